@@ -1,0 +1,88 @@
+//! Coverage findings under the configured policy: requirements implemented, controls
+//! verified, risks mitigated, tests verifying something, practices addressed.
+
+use crate::catalog::EntryKind;
+use crate::config::Coverage;
+use crate::diag::{Code, Diagnostic};
+use crate::graph::{Node, TraceGraph};
+use crate::model::{Kind, Relation, Span, Status};
+use std::collections::BTreeSet;
+
+pub fn check(
+    graph: &TraceGraph<'_>,
+    policy: &Coverage,
+    config_span: Option<Span>,
+) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for (i, item) in graph.items.iter().enumerate() {
+        if item.status == Status::Obsolete || !graph.is_canonical(i) {
+            continue;
+        }
+        let node = Node::Item(i);
+        let missing = match item.kind {
+            Kind::Requirement if policy.requirement => graph
+                .traced_by(node, Relation::Implements)
+                .is_empty()
+                .then_some((Code::RequirementNotImplemented, "is not implemented by any control", format!("add `implements = [\"{}\"]` to the control that meets it", item.id))),
+            Kind::Control if policy.control => graph
+                .traced_by(node, Relation::Verifies)
+                .is_empty()
+                .then_some((Code::ControlNotVerified, "is not verified by any test", format!("add `verifies = [\"{}\"]` to a test item that checks this control", item.id))),
+            Kind::Risk if policy.risk => graph
+                .traced_by(node, Relation::Mitigates)
+                .is_empty()
+                .then_some((Code::RiskNotMitigated, "is not mitigated by any control", format!("add `mitigates = [\"{}\"]` to the control that reduces it", item.id))),
+            Kind::Test if policy.test => item
+                .links_of(Relation::Verifies)
+                .next()
+                .is_none()
+                .then_some((Code::TestVerifiesNothing, "verifies nothing", "add `verifies = [\"CTL-...\"]` naming the controls or requirements this test checks".to_string())),
+            _ => None,
+        };
+        if let Some((code, what, help)) = missing {
+            out.push(
+                Diagnostic::new(code, format!("{} `{}` {what}", item.kind, item.id))
+                    .at(item.id_span, format!("{} defined here", item.kind))
+                    .help(help),
+            );
+        }
+    }
+    if policy.practice {
+        practices(graph, config_span, &mut out);
+    }
+    out
+}
+
+fn practices(graph: &TraceGraph<'_>, config_span: Option<Span>, out: &mut Vec<Diagnostic>) {
+    let addressed: BTreeSet<&str> = graph
+        .items
+        .iter()
+        .enumerate()
+        .filter(|(i, it)| {
+            it.kind == Kind::Requirement && it.status != Status::Obsolete && graph.is_canonical(*i)
+        })
+        .flat_map(|(i, _)| graph.practices_above(i))
+        .collect();
+    for p in graph.catalog.of_kind(EntryKind::Practice) {
+        if addressed.contains(p.id.as_str()) {
+            continue;
+        }
+        let mut d = Diagnostic::new(
+            Code::PracticeNotAddressed,
+            format!("MDCG 2019-16 practice `{}` ({}) has no requirement", p.id, p.title),
+        )
+        .help(format!(
+            "add a requirement with `derives-from = [\"{}\"]` (or one of its IEC 62443-4-1 / IEC 81001-5-1 entries), or set `coverage.practice = false` in [preprocessor.techfile]",
+            p.id
+        ));
+        // The gap has no line of its own; it points at the configuration whose coverage
+        // policy asks for it.
+        if let Some(span) = config_span {
+            d = d.at(
+                span,
+                "the coverage policy configured here requires every practice",
+            );
+        }
+        out.push(d);
+    }
+}

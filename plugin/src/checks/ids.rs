@@ -1,0 +1,54 @@
+//! `duplicate-id`: every ID (and the anchor derived from it) names one thing only.
+
+use crate::diag::{Code, Diagnostic};
+use crate::graph::{Node, TraceGraph};
+use crate::model::anchor;
+use std::collections::HashMap;
+
+pub fn check(graph: &TraceGraph<'_>) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    // Anchors are compared, not raw IDs: `REQ-1` and `req-1` (or `REQ.1`) would land on
+    // the same HTML anchor and one of them would become unreachable.
+    let mut first: HashMap<String, usize> = HashMap::with_capacity(graph.items.len());
+    for (i, item) in graph.items.iter().enumerate() {
+        if let Some(Node::Catalog(c)) = graph.lookup(&item.id) {
+            let entry = &graph.catalog.entries()[c];
+            out.push(
+                Diagnostic::new(Code::DuplicateId, format!("`{}` is already a built-in catalog entry", item.id))
+                    .at(item.id_span, "this ID is taken")
+                    .help(format!(
+                        "`{}` is the {} \"{}\"; give this item its own ID and trace to the entry with `derives-from`",
+                        entry.id,
+                        entry.kind.label(),
+                        entry.title
+                    )),
+            );
+            continue;
+        }
+        match first.entry(anchor(&item.id)) {
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(i);
+            }
+            std::collections::hash_map::Entry::Occupied(o) => {
+                let prev = &graph.items[*o.get()];
+                let message = if prev.id == item.id {
+                    format!("duplicate ID `{}`", item.id)
+                } else {
+                    format!(
+                        "ID `{}` clashes with `{}`: both give the anchor `#{}`",
+                        item.id,
+                        prev.id,
+                        o.key()
+                    )
+                };
+                out.push(
+                    Diagnostic::new(Code::DuplicateId, message)
+                        .at(item.id_span, "defined again here")
+                        .with_label(prev.id_span, "first defined here")
+                        .help("give one of the items a new ID; IDs must be unique, ignoring case"),
+                );
+            }
+        }
+    }
+    out
+}

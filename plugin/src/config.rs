@@ -1,0 +1,169 @@
+//! `[preprocessor.techfile]` in book.toml: strict, kebab-case, with defaults.
+
+use crate::diag::{Code, Level};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// The preprocessor's configuration. Unknown keys are errors so a typo never silently
+/// turns a check off; mdBook's own preprocessor keys are accepted and ignored.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct Config {
+    /// Folders holding item files, relative to the book root.
+    pub items: Vec<String>,
+    /// Largest item file read, in bytes; larger ones are reported, not read.
+    pub max_file_size: u64,
+    /// Add pages for item kinds that no chapter hosts with `{{#techfile items <kind>}}`.
+    pub generate_pages: bool,
+    /// Title of the part the generated pages are added under.
+    pub pages_title: String,
+    /// Folder (inside the book) of generated pages.
+    pub pages_dir: String,
+    /// Which coverage rules apply.
+    pub coverage: Coverage,
+    /// Per-code level: `deny`, `warn` or `allow`.
+    pub severity: BTreeMap<String, Level>,
+
+    // mdBook's own keys for every preprocessor.
+    pub command: Option<String>,
+    pub renderers: Option<Vec<String>>,
+    pub before: Option<Vec<String>>,
+    pub after: Option<Vec<String>>,
+    pub optional: Option<bool>,
+}
+
+/// The coverage policy, one switch per rule.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct Coverage {
+    /// Every requirement is implemented by a control.
+    pub requirement: bool,
+    /// Every control is verified by a test.
+    pub control: bool,
+    /// Every risk is mitigated by a control.
+    pub risk: bool,
+    /// Every test verifies a control or a requirement.
+    pub test: bool,
+    /// Every MDCG 2019-16 practice has a requirement tracing to it.
+    pub practice: bool,
+}
+
+impl Default for Coverage {
+    fn default() -> Coverage {
+        Coverage {
+            requirement: true,
+            control: true,
+            risk: true,
+            test: true,
+            practice: true,
+        }
+    }
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            items: vec!["../requirements".into()],
+            max_file_size: 4 * 1024 * 1024,
+            generate_pages: true,
+            pages_title: "Traceability".into(),
+            pages_dir: "techfile".into(),
+            coverage: Coverage::default(),
+            severity: BTreeMap::new(),
+            command: None,
+            renderers: None,
+            before: None,
+            after: None,
+            optional: None,
+        }
+    }
+}
+
+impl Config {
+    /// Parses the `[preprocessor.techfile]` table (as TOML text) and validates it.
+    pub fn from_toml(text: &str) -> Result<Config, String> {
+        let config: Config = toml::from_str(text).map_err(|e| e.to_string())?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Checks what serde cannot: that severity names real codes, and that fixed codes are
+    /// not lowered.
+    pub fn validate(&self) -> Result<(), String> {
+        for (name, level) in &self.severity {
+            let code = Code::parse(name).ok_or_else(|| {
+                let suggestion = crate::load::closest(name, Code::ALL.iter().map(|c| c.as_str()))
+                    .map(|s| format!(" (did you mean `{s}`?)"))
+                    .unwrap_or_default();
+                format!("[preprocessor.techfile.severity]: unknown code `{name}`{suggestion}")
+            })?;
+            if code.is_fixed() && *level != Level::Deny {
+                return Err(format!(
+                    "[preprocessor.techfile.severity]: `{name}` is always an error (it means an input could not be read), so it cannot be set to {}",
+                    if *level == Level::Warn {
+                        "warn"
+                    } else {
+                        "allow"
+                    }
+                ));
+            }
+        }
+        if self.items.is_empty() {
+            return Err("[preprocessor.techfile] items: list at least one folder".into());
+        }
+        if self.pages_dir.is_empty()
+            || self.pages_dir.contains("..")
+            || self.pages_dir.starts_with('/')
+        {
+            return Err("[preprocessor.techfile] pages-dir: use a relative folder inside the book's src, without `..`".into());
+        }
+        Ok(())
+    }
+
+    /// The level in force for a code.
+    pub fn level(&self, code: Code) -> Level {
+        self.severity
+            .get(code.as_str())
+            .copied()
+            .unwrap_or(code.default_level())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_apply_to_an_empty_table() {
+        assert_eq!(Config::from_toml("").unwrap(), Config::default());
+    }
+
+    #[test]
+    fn mdbook_keys_are_accepted() {
+        let c = Config::from_toml(
+            "command = \"mdbook-techfile\"\nbefore = [\"links\"]\nrenderers = [\"html\"]\noptional = false\n",
+        )
+        .unwrap();
+        assert_eq!(c.command.as_deref(), Some("mdbook-techfile"));
+    }
+
+    #[test]
+    fn unknown_keys_and_types_are_rejected() {
+        let e = Config::from_toml("itemz = []").unwrap_err();
+        assert!(e.contains("itemz"), "{e}");
+        let e = Config::from_toml("[coverage]\ncontrol = \"yes\"").unwrap_err();
+        assert!(e.contains("control") || e.contains("bool"), "{e}");
+    }
+
+    #[test]
+    fn severity_names_real_codes_and_respects_fixed_ones() {
+        let c = Config::from_toml("[severity]\ncontrol-not-verified = \"warn\"").unwrap();
+        assert_eq!(c.level(Code::ControlNotVerified), Level::Warn);
+        assert_eq!(c.level(Code::RiskNotMitigated), Level::Deny);
+        let e = Config::from_toml("[severity]\ncontrol-not-verifed = \"warn\"").unwrap_err();
+        assert!(e.contains("did you mean `control-not-verified`"), "{e}");
+        let e = Config::from_toml("[severity]\ntoml-syntax = \"allow\"").unwrap_err();
+        assert!(e.contains("always an error"), "{e}");
+        assert!(Config::from_toml("[severity]\nunknown-id = \"sometimes\"").is_err());
+    }
+}

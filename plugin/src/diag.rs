@@ -1,0 +1,501 @@
+//! The one finding type, its stable codes, and its two renderings (human and JSON).
+//!
+//! The core never prints: checks return `Vec<Diagnostic>`, and only the edges
+//! (the binary and the mdBook glue) decide where the rendered text goes.
+
+use crate::model::{SourceMap, Span};
+use codespan_reporting::diagnostic as cs;
+use codespan_reporting::files::{self, Files};
+use codespan_reporting::term;
+use serde::Serialize;
+use std::ops::Range;
+
+/// How bad a finding is. `Error` fails the build.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// What the user may set a code to in `[preprocessor.techfile.severity]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Level {
+    Deny,
+    Warn,
+    Allow,
+}
+
+macro_rules! codes {
+    ($( $(#[doc = $doc:literal])* $variant:ident = $name:literal, $family:literal, $default:ident, $fixed:literal; )*) => {
+        /// Every finding the tool can report. The kebab-case names are a public contract:
+        /// users configure them in book.toml and CI scripts match on them.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Code {
+            $( $(#[doc = $doc])* $variant, )*
+        }
+
+        impl Code {
+            pub const ALL: &'static [Code] = &[$(Code::$variant),*];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $(Code::$variant => $name,)* }
+            }
+
+            /// The family the code belongs to (one checks module per family).
+            pub fn family(self) -> &'static str {
+                match self { $(Code::$variant => $family,)* }
+            }
+
+            pub fn default_level(self) -> Level {
+                match self { $(Code::$variant => Level::$default,)* }
+            }
+
+            /// Codes whose level cannot be lowered: ignoring them would silently drop an
+            /// item or a file, and nothing may be lost without the user seeing it.
+            pub fn is_fixed(self) -> bool {
+                match self { $(Code::$variant => $fixed,)* }
+            }
+
+            /// One-line explanation, used in the book's code reference.
+            pub fn summary(self) -> &'static str {
+                match self { $(Code::$variant => concat!($($doc),*).trim_ascii(),)* }
+            }
+        }
+    };
+}
+
+codes! {
+    /// A file could not be read.
+    ReadError = "read-error", "load", Deny, true;
+    /// A file is not valid UTF-8.
+    NotUtf8 = "not-utf8", "load", Deny, true;
+    /// A file is larger than `max-file-size`.
+    FileTooLarge = "file-too-large", "load", Deny, true;
+    /// An item file has no `+++` front-matter.
+    MissingFrontMatter = "missing-front-matter", "load", Deny, true;
+    /// The front-matter opens with `+++` but never closes.
+    UnclosedFrontMatter = "unclosed-front-matter", "load", Deny, true;
+    /// The front-matter is not valid TOML.
+    TomlSyntax = "toml-syntax", "load", Deny, true;
+    /// The front-matter has a key the tool does not know.
+    UnknownKey = "unknown-key", "load", Deny, true;
+    /// A front-matter value has the wrong TOML type.
+    WrongType = "wrong-type", "load", Deny, true;
+    /// A required front-matter key is missing.
+    MissingKey = "missing-key", "load", Deny, true;
+    /// A front-matter value has the right type but is not allowed (unknown kind, bad date, bad ID).
+    InvalidValue = "invalid-value", "load", Deny, true;
+    /// A trace key is used on an item kind that cannot declare it.
+    MisplacedKey = "misplaced-key", "load", Deny, true;
+    /// Two items (or an item and a catalog entry) share an ID or an anchor.
+    DuplicateId = "duplicate-id", "ids", Deny, true;
+    /// A trace link names an ID that neither an item nor the catalog defines.
+    UnknownId = "unknown-id", "trace", Deny, false;
+    /// A trace link points at an item of a kind the relation does not accept.
+    WrongLinkKind = "wrong-link-kind", "trace", Deny, false;
+    /// The same target is listed twice under one trace key.
+    DuplicateLink = "duplicate-link", "trace", Warn, false;
+    /// Trace links form a cycle.
+    TraceCycle = "trace-cycle", "trace", Deny, false;
+    /// A live item links to an obsolete item.
+    LinkToObsolete = "link-to-obsolete", "trace", Warn, false;
+    /// A requirement is not implemented by any control.
+    RequirementNotImplemented = "requirement-not-implemented", "coverage", Deny, false;
+    /// A control is not verified by any test.
+    ControlNotVerified = "control-not-verified", "coverage", Deny, false;
+    /// A risk is not mitigated by any control.
+    RiskNotMitigated = "risk-not-mitigated", "coverage", Deny, false;
+    /// An MDCG 2019-16 practice has no requirement tracing to it.
+    PracticeNotAddressed = "practice-not-addressed", "coverage", Deny, false;
+    /// A test verifies nothing.
+    TestVerifiesNothing = "test-verifies-nothing", "coverage", Deny, false;
+    /// A chapter references an item ID that does not exist.
+    UnknownReference = "unknown-reference", "book", Deny, false;
+    /// A `{{#techfile ...}}` directive is not understood.
+    UnknownDirective = "unknown-directive", "book", Deny, false;
+    /// Two chapters claim to host the pages of the same item kind.
+    DuplicateHost = "duplicate-host", "book", Deny, false;
+}
+
+impl Code {
+    pub fn parse(s: &str) -> Option<Code> {
+        Code::ALL.iter().copied().find(|c| c.as_str() == s)
+    }
+}
+
+/// A secondary location with its own message ("first defined here").
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Label {
+    pub span: Span,
+    pub message: String,
+}
+
+/// One finding.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub code: Code,
+    pub severity: Severity,
+    pub message: String,
+    /// Where the finding is; `None` only for findings about the run as a whole.
+    pub primary: Option<Label>,
+    pub secondary: Vec<Label>,
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    /// A finding at its code's default severity (the configured level is applied later).
+    pub fn new(code: Code, message: impl Into<String>) -> Diagnostic {
+        let severity = match code.default_level() {
+            Level::Warn => Severity::Warning,
+            _ => Severity::Error,
+        };
+        Diagnostic {
+            code,
+            severity,
+            message: message.into(),
+            primary: None,
+            secondary: Vec::new(),
+            help: None,
+        }
+    }
+
+    pub fn at(mut self, span: Span, label: impl Into<String>) -> Diagnostic {
+        self.primary = Some(Label {
+            span,
+            message: label.into(),
+        });
+        self
+    }
+
+    pub fn with_label(mut self, span: Span, label: impl Into<String>) -> Diagnostic {
+        self.secondary.push(Label {
+            span,
+            message: label.into(),
+        });
+        self
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Diagnostic {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    fn sort_key(&self) -> (Option<(u32, u32, u32)>, Code, &str) {
+        (
+            self.primary
+                .as_ref()
+                .map(|l| (l.span.file.0, l.span.start, l.span.end)),
+            self.code,
+            &self.message,
+        )
+    }
+}
+
+/// Puts findings in a stable order (file, offset, code) so output never depends on
+/// hash order or on which check ran first.
+pub fn sort(diags: &mut [Diagnostic]) {
+    diags.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+}
+
+/// Applies the configured level of each code: drops allowed codes, re-grades the rest.
+pub fn apply_levels(diags: Vec<Diagnostic>, level_of: impl Fn(Code) -> Level) -> Vec<Diagnostic> {
+    diags
+        .into_iter()
+        .filter_map(|mut d| {
+            let level = if d.code.is_fixed() {
+                Level::Deny
+            } else {
+                level_of(d.code)
+            };
+            d.severity = match level {
+                Level::Allow => return None,
+                Level::Warn => Severity::Warning,
+                Level::Deny => Severity::Error,
+            };
+            Some(d)
+        })
+        .collect()
+}
+
+/// Counts of a run's findings, for the closing line.
+pub fn counts(diags: &[Diagnostic]) -> (usize, usize) {
+    let errors = diags.iter().filter(|d| d.is_error()).count();
+    (errors, diags.len() - errors)
+}
+
+/// The closing summary line ("2 errors, 1 warning").
+pub fn summary_line(diags: &[Diagnostic]) -> String {
+    let (e, w) = counts(diags);
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    format!("{}, {}", plural(e, "error"), plural(w, "warning"))
+}
+
+struct CsFiles<'a>(&'a SourceMap);
+
+impl<'a> Files<'a> for CsFiles<'a> {
+    type FileId = u32;
+    type Name = &'a str;
+    type Source = &'a str;
+
+    fn name(&'a self, id: u32) -> Result<&'a str, files::Error> {
+        self.check(id)?;
+        Ok(&self.0.get(crate::model::FileId(id)).name)
+    }
+
+    fn source(&'a self, id: u32) -> Result<&'a str, files::Error> {
+        self.check(id)?;
+        Ok(&self.0.get(crate::model::FileId(id)).text)
+    }
+
+    fn line_index(&'a self, id: u32, byte_index: usize) -> Result<usize, files::Error> {
+        self.check(id)?;
+        let starts = self.0.get(crate::model::FileId(id)).line_starts();
+        Ok(starts
+            .binary_search(&byte_index)
+            .unwrap_or_else(|next| next - 1))
+    }
+
+    fn line_range(&'a self, id: u32, line_index: usize) -> Result<Range<usize>, files::Error> {
+        self.check(id)?;
+        let file = self.0.get(crate::model::FileId(id));
+        let starts = file.line_starts();
+        let start = *starts.get(line_index).ok_or(files::Error::LineTooLarge {
+            given: line_index,
+            max: starts.len() - 1,
+        })?;
+        let end = starts
+            .get(line_index + 1)
+            .copied()
+            .unwrap_or(file.text.len());
+        Ok(start..end)
+    }
+}
+
+impl CsFiles<'_> {
+    fn check(&self, id: u32) -> Result<(), files::Error> {
+        if (id as usize) < self.0.len() {
+            Ok(())
+        } else {
+            Err(files::Error::FileMissing)
+        }
+    }
+}
+
+fn to_codespan(d: &Diagnostic, map: &SourceMap) -> cs::Diagnostic<u32> {
+    let clamp = |span: Span| {
+        let len = map.text(span.file).len();
+        let start = (span.start as usize).min(len);
+        start..(span.end as usize).clamp(start, len)
+    };
+    let mut labels = Vec::new();
+    if let Some(p) = &d.primary {
+        labels.push(cs::Label::primary(p.span.file.0, clamp(p.span)).with_message(&p.message));
+    }
+    for s in &d.secondary {
+        labels.push(cs::Label::secondary(s.span.file.0, clamp(s.span)).with_message(&s.message));
+    }
+    let base = match d.severity {
+        Severity::Error => cs::Diagnostic::error(),
+        Severity::Warning => cs::Diagnostic::warning(),
+    };
+    let mut out = base
+        .with_code(d.code.as_str())
+        .with_message(&d.message)
+        .with_labels(labels);
+    if let Some(h) = &d.help {
+        out = out.with_notes(vec![format!("help: {h}")]);
+    }
+    out
+}
+
+/// Renders findings the way a compiler does: `error[code]: message`, `--> file:line:col`,
+/// the source line with a caret label, and the help line. `color` adds ANSI colours.
+pub fn render_human(diags: &[Diagnostic], map: &SourceMap, color: bool) -> String {
+    let config = term::Config::default();
+    let files = CsFiles(map);
+    let mut out = String::new();
+    for d in diags {
+        let cs = to_codespan(d, map);
+        let mut buf: Vec<u8> = Vec::new();
+        let result = if color {
+            let mut w = term::termcolor::Ansi::new(&mut buf);
+            term::emit_to_write_style(&mut w, &config, &files, &cs)
+        } else {
+            let mut w = term::termcolor::NoColor::new(&mut buf);
+            term::emit_to_write_style(&mut w, &config, &files, &cs)
+        };
+        if result.is_err() {
+            // A span outside its file is a bug in a check, but the finding must still reach
+            // the user, so fall back to the plain one-line form.
+            out.push_str(&render_plain(d, map));
+            out.push('\n');
+            continue;
+        }
+        out.push_str(&String::from_utf8_lossy(&buf));
+    }
+    out
+}
+
+/// One line per finding: `file:line:col: error[code]: message`.
+pub fn render_plain(d: &Diagnostic, map: &SourceMap) -> String {
+    let loc = match &d.primary {
+        Some(p) => {
+            let file = map.get(p.span.file);
+            let (line, col) = file.line_col(p.span.start as usize);
+            format!("{}:{line}:{col}: ", file.name)
+        }
+        None => String::new(),
+    };
+    format!(
+        "{loc}{}[{}]: {}",
+        d.severity.as_str(),
+        d.code.as_str(),
+        d.message
+    )
+}
+
+#[derive(Serialize)]
+struct JsonLabel<'a> {
+    file: &'a str,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    message: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonDiagnostic<'a> {
+    code: &'static str,
+    severity: &'static str,
+    message: &'a str,
+    file: Option<&'a str>,
+    line: Option<usize>,
+    column: Option<usize>,
+    end_line: Option<usize>,
+    end_column: Option<usize>,
+    label: Option<&'a str>,
+    help: Option<&'a str>,
+    related: Vec<JsonLabel<'a>>,
+}
+
+fn json_label<'a>(l: &'a Label, map: &'a SourceMap) -> JsonLabel<'a> {
+    let file = map.get(l.span.file);
+    let (line, column) = file.line_col(l.span.start as usize);
+    let (end_line, end_column) = file.line_col(l.span.end as usize);
+    JsonLabel {
+        file: &file.name,
+        line,
+        column,
+        end_line,
+        end_column,
+        message: &l.message,
+    }
+}
+
+/// One JSON object per finding, one per line (JSON Lines).
+pub fn render_json(diags: &[Diagnostic], map: &SourceMap) -> String {
+    let mut out = String::new();
+    for d in diags {
+        let primary = d.primary.as_ref().map(|p| json_label(p, map));
+        let j = JsonDiagnostic {
+            code: d.code.as_str(),
+            severity: d.severity.as_str(),
+            message: &d.message,
+            file: primary.as_ref().map(|p| p.file),
+            line: primary.as_ref().map(|p| p.line),
+            column: primary.as_ref().map(|p| p.column),
+            end_line: primary.as_ref().map(|p| p.end_line),
+            end_column: primary.as_ref().map(|p| p.end_column),
+            label: primary.as_ref().map(|p| p.message),
+            help: d.help.as_deref(),
+            related: d.secondary.iter().map(|l| json_label(l, map)).collect(),
+        };
+        // Serializing plain strings and integers cannot fail.
+        out.push_str(&serde_json::to_string(&j).unwrap_or_default());
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::FileId;
+    use std::collections::HashSet;
+
+    #[test]
+    fn codes_are_unique_kebab_case_and_documented() {
+        let mut seen = HashSet::new();
+        for c in Code::ALL {
+            assert!(seen.insert(c.as_str()), "duplicate code {}", c.as_str());
+            assert!(
+                c.as_str()
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
+                "{} is not kebab-case",
+                c.as_str()
+            );
+            assert!(!c.summary().is_empty());
+            assert_eq!(Code::parse(c.as_str()), Some(*c));
+        }
+    }
+
+    #[test]
+    fn allowed_codes_are_dropped_but_fixed_codes_stay_errors() {
+        let f = FileId(0);
+        let span = Span::new(f, 0..1);
+        let diags = vec![
+            Diagnostic::new(Code::ControlNotVerified, "a").at(span, "x"),
+            Diagnostic::new(Code::TomlSyntax, "b").at(span, "x"),
+        ];
+        let out = apply_levels(diags, |_| Level::Allow);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].code, Code::TomlSyntax);
+        assert!(out[0].is_error());
+    }
+
+    #[test]
+    fn json_has_file_line_column() {
+        let mut map = SourceMap::new();
+        let f = map.add("req/a.md", "+++\nid = 1\n+++\n");
+        let d = Diagnostic::new(Code::WrongType, "bad")
+            .at(Span::new(f, 9..10), "here")
+            .help("fix");
+        let line = render_json(&[d], &map);
+        let v: serde_json::Value = serde_json::from_str(line.trim()).unwrap();
+        assert_eq!(v["code"], "wrong-type");
+        assert_eq!(v["file"], "req/a.md");
+        assert_eq!(v["line"], 2);
+        assert_eq!(v["column"], 6);
+        assert_eq!(v["help"], "fix");
+    }
+
+    #[test]
+    fn human_rendering_names_code_location_and_help() {
+        let mut map = SourceMap::new();
+        let f = map.add("req/a.md", "+++\nid = 1\n+++\n");
+        let d = Diagnostic::new(Code::WrongType, "bad")
+            .at(Span::new(f, 9..10), "here")
+            .help("fix it");
+        let text = render_human(&[d], &map, false);
+        assert!(text.contains("error[wrong-type]: bad"), "{text}");
+        assert!(text.contains("req/a.md:2:6"), "{text}");
+        assert!(text.contains("help: fix it"), "{text}");
+    }
+}

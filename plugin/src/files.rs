@@ -1,0 +1,244 @@
+//! Reading the inputs from disk. This is edge code: the binary and the mdBook glue call it,
+//! the pure core never does.
+
+use crate::book::Chapter;
+use crate::config::Config;
+use crate::load::{Input, InputError};
+use crate::model::{SourceMap, Span};
+use std::fs;
+use std::io::Read;
+use std::path::{Component, Path, PathBuf};
+
+/// Makes `path` absolute (against the current directory) and removes `.` and `..`
+/// lexically, so that paths can be compared and shown without touching the disk.
+pub fn normalize(path: &Path) -> PathBuf {
+    let abs = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir().unwrap_or_default().join(path)
+    };
+    let mut out = PathBuf::new();
+    for c in abs.components() {
+        match c {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// `path` relative to `base`, with forward slashes (both made absolute first).
+pub fn relative(path: &Path, base: &Path) -> String {
+    let path = normalize(path);
+    let base = normalize(base);
+    let p: Vec<Component<'_>> = path.components().collect();
+    let b: Vec<Component<'_>> = base.components().collect();
+    let common = p.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let mut parts: Vec<String> = vec!["..".into(); b.len() - common];
+    parts.extend(
+        p[common..]
+            .iter()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
+    if parts.is_empty() {
+        ".".into()
+    } else {
+        parts.join("/")
+    }
+}
+
+/// How paths are shown: to the user running the tool, and to the reader of the book.
+pub struct Names {
+    /// Base for diagnostics (the current directory).
+    pub cwd: PathBuf,
+    /// Base for paths printed in the book (the folder holding the book).
+    pub project: PathBuf,
+}
+
+impl Names {
+    pub fn for_book(book_root: &Path) -> Names {
+        let root = normalize(book_root);
+        Names {
+            cwd: normalize(Path::new(".")),
+            project: root.parent().map(Path::to_path_buf).unwrap_or(root),
+        }
+    }
+
+    pub fn diag(&self, p: &Path) -> String {
+        relative(p, &self.cwd)
+    }
+
+    pub fn book(&self, p: &Path) -> String {
+        relative(p, &self.project)
+    }
+}
+
+/// Reads every `.md` file under the configured item folders, sorted by path so that the
+/// order never depends on the file system. A missing folder becomes an unreadable input,
+/// which the loader reports, rather than a silently empty book.
+pub fn read_items(book_root: &Path, config: &Config, names: &Names) -> Vec<Input> {
+    let mut out = Vec::new();
+    for folder in &config.items {
+        let dir = book_root.join(folder);
+        let mut found = Vec::new();
+        match walk(&dir, &mut found) {
+            Ok(()) => {}
+            Err(e) => {
+                out.push(Input {
+                    name: names.diag(&dir),
+                    path: names.book(&dir),
+                    content: Err(InputError::Io(format!(
+                        "item folder `{folder}` (from [preprocessor.techfile] items) cannot be read: {e}"
+                    ))),
+                });
+                continue;
+            }
+        }
+        found.sort();
+        for path in found {
+            out.push(Input {
+                name: names.diag(&path),
+                path: names.book(&path),
+                content: read_limited(&path, config.max_file_size),
+            });
+        }
+    }
+    out
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        // Hidden entries (.git, editor swap files) are never items.
+        if name.to_string_lossy().starts_with('.') {
+            continue;
+        }
+        let path = entry.path();
+        let kind = entry.file_type()?;
+        if kind.is_dir() || (kind.is_symlink() && path.is_dir()) {
+            walk(&path, out)?;
+        } else if path.extension().is_some_and(|e| e == "md") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Reads a file unless it is larger than `limit`; the size is checked before reading so a
+/// huge file costs no memory.
+pub fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, InputError> {
+    let file = fs::File::open(path).map_err(|e| InputError::Io(e.to_string()))?;
+    let size = file
+        .metadata()
+        .map_err(|e| InputError::Io(e.to_string()))?
+        .len();
+    if size > limit {
+        return Err(InputError::TooLarge { size, limit });
+    }
+    let mut bytes = Vec::with_capacity(size as usize);
+    // `take` guards against a file that grows while it is read.
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| InputError::Io(e.to_string()))?;
+    if bytes.len() as u64 > limit {
+        return Err(InputError::TooLarge {
+            size: bytes.len() as u64,
+            limit,
+        });
+    }
+    Ok(bytes)
+}
+
+/// Finds the `[preprocessor.techfile]` header in book.toml and adds book.toml to the map,
+/// so whole-book findings can point at the configuration.
+pub fn config_span(map: &mut SourceMap, book_toml: &Path, names: &Names) -> Option<Span> {
+    let text = fs::read_to_string(book_toml).ok()?;
+    let at = text.find("[preprocessor.techfile]")?;
+    let file = map.add(names.diag(book_toml), text);
+    Some(Span::new(file, at..at + "[preprocessor.techfile]".len()))
+}
+
+/// Reads the chapters listed in SUMMARY.md (for `check`, which runs without mdBook).
+pub fn read_chapters(
+    src: &Path,
+    map: &mut SourceMap,
+    names: &Names,
+) -> Result<Vec<Chapter>, String> {
+    let summary_path = src.join("SUMMARY.md");
+    let summary_text = fs::read_to_string(&summary_path)
+        .map_err(|e| format!("cannot read {}: {e}", names.diag(&summary_path)))?;
+    let summary = mdbook_summary::parse_summary(&summary_text)
+        .map_err(|e| format!("cannot parse {}: {e:#}", names.diag(&summary_path)))?;
+    let mut locations = Vec::new();
+    let mut stack: Vec<&mdbook_summary::SummaryItem> = summary
+        .prefix_chapters
+        .iter()
+        .chain(&summary.numbered_chapters)
+        .chain(&summary.suffix_chapters)
+        .rev()
+        .collect();
+    while let Some(item) = stack.pop() {
+        if let mdbook_summary::SummaryItem::Link(link) = item {
+            if let Some(loc) = &link.location {
+                locations.push(loc.clone());
+            }
+            stack.extend(link.nested_items.iter().rev());
+        }
+    }
+    let mut chapters = Vec::new();
+    for loc in locations {
+        let path = src.join(&loc);
+        // mdBook creates missing chapters itself; an absent file is an empty chapter here.
+        let text = match fs::read(&path) {
+            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+            Err(_) => String::new(),
+        };
+        let file = map.add(names.diag(&path), text);
+        chapters.push(Chapter {
+            file,
+            path: loc.to_string_lossy().replace('\\', "/"),
+        });
+    }
+    Ok(chapters)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_paths_walk_up_and_down() {
+        assert_eq!(relative(Path::new("/a/b/c.md"), Path::new("/a")), "b/c.md");
+        assert_eq!(
+            relative(Path::new("/a/req/x.md"), Path::new("/a/book")),
+            "../req/x.md"
+        );
+        assert_eq!(
+            relative(Path::new("/a/book/../req/x.md"), Path::new("/a")),
+            "req/x.md"
+        );
+    }
+
+    #[test]
+    fn large_files_are_refused_before_reading() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("big.md");
+        fs::write(&p, vec![b'a'; 2048]).unwrap();
+        assert_eq!(
+            read_limited(&p, 1024),
+            Err(InputError::TooLarge {
+                size: 2048,
+                limit: 1024
+            })
+        );
+        assert_eq!(read_limited(&p, 4096).unwrap().len(), 2048);
+        assert!(matches!(
+            read_limited(&dir.path().join("none.md"), 10),
+            Err(InputError::Io(_))
+        ));
+    }
+}

@@ -1,0 +1,221 @@
+//! The traceability graph: catalog entries and items as nodes, trace links as edges.
+//!
+//! Edges point the way they are written: from the item that declares a link to its
+//! target (test -> control -> requirement -> catalog). "Traced by" lists read edges
+//! backwards. Links that do not resolve are kept aside for the checks to report.
+
+use crate::catalog::Catalog;
+use crate::model::{Item, Kind, Relation, Status};
+use petgraph::Direction;
+use petgraph::graph::{DiGraph, NodeIndex};
+use std::collections::{BTreeSet, HashMap};
+
+/// What a node stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Node {
+    /// Index into `Catalog::entries()`.
+    Catalog(usize),
+    /// Index into the item list.
+    Item(usize),
+}
+
+/// Why an edge exists.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Edge {
+    /// A user-written trace link: the item index and the link's index in `Item::links`.
+    Trace {
+        relation: Relation,
+        item: usize,
+        link: usize,
+    },
+    /// A mapping inside the catalog (`maps-to`).
+    Mapping,
+}
+
+/// A link that names an ID nobody defines.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Dangling {
+    pub item: usize,
+    pub link: usize,
+}
+
+pub struct TraceGraph<'a> {
+    pub catalog: &'a Catalog,
+    pub items: &'a [Item],
+    pub graph: DiGraph<Node, Edge>,
+    catalog_nodes: Vec<NodeIndex>,
+    item_nodes: Vec<NodeIndex>,
+    /// First definition of each ID (items shadow nothing: a clash with the catalog is a
+    /// duplicate and the catalog entry wins).
+    by_id: HashMap<&'a str, Node>,
+    pub dangling: Vec<Dangling>,
+}
+
+impl<'a> TraceGraph<'a> {
+    pub fn build(catalog: &'a Catalog, items: &'a [Item]) -> TraceGraph<'a> {
+        let mut graph = DiGraph::with_capacity(
+            catalog.entries().len() + items.len(),
+            items.len() * 2 + catalog.entries().len() * 2,
+        );
+        let mut by_id: HashMap<&str, Node> =
+            HashMap::with_capacity(catalog.entries().len() + items.len());
+        let catalog_nodes: Vec<NodeIndex> = catalog
+            .entries()
+            .iter()
+            .enumerate()
+            .map(|(i, e)| {
+                by_id.insert(e.id.as_str(), Node::Catalog(i));
+                graph.add_node(Node::Catalog(i))
+            })
+            .collect();
+        let item_nodes: Vec<NodeIndex> = items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| {
+                by_id.entry(item.id.as_str()).or_insert(Node::Item(i));
+                graph.add_node(Node::Item(i))
+            })
+            .collect();
+        for (i, e) in catalog.entries().iter().enumerate() {
+            for t in &e.maps_to {
+                if let Some(Node::Catalog(j)) = by_id.get(t.as_str()) {
+                    graph.add_edge(catalog_nodes[i], catalog_nodes[*j], Edge::Mapping);
+                }
+            }
+        }
+        let mut dangling = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            for (l, link) in item.links.iter().enumerate() {
+                let edge = Edge::Trace {
+                    relation: link.relation,
+                    item: i,
+                    link: l,
+                };
+                match by_id.get(link.target.as_str()) {
+                    Some(Node::Catalog(j)) => {
+                        graph.add_edge(item_nodes[i], catalog_nodes[*j], edge);
+                    }
+                    Some(Node::Item(j)) => {
+                        graph.add_edge(item_nodes[i], item_nodes[*j], edge);
+                    }
+                    None => dangling.push(Dangling { item: i, link: l }),
+                }
+            }
+        }
+        TraceGraph {
+            catalog,
+            items,
+            graph,
+            catalog_nodes,
+            item_nodes,
+            by_id,
+            dangling,
+        }
+    }
+
+    pub fn lookup(&self, id: &str) -> Option<Node> {
+        self.by_id.get(id).copied()
+    }
+
+    /// The item an ID names, if it names an item.
+    pub fn item(&self, id: &str) -> Option<&'a Item> {
+        match self.lookup(id)? {
+            Node::Item(i) => Some(&self.items[i]),
+            Node::Catalog(_) => None,
+        }
+    }
+
+    /// Whether `index` is the item that owns its ID (not a later duplicate).
+    pub fn is_canonical(&self, index: usize) -> bool {
+        self.by_id.get(self.items[index].id.as_str()) == Some(&Node::Item(index))
+    }
+
+    pub fn node_index(&self, node: Node) -> NodeIndex {
+        match node {
+            Node::Catalog(i) => self.catalog_nodes[i],
+            Node::Item(i) => self.item_nodes[i],
+        }
+    }
+
+    pub fn node_id(&self, node: Node) -> &'a str {
+        match node {
+            Node::Catalog(i) => &self.catalog.entries()[i].id,
+            Node::Item(i) => &self.items[i].id,
+        }
+    }
+
+    /// The kind of a node (`None` for catalog entries), as the relations see it.
+    pub fn node_kind(&self, node: Node) -> Option<Kind> {
+        match node {
+            Node::Catalog(_) => None,
+            Node::Item(i) => Some(self.items[i].kind),
+        }
+    }
+
+    /// Items that link to `node` with `relation`, live ones only, sorted by ID.
+    pub fn traced_by(&self, node: Node, relation: Relation) -> Vec<usize> {
+        let mut out: Vec<usize> = self
+            .graph
+            .edges_directed(self.node_index(node), Direction::Incoming)
+            .filter_map(|e| match *e.weight() {
+                Edge::Trace {
+                    relation: r, item, ..
+                } if r == relation && self.items[item].status != Status::Obsolete => Some(item),
+                _ => None,
+            })
+            .collect();
+        out.sort_by(|a, b| self.items[*a].id.cmp(&self.items[*b].id));
+        out.dedup();
+        out
+    }
+
+    /// Targets an item links to with `relation`, resolved, in the order written.
+    pub fn targets(&self, item: usize, relation: Relation) -> Vec<Node> {
+        self.items[item]
+            .links
+            .iter()
+            .filter(|l| l.relation == relation)
+            .filter_map(|l| self.lookup(&l.target))
+            .collect()
+    }
+
+    /// The MDCG practices an item traces up to, through requirements it derives from
+    /// and the catalog's own mappings. Cycles are tolerated (they are reported elsewhere).
+    pub fn practices_above(&self, item: usize) -> BTreeSet<&'a str> {
+        let mut out = BTreeSet::new();
+        let mut seen = BTreeSet::new();
+        let mut stack = vec![item];
+        while let Some(i) = stack.pop() {
+            if !seen.insert(i) {
+                continue;
+            }
+            for l in &self.items[i].links {
+                match self.lookup(&l.target) {
+                    Some(Node::Catalog(c)) => {
+                        out.extend(self.catalog.practices_of(&self.catalog.entries()[c].id))
+                    }
+                    Some(Node::Item(j)) if self.items[j].kind == Kind::Requirement => stack.push(j),
+                    // Controls and tests lead up to requirements too.
+                    Some(Node::Item(j)) if self.items[i].kind != Kind::Requirement => stack.push(j),
+                    _ => {}
+                }
+            }
+        }
+        out
+    }
+
+    /// Requirements whose upward trace reaches the practice `practice`, sorted by ID.
+    pub fn requirements_under_practice(&self, practice: &str) -> Vec<usize> {
+        let mut out: Vec<usize> = (0..self.items.len())
+            .filter(|&i| {
+                let it = &self.items[i];
+                it.kind == Kind::Requirement
+                    && it.status != Status::Obsolete
+                    && self.is_canonical(i)
+                    && self.practices_above(i).contains(practice)
+            })
+            .collect();
+        out.sort_by(|a, b| self.items[*a].id.cmp(&self.items[*b].id));
+        out
+    }
+}

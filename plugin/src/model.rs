@@ -1,0 +1,527 @@
+//! Identifiers, items, spans and the source map every diagnostic points into.
+//!
+//! Everything here is plain data: no I/O, no printing. Spans are byte ranges into the
+//! original file text (front-matter offsets included), so a diagnostic can always name
+//! the exact file, line and column a user typed.
+
+use std::fmt;
+use std::ops::Range;
+use std::sync::OnceLock;
+
+/// Index of a file in a [`SourceMap`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FileId(pub u32);
+
+/// A byte range in one source file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Span {
+    pub file: FileId,
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Span {
+    pub fn new(file: FileId, range: Range<usize>) -> Span {
+        Span {
+            file,
+            start: saturating_u32(range.start),
+            end: saturating_u32(range.end.max(range.start)),
+        }
+    }
+
+    pub fn range(&self) -> Range<usize> {
+        self.start as usize..self.end as usize
+    }
+
+    /// The same span moved `by` bytes further into the file (front-matter is parsed
+    /// from a slice, so its spans must be shifted back to file offsets).
+    pub fn shifted(file: FileId, range: Range<usize>, by: usize) -> Span {
+        Span::new(file, range.start + by..range.end + by)
+    }
+}
+
+fn saturating_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// One file the tool read: its path as shown to users and its text.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// Path shown in diagnostics, with forward slashes, relative to where the user runs.
+    pub name: String,
+    pub text: String,
+    line_starts: OnceLock<Vec<usize>>,
+}
+
+impl SourceFile {
+    pub fn new(name: impl Into<String>, text: impl Into<String>) -> SourceFile {
+        SourceFile {
+            name: name.into(),
+            text: text.into(),
+            line_starts: OnceLock::new(),
+        }
+    }
+
+    pub fn line_starts(&self) -> &[usize] {
+        self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(self.text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        })
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let starts = self.line_starts();
+        let line = match starts.binary_search(&offset) {
+            Ok(l) => l,
+            Err(l) => l - 1,
+        };
+        let mut start = starts[line];
+        // Offsets are produced by our own parsers and always sit on char boundaries,
+        // but a defensive walk back keeps a bad offset from panicking in a slice.
+        let mut end = offset;
+        while !self.text.is_char_boundary(end) {
+            end -= 1;
+        }
+        while !self.text.is_char_boundary(start) {
+            start -= 1;
+        }
+        (line + 1, self.text[start..end].chars().count() + 1)
+    }
+}
+
+/// Every file a run read, so spans can be turned back into file:line:column.
+#[derive(Debug, Default)]
+pub struct SourceMap {
+    files: Vec<SourceFile>,
+}
+
+impl SourceMap {
+    pub fn new() -> SourceMap {
+        SourceMap::default()
+    }
+
+    pub fn add(&mut self, name: impl Into<String>, text: impl Into<String>) -> FileId {
+        let id = FileId(saturating_u32(self.files.len()));
+        self.files.push(SourceFile::new(name, text));
+        id
+    }
+
+    pub fn get(&self, id: FileId) -> &SourceFile {
+        &self.files[id.0 as usize]
+    }
+
+    pub fn name(&self, id: FileId) -> &str {
+        &self.get(id).name
+    }
+
+    pub fn text(&self, id: FileId) -> &str {
+        &self.get(id).text
+    }
+
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
+        self.files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (FileId(saturating_u32(i)), f))
+    }
+
+    pub fn find(&self, name: &str) -> Option<FileId> {
+        self.iter().find(|(_, f)| f.name == name).map(|(id, _)| id)
+    }
+}
+
+/// The four kinds of item a user writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Kind {
+    Requirement,
+    Risk,
+    Control,
+    Test,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 4] = [Kind::Requirement, Kind::Risk, Kind::Control, Kind::Test];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Requirement => "requirement",
+            Kind::Risk => "risk",
+            Kind::Control => "control",
+            Kind::Test => "test",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    pub fn plural_title(self) -> &'static str {
+        match self {
+            Kind::Requirement => "Requirements",
+            Kind::Risk => "Risks",
+            Kind::Control => "Controls",
+            Kind::Test => "Tests",
+        }
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The relation a trace key expresses, always from the item that declares it to its target.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Relation {
+    /// requirement -> catalog entry or requirement
+    DerivesFrom,
+    /// control -> requirement
+    Implements,
+    /// control -> risk
+    Mitigates,
+    /// test -> control or requirement
+    Verifies,
+}
+
+impl Relation {
+    pub const ALL: [Relation; 4] = [
+        Relation::DerivesFrom,
+        Relation::Implements,
+        Relation::Mitigates,
+        Relation::Verifies,
+    ];
+
+    /// The front-matter key.
+    pub fn key(self) -> &'static str {
+        match self {
+            Relation::DerivesFrom => "derives-from",
+            Relation::Implements => "implements",
+            Relation::Mitigates => "mitigates",
+            Relation::Verifies => "verifies",
+        }
+    }
+
+    /// Which item kind may declare this relation.
+    pub fn source_kind(self) -> Kind {
+        match self {
+            Relation::DerivesFrom => Kind::Requirement,
+            Relation::Implements | Relation::Mitigates => Kind::Control,
+            Relation::Verifies => Kind::Test,
+        }
+    }
+
+    /// Whether a target of this kind is allowed (`None` stands for a catalog entry).
+    pub fn accepts(self, target: Option<Kind>) -> bool {
+        matches!(
+            (self, target),
+            (Relation::DerivesFrom, None | Some(Kind::Requirement))
+                | (Relation::Implements, Some(Kind::Requirement))
+                | (Relation::Mitigates, Some(Kind::Risk))
+                | (Relation::Verifies, Some(Kind::Control | Kind::Requirement))
+        )
+    }
+
+    /// Human description of allowed targets, for help lines.
+    pub fn expected_targets(self) -> &'static str {
+        match self {
+            Relation::DerivesFrom => "a catalog entry or another requirement",
+            Relation::Implements => "a requirement",
+            Relation::Mitigates => "a risk",
+            Relation::Verifies => "a control or a requirement",
+        }
+    }
+
+    /// The word used when reading the relation backwards ("traced by" lists).
+    pub fn inverse_label(self) -> &'static str {
+        match self {
+            Relation::DerivesFrom => "refined by",
+            Relation::Implements => "implemented by",
+            Relation::Mitigates => "mitigated by",
+            Relation::Verifies => "verified by",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Relation::DerivesFrom => "derives from",
+            Relation::Implements => "implements",
+            Relation::Mitigates => "mitigates",
+            Relation::Verifies => "verifies",
+        }
+    }
+}
+
+/// Life-cycle state of an item.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub enum Status {
+    #[default]
+    Draft,
+    InReview,
+    Approved,
+    Obsolete,
+}
+
+impl Status {
+    pub const ALL: [Status; 4] = [
+        Status::Draft,
+        Status::InReview,
+        Status::Approved,
+        Status::Obsolete,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Draft => "draft",
+            Status::InReview => "in-review",
+            Status::Approved => "approved",
+            Status::Obsolete => "obsolete",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// Outcome of the last run of a test item.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub enum TestResult {
+    #[default]
+    NotRun,
+    Pass,
+    Fail,
+}
+
+impl TestResult {
+    pub const ALL: [TestResult; 3] = [TestResult::NotRun, TestResult::Pass, TestResult::Fail];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TestResult::NotRun => "not-run",
+            TestResult::Pass => "pass",
+            TestResult::Fail => "fail",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<TestResult> {
+        TestResult::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// A calendar date as written in front-matter (`2026-03-01`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date {
+    pub year: u16,
+    pub month: u8,
+    pub day: u8,
+}
+
+impl Date {
+    /// Parses `YYYY-MM-DD` and rejects impossible days (Feb 30, month 13, ...).
+    pub fn parse(s: &str) -> Option<Date> {
+        let b = s.as_bytes();
+        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+            return None;
+        }
+        let num = |r: Range<usize>| -> Option<u32> {
+            let part = &s[r];
+            part.bytes()
+                .all(|c| c.is_ascii_digit())
+                .then(|| part.parse().ok())
+                .flatten()
+        };
+        let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
+        Date::from_parts(year, month, day)
+    }
+
+    pub fn from_parts(year: u32, month: u32, day: u32) -> Option<Date> {
+        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+        let days = match month {
+            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+            4 | 6 | 9 | 11 => 30,
+            2 if leap => 29,
+            2 => 28,
+            _ => return None,
+        };
+        if !(1..=9999).contains(&year) || day == 0 || day > days {
+            return None;
+        }
+        Some(Date {
+            year: year as u16,
+            month: month as u8,
+            day: day as u8,
+        })
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+/// A reference from one item to another ID, with where it was written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TraceLink {
+    pub relation: Relation,
+    pub target: String,
+    pub span: Span,
+}
+
+/// A text value with the span of where it was written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Spanned<T> {
+    pub value: T,
+    pub span: Span,
+}
+
+/// One requirement, risk, control or test, as read from its Markdown file.
+#[derive(Clone, Debug)]
+pub struct Item {
+    pub id: String,
+    pub id_span: Span,
+    pub kind: Kind,
+    pub title: String,
+    pub status: Status,
+    pub owner: Option<String>,
+    pub rationale: Option<String>,
+    pub tags: Vec<String>,
+    pub version: Option<String>,
+    pub last_reviewed: Option<Date>,
+    pub next_review: Option<Date>,
+    /// Only meaningful on tests.
+    pub result: Option<TestResult>,
+    pub links: Vec<TraceLink>,
+    /// Path shown to readers of the book, relative to the folder that holds the book.
+    pub path: String,
+    /// The Markdown after the front-matter.
+    pub body: String,
+    /// Where the body starts in the file, so findings inside it point at the right line.
+    pub body_offset: u32,
+    /// Span of the whole front-matter block, used when a finding concerns the item as a whole.
+    pub header_span: Span,
+}
+
+impl Item {
+    pub fn file(&self) -> FileId {
+        self.id_span.file
+    }
+
+    pub fn links_of(&self, relation: Relation) -> impl Iterator<Item = &TraceLink> {
+        self.links.iter().filter(move |l| l.relation == relation)
+    }
+}
+
+/// The HTML anchor of an ID. Anchors are lower-case because mdBook lower-cases the ids it
+/// derives from headings, and one scheme for both avoids surprises in hand-written links.
+pub fn anchor(id: &str) -> String {
+    id.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect()
+}
+
+/// Rules for IDs: an ASCII letter first, then letters, digits and `-`, `.`, `_`, never two
+/// separators in a row and none at the end. Returns the reason when invalid.
+pub fn validate_id(id: &str) -> Result<(), &'static str> {
+    let bytes = id.as_bytes();
+    if bytes.is_empty() {
+        return Err("an ID cannot be empty");
+    }
+    if bytes.len() > 64 {
+        return Err("an ID is at most 64 characters long");
+    }
+    if !bytes[0].is_ascii_alphabetic() {
+        return Err("an ID starts with an ASCII letter");
+    }
+    let sep = |c: u8| matches!(c, b'-' | b'.' | b'_');
+    for w in bytes.windows(2) {
+        if sep(w[0]) && sep(w[1]) {
+            return Err("an ID never has two separators in a row");
+        }
+    }
+    if sep(bytes[bytes.len() - 1]) {
+        return Err("an ID does not end with a separator");
+    }
+    if !bytes.iter().all(|&c| c.is_ascii_alphanumeric() || sep(c)) {
+        return Err("an ID holds only ASCII letters, digits, '-', '.' and '_'");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_characters_not_bytes() {
+        let f = SourceFile::new("a.md", "ab\néé x\n");
+        assert_eq!(f.line_col(0), (1, 1));
+        assert_eq!(f.line_col(3), (2, 1));
+        // "éé " is 5 bytes; the 'x' is the 4th character.
+        assert_eq!(f.line_col(8), (2, 4));
+        assert_eq!(f.line_col(999), (3, 1));
+    }
+
+    #[test]
+    fn dates_reject_impossible_days() {
+        assert_eq!(
+            Date::parse("2024-02-29"),
+            Some(Date {
+                year: 2024,
+                month: 2,
+                day: 29
+            })
+        );
+        assert_eq!(Date::parse("2023-02-29"), None);
+        assert_eq!(Date::parse("2023-13-01"), None);
+        assert_eq!(Date::parse("2023-1-01"), None);
+        assert_eq!(Date::parse("20x3-01-01"), None);
+        assert_eq!(Date::parse("2023-04-31"), None);
+    }
+
+    #[test]
+    fn ids_are_validated() {
+        assert!(validate_id("REQ-AUTH-001").is_ok());
+        assert!(validate_id("IEC81001-5.7.4").is_ok());
+        assert!(validate_id("MDR-14.2d").is_ok());
+        assert!(validate_id("").is_err());
+        assert!(validate_id("1REQ").is_err());
+        assert!(validate_id("REQ--1").is_err());
+        assert!(validate_id("REQ-").is_err());
+        assert!(validate_id("REQ 1").is_err());
+        assert!(validate_id("RÉQ-1").is_err());
+    }
+
+    #[test]
+    fn relations_accept_only_their_target_kinds() {
+        assert!(Relation::Verifies.accepts(Some(Kind::Control)));
+        assert!(!Relation::Verifies.accepts(Some(Kind::Risk)));
+        assert!(!Relation::Verifies.accepts(None));
+        assert!(Relation::DerivesFrom.accepts(None));
+        assert!(!Relation::Mitigates.accepts(Some(Kind::Requirement)));
+    }
+
+    #[test]
+    fn anchors_are_lower_case_and_html_safe() {
+        assert_eq!(anchor("REQ-AUTH-001"), "req-auth-001");
+        assert_eq!(anchor("IEC81001-5.7.4"), "iec81001-5-7-4");
+    }
+}

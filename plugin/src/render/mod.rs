@@ -1,0 +1,159 @@
+//! Generated Markdown and HTML: item pages, the catalog page, tables, and the expansion of
+//! `{{#techfile ...}}` directives in chapters. Pure: text in, text and findings out.
+
+pub mod directive;
+pub mod pages;
+pub mod tables;
+
+use std::fmt::Write;
+
+/// Escapes text for HTML element content and attribute values alike.
+pub fn html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Escapes text for a single line of Markdown: every ASCII punctuation character is
+/// backslash-escaped (CommonMark allows it for all of them) so a title can never open a
+/// link, emphasis, HTML tag or directive; line breaks become spaces.
+pub fn markdown_inline(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' | '\r' | '\t' => out.push(' '),
+            c if c.is_ascii_punctuation() => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The `href` from one page of the book to another page's anchor, both given as paths
+/// relative to the book's `src` (`chapter/a.md`). Links point at the `.html` the HTML
+/// renderer writes because generated tables are raw HTML, which mdBook does not rewrite.
+pub fn href(from_page: &str, to_page: &str, anchor: &str) -> String {
+    if from_page == to_page {
+        return format!("#{anchor}");
+    }
+    let depth = from_page.matches('/').count();
+    let mut out = "../".repeat(depth);
+    let target = to_page.strip_suffix(".md").unwrap_or(to_page);
+    let _ = write!(out, "{target}.html");
+    if !anchor.is_empty() {
+        let _ = write!(out, "#{anchor}");
+    }
+    out
+}
+
+/// Styles for generated tables, emitted once per page that uses them. Kept inline so a
+/// book needs no extra theme files, and scoped by class so it touches nothing else.
+pub const STYLE: &str = "<style>\n\
+.techfile-table td, .techfile-table th { vertical-align: top; }\n\
+.techfile-gap { color: #b00020; font-weight: bold; }\n\
+.techfile-ok { color: #1b5e20; }\n\
+.techfile-meta { font-size: 0.9em; }\n\
+.techfile-meta td:first-child { font-weight: bold; padding-right: 1em; }\n\
+.techfile-trace { margin: 0.5em 0 1.5em 0; }\n\
+</style>\n";
+
+/// Demotes ATX headings in an item body by `by` levels so that an item's own headings nest
+/// under the item heading instead of competing with the page title.
+pub fn demote_headings(body: &str, by: usize) -> String {
+    use pulldown_cmark::{Event, Parser, Tag};
+    let mut inserts = Vec::new();
+    for (event, range) in Parser::new(body).into_offset_iter() {
+        if let Event::Start(Tag::Heading { .. }) = event
+            && body[range.start..].starts_with('#')
+        {
+            let level = body[range.start..]
+                .bytes()
+                .take_while(|&b| b == b'#')
+                .count();
+            inserts.push((range.start, (6 - level.min(6)).min(by)));
+        }
+    }
+    if inserts.is_empty() {
+        return body.to_owned();
+    }
+    let mut out = String::with_capacity(body.len() + inserts.len() * by);
+    let mut last = 0;
+    for (at, n) in inserts {
+        out.push_str(&body[last..at]);
+        out.push_str(&"#".repeat(n));
+        last = at;
+    }
+    out.push_str(&body[last..]);
+    out
+}
+
+/// `part` as a percentage of `whole` with one decimal, computed in integers so the text is
+/// the same on every machine.
+pub fn percent(part: usize, whole: usize) -> String {
+    if whole == 0 {
+        return "n/a".into();
+    }
+    let tenths = (part * 1000 + whole / 2) / whole;
+    format!("{}.{}%", tenths / 10, tenths % 10)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn html_escapes_everything_that_matters() {
+        assert_eq!(html("<script>&\"'"), "&lt;script&gt;&amp;&quot;&#39;");
+    }
+
+    #[test]
+    fn markdown_escape_neutralises_syntax() {
+        assert_eq!(
+            markdown_inline("*a* [b](c) <i>"),
+            "\\*a\\* \\[b\\]\\(c\\) \\<i\\>"
+        );
+        assert_eq!(markdown_inline("a\nb"), "a b");
+    }
+
+    #[test]
+    fn hrefs_are_relative() {
+        assert_eq!(
+            href("a.md", "techfile/requirements.md", "req-1"),
+            "techfile/requirements.html#req-1"
+        );
+        assert_eq!(
+            href("x/y/a.md", "techfile/risks.md", "r"),
+            "../../techfile/risks.html#r"
+        );
+        assert_eq!(href("techfile/risks.md", "techfile/risks.md", "r"), "#r");
+    }
+
+    #[test]
+    fn headings_are_demoted_but_code_is_not() {
+        let body = "# A\ntext\n```\n# not a heading\n```\n###### deep\n";
+        let out = demote_headings(body, 2);
+        assert!(out.starts_with("### A\n"), "{out}");
+        assert!(out.contains("\n# not a heading\n"), "{out}");
+        assert!(out.contains("###### deep"), "{out}");
+    }
+
+    #[test]
+    fn percentages_round_half_up() {
+        assert_eq!(percent(1, 3), "33.3%");
+        assert_eq!(percent(2, 3), "66.7%");
+        assert_eq!(percent(0, 0), "n/a");
+        assert_eq!(percent(5, 5), "100.0%");
+    }
+}

@@ -1,0 +1,273 @@
+//! Where every ID lives in the book, and the generated pages: one page per item kind and
+//! the catalog page.
+
+use super::{demote_headings, href, html, markdown_inline};
+use crate::catalog::EntryKind;
+use crate::graph::{Node, TraceGraph};
+use crate::model::{Kind, Relation, Status, anchor};
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+/// Something a page can host: the items of one kind, or the catalog.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Host {
+    Items(Kind),
+    Catalog,
+}
+
+impl Host {
+    pub const ALL: [Host; 5] = [
+        Host::Items(Kind::Requirement),
+        Host::Items(Kind::Risk),
+        Host::Items(Kind::Control),
+        Host::Items(Kind::Test),
+        Host::Catalog,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Host::Items(k) => k.plural_title(),
+            Host::Catalog => "Regulatory catalog",
+        }
+    }
+
+    pub fn file_stem(self) -> &'static str {
+        match self {
+            Host::Items(Kind::Requirement) => "requirements",
+            Host::Items(Kind::Risk) => "risks",
+            Host::Items(Kind::Control) => "controls",
+            Host::Items(Kind::Test) => "tests",
+            Host::Catalog => "catalog",
+        }
+    }
+}
+
+/// The book as the generators see it: the graph, and which page hosts what.
+pub struct Site<'g, 'a> {
+    pub graph: &'g TraceGraph<'a>,
+    /// Page (path relative to `src`) of each host.
+    pub pages: BTreeMap<Host, String>,
+}
+
+impl Site<'_, '_> {
+    /// The page and anchor of an ID, if it is placed in the book.
+    pub fn locate(&self, id: &str) -> Option<(&str, String)> {
+        let host = match self.graph.lookup(id)? {
+            Node::Catalog(_) => Host::Catalog,
+            Node::Item(i) => Host::Items(self.graph.items[i].kind),
+        };
+        let page = self.pages.get(&host)?;
+        Some((page.as_str(), anchor(id)))
+    }
+
+    /// An HTML link to an ID with its title as a tooltip; escaped text when the ID has no
+    /// page (unknown IDs are reported by the checks, not hidden here).
+    pub fn link(&self, from_page: &str, id: &str) -> String {
+        let title = self.title_of(id).unwrap_or_default();
+        match self.locate(id) {
+            Some((page, anchor)) => format!(
+                "<a href=\"{}\" title=\"{}\">{}</a>",
+                html(&href(from_page, page, &anchor)),
+                html(title),
+                html(id)
+            ),
+            None => format!("<code>{}</code>", html(id)),
+        }
+    }
+
+    /// A link followed by the title: "REQ-1 Title".
+    pub fn link_with_title(&self, from_page: &str, id: &str) -> String {
+        match self.title_of(id) {
+            Some(t) => format!("{} {}", self.link(from_page, id), html(t)),
+            None => self.link(from_page, id),
+        }
+    }
+
+    pub fn title_of(&self, id: &str) -> Option<&str> {
+        Some(match self.graph.lookup(id)? {
+            Node::Catalog(c) => &self.graph.catalog.entries()[c].title,
+            Node::Item(i) => &self.graph.items[i].title,
+        })
+    }
+
+    fn links_line(&self, from_page: &str, label: &str, ids: &[&str]) -> String {
+        let list = if ids.is_empty() {
+            "<em>none</em>".to_string()
+        } else {
+            ids.iter()
+                .map(|id| self.link_with_title(from_page, id))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        format!("<p><strong>{}:</strong> {list}</p>\n", html(label))
+    }
+
+    /// The page listing every item of one kind, sorted by ID.
+    pub fn item_page(&self, kind: Kind, page: &str, with_title: bool) -> String {
+        let g = self.graph;
+        let mut items: Vec<usize> = (0..g.items.len())
+            .filter(|&i| g.items[i].kind == kind && g.is_canonical(i))
+            .collect();
+        items.sort_by(|a, b| g.items[*a].id.cmp(&g.items[*b].id));
+        let mut out = String::new();
+        if with_title {
+            let _ = writeln!(out, "# {}\n", kind.plural_title());
+        }
+        out.push_str(super::STYLE);
+        out.push('\n');
+        if items.is_empty() {
+            let _ = writeln!(out, "*No {} items.*\n", kind.as_str());
+        }
+        for i in items {
+            self.item_section(i, page, &mut out);
+        }
+        out
+    }
+
+    fn item_section(&self, i: usize, page: &str, out: &mut String) {
+        let g = self.graph;
+        let item = &g.items[i];
+        let _ = writeln!(
+            out,
+            "## {}: {} {{#{}}}\n",
+            markdown_inline(&item.id),
+            markdown_inline(&item.title),
+            anchor(&item.id)
+        );
+        out.push_str("<table class=\"techfile-meta\">\n");
+        let mut row = |k: &str, v: String| {
+            let _ = writeln!(out, "<tr><td>{k}</td><td>{v}</td></tr>");
+        };
+        row("Kind", html(item.kind.as_str()));
+        row("Status", html(item.status.as_str()));
+        if let Some(r) = item.result {
+            row("Result", html(r.as_str()));
+        }
+        if let Some(o) = &item.owner {
+            row("Owner", html(o));
+        }
+        if let Some(v) = &item.version {
+            row("Version", html(v));
+        }
+        if !item.tags.is_empty() {
+            row("Tags", html(&item.tags.join(", ")));
+        }
+        if let Some(d) = item.last_reviewed {
+            row("Last reviewed", d.to_string());
+        }
+        if let Some(d) = item.next_review {
+            row("Next review", d.to_string());
+        }
+        if let Some(r) = &item.rationale {
+            row("Rationale", html(r));
+        }
+        row("Source", format!("<code>{}</code>", html(&item.path)));
+        out.push_str("</table>\n\n");
+        let body = demote_headings(item.body.trim(), 2);
+        if !body.is_empty() {
+            out.push_str(&body);
+            out.push_str("\n\n");
+        }
+        out.push_str("<div class=\"techfile-trace\">\n");
+        for relation in Relation::ALL {
+            if relation.source_kind() != item.kind {
+                continue;
+            }
+            let ids: Vec<&str> = item.links_of(relation).map(|l| l.target.as_str()).collect();
+            let label = relation.label();
+            let mut cap = label[..1].to_uppercase();
+            cap.push_str(&label[1..]);
+            out.push_str(&self.links_line(page, &cap, &ids));
+        }
+        let upstream = g.practices_above(i);
+        if !upstream.is_empty() {
+            let ids: Vec<&str> = upstream.into_iter().collect();
+            out.push_str(&self.links_line(page, "Practices", &ids));
+        }
+        for relation in Relation::ALL {
+            if !relation.accepts(Some(item.kind)) {
+                continue;
+            }
+            let by = g.traced_by(Node::Item(i), relation);
+            if by.is_empty() && !expects_inverse(item.kind, relation) {
+                continue;
+            }
+            let ids: Vec<&str> = by.iter().map(|&j| g.items[j].id.as_str()).collect();
+            let label = relation.inverse_label();
+            let mut cap = label[..1].to_uppercase();
+            cap.push_str(&label[1..]);
+            out.push_str(&self.links_line(page, &cap, &ids));
+        }
+        out.push_str("</div>\n\n");
+    }
+
+    /// The page listing every catalog entry with its mappings and the items tracing to it.
+    pub fn catalog_page(&self, page: &str, with_title: bool) -> String {
+        let g = self.graph;
+        let c = g.catalog;
+        let mut out = String::new();
+        if with_title {
+            out.push_str("# Regulatory catalog\n\n");
+        }
+        out.push_str(super::STYLE);
+        out.push_str("\nThe built-in catalog every requirement traces up to. Entries marked *unverified* could not be checked against the primary text.\n\n");
+        for kind in [
+            EntryKind::Practice,
+            EntryKind::Iec62443,
+            EntryKind::Iec81001,
+            EntryKind::Mdr,
+            EntryKind::Ivdr,
+        ] {
+            let _ = writeln!(out, "## {}s\n", kind.label());
+            out.push_str("<table class=\"techfile-table\">\n<thead><tr><th>ID</th><th>Title</th><th>Maps to</th><th>Mapped from</th><th>Traced by</th></tr></thead>\n<tbody>\n");
+            for e in c.of_kind(kind) {
+                let node = g.lookup(&e.id).unwrap_or(Node::Catalog(0));
+                let maps: Vec<String> = e.maps_to.iter().map(|t| self.link(page, t)).collect();
+                let from: Vec<String> = c
+                    .mapped_from(&e.id)
+                    .iter()
+                    .map(|t| self.link(page, t))
+                    .collect();
+                let by: Vec<String> = g
+                    .traced_by(node, Relation::DerivesFrom)
+                    .iter()
+                    .map(|&j| self.link(page, &g.items[j].id))
+                    .collect();
+                let mut title = html(&e.title);
+                if e.unverified {
+                    title.push_str(" <em>(unverified)</em>");
+                }
+                if let Some(n) = &e.note {
+                    let _ = write!(title, "<br><small>{}</small>", html(n));
+                }
+                let _ = writeln!(
+                    out,
+                    "<tr id=\"{}\"><td><code>{}</code></td><td>{title}<br><small>{}</small></td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    anchor(&e.id),
+                    html(&e.id),
+                    html(&e.source),
+                    maps.join(", "),
+                    from.join(", "),
+                    by.join(", ")
+                );
+            }
+            out.push_str("</tbody>\n</table>\n\n");
+        }
+        out
+    }
+}
+
+/// Whether an empty "traced by" list is worth showing (it is a gap the reader should see).
+fn expects_inverse(kind: Kind, relation: Relation) -> bool {
+    matches!(
+        (kind, relation),
+        (Kind::Requirement, Relation::Implements)
+            | (Kind::Control, Relation::Verifies)
+            | (Kind::Risk, Relation::Mitigates)
+    )
+}
+
+/// Whether an item counts for coverage and tables (live and not a duplicate).
+pub fn is_live(g: &TraceGraph<'_>, i: usize) -> bool {
+    g.items[i].status != Status::Obsolete && g.is_canonical(i)
+}
