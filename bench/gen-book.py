@@ -203,53 +203,68 @@ def main(argv):
           "# Coverage\n\n{{#techfile summary}}\n\n{{#techfile matrix}}\n")
 
     # --- items --------------------------------------------------------------------
+    # Titles and sentences come from pools built once with the seeded RNG; each item
+    # then draws all its choices from one getrandbits() call. This keeps 100,000 items
+    # to a few seconds, most of it spent creating files.
+    titles = ["%s %s" % (a.capitalize(), b) for a in ADJECTIVES for b in NOUNS]
+    rng.shuffle(titles)
+    assert len(titles) == 256
+    sentences = []
+    for _ in range(4096):
+        if rng.random() < 0.3:
+            sentences.append(rng.choice(REMARKS))
+        else:
+            sentences.append("%s %s the %s %s." % (
+                rng.choice(SUBJECTS), rng.choice(VERBS),
+                rng.choice(NOUNS), rng.choice(CONDITIONS)))
+    getrandbits = rng.getrandbits
+    n_status, n_owner = len(STATUSES), len(OWNERS)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
+
     def ident(prefix, i):
         return "%s-%06d" % (prefix, i + 1)
 
-    def title():
-        return "%s %s" % (rng.choice(ADJECTIVES).capitalize(), rng.choice(NOUNS))
-
-    def body():
-        lines = []
-        for _ in range(rng.randint(3, 6)):
-            if rng.random() < 0.3:
-                lines.append(rng.choice(REMARKS))
-            else:
-                lines.append("%s %s the %s %s." % (
-                    rng.choice(SUBJECTS), rng.choice(VERBS),
-                    rng.choice(NOUNS), rng.choice(CONDITIONS)))
-        return "\n".join(lines) + "\n"
-
-    made_dirs = set()
-
-    def emit(kind, prefix, i, extra_keys):
+    def emit(kind, prefix, i, extra_keys, folders):
         num = i + 1
-        folder = os.path.join(items_root, kind, "%03d" % (num // BUCKET))
-        if folder not in made_dirs:
+        bucket = num // BUCKET
+        folder = folders.get(bucket)
+        if folder is None:
+            folder = os.path.join(items_root, kind, "%03d" % bucket)
             os.makedirs(folder, exist_ok=True)
-            made_dirs.add(folder)
-        item_id = ident(prefix, i)
-        text = ('+++\nid = "%s"\nkind = "%s"\ntitle = %s\nstatus = "%s"\nowner = "%s"\n%s'
-                '+++\n%s' % (item_id, kind, toml_str(title()), rng.choice(STATUSES),
-                             rng.choice(OWNERS), extra_keys, body()))
-        write(os.path.join(folder, item_id + ".md"), text)
+            folders[bucket] = folder
+        r = getrandbits(96)
+        lines = 3 + ((r >> 8) & 3)  # 3..6 body lines
+        body = "\n".join(sentences[(r >> (24 + 12 * k)) & 4095] for k in range(lines))
+        text = ('+++\nid = "%s-%06d"\nkind = "%s"\ntitle = "%s"\nstatus = "%s"\n'
+                'owner = "%s"\n%s+++\n%s\n' % (
+                    prefix, num, kind, titles[r & 255], STATUSES[((r >> 10) & 63) % n_status],
+                    OWNERS[((r >> 16) & 255) % n_owner], extra_keys, body))
+        fd = os.open("%s/%s-%06d.md" % (folder, prefix, num), flags, 0o644)
+        try:
+            os.write(fd, text.encode("utf-8"))
+        finally:
+            os.close(fd)
 
     os.makedirs(items_root, exist_ok=True)
+    folders = {}
     for i in range(n_req):
         derives = [PRACTICES[i % len(PRACTICES)]]
         if i > 0 and rng.random() < 0.2:
             derives.append(ident("REQ", rng.randrange(i)))  # earlier only: no cycles
-        emit("requirement", "REQ", i, "derives-from = %s\n" % toml_list(derives))
+        emit("requirement", "REQ", i, "derives-from = %s\n" % toml_list(derives), folders)
+    folders = {}
     for i in range(n_risk):
-        emit("risk", "RSK", i, "")
+        emit("risk", "RSK", i, "", folders)
+    folders = {}
     for i in range(n_ctl):
         keys = "implements = %s\n" % toml_list(ident("REQ", r) for r in implements[i])
         if mitigates[i]:
             keys += "mitigates = %s\n" % toml_list(ident("RSK", r) for r in mitigates[i])
-        emit("control", "CTL", i, keys)
+        emit("control", "CTL", i, keys, folders)
+    folders = {}
     for i in range(n_test):
         keys = "verifies = %s\n" % toml_list(ident("CTL", c) for c in verifies[i])
-        emit("test", "TST", i, keys + 'result = "pass"\n')
+        emit("test", "TST", i, keys + 'result = "pass"\n', folders)
 
     sys.stderr.write(
         "gen-book: %d items (%d requirements, %d risks, %d controls, %d tests) in %s "

@@ -44,6 +44,7 @@ const DIRECTIVES: &[(&str, &str)] = &[
     ("items", "{{#techfile items requirement|risk|control|test}}"),
     ("catalog", "{{#techfile catalog}}"),
     ("ref", "{{#techfile ref ID}}"),
+    ("codes", "{{#techfile codes}}"),
 ];
 
 struct Found {
@@ -104,18 +105,19 @@ pub fn expand(
     let mut generated_hosts = Vec::new();
     if config.generate_pages {
         for host in Host::ALL {
-            if !pages.contains_key(&host) {
+            if let std::collections::btree_map::Entry::Vacant(slot) = pages.entry(host) {
                 let path = format!(
                     "{}/{}.md",
                     config.pages_dir.trim_end_matches('/'),
                     host.file_stem()
                 );
-                pages.insert(host, path.clone());
+                slot.insert(path.clone());
                 generated_hosts.push((host, path));
             }
         }
     }
     let site = Site { graph, pages };
+    let mut unknown_refs = 0;
 
     let mut out = Output::default();
     for f in &found {
@@ -129,6 +131,7 @@ pub fn expand(
             item_body: false,
             render,
             diags: &mut diags,
+            unknown_refs: &mut unknown_refs,
         };
         let content = ctx.expand(text, &f.directives);
         if render {
@@ -152,6 +155,7 @@ pub fn expand(
             item_body: true,
             render: false,
             diags: &mut diags,
+            unknown_refs: &mut unknown_refs,
         };
         ctx.expand(body, &ds);
     }
@@ -203,6 +207,7 @@ fn page_content(site: &Site<'_, '_>, host: Host, page: &str, with_title: bool) -
         item_body: true,
         render: true,
         diags: &mut sink,
+        unknown_refs: &mut 0,
     };
     ctx.expand(&raw, &ds)
 }
@@ -215,6 +220,8 @@ struct Expander<'s, 'g, 'a> {
     item_body: bool,
     render: bool,
     diags: &'s mut Vec<Diagnostic>,
+    /// Unknown references seen so far; typo suggestions stop after a hundred.
+    unknown_refs: &'s mut usize,
 }
 
 impl Expander<'_, '_, '_> {
@@ -279,6 +286,11 @@ impl Expander<'_, '_, '_> {
             } else {
                 String::new()
             }),
+            ("codes", []) => Some(if self.render {
+                tables::codes()
+            } else {
+                String::new()
+            }),
             ("summary", []) => Some(if self.render {
                 tables::summary(self.site)
             } else {
@@ -326,22 +338,13 @@ impl Expander<'_, '_, '_> {
 
     fn reference(&mut self, d: &Directive, id: &str) -> Option<String> {
         if self.site.graph.lookup(id).is_none() {
-            let candidates = self
-                .site
-                .graph
-                .items
-                .iter()
-                .map(|i| i.id.as_str())
-                .chain(
-                    self.site
-                        .graph
-                        .catalog
-                        .entries()
-                        .iter()
-                        .map(|e| e.id.as_str()),
-                )
-                .filter(|s| s.len().abs_diff(id.len()) <= 2);
-            let help = match crate::load::closest(id, candidates) {
+            *self.unknown_refs += 1;
+            let suggestion = if *self.unknown_refs <= 100 {
+                crate::checks::trace::suggest(self.site.graph, id)
+            } else {
+                None
+            };
+            let help = match suggestion {
                 Some(s) => format!("did you mean `{s}`?"),
                 None => "reference an existing item or catalog ID, or create the item".into(),
             };

@@ -23,6 +23,9 @@ pub struct Config {
     pub coverage: Coverage,
     /// Per-code level: `deny`, `warn` or `allow`.
     pub severity: BTreeMap<String, Level>,
+    /// Catalog entries that do not apply to this device, each with the reason. Coverage
+    /// rules skip them and the generated tables show the reason.
+    pub not_applicable: BTreeMap<String, String>,
 
     // mdBook's own keys for every preprocessor.
     pub command: Option<String>,
@@ -70,6 +73,7 @@ impl Default for Config {
             pages_dir: "techfile".into(),
             coverage: Coverage::default(),
             severity: BTreeMap::new(),
+            not_applicable: BTreeMap::new(),
             command: None,
             renderers: None,
             before: None,
@@ -105,6 +109,23 @@ impl Config {
                     } else {
                         "allow"
                     }
+                ));
+            }
+        }
+        let catalog = crate::catalog::Catalog::builtin();
+        for (id, reason) in &self.not_applicable {
+            if !catalog.contains(id) {
+                let suggestion =
+                    crate::load::closest(id, catalog.entries().iter().map(|e| e.id.as_str()))
+                        .map(|s| format!(" (did you mean `{s}`?)"))
+                        .unwrap_or_default();
+                return Err(format!(
+                    "[preprocessor.techfile.not-applicable]: `{id}` is not a catalog ID{suggestion}"
+                ));
+            }
+            if reason.trim().is_empty() {
+                return Err(format!(
+                    "[preprocessor.techfile.not-applicable]: `{id}` needs a reason: say why it does not apply"
                 ));
             }
         }
@@ -153,6 +174,17 @@ mod tests {
         assert!(e.contains("itemz"), "{e}");
         let e = Config::from_toml("[coverage]\ncontrol = \"yes\"").unwrap_err();
         assert!(e.contains("control") || e.contains("bool"), "{e}");
+    }
+
+    #[test]
+    fn not_applicable_names_catalog_entries_with_a_reason() {
+        let c =
+            Config::from_toml("[not-applicable]\n\"MDR-14.1\" = \"Stand-alone device\"").unwrap();
+        assert_eq!(c.not_applicable["MDR-14.1"], "Stand-alone device");
+        let e = Config::from_toml("[not-applicable]\n\"MDR-14.9\" = \"x\"").unwrap_err();
+        assert!(e.contains("not a catalog ID"), "{e}");
+        let e = Config::from_toml("[not-applicable]\n\"MDR-14.1\" = \" \"").unwrap_err();
+        assert!(e.contains("needs a reason"), "{e}");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! verified, risks mitigated, tests verifying something, practices addressed.
 
 use crate::catalog::EntryKind;
-use crate::config::Coverage;
+use crate::config::Config;
 use crate::diag::{Code, Diagnostic};
 use crate::graph::{Node, TraceGraph};
 use crate::model::{Kind, Relation, Span, Status};
@@ -10,9 +10,10 @@ use std::collections::BTreeSet;
 
 pub fn check(
     graph: &TraceGraph<'_>,
-    policy: &Coverage,
+    config: &Config,
     config_span: Option<Span>,
 ) -> Vec<Diagnostic> {
+    let policy = &config.coverage;
     let mut out = Vec::new();
     for (i, item) in graph.items.iter().enumerate() {
         if item.status == Status::Obsolete || !graph.is_canonical(i) {
@@ -48,12 +49,17 @@ pub fn check(
         }
     }
     if policy.practice {
-        practices(graph, config_span, &mut out);
+        practices(graph, config, config_span, &mut out);
     }
     out
 }
 
-fn practices(graph: &TraceGraph<'_>, config_span: Option<Span>, out: &mut Vec<Diagnostic>) {
+fn practices(
+    graph: &TraceGraph<'_>,
+    config: &Config,
+    config_span: Option<Span>,
+    out: &mut Vec<Diagnostic>,
+) {
     let addressed: BTreeSet<&str> = graph
         .items
         .iter()
@@ -64,7 +70,7 @@ fn practices(graph: &TraceGraph<'_>, config_span: Option<Span>, out: &mut Vec<Di
         .flat_map(|(i, _)| graph.practices_above(i))
         .collect();
     for p in graph.catalog.of_kind(EntryKind::Practice) {
-        if addressed.contains(p.id.as_str()) {
+        if addressed.contains(p.id.as_str()) || config.not_applicable.contains_key(&p.id) {
             continue;
         }
         let mut d = Diagnostic::new(
@@ -72,7 +78,7 @@ fn practices(graph: &TraceGraph<'_>, config_span: Option<Span>, out: &mut Vec<Di
             format!("MDCG 2019-16 practice `{}` ({}) has no requirement", p.id, p.title),
         )
         .help(format!(
-            "add a requirement with `derives-from = [\"{}\"]` (or one of its IEC 62443-4-1 / IEC 81001-5-1 entries), or set `coverage.practice = false` in [preprocessor.techfile]",
+            "add a requirement with `derives-from = [\"{}\"]` (or one of its IEC 62443-4-1 / IEC 81001-5-1 entries), or mark it not applicable with a reason in [preprocessor.techfile.not-applicable]",
             p.id
         ));
         // The gap has no line of its own; it points at the configuration whose coverage

@@ -15,6 +15,6 @@ use crate::model::Span;
 pub fn run(graph: &TraceGraph<'_>, config: &Config, config_span: Option<Span>) -> Vec<Diagnostic> {
     let mut out = ids::check(graph);
     out.extend(trace::check(graph));
-    out.extend(coverage::check(graph, &config.coverage, config_span));
+    out.extend(coverage::check(graph, config, config_span));
     out
 }

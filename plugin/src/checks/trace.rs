@@ -17,11 +17,20 @@ pub fn check(graph: &TraceGraph<'_>) -> Vec<Diagnostic> {
     out
 }
 
+/// Typo suggestions compare against every ID; past this many unknown links (a mass rename,
+/// a wrong folder) they would cost more than they help, so later findings go without.
+const MAX_SUGGESTIONS: usize = 100;
+
 fn unknown(graph: &TraceGraph<'_>, out: &mut Vec<Diagnostic>) {
-    for d in &graph.dangling {
+    for (n, d) in graph.dangling.iter().enumerate() {
         let item = &graph.items[d.item];
         let link = &item.links[d.link];
-        let help = match suggest(graph, &link.target) {
+        let suggestion = if n < MAX_SUGGESTIONS {
+            suggest(graph, &link.target)
+        } else {
+            None
+        };
+        let help = match suggestion {
             Some(s) => format!("did you mean `{s}`? Otherwise create an item with this ID or remove the link"),
             None => "create an item with this ID, use a built-in catalog ID (see the catalog page), or remove the link".into(),
         };
@@ -43,7 +52,7 @@ fn unknown(graph: &TraceGraph<'_>, out: &mut Vec<Diagnostic>) {
 
 /// A close existing ID, for typos. Looks at catalog IDs and item IDs of similar length only,
 /// which keeps this cheap on large books.
-fn suggest<'a>(graph: &'a TraceGraph<'_>, target: &str) -> Option<&'a str> {
+pub(crate) fn suggest<'a>(graph: &'a TraceGraph<'_>, target: &str) -> Option<&'a str> {
     let near = |s: &&str| s.len().abs_diff(target.len()) <= 2;
     let candidates = graph
         .catalog
@@ -188,8 +197,8 @@ fn cycle_path(
                 found = Some((n, *e.weight()));
                 break 'search;
             }
-            if !prev.contains_key(&e.target()) {
-                prev.insert(e.target(), (n, *e.weight()));
+            if let std::collections::hash_map::Entry::Vacant(slot) = prev.entry(e.target()) {
+                slot.insert((n, *e.weight()));
                 queue.push_back(e.target());
             }
         }

@@ -50,12 +50,12 @@ const KEYS: &[(&str, Option<Kind>)] = &[
 /// Turns the read files into items. Every file yields either an item or at least one
 /// error-level finding, so a broken file can never vanish silently.
 pub fn load_items(map: &mut SourceMap, inputs: Vec<Input>) -> (Vec<Item>, Vec<Diagnostic>) {
-    let mut items = Vec::with_capacity(inputs.len());
     let mut diags = Vec::new();
+    let mut parsable = Vec::with_capacity(inputs.len());
     for input in inputs {
-        let (file, text) = match input.content {
+        match input.content {
             Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(text) => (map.add(input.name, text), None),
+                Ok(text) => parsable.push((map.add(input.name, text), input.path)),
                 Err(e) => {
                     let at = e.utf8_error().valid_up_to();
                     let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
@@ -65,24 +65,53 @@ pub fn load_items(map: &mut SourceMap, inputs: Vec<Input>) -> (Vec<Item>, Vec<Di
                             .at(Span::new(file, at..at), "first invalid byte here")
                             .help("save the file as UTF-8 (most editors offer this in 'Save as')"),
                     );
-                    (file, Some(()))
                 }
             },
             Err(err) => {
                 let file = map.add(input.name, String::new());
                 diags.push(input_error(file, &err));
-                (file, Some(()))
             }
-        };
-        if text.is_some() {
-            continue;
         }
-        let (item, mut d) = parse_item(file, map.text(file));
+    }
+    let map = &*map;
+    let parse = |part: &[(FileId, String)]| {
+        let mut items = Vec::with_capacity(part.len());
+        let mut diags = Vec::new();
+        for (file, path) in part {
+            let (item, mut d) = parse_item(*file, map.text(*file));
+            diags.append(&mut d);
+            items.extend(item.map(|mut i| {
+                i.path = path.clone();
+                i
+            }));
+        }
+        (items, diags)
+    };
+    // Parsing is independent per file, so it is spread over the cores; chunks are joined
+    // in input order, which keeps the result identical to a sequential run.
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
+    let results: Vec<(Vec<Item>, Vec<Diagnostic>)> = if threads < 2 || parsable.len() < 256 {
+        vec![parse(&parsable)]
+    } else {
+        let chunk = parsable.len().div_ceil(threads);
+        std::thread::scope(|s| {
+            let handles: Vec<_> = parsable
+                .chunks(chunk)
+                .map(|part| s.spawn(move || parse(part)))
+                .collect();
+            // A panic while parsing is a bug; re-raise it rather than drop a chunk of items.
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect()
+        })
+    };
+    let mut items = Vec::with_capacity(parsable.len());
+    for (mut i, mut d) in results {
+        items.append(&mut i);
         diags.append(&mut d);
-        items.extend(item.map(|mut i| {
-            i.path = input.path;
-            i
-        }));
     }
     (items, diags)
 }

@@ -201,3 +201,34 @@ pub fn summary(site: &Site<'_, '_>) -> String {
     out.push_str("</tbody>\n</table>\n");
     out
 }
+
+/// The reference of every diagnostic code, generated from the code list itself so the
+/// documentation cannot drift from the tool.
+pub fn codes() -> String {
+    use crate::diag::{Code, Level};
+    let mut out = String::from(
+        "<table class=\"techfile-table techfile-codes\">\n<thead><tr><th>Code</th><th>Family</th><th>Default</th><th>Meaning</th></tr></thead>\n<tbody>\n",
+    );
+    for code in Code::ALL {
+        let level = match code.default_level() {
+            Level::Deny => "deny",
+            Level::Warn => "warn",
+            Level::Allow => "allow",
+        };
+        let level = if code.is_fixed() {
+            format!("{level} (fixed)")
+        } else {
+            level.to_string()
+        };
+        let _ = writeln!(
+            out,
+            "<tr id=\"code-{}\"><td><code>{}</code></td><td>{}</td><td>{level}</td><td>{}</td></tr>",
+            code.as_str(),
+            code.as_str(),
+            code.family(),
+            html(code.summary())
+        );
+    }
+    out.push_str("</tbody>\n</table>\n");
+    out
+}

@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# Benchmarks `mdbook-techfile check` (and `mdbook build` for small books) on generated
+# technical files and compares the results with the performance targets.
+#
+# Usage: bench/run.sh [N ...]        (default: 1000 10000 100000)
+#
+# Targets: check < 0.5 s for books up to 10,000 items; check < 5 s and max RSS
+# < 1024 MiB up to 100,000 items. Larger N are measured but have no target.
+# Exits 1 if a target fails or a run errors. Books are generated under $TMPDIR
+# (mktemp -d); TMPDIR=/dev/shm takes slow disks out of the generation time.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+GEN="$ROOT/bench/gen-book.py"
+RUNS=3
+
+if [[ ! -x /usr/bin/time ]]; then
+    echo "bench: /usr/bin/time not found; install Debian's \`time\` package (apt-get install time)" >&2
+    exit 1
+fi
+
+SIZES=("$@")
+if [[ ${#SIZES[@]} -eq 0 ]]; then
+    SIZES=(1000 10000 100000)
+fi
+for n in "${SIZES[@]}"; do
+    if ! [[ "$n" =~ ^[0-9]+$ ]] || (( n < 4 )); then
+        echo "bench: N must be an integer >= 4, got '$n'" >&2
+        exit 1
+    fi
+done
+
+echo "bench: building release binary" >&2
+(cd "$ROOT" && cargo build --release -p mdbook-techfile) >&2
+
+# Honour CARGO_TARGET_DIR (relative to the workspace root, where cargo ran).
+TARGET_DIR="${CARGO_TARGET_DIR:-target}"
+[[ "$TARGET_DIR" = /* ]] || TARGET_DIR="$ROOT/$TARGET_DIR"
+BIN="$TARGET_DIR/release/mdbook-techfile"
+if [[ ! -x "$BIN" ]]; then
+    echo "bench: release binary not found at $BIN" >&2
+    exit 1
+fi
+
+HAVE_MDBOOK=1
+if ! command -v mdbook >/dev/null 2>&1; then
+    HAVE_MDBOOK=0
+    echo "bench: note: mdbook is not on PATH; skipping the mdbook build timings" >&2
+fi
+
+TMP="$(mktemp -d)"
+trap 'rm -rf "$TMP"' EXIT
+
+# timed LABEL CMD...: runs CMD under /usr/bin/time, sets ELAPSED (s) and RSS (KiB).
+# On failure prints the tail of CMD's stderr and exits 1.
+timed() {
+    local label="$1"
+    shift
+    local rc=0
+    /usr/bin/time -f '%e %M' -o "$TMP/time" "$@" >"$TMP/stdout" 2>"$TMP/stderr" || rc=$?
+    if (( rc != 0 )); then
+        echo "bench: $label failed (exit $rc): $*" >&2
+        echo "--- last lines of stderr ---" >&2
+        tail -n 20 "$TMP/stderr" >&2
+        exit 1
+    fi
+    # The last line holds the format; earlier lines may be notes from time itself.
+    read -r ELAPSED RSS < <(tail -n 1 "$TMP/time")
+}
+
+ROWS=()
+FAILED=0
+for n in "${SIZES[@]}"; do
+    dir="$TMP/book-$n"
+    echo "bench: N=$n: generating" >&2
+    TECHFILE_CMD="$BIN" python3 "$GEN" "$n" "$dir"
+
+    best=""
+    max_rss=0
+    for ((run = 1; run <= RUNS; run++)); do
+        timed "check (N=$n)" "$BIN" check "$dir/book"
+        echo "bench: N=$n: check run $run: ${ELAPSED} s, ${RSS} KiB" >&2
+        if [[ -z "$best" ]] || awk -v a="$ELAPSED" -v b="$best" 'BEGIN { exit !(a < b) }'; then
+            best="$ELAPSED"
+        fi
+        if (( RSS > max_rss )); then
+            max_rss="$RSS"
+        fi
+    done
+    rss_mib="$(awk -v k="$max_rss" 'BEGIN { printf "%.1f", k / 1024 }')"
+
+    build="-"
+    if (( n <= 10000 )); then
+        if (( HAVE_MDBOOK )); then
+            timed "mdbook build (N=$n)" mdbook build "$dir/book"
+            build="$ELAPSED"
+            echo "bench: N=$n: mdbook build: ${ELAPSED} s" >&2
+        else
+            build="skipped"
+        fi
+    fi
+
+    if (( n <= 10000 )); then
+        target="check < 0.5 s"
+        ok="$(awk -v t="$best" 'BEGIN { print (t < 0.5) ? "PASS" : "FAIL" }')"
+    elif (( n <= 100000 )); then
+        target="check < 5 s, RSS < 1024 MiB"
+        ok="$(awk -v t="$best" -v m="$max_rss" 'BEGIN { print (t < 5 && m / 1024 < 1024) ? "PASS" : "FAIL" }')"
+    else
+        target="none"
+        ok="n/a"
+    fi
+    if [[ "$ok" == FAIL ]]; then FAILED=1; fi
+
+    ROWS+=("| $n | $best | $rss_mib | $build | $target | $ok |")
+    rm -rf "$dir"
+done
+
+echo
+echo "| N | check best (s) | check max RSS (MiB) | mdbook build (s) | target | result |"
+echo "|---:|---:|---:|---:|---|---|"
+printf '%s\n' "${ROWS[@]}"
+
+if (( FAILED )); then
+    echo
+    echo "bench: at least one target FAILED" >&2
+    exit 1
+fi

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Runs every check the project holds itself to: formatting, lints, and the test suite
+# (whose end-to-end tests need mdBook 0.5.4 on PATH; it is installed when missing).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if ! mdbook --version 2>/dev/null | grep -qx 'mdbook v0.5.4'; then
+    cargo install --locked mdbook --version 0.5.4
+fi
+cargo fmt --all -- --check
+cargo clippy --locked --all-targets -- -D warnings
+cargo test --locked --workspace
