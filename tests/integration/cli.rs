@@ -1,0 +1,368 @@
+//! The command line: exit codes, usage errors, output formats and paths.
+
+use crate::common::{
+    append_book_toml, check_human, check_json, fixture, fixture_names, fixtures_dir,
+    parse_json_lines, run, run_with_stdin, temp_fixture,
+};
+use std::path::Path;
+
+#[test]
+fn clean_book_exits_0_with_no_findings() {
+    let dir = fixture("clean");
+    let human = check_human(&dir);
+    human.expect_code(0);
+    assert_eq!(human.stdout, "techfile: no findings\n");
+    assert_eq!(human.stderr, "");
+    let json = check_json(&dir);
+    json.expect_code(0);
+    assert_eq!(json.stdout, "", "clean JSON output has no lines");
+}
+
+#[test]
+fn every_error_fixture_exits_1() {
+    for name in fixture_names() {
+        if name == "clean" {
+            continue;
+        }
+        let run = check_human(&fixture(&name));
+        let has_error = run.stdout.lines().any(|l| l.starts_with("error["));
+        let has_warning = run.stdout.lines().any(|l| l.starts_with("warning["));
+        assert!(
+            has_error || has_warning,
+            "{name}: no findings\n{}",
+            run.stdout
+        );
+        assert_eq!(
+            run.code,
+            Some(if has_error { 1 } else { 0 }),
+            "{name}\n{}",
+            run.stdout
+        );
+        let last = run.stdout.lines().last().unwrap_or_default();
+        assert!(
+            last.starts_with("techfile: ") && last.contains(" error") && last.contains(" warning"),
+            "{name}: the output ends with the summary line, got {last:?}"
+        );
+    }
+}
+
+#[test]
+fn check_without_a_book_dir_is_a_usage_error() {
+    let r = run(&fixtures_dir(), &["check"]);
+    r.expect_code(2);
+    assert!(r.stderr.contains("Usage"), "{}", r.stderr);
+    assert!(r.stderr.contains("BOOK_DIR"), "{}", r.stderr);
+    assert_eq!(r.stdout, "", "usage errors never reach stdout");
+}
+
+#[test]
+fn unknown_flags_and_values_are_usage_errors() {
+    let dir = fixture("clean");
+    for args in [
+        &["check", "book", "--frobnicate"][..],
+        &["check", "book", "--format", "xml"][..],
+        &["check", "book", "--color", "sometimes"][..],
+        &["frobnicate"][..],
+    ] {
+        let r = run(&dir, args);
+        r.expect_code(2);
+        assert!(r.stderr.contains("error:"), "{args:?}: {}", r.stderr);
+        assert_eq!(r.stdout, "", "{args:?}");
+    }
+}
+
+#[test]
+fn help_and_version_exit_0() {
+    let dir = fixture("clean");
+    let r = run(&dir, &["--help"]);
+    r.expect_code(0);
+    assert!(r.stdout.contains("check"), "{}", r.stdout);
+    let r = run(&dir, &["--version"]);
+    r.expect_code(0);
+    assert!(r.stdout.contains(env!("CARGO_PKG_VERSION")), "{}", r.stdout);
+}
+
+#[test]
+fn supports_every_renderer() {
+    let dir = fixture("clean");
+    run(&dir, &["supports", "html"]).expect_code(0);
+    run(&dir, &["supports", "markdown"]).expect_code(0);
+    // The renderer name is required.
+    run(&dir, &["supports"]).expect_code(2);
+}
+
+#[test]
+fn folder_without_book_toml_exits_2_with_a_message() {
+    let empty = tempfile::tempdir().unwrap();
+    let r = run(empty.path(), &["check", "."]);
+    r.expect_code(2);
+    assert!(r.stderr.contains("has no book.toml"), "{}", r.stderr);
+    assert_eq!(r.stdout, "");
+
+    let r = run(empty.path(), &["check", "does-not-exist"]);
+    r.expect_code(2);
+    assert!(r.stderr.contains("does-not-exist"), "{}", r.stderr);
+    assert!(r.stderr.contains("has no book.toml"), "{}", r.stderr);
+}
+
+#[test]
+fn missing_summary_exits_2_naming_the_file() {
+    let dir = temp_fixture("clean");
+    std::fs::remove_file(dir.path().join("book/src/SUMMARY.md")).unwrap();
+    let r = check_human(dir.path());
+    r.expect_code(2);
+    assert!(r.stderr.contains("SUMMARY.md"), "{}", r.stderr);
+}
+
+#[test]
+fn invalid_configuration_exits_2_naming_the_problem() {
+    for (toml, needle) in [
+        (
+            "[preprocessor.techfile.coverage]\nrequirment = false\n",
+            "requirment",
+        ),
+        (
+            "[preprocessor.techfile.coverage]\ncontrol = \"yes\"\n",
+            "control",
+        ),
+    ] {
+        let dir = temp_fixture("clean");
+        append_book_toml(dir.path(), toml);
+        let r = check_human(dir.path());
+        r.expect_code(2);
+        assert!(r.stderr.contains(needle), "{toml}: {}", r.stderr);
+        assert_eq!(r.stdout, "", "{toml}");
+    }
+    // Keys of [preprocessor.techfile] itself, written into the existing table.
+    for (line, needle) in [
+        ("itemz = [\"../requirements\"]", "itemz"),
+        ("items = []", "items"),
+        ("pages-dir = \"../outside\"", "pages-dir"),
+        ("max-file-size = \"big\"", "max-file-size"),
+    ] {
+        let dir = temp_fixture("clean");
+        let toml = dir.path().join("book/book.toml");
+        let text = std::fs::read_to_string(&toml).unwrap().replace(
+            "[preprocessor.techfile]\n",
+            &format!("[preprocessor.techfile]\n{line}\n"),
+        );
+        std::fs::write(&toml, text).unwrap();
+        let r = check_human(dir.path());
+        r.expect_code(2);
+        assert!(r.stderr.contains(needle), "{line}: {}", r.stderr);
+    }
+}
+
+#[test]
+fn preprocessor_mode_rejects_garbage_on_stdin() {
+    let r = run_with_stdin(&fixture("clean"), &[], b"this is not JSON");
+    r.expect_code(2);
+    assert_eq!(r.stdout, "", "stdout belongs to the mdBook protocol");
+    assert!(
+        r.stderr.contains("check"),
+        "the message points at `check`: {}",
+        r.stderr
+    );
+}
+
+#[test]
+fn json_lines_have_the_documented_keys() {
+    for name in fixture_names() {
+        let r = check_json(&fixture(&name));
+        for v in parse_json_lines(&r.stdout) {
+            for key in ["code", "severity", "message", "file", "line", "column"] {
+                assert!(v.get(key).is_some(), "{name}: `{key}` missing in {v}");
+            }
+            assert!(
+                v["code"].is_string() && v["message"].is_string(),
+                "{name}: {v}"
+            );
+            assert!(
+                v["severity"] == "error" || v["severity"] == "warning",
+                "{name}: {v}"
+            );
+            // Every fixture finding has a location.
+            assert!(v["file"].is_string(), "{name}: {v}");
+            assert!(v["line"].as_u64().is_some_and(|n| n >= 1), "{name}: {v}");
+            assert!(v["column"].as_u64().is_some_and(|n| n >= 1), "{name}: {v}");
+        }
+    }
+}
+
+/// The character at a 1-based line and column, if that position exists in the file
+/// (one past the end of a line is allowed: it stands for the line break).
+fn position_exists(text: &str, line: u64, column: u64) -> bool {
+    let Some(l) = text.split('\n').nth(line as usize - 1) else {
+        return false;
+    };
+    column as usize <= l.chars().count() + 1
+}
+
+/// Every location in the JSON output names a real file (relative to where the tool ran)
+/// and a line and column inside it; the human output shows the same `file:line:col`.
+#[test]
+fn locations_point_into_real_files_and_agree_between_formats() {
+    for name in fixture_names() {
+        let dir = fixture(&name);
+        let json = check_json(&dir);
+        let human = check_human(&dir);
+        for v in parse_json_lines(&json.stdout) {
+            let file = v["file"].as_str().unwrap();
+            let (line, col) = (v["line"].as_u64().unwrap(), v["column"].as_u64().unwrap());
+            let header = format!(
+                "{}[{}]: {}",
+                v["severity"].as_str().unwrap(),
+                v["code"].as_str().unwrap(),
+                v["message"].as_str().unwrap()
+            );
+            assert!(
+                human.stdout.contains(&header),
+                "{name}: human output lacks {header}"
+            );
+            assert!(
+                human.stdout.contains(&format!("{file}:{line}:{col}")),
+                "{name}: human output lacks {file}:{line}:{col}"
+            );
+            if name == "read-error" && v["code"] == "read-error" {
+                continue; // the point of that finding is that the folder does not exist
+            }
+            let path = dir.join(file);
+            let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{name}: {file}: {e}"));
+            let text = String::from_utf8_lossy(&bytes);
+            assert!(
+                position_exists(&text, line, col),
+                "{name}: {file}:{line}:{col} is outside the file"
+            );
+            if let (Some(el), Some(ec)) = (v["end_line"].as_u64(), v["end_column"].as_u64()) {
+                assert!(
+                    (el, ec) >= (line, col),
+                    "{name}: span ends before it starts: {v}"
+                );
+                assert!(
+                    position_exists(&text, el, ec),
+                    "{name}: {file}:{el}:{ec} is outside the file"
+                );
+            }
+            for rel in v["related"].as_array().into_iter().flatten() {
+                let rf = rel["file"].as_str().unwrap();
+                let rt = std::fs::read_to_string(dir.join(rf)).unwrap();
+                let (rl, rc) = (
+                    rel["line"].as_u64().unwrap(),
+                    rel["column"].as_u64().unwrap(),
+                );
+                assert!(
+                    position_exists(&rt, rl, rc),
+                    "{name}: related {rf}:{rl}:{rc}"
+                );
+                assert!(
+                    human.stdout.contains(&format!("{rf}:{rl}:{rc}")),
+                    "{name}: {rf}:{rl}:{rc}"
+                );
+            }
+        }
+    }
+}
+
+/// Spans of trace-link findings cover exactly the quoted ID in the file.
+#[test]
+fn link_spans_cover_the_quoted_id() {
+    let dir = fixture("unknown-id");
+    let r = check_json(&dir);
+    let findings = parse_json_lines(&r.stdout);
+    assert_eq!(findings.len(), 3, "{}", r.stdout);
+    for v in findings {
+        let text = std::fs::read_to_string(dir.join(v["file"].as_str().unwrap())).unwrap();
+        let line = text
+            .lines()
+            .nth(v["line"].as_u64().unwrap() as usize - 1)
+            .unwrap();
+        let chars: Vec<char> = line.chars().collect();
+        let (c0, c1) = (
+            v["column"].as_u64().unwrap() as usize - 1,
+            v["end_column"].as_u64().unwrap() as usize - 1,
+        );
+        let covered: String = chars[c0..c1].iter().collect();
+        let message = v["message"].as_str().unwrap();
+        let id = covered.trim_matches('"');
+        assert!(
+            covered.starts_with('"') && covered.ends_with('"'),
+            "{covered}"
+        );
+        assert!(
+            message.ends_with(&format!("unknown ID `{id}`")),
+            "{message} vs {covered}"
+        );
+    }
+}
+
+#[test]
+fn paths_are_relative_to_where_the_tool_runs() {
+    // From the fixtures folder, the same findings name `unknown-id/requirements/...`.
+    let r = run(
+        &fixtures_dir(),
+        &["check", "unknown-id/book", "--format", "json"],
+    );
+    r.expect_code(1);
+    let files: Vec<String> = parse_json_lines(&r.stdout)
+        .iter()
+        .map(|v| v["file"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(!files.is_empty());
+    for f in &files {
+        assert!(f.starts_with("unknown-id/requirements/"), "{f}");
+    }
+    // From inside the book folder, items are one level up.
+    let r = run(
+        &fixture("unknown-id").join("book"),
+        &["check", ".", "--format", "json"],
+    );
+    r.expect_code(1);
+    for v in parse_json_lines(&r.stdout) {
+        assert!(
+            v["file"].as_str().unwrap().starts_with("../requirements/"),
+            "{v}"
+        );
+    }
+    // An absolute book path works the same way.
+    let abs = fixture("unknown-id").join("book").canonicalize().unwrap();
+    let r = run(
+        Path::new(env!("CARGO_MANIFEST_DIR")),
+        &["check", abs.to_str().unwrap()],
+    );
+    r.expect_code(1);
+    assert!(r.stdout.contains("error[unknown-id]"), "{}", r.stdout);
+}
+
+#[test]
+fn colour_is_opt_in() {
+    let dir = fixture("unknown-id");
+    let never = check_human(&dir);
+    assert!(
+        !never.stdout.contains('\u{1b}'),
+        "--color never has no escapes"
+    );
+    let always = run(&dir, &["check", "book", "--color", "always"]);
+    always.expect_code(1);
+    assert!(
+        always.stdout.contains("\u{1b}["),
+        "--color always has ANSI escapes"
+    );
+    // `auto` with stdout piped (not a terminal) means no colour.
+    let auto = run(&dir, &["check", "book"]);
+    assert_eq!(auto.stdout, never.stdout);
+    // JSON never carries colour.
+    let json = run(
+        &dir,
+        &["check", "book", "--format", "json", "--color", "always"],
+    );
+    assert!(!json.stdout.contains('\u{1b}'));
+}
+
+#[test]
+fn output_is_identical_across_runs() {
+    for name in ["duplicate-id", "trace-cycle", "practice-not-addressed"] {
+        let a = check_json(&fixture(name));
+        let b = check_json(&fixture(name));
+        assert_eq!(a.stdout, b.stdout, "{name}");
+    }
+}

@@ -1,0 +1,87 @@
+//! Every diagnostic code has a fixture folder named after it, and checking that fixture
+//! reports the code. A new code without a fixture fails here.
+
+use crate::common::{check_json, codes_of, fixture, fixture_names, parse_json_lines};
+use mdbook_techfile::diag::{Code, Level};
+
+#[test]
+fn every_code_has_a_fixture_that_reports_it() {
+    let mut problems = Vec::new();
+    for code in Code::ALL {
+        let name = code.as_str();
+        let dir = fixture(name);
+        if !dir.join("book/book.toml").is_file() {
+            problems.push(format!(
+                "{name}: no fixture: create tests/fixtures/{name}/book/book.toml (and items) that trigger it"
+            ));
+            continue;
+        }
+        let run = check_json(&dir);
+        let findings = parse_json_lines(&run.stdout);
+        let own: Vec<_> = findings.iter().filter(|v| v["code"] == name).collect();
+        if own.is_empty() {
+            problems.push(format!(
+                "{name}: `check` on tests/fixtures/{name} does not report it; it reports {:?}",
+                codes_of(&run.stdout)
+            ));
+            continue;
+        }
+        // The finding comes at the code's default level, and the exit code follows it.
+        let expected_severity = match code.default_level() {
+            Level::Warn => "warning",
+            _ => "error",
+        };
+        for v in &own {
+            if v["severity"] != expected_severity {
+                problems.push(format!(
+                    "{name}: reported as {} instead of its default {expected_severity}",
+                    v["severity"]
+                ));
+            }
+        }
+        let any_error = findings.iter().any(|v| v["severity"] == "error");
+        let expected_exit = if any_error { 1 } else { 0 };
+        if run.code != Some(expected_exit) {
+            problems.push(format!(
+                "{name}: exit code {:?}, expected {expected_exit}; stderr: {}",
+                run.code, run.stderr
+            ));
+        }
+        if code.default_level() == Level::Deny && run.code != Some(1) {
+            problems.push(format!("{name}: an error-level code must fail the check"));
+        }
+    }
+    assert!(problems.is_empty(), "\n{}", problems.join("\n"));
+}
+
+#[test]
+fn every_fixture_is_named_after_a_code_or_is_clean() {
+    let stray: Vec<String> = fixture_names()
+        .into_iter()
+        .filter(|n| n != "clean" && Code::parse(n).is_none())
+        .collect();
+    assert!(
+        stray.is_empty(),
+        "fixture folders that name no diagnostic code (renamed or removed code?): {stray:?}"
+    );
+}
+
+/// The warning-level fixtures hold nothing but warnings, so they show that warnings alone
+/// never fail a check.
+#[test]
+fn warning_fixtures_pass_the_check() {
+    for code in Code::ALL
+        .iter()
+        .filter(|c| c.default_level() == Level::Warn)
+    {
+        let run = check_json(&fixture(code.as_str()));
+        let findings = parse_json_lines(&run.stdout);
+        assert!(!findings.is_empty(), "{}: no findings", code.as_str());
+        assert!(
+            findings.iter().all(|v| v["severity"] == "warning"),
+            "{}: {findings:?}",
+            code.as_str()
+        );
+        run.expect_code(0);
+    }
+}

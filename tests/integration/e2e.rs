@@ -1,0 +1,339 @@
+//! End to end with the real `mdbook` (0.5.x): the preprocessor runs inside `mdbook build`
+//! and the HTML is inspected.
+//!
+//! mdbook must be on PATH (`cargo install --locked mdbook --version 0.5.4`). Set
+//! TECHFILE_SKIP_MDBOOK=1 to skip these tests where it cannot be installed.
+
+use crate::common::{BIN, copy_dir, files_with_ext, fixture};
+use std::fs;
+use std::path::Path;
+use std::process::{Command, Output};
+
+const INSTALL: &str = "install mdbook 0.5.4 with `cargo install --locked mdbook --version 0.5.4` (or set TECHFILE_SKIP_MDBOOK=1 to skip the end-to-end tests)";
+
+/// Whether the end-to-end tests run. Panics when mdbook is missing or not 0.5, unless
+/// TECHFILE_SKIP_MDBOOK=1.
+fn mdbook_ready(test: &str) -> bool {
+    if std::env::var("TECHFILE_SKIP_MDBOOK").is_ok_and(|v| v == "1") {
+        eprintln!("note: {test} skipped because TECHFILE_SKIP_MDBOOK=1");
+        return false;
+    }
+    match Command::new("mdbook").arg("--version").output() {
+        Ok(out) if out.status.success() => {
+            let version = String::from_utf8_lossy(&out.stdout);
+            assert!(
+                version.trim().starts_with("mdbook v0.5."),
+                "these tests need mdbook 0.5, found `{}`: {INSTALL}",
+                version.trim()
+            );
+            true
+        }
+        Ok(out) => panic!(
+            "`mdbook --version` failed ({}): {INSTALL}",
+            String::from_utf8_lossy(&out.stderr)
+        ),
+        Err(e) => panic!("mdbook is not on PATH ({e}): {INSTALL}"),
+    }
+}
+
+/// Copies a fixture to `dest` and points its `[preprocessor.techfile]` at the binary
+/// under test.
+fn prepare(fixture_name: &str, dest: &Path) {
+    copy_dir(&fixture(fixture_name), dest);
+    let toml = dest.join("book/book.toml");
+    let text = fs::read_to_string(&toml).unwrap();
+    assert!(
+        text.contains("[preprocessor.techfile]\n"),
+        "{fixture_name}: no techfile table"
+    );
+    // A TOML literal string: no escapes, so any path without `'` works.
+    assert!(!BIN.contains('\''));
+    let text = text.replacen(
+        "[preprocessor.techfile]\n",
+        &format!("[preprocessor.techfile]\ncommand = '{BIN}'\n"),
+        1,
+    );
+    fs::write(&toml, text).unwrap();
+}
+
+fn mdbook_build(root: &Path) -> Output {
+    let mut cmd = Command::new("mdbook");
+    cmd.arg("build").current_dir(root.join("book"));
+    for (k, _) in std::env::vars_os() {
+        if k.to_string_lossy().starts_with("MDBOOK_") {
+            cmd.env_remove(k);
+        }
+    }
+    cmd.output().expect("mdbook runs")
+}
+
+fn build_ok(root: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let out = mdbook_build(root);
+    assert!(
+        out.status.success(),
+        "mdbook build failed\n--- stdout\n{}\n--- stderr\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let html = files_with_ext(&root.join("book/book"), ".html");
+    assert!(!html.is_empty(), "no HTML written");
+    html
+}
+
+/// The HTML with every `<code ...>...</code>` element removed (inline code and code
+/// blocks), where directive text may legitimately appear.
+fn without_code(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(start) = rest.find("<code") {
+        out.push_str(&rest[..start]);
+        let Some(end) = rest[start..].find("</code>") else {
+            rest = "";
+            break;
+        };
+        rest = &rest[start + end + "</code>".len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The IDs of the items in a fixture, read from their front-matter.
+fn item_ids(fixture_name: &str) -> Vec<String> {
+    let mut ids: Vec<String> = files_with_ext(&fixture(fixture_name).join("requirements"), ".md")
+        .values()
+        .filter_map(|bytes| {
+            let text = String::from_utf8_lossy(bytes);
+            text.lines().find_map(|l| {
+                l.strip_prefix("id = \"")?
+                    .strip_suffix('"')
+                    .map(str::to_owned)
+            })
+        })
+        .collect();
+    ids.sort();
+    ids
+}
+
+#[test]
+fn clean_book_builds_with_mdbook() {
+    if !mdbook_ready("clean_book_builds_with_mdbook") {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    prepare("clean", tmp.path());
+    let html = build_ok(tmp.path());
+    let page = |p: &str| {
+        String::from_utf8(
+            html.get(p)
+                .unwrap_or_else(|| panic!("{p} missing; pages: {:?}", html.keys()))
+                .clone(),
+        )
+        .unwrap()
+    };
+
+    // Generated pages for the kinds no chapter hosts; risks are hosted by risks.md.
+    for p in [
+        "techfile/requirements.html",
+        "techfile/controls.html",
+        "techfile/tests.html",
+        "techfile/catalog.html",
+        "risks.html",
+        "overview.html",
+        "intro.html",
+    ] {
+        assert!(
+            html.contains_key(p),
+            "{p} missing; pages: {:?}",
+            html.keys()
+        );
+    }
+    assert!(
+        !html.contains_key("techfile/risks.html"),
+        "risks are hosted by a chapter, so no risks page is generated"
+    );
+
+    // Every item has an anchor, on the page of its kind.
+    let ids = item_ids("clean");
+    assert_eq!(ids.len(), 13, "{ids:?}");
+    for id in &ids {
+        let anchor = format!("id=\"{}\"", id.to_lowercase());
+        let expected_page = match &id[..3] {
+            "REQ" => "techfile/requirements.html",
+            "CTL" => "techfile/controls.html",
+            "TST" => "techfile/tests.html",
+            "RSK" => "risks.html",
+            other => panic!("unexpected prefix {other}"),
+        };
+        assert!(
+            page(expected_page).contains(&anchor),
+            "{anchor} missing on {expected_page}"
+        );
+    }
+    // Catalog entries have anchors on the catalog page.
+    assert!(page("techfile/catalog.html").contains("id=\"mdcg-sm\""));
+    assert!(page("techfile/catalog.html").contains("id=\"iec62443-sr-1\""));
+
+    // References in chapters became links to the right page and anchor.
+    let overview = page("overview.html");
+    assert!(
+        overview.contains("href=\"techfile/requirements.html#req-sm-001\""),
+        "ref REQ-SM-001 is a link"
+    );
+    assert!(
+        overview.contains("href=\"techfile/catalog.html#mdcg-sm\""),
+        "ref MDCG-SM is a link"
+    );
+    // The summary and the matrix were placed.
+    assert!(overview.contains("techfile-matrix"), "matrix placed");
+    assert!(
+        overview.contains("MDCG 2019-16 practices addressed"),
+        "summary placed"
+    );
+
+    // A chapter's front-matter never reaches the reader.
+    for (p, bytes) in &html {
+        let text = String::from_utf8_lossy(bytes);
+        assert!(
+            !text.contains("FRONTMATTER-MARKER-MUST-NOT-SHOW"),
+            "front-matter visible in {p}"
+        );
+        assert!(!text.contains("+++"), "front-matter fence visible in {p}");
+    }
+
+    // Directives are expanded everywhere except inside code, where they stay as written.
+    for (p, bytes) in &html {
+        let text = String::from_utf8_lossy(bytes);
+        assert!(
+            !without_code(&text).contains("{{#techfile"),
+            "unexpanded directive outside code in {p}"
+        );
+    }
+    assert!(
+        overview.contains("<code>{{#techfile matrix}}</code>"),
+        "inline code kept"
+    );
+    assert!(
+        overview.contains("{{#techfile summary}}\n</code>"),
+        "code block kept"
+    );
+
+    // A hostile title is escaped wherever it appears, never raw.
+    let mut seen_escaped = false;
+    for (p, bytes) in &html {
+        let text = String::from_utf8_lossy(bytes);
+        assert!(!text.contains("<script>alert(1)"), "raw script tag in {p}");
+        seen_escaped |= text.contains("&lt;script&gt;alert(1)&lt;/script&gt;");
+    }
+    assert!(seen_escaped, "the escaped title appears");
+    assert!(
+        page("techfile/requirements.html")
+            .contains("Hardening guide &lt;script&gt;alert(1)&lt;/script&gt;")
+    );
+
+    // Item pages show where each item comes from, relative to the project.
+    assert!(page("techfile/requirements.html").contains("requirements/REQ-SG-001.md"));
+    assert!(page("techfile/tests.html").contains("requirements/tests/TST-002.md"));
+}
+
+#[test]
+fn builds_are_byte_identical() {
+    if !mdbook_ready("builds_are_byte_identical") {
+        return;
+    }
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    prepare("clean", a.path());
+    prepare("clean", b.path());
+    let ha = build_ok(a.path());
+    let hb = build_ok(b.path());
+    assert_eq!(
+        ha.keys().collect::<Vec<_>>(),
+        hb.keys().collect::<Vec<_>>(),
+        "same pages"
+    );
+    for (p, bytes) in &ha {
+        assert!(bytes == &hb[p], "{p} differs between two builds");
+    }
+}
+
+#[test]
+fn book_with_errors_fails_mdbook_build() {
+    if !mdbook_ready("book_with_errors_fails_mdbook_build") {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    prepare("unknown-id", tmp.path());
+    let out = mdbook_build(tmp.path());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "mdbook build must fail\n{stderr}");
+    assert!(stderr.contains("error[unknown-id]"), "{stderr}");
+    // Paths are relative to the book folder, where mdBook runs the preprocessor.
+    assert!(stderr.contains("../requirements/CTL-1.md:5:24"), "{stderr}");
+    assert!(
+        !tmp.path().join("book/book/index.html").exists(),
+        "nothing is rendered from a book with errors"
+    );
+}
+
+#[test]
+fn chapter_findings_point_at_the_same_place_in_build_and_check() {
+    if !mdbook_ready("chapter_findings_point_at_the_same_place_in_build_and_check") {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    prepare("unknown-reference", tmp.path());
+    let out = mdbook_build(tmp.path());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    // The chapter has front-matter; lines are still counted from the top of the file.
+    assert!(stderr.contains("src/chapter.md:6:49"), "{stderr}");
+    assert!(stderr.contains("src/chapter.md:8:78"), "{stderr}");
+    assert!(stderr.contains("../requirements/RSK-1.md:6:26"), "{stderr}");
+}
+
+#[test]
+fn warnings_do_not_fail_mdbook_build() {
+    if !mdbook_ready("warnings_do_not_fail_mdbook_build") {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    prepare("link-to-obsolete", tmp.path());
+    let out = mdbook_build(tmp.path());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("warning[link-to-obsolete]"), "{stderr}");
+    assert!(
+        tmp.path()
+            .join("book/book/techfile/requirements.html")
+            .is_file()
+    );
+}
+
+/// `\{{#techfile ...}}` is documented to show the directive text. In a plain book (no
+/// `before`/`after` ordering), mdBook's built-in `links` preprocessor runs first, treats
+/// `\{{#...}}` as its own escape and removes the backslash, so techfile then sees a live
+/// directive and expands it.
+#[test]
+#[ignore = "bug: escaped \\{{#techfile ...}} is expanded under mdbook build, because mdBook's links preprocessor strips the backslash first"]
+fn escaped_directive_shows_its_text_in_mdbook_build() {
+    if !mdbook_ready("escaped_directive_shows_its_text_in_mdbook_build") {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    prepare("clean", tmp.path());
+    let overview = tmp.path().join("book/src/overview.md");
+    let mut text = fs::read_to_string(&overview).unwrap();
+    text.push_str("\nWrite \\{{#techfile summary}} to place the summary.\n");
+    fs::write(&overview, text).unwrap();
+    let html = build_ok(tmp.path());
+    let page = String::from_utf8_lossy(&html["overview.html"]).into_owned();
+    assert!(
+        page.contains("<p>Write {{#techfile summary}} to place the summary.</p>"),
+        "the escaped directive is shown as text"
+    );
+    assert_eq!(
+        page.matches("MDCG 2019-16 practices addressed").count(),
+        1,
+        "only the real directive places a summary"
+    );
+}

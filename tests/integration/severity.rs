@@ -1,0 +1,165 @@
+//! `[preprocessor.techfile.severity]`: lowering, raising and hiding codes, and the
+//! codes that cannot be lowered.
+
+use crate::common::{append_book_toml, check_human, check_json, parse_json_lines, temp_fixture};
+use mdbook_techfile::diag::Code;
+
+fn with_severity(fixture: &str, table: &str) -> tempfile::TempDir {
+    let dir = temp_fixture(fixture);
+    append_book_toml(
+        dir.path(),
+        &format!("[preprocessor.techfile.severity]\n{table}\n"),
+    );
+    dir
+}
+
+#[test]
+fn warn_turns_an_error_into_a_passing_warning() {
+    let dir = with_severity("control-not-verified", "control-not-verified = \"warn\"");
+    let r = check_human(dir.path());
+    r.expect_code(0);
+    assert!(
+        r.stdout.contains("warning[control-not-verified]"),
+        "{}",
+        r.stdout
+    );
+    assert!(!r.stdout.contains("error["), "{}", r.stdout);
+    assert!(
+        r.stdout.ends_with("techfile: 0 errors, 1 warning\n"),
+        "{}",
+        r.stdout
+    );
+    let j = check_json(dir.path());
+    j.expect_code(0);
+    let v = parse_json_lines(&j.stdout);
+    assert_eq!(v.len(), 1);
+    assert_eq!(v[0]["severity"], "warning");
+}
+
+#[test]
+fn allow_hides_the_finding() {
+    let dir = with_severity("control-not-verified", "control-not-verified = \"allow\"");
+    let r = check_human(dir.path());
+    r.expect_code(0);
+    assert_eq!(r.stdout, "techfile: no findings\n");
+    assert_eq!(check_json(dir.path()).stdout, "");
+}
+
+#[test]
+fn allow_hides_only_the_named_code() {
+    let dir = with_severity("wrong-type", "control-not-verified = \"allow\"");
+    let r = check_json(dir.path());
+    r.expect_code(1);
+    let v = parse_json_lines(&r.stdout);
+    assert!(v.iter().any(|f| f["code"] == "wrong-type"));
+}
+
+#[test]
+fn deny_turns_a_warning_into_an_error() {
+    let dir = with_severity("duplicate-link", "duplicate-link = \"deny\"");
+    let r = check_human(dir.path());
+    r.expect_code(1);
+    assert!(r.stdout.contains("error[duplicate-link]"), "{}", r.stdout);
+    assert!(!r.stdout.contains("warning["), "{}", r.stdout);
+}
+
+#[test]
+fn practice_gaps_can_be_downgraded() {
+    let dir = with_severity(
+        "practice-not-addressed",
+        "practice-not-addressed = \"warn\"",
+    );
+    let r = check_json(dir.path());
+    r.expect_code(0);
+    let v = parse_json_lines(&r.stdout);
+    assert!(!v.is_empty());
+    assert!(
+        v.iter()
+            .all(|f| f["severity"] == "warning" && f["code"] == "practice-not-addressed")
+    );
+}
+
+#[test]
+fn unknown_code_name_exits_2_naming_it() {
+    let dir = with_severity("control-not-verified", "control-not-verifed = \"warn\"");
+    let r = check_human(dir.path());
+    r.expect_code(2);
+    assert!(r.stderr.contains("`control-not-verifed`"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("did you mean `control-not-verified`"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(r.stdout, "");
+
+    let dir = with_severity("clean", "no-such-code = \"allow\"");
+    let r = check_human(dir.path());
+    r.expect_code(2);
+    assert!(r.stderr.contains("no-such-code"), "{}", r.stderr);
+}
+
+#[test]
+fn unknown_level_exits_2() {
+    let dir = with_severity("clean", "unknown-id = \"sometimes\"");
+    let r = check_human(dir.path());
+    r.expect_code(2);
+    assert!(
+        r.stderr.contains("sometimes") || r.stderr.contains("unknown-id"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn toml_syntax_cannot_be_allowed() {
+    let dir = with_severity("toml-syntax", "toml-syntax = \"allow\"");
+    let r = check_human(dir.path());
+    r.expect_code(2);
+    assert!(r.stderr.contains("`toml-syntax`"), "{}", r.stderr);
+    assert!(r.stderr.contains("always an error"), "{}", r.stderr);
+    assert_eq!(r.stdout, "");
+}
+
+#[test]
+fn no_fixed_code_can_be_lowered_but_all_can_be_denied() {
+    for code in Code::ALL.iter().filter(|c| c.is_fixed()) {
+        for level in ["warn", "allow"] {
+            let dir = with_severity("clean", &format!("{} = \"{level}\"", code.as_str()));
+            let r = check_human(dir.path());
+            assert_eq!(r.code, Some(2), "{} = {level}: {}", code.as_str(), r.stderr);
+            assert!(r.stderr.contains(code.as_str()), "{}", r.stderr);
+        }
+    }
+    // `deny` is always accepted, fixed or not.
+    let all: String = Code::ALL
+        .iter()
+        .map(|c| format!("{} = \"deny\"\n", c.as_str()))
+        .collect();
+    let dir = with_severity("clean", &all);
+    check_human(dir.path()).expect_code(0);
+}
+
+#[test]
+fn every_configurable_code_accepts_every_level() {
+    let configurable: Vec<&Code> = Code::ALL.iter().filter(|c| !c.is_fixed()).collect();
+    assert!(!configurable.is_empty());
+    for level in ["warn", "allow"] {
+        let table: String = configurable
+            .iter()
+            .map(|c| format!("{} = \"{level}\"\n", c.as_str()))
+            .collect();
+        // With every configurable code lowered, a fixture holding only such findings passes.
+        let dir = with_severity("unknown-directive", &table);
+        let r = check_human(dir.path());
+        r.expect_code(0);
+        if level == "allow" {
+            assert_eq!(r.stdout, "techfile: no findings\n");
+        } else {
+            assert!(
+                r.stdout.contains("warning[unknown-directive]"),
+                "{}",
+                r.stdout
+            );
+        }
+    }
+}
