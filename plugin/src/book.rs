@@ -5,19 +5,25 @@
 use crate::config::Config;
 use crate::diag::{Code, Diagnostic};
 use crate::graph::TraceGraph;
+use crate::links;
 use crate::load::frontmatter;
-use crate::model::{FileId, Kind, SourceMap, Span};
+use crate::model::{FileId, Kind, SourceMap, Span, anchor};
 use crate::render::directive::{self, Directive};
 use crate::render::pages::{Host, Site};
-use crate::render::tables;
+use crate::render::{Mapped, tables};
 use std::collections::BTreeMap;
+use std::ops::Range;
 
 /// A chapter of the book, its text already in the source map.
 #[derive(Debug, Clone)]
 pub struct Chapter {
     pub file: FileId,
-    /// Path relative to the book's `src`, with forward slashes.
+    /// Path relative to the book's `src` as mdBook renders it, with forward slashes.
     pub path: String,
+    /// False when mdBook will still add text to the chapter that this run does not see
+    /// (`{{#include ...}}`, which only `mdbook build` expands): its ids are then not all
+    /// known, and links into it are not checked for their `#fragment`.
+    pub complete: bool,
 }
 
 /// A page the tool adds to the book.
@@ -25,16 +31,20 @@ pub struct Chapter {
 pub struct GeneratedPage {
     pub title: String,
     pub path: String,
-    pub content: String,
+    /// The Markdown, with the item files its item bodies come from.
+    pub content: Mapped,
 }
 
 /// The result of expanding a book.
 #[derive(Debug, Default)]
 pub struct Output {
-    /// New content of each input chapter, in input order.
-    pub chapters: Vec<String>,
+    /// New content of each input chapter, in input order, mapped back to the chapter
+    /// (and, for item bodies, the item files) so findings in it name what the user wrote.
+    pub chapters: Vec<Mapped>,
     /// Pages to append, in a fixed order.
     pub generated: Vec<GeneratedPage>,
+    /// Links that leave the book (not fetched), in page order.
+    pub external: Vec<links::External>,
 }
 
 /// The directives the tool understands, with their argument shapes, for help lines.
@@ -53,15 +63,33 @@ struct Found {
     directives: Vec<Directive>,
 }
 
-/// Expands every chapter. With `render = false` only the findings are computed (what
-/// `mdbook-techfile check` needs), which skips building tables and pages.
-pub fn expand(
-    graph: &TraceGraph<'_>,
-    map: &SourceMap,
-    chapters: &[Chapter],
+/// The book once its directives are understood: which page hosts what, and the text of
+/// every page, rendered on request (a check renders only the pages it must read).
+pub struct Expanded<'g, 'a> {
+    site: Site<'g, 'a>,
+    map: &'g SourceMap,
+    chapters: &'g [Chapter],
+    found: Vec<Found>,
+    /// The pages the tool adds, after the chapters.
+    generated: Vec<(Host, String)>,
+    /// The items shown on the pages of each kind (canonical ones), by [`kind_index`].
+    placed: [Vec<usize>; 4],
+}
+
+fn kind_index(kind: Kind) -> usize {
+    Kind::ALL.iter().position(|&k| k == kind).unwrap_or(0)
+}
+
+/// Understands every directive of every chapter and item body, reports the wrong ones,
+/// and decides where generated content goes. Nothing is rendered yet; with `outline`,
+/// pages are later rendered as outlines (see [`Site::outline`]), for checks only.
+pub fn expand<'g, 'a>(
+    graph: &'g TraceGraph<'a>,
+    map: &'g SourceMap,
+    chapters: &'g [Chapter],
     config: &Config,
-    render: bool,
-) -> (Output, Vec<Diagnostic>) {
+    outline: bool,
+) -> (Expanded<'g, 'a>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let found: Vec<Found> = chapters
         .iter()
@@ -102,7 +130,7 @@ pub fn expand(
         .iter()
         .map(|(h, (n, _))| (*h, chapters[*n].path.clone()))
         .collect();
-    let mut generated_hosts = Vec::new();
+    let mut generated = Vec::new();
     if config.generate_pages {
         for host in Host::ALL {
             if let std::collections::btree_map::Entry::Vacant(slot) = pages.entry(host) {
@@ -112,31 +140,40 @@ pub fn expand(
                     host.file_stem()
                 );
                 slot.insert(path.clone());
-                generated_hosts.push((host, path));
+                generated.push((host, path));
             }
         }
     }
-    let site = Site { graph, pages };
+    let mut placed: [Vec<usize>; 4] = Default::default();
+    for i in (0..graph.items.len()).filter(|&i| graph.is_canonical(i)) {
+        placed[kind_index(graph.items[i].kind)].push(i);
+    }
+    let expanded = Expanded {
+        placed,
+        site: Site {
+            graph,
+            pages,
+            outline,
+        },
+        map,
+        chapters,
+        found,
+        generated,
+    };
     let mut unknown_refs = 0;
-
-    let mut out = Output::default();
-    for f in &found {
+    for f in &expanded.found {
         let c = &chapters[f.chapter];
-        let text = &map.text(c.file)[f.body_offset..];
         let mut ctx = Expander {
-            site: &site,
+            site: &expanded.site,
             page: &c.path,
             file: c.file,
             offset: f.body_offset,
             item_body: false,
-            render,
+            render: false,
             diags: &mut diags,
             unknown_refs: &mut unknown_refs,
         };
-        let content = ctx.expand(text, &f.directives);
-        if render {
-            out.chapters.push(content);
-        }
+        ctx.expand(&map.text(c.file)[f.body_offset..], &f.directives);
     }
 
     // References written in item bodies are checked here too, once per item, with spans
@@ -148,7 +185,7 @@ pub fn expand(
             continue;
         }
         let mut ctx = Expander {
-            site: &site,
+            site: &expanded.site,
             page: "",
             file: item.file(),
             offset: item.body_offset as usize,
@@ -159,18 +196,127 @@ pub fn expand(
         };
         ctx.expand(body, &ds);
     }
+    (expanded, diags)
+}
 
-    if render {
-        for (host, path) in generated_hosts {
-            let content = page_content(&site, host, &path, true);
-            out.generated.push(GeneratedPage {
-                title: host.title().to_string(),
-                path,
-                content,
-            });
+impl Expanded<'_, '_> {
+    /// Every page: the chapters in input order, then the generated pages.
+    pub fn page_count(&self) -> usize {
+        self.chapters.len() + self.generated.len()
+    }
+
+    /// The path of page `n`, relative to `src`.
+    pub fn path(&self, n: usize) -> &str {
+        match self.chapters.get(n) {
+            Some(c) => &c.path,
+            None => &self.generated[n - self.chapters.len()].1,
         }
     }
-    (out, diags)
+
+    /// The chapter page `n` is, if it is one.
+    pub fn chapter(&self, n: usize) -> Option<&Chapter> {
+        self.chapters.get(n)
+    }
+
+    /// The Markdown of page `n`, mapped back to what users wrote.
+    pub fn render(&self, n: usize) -> Mapped {
+        let Some(c) = self.chapters.get(n) else {
+            let (host, path) = &self.generated[n - self.chapters.len()];
+            return page_content(&self.site, *host, path, true, None);
+        };
+        let f = &self.found[n];
+        // Findings were reported when the book was expanded.
+        let mut sink = Vec::new();
+        let mut ctx = Expander {
+            site: &self.site,
+            page: &c.path,
+            file: c.file,
+            offset: f.body_offset,
+            item_body: false,
+            render: true,
+            diags: &mut sink,
+            unknown_refs: &mut 0,
+        };
+        ctx.expand(&self.map.text(c.file)[f.body_offset..], &f.directives)
+    }
+
+    /// The output mdBook gets, from every page rendered in order.
+    pub fn output(&self, pages: Vec<Mapped>) -> Output {
+        let mut pages = pages.into_iter();
+        let chapters = pages.by_ref().take(self.chapters.len()).collect();
+        let generated = self
+            .generated
+            .iter()
+            .zip(pages)
+            .map(|((host, path), content)| GeneratedPage {
+                title: host.title().to_string(),
+                path: path.clone(),
+                content,
+            })
+            .collect();
+        Output {
+            chapters,
+            generated,
+            external: Vec::new(),
+        }
+    }
+
+    /// The text users wrote that page `n` shows, found without rendering it: the chapter's
+    /// own text and the bodies of the items it places (or, for a generated page, of its
+    /// items). Directives are included as written.
+    pub fn user_text(&self, n: usize) -> Vec<&str> {
+        let g = self.site.graph;
+        let bodies = |kind: Kind| {
+            self.placed[kind_index(kind)]
+                .iter()
+                .map(|&i| g.items[i].body.as_str())
+        };
+        let Some(c) = self.chapters.get(n) else {
+            return match self.generated[n - self.chapters.len()].0 {
+                Host::Items(kind) => bodies(kind).collect(),
+                Host::Catalog => Vec::new(),
+            };
+        };
+        let f = &self.found[n];
+        let mut out = vec![&self.map.text(c.file)[f.body_offset..]];
+        for d in &f.directives {
+            if let Some(Host::Items(kind)) = host_of(d) {
+                out.extend(bodies(kind));
+            }
+        }
+        out
+    }
+
+    /// The anchors of the items and catalog entries placed on page `n`.
+    pub fn anchors(&self, n: usize) -> Vec<links::Anchor> {
+        let path = self.path(n);
+        let g = self.site.graph;
+        let mut out = Vec::new();
+        for (host, page) in &self.site.pages {
+            if page != path {
+                continue;
+            }
+            match *host {
+                Host::Items(kind) => {
+                    out.extend(
+                        self.placed[kind_index(kind)]
+                            .iter()
+                            .map(|&i| links::Anchor {
+                                anchor: anchor(&g.items[i].id),
+                                id: g.items[i].id.clone(),
+                                span: Some(g.items[i].id_span),
+                            }),
+                    )
+                }
+                Host::Catalog => out.extend(g.catalog.entries().iter().map(|e| links::Anchor {
+                    anchor: anchor(&e.id),
+                    id: e.id.clone(),
+                    span: None,
+                })),
+            }
+        }
+        out
+    }
 }
 
 fn shift(r: &std::ops::Range<usize>, by: usize) -> std::ops::Range<usize> {
@@ -186,30 +332,19 @@ fn host_of(d: &Directive) -> Option<Host> {
     }
 }
 
-/// The content of a page that hosts `host`, with item bodies' references expanded.
-fn page_content(site: &Site<'_, '_>, host: Host, page: &str, with_title: bool) -> String {
-    let raw = match host {
-        Host::Items(kind) => site.item_page(kind, page, with_title),
-        Host::Catalog => site.catalog_page(page, with_title),
-    };
-    // Item bodies may hold `ref` directives; their findings were reported against the
-    // item files, so here they are only replaced.
-    let ds = directive::find(&raw);
-    if ds.is_empty() {
-        return raw;
+/// The content of a page that hosts `host`. Generated text is blamed on `blame` (the
+/// directive that placed it); item bodies keep their item-file positions.
+fn page_content(
+    site: &Site<'_, '_>,
+    host: Host,
+    page: &str,
+    with_title: bool,
+    blame: Option<Span>,
+) -> Mapped {
+    match host {
+        Host::Items(kind) => site.item_page(kind, page, with_title, blame),
+        Host::Catalog => Mapped::generated(site.catalog_page(page, with_title), blame),
     }
-    let mut sink = Vec::new();
-    let mut ctx = Expander {
-        site,
-        page,
-        file: FileId(0),
-        offset: 0,
-        item_body: true,
-        render: true,
-        diags: &mut sink,
-        unknown_refs: &mut 0,
-    };
-    ctx.expand(&raw, &ds)
 }
 
 struct Expander<'s, 'g, 'a> {
@@ -225,30 +360,32 @@ struct Expander<'s, 'g, 'a> {
 }
 
 impl Expander<'_, '_, '_> {
-    fn span(&self, r: &std::ops::Range<usize>) -> Span {
+    fn span(&self, r: &Range<usize>) -> Span {
         Span::new(self.file, shift(r, self.offset))
     }
 
-    fn expand(&mut self, text: &str, directives: &[Directive]) -> String {
-        let mut out = String::with_capacity(text.len());
-        let mut last = 0;
+    /// `text` with each directive replaced by its content (kept as written when it is
+    /// wrong) and escaped directives unescaped; empty unless rendering.
+    fn expand(&mut self, text: &str, directives: &[Directive]) -> Mapped {
+        let mut edits: Vec<(Range<usize>, Mapped)> = Vec::new();
         for d in directives {
-            if self.render {
-                out.push_str(&directive::unescape(&text[last..d.range.start]));
-            }
-            last = d.range.end;
-            let replacement = self.one(d);
-            if self.render {
-                out.push_str(&replacement.unwrap_or_else(|| text[d.range.clone()].to_string()));
+            if let Some(replacement) = self.one(d) {
+                edits.push((d.range.clone(), replacement));
             }
         }
-        if self.render {
-            out.push_str(&directive::unescape(&text[last..]));
+        if !self.render {
+            return Mapped::new();
         }
-        out
+        // A found directive never holds an escaped one (`{{` inside a directive leaves it
+        // unclosed), so the two kinds of edit cannot overlap.
+        for (at, _) in text.match_indices(directive::ESCAPED) {
+            edits.push((at..at + 1, Mapped::new()));
+        }
+        edits.sort_by_key(|(r, _)| (r.start, r.end));
+        Mapped::splice(text, self.file, self.offset, edits)
     }
 
-    fn bad(&mut self, d: &Directive, message: String, help: String) -> Option<String> {
+    fn bad(&mut self, d: &Directive, message: String, help: String) -> Option<Mapped> {
         self.diags.push(
             Diagnostic::new(Code::UnknownDirective, message)
                 .at(self.span(&d.range), "this directive")
@@ -257,7 +394,9 @@ impl Expander<'_, '_, '_> {
         None
     }
 
-    fn one(&mut self, d: &Directive) -> Option<String> {
+    /// The content of one directive, blamed on the directive; `None` (after a finding)
+    /// when it is wrong.
+    fn one(&mut self, d: &Directive) -> Option<Mapped> {
         if !d.closed {
             return self.bad(
                 d,
@@ -281,32 +420,12 @@ impl Expander<'_, '_, '_> {
             );
         }
         match (name.as_str(), args.as_slice()) {
-            ("matrix", []) => Some(if self.render {
-                tables::matrix(self.site, self.page)
-            } else {
-                String::new()
-            }),
-            ("codes", []) => Some(if self.render {
-                tables::codes()
-            } else {
-                String::new()
-            }),
-            ("summary", []) => Some(if self.render {
-                tables::summary(self.site)
-            } else {
-                String::new()
-            }),
-            ("catalog", []) => Some(if self.render {
-                page_content(self.site, Host::Catalog, self.page, false)
-            } else {
-                String::new()
-            }),
+            ("matrix", []) => Some(self.generated(d, tables::matrix)),
+            ("codes", []) => Some(self.generated(d, |_, _| tables::codes())),
+            ("summary", []) => Some(self.generated(d, |site, _| tables::summary(site))),
+            ("catalog", []) => Some(self.hosted(d, Host::Catalog)),
             ("items", [kind]) => match Kind::parse(kind) {
-                Some(k) => Some(if self.render {
-                    page_content(self.site, Host::Items(k), self.page, false)
-                } else {
-                    String::new()
-                }),
+                Some(k) => Some(self.hosted(d, Host::Items(k))),
                 None => self.bad(
                     d,
                     format!("unknown item kind `{kind}`"),
@@ -336,7 +455,29 @@ impl Expander<'_, '_, '_> {
         }
     }
 
-    fn reference(&mut self, d: &Directive, id: &str) -> Option<String> {
+    /// Generated text for directive `d`, built only when rendering.
+    fn generated(
+        &self,
+        d: &Directive,
+        build: impl FnOnce(&Site<'_, '_>, &str) -> String,
+    ) -> Mapped {
+        if self.render {
+            Mapped::generated(build(self.site, self.page), Some(self.span(&d.range)))
+        } else {
+            Mapped::new()
+        }
+    }
+
+    /// The items of one kind, or the catalog, placed by directive `d`.
+    fn hosted(&self, d: &Directive, host: Host) -> Mapped {
+        if self.render {
+            page_content(self.site, host, self.page, false, Some(self.span(&d.range)))
+        } else {
+            Mapped::new()
+        }
+    }
+
+    fn reference(&mut self, d: &Directive, id: &str) -> Option<Mapped> {
         if self.site.graph.lookup(id).is_none() {
             *self.unknown_refs += 1;
             let suggestion = if *self.unknown_refs <= 100 {
@@ -359,11 +500,7 @@ impl Expander<'_, '_, '_> {
             );
             return None;
         }
-        Some(if self.render {
-            self.site.link(self.page, id)
-        } else {
-            String::new()
-        })
+        Some(self.generated(d, |site, page| site.link(page, id)))
     }
 }
 
@@ -373,4 +510,106 @@ fn usage_list() -> String {
         .map(|(_, u)| format!("`{u}`"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::Catalog;
+    use crate::links::{Markdown, scan};
+    use crate::load::{Input, load_items};
+
+    fn input(name: &str, text: &str) -> Input {
+        Input {
+            name: name.into(),
+            path: name.into(),
+            content: Ok(text.as_bytes().to_vec()),
+        }
+    }
+
+    /// The ids of every page of a book with these requirement bodies (REQ-0, REQ-1, ...),
+    /// rendered in full or as outlines.
+    fn page_ids(bodies: &[&str], outline: bool) -> Vec<(String, Vec<String>)> {
+        let mut map = SourceMap::new();
+        let mut inputs: Vec<Input> = bodies
+            .iter()
+            .enumerate()
+            .map(|(n, body)| {
+                input(
+                    &format!("REQ-{n}.md"),
+                    &format!("+++\nid = \"REQ-{n}\"\nkind = \"requirement\"\ntitle = \"R {n}\"\nderives-from = [\"MDCG-SM\"]\n+++\n{body}\n"),
+                )
+            })
+            .collect();
+        inputs.push(input(
+            "CTL-1.md",
+            "+++\nid = \"CTL-1\"\nkind = \"control\"\ntitle = \"C\"\nimplements = [\"REQ-0\"]\n+++\n```\nopen",
+        ));
+        inputs.push(input(
+            "CTL-2.md",
+            "+++\nid = \"CTL-2\"\nkind = \"control\"\ntitle = \"C\"\nimplements = [\"REQ-1\"]\n+++\n# Body",
+        ));
+        let (items, diags) = load_items(&mut map, inputs);
+        assert!(diags.is_empty(), "{diags:?}");
+        let chapter = map.add(
+            "src/reqs.md",
+            "# Requirements {{#techfile ref REQ-1}}\n\n{{#techfile summary}}\n\n{{#techfile codes}}\n\n{{#techfile items requirement}}\n\n## After\n\n{{#techfile matrix}}\n\n## After\n",
+        );
+        let chapters = vec![Chapter {
+            file: chapter,
+            path: "reqs.md".into(),
+            complete: true,
+        }];
+        let graph = TraceGraph::build(Catalog::builtin(), &items);
+        let (expanded, _) = expand(&graph, &map, &chapters, &Config::default(), outline);
+        (0..expanded.page_count())
+            .map(|n| {
+                let s = scan::scan(&expanded.render(n).text, Markdown::default());
+                let mut ids = s.ids;
+                ids.extend(s.names);
+                (expanded.path(n).to_string(), ids)
+            })
+            .collect()
+    }
+
+    /// A check reads outlines; they must have exactly the ids of the full pages, even when
+    /// an item body leaves a block open that swallows what follows it.
+    #[test]
+    fn outlines_have_the_ids_of_full_pages() {
+        let ordinary = "## A heading {#own}\n\nText with {{#techfile ref CTL-1}} and a note[^n].\n\n[^n]: Note.";
+        let hazards = [
+            (
+                "# Heading with {{#techfile ref REQ-1}} in it\n\n<span id=\"raw\">x</span>",
+                true,
+            ),
+            ("```text\nan unclosed fence swallows the next items", false),
+            ("Starts an unfinished declaration:\n\n<!DOCTYPE html", true),
+            ("<pre>\nan unclosed pre block", false),
+            ("<!-- an unclosed comment", false),
+            ("<?php an unclosed instruction", false),
+            ("<![CDATA[ unclosed", false),
+            (
+                "Term\n: Definition\n\n<div id=\"d\">\n\n## Inside a div\n\n</div>",
+                true,
+            ),
+            ("<table>\n<tr><td>no blank line after", true),
+        ];
+        for (hazard, next_visible) in hazards {
+            let bodies = [hazard, ordinary];
+            let full = page_ids(&bodies, false);
+            assert_eq!(full.len(), 5, "{full:?}");
+            let on_chapter = &full[0].1;
+            assert!(
+                on_chapter.contains(&"code-broken-link".to_string()),
+                "{hazard}"
+            );
+            assert!(on_chapter.contains(&"req-0".to_string()), "{hazard}");
+            assert_eq!(
+                on_chapter.contains(&"req-1".to_string()),
+                next_visible,
+                "{hazard}: {on_chapter:?}"
+            );
+            assert_eq!(page_ids(&bodies, true), full, "{hazard}");
+        }
+    }
 }

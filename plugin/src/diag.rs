@@ -126,6 +126,12 @@ codes! {
     UnknownDirective = "unknown-directive", "book", Deny, false;
     /// Two chapters claim to host the pages of the same item kind.
     DuplicateHost = "duplicate-host", "book", Deny, false;
+    /// A link or image leads to no page or file of the book.
+    BrokenLink = "broken-link", "links", Deny, false;
+    /// A link's `#fragment` names no heading or element of the page it leads to.
+    BrokenAnchor = "broken-anchor", "links", Deny, false;
+    /// A relative link climbs out of the book's `src` folder, or is an absolute path.
+    LinkOutsideBook = "link-outside-book", "links", Deny, false;
 }
 
 impl Code {
@@ -176,6 +182,14 @@ impl Diagnostic {
             message: label.into(),
         });
         self
+    }
+
+    /// [`Diagnostic::at`] when there is a place to point at (generated text may have none).
+    pub fn at_opt(self, span: Option<Span>, label: impl Into<String>) -> Diagnostic {
+        match span {
+            Some(s) => self.at(s, label),
+            None => self,
+        }
     }
 
     pub fn with_label(mut self, span: Span, label: impl Into<String>) -> Diagnostic {

@@ -5,6 +5,7 @@ use crate::book::Chapter;
 use crate::config::Config;
 use crate::load::{Input, InputError};
 use crate::model::{SourceMap, Span};
+use std::collections::BTreeSet;
 use std::fs;
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
@@ -238,13 +239,51 @@ pub fn read_chapters(
             Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
             Err(_) => String::new(),
         };
+        let complete = !crate::links::adds_text_later(&text);
         let file = map.add(names.diag(&path), text);
         chapters.push(Chapter {
             file,
             path: loc.to_string_lossy().replace('\\', "/"),
+            complete,
         });
     }
     Ok(chapters)
+}
+
+/// Every file under the book's `src` folder, relative to it with forward slashes: what
+/// links to images and other files may reach (mdBook copies them all but `.md` files).
+/// `skip` is mdBook's build folder, which mdBook leaves out when it lies inside `src`.
+/// An unreadable folder adds nothing; links into it are then reported as broken.
+pub fn list_src_files(src: &Path, skip: &Path) -> BTreeSet<String> {
+    fn walk(dir: &Path, rel: &str, skip: &Path, depth: usize, out: &mut BTreeSet<String>) {
+        // A symbolic link loop would otherwise recurse until the stack overflows.
+        if depth > 64 || dir == skip {
+            return;
+        }
+        let Ok(entries) = fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let rel = if rel.is_empty() {
+                name
+            } else {
+                format!("{rel}/{name}")
+            };
+            // Like mdBook, follow symbolic links.
+            match fs::metadata(&path) {
+                Ok(m) if m.is_dir() => walk(&path, &rel, skip, depth + 1, out),
+                Ok(m) if m.is_file() => {
+                    out.insert(rel);
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut out = BTreeSet::new();
+    walk(&normalize(src), "", &normalize(skip), 0, &mut out);
+    out
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ pub mod config;
 pub mod diag;
 pub mod files;
 pub mod graph;
+pub mod links;
 pub mod load;
 pub mod mdbook;
 pub mod model;
@@ -23,10 +24,13 @@ pub mod render;
 use crate::book::Chapter;
 use crate::catalog::Catalog;
 use crate::config::Config;
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic, Level};
 use crate::graph::TraceGraph;
 use crate::load::Input;
-use crate::model::{SourceMap, Span};
+use crate::model::{FileId, SourceMap, Span};
+use crate::render::Mapped;
+use std::collections::BTreeSet;
+use std::sync::OnceLock;
 
 /// Everything a run needs, already read from disk.
 pub struct Inputs {
@@ -34,10 +38,17 @@ pub struct Inputs {
     pub chapters: Vec<Chapter>,
     /// Where `[preprocessor.techfile]` is written, for findings about the book as a whole.
     pub config_span: Option<Span>,
+    /// Every file under the book's `src` folder (relative paths, forward slashes), which
+    /// links to images and other files may reach.
+    pub src_files: BTreeSet<String>,
+    /// The `[output.html]` settings that change how mdBook makes heading ids.
+    pub markdown: links::Markdown,
 }
 
-/// Loads the items, builds the graph, runs every check and expands the book. Findings come
-/// back graded by the configured levels, allowed ones removed, in a stable order.
+/// Loads the items, builds the graph, runs every check, expands the book and checks its
+/// links. Findings come back graded by the configured levels, allowed ones removed, in a
+/// stable order. Without `render` the output holds no pages, only the links that leave the
+/// book: the link check then renders just the pages it must read, as outlines.
 pub fn run(
     config: &Config,
     map: &mut SourceMap,
@@ -47,9 +58,84 @@ pub fn run(
     let (items, mut diags) = load::load_items(map, inputs.items);
     let graph = TraceGraph::build(Catalog::builtin(), &items);
     diags.extend(checks::run(&graph, config, inputs.config_span));
-    let (output, book_diags) = book::expand(&graph, map, &inputs.chapters, config, render);
+    // Without `render` no page is handed out, so the pages the link check reads may be
+    // outlines, which are much faster to make.
+    let (expanded, book_diags) = book::expand(&graph, map, &inputs.chapters, config, !render);
     diags.extend(book_diags);
+    let pages = BookPages {
+        expanded: &expanded,
+        rendered: (0..expanded.page_count())
+            .map(|n| {
+                if render {
+                    OnceLock::from(expanded.render(n))
+                } else {
+                    OnceLock::new()
+                }
+            })
+            .collect(),
+    };
+    let check_links = [Code::BrokenLink, Code::BrokenAnchor, Code::LinkOutsideBook]
+        .iter()
+        .any(|&c| config.level(c) != Level::Allow);
+    let mut external = Vec::new();
+    if check_links {
+        let options = links::Options {
+            markdown: inputs.markdown,
+            generated_links: false,
+        };
+        let (ext, link_diags) = links::check(&pages, &inputs.src_files, options);
+        external = ext;
+        diags.extend(link_diags);
+    }
+    let mut output = if render {
+        let rendered = pages
+            .rendered
+            .into_iter()
+            .map(|cell| cell.into_inner().unwrap_or_default())
+            .collect();
+        expanded.output(rendered)
+    } else {
+        book::Output::default()
+    };
+    output.external = external;
     let mut diags = diag::apply_levels(diags, |c| config.level(c));
     diag::sort(&mut diags);
     (output, diags)
+}
+
+/// The pages of the expanded book for the link check, each rendered the first time it is
+/// read (all of them up front when the book is built anyway).
+struct BookPages<'e, 'g, 'a> {
+    expanded: &'e book::Expanded<'g, 'a>,
+    rendered: Vec<OnceLock<Mapped>>,
+}
+
+impl links::Pages for BookPages<'_, '_, '_> {
+    fn len(&self) -> usize {
+        self.rendered.len()
+    }
+
+    fn path(&self, n: usize) -> &str {
+        self.expanded.path(n)
+    }
+
+    fn file(&self, n: usize) -> Option<FileId> {
+        self.expanded.chapter(n).map(|c| c.file)
+    }
+
+    fn ids_known(&self, n: usize) -> bool {
+        self.expanded.chapter(n).is_none_or(|c| c.complete)
+    }
+
+    fn user_text(&self, n: usize) -> Vec<&str> {
+        self.expanded.user_text(n)
+    }
+
+    fn content(&self, n: usize) -> &Mapped {
+        self.rendered[n].get_or_init(|| self.expanded.render(n))
+    }
+
+    fn anchors(&self, n: usize) -> Vec<links::Anchor> {
+        self.expanded.anchors(n)
+    }
 }

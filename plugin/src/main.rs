@@ -35,6 +35,10 @@ enum Command {
         /// Colour the human output: auto (when stdout is a terminal), always or never.
         #[arg(long, value_enum, default_value_t = Color::Auto)]
         color: Color,
+        /// Also list the links that leave the book (URLs with a scheme such as https: or
+        /// mailto:), which are never fetched, with where each is written.
+        #[arg(long)]
+        external_links: bool,
     },
 }
 
@@ -71,7 +75,8 @@ fn main() -> ExitCode {
             book_dir,
             format,
             color,
-        }) => check(&book_dir, format, color),
+            external_links,
+        }) => check(&book_dir, format, color, external_links),
         None => preprocess(),
     };
     match result {
@@ -83,9 +88,14 @@ fn main() -> ExitCode {
     }
 }
 
-fn check(book_dir: &std::path::Path, format: Format, color: Color) -> Result<ExitCode> {
+fn check(
+    book_dir: &std::path::Path,
+    format: Format,
+    color: Color,
+    external_links: bool,
+) -> Result<ExitCode> {
     let outcome = glue::check(book_dir)?;
-    let text = match format {
+    let mut text = match format {
         Format::Json => diag::render_json(&outcome.diagnostics, &outcome.map),
         Format::Human => {
             let color = match color {
@@ -100,6 +110,9 @@ fn check(book_dir: &std::path::Path, format: Format, color: Color) -> Result<Exi
             t
         }
     };
+    if external_links {
+        text.push_str(&outcome.external_report(matches!(format, Format::Json)));
+    }
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())?;
     out.flush()?;

@@ -6,6 +6,7 @@ use crate::book::Chapter as TfChapter;
 use crate::config::Config;
 use crate::diag::{self, Diagnostic};
 use crate::files::{self, Names};
+use crate::links;
 use crate::model::SourceMap;
 use crate::{Inputs, run};
 use anyhow::{Context, Result, bail};
@@ -29,15 +30,87 @@ pub fn config_from(book: &BookConfig) -> Result<Config> {
     Ok(config)
 }
 
-/// What one pass produced: the findings (for the caller to show) and the book, when no
-/// finding is an error.
+/// The `[output.html]` settings that change how mdBook parses Markdown, and so the ids
+/// of headings; mdBook's defaults when they are not set.
+pub fn markdown_options(book: &BookConfig) -> links::Markdown {
+    let default = links::Markdown::default();
+    let get = |key: &str, default: bool| {
+        book.get::<bool>(&format!("output.html.{key}"))
+            .ok()
+            .flatten()
+            .unwrap_or(default)
+    };
+    links::Markdown {
+        smart_punctuation: get("smart-punctuation", default.smart_punctuation),
+        definition_lists: get("definition-lists", default.definition_lists),
+        admonitions: get("admonitions", default.admonitions),
+    }
+}
+
+/// The path mdBook renders a chapter at: its `index` preprocessor (on unless
+/// `build.use-default-preprocessors = false`) renames `README.md` to `index.md`.
+fn rendered_path(path: &str, book: &BookConfig) -> String {
+    let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
+    let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
+    if !book.build.use_default_preprocessors || !stem.eq_ignore_ascii_case("readme") {
+        return path.to_string();
+    }
+    if dir.is_empty() {
+        "index.md".into()
+    } else {
+        format!("{dir}/index.md")
+    }
+}
+
+/// What one pass produced: the findings (for the caller to show), the links that leave
+/// the book, and the book, when no finding is an error.
 pub struct Outcome {
     pub diagnostics: Vec<Diagnostic>,
     pub map: SourceMap,
     pub book: Option<Book>,
+    pub external: Vec<links::External>,
 }
 
 impl Outcome {
+    /// The links that leave the book (which no build fetches), one per line:
+    /// `file:line:col: URL` after a heading line, or JSON Lines objects
+    /// `{"external": URL, "file", "line", "column"}`.
+    pub fn external_report(&self, json: bool) -> String {
+        let mut out = String::new();
+        if !json {
+            let n = self.external.len();
+            out.push_str(&format!(
+                "techfile: {n} link{} to outside the book (not checked)\n",
+                if n == 1 { "" } else { "s" }
+            ));
+        }
+        for e in &self.external {
+            let place = e.span.map(|span| {
+                let file = self.map.get(span.file);
+                let (line, column) = file.line_col(span.start as usize);
+                (file.name.as_str(), line, column)
+            });
+            if json {
+                let v = serde_json::json!({
+                    "external": e.url,
+                    "file": place.map(|p| p.0),
+                    "line": place.map(|p| p.1),
+                    "column": place.map(|p| p.2),
+                });
+                out.push_str(&v.to_string());
+            } else {
+                match place {
+                    Some((file, line, column)) => {
+                        out.push_str(&format!("  {file}:{line}:{column}: {}", e.url))
+                    }
+                    None => out.push_str(&format!("  {}", e.url)),
+                }
+            }
+            out.push('\n');
+        }
+        out
+    }
+
     pub fn report(&self, color: bool) -> String {
         let mut out = diag::render_human(&self.diagnostics, &self.map, color);
         if !self.diagnostics.is_empty() {
@@ -67,6 +140,8 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book) -> Result<Outcome> {
             chapters.push(TfChapter {
                 file,
                 path: path.to_string_lossy().replace('\\', "/"),
+                // mdBook's own preprocessors ran before this one: the text is final.
+                complete: true,
             });
         }
     });
@@ -75,13 +150,17 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book) -> Result<Outcome> {
         items,
         chapters,
         config_span,
+        src_files: files::list_src_files(&src, &ctx.root.join(&ctx.config.build.build_dir)),
+        markdown: markdown_options(&ctx.config),
     };
     let (output, diagnostics) = run(&config, &mut map, inputs, true);
+    let external = output.external;
     if diagnostics.iter().any(Diagnostic::is_error) {
         return Ok(Outcome {
             diagnostics,
             map,
             book: None,
+            external,
         });
     }
 
@@ -90,13 +169,13 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book) -> Result<Outcome> {
         if ch.path.is_some()
             && let Some(c) = contents.next()
         {
-            ch.content = c;
+            ch.content = c.text;
         }
     });
     if !output.generated.is_empty() {
         book.push_item(BookItem::PartTitle(config.pages_title.clone()));
         for page in output.generated {
-            let mut ch = Chapter::new(&page.title, page.content, &page.path, Vec::new());
+            let mut ch = Chapter::new(&page.title, page.content.text, &page.path, Vec::new());
             // Generated pages have no file on disk; without this mdBook would offer an
             // "edit this page" link to a file that does not exist.
             ch.source_path = None;
@@ -107,11 +186,30 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book) -> Result<Outcome> {
         diagnostics,
         map,
         book: Some(book),
+        external,
     })
 }
 
 /// Loads a book from disk and runs the same loading and checks as a build, without mdBook.
 pub fn check(book_root: &Path) -> Result<Outcome> {
+    Ok(load(book_root, false)?.0)
+}
+
+/// A page as `check` renders it: its path relative to `src` as mdBook renders it, and its
+/// final Markdown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenderedPage {
+    pub path: String,
+    pub content: String,
+}
+
+/// [`check`], keeping the pages: the chapters after expansion, then the generated pages,
+/// in book order. Tests compare them with what `mdbook build` makes of the same book.
+pub fn render(book_root: &Path) -> Result<(Outcome, Vec<RenderedPage>)> {
+    load(book_root, true)
+}
+
+fn load(book_root: &Path, render: bool) -> Result<(Outcome, Vec<RenderedPage>)> {
     let book_toml = book_root.join("book.toml");
     if !book_toml.is_file() {
         bail!("{} has no book.toml", book_root.display());
@@ -124,17 +222,55 @@ pub fn check(book_root: &Path) -> Result<Outcome> {
     let mut map = SourceMap::new();
     let config_span = files::config_span(&mut map, &book_toml, &names);
     let items = files::read_items(book_root, &config, &names);
-    let chapters = files::read_chapters(&book_root.join(&book_config.book.src), &mut map, &names)
-        .map_err(anyhow::Error::msg)?;
+    let src = book_root.join(&book_config.book.src);
+    let mut chapters = files::read_chapters(&src, &mut map, &names).map_err(anyhow::Error::msg)?;
+    for c in &mut chapters {
+        c.path = rendered_path(&c.path, &book_config);
+    }
+    let paths: Vec<String> = chapters.iter().map(|c| c.path.clone()).collect();
     let inputs = Inputs {
         items,
         chapters,
         config_span,
+        src_files: files::list_src_files(&src, &book_root.join(&book_config.build.build_dir)),
+        markdown: markdown_options(&book_config),
     };
-    let (_, diagnostics) = run(&config, &mut map, inputs, false);
-    Ok(Outcome {
+    let (output, diagnostics) = run(&config, &mut map, inputs, render);
+    let pages = paths
+        .into_iter()
+        .zip(output.chapters)
+        .map(|(path, content)| RenderedPage {
+            path,
+            content: content.text,
+        })
+        .chain(output.generated.into_iter().map(|g| RenderedPage {
+            path: g.path,
+            content: g.content.text,
+        }))
+        .collect();
+    let outcome = Outcome {
         diagnostics,
         map,
         book: None,
-    })
+        external: output.external,
+    };
+    Ok((outcome, pages))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn readme_chapters_are_rendered_as_index() {
+        let mut book = BookConfig::default();
+        assert_eq!(rendered_path("README.md", &book), "index.md");
+        assert_eq!(
+            rendered_path("part/Readme.markdown", &book),
+            "part/index.md"
+        );
+        assert_eq!(rendered_path("readme-first.md", &book), "readme-first.md");
+        book.build.use_default_preprocessors = false;
+        assert_eq!(rendered_path("README.md", &book), "README.md");
+    }
 }

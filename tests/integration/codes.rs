@@ -54,11 +54,17 @@ fn every_code_has_a_fixture_that_reports_it() {
     assert!(problems.is_empty(), "\n{}", problems.join("\n"));
 }
 
+/// Fixtures that must check clean: `clean`, and `clean-*` for one area each (such as
+/// `clean-links`, every kind of valid link).
+fn is_clean_fixture(name: &str) -> bool {
+    name == "clean" || name.starts_with("clean-")
+}
+
 #[test]
 fn every_fixture_is_named_after_a_code_or_is_clean() {
     let stray: Vec<String> = fixture_names()
         .into_iter()
-        .filter(|n| n != "clean" && Code::parse(n).is_none())
+        .filter(|n| !is_clean_fixture(n) && Code::parse(n).is_none())
         .collect();
     assert!(
         stray.is_empty(),
@@ -82,6 +88,20 @@ fn warning_fixtures_pass_the_check() {
             "{}: {findings:?}",
             code.as_str()
         );
+        run.expect_code(0);
+    }
+}
+
+#[test]
+fn clean_fixtures_have_no_findings() {
+    let names: Vec<String> = fixture_names()
+        .into_iter()
+        .filter(|n| is_clean_fixture(n))
+        .collect();
+    assert!(names.len() >= 2, "{names:?}");
+    for name in names {
+        let run = check_json(&fixture(&name));
+        assert_eq!(run.stdout, "", "{name}: findings in a clean fixture");
         run.expect_code(0);
     }
 }

@@ -9,7 +9,7 @@ use std::process::{Command, Output, Stdio};
 /// The binary under test, built by Cargo for this test run.
 pub const BIN: &str = env!("CARGO_BIN_EXE_mdbook-techfile");
 
-/// `tests/fixtures`: one folder per diagnostic code, plus `clean`.
+/// `tests/fixtures`: one folder per diagnostic code, plus `clean` and `clean-*` (no findings).
 pub fn fixtures_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures")
 }

@@ -71,6 +71,7 @@ macro_rules! snapshot_tests {
 
 snapshot_tests! {
     clean => "clean",
+    clean_links => "clean-links",
     read_error => "read-error",
     not_utf8 => "not-utf8",
     file_too_large => "file-too-large",
@@ -96,6 +97,9 @@ snapshot_tests! {
     unknown_reference => "unknown-reference",
     unknown_directive => "unknown-directive",
     duplicate_host => "duplicate-host",
+    broken_link => "broken-link",
+    broken_anchor => "broken-anchor",
+    link_outside_book => "link-outside-book",
 }
 
 #[test]

@@ -15,6 +15,9 @@ pub struct Directive {
 
 const OPEN: &str = "{{#techfile";
 
+/// A directive written with a backslash in front, which is shown as text.
+pub const ESCAPED: &str = "\\{{#techfile";
+
 /// Every directive in `text`, in order. Directives inside code spans and code blocks are
 /// left alone so that documentation can show them, and so is `\{{#techfile ...}}`
 /// (the escape is removed when the text is expanded).
@@ -83,7 +86,7 @@ fn code_ranges(text: &str) -> Vec<Range<usize>> {
 
 /// Removes the backslash before escaped directives so readers see the directive text.
 pub fn unescape(text: &str) -> String {
-    text.replace("\\{{#techfile", "{{#techfile")
+    text.replace(ESCAPED, OPEN)
 }
 
 #[cfg(test)]

@@ -2,8 +2,11 @@
 //! `{{#techfile ...}}` directives in chapters. Pure: text in, text and findings out.
 
 pub mod directive;
+pub mod mapped;
 pub mod pages;
 pub mod tables;
+
+pub use mapped::{Mapped, Origin};
 
 use std::fmt::Write;
 
@@ -72,19 +75,7 @@ pub const STYLE: &str = "<style>\n\
 /// Demotes ATX headings in an item body by `by` levels so that an item's own headings nest
 /// under the item heading instead of competing with the page title.
 pub fn demote_headings(body: &str, by: usize) -> String {
-    use pulldown_cmark::{Event, Parser, Tag};
-    let mut inserts = Vec::new();
-    for (event, range) in Parser::new(body).into_offset_iter() {
-        if let Event::Start(Tag::Heading { .. }) = event
-            && body[range.start..].starts_with('#')
-        {
-            let level = body[range.start..]
-                .bytes()
-                .take_while(|&b| b == b'#')
-                .count();
-            inserts.push((range.start, (6 - level.min(6)).min(by)));
-        }
-    }
+    let inserts = heading_inserts(body, by);
     if inserts.is_empty() {
         return body.to_owned();
     }
@@ -97,6 +88,37 @@ pub fn demote_headings(body: &str, by: usize) -> String {
     }
     out.push_str(&body[last..]);
     out
+}
+
+/// Where [`demote_headings`] inserts `#` characters, and how many: at the start of every
+/// ATX heading outside code, never past level 6.
+pub fn heading_inserts(body: &str, by: usize) -> Vec<(usize, usize)> {
+    use pulldown_cmark::{Event, Parser, Tag};
+    // An ATX heading's `#` starts its line or follows indentation or a container marker;
+    // without such a `#` (a link's `#fragment` is not one) the body needs no parsing.
+    let b = body.as_bytes();
+    let possible = body
+        .match_indices('#')
+        .any(|(i, _)| i == 0 || matches!(b[i - 1], b'\n' | b' ' | b'\t' | b'>'));
+    if !possible {
+        return Vec::new();
+    }
+    let mut inserts = Vec::new();
+    for (event, range) in Parser::new(body).into_offset_iter() {
+        if let Event::Start(Tag::Heading { .. }) = event
+            && body[range.start..].starts_with('#')
+        {
+            let level = body[range.start..]
+                .bytes()
+                .take_while(|&b| b == b'#')
+                .count();
+            let n = (6 - level.min(6)).min(by);
+            if n > 0 {
+                inserts.push((range.start, n));
+            }
+        }
+    }
+    inserts
 }
 
 /// `part` as a percentage of `whole` with one decimal, computed in integers so the text is

@@ -1,10 +1,11 @@
 //! Where every ID lives in the book, and the generated pages: one page per item kind and
 //! the catalog page.
 
-use super::{demote_headings, href, html, markdown_inline};
+use super::directive;
+use super::{Mapped, heading_inserts, href, html, markdown_inline};
 use crate::catalog::EntryKind;
 use crate::graph::{Node, TraceGraph};
-use crate::model::{Kind, Relation, Status, anchor};
+use crate::model::{Kind, Relation, Span, Status, anchor};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -47,6 +48,12 @@ pub struct Site<'g, 'a> {
     pub graph: &'g TraceGraph<'a>,
     /// Page (path relative to `src`) of each host.
     pub pages: BTreeMap<Host, String>,
+    /// Write an outline: links to IDs as `<a>ID</a>`, without their target, title or
+    /// following title text, and an item's table of facts and trace lists as a stand-in
+    /// block. An outline has the same Markdown structure and the same ids as the full text,
+    /// which is all a link check reads (it checks generated links through their anchors),
+    /// and is much cheaper to make: the full pages hold tens of thousands of links.
+    pub outline: bool,
 }
 
 impl Site<'_, '_> {
@@ -63,6 +70,9 @@ impl Site<'_, '_> {
     /// An HTML link to an ID with its title as a tooltip; escaped text when the ID has no
     /// page (unknown IDs are reported by the checks, not hidden here).
     pub fn link(&self, from_page: &str, id: &str) -> String {
+        if self.outline {
+            return format!("<a>{}</a>", html(id));
+        }
         let title = self.title_of(id).unwrap_or_default();
         match self.locate(id) {
             Some((page, anchor)) => format!(
@@ -77,6 +87,9 @@ impl Site<'_, '_> {
 
     /// A link followed by the title: "REQ-1 Title".
     pub fn link_with_title(&self, from_page: &str, id: &str) -> String {
+        if self.outline {
+            return self.link(from_page, id);
+        }
         match self.title_of(id) {
             Some(t) => format!("{} {}", self.link(from_page, id), html(t)),
             None => self.link(from_page, id),
@@ -102,41 +115,67 @@ impl Site<'_, '_> {
         format!("<p><strong>{}:</strong> {list}</p>\n", html(label))
     }
 
-    /// The page listing every item of one kind, sorted by ID.
-    pub fn item_page(&self, kind: Kind, page: &str, with_title: bool) -> String {
+    /// The page listing every item of one kind, sorted by ID. Generated text is blamed on
+    /// `blame` (the directive that placed the page), or on each item when no directive did;
+    /// item bodies keep their own file positions.
+    pub fn item_page(
+        &self,
+        kind: Kind,
+        page: &str,
+        with_title: bool,
+        blame: Option<Span>,
+    ) -> Mapped {
         let g = self.graph;
         let mut items: Vec<usize> = (0..g.items.len())
             .filter(|&i| g.items[i].kind == kind && g.is_canonical(i))
             .collect();
         items.sort_by(|a, b| g.items[*a].id.cmp(&g.items[*b].id));
-        let mut out = String::new();
+        let mut head = String::new();
         if with_title {
-            let _ = writeln!(out, "# {}\n", kind.plural_title());
+            let _ = writeln!(head, "# {}\n", kind.plural_title());
         }
-        out.push_str(super::STYLE);
-        out.push('\n');
+        head.push_str(super::STYLE);
+        head.push('\n');
         if items.is_empty() {
-            let _ = writeln!(out, "*No {} items.*\n", kind.as_str());
+            let _ = writeln!(head, "*No {} items.*\n", kind.as_str());
         }
+        let mut out = Mapped::generated(head, blame);
         for i in items {
-            self.item_section(i, page, &mut out);
+            self.item_section(i, page, blame, &mut out);
         }
         out
     }
 
-    fn item_section(&self, i: usize, page: &str, out: &mut String) {
+    fn item_section(&self, i: usize, page: &str, blame: Option<Span>, out: &mut Mapped) {
         let g = self.graph;
         let item = &g.items[i];
+        let blame = blame.or(Some(item.id_span));
+        let mut head = String::new();
         let _ = writeln!(
-            out,
+            head,
             "## {}: {} {{#{}}}\n",
             markdown_inline(&item.id),
             markdown_inline(&item.title),
             anchor(&item.id)
         );
-        out.push_str("<table class=\"techfile-meta\">\n");
+        if self.outline {
+            // The table of facts and the trace lists are HTML blocks without ids or
+            // Markdown. A stand-in block ends an open HTML block wherever they would (at
+            // a line with `>`, or a blank line) and ends nothing else they would not.
+            const STAND_IN: &str = "<div></div>\n\n";
+            head.push_str(STAND_IN);
+            out.push_generated(&head, blame);
+            let body = self.item_body(i, page);
+            if !body.text.is_empty() {
+                out.append(&body);
+                out.push_generated("\n\n", blame);
+            }
+            out.push_generated(STAND_IN, blame);
+            return;
+        }
+        head.push_str("<table class=\"techfile-meta\">\n");
         let mut row = |k: &str, v: String| {
-            let _ = writeln!(out, "<tr><td>{k}</td><td>{v}</td></tr>");
+            let _ = writeln!(head, "<tr><td>{k}</td><td>{v}</td></tr>");
         };
         row("Kind", html(item.kind.as_str()));
         row("Status", html(item.status.as_str()));
@@ -162,13 +201,14 @@ impl Site<'_, '_> {
             row("Rationale", html(r));
         }
         row("Source", format!("<code>{}</code>", html(&item.path)));
-        out.push_str("</table>\n\n");
-        let body = demote_headings(item.body.trim(), 2);
-        if !body.is_empty() {
-            out.push_str(&body);
-            out.push_str("\n\n");
+        head.push_str("</table>\n\n");
+        out.push_generated(&head, blame);
+        let body = self.item_body(i, page);
+        if !body.text.is_empty() {
+            out.append(&body);
+            out.push_generated("\n\n", blame);
         }
-        out.push_str("<div class=\"techfile-trace\">\n");
+        let mut trace = String::from("<div class=\"techfile-trace\">\n");
         for relation in Relation::ALL {
             if relation.source_kind() != item.kind {
                 continue;
@@ -177,12 +217,12 @@ impl Site<'_, '_> {
             let label = relation.label();
             let mut cap = label[..1].to_uppercase();
             cap.push_str(&label[1..]);
-            out.push_str(&self.links_line(page, &cap, &ids));
+            trace.push_str(&self.links_line(page, &cap, &ids));
         }
         let upstream = g.practices_above(i);
         if !upstream.is_empty() {
             let ids: Vec<&str> = upstream.into_iter().collect();
-            out.push_str(&self.links_line(page, "Practices", &ids));
+            trace.push_str(&self.links_line(page, "Practices", &ids));
         }
         for relation in Relation::ALL {
             if !relation.accepts(Some(item.kind)) {
@@ -196,9 +236,42 @@ impl Site<'_, '_> {
             let label = relation.inverse_label();
             let mut cap = label[..1].to_uppercase();
             cap.push_str(&label[1..]);
-            out.push_str(&self.links_line(page, &cap, &ids));
+            trace.push_str(&self.links_line(page, &cap, &ids));
         }
-        out.push_str("</div>\n\n");
+        trace.push_str("</div>\n\n");
+        out.push_generated(&trace, blame);
+    }
+
+    /// An item's body as it appears on `page`: trimmed, headings demoted by two levels,
+    /// `{{#techfile ref ID}}` replaced by links and escaped directives unescaped. Every
+    /// other byte maps back to the item file, so links in it are reported there.
+    fn item_body(&self, i: usize, page: &str) -> Mapped {
+        let item = &self.graph.items[i];
+        let body = item.body.trim();
+        let file = item.file();
+        let offset = item.body_offset as usize + (item.body.len() - item.body.trim_start().len());
+        let span = |r: std::ops::Range<usize>| Span::new(file, offset + r.start..offset + r.end);
+        let mut edits: Vec<(std::ops::Range<usize>, Mapped)> = heading_inserts(body, 2)
+            .into_iter()
+            .map(|(at, n)| (at..at, Mapped::generated("#".repeat(n), Some(span(at..at)))))
+            .collect();
+        for d in directive::find(body) {
+            // Other directives and unknown IDs stay as written: their findings were
+            // reported against the item file when the book was expanded.
+            if let [(name, _), (id, _)] = d.args.as_slice()
+                && d.closed
+                && name == "ref"
+                && self.graph.lookup(id).is_some()
+            {
+                let link = Mapped::generated(self.link(page, id), Some(span(d.range.clone())));
+                edits.push((d.range, link));
+            }
+        }
+        for (at, _) in body.match_indices(directive::ESCAPED) {
+            edits.push((at..at + 1, Mapped::new()));
+        }
+        edits.sort_by_key(|(r, _)| (r.start, r.end));
+        Mapped::splice(body, file, offset, edits)
     }
 
     /// The page listing every catalog entry with its mappings and the items tracing to it.
