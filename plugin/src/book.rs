@@ -45,6 +45,8 @@ const DIRECTIVES: &[(&str, &str)] = &[
     ("catalog", "{{#techfile catalog}}"),
     ("ref", "{{#techfile ref ID}}"),
     ("codes", "{{#techfile codes}}"),
+    ("practices", "{{#techfile practices}}"),
+    ("checklist", "{{#techfile checklist mdr|ivdr}}"),
 ];
 
 struct Found {
@@ -116,7 +118,11 @@ pub fn expand(
             }
         }
     }
-    let site = Site { graph, pages };
+    let site = Site {
+        graph,
+        pages,
+        not_applicable: &config.not_applicable,
+    };
     let mut unknown_refs = 0;
 
     let mut out = Output::default();
@@ -286,6 +292,30 @@ impl Expander<'_, '_, '_> {
             } else {
                 String::new()
             }),
+            ("practices", []) => Some(if self.render {
+                tables::practices(self.site, self.page)
+            } else {
+                String::new()
+            }),
+            ("checklist", [regulation]) => {
+                let kind = match *regulation {
+                    "mdr" => crate::catalog::EntryKind::Mdr,
+                    "ivdr" => crate::catalog::EntryKind::Ivdr,
+                    other => {
+                        return self.bad(
+                            d,
+                            format!("unknown regulation `{other}`"),
+                            "write `{{#techfile checklist mdr}}` or `{{#techfile checklist ivdr}}`"
+                                .into(),
+                        );
+                    }
+                };
+                Some(if self.render {
+                    tables::checklist(self.site, self.page, kind)
+                } else {
+                    String::new()
+                })
+            }
             ("codes", []) => Some(if self.render {
                 tables::codes()
             } else {

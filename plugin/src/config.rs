@@ -49,6 +49,10 @@ pub struct Coverage {
     pub test: bool,
     /// Every MDCG 2019-16 practice has a requirement tracing to it.
     pub practice: bool,
+    /// Every MDR Annex I entry of the catalog has a requirement deriving from it.
+    pub mdr: bool,
+    /// Every IVDR Annex I entry of the catalog has a requirement deriving from it.
+    pub ivdr: bool,
 }
 
 impl Default for Coverage {
@@ -59,6 +63,10 @@ impl Default for Coverage {
             risk: true,
             test: true,
             practice: true,
+            // Off by default: a device falls under the MDR or the IVDR, never both, and
+            // the book says which by switching one on.
+            mdr: false,
+            ivdr: false,
         }
     }
 }

@@ -120,6 +120,10 @@ codes! {
     PracticeNotAddressed = "practice-not-addressed", "coverage", Deny, false;
     /// A test verifies nothing.
     TestVerifiesNothing = "test-verifies-nothing", "coverage", Deny, false;
+    /// An MDR or IVDR Annex I entry the coverage policy asks for has no requirement.
+    RegulationNotAddressed = "regulation-not-addressed", "coverage", Deny, false;
+    /// A catalog entry marked not applicable is traced to by a requirement.
+    InapplicableEntryTraced = "inapplicable-entry-traced", "coverage", Warn, false;
     /// A chapter references an item ID that does not exist.
     UnknownReference = "unknown-reference", "book", Deny, false;
     /// A `{{#techfile ...}}` directive is not understood.
@@ -330,6 +334,12 @@ pub fn render_human(diags: &[Diagnostic], map: &SourceMap, color: bool) -> Strin
     let files = CsFiles(map);
     let mut out = String::new();
     for d in diags {
+        // Quoting a very long source line under every finding on it would make the report
+        // grow with (findings x line length); such lines get the compact form instead.
+        if touches_long_line(d, map) {
+            out.push_str(&render_compact(d, map));
+            continue;
+        }
         let cs = to_codespan(d, map);
         let mut buf: Vec<u8> = Vec::new();
         let result = if color {
@@ -348,6 +358,40 @@ pub fn render_human(diags: &[Diagnostic], map: &SourceMap, color: bool) -> Strin
         }
         out.push_str(&String::from_utf8_lossy(&buf));
     }
+    out
+}
+
+/// Source lines longer than this are not quoted in human output.
+const MAX_QUOTED_LINE: usize = 500;
+
+fn touches_long_line(d: &Diagnostic, map: &SourceMap) -> bool {
+    d.primary.iter().chain(&d.secondary).any(|l| {
+        let file = map.get(l.span.file);
+        let starts = file.line_starts();
+        let at = (l.span.start as usize).min(file.text.len());
+        let line = starts.partition_point(|&s| s <= at) - 1;
+        let end = starts.get(line + 1).copied().unwrap_or(file.text.len());
+        end - starts[line] > MAX_QUOTED_LINE
+    })
+}
+
+/// The finding without the quoted source: location, message, labels and help.
+fn render_compact(d: &Diagnostic, map: &SourceMap) -> String {
+    let mut out = render_plain(d, map);
+    out.push('\n');
+    let mut label = |l: &Label| {
+        let file = map.get(l.span.file);
+        let (line, col) = file.line_col(l.span.start as usize);
+        out.push_str(&format!(
+            "  --> {}:{line}:{col}: {}\n",
+            file.name, l.message
+        ));
+    };
+    d.primary.iter().chain(&d.secondary).for_each(&mut label);
+    if let Some(h) = &d.help {
+        out.push_str(&format!("  = help: {h}\n"));
+    }
+    out.push('\n');
     out
 }
 
@@ -468,6 +512,23 @@ mod tests {
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].code, Code::TomlSyntax);
         assert!(out[0].is_error());
+    }
+
+    #[test]
+    fn long_lines_are_not_quoted() {
+        let mut map = SourceMap::new();
+        let line = format!("ids = [{}]", "\"X\", ".repeat(400));
+        let f = map.add("a.md", format!("+++\n{line}\n+++\n"));
+        let d = Diagnostic::new(Code::UnknownId, "unknown")
+            .at(Span::new(f, 12..15), "here")
+            .help("fix it");
+        let text = render_human(&[d], &map, false);
+        assert!(text.len() < 400, "{text}");
+        assert!(
+            text.contains("a.md:2:9: error[unknown-id]: unknown"),
+            "{text}"
+        );
+        assert!(text.contains("help: fix it"), "{text}");
     }
 
     #[test]

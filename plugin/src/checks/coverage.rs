@@ -6,7 +6,7 @@ use crate::config::Config;
 use crate::diag::{Code, Diagnostic};
 use crate::graph::{Node, TraceGraph};
 use crate::model::{Kind, Relation, Span, Status};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 pub fn check(
     graph: &TraceGraph<'_>,
@@ -51,7 +51,77 @@ pub fn check(
     if policy.practice {
         practices(graph, config, config_span, &mut out);
     }
+    regulations(graph, config, config_span, &mut out);
     out
+}
+
+/// Catalog entries some live requirement derives from, directly or through the
+/// requirements it refines, with the first requirement (by ID) that does.
+fn traced_entries<'a>(graph: &TraceGraph<'a>) -> BTreeMap<&'a str, usize> {
+    let mut out = BTreeMap::new();
+    for r in graph.live_of_kind(Kind::Requirement) {
+        for id in graph.catalog_above(r) {
+            out.entry(id).or_insert(r);
+        }
+    }
+    out
+}
+
+fn regulations(
+    graph: &TraceGraph<'_>,
+    config: &Config,
+    config_span: Option<Span>,
+    out: &mut Vec<Diagnostic>,
+) {
+    let traced = traced_entries(graph);
+    let wanted = |k: EntryKind| match k {
+        EntryKind::Mdr => config.coverage.mdr,
+        EntryKind::Ivdr => config.coverage.ivdr,
+        _ => false,
+    };
+    for e in graph.catalog.entries() {
+        let na = config.not_applicable.contains_key(&e.id);
+        match (traced.get(e.id.as_str()), na) {
+            (Some(&r), true) => {
+                let req = &graph.items[r];
+                // Point at the link itself when the requirement names the entry directly.
+                let span = req
+                    .links
+                    .iter()
+                    .find(|l| l.target == e.id)
+                    .map_or(req.id_span, |l| l.span);
+                out.push(
+                    Diagnostic::new(
+                        Code::InapplicableEntryTraced,
+                        format!("`{}` is marked not applicable, but `{}` derives from it", e.id, req.id),
+                    )
+                    .at(span, "this requirement traces to it")
+                    .help(format!(
+                        "remove `{}` from [preprocessor.techfile.not-applicable], or stop deriving from it",
+                        e.id
+                    )),
+                );
+            }
+            (None, false) if wanted(e.kind) => {
+                let mut d = Diagnostic::new(
+                    Code::RegulationNotAddressed,
+                    format!("{} `{}` ({}) has no requirement", e.kind.label(), e.id, e.title),
+                )
+                .help(format!(
+                    "add a requirement with `derives-from = [\"{}\"]`, or mark it not applicable with a reason in [preprocessor.techfile.not-applicable]",
+                    e.id
+                ));
+                if let Some(span) = config_span {
+                    d = d.at(
+                        span,
+                        "the coverage policy configured here requires every Annex I entry",
+                    );
+                }
+                out.push(d);
+            }
+            _ => {}
+        }
+    }
 }
 
 fn practices(

@@ -63,7 +63,9 @@ pub fn href(from_page: &str, to_page: &str, anchor: &str) -> String {
 pub const STYLE: &str = "<style>\n\
 .techfile-table td, .techfile-table th { vertical-align: top; }\n\
 .techfile-gap { color: #b00020; font-weight: bold; }\n\
+\
 .techfile-ok { color: #1b5e20; }\n\
+.techfile-na { color: #555; font-style: italic; }\n\
 .techfile-meta { font-size: 0.9em; }\n\
 .techfile-meta td:first-child { font-weight: bold; padding-right: 1em; }\n\
 .techfile-trace { margin: 0.5em 0 1.5em 0; }\n\

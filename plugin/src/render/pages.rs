@@ -47,6 +47,8 @@ pub struct Site<'g, 'a> {
     pub graph: &'g TraceGraph<'a>,
     /// Page (path relative to `src`) of each host.
     pub pages: BTreeMap<Host, String>,
+    /// Catalog entries that do not apply to the device, with the reason.
+    pub not_applicable: &'g BTreeMap<String, String>,
 }
 
 impl Site<'_, '_> {
@@ -179,10 +181,23 @@ impl Site<'_, '_> {
             cap.push_str(&label[1..]);
             out.push_str(&self.links_line(page, &cap, &ids));
         }
+        // Where the item sits in the whole chain: the regulation above it and the tests
+        // below it, so a reader need not follow the links one by one.
         let upstream = g.practices_above(i);
         if !upstream.is_empty() {
             let ids: Vec<&str> = upstream.into_iter().collect();
             out.push_str(&self.links_line(page, "Practices", &ids));
+        }
+        if item.kind != Kind::Requirement {
+            let catalog: Vec<&str> = g.catalog_above(i).into_iter().collect();
+            if !catalog.is_empty() {
+                out.push_str(&self.links_line(page, "Regulatory basis", &catalog));
+            }
+        }
+        let below = self.tests_below(i);
+        if matches!(item.kind, Kind::Requirement | Kind::Risk) {
+            let ids: Vec<&str> = below.iter().map(|&t| g.items[t].id.as_str()).collect();
+            out.push_str(&self.links_line(page, "Tests in the chain", &ids));
         }
         for relation in Relation::ALL {
             if !relation.accepts(Some(item.kind)) {
@@ -199,6 +214,32 @@ impl Site<'_, '_> {
             out.push_str(&self.links_line(page, &cap, &ids));
         }
         out.push_str("</div>\n\n");
+    }
+
+    /// Tests that verify the item, the controls implementing or mitigating it, or (for
+    /// requirements) the requirements refining it: everything below in the chain.
+    pub fn tests_below(&self, item: usize) -> Vec<usize> {
+        let g = self.graph;
+        let mut tests = std::collections::BTreeSet::new();
+        let mut seen = std::collections::BTreeSet::new();
+        let mut stack = vec![item];
+        while let Some(i) = stack.pop() {
+            if !seen.insert(i) {
+                continue;
+            }
+            let node = Node::Item(i);
+            for t in g.traced_by(node, Relation::Verifies) {
+                tests.insert((g.items[t].id.as_str(), t));
+            }
+            for r in [
+                Relation::Implements,
+                Relation::Mitigates,
+                Relation::DerivesFrom,
+            ] {
+                stack.extend(g.traced_by(node, r));
+            }
+        }
+        tests.into_iter().map(|(_, t)| t).collect()
     }
 
     /// The page listing every catalog entry with its mappings and the items tracing to it.
@@ -234,6 +275,9 @@ impl Site<'_, '_> {
                     .map(|&j| self.link(page, &g.items[j].id))
                     .collect();
                 let mut title = html(&e.title);
+                if let Some(reason) = self.not_applicable.get(&e.id) {
+                    let _ = write!(title, "<br><em>Not applicable:</em> {}", html(reason));
+                }
                 if e.unverified {
                     title.push_str(" <em>(unverified)</em>");
                 }
