@@ -102,25 +102,34 @@ fn regulations(
                     )),
                 );
             }
-            (None, false) if wanted(e.kind) => {
-                let mut d = Diagnostic::new(
-                    Code::RegulationNotAddressed,
-                    format!("{} `{}` ({}) has no requirement", e.kind.label(), e.id, e.title),
-                )
-                .help(format!(
+            (None, false) if wanted(e.kind) => out.push(catalog_gap(
+                Code::RegulationNotAddressed,
+                format!("{} `{}` ({}) has no requirement", e.kind.label(), e.id, e.title),
+                format!(
                     "add a requirement with `derives-from = [\"{}\"]`, or mark it not applicable with a reason in [preprocessor.techfile.not-applicable]",
                     e.id
-                ));
-                if let Some(span) = config_span {
-                    d = d.at(
-                        span,
-                        "the coverage policy configured here requires every Annex I entry",
-                    );
-                }
-                out.push(d);
-            }
+                ),
+                config_span,
+                "the coverage policy configured here requires every Annex I entry",
+            )),
             _ => {}
         }
+    }
+}
+
+/// A catalog entry nobody addresses. The gap has no line of its own, so it points at the
+/// configuration whose coverage policy asks for the entry.
+fn catalog_gap(
+    code: Code,
+    message: String,
+    help: String,
+    config_span: Option<Span>,
+    label: &str,
+) -> Diagnostic {
+    let d = Diagnostic::new(code, message).help(help);
+    match config_span {
+        Some(span) => d.at(span, label),
+        None => d,
     }
 }
 
@@ -131,34 +140,23 @@ fn practices(
     out: &mut Vec<Diagnostic>,
 ) {
     let addressed: BTreeSet<&str> = graph
-        .items
-        .iter()
-        .enumerate()
-        .filter(|(i, it)| {
-            it.kind == Kind::Requirement && it.status != Status::Obsolete && graph.is_canonical(*i)
-        })
-        .flat_map(|(i, _)| graph.practices_above(i))
+        .live_of_kind(Kind::Requirement)
+        .into_iter()
+        .flat_map(|i| graph.practices_above(i))
         .collect();
     for p in graph.catalog.of_kind(EntryKind::Practice) {
         if addressed.contains(p.id.as_str()) || config.not_applicable.contains_key(&p.id) {
             continue;
         }
-        let mut d = Diagnostic::new(
+        out.push(catalog_gap(
             Code::PracticeNotAddressed,
             format!("MDCG 2019-16 practice `{}` ({}) has no requirement", p.id, p.title),
-        )
-        .help(format!(
-            "add a requirement with `derives-from = [\"{}\"]` (or one of its IEC 62443-4-1 / IEC 81001-5-1 entries), or mark it not applicable with a reason in [preprocessor.techfile.not-applicable]",
-            p.id
+            format!(
+                "add a requirement with `derives-from = [\"{}\"]` (or one of its IEC 62443-4-1 / IEC 81001-5-1 entries), or mark it not applicable with a reason in [preprocessor.techfile.not-applicable]",
+                p.id
+            ),
+            config_span,
+            "the coverage policy configured here requires every practice",
         ));
-        // The gap has no line of its own; it points at the configuration whose coverage
-        // policy asks for it.
-        if let Some(span) = config_span {
-            d = d.at(
-                span,
-                "the coverage policy configured here requires every practice",
-            );
-        }
-        out.push(d);
     }
 }
