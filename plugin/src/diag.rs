@@ -336,7 +336,7 @@ pub fn render_human(diags: &[Diagnostic], map: &SourceMap, color: bool) -> Strin
     for d in diags {
         // Quoting a very long source line under every finding on it would make the report
         // grow with (findings x line length); such lines get the compact form instead.
-        if touches_long_line(d, map) {
+        if touches_long_line(d, map) || in_empty_file(d, map) {
             out.push_str(&render_compact(d, map));
             continue;
         }
@@ -375,10 +375,21 @@ fn touches_long_line(d: &Diagnostic, map: &SourceMap) -> bool {
     })
 }
 
+/// A file that could not be read has no text to quote.
+fn in_empty_file(d: &Diagnostic, map: &SourceMap) -> bool {
+    d.primary
+        .as_ref()
+        .is_some_and(|l| map.text(l.span.file).is_empty())
+}
+
 /// The finding without the quoted source: location, message, labels and help.
 fn render_compact(d: &Diagnostic, map: &SourceMap) -> String {
-    let mut out = render_plain(d, map);
-    out.push('\n');
+    let mut out = format!(
+        "{}[{}]: {}\n",
+        d.severity.as_str(),
+        d.code.as_str(),
+        d.message
+    );
     let mut label = |l: &Label| {
         let file = map.get(l.span.file);
         let (line, col) = file.line_col(l.span.start as usize);
@@ -524,10 +535,8 @@ mod tests {
             .help("fix it");
         let text = render_human(&[d], &map, false);
         assert!(text.len() < 400, "{text}");
-        assert!(
-            text.contains("a.md:2:9: error[unknown-id]: unknown"),
-            "{text}"
-        );
+        assert!(text.starts_with("error[unknown-id]: unknown\n"), "{text}");
+        assert!(text.contains("--> a.md:2:9: here"), "{text}");
         assert!(text.contains("help: fix it"), "{text}");
     }
 

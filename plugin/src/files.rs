@@ -86,11 +86,12 @@ pub fn read_items(book_root: &Path, config: &Config, names: &Names) -> Vec<Input
         let dir_diag = names.diag(&dir);
         let dir_book = names.book(&dir);
         let mut found = Vec::new();
-        if let Err(e) = walk(&dir, &mut found) {
+        let mut visited = std::collections::HashSet::new();
+        if let Err(e) = walk(&dir, &mut found, &mut visited) {
             out.push(Input {
                 name: dir_diag,
                 path: dir_book,
-                content: Err(InputError::Io(format!(
+                content: Err(InputError::Folder(format!(
                     "item folder `{folder}` (from [preprocessor.techfile] items) cannot be read: {e}"
                 ))),
             });
@@ -150,7 +151,15 @@ fn read_all(paths: &[PathBuf], limit: u64) -> Vec<Result<Vec<u8>, InputError>> {
     })
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+fn walk(
+    dir: &Path,
+    out: &mut Vec<PathBuf>,
+    visited: &mut std::collections::HashSet<PathBuf>,
+) -> std::io::Result<()> {
+    // Symbolic links may point back up the tree; each real folder is read once.
+    if !visited.insert(fs::canonicalize(dir)?) {
+        return Ok(());
+    }
     for entry in fs::read_dir(dir)? {
         let entry = entry?;
         let name = entry.file_name();
@@ -161,7 +170,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
         let path = entry.path();
         let kind = entry.file_type()?;
         if kind.is_dir() || (kind.is_symlink() && path.is_dir()) {
-            walk(&path, out)?;
+            walk(&path, out, visited)?;
         } else if path.extension().is_some_and(|e| e == "md") {
             out.push(path);
         }
@@ -198,9 +207,19 @@ pub fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, InputError> {
 /// so whole-book findings can point at the configuration.
 pub fn config_span(map: &mut SourceMap, book_toml: &Path, names: &Names) -> Option<Span> {
     let text = fs::read_to_string(book_toml).ok()?;
-    let at = text.find("[preprocessor.techfile]")?;
+    // The table may be written as a header, as dotted keys or inline; point at the first
+    // place that names it, else at the start of the file.
+    let range = [
+        "[preprocessor.techfile]",
+        "[preprocessor.techfile",
+        "preprocessor.techfile",
+        "techfile",
+    ]
+    .iter()
+    .find_map(|pat| text.find(pat).map(|at| at..at + pat.len()))
+    .unwrap_or(0..0);
     let file = map.add(names.diag(book_toml), text);
-    Some(Span::new(file, at..at + "[preprocessor.techfile]".len()))
+    Some(Span::new(file, range))
 }
 
 /// Reads the chapters listed in SUMMARY.md (for `check`, which runs without mdBook).

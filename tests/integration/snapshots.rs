@@ -93,6 +93,8 @@ snapshot_tests! {
     risk_not_mitigated => "risk-not-mitigated",
     practice_not_addressed => "practice-not-addressed",
     test_verifies_nothing => "test-verifies-nothing",
+    regulation_not_addressed => "regulation-not-addressed",
+    inapplicable_entry_traced => "inapplicable-entry-traced",
     unknown_reference => "unknown-reference",
     unknown_directive => "unknown-directive",
     duplicate_host => "duplicate-host",

@@ -24,6 +24,8 @@ pub struct Input {
 pub enum InputError {
     /// The OS refused; the text is its message.
     Io(String),
+    /// A configured item folder cannot be listed; the text says which and why.
+    Folder(String),
     /// The file is larger than the limit; the number is its size in bytes.
     TooLarge { size: u64, limit: u64 },
 }
@@ -122,6 +124,9 @@ fn input_error(file: FileId, err: &InputError) -> Diagnostic {
         InputError::Io(msg) => Diagnostic::new(Code::ReadError, format!("cannot read file: {msg}"))
             .at(span, "this file")
             .help("check that the file exists and is readable"),
+        InputError::Folder(msg) => Diagnostic::new(Code::ReadError, msg.clone())
+            .at(span, "this folder")
+            .help("create the folder, or fix the path in `items` under [preprocessor.techfile] (paths are relative to the book root)"),
         InputError::TooLarge { size, limit } => Diagnostic::new(
             Code::FileTooLarge,
             format!("file is {size} bytes, more than the limit of {limit} bytes"),
@@ -328,7 +333,13 @@ impl Reader {
 
         let mut links = Vec::new();
         for relation in Relation::ALL {
-            for (target, span) in self.string_list(&by_key, relation.key()) {
+            let values = self.string_list(&by_key, relation.key());
+            // A key on the wrong kind was reported above; following its links too would
+            // only add findings about a line the user must delete anyway.
+            if kind.is_some_and(|k| k != relation.source_kind()) {
+                continue;
+            }
+            for (target, span) in values {
                 match validate_id(&target) {
                     Ok(()) => links.push(TraceLink {
                         relation,

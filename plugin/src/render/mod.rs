@@ -101,6 +101,38 @@ pub fn demote_headings(body: &str, by: usize) -> String {
     out
 }
 
+/// The fence that closes a code block left open at the end of `body`, if any. An item body
+/// is pasted into a page between other items; an unclosed fence would turn everything after
+/// it, the following items included, into code.
+pub fn unclosed_fence(body: &str) -> Option<String> {
+    let mut open: Option<(u8, usize)> = None;
+    for line in body.lines() {
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        if indent > 3 {
+            continue;
+        }
+        let t = &line[indent..];
+        let Some(c) = t.bytes().next().filter(|c| *c == b'`' || *c == b'~') else {
+            continue;
+        };
+        let n = t.bytes().take_while(|b| *b == c).count();
+        if n < 3 {
+            continue;
+        }
+        match open {
+            None => {
+                // A backtick fence's info string may not contain backticks (CommonMark).
+                if c == b'~' || !t[n..].contains('`') {
+                    open = Some((c, n));
+                }
+            }
+            Some((oc, on)) if oc == c && n >= on && t[n..].trim().is_empty() => open = None,
+            Some(_) => {}
+        }
+    }
+    open.map(|(c, n)| String::from_utf8(vec![c; n]).unwrap_or_default())
+}
+
 /// `part` as a percentage of `whole` with one decimal, computed in integers so the text is
 /// the same on every machine.
 pub fn percent(part: usize, whole: usize) -> String {
@@ -149,6 +181,16 @@ mod tests {
         assert!(out.starts_with("### A\n"), "{out}");
         assert!(out.contains("\n# not a heading\n"), "{out}");
         assert!(out.contains("###### deep"), "{out}");
+    }
+
+    #[test]
+    fn unclosed_fences_are_found() {
+        assert_eq!(unclosed_fence("text\n```rust\ncode\n"), Some("```".into()));
+        assert_eq!(unclosed_fence("~~~~\ncode\n~~~\n"), Some("~~~~".into()));
+        assert_eq!(unclosed_fence("```\ncode\n```\n"), None);
+        assert_eq!(unclosed_fence("````\n```\n````\n"), None);
+        assert_eq!(unclosed_fence("    ```\nindented code\n"), None);
+        assert_eq!(unclosed_fence("no code"), None);
     }
 
     #[test]

@@ -113,7 +113,14 @@ impl Site<'_, '_> {
         items.sort_by(|a, b| g.items[*a].id.cmp(&g.items[*b].id));
         let mut out = String::new();
         if with_title {
-            let _ = writeln!(out, "# {}\n", kind.plural_title());
+            // An explicit id keeps the title's own anchor out of the item anchors' way (an
+            // item called `REQUIREMENTS` would otherwise share `#requirements`).
+            let _ = writeln!(
+                out,
+                "# {} {{#techfile-{}}}\n",
+                kind.plural_title(),
+                Host::Items(kind).file_stem()
+            );
         }
         out.push_str(super::STYLE);
         out.push('\n');
@@ -168,6 +175,10 @@ impl Site<'_, '_> {
         let body = demote_headings(item.body.trim(), 2);
         if !body.is_empty() {
             out.push_str(&body);
+            if let Some(fence) = super::unclosed_fence(&body) {
+                out.push('\n');
+                out.push_str(&fence);
+            }
             out.push_str("\n\n");
         }
         out.push_str("<div class=\"techfile-trace\">\n");
@@ -248,7 +259,7 @@ impl Site<'_, '_> {
         let c = g.catalog;
         let mut out = String::new();
         if with_title {
-            out.push_str("# Regulatory catalog\n\n");
+            out.push_str("# Regulatory catalog {#techfile-catalog}\n\n");
         }
         out.push_str(super::STYLE);
         out.push_str("\nThe built-in catalog every requirement traces up to. Entries marked *unverified* could not be checked against the primary text.\n\n");
