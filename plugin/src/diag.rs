@@ -120,6 +120,14 @@ codes! {
     PracticeNotAddressed = "practice-not-addressed", "coverage", Deny, false;
     /// A test verifies nothing.
     TestVerifiesNothing = "test-verifies-nothing", "coverage", Deny, false;
+    /// A risk's residual level is unacceptable and no `benefit-risk` justification accepts it.
+    ResidualRiskUnacceptable = "residual-risk-unacceptable", "risk", Deny, false;
+    /// A risk's residual estimate is worse than its estimate before controls.
+    ResidualRiskIncreased = "residual-risk-increased", "risk", Deny, false;
+    /// No control of a risk is verified: none has a passing test without a failing one.
+    RiskNotVerified = "risk-not-verified", "risk", Deny, false;
+    /// A risk is controlled by information for safety only, with no reason why secure design or a protective measure is not possible.
+    RiskInformationOnly = "risk-information-only", "risk", Warn, false;
     /// A chapter references an item ID that does not exist.
     UnknownReference = "unknown-reference", "book", Deny, false;
     /// A `{{#techfile ...}}` directive is not understood.

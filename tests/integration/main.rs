@@ -6,11 +6,13 @@
 //! - `severity`: `[preprocessor.techfile.severity]`.
 //! - `e2e`: real `mdbook build` (needs mdbook 0.5 on PATH, or TECHFILE_SKIP_MDBOOK=1).
 //! - `scale`: large and hostile inputs.
+//! - `risk`: the security risk views in a real build, custom scales, the sample file.
 
 mod cli;
 mod codes;
 mod common;
 mod e2e;
+mod risk;
 mod scale;
 mod severity;
 mod snapshots;
