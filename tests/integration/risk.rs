@@ -1,5 +1,6 @@
 //! Security risk management: the risk views in a real `mdbook build` (register, matrices,
-//! safety hand-over, criteria), custom scales, directive and configuration errors.
+//! safety hand-over, criteria), custom scales, directive and configuration errors, and the
+//! sample technical file.
 
 use crate::common::{BIN, check_json, codes_of, item, parse_json_lines, run, skeleton, write};
 use crate::e2e::{build_ok, mdbook_ready};
@@ -440,4 +441,13 @@ fn a_bad_risk_configuration_is_a_usage_error() {
         "{}",
         r.stderr
     );
+}
+
+/// The sample technical file uses every risk key and view and checks clean.
+#[test]
+fn the_sample_technical_file_checks_clean() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let r = run(&root, &["check", "book", "--color", "never"]);
+    assert_eq!(r.stdout, "techfile: no findings\n", "{}", r.stderr);
+    r.expect_code(0);
 }
