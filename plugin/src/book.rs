@@ -9,7 +9,7 @@ use crate::load::frontmatter;
 use crate::model::{FileId, Kind, SourceMap, Span};
 use crate::render::directive::{self, Directive};
 use crate::render::pages::{Host, Site};
-use crate::render::tables;
+use crate::render::{self, tables};
 use std::collections::BTreeMap;
 
 /// A chapter of the book, its text already in the source map.
@@ -47,6 +47,10 @@ const DIRECTIVES: &[(&str, &str)] = &[
     ("codes", "{{#techfile codes}}"),
     ("practices", "{{#techfile practices}}"),
     ("checklist", "{{#techfile checklist mdr|ivdr}}"),
+    ("risk-register", "{{#techfile risk-register}}"),
+    ("risk-matrix", "{{#techfile risk-matrix initial|residual}}"),
+    ("safety-handover", "{{#techfile safety-handover}}"),
+    ("risk-criteria", "{{#techfile risk-criteria}}"),
 ];
 
 struct Found {
@@ -122,6 +126,7 @@ pub fn expand(
         graph,
         pages,
         not_applicable: &config.not_applicable,
+        risk: &config.risk,
     };
     let mut unknown_refs = 0;
 
@@ -343,6 +348,33 @@ impl Expander<'_, '_, '_> {
                     "use `requirement`, `risk`, `control` or `test`".into(),
                 ),
             },
+            ("risk-register", []) => Some(if self.render {
+                render::risk::register(self.site, self.page)
+            } else {
+                String::new()
+            }),
+            ("risk-matrix", [stage]) => match render::risk::Stage::parse(stage) {
+                Some(s) => Some(if self.render {
+                    render::risk::matrix(self.site, self.page, s)
+                } else {
+                    String::new()
+                }),
+                None => self.bad(
+                    d,
+                    format!("unknown risk matrix `{stage}`"),
+                    "write `{{#techfile risk-matrix initial}}` (before controls) or `{{#techfile risk-matrix residual}}` (after controls)".into(),
+                ),
+            },
+            ("safety-handover", []) => Some(if self.render {
+                render::risk::handover(self.site, self.page)
+            } else {
+                String::new()
+            }),
+            ("risk-criteria", []) => Some(if self.render {
+                render::risk::criteria(self.site.risk)
+            } else {
+                String::new()
+            }),
             ("ref", [id]) => self.reference(d, id),
             (known, _) if DIRECTIVES.iter().any(|(n, _)| *n == known) => {
                 let usage = DIRECTIVES

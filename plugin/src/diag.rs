@@ -124,6 +124,14 @@ codes! {
     RegulationNotAddressed = "regulation-not-addressed", "coverage", Deny, false;
     /// A catalog entry marked not applicable is traced to by a requirement.
     InapplicableEntryTraced = "inapplicable-entry-traced", "coverage", Warn, false;
+    /// A risk's residual level is unacceptable and no `benefit-risk` justification accepts it.
+    ResidualRiskUnacceptable = "residual-risk-unacceptable", "risk", Deny, false;
+    /// A risk's residual estimate is worse than its estimate before controls.
+    ResidualRiskIncreased = "residual-risk-increased", "risk", Deny, false;
+    /// No control of a risk is verified: none has a passing test without a failing one.
+    RiskNotVerified = "risk-not-verified", "risk", Deny, false;
+    /// A risk is controlled by information for safety only, with no reason why secure design or a protective measure is not possible.
+    RiskInformationOnly = "risk-information-only", "risk", Warn, false;
     /// A chapter references an item ID that does not exist.
     UnknownReference = "unknown-reference", "book", Deny, false;
     /// A `{{#techfile ...}}` directive is not understood.

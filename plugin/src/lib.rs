@@ -12,6 +12,7 @@ pub mod book;
 pub mod catalog;
 pub mod checks;
 pub mod config;
+pub mod cvss;
 pub mod diag;
 pub mod files;
 pub mod graph;
@@ -19,6 +20,7 @@ pub mod load;
 pub mod mdbook;
 pub mod model;
 pub mod render;
+pub mod risk;
 
 use crate::book::Chapter;
 use crate::catalog::Catalog;

@@ -14,7 +14,7 @@ const INSTALL: &str = "install mdbook 0.5.4 with `cargo install --locked mdbook 
 
 /// Whether the end-to-end tests run. Panics when mdbook is missing or not 0.5, unless
 /// TECHFILE_SKIP_MDBOOK=1.
-fn mdbook_ready(test: &str) -> bool {
+pub(crate) fn mdbook_ready(test: &str) -> bool {
     if std::env::var("TECHFILE_SKIP_MDBOOK").is_ok_and(|v| v == "1") {
         eprintln!("note: {test} skipped because TECHFILE_SKIP_MDBOOK=1");
         return false;
@@ -57,7 +57,7 @@ fn prepare(fixture_name: &str, dest: &Path) {
     fs::write(&toml, text).unwrap();
 }
 
-fn mdbook_build(root: &Path) -> Output {
+pub(crate) fn mdbook_build(root: &Path) -> Output {
     let mut cmd = Command::new("mdbook");
     cmd.arg("build").current_dir(root.join("book"));
     for (k, _) in std::env::vars_os() {
@@ -68,7 +68,7 @@ fn mdbook_build(root: &Path) -> Output {
     cmd.output().expect("mdbook runs")
 }
 
-fn build_ok(root: &Path) -> BTreeMap<String, Vec<u8>> {
+pub(crate) fn build_ok(root: &Path) -> BTreeMap<String, Vec<u8>> {
     let out = mdbook_build(root);
     assert!(
         out.status.success(),

@@ -10,12 +10,14 @@
 //!
 //! Tests marked `#[ignore = "bug: ..."]` state behaviour the plugin does not have yet;
 //! run them with `cargo test -p mdbook-techfile --test integration -- --ignored`.
+//! - `risk`: the security risk views in a real build, custom scales, the sample file.
 
 mod cli;
 mod codes;
 mod common;
 mod e2e;
 mod edge_cases;
+mod risk;
 mod sample;
 mod scale;
 mod severity;

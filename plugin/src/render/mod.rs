@@ -3,6 +3,7 @@
 
 pub mod directive;
 pub mod pages;
+pub mod risk;
 pub mod tables;
 
 use std::fmt::Write;
@@ -21,6 +22,15 @@ pub fn html(text: &str) -> String {
         }
     }
     out
+}
+
+/// Escapes text that may span lines for an HTML table cell. Line breaks become `<br>`:
+/// a blank line inside a raw HTML block would end the block in CommonMark and break the
+/// table apart.
+pub fn html_lines(text: &str) -> String {
+    html(text.trim())
+        .replace("\r\n", "\n")
+        .replace(['\n', '\r'], "<br>")
 }
 
 /// Escapes text for a single line of Markdown: every ASCII punctuation character is
@@ -69,6 +79,18 @@ pub const STYLE: &str = "<style>\n\
 .techfile-meta { font-size: 0.9em; }\n\
 .techfile-meta td:first-child { font-weight: bold; padding-right: 1em; }\n\
 .techfile-trace { margin: 0.5em 0 1.5em 0; }\n\
+.techfile-risk-acceptable, .techfile-risk-review, .techfile-risk-unacceptable { color: #1b1b1b; }\n\
+.techfile-risk-acceptable { background: #c8e6c9; }\n\
+.techfile-risk-review { background: #ffe9a8; }\n\
+.techfile-risk-unacceptable { background: #f6b8b8; }\n\
+.techfile-risk-grid td.techfile-risk-acceptable a, .techfile-risk-grid td.techfile-risk-review a, .techfile-risk-grid td.techfile-risk-unacceptable a { color: #0b3d91; }\n\
+.techfile-risk-grid td, .techfile-risk-grid th { text-align: center; vertical-align: middle; min-width: 6em; }\n\
+.techfile-risk-grid { table-layout: fixed; width: 100%; }\n\
+.techfile-risk-grid caption, .techfile-cvss-map caption { font-weight: bold; text-align: left; }\n\
+.techfile-risk-grid, .techfile-cvss-map { margin-bottom: 1em; }\n\
+.techfile-risk-cell-level { font-size: 0.75em; text-transform: uppercase; opacity: 0.7; }\n\
+.techfile-risk-count { font-size: 1.4em; font-weight: bold; }\n\
+.techfile-level { display: inline-block; padding: 0 0.4em; border-radius: 0.3em; font-size: 0.85em; }\n\
 </style>\n";
 
 /// Demotes ATX headings in an item body by `by` levels so that an item's own headings nest
@@ -150,6 +172,11 @@ mod tests {
     #[test]
     fn html_escapes_everything_that_matters() {
         assert_eq!(html("<script>&\"'"), "&lt;script&gt;&amp;&quot;&#39;");
+    }
+
+    #[test]
+    fn multi_line_text_keeps_table_cells_whole() {
+        assert_eq!(html_lines("a <b>\n\nc\r\n"), "a &lt;b&gt;<br><br>c");
     }
 
     #[test]

@@ -42,9 +42,11 @@ impl Host {
     }
 }
 
-/// The book as the generators see it: the graph, and which page hosts what.
+/// The book as the generators see it: the graph, which page hosts what, and the risk
+/// scales the estimates are shown on.
 pub struct Site<'g, 'a> {
     pub graph: &'g TraceGraph<'a>,
+    pub risk: &'g crate::config::RiskConfig,
     /// Page (path relative to `src`) of each host.
     pub pages: BTreeMap<Host, String>,
     /// Catalog entries that do not apply to the device, with the reason.
@@ -168,7 +170,21 @@ impl Site<'_, '_> {
             row("Next review", d.to_string());
         }
         if let Some(r) = &item.rationale {
-            row("Rationale", html(r));
+            row("Rationale", super::html_lines(r));
+        }
+        if item.kind == Kind::Control {
+            row(
+                "Measure",
+                match &item.measure {
+                    Some(m) => html(m.value.label()),
+                    None => "<em>type not stated</em>".into(),
+                },
+            );
+        }
+        if let Some(fields) = &item.risk {
+            for (k, v) in super::risk::item_rows(self.risk, fields) {
+                row(k, v);
+            }
         }
         row("Source", format!("<code>{}</code>", html(&item.path)));
         out.push_str("</table>\n\n");

@@ -8,7 +8,7 @@ use crate::model::{Kind, Relation, TestResult};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
-fn gap(text: &str) -> String {
+pub(crate) fn gap(text: &str) -> String {
     format!("<span class=\"techfile-gap\">{}</span>", html(text))
 }
 
