@@ -47,6 +47,7 @@ const DIRECTIVES: &[(&str, &str)] = &[
     ("codes", "{{#techfile codes}}"),
     ("practices", "{{#techfile practices}}"),
     ("checklist", "{{#techfile checklist mdr|ivdr}}"),
+    ("document-control", "{{#techfile document-control}}"),
 ];
 
 struct Found {
@@ -62,6 +63,7 @@ pub fn expand(
     map: &SourceMap,
     chapters: &[Chapter],
     config: &Config,
+    stamp: Option<&crate::bundle::Stamp>,
     render: bool,
 ) -> (Output, Vec<Diagnostic>) {
     let mut diags = Vec::new();
@@ -122,6 +124,7 @@ pub fn expand(
         graph,
         pages,
         not_applicable: &config.not_applicable,
+        stamp,
     };
     let mut unknown_refs = 0;
 
@@ -321,6 +324,18 @@ impl Expander<'_, '_, '_> {
             } else {
                 String::new()
             }),
+            ("document-control", []) => match self.site.stamp {
+                Some(stamp) => Some(if self.render {
+                    crate::bundle::control::render(stamp)
+                } else {
+                    String::new()
+                }),
+                None => self.bad(
+                    d,
+                    "`document-control` needs the version of the technical file".into(),
+                    "add `[preprocessor.techfile.bundle]` with `version = \"1.0\"` (or `version-from = \"git\"`) to book.toml".into(),
+                ),
+            },
             ("summary", []) => Some(if self.render {
                 tables::summary(self.site)
             } else {

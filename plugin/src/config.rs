@@ -26,6 +26,9 @@ pub struct Config {
     /// Catalog entries that do not apply to this device, each with the reason. Coverage
     /// rules skip them and the generated tables show the reason.
     pub not_applicable: BTreeMap<String, String>,
+    /// `[preprocessor.techfile.bundle]`: version stamping and the compliance bundle; off
+    /// when absent.
+    pub bundle: Option<crate::bundle::BundleConfig>,
 
     // mdBook's own keys for every preprocessor.
     pub command: Option<String>,
@@ -82,6 +85,7 @@ impl Default for Config {
             coverage: Coverage::default(),
             severity: BTreeMap::new(),
             not_applicable: BTreeMap::new(),
+            bundle: None,
             command: None,
             renderers: None,
             before: None,
@@ -136,6 +140,9 @@ impl Config {
                     "[preprocessor.techfile.not-applicable]: `{id}` needs a reason: say why it does not apply"
                 ));
             }
+        }
+        if let Some(bundle) = &self.bundle {
+            bundle.validate()?;
         }
         if self.items.is_empty() {
             return Err("[preprocessor.techfile] items: list at least one folder".into());
@@ -193,6 +200,15 @@ mod tests {
         assert!(e.contains("not a catalog ID"), "{e}");
         let e = Config::from_toml("[not-applicable]\n\"MDR-14.1\" = \" \"").unwrap_err();
         assert!(e.contains("needs a reason"), "{e}");
+    }
+
+    #[test]
+    fn the_bundle_table_is_optional_and_validated() {
+        assert_eq!(Config::from_toml("").unwrap().bundle, None);
+        let c = Config::from_toml("[bundle]\nversion = \"1.0\"\npdf = false").unwrap();
+        assert!(!c.bundle.unwrap().pdf);
+        let e = Config::from_toml("[bundle]\npdf = false").unwrap_err();
+        assert!(e.contains("[preprocessor.techfile.bundle]"), "{e}");
     }
 
     #[test]
