@@ -294,8 +294,19 @@ pub fn render(ctx: &RenderContext) -> Result<Rendered> {
             print_page.display()
         );
     }
+    // `mdbook serve` rebuilds on every change and sets this key; printing the whole book
+    // each time would make editing unbearable, so the served bundle has no PDF.
+    let serving = matches!(
+        ctx.config
+            .get::<toml::Value>("output.html.live-reload-endpoint"),
+        Ok(Some(_))
+    );
+    let mut notes = Vec::new();
+    if serving && bundle.pdf {
+        notes.push("`mdbook serve` does not print the PDF; `mdbook build` does".to_string());
+    }
     // Find the browser before any work, so a machine without one fails at once.
-    let browser = if bundle.pdf {
+    let browser = if bundle.pdf && !serving {
         Some(chromium::find(bundle.browser.as_deref()).map_err(anyhow::Error::msg)?)
     } else {
         None
@@ -353,7 +364,6 @@ pub fn render(ctx: &RenderContext) -> Result<Rendered> {
     }
     fs::write(dest.join("trace.json"), trace).context("cannot write trace.json")?;
 
-    let mut notes = Vec::new();
     let pdf = match browser {
         Some(browser) => {
             let started = Instant::now();

@@ -1,7 +1,6 @@
 //! Printing mdBook's print view to PDF with Debian's headless Chromium. Edge code: it
 //! searches PATH and runs the browser. No browser is ever downloaded.
 
-use std::ffi::OsStr;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -13,9 +12,15 @@ pub const INSTALL_HINT: &str = "install Debian's chromium package (`apt-get inst
 /// The names tried on PATH, Debian's first.
 const NAMES: [&str; 2] = ["chromium", "chromium-browser"];
 
+#[cfg(unix)]
 fn executable(path: &Path) -> bool {
     use std::os::unix::fs::PermissionsExt;
     fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+#[cfg(not(unix))]
+fn executable(path: &Path) -> bool {
+    path.is_file()
 }
 
 fn on_path(name: &str) -> Option<PathBuf> {
@@ -48,9 +53,12 @@ pub fn find(configured: Option<&str>) -> Result<PathBuf, String> {
 /// A `file://` URL for an absolute path, percent-encoding everything but unreserved
 /// characters and `/`.
 pub fn file_url(path: &Path) -> String {
-    use std::os::unix::ffi::OsStrExt;
     let mut out = String::from("file://");
-    for &b in OsStr::as_bytes(path.as_os_str()) {
+    #[cfg(unix)]
+    let bytes = std::os::unix::ffi::OsStrExt::as_bytes(path.as_os_str()).to_vec();
+    #[cfg(not(unix))]
+    let bytes = path.to_string_lossy().replace('\\', "/").into_bytes();
+    for &b in &bytes {
         if b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'_' | b'.' | b'~') {
             out.push(b as char);
         } else {

@@ -126,12 +126,13 @@ fn item_ids(root: &Path) -> Vec<String> {
     ids
 }
 
-fn pdf_text(pdf: &Path) -> String {
-    let out = Command::new("pdftotext")
-        .arg(pdf)
-        .arg("-")
-        .output()
-        .expect("pdftotext runs");
+/// The text of a PDF, or of one page of it; pdftotext ends every page with a form feed.
+fn pdf_text(pdf: &Path, page: Option<usize>) -> String {
+    let mut cmd = Command::new("pdftotext");
+    if let Some(p) = page {
+        cmd.args(["-f", &p.to_string(), "-l", &p.to_string()]);
+    }
+    let out = cmd.arg(pdf).arg("-").output().expect("pdftotext runs");
     assert!(
         out.status.success(),
         "{}",
@@ -177,19 +178,25 @@ fn the_bundle_holds_html_pdf_trace_and_a_manifest_that_verifies() {
     }
 
     // The PDF: the stamp in every page's margin, the coverage matrix, every item.
-    let text = pdf_text(&dir.join("technical-file-2.3.pdf"));
-    assert!(text.contains("Version 2.3"), "version in the PDF");
-    assert!(text.contains("commit unknown"), "commit in the PDF");
-    assert!(text.contains("2026-11-18"), "date in the PDF");
-    let pages = text.matches("Page ").count();
-    assert!(
-        text.contains("Page 1 of") && pages >= 2,
-        "page numbers in the margin"
-    );
-    assert!(
-        text.matches("Version 2.3").count() >= pages,
-        "every page carries the version"
-    );
+    let pdf = dir.join("technical-file-2.3.pdf");
+    let text = pdf_text(&pdf, None);
+    let pages = text.matches('\u{c}').count();
+    assert!(pages >= 2, "{pages} pages");
+    for page in 1..=pages {
+        let one = pdf_text(&pdf, Some(page));
+        assert!(
+            one.contains("Version 2.3 \u{b7} commit unknown \u{b7} 2026-11-18"),
+            "page {page} has no stamp in its margin:\n{one}"
+        );
+        assert!(
+            one.contains(&format!("Page {page} of {pages}")),
+            "page {page} has no page number:\n{one}"
+        );
+        assert!(
+            one.contains("Clean technical file"),
+            "page {page} has no title"
+        );
+    }
     assert!(text.contains("Matrix"), "the chapter with the matrix");
     for heading in ["Practice", "Requirement", "Controls", "Tests"] {
         assert!(text.contains(heading), "matrix column {heading}");
@@ -705,21 +712,10 @@ fn the_sample_pdf_has_the_version_the_matrix_and_every_item() {
     if !printing_ready() {
         return;
     }
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let tmp = tempfile::tempdir().unwrap();
-    for dir in ["book/src", "requirements", "sboms"] {
-        if repo.join(dir).is_dir() {
-            copy_dir(&repo.join(dir), &tmp.path().join(dir));
-        }
-    }
-    fs::copy(
-        repo.join("book/book.toml"),
-        tmp.path().join("book/book.toml"),
-    )
-    .unwrap();
+    let tmp = crate::sample::sample_copy();
     build_ok(tmp.path(), &[("SOURCE_DATE_EPOCH", EPOCH)], None);
     let dir = bundle_dir(tmp.path());
-    let text = pdf_text(&dir.join("technical-file-1.0.pdf"));
+    let text = pdf_text(&dir.join("technical-file-1.0.pdf"), None);
     assert!(text.contains("Version 1.0"));
     assert!(
         text.contains("Practice to test matrix"),
@@ -735,4 +731,38 @@ fn the_sample_pdf_has_the_version_the_matrix_and_every_item() {
         .collect();
     assert!(missing.is_empty(), "items not in the PDF: {missing:?}");
     verify(&dir).expect_code(0);
+}
+
+#[test]
+fn mdbook_serve_skips_the_pdf() {
+    if !mdbook_ready() {
+        return;
+    }
+    // `mdbook serve` sets this key before every rebuild; the bundle then needs no browser.
+    let tmp = book("clean", "");
+    let stderr = build_ok(
+        tmp.path(),
+        &[("MDBOOK_OUTPUT__HTML__LIVE_RELOAD_ENDPOINT", "__livereload")],
+        Some(empty_path(tmp.path())),
+    );
+    assert!(
+        stderr.contains("`mdbook serve` does not print the PDF"),
+        "{stderr}"
+    );
+    verify(&bundle_dir(tmp.path())).expect_code(0);
+}
+
+#[test]
+fn the_preprocessor_stays_out_of_the_bundle_renderer_and_render_needs_mdbook() {
+    let dir = Path::new(".");
+    run(dir, &["supports", "techfile"]).expect_code(1);
+    run(dir, &["supports", "html"]).expect_code(0);
+    let r = crate::common::run_with_stdin(dir, &["render"], b"not json");
+    r.expect_code(2);
+    assert!(
+        r.stderr
+            .contains("[output.techfile] command = \"mdbook-techfile render\""),
+        "{}",
+        r.stderr
+    );
 }

@@ -14,7 +14,7 @@ fn repo() -> PathBuf {
 
 /// A throw-away copy of `book/` and `requirements/` (and `sboms/` when present), laid out
 /// as in the repository, so tests can delete items without touching the real ones.
-fn sample_copy() -> tempfile::TempDir {
+pub fn sample_copy() -> tempfile::TempDir {
     let tmp = tempfile::tempdir().unwrap();
     for dir in ["book/src", "requirements", "sboms"] {
         let src = repo().join(dir);

@@ -6,7 +6,9 @@ use super::Stamp;
 use crate::render::{STYLE, html};
 use std::fmt::Write;
 
-const HASH_STYLE: &str = "<style>\n.techfile-hash { font-family: monospace; font-size: 0.8em; word-break: break-all; min-width: 33ch; }\n.techfile-current { font-weight: bold; }\n</style>\n";
+/// A hash wraps onto two lines of 32 digits (33ch of its own font is its minimum width), and
+/// the input table keeps its padding small, so the table fits the width of an A4 page.
+const HASH_STYLE: &str = "<style>\n.techfile-inputs td, .techfile-inputs th { padding: 3px 8px; }\n.techfile-hash { font-family: monospace; font-size: 0.7em; word-break: break-all; width: 33ch; }\n.techfile-current { font-weight: bold; }\n</style>\n";
 
 /// The document control content: three level-2 sections, meant for a chapter of its own.
 pub fn render(stamp: &Stamp) -> String {

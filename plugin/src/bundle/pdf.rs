@@ -6,8 +6,9 @@ use super::{Stamp, utc};
 use std::fmt::Write;
 
 /// Text as a CSS string literal. Everything but plain ASCII letters, digits and a few
-/// harmless marks becomes a six-digit escape (no terminating space needed), so no title can
-/// close the string, the rule or the `<style>` element.
+/// harmless marks becomes a hex escape, so no title can close the string, the rule or the
+/// `<style>` element. CSS swallows one whitespace after a hex escape, so each escape ends
+/// with a space of its own and the text's own spaces survive.
 pub fn css_string(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
@@ -15,7 +16,7 @@ pub fn css_string(text: &str) -> String {
         if c.is_ascii_alphanumeric() || " .,:;-_+()#/".contains(c) {
             out.push(c);
         } else {
-            let _ = write!(out, "\\{:06x}", u32::from(c));
+            let _ = write!(out, "\\{:x} ", u32::from(c));
         }
     }
     out.push('"');
@@ -100,9 +101,9 @@ mod tests {
     #[test]
     fn css_strings_cannot_break_out() {
         assert_eq!(css_string("v1.0 (a)"), "\"v1.0 (a)\"");
-        assert_eq!(css_string("a\"b\\c"), "\"a\\000022b\\00005cc\"");
-        assert_eq!(css_string("</style>"), "\"\\00003c/style\\00003e\"");
-        assert_eq!(css_string("\u{b7}"), "\"\\0000b7\"");
+        assert_eq!(css_string("a\"b\\c"), "\"a\\22 b\\5c c\"");
+        assert_eq!(css_string("</style>"), "\"\\3c /style\\3e \"");
+        assert_eq!(css_string("1 \u{b7} 2"), "\"1 \\b7  2\"");
     }
 
     #[test]
@@ -118,7 +119,7 @@ mod tests {
             revisions: Vec::new(),
         };
         let style = page_style("Tech <file>", &stamp);
-        assert!(style.contains("@bottom-left { content: \"Version 2.0 \\0000b7 commit unknown"));
+        assert!(style.contains("@bottom-left { content: \"Version 2.0 \\b7  commit unknown"));
         assert!(style.contains("counter(pages)"));
         assert!(!style.contains("<file>"));
         let page = inject_style(
