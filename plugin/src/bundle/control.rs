@@ -6,8 +6,8 @@ use super::Stamp;
 use crate::render::{STYLE, html};
 use std::fmt::Write;
 
-/// A hash wraps onto two lines of 32 digits (33ch of its own font is its minimum width), and
-/// the input table keeps its padding small, so the table fits the width of an A4 page.
+/// A hash may wrap between any two digits and asks for 33 digits of width; the input table
+/// keeps its padding small. Without these the table ran off the side of an A4 page.
 const HASH_STYLE: &str = "<style>\n.techfile-inputs td, .techfile-inputs th { padding: 3px 8px; }\n.techfile-hash { font-family: monospace; font-size: 0.7em; word-break: break-all; width: 33ch; }\n.techfile-current { font-weight: bold; }\n</style>\n";
 
 /// The document control content: three level-2 sections, meant for a chapter of its own.
