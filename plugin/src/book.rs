@@ -51,6 +51,7 @@ const DIRECTIVES: &[(&str, &str)] = &[
     ("risk-matrix", "{{#techfile risk-matrix initial|residual}}"),
     ("safety-handover", "{{#techfile safety-handover}}"),
     ("risk-criteria", "{{#techfile risk-criteria}}"),
+    ("document-control", "{{#techfile document-control}}"),
 ];
 
 struct Found {
@@ -66,6 +67,7 @@ pub fn expand(
     map: &SourceMap,
     chapters: &[Chapter],
     config: &Config,
+    stamp: Option<&crate::bundle::Stamp>,
     render: bool,
 ) -> (Output, Vec<Diagnostic>) {
     let mut diags = Vec::new();
@@ -127,6 +129,7 @@ pub fn expand(
         pages,
         not_applicable: &config.not_applicable,
         risk: &config.risk,
+        stamp,
     };
     let mut unknown_refs = 0;
 
@@ -326,6 +329,18 @@ impl Expander<'_, '_, '_> {
             } else {
                 String::new()
             }),
+            ("document-control", []) => match self.site.stamp {
+                Some(stamp) => Some(if self.render {
+                    crate::bundle::control::render(stamp)
+                } else {
+                    String::new()
+                }),
+                None => self.bad(
+                    d,
+                    "`document-control` needs the version of the technical file".into(),
+                    "add `[preprocessor.techfile.bundle]` with `version = \"1.0\"` (or `version-from = \"git\"`) to book.toml".into(),
+                ),
+            },
             ("summary", []) => Some(if self.render {
                 tables::summary(self.site)
             } else {

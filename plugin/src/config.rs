@@ -29,6 +29,9 @@ pub struct Config {
     pub not_applicable: BTreeMap<String, String>,
     /// The scales and the acceptance matrix of the security risk estimate.
     pub risk: RiskConfig,
+    /// `[preprocessor.techfile.bundle]`: version stamping and the compliance bundle; off
+    /// when absent.
+    pub bundle: Option<crate::bundle::BundleConfig>,
 
     // mdBook's own keys for every preprocessor.
     pub command: Option<String>,
@@ -245,6 +248,7 @@ impl Default for Config {
             severity: BTreeMap::new(),
             not_applicable: BTreeMap::new(),
             risk: RiskConfig::default(),
+            bundle: None,
             command: None,
             renderers: None,
             before: None,
@@ -299,6 +303,9 @@ impl Config {
                     "[preprocessor.techfile.not-applicable]: `{id}` needs a reason: say why it does not apply"
                 ));
             }
+        }
+        if let Some(bundle) = &self.bundle {
+            bundle.validate()?;
         }
         if self.items.is_empty() {
             return Err("[preprocessor.techfile] items: list at least one folder".into());
@@ -424,6 +431,15 @@ mod tests {
         assert!(e.contains("at least one level"), "{e}");
         let e = err("[risk]\nlevels = 3");
         assert!(e.contains("levels"), "{e}");
+    }
+
+    #[test]
+    fn the_bundle_table_is_optional_and_validated() {
+        assert_eq!(Config::from_toml("").unwrap().bundle, None);
+        let c = Config::from_toml("[bundle]\nversion = \"1.0\"\npdf = false").unwrap();
+        assert!(!c.bundle.unwrap().pdf);
+        let e = Config::from_toml("[bundle]\npdf = false").unwrap_err();
+        assert!(e.contains("[preprocessor.techfile.bundle]"), "{e}");
     }
 
     #[test]

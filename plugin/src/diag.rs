@@ -471,29 +471,38 @@ fn json_label<'a>(l: &'a Label, map: &'a SourceMap) -> JsonLabel<'a> {
     }
 }
 
+fn json_diagnostic<'a>(d: &'a Diagnostic, map: &'a SourceMap) -> JsonDiagnostic<'a> {
+    let primary = d.primary.as_ref().map(|p| json_label(p, map));
+    JsonDiagnostic {
+        code: d.code.as_str(),
+        severity: d.severity.as_str(),
+        message: &d.message,
+        file: primary.as_ref().map(|p| p.file),
+        line: primary.as_ref().map(|p| p.line),
+        column: primary.as_ref().map(|p| p.column),
+        end_line: primary.as_ref().map(|p| p.end_line),
+        end_column: primary.as_ref().map(|p| p.end_column),
+        label: primary.as_ref().map(|p| p.message),
+        help: d.help.as_deref(),
+        related: d.secondary.iter().map(|l| json_label(l, map)).collect(),
+    }
+}
+
 /// One JSON object per finding, one per line (JSON Lines).
 pub fn render_json(diags: &[Diagnostic], map: &SourceMap) -> String {
     let mut out = String::new();
     for d in diags {
-        let primary = d.primary.as_ref().map(|p| json_label(p, map));
-        let j = JsonDiagnostic {
-            code: d.code.as_str(),
-            severity: d.severity.as_str(),
-            message: &d.message,
-            file: primary.as_ref().map(|p| p.file),
-            line: primary.as_ref().map(|p| p.line),
-            column: primary.as_ref().map(|p| p.column),
-            end_line: primary.as_ref().map(|p| p.end_line),
-            end_column: primary.as_ref().map(|p| p.end_column),
-            label: primary.as_ref().map(|p| p.message),
-            help: d.help.as_deref(),
-            related: d.secondary.iter().map(|l| json_label(l, map)).collect(),
-        };
         // Serializing plain strings and integers cannot fail.
-        out.push_str(&serde_json::to_string(&j).unwrap_or_default());
+        out.push_str(&serde_json::to_string(&json_diagnostic(d, map)).unwrap_or_default());
         out.push('\n');
     }
     out
+}
+
+/// A finding as the same JSON object `render_json` prints, for embedding in other JSON
+/// (the bundle's trace export).
+pub fn json_value(d: &Diagnostic, map: &SourceMap) -> serde_json::Value {
+    serde_json::to_value(json_diagnostic(d, map)).unwrap_or_default()
 }
 
 #[cfg(test)]

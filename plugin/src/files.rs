@@ -228,6 +228,26 @@ pub fn read_chapters(
     map: &mut SourceMap,
     names: &Names,
 ) -> Result<Vec<Chapter>, String> {
+    let locations = chapter_locations(src, names)?;
+    let mut chapters = Vec::new();
+    for loc in locations {
+        let path = src.join(&loc);
+        // mdBook creates missing chapters itself; an absent file is an empty chapter here.
+        let text = match fs::read(&path) {
+            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+            Err(_) => String::new(),
+        };
+        let file = map.add(names.diag(&path), text);
+        chapters.push(Chapter {
+            file,
+            path: loc.to_string_lossy().replace('\\', "/"),
+        });
+    }
+    Ok(chapters)
+}
+
+/// The chapter files SUMMARY.md lists, relative to `src`, in reading order.
+pub fn chapter_locations(src: &Path, names: &Names) -> Result<Vec<PathBuf>, String> {
     let summary_path = src.join("SUMMARY.md");
     let summary_text = fs::read_to_string(&summary_path)
         .map_err(|e| format!("cannot read {}: {e}", names.diag(&summary_path)))?;
@@ -249,21 +269,7 @@ pub fn read_chapters(
             stack.extend(link.nested_items.iter().rev());
         }
     }
-    let mut chapters = Vec::new();
-    for loc in locations {
-        let path = src.join(&loc);
-        // mdBook creates missing chapters itself; an absent file is an empty chapter here.
-        let text = match fs::read(&path) {
-            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
-            Err(_) => String::new(),
-        };
-        let file = map.add(names.diag(&path), text);
-        chapters.push(Chapter {
-            file,
-            path: loc.to_string_lossy().replace('\\', "/"),
-        });
-    }
-    Ok(chapters)
+    Ok(locations)
 }
 
 #[cfg(test)]

@@ -9,12 +9,16 @@
 #![deny(clippy::print_stderr, clippy::print_stdout)]
 
 pub mod book;
+pub mod bundle;
+pub mod bundler;
 pub mod catalog;
 pub mod checks;
+pub mod chromium;
 pub mod config;
 pub mod cvss;
 pub mod diag;
 pub mod files;
+pub mod git;
 pub mod graph;
 pub mod load;
 pub mod mdbook;
@@ -36,6 +40,9 @@ pub struct Inputs {
     pub chapters: Vec<Chapter>,
     /// Where `[preprocessor.techfile]` is written, for findings about the book as a whole.
     pub config_span: Option<Span>,
+    /// Version, commit, date and input hashes, when `[preprocessor.techfile.bundle]` is set:
+    /// every page is stamped with it and `{{#techfile document-control}}` shows it.
+    pub stamp: Option<bundle::Stamp>,
 }
 
 /// Loads the items, builds the graph, runs every check and expands the book. Findings come
@@ -46,12 +53,41 @@ pub fn run(
     inputs: Inputs,
     render: bool,
 ) -> (book::Output, Vec<Diagnostic>) {
+    let (output, diags, ()) = pipeline(config, map, inputs, render, |_, _, _| ());
+    (output, diags)
+}
+
+/// The checks of [`run`] without rendering; `inspect` then sees the trace graph and the
+/// graded findings (the bundle's trace export is made this way).
+pub fn analyse<R>(
+    config: &Config,
+    map: &mut SourceMap,
+    inputs: Inputs,
+    inspect: impl FnOnce(&TraceGraph<'_>, &[Diagnostic], &SourceMap) -> R,
+) -> (Vec<Diagnostic>, R) {
+    let (_, diags, r) = pipeline(config, map, inputs, false, inspect);
+    (diags, r)
+}
+
+fn pipeline<R>(
+    config: &Config,
+    map: &mut SourceMap,
+    inputs: Inputs,
+    render: bool,
+    inspect: impl FnOnce(&TraceGraph<'_>, &[Diagnostic], &SourceMap) -> R,
+) -> (book::Output, Vec<Diagnostic>, R) {
     let (items, mut diags) = load::load_items(map, inputs.items);
     let graph = TraceGraph::build(Catalog::builtin(), &items);
     diags.extend(checks::run(&graph, config, inputs.config_span));
-    let (output, book_diags) = book::expand(&graph, map, &inputs.chapters, config, render);
+    let stamp = inputs.stamp.as_ref();
+    let (mut output, book_diags) =
+        book::expand(&graph, map, &inputs.chapters, config, stamp, render);
     diags.extend(book_diags);
     let mut diags = diag::apply_levels(diags, |c| config.level(c));
     diag::sort(&mut diags);
-    (output, diags)
+    if let (true, Some(stamp)) = (render, stamp) {
+        bundle::stamp_pages(&mut output, stamp);
+    }
+    let inspected = inspect(&graph, &diags, map);
+    (output, diags, inspected)
 }

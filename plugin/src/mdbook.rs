@@ -35,11 +35,14 @@ pub struct Outcome {
     pub diagnostics: Vec<Diagnostic>,
     pub map: SourceMap,
     pub book: Option<Book>,
+    /// Things the user should know that are not findings (no git repository, no date).
+    pub notes: Vec<String>,
 }
 
 impl Outcome {
     pub fn report(&self, color: bool) -> String {
-        let mut out = diag::render_human(&self.diagnostics, &self.map, color);
+        let mut out = self.notes_text();
+        out.push_str(&diag::render_human(&self.diagnostics, &self.map, color));
         if !self.diagnostics.is_empty() {
             out.push_str(&format!(
                 "techfile: {}\n",
@@ -47,6 +50,32 @@ impl Outcome {
             ));
         }
         out
+    }
+
+    /// The notes, one `techfile: note: ...` line each.
+    pub fn notes_text(&self) -> String {
+        self.notes
+            .iter()
+            .map(|n| format!("techfile: note: {n}\n"))
+            .collect()
+    }
+}
+
+/// The stamp of this build when `[preprocessor.techfile.bundle]` is set, with its notes.
+fn stamp(
+    root: &Path,
+    book: &BookConfig,
+    config: &Config,
+    names: &Names,
+    items: &[crate::load::Input],
+) -> Result<(Option<crate::bundle::Stamp>, Vec<String>)> {
+    match &config.bundle {
+        Some(bundle) => {
+            let (stamp, notes) =
+                crate::bundler::resolve_stamp(root, book, config, bundle, names, items)?;
+            Ok((Some(stamp), notes))
+        }
+        None => Ok((None, Vec::new())),
     }
 }
 
@@ -57,6 +86,7 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book) -> Result<Outcome> {
     let mut map = SourceMap::new();
     let config_span = files::config_span(&mut map, &ctx.root.join("book.toml"), &names);
     let items = files::read_items(&ctx.root, &config, &names);
+    let (stamp, notes) = stamp(&ctx.root, &ctx.config, &config, &names, &items)?;
     let src = ctx.root.join(&ctx.config.book.src);
 
     let mut chapters = Vec::new();
@@ -75,6 +105,7 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book) -> Result<Outcome> {
         items,
         chapters,
         config_span,
+        stamp,
     };
     let (output, diagnostics) = run(&config, &mut map, inputs, true);
     if diagnostics.iter().any(Diagnostic::is_error) {
@@ -82,6 +113,7 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book) -> Result<Outcome> {
             diagnostics,
             map,
             book: None,
+            notes,
         });
     }
 
@@ -107,6 +139,7 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book) -> Result<Outcome> {
         diagnostics,
         map,
         book: Some(book),
+        notes,
     })
 }
 
@@ -124,17 +157,20 @@ pub fn check(book_root: &Path) -> Result<Outcome> {
     let mut map = SourceMap::new();
     let config_span = files::config_span(&mut map, &book_toml, &names);
     let items = files::read_items(book_root, &config, &names);
+    let (stamp, notes) = stamp(book_root, &book_config, &config, &names, &items)?;
     let chapters = files::read_chapters(&book_root.join(&book_config.book.src), &mut map, &names)
         .map_err(anyhow::Error::msg)?;
     let inputs = Inputs {
         items,
         chapters,
         config_span,
+        stamp,
     };
     let (_, diagnostics) = run(&config, &mut map, inputs, false);
     Ok(Outcome {
         diagnostics,
         map,
         book: None,
+        notes,
     })
 }

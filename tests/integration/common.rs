@@ -217,3 +217,23 @@ pub fn files_with_ext(root: &Path, ext: &str) -> BTreeMap<String, Vec<u8>> {
     walk(root, root, ext, &mut out);
     out
 }
+
+/// Whether a tool the test needs is on PATH. A missing tool fails the test with the command
+/// that installs it, unless the given variable asks to skip.
+pub fn tool_available(tool: &str, skip_var: &str, install: &str) -> bool {
+    // Only whether it runs matters: `pdftotext --version` exits 1 although it is there.
+    if Command::new(tool)
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok()
+    {
+        return true;
+    }
+    if std::env::var_os(skip_var).is_some() {
+        eprintln!("note: {tool} not found and {skip_var} is set: skipping");
+        return false;
+    }
+    panic!("{tool} is not on PATH: install it ({install}) or set {skip_var}=1 to skip");
+}

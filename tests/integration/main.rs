@@ -6,12 +6,14 @@
 //! - `severity`: `[preprocessor.techfile.severity]`.
 //! - `e2e`: real `mdbook build` (needs mdbook 0.5 on PATH, or TECHFILE_SKIP_MDBOOK=1).
 //! - `scale`: large and hostile inputs.
+//! - `bundle`: the compliance bundle (stamps, PDF, trace.json, manifest, verify, rebuilds).
 //! - `edge_cases`: line endings, hidden files, folder layouts, ID clashes.
 //!
 //! Tests marked `#[ignore = "bug: ..."]` state behaviour the plugin does not have yet;
 //! run them with `cargo test -p mdbook-techfile --test integration -- --ignored`.
 //! - `risk`: the security risk views in a real build, custom scales, the sample file.
 
+mod bundle;
 mod cli;
 mod codes;
 mod common;

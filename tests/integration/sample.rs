@@ -1,7 +1,7 @@
 //! The sample technical file in `book/` is the product's own acceptance test: it checks
 //! clean, every test item is load-bearing, and its regulatory tables work in a browser.
 
-use crate::common::{BIN, codes_of, copy_dir, parse_json_lines, run};
+use crate::common::{BIN, codes_of, copy_dir, parse_json_lines, run, tool_available};
 use mdbook_techfile::catalog::{Catalog, EntryKind};
 use std::collections::BTreeMap;
 use std::fs;
@@ -14,7 +14,7 @@ fn repo() -> PathBuf {
 
 /// A throw-away copy of `book/` and `requirements/` (and `sboms/` when present), laid out
 /// as in the repository, so tests can delete items without touching the real ones.
-fn sample_copy() -> tempfile::TempDir {
+pub fn sample_copy() -> tempfile::TempDir {
     let tmp = tempfile::tempdir().unwrap();
     for dir in ["book/src", "requirements", "sboms"] {
         let src = repo().join(dir);
@@ -153,6 +153,10 @@ fn mdbook_build_fails_when_a_test_file_is_deleted() {
         .arg("build")
         .current_dir(tmp.path().join("book"))
         .env("MDBOOK_PREPROCESSOR__TECHFILE__COMMAND", BIN)
+        .env(
+            "MDBOOK_OUTPUT__TECHFILE__COMMAND",
+            format!("'{BIN}' render"),
+        )
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -167,23 +171,8 @@ fn mdbook_build_fails_when_a_test_file_is_deleted() {
     );
 }
 
-/// Whether a tool the test needs is on PATH. A missing tool fails the test with the command
-/// that installs it, unless the given variable asks to skip.
-fn tool_available(tool: &str, skip_var: &str, install: &str) -> bool {
-    let found = Command::new(tool)
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if found {
-        return true;
-    }
-    if std::env::var_os(skip_var).is_some() {
-        eprintln!("note: {tool} not found and {skip_var} is set: skipping");
-        return false;
-    }
-    panic!("{tool} is not on PATH: install it ({install}) or set {skip_var}=1 to skip");
-}
-
+/// Builds the sample's HTML into `out/html`; the bundle (in `out/techfile`) skips the PDF,
+/// which `bundle.rs` tests.
 fn build_sample(out: &Path) {
     let status = Command::new("mdbook")
         .arg("build")
@@ -191,6 +180,11 @@ fn build_sample(out: &Path) {
         .arg(out)
         .current_dir(repo().join("book"))
         .env("MDBOOK_PREPROCESSOR__TECHFILE__COMMAND", BIN)
+        .env(
+            "MDBOOK_OUTPUT__TECHFILE__COMMAND",
+            format!("'{BIN}' render"),
+        )
+        .env("MDBOOK_PREPROCESSOR__TECHFILE__BUNDLE__PDF", "false")
         .status()
         .unwrap();
     assert!(status.success());
@@ -250,7 +244,7 @@ fn regulatory_tables_render_in_a_browser_with_working_links() {
     }
     let out = tempfile::tempdir().unwrap();
     build_sample(out.path());
-    let page = out.path().join("traceability.html");
+    let page = out.path().join("html/traceability.html");
     let dom = browser_dom(&page);
     let main = &dom[dom.find("<main").expect("page has a <main>")..];
 

@@ -51,6 +51,8 @@ pub struct Site<'g, 'a> {
     pub pages: BTreeMap<Host, String>,
     /// Catalog entries that do not apply to the device, with the reason.
     pub not_applicable: &'g BTreeMap<String, String>,
+    /// Version, commit, date and input hashes, when `[preprocessor.techfile.bundle]` is set.
+    pub stamp: Option<&'g crate::bundle::Stamp>,
 }
 
 impl Site<'_, '_> {

@@ -505,6 +505,7 @@ mod tests {
             graph: &graph,
             risk: &config,
             not_applicable: &not_applicable,
+            stamp: None,
             pages: [(Host::Items(Kind::Risk), "risks.md".to_string())].into(),
         };
         view(&site)
