@@ -80,7 +80,7 @@ codes! {
     ReadError = "read-error", "load", Deny, true;
     /// A file is not valid UTF-8.
     NotUtf8 = "not-utf8", "load", Deny, true;
-    /// A file is larger than `max-file-size`.
+    /// A file is larger than its limit (`max-file-size` for items, `max-sbom-size` for SBOMs).
     FileTooLarge = "file-too-large", "load", Deny, true;
     /// An item file has no `+++` front-matter.
     MissingFrontMatter = "missing-front-matter", "load", Deny, true;
@@ -126,6 +126,32 @@ codes! {
     UnknownDirective = "unknown-directive", "book", Deny, false;
     /// Two chapters claim to host the pages of the same item kind.
     DuplicateHost = "duplicate-host", "book", Deny, false;
+    /// An SBOM is not valid JSON: a syntax error, or a truncated file.
+    SbomJsonSyntax = "sbom-json-syntax", "sbom", Deny, true;
+    /// An SBOM is not a CycloneDX document (`bomFormat` is missing or not `CycloneDX`).
+    SbomNotCyclonedx = "sbom-not-cyclonedx", "sbom", Deny, true;
+    /// An SBOM's `specVersion` is missing or not one of 1.4, 1.5, 1.6 and 1.7.
+    SbomUnsupportedVersion = "sbom-unsupported-version", "sbom", Deny, true;
+    /// An SBOM does not conform to the official CycloneDX JSON schema of its spec version.
+    SbomSchema = "sbom-schema", "sbom", Deny, true;
+    /// Two components of one SBOM share a `bom-ref`, which the specification forbids.
+    SbomDuplicateRef = "sbom-duplicate-ref", "sbom", Deny, true;
+    /// NTIA minimum element: a component names no supplier (`supplier`).
+    SbomMissingSupplier = "sbom-missing-supplier", "sbom", Warn, false;
+    /// NTIA minimum element: a component has no `version`.
+    SbomMissingVersion = "sbom-missing-version", "sbom", Warn, false;
+    /// NTIA minimum element: a component has no unique identifier (purl, CPE, SWID, OmniBOR or SWHID).
+    SbomMissingIdentifier = "sbom-missing-identifier", "sbom", Warn, false;
+    /// NTIA minimum element: a component takes no part in the dependency graph (or the SBOM has none).
+    SbomMissingDependencies = "sbom-missing-dependencies", "sbom", Warn, false;
+    /// NTIA minimum element: the SBOM names no author (`metadata.authors`, or `metadata.manufacturer` from 1.6).
+    SbomMissingAuthor = "sbom-missing-author", "sbom", Warn, false;
+    /// NTIA minimum element: the SBOM has no `metadata.timestamp`.
+    SbomMissingTimestamp = "sbom-missing-timestamp", "sbom", Warn, false;
+    /// An item's `affects` names a purl or bom-ref that no loaded SBOM contains.
+    UnknownComponent = "unknown-component", "sbom", Deny, false;
+    /// A `{{#techfile sbom FILE}}` directive names a file that is not a loaded SBOM.
+    UnknownSbom = "unknown-sbom", "book", Deny, false;
 }
 
 impl Code {
@@ -330,6 +356,15 @@ pub fn render_human(diags: &[Diagnostic], map: &SourceMap, color: bool) -> Strin
     let files = CsFiles(map);
     let mut out = String::new();
     for d in diags {
+        if on_long_line(d, map) {
+            out.push_str(&render_plain(d, map));
+            out.push('\n');
+            if let Some(h) = &d.help {
+                out.push_str(&format!("  = help: {h}\n"));
+            }
+            out.push('\n');
+            continue;
+        }
         let cs = to_codespan(d, map);
         let mut buf: Vec<u8> = Vec::new();
         let result = if color {
@@ -349,6 +384,21 @@ pub fn render_human(diags: &[Diagnostic], map: &SourceMap, color: bool) -> Strin
         out.push_str(&String::from_utf8_lossy(&buf));
     }
     out
+}
+
+/// Longest source line quoted under a finding. Minified JSON (an SBOM on one line) would
+/// otherwise put megabytes on the terminal; such findings use the one-line form.
+const MAX_QUOTED_LINE: usize = 500;
+
+fn on_long_line(d: &Diagnostic, map: &SourceMap) -> bool {
+    d.primary.iter().chain(&d.secondary).any(|l| {
+        let file = map.get(l.span.file);
+        let starts = file.line_starts();
+        let at = (l.span.start as usize).min(file.text.len());
+        let line = starts.binary_search(&at).unwrap_or_else(|n| n - 1);
+        let end = starts.get(line + 1).copied().unwrap_or(file.text.len());
+        end - starts[line] > MAX_QUOTED_LINE
+    })
 }
 
 /// One line per finding: `file:line:col: error[code]: message`.
@@ -484,6 +534,23 @@ mod tests {
         assert_eq!(v["line"], 2);
         assert_eq!(v["column"], 6);
         assert_eq!(v["help"], "fix");
+    }
+
+    #[test]
+    fn findings_on_huge_lines_do_not_quote_them() {
+        let mut map = SourceMap::new();
+        let text = format!("{{\"a\": \"{}\"}}", "x".repeat(10_000));
+        let f = map.add("sboms/min.json", text);
+        let d = Diagnostic::new(Code::SbomSchema, "bad")
+            .at(Span::new(f, 6..7), "here")
+            .help("fix it");
+        let out = render_human(&[d], &map, false);
+        assert!(out.len() < 300, "{out}");
+        assert!(
+            out.contains("sboms/min.json:1:7: error[sbom-schema]: bad"),
+            "{out}"
+        );
+        assert!(out.contains("help: fix it"), "{out}");
     }
 
     #[test]

@@ -19,6 +19,7 @@ pub mod load;
 pub mod mdbook;
 pub mod model;
 pub mod render;
+pub mod sbom;
 
 use crate::book::Chapter;
 use crate::catalog::Catalog;
@@ -31,6 +32,7 @@ use crate::model::{SourceMap, Span};
 /// Everything a run needs, already read from disk.
 pub struct Inputs {
     pub items: Vec<Input>,
+    pub sboms: Vec<sbom::SbomInput>,
     pub chapters: Vec<Chapter>,
     /// Where `[preprocessor.techfile]` is written, for findings about the book as a whole.
     pub config_span: Option<Span>,
@@ -45,9 +47,14 @@ pub fn run(
     render: bool,
 ) -> (book::Output, Vec<Diagnostic>) {
     let (items, mut diags) = load::load_items(map, inputs.items);
+    let (sboms, sbom_diags) = sbom::load_sboms(map, inputs.sboms);
+    diags.extend(sbom_diags);
+    diags.extend(sbom::ntia::check(&sboms.sboms));
     let graph = TraceGraph::build(Catalog::builtin(), &items);
     diags.extend(checks::run(&graph, config, inputs.config_span));
-    let (output, book_diags) = book::expand(&graph, map, &inputs.chapters, config, render);
+    let (sboms, affects_diags) = sbom::resolve(sboms, &items, |i| graph.is_canonical(i));
+    diags.extend(affects_diags);
+    let (output, book_diags) = book::expand(&graph, &sboms, map, &inputs.chapters, config, render);
     diags.extend(book_diags);
     let mut diags = diag::apply_levels(diags, |c| config.level(c));
     diag::sort(&mut diags);

@@ -6,11 +6,13 @@
 //! - `severity`: `[preprocessor.techfile.severity]`.
 //! - `e2e`: real `mdbook build` (needs mdbook 0.5 on PATH, or TECHFILE_SKIP_MDBOOK=1).
 //! - `scale`: large and hostile inputs.
+//! - `sbom`: CycloneDX conformance, hostile SBOM files, the `sbom` command, large SBOMs.
 
 mod cli;
 mod codes;
 mod common;
 mod e2e;
+mod sbom;
 mod scale;
 mod severity;
 mod snapshots;

@@ -345,7 +345,13 @@ fn many_findings_on_one_long_line_render_quickly() {
     write(
         root,
         "requirements/TST-1.md",
-        item("TST-1", "test", "t", &[&format!("verifies = [{}]", ids.join(", "))], ""),
+        item(
+            "TST-1",
+            "test",
+            "t",
+            &[&format!("verifies = [{}]", ids.join(", "))],
+            "",
+        ),
     );
     let start = Instant::now();
     let json = check_json(root);
@@ -353,6 +359,9 @@ fn many_findings_on_one_long_line_render_quickly() {
     assert_eq!(parse_json_lines(&json.stdout).len(), 20_000);
     assert!(start.elapsed() < Duration::from_secs(10));
     let (finished, code) = human_check_within(root, Duration::from_secs(20));
-    assert!(finished, "human output of 20,000 findings did not finish in 20 s");
+    assert!(
+        finished,
+        "human output of 20,000 findings did not finish in 20 s"
+    );
     assert_eq!(code, Some(1));
 }

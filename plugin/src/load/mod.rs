@@ -4,7 +4,8 @@ pub mod frontmatter;
 
 use crate::diag::{Code, Diagnostic};
 use crate::model::{
-    Date, FileId, Item, Kind, Relation, SourceMap, Span, Status, TestResult, TraceLink, validate_id,
+    Date, FileId, Item, Kind, Relation, SourceMap, Span, Spanned, Status, TestResult, TraceLink,
+    validate_id,
 };
 use frontmatter::FrontMatter;
 use std::collections::BTreeMap;
@@ -45,6 +46,7 @@ const KEYS: &[(&str, Option<Kind>)] = &[
     ("implements", Some(Kind::Control)),
     ("mitigates", Some(Kind::Control)),
     ("verifies", Some(Kind::Test)),
+    ("affects", None),
 ];
 
 /// Turns the read files into items. Every file yields either an item or at least one
@@ -340,6 +342,24 @@ impl Reader {
             }
         }
 
+        // Components are named by purl or bom-ref, which have no fixed shape; only an empty
+        // string is certainly wrong.
+        let mut affects = Vec::new();
+        for (target, span) in self.string_list(&by_key, "affects") {
+            if target.trim().is_empty() {
+                self.invalid(
+                    span,
+                    "empty component reference in `affects`".into(),
+                    "write the purl (`pkg:cargo/serde@1.0.228`) or bom-ref of an SBOM component",
+                );
+            } else {
+                affects.push(Spanned {
+                    value: target,
+                    span,
+                });
+            }
+        }
+
         let (id, id_span) = id?;
         Some(Item {
             id,
@@ -355,6 +375,7 @@ impl Reader {
             next_review: next_review.map(|(d, _)| d),
             result,
             links,
+            affects,
             path: String::new(),
             body: body.to_owned(),
             body_offset: u32::try_from(body_offset).unwrap_or(u32::MAX),

@@ -3,6 +3,7 @@
 
 pub mod directive;
 pub mod pages;
+pub mod sbom;
 pub mod tables;
 
 use std::fmt::Write;
