@@ -560,3 +560,20 @@ fn a_5000_component_sbom_renders_every_row_with_working_links() {
         page.contains("<tr><td><strong>Total</strong></td><td><strong>5000</strong></td></tr>")
     );
 }
+
+#[test]
+fn an_sbom_is_placed_once() {
+    let tmp = sbom_book("");
+    write(tmp.path(), "sboms/a.cdx.json", SMALL);
+    write(
+        tmp.path(),
+        "book/src/chapter.md",
+        "# Chapter\n\n{{#techfile sbom a.cdx.json}}\n\n{{#techfile sbom sboms/a.cdx.json}}\n",
+    );
+    let (code, findings) = check_book(tmp.path());
+    assert_eq!(code, Some(1));
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    assert_eq!(findings[0]["code"], "duplicate-host");
+    assert_eq!(findings[0]["line"], 5);
+    assert_eq!(findings[0]["related"][0]["line"], 3);
+}

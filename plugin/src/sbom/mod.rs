@@ -567,6 +567,8 @@ fn build(
             }
         }
     }
+    // The lookup maps borrow the components' bom-refs; release them before the components
+    // are updated.
     drop(by_ref);
     drop(first_span);
     for (f, mut to, mut other) in depends {
