@@ -14,7 +14,7 @@ pub mod ntia;
 pub mod schema;
 
 use crate::diag::{Code, Diagnostic};
-use crate::load::{Input, InputError};
+use crate::load::{Input, InputKind, add_text};
 use crate::model::{FileId, Item, SourceMap, Span, Status};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -154,35 +154,18 @@ pub fn load_sboms(map: &mut SourceMap, inputs: Vec<SbomInput>) -> (Loaded, Vec<D
     let mut failed = Vec::new();
     let mut anchors: HashSet<String> = HashSet::new();
     for SbomInput { input, key } in inputs {
-        let bytes = match input.content {
-            Ok(b) => b,
-            Err(err) => {
-                let file = map.add(input.name, String::new());
-                diags.push(input_error(file, &err));
+        let file = match add_text(map, input.name, input.content, &SBOM_FILE) {
+            Ok(file) => file,
+            Err(d) => {
+                diags.push(d);
                 failed.push(key);
                 continue;
             }
         };
-        let sha256 = sha256_hex(&bytes);
-        let size = bytes.len();
-        let text = match String::from_utf8(bytes) {
-            Ok(t) => t,
-            Err(e) => {
-                let at = e.utf8_error().valid_up_to();
-                let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
-                let file = map.add(input.name, lossy);
-                diags.push(
-                    Diagnostic::new(Code::NotUtf8, "SBOM is not valid UTF-8")
-                        .at(Span::new(file, at..at), "first invalid byte here")
-                        .help(
-                            "JSON documents are UTF-8; regenerate the SBOM or re-save it as UTF-8",
-                        ),
-                );
-                failed.push(key);
-                continue;
-            }
-        };
-        let file = map.add(input.name, text);
+        // The text is the file's bytes unchanged (it decoded as UTF-8), so its hash is the
+        // file's fingerprint.
+        let sha256 = sha256_hex(map.text(file).as_bytes());
+        let size = map.text(file).len();
         let (sbom, mut d) = parse(file, map.text(file));
         diags.append(&mut d);
         let Some(mut sbom) = sbom else {
@@ -234,22 +217,12 @@ fn unique(taken: &mut HashSet<String>, wanted: String) -> String {
     unreachable!("the counter is unbounded")
 }
 
-fn input_error(file: FileId, err: &InputError) -> Diagnostic {
-    let span = Span::new(file, 0..0);
-    match err {
-        InputError::Io(msg) => {
-            Diagnostic::new(Code::ReadError, format!("cannot read SBOM: {msg}"))
-                .at(span, "this SBOM")
-                .help("check that the file exists and is readable, or fix `sboms` in [preprocessor.techfile]")
-        }
-        InputError::TooLarge { size, limit } => Diagnostic::new(
-            Code::FileTooLarge,
-            format!("SBOM is {size} bytes, more than the limit of {limit} bytes"),
-        )
-        .at(span, "this SBOM")
-        .help("raise `max-sbom-size` in [preprocessor.techfile] if the file is genuine, or split the SBOM by product part"),
-    }
-}
+const SBOM_FILE: InputKind = InputKind {
+    noun: "SBOM",
+    io_help: "check that the file exists and is readable, or fix `sboms` in [preprocessor.techfile]",
+    size_help: "raise `max-sbom-size` in [preprocessor.techfile] if the file is genuine, or split the SBOM by product part",
+    utf8_help: "JSON documents are UTF-8; regenerate the SBOM or re-save it as UTF-8",
+};
 
 /// Byte offset of a 1-based line and column (serde_json counts columns in bytes).
 fn offset_of(text: &str, line: usize, column: usize) -> usize {

@@ -1,4 +1,5 @@
 use super::*;
+use crate::load::InputError;
 use crate::model::{Kind, Spanned};
 
 fn parse_text(text: &str) -> (Option<Sbom>, Vec<Diagnostic>, SourceMap) {
