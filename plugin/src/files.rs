@@ -179,16 +179,6 @@ pub fn read_sboms(book_root: &Path, config: &Config, names: &Names) -> Vec<SbomI
     let mut out = Vec::new();
     for source in sources {
         let path = book_root.join(&source);
-        let missing = |e: String| SbomInput {
-            input: Input {
-                name: names.diag(&path),
-                path: names.book(&path),
-                content: Err(InputError::Io(format!(
-                    "SBOM source `{source}` (from [preprocessor.techfile] sboms) cannot be read: {e}"
-                ))),
-            },
-            key: source.clone(),
-        };
         if path.is_file() {
             let key = path
                 .file_name()
@@ -209,7 +199,16 @@ pub fn read_sboms(book_root: &Path, config: &Config, names: &Names) -> Vec<SbomI
         }
         let mut found = Vec::new();
         if let Err(e) = walk(&path, "json", &mut found) {
-            out.push(missing(e.to_string()));
+            out.push(SbomInput {
+                input: Input {
+                    name: names.diag(&path),
+                    path: names.book(&path),
+                    content: Err(InputError::Io(format!(
+                        "SBOM source `{source}` (from [preprocessor.techfile] sboms) cannot be read: {e}"
+                    ))),
+                },
+                key: source,
+            });
             continue;
         }
         found.sort();

@@ -207,14 +207,9 @@ fn sbom(args: SbomArgs) -> Result<ExitCode> {
         )
     })?;
     let lock_path = meta.workspace_root.join("Cargo.lock");
-    let lock = match std::fs::read_to_string(&lock_path) {
-        Ok(t) => Some(t),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            eprintln!("warning: {lock_path} not found: the SBOM has no hashes");
-            None
-        }
-        Err(e) => return Err(e).with_context(|| format!("cannot read {lock_path}")),
-    };
+    // `--locked` above guarantees the lock file exists and matches the manifests.
+    let lock =
+        std::fs::read_to_string(&lock_path).with_context(|| format!("cannot read {lock_path}"))?;
     let timestamp = match (args.timestamp, std::env::var("SOURCE_DATE_EPOCH")) {
         (Some(t), _) => Some(t),
         (None, Ok(epoch)) => {
@@ -232,7 +227,7 @@ fn sbom(args: SbomArgs) -> Result<ExitCode> {
         target: args.target,
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
     };
-    let json = generate(&meta, lock.as_deref(), &options).map_err(anyhow::Error::msg)?;
+    let json = generate(&meta, Some(&lock), &options).map_err(anyhow::Error::msg)?;
     // Our own reader validates what we wrote: an SBOM this tool would reject is never
     // written (a bad --timestamp, a URL the schema refuses).
     let mut map = mdbook_techfile::model::SourceMap::new();

@@ -24,7 +24,7 @@
 
 use cargo_metadata::{DependencyKind, Metadata, Package, PackageId};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 
 /// What the caller decides.
 #[derive(Debug, Clone, Default)]
@@ -548,29 +548,6 @@ pub fn generate(meta: &Metadata, lock: Option<&str>, options: &Options) -> Resul
     let mut out = serde_json::to_string_pretty(&bom).map_err(|e| e.to_string())?;
     out.push('\n');
     Ok(out)
-}
-
-/// The `name@version` of every component of a generated (or any CycloneDX) SBOM, sorted;
-/// used to compare with other tools.
-pub fn component_set(sbom: &serde_json::Value) -> BTreeMap<String, usize> {
-    let mut out = BTreeMap::new();
-    for c in sbom
-        .get("components")
-        .and_then(serde_json::Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        let name = c
-            .get("name")
-            .and_then(serde_json::Value::as_str)
-            .unwrap_or("");
-        let version = c
-            .get("version")
-            .and_then(serde_json::Value::as_str)
-            .unwrap_or("");
-        *out.entry(format!("{name}@{version}")).or_insert(0) += 1;
-    }
-    out
 }
 
 #[cfg(test)]
