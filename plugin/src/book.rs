@@ -10,6 +10,7 @@ use crate::model::{FileId, Kind, SourceMap, Span};
 use crate::render::directive::{self, Directive};
 use crate::render::pages::{Host, Site};
 use crate::render::{self, tables};
+use crate::sbom::SbomSet;
 use std::collections::BTreeMap;
 
 /// A chapter of the book, its text already in the source map.
@@ -52,6 +53,7 @@ const DIRECTIVES: &[(&str, &str)] = &[
     ("safety-handover", "{{#techfile safety-handover}}"),
     ("risk-criteria", "{{#techfile risk-criteria}}"),
     ("document-control", "{{#techfile document-control}}"),
+    ("sbom", "{{#techfile sbom FILE}}"),
 ];
 
 struct Found {
@@ -64,6 +66,7 @@ struct Found {
 /// `mdbook-techfile check` needs), which skips building tables and pages.
 pub fn expand(
     graph: &TraceGraph<'_>,
+    sboms: &SbomSet,
     map: &SourceMap,
     chapters: &[Chapter],
     config: &Config,
@@ -86,9 +89,27 @@ pub fn expand(
         .collect();
 
     let mut hosts: BTreeMap<Host, (usize, Span)> = BTreeMap::new();
+    let mut sbom_hosts: BTreeMap<usize, (usize, Span)> = BTreeMap::new();
     for f in &found {
         let c = &chapters[f.chapter];
         for d in &f.directives {
+            if let Some(i) = sbom_of(d, sboms) {
+                let span = Span::new(c.file, shift(&d.range, f.body_offset));
+                if let Some((_, prev_span)) = sbom_hosts.get(&i) {
+                    diags.push(
+                        Diagnostic::new(
+                            Code::DuplicateHost,
+                            format!("SBOM `{}` is placed twice", sboms.sboms[i].key),
+                        )
+                        .at(span, "placed again here")
+                        .with_label(*prev_span, "first placed here")
+                        .help("each SBOM can be placed in one chapter only (its rows are link targets); remove one directive"),
+                    );
+                    continue;
+                }
+                sbom_hosts.insert(i, (f.chapter, span));
+                continue;
+            }
             let Some(host) = host_of(d) else { continue };
             let span = Span::new(c.file, shift(&d.range, f.body_offset));
             if let Some((prev, prev_span)) = hosts.get(&host) {
@@ -124,12 +145,32 @@ pub fn expand(
             }
         }
     }
+    let mut sbom_pages: BTreeMap<usize, String> = sbom_hosts
+        .iter()
+        .map(|(i, (n, _))| (*i, chapters[*n].path.clone()))
+        .collect();
+    let mut generated_sboms = Vec::new();
+    if config.generate_pages {
+        for (i, sbom) in sboms.sboms.iter().enumerate() {
+            if let std::collections::btree_map::Entry::Vacant(slot) = sbom_pages.entry(i) {
+                let path = format!(
+                    "{}/{}.md",
+                    config.pages_dir.trim_end_matches('/'),
+                    sbom.anchor
+                );
+                slot.insert(path.clone());
+                generated_sboms.push((i, path));
+            }
+        }
+    }
     let site = Site {
         graph,
         pages,
         not_applicable: &config.not_applicable,
         risk: &config.risk,
         stamp,
+        sboms,
+        sbom_pages,
     };
     let mut unknown_refs = 0;
 
@@ -183,12 +224,28 @@ pub fn expand(
                 content,
             });
         }
+        for (i, path) in generated_sboms {
+            let content = crate::render::sbom::sbom_page(&site, i, &path, true);
+            out.generated.push(GeneratedPage {
+                title: format!("SBOM: {}", sboms.sboms[i].key),
+                path,
+                content,
+            });
+        }
     }
     (out, diags)
 }
 
 fn shift(r: &std::ops::Range<usize>, by: usize) -> std::ops::Range<usize> {
     r.start + by..r.end + by
+}
+
+/// The SBOM a well-formed `sbom FILE` directive places, if FILE names a loaded SBOM.
+fn sbom_of(d: &Directive, sboms: &SbomSet) -> Option<usize> {
+    match d.args.as_slice() {
+        [(name, _), (file, _)] if name == "sbom" && d.closed => sboms.find(file),
+        _ => None,
+    }
 }
 
 fn host_of(d: &Directive) -> Option<Host> {
@@ -391,6 +448,48 @@ impl Expander<'_, '_, '_> {
                 String::new()
             }),
             ("ref", [id]) => self.reference(d, id),
+            ("sbom", [file]) => match self.site.sboms.find(file) {
+                Some(i) => Some(if self.render {
+                    crate::render::sbom::sbom_page(self.site, i, self.page, false)
+                } else {
+                    String::new()
+                }),
+                // The SBOM exists but could not be read; that error already fails the build.
+                None if self.site.sboms.is_failed(file) => Some(String::new()),
+                None => {
+                    let known: Vec<&str> = self
+                        .site
+                        .sboms
+                        .sboms
+                        .iter()
+                        .map(|s| s.key.as_str())
+                        .collect();
+                    let help = if known.is_empty() {
+                        "no SBOM is loaded: put CycloneDX JSON files in the folders of `sboms` in [preprocessor.techfile] (default `../sboms`), or fix the ones reported above".to_string()
+                    } else {
+                        match crate::load::closest(file, known.iter().copied()) {
+                            Some(s) => format!("did you mean `{s}`?"),
+                            None => format!(
+                                "loaded SBOMs: {}",
+                                known
+                                    .iter()
+                                    .map(|k| format!("`{k}`"))
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            ),
+                        }
+                    };
+                    self.diags.push(
+                        Diagnostic::new(
+                            Code::UnknownSbom,
+                            format!("no loaded SBOM is named `{file}`"),
+                        )
+                        .at(self.span(&d.args[1].1), "not a loaded SBOM")
+                        .help(help),
+                    );
+                    None
+                }
+            },
             (known, _) if DIRECTIVES.iter().any(|(n, _)| *n == known) => {
                 let usage = DIRECTIVES
                     .iter()

@@ -88,15 +88,11 @@ fn walk_files(dir: &Path, hidden: bool) -> Result<Vec<String>> {
 /// The paths to give git, relative to the book root: the build output is excluded when it
 /// sits inside the book, because it is often not git-ignored and would make every second
 /// build "modified".
-fn git_scope(
-    root: &Path,
-    book: &BookConfig,
-    config: &Config,
-    bundle: &BundleConfig,
-) -> (Vec<String>, Vec<String>) {
+fn git_scope(root: &Path, book: &BookConfig, config: &Config) -> (Vec<String>, Vec<String>) {
     let mut inputs = vec![".".to_string()];
     inputs.extend(config.items.iter().cloned());
-    inputs.extend(bundle.sboms.iter().cloned());
+    // The SBOMs are the ones the book reads (`sboms` in [preprocessor.techfile]).
+    inputs.extend(config.sbom_sources().0);
     let build = files::relative(&root.join(&book.build.build_dir), root);
     let exclude = if build == "." || build.starts_with("..") {
         Vec::new()
@@ -118,7 +114,7 @@ pub fn resolve_stamp(
 ) -> Result<(Stamp, Vec<String>)> {
     let mut notes = Vec::new();
     let epoch = source_date_epoch()?;
-    let (scope, exclude) = git_scope(root, book, config, bundle);
+    let (scope, exclude) = git_scope(root, book, config);
     let wants_describe = bundle.version_from == Some(VersionFrom::Git);
     let facts = git::facts(root, &scope, &exclude, wants_describe);
     let problem = facts.problem.clone().unwrap_or_default();
@@ -185,13 +181,15 @@ pub fn resolve_stamp(
         }
     }
     let mut sbom_folders = Vec::new();
-    for configured in &bundle.sboms {
+    for configured in &config.sbom_sources().0 {
         let dir = root.join(configured);
-        let found = dir.is_dir();
-        if found {
+        let found = dir.exists();
+        if dir.is_dir() {
             for rel in walk_files(&dir, false)? {
                 inputs.push(hash_file(Role::Sbom, &dir.join(rel), names)?);
             }
+        } else if dir.is_file() {
+            inputs.push(hash_file(Role::Sbom, &dir, names)?);
         }
         sbom_folders.push(SbomFolder {
             configured: configured.clone(),
@@ -324,8 +322,10 @@ pub fn render(ctx: &RenderContext) -> Result<Rendered> {
     let (stamp, _) = resolve_stamp(&ctx.root, &ctx.config, &config, bundle, &names, &items)?;
     let chapters = files::read_chapters(&ctx.root.join(&ctx.config.book.src), &mut map, &names)
         .map_err(anyhow::Error::msg)?;
+    let sboms = files::read_sboms(&ctx.root, &config, &names);
     let inputs = Inputs {
         items,
+        sboms,
         chapters,
         config_span,
         stamp: Some(stamp.clone()),

@@ -14,6 +14,12 @@ pub struct Config {
     pub items: Vec<String>,
     /// Largest item file read, in bytes; larger ones are reported, not read.
     pub max_file_size: u64,
+    /// SBOM files or folders (read recursively for `*.json`), relative to the book root.
+    /// `None` stands for the default `../sboms`, which may be absent; a folder the user
+    /// names must exist.
+    pub sboms: Option<Vec<String>>,
+    /// Largest SBOM read, in bytes; larger ones are reported, not read.
+    pub max_sbom_size: u64,
     /// Add pages for item kinds that no chapter hosts with `{{#techfile items <kind>}}`.
     pub generate_pages: bool,
     /// Title of the part the generated pages are added under.
@@ -235,12 +241,18 @@ impl RiskConfig {
         Ok(())
     }
 }
+/// Where SBOMs are read from when `sboms` is not set, relative to the book root.
+pub const DEFAULT_SBOMS: &str = "../sboms";
 
 impl Default for Config {
     fn default() -> Config {
         Config {
             items: vec!["../requirements".into()],
             max_file_size: 4 * 1024 * 1024,
+            sboms: None,
+            // A 5,000-component SBOM is about 5 MB; 32 MiB leaves room for large container
+            // images while keeping the memory of a parsed document bounded.
+            max_sbom_size: 32 * 1024 * 1024,
             generate_pages: true,
             pages_title: "Traceability".into(),
             pages_dir: "techfile".into(),
@@ -307,6 +319,11 @@ impl Config {
         if let Some(bundle) = &self.bundle {
             bundle.validate()?;
         }
+        if let Some(sboms) = &self.sboms
+            && sboms.iter().any(|s| s.trim().is_empty())
+        {
+            return Err("[preprocessor.techfile] sboms: an entry is empty; name a folder or file relative to the book root".into());
+        }
         if self.items.is_empty() {
             return Err("[preprocessor.techfile] items: list at least one folder".into());
         }
@@ -318,6 +335,14 @@ impl Config {
         }
         self.risk.validate()?;
         Ok(())
+    }
+
+    /// The SBOM sources and whether they must exist (only the default may be absent).
+    pub fn sbom_sources(&self) -> (Vec<String>, bool) {
+        match &self.sboms {
+            Some(list) => (list.clone(), true),
+            None => (vec![DEFAULT_SBOMS.to_string()], false),
+        }
     }
 
     /// The level in force for a code.
@@ -440,6 +465,17 @@ mod tests {
         assert!(!c.bundle.unwrap().pdf);
         let e = Config::from_toml("[bundle]\npdf = false").unwrap_err();
         assert!(e.contains("[preprocessor.techfile.bundle]"), "{e}");
+    }
+
+    #[test]
+    fn sbom_sources_default_to_an_optional_folder() {
+        let c = Config::default();
+        assert_eq!(c.sbom_sources(), (vec!["../sboms".to_string()], false));
+        let c = Config::from_toml("sboms = [\"../boms\", \"x.json\"]\nmax-sbom-size = 10").unwrap();
+        assert!(c.sbom_sources().1);
+        assert_eq!(c.max_sbom_size, 10);
+        assert!(Config::from_toml("sboms = [\" \"]").is_err());
+        assert!(Config::from_toml("sbom = []").is_err());
     }
 
     #[test]

@@ -80,7 +80,7 @@ codes! {
     ReadError = "read-error", "load", Deny, true;
     /// A file is not valid UTF-8.
     NotUtf8 = "not-utf8", "load", Deny, true;
-    /// A file is larger than `max-file-size`.
+    /// A file is larger than its limit (`max-file-size` for items, `max-sbom-size` for SBOMs).
     FileTooLarge = "file-too-large", "load", Deny, true;
     /// An item file has no `+++` front-matter.
     MissingFrontMatter = "missing-front-matter", "load", Deny, true;
@@ -138,6 +138,32 @@ codes! {
     UnknownDirective = "unknown-directive", "book", Deny, false;
     /// Two chapters claim to host the pages of the same item kind.
     DuplicateHost = "duplicate-host", "book", Deny, false;
+    /// An SBOM is not valid JSON: a syntax error, or a truncated file.
+    SbomJsonSyntax = "sbom-json-syntax", "sbom", Deny, true;
+    /// An SBOM is not a CycloneDX document (`bomFormat` is missing or not `CycloneDX`).
+    SbomNotCyclonedx = "sbom-not-cyclonedx", "sbom", Deny, true;
+    /// An SBOM's `specVersion` is missing or not one of 1.4, 1.5, 1.6 and 1.7.
+    SbomUnsupportedVersion = "sbom-unsupported-version", "sbom", Deny, true;
+    /// An SBOM does not conform to the official CycloneDX JSON schema of its spec version.
+    SbomSchema = "sbom-schema", "sbom", Deny, true;
+    /// Two components of one SBOM share a `bom-ref`, which the specification forbids.
+    SbomDuplicateRef = "sbom-duplicate-ref", "sbom", Deny, true;
+    /// NTIA minimum element: a component names no supplier (`supplier`).
+    SbomMissingSupplier = "sbom-missing-supplier", "sbom", Warn, false;
+    /// NTIA minimum element: a component has no `version`.
+    SbomMissingVersion = "sbom-missing-version", "sbom", Warn, false;
+    /// NTIA minimum element: a component has no unique identifier (purl, CPE, SWID, OmniBOR or SWHID).
+    SbomMissingIdentifier = "sbom-missing-identifier", "sbom", Warn, false;
+    /// NTIA minimum element: a component takes no part in the dependency graph (or the SBOM has none).
+    SbomMissingDependencies = "sbom-missing-dependencies", "sbom", Warn, false;
+    /// NTIA minimum element: the SBOM names no author (`metadata.authors`, or `metadata.manufacturer` from 1.6).
+    SbomMissingAuthor = "sbom-missing-author", "sbom", Warn, false;
+    /// NTIA minimum element: the SBOM has no `metadata.timestamp`.
+    SbomMissingTimestamp = "sbom-missing-timestamp", "sbom", Warn, false;
+    /// An item's `affects` names a purl or bom-ref that no loaded SBOM contains.
+    UnknownComponent = "unknown-component", "sbom", Deny, false;
+    /// A `{{#techfile sbom FILE}}` directive names a file that is not a loaded SBOM.
+    UnknownSbom = "unknown-sbom", "book", Deny, false;
 }
 
 impl Code {

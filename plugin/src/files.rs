@@ -5,6 +5,7 @@ use crate::book::Chapter;
 use crate::config::Config;
 use crate::load::{Input, InputError};
 use crate::model::{SourceMap, Span};
+use crate::sbom::SbomInput;
 use std::fs;
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
@@ -87,7 +88,7 @@ pub fn read_items(book_root: &Path, config: &Config, names: &Names) -> Vec<Input
         let dir_book = names.book(&dir);
         let mut found = Vec::new();
         let mut visited = std::collections::HashSet::new();
-        if let Err(e) = walk(&dir, &mut found, &mut visited) {
+        if let Err(e) = walk(&dir, "md", &mut found, &mut visited) {
             out.push(Input {
                 name: dir_diag,
                 path: dir_book,
@@ -153,6 +154,7 @@ fn read_all(paths: &[PathBuf], limit: u64) -> Vec<Result<Vec<u8>, InputError>> {
 
 fn walk(
     dir: &Path,
+    ext: &str,
     out: &mut Vec<PathBuf>,
     visited: &mut std::collections::HashSet<PathBuf>,
 ) -> std::io::Result<()> {
@@ -170,12 +172,77 @@ fn walk(
         let path = entry.path();
         let kind = entry.file_type()?;
         if kind.is_dir() || (kind.is_symlink() && path.is_dir()) {
-            walk(&path, out, visited)?;
-        } else if path.extension().is_some_and(|e| e == "md") {
+            walk(&path, ext, out, visited)?;
+        } else if path.extension().is_some_and(|e| e == ext) {
             out.push(path);
         }
     }
     Ok(())
+}
+
+/// Reads the SBOMs: every `*.json` under each configured folder (sorted by path), or a
+/// configured file. The default folder may be missing (a book without SBOMs); a folder or
+/// file the user named must exist, and when it does not, that becomes an unreadable input
+/// which the loader reports.
+pub fn read_sboms(book_root: &Path, config: &Config, names: &Names) -> Vec<SbomInput> {
+    let (sources, required) = config.sbom_sources();
+    let mut out = Vec::new();
+    for source in sources {
+        let path = book_root.join(&source);
+        if path.is_file() {
+            let key = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| source.clone());
+            out.push(SbomInput {
+                input: Input {
+                    name: names.diag(&path),
+                    path: names.book(&path),
+                    content: read_limited(&path, config.max_sbom_size),
+                },
+                key,
+            });
+            continue;
+        }
+        if !path.exists() && !required {
+            continue;
+        }
+        let mut found = Vec::new();
+        if let Err(e) = walk(
+            &path,
+            "json",
+            &mut found,
+            &mut std::collections::HashSet::new(),
+        ) {
+            out.push(SbomInput {
+                input: Input {
+                    name: names.diag(&path),
+                    path: names.book(&path),
+                    content: Err(InputError::Io(format!(
+                        "SBOM source `{source}` (from [preprocessor.techfile] sboms) cannot be read: {e}"
+                    ))),
+                },
+                key: source,
+            });
+            continue;
+        }
+        found.sort();
+        for file in found {
+            let key = file
+                .strip_prefix(&path)
+                .map(|r| r.to_string_lossy().replace('\\', "/"))
+                .unwrap_or_else(|_| file.to_string_lossy().into_owned());
+            out.push(SbomInput {
+                input: Input {
+                    name: names.diag(&file),
+                    path: names.book(&file),
+                    content: read_limited(&file, config.max_sbom_size),
+                },
+                key,
+            });
+        }
+    }
+    out
 }
 
 /// Reads a file unless it is larger than `limit`; the size is checked before reading so a

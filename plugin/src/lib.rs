@@ -17,6 +17,7 @@ pub mod chromium;
 pub mod config;
 pub mod cvss;
 pub mod diag;
+pub mod digest;
 pub mod files;
 pub mod git;
 pub mod graph;
@@ -25,6 +26,7 @@ pub mod mdbook;
 pub mod model;
 pub mod render;
 pub mod risk;
+pub mod sbom;
 
 use crate::book::Chapter;
 use crate::catalog::Catalog;
@@ -37,6 +39,7 @@ use crate::model::{SourceMap, Span};
 /// Everything a run needs, already read from disk.
 pub struct Inputs {
     pub items: Vec<Input>,
+    pub sboms: Vec<sbom::SbomInput>,
     pub chapters: Vec<Chapter>,
     /// Where `[preprocessor.techfile]` is written, for findings about the book as a whole.
     pub config_span: Option<Span>,
@@ -77,11 +80,16 @@ fn pipeline<R>(
     inspect: impl FnOnce(&TraceGraph<'_>, &[Diagnostic], &SourceMap) -> R,
 ) -> (book::Output, Vec<Diagnostic>, R) {
     let (items, mut diags) = load::load_items(map, inputs.items);
+    let (sboms, sbom_diags) = sbom::load_sboms(map, inputs.sboms);
+    diags.extend(sbom_diags);
+    diags.extend(sbom::ntia::check(&sboms.sboms));
     let graph = TraceGraph::build(Catalog::builtin(), &items);
     diags.extend(checks::run(&graph, config, inputs.config_span));
+    let (sboms, affects_diags) = sbom::resolve(sboms, &items, |i| graph.is_canonical(i));
+    diags.extend(affects_diags);
     let stamp = inputs.stamp.as_ref();
     let (mut output, book_diags) =
-        book::expand(&graph, map, &inputs.chapters, config, stamp, render);
+        book::expand(&graph, &sboms, map, &inputs.chapters, config, stamp, render);
     diags.extend(book_diags);
     let mut diags = diag::apply_levels(diags, |c| config.level(c));
     diag::sort(&mut diags);

@@ -1,6 +1,6 @@
-//! The `mdbook-techfile` binary: the mdBook preprocessor protocol, `check`, `supports`, the
-//! bundle renderer (`render`) and `verify`. stdout carries only protocol JSON (or, for
-//! `check` and `verify`, the report); everything else goes to stderr.
+//! The `mdbook-techfile` binary: the mdBook preprocessor protocol, `check`, `supports`,
+//! `sbom`, the bundle renderer (`render`) and `verify`. stdout carries only protocol JSON
+//! (or, for `check`, `sbom -o -` and `verify`, the output); everything else goes to stderr.
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -45,6 +45,39 @@ enum Command {
         /// The bundle folder (book/book/techfile after `mdbook build book`).
         bundle_dir: PathBuf,
     },
+    /// Write a CycloneDX 1.6 SBOM of a Cargo package (runs `cargo metadata`).
+    ///
+    /// The timestamp is --timestamp, else SOURCE_DATE_EPOCH, else left out, so the same
+    /// inputs always give the same file.
+    Sbom {
+        /// The Cargo.toml of the workspace or package.
+        #[arg(long, default_value = "Cargo.toml")]
+        manifest_path: PathBuf,
+        /// Where to write the SBOM; `-` (the default) is stdout.
+        #[arg(short, long, default_value = "-")]
+        output: PathBuf,
+        /// The package to describe, when a virtual workspace has several.
+        #[arg(short, long)]
+        package: Option<String>,
+        /// Only the dependencies of this target triple (default: every platform).
+        #[arg(long)]
+        target: Option<String>,
+        /// Activate all features.
+        #[arg(long)]
+        all_features: bool,
+        /// Do not activate the `default` feature.
+        #[arg(long)]
+        no_default_features: bool,
+        /// Features to activate (comma or space separated; may repeat).
+        #[arg(short = 'F', long)]
+        features: Vec<String>,
+        /// Author of the SBOM data (may repeat; default: the package's `authors`).
+        #[arg(long)]
+        author: Vec<String>,
+        /// `metadata.timestamp`, RFC 3339 (for example 2026-01-31T12:00:00Z).
+        #[arg(long)]
+        timestamp: Option<String>,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -88,6 +121,27 @@ fn main() -> ExitCode {
             format,
             color,
         }) => check(&book_dir, format, color),
+        Some(Command::Sbom {
+            manifest_path,
+            output,
+            package,
+            target,
+            all_features,
+            no_default_features,
+            features,
+            author,
+            timestamp,
+        }) => sbom(SbomArgs {
+            manifest_path,
+            output,
+            package,
+            target,
+            all_features,
+            no_default_features,
+            features,
+            author,
+            timestamp,
+        }),
         None => preprocess(),
     };
     match result {
@@ -127,6 +181,93 @@ fn check(book_dir: &std::path::Path, format: Format, color: Color) -> Result<Exi
     out.write_all(text.as_bytes())?;
     out.flush()?;
     Ok(exit_for(&outcome))
+}
+
+struct SbomArgs {
+    manifest_path: PathBuf,
+    output: PathBuf,
+    package: Option<String>,
+    target: Option<String>,
+    all_features: bool,
+    no_default_features: bool,
+    features: Vec<String>,
+    author: Vec<String>,
+    timestamp: Option<String>,
+}
+
+fn sbom(args: SbomArgs) -> Result<ExitCode> {
+    use mdbook_techfile::sbom::generate::{Options, generate, rfc3339_utc};
+    let mut cmd = cargo_metadata::MetadataCommand::new();
+    cmd.manifest_path(&args.manifest_path);
+    if args.all_features {
+        cmd.features(cargo_metadata::CargoOpt::AllFeatures);
+    }
+    if args.no_default_features {
+        cmd.features(cargo_metadata::CargoOpt::NoDefaultFeatures);
+    }
+    let features: Vec<String> = args
+        .features
+        .iter()
+        .flat_map(|f| f.split([',', ' ']))
+        .filter(|f| !f.is_empty())
+        .map(str::to_owned)
+        .collect();
+    if !features.is_empty() {
+        cmd.features(cargo_metadata::CargoOpt::SomeFeatures(features));
+    }
+    let mut other = Vec::new();
+    if let Some(t) = &args.target {
+        other.extend(["--filter-platform".to_string(), t.clone()]);
+    }
+    // The lock file is the source of the hashes: it must not be rewritten behind our back.
+    other.push("--locked".into());
+    cmd.other_options(other);
+    let meta = cmd.exec().with_context(|| {
+        format!(
+            "`cargo metadata` failed for {}",
+            args.manifest_path.display()
+        )
+    })?;
+    let lock_path = meta.workspace_root.join("Cargo.lock");
+    // `--locked` above guarantees the lock file exists and matches the manifests.
+    let lock =
+        std::fs::read_to_string(&lock_path).with_context(|| format!("cannot read {lock_path}"))?;
+    let timestamp = match (args.timestamp, std::env::var("SOURCE_DATE_EPOCH")) {
+        (Some(t), _) => Some(t),
+        (None, Ok(epoch)) => {
+            let secs: i64 = epoch.trim().parse().with_context(|| {
+                format!("SOURCE_DATE_EPOCH `{epoch}` is not a number of seconds")
+            })?;
+            Some(rfc3339_utc(secs).context("SOURCE_DATE_EPOCH is out of range")?)
+        }
+        (None, Err(_)) => None,
+    };
+    let options = Options {
+        timestamp,
+        authors: args.author,
+        package: args.package,
+        target: args.target,
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+    };
+    let json = generate(&meta, Some(&lock), &options).map_err(anyhow::Error::msg)?;
+    // Our own reader validates what we wrote: an SBOM this tool would reject is never
+    // written (a bad --timestamp, a URL the schema refuses).
+    let mut map = mdbook_techfile::model::SourceMap::new();
+    let file = map.add(args.output.display().to_string(), json.clone());
+    let (_, findings) = mdbook_techfile::sbom::parse(file, &json);
+    if findings.iter().any(diag::Diagnostic::is_error) {
+        eprint!("{}", diag::render_human(&findings, &map, false));
+        anyhow::bail!("the generated SBOM does not validate; nothing was written");
+    }
+    if args.output.as_os_str() == "-" {
+        let mut out = std::io::stdout().lock();
+        out.write_all(json.as_bytes())?;
+        out.flush()?;
+    } else {
+        std::fs::write(&args.output, json)
+            .with_context(|| format!("cannot write {}", args.output.display()))?;
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn exit_for(outcome: &Outcome) -> ExitCode {

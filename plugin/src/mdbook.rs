@@ -87,6 +87,7 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book) -> Result<Outcome> {
     let config_span = files::config_span(&mut map, &ctx.root.join("book.toml"), &names);
     let items = files::read_items(&ctx.root, &config, &names);
     let (stamp, notes) = stamp(&ctx.root, &ctx.config, &config, &names, &items)?;
+    let sboms = files::read_sboms(&ctx.root, &config, &names);
     let src = ctx.root.join(&ctx.config.book.src);
 
     let mut chapters = Vec::new();
@@ -103,6 +104,7 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book) -> Result<Outcome> {
 
     let inputs = Inputs {
         items,
+        sboms,
         chapters,
         config_span,
         stamp,
@@ -158,10 +160,12 @@ pub fn check(book_root: &Path) -> Result<Outcome> {
     let config_span = files::config_span(&mut map, &book_toml, &names);
     let items = files::read_items(book_root, &config, &names);
     let (stamp, notes) = stamp(book_root, &book_config, &config, &names, &items)?;
+    let sboms = files::read_sboms(book_root, &config, &names);
     let chapters = files::read_chapters(&book_root.join(&book_config.book.src), &mut map, &names)
         .map_err(anyhow::Error::msg)?;
     let inputs = Inputs {
         items,
+        sboms,
         chapters,
         config_span,
         stamp,

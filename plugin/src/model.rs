@@ -523,6 +523,9 @@ pub struct Item {
     /// Only present on risks.
     pub risk: Option<Box<RiskFields>>,
     pub links: Vec<TraceLink>,
+    /// SBOM components the item concerns (a risk that affects a library, a control that
+    /// hardens it), each a purl or a bom-ref as written.
+    pub affects: Vec<Spanned<String>>,
     /// Path shown to readers of the book, relative to the folder that holds the book.
     pub path: String,
     /// The Markdown after the front-matter.

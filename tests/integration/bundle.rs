@@ -482,7 +482,12 @@ fn every_page_is_stamped_and_document_control_lists_every_input() {
         "authors are escaped"
     );
     assert!(control.contains("2.3 (this version)"));
-    assert!(control.contains("There is no SBOM folder at sboms"));
+    // The clean fixture ships SBOMs (its risk `affects` a component): they are inputs too.
+    assert!(!control.contains("There is no SBOM folder"));
+    assert!(
+        control.contains("<tr><td>sboms/"),
+        "SBOM files are listed among the inputs"
+    );
     for (path, bytes) in files_with_ext(&tmp.path().join("requirements"), ".md") {
         let row = format!("<tr><td>requirements/{path}</td><td>item</td>");
         assert!(control.contains(&row), "{row}");
@@ -491,22 +496,21 @@ fn every_page_is_stamped_and_document_control_lists_every_input() {
     assert!(control.contains("<tr><td>book/src/control.md</td><td>chapter</td>"));
 }
 
+/// A minimal valid CycloneDX document: the book validates every SBOM it ships.
+const SBOM: &str = "{\"bomFormat\": \"CycloneDX\", \"specVersion\": \"1.6\", \"version\": 1}\n";
+
 #[test]
 fn sbom_files_are_hashed_and_shipped() {
     if !mdbook_ready() {
         return;
     }
     let tmp = book("clean", "pdf = false");
-    write(
-        tmp.path(),
-        "sboms/app/bom.cdx.json",
-        "{\"bomFormat\": \"CycloneDX\"}\n",
-    );
+    write(tmp.path(), "sboms/app/bom.cdx.json", SBOM);
     write(tmp.path(), "sboms/.gitkeep", "");
     build_ok(tmp.path(), &[], None);
     let dir = bundle_dir(tmp.path());
     let shipped = fs::read(dir.join("sboms/app/bom.cdx.json")).unwrap();
-    assert_eq!(shipped, b"{\"bomFormat\": \"CycloneDX\"}\n");
+    assert_eq!(shipped, SBOM.as_bytes());
     assert!(
         !dir.join("sboms/.gitkeep").exists(),
         "hidden files are not SBOMs"

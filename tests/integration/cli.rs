@@ -254,10 +254,11 @@ fn locations_point_into_real_files_and_agree_between_formats() {
                     position_exists(&rt, rl, rc),
                     "{name}: related {rf}:{rl}:{rc}"
                 );
-                // A label in the primary's file is drawn under its source line, whose
-                // number is in the gutter; codespan names file:line:col once per file.
+                // A related place in the primary's file is quoted under the same header, with
+                // its line number in the gutter instead of a `file:line:col` of its own.
                 let shown = if rf == file {
-                    human.stdout.contains(&format!("{rl} │ "))
+                    human.stdout.contains(&format!("\n{rl} │"))
+                        || human.stdout.contains(&format!(" {rl} │"))
                 } else {
                     human.stdout.contains(&format!("{rf}:{rl}:{rc}"))
                 };

@@ -18,7 +18,10 @@ pub fn fixture(name: &str) -> PathBuf {
     fixtures_dir().join(name)
 }
 
-/// Every fixture folder name, sorted.
+/// Folders under `tests/fixtures` that hold data for other tests rather than a book.
+pub const DATA_FOLDERS: &[&str] = &["sbom-vectors"];
+
+/// Every fixture folder name (books only, not [`DATA_FOLDERS`]), sorted.
 pub fn fixture_names() -> Vec<String> {
     let mut names: Vec<String> = fs::read_dir(fixtures_dir())
         .expect("tests/fixtures exists")
@@ -29,6 +32,7 @@ pub fn fixture_names() -> Vec<String> {
                 .is_dir()
                 .then(|| e.file_name().to_string_lossy().into_owned())
         })
+        .filter(|n| !DATA_FOLDERS.contains(&n.as_str()))
         .collect();
     names.sort();
     names

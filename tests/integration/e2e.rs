@@ -356,6 +356,52 @@ fn clean_build_has_working_links_and_unique_ids() {
 }
 
 #[test]
+fn sboms_render_with_fingerprints_and_link_both_ways_to_items() {
+    if !mdbook_ready("sboms_render_with_fingerprints_and_link_both_ways_to_items") {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    prepare("clean", tmp.path());
+    let html = build_ok(tmp.path());
+    let page = |p: &str| {
+        String::from_utf8(
+            html.get(p)
+                .unwrap_or_else(|| panic!("{p} missing; pages: {:?}", html.keys()))
+                .clone(),
+        )
+        .unwrap()
+    };
+    let sbom = page("sbom.html");
+    // The fingerprint a reader checks their copy against is the file's SHA-256.
+    let bytes = fs::read(fixture("clean").join("sboms/firmware.cdx.json")).unwrap();
+    let sha = mdbook_techfile::sbom::sha256_hex(&bytes);
+    assert!(sbom.contains(&sha), "fingerprint {sha} shown");
+    // A component row links back to the risk that affects it, and the risk links to the row.
+    let row_start = sbom
+        .find("<tr id=\"sbom-firmware-mcuboot\">")
+        .expect("mcuboot row");
+    let row = &sbom[row_start..row_start + sbom[row_start..].find("</tr>").unwrap()];
+    assert!(row.contains("href=\"risks.html#rsk-001\""), "{row}");
+    assert!(
+        row.contains("href=\"#sbom-firmware-mbedtls\""),
+        "direct dependency link: {row}"
+    );
+    let risks = page("risks.html");
+    assert!(
+        risks.contains("href=\"sbom.html#sbom-firmware-mcuboot\""),
+        "the risk links to the component"
+    );
+    assert!(risks.contains("href=\"sbom.html#sbom-firmware-mbedtls\""));
+    // Text from the SBOM is escaped.
+    assert!(!sbom.contains("<img src=x"), "raw HTML from an SBOM");
+    assert!(sbom.contains("&lt;img src=x onerror=alert(2)&gt;"));
+    // An SBOM no chapter places gets a generated page.
+    let portal = page("techfile/sbom-portal.html");
+    assert!(portal.contains("id=\"sbom-portal-react\""));
+    assert!(portal.contains("CycloneDX 1.7"));
+}
+
+#[test]
 fn builds_are_byte_identical() {
     if !mdbook_ready("builds_are_byte_identical") {
         return;

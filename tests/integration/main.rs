@@ -12,6 +12,7 @@
 //! Tests marked `#[ignore = "bug: ..."]` state behaviour the plugin does not have yet;
 //! run them with `cargo test -p mdbook-techfile --test integration -- --ignored`.
 //! - `risk`: the security risk views in a real build, custom scales, the sample file.
+//! - `sbom`: CycloneDX conformance, hostile SBOM files, the `sbom` command, large SBOMs.
 
 mod bundle;
 mod cli;
@@ -21,6 +22,7 @@ mod e2e;
 mod edge_cases;
 mod risk;
 mod sample;
+mod sbom;
 mod scale;
 mod severity;
 mod snapshots;

@@ -102,6 +102,19 @@ snapshot_tests! {
     unknown_reference => "unknown-reference",
     unknown_directive => "unknown-directive",
     duplicate_host => "duplicate-host",
+    sbom_json_syntax => "sbom-json-syntax",
+    sbom_not_cyclonedx => "sbom-not-cyclonedx",
+    sbom_unsupported_version => "sbom-unsupported-version",
+    sbom_schema => "sbom-schema",
+    sbom_duplicate_ref => "sbom-duplicate-ref",
+    sbom_missing_supplier => "sbom-missing-supplier",
+    sbom_missing_version => "sbom-missing-version",
+    sbom_missing_identifier => "sbom-missing-identifier",
+    sbom_missing_dependencies => "sbom-missing-dependencies",
+    sbom_missing_author => "sbom-missing-author",
+    sbom_missing_timestamp => "sbom-missing-timestamp",
+    unknown_component => "unknown-component",
+    unknown_sbom => "unknown-sbom",
 }
 
 #[test]

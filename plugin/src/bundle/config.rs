@@ -22,9 +22,6 @@ pub struct BundleConfig {
     pub version_from: Option<VersionFrom>,
     /// Fail when the book is not in a git repository, instead of stamping `commit unknown`.
     pub require_commit: bool,
-    /// Folders (relative to the book root) whose files are SBOMs: hashed in the document
-    /// control page and shipped in the bundle. A missing folder is noted, not an error.
-    pub sboms: Vec<String>,
     /// Write `technical-file-<version>.pdf` with headless Chromium.
     pub pdf: bool,
     /// The browser to print with; by default `chromium` or `chromium-browser` on PATH.
@@ -41,7 +38,6 @@ impl Default for BundleConfig {
             version: None,
             version_from: None,
             require_commit: false,
-            sboms: vec!["../sboms".into()],
             pdf: true,
             browser: None,
             pdf_timeout: 600,
@@ -121,9 +117,6 @@ impl BundleConfig {
         if self.pdf_timeout == 0 {
             return Err(format!("{TABLE} pdf-timeout: give at least one second"));
         }
-        if self.sboms.iter().any(|s| s.trim().is_empty()) {
-            return Err(format!("{TABLE} sboms: a folder name cannot be empty"));
-        }
         let mut previous: Option<Date> = None;
         for (n, r) in self.revision.iter().enumerate() {
             let at = format!("{TABLE} revision {} (`{}`)", n + 1, r.version);
@@ -178,7 +171,6 @@ mod tests {
         assert!(parse("version-from = \"svn\"").is_err());
         let c = parse("version = \"1.0\"").unwrap();
         assert!(c.pdf);
-        assert_eq!(c.sboms, ["../sboms"]);
     }
 
     #[test]

@@ -15,8 +15,6 @@ pub mod trace;
 use crate::book::Output;
 use crate::model::Date;
 use crate::render::html;
-use sha2::{Digest, Sha256};
-use std::fmt::Write;
 
 pub use config::{BundleConfig, Revision, VersionFrom};
 
@@ -132,15 +130,7 @@ impl Stamp {
     }
 }
 
-/// Lower-case hex SHA-256 of `bytes`.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
-    let mut out = String::with_capacity(64);
-    for b in digest {
-        let _ = write!(out, "{b:02x}");
-    }
-    out
-}
+pub use crate::digest::sha256_hex;
 
 /// The UTC calendar date and seconds into that day of a Unix timestamp, with integer
 /// arithmetic only (days-from-civil inverted), so no time zone or locale can creep in.

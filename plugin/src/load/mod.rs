@@ -67,6 +67,7 @@ const KEYS: &[(&str, Option<Kind>)] = &[
     ("safety-reference", Some(Kind::Risk)),
     ("benefit-risk", Some(Kind::Risk)),
     ("design-infeasible", Some(Kind::Risk)),
+    ("affects", None),
 ];
 
 /// The keys an item of `kind` may use (all keys when the kind is not known).
@@ -82,24 +83,9 @@ pub fn load_items(map: &mut SourceMap, inputs: Vec<Input>) -> (Vec<Item>, Vec<Di
     let mut diags = Vec::new();
     let mut parsable = Vec::with_capacity(inputs.len());
     for input in inputs {
-        match input.content {
-            Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(text) => parsable.push((map.add(input.name, text), input.path)),
-                Err(e) => {
-                    let at = e.utf8_error().valid_up_to();
-                    let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
-                    let file = map.add(input.name, lossy);
-                    diags.push(
-                        Diagnostic::new(Code::NotUtf8, "file is not valid UTF-8")
-                            .at(Span::new(file, at..at), "first invalid byte here")
-                            .help("save the file as UTF-8 (most editors offer this in 'Save as')"),
-                    );
-                }
-            },
-            Err(err) => {
-                let file = map.add(input.name, String::new());
-                diags.push(input_error(file, &err));
-            }
+        match add_text(map, input.name, input.content, &ITEM_FILE) {
+            Ok(file) => parsable.push((file, input.path)),
+            Err(d) => diags.push(d),
         }
     }
     let map = &*map;
@@ -145,21 +131,65 @@ pub fn load_items(map: &mut SourceMap, inputs: Vec<Input>) -> (Vec<Item>, Vec<Di
     (items, diags)
 }
 
-fn input_error(file: FileId, err: &InputError) -> Diagnostic {
-    let span = Span::new(file, 0..0);
-    match err {
-        InputError::Io(msg) => Diagnostic::new(Code::ReadError, format!("cannot read file: {msg}"))
-            .at(span, "this file")
-            .help("check that the file exists and is readable"),
-        InputError::Folder(msg) => Diagnostic::new(Code::ReadError, msg.clone())
-            .at(span, "this folder")
-            .help("create the folder, or fix the path in `items` under [preprocessor.techfile] (paths are relative to the book root)"),
-        InputError::TooLarge { size, limit } => Diagnostic::new(
-            Code::FileTooLarge,
-            format!("file is {size} bytes, more than the limit of {limit} bytes"),
-        )
-        .at(span, "this file")
-        .help("split the item into smaller items, or raise `max-file-size` in [preprocessor.techfile]"),
+/// How findings about reading a kind of input name it and what they advise.
+pub(crate) struct InputKind {
+    /// The subject of the messages: "file", "SBOM".
+    pub noun: &'static str,
+    pub io_help: &'static str,
+    pub size_help: &'static str,
+    pub utf8_help: &'static str,
+}
+
+const ITEM_FILE: InputKind = InputKind {
+    noun: "file",
+    io_help: "check that the file exists and is readable",
+    size_help: "split the item into smaller items, or raise `max-file-size` in [preprocessor.techfile]",
+    utf8_help: "save the file as UTF-8 (most editors offer this in 'Save as')",
+};
+
+/// Adds a read input's text to the source map. An input that could not be read, or is not
+/// UTF-8, still gets a file in the map (empty, or decoded lossily) so the finding about it
+/// can point somewhere; the finding is returned instead of the file.
+pub(crate) fn add_text(
+    map: &mut SourceMap,
+    name: String,
+    content: Result<Vec<u8>, InputError>,
+    kind: &InputKind,
+) -> Result<FileId, Diagnostic> {
+    let noun = kind.noun;
+    match content {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => Ok(map.add(name, text)),
+            Err(e) => {
+                let at = e.utf8_error().valid_up_to();
+                let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+                let file = map.add(name, lossy);
+                Err(
+                    Diagnostic::new(Code::NotUtf8, format!("{noun} is not valid UTF-8"))
+                        .at(Span::new(file, at..at), "first invalid byte here")
+                        .help(kind.utf8_help),
+                )
+            }
+        },
+        Err(err) => {
+            let span = Span::new(map.add(name, String::new()), 0..0);
+            Err(match err {
+                InputError::Folder(msg) => Diagnostic::new(Code::ReadError, msg)
+                    .at(span, "this folder")
+                    .help("create the folder, or fix the path in [preprocessor.techfile] (paths are relative to the book root)"),
+                InputError::Io(msg) => {
+                    Diagnostic::new(Code::ReadError, format!("cannot read {noun}: {msg}"))
+                        .at(span, format!("this {noun}"))
+                        .help(kind.io_help)
+                }
+                InputError::TooLarge { size, limit } => Diagnostic::new(
+                    Code::FileTooLarge,
+                    format!("{noun} is {size} bytes, more than the limit of {limit} bytes"),
+                )
+                .at(span, format!("this {noun}"))
+                .help(kind.size_help),
+            })
+        }
     }
 }
 
@@ -415,6 +445,23 @@ impl Reader<'_> {
         } else {
             None
         };
+        // Components are named by purl or bom-ref, which have no fixed shape; only an empty
+        // string is certainly wrong.
+        let mut affects = Vec::new();
+        for (target, span) in self.string_list(&by_key, "affects") {
+            if target.trim().is_empty() {
+                self.invalid(
+                    span,
+                    "empty component reference in `affects`".into(),
+                    "write the purl (`pkg:cargo/serde@1.0.228`) or bom-ref of an SBOM component",
+                );
+            } else {
+                affects.push(Spanned {
+                    value: target,
+                    span,
+                });
+            }
+        }
 
         let (id, id_span) = id?;
         Some(Item {
@@ -433,6 +480,7 @@ impl Reader<'_> {
             measure,
             risk,
             links,
+            affects,
             path: String::new(),
             body: body.to_owned(),
             body_offset: u32::try_from(body_offset).unwrap_or(u32::MAX),
@@ -1308,7 +1356,7 @@ mod tests {
         assert_eq!(
             d[0].help.as_deref(),
             Some(
-                "the keys of a test are: id, kind, title, status, owner, rationale, tags, version, last-reviewed, next-review, result, verifies"
+                "the keys of a test are: id, kind, title, status, owner, rationale, tags, version, last-reviewed, next-review, result, verifies, affects"
             )
         );
     }

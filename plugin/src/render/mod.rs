@@ -4,6 +4,7 @@
 pub mod directive;
 pub mod pages;
 pub mod risk;
+pub mod sbom;
 pub mod tables;
 
 use std::fmt::Write;

@@ -5,6 +5,7 @@ use super::{demote_headings, href, html, markdown_inline};
 use crate::catalog::EntryKind;
 use crate::graph::{Node, TraceGraph};
 use crate::model::{Kind, Relation, Status, anchor};
+use crate::sbom::SbomSet;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -53,6 +54,10 @@ pub struct Site<'g, 'a> {
     pub not_applicable: &'g BTreeMap<String, String>,
     /// Version, commit, date and input hashes, when `[preprocessor.techfile.bundle]` is set.
     pub stamp: Option<&'g crate::bundle::Stamp>,
+    /// The loaded SBOMs and the items' `affects` links.
+    pub sboms: &'g SbomSet,
+    /// Page of each SBOM placed in the book (by index into `sboms.sboms`).
+    pub sbom_pages: BTreeMap<usize, String>,
 }
 
 impl Site<'_, '_> {
@@ -209,6 +214,20 @@ impl Site<'_, '_> {
             let mut cap = label[..1].to_uppercase();
             cap.push_str(&label[1..]);
             out.push_str(&self.links_line(page, &cap, &ids));
+        }
+        if let Some(found) = self.sboms.affects.get(i)
+            && !item.affects.is_empty()
+        {
+            let list: Vec<String> = found
+                .iter()
+                .map(|&c| super::sbom::component_link(self, page, c))
+                .collect();
+            let list = if list.is_empty() {
+                "<em>none</em>".to_string()
+            } else {
+                list.join(", ")
+            };
+            let _ = writeln!(out, "<p><strong>Affects:</strong> {list}</p>");
         }
         // Where the item sits in the whole chain: the regulation above it and the tests
         // below it, so a reader need not follow the links one by one.

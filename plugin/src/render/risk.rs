@@ -501,11 +501,14 @@ mod tests {
         let graph = TraceGraph::build(Catalog::builtin(), &items);
         let config = RiskConfig::default();
         let not_applicable = Default::default();
+        let sboms = crate::sbom::SbomSet::default();
         let site = Site {
             graph: &graph,
             risk: &config,
             not_applicable: &not_applicable,
             stamp: None,
+            sboms: &sboms,
+            sbom_pages: Default::default(),
             pages: [(Host::Items(Kind::Risk), "risks.md".to_string())].into(),
         };
         view(&site)
