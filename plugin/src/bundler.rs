@@ -331,16 +331,18 @@ pub fn render(ctx: &RenderContext) -> Result<Rendered> {
         stamp: Some(stamp.clone()),
     };
     let title = ctx.config.book.title.clone();
-    let (findings, trace) = crate::analyse(&config, &mut map, inputs, |graph, findings, map| {
-        bundle::trace::export(
-            graph,
-            findings,
-            map,
-            &stamp,
-            title.as_deref(),
-            &config.not_applicable,
-        )
-    });
+    let (findings, trace) =
+        crate::analyse(&config, &mut map, inputs, |graph, sboms, findings, map| {
+            bundle::trace::export(
+                graph,
+                sboms,
+                findings,
+                map,
+                &stamp,
+                title.as_deref(),
+                &config.not_applicable,
+            )
+        });
     if findings.iter().any(crate::diag::Diagnostic::is_error) {
         bail!(
             "the technical file has errors, so no bundle is written; `mdbook-techfile check {}` lists them",

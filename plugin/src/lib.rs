@@ -56,7 +56,7 @@ pub fn run(
     inputs: Inputs,
     render: bool,
 ) -> (book::Output, Vec<Diagnostic>) {
-    let (output, diags, ()) = pipeline(config, map, inputs, render, |_, _, _| ());
+    let (output, diags, ()) = pipeline(config, map, inputs, render, |_, _, _, _| ());
     (output, diags)
 }
 
@@ -66,7 +66,7 @@ pub fn analyse<R>(
     config: &Config,
     map: &mut SourceMap,
     inputs: Inputs,
-    inspect: impl FnOnce(&TraceGraph<'_>, &[Diagnostic], &SourceMap) -> R,
+    inspect: impl FnOnce(&TraceGraph<'_>, &sbom::SbomSet, &[Diagnostic], &SourceMap) -> R,
 ) -> (Vec<Diagnostic>, R) {
     let (_, diags, r) = pipeline(config, map, inputs, false, inspect);
     (diags, r)
@@ -77,7 +77,7 @@ fn pipeline<R>(
     map: &mut SourceMap,
     inputs: Inputs,
     render: bool,
-    inspect: impl FnOnce(&TraceGraph<'_>, &[Diagnostic], &SourceMap) -> R,
+    inspect: impl FnOnce(&TraceGraph<'_>, &sbom::SbomSet, &[Diagnostic], &SourceMap) -> R,
 ) -> (book::Output, Vec<Diagnostic>, R) {
     let (items, mut diags) = load::load_items(map, inputs.items);
     let (sboms, sbom_diags) = sbom::load_sboms(map, inputs.sboms);
@@ -96,6 +96,6 @@ fn pipeline<R>(
     if let (true, Some(stamp)) = (render, stamp) {
         bundle::stamp_pages(&mut output, stamp);
     }
-    let inspected = inspect(&graph, &diags, map);
+    let inspected = inspect(&graph, &sboms, &diags, map);
     (output, diags, inspected)
 }

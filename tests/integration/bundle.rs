@@ -770,3 +770,33 @@ fn the_preprocessor_stays_out_of_the_bundle_renderer_and_render_needs_mdbook() {
         r.stderr
     );
 }
+
+/// SBOM components are part of the trace export, linked to the items that affect them.
+#[test]
+fn trace_json_lists_sbom_components_with_the_items_that_affect_them() {
+    if !mdbook_ready() {
+        return;
+    }
+    let tmp = book("clean", "pdf = false");
+    build_ok(tmp.path(), &[("SOURCE_DATE_EPOCH", EPOCH)], None);
+    let text = fs::read_to_string(bundle_dir(tmp.path()).join("trace.json")).unwrap();
+    let trace: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let validator = jsonschema::validator_for(&load_schema()).expect("the schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(&trace)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "trace.json breaks its schema:\n{}",
+        errors.join("\n")
+    );
+    let components = trace["components"].as_array().unwrap();
+    assert!(components.len() >= 2, "{components:?}");
+    let mcuboot = components
+        .iter()
+        .find(|c| c["purl"] == "pkg:github/mcu-tools/mcuboot@v2.1.0")
+        .expect("the firmware SBOM's MCUboot component is exported");
+    assert_eq!(mcuboot["affected-by"], serde_json::json!(["RSK-001"]));
+    assert!(mcuboot["sbom"].as_str().unwrap().starts_with("sboms/"));
+}

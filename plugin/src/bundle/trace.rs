@@ -24,7 +24,83 @@ struct Trace<'a> {
     items: Vec<Item<'a>>,
     links: Vec<Link<'a>>,
     sboms: Vec<Sbom<'a>>,
+    components: Vec<Component<'a>>,
     findings: Vec<serde_json::Value>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "kebab-case")]
+struct Component<'a> {
+    sbom: &'a str,
+    bom_ref: Option<&'a str>,
+    #[serde(rename = "type")]
+    kind: &'a str,
+    group: Option<&'a str>,
+    name: &'a str,
+    version: Option<&'a str>,
+    supplier: Option<&'a str>,
+    licenses: &'a [String],
+    purl: Option<&'a str>,
+    cpe: Option<&'a str>,
+    hashes: Vec<Hash<'a>>,
+    depends_on: Vec<&'a str>,
+    anchor: &'a str,
+    affected_by: Vec<&'a str>,
+}
+
+#[derive(Serialize)]
+struct Hash<'a> {
+    alg: &'a str,
+    content: &'a str,
+}
+
+/// Every component of every SBOM, with the items that name it in `affects`.
+fn components<'a>(sboms: &'a crate::sbom::SbomSet, graph: &TraceGraph<'a>) -> Vec<Component<'a>> {
+    let mut out = Vec::new();
+    for (s, sbom) in sboms.sboms.iter().enumerate() {
+        for (c, comp) in sbom.components.iter().enumerate() {
+            let id = crate::sbom::ComponentId {
+                sbom: s,
+                component: c,
+            };
+            let mut affected_by: Vec<&str> = sboms
+                .affected_by
+                .get(&id)
+                .map(|items| items.iter().map(|&i| graph.items[i].id.as_str()).collect())
+                .unwrap_or_default();
+            affected_by.sort_unstable();
+            affected_by.dedup();
+            out.push(Component {
+                sbom: &sbom.path,
+                bom_ref: comp.bom_ref.as_deref(),
+                kind: &comp.kind,
+                group: comp.group.as_deref(),
+                name: &comp.name,
+                version: comp.version.as_deref(),
+                supplier: comp.supplier.as_deref(),
+                licenses: &comp.licenses,
+                purl: comp.purl.as_deref(),
+                cpe: comp.cpe.as_deref(),
+                hashes: comp
+                    .hashes
+                    .iter()
+                    .map(|(alg, content)| Hash { alg, content })
+                    .collect(),
+                depends_on: comp
+                    .depends_on
+                    .iter()
+                    .map(|&d| {
+                        let dep = &sbom.components[d];
+                        dep.bom_ref.as_deref().unwrap_or(&dep.name)
+                    })
+                    .chain(comp.depends_on_other.iter().map(String::as_str))
+                    .collect(),
+                anchor: &comp.anchor,
+                affected_by,
+            });
+        }
+    }
+    out
 }
 
 #[derive(Serialize)]
@@ -121,6 +197,7 @@ fn entry_kind(kind: EntryKind) -> &'static str {
 /// (catalog order, items by ID then file, links as written), so the text is reproducible.
 pub fn export(
     graph: &TraceGraph<'_>,
+    sboms: &crate::sbom::SbomSet,
     findings: &[Diagnostic],
     map: &SourceMap,
     stamp: &Stamp,
@@ -232,6 +309,7 @@ pub fn export(
                 sha256: &f.sha256,
             })
             .collect(),
+        components: components(sboms, graph),
         findings: findings.iter().map(|d| diag::json_value(d, map)).collect(),
     };
     // Serializing strings, numbers and JSON values cannot fail.
