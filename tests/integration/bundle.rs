@@ -426,7 +426,8 @@ fn the_schema_rejects_what_consumers_must_not_see() {
         "generator": {"name": "mdbook-techfile", "version": "0.1.0"},
         "document": {"title": null, "version": "1", "commit": null, "modified": false,
                      "date": null, "timestamp": null, "date-source": "unknown"},
-        "inputs": [], "catalog": [], "items": [], "links": [], "sboms": [], "findings": []
+        "inputs": [], "catalog": [], "items": [], "links": [], "sboms": [], "components": [],
+        "findings": []
     });
     assert!(validator.is_valid(&minimal));
     let mut bad = minimal.clone();
@@ -436,6 +437,9 @@ fn the_schema_rejects_what_consumers_must_not_see() {
     bad["inputs"] =
         serde_json::json!([{"role": "item", "path": "a.md", "bytes": 1, "sha256": "xyz"}]);
     assert!(!validator.is_valid(&bad), "a hash that is not SHA-256");
+    let mut bad = minimal.clone();
+    bad["components"] = serde_json::json!([{"name": "zlib"}]);
+    assert!(!validator.is_valid(&bad), "a component without its fields");
     let mut bad = minimal;
     bad["surprise"] = serde_json::json!(1);
     assert!(!validator.is_valid(&bad), "an undocumented field");
