@@ -7,8 +7,8 @@ Writes OUT_DIR/book (book.toml, src/) and OUT_DIR/requirements/<kind>/<bucket>/<
 with N items split 30% requirements, 15% risks, 30% controls and 25% tests (the tests
 take the rounding remainder). The output depends only on N: the RNG has a fixed seed
 and nothing time-dependent is written. The trace is complete, so `mdbook-techfile
-check` reports a clean book: every requirement is implemented, every risk mitigated,
-every control verified.
+check` reports a clean book: every requirement is implemented, every risk estimated and
+mitigated, every control verified.
 
 Set TECHFILE_CMD to choose the preprocessor command written into book.toml
 (default: mdbook-techfile).
@@ -35,6 +35,14 @@ PRACTICES = [
 ]
 STATUSES = ["draft", "in-review", "approved"]
 OWNERS = ["team-a", "team-b", "team-c", "platform", "security"]
+
+# (exploitability, severity) before and after controls, on the default scales.
+ESTIMATES = [
+    ("probable", "serious", "remote", "serious"),
+    ("occasional", "minor", "improbable", "minor"),
+    ("remote", "critical", "improbable", "serious"),
+    ("frequent", "negligible", "probable", "negligible"),
+]
 
 KINDS = [  # (kind, ID prefix)
     ("requirement", "REQ"),
@@ -254,7 +262,15 @@ def main(argv):
         emit("requirement", "REQ", i, "derives-from = %s\n" % toml_list(derives), folders)
     folders = {}
     for i in range(n_risk):
-        emit("risk", "RSK", i, "", folders)
+        # Risks in review or approved must carry their estimates; a fixed rotation keeps
+        # the output independent of the RNG and every residual level tolerable.
+        e, s, re_, rs = ESTIMATES[i % len(ESTIMATES)]
+        keys = ('asset = "%s"\nthreat = "%s"\nexploitability = "%s"\nseverity = "%s"\n'
+                'residual-exploitability = "%s"\nresidual-severity = "%s"\n'
+                'safety-impact = false\n' % (
+                    NOUNS[i % len(NOUNS)], "An attacker misuses the %s." % NOUNS[i % len(NOUNS)],
+                    e, s, re_, rs))
+        emit("risk", "RSK", i, keys, folders)
     folders = {}
     for i in range(n_ctl):
         keys = "implements = %s\n" % toml_list(ident("REQ", r) for r in implements[i])

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Runs every check the project holds itself to: formatting, lints, and the test suite
-# (whose end-to-end tests need mdBook 0.5.4 on PATH; it is installed when missing).
+# Runs every check the project holds itself to: formatting, lints, and the test suite.
+# The end-to-end tests need mdBook 0.5.4, Debian's headless Chromium and poppler-utils on PATH;
+# all are installed when missing (the Debian packages through apt-get, which needs root).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! mdbook --version 2>/dev/null | grep -qx 'mdbook v0.5.4'; then
     cargo install --locked mdbook --version 0.5.4
 fi
+scripts/install-browser.sh
 cargo fmt --all -- --check
 cargo clippy --locked --all-targets -- -D warnings
 cargo test --locked --workspace

@@ -10,7 +10,8 @@ use crate::load::frontmatter;
 use crate::model::{FileId, Kind, SourceMap, Span, anchor};
 use crate::render::directive::{self, Directive};
 use crate::render::pages::{Host, Site};
-use crate::render::{Mapped, tables};
+use crate::render::{self, Mapped, tables};
+use crate::sbom::SbomSet;
 use std::collections::BTreeMap;
 use std::ops::Range;
 
@@ -55,12 +56,28 @@ const DIRECTIVES: &[(&str, &str)] = &[
     ("catalog", "{{#techfile catalog}}"),
     ("ref", "{{#techfile ref ID}}"),
     ("codes", "{{#techfile codes}}"),
+    ("practices", "{{#techfile practices}}"),
+    ("checklist", "{{#techfile checklist mdr|ivdr}}"),
+    ("risk-register", "{{#techfile risk-register}}"),
+    ("risk-matrix", "{{#techfile risk-matrix initial|residual}}"),
+    ("safety-handover", "{{#techfile safety-handover}}"),
+    ("risk-criteria", "{{#techfile risk-criteria}}"),
+    ("document-control", "{{#techfile document-control}}"),
+    ("sbom", "{{#techfile sbom FILE}}"),
 ];
 
 struct Found {
     chapter: usize,
     body_offset: usize,
     directives: Vec<Directive>,
+}
+
+/// What a page the tool adds shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Added {
+    Host(Host),
+    /// The SBOM at this index into the loaded ones.
+    Sbom(usize),
 }
 
 /// The book once its directives are understood: which page hosts what, and the text of
@@ -70,8 +87,10 @@ pub struct Expanded<'g, 'a> {
     map: &'g SourceMap,
     chapters: &'g [Chapter],
     found: Vec<Found>,
-    /// The pages the tool adds, after the chapters.
-    generated: Vec<(Host, String)>,
+    /// The pages the tool adds, after the chapters: item kinds and the catalog, then SBOMs.
+    generated: Vec<(Added, String)>,
+    /// The directive that places each SBOM a chapter hosts, by index into the loaded ones.
+    sbom_directives: BTreeMap<usize, Span>,
     /// The items shown on the pages of each kind (canonical ones), by [`kind_index`].
     placed: [Vec<usize>; 4],
 }
@@ -85,9 +104,11 @@ fn kind_index(kind: Kind) -> usize {
 /// pages are later rendered as outlines (see [`Site::outline`]), for checks only.
 pub fn expand<'g, 'a>(
     graph: &'g TraceGraph<'a>,
+    sboms: &'g SbomSet,
     map: &'g SourceMap,
     chapters: &'g [Chapter],
-    config: &Config,
+    config: &'g Config,
+    stamp: Option<&'g crate::bundle::Stamp>,
     outline: bool,
 ) -> (Expanded<'g, 'a>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
@@ -106,9 +127,27 @@ pub fn expand<'g, 'a>(
         .collect();
 
     let mut hosts: BTreeMap<Host, (usize, Span)> = BTreeMap::new();
+    let mut sbom_hosts: BTreeMap<usize, (usize, Span)> = BTreeMap::new();
     for f in &found {
         let c = &chapters[f.chapter];
         for d in &f.directives {
+            if let Some(i) = sbom_of(d, sboms) {
+                let span = Span::new(c.file, shift(&d.range, f.body_offset));
+                if let Some((_, prev_span)) = sbom_hosts.get(&i) {
+                    diags.push(
+                        Diagnostic::new(
+                            Code::DuplicateHost,
+                            format!("SBOM `{}` is placed twice", sboms.sboms[i].key),
+                        )
+                        .at(span, "placed again here")
+                        .with_label(*prev_span, "first placed here")
+                        .help("each SBOM can be placed in one chapter only (its rows are link targets); remove one directive"),
+                    );
+                    continue;
+                }
+                sbom_hosts.insert(i, (f.chapter, span));
+                continue;
+            }
             let Some(host) = host_of(d) else { continue };
             let span = Span::new(c.file, shift(&d.range, f.body_offset));
             if let Some((prev, prev_span)) = hosts.get(&host) {
@@ -140,7 +179,24 @@ pub fn expand<'g, 'a>(
                     host.file_stem()
                 );
                 slot.insert(path.clone());
-                generated.push((host, path));
+                generated.push((Added::Host(host), path));
+            }
+        }
+    }
+    let mut sbom_pages: BTreeMap<usize, String> = sbom_hosts
+        .iter()
+        .map(|(i, (n, _))| (*i, chapters[*n].path.clone()))
+        .collect();
+    if config.generate_pages {
+        for (i, sbom) in sboms.sboms.iter().enumerate() {
+            if let std::collections::btree_map::Entry::Vacant(slot) = sbom_pages.entry(i) {
+                let path = format!(
+                    "{}/{}.md",
+                    config.pages_dir.trim_end_matches('/'),
+                    sbom.anchor
+                );
+                slot.insert(path.clone());
+                generated.push((Added::Sbom(i), path));
             }
         }
     }
@@ -153,12 +209,18 @@ pub fn expand<'g, 'a>(
         site: Site {
             graph,
             pages,
+            not_applicable: &config.not_applicable,
+            risk: &config.risk,
+            stamp,
+            sboms,
+            sbom_pages,
             outline,
         },
         map,
         chapters,
         found,
         generated,
+        sbom_directives: sbom_hosts.into_iter().map(|(i, (_, s))| (i, s)).collect(),
     };
     let mut unknown_refs = 0;
     for f in &expanded.found {
@@ -221,8 +283,13 @@ impl Expanded<'_, '_> {
     /// The Markdown of page `n`, mapped back to what users wrote.
     pub fn render(&self, n: usize) -> Mapped {
         let Some(c) = self.chapters.get(n) else {
-            let (host, path) = &self.generated[n - self.chapters.len()];
-            return page_content(&self.site, *host, path, true, None);
+            let (added, path) = &self.generated[n - self.chapters.len()];
+            return match *added {
+                Added::Host(host) => page_content(&self.site, host, path, true, None),
+                Added::Sbom(i) => {
+                    Mapped::generated(render::sbom::sbom_page(&self.site, i, path, true), None)
+                }
+            };
         };
         let f = &self.found[n];
         // Findings were reported when the book was expanded.
@@ -248,8 +315,11 @@ impl Expanded<'_, '_> {
             .generated
             .iter()
             .zip(pages)
-            .map(|((host, path), content)| GeneratedPage {
-                title: host.title().to_string(),
+            .map(|((added, path), content)| GeneratedPage {
+                title: match *added {
+                    Added::Host(host) => host.title().to_string(),
+                    Added::Sbom(i) => format!("SBOM: {}", self.site.sboms.sboms[i].key),
+                },
                 path: path.clone(),
                 content,
             })
@@ -273,8 +343,8 @@ impl Expanded<'_, '_> {
         };
         let Some(c) = self.chapters.get(n) else {
             return match self.generated[n - self.chapters.len()].0 {
-                Host::Items(kind) => bodies(kind).collect(),
-                Host::Catalog => Vec::new(),
+                Added::Host(Host::Items(kind)) => bodies(kind).collect(),
+                Added::Host(Host::Catalog) | Added::Sbom(_) => Vec::new(),
             };
         };
         let f = &self.found[n];
@@ -287,7 +357,8 @@ impl Expanded<'_, '_> {
         out
     }
 
-    /// The anchors of the items and catalog entries placed on page `n`.
+    /// The anchors of the items, catalog entries and SBOMs placed on page `n`: for an
+    /// SBOM, its own and those of the components items link to from their pages.
     pub fn anchors(&self, n: usize) -> Vec<links::Anchor> {
         let path = self.path(n);
         let g = self.site.graph;
@@ -305,6 +376,7 @@ impl Expanded<'_, '_> {
                                 anchor: anchor(&g.items[i].id),
                                 id: g.items[i].id.clone(),
                                 span: Some(g.items[i].id_span),
+                                heading: true,
                             }),
                     )
                 }
@@ -312,8 +384,33 @@ impl Expanded<'_, '_> {
                     anchor: anchor(&e.id),
                     id: e.id.clone(),
                     span: None,
+                    heading: true,
                 })),
             }
+        }
+        let sboms = self.site.sboms;
+        for (&i, page) in &self.site.sbom_pages {
+            if page != path {
+                continue;
+            }
+            let sbom = &sboms.sboms[i];
+            let span = self.sbom_directives.get(&i).copied();
+            out.push(links::Anchor {
+                anchor: sbom.anchor.clone(),
+                id: format!("SBOM {}", sbom.key),
+                span,
+                heading: false,
+            });
+            let linked = sboms.affected_by.keys().filter(|c| c.sbom == i);
+            out.extend(linked.filter_map(|c| {
+                let component = sbom.components.get(c.component)?;
+                Some(links::Anchor {
+                    anchor: component.anchor.clone(),
+                    id: format!("{} in SBOM {}", component.label(), sbom.key),
+                    span,
+                    heading: false,
+                })
+            }));
         }
         out
     }
@@ -321,6 +418,14 @@ impl Expanded<'_, '_> {
 
 fn shift(r: &std::ops::Range<usize>, by: usize) -> std::ops::Range<usize> {
     r.start + by..r.end + by
+}
+
+/// The SBOM a well-formed `sbom FILE` directive places, if FILE names a loaded SBOM.
+fn sbom_of(d: &Directive, sboms: &SbomSet) -> Option<usize> {
+    match d.args.as_slice() {
+        [(name, _), (file, _)] if name == "sbom" && d.closed => sboms.find(file),
+        _ => None,
+    }
 }
 
 fn host_of(d: &Directive) -> Option<Host> {
@@ -421,7 +526,31 @@ impl Expander<'_, '_, '_> {
         }
         match (name.as_str(), args.as_slice()) {
             ("matrix", []) => Some(self.generated(d, tables::matrix)),
+            ("practices", []) => Some(self.generated(d, tables::practices)),
+            ("checklist", [regulation]) => {
+                let kind = match *regulation {
+                    "mdr" => crate::catalog::EntryKind::Mdr,
+                    "ivdr" => crate::catalog::EntryKind::Ivdr,
+                    other => {
+                        return self.bad(
+                            d,
+                            format!("unknown regulation `{other}`"),
+                            "write `{{#techfile checklist mdr}}` or `{{#techfile checklist ivdr}}`"
+                                .into(),
+                        );
+                    }
+                };
+                Some(self.generated(d, |site, page| tables::checklist(site, page, kind)))
+            }
             ("codes", []) => Some(self.generated(d, |_, _| tables::codes())),
+            ("document-control", []) => match self.site.stamp {
+                Some(stamp) => Some(self.generated(d, |_, _| crate::bundle::control::render(stamp))),
+                None => self.bad(
+                    d,
+                    "`document-control` needs the version of the technical file".into(),
+                    "add `[preprocessor.techfile.bundle]` with `version = \"1.0\"` (or `version-from = \"git\"`) to book.toml".into(),
+                ),
+            },
             ("summary", []) => Some(self.generated(d, |site, _| tables::summary(site))),
             ("catalog", []) => Some(self.hosted(d, Host::Catalog)),
             ("items", [kind]) => match Kind::parse(kind) {
@@ -432,7 +561,21 @@ impl Expander<'_, '_, '_> {
                     "use `requirement`, `risk`, `control` or `test`".into(),
                 ),
             },
+            ("risk-register", []) => Some(self.generated(d, render::risk::register)),
+            ("risk-matrix", [stage]) => match render::risk::Stage::parse(stage) {
+                Some(s) => Some(self.generated(d, |site, page| render::risk::matrix(site, page, s))),
+                None => self.bad(
+                    d,
+                    format!("unknown risk matrix `{stage}`"),
+                    "write `{{#techfile risk-matrix initial}}` (before controls) or `{{#techfile risk-matrix residual}}` (after controls)".into(),
+                ),
+            },
+            ("safety-handover", []) => Some(self.generated(d, render::risk::handover)),
+            ("risk-criteria", []) => {
+                Some(self.generated(d, |site, _| render::risk::criteria(site.risk)))
+            }
             ("ref", [id]) => self.reference(d, id),
+            ("sbom", [file]) => self.sbom(d, file),
             (known, _) if DIRECTIVES.iter().any(|(n, _)| *n == known) => {
                 let usage = DIRECTIVES
                     .iter()
@@ -475,6 +618,45 @@ impl Expander<'_, '_, '_> {
         } else {
             Mapped::new()
         }
+    }
+
+    /// The SBOM placed by directive `d`; `None` (after a finding) when FILE names none.
+    fn sbom(&mut self, d: &Directive, file: &str) -> Option<Mapped> {
+        let sboms = self.site.sboms;
+        if let Some(i) = sboms.find(file) {
+            return Some(self.generated(d, |site, page| {
+                render::sbom::sbom_page(site, i, page, false)
+            }));
+        }
+        // The SBOM exists but could not be read; that error already fails the build.
+        if sboms.is_failed(file) {
+            return Some(Mapped::new());
+        }
+        let known: Vec<&str> = sboms.sboms.iter().map(|s| s.key.as_str()).collect();
+        let help = if known.is_empty() {
+            "no SBOM is loaded: put CycloneDX JSON files in the folders of `sboms` in [preprocessor.techfile] (default `../sboms`), or fix the ones reported above".to_string()
+        } else {
+            match crate::load::closest(file, known.iter().copied()) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => format!(
+                    "loaded SBOMs: {}",
+                    known
+                        .iter()
+                        .map(|k| format!("`{k}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            }
+        };
+        self.diags.push(
+            Diagnostic::new(
+                Code::UnknownSbom,
+                format!("no loaded SBOM is named `{file}`"),
+            )
+            .at(self.span(&d.args[1].1), "not a loaded SBOM")
+            .help(help),
+        );
+        None
     }
 
     fn reference(&mut self, d: &Directive, id: &str) -> Option<Mapped> {
@@ -561,7 +743,9 @@ mod tests {
             complete: true,
         }];
         let graph = TraceGraph::build(Catalog::builtin(), &items);
-        let (expanded, _) = expand(&graph, &map, &chapters, &Config::default(), outline);
+        let sboms = SbomSet::default();
+        let config = Config::default();
+        let (expanded, _) = expand(&graph, &sboms, &map, &chapters, &config, None, outline);
         (0..expanded.page_count())
             .map(|n| {
                 let s = scan::scan(&expanded.render(n).text, Markdown::default());
@@ -582,7 +766,8 @@ mod tests {
                 "# Heading with {{#techfile ref REQ-1}} in it\n\n<span id=\"raw\">x</span>",
                 true,
             ),
-            ("```text\nan unclosed fence swallows the next items", false),
+            // Closed where the body ends, so the next item stays visible.
+            ("```text\nan unclosed fence is closed for it", true),
             ("Starts an unfinished declaration:\n\n<!DOCTYPE html", true),
             ("<pre>\nan unclosed pre block", false),
             ("<!-- an unclosed comment", false),

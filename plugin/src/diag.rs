@@ -80,7 +80,7 @@ codes! {
     ReadError = "read-error", "load", Deny, true;
     /// A file is not valid UTF-8.
     NotUtf8 = "not-utf8", "load", Deny, true;
-    /// A file is larger than `max-file-size`.
+    /// A file is larger than its limit (`max-file-size` for items, `max-sbom-size` for SBOMs).
     FileTooLarge = "file-too-large", "load", Deny, true;
     /// An item file has no `+++` front-matter.
     MissingFrontMatter = "missing-front-matter", "load", Deny, true;
@@ -120,12 +120,50 @@ codes! {
     PracticeNotAddressed = "practice-not-addressed", "coverage", Deny, false;
     /// A test verifies nothing.
     TestVerifiesNothing = "test-verifies-nothing", "coverage", Deny, false;
+    /// An MDR or IVDR Annex I entry the coverage policy asks for has no requirement.
+    RegulationNotAddressed = "regulation-not-addressed", "coverage", Deny, false;
+    /// A catalog entry marked not applicable is traced to by a requirement.
+    InapplicableEntryTraced = "inapplicable-entry-traced", "coverage", Warn, false;
+    /// A risk's residual level is unacceptable and no `benefit-risk` justification accepts it.
+    ResidualRiskUnacceptable = "residual-risk-unacceptable", "risk", Deny, false;
+    /// A risk's residual estimate is worse than its estimate before controls.
+    ResidualRiskIncreased = "residual-risk-increased", "risk", Deny, false;
+    /// No control of a risk is verified: none has a passing test without a failing one.
+    RiskNotVerified = "risk-not-verified", "risk", Deny, false;
+    /// A risk is controlled by information for safety only, with no reason why secure design or a protective measure is not possible.
+    RiskInformationOnly = "risk-information-only", "risk", Warn, false;
     /// A chapter references an item ID that does not exist.
     UnknownReference = "unknown-reference", "book", Deny, false;
     /// A `{{#techfile ...}}` directive is not understood.
     UnknownDirective = "unknown-directive", "book", Deny, false;
     /// Two chapters claim to host the pages of the same item kind.
     DuplicateHost = "duplicate-host", "book", Deny, false;
+    /// An SBOM is not valid JSON: a syntax error, or a truncated file.
+    SbomJsonSyntax = "sbom-json-syntax", "sbom", Deny, true;
+    /// An SBOM is not a CycloneDX document (`bomFormat` is missing or not `CycloneDX`).
+    SbomNotCyclonedx = "sbom-not-cyclonedx", "sbom", Deny, true;
+    /// An SBOM's `specVersion` is missing or not one of 1.4, 1.5, 1.6 and 1.7.
+    SbomUnsupportedVersion = "sbom-unsupported-version", "sbom", Deny, true;
+    /// An SBOM does not conform to the official CycloneDX JSON schema of its spec version.
+    SbomSchema = "sbom-schema", "sbom", Deny, true;
+    /// Two components of one SBOM share a `bom-ref`, which the specification forbids.
+    SbomDuplicateRef = "sbom-duplicate-ref", "sbom", Deny, true;
+    /// NTIA minimum element: a component names no supplier (`supplier`).
+    SbomMissingSupplier = "sbom-missing-supplier", "sbom", Warn, false;
+    /// NTIA minimum element: a component has no `version`.
+    SbomMissingVersion = "sbom-missing-version", "sbom", Warn, false;
+    /// NTIA minimum element: a component has no unique identifier (purl, CPE, SWID, OmniBOR or SWHID).
+    SbomMissingIdentifier = "sbom-missing-identifier", "sbom", Warn, false;
+    /// NTIA minimum element: a component takes no part in the dependency graph (or the SBOM has none).
+    SbomMissingDependencies = "sbom-missing-dependencies", "sbom", Warn, false;
+    /// NTIA minimum element: the SBOM names no author (`metadata.authors`, or `metadata.manufacturer` from 1.6).
+    SbomMissingAuthor = "sbom-missing-author", "sbom", Warn, false;
+    /// NTIA minimum element: the SBOM has no `metadata.timestamp`.
+    SbomMissingTimestamp = "sbom-missing-timestamp", "sbom", Warn, false;
+    /// An item's `affects` names a purl or bom-ref that no loaded SBOM contains.
+    UnknownComponent = "unknown-component", "sbom", Deny, false;
+    /// A `{{#techfile sbom FILE}}` directive names a file that is not a loaded SBOM.
+    UnknownSbom = "unknown-sbom", "book", Deny, false;
     /// A link or image leads to no page or file of the book.
     BrokenLink = "broken-link", "links", Deny, false;
     /// A link's `#fragment` names no heading or element of the page it leads to.
@@ -344,6 +382,12 @@ pub fn render_human(diags: &[Diagnostic], map: &SourceMap, color: bool) -> Strin
     let files = CsFiles(map);
     let mut out = String::new();
     for d in diags {
+        // Quoting a very long source line under every finding on it would make the report
+        // grow with (findings x line length); such lines get the compact form instead.
+        if touches_long_line(d, map) || in_empty_file(d, map) {
+            out.push_str(&render_compact(d, map));
+            continue;
+        }
         let cs = to_codespan(d, map);
         let mut buf: Vec<u8> = Vec::new();
         let result = if color {
@@ -362,6 +406,51 @@ pub fn render_human(diags: &[Diagnostic], map: &SourceMap, color: bool) -> Strin
         }
         out.push_str(&String::from_utf8_lossy(&buf));
     }
+    out
+}
+
+/// Source lines longer than this are not quoted in human output.
+const MAX_QUOTED_LINE: usize = 500;
+
+fn touches_long_line(d: &Diagnostic, map: &SourceMap) -> bool {
+    d.primary.iter().chain(&d.secondary).any(|l| {
+        let file = map.get(l.span.file);
+        let starts = file.line_starts();
+        let at = (l.span.start as usize).min(file.text.len());
+        let line = starts.partition_point(|&s| s <= at) - 1;
+        let end = starts.get(line + 1).copied().unwrap_or(file.text.len());
+        end - starts[line] > MAX_QUOTED_LINE
+    })
+}
+
+/// A file that could not be read has no text to quote.
+fn in_empty_file(d: &Diagnostic, map: &SourceMap) -> bool {
+    d.primary
+        .as_ref()
+        .is_some_and(|l| map.text(l.span.file).is_empty())
+}
+
+/// The finding without the quoted source: location, message, labels and help.
+fn render_compact(d: &Diagnostic, map: &SourceMap) -> String {
+    let mut out = format!(
+        "{}[{}]: {}\n",
+        d.severity.as_str(),
+        d.code.as_str(),
+        d.message
+    );
+    let mut label = |l: &Label| {
+        let file = map.get(l.span.file);
+        let (line, col) = file.line_col(l.span.start as usize);
+        out.push_str(&format!(
+            "  --> {}:{line}:{col}: {}\n",
+            file.name, l.message
+        ));
+    };
+    d.primary.iter().chain(&d.secondary).for_each(&mut label);
+    if let Some(h) = &d.help {
+        out.push_str(&format!("  = help: {h}\n"));
+    }
+    out.push('\n');
     out
 }
 
@@ -422,29 +511,38 @@ fn json_label<'a>(l: &'a Label, map: &'a SourceMap) -> JsonLabel<'a> {
     }
 }
 
+fn json_diagnostic<'a>(d: &'a Diagnostic, map: &'a SourceMap) -> JsonDiagnostic<'a> {
+    let primary = d.primary.as_ref().map(|p| json_label(p, map));
+    JsonDiagnostic {
+        code: d.code.as_str(),
+        severity: d.severity.as_str(),
+        message: &d.message,
+        file: primary.as_ref().map(|p| p.file),
+        line: primary.as_ref().map(|p| p.line),
+        column: primary.as_ref().map(|p| p.column),
+        end_line: primary.as_ref().map(|p| p.end_line),
+        end_column: primary.as_ref().map(|p| p.end_column),
+        label: primary.as_ref().map(|p| p.message),
+        help: d.help.as_deref(),
+        related: d.secondary.iter().map(|l| json_label(l, map)).collect(),
+    }
+}
+
 /// One JSON object per finding, one per line (JSON Lines).
 pub fn render_json(diags: &[Diagnostic], map: &SourceMap) -> String {
     let mut out = String::new();
     for d in diags {
-        let primary = d.primary.as_ref().map(|p| json_label(p, map));
-        let j = JsonDiagnostic {
-            code: d.code.as_str(),
-            severity: d.severity.as_str(),
-            message: &d.message,
-            file: primary.as_ref().map(|p| p.file),
-            line: primary.as_ref().map(|p| p.line),
-            column: primary.as_ref().map(|p| p.column),
-            end_line: primary.as_ref().map(|p| p.end_line),
-            end_column: primary.as_ref().map(|p| p.end_column),
-            label: primary.as_ref().map(|p| p.message),
-            help: d.help.as_deref(),
-            related: d.secondary.iter().map(|l| json_label(l, map)).collect(),
-        };
         // Serializing plain strings and integers cannot fail.
-        out.push_str(&serde_json::to_string(&j).unwrap_or_default());
+        out.push_str(&serde_json::to_string(&json_diagnostic(d, map)).unwrap_or_default());
         out.push('\n');
     }
     out
+}
+
+/// A finding as the same JSON object `render_json` prints, for embedding in other JSON
+/// (the bundle's trace export).
+pub fn json_value(d: &Diagnostic, map: &SourceMap) -> serde_json::Value {
+    serde_json::to_value(json_diagnostic(d, map)).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -482,6 +580,21 @@ mod tests {
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].code, Code::TomlSyntax);
         assert!(out[0].is_error());
+    }
+
+    #[test]
+    fn long_lines_are_not_quoted() {
+        let mut map = SourceMap::new();
+        let line = format!("ids = [{}]", "\"X\", ".repeat(400));
+        let f = map.add("a.md", format!("+++\n{line}\n+++\n"));
+        let d = Diagnostic::new(Code::UnknownId, "unknown")
+            .at(Span::new(f, 12..15), "here")
+            .help("fix it");
+        let text = render_human(&[d], &map, false);
+        assert!(text.len() < 400, "{text}");
+        assert!(text.starts_with("error[unknown-id]: unknown\n"), "{text}");
+        assert!(text.contains("--> a.md:2:9: here"), "{text}");
+        assert!(text.contains("help: fix it"), "{text}");
     }
 
     #[test]

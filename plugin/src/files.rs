@@ -5,6 +5,7 @@ use crate::book::Chapter;
 use crate::config::Config;
 use crate::load::{Input, InputError};
 use crate::model::{SourceMap, Span};
+use crate::sbom::SbomInput;
 use std::collections::BTreeSet;
 use std::fs;
 use std::io::Read;
@@ -87,11 +88,12 @@ pub fn read_items(book_root: &Path, config: &Config, names: &Names) -> Vec<Input
         let dir_diag = names.diag(&dir);
         let dir_book = names.book(&dir);
         let mut found = Vec::new();
-        if let Err(e) = walk(&dir, &mut found) {
+        let mut visited = std::collections::HashSet::new();
+        if let Err(e) = walk(&dir, "md", &mut found, &mut visited) {
             out.push(Input {
                 name: dir_diag,
                 path: dir_book,
-                content: Err(InputError::Io(format!(
+                content: Err(InputError::Folder(format!(
                     "item folder `{folder}` (from [preprocessor.techfile] items) cannot be read: {e}"
                 ))),
             });
@@ -151,7 +153,16 @@ fn read_all(paths: &[PathBuf], limit: u64) -> Vec<Result<Vec<u8>, InputError>> {
     })
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+fn walk(
+    dir: &Path,
+    ext: &str,
+    out: &mut Vec<PathBuf>,
+    visited: &mut std::collections::HashSet<PathBuf>,
+) -> std::io::Result<()> {
+    // Symbolic links may point back up the tree; each real folder is read once.
+    if !visited.insert(fs::canonicalize(dir)?) {
+        return Ok(());
+    }
     for entry in fs::read_dir(dir)? {
         let entry = entry?;
         let name = entry.file_name();
@@ -162,12 +173,77 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
         let path = entry.path();
         let kind = entry.file_type()?;
         if kind.is_dir() || (kind.is_symlink() && path.is_dir()) {
-            walk(&path, out)?;
-        } else if path.extension().is_some_and(|e| e == "md") {
+            walk(&path, ext, out, visited)?;
+        } else if path.extension().is_some_and(|e| e == ext) {
             out.push(path);
         }
     }
     Ok(())
+}
+
+/// Reads the SBOMs: every `*.json` under each configured folder (sorted by path), or a
+/// configured file. The default folder may be missing (a book without SBOMs); a folder or
+/// file the user named must exist, and when it does not, that becomes an unreadable input
+/// which the loader reports.
+pub fn read_sboms(book_root: &Path, config: &Config, names: &Names) -> Vec<SbomInput> {
+    let (sources, required) = config.sbom_sources();
+    let mut out = Vec::new();
+    for source in sources {
+        let path = book_root.join(&source);
+        if path.is_file() {
+            let key = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| source.clone());
+            out.push(SbomInput {
+                input: Input {
+                    name: names.diag(&path),
+                    path: names.book(&path),
+                    content: read_limited(&path, config.max_sbom_size),
+                },
+                key,
+            });
+            continue;
+        }
+        if !path.exists() && !required {
+            continue;
+        }
+        let mut found = Vec::new();
+        if let Err(e) = walk(
+            &path,
+            "json",
+            &mut found,
+            &mut std::collections::HashSet::new(),
+        ) {
+            out.push(SbomInput {
+                input: Input {
+                    name: names.diag(&path),
+                    path: names.book(&path),
+                    content: Err(InputError::Io(format!(
+                        "SBOM source `{source}` (from [preprocessor.techfile] sboms) cannot be read: {e}"
+                    ))),
+                },
+                key: source,
+            });
+            continue;
+        }
+        found.sort();
+        for file in found {
+            let key = file
+                .strip_prefix(&path)
+                .map(|r| r.to_string_lossy().replace('\\', "/"))
+                .unwrap_or_else(|_| file.to_string_lossy().into_owned());
+            out.push(SbomInput {
+                input: Input {
+                    name: names.diag(&file),
+                    path: names.book(&file),
+                    content: read_limited(&file, config.max_sbom_size),
+                },
+                key,
+            });
+        }
+    }
+    out
 }
 
 /// Reads a file unless it is larger than `limit`; the size is checked before reading so a
@@ -199,9 +275,19 @@ pub fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, InputError> {
 /// so whole-book findings can point at the configuration.
 pub fn config_span(map: &mut SourceMap, book_toml: &Path, names: &Names) -> Option<Span> {
     let text = fs::read_to_string(book_toml).ok()?;
-    let at = text.find("[preprocessor.techfile]")?;
+    // The table may be written as a header, as dotted keys or inline; point at the first
+    // place that names it, else at the start of the file.
+    let range = [
+        "[preprocessor.techfile]",
+        "[preprocessor.techfile",
+        "preprocessor.techfile",
+        "techfile",
+    ]
+    .iter()
+    .find_map(|pat| text.find(pat).map(|at| at..at + pat.len()))
+    .unwrap_or(0..0);
     let file = map.add(names.diag(book_toml), text);
-    Some(Span::new(file, at..at + "[preprocessor.techfile]".len()))
+    Some(Span::new(file, range))
 }
 
 /// Reads the chapters listed in SUMMARY.md (for `check`, which runs without mdBook).
@@ -210,6 +296,28 @@ pub fn read_chapters(
     map: &mut SourceMap,
     names: &Names,
 ) -> Result<Vec<Chapter>, String> {
+    let locations = chapter_locations(src, names)?;
+    let mut chapters = Vec::new();
+    for loc in locations {
+        let path = src.join(&loc);
+        // mdBook creates missing chapters itself; an absent file is an empty chapter here.
+        let text = match fs::read(&path) {
+            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+            Err(_) => String::new(),
+        };
+        let complete = !crate::links::adds_text_later(&text);
+        let file = map.add(names.diag(&path), text);
+        chapters.push(Chapter {
+            file,
+            path: loc.to_string_lossy().replace('\\', "/"),
+            complete,
+        });
+    }
+    Ok(chapters)
+}
+
+/// The chapter files SUMMARY.md lists, relative to `src`, in reading order.
+pub fn chapter_locations(src: &Path, names: &Names) -> Result<Vec<PathBuf>, String> {
     let summary_path = src.join("SUMMARY.md");
     let summary_text = fs::read_to_string(&summary_path)
         .map_err(|e| format!("cannot read {}: {e}", names.diag(&summary_path)))?;
@@ -231,23 +339,7 @@ pub fn read_chapters(
             stack.extend(link.nested_items.iter().rev());
         }
     }
-    let mut chapters = Vec::new();
-    for loc in locations {
-        let path = src.join(&loc);
-        // mdBook creates missing chapters itself; an absent file is an empty chapter here.
-        let text = match fs::read(&path) {
-            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
-            Err(_) => String::new(),
-        };
-        let complete = !crate::links::adds_text_later(&text);
-        let file = map.add(names.diag(&path), text);
-        chapters.push(Chapter {
-            file,
-            path: loc.to_string_lossy().replace('\\', "/"),
-            complete,
-        });
-    }
-    Ok(chapters)
+    Ok(locations)
 }
 
 /// Every file under the book's `src` folder, relative to it with forward slashes: what

@@ -179,9 +179,11 @@ impl<'a> TraceGraph<'a> {
             .collect()
     }
 
-    /// The MDCG practices an item traces up to, through requirements it derives from
-    /// and the catalog's own mappings. Cycles are tolerated (they are reported elsewhere).
-    pub fn practices_above(&self, item: usize) -> BTreeSet<&'a str> {
+    /// Catalog entries an item traces up to: through the requirements it derives from
+    /// (for a requirement) or the controls and requirements it links to (for controls and
+    /// tests). Only written links count; catalog mappings are applied by the callers that
+    /// want them. Cycles are tolerated (they are reported elsewhere).
+    pub fn catalog_above(&self, item: usize) -> BTreeSet<&'a str> {
         let mut out = BTreeSet::new();
         let mut seen = BTreeSet::new();
         let mut stack = vec![item];
@@ -192,7 +194,7 @@ impl<'a> TraceGraph<'a> {
             for l in &self.items[i].links {
                 match self.lookup(&l.target) {
                     Some(Node::Catalog(c)) => {
-                        out.extend(self.catalog.practices_of(&self.catalog.entries()[c].id))
+                        out.insert(self.catalog.entries()[c].id.as_str());
                     }
                     Some(Node::Item(j)) if self.items[j].kind == Kind::Requirement => stack.push(j),
                     // Controls and tests lead up to requirements too.
@@ -204,15 +206,21 @@ impl<'a> TraceGraph<'a> {
         out
     }
 
-    /// Requirements whose upward trace reaches the practice `practice`, sorted by ID.
-    pub fn requirements_under_practice(&self, practice: &str) -> Vec<usize> {
+    /// The MDCG practices an item traces up to, directly or through the catalog's mappings
+    /// (a requirement deriving from IEC 81001-5-1 5.7.3 addresses the SVV practice).
+    pub fn practices_above(&self, item: usize) -> BTreeSet<&'a str> {
+        self.catalog_above(item)
+            .into_iter()
+            .flat_map(|id| self.catalog.practices_of(id))
+            .collect()
+    }
+
+    /// Items of one kind that are live (not obsolete, not a duplicate), sorted by ID.
+    pub fn live_of_kind(&self, kind: Kind) -> Vec<usize> {
         let mut out: Vec<usize> = (0..self.items.len())
             .filter(|&i| {
                 let it = &self.items[i];
-                it.kind == Kind::Requirement
-                    && it.status != Status::Obsolete
-                    && self.is_canonical(i)
-                    && self.practices_above(i).contains(practice)
+                it.kind == kind && it.status != Status::Obsolete && self.is_canonical(i)
             })
             .collect();
         out.sort_by(|a, b| self.items[*a].id.cmp(&self.items[*b].id));

@@ -9,17 +9,25 @@
 #![deny(clippy::print_stderr, clippy::print_stdout)]
 
 pub mod book;
+pub mod bundle;
+pub mod bundler;
 pub mod catalog;
 pub mod checks;
+pub mod chromium;
 pub mod config;
+pub mod cvss;
 pub mod diag;
+pub mod digest;
 pub mod files;
+pub mod git;
 pub mod graph;
 pub mod links;
 pub mod load;
 pub mod mdbook;
 pub mod model;
 pub mod render;
+pub mod risk;
+pub mod sbom;
 
 use crate::book::Chapter;
 use crate::catalog::Catalog;
@@ -35,9 +43,13 @@ use std::sync::OnceLock;
 /// Everything a run needs, already read from disk.
 pub struct Inputs {
     pub items: Vec<Input>,
+    pub sboms: Vec<sbom::SbomInput>,
     pub chapters: Vec<Chapter>,
     /// Where `[preprocessor.techfile]` is written, for findings about the book as a whole.
     pub config_span: Option<Span>,
+    /// Version, commit, date and input hashes, when `[preprocessor.techfile.bundle]` is set:
+    /// every page is stamped with it and `{{#techfile document-control}}` shows it.
+    pub stamp: Option<bundle::Stamp>,
     /// Every file under the book's `src` folder (relative paths, forward slashes), which
     /// links to images and other files may reach.
     pub src_files: BTreeSet<String>,
@@ -45,22 +57,61 @@ pub struct Inputs {
     pub markdown: links::Markdown,
 }
 
-/// Loads the items, builds the graph, runs every check, expands the book and checks its
-/// links. Findings come back graded by the configured levels, allowed ones removed, in a
-/// stable order. Without `render` the output holds no pages, only the links that leave the
-/// book: the link check then renders just the pages it must read, as outlines.
+/// Loads the items and SBOMs, builds the graph, runs every check, expands the book and
+/// checks its links. Findings come back graded by the configured levels, allowed ones
+/// removed, in a stable order. Without `render` the output holds no pages, only the links
+/// that leave the book: the link check then renders just the pages it must read, as
+/// outlines.
 pub fn run(
     config: &Config,
     map: &mut SourceMap,
     inputs: Inputs,
     render: bool,
 ) -> (book::Output, Vec<Diagnostic>) {
+    let (output, diags, ()) = pipeline(config, map, inputs, render, |_, _, _, _| ());
+    (output, diags)
+}
+
+/// The checks of [`run`] without rendering; `inspect` then sees the trace graph, the SBOMs
+/// and the graded findings (the bundle's trace export is made this way).
+pub fn analyse<R>(
+    config: &Config,
+    map: &mut SourceMap,
+    inputs: Inputs,
+    inspect: impl FnOnce(&TraceGraph<'_>, &sbom::SbomSet, &[Diagnostic], &SourceMap) -> R,
+) -> (Vec<Diagnostic>, R) {
+    let (_, diags, r) = pipeline(config, map, inputs, false, inspect);
+    (diags, r)
+}
+
+fn pipeline<R>(
+    config: &Config,
+    map: &mut SourceMap,
+    inputs: Inputs,
+    render: bool,
+    inspect: impl FnOnce(&TraceGraph<'_>, &sbom::SbomSet, &[Diagnostic], &SourceMap) -> R,
+) -> (book::Output, Vec<Diagnostic>, R) {
     let (items, mut diags) = load::load_items(map, inputs.items);
+    let (sboms, sbom_diags) = sbom::load_sboms(map, inputs.sboms);
+    diags.extend(sbom_diags);
+    diags.extend(sbom::ntia::check(&sboms.sboms));
     let graph = TraceGraph::build(Catalog::builtin(), &items);
     diags.extend(checks::run(&graph, config, inputs.config_span));
+    let (sboms, affects_diags) = sbom::resolve(sboms, &items, |i| graph.is_canonical(i));
+    diags.extend(affects_diags);
+    let stamp = inputs.stamp.as_ref();
+    let map_ref: &SourceMap = map;
     // Without `render` no page is handed out, so the pages the link check reads may be
     // outlines, which are much faster to make.
-    let (expanded, book_diags) = book::expand(&graph, map, &inputs.chapters, config, !render);
+    let (expanded, book_diags) = book::expand(
+        &graph,
+        &sboms,
+        map_ref,
+        &inputs.chapters,
+        config,
+        stamp,
+        !render,
+    );
     diags.extend(book_diags);
     let pages = BookPages {
         expanded: &expanded,
@@ -100,7 +151,12 @@ pub fn run(
     output.external = external;
     let mut diags = diag::apply_levels(diags, |c| config.level(c));
     diag::sort(&mut diags);
-    (output, diags)
+    // The stamp is added after the link check: it holds no link, and no page's ids change.
+    if let (true, Some(stamp)) = (render, stamp) {
+        bundle::stamp_pages(&mut output, stamp);
+    }
+    let inspected = inspect(&graph, &sboms, &diags, map_ref);
+    (output, diags, inspected)
 }
 
 /// The pages of the expanded book for the link check, each rendered the first time it is

@@ -1,11 +1,11 @@
-//! The `mdbook-techfile` binary: the mdBook preprocessor protocol, `check` and `supports`.
-//! stdout carries only protocol JSON (or, for `check`, the findings); everything else goes
-//! to stderr.
+//! The `mdbook-techfile` binary: the mdBook preprocessor protocol, `check`, `supports`,
+//! `sbom`, the bundle renderer (`render`) and `verify`. stdout carries only protocol JSON
+//! (or, for `check`, `sbom -o -` and `verify`, the output); everything else goes to stderr.
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
-use mdbook_techfile::diag;
 use mdbook_techfile::mdbook::{self as glue, Outcome};
+use mdbook_techfile::{bundler, diag};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -40,6 +40,48 @@ enum Command {
         #[arg(long)]
         external_links: bool,
     },
+    /// mdBook renderer: writes the compliance bundle (HTML, PDF, trace.json, SBOMs,
+    /// MANIFEST.sha256). Set `[output.techfile] command = "mdbook-techfile render"`.
+    Render,
+    /// Check a bundle against its MANIFEST.sha256: exit 0 when every file matches, 1 when
+    /// a file is missing, changed or not listed.
+    Verify {
+        /// The bundle folder (book/book/techfile after `mdbook build book`).
+        bundle_dir: PathBuf,
+    },
+    /// Write a CycloneDX 1.6 SBOM of a Cargo package (runs `cargo metadata`).
+    ///
+    /// The timestamp is --timestamp, else SOURCE_DATE_EPOCH, else left out, so the same
+    /// inputs always give the same file.
+    Sbom {
+        /// The Cargo.toml of the workspace or package.
+        #[arg(long, default_value = "Cargo.toml")]
+        manifest_path: PathBuf,
+        /// Where to write the SBOM; `-` (the default) is stdout.
+        #[arg(short, long, default_value = "-")]
+        output: PathBuf,
+        /// The package to describe, when a virtual workspace has several.
+        #[arg(short, long)]
+        package: Option<String>,
+        /// Only the dependencies of this target triple (default: every platform).
+        #[arg(long)]
+        target: Option<String>,
+        /// Activate all features.
+        #[arg(long)]
+        all_features: bool,
+        /// Do not activate the `default` feature.
+        #[arg(long)]
+        no_default_features: bool,
+        /// Features to activate (comma or space separated; may repeat).
+        #[arg(short = 'F', long)]
+        features: Vec<String>,
+        /// Author of the SBOM data (may repeat; default: the package's `authors`).
+        #[arg(long)]
+        author: Vec<String>,
+        /// `metadata.timestamp`, RFC 3339 (for example 2026-01-31T12:00:00Z).
+        #[arg(long)]
+        timestamp: Option<String>,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -68,15 +110,43 @@ fn main() -> ExitCode {
         }
     };
     let result = match cli.command {
-        // Every renderer gets the same Markdown; generated tables are HTML, which the
-        // markdown renderer passes through untouched.
+        // The bundle renderer reads the book itself; running the preprocessor for it
+        // again would only print every warning twice.
+        Some(Command::Supports { renderer }) if renderer == BUNDLE_RENDERER => {
+            Ok(ExitCode::from(1))
+        }
+        // Every other renderer gets the same Markdown; generated tables are HTML, which
+        // the markdown renderer passes through untouched.
         Some(Command::Supports { .. }) => Ok(ExitCode::SUCCESS),
+        Some(Command::Render) => render(),
+        Some(Command::Verify { bundle_dir }) => verify(&bundle_dir),
         Some(Command::Check {
             book_dir,
             format,
             color,
             external_links,
         }) => check(&book_dir, format, color, external_links),
+        Some(Command::Sbom {
+            manifest_path,
+            output,
+            package,
+            target,
+            all_features,
+            no_default_features,
+            features,
+            author,
+            timestamp,
+        }) => sbom(SbomArgs {
+            manifest_path,
+            output,
+            package,
+            target,
+            all_features,
+            no_default_features,
+            features,
+            author,
+            timestamp,
+        }),
         None => preprocess(),
     };
     match result {
@@ -88,6 +158,9 @@ fn main() -> ExitCode {
     }
 }
 
+/// The name of the bundle's output table, `[output.techfile]`.
+const BUNDLE_RENDERER: &str = "techfile";
+
 fn check(
     book_dir: &std::path::Path,
     format: Format,
@@ -96,7 +169,11 @@ fn check(
 ) -> Result<ExitCode> {
     let outcome = glue::check(book_dir)?;
     let mut text = match format {
-        Format::Json => diag::render_json(&outcome.diagnostics, &outcome.map),
+        Format::Json => {
+            // JSON Lines holds findings only; notes go where a person reads them.
+            eprint!("{}", outcome.notes_text());
+            diag::render_json(&outcome.diagnostics, &outcome.map)
+        }
         Format::Human => {
             let color = match color {
                 Color::Always => true,
@@ -117,6 +194,93 @@ fn check(
     out.write_all(text.as_bytes())?;
     out.flush()?;
     Ok(exit_for(&outcome))
+}
+
+struct SbomArgs {
+    manifest_path: PathBuf,
+    output: PathBuf,
+    package: Option<String>,
+    target: Option<String>,
+    all_features: bool,
+    no_default_features: bool,
+    features: Vec<String>,
+    author: Vec<String>,
+    timestamp: Option<String>,
+}
+
+fn sbom(args: SbomArgs) -> Result<ExitCode> {
+    use mdbook_techfile::sbom::generate::{Options, generate, rfc3339_utc};
+    let mut cmd = cargo_metadata::MetadataCommand::new();
+    cmd.manifest_path(&args.manifest_path);
+    if args.all_features {
+        cmd.features(cargo_metadata::CargoOpt::AllFeatures);
+    }
+    if args.no_default_features {
+        cmd.features(cargo_metadata::CargoOpt::NoDefaultFeatures);
+    }
+    let features: Vec<String> = args
+        .features
+        .iter()
+        .flat_map(|f| f.split([',', ' ']))
+        .filter(|f| !f.is_empty())
+        .map(str::to_owned)
+        .collect();
+    if !features.is_empty() {
+        cmd.features(cargo_metadata::CargoOpt::SomeFeatures(features));
+    }
+    let mut other = Vec::new();
+    if let Some(t) = &args.target {
+        other.extend(["--filter-platform".to_string(), t.clone()]);
+    }
+    // The lock file is the source of the hashes: it must not be rewritten behind our back.
+    other.push("--locked".into());
+    cmd.other_options(other);
+    let meta = cmd.exec().with_context(|| {
+        format!(
+            "`cargo metadata` failed for {}",
+            args.manifest_path.display()
+        )
+    })?;
+    let lock_path = meta.workspace_root.join("Cargo.lock");
+    // `--locked` above guarantees the lock file exists and matches the manifests.
+    let lock =
+        std::fs::read_to_string(&lock_path).with_context(|| format!("cannot read {lock_path}"))?;
+    let timestamp = match (args.timestamp, std::env::var("SOURCE_DATE_EPOCH")) {
+        (Some(t), _) => Some(t),
+        (None, Ok(epoch)) => {
+            let secs: i64 = epoch.trim().parse().with_context(|| {
+                format!("SOURCE_DATE_EPOCH `{epoch}` is not a number of seconds")
+            })?;
+            Some(rfc3339_utc(secs).context("SOURCE_DATE_EPOCH is out of range")?)
+        }
+        (None, Err(_)) => None,
+    };
+    let options = Options {
+        timestamp,
+        authors: args.author,
+        package: args.package,
+        target: args.target,
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+    };
+    let json = generate(&meta, Some(&lock), &options).map_err(anyhow::Error::msg)?;
+    // Our own reader validates what we wrote: an SBOM this tool would reject is never
+    // written (a bad --timestamp, a URL the schema refuses).
+    let mut map = mdbook_techfile::model::SourceMap::new();
+    let file = map.add(args.output.display().to_string(), json.clone());
+    let (_, findings) = mdbook_techfile::sbom::parse(file, &json);
+    if findings.iter().any(diag::Diagnostic::is_error) {
+        eprint!("{}", diag::render_human(&findings, &map, false));
+        anyhow::bail!("the generated SBOM does not validate; nothing was written");
+    }
+    if args.output.as_os_str() == "-" {
+        let mut out = std::io::stdout().lock();
+        out.write_all(json.as_bytes())?;
+        out.flush()?;
+    } else {
+        std::fs::write(&args.output, json)
+            .with_context(|| format!("cannot write {}", args.output.display()))?;
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn exit_for(outcome: &Outcome) -> ExitCode {
@@ -143,4 +307,60 @@ fn preprocess() -> Result<ExitCode> {
     serde_json::to_writer(&mut out, &book)?;
     out.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+fn render() -> Result<ExitCode> {
+    let ctx = mdbook_renderer::RenderContext::from_json(std::io::stdin().lock())
+        .context("mdbook-techfile render reads an mdBook render context on stdin; run it from mdBook as [output.techfile] command = \"mdbook-techfile render\"")?;
+    let done = bundler::render(&ctx)?;
+    for note in &done.notes {
+        eprintln!("techfile: note: {note}");
+    }
+    let pdf = match &done.pdf {
+        Some((name, bytes, took)) => format!(
+            ", {name} ({} KiB, printed in {:.1} s)",
+            bytes.div_ceil(1024),
+            took.as_secs_f64()
+        ),
+        None => ", no PDF (pdf = false)".to_string(),
+    };
+    eprintln!(
+        "techfile: bundle written to {}: {} files{pdf}; {} has SHA-256 {}",
+        done.destination.display(),
+        done.files,
+        mdbook_techfile::bundle::manifest::FILE_NAME,
+        done.manifest_sha256
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn verify(dir: &std::path::Path) -> Result<ExitCode> {
+    let verified = bundler::verify(dir)?;
+    let mut text = String::new();
+    for p in &verified.problems {
+        text.push_str(&format!("{p}\n"));
+    }
+    if verified.problems.is_empty() {
+        text.push_str(&format!(
+            "verify: all {} files of {} match {}\n",
+            verified.files,
+            dir.display(),
+            mdbook_techfile::bundle::manifest::FILE_NAME
+        ));
+    } else {
+        let n = verified.problems.len();
+        text.push_str(&format!(
+            "verify: {n} problem{} in {}: the bundle is not as it was built\n",
+            if n == 1 { "" } else { "s" },
+            dir.display()
+        ));
+    }
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(if verified.problems.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }

@@ -49,7 +49,7 @@ pub fn markdown_options(book: &BookConfig) -> links::Markdown {
 
 /// The path mdBook renders a chapter at: its `index` preprocessor (on unless
 /// `build.use-default-preprocessors = false`) renames `README.md` to `index.md`.
-fn rendered_path(path: &str, book: &BookConfig) -> String {
+pub fn rendered_path(path: &str, book: &BookConfig) -> String {
     let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
     let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
     if !book.build.use_default_preprocessors || !stem.eq_ignore_ascii_case("readme") {
@@ -68,7 +68,10 @@ pub struct Outcome {
     pub diagnostics: Vec<Diagnostic>,
     pub map: SourceMap,
     pub book: Option<Book>,
+    /// The links that leave the book (not fetched), in page order.
     pub external: Vec<links::External>,
+    /// Things the user should know that are not findings (no git repository, no date).
+    pub notes: Vec<String>,
 }
 
 impl Outcome {
@@ -112,7 +115,8 @@ impl Outcome {
     }
 
     pub fn report(&self, color: bool) -> String {
-        let mut out = diag::render_human(&self.diagnostics, &self.map, color);
+        let mut out = self.notes_text();
+        out.push_str(&diag::render_human(&self.diagnostics, &self.map, color));
         if !self.diagnostics.is_empty() {
             out.push_str(&format!(
                 "techfile: {}\n",
@@ -120,6 +124,32 @@ impl Outcome {
             ));
         }
         out
+    }
+
+    /// The notes, one `techfile: note: ...` line each.
+    pub fn notes_text(&self) -> String {
+        self.notes
+            .iter()
+            .map(|n| format!("techfile: note: {n}\n"))
+            .collect()
+    }
+}
+
+/// The stamp of this build when `[preprocessor.techfile.bundle]` is set, with its notes.
+fn stamp(
+    root: &Path,
+    book: &BookConfig,
+    config: &Config,
+    names: &Names,
+    items: &[crate::load::Input],
+) -> Result<(Option<crate::bundle::Stamp>, Vec<String>)> {
+    match &config.bundle {
+        Some(bundle) => {
+            let (stamp, notes) =
+                crate::bundler::resolve_stamp(root, book, config, bundle, names, items)?;
+            Ok((Some(stamp), notes))
+        }
+        None => Ok((None, Vec::new())),
     }
 }
 
@@ -130,6 +160,8 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book) -> Result<Outcome> {
     let mut map = SourceMap::new();
     let config_span = files::config_span(&mut map, &ctx.root.join("book.toml"), &names);
     let items = files::read_items(&ctx.root, &config, &names);
+    let (stamp, notes) = stamp(&ctx.root, &ctx.config, &config, &names, &items)?;
+    let sboms = files::read_sboms(&ctx.root, &config, &names);
     let src = ctx.root.join(&ctx.config.book.src);
 
     let mut chapters = Vec::new();
@@ -148,10 +180,12 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book) -> Result<Outcome> {
 
     let inputs = Inputs {
         items,
+        sboms,
         chapters,
         config_span,
         src_files: files::list_src_files(&src, &ctx.root.join(&ctx.config.build.build_dir)),
         markdown: markdown_options(&ctx.config),
+        stamp,
     };
     let (output, diagnostics) = run(&config, &mut map, inputs, true);
     let external = output.external;
@@ -161,6 +195,7 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book) -> Result<Outcome> {
             map,
             book: None,
             external,
+            notes,
         });
     }
 
@@ -187,6 +222,7 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book) -> Result<Outcome> {
         map,
         book: Some(book),
         external,
+        notes,
     })
 }
 
@@ -222,6 +258,8 @@ fn load(book_root: &Path, render: bool) -> Result<(Outcome, Vec<RenderedPage>)> 
     let mut map = SourceMap::new();
     let config_span = files::config_span(&mut map, &book_toml, &names);
     let items = files::read_items(book_root, &config, &names);
+    let (stamp, notes) = stamp(book_root, &book_config, &config, &names, &items)?;
+    let sboms = files::read_sboms(book_root, &config, &names);
     let src = book_root.join(&book_config.book.src);
     let mut chapters = files::read_chapters(&src, &mut map, &names).map_err(anyhow::Error::msg)?;
     for c in &mut chapters {
@@ -230,10 +268,12 @@ fn load(book_root: &Path, render: bool) -> Result<(Outcome, Vec<RenderedPage>)> 
     let paths: Vec<String> = chapters.iter().map(|c| c.path.clone()).collect();
     let inputs = Inputs {
         items,
+        sboms,
         chapters,
         config_span,
         src_files: files::list_src_files(&src, &book_root.join(&book_config.build.build_dir)),
         markdown: markdown_options(&book_config),
+        stamp,
     };
     let (output, diagnostics) = run(&config, &mut map, inputs, render);
     let pages = paths
@@ -253,6 +293,7 @@ fn load(book_root: &Path, render: bool) -> Result<(Outcome, Vec<RenderedPage>)> 
         map,
         book: None,
         external: output.external,
+        notes,
     };
     Ok((outcome, pages))
 }

@@ -373,6 +373,120 @@ impl fmt::Display for Date {
     }
 }
 
+/// An enum of fixed front-matter words, with the list of words (for help lines) and
+/// parsing. Written once here so every word list parses and prints the same way.
+macro_rules! words {
+    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $variant:ident = $word:literal,)* }) => {
+        $(#[$m])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum $name {
+            $($(#[$vm])* $variant,)*
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),*];
+
+            /// Every word, in order, for help lines and suggestions.
+            pub const WORDS: &'static [&'static str] = &[$($word),*];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $word,)* }
+            }
+
+            pub fn parse(s: &str) -> Option<$name> {
+                Self::ALL.iter().copied().find(|v| v.as_str() == s)
+            }
+        }
+    };
+}
+
+words! {
+    /// The security property a risk threatens.
+    Property {
+        Confidentiality = "confidentiality",
+        Integrity = "integrity",
+        Availability = "availability",
+    }
+}
+
+words! {
+    /// The STRIDE category of a threat.
+    Stride {
+        Spoofing = "spoofing",
+        Tampering = "tampering",
+        Repudiation = "repudiation",
+        InformationDisclosure = "information-disclosure",
+        DenialOfService = "denial-of-service",
+        ElevationOfPrivilege = "elevation-of-privilege",
+    }
+}
+
+words! {
+    /// The type of a control, in the order of preference of MDCG 2019-16 section 3.3 (and
+    /// ISO 14971 7.1): the variants sort from most to least effective.
+    Measure {
+        /// Inherently secure design.
+        Design = "design",
+        /// Protective measure in the device or its manufacturing.
+        Protection = "protection",
+        /// Information for safety (security), such as warnings in the IFU.
+        Information = "information",
+    }
+}
+
+impl Measure {
+    /// How the register names the type.
+    pub fn label(self) -> &'static str {
+        match self {
+            Measure::Design => "secure design",
+            Measure::Protection => "protective measure",
+            Measure::Information => "information for safety",
+        }
+    }
+}
+
+/// How likely a threat is to be exploited, as written: a word of the configured
+/// exploitability scale, or a CVSS 3.1 base vector mapped onto that scale.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Exploitability {
+    Word(String),
+    Cvss(crate::cvss::Cvss),
+}
+
+/// One estimate of a risk (before or after controls), each part with where it was
+/// written. The words are checked against the configured scales by `checks::risk`,
+/// because the loader does not know the configuration.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Estimate {
+    pub exploitability: Option<Spanned<Exploitability>>,
+    pub severity: Option<Spanned<String>>,
+}
+
+/// What a risk item says beyond the common keys.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RiskFields {
+    pub asset: Option<String>,
+    pub properties: Vec<Property>,
+    /// The interface or attack vector.
+    pub vector: Option<String>,
+    /// The threat scenario in one sentence.
+    pub threat: Option<String>,
+    pub stride: Vec<Stride>,
+    pub cve: Vec<String>,
+    pub cwe: Vec<String>,
+    /// Before controls.
+    pub initial: Estimate,
+    /// After controls.
+    pub residual: Estimate,
+    pub safety_impact: Option<Spanned<bool>>,
+    /// Where the safety risk file (ISO 14971) takes the risk over, e.g. a hazard ID.
+    pub safety_reference: Option<Spanned<String>>,
+    /// Why the medical benefit outweighs the residual risk.
+    pub benefit_risk: Option<Spanned<String>>,
+    /// Why no design or protective control is possible, when only information controls it.
+    pub design_infeasible: Option<Spanned<String>>,
+}
+
 /// A reference from one item to another ID, with where it was written.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TraceLink {
@@ -404,7 +518,14 @@ pub struct Item {
     pub next_review: Option<Date>,
     /// Only meaningful on tests.
     pub result: Option<TestResult>,
+    /// Only meaningful on controls: the type of measure.
+    pub measure: Option<Spanned<Measure>>,
+    /// Only present on risks.
+    pub risk: Option<Box<RiskFields>>,
     pub links: Vec<TraceLink>,
+    /// SBOM components the item concerns (a risk that affects a library, a control that
+    /// hardens it), each a purl or a bom-ref as written.
+    pub affects: Vec<Spanned<String>>,
     /// Path shown to readers of the book, relative to the folder that holds the book.
     pub path: String,
     /// The Markdown after the front-matter.

@@ -255,8 +255,8 @@ fn locations_point_into_real_files_and_agree_between_formats() {
                     position_exists(&rt, rl, rc),
                     "{name}: related {rf}:{rl}:{rc}"
                 );
-                // A label in another file gets its own `file:line:col` header; one in the
-                // primary file is shown under the primary one, by its line number.
+                // A related place in the primary's file is quoted under the same header, with
+                // its line number in the gutter instead of a `file:line:col` of its own.
                 let shown = if rf == file {
                     human.stdout.contains(&format!("\n{rl} │"))
                         || human.stdout.contains(&format!(" {rl} │"))

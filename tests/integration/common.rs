@@ -18,7 +18,10 @@ pub fn fixture(name: &str) -> PathBuf {
     fixtures_dir().join(name)
 }
 
-/// Every fixture folder name, sorted.
+/// Folders under `tests/fixtures` that hold data for other tests rather than a book.
+pub const DATA_FOLDERS: &[&str] = &["sbom-vectors"];
+
+/// Every fixture folder name (books only, not [`DATA_FOLDERS`]), sorted.
 pub fn fixture_names() -> Vec<String> {
     let mut names: Vec<String> = fs::read_dir(fixtures_dir())
         .expect("tests/fixtures exists")
@@ -29,6 +32,7 @@ pub fn fixture_names() -> Vec<String> {
                 .is_dir()
                 .then(|| e.file_name().to_string_lossy().into_owned())
         })
+        .filter(|n| !DATA_FOLDERS.contains(&n.as_str()))
         .collect();
     names.sort();
     names
@@ -216,4 +220,24 @@ pub fn files_with_ext(root: &Path, ext: &str) -> BTreeMap<String, Vec<u8>> {
     let mut out = BTreeMap::new();
     walk(root, root, ext, &mut out);
     out
+}
+
+/// Whether a tool the test needs is on PATH. A missing tool fails the test with the command
+/// that installs it, unless the given variable asks to skip.
+pub fn tool_available(tool: &str, skip_var: &str, install: &str) -> bool {
+    // Only whether it runs matters: `pdftotext --version` exits 1 although it is there.
+    if Command::new(tool)
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok()
+    {
+        return true;
+    }
+    if std::env::var_os(skip_var).is_some() {
+        eprintln!("note: {tool} not found and {skip_var} is set: skipping");
+        return false;
+    }
+    panic!("{tool} is not on PATH: install it ({install}) or set {skip_var}=1 to skip");
 }

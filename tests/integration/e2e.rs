@@ -4,7 +4,8 @@
 //! mdbook must be on PATH (`cargo install --locked mdbook --version 0.5.4`). Set
 //! TECHFILE_SKIP_MDBOOK=1 to skip these tests where it cannot be installed.
 
-use crate::common::{BIN, copy_dir, files_with_ext, fixture};
+use crate::common::{BIN, copy_dir, files_with_ext, fixture, write};
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::Path;
 use std::process::{Command, Output};
@@ -67,7 +68,7 @@ pub(crate) fn mdbook_build(root: &Path) -> Output {
     cmd.output().expect("mdbook runs")
 }
 
-pub(crate) fn build_ok(root: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+pub(crate) fn build_ok(root: &Path) -> BTreeMap<String, Vec<u8>> {
     let out = mdbook_build(root);
     assert!(
         out.status.success(),
@@ -235,6 +236,171 @@ fn clean_book_builds_with_mdbook() {
     assert!(page("techfile/tests.html").contains("requirements/tests/TST-002.md"));
 }
 
+/// Every `id="..."` in a page, in order.
+fn ids_in(html: &str) -> Vec<&str> {
+    html.match_indices(" id=\"")
+        .filter_map(|(at, m)| {
+            let rest = &html[at + m.len()..];
+            rest.find('"').map(|end| &rest[..end])
+        })
+        .collect()
+}
+
+/// Problems with the HTML of a build: a page with two elements of the same id, or a
+/// relative link to a file or anchor that does not exist.
+fn link_and_id_problems(out_dir: &Path, html: &BTreeMap<String, Vec<u8>>) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut ids: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    let texts: BTreeMap<&str, &str> = html
+        .iter()
+        .map(|(p, b)| (p.as_str(), std::str::from_utf8(b).expect("HTML is UTF-8")))
+        .collect();
+    for (page, text) in &texts {
+        let mut seen = BTreeSet::new();
+        for id in ids_in(text) {
+            if !seen.insert(id) {
+                problems.push(format!("{page}: two elements have id=\"{id}\""));
+            }
+        }
+        ids.insert(page, seen);
+    }
+    for (page, text) in &texts {
+        for (at, m) in text.match_indices("href=\"") {
+            let rest = &text[at + m.len()..];
+            let Some(end) = rest.find('"') else { continue };
+            let href = rest[..end].replace("&amp;", "&");
+            if href.starts_with('/') || href.split_once(':').is_some_and(|(s, _)| !s.contains('/'))
+            {
+                continue; // absolute URL (https:, mailto:, javascript:, or site-root `/`)
+            }
+            let (path, anchor) = href.split_once('#').unwrap_or((href.as_str(), ""));
+            let target = if path.is_empty() {
+                page.to_string()
+            } else {
+                let mut parts: Vec<&str> = page.split('/').collect();
+                parts.pop();
+                for c in path.split('/') {
+                    match c {
+                        "." | "" => {}
+                        ".." => {
+                            if parts.pop().is_none() {
+                                problems.push(format!("{page}: {href} leaves the book"));
+                            }
+                        }
+                        c => parts.push(c),
+                    }
+                }
+                parts.join("/")
+            };
+            let exists = texts.contains_key(target.as_str()) || out_dir.join(&target).is_file();
+            if !exists {
+                problems.push(format!("{page}: {href}: no file {target}"));
+            } else if !anchor.is_empty()
+                && let Some(page_ids) = ids.get(target.as_str())
+                && !page_ids.contains(anchor)
+            {
+                problems.push(format!("{page}: {href}: {target} has no id=\"{anchor}\""));
+            }
+        }
+    }
+    problems
+}
+
+#[test]
+fn clean_build_has_working_links_and_unique_ids() {
+    if !mdbook_ready("clean_build_has_working_links_and_unique_ids") {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    prepare("clean", tmp.path());
+    // A chapter two folders deep that hosts the tests and links everywhere, and generated
+    // pages in a nested folder: every relative link must still land.
+    let toml = tmp.path().join("book/book.toml");
+    let text = fs::read_to_string(&toml).unwrap().replace(
+        "[preprocessor.techfile]\n",
+        "[preprocessor.techfile]\npages-dir = \"trace/generated\"\n",
+    );
+    fs::write(&toml, text).unwrap();
+    write(
+        tmp.path(),
+        "book/src/design/deep/tests.md",
+        "# Tests\n\n{{#techfile items test}}\n\nSee {{#techfile ref REQ-SM-001}}, {{#techfile ref RSK-001}}, {{#techfile ref CTL-002}}, {{#techfile ref MDCG-SVV}}.\n\n{{#techfile matrix}}\n",
+    );
+    let summary = tmp.path().join("book/src/SUMMARY.md");
+    let mut s = fs::read_to_string(&summary).unwrap();
+    s.push_str("- [Tests](design/deep/tests.md)\n");
+    fs::write(&summary, s).unwrap();
+
+    let html = build_ok(tmp.path());
+    for p in [
+        "trace/generated/requirements.html",
+        "trace/generated/controls.html",
+        "trace/generated/catalog.html",
+        "design/deep/tests.html",
+    ] {
+        assert!(
+            html.contains_key(p),
+            "{p} missing; pages: {:?}",
+            html.keys()
+        );
+    }
+    assert!(
+        !html.contains_key("trace/generated/tests.html"),
+        "tests are hosted by a chapter"
+    );
+    let deep = String::from_utf8_lossy(&html["design/deep/tests.html"]).into_owned();
+    assert!(deep.contains("href=\"../../trace/generated/requirements.html#req-sm-001\""));
+    assert!(deep.contains("id=\"tst-001\""));
+    let problems = link_and_id_problems(&tmp.path().join("book/book"), &html);
+    assert!(problems.is_empty(), "\n{}", problems.join("\n"));
+}
+
+#[test]
+fn sboms_render_with_fingerprints_and_link_both_ways_to_items() {
+    if !mdbook_ready("sboms_render_with_fingerprints_and_link_both_ways_to_items") {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    prepare("clean", tmp.path());
+    let html = build_ok(tmp.path());
+    let page = |p: &str| {
+        String::from_utf8(
+            html.get(p)
+                .unwrap_or_else(|| panic!("{p} missing; pages: {:?}", html.keys()))
+                .clone(),
+        )
+        .unwrap()
+    };
+    let sbom = page("sbom.html");
+    // The fingerprint a reader checks their copy against is the file's SHA-256.
+    let bytes = fs::read(fixture("clean").join("sboms/firmware.cdx.json")).unwrap();
+    let sha = mdbook_techfile::sbom::sha256_hex(&bytes);
+    assert!(sbom.contains(&sha), "fingerprint {sha} shown");
+    // A component row links back to the risk that affects it, and the risk links to the row.
+    let row_start = sbom
+        .find("<tr id=\"sbom-firmware-mcuboot\">")
+        .expect("mcuboot row");
+    let row = &sbom[row_start..row_start + sbom[row_start..].find("</tr>").unwrap()];
+    assert!(row.contains("href=\"risks.html#rsk-001\""), "{row}");
+    assert!(
+        row.contains("href=\"#sbom-firmware-mbedtls\""),
+        "direct dependency link: {row}"
+    );
+    let risks = page("risks.html");
+    assert!(
+        risks.contains("href=\"sbom.html#sbom-firmware-mcuboot\""),
+        "the risk links to the component"
+    );
+    assert!(risks.contains("href=\"sbom.html#sbom-firmware-mbedtls\""));
+    // Text from the SBOM is escaped.
+    assert!(!sbom.contains("<img src=x"), "raw HTML from an SBOM");
+    assert!(sbom.contains("&lt;img src=x onerror=alert(2)&gt;"));
+    // An SBOM no chapter places gets a generated page.
+    let portal = page("techfile/sbom-portal.html");
+    assert!(portal.contains("id=\"sbom-portal-react\""));
+    assert!(portal.contains("CycloneDX 1.7"));
+}
+
 #[test]
 fn builds_are_byte_identical() {
     if !mdbook_ready("builds_are_byte_identical") {
@@ -309,18 +475,27 @@ fn warnings_do_not_fail_mdbook_build() {
     );
 }
 
-/// `\{{#techfile ...}}` is documented to show the directive text. In a plain book (no
-/// `before`/`after` ordering), mdBook's built-in `links` preprocessor runs first, treats
-/// `\{{#...}}` as its own escape and removes the backslash, so techfile then sees a live
-/// directive and expands it.
+/// `\{{#techfile ...}}` is documented to show the directive text. mdBook's built-in `links`
+/// preprocessor treats `\{{#...}}` as its own escape and removes the backslash, so techfile
+/// must run before it: the documented configuration says `before = ["links"]`.
 #[test]
-#[ignore = "bug: escaped \\{{#techfile ...}} is expanded under mdbook build, because mdBook's links preprocessor strips the backslash first"]
 fn escaped_directive_shows_its_text_in_mdbook_build() {
     if !mdbook_ready("escaped_directive_shows_its_text_in_mdbook_build") {
         return;
     }
     let tmp = tempfile::tempdir().unwrap();
     prepare("clean", tmp.path());
+    let toml = tmp.path().join("book/book.toml");
+    let config = fs::read_to_string(&toml).unwrap();
+    fs::write(
+        &toml,
+        config.replacen(
+            "[preprocessor.techfile]\n",
+            "[preprocessor.techfile]\nbefore = [\"links\"]\n",
+            1,
+        ),
+    )
+    .unwrap();
     let overview = tmp.path().join("book/src/overview.md");
     let mut text = fs::read_to_string(&overview).unwrap();
     text.push_str("\nWrite \\{{#techfile summary}} to place the summary.\n");
@@ -336,4 +511,62 @@ fn escaped_directive_shows_its_text_in_mdbook_build() {
         1,
         "only the real directive places a summary"
     );
+}
+
+/// Each item file is its own document: a code fence left open at the end of one item's
+/// body must not swallow the items placed after it on the same page. Today CTL-001's
+/// open fence turns CTL-002's whole section (heading, anchor, table) into code.
+#[test]
+
+fn unclosed_fence_in_an_item_body_stays_inside_that_item() {
+    if !mdbook_ready("unclosed_fence_in_an_item_body_stays_inside_that_item") {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    prepare("clean", tmp.path());
+    let ctl = tmp.path().join("requirements/CTL-001.md");
+    let mut text = fs::read_to_string(&ctl).unwrap();
+    text.push_str("\n```text\nan example whose fence is never closed\n");
+    fs::write(&ctl, text).unwrap();
+    let html = build_ok(tmp.path());
+    let controls = String::from_utf8_lossy(&html["techfile/controls.html"]).into_owned();
+    assert!(controls.contains("id=\"ctl-001\""));
+    assert!(
+        controls.contains("id=\"ctl-002\""),
+        "CTL-002 lost its anchor"
+    );
+    let problems = link_and_id_problems(&tmp.path().join("book/book"), &html);
+    assert!(problems.is_empty(), "\n{}", problems.join("\n"));
+}
+
+/// An item ID whose anchor equals a heading id the page already has (the page title
+/// "Requirements" gives id="requirements") yields two elements with one id, and links to
+/// the item land on the page title. Either `check` reports it or the page keeps ids unique.
+#[test]
+
+fn item_anchor_never_collides_with_a_page_heading() {
+    if !mdbook_ready("item_anchor_never_collides_with_a_page_heading") {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    prepare("clean", tmp.path());
+    write(
+        tmp.path(),
+        "requirements/REQUIREMENTS.md",
+        "+++\nid = \"REQUIREMENTS\"\nkind = \"requirement\"\ntitle = \"Unlucky ID\"\nderives-from = [\"MDCG-SM\"]\n+++\n",
+    );
+    let ctl = tmp.path().join("requirements/CTL-001.md");
+    let text = fs::read_to_string(&ctl)
+        .unwrap()
+        .replace("implements = [", "implements = [\"REQUIREMENTS\", ");
+    fs::write(&ctl, text).unwrap();
+    let out = mdbook_build(tmp.path());
+    if !out.status.success() {
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("duplicate-id"), "{stderr}");
+        return;
+    }
+    let html = files_with_ext(&tmp.path().join("book/book"), ".html");
+    let problems = link_and_id_problems(&tmp.path().join("book/book"), &html);
+    assert!(problems.is_empty(), "\n{}", problems.join("\n"));
 }

@@ -2,7 +2,7 @@
 //! each page are exactly the ids in the HTML mdBook writes for that page, and a broken link
 //! fails a build at the place `check` reports it.
 
-use crate::common::{BIN, check_json, copy_dir, fixture, parse_json_lines, run};
+use crate::common::{BIN, check_json, fixture, parse_json_lines, run};
 use crate::e2e::{build_ok, mdbook_build, mdbook_ready, prepare};
 use mdbook_techfile::files::list_src_files;
 use mdbook_techfile::links::{self, Markdown, scan};
@@ -270,17 +270,20 @@ fn anchors_of_the_sample_book_are_the_ids_mdbook_writes() {
     if !mdbook_ready("anchors_of_the_sample_book_are_the_ids_mdbook_writes") {
         return;
     }
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let tmp = tempfile::tempdir().unwrap();
-    copy_dir(&repo.join("book/src"), &tmp.path().join("book/src"));
-    copy_dir(&repo.join("requirements"), &tmp.path().join("requirements"));
-    let toml = fs::read_to_string(repo.join("book/book.toml")).unwrap();
+    let tmp = crate::sample::sample_copy();
+    let toml = fs::read_to_string(tmp.path().join("book/book.toml")).unwrap();
     assert!(!BIN.contains('\''));
     let toml = toml.replacen(
         "command = \"mdbook-techfile\"",
         &format!("command = '{BIN}'"),
         1,
     );
+    // The HTML alone: the bundle renderer (and its PDF) is tested in `bundle`, and with a
+    // second output mdBook would write the HTML to book/html instead.
+    let toml = toml
+        .split_once("\n[output.techfile]")
+        .map_or(toml.as_str(), |(html, _)| html)
+        .to_string();
     fs::write(tmp.path().join("book/book.toml"), toml).unwrap();
     let pages = compare_with_mdbook(tmp.path(), Markdown::default(), &[]);
     assert!(pages > 15, "only {pages} pages compared");
@@ -366,4 +369,93 @@ fn external_links_are_listed_on_request() {
     assert_eq!(lines[2]["external"], "mailto:someone@example.org");
     assert_eq!(lines[2]["file"], "book/src/links.md");
     assert_eq!(lines[2]["line"], 4);
+}
+
+/// The first `<tr id="...">` of a page (an SBOM component row).
+fn first_row_id(page: &str) -> Option<String> {
+    let at = page.find("<tr id=\"")? + "<tr id=\"".len();
+    Some(page[at..at + page[at..].find('"')?].to_string())
+}
+
+/// SBOM pages are pages like any other: users may link to an SBOM's rows, and a typo in
+/// such a link is a broken anchor with a suggestion.
+#[test]
+fn links_to_sbom_rows_are_checked() {
+    let tmp = crate::common::temp_fixture("clean");
+    let book = tmp.path().join("book");
+    let (outcome, pages) = render(&book).expect("the book renders");
+    assert!(outcome.diagnostics.is_empty(), "{:?}", outcome.diagnostics);
+    // One SBOM is hosted by a chapter, the other has a generated page.
+    let hosted = pages.iter().find(|p| p.path == "sbom.md").unwrap();
+    let generated = pages
+        .iter()
+        .find(|p| p.path.starts_with("techfile/sbom-"))
+        .expect("a generated SBOM page");
+    let (hosted_row, generated_row) = (
+        first_row_id(&hosted.content).unwrap(),
+        first_row_id(&generated.content).unwrap(),
+    );
+    crate::common::write(
+        tmp.path(),
+        "book/src/overview.md",
+        format!(
+            "# Overview\n\n[row](sbom.md#{hosted_row}), [row]({}#{generated_row}), [typo](sbom.md#{hosted_row}x).\n",
+            generated.path
+        ),
+    );
+    let findings = parse_json_lines(&check_json(tmp.path()).stdout);
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert_eq!(findings[0]["code"], "broken-anchor");
+    assert!(
+        findings[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("#{hosted_row}x")),
+        "{findings:?}"
+    );
+    assert!(
+        findings[0]["help"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("sbom.md#{hosted_row}`")),
+        "{findings:?}"
+    );
+}
+
+/// Items link to the rows of the components they affect: when text above an SBOM leaves
+/// a block open and hides it, those links are reported once per anchor, at the directive.
+#[test]
+fn a_hidden_sbom_breaks_the_links_to_its_rows() {
+    let tmp = crate::common::temp_fixture("clean");
+    crate::common::write(
+        tmp.path(),
+        "book/src/sbom.md",
+        "# Software bill of materials\n\n<!-- a comment never closed\n\n{{#techfile sbom firmware.cdx.json}}\n",
+    );
+    let findings = parse_json_lines(&check_json(tmp.path()).stdout);
+    assert!(!findings.is_empty());
+    let messages: Vec<&str> = findings
+        .iter()
+        .map(|v| {
+            assert_eq!(v["code"], "broken-anchor", "{findings:?}");
+            assert_eq!(v["file"], "book/src/sbom.md", "{findings:?}");
+            assert_eq!(v["line"], 5, "{findings:?}");
+            v["message"].as_str().unwrap()
+        })
+        .collect();
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("of `SBOM firmware.cdx.json` is missing from `sbom.md`")),
+        "{messages:?}"
+    );
+    // RSK-001 affects two components of this SBOM.
+    assert_eq!(
+        messages
+            .iter()
+            .filter(|m| m.contains("in SBOM firmware.cdx.json` is missing"))
+            .count(),
+        2,
+        "{messages:?}"
+    );
 }

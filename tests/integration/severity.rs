@@ -163,3 +163,20 @@ fn every_configurable_code_accepts_every_level() {
         }
     }
 }
+
+#[test]
+fn ntia_gaps_are_warnings_that_a_book_can_deny_or_allow() {
+    let dir = with_severity("sbom-missing-supplier", "sbom-missing-supplier = \"deny\"");
+    let r = check_human(dir.path());
+    r.expect_code(1);
+    assert!(
+        r.stdout.contains("error[sbom-missing-supplier]"),
+        "{}",
+        r.stdout
+    );
+
+    let dir = with_severity("sbom-missing-supplier", "sbom-missing-supplier = \"allow\"");
+    let r = check_human(dir.path());
+    r.expect_code(0);
+    assert_eq!(r.stdout, "techfile: no findings\n");
+}

@@ -6,7 +6,7 @@ use crate::config::Config;
 use crate::diag::{Code, Diagnostic};
 use crate::graph::{Node, TraceGraph};
 use crate::model::{Kind, Relation, Span, Status};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 pub fn check(
     graph: &TraceGraph<'_>,
@@ -51,7 +51,86 @@ pub fn check(
     if policy.practice {
         practices(graph, config, config_span, &mut out);
     }
+    regulations(graph, config, config_span, &mut out);
     out
+}
+
+/// Catalog entries some live requirement derives from, directly or through the
+/// requirements it refines, with the first requirement (by ID) that does.
+fn traced_entries<'a>(graph: &TraceGraph<'a>) -> BTreeMap<&'a str, usize> {
+    let mut out = BTreeMap::new();
+    for r in graph.live_of_kind(Kind::Requirement) {
+        for id in graph.catalog_above(r) {
+            out.entry(id).or_insert(r);
+        }
+    }
+    out
+}
+
+fn regulations(
+    graph: &TraceGraph<'_>,
+    config: &Config,
+    config_span: Option<Span>,
+    out: &mut Vec<Diagnostic>,
+) {
+    let traced = traced_entries(graph);
+    let wanted = |k: EntryKind| match k {
+        EntryKind::Mdr => config.coverage.mdr,
+        EntryKind::Ivdr => config.coverage.ivdr,
+        _ => false,
+    };
+    for e in graph.catalog.entries() {
+        let na = config.not_applicable.contains_key(&e.id);
+        match (traced.get(e.id.as_str()), na) {
+            (Some(&r), true) => {
+                let req = &graph.items[r];
+                // Point at the link itself when the requirement names the entry directly.
+                let span = req
+                    .links
+                    .iter()
+                    .find(|l| l.target == e.id)
+                    .map_or(req.id_span, |l| l.span);
+                out.push(
+                    Diagnostic::new(
+                        Code::InapplicableEntryTraced,
+                        format!("`{}` is marked not applicable, but `{}` derives from it", e.id, req.id),
+                    )
+                    .at(span, "this requirement traces to it")
+                    .help(format!(
+                        "remove `{}` from [preprocessor.techfile.not-applicable], or stop deriving from it",
+                        e.id
+                    )),
+                );
+            }
+            (None, false) if wanted(e.kind) => out.push(catalog_gap(
+                Code::RegulationNotAddressed,
+                format!("{} `{}` ({}) has no requirement", e.kind.label(), e.id, e.title),
+                format!(
+                    "add a requirement with `derives-from = [\"{}\"]`, or mark it not applicable with a reason in [preprocessor.techfile.not-applicable]",
+                    e.id
+                ),
+                config_span,
+                "the coverage policy configured here requires every Annex I entry",
+            )),
+            _ => {}
+        }
+    }
+}
+
+/// A catalog entry nobody addresses. The gap has no line of its own, so it points at the
+/// configuration whose coverage policy asks for the entry.
+fn catalog_gap(
+    code: Code,
+    message: String,
+    help: String,
+    config_span: Option<Span>,
+    label: &str,
+) -> Diagnostic {
+    let d = Diagnostic::new(code, message).help(help);
+    match config_span {
+        Some(span) => d.at(span, label),
+        None => d,
+    }
 }
 
 fn practices(
@@ -61,34 +140,23 @@ fn practices(
     out: &mut Vec<Diagnostic>,
 ) {
     let addressed: BTreeSet<&str> = graph
-        .items
-        .iter()
-        .enumerate()
-        .filter(|(i, it)| {
-            it.kind == Kind::Requirement && it.status != Status::Obsolete && graph.is_canonical(*i)
-        })
-        .flat_map(|(i, _)| graph.practices_above(i))
+        .live_of_kind(Kind::Requirement)
+        .into_iter()
+        .flat_map(|i| graph.practices_above(i))
         .collect();
     for p in graph.catalog.of_kind(EntryKind::Practice) {
         if addressed.contains(p.id.as_str()) || config.not_applicable.contains_key(&p.id) {
             continue;
         }
-        let mut d = Diagnostic::new(
+        out.push(catalog_gap(
             Code::PracticeNotAddressed,
             format!("MDCG 2019-16 practice `{}` ({}) has no requirement", p.id, p.title),
-        )
-        .help(format!(
-            "add a requirement with `derives-from = [\"{}\"]` (or one of its IEC 62443-4-1 / IEC 81001-5-1 entries), or mark it not applicable with a reason in [preprocessor.techfile.not-applicable]",
-            p.id
+            format!(
+                "add a requirement with `derives-from = [\"{}\"]` (or one of its IEC 62443-4-1 / IEC 81001-5-1 entries), or mark it not applicable with a reason in [preprocessor.techfile.not-applicable]",
+                p.id
+            ),
+            config_span,
+            "the coverage policy configured here requires every practice",
         ));
-        // The gap has no line of its own; it points at the configuration whose coverage
-        // policy asks for it.
-        if let Some(span) = config_span {
-            d = d.at(
-                span,
-                "the coverage policy configured here requires every practice",
-            );
-        }
-        out.push(d);
     }
 }

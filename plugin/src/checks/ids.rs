@@ -10,6 +10,12 @@ pub fn check(graph: &TraceGraph<'_>) -> Vec<Diagnostic> {
     // Anchors are compared, not raw IDs: `REQ-1` and `req-1` (or `REQ.1`) would land on
     // the same HTML anchor and one of them would become unreachable.
     let mut first: HashMap<String, usize> = HashMap::with_capacity(graph.items.len());
+    let catalog_anchors: HashMap<String, &str> = graph
+        .catalog
+        .entries()
+        .iter()
+        .map(|e| (anchor(&e.id), e.id.as_str()))
+        .collect();
     for (i, item) in graph.items.iter().enumerate() {
         if let Some(Node::Catalog(c)) = graph.lookup(&item.id) {
             let entry = &graph.catalog.entries()[c];
@@ -25,7 +31,19 @@ pub fn check(graph: &TraceGraph<'_>) -> Vec<Diagnostic> {
             );
             continue;
         }
-        match first.entry(anchor(&item.id)) {
+        let own = anchor(&item.id);
+        if let Some(entry) = catalog_anchors.get(&own) {
+            out.push(
+                Diagnostic::new(
+                    Code::DuplicateId,
+                    format!("ID `{}` clashes with the built-in catalog entry `{entry}`: both give the anchor `#{own}`", item.id),
+                )
+                .at(item.id_span, "this ID is taken")
+                .help("give this item its own ID; IDs must be unique, ignoring case, catalog included"),
+            );
+            continue;
+        }
+        match first.entry(own) {
             std::collections::hash_map::Entry::Vacant(v) => {
                 v.insert(i);
             }

@@ -1,8 +1,9 @@
-//! Findings about items and their trace. One module per family of codes; each takes the
+//! Findings about items, their trace and their risk estimates. One module per family of codes; each takes the
 //! graph and returns diagnostics, never printing and never failing.
 
 pub mod coverage;
 pub mod ids;
+pub mod risk;
 pub mod trace;
 
 use crate::config::Config;
@@ -16,5 +17,6 @@ pub fn run(graph: &TraceGraph<'_>, config: &Config, config_span: Option<Span>) -
     let mut out = ids::check(graph);
     out.extend(trace::check(graph));
     out.extend(coverage::check(graph, config, config_span));
+    out.extend(risk::check(graph, &config.risk));
     out
 }

@@ -115,8 +115,12 @@ impl Pages for Vec<Page<'_>> {
 pub struct Anchor {
     pub anchor: String,
     pub id: String,
-    /// Where the ID is defined (`None` for catalog entries).
+    /// Where the ID is defined (`None` for catalog entries), or the directive that placed
+    /// an SBOM.
     pub span: Option<Span>,
+    /// The anchor is a heading's id (an item or catalog entry); else an HTML element's
+    /// (an SBOM or one of its component rows).
+    pub heading: bool,
 }
 
 /// How to check.
@@ -242,8 +246,16 @@ pub fn check(
                             pages.path(*p)
                         ),
                     )
-                    .at_opt(a.span, "its heading is hidden, so every generated link to it is broken")
-                    .help("text above the heading on that page (the body of an item before it, or the chapter's own text) leaves a code block or an HTML block open, which swallows the heading: close it"),
+                    .at_opt(a.span, if a.heading {
+                        "its heading is hidden, so every generated link to it is broken"
+                    } else {
+                        "its table is hidden, so every generated link to it is broken"
+                    })
+                    .help(if a.heading {
+                        "text above the heading on that page (the body of an item before it, or the chapter's own text) leaves a code block or an HTML block open, which swallows the heading: close it"
+                    } else {
+                        "text above the table on that page (the chapter's own text, or the body of an item before it) leaves a code block or an HTML block open, which swallows the table: close it"
+                    }),
                 );
             }
         }

@@ -2,9 +2,11 @@
 
 pub mod frontmatter;
 
+use crate::cvss::Cvss;
 use crate::diag::{Code, Diagnostic};
 use crate::model::{
-    Date, FileId, Item, Kind, Relation, SourceMap, Span, Status, TestResult, TraceLink, validate_id,
+    Date, Estimate, Exploitability, FileId, Item, Kind, Measure, Property, Relation, RiskFields,
+    SourceMap, Span, Spanned, Status, Stride, TestResult, TraceLink, validate_id,
 };
 use frontmatter::FrontMatter;
 use std::collections::BTreeMap;
@@ -24,6 +26,8 @@ pub struct Input {
 pub enum InputError {
     /// The OS refused; the text is its message.
     Io(String),
+    /// A configured item folder cannot be listed; the text says which and why.
+    Folder(String),
     /// The file is larger than the limit; the number is its size in bytes.
     TooLarge { size: u64, limit: u64 },
 }
@@ -45,7 +49,33 @@ const KEYS: &[(&str, Option<Kind>)] = &[
     ("implements", Some(Kind::Control)),
     ("mitigates", Some(Kind::Control)),
     ("verifies", Some(Kind::Test)),
+    ("measure", Some(Kind::Control)),
+    ("asset", Some(Kind::Risk)),
+    ("property", Some(Kind::Risk)),
+    ("vector", Some(Kind::Risk)),
+    ("threat", Some(Kind::Risk)),
+    ("stride", Some(Kind::Risk)),
+    ("cve", Some(Kind::Risk)),
+    ("cwe", Some(Kind::Risk)),
+    ("exploitability", Some(Kind::Risk)),
+    ("cvss", Some(Kind::Risk)),
+    ("severity", Some(Kind::Risk)),
+    ("residual-exploitability", Some(Kind::Risk)),
+    ("residual-cvss", Some(Kind::Risk)),
+    ("residual-severity", Some(Kind::Risk)),
+    ("safety-impact", Some(Kind::Risk)),
+    ("safety-reference", Some(Kind::Risk)),
+    ("benefit-risk", Some(Kind::Risk)),
+    ("design-infeasible", Some(Kind::Risk)),
+    ("affects", None),
 ];
+
+/// The keys an item of `kind` may use (all keys when the kind is not known).
+fn keys_for(kind: Option<Kind>) -> impl Iterator<Item = &'static str> {
+    KEYS.iter()
+        .filter(move |(_, only)| kind.is_none() || only.is_none() || *only == kind)
+        .map(|(k, _)| *k)
+}
 
 /// Turns the read files into items. Every file yields either an item or at least one
 /// error-level finding, so a broken file can never vanish silently.
@@ -53,24 +83,9 @@ pub fn load_items(map: &mut SourceMap, inputs: Vec<Input>) -> (Vec<Item>, Vec<Di
     let mut diags = Vec::new();
     let mut parsable = Vec::with_capacity(inputs.len());
     for input in inputs {
-        match input.content {
-            Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(text) => parsable.push((map.add(input.name, text), input.path)),
-                Err(e) => {
-                    let at = e.utf8_error().valid_up_to();
-                    let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
-                    let file = map.add(input.name, lossy);
-                    diags.push(
-                        Diagnostic::new(Code::NotUtf8, "file is not valid UTF-8")
-                            .at(Span::new(file, at..at), "first invalid byte here")
-                            .help("save the file as UTF-8 (most editors offer this in 'Save as')"),
-                    );
-                }
-            },
-            Err(err) => {
-                let file = map.add(input.name, String::new());
-                diags.push(input_error(file, &err));
-            }
+        match add_text(map, input.name, input.content, &ITEM_FILE) {
+            Ok(file) => parsable.push((file, input.path)),
+            Err(d) => diags.push(d),
         }
     }
     let map = &*map;
@@ -116,18 +131,65 @@ pub fn load_items(map: &mut SourceMap, inputs: Vec<Input>) -> (Vec<Item>, Vec<Di
     (items, diags)
 }
 
-fn input_error(file: FileId, err: &InputError) -> Diagnostic {
-    let span = Span::new(file, 0..0);
-    match err {
-        InputError::Io(msg) => Diagnostic::new(Code::ReadError, format!("cannot read file: {msg}"))
-            .at(span, "this file")
-            .help("check that the file exists and is readable"),
-        InputError::TooLarge { size, limit } => Diagnostic::new(
-            Code::FileTooLarge,
-            format!("file is {size} bytes, more than the limit of {limit} bytes"),
-        )
-        .at(span, "this file")
-        .help("split the item into smaller items, or raise `max-file-size` in [preprocessor.techfile]"),
+/// How findings about reading a kind of input name it and what they advise.
+pub(crate) struct InputKind {
+    /// The subject of the messages: "file", "SBOM".
+    pub noun: &'static str,
+    pub io_help: &'static str,
+    pub size_help: &'static str,
+    pub utf8_help: &'static str,
+}
+
+const ITEM_FILE: InputKind = InputKind {
+    noun: "file",
+    io_help: "check that the file exists and is readable",
+    size_help: "split the item into smaller items, or raise `max-file-size` in [preprocessor.techfile]",
+    utf8_help: "save the file as UTF-8 (most editors offer this in 'Save as')",
+};
+
+/// Adds a read input's text to the source map. An input that could not be read, or is not
+/// UTF-8, still gets a file in the map (empty, or decoded lossily) so the finding about it
+/// can point somewhere; the finding is returned instead of the file.
+pub(crate) fn add_text(
+    map: &mut SourceMap,
+    name: String,
+    content: Result<Vec<u8>, InputError>,
+    kind: &InputKind,
+) -> Result<FileId, Diagnostic> {
+    let noun = kind.noun;
+    match content {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => Ok(map.add(name, text)),
+            Err(e) => {
+                let at = e.utf8_error().valid_up_to();
+                let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+                let file = map.add(name, lossy);
+                Err(
+                    Diagnostic::new(Code::NotUtf8, format!("{noun} is not valid UTF-8"))
+                        .at(Span::new(file, at..at), "first invalid byte here")
+                        .help(kind.utf8_help),
+                )
+            }
+        },
+        Err(err) => {
+            let span = Span::new(map.add(name, String::new()), 0..0);
+            Err(match err {
+                InputError::Folder(msg) => Diagnostic::new(Code::ReadError, msg)
+                    .at(span, "this folder")
+                    .help("create the folder, or fix the path in [preprocessor.techfile] (paths are relative to the book root)"),
+                InputError::Io(msg) => {
+                    Diagnostic::new(Code::ReadError, format!("cannot read {noun}: {msg}"))
+                        .at(span, format!("this {noun}"))
+                        .help(kind.io_help)
+                }
+                InputError::TooLarge { size, limit } => Diagnostic::new(
+                    Code::FileTooLarge,
+                    format!("{noun} is {size} bytes, more than the limit of {limit} bytes"),
+                )
+                .at(span, format!("this {noun}"))
+                .help(kind.size_help),
+            })
+        }
     }
 }
 
@@ -179,6 +241,7 @@ pub fn parse_item(file: FileId, text: &str) -> (Option<Item>, Vec<Diagnostic>) {
     let mut r = Reader {
         file,
         base,
+        src: toml_text,
         diags,
         header_span,
     };
@@ -192,14 +255,18 @@ fn first_line(s: &str) -> &str {
 
 type Value<'a> = toml::Spanned<DeValue<'a>>;
 
-struct Reader {
+struct Reader<'t> {
     file: FileId,
     base: usize,
+    /// The front-matter text the spans of values index into.
+    src: &'t str,
     diags: Vec<Diagnostic>,
     header_span: Span,
 }
 
-impl Reader {
+type ByKey<'v, 'a> = BTreeMap<&'v str, (&'v Value<'a>, Span)>;
+
+impl Reader<'_> {
     fn span(&self, r: std::ops::Range<usize>) -> Span {
         Span::shifted(self.file, r, self.base)
     }
@@ -232,10 +299,18 @@ impl Reader {
                     .at(*key_span, "not a known key");
                     d = match closest(key, KEYS.iter().map(|(k, _)| *k)) {
                         Some(s) => d.help(format!("did you mean `{s}`?")),
-                        None => d.help(format!(
-                            "known keys are: {}",
-                            KEYS.iter().map(|(k, _)| *k).collect::<Vec<_>>().join(", ")
-                        )),
+                        // The full list has grown long with the risk keys; the keys of the
+                        // item's own kind are the ones the author can use here.
+                        None => d.help(match kind {
+                            Some(k) => format!(
+                                "the keys of a {k} are: {}",
+                                keys_for(kind).collect::<Vec<_>>().join(", ")
+                            ),
+                            None => format!(
+                                "known keys are: {}",
+                                keys_for(None).collect::<Vec<_>>().join(", ")
+                            ),
+                        }),
                     };
                     self.diags.push(d);
                 }
@@ -281,8 +356,11 @@ impl Reader {
                 Some(t)
             }
         });
-        let status = self
-            .optional_str(&by_key, "status")
+        let status_read = self.optional_str(&by_key, "status");
+        let status_span = status_read
+            .as_ref()
+            .map_or(self.header_span, |(_, span)| *span);
+        let status = status_read
             .and_then(|(s, span)| {
                 let st = Status::parse(&s);
                 if st.is_none() {
@@ -328,7 +406,13 @@ impl Reader {
 
         let mut links = Vec::new();
         for relation in Relation::ALL {
-            for (target, span) in self.string_list(&by_key, relation.key()) {
+            let values = self.string_list(&by_key, relation.key());
+            // A key on the wrong kind was reported above; following its links too would
+            // only add findings about a line the user must delete anyway.
+            if kind.is_some_and(|k| k != relation.source_kind()) {
+                continue;
+            }
+            for (target, span) in values {
                 match validate_id(&target) {
                     Ok(()) => links.push(TraceLink {
                         relation,
@@ -337,6 +421,45 @@ impl Reader {
                     }),
                     Err(why) => self.invalid(span, format!("invalid ID `{target}`"), why),
                 }
+            }
+        }
+
+        let measure = if kind == Some(Kind::Control) {
+            self.optional_str(&by_key, "measure")
+                .and_then(|(s, span)| match Measure::parse(&s) {
+                    Some(value) => Some(Spanned { value, span }),
+                    None => {
+                        self.invalid(
+                            span,
+                            format!("unknown measure `{s}`"),
+                            "use `design` (inherently secure design), `protection` (protective measure) or `information` (information for safety), the order of MDCG 2019-16 section 3.3",
+                        );
+                        None
+                    }
+                })
+        } else {
+            None
+        };
+        let risk = if kind == Some(Kind::Risk) {
+            Some(Box::new(self.risk_fields(&by_key, status, status_span)))
+        } else {
+            None
+        };
+        // Components are named by purl or bom-ref, which have no fixed shape; only an empty
+        // string is certainly wrong.
+        let mut affects = Vec::new();
+        for (target, span) in self.string_list(&by_key, "affects") {
+            if target.trim().is_empty() {
+                self.invalid(
+                    span,
+                    "empty component reference in `affects`".into(),
+                    "write the purl (`pkg:cargo/serde@1.0.228`) or bom-ref of an SBOM component",
+                );
+            } else {
+                affects.push(Spanned {
+                    value: target,
+                    span,
+                });
             }
         }
 
@@ -354,12 +477,339 @@ impl Reader {
             last_reviewed: last_reviewed.map(|(d, _)| d),
             next_review: next_review.map(|(d, _)| d),
             result,
+            measure,
+            risk,
             links,
+            affects,
             path: String::new(),
             body: body.to_owned(),
             body_offset: u32::try_from(body_offset).unwrap_or(u32::MAX),
             header_span: self.header_span,
         })
+    }
+
+    /// The keys of a risk item. Every value is checked here except the scale words, which
+    /// depend on the configuration and are checked by `checks::risk`.
+    fn risk_fields(
+        &mut self,
+        by_key: &ByKey<'_, '_>,
+        status: Status,
+        status_span: Span,
+    ) -> RiskFields {
+        let asset = self.line(by_key, "asset", "the asset at risk");
+        let vector = self.line(by_key, "vector", "the interface or attack vector");
+        let threat = self.line(by_key, "threat", "the threat scenario in one sentence");
+        let properties = self.word_list(by_key, "property", Property::parse, Property::WORDS);
+        let stride = self.word_list(by_key, "stride", Stride::parse, Stride::WORDS);
+        let cve = self.reference_list(by_key, "cve", valid_cve, "`CVE-2024-12345`");
+        let cwe = self.reference_list(by_key, "cwe", valid_cwe, "`CWE-79`");
+        let initial = self.estimate(by_key, "exploitability", "cvss", "severity");
+        let residual = self.estimate(
+            by_key,
+            "residual-exploitability",
+            "residual-cvss",
+            "residual-severity",
+        );
+        let safety_impact = self.boolean(by_key, "safety-impact");
+        let safety_reference = self
+            .line(
+                by_key,
+                "safety-reference",
+                "the hazard or item ID in the safety risk file",
+            )
+            .map(|(value, span)| Spanned { value, span });
+        let benefit_risk = self.text(by_key, "benefit-risk", "the benefit-risk justification");
+        let design_infeasible = self.text(
+            by_key,
+            "design-infeasible",
+            "why no design or protective control is possible",
+        );
+
+        match (&safety_impact, &safety_reference) {
+            (Some(Spanned { value: true, span }), None) => self.diags.push(
+                Diagnostic::new(
+                    Code::MissingKey,
+                    "missing key `safety-reference`: the risk has a safety impact",
+                )
+                .at(*span, "safety impact declared here")
+                .help("name where the safety risk file (ISO 14971) takes the risk over, for example `safety-reference = \"SRMF-HAZ-012\"`"),
+            ),
+            (Some(Spanned { value: false, .. }) | None, Some(r)) => self.invalid(
+                r.span,
+                "`safety-reference` is given but `safety-impact` is not true".into(),
+                "set `safety-impact = true` if the risk can lead to harm, or remove the reference",
+            ),
+            _ => {}
+        }
+
+        // A draft is an analysis in progress; from review on, an auditor expects the whole
+        // estimate. Obsolete risks count for nothing and are left as they were.
+        if matches!(status, Status::InReview | Status::Approved) {
+            let has = |k: &str| by_key.contains_key(k);
+            let mut missing = Vec::new();
+            for (present, name) in [
+                (has("asset"), "`asset`"),
+                (has("threat"), "`threat`"),
+                (
+                    has("exploitability") || has("cvss"),
+                    "`exploitability` (or `cvss`)",
+                ),
+                (has("severity"), "`severity`"),
+                (
+                    has("residual-exploitability") || has("residual-cvss"),
+                    "`residual-exploitability` (or `residual-cvss`)",
+                ),
+                (has("residual-severity"), "`residual-severity`"),
+                (has("safety-impact"), "`safety-impact`"),
+            ] {
+                if !present {
+                    missing.push(name);
+                }
+            }
+            if !missing.is_empty() {
+                let s = if missing.len() == 1 { "" } else { "s" };
+                self.diags.push(
+                    Diagnostic::new(
+                        Code::MissingKey,
+                        format!(
+                            "{} lacks the required key{s} {}",
+                            if status == Status::Approved {
+                                "an approved risk"
+                            } else {
+                                "a risk in review"
+                            },
+                            missing.join(", ")
+                        ),
+                    )
+                    // The status is what makes the keys required, so the finding
+                    // points at it.
+                    .at(status_span, "this status requires the whole estimate")
+                    .help("a risk in review or approved names its asset and threat, its exploitability and severity before and after controls (words of the scales in [preprocessor.techfile.risk]) and whether it has a safety impact; keep `status = \"draft\"` while the analysis is in progress"),
+                );
+            }
+        }
+
+        RiskFields {
+            asset: asset.map(|(s, _)| s),
+            properties,
+            vector: vector.map(|(s, _)| s),
+            threat: threat.map(|(s, _)| s),
+            stride,
+            cve,
+            cwe,
+            initial,
+            residual,
+            safety_impact,
+            safety_reference,
+            benefit_risk,
+            design_infeasible,
+        }
+    }
+
+    /// One estimate: an exploitability word or a CVSS vector (not both), and a severity.
+    fn estimate(
+        &mut self,
+        by_key: &ByKey<'_, '_>,
+        word_key: &str,
+        cvss_key: &str,
+        severity_key: &str,
+    ) -> Estimate {
+        let word = self.line(by_key, word_key, "a level of the exploitability scale");
+        let cvss = self.cvss(by_key, cvss_key);
+        let exploitability = match (word, cvss) {
+            (Some((w, span)), cvss) => {
+                if let Some(c) = cvss {
+                    self.invalid(
+                        c.span,
+                        format!("`{word_key}` and `{cvss_key}` are both given"),
+                        format!("give one of them: a CVSS vector is mapped onto the exploitability scale, so `{word_key}` would contradict or repeat it"),
+                    );
+                }
+                Some(Spanned {
+                    value: Exploitability::Word(w),
+                    span,
+                })
+            }
+            (None, Some(c)) => Some(Spanned {
+                value: Exploitability::Cvss(c.value),
+                span: c.span,
+            }),
+            (None, None) => None,
+        };
+        let severity = self
+            .line(by_key, severity_key, "a level of the severity scale")
+            .map(|(value, span)| Spanned { value, span });
+        Estimate {
+            exploitability,
+            severity,
+        }
+    }
+
+    fn cvss(&mut self, by_key: &ByKey<'_, '_>, key: &str) -> Option<Spanned<Cvss>> {
+        let (value, _) = by_key.get(key)?;
+        let (text, span) = self.optional_str(by_key, key)?;
+        match Cvss::parse(&text) {
+            Ok(c) => Some(Spanned { value: c, span }),
+            Err(e) => {
+                // Point at the bad metric when the string is written plainly (no escapes,
+                // one line), which is how vectors are written; else at the whole value.
+                let r = value.span();
+                let raw = self.src.get(r.clone()).unwrap_or_default();
+                let plain = raw.len() == text.len() + 2 && raw.get(1..raw.len() - 1) == Some(&text);
+                let at = if plain {
+                    self.span(r.start + 1 + e.range.start..r.start + 1 + e.range.end)
+                } else {
+                    span
+                };
+                self.invalid(
+                    at,
+                    format!("invalid CVSS vector: {}", e.message),
+                    "write a CVSS 3.1 base vector with the eight base metrics, for example `CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:U/C:H/I:H/A:N`",
+                );
+                None
+            }
+        }
+    }
+
+    /// A one-line, non-empty string: a table cell in the register.
+    fn line(&mut self, by_key: &ByKey<'_, '_>, key: &str, what: &str) -> Option<(String, Span)> {
+        let (s, span) = self.optional_str(by_key, key)?;
+        if s.trim().is_empty() {
+            self.invalid(
+                span,
+                format!("`{key}` is empty"),
+                format!("write {what}, or remove the key"),
+            );
+            return None;
+        }
+        if s.contains(['\n', '\r']) {
+            self.invalid(
+                span,
+                format!("`{key}` spans several lines"),
+                format!("write {what} on one line; details go in the body"),
+            );
+            return None;
+        }
+        Some((s, span))
+    }
+
+    /// A non-empty string that may span lines (a justification).
+    fn text(&mut self, by_key: &ByKey<'_, '_>, key: &str, what: &str) -> Option<Spanned<String>> {
+        let (value, span) = self.optional_str(by_key, key)?;
+        if value.trim().is_empty() {
+            self.invalid(
+                span,
+                format!("`{key}` is empty"),
+                format!("write {what}, or remove the key"),
+            );
+            return None;
+        }
+        Some(Spanned { value, span })
+    }
+
+    fn boolean(&mut self, by_key: &ByKey<'_, '_>, key: &str) -> Option<Spanned<bool>> {
+        let (value, _) = by_key.get(key)?;
+        match value.get_ref() {
+            DeValue::Boolean(b) => Some(Spanned {
+                value: *b,
+                span: self.span(value.span()),
+            }),
+            _ => {
+                self.wrong_type(
+                    key,
+                    value,
+                    "a boolean",
+                    &format!("`{key} = true` or `{key} = false`"),
+                );
+                None
+            }
+        }
+    }
+
+    /// An array of words from a fixed list, each at most once and at least one.
+    fn word_list<T: PartialEq>(
+        &mut self,
+        by_key: &ByKey<'_, '_>,
+        key: &str,
+        parse: fn(&str) -> Option<T>,
+        words: &[&str],
+    ) -> Vec<T> {
+        let mut out = Vec::new();
+        for (w, span) in self.non_empty_list(by_key, key) {
+            match parse(&w) {
+                Some(v) if out.contains(&v) => self.invalid(
+                    span,
+                    format!("`{w}` is listed twice under `{key}`"),
+                    "remove the repeated word",
+                ),
+                Some(v) => out.push(v),
+                None => {
+                    let help = match closest(&w, words.iter().copied()) {
+                        Some(s) => format!("did you mean `{s}`?"),
+                        None => format!(
+                            "use {}",
+                            words
+                                .iter()
+                                .map(|w| format!("`{w}`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    };
+                    self.invalid(span, format!("unknown {key} `{w}`"), help);
+                }
+            }
+        }
+        out
+    }
+
+    /// An array of external IDs (CVE, CWE), each checked for its form and listed once.
+    fn reference_list(
+        &mut self,
+        by_key: &ByKey<'_, '_>,
+        key: &str,
+        valid: fn(&str) -> bool,
+        example: &str,
+    ) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for (id, span) in self.non_empty_list(by_key, key) {
+            if !valid(&id) {
+                let upper = id.to_ascii_uppercase();
+                let help = if valid(&upper) {
+                    format!("write it in upper case: `{upper}`")
+                } else {
+                    format!("write it as {example}")
+                };
+                self.invalid(
+                    span,
+                    format!("`{id}` is not a valid {} ID", key.to_ascii_uppercase()),
+                    help,
+                );
+            } else if out.contains(&id) {
+                self.invalid(
+                    span,
+                    format!("`{id}` is listed twice under `{key}`"),
+                    "remove the repeated ID",
+                );
+            } else {
+                out.push(id);
+            }
+        }
+        out
+    }
+
+    /// A string array that, when present, holds at least one value.
+    fn non_empty_list(&mut self, by_key: &ByKey<'_, '_>, key: &str) -> Vec<(String, Span)> {
+        let list = self.string_list(by_key, key);
+        if let Some((value, _)) = by_key.get(key)
+            && matches!(value.get_ref(), DeValue::Array(a) if a.is_empty())
+        {
+            self.invalid(
+                self.span(value.span()),
+                format!("`{key}` is an empty list"),
+                "list at least one value, or remove the key",
+            );
+        }
+        list
     }
 
     fn invalid(&mut self, span: Span, message: String, help: impl Into<String>) {
@@ -384,11 +834,7 @@ impl Reader {
         );
     }
 
-    fn required_str(
-        &mut self,
-        by_key: &BTreeMap<&str, (&Value<'_>, Span)>,
-        key: &str,
-    ) -> Option<(String, Span)> {
+    fn required_str(&mut self, by_key: &ByKey<'_, '_>, key: &str) -> Option<(String, Span)> {
         if !by_key.contains_key(key) {
             self.diags.push(
                 Diagnostic::new(Code::MissingKey, format!("missing required key `{key}`"))
@@ -400,11 +846,7 @@ impl Reader {
         self.optional_str(by_key, key)
     }
 
-    fn optional_str(
-        &mut self,
-        by_key: &BTreeMap<&str, (&Value<'_>, Span)>,
-        key: &str,
-    ) -> Option<(String, Span)> {
+    fn optional_str(&mut self, by_key: &ByKey<'_, '_>, key: &str) -> Option<(String, Span)> {
         let (value, _) = by_key.get(key)?;
         match value.get_ref() {
             DeValue::String(s) => Some((s.to_string(), self.span(value.span()))),
@@ -415,11 +857,7 @@ impl Reader {
         }
     }
 
-    fn string_list(
-        &mut self,
-        by_key: &BTreeMap<&str, (&Value<'_>, Span)>,
-        key: &str,
-    ) -> Vec<(String, Span)> {
+    fn string_list(&mut self, by_key: &ByKey<'_, '_>, key: &str) -> Vec<(String, Span)> {
         let Some((value, _)) = by_key.get(key) else {
             return Vec::new();
         };
@@ -438,11 +876,7 @@ impl Reader {
         out
     }
 
-    fn date(
-        &mut self,
-        by_key: &BTreeMap<&str, (&Value<'_>, Span)>,
-        key: &str,
-    ) -> Option<(Date, Span)> {
+    fn date(&mut self, by_key: &ByKey<'_, '_>, key: &str) -> Option<(Date, Span)> {
         let (value, _) = by_key.get(key)?;
         let span = self.span(value.span());
         let parsed = match value.get_ref() {
@@ -474,8 +908,38 @@ impl Reader {
     }
 }
 
+/// `CVE-YYYY-NNNN` with a year from 1999 (the first CVE year) and four or more digits.
+fn valid_cve(id: &str) -> bool {
+    let Some(rest) = id.strip_prefix("CVE-") else {
+        return false;
+    };
+    let Some((year, number)) = rest.split_once('-') else {
+        return false;
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    digits(year)
+        && year.len() == 4
+        && year >= "1999"
+        && digits(number)
+        && (4..=19).contains(&number.len())
+}
+
+/// `CWE-N` with a positive number without leading zeros.
+fn valid_cwe(id: &str) -> bool {
+    id.strip_prefix("CWE-").is_some_and(|n| {
+        !n.is_empty()
+            && n.len() <= 7
+            && !n.starts_with('0')
+            && n.bytes().all(|b| b.is_ascii_digit())
+    })
+}
+
 fn misplaced_help(key: &str) -> String {
     match key {
+        "measure" => "only controls have a `measure`".into(),
+        _ if KEYS.iter().any(|(k, only)| *k == key && *only == Some(Kind::Risk)) => format!(
+            "only risks carry `{key}`; describe the threat in a risk item and link its control to it with `mitigates`"
+        ),
         "derives-from" => "only requirements derive from catalog entries or other requirements; a control uses `implements`, a test uses `verifies`".into(),
         "implements" | "mitigates" => format!("only controls use `{key}`; a test uses `verifies`, a requirement uses `derives-from`"),
         "verifies" => "only tests use `verifies`; a control uses `implements` or `mitigates`".into(),
@@ -680,6 +1144,236 @@ mod tests {
         let (item, d, _) = parse(&text);
         assert!(d.is_empty());
         assert_eq!(item.unwrap().body.len(), body.len());
+    }
+
+    const RISK_HEAD: &str = "+++\nid = \"RSK-1\"\nkind = \"risk\"\ntitle = \"t\"\n";
+
+    #[test]
+    fn parses_a_complete_risk() {
+        let text = format!(
+            "{RISK_HEAD}status = \"approved\"\nasset = \"Patient ECG data\"\nproperty = [\"confidentiality\", \"integrity\"]\nvector = \"BLE\"\nthreat = \"An attacker sniffs pairing.\"\nstride = [\"information-disclosure\"]\ncve = [\"CVE-2024-12345\"]\ncwe = [\"CWE-319\"]\ncvss = \"CVSS:3.1/AV:A/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N\"\nseverity = \"serious\"\nresidual-exploitability = \"improbable\"\nresidual-severity = \"minor\"\nsafety-impact = true\nsafety-reference = \"SRMF-HAZ-012\"\nbenefit-risk = \"\"\"\nThe board weighed it.\n\"\"\"\n+++\n"
+        );
+        let (item, d, _) = parse(&text);
+        assert!(d.is_empty(), "{d:?}");
+        let r = item.unwrap().risk.unwrap();
+        assert_eq!(r.asset.as_deref(), Some("Patient ECG data"));
+        assert_eq!(
+            r.properties,
+            [Property::Confidentiality, Property::Integrity]
+        );
+        assert_eq!(r.stride, [Stride::InformationDisclosure]);
+        assert_eq!(r.cve, ["CVE-2024-12345"]);
+        assert_eq!(r.cwe, ["CWE-319"]);
+        assert!(matches!(
+            r.initial.exploitability.unwrap().value,
+            Exploitability::Cvss(_)
+        ));
+        assert_eq!(r.initial.severity.unwrap().value, "serious");
+        assert!(matches!(
+            r.residual.exploitability.unwrap().value,
+            Exploitability::Word(ref w) if w == "improbable"
+        ));
+        assert!(r.safety_impact.unwrap().value);
+        assert_eq!(r.safety_reference.unwrap().value, "SRMF-HAZ-012");
+        assert_eq!(r.benefit_risk.unwrap().value, "The board weighed it.\n");
+    }
+
+    #[test]
+    fn risks_in_review_or_approved_need_their_estimates() {
+        let (item, d, map) = parse(&format!(
+            "{RISK_HEAD}status = \"approved\"\nasset = \"a\"\nseverity = \"minor\"\n+++\n"
+        ));
+        assert!(item.is_some(), "the item is kept, with the error");
+        assert_eq!(codes(&d), ["missing-key"]);
+        assert_eq!(
+            d[0].message,
+            "an approved risk lacks the required keys `threat`, `exploitability` (or `cvss`), `residual-exploitability` (or `residual-cvss`), `residual-severity`, `safety-impact`"
+        );
+        assert_eq!(at(&d[0], &map), (5, 10));
+        let (_, d, _) = parse(&format!(
+            "{RISK_HEAD}status = \"in-review\"\nasset = \"a\"\nthreat = \"t\"\ncvss = \"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H\"\nseverity = \"minor\"\nresidual-exploitability = \"remote\"\nresidual-severity = \"minor\"\n+++\n"
+        ));
+        assert_eq!(codes(&d), ["missing-key"]);
+        assert_eq!(
+            d[0].message,
+            "a risk in review lacks the required key `safety-impact`"
+        );
+        // Drafts and obsolete risks may be incomplete.
+        for status in ["draft", "obsolete"] {
+            let (_, d, _) = parse(&format!("{RISK_HEAD}status = \"{status}\"\n+++\n"));
+            assert!(d.is_empty(), "{status}: {d:?}");
+        }
+    }
+
+    #[test]
+    fn bad_risk_values_are_reported_where_written() {
+        let text = format!(
+            "{RISK_HEAD}property = [\"confidentiality\", \"integrty\", \"confidentiality\"]\nstride = []\ncve = [\"cve-2024-1234\", \"CVE-24-1\"]\ncwe = [\"CWE-079\", \"CWE-79\", \"CWE-79\"]\nthreat = \"\"\"\none\ntwo\"\"\"\nasset = \" \"\nsafety-impact = \"yes\"\n+++\n"
+        );
+        let (item, d, map) = parse(&text);
+        assert!(item.is_some());
+        let found: Vec<(&str, String, (usize, usize))> = d
+            .iter()
+            .map(|d| (d.code.as_str(), d.message.clone(), at(d, &map)))
+            .collect();
+        let expect = [
+            ("invalid-value", "`asset` is empty", (12, 9)),
+            ("invalid-value", "`threat` spans several lines", (9, 10)),
+            ("invalid-value", "unknown property `integrty`", (5, 32)),
+            (
+                "invalid-value",
+                "`confidentiality` is listed twice under `property`",
+                (5, 44),
+            ),
+            ("invalid-value", "`stride` is an empty list", (6, 10)),
+            (
+                "invalid-value",
+                "`cve-2024-1234` is not a valid CVE ID",
+                (7, 8),
+            ),
+            ("invalid-value", "`CVE-24-1` is not a valid CVE ID", (7, 25)),
+            ("invalid-value", "`CWE-079` is not a valid CWE ID", (8, 8)),
+            (
+                "invalid-value",
+                "`CWE-79` is listed twice under `cwe`",
+                (8, 29),
+            ),
+            (
+                "wrong-type",
+                "`safety-impact` must be a boolean, found string",
+                (13, 17),
+            ),
+        ];
+        for (code, message, pos) in expect {
+            assert!(
+                found
+                    .iter()
+                    .any(|(c, m, p)| *c == code && m == message && *p == pos),
+                "missing {code} {message} at {pos:?} in {found:#?}"
+            );
+        }
+        assert_eq!(found.len(), expect.len(), "{found:#?}");
+        let help = |m: &str| {
+            d.iter()
+                .find(|d| d.message == m)
+                .unwrap()
+                .help
+                .clone()
+                .unwrap()
+        };
+        assert_eq!(
+            help("unknown property `integrty`"),
+            "did you mean `integrity`?"
+        );
+        assert_eq!(
+            help("`cve-2024-1234` is not a valid CVE ID"),
+            "write it in upper case: `CVE-2024-1234`"
+        );
+    }
+
+    #[test]
+    fn cvss_errors_point_at_the_bad_metric() {
+        let text = format!(
+            "{RISK_HEAD}cvss = \"CVSS:3.1/AV:N/AC:L/PR:X/UI:N/S:U/C:H/I:H/A:H\"\nresidual-cvss = 'CVSS:3.1/AV:N'\nexploitability = \"remote\"\n+++\n"
+        );
+        let (_, d, map) = parse(&text);
+        let found: Vec<(&str, &str, (usize, usize))> = d
+            .iter()
+            .map(|d| (d.code.as_str(), d.message.as_str(), at(d, &map)))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (
+                    "invalid-value",
+                    "invalid CVSS vector: `PR:X`: Privileges Required (PR) takes N, L or H",
+                    (5, 31)
+                ),
+                (
+                    "invalid-value",
+                    "invalid CVSS vector: missing base metrics AC (Attack Complexity), PR (Privileges Required), UI (User Interaction), S (Scope), C (Confidentiality), I (Integrity), A (Availability)",
+                    (6, 18)
+                ),
+            ]
+        );
+        // Both an exploitability word and a vector: one of them must go.
+        let text = format!(
+            "{RISK_HEAD}exploitability = \"remote\"\ncvss = \"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H\"\n+++\n"
+        );
+        let (item, d, map) = parse(&text);
+        assert_eq!(codes(&d), ["invalid-value"]);
+        assert_eq!(d[0].message, "`exploitability` and `cvss` are both given");
+        assert_eq!(at(&d[0], &map), (6, 8));
+        assert!(matches!(
+            item.unwrap()
+                .risk
+                .unwrap()
+                .initial
+                .exploitability
+                .unwrap()
+                .value,
+            Exploitability::Word(_)
+        ));
+    }
+
+    #[test]
+    fn safety_impact_and_reference_go_together() {
+        let (_, d, map) = parse(&format!("{RISK_HEAD}safety-impact = true\n+++\n"));
+        assert_eq!(codes(&d), ["missing-key"]);
+        assert_eq!(at(&d[0], &map), (5, 17));
+        let (_, d, _) = parse(&format!(
+            "{RISK_HEAD}safety-impact = false\nsafety-reference = \"HAZ-1\"\n+++\n"
+        ));
+        assert_eq!(codes(&d), ["invalid-value"]);
+        let (_, d, _) = parse(&format!("{RISK_HEAD}safety-reference = \"HAZ-1\"\n+++\n"));
+        assert_eq!(codes(&d), ["invalid-value"]);
+    }
+
+    #[test]
+    fn controls_have_a_measure_and_risk_keys_stay_on_risks() {
+        let (item, d, _) = parse(
+            "+++\nid = \"CTL-1\"\nkind = \"control\"\ntitle = \"t\"\nmeasure = \"protection\"\n+++\n",
+        );
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(item.unwrap().measure.unwrap().value, Measure::Protection);
+        let (_, d, _) = parse(
+            "+++\nid = \"CTL-1\"\nkind = \"control\"\ntitle = \"t\"\nmeasure = \"training\"\nseverity = \"high\"\n+++\n",
+        );
+        assert_eq!(codes(&d), ["misplaced-key", "invalid-value"]);
+        assert_eq!(
+            d[0].help.as_deref(),
+            Some(
+                "only risks carry `severity`; describe the threat in a risk item and link its control to it with `mitigates`"
+            )
+        );
+        let (_, d, _) = parse(&format!("{RISK_HEAD}measure = \"design\"\n+++\n"));
+        assert_eq!(codes(&d), ["misplaced-key"]);
+    }
+
+    #[test]
+    fn unknown_key_help_lists_the_keys_of_the_kind() {
+        let (_, d, _) = parse("+++\nid = \"A\"\nkind = \"test\"\ntitle = \"t\"\nzzzzzz = 1\n+++\n");
+        assert_eq!(
+            d[0].help.as_deref(),
+            Some(
+                "the keys of a test are: id, kind, title, status, owner, rationale, tags, version, last-reviewed, next-review, result, verifies, affects"
+            )
+        );
+    }
+
+    #[test]
+    fn cve_and_cwe_forms() {
+        assert!(valid_cve("CVE-1999-0001"));
+        assert!(valid_cve("CVE-2024-1234567"));
+        assert!(!valid_cve("CVE-1998-0001"));
+        assert!(!valid_cve("CVE-2024-123"));
+        assert!(!valid_cve("CVE-2024-12a4"));
+        assert!(!valid_cve("CVE-2024"));
+        assert!(valid_cwe("CWE-1"));
+        assert!(valid_cwe("CWE-1395"));
+        assert!(!valid_cwe("CWE-0"));
+        assert!(!valid_cwe("CWE-"));
+        assert!(!valid_cwe("CWE-12x"));
     }
 
     #[test]

@@ -4,6 +4,8 @@
 pub mod directive;
 pub mod mapped;
 pub mod pages;
+pub mod risk;
+pub mod sbom;
 pub mod tables;
 
 pub use mapped::{Mapped, Origin};
@@ -24,6 +26,15 @@ pub fn html(text: &str) -> String {
         }
     }
     out
+}
+
+/// Escapes text that may span lines for an HTML table cell. Line breaks become `<br>`:
+/// a blank line inside a raw HTML block would end the block in CommonMark and break the
+/// table apart.
+pub fn html_lines(text: &str) -> String {
+    html(text.trim())
+        .replace("\r\n", "\n")
+        .replace(['\n', '\r'], "<br>")
 }
 
 /// Escapes text for a single line of Markdown: every ASCII punctuation character is
@@ -66,10 +77,24 @@ pub fn href(from_page: &str, to_page: &str, anchor: &str) -> String {
 pub const STYLE: &str = "<style>\n\
 .techfile-table td, .techfile-table th { vertical-align: top; }\n\
 .techfile-gap { color: #b00020; font-weight: bold; }\n\
+\
 .techfile-ok { color: #1b5e20; }\n\
+.techfile-na { color: #555; font-style: italic; }\n\
 .techfile-meta { font-size: 0.9em; }\n\
 .techfile-meta td:first-child { font-weight: bold; padding-right: 1em; }\n\
 .techfile-trace { margin: 0.5em 0 1.5em 0; }\n\
+.techfile-risk-acceptable, .techfile-risk-review, .techfile-risk-unacceptable { color: #1b1b1b; }\n\
+.techfile-risk-acceptable { background: #c8e6c9; }\n\
+.techfile-risk-review { background: #ffe9a8; }\n\
+.techfile-risk-unacceptable { background: #f6b8b8; }\n\
+.techfile-risk-grid td.techfile-risk-acceptable a, .techfile-risk-grid td.techfile-risk-review a, .techfile-risk-grid td.techfile-risk-unacceptable a { color: #0b3d91; }\n\
+.techfile-risk-grid td, .techfile-risk-grid th { text-align: center; vertical-align: middle; min-width: 6em; }\n\
+.techfile-risk-grid { table-layout: fixed; width: 100%; }\n\
+.techfile-risk-grid caption, .techfile-cvss-map caption { font-weight: bold; text-align: left; }\n\
+.techfile-risk-grid, .techfile-cvss-map { margin-bottom: 1em; }\n\
+.techfile-risk-cell-level { font-size: 0.75em; text-transform: uppercase; opacity: 0.7; }\n\
+.techfile-risk-count { font-size: 1.4em; font-weight: bold; }\n\
+.techfile-level { display: inline-block; padding: 0 0.4em; border-radius: 0.3em; font-size: 0.85em; }\n\
 </style>\n";
 
 /// Demotes ATX headings in an item body by `by` levels so that an item's own headings nest
@@ -121,6 +146,38 @@ pub fn heading_inserts(body: &str, by: usize) -> Vec<(usize, usize)> {
     inserts
 }
 
+/// The fence that closes a code block left open at the end of `body`, if any. An item body
+/// is pasted into a page between other items; an unclosed fence would turn everything after
+/// it, the following items included, into code.
+pub fn unclosed_fence(body: &str) -> Option<String> {
+    let mut open: Option<(u8, usize)> = None;
+    for line in body.lines() {
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        if indent > 3 {
+            continue;
+        }
+        let t = &line[indent..];
+        let Some(c) = t.bytes().next().filter(|c| *c == b'`' || *c == b'~') else {
+            continue;
+        };
+        let n = t.bytes().take_while(|b| *b == c).count();
+        if n < 3 {
+            continue;
+        }
+        match open {
+            None => {
+                // A backtick fence's info string may not contain backticks (CommonMark).
+                if c == b'~' || !t[n..].contains('`') {
+                    open = Some((c, n));
+                }
+            }
+            Some((oc, on)) if oc == c && n >= on && t[n..].trim().is_empty() => open = None,
+            Some(_) => {}
+        }
+    }
+    open.map(|(c, n)| String::from_utf8(vec![c; n]).unwrap_or_default())
+}
+
 /// `part` as a percentage of `whole` with one decimal, computed in integers so the text is
 /// the same on every machine.
 pub fn percent(part: usize, whole: usize) -> String {
@@ -138,6 +195,11 @@ mod tests {
     #[test]
     fn html_escapes_everything_that_matters() {
         assert_eq!(html("<script>&\"'"), "&lt;script&gt;&amp;&quot;&#39;");
+    }
+
+    #[test]
+    fn multi_line_text_keeps_table_cells_whole() {
+        assert_eq!(html_lines("a <b>\n\nc\r\n"), "a &lt;b&gt;<br><br>c");
     }
 
     #[test]
@@ -169,6 +231,16 @@ mod tests {
         assert!(out.starts_with("### A\n"), "{out}");
         assert!(out.contains("\n# not a heading\n"), "{out}");
         assert!(out.contains("###### deep"), "{out}");
+    }
+
+    #[test]
+    fn unclosed_fences_are_found() {
+        assert_eq!(unclosed_fence("text\n```rust\ncode\n"), Some("```".into()));
+        assert_eq!(unclosed_fence("~~~~\ncode\n~~~\n"), Some("~~~~".into()));
+        assert_eq!(unclosed_fence("```\ncode\n```\n"), None);
+        assert_eq!(unclosed_fence("````\n```\n````\n"), None);
+        assert_eq!(unclosed_fence("    ```\nindented code\n"), None);
+        assert_eq!(unclosed_fence("no code"), None);
     }
 
     #[test]

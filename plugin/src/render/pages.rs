@@ -6,6 +6,7 @@ use super::{Mapped, heading_inserts, href, html, markdown_inline};
 use crate::catalog::EntryKind;
 use crate::graph::{Node, TraceGraph};
 use crate::model::{Kind, Relation, Span, Status, anchor};
+use crate::sbom::SbomSet;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -43,11 +44,21 @@ impl Host {
     }
 }
 
-/// The book as the generators see it: the graph, and which page hosts what.
+/// The book as the generators see it: the graph, which page hosts what, and the risk
+/// scales the estimates are shown on.
 pub struct Site<'g, 'a> {
     pub graph: &'g TraceGraph<'a>,
+    pub risk: &'g crate::config::RiskConfig,
     /// Page (path relative to `src`) of each host.
     pub pages: BTreeMap<Host, String>,
+    /// Catalog entries that do not apply to the device, with the reason.
+    pub not_applicable: &'g BTreeMap<String, String>,
+    /// Version, commit, date and input hashes, when `[preprocessor.techfile.bundle]` is set.
+    pub stamp: Option<&'g crate::bundle::Stamp>,
+    /// The loaded SBOMs and the items' `affects` links.
+    pub sboms: &'g SbomSet,
+    /// Page of each SBOM placed in the book (by index into `sboms.sboms`).
+    pub sbom_pages: BTreeMap<usize, String>,
     /// Write an outline: links to IDs as `<a>ID</a>`, without their target, title or
     /// following title text, and an item's table of facts and trace lists as a stand-in
     /// block. An outline has the same Markdown structure and the same ids as the full text,
@@ -132,7 +143,14 @@ impl Site<'_, '_> {
         items.sort_by(|a, b| g.items[*a].id.cmp(&g.items[*b].id));
         let mut head = String::new();
         if with_title {
-            let _ = writeln!(head, "# {}\n", kind.plural_title());
+            // An explicit id keeps the title's own anchor out of the item anchors' way (an
+            // item called `REQUIREMENTS` would otherwise share `#requirements`).
+            let _ = writeln!(
+                head,
+                "# {} {{#techfile-{}}}\n",
+                kind.plural_title(),
+                Host::Items(kind).file_stem()
+            );
         }
         head.push_str(super::STYLE);
         head.push('\n');
@@ -165,11 +183,7 @@ impl Site<'_, '_> {
             const STAND_IN: &str = "<div></div>\n\n";
             head.push_str(STAND_IN);
             out.push_generated(&head, blame);
-            let body = self.item_body(i, page);
-            if !body.text.is_empty() {
-                out.append(&body);
-                out.push_generated("\n\n", blame);
-            }
+            self.push_body(i, page, blame, out);
             out.push_generated(STAND_IN, blame);
             return;
         }
@@ -198,16 +212,26 @@ impl Site<'_, '_> {
             row("Next review", d.to_string());
         }
         if let Some(r) = &item.rationale {
-            row("Rationale", html(r));
+            row("Rationale", super::html_lines(r));
+        }
+        if item.kind == Kind::Control {
+            row(
+                "Measure",
+                match &item.measure {
+                    Some(m) => html(m.value.label()),
+                    None => "<em>type not stated</em>".into(),
+                },
+            );
+        }
+        if let Some(fields) = &item.risk {
+            for (k, v) in super::risk::item_rows(self.risk, fields) {
+                row(k, v);
+            }
         }
         row("Source", format!("<code>{}</code>", html(&item.path)));
         head.push_str("</table>\n\n");
         out.push_generated(&head, blame);
-        let body = self.item_body(i, page);
-        if !body.text.is_empty() {
-            out.append(&body);
-            out.push_generated("\n\n", blame);
-        }
+        self.push_body(i, page, blame, out);
         let mut trace = String::from("<div class=\"techfile-trace\">\n");
         for relation in Relation::ALL {
             if relation.source_kind() != item.kind {
@@ -219,10 +243,37 @@ impl Site<'_, '_> {
             cap.push_str(&label[1..]);
             trace.push_str(&self.links_line(page, &cap, &ids));
         }
+        if let Some(found) = self.sboms.affects.get(i)
+            && !item.affects.is_empty()
+        {
+            let list: Vec<String> = found
+                .iter()
+                .map(|&c| super::sbom::component_link(self, page, c))
+                .collect();
+            let list = if list.is_empty() {
+                "<em>none</em>".to_string()
+            } else {
+                list.join(", ")
+            };
+            let _ = writeln!(trace, "<p><strong>Affects:</strong> {list}</p>");
+        }
+        // Where the item sits in the whole chain: the regulation above it and the tests
+        // below it, so a reader need not follow the links one by one.
         let upstream = g.practices_above(i);
         if !upstream.is_empty() {
             let ids: Vec<&str> = upstream.into_iter().collect();
             trace.push_str(&self.links_line(page, "Practices", &ids));
+        }
+        if item.kind != Kind::Requirement {
+            let catalog: Vec<&str> = g.catalog_above(i).into_iter().collect();
+            if !catalog.is_empty() {
+                trace.push_str(&self.links_line(page, "Regulatory basis", &catalog));
+            }
+        }
+        let below = self.tests_below(i);
+        if matches!(item.kind, Kind::Requirement | Kind::Risk) {
+            let ids: Vec<&str> = below.iter().map(|&t| g.items[t].id.as_str()).collect();
+            trace.push_str(&self.links_line(page, "Tests in the chain", &ids));
         }
         for relation in Relation::ALL {
             if !relation.accepts(Some(item.kind)) {
@@ -240,6 +291,20 @@ impl Site<'_, '_> {
         }
         trace.push_str("</div>\n\n");
         out.push_generated(&trace, blame);
+    }
+
+    /// Appends an item's body (when it has one) and a blank line, closing a code block the
+    /// body leaves open so it cannot swallow what follows.
+    fn push_body(&self, i: usize, page: &str, blame: Option<Span>, out: &mut Mapped) {
+        let body = self.item_body(i, page);
+        if body.text.is_empty() {
+            return;
+        }
+        out.append(&body);
+        if let Some(fence) = super::unclosed_fence(&body.text) {
+            out.push_generated(&format!("\n{fence}"), blame);
+        }
+        out.push_generated("\n\n", blame);
     }
 
     /// An item's body as it appears on `page`: trimmed, headings demoted by two levels,
@@ -274,13 +339,39 @@ impl Site<'_, '_> {
         Mapped::splice(body, file, offset, edits)
     }
 
+    /// Tests that verify the item, the controls implementing or mitigating it, or (for
+    /// requirements) the requirements refining it: everything below in the chain.
+    pub fn tests_below(&self, item: usize) -> Vec<usize> {
+        let g = self.graph;
+        let mut tests = std::collections::BTreeSet::new();
+        let mut seen = std::collections::BTreeSet::new();
+        let mut stack = vec![item];
+        while let Some(i) = stack.pop() {
+            if !seen.insert(i) {
+                continue;
+            }
+            let node = Node::Item(i);
+            for t in g.traced_by(node, Relation::Verifies) {
+                tests.insert((g.items[t].id.as_str(), t));
+            }
+            for r in [
+                Relation::Implements,
+                Relation::Mitigates,
+                Relation::DerivesFrom,
+            ] {
+                stack.extend(g.traced_by(node, r));
+            }
+        }
+        tests.into_iter().map(|(_, t)| t).collect()
+    }
+
     /// The page listing every catalog entry with its mappings and the items tracing to it.
     pub fn catalog_page(&self, page: &str, with_title: bool) -> String {
         let g = self.graph;
         let c = g.catalog;
         let mut out = String::new();
         if with_title {
-            out.push_str("# Regulatory catalog\n\n");
+            out.push_str("# Regulatory catalog {#techfile-catalog}\n\n");
         }
         out.push_str(super::STYLE);
         out.push_str("\nThe built-in catalog every requirement traces up to. Entries marked *unverified* could not be checked against the primary text.\n\n");
@@ -307,6 +398,9 @@ impl Site<'_, '_> {
                     .map(|&j| self.link(page, &g.items[j].id))
                     .collect();
                 let mut title = html(&e.title);
+                if let Some(reason) = self.not_applicable.get(&e.id) {
+                    let _ = write!(title, "<br><em>Not applicable:</em> {}", html(reason));
+                }
                 if e.unverified {
                     title.push_str(" <em>(unverified)</em>");
                 }

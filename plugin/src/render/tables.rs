@@ -8,7 +8,7 @@ use crate::model::{Kind, Relation, TestResult};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
-fn gap(text: &str) -> String {
+pub(crate) fn gap(text: &str) -> String {
     format!("<span class=\"techfile-gap\">{}</span>", html(text))
 }
 
@@ -227,6 +227,209 @@ pub fn codes() -> String {
             code.as_str(),
             code.family(),
             html(code.summary())
+        );
+    }
+    out.push_str("</tbody>\n</table>\n");
+    out
+}
+
+/// Controls and tests below a set of requirements, each sorted by ID without repeats.
+fn below(g: &TraceGraph<'_>, reqs: &[usize]) -> (Vec<usize>, Vec<usize>) {
+    let mut controls: BTreeSet<(&str, usize)> = BTreeSet::new();
+    let mut tests: BTreeSet<(&str, usize)> = BTreeSet::new();
+    for &r in reqs {
+        let cs = g.traced_by(Node::Item(r), Relation::Implements);
+        for t in tests_for(g, r, &cs) {
+            tests.insert((&g.items[t].id, t));
+        }
+        for c in cs {
+            controls.insert((&g.items[c].id, c));
+        }
+    }
+    (
+        controls.into_iter().map(|(_, c)| c).collect(),
+        tests.into_iter().map(|(_, t)| t).collect(),
+    )
+}
+
+fn id_list(site: &Site<'_, '_>, page: &str, ids: &[usize]) -> String {
+    let g = site.graph;
+    ids.iter()
+        .map(|&i| site.link(page, &g.items[i].id))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Each MDCG 2019-16 practice with its IEC 62443-4-1 and IEC 81001-5-1 references, the
+/// requirements, controls and tests under it, and the gaps.
+pub fn practices(site: &Site<'_, '_>, page: &str) -> String {
+    let g = site.graph;
+    let c = g.catalog;
+    let reqs = g.live_of_kind(Kind::Requirement);
+    let mut by_practice: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for &r in &reqs {
+        for p in g.practices_above(r) {
+            by_practice.entry(p).or_default().push(r);
+        }
+    }
+    let mut out = String::from(super::STYLE);
+    out.push_str("<table class=\"techfile-table techfile-practices\">\n<thead><tr><th>Practice</th><th>IEC 62443-4-1</th><th>IEC 81001-5-1</th><th>Requirements</th><th>Controls</th><th>Tests</th><th>Status</th></tr></thead>\n<tbody>\n");
+    for p in c.of_kind(EntryKind::Practice) {
+        let iec62443: Vec<&str> = c
+            .mapped_from(&p.id)
+            .iter()
+            .map(String::as_str)
+            .filter(|id| c.get(id).is_some_and(|e| e.kind == EntryKind::Iec62443))
+            .collect();
+        let mut iec81001: BTreeSet<&str> = BTreeSet::new();
+        for r in &iec62443 {
+            if let Some(e) = c.get(r) {
+                iec81001.extend(
+                    e.maps_to
+                        .iter()
+                        .map(String::as_str)
+                        .filter(|t| c.get(t).is_some_and(|e| e.kind == EntryKind::Iec81001)),
+                );
+            }
+        }
+        let rs = by_practice
+            .get(p.id.as_str())
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        let (controls, tests) = below(g, rs);
+        let cell = |ids: &[usize], what: &str| {
+            if ids.is_empty() {
+                gap(&format!("no {what}"))
+            } else {
+                format!(
+                    "<strong>{}</strong>: {}",
+                    ids.len(),
+                    id_list(site, page, ids)
+                )
+            }
+        };
+        let status = if let Some(reason) = site.not_applicable.get(&p.id) {
+            format!("Not applicable: {}", html(reason))
+        } else if rs.is_empty() {
+            gap("gap: no requirement")
+        } else if controls.is_empty() || tests.is_empty() {
+            gap("gap: not verified")
+        } else {
+            "<span class=\"techfile-ok\">covered</span>".to_string()
+        };
+        let refs = |ids: &[&str]| {
+            ids.iter()
+                .map(|id| site.link(page, id))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let _ = writeln!(
+            out,
+            "<tr id=\"techfile-practice-{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{status}</td></tr>",
+            crate::model::anchor(&p.id),
+            site.link_with_title(page, &p.id),
+            refs(&iec62443),
+            refs(&iec81001.into_iter().collect::<Vec<_>>()),
+            cell(rs, "requirement"),
+            cell(&controls, "control"),
+            cell(&tests, "test"),
+        );
+    }
+    out.push_str("</tbody>\n</table>\n");
+    out
+}
+
+/// The Annex I conformity checklist for one regulation: each entry, whether it applies
+/// (with the reason when not), the requirements and evidence that meet it, and a status.
+pub fn checklist(site: &Site<'_, '_>, page: &str, regulation: EntryKind) -> String {
+    let g = site.graph;
+    let c = g.catalog;
+    let mut by_entry: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for r in g.live_of_kind(Kind::Requirement) {
+        for id in g.catalog_above(r) {
+            by_entry.entry(id).or_default().push(r);
+        }
+    }
+    let other = match regulation {
+        EntryKind::Ivdr => "MDR",
+        _ => "IVDR",
+    };
+    let mut out = String::from(super::STYLE);
+    let _ = writeln!(
+        out,
+        "<table class=\"techfile-table techfile-checklist\">\n<thead><tr><th>Annex I</th><th>Requirement of the regulation</th><th>{other}</th><th>Applicable</th><th>Met by</th><th>Evidence</th><th>Status</th></tr></thead>\n<tbody>"
+    );
+    for e in c.of_kind(regulation) {
+        // Equivalent entries of the other regulation, in both directions of the mapping.
+        let equivalents: Vec<&str> = e
+            .maps_to
+            .iter()
+            .chain(c.mapped_from(&e.id))
+            .map(String::as_str)
+            .filter(|t| {
+                c.get(t)
+                    .is_some_and(|x| matches!(x.kind, EntryKind::Mdr | EntryKind::Ivdr))
+            })
+            .collect();
+        let reqs = by_entry
+            .get(e.id.as_str())
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        let (controls, tests) = below(g, reqs);
+        let mut title = html(&e.title);
+        if e.unverified {
+            title.push_str(" <em>(unverified)</em>");
+        }
+        let equiv = equivalents
+            .iter()
+            .map(|id| site.link(page, id))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let (applicable, met, evidence, status) =
+            if let Some(reason) = site.not_applicable.get(&e.id) {
+                (
+                    format!("No: {}", html(reason)),
+                    String::new(),
+                    String::new(),
+                    "<span class=\"techfile-na\">not applicable</span>".to_string(),
+                )
+            } else {
+                let failing = tests
+                    .iter()
+                    .filter(|&&t| g.items[t].result != Some(TestResult::Pass))
+                    .count();
+                let status = if reqs.is_empty() {
+                    gap("gap: no requirement")
+                } else if controls.is_empty() || tests.is_empty() {
+                    gap("gap: no verified control")
+                } else if failing > 0 {
+                    gap(&format!("open: {failing} test(s) not passed"))
+                } else {
+                    "<span class=\"techfile-ok\">met</span>".to_string()
+                };
+                let evidence = if tests.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        "{} control(s): {}<br>{} test(s): {}",
+                        controls.len(),
+                        id_list(site, page, &controls),
+                        tests.len(),
+                        id_list(site, page, &tests)
+                    )
+                };
+                (
+                    "Yes".to_string(),
+                    id_list(site, page, reqs),
+                    evidence,
+                    status,
+                )
+            };
+        let _ = writeln!(
+            out,
+            "<tr id=\"techfile-checklist-{}\"><td>{}</td><td>{title}</td><td>{equiv}</td><td>{applicable}</td><td>{met}</td><td>{evidence}</td><td>{status}</td></tr>",
+            crate::model::anchor(&e.id),
+            site.link(page, &e.id),
         );
     }
     out.push_str("</tbody>\n</table>\n");

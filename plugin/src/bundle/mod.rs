@@ -1,0 +1,314 @@
+//! The versioned compliance bundle, pure part: the stamp (version, commit, date, input
+//! hashes) printed on every page, the document control page, the trace export, the hash
+//! manifest and the PDF's page furniture.
+//!
+//! Everything that runs git or a browser, or reads and writes the bundle, is edge code in
+//! [`crate::bundler`], [`crate::git`] and [`crate::chromium`]; this module only turns data
+//! into text and bytes, so that two builds of the same inputs produce the same output.
+
+pub mod config;
+pub mod control;
+pub mod manifest;
+pub mod pdf;
+pub mod trace;
+
+use crate::book::Output;
+use crate::model::Date;
+use crate::render::html;
+
+pub use config::{BundleConfig, Revision, VersionFrom};
+
+/// What an input file is to the technical file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Role {
+    Config,
+    Summary,
+    Chapter,
+    Item,
+    Sbom,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Config => "config",
+            Role::Summary => "summary",
+            Role::Chapter => "chapter",
+            Role::Item => "item",
+            Role::Sbom => "sbom",
+        }
+    }
+}
+
+/// One file the build read, identified by its hash.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct InputFile {
+    pub role: Role,
+    /// Relative to the folder that holds the book, with forward slashes.
+    pub path: String,
+    pub bytes: u64,
+    pub sha256: String,
+}
+
+/// A configured SBOM folder and whether it exists.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SbomFolder {
+    /// As written in book.toml.
+    pub configured: String,
+    /// Relative to the folder that holds the book.
+    pub path: String,
+    pub found: bool,
+}
+
+/// Where the build date comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DateSource {
+    /// `SOURCE_DATE_EPOCH`, the reproducible-builds convention.
+    SourceDateEpoch,
+    /// The committer date of `HEAD`.
+    Commit,
+    /// Neither is available; the wall clock is never used, so the date stays unknown.
+    Unknown,
+}
+
+impl DateSource {
+    pub fn describe(self) -> &'static str {
+        match self {
+            DateSource::SourceDateEpoch => "from SOURCE_DATE_EPOCH",
+            DateSource::Commit => "date of the commit",
+            DateSource::Unknown => "no SOURCE_DATE_EPOCH and no commit",
+        }
+    }
+}
+
+/// Everything that identifies one build of the technical file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Stamp {
+    pub version: String,
+    /// The full commit hash of `HEAD`, when the book is in a git repository.
+    pub commit: Option<String>,
+    /// The work tree differs from `HEAD` (changed or untracked files).
+    pub modified: bool,
+    /// Seconds since 1970-01-01 UTC.
+    pub timestamp: Option<i64>,
+    pub date_source: DateSource,
+    /// Every input file, sorted by role then path.
+    pub inputs: Vec<InputFile>,
+    pub sbom_folders: Vec<SbomFolder>,
+    pub revisions: Vec<Revision>,
+}
+
+impl Stamp {
+    /// The first 12 hex digits of the commit, or `unknown`.
+    pub fn short_commit(&self) -> &str {
+        match &self.commit {
+            Some(c) => &c[..c.len().min(12)],
+            None => "unknown",
+        }
+    }
+
+    pub fn date(&self) -> Option<Date> {
+        self.timestamp.and_then(|t| utc(t).map(|(d, _)| d))
+    }
+
+    /// `Version 1.0 · commit 0123456789ab · 2026-11-28`, the line every page carries.
+    pub fn line(&self) -> String {
+        let modified = if self.modified { " (modified)" } else { "" };
+        let date = self
+            .date()
+            .map_or_else(|| "date unknown".to_string(), |d| d.to_string());
+        format!(
+            "Version {} \u{b7} commit {}{modified} \u{b7} {date}",
+            self.version,
+            self.short_commit()
+        )
+    }
+
+    /// The PDF's file name.
+    pub fn pdf_name(&self) -> String {
+        format!("technical-file-{}.pdf", self.version)
+    }
+}
+
+pub use crate::digest::sha256_hex;
+
+/// The UTC calendar date and seconds into that day of a Unix timestamp, with integer
+/// arithmetic only (days-from-civil inverted), so no time zone or locale can creep in.
+pub fn utc(timestamp: i64) -> Option<(Date, u32)> {
+    let days = timestamp.div_euclid(86_400);
+    let secs = timestamp.rem_euclid(86_400) as u32;
+    // Shift the epoch to 0000-03-01 so leap days fall at the end of a 400-year era.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    let date = Date::from_parts(
+        u32::try_from(year).ok()?,
+        u32::try_from(month).ok()?,
+        u32::try_from(day).ok()?,
+    )?;
+    Some((date, secs))
+}
+
+/// The SBOM inputs with their place in the bundle: `sboms/` followed by the path inside
+/// their configured folder.
+pub fn sbom_files(stamp: &Stamp) -> Vec<(&InputFile, String)> {
+    stamp
+        .inputs
+        .iter()
+        .filter(|f| f.role == Role::Sbom)
+        .map(|f| {
+            let inside = stamp
+                .sbom_folders
+                .iter()
+                .find_map(|d| f.path.strip_prefix(&format!("{}/", d.path)))
+                .unwrap_or_else(|| f.path.rsplit('/').next().unwrap_or(&f.path));
+            (f, format!("sboms/{inside}"))
+        })
+        .collect()
+}
+
+/// Styles of the stamp line: small and quiet on screen and in print.
+const STAMP_STYLE: &str = "<style>\n.techfile-stamp { margin-top: 3em; padding-top: 0.5em; border-top: 1px solid #ccc; font-size: 0.8em; color: #555; }\n</style>\n";
+
+/// The stamp as a block of HTML for the end of a page.
+pub fn stamp_html(stamp: &Stamp) -> String {
+    format!(
+        "\n\n{STAMP_STYLE}<div class=\"techfile-stamp\">{}</div>\n",
+        html(&stamp.line())
+    )
+}
+
+/// Appends the stamp to every chapter and generated page, so any page a reader prints or
+/// saves says which version it belongs to.
+pub fn stamp_pages(output: &mut Output, stamp: &Stamp) {
+    let block = stamp_html(stamp);
+    for c in &mut output.chapters {
+        c.push_generated(&block, None);
+    }
+    for p in &mut output.generated {
+        p.content.push_generated(&block, None);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stamp() -> Stamp {
+        Stamp {
+            version: "1.0".into(),
+            commit: Some("0123456789abcdef0123456789abcdef01234567".into()),
+            modified: false,
+            timestamp: Some(1_795_000_000),
+            date_source: DateSource::SourceDateEpoch,
+            inputs: Vec::new(),
+            sbom_folders: Vec::new(),
+            revisions: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn sha256_matches_the_standard_vectors() {
+        assert_eq!(
+            sha256_hex(b""),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+        assert_eq!(
+            sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+
+    #[test]
+    fn timestamps_become_utc_dates() {
+        let d = |t: i64| utc(t).map(|(d, s)| (d.to_string(), s));
+        assert_eq!(d(0), Some(("1970-01-01".into(), 0)));
+        assert_eq!(d(86_399), Some(("1970-01-01".into(), 86_399)));
+        assert_eq!(d(951_782_400), Some(("2000-02-29".into(), 0)));
+        assert_eq!(d(1_709_164_800 + 3_661), Some(("2024-02-29".into(), 3_661)));
+        assert_eq!(d(4_107_542_400), Some(("2100-03-01".into(), 0)));
+        assert_eq!(d(-1), Some(("1969-12-31".into(), 86_399)));
+        assert_eq!(d(i64::MAX / 2), None);
+    }
+
+    #[test]
+    fn the_stamp_line_names_version_commit_and_date() {
+        let mut s = stamp();
+        assert_eq!(
+            s.line(),
+            "Version 1.0 \u{b7} commit 0123456789ab \u{b7} 2026-11-18"
+        );
+        s.commit = None;
+        s.timestamp = None;
+        s.modified = true;
+        assert_eq!(
+            s.line(),
+            "Version 1.0 \u{b7} commit unknown (modified) \u{b7} date unknown"
+        );
+        assert_eq!(s.pdf_name(), "technical-file-1.0.pdf");
+    }
+
+    #[test]
+    fn sboms_keep_their_path_inside_their_folder() {
+        let mut s = stamp();
+        let file = |role, path: &str| InputFile {
+            role,
+            path: path.into(),
+            bytes: 1,
+            sha256: String::new(),
+        };
+        s.inputs = vec![
+            file(Role::Item, "requirements/a.md"),
+            file(Role::Sbom, "sboms/app/bom.cdx.json"),
+            file(Role::Sbom, "../shared/fw.spdx.json"),
+        ];
+        s.sbom_folders = vec![
+            SbomFolder {
+                configured: "../sboms".into(),
+                path: "sboms".into(),
+                found: true,
+            },
+            SbomFolder {
+                configured: "../../shared".into(),
+                path: "../shared".into(),
+                found: true,
+            },
+        ];
+        let paths: Vec<String> = sbom_files(&s).into_iter().map(|(_, p)| p).collect();
+        assert_eq!(paths, ["sboms/app/bom.cdx.json", "sboms/fw.spdx.json"]);
+    }
+
+    #[test]
+    fn every_page_is_stamped() {
+        let page = |text: &str| crate::render::Mapped::generated(text, None);
+        let mut out = Output {
+            chapters: vec![page("# A\n"), page("# B\n")],
+            generated: vec![crate::book::GeneratedPage {
+                title: "T".into(),
+                path: "t.md".into(),
+                content: page("# T\n"),
+            }],
+            external: Vec::new(),
+        };
+        stamp_pages(&mut out, &stamp());
+        for text in out
+            .chapters
+            .iter()
+            .chain(out.generated.iter().map(|p| &p.content))
+            .map(|m| &m.text)
+        {
+            assert!(
+                text.contains(
+                    "<div class=\"techfile-stamp\">Version 1.0 \u{b7} commit 0123456789ab"
+                ),
+                "{text}"
+            );
+        }
+    }
+}

@@ -1,0 +1,151 @@
+//! The PDF's page furniture and its reproducibility: the `@page` style that puts the
+//! version on every printed page, and the rewrite of the dates Chromium stamps into the
+//! PDF from the wall clock.
+
+use super::{Stamp, utc};
+use std::fmt::Write;
+
+/// Text as a CSS string literal. Everything but plain ASCII letters, digits and a few
+/// harmless marks becomes a hex escape, so no title can close the string, the rule or the
+/// `<style>` element. CSS swallows one whitespace after a hex escape, so each escape ends
+/// with a space of its own and the text's own spaces survive.
+pub fn css_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() || " .,:;-_+()#/".contains(c) {
+            out.push(c);
+        } else {
+            let _ = write!(out, "\\{:x} ", u32::from(c));
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// The print style: A4 pages, the book title at the top, the stamp line and the page
+/// number at the bottom of every page (CSS page-margin boxes, which Chromium prints).
+pub fn page_style(title: &str, stamp: &Stamp) -> String {
+    let box_style = "font-family: sans-serif; font-size: 8pt; color: #555;";
+    format!(
+        "<style>\n@page {{\n  size: A4;\n  margin: 20mm 16mm 22mm 16mm;\n  @top-center {{ content: {}; {box_style} }}\n  @bottom-left {{ content: {}; {box_style} }}\n  @bottom-right {{ content: \"Page \" counter(page) \" of \" counter(pages); {box_style} }}\n}}\n</style>\n",
+        css_string(title),
+        css_string(&stamp.line()),
+    )
+}
+
+/// `html` with `style` inserted just before `</head>`, so it overrides the theme's print
+/// styles. `None` when the page has no head.
+pub fn inject_style(html: &str, style: &str) -> Option<String> {
+    let at = html.find("</head>")?;
+    let mut out = String::with_capacity(html.len() + style.len());
+    out.push_str(&html[..at]);
+    out.push_str(style);
+    out.push_str(&html[at..]);
+    Some(out)
+}
+
+/// Rewrites `/CreationDate` and `/ModDate` (`(D:YYYYMMDDHHmmSS+HH'mm')`) to `timestamp`
+/// in UTC. The new text has exactly the length of the old, so the cross-reference table's
+/// byte offsets stay valid. Returns how many dates were rewritten.
+pub fn fix_dates(pdf: &mut [u8], timestamp: i64) -> usize {
+    let Some((date, secs)) = utc(timestamp) else {
+        return 0;
+    };
+    let digits = format!(
+        "{:04}{:02}{:02}{:02}{:02}{:02}",
+        date.year,
+        date.month,
+        date.day,
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60
+    );
+    let mut count = 0;
+    for key in [&b"/CreationDate (D:"[..], &b"/ModDate (D:"[..]] {
+        let mut from = 0;
+        while let Some(pos) = find(&pdf[from..], key) {
+            let start = from + pos + key.len();
+            from = start;
+            let Some(rest) = pdf.get(start..) else { break };
+            if rest.len() < 15 || !rest[..14].iter().all(u8::is_ascii_digit) {
+                continue;
+            }
+            pdf[start..start + 14].copy_from_slice(digits.as_bytes());
+            // A `+HH'mm'` offset becomes UTC's; `Z` already is UTC.
+            let tz = &mut pdf[start + 14..];
+            if tz.len() >= 7
+                && matches!(tz[0], b'+' | b'-')
+                && tz[1..3].iter().all(u8::is_ascii_digit)
+                && tz[3] == b'\''
+                && tz[4..6].iter().all(u8::is_ascii_digit)
+                && tz[6] == b'\''
+            {
+                tz[..7].copy_from_slice(b"+00'00'");
+            }
+            count += 1;
+        }
+    }
+    count
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::DateSource;
+    use super::*;
+
+    #[test]
+    fn css_strings_cannot_break_out() {
+        assert_eq!(css_string("v1.0 (a)"), "\"v1.0 (a)\"");
+        assert_eq!(css_string("a\"b\\c"), "\"a\\22 b\\5c c\"");
+        assert_eq!(css_string("</style>"), "\"\\3c /style\\3e \"");
+        assert_eq!(css_string("1 \u{b7} 2"), "\"1 \\b7  2\"");
+    }
+
+    #[test]
+    fn the_page_style_carries_the_stamp() {
+        let stamp = Stamp {
+            version: "2.0".into(),
+            commit: None,
+            modified: false,
+            timestamp: None,
+            date_source: DateSource::Unknown,
+            inputs: Vec::new(),
+            sbom_folders: Vec::new(),
+            revisions: Vec::new(),
+        };
+        let style = page_style("Tech <file>", &stamp);
+        assert!(style.contains("@bottom-left { content: \"Version 2.0 \\b7  commit unknown"));
+        assert!(style.contains("counter(pages)"));
+        assert!(!style.contains("<file>"));
+        let page = inject_style(
+            "<html><head><title>x</title></head><body></body></html>",
+            &style,
+        )
+        .unwrap();
+        assert!(page.contains("@page"));
+        assert!(page.find("@page").unwrap() < page.find("</head>").unwrap());
+        assert_eq!(inject_style("<p>no head</p>", &style), None);
+    }
+
+    #[test]
+    fn dates_are_rewritten_in_place() {
+        let original = b"%PDF-1.4\n1 0 obj\n<</Producer (Skia/PDF m156)\n/CreationDate (D:20261128050459+01'00')\n/ModDate (D:20261128050459Z)>>\nendobj\n".to_vec();
+        let mut pdf = original.clone();
+        // 2024-02-29 01:01:01 UTC
+        assert_eq!(fix_dates(&mut pdf, 1_709_168_461), 2);
+        assert_eq!(pdf.len(), original.len());
+        let text = String::from_utf8(pdf).unwrap();
+        assert!(
+            text.contains("/CreationDate (D:20240229010101+00'00')"),
+            "{text}"
+        );
+        assert!(text.contains("/ModDate (D:20240229010101Z)"), "{text}");
+        let mut none = b"%PDF-1.4 no dates".to_vec();
+        assert_eq!(fix_dates(&mut none, 0), 0);
+    }
+}

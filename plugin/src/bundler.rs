@@ -1,0 +1,497 @@
+//! The compliance bundle, edge part: resolving the stamp (SOURCE_DATE_EPOCH, git, input
+//! hashes), the mdBook renderer that writes the bundle (HTML copy, SBOMs, trace.json, the
+//! PDF through Chromium, MANIFEST.sha256) and `verify`. It reads and writes files and runs
+//! processes, but never prints: the binary shows what it returns.
+
+use crate::bundle::manifest::{self, Problem};
+use crate::bundle::{
+    self, BundleConfig, DateSource, InputFile, Role, SbomFolder, Stamp, VersionFrom, pdf,
+    sha256_hex,
+};
+use crate::config::Config;
+use crate::files::{self, Names};
+use crate::load::Input;
+use crate::model::SourceMap;
+use crate::{Inputs, chromium, git};
+use anyhow::{Context, Result, anyhow, bail};
+use mdbook_preprocessor::config::Config as BookConfig;
+use mdbook_renderer::RenderContext;
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// `SOURCE_DATE_EPOCH` (reproducible-builds.org): seconds since 1970-01-01 UTC. Unset or
+/// empty means "not given"; anything else that is not a number is an error, because a
+/// build that silently ignored it would not be reproducible.
+pub fn source_date_epoch() -> Result<Option<i64>> {
+    match std::env::var("SOURCE_DATE_EPOCH") {
+        Err(std::env::VarError::NotPresent) => Ok(None),
+        Err(std::env::VarError::NotUnicode(_)) => bail!("SOURCE_DATE_EPOCH is not a number"),
+        Ok(v) if v.trim().is_empty() => Ok(None),
+        Ok(v) => {
+            let t = v.trim();
+            match t.parse::<i64>() {
+                Ok(n) if n >= 0 && t.bytes().all(|b| b.is_ascii_digit()) => Ok(Some(n)),
+                _ => bail!(
+                    "SOURCE_DATE_EPOCH must be a whole number of seconds since 1970-01-01 UTC, found `{v}`"
+                ),
+            }
+        }
+    }
+}
+
+fn hash_file(role: Role, path: &Path, names: &Names) -> Result<InputFile> {
+    let bytes = fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    Ok(InputFile {
+        role,
+        path: names.book(path),
+        bytes: bytes.len() as u64,
+        sha256: sha256_hex(&bytes),
+    })
+}
+
+/// Every regular file under `dir`, sorted, as paths relative to `dir` with forward
+/// slashes. Hidden entries are skipped unless `hidden` (a bundle check must see them all).
+fn walk_files(dir: &Path, hidden: bool) -> Result<Vec<String>> {
+    fn walk(base: &Path, dir: &Path, hidden: bool, out: &mut Vec<String>) -> Result<()> {
+        for entry in fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))? {
+            let entry = entry.with_context(|| format!("cannot read {}", dir.display()))?;
+            if !hidden && entry.file_name().to_string_lossy().starts_with('.') {
+                continue;
+            }
+            let path = entry.path();
+            let kind = entry.file_type()?;
+            if kind.is_dir() {
+                walk(base, &path, hidden, out)?;
+            } else if kind.is_file() || (kind.is_symlink() && path.is_file()) {
+                let rel = path.strip_prefix(base).unwrap_or(&path);
+                let rel = rel
+                    .to_str()
+                    .ok_or_else(|| anyhow!("{} is not a UTF-8 path", path.display()))?;
+                out.push(rel.replace('\\', "/"));
+            } else {
+                bail!(
+                    "{} is neither a file nor a folder (a dangling link?)",
+                    path.display()
+                );
+            }
+        }
+        Ok(())
+    }
+    let mut out = Vec::new();
+    walk(dir, dir, hidden, &mut out)?;
+    out.sort();
+    Ok(out)
+}
+
+/// The paths to give git, relative to the book root: the build output is excluded when it
+/// sits inside the book, because it is often not git-ignored and would make every second
+/// build "modified".
+fn git_scope(root: &Path, book: &BookConfig, config: &Config) -> (Vec<String>, Vec<String>) {
+    let mut inputs = vec![".".to_string()];
+    inputs.extend(config.items.iter().cloned());
+    // The SBOMs are the ones the book reads (`sboms` in [preprocessor.techfile]).
+    inputs.extend(config.sbom_sources().0);
+    let build = files::relative(&root.join(&book.build.build_dir), root);
+    let exclude = if build == "." || build.starts_with("..") {
+        Vec::new()
+    } else {
+        vec![build]
+    };
+    (inputs, exclude)
+}
+
+/// Resolves what identifies this build: version, commit, date and the SHA-256 of every
+/// input. Returns notes for the user (no repository, no date) alongside.
+pub fn resolve_stamp(
+    root: &Path,
+    book: &BookConfig,
+    config: &Config,
+    bundle: &BundleConfig,
+    names: &Names,
+    items: &[Input],
+) -> Result<(Stamp, Vec<String>)> {
+    let mut notes = Vec::new();
+    let epoch = source_date_epoch()?;
+    let (scope, exclude) = git_scope(root, book, config);
+    let wants_describe = bundle.version_from == Some(VersionFrom::Git);
+    let facts = git::facts(root, &scope, &exclude, wants_describe);
+    let problem = facts.problem.clone().unwrap_or_default();
+
+    let version = match (&bundle.version, bundle.version_from) {
+        (Some(v), _) => v.clone(),
+        (None, Some(VersionFrom::Git)) => {
+            let Some(d) = &facts.describe else {
+                bail!(
+                    "[preprocessor.techfile.bundle] version-from = \"git\" needs `git describe`, which failed: {}",
+                    if problem.is_empty() {
+                        "no tag or commit to describe"
+                    } else {
+                        &problem
+                    }
+                );
+            };
+            bundle::config::validate_version(d)
+                .map_err(|e| anyhow!("`git describe` gave a {e}"))?;
+            d.clone()
+        }
+        (None, None) => bail!("[preprocessor.techfile.bundle] has no version"),
+    };
+    if facts.commit.is_none() {
+        if bundle.require_commit {
+            bail!(
+                "[preprocessor.techfile.bundle] require-commit is set, but {problem}: build the technical file from a git checkout"
+            );
+        }
+        notes.push(format!(
+            "{problem}, so pages say `commit unknown` (set require-commit = true in [preprocessor.techfile.bundle] to make this an error)"
+        ));
+    }
+    let (timestamp, date_source) = match (epoch, facts.commit_time) {
+        (Some(e), _) => (Some(e), DateSource::SourceDateEpoch),
+        (None, Some(t)) => (Some(t), DateSource::Commit),
+        (None, None) => {
+            notes.push(
+                "neither SOURCE_DATE_EPOCH nor a commit gives the date of this version, so pages say `date unknown` (the clock is never used, so that builds are reproducible)".into(),
+            );
+            (None, DateSource::Unknown)
+        }
+    };
+
+    let mut inputs = vec![hash_file(Role::Config, &root.join("book.toml"), names)?];
+    let src = root.join(&book.book.src);
+    inputs.push(hash_file(Role::Summary, &src.join("SUMMARY.md"), names)?);
+    for loc in files::chapter_locations(&src, names).map_err(anyhow::Error::msg)? {
+        let path = src.join(loc);
+        // mdBook creates a missing chapter before preprocessors run; one still missing
+        // here was never an input.
+        if path.is_file() {
+            inputs.push(hash_file(Role::Chapter, &path, names)?);
+        }
+    }
+    for item in items {
+        if let Ok(bytes) = &item.content {
+            inputs.push(InputFile {
+                role: Role::Item,
+                path: item.path.clone(),
+                bytes: bytes.len() as u64,
+                sha256: sha256_hex(bytes),
+            });
+        }
+    }
+    let mut sbom_folders = Vec::new();
+    for configured in &config.sbom_sources().0 {
+        let dir = root.join(configured);
+        let found = dir.exists();
+        if dir.is_dir() {
+            for rel in walk_files(&dir, false)? {
+                inputs.push(hash_file(Role::Sbom, &dir.join(rel), names)?);
+            }
+        } else if dir.is_file() {
+            inputs.push(hash_file(Role::Sbom, &dir, names)?);
+        }
+        sbom_folders.push(SbomFolder {
+            configured: configured.clone(),
+            path: names.book(&dir),
+            found,
+        });
+    }
+    inputs.sort();
+    inputs.dedup();
+    let stamp = Stamp {
+        version,
+        commit: facts.commit,
+        modified: facts.modified,
+        timestamp,
+        date_source,
+        inputs,
+        sbom_folders,
+        revisions: bundle.revision.clone(),
+    };
+    Ok((stamp, notes))
+}
+
+/// What a bundle build did, for the closing lines.
+pub struct Rendered {
+    pub destination: PathBuf,
+    pub files: usize,
+    pub pdf: Option<(String, u64, Duration)>,
+    pub manifest_sha256: String,
+    pub notes: Vec<String>,
+}
+
+fn clear_dir(dir: &Path) -> Result<()> {
+    fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    for entry in fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))? {
+        let path = entry?.path();
+        let result = if path.is_dir() && !path.is_symlink() {
+            fs::remove_dir_all(&path)
+        } else {
+            fs::remove_file(&path)
+        };
+        result.with_context(|| format!("cannot remove the stale {}", path.display()))?;
+    }
+    Ok(())
+}
+
+fn copy_file(from: &Path, to: &Path) -> Result<()> {
+    if let Some(parent) = to.parent() {
+        fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create {}", parent.display()))?;
+    }
+    fs::copy(from, to)
+        .with_context(|| format!("cannot copy {} to {}", from.display(), to.display()))?;
+    Ok(())
+}
+
+/// The SHA-256 of every file in `dir` but the manifest, by bundle path.
+fn hash_tree(dir: &Path) -> Result<BTreeMap<String, String>> {
+    let mut out = BTreeMap::new();
+    for rel in walk_files(dir, true)? {
+        if rel == manifest::FILE_NAME {
+            continue;
+        }
+        let bytes = fs::read(dir.join(&rel)).with_context(|| format!("cannot read {rel}"))?;
+        out.insert(rel, sha256_hex(&bytes));
+    }
+    Ok(out)
+}
+
+/// The mdBook renderer: writes the bundle into `ctx.destination`. mdBook runs renderers in
+/// the order of their names, so `[output.techfile]` runs after `[output.html]` and finds
+/// this build's HTML in the sibling `html` folder.
+pub fn render(ctx: &RenderContext) -> Result<Rendered> {
+    let config = crate::mdbook::config_from(&ctx.config)?;
+    let Some(bundle) = &config.bundle else {
+        bail!(
+            "the bundle renderer needs the version of the technical file: add [preprocessor.techfile.bundle] with `version = \"1.0\"` (or `version-from = \"git\"`) to book.toml"
+        );
+    };
+    let build_dir = files::normalize(&ctx.root.join(&ctx.config.build.build_dir));
+    let dest = files::normalize(&ctx.destination);
+    if dest == build_dir {
+        bail!(
+            "the bundle renderer needs mdBook's HTML renderer too: add [output.html] to book.toml, so the bundle can include the HTML and print it"
+        );
+    }
+    let name = dest
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if name.as_str() <= "html" {
+        bail!(
+            "[output.{name}] runs before [output.html] (mdBook runs renderers in name order), so it would bundle stale HTML: name the table [output.techfile]"
+        );
+    }
+    let html_dir = build_dir.join("html");
+    let print_page = html_dir.join("print.html");
+    if !print_page.is_file() {
+        bail!(
+            "{} is missing: the bundle prints mdBook's print view, so keep [output.html] and do not set output.html.print.enable = false",
+            print_page.display()
+        );
+    }
+    // `mdbook serve` rebuilds on every change and sets this key; printing the whole book
+    // each time would make editing unbearable, so the served bundle has no PDF.
+    let serving = matches!(
+        ctx.config
+            .get::<toml::Value>("output.html.live-reload-endpoint"),
+        Ok(Some(_))
+    );
+    let mut notes = Vec::new();
+    if serving && bundle.pdf {
+        notes.push("`mdbook serve` does not print the PDF; `mdbook build` does".to_string());
+    }
+    // Find the browser before any work, so a machine without one fails at once.
+    let browser = if bundle.pdf && !serving {
+        Some(chromium::find(bundle.browser.as_deref()).map_err(anyhow::Error::msg)?)
+    } else {
+        None
+    };
+
+    // Paths in trace.json are relative to the project, whatever folder mdBook runs us in.
+    let project = Names::for_book(&ctx.root).project;
+    let names = Names {
+        cwd: project.clone(),
+        project: project.clone(),
+    };
+    let mut map = SourceMap::new();
+    let config_span = files::config_span(&mut map, &ctx.root.join("book.toml"), &names);
+    let items = files::read_items(&ctx.root, &config, &names);
+    let (stamp, _) = resolve_stamp(&ctx.root, &ctx.config, &config, bundle, &names, &items)?;
+    let src = ctx.root.join(&ctx.config.book.src);
+    let mut chapters = files::read_chapters(&src, &mut map, &names).map_err(anyhow::Error::msg)?;
+    for c in &mut chapters {
+        c.path = crate::mdbook::rendered_path(&c.path, &ctx.config);
+    }
+    let sboms = files::read_sboms(&ctx.root, &config, &names);
+    let inputs = Inputs {
+        items,
+        sboms,
+        chapters,
+        config_span,
+        stamp: Some(stamp.clone()),
+        src_files: files::list_src_files(&src, &ctx.root.join(&ctx.config.build.build_dir)),
+        markdown: crate::mdbook::markdown_options(&ctx.config),
+    };
+    let title = ctx.config.book.title.clone();
+    let (findings, trace) =
+        crate::analyse(&config, &mut map, inputs, |graph, sboms, findings, map| {
+            bundle::trace::export(
+                graph,
+                sboms,
+                findings,
+                map,
+                &stamp,
+                title.as_deref(),
+                &config.not_applicable,
+            )
+        });
+    if findings.iter().any(crate::diag::Diagnostic::is_error) {
+        bail!(
+            "the technical file has errors, so no bundle is written; `mdbook-techfile check {}` lists them",
+            ctx.root.display()
+        );
+    }
+
+    clear_dir(&dest)?;
+    for rel in walk_files(&html_dir, true)? {
+        copy_file(&html_dir.join(&rel), &dest.join("html").join(&rel))?;
+    }
+    let mut seen = BTreeMap::new();
+    for (file, bundle_path) in bundle::sbom_files(&stamp) {
+        if let Some(other) = seen.insert(bundle_path.clone(), file.path.clone()) {
+            bail!(
+                "{} and {other} would both be {bundle_path} in the bundle: rename one",
+                file.path
+            );
+        }
+        copy_file(&project.join(&file.path), &dest.join(&bundle_path))?;
+    }
+    fs::write(dest.join("trace.json"), trace).context("cannot write trace.json")?;
+
+    let pdf = match browser {
+        Some(browser) => {
+            let started = Instant::now();
+            let bytes = print(
+                &browser,
+                &print_page,
+                &dest,
+                &stamp,
+                title.as_deref(),
+                bundle,
+            )?;
+            match stamp.timestamp {
+                Some(_) => {}
+                None => notes.push(
+                    "the PDF keeps the creation date Chromium wrote, because this version has no date; set SOURCE_DATE_EPOCH or build from a commit to make it reproducible".into(),
+                ),
+            }
+            let name = stamp.pdf_name();
+            let size = bytes.len() as u64;
+            fs::write(dest.join(&name), bytes).with_context(|| format!("cannot write {name}"))?;
+            Some((name, size, started.elapsed()))
+        }
+        None => None,
+    };
+
+    let files = hash_tree(&dest)?;
+    let text = manifest::format(&files).map_err(anyhow::Error::msg)?;
+    fs::write(dest.join(manifest::FILE_NAME), &text)
+        .with_context(|| format!("cannot write {}", manifest::FILE_NAME))?;
+    Ok(Rendered {
+        destination: dest,
+        files: files.len(),
+        pdf,
+        manifest_sha256: sha256_hex(text.as_bytes()),
+        notes,
+    })
+}
+
+/// Prints the print view with the stamp in every page's margins and returns the PDF with
+/// its dates set to the stamp's. The styled copy of the page sits next to the HTML copy
+/// in the bundle, so its relative links to styles and fonts resolve, and is removed after.
+fn print(
+    browser: &Path,
+    print_page: &Path,
+    dest: &Path,
+    stamp: &Stamp,
+    title: Option<&str>,
+    bundle: &BundleConfig,
+) -> Result<Vec<u8>> {
+    let page = fs::read_to_string(print_page)
+        .with_context(|| format!("cannot read {}", print_page.display()))?;
+    let style = pdf::page_style(title.unwrap_or(""), stamp);
+    let styled = pdf::inject_style(&page, &style)
+        .ok_or_else(|| anyhow!("{} has no </head>", print_page.display()))?;
+    let styled_page = dest.join("html").join(".techfile-print.html");
+    let part = dest.join(".techfile-pdf.part");
+    fs::write(&styled_page, styled)
+        .with_context(|| format!("cannot write {}", styled_page.display()))?;
+    let printed = chromium::print_to_pdf(
+        browser,
+        &styled_page,
+        &part,
+        Duration::from_secs(bundle.pdf_timeout),
+    );
+    let _ = fs::remove_file(&styled_page);
+    printed.map_err(anyhow::Error::msg)?;
+    let mut bytes = fs::read(&part).context("cannot read the printed PDF")?;
+    let _ = fs::remove_file(&part);
+    if let Some(t) = stamp.timestamp
+        && pdf::fix_dates(&mut bytes, t) == 0
+    {
+        bail!(
+            "the PDF from {} has no /CreationDate to set: this Chromium writes PDFs this tool does not know, so the PDF would not be reproducible",
+            browser.display()
+        );
+    }
+    Ok(bytes)
+}
+
+/// The result of checking a bundle against its manifest.
+pub struct Verified {
+    /// Files found in the bundle, the manifest excluded.
+    pub files: usize,
+    pub problems: Vec<Problem>,
+}
+
+/// Checks every file of a bundle against `MANIFEST.sha256`: missing, changed and unlisted
+/// files are problems. `Err` only when the folder cannot be read at all.
+pub fn verify(dir: &Path) -> Result<Verified> {
+    if !dir.is_dir() {
+        bail!("{} is not a folder", dir.display());
+    }
+    let manifest_path = dir.join(manifest::FILE_NAME);
+    let bytes = match fs::read(&manifest_path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(Verified {
+                files: 0,
+                problems: vec![Problem::Missing {
+                    path: manifest::FILE_NAME.into(),
+                }],
+            });
+        }
+        Err(e) => {
+            return Err(e).with_context(|| format!("cannot read {}", manifest_path.display()));
+        }
+    };
+    let (listed, mut problems) = match String::from_utf8(bytes) {
+        Ok(text) => manifest::parse(&text),
+        Err(_) => (
+            BTreeMap::new(),
+            vec![Problem::Malformed {
+                line: 1,
+                reason: "the manifest is not UTF-8 text".into(),
+            }],
+        ),
+    };
+    let found = hash_tree(dir)?;
+    problems.extend(manifest::compare(&listed, &found));
+    Ok(Verified {
+        files: found.len(),
+        problems,
+    })
+}

@@ -1,0 +1,806 @@
+//! The compliance bundle, end to end with the real `mdbook build`: version stamps, the
+//! document control page, the PDF (headless Chromium, read back with `pdftotext`), the trace
+//! export against its JSON Schema, the manifest with `sha256sum -c` and `verify`, and
+//! byte-identical rebuilds under SOURCE_DATE_EPOCH.
+//!
+//! Needs mdbook 0.5 (or TECHFILE_SKIP_MDBOOK=1), and for the PDF tests Debian's chromium and
+//! poppler-utils (or TECHFILE_SKIP_BROWSER=1).
+
+use crate::common::{
+    BIN, append_book_toml, copy_dir, files_with_ext, fixture, run, tool_available, write,
+};
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const MDBOOK_INSTALL: &str = "cargo install --locked mdbook --version 0.5.4";
+
+fn mdbook_ready() -> bool {
+    tool_available("mdbook", "TECHFILE_SKIP_MDBOOK", MDBOOK_INSTALL)
+}
+
+/// mdbook, chromium and pdftotext, for the tests that print.
+fn printing_ready() -> bool {
+    mdbook_ready()
+        && tool_available(
+            "chromium",
+            "TECHFILE_SKIP_BROWSER",
+            "apt-get install chromium",
+        )
+        && tool_available(
+            "pdftotext",
+            "TECHFILE_SKIP_BROWSER",
+            "apt-get install poppler-utils",
+        )
+}
+
+/// A fixed build date: 2026-11-18 11:06:40 UTC.
+const EPOCH: &str = "1795000000";
+
+/// The bundle table and both outputs, as a book that hands the file to a notified body
+/// would write them.
+fn bundle_toml(extra: &str) -> String {
+    format!(
+        "[preprocessor.techfile.bundle]\nversion = \"2.3\"\n{extra}\n\n[output.html]\n\n[output.techfile]\ncommand = \"mdbook-techfile render\"\n"
+    )
+}
+
+/// A fixture copied to a temporary folder with the bundle configured.
+fn book(fixture_name: &str, extra: &str) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_dir(&fixture(fixture_name), tmp.path());
+    append_book_toml(tmp.path(), &bundle_toml(extra));
+    tmp
+}
+
+fn find_on_path(tool: &str) -> PathBuf {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .map(|d| d.join(tool))
+        .find(|p| p.is_file())
+        .unwrap_or_else(|| panic!("{tool} is not on PATH"))
+}
+
+/// `mdbook build` in `root/book` with the binary under test as preprocessor and renderer.
+/// `path` replaces PATH (to hide the browser); `envs` are added.
+fn mdbook_build(root: &Path, envs: &[(&str, &str)], path: Option<OsString>) -> Output {
+    let mut cmd = Command::new(find_on_path("mdbook"));
+    cmd.arg("build").current_dir(root.join("book"));
+    for (k, _) in std::env::vars_os() {
+        if k.to_string_lossy().starts_with("MDBOOK_") {
+            cmd.env_remove(k);
+        }
+    }
+    cmd.env_remove("SOURCE_DATE_EPOCH")
+        .env("MDBOOK_PREPROCESSOR__TECHFILE__COMMAND", BIN)
+        .env(
+            "MDBOOK_OUTPUT__TECHFILE__COMMAND",
+            format!("'{BIN}' render"),
+        )
+        // Temporary folders are not in a repository; make sure git never looks above them.
+        .env("GIT_CEILING_DIRECTORIES", root.parent().unwrap_or(root));
+    if let Some(p) = path {
+        cmd.env("PATH", p);
+    }
+    cmd.envs(envs.iter().copied());
+    cmd.output().expect("mdbook runs")
+}
+
+fn build_ok(root: &Path, envs: &[(&str, &str)], path: Option<OsString>) -> String {
+    let out = mdbook_build(root, envs, path);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(
+        out.status.success(),
+        "mdbook build failed\n--- stdout\n{}\n--- stderr\n{stderr}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    stderr
+}
+
+fn bundle_dir(root: &Path) -> PathBuf {
+    root.join("book/book/techfile")
+}
+
+/// A PATH with nothing on it but an empty folder: no browser, no git.
+fn empty_path(root: &Path) -> OsString {
+    let dir = root.join("empty-path");
+    fs::create_dir_all(&dir).unwrap();
+    dir.into_os_string()
+}
+
+/// The IDs of a fixture's items, read from their front-matter.
+fn item_ids(root: &Path) -> Vec<String> {
+    let mut ids: Vec<String> = files_with_ext(&root.join("requirements"), ".md")
+        .values()
+        .filter_map(|bytes| {
+            String::from_utf8_lossy(bytes).lines().find_map(|l| {
+                l.strip_prefix("id = \"")?
+                    .strip_suffix('"')
+                    .map(str::to_owned)
+            })
+        })
+        .collect();
+    ids.sort();
+    ids
+}
+
+/// The text of a PDF, or of one page of it; pdftotext ends every page with a form feed.
+fn pdf_text(pdf: &Path, page: Option<usize>) -> String {
+    let mut cmd = Command::new("pdftotext");
+    if let Some(p) = page {
+        cmd.args(["-f", &p.to_string(), "-l", &p.to_string()]);
+    }
+    let out = cmd.arg(pdf).arg("-").output().expect("pdftotext runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn verify(dir: &Path) -> crate::common::Run {
+    run(Path::new("."), &["verify", dir.to_str().unwrap()])
+}
+
+/// Every file under `dir` with its bytes, by relative path.
+fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    files_with_ext(dir, "")
+}
+
+#[test]
+fn the_bundle_holds_html_pdf_trace_and_a_manifest_that_verifies() {
+    if !printing_ready() {
+        return;
+    }
+    let tmp = book("clean", "");
+    let stderr = build_ok(tmp.path(), &[("SOURCE_DATE_EPOCH", EPOCH)], None);
+    assert!(
+        stderr.contains("technical-file-2.3.pdf"),
+        "the build says what it wrote: {stderr}"
+    );
+    assert!(
+        stderr.contains("not in a git repository"),
+        "a build outside git says so: {stderr}"
+    );
+    assert!(tmp.path().join("book/book/html/index.html").is_file());
+    let dir = bundle_dir(tmp.path());
+    for f in [
+        "html/index.html",
+        "html/print.html",
+        "technical-file-2.3.pdf",
+        "trace.json",
+        "MANIFEST.sha256",
+    ] {
+        assert!(dir.join(f).is_file(), "{f} missing from the bundle");
+    }
+
+    // The PDF: the stamp in every page's margin, the coverage matrix, every item.
+    let pdf = dir.join("technical-file-2.3.pdf");
+    let text = pdf_text(&pdf, None);
+    let pages = text.matches('\u{c}').count();
+    assert!(pages >= 2, "{pages} pages");
+    for page in 1..=pages {
+        let one = pdf_text(&pdf, Some(page));
+        assert!(
+            one.contains("Version 2.3 \u{b7} commit unknown \u{b7} 2026-11-18"),
+            "page {page} has no stamp in its margin:\n{one}"
+        );
+        assert!(
+            one.contains(&format!("Page {page} of {pages}")),
+            "page {page} has no page number:\n{one}"
+        );
+        assert!(
+            one.contains("Clean technical file"),
+            "page {page} has no title"
+        );
+    }
+    assert!(text.contains("Matrix"), "the chapter with the matrix");
+    for heading in ["Practice", "Requirement", "Controls", "Tests"] {
+        assert!(text.contains(heading), "matrix column {heading}");
+    }
+    assert!(
+        text.contains("Security management"),
+        "a practice row of the matrix"
+    );
+    for id in item_ids(tmp.path()) {
+        assert!(text.contains(&id), "{id} is not in the PDF");
+    }
+
+    // The manifest lists every file, and both sha256sum and verify accept it.
+    let manifest = fs::read_to_string(dir.join("MANIFEST.sha256")).unwrap();
+    let listed: Vec<&str> = manifest.lines().map(|l| &l[66..]).collect();
+    let mut on_disk: Vec<String> = tree(&dir).into_keys().collect();
+    on_disk.retain(|p| p != "MANIFEST.sha256");
+    assert_eq!(listed, on_disk, "the manifest lists every file, sorted");
+    let sums = Command::new("sha256sum")
+        .args(["-c", "--quiet", "MANIFEST.sha256"])
+        .current_dir(&dir)
+        .output()
+        .expect("sha256sum runs");
+    assert!(
+        sums.status.success(),
+        "sha256sum -c: {}",
+        String::from_utf8_lossy(&sums.stdout)
+    );
+    let ok = verify(&dir);
+    ok.expect_code(0);
+    assert!(ok.stdout.contains("match MANIFEST.sha256"), "{}", ok.stdout);
+
+    // Tampering: a changed page, an added file and a removed file are each named.
+    let copy = tempfile::tempdir().unwrap();
+    copy_dir(&dir, copy.path());
+    let page = copy.path().join("html/index.html");
+    let mut html = fs::read(&page).unwrap();
+    html.extend_from_slice(b"<!-- edited -->");
+    fs::write(&page, html).unwrap();
+    let r = verify(copy.path());
+    r.expect_code(1);
+    assert!(
+        r.stdout.contains("changed: html/index.html"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("1 problem"), "{}", r.stdout);
+
+    write(copy.path(), "html/extra.html", "<p>added later</p>");
+    fs::remove_file(copy.path().join("trace.json")).unwrap();
+    let r = verify(copy.path());
+    r.expect_code(1);
+    assert!(
+        r.stdout.contains("not listed: html/extra.html"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("missing: trace.json"), "{}", r.stdout);
+    assert!(r.stdout.contains("3 problems"), "{}", r.stdout);
+}
+
+#[test]
+fn two_builds_with_source_date_epoch_are_byte_identical() {
+    if !printing_ready() {
+        return;
+    }
+    // Different folders, so no absolute path can hide in the output.
+    let a = book("clean", "");
+    let b = book("clean", "");
+    build_ok(a.path(), &[("SOURCE_DATE_EPOCH", EPOCH)], None);
+    build_ok(b.path(), &[("SOURCE_DATE_EPOCH", EPOCH)], None);
+    let ta = tree(&a.path().join("book/book"));
+    let tb = tree(&b.path().join("book/book"));
+    assert_eq!(
+        ta.keys().collect::<Vec<_>>(),
+        tb.keys().collect::<Vec<_>>(),
+        "same files"
+    );
+    for (p, bytes) in &ta {
+        assert!(bytes == &tb[p], "{p} differs between two builds");
+    }
+    let pdf = &ta["techfile/technical-file-2.3.pdf"];
+    let text = String::from_utf8_lossy(pdf);
+    assert!(
+        text.contains("/CreationDate (D:20261118110640+00'00')"),
+        "the PDF's creation date is SOURCE_DATE_EPOCH"
+    );
+    assert!(text.contains("/ModDate (D:20261118110640+00'00')"));
+}
+
+#[test]
+fn without_a_browser_the_build_fails_and_names_the_package() {
+    if !mdbook_ready() {
+        return;
+    }
+    let tmp = book("clean", "");
+    let out = mdbook_build(tmp.path(), &[], Some(empty_path(tmp.path())));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("apt-get install chromium") && stderr.contains("pdf = false"),
+        "{stderr}"
+    );
+    assert!(
+        !bundle_dir(tmp.path()).join("MANIFEST.sha256").exists(),
+        "no half-written bundle"
+    );
+}
+
+#[test]
+fn with_the_pdf_off_the_bundle_needs_no_browser() {
+    if !mdbook_ready() {
+        return;
+    }
+    let tmp = book("clean", "pdf = false");
+    let stderr = build_ok(tmp.path(), &[], Some(empty_path(tmp.path())));
+    assert!(stderr.contains("no PDF (pdf = false)"), "{stderr}");
+    let dir = bundle_dir(tmp.path());
+    let files = tree(&dir);
+    assert!(files.contains_key("trace.json") && files.contains_key("html/print.html"));
+    assert!(
+        !files.keys().any(|p| p.ends_with(".pdf")),
+        "{:?}",
+        files.keys()
+    );
+    verify(&dir).expect_code(0);
+}
+
+fn load_schema() -> serde_json::Value {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/trace.schema.json");
+    serde_json::from_str(&fs::read_to_string(path).unwrap()).unwrap()
+}
+
+#[test]
+fn trace_json_follows_its_schema_and_holds_the_whole_trace() {
+    if !mdbook_ready() {
+        return;
+    }
+    // A fixture with warnings, so findings are exported too.
+    let tmp = book("link-to-obsolete", "pdf = false");
+    build_ok(tmp.path(), &[("SOURCE_DATE_EPOCH", EPOCH)], None);
+    let text = fs::read_to_string(bundle_dir(tmp.path()).join("trace.json")).unwrap();
+    let trace: serde_json::Value = serde_json::from_str(&text).unwrap();
+
+    let validator = jsonschema::validator_for(&load_schema()).expect("the schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(&trace)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "trace.json breaks its schema:\n{}",
+        errors.join("\n")
+    );
+
+    assert_eq!(trace["schema-version"], 1);
+    assert_eq!(trace["document"]["version"], "2.3");
+    assert_eq!(trace["document"]["date"], "2026-11-18");
+    assert_eq!(trace["document"]["date-source"], "source-date-epoch");
+    assert_eq!(trace["document"]["commit"], serde_json::Value::Null);
+
+    // Every item, with its file and line.
+    let items = trace["items"].as_array().unwrap();
+    let ids: Vec<&str> = items.iter().map(|i| i["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, item_ids(tmp.path()));
+    let req = items.iter().find(|i| i["id"] == "REQ-1").unwrap();
+    assert_eq!(req["file"], "requirements/REQ-1.md");
+    assert_eq!(req["line"], 2);
+
+    // Every link as written, resolved to the kind of its target.
+    let written: usize = files_with_ext(&tmp.path().join("requirements"), ".md")
+        .values()
+        .map(|bytes| {
+            let text = String::from_utf8_lossy(bytes).into_owned();
+            let fm: toml::Table = text.split("+++").nth(1).unwrap().parse().unwrap();
+            ["derives-from", "implements", "mitigates", "verifies"]
+                .iter()
+                .filter_map(|k| fm.get(*k)?.as_array().map(Vec::len))
+                .sum::<usize>()
+        })
+        .sum();
+    let links = trace["links"].as_array().unwrap();
+    assert_eq!(links.len(), written);
+    assert!(links.iter().all(|l| !l["to-kind"].is_null()));
+
+    // The whole catalog, the findings and the hash of every input.
+    assert_eq!(
+        trace["catalog"].as_array().unwrap().len(),
+        mdbook_techfile::catalog::Catalog::builtin().entries().len()
+    );
+    let findings = trace["findings"].as_array().unwrap();
+    assert!(!findings.is_empty());
+    assert!(
+        findings
+            .iter()
+            .all(|f| f["code"] == "link-to-obsolete" && f["severity"] == "warning")
+    );
+    assert!(
+        findings[0]["file"]
+            .as_str()
+            .unwrap()
+            .starts_with("requirements/")
+    );
+    let inputs = trace["inputs"].as_array().unwrap();
+    let req_file = fs::read(tmp.path().join("requirements/REQ-1.md")).unwrap();
+    assert!(inputs.iter().any(|i| i["path"] == "requirements/REQ-1.md"
+        && i["role"] == "item"
+        && i["sha256"] == sha2_hex(&req_file)));
+    assert!(inputs.iter().any(|i| i["path"] == "book/book.toml"));
+    assert!(inputs.iter().any(|i| i["path"] == "book/src/chapter.md"));
+}
+
+/// SHA-256 with the `sha2` crate directly, not the code under test.
+fn sha2_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[test]
+fn the_schema_rejects_what_consumers_must_not_see() {
+    let validator = jsonschema::validator_for(&load_schema()).unwrap();
+    let minimal = serde_json::json!({
+        "schema-version": 1,
+        "generator": {"name": "mdbook-techfile", "version": "0.1.0"},
+        "document": {"title": null, "version": "1", "commit": null, "modified": false,
+                     "date": null, "timestamp": null, "date-source": "unknown"},
+        "inputs": [], "catalog": [], "items": [], "links": [], "sboms": [], "components": [],
+        "findings": []
+    });
+    assert!(validator.is_valid(&minimal));
+    let mut bad = minimal.clone();
+    bad["items"] = serde_json::json!([{"id": "REQ-1"}]);
+    assert!(!validator.is_valid(&bad), "an item without its fields");
+    let mut bad = minimal.clone();
+    bad["inputs"] =
+        serde_json::json!([{"role": "item", "path": "a.md", "bytes": 1, "sha256": "xyz"}]);
+    assert!(!validator.is_valid(&bad), "a hash that is not SHA-256");
+    let mut bad = minimal.clone();
+    bad["components"] = serde_json::json!([{"name": "zlib"}]);
+    assert!(!validator.is_valid(&bad), "a component without its fields");
+    let mut bad = minimal;
+    bad["surprise"] = serde_json::json!(1);
+    assert!(!validator.is_valid(&bad), "an undocumented field");
+}
+
+#[test]
+fn every_page_is_stamped_and_document_control_lists_every_input() {
+    if !mdbook_ready() {
+        return;
+    }
+    let tmp = book(
+        "clean",
+        "pdf = false\n\n[[preprocessor.techfile.bundle.revision]]\nversion = \"2.2\"\ndate = 2026-09-01\nauthor = \"Quality <QA>\"\ndescription = \"Second issue\"\n\n[[preprocessor.techfile.bundle.revision]]\nversion = \"2.3\"\ndate = \"2026-11-01\"\nauthor = \"Security\"\ndescription = \"Third issue\"",
+    );
+    write(
+        tmp.path(),
+        "book/src/control.md",
+        "# Document control\n\n{{#techfile document-control}}\n",
+    );
+    let summary = tmp.path().join("book/src/SUMMARY.md");
+    let mut text = fs::read_to_string(&summary).unwrap();
+    text.push_str("- [Document control](control.md)\n");
+    fs::write(&summary, text).unwrap();
+    build_ok(tmp.path(), &[("SOURCE_DATE_EPOCH", EPOCH)], None);
+
+    let html = files_with_ext(&tmp.path().join("book/book/html"), ".html");
+    let stamp =
+        "<div class=\"techfile-stamp\">Version 2.3 \u{b7} commit unknown \u{b7} 2026-11-18</div>";
+    for (page, bytes) in &html {
+        if ["404.html", "toc.html", "print.html"].contains(&page.as_str()) {
+            continue;
+        }
+        let text = String::from_utf8_lossy(bytes);
+        assert!(text.contains(stamp), "{page} has no stamp");
+    }
+    let control = String::from_utf8_lossy(&html["control.html"]).into_owned();
+    assert!(
+        control.contains("<td>Version</td><td>2.3</td>"),
+        "{control}"
+    );
+    assert!(control.contains("2026-11-18 (from SOURCE_DATE_EPOCH)"));
+    assert!(
+        control.contains("Quality &lt;QA&gt;"),
+        "authors are escaped"
+    );
+    assert!(control.contains("2.3 (this version)"));
+    // The clean fixture ships SBOMs (its risk `affects` a component): they are inputs too.
+    assert!(!control.contains("There is no SBOM folder"));
+    assert!(
+        control.contains("<tr><td>sboms/"),
+        "SBOM files are listed among the inputs"
+    );
+    for (path, bytes) in files_with_ext(&tmp.path().join("requirements"), ".md") {
+        let row = format!("<tr><td>requirements/{path}</td><td>item</td>");
+        assert!(control.contains(&row), "{row}");
+        assert!(control.contains(&sha2_hex(&bytes)), "hash of {path}");
+    }
+    assert!(control.contains("<tr><td>book/src/control.md</td><td>chapter</td>"));
+}
+
+/// A minimal valid CycloneDX document: the book validates every SBOM it ships.
+const SBOM: &str = "{\"bomFormat\": \"CycloneDX\", \"specVersion\": \"1.6\", \"version\": 1}\n";
+
+#[test]
+fn sbom_files_are_hashed_and_shipped() {
+    if !mdbook_ready() {
+        return;
+    }
+    let tmp = book("clean", "pdf = false");
+    write(tmp.path(), "sboms/app/bom.cdx.json", SBOM);
+    write(tmp.path(), "sboms/.gitkeep", "");
+    build_ok(tmp.path(), &[], None);
+    let dir = bundle_dir(tmp.path());
+    let shipped = fs::read(dir.join("sboms/app/bom.cdx.json")).unwrap();
+    assert_eq!(shipped, SBOM.as_bytes());
+    assert!(
+        !dir.join("sboms/.gitkeep").exists(),
+        "hidden files are not SBOMs"
+    );
+    let manifest = fs::read_to_string(dir.join("MANIFEST.sha256")).unwrap();
+    assert!(manifest.contains(&format!("{}  sboms/app/bom.cdx.json\n", sha2_hex(&shipped))));
+    let trace: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(dir.join("trace.json")).unwrap()).unwrap();
+    assert_eq!(trace["sboms"][0]["path"], "sboms/app/bom.cdx.json");
+    assert_eq!(trace["sboms"][0]["bundle-path"], "sboms/app/bom.cdx.json");
+    let control = fs::read_to_string(tmp.path().join("book/book/html/print.html")).unwrap();
+    assert!(!control.contains("There is no SBOM folder"));
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_AUTHOR_NAME", "Test")
+        .env("GIT_AUTHOR_EMAIL", "test@example.invalid")
+        .env("GIT_COMMITTER_NAME", "Test")
+        .env("GIT_COMMITTER_EMAIL", "test@example.invalid")
+        .env("GIT_AUTHOR_DATE", "2026-03-04T05:06:07Z")
+        .env("GIT_COMMITTER_DATE", "2026-03-04T05:06:07Z")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", dir)
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn the_version_commit_and_date_can_come_from_git() {
+    if !mdbook_ready() || !tool_available("git", "TECHFILE_SKIP_MDBOOK", "apt-get install git") {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("clean"), tmp.path());
+    append_book_toml(
+        tmp.path(),
+        "[preprocessor.techfile.bundle]\nversion-from = \"git\"\nrequire-commit = true\npdf = false\n\n[output.html]\n\n[output.techfile]\ncommand = \"mdbook-techfile render\"\n",
+    );
+    git(tmp.path(), &["init", "-q"]);
+    git(tmp.path(), &["add", "."]);
+    git(
+        tmp.path(),
+        &[
+            "-c",
+            "commit.gpgsign=false",
+            "commit",
+            "-q",
+            "-m",
+            "Issue 3.1",
+        ],
+    );
+    git(tmp.path(), &["-c", "tag.gpgsign=false", "tag", "v3.1"]);
+    let head = String::from_utf8(
+        Command::new("git")
+            .args(["rev-parse", "HEAD"])
+            .current_dir(tmp.path())
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let head = head.trim();
+
+    let out = mdbook_build(tmp.path(), &[], None);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let index = fs::read_to_string(tmp.path().join("book/book/html/index.html")).unwrap();
+    // The build output is not git-ignored here, and still does not count as a change.
+    let expected = format!(
+        "Version v3.1 \u{b7} commit {} \u{b7} 2026-03-04<",
+        &head[..12]
+    );
+    assert!(index.contains(&expected), "{expected} not in the page");
+    let trace: serde_json::Value = serde_json::from_str(
+        &fs::read_to_string(bundle_dir(tmp.path()).join("trace.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(trace["document"]["commit"], head);
+    assert_eq!(trace["document"]["modified"], false);
+    assert_eq!(trace["document"]["date-source"], "commit");
+
+    // An uncommitted change to an item is visible in the stamp.
+    let item = tmp.path().join("requirements/REQ-SM-001.md");
+    let mut text = fs::read_to_string(&item).unwrap();
+    text.push_str("\nEdited after the commit.\n");
+    fs::write(&item, text).unwrap();
+    let out = mdbook_build(tmp.path(), &[], None);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let index = fs::read_to_string(tmp.path().join("book/book/html/index.html")).unwrap();
+    assert!(index.contains("Version v3.1-dirty"), "git describe --dirty");
+    assert!(index.contains(&format!("commit {} (modified)", &head[..12])));
+}
+
+#[test]
+fn require_commit_fails_outside_git() {
+    if !mdbook_ready() {
+        return;
+    }
+    let tmp = book("clean", "pdf = false\nrequire-commit = true");
+    let out = mdbook_build(tmp.path(), &[], None);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("require-commit is set, but the book is not in a git repository"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn the_bundle_renderer_needs_the_html_renderer() {
+    if !mdbook_ready() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("clean"), tmp.path());
+    append_book_toml(
+        tmp.path(),
+        "[preprocessor.techfile.bundle]\nversion = \"1\"\npdf = false\n\n[output.techfile]\ncommand = \"mdbook-techfile render\"\n",
+    );
+    let out = mdbook_build(tmp.path(), &[], None);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(stderr.contains("add [output.html]"), "{stderr}");
+}
+
+#[test]
+fn a_bad_source_date_epoch_is_an_error() {
+    let tmp = book("clean", "pdf = false");
+    let r = crate::common::command(tmp.path())
+        .args(["check", "book"])
+        .env("SOURCE_DATE_EPOCH", "yesterday")
+        .output()
+        .unwrap();
+    assert_eq!(r.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&r.stderr).contains("SOURCE_DATE_EPOCH must be a whole number")
+    );
+}
+
+#[test]
+fn document_control_needs_the_bundle_table() {
+    let tmp = tempfile::tempdir().unwrap();
+    crate::common::skeleton(
+        tmp.path(),
+        "generate-pages = false\n\n[preprocessor.techfile.coverage]\npractice = false",
+    );
+    write(
+        tmp.path(),
+        "book/src/chapter.md",
+        "# Chapter\n\n{{#techfile document-control}}\n",
+    );
+    fs::create_dir_all(tmp.path().join("requirements")).unwrap();
+    let r = crate::common::check_human(tmp.path());
+    r.expect_code(1);
+    assert!(
+        r.stdout
+            .contains("error[unknown-directive]: `document-control` needs the version"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("[preprocessor.techfile.bundle]"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn verify_tells_a_missing_manifest_from_a_missing_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = verify(&tmp.path().join("nowhere"));
+    r.expect_code(2);
+    assert!(r.stderr.contains("is not a folder"), "{}", r.stderr);
+    write(tmp.path(), "bundle/trace.json", "{}");
+    let r = verify(&tmp.path().join("bundle"));
+    r.expect_code(1);
+    assert!(
+        r.stdout.contains("missing: MANIFEST.sha256"),
+        "{}",
+        r.stdout
+    );
+}
+
+/// The real deliverable: the sample technical file's PDF has its version, the coverage
+/// matrix and every item, and its bundle verifies.
+#[test]
+fn the_sample_pdf_has_the_version_the_matrix_and_every_item() {
+    if !printing_ready() {
+        return;
+    }
+    let tmp = crate::sample::sample_copy();
+    build_ok(tmp.path(), &[("SOURCE_DATE_EPOCH", EPOCH)], None);
+    let dir = bundle_dir(tmp.path());
+    let text = pdf_text(&dir.join("technical-file-1.0.pdf"), None);
+    assert!(text.contains("Version 1.0"));
+    assert!(
+        text.contains("Practice to test matrix"),
+        "the matrix chapter"
+    );
+    assert!(
+        text.contains("Identification of this version"),
+        "document control"
+    );
+    let missing: Vec<String> = item_ids(tmp.path())
+        .into_iter()
+        .filter(|id| !text.contains(id.as_str()))
+        .collect();
+    assert!(missing.is_empty(), "items not in the PDF: {missing:?}");
+    verify(&dir).expect_code(0);
+}
+
+#[test]
+fn mdbook_serve_skips_the_pdf() {
+    if !mdbook_ready() {
+        return;
+    }
+    // `mdbook serve` sets this key before every rebuild; the bundle then needs no browser.
+    let tmp = book("clean", "");
+    let stderr = build_ok(
+        tmp.path(),
+        &[("MDBOOK_OUTPUT__HTML__LIVE_RELOAD_ENDPOINT", "__livereload")],
+        Some(empty_path(tmp.path())),
+    );
+    assert!(
+        stderr.contains("`mdbook serve` does not print the PDF"),
+        "{stderr}"
+    );
+    verify(&bundle_dir(tmp.path())).expect_code(0);
+}
+
+#[test]
+fn the_preprocessor_stays_out_of_the_bundle_renderer_and_render_needs_mdbook() {
+    let dir = Path::new(".");
+    run(dir, &["supports", "techfile"]).expect_code(1);
+    run(dir, &["supports", "html"]).expect_code(0);
+    let r = crate::common::run_with_stdin(dir, &["render"], b"not json");
+    r.expect_code(2);
+    assert!(
+        r.stderr
+            .contains("[output.techfile] command = \"mdbook-techfile render\""),
+        "{}",
+        r.stderr
+    );
+}
+
+/// SBOM components are part of the trace export, linked to the items that affect them.
+#[test]
+fn trace_json_lists_sbom_components_with_the_items_that_affect_them() {
+    if !mdbook_ready() {
+        return;
+    }
+    let tmp = book("clean", "pdf = false");
+    build_ok(tmp.path(), &[("SOURCE_DATE_EPOCH", EPOCH)], None);
+    let text = fs::read_to_string(bundle_dir(tmp.path()).join("trace.json")).unwrap();
+    let trace: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let validator = jsonschema::validator_for(&load_schema()).expect("the schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(&trace)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "trace.json breaks its schema:\n{}",
+        errors.join("\n")
+    );
+    let components = trace["components"].as_array().unwrap();
+    assert!(components.len() >= 2, "{components:?}");
+    let mcuboot = components
+        .iter()
+        .find(|c| c["purl"] == "pkg:github/mcu-tools/mcuboot@v2.1.0")
+        .expect("the firmware SBOM's MCUboot component is exported");
+    assert_eq!(mcuboot["affected-by"], serde_json::json!(["RSK-001"]));
+    assert!(mcuboot["sbom"].as_str().unwrap().starts_with("sboms/"));
+}
