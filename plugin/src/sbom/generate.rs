@@ -302,25 +302,12 @@ fn external_references(p: &Package) -> Vec<ExternalReference> {
     out
 }
 
-/// Seconds since 1970 as an RFC 3339 UTC timestamp (`2026-01-31T12:00:00Z`), computed with
-/// integer arithmetic (days to civil date after H. Hinnant's published algorithm).
+/// Seconds since 1970 as an RFC 3339 UTC timestamp (`2026-01-31T12:00:00Z`), from the same
+/// integer civil-date arithmetic the version stamp uses.
 pub fn rfc3339_utc(epoch: i64) -> Option<String> {
-    let days = epoch.div_euclid(86_400);
-    let secs = epoch.rem_euclid(86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    if !(0..=9999).contains(&year) {
-        return None;
-    }
+    let (date, secs) = crate::bundle::utc(epoch)?;
     Some(format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        "{date}T{:02}:{:02}:{:02}Z",
         secs / 3600,
         secs % 3600 / 60,
         secs % 60
