@@ -115,6 +115,16 @@ fn item_ids(fixture_name: &str) -> Vec<String> {
     ids
 }
 
+/// One built page as text; a missing page fails the test with the list of pages.
+fn page_text(html: &BTreeMap<String, Vec<u8>>, p: &str) -> String {
+    String::from_utf8(
+        html.get(p)
+            .unwrap_or_else(|| panic!("{p} missing; pages: {:?}", html.keys()))
+            .clone(),
+    )
+    .unwrap()
+}
+
 #[test]
 fn clean_book_builds_with_mdbook() {
     if !mdbook_ready("clean_book_builds_with_mdbook") {
@@ -123,14 +133,7 @@ fn clean_book_builds_with_mdbook() {
     let tmp = tempfile::tempdir().unwrap();
     prepare("clean", tmp.path());
     let html = build_ok(tmp.path());
-    let page = |p: &str| {
-        String::from_utf8(
-            html.get(p)
-                .unwrap_or_else(|| panic!("{p} missing; pages: {:?}", html.keys()))
-                .clone(),
-        )
-        .unwrap()
-    };
+    let page = |p: &str| page_text(&html, p);
 
     // Generated pages for the kinds no chapter hosts; risks are hosted by risks.md.
     for p in [
@@ -363,14 +366,7 @@ fn sboms_render_with_fingerprints_and_link_both_ways_to_items() {
     let tmp = tempfile::tempdir().unwrap();
     prepare("clean", tmp.path());
     let html = build_ok(tmp.path());
-    let page = |p: &str| {
-        String::from_utf8(
-            html.get(p)
-                .unwrap_or_else(|| panic!("{p} missing; pages: {:?}", html.keys()))
-                .clone(),
-        )
-        .unwrap()
-    };
+    let page = |p: &str| page_text(&html, p);
     let sbom = page("sbom.html");
     // The fingerprint a reader checks their copy against is the file's SHA-256.
     let bytes = fs::read(fixture("clean").join("sboms/firmware.cdx.json")).unwrap();

@@ -673,16 +673,8 @@ impl Reader<'_> {
 
     /// A one-line, non-empty string: a table cell in the register.
     fn line(&mut self, by_key: &ByKey<'_, '_>, key: &str, what: &str) -> Option<(String, Span)> {
-        let (s, span) = self.optional_str(by_key, key)?;
-        if s.trim().is_empty() {
-            self.invalid(
-                span,
-                format!("`{key}` is empty"),
-                format!("write {what}, or remove the key"),
-            );
-            return None;
-        }
-        if s.contains(['\n', '\r']) {
+        let Spanned { value, span } = self.text(by_key, key, what)?;
+        if value.contains(['\n', '\r']) {
             self.invalid(
                 span,
                 format!("`{key}` spans several lines"),
@@ -690,7 +682,7 @@ impl Reader<'_> {
             );
             return None;
         }
-        Some((s, span))
+        Some((value, span))
     }
 
     /// A non-empty string that may span lines (a justification).
