@@ -1,18 +1,10 @@
-//! The compliance bundle, edge part: resolving the stamp (SOURCE_DATE_EPOCH, git, input
-//! hashes), the mdBook renderer that writes the bundle (HTML copy, SBOMs, trace.json, the
-//! PDF through Chromium, MANIFEST.sha256) and `verify`. It reads and writes files and runs
-//! processes, but never prints: the binary shows what it returns.
+//! The compliance bundle, edge part: the facts of the stamp (SOURCE_DATE_EPOCH, git), the
+//! mdBook renderer that writes the bundle (HTML copy, SBOMs, trace.json, the PDF through
+//! Chromium, MANIFEST.sha256) and `verify`. It reads and writes files and runs processes,
+//! but never prints: the binary shows what it returns.
 
-use crate::bundle::manifest::{self, Problem};
-use crate::bundle::{
-    self, BundleConfig, DateSource, InputFile, Role, SbomFolder, Stamp, VersionFrom, pdf,
-    sha256_hex,
-};
-use crate::config::Config;
-use crate::files::{self, Names};
-use crate::load::Input;
-use crate::model::SourceMap;
-use crate::{Inputs, chromium, git};
+use crate::gather::{self, Chapters, Names};
+use crate::{chromium, git};
 use anyhow::{Context, Result, anyhow, bail};
 use mdbook_preprocessor::config::Config as BookConfig;
 use mdbook_renderer::RenderContext;
@@ -20,6 +12,13 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
+use techfile_core::config::Config;
+use techfile_core::config::bundle::{self, BundleConfig, VersionFrom};
+use techfile_core::digest::sha256_hex;
+use techfile_core::export::manifest::{self, Problem};
+use techfile_core::export::pdf;
+use techfile_core::stamp::{self as stamps, DateSource, SbomFolder, Stamp, StampFacts};
+use techfile_core::{Mode, analyse};
 
 /// `SOURCE_DATE_EPOCH` (reproducible-builds.org): seconds since 1970-01-01 UTC. Unset or
 /// empty means "not given"; anything else that is not a number is an error, because a
@@ -39,16 +38,6 @@ pub fn source_date_epoch() -> Result<Option<i64>> {
             }
         }
     }
-}
-
-fn hash_file(role: Role, path: &Path, names: &Names) -> Result<InputFile> {
-    let bytes = fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    Ok(InputFile {
-        role,
-        path: names.book(path),
-        bytes: bytes.len() as u64,
-        sha256: sha256_hex(&bytes),
-    })
 }
 
 /// Every regular file under `dir`, sorted, as paths relative to `dir` with forward
@@ -93,7 +82,7 @@ fn git_scope(root: &Path, book: &BookConfig, config: &Config) -> (Vec<String>, V
     inputs.extend(config.items.iter().cloned());
     // The SBOMs are the ones the book reads (`sboms` in [preprocessor.techfile]).
     inputs.extend(config.sbom_sources().0);
-    let build = files::relative(&root.join(&book.build.build_dir), root);
+    let build = gather::relative(&root.join(&book.build.build_dir), root);
     let exclude = if build == "." || build.starts_with("..") {
         Vec::new()
     } else {
@@ -102,16 +91,16 @@ fn git_scope(root: &Path, book: &BookConfig, config: &Config) -> (Vec<String>, V
     (inputs, exclude)
 }
 
-/// Resolves what identifies this build: version, commit, date and the SHA-256 of every
-/// input. Returns notes for the user (no repository, no date) alongside.
-pub fn resolve_stamp(
+/// Finds what identifies this build besides its inputs: version, commit and date. Returns
+/// notes for the user (no repository, no date) alongside. The input hashes are added by the
+/// analysis, from the bytes it reads.
+pub fn stamp_facts(
     root: &Path,
     book: &BookConfig,
     config: &Config,
     bundle: &BundleConfig,
-    names: &Names,
-    items: &[Input],
-) -> Result<(Stamp, Vec<String>)> {
+    sbom_folders: Vec<SbomFolder>,
+) -> Result<(StampFacts, Vec<String>)> {
     let mut notes = Vec::new();
     let epoch = source_date_epoch()?;
     let (scope, exclude) = git_scope(root, book, config);
@@ -132,8 +121,7 @@ pub fn resolve_stamp(
                     }
                 );
             };
-            bundle::config::validate_version(d)
-                .map_err(|e| anyhow!("`git describe` gave a {e}"))?;
+            bundle::validate_version(d).map_err(|e| anyhow!("`git describe` gave a {e}"))?;
             d.clone()
         }
         (None, None) => bail!("[preprocessor.techfile.bundle] has no version"),
@@ -159,57 +147,16 @@ pub fn resolve_stamp(
         }
     };
 
-    let mut inputs = vec![hash_file(Role::Config, &root.join("book.toml"), names)?];
-    let src = root.join(&book.book.src);
-    inputs.push(hash_file(Role::Summary, &src.join("SUMMARY.md"), names)?);
-    for loc in files::chapter_locations(&src, names).map_err(anyhow::Error::msg)? {
-        let path = src.join(loc);
-        // mdBook creates a missing chapter before preprocessors run; one still missing
-        // here was never an input.
-        if path.is_file() {
-            inputs.push(hash_file(Role::Chapter, &path, names)?);
-        }
-    }
-    for item in items {
-        if let Ok(bytes) = &item.content {
-            inputs.push(InputFile {
-                role: Role::Item,
-                path: item.path.clone(),
-                bytes: bytes.len() as u64,
-                sha256: sha256_hex(bytes),
-            });
-        }
-    }
-    let mut sbom_folders = Vec::new();
-    for configured in &config.sbom_sources().0 {
-        let dir = root.join(configured);
-        let found = dir.exists();
-        if dir.is_dir() {
-            for rel in walk_files(&dir, false)? {
-                inputs.push(hash_file(Role::Sbom, &dir.join(rel), names)?);
-            }
-        } else if dir.is_file() {
-            inputs.push(hash_file(Role::Sbom, &dir, names)?);
-        }
-        sbom_folders.push(SbomFolder {
-            configured: configured.clone(),
-            path: names.book(&dir),
-            found,
-        });
-    }
-    inputs.sort();
-    inputs.dedup();
-    let stamp = Stamp {
+    let facts = StampFacts {
         version,
         commit: facts.commit,
         modified: facts.modified,
         timestamp,
         date_source,
-        inputs,
         sbom_folders,
         revisions: bundle.revision.clone(),
     };
-    Ok((stamp, notes))
+    Ok((facts, notes))
 }
 
 /// What a bundle build did, for the closing lines.
@@ -233,6 +180,14 @@ fn clear_dir(dir: &Path) -> Result<()> {
         result.with_context(|| format!("cannot remove the stale {}", path.display()))?;
     }
     Ok(())
+}
+
+fn write_file(to: &Path, bytes: &[u8]) -> Result<()> {
+    if let Some(parent) = to.parent() {
+        fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create {}", parent.display()))?;
+    }
+    fs::write(to, bytes).with_context(|| format!("cannot write {}", to.display()))
 }
 
 fn copy_file(from: &Path, to: &Path) -> Result<()> {
@@ -262,14 +217,14 @@ fn hash_tree(dir: &Path) -> Result<BTreeMap<String, String>> {
 /// the order of their names, so `[output.techfile]` runs after `[output.html]` and finds
 /// this build's HTML in the sibling `html` folder.
 pub fn render(ctx: &RenderContext) -> Result<Rendered> {
-    let config = crate::mdbook::config_from(&ctx.config)?;
+    let config = crate::bookconfig::config_from(&ctx.config)?;
     let Some(bundle) = &config.bundle else {
         bail!(
             "the bundle renderer needs the version of the technical file: add [preprocessor.techfile.bundle] with `version = \"1.0\"` (or `version-from = \"git\"`) to book.toml"
         );
     };
-    let build_dir = files::normalize(&ctx.root.join(&ctx.config.build.build_dir));
-    let dest = files::normalize(&ctx.destination);
+    let build_dir = gather::normalize(&ctx.root.join(&ctx.config.build.build_dir));
+    let dest = gather::normalize(&ctx.destination);
     if dest == build_dir {
         bail!(
             "the bundle renderer needs mdBook's HTML renderer too: add [output.html] to book.toml, so the bundle can include the HTML and print it"
@@ -316,58 +271,49 @@ pub fn render(ctx: &RenderContext) -> Result<Rendered> {
         cwd: project.clone(),
         project: project.clone(),
     };
-    let mut map = SourceMap::new();
-    let config_span = files::config_span(&mut map, &ctx.root.join("book.toml"), &names);
-    let items = files::read_items(&ctx.root, &config, &names);
-    let (stamp, _) = resolve_stamp(&ctx.root, &ctx.config, &config, bundle, &names, &items)?;
-    let src = ctx.root.join(&ctx.config.book.src);
-    let mut chapters = files::read_chapters(&src, &mut map, &names).map_err(anyhow::Error::msg)?;
-    for c in &mut chapters {
-        c.path = crate::mdbook::rendered_path(&c.path, &ctx.config);
-    }
-    let sboms = files::read_sboms(&ctx.root, &config, &names);
-    let inputs = Inputs {
-        items,
-        sboms,
-        chapters,
-        config_span,
-        stamp: Some(stamp.clone()),
-        src_files: files::list_src_files(&src, &ctx.root.join(&ctx.config.build.build_dir)),
-        markdown: crate::mdbook::markdown_options(&ctx.config),
-    };
     let title = ctx.config.book.title.clone();
-    let (findings, trace) =
-        crate::analyse(&config, &mut map, inputs, |graph, sboms, findings, map| {
-            bundle::trace::export(
-                graph,
-                sboms,
-                findings,
-                map,
-                &stamp,
-                title.as_deref(),
-                &config.not_applicable,
-            )
-        });
-    if findings.iter().any(crate::diag::Diagnostic::is_error) {
+    let (inputs, _) = crate::mdbook::gather_inputs(
+        &ctx.root,
+        &ctx.config,
+        config.clone(),
+        &names,
+        Chapters::FromSummary,
+    )?;
+    let analysis = analyse(inputs, Mode::Check);
+    if analysis.has_errors() {
         bail!(
             "the technical file has errors, so no bundle is written; `mdbook-techfile check {}` lists them",
             ctx.root.display()
         );
     }
+    let Some(stamp) = &analysis.stamp else {
+        bail!("the bundle needs [preprocessor.techfile.bundle]");
+    };
+    let trace = techfile_core::export::trace::export(&analysis, stamp, title.as_deref());
 
     clear_dir(&dest)?;
     for rel in walk_files(&html_dir, true)? {
         copy_file(&html_dir.join(&rel), &dest.join("html").join(&rel))?;
     }
+    // The SBOMs shipped are the bytes the analysis validated, not a second read of the disk.
     let mut seen = BTreeMap::new();
-    for (file, bundle_path) in bundle::sbom_files(&stamp) {
+    for (file, bundle_path) in stamps::sbom_files(stamp) {
         if let Some(other) = seen.insert(bundle_path.clone(), file.path.clone()) {
             bail!(
                 "{} and {other} would both be {bundle_path} in the bundle: rename one",
                 file.path
             );
         }
-        copy_file(&project.join(&file.path), &dest.join(&bundle_path))?;
+        let sbom = analysis
+            .sboms
+            .sboms
+            .iter()
+            .find(|s| s.path == file.path)
+            .ok_or_else(|| anyhow!("{} is listed but was not analysed", file.path))?;
+        write_file(
+            &dest.join(&bundle_path),
+            analysis.map.text(sbom.file).as_bytes(),
+        )?;
     }
     fs::write(dest.join("trace.json"), trace).context("cannot write trace.json")?;
 
@@ -378,7 +324,7 @@ pub fn render(ctx: &RenderContext) -> Result<Rendered> {
                 &browser,
                 &print_page,
                 &dest,
-                &stamp,
+                stamp,
                 title.as_deref(),
                 bundle,
             )?;

@@ -4,8 +4,9 @@
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
+use mdbook_techfile::bundler;
+use mdbook_techfile::core::diag;
 use mdbook_techfile::mdbook::{self as glue, Outcome};
-use mdbook_techfile::{bundler, diag};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -172,7 +173,7 @@ fn check(
         Format::Json => {
             // JSON Lines holds findings only; notes go where a person reads them.
             eprint!("{}", outcome.notes_text());
-            diag::render_json(&outcome.diagnostics, &outcome.map)
+            diag::render_json(&outcome.analysis.findings, &outcome.analysis.map)
         }
         Format::Human => {
             let color = match color {
@@ -181,7 +182,7 @@ fn check(
                 Color::Auto => std::io::stdout().is_terminal(),
             };
             let mut t = outcome.report(color);
-            if outcome.diagnostics.is_empty() {
+            if outcome.analysis.findings.is_empty() {
                 t.push_str("techfile: no findings\n");
             }
             t
@@ -209,7 +210,7 @@ struct SbomArgs {
 }
 
 fn sbom(args: SbomArgs) -> Result<ExitCode> {
-    use mdbook_techfile::sbom::generate::{Options, generate, rfc3339_utc};
+    use mdbook_techfile::sbom_generate::{Options, generate, rfc3339_utc};
     let mut cmd = cargo_metadata::MetadataCommand::new();
     cmd.manifest_path(&args.manifest_path);
     if args.all_features {
@@ -265,9 +266,9 @@ fn sbom(args: SbomArgs) -> Result<ExitCode> {
     let json = generate(&meta, Some(&lock), &options).map_err(anyhow::Error::msg)?;
     // Our own reader validates what we wrote: an SBOM this tool would reject is never
     // written (a bad --timestamp, a URL the schema refuses).
-    let mut map = mdbook_techfile::model::SourceMap::new();
+    let mut map = mdbook_techfile::core::model::SourceMap::new();
     let file = map.add(args.output.display().to_string(), json.clone());
-    let (_, findings) = mdbook_techfile::sbom::parse(file, &json);
+    let (_, findings) = mdbook_techfile::core::sbom::parse(file, &json);
     if findings.iter().any(diag::Diagnostic::is_error) {
         eprint!("{}", diag::render_human(&findings, &map, false));
         anyhow::bail!("the generated SBOM does not validate; nothing was written");
@@ -284,7 +285,7 @@ fn sbom(args: SbomArgs) -> Result<ExitCode> {
 }
 
 fn exit_for(outcome: &Outcome) -> ExitCode {
-    if outcome.diagnostics.iter().any(diag::Diagnostic::is_error) {
+    if outcome.analysis.has_errors() {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
@@ -328,7 +329,7 @@ fn render() -> Result<ExitCode> {
         "techfile: bundle written to {}: {} files{pdf}; {} has SHA-256 {}",
         done.destination.display(),
         done.files,
-        mdbook_techfile::bundle::manifest::FILE_NAME,
+        mdbook_techfile::core::export::manifest::FILE_NAME,
         done.manifest_sha256
     );
     Ok(ExitCode::SUCCESS)
@@ -345,7 +346,7 @@ fn verify(dir: &std::path::Path) -> Result<ExitCode> {
             "verify: all {} files of {} match {}\n",
             verified.files,
             dir.display(),
-            mdbook_techfile::bundle::manifest::FILE_NAME
+            mdbook_techfile::core::export::manifest::FILE_NAME
         ));
     } else {
         let n = verified.problems.len();

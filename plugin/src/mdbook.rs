@@ -1,75 +1,24 @@
-//! The mdBook glue: configuration from book.toml and one preprocessing pass over a book.
-//! It reads files but never prints; the binary owns stdout (the mdBook protocol) and
-//! stderr (the rendered findings).
+//! The mdBook glue: one preprocessing pass over a book handed over by mdBook, and `check`,
+//! which loads a book from disk the way mdBook does. Both gather the inputs once
+//! ([`crate::gather`]), run the pure analysis, and return it; nothing here prints: the
+//! binary owns stdout (the mdBook protocol) and stderr (the rendered findings).
 
-use crate::book::Chapter as TfChapter;
-use crate::config::Config;
-use crate::diag::{self, Diagnostic};
-use crate::files::{self, Names};
-use crate::links;
-use crate::model::SourceMap;
-use crate::{Inputs, run};
+use crate::bookconfig::config_from;
+use crate::gather::{self, Chapters, GivenChapter, Names};
 use anyhow::{Context, Result, bail};
 use mdbook_preprocessor::PreprocessorContext;
 use mdbook_preprocessor::book::{Book, BookItem, Chapter};
 use mdbook_preprocessor::config::Config as BookConfig;
 use std::path::Path;
+use techfile_core::config::Config;
+use techfile_core::diag;
+use techfile_core::{Analysis, Inputs, Mode, analyse};
 
-/// The preprocessor's name in book.toml: `[preprocessor.techfile]`.
-pub const NAME: &str = "techfile";
-
-/// Reads and validates `[preprocessor.techfile]`.
-pub fn config_from(book: &BookConfig) -> Result<Config> {
-    let config: Config = book
-        .get(&format!("preprocessor.{NAME}"))
-        .map_err(|e| anyhow::anyhow!("invalid [preprocessor.{NAME}] in book.toml: {e:#}"))?
-        .unwrap_or_default();
-    config
-        .validate()
-        .map_err(|e| anyhow::anyhow!("invalid book.toml: {e}"))?;
-    Ok(config)
-}
-
-/// The `[output.html]` settings that change how mdBook parses Markdown, and so the ids
-/// of headings; mdBook's defaults when they are not set.
-pub fn markdown_options(book: &BookConfig) -> links::Markdown {
-    let default = links::Markdown::default();
-    let get = |key: &str, default: bool| {
-        book.get::<bool>(&format!("output.html.{key}"))
-            .ok()
-            .flatten()
-            .unwrap_or(default)
-    };
-    links::Markdown {
-        smart_punctuation: get("smart-punctuation", default.smart_punctuation),
-        definition_lists: get("definition-lists", default.definition_lists),
-        admonitions: get("admonitions", default.admonitions),
-    }
-}
-
-/// The path mdBook renders a chapter at: its `index` preprocessor (on unless
-/// `build.use-default-preprocessors = false`) renames `README.md` to `index.md`.
-pub fn rendered_path(path: &str, book: &BookConfig) -> String {
-    let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
-    let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
-    if !book.build.use_default_preprocessors || !stem.eq_ignore_ascii_case("readme") {
-        return path.to_string();
-    }
-    if dir.is_empty() {
-        "index.md".into()
-    } else {
-        format!("{dir}/index.md")
-    }
-}
-
-/// What one pass produced: the findings (for the caller to show), the links that leave
-/// the book, and the book, when no finding is an error.
+/// What one pass produced: the analysis (findings, pages, links that leave the book), the
+/// book when no finding is an error, and notes that are not findings.
 pub struct Outcome {
-    pub diagnostics: Vec<Diagnostic>,
-    pub map: SourceMap,
+    pub analysis: Analysis,
     pub book: Option<Book>,
-    /// The links that leave the book (not fetched), in page order.
-    pub external: Vec<links::External>,
     /// Things the user should know that are not findings (no git repository, no date).
     pub notes: Vec<String>,
 }
@@ -80,16 +29,17 @@ impl Outcome {
     /// `{"external": URL, "file", "line", "column"}`.
     pub fn external_report(&self, json: bool) -> String {
         let mut out = String::new();
+        let external = &self.analysis.output.external;
         if !json {
-            let n = self.external.len();
+            let n = external.len();
             out.push_str(&format!(
                 "techfile: {n} link{} to outside the book (not checked)\n",
                 if n == 1 { "" } else { "s" }
             ));
         }
-        for e in &self.external {
+        for e in external {
             let place = e.span.map(|span| {
-                let file = self.map.get(span.file);
+                let file = self.analysis.map.get(span.file);
                 let (line, column) = file.line_col(span.start as usize);
                 (file.name.as_str(), line, column)
             });
@@ -114,14 +64,13 @@ impl Outcome {
         out
     }
 
+    /// The findings as a compiler prints them, after the notes, with a closing count.
     pub fn report(&self, color: bool) -> String {
+        let findings = &self.analysis.findings;
         let mut out = self.notes_text();
-        out.push_str(&diag::render_human(&self.diagnostics, &self.map, color));
-        if !self.diagnostics.is_empty() {
-            out.push_str(&format!(
-                "techfile: {}\n",
-                diag::summary_line(&self.diagnostics)
-            ));
+        out.push_str(&diag::render_human(findings, &self.analysis.map, color));
+        if !findings.is_empty() {
+            out.push_str(&format!("techfile: {}\n", diag::summary_line(findings)));
         }
         out
     }
@@ -135,70 +84,66 @@ impl Outcome {
     }
 }
 
-/// The stamp of this build when `[preprocessor.techfile.bundle]` is set, with its notes.
-fn stamp(
+/// Gathers every input of the book at `root` (chapters from `chapters`) and, when
+/// `[preprocessor.techfile.bundle]` is set, the stamp's facts. Returns the notes too.
+pub fn gather_inputs(
     root: &Path,
-    book: &BookConfig,
-    config: &Config,
+    book_config: &BookConfig,
+    config: Config,
     names: &Names,
-    items: &[crate::load::Input],
-) -> Result<(Option<crate::bundle::Stamp>, Vec<String>)> {
-    match &config.bundle {
+    chapters: Chapters,
+) -> Result<(Inputs, Vec<String>)> {
+    let items = gather::items(root, &config, names);
+    let (sboms, sbom_folders) = gather::sboms(root, &config, names);
+    let book = gather::book(root, book_config, names, chapters)?;
+    let (stamp, notes) = match &config.bundle {
         Some(bundle) => {
-            let (stamp, notes) =
-                crate::bundler::resolve_stamp(root, book, config, bundle, names, items)?;
-            Ok((Some(stamp), notes))
+            let (facts, notes) =
+                crate::bundler::stamp_facts(root, book_config, &config, bundle, sbom_folders)?;
+            (Some(facts), notes)
         }
-        None => Ok((None, Vec::new())),
-    }
+        None => (None, Vec::new()),
+    };
+    let inputs = Inputs {
+        config,
+        items,
+        sboms,
+        book,
+        stamp,
+    };
+    Ok((inputs, notes))
 }
 
 /// Runs the whole pipeline on a book handed over by mdBook.
 pub fn process(ctx: &PreprocessorContext, mut book: Book) -> Result<Outcome> {
     let config = config_from(&ctx.config)?;
     let names = Names::for_book(&ctx.root);
-    let mut map = SourceMap::new();
-    let config_span = files::config_span(&mut map, &ctx.root.join("book.toml"), &names);
-    let items = files::read_items(&ctx.root, &config, &names);
-    let (stamp, notes) = stamp(&ctx.root, &ctx.config, &config, &names, &items)?;
-    let sboms = files::read_sboms(&ctx.root, &config, &names);
-    let src = ctx.root.join(&ctx.config.book.src);
-
-    let mut chapters = Vec::new();
+    let mut given = Vec::new();
     book.for_each_chapter_mut(|ch| {
         if let Some(path) = &ch.path {
-            let source = ch.source_path.as_deref().unwrap_or(path);
-            let file = map.add(names.diag(&src.join(source)), ch.content.clone());
-            chapters.push(TfChapter {
-                file,
+            given.push(GivenChapter {
+                source: ch.source_path.clone(),
                 path: path.to_string_lossy().replace('\\', "/"),
-                // mdBook's own preprocessors ran before this one: the text is final.
-                complete: true,
+                text: ch.content.clone(),
             });
         }
     });
-
-    let inputs = Inputs {
-        items,
-        sboms,
-        chapters,
-        config_span,
-        src_files: files::list_src_files(&src, &ctx.root.join(&ctx.config.build.build_dir)),
-        markdown: markdown_options(&ctx.config),
-        stamp,
-    };
-    let (output, diagnostics) = run(&config, &mut map, inputs, true);
-    let external = output.external;
-    if diagnostics.iter().any(Diagnostic::is_error) {
+    let (inputs, notes) = gather_inputs(
+        &ctx.root,
+        &ctx.config,
+        config,
+        &names,
+        Chapters::Given(given),
+    )?;
+    let mut analysis = analyse(inputs, Mode::Build);
+    if analysis.has_errors() {
         return Ok(Outcome {
-            diagnostics,
-            map,
+            analysis,
             book: None,
-            external,
             notes,
         });
     }
-
+    let output = std::mem::take(&mut analysis.output);
     let mut contents = output.chapters.into_iter();
     book.for_each_chapter_mut(|ch| {
         if ch.path.is_some()
@@ -208,7 +153,7 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book) -> Result<Outcome> {
         }
     });
     if !output.generated.is_empty() {
-        book.push_item(BookItem::PartTitle(config.pages_title.clone()));
+        book.push_item(BookItem::PartTitle(analysis.config.pages_title.clone()));
         for page in output.generated {
             let mut ch = Chapter::new(&page.title, page.content.text, &page.path, Vec::new());
             // Generated pages have no file on disk; without this mdBook would offer an
@@ -217,18 +162,29 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book) -> Result<Outcome> {
             book.push_item(BookItem::Chapter(ch));
         }
     }
+    analysis.output.external = output.external;
     Ok(Outcome {
-        diagnostics,
-        map,
+        analysis,
         book: Some(book),
-        external,
         notes,
     })
 }
 
+/// Loads the book.toml of `book_root` as mdBook does (environment overrides included).
+pub fn book_config(book_root: &Path) -> Result<BookConfig> {
+    let book_toml = book_root.join("book.toml");
+    if !book_toml.is_file() {
+        bail!("{} has no book.toml", book_root.display());
+    }
+    let mut book_config = BookConfig::from_disk(&book_toml)
+        .with_context(|| format!("cannot read {}", book_toml.display()))?;
+    book_config.update_from_env()?;
+    Ok(book_config)
+}
+
 /// Loads a book from disk and runs the same loading and checks as a build, without mdBook.
 pub fn check(book_root: &Path) -> Result<Outcome> {
-    Ok(load(book_root, false)?.0)
+    load(book_root, Mode::Check).map(|(o, _)| o)
 }
 
 /// A page as `check` renders it: its path relative to `src` as mdBook renders it, and its
@@ -242,40 +198,28 @@ pub struct RenderedPage {
 /// [`check`], keeping the pages: the chapters after expansion, then the generated pages,
 /// in book order. Tests compare them with what `mdbook build` makes of the same book.
 pub fn render(book_root: &Path) -> Result<(Outcome, Vec<RenderedPage>)> {
-    load(book_root, true)
+    load(book_root, Mode::Build)
 }
 
-fn load(book_root: &Path, render: bool) -> Result<(Outcome, Vec<RenderedPage>)> {
-    let book_toml = book_root.join("book.toml");
-    if !book_toml.is_file() {
-        bail!("{} has no book.toml", book_root.display());
-    }
-    let mut book_config = BookConfig::from_disk(&book_toml)
-        .with_context(|| format!("cannot read {}", book_toml.display()))?;
-    book_config.update_from_env()?;
+fn load(book_root: &Path, mode: Mode) -> Result<(Outcome, Vec<RenderedPage>)> {
+    let book_config = book_config(book_root)?;
     let config = config_from(&book_config)?;
     let names = Names::for_book(book_root);
-    let mut map = SourceMap::new();
-    let config_span = files::config_span(&mut map, &book_toml, &names);
-    let items = files::read_items(book_root, &config, &names);
-    let (stamp, notes) = stamp(book_root, &book_config, &config, &names, &items)?;
-    let sboms = files::read_sboms(book_root, &config, &names);
-    let src = book_root.join(&book_config.book.src);
-    let mut chapters = files::read_chapters(&src, &mut map, &names).map_err(anyhow::Error::msg)?;
-    for c in &mut chapters {
-        c.path = rendered_path(&c.path, &book_config);
-    }
-    let paths: Vec<String> = chapters.iter().map(|c| c.path.clone()).collect();
-    let inputs = Inputs {
-        items,
-        sboms,
-        chapters,
-        config_span,
-        src_files: files::list_src_files(&src, &book_root.join(&book_config.build.build_dir)),
-        markdown: markdown_options(&book_config),
-        stamp,
-    };
-    let (output, diagnostics) = run(&config, &mut map, inputs, render);
+    let (inputs, notes) = gather_inputs(
+        book_root,
+        &book_config,
+        config,
+        &names,
+        Chapters::FromSummary,
+    )?;
+    let paths: Vec<String> = inputs
+        .book
+        .chapters
+        .iter()
+        .map(|c| c.path.clone())
+        .collect();
+    let mut analysis = analyse(inputs, mode);
+    let output = std::mem::take(&mut analysis.output);
     let pages = paths
         .into_iter()
         .zip(output.chapters)
@@ -288,30 +232,13 @@ fn load(book_root: &Path, render: bool) -> Result<(Outcome, Vec<RenderedPage>)> 
             content: g.content.text,
         }))
         .collect();
-    let outcome = Outcome {
-        diagnostics,
-        map,
-        book: None,
-        external: output.external,
-        notes,
-    };
-    Ok((outcome, pages))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn readme_chapters_are_rendered_as_index() {
-        let mut book = BookConfig::default();
-        assert_eq!(rendered_path("README.md", &book), "index.md");
-        assert_eq!(
-            rendered_path("part/Readme.markdown", &book),
-            "part/index.md"
-        );
-        assert_eq!(rendered_path("readme-first.md", &book), "readme-first.md");
-        book.build.use_default_preprocessors = false;
-        assert_eq!(rendered_path("README.md", &book), "README.md");
-    }
+    analysis.output.external = output.external;
+    Ok((
+        Outcome {
+            analysis,
+            book: None,
+            notes,
+        },
+        pages,
+    ))
 }

@@ -326,7 +326,7 @@ fn with_the_pdf_off_the_bundle_needs_no_browser() {
 }
 
 fn load_schema() -> serde_json::Value {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/trace.schema.json");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("core/schemas/trace.schema.json");
     serde_json::from_str(&fs::read_to_string(path).unwrap()).unwrap()
 }
 
@@ -385,7 +385,9 @@ fn trace_json_follows_its_schema_and_holds_the_whole_trace() {
     // The whole catalog, the findings and the hash of every input.
     assert_eq!(
         trace["catalog"].as_array().unwrap().len(),
-        mdbook_techfile::catalog::Catalog::builtin().entries().len()
+        mdbook_techfile::core::catalog::Catalog::builtin()
+            .entries()
+            .len()
     );
     let findings = trace["findings"].as_array().unwrap();
     assert!(!findings.is_empty());

@@ -2,7 +2,7 @@
 //! reports the code. A new code without a fixture fails here.
 
 use crate::common::{check_json, codes_of, fixture, fixture_names, parse_json_lines};
-use mdbook_techfile::diag::{Code, Level};
+use mdbook_techfile::core::diag::{Code, Level};
 
 #[test]
 fn every_code_has_a_fixture_that_reports_it() {

@@ -370,7 +370,7 @@ fn sboms_render_with_fingerprints_and_link_both_ways_to_items() {
     let sbom = page("sbom.html");
     // The fingerprint a reader checks their copy against is the file's SHA-256.
     let bytes = fs::read(fixture("clean").join("sboms/firmware.cdx.json")).unwrap();
-    let sha = mdbook_techfile::sbom::sha256_hex(&bytes);
+    let sha = mdbook_techfile::core::sbom::sha256_hex(&bytes);
     assert!(sbom.contains(&sha), "fingerprint {sha} shown");
     // A component row links back to the risk that affects it, and the risk links to the row.
     let row_start = sbom

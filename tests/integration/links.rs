@@ -4,10 +4,10 @@
 
 use crate::common::{BIN, check_json, fixture, parse_json_lines, run};
 use crate::e2e::{build_ok, mdbook_build, mdbook_ready, prepare};
-use mdbook_techfile::files::list_src_files;
-use mdbook_techfile::links::{self, Markdown, scan};
+use mdbook_techfile::core::links::{self, Markdown, scan};
+use mdbook_techfile::core::render::Mapped;
+use mdbook_techfile::gather::src_files as list_src_files;
 use mdbook_techfile::mdbook::{RenderedPage, render};
-use mdbook_techfile::render::Mapped;
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
@@ -384,7 +384,11 @@ fn links_to_sbom_rows_are_checked() {
     let tmp = crate::common::temp_fixture("clean");
     let book = tmp.path().join("book");
     let (outcome, pages) = render(&book).expect("the book renders");
-    assert!(outcome.diagnostics.is_empty(), "{:?}", outcome.diagnostics);
+    assert!(
+        outcome.analysis.findings.is_empty(),
+        "{:?}",
+        outcome.analysis.findings
+    );
     // One SBOM is hosted by a chapter, the other has a generated page.
     let hosted = pages.iter().find(|p| p.path == "sbom.md").unwrap();
     let generated = pages

@@ -2,7 +2,7 @@
 //! clean, every test item is load-bearing, and its regulatory tables work in a browser.
 
 use crate::common::{BIN, codes_of, copy_dir, parse_json_lines, run, tool_available};
-use mdbook_techfile::catalog::{Catalog, EntryKind};
+use mdbook_techfile::core::catalog::{Catalog, EntryKind};
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};

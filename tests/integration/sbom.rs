@@ -5,11 +5,11 @@
 use crate::common::{
     check_human, check_json, codes_of, command, fixture, item, parse_json_lines, skeleton, write,
 };
-use mdbook_techfile::book::Chapter;
-use mdbook_techfile::config::Config;
-use mdbook_techfile::load::Input;
-use mdbook_techfile::model::SourceMap;
-use mdbook_techfile::sbom::{self, SbomInput};
+use mdbook_techfile::core::config::Config;
+use mdbook_techfile::core::load::Input;
+use mdbook_techfile::core::model::SourceMap;
+use mdbook_techfile::core::sbom::{self, SbomInput};
+use mdbook_techfile::core::{BookInputs, ChapterInput, Mode};
 use std::collections::{BTreeMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -503,14 +503,13 @@ pub fn large_sbom(n: usize) -> String {
 #[test]
 fn a_5000_component_sbom_renders_every_row_with_working_links() {
     let json = large_sbom(5000);
-    let mut map = SourceMap::new();
     let chapter_text = "# SBOM\n\n{{#techfile sbom big.cdx.json}}\n";
-    let file = map.add("book/src/sbom.md", chapter_text);
     let config = Config::from_toml(
         "[coverage]\nrequirement = false\ncontrol = false\nrisk = false\ntest = false\npractice = false",
     )
     .unwrap();
-    let inputs = mdbook_techfile::Inputs {
+    let inputs = mdbook_techfile::core::Inputs {
+        config,
         items: Vec::<Input>::new(),
         sboms: vec![SbomInput {
             input: Input {
@@ -520,17 +519,23 @@ fn a_5000_component_sbom_renders_every_row_with_working_links() {
             },
             key: "big.cdx.json".into(),
         }],
-        chapters: vec![Chapter {
-            file,
-            path: "sbom.md".into(),
-            complete: true,
-        }],
-        config_span: None,
+        book: BookInputs {
+            chapters: vec![ChapterInput {
+                file: Input {
+                    name: "book/src/sbom.md".into(),
+                    path: "book/src/sbom.md".into(),
+                    content: Ok(chapter_text.as_bytes().to_vec()),
+                },
+                path: "sbom.md".into(),
+                text: None,
+                complete: true,
+            }],
+            ..BookInputs::default()
+        },
         stamp: None,
-        src_files: Default::default(),
-        markdown: Default::default(),
     };
-    let (output, diags) = mdbook_techfile::run(&config, &mut map, inputs, true);
+    let analysis = mdbook_techfile::core::analyse(inputs, Mode::Build);
+    let (output, diags) = (&analysis.output, &analysis.findings);
     assert!(diags.is_empty(), "{diags:?}");
     assert!(
         !output.generated.iter().any(|p| p.path.contains("sbom")),

@@ -2,7 +2,7 @@
 //! codes that cannot be lowered.
 
 use crate::common::{append_book_toml, check_human, check_json, parse_json_lines, temp_fixture};
-use mdbook_techfile::diag::Code;
+use mdbook_techfile::core::diag::Code;
 
 fn with_severity(fixture: &str, table: &str) -> tempfile::TempDir {
     let dir = temp_fixture(fixture);

@@ -2,7 +2,7 @@
 //! version on every printed page, and the rewrite of the dates Chromium stamps into the
 //! PDF from the wall clock.
 
-use super::{Stamp, utc};
+use crate::stamp::{Stamp, utc};
 use std::fmt::Write;
 
 /// Text as a CSS string literal. Everything but plain ASCII letters, digits and a few
@@ -95,8 +95,8 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::DateSource;
     use super::*;
+    use crate::stamp::DateSource;
 
     #[test]
     fn css_strings_cannot_break_out() {

@@ -5,44 +5,8 @@
 //! Coordinates: `row` is the index on the exploitability scale (0 = most likely), `col`
 //! the index on the severity scale (0 = least severe), as the matrix in book.toml is written.
 
-use crate::config::RiskConfig;
+use crate::config::risk::{Acceptance, RiskConfig};
 use crate::model::{Estimate, Exploitability};
-use serde::Deserialize;
-
-/// The acceptance level of a matrix cell. Ordered from best to worst, so levels compare
-/// with `<` and `>`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Acceptance {
-    Acceptable,
-    Review,
-    Unacceptable,
-}
-
-impl Acceptance {
-    pub const ALL: [Acceptance; 3] = [
-        Acceptance::Acceptable,
-        Acceptance::Review,
-        Acceptance::Unacceptable,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Acceptance::Acceptable => "acceptable",
-            Acceptance::Review => "review",
-            Acceptance::Unacceptable => "unacceptable",
-        }
-    }
-
-    /// The CSS class that colours a cell or badge of this level.
-    pub fn class(self) -> &'static str {
-        match self {
-            Acceptance::Acceptable => "techfile-risk-acceptable",
-            Acceptance::Review => "techfile-risk-review",
-            Acceptance::Unacceptable => "techfile-risk-unacceptable",
-        }
-    }
-}
 
 /// A cell of the acceptance matrix.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -2,8 +2,8 @@
 //! against), a summary (types, licenses, NTIA gaps) and the component table, grouped by
 //! component type in collapsible sections so a 5,000-component SBOM stays readable.
 
-use super::html;
-use super::pages::Site;
+use super::site::Site;
+use super::{gap, html};
 use crate::sbom::{Component, ComponentId, Sbom, ntia};
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -64,10 +64,6 @@ fn type_rank(kind: &str) -> (usize, &str) {
             .unwrap_or(TYPE_ORDER.len()),
         kind,
     )
-}
-
-fn gap(text: &str) -> String {
-    format!("<span class=\"techfile-gap\">{}</span>", html(text))
 }
 
 /// The hash a reader is most likely to check: the strongest algorithm present.

@@ -39,32 +39,36 @@ pub struct Dangling {
     pub link: usize,
 }
 
-pub struct TraceGraph<'a> {
-    pub catalog: &'a Catalog,
-    pub items: &'a [Item],
-    pub graph: DiGraph<Node, Edge>,
+/// The graph itself, owned: nodes, edges and the ID index. It borrows nothing, so an
+/// [`crate::Analysis`] can keep it next to the items it was built from; [`TraceGraph`] is
+/// the view that joins the two.
+#[derive(Debug, Clone, Default)]
+pub struct GraphIndex {
+    graph: DiGraph<Node, Edge>,
     catalog_nodes: Vec<NodeIndex>,
     item_nodes: Vec<NodeIndex>,
     /// First definition of each ID (items shadow nothing: a clash with the catalog is a
     /// duplicate and the catalog entry wins).
-    by_id: HashMap<&'a str, Node>,
-    pub dangling: Vec<Dangling>,
+    by_id: HashMap<Box<str>, Node>,
+    dangling: Vec<Dangling>,
 }
 
-impl<'a> TraceGraph<'a> {
-    pub fn build(catalog: &'a Catalog, items: &'a [Item]) -> TraceGraph<'a> {
+impl GraphIndex {
+    /// Builds the graph of `items` under `catalog`. Links that name no ID are kept in
+    /// [`TraceGraph::dangling`] for the checks to report.
+    pub fn build(catalog: &Catalog, items: &[Item]) -> GraphIndex {
         let mut graph = DiGraph::with_capacity(
             catalog.entries().len() + items.len(),
             items.len() * 2 + catalog.entries().len() * 2,
         );
-        let mut by_id: HashMap<&str, Node> =
+        let mut by_id: HashMap<Box<str>, Node> =
             HashMap::with_capacity(catalog.entries().len() + items.len());
         let catalog_nodes: Vec<NodeIndex> = catalog
             .entries()
             .iter()
             .enumerate()
             .map(|(i, e)| {
-                by_id.insert(e.id.as_str(), Node::Catalog(i));
+                by_id.insert(e.id.as_str().into(), Node::Catalog(i));
                 graph.add_node(Node::Catalog(i))
             })
             .collect();
@@ -72,7 +76,9 @@ impl<'a> TraceGraph<'a> {
             .iter()
             .enumerate()
             .map(|(i, item)| {
-                by_id.entry(item.id.as_str()).or_insert(Node::Item(i));
+                by_id
+                    .entry(item.id.as_str().into())
+                    .or_insert(Node::Item(i));
                 graph.add_node(Node::Item(i))
             })
             .collect();
@@ -102,9 +108,7 @@ impl<'a> TraceGraph<'a> {
                 }
             }
         }
-        TraceGraph {
-            catalog,
-            items,
+        GraphIndex {
             graph,
             catalog_nodes,
             item_nodes,
@@ -113,8 +117,33 @@ impl<'a> TraceGraph<'a> {
         }
     }
 
+    /// The view over this index and the catalog and items it was built from.
+    pub fn view<'a>(&'a self, catalog: &'a Catalog, items: &'a [Item]) -> TraceGraph<'a> {
+        TraceGraph {
+            catalog,
+            items,
+            graph: &self.graph,
+            dangling: &self.dangling,
+            index: self,
+        }
+    }
+}
+
+/// The trace graph as the checks and generators read it: the catalog, the items and the
+/// [`GraphIndex`] built from them. Cheap to copy.
+#[derive(Clone, Copy)]
+pub struct TraceGraph<'a> {
+    pub catalog: &'a Catalog,
+    pub items: &'a [Item],
+    pub graph: &'a DiGraph<Node, Edge>,
+    /// Links that name an ID nobody defines.
+    pub dangling: &'a [Dangling],
+    index: &'a GraphIndex,
+}
+
+impl<'a> TraceGraph<'a> {
     pub fn lookup(&self, id: &str) -> Option<Node> {
-        self.by_id.get(id).copied()
+        self.index.by_id.get(id).copied()
     }
 
     /// The item an ID names, if it names an item.
@@ -127,13 +156,13 @@ impl<'a> TraceGraph<'a> {
 
     /// Whether `index` is the item that owns its ID (not a later duplicate).
     pub fn is_canonical(&self, index: usize) -> bool {
-        self.by_id.get(self.items[index].id.as_str()) == Some(&Node::Item(index))
+        self.index.by_id.get(self.items[index].id.as_str()) == Some(&Node::Item(index))
     }
 
     pub fn node_index(&self, node: Node) -> NodeIndex {
         match node {
-            Node::Catalog(i) => self.catalog_nodes[i],
-            Node::Item(i) => self.item_nodes[i],
+            Node::Catalog(i) => self.index.catalog_nodes[i],
+            Node::Item(i) => self.index.item_nodes[i],
         }
     }
 

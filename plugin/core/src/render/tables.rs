@@ -1,16 +1,12 @@
 //! The coverage matrix and the summary table.
 
-use super::pages::{Site, is_live};
-use super::{html, percent};
+use super::site::{Site, is_live};
+use super::{gap, html, percent};
 use crate::catalog::EntryKind;
 use crate::graph::{Node, TraceGraph};
 use crate::model::{Kind, Relation, TestResult};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
-
-pub(crate) fn gap(text: &str) -> String {
-    format!("<span class=\"techfile-gap\">{}</span>", html(text))
-}
 
 /// Tests that verify a control or the requirement itself, sorted by ID, without repeats.
 fn tests_for(g: &TraceGraph<'_>, requirement: usize, controls: &[usize]) -> Vec<usize> {

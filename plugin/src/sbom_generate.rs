@@ -305,7 +305,7 @@ fn external_references(p: &Package) -> Vec<ExternalReference> {
 /// Seconds since 1970 as an RFC 3339 UTC timestamp (`2026-01-31T12:00:00Z`), from the same
 /// integer civil-date arithmetic the version stamp uses.
 pub fn rfc3339_utc(epoch: i64) -> Option<String> {
-    let (date, secs) = crate::bundle::utc(epoch)?;
+    let (date, secs) = techfile_core::stamp::utc(epoch)?;
     Some(format!(
         "{date}T{:02}:{:02}:{:02}Z",
         secs / 3600,
@@ -317,7 +317,7 @@ pub fn rfc3339_utc(epoch: i64) -> Option<String> {
 /// A name-based UUID (RFC 9562 version 8) from a SHA-256 of the document, so the serial
 /// number changes exactly when the content does.
 fn serial_number(content: &str) -> String {
-    let hex = super::sha256_hex(content.as_bytes());
+    let hex = techfile_core::digest::sha256_hex(content.as_bytes());
     let mut b: Vec<char> = hex.chars().take(32).collect();
     b[12] = '8';
     // Variant bits `10xx`: the first hex digit of the fourth group is 8, 9, a or b.
@@ -346,14 +346,20 @@ fn primary<'m>(meta: &'m Metadata, wanted: Option<&str>) -> Result<&'m Package, 
     if let Some(root) = meta.root_package() {
         return Ok(root);
     }
-    match members.as_slice() {
-        [only] => Ok(only),
-        [] => Err("the workspace has no packages".into()),
-        many => {
+    // A workspace of libraries and one binary (a tool and its core crate) ships the binary.
+    let binaries: Vec<&Package> = members
+        .iter()
+        .copied()
+        .filter(|p| p.targets.iter().any(|t| t.is_bin()))
+        .collect();
+    match (members.as_slice(), binaries.as_slice()) {
+        ([only], _) | (_, [only]) => Ok(only),
+        ([], _) => Err("the workspace has no packages".into()),
+        (many, _) => {
             let mut names: Vec<&str> = many.iter().map(|p| p.name.as_str()).collect();
             names.sort_unstable();
             Err(format!(
-                "the workspace has several packages ({}); choose one with --package",
+                "the workspace has several packages ({}) and not exactly one with a binary; choose one with --package",
                 names.join(", ")
             ))
         }

@@ -9,9 +9,10 @@ use crate::links;
 use crate::load::frontmatter;
 use crate::model::{FileId, Kind, SourceMap, Span, anchor};
 use crate::render::directive::{self, Directive};
-use crate::render::pages::{Host, Site};
+use crate::render::site::{Host, Site};
 use crate::render::{self, Mapped, tables};
 use crate::sbom::SbomSet;
+use crate::stamp::Stamp;
 use std::collections::BTreeMap;
 use std::ops::Range;
 
@@ -108,7 +109,7 @@ pub fn expand<'g, 'a>(
     map: &'g SourceMap,
     chapters: &'g [Chapter],
     config: &'g Config,
-    stamp: Option<&'g crate::bundle::Stamp>,
+    stamp: Option<&'g Stamp>,
     outline: bool,
 ) -> (Expanded<'g, 'a>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
@@ -544,7 +545,7 @@ impl Expander<'_, '_, '_> {
             }
             ("codes", []) => Some(self.generated(d, |_, _| tables::codes())),
             ("document-control", []) => match self.site.stamp {
-                Some(stamp) => Some(self.generated(d, |_, _| crate::bundle::control::render(stamp))),
+                Some(stamp) => Some(self.generated(d, |_, _| render::control::render(stamp))),
                 None => self.bad(
                     d,
                     "`document-control` needs the version of the technical file".into(),
@@ -694,6 +695,18 @@ fn usage_list() -> String {
         .join(", ")
 }
 
+/// Appends the stamp to every chapter and generated page, so any page a reader prints or
+/// saves says which version it belongs to.
+pub fn stamp_pages(output: &mut Output, stamp: &Stamp) {
+    let block = render::control::stamp_html(stamp);
+    for c in &mut output.chapters {
+        c.push_generated(&block, None);
+    }
+    for p in &mut output.generated {
+        p.content.push_generated(&block, None);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -742,7 +755,8 @@ mod tests {
             path: "reqs.md".into(),
             complete: true,
         }];
-        let graph = TraceGraph::build(Catalog::builtin(), &items);
+        let index = crate::graph::GraphIndex::build(Catalog::builtin(), &items);
+        let graph = index.view(Catalog::builtin(), &items);
         let sboms = SbomSet::default();
         let config = Config::default();
         let (expanded, _) = expand(&graph, &sboms, &map, &chapters, &config, None, outline);
@@ -795,6 +809,44 @@ mod tests {
                 "{hazard}: {on_chapter:?}"
             );
             assert_eq!(page_ids(&bodies, true), full, "{hazard}");
+        }
+    }
+
+    #[test]
+    fn every_page_is_stamped() {
+        let stamp = Stamp {
+            version: "1.0".into(),
+            commit: Some("0123456789abcdef0123456789abcdef01234567".into()),
+            modified: false,
+            timestamp: Some(1_795_000_000),
+            date_source: crate::stamp::DateSource::SourceDateEpoch,
+            inputs: Vec::new(),
+            sbom_folders: Vec::new(),
+            revisions: Vec::new(),
+        };
+        let page = |text: &str| Mapped::generated(text, None);
+        let mut out = Output {
+            chapters: vec![page("# A\n"), page("# B\n")],
+            generated: vec![GeneratedPage {
+                title: "T".into(),
+                path: "t.md".into(),
+                content: page("# T\n"),
+            }],
+            external: Vec::new(),
+        };
+        stamp_pages(&mut out, &stamp);
+        for text in out
+            .chapters
+            .iter()
+            .chain(out.generated.iter().map(|p| &p.content))
+            .map(|m| &m.text)
+        {
+            assert!(
+                text.contains(
+                    "<div class=\"techfile-stamp\">Version 1.0 \u{b7} commit 0123456789ab"
+                ),
+                "{text}"
+            );
         }
     }
 }

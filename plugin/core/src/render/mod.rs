@@ -1,16 +1,23 @@
 //! Generated Markdown and HTML: item pages, the catalog page, tables, and the expansion of
 //! `{{#techfile ...}}` directives in chapters. Pure: text in, text and findings out.
 
+pub mod control;
 pub mod directive;
 pub mod mapped;
 pub mod pages;
 pub mod risk;
 pub mod sbom;
+pub mod site;
 pub mod tables;
 
 pub use mapped::{Mapped, Origin};
 
 use std::fmt::Write;
+
+/// A gap the reader must see, in red.
+pub(crate) fn gap(text: &str) -> String {
+    format!("<span class=\"techfile-gap\">{}</span>", html(text))
+}
 
 /// Escapes text for HTML element content and attribute values alike.
 pub fn html(text: &str) -> String {

@@ -1,22 +1,11 @@
-//! The versioned compliance bundle, pure part: the stamp (version, commit, date, input
-//! hashes) printed on every page, the document control page, the trace export, the hash
-//! manifest and the PDF's page furniture.
+//! The stamp of a version of the technical file: version, commit, date and the SHA-256 of
+//! every input, printed on every page and listed by the document control page.
 //!
-//! Everything that runs git or a browser, or reads and writes the bundle, is edge code in
-//! [`crate::bundler`], [`crate::git`] and [`crate::chromium`]; this module only turns data
-//! into text and bytes, so that two builds of the same inputs produce the same output.
+//! The edge finds the facts (git, `SOURCE_DATE_EPOCH`); the input hashes are computed here
+//! from the very bytes the analysis read, so the stamp can never describe other files.
 
-pub mod config;
-pub mod control;
-pub mod manifest;
-pub mod pdf;
-pub mod trace;
-
-use crate::book::Output;
+use crate::config::bundle::Revision;
 use crate::model::Date;
-use crate::render::html;
-
-pub use config::{BundleConfig, Revision, VersionFrom};
 
 /// What an input file is to the technical file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -48,6 +37,18 @@ pub struct InputFile {
     pub path: String,
     pub bytes: u64,
     pub sha256: String,
+}
+
+impl InputFile {
+    /// The record of one input from the bytes that were read.
+    pub fn of(role: Role, path: &str, bytes: &[u8]) -> InputFile {
+        InputFile {
+            role,
+            path: path.to_string(),
+            bytes: bytes.len() as u64,
+            sha256: crate::digest::sha256_hex(bytes),
+        }
+    }
 }
 
 /// A configured SBOM folder and whether it exists.
@@ -98,6 +99,35 @@ pub struct Stamp {
     pub revisions: Vec<Revision>,
 }
 
+/// What the edge finds out about a version: everything in a [`Stamp`] but the input
+/// hashes, which the analysis computes from the bytes it read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StampFacts {
+    pub version: String,
+    pub commit: Option<String>,
+    pub modified: bool,
+    pub timestamp: Option<i64>,
+    pub date_source: DateSource,
+    pub sbom_folders: Vec<SbomFolder>,
+    pub revisions: Vec<Revision>,
+}
+
+impl StampFacts {
+    /// The stamp, with `inputs` (sorted by role then path) as its input list.
+    pub fn into_stamp(self, inputs: Vec<InputFile>) -> Stamp {
+        Stamp {
+            version: self.version,
+            commit: self.commit,
+            modified: self.modified,
+            timestamp: self.timestamp,
+            date_source: self.date_source,
+            inputs,
+            sbom_folders: self.sbom_folders,
+            revisions: self.revisions,
+        }
+    }
+}
+
 impl Stamp {
     /// The first 12 hex digits of the commit, or `unknown`.
     pub fn short_commit(&self) -> &str {
@@ -129,8 +159,6 @@ impl Stamp {
         format!("technical-file-{}.pdf", self.version)
     }
 }
-
-pub use crate::digest::sha256_hex;
 
 /// The UTC calendar date and seconds into that day of a Unix timestamp, with integer
 /// arithmetic only (days-from-civil inverted), so no time zone or locale can creep in.
@@ -173,29 +201,6 @@ pub fn sbom_files(stamp: &Stamp) -> Vec<(&InputFile, String)> {
         .collect()
 }
 
-/// Styles of the stamp line: small and quiet on screen and in print.
-const STAMP_STYLE: &str = "<style>\n.techfile-stamp { margin-top: 3em; padding-top: 0.5em; border-top: 1px solid #ccc; font-size: 0.8em; color: #555; }\n</style>\n";
-
-/// The stamp as a block of HTML for the end of a page.
-pub fn stamp_html(stamp: &Stamp) -> String {
-    format!(
-        "\n\n{STAMP_STYLE}<div class=\"techfile-stamp\">{}</div>\n",
-        html(&stamp.line())
-    )
-}
-
-/// Appends the stamp to every chapter and generated page, so any page a reader prints or
-/// saves says which version it belongs to.
-pub fn stamp_pages(output: &mut Output, stamp: &Stamp) {
-    let block = stamp_html(stamp);
-    for c in &mut output.chapters {
-        c.push_generated(&block, None);
-    }
-    for p in &mut output.generated {
-        p.content.push_generated(&block, None);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -215,6 +220,7 @@ mod tests {
 
     #[test]
     fn sha256_matches_the_standard_vectors() {
+        use crate::digest::sha256_hex;
         assert_eq!(
             sha256_hex(b""),
             "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
@@ -282,33 +288,5 @@ mod tests {
         ];
         let paths: Vec<String> = sbom_files(&s).into_iter().map(|(_, p)| p).collect();
         assert_eq!(paths, ["sboms/app/bom.cdx.json", "sboms/fw.spdx.json"]);
-    }
-
-    #[test]
-    fn every_page_is_stamped() {
-        let page = |text: &str| crate::render::Mapped::generated(text, None);
-        let mut out = Output {
-            chapters: vec![page("# A\n"), page("# B\n")],
-            generated: vec![crate::book::GeneratedPage {
-                title: "T".into(),
-                path: "t.md".into(),
-                content: page("# T\n"),
-            }],
-            external: Vec::new(),
-        };
-        stamp_pages(&mut out, &stamp());
-        for text in out
-            .chapters
-            .iter()
-            .chain(out.generated.iter().map(|p| &p.content))
-            .map(|m| &m.text)
-        {
-            assert!(
-                text.contains(
-                    "<div class=\"techfile-stamp\">Version 1.0 \u{b7} commit 0123456789ab"
-                ),
-                "{text}"
-            );
-        }
     }
 }

@@ -104,25 +104,8 @@ pub fn load_items(map: &mut SourceMap, inputs: Vec<Input>) -> (Vec<Item>, Vec<Di
     };
     // Parsing is independent per file, so it is spread over the cores; chunks are joined
     // in input order, which keeps the result identical to a sequential run.
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(8);
-    let results: Vec<(Vec<Item>, Vec<Diagnostic>)> = if threads < 2 || parsable.len() < 256 {
-        vec![parse(&parsable)]
-    } else {
-        let chunk = parsable.len().div_ceil(threads);
-        std::thread::scope(|s| {
-            let handles: Vec<_> = parsable
-                .chunks(chunk)
-                .map(|part| s.spawn(move || parse(part)))
-                .collect();
-            // A panic while parsing is a bug; re-raise it rather than drop a chunk of items.
-            handles
-                .into_iter()
-                .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-                .collect()
-        })
-    };
+    use rayon::prelude::*;
+    let results: Vec<(Vec<Item>, Vec<Diagnostic>)> = parsable.par_chunks(256).map(parse).collect();
     let mut items = Vec::with_capacity(parsable.len());
     for (mut i, mut d) in results {
         items.append(&mut i);

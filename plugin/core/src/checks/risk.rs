@@ -5,12 +5,13 @@
 //! the scales and the acceptance matrix, or the trace to controls and tests, is here.
 
 use crate::config::RiskConfig;
+use crate::config::risk::Acceptance;
 use crate::diag::{Code, Diagnostic};
 use crate::graph::{Node, TraceGraph};
 use crate::model::{
     Estimate, Exploitability, Item, Measure, Relation, RiskFields, Span, Status, TestResult,
 };
-use crate::risk::{self, Acceptance, Cell, Rated};
+use crate::risk::{self, Cell, Rated};
 
 pub fn check(graph: &TraceGraph<'_>, config: &RiskConfig) -> Vec<Diagnostic> {
     let mut out = Vec::new();
@@ -303,7 +304,8 @@ mod tests {
     fn run(specs: &[(&str, &str, &str)]) -> Vec<(&'static str, String)> {
         let (items, load) = items(specs);
         assert!(load.is_empty(), "{load:?}");
-        let graph = TraceGraph::build(Catalog::builtin(), &items);
+        let index = crate::graph::GraphIndex::build(Catalog::builtin(), &items);
+        let graph = index.view(Catalog::builtin(), &items);
         check(&graph, &RiskConfig::default())
             .into_iter()
             .map(|d| (d.code.as_str(), d.message))
@@ -394,7 +396,8 @@ mod tests {
             ("CTL-1", "control", "mitigates = [\"RSK-1\"]"),
             PASS,
         ]);
-        let graph = TraceGraph::build(Catalog::builtin(), &items);
+        let index = crate::graph::GraphIndex::build(Catalog::builtin(), &items);
+        let graph = index.view(Catalog::builtin(), &items);
         let d = check(&graph, &RiskConfig::default());
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].code, Code::ResidualRiskUnacceptable);
@@ -410,7 +413,8 @@ mod tests {
             "exploitability = \"often\"\nseverity = \"serius\"\nresidual-exploitability = \"remote\"\nresidual-severity = \"minor\"",
         );
         let (items, _) = items(&[("RSK-1", "risk", &r)]);
-        let graph = TraceGraph::build(Catalog::builtin(), &items);
+        let index = crate::graph::GraphIndex::build(Catalog::builtin(), &items);
+        let graph = index.view(Catalog::builtin(), &items);
         let d = check(&graph, &RiskConfig::default());
         assert_eq!(d.len(), 2, "{d:?}");
         assert_eq!(d[0].code, Code::InvalidValue);
@@ -448,7 +452,8 @@ mod tests {
         // A failing test outweighs a passing one.
         let fail = ("TST-2", "test", "verifies = [\"CTL-1\"]\nresult = \"fail\"");
         let (items, _) = items(&[("RSK-1", "risk", &r), ctl, PASS, fail]);
-        let graph = TraceGraph::build(Catalog::builtin(), &items);
+        let index = crate::graph::GraphIndex::build(Catalog::builtin(), &items);
+        let graph = index.view(Catalog::builtin(), &items);
         let d = check(&graph, &RiskConfig::default());
         assert_eq!(d[0].code, Code::RiskNotVerified);
         assert_eq!(d[0].secondary[0].message, "`CTL-1` fails its test `TST-2`");

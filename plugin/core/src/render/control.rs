@@ -2,9 +2,20 @@
 //! history and the SHA-256 of every input, so a reader holding the PDF can tell exactly
 //! which sources it was made from.
 
-use super::Stamp;
 use crate::render::{STYLE, html};
+use crate::stamp::Stamp;
 use std::fmt::Write;
+
+/// Styles of the stamp line: small and quiet on screen and in print.
+const STAMP_STYLE: &str = "<style>\n.techfile-stamp { margin-top: 3em; padding-top: 0.5em; border-top: 1px solid #ccc; font-size: 0.8em; color: #555; }\n</style>\n";
+
+/// The stamp as a block of HTML for the end of a page.
+pub fn stamp_html(stamp: &Stamp) -> String {
+    format!(
+        "\n\n{STAMP_STYLE}<div class=\"techfile-stamp\">{}</div>\n",
+        html(&stamp.line())
+    )
+}
 
 /// A hash may wrap between any two digits and asks for 33 digits of width; the input table
 /// keeps its padding small. Without these the table ran off the side of an A4 page.
@@ -117,8 +128,9 @@ fn inputs(stamp: &Stamp) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{DateSource, InputFile, Revision, Role, SbomFolder};
     use super::*;
+    use crate::config::bundle::Revision;
+    use crate::stamp::{DateSource, InputFile, Role, SbomFolder};
 
     #[test]
     fn shows_identification_history_and_hashes_escaped() {

@@ -1,14 +1,14 @@
 //! `trace.json`: the whole trace of one version as data, for other tools. The schema is
-//! `plugin/schemas/trace.schema.json` and is documented in the book's reference appendix;
+//! `plugin/core/schemas/trace.schema.json` and is documented in the book's reference appendix;
 //! `schema-version` changes when a field is removed or changes meaning.
 
-use super::{DateSource, Stamp, sbom_files};
+use crate::Analysis;
 use crate::catalog::EntryKind;
-use crate::diag::{self, Diagnostic};
+use crate::diag;
 use crate::graph::{Node, TraceGraph};
-use crate::model::{Relation, SourceMap, Span};
+use crate::model::{Relation, Span};
+use crate::stamp::{DateSource, Stamp, sbom_files};
 use serde::Serialize;
-use std::collections::BTreeMap;
 
 /// Bumped when a field is removed or changes meaning; added fields keep the version.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -195,15 +195,10 @@ fn entry_kind(kind: EntryKind) -> &'static str {
 
 /// The trace export as pretty JSON with a final newline. Every list is in a fixed order
 /// (catalog order, items by ID then file, links as written), so the text is reproducible.
-pub fn export(
-    graph: &TraceGraph<'_>,
-    sboms: &crate::sbom::SbomSet,
-    findings: &[Diagnostic],
-    map: &SourceMap,
-    stamp: &Stamp,
-    title: Option<&str>,
-    not_applicable: &BTreeMap<String, String>,
-) -> String {
+pub fn export(analysis: &Analysis, stamp: &Stamp, title: Option<&str>) -> String {
+    let graph = &analysis.graph();
+    let (sboms, findings, map) = (&analysis.sboms, &analysis.findings, &analysis.map);
+    let not_applicable = &analysis.config.not_applicable;
     let position = |span: Span| map.get(span.file).line_col(span.start as usize);
     let catalog = graph
         .catalog

@@ -274,38 +274,12 @@ fn scan_all(pages: &dyn Pages, which: &[usize], options: Options) -> Vec<(usize,
             scan::scan_with(&content.text, options.markdown, &trusted),
         )
     };
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(8);
-    if threads < 2 || which.len() < 2 {
-        return which.iter().map(|&i| scan_one(i)).collect();
-    }
-    // Each thread takes the next page (rendering it if needed, then reading it), so one
-    // big page does not leave the other threads idle; generated pages, the biggest, come
-    // last in the book, so they go first.
-    let mut order = which.to_vec();
-    order.reverse();
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    std::thread::scope(|s| {
-        let handles: Vec<_> = (0..threads.min(order.len()))
-            .map(|_| {
-                s.spawn(|| {
-                    let mut done = Vec::new();
-                    loop {
-                        let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(&i) = order.get(k) else { break };
-                        done.push(scan_one(i));
-                    }
-                    done
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            // A panic in a scan is a bug; re-raise it rather than lose pages.
-            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
-    })
+    // Generated pages, the biggest, come last in the book, so they are started first;
+    // rayon then balances the rest (one big page does not leave a core idle).
+    use rayon::prelude::*;
+    let mut done: Vec<(usize, Scan)> = which.par_iter().rev().map(|&i| scan_one(i)).collect();
+    done.reverse();
+    done
 }
 
 /// The book as links see it.

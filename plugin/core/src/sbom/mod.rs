@@ -8,7 +8,6 @@
 //! `specVersion` (`sbom-unsupported-version`), the schema of that version (`sbom-schema`).
 //! Only a document that passes all of them becomes an [`Sbom`].
 
-pub mod generate;
 pub mod locate;
 pub mod ntia;
 pub mod schema;

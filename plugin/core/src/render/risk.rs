@@ -4,14 +4,14 @@
 //! Everything a user wrote is escaped with [`html`]; levels and scale words come from the
 //! configuration, which is escaped too because book.toml is user input as well.
 
-use super::pages::{Site, is_live};
-use super::tables::gap;
-use super::{STYLE, html, html_lines};
+use super::site::{Site, is_live};
+use super::{STYLE, gap, html, html_lines};
 use crate::config::RiskConfig;
+use crate::config::risk::Acceptance;
 use crate::cvss::tenths;
 use crate::graph::{Node, TraceGraph};
 use crate::model::{Estimate, Exploitability, Item, Kind, Relation, RiskFields, TestResult};
-use crate::risk::{self, Acceptance, Cell};
+use crate::risk::{self, Cell};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -478,7 +478,7 @@ mod tests {
     use crate::catalog::Catalog;
     use crate::load::parse_item;
     use crate::model::SourceMap;
-    use crate::render::pages::Host;
+    use crate::render::site::Host;
 
     fn items(specs: &[(&str, &str, &str)]) -> Vec<Item> {
         let mut map = SourceMap::new();
@@ -498,7 +498,8 @@ mod tests {
     /// Renders with `view` on a site whose risks live on `risks.md`.
     fn with_site(specs: &[(&str, &str, &str)], view: impl Fn(&Site<'_, '_>) -> String) -> String {
         let items = items(specs);
-        let graph = TraceGraph::build(Catalog::builtin(), &items);
+        let index = crate::graph::GraphIndex::build(Catalog::builtin(), &items);
+        let graph = index.view(Catalog::builtin(), &items);
         let config = RiskConfig::default();
         let not_applicable = Default::default();
         let sboms = crate::sbom::SbomSet::default();

@@ -1,131 +1,15 @@
-//! Where every ID lives in the book, and the generated pages: one page per item kind and
-//! the catalog page.
+//! The generated pages: one page per item kind (each item with its facts, its place in the
+//! chain and its body) and the catalog page.
 
 use super::directive;
-use super::{Mapped, heading_inserts, href, html, markdown_inline};
+use super::site::{Host, Site};
+use super::{Mapped, heading_inserts, html, markdown_inline};
 use crate::catalog::EntryKind;
-use crate::graph::{Node, TraceGraph};
-use crate::model::{Kind, Relation, Span, Status, anchor};
-use crate::sbom::SbomSet;
-use std::collections::BTreeMap;
+use crate::graph::Node;
+use crate::model::{Kind, Relation, Span, anchor};
 use std::fmt::Write;
 
-/// Something a page can host: the items of one kind, or the catalog.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Host {
-    Items(Kind),
-    Catalog,
-}
-
-impl Host {
-    pub const ALL: [Host; 5] = [
-        Host::Items(Kind::Requirement),
-        Host::Items(Kind::Risk),
-        Host::Items(Kind::Control),
-        Host::Items(Kind::Test),
-        Host::Catalog,
-    ];
-
-    pub fn title(self) -> &'static str {
-        match self {
-            Host::Items(k) => k.plural_title(),
-            Host::Catalog => "Regulatory catalog",
-        }
-    }
-
-    pub fn file_stem(self) -> &'static str {
-        match self {
-            Host::Items(Kind::Requirement) => "requirements",
-            Host::Items(Kind::Risk) => "risks",
-            Host::Items(Kind::Control) => "controls",
-            Host::Items(Kind::Test) => "tests",
-            Host::Catalog => "catalog",
-        }
-    }
-}
-
-/// The book as the generators see it: the graph, which page hosts what, and the risk
-/// scales the estimates are shown on.
-pub struct Site<'g, 'a> {
-    pub graph: &'g TraceGraph<'a>,
-    pub risk: &'g crate::config::RiskConfig,
-    /// Page (path relative to `src`) of each host.
-    pub pages: BTreeMap<Host, String>,
-    /// Catalog entries that do not apply to the device, with the reason.
-    pub not_applicable: &'g BTreeMap<String, String>,
-    /// Version, commit, date and input hashes, when `[preprocessor.techfile.bundle]` is set.
-    pub stamp: Option<&'g crate::bundle::Stamp>,
-    /// The loaded SBOMs and the items' `affects` links.
-    pub sboms: &'g SbomSet,
-    /// Page of each SBOM placed in the book (by index into `sboms.sboms`).
-    pub sbom_pages: BTreeMap<usize, String>,
-    /// Write an outline: links to IDs as `<a>ID</a>`, without their target, title or
-    /// following title text, and an item's table of facts and trace lists as a stand-in
-    /// block. An outline has the same Markdown structure and the same ids as the full text,
-    /// which is all a link check reads (it checks generated links through their anchors),
-    /// and is much cheaper to make: the full pages hold tens of thousands of links.
-    pub outline: bool,
-}
-
 impl Site<'_, '_> {
-    /// The page and anchor of an ID, if it is placed in the book.
-    pub fn locate(&self, id: &str) -> Option<(&str, String)> {
-        let host = match self.graph.lookup(id)? {
-            Node::Catalog(_) => Host::Catalog,
-            Node::Item(i) => Host::Items(self.graph.items[i].kind),
-        };
-        let page = self.pages.get(&host)?;
-        Some((page.as_str(), anchor(id)))
-    }
-
-    /// An HTML link to an ID with its title as a tooltip; escaped text when the ID has no
-    /// page (unknown IDs are reported by the checks, not hidden here).
-    pub fn link(&self, from_page: &str, id: &str) -> String {
-        if self.outline {
-            return format!("<a>{}</a>", html(id));
-        }
-        let title = self.title_of(id).unwrap_or_default();
-        match self.locate(id) {
-            Some((page, anchor)) => format!(
-                "<a href=\"{}\" title=\"{}\">{}</a>",
-                html(&href(from_page, page, &anchor)),
-                html(title),
-                html(id)
-            ),
-            None => format!("<code>{}</code>", html(id)),
-        }
-    }
-
-    /// A link followed by the title: "REQ-1 Title".
-    pub fn link_with_title(&self, from_page: &str, id: &str) -> String {
-        if self.outline {
-            return self.link(from_page, id);
-        }
-        match self.title_of(id) {
-            Some(t) => format!("{} {}", self.link(from_page, id), html(t)),
-            None => self.link(from_page, id),
-        }
-    }
-
-    pub fn title_of(&self, id: &str) -> Option<&str> {
-        Some(match self.graph.lookup(id)? {
-            Node::Catalog(c) => &self.graph.catalog.entries()[c].title,
-            Node::Item(i) => &self.graph.items[i].title,
-        })
-    }
-
-    fn links_line(&self, from_page: &str, label: &str, ids: &[&str]) -> String {
-        let list = if ids.is_empty() {
-            "<em>none</em>".to_string()
-        } else {
-            ids.iter()
-                .map(|id| self.link_with_title(from_page, id))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        format!("<p><strong>{}:</strong> {list}</p>\n", html(label))
-    }
-
     /// The page listing every item of one kind, sorted by ID. Generated text is blamed on
     /// `blame` (the directive that placed the page), or on each item when no directive did;
     /// item bodies keep their own file positions.
@@ -339,32 +223,6 @@ impl Site<'_, '_> {
         Mapped::splice(body, file, offset, edits)
     }
 
-    /// Tests that verify the item, the controls implementing or mitigating it, or (for
-    /// requirements) the requirements refining it: everything below in the chain.
-    pub fn tests_below(&self, item: usize) -> Vec<usize> {
-        let g = self.graph;
-        let mut tests = std::collections::BTreeSet::new();
-        let mut seen = std::collections::BTreeSet::new();
-        let mut stack = vec![item];
-        while let Some(i) = stack.pop() {
-            if !seen.insert(i) {
-                continue;
-            }
-            let node = Node::Item(i);
-            for t in g.traced_by(node, Relation::Verifies) {
-                tests.insert((g.items[t].id.as_str(), t));
-            }
-            for r in [
-                Relation::Implements,
-                Relation::Mitigates,
-                Relation::DerivesFrom,
-            ] {
-                stack.extend(g.traced_by(node, r));
-            }
-        }
-        tests.into_iter().map(|(_, t)| t).collect()
-    }
-
     /// The page listing every catalog entry with its mappings and the items tracing to it.
     pub fn catalog_page(&self, page: &str, with_title: bool) -> String {
         let g = self.graph;
@@ -432,9 +290,4 @@ fn expects_inverse(kind: Kind, relation: Relation) -> bool {
             | (Kind::Control, Relation::Verifies)
             | (Kind::Risk, Relation::Mitigates)
     )
-}
-
-/// Whether an item counts for coverage and tables (live and not a duplicate).
-pub fn is_live(g: &TraceGraph<'_>, i: usize) -> bool {
-    g.items[i].status != Status::Obsolete && g.is_canonical(i)
 }

@@ -1,0 +1,345 @@
+//! The pure core of mdbook-techfile: it turns the files of a technical file (item files,
+//! SBOMs, the chapters of the book) into one [`Analysis`]: the items, the built-in catalog,
+//! the trace graph, the SBOMs with the items' `affects` links, the stamp of the version,
+//! the graded findings and, when asked, the generated pages.
+//!
+//! Nothing here touches the file system, runs a process, reads the environment or the
+//! clock, or prints: the `mdbook-techfile` crate gathers the inputs ([`Inputs`]) and decides
+//! where output goes. Data flows one way, layer by layer (see ARCHITECTURE.md):
+//! [`model`] and [`diag`] → [`catalog`] → [`config`] → [`load`] and [`sbom`] → [`graph`]
+//! → [`risk`] and [`checks`] → [`render`] → [`book`] → [`links`] → this module → [`export`].
+
+#![deny(clippy::print_stderr, clippy::print_stdout)]
+
+pub mod book;
+pub mod catalog;
+pub mod checks;
+pub mod config;
+pub mod cvss;
+pub mod diag;
+pub mod digest;
+pub mod export;
+pub mod graph;
+pub mod links;
+pub mod load;
+pub mod model;
+pub mod render;
+pub mod risk;
+pub mod sbom;
+pub mod stamp;
+
+use crate::book::Chapter;
+use crate::catalog::Catalog;
+use crate::config::Config;
+use crate::diag::{Code, Diagnostic, Level};
+use crate::graph::{GraphIndex, TraceGraph};
+use crate::load::Input;
+use crate::model::{FileId, Item, SourceMap, Span};
+use crate::render::Mapped;
+use crate::sbom::{SbomInput, SbomSet};
+use crate::stamp::{InputFile, Role, Stamp, StampFacts};
+use std::collections::BTreeSet;
+use std::sync::OnceLock;
+
+/// One chapter of the book as the edge read it.
+#[derive(Debug)]
+pub struct ChapterInput {
+    /// The chapter's file: its bytes on disk are what the stamp hashes. `Err` when the file
+    /// does not exist (mdBook creates missing chapters) or cannot be read.
+    pub file: Input,
+    /// Path relative to `src` as mdBook renders it, with forward slashes (`README.md` is
+    /// rendered as `index.md`).
+    pub path: String,
+    /// The text to analyse when it is not the file's own: what mdBook hands a preprocessor
+    /// after its own preprocessors ran. `None`: the file's bytes (empty when unreadable).
+    pub text: Option<String>,
+    /// False when mdBook will still add text that this text does not hold (`{{#include}}`
+    /// that only `mdbook build` expands): its ids are then not all known.
+    pub complete: bool,
+}
+
+/// The book around the items: its chapters, the files under `src` and how mdBook parses
+/// Markdown. Commands that look at items and SBOMs only leave it out.
+#[derive(Debug, Default)]
+pub struct BookInputs {
+    /// `book.toml`, hashed by the stamp and pointed at by findings about the whole book.
+    pub book_toml: Option<Input>,
+    /// `src/SUMMARY.md`, hashed by the stamp.
+    pub summary: Option<Input>,
+    /// The chapters SUMMARY.md lists, in reading order.
+    pub chapters: Vec<ChapterInput>,
+    /// Every file under the book's `src` folder (relative paths, forward slashes), which
+    /// links to images and other files may reach.
+    pub src_files: BTreeSet<String>,
+    /// The `[output.html]` settings that change how mdBook makes heading ids.
+    pub markdown: links::Markdown,
+}
+
+/// Everything one analysis reads, already read: the edge gathers it once, with one policy
+/// for which files count, and nothing in the core reads anything else.
+#[derive(Debug)]
+pub struct Inputs {
+    /// `[preprocessor.techfile]`, validated.
+    pub config: Config,
+    /// The item files, sorted by path.
+    pub items: Vec<Input>,
+    /// The SBOM files, sorted by path.
+    pub sboms: Vec<SbomInput>,
+    /// The book, when the analysis covers one.
+    pub book: BookInputs,
+    /// Version, commit and date, when `[preprocessor.techfile.bundle]` is set. The input
+    /// hashes of the [`Stamp`] are computed here from the bytes above.
+    pub stamp: Option<StampFacts>,
+}
+
+/// How much of the book an analysis renders.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Every check; pages are rendered only as far as the link check must read them, as
+    /// outlines (see [`render::site::Site::outline`]). [`Analysis::output`] holds only the
+    /// links that leave the book.
+    Check,
+    /// Every check, and every page rendered in full and stamped: [`Analysis::output`] is
+    /// the book to hand to mdBook.
+    Build,
+}
+
+/// The result of analysing one version of a technical file. Every command consumes this
+/// value: the preprocessor takes its pages, `check` its findings, the bundle its trace
+/// export and inputs. It owns everything it refers to, so two analyses (two revisions of
+/// a book) can live side by side.
+pub struct Analysis {
+    /// The configuration the analysis ran with.
+    pub config: Config,
+    /// Every file read, so spans turn back into file:line:column.
+    pub map: SourceMap,
+    /// The built-in regulatory catalog.
+    pub catalog: &'static Catalog,
+    /// The items that could be read, in input order (sorted by path).
+    pub items: Vec<Item>,
+    index: GraphIndex,
+    /// The SBOMs that passed validation, and the resolved `affects` links.
+    pub sboms: SbomSet,
+    /// Every finding, graded by the configured levels (allowed ones removed), sorted by
+    /// file, offset and code.
+    pub findings: Vec<Diagnostic>,
+    /// The stamp of this version, when `[preprocessor.techfile.bundle]` is set.
+    pub stamp: Option<Stamp>,
+    /// The input files with their roles and hashes (book.toml, SUMMARY.md, chapters, items,
+    /// SBOMs), sorted by role then path; SBOMs only when they passed validation, so what is
+    /// listed and shipped is exactly what was checked.
+    pub inputs: Vec<InputFile>,
+    /// The expanded book: in [`Mode::Build`] every chapter and generated page; always the
+    /// links that leave the book.
+    pub output: book::Output,
+}
+
+impl Analysis {
+    /// The trace graph over [`Analysis::items`] and the catalog.
+    pub fn graph(&self) -> TraceGraph<'_> {
+        self.index.view(self.catalog, &self.items)
+    }
+
+    /// Whether any finding is at error level (the build fails).
+    pub fn has_errors(&self) -> bool {
+        self.findings.iter().any(Diagnostic::is_error)
+    }
+}
+}
+
+/// Analyses one version of a technical file: loads the items and SBOMs, builds the graph,
+/// runs every check, expands the book and checks its links. Findings come back graded by
+/// the configured levels, allowed ones removed, in a stable order.
+pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
+    let Inputs {
+        config,
+        items: item_inputs,
+        sboms: sbom_inputs,
+        book: book_inputs,
+        stamp: facts,
+    } = inputs;
+    let render = mode == Mode::Build;
+    let mut map = SourceMap::new();
+    let mut hashed: Vec<InputFile> = Vec::new();
+    let mut record = |role: Role, input: &Input| {
+        if let Ok(bytes) = &input.content {
+            hashed.push(InputFile::of(role, &input.path, bytes));
+        }
+    };
+    let config_span = book_inputs.book_toml.as_ref().and_then(|t| {
+        record(Role::Config, t);
+        let text = String::from_utf8_lossy(t.content.as_ref().ok()?).into_owned();
+        let range = config::table_range(&text);
+        Some(Span::new(map.add(t.name.clone(), text), range))
+    });
+    if let Some(s) = &book_inputs.summary {
+        record(Role::Summary, s);
+    }
+    for c in &book_inputs.chapters {
+        record(Role::Chapter, &c.file);
+    }
+    for i in &item_inputs {
+        record(Role::Item, i);
+    }
+    let chapters: Vec<Chapter> = book_inputs
+        .chapters
+        .into_iter()
+        .map(|c| {
+            let text = c.text.unwrap_or_else(|| match c.file.content {
+                Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+                Err(_) => String::new(),
+            });
+            Chapter {
+                file: map.add(c.file.name, text),
+                path: c.path,
+                complete: c.complete,
+            }
+        })
+        .collect();
+
+    let (items, mut diags) = load::load_items(&mut map, item_inputs);
+    let (loaded, sbom_diags) = sbom::load_sboms(&mut map, sbom_inputs);
+    diags.extend(sbom_diags);
+    for s in &loaded.sboms {
+        hashed.push(InputFile {
+            role: Role::Sbom,
+            path: s.path.clone(),
+            bytes: s.size as u64,
+            sha256: s.sha256.clone(),
+        });
+    }
+    diags.extend(sbom::ntia::check(&loaded.sboms));
+    let catalog = Catalog::builtin();
+    let index = GraphIndex::build(catalog, &items);
+    let graph = index.view(catalog, &items);
+    diags.extend(checks::run(&graph, &config, config_span));
+    let (sboms, affects_diags) = sbom::resolve(loaded, &items, |i| graph.is_canonical(i));
+    diags.extend(affects_diags);
+
+    hashed.sort();
+    hashed.dedup();
+    let stamp = facts.map(|f| f.into_stamp(hashed.clone()));
+
+    let (mut output, book_diags) = expand_and_check_links(
+        &graph,
+        &sboms,
+        &map,
+        &chapters,
+        &config,
+        stamp.as_ref(),
+        book_inputs.src_files,
+        book_inputs.markdown,
+        render,
+    );
+    diags.extend(book_diags);
+    let mut findings = diag::apply_levels(diags, |c| config.level(c));
+    diag::sort(&mut findings);
+    // The stamp is added after the link check: it holds no link, and no page's ids change.
+    if let (true, Some(stamp)) = (render, &stamp) {
+        book::stamp_pages(&mut output, stamp);
+    }
+    Analysis {
+        config,
+        map,
+        catalog,
+        items,
+        index,
+        sboms,
+        findings,
+        stamp,
+        inputs: hashed,
+        output,
+    }
+}
+
+/// Expands every chapter's directives and adds the generated pages, then checks every link
+/// of the book. Without `render` the output holds no pages, only the links that leave the
+/// book: the link check then renders just the pages it must read, as outlines.
+#[allow(clippy::too_many_arguments)]
+fn expand_and_check_links(
+    graph: &TraceGraph<'_>,
+    sboms: &SbomSet,
+    map: &SourceMap,
+    chapters: &[Chapter],
+    config: &Config,
+    stamp: Option<&Stamp>,
+    src_files: BTreeSet<String>,
+    markdown: links::Markdown,
+    render: bool,
+) -> (book::Output, Vec<Diagnostic>) {
+    let (expanded, mut diags) = book::expand(graph, sboms, map, chapters, config, stamp, !render);
+    let pages = BookPages {
+        expanded: &expanded,
+        rendered: (0..expanded.page_count())
+            .map(|n| {
+                if render {
+                    OnceLock::from(expanded.render(n))
+                } else {
+                    OnceLock::new()
+                }
+            })
+            .collect(),
+    };
+    let check_links = [Code::BrokenLink, Code::BrokenAnchor, Code::LinkOutsideBook]
+        .iter()
+        .any(|&c| config.level(c) != Level::Allow);
+    let mut external = Vec::new();
+    if check_links {
+        let options = links::Options {
+            markdown,
+            generated_links: false,
+        };
+        let (ext, link_diags) = links::check(&pages, &src_files, options);
+        external = ext;
+        diags.extend(link_diags);
+    }
+    let mut output = if render {
+        let rendered = pages
+            .rendered
+            .into_iter()
+            .map(|cell| cell.into_inner().unwrap_or_default())
+            .collect();
+        expanded.output(rendered)
+    } else {
+        book::Output::default()
+    };
+    output.external = external;
+    (output, diags)
+}
+
+/// The pages of the expanded book for the link check, each rendered the first time it is
+/// read (all of them up front when the book is built anyway).
+struct BookPages<'e, 'g, 'a> {
+    expanded: &'e book::Expanded<'g, 'a>,
+    rendered: Vec<OnceLock<Mapped>>,
+}
+
+impl links::Pages for BookPages<'_, '_, '_> {
+    fn len(&self) -> usize {
+        self.rendered.len()
+    }
+
+    fn path(&self, n: usize) -> &str {
+        self.expanded.path(n)
+    }
+
+    fn file(&self, n: usize) -> Option<FileId> {
+        self.expanded.chapter(n).map(|c| c.file)
+    }
+
+    fn ids_known(&self, n: usize) -> bool {
+        self.expanded.chapter(n).is_none_or(|c| c.complete)
+    }
+
+    fn user_text(&self, n: usize) -> Vec<&str> {
+        self.expanded.user_text(n)
+    }
+
+    fn content(&self, n: usize) -> &Mapped {
+        self.rendered[n].get_or_init(|| self.expanded.render(n))
+    }
+
+    fn anchors(&self, n: usize) -> Vec<links::Anchor> {
+        self.expanded.anchors(n)
+    }
+}

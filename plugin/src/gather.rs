@@ -1,0 +1,500 @@
+//! Gathering the inputs of an analysis from disk, once, with one policy. This is the only
+//! place that decides which files are inputs; the analysis, the stamp's hashes, the
+//! document control page and the bundle all work from what it returns.
+//!
+//! The policy:
+//! - folders are walked recursively (`walkdir`), in sorted path order, following symbolic
+//!   links; a link back up the tree is not followed again (each real folder is read once);
+//! - hidden entries (a name starting with `.`: `.git`, editor swap files) are skipped;
+//! - item files are the `*.md` files under the `items` folders; SBOMs are the `*.json` files
+//!   under the `sboms` folders, or a configured file whatever its name; nothing else in
+//!   those folders is read, hashed, listed or shipped;
+//! - a file larger than its limit (`max-file-size`, `max-sbom-size`) is reported, not read;
+//!   its size is checked before reading, so a huge file costs no memory;
+//! - a folder or file that cannot be read becomes an unreadable input, which the analysis
+//!   reports as an error: nothing is dropped silently.
+
+use anyhow::{Context, Result};
+use mdbook_preprocessor::config::Config as BookConfig;
+use rayon::prelude::*;
+use std::collections::BTreeSet;
+use std::fs;
+use std::io::Read;
+use std::path::{Component, Path, PathBuf};
+use techfile_core::config::Config;
+use techfile_core::load::{Input, InputError};
+use techfile_core::sbom::SbomInput;
+use techfile_core::stamp::SbomFolder;
+use techfile_core::{BookInputs, ChapterInput};
+use walkdir::WalkDir;
+
+/// Makes `path` absolute (against the current directory) and removes `.` and `..`
+/// lexically, so that paths can be compared and shown without touching the disk.
+pub fn normalize(path: &Path) -> PathBuf {
+    let abs = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir().unwrap_or_default().join(path)
+    };
+    let mut out = PathBuf::new();
+    for c in abs.components() {
+        match c {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// `path` relative to `base`, with forward slashes (both made absolute first).
+pub fn relative(path: &Path, base: &Path) -> String {
+    let path = normalize(path);
+    let base = normalize(base);
+    let p: Vec<Component<'_>> = path.components().collect();
+    let b: Vec<Component<'_>> = base.components().collect();
+    let common = p.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let mut parts: Vec<String> = vec!["..".into(); b.len() - common];
+    parts.extend(
+        p[common..]
+            .iter()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
+    if parts.is_empty() {
+        ".".into()
+    } else {
+        parts.join("/")
+    }
+}
+
+/// How paths are shown: to the user running the tool, and to the reader of the book.
+#[derive(Clone, Debug)]
+pub struct Names {
+    /// Base for diagnostics (the current directory).
+    pub cwd: PathBuf,
+    /// Base for paths printed in the book (the folder holding the book).
+    pub project: PathBuf,
+}
+
+impl Names {
+    /// Names relative to the current directory (findings) and to the book's parent folder
+    /// (the book).
+    pub fn for_book(book_root: &Path) -> Names {
+        let root = normalize(book_root);
+        Names {
+            cwd: normalize(Path::new(".")),
+            project: root.parent().map(Path::to_path_buf).unwrap_or(root),
+        }
+    }
+
+    pub fn diag(&self, p: &Path) -> String {
+        relative(p, &self.cwd)
+    }
+
+    pub fn book(&self, p: &Path) -> String {
+        relative(p, &self.project)
+    }
+}
+
+/// One file found by a walk: its path and its path relative to the walked folder.
+struct Found {
+    path: PathBuf,
+    rel: String,
+}
+
+/// Every file under `dir` whose name ends with `.{ext}` (every file when `ext` is `None`),
+/// sorted by path. Hidden entries are skipped unless `hidden`. Symbolic links are followed;
+/// a link that leads back into a folder already being walked is skipped. `Err` when `dir`
+/// or a folder under it cannot be read.
+fn walk(dir: &Path, ext: Option<&str>, hidden: bool) -> std::io::Result<Vec<Found>> {
+    let mut out = Vec::new();
+    let walker = WalkDir::new(dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| {
+            hidden || e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.')
+        });
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            // A loop is the tree pointing at itself: its files are read once already.
+            Err(e) if e.loop_ancestor().is_some() => continue,
+            Err(e) => {
+                let path = e.path().map(Path::to_path_buf);
+                let io = e
+                    .into_io_error()
+                    .unwrap_or_else(|| std::io::Error::other("cannot walk the folder"));
+                return Err(match path {
+                    Some(p) if p != dir => {
+                        std::io::Error::new(io.kind(), format!("{}: {io}", p.display()))
+                    }
+                    _ => io,
+                });
+            }
+        };
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let path = entry.into_path();
+        if let Some(ext) = ext
+            && path.extension().is_none_or(|e| e != ext)
+        {
+            continue;
+        }
+        let rel = path
+            .strip_prefix(dir)
+            .map(|r| r.to_string_lossy().replace('\\', "/"))
+            .unwrap_or_else(|_| path.to_string_lossy().into_owned());
+        out.push(Found { path, rel });
+    }
+    Ok(out)
+}
+
+/// Reads a file unless it is larger than `limit`; the size is checked before reading so a
+/// huge file costs no memory.
+pub fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, InputError> {
+    let file = fs::File::open(path).map_err(|e| InputError::Io(e.to_string()))?;
+    let size = file
+        .metadata()
+        .map_err(|e| InputError::Io(e.to_string()))?
+        .len();
+    if size > limit {
+        return Err(InputError::TooLarge { size, limit });
+    }
+    let mut bytes = Vec::with_capacity(size as usize);
+    // `take` guards against a file that grows while it is read.
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| InputError::Io(e.to_string()))?;
+    if bytes.len() as u64 > limit {
+        return Err(InputError::TooLarge {
+            size: bytes.len() as u64,
+            limit,
+        });
+    }
+    Ok(bytes)
+}
+
+/// Joins a folder's display name and a path inside it. Names are built by joining strings:
+/// normalising 100,000 paths one by one costs more than reading the files.
+fn join(base: &str, rel: &str) -> String {
+    if base == "." {
+        rel.to_string()
+    } else {
+        format!("{base}/{rel}")
+    }
+}
+
+/// Reads every `*.md` file under the configured item folders, sorted by path within each
+/// folder. A folder that cannot be walked becomes one unreadable input.
+pub fn items(book_root: &Path, config: &Config, names: &Names) -> Vec<Input> {
+    let mut out = Vec::new();
+    for folder in &config.items {
+        let dir = book_root.join(folder);
+        let dir_diag = names.diag(&dir);
+        let dir_book = names.book(&dir);
+        let found = match walk(&dir, Some("md"), false) {
+            Ok(found) => found,
+            Err(e) => {
+                out.push(Input {
+                    name: dir_diag,
+                    path: dir_book,
+                    content: Err(InputError::Folder(format!(
+                        "item folder `{folder}` (from [preprocessor.techfile] items) cannot be read: {e}"
+                    ))),
+                });
+                continue;
+            }
+        };
+        let contents: Vec<_> = found
+            .par_iter()
+            .map(|f| read_limited(&f.path, config.max_file_size))
+            .collect();
+        for (f, content) in found.iter().zip(contents) {
+            out.push(Input {
+                name: join(&dir_diag, &f.rel),
+                path: join(&dir_book, &f.rel),
+                content,
+            });
+        }
+    }
+    out
+}
+
+/// Reads the SBOMs: every `*.json` under each configured folder (sorted by path), or a
+/// configured file. The default folder may be missing (a book without SBOMs); a folder or
+/// file the user named must exist, and when it does not, that becomes an unreadable input.
+/// Also returns each configured source with whether it exists, for the bundle.
+pub fn sboms(
+    book_root: &Path,
+    config: &Config,
+    names: &Names,
+) -> (Vec<SbomInput>, Vec<SbomFolder>) {
+    let (sources, required) = config.sbom_sources();
+    let mut out = Vec::new();
+    let mut folders = Vec::new();
+    for source in sources {
+        let path = book_root.join(&source);
+        folders.push(SbomFolder {
+            configured: source.clone(),
+            path: names.book(&path),
+            found: path.exists(),
+        });
+        if path.is_file() {
+            let key = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| source.clone());
+            out.push(SbomInput {
+                input: Input {
+                    name: names.diag(&path),
+                    path: names.book(&path),
+                    content: read_limited(&path, config.max_sbom_size),
+                },
+                key,
+            });
+            continue;
+        }
+        if !path.exists() && !required {
+            continue;
+        }
+        let found = match walk(&path, Some("json"), false) {
+            Ok(found) => found,
+            Err(e) => {
+                out.push(SbomInput {
+                    input: Input {
+                        name: names.diag(&path),
+                        path: names.book(&path),
+                        content: Err(InputError::Io(format!(
+                            "SBOM source `{source}` (from [preprocessor.techfile] sboms) cannot be read: {e}"
+                        ))),
+                    },
+                    key: source,
+                });
+                continue;
+            }
+        };
+        let (dir_diag, dir_book) = (names.diag(&path), names.book(&path));
+        let contents: Vec<_> = found
+            .par_iter()
+            .map(|f| read_limited(&f.path, config.max_sbom_size))
+            .collect();
+        for (f, content) in found.into_iter().zip(contents) {
+            out.push(SbomInput {
+                input: Input {
+                    name: join(&dir_diag, &f.rel),
+                    path: join(&dir_book, &f.rel),
+                    content,
+                },
+                key: f.rel,
+            });
+        }
+    }
+    (out, folders)
+}
+
+/// A whole file read for the stamp and for findings (book.toml, SUMMARY.md).
+fn whole(path: &Path, names: &Names) -> Input {
+    Input {
+        name: names.diag(path),
+        path: names.book(path),
+        content: fs::read(path).map_err(|e| InputError::Io(e.to_string())),
+    }
+}
+
+/// The chapter files SUMMARY.md lists, relative to `src`, in reading order.
+pub fn chapter_locations(src: &Path, names: &Names) -> Result<Vec<PathBuf>> {
+    let summary_path = src.join("SUMMARY.md");
+    let summary_text = fs::read_to_string(&summary_path)
+        .with_context(|| format!("cannot read {}", names.diag(&summary_path)))?;
+    let summary = mdbook_summary::parse_summary(&summary_text)
+        .with_context(|| format!("cannot parse {}", names.diag(&summary_path)))?;
+    let mut locations = Vec::new();
+    let mut stack: Vec<&mdbook_summary::SummaryItem> = summary
+        .prefix_chapters
+        .iter()
+        .chain(&summary.numbered_chapters)
+        .chain(&summary.suffix_chapters)
+        .rev()
+        .collect();
+    while let Some(item) = stack.pop() {
+        if let mdbook_summary::SummaryItem::Link(link) = item {
+            if let Some(loc) = &link.location {
+                locations.push(loc.clone());
+            }
+            stack.extend(link.nested_items.iter().rev());
+        }
+    }
+    Ok(locations)
+}
+
+/// A chapter mdBook handed to the preprocessor: where it is on disk and its text now.
+pub struct GivenChapter {
+    /// The file, relative to `src` (`Chapter::source_path`), when there is one.
+    pub source: Option<PathBuf>,
+    /// Path relative to `src` as mdBook renders it.
+    pub path: String,
+    pub text: String,
+}
+
+/// Where the chapters come from: SUMMARY.md and the disk (`check`, the bundle renderer),
+/// or mdBook's book (the preprocessor).
+pub enum Chapters {
+    FromSummary,
+    Given(Vec<GivenChapter>),
+}
+
+/// The book around the items: book.toml, SUMMARY.md, the chapters, the files under `src`
+/// and the Markdown options.
+pub fn book(
+    book_root: &Path,
+    book_config: &BookConfig,
+    names: &Names,
+    chapters: Chapters,
+) -> Result<BookInputs> {
+    let src = book_root.join(&book_config.book.src);
+    let chapters = match chapters {
+        Chapters::FromSummary => chapter_locations(&src, names)?
+            .into_iter()
+            .map(|loc| {
+                let path = src.join(&loc);
+                let file = whole(&path, names);
+                // mdBook creates missing chapters itself; an absent file is an empty chapter.
+                let complete = file.content.as_ref().map_or(true, |b| {
+                    !techfile_core::links::adds_text_later(&String::from_utf8_lossy(b))
+                });
+                ChapterInput {
+                    file,
+                    path: crate::bookconfig::rendered_path(
+                        &loc.to_string_lossy().replace('\\', "/"),
+                        book_config,
+                    ),
+                    text: None,
+                    complete,
+                }
+            })
+            .collect(),
+        Chapters::Given(given) => given
+            .into_iter()
+            .map(|g| {
+                let file = match &g.source {
+                    Some(s) => whole(&src.join(s), names),
+                    // A chapter mdBook made up has no file; findings still name its place.
+                    None => {
+                        let p = src.join(&g.path);
+                        Input {
+                            name: names.diag(&p),
+                            path: names.book(&p),
+                            content: Err(InputError::Io("no file".into())),
+                        }
+                    }
+                };
+                ChapterInput {
+                    file,
+                    path: g.path,
+                    text: Some(g.text),
+                    // mdBook's own preprocessors ran before this one: the text is final.
+                    complete: true,
+                }
+            })
+            .collect(),
+    };
+    Ok(BookInputs {
+        book_toml: Some(whole(&book_root.join("book.toml"), names)),
+        summary: Some(whole(&src.join("SUMMARY.md"), names)),
+        chapters,
+        src_files: src_files(&src, &book_root.join(&book_config.build.build_dir)),
+        markdown: crate::bookconfig::markdown_options(book_config),
+    })
+}
+
+/// Every file under the book's `src` folder, relative to it with forward slashes: what
+/// links to images and other files may reach (mdBook copies them all but `.md` files).
+/// `skip` is mdBook's build folder, which mdBook leaves out when it lies inside `src`.
+/// Hidden files count here: mdBook copies them too. An unreadable folder adds nothing;
+/// links into it are then reported as broken.
+pub fn src_files(src: &Path, skip: &Path) -> BTreeSet<String> {
+    let src = normalize(src);
+    let skip = normalize(skip);
+    WalkDir::new(&src)
+        .follow_links(true)
+        .into_iter()
+        .filter_entry(|e| e.path() != skip)
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .filter_map(|e| {
+            e.path()
+                .strip_prefix(&src)
+                .ok()
+                .map(|r| r.to_string_lossy().replace('\\', "/"))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_paths_walk_up_and_down() {
+        assert_eq!(relative(Path::new("/a/b/c.md"), Path::new("/a")), "b/c.md");
+        assert_eq!(
+            relative(Path::new("/a/req/x.md"), Path::new("/a/book")),
+            "../req/x.md"
+        );
+        assert_eq!(
+            relative(Path::new("/a/book/../req/x.md"), Path::new("/a")),
+            "req/x.md"
+        );
+    }
+
+    #[test]
+    fn large_files_are_refused_before_reading() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("big.md");
+        fs::write(&p, vec![b'a'; 2048]).unwrap();
+        assert_eq!(
+            read_limited(&p, 1024),
+            Err(InputError::TooLarge {
+                size: 2048,
+                limit: 1024
+            })
+        );
+        assert_eq!(read_limited(&p, 4096).unwrap().len(), 2048);
+        assert!(matches!(
+            read_limited(&dir.path().join("none.md"), 10),
+            Err(InputError::Io(_))
+        ));
+    }
+
+    #[test]
+    fn walks_are_sorted_skip_hidden_entries_and_filter_by_extension() {
+        let dir = tempfile::tempdir().unwrap();
+        for f in [
+            "b.md",
+            "a/z.md",
+            "a/y.txt",
+            ".hidden/x.md",
+            "a/.swp.md",
+            "c.json",
+        ] {
+            let p = dir.path().join(f);
+            fs::create_dir_all(p.parent().unwrap()).unwrap();
+            fs::write(p, "x").unwrap();
+        }
+        let rel = |found: Vec<Found>| found.into_iter().map(|f| f.rel).collect::<Vec<_>>();
+        assert_eq!(
+            rel(walk(dir.path(), Some("md"), false).unwrap()),
+            ["a/z.md", "b.md"]
+        );
+        assert_eq!(
+            rel(walk(dir.path(), Some("json"), false).unwrap()),
+            ["c.json"]
+        );
+        assert_eq!(walk(dir.path(), None, true).unwrap().len(), 6);
+        assert!(walk(&dir.path().join("none"), Some("md"), false).is_err());
+    }
+}
