@@ -145,7 +145,6 @@ impl Analysis {
         self.findings.iter().any(Diagnostic::is_error)
     }
 }
-}
 
 /// Analyses one version of a technical file: loads the items and SBOMs, builds the graph,
 /// runs every check, expands the book and checks its links. Findings come back graded by
