@@ -14,89 +14,20 @@
 //! - a folder or file that cannot be read becomes an unreadable input, which the analysis
 //!   reports as an error: nothing is dropped silently.
 
+pub use crate::paths::{Names, normalize, relative};
 use anyhow::{Context, Result};
 use mdbook_preprocessor::config::Config as BookConfig;
 use rayon::prelude::*;
 use std::collections::BTreeSet;
 use std::fs;
 use std::io::Read;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use techfile_core::config::Config;
 use techfile_core::load::{Input, InputError};
 use techfile_core::sbom::SbomInput;
 use techfile_core::stamp::SbomFolder;
-use techfile_core::{BookInputs, ChapterInput};
+use techfile_core::{BookInputs, ChapterInput, Inputs};
 use walkdir::WalkDir;
-
-/// Makes `path` absolute (against the current directory) and removes `.` and `..`
-/// lexically, so that paths can be compared and shown without touching the disk.
-pub fn normalize(path: &Path) -> PathBuf {
-    let abs = if path.is_absolute() {
-        path.to_path_buf()
-    } else {
-        std::env::current_dir().unwrap_or_default().join(path)
-    };
-    let mut out = PathBuf::new();
-    for c in abs.components() {
-        match c {
-            Component::ParentDir => {
-                out.pop();
-            }
-            Component::CurDir => {}
-            other => out.push(other),
-        }
-    }
-    out
-}
-
-/// `path` relative to `base`, with forward slashes (both made absolute first).
-pub fn relative(path: &Path, base: &Path) -> String {
-    let path = normalize(path);
-    let base = normalize(base);
-    let p: Vec<Component<'_>> = path.components().collect();
-    let b: Vec<Component<'_>> = base.components().collect();
-    let common = p.iter().zip(&b).take_while(|(x, y)| x == y).count();
-    let mut parts: Vec<String> = vec!["..".into(); b.len() - common];
-    parts.extend(
-        p[common..]
-            .iter()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
-    );
-    if parts.is_empty() {
-        ".".into()
-    } else {
-        parts.join("/")
-    }
-}
-
-/// How paths are shown: to the user running the tool, and to the reader of the book.
-#[derive(Clone, Debug)]
-pub struct Names {
-    /// Base for diagnostics (the current directory).
-    pub cwd: PathBuf,
-    /// Base for paths printed in the book (the folder holding the book).
-    pub project: PathBuf,
-}
-
-impl Names {
-    /// Names relative to the current directory (findings) and to the book's parent folder
-    /// (the book).
-    pub fn for_book(book_root: &Path) -> Names {
-        let root = normalize(book_root);
-        Names {
-            cwd: normalize(Path::new(".")),
-            project: root.parent().map(Path::to_path_buf).unwrap_or(root),
-        }
-    }
-
-    pub fn diag(&self, p: &Path) -> String {
-        relative(p, &self.cwd)
-    }
-
-    pub fn book(&self, p: &Path) -> String {
-        relative(p, &self.project)
-    }
-}
 
 /// One file found by a walk: its path and its path relative to the walked folder.
 struct Found {
@@ -434,22 +365,39 @@ pub fn src_files(src: &Path, skip: &Path) -> BTreeSet<String> {
         .collect()
 }
 
+/// Gathers every input of the book at `root` (chapters from `chapters`) and, when
+/// `[preprocessor.techfile.bundle]` is set, the stamp's facts. Returns the notes too.
+pub fn gather_inputs(
+    root: &Path,
+    book_config: &BookConfig,
+    config: Config,
+    names: &Names,
+    chapters: Chapters,
+) -> Result<(Inputs, Vec<String>)> {
+    let items = items(root, &config, names);
+    let (sboms, sbom_folders) = sboms(root, &config, names);
+    let book = book(root, book_config, names, chapters)?;
+    let (stamp, notes) = match &config.bundle {
+        Some(bundle) => {
+            let (facts, notes) =
+                crate::facts::stamp_facts(root, book_config, &config, bundle, sbom_folders)?;
+            (Some(facts), notes)
+        }
+        None => (None, Vec::new()),
+    };
+    let inputs = Inputs {
+        config,
+        items,
+        sboms,
+        book,
+        stamp,
+    };
+    Ok((inputs, notes))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn relative_paths_walk_up_and_down() {
-        assert_eq!(relative(Path::new("/a/b/c.md"), Path::new("/a")), "b/c.md");
-        assert_eq!(
-            relative(Path::new("/a/req/x.md"), Path::new("/a/book")),
-            "../req/x.md"
-        );
-        assert_eq!(
-            relative(Path::new("/a/book/../req/x.md"), Path::new("/a")),
-            "req/x.md"
-        );
-    }
 
     #[test]
     fn large_files_are_refused_before_reading() {

@@ -9,9 +9,11 @@
 pub mod bookconfig;
 pub mod bundler;
 pub mod chromium;
+pub mod facts;
 pub mod gather;
 pub mod git;
 pub mod mdbook;
+pub mod paths;
 pub mod sbom_generate;
 
 pub use techfile_core as core;

@@ -4,15 +4,14 @@
 //! binary owns stdout (the mdBook protocol) and stderr (the rendered findings).
 
 use crate::bookconfig::config_from;
-use crate::gather::{self, Chapters, GivenChapter, Names};
+use crate::gather::{Chapters, GivenChapter, Names, gather_inputs};
 use anyhow::{Context, Result, bail};
 use mdbook_preprocessor::PreprocessorContext;
 use mdbook_preprocessor::book::{Book, BookItem, Chapter};
 use mdbook_preprocessor::config::Config as BookConfig;
 use std::path::Path;
-use techfile_core::config::Config;
 use techfile_core::diag;
-use techfile_core::{Analysis, Inputs, Mode, analyse};
+use techfile_core::{Analysis, Mode, analyse};
 
 /// What one pass produced: the analysis (findings, pages, links that leave the book), the
 /// book when no finding is an error, and notes that are not findings.
@@ -82,36 +81,6 @@ impl Outcome {
             .map(|n| format!("techfile: note: {n}\n"))
             .collect()
     }
-}
-
-/// Gathers every input of the book at `root` (chapters from `chapters`) and, when
-/// `[preprocessor.techfile.bundle]` is set, the stamp's facts. Returns the notes too.
-pub fn gather_inputs(
-    root: &Path,
-    book_config: &BookConfig,
-    config: Config,
-    names: &Names,
-    chapters: Chapters,
-) -> Result<(Inputs, Vec<String>)> {
-    let items = gather::items(root, &config, names);
-    let (sboms, sbom_folders) = gather::sboms(root, &config, names);
-    let book = gather::book(root, book_config, names, chapters)?;
-    let (stamp, notes) = match &config.bundle {
-        Some(bundle) => {
-            let (facts, notes) =
-                crate::bundler::stamp_facts(root, book_config, &config, bundle, sbom_folders)?;
-            (Some(facts), notes)
-        }
-        None => (None, Vec::new()),
-    };
-    let inputs = Inputs {
-        config,
-        items,
-        sboms,
-        book,
-        stamp,
-    };
-    Ok((inputs, notes))
 }
 
 /// Runs the whole pipeline on a book handed over by mdBook.

@@ -1,0 +1,117 @@
+//! The facts that identify a version besides its inputs: the version, the commit, whether
+//! the inputs differ from it, and the date (`SOURCE_DATE_EPOCH`, else the commit's). Edge
+//! code: it reads the environment and runs git.
+
+use crate::git;
+use crate::paths::relative;
+use anyhow::{Result, anyhow, bail};
+use mdbook_preprocessor::config::Config as BookConfig;
+use std::path::Path;
+use techfile_core::config::Config;
+use techfile_core::config::bundle::{self, BundleConfig, VersionFrom};
+use techfile_core::stamp::{DateSource, SbomFolder, StampFacts};
+
+/// `SOURCE_DATE_EPOCH` (reproducible-builds.org): seconds since 1970-01-01 UTC. Unset or
+/// empty means "not given"; anything else that is not a number is an error, because a
+/// build that silently ignored it would not be reproducible.
+pub fn source_date_epoch() -> Result<Option<i64>> {
+    match std::env::var("SOURCE_DATE_EPOCH") {
+        Err(std::env::VarError::NotPresent) => Ok(None),
+        Err(std::env::VarError::NotUnicode(_)) => bail!("SOURCE_DATE_EPOCH is not a number"),
+        Ok(v) if v.trim().is_empty() => Ok(None),
+        Ok(v) => {
+            let t = v.trim();
+            match t.parse::<i64>() {
+                Ok(n) if n >= 0 && t.bytes().all(|b| b.is_ascii_digit()) => Ok(Some(n)),
+                _ => bail!(
+                    "SOURCE_DATE_EPOCH must be a whole number of seconds since 1970-01-01 UTC, found `{v}`"
+                ),
+            }
+        }
+    }
+}
+
+/// The paths to give git, relative to the book root: the build output is excluded when it
+/// sits inside the book, because it is often not git-ignored and would make every second
+/// build "modified".
+fn git_scope(root: &Path, book: &BookConfig, config: &Config) -> (Vec<String>, Vec<String>) {
+    let mut inputs = vec![".".to_string()];
+    inputs.extend(config.items.iter().cloned());
+    // The SBOMs are the ones the book reads (`sboms` in [preprocessor.techfile]).
+    inputs.extend(config.sbom_sources().0);
+    let build = relative(&root.join(&book.build.build_dir), root);
+    let exclude = if build == "." || build.starts_with("..") {
+        Vec::new()
+    } else {
+        vec![build]
+    };
+    (inputs, exclude)
+}
+
+/// Finds what identifies this build besides its inputs: version, commit and date. Returns
+/// notes for the user (no repository, no date) alongside. The input hashes are added by the
+/// analysis, from the bytes it reads.
+pub fn stamp_facts(
+    root: &Path,
+    book: &BookConfig,
+    config: &Config,
+    bundle: &BundleConfig,
+    sbom_folders: Vec<SbomFolder>,
+) -> Result<(StampFacts, Vec<String>)> {
+    let mut notes = Vec::new();
+    let epoch = source_date_epoch()?;
+    let (scope, exclude) = git_scope(root, book, config);
+    let wants_describe = bundle.version_from == Some(VersionFrom::Git);
+    let facts = git::facts(root, &scope, &exclude, wants_describe);
+    let problem = facts.problem.clone().unwrap_or_default();
+
+    let version = match (&bundle.version, bundle.version_from) {
+        (Some(v), _) => v.clone(),
+        (None, Some(VersionFrom::Git)) => {
+            let Some(d) = &facts.describe else {
+                bail!(
+                    "[preprocessor.techfile.bundle] version-from = \"git\" needs `git describe`, which failed: {}",
+                    if problem.is_empty() {
+                        "no tag or commit to describe"
+                    } else {
+                        &problem
+                    }
+                );
+            };
+            bundle::validate_version(d).map_err(|e| anyhow!("`git describe` gave a {e}"))?;
+            d.clone()
+        }
+        (None, None) => bail!("[preprocessor.techfile.bundle] has no version"),
+    };
+    if facts.commit.is_none() {
+        if bundle.require_commit {
+            bail!(
+                "[preprocessor.techfile.bundle] require-commit is set, but {problem}: build the technical file from a git checkout"
+            );
+        }
+        notes.push(format!(
+            "{problem}, so pages say `commit unknown` (set require-commit = true in [preprocessor.techfile.bundle] to make this an error)"
+        ));
+    }
+    let (timestamp, date_source) = match (epoch, facts.commit_time) {
+        (Some(e), _) => (Some(e), DateSource::SourceDateEpoch),
+        (None, Some(t)) => (Some(t), DateSource::Commit),
+        (None, None) => {
+            notes.push(
+                "neither SOURCE_DATE_EPOCH nor a commit gives the date of this version, so pages say `date unknown` (the clock is never used, so that builds are reproducible)".into(),
+            );
+            (None, DateSource::Unknown)
+        }
+    };
+
+    let facts = StampFacts {
+        version,
+        commit: facts.commit,
+        modified: facts.modified,
+        timestamp,
+        date_source,
+        sbom_folders,
+        revisions: bundle.revision.clone(),
+    };
+    Ok((facts, notes))
+}

@@ -1,0 +1,93 @@
+//! How paths are compared and shown: made absolute and normalised lexically (without
+//! touching the disk), and shown relative to where the user runs the tool (findings) or to
+//! the folder that holds the book (the book itself).
+
+use std::path::{Component, Path, PathBuf};
+
+/// Makes `path` absolute (against the current directory) and removes `.` and `..`
+/// lexically, so that paths can be compared and shown without touching the disk.
+pub fn normalize(path: &Path) -> PathBuf {
+    let abs = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir().unwrap_or_default().join(path)
+    };
+    let mut out = PathBuf::new();
+    for c in abs.components() {
+        match c {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// `path` relative to `base`, with forward slashes (both made absolute first).
+pub fn relative(path: &Path, base: &Path) -> String {
+    let path = normalize(path);
+    let base = normalize(base);
+    let p: Vec<Component<'_>> = path.components().collect();
+    let b: Vec<Component<'_>> = base.components().collect();
+    let common = p.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let mut parts: Vec<String> = vec!["..".into(); b.len() - common];
+    parts.extend(
+        p[common..]
+            .iter()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
+    if parts.is_empty() {
+        ".".into()
+    } else {
+        parts.join("/")
+    }
+}
+
+/// How paths are shown: to the user running the tool, and to the reader of the book.
+#[derive(Clone, Debug)]
+pub struct Names {
+    /// Base for diagnostics (the current directory).
+    pub cwd: PathBuf,
+    /// Base for paths printed in the book (the folder holding the book).
+    pub project: PathBuf,
+}
+
+impl Names {
+    /// Names relative to the current directory (findings) and to the book's parent folder
+    /// (the book).
+    pub fn for_book(book_root: &Path) -> Names {
+        let root = normalize(book_root);
+        Names {
+            cwd: normalize(Path::new(".")),
+            project: root.parent().map(Path::to_path_buf).unwrap_or(root),
+        }
+    }
+
+    pub fn diag(&self, p: &Path) -> String {
+        relative(p, &self.cwd)
+    }
+
+    pub fn book(&self, p: &Path) -> String {
+        relative(p, &self.project)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_paths_walk_up_and_down() {
+        assert_eq!(relative(Path::new("/a/b/c.md"), Path::new("/a")), "b/c.md");
+        assert_eq!(
+            relative(Path::new("/a/req/x.md"), Path::new("/a/book")),
+            "../req/x.md"
+        );
+        assert_eq!(
+            relative(Path::new("/a/book/../req/x.md"), Path::new("/a")),
+            "req/x.md"
+        );
+    }
+}
