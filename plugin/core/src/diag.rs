@@ -96,6 +96,8 @@ codes! {
     MissingKey = "missing-key", "load", Deny, true;
     /// A front-matter value has the right type but is not allowed (unknown kind, bad date, bad ID).
     InvalidValue = "invalid-value", "load", Deny, true;
+    /// A risk estimate rests on a CVSS vector of a version with no exploitability sub-score on the scale (CVSS 2.0, 4.0) and gives no `exploitability` word beside it.
+    CvssNotMapped = "cvss-not-mapped", "load", Deny, true;
     /// A trace key is used on an item kind that cannot declare it.
     MisplacedKey = "misplaced-key", "load", Deny, true;
     /// Two items (or an item and a catalog entry) share an ID or an anchor.

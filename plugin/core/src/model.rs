@@ -446,11 +446,13 @@ impl Measure {
 }
 
 /// How likely a threat is to be exploited, as written: a word of the configured
-/// exploitability scale, or a CVSS 3.1 base vector mapped onto that scale.
+/// exploitability scale, or a CVSS 3.x vector whose exploitability sub-score is mapped onto
+/// that scale.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Exploitability {
     Word(String),
-    Cvss(crate::cvss::Cvss),
+    /// Always a CVSS 3.0 or 3.1 vector: the loader takes no other version as an estimate.
+    Cvss(crate::cvss::Vector),
 }
 
 /// One estimate of a risk (before or after controls), each part with where it was
@@ -460,6 +462,9 @@ pub enum Exploitability {
 pub struct Estimate {
     pub exploitability: Option<Spanned<Exploitability>>,
     pub severity: Option<Spanned<String>>,
+    /// A CVSS vector of a version with no exploitability sub-score on the scale (2.0,
+    /// 4.0), cited from an advisory; the exploitability word beside it carries the estimate.
+    pub cited: Option<Spanned<crate::cvss::Vector>>,
 }
 
 /// What a risk item says beyond the common keys.

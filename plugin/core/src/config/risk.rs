@@ -51,7 +51,7 @@ pub struct RiskConfig {
     /// One row per exploitability level (most likely first), one column per severity level
     /// (least severe first).
     pub matrix: Vec<Vec<Acceptance>>,
-    /// The lowest CVSS 3.1 exploitability sub-score of each exploitability level but the
+    /// The lowest CVSS 3.x exploitability sub-score of each exploitability level but the
     /// last, most likely first; a score below all of them is the last level. `None`: the
     /// documented defaults, which fit a five-level scale only.
     pub cvss_thresholds: Option<Vec<f64>>,
