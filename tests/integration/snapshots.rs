@@ -72,6 +72,7 @@ macro_rules! snapshot_tests {
 snapshot_tests! {
     clean => "clean",
     clean_links => "clean-links",
+    clean_cvss => "clean-cvss",
     read_error => "read-error",
     not_utf8 => "not-utf8",
     file_too_large => "file-too-large",
@@ -82,6 +83,7 @@ snapshot_tests! {
     wrong_type => "wrong-type",
     missing_key => "missing-key",
     invalid_value => "invalid-value",
+    cvss_not_mapped => "cvss-not-mapped",
     misplaced_key => "misplaced-key",
     duplicate_id => "duplicate-id",
     unknown_id => "unknown-id",
