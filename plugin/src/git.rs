@@ -2,6 +2,7 @@
 //! inputs differ from it, and `git describe`. Edge code: it runs `git` in the book root.
 //! Nothing here fails a build; a missing repository is reported as a note by the caller.
 
+use jiff::Timestamp;
 use std::path::Path;
 use std::process::Command;
 
@@ -10,8 +11,8 @@ use std::process::Command;
 pub struct GitFacts {
     /// Full hash of `HEAD`.
     pub commit: Option<String>,
-    /// Committer date of `HEAD`, seconds since 1970-01-01 UTC.
-    pub commit_time: Option<i64>,
+    /// Committer date of `HEAD`.
+    pub commit_time: Option<Timestamp>,
     /// Files under the given paths differ from `HEAD` or are untracked.
     pub modified: bool,
     /// `git describe --tags --always --dirty`, when asked for.
@@ -70,7 +71,8 @@ pub fn facts(book_root: &Path, inputs: &[String], exclude: &[String], describe: 
     };
     let commit_time = git(book_root, &["log", "-1", "--format=%ct", "HEAD"])
         .ok()
-        .and_then(|t| t.parse().ok());
+        .and_then(|t| t.parse().ok())
+        .and_then(|seconds| Timestamp::from_second(seconds).ok());
     let mut args: Vec<String> = vec![
         "status".into(),
         "--porcelain".into(),

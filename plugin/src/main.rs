@@ -246,15 +246,9 @@ fn sbom(args: SbomArgs) -> Result<ExitCode> {
     // `--locked` above guarantees the lock file exists and matches the manifests.
     let lock =
         std::fs::read_to_string(&lock_path).with_context(|| format!("cannot read {lock_path}"))?;
-    let timestamp = match (args.timestamp, std::env::var("SOURCE_DATE_EPOCH")) {
-        (Some(t), _) => Some(t),
-        (None, Ok(epoch)) => {
-            let secs: i64 = epoch.trim().parse().with_context(|| {
-                format!("SOURCE_DATE_EPOCH `{epoch}` is not a number of seconds")
-            })?;
-            Some(rfc3339_utc(secs).context("SOURCE_DATE_EPOCH is out of range")?)
-        }
-        (None, Err(_)) => None,
+    let timestamp = match args.timestamp {
+        Some(t) => Some(t),
+        None => mdbook_techfile::facts::source_date_epoch()?.map(rfc3339_utc),
     };
     let options = Options {
         timestamp,

@@ -414,10 +414,7 @@ fn trace_json_follows_its_schema_and_holds_the_whole_trace() {
 /// SHA-256 with the `sha2` crate directly, not the code under test.
 fn sha2_hex(bytes: &[u8]) -> String {
     use sha2::Digest;
-    sha2::Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex::encode(sha2::Sha256::digest(bytes))
 }
 
 #[test]
@@ -660,15 +657,25 @@ fn the_bundle_renderer_needs_the_html_renderer() {
 #[test]
 fn a_bad_source_date_epoch_is_an_error() {
     let tmp = book("clean", "pdf = false");
-    let r = crate::common::command(tmp.path())
-        .args(["check", "book"])
-        .env("SOURCE_DATE_EPOCH", "yesterday")
-        .output()
-        .unwrap();
-    assert_eq!(r.status.code(), Some(2));
-    assert!(
-        String::from_utf8_lossy(&r.stderr).contains("SOURCE_DATE_EPOCH must be a whole number")
-    );
+    for (epoch, says) in [
+        ("yesterday", "SOURCE_DATE_EPOCH must be a whole number"),
+        ("-5", "SOURCE_DATE_EPOCH must be a whole number"),
+        // Parsed once, up front: a value no calendar holds is refused before anything
+        // is built, not when the PDF's dates are written.
+        (
+            "99999999999999",
+            "SOURCE_DATE_EPOCH `99999999999999` is out of range",
+        ),
+    ] {
+        let r = crate::common::command(tmp.path())
+            .args(["check", "book"])
+            .env("SOURCE_DATE_EPOCH", epoch)
+            .output()
+            .unwrap();
+        assert_eq!(r.status.code(), Some(2), "{epoch}");
+        let stderr = String::from_utf8_lossy(&r.stderr);
+        assert!(stderr.contains(says), "{epoch}: {stderr}");
+    }
 }
 
 #[test]
