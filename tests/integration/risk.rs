@@ -481,7 +481,10 @@ fn advisory_cvss_vectors_check_clean_and_build() {
     assert!(rows[1].contains(
         "probable / minor<br><span class=\"techfile-level techfile-risk-review\">review</span><br><small>cited CVSS 4.0 vector, not mapped: <code>CVSS:4.0/AV:A/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N/E:P/S:P/AU:N/U:Amber</code></small>"
     ), "{}", rows[1]);
-    assert!(rows[1].contains(
-        "cited CVSS 2.0 vector, not mapped: <code>AV:A/AC:H/Au:S/C:N/I:N/A:P</code>"
-    ), "{}", rows[1]);
+    assert!(
+        rows[1]
+            .contains("cited CVSS 2.0 vector, not mapped: <code>AV:A/AC:H/Au:S/C:N/I:N/A:P</code>"),
+        "{}",
+        rows[1]
+    );
 }

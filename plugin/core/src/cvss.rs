@@ -79,7 +79,9 @@ impl Version {
     }
 
     fn metrics(self) -> impl Iterator<Item = &'static str> {
-        self.groups().iter().flat_map(|(_, names)| names.iter().copied())
+        self.groups()
+            .iter()
+            .flat_map(|(_, names)| names.iter().copied())
     }
 
     fn base(self) -> &'static [&'static str] {
@@ -380,7 +382,10 @@ fn unknown_metric(version: Version, part: &Part<'_>) -> CvssError {
     let known = || version.metrics();
     if let Some(right) = known().find(|m| m.eq_ignore_ascii_case(part.name)) {
         return CvssError {
-            message: format!("unknown metric `{}`: metric names are case-sensitive", part.name),
+            message: format!(
+                "unknown metric `{}`: metric names are case-sensitive",
+                part.name
+            ),
             range,
             help: format!("write `{right}`"),
         };
@@ -484,10 +489,7 @@ fn check_spelling(parsed: &cvss::Cvss, parts: &[Part<'_>]) -> Result<(), CvssErr
             && value != part.value
         {
             return fail(
-                format!(
-                    "`{}`: metric values are case-sensitive",
-                    part.text
-                ),
+                format!("`{}`: metric values are case-sensitive", part.text),
                 part.value_range(),
                 format!("write `{}:{value}`", part.name),
             );
@@ -617,7 +619,11 @@ mod tests {
             let parsed = Vector::parse(&v).unwrap_or_else(|e| panic!("{v}: {e:?}"));
             assert_eq!(parsed.version(), Version::V4_0);
             assert_eq!(parsed.exploitability_tenths(), None, "{v}");
-            assert_eq!(parsed.to_string(), v, "the crate writes the specification's order");
+            assert_eq!(
+                parsed.to_string(),
+                v,
+                "the crate writes the specification's order"
+            );
         }
     }
 
@@ -661,10 +667,16 @@ mod tests {
         let (m, at, _) = error("");
         assert_eq!((m.as_str(), at.as_str()), ("the CVSS vector is empty", ""));
         let (m, at, help) = error("high");
-        assert_eq!((m.as_str(), at.as_str()), ("`high` is not a CVSS vector", "high"));
+        assert_eq!(
+            (m.as_str(), at.as_str()),
+            ("`high` is not a CVSS vector", "high")
+        );
         assert!(help.contains("`CVSS:3.1/`"), "{help}");
         let (m, at, _) = error("CVSS:3.2/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H");
-        assert_eq!((m.as_str(), at.as_str()), ("CVSS version `3.2` is not supported", "3.2"));
+        assert_eq!(
+            (m.as_str(), at.as_str()),
+            ("CVSS version `3.2` is not supported", "3.2")
+        );
         let (m, at, help) = error("cvss:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H");
         assert_eq!(m, "`cvss:` is written `CVSS:`");
         assert_eq!(at, "cvss:");
@@ -683,14 +695,19 @@ mod tests {
         let (_, at, help) = error("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/E:Q");
         assert_eq!(at, "Q");
         assert_eq!(help, "Exploit Code Maturity (E) takes P, H, U, F or X");
-        let (_, at, help) = error("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N/U:Blue");
+        let (_, at, help) =
+            error("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N/U:Blue");
         assert_eq!(at, "Blue");
-        assert!(help.ends_with("takes Clear, Green, Amber, Red or X"), "{help}");
+        assert!(
+            help.ends_with("takes Clear, Green, Amber, Red or X"),
+            "{help}"
+        );
         // Lower-case values and names.
         let (m, at, help) = error("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:h");
         assert_eq!(m, "`A:h`: metric values are case-sensitive");
         assert_eq!((at.as_str(), help.as_str()), ("h", "write `A:H`"));
-        let (m, at, help) = error("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N/U:red");
+        let (m, at, help) =
+            error("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N/U:red");
         assert_eq!(m, "`U:red`: metric values are case-sensitive");
         assert_eq!((at.as_str(), help.as_str()), ("red", "write `U:Red`"));
         let (m, at, help) = error("CVSS:3.1/av:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H");
@@ -712,23 +729,37 @@ mod tests {
         assert_eq!(m, "metric `AV` is given twice");
         assert_eq!(at, "AV:L");
         let (m, at, _) = error("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/E:P/E:P");
-        assert_eq!((m.as_str(), at.as_str()), ("metric `E` is given twice", "E:P"));
+        assert_eq!(
+            (m.as_str(), at.as_str()),
+            ("metric `E` is given twice", "E:P")
+        );
         // Missing base metrics: the whole vector, every missing one named.
         let (m, at, help) = error("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H");
         assert_eq!(m, "missing base metric A (Availability Impact)");
         assert_eq!(at, "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H");
         assert!(help.contains("AV, AC, PR, UI, S, C, I, A"), "{help}");
         let (m, _, _) = error("CVSS:3.1/AV:N/AC:L/E:P");
-        assert!(m.starts_with("missing base metrics PR (Privileges Required), UI"), "{m}");
+        assert!(
+            m.starts_with("missing base metrics PR (Privileges Required), UI"),
+            "{m}"
+        );
         let (m, _, _) = error("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N");
-        assert!(m.contains("SA (Availability Impact to the Subsequent System)"), "{m}");
+        assert!(
+            m.contains("SA (Availability Impact to the Subsequent System)"),
+            "{m}"
+        );
         // CVSS 4.0 fixes the order; CVSS 3.x does not (tested above).
-        let (m, at, help) = error("CVSS:4.0/AV:N/AC:L/PR:N/AT:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N");
+        let (m, at, help) =
+            error("CVSS:4.0/AV:N/AC:L/PR:N/AT:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N");
         assert_eq!(m, "metric `AT` is out of order");
         assert_eq!(at, "AT:N");
         assert!(help.contains("`AT` comes before `PR`"), "{help}");
-        let (m, at, _) = error("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N/U:Red/E:A");
-        assert_eq!((m.as_str(), at.as_str()), ("metric `E` is out of order", "E:A"));
+        let (m, at, _) =
+            error("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N/U:Red/E:A");
+        assert_eq!(
+            (m.as_str(), at.as_str()),
+            ("metric `E` is out of order", "E:A")
+        );
         // Empty parts and parts that are not NAME:VALUE.
         let (m, at, help) = error("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/");
         assert!(m.starts_with("empty metric"), "{m}");
@@ -739,7 +770,10 @@ mod tests {
         let (m, at, _) = error("CVSS:3.1/AVN/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H");
         assert_eq!((m.as_str(), at.as_str()), ("`AVN` is not a metric", "AVN"));
         let (m, at, _) = error("CVSS:3.1/AV:N:L/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H");
-        assert_eq!((m.as_str(), at.as_str()), ("`AV:N:L` is not a metric", "AV:N:L"));
+        assert_eq!(
+            (m.as_str(), at.as_str()),
+            ("`AV:N:L` is not a metric", "AV:N:L")
+        );
         let (m, _, _) = error("CVSS:3.1/AV:/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H");
         assert_eq!(m, "`AV:` is not a metric");
         // Non-ASCII text is located on character boundaries.

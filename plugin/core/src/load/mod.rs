@@ -938,7 +938,9 @@ fn misplaced_help(key: &str) -> String {
 fn not_mapped(v: &Spanned<Vector>, word_key: &str, cvss_key: &str) -> Diagnostic {
     let version = v.value.version().as_str();
     let why = match v.value.version() {
-        crate::cvss::Version::V2_0 => "its exploitability sub-score is on another scale (0 to 10) than the CVSS 3.x sub-score the thresholds describe",
+        crate::cvss::Version::V2_0 => {
+            "its exploitability sub-score is on another scale (0 to 10) than the CVSS 3.x sub-score the thresholds describe"
+        }
         _ => "CVSS 4.0 defines no exploitability sub-score",
     };
     Diagnostic::new(
@@ -1289,9 +1291,17 @@ mod tests {
         // the part of the vector that is wrong.
         for (vector, column, part) in [
             ("CVSS:3.1/AV:N/AC:l/PR:N/UI:N/S:U/C:H/I:H/A:H", 26, "l"),
-            ("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/XX:N", 54, "XX"),
+            (
+                "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/XX:N",
+                54,
+                "XX",
+            ),
             ("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/", 53, "/"),
-            ("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/A:L", 54, "A:L"),
+            (
+                "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/A:L",
+                54,
+                "A:L",
+            ),
         ] {
             let text = format!("{RISK_HEAD}cvss = \"{vector}\"\n+++\n");
             let (_, d, map) = parse(&text);
@@ -1442,5 +1452,18 @@ mod tests {
             Some("implements")
         );
         assert_eq!(closest("zzz", ["implements"]), None);
+        // Case does not count; the limit is a third of the length, at least one edit.
+        assert_eq!(closest("IMPLEMENT", ["implements"]), Some("implements"));
+        assert_eq!(closest("abcdef", ["abxxef"]), Some("abxxef"));
+        assert_eq!(closest("abcde", ["abxxe"]), None);
+        assert_eq!(closest("ab", ["ax"]), Some("ax"));
+        // Characters, not bytes: one edit on a two-byte letter.
+        assert_eq!(closest("über", ["uber"]), Some("uber"));
+        // The nearest wins; among equals, the first in sorted order.
+        assert_eq!(closest("cat", ["bat", "cart", "at"]), Some("at"));
+        assert_eq!(
+            closest("abcdefghi", ["abcdefgXY", "abcdefgXX"]),
+            Some("abcdefgXX")
+        );
     }
 }
