@@ -258,6 +258,20 @@ const VERSION_HELP: &str = "write `CVSS:3.1/`, `CVSS:3.0/` or `CVSS:4.0/` follow
 
 /// The version and where the metrics start.
 fn prefix(text: &str) -> Result<(Version, usize), CvssError> {
+    // Spaces copied along with a vector would otherwise read as part of a metric name.
+    let trimmed = text.trim_start();
+    if trimmed.len() != text.len() || text.trim_end().len() != text.len() {
+        let range = if trimmed.len() != text.len() {
+            0..text.len() - trimmed.len()
+        } else {
+            text.trim_end().len()..text.len()
+        };
+        return fail(
+            "space around the CVSS vector".into(),
+            range,
+            "remove the spaces: a vector is one word",
+        );
+    }
     let head_end = text.find('/').unwrap_or(text.len());
     let Some(after) = text.strip_prefix(PREFIX) else {
         if text
@@ -683,6 +697,13 @@ mod tests {
         assert!(help.contains("upper case"));
         let (m, _, _) = error("CVSS:3.1");
         assert_eq!(m, "no metrics after `CVSS:3.1`");
+        let (m, at, _) = error(" CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H");
+        assert_eq!(
+            (m.as_str(), at.as_str()),
+            ("space around the CVSS vector", " ")
+        );
+        let (_, at, _) = error("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H \n");
+        assert_eq!(at, " \n");
         // A bad value: located at the value, the help names the valid ones.
         let (m, at, help) = error("CVSS:3.1/AV:X/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H");
         assert_eq!(m, "`AV:X`: `X` is not a value of Attack Vector (AV)");

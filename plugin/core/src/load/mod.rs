@@ -606,11 +606,8 @@ impl Reader<'_> {
                 span,
             });
         let vector = self.cvss(by_key, cvss_key);
-        let mapped = vector
-            .as_ref()
-            .is_some_and(|v| v.value.exploitability_tenths().is_some());
         let (exploitability, cited) = match (word, vector) {
-            (word, Some(v)) if !mapped => {
+            (word, Some(v)) if v.value.exploitability_tenths().is_none() => {
                 if word.is_none() {
                     self.diags.push(not_mapped(&v, word_key, cvss_key));
                 }
