@@ -1,10 +1,13 @@
-//! Gathering the inputs of an analysis from disk, once, with one policy. This is the only
-//! place that decides which files are inputs; the analysis, the stamp's hashes, the
-//! document control page and the bundle all work from what it returns.
+//! Gathering the inputs of an analysis, once, with one policy, from a [`Tree`]: the disk
+//! ([`FsTree`]) or a git revision ([`crate::gittree::GitTree`]). This is the only place that
+//! decides which files are inputs; the analysis, the stamp's hashes, the document control
+//! page, the bundle and `diff` all work from what it returns.
 //!
 //! The policy:
-//! - folders are walked recursively (`walkdir`), in sorted path order, following symbolic
-//!   links; a link back up the tree is not followed again (each real folder is read once);
+//! - folders are walked recursively, in sorted path order (by path components, so a
+//!   folder's files come before its sibling `a.md` when the folder sorts first), the same
+//!   order on the disk and in git; on the disk symbolic links are followed and a link back
+//!   up the tree is not followed again;
 //! - hidden entries (a name starting with `.`: `.git`, editor swap files) are skipped;
 //! - item files are the `*.md` files under the `items` folders; SBOMs are the `*.json` files
 //!   under the `sboms` folders, or a configured file whatever its name; nothing else in
@@ -15,98 +18,61 @@
 //!   reports as an error: nothing is dropped silently.
 
 pub use crate::paths::{Names, normalize, relative};
+pub use crate::tree::{Entry, Found, FsTree, Tree, read_limited};
 use anyhow::{Context, Result};
 use mdbook_preprocessor::config::Config as BookConfig;
-use rayon::prelude::*;
 use std::collections::BTreeSet;
-use std::fs;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use techfile_core::config::Config;
 use techfile_core::load::{Input, InputError};
+use techfile_core::model::Date;
 use techfile_core::sbom::SbomInput;
 use techfile_core::stamp::SbomFolder;
 use techfile_core::{BookInputs, ChapterInput, Inputs};
-use walkdir::WalkDir;
 
-/// One file found by a walk: its path and its path relative to the walked folder.
-struct Found {
-    path: PathBuf,
-    rel: String,
+/// What went wrong reading an input, in words.
+pub fn input_error_text(e: &InputError) -> String {
+    match e {
+        InputError::Io(s) | InputError::Folder(s) => s.clone(),
+        InputError::TooLarge { size, limit } => {
+            format!("{size} bytes, more than the limit of {limit} bytes")
+        }
+    }
 }
 
-/// Every file under `dir` whose name ends with `.{ext}` (every file when `ext` is `None`),
-/// sorted by path. Hidden entries are skipped unless `hidden`. Symbolic links are followed;
-/// a link that leads back into a folder already being walked is skipped. `Err` when `dir`
-/// or a folder under it cannot be read.
-fn walk(dir: &Path, ext: Option<&str>, hidden: bool) -> std::io::Result<Vec<Found>> {
-    let mut out = Vec::new();
-    let walker = WalkDir::new(dir)
-        .follow_links(true)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| {
-            hidden || e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.')
-        });
-    for entry in walker {
-        let entry = match entry {
-            Ok(e) => e,
-            // A loop is the tree pointing at itself: its files are read once already.
-            Err(e) if e.loop_ancestor().is_some() => continue,
-            Err(e) => {
-                let path = e.path().map(Path::to_path_buf);
-                let io = e
-                    .into_io_error()
-                    .unwrap_or_else(|| std::io::Error::other("cannot walk the folder"));
-                return Err(match path {
-                    Some(p) if p != dir => {
-                        std::io::Error::new(io.kind(), format!("{}: {io}", p.display()))
-                    }
-                    _ => io,
-                });
-            }
-        };
-        if !entry.file_type().is_file() {
-            continue;
-        }
-        let path = entry.into_path();
-        if let Some(ext) = ext
-            && path.extension().is_none_or(|e| e != ext)
-        {
-            continue;
-        }
-        let rel = path
-            .strip_prefix(dir)
-            .map(|r| r.to_string_lossy().replace('\\', "/"))
-            .unwrap_or_else(|_| path.to_string_lossy().into_owned());
-        out.push(Found { path, rel });
-    }
-    Ok(out)
+/// Whether a path relative to a walked folder passes through a hidden entry.
+fn is_hidden(rel: &str) -> bool {
+    rel.split('/').any(|part| part.starts_with('.'))
 }
 
-/// Reads a file unless it is larger than `limit`; the size is checked before reading so a
-/// huge file costs no memory.
-pub fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, InputError> {
-    let file = fs::File::open(path).map_err(|e| InputError::Io(e.to_string()))?;
-    let size = file
-        .metadata()
-        .map_err(|e| InputError::Io(e.to_string()))?
-        .len();
-    if size > limit {
-        return Err(InputError::TooLarge { size, limit });
+/// Every file under `dir` in `tree` whose name ends with `.{ext}` (every file when `ext`
+/// is `None`), sorted by path components. Hidden entries are skipped unless `hidden`.
+/// `Err` when `dir` or a folder under it cannot be listed.
+fn walk(
+    tree: &dyn Tree,
+    dir: &Path,
+    ext: Option<&str>,
+    hidden: bool,
+) -> std::io::Result<Vec<Found>> {
+    if tree.entry(dir) != Entry::Dir {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            "no such folder",
+        ));
     }
-    let mut bytes = Vec::with_capacity(size as usize);
-    // `take` guards against a file that grows while it is read.
-    file.take(limit + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| InputError::Io(e.to_string()))?;
-    if bytes.len() as u64 > limit {
-        return Err(InputError::TooLarge {
-            size: bytes.len() as u64,
-            limit,
-        });
-    }
-    Ok(bytes)
+    let mut found = tree.files(dir, hidden, None)?;
+    found.retain(|f| {
+        (hidden || !is_hidden(&f.rel))
+            && ext.is_none_or(|ext| {
+                f.rel
+                    .rsplit('/')
+                    .next()
+                    .and_then(|name| name.rsplit_once('.'))
+                    .is_some_and(|(stem, e)| !stem.is_empty() && e == ext)
+            })
+    });
+    found.sort_by(|a, b| a.rel.split('/').cmp(b.rel.split('/')));
+    Ok(found)
 }
 
 /// Joins a folder's display name and a path inside it. Names are built by joining strings:
@@ -121,13 +87,13 @@ fn join(base: &str, rel: &str) -> String {
 
 /// Reads every `*.md` file under the configured item folders, sorted by path within each
 /// folder. A folder that cannot be walked becomes one unreadable input.
-pub fn items(book_root: &Path, config: &Config, names: &Names) -> Vec<Input> {
+pub fn items(tree: &dyn Tree, book_root: &Path, config: &Config, names: &Names) -> Vec<Input> {
     let mut out = Vec::new();
     for folder in &config.items {
         let dir = book_root.join(folder);
         let dir_diag = names.diag(&dir);
         let dir_book = names.book(&dir);
-        let found = match walk(&dir, Some("md"), false) {
+        let found = match walk(tree, &dir, Some("md"), false) {
             Ok(found) => found,
             Err(e) => {
                 out.push(Input {
@@ -140,11 +106,11 @@ pub fn items(book_root: &Path, config: &Config, names: &Names) -> Vec<Input> {
                 continue;
             }
         };
-        let contents: Vec<_> = found
-            .par_iter()
-            .map(|f| read_limited(&f.path, config.max_file_size))
+        let requests: Vec<(&Path, u64)> = found
+            .iter()
+            .map(|f| (f.path.as_path(), config.max_file_size))
             .collect();
-        for (f, content) in found.iter().zip(contents) {
+        for (f, content) in found.iter().zip(tree.read(&requests)) {
             out.push(Input {
                 name: join(&dir_diag, &f.rel),
                 path: join(&dir_book, &f.rel),
@@ -160,6 +126,7 @@ pub fn items(book_root: &Path, config: &Config, names: &Names) -> Vec<Input> {
 /// file the user named must exist, and when it does not, that becomes an unreadable input.
 /// Also returns each configured source with whether it exists, for the bundle.
 pub fn sboms(
+    tree: &dyn Tree,
     book_root: &Path,
     config: &Config,
     names: &Names,
@@ -169,30 +136,35 @@ pub fn sboms(
     let mut folders = Vec::new();
     for source in sources {
         let path = book_root.join(&source);
+        let entry = tree.entry(&path);
         folders.push(SbomFolder {
             configured: source.clone(),
             path: names.book(&path),
-            found: path.exists(),
+            found: entry != Entry::Missing,
         });
-        if path.is_file() {
+        if entry == Entry::File {
             let key = path
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_else(|| source.clone());
+            let content = tree
+                .read(&[(path.as_path(), config.max_sbom_size)])
+                .pop()
+                .unwrap_or_else(|| Err(InputError::Io("not read".into())));
             out.push(SbomInput {
                 input: Input {
                     name: names.diag(&path),
                     path: names.book(&path),
-                    content: read_limited(&path, config.max_sbom_size),
+                    content,
                 },
                 key,
             });
             continue;
         }
-        if !path.exists() && !required {
+        if entry == Entry::Missing && !required {
             continue;
         }
-        let found = match walk(&path, Some("json"), false) {
+        let found = match walk(tree, &path, Some("json"), false) {
             Ok(found) => found,
             Err(e) => {
                 out.push(SbomInput {
@@ -209,10 +181,11 @@ pub fn sboms(
             }
         };
         let (dir_diag, dir_book) = (names.diag(&path), names.book(&path));
-        let contents: Vec<_> = found
-            .par_iter()
-            .map(|f| read_limited(&f.path, config.max_sbom_size))
+        let requests: Vec<(&Path, u64)> = found
+            .iter()
+            .map(|f| (f.path.as_path(), config.max_sbom_size))
             .collect();
+        let contents = tree.read(&requests);
         for (f, content) in found.into_iter().zip(contents) {
             out.push(SbomInput {
                 input: Input {
@@ -228,18 +201,22 @@ pub fn sboms(
 }
 
 /// A whole file read for the stamp and for findings (book.toml, SUMMARY.md).
-fn whole(path: &Path, names: &Names) -> Input {
+fn whole(tree: &dyn Tree, path: &Path, names: &Names) -> Input {
     Input {
         name: names.diag(path),
         path: names.book(path),
-        content: fs::read(path).map_err(|e| InputError::Io(e.to_string())),
+        content: tree.read_whole(path),
     }
 }
 
 /// The chapter files SUMMARY.md lists, relative to `src`, in reading order.
-pub fn chapter_locations(src: &Path, names: &Names) -> Result<Vec<PathBuf>> {
+pub fn chapter_locations(tree: &dyn Tree, src: &Path, names: &Names) -> Result<Vec<PathBuf>> {
     let summary_path = src.join("SUMMARY.md");
-    let summary_text = fs::read_to_string(&summary_path)
+    let bytes = tree
+        .read_whole(&summary_path)
+        .map_err(|e| anyhow::anyhow!(input_error_text(&e)))
+        .with_context(|| format!("cannot read {}", names.diag(&summary_path)))?;
+    let summary_text = String::from_utf8(bytes)
         .with_context(|| format!("cannot read {}", names.diag(&summary_path)))?;
     let summary = mdbook_summary::parse_summary(&summary_text)
         .with_context(|| format!("cannot parse {}", names.diag(&summary_path)))?;
@@ -271,8 +248,8 @@ pub struct GivenChapter {
     pub text: String,
 }
 
-/// Where the chapters come from: SUMMARY.md and the disk (`check`, the bundle renderer),
-/// or mdBook's book (the preprocessor).
+/// Where the chapters come from: SUMMARY.md and the tree (`check`, the bundle renderer,
+/// `diff`), or mdBook's book (the preprocessor).
 pub enum Chapters {
     FromSummary,
     Given(Vec<GivenChapter>),
@@ -281,6 +258,7 @@ pub enum Chapters {
 /// The book around the items: book.toml, SUMMARY.md, the chapters, the files under `src`
 /// and the Markdown options.
 pub fn book(
+    tree: &dyn Tree,
     book_root: &Path,
     book_config: &BookConfig,
     names: &Names,
@@ -288,11 +266,11 @@ pub fn book(
 ) -> Result<BookInputs> {
     let src = book_root.join(&book_config.book.src);
     let chapters = match chapters {
-        Chapters::FromSummary => chapter_locations(&src, names)?
+        Chapters::FromSummary => chapter_locations(tree, &src, names)?
             .into_iter()
             .map(|loc| {
                 let path = src.join(&loc);
-                let file = whole(&path, names);
+                let file = whole(tree, &path, names);
                 // mdBook creates missing chapters itself; an absent file is an empty chapter.
                 let complete = file.content.as_ref().map_or(true, |b| {
                     !techfile_core::links::adds_text_later(&String::from_utf8_lossy(b))
@@ -312,7 +290,7 @@ pub fn book(
             .into_iter()
             .map(|g| {
                 let file = match &g.source {
-                    Some(s) => whole(&src.join(s), names),
+                    Some(s) => whole(tree, &src.join(s), names),
                     // A chapter mdBook made up has no file; findings still name its place.
                     None => {
                         let p = src.join(&g.path);
@@ -334,10 +312,10 @@ pub fn book(
             .collect(),
     };
     Ok(BookInputs {
-        book_toml: Some(whole(&book_root.join("book.toml"), names)),
-        summary: Some(whole(&src.join("SUMMARY.md"), names)),
+        book_toml: Some(whole(tree, &book_root.join("book.toml"), names)),
+        summary: Some(whole(tree, &src.join("SUMMARY.md"), names)),
         chapters,
-        src_files: src_files(&src, &book_root.join(&book_config.build.build_dir)),
+        src_files: src_files(tree, &src, &book_root.join(&book_config.build.build_dir)),
         markdown: crate::bookconfig::markdown_options(book_config),
     })
 }
@@ -347,26 +325,53 @@ pub fn book(
 /// `skip` is mdBook's build folder, which mdBook leaves out when it lies inside `src`.
 /// Hidden files count here: mdBook copies them too. An unreadable folder adds nothing;
 /// links into it are then reported as broken.
-pub fn src_files(src: &Path, skip: &Path) -> BTreeSet<String> {
+pub fn src_files(tree: &dyn Tree, src: &Path, skip: &Path) -> BTreeSet<String> {
     let src = normalize(src);
     let skip = normalize(skip);
-    WalkDir::new(&src)
-        .follow_links(true)
+    let skip_rel = skip
+        .strip_prefix(&src)
+        .ok()
+        .map(|r| r.to_string_lossy().replace('\\', "/"))
+        .filter(|r| !r.is_empty());
+    tree.files(&src, true, Some(&skip))
+        .unwrap_or_default()
         .into_iter()
-        .filter_entry(|e| e.path() != skip)
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .filter_map(|e| {
-            e.path()
-                .strip_prefix(&src)
-                .ok()
-                .map(|r| r.to_string_lossy().replace('\\', "/"))
+        .map(|f| f.rel)
+        .filter(|rel| {
+            skip_rel
+                .as_deref()
+                .is_none_or(|s| !(rel == s || rel.starts_with(&format!("{s}/"))))
         })
         .collect()
 }
 
-/// Gathers every input of the book at `root` (chapters from `chapters`) and, when
-/// `[preprocessor.techfile.bundle]` is set, the stamp's facts. Returns the notes too.
+/// Gathers every input of the book at `root` in `tree` (chapters from `chapters`), for an
+/// analysis as of `today`, without the stamp's facts.
+pub fn gather_tree(
+    tree: &dyn Tree,
+    root: &Path,
+    book_config: &BookConfig,
+    config: Config,
+    names: &Names,
+    chapters: Chapters,
+    today: Option<Date>,
+) -> Result<(Inputs, Vec<SbomFolder>)> {
+    let items = items(tree, root, &config, names);
+    let (sboms, sbom_folders) = sboms(tree, root, &config, names);
+    let book = book(tree, root, book_config, names, chapters)?;
+    let inputs = Inputs {
+        config,
+        items,
+        sboms,
+        book,
+        stamp: None,
+        today,
+    };
+    Ok((inputs, sbom_folders))
+}
+
+/// Gathers every input of the book at `root` on the disk (chapters from `chapters`) and,
+/// when `[preprocessor.techfile.bundle]` is set, the stamp's facts. Returns the notes too.
 pub fn gather_inputs(
     root: &Path,
     book_config: &BookConfig,
@@ -374,30 +379,25 @@ pub fn gather_inputs(
     names: &Names,
     chapters: Chapters,
 ) -> Result<(Inputs, Vec<String>)> {
-    let items = items(root, &config, names);
-    let (sboms, sbom_folders) = sboms(root, &config, names);
-    let book = book(root, book_config, names, chapters)?;
-    let (stamp, notes) = match &config.bundle {
+    let today = crate::facts::today()?;
+    let (mut inputs, sbom_folders) =
+        gather_tree(&FsTree, root, book_config, config, names, chapters, today)?;
+    let (stamp, notes) = match &inputs.config.bundle {
         Some(bundle) => {
             let (facts, notes) =
-                crate::facts::stamp_facts(root, book_config, &config, bundle, sbom_folders)?;
+                crate::facts::stamp_facts(root, book_config, &inputs.config, bundle, sbom_folders)?;
             (Some(facts), notes)
         }
         None => (None, Vec::new()),
     };
-    let inputs = Inputs {
-        config,
-        items,
-        sboms,
-        book,
-        stamp,
-    };
+    inputs.stamp = stamp;
     Ok((inputs, notes))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs;
 
     #[test]
     fn large_files_are_refused_before_reading() {
@@ -435,14 +435,14 @@ mod tests {
         }
         let rel = |found: Vec<Found>| found.into_iter().map(|f| f.rel).collect::<Vec<_>>();
         assert_eq!(
-            rel(walk(dir.path(), Some("md"), false).unwrap()),
+            rel(walk(&FsTree, dir.path(), Some("md"), false).unwrap()),
             ["a/z.md", "b.md"]
         );
         assert_eq!(
-            rel(walk(dir.path(), Some("json"), false).unwrap()),
+            rel(walk(&FsTree, dir.path(), Some("json"), false).unwrap()),
             ["c.json"]
         );
-        assert_eq!(walk(dir.path(), None, true).unwrap().len(), 6);
-        assert!(walk(&dir.path().join("none"), Some("md"), false).is_err());
+        assert_eq!(walk(&FsTree, dir.path(), None, true).unwrap().len(), 6);
+        assert!(walk(&FsTree, &dir.path().join("none"), Some("md"), false).is_err());
     }
 }

@@ -9,11 +9,14 @@
 pub mod bookconfig;
 pub mod bundler;
 pub mod chromium;
+pub mod compare;
 pub mod facts;
 pub mod gather;
 pub mod git;
+pub mod gittree;
 pub mod mdbook;
 pub mod paths;
 pub mod sbom_generate;
+pub mod tree;
 
 pub use techfile_core as core;

@@ -17,6 +17,7 @@ pub mod checks;
 pub mod config;
 pub mod cvss;
 pub mod diag;
+pub mod diff;
 pub mod digest;
 pub mod export;
 pub mod graph;
@@ -24,6 +25,7 @@ pub mod links;
 pub mod load;
 pub mod model;
 pub mod render;
+pub mod report;
 pub mod risk;
 pub mod sbom;
 pub mod stamp;
@@ -34,7 +36,7 @@ use crate::config::Config;
 use crate::diag::{Code, Diagnostic, Level};
 use crate::graph::{GraphIndex, TraceGraph};
 use crate::load::Input;
-use crate::model::{FileId, Item, SourceMap, Span};
+use crate::model::{Date, FileId, Item, SourceMap, Span};
 use crate::render::Mapped;
 use crate::sbom::{SbomInput, SbomSet};
 use crate::stamp::{InputFile, Role, Stamp, StampFacts};
@@ -90,6 +92,10 @@ pub struct Inputs {
     /// Version, commit and date, when `[preprocessor.techfile.bundle]` is set. The input
     /// hashes of the [`Stamp`] are computed here from the bytes above.
     pub stamp: Option<StampFacts>,
+    /// The day the analysis judges dates against (`SOURCE_DATE_EPOCH`'s day, else the
+    /// clock's, chosen at the edge). Two analyses that are compared share one day, so a
+    /// comparison shows what changed in the files, not what the calendar did.
+    pub today: Option<Date>,
 }
 
 /// How much of the book an analysis renders.
@@ -132,6 +138,8 @@ pub struct Analysis {
     /// The expanded book: in [`Mode::Build`] every chapter and generated page; always the
     /// links that leave the book.
     pub output: book::Output,
+    /// The day the analysis ran as ([`Inputs::today`]).
+    pub today: Option<Date>,
 }
 
 impl Analysis {
@@ -156,6 +164,7 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
         sboms: sbom_inputs,
         book: book_inputs,
         stamp: facts,
+        today,
     } = inputs;
     let render = mode == Mode::Build;
     let mut map = SourceMap::new();
@@ -248,6 +257,7 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
         stamp,
         inputs: hashed,
         output,
+        today,
     }
 }
 

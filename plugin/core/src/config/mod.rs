@@ -43,6 +43,8 @@ pub struct Config {
     /// `[preprocessor.techfile.bundle]`: version stamping and the compliance bundle; off
     /// when absent.
     pub bundle: Option<BundleConfig>,
+    /// `[preprocessor.techfile.diff]`: what fails a change in `mdbook-techfile diff`.
+    pub diff: DiffConfig,
 
     // mdBook's own keys for every preprocessor.
     pub command: Option<String>,
@@ -88,6 +90,15 @@ impl Default for Coverage {
     }
 }
 
+/// `[preprocessor.techfile.diff]`.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct DiffConfig {
+    /// The gate's rules (`new-errors`, `new-warnings`, `new-suspect-links`, `errors`);
+    /// `None`: the default, new errors and new suspect links.
+    pub fail_on: Option<Vec<crate::diff::gate::Rule>>,
+}
+
 /// Where SBOMs are read from when `sboms` is not set, relative to the book root.
 pub const DEFAULT_SBOMS: &str = "../sboms";
 
@@ -108,6 +119,7 @@ impl Default for Config {
             not_applicable: BTreeMap::new(),
             risk: RiskConfig::default(),
             bundle: None,
+            diff: DiffConfig::default(),
             command: None,
             renderers: None,
             before: None,

@@ -68,6 +68,7 @@ const KEYS: &[(&str, Option<Kind>)] = &[
     ("benefit-risk", Some(Kind::Risk)),
     ("design-infeasible", Some(Kind::Risk)),
     ("affects", None),
+    ("replaces", None),
 ];
 
 /// The keys an item of `kind` may use (all keys when the kind is not known).
@@ -446,6 +447,21 @@ impl Reader<'_> {
             }
         }
 
+        // A rename keeps the item's history: `diff` pairs the old ID with the new one.
+        let replaces = self
+            .optional_str(&by_key, "replaces")
+            .and_then(|(old, span)| match validate_id(&old) {
+                Ok(()) => Some(Spanned { value: old, span }),
+                Err(why) => {
+                    self.invalid(
+                        span,
+                        format!("invalid ID `{old}` in `replaces`"),
+                        format!("{why}; name the ID this item had before it was renamed"),
+                    );
+                    None
+                }
+            });
+
         let (id, id_span) = id?;
         Some(Item {
             id,
@@ -464,6 +480,7 @@ impl Reader<'_> {
             risk,
             links,
             affects,
+            replaces,
             path: String::new(),
             body: body.to_owned(),
             body_offset: u32::try_from(body_offset).unwrap_or(u32::MAX),
