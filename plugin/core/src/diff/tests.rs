@@ -1,1 +1,272 @@
+use super::gate::{self, Rule};
+use super::*;
+use crate::config::Config;
+use crate::load::Input;
+use crate::sbom::SbomInput;
+use crate::{BookInputs, Inputs, Mode, analyse};
 
+/// An analysis of item files and SBOMs given as (path, text).
+fn analysis(items: &[(&str, &str)], sboms: &[(&str, &str)]) -> Analysis {
+    let input = |(path, text): &(&str, &str)| Input {
+        name: (*path).to_string(),
+        path: (*path).to_string(),
+        content: Ok(text.as_bytes().to_vec()),
+    };
+    analyse(
+        Inputs {
+            config: Config::default(),
+            items: items.iter().map(input).collect(),
+            sboms: sboms
+                .iter()
+                .map(|s| SbomInput {
+                    input: input(s),
+                    key: s.0.trim_start_matches("sboms/").to_string(),
+                })
+                .collect(),
+            book: BookInputs::default(),
+            stamp: None,
+            today: crate::model::Date::parse("2026-11-29"),
+        },
+        Mode::Check,
+    )
+}
+
+const REQ: &str = "+++\nid = \"REQ-1\"\nkind = \"requirement\"\ntitle = \"Log in with two factors\"\nstatus = \"approved\"\nderives-from = [\"MDCG-SR\"]\n+++\nThe portal shall require a second factor for every login.\n";
+const CTL: &str = "+++\nid = \"CTL-1\"\nkind = \"control\"\ntitle = \"TOTP\"\nstatus = \"approved\"\nimplements = [\"REQ-1\"]\nmeasure = \"design\"\n+++\nTOTP codes.\n";
+const TST: &str = "+++\nid = \"TST-1\"\nkind = \"test\"\ntitle = \"TOTP test\"\nstatus = \"approved\"\nverifies = [\"CTL-1\"]\nresult = \"pass\"\n+++\n";
+
+fn base() -> Analysis {
+    analysis(
+        &[("r/ctl.md", CTL), ("r/req.md", REQ), ("r/tst.md", TST)],
+        &[],
+    )
+}
+
+#[test]
+fn identical_versions_have_no_changes() {
+    let d = compare(Some(&base()), &base());
+    assert!(d.is_empty(), "{d:?}");
+    assert!(!d.findings.unchanged.is_empty(), "practice gaps are still present");
+}
+
+#[test]
+fn fields_and_body_words_of_a_changed_item() {
+    let req = REQ
+        .replace("Log in with two factors", "Log in with a second factor")
+        .replace("every login", "every login and every payment");
+    let head = analysis(
+        &[("r/ctl.md", CTL), ("r/req.md", &req), ("r/tst.md", TST)],
+        &[],
+    );
+    let d = compare(Some(&base()), &head);
+    assert_eq!(d.items.changed.len(), 1);
+    let c = &d.items.changed[0];
+    assert_eq!(c.item.id, "REQ-1");
+    assert_eq!(c.item.line, 2);
+    assert_eq!(c.fields.len(), 1);
+    assert_eq!(c.fields[0].key, "title");
+    assert_eq!(c.fields[0].before.as_deref(), Some("\"Log in with two factors\""));
+    assert_eq!(c.fields[0].after.as_deref(), Some("\"Log in with a second factor\""));
+    let body = c.body.as_ref().unwrap();
+    // Words keep their punctuation: `login.` became `login and every payment.`.
+    assert_eq!((body.words_removed, body.words_added), (1, 4));
+    assert!(
+        body.segments
+            .iter()
+            .any(|s| s.op == words::Op::Insert && s.text == "login and every payment.")
+    );
+}
+
+#[test]
+fn added_removed_items_and_links() {
+    let ctl2 = "+++\nid = \"CTL-2\"\nkind = \"control\"\ntitle = \"WebAuthn\"\nimplements = [\"REQ-1\"]\n+++\n";
+    let head = analysis(&[("r/ctl2.md", ctl2), ("r/req.md", REQ), ("r/tst.md", TST)], &[]);
+    let d = compare(Some(&base()), &head);
+    let ids = |v: &[items::ItemRef]| v.iter().map(|i| i.id.clone()).collect::<Vec<_>>();
+    assert_eq!(ids(&d.items.added), ["CTL-2"]);
+    assert_eq!(ids(&d.items.removed), ["CTL-1"]);
+    let link = |from: &str, relation, to: &str| items::Link {
+        from: from.into(),
+        relation,
+        to: to.into(),
+    };
+    assert_eq!(d.links.added, [link("CTL-2", "implements", "REQ-1")]);
+    assert_eq!(d.links.removed, [link("CTL-1", "implements", "REQ-1")]);
+    // TST-1 now verifies an unknown ID: a new error, keyed by item and target.
+    let new: Vec<(&str, &str, &str)> = d.findings.new.iter().map(|f| f.key()).collect();
+    assert!(new.contains(&("unknown-id", "TST-1", "CTL-1")), "{new:?}");
+    assert!(new.contains(&("control-not-verified", "CTL-2", "")), "{new:?}");
+}
+
+#[test]
+fn renames_pair_the_old_id_and_keep_links() {
+    let renamed = CTL
+        .replace("id = \"CTL-1\"", "id = \"CTL-AUTH-1\"\nreplaces = \"CTL-1\"")
+        .replace("TOTP codes.", "TOTP codes, six digits.");
+    let tst = TST.replace("CTL-1", "CTL-AUTH-1");
+    let head = analysis(&[("r/ctl.md", &renamed), ("r/req.md", REQ), ("r/tst.md", &tst)], &[]);
+    let d = compare(Some(&base()), &head);
+    assert!(d.items.added.is_empty() && d.items.removed.is_empty(), "{:?}", d.items);
+    assert_eq!(d.items.renamed.len(), 1);
+    assert_eq!(d.items.renamed[0].from, "CTL-1");
+    assert_eq!(d.items.renamed[0].item.id, "CTL-AUTH-1");
+    assert!(d.items.renamed[0].body.is_some());
+    assert!(d.links.added.is_empty() && d.links.removed.is_empty(), "{:?}", d.links);
+}
+
+#[test]
+fn findings_survive_moved_lines() {
+    let moved = TST.replace("+++\nid", "+++\n# a comment\n\n\nid").replace("CTL-1", "CTL-9");
+    let b = analysis(&[("r/ctl.md", CTL), ("r/req.md", REQ), ("r/tst.md", &TST.replace("CTL-1", "CTL-9"))], &[]);
+    let h = analysis(&[("r/ctl.md", CTL), ("r/req.md", REQ), ("r/tst.md", &moved)], &[]);
+    let d = compare(Some(&b), &h);
+    assert!(d.findings.new.is_empty(), "{:?}", d.findings.new);
+    assert!(d.findings.fixed.is_empty(), "{:?}", d.findings.fixed);
+    let f = d
+        .findings
+        .unchanged
+        .iter()
+        .find(|f| f.code == "unknown-id")
+        .unwrap();
+    assert_eq!(f.line, Some(9), "the head's place is reported");
+    // Fixing it moves it to `fixed`.
+    let d = compare(Some(&h), &base());
+    assert!(d.findings.fixed.iter().any(|f| f.key() == ("unknown-id", "TST-1", "CTL-9")));
+}
+
+#[test]
+fn coverage_moves_per_kind_and_practice() {
+    let head = analysis(&[("r/req.md", REQ)], &[]);
+    let d = compare(Some(&base()), &head);
+    let row = d.coverage.kinds.iter().find(|k| k.key == "requirements-implemented").unwrap();
+    assert_eq!(row.before, Some(coverage::Ratio { covered: 1, total: 1 }));
+    assert_eq!(row.after, coverage::Ratio { covered: 0, total: 1 });
+    // MDCG-SR is addressed by REQ-1 in both versions: no practice row changed.
+    assert!(d.coverage.practices.is_empty(), "{:?}", d.coverage.practices);
+    let none = analysis(&[], &[]);
+    let d = compare(Some(&base()), &none);
+    assert!(d.coverage.practices.iter().any(|p| p.id == "MDCG-SR" && p.after.status == "gap"));
+}
+
+const RISK: &str = "+++\nid = \"RSK-1\"\nkind = \"risk\"\ntitle = \"Takeover\"\nstatus = \"draft\"\nexploitability = \"probable\"\nseverity = \"serious\"\nresidual-exploitability = \"remote\"\nresidual-severity = \"serious\"\n+++\n";
+
+#[test]
+fn risks_that_moved_cell_or_level() {
+    let b = analysis(&[("r/rsk.md", RISK)], &[]);
+    let h = analysis(&[("r/rsk.md", &RISK.replace("= \"remote\"", "= \"improbable\""))], &[]);
+    let d = compare(Some(&b), &h);
+    assert_eq!(d.risks.len(), 1);
+    let r = &d.risks[0];
+    assert_eq!(r.initial.before, r.initial.after);
+    assert_eq!(r.residual.before.as_ref().unwrap().cell, "remote / serious");
+    assert_eq!(r.residual.after.as_ref().unwrap().cell, "improbable / serious");
+    assert!(compare(Some(&b), &b).risks.is_empty());
+}
+
+fn sbom(components: &str) -> String {
+    format!(
+        r#"{{"bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1, "components": [{components}]}}"#
+    )
+}
+
+#[test]
+fn sbom_components_by_identity() {
+    let b = sbom(
+        r#"{"type": "library", "name": "serde", "version": "1.0.1", "purl": "pkg:cargo/serde@1.0.1", "licenses": [{"expression": "MIT OR Apache-2.0"}], "supplier": {"name": "dtolnay"}},
+           {"type": "library", "name": "zlib", "version": "1.3", "purl": "pkg:generic/zlib@1.3", "hashes": [{"alg": "SHA-256", "content": "0000000000000000000000000000000000000000000000000000000000000000"}]},
+           {"type": "library", "name": "old", "version": "1"}"#,
+    );
+    let h = sbom(
+        r#"{"type": "library", "name": "serde", "version": "1.0.2", "purl": "pkg:cargo/serde@1.0.2", "licenses": [{"expression": "Apache-2.0 OR MIT"}], "supplier": {"name": "serde-rs"}},
+           {"type": "library", "name": "zlib", "version": "1.3", "purl": "pkg:generic/zlib@1.3?arch=x86", "hashes": [{"alg": "SHA-256", "content": "1111111111111111111111111111111111111111111111111111111111111111"}]},
+           {"type": "library", "name": "new", "version": "1", "licenses": [{"license": {"id": "MIT"}}]}"#,
+    );
+    let d = compare(
+        Some(&analysis(&[], &[("sboms/app.json", &b)])),
+        &analysis(&[], &[("sboms/app.json", &h)]),
+    );
+    assert_eq!(d.sboms.len(), 1, "{:?}", d.sboms);
+    let s = &d.sboms[0];
+    assert_eq!(s.sbom, "app.json");
+    assert_eq!(s.state, "changed");
+    assert_eq!(s.added.iter().map(|c| c.label.as_str()).collect::<Vec<_>>(), ["new@1"]);
+    assert_eq!(s.removed.iter().map(|c| c.label.as_str()).collect::<Vec<_>>(), ["old@1"]);
+    assert_eq!(s.version_changed.len(), 1);
+    assert_eq!((s.version_changed[0].before.as_str(), s.version_changed[0].after.as_str()), ("1.0.1", "1.0.2"));
+    assert!(s.license_changed.is_empty(), "same expression in another order: {:?}", s.license_changed);
+    assert_eq!(s.hash_changed.len(), 1);
+    assert_eq!(s.hash_changed[0].component.label, "zlib@1.3");
+    assert_eq!(s.supplier_changed.len(), 1);
+    assert_eq!(s.supplier_changed[0].after, "serde-rs");
+}
+
+#[test]
+fn without_a_base_everything_is_new() {
+    let h = base();
+    let d = compare(None, &h);
+    assert_eq!(d.items.added.len(), 3);
+    assert!(d.items.removed.is_empty());
+    assert_eq!(d.links.added.len(), 3);
+    assert_eq!(d.findings.new.len(), h.findings.len());
+    assert!(d.coverage.kinds.iter().all(|k| k.before.is_none()));
+}
+
+fn finding(code: &str, error: bool) -> Finding {
+    Finding {
+        code: code.into(),
+        severity: if error {
+            crate::diag::Severity::Error
+        } else {
+            crate::diag::Severity::Warning
+        },
+        message: String::new(),
+        subject: "CTL-1".into(),
+        target: "REQ-1".into(),
+        fingerprint: String::new(),
+        file: None,
+        line: None,
+        column: None,
+        end_line: None,
+        end_column: None,
+        help: None,
+    }
+}
+
+#[test]
+fn suspect_links_are_findings_of_the_review_codes() {
+    let b = vec![finding("suspect-link", false), finding("review-pending", false)];
+    let h = vec![finding("suspect-link", false), finding("unknown-id", true)];
+    let findings = match_findings(b, h);
+    let created = suspects(&findings.new);
+    let cleared = suspects(&findings.fixed);
+    assert!(created.is_empty());
+    assert_eq!(cleared.len(), 1);
+    assert_eq!(cleared[0].code, "review-pending");
+}
+
+#[test]
+fn the_gate_fails_on_new_errors_and_new_suspect_links_by_default() {
+    let mut d = Diff::default();
+    assert!(!gate::evaluate(&d, &gate::DEFAULT, 3).failed, "old errors do not fail");
+    assert!(gate::evaluate(&d, &[Rule::Errors], 3).failed);
+    d.findings.new.push(finding("duplicate-link", false));
+    assert!(!gate::evaluate(&d, &gate::DEFAULT, 0).failed);
+    let v = gate::evaluate(&d, &[Rule::NewWarnings], 0);
+    assert_eq!(v.reasons, ["1 warning introduced"]);
+    d.suspect_links.created.push(finding("suspect-link", false));
+    let v = gate::evaluate(&d, &gate::DEFAULT, 0);
+    assert!(v.failed);
+    assert!(v.reasons[0].starts_with("1 new suspect or unreviewed link left unreviewed"), "{v:?}");
+    d.findings.new.push(finding("unknown-id", true));
+    let v = gate::evaluate(&d, &gate::DEFAULT, 1);
+    assert_eq!(v.reasons.len(), 2);
+    assert!(!gate::evaluate(&d, &[], 1).failed, "no rules, no gate");
+}
+
+#[test]
+fn duplicate_keys_pair_in_order() {
+    let b = vec![finding("unknown-id", true)];
+    let h = vec![finding("unknown-id", true), finding("unknown-id", true)];
+    let f = match_findings(b, h);
+    assert_eq!((f.new.len(), f.unchanged.len(), f.fixed.len()), (1, 1, 0));
+}

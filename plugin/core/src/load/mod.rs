@@ -1439,7 +1439,7 @@ mod tests {
         assert_eq!(
             d[0].help.as_deref(),
             Some(
-                "the keys of a test are: id, kind, title, status, owner, rationale, tags, version, last-reviewed, next-review, result, verifies, affects"
+                "the keys of a test are: id, kind, title, status, owner, rationale, tags, version, last-reviewed, next-review, result, verifies, affects, replaces"
             )
         );
     }

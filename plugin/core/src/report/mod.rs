@@ -68,9 +68,10 @@ impl Finding {
 /// Longest target text kept from the source when the message quotes no name.
 const MAX_TARGET: usize = 120;
 
-/// The names a message quotes in backticks, joined by spaces. Messages quote IDs, keys,
-/// values and component names this way, never positions or counts.
-fn quoted(message: &str) -> String {
+/// The names a message quotes in backticks, joined by spaces, without `subject` (which the
+/// key holds already). Messages quote IDs, keys, values and component names this way,
+/// never positions or counts. `None` when the message quotes nothing.
+fn quoted(message: &str, subject: &str) -> Option<String> {
     let mut parts = Vec::new();
     let mut rest = message;
     while let Some(open) = rest.find('`') {
@@ -79,7 +80,11 @@ fn quoted(message: &str) -> String {
         parts.push(&after[..close]);
         rest = &after[close + 1..];
     }
-    parts.join(" ")
+    if parts.is_empty() {
+        return None;
+    }
+    parts.retain(|p| *p != subject);
+    Some(parts.join(" "))
 }
 
 fn collapse(text: &str) -> String {
@@ -143,10 +148,8 @@ fn resolve(d: &Diagnostic, analysis: &Analysis, subject_of: &HashMap<FileId, &st
                 .map_or_else(|| p.1.clone(), |id| (*id).to_string())
         })
         .unwrap_or_default();
-    let mut target = quoted(&d.message);
-    if target.is_empty() {
-        target = primary.as_ref().map(|p| collapse(p.6)).unwrap_or_default();
-    }
+    let target = quoted(&d.message, &subject)
+        .unwrap_or_else(|| primary.as_ref().map(|p| collapse(p.6)).unwrap_or_default());
     Finding {
         code: d.code.as_str().to_string(),
         severity: d.severity,
@@ -169,13 +172,15 @@ mod tests {
 
     #[test]
     fn quoted_names_are_the_target() {
-        assert_eq!(quoted("reference to unknown ID `REQ-9`"), "REQ-9");
+        let q = |m: &str| quoted(m, "S");
+        assert_eq!(q("reference to unknown ID `REQ-9`").as_deref(), Some("REQ-9"));
         assert_eq!(
-            quoted("`A` changed since `B` was reviewed against it"),
-            "A B"
+            q("`A` changed since `B` was reviewed against it").as_deref(),
+            Some("A B")
         );
-        assert_eq!(quoted("no backticks at all"), "");
-        assert_eq!(quoted("unclosed `tick"), "");
+        assert_eq!(q("control `S` is not verified").as_deref(), Some(""));
+        assert_eq!(q("no backticks at all"), None);
+        assert_eq!(q("unclosed `tick"), None);
     }
 
     #[test]
