@@ -12,6 +12,7 @@
 //! - `edge_cases`: line endings, hidden files, folder layouts, ID clashes.
 //! - `risk`: the security risk views in a real build, custom scales, the sample file.
 //! - `sbom`: CycloneDX conformance, hostile SBOM files, the `sbom` command, large SBOMs.
+//! - `diff`: `diff` on scratch git repositories, SARIF / GitHub / GitLab output, the CI script.
 //!
 //! Tests marked `#[ignore = "bug: ..."]` state behaviour the plugin does not have yet;
 //! run them with `cargo test -p mdbook-techfile --test integration -- --ignored`.
@@ -20,6 +21,7 @@ mod bundle;
 mod cli;
 mod codes;
 mod common;
+mod diff;
 mod e2e;
 mod edge_cases;
 mod links;

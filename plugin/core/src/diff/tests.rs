@@ -46,7 +46,10 @@ fn base() -> Analysis {
 fn identical_versions_have_no_changes() {
     let d = compare(Some(&base()), &base());
     assert!(d.is_empty(), "{d:?}");
-    assert!(!d.findings.unchanged.is_empty(), "practice gaps are still present");
+    assert!(
+        !d.findings.unchanged.is_empty(),
+        "practice gaps are still present"
+    );
 }
 
 #[test]
@@ -65,8 +68,14 @@ fn fields_and_body_words_of_a_changed_item() {
     assert_eq!(c.item.line, 2);
     assert_eq!(c.fields.len(), 1);
     assert_eq!(c.fields[0].key, "title");
-    assert_eq!(c.fields[0].before.as_deref(), Some("\"Log in with two factors\""));
-    assert_eq!(c.fields[0].after.as_deref(), Some("\"Log in with a second factor\""));
+    assert_eq!(
+        c.fields[0].before.as_deref(),
+        Some("\"Log in with two factors\"")
+    );
+    assert_eq!(
+        c.fields[0].after.as_deref(),
+        Some("\"Log in with a second factor\"")
+    );
     let body = c.body.as_ref().unwrap();
     // Words keep their punctuation: `login.` became `login and every payment.`.
     assert_eq!((body.words_removed, body.words_added), (1, 4));
@@ -80,7 +89,10 @@ fn fields_and_body_words_of_a_changed_item() {
 #[test]
 fn added_removed_items_and_links() {
     let ctl2 = "+++\nid = \"CTL-2\"\nkind = \"control\"\ntitle = \"WebAuthn\"\nimplements = [\"REQ-1\"]\n+++\n";
-    let head = analysis(&[("r/ctl2.md", ctl2), ("r/req.md", REQ), ("r/tst.md", TST)], &[]);
+    let head = analysis(
+        &[("r/ctl2.md", ctl2), ("r/req.md", REQ), ("r/tst.md", TST)],
+        &[],
+    );
     let d = compare(Some(&base()), &head);
     let ids = |v: &[items::ItemRef]| v.iter().map(|i| i.id.clone()).collect::<Vec<_>>();
     assert_eq!(ids(&d.items.added), ["CTL-2"]);
@@ -95,30 +107,63 @@ fn added_removed_items_and_links() {
     // TST-1 now verifies an unknown ID: a new error, keyed by item and target.
     let new: Vec<(&str, &str, &str)> = d.findings.new.iter().map(|f| f.key()).collect();
     assert!(new.contains(&("unknown-id", "TST-1", "CTL-1")), "{new:?}");
-    assert!(new.contains(&("control-not-verified", "CTL-2", "")), "{new:?}");
+    assert!(
+        new.contains(&("control-not-verified", "CTL-2", "")),
+        "{new:?}"
+    );
 }
 
 #[test]
 fn renames_pair_the_old_id_and_keep_links() {
     let renamed = CTL
-        .replace("id = \"CTL-1\"", "id = \"CTL-AUTH-1\"\nreplaces = \"CTL-1\"")
+        .replace(
+            "id = \"CTL-1\"",
+            "id = \"CTL-AUTH-1\"\nreplaces = \"CTL-1\"",
+        )
         .replace("TOTP codes.", "TOTP codes, six digits.");
     let tst = TST.replace("CTL-1", "CTL-AUTH-1");
-    let head = analysis(&[("r/ctl.md", &renamed), ("r/req.md", REQ), ("r/tst.md", &tst)], &[]);
+    let head = analysis(
+        &[
+            ("r/ctl.md", &renamed),
+            ("r/req.md", REQ),
+            ("r/tst.md", &tst),
+        ],
+        &[],
+    );
     let d = compare(Some(&base()), &head);
-    assert!(d.items.added.is_empty() && d.items.removed.is_empty(), "{:?}", d.items);
+    assert!(
+        d.items.added.is_empty() && d.items.removed.is_empty(),
+        "{:?}",
+        d.items
+    );
     assert_eq!(d.items.renamed.len(), 1);
     assert_eq!(d.items.renamed[0].from, "CTL-1");
     assert_eq!(d.items.renamed[0].item.id, "CTL-AUTH-1");
     assert!(d.items.renamed[0].body.is_some());
-    assert!(d.links.added.is_empty() && d.links.removed.is_empty(), "{:?}", d.links);
+    assert!(
+        d.links.added.is_empty() && d.links.removed.is_empty(),
+        "{:?}",
+        d.links
+    );
 }
 
 #[test]
 fn findings_survive_moved_lines() {
-    let moved = TST.replace("+++\nid", "+++\n# a comment\n\n\nid").replace("CTL-1", "CTL-9");
-    let b = analysis(&[("r/ctl.md", CTL), ("r/req.md", REQ), ("r/tst.md", &TST.replace("CTL-1", "CTL-9"))], &[]);
-    let h = analysis(&[("r/ctl.md", CTL), ("r/req.md", REQ), ("r/tst.md", &moved)], &[]);
+    let moved = TST
+        .replace("+++\nid", "+++\n# a comment\n\n\nid")
+        .replace("CTL-1", "CTL-9");
+    let b = analysis(
+        &[
+            ("r/ctl.md", CTL),
+            ("r/req.md", REQ),
+            ("r/tst.md", &TST.replace("CTL-1", "CTL-9")),
+        ],
+        &[],
+    );
+    let h = analysis(
+        &[("r/ctl.md", CTL), ("r/req.md", REQ), ("r/tst.md", &moved)],
+        &[],
+    );
     let d = compare(Some(&b), &h);
     assert!(d.findings.new.is_empty(), "{:?}", d.findings.new);
     assert!(d.findings.fixed.is_empty(), "{:?}", d.findings.fixed);
@@ -131,21 +176,52 @@ fn findings_survive_moved_lines() {
     assert_eq!(f.line, Some(9), "the head's place is reported");
     // Fixing it moves it to `fixed`.
     let d = compare(Some(&h), &base());
-    assert!(d.findings.fixed.iter().any(|f| f.key() == ("unknown-id", "TST-1", "CTL-9")));
+    assert!(
+        d.findings
+            .fixed
+            .iter()
+            .any(|f| f.key() == ("unknown-id", "TST-1", "CTL-9"))
+    );
 }
 
 #[test]
 fn coverage_moves_per_kind_and_practice() {
     let head = analysis(&[("r/req.md", REQ)], &[]);
     let d = compare(Some(&base()), &head);
-    let row = d.coverage.kinds.iter().find(|k| k.key == "requirements-implemented").unwrap();
-    assert_eq!(row.before, Some(coverage::Ratio { covered: 1, total: 1 }));
-    assert_eq!(row.after, coverage::Ratio { covered: 0, total: 1 });
+    let row = d
+        .coverage
+        .kinds
+        .iter()
+        .find(|k| k.key == "requirements-implemented")
+        .unwrap();
+    assert_eq!(
+        row.before,
+        Some(coverage::Ratio {
+            covered: 1,
+            total: 1
+        })
+    );
+    assert_eq!(
+        row.after,
+        coverage::Ratio {
+            covered: 0,
+            total: 1
+        }
+    );
     // MDCG-SR is addressed by REQ-1 in both versions: no practice row changed.
-    assert!(d.coverage.practices.is_empty(), "{:?}", d.coverage.practices);
+    assert!(
+        d.coverage.practices.is_empty(),
+        "{:?}",
+        d.coverage.practices
+    );
     let none = analysis(&[], &[]);
     let d = compare(Some(&base()), &none);
-    assert!(d.coverage.practices.iter().any(|p| p.id == "MDCG-SR" && p.after.status == "gap"));
+    assert!(
+        d.coverage
+            .practices
+            .iter()
+            .any(|p| p.id == "MDCG-SR" && p.after.status == "gap")
+    );
 }
 
 const RISK: &str = "+++\nid = \"RSK-1\"\nkind = \"risk\"\ntitle = \"Takeover\"\nstatus = \"draft\"\nexploitability = \"probable\"\nseverity = \"serious\"\nresidual-exploitability = \"remote\"\nresidual-severity = \"serious\"\n+++\n";
@@ -153,13 +229,22 @@ const RISK: &str = "+++\nid = \"RSK-1\"\nkind = \"risk\"\ntitle = \"Takeover\"\n
 #[test]
 fn risks_that_moved_cell_or_level() {
     let b = analysis(&[("r/rsk.md", RISK)], &[]);
-    let h = analysis(&[("r/rsk.md", &RISK.replace("= \"remote\"", "= \"improbable\""))], &[]);
+    let h = analysis(
+        &[(
+            "r/rsk.md",
+            &RISK.replace("= \"remote\"", "= \"improbable\""),
+        )],
+        &[],
+    );
     let d = compare(Some(&b), &h);
     assert_eq!(d.risks.len(), 1);
     let r = &d.risks[0];
     assert_eq!(r.initial.before, r.initial.after);
     assert_eq!(r.residual.before.as_ref().unwrap().cell, "remote / serious");
-    assert_eq!(r.residual.after.as_ref().unwrap().cell, "improbable / serious");
+    assert_eq!(
+        r.residual.after.as_ref().unwrap().cell,
+        "improbable / serious"
+    );
     assert!(compare(Some(&b), &b).risks.is_empty());
 }
 
@@ -189,11 +274,30 @@ fn sbom_components_by_identity() {
     let s = &d.sboms[0];
     assert_eq!(s.sbom, "app.json");
     assert_eq!(s.state, "changed");
-    assert_eq!(s.added.iter().map(|c| c.label.as_str()).collect::<Vec<_>>(), ["new@1"]);
-    assert_eq!(s.removed.iter().map(|c| c.label.as_str()).collect::<Vec<_>>(), ["old@1"]);
+    assert_eq!(
+        s.added.iter().map(|c| c.label.as_str()).collect::<Vec<_>>(),
+        ["new@1"]
+    );
+    assert_eq!(
+        s.removed
+            .iter()
+            .map(|c| c.label.as_str())
+            .collect::<Vec<_>>(),
+        ["old@1"]
+    );
     assert_eq!(s.version_changed.len(), 1);
-    assert_eq!((s.version_changed[0].before.as_str(), s.version_changed[0].after.as_str()), ("1.0.1", "1.0.2"));
-    assert!(s.license_changed.is_empty(), "same expression in another order: {:?}", s.license_changed);
+    assert_eq!(
+        (
+            s.version_changed[0].before.as_str(),
+            s.version_changed[0].after.as_str()
+        ),
+        ("1.0.1", "1.0.2")
+    );
+    assert!(
+        s.license_changed.is_empty(),
+        "same expression in another order: {:?}",
+        s.license_changed
+    );
     assert_eq!(s.hash_changed.len(), 1);
     assert_eq!(s.hash_changed[0].component.label, "zlib@1.3");
     assert_eq!(s.supplier_changed.len(), 1);
@@ -234,7 +338,10 @@ fn finding(code: &str, error: bool) -> Finding {
 
 #[test]
 fn suspect_links_are_findings_of_the_review_codes() {
-    let b = vec![finding("suspect-link", false), finding("review-pending", false)];
+    let b = vec![
+        finding("suspect-link", false),
+        finding("review-pending", false),
+    ];
     let h = vec![finding("suspect-link", false), finding("unknown-id", true)];
     let findings = match_findings(b, h);
     let created = suspects(&findings.new);
@@ -247,7 +354,10 @@ fn suspect_links_are_findings_of_the_review_codes() {
 #[test]
 fn the_gate_fails_on_new_errors_and_new_suspect_links_by_default() {
     let mut d = Diff::default();
-    assert!(!gate::evaluate(&d, &gate::DEFAULT, 3).failed, "old errors do not fail");
+    assert!(
+        !gate::evaluate(&d, &gate::DEFAULT, 3).failed,
+        "old errors do not fail"
+    );
     assert!(gate::evaluate(&d, &[Rule::Errors], 3).failed);
     d.findings.new.push(finding("duplicate-link", false));
     assert!(!gate::evaluate(&d, &gate::DEFAULT, 0).failed);
@@ -256,7 +366,10 @@ fn the_gate_fails_on_new_errors_and_new_suspect_links_by_default() {
     d.suspect_links.created.push(finding("suspect-link", false));
     let v = gate::evaluate(&d, &gate::DEFAULT, 0);
     assert!(v.failed);
-    assert!(v.reasons[0].starts_with("1 new suspect or unreviewed link left unreviewed"), "{v:?}");
+    assert!(
+        v.reasons[0].starts_with("1 new suspect or unreviewed link left unreviewed"),
+        "{v:?}"
+    );
     d.findings.new.push(finding("unknown-id", true));
     let v = gate::evaluate(&d, &gate::DEFAULT, 1);
     assert_eq!(v.reasons.len(), 2);

@@ -173,7 +173,10 @@ mod tests {
     #[test]
     fn quoted_names_are_the_target() {
         let q = |m: &str| quoted(m, "S");
-        assert_eq!(q("reference to unknown ID `REQ-9`").as_deref(), Some("REQ-9"));
+        assert_eq!(
+            q("reference to unknown ID `REQ-9`").as_deref(),
+            Some("REQ-9")
+        );
         assert_eq!(
             q("`A` changed since `B` was reviewed against it").as_deref(),
             Some("A B")
