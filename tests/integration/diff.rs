@@ -771,3 +771,110 @@ fn the_ci_script_runs_on_a_scratch_repository() {
     assert_valid("diff.schema.json", &report);
     assert_eq!(report["items"]["added"][0]["id"], "REQ-NEW-001");
 }
+
+/// The inputs of a gathering, as comparable values.
+type Gathered = (
+    Vec<(String, String, Result<Vec<u8>, String>)>,
+    Vec<(String, String, Result<Vec<u8>, String>)>,
+    Vec<(String, String, bool)>,
+    std::collections::BTreeSet<String>,
+);
+
+fn gathered(tree: &dyn mdbook_techfile::tree::Tree, root: &Path) -> Gathered {
+    use mdbook_techfile::gather::{Chapters, Names, gather_tree, input_error_text};
+    let book = root.join("book");
+    let book_config = mdbook_techfile::mdbook::book_config(&book).unwrap();
+    let config = mdbook_techfile::bookconfig::config_from(&book_config).unwrap();
+    let names = Names {
+        cwd: root.to_path_buf(),
+        project: root.to_path_buf(),
+    };
+    let (inputs, _) = gather_tree(
+        tree,
+        &book,
+        &book_config,
+        config,
+        &names,
+        Chapters::FromSummary,
+        None,
+    )
+    .unwrap();
+    let file = |i: &mdbook_techfile::core::load::Input| {
+        (
+            i.name.clone(),
+            i.path.clone(),
+            i.content.clone().map_err(|e| input_error_text(&e)),
+        )
+    };
+    (
+        inputs.items.iter().map(file).collect(),
+        inputs.sboms.iter().map(|s| file(&s.input)).collect(),
+        inputs
+            .book
+            .chapters
+            .iter()
+            .map(|c| (c.file.name.clone(), c.path.clone(), c.complete))
+            .collect(),
+        inputs.book.src_files.clone(),
+    )
+}
+
+#[test]
+fn the_disk_and_a_commit_are_gathered_with_one_policy() {
+    let repo = Repo::clean();
+    let req = |id: &str| {
+        item(
+            id,
+            "requirement",
+            "R",
+            &["derives-from = [\"MDCG-SM\"]"],
+            "",
+        )
+    };
+    // Sorting by path components: `a/` holds files that sort before `a.md` on the disk.
+    repo.write("requirements/a.md", &req("REQ-A"));
+    repo.write("requirements/a/z.md", &req("REQ-AZ"));
+    repo.write("requirements/a-b.md", &req("REQ-AB"));
+    repo.write("requirements/.hidden/REQ-H.md", &req("REQ-H"));
+    repo.write("requirements/notes.txt", "not an item\n");
+    repo.write("requirements/.md", "a hidden file with no name\n");
+    repo.write("sboms/.cache/x.json", "{}");
+    repo.write("sboms/nested/README.md", "not an SBOM\n");
+    repo.write("book/src/images/.keep", "");
+    repo.write("book/src/images/logo.svg", "<svg/>");
+    // Larger than max-file-size: refused by size, on both sides, before reading.
+    repo.write("requirements/big.md", &"x".repeat(4 * 1024 * 1024 + 1));
+    let commit = repo.commit("policy edge cases");
+    let root = fs::canonicalize(repo.path()).unwrap();
+    let disk = gathered(&mdbook_techfile::tree::FsTree, &root);
+    let git_repo = mdbook_techfile::gittree::Repo::discover(&root).unwrap();
+    let tree = mdbook_techfile::gittree::GitTree::at(&git_repo, &commit).unwrap();
+    let git = gathered(&tree, &root);
+    assert_eq!(disk, git);
+    let names: Vec<&str> = disk.0.iter().map(|i| i.1.as_str()).collect();
+    let a = names
+        .iter()
+        .position(|n| *n == "requirements/a.md")
+        .unwrap();
+    let az = names
+        .iter()
+        .position(|n| *n == "requirements/a/z.md")
+        .unwrap();
+    let ab = names
+        .iter()
+        .position(|n| *n == "requirements/a-b.md")
+        .unwrap();
+    assert!(az < ab && ab < a, "{names:?}");
+    assert!(
+        !names
+            .iter()
+            .any(|n| n.contains(".hidden") || n.ends_with(".txt"))
+    );
+    assert!(
+        matches!(&disk.0.iter().find(|i| i.1 == "requirements/big.md").unwrap().2, Err(e) if e.contains("more than the limit"))
+    );
+    assert!(
+        disk.3.contains("images/.keep"),
+        "mdBook copies hidden files under src"
+    );
+}

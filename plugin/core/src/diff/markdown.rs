@@ -509,6 +509,67 @@ mod tests {
     }
 
     #[test]
+    fn long_reports_are_cut_to_fit_a_comment() {
+        use crate::diff::gate;
+        use crate::diff::report::{Side, State};
+        let mut diff = crate::diff::Diff::default();
+        for n in 0..5000 {
+            diff.findings.new.push(Finding {
+                code: "unknown-id".into(),
+                severity: crate::diag::Severity::Error,
+                message: format!(
+                    "`REQ-{n}` derives from unknown ID `X-{n}` with a long explanation after it"
+                ),
+                subject: format!("REQ-{n}"),
+                target: format!("X-{n}"),
+                fingerprint: String::new(),
+                file: Some(format!("requirements/REQ-{n}.md")),
+                line: Some(3),
+                column: Some(1),
+                end_line: Some(3),
+                end_column: Some(5),
+                help: None,
+            });
+        }
+        diff.items.added.push(crate::diff::items::ItemRef {
+            id: "REQ-A".into(),
+            kind: "requirement",
+            title: "<b>bold</b> | pipe".into(),
+            file: "r/a.md".into(),
+            line: 2,
+        });
+        let side = |r: &str| Side {
+            revision: r.into(),
+            commit: None,
+            state: State::Analysed,
+            problem: None,
+        };
+        let verdict = gate::evaluate(&diff, &gate::DEFAULT, 0);
+        let report = Report::new(
+            &diff,
+            side("main"),
+            side("working tree"),
+            None,
+            verdict,
+            "0",
+        );
+        let text = render(&report);
+        assert!(text.chars().count() <= MAX_CHARS, "{}", text.len());
+        assert!(text.contains("**Gate: failed.** 5000 errors introduced"));
+        let shown = text.matches("- **error** `unknown-id`").count();
+        assert!(shown > 100 && shown < 5000, "{shown}");
+        assert!(text.contains(&format!(
+            "... and {} more (see the JSON report",
+            5000 - shown
+        )));
+        // The short list is not cut, and its user text is escaped.
+        assert!(
+            text.contains("- `REQ-A` requirement: \\<b\\>bold\\<\\/b\\> \\| pipe"),
+            "{text}"
+        );
+    }
+
+    #[test]
     fn messages_keep_their_names_as_code() {
         assert_eq!(message("unknown ID `X<1>`"), "unknown ID `X<1>`");
         assert_eq!(message("a <b> `c"), "a \\<b\\> \\`c");
