@@ -179,17 +179,22 @@ pub fn run(options: &Options) -> Result<Outcome> {
         None => crate::facts::today()?,
     };
     let base_tree = GitTree::at(&repo, &base_commit)?;
-    let (head_read, head_label) = match &head_commit {
-        Some(c) => (
-            analyse_tree(&GitTree::at(&repo, c)?, &book, &names, today, Some(c)),
-            options.head.clone().unwrap_or_default(),
-        ),
-        None => (
-            analyse_tree(&FsTree, &book, &names, today, None),
-            "working tree".to_string(),
-        ),
-    };
-    let base_read = analyse_tree(&base_tree, &book, &names, today, Some(&base_commit));
+    let head_tree = head_commit
+        .as_deref()
+        .map(|c| GitTree::at(&repo, c))
+        .transpose()?;
+    let head_label = options
+        .head
+        .clone()
+        .unwrap_or_else(|| "working tree".to_string());
+    // The two versions are independent: analyse them side by side.
+    let (base_read, head_read) = rayon::join(
+        || analyse_tree(&base_tree, &book, &names, today, Some(&base_commit)),
+        || match &head_tree {
+            Some(tree) => analyse_tree(tree, &book, &names, today, head_commit.as_deref()),
+            None => analyse_tree(&FsTree, &book, &names, today, None),
+        },
+    );
     let base_side = side(&base_label, Some(base_commit), &base_read);
     let head_side = side(&head_label, head_commit, &head_read);
     let head = match head_read {

@@ -54,12 +54,6 @@ fn walk(
     ext: Option<&str>,
     hidden: bool,
 ) -> std::io::Result<Vec<Found>> {
-    if tree.entry(dir) != Entry::Dir {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::NotFound,
-            "no such folder",
-        ));
-    }
     let mut found = tree.files(dir, hidden, None)?;
     found.retain(|f| {
         (hidden || !is_hidden(&f.rel))

@@ -364,6 +364,12 @@ impl Tree for GitTree {
                 "outside the repository",
             ));
         };
+        if !(rel.is_empty() || self.dirs.contains(&rel)) {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                "no such folder in this revision",
+            ));
+        }
         let skip = skip.and_then(|s| inside(&self.top, s));
         let prefix = if rel.is_empty() {
             String::new()

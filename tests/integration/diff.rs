@@ -314,7 +314,7 @@ fn every_kind_of_change_between_two_commits() {
 
     let commits = [(base.as_str(), "<BASE>"), (head.as_str(), "<HEAD>")];
     insta::with_settings!({
-        snapshot_path => "snapshots",
+        snapshot_path => "snapshots/diff",
         prepend_module_to_snapshot => false,
         omit_expression => true,
     }, {

@@ -214,6 +214,10 @@ fn changes(
     head: &Analysis,
     it: &Item,
 ) -> (Vec<FieldChange>, Option<BodyDiff>) {
+    // Most items of a change are untouched: the same file text needs no parsing.
+    if base.is_some_and(|b| b.map.text(was.file()) == head.map.text(it.file())) {
+        return (Vec::new(), None);
+    }
     let before = base.map(|b| fields(b, was)).unwrap_or_default();
     let fields = field_changes(&before, &fields(head, it));
     (fields, words::diff(&was.body, &it.body))

@@ -30,7 +30,7 @@ fn code(text: &str) -> String {
 /// A message with its backticked names as code spans and the rest escaped.
 fn message(text: &str) -> String {
     let parts: Vec<&str> = text.split('`').collect();
-    if parts.len() % 2 == 0 {
+    if parts.len().is_multiple_of(2) {
         return markdown_inline(text);
     }
     parts
