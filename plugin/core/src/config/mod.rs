@@ -333,6 +333,21 @@ mod tests {
     }
 
     #[test]
+    fn the_diff_gate_names_known_rules() {
+        use crate::diff::gate::Rule;
+        assert_eq!(Config::default().diff.fail_on, None);
+        let c = Config::from_toml("[diff]\nfail-on = [\"new-warnings\", \"errors\"]").unwrap();
+        assert_eq!(c.diff.fail_on, Some(vec![Rule::NewWarnings, Rule::Errors]));
+        assert_eq!(
+            Config::from_toml("[diff]\nfail-on = []").unwrap().diff.fail_on,
+            Some(vec![])
+        );
+        let e = Config::from_toml("[diff]\nfail-on = [\"new-typos\"]").unwrap_err();
+        assert!(e.contains("new-suspect-links"), "{e}");
+        assert!(Config::from_toml("[diff]\nfail = []").is_err());
+    }
+
+    #[test]
     fn the_bundle_table_is_optional_and_validated() {
         assert_eq!(Config::from_toml("").unwrap().bundle, None);
         let c = Config::from_toml("[bundle]\nversion = \"1.0\"\npdf = false").unwrap();
