@@ -339,7 +339,10 @@ mod tests {
         let c = Config::from_toml("[diff]\nfail-on = [\"new-warnings\", \"errors\"]").unwrap();
         assert_eq!(c.diff.fail_on, Some(vec![Rule::NewWarnings, Rule::Errors]));
         assert_eq!(
-            Config::from_toml("[diff]\nfail-on = []").unwrap().diff.fail_on,
+            Config::from_toml("[diff]\nfail-on = []")
+                .unwrap()
+                .diff
+                .fail_on,
             Some(vec![])
         );
         let e = Config::from_toml("[diff]\nfail-on = [\"new-typos\"]").unwrap_err();
