@@ -72,6 +72,11 @@ macro_rules! snapshot_tests {
 snapshot_tests! {
     clean => "clean",
     clean_links => "clean-links",
+    config_toml_syntax => "config-toml-syntax",
+    config_unknown_key => "config-unknown-key",
+    config_wrong_type => "config-wrong-type",
+    config_missing_key => "config-missing-key",
+    config_invalid_value => "config-invalid-value",
     read_error => "read-error",
     not_utf8 => "not-utf8",
     file_too_large => "file-too-large",
