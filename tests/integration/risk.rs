@@ -432,14 +432,20 @@ fn a_bad_risk_configuration_is_a_usage_error() {
         tmp.path(),
         "[preprocessor.techfile.risk]\nexploitability = [\"likely\", \"rare\"]\n",
     );
-    let r = run(tmp.path(), &["check", "book"]);
+    let r = run(tmp.path(), &["check", "book", "--color", "never"]);
     r.expect_code(2);
+    // The default matrix and thresholds do not fit a two-level scale: both are reported,
+    // at the scale.
+    for message in [
+        "error[config-invalid-value]: `risk.exploitability` has 2 levels, but the default matrix is 5 × 5",
+        "error[config-invalid-value]: the default CVSS thresholds fit five exploitability levels, but `risk.exploitability` has 2",
+    ] {
+        assert!(r.stdout.contains(message), "{message}\n{}", r.stdout);
+    }
     assert!(
-        r.stderr.contains(
-            "[preprocessor.techfile.risk] matrix: 5 rows, but the exploitability scale has 2 levels"
-        ),
+        r.stdout.ends_with("techfile: 2 errors, 0 warnings\n"),
         "{}",
-        r.stderr
+        r.stdout
     );
 }
 
