@@ -15,6 +15,8 @@ pub enum Role {
     Chapter,
     Item,
     Sbom,
+    /// A review record.
+    Review,
 }
 
 impl Role {
@@ -25,6 +27,7 @@ impl Role {
             Role::Chapter => "chapter",
             Role::Item => "item",
             Role::Sbom => "sbom",
+            Role::Review => "review",
         }
     }
 }

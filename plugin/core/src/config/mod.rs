@@ -4,9 +4,11 @@ use crate::diag::{Code, Level};
 use serde::Deserialize;
 
 pub mod bundle;
+pub mod review;
 pub mod risk;
 
 pub use bundle::BundleConfig;
+pub use review::{FingerprintConfig, ReviewConfig};
 pub use risk::RiskConfig;
 use std::collections::BTreeMap;
 
@@ -43,6 +45,10 @@ pub struct Config {
     /// `[preprocessor.techfile.bundle]`: version stamping and the compliance bundle; off
     /// when absent.
     pub bundle: Option<BundleConfig>,
+    /// `[preprocessor.techfile.fingerprint]`: the fields each kind's fingerprint covers.
+    pub fingerprint: FingerprintConfig,
+    /// `[preprocessor.techfile.review]`: review records and independence.
+    pub review: ReviewConfig,
 
     // mdBook's own keys for every preprocessor.
     pub command: Option<String>,
@@ -108,6 +114,8 @@ impl Default for Config {
             not_applicable: BTreeMap::new(),
             risk: RiskConfig::default(),
             bundle: None,
+            fingerprint: FingerprintConfig::default(),
+            review: ReviewConfig::default(),
             command: None,
             renderers: None,
             before: None,
@@ -196,6 +204,8 @@ impl Config {
             return Err("[preprocessor.techfile] pages-dir: use a relative folder inside the book's src, without `..`".into());
         }
         self.risk.validate()?;
+        self.fingerprint.validate()?;
+        self.review.validate()?;
         Ok(())
     }
 
