@@ -14,6 +14,7 @@ pub mod gather;
 pub mod git;
 pub mod mdbook;
 pub mod paths;
+pub mod review;
 pub mod sbom_generate;
 
 pub use techfile_core as core;

@@ -20,6 +20,7 @@
 
 pub mod explain;
 pub mod record;
+pub mod plan;
 pub mod rewrite;
 
 use crate::diag::{Code, Diagnostic};
