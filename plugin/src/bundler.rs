@@ -172,7 +172,8 @@ pub fn render(ctx: &RenderContext) -> Result<Rendered> {
         &names,
         Chapters::FromSummary,
     )?;
-    let analysis = analyse(inputs, Mode::Check);
+    let mut analysis = analyse(inputs, Mode::Check);
+    crate::history::check_independence(&mut analysis, &ctx.root);
     if analysis.has_errors() {
         bail!(
             "the technical file has errors, so no bundle is written; `mdbook-techfile check {}` lists them",

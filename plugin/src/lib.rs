@@ -12,6 +12,7 @@ pub mod chromium;
 pub mod facts;
 pub mod gather;
 pub mod git;
+pub mod history;
 pub mod mdbook;
 pub mod paths;
 pub mod review;

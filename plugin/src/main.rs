@@ -40,6 +40,12 @@ enum Command {
         /// mailto:), which are never fetched, with where each is written.
         #[arg(long)]
         external_links: bool,
+        /// Also show, for each suspect link, what changed in the upstream item since the
+        /// review: its file's git history is walked (at most 200 commits) back to the
+        /// version whose fingerprint is the stamp, and the changed fields are shown word
+        /// by word.
+        #[arg(long)]
+        explain_suspect: bool,
     },
     /// Record a review: stamp the items with the current fingerprints of the items they
     /// link to (`reviewed-against`) and write a review record into the review folder.
@@ -183,7 +189,8 @@ fn main() -> ExitCode {
             format,
             color,
             external_links,
-        }) => check(&book_dir, format, color, external_links),
+            explain_suspect,
+        }) => check(&book_dir, format, color, external_links, explain_suspect),
         Some(Command::Sbom {
             manifest_path,
             output,
@@ -224,6 +231,7 @@ fn check(
     format: Format,
     color: Color,
     external_links: bool,
+    explain_suspect: bool,
 ) -> Result<ExitCode> {
     let outcome = glue::check(book_dir)?;
     let mut text = match format {
@@ -247,6 +255,14 @@ fn check(
     };
     if external_links {
         text.push_str(&outcome.external_report(matches!(format, Format::Json)));
+    }
+    if explain_suspect {
+        use mdbook_techfile::history;
+        let explained = history::explain(&outcome.analysis);
+        text.push_str(&match format {
+            Format::Json => history::explain_json(&explained),
+            Format::Human => history::explain_text(&explained),
+        });
     }
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())?;

@@ -246,6 +246,7 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
     let (mut output, book_diags) = expand_and_check_links(
         &graph,
         &sboms,
+        &reviews,
         &map,
         &chapters,
         &config,
@@ -283,6 +284,7 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
 fn expand_and_check_links(
     graph: &TraceGraph<'_>,
     sboms: &SbomSet,
+    reviews: &review::Reviews,
     map: &SourceMap,
     chapters: &[Chapter],
     config: &Config,
@@ -291,7 +293,9 @@ fn expand_and_check_links(
     markdown: links::Markdown,
     render: bool,
 ) -> (book::Output, Vec<Diagnostic>) {
-    let (expanded, mut diags) = book::expand(graph, sboms, map, chapters, config, stamp, !render);
+    let (expanded, mut diags) = book::expand(
+        graph, sboms, reviews, map, chapters, config, stamp, !render,
+    );
     let pages = BookPages {
         expanded: &expanded,
         rendered: (0..expanded.page_count())
