@@ -325,7 +325,8 @@ pub struct Author {
     pub name: String,
     /// Lower-cased.
     pub email: String,
-    /// The commit of the change, or `None` for changes not committed yet.
+    /// The commit of the change, or `None` for changes not committed yet (not part of the
+    /// finding's text, so that it stays the same when history is rewritten).
     pub commit: Option<String>,
 }
 
@@ -350,19 +351,15 @@ pub fn independence(
         };
         for (who, i) in [("the reviewed item", l.item), ("the upstream item", l.upstream)] {
             let item = &items[i];
-            let Some(author) = authors.get(&item.path).filter(|a| same(a)) else {
+            if !authors.get(&item.path).is_some_and(same) {
                 continue;
-            };
-            let when = match &author.commit {
-                Some(c) => format!("in commit {}", &c[..c.len().min(12)]),
-                None => "in changes not committed yet".to_string(),
-            };
+            }
             let d = &items[l.item];
             out.push(
                 Diagnostic::new(
                     Code::ReviewNotIndependent,
                     format!(
-                        "{} reviewed `{}` against `{}`, but last changed {who} `{}` ({when})",
+                        "{} reviewed `{}` against `{}`, but is the last author of {who} `{}`",
                         record.reviewer, d.id, items[l.upstream].id, item.id
                     ),
                 )
