@@ -138,7 +138,10 @@ pub fn explain_text(explanations: &[Explanation]) -> String {
             continue;
         }
         if let Some(p) = &e.problem {
-            out.push_str(&format!("  the history of {} cannot be read: {p}\n", e.file));
+            out.push_str(&format!(
+                "  the history of {} cannot be read: {p}\n",
+                e.file
+            ));
             continue;
         }
         let Some(v) = &e.reviewed else {
@@ -164,7 +167,9 @@ pub fn explain_text(explanations: &[Explanation]) -> String {
             v.author_email
         ));
         if e.changes.is_empty() {
-            out.push_str("  (no field differs: the profile in force differs from the one of the review)\n");
+            out.push_str(
+                "  (no field differs: the profile in force differs from the one of the review)\n",
+            );
         }
         for c in &e.changes {
             let diff = c.word_diff();

@@ -53,8 +53,13 @@ pub fn review(book_root: &Path, request: &Request) -> Result<Done> {
     let names = Names::for_book(book_root);
     let folder = config.review.folder().0.to_string();
     let record_dir = book_root.join(&folder);
-    let (inputs, mut notes) =
-        gather_inputs(book_root, &book_config, config, &names, Chapters::FromSummary)?;
+    let (inputs, mut notes) = gather_inputs(
+        book_root,
+        &book_config,
+        config,
+        &names,
+        Chapters::FromSummary,
+    )?;
     let analysis = analyse(inputs, Mode::Check);
     let unread = analysis
         .findings
@@ -68,7 +73,8 @@ pub fn review(book_root: &Path, request: &Request) -> Result<Done> {
             book_root.display()
         );
     }
-    let targets = plan::select(&analysis, &request.ids, request.all_suspect).map_err(|e| anyhow!(e))?;
+    let targets =
+        plan::select(&analysis, &request.ids, request.all_suspect).map_err(|e| anyhow!(e))?;
     if targets.is_empty() {
         notes.push("nothing to review: no link is suspect".into());
         return Ok(Done {
@@ -82,7 +88,10 @@ pub fn review(book_root: &Path, request: &Request) -> Result<Done> {
     let identity = git::identity(book_root);
     let name = match (&request.by, &identity) {
         (Some(by), _) => by.clone(),
-        (None, Some(id)) => id.rsplit_once(" <").map_or(id.as_str(), |(n, _)| n).to_string(),
+        (None, Some(id)) => id
+            .rsplit_once(" <")
+            .map_or(id.as_str(), |(n, _)| n)
+            .to_string(),
         (None, None) => bail!(
             "who reviews? git has no identity here (user.name, user.email): give your name with --by NAME"
         ),
@@ -164,7 +173,10 @@ fn unused(dir: &Path, name: &str) -> PathBuf {
 /// Writes the items and the record all or nothing.
 fn write_all(items: &[(PathBuf, &[u8], String)], record: &Path, record_text: &str) -> Result<()> {
     let temp = |target: &Path, text: &str| -> Result<tempfile::NamedTempFile> {
-        let dir = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let dir = target
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
         let mut t = tempfile::NamedTempFile::new_in(dir)
             .with_context(|| format!("cannot write beside {}", target.display()))?;
         t.write_all(text.as_bytes())

@@ -436,7 +436,10 @@ fn the_schema_rejects_what_consumers_must_not_see() {
     bad["reviews"]["links"] = serde_json::json!([{"from": "CTL-1", "to": "REQ-1",
         "stamp": "sha256:v1:00", "current": "sha256:v1:00", "state": "maybe", "roots": [],
         "record": null}]);
-    assert!(!validator.is_valid(&bad), "a review link with a bad fingerprint and state");
+    assert!(
+        !validator.is_valid(&bad),
+        "a review link with a bad fingerprint and state"
+    );
     let mut bad = minimal.clone();
     bad["items"] = serde_json::json!([{"id": "REQ-1"}]);
     assert!(!validator.is_valid(&bad), "an item without its fields");

@@ -104,6 +104,7 @@ fn kind_index(kind: Kind) -> usize {
 /// Understands every directive of every chapter and item body, reports the wrong ones,
 /// and decides where generated content goes. Nothing is rendered yet; with `outline`,
 /// pages are later rendered as outlines (see [`Site::outline`]), for checks only.
+#[allow(clippy::too_many_arguments)]
 pub fn expand<'g, 'a>(
     graph: &'g TraceGraph<'a>,
     sboms: &'g SbomSet,

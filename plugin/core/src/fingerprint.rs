@@ -92,10 +92,7 @@ impl Default for Profile {
     fn default() -> Profile {
         Profile {
             version: 1,
-            fields: Kind::ALL
-                .iter()
-                .map(|&k| (k, default_profile(k)))
-                .collect(),
+            fields: Kind::ALL.iter().map(|&k| (k, default_profile(k))).collect(),
         }
     }
 }
@@ -413,7 +410,11 @@ mod tests {
                 "owner = \"Ann\"\nlast-reviewed = 2026-01-01\nnext-review = 2027-01-01\ntags = [\"x\"]\nversion = \"2\"",
             ),
         ] {
-            assert_eq!(fp(&REQ.replace(excluded.0, excluded.1)), base, "{excluded:?}");
+            assert_eq!(
+                fp(&REQ.replace(excluded.0, excluded.1)),
+                base,
+                "{excluded:?}"
+            );
         }
     }
 
@@ -424,7 +425,10 @@ mod tests {
             ("Two factors", "Two  factors!"),
             ("a second factor", "a third factor"),
             ("\"MDR-17.4\"]", "\"MDR-17.2\"]"),
-            ("- at re-authentication", "- at re-authentication\n- at logout"),
+            (
+                "- at re-authentication",
+                "- at re-authentication\n- at logout",
+            ),
             // A list item joined onto the line before is a structural change.
             ("\n- at re-authentication", " - at re-authentication"),
             ("The portal", "# The portal"),
@@ -450,7 +454,10 @@ mod tests {
             ("\"t\"", "\"u\""),
             ("\"v\"", "\"w\""),
             ("\"remote\"", "\"frequent\""),
-            ("severity = \"minor\"\nresidual", "severity = \"serious\"\nresidual"),
+            (
+                "severity = \"minor\"\nresidual",
+                "severity = \"serious\"\nresidual",
+            ),
             ("\"improbable\"", "\"remote\""),
             (
                 "residual-severity = \"minor\"",
@@ -481,8 +488,10 @@ mod tests {
     fn the_profile_and_its_version_are_part_of_the_hash() {
         let i = item(REQ);
         let base = of(&i, &Profile::default());
-        let mut p = Profile::default();
-        p.version = 2;
+        let p = Profile {
+            version: 2,
+            ..Profile::default()
+        };
         let v2 = of(&i, &p);
         assert_eq!(v2.version, 2);
         assert_ne!(v2.hex, base.hex);

@@ -52,9 +52,7 @@ impl FingerprintConfig {
     /// The first problem, as a sentence that names the table and the key.
     pub fn validate(&self) -> Result<(), String> {
         if self.version == 0 {
-            return Err(format!(
-                "{TABLE} version: profile versions start at 1"
-            ));
+            return Err(format!("{TABLE} version: profile versions start at 1"));
         }
         for (kind_name, fields) in &self.profiles {
             let Some(kind) = Kind::parse(kind_name) else {
@@ -130,7 +128,10 @@ impl ReviewConfig {
     /// When `folder` is empty.
     pub fn validate(&self) -> Result<(), String> {
         if self.folder.as_ref().is_some_and(|f| f.trim().is_empty()) {
-            return Err("[preprocessor.techfile.review] folder: name a folder relative to the book root".into());
+            return Err(
+                "[preprocessor.techfile.review] folder: name a folder relative to the book root"
+                    .into(),
+            );
         }
         Ok(())
     }
@@ -153,12 +154,27 @@ mod tests {
         assert_eq!(p.fields_of(Kind::Risk), ["asset", "body"]);
         assert_eq!(p.fields_of(Kind::Control).len(), 5);
         // Restating the built-in list in another order is no change.
-        assert!(Config::from_toml("[fingerprint.profiles]\ntest = [\"verifies\", \"body\", \"title\"]").is_ok());
+        assert!(
+            Config::from_toml("[fingerprint.profiles]\ntest = [\"verifies\", \"body\", \"title\"]")
+                .is_ok()
+        );
         for (toml, needle) in [
-            ("[fingerprint.profiles]\nwidget = [\"title\"]", "unknown kind `widget`"),
-            ("[fingerprint]\nversion = 2\n[fingerprint.profiles]\ncontrol = [\"status\"]", "cannot be fingerprinted"),
-            ("[fingerprint]\nversion = 2\n[fingerprint.profiles]\ncontrol = [\"asset\"]", "not a front-matter key of a control"),
-            ("[fingerprint]\nversion = 2\n[fingerprint.profiles]\ncontrol = []", "at least one field"),
+            (
+                "[fingerprint.profiles]\nwidget = [\"title\"]",
+                "unknown kind `widget`",
+            ),
+            (
+                "[fingerprint]\nversion = 2\n[fingerprint.profiles]\ncontrol = [\"status\"]",
+                "cannot be fingerprinted",
+            ),
+            (
+                "[fingerprint]\nversion = 2\n[fingerprint.profiles]\ncontrol = [\"asset\"]",
+                "not a front-matter key of a control",
+            ),
+            (
+                "[fingerprint]\nversion = 2\n[fingerprint.profiles]\ncontrol = []",
+                "at least one field",
+            ),
             ("[fingerprint]\nversion = 0", "start at 1"),
             ("[fingerprint]\nfields = 1", "fields"),
             ("[review]\nfolder = \" \"", "folder"),
@@ -173,7 +189,8 @@ mod tests {
     fn the_review_folder_defaults_to_an_optional_one() {
         let c = Config::default();
         assert_eq!(c.review.folder(), ("../reviews", false));
-        let c = Config::from_toml("[review]\nfolder = \"../records\"\nindependent-review = true").unwrap();
+        let c = Config::from_toml("[review]\nfolder = \"../records\"\nindependent-review = true")
+            .unwrap();
         assert_eq!(c.review.folder(), ("../records", true));
         assert!(c.review.independent_review);
     }

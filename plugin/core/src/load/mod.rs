@@ -529,7 +529,11 @@ impl Reader<'_> {
 
     /// `reviewed-against = { "REQ-1" = "sha256:v1:..." }`: each key an ID this item links
     /// to, each value a fingerprint. Anything else is reported where it is written.
-    fn reviewed_against(&mut self, by_key: &ByKey<'_, '_>, links: &[TraceLink]) -> Vec<ReviewStamp> {
+    fn reviewed_against(
+        &mut self,
+        by_key: &ByKey<'_, '_>,
+        links: &[TraceLink],
+    ) -> Vec<ReviewStamp> {
         let Some((value, _)) = by_key.get(REVIEWED_AGAINST) else {
             return Vec::new();
         };
@@ -552,7 +556,11 @@ impl Reader<'_> {
                         linked.join(", ")
                     )
                 };
-                self.invalid(key_span, format!("`{upstream}` in `reviewed-against` is not an ID this item links to"), help);
+                self.invalid(
+                    key_span,
+                    format!("`{upstream}` in `reviewed-against` is not an ID this item links to"),
+                    help,
+                );
                 continue;
             }
             let DeValue::String(text) = v.get_ref() else {
@@ -761,7 +769,12 @@ impl Reader<'_> {
     }
 
     /// A one-line, non-empty string: a table cell in the register.
-    pub(crate) fn line(&mut self, by_key: &ByKey<'_, '_>, key: &str, what: &str) -> Option<(String, Span)> {
+    pub(crate) fn line(
+        &mut self,
+        by_key: &ByKey<'_, '_>,
+        key: &str,
+        what: &str,
+    ) -> Option<(String, Span)> {
         let Spanned { value, span } = self.text(by_key, key, what)?;
         if value.contains(['\n', '\r']) {
             self.invalid(
@@ -775,7 +788,12 @@ impl Reader<'_> {
     }
 
     /// A non-empty string that may span lines (a justification).
-    pub(crate) fn text(&mut self, by_key: &ByKey<'_, '_>, key: &str, what: &str) -> Option<Spanned<String>> {
+    pub(crate) fn text(
+        &mut self,
+        by_key: &ByKey<'_, '_>,
+        key: &str,
+        what: &str,
+    ) -> Option<Spanned<String>> {
         let (value, span) = self.optional_str(by_key, key)?;
         if value.trim().is_empty() {
             self.invalid(
@@ -901,7 +919,13 @@ impl Reader<'_> {
         );
     }
 
-    pub(crate) fn wrong_type(&mut self, key: &str, value: &Value<'_>, expected: &str, example: &str) {
+    pub(crate) fn wrong_type(
+        &mut self,
+        key: &str,
+        value: &Value<'_>,
+        expected: &str,
+        example: &str,
+    ) {
         self.diags.push(
             Diagnostic::new(
                 Code::WrongType,
@@ -927,7 +951,11 @@ impl Reader<'_> {
         self.optional_str(by_key, key)
     }
 
-    pub(crate) fn optional_str(&mut self, by_key: &ByKey<'_, '_>, key: &str) -> Option<(String, Span)> {
+    pub(crate) fn optional_str(
+        &mut self,
+        by_key: &ByKey<'_, '_>,
+        key: &str,
+    ) -> Option<(String, Span)> {
         let (value, _) = by_key.get(key)?;
         match value.get_ref() {
             DeValue::String(s) => Some((s.to_string(), self.span(value.span()))),

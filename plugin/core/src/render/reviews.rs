@@ -114,14 +114,21 @@ pub fn reviews(site: &Site<'_, '_>, page: &str) -> String {
         out.push_str("</tbody>\n</table>\n");
     }
     out.push_str("\n## Last review of each item\n\n");
-    let mut reviewed: Vec<usize> = r.links.iter().filter(|l| l.record.is_some()).map(|l| l.item).collect();
+    let mut reviewed: Vec<usize> = r
+        .links
+        .iter()
+        .filter(|l| l.record.is_some())
+        .map(|l| l.item)
+        .collect();
     reviewed.dedup();
     if reviewed.is_empty() {
         out.push_str("<p>No item has a recorded review.</p>\n");
     } else {
         out.push_str("<table class=\"techfile-table techfile-last-reviews\">\n<thead><tr><th>Item</th><th>Last review</th><th>Against</th><th>Record</th></tr></thead>\n<tbody>\n");
         for i in reviewed {
-            let Some(last) = r.last_record(i) else { continue };
+            let Some(last) = r.last_record(i) else {
+                continue;
+            };
             let against: Vec<String> = r
                 .of_item(i)
                 .filter(|l| l.record.is_some_and(|n| std::ptr::eq(&r.records[n], last)))
@@ -153,7 +160,12 @@ pub fn item_review(site: &Site<'_, '_>, page: &str, item: usize) -> Option<Strin
             let up = site.link(page, &items[l.upstream].id);
             let stamp = l
                 .stamp
-                .map(|s| format!(" (<code>{}</code>)", html(&items[item].reviewed_against[s].fingerprint.short())))
+                .map(|s| {
+                    format!(
+                        " (<code>{}</code>)",
+                        html(&items[item].reviewed_against[s].fingerprint.short())
+                    )
+                })
                 .unwrap_or_default();
             let record = l.record.map(|n| by(&r.records[n]));
             match &l.state {
@@ -180,7 +192,9 @@ pub fn records_table(records: &[Record]) -> String {
     if records.is_empty() {
         return "<p class=\"techfile-na\">No review is recorded: <code>mdbook-techfile review ID</code> records one.</p>\n".into();
     }
-    let mut out = String::from("<table class=\"techfile-table techfile-records\">\n<thead><tr><th>Date (UTC)</th><th>Reviewer</th><th>Role</th><th>Meaning</th><th>Links covered</th><th>Record</th></tr></thead>\n<tbody>\n");
+    let mut out = String::from(
+        "<table class=\"techfile-table techfile-records\">\n<thead><tr><th>Date (UTC)</th><th>Reviewer</th><th>Role</th><th>Meaning</th><th>Links covered</th><th>Record</th></tr></thead>\n<tbody>\n",
+    );
     for rec in records {
         let mut items: Vec<&str> = rec.covers.iter().map(|c| c.item.as_str()).collect();
         items.dedup();

@@ -92,7 +92,10 @@ mod tests {
         let fields: Vec<&str> = c.iter().map(|c| c.field.as_str()).collect();
         // The status is not in the profile; the reflowed body is not a change.
         assert_eq!(fields, ["derives-from", "title"]);
-        assert_eq!(c[1].word_diff(), "[-Log in-]{+Authenticate+} with two factors");
+        assert_eq!(
+            c[1].word_diff(),
+            "[-Log in-]{+Authenticate+} with two factors"
+        );
         assert_eq!(c[0].word_diff(), "[-MDCG-SR-]{+MDCG-SR, MDR-17.4+}");
     }
 }

@@ -19,8 +19,8 @@
 //! in [`LinkReview`], so two analyses can be compared link by link.
 
 pub mod explain;
-pub mod record;
 pub mod plan;
+pub mod record;
 pub mod rewrite;
 
 use crate::diag::{Code, Diagnostic};
@@ -98,10 +98,8 @@ pub fn check(
     config_span: Option<Span>,
 ) -> (Reviews, Vec<Diagnostic>) {
     let items = graph.items;
-    let fingerprints: Vec<Fingerprint> = items
-        .iter()
-        .map(|i| fingerprint::of(i, profile))
-        .collect();
+    let fingerprints: Vec<Fingerprint> =
+        items.iter().map(|i| fingerprint::of(i, profile)).collect();
     let mut diags = Vec::new();
     let live = |i: usize| items[i].status != Status::Obsolete && graph.is_canonical(i);
     let covered: BTreeMap<(&str, &str, &Fingerprint), usize> = records
@@ -144,7 +142,10 @@ pub fn check(
             if j == i || !live(j) || !seen.insert(j) {
                 continue;
             }
-            let stamp = item.reviewed_against.iter().position(|s| s.upstream == l.target);
+            let stamp = item
+                .reviewed_against
+                .iter()
+                .position(|s| s.upstream == l.target);
             let (state, record) = match stamp.map(|s| &item.reviewed_against[s]) {
                 None => {
                     if tracked {
@@ -294,7 +295,12 @@ fn suspect_finding(graph: &TraceGraph<'_>, l: &LinkReview, roots: &[(usize, usiz
     let causes: Vec<String> = roots
         .iter()
         .take(3)
-        .map(|&(rd, ru)| format!("`{}` changed since `{}` was reviewed against it", items[ru].id, items[rd].id))
+        .map(|&(rd, ru)| {
+            format!(
+                "`{}` changed since `{}` was reviewed against it",
+                items[ru].id, items[rd].id
+            )
+        })
         .collect();
     let more = roots.len().saturating_sub(3);
     let more = if more > 0 {
@@ -341,37 +347,53 @@ pub fn independence(
     let items = graph.items;
     let mut out = Vec::new();
     for l in &reviews.links {
-        let (Some(r), Some(s)) = (l.record, l.stamp) else {
+        let (Some(newest), Some(s)) = (l.record, l.stamp) else {
             continue;
         };
-        let record = &reviews.records[r];
-        let same = |a: &Author| match record.email() {
-            Some(e) => e == a.email,
-            None => record.reviewer.eq_ignore_ascii_case(&a.name),
+        let (d, u) = (&items[l.item], &items[l.upstream]);
+        let stamp = &d.reviewed_against[s];
+        // Every record of this very stamp: one independent reviewer is enough.
+        let covering: Vec<&Record> = reviews
+            .records
+            .iter()
+            .filter(|r| {
+                r.covers.iter().any(|c| {
+                    c.item == d.id && c.upstream == u.id && c.fingerprint == stamp.fingerprint
+                })
+            })
+            .collect();
+        // The author of the reviewed item, or else of the upstream item, a record's reviewer is.
+        let authored = |record: &Record| {
+            let same = |a: &Author| match record.email() {
+                Some(e) => e == a.email,
+                None => record.reviewer.eq_ignore_ascii_case(&a.name),
+            };
+            [("the reviewed item", d), ("the upstream item", u)]
+                .into_iter()
+                .find(|(_, item)| authors.get(&item.path).is_some_and(same))
         };
-        for (who, i) in [("the reviewed item", l.item), ("the upstream item", l.upstream)] {
-            let item = &items[i];
-            if !authors.get(&item.path).is_some_and(same) {
-                continue;
-            }
-            let d = &items[l.item];
-            out.push(
-                Diagnostic::new(
-                    Code::ReviewNotIndependent,
-                    format!(
-                        "{} reviewed `{}` against `{}`, but is the last author of {who} `{}`",
-                        record.reviewer, d.id, items[l.upstream].id, item.id
-                    ),
-                )
-                .at(d.reviewed_against[s].span, "this review")
-                .with_label(record.span, "recorded here")
-                .help(format!(
-                    "`independent-review = true` asks for a reviewer other than the author: ask a colleague to run `mdbook-techfile review {}`",
-                    d.id
-                )),
-            );
-            break;
+        if covering.iter().any(|r| authored(r).is_none()) {
+            continue;
         }
+        let record = &reviews.records[newest];
+        let Some((who, item)) = authored(record) else {
+            continue;
+        };
+        out.push(
+            Diagnostic::new(
+                Code::ReviewNotIndependent,
+                format!(
+                    "{} reviewed `{}` against `{}`, but is the last author of {who} `{}`",
+                    record.reviewer, d.id, u.id, item.id
+                ),
+            )
+            .at(stamp.span, "this review")
+            .with_label(record.span, "recorded here")
+            .help(format!(
+                "`independent-review = true` asks for a reviewer other than the author: ask a colleague to run `mdbook-techfile review {}`",
+                d.id
+            )),
+        );
     }
     out
 }

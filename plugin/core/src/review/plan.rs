@@ -45,7 +45,11 @@ pub struct Plan {
 ///
 /// # Errors
 /// An ID that names no item (with the closest one), or a catalog entry.
-pub fn select(analysis: &Analysis, ids: &[String], all_suspect: bool) -> Result<Vec<usize>, String> {
+pub fn select(
+    analysis: &Analysis,
+    ids: &[String],
+    all_suspect: bool,
+) -> Result<Vec<usize>, String> {
     let graph = analysis.graph();
     let mut out = Vec::new();
     for id in ids {
@@ -94,7 +98,12 @@ pub fn plan(analysis: &Analysis, targets: &[usize], who: &Reviewer) -> Result<Pl
         let item = &items[i];
         let stamps: Vec<(String, Fingerprint)> = reviews
             .of_item(i)
-            .map(|l| (items[l.upstream].id.clone(), reviews.fingerprints[l.upstream].clone()))
+            .map(|l| {
+                (
+                    items[l.upstream].id.clone(),
+                    reviews.fingerprints[l.upstream].clone(),
+                )
+            })
             .collect();
         if stamps.is_empty() {
             return Err(format!(
@@ -133,8 +142,14 @@ pub fn plan(analysis: &Analysis, targets: &[usize], who: &Reviewer) -> Result<Pl
             diags.first().map_or("", |d| d.message.as_str())
         ));
     }
-    let compact: String = who.date.chars().filter(|c| *c != '-' && *c != ':').collect();
-    let first = targets.first().map_or(String::new(), |&i| anchor(&items[i].id));
+    let compact: String = who
+        .date
+        .chars()
+        .filter(|c| *c != '-' && *c != ':')
+        .collect();
+    let first = targets
+        .first()
+        .map_or(String::new(), |&i| anchor(&items[i].id));
     let more = match targets.len() {
         0 | 1 => String::new(),
         n => format!("-and-{}-more", n - 1),
@@ -156,7 +171,11 @@ fn quoted(s: &str) -> String {
 }
 
 /// The text of a review record.
-pub fn record_text(who: &Reviewer, covers: &[(String, String, Fingerprint)], profile: u32) -> String {
+pub fn record_text(
+    who: &Reviewer,
+    covers: &[(String, String, Fingerprint)],
+    profile: u32,
+) -> String {
     let mut out = String::from(
         "# Review record written by `mdbook-techfile review`. The stamps of the items it covers\n# point at it: keep it with them, and do not edit it.\n",
     );

@@ -187,14 +187,21 @@ pub fn parse(file: FileId, text: &str, path: String) -> (Option<Record>, Vec<Dia
         parsed
     });
     let date = date(&mut r, &by_key, whole);
-    let git_identity = r.line(&by_key, "git-identity", "`Name <email>`").map(|(s, _)| s);
+    let git_identity = r
+        .line(&by_key, "git-identity", "`Name <email>`")
+        .map(|(s, _)| s);
     let comment = r.text(&by_key, "comment", "the comment").map(|s| s.value);
     let commit = r.line(&by_key, "commit", "the commit").map(|(s, _)| s);
     let modified = r.boolean(&by_key, "modified").is_some_and(|b| b.value);
     if let Some((v, _)) = by_key.get("fingerprint-profile")
         && !matches!(v.get_ref(), DeValue::Integer(_))
     {
-        r.wrong_type("fingerprint-profile", v, "an integer", "`fingerprint-profile = 1`");
+        r.wrong_type(
+            "fingerprint-profile",
+            v,
+            "an integer",
+            "`fingerprint-profile = 1`",
+        );
     }
     let covers = covers(&mut r, &by_key, whole);
     let (Some((reviewer, span)), Some((role, _)), Some(meaning), Some((date, timestamp))) =
@@ -220,7 +227,12 @@ pub fn parse(file: FileId, text: &str, path: String) -> (Option<Record>, Vec<Dia
     (Some(record), r.diags)
 }
 
-fn unknown_keys(r: &mut Reader<'_>, by_key: &crate::load::ByKey<'_, '_>, known: &[&str], what: &str) {
+fn unknown_keys(
+    r: &mut Reader<'_>,
+    by_key: &crate::load::ByKey<'_, '_>,
+    known: &[&str],
+    what: &str,
+) {
     for (key, (_, span)) in by_key {
         if !known.contains(key) {
             let help = match crate::load::closest(key, known.iter().copied()) {
@@ -237,7 +249,11 @@ fn unknown_keys(r: &mut Reader<'_>, by_key: &crate::load::ByKey<'_, '_>, known: 
 }
 
 /// `date`: an offset date-time, normalised to UTC.
-fn date(r: &mut Reader<'_>, by_key: &crate::load::ByKey<'_, '_>, whole: Span) -> Option<(String, i64)> {
+fn date(
+    r: &mut Reader<'_>,
+    by_key: &crate::load::ByKey<'_, '_>,
+    whole: Span,
+) -> Option<(String, i64)> {
     let Some((value, _)) = by_key.get("date") else {
         r.diags.push(
             Diagnostic::new(Code::MissingKey, "review record lacks `date`")
@@ -251,15 +267,17 @@ fn date(r: &mut Reader<'_>, by_key: &crate::load::ByKey<'_, '_>, whole: Span) ->
         DeValue::Datetime(d) => d.to_string(),
         DeValue::String(s) => s.to_string(),
         _ => {
-            r.wrong_type("date", value, "a date-time", "`date = 2026-11-29T10:15:00Z`");
+            r.wrong_type(
+                "date",
+                value,
+                "a date-time",
+                "`date = 2026-11-29T10:15:00Z`",
+            );
             return None;
         }
     };
     match text.parse::<jiff::Timestamp>() {
-        Ok(t) => Some((
-            t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
-            t.as_second(),
-        )),
+        Ok(t) => Some((t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(), t.as_second())),
         Err(_) => {
             r.invalid(
                 span,
@@ -335,7 +353,9 @@ fn covers(r: &mut Reader<'_>, by_key: &crate::load::ByKey<'_, '_>, whole: Span) 
                 None
             }
         };
-        if let (Some(item), Some(upstream), Some((fingerprint, span))) = (item, upstream, fingerprint) {
+        if let (Some(item), Some(upstream), Some((fingerprint, span))) =
+            (item, upstream, fingerprint)
+        {
             out.push(Covered {
                 item,
                 upstream,
@@ -367,7 +387,9 @@ mod tests {
         let codes = d
             .iter()
             .map(|d| {
-                let (l, c) = map.get(f).line_col(d.primary.as_ref().unwrap().span.start as usize);
+                let (l, c) = map
+                    .get(f)
+                    .line_col(d.primary.as_ref().unwrap().span.start as usize);
                 format!("{}@{l}:{c}", d.code.as_str())
             })
             .collect();
@@ -386,12 +408,17 @@ mod tests {
         assert!(r.modified);
         assert_eq!(r.covers.len(), 1);
         assert_eq!(r.covers[0].upstream, "REQ-1");
-        assert_eq!(r.comment.as_deref(), Some("Checked the new lockout rule.\n"));
+        assert_eq!(
+            r.comment.as_deref(),
+            Some("Checked the new lockout rule.\n")
+        );
     }
 
     #[test]
     fn bad_records_are_reported_where_written() {
-        let (r, d, _) = read("reviewer = \"J\"\nrole = \"R\"\nmeaning = \"looked\"\ndate = 2026-11-29\nextra = 1\n[[covers]]\nitem = \"1X\"\nupstream = \"REQ-1\"\nfingerprint = \"sha256:v1:00\"\n");
+        let (r, d, _) = read(
+            "reviewer = \"J\"\nrole = \"R\"\nmeaning = \"looked\"\ndate = 2026-11-29\nextra = 1\n[[covers]]\nitem = \"1X\"\nupstream = \"REQ-1\"\nfingerprint = \"sha256:v1:00\"\n",
+        );
         assert!(r.is_none());
         assert_eq!(
             d,
@@ -404,10 +431,22 @@ mod tests {
             ]
         );
         let (_, d, _) = read("reviewer = \"J\"\n");
-        assert_eq!(d, ["missing-key@1:1", "missing-key@1:1", "missing-key@1:1", "missing-key@1:1"]);
+        assert_eq!(
+            d,
+            [
+                "missing-key@1:1",
+                "missing-key@1:1",
+                "missing-key@1:1",
+                "missing-key@1:1"
+            ]
+        );
         let (_, d, _) = read("reviewer = \n");
         assert_eq!(d, ["toml-syntax@1:12"]);
-        let (_, d, _) = read(&GOOD.replace("item = \"CTL-1\"\n", "").replace("modified = true", "modified = \"yes\""));
+        let (_, d, _) = read(
+            &GOOD
+                .replace("item = \"CTL-1\"\n", "")
+                .replace("modified = true", "modified = \"yes\""),
+        );
         assert_eq!(d, ["wrong-type@10:12", "missing-key@13:1"]);
         let (_, d, _) = read(&GOOD.replace("[[covers]]", "[[covers]]\nwho = 1"));
         assert_eq!(d, ["unknown-key@14:1"]);

@@ -134,14 +134,21 @@ mod tests {
 
     #[test]
     fn adds_a_table_and_keeps_every_other_byte() {
-        let stamps = vec![("REQ-1".to_string(), fp('a')), ("RSK-1".to_string(), fp('b'))];
+        let stamps = vec![
+            ("REQ-1".to_string(), fp('a')),
+            ("RSK-1".to_string(), fp('b')),
+        ];
         let out = rewrite_stamps(CTL, &stamps).unwrap();
         let (head, tail) = CTL.split_at(CTL.find("+++\nBody").unwrap());
         assert!(out.starts_with(head), "{out}");
         assert!(out.ends_with(tail), "{out}");
         assert_eq!(
             &out[head.len()..out.len() - tail.len()],
-            format!("\n[reviewed-against]\n\"REQ-1\" = \"{}\"\n\"RSK-1\" = \"{}\"\n", fp('a'), fp('b'))
+            format!(
+                "\n[reviewed-against]\n\"REQ-1\" = \"{}\"\n\"RSK-1\" = \"{}\"\n",
+                fp('a'),
+                fp('b')
+            )
         );
         // Rewriting again replaces the table, and restamping with the same values is a
         // fixed point.
@@ -154,14 +161,22 @@ mod tests {
 
     #[test]
     fn replaces_an_inline_table_and_keeps_crlf() {
-        let text = CTL.replace("mitigates = [\"RSK-1\"]\n", "reviewed-against = { \"REQ-1\" = \"x\" }\nmitigates = [\"RSK-1\"]\n").replace('\n', "\r\n");
+        let text = CTL
+            .replace(
+                "mitigates = [\"RSK-1\"]\n",
+                "reviewed-against = { \"REQ-1\" = \"x\" }\nmitigates = [\"RSK-1\"]\n",
+            )
+            .replace('\n', "\r\n");
         // The stamp above is not valid, but the item still parses: the rewrite mends it.
         let out = rewrite_stamps(&text, &[("REQ-1".to_string(), fp('d'))]).unwrap();
         assert_eq!(
             out,
             CTL.replace(
                 "mitigates = [\"RSK-1\"]\n",
-                &format!("mitigates = [\"RSK-1\"]\n\n[reviewed-against]\n\"REQ-1\" = \"{}\"\n", fp('d'))
+                &format!(
+                    "mitigates = [\"RSK-1\"]\n\n[reviewed-against]\n\"REQ-1\" = \"{}\"\n",
+                    fp('d')
+                )
             )
             .replace('\n', "\r\n")
         );

@@ -43,9 +43,20 @@ fn run(files: &[(&str, String)], records: Vec<Record>) -> (Reviews, Vec<Diagnost
 /// A chain REQ-1 ← CTL-1 ← TST-1 and RSK-1 ← CTL-1, all stamped with today's fingerprints,
 /// then REQ-1 is edited to `req_body`.
 fn chain(req_body: &str) -> Vec<(&'static str, String)> {
-    let req = |body: &str| item("REQ-1", "requirement", "derives-from = [\"MDCG-SR\"]", &[], body);
+    let req = |body: &str| {
+        item(
+            "REQ-1",
+            "requirement",
+            "derives-from = [\"MDCG-SR\"]",
+            &[],
+            body,
+        )
+    };
     let risk = item("RSK-1", "risk", "", &[], "");
-    let (base, _) = items(&[("REQ-1.md", req("Two factors.")), ("RSK-1.md", risk.clone())]);
+    let (base, _) = items(&[
+        ("REQ-1.md", req("Two factors.")),
+        ("RSK-1.md", risk.clone()),
+    ]);
     let p = Profile::default();
     let fp_req = fingerprint::of(&base[0], &p).to_string();
     let fp_risk = fingerprint::of(&base[1], &p).to_string();
@@ -58,7 +69,13 @@ fn chain(req_body: &str) -> Vec<(&'static str, String)> {
     );
     let (c, _) = items(&[("CTL-1.md", ctl.clone())]);
     let fp_ctl = fingerprint::of(&c[0], &p).to_string();
-    let tst = item("TST-1", "test", "verifies = [\"CTL-1\"]", &[("CTL-1", &fp_ctl)], "");
+    let tst = item(
+        "TST-1",
+        "test",
+        "verifies = [\"CTL-1\"]",
+        &[("CTL-1", &fp_ctl)],
+        "",
+    );
     let (t, _) = items(&[("TST-1.md", tst.clone())]);
     let fp_tst = fingerprint::of(&t[0], &p).to_string();
     let tst2 = item("TST-2", "test", "verifies = [\"TST-1\"]", &[], "");
@@ -73,7 +90,10 @@ fn chain(req_body: &str) -> Vec<(&'static str, String)> {
 }
 
 fn codes(d: &[Diagnostic]) -> Vec<(&'static str, String)> {
-    let mut v: Vec<_> = d.iter().map(|d| (d.code.as_str(), d.message.clone())).collect();
+    let mut v: Vec<_> = d
+        .iter()
+        .map(|d| (d.code.as_str(), d.message.clone()))
+        .collect();
     v.sort();
     v
 }
@@ -84,13 +104,23 @@ fn unchanged_items_keep_their_links_current_and_reflowing_changes_nothing() {
     let states: Vec<&State> = r.links.iter().map(|l| &l.state).collect();
     assert_eq!(
         states,
-        [&State::Current, &State::Current, &State::Current, &State::Pending]
+        [
+            &State::Current,
+            &State::Current,
+            &State::Current,
+            &State::Pending
+        ]
     );
     assert!(r.tracked);
     // No records: every stamp is unrecorded; the unstamped link is pending.
     assert_eq!(
         codes(&d).iter().map(|c| c.0).collect::<Vec<_>>(),
-        ["review-pending", "review-unrecorded", "review-unrecorded", "review-unrecorded"]
+        [
+            "review-pending",
+            "review-unrecorded",
+            "review-unrecorded",
+            "review-unrecorded"
+        ]
     );
 }
 
@@ -100,16 +130,30 @@ fn a_change_makes_links_suspect_three_levels_down_each_once_with_its_root() {
     let by_pair: Vec<(String, String, State)> = r
         .links
         .iter()
-        .map(|l| (items[l.item].id.clone(), items[l.upstream].id.clone(), l.state.clone()))
+        .map(|l| {
+            (
+                items[l.item].id.clone(),
+                items[l.upstream].id.clone(),
+                l.state.clone(),
+            )
+        })
         .collect();
     let idx = |id: &str| items.iter().position(|i| i.id == id).unwrap();
     let root = (idx("CTL-1"), idx("REQ-1"));
     assert_eq!(
         by_pair,
         [
-            ("CTL-1".into(), "REQ-1".into(), State::Suspect { roots: vec![] }),
+            (
+                "CTL-1".into(),
+                "REQ-1".into(),
+                State::Suspect { roots: vec![] }
+            ),
             ("CTL-1".into(), "RSK-1".into(), State::Current),
-            ("TST-1".into(), "CTL-1".into(), State::Suspect { roots: vec![root] }),
+            (
+                "TST-1".into(),
+                "CTL-1".into(),
+                State::Suspect { roots: vec![root] }
+            ),
             // Pending links are reported as pending, not as suspect.
             ("TST-2".into(), "TST-1".into(), State::Pending),
         ]
@@ -135,10 +179,19 @@ fn suspicion_reaches_a_third_level_and_merges_roots() {
     let mut files = chain("Two factors.");
     let (t, _) = items(&[("TST-1.md", files[3].1.clone())]);
     let fp_t1 = fingerprint::of(&t[0], &Profile::default()).to_string();
-    files[4].1 = item("TST-2", "test", "verifies = [\"TST-1\"]", &[("TST-1", &fp_t1)], "");
+    files[4].1 = item(
+        "TST-2",
+        "test",
+        "verifies = [\"TST-1\"]",
+        &[("TST-1", &fp_t1)],
+        "",
+    );
     // Now change both REQ-1 and RSK-1.
     files[0].1 = files[0].1.replace("Two factors.", "Three factors.");
-    files[1].1 = files[1].1.replace("title = \"RSK-1\"", "title = \"RSK-1\"\nasset = \"Sessions\"");
+    files[1].1 = files[1].1.replace(
+        "title = \"RSK-1\"",
+        "title = \"RSK-1\"\nasset = \"Sessions\"",
+    );
     let (r, d, items) = run(&files, Vec::new());
     let idx = |id: &str| items.iter().position(|i| i.id == id).unwrap();
     let last = r.links.iter().find(|l| l.item == idx("TST-2")).unwrap();
@@ -186,8 +239,16 @@ fn records_back_stamps_and_other_profiles_are_reported_once() {
         span: it[0].id_span,
     };
     let (r, d, items) = run(&files, vec![rec.clone()]);
-    assert_eq!(codes(&d).iter().map(|c| c.0).collect::<Vec<_>>(), ["review-pending"]);
-    assert!(r.links.iter().filter(|l| l.stamp.is_some()).all(|l| l.record == Some(0)));
+    assert_eq!(
+        codes(&d).iter().map(|c| c.0).collect::<Vec<_>>(),
+        ["review-pending"]
+    );
+    assert!(
+        r.links
+            .iter()
+            .filter(|l| l.stamp.is_some())
+            .all(|l| l.record == Some(0))
+    );
     assert_eq!(r.last_record(2).map(|r| r.reviewer.as_str()), Some("Jane"));
 
     // The reviewer last changed the upstream item: not independent.
@@ -220,8 +281,10 @@ fn records_back_stamps_and_other_profiles_are_reported_once() {
 
     // Stamps under another profile version: one finding, no suspects.
     let (_, d) = {
-        let mut p = Profile::default();
-        p.version = 2;
+        let p = Profile {
+            version: 2,
+            ..Profile::default()
+        };
         check(&graph, &p, vec![rec], None)
     };
     let c = codes(&d);
@@ -238,8 +301,20 @@ fn records_back_stamps_and_other_profiles_are_reported_once() {
 #[test]
 fn books_without_reviews_report_nothing() {
     let files = vec![
-        ("REQ-1.md", item("REQ-1", "requirement", "derives-from = [\"MDCG-SR\"]", &[], "")),
-        ("CTL-1.md", item("CTL-1", "control", "implements = [\"REQ-1\"]", &[], "")),
+        (
+            "REQ-1.md",
+            item(
+                "REQ-1",
+                "requirement",
+                "derives-from = [\"MDCG-SR\"]",
+                &[],
+                "",
+            ),
+        ),
+        (
+            "CTL-1.md",
+            item("CTL-1", "control", "implements = [\"REQ-1\"]", &[], ""),
+        ),
     ];
     let (r, d, _) = run(&files, Vec::new());
     assert!(d.is_empty(), "{d:?}");
