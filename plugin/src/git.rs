@@ -57,6 +57,11 @@ fn command(dir: &Path) -> Command {
 
 /// Runs git (see [`command`]) and returns its trimmed output.
 fn git(dir: &Path, args: &[&str]) -> Result<String, String> {
+    git_raw(dir, args).map(|s| s.trim().to_string())
+}
+
+/// Runs git (see [`command`]) and returns its output as written.
+fn git_raw(dir: &Path, args: &[&str]) -> Result<String, String> {
     let out = command(dir)
         .args(args)
         .output()
@@ -65,7 +70,7 @@ fn git(dir: &Path, args: &[&str]) -> Result<String, String> {
             _ => format!("git could not be run: {e}"),
         })?;
     if out.status.success() {
-        Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
     } else {
         let err = String::from_utf8_lossy(&out.stderr);
         let first = err.lines().next().unwrap_or("").trim();
@@ -145,7 +150,7 @@ pub fn head(dir: &Path) -> Option<String> {
 pub fn changed(dir: &Path, paths: &[String]) -> Result<Vec<String>, String> {
     let mut args: Vec<&str> = vec!["status", "--porcelain", "--untracked-files=all", "--"];
     args.extend(paths.iter().map(String::as_str));
-    let out = git(dir, &args)?;
+    let out = git_raw(dir, &args)?;
     Ok(out
         .lines()
         .filter_map(|l| l.get(3..))
