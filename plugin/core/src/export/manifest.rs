@@ -99,14 +99,21 @@ pub fn unrecorded_reviews(trace: &serde_json::Value) -> Vec<Problem> {
         .into_iter()
         .flatten()
         .flat_map(|r| r["covers"].as_array().into_iter().flatten())
-        .filter_map(|c| Some((c["item"].as_str()?, c["upstream"].as_str()?, c["fingerprint"].as_str()?)))
+        .filter_map(|c| {
+            Some((
+                c["item"].as_str()?,
+                c["upstream"].as_str()?,
+                c["fingerprint"].as_str()?,
+            ))
+        })
         .collect();
     reviews["links"]
         .as_array()
         .into_iter()
         .flatten()
         .filter_map(|l| {
-            let (item, upstream, stamp) = (l["from"].as_str()?, l["to"].as_str()?, l["stamp"].as_str()?);
+            let (item, upstream, stamp) =
+                (l["from"].as_str()?, l["to"].as_str()?, l["stamp"].as_str()?);
             (!covered.contains(&(item, upstream, stamp))).then(|| Problem::Unrecorded {
                 item: item.to_string(),
                 upstream: upstream.to_string(),
@@ -196,7 +203,10 @@ mod tests {
         trace["reviews"]["links"][0]["stamp"] = format!("sha256:v1:{}", "b".repeat(64)).into();
         let p = unrecorded_reviews(&trace);
         assert_eq!(p.len(), 1);
-        assert_eq!(p[0].to_string(), "unrecorded review: trace.json: the stamp of CTL-1 for REQ-1 is backed by no review record");
+        assert_eq!(
+            p[0].to_string(),
+            "unrecorded review: trace.json: the stamp of CTL-1 for REQ-1 is backed by no review record"
+        );
     }
 
     fn map(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {

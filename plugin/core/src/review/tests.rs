@@ -267,7 +267,7 @@ fn records_back_stamps_and_other_profiles_are_reported_once() {
     assert_eq!(d.len(), 1);
     assert_eq!(
         d[0].message,
-        "Jane reviewed `CTL-1` against `REQ-1`, but last changed the upstream item `REQ-1` (in commit 0123456789ab)"
+        "Jane reviewed `CTL-1` against `REQ-1`, but is the last author of the upstream item `REQ-1`"
     );
     let other = BTreeMap::from([(
         "REQ-1.md".to_string(),
