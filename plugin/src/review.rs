@@ -4,8 +4,7 @@
 //! file is written beside its target first, then moved over it; if a move fails, the files
 //! already moved are restored and the record removed.
 
-use crate::bookconfig::config_from;
-use crate::gather::{Chapters, Names, gather_inputs};
+use crate::gather::Names;
 use crate::git;
 use anyhow::{Context, Result, anyhow, bail};
 use std::fs;
@@ -13,7 +12,6 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use techfile_core::review::Meaning;
 use techfile_core::review::plan::{self, Reviewer};
-use techfile_core::{Mode, analyse};
 
 /// What the reviewer asked for.
 pub struct Request {
@@ -48,19 +46,15 @@ fn now() -> Result<String> {
 
 /// Reviews the items of the book at `book_root`.
 pub fn review(book_root: &Path, request: &Request) -> Result<Done> {
-    let book_config = crate::mdbook::book_config(book_root)?;
-    let config = config_from(&book_config)?;
+    // The same loading and checks as `check`.
+    let crate::mdbook::Outcome {
+        analysis,
+        mut notes,
+        ..
+    } = crate::mdbook::check(book_root)?;
     let names = Names::for_book(book_root);
-    let folder = config.review.folder().0.to_string();
+    let folder = analysis.config.review.folder().0.to_string();
     let record_dir = book_root.join(&folder);
-    let (inputs, mut notes) = gather_inputs(
-        book_root,
-        &book_config,
-        config,
-        &names,
-        Chapters::FromSummary,
-    )?;
-    let analysis = analyse(inputs, Mode::Check);
     let unread = analysis
         .findings
         .iter()

@@ -131,7 +131,7 @@ pub fn reviews(site: &Site<'_, '_>, page: &str) -> String {
             };
             let against: Vec<String> = r
                 .of_item(i)
-                .filter(|l| l.record.is_some_and(|n| std::ptr::eq(&r.records[n], last)))
+                .filter(|l| l.record.is_some_and(|n| r.records[n].path == last.path))
                 .map(|l| site.link(page, &items[l.upstream].id))
                 .collect();
             let _ = writeln!(
