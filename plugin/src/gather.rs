@@ -228,6 +228,36 @@ pub fn sboms(
     (out, folders)
 }
 
+/// Reads the review records: every `*.toml` under the review folder, sorted by path. The
+/// default folder may be missing (a book that keeps no reviews yet); a folder the user named
+/// must exist, and when it does not, that becomes an unreadable input.
+pub fn reviews(book_root: &Path, config: &Config, names: &Names) -> Vec<Input> {
+    let (folder, required) = config.review.folder();
+    let dir = book_root.join(folder);
+    if !dir.exists() && !required {
+        return Vec::new();
+    }
+    let (dir_diag, dir_book) = (names.diag(&dir), names.book(&dir));
+    match walk(&dir, Some("toml"), false) {
+        Ok(found) => found
+            .iter()
+            .map(|f| Input {
+                name: join(&dir_diag, &f.rel),
+                path: join(&dir_book, &f.rel),
+                // A record is a few hundred bytes; the item limit bounds a stray file.
+                content: read_limited(&f.path, config.max_file_size),
+            })
+            .collect(),
+        Err(e) => vec![Input {
+            name: dir_diag,
+            path: dir_book,
+            content: Err(InputError::Folder(format!(
+                "review folder `{folder}` (from [preprocessor.techfile.review] folder) cannot be read: {e}"
+            ))),
+        }],
+    }
+}
+
 /// A whole file read for the stamp and for findings (book.toml, SUMMARY.md).
 fn whole(path: &Path, names: &Names) -> Input {
     Input {
@@ -384,6 +414,7 @@ pub fn gather_inputs(
     } = loaded;
     let items = items(root, &config, names);
     let (sboms, sbom_folders) = sboms(root, &config, names);
+    let reviews = reviews(root, &config, names);
     let book = book(root, book_config, book_toml, names, chapters)?;
     let stamp = match &config.bundle {
         Some(bundle) => {
@@ -398,6 +429,7 @@ pub fn gather_inputs(
         config,
         items,
         sboms,
+        reviews,
         book,
         stamp,
     };

@@ -113,6 +113,7 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book) -> Result<Outcome> {
         Chapters::Given(given),
     )?;
     let mut analysis = analyse(inputs, Mode::Build);
+    crate::history::check_independence(&mut analysis, &ctx.root);
     if analysis.has_errors() {
         return Ok(Outcome {
             analysis,
@@ -194,6 +195,7 @@ fn load(book_root: &Path, mode: Mode) -> Result<(Outcome, Vec<RenderedPage>)> {
         .map(|c| c.path.clone())
         .collect();
     let mut analysis = analyse(inputs, mode);
+    crate::history::check_independence(&mut analysis, book_root);
     let output = std::mem::take(&mut analysis.output);
     let pages = paths
         .into_iter()

@@ -426,9 +426,17 @@ fn the_schema_rejects_what_consumers_must_not_see() {
         "document": {"title": null, "version": "1", "commit": null, "modified": false,
                      "date": null, "timestamp": null, "date-source": "unknown"},
         "inputs": [], "catalog": [], "items": [], "links": [], "sboms": [], "components": [],
-        "findings": []
+        "findings": [], "reviews": {"fingerprint-profile": 1, "records": [], "links": []}
     });
     assert!(validator.is_valid(&minimal));
+    let mut bad = minimal.clone();
+    bad["reviews"]["links"] = serde_json::json!([{"from": "CTL-1", "to": "REQ-1",
+        "stamp": "sha256:v1:00", "current": "sha256:v1:00", "state": "maybe", "roots": [],
+        "record": null}]);
+    assert!(
+        !validator.is_valid(&bad),
+        "a review link with a bad fingerprint and state"
+    );
     let mut bad = minimal.clone();
     bad["items"] = serde_json::json!([{"id": "REQ-1"}]);
     assert!(!validator.is_valid(&bad), "an item without its fields");

@@ -11,6 +11,8 @@
 //! - `bundle`: the compliance bundle (stamps, PDF, trace.json, manifest, verify, rebuilds).
 //! - `edge_cases`: line endings, hidden files, folder layouts, ID clashes.
 //! - `risk`: the security risk views in a real build, custom scales, the sample file.
+//! - `review`: the `review` command, suspect links, `--explain-suspect` and independent
+//!   reviews on scratch git repositories, the review views.
 //! - `sbom`: CycloneDX conformance, hostile SBOM files, the `sbom` command, large SBOMs.
 //!
 //! Tests marked `#[ignore = "bug: ..."]` state behaviour the plugin does not have yet;
@@ -23,6 +25,7 @@ mod common;
 mod e2e;
 mod edge_cases;
 mod links;
+mod review;
 mod risk;
 mod sample;
 mod sbom;

@@ -534,6 +534,7 @@ fn a_5000_component_sbom_renders_every_row_with_working_links() {
             },
             key: "big.cdx.json".into(),
         }],
+        reviews: Vec::new(),
         book: BookInputs {
             chapters: vec![ChapterInput {
                 file: Input {

@@ -126,6 +126,11 @@ snapshot_tests! {
     broken_link => "broken-link",
     broken_anchor => "broken-anchor",
     link_outside_book => "link-outside-book",
+    suspect_link => "suspect-link",
+    review_pending => "review-pending",
+    review_unrecorded => "review-unrecorded",
+    review_not_independent => "review-not-independent",
+    fingerprint_profile_changed => "fingerprint-profile-changed",
 }
 
 #[test]

@@ -64,6 +64,7 @@ const DIRECTIVES: &[(&str, &str)] = &[
     ("safety-handover", "{{#techfile safety-handover}}"),
     ("risk-criteria", "{{#techfile risk-criteria}}"),
     ("document-control", "{{#techfile document-control}}"),
+    ("reviews", "{{#techfile reviews}}"),
     ("sbom", "{{#techfile sbom FILE}}"),
 ];
 
@@ -103,9 +104,11 @@ fn kind_index(kind: Kind) -> usize {
 /// Understands every directive of every chapter and item body, reports the wrong ones,
 /// and decides where generated content goes. Nothing is rendered yet; with `outline`,
 /// pages are later rendered as outlines (see [`Site::outline`]), for checks only.
+#[allow(clippy::too_many_arguments)]
 pub fn expand<'g, 'a>(
     graph: &'g TraceGraph<'a>,
     sboms: &'g SbomSet,
+    reviews: &'g crate::review::Reviews,
     map: &'g SourceMap,
     chapters: &'g [Chapter],
     config: &'g Config,
@@ -215,6 +218,7 @@ pub fn expand<'g, 'a>(
             stamp,
             sboms,
             sbom_pages,
+            reviews,
             outline,
         },
         map,
@@ -545,7 +549,9 @@ impl Expander<'_, '_, '_> {
             }
             ("codes", []) => Some(self.generated(d, |_, _| tables::codes())),
             ("document-control", []) => match self.site.stamp {
-                Some(stamp) => Some(self.generated(d, |_, _| render::control::render(stamp))),
+                Some(stamp) => Some(self.generated(d, |site, _| {
+                    render::control::render(stamp, &site.reviews.records)
+                })),
                 None => self.bad(
                     d,
                     "`document-control` needs the version of the technical file".into(),
@@ -553,6 +559,7 @@ impl Expander<'_, '_, '_> {
                 ),
             },
             ("summary", []) => Some(self.generated(d, |site, _| tables::summary(site))),
+            ("reviews", []) => Some(self.generated(d, render::reviews::reviews)),
             ("catalog", []) => Some(self.hosted(d, Host::Catalog)),
             ("items", [kind]) => match Kind::parse(kind) {
                 Some(k) => Some(self.hosted(d, Host::Items(k))),
@@ -759,7 +766,10 @@ mod tests {
         let graph = index.view(Catalog::builtin(), &items);
         let sboms = SbomSet::default();
         let config = Config::default();
-        let (expanded, _) = expand(&graph, &sboms, &map, &chapters, &config, None, outline);
+        let reviews = crate::review::Reviews::default();
+        let (expanded, _) = expand(
+            &graph, &sboms, &reviews, &map, &chapters, &config, None, outline,
+        );
         (0..expanded.page_count())
             .map(|n| {
                 let s = scan::scan(&expanded.render(n).text, Markdown::default());

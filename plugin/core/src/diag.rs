@@ -198,6 +198,16 @@ codes! {
     BrokenAnchor = "broken-anchor", "links", Deny, false;
     /// A relative link climbs out of the book's `src` folder, or is an absolute path.
     LinkOutsideBook = "link-outside-book", "links", Deny, false;
+    /// An item was reviewed against an upstream item that changed since (its fingerprint differs from the stamp in `reviewed-against`), or against one that is itself suspect.
+    SuspectLink = "suspect-link", "review", Warn, false;
+    /// A link has no stamp in `reviewed-against`, in a book that keeps reviews (an item carries a stamp, or the review folder holds a record).
+    ReviewPending = "review-pending", "review", Warn, false;
+    /// A stamp in `reviewed-against` that no review record covers.
+    ReviewUnrecorded = "review-unrecorded", "review", Deny, false;
+    /// With `independent-review = true`: a review by the last author of the reviewed item or of the upstream item.
+    ReviewNotIndependent = "review-not-independent", "review", Deny, false;
+    /// Review stamps were made under another fingerprint profile version (reported once for the book).
+    FingerprintProfileChanged = "fingerprint-profile-changed", "review", Warn, false;
 }
 
 impl Code {

@@ -19,11 +19,13 @@ pub mod cvss;
 pub mod diag;
 pub mod digest;
 pub mod export;
+pub mod fingerprint;
 pub mod graph;
 pub mod links;
 pub mod load;
 pub mod model;
 pub mod render;
+pub mod review;
 pub mod risk;
 pub mod sbom;
 pub mod stamp;
@@ -85,6 +87,8 @@ pub struct Inputs {
     pub items: Vec<Input>,
     /// The SBOM files, sorted by path.
     pub sboms: Vec<SbomInput>,
+    /// The review records (`*.toml` in the review folder), sorted by path.
+    pub reviews: Vec<Input>,
     /// The book, when the analysis covers one.
     pub book: BookInputs,
     /// Version, commit and date, when `[preprocessor.techfile.bundle]` is set. The input
@@ -120,6 +124,8 @@ pub struct Analysis {
     index: GraphIndex,
     /// The SBOMs that passed validation, and the resolved `affects` links.
     pub sboms: SbomSet,
+    /// Fingerprints, review records and the review state of every link.
+    pub reviews: review::Reviews,
     /// Every finding, graded by the configured levels (allowed ones removed), sorted by
     /// file, offset and code.
     pub findings: Vec<Diagnostic>,
@@ -144,6 +150,15 @@ impl Analysis {
     pub fn has_errors(&self) -> bool {
         self.findings.iter().any(Diagnostic::is_error)
     }
+
+    /// Adds findings the edge found after the analysis (from git history), graded by the
+    /// configured levels and kept in the stable order.
+    pub fn add_findings(&mut self, diags: Vec<Diagnostic>) {
+        let config = &self.config;
+        self.findings
+            .extend(diag::apply_levels(diags, |c| config.level(c)));
+        diag::sort(&mut self.findings);
+    }
 }
 
 /// Analyses one version of a technical file: loads the items and SBOMs, builds the graph,
@@ -154,6 +169,7 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
         config,
         items: item_inputs,
         sboms: sbom_inputs,
+        reviews: review_inputs,
         book: book_inputs,
         stamp: facts,
     } = inputs;
@@ -181,6 +197,9 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
     }
     for i in &item_inputs {
         record(Role::Item, i);
+    }
+    for r in &review_inputs {
+        record(Role::Review, r);
     }
     let chapters: Vec<Chapter> = book_inputs
         .chapters
@@ -214,6 +233,11 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
     let index = GraphIndex::build(catalog, &items);
     let graph = index.view(catalog, &items);
     diags.extend(checks::run(&graph, &config, config_span));
+    let (records, record_diags) = review::record::load_records(&mut map, review_inputs);
+    diags.extend(record_diags);
+    let (reviews, review_diags) =
+        review::check(&graph, &config.fingerprint.profile(), records, config_span);
+    diags.extend(review_diags);
     let (sboms, affects_diags) = sbom::resolve(loaded, &items, |i| graph.is_canonical(i));
     diags.extend(affects_diags);
 
@@ -224,6 +248,7 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
     let (mut output, book_diags) = expand_and_check_links(
         &graph,
         &sboms,
+        &reviews,
         &map,
         &chapters,
         &config,
@@ -246,6 +271,7 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
         items,
         index,
         sboms,
+        reviews,
         findings,
         stamp,
         inputs: hashed,
@@ -260,6 +286,7 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
 fn expand_and_check_links(
     graph: &TraceGraph<'_>,
     sboms: &SbomSet,
+    reviews: &review::Reviews,
     map: &SourceMap,
     chapters: &[Chapter],
     config: &Config,
@@ -268,7 +295,8 @@ fn expand_and_check_links(
     markdown: links::Markdown,
     render: bool,
 ) -> (book::Output, Vec<Diagnostic>) {
-    let (expanded, mut diags) = book::expand(graph, sboms, map, chapters, config, stamp, !render);
+    let (expanded, mut diags) =
+        book::expand(graph, sboms, reviews, map, chapters, config, stamp, !render);
     let pages = BookPages {
         expanded: &expanded,
         rendered: (0..expanded.page_count())

@@ -52,7 +52,7 @@ fn unknown(graph: &TraceGraph<'_>, out: &mut Vec<Diagnostic>) {
 
 /// A close existing ID, for typos. Looks at catalog IDs and item IDs of similar length only,
 /// which keeps this cheap on large books.
-pub(crate) fn suggest<'a>(graph: &'a TraceGraph<'_>, target: &str) -> Option<&'a str> {
+pub fn suggest<'a>(graph: &'a TraceGraph<'_>, target: &str) -> Option<&'a str> {
     let near = |s: &&str| s.len().abs_diff(target.len()) <= 2;
     let candidates = graph
         .catalog

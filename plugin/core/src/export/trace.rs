@@ -26,6 +26,112 @@ struct Trace<'a> {
     sboms: Vec<Sbom<'a>>,
     components: Vec<Component<'a>>,
     findings: Vec<serde_json::Value>,
+    reviews: Reviews<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "kebab-case")]
+struct Reviews<'a> {
+    fingerprint_profile: u32,
+    records: Vec<Record<'a>>,
+    links: Vec<ReviewedLink<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "kebab-case")]
+struct Record<'a> {
+    path: &'a str,
+    reviewer: &'a str,
+    git_identity: Option<&'a str>,
+    role: &'a str,
+    meaning: &'static str,
+    date: &'a str,
+    comment: Option<&'a str>,
+    commit: Option<&'a str>,
+    modified: bool,
+    covers: Vec<Covered<'a>>,
+}
+
+#[derive(Serialize)]
+struct Covered<'a> {
+    item: &'a str,
+    upstream: &'a str,
+    fingerprint: String,
+}
+
+#[derive(Serialize)]
+struct ReviewedLink<'a> {
+    from: &'a str,
+    to: &'a str,
+    /// The stamp in `reviewed-against`, if any.
+    stamp: Option<String>,
+    /// The upstream item's fingerprint now.
+    current: String,
+    /// `current`, `pending`, `suspect` or `other-profile`.
+    state: &'static str,
+    /// For a link suspect because of links above it: those root links.
+    roots: Vec<[&'a str; 2]>,
+    /// The record that covers the stamp.
+    record: Option<&'a str>,
+}
+
+fn reviews(analysis: &Analysis) -> Reviews<'_> {
+    use crate::review::State;
+    let r = &analysis.reviews;
+    let items = &analysis.items;
+    Reviews {
+        fingerprint_profile: r.profile_version,
+        records: r
+            .records
+            .iter()
+            .map(|rec| Record {
+                path: &rec.path,
+                reviewer: &rec.reviewer,
+                git_identity: rec.git_identity.as_deref(),
+                role: &rec.role,
+                meaning: rec.meaning.as_str(),
+                date: &rec.date,
+                comment: rec.comment.as_deref(),
+                commit: rec.commit.as_deref(),
+                modified: rec.modified,
+                covers: rec
+                    .covers
+                    .iter()
+                    .map(|c| Covered {
+                        item: &c.item,
+                        upstream: &c.upstream,
+                        fingerprint: c.fingerprint.to_string(),
+                    })
+                    .collect(),
+            })
+            .collect(),
+        links: r
+            .links
+            .iter()
+            .map(|l| ReviewedLink {
+                from: &items[l.item].id,
+                to: &items[l.upstream].id,
+                stamp: l
+                    .stamp
+                    .map(|s| items[l.item].reviewed_against[s].fingerprint.to_string()),
+                current: r.fingerprints[l.upstream].to_string(),
+                state: match l.state {
+                    State::Current => "current",
+                    State::Pending => "pending",
+                    State::Suspect { .. } => "suspect",
+                    State::OtherProfile(_) => "other-profile",
+                },
+                roots: match &l.state {
+                    State::Suspect { roots } => roots
+                        .iter()
+                        .map(|&(d, u)| [items[d].id.as_str(), items[u].id.as_str()])
+                        .collect(),
+                    _ => Vec::new(),
+                },
+                record: l.record.map(|n| r.records[n].path.as_str()),
+            })
+            .collect(),
+    }
 }
 
 #[derive(Serialize)]
@@ -159,6 +265,8 @@ struct Item<'a> {
     file: &'a str,
     line: usize,
     practices: Vec<&'a str>,
+    /// The item's own fingerprint under the profile in force.
+    fingerprint: String,
 }
 
 #[derive(Serialize)]
@@ -245,6 +353,7 @@ pub fn export(analysis: &Analysis, stamp: &Stamp, title: Option<&str>) -> String
             file: &it.path,
             line: position(it.id_span).0,
             practices: graph.practices_above(i).into_iter().collect(),
+            fingerprint: analysis.reviews.fingerprints[i].to_string(),
         });
         for l in &it.links {
             let (line, column) = position(l.span);
@@ -306,6 +415,7 @@ pub fn export(analysis: &Analysis, stamp: &Stamp, title: Option<&str>) -> String
             .collect(),
         components: components(sboms, graph),
         findings: findings.iter().map(|d| diag::json_value(d, map)).collect(),
+        reviews: reviews(analysis),
     };
     // Serializing strings, numbers and JSON values cannot fail.
     let mut out = serde_json::to_string_pretty(&trace).unwrap_or_default();

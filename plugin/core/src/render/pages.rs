@@ -112,6 +112,9 @@ impl Site<'_, '_> {
                 row(k, v);
             }
         }
+        if let Some(review) = super::reviews::item_review(self, page, i) {
+            row("Review", review);
+        }
         row("Source", format!("<code>{}</code>", html(&item.path)));
         head.push_str("</table>\n\n");
         out.push_generated(&head, blame);

@@ -247,6 +247,8 @@ fn item(id: &str, affects: &[&str], map: &mut SourceMap) -> Item {
         path: String::new(),
         body: String::new(),
         body_offset: 0,
+        fields: Default::default(),
+        reviewed_against: Vec::new(),
         header_span: Span::new(f, 0..1),
     }
 }
