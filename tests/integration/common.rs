@@ -137,24 +137,53 @@ pub fn in_ci() -> bool {
 /// Whether every need is met. A missing one fails the test with the command that installs
 /// it; outside CI its `TECHFILE_SKIP_*` variable turns that into a skip with a printed note.
 pub fn ready(needs: &[Need]) -> bool {
+    let skip_set = |var: &str| std::env::var_os(var).is_some_and(|v| !v.is_empty() && v != "0");
     for &need in needs {
-        let Err(problem) = need.check() else {
-            continue;
-        };
-        let var = need.skip_var();
-        if in_ci() {
-            panic!("{problem}; CI=true, so this fails: {}", need.install());
+        let problem = need.check().err();
+        match decide(need, problem, in_ci(), skip_set(need.skip_var())) {
+            Decision::Run => {}
+            Decision::Skip(note) => {
+                eprintln!("{note}");
+                return false;
+            }
+            Decision::Fail(message) => panic!("{message}"),
         }
-        if std::env::var_os(var).is_some_and(|v| !v.is_empty() && v != "0") {
-            eprintln!("note: {problem} and {var} is set: skipping this test");
-            return false;
-        }
-        panic!(
-            "{problem}: {} (or set {var}=1 to skip the tests that need it)",
-            need.install()
-        );
     }
     true
+}
+
+/// What to do about one need.
+#[derive(Debug, PartialEq, Eq)]
+enum Decision {
+    Run,
+    /// Skip, printing the note.
+    Skip(String),
+    /// Fail with the message.
+    Fail(String),
+}
+
+/// The policy of [`ready`]: a met need runs; a missing one fails in CI, is skipped outside
+/// CI when its variable is set, and fails otherwise.
+fn decide(need: Need, problem: Option<String>, ci: bool, skip_set: bool) -> Decision {
+    let Some(problem) = problem else {
+        return Decision::Run;
+    };
+    let var = need.skip_var();
+    if ci {
+        Decision::Fail(format!(
+            "{problem}; CI=true, so this fails: {}",
+            need.install()
+        ))
+    } else if skip_set {
+        Decision::Skip(format!(
+            "note: {problem} and {var} is set: skipping this test"
+        ))
+    } else {
+        Decision::Fail(format!(
+            "{problem}: {} (or set {var}=1 to skip the tests that need it)",
+            need.install()
+        ))
+    }
 }
 
 /// Returns from the test unless every need is met (see [`ready`]):
@@ -861,6 +890,28 @@ mod tests {
                 },
             ]
         );
+    }
+
+    #[test]
+    fn a_missing_tool_fails_in_ci_even_when_a_skip_is_asked_for() {
+        let missing = || Some("mdbook is not on PATH".to_string());
+        for skip in [false, true] {
+            assert!(
+                matches!(decide(Need::Mdbook, missing(), true, skip), Decision::Fail(m) if m.contains("CI=true")),
+                "skip variable set: {skip}"
+            );
+        }
+        assert!(matches!(
+            decide(Need::Chromium, missing(), false, true),
+            Decision::Skip(n) if n.contains("TECHFILE_SKIP_BROWSER")
+        ));
+        assert!(matches!(
+            decide(Need::Shared, missing(), false, false),
+            Decision::Fail(m) if m.contains("TECHFILE_SKIP_SHARED=1")
+        ));
+        for ci in [false, true] {
+            assert_eq!(decide(Need::Pdftotext, None, ci, true), Decision::Run);
+        }
     }
 
     #[test]
