@@ -350,19 +350,19 @@ fn problems(file: &Path, src: &str) -> Vec<String> {
                     out.push(format!("{name}:{line}: `{m}!` (console)"));
                 }
                 match m.as_str() {
-                    "include_str" | "include_bytes" | "include" => {
-                        if !include_allowed(file, arg.as_deref()) {
-                            out.push(format!(
-                                "{name}:{line}: `{m}!({arg:?})`: only the vendored schemas and the catalog are compiled in"
-                            ));
-                        }
+                    "include_str" | "include_bytes" | "include"
+                        if !include_allowed(file, arg.as_deref()) =>
+                    {
+                        out.push(format!(
+                            "{name}:{line}: `{m}!({arg:?})`: only the vendored schemas and the catalog are compiled in"
+                        ));
                     }
-                    "env" | "option_env" => {
-                        // Cargo's package facts are fixed at build time; anything else would
-                        // make the output depend on the build machine.
-                        if !arg.as_deref().is_some_and(|a| a.starts_with("CARGO_PKG_")) {
-                            out.push(format!("{name}:{line}: `{m}!({arg:?})` (environment)"));
-                        }
+                    // Cargo's package facts are fixed at build time; anything else would make
+                    // the output depend on the build machine.
+                    "env" | "option_env"
+                        if !arg.as_deref().is_some_and(|a| a.starts_with("CARGO_PKG_")) =>
+                    {
+                        out.push(format!("{name}:{line}: `{m}!({arg:?})` (environment)"));
                     }
                     _ => {}
                 }
