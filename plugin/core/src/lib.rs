@@ -27,6 +27,8 @@ pub mod render;
 pub mod risk;
 pub mod sbom;
 pub mod stamp;
+#[cfg(test)]
+mod testkit;
 
 use crate::book::Chapter;
 use crate::catalog::Catalog;
