@@ -326,7 +326,10 @@ mod tests {
         let sm = g.lookup("MDCG-SM").unwrap();
         assert_eq!(ids(&t, g.traced_by(sm, Relation::DerivesFrom)), ["REQ-1"]);
         assert_eq!(
-            ids(&t, g.traced_by(Node::Item(t.at("CTL-A")), Relation::Verifies)),
+            ids(
+                &t,
+                g.traced_by(Node::Item(t.at("CTL-A")), Relation::Verifies)
+            ),
             ["TST-1"]
         );
     }
@@ -334,7 +337,11 @@ mod tests {
     #[test]
     fn catalog_above_follows_written_links_up_and_survives_cycles() {
         let t = Trace::new(&[
-            ("REQ-A", "requirement", "derives-from = [\"REQ-B\", \"MDCG-SM\"]"),
+            (
+                "REQ-A",
+                "requirement",
+                "derives-from = [\"REQ-B\", \"MDCG-SM\"]",
+            ),
             (
                 "REQ-B",
                 "requirement",
@@ -366,18 +373,26 @@ mod tests {
     #[test]
     fn practices_above_apply_the_catalog_mappings() {
         let t = Trace::new(&[
-            ("REQ-X", "requirement", "derives-from = [\"IEC81001-5.1.1\"]"),
+            (
+                "REQ-X",
+                "requirement",
+                "derives-from = [\"IEC81001-5.1.1\"]",
+            ),
             ("REQ-Y", "requirement", "derives-from = [\"MDR-1\"]"),
-            ("REQ-Z", "requirement", "derives-from = [\"MDCG-SVV\", \"REQ-X\"]"),
+            (
+                "REQ-Z",
+                "requirement",
+                "derives-from = [\"MDCG-SVV\", \"REQ-X\"]",
+            ),
             ("REQ-W", "requirement", "derives-from = [\"REQ-V\"]"),
-            ("REQ-V", "requirement", "derives-from = [\"REQ-W\", \"MDCG-DM\"]"),
+            (
+                "REQ-V",
+                "requirement",
+                "derives-from = [\"REQ-W\", \"MDCG-DM\"]",
+            ),
         ]);
         let g = t.graph();
-        let practices = |id: &str| {
-            g.practices_above(t.at(id))
-                .into_iter()
-                .collect::<Vec<_>>()
-        };
+        let practices = |id: &str| g.practices_above(t.at(id)).into_iter().collect::<Vec<_>>();
         // IEC 81001-5-1 5.1.1 is mapped from IEC 62443-4-1 SM-1 and SM-5, both Security
         // management.
         assert_eq!(practices("REQ-X"), ["MDCG-SM"]);

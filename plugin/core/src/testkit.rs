@@ -22,8 +22,9 @@ impl Trace {
         let mut map = SourceMap::new();
         let mut items: Vec<Item> = Vec::new();
         for (id, kind, extra) in specs {
-            let text =
-                format!("+++\nid = \"{id}\"\nkind = \"{kind}\"\ntitle = \"{id} title\"\n{extra}\n+++\n");
+            let text = format!(
+                "+++\nid = \"{id}\"\nkind = \"{kind}\"\ntitle = \"{id} title\"\n{extra}\n+++\n"
+            );
             let name = if items.iter().any(|i| i.id == *id) {
                 format!("{id}-2.md")
             } else {

@@ -101,13 +101,22 @@ mod tests {
         );
         // A clash between items points back at the first definition; one with the catalog
         // has nothing in the book to point at.
-        let first = |n: usize| d[n].secondary.iter().map(|l| t.place(l.span)).collect::<Vec<_>>();
+        let first = |n: usize| {
+            d[n].secondary
+                .iter()
+                .map(|l| t.place(l.span))
+                .collect::<Vec<_>>()
+        };
         assert_eq!(first(0), ["REQ-1.md:2:6"]);
         assert_eq!(first(1), ["REQ-2.md:2:6"]);
         assert_eq!(first(2), ["REQ-2.md:2:6"]);
         assert!(first(3).is_empty() && first(4).is_empty());
         // Same ID, same anchor and catalog clashes are told apart.
-        assert!(d[0].message.contains("duplicate ID `REQ-1`"), "{}", d[0].message);
+        assert!(
+            d[0].message.contains("duplicate ID `REQ-1`"),
+            "{}",
+            d[0].message
+        );
         assert!(d[1].message.contains("#req-2"), "{}", d[1].message);
         assert!(d[3].message.contains("catalog"), "{}", d[3].message);
         assert!(d[4].message.contains("`MDCG-SVV`"), "{}", d[4].message);

@@ -269,9 +269,17 @@ mod tests {
             ("REQ-1", "requirement", ""),
             ("RSK-1", "risk", ""),
             ("TST-1", "test", "verifies = [\"RSK-1\", \"REQ-1\"]"),
-            ("CTL-1", "control", "implements = [\"RSK-1\"]\nmitigates = [\"REQ-1\"]"),
+            (
+                "CTL-1",
+                "control",
+                "implements = [\"RSK-1\"]\nmitigates = [\"REQ-1\"]",
+            ),
             ("CTL-2", "control", "implements = [\"MDCG-SM\"]"),
-            ("REQ-2", "requirement", "derives-from = [\"CTL-2\", \"REQ-1\", \"MDCG-SM\"]"),
+            (
+                "REQ-2",
+                "requirement",
+                "derives-from = [\"CTL-2\", \"REQ-1\", \"MDCG-SM\"]",
+            ),
         ]);
         let d = check(&t.graph());
         assert_eq!(
@@ -302,7 +310,11 @@ mod tests {
         let t = Trace::new(&[
             ("REQ-1", "requirement", ""),
             ("REQ-OLD", "requirement", "status = \"obsolete\""),
-            ("CTL-1", "control", "implements = [\"REQ-1\", \"REQ-OLD\", \"REQ-1\"]"),
+            (
+                "CTL-1",
+                "control",
+                "implements = [\"REQ-1\", \"REQ-OLD\", \"REQ-1\"]",
+            ),
             (
                 "CTL-OLD",
                 "control",
@@ -318,8 +330,16 @@ mod tests {
             ],
             "an obsolete item may link to an obsolete item"
         );
-        let marked = d[0].secondary.iter().map(|l| t.place(l.span)).collect::<Vec<_>>();
-        assert_eq!(marked, ["REQ-OLD.md:2:6"], "where the target is marked obsolete");
+        let marked = d[0]
+            .secondary
+            .iter()
+            .map(|l| t.place(l.span))
+            .collect::<Vec<_>>();
+        assert_eq!(
+            marked,
+            ["REQ-OLD.md:2:6"],
+            "where the target is marked obsolete"
+        );
     }
 
     #[test]
@@ -327,7 +347,11 @@ mod tests {
         let specs = [
             ("REQ-C", "requirement", "derives-from = [\"REQ-A\"]"),
             ("REQ-B", "requirement", "derives-from = [\"REQ-C\"]"),
-            ("REQ-A", "requirement", "derives-from = [\"REQ-B\", \"MDCG-SM\"]"),
+            (
+                "REQ-A",
+                "requirement",
+                "derives-from = [\"REQ-B\", \"MDCG-SM\"]",
+            ),
             ("REQ-S", "requirement", "derives-from = [\"REQ-S\"]"),
             ("REQ-X", "requirement", "derives-from = [\"REQ-A\"]"),
         ];
@@ -345,7 +369,10 @@ mod tests {
         assert!(d.iter().all(|d| d.code == Code::TraceCycle));
         let three = d.iter().find(|d| d.message.contains("REQ-B")).unwrap();
         // The first link of the cycle is the primary place, the others follow it.
-        assert_eq!(t.place(three.primary.as_ref().unwrap().span), "REQ-A.md:5:17");
+        assert_eq!(
+            t.place(three.primary.as_ref().unwrap().span),
+            "REQ-A.md:5:17"
+        );
         let rest: Vec<String> = three.secondary.iter().map(|l| t.place(l.span)).collect();
         assert_eq!(rest, ["REQ-B.md:5:17", "REQ-C.md:5:17"]);
 
@@ -363,7 +390,11 @@ mod tests {
         let t = Trace::new(&[
             ("REQ-1", "requirement", "derives-from = [\"MDCG-SM\"]"),
             ("RSK-1", "risk", ""),
-            ("CTL-1", "control", "implements = [\"REQ-1\"]\nmitigates = [\"RSK-1\"]"),
+            (
+                "CTL-1",
+                "control",
+                "implements = [\"REQ-1\"]\nmitigates = [\"RSK-1\"]",
+            ),
             ("TST-1", "test", "verifies = [\"CTL-1\", \"REQ-1\"]"),
         ]);
         assert!(check(&t.graph()).is_empty());
