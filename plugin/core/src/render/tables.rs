@@ -442,7 +442,11 @@ mod tests {
 
     /// Renders with `view` on a site whose items and catalog have generated pages under
     /// `techfile/`, with these catalog entries marked not applicable.
-    fn with_site(t: &Trace, not_applicable: &[(&str, &str)], view: impl Fn(&Site<'_, '_>) -> String) -> String {
+    fn with_site(
+        t: &Trace,
+        not_applicable: &[(&str, &str)],
+        view: impl Fn(&Site<'_, '_>) -> String,
+    ) -> String {
         let graph = t.graph();
         let risk = RiskConfig::default();
         let not_applicable: BTreeMap<String, String> = not_applicable
@@ -469,23 +473,50 @@ mod tests {
     /// The rows of a table's body.
     fn rows(table: &str) -> Vec<&str> {
         let body = &table[table.find("<tbody>").expect("a body")..];
-        body.split("<tr").skip(1).map(|r| &r[..r.find("</tr>").expect("row closes")]).collect()
+        body.split("<tr")
+            .skip(1)
+            .map(|r| &r[..r.find("</tr>").expect("row closes")])
+            .collect()
     }
 
     fn trace() -> Trace {
         Trace::new(&[
-            ("REQ-1", "requirement", "derives-from = [\"MDCG-SM\", \"MDR-1\"]"),
-            ("REQ-2", "requirement", "derives-from = [\"MDCG-SM\"]\nstatus = \"in-review\""),
+            (
+                "REQ-1",
+                "requirement",
+                "derives-from = [\"MDCG-SM\", \"MDR-1\"]",
+            ),
+            (
+                "REQ-2",
+                "requirement",
+                "derives-from = [\"MDCG-SM\"]\nstatus = \"in-review\"",
+            ),
             ("REQ-3", "requirement", "status = \"draft\""),
-            ("REQ-4", "requirement", "derives-from = [\"IEC62443-SVV-1\", \"MDR-2\"]"),
-            ("REQ-OLD", "requirement", "derives-from = [\"MDCG-SUM\"]\nstatus = \"obsolete\""),
+            (
+                "REQ-4",
+                "requirement",
+                "derives-from = [\"IEC62443-SVV-1\", \"MDR-2\"]",
+            ),
+            (
+                "REQ-OLD",
+                "requirement",
+                "derives-from = [\"MDCG-SUM\"]\nstatus = \"obsolete\"",
+            ),
             ("CTL-1", "control", "implements = [\"REQ-1\"]"),
             ("CTL-2", "control", "implements = [\"REQ-3\"]"),
             ("CTL-4", "control", "implements = [\"REQ-4\"]"),
             ("TST-1", "test", "verifies = [\"CTL-1\"]\nresult = \"pass\""),
             ("TST-2", "test", "verifies = [\"REQ-3\"]\nresult = \"fail\""),
-            ("TST-4", "test", "verifies = [\"CTL-4\"]\nresult = \"not-run\""),
-            ("RSK-1", "risk", "status = \"approved\"\nasset = \"a\"\nthreat = \"t\"\nsafety-impact = false\nexploitability = \"remote\"\nseverity = \"minor\"\nresidual-exploitability = \"remote\"\nresidual-severity = \"minor\""),
+            (
+                "TST-4",
+                "test",
+                "verifies = [\"CTL-4\"]\nresult = \"not-run\"",
+            ),
+            (
+                "RSK-1",
+                "risk",
+                "status = \"approved\"\nasset = \"a\"\nthreat = \"t\"\nsafety-impact = false\nexploitability = \"remote\"\nseverity = \"minor\"\nresidual-exploitability = \"remote\"\nresidual-severity = \"minor\"",
+            ),
             ("CTL-R", "control", "mitigates = [\"RSK-1\"]"),
         ])
     }
@@ -503,10 +534,17 @@ mod tests {
         let row = |id: &str| {
             *rows
                 .iter()
-                .find(|r| r.contains(&format!("#{}\"", id.to_lowercase())) && r.contains(&format!(">{id}</a> ")))
+                .find(|r| {
+                    r.contains(&format!("#{}\"", id.to_lowercase()))
+                        && r.contains(&format!(">{id}</a> "))
+                })
                 .unwrap_or_else(|| panic!("no row for {id}"))
         };
-        assert!(row("REQ-1").contains("<td rowspan=\"2\">"), "{}", row("REQ-1"));
+        assert!(
+            row("REQ-1").contains("<td rowspan=\"2\">"),
+            "{}",
+            row("REQ-1")
+        );
         assert!(row("REQ-1").contains("MDCG-SM"));
         assert!(!row("REQ-2").contains("rowspan"));
         // Links leave the chapter's folder for the generated pages.
@@ -533,7 +571,10 @@ mod tests {
                 .into_iter()
                 .find(|r| r.contains(&format!("<td>{label}</td>")))
                 .unwrap_or_else(|| panic!("no row {label}"));
-            row.split("<td>").skip(2).map(|c| c.trim_end_matches("</td>").to_string()).collect()
+            row.split("<td>")
+                .skip(2)
+                .map(|c| c.trim_end_matches("</td>").to_string())
+                .collect()
         };
         // Items, draft (the default), in review, approved, obsolete.
         assert_eq!(cells("Requirements"), ["5", "3", "1", "0", "1"]);
@@ -564,19 +605,35 @@ mod tests {
     #[test]
     fn practices_show_their_references_evidence_and_status() {
         let t = trace();
-        let p = with_site(&t, &[("MDCG-DM", "No <field> issues")], |s| practices(s, "x.md"));
+        let p = with_site(&t, &[("MDCG-DM", "No <field> issues")], |s| {
+            practices(s, "x.md")
+        });
         let rows = rows(&p);
-        assert_eq!(rows.len(), Catalog::builtin().of_kind(EntryKind::Practice).count());
+        assert_eq!(
+            rows.len(),
+            Catalog::builtin().of_kind(EntryKind::Practice).count()
+        );
         let row = |id: &str| {
             *rows
                 .iter()
-                .find(|r| r.starts_with(&format!(" id=\"techfile-practice-{}\"", id.to_lowercase())))
+                .find(|r| {
+                    r.starts_with(&format!(" id=\"techfile-practice-{}\"", id.to_lowercase()))
+                })
                 .unwrap_or_else(|| panic!("no row {id}"))
         };
         let sm = row("MDCG-SM");
-        assert!(sm.contains("IEC62443-SM-1") && sm.contains("IEC81001-5.1.1"), "{sm}");
-        assert!(sm.contains("<strong>2</strong>: "), "two requirements: {sm}");
-        assert!(sm.ends_with("<td><span class=\"techfile-ok\">covered</span></td>"), "{sm}");
+        assert!(
+            sm.contains("IEC62443-SM-1") && sm.contains("IEC81001-5.1.1"),
+            "{sm}"
+        );
+        assert!(
+            sm.contains("<strong>2</strong>: "),
+            "two requirements: {sm}"
+        );
+        assert!(
+            sm.ends_with("<td><span class=\"techfile-ok\">covered</span></td>"),
+            "{sm}"
+        );
         // SVV has a requirement and a control whose test has not run: still verified by
         // a test in the trace; SUM only has an obsolete requirement.
         assert!(row("MDCG-SVV").contains("covered"));
@@ -588,22 +645,35 @@ mod tests {
     #[test]
     fn the_checklist_has_a_row_per_annex_i_entry_with_its_status() {
         let t = trace();
-        let c = with_site(&t, &[("MDR-3", "No <software>")], |s| checklist(s, "x.md", EntryKind::Mdr));
+        let c = with_site(&t, &[("MDR-3", "No <software>")], |s| {
+            checklist(s, "x.md", EntryKind::Mdr)
+        });
         let rows = rows(&c);
-        assert_eq!(rows.len(), Catalog::builtin().of_kind(EntryKind::Mdr).count());
+        assert_eq!(
+            rows.len(),
+            Catalog::builtin().of_kind(EntryKind::Mdr).count()
+        );
         assert!(c.contains("<th>IVDR</th>"), "the other regulation's column");
         let row = |id: &str| {
             *rows
                 .iter()
-                .find(|r| r.starts_with(&format!(" id=\"techfile-checklist-{}\"", id.to_lowercase())))
+                .find(|r| {
+                    r.starts_with(&format!(" id=\"techfile-checklist-{}\"", id.to_lowercase()))
+                })
                 .unwrap_or_else(|| panic!("no row {id}"))
         };
         let mdr1 = row("MDR-1");
         assert!(mdr1.contains("#ivdr-1\""), "the IVDR equivalent: {mdr1}");
         assert!(mdr1.contains("<td>Yes</td>"));
         assert!(mdr1.contains("1 control(s)") && mdr1.contains("1 test(s)"));
-        assert!(mdr1.ends_with("<span class=\"techfile-ok\">met</span></td>"), "{mdr1}");
-        assert!(row("MDR-2").contains("open: 1 test(s) not passed"), "TST-4 has not run");
+        assert!(
+            mdr1.ends_with("<span class=\"techfile-ok\">met</span></td>"),
+            "{mdr1}"
+        );
+        assert!(
+            row("MDR-2").contains("open: 1 test(s) not passed"),
+            "TST-4 has not run"
+        );
         assert!(row("MDR-3").contains("No: No &lt;software&gt;"));
         assert!(row("MDR-3").contains("not applicable"));
         assert!(row("MDR-4").contains("gap: no requirement"));
