@@ -280,6 +280,7 @@ fn print(
     printed.map_err(anyhow::Error::msg)?;
     let mut bytes = fs::read(&part).context("cannot read the printed PDF")?;
     let _ = fs::remove_file(&part);
+    pdf::fix_node_ids(&mut bytes);
     if let Some(t) = stamp.timestamp
         && pdf::fix_dates(&mut bytes, t) == 0
     {

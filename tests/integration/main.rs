@@ -1,10 +1,15 @@
-//! Integration tests of the `mdbook-techfile` binary.
+//! Integration tests of the `mdbook-techfile` binary, on one harness (`common`): fixture
+//! books copied into temporary folders and changed with a builder, `check` with parsed
+//! findings, real `mdbook build` runs with the findings they print, and `require!` for the
+//! tools a test needs. Without a tool the test fails; outside CI (`CI` unset) the
+//! `TECHFILE_SKIP_MDBOOK`, `TECHFILE_SKIP_BROWSER` and `TECHFILE_SKIP_SHARED` variables turn
+//! that into a skip with a printed note. `scripts/test.sh` and `.ci/run` set `CI=true`.
 //!
 //! - `codes`: every diagnostic code has a fixture in `tests/fixtures/<code>` that reports it.
-//! - `snapshots`: human and JSON output of `check` for every fixture.
+//! - `snapshots`: human and JSON output of `check` for every fixture book found on disk.
 //! - `cli`: exit codes, usage errors, output formats and paths.
 //! - `severity`: `[preprocessor.techfile.severity]`.
-//! - `e2e`: real `mdbook build` (needs mdbook 0.5 on PATH, or TECHFILE_SKIP_MDBOOK=1).
+//! - `e2e`: real `mdbook build` (needs mdbook 0.5 on PATH).
 //! - `links`: the anchors the plugin accepts are the ids in mdBook's HTML; broken links
 //!   fail builds; the external-links report.
 //! - `scale`: large and hostile inputs.

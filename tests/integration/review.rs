@@ -2,7 +2,7 @@
 //! input), suspect links over three levels, `check --explain-suspect` and
 //! `independent-review` on scratch git repositories, and the review views.
 
-use crate::common::{command, item, parse_json_lines, skeleton, write};
+use crate::common::{Book, command, parse_json_lines, write};
 use std::fs;
 use std::path::Path;
 use std::process::Command;
@@ -63,55 +63,36 @@ const CARL: (&str, &str) = ("Carl Coder", "carl@example.com");
 
 /// REQ-A ← REQ-B (derives from it) ← CTL-1 (implements REQ-B) ← TST-1 (verifies CTL-1):
 /// three levels below REQ-A.
-fn chain(root: &Path) {
-    skeleton(
-        root,
-        "coverage.practice = false\ncoverage.requirement = false",
-    );
-    write(
-        root,
-        "requirements/REQ-A.md",
-        item(
+fn chain() -> Book {
+    Book::new("coverage.practice = false\ncoverage.requirement = false")
+        .item(
             "REQ-A",
             "requirement",
             "Authenticate users",
             &["derives-from = [\"MDCG-SM\"]"],
             "Every user is authenticated.\n",
-        ),
-    );
-    write(
-        root,
-        "requirements/REQ-B.md",
-        item(
+        )
+        .item(
             "REQ-B",
             "requirement",
             "Two factors",
             &["derives-from = [\"REQ-A\"]"],
             "Clinicians use two factors.\n",
-        ),
-    );
-    write(
-        root,
-        "requirements/CTL-1.md",
-        item(
+        )
+        .item(
             "CTL-1",
             "control",
             "One-time codes",
             &["implements = [\"REQ-B\"]"],
             "The login asks for a code.\n",
-        ),
-    );
-    write(
-        root,
-        "requirements/TST-1.md",
-        item(
+        )
+        .item(
             "TST-1",
             "test",
             "Login test",
             &["verifies = [\"CTL-1\"]", "result = \"pass\""],
             "Log in without a code.\n",
-        ),
-    );
+        )
 }
 
 fn findings(dir: &Path) -> Vec<(String, String)> {
@@ -135,9 +116,8 @@ fn review(dir: &Path, who: (&str, &str), args: &[&str]) -> crate::common::Run {
 
 #[test]
 fn review_rewrites_only_reviewed_against_and_writes_a_record() {
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path();
-    chain(root);
+    let book = chain();
+    let root = book.root();
     // Comments, odd spacing, CRLF line endings and a body that looks like front-matter
     // must all survive byte for byte.
     let ctl = "+++\r\n# Reviewed every release\r\nid    = \"CTL-1\"\r\nkind = 'control'   # literal string\r\ntitle = \"One-time codes\"\r\nimplements = [\r\n  \"REQ-B\",\r\n]\r\n+++\r\n+++\r\nThe login asks for a code.   \r\n";
@@ -235,9 +215,8 @@ fn fingerprint_in(text: &str, upstream: &str) -> String {
 
 #[test]
 fn a_change_makes_links_suspect_three_levels_down_and_a_review_clears_them() {
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path();
-    chain(root);
+    let book = chain();
+    let root = book.root();
     review(root, RITA, &["REQ-B", "CTL-1", "TST-1"]).expect_code(0);
     assert_eq!(findings(root), []);
     // Reflowing REQ-A's body and changing its status are not changes.
@@ -289,9 +268,8 @@ fn a_change_makes_links_suspect_three_levels_down_and_a_review_clears_them() {
 
 #[test]
 fn bad_input_gets_a_clear_message_and_changes_nothing() {
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path();
-    chain(root);
+    let book = chain();
+    let root = book.root();
     let snapshot = || crate::common::files_with_ext(root, ".md");
     let before = snapshot();
     for (args, needle) in [
@@ -366,20 +344,19 @@ fn bad_input_gets_a_clear_message_and_changes_nothing() {
 }
 
 /// A scratch repository with the chain committed by Carl.
-fn repo() -> tempfile::TempDir {
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path();
-    chain(root);
+fn repo() -> Book {
+    let book = chain();
+    let root = book.root();
     git(root, CARL, &["init", "-q", "-b", "main"]);
     git(root, CARL, &["add", "-A"]);
     git(root, CARL, &["commit", "-q", "-m", "chain"]);
-    tmp
+    book
 }
 
 #[test]
 fn explain_suspect_walks_the_history_to_the_reviewed_version() {
-    let tmp = repo();
-    let root = tmp.path();
+    let book = repo();
+    let root = book.root();
     let run = review(root, RITA, &["REQ-B"]);
     run.expect_code(0);
     git(root, RITA, &["add", "-A"]);
@@ -475,8 +452,8 @@ fn head(root: &Path) -> String {
 
 #[test]
 fn explain_suspect_stops_at_200_commits_and_says_so() {
-    let tmp = repo();
-    let root = tmp.path();
+    let book = repo();
+    let root = book.root();
     review(root, RITA, &["REQ-B"]).expect_code(0);
     let b = root.join("requirements/REQ-B.md");
     let stamp = fingerprint_in(&fs::read_to_string(&b).unwrap(), "REQ-A");
@@ -510,9 +487,9 @@ fn explain_suspect_stops_at_200_commits_and_says_so() {
 
 #[test]
 fn independent_review_flags_the_last_author_as_reviewer() {
-    let tmp = repo();
-    let root = tmp.path();
-    crate::common::append_book_toml(
+    let book = repo();
+    let root = book.root();
+    append_book_toml(
         root,
         "[preprocessor.techfile.review]\nindependent-review = true\n",
     );
@@ -592,10 +569,9 @@ fn independent_review_flags_the_last_author_as_reviewer() {
 
 #[test]
 fn the_views_list_suspects_pending_links_and_records() {
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path();
-    chain(root);
-    crate::common::append_book_toml(
+    let book = chain();
+    let root = book.root();
+    append_book_toml(
         root,
         "[preprocessor.techfile.bundle]\nversion = \"1.0\"\npdf = false\n",
     );
@@ -655,4 +631,11 @@ fn the_views_list_suspects_pending_links_and_records() {
         controls.contains("by Rita Reviewer (Security architect) on 2026-11-18, reviewed"),
         "{controls}"
     );
+}
+
+/// Appends TOML (more tables) to `book/book.toml` under `root`.
+fn append_book_toml(root: &Path, toml: &str) {
+    let path = root.join("book/book.toml");
+    let text = fs::read_to_string(&path).expect("book.toml");
+    fs::write(path, format!("{text}\n{toml}")).expect("write book.toml");
 }

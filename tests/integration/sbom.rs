@@ -2,9 +2,7 @@
 //! 50 MB, unknown version), the `sbom` command (including the drift check of this tool's own
 //! SBOM) and a 5,000-component SBOM rendered through the library.
 
-use crate::common::{
-    check_human, check_json, codes_of, command, fixture, item, parse_json_lines, skeleton, write,
-};
+use crate::common::{Book, Run, command, fixture, repo_root, require, shared_dir, write};
 use mdbook_techfile::core::config::Config;
 use mdbook_techfile::core::load::Input;
 use mdbook_techfile::core::model::SourceMap;
@@ -13,13 +11,6 @@ use mdbook_techfile::core::{BookInputs, ChapterInput, Mode};
 use std::collections::{BTreeMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
-
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("the plugin lives in the repository")
-        .to_path_buf()
-}
 
 /// Whether a rejection names the field at fault: a path (`at `components[0].type``), one of
 /// the top-level keys checked before the schema, or a quoted property at the top level.
@@ -86,14 +77,8 @@ fn conformance(dir: &Path) -> BTreeMap<String, Tally> {
 
 #[test]
 fn shared_cyclonedx_test_vectors_conform() {
-    let dir = repo_root().join("../shared/cyclonedx/test-vectors");
-    if !dir.is_dir() {
-        eprintln!(
-            "note: {} is absent; only the copied vectors in tests/fixtures/sbom-vectors were checked",
-            dir.display()
-        );
-        return;
-    }
+    require!(Shared);
+    let dir = shared_dir().join("cyclonedx/test-vectors");
     let tally = conformance(&dir);
     for v in ["1.4", "1.5", "1.6", "1.7"] {
         let t = &tally[v];
@@ -132,37 +117,26 @@ const SMALL: &str = r#"{
 "#;
 
 /// A skeleton book with one item; `keys` go into `[preprocessor.techfile]`.
-fn sbom_book(keys: &str) -> tempfile::TempDir {
-    let tmp = tempfile::tempdir().unwrap();
-    skeleton(
-        tmp.path(),
-        &format!(
-            "{keys}\n[preprocessor.techfile.coverage]\nrequirement = false\ncontrol = false\nrisk = false\ntest = false\npractice = false"
-        ),
-    );
-    write(
-        tmp.path(),
-        "requirements/REQ-1.md",
-        item("REQ-1", "requirement", "R", &[], ""),
-    );
-    tmp
+fn sbom_book(keys: &str) -> Book {
+    Book::new(&format!(
+        "{keys}\n[preprocessor.techfile.coverage]\nrequirement = false\ncontrol = false\nrisk = false\ntest = false\npractice = false"
+    ))
+    .item("REQ-1", "requirement", "R", &[], "")
 }
 
 /// Checks a book (human and JSON); returns the exit code and the JSON findings.
-fn check_book(dir: &Path) -> (Option<i32>, Vec<serde_json::Value>) {
-    let human = check_human(dir);
+fn check_book(book: &Book) -> (Option<i32>, Vec<serde_json::Value>) {
+    let human = book.check_human();
     assert!(human.code.is_some(), "the tool crashed: {}", human.stderr);
     assert_eq!(human.stderr, "", "findings go to stdout");
-    let json = check_json(dir);
+    let json = book.check();
     assert_eq!(json.code, human.code);
-    (json.code, parse_json_lines(&json.stdout))
+    (json.code, json.findings)
 }
 
 /// A book whose `sboms/` holds one file; returns the exit code and the JSON findings.
 fn check_sbom(name: &str, content: &[u8], keys: &str) -> (Option<i32>, Vec<serde_json::Value>) {
-    let tmp = sbom_book(keys);
-    write(tmp.path(), &format!("sboms/{name}"), content);
-    check_book(tmp.path())
+    check_book(&sbom_book(keys).file(&format!("sboms/{name}"), content))
 }
 
 fn only_finding(findings: &[serde_json::Value], code: &str, file: &str) -> serde_json::Value {
@@ -227,18 +201,18 @@ fn a_non_utf8_sbom_is_reported() {
 #[test]
 fn a_50_mb_sbom_is_refused_by_size_and_never_crashes_the_tool() {
     let make = |extra: &str| {
-        let tmp = sbom_book(extra);
-        fs::create_dir_all(tmp.path().join("sboms")).unwrap();
+        let book = sbom_book(extra);
+        fs::create_dir_all(book.path("sboms")).unwrap();
         // A sparse file: 50 MB on paper, next to nothing on disk.
-        fs::File::create(tmp.path().join("sboms/big.cdx.json"))
+        fs::File::create(book.path("sboms/big.cdx.json"))
             .unwrap()
             .set_len(50 * 1000 * 1000)
             .unwrap();
-        tmp
+        book
     };
 
     // Default limit: refused before reading, with the size and the setting to raise.
-    let (code, findings) = check_book(make("").path());
+    let (code, findings) = check_book(&make(""));
     assert_eq!(code, Some(1));
     let f = only_finding(&findings, "file-too-large", "sboms/big.cdx.json");
     let message = f["message"].as_str().unwrap();
@@ -250,7 +224,7 @@ fn a_50_mb_sbom_is_refused_by_size_and_never_crashes_the_tool() {
 
     // With the limit raised the file is read, and its content (all NUL bytes) is a syntax
     // error at the first byte, not a crash.
-    let (code, findings) = check_book(make("max-sbom-size = 67108864").path());
+    let (code, findings) = check_book(&make("max-sbom-size = 67108864"));
     assert_eq!(code, Some(1));
     let f = only_finding(&findings, "sbom-json-syntax", "sboms/big.cdx.json");
     assert_eq!(
@@ -268,31 +242,24 @@ fn an_empty_sbom_is_an_error() {
 
 #[test]
 fn a_missing_configured_sbom_folder_is_an_error_but_the_default_may_be_absent() {
-    let tmp = sbom_book("sboms = [\"../no-such-sboms\"]");
-    let j = check_json(tmp.path());
-    assert!(
-        codes_of(&j.stdout).contains(&"read-error".to_string()),
-        "{}",
-        j.stdout
-    );
+    let j = sbom_book("sboms = [\"../no-such-sboms\"]").check();
+    assert!(j.codes().contains(&"read-error"), "{}", j.stdout);
     assert!(j.stdout.contains("no-such-sboms"), "{}", j.stdout);
 
-    let tmp = sbom_book("");
-    let j = check_json(tmp.path());
+    let j = sbom_book("").check();
     j.expect_code(0);
     assert_eq!(j.stdout, "");
 }
 
 #[test]
 fn sbom_files_can_be_configured_one_by_one() {
-    let tmp = sbom_book("sboms = [\"../vendor/a.json\"]");
-    write(tmp.path(), "vendor/a.json", SMALL);
-    write(
-        tmp.path(),
-        "book/src/chapter.md",
-        "# Chapter\n\n{{#techfile sbom a.json}}\n",
-    );
-    let r = check_human(tmp.path());
+    let book = sbom_book("sboms = [\"../vendor/a.json\"]")
+        .file("vendor/a.json", SMALL)
+        .file(
+            "book/src/chapter.md",
+            "# Chapter\n\n{{#techfile sbom a.json}}\n",
+        );
+    let r = book.check_human();
     r.expect_code(0);
 }
 
@@ -304,19 +271,14 @@ fn committed_timestamp(text: &str) -> String {
         .to_owned()
 }
 
-fn sbom_command(args: &[&str], epoch: Option<&str>) -> crate::common::Run {
+fn sbom_command(args: &[&str], epoch: Option<&str>) -> Run {
     let mut cmd = command(&repo_root());
     cmd.arg("sbom").args(args);
     match epoch {
         Some(e) => cmd.env("SOURCE_DATE_EPOCH", e),
         None => cmd.env_remove("SOURCE_DATE_EPOCH"),
     };
-    let out = cmd.output().expect("binary runs");
-    crate::common::Run {
-        code: out.status.code(),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-    }
+    Run::from(cmd.output().expect("binary runs"))
 }
 
 /// The committed SBOM of this tool is what the generator makes of the committed Cargo.lock
@@ -586,14 +548,11 @@ fn a_5000_component_sbom_renders_every_row_with_working_links() {
 
 #[test]
 fn an_sbom_is_placed_once() {
-    let tmp = sbom_book("");
-    write(tmp.path(), "sboms/a.cdx.json", SMALL);
-    write(
-        tmp.path(),
+    let book = sbom_book("").file("sboms/a.cdx.json", SMALL).file(
         "book/src/chapter.md",
         "# Chapter\n\n{{#techfile sbom a.cdx.json}}\n\n{{#techfile sbom sboms/a.cdx.json}}\n",
     );
-    let (code, findings) = check_book(tmp.path());
+    let (code, findings) = check_book(&book);
     assert_eq!(code, Some(1));
     assert_eq!(findings.len(), 1, "{findings:#?}");
     assert_eq!(findings[0]["code"], "duplicate-host");

@@ -29,6 +29,8 @@ pub mod review;
 pub mod risk;
 pub mod sbom;
 pub mod stamp;
+#[cfg(test)]
+mod testkit;
 
 use crate::book::Chapter;
 use crate::catalog::Catalog;

@@ -422,3 +422,277 @@ pub fn export(analysis: &Analysis, stamp: &Stamp, title: Option<&str>) -> String
     out.push('\n');
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::load::Input;
+    use crate::sbom::SbomInput;
+    use crate::stamp::{SbomFolder, StampFacts};
+    use crate::{BookInputs, Inputs, Mode};
+    use serde_json::Value;
+
+    fn input(path: &str, text: &str) -> Input {
+        Input {
+            name: path.into(),
+            path: path.into(),
+            content: Ok(text.as_bytes().to_vec()),
+        }
+    }
+
+    fn item(id: &str, kind: &str, extra: &str) -> String {
+        format!(
+            "+++\nid = \"{id}\"\nkind = \"{kind}\"\ntitle = \"{id} title\"\n{extra}\n+++\nBody.\n"
+        )
+    }
+
+    const SBOM: &str = r#"{"bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1,
+"metadata": {"timestamp": "2026-01-01T00:00:00Z", "authors": [{"name": "A"}]},
+"components": [
+ {"type": "library", "bom-ref": "zlib", "name": "zlib", "version": "1.3", "supplier": {"name": "Z"}, "purl": "pkg:generic/zlib@1.3", "hashes": [{"alg": "SHA-256", "content": "0000000000000000000000000000000000000000000000000000000000000000"}]},
+ {"type": "library", "bom-ref": "app", "name": "app", "version": "2", "supplier": {"name": "Z"}, "purl": "pkg:generic/app@2"}
+],
+"dependencies": [{"ref": "app", "dependsOn": ["zlib"]}, {"ref": "zlib"}]}
+"#;
+
+    /// The item files, sorted by path as the edge hands them over; their IDs are in
+    /// another order, which the export must not follow.
+    fn files() -> Vec<Input> {
+        vec![
+            input(
+                "requirements/a/TST-1.md",
+                &item("TST-1", "test", "verifies = [\"CTL-1\"]\nresult = \"pass\""),
+            ),
+            input(
+                "requirements/b/REQ-2.md",
+                &item(
+                    "REQ-2",
+                    "requirement",
+                    "derives-from = [\"REQ-1\", \"MDR-1\"]\nstatus = \"approved\"",
+                ),
+            ),
+            input(
+                "requirements/c/REQ-1.md",
+                &item(
+                    "REQ-1",
+                    "requirement",
+                    "derives-from = [\"MDCG-SM\"]\ntags = [\"auth\"]",
+                ),
+            ),
+            input(
+                "requirements/d/CTL-1.md",
+                &item("CTL-1", "control", "implements = [\"REQ-1\", \"REQ-404\"]"),
+            ),
+            input(
+                "requirements/e/RSK-1.md",
+                &item("RSK-1", "risk", "affects = [\"pkg:generic/zlib@1.3\"]"),
+            ),
+        ]
+    }
+
+    fn analyse(items: Vec<Input>) -> (crate::Analysis, String) {
+        let config = Config::from_toml("[not-applicable]\n\"MDR-2\" = \"No <IVD> use\"").unwrap();
+        let inputs = Inputs {
+            config,
+            items,
+            reviews: Vec::new(),
+            sboms: vec![SbomInput {
+                input: input("sboms/vendor/lib.cdx.json", SBOM),
+                key: "vendor/lib.cdx.json".into(),
+            }],
+            book: BookInputs {
+                book_toml: Some(input(
+                    "book/book.toml",
+                    "[book]\ntitle = \"T\"\n\n[preprocessor.techfile]\n",
+                )),
+                ..BookInputs::default()
+            },
+            stamp: Some(StampFacts {
+                version: "2.3".into(),
+                commit: Some("0123456789abcdef0123456789abcdef01234567".into()),
+                modified: true,
+                timestamp: Some(jiff::Timestamp::from_second(1_795_000_000).unwrap()),
+                date_source: DateSource::SourceDateEpoch,
+                sbom_folders: vec![SbomFolder {
+                    configured: "../sboms".into(),
+                    path: "sboms".into(),
+                    found: true,
+                }],
+                revisions: Vec::new(),
+            }),
+        };
+        let analysis = crate::analyse(inputs, Mode::Check);
+        let stamp = analysis.stamp.clone().expect("a stamp");
+        let text = export(&analysis, &stamp, Some("Title <with> markup"));
+        (analysis, text)
+    }
+
+    fn strs<'a>(v: &'a Value, key: &str) -> Vec<&'a str> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x[key].as_str().unwrap_or("null"))
+            .collect()
+    }
+
+    #[test]
+    fn the_export_follows_its_schema_in_a_fixed_shape() {
+        let (_, text) = analyse(files());
+        assert!(text.ends_with("}\n"));
+        let v: Value = serde_json::from_str(&text).unwrap();
+        let schema: Value =
+            serde_json::from_str(include_str!("../../schemas/trace.schema.json")).unwrap();
+        let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
+        let errors: Vec<String> = validator.iter_errors(&v).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{errors:?}");
+        // The top-level fields come in the documented order.
+        let keys: Vec<&str> = text
+            .lines()
+            .filter_map(|l| l.strip_prefix("  \"")?.split_once("\":").map(|(k, _)| k))
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                "schema-version",
+                "generator",
+                "document",
+                "inputs",
+                "catalog",
+                "items",
+                "links",
+                "sboms",
+                "components",
+                "findings"
+            ]
+        );
+        assert_eq!(v["schema-version"], SCHEMA_VERSION);
+        let doc = &v["document"];
+        assert_eq!(doc["title"], "Title <with> markup", "data, not HTML");
+        assert_eq!(doc["version"], "2.3");
+        assert_eq!(doc["modified"], true);
+        assert_eq!(doc["date"], "2026-11-18");
+        assert_eq!(doc["timestamp"], 1_795_000_000);
+        assert_eq!(doc["date-source"], "source-date-epoch");
+    }
+
+    #[test]
+    fn items_links_and_the_catalog_are_complete_and_ordered() {
+        let (analysis, text) = analyse(files());
+        let v: Value = serde_json::from_str(&text).unwrap();
+        // Items by ID, whatever order the files came in, with file and line.
+        assert_eq!(
+            strs(&v["items"], "id"),
+            ["CTL-1", "REQ-1", "REQ-2", "RSK-1", "TST-1"]
+        );
+        let req1 = &v["items"][1];
+        assert_eq!(req1["file"], "requirements/c/REQ-1.md");
+        assert_eq!(req1["line"], 2);
+        assert_eq!(req1["status"], "draft");
+        assert_eq!(req1["tags"], serde_json::json!(["auth"]));
+        assert_eq!(req1["practices"], serde_json::json!(["MDCG-SM"]));
+        assert_eq!(v["items"][4]["result"], "pass");
+        // Links as written, item by item, each with the kind of its target.
+        let links: Vec<(&str, &str, &str, &str)> = v["links"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| {
+                (
+                    l["from"].as_str().unwrap(),
+                    l["relation"].as_str().unwrap(),
+                    l["to"].as_str().unwrap(),
+                    l["to-kind"].as_str().unwrap_or("null"),
+                )
+            })
+            .collect();
+        assert_eq!(
+            links,
+            [
+                ("CTL-1", "implements", "REQ-1", "requirement"),
+                ("CTL-1", "implements", "REQ-404", "null"),
+                ("REQ-1", "derives-from", "MDCG-SM", "catalog"),
+                ("REQ-2", "derives-from", "REQ-1", "requirement"),
+                ("REQ-2", "derives-from", "MDR-1", "catalog"),
+                ("TST-1", "verifies", "CTL-1", "control"),
+            ]
+        );
+        let l = &v["links"][1];
+        assert_eq!(
+            (l["file"].as_str(), l["line"].as_u64(), l["column"].as_u64()),
+            (Some("requirements/d/CTL-1.md"), Some(5), Some(24))
+        );
+        // The whole catalog in its order, with what derives from each entry.
+        let catalog = v["catalog"].as_array().unwrap();
+        assert_eq!(catalog.len(), analysis.catalog.entries().len());
+        assert_eq!(
+            strs(&v["catalog"], "id")[0],
+            analysis.catalog.entries()[0].id
+        );
+        let entry = |id: &str| catalog.iter().find(|e| e["id"] == id).unwrap();
+        assert_eq!(entry("MDCG-SM")["derived-by"], serde_json::json!(["REQ-1"]));
+        assert_eq!(entry("MDCG-SM")["kind"], "practice");
+        assert_eq!(entry("MDR-1")["derived-by"], serde_json::json!(["REQ-2"]));
+        assert_eq!(entry("MDR-2")["not-applicable"], "No <IVD> use");
+        assert_eq!(entry("MDR-1")["not-applicable"], Value::Null);
+        // Findings are exported as the JSON of `check`.
+        let unknown: Vec<&Value> = v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["code"] == "unknown-id")
+            .collect();
+        assert_eq!(unknown.len(), 1);
+        assert_eq!(unknown[0]["file"], "requirements/d/CTL-1.md");
+        assert_eq!(
+            v["findings"].as_array().unwrap().len(),
+            analysis.findings.len()
+        );
+    }
+
+    #[test]
+    fn sboms_inputs_and_components_are_exported() {
+        let (_, text) = analyse(files());
+        let v: Value = serde_json::from_str(&text).unwrap();
+        let roles: Vec<(&str, &str)> = v["inputs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| (i["role"].as_str().unwrap(), i["path"].as_str().unwrap()))
+            .collect();
+        assert_eq!(roles[0], ("config", "book/book.toml"));
+        assert_eq!(roles.iter().filter(|(r, _)| *r == "item").count(), 5);
+        assert_eq!(roles.last(), Some(&("sbom", "sboms/vendor/lib.cdx.json")));
+        let sbom = &v["sboms"][0];
+        assert_eq!(sbom["path"], "sboms/vendor/lib.cdx.json");
+        assert_eq!(sbom["bundle-path"], "sboms/vendor/lib.cdx.json");
+        assert_eq!(sbom["sha256"], crate::digest::sha256_hex(SBOM.as_bytes()));
+        assert_eq!(sbom["bytes"], SBOM.len());
+        let components = v["components"].as_array().unwrap();
+        assert_eq!(strs(&v["components"], "name"), ["zlib", "app"]);
+        assert_eq!(components[0]["affected-by"], serde_json::json!(["RSK-1"]));
+        assert_eq!(components[0]["hashes"][0]["alg"], "SHA-256");
+        assert_eq!(components[1]["depends-on"], serde_json::json!(["zlib"]));
+        assert_eq!(components[1]["affected-by"], serde_json::json!([]));
+        assert!(
+            components
+                .iter()
+                .all(|c| c["sbom"] == "sboms/vendor/lib.cdx.json")
+        );
+    }
+
+    #[test]
+    fn the_export_is_the_same_text_for_the_same_trace() {
+        let (_, first) = analyse(files());
+        let (_, again) = analyse(files());
+        assert_eq!(first, again);
+        // A change to one item does change it.
+        let mut changed = files();
+        changed[2] = input(
+            "requirements/c/REQ-1.md",
+            &item("REQ-1", "requirement", "derives-from = [\"MDCG-SR\"]"),
+        );
+        let (_, different) = analyse(changed);
+        assert_ne!(first, different);
+    }
+}

@@ -517,7 +517,7 @@ impl<'k> Scanner<'k> {
             // Text between tags matters only as heading text.
             Token::Text(t) => {
                 if self.titled.is_some() {
-                    self.title_text(&html::decode(t));
+                    self.title_text(&html::decode_text(t));
                 }
             }
             Token::End { .. } => {}
