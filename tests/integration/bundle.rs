@@ -805,4 +805,24 @@ fn trace_json_lists_sbom_components_with_the_items_that_affect_them() {
         .expect("the firmware SBOM's MCUboot component is exported");
     assert_eq!(mcuboot["affected-by"], serde_json::json!(["RSK-001"]));
     assert!(mcuboot["sbom"].as_str().unwrap().starts_with("sboms/"));
+    // The anchors are those of the rows in the book.
+    let outcome = mdbook_techfile::mdbook::check(&tmp.path().join("book")).unwrap();
+    let rows: Vec<&str> = outcome
+        .analysis
+        .sboms
+        .sboms
+        .iter()
+        .flat_map(|s| s.components.iter().map(|c| c.anchor.as_str()))
+        .collect();
+    let exported: Vec<&str> = components
+        .iter()
+        .map(|c| c["anchor"].as_str().unwrap())
+        .collect();
+    assert_eq!(exported, rows);
+    let html = fs::read_to_string(tmp.path().join("book/book/html/sbom.html"))
+        .or_else(|_| fs::read_to_string(tmp.path().join("book/book/sbom.html")))
+        .unwrap();
+    let anchor = mcuboot["anchor"].as_str().unwrap();
+    assert!(html.contains(&format!("<tr id=\"{anchor}\">")), "{anchor}");
+    assert!(trace["sbom-objects"].is_array());
 }

@@ -72,6 +72,7 @@ macro_rules! snapshot_tests {
 snapshot_tests! {
     clean => "clean",
     clean_links => "clean-links",
+    clean_sbom_identity => "clean-sbom-identity",
     read_error => "read-error",
     not_utf8 => "not-utf8",
     file_too_large => "file-too-large",
@@ -108,6 +109,7 @@ snapshot_tests! {
     sbom_unsupported_version => "sbom-unsupported-version",
     sbom_schema => "sbom-schema",
     sbom_duplicate_ref => "sbom-duplicate-ref",
+    sbom_unresolved_ref => "sbom-unresolved-ref",
     sbom_missing_supplier => "sbom-missing-supplier",
     sbom_missing_version => "sbom-missing-version",
     sbom_missing_identifier => "sbom-missing-identifier",

@@ -162,7 +162,10 @@ fn identity(site: &Site<'_, '_>, sbom: &Sbom, index: usize, page: &str, out: &mu
         row("Services", sbom.services.len().to_string());
     }
     if !sbom.elements.is_empty() {
-        row("Other objects with a bom-ref", sbom.elements.len().to_string());
+        row(
+            "Other objects with a bom-ref",
+            sbom.elements.len().to_string(),
+        );
     }
     if let Some(p) = sbom.primary {
         row(
@@ -413,7 +416,14 @@ fn row(site: &Site<'_, '_>, sbom: &Sbom, index: usize, ci: usize, page: &str, ou
         "<tr id=\"{}\"><td>{name}</td><td>{version}</td><td>{supplier}</td><td>{licenses}</td><td>{id}</td><td>{hash}</td><td>{}</td><td>{}</td></tr>",
         c.anchor,
         dependencies(sbom, &c.depends_on, &c.depends_on_other),
-        referenced_by(site, ObjectId { sbom: index, target }, page)
+        referenced_by(
+            site,
+            ObjectId {
+                sbom: index,
+                target
+            },
+            page
+        )
     );
 }
 
@@ -473,7 +483,14 @@ fn services(site: &Site<'_, '_>, sbom: &Sbom, index: usize, page: &str, out: &mu
             yes_no(s.authenticated),
             yes_no(s.trust_boundary),
             dependencies(sbom, &s.depends_on, &s.depends_on_other),
-            referenced_by(site, ObjectId { sbom: index, target }, page)
+            referenced_by(
+                site,
+                ObjectId {
+                    sbom: index,
+                    target
+                },
+                page
+            )
         );
     }
     out.push_str("</tbody>\n</table>\n</details>\n\n");
@@ -487,7 +504,9 @@ fn elements(site: &Site<'_, '_>, sbom: &Sbom, index: usize, page: &str, out: &mu
     }
     let list = &sbom.elements;
     let mut order: Vec<usize> = (0..list.len()).collect();
-    order.sort_by(|&a, &b| (&list[a].kind, &list[a].label, a).cmp(&(&list[b].kind, &list[b].label, b)));
+    order.sort_by(|&a, &b| {
+        (&list[a].kind, &list[a].label, a).cmp(&(&list[b].kind, &list[b].label, b))
+    });
     open_group(out, "other objects with a bom-ref", order.len(), "object");
     out.push_str("<table class=\"techfile-table techfile-sbom-table\">\n<thead><tr><th>Object</th><th>Kind</th><th>bom-ref</th><th>Where</th><th>Referenced by</th></tr></thead>\n<tbody>\n");
     for i in order {
@@ -501,7 +520,14 @@ fn elements(site: &Site<'_, '_>, sbom: &Sbom, index: usize, page: &str, out: &mu
             html(&e.kind),
             html(&e.bom_ref),
             html(&crate::sbom::schema::readable_path(&e.pointer)),
-            referenced_by(site, ObjectId { sbom: index, target }, page)
+            referenced_by(
+                site,
+                ObjectId {
+                    sbom: index,
+                    target
+                },
+                page
+            )
         );
     }
     out.push_str("</tbody>\n</table>\n</details>\n\n");

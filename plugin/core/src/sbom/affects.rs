@@ -232,7 +232,15 @@ pub fn resolve(
                 } else {
                     None
                 };
-                diags.push(unknown(item, entry, r.span, parsed.as_ref(), suggestion, &sboms, &failed));
+                diags.push(unknown(
+                    item,
+                    entry,
+                    r.span,
+                    parsed.as_ref(),
+                    suggestion,
+                    &sboms,
+                    &failed,
+                ));
                 continue;
             }
             for h in hits {
@@ -280,7 +288,10 @@ fn unknown(
     };
     let (message, label) = match parsed {
         Some(Err(e)) => (
-            format!("`{}` affects `{entry}`, which is not a valid package URL: {e}", item.id),
+            format!(
+                "`{}` affects `{entry}`, which is not a valid package URL: {e}",
+                item.id
+            ),
             format!("not a purl ({e}), and {searched} has an object with this bom-ref"),
         ),
         Some(Ok(_)) => (

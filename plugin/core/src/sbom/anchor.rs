@@ -195,6 +195,10 @@ mod tests {
         let x = Identity::BomRef("x".into());
         assert_eq!(anchors.next(&x, "c"), "sbom-a-x");
         assert_eq!(anchors.next(&x, "c"), "sbom-a-x-2");
-        assert!(anchors.next(&Identity::Label("%%".into()), "service").starts_with("sbom-a-service-"));
+        assert!(
+            anchors
+                .next(&Identity::Label("%%".into()), "service")
+                .starts_with("sbom-a-service-")
+        );
     }
 }

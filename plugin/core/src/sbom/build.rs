@@ -90,7 +90,15 @@ pub(super) fn build(
             .as_ref()
             .and_then(|r| locate::member(text, r, "component"));
         primary = Some(0);
-        component(file, text, mc, range, None, "/metadata/component", &mut flat);
+        component(
+            file,
+            text,
+            mc,
+            range,
+            None,
+            "/metadata/component",
+            &mut flat,
+        );
     }
     if let Some(Value::Array(list)) = obj.get("components") {
         let ranges = locate::member(text, &root, "components")
@@ -98,7 +106,15 @@ pub(super) fn build(
             .unwrap_or_default();
         for (i, c) in list.iter().enumerate() {
             let pointer = format!("/components/{i}");
-            component(file, text, c, ranges.get(i).cloned(), None, &pointer, &mut flat);
+            component(
+                file,
+                text,
+                c,
+                ranges.get(i).cloned(),
+                None,
+                &pointer,
+                &mut flat,
+            );
         }
     }
     if let Some(Value::Array(list)) = obj.get("services") {
@@ -259,7 +275,10 @@ impl Index {
         let mut pointer_of: HashMap<Target, String> = std::mem::take(&mut flat.pointers);
         let mut duplicates: Vec<(String, String, String)> = Vec::new();
         for (target, v) in &flat.values {
-            let Some(r) = v.get("bom-ref").and_then(Value::as_str).filter(|r| !r.is_empty())
+            let Some(r) = v
+                .get("bom-ref")
+                .and_then(Value::as_str)
+                .filter(|r| !r.is_empty())
             else {
                 continue;
             };
@@ -362,7 +381,10 @@ fn report_duplicates(
     }
     if duplicates.len() > MAX_LOCATED {
         let rest = duplicates.len() - MAX_LOCATED;
-        let at = Span::new(file, locate::root(text).map_or(0..0, |r| r.start..r.start + 1));
+        let at = Span::new(
+            file,
+            locate::root(text).map_or(0..0, |r| r.start..r.start + 1),
+        );
         diags.push(
             Diagnostic::new(
                 Code::SbomDuplicateRef,
@@ -396,11 +418,16 @@ fn report_unresolved(
     }
     if count > at.len() {
         let rest = count - at.len();
-        let root = Span::new(file, locate::root(text).map_or(0..0, |r| r.start..r.start + 1));
+        let root = Span::new(
+            file,
+            locate::root(text).map_or(0..0, |r| r.start..r.start + 1),
+        );
         diags.push(
             Diagnostic::new(
                 Code::SbomUnresolvedRef,
-                format!("{rest} more references of this SBOM name a bom-ref that no object carries"),
+                format!(
+                    "{rest} more references of this SBOM name a bom-ref that no object carries"
+                ),
             )
             .at(root, "this SBOM")
             .help("regenerate the SBOM, or correct the references the first findings show"),
@@ -536,7 +563,15 @@ fn component<'v>(
             .unwrap_or_default();
         for (i, c) in children.iter().enumerate() {
             let child = format!("{pointer}/components/{i}");
-            component(file, text, c, ranges.get(i).cloned(), Some(index), &child, out);
+            component(
+                file,
+                text,
+                c,
+                ranges.get(i).cloned(),
+                Some(index),
+                &child,
+                out,
+            );
         }
     }
 }

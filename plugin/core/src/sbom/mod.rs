@@ -8,8 +8,8 @@
 //! `specVersion` (`sbom-unsupported-version`), the schema of that version (`sbom-schema`).
 //! Only a document that passes all of them becomes an [`Sbom`].
 
-pub mod anchor;
 mod affects;
+pub mod anchor;
 mod build;
 pub mod locate;
 pub mod ntia;

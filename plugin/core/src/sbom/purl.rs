@@ -168,7 +168,10 @@ mod tests {
             "pkg:pypi/Django_Rest_Framework@3.15",
             "pkg:pypi/django-rest-framework@3.15"
         ));
-        assert!(same("pkg:deb/Debian/BSDUtils@2", "pkg:deb/debian/bsdutils@2"));
+        assert!(same(
+            "pkg:deb/Debian/BSDUtils@2",
+            "pkg:deb/debian/bsdutils@2"
+        ));
         assert!(same(
             "pkg:github/Mbed-TLS/MbedTLS@v3.6.2",
             "pkg:github/mbed-tls/mbedtls@v3.6.2"

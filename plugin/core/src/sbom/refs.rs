@@ -126,7 +126,11 @@ impl Map {
                 if relevant[i] {
                     continue;
                 }
-                if n.members.values().chain(n.items.iter()).any(|&c| relevant[c]) {
+                if n.members
+                    .values()
+                    .chain(n.items.iter())
+                    .any(|&c| relevant[c])
+                {
                     relevant[i] = true;
                     changed = true;
                 }
@@ -249,7 +253,12 @@ impl Builder {
         // Other `$ref`s lead into the SPDX, JSF and cryptography helper schemas, which
         // declare and reference no bom-refs.
         for combinator in ["allOf", "anyOf", "oneOf"] {
-            for sub in at.get(combinator).and_then(Value::as_array).into_iter().flatten() {
+            for sub in at
+                .get(combinator)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
                 self.expand(sub, out);
             }
         }
@@ -392,7 +401,10 @@ mod tests {
         let has = |p: &str, w: &str| got.iter().any(|(gp, gw)| gp == p && gw == w);
         for (p, w) in [
             ("/metadata/tools/components/0/bom-ref", "component tool"),
-            ("/metadata/authors/0/bom-ref", "organizationalContact author"),
+            (
+                "/metadata/authors/0/bom-ref",
+                "organizationalContact author",
+            ),
             ("/dependencies/0/provides/0", "-> std"),
             ("/compositions/0/vulnerabilities/0", "-> v"),
             ("/annotations/0/subjects/0", "-> x"),
@@ -402,9 +414,18 @@ mod tests {
             ),
             ("/formulation/0/bom-ref", "formula f"),
             ("/formulation/0/workflows/0/bom-ref", "workflow wf"),
-            ("/formulation/0/workflows/0/resourceReferences/0/ref", "-> x"),
-            ("/definitions/standards/0/requirements/0/bom-ref", "requirements req-1"),
-            ("/definitions/standards/0/levels/0/requirements/0", "-> req-1"),
+            (
+                "/formulation/0/workflows/0/resourceReferences/0/ref",
+                "-> x",
+            ),
+            (
+                "/definitions/standards/0/requirements/0/bom-ref",
+                "requirements req-1",
+            ),
+            (
+                "/definitions/standards/0/levels/0/requirements/0",
+                "-> req-1",
+            ),
             ("/declarations/claims/0/target", "-> x"),
             ("/declarations/claims/0/evidence/0", "-> ev"),
         ] {

@@ -1,7 +1,7 @@
 use super::*;
-use std::collections::BTreeMap;
 use crate::load::InputError;
 use crate::model::{Item, Kind, Spanned, Status};
+use std::collections::BTreeMap;
 
 fn parse_text(text: &str) -> (Option<Sbom>, Vec<Diagnostic>, SourceMap) {
     let mut map = SourceMap::new();
@@ -183,14 +183,21 @@ fn duplicate_bom_refs_are_reported() {
     // The references to `mbedtls` now name nothing.
     assert_eq!(
         codes(&d),
-        ["sbom-duplicate-ref", "sbom-unresolved-ref", "sbom-unresolved-ref"]
+        [
+            "sbom-duplicate-ref",
+            "sbom-unresolved-ref",
+            "sbom-unresolved-ref"
+        ]
     );
     let p = d[0].primary.as_ref().unwrap();
     let first = &d[0].secondary[0];
     let text = map.text(p.span.file);
     assert_eq!(&text[p.span.range()], "\"zephyr\"");
     assert_eq!(&text[first.span.range()], "\"zephyr\"");
-    assert!(first.span.start < p.span.start, "the later one is the finding");
+    assert!(
+        first.span.start < p.span.start,
+        "the later one is the finding"
+    );
 }
 
 #[test]
@@ -330,8 +337,13 @@ fn anchors_and_fingerprints_are_set_per_file() {
         "sbom-fw-github-zephyrproject-rtos-zephyr-v3-7-0-",
         "sbom-fw-github-mbed-tls-mbedtls-v3-6-2-",
     ]) {
-        let hash = anchor.strip_prefix(readable).unwrap_or_else(|| panic!("{anchor}"));
-        assert!(hash.len() == 8 && hash.bytes().all(|b| b.is_ascii_hexdigit()), "{anchor}");
+        let hash = anchor
+            .strip_prefix(readable)
+            .unwrap_or_else(|| panic!("{anchor}"));
+        assert!(
+            hash.len() == 8 && hash.bytes().all(|b| b.is_ascii_hexdigit()),
+            "{anchor}"
+        );
     }
     assert_eq!(anchors[3], "sbom-fw-blob");
     assert_eq!(sboms[0].services[0].anchor, "sbom-fw-svc-1");
@@ -385,7 +397,6 @@ fn affects_resolve_by_purl_and_bom_ref() {
     assert!(d[1].help.as_deref().unwrap().contains("`big.json`"));
 }
 
-
 /// The reported instance (issue 11.3): a dependency on a bom-ref no component carries.
 const MUI: &str = r#"{
   "bomFormat": "CycloneDX",
@@ -427,7 +438,10 @@ fn a_reference_to_a_missing_bom_ref_is_located() {
         material.depends_on_other,
         ["@mui/styled-engine@npm:5.16.6 [3135b]"]
     );
-    assert!(s.unresolved.contains("@mui/styled-engine@npm:5.16.6 [3135b]"));
+    assert!(
+        s.unresolved
+            .contains("@mui/styled-engine@npm:5.16.6 [3135b]")
+    );
     // Services and vulnerabilities are indexed like components.
     assert_eq!(s.by_ref["api"], Target::Service(0));
     let Target::Element(v) = s.by_ref["vuln-1"] else {
@@ -441,7 +455,11 @@ fn a_reference_to_a_missing_bom_ref_is_located() {
 #[test]
 fn every_kind_of_reference_is_checked() {
     let broken = [
-        ("\"ref\": \"api\"", "\"ref\": \"apj\"", "vulnerabilities[0].affects[0].ref"),
+        (
+            "\"ref\": \"api\"",
+            "\"ref\": \"apj\"",
+            "vulnerabilities[0].affects[0].ref",
+        ),
         (
             "\"vulnerabilities\": [\"vuln-1\"]",
             "\"vulnerabilities\": [\"vuln-2\"]",
@@ -552,7 +570,10 @@ fn anchors_do_not_move_when_other_components_come_and_go() {
     let before = anchors_of(&cargo_sbom(&base));
     let unique: HashSet<&String> = before.values().collect();
     assert_eq!(unique.len(), before.len(), "{before:?}");
-    assert!(before["ryu@1.0.18"].starts_with("sbom-app-cargo-ryu-1-0-18-"), "{before:?}");
+    assert!(
+        before["ryu@1.0.18"].starts_with("sbom-app-cargo-ryu-1-0-18-"),
+        "{before:?}"
+    );
 
     // Added in front, with slugs that collide with existing ones, and another version.
     let mut more = vec![
@@ -676,30 +697,47 @@ fn suggestions_prefer_the_same_package() {
     assert_eq!(codes(&d), ["unknown-component"]);
     let help = d[0].help.as_deref().unwrap();
     assert!(
-        help.contains("did you mean `pkg:deb/debian/bsdutils@1:2.36.1-8+deb11u1?distro=debian-11.4`"),
+        help.contains(
+            "did you mean `pkg:deb/debian/bsdutils@1:2.36.1-8+deb11u1?distro=debian-11.4`"
+        ),
         "{help}"
     );
     // The nearest version above the one written, else the highest.
     let (_, d, _) = affects(&["pkg:deb/debian/bsdutils@1:2.37"]);
     assert!(
-        d[0].help.as_deref().unwrap().contains("bsdutils@1:2.38.1-5"),
+        d[0].help
+            .as_deref()
+            .unwrap()
+            .contains("bsdutils@1:2.38.1-5"),
         "{:?}",
         d[0].help
     );
     let (_, d, _) = affects(&["pkg:deb/debian/bsdutils@1:3"]);
     assert!(
-        d[0].help.as_deref().unwrap().contains("bsdutils@1:2.38.1-5"),
+        d[0].help
+            .as_deref()
+            .unwrap()
+            .contains("bsdutils@1:2.38.1-5"),
         "{:?}",
         d[0].help
     );
     // No such package: the closest name of the same type.
     let (_, d, _) = affects(&["pkg:deb/debian/bsdutil@1:2.36.1-8+deb11u1"]);
     assert!(
-        d[0].help.as_deref().unwrap().contains("`pkg:deb/debian/bsdutils@"),
+        d[0].help
+            .as_deref()
+            .unwrap()
+            .contains("`pkg:deb/debian/bsdutils@"),
         "{:?}",
         d[0].help
     );
-    assert!(d[0].primary.as_ref().unwrap().message.contains("no loaded SBOM has a component with this purl"));
+    assert!(
+        d[0].primary
+            .as_ref()
+            .unwrap()
+            .message
+            .contains("no loaded SBOM has a component with this purl")
+    );
 }
 
 #[test]
@@ -707,8 +745,17 @@ fn a_malformed_purl_is_reported_with_the_reason() {
     let (found, d, _) = affects(&["pkg:deb/", "pkg:pypi/a/b@1"]);
     assert!(found.is_empty());
     assert_eq!(codes(&d), ["unknown-component", "unknown-component"]);
-    assert!(d[0].message.contains("not a valid package URL: missing name"), "{}", d[0].message);
-    assert!(d[1].message.contains("no namespace allowed"), "{}", d[1].message);
+    assert!(
+        d[0].message
+            .contains("not a valid package URL: missing name"),
+        "{}",
+        d[0].message
+    );
+    assert!(
+        d[1].message.contains("no namespace allowed"),
+        "{}",
+        d[1].message
+    );
     // A bom-ref that happens to look like a broken purl is still a bom-ref.
     let text = OS.replace("\"bom-ref\": \"a1\"", "\"bom-ref\": \"pkg:deb/\"");
     let mut map = SourceMap::new();
@@ -734,5 +781,10 @@ fn any_object_with_a_bom_ref_can_be_affected() {
         d[0].primary.as_ref().unwrap().message,
         "no loaded SBOM has an object with this bom-ref"
     );
-    assert!(d[0].help.as_deref().unwrap().contains("did you mean `svc-telemetry`"));
+    assert!(
+        d[0].help
+            .as_deref()
+            .unwrap()
+            .contains("did you mean `svc-telemetry`")
+    );
 }

@@ -142,7 +142,11 @@ mod tests {
             sorted(&["2.0.10", "2.0.9", "10.0.0", "9.0.0"]),
             ["2.0.9", "2.0.10", "9.0.0", "10.0.0"]
         );
-        assert_eq!(compare("1.01", "1.1"), Ordering::Less, "ties go to the text");
+        assert_eq!(
+            compare("1.01", "1.1"),
+            Ordering::Less,
+            "ties go to the text"
+        );
         assert_eq!(
             compare("1.99999999999999999999999", "1.100000000000000000000000"),
             Ordering::Less
@@ -191,7 +195,10 @@ mod tests {
             sorted(&["1:2.36.1-8+deb11u10", "1:2.36.1-8+deb11u9", "1:2.36.1-7"]),
             ["1:2.36.1-7", "1:2.36.1-8+deb11u9", "1:2.36.1-8+deb11u10"]
         );
-        assert_eq!(sorted(&["1.2.0.1", "1.2", "1.2.0"]), ["1.2", "1.2.0", "1.2.0.1"]);
+        assert_eq!(
+            sorted(&["1.2.0.1", "1.2", "1.2.0"]),
+            ["1.2", "1.2.0", "1.2.0.1"]
+        );
     }
 
     /// The rules together form one order: sorting any mix gives the same result from any
@@ -199,8 +206,22 @@ mod tests {
     #[test]
     fn the_order_is_total_on_mixed_versions() {
         let versions = [
-            "1.0.0", "1.0.0-1", "1.0.0-", "1.0.0a", "1.0", "1.0.0.0", "v1.0.0", "1.0.0-rc.1",
-            "1.0.0+b", "1-0-0", "", "x", "1.0.0-alpha", "01.0.0", "1.0.0-alpha.01", "2",
+            "1.0.0",
+            "1.0.0-1",
+            "1.0.0-",
+            "1.0.0a",
+            "1.0",
+            "1.0.0.0",
+            "v1.0.0",
+            "1.0.0-rc.1",
+            "1.0.0+b",
+            "1-0-0",
+            "",
+            "x",
+            "1.0.0-alpha",
+            "01.0.0",
+            "1.0.0-alpha.01",
+            "2",
         ];
         let forward = sorted(&versions);
         let mut reversed: Vec<&str> = versions.to_vec();
