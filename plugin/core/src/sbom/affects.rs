@@ -68,29 +68,24 @@ impl SbomSet {
     }
 }
 
-/// A component purl, as written and parsed.
-struct Written<'a> {
-    text: &'a str,
-    purl: Purl,
-}
-
-/// Every way an entry can name an object of the loaded SBOMs.
+/// Every way an entry can name an object of the loaded SBOMs. Keys borrow from the SBOMs,
+/// so building it allocates little even for tens of thousands of components.
 #[derive(Default)]
 struct Lookup<'a> {
+    sboms: &'a [Sbom],
     by_ref: HashMap<&'a str, Vec<ObjectId>>,
     /// Component purls as written, including those the purl parser refuses.
     by_written_purl: HashMap<&'a str, Vec<ObjectId>>,
-    /// Canonical keys of the component purls that parse ([`Purl::component_keys`]).
-    by_purl: HashMap<String, Vec<ObjectId>>,
-    /// Component purls by `type/namespace/name`, for suggestions.
-    by_package: HashMap<String, Vec<Written<'a>>>,
-    /// Component purls by type, for suggestions.
-    by_type: HashMap<String, Vec<Written<'a>>>,
+    /// Components with a valid purl, by its canonical base ([`Purl::base`]).
+    by_base: HashMap<&'a str, Vec<(ObjectId, &'a Purl)>>,
 }
 
 impl<'a> Lookup<'a> {
     fn new(sboms: &'a [Sbom]) -> Lookup<'a> {
-        let mut l = Lookup::default();
+        let mut l = Lookup {
+            sboms,
+            ..Lookup::default()
+        };
         for (s, sbom) in sboms.iter().enumerate() {
             let mut refs: Vec<(&str, Target)> =
                 sbom.by_ref.iter().map(|(r, t)| (r.as_str(), *t)).collect();
@@ -102,31 +97,16 @@ impl<'a> Lookup<'a> {
                     .push(ObjectId { sbom: s, target });
             }
             for (c, comp) in sbom.components.iter().enumerate() {
-                let Some(text) = comp.purl.as_deref() else {
-                    continue;
-                };
                 let id = ObjectId {
                     sbom: s,
                     target: Target::Component(c),
                 };
-                l.by_written_purl.entry(text).or_default().push(id);
-                let Ok(purl) = Purl::parse(text) else {
-                    continue;
-                };
-                for key in purl.component_keys() {
-                    l.by_purl.entry(key).or_default().push(id);
+                if let Some(text) = comp.purl.as_deref() {
+                    l.by_written_purl.entry(text).or_default().push(id);
                 }
-                l.by_package
-                    .entry(purl.package().to_owned())
-                    .or_default()
-                    .push(Written {
-                        text,
-                        purl: purl.clone(),
-                    });
-                l.by_type
-                    .entry(purl.kind().to_owned())
-                    .or_default()
-                    .push(Written { text, purl });
+                if let Some(purl) = &comp.parsed_purl {
+                    l.by_base.entry(purl.base()).or_default().push((id, purl));
+                }
             }
         }
         l
@@ -135,23 +115,24 @@ impl<'a> Lookup<'a> {
     /// The objects an entry names, in SBOM order, without repeats.
     fn find(&self, entry: &str, purl: Option<&Purl>) -> Vec<ObjectId> {
         let mut hits: Vec<ObjectId> = Vec::new();
-        let canonical = purl.and_then(|p| self.by_purl.get(&p.reference_key()));
-        for list in [
-            self.by_ref.get(entry),
-            self.by_written_purl.get(entry),
-            canonical,
-        ]
-        .into_iter()
-        .flatten()
-        {
-            for id in list {
-                if !hits.contains(id) {
-                    hits.push(*id);
-                }
-            }
+        let exact = [self.by_ref.get(entry), self.by_written_purl.get(entry)];
+        hits.extend(exact.into_iter().flatten().flatten());
+        if let Some(p) = purl {
+            let same_base = self.by_base.get(p.base()).into_iter().flatten();
+            hits.extend(same_base.filter(|(_, c)| p.names(c)).map(|(id, _)| *id));
         }
         hits.sort_unstable();
+        hits.dedup();
         hits
+    }
+
+    /// The parsed purls of every component, with their purls as written.
+    fn purls(&self) -> impl Iterator<Item = (&'a Purl, &'a str)> {
+        self.sboms.iter().flat_map(|s| {
+            s.components
+                .iter()
+                .filter_map(|c| Some((c.parsed_purl.as_ref()?, c.purl.as_deref()?)))
+        })
     }
 
     /// The purl or bom-ref to suggest for an entry that names nothing: a component of the
@@ -159,24 +140,20 @@ impl<'a> Lookup<'a> {
     /// closest name of the same purl type, else the closest purl or bom-ref of all.
     fn suggest(&self, entry: &str, purl: Option<&Purl>) -> Option<&'a str> {
         if let Some(p) = purl {
-            if let Some(same) = self.by_package.get(p.package()) {
-                let wanted = p.version().map(version::key);
-                let mut by_version: Vec<(Option<version::VersionKey>, &str)> = same
-                    .iter()
-                    .map(|w| (w.purl.version().map(version::key), w.text))
-                    .collect();
-                by_version.sort();
-                let above = by_version.iter().find(|(v, _)| *v >= wanted);
-                return above.or(by_version.last()).map(|(_, t)| *t);
+            let wanted = p.version().map(version::key);
+            let mut same: Vec<(Option<version::VersionKey>, &str)> = self
+                .purls()
+                .filter(|(c, _)| c.package() == p.package())
+                .map(|(c, text)| (c.version().map(version::key), text))
+                .collect();
+            if !same.is_empty() {
+                same.sort();
+                let above = same.iter().find(|(v, _)| *v >= wanted);
+                return above.or(same.last()).map(|(_, t)| *t);
             }
-            if let Some(same_type) = self.by_type.get(p.kind()) {
-                let names = same_type.iter().map(|w| w.purl.name());
-                if let Some(name) = crate::load::closest(p.name(), names) {
-                    return same_type
-                        .iter()
-                        .find(|w| w.purl.name() == name)
-                        .map(|w| w.text);
-                }
+            let same_type = || self.purls().filter(|(c, _)| c.kind() == p.kind());
+            if let Some(name) = crate::load::closest(p.name(), same_type().map(|(c, _)| c.name())) {
+                return same_type().find(|(c, _)| c.name() == name).map(|(_, t)| t);
             }
         }
         let near = self

@@ -16,7 +16,6 @@
 //! Only objects with the very same identity (a package listed twice) are told apart by a
 //! counter in document order; adding or removing any other object moves no anchor.
 
-use super::purl::Purl;
 use crate::digest::sha256_hex;
 use std::collections::HashSet;
 
@@ -46,8 +45,8 @@ pub fn slug(text: &str, max: usize) -> String {
 /// What an object is known by, for its anchor.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Identity {
-    /// A component's purl.
-    Purl(Purl),
+    /// A component's canonical purl without qualifiers ([`super::purl::Purl::identity`]).
+    Purl(String),
     /// A purl the parser refused, as written without qualifiers.
     RawPurl(String),
     BomRef(String),
@@ -60,11 +59,11 @@ impl Identity {
     fn texts(&self) -> (String, String) {
         match self {
             Identity::Purl(p) => {
-                let readable = match p.version() {
-                    Some(v) => format!("{}-{v}", p.package()),
-                    None => p.package().to_owned(),
-                };
-                (format!("purl:{}", p.identity()), readable)
+                // `pkg:type/namespace/name@version#subpath`: the readable part leaves out the
+                // scheme and the subpath.
+                let readable = p.strip_prefix("pkg:").unwrap_or(p);
+                let readable = &readable[..readable.find('#').unwrap_or(readable.len())];
+                (format!("purl:{p}"), readable.to_owned())
             }
             Identity::RawPurl(raw) => {
                 let base = &raw[..raw.find('?').unwrap_or(raw.len())];
@@ -138,7 +137,7 @@ mod tests {
     use super::*;
 
     fn purl(text: &str) -> Identity {
-        Identity::Purl(Purl::parse(text).unwrap())
+        Identity::Purl(crate::sbom::purl::Purl::parse(text).unwrap().identity())
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! spec versions (tools, authors, license choices), and the schema has already said the
 //! document is well-formed, so nothing here can fail.
 
+use super::purl::Purl;
 use super::refs::{self, Found};
 use super::{Component, Element, Sbom, Service, Target, locate};
 use crate::diag::{Code, Diagnostic};
@@ -123,7 +124,7 @@ pub(super) fn build(
         }
     }
 
-    let index = Index::build(file, text, doc, version, &mut flat, diags);
+    let index = Index::build((file, text, root_span), doc, version, &mut flat, diags);
     let Index {
         by_ref,
         elements,
@@ -189,18 +190,19 @@ pub(super) fn build(
         depends_on.append(&mut to);
         depends_on_other.append(&mut other);
     }
+    /// One entry per dependency, in a fixed order, however often `dependencies` names it.
+    fn tidy(on: &mut Vec<Target>, other: &mut Vec<String>) {
+        on.sort_unstable();
+        on.dedup();
+        other.sort();
+        other.dedup();
+    }
     for (c, g) in components.iter_mut().zip(in_graph) {
         c.in_graph = g;
-        c.depends_on.sort_unstable();
-        c.depends_on.dedup();
-        c.depends_on_other.sort();
-        c.depends_on_other.dedup();
+        tidy(&mut c.depends_on, &mut c.depends_on_other);
     }
     for s in &mut services {
-        s.depends_on.sort_unstable();
-        s.depends_on.dedup();
-        s.depends_on_other.sort();
-        s.depends_on_other.dedup();
+        tidy(&mut s.depends_on, &mut s.depends_on_other);
     }
 
     let mut authors: Vec<String> = metadata
@@ -264,8 +266,7 @@ impl Index {
     /// bom-ref they keep it; then every other declaration the schema map finds. Reports
     /// duplicate bom-refs and references that name no bom-ref of the document.
     fn build(
-        file: FileId,
-        text: &str,
+        (file, text, root_span): (FileId, &str, Span),
         doc: &Value,
         version: usize,
         flat: &mut Flat<'_>,
@@ -326,7 +327,7 @@ impl Index {
                 }
             }
         });
-        report_duplicates(file, text, &duplicates, diags);
+        report_duplicates((file, text, root_span), &duplicates, diags);
 
         let mut unresolved_at: Vec<(String, &str)> = Vec::new();
         let mut unresolved = BTreeSet::new();
@@ -342,7 +343,7 @@ impl Index {
                 unresolved_at.push((path.pointer(), r));
             }
         });
-        report_unresolved(file, text, &unresolved_at, count, diags);
+        report_unresolved((file, text, root_span), &unresolved_at, count, diags);
         Index {
             by_ref,
             elements,
@@ -359,8 +360,7 @@ fn located(file: FileId, text: &str, pointer: &str) -> Span {
 /// One finding per bom-ref used twice (the first [`MAX_LOCATED`] located, the rest
 /// counted), at the later of the two in the file.
 fn report_duplicates(
-    file: FileId,
-    text: &str,
+    (file, text, root_span): (FileId, &str, Span),
     duplicates: &[(String, String, String)],
     diags: &mut Vec<Diagnostic>,
 ) {
@@ -381,24 +381,19 @@ fn report_duplicates(
     }
     if duplicates.len() > MAX_LOCATED {
         let rest = duplicates.len() - MAX_LOCATED;
-        let at = Span::new(
-            file,
-            locate::root(text).map_or(0..0, |r| r.start..r.start + 1),
-        );
         diags.push(
             Diagnostic::new(
                 Code::SbomDuplicateRef,
                 format!("{rest} more bom-refs of this SBOM are carried by two objects"),
             )
-            .at(at, "this SBOM")
+            .at(root_span, "this SBOM")
             .help("regenerate the SBOM with a tool that gives every object its own bom-ref"),
         );
     }
 }
 
 fn report_unresolved(
-    file: FileId,
-    text: &str,
+    (file, text, root_span): (FileId, &str, Span),
     at: &[(String, &str)],
     count: usize,
     diags: &mut Vec<Diagnostic>,
@@ -418,10 +413,6 @@ fn report_unresolved(
     }
     if count > at.len() {
         let rest = count - at.len();
-        let root = Span::new(
-            file,
-            locate::root(text).map_or(0..0, |r| r.start..r.start + 1),
-        );
         diags.push(
             Diagnostic::new(
                 Code::SbomUnresolvedRef,
@@ -429,7 +420,7 @@ fn report_unresolved(
                     "{rest} more references of this SBOM name a bom-ref that no object carries"
                 ),
             )
-            .at(root, "this SBOM")
+            .at(root_span, "this SBOM")
             .help("regenerate the SBOM, or correct the references the first findings show"),
         );
     }
@@ -545,6 +536,7 @@ fn component<'v>(
         supplier,
         licenses,
         purl: str_of(v, "purl").map(str::to_owned),
+        parsed_purl: str_of(v, "purl").and_then(|p| Purl::parse(p).ok()),
         cpe: str_of(v, "cpe").map(str::to_owned),
         other_id,
         hashes,

@@ -44,6 +44,8 @@ pub struct Component {
     /// One entry per license choice: an SPDX ID, a license name or an expression.
     pub licenses: Vec<String>,
     pub purl: Option<String>,
+    /// The purl parsed into its canonical form, when it is a valid purl.
+    pub parsed_purl: Option<purl::Purl>,
     pub cpe: Option<String>,
     /// SWID tag ID, OmniBOR ID or SWHID: the other unique identifiers CycloneDX knows.
     pub other_id: Option<String>,
@@ -86,13 +88,11 @@ impl Component {
     /// What the component's anchor is derived from: its purl without qualifiers, else its
     /// bom-ref, else its label.
     pub fn identity(&self) -> Identity {
-        match (&self.purl, &self.bom_ref) {
-            (Some(p), _) => match purl::Purl::parse(p) {
-                Ok(parsed) => Identity::Purl(parsed),
-                Err(_) => Identity::RawPurl(p.clone()),
-            },
-            (None, Some(r)) => Identity::BomRef(r.clone()),
-            (None, None) => Identity::Label(self.label()),
+        match (&self.parsed_purl, &self.purl, &self.bom_ref) {
+            (Some(p), _, _) => Identity::Purl(p.identity()),
+            (None, Some(raw), _) => Identity::RawPurl(raw.clone()),
+            (None, None, Some(r)) => Identity::BomRef(r.clone()),
+            (None, None, None) => Identity::Label(self.label()),
         }
     }
 }

@@ -11,22 +11,24 @@
 use packageurl::PackageUrl;
 use std::str::FromStr;
 
-/// A parsed purl and its canonical forms.
+/// A parsed purl, kept as its canonical text and the places of its parts in it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Purl {
-    /// `pkg:type/namespace/name@version`, canonical, without qualifiers or subpath.
-    base: String,
-    /// Canonical `?qualifiers`, empty when there are none.
-    qualifiers: String,
-    /// Canonical `#subpath`, empty when there is none.
-    subpath: String,
-    /// `type/namespace/name`, canonical: the package whatever its version.
-    package: String,
-    /// `type`, lower case.
-    kind: String,
+    /// `pkg:type/namespace/name@version?qualifiers#subpath`, canonical.
+    text: String,
+    /// End of `type`, after `pkg:`.
+    kind_end: usize,
+    /// End of `pkg:type/namespace/name`.
+    package_end: usize,
+    /// End of the base (`pkg:type/namespace/name@version`).
+    base_end: usize,
+    /// End of `?qualifiers` (equal to `base_end` when there are none).
+    qualifiers_end: usize,
     /// The version, decoded, when there is one.
     version: Option<String>,
 }
+
+const SCHEME: &str = "pkg:";
 
 impl Purl {
     /// Parses a purl.
@@ -37,77 +39,74 @@ impl Purl {
     /// `no namespace allowed for type "cargo"`, ...).
     pub fn parse(text: &str) -> Result<Purl, String> {
         let purl = PackageUrl::from_str(text).map_err(|e| e.to_string())?;
+        // Display writes `pkg:type/namespace/name`, `@version`, `?qualifiers` and
+        // `#subpath` in that order, each encoded, so the parts are found by length.
         let mut bare = purl.clone();
         bare.clear_qualifiers().without_subpath();
-        let base = bare.to_string();
-        let mut package = bare.clone();
-        package.without_version();
-        let package = package
-            .to_string()
-            .strip_prefix("pkg:")
-            .map(str::to_owned)
-            .unwrap_or_default();
-        let full = purl.to_string();
-        // Display writes `base`, then `?qualifiers`, then `#subpath`, each encoded.
-        let rest = &full[base.len()..];
-        let (qualifiers, subpath) = match rest.find('#') {
-            Some(i) => (&rest[..i], &rest[i..]),
-            None => (rest, ""),
-        };
+        let base_end = bare.to_string().len();
+        bare.without_version();
+        let package_end = bare.to_string().len();
+        let text = purl.to_string();
+        let qualifiers_end = text[base_end..]
+            .find('#')
+            .map_or(text.len(), |i| base_end + i);
         Ok(Purl {
-            qualifiers: qualifiers.to_owned(),
-            subpath: subpath.to_owned(),
-            package,
-            kind: purl.ty().to_owned(),
+            kind_end: SCHEME.len() + purl.ty().len(),
+            package_end,
+            base_end,
+            qualifiers_end,
             version: purl.version().map(str::to_owned),
-            base,
+            text,
         })
     }
 
-    /// The keys a component with this purl is found under: every combination of its base
-    /// with and without its qualifiers and subpath.
-    pub fn component_keys(&self) -> Vec<String> {
-        let mut keys = vec![
-            self.base.clone(),
-            format!("{}{}", self.base, self.qualifiers),
-            format!("{}{}", self.base, self.subpath),
-            self.canonical(),
-        ];
-        keys.sort_unstable();
-        keys.dedup();
-        keys
+    /// `pkg:type/namespace/name@version`, canonical, without qualifiers or subpath: the key
+    /// components are found under.
+    pub fn base(&self) -> &str {
+        &self.text[..self.base_end]
     }
 
-    /// The key a reference with this purl looks for: its base with the qualifiers and the
-    /// subpath it writes. One of [`Purl::component_keys`] of the same package.
-    pub fn reference_key(&self) -> String {
-        self.canonical()
+    fn qualifiers(&self) -> &str {
+        &self.text[self.base_end..self.qualifiers_end]
+    }
+
+    fn subpath(&self) -> &str {
+        &self.text[self.qualifiers_end..]
+    }
+
+    /// Whether a component with the purl `component` is what this reference names: the
+    /// same base, and the same qualifiers and subpath where the reference writes them.
+    pub fn names(&self, component: &Purl) -> bool {
+        self.base() == component.base()
+            && (self.qualifiers().is_empty() || self.qualifiers() == component.qualifiers())
+            && (self.subpath().is_empty() || self.subpath() == component.subpath())
     }
 
     /// The whole canonical purl.
-    pub fn canonical(&self) -> String {
-        format!("{}{}{}", self.base, self.qualifiers, self.subpath)
+    pub fn canonical(&self) -> &str {
+        &self.text
     }
 
     /// The identity of the package version: the canonical purl without qualifiers (which
     /// say where it was found, not what it is).
     pub fn identity(&self) -> String {
-        format!("{}{}", self.base, self.subpath)
+        format!("{}{}", self.base(), self.subpath())
     }
 
     /// `type/namespace/name`: the package, whatever its version.
     pub fn package(&self) -> &str {
-        &self.package
+        &self.text[SCHEME.len()..self.package_end]
     }
 
     /// The purl type (`npm`, `deb`, ...).
     pub fn kind(&self) -> &str {
-        &self.kind
+        &self.text[SCHEME.len()..self.kind_end]
     }
 
     /// The name without its namespace.
     pub fn name(&self) -> &str {
-        self.package.rsplit('/').next().unwrap_or(&self.package)
+        let package = self.package();
+        package.rsplit('/').next().unwrap_or(package)
     }
 
     pub fn version(&self) -> Option<&str> {
@@ -122,7 +121,7 @@ mod tests {
     fn same(reference: &str, component: &str) -> bool {
         let r = Purl::parse(reference).unwrap();
         let c = Purl::parse(component).unwrap();
-        c.component_keys().contains(&r.reference_key())
+        r.names(&c)
     }
 
     #[test]
@@ -211,5 +210,10 @@ mod tests {
         assert_eq!(p.name(), "material");
         assert_eq!(p.kind(), "npm");
         assert_eq!(p.version(), Some("5.16.6"));
+        assert_eq!(
+            p.canonical(),
+            "pkg:npm/%40mui/material@5.16.6?vcs_url=x#src"
+        );
+        assert_eq!(p.base(), "pkg:npm/%40mui/material@5.16.6");
     }
 }
