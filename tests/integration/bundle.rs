@@ -785,6 +785,29 @@ fn trace_json_lists_sbom_components_with_the_items_that_affect_them() {
         .expect("the firmware SBOM's MCUboot component is exported");
     assert_eq!(mcuboot["affected-by"], serde_json::json!(["RSK-001"]));
     assert!(mcuboot["sbom"].as_str().unwrap().starts_with("sboms/"));
+    // The anchors are those of the rows in the book.
+    let book_dir = built
+        .out
+        .parent()
+        .expect("book/book is in book/")
+        .to_path_buf();
+    let outcome = mdbook_techfile::mdbook::check(&book_dir).unwrap();
+    let rows: Vec<&str> = outcome
+        .analysis
+        .sboms
+        .sboms
+        .iter()
+        .flat_map(|s| s.components.iter().map(|c| c.anchor.as_str()))
+        .collect();
+    let exported: Vec<&str> = components
+        .iter()
+        .map(|c| c["anchor"].as_str().unwrap())
+        .collect();
+    assert_eq!(exported, rows);
+    let html = built.page("sbom.html");
+    let anchor = mcuboot["anchor"].as_str().unwrap();
+    assert!(html.contains(&format!("<tr id=\"{anchor}\">")), "{anchor}");
+    assert!(trace["sbom-objects"].is_array());
 }
 
 /// Only CycloneDX JSON files of an SBOM folder are SBOMs: notes and other formats next to

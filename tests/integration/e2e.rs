@@ -136,6 +136,25 @@ fn clean_book_builds_with_mdbook() {
     assert!(page("techfile/tests.html").contains("requirements/tests/TST-002.md"));
 }
 
+/// The anchor of the row of the component named `name` in the SBOM `key`, as `check`
+/// computes it.
+fn component_anchor(book: &Path, key: &str, name: &str) -> String {
+    let outcome = mdbook_techfile::mdbook::check(book).expect("the book loads");
+    let sbom = outcome
+        .analysis
+        .sboms
+        .sboms
+        .iter()
+        .find(|s| s.key == key)
+        .unwrap_or_else(|| panic!("no SBOM {key}"));
+    sbom.components
+        .iter()
+        .find(|c| c.name == name)
+        .unwrap_or_else(|| panic!("no component {name} in {key}"))
+        .anchor
+        .clone()
+}
+
 /// Every `id="..."` in a page, in order.
 fn ids_in(html: &str) -> Vec<&str> {
     html.match_indices(" id=\"")
@@ -254,27 +273,39 @@ fn sboms_render_with_fingerprints_and_link_both_ways_to_items() {
     let sha = mdbook_techfile::core::sbom::sha256_hex(&bytes);
     assert!(sbom.contains(&sha), "fingerprint {sha} shown");
     // A component row links back to the risk that affects it, and the risk links to the row.
+    let book_dir = built
+        .out
+        .parent()
+        .expect("book/book is in book/")
+        .to_path_buf();
+    let anchor = |key: &str, name: &str| component_anchor(&book_dir, key, name);
+    let (mcuboot, mbedtls) = (
+        anchor("firmware.cdx.json", "mcuboot"),
+        anchor("firmware.cdx.json", "mbedtls"),
+    );
     let row_start = sbom
-        .find("<tr id=\"sbom-firmware-mcuboot\">")
+        .find(&format!("<tr id=\"{mcuboot}\">"))
         .expect("mcuboot row");
     let row = &sbom[row_start..row_start + sbom[row_start..].find("</tr>").unwrap()];
     assert!(row.contains("href=\"risks.html#rsk-001\""), "{row}");
     assert!(
-        row.contains("href=\"#sbom-firmware-mbedtls\""),
+        row.contains(&format!("href=\"#{mbedtls}\"")),
         "direct dependency link: {row}"
     );
     let risks = page("risks.html");
     assert!(
-        risks.contains("href=\"sbom.html#sbom-firmware-mcuboot\""),
+        risks.contains(&format!("href=\"sbom.html#{mcuboot}\"")),
         "the risk links to the component"
     );
-    assert!(risks.contains("href=\"sbom.html#sbom-firmware-mbedtls\""));
+    assert!(risks.contains(&format!("href=\"sbom.html#{mbedtls}\"")));
     // Text from the SBOM is escaped.
     assert!(!sbom.contains("<img src=x"), "raw HTML from an SBOM");
     assert!(sbom.contains("&lt;img src=x onerror=alert(2)&gt;"));
     // An SBOM no chapter places gets a generated page.
     let portal = page("techfile/sbom-portal.html");
-    assert!(portal.contains("id=\"sbom-portal-react\""));
+    let react = anchor("portal.cdx.json", "react");
+    assert!(react.starts_with("sbom-portal-"), "{react}");
+    assert!(portal.contains(&format!("id=\"{react}\"")));
     assert!(portal.contains("CycloneDX 1.7"));
 }
 
@@ -436,4 +467,101 @@ fn item_anchor_never_collides_with_a_page_heading() {
     let html = files_with_ext(&built.out, ".html");
     let problems = link_and_id_problems(&built.out, &html);
     assert!(problems.is_empty(), "\n{}", problems.join("\n"));
+}
+
+/// Issues 11.4 and 11.5 in a real build: a hand-written link to a component row lands on
+/// that row, an item names a component by a percent-encoded purl without qualifiers and a
+/// service by its bom-ref, and versions sort as versions.
+#[test]
+fn sbom_identities_hold_in_mdbook_build() {
+    require!(Mdbook);
+    let built = Book::fixture("clean-sbom-identity").build().expect_ok();
+    let html = built.html();
+    let page = |p: &str| built.page(p);
+    let book = built
+        .out
+        .parent()
+        .expect("book/book is in book/")
+        .to_path_buf();
+    let ryu = component_anchor(&book, "rust.cdx.json", "ryu");
+    let chapter = page("chapter.html");
+    assert!(
+        chapter.contains(&format!("href=\"sbom.html#{ryu}\"")),
+        "hand-written link"
+    );
+    let sbom = page("sbom.html");
+    let row = &sbom[sbom.find(&format!("<tr id=\"{ryu}\">")).expect("ryu row")..];
+    assert!(
+        row.starts_with(&format!("<tr id=\"{ryu}\"><td><strong>ryu</strong>")),
+        "{}",
+        &row[..200]
+    );
+    let bsdutils = component_anchor(&book, "os.cdx.json", "bsdutils");
+    let controls = page("techfile/controls.html");
+    assert!(
+        controls.contains(&format!("href=\"../sbom.html#{bsdutils}\"")),
+        "CTL-1 links to the bsdutils row"
+    );
+    assert!(
+        controls.contains(">update-api@1</a>"),
+        "CTL-1 links to the service"
+    );
+    let (old, new) = (
+        sbom.find(">1.0.9<").unwrap(),
+        sbom.find(">1.0.10<").unwrap(),
+    );
+    assert!(old < new, "itoa 1.0.9 is listed before 1.0.10");
+    let problems = link_and_id_problems(&built.out, &html);
+    assert!(problems.is_empty(), "\n{}", problems.join("\n"));
+}
+
+/// Issue 11.3 in a real build: the dangling reference is a located warning, and an error
+/// when the book says so.
+#[test]
+fn unresolved_sbom_references_are_reported_by_mdbook_build() {
+    require!(Mdbook);
+    let book = Book::fixture("sbom-unresolved-ref");
+    let sbom_text = book.read("sboms/app.cdx.json");
+    let line = 1 + sbom_text
+        .lines()
+        .position(|l| l.contains("[3135b]"))
+        .unwrap();
+    let built = book.build().expect_ok();
+    assert!(
+        built
+            .findings
+            .iter()
+            .any(|f| f.code == "sbom-unresolved-ref"
+                && f.severity == "warning"
+                && f.place == format!("../sboms/app.cdx.json:{line}:9")),
+        "{}",
+        built.stderr
+    );
+    let html = files_with_ext(&built.out, ".html");
+    let sbom = html
+        .iter()
+        .find(|(p, _)| p.contains("sbom-app"))
+        .map(|(_, b)| String::from_utf8_lossy(b).into_owned())
+        .expect("the SBOM's generated page");
+    assert!(
+        sbom.contains("<code>@mui/styled-engine@npm:5.16.6 [3135b]</code>"),
+        "the dangling reference is shown as written"
+    );
+    assert!(
+        sbom.contains("<strong>telemetry</strong>"),
+        "services have rows"
+    );
+
+    let built = book
+        .severity("sbom-unresolved-ref = \"deny\"")
+        .build()
+        .expect_failure();
+    assert!(
+        built
+            .findings
+            .iter()
+            .any(|f| f.code == "sbom-unresolved-ref" && f.severity == "error"),
+        "{}",
+        built.stderr
+    );
 }

@@ -407,14 +407,11 @@ impl Expanded<'_, '_> {
                 heading: false,
             });
             let linked = sboms.affected_by.keys().filter(|c| c.sbom == i);
-            out.extend(linked.filter_map(|c| {
-                let component = sbom.components.get(c.component)?;
-                Some(links::Anchor {
-                    anchor: component.anchor.clone(),
-                    id: format!("{} in SBOM {}", component.label(), sbom.key),
-                    span,
-                    heading: false,
-                })
+            out.extend(linked.map(|c| links::Anchor {
+                anchor: sbom.anchor_of(c.target).to_owned(),
+                id: format!("{} in SBOM {}", sbom.label_of(c.target), sbom.key),
+                span,
+                heading: false,
             }));
         }
         out

@@ -174,8 +174,10 @@ codes! {
     SbomUnsupportedVersion = "sbom-unsupported-version", "sbom", Deny, true;
     /// An SBOM does not conform to the official CycloneDX JSON schema of its spec version.
     SbomSchema = "sbom-schema", "sbom", Deny, true;
-    /// Two components of one SBOM share a `bom-ref`, which the specification forbids.
+    /// Two objects of one SBOM (components, services, vulnerabilities, ...) share a `bom-ref`, which the specification forbids.
     SbomDuplicateRef = "sbom-duplicate-ref", "sbom", Deny, true;
+    /// A reference inside an SBOM (`dependencies`, `compositions`, a vulnerability's `affects`, an annotation's `subjects`, ...) names a bom-ref that no object of that SBOM carries; BOM-Links to other BOMs are not checked.
+    SbomUnresolvedRef = "sbom-unresolved-ref", "sbom", Warn, false;
     /// NTIA minimum element: a component names no supplier (`supplier`).
     SbomMissingSupplier = "sbom-missing-supplier", "sbom", Warn, false;
     /// NTIA minimum element: a component has no `version`.
@@ -188,7 +190,7 @@ codes! {
     SbomMissingAuthor = "sbom-missing-author", "sbom", Warn, false;
     /// NTIA minimum element: the SBOM has no `metadata.timestamp`.
     SbomMissingTimestamp = "sbom-missing-timestamp", "sbom", Warn, false;
-    /// An item's `affects` names a purl or bom-ref that no loaded SBOM contains.
+    /// An item's `affects` names a purl or bom-ref that no loaded SBOM contains, or is a malformed purl.
     UnknownComponent = "unknown-component", "sbom", Deny, false;
     /// A `{{#techfile sbom FILE}}` directive names a file that is not a loaded SBOM.
     UnknownSbom = "unknown-sbom", "book", Deny, false;

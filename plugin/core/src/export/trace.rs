@@ -25,6 +25,7 @@ struct Trace<'a> {
     links: Vec<Link<'a>>,
     sboms: Vec<Sbom<'a>>,
     components: Vec<Component<'a>>,
+    sbom_objects: Vec<SbomObject<'a>>,
     findings: Vec<serde_json::Value>,
     reviews: Reviews<'a>,
 }
@@ -160,22 +161,44 @@ struct Hash<'a> {
     content: &'a str,
 }
 
+/// The IDs of the items whose `affects` names an object, sorted.
+fn affected_by<'a>(
+    sboms: &crate::sbom::SbomSet,
+    graph: &TraceGraph<'a>,
+    id: crate::sbom::ObjectId,
+) -> Vec<&'a str> {
+    let mut ids: Vec<&str> = sboms
+        .affected_by
+        .get(&id)
+        .map(|items| items.iter().map(|&i| graph.items[i].id.as_str()).collect())
+        .unwrap_or_default();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
+/// Direct dependencies by bom-ref (every object the graph resolved to has one), then the
+/// references that name nothing in the SBOM.
+fn depends_on<'a>(
+    sbom: &'a crate::sbom::Sbom,
+    on: &[crate::sbom::Target],
+    other: &'a [String],
+) -> Vec<&'a str> {
+    on.iter()
+        .filter_map(|&t| sbom.bom_ref_of(t))
+        .chain(other.iter().map(String::as_str))
+        .collect()
+}
+
 /// Every component of every SBOM, with the items that name it in `affects`.
 fn components<'a>(sboms: &'a crate::sbom::SbomSet, graph: &TraceGraph<'a>) -> Vec<Component<'a>> {
     let mut out = Vec::new();
     for (s, sbom) in sboms.sboms.iter().enumerate() {
         for (c, comp) in sbom.components.iter().enumerate() {
-            let id = crate::sbom::ComponentId {
+            let id = crate::sbom::ObjectId {
                 sbom: s,
-                component: c,
+                target: crate::sbom::Target::Component(c),
             };
-            let mut affected_by: Vec<&str> = sboms
-                .affected_by
-                .get(&id)
-                .map(|items| items.iter().map(|&i| graph.items[i].id.as_str()).collect())
-                .unwrap_or_default();
-            affected_by.sort_unstable();
-            affected_by.dedup();
             out.push(Component {
                 sbom: &sbom.path,
                 bom_ref: comp.bom_ref.as_deref(),
@@ -192,17 +215,62 @@ fn components<'a>(sboms: &'a crate::sbom::SbomSet, graph: &TraceGraph<'a>) -> Ve
                     .iter()
                     .map(|(alg, content)| Hash { alg, content })
                     .collect(),
-                depends_on: comp
-                    .depends_on
-                    .iter()
-                    .map(|&d| {
-                        let dep = &sbom.components[d];
-                        dep.bom_ref.as_deref().unwrap_or(&dep.name)
-                    })
-                    .chain(comp.depends_on_other.iter().map(String::as_str))
-                    .collect(),
+                depends_on: depends_on(sbom, &comp.depends_on, &comp.depends_on_other),
                 anchor: &comp.anchor,
-                affected_by,
+                affected_by: affected_by(sboms, graph, id),
+            });
+        }
+    }
+    out
+}
+
+/// A service or other object of an SBOM that carries a bom-ref.
+#[derive(Serialize)]
+#[serde(rename_all = "kebab-case")]
+struct SbomObject<'a> {
+    sbom: &'a str,
+    bom_ref: Option<&'a str>,
+    kind: &'a str,
+    name: String,
+    /// Where the object is in the document; none for services, which are a list of their own.
+    location: Option<String>,
+    depends_on: Vec<&'a str>,
+    anchor: &'a str,
+    affected_by: Vec<&'a str>,
+}
+
+/// Every service, then every other object with a bom-ref, of every SBOM.
+fn sbom_objects<'a>(
+    sboms: &'a crate::sbom::SbomSet,
+    graph: &TraceGraph<'a>,
+) -> Vec<SbomObject<'a>> {
+    use crate::sbom::{ObjectId, Target};
+    let mut out = Vec::new();
+    for (s, sbom) in sboms.sboms.iter().enumerate() {
+        for (i, svc) in sbom.services.iter().enumerate() {
+            let target = Target::Service(i);
+            out.push(SbomObject {
+                sbom: &sbom.path,
+                bom_ref: svc.bom_ref.as_deref(),
+                kind: "service",
+                name: svc.label(),
+                location: None,
+                depends_on: depends_on(sbom, &svc.depends_on, &svc.depends_on_other),
+                anchor: &svc.anchor,
+                affected_by: affected_by(sboms, graph, ObjectId { sbom: s, target }),
+            });
+        }
+        for (i, e) in sbom.elements.iter().enumerate() {
+            let target = Target::Element(i);
+            out.push(SbomObject {
+                sbom: &sbom.path,
+                bom_ref: Some(&e.bom_ref),
+                kind: &e.kind,
+                name: e.label.clone(),
+                location: Some(crate::sbom::schema::readable_path(&e.pointer)),
+                depends_on: Vec::new(),
+                anchor: &e.anchor,
+                affected_by: affected_by(sboms, graph, ObjectId { sbom: s, target }),
             });
         }
     }
@@ -414,6 +482,7 @@ pub fn export(analysis: &Analysis, stamp: &Stamp, title: Option<&str>) -> String
             })
             .collect(),
         components: components(sboms, graph),
+        sbom_objects: sbom_objects(sboms, graph),
         findings: findings.iter().map(|d| diag::json_value(d, map)).collect(),
         reviews: reviews(analysis),
     };
@@ -563,7 +632,9 @@ mod tests {
                 "links",
                 "sboms",
                 "components",
-                "findings"
+                "sbom-objects",
+                "findings",
+                "reviews",
             ]
         );
         assert_eq!(v["schema-version"], SCHEMA_VERSION);

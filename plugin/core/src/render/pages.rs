@@ -135,7 +135,7 @@ impl Site<'_, '_> {
         {
             let list: Vec<String> = found
                 .iter()
-                .map(|&c| super::sbom::component_link(self, page, c))
+                .map(|&c| super::sbom::object_link(self, page, c))
                 .collect();
             let list = if list.is_empty() {
                 "<em>none</em>".to_string()
