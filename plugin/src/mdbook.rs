@@ -105,6 +105,8 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book) -> Result<Outcome> {
         Chapters::Given(given),
     )?;
     let mut analysis = analyse(inputs, Mode::Build);
+    let mut notes = notes;
+    notes.append(&mut analysis.notes);
     if analysis.has_errors() {
         return Ok(Outcome {
             analysis,
@@ -188,6 +190,8 @@ fn load(book_root: &Path, mode: Mode) -> Result<(Outcome, Vec<RenderedPage>)> {
         .map(|c| c.path.clone())
         .collect();
     let mut analysis = analyse(inputs, mode);
+    let mut notes = notes;
+    notes.append(&mut analysis.notes);
     let output = std::mem::take(&mut analysis.output);
     let pages = paths
         .into_iter()

@@ -13,6 +13,8 @@ pub enum Role {
     Config,
     Summary,
     Chapter,
+    /// A file under `src` that a chapter includes (`{{#include}}` and its relatives).
+    Include,
     Item,
     Sbom,
 }
@@ -23,6 +25,7 @@ impl Role {
             Role::Config => "config",
             Role::Summary => "summary",
             Role::Chapter => "chapter",
+            Role::Include => "include",
             Role::Item => "item",
             Role::Sbom => "sbom",
         }

@@ -19,7 +19,7 @@
 //!   `.html` (the text after the last `.md` is dropped, except a `#fragment`).
 
 use super::html::{self, Token};
-use pulldown_cmark::{Event, LinkType, Options as CmarkOptions, Parser, Tag, TagEnd};
+use pulldown_cmark::{Event, LinkType, Tag, TagEnd};
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
@@ -160,22 +160,15 @@ fn has_lowercase_scheme(link: &str) -> bool {
     false
 }
 
-fn cmark_options(md: Markdown) -> CmarkOptions {
-    let mut o = CmarkOptions::ENABLE_TABLES
-        | CmarkOptions::ENABLE_FOOTNOTES
-        | CmarkOptions::ENABLE_STRIKETHROUGH
-        | CmarkOptions::ENABLE_TASKLISTS
-        | CmarkOptions::ENABLE_HEADING_ATTRIBUTES;
-    if md.smart_punctuation {
-        o |= CmarkOptions::ENABLE_SMART_PUNCTUATION;
+impl Markdown {
+    /// mdBook's own parser options for these settings.
+    fn parser_options(self) -> mdbook_markdown::MarkdownOptions {
+        let mut o = mdbook_markdown::MarkdownOptions::default();
+        o.smart_punctuation = self.smart_punctuation;
+        o.definition_lists = self.definition_lists;
+        o.admonitions = self.admonitions;
+        o
     }
-    if md.definition_lists {
-        o |= CmarkOptions::ENABLE_DEFINITION_LIST;
-    }
-    if md.admonitions {
-        o |= CmarkOptions::ENABLE_GFM;
-    }
-    o
 }
 
 /// A heading or `<dt>` being read.
@@ -217,7 +210,9 @@ pub fn scan(text: &str, md: Markdown) -> Scan {
 /// `id="..."`, the one way the tool writes ids in HTML.
 pub fn scan_with(text: &str, md: Markdown, trusted: &dyn Fn(Range<usize>) -> bool) -> Scan {
     let mut s = Scanner::new(trusted);
-    let mut events = Parser::new_ext(text, cmark_options(md)).into_offset_iter();
+    // The parser mdBook's HTML renderer uses, with the same options.
+    let mut events =
+        mdbook_markdown::new_cmark_parser(text, &md.parser_options()).into_offset_iter();
     while let Some((event, range)) = events.next() {
         match event {
             Event::Start(Tag::Heading { id, attrs, .. }) => {
