@@ -243,15 +243,15 @@ pub struct SummaryChapter {
     /// The link text: mdBook titles a chapter file it creates with it.
     pub name: String,
     /// The file relative to `src`, with forward slashes, named as mdBook names the
-    /// chapter: `./a.md` is `a.md`, and `%20` in the link is a space.
+    /// chapter: `./a.md` and `a/./b.md` are `a.md` and `a/b.md`, and `%20` in the link
+    /// is a space.
     pub path: String,
 }
 
 /// The chapters SUMMARY.md lists, in reading order (prefix, numbered and suffix chapters,
 /// nested ones after their parent), read with mdBook's own parser (`mdbook-summary`).
 /// Draft chapters (no file), separators and part titles are not chapters. Each path is
-/// made as mdBook's loader makes it: the link joined to `src`, then `src` stripped again,
-/// which drops `.` segments.
+/// made as mdBook's loader makes it: the link joined to `src`, then `src` stripped again.
 pub fn summary_chapters(src: &Path, names: &Names) -> Result<Vec<SummaryChapter>> {
     let summary_path = src.join("SUMMARY.md");
     let summary_text = fs::read_to_string(&summary_path)
@@ -284,7 +284,7 @@ pub fn summary_chapters(src: &Path, names: &Names) -> Result<Vec<SummaryChapter>
                 })?;
                 chapters.push(SummaryChapter {
                     name: link.name.clone(),
-                    path: path.to_string_lossy().replace('\\', "/"),
+                    path: crate::paths::slash_path(path),
                 });
             }
             stack.extend(link.nested_items.iter().rev());
@@ -357,7 +357,7 @@ pub fn book(
                 ChapterInput {
                     file,
                     path: g.path,
-                    source: g.source.map(|s| s.to_string_lossy().replace('\\', "/")),
+                    source: g.source.as_deref().map(crate::paths::slash_path),
                     text: Some(g.text),
                 }
             })
@@ -365,8 +365,15 @@ pub fn book(
     };
     let src_files = src_files(&src, &book_root.join(&book_config.build.build_dir));
     let links = crate::bookconfig::builtin_runs(book_config, "links");
+    let src_root: Vec<String> = normalize(&src)
+        .components()
+        .filter_map(|c| match c {
+            std::path::Component::Normal(n) => Some(n.to_string_lossy().into_owned()),
+            _ => None,
+        })
+        .collect();
     let included = if links {
-        included_files(&src, &src_files, &chapters, include_limit, names)
+        included_files(&src, &src_root, &src_files, &chapters, include_limit, names)
     } else {
         BTreeMap::new()
     };
@@ -377,6 +384,7 @@ pub fn book(
         src_files,
         markdown: crate::bookconfig::markdown_options(book_config),
         links,
+        src_root,
         included,
     })
 }
@@ -387,6 +395,7 @@ pub fn book(
 /// nothing; the analysis reports it. Files above `limit` bytes are refused unread.
 fn included_files(
     src: &Path,
+    root: &[String],
     files: &BTreeSet<String>,
     chapters: &[ChapterInput],
     limit: u64,
@@ -399,7 +408,13 @@ fn included_files(
     };
     let mut wanted: Vec<String> = chapters
         .iter()
-        .filter_map(|c| Some(includes::targets(&text_of(&c.file)?, c.source.as_deref()?)))
+        .filter_map(|c| {
+            Some(includes::targets(
+                &text_of(&c.file)?,
+                c.source.as_deref()?,
+                root,
+            ))
+        })
         .flatten()
         .collect();
     let mut out: BTreeMap<String, Input> = BTreeMap::new();
@@ -421,7 +436,7 @@ fn included_files(
             .collect();
         wanted = read
             .iter()
-            .filter_map(|(p, input)| Some(includes::targets(&text_of(input)?, p)))
+            .filter_map(|(p, input)| Some(includes::targets(&text_of(input)?, p, root)))
             .flatten()
             .collect();
         out.extend(read);

@@ -92,7 +92,8 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book) -> Result<Outcome> {
         if let Some(path) = &ch.path {
             given.push(GivenChapter {
                 source: ch.source_path.clone(),
-                path: path.to_string_lossy().replace('\\', "/"),
+                // mdBook's `PathBuf` skips `.` segments when it compares paths.
+                path: crate::paths::slash_path(path),
                 text: ch.content.clone(),
             });
         }

@@ -215,7 +215,7 @@ fn anchors_are_exactly_the_ids_mdbook_writes() {
     if !mdbook_ready("anchors_are_exactly_the_ids_mdbook_writes") {
         return;
     }
-    for name in ["clean-links", "clean"] {
+    for name in ["clean-links", "clean", "clean-includes", "clean-summary"] {
         let tmp = tempfile::tempdir().unwrap();
         prepare(name, tmp.path());
         let pages = compare_with_mdbook(tmp.path(), Markdown::default(), &[]);

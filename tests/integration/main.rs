@@ -1,5 +1,7 @@
 //! Integration tests of the `mdbook-techfile` binary.
 //!
+//! - `agreement`: `check` and a real `mdbook build` report the same findings for every
+//!   fixture.
 //! - `codes`: every diagnostic code has a fixture in `tests/fixtures/<code>` that reports it.
 //! - `snapshots`: human and JSON output of `check` for every fixture.
 //! - `cli`: exit codes, usage errors, output formats and paths.
@@ -10,18 +12,21 @@
 //! - `scale`: large and hostile inputs.
 //! - `bundle`: the compliance bundle (stamps, PDF, trace.json, manifest, verify, rebuilds).
 //! - `edge_cases`: line endings, hidden files, folder layouts, ID clashes.
+//! - `includes`: included text is read as mdBook includes it, in either preprocessor order.
 //! - `risk`: the security risk views in a real build, custom scales, the sample file.
 //! - `sbom`: CycloneDX conformance, hostile SBOM files, the `sbom` command, large SBOMs.
 //!
 //! Tests marked `#[ignore = "bug: ..."]` state behaviour the plugin does not have yet;
 //! run them with `cargo test -p mdbook-techfile --test integration -- --ignored`.
 
+mod agreement;
 mod bundle;
 mod cli;
 mod codes;
 mod common;
 mod e2e;
 mod edge_cases;
+mod includes;
 mod links;
 mod risk;
 mod sample;

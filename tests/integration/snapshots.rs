@@ -72,6 +72,8 @@ macro_rules! snapshot_tests {
 snapshot_tests! {
     clean => "clean",
     clean_links => "clean-links",
+    clean_includes => "clean-includes",
+    clean_summary => "clean-summary",
     read_error => "read-error",
     not_utf8 => "not-utf8",
     file_too_large => "file-too-large",
@@ -119,6 +121,9 @@ snapshot_tests! {
     broken_link => "broken-link",
     broken_anchor => "broken-anchor",
     link_outside_book => "link-outside-book",
+    include_not_found => "include-not-found",
+    include_outside_src => "include-outside-src",
+    include_cycle => "include-cycle",
 }
 
 #[test]

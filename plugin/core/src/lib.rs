@@ -78,6 +78,8 @@ pub struct BookInputs {
     pub markdown: links::Markdown,
     /// Whether mdBook's `links` preprocessor (`{{#include}}` and its relatives) runs.
     pub links: bool,
+    /// The absolute path of `src`, one entry per folder (see [`includes::Files::root`]).
+    pub src_root: Vec<String>,
     /// The files under `src` that the chapters' `{{#include}}` helpers (and theirs) name,
     /// by path relative to `src` with forward slashes. A path missing here names no file.
     pub included: BTreeMap<String, Input>,
@@ -92,6 +94,7 @@ impl Default for BookInputs {
             src_files: BTreeSet::new(),
             markdown: links::Markdown::default(),
             links: true,
+            src_root: Vec::new(),
             included: BTreeMap::new(),
         }
     }
@@ -205,7 +208,11 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
     for i in &item_inputs {
         record(Role::Item, i);
     }
-    let files = included_files(&mut map, &book_inputs.included);
+    let files = includes::Files {
+        read: included_files(&mut map, &book_inputs.included),
+        all: Some(&book_inputs.src_files),
+        root: book_inputs.src_root.clone(),
+    };
     let mut diags = Vec::new();
     let mut notes = Vec::new();
     let mut used = BTreeSet::new();
@@ -299,7 +306,10 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
 }
 
 /// The files includes may read, added to the source map so findings can point into them.
-fn included_files(map: &mut SourceMap, inputs: &BTreeMap<String, Input>) -> includes::Files {
+fn included_files(
+    map: &mut SourceMap,
+    inputs: &BTreeMap<String, Input>,
+) -> BTreeMap<String, includes::Included> {
     inputs
         .iter()
         .map(|(path, input)| {

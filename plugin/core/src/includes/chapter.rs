@@ -49,7 +49,7 @@ pub struct Read {
 
 /// Reads one chapter: expands its includes (when mdBook's `links` runs), and decides from
 /// the text mdBook handed over whether that expansion describes the page.
-pub fn read(map: &mut SourceMap, src: Source<'_>, files: &Files) -> (Read, Vec<Diagnostic>) {
+pub fn read(map: &mut SourceMap, src: Source<'_>, files: &Files<'_>) -> (Read, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let raw = match src.content {
         Ok(bytes) => {

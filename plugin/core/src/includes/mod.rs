@@ -51,9 +51,19 @@ pub enum Included {
     Failed(InputError),
 }
 
-/// The files helpers may read, by path relative to `src` (forward slashes, no `.` or
-/// `..`). A path that is not here does not exist, or is not a file.
-pub type Files = BTreeMap<String, Included>;
+/// The files under `src` as includes see them.
+#[derive(Clone, Debug, Default)]
+pub struct Files<'a> {
+    /// The files directives name, by path relative to `src` (forward slashes, no `.` or
+    /// `..`). A path that is not here does not exist, or is not a file.
+    pub read: BTreeMap<String, Included>,
+    /// Every file under `src`, for "did you mean" help.
+    pub all: Option<&'a BTreeSet<String>>,
+    /// The absolute path of `src`, one entry per folder, so that a path that climbs out
+    /// of `src` and back in (`../src/a.md`) is found inside it, as the file system finds
+    /// it. Empty when unknown: then every path that climbs out is outside.
+    pub root: Vec<String>,
+}
 
 /// Who takes a marked range out of the page.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -120,7 +130,7 @@ pub fn expand(
     map: &SourceMap,
     text: Mapped,
     path: &str,
-    files: &Files,
+    files: &Files<'_>,
 ) -> (Expansion, Vec<Diagnostic>) {
     let mut x = Expander {
         map,
@@ -141,34 +151,48 @@ pub fn expand(
     (expansion, x.diags)
 }
 
-/// The files (relative to `src`) the helpers written in `text` name, when `text` is the
-/// file `path` (relative to `src`): what the edge reads for [`expand`]. Helpers in lines
-/// an include leaves out are listed too; reading one file too many costs nothing.
-pub fn targets(text: &str, path: &str) -> Vec<String> {
+/// The files (relative to `src`) the directives written in `text` name, when `text` is
+/// the file `path` (relative to `src`, whose absolute path is `root`): what the edge reads
+/// for [`expand`]. Directives in lines an include leaves out are listed too; reading one
+/// file too many costs nothing.
+pub fn targets(text: &str, path: &str, root: &[String]) -> Vec<String> {
     let dir = parent(path);
     syntax::find(text)
         .iter()
-        .filter_map(|f| resolve(dir, f.helper.path()?))
+        .filter_map(|f| resolve(root, dir, f.helper.path()?))
         .collect()
 }
 
-/// `path` (as written in a helper) resolved against the folder `dir` (relative to `src`),
-/// `.` and `..` removed; `None` when it leaves `src` or is absolute.
-pub fn resolve(dir: &str, path: &str) -> Option<String> {
-    if path.starts_with('/') {
+/// `path` (as written in a directive) resolved against the folder `dir` (relative to
+/// `src`, whose absolute path is `root`), `.` and `..` removed; `None` when it ends
+/// outside `src`.
+pub fn resolve(root: &[String], dir: &str, path: &str) -> Option<String> {
+    let absolute = path.starts_with('/');
+    if absolute && root.is_empty() {
         return None;
     }
-    let mut parts: Vec<&str> = dir.split('/').filter(|s| !s.is_empty()).collect();
+    let mut parts: Vec<&str> = if absolute {
+        Vec::new()
+    } else {
+        root.iter()
+            .map(String::as_str)
+            .chain(dir.split('/').filter(|s| !s.is_empty()))
+            .collect()
+    };
     for seg in path.split('/') {
         match seg {
             "" | "." => {}
+            // `..` at the top of the file system stays there, as in the file system.
             ".." => {
-                parts.pop()?;
+                if parts.pop().is_none() && root.is_empty() {
+                    return None;
+                }
             }
             s => parts.push(s),
         }
     }
-    Some(parts.join("/"))
+    let inside = parts.len() > root.len() && parts.iter().zip(root).all(|(a, b)| a == b);
+    inside.then(|| parts[root.len()..].join("/"))
 }
 
 /// The folder of a path relative to `src` (`""` at the top).
@@ -176,9 +200,24 @@ fn parent(path: &str) -> &str {
     path.rfind('/').map_or("", |p| &path[..p])
 }
 
+/// How a directive in folder `dir` names `target` (both relative to `src`).
+fn relative(dir: &str, target: &str) -> String {
+    let from: Vec<&str> = dir.split('/').filter(|s| !s.is_empty()).collect();
+    let to: Vec<&str> = target.split('/').collect();
+    let common = from
+        .iter()
+        .zip(&to)
+        .take_while(|(a, b)| a == b)
+        .count()
+        .min(to.len().saturating_sub(1));
+    let mut out = "../".repeat(from.len() - common);
+    out.push_str(&to[common..].join("/"));
+    out
+}
+
 struct Expander<'a> {
     map: &'a SourceMap,
-    files: &'a Files,
+    files: &'a Files<'a>,
     diags: Vec<Diagnostic>,
     /// (code, primary span) of the findings made: text included many times (a cycle)
     /// holds the same helper many times, and it is reported once.
@@ -272,7 +311,7 @@ impl Expander<'_> {
     /// The file a directive reads, when it can be read; else a finding.
     fn read(&mut self, dir: &str, path: &str, span: Option<Span>) -> Option<(String, FileId)> {
         let depth = self.chain.len();
-        let Some(file) = resolve(dir, path) else {
+        let Some(file) = resolve(&self.files.root, dir, path) else {
             self.report(
                 Diagnostic::new(
                     Code::IncludeOutsideSrc,
@@ -285,22 +324,35 @@ impl Expander<'_> {
             );
             return None;
         };
-        let (failure, label) = match self.files.get(&file) {
+        let (failure, label) = match self.files.read.get(&file) {
             Some(Included::Text(id)) => {
                 self.used.insert(file.clone());
                 return Some((file, *id));
             }
-            None => (
-                Diagnostic::new(
-                    Code::IncludeNotFound,
-                    format!("included file `{file}` does not exist"),
+            None => {
+                let near = self
+                    .files
+                    .all
+                    .and_then(|all| crate::load::closest(&file, all.iter().map(String::as_str)));
+                let help = match near {
+                    Some(near) => format!(
+                        "did you mean `{}`? mdBook leaves the directive in the page as text",
+                        relative(dir, near)
+                    ),
+                    None => format!(
+                        "mdBook leaves the directive in the page as text; fix the path: it is relative to the folder of the file the directive is in (`{}`)",
+                        if dir.is_empty() { "src".to_string() } else { format!("src/{dir}") }
+                    ),
+                };
+                (
+                    Diagnostic::new(
+                        Code::IncludeNotFound,
+                        format!("included file `{file}` does not exist"),
+                    )
+                    .help(help),
+                    "no such file under src",
                 )
-                .help(format!(
-                    "mdBook leaves the directive in the page as text; fix the path: it is relative to the folder of the file the directive is in (`{}`)",
-                    if dir.is_empty() { "src".to_string() } else { format!("src/{dir}") }
-                )),
-                "no such file under src",
-            ),
+            }
             Some(Included::NotUtf8 { file: id, at }) => (
                 Diagnostic::new(Code::NotUtf8, format!("included file `{file}` is not valid UTF-8"))
                     .with_label(Span::new(*id, *at..*at), "first invalid byte here")

@@ -3,12 +3,12 @@ use crate::includes::chapter::{Read, Source, read};
 
 /// A `src` folder: each file in the source map (named `src/PATH`) and in the files
 /// includes may read.
-fn src(files: &[(&str, &str)]) -> (SourceMap, Files) {
+fn src(files: &[(&str, &str)]) -> (SourceMap, Files<'static>) {
     let mut map = SourceMap::new();
-    let mut out = Files::new();
+    let mut out = Files::default();
     for (path, text) in files {
         let id = map.add(format!("src/{path}"), *text);
-        out.insert(path.to_string(), Included::Text(id));
+        out.read.insert(path.to_string(), Included::Text(id));
     }
     (map, out)
 }
@@ -17,6 +17,7 @@ fn src(files: &[(&str, &str)]) -> (SourceMap, Files) {
 fn expand_chapter(files: &[(&str, &str)], path: &str) -> (SourceMap, Expansion, Vec<Diagnostic>) {
     let (mut map, files) = src(files);
     let text = files
+        .read
         .get(path)
         .map(|f| match f {
             Included::Text(id) => map.text(*id).to_string(),
@@ -147,12 +148,14 @@ fn rustdoc_include_and_playground_are_expanded_and_mapped() {
 fn unreadable_includes_stay_as_written_with_a_finding() {
     let (mut map, mut files) = src(&[("a.md", "A")]);
     let bad = map.add("src/latin1.md", "caf\u{fffd}");
-    files.insert("latin1.md".into(), Included::NotUtf8 { file: bad, at: 3 });
-    files.insert(
+    files
+        .read
+        .insert("latin1.md".into(), Included::NotUtf8 { file: bad, at: 3 });
+    files.read.insert(
         "big.md".into(),
         Included::Failed(InputError::TooLarge { size: 9, limit: 5 }),
     );
-    files.insert(
+    files.read.insert(
         "locked.md".into(),
         Included::Failed(InputError::Io("Permission denied".into())),
     );
@@ -237,13 +240,28 @@ fn targets_name_what_the_edge_reads() {
     assert_eq!(
         targets(
             "{{#include a.md:3}} {{#rustdoc_include ../x.rs}} {{#playground ./p.rs}} \\{{#include e.md}} {{#include ../../out.md}}",
-            "dir/ch.md"
+            "dir/ch.md",
+            &[]
         ),
         ["dir/a.md", "x.rs", "dir/p.rs"]
     );
-    assert_eq!(resolve("a/b", "../c/./d.md"), Some("a/c/d.md".into()));
-    assert_eq!(resolve("", "../d.md"), None);
-    assert_eq!(resolve("a", "/abs.md"), None);
+    assert_eq!(resolve(&[], "a/b", "../c/./d.md"), Some("a/c/d.md".into()));
+    assert_eq!(resolve(&[], "", "../d.md"), None);
+    assert_eq!(resolve(&[], "a", "/abs.md"), None);
+    // Knowing where `src` is, a path may climb out of it and back in, or be absolute.
+    let root: Vec<String> = ["home", "book", "src"].map(String::from).to_vec();
+    assert_eq!(resolve(&root, "a", "../../src/x.md"), Some("x.md".into()));
+    assert_eq!(
+        resolve(&root, "", "/home/book/src/a/x.md"),
+        Some("a/x.md".into())
+    );
+    assert_eq!(resolve(&root, "", "../other/x.md"), None);
+    assert_eq!(resolve(&root, "", "/etc/passwd"), None);
+    assert_eq!(
+        resolve(&root, "", "../../../../../home/book/src/x.md"),
+        Some("x.md".into())
+    );
+    assert_eq!(resolve(&root, "", "."), None, "src itself is no file");
 }
 
 fn read_chapter(

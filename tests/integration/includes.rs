@@ -1,0 +1,360 @@
+//! Included text (issue 11.1): `check` and the preprocessor expand mdBook's `{{#include}}`
+//! and its relatives themselves, and the text they read is the text mdBook renders, byte
+//! for byte, whatever the preprocessor order.
+
+use crate::common::{check_json, copy_dir, fixture, parse_json_lines, write};
+use crate::e2e::{build_ok, mdbook_ready, prepare};
+use mdbook_preprocessor::PreprocessorContext;
+use mdbook_preprocessor::book::{Book, BookItem, Chapter};
+use mdbook_techfile::mdbook::{book_config, process, render};
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+
+/// A book that exercises every rule of mdBook's `links` preprocessor. The plugin is
+/// configured for the HTML renderer only, so `[output.markdown]` writes exactly what
+/// mdBook's own preprocessors made of each chapter.
+fn hostile_book(root: &Path) {
+    write(
+        root,
+        "book/book.toml",
+        "[book]\ntitle = \"Includes\"\n\n[preprocessor.techfile]\nrenderers = [\"html\"]\n\n[preprocessor.techfile.coverage]\nrequirement = false\ncontrol = false\nrisk = false\ntest = false\npractice = false\n\n[output.markdown]\n",
+    );
+    write(root, "requirements/.keep", "");
+    write(
+        root,
+        "book/src/SUMMARY.md",
+        "# Summary\n\n[Readme](README.md)\n\n- [Edge](edge.md)\n- [Code](code.md)\n- [Cycle](cycle.md)\n- [Deep](deep/ch.md)\n- [Missing](missing.md)\n- [Byte order mark](bom.md)\n",
+    );
+    write(
+        root,
+        "book/src/README.md",
+        "# Readme\n\n{{#include parts/a.md}}\n",
+    );
+    write(
+        root,
+        "book/src/edge.md",
+        concat!(
+            "{{#title Edge cases}}\n",
+            "Spaced: {{ #include parts/a.md }}\n",
+            "Multi-line: {{#include\n  parts/a.md:2}}\n",
+            "Greedy escape: \\{{#include parts/a.md}} and {{#include parts/a.md}} on one line.\n",
+            "Lonely escape: \\{{#include parts/a.md\n}}\n",
+            "Swallowed: {{#other nothing {{#include parts/a.md}}\n",
+            "In code: `{{#include parts/a.md:1}}`\n",
+            "Ranges: [{{#include parts/crlf.txt:0}}] [{{#include parts/crlf.txt:3:2}}] [{{#include parts/crlf.txt:2:}}] [{{#include parts/crlf.txt::2}}] [{{#include parts/crlf.txt:99}}] [{{#include parts/crlf.txt:2:x}}] [{{#include parts/crlf.txt::}}] [{{#include parts/crlf.txt:+2}}]\n",
+            "Anchors: [{{#include parts/anchors.txt:größe}}] [{{#include parts/anchors.txt:outer}}] [{{#include parts/anchors.txt:none}}]\n",
+            "Out and back in: {{#include ../src/parts/a.md:1}}\n",
+            "Not UTF-8: {{#include parts/latin1.txt}}\n",
+            "Titles: {{#include parts/title.md}}\n",
+            "A folder: {{#include parts}}\n",
+        ),
+    );
+    write(
+        root,
+        "book/src/parts/a.md",
+        "A1 [a](https://example.org/a.md)\nA2 line\n",
+    );
+    write(root, "book/src/parts/crlf.txt", "c1\r\nc2\r\nc3\r\nc4");
+    write(
+        root,
+        "book/src/parts/anchors.txt",
+        "x\n// ANCHOR: outer\no1\nANCHOR: größe\ng1 ANCHOR_END: other\ng2\nANCHOR_END: größe\no2\n// ANCHOR_END: outer\ny\n",
+    );
+    write(root, "book/src/parts/latin1.txt", b"caf\xe9\n");
+    write(
+        root,
+        "book/src/parts/title.md",
+        "{{#title Inner}}after \\{{#x}}",
+    );
+    write(
+        root,
+        "book/src/code.md",
+        "```rust\n{{#rustdoc_include code/m.rs:2:3}}\n{{#rustdoc_include code/m.rs:body}}\n```\n\n{{#playground code/m.rs editable no_run}}\n{{#playpen code/m.rs}}\n",
+    );
+    write(
+        root,
+        "book/src/code/m.rs",
+        "use x;\n// ANCHOR: body\nfn main() {}\n// ANCHOR_END: body\n",
+    );
+    write(
+        root,
+        "book/src/cycle.md",
+        "# Cycle\n\n{{#include loops/a.md}}\n",
+    );
+    write(
+        root,
+        "book/src/loops/a.md",
+        "a \\{{#esc}} {{#title T}}\n{{#include b.md}}\n",
+    );
+    write(root, "book/src/loops/b.md", "b\n{{#include a.md}}\n");
+    write(
+        root,
+        "book/src/deep/ch.md",
+        "# Deep\n\n{{#include ../parts/nested.md}}\n",
+    );
+    write(
+        root,
+        "book/src/parts/nested.md",
+        "nested {{#include a.md:1}} and {{#include ../code/m.rs:1}}",
+    );
+    write(
+        root,
+        "book/src/missing.md",
+        "# Missing\n\n{{#include nothere.md}} stays, \\{{#include nothere.md}} is escaped.\n",
+    );
+    write(
+        root,
+        "book/src/bom.md",
+        b"\xef\xbb\xbf# Bom\r\n\r\n{{#include parts/a.md}}\r\n".as_slice(),
+    );
+}
+
+#[test]
+fn check_reads_the_text_mdbook_renders() {
+    if !mdbook_ready("check_reads_the_text_mdbook_renders") {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    hostile_book(tmp.path());
+    let book = tmp.path().join("book");
+    let out = crate::e2e::mdbook_build(tmp.path());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (outcome, pages) = render(&book).expect("the book renders");
+    let chapters: BTreeMap<&str, &str> = pages
+        .iter()
+        .map(|p| (p.path.as_str(), p.content.as_str()))
+        .collect();
+    let mut compared = 0;
+    for (path, mdbook) in crate::common::files_with_ext(&book.join("book"), ".md") {
+        let ours = chapters
+            .get(path.as_str())
+            .unwrap_or_else(|| panic!("mdBook wrote {path}, which the plugin has no page for"));
+        assert_eq!(
+            *ours,
+            String::from_utf8(mdbook).unwrap(),
+            "{path}: the plugin's text differs from mdBook's"
+        );
+        compared += 1;
+    }
+    assert_eq!(compared, 7, "{:?}", chapters.keys());
+    // What mdBook could not include (and says so in its log) is reported.
+    let codes: Vec<&str> = outcome
+        .analysis
+        .findings
+        .iter()
+        .map(|d| d.code.as_str())
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            "include-cycle",
+            "not-utf8",
+            "include-not-found",
+            "include-not-found"
+        ],
+        "{:?}",
+        outcome.analysis.findings
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for logged in [
+        "Stack depth exceeded in cycle.md",
+        "parts/latin1.txt",
+        "nothere.md",
+    ] {
+        assert!(stderr.contains(logged), "mdBook logs {logged}: {stderr}");
+    }
+}
+
+/// The reported instance: a snippet's broken link is reported in the snippet at its own
+/// line, with the chapter line that includes it; the chapter's own link after the
+/// include keeps its line.
+#[test]
+fn findings_in_included_text_name_the_snippet_and_the_chapter_line() {
+    let run = check_json(&fixture("broken-link"));
+    let findings = parse_json_lines(&run.stdout);
+    let annex = findings
+        .iter()
+        .find(|v| v["message"] == "broken link `annex.md`")
+        .expect("the snippet's broken link is reported");
+    assert_eq!(annex["file"], "book/src/shared/disclaimer.md");
+    assert_eq!(
+        (annex["line"].as_u64(), annex["column"].as_u64()),
+        (Some(5), Some(36))
+    );
+    let related = &annex["related"][0];
+    assert_eq!(related["file"], "book/src/intro.md");
+    assert_eq!(related["line"], 5);
+    assert_eq!(related["message"], "included here");
+    let own = findings
+        .iter()
+        .find(|v| v["message"] == "broken anchor `#nope` in link `changes.md#nope`")
+        .expect("the chapter's own link is reported");
+    assert_eq!(own["file"], "book/src/intro.md");
+    assert_eq!(
+        (own["line"].as_u64(), own["column"].as_u64()),
+        (Some(7), Some(17))
+    );
+    assert_eq!(own["related"], serde_json::json!([]));
+}
+
+/// Pages that include text have all their ids: a link to a heading that only an include
+/// brings is checked like any other, and a typo in it is found.
+#[test]
+fn anchors_from_included_text_are_checked() {
+    let tmp = crate::common::temp_fixture("clean-includes");
+    let code = tmp.path().join("book/src/code.md");
+    let text = fs::read_to_string(&code).unwrap();
+    fs::write(
+        &code,
+        text.replace("overview.md#nested-heading", "overview.md#nested-headin"),
+    )
+    .unwrap();
+    let findings = parse_json_lines(&check_json(tmp.path()).stdout);
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert_eq!(findings[0]["code"], "broken-anchor");
+    assert_eq!(
+        findings[0]["help"],
+        "did you mean `overview.md#nested-heading`?"
+    );
+}
+
+/// The fixture built with mdBook, with the plugin before or after mdBook's `links`: the
+/// Markdown and the HTML are the same, and both are what `check` read.
+#[test]
+fn the_preprocessor_order_does_not_matter() {
+    if !mdbook_ready("the_preprocessor_order_does_not_matter") {
+        return;
+    }
+    let build = |before: bool| {
+        let tmp = tempfile::tempdir().unwrap();
+        prepare("clean-includes", tmp.path());
+        let toml = tmp.path().join("book/book.toml");
+        let mut text = fs::read_to_string(&toml).unwrap();
+        if before {
+            text = text.replacen(
+                "[preprocessor.techfile]\n",
+                "[preprocessor.techfile]\nbefore = [\"links\"]\n",
+                1,
+            );
+        }
+        text.push_str("\n[output.html]\n\n[output.markdown]\n");
+        fs::write(&toml, text).unwrap();
+        let out = crate::e2e::mdbook_build(tmp.path());
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(out.status.success(), "{stderr}");
+        assert!(!stderr.contains("techfile: note"), "{stderr}");
+        let files = crate::common::files_with_ext(&tmp.path().join("book/book"), "");
+        (tmp, files)
+    };
+    let (after_tmp, after) = build(false);
+    let (_before_tmp, before) = build(true);
+    let pages = |files: &BTreeMap<String, Vec<u8>>, ext: &str| -> BTreeMap<String, Vec<u8>> {
+        files
+            .iter()
+            .filter(|(p, _)| p.ends_with(ext) && !p.contains("searchindex"))
+            .map(|(p, b)| (p.clone(), b.clone()))
+            .collect()
+    };
+    assert_eq!(pages(&after, ".md"), pages(&before, ".md"));
+    assert_eq!(pages(&after, ".html"), pages(&before, ".html"));
+    let (_, rendered) = render(&after_tmp.path().join("book")).unwrap();
+    for page in rendered {
+        let written = &after[&format!("markdown/{}", page.path)];
+        assert_eq!(page.content.as_bytes(), written.as_slice(), "{}", page.path);
+    }
+    // The escape of the plugin's own directive works in either order.
+    let escapes = String::from_utf8(after["html/escapes.html"].clone()).unwrap();
+    assert!(escapes.contains("{{#techfile summary}}"), "{escapes}");
+    assert!(
+        escapes.contains("<title>Escapes, shown as text"),
+        "{escapes}"
+    );
+}
+
+/// Another preprocessor changed a chapter in a way the plugin cannot reproduce: the text
+/// is checked as handed over, and a note says so.
+#[test]
+fn a_chapter_another_preprocessor_changed_is_checked_as_handed_over() {
+    let tmp = crate::common::temp_fixture("clean-includes");
+    let root = tmp.path().join("book");
+    let config = book_config(&root).unwrap();
+    let ctx = PreprocessorContext::new(root.clone(), config, "html".into());
+    let chapter = |name: &str, path: &str, content: String| {
+        BookItem::Chapter(Chapter::new(name, content, path, Vec::new()))
+    };
+    let src = |p: &str| fs::read_to_string(root.join("src").join(p)).unwrap();
+    let overview = src("overview.md").replace(
+        "{{#include shared/intro.md:3:4}}",
+        "Changed by another preprocessor: [gone](nowhere.md).",
+    );
+    let mut book = Book::new();
+    book.push_item(chapter("Overview", "overview.md", overview));
+    book.push_item(chapter("Code", "code.md", src("code.md")));
+    book.push_item(chapter(
+        "Requirements",
+        "guide/items.md",
+        src("guide/items.md"),
+    ));
+    book.push_item(chapter("Escapes", "escapes.md", src("escapes.md")));
+    let outcome = process(&ctx, book).unwrap();
+    assert_eq!(outcome.notes.len(), 1, "{:?}", outcome.notes);
+    assert!(
+        outcome.notes[0].contains("book/src/overview.md: the text mdBook handed over"),
+        "{:?}",
+        outcome.notes
+    );
+    let findings: Vec<(&str, &str)> = outcome
+        .analysis
+        .findings
+        .iter()
+        .map(|d| (d.code.as_str(), d.message.as_str()))
+        .collect();
+    assert!(
+        findings.contains(&("broken-link", "broken link `nowhere.md`")),
+        "{findings:?}"
+    );
+}
+
+/// mdBook's `links` can be turned off: then nothing is included, by mdBook or the plugin.
+#[test]
+fn without_mdbooks_links_nothing_is_included() {
+    let tmp = crate::common::temp_fixture("include-not-found");
+    crate::common::append_book_toml(tmp.path(), "[build]\nuse-default-preprocessors = false\n");
+    let run = check_json(tmp.path());
+    assert_eq!(run.stdout, "", "no include is read, so none is missing");
+    run.expect_code(0);
+}
+
+/// Included files are inputs of the technical file: the stamp hashes them.
+#[test]
+fn included_files_are_hashed_as_inputs() {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("clean-includes"), tmp.path());
+    crate::common::append_book_toml(
+        tmp.path(),
+        "[preprocessor.techfile.bundle]\nversion = \"1.0\"\n",
+    );
+    let (outcome, _) = render(&tmp.path().join("book")).unwrap();
+    let stamp = outcome.analysis.stamp.as_ref().expect("a stamp");
+    let included: Vec<&str> = stamp
+        .inputs
+        .iter()
+        .filter(|f| f.role.as_str() == "include")
+        .map(|f| f.path.as_str())
+        .collect();
+    assert_eq!(
+        included,
+        [
+            "book/src/code/main.rs",
+            "book/src/code/version.txt",
+            "book/src/shared/intro.md",
+            "book/src/shared/requirements.md",
+            "book/src/shared/sub/nested.md"
+        ]
+    );
+}
