@@ -26,9 +26,10 @@ pub fn normalize(path: &Path) -> PathBuf {
 }
 
 /// A path relative to `src` as mdBook compares it, written with forward slashes: its
-/// components, so `a/./b.md` is `a/b.md` (`..` stays).
+/// components, so `./a.md` and `a/./b.md` are `a.md` and `a/b.md` (`..` stays).
 pub fn slash_path(path: &Path) -> String {
     path.components()
+        .filter(|c| *c != Component::CurDir)
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
         .collect::<Vec<_>>()
         .join("/")

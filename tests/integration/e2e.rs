@@ -472,41 +472,44 @@ fn warnings_do_not_fail_mdbook_build() {
 }
 
 /// `\{{#techfile ...}}` is documented to show the directive text. mdBook's built-in `links`
-/// preprocessor treats `\{{#...}}` as its own escape and removes the backslash, so techfile
-/// must run before it: the documented configuration says `before = ["links"]`.
+/// preprocessor treats `\{{#...}}` as its own escape and removes the backslash; the plugin
+/// reads the chapter file itself, so the escape works whether it runs before `links`
+/// (`before = ["links"]`) or after it (the default order).
 #[test]
 fn escaped_directive_shows_its_text_in_mdbook_build() {
     if !mdbook_ready("escaped_directive_shows_its_text_in_mdbook_build") {
         return;
     }
-    let tmp = tempfile::tempdir().unwrap();
-    prepare("clean", tmp.path());
-    let toml = tmp.path().join("book/book.toml");
-    let config = fs::read_to_string(&toml).unwrap();
-    fs::write(
-        &toml,
-        config.replacen(
-            "[preprocessor.techfile]\n",
-            "[preprocessor.techfile]\nbefore = [\"links\"]\n",
+    for before in ["before = [\"links\"]\n", ""] {
+        let tmp = tempfile::tempdir().unwrap();
+        prepare("clean", tmp.path());
+        let toml = tmp.path().join("book/book.toml");
+        let config = fs::read_to_string(&toml).unwrap();
+        fs::write(
+            &toml,
+            config.replacen(
+                "[preprocessor.techfile]\n",
+                &format!("[preprocessor.techfile]\n{before}"),
+                1,
+            ),
+        )
+        .unwrap();
+        let overview = tmp.path().join("book/src/overview.md");
+        let mut text = fs::read_to_string(&overview).unwrap();
+        text.push_str("\nWrite \\{{#techfile summary}} to place the summary.\n");
+        fs::write(&overview, text).unwrap();
+        let html = build_ok(tmp.path());
+        let page = String::from_utf8_lossy(&html["overview.html"]).into_owned();
+        assert!(
+            page.contains("<p>Write {{#techfile summary}} to place the summary.</p>"),
+            "{before}: the escaped directive is shown as text"
+        );
+        assert_eq!(
+            page.matches("MDCG 2019-16 practices addressed").count(),
             1,
-        ),
-    )
-    .unwrap();
-    let overview = tmp.path().join("book/src/overview.md");
-    let mut text = fs::read_to_string(&overview).unwrap();
-    text.push_str("\nWrite \\{{#techfile summary}} to place the summary.\n");
-    fs::write(&overview, text).unwrap();
-    let html = build_ok(tmp.path());
-    let page = String::from_utf8_lossy(&html["overview.html"]).into_owned();
-    assert!(
-        page.contains("<p>Write {{#techfile summary}} to place the summary.</p>"),
-        "the escaped directive is shown as text"
-    );
-    assert_eq!(
-        page.matches("MDCG 2019-16 practices addressed").count(),
-        1,
-        "only the real directive places a summary"
-    );
+            "{before}: only the real directive places a summary"
+        );
+    }
 }
 
 /// Each item file is its own document: a code fence left open at the end of one item's

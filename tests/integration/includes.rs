@@ -3,7 +3,7 @@
 //! for byte, whatever the preprocessor order.
 
 use crate::common::{check_json, copy_dir, fixture, parse_json_lines, write};
-use crate::e2e::{build_ok, mdbook_ready, prepare};
+use crate::e2e::{mdbook_ready, prepare};
 use mdbook_preprocessor::PreprocessorContext;
 use mdbook_preprocessor::book::{Book, BookItem, Chapter};
 use mdbook_techfile::mdbook::{book_config, process, render};

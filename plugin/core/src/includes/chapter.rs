@@ -12,7 +12,7 @@
 //! - anything else: another preprocessor changed the text in a way the plugin cannot
 //!   reproduce; the text is checked as handed over, and a note says so.
 
-use super::{By, Expansion, Files, expand, plain};
+use super::{Expansion, Files, expand, plain};
 use crate::diag::{Code, Diagnostic};
 use crate::load::InputError;
 use crate::model::{SourceMap, Span};
@@ -154,9 +154,4 @@ fn describe(e: &InputError) -> String {
             format!("{size} bytes, more than the limit of {limit} bytes")
         }
     }
-}
-
-/// Whether a removal is left in the output for mdBook's `links` to make.
-pub fn left_to_links(read_links_later: bool, by: By) -> bool {
-    read_links_later && by == By::Links
 }

@@ -345,3 +345,29 @@ fn chapters_are_read_as_mdbook_loads_them() {
     assert!(diags.is_empty());
     assert_eq!(r.expansion.page().text, "# Gone\n");
 }
+
+#[test]
+fn a_missing_include_suggests_the_file_meant() {
+    let (mut map, mut files) = src(&[]);
+    let listed: BTreeSet<String> = ["shared/contacts.md", "img/logo.png"]
+        .map(String::from)
+        .into();
+    files.all = Some(&listed);
+    let text = "{{#include ../shared/contact.md}} {{#include team.md}}";
+    let file = map.add("src/part/ch.md", text);
+    let mut chapter = Mapped::new();
+    chapter.push_copied(text, file, 0);
+    let (_, diags) = expand(&map, chapter, "part/ch.md", &files);
+    assert_eq!(codes(&diags), ["include-not-found", "include-not-found"]);
+    assert_eq!(
+        diags[0].help.as_deref(),
+        Some(
+            "did you mean `../shared/contacts.md`? mdBook leaves the directive in the page as text"
+        )
+    );
+    assert!(
+        diags[1].help.as_deref().unwrap().contains("(`src/part`)"),
+        "{:?}",
+        diags[1].help
+    );
+}
