@@ -502,6 +502,40 @@ mod tests {
     use super::*;
 
     #[test]
+    fn summary_chapters_are_named_as_mdbook_names_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("src");
+        fs::create_dir_all(&src).unwrap();
+        fs::write(
+            src.join("SUMMARY.md"),
+            "# Summary\n\n[Intro](./README.md)\n\n# Part\n\n- [Spaced](./test%20protocol.md)\n- [Draft]()\n- [Dotted](a/./b.md)\n  - [Angle](<a/c d.md>)\n\n---\n\n- [Up](x/../y.md)\n\n[Suffix](z.md)\n",
+        )
+        .unwrap();
+        let names = Names::for_book(dir.path());
+        let got: Vec<(String, String)> = summary_chapters(&src, &names)
+            .unwrap()
+            .into_iter()
+            .map(|c| (c.name, c.path))
+            .collect();
+        let want = [
+            ("Intro", "README.md"),
+            ("Spaced", "test protocol.md"),
+            ("Dotted", "a/b.md"),
+            ("Angle", "a/c d.md"),
+            ("Up", "x/../y.md"),
+            ("Suffix", "z.md"),
+        ];
+        assert_eq!(
+            got,
+            want.map(|(a, b)| (a.to_string(), b.to_string())).to_vec()
+        );
+        // mdBook refuses a SUMMARY.md that lists a file twice, and so does `check`.
+        fs::write(src.join("SUMMARY.md"), "- [A](a.md)\n- [B](a.md)\n").unwrap();
+        let err = summary_chapters(&src, &names).unwrap_err();
+        assert!(format!("{err:#}").contains("Duplicate file"), "{err:#}");
+    }
+
+    #[test]
     fn large_files_are_refused_before_reading() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("big.md");

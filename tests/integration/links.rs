@@ -463,3 +463,34 @@ fn a_hidden_sbom_breaks_the_links_to_its_rows() {
         "{messages:?}"
     );
 }
+
+/// Issue 11.2 beyond the instance: SUMMARY.md is read as mdBook reads it. A chapter file
+/// that does not exist is read as the `# Title` mdBook creates (so links to its heading
+/// work); with `create-missing = false` mdBook refuses the book, and `check` reports it.
+#[test]
+fn missing_chapter_files_are_read_as_mdbook_creates_them() {
+    let tmp = crate::common::temp_fixture("clean-summary");
+    let src = tmp.path().join("book/src");
+    fs::remove_file(src.join("appendix one.md")).unwrap();
+    let links = src.join("links.md");
+    let mut text = fs::read_to_string(&links).unwrap();
+    text.push_str("- [l](<appendix one.md#appendix>)\n");
+    fs::write(&links, text).unwrap();
+    let run = check_json(tmp.path());
+    assert_eq!(run.stdout, "", "the created chapter has the heading `Appendix`");
+    assert!(!src.join("appendix one.md").exists(), "check writes nothing");
+
+    crate::common::append_book_toml(tmp.path(), "[build]\ncreate-missing = false\n");
+    let findings = parse_json_lines(&check_json(tmp.path()).stdout);
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert_eq!(findings[0]["code"], "read-error");
+    assert_eq!(findings[0]["file"], "book/src/appendix one.md");
+    if mdbook_ready("missing_chapter_files_are_read_as_mdbook_creates_them") {
+        let build = tempfile::tempdir().unwrap();
+        prepare("clean-summary", build.path());
+        fs::remove_file(build.path().join("book/src/appendix one.md")).unwrap();
+        crate::common::append_book_toml(build.path(), "[build]\ncreate-missing = false\n");
+        let out = mdbook_build(build.path());
+        assert!(!out.status.success(), "mdBook refuses the book too");
+    }
+}
