@@ -477,8 +477,14 @@ fn missing_chapter_files_are_read_as_mdbook_creates_them() {
     text.push_str("- [l](<appendix one.md#appendix>)\n");
     fs::write(&links, text).unwrap();
     let run = check_json(tmp.path());
-    assert_eq!(run.stdout, "", "the created chapter has the heading `Appendix`");
-    assert!(!src.join("appendix one.md").exists(), "check writes nothing");
+    assert_eq!(
+        run.stdout, "",
+        "the created chapter has the heading `Appendix`"
+    );
+    assert!(
+        !src.join("appendix one.md").exists(),
+        "check writes nothing"
+    );
 
     crate::common::append_book_toml(tmp.path(), "[build]\ncreate-missing = false\n");
     let findings = parse_json_lines(&check_json(tmp.path()).stdout);
