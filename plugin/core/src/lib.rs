@@ -7,7 +7,8 @@
 //! clock, or prints: the `mdbook-techfile` crate gathers the inputs ([`Inputs`]) and decides
 //! where output goes. Data flows one way, layer by layer (see ARCHITECTURE.md):
 //! [`model`] and [`diag`] → [`catalog`] → [`config`] → [`load`] and [`sbom`] → [`graph`]
-//! → [`risk`] and [`checks`] → [`render`] → [`book`] → [`links`] → this module → [`export`].
+//! → [`risk`] and [`checks`] → [`render`] → [`includes`] → [`book`] → [`links`] → this module
+//! → [`export`].
 
 #![deny(clippy::print_stderr, clippy::print_stdout)]
 

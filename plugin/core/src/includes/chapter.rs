@@ -88,7 +88,7 @@ pub fn read(map: &mut SourceMap, src: Source<'_>, files: &Files<'_>) -> (Read, V
         // over is all there is.
         let given = src.given.unwrap_or_default();
         let file = map.add(src.name, given);
-        let complete = !src.links || !crate::links::adds_text_later(given);
+        let complete = !src.links || !super::may_add_text(given);
         return (whole(file, map, complete, None), diags);
     };
     let file = map.add(src.name, raw.as_str());
@@ -110,7 +110,7 @@ pub fn read(map: &mut SourceMap, src: Source<'_>, files: &Files<'_>) -> (Read, V
         return (done(file, expansion, src.links), diags);
     }
     let file = map.add(src.name, given);
-    let mut read = whole(file, map, !crate::links::adds_text_later(given), None);
+    let mut read = whole(file, map, !super::may_add_text(given), None);
     read.expansion.used = expansion.used;
     read.note = Some(format!(
         "{}: the text mdBook handed over is neither the file nor the file with its includes expanded (another preprocessor changed it), so it is checked as handed over; findings in it may point at other lines than the file's",

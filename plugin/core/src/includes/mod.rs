@@ -151,6 +151,13 @@ pub fn expand(
     (expansion, x.diags)
 }
 
+/// Whether mdBook's `links` preprocessor may still add text to `text`: it holds one of
+/// the directives that include files. For a chapter whose text the plugin did not expand
+/// itself (another preprocessor changed it), so that its ids are not all known.
+pub fn may_add_text(text: &str) -> bool {
+    syntax::find(text).iter().any(|f| f.helper.path().is_some())
+}
+
 /// The files (relative to `src`) the directives written in `text` name, when `text` is
 /// the file `path` (relative to `src`, whose absolute path is `root`): what the edge reads
 /// for [`expand`]. Directives in lines an include leaves out are listed too; reading one

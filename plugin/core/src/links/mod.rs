@@ -630,20 +630,6 @@ impl<'a> Book<'a> {
     }
 }
 
-/// Whether mdBook's `links` preprocessor may still add text to this chapter
-/// (`{{#include}}` and its relatives), for a chapter whose text another preprocessor
-/// changed, so that the plugin's own expansion does not describe it.
-pub fn adds_text_later(chapter: &str) -> bool {
-    [
-        "{{#include",
-        "{{#rustdoc_include",
-        "{{#playground",
-        "{{#playpen",
-    ]
-    .iter()
-    .any(|d| chapter.contains(d))
-}
-
 /// The HTML file mdBook writes for a chapter: its path with the extension replaced.
 fn html_path(path: &str) -> String {
     let name_start = path.rfind('/').map_or(0, |p| p + 1);
