@@ -13,18 +13,26 @@ use std::path::Path;
 
 /// A book that exercises every rule of mdBook's `links` preprocessor. The plugin is
 /// configured for the HTML renderer only, so `[output.markdown]` writes exactly what
-/// mdBook's own preprocessors made of each chapter.
-fn hostile_book(root: &Path) {
+/// mdBook's own preprocessors made of each chapter. With `broken`, SUMMARY.md also lists
+/// the chapters whose includes mdBook cannot make (a cycle, missing and unreadable files).
+fn hostile_book(root: &Path, broken: bool) {
     write(
         root,
         "book/book.toml",
         "[book]\ntitle = \"Includes\"\n\n[preprocessor.techfile]\nrenderers = [\"html\"]\n\n[preprocessor.techfile.coverage]\nrequirement = false\ncontrol = false\nrisk = false\ntest = false\npractice = false\n\n[output.markdown]\n",
     );
     write(root, "requirements/.keep", "");
+    let broken_chapters = if broken {
+        "- [Cycle](cycle.md)\n- [Missing](missing.md)\n"
+    } else {
+        ""
+    };
     write(
         root,
         "book/src/SUMMARY.md",
-        "# Summary\n\n[Readme](README.md)\n\n- [Edge](edge.md)\n- [Code](code.md)\n- [Cycle](cycle.md)\n- [Deep](deep/ch.md)\n- [Missing](missing.md)\n- [Byte order mark](bom.md)\n",
+        format!(
+            "# Summary\n\n[Readme](README.md)\n\n- [Edge](edge.md)\n- [Code](code.md)\n- [Deep](deep/ch.md)\n- [Byte order mark](bom.md)\n{broken_chapters}"
+        ),
     );
     write(
         root,
@@ -45,9 +53,7 @@ fn hostile_book(root: &Path) {
             "Ranges: [{{#include parts/crlf.txt:0}}] [{{#include parts/crlf.txt:3:2}}] [{{#include parts/crlf.txt:2:}}] [{{#include parts/crlf.txt::2}}] [{{#include parts/crlf.txt:99}}] [{{#include parts/crlf.txt:2:x}}] [{{#include parts/crlf.txt::}}] [{{#include parts/crlf.txt:+2}}]\n",
             "Anchors: [{{#include parts/anchors.txt:größe}}] [{{#include parts/anchors.txt:outer}}] [{{#include parts/anchors.txt:none}}]\n",
             "Out and back in: {{#include ../src/parts/a.md:1}}\n",
-            "Not UTF-8: {{#include parts/latin1.txt}}\n",
             "Titles: {{#include parts/title.md}}\n",
-            "A folder: {{#include parts}}\n",
         ),
     );
     write(
@@ -101,7 +107,7 @@ fn hostile_book(root: &Path) {
     write(
         root,
         "book/src/missing.md",
-        "# Missing\n\n{{#include nothere.md}} stays, \\{{#include nothere.md}} is escaped.\n",
+        "# Missing\n\n{{#include nothere.md}} stays, \\{{#include nothere.md}} is escaped.\nNot UTF-8: {{#include parts/latin1.txt}}\nA folder: {{#include parts}}\n",
     );
     write(
         root,
@@ -116,7 +122,7 @@ fn check_reads_the_text_mdbook_renders() {
         return;
     }
     let tmp = tempfile::tempdir().unwrap();
-    hostile_book(tmp.path());
+    hostile_book(tmp.path(), true);
     let book = tmp.path().join("book");
     let out = crate::e2e::mdbook_build(tmp.path());
     assert!(
@@ -153,8 +159,8 @@ fn check_reads_the_text_mdbook_renders() {
         codes,
         [
             "include-cycle",
-            "not-utf8",
             "include-not-found",
+            "not-utf8",
             "include-not-found"
         ],
         "{:?}",
@@ -220,6 +226,50 @@ fn anchors_from_included_text_are_checked() {
     assert_eq!(
         findings[0]["help"],
         "did you mean `overview.md#nested-heading`?"
+    );
+}
+
+/// The hard cases, built by mdBook alone and with the plugin after or before mdBook's
+/// `links`: every chapter comes out the same. Before `links`, the plugin hands back its
+/// expansion with escapes and titles left for `links`, which must then make exactly the
+/// text mdBook alone makes.
+#[test]
+fn hard_cases_come_out_the_same_in_either_order() {
+    if !mdbook_ready("hard_cases_come_out_the_same_in_either_order") {
+        return;
+    }
+    let build = |plugin: Option<&str>| {
+        let tmp = tempfile::tempdir().unwrap();
+        hostile_book(tmp.path(), false);
+        let toml = tmp.path().join("book/book.toml");
+        let text = fs::read_to_string(&toml).unwrap();
+        if let Some(order) = plugin {
+            assert!(!crate::common::BIN.contains('\''));
+            let table = format!("command = '{}'\n{order}", crate::common::BIN);
+            fs::write(&toml, text.replacen("renderers = [\"html\"]\n", &table, 1)).unwrap();
+        }
+        let out = crate::e2e::mdbook_build(tmp.path());
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(out.status.success(), "{plugin:?}: {stderr}");
+        assert!(!stderr.contains("techfile: note"), "{stderr}");
+        let (generated, chapters): (BTreeMap<String, Vec<u8>>, BTreeMap<String, Vec<u8>>) =
+            crate::common::files_with_ext(&tmp.path().join("book/book"), ".md")
+                .into_iter()
+                .partition(|(p, _)| p.starts_with("techfile/"));
+        assert_eq!(chapters.len(), 5, "{:?}", chapters.keys());
+        // The plugin ran when it was asked to: it adds the catalog page.
+        assert_eq!(
+            generated.contains_key("techfile/catalog.md"),
+            plugin.is_some()
+        );
+        chapters
+    };
+    let alone = build(None);
+    assert_eq!(build(Some("")), alone, "the plugin after mdBook's links");
+    assert_eq!(
+        build(Some("before = [\"links\"]\n")),
+        alone,
+        "the plugin before mdBook's links"
     );
 }
 
