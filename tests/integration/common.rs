@@ -12,7 +12,9 @@ mod run;
 mod tools;
 
 pub use book::Book;
-pub use run::{Checked, Run, check, check_human, command, parse_json_lines, run, run_with_stdin};
+pub use run::{
+    BIN, Checked, Run, check, check_human, command, parse_json_lines, run, run_with_stdin,
+};
 pub(crate) use tools::require;
 pub use tools::{Need, ready, shared_dir};
 

@@ -211,7 +211,7 @@ fn compare_with_mdbook(book: &Book, markdown: Markdown, broken: &[&str]) -> usiz
 #[test]
 fn anchors_are_exactly_the_ids_mdbook_writes() {
     require!(Mdbook);
-    for name in ["clean-links", "clean"] {
+    for name in ["clean-links", "clean", "clean-includes", "clean-summary"] {
         let pages = compare_with_mdbook(&Book::fixture(name), Markdown::default(), &[]);
         assert!(pages >= 4, "{name}: only {pages} pages compared");
     }
@@ -423,4 +423,34 @@ fn a_hidden_sbom_breaks_the_links_to_its_rows() {
         2,
         "{messages:?}"
     );
+}
+
+/// Issue 11.2 beyond the instance: SUMMARY.md is read as mdBook reads it. A chapter file
+/// that does not exist is read as the `# Title` mdBook creates (so links to its heading
+/// work); with `create-missing = false` mdBook refuses the book, and `check` reports it.
+#[test]
+fn missing_chapter_files_are_read_as_mdbook_creates_them() {
+    let book = Book::fixture("clean-summary")
+        .remove("book/src/appendix one.md")
+        .edit("book/src/links.md", |text| {
+            format!("{text}- [l](<appendix one.md#appendix>)\n")
+        });
+    let run = book.check();
+    assert_eq!(
+        run.stdout, "",
+        "the created chapter has the heading `Appendix`"
+    );
+    assert!(
+        !book.path("book/src/appendix one.md").exists(),
+        "check writes nothing"
+    );
+
+    let book = book.toml("[build]\ncreate-missing = false\n");
+    let findings = book.check().findings;
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert_eq!(findings[0]["code"], "read-error");
+    assert_eq!(findings[0]["file"], "book/src/appendix one.md");
+    require!(Mdbook);
+    let built = book.build();
+    assert!(!built.success, "mdBook refuses the book too");
 }

@@ -5,6 +5,8 @@
 //! `TECHFILE_SKIP_MDBOOK`, `TECHFILE_SKIP_BROWSER` and `TECHFILE_SKIP_SHARED` variables turn
 //! that into a skip with a printed note. `scripts/test.sh` and `.ci/run` set `CI=true`.
 //!
+//! - `agreement`: `check` and a real `mdbook build` report the same findings for every
+//!   fixture.
 //! - `codes`: every diagnostic code has a fixture in `tests/fixtures/<code>` that reports it.
 //! - `snapshots`: human and JSON output of `check` for every fixture book found on disk.
 //! - `cli`: exit codes, usage errors, output formats and paths.
@@ -15,6 +17,7 @@
 //! - `scale`: large and hostile inputs.
 //! - `bundle`: the compliance bundle (stamps, PDF, trace.json, manifest, verify, rebuilds).
 //! - `edge_cases`: line endings, hidden files, folder layouts, ID clashes.
+//! - `includes`: included text is read as mdBook includes it, in either preprocessor order.
 //! - `risk`: the security risk views in a real build, custom scales, the sample file.
 //! - `review`: the `review` command, suspect links, `--explain-suspect` and independent
 //!   reviews on scratch git repositories, the review views.
@@ -23,12 +26,14 @@
 //! Tests marked `#[ignore = "bug: ..."]` state behaviour the plugin does not have yet;
 //! run them with `cargo test -p mdbook-techfile --test integration -- --ignored`.
 
+mod agreement;
 mod bundle;
 mod cli;
 mod codes;
 mod common;
 mod e2e;
 mod edge_cases;
+mod includes;
 mod links;
 mod review;
 mod risk;

@@ -523,8 +523,8 @@ fn a_5000_component_sbom_renders_every_row_with_working_links() {
                     content: Ok(chapter_text.as_bytes().to_vec()),
                 },
                 path: "sbom.md".into(),
+                source: Some("sbom.md".into()),
                 text: None,
-                complete: true,
             }],
             ..BookInputs::default()
         },

@@ -210,6 +210,12 @@ codes! {
     ReviewNotIndependent = "review-not-independent", "review", Deny, false;
     /// Review stamps were made under another fingerprint profile version (reported once for the book).
     FingerprintProfileChanged = "fingerprint-profile-changed", "review", Warn, false;
+    /// An `{{#include}}` (or `{{#rustdoc_include}}`, `{{#playground}}`) names a file that does not exist; mdBook leaves the directive in the page as text.
+    IncludeNotFound = "include-not-found", "book", Deny, true;
+    /// An `{{#include}}` (or one of its relatives) reads a file outside the book's `src` folder, which the check does not read.
+    IncludeOutsideSrc = "include-outside-src", "book", Deny, true;
+    /// Includes form a cycle, or nest more than 10 levels deep, where mdBook stops expanding them and drops the rest.
+    IncludeCycle = "include-cycle", "book", Deny, false;
 }
 
 impl Code {

@@ -14,6 +14,8 @@ pub enum Role {
     Config,
     Summary,
     Chapter,
+    /// A file under `src` that a chapter includes (`{{#include}}` and its relatives).
+    Include,
     Item,
     Sbom,
     /// A review record.
@@ -26,6 +28,7 @@ impl Role {
             Role::Config => "config",
             Role::Summary => "summary",
             Role::Chapter => "chapter",
+            Role::Include => "include",
             Role::Item => "item",
             Role::Sbom => "sbom",
             Role::Review => "review",
