@@ -3,15 +3,13 @@
 //! ([`techfile_core::diff`]). Revisions are read from git's objects ([`GitTree`]), never
 //! checked out, with the same gathering policy as the disk ([`crate::gather`]).
 
-use crate::bookconfig::config_from;
+use crate::bookconfig::{self, ConfigErrors};
 use crate::gather::{Chapters, Names, gather_tree};
 use crate::gittree::{GitTree, Repo};
 use crate::paths::normalize;
 use crate::tree::{Entry, FsTree, Tree};
 use anyhow::{Result, bail};
-use mdbook_preprocessor::config::Config as BookConfig;
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 use techfile_core::diff::gate::{self, Rule, Verdict};
 use techfile_core::diff::report::{Side, State};
 use techfile_core::diff::{self, Diff};
@@ -46,56 +44,75 @@ pub struct Outcome {
     pub today: Option<Date>,
     /// book.toml of the head, as findings name files (for reports that need a path).
     pub book_toml: String,
+    /// Things the user should know about the head's analysis that are not findings (an
+    /// `MDBOOK_...` override of the configuration).
+    pub notes: Vec<String>,
 }
 
 /// One version's analysis, or why there is none.
 enum Read {
     Analysed(Box<Analysis>),
     Absent,
-    Invalid(String),
+    /// The book cannot be analysed: its configuration has findings ([`ConfigErrors`]) or
+    /// SUMMARY.md cannot be read.
+    Invalid(anyhow::Error),
 }
 
+/// Why a version cannot be analysed, in one line: configuration findings as
+/// `book.toml:line:column: error[code]: message`.
+fn problem(e: &anyhow::Error) -> String {
+    let Some(errors) = e.downcast_ref::<ConfigErrors>() else {
+        return format!("{e:#}");
+    };
+    errors
+        .findings
+        .iter()
+        .map(|d| {
+            let place = d.primary.as_ref().map_or_else(String::new, |p| {
+                let file = errors.map.get(p.span.file);
+                let (line, column) = file.line_col(p.span.start as usize);
+                format!("{}:{line}:{column}: ", file.name)
+            });
+            format!(
+                "{place}{}[{}]: {}",
+                d.severity.as_str(),
+                d.code.as_str(),
+                d.message
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Reads and analyses the book at `root` in `tree`, gathered as `check` gathers the disk.
 fn analyse_tree(
     tree: &dyn Tree,
     root: &Path,
     names: &Names,
     today: Option<Date>,
     commit: Option<&str>,
-) -> Read {
-    let book_toml = root.join("book.toml");
-    if tree.entry(&book_toml) != Entry::File {
-        return Read::Absent;
+) -> (Read, Vec<String>) {
+    if tree.entry(&root.join("book.toml")) != Entry::File {
+        return (Read::Absent, Vec::new());
     }
-    let text = match tree.read_whole(&book_toml) {
-        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
-        Err(e) => {
-            return Read::Invalid(format!(
-                "cannot read book.toml: {}",
-                crate::gather::input_error_text(&e)
-            ));
-        }
+    let loaded = match bookconfig::load_from(tree, root, names) {
+        Ok(l) => l,
+        Err(e) => return (Read::Invalid(e), Vec::new()),
     };
-    let book_config = match BookConfig::from_str(&text).and_then(|mut c| {
-        c.update_from_env()?;
-        Ok(c)
-    }) {
+    let book_config = match bookconfig::book_config(&loaded.book_toml) {
         Ok(c) => c,
-        Err(e) => return Read::Invalid(format!("invalid book.toml: {e:#}")),
-    };
-    let config = match config_from(&book_config) {
-        Ok(c) => c,
-        Err(e) => return Read::Invalid(format!("{e:#}")),
+        Err(e) => return (Read::Invalid(e), Vec::new()),
     };
     match gather_tree(
         tree,
         root,
         &book_config,
-        config,
+        loaded,
         names,
         Chapters::FromSummary,
         today,
     ) {
-        Ok((mut inputs, sbom_folders)) => {
+        Ok((mut inputs, sbom_folders, mut notes)) => {
             // The version's identity is not compared, but a book with a bundle expects
             // one (its document-control directive needs a version): give it what the
             // revision itself says, without asking git for dates or describe.
@@ -108,9 +125,11 @@ fn analyse_tree(
                 sbom_folders,
                 revisions: b.revision.clone(),
             });
-            Read::Analysed(Box::new(analyse(inputs, Mode::Check)))
+            let mut analysis = analyse(inputs, Mode::Check);
+            notes.append(&mut analysis.notes);
+            (Read::Analysed(Box::new(analysis)), notes)
         }
-        Err(e) => Read::Invalid(format!("{e:#}")),
+        Err(e) => (Read::Invalid(e), Vec::new()),
     }
 }
 
@@ -121,7 +140,7 @@ fn side(revision: &str, commit: Option<String>, read: &Read) -> Side {
             State::Absent,
             Some("the book does not exist in this version".into()),
         ),
-        Read::Invalid(why) => (State::Invalid, Some(why.clone())),
+        Read::Invalid(e) => (State::Invalid, Some(problem(e))),
     };
     Side {
         revision: revision.to_string(),
@@ -188,7 +207,7 @@ pub fn run(options: &Options) -> Result<Outcome> {
         .clone()
         .unwrap_or_else(|| "working tree".to_string());
     // The two versions are independent: analyse them side by side.
-    let (base_read, head_read) = rayon::join(
+    let ((base_read, _), (head_read, notes)) = rayon::join(
         || analyse_tree(&base_tree, &book, &names, today, Some(&base_commit)),
         || match &head_tree {
             Some(tree) => analyse_tree(tree, &book, &names, today, head_commit.as_deref()),
@@ -203,18 +222,25 @@ pub fn run(options: &Options) -> Result<Outcome> {
             "there is no book.toml in {} at {head_label}: give the folder of the book with --book",
             crate::paths::relative(&book, &repo.top)
         ),
-        Read::Invalid(why) => bail!("the book at {head_label} cannot be analysed: {why}"),
+        // Configuration findings are printed as `check` prints them.
+        Read::Invalid(e) if e.is::<ConfigErrors>() => return Err(e),
+        Read::Invalid(e) => bail!("the book at {head_label} cannot be analysed: {e:#}"),
     };
     let base = match base_read {
         Read::Analysed(a) => Some(*a),
         _ => None,
     };
     let diff = diff::compare(base.as_ref(), &head);
+    // The base's book.toml judges the change, so a pull request cannot loosen its own
+    // gate; the head's only when there is no base to ask.
+    let configured = match &base {
+        Some(b) => b.config.diff.fail_on.clone(),
+        None => head.config.diff.fail_on.clone(),
+    };
     let rules = options
         .fail_on
         .clone()
-        .or_else(|| base.as_ref().and_then(|b| b.config.diff.fail_on.clone()))
-        .or_else(|| head.config.diff.fail_on.clone())
+        .or(configured)
         .unwrap_or_else(|| gate::DEFAULT.to_vec());
     let head_errors = head.findings.iter().filter(|f| f.is_error()).count();
     let verdict = gate::evaluate(&diff, &rules, head_errors);
@@ -227,5 +253,6 @@ pub fn run(options: &Options) -> Result<Outcome> {
         verdict,
         today,
         book_toml: crate::paths::relative(&book.join("book.toml"), &repo.top),
+        notes,
     })
 }

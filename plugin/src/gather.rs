@@ -1,29 +1,36 @@
 //! Gathering the inputs of an analysis, once, with one policy, from a [`Tree`]: the disk
 //! ([`FsTree`]) or a git revision ([`crate::gittree::GitTree`]). This is the only place that
 //! decides which files are inputs; the analysis, the stamp's hashes, the document control
-//! page, the bundle and `diff` all work from what it returns.
+//! page, the bundle and `diff` all work from what it returns, and a revision read from git
+//! is gathered exactly like the disk.
 //!
 //! The policy:
 //! - folders are walked recursively, in sorted path order (by path components, so a
 //!   folder's files come before its sibling `a.md` when the folder sorts first), the same
 //!   order on the disk and in git; on the disk symbolic links are followed and a link back
-//!   up the tree is not followed again;
+//!   up the tree is not followed again (each real folder is read once);
 //! - hidden entries (a name starting with `.`: `.git`, editor swap files) are skipped;
 //! - item files are the `*.md` files under the `items` folders; SBOMs are the `*.json` files
-//!   under the `sboms` folders, or a configured file whatever its name; nothing else in
-//!   those folders is read, hashed, listed or shipped;
+//!   under the `sboms` folders, or a configured file whatever its name; review records are
+//!   the `*.toml` files under the review folder; nothing else in those folders is read,
+//!   hashed, listed or shipped;
+//! - the book is SUMMARY.md's chapters (read with mdBook's parser and loader path rules),
+//!   every file under `src` (hidden ones too: mdBook copies them) and the files the
+//!   chapters include, followed to the files those include;
 //! - a file larger than its limit (`max-file-size`, `max-sbom-size`) is reported, not read;
 //!   its size is checked before reading, so a huge file costs no memory;
 //! - a folder or file that cannot be read becomes an unreadable input, which the analysis
 //!   reports as an error: nothing is dropped silently.
 
+use crate::bookconfig::Loaded;
 pub use crate::paths::{Names, normalize, relative};
 pub use crate::tree::{Entry, Found, FsTree, Tree, read_limited};
 use anyhow::{Context, Result};
 use mdbook_preprocessor::config::Config as BookConfig;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use techfile_core::config::Config;
+use techfile_core::includes;
 use techfile_core::load::{Input, InputError};
 use techfile_core::model::Date;
 use techfile_core::sbom::SbomInput;
@@ -69,6 +76,12 @@ fn walk(
     Ok(found)
 }
 
+/// Reads the files found, each unless it is larger than `limit`, in order.
+fn read_found(tree: &dyn Tree, found: &[Found], limit: u64) -> Vec<Result<Vec<u8>, InputError>> {
+    let requests: Vec<(&Path, u64)> = found.iter().map(|f| (f.path.as_path(), limit)).collect();
+    tree.read(&requests)
+}
+
 /// Joins a folder's display name and a path inside it. Names are built by joining strings:
 /// normalising 100,000 paths one by one costs more than reading the files.
 fn join(base: &str, rel: &str) -> String {
@@ -100,11 +113,10 @@ pub fn items(tree: &dyn Tree, book_root: &Path, config: &Config, names: &Names) 
                 continue;
             }
         };
-        let requests: Vec<(&Path, u64)> = found
+        for (f, content) in found
             .iter()
-            .map(|f| (f.path.as_path(), config.max_file_size))
-            .collect();
-        for (f, content) in found.iter().zip(tree.read(&requests)) {
+            .zip(read_found(tree, &found, config.max_file_size))
+        {
             out.push(Input {
                 name: join(&dir_diag, &f.rel),
                 path: join(&dir_book, &f.rel),
@@ -141,15 +153,14 @@ pub fn sboms(
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_else(|| source.clone());
-            let content = tree
-                .read(&[(path.as_path(), config.max_sbom_size)])
-                .pop()
-                .unwrap_or_else(|| Err(InputError::Io("not read".into())));
             out.push(SbomInput {
                 input: Input {
                     name: names.diag(&path),
                     path: names.book(&path),
-                    content,
+                    content: tree
+                        .read(&[(path.as_path(), config.max_sbom_size)])
+                        .pop()
+                        .unwrap_or_else(|| Err(InputError::Io("not read".into()))),
                 },
                 key,
             });
@@ -175,11 +186,7 @@ pub fn sboms(
             }
         };
         let (dir_diag, dir_book) = (names.diag(&path), names.book(&path));
-        let requests: Vec<(&Path, u64)> = found
-            .iter()
-            .map(|f| (f.path.as_path(), config.max_sbom_size))
-            .collect();
-        let contents = tree.read(&requests);
+        let contents = read_found(tree, &found, config.max_sbom_size);
         for (f, content) in found.into_iter().zip(contents) {
             out.push(SbomInput {
                 input: Input {
@@ -194,6 +201,37 @@ pub fn sboms(
     (out, folders)
 }
 
+/// Reads the review records: every `*.toml` under the review folder, sorted by path. The
+/// default folder may be missing (a book that keeps no reviews yet); a folder the user named
+/// must exist, and when it does not, that becomes an unreadable input.
+pub fn reviews(tree: &dyn Tree, book_root: &Path, config: &Config, names: &Names) -> Vec<Input> {
+    let (folder, required) = config.review.folder();
+    let dir = book_root.join(folder);
+    if tree.entry(&dir) == Entry::Missing && !required {
+        return Vec::new();
+    }
+    let (dir_diag, dir_book) = (names.diag(&dir), names.book(&dir));
+    match walk(tree, &dir, Some("toml"), false) {
+        // A record is a few hundred bytes; the item limit bounds a stray file.
+        Ok(found) => found
+            .iter()
+            .zip(read_found(tree, &found, config.max_file_size))
+            .map(|(f, content)| Input {
+                name: join(&dir_diag, &f.rel),
+                path: join(&dir_book, &f.rel),
+                content,
+            })
+            .collect(),
+        Err(e) => vec![Input {
+            name: dir_diag,
+            path: dir_book,
+            content: Err(InputError::Folder(format!(
+                "review folder `{folder}` (from [preprocessor.techfile.review] folder) cannot be read: {e}"
+            ))),
+        }],
+    }
+}
+
 /// A whole file read for the stamp and for findings (book.toml, SUMMARY.md).
 fn whole(tree: &dyn Tree, path: &Path, names: &Names) -> Input {
     Input {
@@ -203,8 +241,22 @@ fn whole(tree: &dyn Tree, path: &Path, names: &Names) -> Input {
     }
 }
 
-/// The chapter files SUMMARY.md lists, relative to `src`, in reading order.
-pub fn chapter_locations(tree: &dyn Tree, src: &Path, names: &Names) -> Result<Vec<PathBuf>> {
+/// A chapter SUMMARY.md lists, as mdBook loads it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SummaryChapter {
+    /// The link text: mdBook titles a chapter file it creates with it.
+    pub name: String,
+    /// The file relative to `src`, with forward slashes, named as mdBook names the
+    /// chapter: `./a.md` and `a/./b.md` are `a.md` and `a/b.md`, and `%20` in the link
+    /// is a space.
+    pub path: String,
+}
+
+/// The chapters SUMMARY.md lists, in reading order (prefix, numbered and suffix chapters,
+/// nested ones after their parent), read with mdBook's own parser (`mdbook-summary`).
+/// Draft chapters (no file), separators and part titles are not chapters. Each path is
+/// made as mdBook's loader makes it: the link joined to `src`, then `src` stripped again.
+pub fn summary_chapters(tree: &dyn Tree, src: &Path, names: &Names) -> Result<Vec<SummaryChapter>> {
     let summary_path = src.join("SUMMARY.md");
     let bytes = tree
         .read_whole(&summary_path)
@@ -214,7 +266,7 @@ pub fn chapter_locations(tree: &dyn Tree, src: &Path, names: &Names) -> Result<V
         .with_context(|| format!("cannot read {}", names.diag(&summary_path)))?;
     let summary = mdbook_summary::parse_summary(&summary_text)
         .with_context(|| format!("cannot parse {}", names.diag(&summary_path)))?;
-    let mut locations = Vec::new();
+    let mut chapters = Vec::new();
     let mut stack: Vec<&mdbook_summary::SummaryItem> = summary
         .prefix_chapters
         .iter()
@@ -225,12 +277,28 @@ pub fn chapter_locations(tree: &dyn Tree, src: &Path, names: &Names) -> Result<V
     while let Some(item) = stack.pop() {
         if let mdbook_summary::SummaryItem::Link(link) = item {
             if let Some(loc) = &link.location {
-                locations.push(loc.clone());
+                let location = if loc.is_absolute() {
+                    loc.clone()
+                } else {
+                    src.join(loc)
+                };
+                let path = location.strip_prefix(src).with_context(|| {
+                    format!(
+                        "{} lists `{}`, which is outside {}: mdBook cannot load it",
+                        names.diag(&summary_path),
+                        loc.display(),
+                        names.diag(src)
+                    )
+                })?;
+                chapters.push(SummaryChapter {
+                    name: link.name.clone(),
+                    path: crate::paths::slash_path(path),
+                });
             }
             stack.extend(link.nested_items.iter().rev());
         }
     }
-    Ok(locations)
+    Ok(chapters)
 }
 
 /// A chapter mdBook handed to the preprocessor: where it is on disk and its text now.
@@ -242,41 +310,43 @@ pub struct GivenChapter {
     pub text: String,
 }
 
-/// Where the chapters come from: SUMMARY.md and the tree (`check`, the bundle renderer,
-/// `diff`), or mdBook's book (the preprocessor).
+/// Where the chapters come from: SUMMARY.md and the disk (`check`, the bundle renderer),
+/// or mdBook's book (the preprocessor).
 pub enum Chapters {
     FromSummary,
     Given(Vec<GivenChapter>),
 }
 
-/// The book around the items: book.toml, SUMMARY.md, the chapters, the files under `src`
-/// and the Markdown options.
+/// The book around the items: book.toml (already read with the configuration), SUMMARY.md,
+/// the chapters, the files under `src`, the files the chapters include, and the Markdown
+/// options. Included files above `include_limit` bytes are refused unread.
 pub fn book(
     tree: &dyn Tree,
     book_root: &Path,
     book_config: &BookConfig,
+    book_toml: Input,
     names: &Names,
     chapters: Chapters,
+    include_limit: u64,
 ) -> Result<BookInputs> {
     let src = book_root.join(&book_config.book.src);
-    let chapters = match chapters {
-        Chapters::FromSummary => chapter_locations(tree, &src, names)?
+    let chapters: Vec<ChapterInput> = match chapters {
+        Chapters::FromSummary => summary_chapters(tree, &src, names)?
             .into_iter()
-            .map(|loc| {
-                let path = src.join(&loc);
+            .map(|ch| {
+                let path = src.join(&ch.path);
                 let file = whole(tree, &path, names);
-                // mdBook creates missing chapters itself; an absent file is an empty chapter.
-                let complete = file.content.as_ref().map_or(true, |b| {
-                    !techfile_core::links::adds_text_later(&String::from_utf8_lossy(b))
-                });
+                // With `create-missing` (the default) mdBook writes a missing chapter file
+                // holding its title; `check` reads that text without writing the file.
+                let text = (file.content.is_err()
+                    && book_config.build.create_missing
+                    && tree.entry(&path) == Entry::Missing)
+                    .then(|| format!("# {}\n", mdbook_core::utils::escape_html(&ch.name)));
                 ChapterInput {
                     file,
-                    path: crate::bookconfig::rendered_path(
-                        &loc.to_string_lossy().replace('\\', "/"),
-                        book_config,
-                    ),
-                    text: None,
-                    complete,
+                    path: crate::bookconfig::rendered_path(&ch.path, book_config),
+                    source: Some(ch.path),
+                    text,
                 }
             })
             .collect(),
@@ -298,20 +368,103 @@ pub fn book(
                 ChapterInput {
                     file,
                     path: g.path,
+                    source: g.source.as_deref().map(crate::paths::slash_path),
                     text: Some(g.text),
-                    // mdBook's own preprocessors ran before this one: the text is final.
-                    complete: true,
                 }
             })
             .collect(),
     };
+    let src_files = src_files(tree, &src, &book_root.join(&book_config.build.build_dir));
+    let links = crate::bookconfig::builtin_runs(book_config, "links");
+    let src_root: Vec<String> = normalize(&src)
+        .components()
+        .filter_map(|c| match c {
+            std::path::Component::Normal(n) => Some(n.to_string_lossy().into_owned()),
+            _ => None,
+        })
+        .collect();
+    let included = if links {
+        included_files(
+            tree,
+            &src,
+            &src_root,
+            &src_files,
+            &chapters,
+            include_limit,
+            names,
+        )
+    } else {
+        BTreeMap::new()
+    };
     Ok(BookInputs {
-        book_toml: Some(whole(tree, &book_root.join("book.toml"), names)),
+        book_toml: Some(book_toml),
         summary: Some(whole(tree, &src.join("SUMMARY.md"), names)),
         chapters,
-        src_files: src_files(tree, &src, &book_root.join(&book_config.build.build_dir)),
+        src_files,
         markdown: crate::bookconfig::markdown_options(book_config),
+        links,
+        src_root,
+        included,
     })
+}
+
+/// Reads the files under `src` that the chapters' `{{#include}}` helpers name, then the
+/// files those name, and so on: every file the expansion may need, keyed by its path
+/// relative to `src`. A helper naming no file under `src` (or a path outside it) reads
+/// nothing; the analysis reports it. Files above `limit` bytes are refused unread.
+fn included_files(
+    tree: &dyn Tree,
+    src: &Path,
+    root: &[String],
+    files: &BTreeSet<String>,
+    chapters: &[ChapterInput],
+    limit: u64,
+    names: &Names,
+) -> BTreeMap<String, Input> {
+    let text_of = |input: &Input| -> Option<String> {
+        let bytes = input.content.as_ref().ok()?;
+        let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+        std::str::from_utf8(bytes).ok().map(str::to_owned)
+    };
+    let mut wanted: Vec<String> = chapters
+        .iter()
+        .filter_map(|c| {
+            Some(includes::targets(
+                &text_of(&c.file)?,
+                c.source.as_deref()?,
+                root,
+            ))
+        })
+        .flatten()
+        .collect();
+    let mut out: BTreeMap<String, Input> = BTreeMap::new();
+    while !wanted.is_empty() {
+        wanted.sort();
+        wanted.dedup();
+        wanted.retain(|p| files.contains(p) && !out.contains_key(p));
+        let paths: Vec<PathBuf> = wanted.iter().map(|p| src.join(p)).collect();
+        let requests: Vec<(&Path, u64)> = paths.iter().map(|p| (p.as_path(), limit)).collect();
+        let read: Vec<(String, Input)> = wanted
+            .iter()
+            .zip(&paths)
+            .zip(tree.read(&requests))
+            .map(|((p, path), content)| {
+                let input = Input {
+                    name: names.diag(path),
+                    path: names.book(path),
+                    content,
+                };
+                (p.clone(), input)
+            })
+            .collect();
+        wanted = read
+            .iter()
+            .filter_map(|(p, input)| Some(includes::targets(&text_of(input)?, p, root)))
+            .flatten()
+            .collect();
+        out.extend(read);
+    }
+    out
 }
 
 /// Every file under the book's `src` folder, relative to it with forward slashes: what
@@ -340,51 +493,74 @@ pub fn src_files(tree: &dyn Tree, src: &Path, skip: &Path) -> BTreeSet<String> {
 }
 
 /// Gathers every input of the book at `root` in `tree` (chapters from `chapters`), for an
-/// analysis as of `today`, without the stamp's facts.
+/// analysis as of `today`, without the stamp's facts. Returns the SBOM sources too, for a
+/// stamp.
+///
+/// # Errors
+///
+/// When SUMMARY.md cannot be read or parsed (mdBook could not build the book either).
 pub fn gather_tree(
     tree: &dyn Tree,
     root: &Path,
     book_config: &BookConfig,
-    config: Config,
+    loaded: Loaded,
     names: &Names,
     chapters: Chapters,
     today: Option<Date>,
-) -> Result<(Inputs, Vec<SbomFolder>)> {
+) -> Result<(Inputs, Vec<SbomFolder>, Vec<String>)> {
+    let Loaded {
+        config,
+        book_toml,
+        notes,
+    } = loaded;
     let items = items(tree, root, &config, names);
     let (sboms, sbom_folders) = sboms(tree, root, &config, names);
-    let book = book(tree, root, book_config, names, chapters)?;
+    let reviews = reviews(tree, root, &config, names);
+    let book = book(
+        tree,
+        root,
+        book_config,
+        book_toml,
+        names,
+        chapters,
+        config.max_file_size,
+    )?;
     let inputs = Inputs {
         config,
         items,
         sboms,
+        reviews,
         book,
         stamp: None,
         today,
     };
-    Ok((inputs, sbom_folders))
+    Ok((inputs, sbom_folders, notes))
 }
 
 /// Gathers every input of the book at `root` on the disk (chapters from `chapters`) and,
-/// when `[preprocessor.techfile.bundle]` is set, the stamp's facts. Returns the notes too.
+/// when `[preprocessor.techfile.bundle]` is set, the stamp's facts. Returns the notes too
+/// (the configuration's first).
+///
+/// # Errors
+///
+/// As [`gather_tree`]; and when the stamp's facts cannot be had (`SOURCE_DATE_EPOCH` is
+/// not a date, `require-commit` outside a repository).
 pub fn gather_inputs(
     root: &Path,
     book_config: &BookConfig,
-    config: Config,
+    loaded: Loaded,
     names: &Names,
     chapters: Chapters,
 ) -> Result<(Inputs, Vec<String>)> {
     let today = crate::facts::today()?;
-    let (mut inputs, sbom_folders) =
-        gather_tree(&FsTree, root, book_config, config, names, chapters, today)?;
-    let (stamp, notes) = match &inputs.config.bundle {
-        Some(bundle) => {
-            let (facts, notes) =
-                crate::facts::stamp_facts(root, book_config, &inputs.config, bundle, sbom_folders)?;
-            (Some(facts), notes)
-        }
-        None => (None, Vec::new()),
-    };
-    inputs.stamp = stamp;
+    let (mut inputs, sbom_folders, mut notes) =
+        gather_tree(&FsTree, root, book_config, loaded, names, chapters, today)?;
+    if let Some(bundle) = &inputs.config.bundle {
+        let (facts, stamp_notes) =
+            crate::facts::stamp_facts(root, book_config, &inputs.config, bundle, sbom_folders)?;
+        notes.extend(stamp_notes);
+        inputs.stamp = Some(facts);
+    }
     Ok((inputs, notes))
 }
 
@@ -392,6 +568,40 @@ pub fn gather_inputs(
 mod tests {
     use super::*;
     use std::fs;
+
+    #[test]
+    fn summary_chapters_are_named_as_mdbook_names_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("src");
+        fs::create_dir_all(&src).unwrap();
+        fs::write(
+            src.join("SUMMARY.md"),
+            "# Summary\n\n[Intro](./README.md)\n\n# Part\n\n- [Spaced](./test%20protocol.md)\n- [Draft]()\n- [Dotted](a/./b.md)\n  - [Angle](<a/c d.md>)\n\n---\n\n- [Up](x/../y.md)\n\n[Suffix](z.md)\n",
+        )
+        .unwrap();
+        let names = Names::for_book(dir.path());
+        let got: Vec<(String, String)> = summary_chapters(&FsTree, &src, &names)
+            .unwrap()
+            .into_iter()
+            .map(|c| (c.name, c.path))
+            .collect();
+        let want = [
+            ("Intro", "README.md"),
+            ("Spaced", "test protocol.md"),
+            ("Dotted", "a/b.md"),
+            ("Angle", "a/c d.md"),
+            ("Up", "x/../y.md"),
+            ("Suffix", "z.md"),
+        ];
+        assert_eq!(
+            got,
+            want.map(|(a, b)| (a.to_string(), b.to_string())).to_vec()
+        );
+        // mdBook refuses a SUMMARY.md that lists a file twice, and so does `check`.
+        fs::write(src.join("SUMMARY.md"), "- [A](a.md)\n- [B](a.md)\n").unwrap();
+        let err = summary_chapters(&FsTree, &src, &names).unwrap_err();
+        assert!(format!("{err:#}").contains("Duplicate file"), "{err:#}");
+    }
 
     #[test]
     fn large_files_are_refused_before_reading() {

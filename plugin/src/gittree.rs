@@ -16,30 +16,35 @@ use techfile_core::load::InputError;
 /// The advice for a clone that lacks history.
 const FETCH_ADVICE: &str = "fetch the full history and run again: `fetch-depth: 0` in actions/checkout, `GIT_DEPTH: 0` in GitLab CI, or `git fetch --deepen=<N>` (`git fetch --unshallow`) by hand";
 
-fn git_command(dir: &Path) -> Command {
-    let mut c = Command::new("git");
-    c.current_dir(dir)
-        // Never take optional locks (no index refresh), never page, never prompt.
-        .env("GIT_OPTIONAL_LOCKS", "0")
-        .env("GIT_TERMINAL_PROMPT", "0")
-        .env("LC_ALL", "C");
+/// How a git command failed: git could not be started (the text says why), or it ran and
+/// exited unsuccessfully (the first line it wrote on stderr, in the user's language).
+enum Failure {
+    NotRun(String),
+    Exit(String),
+}
+
+/// A git command (see [`crate::git::command`]) that never prompts for credentials.
+fn git_command(dir: &Path, args: &[&str]) -> Command {
+    let mut c = crate::git::command(dir, args);
+    c.env("GIT_TERMINAL_PROMPT", "0");
     c
 }
 
-/// Runs git in `dir`; `Err` holds the first line of its error output.
-fn run(dir: &Path, args: &[&str]) -> std::result::Result<Vec<u8>, String> {
-    let out = git_command(dir)
-        .args(args)
-        .output()
-        .map_err(|e| match e.kind() {
+/// Runs git in `dir` and returns what it printed.
+fn run(dir: &Path, args: &[&str]) -> std::result::Result<Vec<u8>, Failure> {
+    let out = git_command(dir, args).output().map_err(|e| {
+        Failure::NotRun(match e.kind() {
             std::io::ErrorKind::NotFound => "git is not installed".to_string(),
             _ => format!("git could not be run: {e}"),
-        })?;
+        })
+    })?;
     if out.status.success() {
         Ok(out.stdout)
     } else {
         let err = String::from_utf8_lossy(&out.stderr);
-        Err(err.lines().next().unwrap_or("").trim().to_string())
+        Err(Failure::Exit(
+            err.lines().next().unwrap_or("").trim().to_string(),
+        ))
     }
 }
 
@@ -65,15 +70,17 @@ impl Repo {
         if !dir.is_dir() {
             bail!("{} is not a folder", dir.display());
         }
+        // Told apart by exit status, not by git's (translated) messages: `--show-toplevel`
+        // fails outside a working tree.
         match run(&dir, &["rev-parse", "--show-toplevel"]) {
             Ok(top) => Ok(Repo {
                 top: normalize(Path::new(&text(top))),
             }),
-            Err(e) if e.contains("not a git repository") => bail!(
-                "{} is not inside a git repository: `diff` compares git revisions, so run it in the repository that holds the book (`check` works on any folder)",
+            Err(Failure::NotRun(why)) => bail!("{why}: `diff` reads the book's versions with git"),
+            Err(Failure::Exit(said)) => bail!(
+                "{} is not inside a git repository (git: {said}): `diff` compares git revisions, so run it in the repository that holds the book (`check` works on any folder)",
                 dir.display()
             ),
-            Err(e) => bail!("git cannot read the repository at {}: {e}", dir.display()),
         }
     }
 
@@ -154,8 +161,7 @@ impl Drop for CatFile {
 
 impl CatFile {
     fn start(top: &Path) -> std::io::Result<CatFile> {
-        let mut child = git_command(top)
-            .args(["cat-file", "--batch"])
+        let mut child = git_command(top, &["cat-file", "--batch"])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -248,7 +254,11 @@ impl GitTree {
             &repo.top,
             &["ls-tree", "-r", "-z", "-l", "--full-tree", commit],
         )
-        .map_err(|e| anyhow!("cannot list the files of {commit}: {e}"))?;
+        .map_err(|e| match e {
+            Failure::NotRun(why) | Failure::Exit(why) => {
+                anyhow!("cannot list the files of {commit}: {why}")
+            }
+        })?;
         let mut files = BTreeMap::new();
         let mut dirs = BTreeSet::new();
         for record in out.split(|&b| b == 0).filter(|r| !r.is_empty()) {

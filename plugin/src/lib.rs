@@ -14,8 +14,10 @@ pub mod facts;
 pub mod gather;
 pub mod git;
 pub mod gittree;
+pub mod history;
 pub mod mdbook;
 pub mod paths;
+pub mod review;
 pub mod sbom_generate;
 pub mod tree;
 

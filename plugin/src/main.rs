@@ -4,6 +4,7 @@
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
+use mdbook_techfile::bookconfig::ConfigErrors;
 use mdbook_techfile::bundler;
 use mdbook_techfile::core::diag;
 use mdbook_techfile::mdbook::{self as glue, Outcome};
@@ -40,6 +41,41 @@ enum Command {
         /// mailto:), which are never fetched, with where each is written.
         #[arg(long)]
         external_links: bool,
+        /// Also show, for each suspect link, what changed in the upstream item since the
+        /// review: its file's git history is walked (at most 200 commits) back to the
+        /// version whose fingerprint is the stamp, and the changed fields are shown word
+        /// by word.
+        #[arg(long)]
+        explain_suspect: bool,
+    },
+    /// Record a review: stamp the items with the current fingerprints of the items they
+    /// link to (`reviewed-against`) and write a review record into the review folder.
+    ///
+    /// Only `reviewed-against` changes in each item file; the record says who reviewed, in
+    /// which role, with which meaning, when (RFC 3339 UTC; SOURCE_DATE_EPOCH when set) and
+    /// exactly which fingerprints. Commit the items and the record together.
+    Review {
+        /// The IDs of the items reviewed (the downstream items: a control, a test, ...).
+        #[arg(required_unless_present = "all_suspect")]
+        ids: Vec<String>,
+        /// Also review every item with a suspect link (or a stamp of an older profile).
+        #[arg(long)]
+        all_suspect: bool,
+        /// The reviewer's name as printed in the record (default: git's user.name).
+        #[arg(long, value_name = "NAME")]
+        by: Option<String>,
+        /// The role the reviewer signs in, for example "Security architect".
+        #[arg(long)]
+        role: String,
+        /// What the review means: reviewed (checked against what it links to) or approved.
+        #[arg(long, value_enum, default_value_t = MeaningArg::Reviewed)]
+        meaning: MeaningArg,
+        /// Why, or what was checked.
+        #[arg(long, value_name = "TEXT")]
+        comment: Option<String>,
+        /// The folder holding book.toml.
+        #[arg(long, value_name = "BOOK_DIR", default_value = ".")]
+        book: PathBuf,
     },
     /// Compare the technical file at two git revisions: items, trace links, coverage,
     /// risks, findings, SBOM components and suspect links. Exit 1 when the gate is hit
@@ -144,6 +180,12 @@ enum DiffFormat {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+enum MeaningArg {
+    Reviewed,
+    Approved,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum Color {
     Auto,
     Always,
@@ -173,12 +215,35 @@ fn main() -> ExitCode {
         Some(Command::Supports { .. }) => Ok(ExitCode::SUCCESS),
         Some(Command::Render) => render(),
         Some(Command::Verify { bundle_dir }) => verify(&bundle_dir),
+        Some(Command::Review {
+            ids,
+            all_suspect,
+            by,
+            role,
+            meaning,
+            comment,
+            book,
+        }) => review(
+            &book,
+            mdbook_techfile::review::Request {
+                ids,
+                all_suspect,
+                by,
+                role,
+                meaning: match meaning {
+                    MeaningArg::Reviewed => mdbook_techfile::core::review::Meaning::Reviewed,
+                    MeaningArg::Approved => mdbook_techfile::core::review::Meaning::Approved,
+                },
+                comment,
+            },
+        ),
         Some(Command::Check {
             book_dir,
             format,
             color,
             external_links,
-        }) => check(&book_dir, format, color, external_links),
+            explain_suspect,
+        }) => check(&book_dir, format, color, external_links, explain_suspect),
         Some(Command::Diff {
             base,
             head,
@@ -240,8 +305,33 @@ fn check(
     format: Format,
     color: Color,
     external_links: bool,
+    explain_suspect: bool,
 ) -> Result<ExitCode> {
-    let outcome = glue::check(book_dir)?;
+    let color = match color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => std::io::stdout().is_terminal(),
+    };
+    let outcome = match glue::check(book_dir) {
+        Ok(outcome) => outcome,
+        Err(e) => {
+            let errors = e.downcast::<ConfigErrors>()?;
+            let text = match format {
+                Format::Json => diag::render_json(&errors.findings, &errors.map),
+                // Machine formats hold findings of the technical file; configuration
+                // findings stop the run and are told to the person running it.
+                Format::Sarif | Format::Github | Format::Gitlab => {
+                    eprint!("{}", config_report(&errors, false));
+                    String::new()
+                }
+                Format::Human => config_report(&errors, color),
+            };
+            let mut out = std::io::stdout().lock();
+            out.write_all(text.as_bytes())?;
+            out.flush()?;
+            return Ok(ExitCode::from(USAGE_ERROR));
+        }
+    };
     let mut text = match format {
         Format::Json => {
             // JSON Lines holds findings only; notes go where a person reads them.
@@ -271,11 +361,6 @@ fn check(
             }
         }
         Format::Human => {
-            let color = match color {
-                Color::Always => true,
-                Color::Never => false,
-                Color::Auto => std::io::stdout().is_terminal(),
-            };
             let mut t = outcome.report(color);
             if outcome.analysis.findings.is_empty() {
                 t.push_str("techfile: no findings\n");
@@ -284,7 +369,25 @@ fn check(
         }
     };
     if external_links {
-        text.push_str(&outcome.external_report(matches!(format, Format::Json)));
+        match format {
+            Format::Json => text.push_str(&outcome.external_report(true)),
+            Format::Human => text.push_str(&outcome.external_report(false)),
+            Format::Sarif | Format::Github | Format::Gitlab => {
+                eprint!("{}", outcome.external_report(false));
+            }
+        }
+    }
+    if explain_suspect {
+        use mdbook_techfile::history;
+        let explained = history::explain(&outcome.analysis);
+        match format {
+            Format::Json => text.push_str(&history::explain_json(&explained)),
+            Format::Human => text.push_str(&history::explain_text(&explained)),
+            // The other formats are read by machines that expect findings only.
+            Format::Sarif | Format::Github | Format::Gitlab => {
+                eprint!("{}", history::explain_text(&explained));
+            }
+        }
     }
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())?;
@@ -328,14 +431,20 @@ fn diff(args: DiffArgs, format: DiffFormat) -> Result<ExitCode> {
                 .collect::<Result<Vec<_>>>()?,
         ),
     };
-    let outcome = mdbook_techfile::compare::run(&mdbook_techfile::compare::Options {
+    let outcome = match mdbook_techfile::compare::run(&mdbook_techfile::compare::Options {
         base: args.base,
         head: args.head,
         book: args.book,
         merge_base: args.merge_base,
         today,
         fail_on,
-    })?;
+    }) {
+        Ok(outcome) => outcome,
+        Err(e) => return config_errors_to_stderr(e),
+    };
+    for note in &outcome.notes {
+        eprintln!("techfile: note: {note}");
+    }
     let report = Report::new(
         &outcome.diff,
         outcome.base_side.clone(),
@@ -459,6 +568,53 @@ fn sbom(args: SbomArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Configuration errors are usage errors: the run never got to the technical file.
+const USAGE_ERROR: u8 = 2;
+
+/// Configuration findings as a compiler prints them, with the closing count.
+fn config_report(errors: &ConfigErrors, color: bool) -> String {
+    let mut out = diag::render_human(&errors.findings, &errors.map, color);
+    out.push_str(&format!(
+        "techfile: {}\n",
+        diag::summary_line(&errors.findings)
+    ));
+    out
+}
+
+/// For mdBook's commands: configuration findings go to stderr, which mdBook shows, and
+/// the exit code fails the build; any other error is passed on.
+fn config_errors_to_stderr(e: anyhow::Error) -> Result<ExitCode> {
+    let errors = e.downcast::<ConfigErrors>()?;
+    eprint!(
+        "{}",
+        config_report(&errors, std::io::stderr().is_terminal())
+    );
+    Ok(ExitCode::from(USAGE_ERROR))
+}
+
+fn review(book: &std::path::Path, request: mdbook_techfile::review::Request) -> Result<ExitCode> {
+    let done = mdbook_techfile::review::review(book, &request)?;
+    for note in &done.notes {
+        eprintln!("techfile: note: {note}");
+    }
+    let mut text = String::new();
+    for (item, upstream, fp) in &done.covers {
+        text.push_str(&format!("reviewed {item} against {upstream} ({fp})\n"));
+    }
+    if let Some(record) = &done.record {
+        text.push_str(&format!(
+            "review: {} file{} stamped, record {}\n",
+            done.files.len(),
+            if done.files.len() == 1 { "" } else { "s" },
+            record.display()
+        ));
+    }
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
 fn exit_for(outcome: &Outcome) -> ExitCode {
     if outcome.analysis.has_errors() {
         ExitCode::from(1)
@@ -470,7 +626,10 @@ fn exit_for(outcome: &Outcome) -> ExitCode {
 fn preprocess() -> Result<ExitCode> {
     let (ctx, book) = mdbook_preprocessor::parse_input(std::io::stdin().lock())
         .context("mdbook-techfile reads an mdBook preprocessor request on stdin; run it from mdBook, or use `mdbook-techfile check <BOOK_DIR>`")?;
-    let outcome = glue::process(&ctx, book)?;
+    let outcome = match glue::process(&ctx, book) {
+        Ok(outcome) => outcome,
+        Err(e) => return config_errors_to_stderr(e),
+    };
     let report = outcome.report(std::io::stderr().is_terminal());
     if !report.is_empty() {
         eprint!("{report}");
@@ -488,7 +647,10 @@ fn preprocess() -> Result<ExitCode> {
 fn render() -> Result<ExitCode> {
     let ctx = mdbook_renderer::RenderContext::from_json(std::io::stdin().lock())
         .context("mdbook-techfile render reads an mdBook render context on stdin; run it from mdBook as [output.techfile] command = \"mdbook-techfile render\"")?;
-    let done = bundler::render(&ctx)?;
+    let done = match bundler::render(&ctx) {
+        Ok(done) => done,
+        Err(e) => return config_errors_to_stderr(e),
+    };
     for note in &done.notes {
         eprintln!("techfile: note: {note}");
     }

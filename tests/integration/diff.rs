@@ -5,106 +5,61 @@
 //! committer and dates and without the developer's global or system git configuration, so
 //! commits (and their hashes) are the same on every machine.
 
-use crate::common::{Run, copy_dir, fixture, item, run, write};
+use crate::common::{Book, Run, copy_dir, fixture, git_in, item, require};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// A scratch repository.
-struct Repo {
-    dir: tempfile::TempDir,
+/// The `clean` fixture committed on `main` of a scratch repository.
+fn clean_repo() -> Book {
+    Book::fixture("clean")
+        .git_init()
+        .commit("base: the clean technical file")
 }
 
-fn git_in(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .current_dir(dir)
-        .args(args)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_AUTHOR_NAME", "Test Author")
-        .env("GIT_AUTHOR_EMAIL", "author@example.com")
-        .env("GIT_COMMITTER_NAME", "Test Committer")
-        .env("GIT_COMMITTER_EMAIL", "committer@example.com")
-        .env("GIT_AUTHOR_DATE", "2026-11-01T12:00:00Z")
-        .env("GIT_COMMITTER_DATE", "2026-11-01T12:00:00Z")
-        .output()
-        .expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
-
-impl Repo {
-    /// A repository holding the `clean` fixture, committed on `main`.
-    fn clean() -> Repo {
-        let repo = Repo::empty();
-        copy_dir(&fixture("clean"), repo.path());
-        repo.commit("base: the clean technical file");
-        repo
-    }
-
-    fn empty() -> Repo {
-        let dir = tempfile::tempdir().expect("temp dir");
-        git_in(dir.path(), &["init", "-q", "-b", "main"]);
-        Repo { dir }
-    }
-
-    fn path(&self) -> &Path {
-        self.dir.path()
-    }
-
-    fn git(&self, args: &[&str]) -> String {
-        git_in(self.path(), args)
-    }
-
-    fn commit(&self, message: &str) -> String {
-        self.git(&["add", "-A"]);
-        self.git(&["commit", "-q", "--allow-empty", "-m", message]);
-        self.git(&["rev-parse", "HEAD"])
-    }
-
-    fn write(&self, rel: &str, text: &str) {
-        write(self.path(), rel, text);
-    }
-
-    fn read(&self, rel: &str) -> String {
-        fs::read_to_string(self.path().join(rel)).expect("file exists")
-    }
-
-    fn edit(&self, rel: &str, from: &str, to: &str) {
-        let text = self.read(rel);
+/// Replaces the first `from` in a file of the book, which must hold it.
+fn replace(book: Book, rel: &str, from: &str, to: &str) -> Book {
+    book.edit(rel, |text| {
         assert!(text.contains(from), "{rel} does not contain {from:?}");
-        self.write(rel, &text.replacen(from, to, 1));
-    }
+        text.replacen(from, to, 1)
+    })
+}
 
-    fn remove(&self, rel: &str) {
-        fs::remove_file(self.path().join(rel)).expect("file exists");
-    }
+/// `diff ARGS --book book --today 2026-11-29` in the repository.
+fn diff(book: &Book, args: &[&str]) -> Run {
+    let mut all = vec!["diff"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--book", "book", "--today", "2026-11-29"]);
+    book.run_in_repo(&all)
+}
 
-    fn diff(&self, args: &[&str]) -> Run {
-        let mut all = vec!["diff"];
-        all.extend_from_slice(args);
-        all.extend_from_slice(&["--book", "book", "--today", "2026-11-29"]);
-        run(self.path(), &all)
-    }
+/// `git status` and every tracked file's bytes: what must not change.
+fn state(book: &Book) -> (String, Vec<(PathBuf, Vec<u8>)>) {
+    let status = book.git(&["status", "--porcelain", "--untracked-files=all"]);
+    let files = book
+        .git(&["ls-files"])
+        .lines()
+        .map(|f| {
+            let p = book.path(f);
+            let bytes = fs::read(&p).unwrap_or_default();
+            (p, bytes)
+        })
+        .collect();
+    (status, files)
+}
 
-    /// `git status` and every tracked file's bytes: what must not change.
-    fn state(&self) -> (String, Vec<(PathBuf, Vec<u8>)>) {
-        let status = self.git(&["status", "--porcelain", "--untracked-files=all"]);
-        let files = self
-            .git(&["ls-files"])
-            .lines()
-            .map(|f| {
-                let p = self.path().join(f);
-                let bytes = fs::read(&p).unwrap_or_default();
-                (p, bytes)
-            })
-            .collect();
-        (status, files)
-    }
+/// A new requirement that nothing implements: a new error.
+fn new_requirement(book: Book) -> Book {
+    book.file(
+        "requirements/REQ-NEW-001.md",
+        item(
+            "REQ-NEW-001",
+            "requirement",
+            "New",
+            &["derives-from = [\"MDCG-SM\"]"],
+            "",
+        ),
+    )
 }
 
 fn json(run: &Run) -> serde_json::Value {
@@ -133,43 +88,40 @@ fn assert_valid(schema_file: &str, value: &serde_json::Value) {
     );
 }
 
-/// The one change of every kind the report knows, committed on top of the clean file.
-fn change_everything(repo: &Repo) {
+/// The one change of every kind the report knows, on top of the clean file.
+fn change_everything(book: Book) -> Book {
     // A field and the body of a requirement.
-    repo.edit(
+    let book = replace(
+        book,
         "requirements/REQ-SR-001.md",
         "status = \"approved\"",
         "status = \"in-review\"",
-    );
-    let text = repo.read("requirements/REQ-SR-001.md");
-    repo.write(
-        "requirements/REQ-SR-001.md",
-        &format!(
+    )
+    .edit("requirements/REQ-SR-001.md", |text| {
+        format!(
             "{}\nThe list is reviewed at every release.\n",
             text.trim_end()
-        ),
-    );
+        )
+    });
     // A rename, with the old ID in `replaces`; a link to the old ID follows it.
-    let ctl = repo.read("requirements/CTL-002.md");
-    repo.remove("requirements/CTL-002.md");
-    repo.write(
+    let ctl = book.read("requirements/CTL-002.md");
+    let mut book = book.remove("requirements/CTL-002.md").file(
         "requirements/CTL-AUTH-002.md",
-        &ctl.replacen(
+        ctl.replacen(
             "id = \"CTL-002\"",
             "id = \"CTL-AUTH-002\"\nreplaces = \"CTL-002\"",
             1,
         ),
     );
-    for f in fs::read_dir(repo.path().join("requirements/tests")).unwrap() {
-        let p = f.unwrap().path();
-        let t = fs::read_to_string(&p).unwrap();
-        fs::write(&p, t.replace("\"CTL-002\"", "\"CTL-AUTH-002\"")).unwrap();
+    for name in ["TST-001.md", "TST-002.md"] {
+        book = book.edit(&format!("requirements/tests/{name}"), |t| {
+            t.replace("\"CTL-002\"", "\"CTL-AUTH-002\"")
+        });
     }
-    // A new requirement that nothing implements (a new error), and a removed one whose
-    // control now implements an unknown ID (another new error).
-    repo.write(
+    // A new requirement that nothing implements (a new error).
+    let book = book.file(
         "requirements/REQ-NEW-001.md",
-        &item(
+        item(
             "REQ-NEW-001",
             "requirement",
             "Sessions expire",
@@ -178,28 +130,19 @@ fn change_everything(repo: &Repo) {
         ),
     );
     // The risk's residual estimate moves.
-    let risk = repo.read("requirements/RSK-001.md");
-    let moved = if risk.contains("residual-exploitability = \"improbable\"") {
-        risk.replacen(
-            "residual-exploitability = \"improbable\"",
-            "residual-exploitability = \"remote\"",
-            1,
-        )
-    } else {
-        risk.replacen(
-            "residual-exploitability = \"",
-            "residual-exploitability = \"improbable\" # was \"",
-            1,
-        )
-    };
-    repo.write("requirements/RSK-001.md", &moved);
+    replace(
+        book,
+        "requirements/RSK-001.md",
+        "residual-exploitability = \"improbable\"",
+        "residual-exploitability = \"remote\"",
+    )
 }
 
 /// The SBOM edits: a version bump, a license written in another order with a new
 /// supplier, and a removed component (the fixture's hostile one, whose name is HTML).
-fn change_sbom(repo: &Repo) {
+fn change_sbom(book: Book) -> Book {
     let path = "sboms/firmware.cdx.json";
-    let mut v: serde_json::Value = serde_json::from_str(&repo.read(path)).unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&book.read(path)).unwrap();
     let components = v["components"].as_array_mut().expect("components");
     assert_eq!(components[0]["name"], "mcuboot");
     components[0]["version"] = serde_json::json!("v2.2.0");
@@ -209,30 +152,40 @@ fn change_sbom(repo: &Repo) {
         serde_json::json!([{"expression": "GPL-2.0-or-later OR Apache-2.0"}]);
     components[1]["supplier"] = serde_json::json!({"name": "Mbed TLS project"});
     components.pop();
-    repo.write(path, &serde_json::to_string_pretty(&v).unwrap());
+    book.file(path, serde_json::to_string_pretty(&v).unwrap())
 }
 
-fn redact(text: &str, repo: &Repo, commits: &[(&str, &str)]) -> String {
-    let mut t = text.replace(&repo.path().display().to_string(), "<REPO>");
+fn redact(text: &str, book: &Book, commits: &[(&str, &str)]) -> String {
+    let mut t = text.replace(&book.root().display().to_string(), "<REPO>");
     for (hash, name) in commits {
         t = t.replace(hash, name).replace(&hash[..12], name);
     }
     t.replace(env!("CARGO_PKG_VERSION"), "<VERSION>")
 }
 
+fn snapshot(name: &str, text: &str) {
+    insta::with_settings!({
+        snapshot_path => "snapshots/diff",
+        prepend_module_to_snapshot => false,
+        omit_expression => true,
+    }, {
+        insta::assert_snapshot!(name, text);
+    });
+}
+
 #[test]
 fn every_kind_of_change_between_two_commits() {
-    let repo = Repo::clean();
-    let base = repo.git(&["rev-parse", "HEAD"]);
-    change_everything(&repo);
-    change_sbom(&repo);
-    let head = repo.commit("head: every kind of change");
-    let before = repo.state();
+    require!(Git);
+    let book = clean_repo();
+    let base = book.head();
+    let book = change_sbom(change_everything(book)).commit("head: every kind of change");
+    let head = book.head();
+    let before = state(&book);
 
-    let md = repo.diff(&["main~1", "main"]);
-    let js = repo.diff(&["main~1", "main", "--format", "json"]);
+    let md = diff(&book, &["main~1", "main"]);
+    let js = diff(&book, &["main~1", "main", "--format", "json"]);
     assert_eq!(
-        repo.state(),
+        state(&book),
         before,
         "diff changes no file and no git state"
     );
@@ -313,28 +266,23 @@ fn every_kind_of_change_between_two_commits() {
     assert_eq!(report["gate"]["failed"], true);
 
     let commits = [(base.as_str(), "<BASE>"), (head.as_str(), "<HEAD>")];
-    insta::with_settings!({
-        snapshot_path => "snapshots/diff",
-        prepend_module_to_snapshot => false,
-        omit_expression => true,
-    }, {
-        insta::assert_snapshot!("diff__markdown", redact(&md.stdout, &repo, &commits));
-        insta::assert_snapshot!("diff__json", redact(&js.stdout, &repo, &commits));
-    });
+    snapshot("diff__markdown", &redact(&md.stdout, &book, &commits));
+    snapshot("diff__json", &redact(&js.stdout, &book, &commits));
 }
 
 #[test]
 fn the_working_tree_is_the_default_head_and_stays_untouched() {
-    let repo = Repo::clean();
-    repo.edit(
+    require!(Git);
+    let book = replace(
+        clean_repo(),
         "requirements/REQ-SR-001.md",
         "status = \"approved\"",
         "status = \"draft\"",
     );
-    let before = repo.state();
-    let r = repo.diff(&["main", "--format", "json"]);
+    let before = state(&book);
+    let r = diff(&book, &["main", "--format", "json"]);
     r.expect_code(0);
-    assert_eq!(repo.state(), before);
+    assert_eq!(state(&book), before);
     let report = json(&r);
     assert_eq!(report["head"]["revision"], "working tree");
     assert_eq!(report["head"]["commit"], serde_json::Value::Null);
@@ -344,29 +292,31 @@ fn the_working_tree_is_the_default_head_and_stays_untouched() {
         "requirements/REQ-SR-001.md"
     );
     // Nothing changed at all: an empty report, exit 0.
-    let repo = Repo::clean();
-    let r = repo.diff(&["main"]);
+    let r = diff(&clean_repo(), &["main"]);
     r.expect_code(0);
     assert!(r.stdout.contains("No change to items"), "{}", r.stdout);
 }
 
 #[test]
 fn a_pull_request_is_compared_with_the_merge_base() {
-    let repo = Repo::clean();
-    repo.git(&["checkout", "-q", "-b", "feature"]);
-    repo.edit(
+    require!(Git);
+    let book = clean_repo();
+    book.git(&["checkout", "-q", "-b", "feature"]);
+    let book = replace(
+        book,
         "requirements/REQ-SR-001.md",
         "status = \"approved\"",
         "status = \"draft\"",
-    );
-    repo.commit("feature: a change");
-    repo.git(&["checkout", "-q", "main"]);
-    repo.edit(
+    )
+    .commit("feature: a change");
+    book.git(&["checkout", "-q", "main"]);
+    let book = replace(
+        book,
         "requirements/REQ-SM-001.md",
         "status = \"approved\"",
         "status = \"draft\"",
-    );
-    repo.commit("main moves on");
+    )
+    .commit("main moves on");
     let changed = |r: &Run| -> Vec<String> {
         json(r)["items"]["changed"]
             .as_array()
@@ -376,9 +326,12 @@ fn a_pull_request_is_compared_with_the_merge_base() {
             .collect()
     };
     // Against main itself, main's own change shows as undone by the feature.
-    let plain = repo.diff(&["main", "feature", "--format", "json"]);
+    let plain = diff(&book, &["main", "feature", "--format", "json"]);
     assert_eq!(changed(&plain), ["REQ-SM-001", "REQ-SR-001"]);
-    let pr = repo.diff(&["main", "feature", "--merge-base", "--format", "json"]);
+    let pr = diff(
+        &book,
+        &["main", "feature", "--merge-base", "--format", "json"],
+    );
     pr.expect_code(0);
     assert_eq!(changed(&pr), ["REQ-SR-001"]);
     assert!(
@@ -391,28 +344,18 @@ fn a_pull_request_is_compared_with_the_merge_base() {
 
 #[test]
 fn the_gate_is_configurable() {
-    let repo = Repo::clean();
-    repo.write(
-        "requirements/REQ-NEW-001.md",
-        &item(
-            "REQ-NEW-001",
-            "requirement",
-            "New",
-            &["derives-from = [\"MDCG-SM\"]"],
-            "",
-        ),
-    );
-    repo.diff(&["main"]).expect_code(1);
-    let r = repo.diff(&["main", "--fail-on", "none"]);
+    require!(Git);
+    let book = new_requirement(clean_repo());
+    diff(&book, &["main"]).expect_code(1);
+    let r = diff(&book, &["main", "--fail-on", "none"]);
     r.expect_code(0);
     assert!(
         r.stdout.contains("**Gate: passed** (fails on: nothing)"),
         "{}",
         r.stdout
     );
-    repo.diff(&["main", "--fail-on", "new-suspect-links"])
-        .expect_code(0);
-    let bad = repo.diff(&["main", "--fail-on", "new-typos"]);
+    diff(&book, &["main", "--fail-on", "new-suspect-links"]).expect_code(0);
+    let bad = diff(&book, &["main", "--fail-on", "new-typos"]);
     bad.expect_code(2);
     assert!(
         bad.stderr.contains("unknown rule `new-typos`"),
@@ -420,61 +363,51 @@ fn the_gate_is_configurable() {
         bad.stderr
     );
 
-    // book.toml of the base decides when no flag does.
-    let repo = Repo::clean();
-    let toml = repo.read("book/book.toml");
-    repo.write(
-        "book/book.toml",
-        &format!("{toml}\n[preprocessor.techfile.diff]\nfail-on = [\"new-warnings\"]\n"),
-    );
-    repo.commit("a gate on warnings only");
-    repo.write(
-        "requirements/REQ-NEW-001.md",
-        &item(
-            "REQ-NEW-001",
-            "requirement",
-            "New",
-            &["derives-from = [\"MDCG-SM\"]"],
-            "",
-        ),
-    );
-    let r = repo.diff(&["main", "--format", "json"]);
+    // book.toml of the base decides when no flag does, and the change cannot loosen it.
+    let book = clean_repo()
+        .toml("[preprocessor.techfile.diff]\nfail-on = [\"new-warnings\"]\n")
+        .commit("a gate on warnings only");
+    let book = new_requirement(book).edit("book/book.toml", |t| {
+        t.replace("fail-on = [\"new-warnings\"]", "fail-on = []")
+    });
+    let r = diff(&book, &["main", "--format", "json"]);
     r.expect_code(0);
     assert_eq!(
         json(&r)["gate"]["rules"],
         serde_json::json!(["new-warnings"])
     );
     // Errors that were there before the change do not fail it.
-    let repo = Repo::clean();
-    repo.write(
-        "requirements/REQ-NEW-001.md",
-        &item(
-            "REQ-NEW-001",
-            "requirement",
-            "New",
-            &["derives-from = [\"MDCG-SM\"]"],
-            "",
-        ),
+    let book = new_requirement(clean_repo()).commit("an error on main");
+    diff(&book, &["main"]).expect_code(0);
+    diff(&book, &["main", "--fail-on", "errors"]).expect_code(1);
+}
+
+#[test]
+fn a_gate_setting_with_a_typo_is_a_finding_of_the_head() {
+    require!(Git);
+    let book = clean_repo().toml("[preprocessor.techfile.diff]\nfail-on = [\"new-eror\"]\n");
+    let r = diff(&book, &["main"]);
+    r.expect_code(2);
+    assert!(r.stdout.is_empty(), "{}", r.stdout);
+    assert!(
+        r.stderr
+            .contains("error[config-invalid-value]: unknown gate rule `new-eror`"),
+        "{}",
+        r.stderr
     );
-    repo.commit("an error on main");
-    repo.diff(&["main"]).expect_code(0);
-    repo.diff(&["main", "--fail-on", "errors"]).expect_code(1);
+    assert!(r.stderr.contains("book/book.toml:8:12"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("did you mean `new-errors`?"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
 fn github_annotations_name_the_new_findings_only() {
-    let repo = Repo::clean();
-    repo.write(
-        "requirements/REQ-NEW-001.md",
-        &item(
-            "REQ-NEW-001",
-            "requirement",
-            "New",
-            &["derives-from = [\"MDCG-SM\"]"],
-            "",
-        ),
-    );
-    let r = repo.diff(&["main", "--format", "github"]);
+    require!(Git);
+    let book = new_requirement(clean_repo());
+    let r = diff(&book, &["main", "--format", "github"]);
     r.expect_code(1);
     let lines: Vec<&str> = r.stdout.lines().collect();
     assert!(
@@ -495,11 +428,13 @@ fn github_annotations_name_the_new_findings_only() {
 
 #[test]
 fn a_book_missing_at_the_base_is_all_new() {
-    let repo = Repo::empty();
-    repo.write("README.md", "nothing yet\n");
-    repo.commit("before the technical file");
-    copy_dir(&fixture("clean"), repo.path());
-    let r = repo.diff(&["main", "--format", "json"]);
+    require!(Git);
+    let book = Book::empty()
+        .git_init()
+        .file("README.md", "nothing yet\n")
+        .commit("before the technical file");
+    copy_dir(&fixture("clean"), book.root());
+    let r = diff(&book, &["main", "--format", "json"]);
     r.expect_code(0);
     let report = json(&r);
     assert_valid("diff.schema.json", &report);
@@ -513,7 +448,7 @@ fn a_book_missing_at_the_base_is_all_new() {
             .iter()
             .all(|s| s["state"] == "added")
     );
-    let md = repo.diff(&["main"]);
+    let md = diff(&book, &["main"]);
     assert!(
         md.stdout.contains("The book does not exist at `main`"),
         "{}",
@@ -523,31 +458,32 @@ fn a_book_missing_at_the_base_is_all_new() {
 
 #[test]
 fn an_invalid_base_configuration_is_reported_and_the_head_still_analysed() {
-    let repo = Repo::clean();
-    let good = repo.read("book/book.toml");
-    repo.write("book/book.toml", &format!("{good}\nno-such-key = true\n"));
-    repo.commit("a broken configuration");
-    repo.write("book/book.toml", &good);
-    let r = repo.diff(&["main", "--format", "json"]);
+    require!(Git);
+    let book = clean_repo();
+    let good = book.read("book/book.toml");
+    let book = book
+        .config("no-such-key = true")
+        .commit("a broken configuration")
+        .file("book/book.toml", &good);
+    let r = diff(&book, &["main", "--format", "json"]);
     let report = json(&r);
     assert_eq!(report["base"]["state"], "invalid");
-    assert!(
-        report["base"]["problem"]
-            .as_str()
-            .unwrap()
-            .contains("no-such-key"),
-        "{report}"
+    // The finding at its place in the base's book.toml.
+    assert_eq!(
+        report["base"]["problem"],
+        "book/book.toml:6:1: error[config-unknown-key]: unknown key `no-such-key` in [preprocessor.techfile]"
     );
     assert_eq!(report["head"]["state"], "analysed");
     assert!(!report["items"]["added"].as_array().unwrap().is_empty());
-    let md = repo.diff(&["main"]);
+    let md = diff(&book, &["main"]);
     assert!(md.stdout.contains("could not be analysed"), "{}", md.stdout);
 }
 
 #[test]
 fn bad_revisions_and_places_are_usage_errors() {
-    let repo = Repo::clean();
-    let r = repo.diff(&["no-such-branch"]);
+    require!(Git);
+    let book = clean_repo();
+    let r = diff(&book, &["no-such-branch"]);
     r.expect_code(2);
     assert!(
         r.stderr.contains("unknown revision `no-such-branch`"),
@@ -555,12 +491,11 @@ fn bad_revisions_and_places_are_usage_errors() {
         r.stderr
     );
     assert!(r.stdout.is_empty());
-    let r = repo.diff(&["--", "-x"]);
+    let r = diff(&book, &["--", "-x"]);
     assert_eq!(r.code, Some(2), "{r:?}");
 
-    let plain = tempfile::tempdir().unwrap();
-    copy_dir(&fixture("clean"), plain.path());
-    let r = run(plain.path(), &["diff", "main", "--book", "book"]);
+    let plain = Book::fixture("clean");
+    let r = plain.run_in_repo(&["diff", "main", "--book", "book"]);
     r.expect_code(2);
     assert!(
         r.stderr.contains("is not inside a git repository"),
@@ -568,36 +503,203 @@ fn bad_revisions_and_places_are_usage_errors() {
         r.stderr
     );
 
-    let r = run(
-        repo.path(),
-        &["diff", "main", "--book", "book", "--today", "29.11.2026"],
-    );
+    let r = book.run_in_repo(&["diff", "main", "--book", "book", "--today", "29.11.2026"]);
     r.expect_code(2);
     assert!(r.stderr.contains("write YYYY-MM-DD"), "{}", r.stderr);
 
-    let r = run(repo.path(), &["diff", "main", "--book", "nowhere"]);
+    let r = book.run_in_repo(&["diff", "main", "--book", "nowhere"]);
     r.expect_code(2);
     assert!(r.stderr.contains("no book.toml"), "{}", r.stderr);
 }
 
 #[test]
 fn a_shallow_clone_says_to_fetch_the_history() {
-    let repo = Repo::clean();
-    repo.edit(
+    require!(Git);
+    let book = replace(
+        clean_repo(),
         "requirements/REQ-SR-001.md",
         "status = \"approved\"",
         "status = \"draft\"",
+    )
+    .commit("second");
+    let clone = Book::empty();
+    let url = format!("file://{}", book.root().display());
+    git_in(clone.root(), &["clone", "-q", "--depth", "1", &url, "c"]);
+    let mut cmd = crate::common::command(&clone.path("c"));
+    crate::common::isolate_git(&mut cmd, clone.root());
+    let r = Run::from(
+        cmd.args(["diff", "HEAD~1", "--book", "book"])
+            .output()
+            .expect("binary runs"),
     );
-    repo.commit("second");
-    let clone = tempfile::tempdir().unwrap();
-    let url = format!("file://{}", repo.path().display());
-    git_in(clone.path(), &["clone", "-q", "--depth", "1", &url, "c"]);
-    let c = clone.path().join("c");
-    let r = run(&c, &["diff", "HEAD~1", "--book", "book"]);
     r.expect_code(2);
     assert!(r.stderr.contains("shallow"), "{}", r.stderr);
     assert!(r.stderr.contains("fetch-depth: 0"), "{}", r.stderr);
     assert!(r.stderr.contains("git fetch --deepen"), "{}", r.stderr);
+}
+
+/// REQ-A ← CTL-1 ← TST-1 on `main`, both links reviewed by the security architect.
+fn reviewed_chain() -> Book {
+    let book = Book::new("coverage.practice = false")
+        .item(
+            "REQ-A",
+            "requirement",
+            "Authenticate users",
+            &["derives-from = [\"MDCG-SM\"]"],
+            "Every user is authenticated.\n",
+        )
+        .item(
+            "CTL-1",
+            "control",
+            "One-time codes",
+            &["implements = [\"REQ-A\"]"],
+            "The login asks for a code.\n",
+        )
+        .item(
+            "TST-1",
+            "test",
+            "Login test",
+            &["verifies = [\"CTL-1\"]", "result = \"pass\""],
+            "Log in without a code.\n",
+        )
+        .git_init()
+        .commit("the chain");
+    review(&book, &["CTL-1", "TST-1"]).expect_code(0);
+    book.commit("review of the chain")
+}
+
+/// `mdbook-techfile review IDS` by the security architect, at a fixed time.
+fn review(book: &Book, ids: &[&str]) -> Run {
+    let mut args = vec!["review", "--book", "book", "--role", "Security architect"];
+    args.extend_from_slice(ids);
+    let mut cmd = crate::common::command(book.root());
+    crate::common::isolate_git(&mut cmd, book.root());
+    cmd.env("SOURCE_DATE_EPOCH", "1795000000");
+    Run::from(cmd.args(&args).output().expect("binary runs"))
+}
+
+#[test]
+fn a_pull_request_makes_links_suspect_and_the_review_clears_them() {
+    require!(Git);
+    // The author changes the requirement on a branch.
+    let book = reviewed_chain();
+    book.git(&["checkout", "-q", "-b", "feature"]);
+    let book = replace(
+        book,
+        "requirements/REQ-A.md",
+        "Every user is authenticated.",
+        "Every user and every device is authenticated.",
+    )
+    .commit("authenticate devices too");
+
+    // CI: both links below the requirement are suspect now, and the gate says so.
+    let md = diff(&book, &["main", "feature", "--merge-base"]);
+    md.expect_code(1);
+    let js = diff(
+        &book,
+        &["main", "feature", "--merge-base", "--format", "json"],
+    );
+    js.expect_code(1);
+    let report = json(&js);
+    assert_valid("diff.schema.json", &report);
+    let created = report["suspect_links"]["created"].as_array().unwrap();
+    let links: Vec<(&str, &str)> = created
+        .iter()
+        .map(|l| (l["item"].as_str().unwrap(), l["upstream"].as_str().unwrap()))
+        .collect();
+    assert_eq!(links, [("CTL-1", "REQ-A"), ("TST-1", "CTL-1")]);
+    // The root says what changed since the review; the link below names its root.
+    assert_eq!(created[0]["changes"][0]["field"], "body");
+    assert_eq!(
+        created[0]["changes"][0]["word_diff"],
+        "Every user {+and every device +}is authenticated."
+    );
+    assert_eq!(created[1]["roots"], serde_json::json!([["CTL-1", "REQ-A"]]));
+    assert_eq!(
+        report["gate"]["reasons"],
+        serde_json::json!([
+            "2 new suspect or unreviewed links left unreviewed (record the review with `mdbook-techfile review`)"
+        ])
+    );
+    let base = book.git(&["rev-parse", "main"]);
+    let head = book.head();
+    let commits = [(base.as_str(), "<BASE>"), (head.as_str(), "<HEAD>")];
+    snapshot("diff__suspects", &redact(&md.stdout, &book, &commits));
+
+    // The reviewer reviews the items below the change on the branch.
+    review(&book, &["--all-suspect"]).expect_code(0);
+    let book = book.commit("review after the change");
+    let r = diff(
+        &book,
+        &["main", "feature", "--merge-base", "--format", "json"],
+    );
+    r.expect_code(0);
+    let report = json(&r);
+    assert_eq!(report["suspect_links"]["created"], serde_json::json!([]));
+    let recorded = report["suspect_links"]["recorded"].as_array().unwrap();
+    assert_eq!(recorded.len(), 1, "{report}");
+    assert_eq!(recorded[0]["reviewer"], "Test Author");
+    assert_eq!(recorded[0]["links"], 2);
+    // Seen from the commit before the review, the review cleared both links.
+    let r = diff(&book, &["feature~1", "feature", "--format", "json"]);
+    r.expect_code(0);
+    let cleared: Vec<(String, String)> = json(&r)["suspect_links"]["cleared"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["item"].as_str().unwrap().to_string(),
+                c["now"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        cleared,
+        [
+            ("CTL-1".to_string(), "current".to_string()),
+            ("TST-1".to_string(), "current".to_string())
+        ]
+    );
+}
+
+#[test]
+fn a_new_link_in_a_reviewed_book_is_pending_until_reviewed() {
+    require!(Git);
+    let book = reviewed_chain().item(
+        "CTL-2",
+        "control",
+        "Passkeys",
+        &["implements = [\"REQ-A\"]"],
+        "",
+    );
+    let r = diff(&book, &["main", "--format", "json"]);
+    r.expect_code(1);
+    let report = json(&r);
+    assert_eq!(
+        report["suspect_links"]["created"][0]["state"], "pending",
+        "{report}"
+    );
+    assert_eq!(report["suspect_links"]["created"][0]["item"], "CTL-2");
+    assert!(
+        report["gate"]["reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r
+                .as_str()
+                .unwrap()
+                .starts_with("1 new suspect or unreviewed link")),
+        "{report}"
+    );
+    // Once reviewed, the new link is no longer left to review.
+    review(&book, &["CTL-2"]).expect_code(0);
+    let r = diff(
+        &book,
+        &["main", "--fail-on", "new-suspect-links", "--format", "json"],
+    );
+    r.expect_code(0);
+    assert_eq!(json(&r)["suspect_links"]["created"], serde_json::json!([]));
 }
 
 /// Finds the findings' fingerprints in a SARIF log.
@@ -620,10 +722,9 @@ fn fingerprints(sarif: &serde_json::Value) -> Vec<(String, String)> {
 
 #[test]
 fn check_writes_valid_sarif_with_fingerprints_that_survive_moved_lines() {
-    let repo = Repo::clean();
-    repo.write(
+    let book = Book::fixture("clean").file(
         "requirements/REQ-NEW-001.md",
-        &item(
+        item(
             "REQ-NEW-001",
             "requirement",
             "New",
@@ -631,7 +732,7 @@ fn check_writes_valid_sarif_with_fingerprints_that_survive_moved_lines() {
             "",
         ),
     );
-    let r = run(repo.path(), &["check", "book", "--format", "sarif"]);
+    let r = book.run(&["check", "book", "--format", "sarif"]);
     r.expect_code(1);
     let sarif: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     assert_valid("sarif-schema-2.1.0.json", &sarif);
@@ -649,14 +750,11 @@ fn check_writes_valid_sarif_with_fingerprints_that_survive_moved_lines() {
     let first = fingerprints(&sarif);
 
     // Lines added above every finding move them, but no fingerprint changes.
-    let text = repo.read("requirements/REQ-NEW-001.md");
-    repo.write(
-        "requirements/REQ-NEW-001.md",
-        &text.replacen("+++\n", "+++\n# moved\n\n", 1),
-    );
+    let book = book.edit("requirements/REQ-NEW-001.md", |text| {
+        text.replacen("+++\n", "+++\n# moved\n\n", 1)
+    });
     let moved: serde_json::Value =
-        serde_json::from_str(&run(repo.path(), &["check", "book", "--format", "sarif"]).stdout)
-            .unwrap();
+        serde_json::from_str(&book.run(&["check", "book", "--format", "sarif"]).stdout).unwrap();
     assert_eq!(fingerprints(&moved), first);
     let unknown = moved["runs"][0]["results"]
         .as_array()
@@ -674,10 +772,9 @@ fn check_writes_valid_sarif_with_fingerprints_that_survive_moved_lines() {
 
 #[test]
 fn check_writes_github_annotations_and_gitlab_code_quality() {
-    let repo = Repo::clean();
-    repo.write(
+    let book = Book::fixture("clean").file(
         "requirements/REQ-NEW-001.md",
-        &item(
+        item(
             "REQ-NEW-001",
             "requirement",
             "New",
@@ -685,7 +782,7 @@ fn check_writes_github_annotations_and_gitlab_code_quality() {
             "",
         ),
     );
-    let gh = run(repo.path(), &["check", "book", "--format", "github"]);
+    let gh = book.run(&["check", "book", "--format", "github"]);
     gh.expect_code(1);
     assert!(
         gh.stdout
@@ -701,7 +798,7 @@ fn check_writes_github_annotations_and_gitlab_code_quality() {
         gh.stdout
     );
 
-    let gl = run(repo.path(), &["check", "book", "--format", "gitlab"]);
+    let gl = book.run(&["check", "book", "--format", "gitlab"]);
     gl.expect_code(1);
     let report: serde_json::Value = serde_json::from_str(&gl.stdout).unwrap();
     let entries = report.as_array().unwrap();
@@ -715,27 +812,36 @@ fn check_writes_github_annotations_and_gitlab_code_quality() {
 }
 
 #[test]
+fn machine_formats_of_check_keep_other_output_off_stdout() {
+    // A configuration error is no SARIF document: stdout stays empty, stderr says why.
+    let r = Book::fixture("clean")
+        .config("itemz = []")
+        .run(&["check", "book", "--format", "sarif"]);
+    r.expect_code(2);
+    assert!(r.stdout.is_empty(), "{}", r.stdout);
+    assert!(r.stderr.contains("config-unknown-key"), "{}", r.stderr);
+    // The list of external links goes to stderr, so stdout stays one SARIF document.
+    let r = Book::fixture("clean").run(&["check", "book", "--format", "sarif", "--external-links"]);
+    r.expect_code(0);
+    let sarif: serde_json::Value = serde_json::from_str(&r.stdout).expect("stdout is SARIF");
+    assert_valid("sarif-schema-2.1.0.json", &sarif);
+    assert!(r.stderr.contains("to outside the book"), "{}", r.stderr);
+}
+
+#[test]
 fn the_ci_script_runs_on_a_scratch_repository() {
-    let repo = Repo::clean();
-    repo.git(&["checkout", "-q", "-b", "feature"]);
-    repo.write(
-        "requirements/REQ-NEW-001.md",
-        &item(
-            "REQ-NEW-001",
-            "requirement",
-            "New",
-            &["derives-from = [\"MDCG-SM\"]"],
-            "",
-        ),
-    );
-    repo.commit("feature: a requirement without a control");
+    require!(Git);
+    let book = clean_repo();
+    book.git(&["checkout", "-q", "-b", "feature"]);
+    let book = new_requirement(book).commit("feature: a requirement without a control");
     let out = tempfile::tempdir().unwrap();
     let summary = out.path().join("summary.md");
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/techfile-pr.sh");
     let bin_dir = Path::new(crate::common::BIN).parent().unwrap();
-    let result = Command::new("bash")
-        .arg(&script)
-        .current_dir(repo.path())
+    let mut cmd = Command::new("bash");
+    cmd.arg(&script).current_dir(book.root());
+    crate::common::isolate_git(&mut cmd, book.root());
+    let result = cmd
         .env(
             "PATH",
             format!(
@@ -748,8 +854,6 @@ fn the_ci_script_runs_on_a_scratch_repository() {
         .env("TECHFILE_BOOK", "book")
         .env("TECHFILE_OUT", out.path())
         .env("GITHUB_STEP_SUMMARY", &summary)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
         .output()
         .expect("bash runs");
     let stdout = String::from_utf8_lossy(&result.stdout);
@@ -772,28 +876,34 @@ fn the_ci_script_runs_on_a_scratch_repository() {
     assert_eq!(report["items"]["added"][0]["id"], "REQ-NEW-001");
 }
 
-/// The inputs of a gathering, as comparable values.
+/// One gathered input, as comparable values: display name, book path, bytes or error.
+type File = (String, String, Result<Vec<u8>, String>);
+
+/// The inputs of a gathering, as comparable values: items, SBOMs, review records,
+/// chapters (name, path, source, given text), files under `src`, included files.
 type Gathered = (
-    Vec<(String, String, Result<Vec<u8>, String>)>,
-    Vec<(String, String, Result<Vec<u8>, String>)>,
-    Vec<(String, String, bool)>,
+    Vec<File>,
+    Vec<File>,
+    Vec<File>,
+    Vec<(String, String, Option<String>, Option<String>)>,
     std::collections::BTreeSet<String>,
+    Vec<(String, File)>,
 );
 
 fn gathered(tree: &dyn mdbook_techfile::tree::Tree, root: &Path) -> Gathered {
     use mdbook_techfile::gather::{Chapters, Names, gather_tree, input_error_text};
     let book = root.join("book");
-    let book_config = mdbook_techfile::mdbook::book_config(&book).unwrap();
-    let config = mdbook_techfile::bookconfig::config_from(&book_config).unwrap();
     let names = Names {
         cwd: root.to_path_buf(),
         project: root.to_path_buf(),
     };
-    let (inputs, _) = gather_tree(
+    let loaded = mdbook_techfile::bookconfig::load_from(tree, &book, &names).unwrap();
+    let book_config = mdbook_techfile::bookconfig::book_config(&loaded.book_toml).unwrap();
+    let (inputs, _, _) = gather_tree(
         tree,
         &book,
         &book_config,
-        config,
+        loaded,
         &names,
         Chapters::FromSummary,
         None,
@@ -809,19 +919,33 @@ fn gathered(tree: &dyn mdbook_techfile::tree::Tree, root: &Path) -> Gathered {
     (
         inputs.items.iter().map(file).collect(),
         inputs.sboms.iter().map(|s| file(&s.input)).collect(),
+        inputs.reviews.iter().map(file).collect(),
         inputs
             .book
             .chapters
             .iter()
-            .map(|c| (c.file.name.clone(), c.path.clone(), c.complete))
+            .map(|c| {
+                (
+                    c.file.name.clone(),
+                    c.path.clone(),
+                    c.source.clone(),
+                    c.text.clone(),
+                )
+            })
             .collect(),
         inputs.book.src_files.clone(),
+        inputs
+            .book
+            .included
+            .iter()
+            .map(|(k, v)| (k.clone(), file(v)))
+            .collect(),
     )
 }
 
 #[test]
 fn the_disk_and_a_commit_are_gathered_with_one_policy() {
-    let repo = Repo::clean();
+    require!(Git);
     let req = |id: &str| {
         item(
             id,
@@ -831,40 +955,49 @@ fn the_disk_and_a_commit_are_gathered_with_one_policy() {
             "",
         )
     };
-    // Sorting by path components: `a/` holds files that sort before `a.md` on the disk.
-    repo.write("requirements/a.md", &req("REQ-A"));
-    repo.write("requirements/a/z.md", &req("REQ-AZ"));
-    repo.write("requirements/a-b.md", &req("REQ-AB"));
-    repo.write("requirements/.hidden/REQ-H.md", &req("REQ-H"));
-    repo.write("requirements/notes.txt", "not an item\n");
-    repo.write("requirements/.md", "a hidden file with no name\n");
-    repo.write("sboms/.cache/x.json", "{}");
-    repo.write("sboms/nested/README.md", "not an SBOM\n");
-    repo.write("book/src/images/.keep", "");
-    repo.write("book/src/images/logo.svg", "<svg/>");
-    // Larger than max-file-size: refused by size, on both sides, before reading.
-    repo.write("requirements/big.md", &"x".repeat(4 * 1024 * 1024 + 1));
-    let commit = repo.commit("policy edge cases");
-    let root = fs::canonicalize(repo.path()).unwrap();
+    let book = clean_repo()
+        // Sorting by path components: `a/` holds files that sort before `a.md`.
+        .file("requirements/a.md", req("REQ-A"))
+        .file("requirements/a/z.md", req("REQ-AZ"))
+        .file("requirements/a-b.md", req("REQ-AB"))
+        .file("requirements/.hidden/REQ-H.md", req("REQ-H"))
+        .file("requirements/notes.txt", "not an item\n")
+        .file("requirements/.md", "a hidden file with no name\n")
+        .file("sboms/.cache/x.json", "{}")
+        .file("sboms/nested/README.md", "not an SBOM\n")
+        .file("book/src/images/.keep", "")
+        .file("book/src/images/logo.svg", "<svg/>")
+        // Review records: `*.toml` under `reviews`, hidden ones left out.
+        .file("reviews/20261101T120000Z-x.toml", "reviewer = \"X\"\n")
+        .file("reviews/.draft.toml", "reviewer = \"Y\"\n")
+        // Includes, followed to the files they include; one names a file that is not there.
+        .file(
+            "book/src/intro.md",
+            "# Intro\n\n{{#include shared/a.md}}\n\n{{#include shared/missing.md}}\n",
+        )
+        .file("book/src/shared/a.md", "A, then {{#include b.md:2}}\n")
+        .file("book/src/shared/b.md", "line 1\nline 2\n")
+        // A chapter SUMMARY.md lists that does not exist: mdBook creates it.
+        .edit("book/src/SUMMARY.md", |s| {
+            format!("{s}- [Later](later.md)\n")
+        })
+        // Larger than max-file-size: refused by size, on both sides, before reading.
+        .file("requirements/big.md", "x".repeat(4 * 1024 * 1024 + 1))
+        .commit("policy edge cases");
+    let commit = book.head();
+    let root = fs::canonicalize(book.root()).unwrap();
     let disk = gathered(&mdbook_techfile::tree::FsTree, &root);
     let git_repo = mdbook_techfile::gittree::Repo::discover(&root).unwrap();
     let tree = mdbook_techfile::gittree::GitTree::at(&git_repo, &commit).unwrap();
     let git = gathered(&tree, &root);
     assert_eq!(disk, git);
     let names: Vec<&str> = disk.0.iter().map(|i| i.1.as_str()).collect();
-    let a = names
-        .iter()
-        .position(|n| *n == "requirements/a.md")
-        .unwrap();
-    let az = names
-        .iter()
-        .position(|n| *n == "requirements/a/z.md")
-        .unwrap();
-    let ab = names
-        .iter()
-        .position(|n| *n == "requirements/a-b.md")
-        .unwrap();
-    assert!(az < ab && ab < a, "{names:?}");
+    let at = |n: &str| names.iter().position(|x| *x == n).unwrap();
+    assert!(
+        at("requirements/a/z.md") < at("requirements/a-b.md")
+            && at("requirements/a-b.md") < at("requirements/a.md"),
+        "{names:?}"
+    );
     assert!(
         !names
             .iter()
@@ -873,8 +1006,18 @@ fn the_disk_and_a_commit_are_gathered_with_one_policy() {
     assert!(
         matches!(&disk.0.iter().find(|i| i.1 == "requirements/big.md").unwrap().2, Err(e) if e.contains("more than the limit"))
     );
+    let records: Vec<&str> = disk.2.iter().map(|r| r.1.as_str()).collect();
+    assert_eq!(records, ["reviews/20261101T120000Z-x.toml"]);
+    let later = disk.3.iter().find(|c| c.1 == "later.md").expect("listed");
+    assert_eq!(
+        later.3.as_deref(),
+        Some("# Later\n"),
+        "made up as mdBook would"
+    );
+    let included: Vec<&str> = disk.5.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(included, ["shared/a.md", "shared/b.md"]);
     assert!(
-        disk.3.contains("images/.keep"),
+        disk.4.contains("images/.keep"),
         "mdBook copies hidden files under src"
     );
 }

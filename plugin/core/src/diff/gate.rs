@@ -2,50 +2,12 @@
 //!
 //! The rules come from `--fail-on`, else from `[preprocessor.techfile.diff] fail-on` of
 //! the base version's book.toml (so a pull request cannot switch off the gate that judges
-//! it), else of the head's, else the default: new error-level findings, or new suspect
-//! links left unreviewed.
+//! it; the head's only when there is no base version), else the default: new error-level
+//! findings, or links the change leaves to review ([`super::suspects`]).
 
 use super::Diff;
-use serde::{Deserialize, Serialize};
-
-/// One condition that fails the change.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Rule {
-    /// The head has an error-level finding the base does not have.
-    NewErrors,
-    /// The head has a warning the base does not have.
-    NewWarnings,
-    /// The head has a suspect-link or review-pending finding the base does not have.
-    NewSuspectLinks,
-    /// The head has any error-level finding, new or not.
-    Errors,
-}
-
-impl Rule {
-    pub const ALL: [Rule; 4] = [
-        Rule::NewErrors,
-        Rule::NewWarnings,
-        Rule::NewSuspectLinks,
-        Rule::Errors,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Rule::NewErrors => "new-errors",
-            Rule::NewWarnings => "new-warnings",
-            Rule::NewSuspectLinks => "new-suspect-links",
-            Rule::Errors => "errors",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Rule> {
-        Rule::ALL.into_iter().find(|r| r.as_str() == s)
-    }
-}
-
-/// The default rules.
-pub const DEFAULT: [Rule; 2] = [Rule::NewErrors, Rule::NewSuspectLinks];
+pub use crate::config::diff::{DEFAULT_RULES as DEFAULT, Rule};
+use serde::Serialize;
 
 /// The gate's verdict.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

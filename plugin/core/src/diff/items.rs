@@ -128,7 +128,8 @@ fn item_ref(a: &Analysis, it: &Item) -> ItemRef {
 }
 
 /// The front-matter of an item as key → TOML value text, without `id` and `replaces`
-/// (identity, reported as the rename itself).
+/// (identity, reported as the rename itself) and `reviewed-against` (review stamps: the
+/// links they review are reported as suspect links cleared, with the review record).
 fn fields(a: &Analysis, it: &Item) -> BTreeMap<String, String> {
     let text = &a.map.get(it.file()).text;
     let FrontMatter::Present(split) = frontmatter::split(text) else {
@@ -138,7 +139,12 @@ fn fields(a: &Analysis, it: &Item) -> BTreeMap<String, String> {
     let table: toml::Table = toml::from_str(&text[split.toml]).unwrap_or_default();
     table
         .into_iter()
-        .filter(|(k, _)| k != "id" && k != "replaces")
+        .filter(|(k, _)| {
+            !matches!(
+                k.as_str(),
+                "id" | "replaces" | crate::load::REVIEWED_AGAINST
+            )
+        })
         .map(|(k, v)| (k, v.to_string()))
         .collect()
 }

@@ -5,6 +5,7 @@
 
 use super::items::{FieldChange, ItemRef};
 use super::report::{Report, State};
+use super::suspects::SuspectLink;
 use super::words::{BodyDiff, Op};
 use crate::render::markdown_inline;
 use crate::report::Finding;
@@ -117,6 +118,59 @@ fn finding(f: &Finding) -> String {
         code(&f.code),
         message(&f.message)
     )
+}
+
+/// `` `TST-1` → `CTL-1` (`file:line`) ``: a reviewed link, downstream first.
+fn link(l: &SuspectLink) -> String {
+    format!(
+        "{} → {} ({})",
+        code(&l.item),
+        code(&l.upstream),
+        code(&format!("{}:{}", l.file, l.line))
+    )
+}
+
+/// A link the change leaves to review, with what changed since its review when known.
+fn created(l: &SuspectLink) -> String {
+    let mut e = link(l);
+    if l.state == "pending" {
+        e.push_str(": not reviewed yet");
+        return e;
+    }
+    if !l.roots.is_empty() {
+        let roots: Vec<String> = l
+            .roots
+            .iter()
+            .map(|[d, u]| format!("{} → {}", code(d), code(u)))
+            .collect();
+        let _ = write!(
+            e,
+            ": suspect because {} is (root: {})",
+            code(&l.upstream),
+            roots.join(", ")
+        );
+        return e;
+    }
+    let _ = write!(e, ": {} changed since the review", code(&l.upstream));
+    match &l.changes {
+        None => e.push_str(
+            " (the reviewed version is older than the base: `mdbook-techfile check --explain-suspect` finds it)",
+        ),
+        Some(changes) if changes.is_empty() => {
+            e.push_str(" (no field differs: the fingerprint profile changed)");
+        }
+        Some(changes) => {
+            e.push_str("
+
+  | field | change |
+  |---|---|");
+            for c in changes {
+                let _ = write!(e, "
+  | {} | {} |", code(&c.field), code(&c.word_diff));
+            }
+        }
+    }
+    e
 }
 
 fn item(i: &ItemRef) -> String {
@@ -283,8 +337,12 @@ pub fn render(report: &Report<'_>) -> String {
     );
     let _ = writeln!(
         head,
-        "| Suspect links | {} created, {} cleared |",
-        s.suspect_links_created, s.suspect_links_cleared
+        "| Suspect links | {} created, {} cleared, {} still to review; {} review{} recorded |",
+        s.suspect_links_created,
+        s.suspect_links_cleared,
+        s.suspect_links_still,
+        s.reviews_recorded,
+        if s.reviews_recorded == 1 { "" } else { "s" }
     );
     let _ = writeln!(head, "| Risks moved | {} |", s.risks_moved);
     let _ = writeln!(
@@ -304,11 +362,41 @@ pub fn render(report: &Report<'_>) -> String {
         ),
         Section::new(
             "### Suspect links created",
-            d.suspect_links.created.iter().map(finding).collect(),
+            d.suspect_links.created.iter().map(created).collect(),
         ),
         Section::new(
             "### Suspect links cleared",
-            d.suspect_links.cleared.iter().map(finding).collect(),
+            d.suspect_links
+                .cleared
+                .iter()
+                .map(|c| {
+                    format!(
+                        "{}: was {}, now {}",
+                        link(&c.link),
+                        c.link.state,
+                        c.now.replace('-', " ")
+                    )
+                })
+                .collect(),
+        ),
+        Section::new(
+            "### Reviews recorded",
+            d.suspect_links
+                .recorded
+                .iter()
+                .map(|r| {
+                    format!(
+                        "{} ({}), {} on {}: {} link{} ({})",
+                        markdown_inline(&r.reviewer),
+                        markdown_inline(&r.role),
+                        r.meaning,
+                        r.date.get(..10).unwrap_or(&r.date),
+                        r.links,
+                        if r.links == 1 { "" } else { "s" },
+                        code(&r.path)
+                    )
+                })
+                .collect(),
         ),
         Section::new(
             "### Fixed findings",

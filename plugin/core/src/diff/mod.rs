@@ -2,7 +2,8 @@
 //! as the target branch of a pull request and the pull request) compared by stable keys,
 //! never by line numbers: items by ID (a `replaces` key pairs a renamed item with its old
 //! ID), trace links by (from, relation, to), SBOM components by identity, findings by
-//! (code, subject, target) (see [`crate::report`]).
+//! (code, subject, target) (see [`crate::report`]), reviewed links by (downstream, upstream)
+//! and their review state ([`suspects`]).
 //!
 //! Pure: the edge reads both versions (from git objects or the disk) and analyses them with
 //! the same day; [`compare`] returns a [`Diff`], [`gate`] decides whether it fails the
@@ -14,6 +15,7 @@ pub mod items;
 pub mod markdown;
 pub mod report;
 pub mod sbom;
+pub mod suspects;
 pub mod words;
 
 use crate::Analysis;
@@ -25,11 +27,6 @@ use std::collections::BTreeMap;
 /// renames a field raises it; added fields do not.
 pub const JSON_VERSION: u32 = 1;
 
-/// The finding codes of the review workflow that `diff` reports as suspect links: a link
-/// whose upstream item changed since it was reviewed, and a link never reviewed. Named by
-/// their code so the comparison stays generic over findings.
-pub const SUSPECT_CODES: &[&str] = &["suspect-link", "review-pending"];
-
 /// Everything that changed between two versions.
 #[derive(Debug, Default, Serialize)]
 pub struct Diff {
@@ -39,7 +36,7 @@ pub struct Diff {
     pub risks: Vec<items::RiskChange>,
     pub findings: FindingChanges,
     pub sboms: Vec<sbom::SbomChange>,
-    pub suspect_links: SuspectChanges,
+    pub suspect_links: suspects::SuspectChanges,
 }
 
 /// Findings matched by their stable key.
@@ -53,15 +50,6 @@ pub struct FindingChanges {
     pub unchanged: Vec<Finding>,
 }
 
-/// Suspect-link and review-pending findings the change creates or clears.
-#[derive(Debug, Default, Serialize)]
-pub struct SuspectChanges {
-    /// The codes counted here.
-    pub codes: Vec<&'static str>,
-    pub created: Vec<Finding>,
-    pub cleared: Vec<Finding>,
-}
-
 impl Diff {
     /// Whether nothing the report lists changed (findings still present do not count).
     pub fn is_empty(&self) -> bool {
@@ -73,6 +61,9 @@ impl Diff {
             && self.findings.new.is_empty()
             && self.findings.fixed.is_empty()
             && self.sboms.is_empty()
+            && self.suspect_links.created.is_empty()
+            && self.suspect_links.cleared.is_empty()
+            && self.suspect_links.recorded.is_empty()
     }
 }
 
@@ -87,11 +78,7 @@ pub fn compare(base: Option<&Analysis>, head: &Analysis) -> Diff {
     let base_findings = base.map(stable_findings).unwrap_or_default();
     let head_findings = stable_findings(head);
     let findings = match_findings(base_findings, head_findings);
-    let suspect_links = SuspectChanges {
-        codes: SUSPECT_CODES.to_vec(),
-        created: suspects(&findings.new),
-        cleared: suspects(&findings.fixed),
-    };
+    let suspect_links = suspects::compare(base, head, &renames);
     let sboms = sbom::compare(base, head);
     Diff {
         items,
@@ -102,14 +89,6 @@ pub fn compare(base: Option<&Analysis>, head: &Analysis) -> Diff {
         sboms,
         suspect_links,
     }
-}
-
-fn suspects(findings: &[Finding]) -> Vec<Finding> {
-    findings
-        .iter()
-        .filter(|f| SUSPECT_CODES.contains(&f.code.as_str()))
-        .cloned()
-        .collect()
 }
 
 /// Pairs findings by key. Several findings may share a key (the same unknown ID twice in

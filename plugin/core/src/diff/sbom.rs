@@ -1,9 +1,11 @@
 //! SBOMs compared file by file (by their key in the SBOM folder), components by identity.
 //!
-//! A component's identity is its package without the version: the purl without version,
-//! qualifiers and subpath, else the bom-ref, else `group/name`. Components of the same
-//! identity pair up when the version is equal; what is left pairs up as a version change
-//! when exactly one component of that identity is left on each side (a workspace may ship
+//! Components are grouped by package: the canonical purl without version and qualifiers
+//! ([`crate::sbom::purl::Purl::versionless`]), else the purl as written without version,
+//! else the bom-ref, else `group/name`. Inside a package, components of the same identity
+//! (the one their row anchors come from, [`Component::identity`]: the canonical purl without
+//! qualifiers, else the bom-ref, else `group/name@version`) pair up; what is left pairs up as
+//! a version change when exactly one component is left on each side (a workspace may ship
 //! two versions of one package on purpose); the rest is added or removed.
 //!
 //! Licenses are compared as SPDX expressions by meaning (`MIT OR Apache-2.0` equals
@@ -58,13 +60,13 @@ impl SbomChange {
     }
 }
 
-/// The purl of a package without version, qualifiers and subpath
-/// (`pkg:cargo/serde@1.0.1?x=y#sub` → `pkg:cargo/serde`).
+/// A purl as written, without version, qualifiers and subpath
+/// (`pkg:cargo/serde@1.0.1?x=y#sub` → `pkg:cargo/serde`): the package of a purl the
+/// `packageurl` crate refused (an SBOM may hold one; it is then compared as text).
 pub fn purl_package(purl: &str) -> &str {
     let end = purl.find(['?', '#']).unwrap_or(purl.len());
     let base = &purl[..end];
-    // The version follows the last `@` after the last `/`: a namespace may hold `@`
-    // (`pkg:npm/%40scope/name` is encoded, but be lenient with `@scope`).
+    // The version follows the last `@` after the last `/`.
     let name_start = base.rfind('/').map_or(0, |i| i + 1);
     match base[name_start..].rfind('@') {
         Some(at) => &base[..name_start + at],
@@ -72,17 +74,20 @@ pub fn purl_package(purl: &str) -> &str {
     }
 }
 
-/// The identity of a component across versions (see the module documentation).
-pub fn identity(c: &Component) -> String {
+/// The package a component is a version of (see the module documentation).
+pub fn package(c: &Component) -> String {
+    if let Some(p) = &c.parsed_purl {
+        return format!("purl:{}", p.versionless());
+    }
     if let Some(p) = &c.purl {
-        return purl_package(p).to_string();
+        return format!("purl:{}", purl_package(p));
     }
     if let Some(r) = &c.bom_ref {
         return format!("bom-ref:{r}");
     }
     match &c.group {
-        Some(g) if !g.is_empty() => format!("{g}/{}", c.name),
-        _ => c.name.clone(),
+        Some(g) if !g.is_empty() => format!("name:{g}/{}", c.name),
+        _ => format!("name:{}", c.name),
     }
 }
 
@@ -156,7 +161,7 @@ fn hashes(c: &Component) -> String {
 fn group(s: Option<&Sbom>) -> BTreeMap<String, Vec<&Component>> {
     let mut m: BTreeMap<String, Vec<&Component>> = BTreeMap::new();
     for c in s.map(|s| s.components.as_slice()).unwrap_or_default() {
-        m.entry(identity(c)).or_default().push(c);
+        m.entry(package(c)).or_default().push(c);
     }
     m
 }
@@ -177,26 +182,31 @@ fn compare_one(path: &str, base: Option<&Sbom>, head: Option<&Sbom>) -> SbomChan
         let mut was = old.remove(&id).unwrap_or_default();
         let mut now = new.remove(&id).unwrap_or_default();
         let mut pairs = Vec::new();
-        now.retain(|n| match was.iter().position(|w| w.version == n.version) {
-            Some(i) => {
-                pairs.push((was.remove(i), *n));
-                false
+        now.retain(|n| {
+            let identity = n.identity();
+            match was.iter().position(|w| w.identity() == identity) {
+                Some(i) => {
+                    pairs.push((was.remove(i), *n));
+                    false
+                }
+                None => true,
             }
-            None => true,
         });
         if was.len() == 1 && now.len() == 1 {
-            let (w, n) = (was[0], now[0]);
-            out.version_changed.push(ComponentChange {
-                component: component_ref(n),
-                before: w.version.clone().unwrap_or_default(),
-                after: n.version.clone().unwrap_or_default(),
-            });
-            pairs.push((w, n));
+            pairs.push((was[0], now[0]));
         } else {
             out.removed.extend(was.iter().map(|c| component_ref(c)));
             out.added.extend(now.iter().map(|c| component_ref(c)));
         }
         for (w, n) in pairs {
+            // A bom-ref or a name without version stays the same across versions.
+            if w.version != n.version {
+                out.version_changed.push(ComponentChange {
+                    component: component_ref(n),
+                    before: w.version.clone().unwrap_or_default(),
+                    after: n.version.clone().unwrap_or_default(),
+                });
+            }
             let change = |before: String, after: String| ComponentChange {
                 component: component_ref(n),
                 before,

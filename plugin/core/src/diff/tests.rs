@@ -23,6 +23,7 @@ fn analysis(items: &[(&str, &str)], sboms: &[(&str, &str)]) -> Analysis {
                     key: s.0.trim_start_matches("sboms/").to_string(),
                 })
                 .collect(),
+            reviews: Vec::new(),
             book: BookInputs::default(),
             stamp: None,
             today: crate::model::Date::parse("2026-11-29"),
@@ -336,19 +337,145 @@ fn finding(code: &str, error: bool) -> Finding {
     }
 }
 
+/// The fingerprint of the item in `text` under the built-in profile.
+fn fingerprint_of(text: &str) -> String {
+    let (item, _) = crate::load::parse_item(crate::model::FileId(0), text);
+    crate::fingerprint::of(&item.unwrap(), &crate::fingerprint::Profile::default()).to_string()
+}
+
+/// REQ-1 ← CTL-1 ← TST-1, each link stamped with the upstream item as it is in `REQ` and
+/// `CTL` (no records: every stamp is `review-unrecorded` in both versions alike).
+fn reviewed() -> Vec<(&'static str, String)> {
+    let ctl = CTL.replace(
+        "+++\nTOTP",
+        &format!(
+            "[reviewed-against]\n\"REQ-1\" = \"{}\"\n+++\nTOTP",
+            fingerprint_of(REQ)
+        ),
+    );
+    let tst = TST.replacen(
+        "result = \"pass\"\n",
+        &format!(
+            "result = \"pass\"\n[reviewed-against]\n\"CTL-1\" = \"{}\"\n",
+            fingerprint_of(&ctl)
+        ),
+        1,
+    );
+    vec![
+        ("r/ctl.md", ctl),
+        ("r/req.md", REQ.to_string()),
+        ("r/tst.md", tst),
+    ]
+}
+
+fn analysis_of(files: &[(&str, String)]) -> Analysis {
+    let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (*p, t.as_str())).collect();
+    analysis(&files, &[])
+}
+
 #[test]
-fn suspect_links_are_findings_of_the_review_codes() {
-    let b = vec![
-        finding("suspect-link", false),
-        finding("review-pending", false),
-    ];
-    let h = vec![finding("suspect-link", false), finding("unknown-id", true)];
-    let findings = match_findings(b, h);
-    let created = suspects(&findings.new);
-    let cleared = suspects(&findings.fixed);
-    assert!(created.is_empty());
-    assert_eq!(cleared.len(), 1);
-    assert_eq!(cleared[0].code, "review-pending");
+fn suspect_links_come_from_the_review_states() {
+    let base = analysis_of(&reviewed());
+    assert!(base.reviews.tracked);
+    let mut files = reviewed();
+    files[1].1 = REQ.replace("Log in with two factors", "Log in with a passkey");
+    files.push((
+        "r/ctl2.md",
+        "+++\nid = \"CTL-2\"\nkind = \"control\"\ntitle = \"Passkeys\"\nimplements = [\"REQ-1\"]\n+++\n".into(),
+    ));
+    let head = analysis_of(&files);
+    let d = compare(Some(&base), &head);
+    let s = &d.suspect_links;
+    let links: Vec<(&str, &str, &str)> = s
+        .created
+        .iter()
+        .map(|l| (l.item.as_str(), l.upstream.as_str(), l.state))
+        .collect();
+    assert_eq!(
+        links,
+        [
+            ("CTL-1", "REQ-1", "suspect"),
+            ("CTL-2", "REQ-1", "pending"),
+            ("TST-1", "CTL-1", "suspect"),
+        ]
+    );
+    // The root names what changed in REQ-1 since the review: the base is the reviewed version.
+    let changes = s.created[0]
+        .changes
+        .as_ref()
+        .expect("the base was reviewed");
+    assert_eq!(changes.len(), 1);
+    assert_eq!(changes[0].field, "title");
+    assert_eq!(
+        changes[0].word_diff,
+        "Log in with [-two-]{+a+} [-factors-]{+passkey+}"
+    );
+    assert_eq!(
+        (s.created[0].file.as_str(), s.created[0].line),
+        ("r/ctl.md", 9)
+    );
+    // TST-1 is suspect through CTL-1 → REQ-1; what changed is said at the root.
+    assert_eq!(
+        s.created[2].roots,
+        [["CTL-1".to_string(), "REQ-1".to_string()]]
+    );
+    assert_eq!(s.created[2].changes, None);
+    assert!(s.cleared.is_empty() && s.still == 0);
+    let v = gate::evaluate(&d, &gate::DEFAULT, 0);
+    assert!(
+        v.reasons
+            .iter()
+            .any(|r| r.starts_with("3 new suspect or unreviewed links")),
+        "{v:?}"
+    );
+
+    // Undoing the change clears them all; the new control's link goes with it.
+    let back = compare(Some(&head), &base);
+    let cleared: Vec<(&str, &str, &str)> = back
+        .suspect_links
+        .cleared
+        .iter()
+        .map(|c| (c.link.item.as_str(), c.link.state, c.now))
+        .collect();
+    assert_eq!(
+        cleared,
+        [
+            ("CTL-1", "suspect", "current"),
+            ("CTL-2", "pending", "removed"),
+            ("TST-1", "suspect", "current"),
+        ]
+    );
+    assert!(back.suspect_links.created.is_empty());
+
+    // Links unreviewed on both sides are neither created nor cleared, even when the
+    // message of a suspect link names other root changes.
+    let mut more = files.clone();
+    more[0].1 = more[0].1.replace("TOTP codes.", "TOTP codes, six digits.");
+    let d = compare(Some(&head), &analysis_of(&more));
+    assert!(d.suspect_links.created.is_empty(), "{:?}", d.suspect_links);
+    assert!(d.suspect_links.cleared.is_empty(), "{:?}", d.suspect_links);
+    assert_eq!(d.suspect_links.still, 3);
+}
+
+#[test]
+fn a_suspect_link_keeps_its_finding_key_when_its_roots_change() {
+    let mut files = reviewed();
+    files[1].1 = REQ.replace("Log in with two factors", "Log in with a passkey");
+    let key = |a: &Analysis| -> Vec<(String, String, String)> {
+        crate::report::findings(a)
+            .into_iter()
+            .filter(|f| f.code == "suspect-link")
+            .map(|f| (f.code, f.subject, f.target))
+            .collect()
+    };
+    let one = key(&analysis_of(&files));
+    assert!(
+        one.contains(&("suspect-link".into(), "TST-1".into(), "CTL-1".into())),
+        "{one:?}"
+    );
+    // CTL-1 changes too: TST-1 → CTL-1 becomes a root itself, same key.
+    files[0].1 = files[0].1.replace("TOTP codes.", "TOTP codes, six digits.");
+    assert_eq!(key(&analysis_of(&files)), one);
 }
 
 #[test]
@@ -363,7 +490,15 @@ fn the_gate_fails_on_new_errors_and_new_suspect_links_by_default() {
     assert!(!gate::evaluate(&d, &gate::DEFAULT, 0).failed);
     let v = gate::evaluate(&d, &[Rule::NewWarnings], 0);
     assert_eq!(v.reasons, ["1 warning introduced"]);
-    d.suspect_links.created.push(finding("suspect-link", false));
+    d.suspect_links.created.push(suspects::SuspectLink {
+        item: "CTL-1".into(),
+        upstream: "REQ-1".into(),
+        state: "suspect",
+        roots: Vec::new(),
+        changes: None,
+        file: "r/ctl.md".into(),
+        line: 8,
+    });
     let v = gate::evaluate(&d, &gate::DEFAULT, 0);
     assert!(v.failed);
     assert!(
@@ -382,4 +517,32 @@ fn duplicate_keys_pair_in_order() {
     let h = vec![finding("unknown-id", true), finding("unknown-id", true)];
     let f = match_findings(b, h);
     assert_eq!((f.new.len(), f.unchanged.len(), f.fixed.len()), (1, 1, 0));
+}
+
+#[test]
+fn sbom_components_pair_by_canonical_purl_and_by_bom_ref() {
+    // npm names are case-insensitive and `%40` is `@`: the same package, a new version. A
+    // component without purl keeps its bom-ref across versions.
+    let b = sbom(
+        r#"{"type": "library", "name": "React", "version": "18.2.0", "purl": "pkg:npm/React@18.2.0"},
+           {"type": "library", "name": "core", "group": "@angular", "version": "17.0.0", "purl": "pkg:npm/%40angular/core@17.0.0"},
+           {"type": "firmware", "name": "boot", "version": "1.0", "bom-ref": "boot"}"#,
+    );
+    let h = sbom(
+        r#"{"type": "library", "name": "react", "version": "18.3.1", "purl": "pkg:npm/react@18.3.1"},
+           {"type": "library", "name": "core", "group": "@angular", "version": "17.0.0", "purl": "pkg:npm/@angular/core@17.0.0?repository_url=https://r.example"},
+           {"type": "firmware", "name": "boot", "version": "1.1", "bom-ref": "boot"}"#,
+    );
+    let d = compare(
+        Some(&analysis(&[], &[("sboms/app.json", &b)])),
+        &analysis(&[], &[("sboms/app.json", &h)]),
+    );
+    let s = &d.sboms[0];
+    assert!(s.added.is_empty() && s.removed.is_empty(), "{s:?}");
+    let versions: Vec<(&str, &str)> = s
+        .version_changed
+        .iter()
+        .map(|c| (c.before.as_str(), c.after.as_str()))
+        .collect();
+    assert_eq!(versions, [("1.0", "1.1"), ("18.2.0", "18.3.1")]);
 }
