@@ -55,15 +55,17 @@ echo "bench: N=$N: $changed item files changed" >&2
 best=""
 for ((run = 1; run <= RUNS; run++)); do
     rc=0
-    (cd "$dir" && /usr/bin/time -f '%e %M' -o "$TMP/time" "$BIN" diff HEAD~1 HEAD --book book \
+    (cd "$dir" && /usr/bin/time -f '%e %M %U %S' -o "$TMP/time" "$BIN" diff HEAD~1 HEAD --book book \
         --format json --today 2026-11-29 >"$TMP/out.json" 2>"$TMP/err") || rc=$?
     if (( rc > 1 )); then
         echo "bench: diff failed (exit $rc)" >&2
         tail -n 20 "$TMP/err" >&2
         exit 1
     fi
-    read -r elapsed rss < <(tail -n 1 "$TMP/time")
-    echo "bench: N=$N: diff run $run: ${elapsed} s, $((rss / 1024)) MiB" >&2
+    read -r elapsed rss user sys < <(tail -n 1 "$TMP/time")
+    # CPU time (user + system) says what the work costs when other jobs share the cores.
+    cpu="$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')"
+    echo "bench: N=$N: diff run $run: ${elapsed} s, CPU ${cpu} s, $((rss / 1024)) MiB (load $(cut -d' ' -f1 /proc/loadavg))" >&2
     if [[ -z "$best" ]] || awk -v a="$elapsed" -v b="$best" 'BEGIN { exit !(a < b) }'; then
         best="$elapsed"
     fi

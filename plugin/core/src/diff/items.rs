@@ -104,9 +104,13 @@ pub struct RiskChange {
 /// Old ID → new ID, for renamed items.
 pub type Renames = BTreeMap<String, String>;
 
+/// The canonical items of one version by ID.
+pub type Ids<'a> = BTreeMap<&'a str, &'a Item>;
+
 /// The canonical items of an analysis by ID (duplicates are the `duplicate-id` finding's
-/// business; the first one counts here as everywhere).
-fn by_id(a: &Analysis) -> BTreeMap<&str, &Item> {
+/// business; the first one counts here as everywhere). Made once per version: every
+/// comparison of items reads it.
+pub fn by_id(a: &Analysis) -> Ids<'_> {
     let g = a.graph();
     a.items
         .iter()
@@ -165,12 +169,15 @@ fn field_changes(
 }
 
 /// Items added, removed, renamed and changed, each list sorted by ID; and the renames.
-pub fn compare(base: Option<&Analysis>, head: &Analysis) -> (ItemChanges, Renames) {
-    let old = base.map(by_id).unwrap_or_default();
-    let new = by_id(head);
+pub fn compare(
+    base: Option<&Analysis>,
+    head: &Analysis,
+    old: &Ids<'_>,
+    new: &Ids<'_>,
+) -> (ItemChanges, Renames) {
     let mut out = ItemChanges::default();
     let mut renames = Renames::new();
-    for (&id, &it) in &new {
+    for (&id, &it) in new {
         if let Some(&was) = old.get(id) {
             let (fields, body) = changes(base, was, head, it);
             if !fields.is_empty() || body.is_some() {
@@ -205,7 +212,7 @@ pub fn compare(base: Option<&Analysis>, head: &Analysis) -> (ItemChanges, Rename
         }
     }
     if let Some(base) = base {
-        for (&id, &it) in &old {
+        for (&id, &it) in old {
             if !new.contains_key(id) && !renames.contains_key(id) {
                 out.removed.push(item_ref(base, it));
             }
@@ -229,9 +236,9 @@ fn changes(
     (fields, words::diff(&was.body, &it.body))
 }
 
-fn link_set(a: &Analysis, renames: &Renames) -> BTreeSet<Link> {
+fn link_set(items: &Ids<'_>, renames: &Renames) -> BTreeSet<Link> {
     let name = |id: &str| renames.get(id).cloned().unwrap_or_else(|| id.to_string());
-    by_id(a)
+    items
         .values()
         .flat_map(|it| {
             it.links.iter().map(|l| Link {
@@ -245,9 +252,9 @@ fn link_set(a: &Analysis, renames: &Renames) -> BTreeSet<Link> {
 
 /// Trace links added and removed. The base's links are read with renamed IDs replaced by
 /// their new ones, so a rename alone changes no link.
-pub fn links(base: Option<&Analysis>, head: &Analysis, renames: &Renames) -> LinkChanges {
-    let old = base.map(|b| link_set(b, renames)).unwrap_or_default();
-    let new = link_set(head, &Renames::new());
+pub fn links(old: &Ids<'_>, new: &Ids<'_>, renames: &Renames) -> LinkChanges {
+    let old = link_set(old, renames);
+    let new = link_set(new, &Renames::new());
     LinkChanges {
         added: new.difference(&old).cloned().collect(),
         removed: old.difference(&new).cloned().collect(),
@@ -271,9 +278,13 @@ fn estimates(a: &Analysis, it: &Item) -> (Option<Placed>, Option<Placed>) {
 
 /// Risks whose initial or residual cell or acceptance level moved, new risks with an
 /// estimate and removed ones, sorted by (head) ID.
-pub fn risks(base: Option<&Analysis>, head: &Analysis, renames: &Renames) -> Vec<RiskChange> {
-    let old = base.map(by_id).unwrap_or_default();
-    let new = by_id(head);
+pub fn risks(
+    base: Option<&Analysis>,
+    head: &Analysis,
+    old: &Ids<'_>,
+    new: &Ids<'_>,
+    renames: &Renames,
+) -> Vec<RiskChange> {
     let back: BTreeMap<&str, &str> = renames
         .iter()
         .map(|(o, n)| (n.as_str(), o.as_str()))

@@ -71,15 +71,29 @@ impl Diff {
 /// `head`. Both analyses must have been made with the same day ([`Analysis::today`]) so
 /// that only the files differ.
 pub fn compare(base: Option<&Analysis>, head: &Analysis) -> Diff {
-    let (items, renames) = items::compare(base, head);
-    let links = items::links(base, head, &renames);
-    let coverage = coverage::compare(base, head);
-    let risks = items::risks(base, head, &renames);
-    let base_findings = base.map(stable_findings).unwrap_or_default();
-    let head_findings = stable_findings(head);
-    let findings = match_findings(base_findings, head_findings);
-    let suspect_links = suspects::compare(base, head, &renames);
-    let sboms = sbom::compare(base, head);
+    // Findings (a digest each) and coverage do not depend on the items' comparison: they are
+    // worked out beside it.
+    let ((items, links, risks, suspect_links), (findings, (coverage, sboms))) = rayon::join(
+        || {
+            let old = base.map(items::by_id).unwrap_or_default();
+            let new = items::by_id(head);
+            let (items, renames) = items::compare(base, head, &old, &new);
+            let links = items::links(&old, &new, &renames);
+            let risks = items::risks(base, head, &old, &new, &renames);
+            let suspect_links = suspects::compare(base, head, &old, &renames);
+            (items, links, risks, suspect_links)
+        },
+        || {
+            let (base_findings, head_findings) = rayon::join(
+                || base.map(stable_findings).unwrap_or_default(),
+                || stable_findings(head),
+            );
+            (
+                match_findings(base_findings, head_findings),
+                (coverage::compare(base, head), sbom::compare(base, head)),
+            )
+        },
+    );
     Diff {
         items,
         links,

@@ -14,7 +14,7 @@
 //! changed since are listed ([`crate::review::explain`]), as `check --explain-suspect` does
 //! after walking the history.
 
-use super::items::Renames;
+use super::items::{Ids, Renames};
 use crate::Analysis;
 use crate::diag::{Code, Level};
 use crate::fingerprint;
@@ -196,24 +196,22 @@ fn since_review(
     )
 }
 
-/// Compares the unreviewed links of both versions.
-pub fn compare(base: Option<&Analysis>, head: &Analysis, renames: &Renames) -> SuspectChanges {
+/// Compares the unreviewed links of both versions; `old` holds the base's items by ID.
+pub fn compare(
+    base: Option<&Analysis>,
+    head: &Analysis,
+    old_items: &Ids<'_>,
+    renames: &Renames,
+) -> SuspectChanges {
     let renamed = |id: &str| renames.get(id).cloned().unwrap_or_else(|| id.to_string());
     let same = |id: &str| id.to_string();
     let old = base.map(|b| links(b, &renamed)).unwrap_or_default();
     let new = links(head, &same);
     // The base's items by their head ID, for the reviewed version of an upstream item.
-    let base_items: BTreeMap<String, &Item> = base
-        .map(|b| {
-            let g = b.graph();
-            b.items
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| g.is_canonical(*i))
-                .map(|(_, it)| (renamed(&it.id), it))
-                .collect()
-        })
-        .unwrap_or_default();
+    let base_items: BTreeMap<String, &Item> = old_items
+        .iter()
+        .map(|(id, it)| (renamed(id), *it))
+        .collect();
     let mut out = SuspectChanges {
         codes: CODES.to_vec(),
         ..SuspectChanges::default()
