@@ -154,7 +154,7 @@ fn created(l: &SuspectLink) -> String {
     let _ = write!(e, ": {} changed since the review", code(&l.upstream));
     match &l.changes {
         None => e.push_str(
-            " (the reviewed version is older than the base: `mdbook-techfile check --explain-suspect` finds it)",
+            " (the base is not the version reviewed: `mdbook-techfile check --explain-suspect` walks the history to it)",
         ),
         Some(changes) if changes.is_empty() => {
             e.push_str(" (no field differs: the fingerprint profile changed)");

@@ -421,6 +421,31 @@ fn suspect_links_come_from_the_review_states() {
     );
     assert_eq!(s.created[2].changes, None);
     assert!(s.cleared.is_empty() && s.still == 0);
+    // Without the reviewed version at hand, the report says where to find what changed.
+    let alone = compare(None, &head);
+    assert_eq!(alone.suspect_links.created[0].changes, None);
+    let side = |r: &str| report::Side {
+        revision: r.into(),
+        commit: None,
+        state: report::State::Analysed,
+        problem: None,
+    };
+    let text = markdown::render(&report::Report::new(
+        &alone,
+        side("main"),
+        side("working tree"),
+        None,
+        gate::evaluate(&alone, &gate::DEFAULT, 0),
+        "0",
+    ));
+    assert!(
+        text.contains("- `CTL-1` → `REQ-1` (`r/ctl.md:9`): `REQ-1` changed since the review (the base is not the version reviewed: `mdbook-techfile check --explain-suspect` walks the history to it)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("- `TST-1` → `CTL-1` (`r/tst.md:9`): suspect because `CTL-1` is (root: `CTL-1` → `REQ-1`)"),
+        "{text}"
+    );
     let v = gate::evaluate(&d, &gate::DEFAULT, 0);
     assert!(
         v.reasons
