@@ -1,7 +1,8 @@
 //! `mdbook-techfile diff`: reads a book at two versions (git revisions, or a revision and
 //! the working tree), analyses both with the same day, and compares them
 //! ([`techfile_core::diff`]). Revisions are read from git's objects ([`GitTree`]), never
-//! checked out, with the same gathering policy as the disk ([`crate::gather`]).
+//! checked out, with the same gathering policy as the disk ([`crate::gather`]) and the same
+//! span-aware reading of the configuration ([`bookconfig::load_from`]).
 
 use crate::bookconfig::{self, ConfigErrors};
 use crate::gather::{Chapters, Names, gather_tree};
@@ -155,7 +156,9 @@ fn side(revision: &str, commit: Option<String>, read: &Read) -> Side {
 /// # Errors
 ///
 /// When the folder is not in a git repository, a revision is unknown (or missing from a
-/// shallow clone), or the head version of the book cannot be analysed.
+/// shallow clone), or the head version of the book cannot be analysed: [`ConfigErrors`]
+/// when its configuration has findings (printed as `check` prints them), another error
+/// when it has no book.toml or SUMMARY.md cannot be read.
 pub fn run(options: &Options) -> Result<Outcome> {
     let repo = Repo::discover(Path::new("."))?;
     let book = normalize(&options.book);
