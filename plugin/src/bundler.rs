@@ -172,6 +172,7 @@ pub fn render(ctx: &RenderContext) -> Result<Rendered> {
         loaded,
         &names,
         Chapters::FromSummary,
+        None,
     )?;
     let mut analysis = analyse(inputs, Mode::Check);
     crate::history::check_independence(&mut analysis, &ctx.root);
