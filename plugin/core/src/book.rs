@@ -873,7 +873,8 @@ mod tests {
         let sboms = SbomSet::default();
         let config = Config::default();
         let reviews = crate::review::Reviews::default();
-        let (expanded, _) = expand(&graph, &sboms, &reviews, &chapters, &config, None, outline);
+        let support = crate::lifecycle::Support::default();
+        let (expanded, _) = expand(&graph, &sboms, &reviews, &support, &chapters, &config, None, outline);
         (0..expanded.page_count())
             .map(|n| {
                 let s = scan::scan(&expanded.render(n).text, Markdown::default());

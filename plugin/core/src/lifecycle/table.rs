@@ -22,7 +22,7 @@ use toml::de::{DeTable, DeValue};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Selector {
     /// `pkg:type/*` or `pkg:type/namespace/*`: every package under this prefix of the
-    /// canonical purl (`pkg:type/` or `pkg:type/namespace/`).
+    /// canonical package (`type/` or `type/namespace/`).
     Prefix(String),
     /// A package, every version (or those `versions` matches).
     Package(Purl),
@@ -274,7 +274,8 @@ fn selector(purl: &str) -> Result<Selector, String> {
             return Err("a wildcard is `pkg:type/*` or `pkg:type/namespace/*`".into());
         }
         let (ty, ns) = rest.split_once('/').unwrap_or((rest, ""));
-        let mut p = format!("pkg:{}/", ty.to_ascii_lowercase());
+        // Compared with `Purl::package`, which has no `pkg:`.
+        let mut p = format!("{}/", ty.to_ascii_lowercase());
         if !ns.is_empty() {
             p.push_str(ns);
             p.push('/');

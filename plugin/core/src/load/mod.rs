@@ -1658,7 +1658,7 @@ mod tests {
         assert_eq!(
             d[0].help.as_deref(),
             Some(
-                "the keys of a test are: id, kind, title, status, owner, rationale, tags, version, last-reviewed, next-review, result, verifies, affects, reviewed-against"
+                "the keys of a test are: id, kind, title, status, owner, rationale, tags, version, last-reviewed, next-review, result, verifies, affects, evidence, junit, reviewed-against"
             )
         );
     }
