@@ -4,7 +4,7 @@
 
 use crate::config::Config;
 use crate::diag::{Code, Diagnostic};
-use crate::lifecycle::days_between;
+use crate::lifecycle::{count_days, days_between};
 use crate::model::{Date, Item, Status};
 
 /// Findings for every live item whose `next-review` is past or within
@@ -21,10 +21,10 @@ pub fn check(items: &[Item], config: &Config, today: Date) -> Vec<Diagnostic> {
                 Diagnostic::new(
                     Code::ReviewOverdue,
                     format!(
-                        "{} {} was due for review on {next}, {} days before {today}",
+                        "{} {} was due for review on {next}, {} before {today}",
                         item.kind,
                         item.id,
-                        -days
+                        count_days(-days)
                     ),
                 )
                 .at(span, "review overdue")
@@ -34,7 +34,12 @@ pub fn check(items: &[Item], config: &Config, today: Date) -> Vec<Diagnostic> {
             out.push(
                 Diagnostic::new(
                     Code::ReviewDue,
-                    format!("{} {} is due for review on {next}, in {days} days", item.kind, item.id),
+                    format!(
+                        "{} {} is due for review on {next}, in {}",
+                        item.kind,
+                        item.id,
+                        count_days(days)
+                    ),
                 )
                 .at(span, "review due soon")
                 .help("plan the review; after it, set `last-reviewed` and the next `next-review`"),

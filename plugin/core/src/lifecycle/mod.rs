@@ -310,17 +310,18 @@ fn judge(
         (
             Code::ComponentEndOfSupport,
             format!(
-                "support of `{}` ended on {date} ({} days before {today})",
+                "support of `{}` ended on {date} ({} before {today})",
                 component.label(),
-                -days
+                count_days(-days)
             ),
         )
     } else if days <= i64::from(config.revalidate.eos_warning_days) {
         (
             Code::ComponentEosSoon,
             format!(
-                "support of `{}` ends on {date}, in {days} days",
-                component.label()
+                "support of `{}` ends on {date}, in {}",
+                component.label(),
+                count_days(days)
             ),
         )
     } else {
@@ -336,6 +337,15 @@ fn judge(
         Some(span) if span != component.span => d.with_label(span, "end of support stated here"),
         _ => d,
     })
+}
+
+/// "1 day", "2 days".
+pub fn count_days(n: i64) -> String {
+    if n == 1 {
+        "1 day".into()
+    } else {
+        format!("{n} days")
+    }
 }
 
 /// Days from `a` to `b` (negative when `b` is earlier).

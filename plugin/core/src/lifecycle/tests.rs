@@ -133,7 +133,7 @@ fn dates_are_judged_only_with_a_day() {
     let codes: Vec<&str> = r.findings().into_iter().map(|(c, _)| c).collect();
     // 2027-02-27 is 90 days after 2026-11-29; the 91st day is not yet near.
     assert_eq!(codes, ["component-end-of-support", "component-eos-soon", "component-eos-soon"]);
-    assert!(r.diags[0].message.contains("ended on 2026-11-28 (1 days before 2026-11-29)"), "{}", r.diags[0].message);
+    assert!(r.diags[0].message.contains("ended on 2026-11-28 (1 day before 2026-11-29)"), "{}", r.diags[0].message);
     // The place where the date is written is the second label.
     assert_eq!(r.diags[0].secondary.len(), 1);
 }
