@@ -65,11 +65,7 @@ pub fn update(book_root: &Path, ids: &[String]) -> Result<Updated> {
         let old = analysis.map.text(file);
         let new = rewrite_hashes(old, &hashes)
             .map_err(|e| anyhow!("{}: {e}", analysis.map.name(file)))?;
-        writes.push((
-            PathBuf::from(analysis.map.name(file)),
-            old.to_string(),
-            new,
-        ));
+        writes.push((PathBuf::from(analysis.map.name(file)), old.to_string(), new));
     }
     write_all(&writes)?;
     Ok(Updated {

@@ -218,7 +218,11 @@ fn main() -> ExitCode {
             (external_links, explain_suspect),
             today.as_deref(),
         ),
-        Some(Command::Evidence { update: _, ids, book }) => evidence(&book, &ids),
+        Some(Command::Evidence {
+            update: _,
+            ids,
+            book,
+        }) => evidence(&book, &ids),
         Some(Command::Sbom {
             manifest_path,
             output,

@@ -36,7 +36,10 @@ fn snapshot_fixture(name: &str) {
     let dir = fixture(name);
     let human = check_human(&dir);
     let json_args = check_args(&dir, &["--format", "json"]);
-    let json = run(&dir, &json_args.iter().map(String::as_str).collect::<Vec<_>>());
+    let json = run(
+        &dir,
+        &json_args.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
     // A fixture of a finding that depends on the date is checked on its fixed day.
     let today = today_of(&dir).map_or(String::new(), |t| format!(" --today {t}"));
     // Findings go to stdout; stderr is for failures of the tool itself.

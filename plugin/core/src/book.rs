@@ -874,7 +874,9 @@ mod tests {
         let config = Config::default();
         let reviews = crate::review::Reviews::default();
         let support = crate::lifecycle::Support::default();
-        let (expanded, _) = expand(&graph, &sboms, &reviews, &support, &chapters, &config, None, outline);
+        let (expanded, _) = expand(
+            &graph, &sboms, &reviews, &support, &chapters, &config, None, outline,
+        );
         (0..expanded.page_count())
             .map(|n| {
                 let s = scan::scan(&expanded.render(n).text, Markdown::default());

@@ -426,8 +426,9 @@ fn expand_and_check_links(
     markdown: links::Markdown,
     render: bool,
 ) -> (book::Output, Vec<Diagnostic>) {
-    let (expanded, mut diags) =
-        book::expand(graph, sboms, reviews, support, chapters, config, stamp, !render);
+    let (expanded, mut diags) = book::expand(
+        graph, sboms, reviews, support, chapters, config, stamp, !render,
+    );
     let pages = BookPages {
         expanded: &expanded,
         rendered: (0..expanded.page_count())

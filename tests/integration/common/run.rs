@@ -89,7 +89,11 @@ pub fn today_of(dir: &Path) -> Option<String> {
 
 /// `check book` with `args`, and `--today DATE` when `dir` has a `revalidate-today` file.
 pub fn check_args(dir: &Path, args: &[&str]) -> Vec<String> {
-    let mut out: Vec<String> = ["check", "book"].iter().chain(args).map(|s| s.to_string()).collect();
+    let mut out: Vec<String> = ["check", "book"]
+        .iter()
+        .chain(args)
+        .map(|s| s.to_string())
+        .collect();
     if let Some(today) = today_of(dir) {
         out.extend(["--today".to_string(), today]);
     }

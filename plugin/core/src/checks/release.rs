@@ -63,7 +63,11 @@ pub fn check(
             ),
         }
     }
-    let allowed: Vec<String> = release.tests.iter().map(|p| format!("`{}`", p.resolved(version))).collect();
+    let allowed: Vec<String> = release
+        .tests
+        .iter()
+        .map(|p| format!("`{}`", p.resolved(version)))
+        .collect();
     let fits = |v: &str| release.tests.iter().any(|p| p.matches(v, version));
     let mismatch = |what: String, at: Span| {
         Diagnostic::new(Code::ReleaseMismatch, what)
@@ -78,9 +82,20 @@ pub fn check(
         if let (Some(v), Some(span)) = (&item.version, item.spans.version)
             && !fits(v)
         {
-            out.push(mismatch(format!("test {} ran on version {v}, which is not the release assessed", item.id), span));
+            out.push(mismatch(
+                format!(
+                    "test {} ran on version {v}, which is not the release assessed",
+                    item.id
+                ),
+                span,
+            ));
         }
-        for (v, span) in evidence.junit.get(&index).map(|j| j.versions.as_slice()).unwrap_or_default() {
+        for (v, span) in evidence
+            .junit
+            .get(&index)
+            .map(|j| j.versions.as_slice())
+            .unwrap_or_default()
+        {
             if !fits(v) {
                 out.push(mismatch(
                     format!("the JUnit report of test {} ran on version {v} (property `{}`), which is not the release assessed", item.id, release.junit_property),

@@ -111,8 +111,7 @@ pub(crate) fn glob(pattern: &str, text: &str) -> bool {
         return pattern == text;
     }
     let (first, last) = (parts[0], parts[parts.len() - 1]);
-    if !text.starts_with(first) || text.len() < first.len() + last.len() || !text.ends_with(last)
-    {
+    if !text.starts_with(first) || text.len() < first.len() + last.len() || !text.ends_with(last) {
         return false;
     }
     let mut rest = &text[first.len()..text.len() - last.len()];
@@ -260,7 +259,8 @@ pub(super) fn read_release(r: &mut Reader, t: &Table, at: Span) -> ReleaseConfig
                 }
             }
             "sboms" => {
-                if let Some(table) = r.table(&e.value, &path, "[preprocessor.techfile.release.sboms]")
+                if let Some(table) =
+                    r.table(&e.value, &path, "[preprocessor.techfile.release.sboms]")
                 {
                     for s in &table.entries {
                         let p = key_path("release.sboms", &format!("\"{}\"", s.key));
@@ -362,7 +362,10 @@ mod tests {
                 "[bundle]\nversion = \"1\"\n[release]\ntests = []",
                 "lists no version",
             ),
-            ("[bundle]\nversion = \"1\"\n[release]\nsbom = \"\"", "is empty"),
+            (
+                "[bundle]\nversion = \"1\"\n[release]\nsbom = \"\"",
+                "is empty",
+            ),
             ("[release]\n", "needs the version of the technical file"),
         ] {
             let e = Config::from_toml(toml).unwrap_err();

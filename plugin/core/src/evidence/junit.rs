@@ -117,7 +117,8 @@ mod tests {
     #[test]
     fn cases_are_named_classname_and_name() {
         let cases = parse(REPORT.as_bytes()).unwrap();
-        let got: Vec<(&str, Outcome)> = cases.iter().map(|c| (c.name.as_str(), c.outcome)).collect();
+        let got: Vec<(&str, Outcome)> =
+            cases.iter().map(|c| (c.name.as_str(), c.outcome)).collect();
         assert_eq!(
             got,
             [

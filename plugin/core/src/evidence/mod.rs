@@ -116,7 +116,10 @@ pub fn resolve(
     }
     // Reports are parsed once, however many tests name them.
     let mut reports: BTreeMap<String, Result<Vec<junit::Case>, String>> = BTreeMap::new();
-    for item in items.iter().filter(|i| i.kind == Kind::Test && !i.junit.is_empty()) {
+    for item in items
+        .iter()
+        .filter(|i| i.kind == Kind::Test && !i.junit.is_empty())
+    {
         for entry in &item.evidence {
             let rel = entry.path.value.as_str();
             let rel = rel.strip_prefix("./").unwrap_or(rel);
@@ -224,9 +227,15 @@ pub fn resolve(
                         "name a JUnit XML report (`<testsuites>` or `<testsuite>` with `<testcase>` elements), or regenerate it with the test runner"
                     };
                     diags.push(
-                        Diagnostic::new(code, format!("evidence file {} cannot be read as a JUnit report: {why}", file.name))
-                            .at(entry.path.span, "this report")
-                            .help(help),
+                        Diagnostic::new(
+                            code,
+                            format!(
+                                "evidence file {} cannot be read as a JUnit report: {why}",
+                                file.name
+                            ),
+                        )
+                        .at(entry.path.span, "this report")
+                        .help(help),
                     );
                     usable = false;
                 }
@@ -242,8 +251,10 @@ pub fn resolve(
         };
         let mut found_all = usable;
         for name in &item.junit {
-            let hits: Vec<&(&junit::Case, Span, String)> =
-                cases.iter().filter(|(c, _, _)| c.name == name.value).collect();
+            let hits: Vec<&(&junit::Case, Span, String)> = cases
+                .iter()
+                .filter(|(c, _, _)| c.name == name.value)
+                .collect();
             if hits.is_empty() {
                 found_all = false;
                 if !usable {
@@ -261,7 +272,10 @@ pub fn resolve(
                 diags.push(
                     Diagnostic::new(
                         Code::JunitCaseMissing,
-                        format!("JUnit test case `{}` is in none of the test's reports", name.value),
+                        format!(
+                            "JUnit test case `{}` is in none of the test's reports",
+                            name.value
+                        ),
                     )
                     .at(name.span, "no such test case")
                     .help(help),

@@ -118,7 +118,10 @@ fn verify(
         Some(h) => e.sha256.as_ref().is_some_and(|s| &s.value == h),
         None => true,
     });
-    if strip(&a.fields) != strip(&b.fields) || a.body != b.body || paths(&a) != paths(&b) || !hashes_ok
+    if strip(&a.fields) != strip(&b.fields)
+        || a.body != b.body
+        || paths(&a) != paths(&b)
+        || !hashes_ok
     {
         return Err("`evidence` is written in a form this tool cannot rewrite safely; write each entry as `{ path = \"...\", sha256 = \"...\" }`".into());
     }
@@ -140,7 +143,10 @@ mod tests {
     fn replaces_and_inserts_hashes_and_keeps_every_other_byte() {
         // The old values are not SHA-256s: the item still parses (with findings), and the
         // update mends the two it is asked for.
-        let hashes = BTreeMap::from([("a.xml".to_string(), hex('a')), ("b.md".to_string(), hex('b'))]);
+        let hashes = BTreeMap::from([
+            ("a.xml".to_string(), hex('a')),
+            ("b.md".to_string(), hex('b')),
+        ]);
         let err = rewrite_hashes(TEST, &hashes).unwrap_err();
         assert!(err.contains("finding"), "{err}");
         let text = TEST.replace("\"ff\"", &format!("\"{}\"", hex('c')));
@@ -148,7 +154,10 @@ mod tests {
         assert_eq!(
             out,
             text.replace("sha256 = \"00\"", &format!("sha256 = \"{}\"", hex('a')))
-                .replace("\"b.md\" }", &format!("\"b.md\", sha256 = \"{}\" }}", hex('b')))
+                .replace(
+                    "\"b.md\" }",
+                    &format!("\"b.md\", sha256 = \"{}\" }}", hex('b'))
+                )
         );
         // A fixed point.
         assert_eq!(rewrite_hashes(&out, &hashes).unwrap(), out);
@@ -165,6 +174,12 @@ mod tests {
                 &format!("path = \"a.xml\"\r\nsha256 = \"{}\"\r\n", hex('d'))
             )
         );
-        assert!(rewrite_hashes("+++\nid = \"A\"\nkind = \"test\"\ntitle = \"t\"\n+++\n", &BTreeMap::new()).is_err());
+        assert!(
+            rewrite_hashes(
+                "+++\nid = \"A\"\nkind = \"test\"\ntitle = \"t\"\n+++\n",
+                &BTreeMap::new()
+            )
+            .is_err()
+        );
     }
 }

@@ -11,7 +11,12 @@ const REPORT: &str = r#"<testsuites>
 </testsuites>"#;
 
 fn file(rel: &str, bytes: &[u8]) -> EvidenceFile {
-    EvidenceFile::from_bytes(&format!("evidence/{rel}"), &format!("evidence/{rel}"), rel, bytes.to_vec())
+    EvidenceFile::from_bytes(
+        &format!("evidence/{rel}"),
+        &format!("evidence/{rel}"),
+        rel,
+        bytes.to_vec(),
+    )
 }
 
 fn sha(bytes: &[u8]) -> String {
@@ -25,13 +30,14 @@ fn run(trace: &mut Trace, files: Vec<EvidenceFile>) -> (Evidence, Vec<Diagnostic
 #[test]
 fn entries_are_checked_against_the_files() {
     let report = sha(b"report");
-    let mut t = Trace::new(&[
-        (
-            "TST-1",
-            "test",
-            &format!("evidence = [{{ path = \"r.md\", sha256 = \"{report}\" }}, {{ path = \"./r.md\", sha256 = \"{}\" }}, {{ path = \"gone.pdf\" }}, {{ path = \"../x.md\" }}, {{ path = \"/etc/passwd\" }}, {{ path = \"r.md\" }}]", "0".repeat(64)),
+    let mut t = Trace::new(&[(
+        "TST-1",
+        "test",
+        &format!(
+            "evidence = [{{ path = \"r.md\", sha256 = \"{report}\" }}, {{ path = \"./r.md\", sha256 = \"{}\" }}, {{ path = \"gone.pdf\" }}, {{ path = \"../x.md\" }}, {{ path = \"/etc/passwd\" }}, {{ path = \"r.md\" }}]",
+            "0".repeat(64)
         ),
-    ]);
+    )]);
     let (ev, d) = run(&mut t, vec![file("r.md", b"report"), file("big.bin", b"x")]);
     let got: Vec<(&str, &str)> = d
         .iter()
@@ -60,12 +66,36 @@ fn junit_cases_give_the_result_and_contradictions_are_errors() {
     let h = sha(REPORT.as_bytes());
     let entry = format!("evidence = [{{ path = \"junit.xml\", sha256 = \"{h}\" }}]");
     let mut t = Trace::new(&[
-        ("T-PASS", "test", &format!("{entry}\njunit = [\"auth::ok\"]")),
-        ("T-FAIL", "test", &format!("{entry}\njunit = [\"auth::ok\", \"auth::bad\"]")),
-        ("T-SKIP", "test", &format!("{entry}\njunit = [\"auth::later\"]")),
-        ("T-LIE", "test", &format!("{entry}\nresult = \"pass\"\njunit = [\"auth::bad\"]")),
-        ("T-TRUE", "test", &format!("{entry}\nresult = \"fail\"\njunit = [\"auth::bad\"]")),
-        ("T-NONE", "test", &format!("{entry}\njunit = [\"auth::okk\"]")),
+        (
+            "T-PASS",
+            "test",
+            &format!("{entry}\njunit = [\"auth::ok\"]"),
+        ),
+        (
+            "T-FAIL",
+            "test",
+            &format!("{entry}\njunit = [\"auth::ok\", \"auth::bad\"]"),
+        ),
+        (
+            "T-SKIP",
+            "test",
+            &format!("{entry}\njunit = [\"auth::later\"]"),
+        ),
+        (
+            "T-LIE",
+            "test",
+            &format!("{entry}\nresult = \"pass\"\njunit = [\"auth::bad\"]"),
+        ),
+        (
+            "T-TRUE",
+            "test",
+            &format!("{entry}\nresult = \"fail\"\njunit = [\"auth::bad\"]"),
+        ),
+        (
+            "T-NONE",
+            "test",
+            &format!("{entry}\njunit = [\"auth::okk\"]"),
+        ),
         ("T-NOXML", "test", "junit = [\"auth::ok\"]"),
     ]);
     let (ev, d) = run(&mut t, vec![file("junit.xml", REPORT.as_bytes())]);
@@ -74,7 +104,11 @@ fn junit_cases_give_the_result_and_contradictions_are_errors() {
     assert_eq!(result("T-FAIL"), Some("fail"));
     assert_eq!(result("T-SKIP"), Some("not-run"));
     assert_eq!(result("T-LIE"), Some("pass"), "a written result is kept");
-    assert_eq!(result("T-NONE"), None, "no result from a case that is not found");
+    assert_eq!(
+        result("T-NONE"),
+        None,
+        "no result from a case that is not found"
+    );
     let found = t.findings(&d);
     assert_eq!(
         found,
@@ -84,7 +118,14 @@ fn junit_cases_give_the_result_and_contradictions_are_errors() {
             ("junit-case-missing", "T-NOXML.md:5:10".to_string()),
         ]
     );
-    assert!(d[1].help.as_deref().unwrap().contains("did you mean `auth::ok`?"), "{:?}", d[1].help);
+    assert!(
+        d[1].help
+            .as_deref()
+            .unwrap()
+            .contains("did you mean `auth::ok`?"),
+        "{:?}",
+        d[1].help
+    );
     assert_eq!(ev.junit[&t.at("T-PASS")].versions.len(), 1);
     assert_eq!(ev.junit[&t.at("T-PASS")].versions[0].0, "1.0");
 }
@@ -93,20 +134,41 @@ fn junit_cases_give_the_result_and_contradictions_are_errors() {
 fn malformed_and_large_reports_are_findings_at_the_entry() {
     let bad = b"<testsuites><testsuite name=\"a\"><testcase";
     let mut t = Trace::new(&[
-        ("T-1", "test", &format!("evidence = [{{ path = \"bad.xml\", sha256 = \"{}\" }}]\njunit = [\"a::b\"]", sha(bad))),
-        ("T-2", "test", "evidence = [{ path = \"big.xml\" }]\njunit = [\"a::b\"]"),
+        (
+            "T-1",
+            "test",
+            &format!(
+                "evidence = [{{ path = \"bad.xml\", sha256 = \"{}\" }}]\njunit = [\"a::b\"]",
+                sha(bad)
+            ),
+        ),
+        (
+            "T-2",
+            "test",
+            "evidence = [{ path = \"big.xml\" }]\njunit = [\"a::b\"]",
+        ),
     ]);
     let big = EvidenceFile {
         name: "evidence/big.xml".into(),
         path: "evidence/big.xml".into(),
         rel: "big.xml".into(),
         digest: Ok((99, "ab".repeat(32))),
-        content: Some(Err(InputError::TooLarge { size: 99, limit: 10 })),
+        content: Some(Err(InputError::TooLarge {
+            size: 99,
+            limit: 10,
+        })),
     };
     let (_, d) = run(&mut t, vec![file("bad.xml", bad), big]);
     let codes: Vec<&str> = d.iter().map(|d| d.code.as_str()).collect();
-    assert_eq!(codes, ["junit-malformed", "evidence-changed", "file-too-large"]);
-    assert!(d[0].message.contains("evidence/bad.xml"), "{}", d[0].message);
+    assert_eq!(
+        codes,
+        ["junit-malformed", "evidence-changed", "file-too-large"]
+    );
+    assert!(
+        d[0].message.contains("evidence/bad.xml"),
+        "{}",
+        d[0].message
+    );
     // A case cannot be looked up in a report that could not be read: no second finding.
     assert!(!codes.contains(&"junit-case-missing"));
 }

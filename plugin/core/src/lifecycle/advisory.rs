@@ -45,7 +45,9 @@ impl Notice {
     /// crate names compare without case and with `-` and `_` alike, as crates.io does.
     pub fn covers(&self, purl: &Purl) -> bool {
         let norm = |s: &str| s.to_ascii_lowercase().replace('_', "-");
-        self.ecosystem == "crates.io" && purl.kind() == "cargo" && norm(purl.name()) == norm(&self.package)
+        self.ecosystem == "crates.io"
+            && purl.kind() == "cargo"
+            && norm(purl.name()) == norm(&self.package)
     }
 }
 

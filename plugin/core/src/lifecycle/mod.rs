@@ -100,7 +100,9 @@ impl Source {
                 Some(s) => format!("support table {path} ({purl}): {s}"),
                 None => format!("support table {path} ({purl})"),
             },
-            Source::Property { name, .. } => format!("SBOM property cdx:lifecycle:milestone:{name}"),
+            Source::Property { name, .. } => {
+                format!("SBOM property cdx:lifecycle:milestone:{name}")
+            }
             Source::Advisory { id, path } => format!("advisory {id} ({path})"),
         }
     }
@@ -290,7 +292,9 @@ pub fn assess(
     }
     // Without any source, no component is tracked and there is nothing to show.
     if !support.tracked && notices.is_empty() {
-        support.components.retain(|c| c.level.is_some() || c.end.is_some());
+        support
+            .components
+            .retain(|c| c.level.is_some() || c.end.is_some());
     }
     (support, diags)
 }
@@ -365,7 +369,11 @@ fn parse_date(s: &str) -> Option<Date> {
     })
 }
 
-fn read_notices(map: &mut SourceMap, inputs: Vec<Input>, diags: &mut Vec<Diagnostic>) -> Vec<Notice> {
+fn read_notices(
+    map: &mut SourceMap,
+    inputs: Vec<Input>,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Notice> {
     let mut out = Vec::new();
     for input in inputs {
         let path = input.path.clone();

@@ -223,7 +223,14 @@ fn entry(r: &mut Reader<'_>, t: &DeTable<'_>, span: Span, path: &str) -> Option<
     let source = r
         .text(&by_key, "source", "where the values come from")
         .map(|s| s.value);
-    if level.is_none() && end.is_none() && !r.diags.iter().any(|d| d.primary.as_ref().is_some_and(|p| p.span.start >= span.start && p.span.end <= span.end)) {
+    if level.is_none()
+        && end.is_none()
+        && !r.diags.iter().any(|d| {
+            d.primary
+                .as_ref()
+                .is_some_and(|p| p.span.start >= span.start && p.span.end <= span.end)
+        })
+    {
         r.diags.push(
             Diagnostic::new(Code::MissingKey, "support entry states neither `level` nor `end-of-support`")
                 .at(span, "nothing stated here")
@@ -348,7 +355,12 @@ mod tests {
         assert!(got.contains(&("unknown-key".into(), (5, 1))), "{got:?}");
         assert!(got.contains(&("invalid-value".into(), (8, 8))), "{got:?}");
         assert!(got.iter().any(|(c, _)| c == "missing-key"), "{got:?}");
-        assert!(d.iter().any(|d| d.help.as_deref() == Some("did you mean `limited`?") || d.help.as_deref() == Some("did you mean `active`?")), "{d:?}");
+        assert!(
+            d.iter()
+                .any(|d| d.help.as_deref() == Some("did you mean `limited`?")
+                    || d.help.as_deref() == Some("did you mean `active`?")),
+            "{d:?}"
+        );
         let (_, d, _) = parse_text("[[component]\n");
         assert_eq!(d[0].code, Code::TomlSyntax);
     }

@@ -84,7 +84,10 @@ impl Run {
             .map(|d| {
                 let p = d.primary.as_ref().unwrap();
                 let (l, c) = self.map.get(p.span.file).line_col(p.span.start as usize);
-                (d.code.as_str(), format!("{}:{l}:{c}", self.map.name(p.span.file)))
+                (
+                    d.code.as_str(),
+                    format!("{}:{l}:{c}", self.map.name(p.span.file)),
+                )
             })
             .collect()
     }
@@ -93,8 +96,16 @@ impl Run {
 #[test]
 fn sources_combine_with_the_table_first_for_dates_and_advisories_first_for_levels() {
     let text = sbom(&[
-        ("a", "pkg:cargo/a@1.0.0", &props(&[("endOfSupport", "2027-01-31"), ("endOfLife", "2028-01-01")])),
-        ("b", "pkg:cargo/b@1.0.0", &props(&[("endOfLife", "2026-12-15T00:00:00Z")])),
+        (
+            "a",
+            "pkg:cargo/a@1.0.0",
+            &props(&[("endOfSupport", "2027-01-31"), ("endOfLife", "2028-01-01")]),
+        ),
+        (
+            "b",
+            "pkg:cargo/b@1.0.0",
+            &props(&[("endOfLife", "2026-12-15T00:00:00Z")]),
+        ),
         ("old_crate", "pkg:cargo/old_crate@1.0.0", ""),
         ("c", "pkg:npm/c@1.0.0", ""),
     ]);
@@ -105,42 +116,97 @@ fn sources_combine_with_the_table_first_for_dates_and_advisories_first_for_level
     assert_eq!(c.len(), 4, "the product itself is not listed");
     // a: the table's date wins over the property; its level comes from the wildcard? No:
     // the more specific entry (the package) gives the date and no level.
-    assert_eq!(c[0].end.as_ref().unwrap().value, EndOfSupport::Date(Date::parse("2026-12-01").unwrap()));
+    assert_eq!(
+        c[0].end.as_ref().unwrap().value,
+        EndOfSupport::Date(Date::parse("2026-12-01").unwrap())
+    );
     assert!(c[0].level.is_none());
     // b: the wildcard gives the level, the endOfLife property the date (its UTC day).
     assert_eq!(c[1].level.as_ref().unwrap().value, Level::Active);
-    assert_eq!(c[1].end.as_ref().unwrap().value, EndOfSupport::Date(Date::parse("2026-12-15").unwrap()));
-    assert!(matches!(c[1].end.as_ref().unwrap().source, Source::Property { .. }));
+    assert_eq!(
+        c[1].end.as_ref().unwrap().value,
+        EndOfSupport::Date(Date::parse("2026-12-15").unwrap())
+    );
+    assert!(matches!(
+        c[1].end.as_ref().unwrap().source,
+        Source::Property { .. }
+    ));
     // old_crate: the advisory overrides the table's level.
     assert_eq!(c[2].level.as_ref().unwrap().value, Level::Unmaintained);
-    assert!(c[2].level.as_ref().unwrap().source.describe().contains("RUSTSEC-2099-0001"));
+    assert!(
+        c[2].level
+            .as_ref()
+            .unwrap()
+            .source
+            .describe()
+            .contains("RUSTSEC-2099-0001")
+    );
     // c: nothing covers an npm package.
     assert!(c[3].level.is_none() && c[3].end.is_none());
     assert!(r.support.tracked);
-    assert_eq!(r.findings(), [("component-support-unknown", "sboms/app.cdx.json:7:59".to_string())]);
+    assert_eq!(
+        r.findings(),
+        [(
+            "component-support-unknown",
+            "sboms/app.cdx.json:7:59".to_string()
+        )]
+    );
 }
 
 #[test]
 fn dates_are_judged_only_with_a_day() {
     let text = sbom(&[
-        ("past", "pkg:cargo/past@1.0.0", &props(&[("endOfSupport", "2026-11-28")])),
-        ("soon", "pkg:cargo/soon@1.0.0", &props(&[("endOfSupport", "2027-02-27")])),
-        ("edge", "pkg:cargo/edge@1.0.0", &props(&[("endOfSupport", "2027-02-28")])),
-        ("today", "pkg:cargo/today@1.0.0", &props(&[("endOfSupport", "2026-11-29")])),
+        (
+            "past",
+            "pkg:cargo/past@1.0.0",
+            &props(&[("endOfSupport", "2026-11-28")]),
+        ),
+        (
+            "soon",
+            "pkg:cargo/soon@1.0.0",
+            &props(&[("endOfSupport", "2027-02-27")]),
+        ),
+        (
+            "edge",
+            "pkg:cargo/edge@1.0.0",
+            &props(&[("endOfSupport", "2027-02-28")]),
+        ),
+        (
+            "today",
+            "pkg:cargo/today@1.0.0",
+            &props(&[("endOfSupport", "2026-11-29")]),
+        ),
     ]);
     assert!(run(&text, &[], &[], None).diags.is_empty());
     let r = run(&text, &[], &[], Some("2026-11-29"));
     let codes: Vec<&str> = r.findings().into_iter().map(|(c, _)| c).collect();
     // 2027-02-27 is 90 days after 2026-11-29; the 91st day is not yet near.
-    assert_eq!(codes, ["component-end-of-support", "component-eos-soon", "component-eos-soon"]);
-    assert!(r.diags[0].message.contains("ended on 2026-11-28 (1 day before 2026-11-29)"), "{}", r.diags[0].message);
+    assert_eq!(
+        codes,
+        [
+            "component-end-of-support",
+            "component-eos-soon",
+            "component-eos-soon"
+        ]
+    );
+    assert!(
+        r.diags[0]
+            .message
+            .contains("ended on 2026-11-28 (1 day before 2026-11-29)"),
+        "{}",
+        r.diags[0].message
+    );
     // The place where the date is written is the second label.
     assert_eq!(r.diags[0].secondary.len(), 1);
 }
 
 #[test]
 fn bad_dates_and_records_are_findings_naming_the_file() {
-    let text = sbom(&[("a", "pkg:cargo/a@1.0.0", &props(&[("endOfSupport", "next spring")]))]);
+    let text = sbom(&[(
+        "a",
+        "pkg:cargo/a@1.0.0",
+        &props(&[("endOfSupport", "next spring")]),
+    )]);
     let r = run(&text, &[], &["not json"], Some("2026-11-29"));
     let f = r.findings();
     assert_eq!(f[0].0, "read-error");

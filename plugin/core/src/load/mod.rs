@@ -6,8 +6,8 @@ use crate::cvss::Vector;
 use crate::diag::{Code, Diagnostic};
 use crate::model::{
     Date, Estimate, EvidenceRef, Exploitability, FileId, Fingerprint, Item, KeySpans, Kind,
-    Measure, Property, Relation, ReviewStamp, RiskFields, SourceMap, Span, Spanned, Status,
-    Stride, TestResult, TraceLink, validate_id,
+    Measure, Property, Relation, ReviewStamp, RiskFields, SourceMap, Span, Spanned, Status, Stride,
+    TestResult, TraceLink, validate_id,
 };
 use frontmatter::FrontMatter;
 use std::collections::BTreeMap;

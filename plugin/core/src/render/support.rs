@@ -16,8 +16,16 @@ pub fn support(site: &Site<'_, '_>, page: &str) -> String {
     // (never the clock: the page must not change with the day it is built).
     let as_of = support.today.or_else(|| site.stamp.and_then(|s| s.date()));
     let total = support.components.len();
-    let level = support.components.iter().filter(|c| c.level.is_some()).count();
-    let end = support.components.iter().filter(|c| c.end.is_some()).count();
+    let level = support
+        .components
+        .iter()
+        .filter(|c| c.level.is_some())
+        .count();
+    let end = support
+        .components
+        .iter()
+        .filter(|c| c.end.is_some())
+        .count();
     let unknown = support
         .components
         .iter()
