@@ -41,8 +41,8 @@ pub fn source_date_epoch() -> Result<Option<Timestamp>> {
     Ok(Some(timestamp))
 }
 
-/// The day analyses judge dates against: `SOURCE_DATE_EPOCH`'s day (UTC) when it is set,
-/// else the clock's. Taken once per command, so every analysis of a run shares it.
+/// The day `diff` judges dates on when `--today` is not given: `SOURCE_DATE_EPOCH`'s day
+/// (UTC) when it is set, else the clock's. Taken once per run, so both versions share it.
 ///
 /// # Errors
 ///

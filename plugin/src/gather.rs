@@ -11,13 +11,17 @@
 //!   up the tree is not followed again (each real folder is read once);
 //! - hidden entries (a name starting with `.`: `.git`, editor swap files) are skipped;
 //! - item files are the `*.md` files under the `items` folders; SBOMs are the `*.json` files
-//!   under the `sboms` folders, or a configured file whatever its name; review records are
-//!   the `*.toml` files under the review folder; nothing else in those folders is read,
-//!   hashed, listed or shipped;
+//!   under the `sboms` folders, or a configured file whatever its name; review records and
+//!   support tables are the `*.toml` files under the review and support folders, advisory
+//!   records the `*.json` files under the `advisories` folders; nothing else in those
+//!   folders is read, hashed, listed or shipped;
+//! - every file under the evidence folder is evidence: hashed as a stream (it may be a
+//!   large report), and read whole only when it is a JUnit report (`*.xml`);
 //! - the book is SUMMARY.md's chapters (read with mdBook's parser and loader path rules),
 //!   every file under `src` (hidden ones too: mdBook copies them) and the files the
 //!   chapters include, followed to the files those include;
-//! - a file larger than its limit (`max-file-size`, `max-sbom-size`) is reported, not read;
+//! - a file larger than its limit (`max-file-size`, `max-sbom-size`,
+//!   `evidence.max-junit-size`) is reported, not read;
 //!   its size is checked before reading, so a huge file costs no memory;
 //! - a folder or file that cannot be read becomes an unreadable input, which the analysis
 //!   reports as an error: nothing is dropped silently.
@@ -30,6 +34,7 @@ use mdbook_preprocessor::config::Config as BookConfig;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use techfile_core::config::Config;
+use techfile_core::evidence::EvidenceFile;
 use techfile_core::includes;
 use techfile_core::load::{Input, InputError};
 use techfile_core::model::Date;
@@ -230,6 +235,157 @@ pub fn reviews(tree: &dyn Tree, book_root: &Path, config: &Config, names: &Names
             ))),
         }],
     }
+}
+
+/// Every `*.{ext}` file under a folder of the book's configuration, sorted by path; the
+/// default folder may be absent, a configured one must exist. `what` names the setting
+/// in the finding about a folder that cannot be read.
+fn folder_files(
+    tree: &dyn Tree,
+    book_root: &Path,
+    (folder, required): (&str, bool),
+    (ext, limit): (&str, u64),
+    what: &str,
+    names: &Names,
+) -> Vec<Input> {
+    let dir = book_root.join(folder);
+    if tree.entry(&dir) == Entry::Missing && !required {
+        return Vec::new();
+    }
+    let (dir_diag, dir_book) = (names.diag(&dir), names.book(&dir));
+    match walk(tree, &dir, Some(ext), false) {
+        Ok(found) => found
+            .iter()
+            .zip(read_found(tree, &found, limit))
+            .map(|(f, content)| Input {
+                name: join(&dir_diag, &f.rel),
+                path: join(&dir_book, &f.rel),
+                content,
+            })
+            .collect(),
+        Err(e) => vec![Input {
+            name: dir_diag,
+            path: dir_book,
+            content: Err(InputError::Folder(format!(
+                "folder `{folder}` (from {what}) cannot be read: {e}"
+            ))),
+        }],
+    }
+}
+
+/// The support tables: every `*.toml` under the support folder.
+pub fn support(tree: &dyn Tree, book_root: &Path, config: &Config, names: &Names) -> Vec<Input> {
+    folder_files(
+        tree,
+        book_root,
+        config.support.folder(),
+        ("toml", config.max_file_size),
+        "[preprocessor.techfile.support] folder",
+        names,
+    )
+}
+
+/// The advisory records: every `*.json` under the `advisories` folders, which must exist.
+pub fn advisory_records(
+    tree: &dyn Tree,
+    book_root: &Path,
+    config: &Config,
+    names: &Names,
+) -> Vec<Input> {
+    config
+        .advisories
+        .iter()
+        .flat_map(|folder| {
+            folder_files(
+                tree,
+                book_root,
+                (folder, true),
+                ("json", config.max_file_size),
+                "[preprocessor.techfile] advisories",
+                names,
+            )
+        })
+        .collect()
+}
+
+/// The evidence files: every file under the evidence folder, hashed as a stream (an
+/// evidence file may be a large report); JUnit reports (`*.xml`) are read whole, up to
+/// `evidence.max-junit-size`, for the core to parse.
+pub fn evidence(
+    tree: &dyn Tree,
+    book_root: &Path,
+    config: &Config,
+    names: &Names,
+) -> Vec<EvidenceFile> {
+    let (folder, required) = config.evidence.folder();
+    let dir = book_root.join(folder);
+    if tree.entry(&dir) == Entry::Missing && !required {
+        return Vec::new();
+    }
+    let (dir_diag, dir_book) = (names.diag(&dir), names.book(&dir));
+    let found = match walk(tree, &dir, None, false) {
+        Ok(found) => found,
+        Err(e) => {
+            return vec![EvidenceFile {
+                name: dir_diag,
+                path: dir_book,
+                rel: String::new(),
+                digest: Err(InputError::Folder(format!(
+                    "evidence folder `{folder}` (from [preprocessor.techfile.evidence] folder) cannot be read: {e}"
+                ))),
+                content: None,
+            }];
+        }
+    };
+    let is_xml = |f: &Found| techfile_core::evidence::is_xml(&f.rel);
+    // JUnit reports are read whole in one batch; everything else, and a report too large
+    // to parse, is only hashed.
+    let reports: Vec<Found> = found.iter().filter(|f| is_xml(f)).cloned().collect();
+    let mut read = read_found(tree, &reports, config.evidence.max_junit_size).into_iter();
+    let mut read_by_file: Vec<Option<Result<Vec<u8>, InputError>>> = found
+        .iter()
+        .map(|f| if is_xml(f) { read.next() } else { None })
+        .collect();
+    let to_hash: Vec<&Path> = found
+        .iter()
+        .zip(&read_by_file)
+        .filter(|(_, r)| matches!(r, None | Some(Err(InputError::TooLarge { .. }))))
+        .map(|(f, _)| f.path.as_path())
+        .collect();
+    let mut hashed = tree.hash(&to_hash).into_iter();
+    found
+        .iter()
+        .zip(read_by_file.iter_mut())
+        .map(|(f, read)| {
+            let name = join(&dir_diag, &f.rel);
+            let path = join(&dir_book, &f.rel);
+            let not_hashed = || Err(InputError::Io("not hashed".into()));
+            match read.take() {
+                Some(Ok(bytes)) => EvidenceFile::from_bytes(&name, &path, &f.rel, bytes),
+                Some(Err(e @ InputError::TooLarge { .. })) => EvidenceFile {
+                    digest: hashed.next().unwrap_or_else(not_hashed),
+                    content: Some(Err(e)),
+                    name,
+                    path,
+                    rel: f.rel.clone(),
+                },
+                Some(Err(e)) => EvidenceFile {
+                    digest: Err(e.clone()),
+                    content: Some(Err(e)),
+                    name,
+                    path,
+                    rel: f.rel.clone(),
+                },
+                None => EvidenceFile {
+                    digest: hashed.next().unwrap_or_else(not_hashed),
+                    content: None,
+                    name,
+                    path,
+                    rel: f.rel.clone(),
+                },
+            }
+        })
+        .collect()
 }
 
 /// A whole file read for the stamp and for findings (book.toml, SUMMARY.md).
@@ -492,9 +648,9 @@ pub fn src_files(tree: &dyn Tree, src: &Path, skip: &Path) -> BTreeSet<String> {
         .collect()
 }
 
-/// Gathers every input of the book at `root` in `tree` (chapters from `chapters`), for an
-/// analysis as of `today`, without the stamp's facts. Returns the SBOM sources too, for a
-/// stamp.
+/// Gathers every input of the book at `root` in `tree` (chapters from `chapters`), without
+/// the stamp's facts; the checks that depend on the date run only when `today` is given.
+/// Returns the SBOM sources too, for a stamp.
 ///
 /// # Errors
 ///
@@ -526,20 +682,24 @@ pub fn gather_tree(
         config.max_file_size,
     )?;
     let inputs = Inputs {
+        support: support(tree, root, &config, names),
+        advisory_records: advisory_records(tree, root, &config, names),
+        evidence: evidence(tree, root, &config, names),
+        today,
         config,
         items,
         sboms,
         reviews,
         book,
         stamp: None,
-        today,
     };
     Ok((inputs, sbom_folders, notes))
 }
 
 /// Gathers every input of the book at `root` on the disk (chapters from `chapters`) and,
 /// when `[preprocessor.techfile.bundle]` is set, the stamp's facts. Returns the notes too
-/// (the configuration's first).
+/// (the configuration's first). The date checks run only when `today` is given
+/// (`check --today`): a build never depends on the day it runs.
 ///
 /// # Errors
 ///
@@ -551,8 +711,8 @@ pub fn gather_inputs(
     loaded: Loaded,
     names: &Names,
     chapters: Chapters,
+    today: Option<Date>,
 ) -> Result<(Inputs, Vec<String>)> {
-    let today = crate::facts::today()?;
     let (mut inputs, sbom_folders, mut notes) =
         gather_tree(&FsTree, root, book_config, loaded, names, chapters, today)?;
     if let Some(bundle) = &inputs.config.bundle {

@@ -181,9 +181,14 @@ impl CatFile {
         })
     }
 
-    /// The contents of the blobs, in order. Requests are written from a second thread
-    /// while answers are read, so neither pipe fills up and blocks the other.
-    fn blobs(&mut self, oids: &[&str]) -> std::io::Result<Vec<Vec<u8>>> {
+    /// Each blob in order, handed to `each` as a reader of exactly its bytes with its size.
+    /// Requests are written from a second thread while answers are read, so neither pipe
+    /// fills up and blocks the other.
+    fn each_blob<T>(
+        &mut self,
+        oids: &[&str],
+        mut each: impl FnMut(&mut dyn Read, u64) -> std::io::Result<T>,
+    ) -> std::io::Result<Vec<T>> {
         let CatFile { stdin, stdout, .. } = self;
         std::thread::scope(|s| {
             let writer = s.spawn(move || -> std::io::Result<()> {
@@ -200,7 +205,7 @@ impl CatFile {
                 header.clear();
                 stdout.read_line(&mut header)?;
                 // `<oid> blob <size>`, or `<oid> missing`.
-                let size: usize = header
+                let size: u64 = header
                     .trim_end()
                     .rsplit(' ')
                     .next()
@@ -208,15 +213,43 @@ impl CatFile {
                     .ok_or_else(|| {
                         std::io::Error::other(format!("git cat-file: {}", header.trim()))
                     })?;
-                let mut bytes = vec![0; size + 1];
-                stdout.read_exact(&mut bytes)?;
-                bytes.pop();
-                out.push(bytes);
+                let mut blob = (&mut *stdout).take(size);
+                let value = each(&mut blob, size)?;
+                // Whatever `each` left unread, and the newline after the blob.
+                std::io::copy(&mut blob, &mut std::io::sink())?;
+                let mut newline = [0u8; 1];
+                stdout.read_exact(&mut newline)?;
+                out.push(value);
             }
             writer
                 .join()
                 .map_err(|_| std::io::Error::other("the git writer thread failed"))??;
             Ok(out)
+        })
+    }
+
+    /// The contents of the blobs, in order.
+    fn blobs(&mut self, oids: &[&str]) -> std::io::Result<Vec<Vec<u8>>> {
+        self.each_blob(oids, |r, size| {
+            let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+            r.read_to_end(&mut bytes)?;
+            Ok(bytes)
+        })
+    }
+
+    /// The size and SHA-256 of the blobs, in order, hashed as they stream by: an evidence
+    /// file may be far larger than anything else a book holds.
+    fn hashes(&mut self, oids: &[&str]) -> std::io::Result<Vec<(u64, String)>> {
+        self.each_blob(oids, |r, _| {
+            let mut hasher = techfile_core::digest::Sha256Stream::default();
+            let mut buf = vec![0u8; 1 << 16];
+            loop {
+                let n = r.read(&mut buf)?;
+                if n == 0 {
+                    return Ok(hasher.finish());
+                }
+                hasher.update(&buf[..n]);
+            }
         })
     }
 }
@@ -302,9 +335,14 @@ impl GitTree {
         })
     }
 
-    fn blobs(&self, oids: &[&str]) -> std::io::Result<Vec<Vec<u8>>> {
+    /// Runs `f` on the tree's `git cat-file --batch` process, started on first use.
+    fn with_cat<T: Default>(
+        &self,
+        oids: &[&str],
+        f: impl FnOnce(&mut CatFile) -> std::io::Result<T>,
+    ) -> std::io::Result<T> {
         if oids.is_empty() {
-            return Ok(Vec::new());
+            return Ok(T::default());
         }
         let mut cat = self
             .cat
@@ -313,7 +351,7 @@ impl GitTree {
         if cat.is_none() {
             *cat = Some(CatFile::start(&self.top)?);
         }
-        let result = cat.as_mut().map(|c| c.blobs(oids));
+        let result = cat.as_mut().map(f);
         match result {
             Some(Ok(v)) => Ok(v),
             Some(Err(e)) => {
@@ -323,6 +361,10 @@ impl GitTree {
             }
             None => Err(std::io::Error::other("git cat-file did not start")),
         }
+    }
+
+    fn blobs(&self, oids: &[&str]) -> std::io::Result<Vec<Vec<u8>>> {
+        self.with_cat(oids, |c| c.blobs(oids))
     }
 
     /// The blob a path names, following symbolic links inside the commit (up to 8).
@@ -439,5 +481,38 @@ impl Tree for GitTree {
             }
         }
         out
+    }
+
+    fn hash(&self, files: &[&Path]) -> Vec<Result<(u64, String), InputError>> {
+        let found: Vec<Result<String, InputError>> = files
+            .iter()
+            .map(|path| {
+                inside(&self.top, path)
+                    .ok_or_else(|| InputError::Io("outside the repository".into()))
+                    .and_then(|rel| self.resolve(&rel))
+                    .map(|(oid, _)| oid)
+            })
+            .collect();
+        let oids: Vec<&str> = found
+            .iter()
+            .filter_map(|f| f.as_ref().ok().map(String::as_str))
+            .collect();
+        let mut hashed = match self.with_cat(&oids, |c| c.hashes(&oids)) {
+            Ok(h) => h.into_iter().map(Ok).collect::<Vec<_>>(),
+            Err(e) => oids
+                .iter()
+                .map(|_| Err(InputError::Io(format!("git cat-file failed: {e}"))))
+                .collect(),
+        }
+        .into_iter();
+        found
+            .into_iter()
+            .map(|f| match f {
+                Ok(_) => hashed
+                    .next()
+                    .unwrap_or_else(|| Err(InputError::Io("not read".into()))),
+                Err(e) => Err(e),
+            })
+            .collect()
     }
 }

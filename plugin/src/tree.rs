@@ -43,6 +43,11 @@ pub trait Tree: Sync {
     /// huge file costs no memory). One result per request, in order.
     fn read(&self, files: &[(&Path, u64)]) -> Vec<Result<Vec<u8>, InputError>>;
 
+    /// The size and SHA-256 (hex) of each file, hashed as a stream so that no file is held
+    /// in memory whole (an evidence file may be a large report). One result per request, in
+    /// order.
+    fn hash(&self, files: &[&Path]) -> Vec<Result<(u64, String), InputError>>;
+
     /// Reads one file whatever its size.
     fn read_whole(&self, path: &Path) -> Result<Vec<u8>, InputError> {
         self.read(&[(path, u64::MAX)])
@@ -110,6 +115,26 @@ impl Tree for FsTree {
             .par_iter()
             .map(|(path, limit)| read_limited(path, *limit))
             .collect()
+    }
+
+    fn hash(&self, files: &[&Path]) -> Vec<Result<(u64, String), InputError>> {
+        files.par_iter().map(|path| hash_file(path)).collect()
+    }
+}
+
+/// Hashes a file as a stream, without holding it in memory.
+fn hash_file(path: &Path) -> Result<(u64, String), InputError> {
+    let mut file = fs::File::open(path).map_err(|e| InputError::Io(e.to_string()))?;
+    let mut hasher = techfile_core::digest::Sha256Stream::default();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = file
+            .read(&mut buf)
+            .map_err(|e| InputError::Io(e.to_string()))?;
+        if n == 0 {
+            return Ok(hasher.finish());
+        }
+        hasher.update(&buf[..n]);
     }
 }
 

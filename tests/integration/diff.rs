@@ -879,16 +879,30 @@ fn the_ci_script_runs_on_a_scratch_repository() {
 /// One gathered input, as comparable values: display name, book path, bytes or error.
 type File = (String, String, Result<Vec<u8>, String>);
 
-/// The inputs of a gathering, as comparable values: items, SBOMs, review records,
-/// chapters (name, path, source, given text), files under `src`, included files.
-type Gathered = (
-    Vec<File>,
-    Vec<File>,
-    Vec<File>,
-    Vec<(String, String, Option<String>, Option<String>)>,
-    std::collections::BTreeSet<String>,
-    Vec<(String, File)>,
+/// One evidence file, as a comparable value: display name, book path, path in the evidence
+/// folder, size and SHA-256 or error, bytes (JUnit reports) or error.
+type EvidenceFile = (
+    String,
+    String,
+    String,
+    Result<(u64, String), String>,
+    Option<Result<Vec<u8>, String>>,
 );
+
+/// The inputs of a gathering, as comparable values.
+#[derive(Debug, PartialEq)]
+struct Gathered {
+    items: Vec<File>,
+    sboms: Vec<File>,
+    reviews: Vec<File>,
+    support: Vec<File>,
+    advisories: Vec<File>,
+    evidence: Vec<EvidenceFile>,
+    /// Name, path, source and given text of each chapter.
+    chapters: Vec<(String, String, Option<String>, Option<String>)>,
+    src_files: std::collections::BTreeSet<String>,
+    included: Vec<(String, File)>,
+}
 
 fn gathered(tree: &dyn mdbook_techfile::tree::Tree, root: &Path) -> Gathered {
     use mdbook_techfile::gather::{Chapters, Names, gather_tree, input_error_text};
@@ -916,11 +930,28 @@ fn gathered(tree: &dyn mdbook_techfile::tree::Tree, root: &Path) -> Gathered {
             i.content.clone().map_err(|e| input_error_text(&e)),
         )
     };
-    (
-        inputs.items.iter().map(file).collect(),
-        inputs.sboms.iter().map(|s| file(&s.input)).collect(),
-        inputs.reviews.iter().map(file).collect(),
-        inputs
+    Gathered {
+        items: inputs.items.iter().map(file).collect(),
+        sboms: inputs.sboms.iter().map(|s| file(&s.input)).collect(),
+        reviews: inputs.reviews.iter().map(file).collect(),
+        support: inputs.support.iter().map(file).collect(),
+        advisories: inputs.advisory_records.iter().map(file).collect(),
+        evidence: inputs
+            .evidence
+            .iter()
+            .map(|e| {
+                (
+                    e.name.clone(),
+                    e.path.clone(),
+                    e.rel.clone(),
+                    e.digest.clone().map_err(|e| input_error_text(&e)),
+                    e.content
+                        .clone()
+                        .map(|c| c.map_err(|e| input_error_text(&e))),
+                )
+            })
+            .collect(),
+        chapters: inputs
             .book
             .chapters
             .iter()
@@ -933,14 +964,14 @@ fn gathered(tree: &dyn mdbook_techfile::tree::Tree, root: &Path) -> Gathered {
                 )
             })
             .collect(),
-        inputs.book.src_files.clone(),
-        inputs
+        src_files: inputs.book.src_files.clone(),
+        included: inputs
             .book
             .included
             .iter()
             .map(|(k, v)| (k.clone(), file(v)))
             .collect(),
-    )
+    }
 }
 
 #[test]
@@ -983,6 +1014,23 @@ fn the_disk_and_a_commit_are_gathered_with_one_policy() {
         })
         // Larger than max-file-size: refused by size, on both sides, before reading.
         .file("requirements/big.md", "x".repeat(4 * 1024 * 1024 + 1))
+        // Support tables and advisory records: `*.toml` and `*.json`, hidden ones left out.
+        .config("advisories = [\"../advisories\"]")
+        .file("support/vendor.toml", "[[component]]\n")
+        .file("support/.draft.toml", "[[component]]\n")
+        .file("support/notes.md", "not a table\n")
+        .file("advisories/RUSTSEC-2026-0001.json", "{}")
+        .file("advisories/README.md", "not a record\n")
+        // Evidence: every file but hidden ones, hashed; JUnit reports read whole up to
+        // their limit, a larger one hashed but not read.
+        .toml("[preprocessor.techfile.evidence]\nmax-junit-size = 100\n")
+        .file("evidence/junit/app.xml", "<testsuites/>\n")
+        .file(
+            "evidence/junit/huge.xml",
+            format!("<testsuites>{}</testsuites>\n", " ".repeat(200)),
+        )
+        .file("evidence/reports/r.pdf", vec![0u8, 1, 2, 255])
+        .file("evidence/.scratch.md", "hidden\n")
         .commit("policy edge cases");
     let commit = book.head();
     let root = fs::canonicalize(book.root()).unwrap();
@@ -991,7 +1039,7 @@ fn the_disk_and_a_commit_are_gathered_with_one_policy() {
     let tree = mdbook_techfile::gittree::GitTree::at(&git_repo, &commit).unwrap();
     let git = gathered(&tree, &root);
     assert_eq!(disk, git);
-    let names: Vec<&str> = disk.0.iter().map(|i| i.1.as_str()).collect();
+    let names: Vec<&str> = disk.items.iter().map(|i| i.1.as_str()).collect();
     let at = |n: &str| names.iter().position(|x| *x == n).unwrap();
     assert!(
         at("requirements/a/z.md") < at("requirements/a-b.md")
@@ -1004,20 +1052,124 @@ fn the_disk_and_a_commit_are_gathered_with_one_policy() {
             .any(|n| n.contains(".hidden") || n.ends_with(".txt"))
     );
     assert!(
-        matches!(&disk.0.iter().find(|i| i.1 == "requirements/big.md").unwrap().2, Err(e) if e.contains("more than the limit"))
+        matches!(&disk.items.iter().find(|i| i.1 == "requirements/big.md").unwrap().2, Err(e) if e.contains("more than the limit"))
     );
-    let records: Vec<&str> = disk.2.iter().map(|r| r.1.as_str()).collect();
+    let records: Vec<&str> = disk.reviews.iter().map(|r| r.1.as_str()).collect();
     assert_eq!(records, ["reviews/20261101T120000Z-x.toml"]);
-    let later = disk.3.iter().find(|c| c.1 == "later.md").expect("listed");
+    let later = disk
+        .chapters
+        .iter()
+        .find(|c| c.1 == "later.md")
+        .expect("listed");
     assert_eq!(
         later.3.as_deref(),
         Some("# Later\n"),
         "made up as mdBook would"
     );
-    let included: Vec<&str> = disk.5.iter().map(|(k, _)| k.as_str()).collect();
+    let included: Vec<&str> = disk.included.iter().map(|(k, _)| k.as_str()).collect();
     assert_eq!(included, ["shared/a.md", "shared/b.md"]);
     assert!(
-        disk.4.contains("images/.keep"),
+        disk.src_files.contains("images/.keep"),
         "mdBook copies hidden files under src"
     );
+    let paths = |files: &[File]| files.iter().map(|f| f.1.clone()).collect::<Vec<_>>();
+    assert_eq!(paths(&disk.support), ["support/vendor.toml"]);
+    assert_eq!(
+        paths(&disk.advisories),
+        ["advisories/RUSTSEC-2026-0001.json"]
+    );
+    let evidence: Vec<(&str, bool)> = disk
+        .evidence
+        .iter()
+        .map(|e| (e.2.as_str(), matches!(e.4, Some(Ok(_)))))
+        .collect();
+    assert_eq!(
+        evidence,
+        [
+            ("junit/app.xml", true),
+            ("junit/huge.xml", false),
+            ("reports/r.pdf", false)
+        ]
+    );
+    let huge = &disk.evidence[1];
+    assert!(
+        matches!(&huge.4, Some(Err(e)) if e.contains("more than the limit")),
+        "{huge:?}"
+    );
+    assert_eq!(
+        huge.3.as_ref().unwrap().0,
+        226,
+        "a report too large to read is still hashed"
+    );
+    assert_eq!(
+        disk.evidence[2].3,
+        Ok((
+            4,
+            mdbook_techfile::core::digest::sha256_hex(&[0u8, 1, 2, 255])
+        ))
+    );
+}
+
+#[test]
+fn the_date_checks_judge_both_versions_on_one_day() {
+    require!(Git);
+    let book = Book::fixture("clean-lifecycle")
+        .git_init()
+        .commit("base: a released device");
+    // The change ends OpenSSL's support earlier and edits a test report after its hash
+    // was recorded.
+    let book = replace(
+        book,
+        "support/crates.toml",
+        "end-of-support = 2028-09-07",
+        "end-of-support = 2026-06-30",
+    )
+    .edit("evidence/reports/lockout.md", |t| format!("{t}Re-run.\n"));
+    let new_codes = |day: &str| {
+        let run = book.run_in_repo(&[
+            "diff", "main", "--book", "book", "--format", "json", "--today", day,
+        ]);
+        let report = json(&run);
+        assert_valid("diff.schema.json", &report);
+        assert_eq!(report["today"], day);
+        let codes = |list: &str| {
+            let mut c: Vec<String> = report["findings"][list]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| f["code"].as_str().unwrap().to_string())
+                .collect();
+            c.sort();
+            c
+        };
+        (codes("new"), codes("unchanged"))
+    };
+    // Between the two ends of support, the change makes the component's support end.
+    assert_eq!(
+        new_codes("2026-11-29"),
+        (
+            vec![
+                "component-end-of-support".to_string(),
+                "evidence-changed".to_string()
+            ],
+            vec![]
+        )
+    );
+    // Before both, no date finding; after both, the base version is past its end of
+    // support too on that day (as is Zephyr's, from its SBOM), so the finding is not the
+    // change's.
+    assert_eq!(
+        new_codes("2026-01-01"),
+        (vec!["evidence-changed".to_string()], vec![])
+    );
+    assert_eq!(
+        new_codes("2028-10-01"),
+        (
+            vec!["evidence-changed".to_string()],
+            vec!["component-end-of-support".to_string(); 2]
+        )
+    );
+    // `check` judges no date unless it is given one: a build never depends on the day.
+    let checked = crate::common::Checked::from(book.run(&["check", "book", "--format", "json"]));
+    assert_eq!(checked.codes(), ["evidence-changed"]);
 }

@@ -27,6 +27,7 @@ fn analysis(items: &[(&str, &str)], sboms: &[(&str, &str)]) -> Analysis {
             book: BookInputs::default(),
             stamp: None,
             today: crate::model::Date::parse("2026-11-29"),
+            ..Inputs::default()
         },
         Mode::Check,
     )
