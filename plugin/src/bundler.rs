@@ -165,13 +165,15 @@ pub fn render(ctx: &RenderContext) -> Result<Rendered> {
         project: project.clone(),
     };
     let title = ctx.config.book.title.clone();
-    let (inputs, _) = crate::gather::gather_inputs(
+    let (mut inputs, _) = crate::gather::gather_inputs(
         &ctx.root,
         &ctx.config,
         config.clone(),
         &names,
         Chapters::FromSummary,
     )?;
+    // The diagrams are in the HTML already; the bundle needs the trace, not a second layout.
+    inputs.book.layout = None;
     let analysis = analyse(inputs, Mode::Check);
     if analysis.has_errors() {
         bail!(

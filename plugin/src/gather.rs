@@ -339,6 +339,7 @@ pub fn book(
         chapters,
         src_files: src_files(&src, &book_root.join(&book_config.build.build_dir)),
         markdown: crate::bookconfig::markdown_options(book_config),
+        layout: None,
     })
 }
 
@@ -376,7 +377,10 @@ pub fn gather_inputs(
 ) -> Result<(Inputs, Vec<String>)> {
     let items = items(root, &config, names);
     let (sboms, sbom_folders) = sboms(root, &config, names);
-    let book = book(root, book_config, names, chapters)?;
+    let mut book = book(root, book_config, names, chapters)?;
+    book.layout = Some(std::sync::Arc::new(crate::graphviz::Graphviz::new(
+        &config.diagram,
+    )));
     let (stamp, notes) = match &config.bundle {
         Some(bundle) => {
             let (facts, notes) =

@@ -27,6 +27,7 @@ pub mod render;
 pub mod risk;
 pub mod sbom;
 pub mod stamp;
+pub mod threat;
 
 use crate::book::Chapter;
 use crate::catalog::Catalog;
@@ -73,6 +74,9 @@ pub struct BookInputs {
     pub src_files: BTreeSet<String>,
     /// The `[output.html]` settings that change how mdBook makes heading ids.
     pub markdown: links::Markdown,
+    /// Lays out data-flow diagrams (Graphviz `dot`, run by the edge with a time limit).
+    /// `None`: diagrams are not drawn, and say so.
+    pub layout: Option<std::sync::Arc<dyn threat::layout::Layout>>,
 }
 
 /// Everything one analysis reads, already read: the edge gathers it once, with one policy
@@ -228,6 +232,7 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
         stamp.as_ref(),
         book_inputs.src_files,
         book_inputs.markdown,
+        book_inputs.layout.as_deref(),
         render,
     );
     diags.extend(book_diags);
@@ -264,9 +269,11 @@ fn expand_and_check_links(
     stamp: Option<&Stamp>,
     src_files: BTreeSet<String>,
     markdown: links::Markdown,
+    layout: Option<&dyn threat::layout::Layout>,
     render: bool,
 ) -> (book::Output, Vec<Diagnostic>) {
-    let (expanded, mut diags) = book::expand(graph, sboms, map, chapters, config, stamp, !render);
+    let (expanded, mut diags) =
+        book::expand(graph, sboms, map, chapters, config, stamp, !render, layout);
     let pages = BookPages {
         expanded: &expanded,
         rendered: (0..expanded.page_count())

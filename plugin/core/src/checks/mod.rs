@@ -3,6 +3,7 @@
 
 pub mod coverage;
 pub mod ids;
+pub mod model;
 pub mod risk;
 pub mod trace;
 
@@ -18,5 +19,6 @@ pub fn run(graph: &TraceGraph<'_>, config: &Config, config_span: Option<Span>) -
     out.extend(trace::check(graph));
     out.extend(coverage::check(graph, config, config_span));
     out.extend(risk::check(graph, &config.risk));
+    out.extend(model::check(graph, config));
     out
 }

@@ -4,9 +4,11 @@ use crate::diag::{Code, Level};
 use serde::Deserialize;
 
 pub mod bundle;
+pub mod model;
 pub mod risk;
 
 pub use bundle::BundleConfig;
+pub use model::{DiagramConfig, StrideConfig};
 pub use risk::RiskConfig;
 use std::collections::BTreeMap;
 
@@ -40,6 +42,10 @@ pub struct Config {
     pub not_applicable: BTreeMap<String, String>,
     /// The scales and the acceptance matrix of the security risk estimate.
     pub risk: RiskConfig,
+    /// The STRIDE categories that apply to each type of threat-model element.
+    pub stride: StrideConfig,
+    /// How data-flow diagrams are laid out.
+    pub diagram: DiagramConfig,
     /// `[preprocessor.techfile.bundle]`: version stamping and the compliance bundle; off
     /// when absent.
     pub bundle: Option<BundleConfig>,
@@ -70,6 +76,17 @@ pub struct Coverage {
     pub mdr: bool,
     /// Every IVDR Annex I entry of the catalog has a requirement deriving from it.
     pub ivdr: bool,
+    /// Every STRIDE category that applies to a threat-model element has a risk naming both,
+    /// or a not-applicable reason on the element.
+    pub stride: bool,
+    /// Every asset is named by a risk.
+    pub asset: bool,
+    /// Every interface carries a data flow.
+    pub interface: bool,
+    /// Every data flow that crosses a trust boundary passes an interface.
+    pub crossing: bool,
+    /// In a book with a threat model, every risk in review or approved names an element of it.
+    pub risk_model: bool,
 }
 
 impl Default for Coverage {
@@ -84,6 +101,11 @@ impl Default for Coverage {
             // the book says which by switching one on.
             mdr: false,
             ivdr: false,
+            stride: true,
+            asset: true,
+            interface: true,
+            crossing: true,
+            risk_model: true,
         }
     }
 }
@@ -107,6 +129,8 @@ impl Default for Config {
             severity: BTreeMap::new(),
             not_applicable: BTreeMap::new(),
             risk: RiskConfig::default(),
+            stride: StrideConfig::default(),
+            diagram: DiagramConfig::default(),
             bundle: None,
             command: None,
             renderers: None,
@@ -196,6 +220,7 @@ impl Config {
             return Err("[preprocessor.techfile] pages-dir: use a relative folder inside the book's src, without `..`".into());
         }
         self.risk.validate()?;
+        self.diagram.validate()?;
         Ok(())
     }
 
@@ -318,6 +343,37 @@ mod tests {
         assert!(e.contains("at least one level"), "{e}");
         let e = err("[risk]\nlevels = 3");
         assert!(e.contains("levels"), "{e}");
+    }
+
+    #[test]
+    fn stride_and_diagram_tables_have_defaults_and_are_validated() {
+        use crate::model::{Kind, Stride};
+        let c = Config::from_toml("").unwrap();
+        assert_eq!(
+            c.stride.categories(Kind::Actor),
+            [Stride::Spoofing, Stride::Repudiation]
+        );
+        assert_eq!(c.stride.categories(Kind::Process).len(), 6);
+        assert!(c.stride.categories(Kind::Interface).is_empty());
+        assert!(c.coverage.stride && c.coverage.risk_model);
+        let c = Config::from_toml(
+            "[stride]\ninterface = [\"tampering\", \"spoofing\"]\n[diagram]\ntimeout = 0.5\nmax-elements = 10\n",
+        )
+        .unwrap();
+        assert_eq!(
+            c.stride.categories(Kind::Interface),
+            [Stride::Spoofing, Stride::Tampering]
+        );
+        assert_eq!(c.diagram.timeout_ms(), 500);
+        let e = Config::from_toml("[stride]\nactor = [\"spoofng\"]").unwrap_err();
+        assert!(e.contains("unknown STRIDE category `spoofng`"), "{e}");
+        let e = Config::from_toml("[stride]\nactor = [\"spoofing\", \"spoofing\"]").unwrap_err();
+        assert!(e.contains("listed twice"), "{e}");
+        let e = Config::from_toml("[diagram]\ntimeout = 0").unwrap_err();
+        assert!(e.contains("timeout"), "{e}");
+        let e = Config::from_toml("[diagram]\nmax-elements = 0").unwrap_err();
+        assert!(e.contains("max-elements"), "{e}");
+        assert!(Config::from_toml("[diagram]\nlayout = \"x\"").is_err());
     }
 
     #[test]

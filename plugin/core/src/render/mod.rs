@@ -2,6 +2,7 @@
 //! `{{#techfile ...}}` directives in chapters. Pure: text in, text and findings out.
 
 pub mod control;
+pub mod diagram;
 pub mod directive;
 pub mod mapped;
 pub mod pages;
@@ -9,6 +10,7 @@ pub mod risk;
 pub mod sbom;
 pub mod site;
 pub mod tables;
+pub mod threat;
 
 pub use mapped::{Mapped, Origin};
 

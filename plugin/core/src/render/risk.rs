@@ -503,6 +503,7 @@ mod tests {
         let config = RiskConfig::default();
         let not_applicable = Default::default();
         let sboms = crate::sbom::SbomSet::default();
+        let stride = crate::config::StrideConfig::default();
         let site = Site {
             graph: &graph,
             risk: &config,
@@ -512,6 +513,8 @@ mod tests {
             sbom_pages: Default::default(),
             pages: [(Host::Items(Kind::Risk), "risks.md".to_string())].into(),
             outline: false,
+            stride: &stride,
+            threat: Default::default(),
         };
         view(&site)
     }

@@ -1,0 +1,1 @@
+//! Import of OWASP Threat Dragon models (written below).
