@@ -62,8 +62,9 @@ impl Layout for Graphviz {
         let err = stderr.join().unwrap_or_default();
         match status {
             None => Err(LayoutError::TimedOut(self.timeout.as_secs_f64())),
-            Some(Ok(s)) if s.success() => String::from_utf8(out)
-                .map_err(|_| LayoutError::Failed(format!("`{program}` wrote output that is not UTF-8"))),
+            Some(Ok(s)) if s.success() => String::from_utf8(out).map_err(|_| {
+                LayoutError::Failed(format!("`{program}` wrote output that is not UTF-8"))
+            }),
             Some(Ok(s)) => {
                 let said = String::from_utf8_lossy(&err);
                 let said: Vec<&str> = said.lines().take(5).collect();
@@ -90,10 +91,7 @@ fn reader<R: Read + Send + 'static>(pipe: Option<R>) -> thread::JoinHandle<Vec<u
 
 /// Waits for the child, killing it after `timeout` (then `None`). Polls with a short sleep
 /// that grows, since most layouts take milliseconds.
-fn wait(
-    child: &mut Child,
-    timeout: Duration,
-) -> Option<std::io::Result<std::process::ExitStatus>> {
+fn wait(child: &mut Child, timeout: Duration) -> Option<std::io::Result<std::process::ExitStatus>> {
     let started = Instant::now();
     let mut pause = Duration::from_millis(1);
     loop {
@@ -126,7 +124,9 @@ mod tests {
 
     #[test]
     fn a_missing_program_says_so() {
-        let e = engine("/nonexistent/dot", 1000).layout("digraph {}").unwrap_err();
+        let e = engine("/nonexistent/dot", 1000)
+            .layout("digraph {}")
+            .unwrap_err();
         assert!(
             matches!(&e, LayoutError::Missing(m) if m.contains("/nonexistent/dot") && m.contains("not installed")),
             "{e:?}"
@@ -155,7 +155,11 @@ mod tests {
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
         let bad = dir.path().join("bad-dot");
-        std::fs::write(&bad, "#!/bin/sh\necho 'syntax error in line 1' >&2\nexit 3\n").unwrap();
+        std::fs::write(
+            &bad,
+            "#!/bin/sh\necho 'syntax error in line 1' >&2\nexit 3\n",
+        )
+        .unwrap();
         std::fs::set_permissions(&bad, std::fs::Permissions::from_mode(0o755)).unwrap();
         let e = engine(bad.to_str().unwrap(), 5000)
             .layout("digraph {}")

@@ -14,6 +14,7 @@ pub mod facts;
 pub mod gather;
 pub mod git;
 pub mod graphviz;
+pub mod import;
 pub mod mdbook;
 pub mod paths;
 pub mod sbom_generate;

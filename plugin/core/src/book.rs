@@ -18,8 +18,6 @@ use crate::threat::layout::Layout;
 use std::collections::BTreeMap;
 use std::ops::Range;
 
-
-
 /// A chapter of the book, its text already in the source map.
 #[derive(Debug, Clone)]
 pub struct Chapter {
@@ -75,10 +73,7 @@ const DIRECTIVES: &[(&str, &str)] = &[
     ("data-stores", "{{#techfile data-stores}}"),
     ("data-flows", "{{#techfile data-flows}}"),
     ("trust-boundaries", "{{#techfile trust-boundaries}}"),
-    (
-        "data-flow-diagram",
-        "{{#techfile data-flow-diagram}} or {{#techfile data-flow-diagram ID}}",
-    ),
+    ("data-flow-diagram", "{{#techfile data-flow-diagram [ID]}}"),
 ];
 
 struct Found {
@@ -118,7 +113,9 @@ fn kind_index(kind: Kind) -> usize {
 
 /// Understands every directive of every chapter and item body, reports the wrong ones,
 /// and decides where generated content goes. Nothing is rendered yet; with `outline`,
-/// pages are later rendered as outlines (see [`Site::outline`]), for checks only.
+/// pages are later rendered as outlines (see [`Site::outline`]), for checks only. `layout`
+/// lays out the data-flow diagrams the book places.
+#[allow(clippy::too_many_arguments)]
 pub fn expand<'g, 'a>(
     graph: &'g TraceGraph<'a>,
     sboms: &'g SbomSet,

@@ -79,10 +79,8 @@ fn stride(model: &Model<'_, '_>, config: &Config, out: &mut Vec<Diagnostic>) {
             match model.cell(&config.stride, i, category) {
                 Cell::Gap => gaps.push(category),
                 Cell::Risks(risks) => {
-                    if let Some(reason) = item
-                        .model
-                        .as_ref()
-                        .and_then(|m| m.not_applicable(category))
+                    if let Some(reason) =
+                        item.model.as_ref().and_then(|m| m.not_applicable(category))
                     {
                         let ids: Vec<String> = risks
                             .iter()

@@ -96,12 +96,16 @@ fn kinds_and_duplicates(graph: &TraceGraph<'_>, out: &mut Vec<Diagnostic>) {
             if !link.relation.accepts(target_kind) {
                 let what = match node {
                     Node::Catalog(c) => graph.catalog.entries()[c].kind.label().to_string(),
-                    Node::Item(j) => format!("a {}", graph.items[j].kind),
+                    Node::Item(j) => graph.items[j].kind.with_article(),
                 };
                 out.push(
                     Diagnostic::new(
                         Code::WrongLinkKind,
-                        format!("a {} cannot `{}` {what}", item.kind, link.relation.key()),
+                        format!(
+                            "{} cannot `{}` {what}",
+                            item.kind.with_article(),
+                            link.relation.key()
+                        ),
                     )
                     .at(link.span, format!("`{}` is {what}", link.target))
                     .help(wrong_kind_help(item, link.relation, target_kind)),

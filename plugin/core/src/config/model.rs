@@ -112,7 +112,9 @@ impl DiagramConfig {
             ));
         }
         if self.max_elements == 0 {
-            return Err("[preprocessor.techfile.diagram] max-elements: allow at least one element".into());
+            return Err(
+                "[preprocessor.techfile.diagram] max-elements: allow at least one element".into(),
+            );
         }
         Ok(())
     }

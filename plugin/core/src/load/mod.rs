@@ -354,9 +354,7 @@ impl Reader<'_> {
                     };
                     self.diags.push(d);
                 }
-                Some((_, only))
-                    if !only.is_empty() && kind.is_some_and(|k| !only.contains(&k)) =>
-                {
+                Some((_, only)) if !only.is_empty() && kind.is_some_and(|k| !only.contains(&k)) => {
                     self.diags.push(
                         Diagnostic::new(
                             Code::MisplacedKey,
@@ -365,7 +363,10 @@ impl Reader<'_> {
                                 kind.map(Kind::with_article).unwrap_or_default()
                             ),
                         )
-                        .at(*key_span, format!("only {} may declare this", kinds_phrase(only)))
+                        .at(
+                            *key_span,
+                            format!("only {} may declare this", kinds_phrase(only)),
+                        )
                         .help(misplaced_help(key)),
                     );
                 }

@@ -234,7 +234,10 @@ impl Reader<'_> {
             let Some(category) = Stride::parse(word) else {
                 let help = match closest(word, Stride::WORDS.iter().copied()) {
                     Some(s) => format!("did you mean `{s}`?"),
-                    None => format!("the keys are the STRIDE categories {}", quoted(Stride::WORDS)),
+                    None => format!(
+                        "the keys are the STRIDE categories {}",
+                        quoted(Stride::WORDS)
+                    ),
                 };
                 self.invalid(key_span, format!("unknown STRIDE category `{word}`"), help);
                 continue;

@@ -156,7 +156,10 @@ fn note(text: &str) -> String {
 
 /// A diagram with nothing to draw yet: said plainly, not as a failure.
 fn empty(text: &str) -> String {
-    format!("<p class=\"techfile-dfd-note\"><em>{}</em></p>\n", html(text))
+    format!(
+        "<p class=\"techfile-dfd-note\"><em>{}</em></p>\n",
+        html(text)
+    )
 }
 
 /// What the diagram shows, in words (plain text: it is escaped where it is written).

@@ -151,7 +151,12 @@ pub fn stride(site: &Site<'_, '_>, page: &str) -> String {
 }
 
 /// The risks that name `items`, and the controls of those risks.
-fn risks_and_controls(site: &Site<'_, '_>, page: &str, model: &Model<'_, '_>, items: &[usize]) -> String {
+fn risks_and_controls(
+    site: &Site<'_, '_>,
+    page: &str,
+    model: &Model<'_, '_>,
+    items: &[usize],
+) -> String {
     let mut risks: Vec<usize> = items.iter().flat_map(|&i| model.risks_of(i)).collect();
     model.sort(&mut risks);
     if risks.is_empty() {
@@ -191,9 +196,7 @@ pub fn interfaces(site: &Site<'_, '_>, page: &str) -> String {
             .map(|o| model.item(o).id.as_str())
             .unwrap_or_default()
     };
-    list.sort_by(|a, b| {
-        (owner(*a), &model.item(*a).id).cmp(&(owner(*b), &model.item(*b).id))
-    });
+    list.sort_by(|a, b| (owner(*a), &model.item(*a).id).cmp(&(owner(*b), &model.item(*b).id)));
     let mut out = styles();
     out.push_str("<table class=\"techfile-table techfile-interfaces\">\n<thead><tr><th>Interface</th><th>Element and peers</th><th>Protocol, version, port</th><th>Direction and exposure</th><th>Authentication and encryption</th><th>Data</th><th>Risks and controls</th></tr></thead>\n<tbody>\n");
     if list.is_empty() {
@@ -201,7 +204,7 @@ pub fn interfaces(site: &Site<'_, '_>, page: &str) -> String {
     }
     for i in list {
         let item = model.item(i);
-        let f = fields(&model, i);
+        let f = fields(model, i);
         let get = |g: fn(&ModelFields) -> Option<&String>| f.and_then(g).map(String::as_str);
         let mut name = format!("{}<br>{}", id_link(site, page, i), html(&item.title));
         if let Some(t) = f.and_then(|f| f.interface_type) {
@@ -218,7 +221,10 @@ pub fn interfaces(site: &Site<'_, '_>, page: &str) -> String {
         let element = if peers.is_empty() {
             element
         } else {
-            format!("{element}<br><small>peers: {}</small>", links(site, page, &peers))
+            format!(
+                "{element}<br><small>peers: {}</small>",
+                links(site, page, &peers)
+            )
         };
         let protocol = format!(
             "{}<br>{}<br>{}",
@@ -256,7 +262,7 @@ pub fn interfaces(site: &Site<'_, '_>, page: &str) -> String {
         let _ = writeln!(
             out,
             "<tr><td>{name}</td><td>{element}</td><td>{protocol}</td><td>{direction}</td><td>{security}</td><td>{data}</td><td>{}</td></tr>",
-            risks_and_controls(site, page, &model, &analysed)
+            risks_and_controls(site, page, model, &analysed)
         );
     }
     out.push_str("</tbody>\n</table>\n");
@@ -275,7 +281,7 @@ pub fn assets(site: &Site<'_, '_>, page: &str) -> String {
     }
     for &a in list {
         let item = model.item(a);
-        let f = fields(&model, a);
+        let f = fields(model, a);
         let need = |g: fn(&ModelFields) -> Option<crate::model::Need>| {
             or_dash(f.and_then(g).map(|n| n.as_str()))
         };
@@ -304,7 +310,7 @@ pub fn assets(site: &Site<'_, '_>, page: &str) -> String {
             } else {
                 place.join("<br>")
             },
-            risks_and_controls(site, page, &model, &[a])
+            risks_and_controls(site, page, model, &[a])
         );
     }
     out.push_str("</tbody>\n</table>\n");
@@ -323,7 +329,7 @@ pub fn data_stores(site: &Site<'_, '_>, page: &str) -> String {
     }
     for &s in list {
         let item = model.item(s);
-        let f = fields(&model, s);
+        let f = fields(model, s);
         let _ = writeln!(
             out,
             "<tr><td>{}<br>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
@@ -333,7 +339,7 @@ pub fn data_stores(site: &Site<'_, '_>, page: &str) -> String {
             or_dash(f.and_then(|f| f.encryption.as_deref())),
             or_dash(f.and_then(|f| f.retention.as_deref())),
             links(site, page, model.boundaries_of(s)),
-            risks_and_controls(site, page, &model, &[s])
+            risks_and_controls(site, page, model, &[s])
         );
     }
     out.push_str("</tbody>\n</table>\n");
@@ -372,7 +378,7 @@ pub fn data_flows(site: &Site<'_, '_>, page: &str) -> String {
             },
             links(site, page, &model.targets(f, Relation::FlowAssets)),
             links(site, page, &crossed),
-            risks_and_controls(site, page, &model, &[f])
+            risks_and_controls(site, page, model, &[f])
         );
     }
     out.push_str("</tbody>\n</table>\n");
@@ -469,7 +475,11 @@ pub fn trace_lines(site: &Site<'_, '_>, page: &str, i: usize) -> String {
         out.push_str(&site.links_line(page, "Crosses", &ids(&model.crossings(i))));
     }
     if item.kind != Kind::TrustBoundary {
-        out.push_str(&site.links_line(page, "Controls (through its risks)", &ids(&model.controls_of(i))));
+        out.push_str(&site.links_line(
+            page,
+            "Controls (through its risks)",
+            &ids(&model.controls_of(i)),
+        ));
     }
     out
 }

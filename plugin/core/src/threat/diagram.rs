@@ -134,9 +134,16 @@ pub fn build(model: &Model<'_, '_>, scope: Scope) -> Diagram {
     );
     let _ = writeln!(dot, "  edge [fontname=\"{FONT}\", fontsize={FONT_SIZE}];");
     // Each node and cluster goes into its innermost drawn boundary; the rest at the top.
-    let node_at: HashMap<usize, usize> = nodes.iter().enumerate().map(|(k, &(n, _))| (n, k)).collect();
-    let boundary_at: HashMap<usize, usize> =
-        boundaries.iter().enumerate().map(|(k, &b)| (b, k)).collect();
+    let node_at: HashMap<usize, usize> = nodes
+        .iter()
+        .enumerate()
+        .map(|(k, &(n, _))| (n, k))
+        .collect();
+    let boundary_at: HashMap<usize, usize> = boundaries
+        .iter()
+        .enumerate()
+        .map(|(k, &b)| (b, k))
+        .collect();
     let node_index = |i: usize| node_at.get(&i).copied();
     let boundary_index = |i: usize| boundary_at.get(&i).copied();
     let parent = |i: usize| model.innermost(i).and_then(boundary_index);
@@ -193,10 +200,8 @@ pub fn build(model: &Model<'_, '_>, scope: Scope) -> Diagram {
     }
     for (k, &f) in flows.iter().enumerate() {
         let (Some(a), Some(b)) = (
-            model
-                .target(f, Relation::FlowFrom)
-                .and_then(|a| node_index(a)),
-            model.target(f, Relation::FlowTo).and_then(|b| node_index(b)),
+            model.target(f, Relation::FlowFrom).and_then(&node_index),
+            model.target(f, Relation::FlowTo).and_then(&node_index),
         ) else {
             continue;
         };

@@ -40,14 +40,36 @@ pub struct Point {
 pub struct Placement {
     pub width: f64,
     pub height: f64,
-    /// Clusters by name (`cluster_3`): their box as (left, top, right, bottom) and the
-    /// centre of their label.
-    pub clusters: Vec<(String, [f64; 4], Option<Point>)>,
-    /// Nodes by name (`n3`): centre, width and height.
-    pub nodes: Vec<(String, Point, f64, f64)>,
-    /// Edges by their `id` attribute (`f3`): the cubic B-spline control points (first point,
-    /// then three per segment), the arrow tip if any, and the label centre.
-    pub edges: Vec<(String, Vec<Point>, Option<Point>, Option<Point>)>,
+    pub clusters: Vec<Cluster>,
+    pub nodes: Vec<PlacedNode>,
+    pub edges: Vec<PlacedEdge>,
+}
+
+/// A cluster (`cluster_3`): its box as (left, top, right, bottom) and its label's centre.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Cluster {
+    pub name: String,
+    pub rect: [f64; 4],
+    pub label: Option<Point>,
+}
+
+/// A node (`n3`): its centre, width and height.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlacedNode {
+    pub name: String,
+    pub centre: Point,
+    pub width: f64,
+    pub height: f64,
+}
+
+/// An edge, by its `id` attribute (`f3`): the cubic B-spline control points (the first
+/// point, then three per segment), the arrow tip if any, and the label's centre.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlacedEdge {
+    pub id: String,
+    pub points: Vec<Point>,
+    pub tip: Option<Point>,
+    pub label: Option<Point>,
 }
 
 /// Reads Graphviz JSON (`-Tjson0`) into a [`Placement`].
@@ -84,11 +106,11 @@ pub fn parse(json: &str) -> Result<Placement, String> {
                 }
                 None => None,
             };
-            out.clusters.push((
+            out.clusters.push(Cluster {
                 name,
-                [top_left.x, top_left.y, bottom_right.x, bottom_right.y],
+                rect: [top_left.x, top_left.y, bottom_right.x, bottom_right.y],
                 label,
-            ));
+            });
         } else if let Some(pos) = o["pos"].as_str() {
             let [x, y] = two(&numbers(pos)?)?;
             let inches = |k: &str| -> Result<f64, String> {
@@ -97,8 +119,13 @@ pub fn parse(json: &str) -> Result<Placement, String> {
                     .map(|n| n * 72.0)
                     .ok_or_else(|| format!("node {name} has no {k}"))
             };
-            out.nodes
-                .push((name.clone(), flip(x, y), inches("width")?, inches("height")?));
+            let (width, height) = (inches("width")?, inches("height")?);
+            out.nodes.push(PlacedNode {
+                name,
+                centre: flip(x, y),
+                width,
+                height,
+            });
         }
     }
     for e in v["edges"].as_array().unwrap_or(&empty) {
@@ -126,7 +153,12 @@ pub fn parse(json: &str) -> Result<Placement, String> {
             }
             None => None,
         };
-        out.edges.push((id, points, tip, label));
+        out.edges.push(PlacedEdge {
+            id,
+            points,
+            tip,
+            label,
+        });
     }
     Ok(out)
 }
@@ -167,14 +199,14 @@ mod tests {
             "edges":[{"tail":1,"head":2,"id":"f0","pos":"e,160,40 100,40 120,40 140,40 150,40","lp":"130,47.5"}]}"#;
         let p = parse(json).unwrap();
         assert_eq!((p.width, p.height), (200.0, 100.0));
-        assert_eq!(p.clusters[0].1, [8.0, 5.0, 120.0, 92.0]);
-        assert_eq!(p.nodes[0].1, Point { x: 64.0, y: 60.0 });
-        assert_eq!(p.nodes[0].2, 72.0);
-        let (id, points, tip, label) = &p.edges[0];
-        assert_eq!(id, "f0");
-        assert_eq!(points.len(), 4);
-        assert_eq!(*tip, Some(Point { x: 160.0, y: 60.0 }));
-        assert_eq!(*label, Some(Point { x: 130.0, y: 52.5 }));
+        assert_eq!(p.clusters[0].rect, [8.0, 5.0, 120.0, 92.0]);
+        assert_eq!(p.nodes[0].centre, Point { x: 64.0, y: 60.0 });
+        assert_eq!(p.nodes[0].width, 72.0);
+        let e = &p.edges[0];
+        assert_eq!(e.id, "f0");
+        assert_eq!(e.points.len(), 4);
+        assert_eq!(e.tip, Some(Point { x: 160.0, y: 60.0 }));
+        assert_eq!(e.label, Some(Point { x: 130.0, y: 52.5 }));
     }
 
     #[test]

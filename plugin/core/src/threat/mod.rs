@@ -204,15 +204,12 @@ impl<'g, 'a> Model<'g, 'a> {
     /// The boundary `i` is drawn in: of the boundaries holding it, the innermost (the one
     /// inside the most others; the first by ID when boundaries overlap, which is reported).
     pub fn innermost(&self, i: usize) -> Option<usize> {
-        self.boundaries_of(i)
-            .iter()
-            .copied()
-            .max_by(|a, b| {
-                self.boundaries_of(*a)
-                    .len()
-                    .cmp(&self.boundaries_of(*b).len())
-                    .then_with(|| self.item(*b).id.cmp(&self.item(*a).id))
-            })
+        self.boundaries_of(i).iter().copied().max_by(|a, b| {
+            self.boundaries_of(*a)
+                .len()
+                .cmp(&self.boundaries_of(*b).len())
+                .then_with(|| self.item(*b).id.cmp(&self.item(*a).id))
+        })
     }
 
     /// Every live element or boundary with the boundaries it is inside. Boundaries are

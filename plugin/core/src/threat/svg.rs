@@ -42,8 +42,9 @@ pub fn render(
     };
     // Clusters first (outermost first, which is Graphviz's order), so boundaries lie under
     // the shapes they hold.
-    for (name, [l, t, r, b], label) in &placement.clusters {
-        let Some(k) = named("cluster_", name) else {
+    for cluster in &placement.clusters {
+        let [l, t, r, b] = cluster.rect;
+        let Some(k) = named("cluster_", &cluster.name) else {
             continue;
         };
         let Some(&boundary) = diagram.boundaries.get(k) else {
@@ -52,12 +53,12 @@ pub fn render(
         let item = model.item(boundary);
         let mut body = format!(
             "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"4\" fill=\"none\" stroke=\"{BOUNDARY}\" stroke-width=\"1.2\" stroke-dasharray=\"6 3\"/>",
-            num(*l),
-            num(*t),
+            num(l),
+            num(t),
             num(r - l),
             num(b - t)
         );
-        if let Some(p) = label {
+        if let Some(p) = cluster.label {
             let text = diagram.boundary_labels[k].join(" ");
             let _ = write!(
                 body,
@@ -72,10 +73,11 @@ pub fn render(
     let nodes: HashMap<&str, (Point, f64, f64)> = placement
         .nodes
         .iter()
-        .map(|(name, p, w, h)| (name.as_str(), (*p, *w, *h)))
+        .map(|n| (n.name.as_str(), (n.centre, n.width, n.height)))
         .collect();
-    for (name, points, tip, label) in &placement.edges {
-        let Some(&flow) = named("f", name).and_then(|k| diagram.flows.get(k)) else {
+    for edge in &placement.edges {
+        let points = &edge.points;
+        let Some(&flow) = named("f", &edge.id).and_then(|k| diagram.flows.get(k)) else {
             continue;
         };
         let Some(first) = points.first() else {
@@ -97,13 +99,12 @@ pub fn render(
                 );
             }
         }
-        let mut body = format!(
-            "<path d=\"{d}\" fill=\"none\" stroke=\"{INK}\" stroke-width=\"1\"/>"
-        );
-        if let (Some(tip), Some(last)) = (tip, points.last()) {
-            body.push_str(&arrow(*last, *tip));
+        let mut body =
+            format!("<path d=\"{d}\" fill=\"none\" stroke=\"{INK}\" stroke-width=\"1\"/>");
+        if let (Some(tip), Some(last)) = (edge.tip, points.last()) {
+            body.push_str(&arrow(*last, tip));
         }
-        if let Some(p) = label {
+        if let Some(p) = edge.label {
             let _ = write!(
                 body,
                 "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" fill=\"{INK}\" stroke=\"#ffffff\" stroke-width=\"3\" paint-order=\"stroke\">{}</text>",
@@ -275,7 +276,7 @@ pub fn num(x: f64) -> String {
     let tenths = (x * 10.0).round() as i64;
     let sign = if tenths < 0 { "-" } else { "" };
     let t = tenths.unsigned_abs();
-    if t % 10 == 0 {
+    if t.is_multiple_of(10) {
         format!("{sign}{}", t / 10)
     } else {
         format!("{sign}{}.{}", t / 10, t % 10)
