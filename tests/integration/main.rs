@@ -12,6 +12,8 @@
 //! - `edge_cases`: line endings, hidden files, folder layouts, ID clashes.
 //! - `risk`: the security risk views in a real build, custom scales, the sample file.
 //! - `sbom`: CycloneDX conformance, hostile SBOM files, the `sbom` command, large SBOMs.
+//! - `threat`: the threat model: views and diagrams in a real build, trace.json, bad input,
+//!   layout failures, the Threat Dragon import.
 //!
 //! Tests marked `#[ignore = "bug: ..."]` state behaviour the plugin does not have yet;
 //! run them with `cargo test -p mdbook-techfile --test integration -- --ignored`.
@@ -29,3 +31,4 @@ mod sbom;
 mod scale;
 mod severity;
 mod snapshots;
+mod threat;
