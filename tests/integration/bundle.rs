@@ -740,6 +740,7 @@ fn the_sample_pdf_has_the_version_the_matrix_and_every_item() {
         .filter(|id| !text.contains(id.as_str()))
         .collect();
     assert!(missing.is_empty(), "items not in the PDF: {missing:?}");
+    crate::threat::sample_pdf_has_the_threat_model(&dir.join("technical-file-1.0.pdf"), tmp.path());
     verify(&dir).expect_code(0);
 }
 

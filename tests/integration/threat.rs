@@ -637,3 +637,66 @@ fn threat_dragon_models_are_imported_once_and_never_overwritten() {
         bad.stderr
     );
 }
+
+/// Checks the PDF of the sample technical file (built by `bundle.rs`, which prints it once
+/// for all the tests that read it): the interface table lists every interface item on the
+/// pages of its section, the STRIDE matrix is there with every element, and the data-flow
+/// diagrams are vector text, not pictures.
+pub(crate) fn sample_pdf_has_the_threat_model(pdf: &Path, root: &Path) {
+    let out = std::process::Command::new("pdftotext")
+        .arg("-layout")
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext runs");
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let pages: Vec<&str> = text.split('\u{c}').collect();
+    let page_of = |needle: &str| {
+        pages
+            .iter()
+            .position(|p| p.contains(needle))
+            .unwrap_or_else(|| panic!("`{needle}` is on no page of the PDF"))
+    };
+    let ids_of = |folder: &str| -> Vec<String> {
+        crate::common::files_with_ext(&root.join("requirements/threat-model").join(folder), ".md")
+            .values()
+            .map(|b| {
+                let t = String::from_utf8_lossy(b).into_owned();
+                t.lines()
+                    .find_map(|l| l.strip_prefix("id = \"").and_then(|r| r.strip_suffix('"')))
+                    .unwrap()
+                    .to_string()
+            })
+            .collect()
+    };
+    // The interface table: from its heading in the user information to the next section.
+    let start = page_of("3. Network ports and other interfaces");
+    let end = page_of("4. Network and system diagram");
+    let table = pages[start..=end].join("\n");
+    let interfaces = ids_of("interfaces");
+    assert!(interfaces.len() >= 20, "{interfaces:?}");
+    let missing: Vec<&String> = interfaces
+        .iter()
+        .filter(|id| !table.contains(id.as_str()))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "interfaces not on the pages {start}-{end} of the interface table: {missing:?}"
+    );
+    for heading in ["Interface", "Protocol", "Data"] {
+        assert!(table.contains(heading), "{heading}");
+    }
+    // The STRIDE matrix, with every process of the model.
+    let stride = page_of("STRIDE per element");
+    let matrix = pages[stride..(stride + 12).min(pages.len())].join("\n");
+    for id in ids_of("processes") {
+        assert!(matrix.contains(&id), "{id} in the STRIDE matrix");
+    }
+    // A diagram: its labels are text in the PDF, on the page of its caption.
+    let caption = page_of("Data-flow diagram of trust boundary TB-PATCH");
+    let around = pages[caption.saturating_sub(1)..=caption].join("\n");
+    for id in ["PRC-PATCH-FW", "DS-PATCH-KEYS", "DF-07", "(TB-PATCH)"] {
+        assert!(around.contains(id), "{id} drawn as text in the PDF");
+    }
+}

@@ -619,7 +619,7 @@ impl Reader<'_> {
             let has = |k: &str| by_key.contains_key(k);
             let mut missing = Vec::new();
             for (present, name) in [
-                (has("asset"), "`asset`"),
+                (has("asset") || has("assets"), "`asset` (or `assets`)"),
                 (has("threat"), "`threat`"),
                 (
                     has("exploitability") || has("cvss"),
@@ -655,7 +655,7 @@ impl Reader<'_> {
                     // The status is what makes the keys required, so the finding
                     // points at it.
                     .at(status_span, "this status requires the whole estimate")
-                    .help("a risk in review or approved names its asset and threat, its exploitability and severity before and after controls (words of the scales in [preprocessor.techfile.risk]) and whether it has a safety impact; keep `status = \"draft\"` while the analysis is in progress"),
+                    .help("a risk in review or approved names its asset (as text, or asset items in `assets`) and threat, its exploitability and severity before and after controls (words of the scales in [preprocessor.techfile.risk]) and whether it has a safety impact; keep `status = \"draft\"` while the analysis is in progress"),
                 );
             }
         }

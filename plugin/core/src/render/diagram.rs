@@ -48,6 +48,7 @@ pub fn lay_out(
         for (_, d) in &built {
             if !d.nodes.is_empty() && d.size() <= config.max_elements {
                 wanted.insert(d.dot.as_str(), None);
+                wanted.insert(d.dot_tb.as_str(), None);
             }
         }
     }
@@ -91,21 +92,30 @@ pub fn lay_out(
             );
             note(&format!("{caption}: too large to draw ({size})."))
         } else {
-            match wanted.get(d.dot.as_str()) {
-                Some(Some(Ok(json))) => match layout::parse(json) {
+            let laid = |dot: &str| wanted.get(dot).cloned().flatten();
+            match best(laid(&d.dot), laid(&d.dot_tb)) {
+                Some(Ok(json)) => match layout::parse(&json) {
                     Ok(placement) => {
                         let locate = |i: usize| {
                             site.locate(&site.graph.items[i].id)
                                 .map(|(p, a)| href(&r.page, p, &a))
                         };
-                        svg::render(model, d, &placement, &caption, &locate)
+                        // Below half size, 10-point labels print at less than 5 points.
+                        let scale = page_scale(&placement);
+                        let note = (scale < 0.5).then(|| {
+                            format!(
+                                "On an A4 page it is drawn at {}% of its size; the diagrams of each trust boundary show its parts at a readable size.",
+                                (scale * 100.0).round() as u32
+                            )
+                        });
+                        svg::render(model, d, &placement, &caption, note.as_deref(), &locate)
                     }
                     Err(e) => {
                         diags.push(failed(r.span, &format!("its output cannot be read ({e})")));
                         note(&format!("{caption}: not drawn."))
                     }
                 },
-                Some(Some(Err(e))) => {
+                Some(Err(e)) => {
                     diags.push(match e {
                         LayoutError::Missing(why) => Diagnostic::new(
                             Code::DiagramLayoutFailed,
@@ -116,13 +126,12 @@ pub fn lay_out(
                         LayoutError::TimedOut(seconds) => Diagnostic::new(
                             Code::DiagramTooLarge,
                             format!(
-                                "laying out the data-flow diagram of {size} took longer than {} s",
-                                seconds
+                                "laying out the data-flow diagram of {size} took longer than {seconds} s"
                             ),
                         )
                         .at(r.span, "this diagram")
                         .help("split it: draw one diagram per trust boundary (`{{#techfile data-flow-diagram TB-...}}`) or around an element; or raise `timeout` in [preprocessor.techfile.diagram]"),
-                        LayoutError::Failed(why) => failed(r.span, why),
+                        LayoutError::Failed(why) => failed(r.span, &why),
                     });
                     note(&format!("{caption}: not drawn."))
                 }
@@ -134,6 +143,33 @@ pub fn lay_out(
         out.insert(r.key, html);
     }
     out
+}
+
+/// The text area of an A4 page with the margins of the printed book (170 mm x 240 mm), in
+/// points: what a diagram is fitted to.
+const PAGE: (f64, f64) = (482.0, 680.0);
+
+/// How much a layout must shrink to fit the page (1 when it fits as it is).
+pub fn page_scale(p: &layout::Placement) -> f64 {
+    (PAGE.0 / p.width.max(1.0))
+        .min(PAGE.1 / p.height.max(1.0))
+        .min(1.0)
+}
+
+/// Of the two layouts of a diagram (left to right, top to bottom), the one that needs less
+/// shrinking to fit the page; left to right on a tie. A failure of either is the result.
+fn best(
+    lr: Option<Result<String, LayoutError>>,
+    tb: Option<Result<String, LayoutError>>,
+) -> Option<Result<String, LayoutError>> {
+    match (lr, tb) {
+        (Some(Ok(a)), Some(Ok(b))) => {
+            let scale = |json: &str| layout::parse(json).map_or(0.0, |p| page_scale(&p));
+            Some(Ok(if scale(&b) > scale(&a) { b } else { a }))
+        }
+        (Some(Err(e)), _) | (_, Some(Err(e))) => Some(Err(e)),
+        (a, b) => a.or(b),
+    }
 }
 
 fn failed(span: Span, why: &str) -> Diagnostic {

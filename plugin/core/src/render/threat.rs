@@ -19,6 +19,11 @@ pub const THREAT_STYLE: &str = "<style>\n\
 .techfile-stride .techfile-na-reason { font-size: 0.8em; text-align: left; }\n\
 .techfile-stride td.techfile-inapplicable { color: #999; }\n\
 .techfile-id { white-space: nowrap; }\n\
+.techfile-threat { font-size: 0.85em; }\n\
+.techfile-threat td, .techfile-threat th { padding: 3px 6px; overflow-wrap: break-word; }\n\
+.techfile-threat th { overflow-wrap: normal; hyphens: auto; }\n\
+.techfile-interfaces { table-layout: fixed; width: 100%; }\n\
+@media print { .techfile-threat { font-size: 0.7em; } .techfile-threat td, .techfile-threat th { padding: 2px 4px; } }\n\
 .techfile-dfd { margin: 1em 0; }\n\
 .techfile-dfd svg a:hover rect, .techfile-dfd svg a:hover ellipse { stroke-width: 2; }\n\
 .techfile-dfd figcaption { font-size: 0.85em; }\n\
@@ -81,7 +86,7 @@ pub fn stride(site: &Site<'_, '_>, page: &str) -> String {
         out.push_str("<p><em>The threat model has no actors, processes, data stores, interfaces or data flows yet.</em></p>\n");
         return out;
     }
-    out.push_str("<table class=\"techfile-table techfile-stride\">\n<thead><tr><th>Element</th>");
+    out.push_str("<table class=\"techfile-table techfile-threat techfile-stride\">\n<thead><tr><th>Element</th>");
     for c in Stride::ALL {
         let _ = write!(out, "<th title=\"{}\">{}</th>", c.title(), c.letter());
     }
@@ -198,7 +203,7 @@ pub fn interfaces(site: &Site<'_, '_>, page: &str) -> String {
     };
     list.sort_by(|a, b| (owner(*a), &model.item(*a).id).cmp(&(owner(*b), &model.item(*b).id)));
     let mut out = styles();
-    out.push_str("<table class=\"techfile-table techfile-interfaces\">\n<thead><tr><th>Interface</th><th>Element and peers</th><th>Protocol, version, port</th><th>Direction and exposure</th><th>Authentication and encryption</th><th>Data</th><th>Risks and controls</th></tr></thead>\n<tbody>\n");
+    out.push_str("<table class=\"techfile-table techfile-threat techfile-interfaces\">\n<colgroup><col style=\"width: 16%\"><col style=\"width: 14%\"><col style=\"width: 14%\"><col style=\"width: 11%\"><col style=\"width: 16%\"><col style=\"width: 14%\"><col style=\"width: 15%\"></colgroup>\n<thead><tr><th>Interface</th><th>Element and peers</th><th>Protocol, version, port</th><th>Direction, exposure</th><th>Authentication, encryption</th><th>Data</th><th>Risks and controls</th></tr></thead>\n<tbody>\n");
     if list.is_empty() {
         out.push_str("<tr><td colspan=\"7\"><em>No interface items.</em></td></tr>\n");
     }
@@ -274,7 +279,7 @@ pub fn interfaces(site: &Site<'_, '_>, page: &str) -> String {
 pub fn assets(site: &Site<'_, '_>, page: &str) -> String {
     let model = site.model();
     let mut out = styles();
-    out.push_str("<table class=\"techfile-table techfile-assets\">\n<thead><tr><th>Asset</th><th>Type</th><th>C</th><th>I</th><th>A</th><th>Where</th><th>Risks and controls</th></tr></thead>\n<tbody>\n");
+    out.push_str("<table class=\"techfile-table techfile-threat techfile-assets\">\n<thead><tr><th>Asset</th><th>Type</th><th>C</th><th>I</th><th>A</th><th>Where</th><th>Risks and controls</th></tr></thead>\n<tbody>\n");
     let list = model.of_kind(Kind::Asset);
     if list.is_empty() {
         out.push_str("<tr><td colspan=\"7\"><em>No asset items.</em></td></tr>\n");
@@ -322,7 +327,7 @@ pub fn assets(site: &Site<'_, '_>, page: &str) -> String {
 pub fn data_stores(site: &Site<'_, '_>, page: &str) -> String {
     let model = site.model();
     let mut out = styles();
-    out.push_str("<table class=\"techfile-table techfile-data-stores\">\n<thead><tr><th>Data store</th><th>Assets held</th><th>Encryption at rest</th><th>Retention</th><th>Inside</th><th>Risks and controls</th></tr></thead>\n<tbody>\n");
+    out.push_str("<table class=\"techfile-table techfile-threat techfile-data-stores\">\n<thead><tr><th>Data store</th><th>Assets held</th><th>Encryption at rest</th><th>Retention</th><th>Inside</th><th>Risks and controls</th></tr></thead>\n<tbody>\n");
     let list = model.of_kind(Kind::DataStore);
     if list.is_empty() {
         out.push_str("<tr><td colspan=\"6\"><em>No data-store items.</em></td></tr>\n");
@@ -351,7 +356,7 @@ pub fn data_stores(site: &Site<'_, '_>, page: &str) -> String {
 pub fn data_flows(site: &Site<'_, '_>, page: &str) -> String {
     let model = site.model();
     let mut out = styles();
-    out.push_str("<table class=\"techfile-table techfile-data-flows\">\n<thead><tr><th>Data flow</th><th>From and to</th><th>Interfaces</th><th>Assets</th><th>Crosses</th><th>Risks and controls</th></tr></thead>\n<tbody>\n");
+    out.push_str("<table class=\"techfile-table techfile-threat techfile-data-flows\">\n<thead><tr><th>Data flow</th><th>From and to</th><th>Interfaces</th><th>Assets</th><th>Crosses</th><th>Risks and controls</th></tr></thead>\n<tbody>\n");
     let list = model.of_kind(Kind::DataFlow);
     if list.is_empty() {
         out.push_str("<tr><td colspan=\"6\"><em>No data-flow items.</em></td></tr>\n");
@@ -390,7 +395,7 @@ pub fn data_flows(site: &Site<'_, '_>, page: &str) -> String {
 pub fn trust_boundaries(site: &Site<'_, '_>, page: &str) -> String {
     let model = site.model();
     let mut out = styles();
-    out.push_str("<table class=\"techfile-table techfile-trust-boundaries\">\n<thead><tr><th>Trust boundary</th><th>Contains</th><th>Crossed by</th></tr></thead>\n<tbody>\n");
+    out.push_str("<table class=\"techfile-table techfile-threat techfile-trust-boundaries\">\n<thead><tr><th>Trust boundary</th><th>Contains</th><th>Crossed by</th></tr></thead>\n<tbody>\n");
     let list = model.of_kind(Kind::TrustBoundary);
     if list.is_empty() {
         out.push_str("<tr><td colspan=\"3\"><em>No trust-boundary items.</em></td></tr>\n");

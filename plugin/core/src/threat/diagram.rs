@@ -18,10 +18,14 @@ pub enum Scope {
     Element(usize),
 }
 
-/// A diagram ready for layout: its DOT text and what each name in it stands for.
+/// A diagram ready for layout: its DOT text, flowing left to right and top to bottom (the
+/// one that fits an A4 page better is drawn), and what each name in it stands for.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagram {
+    /// Flowing left to right.
     pub dot: String,
+    /// The same diagram flowing top to bottom.
+    pub dot_tb: String,
     /// Node `n{k}` is element `nodes[k].0`; `nodes[k].1` is true for context elements.
     pub nodes: Vec<(usize, bool)>,
     /// Cluster `cluster_{k}` is trust boundary `boundaries[k]`.
@@ -46,8 +50,9 @@ impl Diagram {
 /// fonts of the machine.
 pub const FONT: &str = "Helvetica";
 pub const FONT_SIZE: f64 = 10.0;
-/// Characters per line of a wrapped title.
-const WRAP: usize = 22;
+/// Characters per line of a wrapped title: narrow labels keep the ranks of a left-to-right
+/// diagram narrow, which matters most on an A4 page.
+const WRAP: usize = 16;
 /// Lines of a wrapped title at most; longer titles end with an ellipsis.
 const MAX_LINES: usize = 3;
 
@@ -97,8 +102,12 @@ pub fn build(model: &Model<'_, '_>, scope: Scope) -> Diagram {
         .filter(|n| focus.contains(n) || context.contains(n))
         .map(|n| (n, context.contains(&n)))
         .collect();
+    // The boundaries around the elements in focus. Context elements stay outside them all:
+    // where they sit is their own diagram's business, and their boundaries would only
+    // crowd this one.
     let mut boundaries: Vec<usize> = nodes
         .iter()
+        .filter(|&&(_, context)| !context)
         .flat_map(|&(n, _)| model.boundaries_of(n).iter().copied())
         .collect::<BTreeSet<_>>()
         .into_iter()
@@ -126,7 +135,7 @@ pub fn build(model: &Model<'_, '_>, scope: Scope) -> Diagram {
     dot.push_str("digraph dfd {\n");
     let _ = writeln!(
         dot,
-        "  graph [rankdir=LR, nodesep=0.3, ranksep=0.55, pad=0.1, fontname=\"{FONT}\", fontsize={FONT_SIZE}, labeljust=l];"
+        "  graph [rankdir=LR, nodesep=0.3, ranksep=0.4, pad=0.1, fontname=\"{FONT}\", fontsize={FONT_SIZE}, labeljust=l];"
     );
     let _ = writeln!(
         dot,
@@ -146,7 +155,12 @@ pub fn build(model: &Model<'_, '_>, scope: Scope) -> Diagram {
         .collect();
     let node_index = |i: usize| node_at.get(&i).copied();
     let boundary_index = |i: usize| boundary_at.get(&i).copied();
-    let parent = |i: usize| model.innermost(i).and_then(boundary_index);
+    let parent = |i: usize| {
+        if node_index(i).is_some_and(|k| nodes[k].1) {
+            return None;
+        }
+        model.innermost(i).and_then(boundary_index)
+    };
     let write_node = |dot: &mut String, k: usize, depth: usize| {
         let (n, _) = nodes[k];
         let shape = match model.item(n).kind {
@@ -212,8 +226,10 @@ pub fn build(model: &Model<'_, '_>, scope: Scope) -> Diagram {
         );
     }
     dot.push_str("}\n");
+    let dot_tb = dot.replacen("rankdir=LR", "rankdir=TB", 1);
     Diagram {
         dot,
+        dot_tb,
         nodes,
         boundaries,
         flows,
@@ -272,11 +288,7 @@ mod tests {
         assert_eq!(wrap("Patch firmware"), ["Patch firmware"]);
         assert_eq!(
             wrap("Arrhythmia analysis and notification service in the cloud back end"),
-            [
-                "Arrhythmia analysis",
-                "and notification",
-                "service in the cloud\u{2026}"
-            ]
+            ["Arrhythmia", "analysis and", "notification\u{2026}"]
         );
         assert_eq!(
             wrap("Supercalifragilisticexpialidocious x"),

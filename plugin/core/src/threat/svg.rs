@@ -16,12 +16,14 @@ const INK: &str = "#1b1b1b";
 const CONTEXT: &str = "#6b6b6b";
 
 /// The diagram as an HTML `<figure>` holding the SVG and its legend. `href` gives the link
-/// to an item's section (`None`: not placed in the book, drawn without a link).
+/// to an item's section (`None`: not placed in the book, drawn without a link); `note` is
+/// added to the caption.
 pub fn render(
     model: &Model<'_, '_>,
     diagram: &Diagram,
     placement: &Placement,
     caption: &str,
+    note: Option<&str>,
     href: &dyn Fn(usize) -> Option<String>,
 ) -> String {
     let (w, h) = (placement.width, placement.height);
@@ -183,8 +185,9 @@ pub fn render(
     }
     svg.push_str("</svg>");
     let context = diagram.nodes.iter().any(|&(_, c)| c);
+    let note = note.map(|n| format!(" {}", html(n))).unwrap_or_default();
     format!(
-        "<figure class=\"techfile-dfd\">\n{svg}\n<figcaption>{}<br>{}</figcaption>\n</figure>\n",
+        "<figure class=\"techfile-dfd\">\n{svg}\n<figcaption>{}.{note}<br>{}</figcaption>\n</figure>\n",
         html(caption),
         legend(context)
     )
