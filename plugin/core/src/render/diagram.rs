@@ -48,7 +48,9 @@ pub fn lay_out(
         for (_, d) in &built {
             if !d.nodes.is_empty() && d.size() <= config.max_elements {
                 wanted.insert(d.dot.as_str(), None);
-                wanted.insert(d.dot_tb.as_str(), None);
+                if !d.dot_tb.is_empty() {
+                    wanted.insert(d.dot_tb.as_str(), None);
+                }
             }
         }
     }

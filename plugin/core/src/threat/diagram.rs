@@ -24,7 +24,8 @@ pub enum Scope {
 pub struct Diagram {
     /// Flowing left to right.
     pub dot: String,
-    /// The same diagram flowing top to bottom.
+    /// The same diagram flowing top to bottom; empty for a large diagram, which is laid
+    /// out one way only.
     pub dot_tb: String,
     /// Node `n{k}` is element `nodes[k].0`; `nodes[k].1` is true for context elements.
     pub nodes: Vec<(usize, bool)>,
@@ -55,6 +56,8 @@ pub const FONT_SIZE: f64 = 10.0;
 const WRAP: usize = 16;
 /// Lines of a wrapped title at most; longer titles end with an ellipsis.
 const MAX_LINES: usize = 3;
+/// Past this many elements, boundaries and flows a diagram is laid out for speed.
+const LARGE: usize = 120;
 
 /// Builds the diagram of `scope`.
 pub fn build(model: &Model<'_, '_>, scope: Scope) -> Diagram {
@@ -131,11 +134,21 @@ pub fn build(model: &Model<'_, '_>, scope: Scope) -> Diagram {
         })
         .collect();
 
+    // A diagram this large is an overview that no page shows at a readable size; it is laid
+    // out for speed: straight edges, few crossing-reduction and positioning passes, and flow
+    // IDs placed after the layout instead of as nodes of their own. `newrank` ranks across
+    // clusters in one pass, without which dot gives up on some models with many boundaries.
+    let large = nodes.len() + boundaries.len() + flows.len() > LARGE;
     let mut dot = String::new();
     dot.push_str("digraph dfd {\n");
     let _ = writeln!(
         dot,
-        "  graph [rankdir=LR, nodesep=0.3, ranksep=0.4, pad=0.1, fontname=\"{FONT}\", fontsize={FONT_SIZE}, labeljust=l];"
+        "  graph [rankdir=LR, newrank=true, nodesep=0.3, ranksep=0.4, pad=0.1, fontname=\"{FONT}\", fontsize={FONT_SIZE}, labeljust=l{}];",
+        if large {
+            ", splines=line, nslimit=1, mclimit=0.1"
+        } else {
+            ""
+        }
     );
     let _ = writeln!(
         dot,
@@ -221,12 +234,18 @@ pub fn build(model: &Model<'_, '_>, scope: Scope) -> Diagram {
         };
         let _ = writeln!(
             dot,
-            "  n{a} -> n{b} [id=\"f{k}\", label=\"{}\"];",
+            "  n{a} -> n{b} [id=\"f{k}\", {}label=\"{}\"];",
+            if large { "x" } else { "" },
             dot_text(&model.item(f).id)
         );
     }
     dot.push_str("}\n");
-    let dot_tb = dot.replacen("rankdir=LR", "rankdir=TB", 1);
+    // A large diagram is laid out once: it is scaled down whichever way it flows.
+    let dot_tb = if large {
+        String::new()
+    } else {
+        dot.replacen("rankdir=LR", "rankdir=TB", 1)
+    };
     Diagram {
         dot,
         dot_tb,

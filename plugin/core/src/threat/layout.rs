@@ -146,7 +146,8 @@ pub fn parse(json: &str) -> Result<Placement, String> {
                 points.push(flip(x, y));
             }
         }
-        let label = match e["lp"].as_str() {
+        // `lp` for a label laid out with the graph, `xlp` for one placed afterwards.
+        let label = match e["lp"].as_str().or_else(|| e["xlp"].as_str()) {
             Some(lp) => {
                 let [x, y] = two(&numbers(lp)?)?;
                 Some(flip(x, y))

@@ -412,3 +412,34 @@ fn threat_dragon_import_refuses_what_it_cannot_read() {
             .contains("no diagrams")
     );
 }
+
+#[test]
+fn large_diagrams_are_laid_out_once_and_for_speed() {
+    // 61 processes and 60 flows: past the size where a diagram is an overview.
+    let mut specs: Vec<(String, &str, String)> = (0..61)
+        .map(|n| (format!("P-{n:02}"), "process", String::new()))
+        .collect();
+    specs.extend((0..60).map(|n| {
+        (
+            format!("F-{n:02}"),
+            "data-flow",
+            format!("from = \"P-{n:02}\"\nto = \"P-{:02}\"", n + 1),
+        )
+    }));
+    let specs: Vec<(&str, &str, &str)> = specs
+        .iter()
+        .map(|(a, b, c)| (a.as_str(), *b, c.as_str()))
+        .collect();
+    with_model(&specs, |m| {
+        let d = build(m, Scope::Whole);
+        assert_eq!(d.size(), 121);
+        assert!(d.dot.contains("splines=line"));
+        assert!(d.dot.contains("xlabel=\"F-00\""));
+        assert!(d.dot_tb.is_empty());
+    });
+    with_model(&specs[..10], |m| {
+        let d = build(m, Scope::Whole);
+        assert!(!d.dot.contains("splines=line"));
+        assert!(d.dot_tb.contains("rankdir=TB"));
+    });
+}
