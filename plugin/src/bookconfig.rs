@@ -1,49 +1,178 @@
 //! What the edge reads from mdBook's configuration (book.toml): `[preprocessor.techfile]`,
 //! the `[output.html]` options that change heading ids, and where chapters are rendered.
 
-use anyhow::Result;
-use mdbook_preprocessor::config::Config as BookConfig;
-use techfile_core::config::Config;
+use crate::paths::Names;
+use anyhow::{Context, Result};
+use mdbook_preprocessor::config::{Config as BookConfig, HtmlConfig};
+use std::fmt;
+use std::path::Path;
+use techfile_core::config::{self, Config, EnvOverride};
+use techfile_core::diag::{self, Diagnostic};
 use techfile_core::links;
+use techfile_core::load::{Input, InputError};
+use techfile_core::model::SourceMap;
 
 /// The preprocessor's name in book.toml: `[preprocessor.techfile]`.
 pub const NAME: &str = "techfile";
 
-/// Reads and validates `[preprocessor.techfile]`.
-pub fn config_from(book: &BookConfig) -> Result<Config> {
-    let config: Config = book
-        .get(&format!("preprocessor.{NAME}"))
-        .map_err(|e| anyhow::anyhow!("invalid [preprocessor.{NAME}] in book.toml: {e:#}"))?
-        .unwrap_or_default();
-    config
-        .validate()
-        .map_err(|e| anyhow::anyhow!("invalid book.toml: {e}"))?;
-    Ok(config)
+/// `[preprocessor.techfile]` could not be read: the findings, and the files they point
+/// into (book.toml, and the `environment` pseudo-file of `MDBOOK_...` overrides). Carried
+/// as the error of a run so the binary can print the findings like any others and exit 2.
+#[derive(Debug)]
+pub struct ConfigErrors {
+    pub map: SourceMap,
+    pub findings: Vec<Diagnostic>,
 }
 
-/// The `[output.html]` settings that change how mdBook parses Markdown, and so the ids
-/// of headings; mdBook's defaults when they are not set.
-pub fn markdown_options(book: &BookConfig) -> links::Markdown {
-    let default = links::Markdown::default();
-    let get = |key: &str, default: bool| {
-        book.get::<bool>(&format!("output.html.{key}"))
-            .ok()
-            .flatten()
-            .unwrap_or(default)
-    };
-    links::Markdown {
-        smart_punctuation: get("smart-punctuation", default.smart_punctuation),
-        definition_lists: get("definition-lists", default.definition_lists),
-        admonitions: get("admonitions", default.admonitions),
+impl fmt::Display for ConfigErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&diag::render_human(&self.findings, &self.map, false))?;
+        write!(
+            f,
+            "invalid [preprocessor.{NAME}] in book.toml: {}",
+            diag::summary_line(&self.findings)
+        )
     }
 }
 
-/// The path mdBook renders a chapter at: its `index` preprocessor (on unless
-/// `build.use-default-preprocessors = false`) renames `README.md` to `index.md`.
+impl std::error::Error for ConfigErrors {}
+
+/// The configuration, read with book.toml itself, which the analysis hashes and points
+/// findings about the whole book at.
+pub struct Loaded {
+    pub config: Config,
+    pub book_toml: Input,
+    /// The `MDBOOK_...` overrides that changed the configuration, one note each.
+    pub notes: Vec<String>,
+}
+
+/// The `MDBOOK_...` variables that reach into `[preprocessor.techfile]`, sorted by name so
+/// the result does not depend on the order of the environment (mdBook applies them in
+/// that order; a variable that names a table comes before the ones inside it).
+pub fn env_overrides() -> Vec<EnvOverride> {
+    let mut out: Vec<EnvOverride> = std::env::vars_os()
+        .filter_map(|(name, value)| {
+            let name = name.into_string().ok()?;
+            config::override_path(&name)?;
+            Some(EnvOverride {
+                name,
+                value: value.to_string_lossy().into_owned(),
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    out
+}
+
+/// Reads book.toml in `book_root` and `[preprocessor.techfile]` from its text (with the
+/// environment's overrides), so every finding has its line and column.
+///
+/// # Errors
+///
+/// [`ConfigErrors`] when the table has findings (book.toml unreadable or not UTF-8
+/// included).
+pub fn load(book_root: &Path, names: &Names) -> Result<Loaded> {
+    let path = book_root.join("book.toml");
+    let book_toml = Input {
+        name: names.diag(&path),
+        path: names.book(&path),
+        content: std::fs::read(&path).map_err(|e| InputError::Io(e.to_string())),
+    };
+    let overrides = env_overrides();
+    let mut map = SourceMap::new();
+    let read = config::read_book_toml(&mut map, &book_toml, &overrides);
+    match read {
+        Ok(config) => Ok(Loaded {
+            config,
+            book_toml,
+            notes: overrides.iter().map(override_note).collect(),
+        }),
+        Err(findings) => Err(ConfigErrors { map, findings }.into()),
+    }
+}
+
+/// Says which setting an override changes, so a build log shows that the configuration
+/// is not book.toml's alone.
+fn override_note(o: &EnvOverride) -> String {
+    let path = config::override_path(&o.name).unwrap_or_default();
+    let what = match path.get(2..) {
+        Some(keys) if !keys.is_empty() => format!("`{}` of [preprocessor.{NAME}]", keys.join(".")),
+        _ => format!("the whole [{}] table", path.join(".")),
+    };
+    format!(
+        "the environment variable {} overrides {what} in book.toml",
+        o.name
+    )
+}
+
+/// mdBook's configuration from the text of book.toml already read, with mdBook's
+/// environment overrides, as `mdbook build` would see it.
+///
+/// # Errors
+///
+/// When mdBook rejects book.toml or an override.
+pub fn book_config(book_toml: &Input) -> Result<BookConfig> {
+    let bytes = match &book_toml.content {
+        Ok(bytes) => bytes,
+        Err(InputError::Io(e) | InputError::Folder(e)) => {
+            anyhow::bail!("cannot read {}: {e}", book_toml.name)
+        }
+        Err(InputError::TooLarge { .. }) => anyhow::bail!("{} is too large", book_toml.name),
+    };
+    let text =
+        std::str::from_utf8(bytes).with_context(|| format!("{} is not UTF-8", book_toml.name))?;
+    let mut book: BookConfig = text
+        .parse()
+        .with_context(|| format!("cannot read {}", book_toml.name))?;
+    book.update_from_env()?;
+    Ok(book)
+}
+
+/// The `[output.html]` settings that change how mdBook parses Markdown, and so the ids
+/// of headings, read as mdBook's HTML renderer reads them (its `HtmlConfig`, defaults
+/// included; a table it cannot read counts as absent, as there).
+pub fn markdown_options(book: &BookConfig) -> links::Markdown {
+    let html: HtmlConfig = book
+        .get::<HtmlConfig>("output.html")
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    links::Markdown {
+        smart_punctuation: html.smart_punctuation,
+        definition_lists: html.definition_lists,
+        admonitions: html.admonitions,
+    }
+}
+
+/// Whether mdBook runs one of its built-in preprocessors (`links`, `index`) for the HTML
+/// renderer, by mdBook's rules: always while `build.use-default-preprocessors` is on
+/// (the default); otherwise when book.toml has a `[preprocessor.NAME]` table whose
+/// `renderers` (if set) list `html`.
+pub fn builtin_runs(book: &BookConfig, name: &str) -> bool {
+    if book.build.use_default_preprocessors {
+        return true;
+    }
+    let table = book
+        .get::<toml::Value>(&format!("preprocessor.{name}"))
+        .ok()
+        .flatten();
+    let Some(table) = table else {
+        return false;
+    };
+    match table.get("renderers").and_then(toml::Value::as_array) {
+        Some(list) => list.iter().any(|r| r.as_str() == Some("html")),
+        None => true,
+    }
+}
+
+/// The path mdBook renders a chapter at: its `index` preprocessor renames `README.md`
+/// (any case, any extension) to `index.md`.
 pub fn rendered_path(path: &str, book: &BookConfig) -> String {
     let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
-    let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
-    if !book.build.use_default_preprocessors || !stem.eq_ignore_ascii_case("readme") {
+    let stem = Path::new(name)
+        .file_stem()
+        .map_or(std::borrow::Cow::Borrowed(""), |s| s.to_string_lossy());
+    if !stem.eq_ignore_ascii_case("readme") || !builtin_runs(book, "index") {
         return path.to_string();
     }
     if dir.is_empty() {
@@ -66,7 +195,55 @@ mod tests {
             "part/index.md"
         );
         assert_eq!(rendered_path("readme-first.md", &book), "readme-first.md");
+        assert_eq!(rendered_path("README", &book), "index.md");
         book.build.use_default_preprocessors = false;
         assert_eq!(rendered_path("README.md", &book), "README.md");
+        book.set("preprocessor.index", toml::Table::new()).unwrap();
+        assert_eq!(rendered_path("README.md", &book), "index.md");
+        book.set("preprocessor.index.renderers", vec!["markdown"])
+            .unwrap();
+        assert_eq!(rendered_path("README.md", &book), "README.md");
+    }
+
+    #[test]
+    fn links_runs_by_mdbook_rules() {
+        let mut book = BookConfig::default();
+        assert!(builtin_runs(&book, "links"));
+        book.build.use_default_preprocessors = false;
+        assert!(!builtin_runs(&book, "links"));
+        book.set("preprocessor.links.renderers", vec!["html"])
+            .unwrap();
+        assert!(builtin_runs(&book, "links"));
+    }
+
+    #[test]
+    fn markdown_options_default_as_mdbook() {
+        let mut book = BookConfig::default();
+        assert_eq!(markdown_options(&book), links::Markdown::default());
+        book.set("output.html.smart-punctuation", false).unwrap();
+        let md = markdown_options(&book);
+        assert!(!md.smart_punctuation && md.definition_lists && md.admonitions);
+    }
+
+    /// The core parses Markdown with its own copy of mdBook's parser options (it depends on
+    /// no mdBook crate): for every combination of settings, it reads the same events as
+    /// mdBook's own parser.
+    #[test]
+    fn the_cores_parser_options_are_mdbooks() {
+        let text = "# T {#x .c}\n\n\"Quotes\" -- and...\n\nTerm\n: definition\n\n> [!NOTE]\n> admonition\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] task ~~struck~~ [^1]\n\n[^1]: note\n";
+        for bits in 0..8u8 {
+            let md = links::Markdown {
+                smart_punctuation: bits & 1 != 0,
+                definition_lists: bits & 2 != 0,
+                admonitions: bits & 4 != 0,
+            };
+            let mut theirs = mdbook_markdown::MarkdownOptions::default();
+            theirs.smart_punctuation = md.smart_punctuation;
+            theirs.definition_lists = md.definition_lists;
+            theirs.admonitions = md.admonitions;
+            let ours: Vec<_> = pulldown_cmark::Parser::new_ext(text, md.parser_options()).collect();
+            let mdbook: Vec<_> = mdbook_markdown::new_cmark_parser(text, &theirs).collect();
+            assert_eq!(ours, mdbook, "settings {bits:03b}");
+        }
     }
 }

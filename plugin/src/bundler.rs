@@ -110,7 +110,14 @@ fn hash_tree(dir: &Path) -> Result<BTreeMap<String, String>> {
 /// the order of their names, so `[output.techfile]` runs after `[output.html]` and finds
 /// this build's HTML in the sibling `html` folder.
 pub fn render(ctx: &RenderContext) -> Result<Rendered> {
-    let config = crate::bookconfig::config_from(&ctx.config)?;
+    // Paths in trace.json are relative to the project, whatever folder mdBook runs us in.
+    let project = Names::for_book(&ctx.root).project;
+    let names = Names {
+        cwd: project.clone(),
+        project: project.clone(),
+    };
+    let loaded = crate::bookconfig::load(&ctx.root, &names)?;
+    let config = loaded.config.clone();
     let Some(bundle) = &config.bundle else {
         bail!(
             "the bundle renderer needs the version of the technical file: add [preprocessor.techfile.bundle] with `version = \"1.0\"` (or `version-from = \"git\"`) to book.toml"
@@ -158,23 +165,19 @@ pub fn render(ctx: &RenderContext) -> Result<Rendered> {
         None
     };
 
-    // Paths in trace.json are relative to the project, whatever folder mdBook runs us in.
-    let project = Names::for_book(&ctx.root).project;
-    let names = Names {
-        cwd: project.clone(),
-        project: project.clone(),
-    };
     let title = ctx.config.book.title.clone();
     let (mut inputs, _) = crate::gather::gather_inputs(
         &ctx.root,
         &ctx.config,
-        config.clone(),
+        loaded,
         &names,
         Chapters::FromSummary,
+        None,
     )?;
     // The diagrams are in the HTML already; the bundle needs the trace, not a second layout.
     inputs.book.layout = None;
-    let analysis = analyse(inputs, Mode::Check);
+    let mut analysis = analyse(inputs, Mode::Check);
+    crate::history::check_independence(&mut analysis, &ctx.root);
     if analysis.has_errors() {
         bail!(
             "the technical file has errors, so no bundle is written; `mdbook-techfile check {}` lists them",
@@ -209,6 +212,20 @@ pub fn render(ctx: &RenderContext) -> Result<Rendered> {
             &dest.join(&bundle_path),
             analysis.map.text(sbom.file).as_bytes(),
         )?;
+    }
+    // Evidence files are copied from disk (they may be large, so the analysis kept only
+    // their hashes); a copy that differs from the hash the document control lists means
+    // the file changed during the build, and no bundle is written.
+    for (rel, file) in &analysis.evidence.files {
+        let to = dest.join("evidence").join(rel);
+        copy_file(&project.join(&file.path), &to)?;
+        let bytes = fs::read(&to).with_context(|| format!("cannot read {}", to.display()))?;
+        if sha256_hex(&bytes) != file.sha256 {
+            bail!(
+                "{} changed while the bundle was written; build again",
+                file.path
+            );
+        }
     }
     fs::write(dest.join("trace.json"), trace).context("cannot write trace.json")?;
 
@@ -280,6 +297,7 @@ fn print(
     printed.map_err(anyhow::Error::msg)?;
     let mut bytes = fs::read(&part).context("cannot read the printed PDF")?;
     let _ = fs::remove_file(&part);
+    pdf::fix_node_ids(&mut bytes);
     if let Some(t) = stamp.timestamp
         && pdf::fix_dates(&mut bytes, t) == 0
     {
@@ -331,6 +349,12 @@ pub fn verify(dir: &Path) -> Result<Verified> {
     };
     let found = hash_tree(dir)?;
     problems.extend(manifest::compare(&listed, &found));
+    // The review records travel in trace.json: every stamp it lists must be backed by one.
+    if let Ok(text) = fs::read_to_string(dir.join("trace.json"))
+        && let Ok(trace) = serde_json::from_str::<serde_json::Value>(&text)
+    {
+        problems.extend(manifest::unrecorded_reviews(&trace));
+    }
     Ok(Verified {
         files: found.len(),
         problems,

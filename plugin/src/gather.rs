@@ -14,15 +14,18 @@
 //! - a folder or file that cannot be read becomes an unreadable input, which the analysis
 //!   reports as an error: nothing is dropped silently.
 
+use crate::bookconfig::Loaded;
 pub use crate::paths::{Names, normalize, relative};
 use anyhow::{Context, Result};
 use mdbook_preprocessor::config::Config as BookConfig;
 use rayon::prelude::*;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use techfile_core::config::Config;
+use techfile_core::evidence::EvidenceFile;
+use techfile_core::includes;
 use techfile_core::load::{Input, InputError};
 use techfile_core::sbom::SbomInput;
 use techfile_core::stamp::SbomFolder;
@@ -227,6 +230,187 @@ pub fn sboms(
     (out, folders)
 }
 
+/// Reads the review records: every `*.toml` under the review folder, sorted by path. The
+/// default folder may be missing (a book that keeps no reviews yet); a folder the user named
+/// must exist, and when it does not, that becomes an unreadable input.
+pub fn reviews(book_root: &Path, config: &Config, names: &Names) -> Vec<Input> {
+    let (folder, required) = config.review.folder();
+    let dir = book_root.join(folder);
+    if !dir.exists() && !required {
+        return Vec::new();
+    }
+    let (dir_diag, dir_book) = (names.diag(&dir), names.book(&dir));
+    match walk(&dir, Some("toml"), false) {
+        Ok(found) => found
+            .iter()
+            .map(|f| Input {
+                name: join(&dir_diag, &f.rel),
+                path: join(&dir_book, &f.rel),
+                // A record is a few hundred bytes; the item limit bounds a stray file.
+                content: read_limited(&f.path, config.max_file_size),
+            })
+            .collect(),
+        Err(e) => vec![Input {
+            name: dir_diag,
+            path: dir_book,
+            content: Err(InputError::Folder(format!(
+                "review folder `{folder}` (from [preprocessor.techfile.review] folder) cannot be read: {e}"
+            ))),
+        }],
+    }
+}
+
+/// Every `*.{ext}` file under a folder of the book's configuration, sorted by path; the
+/// default folder may be absent, a configured one must exist. `what` names the setting
+/// in the finding about a folder that cannot be read.
+fn folder_files(
+    book_root: &Path,
+    (folder, required): (&str, bool),
+    ext: &str,
+    limit: u64,
+    what: &str,
+    names: &Names,
+) -> Vec<Input> {
+    let dir = book_root.join(folder);
+    if !dir.exists() && !required {
+        return Vec::new();
+    }
+    let (dir_diag, dir_book) = (names.diag(&dir), names.book(&dir));
+    match walk(&dir, Some(ext), false) {
+        Ok(found) => {
+            let contents: Vec<_> = found
+                .par_iter()
+                .map(|f| read_limited(&f.path, limit))
+                .collect();
+            found
+                .iter()
+                .zip(contents)
+                .map(|(f, content)| Input {
+                    name: join(&dir_diag, &f.rel),
+                    path: join(&dir_book, &f.rel),
+                    content,
+                })
+                .collect()
+        }
+        Err(e) => vec![Input {
+            name: dir_diag,
+            path: dir_book,
+            content: Err(InputError::Folder(format!(
+                "folder `{folder}` (from {what}) cannot be read: {e}"
+            ))),
+        }],
+    }
+}
+
+/// The support tables: every `*.toml` under the support folder.
+pub fn support(book_root: &Path, config: &Config, names: &Names) -> Vec<Input> {
+    folder_files(
+        book_root,
+        config.support.folder(),
+        "toml",
+        config.max_file_size,
+        "[preprocessor.techfile.support] folder",
+        names,
+    )
+}
+
+/// The advisory records: every `*.json` under the `advisories` folders, which must exist.
+pub fn advisory_records(book_root: &Path, config: &Config, names: &Names) -> Vec<Input> {
+    config
+        .advisories
+        .iter()
+        .flat_map(|folder| {
+            folder_files(
+                book_root,
+                (folder, true),
+                "json",
+                config.max_file_size,
+                "[preprocessor.techfile] advisories",
+                names,
+            )
+        })
+        .collect()
+}
+
+/// Hashes a file as a stream, without holding it in memory.
+fn hash_file(path: &Path) -> Result<(u64, String), InputError> {
+    let mut file = fs::File::open(path).map_err(|e| InputError::Io(e.to_string()))?;
+    let mut hasher = techfile_core::digest::Sha256Stream::default();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = file
+            .read(&mut buf)
+            .map_err(|e| InputError::Io(e.to_string()))?;
+        if n == 0 {
+            return Ok(hasher.finish());
+        }
+        hasher.update(&buf[..n]);
+    }
+}
+
+/// The evidence files: every file under the evidence folder, hashed as a stream (an
+/// evidence file may be a large report); JUnit reports (`*.xml`) are read whole, up to
+/// `evidence.max-junit-size`, for the core to parse.
+pub fn evidence(book_root: &Path, config: &Config, names: &Names) -> Vec<EvidenceFile> {
+    let (folder, required) = config.evidence.folder();
+    let dir = book_root.join(folder);
+    if !dir.exists() && !required {
+        return Vec::new();
+    }
+    let (dir_diag, dir_book) = (names.diag(&dir), names.book(&dir));
+    let found = match walk(&dir, None, false) {
+        Ok(found) => found,
+        Err(e) => {
+            return vec![EvidenceFile {
+                name: dir_diag,
+                path: dir_book,
+                rel: String::new(),
+                digest: Err(InputError::Folder(format!(
+                    "evidence folder `{folder}` (from [preprocessor.techfile.evidence] folder) cannot be read: {e}"
+                ))),
+                content: None,
+            }];
+        }
+    };
+    found
+        .par_iter()
+        .map(|f| {
+            let name = join(&dir_diag, &f.rel);
+            let path = join(&dir_book, &f.rel);
+            if techfile_core::evidence::is_xml(&f.rel) {
+                match read_limited(&f.path, config.evidence.max_junit_size) {
+                    Ok(bytes) => return EvidenceFile::from_bytes(&name, &path, &f.rel, bytes),
+                    Err(e @ InputError::TooLarge { .. }) => {
+                        return EvidenceFile {
+                            digest: hash_file(&f.path),
+                            content: Some(Err(e)),
+                            name,
+                            path,
+                            rel: f.rel.clone(),
+                        };
+                    }
+                    Err(e) => {
+                        return EvidenceFile {
+                            digest: Err(e.clone()),
+                            content: Some(Err(e)),
+                            name,
+                            path,
+                            rel: f.rel.clone(),
+                        };
+                    }
+                }
+            }
+            EvidenceFile {
+                digest: hash_file(&f.path),
+                content: None,
+                name,
+                path,
+                rel: f.rel.clone(),
+            }
+        })
+        .collect()
+}
+
 /// A whole file read for the stamp and for findings (book.toml, SUMMARY.md).
 fn whole(path: &Path, names: &Names) -> Input {
     Input {
@@ -236,14 +420,28 @@ fn whole(path: &Path, names: &Names) -> Input {
     }
 }
 
-/// The chapter files SUMMARY.md lists, relative to `src`, in reading order.
-pub fn chapter_locations(src: &Path, names: &Names) -> Result<Vec<PathBuf>> {
+/// A chapter SUMMARY.md lists, as mdBook loads it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SummaryChapter {
+    /// The link text: mdBook titles a chapter file it creates with it.
+    pub name: String,
+    /// The file relative to `src`, with forward slashes, named as mdBook names the
+    /// chapter: `./a.md` and `a/./b.md` are `a.md` and `a/b.md`, and `%20` in the link
+    /// is a space.
+    pub path: String,
+}
+
+/// The chapters SUMMARY.md lists, in reading order (prefix, numbered and suffix chapters,
+/// nested ones after their parent), read with mdBook's own parser (`mdbook-summary`).
+/// Draft chapters (no file), separators and part titles are not chapters. Each path is
+/// made as mdBook's loader makes it: the link joined to `src`, then `src` stripped again.
+pub fn summary_chapters(src: &Path, names: &Names) -> Result<Vec<SummaryChapter>> {
     let summary_path = src.join("SUMMARY.md");
     let summary_text = fs::read_to_string(&summary_path)
         .with_context(|| format!("cannot read {}", names.diag(&summary_path)))?;
     let summary = mdbook_summary::parse_summary(&summary_text)
         .with_context(|| format!("cannot parse {}", names.diag(&summary_path)))?;
-    let mut locations = Vec::new();
+    let mut chapters = Vec::new();
     let mut stack: Vec<&mdbook_summary::SummaryItem> = summary
         .prefix_chapters
         .iter()
@@ -254,12 +452,28 @@ pub fn chapter_locations(src: &Path, names: &Names) -> Result<Vec<PathBuf>> {
     while let Some(item) = stack.pop() {
         if let mdbook_summary::SummaryItem::Link(link) = item {
             if let Some(loc) = &link.location {
-                locations.push(loc.clone());
+                let location = if loc.is_absolute() {
+                    loc.clone()
+                } else {
+                    src.join(loc)
+                };
+                let path = location.strip_prefix(src).with_context(|| {
+                    format!(
+                        "{} lists `{}`, which is outside {}: mdBook cannot load it",
+                        names.diag(&summary_path),
+                        loc.display(),
+                        names.diag(src)
+                    )
+                })?;
+                chapters.push(SummaryChapter {
+                    name: link.name.clone(),
+                    path: crate::paths::slash_path(path),
+                });
             }
             stack.extend(link.nested_items.iter().rev());
         }
     }
-    Ok(locations)
+    Ok(chapters)
 }
 
 /// A chapter mdBook handed to the preprocessor: where it is on disk and its text now.
@@ -278,33 +492,34 @@ pub enum Chapters {
     Given(Vec<GivenChapter>),
 }
 
-/// The book around the items: book.toml, SUMMARY.md, the chapters, the files under `src`
-/// and the Markdown options.
+/// The book around the items: book.toml (already read with the configuration), SUMMARY.md,
+/// the chapters, the files under `src`, the files the chapters include, and the Markdown
+/// options. Included files above `include_limit` bytes are refused unread.
 pub fn book(
     book_root: &Path,
     book_config: &BookConfig,
+    book_toml: Input,
     names: &Names,
     chapters: Chapters,
+    include_limit: u64,
 ) -> Result<BookInputs> {
     let src = book_root.join(&book_config.book.src);
-    let chapters = match chapters {
-        Chapters::FromSummary => chapter_locations(&src, names)?
+    let chapters: Vec<ChapterInput> = match chapters {
+        Chapters::FromSummary => summary_chapters(&src, names)?
             .into_iter()
-            .map(|loc| {
-                let path = src.join(&loc);
+            .map(|ch| {
+                let path = src.join(&ch.path);
                 let file = whole(&path, names);
-                // mdBook creates missing chapters itself; an absent file is an empty chapter.
-                let complete = file.content.as_ref().map_or(true, |b| {
-                    !techfile_core::links::adds_text_later(&String::from_utf8_lossy(b))
-                });
+                // With `create-missing` (the default) mdBook writes a missing chapter file
+                // holding its title; `check` reads that text without writing the file.
+                let text =
+                    (file.content.is_err() && book_config.build.create_missing && !path.exists())
+                        .then(|| format!("# {}\n", mdbook_core::utils::escape_html(&ch.name)));
                 ChapterInput {
                     file,
-                    path: crate::bookconfig::rendered_path(
-                        &loc.to_string_lossy().replace('\\', "/"),
-                        book_config,
-                    ),
-                    text: None,
-                    complete,
+                    path: crate::bookconfig::rendered_path(&ch.path, book_config),
+                    source: Some(ch.path),
+                    text,
                 }
             })
             .collect(),
@@ -326,21 +541,92 @@ pub fn book(
                 ChapterInput {
                     file,
                     path: g.path,
+                    source: g.source.as_deref().map(crate::paths::slash_path),
                     text: Some(g.text),
-                    // mdBook's own preprocessors ran before this one: the text is final.
-                    complete: true,
                 }
             })
             .collect(),
     };
+    let src_files = src_files(&src, &book_root.join(&book_config.build.build_dir));
+    let links = crate::bookconfig::builtin_runs(book_config, "links");
+    let src_root: Vec<String> = normalize(&src)
+        .components()
+        .filter_map(|c| match c {
+            std::path::Component::Normal(n) => Some(n.to_string_lossy().into_owned()),
+            _ => None,
+        })
+        .collect();
+    let included = if links {
+        included_files(&src, &src_root, &src_files, &chapters, include_limit, names)
+    } else {
+        BTreeMap::new()
+    };
     Ok(BookInputs {
-        book_toml: Some(whole(&book_root.join("book.toml"), names)),
+        book_toml: Some(book_toml),
         summary: Some(whole(&src.join("SUMMARY.md"), names)),
         chapters,
-        src_files: src_files(&src, &book_root.join(&book_config.build.build_dir)),
+        src_files,
         markdown: crate::bookconfig::markdown_options(book_config),
+        links,
+        src_root,
+        included,
         layout: None,
     })
+}
+
+/// Reads the files under `src` that the chapters' `{{#include}}` helpers name, then the
+/// files those name, and so on: every file the expansion may need, keyed by its path
+/// relative to `src`. A helper naming no file under `src` (or a path outside it) reads
+/// nothing; the analysis reports it. Files above `limit` bytes are refused unread.
+fn included_files(
+    src: &Path,
+    root: &[String],
+    files: &BTreeSet<String>,
+    chapters: &[ChapterInput],
+    limit: u64,
+    names: &Names,
+) -> BTreeMap<String, Input> {
+    let text_of = |input: &Input| -> Option<String> {
+        let bytes = input.content.as_ref().ok()?;
+        let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+        std::str::from_utf8(bytes).ok().map(str::to_owned)
+    };
+    let mut wanted: Vec<String> = chapters
+        .iter()
+        .filter_map(|c| {
+            Some(includes::targets(
+                &text_of(&c.file)?,
+                c.source.as_deref()?,
+                root,
+            ))
+        })
+        .flatten()
+        .collect();
+    let mut out: BTreeMap<String, Input> = BTreeMap::new();
+    while !wanted.is_empty() {
+        wanted.sort();
+        wanted.dedup();
+        wanted.retain(|p| files.contains(p) && !out.contains_key(p));
+        let read: Vec<(String, Input)> = wanted
+            .par_iter()
+            .map(|p| {
+                let path = src.join(p);
+                let input = Input {
+                    name: names.diag(&path),
+                    path: names.book(&path),
+                    content: read_limited(&path, limit),
+                };
+                (p.clone(), input)
+            })
+            .collect();
+        wanted = read
+            .iter()
+            .filter_map(|(p, input)| Some(includes::targets(&text_of(input)?, p, root)))
+            .flatten()
+            .collect();
+        out.extend(read);
+    }
+    out
 }
 
 /// Every file under the book's `src` folder, relative to it with forward slashes: what
@@ -367,32 +653,53 @@ pub fn src_files(src: &Path, skip: &Path) -> BTreeSet<String> {
 }
 
 /// Gathers every input of the book at `root` (chapters from `chapters`) and, when
-/// `[preprocessor.techfile.bundle]` is set, the stamp's facts. Returns the notes too.
+/// `[preprocessor.techfile.bundle]` is set, the stamp's facts. Returns the notes too (the
+/// configuration's first). The date checks run only when `today` is given.
 pub fn gather_inputs(
     root: &Path,
     book_config: &BookConfig,
-    config: Config,
+    loaded: Loaded,
     names: &Names,
     chapters: Chapters,
+    today: Option<techfile_core::model::Date>,
 ) -> Result<(Inputs, Vec<String>)> {
+    let Loaded {
+        config,
+        book_toml,
+        mut notes,
+    } = loaded;
     let items = items(root, &config, names);
     let (sboms, sbom_folders) = sboms(root, &config, names);
-    let mut book = book(root, book_config, names, chapters)?;
+    let reviews = reviews(root, &config, names);
+    let mut book = book(
+        root,
+        book_config,
+        book_toml,
+        names,
+        chapters,
+        config.max_file_size,
+    )?;
     book.layout = Some(std::sync::Arc::new(crate::graphviz::Graphviz::new(
         &config.diagram,
     )));
-    let (stamp, notes) = match &config.bundle {
+    let stamp = match &config.bundle {
         Some(bundle) => {
-            let (facts, notes) =
+            let (facts, stamp_notes) =
                 crate::facts::stamp_facts(root, book_config, &config, bundle, sbom_folders)?;
-            (Some(facts), notes)
+            notes.extend(stamp_notes);
+            Some(facts)
         }
-        None => (None, Vec::new()),
+        None => None,
     };
     let inputs = Inputs {
+        support: support(root, &config, names),
+        advisory_records: advisory_records(root, &config, names),
+        evidence: evidence(root, &config, names),
+        today,
         config,
         items,
         sboms,
+        reviews,
         book,
         stamp,
     };
@@ -402,6 +709,40 @@ pub fn gather_inputs(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn summary_chapters_are_named_as_mdbook_names_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("src");
+        fs::create_dir_all(&src).unwrap();
+        fs::write(
+            src.join("SUMMARY.md"),
+            "# Summary\n\n[Intro](./README.md)\n\n# Part\n\n- [Spaced](./test%20protocol.md)\n- [Draft]()\n- [Dotted](a/./b.md)\n  - [Angle](<a/c d.md>)\n\n---\n\n- [Up](x/../y.md)\n\n[Suffix](z.md)\n",
+        )
+        .unwrap();
+        let names = Names::for_book(dir.path());
+        let got: Vec<(String, String)> = summary_chapters(&src, &names)
+            .unwrap()
+            .into_iter()
+            .map(|c| (c.name, c.path))
+            .collect();
+        let want = [
+            ("Intro", "README.md"),
+            ("Spaced", "test protocol.md"),
+            ("Dotted", "a/b.md"),
+            ("Angle", "a/c d.md"),
+            ("Up", "x/../y.md"),
+            ("Suffix", "z.md"),
+        ];
+        assert_eq!(
+            got,
+            want.map(|(a, b)| (a.to_string(), b.to_string())).to_vec()
+        );
+        // mdBook refuses a SUMMARY.md that lists a file twice, and so does `check`.
+        fs::write(src.join("SUMMARY.md"), "- [A](a.md)\n- [B](a.md)\n").unwrap();
+        let err = summary_chapters(&src, &names).unwrap_err();
+        assert!(format!("{err:#}").contains("Duplicate file"), "{err:#}");
+    }
 
     #[test]
     fn large_files_are_refused_before_reading() {

@@ -1,7 +1,13 @@
 //! What git knows about the commit a book is built from: the commit, its date, whether the
 //! inputs differ from it, and `git describe`. Edge code: it runs `git` in the book root.
 //! Nothing here fails a build; a missing repository is reported as a note by the caller.
+//!
+//! Every call finds the repository from the book's folder alone: the variables with which a
+//! surrounding hook or tool points git at another repository, index or object store are
+//! removed (see [`REPOSITORY_ENV`]). Outcomes are told apart by exit status, never by git's
+//! messages, which are translated.
 
+use jiff::Timestamp;
 use std::path::Path;
 use std::process::Command;
 
@@ -10,8 +16,8 @@ use std::process::Command;
 pub struct GitFacts {
     /// Full hash of `HEAD`.
     pub commit: Option<String>,
-    /// Committer date of `HEAD`, seconds since 1970-01-01 UTC.
-    pub commit_time: Option<i64>,
+    /// Committer date of `HEAD`.
+    pub commit_time: Option<Timestamp>,
     /// Files under the given paths differ from `HEAD` or are untracked.
     pub modified: bool,
     /// `git describe --tags --always --dirty`, when asked for.
@@ -20,32 +26,110 @@ pub struct GitFacts {
     pub problem: Option<String>,
 }
 
-/// Runs git with a fixed locale and without taking optional locks, so a build never
-/// rewrites the repository's index behind the user's back.
-fn git(dir: &Path, args: &[&str]) -> Result<String, String> {
-    let out = Command::new("git")
-        .current_dir(dir)
+/// The variables that make git use another repository than the one it finds from the
+/// working directory: the ones git itself clears before it runs a command in another
+/// repository (`git rev-parse --local-env-vars`, git 2.47: the repository, work tree,
+/// index, object stores, grafts, replace refs, shallow file, the prefix of an alias, and the
+/// `-c` configuration of an enclosing git command), and `GIT_NAMESPACE` (gitnamespaces(7)),
+/// which makes refs, `HEAD` included, resolve elsewhere. A pre-commit hook runs with
+/// `GIT_DIR` and `GIT_INDEX_FILE` set, for example. `GIT_CEILING_DIRECTORIES` and
+/// `GIT_DISCOVERY_ACROSS_FILESYSTEM` stay: they only limit where git looks.
+pub const REPOSITORY_ENV: &[&str] = &[
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_IMPLICIT_WORK_TREE",
+    "GIT_COMMON_DIR",
+    "GIT_INDEX_FILE",
+    "GIT_OBJECT_DIRECTORY",
+    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+    "GIT_GRAFT_FILE",
+    "GIT_NO_REPLACE_OBJECTS",
+    "GIT_REPLACE_REF_BASE",
+    "GIT_SHALLOW_FILE",
+    "GIT_NAMESPACE",
+    "GIT_PREFIX",
+    "GIT_CONFIG",
+    "GIT_CONFIG_PARAMETERS",
+    "GIT_CONFIG_COUNT",
+];
+
+/// How a git command failed.
+enum Failure {
+    /// git could not be started; the text says why.
+    NotRun(String),
+    /// git ran and exited unsuccessfully; the first line it wrote on stderr, as written
+    /// (in the user's language).
+    Exit(String),
+}
+
+/// A git command in `dir` that finds its repository from `dir` alone and takes no
+/// optional locks, so a build never rewrites the repository's index behind the user's
+/// back.
+fn command(dir: &Path, args: &[&str]) -> Command {
+    let mut cmd = Command::new("git");
+    cmd.current_dir(dir)
         .args(args)
-        .env("GIT_OPTIONAL_LOCKS", "0")
-        .env("LC_ALL", "C")
-        .output()
-        .map_err(|e| match e.kind() {
+        .env("GIT_OPTIONAL_LOCKS", "0");
+    for var in REPOSITORY_ENV {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
+impl Failure {
+    /// The failure as one sentence for a message.
+    fn into_message(self) -> String {
+        match self {
+            Failure::NotRun(why) => why,
+            Failure::Exit(said) if said.is_empty() => "git failed".into(),
+            Failure::Exit(said) => format!("git failed: {said}"),
+        }
+    }
+}
+
+/// Runs git (see [`command`]) and returns its output, trimmed.
+fn git(dir: &Path, args: &[&str]) -> Result<String, Failure> {
+    git_raw(dir, args).map(|s| s.trim().to_string())
+}
+
+/// Runs git (see [`command`]) and returns its output as written.
+fn git_raw(dir: &Path, args: &[&str]) -> Result<String, Failure> {
+    let out = command(dir, args).output().map_err(|e| {
+        Failure::NotRun(match e.kind() {
             std::io::ErrorKind::NotFound => "git is not installed".to_string(),
             _ => format!("git could not be run: {e}"),
-        })?;
+        })
+    })?;
     if out.status.success() {
-        Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
     } else {
         let err = String::from_utf8_lossy(&out.stderr);
-        let first = err.lines().next().unwrap_or("").trim();
-        Err(if first.contains("not a git repository") {
-            "the book is not in a git repository".to_string()
-        } else if first.contains("ambiguous argument 'HEAD'") || first.contains("unknown revision")
-        {
-            "the git repository has no commit yet".to_string()
-        } else {
-            format!("`git {}` failed: {first}", args.join(" "))
-        })
+        Err(Failure::Exit(
+            err.lines().next().unwrap_or_default().trim().to_string(),
+        ))
+    }
+}
+
+/// The full hash of `HEAD`, or why there is no commit to stamp.
+fn head(book_root: &Path) -> Result<String, String> {
+    // Exit 0 here means git found a repository it can use from the book's folder.
+    match git(book_root, &["rev-parse", "--git-dir"]) {
+        Ok(_) => {}
+        Err(Failure::NotRun(why)) => return Err(why),
+        Err(Failure::Exit(said)) if said.is_empty() => {
+            return Err("the book is not in a git repository".into());
+        }
+        Err(Failure::Exit(said)) => {
+            return Err(format!("the book is not in a git repository (git: {said})"));
+        }
+    }
+    // `--verify -q` exits 1 without a word when HEAD names no commit: a repository
+    // without a commit yet (an unborn branch).
+    match git(book_root, &["rev-parse", "--verify", "-q", "HEAD^{commit}"]) {
+        Ok(c) if !c.is_empty() && c.bytes().all(|b| b.is_ascii_hexdigit()) => Ok(c),
+        Ok(other) => Err(format!("`git rev-parse HEAD` printed `{other}`")),
+        Err(Failure::NotRun(why)) => Err(why),
+        Err(Failure::Exit(_)) => Err("the git repository has no commit yet".into()),
     }
 }
 
@@ -53,14 +137,8 @@ fn git(dir: &Path, args: &[&str]) -> Result<String, String> {
 /// changes make the build "modified"; `exclude` are paths under them to ignore (the build
 /// output, which is often not git-ignored).
 pub fn facts(book_root: &Path, inputs: &[String], exclude: &[String], describe: bool) -> GitFacts {
-    let commit = match git(book_root, &["rev-parse", "--verify", "HEAD"]) {
-        Ok(c) if !c.is_empty() && c.bytes().all(|b| b.is_ascii_hexdigit()) => c,
-        Ok(other) => {
-            return GitFacts {
-                problem: Some(format!("`git rev-parse HEAD` printed `{other}`")),
-                ..GitFacts::default()
-            };
-        }
+    let commit = match head(book_root) {
+        Ok(c) => c,
         Err(problem) => {
             return GitFacts {
                 problem: Some(problem),
@@ -70,7 +148,8 @@ pub fn facts(book_root: &Path, inputs: &[String], exclude: &[String], describe: 
     };
     let commit_time = git(book_root, &["log", "-1", "--format=%ct", "HEAD"])
         .ok()
-        .and_then(|t| t.parse().ok());
+        .and_then(|t| t.parse().ok())
+        .and_then(|seconds| Timestamp::from_second(seconds).ok());
     let mut args: Vec<String> = vec![
         "status".into(),
         "--porcelain".into(),
@@ -92,5 +171,193 @@ pub fn facts(book_root: &Path, inputs: &[String], exclude: &[String], describe: 
         modified,
         describe,
         problem: None,
+    }
+}
+
+/// The identity git would write as the author of a commit made now: `Name <email>` (from
+/// `user.name` and `user.email`, or `GIT_AUTHOR_NAME` and `GIT_AUTHOR_EMAIL`).
+pub fn identity(dir: &Path) -> Option<String> {
+    let ident = git(dir, &["var", "GIT_AUTHOR_IDENT"]).ok()?;
+    // `Name <email> 1700000000 +0000`: drop the time.
+    let end = ident.rfind('>')?;
+    Some(ident[..=end].to_string())
+}
+
+/// `HEAD`'s full hash, when there is a commit.
+pub fn head_commit(dir: &Path) -> Option<String> {
+    head(dir).ok()
+}
+
+/// The paths under `paths` (relative to `dir`) that differ from `HEAD` or are untracked,
+/// as `git status --porcelain` lists them. `Err` when git cannot say.
+pub fn changed(dir: &Path, paths: &[String]) -> Result<Vec<String>, String> {
+    let mut args: Vec<&str> = vec!["status", "--porcelain", "--untracked-files=all", "--"];
+    args.extend(paths.iter().map(String::as_str));
+    let out = git_raw(dir, &args).map_err(Failure::into_message)?;
+    Ok(out
+        .lines()
+        .filter_map(|l| l.get(3..))
+        .map(str::to_string)
+        .collect())
+}
+
+/// One version of a file in the history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Version {
+    pub commit: String,
+    pub author_name: String,
+    pub author_email: String,
+    /// Committer date, seconds since 1970-01-01 UTC.
+    pub time: i64,
+    /// The file's text at this commit (`None` when the commit deleted it or it is not UTF-8).
+    pub text: Option<String>,
+}
+
+/// A file's history, newest first, following renames: at most `limit` commits that
+/// changed it, and whether more remain. `Err` when git cannot read it (not a repository).
+pub fn history(dir: &Path, file: &Path, limit: usize) -> Result<(Vec<Version>, bool), String> {
+    let file_arg = file.to_string_lossy();
+    let n = (limit + 1).to_string();
+    // One line per commit: hash, author name, email, time, then the blob of the file in
+    // that commit from the raw diff line that follows (`:100644 100644 <old> <new> M`).
+    let log = git_raw(
+        dir,
+        &[
+            "log",
+            "--follow",
+            "--no-abbrev",
+            "--raw",
+            "--format=%x00%H%x01%an%x01%ae%x01%ct",
+            "-n",
+            &n,
+            "--",
+            &file_arg,
+        ],
+    )
+    .map_err(Failure::into_message)?;
+    let mut entries = Vec::new();
+    for chunk in log.split('\0').filter(|c| !c.trim().is_empty()) {
+        let mut lines = chunk.lines();
+        let head: Vec<&str> = lines.next().unwrap_or("").split('\u{1}').collect();
+        let [commit, name, email, time] = head[..] else {
+            continue;
+        };
+        let blob = lines
+            .find(|l| l.starts_with(':'))
+            .and_then(|l| l.split_whitespace().nth(3))
+            .map(str::to_string);
+        entries.push((
+            commit.to_string(),
+            name.to_string(),
+            email.to_string(),
+            time.parse().unwrap_or(0),
+            blob,
+        ));
+    }
+    let more = entries.len() > limit;
+    entries.truncate(limit);
+    let blobs: Vec<&str> = entries
+        .iter()
+        .filter_map(|e| e.4.as_deref())
+        .filter(|b| b.bytes().any(|c| c != b'0'))
+        .collect();
+    let texts = cat_blobs(dir, &blobs)?;
+    let versions = entries
+        .into_iter()
+        .map(|(commit, author_name, author_email, time, blob)| Version {
+            text: blob.and_then(|b| texts.get(&b).cloned()),
+            commit,
+            author_name,
+            author_email,
+            time,
+        })
+        .collect();
+    Ok((versions, more))
+}
+
+/// The text of each blob, read in one `git cat-file --batch` process.
+fn cat_blobs(
+    dir: &Path,
+    blobs: &[&str],
+) -> Result<std::collections::BTreeMap<String, String>, String> {
+    use std::io::{Read, Write};
+    let mut out = std::collections::BTreeMap::new();
+    if blobs.is_empty() {
+        return Ok(out);
+    }
+    let mut child = command(dir, &["cat-file", "--batch"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .map_err(|e| format!("git could not be run: {e}"))?;
+    let mut input = String::new();
+    for b in blobs {
+        input.push_str(b);
+        input.push('\n');
+    }
+    // Writing from another thread keeps a large batch from filling both pipes at once.
+    let mut stdin = child.stdin.take().ok_or("git cat-file has no stdin")?;
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let mut bytes = Vec::new();
+    child
+        .stdout
+        .take()
+        .ok_or("git cat-file has no stdout")?
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read from git cat-file: {e}"))?;
+    let _ = writer.join();
+    let _ = child.wait();
+    // `<hash> blob <size>\n<content>\n`, or `<hash> missing\n`.
+    let mut at = 0;
+    while at < bytes.len() {
+        let Some(nl) = bytes[at..].iter().position(|&b| b == b'\n') else {
+            break;
+        };
+        let header = String::from_utf8_lossy(&bytes[at..at + nl]).into_owned();
+        at += nl + 1;
+        let parts: Vec<&str> = header.split(' ').collect();
+        if let [hash, _, size] = parts[..]
+            && let Ok(size) = size.parse::<usize>()
+        {
+            let end = (at + size).min(bytes.len());
+            if let Ok(text) = String::from_utf8(bytes[at..end].to_vec()) {
+                out.insert(hash.to_string(), text);
+            }
+            at = end + 1;
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// git's own list of repository-local variables (which grows with new git versions)
+    /// is covered. Needs git, like the stamp.
+    #[test]
+    fn every_variable_git_treats_as_repository_local_is_removed() {
+        let out = Command::new("git")
+            .args(["rev-parse", "--local-env-vars"])
+            .output()
+            .expect("git is installed (apt-get install git)");
+        assert!(out.status.success());
+        let listed = String::from_utf8(out.stdout).unwrap();
+        let missing: Vec<&str> = listed
+            .lines()
+            .map(str::trim)
+            .filter(|v| !v.is_empty() && !REPOSITORY_ENV.contains(v))
+            .collect();
+        assert!(missing.is_empty(), "add to REPOSITORY_ENV: {missing:?}");
+        let cmd = command(Path::new("."), &["status"]);
+        let removed: Vec<String> = cmd
+            .get_envs()
+            .filter(|(_, v)| v.is_none())
+            .map(|(k, _)| k.to_string_lossy().into_owned())
+            .collect();
+        for var in REPOSITORY_ENV {
+            assert!(removed.iter().any(|r| r == var), "{var} is not removed");
+        }
     }
 }

@@ -79,3 +79,107 @@ pub fn threat_dragon(model: &Path, out: &Path) -> Result<Report> {
         notes: imported.notes,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use techfile_core::load::{Input, load_items};
+    use techfile_core::model::SourceMap;
+    use techfile_core::threat::dragon;
+
+    #[test]
+    fn threat_dragon_models_become_draft_items() {
+        // The core compiles in no test data (see its purity test): the model is read here.
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../tests/threat-dragon/insulin-pump.json");
+        let json = std::fs::read_to_string(&path).expect("the test model");
+        let json = json.as_str();
+        let out = dragon::import(json).unwrap();
+        let paths: Vec<&str> = out.files.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "actors/ACT-PATIENT.md",
+                "processes/PRC-PUMP-FIRMWARE.md",
+                "data-stores/DS-DOSE-LOG.md",
+                "processes/PRC-PHONE-APP.md",
+                "data-stores/DS-CLOUD-BACKUP.md",
+                "data-flows/DF-DOSE-COMMAND.md",
+                "interfaces/IF-PUMP-FIRMWARE-BLE.md",
+                "data-flows/DF-BUTTON-PRESS.md",
+                "data-flows/DF-WRITE-LOG.md",
+                "trust-boundaries/TB-PUMP-ENCLOSURE.md",
+                "trust-boundaries/TB-PHONE.md",
+                "risks/RSK-TD-001.md",
+                "risks/RSK-TD-002.md",
+                "risks/RSK-TD-003.md",
+                "risks/RSK-TD-004.md",
+                "risks/RSK-TD-005.md",
+            ]
+        );
+        let file = |p: &str| &out.files.iter().find(|(q, _)| q == p).unwrap().1;
+        let firmware = file("processes/PRC-PUMP-FIRMWARE.md");
+        assert!(firmware.contains("title = \"Pump firmware\""), "{firmware}");
+        assert!(
+            firmware.contains(
+                "not-applicable = { elevation-of-privilege = \"The firmware has one privilege level"
+            ),
+            "{firmware}"
+        );
+        assert!(
+            firmware.contains("Doses insulin \"as commanded\"."),
+            "{firmware}"
+        );
+        let boundary = file("trust-boundaries/TB-PUMP-ENCLOSURE.md");
+        assert!(
+            boundary.contains("contains = [\"PRC-PUMP-FIRMWARE\", \"DS-DOSE-LOG\"]"),
+            "{boundary}"
+        );
+        let interface = file("interfaces/IF-PUMP-FIRMWARE-BLE.md");
+        assert!(
+            interface.contains("element = \"PRC-PUMP-FIRMWARE\""),
+            "{interface}"
+        );
+        assert!(
+            interface.contains("peers = [\"PRC-PHONE-APP\"]"),
+            "{interface}"
+        );
+        let flow = file("data-flows/DF-DOSE-COMMAND.md");
+        assert!(
+            flow.contains("interfaces = [\"IF-PUMP-FIRMWARE-BLE\"]"),
+            "{flow}"
+        );
+        let backup = file("data-stores/DS-CLOUD-BACKUP.md");
+        assert!(
+            backup.contains("tampering = \"out of scope in Threat Dragon: Run by the phone vendor"),
+            "{backup}"
+        );
+        let risk = file("risks/RSK-TD-002.md");
+        assert!(
+            risk.contains("elements = [\"PRC-PUMP-FIRMWARE\"]"),
+            "{risk}"
+        );
+        assert!(risk.contains("stride = [\"tampering\"]"), "{risk}");
+        assert!(risk.contains("status = \"draft\""), "{risk}");
+        assert!(file("risks/RSK-TD-005.md").contains("data-flows = [\"DF-DOSE-COMMAND\"]"));
+        // Every file is an item the loader accepts as it is.
+        let mut map = SourceMap::new();
+        let inputs = out
+            .files
+            .iter()
+            .map(|(p, c)| Input {
+                name: p.clone(),
+                path: p.clone(),
+                content: Ok(c.clone().into_bytes()),
+            })
+            .collect();
+        let (items, diags) = load_items(&mut map, inputs);
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(items.len(), out.files.len());
+        let notes = out.notes.join("\n");
+        assert!(notes.contains("Loose end"), "{notes}");
+        assert!(notes.contains("Linkability"), "{notes}");
+        assert!(notes.contains("TB-PHONE is a line"), "{notes}");
+        // The same model always gives the same files.
+        assert_eq!(dragon::import(json).unwrap(), out);
+    }
+}

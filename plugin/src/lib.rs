@@ -10,13 +10,16 @@
 pub mod bookconfig;
 pub mod bundler;
 pub mod chromium;
+pub mod evidence;
 pub mod facts;
 pub mod gather;
 pub mod git;
 pub mod graphviz;
+pub mod history;
 pub mod import;
 pub mod mdbook;
 pub mod paths;
+pub mod review;
 pub mod sbom_generate;
 
 pub use techfile_core as core;

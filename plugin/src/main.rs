@@ -4,6 +4,7 @@
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
+use mdbook_techfile::bookconfig::ConfigErrors;
 use mdbook_techfile::bundler;
 use mdbook_techfile::core::diag;
 use mdbook_techfile::mdbook::{self as glue, Outcome};
@@ -40,6 +41,60 @@ enum Command {
         /// mailto:), which are never fetched, with where each is written.
         #[arg(long)]
         external_links: bool,
+        /// Also show, for each suspect link, what changed in the upstream item since the
+        /// review: its file's git history is walked (at most 200 commits) back to the
+        /// version whose fingerprint is the stamp, and the changed fields are shown word
+        /// by word.
+        #[arg(long)]
+        explain_suspect: bool,
+        /// Also run the checks that depend on the date, judged on this day (YYYY-MM-DD):
+        /// end of support of SBOM components, review dates. Without it, nothing the check
+        /// reports depends on the day it runs.
+        #[arg(long, value_name = "DATE")]
+        today: Option<String>,
+    },
+    /// Record the current SHA-256 of the evidence files of tests in their `evidence`
+    /// entries. Only the `sha256` values change in each item file; all files or none are
+    /// written.
+    Evidence {
+        /// Record the hashes (the only action so far; it keeps the command explicit).
+        #[arg(long, required = true)]
+        update: bool,
+        /// The IDs of the tests.
+        #[arg(required = true)]
+        ids: Vec<String>,
+        /// The folder holding book.toml.
+        #[arg(long, value_name = "BOOK_DIR", default_value = ".")]
+        book: PathBuf,
+    },
+    /// Record a review: stamp the items with the current fingerprints of the items they
+    /// link to (`reviewed-against`) and write a review record into the review folder.
+    ///
+    /// Only `reviewed-against` changes in each item file; the record says who reviewed, in
+    /// which role, with which meaning, when (RFC 3339 UTC; SOURCE_DATE_EPOCH when set) and
+    /// exactly which fingerprints. Commit the items and the record together.
+    Review {
+        /// The IDs of the items reviewed (the downstream items: a control, a test, ...).
+        #[arg(required_unless_present = "all_suspect")]
+        ids: Vec<String>,
+        /// Also review every item with a suspect link (or a stamp of an older profile).
+        #[arg(long)]
+        all_suspect: bool,
+        /// The reviewer's name as printed in the record (default: git's user.name).
+        #[arg(long, value_name = "NAME")]
+        by: Option<String>,
+        /// The role the reviewer signs in, for example "Security architect".
+        #[arg(long)]
+        role: String,
+        /// What the review means: reviewed (checked against what it links to) or approved.
+        #[arg(long, value_enum, default_value_t = MeaningArg::Reviewed)]
+        meaning: MeaningArg,
+        /// Why, or what was checked.
+        #[arg(long, value_name = "TEXT")]
+        comment: Option<String>,
+        /// The folder holding book.toml.
+        #[arg(long, value_name = "BOOK_DIR", default_value = ".")]
+        book: PathBuf,
     },
     /// mdBook renderer: writes the compliance bundle (HTML, PDF, trace.json, SBOMs,
     /// MANIFEST.sha256). Set `[output.techfile] command = "mdbook-techfile render"`.
@@ -102,6 +157,12 @@ enum Format {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+enum MeaningArg {
+    Reviewed,
+    Approved,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum Color {
     Auto,
     Always,
@@ -132,12 +193,47 @@ fn main() -> ExitCode {
         Some(Command::Render) => render(),
         Some(Command::ImportThreatDragon { model, out }) => import_threat_dragon(&model, &out),
         Some(Command::Verify { bundle_dir }) => verify(&bundle_dir),
+        Some(Command::Review {
+            ids,
+            all_suspect,
+            by,
+            role,
+            meaning,
+            comment,
+            book,
+        }) => review(
+            &book,
+            mdbook_techfile::review::Request {
+                ids,
+                all_suspect,
+                by,
+                role,
+                meaning: match meaning {
+                    MeaningArg::Reviewed => mdbook_techfile::core::review::Meaning::Reviewed,
+                    MeaningArg::Approved => mdbook_techfile::core::review::Meaning::Approved,
+                },
+                comment,
+            },
+        ),
         Some(Command::Check {
             book_dir,
             format,
             color,
             external_links,
-        }) => check(&book_dir, format, color, external_links),
+            explain_suspect,
+            today,
+        }) => check(
+            &book_dir,
+            format,
+            color,
+            (external_links, explain_suspect),
+            today.as_deref(),
+        ),
+        Some(Command::Evidence {
+            update: _,
+            ids,
+            book,
+        }) => evidence(&book, &ids),
         Some(Command::Sbom {
             manifest_path,
             output,
@@ -177,9 +273,36 @@ fn check(
     book_dir: &std::path::Path,
     format: Format,
     color: Color,
-    external_links: bool,
+    (external_links, explain_suspect): (bool, bool),
+    today: Option<&str>,
 ) -> Result<ExitCode> {
-    let outcome = glue::check(book_dir)?;
+    let color = match color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => std::io::stdout().is_terminal(),
+    };
+    let today = match today {
+        Some(t) => Some(
+            mdbook_techfile::core::model::Date::parse(t.trim()).ok_or_else(|| {
+                anyhow::anyhow!("--today `{t}` is not a date: write it as YYYY-MM-DD")
+            })?,
+        ),
+        None => None,
+    };
+    let outcome = match glue::check_on(book_dir, today) {
+        Ok(outcome) => outcome,
+        Err(e) => {
+            let errors = e.downcast::<ConfigErrors>()?;
+            let text = match format {
+                Format::Json => diag::render_json(&errors.findings, &errors.map),
+                Format::Human => config_report(&errors, color),
+            };
+            let mut out = std::io::stdout().lock();
+            out.write_all(text.as_bytes())?;
+            out.flush()?;
+            return Ok(ExitCode::from(USAGE_ERROR));
+        }
+    };
     let mut text = match format {
         Format::Json => {
             // JSON Lines holds findings only; notes go where a person reads them.
@@ -187,11 +310,6 @@ fn check(
             diag::render_json(&outcome.analysis.findings, &outcome.analysis.map)
         }
         Format::Human => {
-            let color = match color {
-                Color::Always => true,
-                Color::Never => false,
-                Color::Auto => std::io::stdout().is_terminal(),
-            };
             let mut t = outcome.report(color);
             if outcome.analysis.findings.is_empty() {
                 t.push_str("techfile: no findings\n");
@@ -201,6 +319,14 @@ fn check(
     };
     if external_links {
         text.push_str(&outcome.external_report(matches!(format, Format::Json)));
+    }
+    if explain_suspect {
+        use mdbook_techfile::history;
+        let explained = history::explain(&outcome.analysis);
+        text.push_str(&match format {
+            Format::Json => history::explain_json(&explained),
+            Format::Human => history::explain_text(&explained),
+        });
     }
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())?;
@@ -257,15 +383,9 @@ fn sbom(args: SbomArgs) -> Result<ExitCode> {
     // `--locked` above guarantees the lock file exists and matches the manifests.
     let lock =
         std::fs::read_to_string(&lock_path).with_context(|| format!("cannot read {lock_path}"))?;
-    let timestamp = match (args.timestamp, std::env::var("SOURCE_DATE_EPOCH")) {
-        (Some(t), _) => Some(t),
-        (None, Ok(epoch)) => {
-            let secs: i64 = epoch.trim().parse().with_context(|| {
-                format!("SOURCE_DATE_EPOCH `{epoch}` is not a number of seconds")
-            })?;
-            Some(rfc3339_utc(secs).context("SOURCE_DATE_EPOCH is out of range")?)
-        }
-        (None, Err(_)) => None,
+    let timestamp = match args.timestamp {
+        Some(t) => Some(t),
+        None => mdbook_techfile::facts::source_date_epoch()?.map(rfc3339_utc),
     };
     let options = Options {
         timestamp,
@@ -309,6 +429,70 @@ fn import_threat_dragon(model: &std::path::Path, out: &std::path::Path) -> Resul
     Ok(ExitCode::SUCCESS)
 }
 
+/// Configuration errors are usage errors: the run never got to the technical file.
+const USAGE_ERROR: u8 = 2;
+
+/// Configuration findings as a compiler prints them, with the closing count.
+fn config_report(errors: &ConfigErrors, color: bool) -> String {
+    let mut out = diag::render_human(&errors.findings, &errors.map, color);
+    out.push_str(&format!(
+        "techfile: {}\n",
+        diag::summary_line(&errors.findings)
+    ));
+    out
+}
+
+/// For mdBook's commands: configuration findings go to stderr, which mdBook shows, and
+/// the exit code fails the build; any other error is passed on.
+fn config_errors_to_stderr(e: anyhow::Error) -> Result<ExitCode> {
+    let errors = e.downcast::<ConfigErrors>()?;
+    eprint!(
+        "{}",
+        config_report(&errors, std::io::stderr().is_terminal())
+    );
+    Ok(ExitCode::from(USAGE_ERROR))
+}
+
+fn review(book: &std::path::Path, request: mdbook_techfile::review::Request) -> Result<ExitCode> {
+    let done = mdbook_techfile::review::review(book, &request)?;
+    for note in &done.notes {
+        eprintln!("techfile: note: {note}");
+    }
+    let mut text = String::new();
+    for (item, upstream, fp) in &done.covers {
+        text.push_str(&format!("reviewed {item} against {upstream} ({fp})\n"));
+    }
+    if let Some(record) = &done.record {
+        text.push_str(&format!(
+            "review: {} file{} stamped, record {}\n",
+            done.files.len(),
+            if done.files.len() == 1 { "" } else { "s" },
+            record.display()
+        ));
+    }
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn evidence(book: &std::path::Path, ids: &[String]) -> Result<ExitCode> {
+    let done = mdbook_techfile::evidence::update(book, ids)?;
+    let mut text = String::new();
+    for (item, path, sha) in &done.recorded {
+        text.push_str(&format!("{item}: {path} sha256 {sha}\n"));
+    }
+    text.push_str(&format!(
+        "evidence: {} file{} rewritten\n",
+        done.files.len(),
+        if done.files.len() == 1 { "" } else { "s" }
+    ));
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
 fn exit_for(outcome: &Outcome) -> ExitCode {
     if outcome.analysis.has_errors() {
         ExitCode::from(1)
@@ -320,7 +504,10 @@ fn exit_for(outcome: &Outcome) -> ExitCode {
 fn preprocess() -> Result<ExitCode> {
     let (ctx, book) = mdbook_preprocessor::parse_input(std::io::stdin().lock())
         .context("mdbook-techfile reads an mdBook preprocessor request on stdin; run it from mdBook, or use `mdbook-techfile check <BOOK_DIR>`")?;
-    let outcome = glue::process(&ctx, book)?;
+    let outcome = match glue::process(&ctx, book) {
+        Ok(outcome) => outcome,
+        Err(e) => return config_errors_to_stderr(e),
+    };
     let report = outcome.report(std::io::stderr().is_terminal());
     if !report.is_empty() {
         eprint!("{report}");
@@ -338,7 +525,10 @@ fn preprocess() -> Result<ExitCode> {
 fn render() -> Result<ExitCode> {
     let ctx = mdbook_renderer::RenderContext::from_json(std::io::stdin().lock())
         .context("mdbook-techfile render reads an mdBook render context on stdin; run it from mdBook as [output.techfile] command = \"mdbook-techfile render\"")?;
-    let done = bundler::render(&ctx)?;
+    let done = match bundler::render(&ctx) {
+        Ok(done) => done,
+        Err(e) => return config_errors_to_stderr(e),
+    };
     for note in &done.notes {
         eprintln!("techfile: note: {note}");
     }

@@ -3,12 +3,11 @@
 //! ([`crate::gather`]), run the pure analysis, and return it; nothing here prints: the
 //! binary owns stdout (the mdBook protocol) and stderr (the rendered findings).
 
-use crate::bookconfig::config_from;
+use crate::bookconfig;
 use crate::gather::{Chapters, GivenChapter, Names, gather_inputs};
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use mdbook_preprocessor::PreprocessorContext;
 use mdbook_preprocessor::book::{Book, BookItem, Chapter};
-use mdbook_preprocessor::config::Config as BookConfig;
 use std::path::Path;
 use techfile_core::diag;
 use techfile_core::{Analysis, Mode, analyse};
@@ -84,15 +83,25 @@ impl Outcome {
 }
 
 /// Runs the whole pipeline on a book handed over by mdBook.
+///
+/// `[preprocessor.techfile]` is read from book.toml on disk (with the environment's
+/// `MDBOOK_...` overrides), not from the configuration mdBook hands over, so that findings
+/// about it have their line and column.
+///
+/// # Errors
+///
+/// [`bookconfig::ConfigErrors`] when the configuration has findings; other errors when an
+/// input cannot be gathered.
 pub fn process(ctx: &PreprocessorContext, mut book: Book) -> Result<Outcome> {
-    let config = config_from(&ctx.config)?;
     let names = Names::for_book(&ctx.root);
+    let loaded = bookconfig::load(&ctx.root, &names)?;
     let mut given = Vec::new();
     book.for_each_chapter_mut(|ch| {
         if let Some(path) = &ch.path {
             given.push(GivenChapter {
                 source: ch.source_path.clone(),
-                path: path.to_string_lossy().replace('\\', "/"),
+                // mdBook's `PathBuf` skips `.` segments when it compares paths.
+                path: crate::paths::slash_path(path),
                 text: ch.content.clone(),
             });
         }
@@ -100,11 +109,15 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book) -> Result<Outcome> {
     let (inputs, notes) = gather_inputs(
         &ctx.root,
         &ctx.config,
-        config,
+        loaded,
         &names,
         Chapters::Given(given),
+        None,
     )?;
     let mut analysis = analyse(inputs, Mode::Build);
+    crate::history::check_independence(&mut analysis, &ctx.root);
+    let mut notes = notes;
+    notes.append(&mut analysis.notes);
     if analysis.has_errors() {
         return Ok(Outcome {
             analysis,
@@ -139,21 +152,23 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book) -> Result<Outcome> {
     })
 }
 
-/// Loads the book.toml of `book_root` as mdBook does (environment overrides included).
-pub fn book_config(book_root: &Path) -> Result<BookConfig> {
-    let book_toml = book_root.join("book.toml");
-    if !book_toml.is_file() {
-        bail!("{} has no book.toml", book_root.display());
-    }
-    let mut book_config = BookConfig::from_disk(&book_toml)
-        .with_context(|| format!("cannot read {}", book_toml.display()))?;
-    book_config.update_from_env()?;
-    Ok(book_config)
+/// Loads a book from disk and runs the same loading and checks as a build, without mdBook.
+///
+/// # Errors
+///
+/// [`bookconfig::ConfigErrors`] when `[preprocessor.techfile]` has findings; other errors
+/// when there is no book.toml, mdBook rejects it, or an input cannot be gathered.
+pub fn check(book_root: &Path) -> Result<Outcome> {
+    check_on(book_root, None)
 }
 
-/// Loads a book from disk and runs the same loading and checks as a build, without mdBook.
-pub fn check(book_root: &Path) -> Result<Outcome> {
-    load(book_root, Mode::Check).map(|(o, _)| o)
+/// [`check`], with the checks that depend on the date judged on `today` when given.
+///
+/// # Errors
+///
+/// As [`check`].
+pub fn check_on(book_root: &Path, today: Option<techfile_core::model::Date>) -> Result<Outcome> {
+    load(book_root, Mode::Check, today).map(|(o, _)| o)
 }
 
 /// A page as `check` renders it: its path relative to `src` as mdBook renders it, and its
@@ -167,19 +182,29 @@ pub struct RenderedPage {
 /// [`check`], keeping the pages: the chapters after expansion, then the generated pages,
 /// in book order. Tests compare them with what `mdbook build` makes of the same book.
 pub fn render(book_root: &Path) -> Result<(Outcome, Vec<RenderedPage>)> {
-    load(book_root, Mode::Build)
+    load(book_root, Mode::Build, None)
 }
 
-fn load(book_root: &Path, mode: Mode) -> Result<(Outcome, Vec<RenderedPage>)> {
-    let book_config = book_config(book_root)?;
-    let config = config_from(&book_config)?;
+fn load(
+    book_root: &Path,
+    mode: Mode,
+    today: Option<techfile_core::model::Date>,
+) -> Result<(Outcome, Vec<RenderedPage>)> {
+    if !book_root.join("book.toml").is_file() {
+        bail!("{} has no book.toml", book_root.display());
+    }
     let names = Names::for_book(book_root);
+    // Our table first: its findings (a TOML syntax error included) are more precise than
+    // mdBook's message about the same file.
+    let loaded = bookconfig::load(book_root, &names)?;
+    let book_config = bookconfig::book_config(&loaded.book_toml)?;
     let (inputs, notes) = gather_inputs(
         book_root,
         &book_config,
-        config,
+        loaded,
         &names,
         Chapters::FromSummary,
+        today,
     )?;
     let paths: Vec<String> = inputs
         .book
@@ -188,6 +213,9 @@ fn load(book_root: &Path, mode: Mode) -> Result<(Outcome, Vec<RenderedPage>)> {
         .map(|c| c.path.clone())
         .collect();
     let mut analysis = analyse(inputs, mode);
+    crate::history::check_independence(&mut analysis, book_root);
+    let mut notes = notes;
+    notes.append(&mut analysis.notes);
     let output = std::mem::take(&mut analysis.output);
     let pages = paths
         .into_iter()

@@ -2,29 +2,13 @@
 //! links that resolve, byte-identical rebuilds), the model in `trace.json`, bad input with
 //! its file and line, layout failures, and the Threat Dragon import.
 //!
-//! The diagrams need Graphviz `dot` on PATH (`apt-get install graphviz`), or
-//! TECHFILE_SKIP_GRAPHVIZ=1 to skip the tests that lay out.
+//! The diagrams need Graphviz `dot` on PATH (`apt-get install graphviz`): the tests that lay
+//! out say `require!(Graphviz)`.
 
-use crate::common::{
-    BIN, append_book_toml, check_json, fixture, item, parse_json_lines, run, skeleton,
-    tool_available, write,
-};
-use crate::e2e::{build_ok, link_and_id_problems, mdbook_build, mdbook_ready, prepare};
+use crate::common::{Book, fixture, item, require, write};
+use crate::e2e::link_and_id_problems;
 use std::fs;
 use std::path::Path;
-
-fn graphviz_ready() -> bool {
-    tool_available("dot", "TECHFILE_SKIP_GRAPHVIZ", "apt-get install graphviz")
-}
-
-fn page(html: &std::collections::BTreeMap<String, Vec<u8>>, p: &str) -> String {
-    String::from_utf8(
-        html.get(p)
-            .unwrap_or_else(|| panic!("{p} missing; pages: {:?}", html.keys()))
-            .clone(),
-    )
-    .unwrap()
-}
 
 /// The `<figure class="techfile-dfd">` blocks of a page.
 fn figures(html: &str) -> Vec<&str> {
@@ -38,19 +22,15 @@ fn figures(html: &str) -> Vec<&str> {
 
 #[test]
 fn diagrams_are_inline_svg_with_working_links_and_the_same_bytes_every_build() {
-    if !mdbook_ready("diagrams") || !graphviz_ready() {
-        return;
-    }
-    let a = tempfile::tempdir().unwrap();
-    let b = tempfile::tempdir().unwrap();
-    prepare("clean-threat-model", a.path());
-    prepare("clean-threat-model", b.path());
-    let ha = build_ok(a.path());
-    let hb = build_ok(b.path());
+    require!(Mdbook, Graphviz);
+    let a = Book::fixture("clean-threat-model").build().expect_ok();
+    let b = Book::fixture("clean-threat-model").build().expect_ok();
+    let (ha, hb) = (a.html(), b.html());
+    assert_eq!(ha.keys().collect::<Vec<_>>(), hb.keys().collect::<Vec<_>>());
     for (p, bytes) in &ha {
         assert!(bytes == &hb[p], "{p} differs between two builds");
     }
-    let chapter = page(&ha, "chapter.html");
+    let chapter = a.page("chapter.html");
     let figs = figures(&chapter);
     assert_eq!(figs.len(), 3, "whole model, one boundary, one element");
     for f in &figs {
@@ -104,10 +84,10 @@ fn diagrams_are_inline_svg_with_working_links_and_the_same_bytes_every_build() {
     assert!(figs[1].contains("outside this view"));
     assert!(figs[1].contains(">PRC-APP<"));
     assert!(!figs[1].contains(">PRC-PATCH<"));
-    let problems = link_and_id_problems(&a.path().join("book/book"), &ha);
+    let problems = link_and_id_problems(&a.out, &ha);
     assert!(problems.is_empty(), "\n{}", problems.join("\n"));
     // The element pages show the risks, controls and flows of each element.
-    let processes = page(&ha, "techfile/processes.html");
+    let processes = a.page("techfile/processes.html");
     let app = &processes[processes.find("id=\"prc-app\"").unwrap()..];
     let app = &app[..app.find("<h2").unwrap_or(app.len())];
     for expected in [
@@ -119,7 +99,7 @@ fn diagrams_are_inline_svg_with_working_links_and_the_same_bytes_every_build() {
     ] {
         assert!(app.contains(expected), "{expected} on the page of PRC-APP");
     }
-    let risks = page(&ha, "techfile/risks.html");
+    let risks = a.page("techfile/risks.html");
     assert!(risks.contains("Threatens element:"));
     assert!(risks.contains("/processes.html#prc-app\""));
 }
@@ -182,24 +162,24 @@ fn the_views_show_the_matrix_the_interfaces_and_the_gaps() {
     assert!(section("Data stores").contains("10 years after the last examination"));
 }
 
-fn book_with(items: &[(&str, String)], chapter: &str, toml: &str) -> tempfile::TempDir {
-    let tmp = tempfile::tempdir().unwrap();
-    skeleton(
-        tmp.path(),
-        &format!(
-            "[preprocessor.techfile.coverage]\npractice = false\nstride = false\nasset = false\ninterface = false\ncrossing = false\nrisk = false\n{toml}"
-        ),
-    );
-    write(tmp.path(), "book/src/chapter.md", chapter);
+/// A one-chapter book with these items, the coverage rules of the threat model off (and
+/// `coverage` lines added to that table), and `chapter` as its chapter.
+fn book_with(items: &[(&str, String)], chapter: &str, coverage: &str) -> Book {
+    let mut book = Book::new("")
+        .toml(&format!(
+            "[preprocessor.techfile.coverage]\npractice = false\nstride = false\nasset = false\ninterface = false\ncrossing = false\nrisk = false\n{coverage}"
+        ))
+        .file("book/src/chapter.md", chapter);
     for (name, text) in items {
-        write(tmp.path(), &format!("requirements/{name}.md"), text);
+        book = book.file(&format!("requirements/{name}.md"), text);
     }
-    tmp
+    book
 }
 
 /// `(code, file, line, message)` of each finding of `check`.
-fn findings(dir: &Path) -> Vec<(String, String, u64, String)> {
-    parse_json_lines(&check_json(dir).stdout)
+fn findings(book: &Book) -> Vec<(String, String, u64, String)> {
+    book.check()
+        .findings
         .into_iter()
         .map(|v| {
             (
@@ -281,7 +261,7 @@ fn bad_references_in_the_model_are_reported_where_they_are_written() {
         "# Chapter\n",
         "",
     );
-    let got = findings(tmp.path());
+    let got = findings(&tmp);
     let expect = [
         (
             "unknown-id",
@@ -343,7 +323,7 @@ fn an_empty_model_says_so_instead_of_a_diagram() {
         "# Chapter\n\n{{#techfile data-flow-diagram}}\n\n{{#techfile stride}}\n\n{{#techfile interfaces}}\n",
         "requirement = false\n",
     );
-    let (outcome, pages) = mdbook_techfile::mdbook::render(&tmp.path().join("book")).unwrap();
+    let (outcome, pages) = mdbook_techfile::mdbook::render(&tmp.path("book")).unwrap();
     assert!(
         outcome.analysis.findings.is_empty(),
         "{:?}",
@@ -358,7 +338,7 @@ fn an_empty_model_says_so_instead_of_a_diagram() {
     assert!(!chapter.contains("<svg"));
 }
 
-fn diagram_book(toml: &str, chapter: &str) -> tempfile::TempDir {
+fn diagram_book(toml: &str, chapter: &str) -> Book {
     let p = |id: &'static str| (id, item(id, "process", id, &[], ""));
     book_with(
         &[
@@ -389,18 +369,15 @@ fn a_diagram_that_takes_too_long_to_lay_out_is_a_finding_with_its_size() {
         "",
         "# Chapter\n\nText.\n\n{{#techfile data-flow-diagram}}\n",
     );
-    let slow = tmp.path().join("slow-dot");
+    let slow = tmp.path("slow-dot");
     fs::write(&slow, "#!/bin/sh\nexec sleep 60\n").unwrap();
     fs::set_permissions(&slow, fs::Permissions::from_mode(0o755)).unwrap();
-    append_book_toml(
-        tmp.path(),
-        &format!(
-            "[preprocessor.techfile.diagram]\ndot = '{}'\ntimeout = 0.5\n",
-            slow.display()
-        ),
-    );
+    let tmp = tmp.toml(&format!(
+        "[preprocessor.techfile.diagram]\ndot = '{}'\ntimeout = 0.5\n",
+        slow.display()
+    ));
     let started = std::time::Instant::now();
-    let got = findings(tmp.path());
+    let got = findings(&tmp);
     assert!(
         started.elapsed() < std::time::Duration::from_secs(20),
         "no hang"
@@ -416,14 +393,62 @@ fn a_diagram_that_takes_too_long_to_lay_out_is_a_finding_with_its_size() {
     );
 }
 
+/// The settings of the threat model are read like every other: each error at its place in
+/// book.toml with a help line, all of them at once, and the run stops as a usage error.
+#[test]
+fn stride_and_diagram_settings_are_reported_at_their_place_in_book_toml() {
+    let book = Book::new("").toml(
+        "[preprocessor.techfile.coverage]\nrisk_model = false\n\n[preprocessor.techfile.stride]\nactor = [\"spoofing\", \"spoofing\"]\ndata-flow = [\"tampering\", 3]\ndatastore = []\n\n[preprocessor.techfile.diagram]\ntimeout = \"30 s\"\nmax-elements = -1\ndot = \"\"\n",
+    );
+    let toml = book.read("book/book.toml");
+    // `book/book.toml:line:column` of the `nth` occurrence of `needle`.
+    let at = |needle: &str, nth: usize| {
+        let offset = toml
+            .match_indices(needle)
+            .nth(nth)
+            .unwrap_or_else(|| panic!("{needle} #{nth} in book.toml"))
+            .0;
+        let line = toml[..offset].matches('\n').count() + 1;
+        let column = offset - toml[..offset].rfind('\n').map_or(0, |n| n + 1) + 1;
+        format!("book/book.toml:{line}:{column}")
+    };
+    let run = book.check();
+    run.expect_code(2);
+    let got: Vec<(&str, String)> = run
+        .findings
+        .iter()
+        .map(|v| (v["code"].as_str().unwrap(), crate::common::place(v)))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("config-unknown-key", at("risk_model", 0)),
+            ("config-invalid-value", at("\"spoofing\"", 1)),
+            ("config-wrong-type", at("3]", 0)),
+            ("config-unknown-key", at("datastore", 0)),
+            ("config-wrong-type", at("\"30 s\"", 0)),
+            ("config-invalid-value", at("-1", 0)),
+            ("config-invalid-value", at("\"\"", 0)),
+        ],
+        "{}",
+        run.stdout
+    );
+    let help = |n: usize| run.findings[n]["help"].as_str().unwrap_or_default();
+    assert_eq!(help(0), "did you mean `risk-model`?");
+    assert_eq!(help(3), "did you mean `data-store`?");
+    assert!(help(4).contains("timeout = 30"), "{}", help(4));
+    assert!(run.findings.iter().all(|v| v["help"].is_string()));
+}
+
 #[test]
 fn a_missing_layout_engine_names_the_package() {
     let tmp = diagram_book(
         "[preprocessor.techfile.diagram]\ndot = \"/nonexistent/dot\"\n",
         "# Chapter\n\n{{#techfile data-flow-diagram}}\n",
     );
-    let run = check_json(tmp.path());
-    let v = &parse_json_lines(&run.stdout)[0];
+    let run = tmp.check();
+    assert_eq!(run.findings.len(), 1, "{}", run.stdout);
+    let v = &run.findings[0];
     assert_eq!(v["code"], "diagram-layout-failed");
     assert_eq!(v["line"], 3);
     assert!(
@@ -441,7 +466,7 @@ fn a_diagram_directive_names_a_boundary_or_an_element() {
         "",
         "# Chapter\n\n{{#techfile data-flow-diagram PRC-9}}\n\n{{#techfile data-flow-diagram REQ-1}}\n\n{{#techfile data-flow-diagram PRC-1 PRC-2}}\n",
     );
-    let got = findings(tmp.path());
+    let got = findings(&tmp);
     let summary: Vec<(&str, u64)> = got.iter().map(|g| (g.0.as_str(), g.2)).collect();
     assert_eq!(
         summary,
@@ -460,25 +485,12 @@ fn a_diagram_directive_names_a_boundary_or_an_element() {
 
 #[test]
 fn trace_json_exports_the_threat_model_against_its_schema() {
-    if !mdbook_ready("trace_json_exports_the_threat_model") || !graphviz_ready() {
-        return;
-    }
-    let tmp = tempfile::tempdir().unwrap();
-    prepare("clean-threat-model", tmp.path());
-    assert!(!BIN.contains('\''));
-    append_book_toml(
-        tmp.path(),
-        &format!(
-            "[preprocessor.techfile.bundle]\nversion = \"1.0\"\npdf = false\n\n[output.html]\n\n[output.techfile]\ncommand = '{BIN} render'\n"
-        ),
-    );
-    let out = mdbook_build(tmp.path());
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = fs::read_to_string(tmp.path().join("book/book/techfile/trace.json")).unwrap();
+    require!(Mdbook, Graphviz);
+    let built = Book::fixture("clean-threat-model")
+        .bundle("pdf = false")
+        .build()
+        .expect_ok();
+    let text = fs::read_to_string(built.bundle_dir().join("trace.json")).unwrap();
     let trace: serde_json::Value = serde_json::from_str(&text).unwrap();
     let schema: serde_json::Value = serde_json::from_str(
         &fs::read_to_string(
@@ -532,22 +544,16 @@ fn trace_json_exports_the_threat_model_against_its_schema() {
 fn threat_dragon_models_are_imported_once_and_never_overwritten() {
     let model =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/threat-dragon/insulin-pump.json");
-    let tmp = tempfile::tempdir().unwrap();
-    skeleton(
-        tmp.path(),
-        "items = [\"../requirements\"]\n[preprocessor.techfile.coverage]\npractice = false\n",
-    );
-    let out = tmp.path().join("requirements/threat-model");
+    let tmp = Book::new("items = [\"../requirements\"]")
+        .toml("[preprocessor.techfile.coverage]\npractice = false\n");
+    let out = tmp.path("requirements/threat-model");
     let out_arg = out.to_str().unwrap();
-    let first = run(
-        tmp.path(),
-        &[
-            "import-threat-dragon",
-            model.to_str().unwrap(),
-            "--out",
-            out_arg,
-        ],
-    );
+    let first = tmp.run(&[
+        "import-threat-dragon",
+        model.to_str().unwrap(),
+        "--out",
+        out_arg,
+    ]);
     first.expect_code(0);
     assert!(
         first.stdout.is_empty(),
@@ -567,7 +573,7 @@ fn threat_dragon_models_are_imported_once_and_never_overwritten() {
     assert_eq!(written.len(), 16);
     // The imported items load without a single error of their own: what remains are the
     // gaps a reviewer closes (drafts, STRIDE, interfaces).
-    let got = findings(tmp.path());
+    let got = findings(&tmp);
     let load_codes = [
         "toml-syntax",
         "unknown-key",
@@ -586,15 +592,12 @@ fn threat_dragon_models_are_imported_once_and_never_overwritten() {
     assert!(got.iter().any(|g| g.0 == "stride-gap"));
     // A second import into the same folder writes nothing and changes nothing.
     fs::write(out.join("processes/PRC-PHONE-APP.md"), "edited by hand\n").unwrap();
-    let second = run(
-        tmp.path(),
-        &[
-            "import-threat-dragon",
-            model.to_str().unwrap(),
-            "--out",
-            out_arg,
-        ],
-    );
+    let second = tmp.run(&[
+        "import-threat-dragon",
+        model.to_str().unwrap(),
+        "--out",
+        out_arg,
+    ]);
     second.expect_code(2);
     assert!(second.stderr.contains("already exist"), "{}", second.stderr);
     assert!(
@@ -607,29 +610,19 @@ fn threat_dragon_models_are_imported_once_and_never_overwritten() {
         "edited by hand\n"
     );
     // One existing file is enough to stop the whole import.
-    let other = tmp.path().join("other");
+    let other = tmp.path("other");
     write(&other, "actors/ACT-PATIENT.md", "mine\n");
-    run(
-        tmp.path(),
-        &[
-            "import-threat-dragon",
-            model.to_str().unwrap(),
-            "--out",
-            other.to_str().unwrap(),
-        ],
-    )
+    tmp.run(&[
+        "import-threat-dragon",
+        model.to_str().unwrap(),
+        "--out",
+        other.to_str().unwrap(),
+    ])
     .expect_code(2);
     assert_eq!(crate::common::files_with_ext(&other, ".md").len(), 1);
     // What is not a Threat Dragon model is refused with the reason.
-    write(
-        tmp.path(),
-        "not-a-model.json",
-        "{\"bomFormat\": \"CycloneDX\"}",
-    );
-    let bad = run(
-        tmp.path(),
-        &["import-threat-dragon", "not-a-model.json", "--out", "x"],
-    );
+    let tmp = tmp.file("not-a-model.json", "{\"bomFormat\": \"CycloneDX\"}");
+    let bad = tmp.run(&["import-threat-dragon", "not-a-model.json", "--out", "x"]);
     bad.expect_code(2);
     assert!(
         bad.stderr.contains("not a Threat Dragon model"),

@@ -28,12 +28,28 @@ impl Severity {
 }
 
 /// What the user may set a code to in `[preprocessor.techfile.severity]`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Level {
     Deny,
     Warn,
     Allow,
+}
+
+impl Level {
+    pub const ALL: [Level; 3] = [Level::Deny, Level::Warn, Level::Allow];
+
+    /// The word written in book.toml.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Deny => "deny",
+            Level::Warn => "warn",
+            Level::Allow => "allow",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Level> {
+        Level::ALL.into_iter().find(|l| l.as_str() == s)
+    }
 }
 
 macro_rules! codes {
@@ -62,7 +78,7 @@ macro_rules! codes {
             }
 
             /// Codes whose level cannot be lowered: ignoring them would silently drop an
-            /// item or a file, and nothing may be lost without the user seeing it.
+            /// item, a file or a setting, and nothing may be lost without the user seeing it.
             pub fn is_fixed(self) -> bool {
                 match self { $(Code::$variant => $fixed,)* }
             }
@@ -76,6 +92,16 @@ macro_rules! codes {
 }
 
 codes! {
+    /// book.toml is not valid TOML, so `[preprocessor.techfile]` cannot be read.
+    ConfigTomlSyntax = "config-toml-syntax", "config", Deny, true;
+    /// `[preprocessor.techfile]` or one of its tables has a key the tool does not know (for `severity`: a name that is not a finding code).
+    ConfigUnknownKey = "config-unknown-key", "config", Deny, true;
+    /// A configuration value has the wrong TOML type.
+    ConfigWrongType = "config-wrong-type", "config", Deny, true;
+    /// A configuration key that is required is missing (the bundle's version, a revision's fields).
+    ConfigMissingKey = "config-missing-key", "config", Deny, true;
+    /// A configuration value has the right type but is not allowed: an unknown word, a path outside the book, a matrix or CVSS thresholds that do not fit the scales, a catalog ID that does not exist, revisions out of order.
+    ConfigInvalidValue = "config-invalid-value", "config", Deny, true;
     /// A file could not be read.
     ReadError = "read-error", "load", Deny, true;
     /// A file is not valid UTF-8.
@@ -96,6 +122,8 @@ codes! {
     MissingKey = "missing-key", "load", Deny, true;
     /// A front-matter value has the right type but is not allowed (unknown kind, bad date, bad ID).
     InvalidValue = "invalid-value", "load", Deny, true;
+    /// A risk estimate rests on a CVSS vector of a version with no exploitability sub-score on the scale (CVSS 2.0, 4.0) and gives no `exploitability` word beside it.
+    CvssNotMapped = "cvss-not-mapped", "load", Deny, true;
     /// A trace key is used on an item kind that cannot declare it.
     MisplacedKey = "misplaced-key", "load", Deny, true;
     /// Two items (or an item and a catalog entry) share an ID or an anchor.
@@ -162,8 +190,10 @@ codes! {
     SbomUnsupportedVersion = "sbom-unsupported-version", "sbom", Deny, true;
     /// An SBOM does not conform to the official CycloneDX JSON schema of its spec version.
     SbomSchema = "sbom-schema", "sbom", Deny, true;
-    /// Two components of one SBOM share a `bom-ref`, which the specification forbids.
+    /// Two objects of one SBOM (components, services, vulnerabilities, ...) share a `bom-ref`, which the specification forbids.
     SbomDuplicateRef = "sbom-duplicate-ref", "sbom", Deny, true;
+    /// A reference inside an SBOM (`dependencies`, `compositions`, a vulnerability's `affects`, an annotation's `subjects`, ...) names a bom-ref that no object of that SBOM carries; BOM-Links to other BOMs are not checked.
+    SbomUnresolvedRef = "sbom-unresolved-ref", "sbom", Warn, false;
     /// NTIA minimum element: a component names no supplier (`supplier`).
     SbomMissingSupplier = "sbom-missing-supplier", "sbom", Warn, false;
     /// NTIA minimum element: a component has no `version`.
@@ -176,7 +206,7 @@ codes! {
     SbomMissingAuthor = "sbom-missing-author", "sbom", Warn, false;
     /// NTIA minimum element: the SBOM has no `metadata.timestamp`.
     SbomMissingTimestamp = "sbom-missing-timestamp", "sbom", Warn, false;
-    /// An item's `affects` names a purl or bom-ref that no loaded SBOM contains.
+    /// An item's `affects` names a purl or bom-ref that no loaded SBOM contains, or is a malformed purl.
     UnknownComponent = "unknown-component", "sbom", Deny, false;
     /// A `{{#techfile sbom FILE}}` directive names a file that is not a loaded SBOM.
     UnknownSbom = "unknown-sbom", "book", Deny, false;
@@ -190,6 +220,48 @@ codes! {
     BrokenAnchor = "broken-anchor", "links", Deny, false;
     /// A relative link climbs out of the book's `src` folder, or is an absolute path.
     LinkOutsideBook = "link-outside-book", "links", Deny, false;
+    /// An item was reviewed against an upstream item that changed since (its fingerprint differs from the stamp in `reviewed-against`), or against one that is itself suspect.
+    SuspectLink = "suspect-link", "review", Warn, false;
+    /// A link has no stamp in `reviewed-against`, in a book that keeps reviews (an item carries a stamp, or the review folder holds a record).
+    ReviewPending = "review-pending", "review", Warn, false;
+    /// A stamp in `reviewed-against` that no review record covers.
+    ReviewUnrecorded = "review-unrecorded", "review", Deny, false;
+    /// With `independent-review = true`: a review by the last author of the reviewed item or of the upstream item.
+    ReviewNotIndependent = "review-not-independent", "review", Deny, false;
+    /// Review stamps were made under another fingerprint profile version (reported once for the book).
+    FingerprintProfileChanged = "fingerprint-profile-changed", "review", Warn, false;
+    /// An SBOM component's support has ended: the end-of-support date (a `cdx:lifecycle:milestone:endOfSupport` or `endOfLife` property, or the support table) is past on the day checked. Only judged with a date (`check --today`).
+    ComponentEndOfSupport = "component-end-of-support", "lifecycle", Deny, false;
+    /// An SBOM component's support ends within `revalidate.eos-warning-days` of the day checked. Only judged with a date (`check --today`).
+    ComponentEosSoon = "component-eos-soon", "lifecycle", Warn, false;
+    /// In a book that keeps support data (a support table, or a lifecycle property in an SBOM): no source gives an SBOM component a level of support or an end-of-support date.
+    ComponentSupportUnknown = "component-support-unknown", "lifecycle", Warn, false;
+    /// A `cdx:lifecycle:milestone:*` property of an SBOM component is not an ISO 8601 date.
+    LifecycleDateInvalid = "lifecycle-date-invalid", "lifecycle", Deny, true;
+    /// An item's `next-review` date is past on the day checked. Only judged with a date (`check --today`).
+    ReviewOverdue = "review-overdue", "dates", Deny, false;
+    /// An item's `next-review` date is within `revalidate.review-warning-days` of the day checked. Only judged with a date (`check --today`).
+    ReviewDue = "review-due", "dates", Warn, false;
+    /// A test's evidence entry names a file that is not in the evidence folder.
+    EvidenceMissing = "evidence-missing", "evidence", Deny, false;
+    /// A test's evidence path is absolute or climbs out of the evidence folder with `..`.
+    EvidenceOutside = "evidence-outside", "evidence", Deny, true;
+    /// An evidence file's SHA-256 differs from the one recorded in the test (or none is recorded): the file changed since `mdbook-techfile evidence --update`.
+    EvidenceChanged = "evidence-changed", "evidence", Deny, false;
+    /// A JUnit XML evidence file cannot be read as JUnit.
+    JunitMalformed = "junit-malformed", "evidence", Deny, true;
+    /// A test names a JUnit test case (`junit = ["classname::name"]`) that none of its JUnit evidence files holds.
+    JunitCaseMissing = "junit-case-missing", "evidence", Deny, false;
+    /// A test's hand-written `result` contradicts the outcome of the JUnit test cases it names.
+    JunitResultMismatch = "junit-result-mismatch", "evidence", Deny, false;
+    /// A product version disagrees with the release (`[preprocessor.techfile.release]`): an SBOM's `metadata.component.version`, or the version a test ran on.
+    ReleaseMismatch = "release-mismatch", "release", Deny, false;
+    /// An `{{#include}}` (or `{{#rustdoc_include}}`, `{{#playground}}`) names a file that does not exist; mdBook leaves the directive in the page as text.
+    IncludeNotFound = "include-not-found", "book", Deny, true;
+    /// An `{{#include}}` (or one of its relatives) reads a file outside the book's `src` folder, which the check does not read.
+    IncludeOutsideSrc = "include-outside-src", "book", Deny, true;
+    /// Includes form a cycle, or nest more than 10 levels deep, where mdBook stops expanding them and drops the rest.
+    IncludeCycle = "include-cycle", "book", Deny, false;
 }
 
 impl Code {

@@ -565,56 +565,48 @@ impl TestResult {
     }
 }
 
-/// A calendar date as written in front-matter (`2026-03-01`).
+/// A calendar date as written in front-matter and revision histories (`2026-03-01`), in
+/// the years 1 to 9999 that `YYYY-MM-DD` can write.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Date {
-    pub year: u16,
-    pub month: u8,
-    pub day: u8,
-}
+pub struct Date(jiff::civil::Date);
 
 impl Date {
-    /// Parses `YYYY-MM-DD` and rejects impossible days (Feb 30, month 13, ...).
+    /// Parses exactly `YYYY-MM-DD` and rejects impossible days (Feb 30, month 13, ...).
+    /// jiff alone also reads ISO 8601's other forms (`20260301`, `+002026-03-01`, a date
+    /// with a time), which a front-matter date is not.
     pub fn parse(s: &str) -> Option<Date> {
         let b = s.as_bytes();
         if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
             return None;
         }
-        let num = |r: Range<usize>| -> Option<u32> {
-            let part = &s[r];
-            part.bytes()
-                .all(|c| c.is_ascii_digit())
-                .then(|| part.parse().ok())
-                .flatten()
-        };
-        let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
-        Date::from_parts(year, month, day)
+        s.parse().ok().and_then(Date::new)
     }
 
+    /// A date from its parts, if the day exists.
     pub fn from_parts(year: u32, month: u32, day: u32) -> Option<Date> {
-        let leap =
-            (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
-        let days = match month {
-            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-            4 | 6 | 9 | 11 => 30,
-            2 if leap => 29,
-            2 => 28,
-            _ => return None,
-        };
-        if !(1..=9999).contains(&year) || day == 0 || day > days {
-            return None;
-        }
-        Some(Date {
-            year: year as u16,
-            month: month as u8,
-            day: day as u8,
-        })
+        let date = jiff::civil::Date::new(
+            i16::try_from(year).ok()?,
+            i8::try_from(month).ok()?,
+            i8::try_from(day).ok()?,
+        );
+        date.ok().and_then(Date::new)
+    }
+
+    /// The date, if `YYYY-MM-DD` can write its year.
+    pub fn new(date: jiff::civil::Date) -> Option<Date> {
+        (1..=9999).contains(&date.year()).then_some(Date(date))
+    }
+
+    /// The jiff date, for arithmetic.
+    pub fn civil(self) -> jiff::civil::Date {
+        self.0
     }
 }
 
 impl fmt::Display for Date {
+    /// `YYYY-MM-DD`: jiff writes years 1 to 9999 with four digits and no sign.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+        self.0.fmt(f)
     }
 }
 
@@ -717,11 +709,13 @@ impl Measure {
 }
 
 /// How likely a threat is to be exploited, as written: a word of the configured
-/// exploitability scale, or a CVSS 3.1 base vector mapped onto that scale.
+/// exploitability scale, or a CVSS 3.x vector whose exploitability sub-score is mapped onto
+/// that scale.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Exploitability {
     Word(String),
-    Cvss(crate::cvss::Cvss),
+    /// Always a CVSS 3.0 or 3.1 vector: the loader takes no other version as an estimate.
+    Cvss(crate::cvss::Vector),
 }
 
 /// One estimate of a risk (before or after controls), each part with where it was
@@ -731,6 +725,9 @@ pub enum Exploitability {
 pub struct Estimate {
     pub exploitability: Option<Spanned<Exploitability>>,
     pub severity: Option<Spanned<String>>,
+    /// A CVSS vector of a version with no exploitability sub-score on the scale (2.0,
+    /// 4.0), cited from an advisory; the exploitability word beside it carries the estimate.
+    pub cited: Option<Spanned<crate::cvss::Vector>>,
 }
 
 /// What a risk item says beyond the common keys.
@@ -902,6 +899,64 @@ pub struct Spanned<T> {
     pub span: Span,
 }
 
+/// A fingerprint as written: `sha256:v1:` and 64 lower-case hex digits.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Fingerprint {
+    /// The profile version it was computed under.
+    pub version: u32,
+    /// The SHA-256, 64 lower-case hex digits.
+    pub hex: String,
+}
+
+impl Fingerprint {
+    /// Parses the written form; `Err` says what is wrong, for a help line.
+    ///
+    /// # Errors
+    /// When the text is not `sha256:v<N>:<64 lower-case hex digits>` with N ≥ 1.
+    pub fn parse(s: &str) -> Result<Fingerprint, &'static str> {
+        let rest = s
+            .strip_prefix("sha256:v")
+            .ok_or("a fingerprint starts with `sha256:v` and the profile version")?;
+        let (version, hex) = rest
+            .split_once(':')
+            .ok_or("the profile version is followed by `:` and the hex digits")?;
+        let version = match version.parse::<u32>() {
+            Ok(v) if v >= 1 && version.bytes().all(|b| b.is_ascii_digit()) => v,
+            _ => return Err("the profile version is a whole number from 1"),
+        };
+        if hex.len() != 64 || !hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+            return Err("a SHA-256 is 64 lower-case hex digits");
+        }
+        Ok(Fingerprint {
+            version,
+            hex: hex.to_string(),
+        })
+    }
+
+    /// The first 12 hex digits, for tables.
+    pub fn short(&self) -> String {
+        format!("sha256:v{}:{}", self.version, &self.hex[..12])
+    }
+}
+
+impl fmt::Display for Fingerprint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "sha256:v{}:{}", self.version, self.hex)
+    }
+}
+
+/// One entry of `reviewed-against`: the upstream item a downstream item was reviewed against
+/// and that item's fingerprint at the time.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReviewStamp {
+    pub upstream: String,
+    /// Where the upstream ID is written (the key).
+    pub key_span: Span,
+    pub fingerprint: Fingerprint,
+    /// Where the fingerprint is written (the value).
+    pub span: Span,
+}
+
 /// One item (a requirement, risk, control, test or threat-model element), as read from its
 /// Markdown file.
 #[derive(Clone, Debug)]
@@ -937,6 +992,40 @@ pub struct Item {
     pub body_offset: u32,
     /// Span of the whole front-matter block, used when a finding concerns the item as a whole.
     pub header_span: Span,
+    /// Every front-matter key as written (but `reviewed-against`), as JSON values: what
+    /// fingerprints are computed from, whatever key a profile names.
+    pub fields: std::collections::BTreeMap<String, serde_json::Value>,
+    /// `reviewed-against`: the upstream items this item was reviewed against, in the
+    /// order written.
+    pub reviewed_against: Vec<ReviewStamp>,
+    /// Where `result`, `version` and `next-review` are written, for findings about them.
+    pub spans: KeySpans,
+    /// Only on tests: `evidence`, the files that show the test was run, in the order written.
+    pub evidence: Vec<EvidenceRef>,
+    /// Only on tests: `junit`, the JUnit test cases (`classname::name`) the result comes from.
+    pub junit: Vec<Spanned<String>>,
+}
+
+/// Where some front-matter values are written (`None`: the key is absent).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct KeySpans {
+    pub result: Option<Span>,
+    pub version: Option<Span>,
+    pub next_review: Option<Span>,
+    /// The `junit` key.
+    pub junit: Option<Span>,
+}
+
+/// One entry of a test's `evidence`: a file under the evidence folder and the SHA-256 it
+/// had when the test was recorded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EvidenceRef {
+    /// Relative to the evidence folder, with forward slashes, as written.
+    pub path: Spanned<String>,
+    /// 64 lower-case hex digits; `None` when the entry records no hash yet.
+    pub sha256: Option<Spanned<String>>,
+    /// The whole entry (the inline table).
+    pub span: Span,
 }
 
 impl Item {
@@ -1013,13 +1102,18 @@ mod tests {
     #[test]
     fn dates_reject_impossible_days() {
         assert_eq!(
-            Date::parse("2024-02-29"),
-            Some(Date {
-                year: 2024,
-                month: 2,
-                day: 29
-            })
+            Date::parse("2024-02-29").map(|d| d.to_string()),
+            Some("2024-02-29".into())
         );
+        assert_eq!(Date::from_parts(2024, 2, 29), Date::parse("2024-02-29"));
+        assert_eq!(Date::from_parts(2023, 2, 29), None);
+        assert_eq!(Date::from_parts(70_000, 1, 1), None);
+        assert_eq!(Date::parse("0001-01-01").unwrap().to_string(), "0001-01-01");
+        assert_eq!(Date::parse("0000-01-01"), None);
+        // Other ISO 8601 forms are not front-matter dates.
+        assert_eq!(Date::parse("20240229"), None);
+        assert_eq!(Date::parse("+002024-02-29"), None);
+        assert_eq!(Date::parse("2024-02-29T10:00"), None);
         assert_eq!(Date::parse("2023-02-29"), None);
         assert_eq!(Date::parse("2023-13-01"), None);
         assert_eq!(Date::parse("2023-1-01"), None);

@@ -3,6 +3,7 @@
 //! PDF from the wall clock.
 
 use crate::stamp::{Stamp, utc};
+use jiff::Timestamp;
 use std::fmt::Write;
 
 /// Text as a CSS string literal. Everything but plain ASCII letters, digits and a few
@@ -47,20 +48,14 @@ pub fn inject_style(html: &str, style: &str) -> Option<String> {
 
 /// Rewrites `/CreationDate` and `/ModDate` (`(D:YYYYMMDDHHmmSS+HH'mm')`) to `timestamp`
 /// in UTC. The new text has exactly the length of the old, so the cross-reference table's
-/// byte offsets stay valid. Returns how many dates were rewritten.
-pub fn fix_dates(pdf: &mut [u8], timestamp: i64) -> usize {
-    let Some((date, secs)) = utc(timestamp) else {
+/// byte offsets stay valid. Returns how many dates were rewritten (none for a year a PDF
+/// date cannot write).
+pub fn fix_dates(pdf: &mut [u8], timestamp: Timestamp) -> usize {
+    let time = utc(timestamp);
+    if !(0..=9999).contains(&time.year()) {
         return 0;
-    };
-    let digits = format!(
-        "{:04}{:02}{:02}{:02}{:02}{:02}",
-        date.year,
-        date.month,
-        date.day,
-        secs / 3600,
-        secs / 60 % 60,
-        secs % 60
-    );
+    }
+    let digits = time.strftime("%Y%m%d%H%M%S").to_string();
     let mut count = 0;
     for key in [&b"/CreationDate (D:"[..], &b"/ModDate (D:"[..]] {
         let mut from = 0;
@@ -87,6 +82,41 @@ pub fn fix_dates(pdf: &mut [u8], timestamp: i64) -> usize {
         }
     }
     count
+}
+
+/// Renumbers the ids Chromium gives the elements of the tagged PDF's structure tree
+/// (`(node00000162)`: its DOM node numbers, which shift when the page's scripts create
+/// nodes in another order, as they do on a busy machine). The k-th smallest id becomes
+/// `node` and k in the same eight digits, so the text keeps its length (the
+/// cross-reference offsets stay valid) and its order (the `/IDTree` stays sorted).
+/// Returns how many ids were rewritten.
+pub fn fix_node_ids(pdf: &mut [u8]) -> usize {
+    const KEY: &[u8] = b"(node";
+    const DIGITS: usize = 8;
+    let mut places = Vec::new();
+    let mut from = 0;
+    while let Some(pos) = find(&pdf[from..], KEY) {
+        let start = from + pos + KEY.len();
+        from = start;
+        let Some(digits) = pdf.get(start..start + DIGITS) else {
+            break;
+        };
+        if digits.iter().all(u8::is_ascii_digit) && pdf.get(start + DIGITS) == Some(&b')') {
+            let n = digits
+                .iter()
+                .fold(0u64, |n, d| n * 10 + u64::from(d - b'0'));
+            places.push((start, n));
+        }
+    }
+    let mut ids: Vec<u64> = places.iter().map(|&(_, n)| n).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    for &(start, n) in &places {
+        let rank = ids.partition_point(|&id| id < n) + 1;
+        let text = format!("{rank:0DIGITS$}");
+        pdf[start..start + DIGITS].copy_from_slice(text.as_bytes());
+    }
+    places.len()
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
@@ -137,7 +167,10 @@ mod tests {
         let original = b"%PDF-1.4\n1 0 obj\n<</Producer (Skia/PDF m156)\n/CreationDate (D:20261128050459+01'00')\n/ModDate (D:20261128050459Z)>>\nendobj\n".to_vec();
         let mut pdf = original.clone();
         // 2024-02-29 01:01:01 UTC
-        assert_eq!(fix_dates(&mut pdf, 1_709_168_461), 2);
+        assert_eq!(
+            fix_dates(&mut pdf, Timestamp::from_second(1_709_168_461).unwrap()),
+            2
+        );
         assert_eq!(pdf.len(), original.len());
         let text = String::from_utf8(pdf).unwrap();
         assert!(
@@ -145,7 +178,42 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("/ModDate (D:20240229010101Z)"), "{text}");
+        // Years before 1000 keep four digits, so the length still holds.
+        let mut pdf = original.clone();
+        let early = jiff::tz::Offset::UTC
+            .to_timestamp(jiff::civil::date(999, 3, 1).at(4, 5, 6, 0))
+            .unwrap();
+        assert_eq!(fix_dates(&mut pdf, early), 2);
+        assert_eq!(pdf.len(), original.len());
+        assert!(
+            String::from_utf8(pdf)
+                .unwrap()
+                .contains("/ModDate (D:09990301040506Z)")
+        );
         let mut none = b"%PDF-1.4 no dates".to_vec();
-        assert_eq!(fix_dates(&mut none, 0), 0);
+        assert_eq!(fix_dates(&mut none, Timestamp::UNIX_EPOCH), 0);
+    }
+
+    #[test]
+    fn structure_ids_are_renumbered_in_order_and_in_place() {
+        let tree = |a: u32, b: u32, c: u32| {
+            format!("<</S /TH /ID (node{a:08})>> <</S /TD /ID (node{b:08})>> <</S /TD /ID (node{c:08})>>\n/IDTree <</Names [(node{a:08}) 1 0 R (node{b:08}) 2 0 R (node{c:08}) 3 0 R]>> (nodeX) (node123)")
+                .into_bytes()
+        };
+        // Two prints whose DOM numbers differ by a shift and by a gap.
+        let mut one = tree(162, 163, 200);
+        let mut two = tree(161, 170, 171);
+        let len = one.len();
+        assert_eq!(fix_node_ids(&mut one), 6);
+        assert_eq!(fix_node_ids(&mut two), 6);
+        assert_eq!(one, two);
+        assert_eq!(one.len(), len);
+        assert_eq!(
+            one,
+            tree(1, 2, 3),
+            "order kept, short or odd ones left alone"
+        );
+        let mut none = b"%PDF-1.4 untagged".to_vec();
+        assert_eq!(fix_node_ids(&mut none), 0);
     }
 }

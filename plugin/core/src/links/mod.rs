@@ -47,8 +47,8 @@ pub trait Pages: Sync {
     /// other files, such as item bodies, is shown on this page and its links resolve from
     /// here, which findings then say.
     fn file(&self, n: usize) -> Option<FileId>;
-    /// False when mdBook will add text this run cannot see (an `{{#include}}` that only
-    /// `mdbook build` expands), so the page's ids are not all known and fragments
+    /// False when mdBook may add text this run cannot see (an `{{#include}}` in a chapter
+    /// another preprocessor changed), so the page's ids are not all known and fragments
     /// pointing at it are not checked.
     fn ids_known(&self, n: usize) -> bool;
     /// The text users wrote that the page shows (more is fine, less is not): whether the
@@ -73,9 +73,8 @@ pub struct Page<'a> {
     /// other files, such as item bodies, is shown on this page, and its links resolve
     /// from here, which findings then say.
     pub file: Option<FileId>,
-    /// False when mdBook will add text this run cannot see (an `{{#include}}` that only
-    /// `mdbook build` expands), so the page's ids are not all known and fragments
-    /// pointing at it are not checked.
+    /// False when mdBook may add text this run cannot see, so the page's ids are not all
+    /// known and fragments pointing at it are not checked.
     pub ids_known: bool,
 }
 
@@ -469,12 +468,17 @@ impl<'a> Book<'a> {
             };
             // A reference-style link's destination is written in its definition.
             let defined = link.defined_at.clone().and_then(|r| content.span_of(r));
-            diags.push(match defined {
+            let mut finding = match defined {
                 Some(d) if Some(d) != span => {
                     finding.with_label(d, "the destination is written here")
                 }
                 _ => finding,
-            });
+            };
+            // Text an `{{#include}}` brought in names the chapter line that includes it.
+            if let Some(via) = content.included_at(link.range.start).first() {
+                finding = finding.with_label(*via, "included here");
+            }
+            diags.push(finding);
         }
     }
 
@@ -626,19 +630,6 @@ impl<'a> Book<'a> {
     }
 }
 
-/// Whether mdBook's `links` preprocessor will add text to this chapter (`{{#include}}`
-/// and its relatives), which `mdbook-techfile check` does not expand.
-pub fn adds_text_later(chapter: &str) -> bool {
-    [
-        "{{#include",
-        "{{#rustdoc_include",
-        "{{#playground",
-        "{{#playpen",
-    ]
-    .iter()
-    .any(|d| chapter.contains(d))
-}
-
 /// The HTML file mdBook writes for a chapter: its path with the extension replaced.
 fn html_path(path: &str) -> String {
     let name_start = path.rfind('/').map_or(0, |p| p + 1);
@@ -680,31 +671,12 @@ fn has_scheme(url: &str) -> bool {
     false
 }
 
-/// `%xx` escapes decoded as UTF-8 (invalid sequences replaced), as a browser does before
-/// asking for a file or looking up an id.
+/// `%xx` escapes decoded as UTF-8 (invalid sequences replaced, a `%` without two hex
+/// digits kept), as a browser does before asking for a file or looking up an id.
 fn percent_decode(s: &str) -> String {
-    if !s.contains('%') {
-        return s.to_string();
-    }
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        let hex = |c: u8| (c as char).to_digit(16);
-        if b[i] == b'%'
-            && let (Some(h), Some(l)) = (
-                b.get(i + 1).and_then(|&c| hex(c)),
-                b.get(i + 2).and_then(|&c| hex(c)),
-            )
-        {
-            out.push((h * 16 + l) as u8);
-            i += 3;
-            continue;
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 /// `path` resolved against the folder `dir` (both relative to `src`), with `.` and `..`
@@ -901,6 +873,9 @@ mod tests {
         assert_eq!(join("", "../x"), None);
         assert_eq!(split_url("a.html?x=1#f"), ("a.html", Some("f")));
         assert_eq!(percent_decode("p%20q%C3%BC%zz"), "p qü%zz");
+        // Invalid UTF-8 is replaced, a lone or truncated `%` kept.
+        assert_eq!(percent_decode("a%FFb%2"), "a\u{fffd}b%2");
+        assert_eq!(percent_decode("100%"), "100%");
         assert_eq!(relative("a/b", "a/c.md"), "../c.md");
         assert_eq!(relative("", "a/c.md"), "a/c.md");
         assert_eq!(relative("a", "a/c.md"), "c.md");

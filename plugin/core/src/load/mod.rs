@@ -3,11 +3,12 @@
 pub mod frontmatter;
 mod model;
 
-use crate::cvss::Cvss;
+use crate::cvss::Vector;
 use crate::diag::{Code, Diagnostic};
 use crate::model::{
-    Date, Estimate, Exploitability, FileId, Item, Kind, Measure, Property, Relation, RiskFields,
-    SourceMap, Span, Spanned, Status, Stride, TestResult, TraceLink, validate_id,
+    Date, Estimate, EvidenceRef, Exploitability, FileId, Fingerprint, Item, KeySpans, Kind,
+    Measure, Property, Relation, ReviewStamp, RiskFields, SourceMap, Span, Spanned, Status, Stride,
+    TestResult, TraceLink, validate_id,
 };
 use frontmatter::FrontMatter;
 use std::collections::BTreeMap;
@@ -108,7 +109,46 @@ const KEYS: &[(&str, &[Kind])] = &[
         ],
     ),
     ("affects", &[]),
+    ("evidence", &[Kind::Test]),
+    ("junit", &[Kind::Test]),
+    ("reviewed-against", &[]),
 ];
+
+/// The key that records what an item was reviewed against.
+pub const REVIEWED_AGAINST: &str = "reviewed-against";
+
+/// Whether `key` is a front-matter key an item of `kind` may use.
+pub fn is_key_of(key: &str, kind: Kind) -> bool {
+    keys_for(Some(kind)).any(|k| k == key)
+}
+
+/// A front-matter value as JSON, for fingerprints: strings, numbers, booleans, dates (as
+/// their TOML text), arrays and tables.
+fn json_value(v: &DeValue<'_>) -> serde_json::Value {
+    use serde_json::Value as J;
+    match v {
+        DeValue::String(s) => J::String(s.to_string()),
+        DeValue::Integer(i) => i64::from_str_radix(&i.as_str().replace('_', ""), i.radix())
+            .map_or_else(|_| J::String(i.to_string()), J::from),
+        DeValue::Float(f) => f
+            .as_str()
+            .replace('_', "")
+            .parse::<f64>()
+            .ok()
+            .and_then(serde_json::Number::from_f64)
+            .map_or_else(|| J::String(f.as_str().to_string()), J::Number),
+        DeValue::Boolean(b) => J::Bool(*b),
+        DeValue::Datetime(d) => J::String(d.to_string()),
+        DeValue::Array(a) => J::Array(a.iter().map(|x| json_value(x.get_ref())).collect()),
+        DeValue::Table(t) => {
+            let sorted: BTreeMap<String, J> = t
+                .iter()
+                .map(|(k, x)| (k.get_ref().to_string(), json_value(x.get_ref())))
+                .collect();
+            J::Object(sorted.into_iter().collect())
+        }
+    }
+}
 
 /// The keys an item of `kind` may use (all keys when the kind is not known).
 fn keys_for(kind: Option<Kind>) -> impl Iterator<Item = &'static str> {
@@ -286,29 +326,38 @@ fn first_line(s: &str) -> &str {
     s.lines().next().unwrap_or(s).trim()
 }
 
-type Value<'a> = toml::Spanned<DeValue<'a>>;
+pub(crate) type Value<'a> = toml::Spanned<DeValue<'a>>;
 
-struct Reader<'t> {
-    file: FileId,
-    base: usize,
-    /// The front-matter text the spans of values index into.
-    src: &'t str,
-    diags: Vec<Diagnostic>,
-    header_span: Span,
+/// Reads typed values out of a TOML table with spans, reporting what is wrong where it is
+/// written. Item front-matter uses it, and so do review records.
+pub(crate) struct Reader<'t> {
+    pub(crate) file: FileId,
+    /// Where the TOML text starts in the file.
+    pub(crate) base: usize,
+    /// The TOML text the spans of values index into.
+    pub(crate) src: &'t str,
+    pub(crate) diags: Vec<Diagnostic>,
+    /// What a finding about the table as a whole points at.
+    pub(crate) header_span: Span,
 }
 
-type ByKey<'v, 'a> = BTreeMap<&'v str, (&'v Value<'a>, Span)>;
+pub(crate) type ByKey<'v, 'a> = BTreeMap<&'v str, (&'v Value<'a>, Span)>;
 
 impl Reader<'_> {
-    fn span(&self, r: std::ops::Range<usize>) -> Span {
+    pub(crate) fn span(&self, r: std::ops::Range<usize>) -> Span {
         Span::shifted(self.file, r, self.base)
     }
 
-    fn item(&mut self, table: &DeTable<'_>, body: &str, body_offset: usize) -> Option<Item> {
-        let by_key: BTreeMap<&str, (&Value<'_>, Span)> = table
+    /// The values of a table by key, with the span of each key.
+    pub(crate) fn by_key<'v, 'a>(&self, table: &'v DeTable<'a>) -> ByKey<'v, 'a> {
+        table
             .iter()
             .map(|(k, v)| (k.get_ref().as_ref(), (v, self.span(k.span()))))
-            .collect();
+            .collect()
+    }
+
+    fn item(&mut self, table: &DeTable<'_>, body: &str, body_offset: usize) -> Option<Item> {
+        let by_key = self.by_key(table);
 
         let kind = self.required_str(&by_key, "kind").and_then(|(s, span)| {
             let kind = Kind::parse(&s);
@@ -416,7 +465,9 @@ impl Reader<'_> {
                 st
             })
             .unwrap_or_default();
+        let mut spans = KeySpans::default();
         let result = self.optional_str(&by_key, "result").and_then(|(s, span)| {
+            spans.result = Some(span);
             let r = TestResult::parse(&s);
             if r.is_none() {
                 self.invalid(
@@ -429,7 +480,10 @@ impl Reader<'_> {
         });
         let owner = self.optional_str(&by_key, "owner").map(|(s, _)| s);
         let rationale = self.optional_str(&by_key, "rationale").map(|(s, _)| s);
-        let version = self.optional_str(&by_key, "version").map(|(s, _)| s);
+        let version = self.optional_str(&by_key, "version").map(|(s, span)| {
+            spans.version = Some(span);
+            s
+        });
         let tags = self
             .string_list(&by_key, "tags")
             .into_iter()
@@ -437,6 +491,7 @@ impl Reader<'_> {
             .collect();
         let last_reviewed = self.date(&by_key, "last-reviewed");
         let next_review = self.date(&by_key, "next-review");
+        spans.next_review = next_review.map(|(_, span)| span);
         if let (Some((a, _)), Some((b, span))) = (last_reviewed, next_review)
             && b < a
         {
@@ -533,6 +588,25 @@ impl Reader<'_> {
             }
         }
 
+        let (evidence, junit) = if kind == Some(Kind::Test) {
+            spans.junit = by_key.get("junit").map(|(_, span)| *span);
+            let junit = self
+                .non_empty_list(&by_key, "junit")
+                .into_iter()
+                .map(|(value, span)| Spanned { value, span })
+                .collect();
+            (self.evidence(&by_key), junit)
+        } else {
+            (Vec::new(), Vec::new())
+        };
+
+        let reviewed_against = self.reviewed_against(&by_key, &links);
+        let fields = by_key
+            .iter()
+            .filter(|(k, _)| **k != REVIEWED_AGAINST)
+            .map(|(k, (v, _))| (k.to_string(), json_value(v.get_ref())))
+            .collect();
+
         let (id, id_span) = id?;
         Some(Item {
             id,
@@ -556,7 +630,148 @@ impl Reader<'_> {
             body: body.to_owned(),
             body_offset: u32::try_from(body_offset).unwrap_or(u32::MAX),
             header_span: self.header_span,
+            fields,
+            reviewed_against,
+            spans,
+            evidence,
+            junit,
         })
+    }
+
+    /// `evidence = [{ path = "...", sha256 = "..." }]`: each entry a table with a path and,
+    /// once recorded, the file's SHA-256. Where the path leads is checked against the
+    /// evidence folder later (`crate::evidence`); here only the shape.
+    fn evidence(&mut self, by_key: &ByKey<'_, '_>) -> Vec<EvidenceRef> {
+        const EXAMPLE: &str = "`evidence = [{ path = \"junit/auth.xml\", sha256 = \"...\" }]`";
+        let Some((value, _)) = by_key.get("evidence") else {
+            return Vec::new();
+        };
+        let DeValue::Array(entries) = value.get_ref() else {
+            self.wrong_type("evidence", value, "an array of tables", EXAMPLE);
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for entry in entries.iter() {
+            let DeValue::Table(table) = entry.get_ref() else {
+                self.wrong_type("evidence", entry, "an array of tables", EXAMPLE);
+                continue;
+            };
+            let span = self.span(entry.span());
+            let fields = self.by_key(table);
+            for (key, (_, key_span)) in &fields {
+                if !matches!(*key, "path" | "sha256") {
+                    let help = match closest(key, ["path", "sha256"]) {
+                        Some(s) => format!("did you mean `{s}`?"),
+                        None => "an evidence entry has `path` and `sha256`".into(),
+                    };
+                    self.diags.push(
+                        Diagnostic::new(
+                            Code::UnknownKey,
+                            format!("unknown key `{key}` in an evidence entry"),
+                        )
+                        .at(*key_span, "not a known key")
+                        .help(help),
+                    );
+                }
+            }
+            let Some((path, path_span)) = self.optional_str(&fields, "path") else {
+                if !fields.contains_key("path") {
+                    self.diags.push(
+                        Diagnostic::new(Code::MissingKey, "evidence entry lacks `path`")
+                            .at(span, "no `path` here")
+                            .help("name the file, relative to the evidence folder: `{ path = \"reports/pentest-2026.pdf\" }`"),
+                    );
+                }
+                continue;
+            };
+            if path.trim().is_empty() {
+                self.invalid(
+                    path_span,
+                    "the evidence path is empty".into(),
+                    "name a file relative to the evidence folder",
+                );
+                continue;
+            }
+            let sha256 = self.optional_str(&fields, "sha256").and_then(|(hex, span)| {
+                if hex.len() == 64 && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+                    Some(Spanned { value: hex, span })
+                } else {
+                    self.invalid(
+                        span,
+                        format!("`{hex}` is not a SHA-256"),
+                        "a SHA-256 is 64 lower-case hex digits; `mdbook-techfile evidence --update ID` records it",
+                    );
+                    None
+                }
+            });
+            out.push(EvidenceRef {
+                path: Spanned {
+                    value: path,
+                    span: path_span,
+                },
+                sha256,
+                span,
+            });
+        }
+        out
+    }
+
+    /// `reviewed-against = { "REQ-1" = "sha256:v1:..." }`: each key an ID this item links
+    /// to, each value a fingerprint. Anything else is reported where it is written.
+    fn reviewed_against(
+        &mut self,
+        by_key: &ByKey<'_, '_>,
+        links: &[TraceLink],
+    ) -> Vec<ReviewStamp> {
+        let Some((value, _)) = by_key.get(REVIEWED_AGAINST) else {
+            return Vec::new();
+        };
+        let example = "`reviewed-against = { \"REQ-1\" = \"sha256:v1:...\" }`";
+        let DeValue::Table(table) = value.get_ref() else {
+            self.wrong_type(REVIEWED_AGAINST, value, "a table", example);
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (key, v) in table.iter() {
+            let upstream: &str = key.get_ref().as_ref();
+            let key_span = self.span(key.span());
+            if !links.iter().any(|l| l.target == upstream) {
+                let linked: Vec<String> = links.iter().map(|l| format!("`{}`", l.target)).collect();
+                let help = if linked.is_empty() {
+                    "this item links to nothing; a stamp names an item this item links to (`mdbook-techfile review ID` writes them)".to_string()
+                } else {
+                    format!(
+                        "this item links to {}; remove the stamp, or run `mdbook-techfile review ID`, which rewrites the stamps from the links (keys written after `[reviewed-against]` belong to it: put other keys above it)",
+                        linked.join(", ")
+                    )
+                };
+                self.invalid(
+                    key_span,
+                    format!("`{upstream}` in `reviewed-against` is not an ID this item links to"),
+                    help,
+                );
+                continue;
+            }
+            let DeValue::String(text) = v.get_ref() else {
+                self.wrong_type(REVIEWED_AGAINST, v, "a fingerprint string", example);
+                continue;
+            };
+            let span = self.span(v.span());
+            match Fingerprint::parse(text) {
+                Ok(fingerprint) => out.push(ReviewStamp {
+                    upstream: upstream.to_string(),
+                    key_span,
+                    fingerprint,
+                    span,
+                }),
+                Err(why) => self.invalid(
+                    span,
+                    format!("`{text}` is not a fingerprint"),
+                    format!("{why}; `mdbook-techfile review ID` writes the fingerprints, do not edit them by hand"),
+                ),
+            }
+        }
+        out
     }
 
     /// The keys of a risk item. Every value is checked here except the scale words, which
@@ -677,7 +892,9 @@ impl Reader<'_> {
         }
     }
 
-    /// One estimate: an exploitability word or a CVSS vector (not both), and a severity.
+    /// One estimate: an exploitability word or a CVSS 3.x vector (not both), and a
+    /// severity. A vector of another version cannot choose a level, so it needs the word
+    /// beside it and is kept as a citation.
     fn estimate(
         &mut self,
         by_key: &ByKey<'_, '_>,
@@ -685,27 +902,36 @@ impl Reader<'_> {
         cvss_key: &str,
         severity_key: &str,
     ) -> Estimate {
-        let word = self.line(by_key, word_key, "a level of the exploitability scale");
-        let cvss = self.cvss(by_key, cvss_key);
-        let exploitability = match (word, cvss) {
-            (Some((w, span)), cvss) => {
-                if let Some(c) = cvss {
-                    self.invalid(
-                        c.span,
-                        format!("`{word_key}` and `{cvss_key}` are both given"),
-                        format!("give one of them: a CVSS vector is mapped onto the exploitability scale, so `{word_key}` would contradict or repeat it"),
-                    );
+        let word = self
+            .line(by_key, word_key, "a level of the exploitability scale")
+            .map(|(value, span)| Spanned {
+                value: Exploitability::Word(value),
+                span,
+            });
+        let vector = self.cvss(by_key, cvss_key);
+        let (exploitability, cited) = match (word, vector) {
+            (word, Some(v)) if v.value.exploitability_tenths().is_none() => {
+                if word.is_none() {
+                    self.diags.push(not_mapped(&v, word_key, cvss_key));
                 }
-                Some(Spanned {
-                    value: Exploitability::Word(w),
-                    span,
-                })
+                (word, Some(v))
             }
-            (None, Some(c)) => Some(Spanned {
-                value: Exploitability::Cvss(c.value),
-                span: c.span,
-            }),
-            (None, None) => None,
+            (Some(word), Some(v)) => {
+                self.invalid(
+                    v.span,
+                    format!("`{word_key}` and `{cvss_key}` are both given"),
+                    format!("give one of them: a CVSS {} vector is mapped onto the exploitability scale, so `{word_key}` would contradict or repeat it", v.value.version().as_str()),
+                );
+                (Some(word), None)
+            }
+            (None, Some(v)) => (
+                Some(Spanned {
+                    value: Exploitability::Cvss(v.value),
+                    span: v.span,
+                }),
+                None,
+            ),
+            (word, None) => (word, None),
         };
         let severity = self
             .line(by_key, severity_key, "a level of the severity scale")
@@ -713,13 +939,14 @@ impl Reader<'_> {
         Estimate {
             exploitability,
             severity,
+            cited,
         }
     }
 
-    fn cvss(&mut self, by_key: &ByKey<'_, '_>, key: &str) -> Option<Spanned<Cvss>> {
+    fn cvss(&mut self, by_key: &ByKey<'_, '_>, key: &str) -> Option<Spanned<Vector>> {
         let (value, _) = by_key.get(key)?;
         let (text, span) = self.optional_str(by_key, key)?;
-        match Cvss::parse(&text) {
+        match Vector::parse(&text) {
             Ok(c) => Some(Spanned { value: c, span }),
             Err(e) => {
                 // Point at the bad metric when the string is written plainly (no escapes,
@@ -732,18 +959,19 @@ impl Reader<'_> {
                 } else {
                     span
                 };
-                self.invalid(
-                    at,
-                    format!("invalid CVSS vector: {}", e.message),
-                    "write a CVSS 3.1 base vector with the eight base metrics, for example `CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:U/C:H/I:H/A:N`",
-                );
+                self.invalid(at, format!("invalid CVSS vector: {}", e.message), e.help);
                 None
             }
         }
     }
 
     /// A one-line, non-empty string: a table cell in the register.
-    fn line(&mut self, by_key: &ByKey<'_, '_>, key: &str, what: &str) -> Option<(String, Span)> {
+    pub(crate) fn line(
+        &mut self,
+        by_key: &ByKey<'_, '_>,
+        key: &str,
+        what: &str,
+    ) -> Option<(String, Span)> {
         let Spanned { value, span } = self.text(by_key, key, what)?;
         if value.contains(['\n', '\r']) {
             self.invalid(
@@ -757,7 +985,12 @@ impl Reader<'_> {
     }
 
     /// A non-empty string that may span lines (a justification).
-    fn text(&mut self, by_key: &ByKey<'_, '_>, key: &str, what: &str) -> Option<Spanned<String>> {
+    pub(crate) fn text(
+        &mut self,
+        by_key: &ByKey<'_, '_>,
+        key: &str,
+        what: &str,
+    ) -> Option<Spanned<String>> {
         let (value, span) = self.optional_str(by_key, key)?;
         if value.trim().is_empty() {
             self.invalid(
@@ -770,7 +1003,7 @@ impl Reader<'_> {
         Some(Spanned { value, span })
     }
 
-    fn boolean(&mut self, by_key: &ByKey<'_, '_>, key: &str) -> Option<Spanned<bool>> {
+    pub(crate) fn boolean(&mut self, by_key: &ByKey<'_, '_>, key: &str) -> Option<Spanned<bool>> {
         let (value, _) = by_key.get(key)?;
         match value.get_ref() {
             DeValue::Boolean(b) => Some(Spanned {
@@ -875,7 +1108,7 @@ impl Reader<'_> {
         list
     }
 
-    fn invalid(&mut self, span: Span, message: String, help: impl Into<String>) {
+    pub(crate) fn invalid(&mut self, span: Span, message: String, help: impl Into<String>) {
         self.diags.push(
             Diagnostic::new(Code::InvalidValue, message)
                 .at(span, "invalid value")
@@ -883,7 +1116,13 @@ impl Reader<'_> {
         );
     }
 
-    fn wrong_type(&mut self, key: &str, value: &Value<'_>, expected: &str, example: &str) {
+    pub(crate) fn wrong_type(
+        &mut self,
+        key: &str,
+        value: &Value<'_>,
+        expected: &str,
+        example: &str,
+    ) {
         self.diags.push(
             Diagnostic::new(
                 Code::WrongType,
@@ -909,7 +1148,11 @@ impl Reader<'_> {
         self.optional_str(by_key, key)
     }
 
-    fn optional_str(&mut self, by_key: &ByKey<'_, '_>, key: &str) -> Option<(String, Span)> {
+    pub(crate) fn optional_str(
+        &mut self,
+        by_key: &ByKey<'_, '_>,
+        key: &str,
+    ) -> Option<(String, Span)> {
         let (value, _) = by_key.get(key)?;
         match value.get_ref() {
             DeValue::String(s) => Some((s.to_string(), self.span(value.span()))),
@@ -920,7 +1163,7 @@ impl Reader<'_> {
         }
     }
 
-    fn string_list(&mut self, by_key: &ByKey<'_, '_>, key: &str) -> Vec<(String, Span)> {
+    pub(crate) fn string_list(&mut self, by_key: &ByKey<'_, '_>, key: &str) -> Vec<(String, Span)> {
         let Some((value, _)) = by_key.get(key) else {
             return Vec::new();
         };
@@ -939,7 +1182,7 @@ impl Reader<'_> {
         out
     }
 
-    fn date(&mut self, by_key: &ByKey<'_, '_>, key: &str) -> Option<(Date, Span)> {
+    pub(crate) fn date(&mut self, by_key: &ByKey<'_, '_>, key: &str) -> Option<(Date, Span)> {
         let (value, _) = by_key.get(key)?;
         let span = self.span(value.span());
         let parsed = match value.get_ref() {
@@ -1014,6 +1257,7 @@ fn misplaced_help(key: &str) -> String {
         "implements" | "mitigates" => format!("only controls use `{key}`; a test uses `verifies`, a requirement uses `derives-from`"),
         "verifies" => "only tests use `verifies`; a control uses `implements` or `mitigates`".into(),
         "result" => "only tests have a `result`".into(),
+        "evidence" | "junit" => format!("only tests carry `{key}`: the evidence of a test run"),
         "assets" => "risks, processes, data stores and data flows name assets; an asset is described by `asset-type`, `confidentiality`, `integrity` and `availability`".into(),
         "encryption" => "`encryption` is encryption at rest on a data store, or in transit on an interface".into(),
         "not-applicable" => "STRIDE categories are judged on actors, processes, data stores, interfaces and data flows; assets and trust boundaries have none".into(),
@@ -1027,35 +1271,36 @@ fn misplaced_help(key: &str) -> String {
     }
 }
 
-/// The known word closest to `word` by edit distance, if it is close enough to be a typo.
+/// A vector that cannot choose an exploitability level, with nothing else to choose it.
+fn not_mapped(v: &Spanned<Vector>, word_key: &str, cvss_key: &str) -> Diagnostic {
+    let version = v.value.version().as_str();
+    let why = match v.value.version() {
+        crate::cvss::Version::V2_0 => {
+            "its exploitability sub-score is on another scale (0 to 10) than the CVSS 3.x sub-score the thresholds describe"
+        }
+        _ => "CVSS 4.0 defines no exploitability sub-score",
+    };
+    Diagnostic::new(
+        Code::CvssNotMapped,
+        format!("a CVSS {version} vector cannot choose the exploitability level: {why}"),
+    )
+    .at(v.span, "no exploitability level from this vector")
+    .help(format!(
+        "judge the level from the vector and write it beside it: `{word_key} = \"<a level of the exploitability scale>\"` (the vector stays, cited in the register); or give a CVSS 3.1 vector in `{cvss_key}`"
+    ))
+}
+
+/// The known word closest to `word` by Levenshtein distance (ignoring ASCII case), if it is
+/// close enough to be a typo: at most a third of its length, and at least one edit.
 pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let limit = (word.len() / 3).max(1);
+    let word = word.to_ascii_lowercase();
     candidates
         .into_iter()
-        .map(|c| {
-            (
-                levenshtein(&word.to_ascii_lowercase(), &c.to_ascii_lowercase()),
-                c,
-            )
-        })
+        .map(|c| (strsim::levenshtein(&word, &c.to_ascii_lowercase()), c))
         .filter(|(d, _)| *d <= limit)
         .min()
         .map(|(_, c)| c)
-}
-
-fn levenshtein(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
-                .min(prev[j + 1] + 1)
-                .min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 #[cfg(test)]
@@ -1365,16 +1610,43 @@ mod tests {
             [
                 (
                     "invalid-value",
-                    "invalid CVSS vector: `PR:X`: Privileges Required (PR) takes N, L or H",
+                    "invalid CVSS vector: `PR:X`: `X` is not a value of Privileges Required (PR)",
                     (5, 31)
                 ),
                 (
                     "invalid-value",
-                    "invalid CVSS vector: missing base metrics AC (Attack Complexity), PR (Privileges Required), UI (User Interaction), S (Scope), C (Confidentiality), I (Integrity), A (Availability)",
+                    "invalid CVSS vector: missing base metrics AC (Attack Complexity), PR (Privileges Required), UI (User Interaction), S (Scope), C (Confidentiality Impact), I (Integrity Impact), A (Availability Impact)",
                     (6, 18)
                 ),
             ]
         );
+        assert_eq!(
+            d[0].help.as_deref(),
+            Some("Privileges Required (PR) takes N, L or H")
+        );
+        // A lower-case value, an unknown metric, a trailing slash and a duplicate: each at
+        // the part of the vector that is wrong.
+        for (vector, column, part) in [
+            ("CVSS:3.1/AV:N/AC:l/PR:N/UI:N/S:U/C:H/I:H/A:H", 26, "l"),
+            (
+                "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/XX:N",
+                54,
+                "XX",
+            ),
+            ("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/", 53, "/"),
+            (
+                "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/A:L",
+                54,
+                "A:L",
+            ),
+        ] {
+            let text = format!("{RISK_HEAD}cvss = \"{vector}\"\n+++\n");
+            let (_, d, map) = parse(&text);
+            assert_eq!(codes(&d), ["invalid-value"], "{vector}");
+            assert_eq!(at(&d[0], &map), (5, column), "{vector}: {}", d[0].message);
+            let span = &d[0].primary.as_ref().unwrap().span;
+            assert_eq!(&text[span.start as usize..span.end as usize], part);
+        }
         // Both an exploitability word and a vector: one of them must go.
         let text = format!(
             "{RISK_HEAD}exploitability = \"remote\"\ncvss = \"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H\"\n+++\n"
@@ -1393,6 +1665,61 @@ mod tests {
                 .value,
             Exploitability::Word(_)
         ));
+    }
+
+    #[test]
+    fn advisory_vectors_of_every_version_are_read() {
+        // CVSS 3.1 with temporal metrics, as advisories publish it: it sets the level.
+        let (item, d, _) = parse(&format!(
+            "{RISK_HEAD}cvss = \"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H/E:P/RL:O/RC:C\"\n+++\n"
+        ));
+        assert!(d.is_empty(), "{d:?}");
+        let initial = item.unwrap().risk.unwrap().initial;
+        assert!(matches!(
+            initial.exploitability.unwrap().value,
+            Exploitability::Cvss(_)
+        ));
+        assert_eq!(initial.cited, None);
+
+        // CVSS 4.0 alone cannot set the level: a finding at the vector says what to write.
+        let v4 = "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N/E:A";
+        let (item, d, map) = parse(&format!("{RISK_HEAD}residual-cvss = \"{v4}\"\n+++\n"));
+        assert_eq!(codes(&d), ["cvss-not-mapped"]);
+        assert_eq!(at(&d[0], &map), (5, 17));
+        assert_eq!(
+            d[0].message,
+            "a CVSS 4.0 vector cannot choose the exploitability level: CVSS 4.0 defines no exploitability sub-score"
+        );
+        assert!(
+            d[0].help
+                .as_deref()
+                .unwrap()
+                .contains("`residual-exploitability = \"<a level of the exploitability scale>\"`"),
+            "{:?}",
+            d[0].help
+        );
+        let residual = item.unwrap().risk.unwrap().residual;
+        assert_eq!(residual.exploitability, None);
+        assert_eq!(residual.cited.unwrap().value.to_string(), v4);
+
+        // With a word beside it, the vector is cited and the word is the estimate.
+        let (item, d, _) = parse(&format!(
+            "{RISK_HEAD}exploitability = \"remote\"\ncvss = \"{v4}\"\n+++\n"
+        ));
+        assert!(d.is_empty(), "{d:?}");
+        let initial = item.unwrap().risk.unwrap().initial;
+        assert!(matches!(
+            initial.exploitability.unwrap().value,
+            Exploitability::Word(ref w) if w == "remote"
+        ));
+        assert_eq!(initial.cited.unwrap().value.to_string(), v4);
+
+        // CVSS 2.0: its sub-score is on another scale.
+        let (_, d, _) = parse(&format!(
+            "{RISK_HEAD}cvss = \"AV:N/AC:L/Au:N/C:P/I:P/A:P\"\n+++\n"
+        ));
+        assert_eq!(codes(&d), ["cvss-not-mapped"]);
+        assert!(d[0].message.contains("another scale"), "{}", d[0].message);
     }
 
     #[test]
@@ -1435,7 +1762,7 @@ mod tests {
         assert_eq!(
             d[0].help.as_deref(),
             Some(
-                "the keys of a test are: id, kind, title, status, owner, rationale, tags, version, last-reviewed, next-review, result, verifies, affects"
+                "the keys of a test are: id, kind, title, status, owner, rationale, tags, version, last-reviewed, next-review, result, verifies, affects, evidence, junit, reviewed-against"
             )
         );
     }
@@ -1462,5 +1789,18 @@ mod tests {
             Some("implements")
         );
         assert_eq!(closest("zzz", ["implements"]), None);
+        // Case does not count; the limit is a third of the length, at least one edit.
+        assert_eq!(closest("IMPLEMENT", ["implements"]), Some("implements"));
+        assert_eq!(closest("abcdef", ["abxxef"]), Some("abxxef"));
+        assert_eq!(closest("abcde", ["abxxe"]), None);
+        assert_eq!(closest("ab", ["ax"]), Some("ax"));
+        // Characters, not bytes: one edit on a two-byte letter.
+        assert_eq!(closest("über", ["uber"]), Some("uber"));
+        // The nearest wins; among equals, the first in sorted order.
+        assert_eq!(closest("cat", ["bat", "cart", "at"]), Some("at"));
+        assert_eq!(
+            closest("abcdefghi", ["abcdefgXY", "abcdefgXX"]),
+            Some("abcdefgXX")
+        );
     }
 }

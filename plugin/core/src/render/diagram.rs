@@ -6,7 +6,7 @@ use super::site::Site;
 use super::{gap, href, html};
 use crate::config::DiagramConfig;
 use crate::diag::{Code, Diagnostic};
-use crate::model::{FileId, Span};
+use crate::model::Span;
 use crate::threat::diagram::{self, Diagram, Scope};
 use crate::threat::layout::{self, Layout, LayoutError};
 use crate::threat::svg;
@@ -15,8 +15,9 @@ use std::collections::BTreeMap;
 /// A diagram directive found while expanding the book.
 #[derive(Clone, Debug)]
 pub struct Request {
-    /// The directive's file and offset, which its HTML is looked up by.
-    pub key: (FileId, u32),
+    /// The page and the directive's offset in the page's text, which its HTML is looked
+    /// up by.
+    pub key: (String, usize),
     /// The directive, which findings point at.
     pub span: Span,
     /// The page it is on, which its links are relative to.
@@ -33,7 +34,7 @@ pub fn lay_out(
     engine: Option<&dyn Layout>,
     config: &DiagramConfig,
     diags: &mut Vec<Diagnostic>,
-) -> BTreeMap<(FileId, u32), String> {
+) -> BTreeMap<(String, usize), String> {
     let model = site.model();
     let built: Vec<(Request, Diagram)> = requests
         .into_iter()
@@ -142,7 +143,7 @@ pub fn lay_out(
                 )),
             }
         };
-        out.insert(r.key, html);
+        out.insert(r.key.clone(), html);
     }
     out
 }

@@ -6,9 +6,11 @@ pub mod diagram;
 pub mod directive;
 pub mod mapped;
 pub mod pages;
+pub mod reviews;
 pub mod risk;
 pub mod sbom;
 pub mod site;
+pub mod support;
 pub mod tables;
 pub mod threat;
 
