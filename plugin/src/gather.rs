@@ -561,6 +561,7 @@ pub fn book(
         links,
         src_root,
         included,
+        layout: None,
     })
 }
 
@@ -649,8 +650,8 @@ pub fn src_files(tree: &dyn Tree, src: &Path, skip: &Path) -> BTreeSet<String> {
 }
 
 /// Gathers every input of the book at `root` in `tree` (chapters from `chapters`), without
-/// the stamp's facts; the checks that depend on the date run only when `today` is given.
-/// Returns the SBOM sources too, for a stamp.
+/// the stamp's facts and without a layout engine for diagrams; the checks that depend on
+/// the date run only when `today` is given. Returns the SBOM sources too, for a stamp.
 ///
 /// # Errors
 ///
@@ -696,9 +697,9 @@ pub fn gather_tree(
     Ok((inputs, sbom_folders, notes))
 }
 
-/// Gathers every input of the book at `root` on the disk (chapters from `chapters`) and,
-/// when `[preprocessor.techfile.bundle]` is set, the stamp's facts. Returns the notes too
-/// (the configuration's first). The date checks run only when `today` is given
+/// Gathers every input of the book at `root` on the disk (chapters from `chapters`), with
+/// Graphviz to lay out the data-flow diagrams and, when `[preprocessor.techfile.bundle]` is
+/// set, the stamp's facts. Returns the notes too (the configuration's first). The date checks run only when `today` is given
 /// (`check --today`): a build never depends on the day it runs.
 ///
 /// # Errors
@@ -715,6 +716,9 @@ pub fn gather_inputs(
 ) -> Result<(Inputs, Vec<String>)> {
     let (mut inputs, sbom_folders, mut notes) =
         gather_tree(&FsTree, root, book_config, loaded, names, chapters, today)?;
+    inputs.book.layout = Some(std::sync::Arc::new(crate::graphviz::Graphviz::new(
+        &inputs.config.diagram,
+    )));
     if let Some(bundle) = &inputs.config.bundle {
         let (facts, stamp_notes) =
             crate::facts::stamp_facts(root, book_config, &inputs.config, bundle, sbom_folders)?;

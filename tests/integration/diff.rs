@@ -1173,3 +1173,51 @@ fn the_date_checks_judge_both_versions_on_one_day() {
     let checked = crate::common::Checked::from(book.run(&["check", "book", "--format", "json"]));
     assert_eq!(checked.codes(), ["evidence-changed"]);
 }
+
+#[test]
+fn threat_model_links_are_compared_like_trace_links() {
+    require!(Git);
+    let book = Book::fixture("clean-threat-model")
+        .git_init()
+        .commit("base: a threat model");
+    let book = replace(book, "requirements/RSK-1.md", ", \"ACT-RADIO\"]", "]");
+    let book = replace(
+        book,
+        "requirements/DF-1.md",
+        "assets = [\"AST-ECG\"]",
+        "assets = [\"AST-ECG\", \"AST-KEY\"]",
+    );
+    let run = diff(&book, &["main", "--format", "json", "--fail-on", "none"]);
+    run.expect_code(0);
+    let report = json(&run);
+    assert_valid("diff.schema.json", &report);
+    let links = |list: &str| -> Vec<(String, String, String)> {
+        report["links"][list]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| {
+                let s = |k: &str| l[k].as_str().unwrap().to_string();
+                (s("from"), s("relation"), s("to"))
+            })
+            .collect()
+    };
+    let link = |f: &str, r: &str, t: &str| (f.to_string(), r.to_string(), t.to_string());
+    assert_eq!(links("added"), [link("DF-1", "assets", "AST-KEY")]);
+    assert_eq!(links("removed"), [link("RSK-1", "elements", "ACT-RADIO")]);
+    // Every relation the model knows is a value the schema allows.
+    let schema = schema("diff.schema.json");
+    let allowed: Vec<&str> = schema["$defs"]["link"]["properties"]["relation"]["enum"]
+        .as_array()
+        .expect("the schema lists the relations")
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    for r in mdbook_techfile::core::model::Relation::ALL {
+        assert!(
+            allowed.contains(&r.key()),
+            "{} is not in the schema",
+            r.key()
+        );
+    }
+}
