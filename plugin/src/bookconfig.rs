@@ -11,10 +11,16 @@ pub const NAME: &str = "techfile";
 
 /// Reads and validates `[preprocessor.techfile]`.
 pub fn config_from(book: &BookConfig) -> Result<Config> {
-    let config: Config = book
+    let mut config: Config = book
         .get(&format!("preprocessor.{NAME}"))
         .map_err(|e| anyhow::anyhow!("invalid [preprocessor.{NAME}] in book.toml: {e:#}"))?
         .unwrap_or_default();
+    // The cover's title defaults to the book's: the core never sees book.toml's [book].
+    if let Some(bundle) = &mut config.bundle
+        && bundle.document_title.is_none()
+    {
+        bundle.document_title = book.book.title.clone();
+    }
     config
         .validate()
         .map_err(|e| anyhow::anyhow!("invalid book.toml: {e}"))?;

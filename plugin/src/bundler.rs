@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use techfile_core::config::bundle::BundleConfig;
 use techfile_core::digest::sha256_hex;
 use techfile_core::export::manifest::{self, Problem};
-use techfile_core::export::pdf;
+use techfile_core::export::{outline, pdf, print};
 use techfile_core::stamp::{self as stamps, Stamp};
 use techfile_core::{Mode, analyse};
 
@@ -220,6 +220,7 @@ pub fn render(ctx: &RenderContext) -> Result<Rendered> {
                 stamp,
                 title.as_deref(),
                 bundle,
+                &summary_entries(ctx),
             )?;
             match stamp.timestamp {
                 Some(_) => {}
@@ -248,9 +249,40 @@ pub fn render(ctx: &RenderContext) -> Result<Rendered> {
     })
 }
 
-/// Prints the print view with the stamp in every page's margins and returns the PDF with
-/// its dates set to the stamp's. The styled copy of the page sits next to the HTML copy
-/// in the bundle, so its relative links to styles and fonts resolve, and is removed after.
+/// The summary as the PDF's contents see it: part titles and the chapters that are printed
+/// (drafts have no page), with the numbers mdBook shows unless `no-section-label` is set.
+fn summary_entries(ctx: &RenderContext) -> Vec<print::Entry> {
+    use mdbook_renderer::book::BookItem;
+    let numbered = !matches!(
+        ctx.config.get::<bool>("output.html.no-section-label"),
+        Ok(Some(true))
+    );
+    ctx.book
+        .iter()
+        .filter_map(|item| match item {
+            BookItem::PartTitle(t) => Some(print::Entry::Part(t.clone())),
+            BookItem::Chapter(ch) if ch.path.is_some() => Some(print::Entry::Chapter {
+                number: ch
+                    .number
+                    .as_ref()
+                    .filter(|_| numbered)
+                    .map(ToString::to_string),
+                name: ch.name.clone(),
+                depth: ch.parent_names.len(),
+            }),
+            _ => None,
+        })
+        .collect()
+}
+
+/// How many times the book may be printed to get the contents' page numbers right. The
+/// second print normally confirms the first: the contents take the same room either way.
+const MAX_PRINTS: usize = 3;
+
+/// Prints the print view with a cover, the contents (with page numbers) and the stamp in
+/// every page's margins, adds the outline, and returns the PDF with its dates set to the
+/// stamp's. The styled copy of the page sits next to the HTML copy in the bundle, so its
+/// relative links to styles and fonts resolve, and is removed after.
 fn print(
     browser: &Path,
     print_page: &Path,
@@ -258,26 +290,51 @@ fn print(
     stamp: &Stamp,
     title: Option<&str>,
     bundle: &BundleConfig,
+    entries: &[print::Entry],
 ) -> Result<Vec<u8>> {
     let page = fs::read_to_string(print_page)
         .with_context(|| format!("cannot read {}", print_page.display()))?;
     let style = pdf::page_style(title.unwrap_or(""), stamp);
-    let styled = pdf::inject_style(&page, &style)
-        .ok_or_else(|| anyhow!("{} has no </head>", print_page.display()))?;
+    let cover = techfile_core::render::cover::render(bundle, stamp);
+    let marks = print::marks(entries, &print::headings(&page));
     let styled_page = dest.join("html").join(".techfile-print.html");
     let part = dest.join(".techfile-pdf.part");
-    fs::write(&styled_page, styled)
-        .with_context(|| format!("cannot write {}", styled_page.display()))?;
-    let printed = chromium::print_to_pdf(
-        browser,
-        &styled_page,
-        &part,
-        Duration::from_secs(bundle.pdf_timeout),
-    );
-    let _ = fs::remove_file(&styled_page);
-    printed.map_err(anyhow::Error::msg)?;
-    let mut bytes = fs::read(&part).context("cannot read the printed PDF")?;
-    let _ = fs::remove_file(&part);
+    let mut numbers: Option<BTreeMap<String, u32>> = None;
+    let mut printed = None;
+    for _ in 0..MAX_PRINTS {
+        let front = format!("{cover}{}", print::toc(&marks, numbers.as_ref()));
+        let styled = print::print_copy(&page, &style, &front)
+            .map_err(|e| anyhow!("{}: {e}", print_page.display()))?;
+        fs::write(&styled_page, styled)
+            .with_context(|| format!("cannot write {}", styled_page.display()))?;
+        let run = chromium::print_to_pdf(
+            browser,
+            &styled_page,
+            &part,
+            Duration::from_secs(bundle.pdf_timeout),
+        );
+        let _ = fs::remove_file(&styled_page);
+        run.map_err(anyhow::Error::msg)?;
+        let bytes = fs::read(&part).context("cannot read the printed PDF")?;
+        let _ = fs::remove_file(&part);
+        let found = outline::destination_pages(&bytes).map_err(anyhow::Error::msg)?;
+        let wanted: BTreeMap<String, u32> = marks
+            .iter()
+            .filter_map(|m| Some((m.id.clone(), *found.get(&m.id)?)))
+            .collect();
+        let settled = numbers.as_ref() == Some(&wanted);
+        numbers = Some(wanted);
+        printed = Some(bytes);
+        if settled || marks.is_empty() {
+            break;
+        }
+        printed = None;
+    }
+    let Some(mut bytes) = printed else {
+        bail!(
+            "the page numbers of the contents did not settle after {MAX_PRINTS} prints; this is a bug, please report it with the book"
+        );
+    };
     if let Some(t) = stamp.timestamp
         && pdf::fix_dates(&mut bytes, t) == 0
     {
@@ -286,7 +343,7 @@ fn print(
             browser.display()
         );
     }
-    Ok(bytes)
+    outline::with_outline(&bytes, &marks).map_err(anyhow::Error::msg)
 }
 
 /// The result of checking a bundle against its manifest.

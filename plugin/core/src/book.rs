@@ -63,7 +63,11 @@ const DIRECTIVES: &[(&str, &str)] = &[
     ("risk-matrix", "{{#techfile risk-matrix initial|residual}}"),
     ("safety-handover", "{{#techfile safety-handover}}"),
     ("risk-criteria", "{{#techfile risk-criteria}}"),
-    ("document-control", "{{#techfile document-control}}"),
+    (
+        "document-control",
+        "{{#techfile document-control [version|inputs]}}",
+    ),
+    ("cover", "{{#techfile cover}}"),
     ("sbom", "{{#techfile sbom FILE}}"),
 ];
 
@@ -85,6 +89,8 @@ enum Added {
 /// every page, rendered on request (a check renders only the pages it must read).
 pub struct Expanded<'g, 'a> {
     site: Site<'g, 'a>,
+    /// `[preprocessor.techfile.bundle]`, for the cover.
+    bundle: Option<&'g crate::config::BundleConfig>,
     map: &'g SourceMap,
     chapters: &'g [Chapter],
     found: Vec<Found>,
@@ -207,6 +213,7 @@ pub fn expand<'g, 'a>(
     }
     let expanded = Expanded {
         placed,
+        bundle: config.bundle.as_ref(),
         site: Site {
             graph,
             pages,
@@ -228,6 +235,7 @@ pub fn expand<'g, 'a>(
         let c = &chapters[f.chapter];
         let mut ctx = Expander {
             site: &expanded.site,
+            bundle: expanded.bundle,
             page: &c.path,
             file: c.file,
             offset: f.body_offset,
@@ -249,6 +257,7 @@ pub fn expand<'g, 'a>(
         }
         let mut ctx = Expander {
             site: &expanded.site,
+            bundle: expanded.bundle,
             page: "",
             file: item.file(),
             offset: item.body_offset as usize,
@@ -297,6 +306,7 @@ impl Expanded<'_, '_> {
         let mut sink = Vec::new();
         let mut ctx = Expander {
             site: &self.site,
+            bundle: self.bundle,
             page: &c.path,
             file: c.file,
             offset: f.body_offset,
@@ -455,6 +465,7 @@ fn page_content(
 
 struct Expander<'s, 'g, 'a> {
     site: &'s Site<'g, 'a>,
+    bundle: Option<&'g crate::config::BundleConfig>,
     page: &'s str,
     file: FileId,
     offset: usize,
@@ -498,6 +509,15 @@ impl Expander<'_, '_, '_> {
                 .help(help),
         );
         None
+    }
+
+    /// The finding for a directive that shows the version when the book has none.
+    fn needs_bundle(&mut self, d: &Directive, name: &str) -> Option<Mapped> {
+        self.bad(
+            d,
+            format!("`{name}` needs the version of the technical file"),
+            "add `[preprocessor.techfile.bundle]` with `version = \"1.0\"` (or `version-from = \"git\"`) to book.toml".into(),
+        )
     }
 
     /// The content of one directive, blamed on the directive; `None` (after a finding)
@@ -544,13 +564,24 @@ impl Expander<'_, '_, '_> {
                 Some(self.generated(d, |site, page| tables::checklist(site, page, kind)))
             }
             ("codes", []) => Some(self.generated(d, |_, _| tables::codes())),
-            ("document-control", []) => match self.site.stamp {
-                Some(stamp) => Some(self.generated(d, |_, _| render::control::render(stamp))),
-                None => self.bad(
-                    d,
-                    "`document-control` needs the version of the technical file".into(),
-                    "add `[preprocessor.techfile.bundle]` with `version = \"1.0\"` (or `version-from = \"git\"`) to book.toml".into(),
-                ),
+            ("document-control", [] | ["version"] | ["inputs"]) => {
+                let part = match args.first() {
+                    Some(&"version") => render::control::Part::Version,
+                    Some(_) => render::control::Part::Inputs,
+                    None => render::control::Part::All,
+                };
+                match self.site.stamp {
+                    Some(stamp) => {
+                        Some(self.generated(d, |_, _| render::control::render(stamp, part)))
+                    }
+                    None => self.needs_bundle(d, "document-control"),
+                }
+            }
+            ("cover", []) => match (self.site.stamp, self.bundle) {
+                (Some(stamp), Some(bundle)) => {
+                    Some(self.generated(d, |_, _| render::cover::render(bundle, stamp)))
+                }
+                _ => self.needs_bundle(d, "cover"),
             },
             ("summary", []) => Some(self.generated(d, |site, _| tables::summary(site))),
             ("catalog", []) => Some(self.hosted(d, Host::Catalog)),

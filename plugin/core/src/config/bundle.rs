@@ -30,6 +30,16 @@ pub struct BundleConfig {
     pub pdf_timeout: u64,
     /// The revision history, oldest first.
     pub revision: Vec<Revision>,
+    /// The medical device the file documents, on the cover.
+    pub device: Option<String>,
+    /// The legal manufacturer of the device, on the cover.
+    pub manufacturer: Option<String>,
+    /// The document's identifier in the manufacturer's document management system.
+    pub document_id: Option<String>,
+    /// The title on the cover; the edge fills in the book's title when it is not set.
+    pub document_title: Option<String>,
+    /// The approval block: one row per role that signs this version, in order.
+    pub approval: Vec<Approval>,
 }
 
 impl Default for BundleConfig {
@@ -42,6 +52,11 @@ impl Default for BundleConfig {
             browser: None,
             pdf_timeout: 600,
             revision: Vec::new(),
+            device: None,
+            manufacturer: None,
+            document_id: None,
+            document_title: None,
+            approval: Vec::new(),
         }
     }
 }
@@ -64,6 +79,23 @@ impl Revision {
     }
 }
 
+/// One row of the approval block. The signature field is always left blank for the wet or
+/// electronic signature; name and date may be left blank to be filled in by hand.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Approval {
+    pub role: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    /// `YYYY-MM-DD`, written as a TOML date or a string; checked by `validate`.
+    #[serde(default, deserialize_with = "optional_date_text")]
+    pub date: Option<String>,
+}
+
+fn optional_date_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    date_text(d).map(Some)
+}
+
 /// Accepts `date = 2026-11-28` (a TOML date) as well as `date = "2026-11-28"`: authors
 /// write both, and the revision history should not care.
 fn date_text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
@@ -80,6 +112,17 @@ fn date_text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
 }
 
 const TABLE: &str = "[preprocessor.techfile.bundle]";
+
+/// Cover texts are single lines: a line break would not survive the cover's layout.
+fn one_line(v: &str) -> Result<(), String> {
+    if v.trim().is_empty() {
+        Err("cannot be empty".into())
+    } else if v.contains(['\n', '\r']) {
+        Err("must be one line".into())
+    } else {
+        Ok(())
+    }
+}
 
 /// Versions end up in file names (`technical-file-<version>.pdf`) and in CSS strings, so
 /// they keep to characters that are safe in both.
@@ -141,6 +184,31 @@ impl BundleConfig {
                 ));
             }
             previous = Some(date);
+        }
+        for (key, value) in [
+            ("device", &self.device),
+            ("manufacturer", &self.manufacturer),
+            ("document-id", &self.document_id),
+            ("document-title", &self.document_title),
+        ] {
+            if let Some(v) = value {
+                one_line(v).map_err(|e| format!("{TABLE} {key}: {e}"))?;
+            }
+        }
+        for (n, a) in self.approval.iter().enumerate() {
+            let at = format!("{TABLE} approval {}", n + 1);
+            one_line(&a.role).map_err(|e| format!("{at}: `role` {e}"))?;
+            if let Some(name) = &a.name {
+                one_line(name).map_err(|e| format!("{at} (`{}`): `name` {e}", a.role))?;
+            }
+            if let Some(date) = &a.date
+                && Date::parse(date).is_none()
+            {
+                return Err(format!(
+                    "{at} (`{}`): date `{date}` is not a calendar date; write YYYY-MM-DD, or leave `date` out to sign by hand",
+                    a.role
+                ));
+            }
         }
         Ok(())
     }
@@ -221,6 +289,37 @@ mod tests {
         assert!(
             parse("version = \"1\"\n[[revision]]\nversion = \"1\"\ndate = 2026-01-01\nauthor = \"A\"\n")
                 .is_err()
+        );
+    }
+
+    #[test]
+    fn the_cover_and_approval_keys_are_strict() {
+        let c = parse(
+            "version = \"1\"\ndevice = \"Pump\"\nmanufacturer = \"ACME\"\ndocument-id = \"TF-1\"\n[[approval]]\nrole = \"Author\"\nname = \"A. B.\"\ndate = 2026-01-02\n[[approval]]\nrole = \"Release\"\n",
+        )
+        .unwrap();
+        assert_eq!(c.device.as_deref(), Some("Pump"));
+        assert_eq!(c.approval[0].date.as_deref(), Some("2026-01-02"));
+        assert_eq!(c.approval[1].name, None);
+        assert!(
+            parse("version = \"1\"\n[[approval]]\nname = \"A\"\n").is_err(),
+            "a role is required"
+        );
+        assert!(parse("version = \"1\"\n[[approval]]\nrole = \"A\"\nsignature = \"x\"\n").is_err());
+        assert!(
+            parse("version = \"1\"\n[[approval]]\nrole = \"A\"\ndate = \"2026-13-01\"\n")
+                .unwrap_err()
+                .contains("approval 1 (`A`): date `2026-13-01` is not a calendar date")
+        );
+        assert!(
+            parse("version = \"1\"\ndevice = \" \"")
+                .unwrap_err()
+                .contains("device: cannot be empty")
+        );
+        assert!(
+            parse("version = \"1\"\nmanufacturer = \"a\\nb\"")
+                .unwrap_err()
+                .contains("manufacturer: must be one line")
         );
     }
 

@@ -23,26 +23,56 @@ pub fn css_string(text: &str) -> String {
     out
 }
 
-/// The print style: A4 pages, the book title at the top, the stamp line and the page
-/// number at the bottom of every page (CSS page-margin boxes, which Chromium prints).
+/// How the printed book differs from the screen, beyond the page boxes: mdBook's layout
+/// made printable (no scroll boxes, no clipped columns), a text size for paper, diagrams
+/// scaled instead of wrapped, and the table of contents' layout.
+const PRINT_STYLE: &str = concat!(
+    // 9 px to the rem: body text 10.8 pt, tables 9.7 pt, the size of a printed standard.
+    ":root { font-size: 56.25%; }\n",
+    // mdBook's content column scrolls (`overflow-y: auto`), which clips whatever is wider
+    // than the page and prints a scroll bar; on paper everything flows.
+    "#mdbook-content, .content, .page, .table-wrapper, pre, pre > code { overflow: visible !important; }\n",
+    ".content main { max-width: none !important; }\n",
+    "::-webkit-scrollbar { display: none; }\n",
+    "pre > .buttons, .techfile-stamp { display: none !important; }\n",
+    "table { max-width: 100%; }\n",
+    "main table td, main table th { overflow-wrap: break-word; }\n",
+    "main table code { overflow-wrap: anywhere; }\n",
+    "thead { display: table-header-group; }\n",
+    "tr { break-inside: avoid; }\n",
+    // A preformatted block keeps its lines: its font shrinks until the longest line
+    // (`--techfile-cols`, measured by the print copy) fits, down to 5.5 pt; past that it
+    // wraps rather than losing characters. Source Code Pro advances 0.6 em per character.
+    "pre { container-type: inline-size; white-space: pre-wrap; overflow-wrap: anywhere; break-inside: auto; }\n",
+    "pre > code { white-space: pre-wrap; font-size: max(5.5pt, min(0.875em, calc((100cqw - 2.2rem) / (var(--techfile-cols, 1) * 0.6)))); }\n",
+    "svg, img { max-width: 100%; height: auto; }\n",
+    "details > summary { list-style: none; font-weight: bold; }\n",
+    "details > summary::-webkit-details-marker { display: none; }\n",
+    ".techfile-toc { break-after: page; }\n",
+    ".techfile-toc-title { font-size: 2em; font-weight: bold; margin: 0 0 0.8em 0; }\n",
+    ".techfile-toc ol { list-style: none; padding: 0; margin: 0; }\n",
+    ".techfile-toc li { margin: 0; line-height: 1.45; }\n",
+    ".techfile-toc a { display: flex; align-items: baseline; color: inherit !important; }\n",
+    ".techfile-toc-text { flex: 0 1 auto; }\n",
+    ".techfile-toc-dots { flex: 1 1 0; border-bottom: 1px dotted #999; margin: 0 0.4em; min-width: 1em; }\n",
+    ".techfile-toc-page { flex: 0 0 2.6em; text-align: right; font-variant-numeric: tabular-nums; }\n",
+    ".techfile-toc-0 { margin-top: 0.5em !important; font-weight: bold; }\n",
+    ".techfile-toc-1 { padding-left: 1.5em; }\n",
+    ".techfile-toc-2 { padding-left: 3em; font-size: 0.9em; }\n",
+    ".techfile-toc-3 { padding-left: 4.5em; font-size: 0.9em; }\n",
+    ".techfile-toc-part { margin-top: 0.9em !important; text-transform: uppercase; letter-spacing: 0.04em; }\n",
+);
+
+/// The print style: A4 pages, the book title at the top,
+/// the stamp line and "Page X of Y" at the bottom of every page (CSS page-margin boxes,
+/// which Chromium prints), and [`PRINT_STYLE`].
 pub fn page_style(title: &str, stamp: &Stamp) -> String {
     let box_style = "font-family: sans-serif; font-size: 8pt; color: #555;";
     format!(
-        "<style>\n@page {{\n  size: A4;\n  margin: 20mm 16mm 22mm 16mm;\n  @top-center {{ content: {}; {box_style} }}\n  @bottom-left {{ content: {}; {box_style} }}\n  @bottom-right {{ content: \"Page \" counter(page) \" of \" counter(pages); {box_style} }}\n}}\n</style>\n",
+        "<style>\n@page {{\n  size: A4;\n  margin: 20mm 16mm 22mm 16mm;\n  @top-center {{ content: {}; {box_style} }}\n  @bottom-left {{ content: {}; {box_style} }}\n  @bottom-right {{ content: \"Page \" counter(page) \" of \" counter(pages); {box_style} }}\n}}\n{PRINT_STYLE}</style>\n",
         css_string(title),
         css_string(&stamp.line()),
     )
-}
-
-/// `html` with `style` inserted just before `</head>`, so it overrides the theme's print
-/// styles. `None` when the page has no head.
-pub fn inject_style(html: &str, style: &str) -> Option<String> {
-    let at = html.find("</head>")?;
-    let mut out = String::with_capacity(html.len() + style.len());
-    out.push_str(&html[..at]);
-    out.push_str(style);
-    out.push_str(&html[at..]);
-    Some(out)
 }
 
 /// Rewrites `/CreationDate` and `/ModDate` (`(D:YYYYMMDDHHmmSS+HH'mm')`) to `timestamp`
@@ -122,14 +152,7 @@ mod tests {
         assert!(style.contains("@bottom-left { content: \"Version 2.0 \\b7  commit unknown"));
         assert!(style.contains("counter(pages)"));
         assert!(!style.contains("<file>"));
-        let page = inject_style(
-            "<html><head><title>x</title></head><body></body></html>",
-            &style,
-        )
-        .unwrap();
-        assert!(page.contains("@page"));
-        assert!(page.find("@page").unwrap() < page.find("</head>").unwrap());
-        assert_eq!(inject_style("<p>no head</p>", &style), None);
+        assert!(style.contains("overflow: visible !important"));
     }
 
     #[test]

@@ -15,7 +15,6 @@ const OPEN_UP_TO: usize = 100;
 const STYLE: &str = "<style>\n\
 .techfile-hash { word-break: break-all; font-size: 0.85em; }\n\
 .techfile-sbom-table td { font-size: 0.9em; }\n\
-.techfile-sbom-table code { word-break: break-all; }\n\
 .techfile-sbom details > summary { cursor: pointer; margin: 0.5em 0; }\n\
 .techfile-ntia { margin-top: 1.5em; }\n\
 </style>\n";
@@ -312,7 +311,12 @@ fn components(site: &Site<'_, '_>, sbom: &Sbom, index: usize, page: &str, out: &
             list.len(),
             if list.len() == 1 { "" } else { "s" }
         );
-        out.push_str("<table class=\"techfile-table techfile-sbom-table\">\n<thead><tr><th>Component</th><th>Version</th><th>Supplier</th><th>Licenses</th><th>purl</th><th>Hash</th><th>Direct dependencies</th><th>Referenced by</th></tr></thead>\n<tbody>\n");
+        let _ = writeln!(
+            out,
+            "<table class=\"techfile-table techfile-fixed techfile-sbom-table\">\n{}",
+            super::style::colgroup(&[12, 9, 11, 10, 19, 13, 14, 12])
+        );
+        out.push_str("<thead><tr><th>Component</th><th>Version</th><th>Supplier</th><th>Licenses</th><th>purl</th><th>Hash</th><th>Direct dependencies</th><th>Referenced by</th></tr></thead>\n<tbody>\n");
         for ci in list {
             row(site, sbom, index, ci, page, out);
         }
