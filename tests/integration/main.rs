@@ -9,6 +9,9 @@
 //!   fail builds; the external-links report.
 //! - `scale`: large and hostile inputs.
 //! - `bundle`: the compliance bundle (stamps, PDF, trace.json, manifest, verify, rebuilds).
+//! - `pdf`: the sample's PDF (outline, cover, contents, register columns, margins) and
+//!   HTML (table widths at 1,280 and 800 px, colours in every theme), read with qpdf,
+//!   poppler-utils and headless Chromium.
 //! - `edge_cases`: line endings, hidden files, folder layouts, ID clashes.
 //! - `risk`: the security risk views in a real build, custom scales, the sample file.
 //! - `sbom`: CycloneDX conformance, hostile SBOM files, the `sbom` command, large SBOMs.
@@ -23,6 +26,7 @@ mod common;
 mod e2e;
 mod edge_cases;
 mod links;
+mod pdf;
 mod risk;
 mod sample;
 mod sbom;

@@ -221,7 +221,7 @@ pub fn register(site: &Site<'_, '_>, page: &str) -> String {
     let _ = writeln!(
         out,
         "<table class=\"techfile-table techfile-fixed techfile-risk-register\">\n{}",
-        colgroup(&[15, 26, 11, 22, 12, 14])
+        colgroup(&[14, 24, 13, 21, 13, 15])
     );
     out.push_str("<thead><tr><th>Risk</th><th>Asset and threat</th><th>Before controls</th><th>Controls and verification</th><th>After controls</th><th>Safety and acceptance</th></tr></thead>\n<tbody>\n");
     let all = risks(site.graph);
