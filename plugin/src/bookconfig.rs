@@ -1,30 +1,131 @@
 //! What the edge reads from mdBook's configuration (book.toml): `[preprocessor.techfile]`,
 //! the `[output.html]` options that change heading ids, and where chapters are rendered.
 
-use anyhow::Result;
+use crate::paths::Names;
+use anyhow::{Context, Result};
 use mdbook_preprocessor::config::Config as BookConfig;
-use techfile_core::config::Config;
+use std::fmt;
+use std::path::Path;
+use techfile_core::config::{self, Config, EnvOverride};
+use techfile_core::diag::{self, Diagnostic};
 use techfile_core::links;
+use techfile_core::load::{Input, InputError};
+use techfile_core::model::SourceMap;
 
 /// The preprocessor's name in book.toml: `[preprocessor.techfile]`.
 pub const NAME: &str = "techfile";
 
-/// Reads and validates `[preprocessor.techfile]`.
-pub fn config_from(book: &BookConfig) -> Result<Config> {
-    let mut config: Config = book
-        .get(&format!("preprocessor.{NAME}"))
-        .map_err(|e| anyhow::anyhow!("invalid [preprocessor.{NAME}] in book.toml: {e:#}"))?
-        .unwrap_or_default();
-    // The cover's title defaults to the book's: the core never sees book.toml's [book].
-    if let Some(bundle) = &mut config.bundle
-        && bundle.document_title.is_none()
-    {
-        bundle.document_title = book.book.title.clone();
+/// `[preprocessor.techfile]` could not be read: the findings, and the files they point
+/// into (book.toml, and the `environment` pseudo-file of `MDBOOK_...` overrides). Carried
+/// as the error of a run so the binary can print the findings like any others and exit 2.
+#[derive(Debug)]
+pub struct ConfigErrors {
+    pub map: SourceMap,
+    pub findings: Vec<Diagnostic>,
+}
+
+impl fmt::Display for ConfigErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&diag::render_human(&self.findings, &self.map, false))?;
+        write!(
+            f,
+            "invalid [preprocessor.{NAME}] in book.toml: {}",
+            diag::summary_line(&self.findings)
+        )
     }
-    config
-        .validate()
-        .map_err(|e| anyhow::anyhow!("invalid book.toml: {e}"))?;
-    Ok(config)
+}
+
+impl std::error::Error for ConfigErrors {}
+
+/// The configuration, read with book.toml itself, which the analysis hashes and points
+/// findings about the whole book at.
+pub struct Loaded {
+    pub config: Config,
+    pub book_toml: Input,
+    /// The `MDBOOK_...` overrides that changed the configuration, one note each.
+    pub notes: Vec<String>,
+}
+
+/// The `MDBOOK_...` variables that reach into `[preprocessor.techfile]`, sorted by name so
+/// the result does not depend on the order of the environment (mdBook applies them in
+/// that order; a variable that names a table comes before the ones inside it).
+pub fn env_overrides() -> Vec<EnvOverride> {
+    let mut out: Vec<EnvOverride> = std::env::vars_os()
+        .filter_map(|(name, value)| {
+            let name = name.into_string().ok()?;
+            config::override_path(&name)?;
+            Some(EnvOverride {
+                name,
+                value: value.to_string_lossy().into_owned(),
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    out
+}
+
+/// Reads book.toml in `book_root` and `[preprocessor.techfile]` from its text (with the
+/// environment's overrides), so every finding has its line and column.
+///
+/// # Errors
+///
+/// [`ConfigErrors`] when the table has findings (book.toml unreadable or not UTF-8
+/// included).
+pub fn load(book_root: &Path, names: &Names) -> Result<Loaded> {
+    let path = book_root.join("book.toml");
+    let book_toml = Input {
+        name: names.diag(&path),
+        path: names.book(&path),
+        content: std::fs::read(&path).map_err(|e| InputError::Io(e.to_string())),
+    };
+    let overrides = env_overrides();
+    let mut map = SourceMap::new();
+    let read = config::read_book_toml(&mut map, &book_toml, &overrides);
+    match read {
+        Ok(config) => Ok(Loaded {
+            config,
+            book_toml,
+            notes: overrides.iter().map(override_note).collect(),
+        }),
+        Err(findings) => Err(ConfigErrors { map, findings }.into()),
+    }
+}
+
+/// Says which setting an override changes, so a build log shows that the configuration
+/// is not book.toml's alone.
+fn override_note(o: &EnvOverride) -> String {
+    let path = config::override_path(&o.name).unwrap_or_default();
+    let what = match path.get(2..) {
+        Some(keys) if !keys.is_empty() => format!("`{}` of [preprocessor.{NAME}]", keys.join(".")),
+        _ => format!("the whole [{}] table", path.join(".")),
+    };
+    format!(
+        "the environment variable {} overrides {what} in book.toml",
+        o.name
+    )
+}
+
+/// mdBook's configuration from the text of book.toml already read, with mdBook's
+/// environment overrides, as `mdbook build` would see it.
+///
+/// # Errors
+///
+/// When mdBook rejects book.toml or an override.
+pub fn book_config(book_toml: &Input) -> Result<BookConfig> {
+    let bytes = match &book_toml.content {
+        Ok(bytes) => bytes,
+        Err(InputError::Io(e) | InputError::Folder(e)) => {
+            anyhow::bail!("cannot read {}: {e}", book_toml.name)
+        }
+        Err(InputError::TooLarge { .. }) => anyhow::bail!("{} is too large", book_toml.name),
+    };
+    let text =
+        std::str::from_utf8(bytes).with_context(|| format!("{} is not UTF-8", book_toml.name))?;
+    let mut book: BookConfig = text
+        .parse()
+        .with_context(|| format!("cannot read {}", book_toml.name))?;
+    book.update_from_env()?;
+    Ok(book)
 }
 
 /// The `[output.html]` settings that change how mdBook parses Markdown, and so the ids

@@ -110,7 +110,14 @@ fn hash_tree(dir: &Path) -> Result<BTreeMap<String, String>> {
 /// the order of their names, so `[output.techfile]` runs after `[output.html]` and finds
 /// this build's HTML in the sibling `html` folder.
 pub fn render(ctx: &RenderContext) -> Result<Rendered> {
-    let config = crate::bookconfig::config_from(&ctx.config)?;
+    // Paths in trace.json are relative to the project, whatever folder mdBook runs us in.
+    let project = Names::for_book(&ctx.root).project;
+    let names = Names {
+        cwd: project.clone(),
+        project: project.clone(),
+    };
+    let loaded = crate::bookconfig::load(&ctx.root, &names)?;
+    let config = loaded.config.clone();
     let Some(bundle) = &config.bundle else {
         bail!(
             "the bundle renderer needs the version of the technical file: add [preprocessor.techfile.bundle] with `version = \"1.0\"` (or `version-from = \"git\"`) to book.toml"
@@ -158,17 +165,11 @@ pub fn render(ctx: &RenderContext) -> Result<Rendered> {
         None
     };
 
-    // Paths in trace.json are relative to the project, whatever folder mdBook runs us in.
-    let project = Names::for_book(&ctx.root).project;
-    let names = Names {
-        cwd: project.clone(),
-        project: project.clone(),
-    };
     let title = ctx.config.book.title.clone();
     let (inputs, _) = crate::gather::gather_inputs(
         &ctx.root,
         &ctx.config,
-        config.clone(),
+        loaded,
         &names,
         Chapters::FromSummary,
     )?;

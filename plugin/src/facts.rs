@@ -5,6 +5,7 @@
 use crate::git;
 use crate::paths::relative;
 use anyhow::{Result, anyhow, bail};
+use jiff::Timestamp;
 use mdbook_preprocessor::config::Config as BookConfig;
 use std::path::Path;
 use techfile_core::config::Config;
@@ -12,23 +13,32 @@ use techfile_core::config::bundle::{self, BundleConfig, VersionFrom};
 use techfile_core::stamp::{DateSource, SbomFolder, StampFacts};
 
 /// `SOURCE_DATE_EPOCH` (reproducible-builds.org): seconds since 1970-01-01 UTC. Unset or
-/// empty means "not given"; anything else that is not a number is an error, because a
-/// build that silently ignored it would not be reproducible.
-pub fn source_date_epoch() -> Result<Option<i64>> {
-    match std::env::var("SOURCE_DATE_EPOCH") {
-        Err(std::env::VarError::NotPresent) => Ok(None),
+/// empty means "not given"; anything else that is not a non-negative whole number, or
+/// that no calendar date (up to 9999-12-31) can hold, is an error here, because a build
+/// that silently ignored it would not be reproducible, and one that accepted it would
+/// fail later on a date it cannot write.
+///
+/// # Errors
+///
+/// When the variable is set to something that is not such a number of seconds.
+pub fn source_date_epoch() -> Result<Option<Timestamp>> {
+    let v = match std::env::var("SOURCE_DATE_EPOCH") {
+        Err(std::env::VarError::NotPresent) => return Ok(None),
         Err(std::env::VarError::NotUnicode(_)) => bail!("SOURCE_DATE_EPOCH is not a number"),
-        Ok(v) if v.trim().is_empty() => Ok(None),
-        Ok(v) => {
-            let t = v.trim();
-            match t.parse::<i64>() {
-                Ok(n) if n >= 0 && t.bytes().all(|b| b.is_ascii_digit()) => Ok(Some(n)),
-                _ => bail!(
-                    "SOURCE_DATE_EPOCH must be a whole number of seconds since 1970-01-01 UTC, found `{v}`"
-                ),
-            }
-        }
-    }
+        Ok(v) if v.trim().is_empty() => return Ok(None),
+        Ok(v) => v,
+    };
+    let t = v.trim();
+    let seconds = match t.parse::<i64>() {
+        Ok(n) if t.bytes().all(|b| b.is_ascii_digit()) => n,
+        _ => bail!(
+            "SOURCE_DATE_EPOCH must be a whole number of seconds since 1970-01-01 UTC, found `{v}`"
+        ),
+    };
+    let timestamp = Timestamp::from_second(seconds).map_err(|e| {
+        anyhow!("SOURCE_DATE_EPOCH `{t}` is out of range ({e}); give the seconds since 1970-01-01 UTC of a date up to 9999-12-30")
+    })?;
+    Ok(Some(timestamp))
 }
 
 /// The paths to give git, relative to the book root: the build output is excluded when it

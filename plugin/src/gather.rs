@@ -14,6 +14,7 @@
 //! - a folder or file that cannot be read becomes an unreadable input, which the analysis
 //!   reports as an error: nothing is dropped silently.
 
+use crate::bookconfig::Loaded;
 pub use crate::paths::{Names, normalize, relative};
 use anyhow::{Context, Result};
 use mdbook_preprocessor::config::Config as BookConfig;
@@ -278,11 +279,12 @@ pub enum Chapters {
     Given(Vec<GivenChapter>),
 }
 
-/// The book around the items: book.toml, SUMMARY.md, the chapters, the files under `src`
-/// and the Markdown options.
+/// The book around the items: book.toml (already read with the configuration), SUMMARY.md,
+/// the chapters, the files under `src` and the Markdown options.
 pub fn book(
     book_root: &Path,
     book_config: &BookConfig,
+    book_toml: Input,
     names: &Names,
     chapters: Chapters,
 ) -> Result<BookInputs> {
@@ -334,7 +336,7 @@ pub fn book(
             .collect(),
     };
     Ok(BookInputs {
-        book_toml: Some(whole(&book_root.join("book.toml"), names)),
+        book_toml: Some(book_toml),
         summary: Some(whole(&src.join("SUMMARY.md"), names)),
         chapters,
         src_files: src_files(&src, &book_root.join(&book_config.build.build_dir)),
@@ -366,24 +368,31 @@ pub fn src_files(src: &Path, skip: &Path) -> BTreeSet<String> {
 }
 
 /// Gathers every input of the book at `root` (chapters from `chapters`) and, when
-/// `[preprocessor.techfile.bundle]` is set, the stamp's facts. Returns the notes too.
+/// `[preprocessor.techfile.bundle]` is set, the stamp's facts. Returns the notes too (the
+/// configuration's first).
 pub fn gather_inputs(
     root: &Path,
     book_config: &BookConfig,
-    config: Config,
+    loaded: Loaded,
     names: &Names,
     chapters: Chapters,
 ) -> Result<(Inputs, Vec<String>)> {
+    let Loaded {
+        config,
+        book_toml,
+        mut notes,
+    } = loaded;
     let items = items(root, &config, names);
     let (sboms, sbom_folders) = sboms(root, &config, names);
-    let book = book(root, book_config, names, chapters)?;
-    let (stamp, notes) = match &config.bundle {
+    let book = book(root, book_config, book_toml, names, chapters)?;
+    let stamp = match &config.bundle {
         Some(bundle) => {
-            let (facts, notes) =
+            let (facts, stamp_notes) =
                 crate::facts::stamp_facts(root, book_config, &config, bundle, sbom_folders)?;
-            (Some(facts), notes)
+            notes.extend(stamp_notes);
+            Some(facts)
         }
-        None => (None, Vec::new()),
+        None => None,
     };
     let inputs = Inputs {
         config,

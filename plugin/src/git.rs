@@ -1,7 +1,13 @@
 //! What git knows about the commit a book is built from: the commit, its date, whether the
 //! inputs differ from it, and `git describe`. Edge code: it runs `git` in the book root.
 //! Nothing here fails a build; a missing repository is reported as a note by the caller.
+//!
+//! Every call finds the repository from the book's folder alone: the variables with which a
+//! surrounding hook or tool points git at another repository, index or object store are
+//! removed (see [`REPOSITORY_ENV`]). Outcomes are told apart by exit status, never by git's
+//! messages, which are translated.
 
+use jiff::Timestamp;
 use std::path::Path;
 use std::process::Command;
 
@@ -10,8 +16,8 @@ use std::process::Command;
 pub struct GitFacts {
     /// Full hash of `HEAD`.
     pub commit: Option<String>,
-    /// Committer date of `HEAD`, seconds since 1970-01-01 UTC.
-    pub commit_time: Option<i64>,
+    /// Committer date of `HEAD`.
+    pub commit_time: Option<Timestamp>,
     /// Files under the given paths differ from `HEAD` or are untracked.
     pub modified: bool,
     /// `git describe --tags --always --dirty`, when asked for.
@@ -20,32 +26,93 @@ pub struct GitFacts {
     pub problem: Option<String>,
 }
 
-/// Runs git with a fixed locale and without taking optional locks, so a build never
-/// rewrites the repository's index behind the user's back.
-fn git(dir: &Path, args: &[&str]) -> Result<String, String> {
-    let out = Command::new("git")
-        .current_dir(dir)
+/// The variables that make git use another repository than the one it finds from the
+/// working directory: the ones git itself clears before it runs a command in another
+/// repository (`git rev-parse --local-env-vars`, git 2.47: the repository, work tree,
+/// index, object stores, grafts, replace refs, shallow file, the prefix of an alias, and the
+/// `-c` configuration of an enclosing git command), and `GIT_NAMESPACE` (gitnamespaces(7)),
+/// which makes refs, `HEAD` included, resolve elsewhere. A pre-commit hook runs with
+/// `GIT_DIR` and `GIT_INDEX_FILE` set, for example. `GIT_CEILING_DIRECTORIES` and
+/// `GIT_DISCOVERY_ACROSS_FILESYSTEM` stay: they only limit where git looks.
+pub const REPOSITORY_ENV: &[&str] = &[
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_IMPLICIT_WORK_TREE",
+    "GIT_COMMON_DIR",
+    "GIT_INDEX_FILE",
+    "GIT_OBJECT_DIRECTORY",
+    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+    "GIT_GRAFT_FILE",
+    "GIT_NO_REPLACE_OBJECTS",
+    "GIT_REPLACE_REF_BASE",
+    "GIT_SHALLOW_FILE",
+    "GIT_NAMESPACE",
+    "GIT_PREFIX",
+    "GIT_CONFIG",
+    "GIT_CONFIG_PARAMETERS",
+    "GIT_CONFIG_COUNT",
+];
+
+/// How a git command failed.
+enum Failure {
+    /// git could not be started; the text says why.
+    NotRun(String),
+    /// git ran and exited unsuccessfully; the first line it wrote on stderr, as written
+    /// (in the user's language).
+    Exit(String),
+}
+
+/// A git command in `dir` that finds its repository from `dir` alone and takes no
+/// optional locks, so a build never rewrites the repository's index behind the user's
+/// back.
+fn command(dir: &Path, args: &[&str]) -> Command {
+    let mut cmd = Command::new("git");
+    cmd.current_dir(dir)
         .args(args)
-        .env("GIT_OPTIONAL_LOCKS", "0")
-        .env("LC_ALL", "C")
-        .output()
-        .map_err(|e| match e.kind() {
+        .env("GIT_OPTIONAL_LOCKS", "0");
+    for var in REPOSITORY_ENV {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
+fn git(dir: &Path, args: &[&str]) -> Result<String, Failure> {
+    let out = command(dir, args).output().map_err(|e| {
+        Failure::NotRun(match e.kind() {
             std::io::ErrorKind::NotFound => "git is not installed".to_string(),
             _ => format!("git could not be run: {e}"),
-        })?;
+        })
+    })?;
     if out.status.success() {
         Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
     } else {
         let err = String::from_utf8_lossy(&out.stderr);
-        let first = err.lines().next().unwrap_or("").trim();
-        Err(if first.contains("not a git repository") {
-            "the book is not in a git repository".to_string()
-        } else if first.contains("ambiguous argument 'HEAD'") || first.contains("unknown revision")
-        {
-            "the git repository has no commit yet".to_string()
-        } else {
-            format!("`git {}` failed: {first}", args.join(" "))
-        })
+        Err(Failure::Exit(
+            err.lines().next().unwrap_or_default().trim().to_string(),
+        ))
+    }
+}
+
+/// The full hash of `HEAD`, or why there is no commit to stamp.
+fn head(book_root: &Path) -> Result<String, String> {
+    // Exit 0 here means git found a repository it can use from the book's folder.
+    match git(book_root, &["rev-parse", "--git-dir"]) {
+        Ok(_) => {}
+        Err(Failure::NotRun(why)) => return Err(why),
+        Err(Failure::Exit(said)) if said.is_empty() => {
+            return Err("the book is not in a git repository".into());
+        }
+        Err(Failure::Exit(said)) => {
+            return Err(format!("the book is not in a git repository (git: {said})"));
+        }
+    }
+    // `--verify -q` exits 1 without a word when HEAD names no commit: a repository
+    // without a commit yet (an unborn branch).
+    match git(book_root, &["rev-parse", "--verify", "-q", "HEAD^{commit}"]) {
+        Ok(c) if !c.is_empty() && c.bytes().all(|b| b.is_ascii_hexdigit()) => Ok(c),
+        Ok(other) => Err(format!("`git rev-parse HEAD` printed `{other}`")),
+        Err(Failure::NotRun(why)) => Err(why),
+        Err(Failure::Exit(_)) => Err("the git repository has no commit yet".into()),
     }
 }
 
@@ -53,14 +120,8 @@ fn git(dir: &Path, args: &[&str]) -> Result<String, String> {
 /// changes make the build "modified"; `exclude` are paths under them to ignore (the build
 /// output, which is often not git-ignored).
 pub fn facts(book_root: &Path, inputs: &[String], exclude: &[String], describe: bool) -> GitFacts {
-    let commit = match git(book_root, &["rev-parse", "--verify", "HEAD"]) {
-        Ok(c) if !c.is_empty() && c.bytes().all(|b| b.is_ascii_hexdigit()) => c,
-        Ok(other) => {
-            return GitFacts {
-                problem: Some(format!("`git rev-parse HEAD` printed `{other}`")),
-                ..GitFacts::default()
-            };
-        }
+    let commit = match head(book_root) {
+        Ok(c) => c,
         Err(problem) => {
             return GitFacts {
                 problem: Some(problem),
@@ -70,7 +131,8 @@ pub fn facts(book_root: &Path, inputs: &[String], exclude: &[String], describe: 
     };
     let commit_time = git(book_root, &["log", "-1", "--format=%ct", "HEAD"])
         .ok()
-        .and_then(|t| t.parse().ok());
+        .and_then(|t| t.parse().ok())
+        .and_then(|seconds| Timestamp::from_second(seconds).ok());
     let mut args: Vec<String> = vec![
         "status".into(),
         "--porcelain".into(),
@@ -92,5 +154,37 @@ pub fn facts(book_root: &Path, inputs: &[String], exclude: &[String], describe: 
         modified,
         describe,
         problem: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// git's own list of repository-local variables (which grows with new git versions)
+    /// is covered. Needs git, like the stamp.
+    #[test]
+    fn every_variable_git_treats_as_repository_local_is_removed() {
+        let out = Command::new("git")
+            .args(["rev-parse", "--local-env-vars"])
+            .output()
+            .expect("git is installed (apt-get install git)");
+        assert!(out.status.success());
+        let listed = String::from_utf8(out.stdout).unwrap();
+        let missing: Vec<&str> = listed
+            .lines()
+            .map(str::trim)
+            .filter(|v| !v.is_empty() && !REPOSITORY_ENV.contains(v))
+            .collect();
+        assert!(missing.is_empty(), "add to REPOSITORY_ENV: {missing:?}");
+        let cmd = command(Path::new("."), &["status"]);
+        let removed: Vec<String> = cmd
+            .get_envs()
+            .filter(|(_, v)| v.is_none())
+            .map(|(k, _)| k.to_string_lossy().into_owned())
+            .collect();
+        for var in REPOSITORY_ENV {
+            assert!(removed.iter().any(|r| r == var), "{var} is not removed");
+        }
     }
 }

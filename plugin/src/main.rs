@@ -4,6 +4,7 @@
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
+use mdbook_techfile::bookconfig::ConfigErrors;
 use mdbook_techfile::bundler;
 use mdbook_techfile::core::diag;
 use mdbook_techfile::mdbook::{self as glue, Outcome};
@@ -168,7 +169,25 @@ fn check(
     color: Color,
     external_links: bool,
 ) -> Result<ExitCode> {
-    let outcome = glue::check(book_dir)?;
+    let color = match color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => std::io::stdout().is_terminal(),
+    };
+    let outcome = match glue::check(book_dir) {
+        Ok(outcome) => outcome,
+        Err(e) => {
+            let errors = e.downcast::<ConfigErrors>()?;
+            let text = match format {
+                Format::Json => diag::render_json(&errors.findings, &errors.map),
+                Format::Human => config_report(&errors, color),
+            };
+            let mut out = std::io::stdout().lock();
+            out.write_all(text.as_bytes())?;
+            out.flush()?;
+            return Ok(ExitCode::from(USAGE_ERROR));
+        }
+    };
     let mut text = match format {
         Format::Json => {
             // JSON Lines holds findings only; notes go where a person reads them.
@@ -176,11 +195,6 @@ fn check(
             diag::render_json(&outcome.analysis.findings, &outcome.analysis.map)
         }
         Format::Human => {
-            let color = match color {
-                Color::Always => true,
-                Color::Never => false,
-                Color::Auto => std::io::stdout().is_terminal(),
-            };
             let mut t = outcome.report(color);
             if outcome.analysis.findings.is_empty() {
                 t.push_str("techfile: no findings\n");
@@ -246,15 +260,9 @@ fn sbom(args: SbomArgs) -> Result<ExitCode> {
     // `--locked` above guarantees the lock file exists and matches the manifests.
     let lock =
         std::fs::read_to_string(&lock_path).with_context(|| format!("cannot read {lock_path}"))?;
-    let timestamp = match (args.timestamp, std::env::var("SOURCE_DATE_EPOCH")) {
-        (Some(t), _) => Some(t),
-        (None, Ok(epoch)) => {
-            let secs: i64 = epoch.trim().parse().with_context(|| {
-                format!("SOURCE_DATE_EPOCH `{epoch}` is not a number of seconds")
-            })?;
-            Some(rfc3339_utc(secs).context("SOURCE_DATE_EPOCH is out of range")?)
-        }
-        (None, Err(_)) => None,
+    let timestamp = match args.timestamp {
+        Some(t) => Some(t),
+        None => mdbook_techfile::facts::source_date_epoch()?.map(rfc3339_utc),
     };
     let options = Options {
         timestamp,
@@ -284,6 +292,30 @@ fn sbom(args: SbomArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Configuration errors are usage errors: the run never got to the technical file.
+const USAGE_ERROR: u8 = 2;
+
+/// Configuration findings as a compiler prints them, with the closing count.
+fn config_report(errors: &ConfigErrors, color: bool) -> String {
+    let mut out = diag::render_human(&errors.findings, &errors.map, color);
+    out.push_str(&format!(
+        "techfile: {}\n",
+        diag::summary_line(&errors.findings)
+    ));
+    out
+}
+
+/// For mdBook's commands: configuration findings go to stderr, which mdBook shows, and
+/// the exit code fails the build; any other error is passed on.
+fn config_errors_to_stderr(e: anyhow::Error) -> Result<ExitCode> {
+    let errors = e.downcast::<ConfigErrors>()?;
+    eprint!(
+        "{}",
+        config_report(&errors, std::io::stderr().is_terminal())
+    );
+    Ok(ExitCode::from(USAGE_ERROR))
+}
+
 fn exit_for(outcome: &Outcome) -> ExitCode {
     if outcome.analysis.has_errors() {
         ExitCode::from(1)
@@ -295,7 +327,10 @@ fn exit_for(outcome: &Outcome) -> ExitCode {
 fn preprocess() -> Result<ExitCode> {
     let (ctx, book) = mdbook_preprocessor::parse_input(std::io::stdin().lock())
         .context("mdbook-techfile reads an mdBook preprocessor request on stdin; run it from mdBook, or use `mdbook-techfile check <BOOK_DIR>`")?;
-    let outcome = glue::process(&ctx, book)?;
+    let outcome = match glue::process(&ctx, book) {
+        Ok(outcome) => outcome,
+        Err(e) => return config_errors_to_stderr(e),
+    };
     let report = outcome.report(std::io::stderr().is_terminal());
     if !report.is_empty() {
         eprint!("{report}");
@@ -313,7 +348,10 @@ fn preprocess() -> Result<ExitCode> {
 fn render() -> Result<ExitCode> {
     let ctx = mdbook_renderer::RenderContext::from_json(std::io::stdin().lock())
         .context("mdbook-techfile render reads an mdBook render context on stdin; run it from mdBook as [output.techfile] command = \"mdbook-techfile render\"")?;
-    let done = bundler::render(&ctx)?;
+    let done = match bundler::render(&ctx) {
+        Ok(done) => done,
+        Err(e) => return config_errors_to_stderr(e),
+    };
     for note in &done.notes {
         eprintln!("techfile: note: {note}");
     }

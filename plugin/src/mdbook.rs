@@ -3,12 +3,11 @@
 //! ([`crate::gather`]), run the pure analysis, and return it; nothing here prints: the
 //! binary owns stdout (the mdBook protocol) and stderr (the rendered findings).
 
-use crate::bookconfig::config_from;
+use crate::bookconfig;
 use crate::gather::{Chapters, GivenChapter, Names, gather_inputs};
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use mdbook_preprocessor::PreprocessorContext;
 use mdbook_preprocessor::book::{Book, BookItem, Chapter};
-use mdbook_preprocessor::config::Config as BookConfig;
 use std::path::Path;
 use techfile_core::diag;
 use techfile_core::{Analysis, Mode, analyse};
@@ -84,9 +83,18 @@ impl Outcome {
 }
 
 /// Runs the whole pipeline on a book handed over by mdBook.
+///
+/// `[preprocessor.techfile]` is read from book.toml on disk (with the environment's
+/// `MDBOOK_...` overrides), not from the configuration mdBook hands over, so that findings
+/// about it have their line and column.
+///
+/// # Errors
+///
+/// [`bookconfig::ConfigErrors`] when the configuration has findings; other errors when an
+/// input cannot be gathered.
 pub fn process(ctx: &PreprocessorContext, mut book: Book) -> Result<Outcome> {
-    let config = config_from(&ctx.config)?;
     let names = Names::for_book(&ctx.root);
+    let loaded = bookconfig::load(&ctx.root, &names)?;
     let mut given = Vec::new();
     book.for_each_chapter_mut(|ch| {
         if let Some(path) = &ch.path {
@@ -100,7 +108,7 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book) -> Result<Outcome> {
     let (inputs, notes) = gather_inputs(
         &ctx.root,
         &ctx.config,
-        config,
+        loaded,
         &names,
         Chapters::Given(given),
     )?;
@@ -139,19 +147,12 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book) -> Result<Outcome> {
     })
 }
 
-/// Loads the book.toml of `book_root` as mdBook does (environment overrides included).
-pub fn book_config(book_root: &Path) -> Result<BookConfig> {
-    let book_toml = book_root.join("book.toml");
-    if !book_toml.is_file() {
-        bail!("{} has no book.toml", book_root.display());
-    }
-    let mut book_config = BookConfig::from_disk(&book_toml)
-        .with_context(|| format!("cannot read {}", book_toml.display()))?;
-    book_config.update_from_env()?;
-    Ok(book_config)
-}
-
 /// Loads a book from disk and runs the same loading and checks as a build, without mdBook.
+///
+/// # Errors
+///
+/// [`bookconfig::ConfigErrors`] when `[preprocessor.techfile]` has findings; other errors
+/// when there is no book.toml, mdBook rejects it, or an input cannot be gathered.
 pub fn check(book_root: &Path) -> Result<Outcome> {
     load(book_root, Mode::Check).map(|(o, _)| o)
 }
@@ -171,13 +172,18 @@ pub fn render(book_root: &Path) -> Result<(Outcome, Vec<RenderedPage>)> {
 }
 
 fn load(book_root: &Path, mode: Mode) -> Result<(Outcome, Vec<RenderedPage>)> {
-    let book_config = book_config(book_root)?;
-    let config = config_from(&book_config)?;
+    if !book_root.join("book.toml").is_file() {
+        bail!("{} has no book.toml", book_root.display());
+    }
     let names = Names::for_book(book_root);
+    // Our table first: its findings (a TOML syntax error included) are more precise than
+    // mdBook's message about the same file.
+    let loaded = bookconfig::load(book_root, &names)?;
+    let book_config = bookconfig::book_config(&loaded.book_toml)?;
     let (inputs, notes) = gather_inputs(
         book_root,
         &book_config,
-        config,
+        loaded,
         &names,
         Chapters::FromSummary,
     )?;

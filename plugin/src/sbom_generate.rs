@@ -302,16 +302,12 @@ fn external_references(p: &Package) -> Vec<ExternalReference> {
     out
 }
 
-/// Seconds since 1970 as an RFC 3339 UTC timestamp (`2026-01-31T12:00:00Z`), from the same
-/// integer civil-date arithmetic the version stamp uses.
-pub fn rfc3339_utc(epoch: i64) -> Option<String> {
-    let (date, secs) = techfile_core::stamp::utc(epoch)?;
-    Some(format!(
-        "{date}T{:02}:{:02}:{:02}Z",
-        secs / 3600,
-        secs % 3600 / 60,
-        secs % 60
-    ))
+/// A timestamp in RFC 3339 at UTC, whole seconds (`2026-01-31T12:00:00Z`), as CycloneDX's
+/// `date-time` wants it.
+pub fn rfc3339_utc(timestamp: jiff::Timestamp) -> String {
+    // jiff writes RFC 3339 with `Z`; the fraction appears only when there is one, and a
+    // Unix second count has none.
+    timestamp.to_string()
 }
 
 /// A name-based UUID (RFC 9562 version 8) from a SHA-256 of the document, so the serial
@@ -549,11 +545,11 @@ mod tests {
 
     #[test]
     fn timestamps_are_civil_utc() {
-        assert_eq!(rfc3339_utc(0).unwrap(), "1970-01-01T00:00:00Z");
-        assert_eq!(rfc3339_utc(951_782_400).unwrap(), "2000-02-29T00:00:00Z");
-        assert_eq!(rfc3339_utc(1_767_225_599).unwrap(), "2025-12-31T23:59:59Z");
-        assert_eq!(rfc3339_utc(-1).unwrap(), "1969-12-31T23:59:59Z");
-        assert!(rfc3339_utc(i64::MAX / 2).is_none());
+        let at = |t: i64| rfc3339_utc(jiff::Timestamp::from_second(t).unwrap());
+        assert_eq!(at(0), "1970-01-01T00:00:00Z");
+        assert_eq!(at(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(at(1_767_225_599), "2025-12-31T23:59:59Z");
+        assert_eq!(at(-1), "1969-12-31T23:59:59Z");
     }
 
     #[test]

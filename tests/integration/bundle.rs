@@ -414,10 +414,7 @@ fn trace_json_follows_its_schema_and_holds_the_whole_trace() {
 /// SHA-256 with the `sha2` crate directly, not the code under test.
 fn sha2_hex(bytes: &[u8]) -> String {
     use sha2::Digest;
-    sha2::Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex::encode(sha2::Sha256::digest(bytes))
 }
 
 #[test]
@@ -625,6 +622,133 @@ fn the_version_commit_and_date_can_come_from_git() {
     assert!(index.contains(&format!("commit {} (modified)", &head[..12])));
 }
 
+/// A book committed in its own repository, for the git tests; returns the folder and the
+/// hash of its commit.
+fn committed_book() -> (tempfile::TempDir, String) {
+    let tmp = book("clean", "pdf = false");
+    git(tmp.path(), &["init", "-q"]);
+    git(tmp.path(), &["add", "."]);
+    git(
+        tmp.path(),
+        &["-c", "commit.gpgsign=false", "commit", "-q", "-m", "Book"],
+    );
+    let head = head_of(tmp.path());
+    (tmp, head)
+}
+
+fn head_of(dir: &Path) -> String {
+    let out = Command::new("git")
+        .args(["rev-parse", "HEAD"])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+/// Inside a pre-commit hook git exports `GIT_DIR` and `GIT_INDEX_FILE` (and other tools set
+/// `GIT_WORK_TREE`); a build run from there still stamps the book's own repository.
+#[test]
+fn a_surrounding_git_environment_does_not_change_the_stamp() {
+    if !mdbook_ready() || !tool_available("git", "TECHFILE_SKIP_MDBOOK", "apt-get install git") {
+        return;
+    }
+    let (tmp, head) = committed_book();
+    let other = tempfile::tempdir().unwrap();
+    write(other.path(), "other.txt", "another project\n");
+    git(other.path(), &["init", "-q"]);
+    git(other.path(), &["add", "."]);
+    git(
+        other.path(),
+        &["-c", "commit.gpgsign=false", "commit", "-q", "-m", "Other"],
+    );
+    let other_head = head_of(other.path());
+    assert_ne!(head, other_head);
+    let git_dir = other.path().join(".git");
+    let index = git_dir.join("index");
+    let out = mdbook_build(
+        tmp.path(),
+        &[
+            ("GIT_DIR", git_dir.to_str().unwrap()),
+            ("GIT_INDEX_FILE", index.to_str().unwrap()),
+            ("GIT_WORK_TREE", other.path().to_str().unwrap()),
+            (
+                "GIT_OBJECT_DIRECTORY",
+                git_dir.join("objects").to_str().unwrap(),
+            ),
+            ("GIT_COMMON_DIR", git_dir.to_str().unwrap()),
+            ("GIT_PREFIX", "sub/"),
+        ],
+        None,
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let trace: serde_json::Value = serde_json::from_str(
+        &fs::read_to_string(bundle_dir(tmp.path()).join("trace.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(trace["document"]["commit"], head.as_str(), "{stderr}");
+    assert_eq!(trace["document"]["modified"], false, "{stderr}");
+    let index = fs::read_to_string(tmp.path().join("book/book/html/index.html")).unwrap();
+    assert!(index.contains(&format!("commit {}", &head[..12])));
+}
+
+/// A folder with a `git` that prints every message in German (as git does under a German
+/// locale with its translations installed) and passes on the real git's exit status: the
+/// stamp must not depend on the wording of git's messages.
+fn german_git(dir: &Path) -> OsString {
+    let real = find_on_path("git");
+    let bin = dir.join("bin");
+    write(
+        dir,
+        "bin/git",
+        format!(
+            "#!/bin/sh\n\"{}\" \"$@\" 2>/dev/null\nstatus=$?\nif [ $status -ne 0 ]; then echo 'Schwerwiegend: der Befehl ist fehlgeschlagen' >&2; fi\nexit $status\n",
+            real.display()
+        ),
+    );
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(bin.join("git"), fs::Permissions::from_mode(0o755)).unwrap();
+    let mut paths = vec![bin];
+    paths.extend(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    ));
+    std::env::join_paths(paths).unwrap()
+}
+
+const GERMAN: &[(&str, &str)] = &[
+    ("LANG", "de_DE.UTF-8"),
+    ("LC_ALL", "de_DE.UTF-8"),
+    ("LANGUAGE", "de"),
+];
+
+#[test]
+fn not_a_repository_and_no_commit_are_detected_in_any_language() {
+    if !mdbook_ready() || !tool_available("git", "TECHFILE_SKIP_MDBOOK", "apt-get install git") {
+        return;
+    }
+    let tools = tempfile::tempdir().unwrap();
+    let path = german_git(tools.path());
+
+    let tmp = book("clean", "pdf = false\nrequire-commit = true");
+    let out = mdbook_build(tmp.path(), GERMAN, Some(path.clone()));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("require-commit is set, but the book is not in a git repository"),
+        "{stderr}"
+    );
+
+    let tmp = book("clean", "pdf = false");
+    git(tmp.path(), &["init", "-q"]);
+    let out = mdbook_build(tmp.path(), GERMAN, Some(path));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("the git repository has no commit yet, so pages say `commit unknown`"),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn require_commit_fails_outside_git() {
     if !mdbook_ready() {
@@ -660,15 +784,25 @@ fn the_bundle_renderer_needs_the_html_renderer() {
 #[test]
 fn a_bad_source_date_epoch_is_an_error() {
     let tmp = book("clean", "pdf = false");
-    let r = crate::common::command(tmp.path())
-        .args(["check", "book"])
-        .env("SOURCE_DATE_EPOCH", "yesterday")
-        .output()
-        .unwrap();
-    assert_eq!(r.status.code(), Some(2));
-    assert!(
-        String::from_utf8_lossy(&r.stderr).contains("SOURCE_DATE_EPOCH must be a whole number")
-    );
+    for (epoch, says) in [
+        ("yesterday", "SOURCE_DATE_EPOCH must be a whole number"),
+        ("-5", "SOURCE_DATE_EPOCH must be a whole number"),
+        // Parsed once, up front: a value no calendar holds is refused before anything
+        // is built, not when the PDF's dates are written.
+        (
+            "99999999999999",
+            "SOURCE_DATE_EPOCH `99999999999999` is out of range",
+        ),
+    ] {
+        let r = crate::common::command(tmp.path())
+            .args(["check", "book"])
+            .env("SOURCE_DATE_EPOCH", epoch)
+            .output()
+            .unwrap();
+        assert_eq!(r.status.code(), Some(2), "{epoch}");
+        let stderr = String::from_utf8_lossy(&r.stderr);
+        assert!(stderr.contains(says), "{epoch}: {stderr}");
+    }
 }
 
 #[test]

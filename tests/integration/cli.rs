@@ -19,7 +19,7 @@ fn clean_book_exits_0_with_no_findings() {
 }
 
 #[test]
-fn every_error_fixture_exits_1() {
+fn every_error_fixture_exits_1_and_configuration_errors_exit_2() {
     for name in fixture_names() {
         // `clean` and `clean-*` fixtures have no findings.
         if name == "clean" || name.starts_with("clean-") {
@@ -28,17 +28,18 @@ fn every_error_fixture_exits_1() {
         let run = check_human(&fixture(&name));
         let has_error = run.stdout.lines().any(|l| l.starts_with("error["));
         let has_warning = run.stdout.lines().any(|l| l.starts_with("warning["));
+        let config_error = run.stdout.lines().any(|l| l.starts_with("error[config-"));
         assert!(
             has_error || has_warning,
             "{name}: no findings\n{}",
             run.stdout
         );
-        assert_eq!(
-            run.code,
-            Some(if has_error { 1 } else { 0 }),
-            "{name}\n{}",
-            run.stdout
-        );
+        let expected = match (config_error, has_error) {
+            (true, _) => 2,
+            (false, true) => 1,
+            (false, false) => 0,
+        };
+        assert_eq!(run.code, Some(expected), "{name}\n{}", run.stdout);
         let last = run.stdout.lines().last().unwrap_or_default();
         assert!(
             last.starts_with("techfile: ") && last.contains(" error") && last.contains(" warning"),
@@ -120,26 +121,32 @@ fn invalid_configuration_exits_2_naming_the_problem() {
     for (toml, needle) in [
         (
             "[preprocessor.techfile.coverage]\nrequirment = false\n",
-            "requirment",
+            "error[config-unknown-key]: unknown key `requirment` in [preprocessor.techfile.coverage]",
         ),
         (
             "[preprocessor.techfile.coverage]\ncontrol = \"yes\"\n",
-            "control",
+            "error[config-wrong-type]: `coverage.control` must be a boolean, found a string",
         ),
     ] {
         let dir = temp_fixture("clean");
         append_book_toml(dir.path(), toml);
         let r = check_human(dir.path());
         r.expect_code(2);
-        assert!(r.stderr.contains(needle), "{toml}: {}", r.stderr);
-        assert_eq!(r.stdout, "", "{toml}");
+        assert!(r.stdout.contains(needle), "{toml}: {}", r.stdout);
+        assert_eq!(r.stderr, "", "{toml}");
     }
     // Keys of [preprocessor.techfile] itself, written into the existing table.
     for (line, needle) in [
-        ("itemz = [\"../requirements\"]", "itemz"),
-        ("items = []", "items"),
-        ("pages-dir = \"../outside\"", "pages-dir"),
-        ("max-file-size = \"big\"", "max-file-size"),
+        ("itemz = [\"../requirements\"]", "unknown key `itemz`"),
+        ("items = []", "`items` lists no folder"),
+        (
+            "pages-dir = \"../outside\"",
+            "is not a folder inside the book",
+        ),
+        (
+            "max-file-size = \"big\"",
+            "`max-file-size` must be a whole number",
+        ),
     ] {
         let dir = temp_fixture("clean");
         let toml = dir.path().join("book/book.toml");
@@ -150,8 +157,110 @@ fn invalid_configuration_exits_2_naming_the_problem() {
         std::fs::write(&toml, text).unwrap();
         let r = check_human(dir.path());
         r.expect_code(2);
-        assert!(r.stderr.contains(needle), "{line}: {}", r.stderr);
+        assert!(r.stdout.contains(needle), "{line}: {}", r.stdout);
+        // The finding names the line the key is on: the one after the table header.
+        assert!(
+            r.stdout.contains("book/book.toml:6:"),
+            "{line}: {}",
+            r.stdout
+        );
     }
+}
+
+/// Every error of the configuration at once, each at its line, in both formats; the
+/// findings are the same whichever format prints them.
+#[test]
+fn every_configuration_error_is_reported_at_once() {
+    let dir = temp_fixture("clean");
+    append_book_toml(
+        dir.path(),
+        "pages-title = 3\n\n[preprocessor.techfile.coverage]\nrequirment = false\n\n[preprocessor.techfile.bundle]\npdf = \"no\"\n",
+    );
+    let human = check_human(dir.path());
+    human.expect_code(2);
+    assert!(
+        human.stdout.ends_with("techfile: 4 errors, 0 warnings\n"),
+        "{}",
+        human.stdout
+    );
+    let json = check_json(dir.path());
+    json.expect_code(2);
+    let places: Vec<(String, u64, u64)> = parse_json_lines(&json.stdout)
+        .iter()
+        .map(|v| {
+            assert_eq!(v["file"], "book/book.toml");
+            (
+                v["code"].as_str().unwrap().to_owned(),
+                v["line"].as_u64().unwrap(),
+                v["column"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        places,
+        [
+            ("config-wrong-type".to_string(), 7, 15),
+            ("config-unknown-key".to_string(), 10, 1),
+            ("config-missing-key".to_string(), 12, 1),
+            ("config-wrong-type".to_string(), 13, 7),
+        ]
+    );
+}
+
+/// mdBook's `MDBOOK_...` overrides of the tool's keys apply; a bad value is reported at the
+/// variable, and mdBook's own keys are left to mdBook.
+#[test]
+fn environment_overrides_are_applied_and_named_in_findings() {
+    let dir = fixture("clean");
+    let r = crate::common::command(&dir)
+        .args(["check", "book", "--color", "never"])
+        .env("MDBOOK_PREPROCESSOR__TECHFILE__COVERAGE__CONTROL", "yes")
+        .env("MDBOOK_PREPROCESSOR__TECHFILE__COMMAND", "anything")
+        .output()
+        .unwrap();
+    assert_eq!(r.status.code(), Some(2));
+    let stdout = String::from_utf8(r.stdout).unwrap();
+    assert!(
+        stdout.contains(
+            "error[config-wrong-type]: `coverage.control` must be a boolean, found a string"
+        ),
+        "{stdout}"
+    );
+    assert!(stdout.contains("┌─ environment:1:50"), "{stdout}");
+    assert!(
+        stdout.contains("MDBOOK_PREPROCESSOR__TECHFILE__COVERAGE__CONTROL=yes"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.ends_with("techfile: 1 error, 0 warnings\n"),
+        "{stdout}"
+    );
+
+    // A valid override changes the check and is noted.
+    let r = crate::common::command(&fixture("control-not-verified"))
+        .args(["check", "book", "--color", "never"])
+        .env("MDBOOK_PREPROCESSOR__TECHFILE__COVERAGE__CONTROL", "false")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(r.stdout).unwrap();
+    assert_eq!(r.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.starts_with("techfile: note: the environment variable MDBOOK_PREPROCESSOR__TECHFILE__COVERAGE__CONTROL overrides `coverage.control` of [preprocessor.techfile] in book.toml\n"),
+        "{stdout}"
+    );
+}
+
+/// A book.toml that is not TOML is one finding at the error, not mdBook's message.
+#[test]
+fn a_book_toml_syntax_error_is_a_finding() {
+    let dir = temp_fixture("clean");
+    append_book_toml(dir.path(), "[preprocessor.techfile.risk\n");
+    let r = check_json(dir.path());
+    r.expect_code(2);
+    let v = parse_json_lines(&r.stdout);
+    assert_eq!(v.len(), 1, "{}", r.stdout);
+    assert_eq!(v[0]["code"], "config-toml-syntax");
+    assert_eq!(v[0]["line"], 7);
 }
 
 #[test]

@@ -40,15 +40,33 @@ fn every_code_has_a_fixture_that_reports_it() {
             }
         }
         let any_error = findings.iter().any(|v| v["severity"] == "error");
-        let expected_exit = if any_error { 1 } else { 0 };
+        // A configuration error is a usage error: the check never reached the book.
+        let config = code.family() == "config";
+        let expected_exit = match (config, any_error) {
+            (true, _) => 2,
+            (false, true) => 1,
+            (false, false) => 0,
+        };
         if run.code != Some(expected_exit) {
             problems.push(format!(
                 "{name}: exit code {:?}, expected {expected_exit}; stderr: {}",
                 run.code, run.stderr
             ));
         }
-        if code.default_level() == Level::Deny && run.code != Some(1) {
+        if code.default_level() == Level::Deny && !matches!(run.code, Some(1 | 2)) {
             problems.push(format!("{name}: an error-level code must fail the check"));
+        }
+        if config
+            && let Some(other) = findings.iter().find(|v| {
+                !v["code"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .starts_with("config-")
+            })
+        {
+            problems.push(format!(
+                "{name}: a configuration error stops the check, yet it reports {other}"
+            ));
         }
     }
     assert!(problems.is_empty(), "\n{}", problems.join("\n"));

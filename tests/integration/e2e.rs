@@ -438,6 +438,31 @@ fn book_with_errors_fails_mdbook_build() {
 }
 
 #[test]
+fn configuration_errors_fail_mdbook_build_at_their_line() {
+    if !mdbook_ready("configuration_errors_fail_mdbook_build_at_their_line") {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    prepare("config-unknown-key", tmp.path());
+    let out = mdbook_build(tmp.path());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "mdbook build must fail\n{stderr}");
+    // All of them, as findings, at their lines (shifted by the `command` line `prepare`
+    // added), with the closing count.
+    for expected in [
+        "error[config-unknown-key]: unknown key `item` in [preprocessor.techfile]",
+        "book.toml:6:1",
+        "help: did you mean `items`?",
+        "book.toml:9:1",
+        "book.toml:12:1",
+        "techfile: 3 errors, 0 warnings",
+    ] {
+        assert!(stderr.contains(expected), "{expected}\n{stderr}");
+    }
+    assert!(!tmp.path().join("book/book/index.html").exists());
+}
+
+#[test]
 fn chapter_findings_point_at_the_same_place_in_build_and_check() {
     if !mdbook_ready("chapter_findings_point_at_the_same_place_in_build_and_check") {
         return;

@@ -3,7 +3,7 @@
 //! sample technical file.
 
 use crate::common::{BIN, check_json, codes_of, item, parse_json_lines, run, skeleton, write};
-use crate::e2e::{build_ok, mdbook_ready};
+use crate::e2e::{build_ok, mdbook_ready, prepare};
 use std::path::Path;
 
 /// A book with risks that use every risk key, a draft and an obsolete risk, and a chapter
@@ -432,14 +432,20 @@ fn a_bad_risk_configuration_is_a_usage_error() {
         tmp.path(),
         "[preprocessor.techfile.risk]\nexploitability = [\"likely\", \"rare\"]\n",
     );
-    let r = run(tmp.path(), &["check", "book"]);
+    let r = run(tmp.path(), &["check", "book", "--color", "never"]);
     r.expect_code(2);
+    // The default matrix and thresholds do not fit a two-level scale: both are reported,
+    // at the scale.
+    for message in [
+        "error[config-invalid-value]: `risk.exploitability` has 2 levels, but the default matrix is 5 × 5",
+        "error[config-invalid-value]: the default CVSS thresholds fit five exploitability levels, but `risk.exploitability` has 2",
+    ] {
+        assert!(r.stdout.contains(message), "{message}\n{}", r.stdout);
+    }
     assert!(
-        r.stderr.contains(
-            "[preprocessor.techfile.risk] matrix: 5 rows, but the exploitability scale has 2 levels"
-        ),
+        r.stdout.ends_with("techfile: 2 errors, 0 warnings\n"),
         "{}",
-        r.stderr
+        r.stdout
     );
 }
 
@@ -450,4 +456,41 @@ fn the_sample_technical_file_checks_clean() {
     let r = run(&root, &["check", "book", "--color", "never"]);
     assert_eq!(r.stdout, "techfile: no findings\n", "{}", r.stderr);
     r.expect_code(0);
+}
+
+/// CVSS vectors as advisories publish them (3.1 with temporal metrics, 3.0 with
+/// environmental metrics, 4.0 and 2.0 cited beside a word) check clean and build.
+#[test]
+fn advisory_cvss_vectors_check_clean_and_build() {
+    let dir = crate::common::fixture("clean-cvss");
+    let r = check_json(&dir);
+    assert_eq!(r.stdout, "", "{}", r.stderr);
+    r.expect_code(0);
+    if !mdbook_ready("advisory_cvss_vectors_check_clean_and_build") {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    prepare("clean-cvss", tmp.path());
+    let html = build_ok(tmp.path());
+    let page = String::from_utf8(html["chapter.html"].clone()).unwrap();
+    let register = section(&page, "register", "items");
+    let rows: Vec<&str> = register.split("<tr>").skip(2).collect();
+    assert_eq!(rows.len(), 2, "{register}");
+    // 3.1 with E:P/RL:O/RC:C: the base metrics give 3.9, frequent.
+    assert!(rows[0].contains(
+        "frequent / minor<br><span class=\"techfile-level techfile-risk-unacceptable\">unacceptable</span><br><small>CVSS exploitability 3.9: <code>CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H/E:P/RL:O/RC:C</code></small>"
+    ), "{}", rows[0]);
+    assert!(rows[0].contains(
+        "improbable / minor<br><span class=\"techfile-level techfile-risk-acceptable\">acceptable</span><br><small>CVSS exploitability 0.1: <code>CVSS:3.0/AV:P/AC:H/PR:H/UI:R/S:U/C:N/I:N/A:L/CR:H/IR:X/MAV:P</code></small>"
+    ), "{}", rows[0]);
+    // 4.0 and 2.0: the words carry the estimate, the vectors are cited.
+    assert!(rows[1].contains(
+        "probable / minor<br><span class=\"techfile-level techfile-risk-review\">review</span><br><small>cited CVSS 4.0 vector, not mapped: <code>CVSS:4.0/AV:A/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N/E:P/S:P/AU:N/U:Amber</code></small>"
+    ), "{}", rows[1]);
+    assert!(
+        rows[1]
+            .contains("cited CVSS 2.0 vector, not mapped: <code>AV:A/AC:H/Au:S/C:N/I:N/A:P</code>"),
+        "{}",
+        rows[1]
+    );
 }

@@ -336,6 +336,21 @@ fn the_committed_sbom_of_this_tool_is_current() {
 }
 
 #[test]
+fn the_sbom_timestamp_comes_from_source_date_epoch_read_at_the_edge() {
+    let r = sbom_command(&["--manifest-path", "Cargo.toml"], Some("1767225599"));
+    r.expect_code(0);
+    assert_eq!(committed_timestamp(&r.stdout), "2025-12-31T23:59:59Z");
+    let r = sbom_command(&["--manifest-path", "Cargo.toml"], Some("99999999999999"));
+    assert_ne!(r.code, Some(0));
+    assert!(
+        r.stderr
+            .contains("SOURCE_DATE_EPOCH `99999999999999` is out of range"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
 fn the_generated_sbom_is_valid_complete_and_deterministic() {
     let a = sbom_command(&["--manifest-path", "Cargo.toml"], None);
     a.expect_code(0);

@@ -84,18 +84,28 @@ fn unknown_code_name_exits_2_naming_it() {
     let dir = with_severity("control-not-verified", "control-not-verifed = \"warn\"");
     let r = check_human(dir.path());
     r.expect_code(2);
-    assert!(r.stderr.contains("`control-not-verifed`"), "{}", r.stderr);
+    // A configuration finding, printed like the others, at the key in book.toml.
     assert!(
-        r.stderr.contains("did you mean `control-not-verified`"),
+        r.stdout
+            .contains("error[config-unknown-key]: `control-not-verifed` is not a finding code"),
         "{}",
-        r.stderr
+        r.stdout
     );
-    assert_eq!(r.stdout, "");
+    assert!(r.stdout.contains("book/book.toml:"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("did you mean `control-not-verified`"),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(r.stderr, "");
 
     let dir = with_severity("clean", "no-such-code = \"allow\"");
-    let r = check_human(dir.path());
+    let r = check_json(dir.path());
     r.expect_code(2);
-    assert!(r.stderr.contains("no-such-code"), "{}", r.stderr);
+    let v = parse_json_lines(&r.stdout);
+    assert_eq!(v.len(), 1, "{}", r.stdout);
+    assert_eq!(v[0]["code"], "config-unknown-key");
+    assert!(v[0]["message"].as_str().unwrap().contains("no-such-code"));
 }
 
 #[test]
@@ -104,9 +114,15 @@ fn unknown_level_exits_2() {
     let r = check_human(dir.path());
     r.expect_code(2);
     assert!(
-        r.stderr.contains("sometimes") || r.stderr.contains("unknown-id"),
+        r.stdout
+            .contains("error[config-invalid-value]: unknown level `sometimes`"),
         "{}",
-        r.stderr
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("help: use `deny`, `warn`, `allow`"),
+        "{}",
+        r.stdout
     );
 }
 
@@ -115,9 +131,9 @@ fn toml_syntax_cannot_be_allowed() {
     let dir = with_severity("toml-syntax", "toml-syntax = \"allow\"");
     let r = check_human(dir.path());
     r.expect_code(2);
-    assert!(r.stderr.contains("`toml-syntax`"), "{}", r.stderr);
-    assert!(r.stderr.contains("always an error"), "{}", r.stderr);
-    assert_eq!(r.stdout, "");
+    assert!(r.stdout.contains("`toml-syntax`"), "{}", r.stdout);
+    assert!(r.stdout.contains("always an error"), "{}", r.stdout);
+    assert_eq!(r.stderr, "");
 }
 
 #[test]
@@ -126,8 +142,13 @@ fn no_fixed_code_can_be_lowered_but_all_can_be_denied() {
         for level in ["warn", "allow"] {
             let dir = with_severity("clean", &format!("{} = \"{level}\"", code.as_str()));
             let r = check_human(dir.path());
-            assert_eq!(r.code, Some(2), "{} = {level}: {}", code.as_str(), r.stderr);
-            assert!(r.stderr.contains(code.as_str()), "{}", r.stderr);
+            assert_eq!(r.code, Some(2), "{} = {level}: {}", code.as_str(), r.stdout);
+            assert!(
+                r.stdout
+                    .contains(&format!("`{}` is always an error", code.as_str())),
+                "{}",
+                r.stdout
+            );
         }
     }
     // `deny` is always accepted, fixed or not.

@@ -849,7 +849,7 @@ mod tests {
             version: "1.0".into(),
             commit: Some("0123456789abcdef0123456789abcdef01234567".into()),
             modified: false,
-            timestamp: Some(1_795_000_000),
+            timestamp: Some(jiff::Timestamp::from_second(1_795_000_000).unwrap()),
             date_source: crate::stamp::DateSource::SourceDateEpoch,
             inputs: Vec::new(),
             sbom_folders: Vec::new(),

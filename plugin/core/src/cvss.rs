@@ -1,269 +1,251 @@
-//! CVSS 3.1 base vectors: strict parsing and the exploitability sub-score.
+//! CVSS vectors as risk files cite them from advisories: versions 2.0, 3.0, 3.1 and 4.0,
+//! with every metric group, read strictly, and the exploitability sub-score where the
+//! version defines one.
 //!
-//! Only the part of CVSS the risk estimate needs is computed: the exploitability
-//! sub-score `8.22 × AV × AC × PR × UI` (CVSS v3.1 specification, section 7.1), which
-//! stands in for a qualitative exploitability level. The impact metrics are parsed and
-//! validated so that a vector copied from an advisory is checked as a whole, but severity
-//! stays a qualitative judgement of harm to the patient, which CVSS does not measure.
+//! Parsing and scoring are RustSec's `cvss` crate. What stays here is what the crate does
+//! not do and a risk file needs: the byte range of a bad metric inside the vector (so the
+//! loader can point at it), the rules of the specifications the crate is lenient about
+//! (upper case, the fixed order of CVSS 4.0, all base metrics of CVSS 3.x), and help lines
+//! that name the valid metrics and values. The metric names per version are facts of the
+//! specifications (the FIRST JSON schemas give the same lists); the tests hold them against
+//! the crate.
 //!
-//! Arithmetic is integer: the metric weights are whole hundredths, so the product is exact
-//! and the result is the same on every machine.
+//! Only CVSS 3.x has an exploitability sub-score (`8.22 × AV × AC × PR × UI`, CVSS v3.1
+//! specification section 7.1) that a risk estimate can map onto its exploitability scale.
+//! CVSS 4.0 scores through macro vectors and has no such sub-score; CVSS 2.0's sub-score
+//! (`20 × AV × AC × Au`) is on a 0-to-10 scale that the thresholds do not describe.
 
 use std::fmt;
 use std::ops::Range;
+use std::str::FromStr;
 
-/// Attack Vector (AV).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum AttackVector {
-    Network,
-    Adjacent,
-    Local,
-    Physical,
+/// A CVSS specification version.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Version {
+    V2_0,
+    V3_0,
+    V3_1,
+    V4_0,
 }
 
-/// Attack Complexity (AC).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum AttackComplexity {
-    Low,
-    High,
+impl Version {
+    /// `3.1`, as in the vector prefix.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Version::V2_0 => "2.0",
+            Version::V3_0 => "3.0",
+            Version::V3_1 => "3.1",
+            Version::V4_0 => "4.0",
+        }
+    }
+
+    /// The metric groups in the order the specification lists them (for CVSS 4.0 the
+    /// order vectors must follow).
+    fn groups(self) -> &'static [(&'static str, &'static [&'static str])] {
+        match self {
+            Version::V2_0 => &[
+                ("base", &["AV", "AC", "Au", "C", "I", "A"]),
+                ("temporal", &["E", "RL", "RC"]),
+                ("environmental", &["CDP", "TD", "CR", "IR", "AR"]),
+            ],
+            Version::V3_0 | Version::V3_1 => &[
+                ("base", &["AV", "AC", "PR", "UI", "S", "C", "I", "A"]),
+                ("temporal", &["E", "RL", "RC"]),
+                (
+                    "environmental",
+                    &[
+                        "CR", "IR", "AR", "MAV", "MAC", "MPR", "MUI", "MS", "MC", "MI", "MA",
+                    ],
+                ),
+            ],
+            Version::V4_0 => &[
+                (
+                    "base",
+                    &[
+                        "AV", "AC", "AT", "PR", "UI", "VC", "VI", "VA", "SC", "SI", "SA",
+                    ],
+                ),
+                ("threat", &["E"]),
+                (
+                    "environmental",
+                    &[
+                        "CR", "IR", "AR", "MAV", "MAC", "MAT", "MPR", "MUI", "MVC", "MVI", "MVA",
+                        "MSC", "MSI", "MSA",
+                    ],
+                ),
+                ("supplemental", &["S", "AU", "R", "V", "RE", "U"]),
+            ],
+        }
+    }
+
+    fn metrics(self) -> impl Iterator<Item = &'static str> {
+        self.groups()
+            .iter()
+            .flat_map(|(_, names)| names.iter().copied())
+    }
+
+    fn base(self) -> &'static [&'static str] {
+        self.groups()[0].1
+    }
+
+    /// CVSS 4.0 vectors must list their metrics in the specification's order (section 7);
+    /// earlier versions accept any order.
+    fn fixed_order(self) -> bool {
+        self == Version::V4_0
+    }
+
+    /// "Attack Vector", from the crate's description of the metric.
+    fn describe(self, name: &str) -> &'static str {
+        let described = match self {
+            Version::V2_0 => cvss::v2::MetricType::from_str(name).map(|m| m.description()),
+            Version::V3_0 | Version::V3_1 => {
+                cvss::v3::MetricType::from_str(name).map(|m| m.description())
+            }
+            Version::V4_0 => cvss::v4::MetricType::from_str(name).map(|m| m.description()),
+        };
+        described.unwrap_or("metric")
+    }
+
+    /// "base AV, AC, ...; temporal E, RL, RC; ...", for help lines.
+    fn metric_list(self) -> String {
+        self.groups()
+            .iter()
+            .map(|(group, names)| format!("{group} {}", names.join(", ")))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    fn from_prefix(version: &str) -> Option<Version> {
+        match version {
+            "3.0" => Some(Version::V3_0),
+            "3.1" => Some(Version::V3_1),
+            "4.0" => Some(Version::V4_0),
+            _ => None,
+        }
+    }
 }
 
-/// Privileges Required (PR).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Privileges {
-    None,
-    Low,
-    High,
+/// A valid CVSS vector of any supported version.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Vector {
+    parsed: cvss::Cvss,
 }
 
-/// User Interaction (UI).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum UserInteraction {
-    None,
-    Required,
-}
-
-/// Scope (S).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Scope {
-    Unchanged,
-    Changed,
-}
-
-/// Confidentiality, Integrity or Availability impact (C, I, A).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Impact {
-    High,
-    Low,
-    None,
-}
-
-/// A validated CVSS 3.1 base vector.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Cvss {
-    pub av: AttackVector,
-    pub ac: AttackComplexity,
-    pub pr: Privileges,
-    pub ui: UserInteraction,
-    pub scope: Scope,
-    pub c: Impact,
-    pub i: Impact,
-    pub a: Impact,
-}
-
-/// Why a vector was rejected, with the byte range inside the vector text that is wrong.
+/// Why a vector was rejected: what is wrong, the byte range inside the vector text it is
+/// about, and what to write instead.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CvssError {
     pub message: String,
     pub range: Range<usize>,
+    pub help: String,
 }
 
-const PREFIX: &str = "CVSS:3.1/";
+/// One `NAME:VALUE` part of a vector, with its place in the text.
+struct Part<'a> {
+    text: &'a str,
+    name: &'a str,
+    value: &'a str,
+    range: Range<usize>,
+}
 
-/// The base metrics in the order the specification lists them, with their names.
-const BASE: [(&str, &str, &str); 8] = [
-    ("AV", "Attack Vector", "N, A, L or P"),
-    ("AC", "Attack Complexity", "L or H"),
-    ("PR", "Privileges Required", "N, L or H"),
-    ("UI", "User Interaction", "N or R"),
-    ("S", "Scope", "U or C"),
-    ("C", "Confidentiality", "H, L or N"),
-    ("I", "Integrity", "H, L or N"),
-    ("A", "Availability", "H, L or N"),
+impl Part<'_> {
+    fn name_range(&self) -> Range<usize> {
+        self.range.start..self.range.start + self.name.len()
+    }
+
+    fn value_range(&self) -> Range<usize> {
+        self.range.start + self.name.len() + 1..self.range.end
+    }
+}
+
+const PREFIX: &str = "CVSS:";
+
+/// The value spellings the specifications use, tried against the crate to name the valid
+/// values of a metric: single letters, CVSS 2.0's longer codes and CVSS 4.0's Provider
+/// Urgency colours. `X` and `ND` (not defined) come last, as the specifications list them.
+const VALUE_SPELLINGS: &[&str] = &[
+    "N", "A", "L", "P", "H", "M", "R", "U", "C", "S", "D", "F", "I", "O", "T", "W", "Y", "POC",
+    "OF", "TF", "UC", "UR", "LM", "MH", "Clear", "Green", "Amber", "Red", "X", "ND",
 ];
 
-/// Temporal and environmental metrics: valid CVSS, but not part of a base vector. They are
-/// named in the error so the user knows the vector is not garbage, only too long.
-const NOT_BASE: [&str; 14] = [
-    "E", "RL", "RC", "CR", "IR", "AR", "MAV", "MAC", "MPR", "MUI", "MS", "MC", "MI", "MA",
-];
+fn fail<T>(message: String, range: Range<usize>, help: impl Into<String>) -> Result<T, CvssError> {
+    Err(CvssError {
+        message,
+        range,
+        help: help.into(),
+    })
+}
 
-impl Cvss {
-    /// Parses `CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H`. The eight base metrics are
-    /// required, each exactly once, in any order (as the specification allows); anything
-    /// else is rejected with the range of the offending part.
-    pub fn parse(text: &str) -> Result<Cvss, CvssError> {
-        let err = |message: String, range: Range<usize>| Err(CvssError { message, range });
-        let Some(rest) = text.strip_prefix(PREFIX) else {
-            let head_end = text.find('/').unwrap_or(text.len());
-            return match text.strip_prefix("CVSS:") {
-                Some(version) => {
-                    let version = &version[..head_end - "CVSS:".len()];
-                    err(
-                        format!(
-                            "CVSS version `{version}` is not supported; give a CVSS 3.1 base vector"
-                        ),
-                        "CVSS:".len()..head_end,
-                    )
-                }
-                None => err("a CVSS vector starts with `CVSS:3.1/`".into(), 0..head_end),
-            };
-        };
-        let mut values: [Option<(char, Range<usize>)>; 8] = Default::default();
-        let mut offset = PREFIX.len();
-        for part in rest.split('/') {
-            let range = offset..offset + part.len();
-            offset += part.len() + 1;
-            if part.is_empty() {
-                return err(
-                    "empty metric: two `/` in a row or a `/` at the end".into(),
-                    // Parts start after `CVSS:3.1/`, so there is always a `/` before them.
-                    range.start - 1..range.start,
-                );
-            }
-            let Some((name, value)) = part.split_once(':') else {
-                return err(
-                    format!(
-                        "`{part}` is not a metric; write metrics as `NAME:VALUE`, for example `AV:N`"
-                    ),
-                    range,
-                );
-            };
-            let Some(slot) = BASE.iter().position(|(n, _, _)| *n == name) else {
-                let upper = name.to_ascii_uppercase();
-                let message = if NOT_BASE.contains(&name) {
-                    format!(
-                        "`{name}` is a temporal or environmental metric; give the base vector only"
-                    )
-                } else if upper != name
-                    && (BASE.iter().any(|(n, _, _)| *n == upper)
-                        || NOT_BASE.contains(&upper.as_str()))
-                {
-                    format!("unknown metric `{name}`; metric names are upper case (`{upper}`)")
-                } else {
-                    format!(
-                        "unknown metric `{name}`; the base metrics are AV, AC, PR, UI, S, C, I and A"
-                    )
-                };
-                return err(message, range.start..range.start + name.len());
-            };
-            let (metric, title, allowed) = BASE[slot];
-            let value_range = range.start + name.len() + 1..range.end;
-            if values[slot].is_some() {
-                return err(format!("metric `{metric}` is given twice"), range);
-            }
-            let mut chars = value.chars();
-            let (Some(v), None) = (chars.next(), chars.next()) else {
-                return err(
-                    format!("`{part}`: {title} ({metric}) takes {allowed}"),
-                    value_range,
-                );
-            };
-            if !allowed.contains(v) || !v.is_ascii_uppercase() {
-                return err(
-                    format!("`{part}`: {title} ({metric}) takes {allowed}"),
-                    value_range,
-                );
-            }
-            values[slot] = Some((v, value_range));
-        }
-        let missing: Vec<String> = BASE
+impl Vector {
+    /// Parses a vector as the specification of its version writes it: `CVSS:3.1/AV:N/...`,
+    /// `CVSS:3.0/...`, `CVSS:4.0/...`, or a CVSS 2.0 vector, which has no prefix
+    /// (`AV:N/AC:L/Au:N/C:P/I:P/A:P`). Base, temporal (threat), environmental and
+    /// supplemental metrics are accepted; every base metric is required, each metric may
+    /// appear once, names and values are case-sensitive, and CVSS 4.0 fixes the order.
+    ///
+    /// # Errors
+    ///
+    /// The first problem found, with the byte range of the offending part (the version,
+    /// one metric, its name or its value, or the whole vector for a missing base metric).
+    pub fn parse(text: &str) -> Result<Vector, CvssError> {
+        let (version, rest_at) = prefix(text)?;
+        let parts = split(text, rest_at)?;
+        check_names(version, &parts)?;
+        let missing: Vec<String> = version
+            .base()
             .iter()
-            .zip(&values)
-            .filter(|(_, v)| v.is_none())
-            .map(|((n, t, _), _)| format!("{n} ({t})"))
+            .filter(|b| !parts.iter().any(|p| p.name == **b))
+            .map(|b| format!("{b} ({})", version.describe(b)))
             .collect();
         if !missing.is_empty() {
             let s = if missing.len() == 1 { "" } else { "s" };
-            return err(
+            return fail(
                 format!("missing base metric{s} {}", missing.join(", ")),
                 0..text.len(),
+                format!(
+                    "a CVSS {} vector gives every base metric: {}",
+                    version.as_str(),
+                    version.base().join(", ")
+                ),
             );
         }
-        let v = |slot: usize| values[slot].as_ref().map_or(' ', |(c, _)| *c);
-        let impact = |c: char| match c {
-            'H' => Impact::High,
-            'L' => Impact::Low,
-            _ => Impact::None,
+        let parsed = match crate_parse(version, text) {
+            Ok(parsed) => parsed,
+            Err(e) => return Err(crate_error(version, text, &parts, &e)),
         };
-        Ok(Cvss {
-            av: match v(0) {
-                'N' => AttackVector::Network,
-                'A' => AttackVector::Adjacent,
-                'L' => AttackVector::Local,
-                _ => AttackVector::Physical,
-            },
-            ac: if v(1) == 'L' {
-                AttackComplexity::Low
-            } else {
-                AttackComplexity::High
-            },
-            pr: match v(2) {
-                'N' => Privileges::None,
-                'L' => Privileges::Low,
-                _ => Privileges::High,
-            },
-            ui: if v(3) == 'N' {
-                UserInteraction::None
-            } else {
-                UserInteraction::Required
-            },
-            scope: if v(4) == 'U' {
-                Scope::Unchanged
-            } else {
-                Scope::Changed
-            },
-            c: impact(v(5)),
-            i: impact(v(6)),
-            a: impact(v(7)),
-        })
+        check_spelling(&parsed, &parts)?;
+        Ok(Vector { parsed })
     }
 
-    /// The exploitability sub-score in units of 10^-10, exact: the weights of the
-    /// specification (section 7.4) in hundredths, times 822 for the factor 8.22.
-    pub fn exploitability_exact(&self) -> u64 {
-        let av: u64 = match self.av {
-            AttackVector::Network => 85,
-            AttackVector::Adjacent => 62,
-            AttackVector::Local => 55,
-            AttackVector::Physical => 20,
-        };
-        let ac: u64 = match self.ac {
-            AttackComplexity::Low => 77,
-            AttackComplexity::High => 44,
-        };
-        // Privileges weigh more when the scope changes: the attacker's privileges on the
-        // vulnerable component then reach beyond it.
-        let pr: u64 = match (self.pr, self.scope) {
-            (Privileges::None, _) => 85,
-            (Privileges::Low, Scope::Unchanged) => 62,
-            (Privileges::Low, Scope::Changed) => 68,
-            (Privileges::High, Scope::Unchanged) => 27,
-            (Privileges::High, Scope::Changed) => 50,
-        };
-        let ui: u64 = match self.ui {
-            UserInteraction::None => 85,
-            UserInteraction::Required => 62,
-        };
-        822 * av * ac * pr * ui
+    pub fn version(&self) -> Version {
+        match self.parsed {
+            cvss::Cvss::CvssV20(_) => Version::V2_0,
+            cvss::Cvss::CvssV30(_) => Version::V3_0,
+            cvss::Cvss::CvssV31(_) => Version::V3_1,
+            _ => Version::V4_0,
+        }
     }
 
-    /// The exploitability sub-score in tenths (0.1 to 3.9 as 1 to 39), rounded half up to
-    /// one decimal as calculators and advisories show it.
-    pub fn exploitability_tenths(&self) -> u32 {
-        let tenths = (self.exploitability_exact() + 500_000_000) / 1_000_000_000;
-        // At most 39: the largest product is 3.887.
-        u32::try_from(tenths).unwrap_or(u32::MAX)
+    /// The CVSS 3.x exploitability sub-score of the base metrics in tenths (0.1 to 3.9 as
+    /// 1 to 39), rounded half up to one decimal as calculators and advisories show it;
+    /// `None` for the versions without one on that scale (2.0, 4.0). Temporal and
+    /// environmental metrics do not change it.
+    pub fn exploitability_tenths(&self) -> Option<u32> {
+        let sub_score = match &self.parsed {
+            cvss::Cvss::CvssV30(v) | cvss::Cvss::CvssV31(v) => v.exploitability().value(),
+            _ => return None,
+        };
+        // The product of the weights is never within 0.002 tenths of a rounding boundary
+        // (a unit test walks all 96 combinations), so f64 rounding is exact here. It is at
+        // most 3.887, so the cast cannot truncate.
+        Some((sub_score * 10.0).round() as u32)
+    }
+}
+
+impl fmt::Display for Vector {
+    /// The vector in the specification's order, as the crate writes it.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.parsed.fmt(f)
     }
 }
 
@@ -272,44 +254,270 @@ pub fn tenths(n: u32) -> String {
     format!("{}.{}", n / 10, n % 10)
 }
 
-impl fmt::Display for Cvss {
-    /// The canonical vector, metrics in the order of the specification.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let impact = |i: Impact| match i {
-            Impact::High => 'H',
-            Impact::Low => 'L',
-            Impact::None => 'N',
+const VERSION_HELP: &str = "write `CVSS:3.1/`, `CVSS:3.0/` or `CVSS:4.0/` followed by the metrics, or a CVSS 2.0 vector without a prefix (`AV:N/AC:L/Au:N/C:P/I:P/A:P`)";
+
+/// The version and where the metrics start.
+fn prefix(text: &str) -> Result<(Version, usize), CvssError> {
+    // Spaces copied along with a vector would otherwise read as part of a metric name.
+    let trimmed = text.trim_start();
+    if trimmed.len() != text.len() || text.trim_end().len() != text.len() {
+        let range = if trimmed.len() != text.len() {
+            0..text.len() - trimmed.len()
+        } else {
+            text.trim_end().len()..text.len()
         };
-        write!(
-            f,
-            "{PREFIX}AV:{}/AC:{}/PR:{}/UI:{}/S:{}/C:{}/I:{}/A:{}",
-            match self.av {
-                AttackVector::Network => 'N',
-                AttackVector::Adjacent => 'A',
-                AttackVector::Local => 'L',
-                AttackVector::Physical => 'P',
-            },
-            match self.ac {
-                AttackComplexity::Low => 'L',
-                AttackComplexity::High => 'H',
-            },
-            match self.pr {
-                Privileges::None => 'N',
-                Privileges::Low => 'L',
-                Privileges::High => 'H',
-            },
-            match self.ui {
-                UserInteraction::None => 'N',
-                UserInteraction::Required => 'R',
-            },
-            match self.scope {
-                Scope::Unchanged => 'U',
-                Scope::Changed => 'C',
-            },
-            impact(self.c),
-            impact(self.i),
-            impact(self.a),
-        )
+        return fail(
+            "space around the CVSS vector".into(),
+            range,
+            "remove the spaces: a vector is one word",
+        );
+    }
+    let head_end = text.find('/').unwrap_or(text.len());
+    let Some(after) = text.strip_prefix(PREFIX) else {
+        if text
+            .get(..PREFIX.len())
+            .is_some_and(|h| h.eq_ignore_ascii_case(PREFIX))
+        {
+            return fail(
+                format!("`{}` is written `CVSS:`", &text[..PREFIX.len()]),
+                0..PREFIX.len(),
+                "the prefix of a CVSS vector is upper case",
+            );
+        }
+        if text.is_empty() {
+            return fail("the CVSS vector is empty".into(), 0..0, VERSION_HELP);
+        }
+        // CVSS 2.0 vectors have no prefix; anything else without one is not a vector.
+        if text[..head_end].contains(':') {
+            return Ok((Version::V2_0, 0));
+        }
+        return fail(
+            format!("`{}` is not a CVSS vector", &text[..head_end]),
+            0..head_end,
+            VERSION_HELP,
+        );
+    };
+    let version = &after[..head_end - PREFIX.len()];
+    let range = PREFIX.len()..head_end;
+    match Version::from_prefix(version) {
+        Some(_) if head_end == text.len() => fail(
+            format!("no metrics after `CVSS:{version}`"),
+            0..text.len(),
+            format!("write the metrics after the version: `CVSS:{version}/AV:N/...`"),
+        ),
+        Some(v) => Ok((v, head_end + 1)),
+        None if version == "2.0" || version == "2" => fail(
+            "CVSS 2.0 vectors have no prefix".into(),
+            0..head_end,
+            "write the metrics alone, as the CVSS 2.0 guide does: `AV:N/AC:L/Au:N/C:P/I:P/A:P`",
+        ),
+        None => fail(
+            format!("CVSS version `{version}` is not supported"),
+            range,
+            VERSION_HELP,
+        ),
+    }
+}
+
+/// The `NAME:VALUE` parts after the prefix.
+fn split(text: &str, from: usize) -> Result<Vec<Part<'_>>, CvssError> {
+    let mut parts = Vec::new();
+    let mut offset = from;
+    for piece in text[from..].split('/') {
+        let range = offset..offset + piece.len();
+        offset += piece.len() + 1;
+        if piece.is_empty() {
+            // A piece is empty only next to a `/`: the one before it, or after it at the start.
+            let slash = if range.start > 0 {
+                range.start - 1..range.start
+            } else {
+                0..1
+            };
+            return fail(
+                "empty metric: two `/` in a row or a `/` at the start or end".into(),
+                slash,
+                "remove the extra `/`",
+            );
+        }
+        let example = "write each metric as NAME:VALUE, for example `AV:N`";
+        let Some((name, value)) = piece.split_once(':') else {
+            return fail(format!("`{piece}` is not a metric"), range, example);
+        };
+        if value.is_empty() || value.contains(':') {
+            return fail(format!("`{piece}` is not a metric"), range, example);
+        }
+        parts.push(Part {
+            text: piece,
+            name,
+            value,
+            range,
+        });
+    }
+    Ok(parts)
+}
+
+/// Every name is a metric of the version, once, and in order where the version fixes it.
+fn check_names(version: Version, parts: &[Part<'_>]) -> Result<(), CvssError> {
+    let v = version.as_str();
+    let mut last: Option<(usize, &str)> = None;
+    for (i, part) in parts.iter().enumerate() {
+        let Some(index) = version.metrics().position(|m| m == part.name) else {
+            return Err(unknown_metric(version, part));
+        };
+        if parts[..i].iter().any(|p| p.name == part.name) {
+            return fail(
+                format!("metric `{}` is given twice", part.name),
+                part.range.clone(),
+                "a vector gives each metric once; remove one",
+            );
+        }
+        if version.fixed_order()
+            && let Some((before, previous)) = last
+            && index < before
+        {
+            return fail(
+                format!("metric `{}` is out of order", part.name),
+                part.range.clone(),
+                format!(
+                    "CVSS {v} lists its metrics in a fixed order: `{}` comes before `{previous}`; the order is {}",
+                    part.name,
+                    version.metrics().collect::<Vec<_>>().join(", ")
+                ),
+            );
+        }
+        last = Some((index, part.name));
+    }
+    Ok(())
+}
+
+fn unknown_metric(version: Version, part: &Part<'_>) -> CvssError {
+    let v = version.as_str();
+    let range = part.name_range();
+    let known = || version.metrics();
+    if let Some(right) = known().find(|m| m.eq_ignore_ascii_case(part.name)) {
+        return CvssError {
+            message: format!(
+                "unknown metric `{}`: metric names are case-sensitive",
+                part.name
+            ),
+            range,
+            help: format!("write `{right}`"),
+        };
+    }
+    let list = version.metric_list();
+    if version == Version::V2_0
+        && Version::V3_1
+            .metrics()
+            .chain(Version::V4_0.metrics())
+            .any(|m| m == part.name)
+    {
+        return CvssError {
+            message: format!("`{}` is not a CVSS 2.0 metric", part.name),
+            range,
+            help: format!(
+                "a vector without a `CVSS:` prefix is CVSS 2.0 ({list}); a CVSS 3.1 vector starts with `CVSS:3.1/`, a CVSS 4.0 vector with `CVSS:4.0/`"
+            ),
+        };
+    }
+    let suggestion = crate::load::closest(part.name, known())
+        .map(|m| format!("did you mean `{m}`? "))
+        .unwrap_or_default();
+    CvssError {
+        message: format!("unknown metric `{}` in a CVSS {v} vector", part.name),
+        range,
+        help: format!("{suggestion}the metrics of CVSS {v} are {list}"),
+    }
+}
+
+/// A value the crate rejected, located at the value. Every other crate error is ruled out by
+/// the checks before it; should one appear, it is reported on the whole vector.
+fn crate_error(version: Version, text: &str, parts: &[Part<'_>], e: &cvss::Error) -> CvssError {
+    let name = match e {
+        cvss::Error::InvalidMetricV2 { metric_type, .. } => Some(metric_type.name()),
+        cvss::Error::InvalidMetricV3 { metric_type, .. } => Some(metric_type.name()),
+        cvss::Error::InvalidMetricV4 { metric_type, .. } => Some(metric_type.name()),
+        _ => None,
+    };
+    let Some((i, part)) = name.and_then(|n| parts.iter().enumerate().find(|(_, p)| p.name == n))
+    else {
+        return CvssError {
+            message: e.to_string(),
+            range: 0..text.len(),
+            help: VERSION_HELP.into(),
+        };
+    };
+    let valid: Vec<&str> = VALUE_SPELLINGS
+        .iter()
+        .copied()
+        .filter(|value| !value_rejected(version, &with_value(text, parts, i, value), part.name))
+        .collect();
+    let title = version.describe(part.name);
+    CvssError {
+        message: format!(
+            "`{}`: `{}` is not a value of {title} ({})",
+            part.text, part.value, part.name
+        ),
+        range: part.value_range(),
+        help: format!("{title} ({}) takes {}", part.name, or_list(&valid)),
+    }
+}
+
+/// The vector with the value of part `i` replaced.
+fn with_value(text: &str, parts: &[Part<'_>], i: usize, value: &str) -> String {
+    let r = parts[i].value_range();
+    format!("{}{value}{}", &text[..r.start], &text[r.end..])
+}
+
+/// Whether the crate rejects the value of metric `name` in `probe`. The crate reads the
+/// parts in order and stops at the first bad one; the parts of `probe` before the one
+/// replaced were read without error before, and each name appears once.
+fn value_rejected(version: Version, probe: &str, name: &str) -> bool {
+    match crate_parse(version, probe) {
+        Err(cvss::Error::InvalidMetricV2 { metric_type, .. }) => metric_type.name() == name,
+        Err(cvss::Error::InvalidMetricV3 { metric_type, .. }) => metric_type.name() == name,
+        Err(cvss::Error::InvalidMetricV4 { metric_type, .. }) => metric_type.name() == name,
+        _ => false,
+    }
+}
+
+/// The crate's parser of one version.
+fn crate_parse(version: Version, text: &str) -> Result<cvss::Cvss, cvss::Error> {
+    match version {
+        Version::V2_0 => cvss::v2::Vector::from_str(text).map(cvss::Cvss::CvssV20),
+        Version::V3_0 => cvss::v3::Vector::from_str(text).map(cvss::Cvss::CvssV30),
+        Version::V3_1 => cvss::v3::Vector::from_str(text).map(cvss::Cvss::CvssV31),
+        Version::V4_0 => cvss::v4::Vector::from_str(text).map(cvss::Cvss::CvssV40),
+    }
+}
+
+/// The crate reads values regardless of case; the specifications write them in one case
+/// (`H`, `POC`, `Red`), which is what the crate writes back.
+fn check_spelling(parsed: &cvss::Cvss, parts: &[Part<'_>]) -> Result<(), CvssError> {
+    let canonical = parsed.to_string();
+    for part in parts {
+        let written = canonical
+            .split('/')
+            .filter_map(|p| p.split_once(':'))
+            .find(|(n, _)| *n == part.name);
+        if let Some((_, value)) = written
+            && value != part.value
+        {
+            return fail(
+                format!("`{}`: metric values are case-sensitive", part.text),
+                part.value_range(),
+                format!("write `{}:{value}`", part.name),
+            );
+        }
+    }
+    Ok(())
+}
+
+/// "A, B or C".
+fn or_list(items: &[&str]) -> String {
+    match items {
+        [] => "no value".into(),
+        [one] => (*one).into(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
     }
 }
 
@@ -318,12 +526,13 @@ mod tests {
     use super::*;
 
     fn score(v: &str) -> String {
-        tenths(Cvss::parse(v).unwrap().exploitability_tenths())
+        tenths(Vector::parse(v).unwrap().exploitability_tenths().unwrap())
     }
 
-    fn error(v: &str) -> (String, String) {
-        let e = Cvss::parse(v).unwrap_err();
-        (e.message, v[e.range].to_string())
+    /// The message, the text the range covers, and the help.
+    fn error(v: &str) -> (String, String, String) {
+        let e = Vector::parse(v).unwrap_err();
+        (e.message, v[e.range].to_string(), e.help)
     }
 
     #[test]
@@ -340,73 +549,14 @@ mod tests {
         assert_eq!(score("CVSS:3.1/AV:N/AC:L/PR:H/UI:N/S:C/C:H/I:H/A:H"), "2.3");
         assert_eq!(score("CVSS:3.1/AV:P/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"), "0.9");
         assert_eq!(score("CVSS:3.1/AV:P/AC:H/PR:H/UI:R/S:U/C:N/I:N/A:L"), "0.1");
+        // CVSS 3.0 has the same base equations.
+        assert_eq!(score("CVSS:3.0/AV:N/AC:L/PR:N/UI:R/S:C/C:H/I:H/A:H"), "2.8");
     }
 
     #[test]
-    fn metrics_may_come_in_any_order_and_print_canonically() {
-        let c = Cvss::parse("CVSS:3.1/C:H/I:L/A:N/S:U/UI:R/PR:N/AC:H/AV:A").unwrap();
-        assert_eq!(
-            c.to_string(),
-            "CVSS:3.1/AV:A/AC:H/PR:N/UI:R/S:U/C:H/I:L/A:N"
-        );
-    }
-
-    #[test]
-    fn malformed_vectors_name_the_bad_part() {
-        assert_eq!(
-            error("AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"),
-            (
-                "a CVSS vector starts with `CVSS:3.1/`".into(),
-                "AV:N".into()
-            )
-        );
-        let (m, at) = error("CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H");
-        assert!(m.contains("`3.0` is not supported"), "{m}");
-        assert_eq!(at, "3.0");
-        let (m, at) = error("CVSS:3.1/AV:X/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H");
-        assert_eq!(m, "`AV:X`: Attack Vector (AV) takes N, A, L or P");
-        assert_eq!(at, "X");
-        let (m, at) = error("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:HH");
-        assert!(m.contains("Availability (A) takes H, L or N"), "{m}");
-        assert_eq!(at, "HH");
-        let (m, at) = error("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:h");
-        assert!(m.contains("takes H, L or N"), "{m}");
-        assert_eq!(at, "h");
-        let (m, at) = error("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H");
-        assert_eq!(m, "missing base metric A (Availability)");
-        assert_eq!(at, "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H");
-        let (m, _) = error("CVSS:3.1/AV:N/AC:L");
-        assert!(
-            m.starts_with("missing base metrics PR (Privileges Required), UI"),
-            "{m}"
-        );
-        let (m, at) = error("CVSS:3.1/AV:N/AV:L/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H");
-        assert_eq!(m, "metric `AV` is given twice");
-        assert_eq!(at, "AV:L");
-        let (m, at) = error("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/E:P");
-        assert!(m.contains("temporal or environmental"), "{m}");
-        assert_eq!(at, "E");
-        let (m, at) = error("CVSS:3.1/av:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H");
-        assert!(m.contains("upper case (`AV`)"), "{m}");
-        assert_eq!(at, "av");
-        let (m, at) = error("CVSS:3.1/XX:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H");
-        assert!(m.contains("unknown metric `XX`"), "{m}");
-        assert_eq!(at, "XX");
-        let (m, _) = error("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/");
-        assert!(m.starts_with("empty metric"), "{m}");
-        let (m, at) = error("CVSS:3.1/AVN/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H");
-        assert!(m.contains("`AVN` is not a metric"), "{m}");
-        assert_eq!(at, "AVN");
-        assert!(Cvss::parse("").is_err());
-        assert!(Cvss::parse("CVSS:3.1/").is_err());
-        assert!(Cvss::parse("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:Hé").is_err());
-    }
-
-    #[test]
-    fn every_base_vector_scores_between_0_1_and_3_9() {
-        let avs = ["N", "A", "L", "P"];
+    fn every_base_vector_scores_between_0_1_and_3_9_away_from_rounding_edges() {
         let mut seen = 0;
-        for av in avs {
+        for av in ["N", "A", "L", "P"] {
             for ac in ["L", "H"] {
                 for pr in ["N", "L", "H"] {
                     for ui in ["N", "R"] {
@@ -414,8 +564,15 @@ mod tests {
                             let v = format!(
                                 "CVSS:3.1/AV:{av}/AC:{ac}/PR:{pr}/UI:{ui}/S:{s}/C:H/I:H/A:H"
                             );
-                            let t = Cvss::parse(&v).unwrap().exploitability_tenths();
+                            let parsed = Vector::parse(&v).unwrap();
+                            let t = parsed.exploitability_tenths().unwrap();
                             assert!((1..=39).contains(&t), "{v}: {t}");
+                            // f64 rounding is safe only far from a half tenth.
+                            let cvss::Cvss::CvssV31(inner) = &parsed.parsed else {
+                                panic!("{v} is CVSS 3.1");
+                            };
+                            let x = inner.exploitability().value() * 10.0;
+                            assert!((x.fract() - 0.5).abs() > 0.002, "{v}: {x}");
                             seen += 1;
                         }
                     }
@@ -423,5 +580,225 @@ mod tests {
             }
         }
         assert_eq!(seen, 96);
+    }
+
+    #[test]
+    fn advisory_vectors_with_temporal_metrics_are_accepted() {
+        // As advisories publish them: the base vector with the temporal metrics appended.
+        let v = "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H/E:P/RL:O/RC:C";
+        let parsed = Vector::parse(v).unwrap();
+        assert_eq!(parsed.version(), Version::V3_1);
+        assert_eq!(parsed.to_string(), v);
+        // The exploitability sub-score is the base metrics' alone.
+        assert_eq!(score(v), "3.9");
+    }
+
+    #[test]
+    fn every_temporal_and_environmental_metric_of_cvss_3_is_accepted() {
+        let base = "AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H";
+        let extra = [
+            "E:X", "E:U", "E:P", "E:F", "E:H", "RL:X", "RL:O", "RL:T", "RL:W", "RL:U", "RC:X",
+            "RC:U", "RC:R", "RC:C", "CR:X", "CR:L", "CR:M", "CR:H", "IR:H", "AR:L", "MAV:X",
+            "MAV:N", "MAV:A", "MAV:L", "MAV:P", "MAC:L", "MAC:H", "MPR:N", "MPR:L", "MPR:H",
+            "MUI:N", "MUI:R", "MS:U", "MS:C", "MC:N", "MC:L", "MC:H", "MI:H", "MA:N",
+        ];
+        for version in ["3.0", "3.1"] {
+            for m in extra {
+                let v = format!("CVSS:{version}/{base}/{m}");
+                assert!(Vector::parse(&v).is_ok(), "{v}: {:?}", Vector::parse(&v));
+            }
+            // All at once, in any order: CVSS 3.x does not fix the order.
+            let all = format!(
+                "CVSS:{version}/MA:N/MI:H/MC:L/MS:C/MUI:R/MPR:H/MAC:H/MAV:P/AR:L/IR:H/CR:M/RC:R/RL:W/E:F/{base}"
+            );
+            let parsed = Vector::parse(&all).unwrap();
+            // The environmental metrics lower nothing here: the mapping uses the base metrics.
+            assert_eq!(tenths(parsed.exploitability_tenths().unwrap()), "3.9");
+            assert_eq!(
+                parsed.to_string(),
+                format!(
+                    "CVSS:{version}/{base}/E:F/RL:W/RC:R/CR:M/IR:H/AR:L/MAV:P/MAC:H/MPR:H/MUI:R/MS:C/MC:L/MI:H/MA:N"
+                )
+            );
+        }
+    }
+
+    #[test]
+    fn cvss_4_vectors_are_accepted_but_have_no_sub_score() {
+        let base = "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N";
+        let full = format!(
+            "{base}/E:A/CR:H/IR:M/AR:L/MAV:A/MAC:H/MAT:P/MPR:L/MUI:A/MVC:L/MVI:N/MVA:H/MSC:L/MSI:S/MSA:S/S:P/AU:Y/R:I/V:C/RE:H/U:Amber"
+        );
+        for v in [base.to_string(), full.clone(), format!("{base}/E:P/U:Red")] {
+            let parsed = Vector::parse(&v).unwrap_or_else(|e| panic!("{v}: {e:?}"));
+            assert_eq!(parsed.version(), Version::V4_0);
+            assert_eq!(parsed.exploitability_tenths(), None, "{v}");
+            assert_eq!(
+                parsed.to_string(),
+                v,
+                "the crate writes the specification's order"
+            );
+        }
+    }
+
+    #[test]
+    fn cvss_2_vectors_are_accepted_but_not_mapped() {
+        let v = "AV:N/AC:L/Au:N/C:P/I:P/A:P/E:POC/RL:OF/RC:C/CDP:LM/TD:H/CR:H/IR:M/AR:ND";
+        let parsed = Vector::parse(v).unwrap();
+        assert_eq!(parsed.version(), Version::V2_0);
+        assert_eq!(parsed.exploitability_tenths(), None);
+        assert_eq!(parsed.to_string(), v);
+        let (m, at, help) = error("CVSS:2.0/AV:N/AC:L/Au:N/C:P/I:P/A:P");
+        assert_eq!(m, "CVSS 2.0 vectors have no prefix");
+        assert_eq!(at, "CVSS:2.0");
+        assert!(help.contains("`AV:N/AC:L/Au:N/C:P/I:P/A:P`"), "{help}");
+        // A CVSS 3.1 vector without its prefix reads as CVSS 2.0, and the help says so.
+        let (m, at, help) = error("AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H");
+        assert_eq!(m, "`PR` is not a CVSS 2.0 metric");
+        assert_eq!(at, "PR");
+        assert!(help.contains("starts with `CVSS:3.1/`"), "{help}");
+        let (m, at, help) = error("AV:N/AC:L/au:N/C:P/I:P/A:P");
+        assert_eq!(m, "unknown metric `au`: metric names are case-sensitive");
+        assert_eq!((at.as_str(), help.as_str()), ("au", "write `Au`"));
+        let (m, at, help) = error("AV:N/AC:L/Au:N/C:P/I:P/A:P/E:P");
+        assert_eq!(m, "`E:P`: `P` is not a value of Exploitability (E)");
+        assert_eq!(at, "P");
+        assert_eq!(help, "Exploitability (E) takes H, U, F, POC or ND");
+    }
+
+    #[test]
+    fn the_metric_lists_agree_with_the_crate() {
+        for version in [Version::V2_0, Version::V3_0, Version::V3_1, Version::V4_0] {
+            for name in version.metrics() {
+                assert_ne!(version.describe(name), "metric", "{name} in {version:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn malformed_vectors_name_the_bad_part() {
+        // Wrong or missing prefix.
+        let (m, at, _) = error("");
+        assert_eq!((m.as_str(), at.as_str()), ("the CVSS vector is empty", ""));
+        let (m, at, help) = error("high");
+        assert_eq!(
+            (m.as_str(), at.as_str()),
+            ("`high` is not a CVSS vector", "high")
+        );
+        assert!(help.contains("`CVSS:3.1/`"), "{help}");
+        let (m, at, _) = error("CVSS:3.2/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H");
+        assert_eq!(
+            (m.as_str(), at.as_str()),
+            ("CVSS version `3.2` is not supported", "3.2")
+        );
+        let (m, at, help) = error("cvss:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H");
+        assert_eq!(m, "`cvss:` is written `CVSS:`");
+        assert_eq!(at, "cvss:");
+        assert!(help.contains("upper case"));
+        let (m, _, _) = error("CVSS:3.1");
+        assert_eq!(m, "no metrics after `CVSS:3.1`");
+        let (m, at, _) = error(" CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H");
+        assert_eq!(
+            (m.as_str(), at.as_str()),
+            ("space around the CVSS vector", " ")
+        );
+        let (_, at, _) = error("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H \n");
+        assert_eq!(at, " \n");
+        // A bad value: located at the value, the help names the valid ones.
+        let (m, at, help) = error("CVSS:3.1/AV:X/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H");
+        assert_eq!(m, "`AV:X`: `X` is not a value of Attack Vector (AV)");
+        assert_eq!(at, "X");
+        assert_eq!(help, "Attack Vector (AV) takes N, A, L or P");
+        let (m, at, help) = error("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:HH");
+        assert!(m.contains("not a value of Availability Impact (A)"), "{m}");
+        assert_eq!(at, "HH");
+        assert_eq!(help, "Availability Impact (A) takes N, L or H");
+        let (_, at, help) = error("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/E:Q");
+        assert_eq!(at, "Q");
+        assert_eq!(help, "Exploit Code Maturity (E) takes P, H, U, F or X");
+        let (_, at, help) =
+            error("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N/U:Blue");
+        assert_eq!(at, "Blue");
+        assert!(
+            help.ends_with("takes Clear, Green, Amber, Red or X"),
+            "{help}"
+        );
+        // Lower-case values and names.
+        let (m, at, help) = error("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:h");
+        assert_eq!(m, "`A:h`: metric values are case-sensitive");
+        assert_eq!((at.as_str(), help.as_str()), ("h", "write `A:H`"));
+        let (m, at, help) =
+            error("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N/U:red");
+        assert_eq!(m, "`U:red`: metric values are case-sensitive");
+        assert_eq!((at.as_str(), help.as_str()), ("red", "write `U:Red`"));
+        let (m, at, help) = error("CVSS:3.1/av:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H");
+        assert_eq!(m, "unknown metric `av`: metric names are case-sensitive");
+        assert_eq!((at.as_str(), help.as_str()), ("av", "write `AV`"));
+        // Unknown metrics, with a suggestion when one is close.
+        let (m, at, help) = error("CVSS:3.1/XX:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H");
+        assert_eq!(m, "unknown metric `XX` in a CVSS 3.1 vector");
+        assert_eq!(at, "XX");
+        assert!(help.starts_with("the metrics of CVSS 3.1 are base AV, AC, PR, UI, S, C, I, A; temporal E, RL, RC; environmental CR,"), "{help}");
+        let (_, at, help) = error("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/MAVV:N");
+        assert_eq!(at, "MAVV");
+        assert!(help.starts_with("did you mean `MAV`?"), "{help}");
+        // CVSS 4.0 metrics in a 3.1 vector are unknown there.
+        let (m, _, _) = error("CVSS:3.1/AV:N/AC:L/AT:N/PR:N/UI:N/S:U/C:H/I:H/A:H");
+        assert_eq!(m, "unknown metric `AT` in a CVSS 3.1 vector");
+        // Duplicate metrics: at the second.
+        let (m, at, _) = error("CVSS:3.1/AV:N/AV:L/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H");
+        assert_eq!(m, "metric `AV` is given twice");
+        assert_eq!(at, "AV:L");
+        let (m, at, _) = error("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/E:P/E:P");
+        assert_eq!(
+            (m.as_str(), at.as_str()),
+            ("metric `E` is given twice", "E:P")
+        );
+        // Missing base metrics: the whole vector, every missing one named.
+        let (m, at, help) = error("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H");
+        assert_eq!(m, "missing base metric A (Availability Impact)");
+        assert_eq!(at, "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H");
+        assert!(help.contains("AV, AC, PR, UI, S, C, I, A"), "{help}");
+        let (m, _, _) = error("CVSS:3.1/AV:N/AC:L/E:P");
+        assert!(
+            m.starts_with("missing base metrics PR (Privileges Required), UI"),
+            "{m}"
+        );
+        let (m, _, _) = error("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N");
+        assert!(
+            m.contains("SA (Availability Impact to the Subsequent System)"),
+            "{m}"
+        );
+        // CVSS 4.0 fixes the order; CVSS 3.x does not (tested above).
+        let (m, at, help) =
+            error("CVSS:4.0/AV:N/AC:L/PR:N/AT:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N");
+        assert_eq!(m, "metric `AT` is out of order");
+        assert_eq!(at, "AT:N");
+        assert!(help.contains("`AT` comes before `PR`"), "{help}");
+        let (m, at, _) =
+            error("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N/U:Red/E:A");
+        assert_eq!(
+            (m.as_str(), at.as_str()),
+            ("metric `E` is out of order", "E:A")
+        );
+        // Empty parts and parts that are not NAME:VALUE.
+        let (m, at, help) = error("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/");
+        assert!(m.starts_with("empty metric"), "{m}");
+        assert_eq!((at.as_str(), help.as_str()), ("/", "remove the extra `/`"));
+        let (m, at, _) = error("CVSS:3.1/AV:N//AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H");
+        assert!(m.starts_with("empty metric"), "{m}");
+        assert_eq!(at, "/");
+        let (m, at, _) = error("CVSS:3.1/AVN/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H");
+        assert_eq!((m.as_str(), at.as_str()), ("`AVN` is not a metric", "AVN"));
+        let (m, at, _) = error("CVSS:3.1/AV:N:L/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H");
+        assert_eq!(
+            (m.as_str(), at.as_str()),
+            ("`AV:N:L` is not a metric", "AV:N:L")
+        );
+        let (m, _, _) = error("CVSS:3.1/AV:/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H");
+        assert_eq!(m, "`AV:` is not a metric");
+        // Non-ASCII text is located on character boundaries.
+        let (_, at, _) = error("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:Hé");
+        assert_eq!(at, "Hé");
     }
 }

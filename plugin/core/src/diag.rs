@@ -28,12 +28,28 @@ impl Severity {
 }
 
 /// What the user may set a code to in `[preprocessor.techfile.severity]`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Level {
     Deny,
     Warn,
     Allow,
+}
+
+impl Level {
+    pub const ALL: [Level; 3] = [Level::Deny, Level::Warn, Level::Allow];
+
+    /// The word written in book.toml.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Deny => "deny",
+            Level::Warn => "warn",
+            Level::Allow => "allow",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Level> {
+        Level::ALL.into_iter().find(|l| l.as_str() == s)
+    }
 }
 
 macro_rules! codes {
@@ -62,7 +78,7 @@ macro_rules! codes {
             }
 
             /// Codes whose level cannot be lowered: ignoring them would silently drop an
-            /// item or a file, and nothing may be lost without the user seeing it.
+            /// item, a file or a setting, and nothing may be lost without the user seeing it.
             pub fn is_fixed(self) -> bool {
                 match self { $(Code::$variant => $fixed,)* }
             }
@@ -76,6 +92,16 @@ macro_rules! codes {
 }
 
 codes! {
+    /// book.toml is not valid TOML, so `[preprocessor.techfile]` cannot be read.
+    ConfigTomlSyntax = "config-toml-syntax", "config", Deny, true;
+    /// `[preprocessor.techfile]` or one of its tables has a key the tool does not know (for `severity`: a name that is not a finding code).
+    ConfigUnknownKey = "config-unknown-key", "config", Deny, true;
+    /// A configuration value has the wrong TOML type.
+    ConfigWrongType = "config-wrong-type", "config", Deny, true;
+    /// A configuration key that is required is missing (the bundle's version, a revision's fields).
+    ConfigMissingKey = "config-missing-key", "config", Deny, true;
+    /// A configuration value has the right type but is not allowed: an unknown word, a path outside the book, a matrix or CVSS thresholds that do not fit the scales, a catalog ID that does not exist, revisions out of order.
+    ConfigInvalidValue = "config-invalid-value", "config", Deny, true;
     /// A file could not be read.
     ReadError = "read-error", "load", Deny, true;
     /// A file is not valid UTF-8.
@@ -96,6 +122,8 @@ codes! {
     MissingKey = "missing-key", "load", Deny, true;
     /// A front-matter value has the right type but is not allowed (unknown kind, bad date, bad ID).
     InvalidValue = "invalid-value", "load", Deny, true;
+    /// A risk estimate rests on a CVSS vector of a version with no exploitability sub-score on the scale (CVSS 2.0, 4.0) and gives no `exploitability` word beside it.
+    CvssNotMapped = "cvss-not-mapped", "load", Deny, true;
     /// A trace key is used on an item kind that cannot declare it.
     MisplacedKey = "misplaced-key", "load", Deny, true;
     /// Two items (or an item and a catalog entry) share an ID or an anchor.

@@ -168,8 +168,10 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
     let config_span = book_inputs.book_toml.as_ref().and_then(|t| {
         record(Role::Config, t);
         let text = String::from_utf8_lossy(t.content.as_ref().ok()?).into_owned();
-        let range = config::table_range(&text);
-        Some(Span::new(map.add(t.name.clone(), text), range))
+        Some(Span::new(
+            map.add(t.name.clone(), text),
+            config.table_range.clone(),
+        ))
     });
     if let Some(s) = &book_inputs.summary {
         record(Role::Summary, s);

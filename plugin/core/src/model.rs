@@ -320,56 +320,43 @@ impl TestResult {
     }
 }
 
-/// A calendar date as written in front-matter (`2026-03-01`).
+/// A calendar date as written in front-matter and revision histories (`2026-03-01`), in
+/// the years 1 to 9999 that `YYYY-MM-DD` can write.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Date {
-    pub year: u16,
-    pub month: u8,
-    pub day: u8,
-}
+pub struct Date(jiff::civil::Date);
 
 impl Date {
-    /// Parses `YYYY-MM-DD` and rejects impossible days (Feb 30, month 13, ...).
+    /// Parses exactly `YYYY-MM-DD` and rejects impossible days (Feb 30, month 13, ...).
+    /// jiff alone also reads ISO 8601's other forms (`20260301`, `+002026-03-01`, a date
+    /// with a time), which a front-matter date is not.
     pub fn parse(s: &str) -> Option<Date> {
         let b = s.as_bytes();
         if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
             return None;
         }
-        let num = |r: Range<usize>| -> Option<u32> {
-            let part = &s[r];
-            part.bytes()
-                .all(|c| c.is_ascii_digit())
-                .then(|| part.parse().ok())
-                .flatten()
-        };
-        let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
-        Date::from_parts(year, month, day)
+        s.parse().ok().and_then(Date::new)
     }
 
+    /// A date from its parts, if the day exists.
     pub fn from_parts(year: u32, month: u32, day: u32) -> Option<Date> {
-        let leap =
-            (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
-        let days = match month {
-            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-            4 | 6 | 9 | 11 => 30,
-            2 if leap => 29,
-            2 => 28,
-            _ => return None,
-        };
-        if !(1..=9999).contains(&year) || day == 0 || day > days {
-            return None;
-        }
-        Some(Date {
-            year: year as u16,
-            month: month as u8,
-            day: day as u8,
-        })
+        let date = jiff::civil::Date::new(
+            i16::try_from(year).ok()?,
+            i8::try_from(month).ok()?,
+            i8::try_from(day).ok()?,
+        );
+        date.ok().and_then(Date::new)
+    }
+
+    /// The date, if `YYYY-MM-DD` can write its year.
+    pub fn new(date: jiff::civil::Date) -> Option<Date> {
+        (1..=9999).contains(&date.year()).then_some(Date(date))
     }
 }
 
 impl fmt::Display for Date {
+    /// `YYYY-MM-DD`: jiff writes years 1 to 9999 with four digits and no sign.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+        self.0.fmt(f)
     }
 }
 
@@ -446,11 +433,13 @@ impl Measure {
 }
 
 /// How likely a threat is to be exploited, as written: a word of the configured
-/// exploitability scale, or a CVSS 3.1 base vector mapped onto that scale.
+/// exploitability scale, or a CVSS 3.x vector whose exploitability sub-score is mapped onto
+/// that scale.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Exploitability {
     Word(String),
-    Cvss(crate::cvss::Cvss),
+    /// Always a CVSS 3.0 or 3.1 vector: the loader takes no other version as an estimate.
+    Cvss(crate::cvss::Vector),
 }
 
 /// One estimate of a risk (before or after controls), each part with where it was
@@ -460,6 +449,9 @@ pub enum Exploitability {
 pub struct Estimate {
     pub exploitability: Option<Spanned<Exploitability>>,
     pub severity: Option<Spanned<String>>,
+    /// A CVSS vector of a version with no exploitability sub-score on the scale (2.0,
+    /// 4.0), cited from an advisory; the exploitability word beside it carries the estimate.
+    pub cited: Option<Spanned<crate::cvss::Vector>>,
 }
 
 /// What a risk item says beyond the common keys.
@@ -605,13 +597,18 @@ mod tests {
     #[test]
     fn dates_reject_impossible_days() {
         assert_eq!(
-            Date::parse("2024-02-29"),
-            Some(Date {
-                year: 2024,
-                month: 2,
-                day: 29
-            })
+            Date::parse("2024-02-29").map(|d| d.to_string()),
+            Some("2024-02-29".into())
         );
+        assert_eq!(Date::from_parts(2024, 2, 29), Date::parse("2024-02-29"));
+        assert_eq!(Date::from_parts(2023, 2, 29), None);
+        assert_eq!(Date::from_parts(70_000, 1, 1), None);
+        assert_eq!(Date::parse("0001-01-01").unwrap().to_string(), "0001-01-01");
+        assert_eq!(Date::parse("0000-01-01"), None);
+        // Other ISO 8601 forms are not front-matter dates.
+        assert_eq!(Date::parse("20240229"), None);
+        assert_eq!(Date::parse("+002024-02-29"), None);
+        assert_eq!(Date::parse("2024-02-29T10:00"), None);
         assert_eq!(Date::parse("2023-02-29"), None);
         assert_eq!(Date::parse("2023-13-01"), None);
         assert_eq!(Date::parse("2023-1-01"), None);

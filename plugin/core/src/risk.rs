@@ -60,7 +60,7 @@ pub fn rate(config: &RiskConfig, estimate: &Estimate) -> Rated {
         Some(Exploitability::Word(w)) => (exploitability_index(config, w), None),
         Some(Exploitability::Cvss(c)) => {
             let t = c.exploitability_tenths();
-            (Some(cvss_row(config, t)), Some(t))
+            (t.map(|t| cvss_row(config, t)), t)
         }
         None => (None, None),
     };
@@ -115,7 +115,7 @@ pub fn cell_words(config: &RiskConfig, cell: Cell) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cvss::Cvss;
+    use crate::cvss::Vector;
     use crate::model::{FileId, Span, Spanned};
 
     fn spanned<T>(value: T) -> Spanned<T> {
@@ -129,6 +129,7 @@ mod tests {
         Estimate {
             exploitability: Some(spanned(e)),
             severity: Some(spanned(s.to_string())),
+            cited: None,
         }
     }
 
@@ -163,7 +164,7 @@ mod tests {
         let row = |v: &str| {
             let r = rate(
                 &c,
-                &estimate(Exploitability::Cvss(Cvss::parse(v).unwrap()), "minor"),
+                &estimate(Exploitability::Cvss(Vector::parse(v).unwrap()), "minor"),
             );
             (
                 c.exploitability[r.row.unwrap()].as_str(),

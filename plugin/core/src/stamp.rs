@@ -6,6 +6,7 @@
 
 use crate::config::bundle::Revision;
 use crate::model::Date;
+use jiff::Timestamp;
 
 /// What an input file is to the technical file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -90,8 +91,8 @@ pub struct Stamp {
     pub commit: Option<String>,
     /// The work tree differs from `HEAD` (changed or untracked files).
     pub modified: bool,
-    /// Seconds since 1970-01-01 UTC.
-    pub timestamp: Option<i64>,
+    /// The build time: `SOURCE_DATE_EPOCH` or the commit's.
+    pub timestamp: Option<Timestamp>,
     pub date_source: DateSource,
     /// Every input file, sorted by role then path.
     pub inputs: Vec<InputFile>,
@@ -106,7 +107,7 @@ pub struct StampFacts {
     pub version: String,
     pub commit: Option<String>,
     pub modified: bool,
-    pub timestamp: Option<i64>,
+    pub timestamp: Option<Timestamp>,
     pub date_source: DateSource,
     pub sbom_folders: Vec<SbomFolder>,
     pub revisions: Vec<Revision>,
@@ -137,8 +138,9 @@ impl Stamp {
         }
     }
 
+    /// The UTC calendar day of the build time.
     pub fn date(&self) -> Option<Date> {
-        self.timestamp.and_then(|t| utc(t).map(|(d, _)| d))
+        self.timestamp.and_then(|t| Date::new(utc(t).date()))
     }
 
     /// `Version 1.0 · commit 0123456789ab · 2026-11-28`, the line every page carries.
@@ -160,27 +162,9 @@ impl Stamp {
     }
 }
 
-/// The UTC calendar date and seconds into that day of a Unix timestamp, with integer
-/// arithmetic only (days-from-civil inverted), so no time zone or locale can creep in.
-pub fn utc(timestamp: i64) -> Option<(Date, u32)> {
-    let days = timestamp.div_euclid(86_400);
-    let secs = timestamp.rem_euclid(86_400) as u32;
-    // Shift the epoch to 0000-03-01 so leap days fall at the end of a 400-year era.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    let date = Date::from_parts(
-        u32::try_from(year).ok()?,
-        u32::try_from(month).ok()?,
-        u32::try_from(day).ok()?,
-    )?;
-    Some((date, secs))
+/// The UTC date and time of a timestamp: no time zone or locale can creep in.
+pub fn utc(timestamp: Timestamp) -> jiff::civil::DateTime {
+    jiff::tz::Offset::UTC.to_datetime(timestamp)
 }
 
 /// The SBOM inputs with their place in the bundle: `sboms/` followed by the path inside
@@ -210,7 +194,7 @@ mod tests {
             version: "1.0".into(),
             commit: Some("0123456789abcdef0123456789abcdef01234567".into()),
             modified: false,
-            timestamp: Some(1_795_000_000),
+            timestamp: Some(Timestamp::from_second(1_795_000_000).unwrap()),
             date_source: DateSource::SourceDateEpoch,
             inputs: Vec::new(),
             sbom_folders: Vec::new(),
@@ -233,14 +217,19 @@ mod tests {
 
     #[test]
     fn timestamps_become_utc_dates() {
-        let d = |t: i64| utc(t).map(|(d, s)| (d.to_string(), s));
-        assert_eq!(d(0), Some(("1970-01-01".into(), 0)));
-        assert_eq!(d(86_399), Some(("1970-01-01".into(), 86_399)));
-        assert_eq!(d(951_782_400), Some(("2000-02-29".into(), 0)));
-        assert_eq!(d(1_709_164_800 + 3_661), Some(("2024-02-29".into(), 3_661)));
-        assert_eq!(d(4_107_542_400), Some(("2100-03-01".into(), 0)));
-        assert_eq!(d(-1), Some(("1969-12-31".into(), 86_399)));
-        assert_eq!(d(i64::MAX / 2), None);
+        let d = |t: i64| {
+            let mut s = stamp();
+            s.timestamp = Some(Timestamp::from_second(t).unwrap());
+            s.date().map(|d| d.to_string())
+        };
+        assert_eq!(d(0).as_deref(), Some("1970-01-01"));
+        assert_eq!(d(86_399).as_deref(), Some("1970-01-01"));
+        assert_eq!(d(951_782_400).as_deref(), Some("2000-02-29"));
+        assert_eq!(d(1_709_164_800 + 3_661).as_deref(), Some("2024-02-29"));
+        assert_eq!(d(4_107_542_400).as_deref(), Some("2100-03-01"));
+        assert_eq!(d(-1).as_deref(), Some("1969-12-31"));
+        // Years `YYYY-MM-DD` cannot write give no date rather than a wrong one.
+        assert_eq!(d(-62_135_596_801), None);
     }
 
     #[test]

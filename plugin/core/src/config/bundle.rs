@@ -1,20 +1,20 @@
 //! `[preprocessor.techfile.bundle]`: the version of the technical file, its revision history,
-//! where SBOMs are, and how the bundle (PDF, trace export, manifest) is written.
+//! and how the bundle (PDF, trace export, manifest) is written.
 
-use crate::model::Date;
-use serde::{Deserialize, Deserializer};
+use super::reader::{Reader, key_path};
+use super::tree::{Node, Table, Value};
+use crate::diag::{Code, Diagnostic};
+use crate::model::{Date, Span};
 
 /// Where the version printed on every page comes from.
-#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum VersionFrom {
     /// `git describe --tags --always --dirty`, run in the book root.
     Git,
 }
 
 /// The bundle's configuration. Its presence switches version stamping on.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct BundleConfig {
     /// The version of the technical file, as given to the notified body.
     pub version: Option<String>,
@@ -62,12 +62,10 @@ impl Default for BundleConfig {
 }
 
 /// One row of the revision history.
-#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Revision {
     pub version: String,
-    /// `YYYY-MM-DD`, written as a TOML date or a string; checked by `validate`.
-    #[serde(deserialize_with = "date_text")]
+    /// `YYYY-MM-DD`, written as a TOML date or a string (authors write both).
     pub date: String,
     pub author: String,
     pub description: String,
@@ -81,164 +79,410 @@ impl Revision {
 
 /// One row of the approval block. The signature field is always left blank for the wet or
 /// electronic signature; name and date may be left blank to be filled in by hand.
-#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Approval {
     pub role: String,
-    #[serde(default)]
     pub name: Option<String>,
-    /// `YYYY-MM-DD`, written as a TOML date or a string; checked by `validate`.
-    #[serde(default, deserialize_with = "optional_date_text")]
+    /// `YYYY-MM-DD`, written as a TOML date or a string.
     pub date: Option<String>,
 }
 
-fn optional_date_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    date_text(d).map(Some)
-}
+/// What a usable version looks like.
+const VERSION_RULE: &str = "start with a letter or digit, then use only letters, digits, `.`, `-`, `_` and `+` (at most 64 characters)";
 
-/// Accepts `date = 2026-11-28` (a TOML date) as well as `date = "2026-11-28"`: authors
-/// write both, and the revision history should not care.
-fn date_text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Raw {
-        Text(String),
-        Toml(toml::value::Datetime),
+/// A cover text (`device`, `manufacturer`, ...): a string with something in it, on one
+/// line, because a line break would not survive the cover's layout or the page header.
+fn line(r: &mut Reader, v: &Node, path: &str, example: &str, what: &str) -> Option<String> {
+    let s = r.text(v, path, example, what)?;
+    if s.contains(['\n', '\r']) {
+        r.invalid(
+            v.span,
+            format!("`{path}` has a line break"),
+            format!("write {what} on one line"),
+        );
+        return None;
     }
-    Ok(match Raw::deserialize(d)? {
-        Raw::Text(s) => s,
-        Raw::Toml(t) => t.to_string(),
-    })
-}
-
-const TABLE: &str = "[preprocessor.techfile.bundle]";
-
-/// Cover texts are single lines: a line break would not survive the cover's layout.
-fn one_line(v: &str) -> Result<(), String> {
-    if v.trim().is_empty() {
-        Err("cannot be empty".into())
-    } else if v.contains(['\n', '\r']) {
-        Err("must be one line".into())
-    } else {
-        Ok(())
-    }
+    Some(s)
 }
 
 /// Versions end up in file names (`technical-file-<version>.pdf`) and in CSS strings, so
 /// they keep to characters that are safe in both.
+///
+/// # Errors
+///
+/// The rule the version breaks, as a sentence.
 pub fn validate_version(v: &str) -> Result<(), String> {
-    let ok = !v.is_empty()
-        && v.len() <= 64
-        && v.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
-        && v.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'+'));
-    if ok {
+    if usable_version(v) {
         Ok(())
     } else {
-        Err(format!(
-            "version `{v}` is not usable: start with a letter or digit, then use only letters, digits, `.`, `-`, `_` and `+` (at most 64 characters)"
-        ))
+        Err(format!("version `{v}` is not usable: {VERSION_RULE}"))
     }
 }
 
-impl BundleConfig {
-    pub fn validate(&self) -> Result<(), String> {
-        match (&self.version, self.version_from) {
-            (Some(_), Some(_)) => {
-                return Err(format!(
-                    "{TABLE}: set either `version` or `version-from`, not both"
-                ));
-            }
-            (None, None) => {
-                return Err(format!(
-                    "{TABLE}: set the version of the technical file: `version = \"1.0\"`, or `version-from = \"git\"` to use `git describe`"
-                ));
-            }
-            (Some(v), None) => validate_version(v).map_err(|e| format!("{TABLE}: {e}"))?,
-            (None, Some(_)) => {}
-        }
-        if self.pdf_timeout == 0 {
-            return Err(format!("{TABLE} pdf-timeout: give at least one second"));
-        }
-        let mut previous: Option<Date> = None;
-        for (n, r) in self.revision.iter().enumerate() {
-            let at = format!("{TABLE} revision {} (`{}`)", n + 1, r.version);
-            for (key, value) in [
-                ("version", &r.version),
-                ("author", &r.author),
-                ("description", &r.description),
-            ] {
-                if value.trim().is_empty() {
-                    return Err(format!("{at}: `{key}` cannot be empty"));
+fn usable_version(v: &str) -> bool {
+    !v.is_empty()
+        && v.len() <= 64
+        && v.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
+        && v.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'+'))
+}
+
+const KEYS: &[&str] = &[
+    "version",
+    "version-from",
+    "require-commit",
+    "pdf",
+    "browser",
+    "pdf-timeout",
+    "revision",
+    "device",
+    "manufacturer",
+    "document-id",
+    "document-title",
+    "approval",
+];
+
+const REVISION_KEYS: &[&str] = &["version", "date", "author", "description"];
+
+const APPROVAL_KEYS: &[&str] = &["role", "name", "date"];
+
+/// Reads `[preprocessor.techfile.bundle]`; `at` is where the table is opened, where a
+/// missing version is reported.
+pub(super) fn read(r: &mut Reader, t: &Table, at: Span) -> BundleConfig {
+    let mut c = BundleConfig::default();
+    let mut version: Option<&Node> = None;
+    let mut version_from: Option<&Node> = None;
+    for e in &t.entries {
+        let v = &e.value;
+        let path = key_path("bundle", &e.key);
+        match e.key.as_str() {
+            "version" => {
+                version = Some(v);
+                if let Some(s) = r.string(v, &path, "version = \"1.0\"") {
+                    if usable_version(&s) {
+                        c.version = Some(s);
+                    } else {
+                        r.invalid(
+                            v.span,
+                            format!("`{s}` is not a usable version"),
+                            format!("{VERSION_RULE}: the version is part of the PDF's file name"),
+                        );
+                    }
                 }
             }
-            let date = r.date().ok_or_else(|| {
-                format!(
-                    "{at}: date `{}` is not a calendar date; write YYYY-MM-DD",
-                    r.date
+            "version-from" => {
+                version_from = Some(v);
+                c.version_from = r.word(v, &path, "version source", &[("git", VersionFrom::Git)]);
+            }
+            "require-commit" => {
+                c.require_commit = r
+                    .boolean(v, &path, "require-commit = true")
+                    .unwrap_or(false);
+            }
+            "pdf" => c.pdf = r.boolean(v, &path, "pdf = false").unwrap_or(true),
+            "browser" => {
+                c.browser = r.text(
+                    v,
+                    &path,
+                    "browser = \"/usr/bin/chromium\"",
+                    "the browser program, or remove the key to use `chromium` on PATH",
+                );
+            }
+            "pdf-timeout" => {
+                c.pdf_timeout = r.count(v, &path, "pdf-timeout = 600", 1).unwrap_or(600);
+            }
+            "revision" => c.revision = revisions(r, v),
+            "device" => {
+                c.device = line(
+                    r,
+                    v,
+                    &path,
+                    "device = \"Infusion pump IP-200\"",
+                    "the device's name",
+                );
+            }
+            "manufacturer" => {
+                c.manufacturer = line(
+                    r,
+                    v,
+                    &path,
+                    "manufacturer = \"Example Medical GmbH\"",
+                    "the legal manufacturer",
+                );
+            }
+            "document-id" => {
+                c.document_id = line(
+                    r,
+                    v,
+                    &path,
+                    "document-id = \"TF-IP200-CYB\"",
+                    "the document's identifier",
+                );
+            }
+            "document-title" => {
+                c.document_title = line(
+                    r,
+                    v,
+                    &path,
+                    "document-title = \"Cybersecurity technical file\"",
+                    "the title of the document",
+                );
+            }
+            "approval" => c.approval = approvals(r, v),
+            _ => r.unknown_key(e, "bundle", KEYS),
+        }
+    }
+    match (version, version_from) {
+        (Some(v), Some(from)) => r.diags.push(
+            Diagnostic::new(
+                Code::ConfigInvalidValue,
+                "`bundle.version` and `bundle.version-from` are both set",
+            )
+            .at(from.span, "the version is also taken from here")
+            .with_label(v.span, "the version is set here")
+            .help("keep one: `version` names the version, `version-from = \"git\"` takes it from `git describe`"),
+        ),
+        (None, None) => r.missing(
+            at,
+            "[preprocessor.techfile.bundle] sets no version of the technical file",
+            "add `version = \"1.0\"`, or `version-from = \"git\"` to use `git describe --tags --always --dirty`",
+        ),
+        _ => {}
+    }
+    c
+}
+
+/// `[[preprocessor.techfile.bundle.revision]]`, oldest first.
+fn revisions(r: &mut Reader, v: &Node) -> Vec<Revision> {
+    const EXAMPLE: &str = "[[preprocessor.techfile.bundle.revision]]";
+    let Some(items) = r.array(v, "bundle.revision", EXAMPLE) else {
+        return Vec::new();
+    };
+    let mut out = Vec::with_capacity(items.len());
+    let mut previous: Option<(Date, Span)> = None;
+    for (n, item) in items.iter().enumerate() {
+        let table_path = format!("bundle.revision[{}]", n + 1);
+        let Some(t) = r.table(item, &table_path, EXAMPLE) else {
+            continue;
+        };
+        let mut row = [None, None, None, None];
+        let mut dated: Option<(Date, Span)> = None;
+        for e in &t.entries {
+            let path = key_path(&table_path, &e.key);
+            match e.key.as_str() {
+                "date" => {
+                    if let Some((text, date)) = revision_date(r, &e.value, &path) {
+                        row[1] = Some(text);
+                        dated = Some((date, e.value.span));
+                    }
+                }
+                key => {
+                    let Some(slot) = REVISION_KEYS.iter().position(|k| *k == key) else {
+                        r.unknown_key(e, "bundle.revision", REVISION_KEYS);
+                        continue;
+                    };
+                    let what = match key {
+                        "version" => "the version this revision issued",
+                        "author" => "who issued the revision",
+                        _ => "what changed in this revision",
+                    };
+                    row[slot] = r.text(&e.value, &path, &format!("{key} = \"...\""), what);
+                }
+            }
+        }
+        for (k, key) in REVISION_KEYS.iter().enumerate() {
+            if t.get(key).is_none() {
+                r.missing(
+                    item.span,
+                    format!("revision {} has no `{key}`", n + 1),
+                    "each revision gives `version`, `date` (YYYY-MM-DD), `author` and `description`",
+                );
+                row[k] = None;
+            }
+        }
+        if let (Some((date, span)), Some((before, before_span))) = (dated, previous)
+            && date < before
+        {
+            r.diags.push(
+                Diagnostic::new(
+                    Code::ConfigInvalidValue,
+                    format!(
+                        "revision {} is dated {date}, before the revision above it ({before})",
+                        n + 1
+                    ),
                 )
-            })?;
-            if previous.is_some_and(|p| date < p) {
-                return Err(format!(
-                    "{at}: dated {date}, before the revision above it; list revisions oldest first"
-                ));
-            }
-            previous = Some(date);
+                .at(span, "earlier than the revision above")
+                .with_label(before_span, "the revision above")
+                .help("list revisions oldest first"),
+            );
         }
-        for (key, value) in [
-            ("device", &self.device),
-            ("manufacturer", &self.manufacturer),
-            ("document-id", &self.document_id),
-            ("document-title", &self.document_title),
-        ] {
-            if let Some(v) = value {
-                one_line(v).map_err(|e| format!("{TABLE} {key}: {e}"))?;
+        if dated.is_some() {
+            previous = dated;
+        }
+        if let [Some(version), Some(date), Some(author), Some(description)] = row {
+            out.push(Revision {
+                version,
+                date,
+                author,
+                description,
+            });
+        }
+    }
+    out
+}
+
+/// `[[preprocessor.techfile.bundle.approval]]`, in the order they sign.
+fn approvals(r: &mut Reader, v: &Node) -> Vec<Approval> {
+    const EXAMPLE: &str = "[[preprocessor.techfile.bundle.approval]]";
+    let Some(items) = r.array(v, "bundle.approval", EXAMPLE) else {
+        return Vec::new();
+    };
+    let mut out = Vec::with_capacity(items.len());
+    for (n, item) in items.iter().enumerate() {
+        let table_path = format!("bundle.approval[{}]", n + 1);
+        let Some(t) = r.table(item, &table_path, EXAMPLE) else {
+            continue;
+        };
+        // A row with a bad value is still counted, so the block never silently loses a
+        // signatory; `whole` keeps it out of the configuration that is returned.
+        let mut whole = true;
+        let (mut role, mut name, mut date) = (None, None, None);
+        for e in &t.entries {
+            let path = key_path(&table_path, &e.key);
+            match e.key.as_str() {
+                "role" => {
+                    role = line(
+                        r,
+                        &e.value,
+                        &path,
+                        "role = \"Author\"",
+                        "the role that signs",
+                    );
+                    whole &= role.is_some();
+                }
+                "name" => {
+                    name = line(
+                        r,
+                        &e.value,
+                        &path,
+                        "name = \"A. Person\"",
+                        "who signs, or remove the key to leave the name blank",
+                    );
+                    whole &= name.is_some();
+                }
+                "date" => {
+                    date = revision_date(r, &e.value, &path).map(|(text, _)| text);
+                    whole &= date.is_some();
+                }
+                _ => {
+                    r.unknown_key(e, "bundle.approval", APPROVAL_KEYS);
+                    whole = false;
+                }
             }
         }
-        for (n, a) in self.approval.iter().enumerate() {
-            let at = format!("{TABLE} approval {}", n + 1);
-            one_line(&a.role).map_err(|e| format!("{at}: `role` {e}"))?;
-            if let Some(name) = &a.name {
-                one_line(name).map_err(|e| format!("{at} (`{}`): `name` {e}", a.role))?;
-            }
-            if let Some(date) = &a.date
-                && Date::parse(date).is_none()
-            {
-                return Err(format!(
-                    "{at} (`{}`): date `{date}` is not a calendar date; write YYYY-MM-DD, or leave `date` out to sign by hand",
-                    a.role
-                ));
-            }
+        if t.get("role").is_none() {
+            r.missing(
+                item.span,
+                format!("approval {} has no `role`", n + 1),
+                "each approval row names the role that signs (`role = \"Author\"`); `name` and `date` may be left out to be filled in by hand",
+            );
         }
-        Ok(())
+        if let (Some(role), true) = (role, whole) {
+            out.push(Approval { role, name, date });
+        }
+    }
+    out
+}
+
+/// A revision's or approval's date: a TOML date (`2026-11-27`) or the same as a string.
+fn revision_date(r: &mut Reader, v: &Node, path: &str) -> Option<(String, Date)> {
+    let (text, date) = match &v.value {
+        Value::String(s) => (s.clone(), Date::parse(s)),
+        Value::Datetime(d) => (
+            d.to_string(),
+            match (d.date, d.time, d.offset) {
+                (Some(day), None, None) => {
+                    Date::from_parts(day.year.into(), day.month.into(), day.day.into())
+                }
+                _ => None,
+            },
+        ),
+        _ => {
+            r.wrong_type(path, v, "a date", "date = 2026-11-27");
+            return None;
+        }
+    };
+    match date {
+        Some(d) => Some((text, d)),
+        None => {
+            r.invalid(
+                v.span,
+                format!("`{text}` is not a calendar date"),
+                "write the day as YYYY-MM-DD, such as `date = 2026-11-27`",
+            );
+            None
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::Config;
 
-    fn parse(text: &str) -> Result<BundleConfig, String> {
-        let c: BundleConfig = toml::from_str(text).map_err(|e| e.to_string())?;
-        c.validate()?;
-        Ok(c)
+    fn parse(text: &str) -> Result<BundleConfig, Vec<(&'static str, String, String)>> {
+        let text = format!("[bundle]\n{text}");
+        match Config::from_toml(&text) {
+            Ok(c) => Ok(c.bundle.expect("the bundle table is set")),
+            Err(d) => Err(d
+                .iter()
+                .map(|d| {
+                    let span = d.primary.as_ref().unwrap().span;
+                    (
+                        d.code.as_str(),
+                        d.message.clone(),
+                        text[span.range()].to_owned(),
+                    )
+                })
+                .collect()),
+        }
+    }
+
+    /// The findings' messages.
+    fn messages(text: &str) -> Vec<String> {
+        parse(text)
+            .unwrap_err()
+            .into_iter()
+            .map(|(_, m, _)| m)
+            .collect()
     }
 
     #[test]
     fn a_version_is_required_once() {
-        assert!(parse("").unwrap_err().contains("set the version"));
-        assert!(
-            parse("version = \"1\"\nversion-from = \"git\"")
-                .unwrap_err()
-                .contains("not both")
+        assert_eq!(
+            parse("").unwrap_err()[0].0,
+            "config-missing-key",
+            "no version"
         );
+        let e = parse("version = \"1\"\nversion-from = \"git\"").unwrap_err();
+        assert_eq!(e.len(), 1);
+        assert!(e[0].1.contains("both set"));
+        assert_eq!(e[0].2, "\"git\"", "points at the second way of setting it");
         assert_eq!(
             parse("version-from = \"git\"").unwrap().version_from,
             Some(VersionFrom::Git)
         );
-        assert!(parse("version-from = \"svn\"").is_err());
+        assert_eq!(
+            messages("version-from = \"svn\""),
+            ["unknown version source `svn`"]
+        );
         let c = parse("version = \"1.0\"").unwrap();
         assert!(c.pdf);
+        assert_eq!(c.pdf_timeout, 600);
+        assert_eq!(
+            parse("version = \"1\"\npdf-timeout = 0").unwrap_err()[0].2,
+            "0"
+        );
     }
 
     #[test]
@@ -249,17 +493,15 @@ mod tests {
         for bad in ["", "1.0/evil", "../1", "-1", "1 0", "\"1\"", "é"] {
             assert!(validate_version(bad).is_err(), "{bad:?}");
         }
-        assert!(
-            parse("version = \"a/b\"")
-                .unwrap_err()
-                .contains("not usable")
-        );
+        let e = parse("version = \"a/b\"").unwrap_err();
+        assert_eq!(e[0].1, "`a/b` is not a usable version");
+        assert_eq!(e[0].2, "\"a/b\"");
     }
 
     #[test]
     fn revision_dates_may_be_toml_dates_or_strings_and_are_validated() {
         let c = parse(
-            "version = \"1.1\"\n[[revision]]\nversion = \"1.0\"\ndate = 2026-01-15\nauthor = \"A\"\ndescription = \"First\"\n[[revision]]\nversion = \"1.1\"\ndate = \"2026-03-01\"\nauthor = \"B\"\ndescription = \"Second\"\n",
+            "version = \"1.1\"\n[[bundle.revision]]\nversion = \"1.0\"\ndate = 2026-01-15\nauthor = \"A\"\ndescription = \"First\"\n[[bundle.revision]]\nversion = \"1.1\"\ndate = \"2026-03-01\"\nauthor = \"B\"\ndescription = \"Second\"\n",
         )
         .unwrap();
         assert_eq!(c.revision[0].date, "2026-01-15");
@@ -270,61 +512,86 @@ mod tests {
 
         let bad = |date: &str| {
             parse(&format!(
-                "version = \"1\"\n[[revision]]\nversion = \"1\"\ndate = {date}\nauthor = \"A\"\ndescription = \"D\"\n"
+                "version = \"1\"\n[[bundle.revision]]\nversion = \"1\"\ndate = {date}\nauthor = \"A\"\ndescription = \"D\"\n"
             ))
             .unwrap_err()
         };
-        assert!(bad("\"2026-02-30\"").contains("not a calendar date"));
-        assert!(bad("2026-01-01T10:00:00").contains("not a calendar date"));
-        assert!(
-            parse("version = \"1\"\n[[revision]]\nversion = \"1\"\ndate = 2026-01-01\nauthor = \" \"\ndescription = \"D\"\n")
-                .unwrap_err()
-                .contains("`author` cannot be empty")
+        let e = bad("\"2026-02-30\"");
+        assert_eq!(
+            (e[0].1.as_str(), e[0].2.as_str()),
+            ("`2026-02-30` is not a calendar date", "\"2026-02-30\"")
         );
         assert!(
-            parse("version = \"1\"\n[[revision]]\nversion = \"2\"\ndate = 2026-02-01\nauthor = \"A\"\ndescription = \"D\"\n[[revision]]\nversion = \"1\"\ndate = 2026-01-01\nauthor = \"A\"\ndescription = \"D\"\n")
-                .unwrap_err()
-                .contains("oldest first")
+            bad("2026-01-01T10:00:00")[0]
+                .1
+                .contains("not a calendar date")
         );
-        assert!(
-            parse("version = \"1\"\n[[revision]]\nversion = \"1\"\ndate = 2026-01-01\nauthor = \"A\"\n")
-                .is_err()
+        assert_eq!(bad("20260101")[0].0, "config-wrong-type");
+        // Every problem of every revision at once.
+        let e = parse("version = \"1\"\n[[bundle.revision]]\nversion = \"2\"\ndate = 2026-02-01\nauthor = \" \"\ndescription = \"D\"\n[[bundle.revision]]\nversion = \"1\"\ndate = 2026-01-01\nauthr = \"A\"\ndescription = \"D\"\n")
+            .unwrap_err();
+        let got: Vec<(&str, &str)> = e.iter().map(|(c, _, at)| (*c, at.as_str())).collect();
+        assert_eq!(
+            got,
+            [
+                ("config-invalid-value", "\" \""),
+                ("config-missing-key", "[[bundle.revision]]"),
+                ("config-invalid-value", "2026-01-01"),
+                ("config-unknown-key", "authr"),
+            ]
         );
+        assert!(e[1].1.contains("revision 2 has no `author`"), "{e:?}");
+        assert!(e[2].1.contains("before the revision above it"), "{e:?}");
     }
 
     #[test]
     fn the_cover_and_approval_keys_are_strict() {
         let c = parse(
-            "version = \"1\"\ndevice = \"Pump\"\nmanufacturer = \"ACME\"\ndocument-id = \"TF-1\"\n[[approval]]\nrole = \"Author\"\nname = \"A. B.\"\ndate = 2026-01-02\n[[approval]]\nrole = \"Release\"\n",
+            "version = \"1\"\ndevice = \"Pump\"\nmanufacturer = \"ACME\"\ndocument-id = \"TF-1\"\ndocument-title = \"File\"\n[[bundle.approval]]\nrole = \"Author\"\nname = \"A. B.\"\ndate = 2026-01-02\n[[bundle.approval]]\nrole = \"Release\"\n",
         )
         .unwrap();
         assert_eq!(c.device.as_deref(), Some("Pump"));
+        assert_eq!(c.manufacturer.as_deref(), Some("ACME"));
+        assert_eq!(c.document_id.as_deref(), Some("TF-1"));
+        assert_eq!(c.document_title.as_deref(), Some("File"));
+        assert_eq!(c.approval.len(), 2);
         assert_eq!(c.approval[0].date.as_deref(), Some("2026-01-02"));
+        assert_eq!(c.approval[1].role, "Release");
         assert_eq!(c.approval[1].name, None);
-        assert!(
-            parse("version = \"1\"\n[[approval]]\nname = \"A\"\n").is_err(),
-            "a role is required"
+
+        // Every problem at its place, all at once.
+        let e = parse(
+            "version = \"1\"\ndevice = \" \"\nmanufacturer = \"a\\nb\"\ndocument-id = 7\n[[bundle.approval]]\nname = \"A\"\n[[bundle.approval]]\nrole = \"B\"\nsignatur = \"x\"\n[[bundle.approval]]\nrole = \"C\"\ndate = \"2026-13-01\"\n",
+        )
+        .unwrap_err();
+        let got: Vec<(&str, &str)> = e.iter().map(|(c, _, at)| (*c, at.as_str())).collect();
+        assert_eq!(
+            got,
+            [
+                ("config-invalid-value", "\" \""),
+                ("config-invalid-value", "\"a\\nb\""),
+                ("config-wrong-type", "7"),
+                ("config-missing-key", "[[bundle.approval]]"),
+                ("config-unknown-key", "signatur"),
+                ("config-invalid-value", "\"2026-13-01\""),
+            ]
         );
-        assert!(parse("version = \"1\"\n[[approval]]\nrole = \"A\"\nsignature = \"x\"\n").is_err());
-        assert!(
-            parse("version = \"1\"\n[[approval]]\nrole = \"A\"\ndate = \"2026-13-01\"\n")
-                .unwrap_err()
-                .contains("approval 1 (`A`): date `2026-13-01` is not a calendar date")
-        );
-        assert!(
-            parse("version = \"1\"\ndevice = \" \"")
-                .unwrap_err()
-                .contains("device: cannot be empty")
-        );
-        assert!(
-            parse("version = \"1\"\nmanufacturer = \"a\\nb\"")
-                .unwrap_err()
-                .contains("manufacturer: must be one line")
-        );
+        assert_eq!(e[1].1, "`bundle.manufacturer` has a line break");
+        assert!(e[3].1.contains("approval 1 has no `role`"), "{e:?}");
+        assert!(e[5].1.contains("not a calendar date"), "{e:?}");
+    }
+
+    #[test]
+    fn an_approval_typo_is_suggested() {
+        let text = "[bundle]\nversion = \"1\"\n[[bundle.approval]]\nrole = \"A\"\nnam = \"B\"\n";
+        let e = Config::from_toml(text).unwrap_err();
+        assert_eq!(e.len(), 1);
+        assert_eq!(e[0].help.as_deref(), Some("did you mean `name`?"));
     }
 
     #[test]
     fn unknown_keys_are_rejected() {
-        assert!(parse("version = \"1\"\npdff = false").is_err());
+        let e = parse("version = \"1\"\npdff = false").unwrap_err();
+        assert_eq!((e[0].0, e[0].2.as_str()), ("config-unknown-key", "pdff"));
     }
 }

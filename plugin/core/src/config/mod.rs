@@ -1,19 +1,28 @@
-//! `[preprocessor.techfile]` in book.toml: strict, kebab-case, with defaults.
+//! `[preprocessor.techfile]` in book.toml: strict, kebab-case, with defaults. The table is
+//! read from book.toml's text with the place of every key and value, so each error is a
+//! finding at `book.toml:line:column`, and all of them are reported at once.
 
-use crate::diag::{Code, Level};
-use serde::Deserialize;
+use crate::catalog::Catalog;
+use crate::diag::{Code, Diagnostic, Level};
+use crate::load::{Input, InputKind, add_text};
+use crate::model::{FileId, SourceMap, Span};
 
 pub mod bundle;
+mod reader;
 pub mod risk;
+mod tree;
 
 pub use bundle::BundleConfig;
+use reader::{Reader, key_path};
 pub use risk::RiskConfig;
 use std::collections::BTreeMap;
+use std::ops::Range;
+pub use tree::{ENVIRONMENT, EnvOverride, MDBOOK_KEYS, override_path};
+use tree::{Node, Table};
 
 /// The preprocessor's configuration. Unknown keys are errors so a typo never silently
 /// turns a check off; mdBook's own preprocessor keys are accepted and ignored.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Config {
     /// Folders holding item files, relative to the book root.
     pub items: Vec<String>,
@@ -43,6 +52,10 @@ pub struct Config {
     /// `[preprocessor.techfile.bundle]`: version stamping and the compliance bundle; off
     /// when absent.
     pub bundle: Option<BundleConfig>,
+    /// The byte range in book.toml that opens the table (the `[preprocessor.techfile]`
+    /// header, or where it is first named), where findings about the book as a whole
+    /// point; `0..0` when book.toml does not name it.
+    pub table_range: Range<usize>,
 
     // mdBook's own keys for every preprocessor.
     pub command: Option<String>,
@@ -53,8 +66,7 @@ pub struct Config {
 }
 
 /// The coverage policy, one switch per rule.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Coverage {
     /// Every requirement is implemented by a control.
     pub requirement: bool,
@@ -108,6 +120,7 @@ impl Default for Config {
             not_applicable: BTreeMap::new(),
             risk: RiskConfig::default(),
             bundle: None,
+            table_range: 0..0,
             command: None,
             renderers: None,
             before: None,
@@ -117,86 +130,178 @@ impl Default for Config {
     }
 }
 
-/// The byte range in book.toml that names `[preprocessor.techfile]`, for findings about the
-/// book as a whole. The table may be written as a header, as dotted keys or inline; the
-/// first place that names it counts, else the start of the file.
-pub fn table_range(book_toml: &str) -> std::ops::Range<usize> {
-    [
-        "[preprocessor.techfile]",
-        "[preprocessor.techfile",
-        "preprocessor.techfile",
-        "techfile",
-    ]
-    .iter()
-    .find_map(|pat| book_toml.find(pat).map(|at| at..at + pat.len()))
-    .unwrap_or(0..0)
+/// The keys of `[preprocessor.techfile]` besides mdBook's own ([`MDBOOK_KEYS`]).
+const KEYS: &[&str] = &[
+    "items",
+    "max-file-size",
+    "sboms",
+    "max-sbom-size",
+    "generate-pages",
+    "pages-title",
+    "pages-dir",
+    "coverage",
+    "severity",
+    "not-applicable",
+    "risk",
+    "bundle",
+];
+
+const COVERAGE_KEYS: &[&str] = &[
+    "requirement",
+    "control",
+    "risk",
+    "test",
+    "practice",
+    "mdr",
+    "ivdr",
+];
+
+/// How findings about reading book.toml itself advise.
+const BOOK_TOML: InputKind = InputKind {
+    noun: "file",
+    io_help: "check that book.toml exists and is readable",
+    size_help: "",
+    utf8_help: "save book.toml as UTF-8 (most editors offer this in 'Save as')",
+};
+
+/// [`read`] for book.toml as the edge read it: adds its text to `map` first.
+///
+/// # Errors
+///
+/// As [`read`], and a `read-error` or `not-utf8` finding when book.toml could not be read
+/// as text.
+pub fn read_book_toml(
+    map: &mut SourceMap,
+    book_toml: &Input,
+    overrides: &[EnvOverride],
+) -> Result<Config, Vec<Diagnostic>> {
+    let file = add_text(
+        map,
+        book_toml.name.clone(),
+        book_toml.content.clone(),
+        &BOOK_TOML,
+    )
+    .map_err(|d| vec![d])?;
+    read(map, file, overrides)
+}
+
+/// Reads `[preprocessor.techfile]` from book.toml, file `file` of `map`, with the
+/// `MDBOOK_...` environment variables that override its keys laid over the text, in the
+/// given order (see [`override_path`]). Values from the environment point into an
+/// [`ENVIRONMENT`] file added to `map`. A book.toml without the table gives the defaults.
+///
+/// # Errors
+///
+/// Every problem of the table and its sub-tables, each a `config-...` finding (see
+/// [`Code`]) at the key or value concerned, with a help line: unknown keys, wrong types,
+/// missing and invalid values, and the rules that tie values together. A TOML syntax
+/// error of book.toml is reported alone (`config-toml-syntax`): nothing after it can be
+/// trusted.
+pub fn read(
+    map: &mut SourceMap,
+    file: FileId,
+    overrides: &[EnvOverride],
+) -> Result<Config, Vec<Diagnostic>> {
+    // Only the first syntax error: after it the parser guesses, and its further errors
+    // are mostly echoes of the first.
+    let document = match toml::de::DeTable::parse(map.text(file)) {
+        Ok(d) => d,
+        Err(e) => return Err(vec![syntax_error(file, &e)]),
+    };
+    let mut root = tree::from_document(file, document.get_ref());
+    let mut r = Reader::default();
+    if !overrides.is_empty() {
+        r.diags = tree::apply_overrides(map, &mut root, overrides);
+    }
+    let techfile = match root.get("preprocessor").map(|e| &e.value) {
+        None => None,
+        Some(node) => r
+            .table(node, "preprocessor", "[preprocessor.techfile]")
+            .and_then(|t| t.get("techfile")),
+    };
+    let config = match techfile {
+        None => Some(Config::default()),
+        Some(entry) => r
+            .table(
+                &entry.value,
+                "preprocessor.techfile",
+                "[preprocessor.techfile]",
+            )
+            .map(|t| {
+                let mut c = read_table(&mut r, t);
+                // A `[preprocessor.techfile]` header is the value's span; an implicit
+                // table's is the key's.
+                if entry.value.span.file == file {
+                    c.table_range = entry.value.span.range();
+                }
+                c
+            }),
+    };
+    let config = config.map(|mut c| {
+        if let Some(b) = &mut c.bundle
+            && b.document_title.is_none()
+        {
+            b.document_title = book_title(&root);
+        }
+        c
+    });
+    finish(config, r)
+}
+
+/// `[book] title`, which the cover shows when `bundle.document-title` is not set. mdBook
+/// checks its own table; a title that is not a string is simply not used here.
+fn book_title(root: &Table) -> Option<String> {
+    let book = root.get("book")?;
+    let tree::Value::Table(t) = &book.value.value else {
+        return None;
+    };
+    match &t.get("title")?.value.value {
+        tree::Value::String(s) if !s.trim().is_empty() => Some(s.clone()),
+        _ => None,
+    }
+}
+
+fn syntax_error(file: FileId, e: &toml::de::Error) -> Diagnostic {
+    Diagnostic::new(
+        Code::ConfigTomlSyntax,
+        format!(
+            "book.toml is not valid TOML: {}",
+            e.message().lines().next().unwrap_or_default().trim()
+        ),
+    )
+    .at(Span::new(file, e.span().unwrap_or(0..0)), "here")
+    .help("book.toml is TOML: `key = \"text\"`, `key = [\"A\", \"B\"]`, tables as `[preprocessor.techfile]`")
+}
+
+/// The findings in a stable order, or the configuration when there are none.
+fn finish(config: Option<Config>, r: Reader) -> Result<Config, Vec<Diagnostic>> {
+    let mut diags = r.diags;
+    match config {
+        Some(c) if diags.is_empty() => Ok(c),
+        _ => {
+            crate::diag::sort(&mut diags);
+            Err(diags)
+        }
+    }
 }
 
 impl Config {
-    /// Parses the `[preprocessor.techfile]` table (as TOML text) and validates it.
-    pub fn from_toml(text: &str) -> Result<Config, String> {
-        let config: Config = toml::from_str(text).map_err(|e| e.to_string())?;
-        config.validate()?;
-        Ok(config)
-    }
-
-    /// Checks what serde cannot: that severity names real codes, and that fixed codes are
-    /// not lowered.
-    pub fn validate(&self) -> Result<(), String> {
-        for (name, level) in &self.severity {
-            let code = Code::parse(name).ok_or_else(|| {
-                let suggestion = crate::load::closest(name, Code::ALL.iter().map(|c| c.as_str()))
-                    .map(|s| format!(" (did you mean `{s}`?)"))
-                    .unwrap_or_default();
-                format!("[preprocessor.techfile.severity]: unknown code `{name}`{suggestion}")
-            })?;
-            if code.is_fixed() && *level != Level::Deny {
-                return Err(format!(
-                    "[preprocessor.techfile.severity]: `{name}` is always an error (it means an input could not be read), so it cannot be set to {}",
-                    if *level == Level::Warn {
-                        "warn"
-                    } else {
-                        "allow"
-                    }
-                ));
-            }
-        }
-        let catalog = crate::catalog::Catalog::builtin();
-        for (id, reason) in &self.not_applicable {
-            if !catalog.contains(id) {
-                let suggestion =
-                    crate::load::closest(id, catalog.entries().iter().map(|e| e.id.as_str()))
-                        .map(|s| format!(" (did you mean `{s}`?)"))
-                        .unwrap_or_default();
-                return Err(format!(
-                    "[preprocessor.techfile.not-applicable]: `{id}` is not a catalog ID{suggestion}"
-                ));
-            }
-            if reason.trim().is_empty() {
-                return Err(format!(
-                    "[preprocessor.techfile.not-applicable]: `{id}` needs a reason: say why it does not apply"
-                ));
-            }
-        }
-        if let Some(bundle) = &self.bundle {
-            bundle.validate()?;
-        }
-        if let Some(sboms) = &self.sboms
-            && sboms.iter().any(|s| s.trim().is_empty())
-        {
-            return Err("[preprocessor.techfile] sboms: an entry is empty; name a folder or file relative to the book root".into());
-        }
-        if self.items.is_empty() {
-            return Err("[preprocessor.techfile] items: list at least one folder".into());
-        }
-        if self.pages_dir.is_empty()
-            || self.pages_dir.contains("..")
-            || self.pages_dir.starts_with('/')
-        {
-            return Err("[preprocessor.techfile] pages-dir: use a relative folder inside the book's src, without `..`".into());
-        }
-        self.risk.validate()?;
-        Ok(())
+    /// Reads the body of `[preprocessor.techfile]` given alone, as if it were the whole
+    /// file: for tests and tools that build a configuration from text.
+    ///
+    /// # Errors
+    ///
+    /// As [`read`]; the spans of the findings are byte ranges of `text`.
+    pub fn from_toml(text: &str) -> Result<Config, Vec<Diagnostic>> {
+        let mut map = SourceMap::new();
+        let file = map.add("[preprocessor.techfile]", text);
+        let table = match toml::de::DeTable::parse(text) {
+            Ok(t) => tree::from_document(file, t.get_ref()),
+            Err(e) => return Err(vec![syntax_error(file, &e)]),
+        };
+        let mut r = Reader::default();
+        let c = read_table(&mut r, &table);
+        finish(Some(c), r)
     }
 
     /// The SBOM sources and whether they must exist (only the default may be absent).
@@ -216,9 +321,244 @@ impl Config {
     }
 }
 
+/// The keys of `[preprocessor.techfile]` itself.
+fn read_table(r: &mut Reader, t: &Table) -> Config {
+    let mut c = Config::default();
+    for e in &t.entries {
+        let v = &e.value;
+        let key = e.key.as_str();
+        match key {
+            "items" => {
+                if let Some(list) = folders(r, v, key, "[\"../requirements\"]", "item folder") {
+                    if list.is_empty() {
+                        r.invalid(
+                            v.span,
+                            "`items` lists no folder",
+                            "list at least one folder of item files, relative to the book root: `items = [\"../requirements\"]`",
+                        );
+                    }
+                    c.items = list;
+                }
+            }
+            "sboms" => c.sboms = folders(r, v, key, "[\"../sboms\"]", "SBOM folder or file"),
+            "max-file-size" => {
+                c.max_file_size = r
+                    .count(v, key, "max-file-size = 4194304", 0)
+                    .unwrap_or(c.max_file_size);
+            }
+            "max-sbom-size" => {
+                c.max_sbom_size = r
+                    .count(v, key, "max-sbom-size = 33554432", 0)
+                    .unwrap_or(c.max_sbom_size);
+            }
+            "generate-pages" => {
+                c.generate_pages = r.boolean(v, key, "generate-pages = true").unwrap_or(true);
+            }
+            "pages-title" => {
+                if let Some(s) = r.string(v, key, "pages-title = \"Traceability\"") {
+                    c.pages_title = s;
+                }
+            }
+            "pages-dir" => {
+                if let Some(s) = r.string(v, key, "pages-dir = \"techfile\"") {
+                    if s.is_empty() || s.contains("..") || s.starts_with('/') {
+                        r.invalid(
+                            v.span,
+                            format!("`pages-dir = \"{s}\"` is not a folder inside the book"),
+                            "use a relative folder inside the book's src, without `..`, such as `techfile`",
+                        );
+                    }
+                    c.pages_dir = s;
+                }
+            }
+            "coverage" => {
+                if let Some(t) = r.table(v, key, "[preprocessor.techfile.coverage]") {
+                    c.coverage = coverage(r, t);
+                }
+            }
+            "severity" => {
+                if let Some(t) = r.table(v, key, "[preprocessor.techfile.severity]") {
+                    c.severity = severity(r, t);
+                }
+            }
+            "not-applicable" => {
+                if let Some(t) = r.table(v, key, "[preprocessor.techfile.not-applicable]") {
+                    c.not_applicable = not_applicable(r, t);
+                }
+            }
+            "risk" => {
+                if let Some(t) = r.table(v, key, "[preprocessor.techfile.risk]") {
+                    c.risk = risk::read(r, t);
+                }
+            }
+            "bundle" => {
+                if let Some(t) = r.table(v, key, "[preprocessor.techfile.bundle]") {
+                    c.bundle = Some(bundle::read(r, t, v.span));
+                }
+            }
+            "command" => c.command = r.string(v, key, "command = \"mdbook-techfile\""),
+            "renderers" | "before" | "after" => {
+                let list = r
+                    .strings(v, key, &format!("{key} = [\"links\"]"))
+                    .map(|l| l.into_iter().map(|(s, _)| s).collect());
+                match key {
+                    "renderers" => c.renderers = list,
+                    "before" => c.before = list,
+                    _ => c.after = list,
+                }
+            }
+            "optional" => c.optional = r.boolean(v, key, "optional = false"),
+            _ => {
+                let known: Vec<&str> = KEYS.iter().chain(MDBOOK_KEYS).copied().collect();
+                r.unknown_key(e, "", &known);
+            }
+        }
+    }
+    c
+}
+
+/// A list of paths relative to the book root, none of them empty.
+fn folders(r: &mut Reader, v: &Node, key: &str, example: &str, what: &str) -> Option<Vec<String>> {
+    let list = r.strings(v, key, &format!("{key} = {example}"))?;
+    let mut ok = true;
+    for (path, span) in &list {
+        if path.trim().is_empty() {
+            r.invalid(
+                *span,
+                format!("an entry of `{key}` is empty"),
+                format!("name an {what} relative to the book root"),
+            );
+            ok = false;
+        }
+    }
+    ok.then(|| list.into_iter().map(|(s, _)| s).collect())
+}
+
+fn coverage(r: &mut Reader, t: &Table) -> Coverage {
+    let mut c = Coverage::default();
+    for e in &t.entries {
+        let Some(slot) = (match e.key.as_str() {
+            "requirement" => Some(&mut c.requirement),
+            "control" => Some(&mut c.control),
+            "risk" => Some(&mut c.risk),
+            "test" => Some(&mut c.test),
+            "practice" => Some(&mut c.practice),
+            "mdr" => Some(&mut c.mdr),
+            "ivdr" => Some(&mut c.ivdr),
+            _ => None,
+        }) else {
+            r.unknown_key(e, "coverage", COVERAGE_KEYS);
+            continue;
+        };
+        let path = key_path("coverage", &e.key);
+        if let Some(b) = r.boolean(&e.value, &path, &format!("{} = false", e.key)) {
+            *slot = b;
+        }
+    }
+    c
+}
+
+/// `severity.<code> = "deny" | "warn" | "allow"`; the keys are finding codes.
+fn severity(r: &mut Reader, t: &Table) -> BTreeMap<String, Level> {
+    let mut out = BTreeMap::new();
+    let levels: Vec<(&str, Level)> = Level::ALL.iter().map(|l| (l.as_str(), *l)).collect();
+    for e in &t.entries {
+        let Some(code) = Code::parse(&e.key) else {
+            let help = match crate::load::closest(&e.key, Code::ALL.iter().map(|c| c.as_str())) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => {
+                    "the finding codes are listed in the reference (`{{#techfile codes}}`)".into()
+                }
+            };
+            r.diags.push(
+                Diagnostic::new(
+                    Code::ConfigUnknownKey,
+                    format!("`{}` is not a finding code", e.key),
+                )
+                .at(e.key_span, "no such code")
+                .help(help),
+            );
+            continue;
+        };
+        let path = key_path("severity", &e.key);
+        let Some(level) = r.word(&e.value, &path, "level", &levels) else {
+            continue;
+        };
+        if code.is_fixed() && level != Level::Deny {
+            let why = if code.family() == "config" {
+                "it means a setting could not be read"
+            } else {
+                "it means an input could not be read"
+            };
+            r.invalid(
+                e.value.span,
+                format!(
+                    "`{}` is always an error ({why}), so it cannot be set to `{}`",
+                    e.key,
+                    level.as_str()
+                ),
+                format!("remove `{} = \"{}\"`", e.key, level.as_str()),
+            );
+            continue;
+        }
+        out.insert(e.key.clone(), level);
+    }
+    out
+}
+
+/// `not-applicable.<catalog ID> = "reason"`.
+fn not_applicable(r: &mut Reader, t: &Table) -> BTreeMap<String, String> {
+    let catalog = Catalog::builtin();
+    let mut out = BTreeMap::new();
+    for e in &t.entries {
+        let path = key_path("not-applicable", &format!("\"{}\"", e.key));
+        let reason = r.text(
+            &e.value,
+            &path,
+            &format!("\"{}\" = \"Stand-alone software: no ...\"", e.key),
+            "why the entry does not apply to this device",
+        );
+        if !catalog.contains(&e.key) {
+            let help = match crate::load::closest(&e.key, catalog.entries().iter().map(|e| e.id.as_str())) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => "name an entry of the built-in catalog (`{{#techfile catalog}}` lists them), such as `MDR-17.4`".into(),
+            };
+            r.invalid(e.key_span, format!("`{}` is not a catalog ID", e.key), help);
+            continue;
+        }
+        if let Some(reason) = reason {
+            out.insert(e.key.clone(), reason);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each finding as (code, message, the text it points at).
+    fn errs(text: &str) -> Vec<(&'static str, String, String)> {
+        let diags = Config::from_toml(text).expect_err("the configuration is rejected");
+        diags
+            .iter()
+            .map(|d| {
+                let span = d.primary.as_ref().expect("every finding has a place").span;
+                (
+                    d.code.as_str(),
+                    d.message.clone(),
+                    text[span.range()].to_owned(),
+                )
+            })
+            .collect()
+    }
+
+    /// The one finding of `text`.
+    fn err(text: &str) -> (&'static str, String, String) {
+        let mut all = errs(text);
+        assert_eq!(all.len(), 1, "{all:#?}");
+        all.remove(0)
+    }
 
     #[test]
     fn defaults_apply_to_an_empty_table() {
@@ -232,14 +572,52 @@ mod tests {
         )
         .unwrap();
         assert_eq!(c.command.as_deref(), Some("mdbook-techfile"));
+        assert_eq!(c.before, Some(vec!["links".to_string()]));
+        let (code, message, at) = err("before = \"links\"");
+        assert_eq!(code, "config-wrong-type");
+        assert!(
+            message.contains("`before` must be an array of strings"),
+            "{message}"
+        );
+        assert_eq!(at, "\"links\"");
     }
 
     #[test]
-    fn unknown_keys_and_types_are_rejected() {
-        let e = Config::from_toml("itemz = []").unwrap_err();
-        assert!(e.contains("itemz"), "{e}");
-        let e = Config::from_toml("[coverage]\ncontrol = \"yes\"").unwrap_err();
-        assert!(e.contains("control") || e.contains("bool"), "{e}");
+    fn unknown_keys_and_types_are_rejected_together() {
+        let all = errs("itemz = []\n[coverage]\ncontrol = \"yes\"\nrequirment = false\n");
+        assert_eq!(
+            all,
+            [
+                (
+                    "config-unknown-key",
+                    "unknown key `itemz` in [preprocessor.techfile]".to_string(),
+                    "itemz".to_string()
+                ),
+                (
+                    "config-wrong-type",
+                    "`coverage.control` must be a boolean, found a string".to_string(),
+                    "\"yes\"".to_string()
+                ),
+                (
+                    "config-unknown-key",
+                    "unknown key `requirment` in [preprocessor.techfile.coverage]".to_string(),
+                    "requirment".to_string()
+                ),
+            ]
+        );
+        let d = Config::from_toml("itemz = []").unwrap_err();
+        assert_eq!(d[0].help.as_deref(), Some("did you mean `items`?"));
+        let d = Config::from_toml("[coverage]\nzzz = true").unwrap_err();
+        assert!(
+            d[0].help
+                .as_deref()
+                .unwrap()
+                .contains("requirement, control, risk"),
+            "{:?}",
+            d[0].help
+        );
+        let (code, _, at) = err("coverage = 1");
+        assert_eq!((code, at.as_str()), ("config-wrong-type", "1"));
     }
 
     #[test]
@@ -247,10 +625,16 @@ mod tests {
         let c =
             Config::from_toml("[not-applicable]\n\"MDR-14.1\" = \"Stand-alone device\"").unwrap();
         assert_eq!(c.not_applicable["MDR-14.1"], "Stand-alone device");
-        let e = Config::from_toml("[not-applicable]\n\"MDR-14.9\" = \"x\"").unwrap_err();
-        assert!(e.contains("not a catalog ID"), "{e}");
-        let e = Config::from_toml("[not-applicable]\n\"MDR-14.1\" = \" \"").unwrap_err();
-        assert!(e.contains("needs a reason"), "{e}");
+        let text = "[not-applicable]\n\"MDR-14.9\" = \"x\"\n\"MDR-14.1\" = \" \"\n";
+        let all = errs(text);
+        assert_eq!(all.len(), 2, "{all:?}");
+        assert_eq!(all[0].0, "config-invalid-value");
+        assert_eq!(all[0].1, "`MDR-14.9` is not a catalog ID");
+        assert_eq!(all[0].2, "\"MDR-14.9\"");
+        assert_eq!(all[1].1, "`not-applicable.\"MDR-14.1\"` is empty");
+        assert_eq!(all[1].2, "\" \"");
+        let d = Config::from_toml(text).unwrap_err();
+        assert_eq!(d[0].help.as_deref(), Some("did you mean `MDR-14.1`?"));
     }
 
     #[test]
@@ -263,61 +647,102 @@ mod tests {
 
     #[test]
     fn risk_scales_and_matrix_are_validated() {
-        let err = |t: &str| Config::from_toml(t).unwrap_err();
         let three = "[risk]\nexploitability = [\"likely\", \"possible\", \"rare\"]\nseverity = [\"low\", \"high\"]\n";
-        // A three-level scale needs its own matrix and thresholds.
-        let e = err(three);
-        assert!(
-            e.contains("matrix: 5 rows, but the exploitability scale has 3 levels"),
-            "{e}"
+        // A three-level scale needs its own matrix and thresholds: both are reported, at
+        // the scale that does not fit the defaults.
+        let all = errs(three);
+        let messages: Vec<&str> = all.iter().map(|(_, m, _)| m.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "`risk.exploitability` has 3 levels, but the default matrix is 5 × 5",
+                "the default CVSS thresholds fit five exploitability levels, but `risk.exploitability` has 3",
+                "`risk.severity` has 2 levels, but the default matrix is 5 × 5",
+            ]
         );
+        assert_eq!(all[0].2, "[\"likely\", \"possible\", \"rare\"]");
         let ok = format!(
             "{three}matrix = [[\"review\", \"unacceptable\"], [\"acceptable\", \"review\"], [\"acceptable\", \"acceptable\"]]\ncvss-thresholds = [3.0, 1.5]\n"
         );
         let c = Config::from_toml(&ok).unwrap();
         assert_eq!(c.risk.cvss_thresholds_tenths(), [30, 15]);
         let e = err(&ok.replace("cvss-thresholds = [3.0, 1.5]\n", ""));
-        assert!(e.contains("set 2 thresholds"), "{e}");
+        assert!(e.2.contains("likely"), "points at the scale: {e:?}");
+        assert!(e.1.contains("default CVSS thresholds"), "{e:?}");
         let e = err(&ok.replace("[3.0, 1.5]", "[1.5, 3.0]"));
-        assert!(e.contains("must fall"), "{e}");
+        assert!(e.1.contains("must fall"), "{e:?}");
+        assert_eq!(e.2, "3.0");
         let e = err(&ok.replace("[3.0, 1.5]", "[3.0, 1.55]"));
-        assert!(e.contains("one decimal"), "{e}");
+        assert!(
+            e.1.contains("1.55 is not a CVSS exploitability sub-score"),
+            "{e:?}"
+        );
+        assert_eq!(e.2, "1.55");
         let e = err(&ok.replace("[3.0, 1.5]", "[3.0]"));
-        assert!(e.contains("1 values"), "{e}");
+        assert!(e.1.contains("has 1 values"), "{e:?}");
+        assert_eq!(e.2, "[3.0]");
         let e = err(&ok.replace("[3.0, 1.5]", "[4.5, 1.5]"));
-        assert!(e.contains("0.1 to 3.9"), "{e}");
+        assert_eq!(e.2, "4.5");
+        let e = err(&ok.replace("[3.0, 1.5]", "[3.0, \"1.5\"]"));
+        assert_eq!((e.0, e.2.as_str()), ("config-wrong-type", "\"1.5\""));
         // A ragged row.
         let e = err(&ok.replace("[\"acceptable\", \"review\"]", "[\"acceptable\"]"));
-        assert!(e.contains("the row of `possible` has 1 cells"), "{e}");
-        // Unknown level word: serde names the allowed ones.
-        let e = err(&ok.replace("\"review\", \"unacceptable\"", "\"review\", \"bad\""));
-        assert!(e.contains("unacceptable"), "{e}");
-        // A transposed matrix gets more acceptable as risks get worse.
-        let e = err(&ok.replace(
+        assert!(e.1.contains("the row of `possible` has 1 cells"), "{e:?}");
+        assert_eq!(e.2, "[\"acceptable\"]");
+        let e = err(&ok.replace("matrix = [[\"review\", \"unacceptable\"], ", "matrix = ["));
+        assert!(
+            e.1.contains("`risk.matrix` has 2 rows, but the exploitability scale has 3 levels"),
+            "{e:?}"
+        );
+        // An unknown level word, with a suggestion.
+        let text = ok.replace(
+            "\"review\", \"unacceptable\"",
+            "\"review\", \"unaceptable\"",
+        );
+        let e = err(&text);
+        assert_eq!(e.1, "unknown acceptance level `unaceptable`");
+        assert_eq!(
+            Config::from_toml(&text).unwrap_err()[0].help.as_deref(),
+            Some("did you mean `unacceptable`?")
+        );
+        // A transposed matrix gets more acceptable as risks get worse: every such cell is
+        // reported, pointing at it.
+        let transposed = ok.replace(
             "[[\"review\", \"unacceptable\"], [\"acceptable\", \"review\"], [\"acceptable\", \"acceptable\"]]",
             "[[\"acceptable\", \"acceptable\"], [\"acceptable\", \"review\"], [\"review\", \"unacceptable\"]]",
-        ));
+        );
+        let all = errs(&transposed);
+        assert_eq!(all.len(), 3, "{all:#?}");
         assert!(
-            e.contains("never gets more acceptable as exploitability grows"),
-            "{e}"
+            all.iter().all(|(_, m, _)| m.contains("the less likely")),
+            "{all:#?}"
+        );
+        let d = Config::from_toml(&transposed).unwrap_err();
+        assert!(
+            d[0].help
+                .as_deref()
+                .unwrap()
+                .contains("never gets more acceptable as exploitability grows")
         );
         let e = err(&ok.replace(
             "[\"review\", \"unacceptable\"]",
             "[\"unacceptable\", \"review\"]",
         ));
-        assert!(
-            e.contains("never gets more acceptable as severity grows"),
-            "{e}"
+        assert_eq!(
+            e.1,
+            "`likely / high` is review but the less severe `likely / low` is unacceptable"
         );
+        assert_eq!(e.2, "\"review\"");
         // Words.
         let e = err("[risk]\nseverity = [\"a\", \"b\", \"a\", \"c\", \"d\"]");
-        assert!(e.contains("`a` is listed twice"), "{e}");
+        assert_eq!(e.1, "`a` is listed twice in `risk.severity`");
+        assert_eq!(e.2, "\"a\"");
         let e = err("[risk]\nseverity = [\"very bad\", \"b\", \"c\", \"d\", \"e\"]");
-        assert!(e.contains("without spaces"), "{e}");
+        assert!(e.1.contains("not a usable level word"), "{e:?}");
         let e = err("[risk]\nseverity = []");
-        assert!(e.contains("at least one level"), "{e}");
+        assert!(e.1.contains("lists no level"), "{e:?}");
         let e = err("[risk]\nlevels = 3");
-        assert!(e.contains("levels"), "{e}");
+        assert_eq!((e.0, e.2.as_str()), ("config-unknown-key", "levels"));
     }
 
     #[test]
@@ -325,8 +750,13 @@ mod tests {
         assert_eq!(Config::from_toml("").unwrap().bundle, None);
         let c = Config::from_toml("[bundle]\nversion = \"1.0\"\npdf = false").unwrap();
         assert!(!c.bundle.unwrap().pdf);
-        let e = Config::from_toml("[bundle]\npdf = false").unwrap_err();
-        assert!(e.contains("[preprocessor.techfile.bundle]"), "{e}");
+        let e = err("[bundle]\npdf = false");
+        assert_eq!(e.0, "config-missing-key");
+        assert!(
+            e.1.contains("[preprocessor.techfile.bundle] sets no version"),
+            "{e:?}"
+        );
+        assert_eq!(e.2, "[bundle]", "points at the table's header");
     }
 
     #[test]
@@ -336,8 +766,24 @@ mod tests {
         let c = Config::from_toml("sboms = [\"../boms\", \"x.json\"]\nmax-sbom-size = 10").unwrap();
         assert!(c.sbom_sources().1);
         assert_eq!(c.max_sbom_size, 10);
-        assert!(Config::from_toml("sboms = [\" \"]").is_err());
-        assert!(Config::from_toml("sbom = []").is_err());
+        let e = err("sboms = [\"a\", \" \"]");
+        assert_eq!((e.0, e.2.as_str()), ("config-invalid-value", "\" \""));
+        let e = err("sbom = []");
+        assert_eq!(e.0, "config-unknown-key");
+        let e = err("max-sbom-size = -1");
+        assert_eq!((e.0, e.2.as_str()), ("config-invalid-value", "-1"));
+        let e = err("max-sbom-size = 1.5");
+        assert_eq!(e.0, "config-wrong-type");
+    }
+
+    #[test]
+    fn items_and_pages_dir_stay_inside_the_book() {
+        let e = err("items = []");
+        assert_eq!((e.0, e.2.as_str()), ("config-invalid-value", "[]"));
+        for bad in ["../outside", "/abs", ""] {
+            let e = err(&format!("pages-dir = \"{bad}\""));
+            assert_eq!(e.0, "config-invalid-value", "{bad}");
+        }
     }
 
     #[test]
@@ -345,10 +791,130 @@ mod tests {
         let c = Config::from_toml("[severity]\ncontrol-not-verified = \"warn\"").unwrap();
         assert_eq!(c.level(Code::ControlNotVerified), Level::Warn);
         assert_eq!(c.level(Code::RiskNotMitigated), Level::Deny);
-        let e = Config::from_toml("[severity]\ncontrol-not-verifed = \"warn\"").unwrap_err();
-        assert!(e.contains("did you mean `control-not-verified`"), "{e}");
-        let e = Config::from_toml("[severity]\ntoml-syntax = \"allow\"").unwrap_err();
-        assert!(e.contains("always an error"), "{e}");
-        assert!(Config::from_toml("[severity]\nunknown-id = \"sometimes\"").is_err());
+        let text = "[severity]\ncontrol-not-verifed = \"warn\"\ntoml-syntax = \"allow\"\nunknown-id = \"sometimes\"\nconfig-unknown-key = \"warn\"\n";
+        let all = errs(text);
+        assert_eq!(all.len(), 4, "{all:#?}");
+        assert_eq!(all[0].0, "config-unknown-key");
+        assert_eq!(all[0].2, "control-not-verifed");
+        assert!(
+            all[1].1.contains("`toml-syntax` is always an error"),
+            "{all:?}"
+        );
+        assert_eq!(all[1].2, "\"allow\"");
+        assert_eq!(all[2].1, "unknown level `sometimes`");
+        assert!(all[3].1.contains("a setting could not be read"), "{all:?}");
+        let d = Config::from_toml(text).unwrap_err();
+        assert_eq!(
+            d[0].help.as_deref(),
+            Some("did you mean `control-not-verified`?")
+        );
+    }
+
+    fn read_book(text: &str, env: &[(&str, &str)]) -> (Result<Config, Vec<Diagnostic>>, SourceMap) {
+        let mut map = SourceMap::new();
+        let file = map.add("book/book.toml", text);
+        let overrides: Vec<EnvOverride> = env
+            .iter()
+            .map(|(name, value)| EnvOverride {
+                name: (*name).into(),
+                value: (*value).into(),
+            })
+            .collect();
+        (read(&mut map, file, &overrides), map)
+    }
+
+    #[test]
+    fn book_toml_findings_have_line_and_column() {
+        let text = "[book]\ntitle = \"T\"\n\n[preprocessor.techfile]\nitemz = [\"a\"]\n\n[preprocessor.techfile.bundle]\nversion = \"1\"\npdf = \"no\"\n";
+        let (result, map) = read_book(text, &[]);
+        let d = result.unwrap_err();
+        let places: Vec<(&str, (usize, usize))> = d
+            .iter()
+            .map(|d| {
+                let span = d.primary.as_ref().unwrap().span;
+                (
+                    d.code.as_str(),
+                    map.get(span.file).line_col(span.start as usize),
+                )
+            })
+            .collect();
+        assert_eq!(
+            places,
+            [
+                ("config-unknown-key", (5, 1)),
+                ("config-wrong-type", (9, 7))
+            ]
+        );
+        // Without the table: the defaults; with it, the place of its name.
+        let (c, _) = read_book("[book]\ntitle = \"T\"\n", &[]);
+        assert_eq!(c.unwrap(), Config::default());
+        let (c, _) = read_book(
+            text.replace("itemz", "items")
+                .replace("\"no\"", "false")
+                .as_str(),
+            &[],
+        );
+        let c = c.unwrap();
+        assert_eq!(&text[c.table_range.clone()], "[preprocessor.techfile]");
+        // A syntax error is reported alone, where it is.
+        let (result, map) = read_book(
+            "[book]\ntitle = \"T\n[preprocessor.techfile]\nitemz = 1\n",
+            &[],
+        );
+        let d = result.unwrap_err();
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].code, Code::ConfigTomlSyntax);
+        let span = d[0].primary.as_ref().unwrap().span;
+        assert_eq!(map.get(span.file).line_col(span.start as usize).0, 2);
+        // `preprocessor` must be a table to hold ours.
+        let (result, _) = read_book("preprocessor = 1\n", &[]);
+        assert_eq!(result.unwrap_err()[0].code, Code::ConfigWrongType);
+    }
+
+    #[test]
+    fn the_cover_title_defaults_to_the_book_title() {
+        let bundle = |text: &str| read_book(text, &[]).0.unwrap().bundle.unwrap();
+        let tables = "[preprocessor.techfile.bundle]\nversion = \"1\"\n";
+        assert_eq!(
+            bundle(&format!("[book]\ntitle = \"Pump file\"\n{tables}")).document_title,
+            Some("Pump file".into())
+        );
+        assert_eq!(
+            bundle(&format!(
+                "[book]\ntitle = \"Pump file\"\n{tables}document-title = \"Own\"\n"
+            ))
+            .document_title,
+            Some("Own".into())
+        );
+        assert_eq!(bundle(tables).document_title, None);
+    }
+
+    #[test]
+    fn environment_overrides_apply_and_their_findings_name_the_variable() {
+        let text = "[preprocessor.techfile.bundle]\nversion = \"1\"\n";
+        let (c, _) = read_book(
+            text,
+            &[("MDBOOK_PREPROCESSOR__TECHFILE__BUNDLE__PDF", "false")],
+        );
+        assert!(!c.unwrap().bundle.unwrap().pdf);
+        // mdBook reads the value as JSON: `1.0` is a number, not the string a version is.
+        let (result, map) = read_book(
+            text,
+            &[
+                ("MDBOOK_PREPROCESSOR__TECHFILE__BUNDLE__VERSION", "1.0"),
+                ("MDBOOK_PREPROCESSOR__TECHFILE__COMMAND", "anything"),
+            ],
+        );
+        let d = result.unwrap_err();
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].code, Code::ConfigWrongType);
+        let span = d[0].primary.as_ref().unwrap().span;
+        let file = map.get(span.file);
+        assert_eq!(file.name, ENVIRONMENT);
+        assert_eq!(&file.text[span.range()], "1.0");
+        assert!(
+            file.text
+                .starts_with("MDBOOK_PREPROCESSOR__TECHFILE__BUNDLE__VERSION=1.0\n")
+        );
     }
 }

@@ -3,6 +3,7 @@
 //! PDF from the wall clock.
 
 use crate::stamp::{Stamp, utc};
+use jiff::Timestamp;
 use std::fmt::Write;
 
 /// Text as a CSS string literal. Everything but plain ASCII letters, digits and a few
@@ -77,20 +78,14 @@ pub fn page_style(title: &str, stamp: &Stamp) -> String {
 
 /// Rewrites `/CreationDate` and `/ModDate` (`(D:YYYYMMDDHHmmSS+HH'mm')`) to `timestamp`
 /// in UTC. The new text has exactly the length of the old, so the cross-reference table's
-/// byte offsets stay valid. Returns how many dates were rewritten.
-pub fn fix_dates(pdf: &mut [u8], timestamp: i64) -> usize {
-    let Some((date, secs)) = utc(timestamp) else {
+/// byte offsets stay valid. Returns how many dates were rewritten (none for a year a PDF
+/// date cannot write).
+pub fn fix_dates(pdf: &mut [u8], timestamp: Timestamp) -> usize {
+    let time = utc(timestamp);
+    if !(0..=9999).contains(&time.year()) {
         return 0;
-    };
-    let digits = format!(
-        "{:04}{:02}{:02}{:02}{:02}{:02}",
-        date.year,
-        date.month,
-        date.day,
-        secs / 3600,
-        secs / 60 % 60,
-        secs % 60
-    );
+    }
+    let digits = time.strftime("%Y%m%d%H%M%S").to_string();
     let mut count = 0;
     for key in [&b"/CreationDate (D:"[..], &b"/ModDate (D:"[..]] {
         let mut from = 0;
@@ -160,7 +155,10 @@ mod tests {
         let original = b"%PDF-1.4\n1 0 obj\n<</Producer (Skia/PDF m156)\n/CreationDate (D:20261128050459+01'00')\n/ModDate (D:20261128050459Z)>>\nendobj\n".to_vec();
         let mut pdf = original.clone();
         // 2024-02-29 01:01:01 UTC
-        assert_eq!(fix_dates(&mut pdf, 1_709_168_461), 2);
+        assert_eq!(
+            fix_dates(&mut pdf, Timestamp::from_second(1_709_168_461).unwrap()),
+            2
+        );
         assert_eq!(pdf.len(), original.len());
         let text = String::from_utf8(pdf).unwrap();
         assert!(
@@ -168,7 +166,19 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("/ModDate (D:20240229010101Z)"), "{text}");
+        // Years before 1000 keep four digits, so the length still holds.
+        let mut pdf = original.clone();
+        let early = jiff::tz::Offset::UTC
+            .to_timestamp(jiff::civil::date(999, 3, 1).at(4, 5, 6, 0))
+            .unwrap();
+        assert_eq!(fix_dates(&mut pdf, early), 2);
+        assert_eq!(pdf.len(), original.len());
+        assert!(
+            String::from_utf8(pdf)
+                .unwrap()
+                .contains("/ModDate (D:09990301040506Z)")
+        );
         let mut none = b"%PDF-1.4 no dates".to_vec();
-        assert_eq!(fix_dates(&mut none, 0), 0);
+        assert_eq!(fix_dates(&mut none, Timestamp::UNIX_EPOCH), 0);
     }
 }

@@ -275,7 +275,7 @@ pub fn export(analysis: &Analysis, stamp: &Stamp, title: Option<&str>) -> String
             commit: stamp.commit.as_deref(),
             modified: stamp.modified,
             date: stamp.date().map(|d| d.to_string()),
-            timestamp: stamp.timestamp,
+            timestamp: stamp.timestamp.map(|t| t.as_second()),
             date_source: match stamp.date_source {
                 DateSource::SourceDateEpoch => "source-date-epoch",
                 DateSource::Commit => "commit",

@@ -680,31 +680,12 @@ fn has_scheme(url: &str) -> bool {
     false
 }
 
-/// `%xx` escapes decoded as UTF-8 (invalid sequences replaced), as a browser does before
-/// asking for a file or looking up an id.
+/// `%xx` escapes decoded as UTF-8 (invalid sequences replaced, a `%` without two hex
+/// digits kept), as a browser does before asking for a file or looking up an id.
 fn percent_decode(s: &str) -> String {
-    if !s.contains('%') {
-        return s.to_string();
-    }
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        let hex = |c: u8| (c as char).to_digit(16);
-        if b[i] == b'%'
-            && let (Some(h), Some(l)) = (
-                b.get(i + 1).and_then(|&c| hex(c)),
-                b.get(i + 2).and_then(|&c| hex(c)),
-            )
-        {
-            out.push((h * 16 + l) as u8);
-            i += 3;
-            continue;
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 /// `path` resolved against the folder `dir` (both relative to `src`), with `.` and `..`
@@ -901,6 +882,9 @@ mod tests {
         assert_eq!(join("", "../x"), None);
         assert_eq!(split_url("a.html?x=1#f"), ("a.html", Some("f")));
         assert_eq!(percent_decode("p%20q%C3%BC%zz"), "p qü%zz");
+        // Invalid UTF-8 is replaced, a lone or truncated `%` kept.
+        assert_eq!(percent_decode("a%FFb%2"), "a\u{fffd}b%2");
+        assert_eq!(percent_decode("100%"), "100%");
         assert_eq!(relative("a/b", "a/c.md"), "../c.md");
         assert_eq!(relative("", "a/c.md"), "a/c.md");
         assert_eq!(relative("a", "a/c.md"), "c.md");

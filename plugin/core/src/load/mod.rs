@@ -2,7 +2,7 @@
 
 pub mod frontmatter;
 
-use crate::cvss::Cvss;
+use crate::cvss::Vector;
 use crate::diag::{Code, Diagnostic};
 use crate::model::{
     Date, Estimate, Exploitability, FileId, Item, Kind, Measure, Property, Relation, RiskFields,
@@ -589,7 +589,9 @@ impl Reader<'_> {
         }
     }
 
-    /// One estimate: an exploitability word or a CVSS vector (not both), and a severity.
+    /// One estimate: an exploitability word or a CVSS 3.x vector (not both), and a
+    /// severity. A vector of another version cannot choose a level, so it needs the word
+    /// beside it and is kept as a citation.
     fn estimate(
         &mut self,
         by_key: &ByKey<'_, '_>,
@@ -597,27 +599,36 @@ impl Reader<'_> {
         cvss_key: &str,
         severity_key: &str,
     ) -> Estimate {
-        let word = self.line(by_key, word_key, "a level of the exploitability scale");
-        let cvss = self.cvss(by_key, cvss_key);
-        let exploitability = match (word, cvss) {
-            (Some((w, span)), cvss) => {
-                if let Some(c) = cvss {
-                    self.invalid(
-                        c.span,
-                        format!("`{word_key}` and `{cvss_key}` are both given"),
-                        format!("give one of them: a CVSS vector is mapped onto the exploitability scale, so `{word_key}` would contradict or repeat it"),
-                    );
+        let word = self
+            .line(by_key, word_key, "a level of the exploitability scale")
+            .map(|(value, span)| Spanned {
+                value: Exploitability::Word(value),
+                span,
+            });
+        let vector = self.cvss(by_key, cvss_key);
+        let (exploitability, cited) = match (word, vector) {
+            (word, Some(v)) if v.value.exploitability_tenths().is_none() => {
+                if word.is_none() {
+                    self.diags.push(not_mapped(&v, word_key, cvss_key));
                 }
-                Some(Spanned {
-                    value: Exploitability::Word(w),
-                    span,
-                })
+                (word, Some(v))
             }
-            (None, Some(c)) => Some(Spanned {
-                value: Exploitability::Cvss(c.value),
-                span: c.span,
-            }),
-            (None, None) => None,
+            (Some(word), Some(v)) => {
+                self.invalid(
+                    v.span,
+                    format!("`{word_key}` and `{cvss_key}` are both given"),
+                    format!("give one of them: a CVSS {} vector is mapped onto the exploitability scale, so `{word_key}` would contradict or repeat it", v.value.version().as_str()),
+                );
+                (Some(word), None)
+            }
+            (None, Some(v)) => (
+                Some(Spanned {
+                    value: Exploitability::Cvss(v.value),
+                    span: v.span,
+                }),
+                None,
+            ),
+            (word, None) => (word, None),
         };
         let severity = self
             .line(by_key, severity_key, "a level of the severity scale")
@@ -625,13 +636,14 @@ impl Reader<'_> {
         Estimate {
             exploitability,
             severity,
+            cited,
         }
     }
 
-    fn cvss(&mut self, by_key: &ByKey<'_, '_>, key: &str) -> Option<Spanned<Cvss>> {
+    fn cvss(&mut self, by_key: &ByKey<'_, '_>, key: &str) -> Option<Spanned<Vector>> {
         let (value, _) = by_key.get(key)?;
         let (text, span) = self.optional_str(by_key, key)?;
-        match Cvss::parse(&text) {
+        match Vector::parse(&text) {
             Ok(c) => Some(Spanned { value: c, span }),
             Err(e) => {
                 // Point at the bad metric when the string is written plainly (no escapes,
@@ -644,11 +656,7 @@ impl Reader<'_> {
                 } else {
                     span
                 };
-                self.invalid(
-                    at,
-                    format!("invalid CVSS vector: {}", e.message),
-                    "write a CVSS 3.1 base vector with the eight base metrics, for example `CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:U/C:H/I:H/A:N`",
-                );
+                self.invalid(at, format!("invalid CVSS vector: {}", e.message), e.help);
                 None
             }
         }
@@ -923,35 +931,36 @@ fn misplaced_help(key: &str) -> String {
     }
 }
 
-/// The known word closest to `word` by edit distance, if it is close enough to be a typo.
+/// A vector that cannot choose an exploitability level, with nothing else to choose it.
+fn not_mapped(v: &Spanned<Vector>, word_key: &str, cvss_key: &str) -> Diagnostic {
+    let version = v.value.version().as_str();
+    let why = match v.value.version() {
+        crate::cvss::Version::V2_0 => {
+            "its exploitability sub-score is on another scale (0 to 10) than the CVSS 3.x sub-score the thresholds describe"
+        }
+        _ => "CVSS 4.0 defines no exploitability sub-score",
+    };
+    Diagnostic::new(
+        Code::CvssNotMapped,
+        format!("a CVSS {version} vector cannot choose the exploitability level: {why}"),
+    )
+    .at(v.span, "no exploitability level from this vector")
+    .help(format!(
+        "judge the level from the vector and write it beside it: `{word_key} = \"<a level of the exploitability scale>\"` (the vector stays, cited in the register); or give a CVSS 3.1 vector in `{cvss_key}`"
+    ))
+}
+
+/// The known word closest to `word` by Levenshtein distance (ignoring ASCII case), if it is
+/// close enough to be a typo: at most a third of its length, and at least one edit.
 pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let limit = (word.len() / 3).max(1);
+    let word = word.to_ascii_lowercase();
     candidates
         .into_iter()
-        .map(|c| {
-            (
-                levenshtein(&word.to_ascii_lowercase(), &c.to_ascii_lowercase()),
-                c,
-            )
-        })
+        .map(|c| (strsim::levenshtein(&word, &c.to_ascii_lowercase()), c))
         .filter(|(d, _)| *d <= limit)
         .min()
         .map(|(_, c)| c)
-}
-
-fn levenshtein(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
-                .min(prev[j + 1] + 1)
-                .min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 #[cfg(test)]
@@ -1261,16 +1270,43 @@ mod tests {
             [
                 (
                     "invalid-value",
-                    "invalid CVSS vector: `PR:X`: Privileges Required (PR) takes N, L or H",
+                    "invalid CVSS vector: `PR:X`: `X` is not a value of Privileges Required (PR)",
                     (5, 31)
                 ),
                 (
                     "invalid-value",
-                    "invalid CVSS vector: missing base metrics AC (Attack Complexity), PR (Privileges Required), UI (User Interaction), S (Scope), C (Confidentiality), I (Integrity), A (Availability)",
+                    "invalid CVSS vector: missing base metrics AC (Attack Complexity), PR (Privileges Required), UI (User Interaction), S (Scope), C (Confidentiality Impact), I (Integrity Impact), A (Availability Impact)",
                     (6, 18)
                 ),
             ]
         );
+        assert_eq!(
+            d[0].help.as_deref(),
+            Some("Privileges Required (PR) takes N, L or H")
+        );
+        // A lower-case value, an unknown metric, a trailing slash and a duplicate: each at
+        // the part of the vector that is wrong.
+        for (vector, column, part) in [
+            ("CVSS:3.1/AV:N/AC:l/PR:N/UI:N/S:U/C:H/I:H/A:H", 26, "l"),
+            (
+                "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/XX:N",
+                54,
+                "XX",
+            ),
+            ("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/", 53, "/"),
+            (
+                "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/A:L",
+                54,
+                "A:L",
+            ),
+        ] {
+            let text = format!("{RISK_HEAD}cvss = \"{vector}\"\n+++\n");
+            let (_, d, map) = parse(&text);
+            assert_eq!(codes(&d), ["invalid-value"], "{vector}");
+            assert_eq!(at(&d[0], &map), (5, column), "{vector}: {}", d[0].message);
+            let span = &d[0].primary.as_ref().unwrap().span;
+            assert_eq!(&text[span.start as usize..span.end as usize], part);
+        }
         // Both an exploitability word and a vector: one of them must go.
         let text = format!(
             "{RISK_HEAD}exploitability = \"remote\"\ncvss = \"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H\"\n+++\n"
@@ -1289,6 +1325,61 @@ mod tests {
                 .value,
             Exploitability::Word(_)
         ));
+    }
+
+    #[test]
+    fn advisory_vectors_of_every_version_are_read() {
+        // CVSS 3.1 with temporal metrics, as advisories publish it: it sets the level.
+        let (item, d, _) = parse(&format!(
+            "{RISK_HEAD}cvss = \"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H/E:P/RL:O/RC:C\"\n+++\n"
+        ));
+        assert!(d.is_empty(), "{d:?}");
+        let initial = item.unwrap().risk.unwrap().initial;
+        assert!(matches!(
+            initial.exploitability.unwrap().value,
+            Exploitability::Cvss(_)
+        ));
+        assert_eq!(initial.cited, None);
+
+        // CVSS 4.0 alone cannot set the level: a finding at the vector says what to write.
+        let v4 = "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N/E:A";
+        let (item, d, map) = parse(&format!("{RISK_HEAD}residual-cvss = \"{v4}\"\n+++\n"));
+        assert_eq!(codes(&d), ["cvss-not-mapped"]);
+        assert_eq!(at(&d[0], &map), (5, 17));
+        assert_eq!(
+            d[0].message,
+            "a CVSS 4.0 vector cannot choose the exploitability level: CVSS 4.0 defines no exploitability sub-score"
+        );
+        assert!(
+            d[0].help
+                .as_deref()
+                .unwrap()
+                .contains("`residual-exploitability = \"<a level of the exploitability scale>\"`"),
+            "{:?}",
+            d[0].help
+        );
+        let residual = item.unwrap().risk.unwrap().residual;
+        assert_eq!(residual.exploitability, None);
+        assert_eq!(residual.cited.unwrap().value.to_string(), v4);
+
+        // With a word beside it, the vector is cited and the word is the estimate.
+        let (item, d, _) = parse(&format!(
+            "{RISK_HEAD}exploitability = \"remote\"\ncvss = \"{v4}\"\n+++\n"
+        ));
+        assert!(d.is_empty(), "{d:?}");
+        let initial = item.unwrap().risk.unwrap().initial;
+        assert!(matches!(
+            initial.exploitability.unwrap().value,
+            Exploitability::Word(ref w) if w == "remote"
+        ));
+        assert_eq!(initial.cited.unwrap().value.to_string(), v4);
+
+        // CVSS 2.0: its sub-score is on another scale.
+        let (_, d, _) = parse(&format!(
+            "{RISK_HEAD}cvss = \"AV:N/AC:L/Au:N/C:P/I:P/A:P\"\n+++\n"
+        ));
+        assert_eq!(codes(&d), ["cvss-not-mapped"]);
+        assert!(d[0].message.contains("another scale"), "{}", d[0].message);
     }
 
     #[test]
@@ -1358,5 +1449,18 @@ mod tests {
             Some("implements")
         );
         assert_eq!(closest("zzz", ["implements"]), None);
+        // Case does not count; the limit is a third of the length, at least one edit.
+        assert_eq!(closest("IMPLEMENT", ["implements"]), Some("implements"));
+        assert_eq!(closest("abcdef", ["abxxef"]), Some("abxxef"));
+        assert_eq!(closest("abcde", ["abxxe"]), None);
+        assert_eq!(closest("ab", ["ax"]), Some("ax"));
+        // Characters, not bytes: one edit on a two-byte letter.
+        assert_eq!(closest("über", ["uber"]), Some("uber"));
+        // The nearest wins; among equals, the first in sorted order.
+        assert_eq!(closest("cat", ["bat", "cart", "at"]), Some("at"));
+        assert_eq!(
+            closest("abcdefghi", ["abcdefgXY", "abcdefgXX"]),
+            Some("abcdefgXX")
+        );
     }
 }

@@ -172,7 +172,7 @@ mod tests {
             version: "1.1".into(),
             commit: Some("abc".into()),
             modified: true,
-            timestamp: Some(0),
+            timestamp: Some(jiff::Timestamp::UNIX_EPOCH),
             date_source: DateSource::Commit,
             inputs: vec![InputFile {
                 role: Role::Item,

@@ -72,7 +72,7 @@ pub fn badge(level: Acceptance) -> String {
 /// "probable / serious" and the level badge, or what is missing. A CVSS vector is shown
 /// with its sub-score, so the reader can follow the mapping.
 pub fn estimate(config: &RiskConfig, est: &Estimate) -> String {
-    if est.exploitability.is_none() && est.severity.is_none() {
+    if est.exploitability.is_none() && est.severity.is_none() && est.cited.is_none() {
         return gap("not estimated");
     }
     let rated = risk::rate(config, est);
@@ -104,6 +104,15 @@ pub fn estimate(config: &RiskConfig, est: &Estimate) -> String {
             "<br><small>CVSS exploitability {}: <code>{}</code></small>",
             tenths(t),
             html(&c.to_string())
+        );
+    }
+    // A vector the scale cannot map is still shown: it is the evidence the word was judged from.
+    if let Some(v) = &est.cited {
+        let _ = write!(
+            out,
+            "<br><small>cited CVSS {} vector, not mapped: <code>{}</code></small>",
+            v.value.version().as_str(),
+            html(&v.value.to_string())
         );
     }
     out
@@ -455,7 +464,7 @@ pub fn criteria(config: &RiskConfig) -> String {
         |_| String::new(),
         |_| String::new(),
     ));
-    out.push_str("<table class=\"techfile-table techfile-cvss-map\">\n<caption>CVSS 3.1 exploitability sub-score to exploitability level</caption>\n<thead><tr><th>Exploitability</th><th>CVSS exploitability sub-score</th></tr></thead>\n<tbody>\n");
+    out.push_str("<table class=\"techfile-table techfile-cvss-map\">\n<caption>CVSS 3.x exploitability sub-score to exploitability level</caption>\n<thead><tr><th>Exploitability</th><th>CVSS exploitability sub-score</th></tr></thead>\n<tbody>\n");
     for (row, e) in config.exploitability.iter().enumerate() {
         let _ = writeln!(
             out,
@@ -552,6 +561,21 @@ mod tests {
                 )
             ),
             "remote / minor<br><span class=\"techfile-level techfile-risk-acceptable\">acceptable</span><br><small>CVSS exploitability 0.9: <code>CVSS:3.1/AV:P/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N</code></small>"
+        );
+        // A CVSS 4.0 vector is cited beside the word it was judged into.
+        assert_eq!(
+            estimate(
+                &c,
+                &est(
+                    "exploitability = \"occasional\"\ncvss = \"CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N/E:A\"\nseverity = \"minor\""
+                )
+            ),
+            "occasional / minor<br><span class=\"techfile-level techfile-risk-review\">review</span><br><small>cited CVSS 4.0 vector, not mapped: <code>CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N/E:A</code></small>"
+        );
+        // Alone, it is shown though no level comes from it.
+        assert_eq!(
+            estimate(&c, &est("cvss = \"AV:N/AC:L/Au:N/C:P/I:P/A:P\"")),
+            "<span class=\"techfile-gap\">exploitability not estimated</span> / <span class=\"techfile-gap\">severity not estimated</span><br><small>cited CVSS 2.0 vector, not mapped: <code>AV:N/AC:L/Au:N/C:P/I:P/A:P</code></small>"
         );
         assert_eq!(
             estimate(&c, &est("")),

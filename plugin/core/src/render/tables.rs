@@ -204,16 +204,12 @@ pub fn summary(site: &Site<'_, '_>) -> String {
 /// The reference of every diagnostic code, generated from the code list itself so the
 /// documentation cannot drift from the tool.
 pub fn codes() -> String {
-    use crate::diag::{Code, Level};
+    use crate::diag::Code;
     let mut out = String::from(
         "<table class=\"techfile-table techfile-fixed techfile-codes\">\n<colgroup><col style=\"width: 28%\"><col style=\"width: 11%\"><col style=\"width: 13%\"><col style=\"width: 48%\"></colgroup>\n<thead><tr><th>Code</th><th>Family</th><th>Default</th><th>Meaning</th></tr></thead>\n<tbody>\n",
     );
     for code in Code::ALL {
-        let level = match code.default_level() {
-            Level::Deny => "deny",
-            Level::Warn => "warn",
-            Level::Allow => "allow",
-        };
+        let level = code.default_level().as_str();
         let level = if code.is_fixed() {
             format!("{level} (fixed)")
         } else {
