@@ -14,7 +14,8 @@ use std::time::{Duration, Instant};
 use techfile_core::config::bundle::BundleConfig;
 use techfile_core::digest::sha256_hex;
 use techfile_core::export::manifest::{self, Problem};
-use techfile_core::export::{outline, pdf, print};
+use techfile_core::export::printed::Printed;
+use techfile_core::export::{pdf, print};
 use techfile_core::stamp::{self as stamps, Stamp};
 use techfile_core::{Mode, analyse};
 
@@ -276,14 +277,21 @@ fn summary_entries(ctx: &RenderContext) -> Vec<print::Entry> {
         .collect()
 }
 
-/// How many times the book may be printed to get the contents' page numbers right. The
-/// second print normally confirms the first: the contents take the same room either way.
+/// How many times the book may be printed to get the contents' page numbers right: once
+/// to measure, once with the numbers, which normally confirms them (the contents take the
+/// same room either way), and once more should a number's width have moved a page.
 const MAX_PRINTS: usize = 3;
 
 /// Prints the print view with a cover, the contents (with page numbers) and the stamp in
-/// every page's margins, adds the outline, and returns the PDF with its dates set to the
-/// stamp's. The styled copy of the page sits next to the HTML copy in the bundle, so its
-/// relative links to styles and fonts resolve, and is removed after.
+/// every page's margins, and returns the PDF of record: outline added, dates set to the
+/// stamp's, structure ids and file identifier fixed. The styled copy of the page sits
+/// next to the HTML copy in the bundle, so its relative links to styles and fonts
+/// resolve, and is removed after.
+///
+/// One browser loads the page once. The first print is untagged (it is only read for the
+/// page of every heading, and the structure tree doubles its cost); the numbers are then
+/// written into the loaded page's contents by a script and the page printed again,
+/// tagged, which is the PDF when its headings are where the first print found them.
 fn print(
     browser: &Path,
     print_page: &Path,
@@ -299,52 +307,48 @@ fn print(
     let cover = techfile_core::render::cover::render(bundle, stamp);
     let marks = print::marks(entries, &print::headings(&page));
     let styled_page = dest.join("html").join(".techfile-print.html");
-    let part = dest.join(".techfile-pdf.part");
+    let front = format!("{cover}{}", print::toc(&marks, None));
+    let styled = print::print_copy(&page, &style, &front)
+        .map_err(|e| anyhow!("{}: {e}", print_page.display()))?;
+    fs::write(&styled_page, styled)
+        .with_context(|| format!("cannot write {}", styled_page.display()))?;
+    let printer = chromium::open(
+        browser,
+        &styled_page,
+        Duration::from_secs(bundle.pdf_timeout),
+    );
+    let _ = fs::remove_file(&styled_page);
+    let mut printer = printer.map_err(anyhow::Error::msg)?;
     let mut numbers: Option<BTreeMap<String, u32>> = None;
-    let mut printed = None;
+    let mut settled = None;
     for _ in 0..MAX_PRINTS {
-        let front = format!("{cover}{}", print::toc(&marks, numbers.as_ref()));
-        let styled = print::print_copy(&page, &style, &front)
-            .map_err(|e| anyhow!("{}: {e}", print_page.display()))?;
-        fs::write(&styled_page, styled)
-            .with_context(|| format!("cannot write {}", styled_page.display()))?;
-        let run = chromium::print_to_pdf(
-            browser,
-            &styled_page,
-            &part,
-            Duration::from_secs(bundle.pdf_timeout),
-        );
-        let _ = fs::remove_file(&styled_page);
-        run.map_err(anyhow::Error::msg)?;
-        let bytes = fs::read(&part).context("cannot read the printed PDF")?;
-        let _ = fs::remove_file(&part);
-        let found = outline::destination_pages(&bytes).map_err(anyhow::Error::msg)?;
+        // Without marks there are no numbers to find: the one print is the PDF.
+        let tagged = numbers.is_some() || marks.is_empty();
+        let bytes = printer.print(tagged).map_err(anyhow::Error::msg)?;
+        let printed = Printed::read(&bytes).map_err(anyhow::Error::msg)?;
+        let found = printed.destination_pages().map_err(anyhow::Error::msg)?;
         let wanted: BTreeMap<String, u32> = marks
             .iter()
             .filter_map(|m| Some((m.id.clone(), *found.get(&m.id)?)))
             .collect();
-        let settled = numbers.as_ref() == Some(&wanted);
-        numbers = Some(wanted);
-        printed = Some(bytes);
-        if settled || marks.is_empty() {
+        if tagged && (marks.is_empty() || numbers.as_ref() == Some(&wanted)) {
+            settled = Some(printed);
             break;
         }
-        printed = None;
+        printer
+            .evaluate(&print::toc_numbers_script(&wanted))
+            .map_err(anyhow::Error::msg)?;
+        numbers = Some(wanted);
     }
-    let Some(mut bytes) = printed else {
+    drop(printer);
+    let Some(printed) = settled else {
         bail!(
             "the page numbers of the contents did not settle after {MAX_PRINTS} prints; this is a bug, please report it with the book"
         );
     };
-    if let Some(t) = stamp.timestamp
-        && pdf::fix_dates(&mut bytes, t) == 0
-    {
-        bail!(
-            "the PDF from {} has no /CreationDate to set: this Chromium writes PDFs this tool does not know, so the PDF would not be reproducible",
-            browser.display()
-        );
-    }
-    outline::with_outline(&bytes, &marks).map_err(anyhow::Error::msg)
+    printed
+        .finish(&marks, stamp.timestamp)
+        .map_err(anyhow::Error::msg)
 }
 
 /// The result of checking a bundle against its manifest.

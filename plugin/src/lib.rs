@@ -8,6 +8,7 @@
 
 pub mod bookconfig;
 pub mod bundler;
+pub mod cdp;
 pub mod chromium;
 pub mod facts;
 pub mod gather;

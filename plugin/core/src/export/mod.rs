@@ -6,4 +6,6 @@ pub mod manifest;
 pub mod outline;
 pub mod pdf;
 pub mod print;
+pub mod printed;
+pub mod tagged;
 pub mod trace;

@@ -11,7 +11,7 @@ use super::print::Mark;
 use lopdf::{Dictionary, Document, Object, ObjectId, StringFormat};
 use std::collections::BTreeMap;
 
-fn load(pdf: &[u8]) -> Result<Document, String> {
+pub(crate) fn load(pdf: &[u8]) -> Result<Document, String> {
     Document::load_mem(pdf).map_err(|e| format!("cannot read the printed PDF: {e}"))
 }
 
@@ -52,13 +52,12 @@ fn named(doc: &Document) -> Result<BTreeMap<Vec<u8>, Vec<Object>>, String> {
 ///
 /// # Errors
 ///
-/// When the bytes are not a PDF lopdf can read.
-pub fn destination_pages(pdf: &[u8]) -> Result<BTreeMap<String, u32>, String> {
-    let doc = load(pdf)?;
+/// When the document has no catalog or its `/Dests` cannot be read.
+pub fn destination_pages(doc: &Document) -> Result<BTreeMap<String, u32>, String> {
     let pages: BTreeMap<ObjectId, u32> =
         doc.get_pages().into_iter().map(|(n, id)| (id, n)).collect();
     let mut out = BTreeMap::new();
-    for (name, dest) in named(&doc)? {
+    for (name, dest) in named(doc)? {
         let page = dest
             .first()
             .and_then(|p| p.as_reference().ok())
@@ -79,16 +78,16 @@ fn text_string(text: &str) -> Object {
     Object::String(bytes, StringFormat::Hexadecimal)
 }
 
-/// `pdf` with a document outline made of `marks` (each pointing at the named destination
-/// of its id) that opens with the document. Marks whose id has no destination are left
-/// out, and so are their sections.
+/// Adds a document outline made of `marks` (each pointing at the named destination of its
+/// id) that opens with the document. Marks whose id has no destination are left out, and
+/// so are their sections. New objects take the next free object numbers, so the same
+/// document and marks always give the same objects.
 ///
 /// # Errors
 ///
-/// When the PDF cannot be read or written back.
-pub fn with_outline(pdf: &[u8], marks: &[Mark]) -> Result<Vec<u8>, String> {
-    let mut doc = load(pdf)?;
-    let dests = named(&doc)?;
+/// When the document has no catalog or its `/Dests` cannot be read.
+pub fn add_outline(doc: &mut Document, marks: &[Mark]) -> Result<(), String> {
+    let dests = named(doc)?;
     // Each kept mark with its explicit destination and the index of its parent.
     let mut kept: Vec<(&Mark, Vec<Object>, Option<usize>)> = Vec::new();
     let mut open: Vec<(usize, usize)> = Vec::new(); // (depth, index in kept)
@@ -112,7 +111,7 @@ pub fn with_outline(pdf: &[u8], marks: &[Mark]) -> Result<Vec<u8>, String> {
         kept.push((m, dest.clone(), parent));
     }
     if kept.is_empty() {
-        return Ok(pdf.to_vec());
+        return Ok(());
     }
     let root = doc.new_object_id();
     let ids: Vec<ObjectId> = kept.iter().map(|_| doc.new_object_id()).collect();
@@ -184,10 +183,7 @@ pub fn with_outline(pdf: &[u8], marks: &[Mark]) -> Result<Vec<u8>, String> {
         .map_err(|e| format!("the printed PDF has no catalog: {e}"))?;
     catalog.set("Outlines", Object::Reference(root));
     catalog.set("PageMode", Object::Name(b"UseOutlines".to_vec()));
-    let mut out = Vec::with_capacity(pdf.len() + marks.len() * 200);
-    doc.save_to(&mut out)
-        .map_err(|e| format!("cannot write the PDF with its outline: {e}"))?;
-    Ok(out)
+    Ok(())
 }
 
 /// The outline of a PDF as (depth, title, page) in reading order; for tests and checks.
@@ -315,11 +311,11 @@ mod tests {
 
     #[test]
     fn destinations_give_page_numbers() {
-        let pages = destination_pages(&sample()).unwrap();
+        let pages = destination_pages(&load(&sample()).unwrap()).unwrap();
         assert_eq!(pages["a"], 1);
         assert_eq!(pages["b"], 3);
         assert_eq!(pages["c"], 3);
-        assert!(destination_pages(b"not a pdf").is_err());
+        assert!(load(b"not a pdf").is_err());
     }
 
     #[test]
@@ -331,7 +327,14 @@ mod tests {
             mark(1, "Under missing", "c"),
             mark(0, "Gamma", "c"),
         ];
-        let pdf = with_outline(&sample(), &marks).unwrap();
+        let with_outline = |pdf: &[u8]| {
+            let mut doc = load(pdf).unwrap();
+            add_outline(&mut doc, &marks).unwrap();
+            let mut out = Vec::new();
+            doc.save_to(&mut out).unwrap();
+            out
+        };
+        let pdf = with_outline(&sample());
         let outline = read_outline(&pdf).unwrap();
         assert_eq!(
             outline,
@@ -351,6 +354,6 @@ mod tests {
             .unwrap();
         assert_eq!(mode, b"UseOutlines", "readers open the bookmarks");
         // The same input gives the same bytes.
-        assert_eq!(pdf, with_outline(&sample(), &marks).unwrap());
+        assert_eq!(pdf, with_outline(&sample()));
     }
 }

@@ -1,6 +1,5 @@
-//! The PDF's page furniture and its reproducibility: the `@page` style that puts the
-//! version on every printed page, and the rewrite of the dates Chromium stamps into the
-//! PDF from the wall clock.
+//! The PDF's page furniture and its dates: the `@page` style that puts the version on
+//! every printed page, and the build date in the form a PDF writes dates.
 
 use crate::stamp::{Stamp, utc};
 use jiff::Timestamp;
@@ -76,46 +75,13 @@ pub fn page_style(title: &str, stamp: &Stamp) -> String {
     )
 }
 
-/// Rewrites `/CreationDate` and `/ModDate` (`(D:YYYYMMDDHHmmSS+HH'mm')`) to `timestamp`
-/// in UTC. The new text has exactly the length of the old, so the cross-reference table's
-/// byte offsets stay valid. Returns how many dates were rewritten (none for a year a PDF
-/// date cannot write).
-pub fn fix_dates(pdf: &mut [u8], timestamp: Timestamp) -> usize {
+/// A PDF date (ISO 32000-1, 7.9.4) for `timestamp` in UTC: `D:YYYYMMDDHHmmSS+00'00'`.
+/// `None` for a year a PDF date cannot write (it has four digits).
+pub fn pdf_date(timestamp: Timestamp) -> Option<String> {
     let time = utc(timestamp);
-    if !(0..=9999).contains(&time.year()) {
-        return 0;
-    }
-    let digits = time.strftime("%Y%m%d%H%M%S").to_string();
-    let mut count = 0;
-    for key in [&b"/CreationDate (D:"[..], &b"/ModDate (D:"[..]] {
-        let mut from = 0;
-        while let Some(pos) = find(&pdf[from..], key) {
-            let start = from + pos + key.len();
-            from = start;
-            let Some(rest) = pdf.get(start..) else { break };
-            if rest.len() < 15 || !rest[..14].iter().all(u8::is_ascii_digit) {
-                continue;
-            }
-            pdf[start..start + 14].copy_from_slice(digits.as_bytes());
-            // A `+HH'mm'` offset becomes UTC's; `Z` already is UTC.
-            let tz = &mut pdf[start + 14..];
-            if tz.len() >= 7
-                && matches!(tz[0], b'+' | b'-')
-                && tz[1..3].iter().all(u8::is_ascii_digit)
-                && tz[3] == b'\''
-                && tz[4..6].iter().all(u8::is_ascii_digit)
-                && tz[6] == b'\''
-            {
-                tz[..7].copy_from_slice(b"+00'00'");
-            }
-            count += 1;
-        }
-    }
-    count
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
+    (0..=9999)
+        .contains(&time.year())
+        .then(|| format!("D:{}+00'00'", time.strftime("%Y%m%d%H%M%S")))
 }
 
 #[cfg(test)]
@@ -151,34 +117,22 @@ mod tests {
     }
 
     #[test]
-    fn dates_are_rewritten_in_place() {
-        let original = b"%PDF-1.4\n1 0 obj\n<</Producer (Skia/PDF m156)\n/CreationDate (D:20261128050459+01'00')\n/ModDate (D:20261128050459Z)>>\nendobj\n".to_vec();
-        let mut pdf = original.clone();
+    fn pdf_dates_are_utc_with_four_digit_years() {
         // 2024-02-29 01:01:01 UTC
         assert_eq!(
-            fix_dates(&mut pdf, Timestamp::from_second(1_709_168_461).unwrap()),
-            2
+            pdf_date(Timestamp::from_second(1_709_168_461).unwrap()).as_deref(),
+            Some("D:20240229010101+00'00'")
         );
-        assert_eq!(pdf.len(), original.len());
-        let text = String::from_utf8(pdf).unwrap();
-        assert!(
-            text.contains("/CreationDate (D:20240229010101+00'00')"),
-            "{text}"
-        );
-        assert!(text.contains("/ModDate (D:20240229010101Z)"), "{text}");
-        // Years before 1000 keep four digits, so the length still holds.
-        let mut pdf = original.clone();
         let early = jiff::tz::Offset::UTC
             .to_timestamp(jiff::civil::date(999, 3, 1).at(4, 5, 6, 0))
             .unwrap();
-        assert_eq!(fix_dates(&mut pdf, early), 2);
-        assert_eq!(pdf.len(), original.len());
-        assert!(
-            String::from_utf8(pdf)
-                .unwrap()
-                .contains("/ModDate (D:09990301040506Z)")
+        assert_eq!(
+            pdf_date(early).as_deref(),
+            Some("D:09990301040506+00'00'")
         );
-        let mut none = b"%PDF-1.4 no dates".to_vec();
-        assert_eq!(fix_dates(&mut none, Timestamp::UNIX_EPOCH), 0);
+        let before_year_zero = jiff::tz::Offset::UTC
+            .to_timestamp(jiff::civil::date(-1, 1, 1).at(0, 0, 0, 0))
+            .unwrap();
+        assert_eq!(pdf_date(before_year_zero), None);
     }
 }

@@ -401,6 +401,24 @@ fn without_covers(page: &str) -> String {
     out
 }
 
+/// mdBook's print view calls `window.print()` 100 ms after it loads, for a reader who
+/// opened it in a browser. Headless, that starts a print of its own beside ours: its work
+/// races ours, which shifts the numbers Chromium gives structure elements (two prints of
+/// one page then differ), and the page stays "already being printed" for every later
+/// request. The print copy turns the call into nothing, before any script of the page runs.
+pub const NO_PRINT_DIALOG: &str = "<script>window.print = function () {};</script>\n";
+
+/// A script for the loaded print copy that writes `pages` (page number by heading id) into
+/// the contents' number boxes: the second print shows them without loading the page
+/// again. A heading with no number gets an empty box, as in the first print.
+pub fn toc_numbers_script(pages: &BTreeMap<String, u32>) -> String {
+    // JSON is a JavaScript literal, and serde_json escapes every id into it safely.
+    let map = serde_json::to_string(pages).unwrap_or_else(|_| "{}".into());
+    format!(
+        "(() => {{ const pages = {map}; let n = 0; for (const a of document.querySelectorAll('nav.{TOC_CLASS} a')) {{ const box = a.querySelector('.techfile-toc-page'); const id = a.getAttribute('href').slice(1); box.textContent = Object.hasOwn(pages, id) ? String(pages[id]) : ''; n += 1; }} return n; }})()"
+    )
+}
+
 /// The page that is printed: `style` at the end of the head, `front` (cover and contents)
 /// at the start of the chapters, covers in chapters removed, details opened and
 /// preformatted blocks measured.
@@ -414,8 +432,10 @@ pub fn print_copy(page: &str, style: &str, front: &str) -> Result<String, String
         .ok_or("the print view has no </head>: is it mdBook's print.html?")?;
     let (main, _) = main_range(page)
         .ok_or("the print view has no <main> element: is it mdBook 0.5's print.html?")?;
-    let mut out = String::with_capacity(page.len() + style.len() + front.len());
+    let mut out =
+        String::with_capacity(page.len() + style.len() + front.len() + NO_PRINT_DIALOG.len());
     out.push_str(&page[..head]);
+    out.push_str(NO_PRINT_DIALOG);
     out.push_str(style);
     out.push_str(&page[head..main]);
     out.push('\n');
@@ -548,6 +568,10 @@ mod tests {
     fn the_print_copy_has_front_matter_open_details_and_measured_blocks() {
         let out = print_copy(PAGE, "<style>x</style>", "<nav>FRONT</nav>").unwrap();
         assert!(out.contains("<style>x</style></head>"));
+        assert!(
+            out.find(NO_PRINT_DIALOG) < out.find("<body>"),
+            "window.print is disabled before the page's scripts"
+        );
         assert!(out.contains("<main>\n<nav>FRONT</nav>\n<h1 id=\"intro\">"));
         assert!(
             !out.contains("<p>cover</p>"),
@@ -571,5 +595,16 @@ mod tests {
             decode_entities("a &amp;&lt;&#39;&#x41;&bogus; &"),
             "a &<'A&bogus; &"
         );
+    }
+
+    #[test]
+    fn the_numbers_script_carries_every_id_as_json() {
+        let pages = BTreeMap::from([("risks".to_string(), 12), ("a'b\"c".to_string(), 3)]);
+        let script = toc_numbers_script(&pages);
+        assert!(
+            script.contains(r#"const pages = {"a'b\"c":3,"risks":12};"#),
+            "{script}"
+        );
+        assert!(script.contains("nav.techfile-toc a"));
     }
 }
