@@ -84,10 +84,9 @@ impl Connection {
         let left = self.deadline.saturating_duration_since(Instant::now());
         match self.from_browser.recv_timeout(left) {
             Ok(message) => message,
-            Err(RecvTimeoutError::Timeout) => Err(format!(
-                "the browser did not finish within {}",
-                self.budget
-            )),
+            Err(RecvTimeoutError::Timeout) => {
+                Err(format!("the browser did not finish within {}", self.budget))
+            }
             Err(RecvTimeoutError::Disconnected) => {
                 Err("the browser closed the connection".to_string())
             }
@@ -133,7 +132,10 @@ impl Connection {
                     .unwrap_or("unknown error");
                 return Err(format!("{method}: {text}"));
             }
-            return Ok(message.get_mut("result").map(Value::take).unwrap_or_default());
+            return Ok(message
+                .get_mut("result")
+                .map(Value::take)
+                .unwrap_or_default());
         }
     }
 
@@ -167,8 +169,8 @@ impl Connection {
 mod tests {
     use super::*;
     use std::io::Cursor;
-    use std::time::Duration;
     use std::sync::{Arc, Mutex};
+    use std::time::Duration;
 
     /// Records what is written, for a look at the commands.
     #[derive(Clone, Default)]
@@ -204,7 +206,10 @@ mod tests {
             .call("Page.navigate", json!({"url": "file:///x"}), Some("S"))
             .unwrap();
         assert_eq!(r["frameId"], "F");
-        assert!(c.event("Page.loadEventFired", "S").is_ok(), "kept from before the answer");
+        assert!(
+            c.event("Page.loadEventFired", "S").is_ok(),
+            "kept from before the answer"
+        );
         let e = c.call("Page.printToPDF", json!({}), Some("S")).unwrap_err();
         assert_eq!(e, "Page.printToPDF: Page is already being printed");
         let written = String::from_utf8(sink.0.lock().unwrap().clone()).unwrap();

@@ -265,7 +265,11 @@ fn pdfinfo(pdf: &Path) -> String {
         .arg(pdf)
         .output()
         .expect("pdfinfo runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 
@@ -325,7 +329,9 @@ fn busy(n: usize) -> impl Drop {
             std::thread::spawn(move || {
                 let mut x: u64 = 1;
                 while !stop.load(Ordering::Relaxed) {
-                    x = std::hint::black_box(x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1));
+                    x = std::hint::black_box(
+                        x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1),
+                    );
                 }
             })
         })
@@ -350,7 +356,12 @@ fn the_same_page_prints_to_the_same_bytes_under_load() {
     let browser = chromium::find(None).unwrap();
     let date = jiff::Timestamp::from_second(1_795_000_000).unwrap();
     let timeout = std::time::Duration::from_secs(300);
-    let finished = |pdf: Vec<u8>| Printed::read(&pdf).unwrap().finish(&[], Some(date)).unwrap();
+    let finished = |pdf: Vec<u8>| {
+        Printed::read(&pdf)
+            .unwrap()
+            .finish(&[], Some(date))
+            .unwrap()
+    };
     let _load = busy(3);
     // Three prints in one browser (the bundle prints twice per build), and one in a second
     // browser started while the first one is printing.
@@ -368,11 +379,18 @@ fn the_same_page_prints_to_the_same_bytes_under_load() {
         (first.join().unwrap(), other.join().unwrap())
     });
     for (n, pdf) in first.iter().enumerate() {
-        assert!(pdf == &other, "print {} of the first browser differs from the second browser's", n + 1);
+        assert!(
+            pdf == &other,
+            "print {} of the first browser differs from the second browser's",
+            n + 1
+        );
     }
     let text = String::from_utf8_lossy(&other);
     assert!(text.contains("/StructTreeRoot"), "the PDF is tagged");
-    assert!(text.contains("(node00000001)"), "structure ids are numbered from 1 in tree order");
+    assert!(
+        text.contains("(node00000001)"),
+        "structure ids are numbered from 1 in tree order"
+    );
 }
 
 #[test]

@@ -126,10 +126,7 @@ mod tests {
         let early = jiff::tz::Offset::UTC
             .to_timestamp(jiff::civil::date(999, 3, 1).at(4, 5, 6, 0))
             .unwrap();
-        assert_eq!(
-            pdf_date(early).as_deref(),
-            Some("D:09990301040506+00'00'")
-        );
+        assert_eq!(pdf_date(early).as_deref(), Some("D:09990301040506+00'00'"));
         let before_year_zero = jiff::tz::Offset::UTC
             .to_timestamp(jiff::civil::date(-1, 1, 1).at(0, 0, 0, 0))
             .unwrap();

@@ -109,12 +109,15 @@ mod tests {
         let page = doc.add_object(dictionary! { "Type" => "Page", "Parent" => pages });
         doc.objects.insert(
             pages,
-            Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 }),
+            Object::Dictionary(
+                dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 },
+            ),
         );
         let dests = doc.add_object(dictionary! {
             "a" => vec![page.into(), "XYZ".into(), 0.into(), 800.into(), 0.into()],
         });
-        let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages, "Dests" => dests });
+        let catalog =
+            doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages, "Dests" => dests });
         let info = doc.add_object(dictionary! {
             "Producer" => Object::string_literal("Skia/PDF m156"),
             "CreationDate" => Object::string_literal(created),
@@ -175,7 +178,12 @@ mod tests {
                 .unwrap()
                 .finish(marks, Some(date))
                 .unwrap();
-            Document::load_mem(&pdf).unwrap().trailer.get(b"ID").unwrap().clone()
+            Document::load_mem(&pdf)
+                .unwrap()
+                .trailer
+                .get(b"ID")
+                .unwrap()
+                .clone()
         };
         assert_ne!(id(&marks()), id(&[]), "another outline, another file");
     }

@@ -269,8 +269,10 @@ mod tests {
     /// of two leaves under one intermediate node.
     fn tagged(ids: [&str; 3]) -> Document {
         let mut doc = Document::with_version("1.4");
-        let th1 = doc.add_object(dictionary! { "S" => "TH", "ID" => Object::string_literal(ids[0]) });
-        let th2 = doc.add_object(dictionary! { "S" => "TH", "ID" => Object::string_literal(ids[1]) });
+        let th1 =
+            doc.add_object(dictionary! { "S" => "TH", "ID" => Object::string_literal(ids[0]) });
+        let th2 =
+            doc.add_object(dictionary! { "S" => "TH", "ID" => Object::string_literal(ids[1]) });
         let td = doc.add_object(dictionary! {
             "S" => "TD",
             "ID" => Object::string_literal(ids[2]),
@@ -279,7 +281,9 @@ mod tests {
                 "Headers" => vec![Object::string_literal(ids[0]), Object::string_literal(ids[1])],
             })],
         });
-        let row = doc.add_object(dictionary! { "S" => "TR", "K" => vec![th1.into(), th2.into(), td.into()] });
+        let row = doc.add_object(
+            dictionary! { "S" => "TR", "K" => vec![th1.into(), th2.into(), td.into()] },
+        );
         let mut sorted = [(ids[0], th1), (ids[1], th2), (ids[2], td)];
         sorted.sort();
         let leaf = |pairs: &[(&str, ObjectId)]| {
@@ -300,7 +304,9 @@ mod tests {
             "K" => row,
             "IDTree" => id_tree,
         });
-        let pages = doc.add_object(dictionary! { "Type" => "Pages", "Kids" => Vec::<Object>::new(), "Count" => 0 });
+        let pages = doc.add_object(
+            dictionary! { "Type" => "Pages", "Kids" => Vec::<Object>::new(), "Count" => 0 },
+        );
         let catalog = doc.add_object(dictionary! {
             "Type" => "Catalog",
             "Pages" => pages,
@@ -335,8 +341,20 @@ mod tests {
         renumber_ids(&mut doc);
         let id_of = |d: &Dictionary| d.get(b"ID").unwrap().as_str().unwrap().to_vec();
         // Every key of the id tree leads to the element with that id, in sorted order.
-        let root = doc.catalog().unwrap().get(b"StructTreeRoot").unwrap().as_reference().unwrap();
-        let id_tree = doc.get_dictionary(root).unwrap().get(b"IDTree").unwrap().as_reference().unwrap();
+        let root = doc
+            .catalog()
+            .unwrap()
+            .get(b"StructTreeRoot")
+            .unwrap()
+            .as_reference()
+            .unwrap();
+        let id_tree = doc
+            .get_dictionary(root)
+            .unwrap()
+            .get(b"IDTree")
+            .unwrap()
+            .as_reference()
+            .unwrap();
         let tree = name_tree(&doc, id_tree);
         let mut keys = Vec::new();
         for leaf in &tree.leaves {
@@ -377,7 +395,9 @@ mod tests {
     #[test]
     fn a_document_without_structure_is_left_alone() {
         let mut doc = Document::with_version("1.4");
-        let pages = doc.add_object(dictionary! { "Type" => "Pages", "Kids" => Vec::<Object>::new(), "Count" => 0 });
+        let pages = doc.add_object(
+            dictionary! { "Type" => "Pages", "Kids" => Vec::<Object>::new(), "Count" => 0 },
+        );
         let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages });
         doc.trailer.set("Root", catalog);
         assert_eq!(renumber_ids(&mut doc), 0);
