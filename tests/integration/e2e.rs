@@ -455,7 +455,9 @@ fn configuration_errors_fail_mdbook_build_at_their_line() {
         "help: did you mean `items`?",
         "book.toml:9:1",
         "book.toml:12:1",
-        "techfile: 3 errors, 0 warnings",
+        "unknown key `signatur` in [preprocessor.techfile.bundle.approval]",
+        "book.toml:20:1",
+        "techfile: 4 errors, 0 warnings",
     ] {
         assert!(stderr.contains(expected), "{expected}\n{stderr}");
     }

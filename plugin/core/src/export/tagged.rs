@@ -51,7 +51,14 @@ fn ids_in_tree_order(doc: &Document) -> Vec<Vec<u8>> {
                 if !seen.insert(*id) {
                     continue;
                 }
-                doc.get_dictionary(*id).ok()
+                match doc.get_object(*id) {
+                    Ok(Object::Array(kids)) => {
+                        stack.extend(kids.iter().rev());
+                        continue;
+                    }
+                    Ok(Object::Dictionary(d)) => Some(d),
+                    _ => None,
+                }
             }
             Object::Dictionary(d) => Some(d),
             _ => None,
