@@ -174,7 +174,8 @@ pub fn render(ctx: &RenderContext) -> Result<Rendered> {
         &names,
         Chapters::FromSummary,
     )?;
-    let analysis = analyse(inputs, Mode::Check);
+    let mut analysis = analyse(inputs, Mode::Check);
+    crate::history::check_independence(&mut analysis, &ctx.root);
     if analysis.has_errors() {
         bail!(
             "the technical file has errors, so no bundle is written; `mdbook-techfile check {}` lists them",
@@ -391,6 +392,12 @@ pub fn verify(dir: &Path) -> Result<Verified> {
     };
     let found = hash_tree(dir)?;
     problems.extend(manifest::compare(&listed, &found));
+    // The review records travel in trace.json: every stamp it lists must be backed by one.
+    if let Ok(text) = fs::read_to_string(dir.join("trace.json"))
+        && let Ok(trace) = serde_json::from_str::<serde_json::Value>(&text)
+    {
+        problems.extend(manifest::unrecorded_reviews(&trace));
+    }
     Ok(Verified {
         files: found.len(),
         problems,

@@ -100,7 +100,8 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book) -> Result<Outcome> {
         if let Some(path) = &ch.path {
             given.push(GivenChapter {
                 source: ch.source_path.clone(),
-                path: path.to_string_lossy().replace('\\', "/"),
+                // mdBook's `PathBuf` skips `.` segments when it compares paths.
+                path: crate::paths::slash_path(path),
                 text: ch.content.clone(),
             });
         }
@@ -113,6 +114,9 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book) -> Result<Outcome> {
         Chapters::Given(given),
     )?;
     let mut analysis = analyse(inputs, Mode::Build);
+    crate::history::check_independence(&mut analysis, &ctx.root);
+    let mut notes = notes;
+    notes.append(&mut analysis.notes);
     if analysis.has_errors() {
         return Ok(Outcome {
             analysis,
@@ -194,6 +198,9 @@ fn load(book_root: &Path, mode: Mode) -> Result<(Outcome, Vec<RenderedPage>)> {
         .map(|c| c.path.clone())
         .collect();
     let mut analysis = analyse(inputs, mode);
+    crate::history::check_independence(&mut analysis, book_root);
+    let mut notes = notes;
+    notes.append(&mut analysis.notes);
     let output = std::mem::take(&mut analysis.output);
     let pages = paths
         .into_iter()

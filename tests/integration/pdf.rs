@@ -4,55 +4,23 @@
 //! measured by headless Chromium in the DOM.
 //!
 //! The sample is built once (a `OnceLock`) and shared by the tests of this module.
-//! Needs mdbook 0.5, chromium, poppler-utils and qpdf (or TECHFILE_SKIP_BROWSER=1).
+//! Needs mdbook 0.5, chromium, poppler-utils and qpdf (or, outside CI, TECHFILE_SKIP_BROWSER=1).
 
-use crate::common::{BIN, tool_available};
+use crate::common::{Book, require};
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-fn ready() -> bool {
-    tool_available(
-        "mdbook",
-        "TECHFILE_SKIP_MDBOOK",
-        "cargo install --locked mdbook --version 0.5.4",
-    ) && tool_available(
-        "chromium",
-        "TECHFILE_SKIP_BROWSER",
-        "apt-get install chromium",
-    ) && tool_available(
-        "pdftotext",
-        "TECHFILE_SKIP_BROWSER",
-        "apt-get install poppler-utils",
-    ) && tool_available("qpdf", "TECHFILE_SKIP_BROWSER", "apt-get install qpdf")
-}
-
 /// The sample's build folder (`book/book`) after one `mdbook build` with the binary under test.
 fn sample() -> &'static Path {
-    static BUILT: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+    static BUILT: OnceLock<(Book, PathBuf)> = OnceLock::new();
     let (_, out) = BUILT.get_or_init(|| {
-        let tmp = crate::sample::sample_copy();
-        let out = Command::new("mdbook")
-            .arg("build")
-            .current_dir(tmp.path().join("book"))
-            .env("MDBOOK_PREPROCESSOR__TECHFILE__COMMAND", BIN)
-            .env(
-                "MDBOOK_OUTPUT__TECHFILE__COMMAND",
-                format!("'{BIN}' render"),
-            )
-            .env("SOURCE_DATE_EPOCH", "1795000000")
-            .env("GIT_CEILING_DIRECTORIES", tmp.path().parent().unwrap())
-            .output()
-            .expect("mdbook runs");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let dir = tmp.path().join("book/book");
-        (tmp, dir)
+        let book = Book::sample();
+        let built = book.mdbook().epoch("1795000000").run().expect_ok();
+        let out = built.out.clone();
+        (book, out)
     });
     out
 }
@@ -130,9 +98,7 @@ fn squash(text: &str) -> String {
 
 #[test]
 fn the_outline_has_every_part_and_chapter_and_leads_to_its_page() {
-    if !ready() {
-        return;
-    }
+    require!(Mdbook, Chromium, Pdftotext, Qpdf);
     let pdf = pdf_path();
     let entries = outline(&pdf);
     let pages = pages_text(&pdf);
@@ -171,9 +137,7 @@ fn the_outline_has_every_part_and_chapter_and_leads_to_its_page() {
 
 #[test]
 fn the_cover_approval_block_and_contents_come_first() {
-    if !ready() {
-        return;
-    }
+    require!(Mdbook, Chromium, Pdftotext, Qpdf);
     let pages = pages_text(&pdf_path());
     let cover = squash(&pages[0]);
     for expected in [
@@ -240,9 +204,7 @@ fn residual_estimates(root: &Path) -> BTreeMap<String, String> {
 
 #[test]
 fn the_risk_register_prints_every_column_and_every_residual_estimate() {
-    if !ready() {
-        return;
-    }
+    require!(Mdbook, Chromium, Pdftotext, Qpdf);
     let pages = pages_text(&pdf_path());
     let register: Vec<&String> = pages
         .iter()
@@ -337,9 +299,7 @@ fn page_image(pdf: &Path, page: usize, dpi: u32, dir: &Path) -> (usize, usize, V
 
 #[test]
 fn no_page_prints_into_its_right_margin() {
-    if !ready() {
-        return;
-    }
+    require!(Mdbook, Chromium, Pdftotext, Qpdf);
     let pdf = pdf_path();
     let pages = pages_text(&pdf).len();
     let tmp = tempfile::tempdir().unwrap();
@@ -439,9 +399,7 @@ document.getElementById('techfile-probe').textContent = out.join('\n') || 'ok';
 
 #[test]
 fn no_generated_table_is_wider_than_the_content_column() {
-    if !ready() {
-        return;
-    }
+    require!(Mdbook, Chromium, Pdftotext, Qpdf);
     let pages = generated_pages();
     assert!(pages.iter().any(|p| p == "risks.html"), "{pages:?}");
     let mut problems = Vec::new();
@@ -499,9 +457,7 @@ document.getElementById('techfile-probe').textContent = JSON.stringify(out);
 
 #[test]
 fn generated_colours_are_readable_in_every_theme() {
-    if !ready() {
-        return;
-    }
+    require!(Mdbook, Chromium, Pdftotext, Qpdf);
     let result = in_browser("risks.html", CONTRAST, 1280);
     let json: serde_json::Value = serde_json::from_str(&result).unwrap();
     let mut low = Vec::new();

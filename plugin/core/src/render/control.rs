@@ -30,9 +30,10 @@ const HASH_STYLE: &str = "<style>\n.techfile-inputs td, .techfile-inputs th { pa
 /// Which part of the document control a directive shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Part {
-    /// Identification, revision history and input files (`document-control`).
+    /// Identification, revision history, review records and input files
+    /// (`document-control`).
     All,
-    /// Identification and revision history (`document-control version`).
+    /// Identification, revision history and review records (`document-control version`).
     Version,
     /// The input files alone (`document-control inputs`), collapsed on screen: a machine
     /// list that belongs in an annex, not in the middle of the file.
@@ -40,7 +41,7 @@ pub enum Part {
 }
 
 /// The document control content: level-2 sections, meant for a chapter of its own.
-pub fn render(stamp: &Stamp, part: Part) -> String {
+pub fn render(stamp: &Stamp, part: Part, records: &[crate::review::Record]) -> String {
     let mut out = String::new();
     out.push_str(STYLE);
     out.push_str(HASH_STYLE);
@@ -49,6 +50,8 @@ pub fn render(stamp: &Stamp, part: Part) -> String {
         out.push_str(&identification(stamp));
         out.push_str("\n## Revision history\n\n");
         out.push_str(&revisions(stamp));
+        out.push_str("\n## Review records\n\n");
+        out.push_str(&super::reviews::records_table(records));
     }
     if part != Part::Version {
         out.push_str("\n## Input files\n\n");
@@ -200,7 +203,7 @@ mod tests {
                 },
             ],
         };
-        let text = render(&stamp, Part::All);
+        let text = render(&stamp, Part::All, &[]);
         assert!(
             text.contains("<tr><td>Version</td><td>1.1</td></tr>"),
             "{text}"
@@ -220,9 +223,9 @@ mod tests {
         );
         assert!(text.contains("\n## Input files\n"), "{text}");
 
-        let version = render(&stamp, Part::Version);
+        let version = render(&stamp, Part::Version, &[]);
         assert!(version.contains("## Revision history") && !version.contains("## Input files"));
-        let inputs = render(&stamp, Part::Inputs);
+        let inputs = render(&stamp, Part::Inputs, &[]);
         assert!(!inputs.contains("## Revision history"));
         assert!(inputs.contains("<details>\n<summary>The SHA-256 of the 1 input files</summary>"));
         assert!(inputs.contains(&"ff".repeat(32)));

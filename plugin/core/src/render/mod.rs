@@ -6,6 +6,7 @@ pub mod cover;
 pub mod directive;
 pub mod mapped;
 pub mod pages;
+pub mod reviews;
 pub mod risk;
 pub mod sbom;
 pub mod site;

@@ -523,8 +523,10 @@ mod tests {
         let config = RiskConfig::default();
         let not_applicable = Default::default();
         let sboms = crate::sbom::SbomSet::default();
+        let reviews = crate::review::Reviews::default();
         let site = Site {
             graph: &graph,
+            reviews: &reviews,
             risk: &config,
             not_applicable: &not_applicable,
             stamp: None,
