@@ -101,6 +101,7 @@ const DIRECTIVES: &[(&str, &str)] = &[
     ("document-control", "{{#techfile document-control}}"),
     ("reviews", "{{#techfile reviews}}"),
     ("sbom", "{{#techfile sbom FILE}}"),
+    ("support", "{{#techfile support}}"),
 ];
 
 struct Found {
@@ -145,6 +146,7 @@ pub fn expand<'g, 'a>(
     graph: &'g TraceGraph<'a>,
     sboms: &'g SbomSet,
     reviews: &'g crate::review::Reviews,
+    support: &'g crate::lifecycle::Support,
     chapters: &'g [Chapter],
     config: &'g Config,
     stamp: Option<&'g Stamp>,
@@ -264,6 +266,7 @@ pub fn expand<'g, 'a>(
             sboms,
             sbom_pages,
             reviews,
+            support,
             outline,
         },
         chapters,
@@ -663,6 +666,7 @@ impl Expander<'_, '_, '_> {
             },
             ("summary", []) => Some(self.generated(d, |site, _| tables::summary(site))),
             ("reviews", []) => Some(self.generated(d, render::reviews::reviews)),
+            ("support", []) => Some(self.generated(d, render::support::support)),
             ("catalog", []) => Some(self.hosted(d, Host::Catalog)),
             ("items", [kind]) => match Kind::parse(kind) {
                 Some(k) => Some(self.hosted(d, Host::Items(k))),
@@ -869,7 +873,10 @@ mod tests {
         let sboms = SbomSet::default();
         let config = Config::default();
         let reviews = crate::review::Reviews::default();
-        let (expanded, _) = expand(&graph, &sboms, &reviews, &chapters, &config, None, outline);
+        let support = crate::lifecycle::Support::default();
+        let (expanded, _) = expand(
+            &graph, &sboms, &reviews, &support, &chapters, &config, None, outline,
+        );
         (0..expanded.page_count())
             .map(|n| {
                 let s = scan::scan(&expanded.render(n).text, Markdown::default());

@@ -19,10 +19,12 @@ pub mod config;
 pub mod cvss;
 pub mod diag;
 pub mod digest;
+pub mod evidence;
 pub mod export;
 pub mod fingerprint;
 pub mod graph;
 pub mod includes;
+pub mod lifecycle;
 pub mod links;
 pub mod load;
 pub mod model;
@@ -106,8 +108,9 @@ impl Default for BookInputs {
 }
 
 /// Everything one analysis reads, already read: the edge gathers it once, with one policy
-/// for which files count, and nothing in the core reads anything else.
-#[derive(Debug)]
+/// for which files count, and nothing in the core reads anything else. The default is an
+/// empty technical file with the default configuration.
+#[derive(Debug, Default)]
 pub struct Inputs {
     /// `[preprocessor.techfile]`, validated.
     pub config: Config,
@@ -122,6 +125,15 @@ pub struct Inputs {
     /// Version, commit and date, when `[preprocessor.techfile.bundle]` is set. The input
     /// hashes of the [`Stamp`] are computed here from the bytes above.
     pub stamp: Option<StampFacts>,
+    /// The support tables (`*.toml` in the support folder), sorted by path.
+    pub support: Vec<Input>,
+    /// The advisory records (OSV JSON) of the `advisories` folders, sorted by path.
+    pub advisory_records: Vec<Input>,
+    /// The files of the evidence folder, sorted by path.
+    pub evidence: Vec<evidence::EvidenceFile>,
+    /// The day the checks that depend on the date are judged on (`check --today`);
+    /// `None`: they do not run, and nothing depends on the day.
+    pub today: Option<model::Date>,
 }
 
 /// How much of the book an analysis renders.
@@ -169,6 +181,10 @@ pub struct Analysis {
     /// Things the user should know that are not findings (a chapter checked as mdBook
     /// handed it over because another preprocessor changed it).
     pub notes: Vec<String>,
+    /// The level and end of support of every SBOM component, with their sources.
+    pub support: lifecycle::Support,
+    /// The evidence files and what the JUnit reports say.
+    pub evidence: evidence::Evidence,
 }
 
 impl Analysis {
@@ -203,6 +219,10 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
         reviews: review_inputs,
         book: book_inputs,
         stamp: facts,
+        support: support_inputs,
+        advisory_records,
+        evidence: evidence_inputs,
+        today,
     } = inputs;
     let render = mode == Mode::Build;
     let mut map = SourceMap::new();
@@ -271,8 +291,16 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
         }
     }
 
-    let (items, item_diags) = load::load_items(&mut map, item_inputs);
+    let (mut items, item_diags) = load::load_items(&mut map, item_inputs);
     diags.extend(item_diags);
+    let junit_property = config
+        .release
+        .as_ref()
+        .map_or("version", |r| r.junit_property.as_str());
+    let (evidence, evidence_diags) =
+        evidence::resolve(&mut map, &mut items, evidence_inputs, junit_property);
+    diags.extend(evidence_diags);
+    hashed.extend(evidence.files.iter().map(|(_, f)| f.clone()));
     let (loaded, sbom_diags) = sbom::load_sboms(&mut map, sbom_inputs);
     diags.extend(sbom_diags);
     for s in &loaded.sboms {
@@ -295,6 +323,23 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
     diags.extend(review_diags);
     let (sboms, affects_diags) = sbom::resolve(loaded, &items, |i| graph.is_canonical(i));
     diags.extend(affects_diags);
+    let (support, support_diags) = lifecycle::assess(
+        &mut map,
+        &sboms,
+        support_inputs,
+        advisory_records,
+        &config,
+        today,
+    );
+    diags.extend(support_diags);
+    if let (Some(release), Some(f)) = (&config.release, &facts) {
+        diags.extend(checks::release::check(
+            release, &f.version, &sboms, &map, &items, &evidence,
+        ));
+    }
+    if let Some(today) = today {
+        diags.extend(checks::dates::check(&items, &config, today));
+    }
 
     hashed.sort();
     hashed.dedup();
@@ -304,6 +349,7 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
         &graph,
         &sboms,
         &reviews,
+        &support,
         &chapters,
         &config,
         stamp.as_ref(),
@@ -333,6 +379,8 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
         inputs: hashed,
         output,
         notes,
+        support,
+        evidence,
     }
 }
 
@@ -370,6 +418,7 @@ fn expand_and_check_links(
     graph: &TraceGraph<'_>,
     sboms: &SbomSet,
     reviews: &review::Reviews,
+    support: &lifecycle::Support,
     chapters: &[Chapter],
     config: &Config,
     stamp: Option<&Stamp>,
@@ -377,8 +426,9 @@ fn expand_and_check_links(
     markdown: links::Markdown,
     render: bool,
 ) -> (book::Output, Vec<Diagnostic>) {
-    let (expanded, mut diags) =
-        book::expand(graph, sboms, reviews, chapters, config, stamp, !render);
+    let (expanded, mut diags) = book::expand(
+        graph, sboms, reviews, support, chapters, config, stamp, !render,
+    );
     let pages = BookPages {
         expanded: &expanded,
         rendered: (0..expanded.page_count())

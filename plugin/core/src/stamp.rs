@@ -20,6 +20,8 @@ pub enum Role {
     Sbom,
     /// A review record.
     Review,
+    /// A file of the evidence folder (test reports, JUnit XML).
+    Evidence,
 }
 
 impl Role {
@@ -32,6 +34,7 @@ impl Role {
             Role::Item => "item",
             Role::Sbom => "sbom",
             Role::Review => "review",
+            Role::Evidence => "evidence",
         }
     }
 }
