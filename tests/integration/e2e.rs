@@ -167,7 +167,10 @@ fn ids_in(html: &str) -> Vec<&str> {
 
 /// Problems with the HTML of a build: a page with two elements of the same id, or a
 /// relative link to a file or anchor that does not exist.
-fn link_and_id_problems(out_dir: &Path, html: &BTreeMap<String, Vec<u8>>) -> Vec<String> {
+pub(crate) fn link_and_id_problems(
+    out_dir: &Path,
+    html: &BTreeMap<String, Vec<u8>>,
+) -> Vec<String> {
     let mut problems = Vec::new();
     let mut ids: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     let texts: BTreeMap<&str, &str> = html
