@@ -21,6 +21,9 @@ pub struct Target {
     /// Which files of the repository (and of the shared CycloneDX test vectors) seed its
     /// corpus, and what is taken from each.
     pub seeds: seeds::Seed,
+    /// Whether each input costs analyses of a whole book (tens of milliseconds in a
+    /// debug build): the tests then run an even sample of the seeds, the fuzzer all.
+    pub whole_book: bool,
 }
 
 /// Every target, in the order `scripts/fuzz.sh` runs them.
@@ -29,56 +32,97 @@ pub const TARGETS: &[Target] = &[
         name: "item",
         run: targets::item,
         seeds: seeds::Seed::Items,
+        whole_book: false,
     },
     Target {
         name: "stamps",
         run: targets::stamps,
         seeds: seeds::Seed::Items,
+        whole_book: false,
     },
     Target {
         name: "cvss",
         run: targets::cvss,
         seeds: seeds::Seed::Cvss,
+        whole_book: false,
     },
     Target {
         name: "purl",
         run: targets::purl,
         seeds: seeds::Seed::Purls,
+        whole_book: false,
     },
     Target {
         name: "html",
         run: targets::html,
         seeds: seeds::Seed::Html,
+        whole_book: false,
     },
     Target {
         name: "config",
         run: targets::config,
         seeds: seeds::Seed::BookToml,
+        whole_book: true,
     },
     Target {
         name: "review",
         run: targets::review,
         seeds: seeds::Seed::Reviews,
+        whole_book: false,
     },
     Target {
         name: "sbom",
         run: targets::sbom,
         seeds: seeds::Seed::Sboms,
+        whole_book: false,
     },
     Target {
         name: "chapter",
         run: targets::chapter,
         seeds: seeds::Seed::Chapters,
+        whole_book: true,
     },
     Target {
         name: "includes",
         run: targets::includes,
         seeds: seeds::Seed::Includes,
+        whole_book: true,
     },
     Target {
         name: "render",
         run: targets::render,
         seeds: seeds::Seed::Items,
+        whole_book: true,
+    },
+    Target {
+        name: "threat",
+        run: targets::threat,
+        seeds: seeds::Seed::ThreatItems,
+        whole_book: true,
+    },
+    Target {
+        name: "junit",
+        run: targets::junit,
+        seeds: seeds::Seed::Junit,
+        whole_book: true,
+    },
+    Target {
+        name: "support",
+        run: targets::support,
+        seeds: seeds::Seed::Support,
+        whole_book: true,
+    },
+    Target {
+        name: "advisory",
+        run: targets::advisory,
+        seeds: seeds::Seed::Advisories,
+        whole_book: true,
+    },
+    Target {
+        name: "dragon",
+        run: targets::dragon,
+        seeds: seeds::Seed::Dragon,
+        whole_book: false,
     },
 ];
 

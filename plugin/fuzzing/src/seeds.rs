@@ -10,6 +10,9 @@ use std::path::{Path, PathBuf};
 pub enum Seed {
     /// Item files.
     Items,
+    /// Item files of threat models: elements, flows, boundaries, assets, and the risks
+    /// that name them.
+    ThreatItems,
     /// The `cvss` and `residual-cvss` values of item files, and one vector per version.
     Cvss,
     /// Every `pkg:` string of the SBOMs and items.
@@ -26,6 +29,14 @@ pub enum Seed {
     Chapters,
     /// Chapters that include files, and include trees made up for the target.
     Includes,
+    /// JUnit XML reports of the evidence folders.
+    Junit,
+    /// Support tables.
+    Support,
+    /// OSV records: the base book's, and variants made up for the target.
+    Advisories,
+    /// OWASP Threat Dragon models.
+    Dragon,
 }
 
 /// Vectors of the versions the fixtures do not all use.
@@ -47,7 +58,16 @@ const INCLUDE_TREES: &[&str] = &[
 /// the CycloneDX test vectors, when present): `(name, bytes)`, sorted by name.
 pub fn collect(seed: Seed, root: &Path, shared: Option<&Path>) -> Vec<(String, Vec<u8>)> {
     let mut files = Vec::new();
-    for dir in ["tests/fixtures", "requirements", "book", "reviews", "sboms"] {
+    for dir in [
+        "tests/fixtures",
+        "tests/threat-dragon",
+        "requirements",
+        "book",
+        "reviews",
+        "sboms",
+        "support",
+        "evidence",
+    ] {
         walk(&root.join(dir), &mut files);
     }
     if let Some(shared) = shared {
@@ -69,12 +89,19 @@ pub fn collect(seed: Seed, root: &Path, shared: Option<&Path>) -> Vec<(String, V
         let is_sbom = name.ends_with(".json")
             && (name.contains("sboms/") || !name.starts_with("tests/") && shared.is_some());
         let wanted = match seed {
-            Seed::Items | Seed::Cvss => is_item,
+            Seed::Items | Seed::Cvss | Seed::ThreatItems => is_item,
             Seed::Purls => is_item || is_sbom,
             Seed::Html | Seed::Chapters | Seed::Includes => is_chapter,
             Seed::BookToml => name.ends_with("book.toml"),
             Seed::Reviews => name.ends_with(".toml") && name.contains("reviews/"),
             Seed::Sboms => is_sbom,
+            Seed::Junit => name.ends_with(".xml") && name.contains("evidence/"),
+            Seed::Support => {
+                name.ends_with(".toml")
+                    && (name.starts_with("support/") || name.contains("/support/"))
+            }
+            Seed::Advisories => name.ends_with(".json") && name.contains("advisories/"),
+            Seed::Dragon => name.starts_with("tests/threat-dragon/"),
         };
         if !wanted {
             continue;
@@ -100,6 +127,7 @@ pub fn collect(seed: Seed, root: &Path, shared: Option<&Path>) -> Vec<(String, V
                 out.push((name, b));
             }
             Seed::Includes if !bytes.windows(3).any(|w| w == b"{{#") => {}
+            Seed::ThreatItems if !is_threat_item(&bytes) => {}
             _ => out.push((name, bytes)),
         }
     }
@@ -115,11 +143,53 @@ pub fn collect(seed: Seed, root: &Path, shared: Option<&Path>) -> Vec<(String, V
                 .enumerate()
                 .map(|(i, t)| (format!("include-tree-{i}"), t.as_bytes().to_vec())),
         ),
+        Seed::Dragon => out.push(("dragon-small".into(), DRAGON.as_bytes().to_vec())),
+        Seed::Advisories => out.extend(
+            [crate::book::OSV, OSV_WITHDRAWN]
+                .iter()
+                .enumerate()
+                .map(|(i, t)| (format!("osv-{i}"), t.as_bytes().to_vec())),
+        ),
         _ => {}
     }
     out.sort();
     out.dedup_by(|a, b| a.1 == b.1);
     out
+}
+
+/// A withdrawn OSV record with several affected packages, one without a purl.
+const OSV_WITHDRAWN: &str = r#"{"id": "RUSTSEC-2026-0002", "withdrawn": "2026-02-01T00:00:00Z",
+ "affected": [{"package": {"ecosystem": "crates.io", "name": "serde"}},
+  {"package": {"ecosystem": "Maven", "name": "org.example:lib", "purl": "pkg:maven/org.example/lib"},
+   "database_specific": {"informational": "unmaintained"}}]}"#;
+
+/// A Threat Dragon 2 model with two elements, a flow across a boundary and a threat.
+const DRAGON: &str = r#"{"summary": {"title": "Small"}, "detail": {"diagrams": [{"title": "D", "cells": [
+ {"id": "a", "shape": "actor", "position": {"x": 0, "y": 0}, "size": {"width": 10, "height": 10},
+  "data": {"type": "tm.Actor", "name": "User <1>", "threats": [{"title": "Spoof", "type": "Spoofing",
+   "status": "Open", "severity": "High", "description": "d", "mitigation": "m"}]}},
+ {"id": "p", "shape": "process", "position": {"x": 50, "y": 0}, "size": {"width": 10, "height": 10},
+  "data": {"type": "tm.Process", "name": "App", "outOfScope": true, "reasonOutOfScope": "r"}},
+ {"id": "b", "shape": "trust-boundary-box", "position": {"x": 40, "y": -5}, "size": {"width": 30, "height": 30},
+  "data": {"type": "tm.BoundaryBox", "name": "Phone"}},
+ {"id": "f", "shape": "flow", "source": {"cell": "a"}, "target": {"cell": "p"},
+  "data": {"type": "tm.Flow", "name": "Taps", "protocol": "HTTPS", "isEncrypted": true}}]}]}}"#;
+
+/// Whether an item file belongs to a threat model.
+fn is_threat_item(bytes: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(bytes);
+    [
+        "kind = \"actor\"",
+        "kind = \"process\"",
+        "kind = \"data-store\"",
+        "kind = \"interface\"",
+        "kind = \"data-flow\"",
+        "kind = \"trust-boundary\"",
+        "kind = \"asset\"",
+        "elements = [",
+    ]
+    .iter()
+    .any(|k| text.contains(k))
 }
 
 /// The text between each of the `openers` and the next `"`.

@@ -6,11 +6,15 @@ use crate::props;
 use std::sync::OnceLock;
 use techfile_core::config::{self, Config, EnvOverride};
 use techfile_core::cvss::Vector;
+use techfile_core::diag::Code;
+use techfile_core::evidence::junit;
+use techfile_core::lifecycle::{advisory, table};
 use techfile_core::links::{self, html};
 use techfile_core::load::{self, frontmatter};
 use techfile_core::model::{FileId, Fingerprint, SourceMap};
 use techfile_core::review::{record, rewrite};
 use techfile_core::sbom::{self, SbomInput, purl::Purl};
+use techfile_core::threat::dragon;
 use techfile_core::{Mode, fingerprint};
 
 /// Text as the tool reads a file: invalid UTF-8 is its own finding before any parser runs,
@@ -89,6 +93,10 @@ fn whole_book(book: &Book) {
 /// page's HTML unescaped. The body is Markdown, where users may write HTML on purpose, so
 /// its `<` are taken out first.
 pub fn render(data: &[u8]) {
+    rendered(Book::base(), data);
+}
+
+fn rendered(mut book: Book, data: &[u8]) {
     let Some(text) = text(data) else { return };
     let body_start = match frontmatter::split(text) {
         frontmatter::FrontMatter::Present(s) => s.toml.end,
@@ -102,7 +110,6 @@ pub fn render(data: &[u8]) {
     {
         strings(&toml::Value::Table(table), &mut user);
     }
-    let mut book = Book::base();
     book.items
         .push(("requirements/FUZZ.md".into(), owned.into_bytes()));
     let built = book.analyse(Mode::Build);
@@ -389,4 +396,90 @@ pub fn review(data: &[u8]) {
     props::places(&map, &diags);
     let (again, diags_again) = record::parse(file, text, "reviews/fuzz.toml".into());
     assert_eq!((r, diags), (again, diags_again), "two reads differ");
+}
+
+/// An item in a book with a threat model: the input is one more item file of the threat
+/// model book, whose chapter uses every threat-model directive (diagrams, STRIDE, the
+/// element tables). Checked as [`render`] checks the base book.
+pub fn threat(data: &[u8]) {
+    rendered(Book::threat(), data);
+}
+
+/// JUnit XML evidence (`evidence::junit::parse`), alone and as the report a test of the
+/// lifecycle book names: read twice the same, and the findings point inside the files.
+pub fn junit(data: &[u8]) {
+    let cases = junit::parse(data);
+    assert_eq!(
+        cases,
+        junit::parse(data),
+        "two reads of a JUnit report differ"
+    );
+    let mut book = Book::lifecycle();
+    book.evidence[0].1 = data.to_vec();
+    whole_book(&book);
+}
+
+/// Support tables (`lifecycle::table::parse`), alone and in the lifecycle book, whose
+/// SBOM components they rank and whose dates `check --today` judges.
+pub fn support(data: &[u8]) {
+    let Some(text) = text(data) else { return };
+    let mut map = SourceMap::new();
+    let file = map.add("support/fuzz.toml", text);
+    let first = table::parse(file, text, "support/fuzz.toml");
+    props::places(&map, &first.1);
+    assert_eq!(
+        format!("{first:?}"),
+        format!("{:?}", table::parse(file, text, "support/fuzz.toml")),
+        "two reads of a support table differ"
+    );
+    let mut book = Book::lifecycle();
+    book.support[0].1 = data.to_vec();
+    whole_book(&book);
+}
+
+/// OSV advisory records (`lifecycle::advisory::notices`), alone and in the lifecycle
+/// book, where an `unmaintained` record changes a component's support level.
+pub fn advisory(data: &[u8]) {
+    if let Ok(value) = serde_json::from_slice::<serde_json::Value>(data) {
+        let first = advisory::notices(&value, "advisories/fuzz.json");
+        assert_eq!(
+            format!("{first:?}"),
+            format!("{:?}", advisory::notices(&value, "advisories/fuzz.json")),
+            "two reads of an OSV record differ"
+        );
+    }
+    let mut book = Book::lifecycle();
+    book.advisories[0].1 = data.to_vec();
+    whole_book(&book);
+}
+
+/// OWASP Threat Dragon import (`threat::dragon::import`): one result per input, and every
+/// item file it writes reads back as an item, without a finding about its front-matter's
+/// syntax: the import writes what the tool reads.
+pub fn dragon(data: &[u8]) {
+    let Some(text) = text(data) else { return };
+    let first = dragon::import(text);
+    assert_eq!(first, dragon::import(text), "two imports differ");
+    let Ok(imported) = first else { return };
+    let mut map = SourceMap::new();
+    for (path, content) in &imported.files {
+        let file = map.add(path.clone(), content.as_str());
+        let (item, diags) = load::parse_item(file, content);
+        props::places(&map, &diags);
+        assert!(
+            item.is_some(),
+            "the import wrote {path}, which reads as no item: {diags:?}"
+        );
+        for d in &diags {
+            assert!(
+                !matches!(
+                    d.code,
+                    Code::TomlSyntax | Code::MissingFrontMatter | Code::UnclosedFrontMatter
+                ),
+                "the import wrote {path} with {}: {}\n{content}",
+                d.code.as_str(),
+                d.message
+            );
+        }
+    }
 }
