@@ -77,7 +77,7 @@ pub const CHAPTERS: &[(&str, &str)] = &[
 pub const THREAT_ITEMS: &[(&str, &str)] = &[
     (
         "requirements/ACT-USER.md",
-        "+++\nid = \"ACT-USER\"\nkind = \"actor\"\ntitle = \"Clinician\"\nactor-type = \"person\"\n+++\nBody of ACT-USER.\n",
+        "+++\nid = \"ACT-USER\"\nkind = \"actor\"\ntitle = \"Clinician\"\nactor-type = \"user\"\n+++\nBody of ACT-USER.\n",
     ),
     (
         "requirements/PRC-APP.md",
@@ -93,7 +93,7 @@ pub const THREAT_ITEMS: &[(&str, &str)] = &[
     ),
     (
         "requirements/IF-UI.md",
-        "+++\nid = \"IF-UI\"\nkind = \"interface\"\ntitle = \"Touch screen\"\nelement = \"PRC-APP\"\npeers = [\"ACT-USER\"]\ninterface-type = \"user\"\nexposure = \"physical\"\n+++\nBody of IF-UI.\n",
+        "+++\nid = \"IF-UI\"\nkind = \"interface\"\ntitle = \"Touch screen\"\nelement = \"PRC-APP\"\npeers = [\"ACT-USER\"]\ninterface-type = \"hmi\"\nexposure = \"physical\"\n+++\nBody of IF-UI.\n",
     ),
     (
         "requirements/AST-ECG.md",

@@ -160,10 +160,22 @@ impl Site<'_, '_> {
         // inverse links are derived, long in a large book, and each ID is named in full on
         // its own entry, so they show IDs with the title as tooltip: titles here made up
         // most of the words mdBook's search index reads (see README, Benchmarks).
+        // Practices the item names itself (a requirement's `derives-from`) are on the line
+        // above with their titles; this line adds those reached through other items and is
+        // left out when there are none.
         let upstream = g.practices_above(i);
-        if !upstream.is_empty() {
-            let ids: Vec<&str> = upstream.iter().copied().collect();
-            trace.push_str(&self.links_line(page, "Practices", &ids, false));
+        let written: Vec<&str> = Relation::ALL
+            .iter()
+            .filter(|r| r.source_kind() == item.kind)
+            .flat_map(|&r| item.links_of(r).map(|l| l.target.as_str()))
+            .collect();
+        let reached: Vec<&str> = upstream
+            .iter()
+            .copied()
+            .filter(|id| !written.contains(id))
+            .collect();
+        if !reached.is_empty() {
+            trace.push_str(&self.links_line(page, "Practices", &reached, false));
         }
         if item.kind != Kind::Requirement {
             // The practices are listed just above; the basis adds the other entries
