@@ -8,6 +8,10 @@
 #
 # Environment:
 #   FUZZ_RUNS=N          stop each target after N executions instead (SECONDS still caps it)
+#   FUZZ_TIMEOUT=S       seconds one input may take (default 1). libFuzzer measures wall
+#                        time: on a loaded machine, or under `nice`, a 10 ms input can pass
+#                        1 s, so raise it there and rerun a reported input alone
+#                        (fuzz/target/.../release/<target> FILE prints its time)
 #   FUZZ_SHARED=DIR      the CycloneDX test vectors (default ../shared/cyclonedx/test-vectors)
 #   CARGO_TARGET_DIR     where the instrumented build goes (default fuzz/target)
 #
@@ -72,7 +76,7 @@ for t in "${TARGETS[@]}"; do
     rc=0
     (cd fuzz && cargo fuzz run -s none --target-dir "$CARGO_TARGET_DIR" "$t" \
         "corpus/$t" "seeds/$t" "regressions/$t" -- \
-        -max_total_time="$SECONDS_EACH" -timeout=1 -rss_limit_mb=512 -malloc_limit_mb=512 \
+        -max_total_time="$SECONDS_EACH" -timeout="${FUZZ_TIMEOUT:-1}" -rss_limit_mb=512 -malloc_limit_mb=512 \
         -print_final_stats=1 "${runs_arg[@]}") >"$LOGS/$t.log" 2>&1 || rc=$?
     execs="$(sed -n 's/^stat::number_of_executed_units: *//p' "$LOGS/$t.log" | tail -n 1)"
     secs="$(sed -n 's/^stat::slowest_unit_time_sec: *//p' "$LOGS/$t.log" | tail -n 1)"
