@@ -16,6 +16,9 @@
 //!   fail builds; the external-links report.
 //! - `scale`: large and hostile inputs.
 //! - `bundle`: the compliance bundle (stamps, PDF, trace.json, manifest, verify, rebuilds).
+//! - `pdf`: the sample's PDF (outline, cover, contents, register columns, margins) and
+//!   HTML (table widths at 1,280 and 800 px, colours in every theme), read with qpdf,
+//!   poppler-utils and headless Chromium.
 //! - `edge_cases`: line endings, hidden files, folder layouts, ID clashes.
 //! - `lifecycle`: support lifecycle, review dates, test evidence (`evidence --update`, a
 //!   50 MB file) and release consistency; the support addendum and evidence in the bundle.
@@ -40,6 +43,7 @@ mod edge_cases;
 mod includes;
 mod lifecycle;
 mod links;
+mod pdf;
 mod review;
 mod risk;
 mod sample;
