@@ -471,20 +471,24 @@ pub fn trace_lines(site: &Site<'_, '_>, page: &str, i: usize) -> String {
     let item = model.item(i);
     let mut out = String::new();
     let ids = |v: &[usize]| -> Vec<&str> { v.iter().map(|&j| model.item(j).id.as_str()).collect() };
+    // A threat model has few boundaries, named for what they separate: their titles are
+    // worth the words. The controls are derived and may be many, so IDs with tooltips, as
+    // in the other derived lists.
     if item.kind.is_node() || item.kind == Kind::TrustBoundary {
         let inside = model.boundaries_of(i);
         if !inside.is_empty() {
-            out.push_str(&site.links_line(page, "Inside trust boundaries", &ids(inside)));
+            out.push_str(&site.links_line(page, "Inside trust boundaries", &ids(inside), true));
         }
     }
     if item.kind == Kind::DataFlow {
-        out.push_str(&site.links_line(page, "Crosses", &ids(&model.crossings(i))));
+        out.push_str(&site.links_line(page, "Crosses", &ids(&model.crossings(i)), true));
     }
     if item.kind != Kind::TrustBoundary {
         out.push_str(&site.links_line(
             page,
             "Controls (through its risks)",
             &ids(&model.controls_of(i)),
+            false,
         ));
     }
     out
