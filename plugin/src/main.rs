@@ -47,6 +47,10 @@ enum Command {
         /// by word.
         #[arg(long)]
         explain_suspect: bool,
+        /// Instead of the findings, list every coverage gap (whatever level is configured
+        /// for it) and the open work drafts leave; exit 0 whatever the gaps.
+        #[arg(long, conflicts_with_all = ["external_links", "explain_suspect"])]
+        gaps: bool,
     },
     /// Record a review: stamp the items with the current fingerprints of the items they
     /// link to (`reviewed-against`) and write a review record into the review folder.
@@ -191,7 +195,14 @@ fn main() -> ExitCode {
             color,
             external_links,
             explain_suspect,
-        }) => check(&book_dir, format, color, external_links, explain_suspect),
+            gaps,
+        }) => {
+            if gaps {
+                check_gaps(&book_dir, format)
+            } else {
+                check(&book_dir, format, color, external_links, explain_suspect)
+            }
+        }
         Some(Command::Sbom {
             manifest_path,
             output,
@@ -282,6 +293,29 @@ fn check(
     out.write_all(text.as_bytes())?;
     out.flush()?;
     Ok(exit_for(&outcome))
+}
+
+/// `check --gaps`: the gaps and open work, never failing on them.
+fn check_gaps(book_dir: &std::path::Path, format: Format) -> Result<ExitCode> {
+    let outcome = match glue::check(book_dir) {
+        Ok(outcome) => outcome,
+        Err(e) => {
+            let errors = e.downcast::<ConfigErrors>()?;
+            let text = match format {
+                Format::Json => diag::render_json(&errors.findings, &errors.map),
+                Format::Human => config_report(&errors, false),
+            };
+            let mut out = std::io::stdout().lock();
+            out.write_all(text.as_bytes())?;
+            out.flush()?;
+            return Ok(ExitCode::from(USAGE_ERROR));
+        }
+    };
+    let text = outcome.gaps_report(matches!(format, Format::Json));
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
 }
 
 struct SbomArgs {

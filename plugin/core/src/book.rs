@@ -100,6 +100,7 @@ const DIRECTIVES: &[(&str, &str)] = &[
     ("risk-criteria", "{{#techfile risk-criteria}}"),
     ("document-control", "{{#techfile document-control}}"),
     ("reviews", "{{#techfile reviews}}"),
+    ("gaps", "{{#techfile gaps}}"),
     ("sbom", "{{#techfile sbom FILE}}"),
 ];
 
@@ -145,6 +146,7 @@ pub fn expand<'g, 'a>(
     graph: &'g TraceGraph<'a>,
     sboms: &'g SbomSet,
     reviews: &'g crate::review::Reviews,
+    gaps: &'g crate::checks::Gaps,
     chapters: &'g [Chapter],
     config: &'g Config,
     stamp: Option<&'g Stamp>,
@@ -264,6 +266,7 @@ pub fn expand<'g, 'a>(
             sboms,
             sbom_pages,
             reviews,
+            gaps,
             outline,
         },
         chapters,
@@ -663,6 +666,7 @@ impl Expander<'_, '_, '_> {
             },
             ("summary", []) => Some(self.generated(d, |site, _| tables::summary(site))),
             ("reviews", []) => Some(self.generated(d, render::reviews::reviews)),
+            ("gaps", []) => Some(self.generated(d, render::gaps::gaps)),
             ("catalog", []) => Some(self.hosted(d, Host::Catalog)),
             ("items", [kind]) => match Kind::parse(kind) {
                 Some(k) => Some(self.hosted(d, Host::Items(k))),
@@ -739,9 +743,26 @@ impl Expander<'_, '_, '_> {
                 render::sbom::sbom_page(site, i, page, false)
             }));
         }
-        // The SBOM exists but could not be read; that error already fails the build.
-        if sboms.is_failed(file) {
-            return Some(Mapped::new());
+        // The SBOM exists but could not be read: say so, and suggest no other file.
+        if let Some(failed) = sboms.failed_named(file) {
+            let finding = self.finding(
+                Diagnostic::new(
+                    Code::UnknownSbom,
+                    format!("SBOM `{file}` could not be read, so it cannot be placed"),
+                )
+                .with_label(
+                    Span::new(failed.file, 0..0),
+                    "this SBOM could not be read",
+                )
+                .help(format!(
+                    "see the error reported in `{}` and fix it first: the SBOM is placed here once it loads",
+                    failed.path
+                )),
+                &d.args[1].1,
+                "this SBOM did not load",
+            );
+            self.diags.push(finding);
+            return None;
         }
         let known: Vec<&str> = sboms.sboms.iter().map(|s| s.key.as_str()).collect();
         let help = if known.is_empty() {
@@ -773,6 +794,22 @@ impl Expander<'_, '_, '_> {
     }
 
     fn reference(&mut self, d: &Directive, id: &str) -> Option<Mapped> {
+        if let Some(broken) = self.site.graph.broken_for(id) {
+            let finding = self.finding(
+                Diagnostic::new(
+                    Code::UnknownReference,
+                    format!(
+                        "reference to `{id}`, defined in `{}`, which could not be read",
+                        broken.path
+                    ),
+                ),
+                &d.args[1].1,
+                "the item with this ID did not load",
+            );
+            self.diags
+                .push(crate::checks::trace::on_broken(finding, id, broken));
+            return None;
+        }
         if self.site.graph.lookup(id).is_none() {
             *self.unknown_refs += 1;
             let suggestion = if *self.unknown_refs <= 100 {
@@ -869,7 +906,10 @@ mod tests {
         let sboms = SbomSet::default();
         let config = Config::default();
         let reviews = crate::review::Reviews::default();
-        let (expanded, _) = expand(&graph, &sboms, &reviews, &chapters, &config, None, outline);
+        let gaps = crate::checks::Gaps::default();
+        let (expanded, _) = expand(
+            &graph, &sboms, &reviews, &gaps, &chapters, &config, None, outline,
+        );
         (0..expanded.page_count())
             .map(|n| {
                 let s = scan::scan(&expanded.render(n).text, Markdown::default());

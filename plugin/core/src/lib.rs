@@ -169,6 +169,9 @@ pub struct Analysis {
     /// Things the user should know that are not findings (a chapter checked as mdBook
     /// handed it over because another preprocessor changed it).
     pub notes: Vec<String>,
+    /// Every coverage gap and the open work drafts leave (`check --gaps` and the gaps
+    /// view list them).
+    pub gaps: checks::Gaps,
 }
 
 impl Analysis {
@@ -271,7 +274,11 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
         }
     }
 
-    let (items, item_diags) = load::load_items(&mut map, item_inputs);
+    let load::Loaded {
+        items,
+        broken,
+        diags: item_diags,
+    } = load::load(&mut map, item_inputs);
     diags.extend(item_diags);
     let (loaded, sbom_diags) = sbom::load_sboms(&mut map, sbom_inputs);
     diags.extend(sbom_diags);
@@ -285,15 +292,17 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
     }
     diags.extend(sbom::ntia::check(&loaded.sboms));
     let catalog = Catalog::builtin();
-    let index = GraphIndex::build(catalog, &items);
+    let index = GraphIndex::build(catalog, &items).with_broken(broken);
     let graph = index.view(catalog, &items);
-    diags.extend(checks::run(&graph, &config, config_span));
+    let (check_diags, open) = checks::run(&graph, &config, config_span);
+    let gaps = checks::Gaps::of(&check_diags, open);
+    diags.extend(check_diags);
     let (records, record_diags) = review::record::load_records(&mut map, review_inputs);
     diags.extend(record_diags);
     let (reviews, review_diags) =
         review::check(&graph, &config.fingerprint.profile(), records, config_span);
     diags.extend(review_diags);
-    let (sboms, affects_diags) = sbom::resolve(loaded, &items, |i| graph.is_canonical(i));
+    let (sboms, affects_diags) = sbom::resolve(loaded, &items, |i| graph.is_canonical(i), &map);
     diags.extend(affects_diags);
 
     hashed.sort();
@@ -304,6 +313,7 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
         &graph,
         &sboms,
         &reviews,
+        &gaps,
         &chapters,
         &config,
         stamp.as_ref(),
@@ -333,6 +343,7 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
         inputs: hashed,
         output,
         notes,
+        gaps,
     }
 }
 
@@ -370,6 +381,7 @@ fn expand_and_check_links(
     graph: &TraceGraph<'_>,
     sboms: &SbomSet,
     reviews: &review::Reviews,
+    gaps: &checks::Gaps,
     chapters: &[Chapter],
     config: &Config,
     stamp: Option<&Stamp>,
@@ -377,8 +389,9 @@ fn expand_and_check_links(
     markdown: links::Markdown,
     render: bool,
 ) -> (book::Output, Vec<Diagnostic>) {
-    let (expanded, mut diags) =
-        book::expand(graph, sboms, reviews, chapters, config, stamp, !render);
+    let (expanded, mut diags) = book::expand(
+        graph, sboms, reviews, gaps, chapters, config, stamp, !render,
+    );
     let pages = BookPages {
         expanded: &expanded,
         rendered: (0..expanded.page_count())

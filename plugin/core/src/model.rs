@@ -600,6 +600,13 @@ impl Item {
     pub fn links_of(&self, relation: Relation) -> impl Iterator<Item = &TraceLink> {
         self.links.iter().filter(move |l| l.relation == relation)
     }
+
+    /// Whether the item says `status = "draft"`: work in progress, which the coverage
+    /// rules list as open work. An item that states no status shows as a draft but is
+    /// checked like any other, so forgetting the key never hides a gap.
+    pub fn is_declared_draft(&self) -> bool {
+        self.status == Status::Draft && self.fields.contains_key("status")
+    }
 }
 
 /// The HTML anchor of an ID. Anchors are lower-case because mdBook lower-cases the ids it

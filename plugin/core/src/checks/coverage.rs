@@ -8,60 +8,193 @@ use crate::graph::{Node, TraceGraph};
 use crate::model::{Kind, Relation, Span, Status};
 use std::collections::{BTreeMap, BTreeSet};
 
+/// Something the coverage rules do not fail on but the team has still to do: a draft
+/// item, a gap that only a draft fills, or a catalog entry only drafts address.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Open {
+    /// The item or catalog entry the work is about.
+    pub id: String,
+    /// Where the item's ID is written (`None` for a catalog entry).
+    pub span: Option<Span>,
+    /// The rule that would report the gap, if there is one.
+    pub code: Option<Code>,
+    /// What is open, as a sentence after the ID ("is a draft; it is not implemented by
+    /// any control or procedure").
+    pub what: String,
+}
+
+/// The findings of the coverage rules and the open work they leave to the team.
+#[derive(Debug, Default)]
+pub struct Assessed {
+    pub findings: Vec<Diagnostic>,
+    /// Sorted by ID.
+    pub open: Vec<Open>,
+}
+
+/// The coverage findings (see [`assess`]).
 pub fn check(
     graph: &TraceGraph<'_>,
     config: &Config,
     config_span: Option<Span>,
 ) -> Vec<Diagnostic> {
+    assess(graph, config, config_span).findings
+}
+
+/// The coverage rules under the configured policy. Drafts (items that say
+/// `status = "draft"`) are work in progress: unless `coverage.draft` is set, a draft's own
+/// gaps and a gap that only drafts fill are open work, not findings, and links from drafts
+/// do not count as coverage.
+pub fn assess(graph: &TraceGraph<'_>, config: &Config, config_span: Option<Span>) -> Assessed {
     let policy = &config.coverage;
-    let mut out = Vec::new();
+    let firm = |i: usize| policy.draft || !graph.items[i].is_declared_draft();
+    let mut out = Assessed::default();
     for (i, item) in graph.items.iter().enumerate() {
         if item.status == Status::Obsolete || !graph.is_canonical(i) {
             continue;
         }
+        let open_draft = !firm(i);
         let node = Node::Item(i);
-        let missing = match item.kind {
-            Kind::Requirement if policy.requirement => graph
-                .traced_by(node, Relation::Implements)
-                .is_empty()
-                .then_some((Code::RequirementNotImplemented, "is not implemented by any control", format!("add `implements = [\"{}\"]` to the control that meets it", item.id))),
-            Kind::Control if policy.control => graph
-                .traced_by(node, Relation::Verifies)
-                .is_empty()
-                .then_some((Code::ControlNotVerified, "is not verified by any test", format!("add `verifies = [\"{}\"]` to a test item that checks this control", item.id))),
-            Kind::Risk if policy.risk => graph
-                .traced_by(node, Relation::Mitigates)
-                .is_empty()
-                .then_some((Code::RiskNotMitigated, "is not mitigated by any control", format!("add `mitigates = [\"{}\"]` to the control that reduces it", item.id))),
-            Kind::Test if policy.test => item
-                .links_of(Relation::Verifies)
-                .next()
-                .is_none()
-                .then_some((Code::TestVerifiesNothing, "verifies nothing", "add `verifies = [\"CTL-...\"]` naming the controls or requirements this test checks".to_string())),
+        let rule = match item.kind {
+            Kind::Requirement if policy.requirement => Some((
+                Relation::Implements,
+                Code::RequirementNotImplemented,
+                "is not implemented by any control or procedure",
+                format!(
+                    "add `implements = [\"{}\"]` to the control or procedure that meets it",
+                    item.id
+                ),
+            )),
+            Kind::Control if policy.control => Some((
+                Relation::Verifies,
+                Code::ControlNotVerified,
+                "is not verified by any test",
+                format!(
+                    "add `verifies = [\"{}\"]` to a test item that checks this control",
+                    item.id
+                ),
+            )),
+            Kind::Risk if policy.risk => Some((
+                Relation::Mitigates,
+                Code::RiskNotMitigated,
+                "is not mitigated by any control",
+                format!(
+                    "add `mitigates = [\"{}\"]` to the control that reduces it",
+                    item.id
+                ),
+            )),
             _ => None,
         };
-        if let Some((code, what, help)) = missing {
-            out.push(
-                Diagnostic::new(code, format!("{} `{}` {what}", item.kind, item.id))
+        let mut gap: Option<(Code, &str, String, Relation)> = None;
+        let mut only_drafts: Vec<&str> = Vec::new();
+        if let Some((relation, code, what, help)) = rule {
+            let by = graph.traced_by(node, relation);
+            if !by.iter().any(|&j| firm(j)) {
+                only_drafts = by.iter().map(|&j| graph.items[j].id.as_str()).collect();
+                gap = Some((code, what, help, relation));
+            }
+        } else if item.kind == Kind::Test
+            && policy.test
+            && item.links_of(Relation::Verifies).next().is_none()
+        {
+            gap = Some((Code::TestVerifiesNothing, "verifies nothing", "add `verifies = [\"CTL-...\"]` naming the controls or requirements this test checks".to_string(), Relation::Verifies));
+        }
+        let open = |code: Option<Code>, what: String| Open {
+            id: item.id.clone(),
+            span: Some(item.id_span),
+            code,
+            what,
+        };
+        match gap {
+            Some((code, what, _, _)) if open_draft => {
+                let mut what = format!("is a draft, and {what}");
+                if !only_drafts.is_empty() {
+                    what.push_str(&format!(" but drafts ({})", backticked(&only_drafts)));
+                }
+                out.open.push(open(Some(code), what));
+            }
+            Some((code, _, _, relation)) if !only_drafts.is_empty() => {
+                out.open.push(open(
+                    Some(code),
+                    format!(
+                        "is {} drafts ({})",
+                        relation.inverse_label().replace(" by", " only by"),
+                        backticked(&only_drafts)
+                    ),
+                ));
+            }
+            Some((code, what, help, relation)) => {
+                let d = Diagnostic::new(code, format!("{} `{}` {what}", item.kind, item.id))
                     .at(item.id_span, format!("{} defined here", item.kind))
-                    .help(help),
-            );
+                    .help(help);
+                out.findings.push(with_broken(graph, d, &item.id, relation));
+            }
+            None if open_draft => out.open.push(open(None, "is a draft".into())),
+            None => {}
         }
     }
     if policy.practice {
-        practices(graph, config, config_span, &mut out);
+        practices(graph, config, config_span, &firm, &mut out);
     }
-    regulations(graph, config, config_span, &mut out);
+    regulations(graph, config, config_span, &firm, &mut out);
+    out.open.sort_by(|a, b| a.id.cmp(&b.id));
     out
 }
 
+/// IDs as a list of code spans: `` `A`, `B` ``.
+fn backticked(ids: &[&str]) -> String {
+    ids.iter()
+        .map(|id| format!("`{id}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A gap that an item file which did not load may fill (it links to the item with the
+/// missing relation): the finding names that file, whose error is the thing to fix.
+fn with_broken(
+    graph: &TraceGraph<'_>,
+    mut d: Diagnostic,
+    id: &str,
+    relation: Relation,
+) -> Diagnostic {
+    let mut files = Vec::new();
+    for b in graph.broken {
+        if let Some(l) = b
+            .links
+            .iter()
+            .find(|l| l.relation == relation && l.target == id)
+        {
+            d = d.with_label(
+                l.span,
+                format!("this file {} it, but could not be read", relation.label()),
+            );
+            files.push(format!("`{}`", b.path));
+        }
+    }
+    if !files.is_empty() {
+        d.help = Some(format!(
+            "see the error reported in {} and fix it first: the gap may close once it loads",
+            files.join(", ")
+        ));
+    }
+    d
+}
+
 /// Catalog entries some live requirement derives from, directly or through the
-/// requirements it refines, with the first requirement (by ID) that does.
-fn traced_entries<'a>(graph: &TraceGraph<'a>) -> BTreeMap<&'a str, usize> {
-    let mut out = BTreeMap::new();
+/// requirements it refines, with the first requirement (by ID) that does; drafts only
+/// when no other requirement does.
+fn traced_entries<'a>(
+    graph: &TraceGraph<'a>,
+    firm: &dyn Fn(usize) -> bool,
+) -> BTreeMap<&'a str, usize> {
+    let mut out: BTreeMap<&str, usize> = BTreeMap::new();
     for r in graph.live_of_kind(Kind::Requirement) {
         for id in graph.catalog_above(r) {
-            out.entry(id).or_insert(r);
+            match out.get(id) {
+                Some(&first) if firm(first) || !firm(r) => {}
+                _ => {
+                    out.insert(id, r);
+                }
+            }
         }
     }
     out
@@ -71,9 +204,10 @@ fn regulations(
     graph: &TraceGraph<'_>,
     config: &Config,
     config_span: Option<Span>,
-    out: &mut Vec<Diagnostic>,
+    firm: &dyn Fn(usize) -> bool,
+    out: &mut Assessed,
 ) {
-    let traced = traced_entries(graph);
+    let traced = traced_entries(graph, firm);
     let wanted = |k: EntryKind| match k {
         EntryKind::Mdr => config.coverage.mdr,
         EntryKind::Ivdr => config.coverage.ivdr,
@@ -90,7 +224,7 @@ fn regulations(
                     .iter()
                     .find(|l| l.target == e.id)
                     .map_or(req.id_span, |l| l.span);
-                out.push(
+                out.findings.push(
                     Diagnostic::new(
                         Code::InapplicableEntryTraced,
                         format!("`{}` is marked not applicable, but `{}` derives from it", e.id, req.id),
@@ -102,7 +236,13 @@ fn regulations(
                     )),
                 );
             }
-            (None, false) if wanted(e.kind) => out.push(catalog_gap(
+            (Some(&r), false) if wanted(e.kind) && !firm(r) => out.open.push(Open {
+                id: e.id.clone(),
+                span: None,
+                code: Some(Code::RegulationNotAddressed),
+                what: format!("is addressed only by the draft `{}`", graph.items[r].id),
+            }),
+            (None, false) if wanted(e.kind) => out.findings.push(catalog_gap(
                 Code::RegulationNotAddressed,
                 format!("{} `{}` ({}) has no requirement", e.kind.label(), e.id, e.title),
                 format!(
@@ -137,18 +277,34 @@ fn practices(
     graph: &TraceGraph<'_>,
     config: &Config,
     config_span: Option<Span>,
-    out: &mut Vec<Diagnostic>,
+    firm: &dyn Fn(usize) -> bool,
+    out: &mut Assessed,
 ) {
-    let addressed: BTreeSet<&str> = graph
-        .live_of_kind(Kind::Requirement)
-        .into_iter()
-        .flat_map(|i| graph.practices_above(i))
-        .collect();
+    let mut addressed: BTreeSet<&str> = BTreeSet::new();
+    let mut by_drafts: BTreeMap<&str, &str> = BTreeMap::new();
+    for i in graph.live_of_kind(Kind::Requirement) {
+        for p in graph.practices_above(i) {
+            if firm(i) {
+                addressed.insert(p);
+            } else {
+                by_drafts.entry(p).or_insert(graph.items[i].id.as_str());
+            }
+        }
+    }
     for p in graph.catalog.of_kind(EntryKind::Practice) {
         if addressed.contains(p.id.as_str()) || config.not_applicable.contains_key(&p.id) {
             continue;
         }
-        out.push(catalog_gap(
+        if let Some(draft) = by_drafts.get(p.id.as_str()) {
+            out.open.push(Open {
+                id: p.id.clone(),
+                span: None,
+                code: Some(Code::PracticeNotAddressed),
+                what: format!("is addressed only by the draft `{draft}`"),
+            });
+            continue;
+        }
+        out.findings.push(catalog_gap(
             Code::PracticeNotAddressed,
             format!("MDCG 2019-16 practice `{}` ({}) has no requirement", p.id, p.title),
             format!(

@@ -3,6 +3,7 @@
 
 pub mod control;
 pub mod directive;
+pub mod gaps;
 pub mod mapped;
 pub mod pages;
 pub mod reviews;

@@ -516,6 +516,7 @@ mod tests {
         let site = Site {
             graph: &graph,
             reviews: &reviews,
+            gaps: &Default::default(),
             risk: &config,
             not_applicable: &not_applicable,
             stamp: None,

@@ -454,6 +454,7 @@ mod tests {
         let site = Site {
             graph: &graph,
             reviews: &reviews,
+            gaps: &Default::default(),
             risk: &risk,
             not_applicable: &not_applicable,
             stamp: None,
@@ -697,6 +698,7 @@ mod tests {
             &Site {
                 graph: &graph,
                 reviews: &reviews,
+                gaps: &Default::default(),
                 risk: &risk,
                 not_applicable: &na,
                 stamp: None,
