@@ -88,7 +88,10 @@ pub struct Output {
 const DIRECTIVES: &[(&str, &str)] = &[
     ("matrix", "{{#techfile matrix}}"),
     ("summary", "{{#techfile summary}}"),
-    ("items", "{{#techfile items requirement|risk|control|test}}"),
+    (
+        "items",
+        "{{#techfile items requirement|risk|control|test|procedure}}",
+    ),
     ("catalog", "{{#techfile catalog}}"),
     ("ref", "{{#techfile ref ID}}"),
     ("codes", "{{#techfile codes}}"),
@@ -131,7 +134,7 @@ pub struct Expanded<'g, 'a> {
     /// The directive that places each SBOM a chapter hosts, by index into the loaded ones.
     sbom_directives: BTreeMap<usize, Span>,
     /// The items shown on the pages of each kind (canonical ones), by [`kind_index`].
-    placed: [Vec<usize>; 4],
+    placed: [Vec<usize>; Kind::ALL.len()],
 }
 
 fn kind_index(kind: Kind) -> usize {
@@ -221,8 +224,13 @@ pub fn expand<'g, 'a>(
         .map(|(h, (n, _))| (*h, chapters[*n].path.clone()))
         .collect();
     let mut generated = Vec::new();
+    // Procedures are new to most books: their page is added only when there are some.
+    let has_procedures = graph.items.iter().any(|i| i.kind == Kind::Procedure);
     if config.generate_pages {
         for host in Host::ALL {
+            if host == Host::Items(Kind::Procedure) && !has_procedures {
+                continue;
+            }
             if let std::collections::btree_map::Entry::Vacant(slot) = pages.entry(host) {
                 let path = format!(
                     "{}/{}.md",
@@ -251,7 +259,7 @@ pub fn expand<'g, 'a>(
             }
         }
     }
-    let mut placed: [Vec<usize>; 4] = Default::default();
+    let mut placed: [Vec<usize>; Kind::ALL.len()] = Default::default();
     for i in (0..graph.items.len()).filter(|&i| graph.is_canonical(i)) {
         placed[kind_index(graph.items[i].kind)].push(i);
     }
@@ -673,7 +681,7 @@ impl Expander<'_, '_, '_> {
                 None => self.bad(
                     d,
                     format!("unknown item kind `{kind}`"),
-                    "use `requirement`, `risk`, `control` or `test`".into(),
+                    "use `requirement`, `risk`, `control`, `test` or `procedure`".into(),
                 ),
             },
             ("risk-register", []) => Some(self.generated(d, render::risk::register)),

@@ -141,17 +141,28 @@ impl SourceMap {
     }
 }
 
-/// The four kinds of item a user writes.
+/// The kinds of item a user writes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Kind {
     Requirement,
     Risk,
     Control,
     Test,
+    /// A process of the manufacturer (vulnerability handling, secure development, update
+    /// delivery) that meets a requirement, kept in a controlled document of the quality
+    /// management system. It implements requirements as a control does, but it is not a
+    /// risk control measure: it has no `measure` and mitigates no risk.
+    Procedure,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 4] = [Kind::Requirement, Kind::Risk, Kind::Control, Kind::Test];
+    pub const ALL: [Kind; 5] = [
+        Kind::Requirement,
+        Kind::Risk,
+        Kind::Control,
+        Kind::Test,
+        Kind::Procedure,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -159,6 +170,7 @@ impl Kind {
             Kind::Risk => "risk",
             Kind::Control => "control",
             Kind::Test => "test",
+            Kind::Procedure => "procedure",
         }
     }
 
@@ -172,6 +184,7 @@ impl Kind {
             Kind::Risk => "Risks",
             Kind::Control => "Controls",
             Kind::Test => "Tests",
+            Kind::Procedure => "Procedures",
         }
     }
 }
@@ -187,11 +200,11 @@ impl fmt::Display for Kind {
 pub enum Relation {
     /// requirement -> catalog entry or requirement
     DerivesFrom,
-    /// control -> requirement
+    /// control or procedure -> requirement
     Implements,
     /// control -> risk
     Mitigates,
-    /// test -> control or requirement
+    /// test -> control, procedure or requirement
     Verifies,
 }
 
@@ -213,13 +226,19 @@ impl Relation {
         }
     }
 
-    /// Which item kind may declare this relation.
-    pub fn source_kind(self) -> Kind {
+    /// The item kinds that may declare this relation.
+    pub fn source_kinds(self) -> &'static [Kind] {
         match self {
-            Relation::DerivesFrom => Kind::Requirement,
-            Relation::Implements | Relation::Mitigates => Kind::Control,
-            Relation::Verifies => Kind::Test,
+            Relation::DerivesFrom => &[Kind::Requirement],
+            Relation::Implements => &[Kind::Control, Kind::Procedure],
+            Relation::Mitigates => &[Kind::Control],
+            Relation::Verifies => &[Kind::Test],
         }
+    }
+
+    /// Whether an item of `kind` may declare this relation.
+    pub fn is_declared_by(self, kind: Kind) -> bool {
+        self.source_kinds().contains(&kind)
     }
 
     /// Whether a target of this kind is allowed (`None` stands for a catalog entry).
@@ -229,7 +248,10 @@ impl Relation {
             (Relation::DerivesFrom, None | Some(Kind::Requirement))
                 | (Relation::Implements, Some(Kind::Requirement))
                 | (Relation::Mitigates, Some(Kind::Risk))
-                | (Relation::Verifies, Some(Kind::Control | Kind::Requirement))
+                | (
+                    Relation::Verifies,
+                    Some(Kind::Control | Kind::Requirement | Kind::Procedure)
+                )
         )
     }
 
@@ -239,7 +261,7 @@ impl Relation {
             Relation::DerivesFrom => "a catalog entry or another requirement",
             Relation::Implements => "a requirement",
             Relation::Mitigates => "a risk",
-            Relation::Verifies => "a control or a requirement",
+            Relation::Verifies => "a control, a procedure or a requirement",
         }
     }
 
@@ -570,6 +592,9 @@ pub struct Item {
     pub result: Option<TestResult>,
     /// Only meaningful on controls: the type of measure.
     pub measure: Option<Spanned<Measure>>,
+    /// Only on procedures: the controlled document that holds the procedure
+    /// (`"SOP-017 Vulnerability handling, revision C"`).
+    pub document: Option<Spanned<String>>,
     /// Only present on risks.
     pub risk: Option<Box<RiskFields>>,
     pub links: Vec<TraceLink>,

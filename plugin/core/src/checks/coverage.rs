@@ -479,4 +479,125 @@ mod tests {
             [("inapplicable-entry-traced", "REQ-2.md:5:17".to_string())]
         );
     }
+
+    #[test]
+    fn drafts_are_open_work_and_their_links_do_not_count() {
+        let t = Trace::new(&[
+            // A draft without a control, and an approved requirement only a draft
+            // control implements.
+            ("REQ-1", "requirement", "status = \"draft\""),
+            ("REQ-2", "requirement", "status = \"approved\""),
+            (
+                "CTL-1",
+                "control",
+                "implements = [\"REQ-2\"]\nstatus = \"draft\"",
+            ),
+            ("TST-1", "test", "verifies = [\"CTL-1\"]"),
+            // No status written: checked like any other item, never hidden.
+            ("REQ-3", "requirement", ""),
+        ]);
+        let a = assess(&t.graph(), &config(NO_PRACTICES), None);
+        assert_eq!(
+            t.findings(&a.findings),
+            [("requirement-not-implemented", "REQ-3.md:2:6".to_string())]
+        );
+        let open: Vec<(&str, Option<Code>, &str)> = a
+            .open
+            .iter()
+            .map(|o| (o.id.as_str(), o.code, o.what.as_str()))
+            .collect();
+        assert_eq!(
+            open,
+            [
+                ("CTL-1", None, "is a draft"),
+                (
+                    "REQ-1",
+                    Some(Code::RequirementNotImplemented),
+                    "is a draft, and is not implemented by any control or procedure"
+                ),
+                (
+                    "REQ-2",
+                    Some(Code::RequirementNotImplemented),
+                    "is implemented only by drafts (`CTL-1`)"
+                ),
+            ]
+        );
+        // A release check applies the rules to drafts too: the draft's gap fails, and
+        // the draft control's link counts.
+        let strict = assess(
+            &t.graph(),
+            &config("[coverage]\npractice = false\ndraft = true"),
+            None,
+        );
+        assert!(strict.open.is_empty());
+        assert_eq!(
+            t.findings(&strict.findings),
+            [
+                ("requirement-not-implemented", "REQ-1.md:2:6".to_string()),
+                ("requirement-not-implemented", "REQ-3.md:2:6".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn practices_addressed_only_by_drafts_are_open_work() {
+        let t = Trace::new(&[(
+            "REQ-1",
+            "requirement",
+            "derives-from = [\"MDCG-SM\"]\nstatus = \"draft\"",
+        )]);
+        let a = assess(&t.graph(), &config(""), None);
+        assert!(
+            !a.findings.iter().any(|d| d.message.contains("`MDCG-SM`")),
+            "{:?}",
+            a.findings
+        );
+        assert!(
+            a.open
+                .iter()
+                .any(|o| o.id == "MDCG-SM" && o.what.contains("draft `REQ-1`"))
+        );
+    }
+
+    #[test]
+    fn a_procedure_implements_a_process_requirement() {
+        let t = Trace::new(&[
+            ("REQ-VUL", "requirement", ""),
+            (
+                "PRC-VUL",
+                "procedure",
+                "implements = [\"REQ-VUL\"]\ndocument = \"SOP-017 rev. C\"",
+            ),
+        ]);
+        let d = check(&t.graph(), &config(NO_PRACTICES), None);
+        // Met by the procedure, and a procedure needs no test.
+        assert!(d.is_empty(), "{d:?}");
+    }
+
+    #[test]
+    fn a_gap_names_the_broken_file_that_would_close_it() {
+        let t = Trace::new(&[("REQ-1", "requirement", "")]);
+        let mut map = SourceMap::new();
+        let text =
+            "+++\nid = \"CTL-1\"\nimplements = [\"REQ-1\"]\nlast-reviewed = 2026-02-30\n+++\n";
+        let file = map.add("CTL-1.md", text);
+        let broken = crate::load::broken::declared(file, "requirements/CTL-1.md".into(), text);
+        let index =
+            crate::graph::GraphIndex::build(Catalog::builtin(), &t.items).with_broken(vec![broken]);
+        let g = index.view(Catalog::builtin(), &t.items);
+        let d = check(&g, &config(NO_PRACTICES), None);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].code, Code::RequirementNotImplemented);
+        let label = &d[0].secondary[0];
+        assert_eq!(label.span.file, file);
+        assert_eq!(&text[label.span.range()], "\"REQ-1\"");
+        assert!(
+            d[0].help
+                .as_deref()
+                .unwrap()
+                .contains("`requirements/CTL-1.md`"),
+            "{:?}",
+            d[0].help
+        );
+    }
 }

@@ -115,7 +115,7 @@ fn kinds_and_duplicates(graph: &TraceGraph<'_>, out: &mut Vec<Diagnostic>) {
             }
             // Only the item's own relation keys are checked; a misplaced key was already
             // reported while loading.
-            if link.relation.source_kind() != item.kind {
+            if !link.relation.is_declared_by(item.kind) {
                 continue;
             }
             let Some(node) = graph.lookup(&link.target) else {

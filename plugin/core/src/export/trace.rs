@@ -330,6 +330,8 @@ struct Item<'a> {
     last_reviewed: Option<String>,
     next_review: Option<String>,
     result: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    document: Option<&'a str>,
     file: &'a str,
     line: usize,
     practices: Vec<&'a str>,
@@ -343,7 +345,8 @@ struct Link<'a> {
     from: &'a str,
     relation: &'static str,
     to: &'a str,
-    /// `requirement`, `risk`, `control`, `test`, `catalog`, or null when nothing has the ID.
+    /// `requirement`, `risk`, `control`, `test`, `procedure`, `catalog`, or null when
+    /// nothing has the ID.
     to_kind: Option<&'static str>,
     file: &'a str,
     line: usize,
@@ -418,6 +421,7 @@ pub fn export(analysis: &Analysis, stamp: &Stamp, title: Option<&str>) -> String
             last_reviewed: it.last_reviewed.map(|d| d.to_string()),
             next_review: it.next_review.map(|d| d.to_string()),
             result: it.result.map(|r| r.as_str()),
+            document: it.document.as_ref().map(|d| d.value.as_str()),
             file: &it.path,
             line: position(it.id_span).0,
             practices: graph.practices_above(i).into_iter().collect(),

@@ -36,43 +36,44 @@ pub enum InputError {
     TooLarge { size: u64, limit: u64 },
 }
 
-/// Every front-matter key an item accepts, with the kinds it is allowed on (`None`: all).
-const KEYS: &[(&str, Option<Kind>)] = &[
-    ("id", None),
-    ("kind", None),
-    ("title", None),
-    ("status", None),
-    ("owner", None),
-    ("rationale", None),
-    ("tags", None),
-    ("version", None),
-    ("last-reviewed", None),
-    ("next-review", None),
-    ("result", Some(Kind::Test)),
-    ("derives-from", Some(Kind::Requirement)),
-    ("implements", Some(Kind::Control)),
-    ("mitigates", Some(Kind::Control)),
-    ("verifies", Some(Kind::Test)),
-    ("measure", Some(Kind::Control)),
-    ("asset", Some(Kind::Risk)),
-    ("property", Some(Kind::Risk)),
-    ("vector", Some(Kind::Risk)),
-    ("threat", Some(Kind::Risk)),
-    ("stride", Some(Kind::Risk)),
-    ("cve", Some(Kind::Risk)),
-    ("cwe", Some(Kind::Risk)),
-    ("exploitability", Some(Kind::Risk)),
-    ("cvss", Some(Kind::Risk)),
-    ("severity", Some(Kind::Risk)),
-    ("residual-exploitability", Some(Kind::Risk)),
-    ("residual-cvss", Some(Kind::Risk)),
-    ("residual-severity", Some(Kind::Risk)),
-    ("safety-impact", Some(Kind::Risk)),
-    ("safety-reference", Some(Kind::Risk)),
-    ("benefit-risk", Some(Kind::Risk)),
-    ("design-infeasible", Some(Kind::Risk)),
-    ("affects", None),
-    ("reviewed-against", None),
+/// Every front-matter key an item accepts, with the kinds it is allowed on (empty: all).
+const KEYS: &[(&str, &[Kind])] = &[
+    ("id", &[]),
+    ("kind", &[]),
+    ("title", &[]),
+    ("status", &[]),
+    ("owner", &[]),
+    ("rationale", &[]),
+    ("tags", &[]),
+    ("version", &[]),
+    ("last-reviewed", &[]),
+    ("next-review", &[]),
+    ("result", &[Kind::Test]),
+    ("derives-from", &[Kind::Requirement]),
+    ("implements", &[Kind::Control, Kind::Procedure]),
+    ("document", &[Kind::Procedure]),
+    ("mitigates", &[Kind::Control]),
+    ("verifies", &[Kind::Test]),
+    ("measure", &[Kind::Control]),
+    ("asset", &[Kind::Risk]),
+    ("property", &[Kind::Risk]),
+    ("vector", &[Kind::Risk]),
+    ("threat", &[Kind::Risk]),
+    ("stride", &[Kind::Risk]),
+    ("cve", &[Kind::Risk]),
+    ("cwe", &[Kind::Risk]),
+    ("exploitability", &[Kind::Risk]),
+    ("cvss", &[Kind::Risk]),
+    ("severity", &[Kind::Risk]),
+    ("residual-exploitability", &[Kind::Risk]),
+    ("residual-cvss", &[Kind::Risk]),
+    ("residual-severity", &[Kind::Risk]),
+    ("safety-impact", &[Kind::Risk]),
+    ("safety-reference", &[Kind::Risk]),
+    ("benefit-risk", &[Kind::Risk]),
+    ("design-infeasible", &[Kind::Risk]),
+    ("affects", &[]),
+    ("reviewed-against", &[]),
 ];
 
 /// The key that records what an item was reviewed against.
@@ -114,7 +115,7 @@ fn json_value(v: &DeValue<'_>) -> serde_json::Value {
 /// The keys an item of `kind` may use (all keys when the kind is not known).
 fn keys_for(kind: Option<Kind>) -> impl Iterator<Item = &'static str> {
     KEYS.iter()
-        .filter(move |(_, only)| kind.is_none() || only.is_none() || *only == kind)
+        .filter(move |(_, only)| only.is_empty() || kind.is_none_or(|k| only.contains(&k)))
         .map(|(k, _)| *k)
 }
 
@@ -354,7 +355,7 @@ impl Reader<'_> {
                 self.invalid(
                     span,
                     format!("unknown kind `{s}`"),
-                    "use one of `requirement`, `risk`, `control`, `test`",
+                    "use one of `requirement`, `risk`, `control`, `test`, `procedure`",
                 );
             }
             kind
@@ -385,7 +386,8 @@ impl Reader<'_> {
                     };
                     self.diags.push(d);
                 }
-                Some((_, Some(only))) if kind.is_some_and(|k| k != *only) => {
+                Some((_, only)) if !only.is_empty() && kind.is_some_and(|k| !only.contains(&k)) => {
+                    let who: Vec<&str> = only.iter().map(|k| k.as_str()).collect();
                     self.diags.push(
                         Diagnostic::new(
                             Code::MisplacedKey,
@@ -394,7 +396,10 @@ impl Reader<'_> {
                                 kind.map(Kind::as_str).unwrap_or("")
                             ),
                         )
-                        .at(*key_span, format!("only a {only} may declare this"))
+                        .at(
+                            *key_span,
+                            format!("only a {} may declare this", who.join(" or a ")),
+                        )
                         .help(misplaced_help(key)),
                     );
                 }
@@ -480,7 +485,7 @@ impl Reader<'_> {
             let values = self.string_list(&by_key, relation.key());
             // A key on the wrong kind was reported above; following its links too would
             // only add findings about a line the user must delete anyway.
-            if kind.is_some_and(|k| k != relation.source_kind()) {
+            if kind.is_some_and(|k| !relation.is_declared_by(k)) {
                 continue;
             }
             for (target, span) in values {
@@ -508,6 +513,32 @@ impl Reader<'_> {
                         None
                     }
                 })
+        } else {
+            None
+        };
+        let document = if kind == Some(Kind::Procedure) {
+            let document = self
+                .line(
+                    &by_key,
+                    "document",
+                    "the controlled document that holds the procedure",
+                )
+                .map(|(value, span)| Spanned { value, span });
+            // The document is the evidence an auditor asks for: from review on, it is named.
+            if document.is_none()
+                && !by_key.contains_key("document")
+                && matches!(status, Status::InReview | Status::Approved)
+            {
+                self.diags.push(
+                    Diagnostic::new(
+                        Code::MissingKey,
+                        "a procedure in review or approved names no `document`",
+                    )
+                    .at(status_span, "this status requires the document")
+                    .help("name the controlled document of the quality management system that holds the procedure, for example `document = \"SOP-017 Vulnerability handling, revision C\"`; keep `status = \"draft\"` while it is being written"),
+                );
+            }
+            document
         } else {
             None
         };
@@ -556,6 +587,7 @@ impl Reader<'_> {
             next_review: next_review.map(|(d, _)| d),
             result,
             measure,
+            document,
             risk,
             links,
             affects,
@@ -1095,11 +1127,13 @@ fn valid_cwe(id: &str) -> bool {
 fn misplaced_help(key: &str) -> String {
     match key {
         "measure" => "only controls have a `measure`".into(),
-        _ if KEYS.iter().any(|(k, only)| *k == key && *only == Some(Kind::Risk)) => format!(
+        _ if KEYS.iter().any(|(k, only)| *k == key && *only == [Kind::Risk]) => format!(
             "only risks carry `{key}`; describe the threat in a risk item and link its control to it with `mitigates`"
         ),
         "derives-from" => "only requirements derive from catalog entries or other requirements; a control uses `implements`, a test uses `verifies`".into(),
-        "implements" | "mitigates" => format!("only controls use `{key}`; a test uses `verifies`, a requirement uses `derives-from`"),
+        "implements" => "only controls and procedures use `implements`; a test uses `verifies`, a requirement uses `derives-from`".into(),
+        "mitigates" => "only controls use `mitigates`; a test uses `verifies`, a requirement uses `derives-from`".into(),
+        "document" => "only procedures name the controlled `document` that holds them".into(),
         "verifies" => "only tests use `verifies`; a control uses `implements` or `mitigates`".into(),
         "result" => "only tests have a `result`".into(),
         _ => format!("remove `{key}`"),

@@ -107,6 +107,15 @@ impl Site<'_, '_> {
                 },
             );
         }
+        if item.kind == Kind::Procedure {
+            row(
+                "Document",
+                match &item.document {
+                    Some(d) => html(&d.value),
+                    None => "<em>not named</em>".into(),
+                },
+            );
+        }
         if let Some(fields) = &item.risk {
             for (k, v) in super::risk::item_rows(self.risk, fields) {
                 row(k, v);
@@ -121,7 +130,7 @@ impl Site<'_, '_> {
         self.push_body(i, page, blame, out);
         let mut trace = String::from("<div class=\"techfile-trace\">\n");
         for relation in Relation::ALL {
-            if relation.source_kind() != item.kind {
+            if !relation.is_declared_by(item.kind) {
                 continue;
             }
             let ids: Vec<&str> = item.links_of(relation).map(|l| l.target.as_str()).collect();

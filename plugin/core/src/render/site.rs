@@ -17,11 +17,12 @@ pub enum Host {
 }
 
 impl Host {
-    pub const ALL: [Host; 5] = [
+    pub const ALL: [Host; 6] = [
         Host::Items(Kind::Requirement),
         Host::Items(Kind::Risk),
         Host::Items(Kind::Control),
         Host::Items(Kind::Test),
+        Host::Items(Kind::Procedure),
         Host::Catalog,
     ];
 
@@ -38,6 +39,7 @@ impl Host {
             Host::Items(Kind::Risk) => "risks",
             Host::Items(Kind::Control) => "controls",
             Host::Items(Kind::Test) => "tests",
+            Host::Items(Kind::Procedure) => "procedures",
             Host::Catalog => "catalog",
         }
     }

@@ -265,6 +265,7 @@ fn item(id: &str, affects: &[&str], map: &mut SourceMap) -> Item {
         next_review: None,
         result: None,
         measure: None,
+        document: None,
         risk: None,
         links: Vec::new(),
         affects: affects
