@@ -457,9 +457,26 @@ fn exit_for(outcome: &Outcome) -> ExitCode {
 fn preprocess() -> Result<ExitCode> {
     let (ctx, book) = mdbook_preprocessor::parse_input(std::io::stdin().lock())
         .context("mdbook-techfile reads an mdBook preprocessor request on stdin; run it from mdBook, or use `mdbook-techfile check <BOOK_DIR>`")?;
+    let serving = bundler::serving(&ctx.config);
+    let original = serving.then(|| book.clone());
     let outcome = match glue::process(&ctx, book) {
         Ok(outcome) => outcome,
-        Err(e) => return config_errors_to_stderr(e),
+        Err(e) => match (e.downcast::<ConfigErrors>(), original) {
+            // Served, the book is shown with the findings rather than not rebuilt.
+            (Ok(errors), Some(book)) => {
+                eprint!(
+                    "{}",
+                    config_report(&errors, std::io::stderr().is_terminal())
+                );
+                let book = glue::with_config_errors(book, &errors);
+                let mut out = std::io::stdout().lock();
+                serde_json::to_writer(&mut out, &book)?;
+                out.flush()?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            (Ok(errors), None) => return config_errors_to_stderr(errors.into()),
+            (Err(e), _) => return Err(e),
+        },
     };
     let report = outcome.report(std::io::stderr().is_terminal());
     if !report.is_empty() {
@@ -479,11 +496,18 @@ fn render() -> Result<ExitCode> {
     let ctx = mdbook_renderer::RenderContext::from_json(std::io::stdin().lock())
         .context("mdbook-techfile render reads an mdBook render context on stdin; run it from mdBook as [output.techfile] command = \"mdbook-techfile render\"")?;
     let done = match bundler::render(&ctx) {
-        Ok(done) => done,
+        Ok(bundler::Rendered::Written(done)) => done,
+        Ok(bundler::Rendered::Skipped { note }) => {
+            eprintln!("techfile: note: {note}");
+            return Ok(ExitCode::SUCCESS);
+        }
         Err(e) => return config_errors_to_stderr(e),
     };
     for note in &done.notes {
         eprintln!("techfile: note: {note}");
+    }
+    for warning in &done.warnings {
+        eprintln!("techfile: warning: {warning}");
     }
     let pdf = match &done.pdf {
         Some((name, bytes, took)) => format!(

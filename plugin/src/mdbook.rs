@@ -204,18 +204,37 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book) -> Result<Outcome> {
         &names,
         Chapters::Given(given),
     )?;
+    let chapter_paths: Vec<String> = inputs
+        .book
+        .chapters
+        .iter()
+        .map(|c| c.path.clone())
+        .collect();
     let mut analysis = analyse(inputs, Mode::Build);
     crate::history::check_independence(&mut analysis, &ctx.root);
     let mut notes = notes;
     notes.append(&mut analysis.notes);
-    if analysis.has_errors() {
+    // `mdbook serve` keeps showing the last pages that built when a build fails, which
+    // would look like a pass: served, the book is rendered with its findings in it.
+    let serving = crate::bundler::serving(&ctx.config);
+    if analysis.has_errors() && !serving {
         return Ok(Outcome {
             analysis,
             book: None,
             notes,
         });
     }
-    let output = std::mem::take(&mut analysis.output);
+    let mut output = std::mem::take(&mut analysis.output);
+    if serving {
+        techfile_core::render::findings::annotate(
+            &mut output,
+            &chapter_paths,
+            &analysis.findings,
+            &analysis.map,
+            &analysis.items,
+            &analysis.config.pages_dir,
+        );
+    }
     let mut contents = output.chapters.into_iter();
     book.for_each_chapter_mut(|ch| {
         if ch.path.is_some()
@@ -240,6 +259,45 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book) -> Result<Outcome> {
         book: Some(book),
         notes,
     })
+}
+
+/// Under `mdbook serve`, a book whose configuration cannot be read: its chapters as
+/// written, each with a banner of the configuration findings, and the findings page.
+pub fn with_config_errors(mut book: Book, errors: &bookconfig::ConfigErrors) -> Book {
+    use techfile_core::render::{Mapped, findings};
+    let mut output = techfile_core::book::Output::default();
+    let mut paths = Vec::new();
+    book.for_each_chapter_mut(|ch| {
+        if let Some(path) = &ch.path {
+            paths.push(crate::paths::slash_path(path));
+            output
+                .chapters
+                .push(Mapped::generated(ch.content.clone(), None));
+        }
+    });
+    let pages_dir = techfile_core::config::Config::default().pages_dir;
+    findings::annotate(
+        &mut output,
+        &paths,
+        &errors.findings,
+        &errors.map,
+        &[],
+        &pages_dir,
+    );
+    let mut contents = output.chapters.into_iter();
+    book.for_each_chapter_mut(|ch| {
+        if ch.path.is_some()
+            && let Some(c) = contents.next()
+        {
+            ch.content = c.text;
+        }
+    });
+    for page in output.generated {
+        let mut ch = Chapter::new(&page.title, page.content.text, &page.path, Vec::new());
+        ch.source_path = None;
+        book.push_item(BookItem::Chapter(ch));
+    }
+    book
 }
 
 /// Loads a book from disk and runs the same loading and checks as a build, without mdBook.

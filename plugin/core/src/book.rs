@@ -431,6 +431,28 @@ impl Expanded<'_, '_> {
         out
     }
 
+    /// The ID of the item whose file `path` (a link as written) names: the path without
+    /// its leading `./` and `../` parts is the end of exactly one item's path, by whole
+    /// folder and file names.
+    pub fn item_file(&self, path: &str) -> Option<&str> {
+        if !path.ends_with(".md") {
+            return None;
+        }
+        let tail: Vec<&str> = path
+            .split('/')
+            .skip_while(|p| matches!(*p, "." | ".." | ""))
+            .collect();
+        let g = self.site.graph;
+        let mut found = g.items.iter().filter(|i| {
+            let parts: Vec<&str> = i.path.split('/').collect();
+            parts.ends_with(&tail)
+        });
+        match (found.next(), found.next()) {
+            (Some(i), None) => Some(i.id.as_str()),
+            _ => None,
+        }
+    }
+
     /// The anchors of the items, catalog entries and SBOMs placed on page `n`: for an
     /// SBOM, its own and those of the components items link to from their pages.
     pub fn anchors(&self, n: usize) -> Vec<links::Anchor> {

@@ -473,4 +473,8 @@ impl links::Pages for BookPages<'_, '_, '_> {
     fn anchors(&self, n: usize) -> Vec<links::Anchor> {
         self.expanded.anchors(n)
     }
+
+    fn item_file(&self, path: &str) -> Option<&str> {
+        self.expanded.item_file(path)
+    }
 }

@@ -3,6 +3,7 @@
 
 pub mod control;
 pub mod directive;
+pub mod findings;
 pub mod gaps;
 pub mod mapped;
 pub mod pages;
