@@ -52,6 +52,19 @@ enum Command {
         #[arg(long, conflicts_with_all = ["external_links", "explain_suspect"])]
         gaps: bool,
     },
+    /// List the built-in regulatory catalog: the IDs a requirement can derive from.
+    ///
+    /// Each entry with its kind, title, source, the entries it maps to and whether it is
+    /// still unverified against the primary text.
+    Catalog {
+        /// Only the entries whose ID, kind, title, source or note contains this word
+        /// (ignoring case).
+        #[arg(long, value_name = "WORD")]
+        grep: Option<String>,
+        /// How to print the entries: human, or JSON Lines (one object per entry).
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
     /// Record a review: stamp the items with the current fingerprints of the items they
     /// link to (`reviewed-against`) and write a review record into the review folder.
     ///
@@ -166,6 +179,7 @@ fn main() -> ExitCode {
         // the markdown renderer passes through untouched.
         Some(Command::Supports { .. }) => Ok(ExitCode::SUCCESS),
         Some(Command::Render) => render(),
+        Some(Command::Catalog { grep, format }) => catalog(grep.as_deref(), format),
         Some(Command::Verify { bundle_dir }) => verify(&bundle_dir),
         Some(Command::Review {
             ids,
@@ -312,6 +326,65 @@ fn check_gaps(book_dir: &std::path::Path, format: Format) -> Result<ExitCode> {
         }
     };
     let text = outcome.gaps_report(matches!(format, Format::Json));
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `catalog`: the built-in catalog, or the entries that mention a word.
+fn catalog(grep: Option<&str>, format: Format) -> Result<ExitCode> {
+    use mdbook_techfile::core::catalog::Catalog;
+    let entries: Vec<_> = Catalog::builtin()
+        .entries()
+        .iter()
+        .filter(|e| grep.is_none_or(|w| e.mentions(w)))
+        .collect();
+    let mut text = String::new();
+    for e in &entries {
+        match format {
+            Format::Json => {
+                let v = serde_json::json!({
+                    "id": e.id,
+                    "kind": e.kind.as_str(),
+                    "title": e.title,
+                    "source": e.source,
+                    "maps-to": e.maps_to,
+                    "unverified": e.unverified,
+                    "note": e.note,
+                });
+                text.push_str(&format!("{v}\n"));
+            }
+            Format::Human => {
+                let unverified = if e.unverified { " (unverified)" } else { "" };
+                text.push_str(&format!(
+                    "{:<16} {:<9} {}{unverified}\n{:<16} {:<9} {}\n",
+                    e.id,
+                    e.kind.as_str(),
+                    e.title,
+                    "",
+                    "",
+                    e.source
+                ));
+                if !e.maps_to.is_empty() {
+                    text.push_str(&format!(
+                        "{:<16} {:<9} maps to {}\n",
+                        "",
+                        "",
+                        e.maps_to.join(", ")
+                    ));
+                }
+            }
+        }
+    }
+    if matches!(format, Format::Human) {
+        text.push_str(&format!(
+            "catalog: {} entr{}{}; a requirement derives from one with `derives-from = [\"ID\"]`\n",
+            entries.len(),
+            if entries.len() == 1 { "y" } else { "ies" },
+            grep.map_or_else(String::new, |w| format!(" mentioning `{w}`")),
+        ));
+    }
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())?;
     out.flush()?;
