@@ -13,6 +13,7 @@ pub mod facts;
 pub mod gather;
 pub mod git;
 pub mod history;
+pub mod init;
 pub mod mdbook;
 pub mod paths;
 pub mod review;

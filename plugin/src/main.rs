@@ -25,6 +25,21 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Start a new technical file: book.toml, the chapters of a cybersecurity technical
+    /// file with the directives in place, and the item folders with one example of each
+    /// kind (drafts). It builds clean at once; it never overwrites a file.
+    Init {
+        /// The folder to write into: created when missing, else it must be empty (hidden
+        /// entries such as `.git` aside).
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// The device's name, as the book names it.
+        #[arg(long, value_name = "NAME", default_value = "Medical device")]
+        device: String,
+        /// The regulation the device falls under.
+        #[arg(long, value_enum, default_value_t = RegulationArg::Mdr)]
+        regulation: RegulationArg,
+    },
     /// Tell mdBook whether a renderer is supported (exit 0: yes).
     Supports { renderer: String },
     /// Load and check a book without building it: exit 0 when clean, 1 on errors.
@@ -145,6 +160,12 @@ enum Format {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+enum RegulationArg {
+    Mdr,
+    Ivdr,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum MeaningArg {
     Reviewed,
     Approved,
@@ -179,6 +200,20 @@ fn main() -> ExitCode {
         // the markdown renderer passes through untouched.
         Some(Command::Supports { .. }) => Ok(ExitCode::SUCCESS),
         Some(Command::Render) => render(),
+        Some(Command::Init {
+            dir,
+            device,
+            regulation,
+        }) => init(
+            &dir,
+            mdbook_techfile::init::Options {
+                device,
+                regulation: match regulation {
+                    RegulationArg::Mdr => mdbook_techfile::init::Regulation::Mdr,
+                    RegulationArg::Ivdr => mdbook_techfile::init::Regulation::Ivdr,
+                },
+            },
+        ),
         Some(Command::Catalog { grep, format }) => catalog(grep.as_deref(), format),
         Some(Command::Verify { bundle_dir }) => verify(&bundle_dir),
         Some(Command::Review {
@@ -326,6 +361,23 @@ fn check_gaps(book_dir: &std::path::Path, format: Format) -> Result<ExitCode> {
         }
     };
     let text = outcome.gaps_report(matches!(format, Format::Json));
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `init`: a new technical file, and what to run next.
+fn init(dir: &std::path::Path, options: mdbook_techfile::init::Options) -> Result<ExitCode> {
+    let written = mdbook_techfile::init::init(dir, &options)?;
+    let book = written.dir.join("book");
+    let book = book.display();
+    let text = format!(
+        "init: wrote {} files for {} into {}\n\nnext:\n  mdbook serve {book}          # the file in your browser, rebuilt as you write (http://localhost:3000)\n  mdbook-techfile check {book} --gaps   # what is still to do: every draft and coverage gap\n  mdbook build {book}          # the HTML and the bundle for the notified body, in {book}/book/\n",
+        written.files.len(),
+        options.device.trim(),
+        written.dir.display(),
+    );
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())?;
     out.flush()?;

@@ -68,10 +68,10 @@ impl Outcome {
         let findings = &self.analysis.findings;
         let mut out = self.notes_text();
         out.push_str(&diag::render_human(findings, &self.analysis.map, color));
+        out.push_str(&self.open_work_line());
         if !findings.is_empty() {
             out.push_str(&format!("techfile: {}\n", diag::summary_line(findings)));
         }
-        out.push_str(&self.open_work_line());
         out
     }
 

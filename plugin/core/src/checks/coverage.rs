@@ -108,7 +108,7 @@ pub fn assess(graph: &TraceGraph<'_>, config: &Config, config_span: Option<Span>
             Some((code, what, _, _)) if open_draft => {
                 let mut what = format!("is a draft, and {what}");
                 if !only_drafts.is_empty() {
-                    what.push_str(&format!(" but drafts ({})", backticked(&only_drafts)));
+                    what.push_str(&format!(" (only drafts: {})", backticked(&only_drafts)));
                 }
                 out.open.push(open(Some(code), what));
             }
