@@ -17,6 +17,9 @@
 //! - `scale`: large and hostile inputs.
 //! - `bundle`: the compliance bundle (stamps, PDF, trace.json, manifest, verify, rebuilds).
 //! - `edge_cases`: line endings, hidden files, folder layouts, ID clashes.
+//! - `firstuse`: `init` and a build of what it writes, the `catalog` command, drafts and
+//!   `check --gaps`, procedures, root causes first, `exclude`, links to item files, the
+//!   stamp's date and uncommitted changes, `mdbook serve` beside a released bundle.
 //! - `includes`: included text is read as mdBook includes it, in either preprocessor order.
 //! - `risk`: the security risk views in a real build, custom scales, the sample file.
 //! - `review`: the `review` command, suspect links, `--explain-suspect` and independent
@@ -33,6 +36,7 @@ mod codes;
 mod common;
 mod e2e;
 mod edge_cases;
+mod firstuse;
 mod includes;
 mod links;
 mod review;

@@ -242,16 +242,25 @@ fn regulations(
                 code: Some(Code::RegulationNotAddressed),
                 what: format!("is addressed only by the draft `{}`", graph.items[r].id),
             }),
-            (None, false) if wanted(e.kind) => out.findings.push(catalog_gap(
-                Code::RegulationNotAddressed,
-                format!("{} `{}` ({}) has no requirement", e.kind.label(), e.id, e.title),
-                format!(
-                    "add a requirement with `derives-from = [\"{}\"]`, or mark it not applicable with a reason in [preprocessor.techfile.not-applicable]",
-                    e.id
-                ),
-                config_span,
-                "the coverage policy configured here requires every Annex I entry",
-            )),
+            (None, false) if wanted(e.kind) => {
+                let d = catalog_gap(
+                    Code::RegulationNotAddressed,
+                    format!(
+                        "{} `{}` ({}) has no requirement",
+                        e.kind.label(),
+                        e.id,
+                        e.title
+                    ),
+                    format!(
+                        "add a requirement with `derives-from = [\"{}\"]`, or mark it not applicable with a reason in [preprocessor.techfile.not-applicable]",
+                        e.id
+                    ),
+                    config_span,
+                    "the coverage policy configured here requires every Annex I entry",
+                );
+                out.findings
+                    .push(with_broken_derivation(graph, d, |t| t == e.id));
+            }
             _ => {}
         }
     }
@@ -304,17 +313,50 @@ fn practices(
             });
             continue;
         }
-        out.findings.push(catalog_gap(
+        let d = catalog_gap(
             Code::PracticeNotAddressed,
-            format!("MDCG 2019-16 practice `{}` ({}) has no requirement", p.id, p.title),
+            format!(
+                "MDCG 2019-16 practice `{}` ({}) has no requirement",
+                p.id, p.title
+            ),
             format!(
                 "add a requirement with `derives-from = [\"{}\"]` (or one of its IEC 62443-4-1 / IEC 81001-5-1 entries), or mark it not applicable with a reason in [preprocessor.techfile.not-applicable]",
                 p.id
             ),
             config_span,
             "the coverage policy configured here requires every practice",
+        );
+        out.findings.push(with_broken_derivation(graph, d, |t| {
+            t == p.id || graph.catalog.practices_of(t).any(|q| q == p.id)
+        }));
+    }
+}
+
+/// A catalog entry nobody addresses, which a requirement file that did not load derives
+/// from (`derives`: whether a target addresses the entry): the finding names that file.
+fn with_broken_derivation(
+    graph: &TraceGraph<'_>,
+    mut d: Diagnostic,
+    derives: impl Fn(&str) -> bool,
+) -> Diagnostic {
+    let mut files = Vec::new();
+    for b in graph.broken {
+        if let Some(l) = b
+            .links
+            .iter()
+            .find(|l| l.relation == Relation::DerivesFrom && derives(&l.target))
+        {
+            d = d.with_label(l.span, "this file derives from it, but could not be read");
+            files.push(format!("`{}`", b.path));
+        }
+    }
+    if !files.is_empty() {
+        d.help = Some(format!(
+            "see the error reported in {} and fix it first: the gap may close once it loads",
+            files.join(", ")
         ));
     }
+    d
 }
 
 #[cfg(test)]

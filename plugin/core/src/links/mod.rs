@@ -439,7 +439,8 @@ impl<'a> Book<'a> {
                     _ => continue,
                 },
                 Target::Outside(why) => {
-                    let item = pages.item_file(&percent_decode(path));
+                    // As written: mdBook has turned `.md` into `.html` in `href`.
+                    let item = pages.item_file(&percent_decode(split_url(&link.written).0));
                     let (label, help) = match why {
                         Outside::Absolute => (
                             "an absolute path: where it leads depends on where the book is served",
@@ -459,7 +460,7 @@ impl<'a> Book<'a> {
                 }
                 Target::Missing => {
                     let wanted = self.wanted(dir, &link.written);
-                    let help = match pages.item_file(&percent_decode(path)) {
+                    let help = match pages.item_file(&percent_decode(split_url(&link.written).0)) {
                         Some(id) => Some(item_file_help(id)),
                         None if suggest() => self.missing_help(dir, &wanted),
                         None => None,
