@@ -173,6 +173,7 @@ pub fn files(options: &Options) -> Vec<(&'static str, String)> {
 }
 
 /// What `init` wrote.
+#[derive(Debug)]
 pub struct Written {
     pub dir: PathBuf,
     pub files: Vec<&'static str>,

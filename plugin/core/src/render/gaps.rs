@@ -34,12 +34,9 @@ pub fn gaps(site: &Site<'_, '_>, page: &str) -> String {
         for d in &g.findings {
             let _ = writeln!(
                 out,
-                "<tr><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
+                "<tr><td><code>{}</code></td><td><span class=\"techfile-gap\">{}</span></td><td>{}</td></tr>",
                 d.code.as_str(),
-                format!(
-                    "<span class=\"techfile-gap\">{}</span>",
-                    linked(site, page, &d.message)
-                ),
+                linked(site, page, &d.message),
                 d.help
                     .as_deref()
                     .map_or_else(String::new, |h| linked(site, page, h))
