@@ -64,8 +64,13 @@ enum Command {
         explain_suspect: bool,
         /// Instead of the findings, list every coverage gap (whatever level is configured
         /// for it) and the open work drafts leave; exit 0 whatever the gaps.
-        #[arg(long, conflicts_with_all = ["external_links", "explain_suspect"])]
+        #[arg(long, conflicts_with_all = ["external_links", "explain_suspect", "today"])]
         gaps: bool,
+        /// Also run the checks that depend on the date, judged on this day (YYYY-MM-DD):
+        /// end of support of SBOM components, review dates. Without it, nothing the check
+        /// reports depends on the day it runs.
+        #[arg(long, value_name = "DATE")]
+        today: Option<String>,
     },
     /// List the built-in regulatory catalog: the IDs a requirement can derive from.
     ///
@@ -79,6 +84,20 @@ enum Command {
         /// How to print the entries: human, or JSON Lines (one object per entry).
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
+    },
+    /// Record the current SHA-256 of the evidence files of tests in their `evidence`
+    /// entries. Only the `sha256` values change in each item file; all files or none are
+    /// written.
+    Evidence {
+        /// Record the hashes (the only action so far; it keeps the command explicit).
+        #[arg(long, required = true)]
+        update: bool,
+        /// The IDs of the tests.
+        #[arg(required = true)]
+        ids: Vec<String>,
+        /// The folder holding book.toml.
+        #[arg(long, value_name = "BOOK_DIR", default_value = ".")]
+        book: PathBuf,
     },
     /// Record a review: stamp the items with the current fingerprints of the items they
     /// link to (`reviewed-against`) and write a review record into the review folder.
@@ -245,13 +264,25 @@ fn main() -> ExitCode {
             external_links,
             explain_suspect,
             gaps,
+            today,
         }) => {
             if gaps {
                 check_gaps(&book_dir, format)
             } else {
-                check(&book_dir, format, color, external_links, explain_suspect)
+                check(
+                    &book_dir,
+                    format,
+                    color,
+                    (external_links, explain_suspect),
+                    today.as_deref(),
+                )
             }
         }
+        Some(Command::Evidence {
+            update: _,
+            ids,
+            book,
+        }) => evidence(&book, &ids),
         Some(Command::Sbom {
             manifest_path,
             output,
@@ -291,15 +322,23 @@ fn check(
     book_dir: &std::path::Path,
     format: Format,
     color: Color,
-    external_links: bool,
-    explain_suspect: bool,
+    (external_links, explain_suspect): (bool, bool),
+    today: Option<&str>,
 ) -> Result<ExitCode> {
     let color = match color {
         Color::Always => true,
         Color::Never => false,
         Color::Auto => std::io::stdout().is_terminal(),
     };
-    let outcome = match glue::check(book_dir) {
+    let today = match today {
+        Some(t) => Some(
+            mdbook_techfile::core::model::Date::parse(t.trim()).ok_or_else(|| {
+                anyhow::anyhow!("--today `{t}` is not a date: write it as YYYY-MM-DD")
+            })?,
+        ),
+        None => None,
+    };
+    let outcome = match glue::check_on(book_dir, today) {
         Ok(outcome) => outcome,
         Err(e) => {
             let errors = e.downcast::<ConfigErrors>()?;
@@ -565,6 +604,23 @@ fn review(book: &std::path::Path, request: mdbook_techfile::review::Request) -> 
             record.display()
         ));
     }
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn evidence(book: &std::path::Path, ids: &[String]) -> Result<ExitCode> {
+    let done = mdbook_techfile::evidence::update(book, ids)?;
+    let mut text = String::new();
+    for (item, path, sha) in &done.recorded {
+        text.push_str(&format!("{item}: {path} sha256 {sha}\n"));
+    }
+    text.push_str(&format!(
+        "evidence: {} file{} rewritten\n",
+        done.files.len(),
+        if done.files.len() == 1 { "" } else { "s" }
+    ));
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())?;
     out.flush()?;

@@ -203,6 +203,7 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book) -> Result<Outcome> {
         loaded,
         &names,
         Chapters::Given(given),
+        None,
     )?;
     let chapter_paths: Vec<String> = inputs
         .book
@@ -307,7 +308,16 @@ pub fn with_config_errors(mut book: Book, errors: &bookconfig::ConfigErrors) -> 
 /// [`bookconfig::ConfigErrors`] when `[preprocessor.techfile]` has findings; other errors
 /// when there is no book.toml, mdBook rejects it, or an input cannot be gathered.
 pub fn check(book_root: &Path) -> Result<Outcome> {
-    load(book_root, Mode::Check).map(|(o, _)| o)
+    check_on(book_root, None)
+}
+
+/// [`check`], with the checks that depend on the date judged on `today` when given.
+///
+/// # Errors
+///
+/// As [`check`].
+pub fn check_on(book_root: &Path, today: Option<techfile_core::model::Date>) -> Result<Outcome> {
+    load(book_root, Mode::Check, today).map(|(o, _)| o)
 }
 
 /// A page as `check` renders it: its path relative to `src` as mdBook renders it, and its
@@ -321,10 +331,14 @@ pub struct RenderedPage {
 /// [`check`], keeping the pages: the chapters after expansion, then the generated pages,
 /// in book order. Tests compare them with what `mdbook build` makes of the same book.
 pub fn render(book_root: &Path) -> Result<(Outcome, Vec<RenderedPage>)> {
-    load(book_root, Mode::Build)
+    load(book_root, Mode::Build, None)
 }
 
-fn load(book_root: &Path, mode: Mode) -> Result<(Outcome, Vec<RenderedPage>)> {
+fn load(
+    book_root: &Path,
+    mode: Mode,
+    today: Option<techfile_core::model::Date>,
+) -> Result<(Outcome, Vec<RenderedPage>)> {
     if !book_root.join("book.toml").is_file() {
         bail!("{} has no book.toml", book_root.display());
     }
@@ -339,6 +353,7 @@ fn load(book_root: &Path, mode: Mode) -> Result<(Outcome, Vec<RenderedPage>)> {
         loaded,
         &names,
         Chapters::FromSummary,
+        today,
     )?;
     let paths: Vec<String> = inputs
         .book

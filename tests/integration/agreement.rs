@@ -3,7 +3,7 @@
 //! Lines; the preprocessor inside `mdbook build` prints the human form on stderr, which is
 //! read back here (the header line and the first location line of each finding).
 
-use crate::common::{Book, check, fixture, fixture_names, require};
+use crate::common::{Book, Checked, fixture, fixture_names, require, run, today_of};
 use mdbook_techfile::gather::normalize;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -23,8 +23,10 @@ const ONE_SIDED: &[(&str, &str)] = &[
 /// One finding: code, absolute file, line, column (no place for findings about the run).
 type Finding = (String, Option<(PathBuf, u64, u64)>);
 
+/// `check` as a build runs: without `--today`, so the findings that depend on the date
+/// (which a build never reports) are left out on both sides.
 fn from_check(dir: &Path) -> Vec<Finding> {
-    let run = check(dir);
+    let run = Checked::from(run(dir, &["check", "book", "--format", "json"]));
     let mut out: Vec<Finding> = run
         .findings
         .iter()
@@ -139,6 +141,10 @@ fn check_and_mdbook_build_report_the_same_findings_for_every_fixture() {
     // The comparison read findings on both sides: every fixture but the clean ones has some.
     for (name, count, _) in &results {
         let clean = name == "clean" || name.starts_with("clean-");
+        // A fixture of a finding that depends on the date has it only on its day.
+        if today_of(&fixture(name)).is_some() {
+            continue;
+        }
         assert_eq!(*count == 0, clean, "{name}: {count} findings");
     }
     for (name, why) in ONE_SIDED {

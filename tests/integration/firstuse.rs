@@ -71,6 +71,11 @@ fn init_writes_a_technical_file_that_builds_clean_with_its_pdf() {
         "the MDR checklist"
     );
     assert!(trace.contains("REQ-SD-001"), "the open work");
+    // The support addendum has its place from the start, empty until there is support data.
+    assert!(
+        built.page("post-market.html").contains("No support data"),
+        "the support addendum"
+    );
     for (page, example) in [
         ("requirements.html", "REQ-SM-001"),
         ("controls.html", "CTL-AUTH-001"),

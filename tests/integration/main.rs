@@ -20,6 +20,8 @@
 //! - `firstuse`: `init` and a build of what it writes, the `catalog` command, drafts and
 //!   `check --gaps`, procedures, root causes first, `exclude`, links to item files, the
 //!   stamp's date and uncommitted changes, `mdbook serve` beside a released bundle.
+//! - `lifecycle`: support lifecycle, review dates, test evidence (`evidence --update`, a
+//!   50 MB file) and release consistency; the support addendum and evidence in the bundle.
 //! - `includes`: included text is read as mdBook includes it, in either preprocessor order.
 //! - `risk`: the security risk views in a real build, custom scales, the sample file.
 //! - `review`: the `review` command, suspect links, `--explain-suspect` and independent
@@ -38,6 +40,7 @@ mod e2e;
 mod edge_cases;
 mod firstuse;
 mod includes;
+mod lifecycle;
 mod links;
 mod review;
 mod risk;

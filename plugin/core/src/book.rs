@@ -105,6 +105,7 @@ const DIRECTIVES: &[(&str, &str)] = &[
     ("reviews", "{{#techfile reviews}}"),
     ("gaps", "{{#techfile gaps}}"),
     ("sbom", "{{#techfile sbom FILE}}"),
+    ("support", "{{#techfile support}}"),
 ];
 
 struct Found {
@@ -150,6 +151,7 @@ pub fn expand<'g, 'a>(
     sboms: &'g SbomSet,
     reviews: &'g crate::review::Reviews,
     gaps: &'g crate::checks::Gaps,
+    support: &'g crate::lifecycle::Support,
     chapters: &'g [Chapter],
     config: &'g Config,
     stamp: Option<&'g Stamp>,
@@ -275,6 +277,7 @@ pub fn expand<'g, 'a>(
             sbom_pages,
             reviews,
             gaps,
+            support,
             outline,
         },
         chapters,
@@ -697,6 +700,7 @@ impl Expander<'_, '_, '_> {
             ("summary", []) => Some(self.generated(d, |site, _| tables::summary(site))),
             ("reviews", []) => Some(self.generated(d, render::reviews::reviews)),
             ("gaps", []) => Some(self.generated(d, render::gaps::gaps)),
+            ("support", []) => Some(self.generated(d, render::support::support)),
             ("catalog", []) => Some(self.hosted(d, Host::Catalog)),
             ("items", [kind]) => match Kind::parse(kind) {
                 Some(k) => Some(self.hosted(d, Host::Items(k))),
@@ -937,8 +941,9 @@ mod tests {
         let config = Config::default();
         let reviews = crate::review::Reviews::default();
         let gaps = crate::checks::Gaps::default();
+        let support = crate::lifecycle::Support::default();
         let (expanded, _) = expand(
-            &graph, &sboms, &reviews, &gaps, &chapters, &config, None, outline,
+            &graph, &sboms, &reviews, &gaps, &support, &chapters, &config, None, outline,
         );
         (0..expanded.page_count())
             .map(|n| {

@@ -19,10 +19,12 @@ pub mod config;
 pub mod cvss;
 pub mod diag;
 pub mod digest;
+pub mod evidence;
 pub mod export;
 pub mod fingerprint;
 pub mod graph;
 pub mod includes;
+pub mod lifecycle;
 pub mod links;
 pub mod load;
 pub mod model;
@@ -106,8 +108,9 @@ impl Default for BookInputs {
 }
 
 /// Everything one analysis reads, already read: the edge gathers it once, with one policy
-/// for which files count, and nothing in the core reads anything else.
-#[derive(Debug)]
+/// for which files count, and nothing in the core reads anything else. The default is an
+/// empty technical file with the default configuration.
+#[derive(Debug, Default)]
 pub struct Inputs {
     /// `[preprocessor.techfile]`, validated.
     pub config: Config,
@@ -122,6 +125,15 @@ pub struct Inputs {
     /// Version, commit and date, when `[preprocessor.techfile.bundle]` is set. The input
     /// hashes of the [`Stamp`] are computed here from the bytes above.
     pub stamp: Option<StampFacts>,
+    /// The support tables (`*.toml` in the support folder), sorted by path.
+    pub support: Vec<Input>,
+    /// The advisory records (OSV JSON) of the `advisories` folders, sorted by path.
+    pub advisory_records: Vec<Input>,
+    /// The files of the evidence folder, sorted by path.
+    pub evidence: Vec<evidence::EvidenceFile>,
+    /// The day the checks that depend on the date are judged on (`check --today`);
+    /// `None`: they do not run, and nothing depends on the day.
+    pub today: Option<model::Date>,
 }
 
 /// How much of the book an analysis renders.
@@ -172,6 +184,10 @@ pub struct Analysis {
     /// Every coverage gap and the open work drafts leave (`check --gaps` and the gaps
     /// view list them).
     pub gaps: checks::Gaps,
+    /// The level and end of support of every SBOM component, with their sources.
+    pub support: lifecycle::Support,
+    /// The evidence files and what the JUnit reports say.
+    pub evidence: evidence::Evidence,
 }
 
 impl Analysis {
@@ -206,6 +222,10 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
         reviews: review_inputs,
         book: book_inputs,
         stamp: facts,
+        support: support_inputs,
+        advisory_records,
+        evidence: evidence_inputs,
+        today,
     } = inputs;
     let render = mode == Mode::Build;
     let mut map = SourceMap::new();
@@ -275,11 +295,19 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
     }
 
     let load::Loaded {
-        items,
+        mut items,
         broken,
         diags: item_diags,
     } = load::load(&mut map, item_inputs);
     diags.extend(item_diags);
+    let junit_property = config
+        .release
+        .as_ref()
+        .map_or("version", |r| r.junit_property.as_str());
+    let (evidence, evidence_diags) =
+        evidence::resolve(&mut map, &mut items, evidence_inputs, junit_property);
+    diags.extend(evidence_diags);
+    hashed.extend(evidence.files.iter().map(|(_, f)| f.clone()));
     let (loaded, sbom_diags) = sbom::load_sboms(&mut map, sbom_inputs);
     diags.extend(sbom_diags);
     for s in &loaded.sboms {
@@ -304,6 +332,23 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
     diags.extend(review_diags);
     let (sboms, affects_diags) = sbom::resolve(loaded, &items, |i| graph.is_canonical(i), &map);
     diags.extend(affects_diags);
+    let (support, support_diags) = lifecycle::assess(
+        &mut map,
+        &sboms,
+        support_inputs,
+        advisory_records,
+        &config,
+        today,
+    );
+    diags.extend(support_diags);
+    if let (Some(release), Some(f)) = (&config.release, &facts) {
+        diags.extend(checks::release::check(
+            release, &f.version, &sboms, &map, &items, &evidence,
+        ));
+    }
+    if let Some(today) = today {
+        diags.extend(checks::dates::check(&items, &config, today));
+    }
 
     hashed.sort();
     hashed.dedup();
@@ -314,6 +359,7 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
         &sboms,
         &reviews,
         &gaps,
+        &support,
         &chapters,
         &config,
         stamp.as_ref(),
@@ -344,6 +390,8 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
         output,
         notes,
         gaps,
+        support,
+        evidence,
     }
 }
 
@@ -382,6 +430,7 @@ fn expand_and_check_links(
     sboms: &SbomSet,
     reviews: &review::Reviews,
     gaps: &checks::Gaps,
+    support: &lifecycle::Support,
     chapters: &[Chapter],
     config: &Config,
     stamp: Option<&Stamp>,
@@ -390,7 +439,7 @@ fn expand_and_check_links(
     render: bool,
 ) -> (book::Output, Vec<Diagnostic>) {
     let (expanded, mut diags) = book::expand(
-        graph, sboms, reviews, gaps, chapters, config, stamp, !render,
+        graph, sboms, reviews, gaps, support, chapters, config, stamp, !render,
     );
     let pages = BookPages {
         expanded: &expanded,

@@ -20,6 +20,8 @@ pub enum Role {
     Sbom,
     /// A review record.
     Review,
+    /// A file of the evidence folder (test reports, JUnit XML).
+    Evidence,
 }
 
 impl Role {
@@ -32,6 +34,7 @@ impl Role {
             Role::Item => "item",
             Role::Sbom => "sbom",
             Role::Review => "review",
+            Role::Evidence => "evidence",
         }
     }
 }
@@ -143,6 +146,16 @@ impl StampFacts {
             inputs,
             sbom_folders: self.sbom_folders,
             revisions: self.revisions,
+        }
+    }
+}
+
+impl ShownDate {
+    /// The day itself, whatever its source.
+    pub fn day(self) -> Option<Date> {
+        match self {
+            ShownDate::Issued(d) | ShownDate::Built(d) | ShownDate::Committed(d) => Some(d),
+            ShownDate::Unknown => None,
         }
     }
 }

@@ -57,7 +57,14 @@ impl Book {
     /// and `sboms/`, laid out as in the repository.
     pub fn sample() -> Book {
         let book = Book::empty();
-        for dir in ["book/src", "requirements", "sboms", "reviews"] {
+        for dir in [
+            "book/src",
+            "requirements",
+            "sboms",
+            "reviews",
+            "support",
+            "evidence",
+        ] {
             let src = repo_root().join(dir);
             if src.is_dir() {
                 copy_dir(&src, &book.path(dir));

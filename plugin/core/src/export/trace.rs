@@ -594,6 +594,7 @@ mod tests {
                 }],
                 revisions: Vec::new(),
             }),
+            ..Inputs::default()
         };
         let analysis = crate::analyse(inputs, Mode::Check);
         let stamp = analysis.stamp.clone().expect("a stamp");

@@ -11,6 +11,7 @@ pub mod reviews;
 pub mod risk;
 pub mod sbom;
 pub mod site;
+pub mod support;
 pub mod tables;
 
 pub use mapped::{Mapped, Origin};

@@ -517,6 +517,7 @@ mod tests {
             graph: &graph,
             reviews: &reviews,
             gaps: &Default::default(),
+            support: &crate::lifecycle::Support::default(),
             risk: &config,
             not_applicable: &not_applicable,
             stamp: None,

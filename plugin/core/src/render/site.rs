@@ -64,6 +64,8 @@ pub struct Site<'g, 'a> {
     pub reviews: &'g crate::review::Reviews,
     /// The coverage gaps and the open work drafts leave.
     pub gaps: &'g crate::checks::Gaps,
+    /// The support of every SBOM component.
+    pub support: &'g crate::lifecycle::Support,
     /// Write an outline: links to IDs as `<a>ID</a>`, without their target, title or
     /// following title text, and an item's table of facts and trace lists as a stand-in
     /// block. An outline has the same Markdown structure and the same ids as the full text,
