@@ -194,7 +194,7 @@ pub fn render(ctx: &RenderContext) -> Result<Rendered> {
     };
 
     let title = ctx.config.book.title.clone();
-    let (inputs, _) = crate::gather::gather_inputs(
+    let (mut inputs, _) = crate::gather::gather_inputs(
         &ctx.root,
         &ctx.config,
         loaded,
@@ -202,6 +202,8 @@ pub fn render(ctx: &RenderContext) -> Result<Rendered> {
         Chapters::FromSummary,
         None,
     )?;
+    // The diagrams are in the HTML already; the bundle needs the trace, not a second layout.
+    inputs.book.layout = None;
     let mut analysis = analyse(inputs, Mode::Check);
     crate::history::check_independence(&mut analysis, &ctx.root);
     if analysis.has_errors() {

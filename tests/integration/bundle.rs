@@ -698,7 +698,7 @@ fn verify_tells_a_missing_manifest_from_a_missing_folder() {
 /// matrix and every item, and its bundle verifies.
 #[test]
 fn the_sample_pdf_has_the_version_the_matrix_and_every_item() {
-    require!(Mdbook, Chromium, Pdftotext);
+    require!(Mdbook, Chromium, Pdftotext, Graphviz);
     let book = Book::sample();
     let dir = book.mdbook().epoch(EPOCH).run().expect_ok().bundle_dir();
     let text = pdf_text(&dir.join("technical-file-1.0.pdf"), None);
@@ -716,6 +716,10 @@ fn the_sample_pdf_has_the_version_the_matrix_and_every_item() {
         .filter(|id| !text.contains(id.as_str()))
         .collect();
     assert!(missing.is_empty(), "items not in the PDF: {missing:?}");
+    crate::threat::sample_pdf_has_the_threat_model(
+        &dir.join("technical-file-1.0.pdf"),
+        book.root(),
+    );
     verify(&dir).expect_code(0);
 }
 

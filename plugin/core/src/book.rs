@@ -14,6 +14,8 @@ use crate::render::site::{Host, Site};
 use crate::render::{self, Mapped, tables};
 use crate::sbom::SbomSet;
 use crate::stamp::Stamp;
+use crate::threat::diagram::Scope;
+use crate::threat::layout::Layout;
 use std::collections::BTreeMap;
 use std::ops::Range;
 
@@ -88,10 +90,7 @@ pub struct Output {
 const DIRECTIVES: &[(&str, &str)] = &[
     ("matrix", "{{#techfile matrix}}"),
     ("summary", "{{#techfile summary}}"),
-    (
-        "items",
-        "{{#techfile items requirement|risk|control|test|procedure}}",
-    ),
+    ("items", "{{#techfile items KIND}}"),
     ("catalog", "{{#techfile catalog}}"),
     ("ref", "{{#techfile ref ID}}"),
     ("codes", "{{#techfile codes}}"),
@@ -106,6 +105,13 @@ const DIRECTIVES: &[(&str, &str)] = &[
     ("gaps", "{{#techfile gaps}}"),
     ("sbom", "{{#techfile sbom FILE}}"),
     ("support", "{{#techfile support}}"),
+    ("stride", "{{#techfile stride}}"),
+    ("interfaces", "{{#techfile interfaces}}"),
+    ("assets", "{{#techfile assets}}"),
+    ("data-stores", "{{#techfile data-stores}}"),
+    ("data-flows", "{{#techfile data-flows}}"),
+    ("trust-boundaries", "{{#techfile trust-boundaries}}"),
+    ("data-flow-diagram", "{{#techfile data-flow-diagram [ID]}}"),
 ];
 
 struct Found {
@@ -136,6 +142,8 @@ pub struct Expanded<'g, 'a> {
     sbom_directives: BTreeMap<usize, Span>,
     /// The items shown on the pages of each kind (canonical ones), by [`kind_index`].
     placed: [Vec<usize>; Kind::ALL.len()],
+    /// Each data-flow diagram as HTML, by its page and the offset of its directive there.
+    diagrams: BTreeMap<(String, usize), String>,
 }
 
 fn kind_index(kind: Kind) -> usize {
@@ -144,7 +152,8 @@ fn kind_index(kind: Kind) -> usize {
 
 /// Understands every directive of every chapter and item body, reports the wrong ones,
 /// and decides where generated content goes. Nothing is rendered yet; with `outline`,
-/// pages are later rendered as outlines (see [`Site::outline`]), for checks only.
+/// pages are later rendered as outlines (see [`Site::outline`]), for checks only. `layout`
+/// lays out the data-flow diagrams the book places.
 #[allow(clippy::too_many_arguments)]
 pub fn expand<'g, 'a>(
     graph: &'g TraceGraph<'a>,
@@ -156,6 +165,7 @@ pub fn expand<'g, 'a>(
     config: &'g Config,
     stamp: Option<&'g Stamp>,
     outline: bool,
+    layout: Option<&dyn Layout>,
 ) -> (Expanded<'g, 'a>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let found: Vec<Found> = chapters
@@ -226,13 +236,21 @@ pub fn expand<'g, 'a>(
         .map(|(h, (n, _))| (*h, chapters[*n].path.clone()))
         .collect();
     let mut generated = Vec::new();
-    // Procedures are new to most books: their page is added only when there are some.
-    let has_procedures = graph.items.iter().any(|i| i.kind == Kind::Procedure);
+    // Pages for procedures and for each kind of the threat model only when the book has
+    // items of the kind, so books without them look as they did.
+    let has =
+        |k: Kind| (0..graph.items.len()).any(|i| graph.items[i].kind == k && graph.is_canonical(i));
+    let model_hosts = Kind::MODEL.into_iter().filter(|&k| has(k)).map(Host::Items);
+    let (trace_hosts, catalog) = Host::ALL.split_at(Host::ALL.len() - 1);
+    let hosts_in_order: Vec<Host> = trace_hosts
+        .iter()
+        .copied()
+        .filter(|&h| h != Host::Items(Kind::Procedure) || has(Kind::Procedure))
+        .chain(model_hosts)
+        .chain(catalog.iter().copied())
+        .collect();
     if config.generate_pages {
-        for host in Host::ALL {
-            if host == Host::Items(Kind::Procedure) && !has_procedures {
-                continue;
-            }
+        for host in hosts_in_order {
             if let std::collections::btree_map::Entry::Vacant(slot) = pages.entry(host) {
                 let path = format!(
                     "{}/{}.md",
@@ -265,8 +283,9 @@ pub fn expand<'g, 'a>(
     for i in (0..graph.items.len()).filter(|&i| graph.is_canonical(i)) {
         placed[kind_index(graph.items[i].kind)].push(i);
     }
-    let expanded = Expanded {
+    let mut expanded = Expanded {
         placed,
+        diagrams: BTreeMap::new(),
         site: Site {
             graph,
             pages,
@@ -279,6 +298,8 @@ pub fn expand<'g, 'a>(
             gaps,
             support,
             outline,
+            stride: &config.stride,
+            threat: Default::default(),
         },
         chapters,
         found,
@@ -286,6 +307,8 @@ pub fn expand<'g, 'a>(
         sbom_directives: sbom_hosts.into_iter().map(|(i, (_, s))| (i, s)).collect(),
     };
     let mut unknown_refs = 0;
+    let mut requests = Vec::new();
+    let no_diagrams = BTreeMap::new();
     for f in &expanded.found {
         let c = &chapters[f.chapter];
         let mut ctx = Expander {
@@ -296,9 +319,18 @@ pub fn expand<'g, 'a>(
             render: false,
             diags: &mut diags,
             unknown_refs: &mut unknown_refs,
+            requests: &mut requests,
+            diagrams: &no_diagrams,
         };
         ctx.expand_chapter(f, false);
     }
+    expanded.diagrams = render::diagram::lay_out(
+        &expanded.site,
+        requests,
+        layout,
+        &config.diagram,
+        &mut diags,
+    );
 
     // References written in item bodies are checked here too, once per item, with spans
     // into the item file.
@@ -319,6 +351,8 @@ pub fn expand<'g, 'a>(
             render: false,
             diags: &mut diags,
             unknown_refs: &mut unknown_refs,
+            requests: &mut Vec::new(),
+            diagrams: &no_diagrams,
         };
         ctx.expand_item(&ds);
     }
@@ -380,6 +414,8 @@ impl Expanded<'_, '_> {
             render: true,
             diags: &mut sink,
             unknown_refs: &mut 0,
+            requests: &mut Vec::new(),
+            diagrams: &self.diagrams,
         };
         ctx.expand_chapter(f, for_mdbook)
     }
@@ -574,6 +610,10 @@ struct Expander<'s, 'g, 'a> {
     diags: &'s mut Vec<Diagnostic>,
     /// Unknown references seen so far; typo suggestions stop after a hundred.
     unknown_refs: &'s mut usize,
+    /// Data-flow diagrams found while expanding, laid out together afterwards.
+    requests: &'s mut Vec<render::diagram::Request>,
+    /// The laid-out diagrams, when rendering.
+    diagrams: &'s BTreeMap<(String, usize), String>,
 }
 
 impl Expander<'_, '_, '_> {
@@ -707,9 +747,29 @@ impl Expander<'_, '_, '_> {
                 None => self.bad(
                     d,
                     format!("unknown item kind `{kind}`"),
-                    "use `requirement`, `risk`, `control`, `test` or `procedure`".into(),
+                    match crate::load::closest(kind, Kind::ALL.iter().map(|k| k.as_str())) {
+                        Some(k) => format!("did you mean `{k}`?"),
+                        None => format!(
+                            "use one of {}",
+                            Kind::ALL
+                                .iter()
+                                .map(|k| format!("`{k}`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    },
                 ),
             },
+            ("stride", []) => Some(self.generated(d, render::threat::stride)),
+            ("interfaces", []) => Some(self.generated(d, render::threat::interfaces)),
+            ("assets", []) => Some(self.generated(d, render::threat::assets)),
+            ("data-stores", []) => Some(self.generated(d, render::threat::data_stores)),
+            ("data-flows", []) => Some(self.generated(d, render::threat::data_flows)),
+            ("trust-boundaries", []) => {
+                Some(self.generated(d, render::threat::trust_boundaries))
+            }
+            ("data-flow-diagram", []) => self.diagram(d, None),
+            ("data-flow-diagram", [id]) => self.diagram(d, Some(id)),
             ("risk-register", []) => Some(self.generated(d, render::risk::register)),
             ("risk-matrix", [stage]) => match render::risk::Stage::parse(stage) {
                 Some(s) => Some(self.generated(d, |site, page| render::risk::matrix(site, page, s))),
@@ -827,7 +887,62 @@ impl Expander<'_, '_, '_> {
         None
     }
 
+    /// A data-flow diagram: of the whole model, or of the trust boundary or element `id`.
+    /// While expanding, the diagram is queued for layout; when rendering, its HTML is taken
+    /// from the laid-out ones.
+    fn diagram(&mut self, d: &Directive, id: Option<&str>) -> Option<Mapped> {
+        // The page and the directive's place in its text: unique even when one included
+        // file places the same diagram on two pages (whose links differ).
+        let key = (self.page.to_string(), d.range.start);
+        if self.render {
+            let html = self.diagrams.get(&key).cloned().unwrap_or_default();
+            return Some(self.generated(d, |_, _| html));
+        }
+        let scope = match id {
+            None => Scope::Whole,
+            Some(id) => {
+                let Some(item) = self.site.graph.item(id) else {
+                    self.unknown_id(&d.args[1].1, id);
+                    return None;
+                };
+                let i = match self.site.graph.lookup(id) {
+                    Some(crate::graph::Node::Item(i)) => i,
+                    _ => return None,
+                };
+                match item.kind {
+                    Kind::TrustBoundary => Scope::Boundary(i),
+                    k if k.is_node() => Scope::Element(i),
+                    k => {
+                        return self.bad(
+                            d,
+                            format!("a data-flow diagram cannot be drawn around {} (`{id}`)", k.with_article()),
+                            "write `{{#techfile data-flow-diagram}}` for the whole model, or name a trust boundary, an actor, a process or a data store".into(),
+                        );
+                    }
+                }
+            }
+        };
+        self.requests.push(render::diagram::Request {
+            key,
+            span: self.span(&d.range),
+            page: self.page.to_string(),
+            scope,
+        });
+        Some(Mapped::new())
+    }
+
     fn reference(&mut self, d: &Directive, id: &str) -> Option<Mapped> {
+        if self.site.graph.lookup(id).is_none() {
+            self.unknown_id(&d.args[1].1, id);
+            return None;
+        }
+        Some(self.generated(d, |site, page| site.link(page, id)))
+    }
+
+    /// Reports a directive argument that names no item or catalog entry.
+    /// `unknown-reference` for an ID no item or catalog entry has: when a file that could
+    /// not be read declares it, the finding points there and suggests no other ID.
+    fn unknown_id(&mut self, range: &Range<usize>, id: &str) {
         if let Some(broken) = self.site.graph.broken_for(id) {
             let finding = self.finding(
                 Diagnostic::new(
@@ -837,37 +952,33 @@ impl Expander<'_, '_, '_> {
                         broken.path
                     ),
                 ),
-                &d.args[1].1,
+                range,
                 "the item with this ID did not load",
             );
             self.diags
                 .push(crate::checks::trace::on_broken(finding, id, broken));
-            return None;
+            return;
         }
-        if self.site.graph.lookup(id).is_none() {
-            *self.unknown_refs += 1;
-            let suggestion = if *self.unknown_refs <= 100 {
-                crate::checks::trace::suggest(self.site.graph, id)
-            } else {
-                None
-            };
-            let help = match suggestion {
-                Some(s) => format!("did you mean `{s}`?"),
-                None => "reference an existing item or catalog ID, or create the item".into(),
-            };
-            let finding = self.finding(
-                Diagnostic::new(
-                    Code::UnknownReference,
-                    format!("reference to unknown ID `{id}`"),
-                )
-                .help(help),
-                &d.args[1].1,
-                "no item or catalog entry has this ID",
-            );
-            self.diags.push(finding);
-            return None;
-        }
-        Some(self.generated(d, |site, page| site.link(page, id)))
+        *self.unknown_refs += 1;
+        let suggestion = if *self.unknown_refs <= 100 {
+            crate::checks::trace::suggest(self.site.graph, id)
+        } else {
+            None
+        };
+        let help = match suggestion {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => "reference an existing item or catalog ID, or create the item".into(),
+        };
+        let finding = self.finding(
+            Diagnostic::new(
+                Code::UnknownReference,
+                format!("reference to unknown ID `{id}`"),
+            )
+            .help(help),
+            range,
+            "no item or catalog entry has this ID",
+        );
+        self.diags.push(finding);
     }
 }
 
@@ -943,7 +1054,7 @@ mod tests {
         let gaps = crate::checks::Gaps::default();
         let support = crate::lifecycle::Support::default();
         let (expanded, _) = expand(
-            &graph, &sboms, &reviews, &gaps, &support, &chapters, &config, None, outline,
+            &graph, &sboms, &reviews, &gaps, &support, &chapters, &config, None, outline, None,
         );
         (0..expanded.page_count())
             .map(|n| {

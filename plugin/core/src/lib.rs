@@ -35,6 +35,7 @@ pub mod sbom;
 pub mod stamp;
 #[cfg(test)]
 mod testkit;
+pub mod threat;
 
 use crate::book::Chapter;
 use crate::catalog::Catalog;
@@ -90,6 +91,9 @@ pub struct BookInputs {
     /// The files under `src` that the chapters' `{{#include}}` helpers (and theirs) name,
     /// by path relative to `src` with forward slashes. A path missing here names no file.
     pub included: BTreeMap<String, Input>,
+    /// Lays out data-flow diagrams (Graphviz `dot`, run by the edge with a time limit).
+    /// `None`: diagrams are not drawn, and say so.
+    pub layout: Option<std::sync::Arc<dyn threat::layout::Layout>>,
 }
 
 impl Default for BookInputs {
@@ -103,6 +107,7 @@ impl Default for BookInputs {
             links: true,
             src_root: Vec::new(),
             included: BTreeMap::new(),
+            layout: None,
         }
     }
 }
@@ -365,6 +370,7 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
         stamp.as_ref(),
         book_inputs.src_files,
         book_inputs.markdown,
+        book_inputs.layout.as_deref(),
         render,
     );
     diags.extend(book_diags);
@@ -436,10 +442,11 @@ fn expand_and_check_links(
     stamp: Option<&Stamp>,
     src_files: BTreeSet<String>,
     markdown: links::Markdown,
+    layout: Option<&dyn threat::layout::Layout>,
     render: bool,
 ) -> (book::Output, Vec<Diagnostic>) {
     let (expanded, mut diags) = book::expand(
-        graph, sboms, reviews, gaps, support, chapters, config, stamp, !render,
+        graph, sboms, reviews, gaps, support, chapters, config, stamp, !render, layout,
     );
     let pages = BookPages {
         expanded: &expanded,

@@ -16,6 +16,9 @@ pub enum Need {
     Pdftotext,
     /// git, for version stamps from a repository.
     Git,
+    /// Graphviz `dot`, which lays out the data-flow diagrams (the sample's and
+    /// `clean-threat-model`'s).
+    Graphviz,
     /// `../shared` next to the repository: the CycloneDX test vectors.
     Shared,
 }
@@ -27,6 +30,7 @@ impl Need {
             Need::Mdbook | Need::Git => "TECHFILE_SKIP_MDBOOK",
             Need::Chromium | Need::Pdftotext => "TECHFILE_SKIP_BROWSER",
             Need::Shared => "TECHFILE_SKIP_SHARED",
+            Need::Graphviz => "TECHFILE_SKIP_GRAPHVIZ",
         }
     }
 
@@ -36,6 +40,7 @@ impl Need {
             Need::Chromium => "apt-get install chromium",
             Need::Pdftotext => "apt-get install poppler-utils",
             Need::Git => "apt-get install git",
+            Need::Graphviz => "apt-get install graphviz",
             Need::Shared => "check out the project's shared/ folder next to the repository",
         }
     }
@@ -55,10 +60,16 @@ impl Need {
             Need::Chromium => "chromium",
             Need::Pdftotext => "pdftotext",
             Need::Git => "git",
+            Need::Graphviz => "dot",
         };
         // Only whether it runs matters: `pdftotext --version` exits 1 although it is there.
+        // `dot` knows only `-V`.
         let out = Command::new(tool)
-            .arg("--version")
+            .arg(if self == Need::Graphviz {
+                "-V"
+            } else {
+                "--version"
+            })
             .stdin(Stdio::null())
             .output()
             .map_err(|e| format!("{tool} is not on PATH ({e})"))?;

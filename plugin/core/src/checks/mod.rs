@@ -4,6 +4,7 @@
 pub mod coverage;
 pub mod dates;
 pub mod ids;
+pub mod model;
 pub mod release;
 pub mod risk;
 pub mod trace;
@@ -26,6 +27,7 @@ pub fn run(
     let coverage = coverage::assess(graph, config, config_span);
     out.extend(coverage.findings);
     out.extend(risk::check(graph, &config.risk));
+    out.extend(model::check(graph, config));
     (out, coverage.open)
 }
 

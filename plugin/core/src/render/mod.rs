@@ -2,6 +2,7 @@
 //! `{{#techfile ...}}` directives in chapters. Pure: text in, text and findings out.
 
 pub mod control;
+pub mod diagram;
 pub mod directive;
 pub mod findings;
 pub mod gaps;
@@ -13,6 +14,7 @@ pub mod sbom;
 pub mod site;
 pub mod support;
 pub mod tables;
+pub mod threat;
 
 pub use mapped::{Mapped, Origin};
 

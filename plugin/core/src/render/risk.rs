@@ -240,7 +240,22 @@ pub fn register(site: &Site<'_, '_>, page: &str) -> String {
                 html(item.status.as_str())
             );
         }
-        let described = description(fields);
+        let mut described = description(fields);
+        // The threat-model elements the risk names, linked: where in the system it is.
+        for (label, relation) in [
+            ("Assets", Relation::RiskAssets),
+            ("Elements", Relation::RiskElements),
+            ("Interfaces", Relation::RiskInterfaces),
+            ("Data flows", Relation::RiskFlows),
+        ] {
+            let ids: Vec<String> = item
+                .links_of(relation)
+                .map(|l| site.link(page, &l.target))
+                .collect();
+            if !ids.is_empty() {
+                described.push((label, ids.join(", ")));
+            }
+        }
         let threat_cell = if described.is_empty() {
             "<em>not described</em>".to_string()
         } else {
@@ -512,6 +527,7 @@ mod tests {
         let config = RiskConfig::default();
         let not_applicable = Default::default();
         let sboms = crate::sbom::SbomSet::default();
+        let stride = crate::config::StrideConfig::default();
         let reviews = crate::review::Reviews::default();
         let site = Site {
             graph: &graph,
@@ -525,6 +541,8 @@ mod tests {
             sbom_pages: Default::default(),
             pages: [(Host::Items(Kind::Risk), "risks.md".to_string())].into(),
             outline: false,
+            stride: &stride,
+            threat: Default::default(),
         };
         view(&site)
     }

@@ -140,7 +140,10 @@ pub fn summary(site: &Site<'_, '_>) -> String {
     };
     let mut out = String::from(super::STYLE);
     out.push_str("<table class=\"techfile-table techfile-summary\">\n<thead><tr><th>Kind</th><th>Items</th><th>Draft</th><th>In review</th><th>Approved</th><th>Obsolete</th></tr></thead>\n<tbody>\n");
-    for k in Kind::ALL {
+    // The threat-model kinds are counted once a book has a model, so books without one keep
+    // their four rows.
+    let has_model = g.items.iter().any(|i| i.kind.is_model());
+    for k in Kind::ALL.into_iter().filter(|k| has_model || !k.is_model()) {
         let all: Vec<usize> = (0..g.items.len())
             .filter(|&i| g.items[i].kind == k && g.is_canonical(i))
             .collect();
@@ -562,6 +565,7 @@ mod tests {
             .collect();
         let sboms = crate::sbom::SbomSet::default();
         let reviews = crate::review::Reviews::default();
+        let stride = crate::config::StrideConfig::default();
         let site = Site {
             graph: &graph,
             reviews: &reviews,
@@ -577,6 +581,8 @@ mod tests {
                 .map(|h| (*h, format!("techfile/{}.md", h.file_stem())))
                 .collect(),
             outline: false,
+            stride: &stride,
+            threat: Default::default(),
         };
         view(&site)
     }
@@ -821,6 +827,8 @@ mod tests {
                 sbom_pages: Default::default(),
                 pages: BTreeMap::new(),
                 outline: true,
+                stride: &Default::default(),
+                threat: Default::default(),
             },
             "x.md",
         );

@@ -267,6 +267,7 @@ fn item(id: &str, affects: &[&str], map: &mut SourceMap) -> Item {
         measure: None,
         document: None,
         risk: None,
+        model: None,
         links: Vec::new(),
         affects: affects
             .iter()
