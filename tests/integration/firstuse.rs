@@ -251,6 +251,54 @@ fn check_gaps_lists_every_gap_whatever_its_level_and_exits_0() {
 }
 
 #[test]
+fn threat_model_gaps_follow_the_draft_rule_and_show_in_check_gaps() {
+    // The STRIDE gaps of the fixture are coverage gaps: `--gaps` lists them.
+    let book = Book::fixture("stride-gap");
+    let gaps = parse_json_lines(
+        &book
+            .run(&["check", "book", "--gaps", "--format", "json"])
+            .expect_code(0)
+            .stdout,
+    );
+    let listed: Vec<&str> = gaps.iter().filter_map(|g| g["gap"].as_str()).collect();
+    assert_eq!(listed, ["stride-gap", "stride-gap"], "{gaps:?}");
+    // A draft risk that analyses the process's last category leaves that gap as open work
+    // instead of a failure; the data flow's gaps stay findings.
+    let book = book.item(
+        "RSK-2",
+        "risk",
+        "Privilege gained through the update service",
+        &[
+            "status = \"draft\"",
+            "elements = [\"PRC-FW\"]",
+            "stride = [\"elevation-of-privilege\"]",
+        ],
+        "",
+    );
+    let checked = book.check();
+    let places: Vec<String> = checked
+        .findings
+        .iter()
+        .filter(|f| f["code"] == "stride-gap")
+        .map(|f| f["file"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(places, ["requirements/DF-1.md"], "{}", checked.stdout);
+    let gaps = parse_json_lines(
+        &book
+            .run(&["check", "book", "--gaps", "--format", "json"])
+            .stdout,
+    );
+    assert!(
+        gaps.iter().any(|g| g["open"] == "PRC-FW"
+            && g["rule"] == "stride-gap"
+            && g["what"]
+                .as_str()
+                .is_some_and(|w| w.contains("but drafts (`RSK-2`)"))),
+        "{gaps:?}"
+    );
+}
+
+#[test]
 fn the_gaps_view_shows_gaps_and_open_work_in_the_book() {
     require!(Mdbook);
     let book = Book::fixture("clean")

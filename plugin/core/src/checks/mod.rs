@@ -27,8 +27,14 @@ pub fn run(
     let coverage = coverage::assess(graph, config, config_span);
     out.extend(coverage.findings);
     out.extend(risk::check(graph, &config.risk));
-    out.extend(model::check(graph, config));
-    (out, coverage.open)
+    let (model_findings, model_open) = model::check(graph, config);
+    out.extend(model_findings);
+    let mut open = coverage.open;
+    // A draft of the threat model with a gap of its own is listed once, with the gap.
+    open.retain(|o| o.code.is_some() || !model_open.iter().any(|m| m.id == o.id));
+    open.extend(model_open);
+    open.sort_by(|a, b| a.id.cmp(&b.id));
+    (out, open)
 }
 
 /// What the trace still lacks: every coverage gap of the rules in force (at the code's
@@ -54,6 +60,15 @@ impl Gaps {
 /// Whether a code reports a coverage gap: something the trace still lacks, which
 /// `check --gaps` and the gaps view list whatever its configured level.
 pub fn is_gap(code: crate::diag::Code) -> bool {
-    code.family() == "coverage" && code != crate::diag::Code::InapplicableEntryTraced
-        || code == crate::diag::Code::RiskNotVerified
+    use crate::diag::Code;
+    code.family() == "coverage" && code != Code::InapplicableEntryTraced
+        || matches!(
+            code,
+            Code::RiskNotVerified
+                | Code::StrideGap
+                | Code::AssetNotAnalysed
+                | Code::InterfaceWithoutFlow
+                | Code::CrossingWithoutInterface
+                | Code::RiskOutsideModel
+        )
 }

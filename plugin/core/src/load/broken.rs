@@ -9,7 +9,7 @@
 //! not have that shape is skipped: this never reports anything itself.
 
 use super::frontmatter::{self, FrontMatter};
-use crate::model::{FileId, Relation, Span, Spanned, TraceLink, validate_id};
+use crate::model::{FileId, Kind, Relation, Span, Spanned, TraceLink, validate_id};
 use std::ops::Range;
 use toml::de::{DeTable, DeValue};
 
@@ -59,24 +59,41 @@ pub fn declared(file: FileId, path: String, text: &str) -> Broken {
     let region = match frontmatter::split(text) {
         FrontMatter::Present(s) => {
             if let Ok(table) = DeTable::parse(&text[s.toml.clone()]) {
-                from_table(&mut broken, table.get_ref(), s.toml.start);
-                return broken;
+                let kind = from_table(&mut broken, table.get_ref(), s.toml.start);
+                return of_kind(broken, kind);
             }
             s.toml
         }
         FrontMatter::Unclosed(open) => open.end..text.len(),
         FrontMatter::Absent => return broken,
     };
-    from_lines(&mut broken, text, region);
+    let kind = from_lines(&mut broken, text, region);
+    of_kind(broken, kind)
+}
+
+/// One key may mean a relation per kind (`interfaces` on a risk or on a data flow): links
+/// are read with the first relation of their key, and given the one of the file's kind
+/// when that can be read.
+fn of_kind(mut broken: Broken, kind: Option<Kind>) -> Broken {
+    if let Some(kind) = kind {
+        for l in &mut broken.links {
+            if let Some(r) = Relation::of(l.relation.key(), kind) {
+                l.relation = r;
+            }
+        }
+    }
     broken
 }
 
-fn from_table(broken: &mut Broken, table: &DeTable<'_>, base: usize) {
+/// Reads the table; returns the kind it declares, if it is one.
+fn from_table(broken: &mut Broken, table: &DeTable<'_>, base: usize) -> Option<Kind> {
     let file = broken.file;
     let span = |r: Range<usize>| Span::shifted(file, r, base);
+    let mut kind = None;
     for (key, value) in table.iter() {
         let key: &str = key.get_ref().as_ref();
         match (key, value.get_ref()) {
+            ("kind", DeValue::String(s)) => kind = Kind::parse(s),
             ("id", DeValue::String(s)) if validate_id(s).is_ok() => {
                 broken.id = Some(Spanned {
                     value: s.to_string(),
@@ -102,9 +119,12 @@ fn from_table(broken: &mut Broken, table: &DeTable<'_>, base: usize) {
             _ => {}
         }
     }
+    kind
 }
 
-fn from_lines(broken: &mut Broken, text: &str, region: Range<usize>) {
+/// Reads line by line; returns the kind the file declares, if it is one.
+fn from_lines(broken: &mut Broken, text: &str, region: Range<usize>) -> Option<Kind> {
+    let mut kind = None;
     let mut at = region.start;
     for line in text[region.clone()].split_inclusive('\n') {
         let start = at;
@@ -124,6 +144,10 @@ fn from_lines(broken: &mut Broken, text: &str, region: Range<usize>) {
                     span: Span::new(broken.file, r.start - 1 + offset..r.end + 1 + offset),
                 });
             }
+            continue;
+        }
+        if key == "kind" {
+            kind = kind.or_else(|| quoted(value).and_then(|(s, _)| Kind::parse(s)));
             continue;
         }
         let Some(relation) = Relation::ALL.into_iter().find(|r| r.key() == key) else {
@@ -154,6 +178,7 @@ fn from_lines(broken: &mut Broken, text: &str, region: Range<usize>) {
             };
         }
     }
+    kind
 }
 
 /// `key = ...` at the start of a line: the key and where the value starts.
@@ -215,6 +240,22 @@ mod tests {
         assert_eq!(b.id.unwrap().value, "CTL-1");
         assert_eq!(b.links.len(), 1);
         assert_eq!(&text[b.links[0].span.range()], "\"REQ-1\"");
+    }
+
+    #[test]
+    fn a_key_of_several_kinds_takes_the_relation_of_the_files_kind() {
+        // `interfaces` is a risk's (the interfaces it threatens) and a data flow's (the
+        // interfaces it passes); the date below keeps the table from parsing.
+        let flow = "+++\nid = \"DF-1\"\nkind = \"data-flow\"\nretention = 2026-02-30\ninterfaces = [\"IF-1\"]\n+++\n";
+        let (b, _) = read(flow);
+        assert_eq!(b.links[0].relation, Relation::FlowInterfaces);
+        let risk = "+++\ninterfaces = [\"IF-1\"]\nkind = \"risk\"\n+++\n";
+        let (b, _) = read(risk);
+        assert_eq!(b.links[0].relation, Relation::RiskInterfaces);
+        // Valid TOML with the kind read from the table.
+        let (b, _) =
+            read("+++\nid = \"DF-2\"\nkind = \"data-flow\"\ninterfaces = [\"IF-1\"]\n+++\n");
+        assert_eq!(b.links[0].relation, Relation::FlowInterfaces);
     }
 
     #[test]
