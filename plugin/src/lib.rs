@@ -9,6 +9,7 @@
 
 pub mod bookconfig;
 pub mod bundler;
+pub mod cdp;
 pub mod chromium;
 pub mod evidence;
 pub mod facts;

@@ -361,12 +361,13 @@ fn configuration_errors_fail_mdbook_build_at_their_line() {
             ("config-unknown-key", "book.toml:8:1"),
             ("config-unknown-key", "book.toml:11:1"),
             ("config-unknown-key", "book.toml:14:1"),
+            ("config-unknown-key", "book.toml:22:1"),
         ],
         "{}",
         built.stderr
     );
     assert!(
-        built.stderr.contains("techfile: 4 errors, 0 warnings"),
+        built.stderr.contains("techfile: 5 errors, 0 warnings"),
         "{}",
         built.stderr
     );

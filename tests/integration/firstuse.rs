@@ -26,7 +26,7 @@ fn related(v: &serde_json::Value) -> Vec<String> {
 
 #[test]
 fn init_writes_a_technical_file_that_builds_clean_with_its_pdf() {
-    require!(Mdbook, Chromium);
+    require!(Mdbook, Chromium, Pdftotext);
     let book = Book::empty();
     let run = book.run(&[
         "init",
@@ -55,6 +55,18 @@ fn init_writes_a_technical_file_that_builds_clean_with_its_pdf() {
     let bundle = built.bundle_dir();
     let pdf = std::fs::read(bundle.join("technical-file-0.1.pdf")).expect("the PDF");
     assert!(pdf.starts_with(b"%PDF-") && pdf.len() > 10_000);
+    // The cover names the device init was given (book.toml's `device`).
+    let cover = Command::new("pdftotext")
+        .args(["-f", "1", "-l", "1"])
+        .arg(bundle.join("technical-file-0.1.pdf"))
+        .arg("-")
+        .output()
+        .expect("pdftotext runs");
+    let cover = String::from_utf8_lossy(&cover.stdout);
+    assert!(
+        cover.lines().any(|l| l.trim() == "Insulin \"Dose\" <App>"),
+        "the device on its own line, apart from the title: {cover}"
+    );
     book.run(&["verify", "book/book/techfile"]).expect_code(0);
     // The device's name is escaped where it lands: a title, Markdown, HTML.
     let index = built.page("index.html");

@@ -16,6 +16,9 @@
 //!   fail builds; the external-links report.
 //! - `scale`: large and hostile inputs.
 //! - `bundle`: the compliance bundle (stamps, PDF, trace.json, manifest, verify, rebuilds).
+//! - `pdf`: the sample's PDF (outline, cover, contents, register columns, margins) and
+//!   HTML (table widths at 1,280 and 800 px, colours in every theme), read with qpdf,
+//!   poppler-utils and headless Chromium.
 //! - `edge_cases`: line endings, hidden files, folder layouts, ID clashes.
 //! - `firstuse`: `init` and a build of what it writes, the `catalog` command, drafts and
 //!   `check --gaps`, procedures, root causes first, `exclude`, links to item files, the
@@ -44,6 +47,7 @@ mod firstuse;
 mod includes;
 mod lifecycle;
 mod links;
+mod pdf;
 mod review;
 mod risk;
 mod sample;

@@ -84,6 +84,9 @@ pub struct Output {
     pub generated: Vec<GeneratedPage>,
     /// Links that leave the book (not fetched), in page order.
     pub external: Vec<links::External>,
+    /// The title and path of every generated page, in the order mdBook gets them, in both
+    /// modes: the PDF's outline needs them when no page was rendered.
+    pub generated_titles: Vec<(String, String)>,
 }
 
 /// The directives the tool understands, with their argument shapes, for help lines.
@@ -100,9 +103,13 @@ const DIRECTIVES: &[(&str, &str)] = &[
     ("risk-matrix", "{{#techfile risk-matrix initial|residual}}"),
     ("safety-handover", "{{#techfile safety-handover}}"),
     ("risk-criteria", "{{#techfile risk-criteria}}"),
-    ("document-control", "{{#techfile document-control}}"),
+    (
+        "document-control",
+        "{{#techfile document-control [version|inputs]}}",
+    ),
     ("reviews", "{{#techfile reviews}}"),
     ("gaps", "{{#techfile gaps}}"),
+    ("cover", "{{#techfile cover}}"),
     ("sbom", "{{#techfile sbom FILE}}"),
     ("support", "{{#techfile support}}"),
     ("stride", "{{#techfile stride}}"),
@@ -134,6 +141,8 @@ enum Added {
 /// every page, rendered on request (a check renders only the pages it must read).
 pub struct Expanded<'g, 'a> {
     site: Site<'g, 'a>,
+    /// `[preprocessor.techfile.bundle]`, for the cover.
+    bundle: Option<&'g crate::config::BundleConfig>,
     chapters: &'g [Chapter],
     found: Vec<Found>,
     /// The pages the tool adds, after the chapters: item kinds and the catalog, then SBOMs.
@@ -286,6 +295,7 @@ pub fn expand<'g, 'a>(
     let mut expanded = Expanded {
         placed,
         diagrams: BTreeMap::new(),
+        bundle: config.bundle.as_ref(),
         site: Site {
             graph,
             pages,
@@ -313,6 +323,7 @@ pub fn expand<'g, 'a>(
         let c = &chapters[f.chapter];
         let mut ctx = Expander {
             site: &expanded.site,
+            bundle: expanded.bundle,
             page: &c.path,
             text: Text::Chapter(c),
             item_body: false,
@@ -342,6 +353,7 @@ pub fn expand<'g, 'a>(
         }
         let mut ctx = Expander {
             site: &expanded.site,
+            bundle: expanded.bundle,
             page: "",
             text: Text::Item {
                 file: item.file(),
@@ -408,6 +420,7 @@ impl Expanded<'_, '_> {
         let mut sink = Vec::new();
         let mut ctx = Expander {
             site: &self.site,
+            bundle: self.bundle,
             page: &c.path,
             text: Text::Chapter(c),
             item_body: false,
@@ -425,15 +438,12 @@ impl Expanded<'_, '_> {
         let mut pages = pages.into_iter();
         let chapters = pages.by_ref().take(self.chapters.len()).collect();
         let generated = self
-            .generated
-            .iter()
+            .generated_titles()
+            .into_iter()
             .zip(pages)
-            .map(|((added, path), content)| GeneratedPage {
-                title: match *added {
-                    Added::Host(host) => host.title().to_string(),
-                    Added::Sbom(i) => format!("SBOM: {}", self.site.sboms.sboms[i].key),
-                },
-                path: path.clone(),
+            .map(|((title, path), content)| GeneratedPage {
+                title,
+                path,
                 content,
             })
             .collect();
@@ -441,7 +451,22 @@ impl Expanded<'_, '_> {
             chapters,
             generated,
             external: Vec::new(),
+            generated_titles: self.generated_titles(),
         }
+    }
+
+    /// The title and path of every generated page, in order.
+    pub fn generated_titles(&self) -> Vec<(String, String)> {
+        self.generated
+            .iter()
+            .map(|(added, path)| {
+                let title = match *added {
+                    Added::Host(host) => host.title().to_string(),
+                    Added::Sbom(i) => format!("SBOM: {}", self.site.sboms.sboms[i].key),
+                };
+                (title, path.clone())
+            })
+            .collect()
     }
 
     /// The text users wrote that page `n` shows, found without rendering it: the chapter's
@@ -603,6 +628,7 @@ enum Text<'s> {
 
 struct Expander<'s, 'g, 'a> {
     site: &'s Site<'g, 'a>,
+    bundle: Option<&'g crate::config::BundleConfig>,
     page: &'s str,
     text: Text<'s>,
     item_body: bool,
@@ -683,6 +709,15 @@ impl Expander<'_, '_, '_> {
         None
     }
 
+    /// The finding for a directive that shows the version when the book has none.
+    fn needs_bundle(&mut self, d: &Directive, name: &str) -> Option<Mapped> {
+        self.bad(
+            d,
+            format!("`{name}` needs the version of the technical file"),
+            "add `[preprocessor.techfile.bundle]` with `version = \"1.0\"` (or `version-from = \"git\"`) to book.toml".into(),
+        )
+    }
+
     /// The content of one directive, blamed on the directive; `None` (after a finding)
     /// when it is wrong.
     fn one(&mut self, d: &Directive) -> Option<Mapped> {
@@ -727,15 +762,24 @@ impl Expander<'_, '_, '_> {
                 Some(self.generated(d, |site, page| tables::checklist(site, page, kind)))
             }
             ("codes", []) => Some(self.generated(d, |_, _| tables::codes())),
-            ("document-control", []) => match self.site.stamp {
-                Some(stamp) => Some(self.generated(d, |site, _| {
-                    render::control::render(stamp, &site.reviews.records)
-                })),
-                None => self.bad(
-                    d,
-                    "`document-control` needs the version of the technical file".into(),
-                    "add `[preprocessor.techfile.bundle]` with `version = \"1.0\"` (or `version-from = \"git\"`) to book.toml".into(),
-                ),
+            ("document-control", [] | ["version"] | ["inputs"]) => {
+                let part = match args.first() {
+                    Some(&"version") => render::control::Part::Version,
+                    Some(_) => render::control::Part::Inputs,
+                    None => render::control::Part::All,
+                };
+                match self.site.stamp {
+                    Some(stamp) => Some(self.generated(d, |site, _| {
+                        render::control::render(stamp, part, &site.reviews.records)
+                    })),
+                    None => self.needs_bundle(d, "document-control"),
+                }
+            }
+            ("cover", []) => match (self.site.stamp, self.bundle) {
+                (Some(stamp), Some(bundle)) => {
+                    Some(self.generated(d, |_, _| render::cover::render(bundle, stamp)))
+                }
+                _ => self.needs_bundle(d, "cover"),
             },
             ("summary", []) => Some(self.generated(d, |site, _| tables::summary(site))),
             ("reviews", []) => Some(self.generated(d, render::reviews::reviews)),
@@ -1129,6 +1173,7 @@ mod tests {
                 content: page("# T\n"),
             }],
             external: Vec::new(),
+            generated_titles: vec![("T".into(), "t.md".into())],
         };
         stamp_pages(&mut out, &stamp);
         for text in out

@@ -488,7 +488,10 @@ fn expand_and_check_links(
             .collect();
         expanded.output(rendered)
     } else {
-        book::Output::default()
+        book::Output {
+            generated_titles: expanded.generated_titles(),
+            ..book::Output::default()
+        }
     };
     output.external = external;
     (output, diags)

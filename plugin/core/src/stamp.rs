@@ -201,17 +201,24 @@ impl Stamp {
     /// the revision history, `built 2026-11-28` from `SOURCE_DATE_EPOCH`).
     pub fn line(&self) -> String {
         let modified = if self.modified { " (modified)" } else { "" };
-        let date = match self.shown_date() {
+        format!(
+            "Version {} \u{b7} commit {}{modified} \u{b7} {}",
+            self.version,
+            self.short_commit(),
+            self.date_text()
+        )
+    }
+
+    /// The date the pages show, with where it comes from unless it is the commit's
+    /// (`issued 2026-11-27`, `built 2026-11-28`, `2026-11-28`, `date unknown`): the stamp
+    /// line and the cover say it alike.
+    pub fn date_text(&self) -> String {
+        match self.shown_date() {
             ShownDate::Issued(d) => format!("issued {d}"),
             ShownDate::Built(d) => format!("built {d}"),
             ShownDate::Committed(d) => d.to_string(),
             ShownDate::Unknown => "date unknown".to_string(),
-        };
-        format!(
-            "Version {} \u{b7} commit {}{modified} \u{b7} {date}",
-            self.version,
-            self.short_commit()
-        )
+        }
     }
 
     /// The PDF's file name.

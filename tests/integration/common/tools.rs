@@ -14,6 +14,8 @@ pub enum Need {
     Chromium,
     /// poppler-utils' `pdftotext`, which reads the PDF back.
     Pdftotext,
+    /// `qpdf`, which reads the PDF's outline as JSON.
+    Qpdf,
     /// git, for version stamps from a repository.
     Git,
     /// Graphviz `dot`, which lays out the data-flow diagrams (the sample's and
@@ -28,7 +30,7 @@ impl Need {
     fn skip_var(self) -> &'static str {
         match self {
             Need::Mdbook | Need::Git => "TECHFILE_SKIP_MDBOOK",
-            Need::Chromium | Need::Pdftotext => "TECHFILE_SKIP_BROWSER",
+            Need::Chromium | Need::Pdftotext | Need::Qpdf => "TECHFILE_SKIP_BROWSER",
             Need::Shared => "TECHFILE_SKIP_SHARED",
             Need::Graphviz => "TECHFILE_SKIP_GRAPHVIZ",
         }
@@ -39,6 +41,7 @@ impl Need {
             Need::Mdbook => "cargo install --locked mdbook --version 0.5.4",
             Need::Chromium => "apt-get install chromium",
             Need::Pdftotext => "apt-get install poppler-utils",
+            Need::Qpdf => "apt-get install qpdf",
             Need::Git => "apt-get install git",
             Need::Graphviz => "apt-get install graphviz",
             Need::Shared => "check out the project's shared/ folder next to the repository",
@@ -59,6 +62,7 @@ impl Need {
             Need::Mdbook => "mdbook",
             Need::Chromium => "chromium",
             Need::Pdftotext => "pdftotext",
+            Need::Qpdf => "qpdf",
             Need::Git => "git",
             Need::Graphviz => "dot",
         };

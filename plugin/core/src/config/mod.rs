@@ -321,7 +321,28 @@ pub fn read(
                 c
             }),
     };
+    let config = config.map(|mut c| {
+        if let Some(b) = &mut c.bundle
+            && b.document_title.is_none()
+        {
+            b.document_title = book_title(&root);
+        }
+        c
+    });
     finish(config, r)
+}
+
+/// `[book] title`, which the cover shows when `bundle.document-title` is not set. mdBook
+/// checks its own table; a title that is not a string is simply not used here.
+fn book_title(root: &Table) -> Option<String> {
+    let book = root.get("book")?;
+    let tree::Value::Table(t) = &book.value.value else {
+        return None;
+    };
+    match &t.get("title")?.value.value {
+        tree::Value::String(s) if !s.trim().is_empty() => Some(s.clone()),
+        _ => None,
+    }
 }
 
 fn syntax_error(file: FileId, e: &toml::de::Error) -> Diagnostic {
@@ -1121,6 +1142,24 @@ mod tests {
         // `preprocessor` must be a table to hold ours.
         let (result, _) = read_book("preprocessor = 1\n", &[]);
         assert_eq!(result.unwrap_err()[0].code, Code::ConfigWrongType);
+    }
+
+    #[test]
+    fn the_cover_title_defaults_to_the_book_title() {
+        let bundle = |text: &str| read_book(text, &[]).0.unwrap().bundle.unwrap();
+        let tables = "[preprocessor.techfile.bundle]\nversion = \"1\"\n";
+        assert_eq!(
+            bundle(&format!("[book]\ntitle = \"Pump file\"\n{tables}")).document_title,
+            Some("Pump file".into())
+        );
+        assert_eq!(
+            bundle(&format!(
+                "[book]\ntitle = \"Pump file\"\n{tables}document-title = \"Own\"\n"
+            ))
+            .document_title,
+            Some("Own".into())
+        );
+        assert_eq!(bundle(tables).document_title, None);
     }
 
     #[test]

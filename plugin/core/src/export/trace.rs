@@ -1,6 +1,7 @@
 //! `trace.json`: the whole trace of one version as data, for other tools. The schema is
-//! `plugin/core/schemas/trace.schema.json` and is documented in the book's reference appendix;
-//! `schema-version` changes when a field is removed or changes meaning.
+//! `plugin/core/schemas/trace.schema.json` and is documented in the reference manual
+//! (`manual/src/reference.md`); `schema-version` changes when a field is removed or changes
+//! meaning.
 
 use crate::Analysis;
 use crate::catalog::EntryKind;

@@ -1,6 +1,7 @@
 //! The coverage matrix and the summary table.
 
 use super::site::{Site, is_live};
+use super::style::colgroup;
 use super::{gap, html, percent};
 use crate::catalog::EntryKind;
 use crate::graph::{Node, TraceGraph};
@@ -39,7 +40,9 @@ pub fn matrix(site: &Site<'_, '_>, page: &str) -> String {
         }
     }
     let mut out = String::from(super::STYLE);
-    out.push_str("<table class=\"techfile-table techfile-matrix\">\n<thead><tr><th>Practice</th><th>Requirement</th><th>Controls and procedures</th><th>Tests</th></tr></thead>\n<tbody>\n");
+    out.push_str("<table class=\"techfile-table techfile-fixed techfile-matrix\">\n");
+    out.push_str(&colgroup(&[26, 30, 22, 22]));
+    out.push_str("\n<thead><tr><th>Practice</th><th>Requirement</th><th>Controls and procedures</th><th>Tests</th></tr></thead>\n<tbody>\n");
     let mut groups: Vec<(String, &[usize])> = g
         .catalog
         .of_kind(EntryKind::Practice)
@@ -219,7 +222,7 @@ pub fn summary(site: &Site<'_, '_>) -> String {
 pub fn codes() -> String {
     use crate::diag::Code;
     let mut out = String::from(
-        "<table class=\"techfile-table techfile-codes\">\n<thead><tr><th>Code</th><th>Family</th><th>Default</th><th>Meaning</th></tr></thead>\n<tbody>\n",
+        "<table class=\"techfile-table techfile-fixed techfile-codes\">\n<colgroup><col style=\"width: 28%\"><col style=\"width: 11%\"><col style=\"width: 13%\"><col style=\"width: 48%\"></colgroup>\n<thead><tr><th>Code</th><th>Family</th><th>Default</th><th>Meaning</th></tr></thead>\n<tbody>\n",
     );
     for code in Code::ALL {
         let level = code.default_level().as_str();
@@ -326,7 +329,12 @@ pub fn practices(site: &Site<'_, '_>, page: &str) -> String {
         }
     }
     let mut out = String::from(super::STYLE);
-    out.push_str("<table class=\"techfile-table techfile-practices\">\n<thead><tr><th>Practice</th><th>IEC 62443-4-1</th><th>IEC 81001-5-1</th><th>Requirements</th><th>Controls and procedures</th><th>Tests</th><th>Status</th></tr></thead>\n<tbody>\n");
+    let _ = writeln!(
+        out,
+        "<table class=\"techfile-table techfile-fixed techfile-practices\">\n{}",
+        colgroup(&[15, 12, 11, 17, 17, 17, 11])
+    );
+    out.push_str("<thead><tr><th>Practice</th><th>IEC 62443-4-1</th><th>IEC 81001-5-1</th><th>Requirements</th><th>Controls and procedures</th><th>Tests</th><th>Status</th></tr></thead>\n<tbody>\n");
     for p in c.of_kind(EntryKind::Practice) {
         let iec62443: Vec<&str> = c
             .mapped_from(&p.id)
@@ -413,7 +421,8 @@ pub fn checklist(site: &Site<'_, '_>, page: &str, regulation: EntryKind) -> Stri
     let mut out = String::from(super::STYLE);
     let _ = writeln!(
         out,
-        "<table class=\"techfile-table techfile-checklist\">\n<thead><tr><th>Annex I</th><th>Requirement of the regulation</th><th>{other}</th><th>Applicable</th><th>Met by</th><th>Evidence</th><th>Status</th></tr></thead>\n<tbody>"
+        "<table class=\"techfile-table techfile-fixed techfile-checklist\">\n{}\n<thead><tr><th>Annex I</th><th>Requirement of the regulation</th><th>{other}</th><th>Applicable</th><th>Met by</th><th>Evidence</th><th>Status</th></tr></thead>\n<tbody>",
+        colgroup(&[8, 24, 8, 12, 14, 22, 12])
     );
     for e in c.of_kind(regulation) {
         // Equivalent entries of the other regulation, in both directions of the mapping.

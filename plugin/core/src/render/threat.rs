@@ -19,6 +19,7 @@ pub const THREAT_STYLE: &str = "<style>\n\
 .techfile-stride .techfile-na-reason { font-size: 0.8em; text-align: left; }\n\
 .techfile-stride td.techfile-inapplicable { color: #999; }\n\
 .techfile-id { white-space: nowrap; }\n\
+.techfile-fixed .techfile-id { white-space: normal; overflow-wrap: anywhere; }\n\
 .techfile-threat { font-size: 0.85em; }\n\
 .techfile-threat td, .techfile-threat th { padding: 3px 6px; overflow-wrap: break-word; }\n\
 .techfile-threat th { overflow-wrap: normal; hyphens: auto; }\n\
@@ -203,7 +204,7 @@ pub fn interfaces(site: &Site<'_, '_>, page: &str) -> String {
     };
     list.sort_by(|a, b| (owner(*a), &model.item(*a).id).cmp(&(owner(*b), &model.item(*b).id)));
     let mut out = styles();
-    out.push_str("<table class=\"techfile-table techfile-threat techfile-interfaces\">\n<colgroup><col style=\"width: 16%\"><col style=\"width: 14%\"><col style=\"width: 14%\"><col style=\"width: 11%\"><col style=\"width: 16%\"><col style=\"width: 14%\"><col style=\"width: 15%\"></colgroup>\n<thead><tr><th>Interface</th><th>Element and peers</th><th>Protocol, version, port</th><th>Direction, exposure</th><th>Authentication, encryption</th><th>Data</th><th>Risks and controls</th></tr></thead>\n<tbody>\n");
+    out.push_str("<table class=\"techfile-table techfile-fixed techfile-threat techfile-interfaces\">\n<colgroup><col style=\"width: 16%\"><col style=\"width: 14%\"><col style=\"width: 14%\"><col style=\"width: 11%\"><col style=\"width: 16%\"><col style=\"width: 14%\"><col style=\"width: 15%\"></colgroup>\n<thead><tr><th>Interface</th><th>Element and peers</th><th>Protocol, version, port</th><th>Direction, exposure</th><th>Authentication, encryption</th><th>Data</th><th>Risks and controls</th></tr></thead>\n<tbody>\n");
     if list.is_empty() {
         out.push_str("<tr><td colspan=\"7\"><em>No interface items.</em></td></tr>\n");
     }
@@ -356,7 +357,7 @@ pub fn data_stores(site: &Site<'_, '_>, page: &str) -> String {
 pub fn data_flows(site: &Site<'_, '_>, page: &str) -> String {
     let model = site.model();
     let mut out = styles();
-    out.push_str("<table class=\"techfile-table techfile-threat techfile-data-flows\">\n<thead><tr><th>Data flow</th><th>From and to</th><th>Interfaces</th><th>Assets</th><th>Crosses</th><th>Risks and controls</th></tr></thead>\n<tbody>\n");
+    out.push_str("<table class=\"techfile-table techfile-fixed techfile-threat techfile-data-flows\">\n<colgroup><col style=\"width: 19%\"><col style=\"width: 21%\"><col style=\"width: 16%\"><col style=\"width: 16%\"><col style=\"width: 12%\"><col style=\"width: 16%\"></colgroup>\n<thead><tr><th>Data flow</th><th>From and to</th><th>Interfaces</th><th>Assets</th><th>Crosses</th><th>Risks and controls</th></tr></thead>\n<tbody>\n");
     let list = model.of_kind(Kind::DataFlow);
     if list.is_empty() {
         out.push_str("<tr><td colspan=\"6\"><em>No data-flow items.</em></td></tr>\n");
