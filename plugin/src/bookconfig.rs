@@ -2,6 +2,7 @@
 //! the `[output.html]` options that change heading ids, and where chapters are rendered.
 
 use crate::paths::Names;
+use crate::tree::Tree;
 use anyhow::{Context, Result};
 use mdbook_preprocessor::config::{Config as BookConfig, HtmlConfig};
 use std::fmt;
@@ -75,11 +76,20 @@ pub fn env_overrides() -> Vec<EnvOverride> {
 /// [`ConfigErrors`] when the table has findings (book.toml unreadable or not UTF-8
 /// included).
 pub fn load(book_root: &Path, names: &Names) -> Result<Loaded> {
+    load_from(&crate::tree::FsTree, book_root, names)
+}
+
+/// [`load`] from a tree of files: the disk, or a git revision for `diff`.
+///
+/// # Errors
+///
+/// As [`load`].
+pub fn load_from(tree: &dyn Tree, book_root: &Path, names: &Names) -> Result<Loaded> {
     let path = book_root.join("book.toml");
     let book_toml = Input {
         name: names.diag(&path),
         path: names.book(&path),
-        content: std::fs::read(&path).map_err(|e| InputError::Io(e.to_string())),
+        content: tree.read_whole(&path),
     };
     let overrides = env_overrides();
     let mut map = SourceMap::new();

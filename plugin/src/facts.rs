@@ -41,6 +41,19 @@ pub fn source_date_epoch() -> Result<Option<Timestamp>> {
     Ok(Some(timestamp))
 }
 
+/// The day `diff` judges dates on when `--today` is not given: `SOURCE_DATE_EPOCH`'s day
+/// (UTC) when it is set, else the clock's. Taken once per run, so both versions share it.
+///
+/// # Errors
+///
+/// When `SOURCE_DATE_EPOCH` is set to something that is not a number of seconds.
+pub fn today() -> Result<Option<techfile_core::model::Date>> {
+    let now = source_date_epoch()?.unwrap_or_else(Timestamp::now);
+    Ok(techfile_core::model::Date::new(
+        techfile_core::stamp::utc(now).date(),
+    ))
+}
+
 /// The paths to give git, relative to the book root: the build output is excluded when it
 /// sits inside the book, because it is often not git-ignored and would make every second
 /// build "modified".

@@ -1,6 +1,7 @@
-//! The `mdbook-techfile` binary: the mdBook preprocessor protocol, `check`, `supports`,
-//! `sbom`, the bundle renderer (`render`) and `verify`. stdout carries only protocol JSON
-//! (or, for `check`, `sbom -o -` and `verify`, the output); everything else goes to stderr.
+//! The `mdbook-techfile` binary: the mdBook preprocessor protocol, `check`, `diff`,
+//! `evidence`, `review`, `supports`, `sbom`, the bundle renderer (`render`) and `verify`.
+//! stdout carries only protocol JSON (or, for `check`, `diff`, `evidence`, `sbom -o -` and
+//! `verify`, the output); everything else goes to stderr.
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -82,8 +83,8 @@ enum Command {
         #[arg(long, value_name = "WORD")]
         grep: Option<String>,
         /// How to print the entries: human, or JSON Lines (one object per entry).
-        #[arg(long, value_enum, default_value_t = Format::Human)]
-        format: Format,
+        #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+        format: ListFormat,
     },
     /// Record the current SHA-256 of the evidence files of tests in their `evidence`
     /// entries. Only the `sha256` values change in each item file; all files or none are
@@ -127,6 +128,40 @@ enum Command {
         /// The folder holding book.toml.
         #[arg(long, value_name = "BOOK_DIR", default_value = ".")]
         book: PathBuf,
+    },
+    /// Compare the technical file at two git revisions: items, trace links, coverage,
+    /// risks, findings, SBOM components and suspect links. Exit 1 when the gate is hit
+    /// (by default: new errors, or new suspect links left unreviewed), 2 on usage errors.
+    ///
+    /// Run it inside the book's git repository. Revisions are read from git's objects; the
+    /// working tree is never changed.
+    Diff {
+        /// The base revision (a branch, tag or commit: `origin/main`).
+        base: String,
+        /// The head revision; the working tree when left out.
+        head: Option<String>,
+        /// The folder holding book.toml (in the working tree; the same path in each revision).
+        #[arg(long, default_value = ".")]
+        book: PathBuf,
+        /// Compare with `git merge-base BASE HEAD`: what a pull request changes.
+        #[arg(long)]
+        merge_base: bool,
+        /// How to print the comparison.
+        #[arg(long, value_enum, default_value_t = DiffFormat::Markdown)]
+        format: DiffFormat,
+        /// The day both versions are analysed as (YYYY-MM-DD), the checks that depend on
+        /// the date included (end of support, review dates); default: the day of
+        /// SOURCE_DATE_EPOCH, else today.
+        #[arg(long)]
+        today: Option<String>,
+        /// What fails the change, comma separated: new-errors, new-warnings,
+        /// new-suspect-links, errors, or none. Default: [preprocessor.techfile.diff] fail-on
+        /// of the base version's book.toml, else new-errors,new-suspect-links.
+        #[arg(long)]
+        fail_on: Option<String>,
+        /// Also write the JSON report to this file (for a CI artifact).
+        #[arg(long)]
+        json_output: Option<PathBuf>,
     },
     /// mdBook renderer: writes the compliance bundle (HTML, PDF, trace.json, SBOMs,
     /// MANIFEST.sha256). Set `[output.techfile] command = "mdbook-techfile render"`.
@@ -185,6 +220,33 @@ enum Command {
 #[derive(Clone, Copy, ValueEnum)]
 enum Format {
     Human,
+    /// JSON Lines: one object per finding.
+    Json,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
+    /// GitHub Actions annotations (workflow commands).
+    Github,
+    /// GitLab Code Quality report.
+    Gitlab,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum DiffFormat {
+    /// For a pull-request comment or the GitHub job summary.
+    Markdown,
+    /// The versioned JSON report.
+    Json,
+    /// GitHub Actions annotations for the findings the change introduces.
+    Github,
+    /// GitLab Code Quality report of the head version's findings.
+    Gitlab,
+}
+
+/// How a list that is not a report of findings is printed (`catalog`, `check --gaps`).
+#[derive(Clone, Copy, ValueEnum)]
+enum ListFormat {
+    Human,
+    /// JSON Lines: one object per entry.
     Json,
 }
 
@@ -294,6 +356,27 @@ fn main() -> ExitCode {
             ids,
             book,
         }) => evidence(&book, &ids),
+        Some(Command::Diff {
+            base,
+            head,
+            book,
+            merge_base,
+            format,
+            today,
+            fail_on,
+            json_output,
+        }) => diff(
+            DiffArgs {
+                base,
+                head,
+                book,
+                merge_base,
+                today,
+                fail_on,
+                json_output,
+            },
+            format,
+        ),
         Some(Command::Sbom {
             manifest_path,
             output,
@@ -341,20 +424,19 @@ fn check(
         Color::Never => false,
         Color::Auto => std::io::stdout().is_terminal(),
     };
-    let today = match today {
-        Some(t) => Some(
-            mdbook_techfile::core::model::Date::parse(t.trim()).ok_or_else(|| {
-                anyhow::anyhow!("--today `{t}` is not a date: write it as YYYY-MM-DD")
-            })?,
-        ),
-        None => None,
-    };
+    let today = today.map(parse_today).transpose()?;
     let outcome = match glue::check_on(book_dir, today) {
         Ok(outcome) => outcome,
         Err(e) => {
             let errors = e.downcast::<ConfigErrors>()?;
             let text = match format {
                 Format::Json => diag::render_json(&errors.findings, &errors.map),
+                // Machine formats hold findings of the technical file; configuration
+                // findings stop the run and are told to the person running it.
+                Format::Sarif | Format::Github | Format::Gitlab => {
+                    eprint!("{}", config_report(&errors, false));
+                    String::new()
+                }
                 Format::Human => config_report(&errors, color),
             };
             let mut out = std::io::stdout().lock();
@@ -369,6 +451,28 @@ fn check(
             eprint!("{}", outcome.notes_text());
             diag::render_json(&outcome.analysis.findings, &outcome.analysis.map)
         }
+        Format::Sarif | Format::Github | Format::Gitlab => {
+            eprint!("{}", outcome.notes_text());
+            let findings = mdbook_techfile::core::report::findings(&outcome.analysis);
+            let refs: Vec<&_> = findings.iter().collect();
+            match format {
+                Format::Sarif => mdbook_techfile::core::report::sarif::render(
+                    &findings,
+                    env!("CARGO_PKG_VERSION"),
+                ),
+                Format::Github => mdbook_techfile::core::report::github::annotations(
+                    &refs,
+                    "run `mdbook-techfile check` for the full list",
+                ),
+                _ => mdbook_techfile::core::report::gitlab::render(
+                    &refs,
+                    &mdbook_techfile::paths::relative(
+                        &book_dir.join("book.toml"),
+                        std::path::Path::new("."),
+                    ),
+                ),
+            }
+        }
         Format::Human => {
             let mut t = outcome.report(color);
             if outcome.analysis.findings.is_empty() {
@@ -378,15 +482,25 @@ fn check(
         }
     };
     if external_links {
-        text.push_str(&outcome.external_report(matches!(format, Format::Json)));
+        match format {
+            Format::Json => text.push_str(&outcome.external_report(true)),
+            Format::Human => text.push_str(&outcome.external_report(false)),
+            Format::Sarif | Format::Github | Format::Gitlab => {
+                eprint!("{}", outcome.external_report(false));
+            }
+        }
     }
     if explain_suspect {
         use mdbook_techfile::history;
         let explained = history::explain(&outcome.analysis);
-        text.push_str(&match format {
-            Format::Json => history::explain_json(&explained),
-            Format::Human => history::explain_text(&explained),
-        });
+        match format {
+            Format::Json => text.push_str(&history::explain_json(&explained)),
+            Format::Human => text.push_str(&history::explain_text(&explained)),
+            // The other formats are read by machines that expect findings only.
+            Format::Sarif | Format::Github | Format::Gitlab => {
+                eprint!("{}", history::explain_text(&explained));
+            }
+        }
     }
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())?;
@@ -394,15 +508,23 @@ fn check(
     Ok(exit_for(&outcome))
 }
 
-/// `check --gaps`: the gaps and open work, never failing on them.
+/// `check --gaps`: the gaps and open work, never failing on them. The list is no report of
+/// findings, so the code-scanning formats (SARIF, GitHub, GitLab) do not apply.
 fn check_gaps(book_dir: &std::path::Path, format: Format) -> Result<ExitCode> {
+    let format = match format {
+        Format::Human => ListFormat::Human,
+        Format::Json => ListFormat::Json,
+        Format::Sarif | Format::Github | Format::Gitlab => anyhow::bail!(
+            "`check --gaps` prints the gaps and the open work as `--format human` or `json`; the code-scanning formats report findings (`check --format ...` without `--gaps`)"
+        ),
+    };
     let outcome = match glue::check(book_dir) {
         Ok(outcome) => outcome,
         Err(e) => {
             let errors = e.downcast::<ConfigErrors>()?;
             let text = match format {
-                Format::Json => diag::render_json(&errors.findings, &errors.map),
-                Format::Human => config_report(&errors, false),
+                ListFormat::Json => diag::render_json(&errors.findings, &errors.map),
+                ListFormat::Human => config_report(&errors, false),
             };
             let mut out = std::io::stdout().lock();
             out.write_all(text.as_bytes())?;
@@ -410,7 +532,7 @@ fn check_gaps(book_dir: &std::path::Path, format: Format) -> Result<ExitCode> {
             return Ok(ExitCode::from(USAGE_ERROR));
         }
     };
-    let text = outcome.gaps_report(matches!(format, Format::Json));
+    let text = outcome.gaps_report(matches!(format, ListFormat::Json));
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())?;
     out.flush()?;
@@ -435,7 +557,7 @@ fn init(dir: &std::path::Path, options: mdbook_techfile::init::Options) -> Resul
 }
 
 /// `catalog`: the built-in catalog, or the entries that mention a word.
-fn catalog(grep: Option<&str>, format: Format) -> Result<ExitCode> {
+fn catalog(grep: Option<&str>, format: ListFormat) -> Result<ExitCode> {
     use mdbook_techfile::core::catalog::Catalog;
     let entries: Vec<_> = Catalog::builtin()
         .entries()
@@ -445,7 +567,7 @@ fn catalog(grep: Option<&str>, format: Format) -> Result<ExitCode> {
     let mut text = String::new();
     for e in &entries {
         match format {
-            Format::Json => {
+            ListFormat::Json => {
                 let v = serde_json::json!({
                     "id": e.id,
                     "kind": e.kind.as_str(),
@@ -457,7 +579,7 @@ fn catalog(grep: Option<&str>, format: Format) -> Result<ExitCode> {
                 });
                 text.push_str(&format!("{v}\n"));
             }
-            Format::Human => {
+            ListFormat::Human => {
                 let unverified = if e.unverified { " (unverified)" } else { "" };
                 text.push_str(&format!(
                     "{:<16} {:<9} {}{unverified}\n{:<16} {:<9} {}\n",
@@ -479,7 +601,7 @@ fn catalog(grep: Option<&str>, format: Format) -> Result<ExitCode> {
             }
         }
     }
-    if matches!(format, Format::Human) {
+    if matches!(format, ListFormat::Human) {
         text.push_str(&format!(
             "catalog: {} entr{}{}; a requirement derives from one with `derives-from = [\"ID\"]`\n",
             entries.len(),
@@ -491,6 +613,100 @@ fn catalog(grep: Option<&str>, format: Format) -> Result<ExitCode> {
     out.write_all(text.as_bytes())?;
     out.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The day of `--today` (`check` and `diff` alike).
+fn parse_today(t: &str) -> Result<mdbook_techfile::core::model::Date> {
+    mdbook_techfile::core::model::Date::parse(t.trim()).ok_or_else(|| {
+        anyhow::anyhow!("--today `{t}` is not a date: write YYYY-MM-DD, such as 2026-11-29")
+    })
+}
+
+struct DiffArgs {
+    base: String,
+    head: Option<String>,
+    book: PathBuf,
+    merge_base: bool,
+    today: Option<String>,
+    fail_on: Option<String>,
+    json_output: Option<PathBuf>,
+}
+
+fn diff(args: DiffArgs, format: DiffFormat) -> Result<ExitCode> {
+    use mdbook_techfile::core::diff::{gate::Rule, markdown, report::Report};
+    use mdbook_techfile::core::report::{github, gitlab};
+    let today = args.today.as_deref().map(parse_today).transpose()?;
+    let fail_on = match args.fail_on.as_deref() {
+        None => None,
+        Some("none") => Some(Vec::new()),
+        Some(list) => Some(
+            list.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| {
+                    Rule::parse(s).ok_or_else(|| {
+                        anyhow::anyhow!(
+                            "--fail-on: unknown rule `{s}`; use new-errors, new-warnings, new-suspect-links, errors or none"
+                        )
+                    })
+                })
+                .collect::<Result<Vec<_>>>()?,
+        ),
+    };
+    let outcome = match mdbook_techfile::compare::run(&mdbook_techfile::compare::Options {
+        base: args.base,
+        head: args.head,
+        book: args.book,
+        merge_base: args.merge_base,
+        today,
+        fail_on,
+    }) {
+        Ok(outcome) => outcome,
+        Err(e) => return config_errors_to_stderr(e),
+    };
+    for note in &outcome.notes {
+        eprintln!("techfile: note: {note}");
+    }
+    let report = Report::new(
+        &outcome.diff,
+        outcome.base_side.clone(),
+        outcome.head_side.clone(),
+        outcome.today.map(|d| d.to_string()),
+        outcome.verdict.clone(),
+        env!("CARGO_PKG_VERSION"),
+    );
+    if let Some(path) = &args.json_output {
+        std::fs::write(path, report.json())
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    let text = match format {
+        DiffFormat::Markdown => markdown::render(&report),
+        DiffFormat::Json => report.json(),
+        DiffFormat::Github => {
+            let new: Vec<&_> = outcome.diff.findings.new.iter().collect();
+            let mut t = github::annotations(&new, "see the job summary or the JSON report");
+            if outcome.verdict.failed {
+                t.push_str(&format!(
+                    "::notice title=techfile gate::{}\n",
+                    outcome.verdict.reasons.join("; ")
+                ));
+            }
+            t
+        }
+        DiffFormat::Gitlab => {
+            let all = mdbook_techfile::core::report::findings(&outcome.head);
+            let refs: Vec<&_> = all.iter().collect();
+            gitlab::render(&refs, &outcome.book_toml)
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(if outcome.verdict.failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 struct SbomArgs {

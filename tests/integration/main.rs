@@ -30,6 +30,7 @@
 //! - `review`: the `review` command, suspect links, `--explain-suspect` and independent
 //!   reviews on scratch git repositories, the review views.
 //! - `sbom`: CycloneDX conformance, hostile SBOM files, the `sbom` command, large SBOMs.
+//! - `diff`: `diff` on scratch git repositories, SARIF / GitHub / GitLab output, the CI script.
 //! - `threat`: the threat model: views and diagrams in a real build, trace.json, bad input,
 //!   layout failures, the Threat Dragon import.
 //!
@@ -41,6 +42,7 @@ mod bundle;
 mod cli;
 mod codes;
 mod common;
+mod diff;
 mod e2e;
 mod edge_cases;
 mod firstuse;

@@ -22,10 +22,11 @@ use crate::model::{Item, Kind, Relation};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
-/// Front-matter keys no profile may name: they describe the item's life cycle or its
+/// Front-matter keys no profile may name: they describe the item's identity, life cycle or
 /// reviews, not what it requires, so changing them must never make a link suspect.
 pub const EXCLUDED: &[&str] = &[
     "id",
+    "replaces",
     "kind",
     "status",
     "owner",

@@ -8,7 +8,7 @@
 //! where output goes. Data flows one way, layer by layer (see ARCHITECTURE.md):
 //! [`model`] and [`diag`] → [`catalog`] → [`config`] → [`load`] and [`sbom`] → [`graph`]
 //! → [`risk`] and [`checks`] → [`render`] → [`includes`] → [`book`] → [`links`] → this module
-//! → [`export`].
+//! → [`export`], [`report`] (findings with stable keys) and [`diff`] (two analyses compared).
 
 #![deny(clippy::print_stderr, clippy::print_stdout)]
 
@@ -18,6 +18,7 @@ pub mod checks;
 pub mod config;
 pub mod cvss;
 pub mod diag;
+pub mod diff;
 pub mod digest;
 pub mod evidence;
 pub mod export;
@@ -29,6 +30,7 @@ pub mod links;
 pub mod load;
 pub mod model;
 pub mod render;
+pub mod report;
 pub mod review;
 pub mod risk;
 pub mod sbom;
@@ -43,7 +45,7 @@ use crate::config::Config;
 use crate::diag::{Code, Diagnostic, Level};
 use crate::graph::{GraphIndex, TraceGraph};
 use crate::load::Input;
-use crate::model::{FileId, Item, SourceMap, Span};
+use crate::model::{Date, FileId, Item, SourceMap, Span};
 use crate::render::Mapped;
 use crate::sbom::{SbomInput, SbomSet};
 use crate::stamp::{InputFile, Role, Stamp, StampFacts};
@@ -136,9 +138,11 @@ pub struct Inputs {
     pub advisory_records: Vec<Input>,
     /// The files of the evidence folder, sorted by path.
     pub evidence: Vec<evidence::EvidenceFile>,
-    /// The day the checks that depend on the date are judged on (`check --today`);
-    /// `None`: they do not run, and nothing depends on the day.
-    pub today: Option<model::Date>,
+    /// The day the checks that depend on the date are judged on (end of support, review
+    /// dates), chosen at the edge: `check --today`, or for `diff` one day for both
+    /// versions, so a comparison shows what changed in the files, not what the calendar
+    /// did. `None`: those checks do not run, and nothing depends on the day.
+    pub today: Option<Date>,
 }
 
 /// How much of the book an analysis renders.
@@ -189,6 +193,8 @@ pub struct Analysis {
     /// Every coverage gap and the open work drafts leave (`check --gaps` and the gaps
     /// view list them).
     pub gaps: checks::Gaps,
+    /// The day the analysis judged dates on ([`Inputs::today`]).
+    pub today: Option<Date>,
     /// The level and end of support of every SBOM component, with their sources.
     pub support: lifecycle::Support,
     /// The evidence files and what the JUnit reports say.
@@ -396,6 +402,7 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
         output,
         notes,
         gaps,
+        today,
         support,
         evidence,
     }

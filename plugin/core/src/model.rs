@@ -1003,6 +1003,9 @@ pub struct Item {
     /// SBOM components the item concerns (a risk that affects a library, a control that
     /// hardens it), each a purl or a bom-ref as written.
     pub affects: Vec<Spanned<String>>,
+    /// The ID this item had before it was renamed (`replaces = "OLD-ID"`), so a comparison
+    /// of two versions reports a rename instead of a removal and an addition.
+    pub replaces: Option<Spanned<String>>,
     /// Path shown to readers of the book, relative to the folder that holds the book.
     pub path: String,
     /// The Markdown after the front-matter.

@@ -8,6 +8,7 @@ use crate::load::{Input, InputKind, add_text};
 use crate::model::{FileId, SourceMap, Span};
 
 pub mod bundle;
+pub mod diff;
 pub mod lifecycle;
 pub mod model;
 mod reader;
@@ -16,6 +17,7 @@ pub mod risk;
 mod tree;
 
 pub use bundle::BundleConfig;
+pub use diff::DiffConfig;
 pub use lifecycle::{EvidenceConfig, ReleaseConfig, RevalidateConfig, SupportConfig};
 pub use model::{DiagramConfig, StrideConfig};
 use reader::{Reader, key_path};
@@ -77,6 +79,8 @@ pub struct Config {
     pub fingerprint: FingerprintConfig,
     /// `[preprocessor.techfile.review]`: review records and independence.
     pub review: ReviewConfig,
+    /// `[preprocessor.techfile.diff]`: what fails a change in `mdbook-techfile diff`.
+    pub diff: DiffConfig,
     /// Advisory folders (OSV records, `*.json`), relative to the book root, whose RustSec
     /// `unmaintained` records give components the support level "no longer maintained".
     pub advisories: Vec<String>,
@@ -184,6 +188,7 @@ impl Default for Config {
             table_range: 0..0,
             fingerprint: FingerprintConfig::default(),
             review: ReviewConfig::default(),
+            diff: DiffConfig::default(),
             advisories: Vec::new(),
             support: SupportConfig::default(),
             evidence: EvidenceConfig::default(),
@@ -217,6 +222,7 @@ const KEYS: &[&str] = &[
     "bundle",
     "fingerprint",
     "review",
+    "diff",
     "advisories",
     "support",
     "evidence",
@@ -516,6 +522,11 @@ fn read_table(r: &mut Reader, t: &Table) -> Config {
             "review" => {
                 if let Some(t) = r.table(v, key, "[preprocessor.techfile.review]") {
                     c.review = review::read_review(r, t);
+                }
+            }
+            "diff" => {
+                if let Some(t) = r.table(v, key, "[preprocessor.techfile.diff]") {
+                    c.diff = diff::read(r, t);
                 }
             }
             "advisories" => {

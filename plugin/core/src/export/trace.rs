@@ -805,6 +805,7 @@ mod tests {
                 )),
                 ..BookInputs::default()
             },
+            today: None,
             stamp: Some(StampFacts {
                 version: "2.3".into(),
                 commit: Some("0123456789abcdef0123456789abcdef01234567".into()),

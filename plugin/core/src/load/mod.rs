@@ -116,6 +116,7 @@ const KEYS: &[(&str, &[Kind])] = &[
     ("evidence", &[Kind::Test]),
     ("junit", &[Kind::Test]),
     ("reviewed-against", &[]),
+    ("replaces", &[]),
 ];
 
 /// The key that records what an item was reviewed against.
@@ -656,6 +657,21 @@ impl Reader<'_> {
             }
         }
 
+        // A rename keeps the item's history: `diff` pairs the old ID with the new one.
+        let replaces = self
+            .optional_str(&by_key, "replaces")
+            .and_then(|(old, span)| match validate_id(&old) {
+                Ok(()) => Some(Spanned { value: old, span }),
+                Err(why) => {
+                    self.invalid(
+                        span,
+                        format!("invalid ID `{old}` in `replaces`"),
+                        format!("{why}; name the ID this item had before it was renamed"),
+                    );
+                    None
+                }
+            });
+
         let (evidence, junit) = if kind == Some(Kind::Test) {
             spans.junit = by_key.get("junit").map(|(_, span)| *span);
             let junit = self
@@ -695,6 +711,7 @@ impl Reader<'_> {
             model,
             links,
             affects,
+            replaces,
             path: String::new(),
             body: body.to_owned(),
             body_offset: u32::try_from(body_offset).unwrap_or(u32::MAX),
@@ -1833,7 +1850,7 @@ mod tests {
         assert_eq!(
             d[0].help.as_deref(),
             Some(
-                "the keys of a test are: id, kind, title, status, owner, rationale, tags, version, last-reviewed, next-review, result, verifies, affects, evidence, junit, reviewed-against"
+                "the keys of a test are: id, kind, title, status, owner, rationale, tags, version, last-reviewed, next-review, result, verifies, affects, evidence, junit, reviewed-against, replaces"
             )
         );
     }

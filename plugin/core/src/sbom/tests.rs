@@ -276,6 +276,7 @@ fn item(id: &str, affects: &[&str], map: &mut SourceMap) -> Item {
                 span: Span::new(f, 0..1),
             })
             .collect(),
+        replaces: None,
         path: String::new(),
         body: String::new(),
         body_offset: 0,
