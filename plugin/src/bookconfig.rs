@@ -45,6 +45,9 @@ pub struct Loaded {
     pub book_toml: Input,
     /// The `MDBOOK_...` overrides that changed the configuration, one note each.
     pub notes: Vec<String>,
+    /// book.toml (and the environment's overrides) as read, which the configuration's
+    /// spans point into: findings about the folders it names are configuration errors.
+    pub map: SourceMap,
 }
 
 /// The `MDBOOK_...` variables that reach into `[preprocessor.techfile]`, sorted by name so
@@ -96,6 +99,7 @@ pub fn load_from(tree: &dyn Tree, book_root: &Path, names: &Names) -> Result<Loa
             config,
             book_toml,
             notes: overrides.iter().map(override_note).collect(),
+            map,
         }),
         Err(findings) => Err(ConfigErrors { map, findings }.into()),
     }

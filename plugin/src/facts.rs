@@ -121,9 +121,14 @@ pub fn stamp_facts(
         (Some(e), _) => (Some(e), DateSource::SourceDateEpoch),
         (None, Some(t)) => (Some(t), DateSource::Commit),
         (None, None) => {
-            notes.push(
-                "neither SOURCE_DATE_EPOCH nor a commit gives the date of this version, so pages say `date unknown` (the clock is never used, so that builds are reproducible)".into(),
-            );
+            let listed = bundle.revision.iter().any(|r| r.version == version);
+            notes.push(if listed {
+                "neither SOURCE_DATE_EPOCH nor a commit gives the build date, so the pages show the issue date of the revision history alone (the clock is never used, so that builds are reproducible)".into()
+            } else {
+                format!(
+                    "neither SOURCE_DATE_EPOCH nor a commit gives the date of this version, so pages say `date unknown`: add version {version} to the revision history ([[preprocessor.techfile.bundle.revision]]) to give its issue date (the clock is never used, so that builds are reproducible)"
+                )
+            });
             (None, DateSource::Unknown)
         }
     };

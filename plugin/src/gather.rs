@@ -10,11 +10,16 @@
 //!   order on the disk and in git; on the disk symbolic links are followed and a link back
 //!   up the tree is not followed again (each real folder is read once);
 //! - hidden entries (a name starting with `.`: `.git`, editor swap files) are skipped;
-//! - item files are the `*.md` files under the `items` folders; SBOMs are the `*.json` files
-//!   under the `sboms` folders, or a configured file whatever its name; review records and
-//!   support tables are the `*.toml` files under the review and support folders, advisory
-//!   records the `*.json` files under the `advisories` folders; nothing else in those
-//!   folders is read, hashed, listed or shipped;
+//! - item files are the `*.md` files under the `items` folders, but those the `exclude`
+//!   patterns name (gitignore syntax, relative to each item folder, after the defaults
+//!   `README.md` and `_*.md`: a folder's read-me and templates are not items); SBOMs are the
+//!   `*.json` files under the `sboms` folders, or a configured file whatever its name; review
+//!   records and support tables are the `*.toml` files under the review and support folders,
+//!   advisory records the `*.json` files under the `advisories` folders; nothing else in
+//!   those folders is read, hashed, listed or shipped;
+//! - an item folder that does not exist stops the run with one configuration error at the
+//!   path in book.toml (with the closest existing folder), instead of every link and
+//!   coverage rule failing after it; so does an `exclude` pattern that is not valid;
 //! - every file under the evidence folder is evidence: hashed as a stream (it may be a
 //!   large report), and read whole only when it is a JUnit report (`*.xml`);
 //! - the book is SUMMARY.md's chapters (read with mdBook's parser and loader path rules),
@@ -26,18 +31,20 @@
 //! - a folder or file that cannot be read becomes an unreadable input, which the analysis
 //!   reports as an error: nothing is dropped silently.
 
-use crate::bookconfig::Loaded;
+use crate::bookconfig::{ConfigErrors, Loaded};
 pub use crate::paths::{Names, normalize, relative};
 pub use crate::tree::{Entry, Found, FsTree, Tree, read_limited};
 use anyhow::{Context, Result};
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use mdbook_preprocessor::config::Config as BookConfig;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use techfile_core::config::Config;
+use techfile_core::config::{Config, DEFAULT_EXCLUDE};
+use techfile_core::diag::{Code, Diagnostic};
 use techfile_core::evidence::EvidenceFile;
 use techfile_core::includes;
 use techfile_core::load::{Input, InputError};
-use techfile_core::model::Date;
+use techfile_core::model::{Date, Span};
 use techfile_core::sbom::SbomInput;
 use techfile_core::stamp::SbomFolder;
 use techfile_core::{BookInputs, ChapterInput, Inputs};
@@ -118,6 +125,20 @@ pub fn items(tree: &dyn Tree, book_root: &Path, config: &Config, names: &Names) 
                 continue;
             }
         };
+        // The patterns were checked with the configuration; one that fails now excludes
+        // nothing rather than dropping files silently.
+        let excluded =
+            exclude_matcher(&dir, &config.exclude).unwrap_or_else(|_| Gitignore::empty());
+        let found: Vec<Found> = found
+            .into_iter()
+            // Matched by the path inside the item folder: a git tree's paths and the
+            // folder as configured (`../requirements`) need not share a spelling.
+            .filter(|f| {
+                !excluded
+                    .matched_path_or_any_parents(Path::new(&f.rel), false)
+                    .is_ignore()
+            })
+            .collect();
         for (f, content) in found
             .iter()
             .zip(read_found(tree, &found, config.max_file_size))
@@ -130,6 +151,118 @@ pub fn items(tree: &dyn Tree, book_root: &Path, config: &Config, names: &Names) 
         }
     }
     out
+}
+
+/// The `exclude` patterns of an item folder, after the defaults ([`DEFAULT_EXCLUDE`]), as
+/// a gitignore matcher rooted at `dir`.
+///
+/// # Errors
+///
+/// Each pattern that is not valid gitignore syntax, with where it is written and why.
+pub fn exclude_matcher(
+    dir: &Path,
+    patterns: &[(String, Span)],
+) -> Result<Gitignore, Vec<(Span, String)>> {
+    let mut builder = GitignoreBuilder::new(dir);
+    for p in DEFAULT_EXCLUDE {
+        // The defaults are fixed, valid patterns.
+        let _ = builder.add_line(None, p);
+    }
+    let mut bad = Vec::new();
+    for (p, span) in patterns {
+        if let Err(e) = builder.add_line(None, p) {
+            bad.push((*span, e.to_string()));
+        }
+    }
+    if !bad.is_empty() {
+        return Err(bad);
+    }
+    builder.build().map_err(|e| {
+        patterns
+            .iter()
+            .map(|(_, span)| (*span, e.to_string()))
+            .take(1)
+            .collect()
+    })
+}
+
+/// Checks the item sources before anything is read: every item folder exists and every
+/// `exclude` pattern is valid. A misspelt folder would otherwise make every link to the
+/// items in it unknown and every coverage rule fail, burying the one real mistake.
+///
+/// # Errors
+///
+/// [`ConfigErrors`] with a finding at each folder or pattern in book.toml (or at the
+/// `[preprocessor.techfile]` table for the default folder).
+pub fn check_item_sources(
+    tree: &dyn Tree,
+    root: &Path,
+    loaded: &mut Loaded,
+) -> std::result::Result<(), ConfigErrors> {
+    let config = &loaded.config;
+    let book_toml = loaded.map.find(&loaded.book_toml.name);
+    let table = book_toml.map(|f| Span::new(f, config.table_range.clone()));
+    let mut findings = Vec::new();
+    for (n, folder) in config.items.iter().enumerate() {
+        let path = root.join(folder);
+        if tree.entry(&path) == Entry::Dir {
+            continue;
+        }
+        let written = config.item_spans.get(n).copied();
+        let (message, label) = match written {
+            Some(_) => (
+                format!("item folder `{folder}` does not exist"),
+                "no folder at this path, relative to the book root",
+            ),
+            None => (
+                format!("item folder `{folder}` (the default of `items`) does not exist"),
+                "the items are read from `../requirements` unless `items` says otherwise",
+            ),
+        };
+        let help = match closest_folder(tree, &path) {
+            Some(near) => {
+                let fixed = match folder.rsplit_once('/') {
+                    Some((parent, _)) => format!("{parent}/{near}"),
+                    None => near,
+                };
+                format!("did you mean `{fixed}`? Paths in `items` are relative to the folder that holds book.toml")
+            }
+            None => "create the folder, or fix the path in `items` of [preprocessor.techfile] (paths are relative to the folder that holds book.toml)".into(),
+        };
+        let d = Diagnostic::new(Code::ConfigInvalidValue, message).help(help);
+        findings.push(match written.or(table) {
+            Some(span) => d.at(span, label),
+            None => d,
+        });
+    }
+    let dir = root.join(config.items.first().map_or("", String::as_str));
+    if let Err(bad) = exclude_matcher(&dir, &config.exclude) {
+        for (span, why) in bad {
+            findings.push(
+                Diagnostic::new(
+                    Code::ConfigInvalidValue,
+                    format!("an `exclude` pattern is not valid: {why}"),
+                )
+                .at(span, "not a gitignore pattern")
+                .help("write patterns as in .gitignore: `notes/`, `*.tmpl.md`, `drafts/**/*.md`, `!keep.md`"),
+            );
+        }
+    }
+    if findings.is_empty() {
+        return Ok(());
+    }
+    techfile_core::diag::sort(&mut findings);
+    Err(ConfigErrors {
+        map: std::mem::take(&mut loaded.map),
+        findings,
+    })
+}
+
+/// The name of the existing folder next to `path` closest to its name, for a typo.
+fn closest_folder(tree: &dyn Tree, path: &Path) -> Option<String> {
+    let name = path.file_name()?.to_string_lossy().into_owned();
+    let siblings = tree.folders(path.parent()?);
+    techfile_core::load::closest(&name, siblings.iter().map(String::as_str)).map(str::to_owned)
 }
 
 /// Reads the SBOMs: every `*.json` under each configured folder (sorted by path), or a
@@ -665,10 +798,13 @@ pub fn gather_tree(
     chapters: Chapters,
     today: Option<Date>,
 ) -> Result<(Inputs, Vec<SbomFolder>, Vec<String>)> {
+    let mut loaded = loaded;
+    check_item_sources(tree, root, &mut loaded)?;
     let Loaded {
         config,
         book_toml,
         notes,
+        ..
     } = loaded;
     let items = items(tree, root, &config, names);
     let (sboms, sbom_folders) = sboms(tree, root, &config, names);

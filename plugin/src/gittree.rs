@@ -409,6 +409,26 @@ impl Tree for GitTree {
         }
     }
 
+    fn folders(&self, dir: &Path) -> Vec<String> {
+        let Some(rel) = inside(&self.top, dir) else {
+            return Vec::new();
+        };
+        let prefix = if rel.is_empty() {
+            String::new()
+        } else {
+            format!("{rel}/")
+        };
+        // `dirs` is sorted, so the folders inside `dir` follow its own entry.
+        self.dirs
+            .range(prefix.clone()..)
+            .take_while(|d| d.starts_with(&prefix))
+            .filter_map(|d| {
+                let name = &d[prefix.len()..];
+                (!name.contains('/') && !name.starts_with('.')).then(|| name.to_string())
+            })
+            .collect()
+    }
+
     fn files(&self, dir: &Path, hidden: bool, skip: Option<&Path>) -> std::io::Result<Vec<Found>> {
         let Some(rel) = inside(&self.top, dir) else {
             return Err(std::io::Error::new(

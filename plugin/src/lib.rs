@@ -20,6 +20,7 @@ pub mod gittree;
 pub mod graphviz;
 pub mod history;
 pub mod import;
+pub mod init;
 pub mod mdbook;
 pub mod paths;
 pub mod review;

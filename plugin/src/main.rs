@@ -26,6 +26,21 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Start a new technical file: book.toml, the chapters of a cybersecurity technical
+    /// file with the directives in place, and the item folders with one example of each
+    /// kind (drafts). It builds clean at once; it never overwrites a file.
+    Init {
+        /// The folder to write into: created when missing, else it must be empty (hidden
+        /// entries such as `.git` aside).
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// The device's name, as the book names it.
+        #[arg(long, value_name = "NAME", default_value = "Medical device")]
+        device: String,
+        /// The regulation the device falls under.
+        #[arg(long, value_enum, default_value_t = RegulationArg::Mdr)]
+        regulation: RegulationArg,
+    },
     /// Tell mdBook whether a renderer is supported (exit 0: yes).
     Supports { renderer: String },
     /// Load and check a book without building it: exit 0 when clean, 1 on errors.
@@ -48,11 +63,28 @@ enum Command {
         /// by word.
         #[arg(long)]
         explain_suspect: bool,
+        /// Instead of the findings, list every coverage gap (whatever level is configured
+        /// for it) and the open work drafts leave; exit 0 whatever the gaps.
+        #[arg(long, conflicts_with_all = ["external_links", "explain_suspect", "today"])]
+        gaps: bool,
         /// Also run the checks that depend on the date, judged on this day (YYYY-MM-DD):
         /// end of support of SBOM components, review dates. Without it, nothing the check
         /// reports depends on the day it runs.
         #[arg(long, value_name = "DATE")]
         today: Option<String>,
+    },
+    /// List the built-in regulatory catalog: the IDs a requirement can derive from.
+    ///
+    /// Each entry with its kind, title, source, the entries it maps to and whether it is
+    /// still unverified against the primary text.
+    Catalog {
+        /// Only the entries whose ID, kind, title, source or note contains this word
+        /// (ignoring case).
+        #[arg(long, value_name = "WORD")]
+        grep: Option<String>,
+        /// How to print the entries: human, or JSON Lines (one object per entry).
+        #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+        format: ListFormat,
     },
     /// Record the current SHA-256 of the evidence files of tests in their `evidence`
     /// entries. Only the `sha256` values change in each item file; all files or none are
@@ -210,6 +242,20 @@ enum DiffFormat {
     Gitlab,
 }
 
+/// How a list that is not a report of findings is printed (`catalog`, `check --gaps`).
+#[derive(Clone, Copy, ValueEnum)]
+enum ListFormat {
+    Human,
+    /// JSON Lines: one object per entry.
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum RegulationArg {
+    Mdr,
+    Ivdr,
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum MeaningArg {
     Reviewed,
@@ -245,6 +291,21 @@ fn main() -> ExitCode {
         // the markdown renderer passes through untouched.
         Some(Command::Supports { .. }) => Ok(ExitCode::SUCCESS),
         Some(Command::Render) => render(),
+        Some(Command::Init {
+            dir,
+            device,
+            regulation,
+        }) => init(
+            &dir,
+            mdbook_techfile::init::Options {
+                device,
+                regulation: match regulation {
+                    RegulationArg::Mdr => mdbook_techfile::init::Regulation::Mdr,
+                    RegulationArg::Ivdr => mdbook_techfile::init::Regulation::Ivdr,
+                },
+            },
+        ),
+        Some(Command::Catalog { grep, format }) => catalog(grep.as_deref(), format),
         Some(Command::ImportThreatDragon { model, out }) => import_threat_dragon(&model, &out),
         Some(Command::Verify { bundle_dir }) => verify(&bundle_dir),
         Some(Command::Review {
@@ -275,14 +336,21 @@ fn main() -> ExitCode {
             color,
             external_links,
             explain_suspect,
+            gaps,
             today,
-        }) => check(
-            &book_dir,
-            format,
-            color,
-            (external_links, explain_suspect),
-            today.as_deref(),
-        ),
+        }) => {
+            if gaps {
+                check_gaps(&book_dir, format)
+            } else {
+                check(
+                    &book_dir,
+                    format,
+                    color,
+                    (external_links, explain_suspect),
+                    today.as_deref(),
+                )
+            }
+        }
         Some(Command::Evidence {
             update: _,
             ids,
@@ -438,6 +506,113 @@ fn check(
     out.write_all(text.as_bytes())?;
     out.flush()?;
     Ok(exit_for(&outcome))
+}
+
+/// `check --gaps`: the gaps and open work, never failing on them. The list is no report of
+/// findings, so the code-scanning formats (SARIF, GitHub, GitLab) do not apply.
+fn check_gaps(book_dir: &std::path::Path, format: Format) -> Result<ExitCode> {
+    let format = match format {
+        Format::Human => ListFormat::Human,
+        Format::Json => ListFormat::Json,
+        Format::Sarif | Format::Github | Format::Gitlab => anyhow::bail!(
+            "`check --gaps` prints the gaps and the open work as `--format human` or `json`; the code-scanning formats report findings (`check --format ...` without `--gaps`)"
+        ),
+    };
+    let outcome = match glue::check(book_dir) {
+        Ok(outcome) => outcome,
+        Err(e) => {
+            let errors = e.downcast::<ConfigErrors>()?;
+            let text = match format {
+                ListFormat::Json => diag::render_json(&errors.findings, &errors.map),
+                ListFormat::Human => config_report(&errors, false),
+            };
+            let mut out = std::io::stdout().lock();
+            out.write_all(text.as_bytes())?;
+            out.flush()?;
+            return Ok(ExitCode::from(USAGE_ERROR));
+        }
+    };
+    let text = outcome.gaps_report(matches!(format, ListFormat::Json));
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `init`: a new technical file, and what to run next.
+fn init(dir: &std::path::Path, options: mdbook_techfile::init::Options) -> Result<ExitCode> {
+    let written = mdbook_techfile::init::init(dir, &options)?;
+    let book = written.dir.join("book");
+    let book = book.display();
+    let text = format!(
+        "init: wrote {} files for {} into {}\n\nnext:\n  mdbook serve {book}          # the file in your browser, rebuilt as you write (http://localhost:3000)\n  mdbook-techfile check {book} --gaps   # what is still to do: every draft and coverage gap\n  mdbook build {book}          # the HTML and the bundle for the notified body, in {book}/book/\n",
+        written.files.len(),
+        options.device.trim(),
+        written.dir.display(),
+    );
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `catalog`: the built-in catalog, or the entries that mention a word.
+fn catalog(grep: Option<&str>, format: ListFormat) -> Result<ExitCode> {
+    use mdbook_techfile::core::catalog::Catalog;
+    let entries: Vec<_> = Catalog::builtin()
+        .entries()
+        .iter()
+        .filter(|e| grep.is_none_or(|w| e.mentions(w)))
+        .collect();
+    let mut text = String::new();
+    for e in &entries {
+        match format {
+            ListFormat::Json => {
+                let v = serde_json::json!({
+                    "id": e.id,
+                    "kind": e.kind.as_str(),
+                    "title": e.title,
+                    "source": e.source,
+                    "maps-to": e.maps_to,
+                    "unverified": e.unverified,
+                    "note": e.note,
+                });
+                text.push_str(&format!("{v}\n"));
+            }
+            ListFormat::Human => {
+                let unverified = if e.unverified { " (unverified)" } else { "" };
+                text.push_str(&format!(
+                    "{:<16} {:<9} {}{unverified}\n{:<16} {:<9} {}\n",
+                    e.id,
+                    e.kind.as_str(),
+                    e.title,
+                    "",
+                    "",
+                    e.source
+                ));
+                if !e.maps_to.is_empty() {
+                    text.push_str(&format!(
+                        "{:<16} {:<9} maps to {}\n",
+                        "",
+                        "",
+                        e.maps_to.join(", ")
+                    ));
+                }
+            }
+        }
+    }
+    if matches!(format, ListFormat::Human) {
+        text.push_str(&format!(
+            "catalog: {} entr{}{}; a requirement derives from one with `derives-from = [\"ID\"]`\n",
+            entries.len(),
+            if entries.len() == 1 { "y" } else { "ies" },
+            grep.map_or_else(String::new, |w| format!(" mentioning `{w}`")),
+        ));
+    }
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// The day of `--today` (`check` and `diff` alike).
@@ -704,9 +879,26 @@ fn exit_for(outcome: &Outcome) -> ExitCode {
 fn preprocess() -> Result<ExitCode> {
     let (ctx, book) = mdbook_preprocessor::parse_input(std::io::stdin().lock())
         .context("mdbook-techfile reads an mdBook preprocessor request on stdin; run it from mdBook, or use `mdbook-techfile check <BOOK_DIR>`")?;
+    let serving = bundler::serving(&ctx.config);
+    let original = serving.then(|| book.clone());
     let outcome = match glue::process(&ctx, book) {
         Ok(outcome) => outcome,
-        Err(e) => return config_errors_to_stderr(e),
+        Err(e) => match (e.downcast::<ConfigErrors>(), original) {
+            // Served, the book is shown with the findings rather than not rebuilt.
+            (Ok(errors), Some(book)) => {
+                eprint!(
+                    "{}",
+                    config_report(&errors, std::io::stderr().is_terminal())
+                );
+                let book = glue::with_config_errors(book, &errors);
+                let mut out = std::io::stdout().lock();
+                serde_json::to_writer(&mut out, &book)?;
+                out.flush()?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            (Ok(errors), None) => return config_errors_to_stderr(errors.into()),
+            (Err(e), _) => return Err(e),
+        },
     };
     let report = outcome.report(std::io::stderr().is_terminal());
     if !report.is_empty() {
@@ -726,11 +918,18 @@ fn render() -> Result<ExitCode> {
     let ctx = mdbook_renderer::RenderContext::from_json(std::io::stdin().lock())
         .context("mdbook-techfile render reads an mdBook render context on stdin; run it from mdBook as [output.techfile] command = \"mdbook-techfile render\"")?;
     let done = match bundler::render(&ctx) {
-        Ok(done) => done,
+        Ok(bundler::Rendered::Written(done)) => done,
+        Ok(bundler::Rendered::Skipped { note }) => {
+            eprintln!("techfile: note: {note}");
+            return Ok(ExitCode::SUCCESS);
+        }
         Err(e) => return config_errors_to_stderr(e),
     };
     for note in &done.notes {
         eprintln!("techfile: note: {note}");
+    }
+    for warning in &done.warnings {
+        eprintln!("techfile: warning: {warning}");
     }
     let pdf = match &done.pdf {
         Some((name, bytes, took)) => format!(

@@ -48,6 +48,11 @@ pub trait Tree: Sync {
     /// order.
     fn hash(&self, files: &[&Path]) -> Vec<Result<(u64, String), InputError>>;
 
+    /// The names of the folders directly inside `dir`, sorted, hidden ones left out (for
+    /// the suggestion when a configured folder does not exist); empty when `dir` is not a
+    /// folder.
+    fn folders(&self, dir: &Path) -> Vec<String>;
+
     /// Reads one file whatever its size.
     fn read_whole(&self, path: &Path) -> Result<Vec<u8>, InputError> {
         self.read(&[(path, u64::MAX)])
@@ -115,6 +120,22 @@ impl Tree for FsTree {
             .par_iter()
             .map(|(path, limit)| read_limited(path, *limit))
             .collect()
+    }
+
+    fn folders(&self, dir: &Path) -> Vec<String> {
+        let Ok(entries) = fs::read_dir(dir) else {
+            return Vec::new();
+        };
+        let mut out: Vec<String> = entries
+            .filter_map(|e| {
+                let e = e.ok()?;
+                let name = e.file_name().to_string_lossy().into_owned();
+                // Symbolic links to folders count, as the walker follows them.
+                (!name.starts_with('.') && fs::metadata(e.path()).ok()?.is_dir()).then_some(name)
+            })
+            .collect();
+        out.sort();
+        out
     }
 
     fn hash(&self, files: &[&Path]) -> Vec<Result<(u64, String), InputError>> {

@@ -118,14 +118,15 @@ fn change_everything(book: Book) -> Book {
             t.replace("\"CTL-002\"", "\"CTL-AUTH-002\"")
         });
     }
-    // A new requirement that nothing implements (a new error).
+    // A new requirement that nothing implements (a new error: it is no draft, whose gap
+    // would be open work).
     let book = book.file(
         "requirements/REQ-NEW-001.md",
         item(
             "REQ-NEW-001",
             "requirement",
             "Sessions expire",
-            &["status = \"draft\"", "derives-from = [\"MDCG-SM\"]"],
+            &["status = \"in-review\"", "derives-from = [\"MDCG-SM\"]"],
             "Idle sessions end after 15 minutes.\n",
         ),
     );
@@ -993,6 +994,11 @@ fn the_disk_and_a_commit_are_gathered_with_one_policy() {
         .file("requirements/a-b.md", req("REQ-AB"))
         .file("requirements/.hidden/REQ-H.md", req("REQ-H"))
         .file("requirements/notes.txt", "not an item\n")
+        // Not items, by the default exclusions and an `exclude` pattern.
+        .file("requirements/README.md", "# About these items\n")
+        .file("requirements/_template.md", req("REQ-TEMPLATE"))
+        .config("exclude = [\"scratch/\"]")
+        .file("requirements/scratch/REQ-S.md", req("REQ-S"))
         .file("requirements/.md", "a hidden file with no name\n")
         .file("sboms/.cache/x.json", "{}")
         .file("sboms/nested/README.md", "not an SBOM\n")
@@ -1050,6 +1056,12 @@ fn the_disk_and_a_commit_are_gathered_with_one_policy() {
         !names
             .iter()
             .any(|n| n.contains(".hidden") || n.ends_with(".txt"))
+    );
+    assert!(
+        !names
+            .iter()
+            .any(|n| n.ends_with("README.md") || n.contains("_template") || n.contains("scratch/")),
+        "{names:?}"
     );
     assert!(
         matches!(&disk.items.iter().find(|i| i.1 == "requirements/big.md").unwrap().2, Err(e) if e.contains("more than the limit"))
@@ -1220,4 +1232,47 @@ fn threat_model_links_are_compared_like_trace_links() {
             r.key()
         );
     }
+}
+
+#[test]
+fn a_misspelt_item_folder_in_a_revision_is_one_configuration_error() {
+    require!(Git);
+    let book = clean_repo()
+        .edit("book/book.toml", |t| {
+            t.replace(
+                "[preprocessor.techfile]\n",
+                "[preprocessor.techfile]\nitems = [\"../requirement\"]\n",
+            )
+        })
+        .commit("a typo in items");
+    let commit = book.head();
+    let root = fs::canonicalize(book.root()).unwrap();
+    let git_repo = mdbook_techfile::gittree::Repo::discover(&root).unwrap();
+    let tree = mdbook_techfile::gittree::GitTree::at(&git_repo, &commit).unwrap();
+    let names = mdbook_techfile::gather::Names {
+        cwd: root.clone(),
+        project: root.clone(),
+    };
+    let book_dir = root.join("book");
+    let loaded = mdbook_techfile::bookconfig::load_from(&tree, &book_dir, &names).unwrap();
+    let book_config = mdbook_techfile::bookconfig::book_config(&loaded.book_toml).unwrap();
+    let err = match mdbook_techfile::gather::gather_tree(
+        &tree,
+        &book_dir,
+        &book_config,
+        loaded,
+        &names,
+        mdbook_techfile::gather::Chapters::FromSummary,
+        None,
+    ) {
+        Ok(_) => panic!("a missing item folder is a configuration error"),
+        Err(e) => e,
+    };
+    let errors = err
+        .downcast_ref::<mdbook_techfile::bookconfig::ConfigErrors>()
+        .expect("configuration errors");
+    assert_eq!(errors.findings.len(), 1);
+    let help = errors.findings[0].help.as_deref().unwrap_or("");
+    // The closest folder comes from the revision's own tree.
+    assert!(help.contains("did you mean `../requirements`?"), "{help}");
 }

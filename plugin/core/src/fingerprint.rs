@@ -73,6 +73,7 @@ pub const PROFILES: &[(Kind, &[&str])] = &[
         &["title", BODY, "implements", "mitigates", "measure"],
     ),
     (Kind::Test, &["title", BODY, "verifies"]),
+    (Kind::Procedure, &["title", BODY, "implements", "document"]),
     (
         Kind::Asset,
         &[
@@ -125,7 +126,7 @@ pub fn default_profile(kind: Kind) -> Vec<String> {
             .chain(
                 Relation::ALL
                     .iter()
-                    .filter(|r| r.source_kind() == kind)
+                    .filter(|r| r.is_declared_by(kind))
                     .map(|r| r.key().to_string()),
             )
             .collect(),

@@ -190,6 +190,9 @@ pub struct Analysis {
     /// Things the user should know that are not findings (a chapter checked as mdBook
     /// handed it over because another preprocessor changed it).
     pub notes: Vec<String>,
+    /// Every coverage gap and the open work drafts leave (`check --gaps` and the gaps
+    /// view list them).
+    pub gaps: checks::Gaps,
     /// The day the analysis judged dates on ([`Inputs::today`]).
     pub today: Option<Date>,
     /// The level and end of support of every SBOM component, with their sources.
@@ -302,7 +305,11 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
         }
     }
 
-    let (mut items, item_diags) = load::load_items(&mut map, item_inputs);
+    let load::Loaded {
+        mut items,
+        broken,
+        diags: item_diags,
+    } = load::load(&mut map, item_inputs);
     diags.extend(item_diags);
     let junit_property = config
         .release
@@ -324,15 +331,17 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
     }
     diags.extend(sbom::ntia::check(&loaded.sboms));
     let catalog = Catalog::builtin();
-    let index = GraphIndex::build(catalog, &items);
+    let index = GraphIndex::build(catalog, &items).with_broken(broken);
     let graph = index.view(catalog, &items);
-    diags.extend(checks::run(&graph, &config, config_span));
+    let (check_diags, open) = checks::run(&graph, &config, config_span);
+    let gaps = checks::Gaps::of(&check_diags, open);
+    diags.extend(check_diags);
     let (records, record_diags) = review::record::load_records(&mut map, review_inputs);
     diags.extend(record_diags);
     let (reviews, review_diags) =
         review::check(&graph, &config.fingerprint.profile(), records, config_span);
     diags.extend(review_diags);
-    let (sboms, affects_diags) = sbom::resolve(loaded, &items, |i| graph.is_canonical(i));
+    let (sboms, affects_diags) = sbom::resolve(loaded, &items, |i| graph.is_canonical(i), &map);
     diags.extend(affects_diags);
     let (support, support_diags) = lifecycle::assess(
         &mut map,
@@ -360,6 +369,7 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
         &graph,
         &sboms,
         &reviews,
+        &gaps,
         &support,
         &chapters,
         &config,
@@ -391,6 +401,7 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
         inputs: hashed,
         output,
         notes,
+        gaps,
         today,
         support,
         evidence,
@@ -431,6 +442,7 @@ fn expand_and_check_links(
     graph: &TraceGraph<'_>,
     sboms: &SbomSet,
     reviews: &review::Reviews,
+    gaps: &checks::Gaps,
     support: &lifecycle::Support,
     chapters: &[Chapter],
     config: &Config,
@@ -441,7 +453,7 @@ fn expand_and_check_links(
     render: bool,
 ) -> (book::Output, Vec<Diagnostic>) {
     let (expanded, mut diags) = book::expand(
-        graph, sboms, reviews, support, chapters, config, stamp, !render, layout,
+        graph, sboms, reviews, gaps, support, chapters, config, stamp, !render, layout,
     );
     let pages = BookPages {
         expanded: &expanded,
@@ -526,5 +538,9 @@ impl links::Pages for BookPages<'_, '_, '_> {
 
     fn anchors(&self, n: usize) -> Vec<links::Anchor> {
         self.expanded.anchors(n)
+    }
+
+    fn item_file(&self, path: &str) -> Option<&str> {
+        self.expanded.item_file(path)
     }
 }

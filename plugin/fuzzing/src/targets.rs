@@ -294,7 +294,7 @@ pub fn purl(data: &[u8]) {
     let (parsed, item_diags) = load::parse_item(file, &item);
     diags.extend(item_diags);
     let items: Vec<_> = parsed.into_iter().collect();
-    let (_, found) = sbom::resolve(loaded, &items, |_| true);
+    let (_, found) = sbom::resolve(loaded, &items, |_| true, &map);
     diags.extend(found);
     props::places(&map, &diags);
 }

@@ -5,6 +5,8 @@ pub mod control;
 pub mod cover;
 pub mod diagram;
 pub mod directive;
+pub mod findings;
+pub mod gaps;
 pub mod mapped;
 pub mod pages;
 pub mod reviews;

@@ -107,6 +107,15 @@ impl Site<'_, '_> {
                 },
             );
         }
+        if item.kind == Kind::Procedure {
+            row(
+                "Document",
+                match &item.document {
+                    Some(d) => html(&d.value),
+                    None => "<em>not named</em>".into(),
+                },
+            );
+        }
         if let Some(fields) = &item.risk {
             for (k, v) in super::risk::item_rows(self.risk, fields) {
                 row(k, v);
@@ -126,7 +135,7 @@ impl Site<'_, '_> {
         self.push_body(i, page, blame, out);
         let mut trace = String::from("<div class=\"techfile-trace\">\n");
         for relation in Relation::ALL {
-            if relation.source_kind() != item.kind {
+            if !relation.is_declared_by(item.kind) {
                 continue;
             }
             let ids: Vec<&str> = item.links_of(relation).map(|l| l.target.as_str()).collect();
@@ -166,7 +175,7 @@ impl Site<'_, '_> {
         let upstream = g.practices_above(i);
         let written: Vec<&str> = Relation::ALL
             .iter()
-            .filter(|r| r.source_kind() == item.kind)
+            .filter(|r| r.source_kinds().contains(&item.kind))
             .flat_map(|&r| item.links_of(r).map(|l| l.target.as_str()))
             .collect();
         let reached: Vec<&str> = upstream

@@ -19,11 +19,12 @@ pub enum Host {
 }
 
 impl Host {
-    pub const ALL: [Host; 5] = [
+    pub const ALL: [Host; 6] = [
         Host::Items(Kind::Requirement),
         Host::Items(Kind::Risk),
         Host::Items(Kind::Control),
         Host::Items(Kind::Test),
+        Host::Items(Kind::Procedure),
         Host::Catalog,
     ];
 
@@ -40,6 +41,7 @@ impl Host {
             Host::Items(Kind::Risk) => "risks",
             Host::Items(Kind::Control) => "controls",
             Host::Items(Kind::Test) => "tests",
+            Host::Items(Kind::Procedure) => "procedures",
             Host::Items(Kind::Asset) => "assets",
             Host::Items(Kind::Actor) => "actors",
             Host::Items(Kind::Process) => "processes",
@@ -69,6 +71,8 @@ pub struct Site<'g, 'a> {
     pub sbom_pages: BTreeMap<usize, String>,
     /// Fingerprints, review records and the review state of every link.
     pub reviews: &'g crate::review::Reviews,
+    /// The coverage gaps and the open work drafts leave.
+    pub gaps: &'g crate::checks::Gaps,
     /// The support of every SBOM component.
     pub support: &'g crate::lifecycle::Support,
     /// Write an outline: links to IDs as `<a>ID</a>`, without their target, title or
