@@ -86,8 +86,12 @@ pub fn collect(seed: Seed, root: &Path, shared: Option<&Path>) -> Vec<(String, V
         let is_item = name.ends_with(".md") && name.contains("requirements/");
         let is_chapter =
             name.ends_with(".md") && name.contains("book/src/") && !name.ends_with("SUMMARY.md");
+        // The repository vendors the CycloneDX test vectors (tests/fixtures/sbom-vectors), so
+        // SBOM seeds never depend on a folder outside it; `shared` may add a newer copy.
         let is_sbom = name.ends_with(".json")
-            && (name.contains("sboms/") || !name.starts_with("tests/") && shared.is_some());
+            && (name.contains("sboms/")
+                || name.starts_with("tests/fixtures/sbom-vectors/")
+                || !name.starts_with("tests/") && shared.is_some());
         let wanted = match seed {
             Seed::Items | Seed::Cvss | Seed::ThreatItems => is_item,
             Seed::Purls => is_item || is_sbom,

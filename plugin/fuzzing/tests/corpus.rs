@@ -50,18 +50,14 @@ fn every_regression_input_passes() {
 
 #[test]
 fn every_target_passes_on_its_seeds() {
+    // The vendored copy of the CycloneDX test vectors seeds the SBOM targets; a checkout of
+    // the shared vectors next to the repository adds to it when present.
+    assert!(
+        repo().join("tests/fixtures/sbom-vectors/1.6").is_dir(),
+        "the vendored CycloneDX test vectors are missing"
+    );
     let shared = repo().join("../shared/cyclonedx/test-vectors");
-    let shared = if shared.is_dir() {
-        Some(shared)
-    } else if std::env::var_os("CI").is_some_and(|v| v == "true") {
-        panic!(
-            "the CycloneDX test vectors are missing: {}",
-            shared.display()
-        );
-    } else {
-        eprintln!("note: no CycloneDX test vectors at {}", shared.display());
-        None
-    };
+    let shared = shared.is_dir().then_some(shared);
     for t in TARGETS {
         let found = seeds::collect(t.seeds, &repo(), shared.as_deref());
         assert!(
