@@ -437,9 +437,10 @@ impl Expanded<'_, '_> {
     pub fn output(&self, pages: Vec<Mapped>) -> Output {
         let mut pages = pages.into_iter();
         let chapters = pages.by_ref().take(self.chapters.len()).collect();
-        let generated = self
-            .generated_titles()
-            .into_iter()
+        let generated_titles = self.generated_titles();
+        let generated = generated_titles
+            .iter()
+            .cloned()
             .zip(pages)
             .map(|((title, path), content)| GeneratedPage {
                 title,
@@ -451,7 +452,7 @@ impl Expanded<'_, '_> {
             chapters,
             generated,
             external: Vec::new(),
-            generated_titles: self.generated_titles(),
+            generated_titles,
         }
     }
 

@@ -38,17 +38,18 @@ fn styles() -> String {
 /// The ID a row is about, whole on one line in every layout: readers (and `pdftotext`)
 /// find an interface by its ID, which a break after one of its hyphens would split.
 fn key_link(site: &Site<'_, '_>, page: &str, i: usize) -> String {
-    format!(
-        "<span class=\"techfile-id techfile-key\">{}</span>",
-        site.link(page, &site.graph.items[i].id)
-    )
+    classed_link(site, page, i, "techfile-id techfile-key")
 }
 
 /// A link to an item that does not break across lines (IDs contain hyphens), except in a
 /// fixed-layout table's narrow columns, where it may.
 fn id_link(site: &Site<'_, '_>, page: &str, i: usize) -> String {
+    classed_link(site, page, i, "techfile-id")
+}
+
+fn classed_link(site: &Site<'_, '_>, page: &str, i: usize, class: &str) -> String {
     format!(
-        "<span class=\"techfile-id\">{}</span>",
+        "<span class=\"{class}\">{}</span>",
         site.link(page, &site.graph.items[i].id)
     )
 }
