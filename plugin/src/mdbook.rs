@@ -227,7 +227,7 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book) -> Result<Outcome> {
     }
     let mut output = std::mem::take(&mut analysis.output);
     if serving {
-        techfile_core::render::findings::annotate(
+        techfile_core::serve::annotate(
             &mut output,
             &chapter_paths,
             &analysis.findings,
@@ -265,7 +265,8 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book) -> Result<Outcome> {
 /// Under `mdbook serve`, a book whose configuration cannot be read: its chapters as
 /// written, each with a banner of the configuration findings, and the findings page.
 pub fn with_config_errors(mut book: Book, errors: &bookconfig::ConfigErrors) -> Book {
-    use techfile_core::render::{Mapped, findings};
+    use techfile_core::render::Mapped;
+    use techfile_core::serve as findings;
     let mut output = techfile_core::book::Output::default();
     let mut paths = Vec::new();
     book.for_each_chapter_mut(|ch| {

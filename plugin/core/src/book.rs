@@ -792,7 +792,7 @@ impl Expander<'_, '_, '_> {
                 None => self.bad(
                     d,
                     format!("unknown item kind `{kind}`"),
-                    match crate::load::closest(kind, Kind::ALL.iter().map(|k| k.as_str())) {
+                    match crate::suggest::closest(kind, Kind::ALL.iter().map(|k| k.as_str())) {
                         Some(k) => format!("did you mean `{k}`?"),
                         None => format!(
                             "use one of {}",
@@ -843,7 +843,7 @@ impl Expander<'_, '_, '_> {
                 )
             }
             (other, _) => {
-                let help = match crate::load::closest(other, DIRECTIVES.iter().map(|(n, _)| *n)) {
+                let help = match crate::suggest::closest(other, DIRECTIVES.iter().map(|(n, _)| *n)) {
                     Some(s) => format!("did you mean `{s}`?"),
                     None => format!("use one of {}", usage_list()),
                 };
@@ -907,7 +907,7 @@ impl Expander<'_, '_, '_> {
         let help = if known.is_empty() {
             "no SBOM is loaded: put CycloneDX JSON files in the folders of `sboms` in [preprocessor.techfile] (default `../sboms`), or fix the ones reported above".to_string()
         } else {
-            match crate::load::closest(file, known.iter().copied()) {
+            match crate::suggest::closest(file, known.iter().copied()) {
                 Some(s) => format!("did you mean `{s}`?"),
                 None => format!(
                     "loaded SBOMs: {}",

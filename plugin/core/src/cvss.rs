@@ -419,7 +419,7 @@ fn unknown_metric(version: Version, part: &Part<'_>) -> CvssError {
             ),
         };
     }
-    let suggestion = crate::load::closest(part.name, known())
+    let suggestion = crate::suggest::closest(part.name, known())
         .map(|m| format!("did you mean `{m}`? "))
         .unwrap_or_default();
     CvssError {

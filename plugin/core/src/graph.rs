@@ -286,6 +286,12 @@ impl<'a> TraceGraph<'a> {
     }
 }
 
+/// Whether an item counts for coverage and tables: not obsolete, and the item that owns its ID
+/// (not a later duplicate).
+pub fn is_live(g: &TraceGraph<'_>, i: usize) -> bool {
+    g.items[i].status != Status::Obsolete && g.is_canonical(i)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

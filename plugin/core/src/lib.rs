@@ -6,7 +6,7 @@
 //! Nothing here touches the file system, runs a process, reads the environment or the
 //! clock, or prints: the `mdbook-techfile` crate gathers the inputs ([`Inputs`]) and decides
 //! where output goes. Data flows one way, layer by layer (see ARCHITECTURE.md):
-//! [`model`] and [`diag`] → [`catalog`] → [`config`] → [`load`] and [`sbom`] → [`graph`]
+//! [`suggest`], [`digest`] and [`cvss`] → [`model`] and [`diag`] → [`catalog`] → [`config`] → [`load`] and [`sbom`] → [`graph`]
 //! → [`risk`] and [`checks`] → [`render`] → [`includes`] → [`book`] → [`links`] → this module
 //! → [`export`], [`report`] (findings with stable keys) and [`diff`] (two analyses compared).
 
@@ -34,7 +34,9 @@ pub mod report;
 pub mod review;
 pub mod risk;
 pub mod sbom;
+pub mod serve;
 pub mod stamp;
+pub mod suggest;
 #[cfg(test)]
 mod testkit;
 pub mod threat;

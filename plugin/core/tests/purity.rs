@@ -8,6 +8,7 @@
 //! are expanded (`use std::{fs, io}` is the path `std::fs`). The last tests plant forbidden
 //! code and dependencies to show both checks fail on them.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -562,4 +563,150 @@ fn planted_dependencies_are_found() {
         ]
     );
     assert!(forbidden_crates("techfile-core v0.1.0\nserde_json v1.0.0\n").is_empty());
+}
+
+// ---------------------------------------------------------------------------------------
+// Layers
+
+/// The top-level module a source file belongs to (`render` for `src/render/risk.rs`,
+/// `graph` for `src/graph.rs`); `None` for the crate root.
+fn top_module(src_dir: &Path, file: &Path) -> Option<String> {
+    let rel = file.strip_prefix(src_dir).ok()?;
+    let first = rel.components().next()?.as_os_str().to_str()?;
+    let name = first.strip_suffix(".rs").unwrap_or(first);
+    (name != "lib").then(|| name.to_string())
+}
+
+/// A source file without its unit-test module (`#[cfg(test)] mod tests`, at the end by the
+/// project's habit): unit tests may reach any layer to build their inputs.
+fn non_test_code(src: &str) -> String {
+    let cut = ["#[cfg(test)]\nmod tests", "#[cfg(test)]\npub mod tests"]
+        .iter()
+        .filter_map(|m| src.find(m))
+        .min()
+        .unwrap_or(src.len());
+    src[..cut].to_string()
+}
+
+/// Which top-level modules each top-level module names through `crate::...`.
+/// `testkit` is left out: it exists for unit tests, which may reach any layer.
+fn module_edges(sources: &[(String, String)]) -> BTreeMap<String, BTreeSet<String>> {
+    let mut edges: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (from, src) in sources {
+        let targets = edges.entry(from.clone()).or_default();
+        for (_, u) in uses(src) {
+            let Use::Path(path) = u else { continue };
+            let Some(rest) = path.strip_prefix("crate::") else {
+                continue;
+            };
+            let to = rest.split("::").next().unwrap_or_default();
+            if to != from && to != "testkit" && !to.is_empty() {
+                targets.insert(to.to_string());
+            }
+        }
+    }
+    edges
+}
+
+/// One cycle among the modules, as the list of modules around it, if there is any.
+fn find_cycle(edges: &BTreeMap<String, BTreeSet<String>>) -> Option<Vec<String>> {
+    fn visit(
+        m: &str,
+        edges: &BTreeMap<String, BTreeSet<String>>,
+        state: &mut BTreeMap<String, u8>,
+        stack: &mut Vec<String>,
+    ) -> Option<Vec<String>> {
+        match state.get(m) {
+            Some(2) => return None,
+            Some(1) => {
+                let at = stack.iter().position(|s| s == m).unwrap_or(0);
+                let mut cycle = stack[at..].to_vec();
+                cycle.push(m.to_string());
+                return Some(cycle);
+            }
+            _ => {}
+        }
+        state.insert(m.to_string(), 1);
+        stack.push(m.to_string());
+        for to in edges.get(m).into_iter().flatten() {
+            if let Some(c) = visit(to, edges, state, stack) {
+                return Some(c);
+            }
+        }
+        stack.pop();
+        state.insert(m.to_string(), 2);
+        None
+    }
+    let mut state = BTreeMap::new();
+    edges
+        .keys()
+        .find_map(|m| visit(m, edges, &mut state, &mut Vec::new()))
+}
+
+#[test]
+fn core_modules_form_layers_without_cycles() {
+    let src_dir = core_dir().join("src");
+    let mut files = Vec::new();
+    rust_files(&src_dir, &mut files);
+    files.sort();
+    let sources: Vec<(String, String)> = files
+        .iter()
+        .filter_map(|f| {
+            let top = top_module(&src_dir, f)?;
+            if top == "testkit" || f.file_name().is_some_and(|n| n == "tests.rs") {
+                return None;
+            }
+            Some((
+                top,
+                non_test_code(&std::fs::read_to_string(f).expect("read a source file")),
+            ))
+        })
+        .collect();
+    let edges = module_edges(&sources);
+    assert!(edges.len() > 20, "only {} modules found", edges.len());
+    assert!(
+        edges.get("render").is_some_and(|t| t.contains("model")),
+        "the scan must see render's use of the model: {edges:?}"
+    );
+    if let Some(cycle) = find_cycle(&edges) {
+        panic!(
+            "the core's modules must form layers (ARCHITECTURE.md, \"Layers of the core\"); this cycle \
+             goes back up: {}. Move the shared type or function down to the lowest module that needs it.",
+            cycle.join(" -> ")
+        );
+    }
+}
+
+#[test]
+fn a_planted_cycle_is_found() {
+    let sources = vec![
+        ("model".to_string(), "use crate::diag::Code;".to_string()),
+        (
+            "diag".to_string(),
+            "fn f() { crate::render::x(); }".to_string(),
+        ),
+        (
+            "render".to_string(),
+            "use crate::{model::Item, testkit::T};".to_string(),
+        ),
+    ];
+    let edges = module_edges(&sources);
+    assert_eq!(
+        find_cycle(&edges),
+        Some(vec![
+            "diag".into(),
+            "render".into(),
+            "model".into(),
+            "diag".into()
+        ])
+    );
+    let layered = vec![
+        ("model".to_string(), String::new()),
+        (
+            "render".to_string(),
+            "use crate::model::Item; use crate::testkit::T;".to_string(),
+        ),
+        ("testkit".to_string(), "use crate::render::x;".to_string()),
+    ];
+    assert_eq!(find_cycle(&module_edges(&layered)), None);
 }

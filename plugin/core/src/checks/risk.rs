@@ -87,7 +87,7 @@ fn unknown_word(scale: &str, word: &str, span: Span, words: &[String]) -> Diagno
         .map(|w| format!("`{w}`"))
         .collect::<Vec<_>>()
         .join(", ");
-    let help = match crate::load::closest(word, words.iter().map(String::as_str)) {
+    let help = match crate::suggest::closest(word, words.iter().map(String::as_str)) {
         Some(s) => format!("did you mean `{s}`? The {scale} scale is {list}"),
         None => {
             format!("use a word of the {scale} scale: {list} (set in [preprocessor.techfile.risk])")

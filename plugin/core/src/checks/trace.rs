@@ -92,7 +92,7 @@ pub fn suggest<'a>(graph: &'a TraceGraph<'_>, target: &str) -> Option<&'a str> {
         .map(|e| e.id.as_str())
         .chain(graph.items.iter().map(|i| i.id.as_str()))
         .filter(near);
-    crate::load::closest(target, candidates)
+    crate::suggest::closest(target, candidates)
 }
 
 fn kinds_and_duplicates(graph: &TraceGraph<'_>, out: &mut Vec<Diagnostic>) {

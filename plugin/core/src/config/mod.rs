@@ -636,7 +636,7 @@ fn severity(r: &mut Reader, t: &Table) -> BTreeMap<String, Level> {
     let levels: Vec<(&str, Level)> = Level::ALL.iter().map(|l| (l.as_str(), *l)).collect();
     for e in &t.entries {
         let Some(code) = Code::parse(&e.key) else {
-            let help = match crate::load::closest(&e.key, Code::ALL.iter().map(|c| c.as_str())) {
+            let help = match crate::suggest::closest(&e.key, Code::ALL.iter().map(|c| c.as_str())) {
                 Some(s) => format!("did you mean `{s}`?"),
                 None => {
                     "the finding codes are listed in the reference (`{{#techfile codes}}`)".into()
@@ -691,7 +691,7 @@ fn not_applicable(r: &mut Reader, t: &Table) -> BTreeMap<String, String> {
             "why the entry does not apply to this device",
         );
         if !catalog.contains(&e.key) {
-            let help = match crate::load::closest(&e.key, catalog.entries().iter().map(|e| e.id.as_str())) {
+            let help = match crate::suggest::closest(&e.key, catalog.entries().iter().map(|e| e.id.as_str())) {
                 Some(s) => format!("did you mean `{s}`?"),
                 None => "name an entry of the built-in catalog (`{{#techfile catalog}}` lists them), such as `MDR-17.4`".into(),
             };

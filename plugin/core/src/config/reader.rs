@@ -32,7 +32,7 @@ pub(crate) fn key_path(table: &str, key: &str) -> String {
 impl Reader {
     /// A key of the table at `table` (a path such as `risk`) that is not in `known`.
     pub fn unknown_key(&mut self, e: &Entry, table: &str, known: &[&str]) {
-        let help = match crate::load::closest(&e.key, known.iter().copied()) {
+        let help = match crate::suggest::closest(&e.key, known.iter().copied()) {
             Some(s) => format!("did you mean `{s}`?"),
             None => format!(
                 "the keys of {} are: {}",
@@ -202,7 +202,7 @@ impl Reader {
             return Some(*v);
         }
         let names = words.iter().map(|(s, _)| *s);
-        let help = match crate::load::closest(&w, names.clone()) {
+        let help = match crate::suggest::closest(&w, names.clone()) {
             Some(s) => format!("did you mean `{s}`?"),
             None => format!(
                 "use {}",

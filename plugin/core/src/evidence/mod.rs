@@ -159,7 +159,7 @@ pub fn resolve(
             let rel = rel.strip_prefix("./").unwrap_or(rel);
             let Some(file) = by_rel.get(rel) else {
                 let known: Vec<&str> = by_rel.keys().copied().collect();
-                let help = match crate::load::closest(rel, known.iter().copied()) {
+                let help = match crate::suggest::closest(rel, known.iter().copied()) {
                     Some(s) => format!("did you mean `{s}`?"),
                     None => "put the file in the evidence folder (`evidence.folder` in book.toml, default `../evidence`) or fix the path; paths are relative to that folder".into(),
                 };
@@ -264,7 +264,7 @@ pub fn resolve(
                 let help = if names.is_empty() {
                     "list the JUnit report among the test's `evidence` (an `.xml` file of the evidence folder)".to_string()
                 } else {
-                    match crate::load::closest(&name.value, names.iter().copied()) {
+                    match crate::suggest::closest(&name.value, names.iter().copied()) {
                         Some(s) => format!("did you mean `{s}`? cases are named `classname::name` from the report's `testcase` elements"),
                         None => "cases are named `classname::name` from the `testcase` elements of the test's JUnit evidence".to_string(),
                     }

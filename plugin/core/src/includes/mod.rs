@@ -340,7 +340,7 @@ impl Expander<'_> {
                 let near = self
                     .files
                     .all
-                    .and_then(|all| crate::load::closest(&file, all.iter().map(String::as_str)));
+                    .and_then(|all| crate::suggest::closest(&file, all.iter().map(String::as_str)));
                 let help = match near {
                     Some(near) => format!(
                         "did you mean `{}`? mdBook leaves the directive in the page as text",

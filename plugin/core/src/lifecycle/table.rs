@@ -161,7 +161,7 @@ fn entry(r: &mut Reader<'_>, t: &DeTable<'_>, span: Span, path: &str) -> Option<
     let by_key = r.by_key(t);
     for (key, (_, key_span)) in &by_key {
         if !KEYS.contains(key) {
-            let help = match crate::load::closest(key, KEYS.iter().copied()) {
+            let help = match crate::suggest::closest(key, KEYS.iter().copied()) {
                 Some(s) => format!("did you mean `{s}`?"),
                 None => format!("the keys of a support entry are: {}", KEYS.join(", ")),
             };
@@ -204,7 +204,7 @@ fn entry(r: &mut Reader<'_>, t: &DeTable<'_>, span: Span, path: &str) -> Option<
         .and_then(|(w, span)| match Level::parse(&w) {
             Some(value) => Some(Spanned { value, span }),
             None => {
-                let help = match crate::load::closest(&w, Level::WORDS.iter().copied()) {
+                let help = match crate::suggest::closest(&w, Level::WORDS.iter().copied()) {
                     Some(s) => format!("did you mean `{s}`?"),
                     None => format!(
                         "use one of {}",

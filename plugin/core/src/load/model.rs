@@ -2,12 +2,13 @@
 //! data flow and trust boundary. Their references to each other are trace links, read with
 //! the other trace keys; this module reads the rest and the keys each kind requires.
 
-use super::{ByKey, Reader, closest};
+use super::{ByKey, Reader};
 use crate::diag::{Code, Diagnostic};
 use crate::model::{
     ActorType, AssetType, Direction, Exposure, InterfaceType, Kind, ModelFields, Need, Relation,
     Span, Spanned, Status, Stride, TraceLink,
 };
+use crate::suggest::closest;
 use toml::de::DeValue;
 
 /// Keys an element must have whatever its status: without them it is not a part of the

@@ -3,13 +3,13 @@
 //! diagram is too large, or the layout engine is missing or fails.
 
 use super::site::Site;
+use super::svg;
 use super::{gap, href, html};
 use crate::config::DiagramConfig;
 use crate::diag::{Code, Diagnostic};
 use crate::model::Span;
 use crate::threat::diagram::{self, Diagram, Scope};
 use crate::threat::layout::{self, Layout, LayoutError};
-use crate::threat::svg;
 use std::collections::BTreeMap;
 
 /// A diagram directive found while expanding the book.

@@ -5,7 +5,6 @@ pub mod control;
 pub mod cover;
 pub mod diagram;
 pub mod directive;
-pub mod findings;
 pub mod gaps;
 pub mod mapped;
 pub mod pages;
@@ -15,6 +14,7 @@ pub mod sbom;
 pub mod site;
 pub mod style;
 pub mod support;
+pub mod svg;
 pub mod tables;
 pub mod threat;
 

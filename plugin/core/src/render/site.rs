@@ -4,7 +4,7 @@
 use super::{href, html};
 use crate::config::{RiskConfig, StrideConfig};
 use crate::graph::{Node, TraceGraph};
-use crate::model::{Kind, Relation, Status, anchor};
+use crate::model::{Kind, Relation, anchor};
 use crate::sbom::SbomSet;
 use crate::stamp::Stamp;
 use crate::threat::Model;
@@ -202,7 +202,4 @@ impl Site<'_, '_> {
     }
 }
 
-/// Whether an item counts for coverage and tables (live and not a duplicate).
-pub fn is_live(g: &TraceGraph<'_>, i: usize) -> bool {
-    g.items[i].status != Status::Obsolete && g.is_canonical(i)
-}
+pub use crate::graph::is_live;

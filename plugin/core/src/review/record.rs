@@ -235,7 +235,7 @@ fn unknown_keys(
 ) {
     for (key, (_, span)) in by_key {
         if !known.contains(key) {
-            let help = match crate::load::closest(key, known.iter().copied()) {
+            let help = match crate::suggest::closest(key, known.iter().copied()) {
                 Some(s) => format!("did you mean `{s}`?"),
                 None => format!("the keys of {what} are: {}", known.join(", ")),
             };

@@ -155,7 +155,9 @@ impl<'a> Lookup<'a> {
                 return above.or(same.last()).map(|(_, t)| *t);
             }
             let same_type = || self.purls().filter(|(c, _)| c.kind() == p.kind());
-            if let Some(name) = crate::load::closest(p.name(), same_type().map(|(c, _)| c.name())) {
+            if let Some(name) =
+                crate::suggest::closest(p.name(), same_type().map(|(c, _)| c.name()))
+            {
                 return same_type().find(|(c, _)| c.name() == name).map(|(_, t)| t);
             }
         }
@@ -165,7 +167,7 @@ impl<'a> Lookup<'a> {
             .chain(self.by_written_purl.keys())
             .copied()
             .filter(|k| k.len().abs_diff(entry.len()) <= 3);
-        crate::load::closest(entry, near)
+        crate::suggest::closest(entry, near)
     }
 }
 

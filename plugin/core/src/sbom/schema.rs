@@ -194,7 +194,7 @@ fn describe(error: &ValidationError<'_>) -> String {
                 let hint = error
                     .instance()
                     .as_str()
-                    .and_then(|s| crate::load::closest(s, options.iter().copied()))
+                    .and_then(|s| crate::suggest::closest(s, options.iter().copied()))
                     .map(|s| format!(" (did you mean `{s}`?)"))
                     .unwrap_or_default();
                 format!(

@@ -8,7 +8,6 @@
 pub mod diagram;
 pub mod dragon;
 pub mod layout;
-pub mod svg;
 
 use crate::config::StrideConfig;
 use crate::graph::{Node, TraceGraph};
@@ -56,7 +55,7 @@ impl<'g, 'a> Model<'g, 'a> {
     }
 
     fn is_live(&self, i: usize) -> bool {
-        crate::render::site::is_live(self.graph, i)
+        crate::graph::is_live(self.graph, i)
     }
 
     /// The live item a link of `i` with `relation` leads to, for single-valued keys.

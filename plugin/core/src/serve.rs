@@ -3,11 +3,11 @@
 //! findings page listing them all. A served book that has errors is rendered with them in
 //! view instead of failing, so the browser never keeps showing the last build that passed.
 
-use super::{href, html};
 use crate::book::{GeneratedPage, Output};
 use crate::diag::{self, Diagnostic};
 use crate::model::{Item, SourceMap, anchor};
 use crate::render::Mapped;
+use crate::render::{href, html};
 use std::fmt::Write;
 
 const STYLE: &str = "<style>\n.techfile-findings { border: 2px solid #b00020; border-radius: 0.3em; padding: 0.5em 1em; margin-bottom: 1.5em; background: #fff4f4; color: #1b1b1b; }\n.techfile-findings.techfile-only-warnings { border-color: #a06000; background: #fff8e6; }\n.techfile-findings ul { margin: 0.3em 0 0 0; }\n.techfile-findings code { white-space: normal; }\n</style>\n";

@@ -3,11 +3,11 @@
 //! can appear on any page any number of times. Every shape is a link to its item, and every
 //! text from an item is escaped.
 
-use super::Model;
-use super::diagram::{Diagram, FONT_SIZE};
-use super::layout::{Placement, Point};
+use super::html;
 use crate::model::Kind;
-use crate::render::html;
+use crate::threat::Model;
+use crate::threat::diagram::{Diagram, FONT_SIZE};
+use crate::threat::layout::{Placement, Point};
 use std::collections::HashMap;
 use std::fmt::Write;
 
