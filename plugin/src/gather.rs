@@ -394,12 +394,31 @@ pub fn gather_inputs(
         }
         None => None,
     };
+    let advisories = crate::advisories::advisory_dirs(
+        &config
+            .advisories
+            .iter()
+            .map(|a| root.join(a))
+            .collect::<Vec<_>>(),
+        "from [preprocessor.techfile] advisories",
+        config.max_advisory_size,
+        names,
+    );
+    let vex = crate::advisories::vex_documents(
+        &config.vex.iter().map(|v| root.join(v)).collect::<Vec<_>>(),
+        "from [preprocessor.techfile] vex",
+        config.max_advisory_size,
+        names,
+    );
     let inputs = Inputs {
         config,
         items,
         sboms,
         book,
         stamp,
+        advisories,
+        vex,
+        today: None,
     };
     Ok((inputs, notes))
 }

@@ -6,6 +6,7 @@
 
 #![deny(clippy::print_stderr, clippy::print_stdout)]
 
+pub mod advisories;
 pub mod bookconfig;
 pub mod bundler;
 pub mod chromium;

@@ -65,6 +65,7 @@ const DIRECTIVES: &[(&str, &str)] = &[
     ("risk-criteria", "{{#techfile risk-criteria}}"),
     ("document-control", "{{#techfile document-control}}"),
     ("sbom", "{{#techfile sbom FILE}}"),
+    ("vulnerabilities", "{{#techfile vulnerabilities}}"),
 ];
 
 struct Found {
@@ -103,9 +104,11 @@ fn kind_index(kind: Kind) -> usize {
 /// Understands every directive of every chapter and item body, reports the wrong ones,
 /// and decides where generated content goes. Nothing is rendered yet; with `outline`,
 /// pages are later rendered as outlines (see [`Site::outline`]), for checks only.
+#[allow(clippy::too_many_arguments)]
 pub fn expand<'g, 'a>(
     graph: &'g TraceGraph<'a>,
     sboms: &'g SbomSet,
+    vulnerabilities: &'g crate::advisory::assess::Assessment,
     map: &'g SourceMap,
     chapters: &'g [Chapter],
     config: &'g Config,
@@ -214,6 +217,7 @@ pub fn expand<'g, 'a>(
             risk: &config.risk,
             stamp,
             sboms,
+            vulnerabilities,
             sbom_pages,
             outline,
         },
@@ -577,6 +581,7 @@ impl Expander<'_, '_, '_> {
             }
             ("ref", [id]) => self.reference(d, id),
             ("sbom", [file]) => self.sbom(d, file),
+            ("vulnerabilities", []) => Some(self.generated(d, render::vulnerabilities::render)),
             (known, _) if DIRECTIVES.iter().any(|(n, _)| *n == known) => {
                 let usage = DIRECTIVES
                     .iter()
@@ -759,7 +764,10 @@ mod tests {
         let graph = index.view(Catalog::builtin(), &items);
         let sboms = SbomSet::default();
         let config = Config::default();
-        let (expanded, _) = expand(&graph, &sboms, &map, &chapters, &config, None, outline);
+        let vulns = crate::advisory::assess::Assessment::default();
+        let (expanded, _) = expand(
+            &graph, &sboms, &vulns, &map, &chapters, &config, None, outline,
+        );
         (0..expanded.page_count())
             .map(|n| {
                 let s = scan::scan(&expanded.render(n).text, Markdown::default());

@@ -106,7 +106,7 @@ codes! {
     ReadError = "read-error", "load", Deny, true;
     /// A file is not valid UTF-8.
     NotUtf8 = "not-utf8", "load", Deny, true;
-    /// A file is larger than its limit (`max-file-size` for items, `max-sbom-size` for SBOMs).
+    /// A file is larger than its limit (`max-file-size` for items, `max-sbom-size` for SBOMs, `max-advisory-size` for advisory records and VEX documents).
     FileTooLarge = "file-too-large", "load", Deny, true;
     /// An item file has no `+++` front-matter.
     MissingFrontMatter = "missing-front-matter", "load", Deny, true;
@@ -192,6 +192,34 @@ codes! {
     UnknownComponent = "unknown-component", "sbom", Deny, false;
     /// A `{{#techfile sbom FILE}}` directive names a file that is not a loaded SBOM.
     UnknownSbom = "unknown-sbom", "book", Deny, false;
+    /// An OSV advisory record cannot be read (not JSON, no `id`, a field of the wrong shape), or a time in it is not RFC 3339; a record that cannot be read is not used.
+    AdvisoryMalformed = "advisory-malformed", "advisory", Deny, false;
+    /// A file in an advisory folder is not a `*.json` OSV record (an `all.zip` left packed, a README) and is not read.
+    AdvisoryFileSkipped = "advisory-file-skipped", "advisory", Warn, false;
+    /// An advisory names a component's package, but whether the component's version is affected cannot be decided: a GIT range, an ecosystem without a version order and no complete `versions` list, a version the ecosystem's order cannot parse.
+    AdvisoryRangeUnevaluated = "advisory-range-unevaluated", "advisory", Warn, false;
+    /// A component that advisories name has no version, so they cannot be evaluated for it.
+    ComponentVersionMissing = "component-version-missing", "advisory", Warn, false;
+    /// A component cannot be matched against advisories: no purl, a malformed purl, a purl type without an advisory ecosystem, or no advisory folder for its ecosystem.
+    ComponentNotChecked = "component-not-checked", "advisory", Warn, false;
+    /// A component is affected by a vulnerability that no complete VEX statement settles (`not_affected` with a justification, or `fixed`).
+    VulnerableComponent = "vulnerable-component", "advisory", Deny, false;
+    /// A component is affected by a vulnerability, and a VEX statement `affected` says what is done about it.
+    VulnerabilityAffected = "vulnerability-affected", "advisory", Warn, false;
+    /// A component has an informational advisory (RustSec `unmaintained`, `unsound`, `notice`), which is not a vulnerability.
+    AdvisoryInformational = "advisory-informational", "advisory", Warn, false;
+    /// An item's `affects` names a component with an unsettled vulnerability (or the item is a control or test below such a risk): the risk is to be re-estimated, the control re-checked, the test re-run.
+    VulnerabilitySuspect = "vulnerability-suspect", "advisory", Warn, false;
+    /// A VEX document or statement cannot be read: not JSON, neither OpenVEX nor CycloneDX, no vulnerability, status or component, an unknown status, a date that is not a date.
+    VexMalformed = "vex-malformed", "vex", Deny, false;
+    /// A VEX statement lacks what its status requires: `not_affected` a justification, `affected` a response (CycloneDX) or action statement (OpenVEX); it settles nothing.
+    VexIncomplete = "vex-incomplete", "vex", Deny, false;
+    /// A VEX statement is past its review-by date (`techfile:review-by`, or its last update plus `vex-max-age` days) on the revalidation date.
+    VexExpired = "vex-expired", "vex", Deny, false;
+    /// A VEX statement names a component that no loaded SBOM contains.
+    VexUnknownComponent = "vex-unknown-component", "vex", Deny, false;
+    /// A VEX statement names a vulnerability that no loaded advisory names (as id or alias).
+    VexUnknownVulnerability = "vex-unknown-vulnerability", "vex", Warn, false;
     /// A link or image leads to no page or file of the book.
     BrokenLink = "broken-link", "links", Deny, false;
     /// A link's `#fragment` names no heading or element of the page it leads to.

@@ -11,6 +11,7 @@
 
 #![deny(clippy::print_stderr, clippy::print_stdout)]
 
+pub mod advisory;
 pub mod book;
 pub mod catalog;
 pub mod checks;
@@ -24,9 +25,11 @@ pub mod links;
 pub mod load;
 pub mod model;
 pub mod render;
+pub mod revalidate;
 pub mod risk;
 pub mod sbom;
 pub mod stamp;
+pub mod vex;
 
 use crate::book::Chapter;
 use crate::catalog::Catalog;
@@ -90,6 +93,13 @@ pub struct Inputs {
     /// Version, commit and date, when `[preprocessor.techfile.bundle]` is set. The input
     /// hashes of the [`Stamp`] are computed here from the bytes above.
     pub stamp: Option<StampFacts>,
+    /// The advisory folders to match the SBOMs against (empty: none).
+    pub advisories: Vec<advisory::AdvisoryDir>,
+    /// VEX documents besides the SBOMs (the `vex` setting, `revalidate --vex`).
+    pub vex: Vec<Input>,
+    /// The date time-dependent checks are judged on (`revalidate --today`); `None` for
+    /// `check` and `mdbook build`, which do not depend on the day they run.
+    pub today: Option<model::Date>,
 }
 
 /// How much of the book an analysis renders.
@@ -132,6 +142,8 @@ pub struct Analysis {
     /// The expanded book: in [`Mode::Build`] every chapter and generated page; always the
     /// links that leave the book.
     pub output: book::Output,
+    /// The advisories matched against the SBOMs and the VEX statements applied.
+    pub vulnerabilities: advisory::assess::Assessment,
 }
 
 impl Analysis {
@@ -156,6 +168,9 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
         sboms: sbom_inputs,
         book: book_inputs,
         stamp: facts,
+        advisories,
+        vex: vex_inputs,
+        today,
     } = inputs;
     let render = mode == Mode::Build;
     let mut map = SourceMap::new();
@@ -199,6 +214,14 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
         .collect();
 
     let (items, mut diags) = load::load_items(&mut map, item_inputs);
+    // OpenVEX documents may sit in the SBOM folders; they are VEX, not SBOMs.
+    let (openvex_inputs, sbom_inputs): (Vec<SbomInput>, Vec<SbomInput>) =
+        sbom_inputs.into_iter().partition(|s| {
+            s.input
+                .content
+                .as_ref()
+                .is_ok_and(|b| vex::looks_like_openvex(b))
+        });
     let (loaded, sbom_diags) = sbom::load_sboms(&mut map, sbom_inputs);
     diags.extend(sbom_diags);
     for s in &loaded.sboms {
@@ -216,6 +239,21 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
     diags.extend(checks::run(&graph, &config, config_span));
     let (sboms, affects_diags) = sbom::resolve(loaded, &items, |i| graph.is_canonical(i));
     diags.extend(affects_diags);
+    let (vulnerabilities, vuln_diags) = revalidate::run(
+        &mut map,
+        &graph,
+        &sboms,
+        &config,
+        revalidate::VulnInputs {
+            advisories,
+            vex: vex_inputs
+                .into_iter()
+                .chain(openvex_inputs.into_iter().map(|s| s.input))
+                .collect(),
+            today,
+        },
+    );
+    diags.extend(vuln_diags);
 
     hashed.sort();
     hashed.dedup();
@@ -224,6 +262,7 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
     let (mut output, book_diags) = expand_and_check_links(
         &graph,
         &sboms,
+        &vulnerabilities,
         &map,
         &chapters,
         &config,
@@ -250,6 +289,7 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
         stamp,
         inputs: hashed,
         output,
+        vulnerabilities,
     }
 }
 
@@ -260,6 +300,7 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
 fn expand_and_check_links(
     graph: &TraceGraph<'_>,
     sboms: &SbomSet,
+    vulnerabilities: &advisory::assess::Assessment,
     map: &SourceMap,
     chapters: &[Chapter],
     config: &Config,
@@ -268,7 +309,16 @@ fn expand_and_check_links(
     markdown: links::Markdown,
     render: bool,
 ) -> (book::Output, Vec<Diagnostic>) {
-    let (expanded, mut diags) = book::expand(graph, sboms, map, chapters, config, stamp, !render);
+    let (expanded, mut diags) = book::expand(
+        graph,
+        sboms,
+        vulnerabilities,
+        map,
+        chapters,
+        config,
+        stamp,
+        !render,
+    );
     let pages = BookPages {
         expanded: &expanded,
         rendered: (0..expanded.page_count())

@@ -9,6 +9,7 @@ pub mod risk;
 pub mod sbom;
 pub mod site;
 pub mod tables;
+pub mod vulnerabilities;
 
 pub use mapped::{Mapped, Origin};
 

@@ -512,12 +512,14 @@ mod tests {
         let config = RiskConfig::default();
         let not_applicable = Default::default();
         let sboms = crate::sbom::SbomSet::default();
+        let vulns = crate::advisory::assess::Assessment::default();
         let site = Site {
             graph: &graph,
             risk: &config,
             not_applicable: &not_applicable,
             stamp: None,
             sboms: &sboms,
+            vulnerabilities: &vulns,
             sbom_pages: Default::default(),
             pages: [(Host::Items(Kind::Risk), "risks.md".to_string())].into(),
             outline: false,
