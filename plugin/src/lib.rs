@@ -15,6 +15,7 @@ pub mod gather;
 pub mod git;
 pub mod mdbook;
 pub mod paths;
+pub mod revalidate;
 pub mod sbom_generate;
 
 pub use techfile_core as core;

@@ -42,6 +42,30 @@ enum Command {
         #[arg(long)]
         external_links: bool,
     },
+    /// Check a book against the world on one date: every check of `check`, plus advisory
+    /// matching, VEX statements and their review dates. Exit 0 when no finding is an
+    /// error, 1 when one is, 2 on usage errors. Nothing is fetched: download advisory
+    /// databases first and name their folders with --advisories.
+    Revalidate {
+        /// The folder holding book.toml.
+        book_dir: PathBuf,
+        /// An advisory folder of OSV records (`DIR/<Ecosystem>/*.json`, RustSec's OSV
+        /// export, or a plain folder); may repeat. Replaces `advisories` in book.toml.
+        #[arg(long = "advisories", value_name = "DIR")]
+        advisories: Vec<PathBuf>,
+        /// A VEX document (OpenVEX or CycloneDX); may repeat. Added to those of the
+        /// `vex` setting and the SBOM folders.
+        #[arg(long = "vex", value_name = "FILE")]
+        vex: Vec<PathBuf>,
+        /// The date to judge on (YYYY-MM-DD); default: the day of SOURCE_DATE_EPOCH,
+        /// else today's date (UTC). Always printed.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        today: Option<String>,
+        /// The report: markdown, json (versioned, see revalidate.schema.json), sarif or
+        /// github (workflow annotations).
+        #[arg(long, value_enum, default_value_t = ReportFormat::Markdown)]
+        format: ReportFormat,
+    },
     /// mdBook renderer: writes the compliance bundle (HTML, PDF, trace.json, SBOMs,
     /// MANIFEST.sha256). Set `[output.techfile] command = "mdbook-techfile render"`.
     Render,
@@ -93,6 +117,14 @@ enum Format {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+enum ReportFormat {
+    Markdown,
+    Json,
+    Sarif,
+    Github,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum Color {
     Auto,
     Always,
@@ -128,6 +160,21 @@ fn main() -> ExitCode {
             color,
             external_links,
         }) => check(&book_dir, format, color, external_links),
+        Some(Command::Revalidate {
+            book_dir,
+            advisories,
+            vex,
+            today,
+            format,
+        }) => revalidate(
+            mdbook_techfile::revalidate::Options {
+                book_dir,
+                advisories,
+                vex,
+                today,
+            },
+            format,
+        ),
         Some(Command::Sbom {
             manifest_path,
             output,
@@ -208,6 +255,47 @@ fn check(
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())?;
     out.flush()?;
+    Ok(exit_for(&outcome))
+}
+
+fn revalidate(
+    options: mdbook_techfile::revalidate::Options,
+    format: ReportFormat,
+) -> Result<ExitCode> {
+    use mdbook_techfile::core::report as findings;
+    use mdbook_techfile::core::revalidate::{markdown, report};
+    let (outcome, run) = match mdbook_techfile::revalidate::run(&options) {
+        Ok(done) => done,
+        Err(e) => {
+            let errors = e.downcast::<ConfigErrors>()?;
+            eprint!("{}", config_report(&errors, false));
+            return Ok(ExitCode::from(USAGE_ERROR));
+        }
+    };
+    eprint!("{}", outcome.notes_text());
+    eprintln!(
+        "techfile: revalidating {} on {} ({})",
+        run.book,
+        run.today,
+        run.today_source.describe()
+    );
+    let analysis = &outcome.analysis;
+    let text = match format {
+        ReportFormat::Markdown => markdown::render(analysis, &run),
+        ReportFormat::Json => report::render(analysis, &run),
+        ReportFormat::Sarif => {
+            findings::sarif::render(&findings::findings(analysis), &run.tool_version)
+        }
+        ReportFormat::Github => {
+            let all = findings::findings(analysis);
+            let refs: Vec<&findings::Finding> = all.iter().collect();
+            findings::github::annotations(&refs, "the revalidation report lists every finding")
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    eprintln!("techfile: {}", diag::summary_line(&analysis.findings));
     Ok(exit_for(&outcome))
 }
 

@@ -10,7 +10,7 @@ use mdbook_preprocessor::PreprocessorContext;
 use mdbook_preprocessor::book::{Book, BookItem, Chapter};
 use std::path::Path;
 use techfile_core::diag;
-use techfile_core::{Analysis, Mode, analyse};
+use techfile_core::{Analysis, Inputs, Mode, analyse};
 
 /// What one pass produced: the analysis (findings, pages, links that leave the book), the
 /// book when no finding is an error, and notes that are not findings.
@@ -154,7 +154,17 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book) -> Result<Outcome> {
 /// [`bookconfig::ConfigErrors`] when `[preprocessor.techfile]` has findings; other errors
 /// when there is no book.toml, mdBook rejects it, or an input cannot be gathered.
 pub fn check(book_root: &Path) -> Result<Outcome> {
-    load(book_root, Mode::Check).map(|(o, _)| o)
+    load(book_root, Mode::Check, |_, _| {}).map(|(o, _)| o)
+}
+
+/// [`check`] with the gathered inputs adjusted before the analysis: `revalidate` sets the
+/// date and replaces or adds advisory folders and VEX documents.
+///
+/// # Errors
+///
+/// As [`check`].
+pub fn check_with(book_root: &Path, adjust: impl FnOnce(&mut Inputs, &Names)) -> Result<Outcome> {
+    load(book_root, Mode::Check, adjust).map(|(o, _)| o)
 }
 
 /// A page as `check` renders it: its path relative to `src` as mdBook renders it, and its
@@ -168,10 +178,14 @@ pub struct RenderedPage {
 /// [`check`], keeping the pages: the chapters after expansion, then the generated pages,
 /// in book order. Tests compare them with what `mdbook build` makes of the same book.
 pub fn render(book_root: &Path) -> Result<(Outcome, Vec<RenderedPage>)> {
-    load(book_root, Mode::Build)
+    load(book_root, Mode::Build, |_, _| {})
 }
 
-fn load(book_root: &Path, mode: Mode) -> Result<(Outcome, Vec<RenderedPage>)> {
+fn load(
+    book_root: &Path,
+    mode: Mode,
+    adjust: impl FnOnce(&mut Inputs, &Names),
+) -> Result<(Outcome, Vec<RenderedPage>)> {
     if !book_root.join("book.toml").is_file() {
         bail!("{} has no book.toml", book_root.display());
     }
@@ -180,13 +194,14 @@ fn load(book_root: &Path, mode: Mode) -> Result<(Outcome, Vec<RenderedPage>)> {
     // mdBook's message about the same file.
     let loaded = bookconfig::load(book_root, &names)?;
     let book_config = bookconfig::book_config(&loaded.book_toml)?;
-    let (inputs, notes) = gather_inputs(
+    let (mut inputs, notes) = gather_inputs(
         book_root,
         &book_config,
         loaded,
         &names,
         Chapters::FromSummary,
     )?;
+    adjust(&mut inputs, &names);
     let paths: Vec<String> = inputs
         .book
         .chapters

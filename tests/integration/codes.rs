@@ -1,7 +1,7 @@
 //! Every diagnostic code has a fixture folder named after it, and checking that fixture
 //! reports the code. A new code without a fixture fails here.
 
-use crate::common::{check_json, codes_of, fixture, fixture_names, parse_json_lines};
+use crate::common::{check_json, fixture, fixture_findings, fixture_names};
 use mdbook_techfile::core::diag::{Code, Level};
 
 #[test]
@@ -16,13 +16,15 @@ fn every_code_has_a_fixture_that_reports_it() {
             ));
             continue;
         }
-        let run = check_json(&dir);
-        let findings = parse_json_lines(&run.stdout);
+        let (findings, run) = fixture_findings(&dir);
         let own: Vec<_> = findings.iter().filter(|v| v["code"] == name).collect();
         if own.is_empty() {
             problems.push(format!(
                 "{name}: `check` on tests/fixtures/{name} does not report it; it reports {:?}",
-                codes_of(&run.stdout)
+                findings
+                    .iter()
+                    .map(|v| v["code"].to_string())
+                    .collect::<Vec<_>>()
             ));
             continue;
         }
@@ -98,8 +100,7 @@ fn warning_fixtures_pass_the_check() {
         .iter()
         .filter(|c| c.default_level() == Level::Warn)
     {
-        let run = check_json(&fixture(code.as_str()));
-        let findings = parse_json_lines(&run.stdout);
+        let (findings, run) = fixture_findings(&fixture(code.as_str()));
         assert!(!findings.is_empty(), "{}: no findings", code.as_str());
         assert!(
             findings.iter().all(|v| v["severity"] == "warning"),

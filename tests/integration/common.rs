@@ -19,7 +19,7 @@ pub fn fixture(name: &str) -> PathBuf {
 }
 
 /// Folders under `tests/fixtures` that hold data for other tests rather than a book.
-pub const DATA_FOLDERS: &[&str] = &["sbom-vectors"];
+pub const DATA_FOLDERS: &[&str] = &["sbom-vectors", "advisories"];
 
 /// Every fixture folder name (books only, not [`DATA_FOLDERS`]), sorted.
 pub fn fixture_names() -> Vec<String> {
@@ -88,6 +88,20 @@ pub fn run(dir: &Path, args: &[&str]) -> Run {
     Run::from(command(dir).args(args).output().expect("binary runs"))
 }
 
+/// Runs the binary in `dir` with `args`, with environment variables set (`Some`) or
+/// removed (`None`).
+pub fn run_env(dir: &Path, args: &[&str], env: &[(&str, Option<&str>)]) -> Run {
+    let mut cmd = command(dir);
+    cmd.args(args);
+    for (k, v) in env {
+        match v {
+            Some(v) => cmd.env(k, v),
+            None => cmd.env_remove(k),
+        };
+    }
+    Run::from(cmd.output().expect("binary runs"))
+}
+
 /// Runs the binary in `dir` with `args`, feeding `stdin`.
 pub fn run_with_stdin(dir: &Path, args: &[&str], stdin: &[u8]) -> Run {
     use std::io::Write;
@@ -115,6 +129,40 @@ pub fn check_human(dir: &Path) -> Run {
 /// `mdbook-techfile check book --format json` in `dir`.
 pub fn check_json(dir: &Path) -> Run {
     run(dir, &["check", "book", "--format", "json"])
+}
+
+/// The date a fixture's findings depend on: fixtures of time-dependent codes hold a file
+/// `revalidate-today` with it, and are checked with `revalidate --today` instead of `check`.
+pub fn revalidate_today(dir: &Path) -> Option<String> {
+    fs::read_to_string(dir.join("revalidate-today"))
+        .ok()
+        .map(|t| t.trim().to_owned())
+}
+
+/// `mdbook-techfile revalidate book --today DATE --format FORMAT` in `dir`.
+pub fn revalidate(dir: &Path, today: &str, format: &str) -> Run {
+    run(
+        dir,
+        &["revalidate", "book", "--today", today, "--format", format],
+    )
+}
+
+/// The findings of a fixture as JSON objects, and the run: `check --format json`, or for
+/// a time-dependent fixture the `findings` of `revalidate --format json`.
+pub fn fixture_findings(dir: &Path) -> (Vec<serde_json::Value>, Run) {
+    match revalidate_today(dir) {
+        Some(today) => {
+            let run = revalidate(dir, &today, "json");
+            let report: serde_json::Value = serde_json::from_str(&run.stdout)
+                .unwrap_or_else(|e| panic!("not a JSON report ({e}): {}", run.stdout));
+            let findings = report["findings"].as_array().cloned().unwrap_or_default();
+            (findings, run)
+        }
+        None => {
+            let run = check_json(dir);
+            (parse_json_lines(&run.stdout), run)
+        }
+    }
 }
 
 /// Parses JSON Lines output, one finding per line.

@@ -11,6 +11,7 @@
 //! - `bundle`: the compliance bundle (stamps, PDF, trace.json, manifest, verify, rebuilds).
 //! - `edge_cases`: line endings, hidden files, folder layouts, ID clashes.
 //! - `risk`: the security risk views in a real build, custom scales, the sample file.
+//! - `revalidate`: advisories, VEX, the date, the reports, the scheduled job's script.
 //! - `sbom`: CycloneDX conformance, hostile SBOM files, the `sbom` command, large SBOMs.
 //!
 //! Tests marked `#[ignore = "bug: ..."]` state behaviour the plugin does not have yet;
@@ -23,6 +24,7 @@ mod common;
 mod e2e;
 mod edge_cases;
 mod links;
+mod revalidate;
 mod risk;
 mod sample;
 mod sbom;

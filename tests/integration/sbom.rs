@@ -548,6 +548,9 @@ fn a_5000_component_sbom_renders_every_row_with_working_links() {
             ..BookInputs::default()
         },
         stamp: None,
+        advisories: Vec::new(),
+        vex: Vec::new(),
+        today: None,
     };
     let analysis = mdbook_techfile::core::analyse(inputs, Mode::Build);
     let (output, diags) = (&analysis.output, &analysis.findings);

@@ -6,7 +6,9 @@
 //! `INSTA_UPDATE=always cargo test -p mdbook-techfile --test integration snapshots`,
 //! then read the changed `.snap` files before committing them.
 
-use crate::common::{Run, check_human, check_json, fixture, fixture_names};
+use crate::common::{
+    Run, check_human, check_json, fixture, fixture_names, revalidate, revalidate_today,
+};
 
 /// The operating system's text for "folder not found", which the read-error fixture
 /// quotes; replaced by a fixed token so the snapshot does not depend on the platform.
@@ -30,8 +32,41 @@ fn report(command: &str, run: &Run) -> String {
     )
 }
 
+/// The tool's version, which reports name, replaced so snapshots survive a release.
+fn without_version(text: &str) -> String {
+    text.replace(
+        &format!("\"version\": \"{}\"", env!("CARGO_PKG_VERSION")),
+        "\"version\": \"<version>\"",
+    )
+    .replace(
+        &format!("mdbook-techfile {}", env!("CARGO_PKG_VERSION")),
+        "mdbook-techfile <version>",
+    )
+}
+
 fn snapshot_fixture(name: &str) {
     let dir = fixture(name);
+    if let Some(today) = revalidate_today(&dir) {
+        // The fixture of a time-dependent finding: its reports on the fixed date.
+        let markdown = revalidate(&dir, &today, "markdown");
+        let json = revalidate(&dir, &today, "json");
+        assert_eq!(markdown.code, json.code, "{name}: both formats exit alike");
+        insta::with_settings!({
+            snapshot_path => "snapshots",
+            prepend_module_to_snapshot => false,
+            omit_expression => true,
+            description => format!("tests/fixtures/{name}"),
+        }, {
+            insta::assert_snapshot!(
+                format!("{name}__revalidate_markdown"),
+                without_version(&report(&format!("mdbook-techfile revalidate book --today {today}"), &markdown))
+            );
+            insta::assert_snapshot!(
+                format!("{name}__revalidate_json"),
+                without_version(&report(&format!("mdbook-techfile revalidate book --today {today} --format json"), &json))
+            );
+        });
+    }
     let human = check_human(&dir);
     let json = check_json(&dir);
     // Findings go to stdout; stderr is for failures of the tool itself.
@@ -126,6 +161,21 @@ snapshot_tests! {
     broken_link => "broken-link",
     broken_anchor => "broken-anchor",
     link_outside_book => "link-outside-book",
+    advisory_malformed => "advisory-malformed",
+    advisory_file_skipped => "advisory-file-skipped",
+    advisory_range_unevaluated => "advisory-range-unevaluated",
+    component_version_missing => "component-version-missing",
+    component_not_checked => "component-not-checked",
+    vulnerable_component => "vulnerable-component",
+    vulnerability_affected => "vulnerability-affected",
+    advisory_informational => "advisory-informational",
+    vulnerability_suspect => "vulnerability-suspect",
+    vex_malformed => "vex-malformed",
+    vex_incomplete => "vex-incomplete",
+    vex_expired => "vex-expired",
+    vex_unknown_component => "vex-unknown-component",
+    vex_unknown_vulnerability => "vex-unknown-vulnerability",
+    clean_advisories => "clean-advisories",
 }
 
 #[test]
@@ -151,10 +201,15 @@ fn no_snapshot_is_orphaned() {
         let Some(stem) = name.strip_suffix(".snap") else {
             continue;
         };
-        let fixture = stem
-            .strip_suffix("__human")
-            .or_else(|| stem.strip_suffix("__json"))
-            .unwrap_or(stem);
+        let fixture = [
+            "__revalidate_markdown",
+            "__revalidate_json",
+            "__human",
+            "__json",
+        ]
+        .iter()
+        .find_map(|s| stem.strip_suffix(s))
+        .unwrap_or(stem);
         assert!(
             SNAPSHOTTED.contains(&fixture),
             "snapshot {name} belongs to no fixture; delete it"

@@ -25,6 +25,7 @@ pub mod links;
 pub mod load;
 pub mod model;
 pub mod render;
+pub mod report;
 pub mod revalidate;
 pub mod risk;
 pub mod sbom;

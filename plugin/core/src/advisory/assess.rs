@@ -536,6 +536,11 @@ fn match_components(
         .sort_by(|x, y| (x.component, &x.id).cmp(&(y.component, &y.id)));
     let mut per_sbom: BTreeMap<usize, usize> = BTreeMap::new();
     for (id, reason) in &a.not_checked {
+        // The SBOM's own product (`metadata.component`) is what the technical file is
+        // about, not a supplier's package: it is listed in the report, not reported.
+        if sboms.sboms[id.sbom].primary == Some(id.component) {
+            continue;
+        }
         let n = per_sbom.entry(id.sbom).or_default();
         *n += 1;
         if *n > MAX_NOT_CHECKED {

@@ -4,16 +4,28 @@
 
 use super::report::{Run, summary};
 use crate::Analysis;
-use crate::render::markdown_inline as md;
 use std::fmt::Write;
 
 /// Rows shown per table and findings shown in the list before the rest is counted.
 pub const MAX_ROWS: usize = 300;
 
-/// Text in a table cell or list entry: every punctuation character escaped, so nothing
-/// from an advisory or an SBOM can open a link, an HTML tag or end the cell.
-fn cell(text: &str) -> String {
-    md(text)
+/// Text in a table cell or list entry, escaped so that nothing from an advisory or an
+/// SBOM can open a link, an image, an HTML tag, emphasis or code, or end the cell: the
+/// characters that do so are backslash-escaped (CommonMark renders them as written), line
+/// breaks become spaces. Other punctuation stays, so the raw text stays readable.
+pub fn cell(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '&' | '!' | '#' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' | '\t' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 fn more(out: &mut String, shown: usize, total: usize) {
@@ -207,6 +219,20 @@ pub fn render(analysis: &Analysis, run: &Run) -> String {
         analysis.findings.len(),
     );
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cell;
+
+    #[test]
+    fn cells_cannot_open_links_html_or_end_the_row() {
+        assert_eq!(
+            cell("a|b [x](y) <img> `c` *d*\nnext"),
+            "a\\|b \\[x\\](y) \\<img\\> \\`c\\` \\*d\\* next"
+        );
+        assert_eq!(cell("fixcrate@1.2.2"), "fixcrate@1.2.2");
+    }
 }
 
 fn diagnostic_counts(errors: usize, warnings: usize) -> String {

@@ -1,0 +1,389 @@
+//! `mdbook-techfile revalidate`: advisories matched offline, VEX statements, the date,
+//! the reports and their schema, exit codes, bad inputs, and the scheduled job's script.
+
+use crate::common::{fixture, revalidate, run, run_env, temp_fixture, write};
+use std::fs;
+use std::path::Path;
+
+const TODAY: &str = "2026-11-29";
+
+fn json(run: &crate::common::Run) -> serde_json::Value {
+    serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", run.stdout))
+}
+
+fn codes(report: &serde_json::Value) -> Vec<String> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn schema_errors(report: &serde_json::Value) -> Vec<String> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("core/schemas/revalidate.schema.json");
+    let schema: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(path).unwrap()).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
+    validator
+        .iter_errors(report)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect()
+}
+
+/// The vulnerability entries of a report as (component name@version, id, settled).
+fn vulns(report: &serde_json::Value) -> Vec<(String, String, bool)> {
+    report["vulnerabilities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| {
+            (
+                format!(
+                    "{}@{}",
+                    v["component"]["name"].as_str().unwrap(),
+                    v["component"]["version"].as_str().unwrap_or("")
+                ),
+                v["id"].as_str().unwrap().to_owned(),
+                v["settled"].as_bool().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn every_matching_rule_holds_on_the_fixture_set() {
+    let r = revalidate(&fixture("vulnerable-component"), TODAY, "json");
+    r.expect_code(1);
+    let report = json(&r);
+    assert!(
+        schema_errors(&report).is_empty(),
+        "{:?}",
+        schema_errors(&report)
+    );
+    let found = vulns(&report);
+    let has = |c: &str, id: &str| found.iter().any(|(x, y, _)| x == c && y == id);
+    // Boundary at the fixed version: 1.2.2 affected, 1.2.3 not.
+    assert!(has("fixcrate@1.2.2", "TEST-RUSTSEC-0001"));
+    assert!(!found.iter().any(|(c, _, _)| c == "fixcrate@1.2.3"));
+    // Two release lines, last_affected inclusive; between the lines not affected.
+    assert!(has("lines@2.1.0", "TEST-CARGO-0002"));
+    assert!(!found.iter().any(|(c, _, _)| c == "lines@1.9.0"));
+    // limit: below it affected, at it not.
+    assert!(has("limited@2.9.0", "TEST-CARGO-0003"));
+    assert!(!found.iter().any(|(c, _, _)| c == "limited@3.0.0"));
+    // Withdrawn records are ignored.
+    assert!(
+        !found
+            .iter()
+            .any(|(c, _, _)| c.starts_with("withdrawn-crate"))
+    );
+    // npm scope and pre-release order; PyPI name normalisation and PEP 440 order; Maven
+    // through versions[]; the Go module path; Debian's order with a tilde.
+    assert!(has("@scope/pkg@1.0.0-rc.1", "TEST-NPM-0001"));
+    assert!(has("foo-bar@1.0", "TEST-PYPI-0001"));
+    assert!(has("org.example/lib@1.1.0", "TEST-MVN-0001"));
+    assert!(has("mod@v1.8.0", "TEST-GO-0001"));
+    assert!(has("libssl3@3.0.14-1~deb12u2", "TEST-DEB-0001"));
+    // Two records with a shared alias are one vulnerability per component.
+    let multi: Vec<_> = report["vulnerabilities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| v["component"]["name"] == "multi-js")
+        .collect();
+    assert_eq!(multi.len(), 1);
+    assert_eq!(multi[0]["id"], "TEST-MULTI-0001");
+    assert_eq!(
+        multi[0]["aliases"],
+        serde_json::json!(["CVE-2026-90002", "TEST-MULTI-0002"])
+    );
+    // Settled by CycloneDX VEX through an alias, and by OpenVEX.
+    assert_eq!(multi[0]["settled"], true);
+    assert_eq!(multi[0]["vex"]["justification"], "code_not_reachable");
+    assert!(found.contains(&("foo-bar@1.0".into(), "TEST-PYPI-0001".into(), true)));
+    // CVSS 4.0, 3.1 and none.
+    let severity = |name: &str| {
+        report["vulnerabilities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|v| v["component"]["name"] == name)
+            .map(|v| v["severity"].clone())
+            .unwrap()
+    };
+    assert_eq!(severity("cvss4-crate")["type"], "CVSS_V4");
+    assert_eq!(severity("cvss4-crate")["score"], "9.3");
+    assert_eq!(severity("cvss3-crate")["score"], "9.8");
+    assert_eq!(severity("cvss3-crate")["rating"], "critical");
+    assert_eq!(severity("nosev-crate"), serde_json::Value::Null);
+    // What cannot be decided is said.
+    let c = codes(&report);
+    for code in [
+        "advisory-range-unevaluated",
+        "component-version-missing",
+        "component-not-checked",
+        "advisory-informational",
+        "vulnerability-affected",
+        "vulnerability-suspect",
+        "vex-expired",
+    ] {
+        assert!(c.contains(&code.to_owned()), "{code} missing from {c:?}");
+    }
+    let unevaluated: Vec<_> = report["unevaluated"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["advisory"].as_str().unwrap())
+        .collect();
+    assert_eq!(unevaluated, ["TEST-CARGO-0005", "TEST-GIT-0001"]);
+    // The malformed purl and the purl type without ecosystem are listed with their reason.
+    let not_checked = report["not-checked"].to_string();
+    assert!(not_checked.contains("missing scheme"), "{not_checked}");
+    assert!(not_checked.contains("`generic`"), "{not_checked}");
+    // The source is described for evidence.
+    let source = &report["advisory-sources"][0];
+    assert_eq!(source["records"], 21);
+    assert_eq!(source["withdrawn"], 1);
+    assert_eq!(source["newest-modified"], "2026-10-01T00:00:00Z");
+}
+
+#[test]
+fn the_snapshot_digest_is_sha256sum_of_the_listing() {
+    let r = revalidate(&fixture("vulnerable-component"), TODAY, "json");
+    let digest = json(&r)["advisory-sources"][0]["sha256"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // Recomputed here with sha2, from the files, as README's shell recipe does.
+    use sha2::{Digest, Sha256};
+    let root = fixture("advisories/osv");
+    let mut files = Vec::new();
+    let mut stack = vec![root.clone()];
+    while let Some(d) = stack.pop() {
+        for e in fs::read_dir(d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "json") {
+                files.push(p);
+            }
+        }
+    }
+    let mut lines: Vec<(String, String)> = files
+        .iter()
+        .map(|p| {
+            let rel = p
+                .strip_prefix(&root)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            (rel, hex::encode(Sha256::digest(fs::read(p).unwrap())))
+        })
+        .collect();
+    lines.sort();
+    let listing: String = lines.iter().map(|(r, h)| format!("{h}  {r}\n")).collect();
+    assert_eq!(digest, hex::encode(Sha256::digest(listing.as_bytes())));
+}
+
+#[test]
+fn reports_are_deterministic_and_name_the_date() {
+    let dir = fixture("vulnerable-component");
+    let a = revalidate(&dir, TODAY, "json");
+    let b = revalidate(&dir, TODAY, "json");
+    assert_eq!(a.stdout, b.stdout);
+    assert!(
+        a.stderr.contains("on 2026-11-29 (from --today)"),
+        "{}",
+        a.stderr
+    );
+    let md = revalidate(&dir, TODAY, "markdown");
+    assert!(
+        md.stdout.contains("**Date:** 2026-11-29 (from --today)"),
+        "{}",
+        md.stdout
+    );
+    // The expired statement is shown as such on this date, not on an earlier one.
+    assert!(md.stdout.contains("2026-06-01 (expired)"));
+    let earlier = revalidate(&dir, "2026-05-01", "json");
+    assert!(!codes(&json(&earlier)).contains(&"vex-expired".to_owned()));
+}
+
+#[test]
+fn the_date_comes_from_source_date_epoch_else_the_clock() {
+    let dir = fixture("clean-advisories");
+    let args = ["revalidate", "book", "--format", "json"];
+    // 2026-11-26T00:00:00Z
+    let r = run_env(&dir, &args, &[("SOURCE_DATE_EPOCH", Some("1795651200"))]);
+    r.expect_code(0);
+    let report = json(&r);
+    assert_eq!(report["today"], "2026-11-26");
+    assert_eq!(report["today-source"], "source-date-epoch");
+    let r = run_env(&dir, &args, &[("SOURCE_DATE_EPOCH", None)]);
+    assert_eq!(json(&r)["today-source"], "clock");
+    assert!(r.stderr.contains("(from the clock (UTC))"), "{}", r.stderr);
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let dir = fixture("clean-advisories");
+    for args in [
+        vec!["revalidate", "book", "--today", "29.11.2026"],
+        vec!["revalidate", "book", "--today", "2026-02-30"],
+        vec!["revalidate", "book", "--advisories", "no-such-folder"],
+        vec!["revalidate", "book", "--vex", "no-such-file.json"],
+        vec!["revalidate", "book", "--format", "yaml"],
+    ] {
+        let r = run(&dir, &args);
+        r.expect_code(2);
+        assert!(r.stdout.is_empty(), "{args:?}: {}", r.stdout);
+    }
+    let r = run(
+        &dir,
+        &["revalidate", "book", "--advisories", "no-such-folder"],
+    );
+    assert!(
+        r.stderr.contains("no-such-folder: no such folder"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn advisories_on_the_command_line_replace_the_configured_ones() {
+    let dir = fixture("clean-advisories");
+    revalidate(&dir, TODAY, "json").expect_code(0);
+    let bad = fixture("advisories/bad/malformed");
+    let r = run(
+        &dir,
+        &[
+            "revalidate",
+            "book",
+            "--today",
+            TODAY,
+            "--format",
+            "json",
+            "--advisories",
+            bad.to_str().unwrap(),
+        ],
+    );
+    r.expect_code(1);
+    let report = json(&r);
+    assert_eq!(report["advisory-sources"].as_array().unwrap().len(), 1);
+    assert!(codes(&report).contains(&"advisory-malformed".to_owned()));
+    // The records of the configured folder are not read: fixcrate is no longer matched.
+    assert!(report["vulnerabilities"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn a_huge_record_and_other_files_are_findings_naming_the_file() {
+    let tmp = temp_fixture("clean-advisories");
+    let adv = tmp.path().join("adv");
+    write(&adv, "crates.io/README.md", "not a record\n");
+    // 50 MB: refused by its size before it is read (max-advisory-size is 4 MiB).
+    let big = adv.join("crates.io/TEST-HUGE-0001.json");
+    let f = fs::File::create(&big).unwrap();
+    f.set_len(50 * 1024 * 1024).unwrap();
+    write(
+        &adv,
+        "crates.io/TEST-BROKEN.json",
+        "{\"id\": \"X\", \"affected\": [",
+    );
+    let r = run(
+        tmp.path(),
+        &[
+            "revalidate",
+            "book",
+            "--today",
+            TODAY,
+            "--format",
+            "json",
+            "--advisories",
+            "adv",
+        ],
+    );
+    r.expect_code(1);
+    let report = json(&r);
+    let findings = report["findings"].as_array().unwrap();
+    let at = |code: &str| {
+        findings
+            .iter()
+            .find(|f| f["code"] == code)
+            .unwrap_or_else(|| panic!("{code}: {findings:?}"))["file"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(at("file-too-large"), "adv/crates.io/TEST-HUGE-0001.json");
+    assert_eq!(at("advisory-file-skipped"), "adv/crates.io/README.md");
+    assert_eq!(at("advisory-malformed"), "adv/crates.io/TEST-BROKEN.json");
+    assert_eq!(report["advisory-sources"][0]["rejected"], 3);
+    assert!(schema_errors(&report).is_empty());
+}
+
+#[test]
+fn a_configured_advisory_folder_that_is_missing_is_a_read_error() {
+    let tmp = temp_fixture("clean-advisories");
+    crate::common::append_book_toml(tmp.path(), "");
+    let toml = tmp.path().join("book/book.toml");
+    let text = fs::read_to_string(&toml)
+        .unwrap()
+        .replace("../../advisories/osv", "../gone");
+    fs::write(&toml, text).unwrap();
+    let r = run(tmp.path(), &["check", "book", "--format", "json"]);
+    r.expect_code(1);
+    assert!(r.stdout.contains("\"code\":\"read-error\""), "{}", r.stdout);
+    assert!(r.stdout.contains("advisory folder `gone`"), "{}", r.stdout);
+}
+
+#[test]
+fn sarif_and_github_outputs_carry_the_findings() {
+    let dir = fixture("vulnerable-component");
+    let sarif = revalidate(&dir, TODAY, "sarif");
+    sarif.expect_code(1);
+    let log = json(&sarif);
+    assert_eq!(log["version"], "2.1.0");
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    assert!(
+        results
+            .iter()
+            .any(|r| r["ruleId"] == "vulnerable-component")
+    );
+    let gh = revalidate(&dir, TODAY, "github");
+    gh.expect_code(1);
+    assert!(
+        gh.stdout
+            .lines()
+            .any(|l| l.starts_with("::error file=sboms/app.cdx.json,")),
+        "{}",
+        gh.stdout
+    );
+}
+
+#[test]
+fn the_book_shows_the_vulnerabilities_and_the_snapshot() {
+    let dir = fixture("vulnerable-component");
+    let (outcome, pages) = mdbook_techfile::mdbook::render(&dir.join("book")).unwrap();
+    let page = &pages
+        .iter()
+        .find(|p| p.path == "chapter.md")
+        .unwrap()
+        .content;
+    let source = &outcome.analysis.vulnerabilities.sources[0];
+    assert!(page.contains(&source.sha256), "the view names its snapshot");
+    assert!(page.contains("TEST-RUSTSEC-0001"));
+    assert!(page.contains("code_not_reachable"));
+    assert!(page.contains("vulnerable_code_not_in_execute_path"));
+    assert!(page.contains("9.3 critical"));
+    // Text from advisories is escaped: no raw tag from a summary reaches the page.
+    assert!(!page.contains("<script"), "no script in the view");
+    // Without advisories the view says so.
+    let tmp = temp_fixture("clean-advisories");
+    let toml = tmp.path().join("book/book.toml");
+    let text = fs::read_to_string(&toml)
+        .unwrap()
+        .replace("advisories = [\"../../advisories/osv\"]", "");
+    fs::write(&toml, text).unwrap();
+    let (_, pages) = mdbook_techfile::mdbook::render(&tmp.path().join("book")).unwrap();
+    assert!(pages[0].content.contains("No advisory snapshot was read"));
+}
