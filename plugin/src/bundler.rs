@@ -210,6 +210,9 @@ pub fn render(ctx: &RenderContext) -> Result<Rendered> {
         )?;
     }
     fs::write(dest.join("trace.json"), trace).context("cannot write trace.json")?;
+    let vex = techfile_core::export::vex::export(&analysis, stamp, title.as_deref());
+    fs::write(dest.join(techfile_core::export::vex::FILE_NAME), vex)
+        .context("cannot write the VEX document")?;
 
     let pdf = match browser {
         Some(browser) => {

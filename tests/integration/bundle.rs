@@ -940,3 +940,53 @@ fn trace_json_lists_sbom_components_with_the_items_that_affect_them() {
     assert_eq!(mcuboot["affected-by"], serde_json::json!(["RSK-001"]));
     assert!(mcuboot["sbom"].as_str().unwrap().starts_with("sboms/"));
 }
+
+#[test]
+fn the_bundle_ships_one_self_contained_vex_document() {
+    if !mdbook_ready() {
+        return;
+    }
+    let tmp = book("clean-advisories", "pdf = false");
+    let toml = tmp.path().join("book/book.toml");
+    let osv = fixture("advisories/osv");
+    let text = fs::read_to_string(&toml)
+        .unwrap()
+        .replace("../../advisories/osv", osv.to_str().unwrap());
+    fs::write(&toml, text).unwrap();
+    build_ok(tmp.path(), &[("SOURCE_DATE_EPOCH", EPOCH)], None);
+    let dir = bundle_dir(tmp.path());
+    let text = fs::read_to_string(dir.join("vex.cdx.json")).unwrap();
+    // Valid CycloneDX 1.6, by the reader that validates SBOMs.
+    let mut map = mdbook_techfile::core::model::SourceMap::new();
+    let file = map.add("vex.cdx.json", text.clone());
+    let (doc, findings) = mdbook_techfile::core::sbom::parse(file, &text);
+    assert!(findings.is_empty(), "{findings:?}");
+    assert!(doc.is_some());
+    let vex: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let v = &vex["vulnerabilities"][0];
+    assert_eq!(v["id"], "TEST-RUSTSEC-0001");
+    assert_eq!(v["analysis"]["state"], "not_affected");
+    assert_eq!(v["analysis"]["justification"], "code_not_present");
+    assert_eq!(v["properties"][0]["value"], "2027-11-20");
+    // The component it names is in the document itself.
+    let r = v["affects"][0]["ref"].as_str().unwrap();
+    let c = vex["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["bom-ref"] == r)
+        .expect("the affected component is in the document");
+    assert_eq!(c["purl"], "pkg:cargo/fixcrate@1.2.2");
+    // The snapshot is named, and the manifest lists the file.
+    let source = vex["metadata"]["properties"][0]["value"].as_str().unwrap();
+    assert!(source.contains("records=21") && source.contains("sha256="), "{source}");
+    let manifest = fs::read_to_string(dir.join("MANIFEST.sha256")).unwrap();
+    assert!(manifest.contains("  vex.cdx.json\n"), "{manifest}");
+    let trace: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(dir.join("trace.json")).unwrap()).unwrap();
+    assert_eq!(trace["advisory-sources"][0]["records"], 21);
+    verify(&dir).expect_code(0);
+    // Two builds give the same document.
+    build_ok(tmp.path(), &[("SOURCE_DATE_EPOCH", EPOCH)], None);
+    assert_eq!(fs::read_to_string(dir.join("vex.cdx.json")).unwrap(), text);
+}

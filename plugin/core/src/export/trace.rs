@@ -26,6 +26,18 @@ struct Trace<'a> {
     sboms: Vec<Sbom<'a>>,
     components: Vec<Component<'a>>,
     findings: Vec<serde_json::Value>,
+    /// The advisory folders the build matched the SBOMs against (the snapshot the
+    /// vulnerabilities pages and `vex.cdx.json` rest on).
+    advisory_sources: Vec<AdvisorySource<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "kebab-case")]
+struct AdvisorySource<'a> {
+    path: &'a str,
+    records: usize,
+    newest_modified: Option<String>,
+    sha256: &'a str,
 }
 
 #[derive(Serialize)]
@@ -306,6 +318,17 @@ pub fn export(analysis: &Analysis, stamp: &Stamp, title: Option<&str>) -> String
             .collect(),
         components: components(sboms, graph),
         findings: findings.iter().map(|d| diag::json_value(d, map)).collect(),
+        advisory_sources: analysis
+            .vulnerabilities
+            .sources
+            .iter()
+            .map(|s| AdvisorySource {
+                path: &s.path,
+                records: s.records,
+                newest_modified: s.newest_modified.map(|m| m.to_string()),
+                sha256: &s.sha256,
+            })
+            .collect(),
     };
     // Serializing strings, numbers and JSON values cannot fail.
     let mut out = serde_json::to_string_pretty(&trace).unwrap_or_default();
