@@ -979,7 +979,10 @@ fn the_bundle_ships_one_self_contained_vex_document() {
     assert_eq!(c["purl"], "pkg:cargo/fixcrate@1.2.2");
     // The snapshot is named, and the manifest lists the file.
     let source = vex["metadata"]["properties"][0]["value"].as_str().unwrap();
-    assert!(source.contains("records=21") && source.contains("sha256="), "{source}");
+    assert!(
+        source.contains("records=21") && source.contains("sha256="),
+        "{source}"
+    );
     let manifest = fs::read_to_string(dir.join("MANIFEST.sha256")).unwrap();
     assert!(manifest.contains("  vex.cdx.json\n"), "{manifest}");
     let trace: serde_json::Value =

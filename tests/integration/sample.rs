@@ -12,11 +12,18 @@ fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// A throw-away copy of `book/` and `requirements/` (and `sboms/` when present), laid out
-/// as in the repository, so tests can delete items without touching the real ones.
+/// A throw-away copy of `book/` and `requirements/` (and `sboms/`, `vex/` and the advisory
+/// snapshot when present), laid out as in the repository, so tests can delete items
+/// without touching the real ones.
 pub fn sample_copy() -> tempfile::TempDir {
     let tmp = tempfile::tempdir().unwrap();
-    for dir in ["book/src", "requirements", "sboms"] {
+    for dir in [
+        "book/src",
+        "requirements",
+        "sboms",
+        "vex",
+        "tests/fixtures/advisories/osv",
+    ] {
         let src = repo().join(dir);
         if src.is_dir() {
             copy_dir(&src, &tmp.path().join(dir));

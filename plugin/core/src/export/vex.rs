@@ -76,7 +76,8 @@ fn vulnerability(analysis: &Analysis, v: &Vulnerability, bom_ref: &str) -> Value
         );
     }
     if let Some(s) = &v.score {
-        let mut rating = json!({"severity": severity(&s.rating), "method": method(&s.kind, &s.vector)});
+        let mut rating =
+            json!({"severity": severity(&s.rating), "method": method(&s.kind, &s.vector)});
         if !s.vector.is_empty() {
             rating["vector"] = json!(s.vector);
         }
@@ -150,7 +151,11 @@ pub fn export(analysis: &Analysis, stamp: &Stamp, title: Option<&str>) -> String
             continue;
         }
         let c = analysis.sboms.component(v.component);
-        let wanted = c.purl.clone().or(c.bom_ref.clone()).unwrap_or_else(|| c.label());
+        let wanted = c
+            .purl
+            .clone()
+            .or(c.bom_ref.clone())
+            .unwrap_or_else(|| c.label());
         let mut r = wanted.clone();
         let mut n = 1;
         while !taken.insert(r.clone()) {
@@ -199,7 +204,11 @@ pub fn export(analysis: &Analysis, stamp: &Stamp, title: Option<&str>) -> String
         "properties": properties,
     });
     if let Some(t) = stamp.timestamp {
-        metadata["timestamp"] = json!(crate::stamp::utc(t).strftime("%Y-%m-%dT%H:%M:%SZ").to_string());
+        metadata["timestamp"] = json!(
+            crate::stamp::utc(t)
+                .strftime("%Y-%m-%dT%H:%M:%SZ")
+                .to_string()
+        );
     }
     let mut doc = json!({
         "bomFormat": "CycloneDX",
