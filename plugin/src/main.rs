@@ -65,6 +65,10 @@ enum Command {
         /// github (workflow annotations).
         #[arg(long, value_enum, default_value_t = ReportFormat::Markdown)]
         format: ReportFormat,
+        /// Print only the OSV ecosystems of the SBOMs' components, one per line (the
+        /// advisory databases to download), and exit.
+        #[arg(long)]
+        ecosystems: bool,
     },
     /// mdBook renderer: writes the compliance bundle (HTML, PDF, trace.json, SBOMs,
     /// MANIFEST.sha256). Set `[output.techfile] command = "mdbook-techfile render"`.
@@ -166,6 +170,7 @@ fn main() -> ExitCode {
             vex,
             today,
             format,
+            ecosystems,
         }) => revalidate(
             mdbook_techfile::revalidate::Options {
                 book_dir,
@@ -174,6 +179,7 @@ fn main() -> ExitCode {
                 today,
             },
             format,
+            ecosystems,
         ),
         Some(Command::Sbom {
             manifest_path,
@@ -261,6 +267,7 @@ fn check(
 fn revalidate(
     options: mdbook_techfile::revalidate::Options,
     format: ReportFormat,
+    list_ecosystems: bool,
 ) -> Result<ExitCode> {
     use mdbook_techfile::core::report as findings;
     use mdbook_techfile::core::revalidate::{markdown, report};
@@ -272,6 +279,15 @@ fn revalidate(
             return Ok(ExitCode::from(USAGE_ERROR));
         }
     };
+    if list_ecosystems {
+        let list = mdbook_techfile::core::advisory::assess::ecosystems(&outcome.analysis.sboms);
+        let mut out = std::io::stdout().lock();
+        for e in list {
+            writeln!(out, "{e}")?;
+        }
+        out.flush()?;
+        return Ok(ExitCode::SUCCESS);
+    }
     eprint!("{}", outcome.notes_text());
     eprintln!(
         "techfile: revalidating {} on {} ({})",

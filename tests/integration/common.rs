@@ -48,6 +48,11 @@ pub struct Run {
 }
 
 impl Run {
+    /// The result of a finished process.
+    pub fn from_output(out: Output) -> Run {
+        Run::from(out)
+    }
+
     fn from(out: Output) -> Run {
         Run {
             code: out.status.code(),

@@ -387,3 +387,95 @@ fn the_book_shows_the_vulnerabilities_and_the_snapshot() {
     let (_, pages) = mdbook_techfile::mdbook::render(&tmp.path().join("book")).unwrap();
     assert!(pages[0].content.contains("No advisory snapshot was read"));
 }
+
+/// A stand-in for the `gh` CLI: logs its arguments, and answers `issue list` with the
+/// number in `STUB_ISSUE` (none when unset).
+const GH_STUB: &str = r#"#!/usr/bin/env bash
+echo "$*" >> "$STUB_LOG"
+if [ "$1 $2" = "issue list" ]; then
+    echo "${STUB_ISSUE:-}"
+fi
+"#;
+
+fn script(
+    dir: &Path,
+    fixture_name: &str,
+    extra_env: &[(&str, &str)],
+) -> (crate::common::Run, std::path::PathBuf) {
+    use std::os::unix::fs::PermissionsExt;
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    crate::common::copy_dir(&fixture(fixture_name), &dir.join("fx"));
+    let stub = dir.join("gh");
+    fs::write(&stub, GH_STUB).unwrap();
+    fs::set_permissions(&stub, fs::Permissions::from_mode(0o755)).unwrap();
+    let osv = fixture("advisories/osv");
+    let out = std::process::Command::new("bash")
+        .arg(repo.join("scripts/revalidate.sh"))
+        .args(["book", osv.to_str().unwrap(), "../out", "--today", TODAY])
+        .current_dir(dir.join("fx"))
+        .env("TECHFILE_BIN", crate::common::BIN)
+        .env("GH", &stub)
+        .env("STUB_LOG", dir.join("gh.log"))
+        .env("GITHUB_STEP_SUMMARY", dir.join("summary.md"))
+        .env("TECHFILE_ISSUE", "1")
+        .env_remove("GITHUB_ACTIONS")
+        .envs(extra_env.iter().copied())
+        .output()
+        .unwrap();
+    (crate::common::Run::from_output(out), dir.join("out"))
+}
+
+#[test]
+fn the_scheduled_jobs_script_reports_and_opens_or_updates_one_issue() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (r, out) = script(tmp.path(), "vulnerable-component", &[]);
+    r.expect_code(1);
+    let report: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    assert_eq!(report["today"], TODAY);
+    let md = fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(md.starts_with("# Revalidation of book"), "{md}");
+    let summary = fs::read_to_string(tmp.path().join("summary.md")).unwrap();
+    assert_eq!(summary, md, "the job summary is the Markdown report");
+    let log = fs::read_to_string(tmp.path().join("gh.log")).unwrap();
+    assert!(log.contains("label create techfile-revalidation"), "{log}");
+    assert!(
+        log.contains("issue list --label techfile-revalidation --state open"),
+        "{log}"
+    );
+    assert!(log.contains("issue create --title techfile revalidation: findings in book --label techfile-revalidation"), "{log}");
+    let body = fs::read_to_string(out.join("issue.md")).unwrap();
+    assert!(
+        body.contains("on 2026-11-29 found 10 errors and 11 warnings"),
+        "{body}"
+    );
+    assert!(r.stderr.contains("opened an issue"), "{}", r.stderr);
+
+    // The next run finds the open issue and updates it instead of opening another.
+    let again = tempfile::tempdir().unwrap();
+    let (r, _) = script(again.path(), "vulnerable-component", &[("STUB_ISSUE", "7")]);
+    r.expect_code(1);
+    let log = fs::read_to_string(again.path().join("gh.log")).unwrap();
+    assert!(log.contains("issue edit 7 --title"), "{log}");
+    assert!(!log.contains("issue create"), "{log}");
+
+    // A clean run opens nothing.
+    let clean = tempfile::tempdir().unwrap();
+    let (r, out) = script(clean.path(), "clean-advisories", &[]);
+    r.expect_code(0);
+    assert!(out.join("report.md").is_file());
+    assert!(!clean.path().join("gh.log").exists());
+}
+
+#[test]
+fn the_ecosystems_to_download_come_from_the_sboms() {
+    let r = run(
+        &fixture("vulnerable-component"),
+        &["revalidate", "book", "--ecosystems"],
+    );
+    r.expect_code(0);
+    assert_eq!(
+        r.stdout, "Debian\nGo\nMaven\nPyPI\ncrates.io\nnpm\n",
+        "one line per ecosystem of a purl; the malformed and generic purls have none"
+    );
+}

@@ -334,6 +334,19 @@ fn groups(db: &Database, records: &[usize]) -> Vec<Vec<usize>> {
     out.into_values().collect()
 }
 
+/// The OSV ecosystems (without releases) of every component whose purl maps onto one,
+/// sorted: the advisory databases a revalidation needs.
+pub fn ecosystems(sboms: &SbomSet) -> BTreeSet<&'static str> {
+    sboms
+        .sboms
+        .iter()
+        .flat_map(|s| &s.components)
+        .filter_map(|c| c.purl.as_deref())
+        .filter_map(|p| ecosystem::package(p).ok())
+        .map(|p| p.ecosystem)
+        .collect()
+}
+
 /// Runs the advisories against every component and applies the VEX statements.
 pub fn assess(
     ctx: &Context<'_>,
