@@ -9,6 +9,7 @@ use anyhow::{Result, bail};
 use mdbook_preprocessor::PreprocessorContext;
 use mdbook_preprocessor::book::{Book, BookItem, Chapter};
 use std::path::Path;
+use techfile_core::config::Config;
 use techfile_core::diag;
 use techfile_core::{Analysis, Inputs, Mode, analyse};
 
@@ -154,17 +155,22 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book) -> Result<Outcome> {
 /// [`bookconfig::ConfigErrors`] when `[preprocessor.techfile]` has findings; other errors
 /// when there is no book.toml, mdBook rejects it, or an input cannot be gathered.
 pub fn check(book_root: &Path) -> Result<Outcome> {
-    load(book_root, Mode::Check, |_, _| {}).map(|(o, _)| o)
+    load(book_root, Mode::Check, |_| {}, |_, _| {}).map(|(o, _)| o)
 }
 
-/// [`check`] with the gathered inputs adjusted before the analysis: `revalidate` sets the
-/// date and replaces or adds advisory folders and VEX documents.
+/// [`check`] with the configuration adjusted before the inputs are gathered, and the
+/// gathered inputs before the analysis: `revalidate` drops the configured advisory folders
+/// it replaces (so they are not read), sets the date and adds its folders and documents.
 ///
 /// # Errors
 ///
 /// As [`check`].
-pub fn check_with(book_root: &Path, adjust: impl FnOnce(&mut Inputs, &Names)) -> Result<Outcome> {
-    load(book_root, Mode::Check, adjust).map(|(o, _)| o)
+pub fn check_with(
+    book_root: &Path,
+    configure: impl FnOnce(&mut Config),
+    adjust: impl FnOnce(&mut Inputs, &Names),
+) -> Result<Outcome> {
+    load(book_root, Mode::Check, configure, adjust).map(|(o, _)| o)
 }
 
 /// A page as `check` renders it: its path relative to `src` as mdBook renders it, and its
@@ -178,12 +184,13 @@ pub struct RenderedPage {
 /// [`check`], keeping the pages: the chapters after expansion, then the generated pages,
 /// in book order. Tests compare them with what `mdbook build` makes of the same book.
 pub fn render(book_root: &Path) -> Result<(Outcome, Vec<RenderedPage>)> {
-    load(book_root, Mode::Build, |_, _| {})
+    load(book_root, Mode::Build, |_| {}, |_, _| {})
 }
 
 fn load(
     book_root: &Path,
     mode: Mode,
+    configure: impl FnOnce(&mut Config),
     adjust: impl FnOnce(&mut Inputs, &Names),
 ) -> Result<(Outcome, Vec<RenderedPage>)> {
     if !book_root.join("book.toml").is_file() {
@@ -192,7 +199,8 @@ fn load(
     let names = Names::for_book(book_root);
     // Our table first: its findings (a TOML syntax error included) are more precise than
     // mdBook's message about the same file.
-    let loaded = bookconfig::load(book_root, &names)?;
+    let mut loaded = bookconfig::load(book_root, &names)?;
+    configure(&mut loaded.config);
     let book_config = bookconfig::book_config(&loaded.book_toml)?;
     let (mut inputs, notes) = gather_inputs(
         book_root,

@@ -71,9 +71,15 @@ pub fn run(options: &Options) -> Result<(Outcome, Run)> {
             bail!("--vex {}: no such file", file.display());
         }
     }
-    let outcome = glue::check_with(&options.book_dir, |inputs, names| {
+    let replace = !options.advisories.is_empty();
+    let configure = |config: &mut techfile_core::config::Config| {
+        if replace {
+            config.advisories.clear();
+        }
+    };
+    let outcome = glue::check_with(&options.book_dir, configure, |inputs, names| {
         inputs.today = Some(day);
-        if !options.advisories.is_empty() {
+        if replace {
             inputs.advisories = crate::advisories::advisory_dirs(
                 &options.advisories,
                 "from --advisories",

@@ -327,9 +327,9 @@ fn groups(db: &Database, records: &[usize]) -> Vec<Vec<usize>> {
         }
     }
     let mut out: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-    for k in 0..records.len() {
+    for (k, &r) in records.iter().enumerate() {
         let root = find(&mut parent, k);
-        out.entry(root).or_default().push(records[k]);
+        out.entry(root).or_default().push(r);
     }
     out.into_values().collect()
 }

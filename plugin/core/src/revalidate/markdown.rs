@@ -221,6 +221,15 @@ pub fn render(analysis: &Analysis, run: &Run) -> String {
     out
 }
 
+fn diagnostic_counts(errors: usize, warnings: usize) -> String {
+    let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
+    format!(
+        "{}, {}",
+        plural(errors, "error"),
+        plural(warnings, "warning")
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::cell;
@@ -233,13 +242,4 @@ mod tests {
         );
         assert_eq!(cell("fixcrate@1.2.2"), "fixcrate@1.2.2");
     }
-}
-
-fn diagnostic_counts(errors: usize, warnings: usize) -> String {
-    let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
-    format!(
-        "{}, {}",
-        plural(errors, "error"),
-        plural(warnings, "warning")
-    )
 }
