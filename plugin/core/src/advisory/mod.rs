@@ -282,8 +282,7 @@ pub fn load(map: &mut SourceMap, dirs: Vec<AdvisoryDir>) -> (Database, Vec<Diagn
                     source.rejected += 1;
                     let file = add_lossy(map, &name, &bytes);
                     let at = offset(map.text(file), m.line, m.column);
-                    let text_len = map.text(file).len();
-                    let end = (at + 1).min(text_len).max(at);
+                    let end = one_char_end(map.text(file), at);
                     diags.push(
                         Diagnostic::new(
                             Code::AdvisoryMalformed,
@@ -321,6 +320,12 @@ pub fn load(map: &mut SourceMap, dirs: Vec<AdvisoryDir>) -> (Database, Vec<Diagn
 /// not UTF-8 is malformed anyway).
 fn add_lossy(map: &mut SourceMap, name: &str, bytes: &[u8]) -> crate::model::FileId {
     map.add(name.to_owned(), String::from_utf8_lossy(bytes).into_owned())
+}
+
+/// The end of the character at `at` (or `at` at the end of the text), so a span never
+/// splits a character.
+pub(crate) fn one_char_end(text: &str, at: usize) -> usize {
+    text[at..].chars().next().map_or(at, |c| at + c.len_utf8())
 }
 
 /// serde_json's message without its " at line X column Y" tail, which the location shows.

@@ -205,7 +205,7 @@ pub fn from_document(map: &SourceMap, file: FileId, out: &mut Statements) -> Vec
                     Code::VexMalformed,
                     format!("VEX document is not valid JSON: {}", e.to_string().rsplit_once(" at line ").map_or(e.to_string(), |(m, _)| m.to_owned())),
                 )
-                .at(span(at..(at + 1).min(text.len())), "here")
+                .at(span(at..crate::advisory::one_char_end(text, at)), "here")
                 .help("fix the JSON, or regenerate the document with its tool (vexctl, cyclonedx-cli)"),
             ];
         }
@@ -221,7 +221,7 @@ pub fn from_document(map: &SourceMap, file: FileId, out: &mut Statements) -> Vec
             Code::VexMalformed,
             "VEX document is neither OpenVEX nor CycloneDX",
         )
-        .at(span(0..text.len().min(1)), "this document")
+        .at(span(0..crate::advisory::one_char_end(text, 0)), "this document")
         .help("an OpenVEX document has `\"@context\": \"https://openvex.dev/ns/v0.2.0\"`; a CycloneDX VEX document has `\"bomFormat\": \"CycloneDX\"` and `vulnerabilities[]` with `analysis`"),
     ]
 }

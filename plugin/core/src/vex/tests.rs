@@ -95,3 +95,13 @@ fn other_documents_are_malformed() {
     ));
     assert!(!looks_like_openvex(br#"{"bomFormat": "CycloneDX"}"#));
 }
+
+#[test]
+fn spans_never_split_a_character() {
+    let (_, diags, map) = read("{\"é\": ü}");
+    let span = diags[0].primary.as_ref().unwrap().span;
+    assert_eq!(&map.text(span.file)[span.range()], "ü");
+    let (_, diags, map) = read("«not json»");
+    let span = diags[0].primary.as_ref().unwrap().span;
+    assert!(map.text(span.file).is_char_boundary(span.end as usize));
+}
