@@ -189,7 +189,7 @@ fn resolve_statements(
                     reference,
                     versions,
                 } => {
-                    let mut hits = resolve_ref(reference, st, sboms, &by_ref, vex);
+                    let mut hits = resolve_ref(reference, st, sboms, &by_ref);
                     if hits.is_empty() && reference.starts_with("pkg:") {
                         hits = by_purl(reference);
                     }
@@ -245,7 +245,6 @@ fn resolve_ref(
     st: &Statement,
     sboms: &SbomSet,
     by_ref: &HashMap<&str, Vec<ComponentId>>,
-    _vex: &Statements,
 ) -> Vec<ComponentId> {
     if let Some(rest) = reference.strip_prefix("urn:cdx:") {
         // urn:cdx:<serial UUID>/<version>#<bom-ref>
@@ -416,7 +415,6 @@ fn match_components(
                 Ok(p) => p,
                 Err(e) => {
                     let reason = match e {
-                        Unmatchable::NoPurl => "it has no purl".to_owned(),
                         Unmatchable::BadPurl(why) => {
                             format!("its purl `{purl}` is malformed: {why}")
                         }

@@ -30,8 +30,6 @@ pub struct Package {
 /// Why a component cannot be matched against advisories.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Unmatchable {
-    /// The component has no purl.
-    NoPurl,
     /// The purl does not parse; the text is the parser's reason.
     BadPurl(String),
     /// The purl's type has no OSV ecosystem (`generic`, `github`, ...).

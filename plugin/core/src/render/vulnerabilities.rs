@@ -9,6 +9,12 @@ use super::{STYLE, html};
 use crate::advisory::assess::{Assessment, Vulnerability};
 use std::fmt::Write;
 
+/// Seven columns with CVSS vectors and hashes: smaller text, and long codes may break.
+const VULN_STYLE: &str = "<style>\n\
+.techfile-vulns td { font-size: 0.85em; }\n\
+.techfile-vulns code, .techfile-vuln-snapshot code { word-break: break-all; }\n\
+</style>\n";
+
 fn status_cell(a: &Assessment, v: &Vulnerability) -> (String, String) {
     let Some(st) = v.statement.map(|s| &a.statements[s]) else {
         return (
@@ -51,7 +57,7 @@ fn snapshot(a: &Assessment) -> String {
         out.push_str("<p class=\"techfile-meta\"><span class=\"techfile-gap\">No advisory snapshot was read</span>: no component was checked against advisories. Set <code>advisories</code> in [preprocessor.techfile] to the folders of a recorded snapshot, or run <code>mdbook-techfile revalidate</code>.</p>\n");
         return out;
     }
-    out.push_str("<table class=\"techfile-table techfile-meta\">\n<thead><tr><th>Advisory folder</th><th>Records</th><th>Newest modified</th><th>SHA-256 of the set</th></tr></thead>\n<tbody>\n");
+    out.push_str("<table class=\"techfile-table techfile-meta techfile-vuln-snapshot\">\n<thead><tr><th>Advisory folder</th><th>Records</th><th>Newest modified</th><th>SHA-256 of the set</th></tr></thead>\n<tbody>\n");
     for s in &a.sources {
         let _ = writeln!(
             out,
@@ -73,6 +79,7 @@ pub fn render(site: &Site<'_, '_>, page: &str) -> String {
     let sboms = site.sboms;
     let mut out = String::with_capacity(4096);
     out.push_str(STYLE);
+    out.push_str(VULN_STYLE);
     out.push_str("<div class=\"techfile-vulnerabilities\">\n\n");
     out.push_str(&snapshot(a));
     let open = a
@@ -80,21 +87,32 @@ pub fn render(site: &Site<'_, '_>, page: &str) -> String {
         .iter()
         .filter(|v| !a.is_settled(v) && v.informational.is_none())
         .count();
+    let informational = a
+        .vulnerabilities
+        .iter()
+        .filter(|v| !a.is_settled(v) && v.informational.is_some())
+        .count();
+    let settled = a.vulnerabilities.iter().filter(|v| a.is_settled(v)).count();
     let _ = writeln!(
         out,
-        "<p>{} components checked against {} advisory records; {} not checked. {} vulnerabilities and informational advisories match, {} of them not settled by a VEX statement.{}</p>",
+        "<p>{} components checked against {} advisory records, {} not checked. Vulnerabilities: {} settled by a VEX statement, {}. Informational advisories: {}.{}</p>",
         a.checked,
         a.records,
         a.not_checked.len(),
-        a.vulnerabilities.len(),
-        open,
+        settled,
+        if open == 0 {
+            "none open".to_string()
+        } else {
+            format!("<span class=\"techfile-gap\">{open} open</span>")
+        },
+        informational,
         match a.today {
             Some(t) => format!(" VEX review dates judged on {t}."),
             None => String::new(),
         }
     );
     if !a.vulnerabilities.is_empty() {
-        out.push_str("<table class=\"techfile-table\">\n<thead><tr><th>Component</th><th>Vulnerability</th><th>Aliases</th><th>Severity</th><th>VEX status</th><th>Justification, response, review</th><th>Fixed in</th><th>Linked items</th></tr></thead>\n<tbody>\n");
+        out.push_str("<table class=\"techfile-table techfile-vulns\">\n<thead><tr><th>Component</th><th>Vulnerability</th><th>Severity</th><th>VEX status</th><th>Justification, response, review</th><th>Fixed in</th><th>Linked items</th></tr></thead>\n<tbody>\n");
         for v in &a.vulnerabilities {
             let component = crate::render::sbom::component_link(site, page, v.component);
             let id = match &v.url {
@@ -104,6 +122,9 @@ pub fn render(site: &Site<'_, '_>, page: &str) -> String {
                 _ => html(&v.id),
             };
             let mut title = id;
+            if !v.aliases.is_empty() {
+                let _ = write!(title, "<br><em>also {}</em>", html(&v.aliases.join(", ")));
+            }
             if let Some(s) = &v.summary {
                 let _ = write!(title, "<br>{}", html(s));
             }
@@ -135,8 +156,7 @@ pub fn render(site: &Site<'_, '_>, page: &str) -> String {
                 .collect();
             let _ = writeln!(
                 out,
-                "<tr><td>{component}</td><td>{title}</td><td>{}</td><td>{severity}</td><td>{status}</td><td>{why}</td><td>{}</td><td>{}</td></tr>",
-                html(&v.aliases.join(", ")),
+                "<tr><td>{component}</td><td>{title}</td><td>{severity}</td><td>{status}</td><td>{why}</td><td>{}</td><td>{}</td></tr>",
                 html(&v.fixed.join(", ")),
                 if items.is_empty() {
                     "<span class=\"techfile-gap\">none</span>".to_string()
