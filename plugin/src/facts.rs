@@ -49,6 +49,9 @@ fn git_scope(root: &Path, book: &BookConfig, config: &Config) -> (Vec<String>, V
     inputs.extend(config.items.iter().cloned());
     // The SBOMs are the ones the book reads (`sboms` in [preprocessor.techfile]).
     inputs.extend(config.sbom_sources().0);
+    // The recorded advisory snapshot and the VEX documents change the pages as well.
+    inputs.extend(config.advisories.iter().cloned());
+    inputs.extend(config.vex.iter().cloned());
     let build = relative(&root.join(&book.build.build_dir), root);
     let exclude = if build == "." || build.starts_with("..") {
         Vec::new()

@@ -223,6 +223,12 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
                 .as_ref()
                 .is_ok_and(|b| vex::looks_like_openvex(b))
         });
+    for v in vex_inputs
+        .iter()
+        .chain(openvex_inputs.iter().map(|s| &s.input))
+    {
+        record(Role::Vex, v);
+    }
     let (loaded, sbom_diags) = sbom::load_sboms(&mut map, sbom_inputs);
     diags.extend(sbom_diags);
     for s in &loaded.sboms {

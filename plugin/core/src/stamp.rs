@@ -16,6 +16,8 @@ pub enum Role {
     Chapter,
     Item,
     Sbom,
+    /// A VEX document (the `vex` setting, `--vex`, OpenVEX in the SBOM folders).
+    Vex,
 }
 
 impl Role {
@@ -26,6 +28,7 @@ impl Role {
             Role::Chapter => "chapter",
             Role::Item => "item",
             Role::Sbom => "sbom",
+            Role::Vex => "vex",
         }
     }
 }
