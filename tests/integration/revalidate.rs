@@ -479,3 +479,96 @@ fn the_ecosystems_to_download_come_from_the_sboms() {
         "one line per ecosystem of a purl; the malformed and generic purls have none"
     );
 }
+
+/// A temporary copy of a fixture whose advisory folder is given on the command line.
+fn revalidate_copy(dir: &Path, extra_args: &[&str]) -> serde_json::Value {
+    let osv = fixture("advisories/osv");
+    let mut args = vec![
+        "revalidate",
+        "book",
+        "--today",
+        TODAY,
+        "--format",
+        "json",
+        "--advisories",
+    ];
+    args.push(osv.to_str().unwrap());
+    args.extend_from_slice(extra_args);
+    let r = run(dir, &args);
+    assert!(matches!(r.code, Some(0 | 1)), "{}", r.stderr);
+    json(&r)
+}
+
+fn suspects(report: &serde_json::Value) -> Vec<String> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "vulnerability-suspect")
+        .map(|f| f["file"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn a_risk_that_names_the_vulnerability_is_not_suspect_nor_its_controls() {
+    let tmp = temp_fixture("vulnerable-component");
+    assert_eq!(
+        suspects(&revalidate_copy(tmp.path(), &[])),
+        [
+            "requirements/CTL-1.md",
+            "requirements/RSK-1.md",
+            "requirements/TST-1.md"
+        ]
+    );
+    // Named by an alias of the advisory: the risk has been estimated with it.
+    let risk = tmp.path().join("requirements/RSK-1.md");
+    let text = fs::read_to_string(&risk).unwrap().replace(
+        "status = \"draft\"\n",
+        "status = \"draft\"\ncve = [\"CVE-2026-90001\"]\n",
+    );
+    fs::write(&risk, text).unwrap();
+    let report = revalidate_copy(tmp.path(), &[]);
+    assert!(suspects(&report).is_empty(), "{:?}", suspects(&report));
+    assert!(codes(&report).contains(&"vulnerable-component".to_owned()));
+}
+
+#[test]
+fn vex_max_age_expires_statements_without_a_review_by_date() {
+    let tmp = temp_fixture("vulnerable-component");
+    let expired = |report: &serde_json::Value| -> Vec<String> {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["code"] == "vex-expired")
+            .map(|f| f["message"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    // Default 365 days: only the statement with its own review-by date has expired.
+    let report = revalidate_copy(tmp.path(), &[]);
+    assert_eq!(expired(&report).len(), 1, "{:?}", expired(&report));
+    // 10 days: the OpenVEX statement of 2026-11-01 and the CycloneDX one updated on
+    // 2026-11-15 are due too; the one updated on 2026-11-01 with a review-by date keeps it.
+    crate::common::append_book_toml(tmp.path(), "");
+    let toml = tmp.path().join("book/book.toml");
+    let text = fs::read_to_string(&toml).unwrap().replace(
+        "[preprocessor.techfile]\n",
+        "[preprocessor.techfile]\nvex-max-age = 10\n",
+    );
+    fs::write(&toml, text).unwrap();
+    let report = revalidate_copy(tmp.path(), &[]);
+    let messages = expired(&report);
+    assert_eq!(messages.len(), 3, "{messages:?}");
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("`TEST-PYPI-0001` was due for review on 2026-11-11")),
+        "{messages:?}"
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("`TEST-GO-0001` was due for review on 2026-11-25")),
+        "{messages:?}"
+    );
+}

@@ -786,6 +786,30 @@ mod tests {
     }
 
     #[test]
+    fn advisory_and_vex_settings_are_read_and_checked() {
+        let c = Config::default();
+        assert!(c.advisories.is_empty() && c.vex.is_empty());
+        assert_eq!(c.vex_max_age, Some(DEFAULT_VEX_MAX_AGE));
+        let c = Config::from_toml(
+            "advisories = [\"../osv\"]\nvex = [\"../vex\", \"a.json\"]\nmax-advisory-size = 99\nvex-max-age = 30",
+        )
+        .unwrap();
+        assert_eq!(c.advisories, ["../osv"]);
+        assert_eq!(c.vex, ["../vex", "a.json"]);
+        assert_eq!((c.max_advisory_size, c.vex_max_age), (99, Some(30)));
+        assert_eq!(
+            Config::from_toml("vex-max-age = 0").unwrap().vex_max_age,
+            None
+        );
+        let e = err("advisory = []");
+        assert_eq!(e.0, "config-unknown-key");
+        assert!(e.1.contains("advisory"));
+        assert_eq!(err("advisories = \"../osv\"").0, "config-wrong-type");
+        assert_eq!(err("vex = [\"\"]").0, "config-invalid-value");
+        assert_eq!(err("vex-max-age = -1").0, "config-invalid-value");
+    }
+
+    #[test]
     fn sbom_sources_default_to_an_optional_folder() {
         let c = Config::default();
         assert_eq!(c.sbom_sources(), (vec!["../sboms".to_string()], false));
