@@ -7,7 +7,8 @@
 //! clock, or prints: the `mdbook-techfile` crate gathers the inputs ([`Inputs`]) and decides
 //! where output goes. Data flows one way, layer by layer (see ARCHITECTURE.md):
 //! [`model`] and [`diag`] → [`catalog`] → [`config`] → [`load`] and [`sbom`] → [`graph`]
-//! → [`risk`] and [`checks`] → [`render`] → [`book`] → [`links`] → this module → [`export`].
+//! → [`risk`] and [`checks`] → [`vex`] and [`advisory`] → [`render`] → [`book`] →
+//! [`links`] → this module → [`export`], [`report`] and [`revalidate`].
 
 #![deny(clippy::print_stderr, clippy::print_stdout)]
 
@@ -246,12 +247,12 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
     diags.extend(checks::run(&graph, &config, config_span));
     let (sboms, affects_diags) = sbom::resolve(loaded, &items, |i| graph.is_canonical(i));
     diags.extend(affects_diags);
-    let (vulnerabilities, vuln_diags) = revalidate::run(
+    let (vulnerabilities, vuln_diags) = advisory::pipeline::run(
         &mut map,
         &graph,
         &sboms,
         &config,
-        revalidate::VulnInputs {
+        advisory::pipeline::VulnInputs {
             advisories,
             vex: vex_inputs
                 .into_iter()

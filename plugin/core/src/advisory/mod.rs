@@ -10,12 +10,14 @@
 //! - [`version`] orders versions per ecosystem;
 //! - [`matching`] evaluates one `affected[]` entry for one version;
 //! - [`assess`] runs the matching over the SBOMs, merges aliases, applies VEX statements
-//!   and makes the findings.
+//!   and makes the findings;
+//! - [`pipeline`] is the step of [`crate::analyse`] that runs all of it.
 
 pub mod assess;
 pub mod ecosystem;
 pub mod matching;
 pub mod osv;
+pub mod pipeline;
 pub mod version;
 
 use crate::diag::{Code, Diagnostic};
