@@ -3,7 +3,7 @@
 
 use crate::paths::Names;
 use anyhow::{Context, Result};
-use mdbook_preprocessor::config::Config as BookConfig;
+use mdbook_preprocessor::config::{Config as BookConfig, HtmlConfig};
 use std::fmt;
 use std::path::Path;
 use techfile_core::config::{self, Config, EnvOverride};
@@ -129,28 +129,50 @@ pub fn book_config(book_toml: &Input) -> Result<BookConfig> {
 }
 
 /// The `[output.html]` settings that change how mdBook parses Markdown, and so the ids
-/// of headings; mdBook's defaults when they are not set.
+/// of headings, read as mdBook's HTML renderer reads them (its `HtmlConfig`, defaults
+/// included; a table it cannot read counts as absent, as there).
 pub fn markdown_options(book: &BookConfig) -> links::Markdown {
-    let default = links::Markdown::default();
-    let get = |key: &str, default: bool| {
-        book.get::<bool>(&format!("output.html.{key}"))
-            .ok()
-            .flatten()
-            .unwrap_or(default)
-    };
+    let html: HtmlConfig = book
+        .get::<HtmlConfig>("output.html")
+        .ok()
+        .flatten()
+        .unwrap_or_default();
     links::Markdown {
-        smart_punctuation: get("smart-punctuation", default.smart_punctuation),
-        definition_lists: get("definition-lists", default.definition_lists),
-        admonitions: get("admonitions", default.admonitions),
+        smart_punctuation: html.smart_punctuation,
+        definition_lists: html.definition_lists,
+        admonitions: html.admonitions,
     }
 }
 
-/// The path mdBook renders a chapter at: its `index` preprocessor (on unless
-/// `build.use-default-preprocessors = false`) renames `README.md` to `index.md`.
+/// Whether mdBook runs one of its built-in preprocessors (`links`, `index`) for the HTML
+/// renderer, by mdBook's rules: always while `build.use-default-preprocessors` is on
+/// (the default); otherwise when book.toml has a `[preprocessor.NAME]` table whose
+/// `renderers` (if set) list `html`.
+pub fn builtin_runs(book: &BookConfig, name: &str) -> bool {
+    if book.build.use_default_preprocessors {
+        return true;
+    }
+    let table = book
+        .get::<toml::Value>(&format!("preprocessor.{name}"))
+        .ok()
+        .flatten();
+    let Some(table) = table else {
+        return false;
+    };
+    match table.get("renderers").and_then(toml::Value::as_array) {
+        Some(list) => list.iter().any(|r| r.as_str() == Some("html")),
+        None => true,
+    }
+}
+
+/// The path mdBook renders a chapter at: its `index` preprocessor renames `README.md`
+/// (any case, any extension) to `index.md`.
 pub fn rendered_path(path: &str, book: &BookConfig) -> String {
     let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
-    let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
-    if !book.build.use_default_preprocessors || !stem.eq_ignore_ascii_case("readme") {
+    let stem = Path::new(name)
+        .file_stem()
+        .map_or(std::borrow::Cow::Borrowed(""), |s| s.to_string_lossy());
+    if !stem.eq_ignore_ascii_case("readme") || !builtin_runs(book, "index") {
         return path.to_string();
     }
     if dir.is_empty() {
@@ -173,7 +195,55 @@ mod tests {
             "part/index.md"
         );
         assert_eq!(rendered_path("readme-first.md", &book), "readme-first.md");
+        assert_eq!(rendered_path("README", &book), "index.md");
         book.build.use_default_preprocessors = false;
         assert_eq!(rendered_path("README.md", &book), "README.md");
+        book.set("preprocessor.index", toml::Table::new()).unwrap();
+        assert_eq!(rendered_path("README.md", &book), "index.md");
+        book.set("preprocessor.index.renderers", vec!["markdown"])
+            .unwrap();
+        assert_eq!(rendered_path("README.md", &book), "README.md");
+    }
+
+    #[test]
+    fn links_runs_by_mdbook_rules() {
+        let mut book = BookConfig::default();
+        assert!(builtin_runs(&book, "links"));
+        book.build.use_default_preprocessors = false;
+        assert!(!builtin_runs(&book, "links"));
+        book.set("preprocessor.links.renderers", vec!["html"])
+            .unwrap();
+        assert!(builtin_runs(&book, "links"));
+    }
+
+    #[test]
+    fn markdown_options_default_as_mdbook() {
+        let mut book = BookConfig::default();
+        assert_eq!(markdown_options(&book), links::Markdown::default());
+        book.set("output.html.smart-punctuation", false).unwrap();
+        let md = markdown_options(&book);
+        assert!(!md.smart_punctuation && md.definition_lists && md.admonitions);
+    }
+
+    /// The core parses Markdown with its own copy of mdBook's parser options (it depends on
+    /// no mdBook crate): for every combination of settings, it reads the same events as
+    /// mdBook's own parser.
+    #[test]
+    fn the_cores_parser_options_are_mdbooks() {
+        let text = "# T {#x .c}\n\n\"Quotes\" -- and...\n\nTerm\n: definition\n\n> [!NOTE]\n> admonition\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] task ~~struck~~ [^1]\n\n[^1]: note\n";
+        for bits in 0..8u8 {
+            let md = links::Markdown {
+                smart_punctuation: bits & 1 != 0,
+                definition_lists: bits & 2 != 0,
+                admonitions: bits & 4 != 0,
+            };
+            let mut theirs = mdbook_markdown::MarkdownOptions::default();
+            theirs.smart_punctuation = md.smart_punctuation;
+            theirs.definition_lists = md.definition_lists;
+            theirs.admonitions = md.admonitions;
+            let ours: Vec<_> = pulldown_cmark::Parser::new_ext(text, md.parser_options()).collect();
+            let mdbook: Vec<_> = mdbook_markdown::new_cmark_parser(text, &theirs).collect();
+            assert_eq!(ours, mdbook, "settings {bits:03b}");
+        }
     }
 }

@@ -173,7 +173,8 @@ pub fn render(ctx: &RenderContext) -> Result<Rendered> {
         &names,
         Chapters::FromSummary,
     )?;
-    let analysis = analyse(inputs, Mode::Check);
+    let mut analysis = analyse(inputs, Mode::Check);
+    crate::history::check_independence(&mut analysis, &ctx.root);
     if analysis.has_errors() {
         bail!(
             "the technical file has errors, so no bundle is written; `mdbook-techfile check {}` lists them",
@@ -282,6 +283,7 @@ fn print(
     printed.map_err(anyhow::Error::msg)?;
     let mut bytes = fs::read(&part).context("cannot read the printed PDF")?;
     let _ = fs::remove_file(&part);
+    pdf::fix_node_ids(&mut bytes);
     if let Some(t) = stamp.timestamp
         && pdf::fix_dates(&mut bytes, t) == 0
     {
@@ -333,6 +335,12 @@ pub fn verify(dir: &Path) -> Result<Verified> {
     };
     let found = hash_tree(dir)?;
     problems.extend(manifest::compare(&listed, &found));
+    // The review records travel in trace.json: every stamp it lists must be backed by one.
+    if let Ok(text) = fs::read_to_string(dir.join("trace.json"))
+        && let Ok(trace) = serde_json::from_str::<serde_json::Value>(&text)
+    {
+        problems.extend(manifest::unrecorded_reviews(&trace));
+    }
     Ok(Verified {
         files: found.len(),
         problems,

@@ -52,6 +52,7 @@ fn git_scope(root: &Path, book: &BookConfig, config: &Config) -> (Vec<String>, V
     // The recorded advisory snapshot and the VEX documents change the pages as well.
     inputs.extend(config.advisories.iter().cloned());
     inputs.extend(config.vex.iter().cloned());
+    inputs.push(config.review.folder().0.to_string());
     let build = relative(&root.join(&book.build.build_dir), root);
     let exclude = if build == "." || build.starts_with("..") {
         Vec::new()

@@ -19,11 +19,12 @@ pub use crate::paths::{Names, normalize, relative};
 use anyhow::{Context, Result};
 use mdbook_preprocessor::config::Config as BookConfig;
 use rayon::prelude::*;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use techfile_core::config::Config;
+use techfile_core::includes;
 use techfile_core::load::{Input, InputError};
 use techfile_core::sbom::SbomInput;
 use techfile_core::stamp::SbomFolder;
@@ -228,6 +229,36 @@ pub fn sboms(
     (out, folders)
 }
 
+/// Reads the review records: every `*.toml` under the review folder, sorted by path. The
+/// default folder may be missing (a book that keeps no reviews yet); a folder the user named
+/// must exist, and when it does not, that becomes an unreadable input.
+pub fn reviews(book_root: &Path, config: &Config, names: &Names) -> Vec<Input> {
+    let (folder, required) = config.review.folder();
+    let dir = book_root.join(folder);
+    if !dir.exists() && !required {
+        return Vec::new();
+    }
+    let (dir_diag, dir_book) = (names.diag(&dir), names.book(&dir));
+    match walk(&dir, Some("toml"), false) {
+        Ok(found) => found
+            .iter()
+            .map(|f| Input {
+                name: join(&dir_diag, &f.rel),
+                path: join(&dir_book, &f.rel),
+                // A record is a few hundred bytes; the item limit bounds a stray file.
+                content: read_limited(&f.path, config.max_file_size),
+            })
+            .collect(),
+        Err(e) => vec![Input {
+            name: dir_diag,
+            path: dir_book,
+            content: Err(InputError::Folder(format!(
+                "review folder `{folder}` (from [preprocessor.techfile.review] folder) cannot be read: {e}"
+            ))),
+        }],
+    }
+}
+
 /// A whole file read for the stamp and for findings (book.toml, SUMMARY.md).
 fn whole(path: &Path, names: &Names) -> Input {
     Input {
@@ -237,14 +268,28 @@ fn whole(path: &Path, names: &Names) -> Input {
     }
 }
 
-/// The chapter files SUMMARY.md lists, relative to `src`, in reading order.
-pub fn chapter_locations(src: &Path, names: &Names) -> Result<Vec<PathBuf>> {
+/// A chapter SUMMARY.md lists, as mdBook loads it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SummaryChapter {
+    /// The link text: mdBook titles a chapter file it creates with it.
+    pub name: String,
+    /// The file relative to `src`, with forward slashes, named as mdBook names the
+    /// chapter: `./a.md` and `a/./b.md` are `a.md` and `a/b.md`, and `%20` in the link
+    /// is a space.
+    pub path: String,
+}
+
+/// The chapters SUMMARY.md lists, in reading order (prefix, numbered and suffix chapters,
+/// nested ones after their parent), read with mdBook's own parser (`mdbook-summary`).
+/// Draft chapters (no file), separators and part titles are not chapters. Each path is
+/// made as mdBook's loader makes it: the link joined to `src`, then `src` stripped again.
+pub fn summary_chapters(src: &Path, names: &Names) -> Result<Vec<SummaryChapter>> {
     let summary_path = src.join("SUMMARY.md");
     let summary_text = fs::read_to_string(&summary_path)
         .with_context(|| format!("cannot read {}", names.diag(&summary_path)))?;
     let summary = mdbook_summary::parse_summary(&summary_text)
         .with_context(|| format!("cannot parse {}", names.diag(&summary_path)))?;
-    let mut locations = Vec::new();
+    let mut chapters = Vec::new();
     let mut stack: Vec<&mdbook_summary::SummaryItem> = summary
         .prefix_chapters
         .iter()
@@ -255,12 +300,28 @@ pub fn chapter_locations(src: &Path, names: &Names) -> Result<Vec<PathBuf>> {
     while let Some(item) = stack.pop() {
         if let mdbook_summary::SummaryItem::Link(link) = item {
             if let Some(loc) = &link.location {
-                locations.push(loc.clone());
+                let location = if loc.is_absolute() {
+                    loc.clone()
+                } else {
+                    src.join(loc)
+                };
+                let path = location.strip_prefix(src).with_context(|| {
+                    format!(
+                        "{} lists `{}`, which is outside {}: mdBook cannot load it",
+                        names.diag(&summary_path),
+                        loc.display(),
+                        names.diag(src)
+                    )
+                })?;
+                chapters.push(SummaryChapter {
+                    name: link.name.clone(),
+                    path: crate::paths::slash_path(path),
+                });
             }
             stack.extend(link.nested_items.iter().rev());
         }
     }
-    Ok(locations)
+    Ok(chapters)
 }
 
 /// A chapter mdBook handed to the preprocessor: where it is on disk and its text now.
@@ -280,33 +341,33 @@ pub enum Chapters {
 }
 
 /// The book around the items: book.toml (already read with the configuration), SUMMARY.md,
-/// the chapters, the files under `src` and the Markdown options.
+/// the chapters, the files under `src`, the files the chapters include, and the Markdown
+/// options. Included files above `include_limit` bytes are refused unread.
 pub fn book(
     book_root: &Path,
     book_config: &BookConfig,
     book_toml: Input,
     names: &Names,
     chapters: Chapters,
+    include_limit: u64,
 ) -> Result<BookInputs> {
     let src = book_root.join(&book_config.book.src);
-    let chapters = match chapters {
-        Chapters::FromSummary => chapter_locations(&src, names)?
+    let chapters: Vec<ChapterInput> = match chapters {
+        Chapters::FromSummary => summary_chapters(&src, names)?
             .into_iter()
-            .map(|loc| {
-                let path = src.join(&loc);
+            .map(|ch| {
+                let path = src.join(&ch.path);
                 let file = whole(&path, names);
-                // mdBook creates missing chapters itself; an absent file is an empty chapter.
-                let complete = file.content.as_ref().map_or(true, |b| {
-                    !techfile_core::links::adds_text_later(&String::from_utf8_lossy(b))
-                });
+                // With `create-missing` (the default) mdBook writes a missing chapter file
+                // holding its title; `check` reads that text without writing the file.
+                let text =
+                    (file.content.is_err() && book_config.build.create_missing && !path.exists())
+                        .then(|| format!("# {}\n", mdbook_core::utils::escape_html(&ch.name)));
                 ChapterInput {
                     file,
-                    path: crate::bookconfig::rendered_path(
-                        &loc.to_string_lossy().replace('\\', "/"),
-                        book_config,
-                    ),
-                    text: None,
-                    complete,
+                    path: crate::bookconfig::rendered_path(&ch.path, book_config),
+                    source: Some(ch.path),
+                    text,
                 }
             })
             .collect(),
@@ -328,20 +389,91 @@ pub fn book(
                 ChapterInput {
                     file,
                     path: g.path,
+                    source: g.source.as_deref().map(crate::paths::slash_path),
                     text: Some(g.text),
-                    // mdBook's own preprocessors ran before this one: the text is final.
-                    complete: true,
                 }
             })
             .collect(),
+    };
+    let src_files = src_files(&src, &book_root.join(&book_config.build.build_dir));
+    let links = crate::bookconfig::builtin_runs(book_config, "links");
+    let src_root: Vec<String> = normalize(&src)
+        .components()
+        .filter_map(|c| match c {
+            std::path::Component::Normal(n) => Some(n.to_string_lossy().into_owned()),
+            _ => None,
+        })
+        .collect();
+    let included = if links {
+        included_files(&src, &src_root, &src_files, &chapters, include_limit, names)
+    } else {
+        BTreeMap::new()
     };
     Ok(BookInputs {
         book_toml: Some(book_toml),
         summary: Some(whole(&src.join("SUMMARY.md"), names)),
         chapters,
-        src_files: src_files(&src, &book_root.join(&book_config.build.build_dir)),
+        src_files,
         markdown: crate::bookconfig::markdown_options(book_config),
+        links,
+        src_root,
+        included,
     })
+}
+
+/// Reads the files under `src` that the chapters' `{{#include}}` helpers name, then the
+/// files those name, and so on: every file the expansion may need, keyed by its path
+/// relative to `src`. A helper naming no file under `src` (or a path outside it) reads
+/// nothing; the analysis reports it. Files above `limit` bytes are refused unread.
+fn included_files(
+    src: &Path,
+    root: &[String],
+    files: &BTreeSet<String>,
+    chapters: &[ChapterInput],
+    limit: u64,
+    names: &Names,
+) -> BTreeMap<String, Input> {
+    let text_of = |input: &Input| -> Option<String> {
+        let bytes = input.content.as_ref().ok()?;
+        let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+        std::str::from_utf8(bytes).ok().map(str::to_owned)
+    };
+    let mut wanted: Vec<String> = chapters
+        .iter()
+        .filter_map(|c| {
+            Some(includes::targets(
+                &text_of(&c.file)?,
+                c.source.as_deref()?,
+                root,
+            ))
+        })
+        .flatten()
+        .collect();
+    let mut out: BTreeMap<String, Input> = BTreeMap::new();
+    while !wanted.is_empty() {
+        wanted.sort();
+        wanted.dedup();
+        wanted.retain(|p| files.contains(p) && !out.contains_key(p));
+        let read: Vec<(String, Input)> = wanted
+            .par_iter()
+            .map(|p| {
+                let path = src.join(p);
+                let input = Input {
+                    name: names.diag(&path),
+                    path: names.book(&path),
+                    content: read_limited(&path, limit),
+                };
+                (p.clone(), input)
+            })
+            .collect();
+        wanted = read
+            .iter()
+            .filter_map(|(p, input)| Some(includes::targets(&text_of(input)?, p, root)))
+            .flatten()
+            .collect();
+        out.extend(read);
+    }
+    out
 }
 
 /// Every file under the book's `src` folder, relative to it with forward slashes: what
@@ -384,7 +516,15 @@ pub fn gather_inputs(
     } = loaded;
     let items = items(root, &config, names);
     let (sboms, sbom_folders) = sboms(root, &config, names);
-    let book = book(root, book_config, book_toml, names, chapters)?;
+    let reviews = reviews(root, &config, names);
+    let book = book(
+        root,
+        book_config,
+        book_toml,
+        names,
+        chapters,
+        config.max_file_size,
+    )?;
     let stamp = match &config.bundle {
         Some(bundle) => {
             let (facts, stamp_notes) =
@@ -414,6 +554,7 @@ pub fn gather_inputs(
         config,
         items,
         sboms,
+        reviews,
         book,
         stamp,
         advisories,
@@ -426,6 +567,40 @@ pub fn gather_inputs(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn summary_chapters_are_named_as_mdbook_names_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("src");
+        fs::create_dir_all(&src).unwrap();
+        fs::write(
+            src.join("SUMMARY.md"),
+            "# Summary\n\n[Intro](./README.md)\n\n# Part\n\n- [Spaced](./test%20protocol.md)\n- [Draft]()\n- [Dotted](a/./b.md)\n  - [Angle](<a/c d.md>)\n\n---\n\n- [Up](x/../y.md)\n\n[Suffix](z.md)\n",
+        )
+        .unwrap();
+        let names = Names::for_book(dir.path());
+        let got: Vec<(String, String)> = summary_chapters(&src, &names)
+            .unwrap()
+            .into_iter()
+            .map(|c| (c.name, c.path))
+            .collect();
+        let want = [
+            ("Intro", "README.md"),
+            ("Spaced", "test protocol.md"),
+            ("Dotted", "a/b.md"),
+            ("Angle", "a/c d.md"),
+            ("Up", "x/../y.md"),
+            ("Suffix", "z.md"),
+        ];
+        assert_eq!(
+            got,
+            want.map(|(a, b)| (a.to_string(), b.to_string())).to_vec()
+        );
+        // mdBook refuses a SUMMARY.md that lists a file twice, and so does `check`.
+        fs::write(src.join("SUMMARY.md"), "- [A](a.md)\n- [B](a.md)\n").unwrap();
+        let err = summary_chapters(&src, &names).unwrap_err();
+        assert!(format!("{err:#}").contains("Duplicate file"), "{err:#}");
+    }
 
     #[test]
     fn large_files_are_refused_before_reading() {

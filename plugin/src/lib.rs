@@ -13,9 +13,11 @@ pub mod chromium;
 pub mod facts;
 pub mod gather;
 pub mod git;
+pub mod history;
 pub mod mdbook;
 pub mod paths;
 pub mod revalidate;
+pub mod review;
 pub mod sbom_generate;
 
 pub use techfile_core as core;

@@ -41,6 +41,41 @@ enum Command {
         /// mailto:), which are never fetched, with where each is written.
         #[arg(long)]
         external_links: bool,
+        /// Also show, for each suspect link, what changed in the upstream item since the
+        /// review: its file's git history is walked (at most 200 commits) back to the
+        /// version whose fingerprint is the stamp, and the changed fields are shown word
+        /// by word.
+        #[arg(long)]
+        explain_suspect: bool,
+    },
+    /// Record a review: stamp the items with the current fingerprints of the items they
+    /// link to (`reviewed-against`) and write a review record into the review folder.
+    ///
+    /// Only `reviewed-against` changes in each item file; the record says who reviewed, in
+    /// which role, with which meaning, when (RFC 3339 UTC; SOURCE_DATE_EPOCH when set) and
+    /// exactly which fingerprints. Commit the items and the record together.
+    Review {
+        /// The IDs of the items reviewed (the downstream items: a control, a test, ...).
+        #[arg(required_unless_present = "all_suspect")]
+        ids: Vec<String>,
+        /// Also review every item with a suspect link (or a stamp of an older profile).
+        #[arg(long)]
+        all_suspect: bool,
+        /// The reviewer's name as printed in the record (default: git's user.name).
+        #[arg(long, value_name = "NAME")]
+        by: Option<String>,
+        /// The role the reviewer signs in, for example "Security architect".
+        #[arg(long)]
+        role: String,
+        /// What the review means: reviewed (checked against what it links to) or approved.
+        #[arg(long, value_enum, default_value_t = MeaningArg::Reviewed)]
+        meaning: MeaningArg,
+        /// Why, or what was checked.
+        #[arg(long, value_name = "TEXT")]
+        comment: Option<String>,
+        /// The folder holding book.toml.
+        #[arg(long, value_name = "BOOK_DIR", default_value = ".")]
+        book: PathBuf,
     },
     /// Check a book against the world on one date: every check of `check`, plus advisory
     /// matching, VEX statements and their review dates. Exit 0 when no finding is an
@@ -121,6 +156,12 @@ enum Format {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+enum MeaningArg {
+    Reviewed,
+    Approved,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum ReportFormat {
     Markdown,
     Json,
@@ -158,12 +199,35 @@ fn main() -> ExitCode {
         Some(Command::Supports { .. }) => Ok(ExitCode::SUCCESS),
         Some(Command::Render) => render(),
         Some(Command::Verify { bundle_dir }) => verify(&bundle_dir),
+        Some(Command::Review {
+            ids,
+            all_suspect,
+            by,
+            role,
+            meaning,
+            comment,
+            book,
+        }) => review(
+            &book,
+            mdbook_techfile::review::Request {
+                ids,
+                all_suspect,
+                by,
+                role,
+                meaning: match meaning {
+                    MeaningArg::Reviewed => mdbook_techfile::core::review::Meaning::Reviewed,
+                    MeaningArg::Approved => mdbook_techfile::core::review::Meaning::Approved,
+                },
+                comment,
+            },
+        ),
         Some(Command::Check {
             book_dir,
             format,
             color,
             external_links,
-        }) => check(&book_dir, format, color, external_links),
+            explain_suspect,
+        }) => check(&book_dir, format, color, external_links, explain_suspect),
         Some(Command::Revalidate {
             book_dir,
             advisories,
@@ -221,6 +285,7 @@ fn check(
     format: Format,
     color: Color,
     external_links: bool,
+    explain_suspect: bool,
 ) -> Result<ExitCode> {
     let color = match color {
         Color::Always => true,
@@ -257,6 +322,14 @@ fn check(
     };
     if external_links {
         text.push_str(&outcome.external_report(matches!(format, Format::Json)));
+    }
+    if explain_suspect {
+        use mdbook_techfile::history;
+        let explained = history::explain(&outcome.analysis);
+        text.push_str(&match format {
+            Format::Json => history::explain_json(&explained),
+            Format::Human => history::explain_text(&explained),
+        });
     }
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())?;
@@ -418,6 +491,29 @@ fn config_errors_to_stderr(e: anyhow::Error) -> Result<ExitCode> {
         config_report(&errors, std::io::stderr().is_terminal())
     );
     Ok(ExitCode::from(USAGE_ERROR))
+}
+
+fn review(book: &std::path::Path, request: mdbook_techfile::review::Request) -> Result<ExitCode> {
+    let done = mdbook_techfile::review::review(book, &request)?;
+    for note in &done.notes {
+        eprintln!("techfile: note: {note}");
+    }
+    let mut text = String::new();
+    for (item, upstream, fp) in &done.covers {
+        text.push_str(&format!("reviewed {item} against {upstream} ({fp})\n"));
+    }
+    if let Some(record) = &done.record {
+        text.push_str(&format!(
+            "review: {} file{} stamped, record {}\n",
+            done.files.len(),
+            if done.files.len() == 1 { "" } else { "s" },
+            record.display()
+        ));
+    }
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn exit_for(outcome: &Outcome) -> ExitCode {

@@ -101,7 +101,8 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book) -> Result<Outcome> {
         if let Some(path) = &ch.path {
             given.push(GivenChapter {
                 source: ch.source_path.clone(),
-                path: path.to_string_lossy().replace('\\', "/"),
+                // mdBook's `PathBuf` skips `.` segments when it compares paths.
+                path: crate::paths::slash_path(path),
                 text: ch.content.clone(),
             });
         }
@@ -114,6 +115,9 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book) -> Result<Outcome> {
         Chapters::Given(given),
     )?;
     let mut analysis = analyse(inputs, Mode::Build);
+    crate::history::check_independence(&mut analysis, &ctx.root);
+    let mut notes = notes;
+    notes.append(&mut analysis.notes);
     if analysis.has_errors() {
         return Ok(Outcome {
             analysis,
@@ -217,6 +221,9 @@ fn load(
         .map(|c| c.path.clone())
         .collect();
     let mut analysis = analyse(inputs, mode);
+    crate::history::check_independence(&mut analysis, book_root);
+    let mut notes = notes;
+    notes.append(&mut analysis.notes);
     let output = std::mem::take(&mut analysis.output);
     let pages = paths
         .into_iter()

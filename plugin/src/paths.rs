@@ -25,6 +25,16 @@ pub fn normalize(path: &Path) -> PathBuf {
     out
 }
 
+/// A path relative to `src` as mdBook compares it, written with forward slashes: its
+/// components, so `./a.md` and `a/./b.md` are `a.md` and `a/b.md` (`..` stays).
+pub fn slash_path(path: &Path) -> String {
+    path.components()
+        .filter(|c| *c != Component::CurDir)
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
 /// `path` relative to `base`, with forward slashes (both made absolute first).
 pub fn relative(path: &Path, base: &Path) -> String {
     let path = normalize(path);
@@ -77,6 +87,13 @@ impl Names {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn chapter_paths_are_written_as_mdbook_compares_them() {
+        assert_eq!(slash_path(Path::new("a/./b c.md")), "a/b c.md");
+        assert_eq!(slash_path(Path::new("./a.md")), "a.md");
+        assert_eq!(slash_path(Path::new("a/../b.md")), "a/../b.md");
+    }
 
     #[test]
     fn relative_paths_walk_up_and_down() {

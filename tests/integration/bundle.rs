@@ -6,125 +6,14 @@
 //! Needs mdbook 0.5 (or TECHFILE_SKIP_MDBOOK=1), and for the PDF tests Debian's chromium and
 //! poppler-utils (or TECHFILE_SKIP_BROWSER=1).
 
-use crate::common::{
-    BIN, append_book_toml, copy_dir, files_with_ext, fixture, run, tool_available, write,
-};
+use crate::common::{Book, Run, copy_dir, files_with_ext, item_ids, require, run, sha2_hex, write};
 use std::collections::BTreeMap;
-use std::ffi::OsString;
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-const MDBOOK_INSTALL: &str = "cargo install --locked mdbook --version 0.5.4";
-
-fn mdbook_ready() -> bool {
-    tool_available("mdbook", "TECHFILE_SKIP_MDBOOK", MDBOOK_INSTALL)
-}
-
-/// mdbook, chromium and pdftotext, for the tests that print.
-fn printing_ready() -> bool {
-    mdbook_ready()
-        && tool_available(
-            "chromium",
-            "TECHFILE_SKIP_BROWSER",
-            "apt-get install chromium",
-        )
-        && tool_available(
-            "pdftotext",
-            "TECHFILE_SKIP_BROWSER",
-            "apt-get install poppler-utils",
-        )
-}
+use std::path::Path;
+use std::process::Command;
 
 /// A fixed build date: 2026-11-18 11:06:40 UTC.
 const EPOCH: &str = "1795000000";
-
-/// The bundle table and both outputs, as a book that hands the file to a notified body
-/// would write them.
-fn bundle_toml(extra: &str) -> String {
-    format!(
-        "[preprocessor.techfile.bundle]\nversion = \"2.3\"\n{extra}\n\n[output.html]\n\n[output.techfile]\ncommand = \"mdbook-techfile render\"\n"
-    )
-}
-
-/// A fixture copied to a temporary folder with the bundle configured.
-fn book(fixture_name: &str, extra: &str) -> tempfile::TempDir {
-    let tmp = tempfile::tempdir().unwrap();
-    copy_dir(&fixture(fixture_name), tmp.path());
-    append_book_toml(tmp.path(), &bundle_toml(extra));
-    tmp
-}
-
-fn find_on_path(tool: &str) -> PathBuf {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    std::env::split_paths(&path)
-        .map(|d| d.join(tool))
-        .find(|p| p.is_file())
-        .unwrap_or_else(|| panic!("{tool} is not on PATH"))
-}
-
-/// `mdbook build` in `root/book` with the binary under test as preprocessor and renderer.
-/// `path` replaces PATH (to hide the browser); `envs` are added.
-fn mdbook_build(root: &Path, envs: &[(&str, &str)], path: Option<OsString>) -> Output {
-    let mut cmd = Command::new(find_on_path("mdbook"));
-    cmd.arg("build").current_dir(root.join("book"));
-    for (k, _) in std::env::vars_os() {
-        if k.to_string_lossy().starts_with("MDBOOK_") {
-            cmd.env_remove(k);
-        }
-    }
-    cmd.env_remove("SOURCE_DATE_EPOCH")
-        .env("MDBOOK_PREPROCESSOR__TECHFILE__COMMAND", BIN)
-        .env(
-            "MDBOOK_OUTPUT__TECHFILE__COMMAND",
-            format!("'{BIN}' render"),
-        )
-        // Temporary folders are not in a repository; make sure git never looks above them.
-        .env("GIT_CEILING_DIRECTORIES", root.parent().unwrap_or(root));
-    if let Some(p) = path {
-        cmd.env("PATH", p);
-    }
-    cmd.envs(envs.iter().copied());
-    cmd.output().expect("mdbook runs")
-}
-
-fn build_ok(root: &Path, envs: &[(&str, &str)], path: Option<OsString>) -> String {
-    let out = mdbook_build(root, envs, path);
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(
-        out.status.success(),
-        "mdbook build failed\n--- stdout\n{}\n--- stderr\n{stderr}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-    stderr
-}
-
-fn bundle_dir(root: &Path) -> PathBuf {
-    root.join("book/book/techfile")
-}
-
-/// A PATH with nothing on it but an empty folder: no browser, no git.
-fn empty_path(root: &Path) -> OsString {
-    let dir = root.join("empty-path");
-    fs::create_dir_all(&dir).unwrap();
-    dir.into_os_string()
-}
-
-/// The IDs of a fixture's items, read from their front-matter.
-fn item_ids(root: &Path) -> Vec<String> {
-    let mut ids: Vec<String> = files_with_ext(&root.join("requirements"), ".md")
-        .values()
-        .filter_map(|bytes| {
-            String::from_utf8_lossy(bytes).lines().find_map(|l| {
-                l.strip_prefix("id = \"")?
-                    .strip_suffix('"')
-                    .map(str::to_owned)
-            })
-        })
-        .collect();
-    ids.sort();
-    ids
-}
 
 /// The text of a PDF, or of one page of it; pdftotext ends every page with a form feed.
 fn pdf_text(pdf: &Path, page: Option<usize>) -> String {
@@ -141,7 +30,7 @@ fn pdf_text(pdf: &Path, page: Option<usize>) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-fn verify(dir: &Path) -> crate::common::Run {
+fn verify(dir: &Path) -> Run {
     run(Path::new("."), &["verify", dir.to_str().unwrap()])
 }
 
@@ -152,11 +41,10 @@ fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 
 #[test]
 fn the_bundle_holds_html_pdf_trace_and_a_manifest_that_verifies() {
-    if !printing_ready() {
-        return;
-    }
-    let tmp = book("clean", "");
-    let stderr = build_ok(tmp.path(), &[("SOURCE_DATE_EPOCH", EPOCH)], None);
+    require!(Mdbook, Chromium, Pdftotext);
+    let book = Book::fixture("clean").bundle("");
+    let built = book.mdbook().epoch(EPOCH).run().expect_ok();
+    let stderr = &built.stderr;
     assert!(
         stderr.contains("technical-file-2.3.pdf"),
         "the build says what it wrote: {stderr}"
@@ -165,8 +53,8 @@ fn the_bundle_holds_html_pdf_trace_and_a_manifest_that_verifies() {
         stderr.contains("not in a git repository"),
         "a build outside git says so: {stderr}"
     );
-    assert!(tmp.path().join("book/book/html/index.html").is_file());
-    let dir = bundle_dir(tmp.path());
+    assert!(built.out.join("html/index.html").is_file());
+    let dir = built.bundle_dir();
     for f in [
         "html/index.html",
         "html/print.html",
@@ -205,7 +93,7 @@ fn the_bundle_holds_html_pdf_trace_and_a_manifest_that_verifies() {
         text.contains("Security management"),
         "a practice row of the matrix"
     );
-    for id in item_ids(tmp.path()) {
+    for id in item_ids(&book.path("requirements")) {
         assert!(text.contains(&id), "{id} is not in the PDF");
     }
 
@@ -260,16 +148,12 @@ fn the_bundle_holds_html_pdf_trace_and_a_manifest_that_verifies() {
 
 #[test]
 fn two_builds_with_source_date_epoch_are_byte_identical() {
-    if !printing_ready() {
-        return;
-    }
+    require!(Mdbook, Chromium, Pdftotext);
     // Different folders, so no absolute path can hide in the output.
-    let a = book("clean", "");
-    let b = book("clean", "");
-    build_ok(a.path(), &[("SOURCE_DATE_EPOCH", EPOCH)], None);
-    build_ok(b.path(), &[("SOURCE_DATE_EPOCH", EPOCH)], None);
-    let ta = tree(&a.path().join("book/book"));
-    let tb = tree(&b.path().join("book/book"));
+    let a = Book::fixture("clean").bundle("");
+    let b = Book::fixture("clean").bundle("");
+    let ta = tree(&a.mdbook().epoch(EPOCH).run().expect_ok().out);
+    let tb = tree(&b.mdbook().epoch(EPOCH).run().expect_ok().out);
     assert_eq!(
         ta.keys().collect::<Vec<_>>(),
         tb.keys().collect::<Vec<_>>(),
@@ -289,32 +173,28 @@ fn two_builds_with_source_date_epoch_are_byte_identical() {
 
 #[test]
 fn without_a_browser_the_build_fails_and_names_the_package() {
-    if !mdbook_ready() {
-        return;
-    }
-    let tmp = book("clean", "");
-    let out = mdbook_build(tmp.path(), &[], Some(empty_path(tmp.path())));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success(), "{stderr}");
+    require!(Mdbook);
+    let book = Book::fixture("clean").bundle("");
+    let built = book.mdbook().without_tools().run().expect_failure();
+    let stderr = &built.stderr;
     assert!(
         stderr.contains("apt-get install chromium") && stderr.contains("pdf = false"),
         "{stderr}"
     );
     assert!(
-        !bundle_dir(tmp.path()).join("MANIFEST.sha256").exists(),
+        !built.bundle_dir().join("MANIFEST.sha256").exists(),
         "no half-written bundle"
     );
 }
 
 #[test]
 fn with_the_pdf_off_the_bundle_needs_no_browser() {
-    if !mdbook_ready() {
-        return;
-    }
-    let tmp = book("clean", "pdf = false");
-    let stderr = build_ok(tmp.path(), &[], Some(empty_path(tmp.path())));
+    require!(Mdbook);
+    let book = Book::fixture("clean").bundle("pdf = false");
+    let built = book.mdbook().without_tools().run().expect_ok();
+    let stderr = &built.stderr;
     assert!(stderr.contains("no PDF (pdf = false)"), "{stderr}");
-    let dir = bundle_dir(tmp.path());
+    let dir = built.bundle_dir();
     let files = tree(&dir);
     assert!(files.contains_key("trace.json") && files.contains_key("html/print.html"));
     assert!(
@@ -332,13 +212,11 @@ fn load_schema() -> serde_json::Value {
 
 #[test]
 fn trace_json_follows_its_schema_and_holds_the_whole_trace() {
-    if !mdbook_ready() {
-        return;
-    }
+    require!(Mdbook);
     // A fixture with warnings, so findings are exported too.
-    let tmp = book("link-to-obsolete", "pdf = false");
-    build_ok(tmp.path(), &[("SOURCE_DATE_EPOCH", EPOCH)], None);
-    let text = fs::read_to_string(bundle_dir(tmp.path()).join("trace.json")).unwrap();
+    let book = Book::fixture("link-to-obsolete").bundle("pdf = false");
+    let built = book.mdbook().epoch(EPOCH).run().expect_ok();
+    let text = fs::read_to_string(built.bundle_dir().join("trace.json")).unwrap();
     let trace: serde_json::Value = serde_json::from_str(&text).unwrap();
 
     let validator = jsonschema::validator_for(&load_schema()).expect("the schema compiles");
@@ -361,13 +239,13 @@ fn trace_json_follows_its_schema_and_holds_the_whole_trace() {
     // Every item, with its file and line.
     let items = trace["items"].as_array().unwrap();
     let ids: Vec<&str> = items.iter().map(|i| i["id"].as_str().unwrap()).collect();
-    assert_eq!(ids, item_ids(tmp.path()));
+    assert_eq!(ids, item_ids(&book.path("requirements")));
     let req = items.iter().find(|i| i["id"] == "REQ-1").unwrap();
     assert_eq!(req["file"], "requirements/REQ-1.md");
     assert_eq!(req["line"], 2);
 
     // Every link as written, resolved to the kind of its target.
-    let written: usize = files_with_ext(&tmp.path().join("requirements"), ".md")
+    let written: usize = files_with_ext(&book.path("requirements"), ".md")
         .values()
         .map(|bytes| {
             let text = String::from_utf8_lossy(bytes).into_owned();
@@ -403,18 +281,12 @@ fn trace_json_follows_its_schema_and_holds_the_whole_trace() {
             .starts_with("requirements/")
     );
     let inputs = trace["inputs"].as_array().unwrap();
-    let req_file = fs::read(tmp.path().join("requirements/REQ-1.md")).unwrap();
+    let req_file = fs::read(book.path("requirements/REQ-1.md")).unwrap();
     assert!(inputs.iter().any(|i| i["path"] == "requirements/REQ-1.md"
         && i["role"] == "item"
         && i["sha256"] == sha2_hex(&req_file)));
     assert!(inputs.iter().any(|i| i["path"] == "book/book.toml"));
     assert!(inputs.iter().any(|i| i["path"] == "book/src/chapter.md"));
-}
-
-/// SHA-256 with the `sha2` crate directly, not the code under test.
-fn sha2_hex(bytes: &[u8]) -> String {
-    use sha2::Digest;
-    hex::encode(sha2::Sha256::digest(bytes))
 }
 
 #[test]
@@ -426,9 +298,17 @@ fn the_schema_rejects_what_consumers_must_not_see() {
         "document": {"title": null, "version": "1", "commit": null, "modified": false,
                      "date": null, "timestamp": null, "date-source": "unknown"},
         "inputs": [], "catalog": [], "items": [], "links": [], "sboms": [], "components": [],
-        "findings": []
+        "findings": [], "reviews": {"fingerprint-profile": 1, "records": [], "links": []}
     });
     assert!(validator.is_valid(&minimal));
+    let mut bad = minimal.clone();
+    bad["reviews"]["links"] = serde_json::json!([{"from": "CTL-1", "to": "REQ-1",
+        "stamp": "sha256:v1:00", "current": "sha256:v1:00", "state": "maybe", "roots": [],
+        "record": null}]);
+    assert!(
+        !validator.is_valid(&bad),
+        "a review link with a bad fingerprint and state"
+    );
     let mut bad = minimal.clone();
     bad["items"] = serde_json::json!([{"id": "REQ-1"}]);
     assert!(!validator.is_valid(&bad), "an item without its fields");
@@ -446,25 +326,18 @@ fn the_schema_rejects_what_consumers_must_not_see() {
 
 #[test]
 fn every_page_is_stamped_and_document_control_lists_every_input() {
-    if !mdbook_ready() {
-        return;
-    }
-    let tmp = book(
-        "clean",
+    require!(Mdbook);
+    let book = Book::fixture("clean").bundle(
         "pdf = false\n\n[[preprocessor.techfile.bundle.revision]]\nversion = \"2.2\"\ndate = 2026-09-01\nauthor = \"Quality <QA>\"\ndescription = \"Second issue\"\n\n[[preprocessor.techfile.bundle.revision]]\nversion = \"2.3\"\ndate = \"2026-11-01\"\nauthor = \"Security\"\ndescription = \"Third issue\"",
     );
-    write(
-        tmp.path(),
-        "book/src/control.md",
+    let book = book.chapter(
+        "control.md",
+        "Document control",
         "# Document control\n\n{{#techfile document-control}}\n",
     );
-    let summary = tmp.path().join("book/src/SUMMARY.md");
-    let mut text = fs::read_to_string(&summary).unwrap();
-    text.push_str("- [Document control](control.md)\n");
-    fs::write(&summary, text).unwrap();
-    build_ok(tmp.path(), &[("SOURCE_DATE_EPOCH", EPOCH)], None);
+    let built = book.mdbook().epoch(EPOCH).run().expect_ok();
 
-    let html = files_with_ext(&tmp.path().join("book/book/html"), ".html");
+    let html = built.html();
     let stamp =
         "<div class=\"techfile-stamp\">Version 2.3 \u{b7} commit unknown \u{b7} 2026-11-18</div>";
     for (page, bytes) in &html {
@@ -491,7 +364,7 @@ fn every_page_is_stamped_and_document_control_lists_every_input() {
         control.contains("<tr><td>sboms/"),
         "SBOM files are listed among the inputs"
     );
-    for (path, bytes) in files_with_ext(&tmp.path().join("requirements"), ".md") {
+    for (path, bytes) in files_with_ext(&book.path("requirements"), ".md") {
         let row = format!("<tr><td>requirements/{path}</td><td>item</td>");
         assert!(control.contains(&row), "{row}");
         assert!(control.contains(&sha2_hex(&bytes)), "hash of {path}");
@@ -504,14 +377,13 @@ const SBOM: &str = "{\"bomFormat\": \"CycloneDX\", \"specVersion\": \"1.6\", \"v
 
 #[test]
 fn sbom_files_are_hashed_and_shipped() {
-    if !mdbook_ready() {
-        return;
-    }
-    let tmp = book("clean", "pdf = false");
-    write(tmp.path(), "sboms/app/bom.cdx.json", SBOM);
-    write(tmp.path(), "sboms/.gitkeep", "");
-    build_ok(tmp.path(), &[], None);
-    let dir = bundle_dir(tmp.path());
+    require!(Mdbook);
+    let book = Book::fixture("clean")
+        .bundle("pdf = false")
+        .file("sboms/app/bom.cdx.json", SBOM)
+        .file("sboms/.gitkeep", "");
+    let built = book.build().expect_ok();
+    let dir = built.bundle_dir();
     let shipped = fs::read(dir.join("sboms/app/bom.cdx.json")).unwrap();
     assert_eq!(shipped, SBOM.as_bytes());
     assert!(
@@ -524,7 +396,7 @@ fn sbom_files_are_hashed_and_shipped() {
         serde_json::from_str(&fs::read_to_string(dir.join("trace.json")).unwrap()).unwrap();
     assert_eq!(trace["sboms"][0]["path"], "sboms/app/bom.cdx.json");
     assert_eq!(trace["sboms"][0]["bundle-path"], "sboms/app/bom.cdx.json");
-    let control = fs::read_to_string(tmp.path().join("book/book/html/print.html")).unwrap();
+    let control = built.page("print.html");
     assert!(!control.contains("There is no SBOM folder"));
 }
 
@@ -551,19 +423,15 @@ fn git(dir: &Path, args: &[&str]) {
 
 #[test]
 fn the_version_commit_and_date_can_come_from_git() {
-    if !mdbook_ready() || !tool_available("git", "TECHFILE_SKIP_MDBOOK", "apt-get install git") {
-        return;
-    }
-    let tmp = tempfile::tempdir().unwrap();
-    copy_dir(&fixture("clean"), tmp.path());
-    append_book_toml(
-        tmp.path(),
+    require!(Mdbook, Git);
+    let book = Book::fixture("clean").toml(
         "[preprocessor.techfile.bundle]\nversion-from = \"git\"\nrequire-commit = true\npdf = false\n\n[output.html]\n\n[output.techfile]\ncommand = \"mdbook-techfile render\"\n",
     );
-    git(tmp.path(), &["init", "-q"]);
-    git(tmp.path(), &["add", "."]);
+    let root = book.root();
+    git(root, &["init", "-q"]);
+    git(root, &["add", "."]);
     git(
-        tmp.path(),
+        root,
         &[
             "-c",
             "commit.gpgsign=false",
@@ -573,11 +441,11 @@ fn the_version_commit_and_date_can_come_from_git() {
             "Issue 3.1",
         ],
     );
-    git(tmp.path(), &["-c", "tag.gpgsign=false", "tag", "v3.1"]);
+    git(root, &["-c", "tag.gpgsign=false", "tag", "v3.1"]);
     let head = String::from_utf8(
         Command::new("git")
             .args(["rev-parse", "HEAD"])
-            .current_dir(tmp.path())
+            .current_dir(root)
             .output()
             .unwrap()
             .stdout,
@@ -585,55 +453,42 @@ fn the_version_commit_and_date_can_come_from_git() {
     .unwrap();
     let head = head.trim();
 
-    let out = mdbook_build(tmp.path(), &[], None);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let index = fs::read_to_string(tmp.path().join("book/book/html/index.html")).unwrap();
+    let built = book.build().expect_ok();
+    let index = built.page("index.html");
     // The build output is not git-ignored here, and still does not count as a change.
     let expected = format!(
         "Version v3.1 \u{b7} commit {} \u{b7} 2026-03-04<",
         &head[..12]
     );
     assert!(index.contains(&expected), "{expected} not in the page");
-    let trace: serde_json::Value = serde_json::from_str(
-        &fs::read_to_string(bundle_dir(tmp.path()).join("trace.json")).unwrap(),
-    )
-    .unwrap();
+    let trace: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(built.bundle_dir().join("trace.json")).unwrap())
+            .unwrap();
     assert_eq!(trace["document"]["commit"], head);
     assert_eq!(trace["document"]["modified"], false);
     assert_eq!(trace["document"]["date-source"], "commit");
 
     // An uncommitted change to an item is visible in the stamp.
-    let item = tmp.path().join("requirements/REQ-SM-001.md");
-    let mut text = fs::read_to_string(&item).unwrap();
-    text.push_str("\nEdited after the commit.\n");
-    fs::write(&item, text).unwrap();
-    let out = mdbook_build(tmp.path(), &[], None);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let index = fs::read_to_string(tmp.path().join("book/book/html/index.html")).unwrap();
+    let book = book.edit("requirements/REQ-SM-001.md", |text| {
+        format!("{text}\nEdited after the commit.\n")
+    });
+    let index = book.build().expect_ok().page("index.html");
     assert!(index.contains("Version v3.1-dirty"), "git describe --dirty");
     assert!(index.contains(&format!("commit {} (modified)", &head[..12])));
 }
 
-/// A book committed in its own repository, for the git tests; returns the folder and the
-/// hash of its commit.
-fn committed_book() -> (tempfile::TempDir, String) {
-    let tmp = book("clean", "pdf = false");
-    git(tmp.path(), &["init", "-q"]);
-    git(tmp.path(), &["add", "."]);
+/// A book committed in its own repository, for the git tests; returns it and the hash of
+/// its commit.
+fn committed_book() -> (Book, String) {
+    let book = Book::fixture("clean").bundle("pdf = false");
+    git(book.root(), &["init", "-q"]);
+    git(book.root(), &["add", "."]);
     git(
-        tmp.path(),
+        book.root(),
         &["-c", "commit.gpgsign=false", "commit", "-q", "-m", "Book"],
     );
-    let head = head_of(tmp.path());
-    (tmp, head)
+    let head = head_of(book.root());
+    (book, head)
 }
 
 fn head_of(dir: &Path) -> String {
@@ -649,10 +504,8 @@ fn head_of(dir: &Path) -> String {
 /// `GIT_WORK_TREE`); a build run from there still stamps the book's own repository.
 #[test]
 fn a_surrounding_git_environment_does_not_change_the_stamp() {
-    if !mdbook_ready() || !tool_available("git", "TECHFILE_SKIP_MDBOOK", "apt-get install git") {
-        return;
-    }
-    let (tmp, head) = committed_book();
+    require!(Mdbook, Git);
+    let (book, head) = committed_book();
     let other = tempfile::tempdir().unwrap();
     write(other.path(), "other.txt", "another project\n");
     git(other.path(), &["init", "-q"]);
@@ -665,39 +518,44 @@ fn a_surrounding_git_environment_does_not_change_the_stamp() {
     assert_ne!(head, other_head);
     let git_dir = other.path().join(".git");
     let index = git_dir.join("index");
-    let out = mdbook_build(
-        tmp.path(),
-        &[
-            ("GIT_DIR", git_dir.to_str().unwrap()),
-            ("GIT_INDEX_FILE", index.to_str().unwrap()),
-            ("GIT_WORK_TREE", other.path().to_str().unwrap()),
-            (
-                "GIT_OBJECT_DIRECTORY",
-                git_dir.join("objects").to_str().unwrap(),
-            ),
-            ("GIT_COMMON_DIR", git_dir.to_str().unwrap()),
-            ("GIT_PREFIX", "sub/"),
-        ],
-        None,
+    let built = book
+        .mdbook()
+        .env("GIT_DIR", git_dir.to_str().unwrap())
+        .env("GIT_INDEX_FILE", index.to_str().unwrap())
+        .env("GIT_WORK_TREE", other.path().to_str().unwrap())
+        .env(
+            "GIT_OBJECT_DIRECTORY",
+            git_dir.join("objects").to_str().unwrap(),
+        )
+        .env("GIT_COMMON_DIR", git_dir.to_str().unwrap())
+        .env("GIT_PREFIX", "sub/")
+        .run()
+        .expect_ok();
+    let trace: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(built.bundle_dir().join("trace.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        trace["document"]["commit"],
+        head.as_str(),
+        "{}",
+        built.stderr
     );
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{stderr}");
-    let trace: serde_json::Value = serde_json::from_str(
-        &fs::read_to_string(bundle_dir(tmp.path()).join("trace.json")).unwrap(),
-    )
-    .unwrap();
-    assert_eq!(trace["document"]["commit"], head.as_str(), "{stderr}");
-    assert_eq!(trace["document"]["modified"], false, "{stderr}");
-    let index = fs::read_to_string(tmp.path().join("book/book/html/index.html")).unwrap();
-    assert!(index.contains(&format!("commit {}", &head[..12])));
+    assert_eq!(trace["document"]["modified"], false, "{}", built.stderr);
+    assert!(
+        built
+            .page("index.html")
+            .contains(&format!("commit {}", &head[..12]))
+    );
 }
 
 /// A folder with a `git` that prints every message in German (as git does under a German
 /// locale with its translations installed) and passes on the real git's exit status: the
 /// stamp must not depend on the wording of git's messages.
-fn german_git(dir: &Path) -> OsString {
-    let real = find_on_path("git");
-    let bin = dir.join("bin");
+fn german_git(dir: &Path) -> std::path::PathBuf {
+    let real = std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+        .map(|d| d.join("git"))
+        .find(|p| p.is_file())
+        .expect("git on PATH");
     write(
         dir,
         "bin/git",
@@ -707,57 +565,55 @@ fn german_git(dir: &Path) -> OsString {
         ),
     );
     use std::os::unix::fs::PermissionsExt;
+    let bin = dir.join("bin");
     fs::set_permissions(bin.join("git"), fs::Permissions::from_mode(0o755)).unwrap();
-    let mut paths = vec![bin];
-    paths.extend(std::env::split_paths(
-        &std::env::var_os("PATH").unwrap_or_default(),
-    ));
-    std::env::join_paths(paths).unwrap()
+    bin
 }
-
-const GERMAN: &[(&str, &str)] = &[
-    ("LANG", "de_DE.UTF-8"),
-    ("LC_ALL", "de_DE.UTF-8"),
-    ("LANGUAGE", "de"),
-];
 
 #[test]
 fn not_a_repository_and_no_commit_are_detected_in_any_language() {
-    if !mdbook_ready() || !tool_available("git", "TECHFILE_SKIP_MDBOOK", "apt-get install git") {
-        return;
-    }
+    require!(Mdbook, Git);
     let tools = tempfile::tempdir().unwrap();
-    let path = german_git(tools.path());
+    let bin = german_git(tools.path());
+    let german = |b: &Book| {
+        b.mdbook()
+            .prepend_path(&bin)
+            .env("LANG", "de_DE.UTF-8")
+            .env("LC_ALL", "de_DE.UTF-8")
+            .env("LANGUAGE", "de")
+            .run()
+    };
 
-    let tmp = book("clean", "pdf = false\nrequire-commit = true");
-    let out = mdbook_build(tmp.path(), GERMAN, Some(path.clone()));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success());
+    let book = Book::fixture("clean").bundle("pdf = false\nrequire-commit = true");
+    let built = german(&book).expect_failure();
     assert!(
-        stderr.contains("require-commit is set, but the book is not in a git repository"),
-        "{stderr}"
+        built
+            .stderr
+            .contains("require-commit is set, but the book is not in a git repository"),
+        "{}",
+        built.stderr
     );
 
-    let tmp = book("clean", "pdf = false");
-    git(tmp.path(), &["init", "-q"]);
-    let out = mdbook_build(tmp.path(), GERMAN, Some(path));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{stderr}");
+    let book = Book::fixture("clean").bundle("pdf = false");
+    git(book.root(), &["init", "-q"]);
+    let built = german(&book).expect_ok();
     assert!(
-        stderr.contains("the git repository has no commit yet, so pages say `commit unknown`"),
-        "{stderr}"
+        built
+            .stderr
+            .contains("the git repository has no commit yet, so pages say `commit unknown`"),
+        "{}",
+        built.stderr
     );
 }
 
 #[test]
 fn require_commit_fails_outside_git() {
-    if !mdbook_ready() {
-        return;
-    }
-    let tmp = book("clean", "pdf = false\nrequire-commit = true");
-    let out = mdbook_build(tmp.path(), &[], None);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success());
+    require!(Mdbook);
+    let built = Book::fixture("clean")
+        .bundle("pdf = false\nrequire-commit = true")
+        .build()
+        .expect_failure();
+    let stderr = &built.stderr;
     assert!(
         stderr.contains("require-commit is set, but the book is not in a git repository"),
         "{stderr}"
@@ -766,24 +622,21 @@ fn require_commit_fails_outside_git() {
 
 #[test]
 fn the_bundle_renderer_needs_the_html_renderer() {
-    if !mdbook_ready() {
-        return;
-    }
-    let tmp = tempfile::tempdir().unwrap();
-    copy_dir(&fixture("clean"), tmp.path());
-    append_book_toml(
-        tmp.path(),
-        "[preprocessor.techfile.bundle]\nversion = \"1\"\npdf = false\n\n[output.techfile]\ncommand = \"mdbook-techfile render\"\n",
+    require!(Mdbook);
+    let built = Book::fixture("clean")
+        .toml("[preprocessor.techfile.bundle]\nversion = \"1\"\npdf = false\n\n[output.techfile]\ncommand = \"mdbook-techfile render\"\n")
+        .build()
+        .expect_failure();
+    assert!(
+        built.stderr.contains("add [output.html]"),
+        "{}",
+        built.stderr
     );
-    let out = mdbook_build(tmp.path(), &[], None);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success());
-    assert!(stderr.contains("add [output.html]"), "{stderr}");
 }
 
 #[test]
 fn a_bad_source_date_epoch_is_an_error() {
-    let tmp = book("clean", "pdf = false");
+    let book = Book::fixture("clean").bundle("pdf = false");
     for (epoch, says) in [
         ("yesterday", "SOURCE_DATE_EPOCH must be a whole number"),
         ("-5", "SOURCE_DATE_EPOCH must be a whole number"),
@@ -794,7 +647,7 @@ fn a_bad_source_date_epoch_is_an_error() {
             "SOURCE_DATE_EPOCH `99999999999999` is out of range",
         ),
     ] {
-        let r = crate::common::command(tmp.path())
+        let r = crate::common::command(book.root())
             .args(["check", "book"])
             .env("SOURCE_DATE_EPOCH", epoch)
             .output()
@@ -807,30 +660,22 @@ fn a_bad_source_date_epoch_is_an_error() {
 
 #[test]
 fn document_control_needs_the_bundle_table() {
-    let tmp = tempfile::tempdir().unwrap();
-    crate::common::skeleton(
-        tmp.path(),
-        "generate-pages = false\n\n[preprocessor.techfile.coverage]\npractice = false",
-    );
-    write(
-        tmp.path(),
-        "book/src/chapter.md",
-        "# Chapter\n\n{{#techfile document-control}}\n",
-    );
-    fs::create_dir_all(tmp.path().join("requirements")).unwrap();
-    let r = crate::common::check_human(tmp.path());
+    let book =
+        Book::new("generate-pages = false\n\n[preprocessor.techfile.coverage]\npractice = false")
+            .file(
+                "book/src/chapter.md",
+                "# Chapter\n\n{{#techfile document-control}}\n",
+            )
+            .file("requirements/.keep", "");
+    let r = book.check();
     r.expect_code(1);
-    assert!(
-        r.stdout
-            .contains("error[unknown-directive]: `document-control` needs the version"),
-        "{}",
-        r.stdout
+    assert_eq!(r.codes(), ["unknown-directive"], "{}", r.stdout);
+    assert_eq!(
+        crate::common::place(&r.findings[0]),
+        "book/src/chapter.md:3:1"
     );
-    assert!(
-        r.stdout.contains("[preprocessor.techfile.bundle]"),
-        "{}",
-        r.stdout
-    );
+    // The message says the version is missing, the help names [preprocessor.techfile.bundle].
+    crate::common::snapshot_findings("document_control_without_bundle", &r.findings);
 }
 
 #[test]
@@ -853,12 +698,9 @@ fn verify_tells_a_missing_manifest_from_a_missing_folder() {
 /// matrix and every item, and its bundle verifies.
 #[test]
 fn the_sample_pdf_has_the_version_the_matrix_and_every_item() {
-    if !printing_ready() {
-        return;
-    }
-    let tmp = crate::sample::sample_copy();
-    build_ok(tmp.path(), &[("SOURCE_DATE_EPOCH", EPOCH)], None);
-    let dir = bundle_dir(tmp.path());
+    require!(Mdbook, Chromium, Pdftotext);
+    let book = Book::sample();
+    let dir = book.mdbook().epoch(EPOCH).run().expect_ok().bundle_dir();
     let text = pdf_text(&dir.join("technical-file-1.0.pdf"), None);
     assert!(text.contains("Version 1.0"));
     assert!(
@@ -869,7 +711,7 @@ fn the_sample_pdf_has_the_version_the_matrix_and_every_item() {
         text.contains("Identification of this version"),
         "document control"
     );
-    let missing: Vec<String> = item_ids(tmp.path())
+    let missing: Vec<String> = item_ids(&book.path("requirements"))
         .into_iter()
         .filter(|id| !text.contains(id.as_str()))
         .collect();
@@ -879,21 +721,23 @@ fn the_sample_pdf_has_the_version_the_matrix_and_every_item() {
 
 #[test]
 fn mdbook_serve_skips_the_pdf() {
-    if !mdbook_ready() {
-        return;
-    }
+    require!(Mdbook);
     // `mdbook serve` sets this key before every rebuild; the bundle then needs no browser.
-    let tmp = book("clean", "");
-    let stderr = build_ok(
-        tmp.path(),
-        &[("MDBOOK_OUTPUT__HTML__LIVE_RELOAD_ENDPOINT", "__livereload")],
-        Some(empty_path(tmp.path())),
-    );
+    let built = Book::fixture("clean")
+        .bundle("")
+        .mdbook()
+        .env("MDBOOK_OUTPUT__HTML__LIVE_RELOAD_ENDPOINT", "__livereload")
+        .without_tools()
+        .run()
+        .expect_ok();
     assert!(
-        stderr.contains("`mdbook serve` does not print the PDF"),
-        "{stderr}"
+        built
+            .stderr
+            .contains("`mdbook serve` does not print the PDF"),
+        "{}",
+        built.stderr
     );
-    verify(&bundle_dir(tmp.path())).expect_code(0);
+    verify(&built.bundle_dir()).expect_code(0);
 }
 
 #[test]
@@ -914,12 +758,14 @@ fn the_preprocessor_stays_out_of_the_bundle_renderer_and_render_needs_mdbook() {
 /// SBOM components are part of the trace export, linked to the items that affect them.
 #[test]
 fn trace_json_lists_sbom_components_with_the_items_that_affect_them() {
-    if !mdbook_ready() {
-        return;
-    }
-    let tmp = book("clean", "pdf = false");
-    build_ok(tmp.path(), &[("SOURCE_DATE_EPOCH", EPOCH)], None);
-    let text = fs::read_to_string(bundle_dir(tmp.path()).join("trace.json")).unwrap();
+    require!(Mdbook);
+    let built = Book::fixture("clean")
+        .bundle("pdf = false")
+        .mdbook()
+        .epoch(EPOCH)
+        .run()
+        .expect_ok();
+    let text = fs::read_to_string(built.bundle_dir().join("trace.json")).unwrap();
     let trace: serde_json::Value = serde_json::from_str(&text).unwrap();
     let validator = jsonschema::validator_for(&load_schema()).expect("the schema compiles");
     let errors: Vec<String> = validator
@@ -939,22 +785,131 @@ fn trace_json_lists_sbom_components_with_the_items_that_affect_them() {
         .expect("the firmware SBOM's MCUboot component is exported");
     assert_eq!(mcuboot["affected-by"], serde_json::json!(["RSK-001"]));
     assert!(mcuboot["sbom"].as_str().unwrap().starts_with("sboms/"));
+    // The anchors are those of the rows in the book.
+    let book_dir = built
+        .out
+        .parent()
+        .expect("book/book is in book/")
+        .to_path_buf();
+    let outcome = mdbook_techfile::mdbook::check(&book_dir).unwrap();
+    let rows: Vec<&str> = outcome
+        .analysis
+        .sboms
+        .sboms
+        .iter()
+        .flat_map(|s| s.components.iter().map(|c| c.anchor.as_str()))
+        .collect();
+    let exported: Vec<&str> = components
+        .iter()
+        .map(|c| c["anchor"].as_str().unwrap())
+        .collect();
+    assert_eq!(exported, rows);
+    let html = built.page("sbom.html");
+    let anchor = mcuboot["anchor"].as_str().unwrap();
+    assert!(html.contains(&format!("<tr id=\"{anchor}\">")), "{anchor}");
+    assert!(trace["sbom-objects"].is_array());
+}
+
+/// Only CycloneDX JSON files of an SBOM folder are SBOMs: notes and other formats next to
+/// them are neither read, listed among the inputs, nor shipped, end to end.
+#[test]
+fn only_json_files_of_an_sbom_folder_are_listed_and_shipped() {
+    require!(Mdbook);
+    let strays = ["NOTES.md", "bom.xml", "vendor/NOTES.md", "vendor/bom.xml"];
+    let mut book = Book::fixture("clean")
+        .bundle("pdf = false")
+        .file("sboms/vendor/app.cdx.json", SBOM)
+        .chapter(
+            "control.md",
+            "Document control",
+            "# Document control\n\n{{#techfile document-control}}\n",
+        );
+    for stray in strays {
+        book = book.file(
+            &format!("sboms/{stray}"),
+            "# Not an SBOM\n\n<bom xmlns=\"http://cyclonedx.org/schema/bom/1.6\"/>\n",
+        );
+    }
+    let sboms = [
+        "firmware.cdx.json",
+        "portal.cdx.json",
+        "vendor/app.cdx.json",
+    ];
+    let built = book.build().expect_ok();
+    // The minimal SBOM lacks NTIA elements (warnings); nothing is said about the strays.
+    assert!(
+        built
+            .findings
+            .iter()
+            .all(|f| f.place.starts_with("../sboms/vendor/app.cdx.json:")),
+        "{}",
+        built.stderr
+    );
+
+    // The document control page lists the SBOMs among the inputs, and nothing else there.
+    let control = built.page("control.html");
+    for sbom in sboms {
+        assert!(
+            control.contains(&format!("<tr><td>sboms/{sbom}</td><td>sbom</td>")),
+            "{sbom} is not listed as an SBOM"
+        );
+    }
+    for stray in strays {
+        assert!(
+            !control.contains(&format!("sboms/{stray}")),
+            "{stray} is listed"
+        );
+    }
+
+    // The bundle holds the SBOMs and nothing else of the folder.
+    let dir = built.bundle_dir();
+    let shipped: Vec<String> = tree(&dir)
+        .into_keys()
+        .filter_map(|p| p.strip_prefix("sboms/").map(str::to_owned))
+        .collect();
+    assert_eq!(shipped, sboms, "shipped from the SBOM folder");
+    let manifest = fs::read_to_string(dir.join("MANIFEST.sha256")).unwrap();
+    let listed: Vec<&str> = manifest
+        .lines()
+        .filter_map(|l| l[66..].strip_prefix("sboms/"))
+        .collect();
+    assert_eq!(listed, sboms, "listed in MANIFEST.sha256");
+    verify(&dir).expect_code(0);
+
+    // trace.json: its SBOMs, and no input from the folder that is not one.
+    let trace: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(dir.join("trace.json")).unwrap()).unwrap();
+    let exported: Vec<&str> = trace["sboms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["bundle-path"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        exported,
+        sboms.map(|s| format!("sboms/{s}")),
+        "trace.json \"sboms\""
+    );
+    let inputs: Vec<&str> = trace["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["path"].as_str().unwrap())
+        .filter(|p| p.starts_with("sboms/"))
+        .collect();
+    assert_eq!(
+        inputs,
+        sboms.map(|s| format!("sboms/{s}")),
+        "trace.json \"inputs\""
+    );
 }
 
 #[test]
 fn the_bundle_ships_one_self_contained_vex_document() {
-    if !mdbook_ready() {
-        return;
-    }
-    let tmp = book("clean-advisories", "pdf = false");
-    let toml = tmp.path().join("book/book.toml");
-    let osv = fixture("advisories/osv");
-    let text = fs::read_to_string(&toml)
-        .unwrap()
-        .replace("../../advisories/osv", osv.to_str().unwrap());
-    fs::write(&toml, text).unwrap();
-    build_ok(tmp.path(), &[("SOURCE_DATE_EPOCH", EPOCH)], None);
-    let dir = bundle_dir(tmp.path());
+    require!(Mdbook);
+    let book = Book::fixture("clean-advisories").bundle("pdf = false");
+    let built = book.mdbook().epoch(EPOCH).run().expect_ok();
+    let dir = built.bundle_dir();
     let text = fs::read_to_string(dir.join("vex.cdx.json")).unwrap();
     // Valid CycloneDX 1.6, by the reader that validates SBOMs.
     let mut map = mdbook_techfile::core::model::SourceMap::new();
@@ -980,16 +935,19 @@ fn the_bundle_ships_one_self_contained_vex_document() {
     // The snapshot is named, and the manifest lists the file.
     let source = vex["metadata"]["properties"][0]["value"].as_str().unwrap();
     assert!(
-        source.contains("records=21") && source.contains("sha256="),
+        source.contains("records=2") && source.contains("sha256="),
         "{source}"
     );
     let manifest = fs::read_to_string(dir.join("MANIFEST.sha256")).unwrap();
     assert!(manifest.contains("  vex.cdx.json\n"), "{manifest}");
     let trace: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(dir.join("trace.json")).unwrap()).unwrap();
-    assert_eq!(trace["advisory-sources"][0]["records"], 21);
+    assert_eq!(trace["advisory-sources"][0]["records"], 2);
     verify(&dir).expect_code(0);
     // Two builds give the same document.
-    build_ok(tmp.path(), &[("SOURCE_DATE_EPOCH", EPOCH)], None);
-    assert_eq!(fs::read_to_string(dir.join("vex.cdx.json")).unwrap(), text);
+    let again = book.mdbook().epoch(EPOCH).run().expect_ok();
+    assert_eq!(
+        fs::read_to_string(again.bundle_dir().join("vex.cdx.json")).unwrap(),
+        text
+    );
 }

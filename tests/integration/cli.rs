@@ -1,8 +1,8 @@
 //! The command line: exit codes, usage errors, output formats and paths.
 
 use crate::common::{
-    append_book_toml, check_human, check_json, fixture, fixture_names, fixtures_dir,
-    parse_json_lines, revalidate_today, run, run_with_stdin, temp_fixture,
+    Book, check, check_human, fixture, fixture_names, fixtures_dir, is_clean_fixture,
+    revalidate_today, run, run_with_stdin,
 };
 use std::path::Path;
 
@@ -13,7 +13,7 @@ fn clean_book_exits_0_with_no_findings() {
     human.expect_code(0);
     assert_eq!(human.stdout, "techfile: no findings\n");
     assert_eq!(human.stderr, "");
-    let json = check_json(&dir);
+    let json = check(&dir);
     json.expect_code(0);
     assert_eq!(json.stdout, "", "clean JSON output has no lines");
 }
@@ -22,7 +22,7 @@ fn clean_book_exits_0_with_no_findings() {
 fn every_error_fixture_exits_1_and_configuration_errors_exit_2() {
     for name in fixture_names() {
         // `clean` and `clean-*` fixtures have no findings.
-        if name == "clean" || name.starts_with("clean-") {
+        if is_clean_fixture(&name) {
             continue;
         }
         // Time-dependent findings show under `revalidate` only (tests/integration/codes.rs).
@@ -113,9 +113,8 @@ fn folder_without_book_toml_exits_2_with_a_message() {
 
 #[test]
 fn missing_summary_exits_2_naming_the_file() {
-    let dir = temp_fixture("clean");
-    std::fs::remove_file(dir.path().join("book/src/SUMMARY.md")).unwrap();
-    let r = check_human(dir.path());
+    let book = Book::fixture("clean").remove("book/src/SUMMARY.md");
+    let r = book.check_human();
     r.expect_code(2);
     assert!(r.stderr.contains("SUMMARY.md"), "{}", r.stderr);
 }
@@ -132,9 +131,7 @@ fn invalid_configuration_exits_2_naming_the_problem() {
             "error[config-wrong-type]: `coverage.control` must be a boolean, found a string",
         ),
     ] {
-        let dir = temp_fixture("clean");
-        append_book_toml(dir.path(), toml);
-        let r = check_human(dir.path());
+        let r = Book::fixture("clean").toml(toml).check_human();
         r.expect_code(2);
         assert!(r.stdout.contains(needle), "{toml}: {}", r.stdout);
         assert_eq!(r.stderr, "", "{toml}");
@@ -152,14 +149,7 @@ fn invalid_configuration_exits_2_naming_the_problem() {
             "`max-file-size` must be a whole number",
         ),
     ] {
-        let dir = temp_fixture("clean");
-        let toml = dir.path().join("book/book.toml");
-        let text = std::fs::read_to_string(&toml).unwrap().replace(
-            "[preprocessor.techfile]\n",
-            &format!("[preprocessor.techfile]\n{line}\n"),
-        );
-        std::fs::write(&toml, text).unwrap();
-        let r = check_human(dir.path());
+        let r = Book::fixture("clean").config(line).check_human();
         r.expect_code(2);
         assert!(r.stdout.contains(needle), "{line}: {}", r.stdout);
         // The finding names the line the key is on: the one after the table header.
@@ -175,21 +165,20 @@ fn invalid_configuration_exits_2_naming_the_problem() {
 /// findings are the same whichever format prints them.
 #[test]
 fn every_configuration_error_is_reported_at_once() {
-    let dir = temp_fixture("clean");
-    append_book_toml(
-        dir.path(),
+    let book = Book::fixture("clean").toml(
         "pages-title = 3\n\n[preprocessor.techfile.coverage]\nrequirment = false\n\n[preprocessor.techfile.bundle]\npdf = \"no\"\n",
     );
-    let human = check_human(dir.path());
+    let human = book.check_human();
     human.expect_code(2);
     assert!(
         human.stdout.ends_with("techfile: 4 errors, 0 warnings\n"),
         "{}",
         human.stdout
     );
-    let json = check_json(dir.path());
+    let json = book.check();
     json.expect_code(2);
-    let places: Vec<(String, u64, u64)> = parse_json_lines(&json.stdout)
+    let places: Vec<(String, u64, u64)> = json
+        .findings
         .iter()
         .map(|v| {
             assert_eq!(v["file"], "book/book.toml");
@@ -257,11 +246,11 @@ fn environment_overrides_are_applied_and_named_in_findings() {
 /// A book.toml that is not TOML is one finding at the error, not mdBook's message.
 #[test]
 fn a_book_toml_syntax_error_is_a_finding() {
-    let dir = temp_fixture("clean");
-    append_book_toml(dir.path(), "[preprocessor.techfile.risk\n");
-    let r = check_json(dir.path());
+    let r = Book::fixture("clean")
+        .toml("[preprocessor.techfile.risk\n")
+        .check();
     r.expect_code(2);
-    let v = parse_json_lines(&r.stdout);
+    let v = &r.findings;
     assert_eq!(v.len(), 1, "{}", r.stdout);
     assert_eq!(v[0]["code"], "config-toml-syntax");
     assert_eq!(v[0]["line"], 7);
@@ -282,8 +271,8 @@ fn preprocessor_mode_rejects_garbage_on_stdin() {
 #[test]
 fn json_lines_have_the_documented_keys() {
     for name in fixture_names() {
-        let r = check_json(&fixture(&name));
-        for v in parse_json_lines(&r.stdout) {
+        let r = check(&fixture(&name));
+        for v in &r.findings {
             for key in ["code", "severity", "message", "file", "line", "column"] {
                 assert!(v.get(key).is_some(), "{name}: `{key}` missing in {v}");
             }
@@ -318,9 +307,9 @@ fn position_exists(text: &str, line: u64, column: u64) -> bool {
 fn locations_point_into_real_files_and_agree_between_formats() {
     for name in fixture_names() {
         let dir = fixture(&name);
-        let json = check_json(&dir);
+        let json = check(&dir);
         let human = check_human(&dir);
-        for v in parse_json_lines(&json.stdout) {
+        for v in &json.findings {
             let file = v["file"].as_str().unwrap();
             let (line, col) = (v["line"].as_u64().unwrap(), v["column"].as_u64().unwrap());
             let header = format!(
@@ -386,10 +375,9 @@ fn locations_point_into_real_files_and_agree_between_formats() {
 #[test]
 fn link_spans_cover_the_quoted_id() {
     let dir = fixture("unknown-id");
-    let r = check_json(&dir);
-    let findings = parse_json_lines(&r.stdout);
-    assert_eq!(findings.len(), 3, "{}", r.stdout);
-    for v in findings {
+    let r = check(&dir);
+    assert_eq!(r.findings.len(), 3, "{}", r.stdout);
+    for v in &r.findings {
         let text = std::fs::read_to_string(dir.join(v["file"].as_str().unwrap())).unwrap();
         let line = text
             .lines()
@@ -417,12 +405,13 @@ fn link_spans_cover_the_quoted_id() {
 #[test]
 fn paths_are_relative_to_where_the_tool_runs() {
     // From the fixtures folder, the same findings name `unknown-id/requirements/...`.
-    let r = run(
+    let r = crate::common::Checked::from(run(
         &fixtures_dir(),
         &["check", "unknown-id/book", "--format", "json"],
-    );
+    ));
     r.expect_code(1);
-    let files: Vec<String> = parse_json_lines(&r.stdout)
+    let files: Vec<String> = r
+        .findings
         .iter()
         .map(|v| v["file"].as_str().unwrap().to_owned())
         .collect();
@@ -431,12 +420,12 @@ fn paths_are_relative_to_where_the_tool_runs() {
         assert!(f.starts_with("unknown-id/requirements/"), "{f}");
     }
     // From inside the book folder, items are one level up.
-    let r = run(
+    let r = crate::common::Checked::from(run(
         &fixture("unknown-id").join("book"),
         &["check", ".", "--format", "json"],
-    );
+    ));
     r.expect_code(1);
-    for v in parse_json_lines(&r.stdout) {
+    for v in &r.findings {
         assert!(
             v["file"].as_str().unwrap().starts_with("../requirements/"),
             "{v}"
@@ -480,8 +469,8 @@ fn colour_is_opt_in() {
 #[test]
 fn output_is_identical_across_runs() {
     for name in ["duplicate-id", "trace-cycle", "practice-not-addressed"] {
-        let a = check_json(&fixture(name));
-        let b = check_json(&fixture(name));
+        let a = check(&fixture(name));
+        let b = check(&fixture(name));
         assert_eq!(a.stdout, b.stdout, "{name}");
     }
 }

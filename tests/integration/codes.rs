@@ -1,7 +1,7 @@
 //! Every diagnostic code has a fixture folder named after it, and checking that fixture
 //! reports the code. A new code without a fixture fails here.
 
-use crate::common::{check_json, fixture, fixture_findings, fixture_names};
+use crate::common::{check, fixture, fixture_findings, fixture_names, is_clean_fixture};
 use mdbook_techfile::core::diag::{Code, Level};
 
 #[test]
@@ -16,15 +16,12 @@ fn every_code_has_a_fixture_that_reports_it() {
             ));
             continue;
         }
-        let (findings, run) = fixture_findings(&dir);
-        let own: Vec<_> = findings.iter().filter(|v| v["code"] == name).collect();
+        let run = fixture_findings(&dir);
+        let own = run.with_code(name);
         if own.is_empty() {
             problems.push(format!(
                 "{name}: `check` on tests/fixtures/{name} does not report it; it reports {:?}",
-                findings
-                    .iter()
-                    .map(|v| v["code"].to_string())
-                    .collect::<Vec<_>>()
+                run.codes()
             ));
             continue;
         }
@@ -41,7 +38,7 @@ fn every_code_has_a_fixture_that_reports_it() {
                 ));
             }
         }
-        let any_error = findings.iter().any(|v| v["severity"] == "error");
+        let any_error = run.findings.iter().any(|v| v["severity"] == "error");
         // A configuration error is a usage error: the check never reached the book.
         let config = code.family() == "config";
         let expected_exit = match (config, any_error) {
@@ -59,7 +56,7 @@ fn every_code_has_a_fixture_that_reports_it() {
             problems.push(format!("{name}: an error-level code must fail the check"));
         }
         if config
-            && let Some(other) = findings.iter().find(|v| {
+            && let Some(other) = run.findings.iter().find(|v| {
                 !v["code"]
                     .as_str()
                     .unwrap_or_default()
@@ -74,12 +71,6 @@ fn every_code_has_a_fixture_that_reports_it() {
     assert!(problems.is_empty(), "\n{}", problems.join("\n"));
 }
 
-/// Fixtures that must check clean: `clean`, and `clean-*` for one area each (such as
-/// `clean-links`, every kind of valid link).
-fn is_clean_fixture(name: &str) -> bool {
-    name == "clean" || name.starts_with("clean-")
-}
-
 #[test]
 fn every_fixture_is_named_after_a_code_or_is_clean() {
     let stray: Vec<String> = fixture_names()
@@ -92,6 +83,26 @@ fn every_fixture_is_named_after_a_code_or_is_clean() {
     );
 }
 
+/// A folder under tests/fixtures is a book (it has `book/book.toml`) or data another test
+/// reads; a folder that is neither is a fixture someone forgot to finish.
+#[test]
+fn every_fixture_folder_is_a_book_or_known_data() {
+    const DATA: &[&str] = &["sbom-vectors", "advisories"];
+    let books = fixture_names();
+    let mut stray = Vec::new();
+    for e in std::fs::read_dir(crate::common::fixtures_dir()).expect("tests/fixtures") {
+        let e = e.expect("entry");
+        let name = e.file_name().to_string_lossy().into_owned();
+        if e.path().is_dir() && !books.contains(&name) && !DATA.contains(&name.as_str()) {
+            stray.push(name);
+        }
+    }
+    assert!(
+        stray.is_empty(),
+        "folders without book/book.toml: {stray:?}"
+    );
+}
+
 /// The warning-level fixtures hold nothing but warnings, so they show that warnings alone
 /// never fail a check.
 #[test]
@@ -100,12 +111,13 @@ fn warning_fixtures_pass_the_check() {
         .iter()
         .filter(|c| c.default_level() == Level::Warn)
     {
-        let (findings, run) = fixture_findings(&fixture(code.as_str()));
-        assert!(!findings.is_empty(), "{}: no findings", code.as_str());
+        let run = fixture_findings(&fixture(code.as_str()));
+        assert!(!run.findings.is_empty(), "{}: no findings", code.as_str());
         assert!(
-            findings.iter().all(|v| v["severity"] == "warning"),
-            "{}: {findings:?}",
-            code.as_str()
+            run.findings.iter().all(|v| v["severity"] == "warning"),
+            "{}: {:?}",
+            code.as_str(),
+            run.findings
         );
         run.expect_code(0);
     }
@@ -119,7 +131,7 @@ fn clean_fixtures_have_no_findings() {
         .collect();
     assert!(names.len() >= 2, "{names:?}");
     for name in names {
-        let run = check_json(&fixture(&name));
+        let run = check(&fixture(&name));
         assert_eq!(run.stdout, "", "{name}: findings in a clean fixture");
         run.expect_code(0);
     }

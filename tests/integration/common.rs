@@ -1,189 +1,66 @@
-//! Helpers shared by the integration tests: running the binary, finding fixtures, building
-//! throw-away books.
+//! The one harness of the integration tests: fixture books copied into temporary folders
+//! and changed with builder calls (`book.rs`: `Book`, and `Built`, a real `mdbook build` with
+//! the findings it printed), the binary's runs with parsed findings (`run.rs`: `Checked`), and
+//! what a test needs from outside (`tools.rs`: `require!`). This file finds the fixtures and
+//! holds the file and snapshot helpers.
+//!
+//! Tests assert codes, places and behaviour; the wording of messages lives in the insta
+//! snapshots (`snapshots/` for every fixture, `snapshots/messages/` for [`snapshot_findings`]).
+
+mod book;
+mod run;
+mod tools;
+
+pub use book::Book;
+pub use run::{
+    BIN, Checked, Run, check, check_human, command, fixture_findings, parse_json_lines, revalidate,
+    revalidate_today, run, run_env, run_with_stdin,
+};
+pub(crate) use tools::require;
+pub use tools::{Need, ready, shared_dir};
 
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
 
-/// The binary under test, built by Cargo for this test run.
-pub const BIN: &str = env!("CARGO_BIN_EXE_mdbook-techfile");
-
-/// `tests/fixtures`: one folder per diagnostic code, plus `clean` and `clean-*` (no findings).
-pub fn fixtures_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures")
+/// The repository root (the sample technical file's `book/`, `requirements/` and `sboms/`).
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the plugin lives in the repository")
+        .to_path_buf()
 }
 
+/// `tests/fixtures`: one book per diagnostic code, `clean` and `clean-*` (no findings), and
+/// folders of data for other tests (those hold no `book/book.toml`).
+pub fn fixtures_dir() -> PathBuf {
+    repo_root().join("tests/fixtures")
+}
+
+/// A fixture in place, for tests that only read it.
 pub fn fixture(name: &str) -> PathBuf {
     fixtures_dir().join(name)
 }
 
-/// Folders under `tests/fixtures` that hold data for other tests rather than a book.
-pub const DATA_FOLDERS: &[&str] = &["sbom-vectors", "advisories"];
-
-/// Every fixture folder name (books only, not [`DATA_FOLDERS`]), sorted.
+/// Every fixture book, found by the pattern `tests/fixtures/*/book/book.toml`, sorted.
 pub fn fixture_names() -> Vec<String> {
     let mut names: Vec<String> = fs::read_dir(fixtures_dir())
         .expect("tests/fixtures exists")
         .filter_map(|e| {
             let e = e.ok()?;
-            e.file_type()
-                .ok()?
-                .is_dir()
+            e.path()
+                .join("book/book.toml")
+                .is_file()
                 .then(|| e.file_name().to_string_lossy().into_owned())
         })
-        .filter(|n| !DATA_FOLDERS.contains(&n.as_str()))
         .collect();
     names.sort();
     names
 }
 
-/// What one run of the binary produced.
-#[derive(Debug)]
-pub struct Run {
-    /// Exit code; `None` when the process died from a signal (a crash).
-    pub code: Option<i32>,
-    pub stdout: String,
-    pub stderr: String,
-}
-
-impl Run {
-    /// The result of a finished process.
-    pub fn from_output(out: Output) -> Run {
-        Run::from(out)
-    }
-
-    fn from(out: Output) -> Run {
-        Run {
-            code: out.status.code(),
-            stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
-            stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
-        }
-    }
-
-    /// Panics with the whole run when the exit code is not `expected`.
-    pub fn expect_code(&self, expected: i32) -> &Run {
-        assert_eq!(
-            self.code,
-            Some(expected),
-            "expected exit code {expected}\n--- stdout\n{}\n--- stderr\n{}",
-            self.stdout,
-            self.stderr
-        );
-        self
-    }
-}
-
-/// A command for the binary with a clean environment: no MDBOOK_* overrides leak in from
-/// the developer's shell, and colour is decided by the flags, not by the terminal.
-pub fn command(dir: &Path) -> Command {
-    let mut cmd = Command::new(BIN);
-    cmd.current_dir(dir).stdin(Stdio::null());
-    for (k, _) in std::env::vars_os() {
-        if k.to_string_lossy().starts_with("MDBOOK_") {
-            cmd.env_remove(k);
-        }
-    }
-    cmd.env_remove("NO_COLOR").env_remove("CLICOLOR_FORCE");
-    cmd
-}
-
-/// Runs the binary in `dir` with `args`.
-pub fn run(dir: &Path, args: &[&str]) -> Run {
-    Run::from(command(dir).args(args).output().expect("binary runs"))
-}
-
-/// Runs the binary in `dir` with `args`, with environment variables set (`Some`) or
-/// removed (`None`).
-pub fn run_env(dir: &Path, args: &[&str], env: &[(&str, Option<&str>)]) -> Run {
-    let mut cmd = command(dir);
-    cmd.args(args);
-    for (k, v) in env {
-        match v {
-            Some(v) => cmd.env(k, v),
-            None => cmd.env_remove(k),
-        };
-    }
-    Run::from(cmd.output().expect("binary runs"))
-}
-
-/// Runs the binary in `dir` with `args`, feeding `stdin`.
-pub fn run_with_stdin(dir: &Path, args: &[&str], stdin: &[u8]) -> Run {
-    use std::io::Write;
-    let mut child = command(dir)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("binary runs");
-    child
-        .stdin
-        .take()
-        .expect("stdin is piped")
-        .write_all(stdin)
-        .expect("stdin accepts the input");
-    Run::from(child.wait_with_output().expect("binary finishes"))
-}
-
-/// `mdbook-techfile check book --color never` in `dir`.
-pub fn check_human(dir: &Path) -> Run {
-    run(dir, &["check", "book", "--color", "never"])
-}
-
-/// `mdbook-techfile check book --format json` in `dir`.
-pub fn check_json(dir: &Path) -> Run {
-    run(dir, &["check", "book", "--format", "json"])
-}
-
-/// The date a fixture's findings depend on: fixtures of time-dependent codes hold a file
-/// `revalidate-today` with it, and are checked with `revalidate --today` instead of `check`.
-pub fn revalidate_today(dir: &Path) -> Option<String> {
-    fs::read_to_string(dir.join("revalidate-today"))
-        .ok()
-        .map(|t| t.trim().to_owned())
-}
-
-/// `mdbook-techfile revalidate book --today DATE --format FORMAT` in `dir`.
-pub fn revalidate(dir: &Path, today: &str, format: &str) -> Run {
-    run(
-        dir,
-        &["revalidate", "book", "--today", today, "--format", format],
-    )
-}
-
-/// The findings of a fixture as JSON objects, and the run: `check --format json`, or for
-/// a time-dependent fixture the `findings` of `revalidate --format json`.
-pub fn fixture_findings(dir: &Path) -> (Vec<serde_json::Value>, Run) {
-    match revalidate_today(dir) {
-        Some(today) => {
-            let run = revalidate(dir, &today, "json");
-            let report: serde_json::Value = serde_json::from_str(&run.stdout)
-                .unwrap_or_else(|e| panic!("not a JSON report ({e}): {}", run.stdout));
-            let findings = report["findings"].as_array().cloned().unwrap_or_default();
-            (findings, run)
-        }
-        None => {
-            let run = check_json(dir);
-            (parse_json_lines(&run.stdout), run)
-        }
-    }
-}
-
-/// Parses JSON Lines output, one finding per line.
-pub fn parse_json_lines(stdout: &str) -> Vec<serde_json::Value> {
-    stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not a JSON line ({e}): {l}")))
-        .collect()
-}
-
-/// The codes of the findings in JSON Lines output, in output order.
-pub fn codes_of(stdout: &str) -> Vec<String> {
-    parse_json_lines(stdout)
-        .iter()
-        .map(|v| v["code"].as_str().expect("code is a string").to_owned())
-        .collect()
+/// `clean` and `clean-*` fixtures must check without findings.
+pub fn is_clean_fixture(name: &str) -> bool {
+    name == "clean" || name.starts_with("clean-")
 }
 
 /// Copies a folder tree.
@@ -200,27 +77,11 @@ pub fn copy_dir(src: &Path, dst: &Path) {
     }
 }
 
-/// A fixture copied into a fresh temporary folder, so a test may change it.
-pub fn temp_fixture(name: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("temp dir");
-    copy_dir(&fixture(name), dir.path());
-    dir
-}
-
 /// Writes `content` to `root/rel`, creating folders.
 pub fn write(root: &Path, rel: &str, content: impl AsRef<[u8]>) {
     let path = root.join(rel);
     fs::create_dir_all(path.parent().expect("file has a parent")).expect("create folders");
     fs::write(path, content).expect("write file");
-}
-
-/// Appends TOML to `book/book.toml` under `root`.
-pub fn append_book_toml(root: &Path, toml: &str) {
-    let path = root.join("book/book.toml");
-    let mut text = fs::read_to_string(&path).expect("book.toml");
-    text.push('\n');
-    text.push_str(toml);
-    fs::write(path, text).expect("write book.toml");
 }
 
 /// The front-matter of an item file, for tests that build books on the fly.
@@ -233,22 +94,6 @@ pub fn item(id: &str, kind: &str, title: &str, extra: &[&str], body: &str) -> St
     s.push_str("+++\n");
     s.push_str(body);
     s
-}
-
-/// A minimal book skeleton (no items) under `root`: `book/book.toml` with the given
-/// `[preprocessor.techfile]` body, and a one-chapter `src`.
-pub fn skeleton(root: &Path, techfile_toml: &str) {
-    write(
-        root,
-        "book/book.toml",
-        format!("[book]\ntitle = \"Test book\"\n\n[preprocessor.techfile]\n{techfile_toml}\n"),
-    );
-    write(
-        root,
-        "book/src/SUMMARY.md",
-        "# Summary\n\n- [Chapter](chapter.md)\n",
-    );
-    write(root, "book/src/chapter.md", "# Chapter\n");
 }
 
 /// Every file under `root` whose name ends with `ext`, keyed by its path relative to
@@ -275,22 +120,90 @@ pub fn files_with_ext(root: &Path, ext: &str) -> BTreeMap<String, Vec<u8>> {
     out
 }
 
-/// Whether a tool the test needs is on PATH. A missing tool fails the test with the command
-/// that installs it, unless the given variable asks to skip.
-pub fn tool_available(tool: &str, skip_var: &str, install: &str) -> bool {
-    // Only whether it runs matters: `pdftotext --version` exits 1 although it is there.
-    if Command::new(tool)
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok()
-    {
-        return true;
+/// The IDs of the items under `dir`, read from their front-matter, sorted.
+pub fn item_ids(dir: &Path) -> Vec<String> {
+    let mut ids: Vec<String> = files_with_ext(dir, ".md")
+        .values()
+        .filter_map(|bytes| {
+            String::from_utf8_lossy(bytes).lines().find_map(|l| {
+                l.strip_prefix("id = \"")?
+                    .strip_suffix('"')
+                    .map(str::to_owned)
+            })
+        })
+        .collect();
+    ids.sort();
+    ids
+}
+
+/// SHA-256 with the `sha2` crate directly, not the code under test.
+pub fn sha2_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// `file:line:column` of a JSON finding (or of a related place).
+pub fn place(v: &serde_json::Value) -> String {
+    format!(
+        "{}:{}:{}",
+        v["file"].as_str().unwrap_or("?"),
+        v["line"],
+        v["column"]
+    )
+}
+
+/// Snapshots the wording of findings (`code place: message`, then help, label and related
+/// messages) as `snapshots/messages/<name>.snap`, so tests assert codes and places and the
+/// text lives in one reviewed file.
+pub fn snapshot_findings(name: &str, findings: &[serde_json::Value]) {
+    let mut text = String::new();
+    for v in findings {
+        text.push_str(&format!(
+            "{}[{}] {}: {}\n",
+            v["severity"].as_str().unwrap_or("?"),
+            v["code"].as_str().unwrap_or("?"),
+            place(v),
+            v["message"].as_str().unwrap_or("?")
+        ));
+        for key in ["label", "help"] {
+            if let Some(s) = v[key].as_str() {
+                text.push_str(&format!("  {key}: {s}\n"));
+            }
+        }
+        for r in v["related"].as_array().into_iter().flatten() {
+            text.push_str(&format!(
+                "  related {}: {}\n",
+                place(r),
+                r["message"].as_str().unwrap_or("")
+            ));
+        }
     }
-    if std::env::var_os(skip_var).is_some() {
-        eprintln!("note: {tool} not found and {skip_var} is set: skipping");
-        return false;
+    snapshot_text(name, &text);
+}
+
+/// Snapshots `text` as `snapshots/messages/<name>.snap`.
+pub fn snapshot_text(name: &str, text: &str) {
+    insta::with_settings!({
+        snapshot_path => "snapshots/messages",
+        prepend_module_to_snapshot => false,
+        omit_expression => true,
+    }, {
+        insta::assert_snapshot!(name, text);
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fixture_books_are_found_by_their_book_toml() {
+        let names = fixture_names();
+        assert!(names.contains(&"clean".to_string()), "{names:?}");
+        // Data folders hold no book.
+        assert!(!names.contains(&"sbom-vectors".to_string()), "{names:?}");
     }
-    panic!("{tool} is not on PATH: install it ({install}) or set {skip_var}=1 to skip");
 }

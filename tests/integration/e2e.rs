@@ -4,82 +4,9 @@
 //! mdbook must be on PATH (`cargo install --locked mdbook --version 0.5.4`). Set
 //! TECHFILE_SKIP_MDBOOK=1 to skip these tests where it cannot be installed.
 
-use crate::common::{BIN, copy_dir, files_with_ext, fixture, write};
+use crate::common::{Book, files_with_ext, fixture, item_ids, require};
 use std::collections::{BTreeMap, BTreeSet};
-use std::fs;
 use std::path::Path;
-use std::process::{Command, Output};
-
-const INSTALL: &str = "install mdbook 0.5.4 with `cargo install --locked mdbook --version 0.5.4` (or set TECHFILE_SKIP_MDBOOK=1 to skip the end-to-end tests)";
-
-/// Whether the end-to-end tests run. Panics when mdbook is missing or not 0.5, unless
-/// TECHFILE_SKIP_MDBOOK=1.
-pub(crate) fn mdbook_ready(test: &str) -> bool {
-    if std::env::var("TECHFILE_SKIP_MDBOOK").is_ok_and(|v| v == "1") {
-        eprintln!("note: {test} skipped because TECHFILE_SKIP_MDBOOK=1");
-        return false;
-    }
-    match Command::new("mdbook").arg("--version").output() {
-        Ok(out) if out.status.success() => {
-            let version = String::from_utf8_lossy(&out.stdout);
-            assert!(
-                version.trim().starts_with("mdbook v0.5."),
-                "these tests need mdbook 0.5, found `{}`: {INSTALL}",
-                version.trim()
-            );
-            true
-        }
-        Ok(out) => panic!(
-            "`mdbook --version` failed ({}): {INSTALL}",
-            String::from_utf8_lossy(&out.stderr)
-        ),
-        Err(e) => panic!("mdbook is not on PATH ({e}): {INSTALL}"),
-    }
-}
-
-/// Copies a fixture to `dest` and points its `[preprocessor.techfile]` at the binary
-/// under test.
-pub(crate) fn prepare(fixture_name: &str, dest: &Path) {
-    copy_dir(&fixture(fixture_name), dest);
-    let toml = dest.join("book/book.toml");
-    let text = fs::read_to_string(&toml).unwrap();
-    assert!(
-        text.contains("[preprocessor.techfile]\n"),
-        "{fixture_name}: no techfile table"
-    );
-    // A TOML literal string: no escapes, so any path without `'` works.
-    assert!(!BIN.contains('\''));
-    let text = text.replacen(
-        "[preprocessor.techfile]\n",
-        &format!("[preprocessor.techfile]\ncommand = '{BIN}'\n"),
-        1,
-    );
-    fs::write(&toml, text).unwrap();
-}
-
-pub(crate) fn mdbook_build(root: &Path) -> Output {
-    let mut cmd = Command::new("mdbook");
-    cmd.arg("build").current_dir(root.join("book"));
-    for (k, _) in std::env::vars_os() {
-        if k.to_string_lossy().starts_with("MDBOOK_") {
-            cmd.env_remove(k);
-        }
-    }
-    cmd.output().expect("mdbook runs")
-}
-
-pub(crate) fn build_ok(root: &Path) -> BTreeMap<String, Vec<u8>> {
-    let out = mdbook_build(root);
-    assert!(
-        out.status.success(),
-        "mdbook build failed\n--- stdout\n{}\n--- stderr\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let html = files_with_ext(&root.join("book/book"), ".html");
-    assert!(!html.is_empty(), "no HTML written");
-    html
-}
 
 /// The HTML with every `<code ...>...</code>` element removed (inline code and code
 /// blocks), where directive text may legitimately appear.
@@ -98,42 +25,12 @@ fn without_code(html: &str) -> String {
     out
 }
 
-/// The IDs of the items in a fixture, read from their front-matter.
-fn item_ids(fixture_name: &str) -> Vec<String> {
-    let mut ids: Vec<String> = files_with_ext(&fixture(fixture_name).join("requirements"), ".md")
-        .values()
-        .filter_map(|bytes| {
-            let text = String::from_utf8_lossy(bytes);
-            text.lines().find_map(|l| {
-                l.strip_prefix("id = \"")?
-                    .strip_suffix('"')
-                    .map(str::to_owned)
-            })
-        })
-        .collect();
-    ids.sort();
-    ids
-}
-
-/// One built page as text; a missing page fails the test with the list of pages.
-fn page_text(html: &BTreeMap<String, Vec<u8>>, p: &str) -> String {
-    String::from_utf8(
-        html.get(p)
-            .unwrap_or_else(|| panic!("{p} missing; pages: {:?}", html.keys()))
-            .clone(),
-    )
-    .unwrap()
-}
-
 #[test]
 fn clean_book_builds_with_mdbook() {
-    if !mdbook_ready("clean_book_builds_with_mdbook") {
-        return;
-    }
-    let tmp = tempfile::tempdir().unwrap();
-    prepare("clean", tmp.path());
-    let html = build_ok(tmp.path());
-    let page = |p: &str| page_text(&html, p);
+    require!(Mdbook);
+    let built = Book::fixture("clean").build().expect_ok();
+    let html = built.html();
+    let page = |p: &str| built.page(p);
 
     // Generated pages for the kinds no chapter hosts; risks are hosted by risks.md.
     for p in [
@@ -157,7 +54,7 @@ fn clean_book_builds_with_mdbook() {
     );
 
     // Every item has an anchor, on the page of its kind.
-    let ids = item_ids("clean");
+    let ids = item_ids(&fixture("clean").join("requirements"));
     assert_eq!(ids.len(), 13, "{ids:?}");
     for id in &ids {
         let anchor = format!("id=\"{}\"", id.to_lowercase());
@@ -239,6 +136,25 @@ fn clean_book_builds_with_mdbook() {
     assert!(page("techfile/tests.html").contains("requirements/tests/TST-002.md"));
 }
 
+/// The anchor of the row of the component named `name` in the SBOM `key`, as `check`
+/// computes it.
+fn component_anchor(book: &Path, key: &str, name: &str) -> String {
+    let outcome = mdbook_techfile::mdbook::check(book).expect("the book loads");
+    let sbom = outcome
+        .analysis
+        .sboms
+        .sboms
+        .iter()
+        .find(|s| s.key == key)
+        .unwrap_or_else(|| panic!("no SBOM {key}"));
+    sbom.components
+        .iter()
+        .find(|c| c.name == name)
+        .unwrap_or_else(|| panic!("no component {name} in {key}"))
+        .anchor
+        .clone()
+}
+
 /// Every `id="..."` in a page, in order.
 fn ids_in(html: &str) -> Vec<&str> {
     html.match_indices(" id=\"")
@@ -311,30 +227,18 @@ fn link_and_id_problems(out_dir: &Path, html: &BTreeMap<String, Vec<u8>>) -> Vec
 
 #[test]
 fn clean_build_has_working_links_and_unique_ids() {
-    if !mdbook_ready("clean_build_has_working_links_and_unique_ids") {
-        return;
-    }
-    let tmp = tempfile::tempdir().unwrap();
-    prepare("clean", tmp.path());
+    require!(Mdbook);
     // A chapter two folders deep that hosts the tests and links everywhere, and generated
     // pages in a nested folder: every relative link must still land.
-    let toml = tmp.path().join("book/book.toml");
-    let text = fs::read_to_string(&toml).unwrap().replace(
-        "[preprocessor.techfile]\n",
-        "[preprocessor.techfile]\npages-dir = \"trace/generated\"\n",
-    );
-    fs::write(&toml, text).unwrap();
-    write(
-        tmp.path(),
-        "book/src/design/deep/tests.md",
-        "# Tests\n\n{{#techfile items test}}\n\nSee {{#techfile ref REQ-SM-001}}, {{#techfile ref RSK-001}}, {{#techfile ref CTL-002}}, {{#techfile ref MDCG-SVV}}.\n\n{{#techfile matrix}}\n",
-    );
-    let summary = tmp.path().join("book/src/SUMMARY.md");
-    let mut s = fs::read_to_string(&summary).unwrap();
-    s.push_str("- [Tests](design/deep/tests.md)\n");
-    fs::write(&summary, s).unwrap();
-
-    let html = build_ok(tmp.path());
+    let book = Book::fixture("clean")
+        .config("pages-dir = \"trace/generated\"")
+        .chapter(
+            "design/deep/tests.md",
+            "Tests",
+            "# Tests\n\n{{#techfile items test}}\n\nSee {{#techfile ref REQ-SM-001}}, {{#techfile ref RSK-001}}, {{#techfile ref CTL-002}}, {{#techfile ref MDCG-SVV}}.\n\n{{#techfile matrix}}\n",
+        );
+    let built = book.build().expect_ok();
+    let html = built.html();
     for p in [
         "trace/generated/requirements.html",
         "trace/generated/controls.html",
@@ -354,60 +258,62 @@ fn clean_build_has_working_links_and_unique_ids() {
     let deep = String::from_utf8_lossy(&html["design/deep/tests.html"]).into_owned();
     assert!(deep.contains("href=\"../../trace/generated/requirements.html#req-sm-001\""));
     assert!(deep.contains("id=\"tst-001\""));
-    let problems = link_and_id_problems(&tmp.path().join("book/book"), &html);
+    let problems = link_and_id_problems(&built.out, &html);
     assert!(problems.is_empty(), "\n{}", problems.join("\n"));
 }
 
 #[test]
 fn sboms_render_with_fingerprints_and_link_both_ways_to_items() {
-    if !mdbook_ready("sboms_render_with_fingerprints_and_link_both_ways_to_items") {
-        return;
-    }
-    let tmp = tempfile::tempdir().unwrap();
-    prepare("clean", tmp.path());
-    let html = build_ok(tmp.path());
-    let page = |p: &str| page_text(&html, p);
+    require!(Mdbook);
+    let built = Book::fixture("clean").build().expect_ok();
+    let page = |p: &str| built.page(p);
     let sbom = page("sbom.html");
     // The fingerprint a reader checks their copy against is the file's SHA-256.
-    let bytes = fs::read(fixture("clean").join("sboms/firmware.cdx.json")).unwrap();
+    let bytes = std::fs::read(fixture("clean").join("sboms/firmware.cdx.json")).unwrap();
     let sha = mdbook_techfile::core::sbom::sha256_hex(&bytes);
     assert!(sbom.contains(&sha), "fingerprint {sha} shown");
     // A component row links back to the risk that affects it, and the risk links to the row.
+    let book_dir = built
+        .out
+        .parent()
+        .expect("book/book is in book/")
+        .to_path_buf();
+    let anchor = |key: &str, name: &str| component_anchor(&book_dir, key, name);
+    let (mcuboot, mbedtls) = (
+        anchor("firmware.cdx.json", "mcuboot"),
+        anchor("firmware.cdx.json", "mbedtls"),
+    );
     let row_start = sbom
-        .find("<tr id=\"sbom-firmware-mcuboot\">")
+        .find(&format!("<tr id=\"{mcuboot}\">"))
         .expect("mcuboot row");
     let row = &sbom[row_start..row_start + sbom[row_start..].find("</tr>").unwrap()];
     assert!(row.contains("href=\"risks.html#rsk-001\""), "{row}");
     assert!(
-        row.contains("href=\"#sbom-firmware-mbedtls\""),
+        row.contains(&format!("href=\"#{mbedtls}\"")),
         "direct dependency link: {row}"
     );
     let risks = page("risks.html");
     assert!(
-        risks.contains("href=\"sbom.html#sbom-firmware-mcuboot\""),
+        risks.contains(&format!("href=\"sbom.html#{mcuboot}\"")),
         "the risk links to the component"
     );
-    assert!(risks.contains("href=\"sbom.html#sbom-firmware-mbedtls\""));
+    assert!(risks.contains(&format!("href=\"sbom.html#{mbedtls}\"")));
     // Text from the SBOM is escaped.
     assert!(!sbom.contains("<img src=x"), "raw HTML from an SBOM");
     assert!(sbom.contains("&lt;img src=x onerror=alert(2)&gt;"));
     // An SBOM no chapter places gets a generated page.
     let portal = page("techfile/sbom-portal.html");
-    assert!(portal.contains("id=\"sbom-portal-react\""));
+    let react = anchor("portal.cdx.json", "react");
+    assert!(react.starts_with("sbom-portal-"), "{react}");
+    assert!(portal.contains(&format!("id=\"{react}\"")));
     assert!(portal.contains("CycloneDX 1.7"));
 }
 
 #[test]
 fn builds_are_byte_identical() {
-    if !mdbook_ready("builds_are_byte_identical") {
-        return;
-    }
-    let a = tempfile::tempdir().unwrap();
-    let b = tempfile::tempdir().unwrap();
-    prepare("clean", a.path());
-    prepare("clean", b.path());
-    let ha = build_ok(a.path());
-    let hb = build_ok(b.path());
+    require!(Mdbook);
+    let ha = Book::fixture("clean").build().expect_ok().html();
+    let hb = Book::fixture("clean").build().expect_ok().html();
     assert_eq!(
         ha.keys().collect::<Vec<_>>(),
         hb.keys().collect::<Vec<_>>(),
@@ -420,118 +326,103 @@ fn builds_are_byte_identical() {
 
 #[test]
 fn book_with_errors_fails_mdbook_build() {
-    if !mdbook_ready("book_with_errors_fails_mdbook_build") {
-        return;
-    }
-    let tmp = tempfile::tempdir().unwrap();
-    prepare("unknown-id", tmp.path());
-    let out = mdbook_build(tmp.path());
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success(), "mdbook build must fail\n{stderr}");
-    assert!(stderr.contains("error[unknown-id]"), "{stderr}");
+    require!(Mdbook);
+    let built = Book::fixture("unknown-id").build().expect_failure();
     // Paths are relative to the book folder, where mdBook runs the preprocessor.
-    assert!(stderr.contains("../requirements/CTL-1.md:5:24"), "{stderr}");
     assert!(
-        !tmp.path().join("book/book/index.html").exists(),
+        built.has("unknown-id", "../requirements/CTL-1.md:5:24"),
+        "{}",
+        built.stderr
+    );
+    assert!(built.findings.iter().all(|f| f.severity == "error"));
+    assert!(
+        !built.out.join("index.html").exists(),
         "nothing is rendered from a book with errors"
     );
 }
 
 #[test]
 fn configuration_errors_fail_mdbook_build_at_their_line() {
-    if !mdbook_ready("configuration_errors_fail_mdbook_build_at_their_line") {
-        return;
-    }
-    let tmp = tempfile::tempdir().unwrap();
-    prepare("config-unknown-key", tmp.path());
-    let out = mdbook_build(tmp.path());
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success(), "mdbook build must fail\n{stderr}");
-    // All of them, as findings, at their lines (shifted by the `command` line `prepare`
-    // added), with the closing count.
-    for expected in [
-        "error[config-unknown-key]: unknown key `item` in [preprocessor.techfile]",
-        "book.toml:6:1",
-        "help: did you mean `items`?",
-        "book.toml:9:1",
-        "book.toml:12:1",
-        "techfile: 3 errors, 0 warnings",
-    ] {
-        assert!(stderr.contains(expected), "{expected}\n{stderr}");
-    }
-    assert!(!tmp.path().join("book/book/index.html").exists());
+    require!(Mdbook);
+    let built = Book::fixture("config-unknown-key").build().expect_failure();
+    // All of them, as findings, at their lines, with the closing count.
+    let places: Vec<(&str, &str)> = built
+        .findings
+        .iter()
+        .map(|f| (f.code.as_str(), f.place.as_str()))
+        .collect();
+    assert_eq!(
+        places,
+        [
+            ("config-unknown-key", "book.toml:5:1"),
+            ("config-unknown-key", "book.toml:8:1"),
+            ("config-unknown-key", "book.toml:11:1"),
+        ],
+        "{}",
+        built.stderr
+    );
+    assert!(
+        built.stderr.contains("techfile: 3 errors, 0 warnings"),
+        "{}",
+        built.stderr
+    );
+    assert!(!built.out.join("index.html").exists());
 }
 
 #[test]
 fn chapter_findings_point_at_the_same_place_in_build_and_check() {
-    if !mdbook_ready("chapter_findings_point_at_the_same_place_in_build_and_check") {
-        return;
-    }
-    let tmp = tempfile::tempdir().unwrap();
-    prepare("unknown-reference", tmp.path());
-    let out = mdbook_build(tmp.path());
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success());
+    require!(Mdbook);
+    let built = Book::fixture("unknown-reference").build().expect_failure();
     // The chapter has front-matter; lines are still counted from the top of the file.
-    assert!(stderr.contains("src/chapter.md:6:49"), "{stderr}");
-    assert!(stderr.contains("src/chapter.md:8:78"), "{stderr}");
-    assert!(stderr.contains("../requirements/RSK-1.md:6:26"), "{stderr}");
+    let places: Vec<&str> = built.findings.iter().map(|f| f.place.as_str()).collect();
+    for place in [
+        "src/chapter.md:6:49",
+        "src/chapter.md:8:78",
+        "../requirements/RSK-1.md:6:26",
+    ] {
+        assert!(places.contains(&place), "{place} missing: {places:?}");
+    }
 }
 
 #[test]
 fn warnings_do_not_fail_mdbook_build() {
-    if !mdbook_ready("warnings_do_not_fail_mdbook_build") {
-        return;
-    }
-    let tmp = tempfile::tempdir().unwrap();
-    prepare("link-to-obsolete", tmp.path());
-    let out = mdbook_build(tmp.path());
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{stderr}");
-    assert!(stderr.contains("warning[link-to-obsolete]"), "{stderr}");
+    require!(Mdbook);
+    let built = Book::fixture("link-to-obsolete").build().expect_ok();
     assert!(
-        tmp.path()
-            .join("book/book/techfile/requirements.html")
-            .is_file()
+        built
+            .findings
+            .iter()
+            .any(|f| f.severity == "warning" && f.code == "link-to-obsolete"),
+        "{}",
+        built.stderr
     );
+    assert!(built.out.join("techfile/requirements.html").is_file());
 }
 
 /// `\{{#techfile ...}}` is documented to show the directive text. mdBook's built-in `links`
-/// preprocessor treats `\{{#...}}` as its own escape and removes the backslash, so techfile
-/// must run before it: the documented configuration says `before = ["links"]`.
+/// preprocessor treats `\{{#...}}` as its own escape and removes the backslash; the plugin
+/// reads the chapter file itself, so the escape works whether it runs before `links`
+/// (`before = ["links"]`) or after it (the default order).
 #[test]
 fn escaped_directive_shows_its_text_in_mdbook_build() {
-    if !mdbook_ready("escaped_directive_shows_its_text_in_mdbook_build") {
-        return;
-    }
-    let tmp = tempfile::tempdir().unwrap();
-    prepare("clean", tmp.path());
-    let toml = tmp.path().join("book/book.toml");
-    let config = fs::read_to_string(&toml).unwrap();
-    fs::write(
-        &toml,
-        config.replacen(
-            "[preprocessor.techfile]\n",
-            "[preprocessor.techfile]\nbefore = [\"links\"]\n",
+    require!(Mdbook);
+    for before in ["before = [\"links\"]", ""] {
+        let book = Book::fixture("clean")
+            .config(before)
+            .edit("book/src/overview.md", |text| {
+                format!("{text}\nWrite \\{{{{#techfile summary}}}} to place the summary.\n")
+            });
+        let page = book.build().expect_ok().page("overview.html");
+        assert!(
+            page.contains("<p>Write {{#techfile summary}} to place the summary.</p>"),
+            "{before}: the escaped directive is shown as text"
+        );
+        assert_eq!(
+            page.matches("MDCG 2019-16 practices addressed").count(),
             1,
-        ),
-    )
-    .unwrap();
-    let overview = tmp.path().join("book/src/overview.md");
-    let mut text = fs::read_to_string(&overview).unwrap();
-    text.push_str("\nWrite \\{{#techfile summary}} to place the summary.\n");
-    fs::write(&overview, text).unwrap();
-    let html = build_ok(tmp.path());
-    let page = String::from_utf8_lossy(&html["overview.html"]).into_owned();
-    assert!(
-        page.contains("<p>Write {{#techfile summary}} to place the summary.</p>"),
-        "the escaped directive is shown as text"
-    );
-    assert_eq!(
-        page.matches("MDCG 2019-16 practices addressed").count(),
-        1,
-        "only the real directive places a summary"
-    );
+            "{before}: only the real directive places a summary"
+        );
+    }
 }
 
 /// Each item file is its own document: a code fence left open at the end of one item's
@@ -540,23 +431,19 @@ fn escaped_directive_shows_its_text_in_mdbook_build() {
 #[test]
 
 fn unclosed_fence_in_an_item_body_stays_inside_that_item() {
-    if !mdbook_ready("unclosed_fence_in_an_item_body_stays_inside_that_item") {
-        return;
-    }
-    let tmp = tempfile::tempdir().unwrap();
-    prepare("clean", tmp.path());
-    let ctl = tmp.path().join("requirements/CTL-001.md");
-    let mut text = fs::read_to_string(&ctl).unwrap();
-    text.push_str("\n```text\nan example whose fence is never closed\n");
-    fs::write(&ctl, text).unwrap();
-    let html = build_ok(tmp.path());
-    let controls = String::from_utf8_lossy(&html["techfile/controls.html"]).into_owned();
+    require!(Mdbook);
+    let book = Book::fixture("clean").edit("requirements/CTL-001.md", |text| {
+        format!("{text}\n```text\nan example whose fence is never closed\n")
+    });
+    let built = book.build().expect_ok();
+    let html = built.html();
+    let controls = built.page("techfile/controls.html");
     assert!(controls.contains("id=\"ctl-001\""));
     assert!(
         controls.contains("id=\"ctl-002\""),
         "CTL-002 lost its anchor"
     );
-    let problems = link_and_id_problems(&tmp.path().join("book/book"), &html);
+    let problems = link_and_id_problems(&built.out, &html);
     assert!(problems.is_empty(), "\n{}", problems.join("\n"));
 }
 
@@ -566,28 +453,118 @@ fn unclosed_fence_in_an_item_body_stays_inside_that_item() {
 #[test]
 
 fn item_anchor_never_collides_with_a_page_heading() {
-    if !mdbook_ready("item_anchor_never_collides_with_a_page_heading") {
+    require!(Mdbook);
+    let book = Book::fixture("clean")
+        .file(
+            "requirements/REQUIREMENTS.md",
+            "+++\nid = \"REQUIREMENTS\"\nkind = \"requirement\"\ntitle = \"Unlucky ID\"\nderives-from = [\"MDCG-SM\"]\n+++\n",
+        )
+        .edit("requirements/CTL-001.md", |text| {
+            text.replace("implements = [", "implements = [\"REQUIREMENTS\", ")
+        });
+    let built = book.build();
+    if !built.success {
+        assert!(built.codes().contains(&"duplicate-id"), "{}", built.stderr);
         return;
     }
-    let tmp = tempfile::tempdir().unwrap();
-    prepare("clean", tmp.path());
-    write(
-        tmp.path(),
-        "requirements/REQUIREMENTS.md",
-        "+++\nid = \"REQUIREMENTS\"\nkind = \"requirement\"\ntitle = \"Unlucky ID\"\nderives-from = [\"MDCG-SM\"]\n+++\n",
-    );
-    let ctl = tmp.path().join("requirements/CTL-001.md");
-    let text = fs::read_to_string(&ctl)
-        .unwrap()
-        .replace("implements = [", "implements = [\"REQUIREMENTS\", ");
-    fs::write(&ctl, text).unwrap();
-    let out = mdbook_build(tmp.path());
-    if !out.status.success() {
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(stderr.contains("duplicate-id"), "{stderr}");
-        return;
-    }
-    let html = files_with_ext(&tmp.path().join("book/book"), ".html");
-    let problems = link_and_id_problems(&tmp.path().join("book/book"), &html);
+    let html = files_with_ext(&built.out, ".html");
+    let problems = link_and_id_problems(&built.out, &html);
     assert!(problems.is_empty(), "\n{}", problems.join("\n"));
+}
+
+/// Issues 11.4 and 11.5 in a real build: a hand-written link to a component row lands on
+/// that row, an item names a component by a percent-encoded purl without qualifiers and a
+/// service by its bom-ref, and versions sort as versions.
+#[test]
+fn sbom_identities_hold_in_mdbook_build() {
+    require!(Mdbook);
+    let built = Book::fixture("clean-sbom-identity").build().expect_ok();
+    let html = built.html();
+    let page = |p: &str| built.page(p);
+    let book = built
+        .out
+        .parent()
+        .expect("book/book is in book/")
+        .to_path_buf();
+    let ryu = component_anchor(&book, "rust.cdx.json", "ryu");
+    let chapter = page("chapter.html");
+    assert!(
+        chapter.contains(&format!("href=\"sbom.html#{ryu}\"")),
+        "hand-written link"
+    );
+    let sbom = page("sbom.html");
+    let row = &sbom[sbom.find(&format!("<tr id=\"{ryu}\">")).expect("ryu row")..];
+    assert!(
+        row.starts_with(&format!("<tr id=\"{ryu}\"><td><strong>ryu</strong>")),
+        "{}",
+        &row[..200]
+    );
+    let bsdutils = component_anchor(&book, "os.cdx.json", "bsdutils");
+    let controls = page("techfile/controls.html");
+    assert!(
+        controls.contains(&format!("href=\"../sbom.html#{bsdutils}\"")),
+        "CTL-1 links to the bsdutils row"
+    );
+    assert!(
+        controls.contains(">update-api@1</a>"),
+        "CTL-1 links to the service"
+    );
+    let (old, new) = (
+        sbom.find(">1.0.9<").unwrap(),
+        sbom.find(">1.0.10<").unwrap(),
+    );
+    assert!(old < new, "itoa 1.0.9 is listed before 1.0.10");
+    let problems = link_and_id_problems(&built.out, &html);
+    assert!(problems.is_empty(), "\n{}", problems.join("\n"));
+}
+
+/// Issue 11.3 in a real build: the dangling reference is a located warning, and an error
+/// when the book says so.
+#[test]
+fn unresolved_sbom_references_are_reported_by_mdbook_build() {
+    require!(Mdbook);
+    let book = Book::fixture("sbom-unresolved-ref");
+    let sbom_text = book.read("sboms/app.cdx.json");
+    let line = 1 + sbom_text
+        .lines()
+        .position(|l| l.contains("[3135b]"))
+        .unwrap();
+    let built = book.build().expect_ok();
+    assert!(
+        built
+            .findings
+            .iter()
+            .any(|f| f.code == "sbom-unresolved-ref"
+                && f.severity == "warning"
+                && f.place == format!("../sboms/app.cdx.json:{line}:9")),
+        "{}",
+        built.stderr
+    );
+    let html = files_with_ext(&built.out, ".html");
+    let sbom = html
+        .iter()
+        .find(|(p, _)| p.contains("sbom-app"))
+        .map(|(_, b)| String::from_utf8_lossy(b).into_owned())
+        .expect("the SBOM's generated page");
+    assert!(
+        sbom.contains("<code>@mui/styled-engine@npm:5.16.6 [3135b]</code>"),
+        "the dangling reference is shown as written"
+    );
+    assert!(
+        sbom.contains("<strong>telemetry</strong>"),
+        "services have rows"
+    );
+
+    let built = book
+        .severity("sbom-unresolved-ref = \"deny\"")
+        .build()
+        .expect_failure();
+    assert!(
+        built
+            .findings
+            .iter()
+            .any(|f| f.code == "sbom-unresolved-ref" && f.severity == "error"),
+        "{}",
+        built.stderr
+    );
 }

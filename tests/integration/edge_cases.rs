@@ -1,53 +1,30 @@
 //! Inputs at the edges of the rules: line endings, byte-order marks, hidden and non-Markdown
 //! files, nested folders, IDs that clash only by anchor, and folder layouts.
 
-use crate::common::{
-    check_human, check_json, codes_of, item, parse_json_lines, skeleton, temp_fixture, write,
-};
+use crate::common::Book;
 
 /// A trace that checks clean, for tests that then add one oddity.
-fn clean_trace(root: &std::path::Path) {
-    skeleton(root, "[preprocessor.techfile.coverage]\npractice = false");
-    write(
-        root,
-        "requirements/REQ-1.md",
-        item("REQ-1", "requirement", "R", &[], ""),
-    );
-    write(
-        root,
-        "requirements/CTL-1.md",
-        item("CTL-1", "control", "C", &["implements = [\"REQ-1\"]"], ""),
-    );
-    write(
-        root,
-        "requirements/TST-1.md",
-        item("TST-1", "test", "T", &["verifies = [\"CTL-1\"]"], ""),
-    );
+fn clean_trace() -> Book {
+    Book::new("[preprocessor.techfile.coverage]\npractice = false")
+        .item("REQ-1", "requirement", "R", &[], "")
+        .item("CTL-1", "control", "C", &["implements = [\"REQ-1\"]"], "")
+        .item("TST-1", "test", "T", &["verifies = [\"CTL-1\"]"], "")
 }
 
 #[test]
 fn crlf_and_bom_keep_exact_positions() {
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path();
-    clean_trace(root);
-    write(
-        root,
+    let book = clean_trace().file(
         "requirements/CTL-2.md",
         "\u{feff}+++\r\nid = \"CTL-2\"\r\nkind = \"control\"\r\ntitle = \"Windows file\"\r\nimplements = [\"REQ-1\", \"REQ-9\"]\r\n+++\r\nBody\r\n",
-    );
-    write(
-        root,
+    )
+    .file(
         "book/src/chapter.md",
         "+++\r\ntitle = \"Chapter\"\r\n+++\r\n# Chapter\r\n\r\nSee {{#techfile ref REQ-7}}.\r\n",
     );
-    let r = check_json(root);
+    let r = book.check();
     r.expect_code(1);
-    let v = parse_json_lines(&r.stdout);
     let at = |code: &str| {
-        let f = v
-            .iter()
-            .find(|f| f["code"] == code)
-            .unwrap_or_else(|| panic!("no {code} in {}", r.stdout));
+        let f = r.first(code);
         (
             f["file"].as_str().unwrap().to_owned(),
             f["line"].as_u64().unwrap(),
@@ -71,44 +48,33 @@ fn crlf_and_bom_keep_exact_positions() {
 
 #[test]
 fn hidden_and_non_markdown_files_are_not_items() {
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path();
-    clean_trace(root);
     // Each would be an error if it were read as an item.
-    write(root, "requirements/.draft.md", "not an item");
-    write(root, "requirements/.git/HEAD.md", "not an item");
-    write(root, "requirements/notes.txt", "not an item");
-    write(root, "requirements/README", "not an item");
-    write(
-        root,
-        "requirements/image.png",
-        [0x89u8, b'P', b'N', b'G', 0xff],
-    );
-    let r = check_human(root);
+    let book = clean_trace()
+        .file("requirements/.draft.md", "not an item")
+        .file("requirements/.git/HEAD.md", "not an item")
+        .file("requirements/notes.txt", "not an item")
+        .file("requirements/README", "not an item")
+        .file("requirements/image.png", [0x89u8, b'P', b'N', b'G', 0xff]);
+    let r = book.check_human();
     r.expect_code(0);
     assert_eq!(r.stdout, "techfile: no findings\n");
 }
 
 #[test]
 fn items_are_found_in_nested_folders_and_several_roots() {
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path();
-    skeleton(
-        root,
+    use crate::common::item;
+    let book = Book::new(
         "items = [\"../requirements\", \"../more-items\"]\n[preprocessor.techfile.coverage]\npractice = false",
-    );
-    write(
-        root,
+    )
+    .file(
         "requirements/a/b/c/REQ-1.md",
         item("REQ-1", "requirement", "R", &[], ""),
-    );
-    write(
-        root,
+    )
+    .file(
         "more-items/CTL-1.md",
         item("CTL-1", "control", "C", &["implements = [\"REQ-1\"]"], ""),
-    );
-    write(
-        root,
+    )
+    .file(
         "more-items/deeper/TST-1.md",
         item(
             "TST-1",
@@ -118,40 +84,33 @@ fn items_are_found_in_nested_folders_and_several_roots() {
             "",
         ),
     );
-    let r = check_json(root);
+    let r = book.check();
     r.expect_code(1);
     // Only the broken link: every item was found wherever it lives.
-    assert_eq!(codes_of(&r.stdout), ["unknown-id"], "{}", r.stdout);
-    assert_eq!(
-        parse_json_lines(&r.stdout)[0]["file"],
-        "more-items/deeper/TST-1.md"
-    );
+    assert_eq!(r.codes(), ["unknown-id"], "{}", r.stdout);
+    assert_eq!(r.findings[0]["file"], "more-items/deeper/TST-1.md");
 }
 
 #[test]
 fn a_chapter_missing_on_disk_is_an_empty_chapter() {
-    let dir = temp_fixture("clean");
-    let summary = dir.path().join("book/src/SUMMARY.md");
-    let mut s = std::fs::read_to_string(&summary).unwrap();
-    s.push_str("- [Later](later.md)\n- [Draft]()\n");
-    std::fs::write(&summary, s).unwrap();
-    check_human(dir.path()).expect_code(0);
+    let book = Book::fixture("clean").edit("book/src/SUMMARY.md", |s| {
+        format!("{s}- [Later](later.md)\n- [Draft]()\n")
+    });
+    book.check_human().expect_code(0);
 }
 
 #[test]
 fn every_broken_file_is_reported_once() {
     // Several broken files next to each other: each is named, none hides another.
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path();
-    clean_trace(root);
-    write(root, "requirements/x1.md", "no front-matter\n");
-    write(root, "requirements/x2.md", "+++\nid = \"X2\"\n");
-    write(root, "requirements/x3.md", "+++\nid = \"X3\n+++\n");
-    write(root, "requirements/x4.md", b"+++\nid = \"X\xff\"\n+++\n");
-    let r = check_json(root);
+    let book = clean_trace()
+        .file("requirements/x1.md", "no front-matter\n")
+        .file("requirements/x2.md", "+++\nid = \"X2\"\n")
+        .file("requirements/x3.md", "+++\nid = \"X3\n+++\n")
+        .file("requirements/x4.md", b"+++\nid = \"X\xff\"\n+++\n");
+    let r = book.check();
     r.expect_code(1);
-    let v = parse_json_lines(&r.stdout);
-    let by_file: Vec<(String, String)> = v
+    let by_file: Vec<(String, String)> = r
+        .findings
         .iter()
         .map(|f| {
             (
@@ -178,34 +137,26 @@ fn every_broken_file_is_reported_once() {
 #[test]
 
 fn item_sharing_an_anchor_with_a_catalog_entry_is_a_duplicate() {
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path();
-    clean_trace(root);
-    write(
-        root,
-        "requirements/twin.md",
-        item(
-            "mdcg-sm",
-            "requirement",
-            "Lower-case twin of a catalog ID",
-            &[],
-            "",
-        ),
-    );
-    write(
-        root,
-        "requirements/CTL-1.md",
-        item(
+    let book = clean_trace()
+        .file(
+            "requirements/twin.md",
+            crate::common::item(
+                "mdcg-sm",
+                "requirement",
+                "Lower-case twin of a catalog ID",
+                &[],
+                "",
+            ),
+        )
+        .item(
             "CTL-1",
             "control",
             "C",
             &["implements = [\"REQ-1\", \"mdcg-sm\"]"],
             "",
-        ),
-    );
-    let r = check_json(root);
-    let v = parse_json_lines(&r.stdout);
-    let dup: Vec<_> = v.iter().filter(|f| f["code"] == "duplicate-id").collect();
+        );
+    let r = book.check();
+    let dup = r.with_code("duplicate-id");
     assert_eq!(dup.len(), 1, "{}", r.stdout);
     assert_eq!(dup[0]["file"], "requirements/twin.md");
     r.expect_code(1);
@@ -218,16 +169,13 @@ fn item_sharing_an_anchor_with_a_catalog_entry_is_a_duplicate() {
 #[test]
 
 fn symlink_loop_in_the_item_folder_reads_each_file_once() {
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path();
-    clean_trace(root);
-    std::os::unix::fs::symlink(".", root.join("requirements/loop")).unwrap();
-    let r = check_json(root);
-    let v = parse_json_lines(&r.stdout);
+    let book = clean_trace();
+    std::os::unix::fs::symlink(".", book.path("requirements/loop")).unwrap();
+    let r = book.check();
     assert!(
-        v.len() <= 1,
+        r.findings.len() <= 1,
         "expected at most one finding about the loop, got {}: {:?}",
-        v.len(),
-        codes_of(&r.stdout).iter().take(5).collect::<Vec<_>>()
+        r.findings.len(),
+        r.codes().iter().take(5).collect::<Vec<_>>()
     );
 }

@@ -2,15 +2,12 @@
 //! each page are exactly the ids in the HTML mdBook writes for that page, and a broken link
 //! fails a build at the place `check` reports it.
 
-use crate::common::{BIN, check_json, fixture, parse_json_lines, run};
-use crate::e2e::{build_ok, mdbook_build, mdbook_ready, prepare};
+use crate::common::{Book, fixture, require, run};
 use mdbook_techfile::core::links::{self, Markdown, scan};
 use mdbook_techfile::core::render::Mapped;
 use mdbook_techfile::gather::src_files as list_src_files;
 use mdbook_techfile::mdbook::{RenderedPage, render};
 use std::collections::BTreeMap;
-use std::fs;
-use std::path::Path;
 
 /// One start tag of mdBook's output: its name and attributes (values unescaped).
 struct Tag {
@@ -101,15 +98,16 @@ fn sorted(mut v: Vec<String>) -> Vec<String> {
     v
 }
 
-/// Builds the book under `root` with mdBook, renders it with the plugin's `check`
+/// Builds the book with mdBook, renders it with the plugin's `check`
 /// pipeline, and compares every page: the ids (and `<a name>`s) the plugin computes with
 /// `markdown` equal those inside `<main>` of the HTML, counted with repeats, and every
 /// link the plugin checks is in the HTML as the plugin predicts it.
 ///
 /// Every link of the full pages, the generated ones included, resolves, but for the
 /// findings `broken` (their messages).
-fn compare_with_mdbook(root: &Path, markdown: Markdown, broken: &[&str]) -> usize {
-    let html = build_ok(root);
+fn compare_with_mdbook(book: &Book, markdown: Markdown, broken: &[&str]) -> usize {
+    let html = book.build().expect_ok().html();
+    let root = book.root();
     let (_, pages) = render(&root.join("book")).expect("the book renders");
     assert!(!pages.is_empty());
 
@@ -212,47 +210,38 @@ fn compare_with_mdbook(root: &Path, markdown: Markdown, broken: &[&str]) -> usiz
 
 #[test]
 fn anchors_are_exactly_the_ids_mdbook_writes() {
-    if !mdbook_ready("anchors_are_exactly_the_ids_mdbook_writes") {
-        return;
-    }
-    for name in ["clean-links", "clean"] {
-        let tmp = tempfile::tempdir().unwrap();
-        prepare(name, tmp.path());
-        let pages = compare_with_mdbook(tmp.path(), Markdown::default(), &[]);
+    require!(Mdbook);
+    for name in ["clean-links", "clean", "clean-includes", "clean-summary"] {
+        let pages = compare_with_mdbook(&Book::fixture(name), Markdown::default(), &[]);
         assert!(pages >= 4, "{name}: only {pages} pages compared");
     }
 }
 
 #[test]
 fn anchors_follow_the_markdown_options_of_book_toml() {
-    if !mdbook_ready("anchors_follow_the_markdown_options_of_book_toml") {
-        return;
-    }
-    let tmp = tempfile::tempdir().unwrap();
-    prepare("clean-links", tmp.path());
-    let toml = tmp.path().join("book/book.toml");
-    let mut text = fs::read_to_string(&toml).unwrap();
+    require!(Mdbook);
     // Without smart punctuation and definition lists some ids change, and the links of
     // the fixture that use the old ones break; as warnings they do not stop the build.
-    text.push_str("\n[preprocessor.techfile.severity]\nbroken-anchor = \"warn\"\n\n[output.html]\nsmart-punctuation = false\ndefinition-lists = false\nadmonitions = false\n");
-    fs::write(&toml, text).unwrap();
+    let book = Book::fixture("clean-links")
+        .severity("broken-anchor = \"warn\"")
+        .toml("[output.html]\nsmart-punctuation = false\ndefinition-lists = false\nadmonitions = false\n");
     let markdown = Markdown {
         smart_punctuation: false,
         definition_lists: false,
         admonitions: false,
     };
     compare_with_mdbook(
-        tmp.path(),
+        &book,
         markdown,
         &[
             "broken anchor `#smart-quotes--and-dashes`",
             "broken anchor `#term`",
         ],
     );
-    let findings = parse_json_lines(&check_json(tmp.path()).stdout);
-    let anchors: Vec<&str> = findings
-        .iter()
-        .filter(|v| v["code"] == "broken-anchor")
+    let checked = book.check();
+    let anchors: Vec<&str> = checked
+        .with_code("broken-anchor")
+        .into_iter()
         .map(|v| v["message"].as_str().unwrap())
         .collect();
     assert!(
@@ -267,25 +256,14 @@ fn anchors_follow_the_markdown_options_of_book_toml() {
 /// The sample technical file in `book/`: a real book, with every generated page.
 #[test]
 fn anchors_of_the_sample_book_are_the_ids_mdbook_writes() {
-    if !mdbook_ready("anchors_of_the_sample_book_are_the_ids_mdbook_writes") {
-        return;
-    }
-    let tmp = crate::sample::sample_copy();
-    let toml = fs::read_to_string(tmp.path().join("book/book.toml")).unwrap();
-    assert!(!BIN.contains('\''));
-    let toml = toml.replacen(
-        "command = \"mdbook-techfile\"",
-        &format!("command = '{BIN}'"),
-        1,
-    );
-    // The HTML alone: the bundle renderer (and its PDF) is tested in `bundle`, and with a
-    // second output mdBook would write the HTML to book/html instead.
-    let toml = toml
-        .split_once("\n[output.techfile]")
-        .map_or(toml.as_str(), |(html, _)| html)
-        .to_string();
-    fs::write(tmp.path().join("book/book.toml"), toml).unwrap();
-    let pages = compare_with_mdbook(tmp.path(), Markdown::default(), &[]);
+    require!(Mdbook);
+    // The HTML alone: the bundle renderer (and its PDF) is tested in `bundle`.
+    let book = Book::sample().edit("book/book.toml", |toml| {
+        toml.split_once("\n[output.techfile]")
+            .map_or(toml.as_str(), |(html, _)| html)
+            .to_string()
+    });
+    let pages = compare_with_mdbook(&book, Markdown::default(), &[]);
     assert!(pages > 15, "only {pages} pages compared");
 }
 
@@ -293,42 +271,29 @@ fn anchors_of_the_sample_book_are_the_ids_mdbook_writes() {
 /// column, as `check`.
 #[test]
 fn broken_links_fail_mdbook_build_where_check_reports_them() {
-    if !mdbook_ready("broken_links_fail_mdbook_build_where_check_reports_them") {
-        return;
-    }
+    require!(Mdbook);
     for name in ["broken-link", "broken-anchor", "link-outside-book"] {
-        let tmp = tempfile::tempdir().unwrap();
-        prepare(name, tmp.path());
-        let out = mdbook_build(tmp.path());
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(
-            !out.status.success(),
-            "{name}: mdbook build must fail\n{stderr}"
-        );
-        let findings = parse_json_lines(&check_json(&fixture(name)).stdout);
-        assert!(!findings.is_empty());
-        for v in findings {
+        let built = Book::fixture(name).build().expect_failure();
+        let checked = crate::common::check(&fixture(name));
+        assert!(!checked.findings.is_empty());
+        for v in &checked.findings {
             // check runs next to book/, mdBook inside it.
             let file = v["file"].as_str().unwrap();
             let file = file
                 .strip_prefix("book/")
                 .map_or_else(|| format!("../{file}"), str::to_owned);
             let place = format!("{file}:{}:{}", v["line"], v["column"]);
-            let header = format!(
-                "error[{}]: {}",
-                v["code"].as_str().unwrap(),
-                v["message"].as_str().unwrap()
-            );
+            let code = v["code"].as_str().unwrap();
             assert!(
-                stderr.contains(&header),
-                "{name}: `{header}` missing\n{stderr}"
-            );
-            assert!(
-                stderr.contains(&place),
-                "{name}: `{place}` missing\n{stderr}"
+                built.findings.iter().any(|f| f.severity == "error"
+                    && f.code == code
+                    && f.message == v["message"]
+                    && f.place == place),
+                "{name}: error[{code}] at `{place}` missing\n{}",
+                built.stderr
             );
         }
-        assert!(!tmp.path().join("book/book/index.html").exists());
+        assert!(!built.out.join("index.html").exists());
     }
 }
 
@@ -359,12 +324,12 @@ fn external_links_are_listed_on_request() {
         human.stdout
     );
 
-    let json = run(
+    let json = crate::common::Checked::from(run(
         &dir,
         &["check", "book", "--format", "json", "--external-links"],
-    );
+    ));
     json.expect_code(0);
-    let lines = parse_json_lines(&json.stdout);
+    let lines = &json.findings;
     assert_eq!(lines.len(), 6, "{}", json.stdout);
     assert_eq!(lines[2]["external"], "mailto:someone@example.org");
     assert_eq!(lines[2]["file"], "book/src/links.md");
@@ -381,9 +346,8 @@ fn first_row_id(page: &str) -> Option<String> {
 /// such a link is a broken anchor with a suggestion.
 #[test]
 fn links_to_sbom_rows_are_checked() {
-    let tmp = crate::common::temp_fixture("clean");
-    let book = tmp.path().join("book");
-    let (outcome, pages) = render(&book).expect("the book renders");
+    let book = Book::fixture("clean");
+    let (outcome, pages) = render(&book.path("book")).expect("the book renders");
     assert!(
         outcome.analysis.findings.is_empty(),
         "{:?}",
@@ -399,15 +363,14 @@ fn links_to_sbom_rows_are_checked() {
         first_row_id(&hosted.content).unwrap(),
         first_row_id(&generated.content).unwrap(),
     );
-    crate::common::write(
-        tmp.path(),
+    let book = book.file(
         "book/src/overview.md",
         format!(
             "# Overview\n\n[row](sbom.md#{hosted_row}), [row]({}#{generated_row}), [typo](sbom.md#{hosted_row}x).\n",
             generated.path
         ),
     );
-    let findings = parse_json_lines(&check_json(tmp.path()).stdout);
+    let findings = book.check().findings;
     assert_eq!(findings.len(), 1, "{findings:?}");
     assert_eq!(findings[0]["code"], "broken-anchor");
     assert!(
@@ -430,13 +393,11 @@ fn links_to_sbom_rows_are_checked() {
 /// a block open and hides it, those links are reported once per anchor, at the directive.
 #[test]
 fn a_hidden_sbom_breaks_the_links_to_its_rows() {
-    let tmp = crate::common::temp_fixture("clean");
-    crate::common::write(
-        tmp.path(),
+    let book = Book::fixture("clean").file(
         "book/src/sbom.md",
         "# Software bill of materials\n\n<!-- a comment never closed\n\n{{#techfile sbom firmware.cdx.json}}\n",
     );
-    let findings = parse_json_lines(&check_json(tmp.path()).stdout);
+    let findings = book.check().findings;
     assert!(!findings.is_empty());
     let messages: Vec<&str> = findings
         .iter()
@@ -462,4 +423,34 @@ fn a_hidden_sbom_breaks_the_links_to_its_rows() {
         2,
         "{messages:?}"
     );
+}
+
+/// Issue 11.2 beyond the instance: SUMMARY.md is read as mdBook reads it. A chapter file
+/// that does not exist is read as the `# Title` mdBook creates (so links to its heading
+/// work); with `create-missing = false` mdBook refuses the book, and `check` reports it.
+#[test]
+fn missing_chapter_files_are_read_as_mdbook_creates_them() {
+    let book = Book::fixture("clean-summary")
+        .remove("book/src/appendix one.md")
+        .edit("book/src/links.md", |text| {
+            format!("{text}- [l](<appendix one.md#appendix>)\n")
+        });
+    let run = book.check();
+    assert_eq!(
+        run.stdout, "",
+        "the created chapter has the heading `Appendix`"
+    );
+    assert!(
+        !book.path("book/src/appendix one.md").exists(),
+        "check writes nothing"
+    );
+
+    let book = book.toml("[build]\ncreate-missing = false\n");
+    let findings = book.check().findings;
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert_eq!(findings[0]["code"], "read-error");
+    assert_eq!(findings[0]["file"], "book/src/appendix one.md");
+    require!(Mdbook);
+    let built = book.build();
+    assert!(!built.success, "mdBook refuses the book too");
 }

@@ -1,7 +1,7 @@
 //! `mdbook-techfile revalidate`: advisories matched offline, VEX statements, the date,
 //! the reports and their schema, exit codes, bad inputs, and the scheduled job's script.
 
-use crate::common::{fixture, revalidate, run, run_env, temp_fixture, write};
+use crate::common::{Book, fixture, revalidate, run, run_env, write};
 use std::fs;
 use std::path::Path;
 
@@ -277,8 +277,8 @@ fn advisories_on_the_command_line_replace_the_configured_ones() {
 
 #[test]
 fn a_huge_record_and_other_files_are_findings_naming_the_file() {
-    let tmp = temp_fixture("clean-advisories");
-    let adv = tmp.path().join("adv");
+    let tmp = Book::fixture("clean-advisories");
+    let adv = tmp.root().join("adv");
     write(&adv, "crates.io/README.md", "not a record\n");
     // 50 MB: refused by its size before it is read (max-advisory-size is 4 MiB).
     let big = adv.join("crates.io/TEST-HUGE-0001.json");
@@ -290,7 +290,7 @@ fn a_huge_record_and_other_files_are_findings_naming_the_file() {
         "{\"id\": \"X\", \"affected\": [",
     );
     let r = run(
-        tmp.path(),
+        tmp.root(),
         &[
             "revalidate",
             "book",
@@ -323,14 +323,10 @@ fn a_huge_record_and_other_files_are_findings_naming_the_file() {
 
 #[test]
 fn a_configured_advisory_folder_that_is_missing_is_a_read_error() {
-    let tmp = temp_fixture("clean-advisories");
-    crate::common::append_book_toml(tmp.path(), "");
-    let toml = tmp.path().join("book/book.toml");
-    let text = fs::read_to_string(&toml)
-        .unwrap()
-        .replace("../../advisories/osv", "../gone");
-    fs::write(&toml, text).unwrap();
-    let r = run(tmp.path(), &["check", "book", "--format", "json"]);
+    let tmp = Book::fixture("clean-advisories").edit("book/book.toml", |t| {
+        t.replace("\"../advisories\"", "\"../gone\"")
+    });
+    let r = run(tmp.root(), &["check", "book", "--format", "json"]);
     r.expect_code(1);
     assert!(r.stdout.contains("\"code\":\"read-error\""), "{}", r.stdout);
     assert!(r.stdout.contains("advisory folder `gone`"), "{}", r.stdout);
@@ -378,13 +374,10 @@ fn the_book_shows_the_vulnerabilities_and_the_snapshot() {
     // Text from advisories is escaped: no raw tag from a summary reaches the page.
     assert!(!page.contains("<script"), "no script in the view");
     // Without advisories the view says so.
-    let tmp = temp_fixture("clean-advisories");
-    let toml = tmp.path().join("book/book.toml");
-    let text = fs::read_to_string(&toml)
-        .unwrap()
-        .replace("advisories = [\"../../advisories/osv\"]", "");
-    fs::write(&toml, text).unwrap();
-    let (_, pages) = mdbook_techfile::mdbook::render(&tmp.path().join("book")).unwrap();
+    let tmp = Book::fixture("clean-advisories").edit("book/book.toml", |t| {
+        t.replace("advisories = [\"../advisories\"]", "")
+    });
+    let (_, pages) = mdbook_techfile::mdbook::render(&tmp.root().join("book")).unwrap();
     assert!(pages[0].content.contains("No advisory snapshot was read"));
 }
 
@@ -422,7 +415,7 @@ fn script(
         .envs(extra_env.iter().copied())
         .output()
         .unwrap();
-    (crate::common::Run::from_output(out), dir.join("out"))
+    (crate::common::Run::from(out), dir.join("out"))
 }
 
 #[test]
@@ -511,9 +504,9 @@ fn suspects(report: &serde_json::Value) -> Vec<String> {
 
 #[test]
 fn a_risk_that_names_the_vulnerability_is_not_suspect_nor_its_controls() {
-    let tmp = temp_fixture("vulnerable-component");
+    let tmp = Book::fixture("vulnerable-component");
     assert_eq!(
-        suspects(&revalidate_copy(tmp.path(), &[])),
+        suspects(&revalidate_copy(tmp.root(), &[])),
         [
             "requirements/CTL-1.md",
             "requirements/RSK-1.md",
@@ -521,20 +514,20 @@ fn a_risk_that_names_the_vulnerability_is_not_suspect_nor_its_controls() {
         ]
     );
     // Named by an alias of the advisory: the risk has been estimated with it.
-    let risk = tmp.path().join("requirements/RSK-1.md");
+    let risk = tmp.root().join("requirements/RSK-1.md");
     let text = fs::read_to_string(&risk).unwrap().replace(
         "status = \"draft\"\n",
         "status = \"draft\"\ncve = [\"CVE-2026-90001\"]\n",
     );
     fs::write(&risk, text).unwrap();
-    let report = revalidate_copy(tmp.path(), &[]);
+    let report = revalidate_copy(tmp.root(), &[]);
     assert!(suspects(&report).is_empty(), "{:?}", suspects(&report));
     assert!(codes(&report).contains(&"vulnerable-component".to_owned()));
 }
 
 #[test]
 fn vex_max_age_expires_statements_without_a_review_by_date() {
-    let tmp = temp_fixture("vulnerable-component");
+    let tmp = Book::fixture("vulnerable-component");
     let expired = |report: &serde_json::Value| -> Vec<String> {
         report["findings"]
             .as_array()
@@ -545,18 +538,12 @@ fn vex_max_age_expires_statements_without_a_review_by_date() {
             .collect()
     };
     // Default 365 days: only the statement with its own review-by date has expired.
-    let report = revalidate_copy(tmp.path(), &[]);
+    let report = revalidate_copy(tmp.root(), &[]);
     assert_eq!(expired(&report).len(), 1, "{:?}", expired(&report));
     // 10 days: the OpenVEX statement of 2026-11-01 and the CycloneDX one updated on
     // 2026-11-15 are due too; the one updated on 2026-11-01 with a review-by date keeps it.
-    crate::common::append_book_toml(tmp.path(), "");
-    let toml = tmp.path().join("book/book.toml");
-    let text = fs::read_to_string(&toml).unwrap().replace(
-        "[preprocessor.techfile]\n",
-        "[preprocessor.techfile]\nvex-max-age = 10\n",
-    );
-    fs::write(&toml, text).unwrap();
-    let report = revalidate_copy(tmp.path(), &[]);
+    let tmp = tmp.config("vex-max-age = 10");
+    let report = revalidate_copy(tmp.root(), &[]);
     let messages = expired(&report);
     assert_eq!(messages.len(), 3, "{messages:?}");
     assert!(

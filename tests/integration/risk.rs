@@ -2,30 +2,21 @@
 //! safety hand-over, criteria), custom scales, directive and configuration errors, and the
 //! sample technical file.
 
-use crate::common::{BIN, check_json, codes_of, item, parse_json_lines, run, skeleton, write};
-use crate::e2e::{build_ok, mdbook_ready, prepare};
-use std::path::Path;
+use crate::common::{Book, item, repo_root, require, run, snapshot_findings};
 
 /// A book with risks that use every risk key, a draft and an obsolete risk, and a chapter
 /// per view. Text from items includes HTML to show it is escaped.
-fn risk_book(root: &Path) {
-    assert!(!BIN.contains('\''));
-    skeleton(
-        root,
-        &format!("command = '{BIN}'\n\n[preprocessor.techfile.coverage]\npractice = false\n"),
-    );
-    write(
-        root,
+fn risk_book() -> Book {
+    let mut book = Book::new("\n[preprocessor.techfile.coverage]\npractice = false\n")
+    .file(
         "book/src/SUMMARY.md",
         "# Summary\n\n- [Views](chapter.md)\n- [Risks](risks.md)\n",
-    );
-    write(
-        root,
+    )
+    .file(
         "book/src/chapter.md",
         "# Views\n\n## Register\n\n{{#techfile risk-register}}\n\n## Initial\n\n{{#techfile risk-matrix initial}}\n\n## Residual\n\n{{#techfile risk-matrix residual}}\n\n## Handover\n\n{{#techfile safety-handover}}\n\n## Criteria\n\n{{#techfile risk-criteria}}\n\n## End\n",
-    );
-    write(
-        root,
+    )
+    .file(
         "book/src/risks.md",
         "# Risks\n\n{{#techfile items risk}}\n",
     );
@@ -149,8 +140,9 @@ fn risk_book(root: &Path) {
         ),
     ];
     for (id, text) in files {
-        write(root, &format!("requirements/{id}.md"), text);
+        book = book.file(&format!("requirements/{id}.md"), text);
     }
+    book
 }
 
 /// The part of `page` between the headings with ids `from` and `to`.
@@ -173,24 +165,36 @@ fn cell<'a>(grid: &'a str, title: &str) -> &'a str {
     &grid[start..end]
 }
 
+/// The quoted string a finding points at (its line and column), without the quotes.
+fn quoted_at(book: &Book, v: &serde_json::Value) -> String {
+    let text = book.read(v["file"].as_str().unwrap());
+    let line = text
+        .lines()
+        .nth(v["line"].as_u64().unwrap() as usize - 1)
+        .unwrap();
+    let rest: String = line
+        .chars()
+        .skip(v["column"].as_u64().unwrap() as usize - 1)
+        .collect();
+    let inner = rest
+        .strip_prefix('"')
+        .unwrap_or_else(|| panic!("no string at {v}"));
+    inner[..inner.find('"').unwrap()].to_string()
+}
+
 #[test]
 fn risk_book_checks_clean() {
-    let tmp = tempfile::tempdir().unwrap();
-    risk_book(tmp.path());
-    let r = check_json(tmp.path());
+    let r = risk_book().check();
     assert_eq!(r.stdout, "", "{}", r.stderr);
     r.expect_code(0);
 }
 
 #[test]
 fn risk_views_render_in_mdbook_build() {
-    if !mdbook_ready("risk_views_render_in_mdbook_build") {
-        return;
-    }
-    let tmp = tempfile::tempdir().unwrap();
-    risk_book(tmp.path());
-    let html = build_ok(tmp.path());
-    let page = String::from_utf8(html["chapter.html"].clone()).unwrap();
+    require!(Mdbook);
+    let built = risk_book().build().expect_ok();
+    let html = built.html();
+    let page = built.page("chapter.html");
 
     // Register: one row per live risk, sorted, with levels, controls and verification.
     let register = section(&page, "register", "initial");
@@ -289,7 +293,7 @@ fn risk_views_render_in_mdbook_build() {
     assert!(criteria.contains("<tr><td>improbable</td><td>0.1 to 0.6</td></tr>"));
 
     // The risk pages show the risk fields and the control's type.
-    let risks = String::from_utf8(html["risks.html"].clone()).unwrap();
+    let risks = built.page("risks.html");
     assert!(risks.contains(
         "<td>Asset</td><td>&lt;script&gt;alert(1)&lt;/script&gt; portal &amp; data</td>"
     ));
@@ -298,7 +302,7 @@ fn risk_views_render_in_mdbook_build() {
         risks.contains("id=\"rsk-4\""),
         "obsolete risks keep their page"
     );
-    let controls = String::from_utf8(html["techfile/controls.html"].clone()).unwrap();
+    let controls = built.page("techfile/controls.html");
     assert!(controls.contains("<td>Measure</td><td>secure design</td>"));
 
     // Nothing from an item reaches the HTML unescaped.
@@ -311,137 +315,107 @@ fn risk_views_render_in_mdbook_build() {
 
 #[test]
 fn custom_scales_drive_the_checks() {
-    let tmp = tempfile::tempdir().unwrap();
-    risk_book(tmp.path());
     // A three-by-three scheme; the words of the default scales no longer exist.
-    let toml = format!(
-        "[book]\ntitle = \"Test book\"\n\n[preprocessor.techfile]\ncommand = '{BIN}'\n\n[preprocessor.techfile.coverage]\npractice = false\n\n[preprocessor.techfile.risk]\nexploitability = [\"likely\", \"possible\", \"rare\"]\nseverity = [\"low\", \"medium\", \"high\"]\nmatrix = [\n  [\"review\", \"unacceptable\", \"unacceptable\"],\n  [\"acceptable\", \"review\", \"unacceptable\"],\n  [\"acceptable\", \"acceptable\", \"review\"],\n]\ncvss-thresholds = [2.5, 1.0]\n"
+    let book = risk_book().toml(
+        "[preprocessor.techfile.risk]\nexploitability = [\"likely\", \"possible\", \"rare\"]\nseverity = [\"low\", \"medium\", \"high\"]\nmatrix = [\n  [\"review\", \"unacceptable\", \"unacceptable\"],\n  [\"acceptable\", \"review\", \"unacceptable\"],\n  [\"acceptable\", \"acceptable\", \"review\"],\n]\ncvss-thresholds = [2.5, 1.0]\n",
     );
-    write(tmp.path(), "book/book.toml", &toml);
-    let r = check_json(tmp.path());
+    let r = book.check();
     r.expect_code(1);
-    let findings = parse_json_lines(&r.stdout);
-    let unknown: Vec<&str> = findings
-        .iter()
-        .filter(|v| v["code"] == "invalid-value")
-        .map(|v| v["message"].as_str().unwrap())
-        .collect();
+    let findings = &r.findings;
+    // Every word of the old scales is reported where it is written; the snapshot holds the
+    // messages (the unknown word) and the help (the words of the configured scale).
+    assert!(
+        r.codes().iter().all(|&c| c == "invalid-value"),
+        "{}",
+        r.stdout
+    );
+    let words: Vec<String> = findings.iter().map(|v| quoted_at(&book, v)).collect();
     assert_eq!(
-        unknown,
+        words,
         [
-            "unknown exploitability level `probable`",
-            "unknown severity level `serious`",
-            "unknown exploitability level `remote`",
-            "unknown severity level `serious`",
-            "unknown severity level `serious`",
-            "unknown exploitability level `improbable`",
-            "unknown severity level `minor`",
-            "unknown exploitability level `frequent`",
-            "unknown severity level `catastrophic`",
+            "probable",
+            "serious",
+            "remote",
+            "serious",
+            "serious",
+            "improbable",
+            "minor",
+            "frequent",
+            "catastrophic",
         ],
         "{}",
         r.stdout
     );
-    let help = findings[0]["help"].as_str().unwrap();
-    assert!(help.contains("`likely`, `possible`, `rare`"), "{help}");
     assert_eq!(findings[0]["file"], "requirements/RSK-1.md");
     assert_eq!(findings[0]["line"], 13);
+    snapshot_findings("custom_scales_old_words", findings);
 
     // With the words of the new scales, the CVSS vector maps through the new thresholds
     // (2.8 >= 2.5: likely), and likely / medium is unacceptable.
-    let rsk1 = std::fs::read_to_string(tmp.path().join("requirements/RSK-1.md"))
-        .unwrap()
-        .replace("\"probable\"", "\"possible\"")
-        .replace("\"remote\"", "\"rare\"")
-        .replace("\"serious\"", "\"medium\"");
-    write(tmp.path(), "requirements/RSK-1.md", rsk1);
-    let rsk2 = std::fs::read_to_string(tmp.path().join("requirements/RSK-2.md"))
-        .unwrap()
-        .replace("severity = \"serious\"", "severity = \"medium\"")
-        .replace(
-            "residual-exploitability = \"improbable\"",
-            "residual-cvss = \"CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:U/C:H/I:H/A:N\"",
-        )
-        .replace("\"minor\"", "\"medium\"");
-    write(tmp.path(), "requirements/RSK-2.md", rsk2);
-    std::fs::remove_file(tmp.path().join("requirements/RSK-4.md")).unwrap();
-    let r = check_json(tmp.path());
-    assert_eq!(
-        codes_of(&r.stdout),
-        ["residual-risk-unacceptable"],
-        "{}",
-        r.stdout
-    );
-    let v = &parse_json_lines(&r.stdout)[0];
-    assert_eq!(
-        v["message"],
-        "the residual risk of `RSK-2` is unacceptable: likely / medium"
-    );
-    assert_eq!(v["label"], "after controls: likely / medium (unacceptable)");
-    assert_eq!(
-        v["related"][0]["message"],
-        "CVSS exploitability 2.8 maps to `likely`"
-    );
+    let book = book
+        .edit("requirements/RSK-1.md", |t| {
+            t.replace("\"probable\"", "\"possible\"")
+                .replace("\"remote\"", "\"rare\"")
+                .replace("\"serious\"", "\"medium\"")
+        })
+        .edit("requirements/RSK-2.md", |t| {
+            t.replace("severity = \"serious\"", "severity = \"medium\"")
+                .replace(
+                    "residual-exploitability = \"improbable\"",
+                    "residual-cvss = \"CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:U/C:H/I:H/A:N\"",
+                )
+                .replace("\"minor\"", "\"medium\"")
+        })
+        .remove("requirements/RSK-4.md");
+    let r = book.check();
+    assert_eq!(r.codes(), ["residual-risk-unacceptable"], "{}", r.stdout);
+    let v = &r.findings[0];
+    // At the residual estimate, with the CVSS vector it came from as the related place.
+    let rsk2 = book.read("requirements/RSK-2.md");
+    let line_of = |key: &str| 1 + rsk2.lines().position(|l| l.starts_with(key)).unwrap();
+    assert_eq!(v["file"], "requirements/RSK-2.md");
+    assert_eq!(v["line"], line_of("residual-severity ="));
+    assert_eq!(quoted_at(&book, v), "medium");
+    assert_eq!(v["related"][0]["line"], line_of("residual-cvss ="));
+    assert!(quoted_at(&book, &v["related"][0]).starts_with("CVSS:3.1/"));
+    // The message names the new words (likely / medium), the related note the CVSS mapping.
+    snapshot_findings("custom_scales_new_words", &r.findings);
 }
 
 #[test]
 fn risk_directives_take_their_arguments() {
-    let tmp = tempfile::tempdir().unwrap();
-    risk_book(tmp.path());
-    write(
-        tmp.path(),
+    let book = risk_book().file(
         "book/src/chapter.md",
         "# Views\n\n{{#techfile risk-matrix}}\n\n{{#techfile risk-matrix before}}\n\n{{#techfile risk-register all}}\n\n{{#techfile risk-regster}}\n",
     );
-    let r = check_json(tmp.path());
+    let r = book.check();
     r.expect_code(1);
-    let v = parse_json_lines(&r.stdout);
-    let got: Vec<(&str, &str)> = v
-        .iter()
-        .map(|f| (f["message"].as_str().unwrap(), f["help"].as_str().unwrap()))
-        .collect();
-    assert_eq!(
-        got,
-        [
-            (
-                "wrong arguments for `risk-matrix`",
-                "write it as `{{#techfile risk-matrix initial|residual}}`"
-            ),
-            (
-                "unknown risk matrix `before`",
-                "write `{{#techfile risk-matrix initial}}` (before controls) or `{{#techfile risk-matrix residual}}` (after controls)"
-            ),
-            (
-                "wrong arguments for `risk-register`",
-                "write it as `{{#techfile risk-register}}`"
-            ),
-            (
-                "unknown directive `risk-regster`",
-                "did you mean `risk-register`?"
-            ),
-        ]
-    );
+    let v = &r.findings;
     assert!(v.iter().all(|f| f["code"] == "unknown-directive"));
+    let lines: Vec<u64> = v.iter().map(|f| f["line"].as_u64().unwrap()).collect();
+    assert_eq!(lines, [3, 5, 7, 9], "one finding per directive");
+    assert!(
+        v.iter().all(|f| f["help"].is_string()),
+        "each says how to write it"
+    );
+    snapshot_findings("risk_directive_arguments", v);
 }
 
 #[test]
 fn a_bad_risk_configuration_is_a_usage_error() {
-    let tmp = tempfile::tempdir().unwrap();
-    risk_book(tmp.path());
-    crate::common::append_book_toml(
-        tmp.path(),
-        "[preprocessor.techfile.risk]\nexploitability = [\"likely\", \"rare\"]\n",
-    );
-    let r = run(tmp.path(), &["check", "book", "--color", "never"]);
+    let book =
+        risk_book().toml("[preprocessor.techfile.risk]\nexploitability = [\"likely\", \"rare\"]\n");
+    let r = book.run(&["check", "book", "--color", "never"]);
     r.expect_code(2);
     // The default matrix and thresholds do not fit a two-level scale: both are reported,
-    // at the scale.
-    for message in [
-        "error[config-invalid-value]: `risk.exploitability` has 2 levels, but the default matrix is 5 × 5",
-        "error[config-invalid-value]: the default CVSS thresholds fit five exploitability levels, but `risk.exploitability` has 2",
-    ] {
-        assert!(r.stdout.contains(message), "{message}\n{}", r.stdout);
-    }
+    // at the scale (their wording is in the config snapshots).
+    assert_eq!(
+        r.stdout.matches("error[config-invalid-value]").count(),
+        2,
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("`risk.exploitability`"), "{}", r.stdout);
     assert!(
         r.stdout.ends_with("techfile: 2 errors, 0 warnings\n"),
         "{}",
@@ -452,8 +426,7 @@ fn a_bad_risk_configuration_is_a_usage_error() {
 /// The sample technical file uses every risk key and view and checks clean.
 #[test]
 fn the_sample_technical_file_checks_clean() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let r = run(&root, &["check", "book", "--color", "never"]);
+    let r = run(&repo_root(), &["check", "book", "--color", "never"]);
     assert_eq!(r.stdout, "techfile: no findings\n", "{}", r.stderr);
     r.expect_code(0);
 }
@@ -462,17 +435,12 @@ fn the_sample_technical_file_checks_clean() {
 /// environmental metrics, 4.0 and 2.0 cited beside a word) check clean and build.
 #[test]
 fn advisory_cvss_vectors_check_clean_and_build() {
-    let dir = crate::common::fixture("clean-cvss");
-    let r = check_json(&dir);
-    assert_eq!(r.stdout, "", "{}", r.stderr);
+    let book = Book::fixture("clean-cvss");
+    let r = book.check();
+    assert!(r.findings.is_empty(), "{}", r.stdout);
     r.expect_code(0);
-    if !mdbook_ready("advisory_cvss_vectors_check_clean_and_build") {
-        return;
-    }
-    let tmp = tempfile::tempdir().unwrap();
-    prepare("clean-cvss", tmp.path());
-    let html = build_ok(tmp.path());
-    let page = String::from_utf8(html["chapter.html"].clone()).unwrap();
+    require!(Mdbook);
+    let page = book.build().expect_ok().page("chapter.html");
     let register = section(&page, "register", "items");
     let rows: Vec<&str> = register.split("<tr>").skip(2).collect();
     assert_eq!(rows.len(), 2, "{register}");

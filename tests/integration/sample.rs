@@ -1,41 +1,12 @@
 //! The sample technical file in `book/` is the product's own acceptance test: it checks
 //! clean, every test item is load-bearing, and its regulatory tables work in a browser.
 
-use crate::common::{BIN, codes_of, copy_dir, parse_json_lines, run, tool_available};
+use crate::common::{Book, repo_root, require, run};
 use mdbook_techfile::core::catalog::{Catalog, EntryKind};
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-/// A throw-away copy of `book/` and `requirements/` (and `sboms/`, `vex/` and the advisory
-/// snapshot when present), laid out as in the repository, so tests can delete items
-/// without touching the real ones.
-pub fn sample_copy() -> tempfile::TempDir {
-    let tmp = tempfile::tempdir().unwrap();
-    for dir in [
-        "book/src",
-        "requirements",
-        "sboms",
-        "vex",
-        "tests/fixtures/advisories/osv",
-    ] {
-        let src = repo().join(dir);
-        if src.is_dir() {
-            copy_dir(&src, &tmp.path().join(dir));
-        }
-    }
-    fs::copy(
-        repo().join("book/book.toml"),
-        tmp.path().join("book/book.toml"),
-    )
-    .unwrap();
-    tmp
-}
 
 fn front_matter(path: &Path) -> toml::Table {
     let text = fs::read_to_string(path).unwrap();
@@ -56,7 +27,7 @@ fn markdown_files(dir: &Path, out: &mut Vec<PathBuf>) {
 
 #[test]
 fn the_sample_technical_file_checks_clean_without_warnings() {
-    let r = run(&repo(), &["check", "book", "--format", "json"]);
+    let r = run(&repo_root(), &["check", "book", "--format", "json"]);
     assert_eq!(
         r.stdout, "",
         "findings in the sample technical file:\n{}",
@@ -68,7 +39,7 @@ fn the_sample_technical_file_checks_clean_without_warnings() {
 #[test]
 fn the_sample_meets_the_minimum_content() {
     let mut files = Vec::new();
-    markdown_files(&repo().join("requirements"), &mut files);
+    markdown_files(&repo_root().join("requirements"), &mut files);
     let mut kinds: BTreeMap<String, usize> = BTreeMap::new();
     for f in &files {
         let fm = front_matter(f);
@@ -85,9 +56,9 @@ fn the_sample_meets_the_minimum_content() {
 /// Deleting any one test file leaves some control unverified, and the check names it.
 #[test]
 fn deleting_any_test_file_fails_and_names_the_control_left_unverified() {
-    let tmp = sample_copy();
+    let book = Book::sample();
     let mut files = Vec::new();
-    markdown_files(&tmp.path().join("requirements"), &mut files);
+    markdown_files(&book.path("requirements"), &mut files);
     files.sort();
     let tests: Vec<(PathBuf, Vec<String>)> = files
         .into_iter()
@@ -112,12 +83,11 @@ fn deleting_any_test_file_fails_and_names_the_control_left_unverified() {
     for (file, verifies) in &tests {
         let aside = file.with_extension("aside");
         fs::rename(file, &aside).unwrap();
-        let r = run(tmp.path(), &["check", "book", "--format", "json"]);
+        let r = book.check();
         fs::rename(&aside, file).unwrap();
-        let findings = parse_json_lines(&r.stdout);
-        let named: Vec<&str> = findings
-            .iter()
-            .filter(|v| v["code"] == "control-not-verified")
+        let named: Vec<&str> = r
+            .with_code("control-not-verified")
+            .into_iter()
             .filter_map(|v| v["message"].as_str())
             .collect();
         let names_own_control = named
@@ -128,7 +98,7 @@ fn deleting_any_test_file_fails_and_names_the_control_left_unverified() {
                 "{}: exit {:?}, codes {:?}",
                 file.display(),
                 r.code,
-                codes_of(&r.stdout)
+                r.codes()
             ));
         }
     }
@@ -142,59 +112,30 @@ fn deleting_any_test_file_fails_and_names_the_control_left_unverified() {
 /// The same with the real `mdbook build`, for one test file.
 #[test]
 fn mdbook_build_fails_when_a_test_file_is_deleted() {
-    if !tool_available(
-        "mdbook",
-        "TECHFILE_SKIP_MDBOOK",
-        "cargo install --locked mdbook --version 0.5.4",
-    ) {
-        return;
-    }
-    let tmp = sample_copy();
+    require!(Mdbook);
+    let book = Book::sample();
     let mut files = Vec::new();
-    markdown_files(&tmp.path().join("requirements/tests"), &mut files);
+    markdown_files(&book.path("requirements/tests"), &mut files);
     files.sort();
     let victim = &files[0];
     let verifies = front_matter(victim)["verifies"].as_array().unwrap().clone();
     fs::remove_file(victim).unwrap();
-    let out = Command::new("mdbook")
-        .arg("build")
-        .current_dir(tmp.path().join("book"))
-        .env("MDBOOK_PREPROCESSOR__TECHFILE__COMMAND", BIN)
-        .env(
-            "MDBOOK_OUTPUT__TECHFILE__COMMAND",
-            format!("'{BIN}' render"),
-        )
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success(), "{stderr}");
-    assert!(stderr.contains("error[control-not-verified]"), "{stderr}");
+    let built = book.build().expect_failure();
+    let unverified: Vec<&str> = built
+        .findings
+        .iter()
+        .filter(|f| f.severity == "error" && f.code == "control-not-verified")
+        .map(|f| f.message.as_str())
+        .collect();
+    assert!(!unverified.is_empty(), "{}", built.stderr);
     assert!(
         verifies
             .iter()
             .filter_map(|v| v.as_str())
-            .any(|c| stderr.contains(&format!("`{c}`"))),
-        "{stderr}"
+            .any(|c| unverified.iter().any(|m| m.contains(&format!("`{c}`")))),
+        "{}",
+        built.stderr
     );
-}
-
-/// Builds the sample's HTML into `out/html`; the bundle (in `out/techfile`) skips the PDF,
-/// which `bundle.rs` tests.
-fn build_sample(out: &Path) {
-    let status = Command::new("mdbook")
-        .arg("build")
-        .arg("--dest-dir")
-        .arg(out)
-        .current_dir(repo().join("book"))
-        .env("MDBOOK_PREPROCESSOR__TECHFILE__COMMAND", BIN)
-        .env(
-            "MDBOOK_OUTPUT__TECHFILE__COMMAND",
-            format!("'{BIN}' render"),
-        )
-        .env("MDBOOK_PREPROCESSOR__TECHFILE__BUNDLE__PDF", "false")
-        .status()
-        .unwrap();
-    assert!(status.success());
 }
 
 /// The page as headless Chromium sees it after loading (scripts run, DOM serialised).
@@ -238,20 +179,14 @@ fn attr_values<'a>(html: &'a str, attr: &str) -> Vec<&'a str> {
 /// and every link on the page lands on an existing page and element.
 #[test]
 fn regulatory_tables_render_in_a_browser_with_working_links() {
-    if !tool_available(
-        "mdbook",
-        "TECHFILE_SKIP_MDBOOK",
-        "cargo install --locked mdbook --version 0.5.4",
-    ) || !tool_available(
-        "chromium",
-        "TECHFILE_SKIP_BROWSER",
-        "apt-get install chromium",
-    ) {
-        return;
-    }
-    let out = tempfile::tempdir().unwrap();
-    build_sample(out.path());
-    let page = out.path().join("html/traceability.html");
+    require!(Mdbook, Chromium);
+    // The HTML and the bundle without its PDF, which `bundle.rs` tests.
+    let built = Book::sample()
+        .mdbook()
+        .env("MDBOOK_PREPROCESSOR__TECHFILE__BUNDLE__PDF", "false")
+        .run()
+        .expect_ok();
+    let page = built.html_dir().join("traceability.html");
     let dom = browser_dom(&page);
     let main = &dom[dom.find("<main").expect("page has a <main>")..];
 

@@ -2,10 +2,9 @@
 //! 50 MB, unknown version), the `sbom` command (including the drift check of this tool's own
 //! SBOM) and a 5,000-component SBOM rendered through the library.
 
-use crate::common::{
-    check_human, check_json, codes_of, command, fixture, item, parse_json_lines, skeleton, write,
-};
+use crate::common::{Book, Run, command, fixture, repo_root, shared_dir, write};
 use mdbook_techfile::core::config::Config;
+use mdbook_techfile::core::diag::Diagnostic;
 use mdbook_techfile::core::load::Input;
 use mdbook_techfile::core::model::SourceMap;
 use mdbook_techfile::core::sbom::{self, SbomInput};
@@ -13,13 +12,6 @@ use mdbook_techfile::core::{BookInputs, ChapterInput, Mode};
 use std::collections::{BTreeMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
-
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("the plugin lives in the repository")
-        .to_path_buf()
-}
 
 /// Whether a rejection names the field at fault: a path (`at `components[0].type``), one of
 /// the top-level keys checked before the schema, or a quoted property at the top level.
@@ -34,6 +26,8 @@ fn names_a_field(message: &str) -> bool {
 struct Tally {
     valid_accepted: usize,
     invalid_rejected: usize,
+    /// `sbom-duplicate-ref` findings in valid vectors.
+    duplicate_refs: usize,
 }
 
 /// Checks every `valid-*.json` and `invalid-*.json` under `dir/<version>/`.
@@ -63,7 +57,22 @@ fn conformance(dir: &Path) -> BTreeMap<String, Tally> {
             let (doc, diags) = sbom::parse(file, &text);
             let errors: Vec<_> = diags.iter().filter(|d| d.is_error()).collect();
             if name.starts_with("valid-") {
-                if doc.is_some() && errors.is_empty() {
+                // The schema cannot say that bom-refs are unique, and two of the
+                // specification's own valid vectors (1.5 formulation, 1.7 citations) give
+                // two objects one bom-ref. They load; the duplicate is reported, and each
+                // reported one must really be written twice.
+                let (duplicates, other): (Vec<&&Diagnostic>, Vec<&&Diagnostic>) = errors
+                    .iter()
+                    .partition(|d| d.code.as_str() == "sbom-duplicate-ref");
+                for d in &duplicates {
+                    let r = d.message.split('`').nth(1).unwrap_or_default();
+                    let written = format!("\"bom-ref\": \"{r}\"");
+                    if text.matches(&written).count() < 2 {
+                        problems.push(format!("{version}/{name}: `{r}` is not a duplicate"));
+                    }
+                }
+                t.duplicate_refs += duplicates.len();
+                if doc.is_some() && other.is_empty() {
                     t.valid_accepted += 1;
                 } else {
                     problems.push(format!("{version}/{name}: rejected: {diags:?}"));
@@ -84,39 +93,47 @@ fn conformance(dir: &Path) -> BTreeMap<String, Tally> {
     tally
 }
 
+/// The specification's whole conformance suite, copied into `tests/fixtures/sbom-vectors` so
+/// the test never depends on a folder outside the repository; when `../shared` is there, the
+/// copy is checked against it.
 #[test]
-fn shared_cyclonedx_test_vectors_conform() {
-    let dir = repo_root().join("../shared/cyclonedx/test-vectors");
-    if !dir.is_dir() {
-        eprintln!(
-            "note: {} is absent; only the copied vectors in tests/fixtures/sbom-vectors were checked",
-            dir.display()
-        );
-        return;
-    }
+fn cyclonedx_test_vectors_conform() {
+    let dir = fixture("sbom-vectors");
     let tally = conformance(&dir);
+    let mut counts = Vec::new();
     for v in ["1.4", "1.5", "1.6", "1.7"] {
         let t = &tally[v];
         eprintln!(
-            "CycloneDX {v}: {} valid accepted, {} invalid rejected",
-            t.valid_accepted, t.invalid_rejected
+            "CycloneDX {v}: {} valid accepted ({} reuse a bom-ref), {} invalid rejected",
+            t.valid_accepted, t.duplicate_refs, t.invalid_rejected
         );
-        assert!(t.valid_accepted > 0 && t.invalid_rejected > 0, "{v}: {t:?}");
+        counts.push((v, t.valid_accepted, t.invalid_rejected));
     }
-}
-
-#[test]
-fn copied_cyclonedx_test_vectors_conform() {
-    let tally = conformance(&fixture("sbom-vectors"));
     assert_eq!(
-        tally.keys().collect::<Vec<_>>(),
-        ["1.4", "1.5", "1.6", "1.7"]
+        counts,
+        [
+            ("1.4", 29, 22),
+            ("1.5", 36, 22),
+            ("1.6", 45, 25),
+            ("1.7", 61, 29)
+        ]
     );
-    assert!(
-        tally
-            .values()
-            .all(|t| t.valid_accepted >= 3 && t.invalid_rejected >= 4)
-    );
+    // The copy is the specification's suite as shared with the project, unchanged.
+    let shared = shared_dir().join("cyclonedx/test-vectors");
+    if shared.is_dir() {
+        for v in ["1.4", "1.5", "1.6", "1.7"] {
+            for e in fs::read_dir(shared.join(v)).unwrap() {
+                let e = e.unwrap();
+                let copy = dir.join(v).join(e.file_name());
+                assert_eq!(
+                    fs::read(e.path()).unwrap(),
+                    fs::read(&copy).unwrap_or_default(),
+                    "{} differs from or is missing in tests/fixtures/sbom-vectors",
+                    e.path().display()
+                );
+            }
+        }
+    }
 }
 
 const SMALL: &str = r#"{
@@ -132,37 +149,26 @@ const SMALL: &str = r#"{
 "#;
 
 /// A skeleton book with one item; `keys` go into `[preprocessor.techfile]`.
-fn sbom_book(keys: &str) -> tempfile::TempDir {
-    let tmp = tempfile::tempdir().unwrap();
-    skeleton(
-        tmp.path(),
-        &format!(
-            "{keys}\n[preprocessor.techfile.coverage]\nrequirement = false\ncontrol = false\nrisk = false\ntest = false\npractice = false"
-        ),
-    );
-    write(
-        tmp.path(),
-        "requirements/REQ-1.md",
-        item("REQ-1", "requirement", "R", &[], ""),
-    );
-    tmp
+fn sbom_book(keys: &str) -> Book {
+    Book::new(&format!(
+        "{keys}\n[preprocessor.techfile.coverage]\nrequirement = false\ncontrol = false\nrisk = false\ntest = false\npractice = false"
+    ))
+    .item("REQ-1", "requirement", "R", &[], "")
 }
 
 /// Checks a book (human and JSON); returns the exit code and the JSON findings.
-fn check_book(dir: &Path) -> (Option<i32>, Vec<serde_json::Value>) {
-    let human = check_human(dir);
+fn check_book(book: &Book) -> (Option<i32>, Vec<serde_json::Value>) {
+    let human = book.check_human();
     assert!(human.code.is_some(), "the tool crashed: {}", human.stderr);
     assert_eq!(human.stderr, "", "findings go to stdout");
-    let json = check_json(dir);
+    let json = book.check();
     assert_eq!(json.code, human.code);
-    (json.code, parse_json_lines(&json.stdout))
+    (json.code, json.findings)
 }
 
 /// A book whose `sboms/` holds one file; returns the exit code and the JSON findings.
 fn check_sbom(name: &str, content: &[u8], keys: &str) -> (Option<i32>, Vec<serde_json::Value>) {
-    let tmp = sbom_book(keys);
-    write(tmp.path(), &format!("sboms/{name}"), content);
-    check_book(tmp.path())
+    check_book(&sbom_book(keys).file(&format!("sboms/{name}"), content))
 }
 
 fn only_finding(findings: &[serde_json::Value], code: &str, file: &str) -> serde_json::Value {
@@ -227,18 +233,18 @@ fn a_non_utf8_sbom_is_reported() {
 #[test]
 fn a_50_mb_sbom_is_refused_by_size_and_never_crashes_the_tool() {
     let make = |extra: &str| {
-        let tmp = sbom_book(extra);
-        fs::create_dir_all(tmp.path().join("sboms")).unwrap();
+        let book = sbom_book(extra);
+        fs::create_dir_all(book.path("sboms")).unwrap();
         // A sparse file: 50 MB on paper, next to nothing on disk.
-        fs::File::create(tmp.path().join("sboms/big.cdx.json"))
+        fs::File::create(book.path("sboms/big.cdx.json"))
             .unwrap()
             .set_len(50 * 1000 * 1000)
             .unwrap();
-        tmp
+        book
     };
 
     // Default limit: refused before reading, with the size and the setting to raise.
-    let (code, findings) = check_book(make("").path());
+    let (code, findings) = check_book(&make(""));
     assert_eq!(code, Some(1));
     let f = only_finding(&findings, "file-too-large", "sboms/big.cdx.json");
     let message = f["message"].as_str().unwrap();
@@ -250,7 +256,7 @@ fn a_50_mb_sbom_is_refused_by_size_and_never_crashes_the_tool() {
 
     // With the limit raised the file is read, and its content (all NUL bytes) is a syntax
     // error at the first byte, not a crash.
-    let (code, findings) = check_book(make("max-sbom-size = 67108864").path());
+    let (code, findings) = check_book(&make("max-sbom-size = 67108864"));
     assert_eq!(code, Some(1));
     let f = only_finding(&findings, "sbom-json-syntax", "sboms/big.cdx.json");
     assert_eq!(
@@ -268,31 +274,24 @@ fn an_empty_sbom_is_an_error() {
 
 #[test]
 fn a_missing_configured_sbom_folder_is_an_error_but_the_default_may_be_absent() {
-    let tmp = sbom_book("sboms = [\"../no-such-sboms\"]");
-    let j = check_json(tmp.path());
-    assert!(
-        codes_of(&j.stdout).contains(&"read-error".to_string()),
-        "{}",
-        j.stdout
-    );
+    let j = sbom_book("sboms = [\"../no-such-sboms\"]").check();
+    assert!(j.codes().contains(&"read-error"), "{}", j.stdout);
     assert!(j.stdout.contains("no-such-sboms"), "{}", j.stdout);
 
-    let tmp = sbom_book("");
-    let j = check_json(tmp.path());
+    let j = sbom_book("").check();
     j.expect_code(0);
     assert_eq!(j.stdout, "");
 }
 
 #[test]
 fn sbom_files_can_be_configured_one_by_one() {
-    let tmp = sbom_book("sboms = [\"../vendor/a.json\"]");
-    write(tmp.path(), "vendor/a.json", SMALL);
-    write(
-        tmp.path(),
-        "book/src/chapter.md",
-        "# Chapter\n\n{{#techfile sbom a.json}}\n",
-    );
-    let r = check_human(tmp.path());
+    let book = sbom_book("sboms = [\"../vendor/a.json\"]")
+        .file("vendor/a.json", SMALL)
+        .file(
+            "book/src/chapter.md",
+            "# Chapter\n\n{{#techfile sbom a.json}}\n",
+        );
+    let r = book.check_human();
     r.expect_code(0);
 }
 
@@ -304,19 +303,14 @@ fn committed_timestamp(text: &str) -> String {
         .to_owned()
 }
 
-fn sbom_command(args: &[&str], epoch: Option<&str>) -> crate::common::Run {
+fn sbom_command(args: &[&str], epoch: Option<&str>) -> Run {
     let mut cmd = command(&repo_root());
     cmd.arg("sbom").args(args);
     match epoch {
         Some(e) => cmd.env("SOURCE_DATE_EPOCH", e),
         None => cmd.env_remove("SOURCE_DATE_EPOCH"),
     };
-    let out = cmd.output().expect("binary runs");
-    crate::common::Run {
-        code: out.status.code(),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-    }
+    Run::from(cmd.output().expect("binary runs"))
 }
 
 /// The committed SBOM of this tool is what the generator makes of the committed Cargo.lock
@@ -534,6 +528,7 @@ fn a_5000_component_sbom_renders_every_row_with_working_links() {
             },
             key: "big.cdx.json".into(),
         }],
+        reviews: Vec::new(),
         book: BookInputs {
             chapters: vec![ChapterInput {
                 file: Input {
@@ -542,8 +537,8 @@ fn a_5000_component_sbom_renders_every_row_with_working_links() {
                     content: Ok(chapter_text.as_bytes().to_vec()),
                 },
                 path: "sbom.md".into(),
+                source: Some("sbom.md".into()),
                 text: None,
-                complete: true,
             }],
             ..BookInputs::default()
         },
@@ -588,17 +583,221 @@ fn a_5000_component_sbom_renders_every_row_with_working_links() {
 
 #[test]
 fn an_sbom_is_placed_once() {
-    let tmp = sbom_book("");
-    write(tmp.path(), "sboms/a.cdx.json", SMALL);
-    write(
-        tmp.path(),
+    let book = sbom_book("").file("sboms/a.cdx.json", SMALL).file(
         "book/src/chapter.md",
         "# Chapter\n\n{{#techfile sbom a.cdx.json}}\n\n{{#techfile sbom sboms/a.cdx.json}}\n",
     );
-    let (code, findings) = check_book(tmp.path());
+    let (code, findings) = check_book(&book);
     assert_eq!(code, Some(1));
     assert_eq!(findings.len(), 1, "{findings:#?}");
     assert_eq!(findings[0]["code"], "duplicate-host");
     assert_eq!(findings[0]["line"], 5);
     assert_eq!(findings[0]["related"][0]["line"], 3);
+}
+
+/// The 1-based line of the first line of `file` that contains `needle`.
+fn line_of(file: &Path, needle: &str) -> u64 {
+    let text = fs::read_to_string(file).unwrap();
+    let i = text
+        .lines()
+        .position(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("{needle} not in {}", file.display()));
+    u64::try_from(i + 1).unwrap()
+}
+
+/// Issue 11.3: a `dependsOn` entry that names no bom-ref of its SBOM, and the other kinds
+/// of references, are reported where they are written; the level is configurable.
+#[test]
+fn references_inside_an_sbom_are_reported_where_they_are_written() {
+    let book = Book::fixture("sbom-unresolved-ref");
+    let sbom = book.path("sboms/app.cdx.json");
+    let (code, findings) = check_book(&book);
+    assert_eq!(code, Some(0), "warnings by default: {findings:#?}");
+    let located: Vec<(String, u64, &str)> = findings
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_owned(),
+                f["line"].as_u64().unwrap(),
+                f["severity"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    let dangling = line_of(&sbom, "\"@mui/styled-engine@npm:5.16.6 [3135b]\"");
+    let vulnerable = line_of(&sbom, "\"ref\": \"react@npm:18.3.1\"");
+    assert_eq!(
+        located,
+        [
+            ("sbom-unresolved-ref".to_owned(), dangling, "warning"),
+            ("sbom-unresolved-ref".to_owned(), vulnerable, "warning"),
+        ]
+    );
+    assert_eq!(findings[0]["file"], "sboms/app.cdx.json");
+    assert_eq!(findings[0]["column"], 9, "the column of the string itself");
+    // The BOM-Link into another BOM and the references that resolve (to a service, to a
+    // vulnerability, to components) are not reported.
+    assert!(
+        !findings
+            .iter()
+            .any(|f| f["message"].as_str().unwrap().contains("urn:cdx:")),
+        "{findings:#?}"
+    );
+
+    let book = book.severity("sbom-unresolved-ref = \"deny\"");
+    let (code, findings) = check_book(&book);
+    assert_eq!(code, Some(1));
+    assert!(findings.iter().all(|f| f["severity"] == "error"));
+    let book = book.edit("book/book.toml", |t| t.replace("\"deny\"", "\"allow\""));
+    let (code, findings) = check_book(&book);
+    assert_eq!((code, findings.len()), (Some(0), 0), "{findings:#?}");
+}
+
+/// Every row anchor of the SBOMs of a book, by SBOM key and label.
+fn row_anchors(book: &Path) -> BTreeMap<(String, String), String> {
+    let outcome = mdbook_techfile::mdbook::check(book).expect("the book loads");
+    let mut out = BTreeMap::new();
+    for s in &outcome.analysis.sboms.sboms {
+        for c in &s.components {
+            out.insert((s.key.clone(), c.label()), c.anchor.clone());
+        }
+        for v in &s.services {
+            out.insert(
+                (s.key.clone(), format!("service {}", v.label())),
+                v.anchor.clone(),
+            );
+        }
+        for e in &s.elements {
+            out.insert(
+                (s.key.clone(), format!("{} {}", e.kind, e.label)),
+                e.anchor.clone(),
+            );
+        }
+    }
+    out
+}
+
+/// Issue 11.4: with cargo-cyclonedx bom-refs, adding a crate moved a hand-written link to
+/// ryu onto another crate's row. Anchors now come from each component's identity.
+#[test]
+fn row_anchors_stay_put_when_components_come_and_go() {
+    let fixture = Book::fixture("clean-sbom-identity");
+    let book = fixture.path("book");
+    let before = row_anchors(&book);
+    let unique: HashSet<&String> = before.values().collect();
+    assert_eq!(
+        unique.len(),
+        before.len(),
+        "anchors are unique: {before:#?}"
+    );
+    let ryu = &before[&("rust.cdx.json".to_owned(), "ryu@1.0.18".to_owned())];
+    let chapter = fs::read_to_string(book.join("src/chapter.md")).unwrap();
+    assert!(
+        chapter.contains(&format!("sbom.md#{ryu}")),
+        "the fixture's hand-written link points at ryu's row"
+    );
+
+    // Crates added in front (one whose slug equals another's, one other version) and one
+    // removed, the way a dependency update changes a generated SBOM.
+    let path = fixture.path("sboms/rust.cdx.json");
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+    let reg = "registry+https://github.com/rust-lang/crates.io-index#";
+    let components = doc["components"].as_array_mut().unwrap();
+    components.retain(|c| c["version"] != "1.0.9");
+    for (name, version) in [
+        ("aho-corasick", "1.1.3"),
+        ("serde-json", "1.0.140"),
+        ("ryu", "1.0.20"),
+    ] {
+        components.insert(
+            0,
+            serde_json::json!({"type": "library", "bom-ref": format!("{reg}{name}@{version}"),
+                "supplier": {"name": "crates.io"}, "name": name, "version": version,
+                "purl": format!("pkg:cargo/{name}@{version}")}),
+        );
+    }
+    let deps = doc["dependencies"].as_array_mut().unwrap();
+    deps.retain(|d| !d["ref"].as_str().unwrap().ends_with("itoa@1.0.9"));
+    for (name, version) in [
+        ("aho-corasick", "1.1.3"),
+        ("serde-json", "1.0.140"),
+        ("ryu", "1.0.20"),
+    ] {
+        deps.push(serde_json::json!({"ref": format!("{reg}{name}@{version}"), "dependsOn": []}));
+    }
+    fs::write(&path, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
+
+    let after = row_anchors(&book);
+    let mut kept = 0;
+    for (key, anchor) in &before {
+        if let Some(now) = after.get(key) {
+            assert_eq!(now, anchor, "{key:?} moved");
+            kept += 1;
+        }
+    }
+    assert_eq!(kept, before.len() - 1, "only itoa@1.0.9 left");
+    let unique: HashSet<&String> = after.values().collect();
+    assert_eq!(unique.len(), after.len(), "anchors are unique: {after:#?}");
+    // The hand-written link still resolves, to the same crate.
+    let (code, findings) = check_book(&fixture);
+    assert_eq!((code, findings.len()), (Some(0), 0), "{findings:#?}");
+}
+
+/// Issue 11.5 and 10.5: purls match as purls, and versions sort as versions, in what
+/// `check` renders.
+#[test]
+fn purls_match_as_purls_and_versions_sort_as_versions() {
+    let fixture = Book::fixture("clean-sbom-identity");
+    let book = fixture.path("book");
+    let (outcome, pages) = mdbook_techfile::mdbook::render(&book).expect("the book renders");
+    assert!(
+        outcome.analysis.findings.is_empty(),
+        "{:?}",
+        outcome.analysis.findings
+    );
+    let sboms = &outcome.analysis.sboms;
+    let ctl = outcome
+        .analysis
+        .items
+        .iter()
+        .position(|i| i.id == "CTL-1")
+        .unwrap();
+    let named: Vec<String> = sboms.affects[ctl]
+        .iter()
+        .map(|id| sboms.sbom(*id).label_of(id.target))
+        .collect();
+    assert_eq!(
+        named,
+        ["bsdutils@1:2.36.1-8+deb11u1", "ryu@1.0.18", "update-api@1"],
+        "the percent-encoded purl without qualifiers names bsdutils; a service is named by its bom-ref"
+    );
+
+    let page = &pages.iter().find(|p| p.path == "sbom.md").unwrap().content;
+    let anchors = row_anchors(&book);
+    let at = |label: &str| {
+        let anchor = &anchors[&("rust.cdx.json".to_owned(), label.to_owned())];
+        page.find(&format!("<tr id=\"{anchor}\""))
+            .unwrap_or_else(|| panic!("no row for {label}"))
+    };
+    assert!(
+        at("itoa@1.0.9") < at("itoa@1.0.10"),
+        "1.0.9 sorts before 1.0.10"
+    );
+    // Services and other objects with a bom-ref have rows of their own.
+    let service = &anchors[&("os.cdx.json".to_owned(), "service update-api@1".to_owned())];
+    let row = &page[page.find(&format!("<tr id=\"{service}\"")).unwrap()..];
+    let row = &row[..row.find("</tr>").unwrap()];
+    assert!(row.contains("https://updates.example/v1"), "{row}");
+    assert!(
+        row.contains("CTL-1"),
+        "the item that affects the service: {row}"
+    );
+    let vex = &anchors[&(
+        "os.cdx.json".to_owned(),
+        "vulnerability CVE-2024-28085".to_owned(),
+    )];
+    assert!(
+        page.contains(&format!("<tr id=\"{vex}\"")),
+        "the vulnerability has a row"
+    );
 }

@@ -1,9 +1,7 @@
 //! Large and hostile inputs: big files around the size limit, a book of thousands of
 //! items, and files built to break parsers. None may crash the tool or get lost.
 
-use crate::common::{
-    check_human, check_json, codes_of, command, item, parse_json_lines, skeleton, write,
-};
+use crate::common::{Book, command, item};
 use std::time::{Duration, Instant};
 
 const PRACTICES: [&str; 8] = [
@@ -11,58 +9,43 @@ const PRACTICES: [&str; 8] = [
 ];
 
 /// A tiny complete trace in which REQ-1 carries a body of `body_len` bytes.
-fn book_with_big_requirement(root: &std::path::Path, body_len: usize) {
-    skeleton(root, "[preprocessor.techfile.coverage]\npractice = false");
+fn book_with_big_requirement(body_len: usize) -> Book {
     let line = "The device shall resist this attack, as described below in detail.\n";
     let body: String = line.repeat(body_len / line.len() + 1)[..body_len].to_owned();
-    write(
-        root,
-        "requirements/REQ-1.md",
-        item("REQ-1", "requirement", "Big requirement", &[], &body),
-    );
-    write(
-        root,
-        "requirements/CTL-1.md",
-        item(
+    Book::new("[preprocessor.techfile.coverage]\npractice = false")
+        .item("REQ-1", "requirement", "Big requirement", &[], &body)
+        .item(
             "CTL-1",
             "control",
             "Control",
             &["implements = [\"REQ-1\"]"],
             "",
-        ),
-    );
-    write(
-        root,
-        "requirements/TST-1.md",
-        item("TST-1", "test", "Test", &["verifies = [\"CTL-1\"]"], ""),
-    );
+        )
+        .item("TST-1", "test", "Test", &["verifies = [\"CTL-1\"]"], "")
 }
 
 #[test]
 fn a_3_mb_item_loads() {
-    let tmp = tempfile::tempdir().unwrap();
-    book_with_big_requirement(tmp.path(), 3 * 1000 * 1000);
-    let size = std::fs::metadata(tmp.path().join("requirements/REQ-1.md"))
+    let book = book_with_big_requirement(3 * 1000 * 1000);
+    let size = std::fs::metadata(book.path("requirements/REQ-1.md"))
         .unwrap()
         .len();
     assert!(size > 3_000_000 && size < 4 * 1024 * 1024, "{size}");
     // REQ-1 must load: otherwise CTL-1's link to it would be an unknown ID.
-    let r = check_human(tmp.path());
+    let r = book.check_human();
     r.expect_code(0);
     assert_eq!(r.stdout, "techfile: no findings\n");
 }
 
 #[test]
 fn a_5_mb_item_is_reported_as_too_large() {
-    let tmp = tempfile::tempdir().unwrap();
-    book_with_big_requirement(tmp.path(), 5 * 1024 * 1024);
-    let size = std::fs::metadata(tmp.path().join("requirements/REQ-1.md"))
+    let book = book_with_big_requirement(5 * 1024 * 1024);
+    let size = std::fs::metadata(book.path("requirements/REQ-1.md"))
         .unwrap()
         .len();
-    let r = check_json(tmp.path());
+    let r = book.check();
     r.expect_code(1);
-    let v = parse_json_lines(&r.stdout);
-    let too_large: Vec<_> = v.iter().filter(|f| f["code"] == "file-too-large").collect();
+    let too_large = r.with_code("file-too-large");
     assert_eq!(too_large.len(), 1, "{}", r.stdout);
     assert_eq!(too_large[0]["file"], "requirements/REQ-1.md");
     let message = too_large[0]["message"].as_str().unwrap();
@@ -72,44 +55,30 @@ fn a_5_mb_item_is_reported_as_too_large() {
         "the default limit is 4 MiB: {message}"
     );
     // The unread item is missing, and what points at it says so.
-    assert!(
-        codes_of(&r.stdout).contains(&"unknown-id".to_string()),
-        "{}",
-        r.stdout
-    );
+    assert!(r.codes().contains(&"unknown-id"), "{}", r.stdout);
 }
 
 #[test]
 fn the_size_limit_is_inclusive_and_configurable() {
-    let tmp = tempfile::tempdir().unwrap();
-    book_with_big_requirement(tmp.path(), 1000);
-    let size = std::fs::metadata(tmp.path().join("requirements/REQ-1.md"))
+    let book = book_with_big_requirement(1000);
+    let size = std::fs::metadata(book.path("requirements/REQ-1.md"))
         .unwrap()
         .len();
-    let toml = tmp.path().join("book/book.toml");
-    let base = std::fs::read_to_string(&toml).unwrap();
-    let with_limit = |limit: u64| {
-        base.replace(
-            "[preprocessor.techfile]\n",
-            &format!("[preprocessor.techfile]\nmax-file-size = {limit}\n"),
-        )
-    };
-    std::fs::write(&toml, with_limit(size)).unwrap();
-    check_human(tmp.path()).expect_code(0);
-    std::fs::write(&toml, with_limit(size - 1)).unwrap();
-    let r = check_json(tmp.path());
+    let base = book.read("book/book.toml");
+    let book = book.config(&format!("max-file-size = {size}"));
+    book.check_human().expect_code(0);
+    let book = book
+        .file("book/book.toml", &base)
+        .config(&format!("max-file-size = {}", size - 1));
+    let r = book.check();
     r.expect_code(1);
-    assert!(codes_of(&r.stdout).contains(&"file-too-large".to_string()));
+    assert!(r.codes().contains(&"file-too-large"));
 }
 
 /// 2,000 items with a complete trace, spread over nested folders.
 #[test]
 fn a_2000_item_book_checks_clean() {
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path();
-    skeleton(root, "");
-    write(
-        root,
+    let mut book = Book::new("").file(
         "book/src/chapter.md",
         "# Chapter\n\n{{#techfile summary}}\n\n{{#techfile matrix}}\n\nSee {{#techfile ref REQ-0001}}.\n",
     );
@@ -123,8 +92,7 @@ fn a_2000_item_book_checks_clean() {
             derives.push_str(&format!(", \"REQ-{:04}\"", i - 1));
         }
         derives.push(']');
-        write(
-            root,
+        book = book.file(
             &format!("requirements/req/{folder}/REQ-{i:04}.md"),
             item(
                 &format!("REQ-{i:04}"),
@@ -134,8 +102,7 @@ fn a_2000_item_book_checks_clean() {
                 "Text.\n",
             ),
         );
-        write(
-            root,
+        book = book.file(
             &format!("requirements/risk/{folder}/RSK-{i:04}.md"),
             item(
                 &format!("RSK-{i:04}"),
@@ -145,8 +112,7 @@ fn a_2000_item_book_checks_clean() {
                 "Text.\n",
             ),
         );
-        write(
-            root,
+        book = book.file(
             &format!("requirements/ctl/{folder}/CTL-{i:04}.md"),
             item(
                 &format!("CTL-{i:04}"),
@@ -159,8 +125,7 @@ fn a_2000_item_book_checks_clean() {
                 "Text.\n",
             ),
         );
-        write(
-            root,
+        book = book.file(
             &format!("requirements/tst/{folder}/TST-{i:04}.md"),
             item(
                 &format!("TST-{i:04}"),
@@ -172,7 +137,7 @@ fn a_2000_item_book_checks_clean() {
         );
     }
     let start = Instant::now();
-    let r = check_human(root);
+    let r = book.check_human();
     let took = start.elapsed();
     r.expect_code(0);
     assert_eq!(r.stdout, "techfile: no findings\n");
@@ -180,8 +145,7 @@ fn a_2000_item_book_checks_clean() {
     assert!(took < Duration::from_secs(20), "check took {took:?}");
 
     // One broken link among 2,000 items is found and named.
-    write(
-        root,
+    let book = book.file(
         "requirements/tst/2/TST-0250.md",
         item(
             "TST-0250",
@@ -191,17 +155,17 @@ fn a_2000_item_book_checks_clean() {
             "",
         ),
     );
-    let r = check_json(root);
+    let r = book.check();
     r.expect_code(1);
-    let v = parse_json_lines(&r.stdout);
     assert_eq!(
-        codes_of(&r.stdout),
+        r.codes(),
         ["control-not-verified", "unknown-id"],
         "{}",
         r.stdout
     );
     assert!(
-        v.iter()
+        r.findings
+            .iter()
             .any(|f| f["file"] == "requirements/tst/2/TST-0250.md")
     );
 }
@@ -209,9 +173,7 @@ fn a_2000_item_book_checks_clean() {
 /// Files built to break a parser: every one is reported, none crashes the tool.
 #[test]
 fn hostile_files_are_reported_not_crashed_on() {
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path();
-    skeleton(root, "[preprocessor.techfile.coverage]\npractice = false");
+    let mut book = Book::new("[preprocessor.techfile.coverage]\npractice = false");
     let deep_array = format!(
         "+++\nid = \"X-1\"\nkind = \"risk\"\ntitle = \"t\"\ntags = {}{}\n+++\n",
         "[".repeat(100_000),
@@ -277,10 +239,10 @@ fn hostile_files_are_reported_not_crashed_on() {
         ),
     ];
     for (name, bytes, _) in &cases {
-        write(root, &format!("requirements/{name}"), bytes);
+        book = book.file(&format!("requirements/{name}"), bytes);
     }
     let start = Instant::now();
-    let r = check_json(root);
+    let r = book.check();
     let took = start.elapsed();
     assert_eq!(
         r.code,
@@ -290,7 +252,7 @@ fn hostile_files_are_reported_not_crashed_on() {
     );
     assert_eq!(r.stderr, "");
     assert!(took < Duration::from_secs(20), "check took {took:?}");
-    let v = parse_json_lines(&r.stdout);
+    let v = &r.findings;
     for (name, _, code) in &cases {
         let file = format!("requirements/{name}");
         assert!(
@@ -304,7 +266,7 @@ fn hostile_files_are_reported_not_crashed_on() {
         );
     }
     // The human rendering of the same findings works too (long lines, binary text).
-    let h = check_human(root);
+    let h = book.check_human();
     assert_eq!(h.code, Some(1));
     assert!(h.stdout.contains("error[not-utf8]"));
 }
@@ -337,27 +299,20 @@ fn human_check_within(dir: &std::path::Path, limit: Duration) -> (bool, Option<i
 /// once ran for many minutes); long lines must be rendered compactly instead.
 #[test]
 fn many_findings_on_one_long_line_render_quickly() {
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path();
-    skeleton(root, "[preprocessor.techfile.coverage]\npractice = false");
     let ids: Vec<String> = (0..20_000).map(|i| format!("\"NOPE-{i}\"")).collect();
-    write(
-        root,
-        "requirements/TST-1.md",
-        item(
-            "TST-1",
-            "test",
-            "t",
-            &[&format!("verifies = [{}]", ids.join(", "))],
-            "",
-        ),
+    let book = Book::new("[preprocessor.techfile.coverage]\npractice = false").item(
+        "TST-1",
+        "test",
+        "t",
+        &[&format!("verifies = [{}]", ids.join(", "))],
+        "",
     );
     let start = Instant::now();
-    let json = check_json(root);
+    let json = book.check();
     json.expect_code(1);
-    assert_eq!(parse_json_lines(&json.stdout).len(), 20_000);
+    assert_eq!(json.findings.len(), 20_000);
     assert!(start.elapsed() < Duration::from_secs(10));
-    let (finished, code) = human_check_within(root, Duration::from_secs(20));
+    let (finished, code) = human_check_within(book.root(), Duration::from_secs(20));
     assert!(
         finished,
         "human output of 20,000 findings did not finish in 20 s"
@@ -369,9 +324,7 @@ fn many_findings_on_one_long_line_render_quickly() {
 /// the same on every run, sorted by file and position.
 #[test]
 fn findings_from_many_files_come_in_a_stable_order() {
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path();
-    skeleton(root, "[preprocessor.techfile.coverage]\npractice = false");
+    let mut book = Book::new("[preprocessor.techfile.coverage]\npractice = false");
     for i in 0..600 {
         let (name, text) = match i % 4 {
             0 => (
@@ -394,11 +347,11 @@ fn findings_from_many_files_come_in_a_stable_order() {
                 format!("+++\nid = \"Y{i}\"\nkind = \"risk\"\ntitle = \"t\"\ncolour = 1\n+++\n"),
             ),
         };
-        write(root, &format!("requirements/{name}"), text);
+        book = book.file(&format!("requirements/{name}"), text);
     }
-    let first = check_json(root);
+    let first = book.check();
     first.expect_code(1);
-    let v = parse_json_lines(&first.stdout);
+    let v = &first.findings;
     // a: risk-not-mitigated; b: unclosed-front-matter; c: unknown-id;
     // d: unknown-key and risk-not-mitigated.
     assert_eq!(v.len(), 150 * 5, "{}", first.stdout);
@@ -408,6 +361,6 @@ fn findings_from_many_files_come_in_a_stable_order() {
     sorted.sort_unstable();
     assert_eq!(files, sorted);
     for _ in 0..3 {
-        assert_eq!(check_json(root).stdout, first.stdout);
+        assert_eq!(book.check().stdout, first.stdout);
     }
 }

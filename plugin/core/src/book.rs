@@ -1,10 +1,11 @@
 //! The book as a whole: which chapter hosts which generated content, the expansion of
 //! `{{#techfile ...}}` directives, and front-matter removal. Pure: chapter texts come in
-//! through the source map, new texts and findings go out.
+//! already read (with mdBook's includes expanded), new texts and findings go out.
 
 use crate::config::Config;
 use crate::diag::{Code, Diagnostic};
 use crate::graph::TraceGraph;
+use crate::includes::{By, Removal};
 use crate::links;
 use crate::load::frontmatter;
 use crate::model::{FileId, Kind, SourceMap, Span, anchor};
@@ -16,16 +17,50 @@ use crate::stamp::Stamp;
 use std::collections::BTreeMap;
 use std::ops::Range;
 
-/// A chapter of the book, its text already in the source map.
+/// A chapter of the book: its text as mdBook's `links` preprocessor makes it, mapped to
+/// the chapter file and the files it includes.
 #[derive(Debug, Clone)]
 pub struct Chapter {
+    /// The chapter file (in the source map).
     pub file: FileId,
     /// Path relative to the book's `src` as mdBook renders it, with forward slashes.
     pub path: String,
-    /// False when mdBook will still add text to the chapter that this run does not see
-    /// (`{{#include ...}}`, which only `mdbook build` expands): its ids are then not all
-    /// known, and links into it are not checked for their `#fragment`.
+    /// False when mdBook may still add text to the chapter that this run does not see
+    /// (another preprocessor changed it, so the plugin's own include expansion was not
+    /// used): its ids are then not all known, and links into it are not checked for their
+    /// `#fragment`.
     pub complete: bool,
+    /// The text with included text spliced in, escapes and titles as written.
+    pub source: Mapped,
+    /// Ranges of `source` that are not on the page (escape backslashes, `{{#title}}`).
+    pub removals: Vec<Removal>,
+    /// mdBook's `links` runs after the plugin: the removals it makes are left in the
+    /// Markdown handed back to mdBook.
+    pub links_later: bool,
+}
+
+impl Chapter {
+    /// A chapter that is exactly the text of `file` (tests, and books without includes).
+    pub fn whole(map: &SourceMap, file: FileId, path: &str) -> Chapter {
+        let mut source = Mapped::new();
+        source.push_copied(map.text(file), file, 0);
+        Chapter {
+            file,
+            path: path.to_string(),
+            complete: true,
+            source,
+            removals: Vec::new(),
+            links_later: false,
+        }
+    }
+
+    /// The span in a user's file of `range` of the chapter's text; the start of the
+    /// chapter when that text was written by mdBook (a playground's fence).
+    fn span(&self, range: &Range<usize>) -> Span {
+        self.source
+            .span_of(range.clone())
+            .unwrap_or_else(|| Span::new(self.file, 0..0))
+    }
 }
 
 /// A page the tool adds to the book.
@@ -64,13 +99,16 @@ const DIRECTIVES: &[(&str, &str)] = &[
     ("safety-handover", "{{#techfile safety-handover}}"),
     ("risk-criteria", "{{#techfile risk-criteria}}"),
     ("document-control", "{{#techfile document-control}}"),
+    ("reviews", "{{#techfile reviews}}"),
     ("sbom", "{{#techfile sbom FILE}}"),
     ("vulnerabilities", "{{#techfile vulnerabilities}}"),
 ];
 
 struct Found {
     chapter: usize,
+    /// Where the text after the chapter's front-matter starts in its source.
     body_offset: usize,
+    /// The directives of the chapter, with ranges into its source.
     directives: Vec<Directive>,
 }
 
@@ -86,7 +124,6 @@ enum Added {
 /// every page, rendered on request (a check renders only the pages it must read).
 pub struct Expanded<'g, 'a> {
     site: Site<'g, 'a>,
-    map: &'g SourceMap,
     chapters: &'g [Chapter],
     found: Vec<Found>,
     /// The pages the tool adds, after the chapters: item kinds and the catalog, then SBOMs.
@@ -108,8 +145,8 @@ fn kind_index(kind: Kind) -> usize {
 pub fn expand<'g, 'a>(
     graph: &'g TraceGraph<'a>,
     sboms: &'g SbomSet,
+    reviews: &'g crate::review::Reviews,
     vulnerabilities: &'g crate::advisory::assess::Assessment,
-    map: &'g SourceMap,
     chapters: &'g [Chapter],
     config: &'g Config,
     stamp: Option<&'g Stamp>,
@@ -120,12 +157,22 @@ pub fn expand<'g, 'a>(
         .iter()
         .enumerate()
         .map(|(n, c)| {
-            let text = map.text(c.file);
+            let text = &c.source.text;
             let body_offset = frontmatter::strip(text).map_or(0, |body| text.len() - body.len());
+            // A directive inside a removed range (a `{{#title ...}}`) never reaches the page.
+            let directives = directive::find(&text[body_offset..])
+                .into_iter()
+                .map(|d| shifted(d, body_offset))
+                .filter(|d| {
+                    !c.removals
+                        .iter()
+                        .any(|r| r.range.start < d.range.end && d.range.start < r.range.end)
+                })
+                .collect();
             Found {
                 chapter: n,
                 body_offset,
-                directives: directive::find(&text[body_offset..]),
+                directives,
             }
         })
         .collect();
@@ -136,7 +183,7 @@ pub fn expand<'g, 'a>(
         let c = &chapters[f.chapter];
         for d in &f.directives {
             if let Some(i) = sbom_of(d, sboms) {
-                let span = Span::new(c.file, shift(&d.range, f.body_offset));
+                let span = c.span(&d.range);
                 if let Some((_, prev_span)) = sbom_hosts.get(&i) {
                     diags.push(
                         Diagnostic::new(
@@ -153,7 +200,7 @@ pub fn expand<'g, 'a>(
                 continue;
             }
             let Some(host) = host_of(d) else { continue };
-            let span = Span::new(c.file, shift(&d.range, f.body_offset));
+            let span = c.span(&d.range);
             if let Some((prev, prev_span)) = hosts.get(&host) {
                 if *prev != f.chapter || *prev_span != span {
                     diags.push(
@@ -219,9 +266,9 @@ pub fn expand<'g, 'a>(
             sboms,
             vulnerabilities,
             sbom_pages,
+            reviews,
             outline,
         },
-        map,
         chapters,
         found,
         generated,
@@ -233,14 +280,13 @@ pub fn expand<'g, 'a>(
         let mut ctx = Expander {
             site: &expanded.site,
             page: &c.path,
-            file: c.file,
-            offset: f.body_offset,
+            text: Text::Chapter(c),
             item_body: false,
             render: false,
             diags: &mut diags,
             unknown_refs: &mut unknown_refs,
         };
-        ctx.expand(&map.text(c.file)[f.body_offset..], &f.directives);
+        ctx.expand_chapter(f, false);
     }
 
     // References written in item bodies are checked here too, once per item, with spans
@@ -254,14 +300,16 @@ pub fn expand<'g, 'a>(
         let mut ctx = Expander {
             site: &expanded.site,
             page: "",
-            file: item.file(),
-            offset: item.body_offset as usize,
+            text: Text::Item {
+                file: item.file(),
+                offset: item.body_offset as usize,
+            },
             item_body: true,
             render: false,
             diags: &mut diags,
             unknown_refs: &mut unknown_refs,
         };
-        ctx.expand(body, &ds);
+        ctx.expand_item(&ds);
     }
     (expanded, diags)
 }
@@ -285,8 +333,22 @@ impl Expanded<'_, '_> {
         self.chapters.get(n)
     }
 
-    /// The Markdown of page `n`, mapped back to what users wrote.
+    /// The Markdown of page `n`, mapped back to what users wrote: the page as mdBook
+    /// renders it.
     pub fn render(&self, n: usize) -> Mapped {
+        self.render_page(n, false)
+    }
+
+    /// The Markdown of page `n` to hand back to mdBook. It differs from [`Self::render`]
+    /// only when mdBook's `links` preprocessor runs after the plugin: escapes and titles
+    /// are then left for it to remove.
+    pub fn render_for_mdbook(&self, n: usize) -> Option<Mapped> {
+        let c = self.chapters.get(n)?;
+        (c.links_later && c.removals.iter().any(|r| r.by == By::Links))
+            .then(|| self.render_page(n, true))
+    }
+
+    fn render_page(&self, n: usize, for_mdbook: bool) -> Mapped {
         let Some(c) = self.chapters.get(n) else {
             let (added, path) = &self.generated[n - self.chapters.len()];
             return match *added {
@@ -302,14 +364,13 @@ impl Expanded<'_, '_> {
         let mut ctx = Expander {
             site: &self.site,
             page: &c.path,
-            file: c.file,
-            offset: f.body_offset,
+            text: Text::Chapter(c),
             item_body: false,
             render: true,
             diags: &mut sink,
             unknown_refs: &mut 0,
         };
-        ctx.expand(&self.map.text(c.file)[f.body_offset..], &f.directives)
+        ctx.expand_chapter(f, for_mdbook)
     }
 
     /// The output mdBook gets, from every page rendered in order.
@@ -353,7 +414,7 @@ impl Expanded<'_, '_> {
             };
         };
         let f = &self.found[n];
-        let mut out = vec![&self.map.text(c.file)[f.body_offset..]];
+        let mut out = vec![&c.source.text[f.body_offset..]];
         for d in &f.directives {
             if let Some(Host::Items(kind)) = host_of(d) {
                 out.extend(bodies(kind));
@@ -407,14 +468,11 @@ impl Expanded<'_, '_> {
                 heading: false,
             });
             let linked = sboms.affected_by.keys().filter(|c| c.sbom == i);
-            out.extend(linked.filter_map(|c| {
-                let component = sbom.components.get(c.component)?;
-                Some(links::Anchor {
-                    anchor: component.anchor.clone(),
-                    id: format!("{} in SBOM {}", component.label(), sbom.key),
-                    span,
-                    heading: false,
-                })
+            out.extend(linked.map(|c| links::Anchor {
+                anchor: sbom.anchor_of(c.target).to_owned(),
+                id: format!("{} in SBOM {}", sbom.label_of(c.target), sbom.key),
+                span,
+                heading: false,
             }));
         }
         out
@@ -423,6 +481,15 @@ impl Expanded<'_, '_> {
 
 fn shift(r: &std::ops::Range<usize>, by: usize) -> std::ops::Range<usize> {
     r.start + by..r.end + by
+}
+
+/// A directive found in a slice that starts `by` bytes into the text.
+fn shifted(mut d: Directive, by: usize) -> Directive {
+    d.range = shift(&d.range, by);
+    for (_, r) in &mut d.args {
+        *r = shift(r, by);
+    }
+    d
 }
 
 /// The SBOM a well-formed `sbom FILE` directive places, if FILE names a loaded SBOM.
@@ -457,11 +524,18 @@ fn page_content(
     }
 }
 
+/// The text directives are expanded in, which their ranges point into.
+enum Text<'s> {
+    /// A chapter's source.
+    Chapter(&'s Chapter),
+    /// An item body: the text of `file` from byte `offset` on.
+    Item { file: FileId, offset: usize },
+}
+
 struct Expander<'s, 'g, 'a> {
     site: &'s Site<'g, 'a>,
     page: &'s str,
-    file: FileId,
-    offset: usize,
+    text: Text<'s>,
     item_body: bool,
     render: bool,
     diags: &'s mut Vec<Diagnostic>,
@@ -471,14 +545,33 @@ struct Expander<'s, 'g, 'a> {
 
 impl Expander<'_, '_, '_> {
     fn span(&self, r: &Range<usize>) -> Span {
-        Span::new(self.file, shift(r, self.offset))
+        match self.text {
+            Text::Chapter(c) => c.span(r),
+            Text::Item { file, offset } => Span::new(file, shift(r, offset)),
+        }
     }
 
-    /// `text` with each directive replaced by its content (kept as written when it is
-    /// wrong) and escaped directives unescaped; empty unless rendering.
-    fn expand(&mut self, text: &str, directives: &[Directive]) -> Mapped {
+    /// A finding at `r`, with the include directives that brought that text into the
+    /// chapter as secondary labels.
+    fn finding(&self, d: Diagnostic, r: &Range<usize>, label: &str) -> Diagnostic {
+        let mut d = d.at(self.span(r), label);
+        if let Text::Chapter(c) = self.text
+            && let Some(via) = c.source.included_at(r.start).first()
+        {
+            d = d.with_label(*via, "included here");
+        }
+        d
+    }
+
+    /// The chapter with each directive replaced by its content (kept as written when it is
+    /// wrong), its front-matter dropped and the removals made (those mdBook's `links`
+    /// still makes are left when `for_mdbook`); empty unless rendering.
+    fn expand_chapter(&mut self, f: &Found, for_mdbook: bool) -> Mapped {
+        let Text::Chapter(c) = self.text else {
+            return Mapped::new();
+        };
         let mut edits: Vec<(Range<usize>, Mapped)> = Vec::new();
-        for d in directives {
+        for d in &f.directives {
             if let Some(replacement) = self.one(d) {
                 edits.push((d.range.clone(), replacement));
             }
@@ -486,21 +579,34 @@ impl Expander<'_, '_, '_> {
         if !self.render {
             return Mapped::new();
         }
-        // A found directive never holds an escaped one (`{{` inside a directive leaves it
-        // unclosed), so the two kinds of edit cannot overlap.
-        for (at, _) in text.match_indices(directive::ESCAPED) {
-            edits.push((at..at + 1, Mapped::new()));
+        edits.push((0..f.body_offset, Mapped::new()));
+        // Directives are never escaped and never inside a removed title, so the two kinds
+        // of edit cannot overlap (`Mapped::edit` would skip the second).
+        for r in &c.removals {
+            if r.range.start >= f.body_offset && !(for_mdbook && c.links_later && r.by == By::Links)
+            {
+                edits.push((r.range.clone(), Mapped::new()));
+            }
         }
         edits.sort_by_key(|(r, _)| (r.start, r.end));
-        Mapped::splice(text, self.file, self.offset, edits)
+        c.source.edit(edits)
+    }
+
+    /// Checks the directives of an item body (their findings; bodies are rendered with
+    /// their items).
+    fn expand_item(&mut self, directives: &[Directive]) {
+        for d in directives {
+            self.one(d);
+        }
     }
 
     fn bad(&mut self, d: &Directive, message: String, help: String) -> Option<Mapped> {
-        self.diags.push(
-            Diagnostic::new(Code::UnknownDirective, message)
-                .at(self.span(&d.range), "this directive")
-                .help(help),
+        let finding = self.finding(
+            Diagnostic::new(Code::UnknownDirective, message).help(help),
+            &d.range,
+            "this directive",
         );
+        self.diags.push(finding);
         None
     }
 
@@ -549,7 +655,9 @@ impl Expander<'_, '_, '_> {
             }
             ("codes", []) => Some(self.generated(d, |_, _| tables::codes())),
             ("document-control", []) => match self.site.stamp {
-                Some(stamp) => Some(self.generated(d, |_, _| render::control::render(stamp))),
+                Some(stamp) => Some(self.generated(d, |site, _| {
+                    render::control::render(stamp, &site.reviews.records)
+                })),
                 None => self.bad(
                     d,
                     "`document-control` needs the version of the technical file".into(),
@@ -557,6 +665,7 @@ impl Expander<'_, '_, '_> {
                 ),
             },
             ("summary", []) => Some(self.generated(d, |site, _| tables::summary(site))),
+            ("reviews", []) => Some(self.generated(d, render::reviews::reviews)),
             ("catalog", []) => Some(self.hosted(d, Host::Catalog)),
             ("items", [kind]) => match Kind::parse(kind) {
                 Some(k) => Some(self.hosted(d, Host::Items(k))),
@@ -654,14 +763,16 @@ impl Expander<'_, '_, '_> {
                 ),
             }
         };
-        self.diags.push(
+        let finding = self.finding(
             Diagnostic::new(
                 Code::UnknownSbom,
                 format!("no loaded SBOM is named `{file}`"),
             )
-            .at(self.span(&d.args[1].1), "not a loaded SBOM")
             .help(help),
+            &d.args[1].1,
+            "not a loaded SBOM",
         );
+        self.diags.push(finding);
         None
     }
 
@@ -677,15 +788,16 @@ impl Expander<'_, '_, '_> {
                 Some(s) => format!("did you mean `{s}`?"),
                 None => "reference an existing item or catalog ID, or create the item".into(),
             };
-            let span = self.span(&d.args[1].1);
-            self.diags.push(
+            let finding = self.finding(
                 Diagnostic::new(
                     Code::UnknownReference,
                     format!("reference to unknown ID `{id}`"),
                 )
-                .at(span, "no item or catalog entry has this ID")
                 .help(help),
+                &d.args[1].1,
+                "no item or catalog entry has this ID",
             );
+            self.diags.push(finding);
             return None;
         }
         Some(self.generated(d, |site, page| site.link(page, id)))
@@ -755,18 +867,15 @@ mod tests {
             "src/reqs.md",
             "# Requirements {{#techfile ref REQ-1}}\n\n{{#techfile summary}}\n\n{{#techfile codes}}\n\n{{#techfile items requirement}}\n\n## After\n\n{{#techfile matrix}}\n\n## After\n",
         );
-        let chapters = vec![Chapter {
-            file: chapter,
-            path: "reqs.md".into(),
-            complete: true,
-        }];
+        let chapters = vec![Chapter::whole(&map, chapter, "reqs.md")];
         let index = crate::graph::GraphIndex::build(Catalog::builtin(), &items);
         let graph = index.view(Catalog::builtin(), &items);
         let sboms = SbomSet::default();
         let config = Config::default();
+        let reviews = crate::review::Reviews::default();
         let vulns = crate::advisory::assess::Assessment::default();
         let (expanded, _) = expand(
-            &graph, &sboms, &vulns, &map, &chapters, &config, None, outline,
+            &graph, &sboms, &reviews, &vulns, &chapters, &config, None, outline,
         );
         (0..expanded.page_count())
             .map(|n| {

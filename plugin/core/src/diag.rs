@@ -174,8 +174,10 @@ codes! {
     SbomUnsupportedVersion = "sbom-unsupported-version", "sbom", Deny, true;
     /// An SBOM does not conform to the official CycloneDX JSON schema of its spec version.
     SbomSchema = "sbom-schema", "sbom", Deny, true;
-    /// Two components of one SBOM share a `bom-ref`, which the specification forbids.
+    /// Two objects of one SBOM (components, services, vulnerabilities, ...) share a `bom-ref`, which the specification forbids.
     SbomDuplicateRef = "sbom-duplicate-ref", "sbom", Deny, true;
+    /// A reference inside an SBOM (`dependencies`, `compositions`, a vulnerability's `affects`, an annotation's `subjects`, ...) names a bom-ref that no object of that SBOM carries; BOM-Links to other BOMs are not checked.
+    SbomUnresolvedRef = "sbom-unresolved-ref", "sbom", Warn, false;
     /// NTIA minimum element: a component names no supplier (`supplier`).
     SbomMissingSupplier = "sbom-missing-supplier", "sbom", Warn, false;
     /// NTIA minimum element: a component has no `version`.
@@ -188,7 +190,7 @@ codes! {
     SbomMissingAuthor = "sbom-missing-author", "sbom", Warn, false;
     /// NTIA minimum element: the SBOM has no `metadata.timestamp`.
     SbomMissingTimestamp = "sbom-missing-timestamp", "sbom", Warn, false;
-    /// An item's `affects` names a purl or bom-ref that no loaded SBOM contains.
+    /// An item's `affects` names a purl or bom-ref that no loaded SBOM contains, or is a malformed purl.
     UnknownComponent = "unknown-component", "sbom", Deny, false;
     /// A `{{#techfile sbom FILE}}` directive names a file that is not a loaded SBOM.
     UnknownSbom = "unknown-sbom", "book", Deny, false;
@@ -226,6 +228,22 @@ codes! {
     BrokenAnchor = "broken-anchor", "links", Deny, false;
     /// A relative link climbs out of the book's `src` folder, or is an absolute path.
     LinkOutsideBook = "link-outside-book", "links", Deny, false;
+    /// An item was reviewed against an upstream item that changed since (its fingerprint differs from the stamp in `reviewed-against`), or against one that is itself suspect.
+    SuspectLink = "suspect-link", "review", Warn, false;
+    /// A link has no stamp in `reviewed-against`, in a book that keeps reviews (an item carries a stamp, or the review folder holds a record).
+    ReviewPending = "review-pending", "review", Warn, false;
+    /// A stamp in `reviewed-against` that no review record covers.
+    ReviewUnrecorded = "review-unrecorded", "review", Deny, false;
+    /// With `independent-review = true`: a review by the last author of the reviewed item or of the upstream item.
+    ReviewNotIndependent = "review-not-independent", "review", Deny, false;
+    /// Review stamps were made under another fingerprint profile version (reported once for the book).
+    FingerprintProfileChanged = "fingerprint-profile-changed", "review", Warn, false;
+    /// An `{{#include}}` (or `{{#rustdoc_include}}`, `{{#playground}}`) names a file that does not exist; mdBook leaves the directive in the page as text.
+    IncludeNotFound = "include-not-found", "book", Deny, true;
+    /// An `{{#include}}` (or one of its relatives) reads a file outside the book's `src` folder, which the check does not read.
+    IncludeOutsideSrc = "include-outside-src", "book", Deny, true;
+    /// Includes form a cycle, or nest more than 10 levels deep, where mdBook stops expanding them and drops the rest.
+    IncludeCycle = "include-cycle", "book", Deny, false;
 }
 
 impl Code {

@@ -256,3 +256,167 @@ impl<'a> TraceGraph<'a> {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testkit::Trace;
+
+    fn ids(t: &Trace, items: Vec<usize>) -> Vec<&str> {
+        items.into_iter().map(|i| t.items[i].id.as_str()).collect()
+    }
+
+    #[test]
+    fn lookup_finds_items_and_catalog_entries_and_the_first_definition_wins() {
+        let t = Trace::new(&[
+            ("REQ-1", "requirement", ""),
+            ("REQ-1", "requirement", ""),
+            ("MDCG-SM", "requirement", ""),
+            ("CTL-1", "control", "implements = [\"REQ-1\", \"REQ-404\"]"),
+        ]);
+        let g = t.graph();
+        assert_eq!(g.lookup("REQ-1"), Some(Node::Item(0)));
+        assert!(g.is_canonical(0));
+        assert!(!g.is_canonical(1), "a second REQ-1 is a duplicate");
+        // An item cannot take a catalog ID: the entry keeps it.
+        let Some(Node::Catalog(c)) = g.lookup("MDCG-SM") else {
+            panic!("MDCG-SM is the catalog entry");
+        };
+        assert_eq!(g.catalog.entries()[c].id, "MDCG-SM");
+        assert!(!g.is_canonical(2));
+        assert_eq!(g.lookup("req-1"), None, "IDs are compared as written");
+        assert_eq!(
+            g.item("REQ-1").map(|i| i.path.as_str()),
+            Some("requirements/REQ-1.md")
+        );
+        assert!(g.item("MDCG-SM").is_none());
+        assert_eq!(g.node_id(Node::Item(3)), "CTL-1");
+        assert_eq!(g.node_kind(Node::Catalog(c)), None);
+        assert_eq!(g.node_kind(Node::Item(3)), Some(Kind::Control));
+        // The unresolved link is kept for the checks, resolved ones are edges.
+        assert_eq!(g.dangling, [Dangling { item: 3, link: 1 }]);
+        assert_eq!(
+            g.targets(3, Relation::Implements),
+            [Node::Item(0)],
+            "targets drop what does not resolve"
+        );
+    }
+
+    #[test]
+    fn traced_by_lists_live_items_once_sorted_by_id() {
+        let t = Trace::new(&[
+            ("REQ-1", "requirement", "derives-from = [\"MDCG-SM\"]"),
+            ("CTL-B", "control", "implements = [\"REQ-1\", \"REQ-1\"]"),
+            ("CTL-A", "control", "implements = [\"REQ-1\"]"),
+            (
+                "CTL-OLD",
+                "control",
+                "implements = [\"REQ-1\"]\nstatus = \"obsolete\"",
+            ),
+            ("TST-1", "test", "verifies = [\"REQ-1\", \"CTL-A\"]"),
+        ]);
+        let g = t.graph();
+        let req = Node::Item(t.at("REQ-1"));
+        assert_eq!(
+            ids(&t, g.traced_by(req, Relation::Implements)),
+            ["CTL-A", "CTL-B"]
+        );
+        assert_eq!(ids(&t, g.traced_by(req, Relation::Verifies)), ["TST-1"]);
+        assert!(g.traced_by(req, Relation::Mitigates).is_empty());
+        let sm = g.lookup("MDCG-SM").unwrap();
+        assert_eq!(ids(&t, g.traced_by(sm, Relation::DerivesFrom)), ["REQ-1"]);
+        assert_eq!(
+            ids(
+                &t,
+                g.traced_by(Node::Item(t.at("CTL-A")), Relation::Verifies)
+            ),
+            ["TST-1"]
+        );
+    }
+
+    #[test]
+    fn catalog_above_follows_written_links_up_and_survives_cycles() {
+        let t = Trace::new(&[
+            (
+                "REQ-A",
+                "requirement",
+                "derives-from = [\"REQ-B\", \"MDCG-SM\"]",
+            ),
+            (
+                "REQ-B",
+                "requirement",
+                "derives-from = [\"REQ-A\", \"IEC62443-SM-1\"]",
+            ),
+            ("REQ-C", "requirement", "derives-from = [\"REQ-C\"]"),
+            ("REQ-D", "requirement", "derives-from = [\"CTL-1\"]"),
+            ("CTL-1", "control", "implements = [\"REQ-A\"]"),
+            ("TST-1", "test", "verifies = [\"CTL-1\"]"),
+            ("RSK-1", "risk", ""),
+            ("CTL-2", "control", "mitigates = [\"RSK-1\"]"),
+            ("TST-2", "test", "verifies = [\"TST-2\"]"),
+        ]);
+        let g = t.graph();
+        let above = |id: &str| g.catalog_above(t.at(id)).into_iter().collect::<Vec<_>>();
+        // REQ-A and REQ-B refine each other: both reach both entries, and the walk ends.
+        assert_eq!(above("REQ-A"), ["IEC62443-SM-1", "MDCG-SM"]);
+        assert_eq!(above("REQ-B"), ["IEC62443-SM-1", "MDCG-SM"]);
+        // Tests and controls lead up through the requirements they link to.
+        assert_eq!(above("CTL-1"), ["IEC62443-SM-1", "MDCG-SM"]);
+        assert_eq!(above("TST-1"), ["IEC62443-SM-1", "MDCG-SM"]);
+        // A self-loop, a requirement "deriving" from a control, a risk: nothing above.
+        assert!(above("REQ-C").is_empty());
+        assert!(above("REQ-D").is_empty());
+        assert!(above("CTL-2").is_empty());
+        assert!(above("TST-2").is_empty());
+    }
+
+    #[test]
+    fn practices_above_apply_the_catalog_mappings() {
+        let t = Trace::new(&[
+            (
+                "REQ-X",
+                "requirement",
+                "derives-from = [\"IEC81001-5.1.1\"]",
+            ),
+            ("REQ-Y", "requirement", "derives-from = [\"MDR-1\"]"),
+            (
+                "REQ-Z",
+                "requirement",
+                "derives-from = [\"MDCG-SVV\", \"REQ-X\"]",
+            ),
+            ("REQ-W", "requirement", "derives-from = [\"REQ-V\"]"),
+            (
+                "REQ-V",
+                "requirement",
+                "derives-from = [\"REQ-W\", \"MDCG-DM\"]",
+            ),
+        ]);
+        let g = t.graph();
+        let practices = |id: &str| g.practices_above(t.at(id)).into_iter().collect::<Vec<_>>();
+        // IEC 81001-5-1 5.1.1 is mapped from IEC 62443-4-1 SM-1 and SM-5, both Security
+        // management.
+        assert_eq!(practices("REQ-X"), ["MDCG-SM"]);
+        // MDR Annex I belongs to no practice.
+        assert!(practices("REQ-Y").is_empty());
+        assert_eq!(practices("REQ-Z"), ["MDCG-SM", "MDCG-SVV"]);
+        assert_eq!(practices("REQ-W"), ["MDCG-DM"]);
+    }
+
+    #[test]
+    fn live_of_kind_leaves_out_obsolete_items_and_duplicates() {
+        let t = Trace::new(&[
+            ("REQ-2", "requirement", ""),
+            ("REQ-1", "requirement", ""),
+            ("REQ-2", "requirement", ""),
+            ("REQ-0", "requirement", "status = \"obsolete\""),
+            ("REQ-3", "requirement", "status = \"draft\""),
+            ("CTL-1", "control", ""),
+        ]);
+        let g = t.graph();
+        let live = g.live_of_kind(Kind::Requirement);
+        assert_eq!(ids(&t, live.clone()), ["REQ-1", "REQ-2", "REQ-3"]);
+        assert_eq!(live[1], 0, "the first REQ-2, not its duplicate");
+        assert_eq!(ids(&t, g.live_of_kind(Kind::Control)), ["CTL-1"]);
+        assert!(g.live_of_kind(Kind::Risk).is_empty());
+    }
+}

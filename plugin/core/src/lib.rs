@@ -7,8 +7,8 @@
 //! clock, or prints: the `mdbook-techfile` crate gathers the inputs ([`Inputs`]) and decides
 //! where output goes. Data flows one way, layer by layer (see ARCHITECTURE.md):
 //! [`model`] and [`diag`] → [`catalog`] → [`config`] → [`load`] and [`sbom`] → [`graph`]
-//! → [`risk`] and [`checks`] → [`vex`] and [`advisory`] → [`render`] → [`book`] →
-//! [`links`] → this module → [`export`], [`report`] and [`revalidate`].
+//! → [`risk`] and [`checks`] → [`vex`] and [`advisory`] → [`render`] → [`includes`] →
+//! [`book`] → [`links`] → this module → [`export`], [`report`] and [`revalidate`].
 
 #![deny(clippy::print_stderr, clippy::print_stdout)]
 
@@ -21,16 +21,21 @@ pub mod cvss;
 pub mod diag;
 pub mod digest;
 pub mod export;
+pub mod fingerprint;
 pub mod graph;
+pub mod includes;
 pub mod links;
 pub mod load;
 pub mod model;
 pub mod render;
 pub mod report;
 pub mod revalidate;
+pub mod review;
 pub mod risk;
 pub mod sbom;
 pub mod stamp;
+#[cfg(test)]
+mod testkit;
 pub mod vex;
 
 use crate::book::Chapter;
@@ -43,7 +48,7 @@ use crate::model::{FileId, Item, SourceMap, Span};
 use crate::render::Mapped;
 use crate::sbom::{SbomInput, SbomSet};
 use crate::stamp::{InputFile, Role, Stamp, StampFacts};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 
 /// One chapter of the book as the edge read it.
@@ -55,17 +60,19 @@ pub struct ChapterInput {
     /// Path relative to `src` as mdBook renders it, with forward slashes (`README.md` is
     /// rendered as `index.md`).
     pub path: String,
-    /// The text to analyse when it is not the file's own: what mdBook hands a preprocessor
-    /// after its own preprocessors ran. `None`: the file's bytes (empty when unreadable).
+    /// The file relative to `src` as SUMMARY.md names it, with forward slashes; `None`
+    /// when the chapter has no file (another preprocessor made it up).
+    pub source: Option<String>,
+    /// What mdBook handed the preprocessor for this chapter (after the preprocessors that
+    /// ran before it); for `check`, the text mdBook would create for a missing file.
+    /// `None`: the file is read as mdBook loads it.
     pub text: Option<String>,
-    /// False when mdBook will still add text that this text does not hold (`{{#include}}`
-    /// that only `mdbook build` expands): its ids are then not all known.
-    pub complete: bool,
 }
 
 /// The book around the items: its chapters, the files under `src` and how mdBook parses
-/// Markdown. Commands that look at items and SBOMs only leave it out.
-#[derive(Debug, Default)]
+/// Markdown. Commands that look at items and SBOMs only leave it out. The default is an
+/// empty book with mdBook's default settings.
+#[derive(Debug)]
 pub struct BookInputs {
     /// `book.toml`, hashed by the stamp and pointed at by findings about the whole book.
     pub book_toml: Option<Input>,
@@ -78,6 +85,28 @@ pub struct BookInputs {
     pub src_files: BTreeSet<String>,
     /// The `[output.html]` settings that change how mdBook makes heading ids.
     pub markdown: links::Markdown,
+    /// Whether mdBook's `links` preprocessor (`{{#include}}` and its relatives) runs.
+    pub links: bool,
+    /// The absolute path of `src`, one entry per folder (see [`includes::Files::root`]).
+    pub src_root: Vec<String>,
+    /// The files under `src` that the chapters' `{{#include}}` helpers (and theirs) name,
+    /// by path relative to `src` with forward slashes. A path missing here names no file.
+    pub included: BTreeMap<String, Input>,
+}
+
+impl Default for BookInputs {
+    fn default() -> BookInputs {
+        BookInputs {
+            book_toml: None,
+            summary: None,
+            chapters: Vec::new(),
+            src_files: BTreeSet::new(),
+            markdown: links::Markdown::default(),
+            links: true,
+            src_root: Vec::new(),
+            included: BTreeMap::new(),
+        }
+    }
 }
 
 /// Everything one analysis reads, already read: the edge gathers it once, with one policy
@@ -90,6 +119,8 @@ pub struct Inputs {
     pub items: Vec<Input>,
     /// The SBOM files, sorted by path.
     pub sboms: Vec<SbomInput>,
+    /// The review records (`*.toml` in the review folder), sorted by path.
+    pub reviews: Vec<Input>,
     /// The book, when the analysis covers one.
     pub book: BookInputs,
     /// Version, commit and date, when `[preprocessor.techfile.bundle]` is set. The input
@@ -132,6 +163,8 @@ pub struct Analysis {
     index: GraphIndex,
     /// The SBOMs that passed validation, and the resolved `affects` links.
     pub sboms: SbomSet,
+    /// Fingerprints, review records and the review state of every link.
+    pub reviews: review::Reviews,
     /// Every finding, graded by the configured levels (allowed ones removed), sorted by
     /// file, offset and code.
     pub findings: Vec<Diagnostic>,
@@ -144,6 +177,9 @@ pub struct Analysis {
     /// The expanded book: in [`Mode::Build`] every chapter and generated page; always the
     /// links that leave the book.
     pub output: book::Output,
+    /// Things the user should know that are not findings (a chapter checked as mdBook
+    /// handed it over because another preprocessor changed it).
+    pub notes: Vec<String>,
     /// The advisories matched against the SBOMs and the VEX statements applied.
     pub vulnerabilities: advisory::assess::Assessment,
 }
@@ -158,6 +194,15 @@ impl Analysis {
     pub fn has_errors(&self) -> bool {
         self.findings.iter().any(Diagnostic::is_error)
     }
+
+    /// Adds findings the edge found after the analysis (from git history), graded by the
+    /// configured levels and kept in the stable order.
+    pub fn add_findings(&mut self, diags: Vec<Diagnostic>) {
+        let config = &self.config;
+        self.findings
+            .extend(diag::apply_levels(diags, |c| config.level(c)));
+        diag::sort(&mut self.findings);
+    }
 }
 
 /// Analyses one version of a technical file: loads the items and SBOMs, builds the graph,
@@ -168,6 +213,7 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
         config,
         items: item_inputs,
         sboms: sbom_inputs,
+        reviews: review_inputs,
         book: book_inputs,
         stamp: facts,
         advisories,
@@ -199,23 +245,50 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
     for i in &item_inputs {
         record(Role::Item, i);
     }
+    for r in &review_inputs {
+        record(Role::Review, r);
+    }
+    let files = includes::Files {
+        read: included_files(&mut map, &book_inputs.included),
+        all: Some(&book_inputs.src_files),
+        root: book_inputs.src_root.clone(),
+    };
+    let mut diags = Vec::new();
+    let mut notes = Vec::new();
+    let mut used = BTreeSet::new();
     let chapters: Vec<Chapter> = book_inputs
         .chapters
-        .into_iter()
+        .iter()
         .map(|c| {
-            let text = c.text.unwrap_or_else(|| match c.file.content {
-                Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
-                Err(_) => String::new(),
-            });
+            let source = includes::chapter::Source {
+                name: &c.file.name,
+                path: c.source.as_deref().unwrap_or(&c.path),
+                content: c.file.content.as_deref(),
+                given: c.text.as_deref(),
+                links: book_inputs.links,
+            };
+            let (read, found) = includes::chapter::read(&mut map, source, &files);
+            diags.extend(found);
+            notes.extend(read.note);
+            used.extend(read.expansion.used.iter().cloned());
             Chapter {
-                file: map.add(c.file.name, text),
-                path: c.path,
-                complete: c.complete,
+                file: read.file,
+                path: c.path.clone(),
+                complete: read.complete,
+                source: read.expansion.text,
+                removals: read.expansion.removals,
+                links_later: read.links_later,
             }
         })
         .collect();
+    for path in &used {
+        if let Some(input) = book_inputs.included.get(path) {
+            record(Role::Include, input);
+        }
+    }
 
-    let (items, mut diags) = load::load_items(&mut map, item_inputs);
+    let (items, item_diags) = load::load_items(&mut map, item_inputs);
+    diags.extend(item_diags);
     // OpenVEX documents may sit in the SBOM folders; they are VEX, not SBOMs.
     let (openvex_inputs, sbom_inputs): (Vec<SbomInput>, Vec<SbomInput>) =
         sbom_inputs.into_iter().partition(|s| {
@@ -245,6 +318,11 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
     let index = GraphIndex::build(catalog, &items);
     let graph = index.view(catalog, &items);
     diags.extend(checks::run(&graph, &config, config_span));
+    let (records, record_diags) = review::record::load_records(&mut map, review_inputs);
+    diags.extend(record_diags);
+    let (reviews, review_diags) =
+        review::check(&graph, &config.fingerprint.profile(), records, config_span);
+    diags.extend(review_diags);
     let (sboms, affects_diags) = sbom::resolve(loaded, &items, |i| graph.is_canonical(i));
     diags.extend(affects_diags);
     let (vulnerabilities, vuln_diags) = advisory::pipeline::run(
@@ -270,8 +348,8 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
     let (mut output, book_diags) = expand_and_check_links(
         &graph,
         &sboms,
+        &reviews,
         &vulnerabilities,
-        &map,
         &chapters,
         &config,
         stamp.as_ref(),
@@ -282,6 +360,8 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
     diags.extend(book_diags);
     let mut findings = diag::apply_levels(diags, |c| config.level(c));
     diag::sort(&mut findings);
+    // Text included twice (by two chapters, or by a cycle) can repeat a finding exactly.
+    findings.dedup();
     // The stamp is added after the link check: it holds no link, and no page's ids change.
     if let (true, Some(stamp)) = (render, &stamp) {
         book::stamp_pages(&mut output, stamp);
@@ -293,12 +373,40 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
         items,
         index,
         sboms,
+        reviews,
         findings,
         stamp,
         inputs: hashed,
         output,
+        notes,
         vulnerabilities,
     }
+}
+
+/// The files includes may read, added to the source map so findings can point into them.
+fn included_files(
+    map: &mut SourceMap,
+    inputs: &BTreeMap<String, Input>,
+) -> BTreeMap<String, includes::Included> {
+    inputs
+        .iter()
+        .map(|(path, input)| {
+            let file = match &input.content {
+                Ok(bytes) => match std::str::from_utf8(bytes) {
+                    Ok(text) => includes::Included::Text(map.add(input.name.clone(), text)),
+                    Err(e) => includes::Included::NotUtf8 {
+                        file: map.add(
+                            input.name.clone(),
+                            String::from_utf8_lossy(bytes).into_owned(),
+                        ),
+                        at: e.valid_up_to(),
+                    },
+                },
+                Err(e) => includes::Included::Failed(e.clone()),
+            };
+            (path.clone(), file)
+        })
+        .collect()
 }
 
 /// Expands every chapter's directives and adds the generated pages, then checks every link
@@ -308,8 +416,8 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
 fn expand_and_check_links(
     graph: &TraceGraph<'_>,
     sboms: &SbomSet,
+    reviews: &review::Reviews,
     vulnerabilities: &advisory::assess::Assessment,
-    map: &SourceMap,
     chapters: &[Chapter],
     config: &Config,
     stamp: Option<&Stamp>,
@@ -320,8 +428,8 @@ fn expand_and_check_links(
     let (expanded, mut diags) = book::expand(
         graph,
         sboms,
+        reviews,
         vulnerabilities,
-        map,
         chapters,
         config,
         stamp,
@@ -353,10 +461,17 @@ fn expand_and_check_links(
         diags.extend(link_diags);
     }
     let mut output = if render {
+        // The link check read each page as mdBook renders it; what goes back to mdBook
+        // leaves escapes and titles to its `links` preprocessor when that runs later.
         let rendered = pages
             .rendered
             .into_iter()
-            .map(|cell| cell.into_inner().unwrap_or_default())
+            .enumerate()
+            .map(|(n, cell)| {
+                expanded
+                    .render_for_mdbook(n)
+                    .unwrap_or_else(|| cell.into_inner().unwrap_or_default())
+            })
             .collect();
         expanded.output(rendered)
     } else {

@@ -494,6 +494,64 @@ pub struct Spanned<T> {
     pub span: Span,
 }
 
+/// A fingerprint as written: `sha256:v1:` and 64 lower-case hex digits.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Fingerprint {
+    /// The profile version it was computed under.
+    pub version: u32,
+    /// The SHA-256, 64 lower-case hex digits.
+    pub hex: String,
+}
+
+impl Fingerprint {
+    /// Parses the written form; `Err` says what is wrong, for a help line.
+    ///
+    /// # Errors
+    /// When the text is not `sha256:v<N>:<64 lower-case hex digits>` with N ≥ 1.
+    pub fn parse(s: &str) -> Result<Fingerprint, &'static str> {
+        let rest = s
+            .strip_prefix("sha256:v")
+            .ok_or("a fingerprint starts with `sha256:v` and the profile version")?;
+        let (version, hex) = rest
+            .split_once(':')
+            .ok_or("the profile version is followed by `:` and the hex digits")?;
+        let version = match version.parse::<u32>() {
+            Ok(v) if v >= 1 && version.bytes().all(|b| b.is_ascii_digit()) => v,
+            _ => return Err("the profile version is a whole number from 1"),
+        };
+        if hex.len() != 64 || !hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+            return Err("a SHA-256 is 64 lower-case hex digits");
+        }
+        Ok(Fingerprint {
+            version,
+            hex: hex.to_string(),
+        })
+    }
+
+    /// The first 12 hex digits, for tables.
+    pub fn short(&self) -> String {
+        format!("sha256:v{}:{}", self.version, &self.hex[..12])
+    }
+}
+
+impl fmt::Display for Fingerprint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "sha256:v{}:{}", self.version, self.hex)
+    }
+}
+
+/// One entry of `reviewed-against`: the upstream item a downstream item was reviewed against
+/// and that item's fingerprint at the time.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReviewStamp {
+    pub upstream: String,
+    /// Where the upstream ID is written (the key).
+    pub key_span: Span,
+    pub fingerprint: Fingerprint,
+    /// Where the fingerprint is written (the value).
+    pub span: Span,
+}
+
 /// One requirement, risk, control or test, as read from its Markdown file.
 #[derive(Clone, Debug)]
 pub struct Item {
@@ -526,6 +584,12 @@ pub struct Item {
     pub body_offset: u32,
     /// Span of the whole front-matter block, used when a finding concerns the item as a whole.
     pub header_span: Span,
+    /// Every front-matter key as written (but `reviewed-against`), as JSON values: what
+    /// fingerprints are computed from, whatever key a profile names.
+    pub fields: std::collections::BTreeMap<String, serde_json::Value>,
+    /// `reviewed-against`: the upstream items this item was reviewed against, in the
+    /// order written.
+    pub reviewed_against: Vec<ReviewStamp>,
 }
 
 impl Item {

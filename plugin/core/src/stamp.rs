@@ -14,8 +14,12 @@ pub enum Role {
     Config,
     Summary,
     Chapter,
+    /// A file under `src` that a chapter includes (`{{#include}}` and its relatives).
+    Include,
     Item,
     Sbom,
+    /// A review record.
+    Review,
     /// A VEX document (the `vex` setting, `--vex`, OpenVEX in the SBOM folders).
     Vex,
 }
@@ -26,8 +30,10 @@ impl Role {
             Role::Config => "config",
             Role::Summary => "summary",
             Role::Chapter => "chapter",
+            Role::Include => "include",
             Role::Item => "item",
             Role::Sbom => "sbom",
+            Role::Review => "review",
             Role::Vex => "vex",
         }
     }

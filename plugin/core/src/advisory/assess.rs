@@ -16,13 +16,14 @@
 //!   to be re-estimated (unless its `cve` already names the vulnerability), the controls
 //!   that mitigate it and the tests that verify those controls re-checked.
 
+use super::ComponentId;
 use super::ecosystem::{self, Unmatchable};
 use super::matching::{self, Verdict};
 use super::{Database, Source};
 use crate::diag::{Code, Diagnostic};
 use crate::graph::{Node, TraceGraph};
 use crate::model::{Date, Kind, Relation, SourceMap, Span, Status as ItemStatus};
-use crate::sbom::{ComponentId, SbomSet};
+use crate::sbom::SbomSet;
 use crate::vex::{Statement, Statements, Subject};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::str::FromStr;
@@ -203,7 +204,7 @@ fn resolve_statements(
                     }
                     if !versions.is_empty() {
                         hits.retain(|id| {
-                            let c = sboms.component(*id);
+                            let c = id.get(sboms);
                             c.version.as_ref().is_some_and(|v| versions.contains(v))
                         });
                     }
@@ -557,7 +558,7 @@ fn match_components(
         if *n > MAX_NOT_CHECKED {
             continue;
         }
-        let comp = sboms.component(*id);
+        let comp = id.get(sboms);
         diags.push(
             Diagnostic::new(
                 Code::ComponentNotChecked,
@@ -641,7 +642,7 @@ fn statement_findings(
 /// The span of the `affects` entry of item `i` that names component `c`.
 fn affects_span(ctx: &Context<'_>, sboms: &SbomSet, i: usize, c: ComponentId) -> Span {
     let item = &ctx.graph.items[i];
-    let comp = sboms.component(c);
+    let comp = c.get(sboms);
     item.affects
         .iter()
         .find(|r| {
@@ -670,7 +671,7 @@ fn vulnerability_findings(
     diags: &mut Vec<Diagnostic>,
 ) {
     for u in &a.unevaluated {
-        let comp = sboms.component(u.component);
+        let comp = u.component.get(sboms);
         let id = &db.records[u.record].id;
         diags.push(
             Diagnostic::new(
@@ -684,7 +685,7 @@ fn vulnerability_findings(
     let graph = ctx.graph;
     let mut suspects: BTreeSet<(usize, String)> = BTreeSet::new();
     for v in &a.vulnerabilities {
-        let comp = sboms.component(v.component);
+        let comp = v.component.get(sboms);
         let sbom = &sboms.sboms[v.component.sbom];
         let also = if v.aliases.is_empty() {
             String::new()
@@ -755,7 +756,7 @@ fn vulnerability_findings(
         // their tests.
         let direct = sboms
             .affected_by
-            .get(&v.component)
+            .get(&v.component.object())
             .cloned()
             .unwrap_or_default();
         for i in direct {

@@ -29,6 +29,29 @@ use std::collections::{BTreeSet, HashMap};
 
 pub use osv::Record;
 
+/// A component of one of the loaded SBOMs: what advisories and VEX statements are about.
+/// (SBOM objects that are not components, services and the like, have no package URL to
+/// match, so they never carry a vulnerability.)
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ComponentId {
+    pub sbom: usize,
+    pub component: usize,
+}
+
+impl ComponentId {
+    /// The same component as an SBOM object, as `affects` links and SBOM pages name it.
+    pub fn object(self) -> crate::sbom::ObjectId {
+        crate::sbom::ObjectId {
+            sbom: self.sbom,
+            target: crate::sbom::Target::Component(self.component),
+        }
+    }
+
+    pub fn get(self, sboms: &crate::sbom::SbomSet) -> &crate::sbom::Component {
+        &sboms.sboms[self.sbom].components[self.component]
+    }
+}
+
 /// One file found in an advisory folder.
 #[derive(Debug)]
 pub struct AdvisoryFile {

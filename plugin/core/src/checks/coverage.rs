@@ -160,3 +160,167 @@ fn practices(
         ));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::Catalog;
+    use crate::model::SourceMap;
+    use crate::testkit::Trace;
+
+    fn config(toml: &str) -> Config {
+        Config::from_toml(toml).expect("a valid configuration")
+    }
+
+    const NO_PRACTICES: &str = "[coverage]\npractice = false";
+
+    #[test]
+    fn each_kind_needs_its_link_below() {
+        let t = Trace::new(&[
+            ("REQ-1", "requirement", ""),
+            ("REQ-2", "requirement", ""),
+            ("REQ-1", "requirement", ""),
+            ("REQ-OLD", "requirement", "status = \"obsolete\""),
+            ("RSK-1", "risk", ""),
+            ("RSK-2", "risk", ""),
+            (
+                "CTL-1",
+                "control",
+                "implements = [\"REQ-2\"]\nmitigates = [\"RSK-2\"]",
+            ),
+            ("CTL-2", "control", "implements = [\"REQ-2\"]"),
+            ("TST-1", "test", "verifies = [\"CTL-2\"]"),
+            ("TST-2", "test", ""),
+        ]);
+        let d = check(&t.graph(), &config(NO_PRACTICES), None);
+        // At each item's ID; nothing for the duplicate REQ-1 or the obsolete requirement.
+        assert_eq!(
+            t.findings(&d),
+            [
+                ("requirement-not-implemented", "REQ-1.md:2:6".to_string()),
+                ("risk-not-mitigated", "RSK-1.md:2:6".to_string()),
+                ("control-not-verified", "CTL-1.md:2:6".to_string()),
+                ("test-verifies-nothing", "TST-2.md:2:6".to_string()),
+            ]
+        );
+        // A link from an obsolete item does not count.
+        let t = Trace::new(&[
+            ("REQ-1", "requirement", ""),
+            (
+                "CTL-1",
+                "control",
+                "implements = [\"REQ-1\"]\nstatus = \"obsolete\"",
+            ),
+        ]);
+        let d = check(&t.graph(), &config(NO_PRACTICES), None);
+        assert_eq!(
+            t.findings(&d),
+            [("requirement-not-implemented", "REQ-1.md:2:6".to_string())]
+        );
+    }
+
+    #[test]
+    fn the_policy_turns_each_rule_off() {
+        let t = Trace::new(&[
+            ("REQ-1", "requirement", ""),
+            ("RSK-1", "risk", ""),
+            ("CTL-1", "control", ""),
+            ("TST-1", "test", ""),
+        ]);
+        let off = config(
+            "[coverage]\nrequirement = false\ncontrol = false\nrisk = false\ntest = false\npractice = false",
+        );
+        assert!(check(&t.graph(), &off, None).is_empty());
+        let only_tests = config(
+            "[coverage]\nrequirement = false\ncontrol = false\nrisk = false\npractice = false",
+        );
+        let d = check(&t.graph(), &only_tests, None);
+        assert_eq!(
+            t.findings(&d),
+            [("test-verifies-nothing", "TST-1.md:2:6".to_string())]
+        );
+    }
+
+    #[test]
+    fn practices_without_a_requirement_point_at_the_configuration() {
+        let t = Trace::new(&[
+            ("REQ-1", "requirement", "derives-from = [\"MDCG-SM\"]"),
+            // Through IEC 62443-4-1: SVV-1 belongs to the verification practice.
+            (
+                "REQ-2",
+                "requirement",
+                "derives-from = [\"IEC62443-SVV-1\"]",
+            ),
+            // Obsolete requirements address nothing.
+            (
+                "REQ-3",
+                "requirement",
+                "derives-from = [\"MDCG-SI\"]\nstatus = \"obsolete\"",
+            ),
+            (
+                "CTL-1",
+                "control",
+                "implements = [\"REQ-1\", \"REQ-2\", \"REQ-3\"]",
+            ),
+            ("TST-1", "test", "verifies = [\"CTL-1\"]"),
+        ]);
+        let cfg = config("[not-applicable]\n\"MDCG-DM\" = \"no field issues\"");
+        let mut map = SourceMap::new();
+        let file = map.add("book/book.toml", "[preprocessor.techfile]\n");
+        let span = Span::new(file, 0..23);
+        let d = check(&t.graph(), &cfg, Some(span));
+        let gaps: Vec<&str> = d
+            .iter()
+            .map(|d| {
+                assert_eq!(d.code, Code::PracticeNotAddressed);
+                assert_eq!(d.primary.as_ref().map(|l| l.span), Some(span));
+                d.message.split('`').nth(1).unwrap()
+            })
+            .collect();
+        assert_eq!(
+            gaps,
+            ["MDCG-SR", "MDCG-SD", "MDCG-SI", "MDCG-SUM", "MDCG-SG"]
+        );
+        // Without a place for the configuration, the finding has none.
+        let d = check(&t.graph(), &cfg, None);
+        assert_eq!(d.len(), 5);
+        assert!(d.iter().all(|d| d.primary.is_none()));
+    }
+
+    #[test]
+    fn annex_i_entries_need_a_requirement_or_a_reason() {
+        let t = Trace::new(&[
+            ("REQ-1", "requirement", "derives-from = [\"MDR-1\"]"),
+            ("REQ-2", "requirement", "derives-from = [\"MDR-3\"]"),
+            ("REQ-4", "requirement", "derives-from = [\"REQ-2\"]"),
+            (
+                "CTL-1",
+                "control",
+                "implements = [\"REQ-1\", \"REQ-2\", \"REQ-4\"]",
+            ),
+            ("TST-1", "test", "verifies = [\"CTL-1\"]"),
+        ]);
+        let cfg = config(
+            "[coverage]\npractice = false\nmdr = true\n\n[not-applicable]\n\"MDR-2\" = \"no\"\n\"MDR-3\" = \"no\"",
+        );
+        let d = check(&t.graph(), &cfg, None);
+        let mdr = Catalog::builtin().of_kind(EntryKind::Mdr).count();
+        let (traced, gaps): (Vec<&Diagnostic>, Vec<&Diagnostic>) = d
+            .iter()
+            .partition(|d| d.code == Code::InapplicableEntryTraced);
+        // MDR-1 is met, MDR-2 and MDR-3 do not apply; no IVDR entry is asked for.
+        assert_eq!(gaps.len(), mdr - 3);
+        assert!(
+            gaps.iter()
+                .all(|d| d.code == Code::RegulationNotAddressed && d.message.contains("`MDR-"))
+        );
+        assert!(!gaps.iter().any(|d| d.message.contains("`MDR-1`")
+            || d.message.contains("`MDR-2`")
+            || d.message.contains("`MDR-3`")));
+        // MDR-3 is marked not applicable but traced: reported at the link that names it.
+        assert_eq!(
+            t.findings(&traced.into_iter().cloned().collect::<Vec<_>>()),
+            [("inapplicable-entry-traced", "REQ-2.md:5:17".to_string())]
+        );
+    }
+}

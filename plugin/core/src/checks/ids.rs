@@ -70,3 +70,67 @@ pub fn check(graph: &TraceGraph<'_>) -> Vec<Diagnostic> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testkit::Trace;
+
+    #[test]
+    fn every_id_and_anchor_names_one_thing() {
+        let t = Trace::new(&[
+            ("REQ-1", "requirement", ""),
+            ("REQ-2", "requirement", ""),
+            ("REQ-1", "requirement", ""),
+            ("req-2", "requirement", ""),
+            ("REQ.2", "requirement", ""),
+            ("MDCG-SM", "requirement", ""),
+            ("mdcg-svv", "requirement", ""),
+        ]);
+        let d = check(&t.graph());
+        // One finding per later item, at its ID; none for the first of each anchor.
+        assert_eq!(
+            t.findings(&d),
+            [
+                ("duplicate-id", "REQ-1-2.md:2:6".to_string()),
+                ("duplicate-id", "req-2.md:2:6".to_string()),
+                ("duplicate-id", "REQ.2.md:2:6".to_string()),
+                ("duplicate-id", "MDCG-SM.md:2:6".to_string()),
+                ("duplicate-id", "mdcg-svv.md:2:6".to_string()),
+            ]
+        );
+        // A clash between items points back at the first definition; one with the catalog
+        // has nothing in the book to point at.
+        let first = |n: usize| {
+            d[n].secondary
+                .iter()
+                .map(|l| t.place(l.span))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(first(0), ["REQ-1.md:2:6"]);
+        assert_eq!(first(1), ["REQ-2.md:2:6"]);
+        assert_eq!(first(2), ["REQ-2.md:2:6"]);
+        assert!(first(3).is_empty() && first(4).is_empty());
+        // Same ID, same anchor and catalog clashes are told apart.
+        assert!(
+            d[0].message.contains("duplicate ID `REQ-1`"),
+            "{}",
+            d[0].message
+        );
+        assert!(d[1].message.contains("#req-2"), "{}", d[1].message);
+        assert!(d[3].message.contains("catalog"), "{}", d[3].message);
+        assert!(d[4].message.contains("`MDCG-SVV`"), "{}", d[4].message);
+        assert!(d.iter().all(|f| f.help.is_some()));
+    }
+
+    #[test]
+    fn distinct_ids_are_clean() {
+        let t = Trace::new(&[
+            ("REQ-1", "requirement", ""),
+            ("REQ-10", "requirement", ""),
+            ("CTL-1", "control", ""),
+            ("MDCG-SM-1", "requirement", ""),
+        ]);
+        assert!(check(&t.graph()).is_empty());
+    }
+}

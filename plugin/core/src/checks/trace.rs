@@ -52,7 +52,7 @@ fn unknown(graph: &TraceGraph<'_>, out: &mut Vec<Diagnostic>) {
 
 /// A close existing ID, for typos. Looks at catalog IDs and item IDs of similar length only,
 /// which keeps this cheap on large books.
-pub(crate) fn suggest<'a>(graph: &'a TraceGraph<'_>, target: &str) -> Option<&'a str> {
+pub fn suggest<'a>(graph: &'a TraceGraph<'_>, target: &str) -> Option<&'a str> {
     let near = |s: &&str| s.len().abs_diff(target.len()) <= 2;
     let candidates = graph
         .catalog
@@ -216,4 +216,187 @@ fn cycle_path(
     }
     steps.reverse();
     steps
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testkit::Trace;
+
+    #[test]
+    fn unknown_ids_are_reported_at_the_link_with_a_close_id() {
+        let t = Trace::new(&[
+            ("REQ-1", "requirement", ""),
+            ("CTL-1", "control", "implements = [\"REQ-1\", \"REQ-l\"]"),
+            ("TST-1", "test", "verifies = [\"ZZZ-UNRELATED-404\"]"),
+        ]);
+        let g = t.graph();
+        let d = check(&g);
+        assert_eq!(
+            t.findings(&d),
+            [
+                ("unknown-id", "CTL-1.md:5:24".to_string()),
+                ("unknown-id", "TST-1.md:5:13".to_string()),
+            ]
+        );
+        assert_eq!(t.text(d[0].primary.as_ref().unwrap().span), "\"REQ-l\"");
+        assert!(d[0].help.as_ref().unwrap().contains("`REQ-1`"));
+        assert_eq!(suggest(&g, "REQ-l"), Some("REQ-1"));
+        assert_eq!(suggest(&g, "MDCG-SVW"), Some("MDCG-SVV"), "catalog IDs too");
+        assert_eq!(suggest(&g, "ZZZ-UNRELATED-404"), None);
+    }
+
+    #[test]
+    fn suggestions_stop_after_a_hundred_unknown_ids() {
+        let targets: Vec<String> = (0..MAX_SUGGESTIONS + 1)
+            .map(|n| format!("\"REQ-1{}\"", char::from(b'a' + (n % 26) as u8)))
+            .collect();
+        let links = format!("verifies = [{}]", targets.join(", "));
+        let t = Trace::new(&[("REQ-1", "requirement", ""), ("TST-1", "test", &links)]);
+        let d: Vec<Diagnostic> = check(&t.graph())
+            .into_iter()
+            .filter(|d| d.code == Code::UnknownId)
+            .collect();
+        assert_eq!(d.len(), MAX_SUGGESTIONS + 1);
+        let suggests = |d: &Diagnostic| d.help.as_ref().unwrap().contains("`REQ-1`");
+        assert!(d[..MAX_SUGGESTIONS].iter().all(suggests));
+        assert!(!suggests(&d[MAX_SUGGESTIONS]));
+    }
+
+    #[test]
+    fn links_to_the_wrong_kind_are_named_with_the_right_relation() {
+        let t = Trace::new(&[
+            ("REQ-1", "requirement", ""),
+            ("RSK-1", "risk", ""),
+            ("TST-1", "test", "verifies = [\"RSK-1\", \"REQ-1\"]"),
+            (
+                "CTL-1",
+                "control",
+                "implements = [\"RSK-1\"]\nmitigates = [\"REQ-1\"]",
+            ),
+            ("CTL-2", "control", "implements = [\"MDCG-SM\"]"),
+            (
+                "REQ-2",
+                "requirement",
+                "derives-from = [\"CTL-2\", \"REQ-1\", \"MDCG-SM\"]",
+            ),
+        ]);
+        let d = check(&t.graph());
+        assert_eq!(
+            t.findings(&d),
+            [
+                ("wrong-link-kind", "TST-1.md:5:13".to_string()),
+                ("wrong-link-kind", "CTL-1.md:5:15".to_string()),
+                ("wrong-link-kind", "CTL-1.md:6:14".to_string()),
+                ("wrong-link-kind", "CTL-2.md:5:15".to_string()),
+                ("wrong-link-kind", "REQ-2.md:5:17".to_string()),
+            ]
+        );
+        // The help names the relation that fits, or what the key takes.
+        let help = |n: usize| d[n].help.clone().unwrap();
+        assert!(help(0).contains("verify the control"), "{}", help(0));
+        assert!(help(1).contains("`mitigates`"), "{}", help(1));
+        assert!(help(2).contains("`implements`"), "{}", help(2));
+        assert!(help(3).contains("a requirement"), "{}", help(3));
+        assert!(
+            help(4).contains("a catalog entry or another requirement"),
+            "{}",
+            help(4)
+        );
+    }
+
+    #[test]
+    fn repeated_links_and_links_to_obsolete_items() {
+        let t = Trace::new(&[
+            ("REQ-1", "requirement", ""),
+            ("REQ-OLD", "requirement", "status = \"obsolete\""),
+            (
+                "CTL-1",
+                "control",
+                "implements = [\"REQ-1\", \"REQ-OLD\", \"REQ-1\"]",
+            ),
+            (
+                "CTL-OLD",
+                "control",
+                "status = \"obsolete\"\nimplements = [\"REQ-OLD\"]",
+            ),
+        ]);
+        let d = check(&t.graph());
+        assert_eq!(
+            t.findings(&d),
+            [
+                ("link-to-obsolete", "CTL-1.md:5:24".to_string()),
+                ("duplicate-link", "CTL-1.md:5:35".to_string()),
+            ],
+            "an obsolete item may link to an obsolete item"
+        );
+        let marked = d[0]
+            .secondary
+            .iter()
+            .map(|l| t.place(l.span))
+            .collect::<Vec<_>>();
+        assert_eq!(
+            marked,
+            ["REQ-OLD.md:2:6"],
+            "where the target is marked obsolete"
+        );
+    }
+
+    #[test]
+    fn each_cycle_is_reported_once_from_its_smallest_id() {
+        let specs = [
+            ("REQ-C", "requirement", "derives-from = [\"REQ-A\"]"),
+            ("REQ-B", "requirement", "derives-from = [\"REQ-C\"]"),
+            (
+                "REQ-A",
+                "requirement",
+                "derives-from = [\"REQ-B\", \"MDCG-SM\"]",
+            ),
+            ("REQ-S", "requirement", "derives-from = [\"REQ-S\"]"),
+            ("REQ-X", "requirement", "derives-from = [\"REQ-A\"]"),
+        ];
+        let t = Trace::new(&specs);
+        let d: Vec<Diagnostic> = check(&t.graph());
+        let mut messages: Vec<&str> = d.iter().map(|d| d.message.as_str()).collect();
+        messages.sort_unstable();
+        assert_eq!(
+            messages,
+            [
+                "trace links form a cycle: REQ-A -> REQ-B -> REQ-C -> REQ-A",
+                "trace links form a cycle: REQ-S -> REQ-S",
+            ]
+        );
+        assert!(d.iter().all(|d| d.code == Code::TraceCycle));
+        let three = d.iter().find(|d| d.message.contains("REQ-B")).unwrap();
+        // The first link of the cycle is the primary place, the others follow it.
+        assert_eq!(
+            t.place(three.primary.as_ref().unwrap().span),
+            "REQ-A.md:5:17"
+        );
+        let rest: Vec<String> = three.secondary.iter().map(|l| t.place(l.span)).collect();
+        assert_eq!(rest, ["REQ-B.md:5:17", "REQ-C.md:5:17"]);
+
+        // The same items in another order give the same report.
+        let mut reversed = specs;
+        reversed.reverse();
+        let t2 = Trace::new(&reversed);
+        let mut again: Vec<String> = check(&t2.graph()).into_iter().map(|d| d.message).collect();
+        again.sort_unstable();
+        assert_eq!(again, messages);
+    }
+
+    #[test]
+    fn a_clean_chain_has_no_trace_findings() {
+        let t = Trace::new(&[
+            ("REQ-1", "requirement", "derives-from = [\"MDCG-SM\"]"),
+            ("RSK-1", "risk", ""),
+            (
+                "CTL-1",
+                "control",
+                "implements = [\"REQ-1\"]\nmitigates = [\"RSK-1\"]",
+            ),
+            ("TST-1", "test", "verifies = [\"CTL-1\", \"REQ-1\"]"),
+        ]);
+        assert!(check(&t.graph()).is_empty());
+    }
 }

@@ -9,11 +9,13 @@ use crate::model::{FileId, SourceMap, Span};
 
 pub mod bundle;
 mod reader;
+pub mod review;
 pub mod risk;
 mod tree;
 
 pub use bundle::BundleConfig;
 use reader::{Reader, key_path};
+pub use review::{FingerprintConfig, ReviewConfig};
 pub use risk::RiskConfig;
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -68,6 +70,10 @@ pub struct Config {
     /// header, or where it is first named), where findings about the book as a whole
     /// point; `0..0` when book.toml does not name it.
     pub table_range: Range<usize>,
+    /// `[preprocessor.techfile.fingerprint]`: the fields each kind's fingerprint covers.
+    pub fingerprint: FingerprintConfig,
+    /// `[preprocessor.techfile.review]`: review records and independence.
+    pub review: ReviewConfig,
 
     // mdBook's own keys for every preprocessor.
     pub command: Option<String>,
@@ -143,6 +149,8 @@ impl Default for Config {
             risk: RiskConfig::default(),
             bundle: None,
             table_range: 0..0,
+            fingerprint: FingerprintConfig::default(),
+            review: ReviewConfig::default(),
             command: None,
             renderers: None,
             before: None,
@@ -170,6 +178,8 @@ const KEYS: &[&str] = &[
     "not-applicable",
     "risk",
     "bundle",
+    "fingerprint",
+    "review",
 ];
 
 const COVERAGE_KEYS: &[&str] = &[
@@ -420,6 +430,16 @@ fn read_table(r: &mut Reader, t: &Table) -> Config {
             "bundle" => {
                 if let Some(t) = r.table(v, key, "[preprocessor.techfile.bundle]") {
                     c.bundle = Some(bundle::read(r, t, v.span));
+                }
+            }
+            "fingerprint" => {
+                if let Some(t) = r.table(v, key, "[preprocessor.techfile.fingerprint]") {
+                    c.fingerprint = review::read_fingerprint(r, t, v.span);
+                }
+            }
+            "review" => {
+                if let Some(t) = r.table(v, key, "[preprocessor.techfile.review]") {
+                    c.review = review::read_review(r, t);
                 }
             }
             "command" => c.command = r.string(v, key, "command = \"mdbook-techfile\""),

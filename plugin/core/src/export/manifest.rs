@@ -52,6 +52,8 @@ pub enum Problem {
     },
     /// In the bundle, but not listed: added after the build.
     NotListed { path: String },
+    /// `trace.json` lists a review stamp that none of its review records covers.
+    Unrecorded { item: String, upstream: String },
 }
 
 impl fmt::Display for Problem {
@@ -80,8 +82,44 @@ impl fmt::Display for Problem {
                     "not listed: {path}: in the bundle but not in {FILE_NAME}"
                 )
             }
+            Problem::Unrecorded { item, upstream } => write!(
+                f,
+                "unrecorded review: trace.json: the stamp of {item} for {upstream} is backed by no review record"
+            ),
         }
     }
+}
+
+/// The review stamps of a trace export (`trace.json`) that none of its review records
+/// covers: a bundle never holds them when it is built, so they mean the export was edited.
+pub fn unrecorded_reviews(trace: &serde_json::Value) -> Vec<Problem> {
+    let reviews = &trace["reviews"];
+    let covered: std::collections::BTreeSet<(&str, &str, &str)> = reviews["records"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|r| r["covers"].as_array().into_iter().flatten())
+        .filter_map(|c| {
+            Some((
+                c["item"].as_str()?,
+                c["upstream"].as_str()?,
+                c["fingerprint"].as_str()?,
+            ))
+        })
+        .collect();
+    reviews["links"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|l| {
+            let (item, upstream, stamp) =
+                (l["from"].as_str()?, l["to"].as_str()?, l["stamp"].as_str()?);
+            (!covered.contains(&(item, upstream, stamp))).then(|| Problem::Unrecorded {
+                item: item.to_string(),
+                upstream: upstream.to_string(),
+            })
+        })
+        .collect()
 }
 
 /// Reads a manifest: path -> SHA-256. Lines it cannot read are returned as problems (a
@@ -153,6 +191,23 @@ pub fn compare(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stamps_without_records_in_a_trace_export_are_problems() {
+        let fp = format!("sha256:v1:{}", "a".repeat(64));
+        let mut trace = serde_json::json!({"reviews": {"fingerprint-profile": 1,
+            "records": [{"covers": [{"item": "CTL-1", "upstream": "REQ-1", "fingerprint": fp}]}],
+            "links": [{"from": "CTL-1", "to": "REQ-1", "stamp": fp},
+                      {"from": "TST-1", "to": "CTL-1", "stamp": null}]}});
+        assert!(unrecorded_reviews(&trace).is_empty());
+        trace["reviews"]["links"][0]["stamp"] = format!("sha256:v1:{}", "b".repeat(64)).into();
+        let p = unrecorded_reviews(&trace);
+        assert_eq!(p.len(), 1);
+        assert_eq!(
+            p[0].to_string(),
+            "unrecorded review: trace.json: the stamp of CTL-1 for REQ-1 is backed by no review record"
+        );
+    }
 
     fn map(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
         pairs

@@ -84,6 +84,41 @@ pub fn fix_dates(pdf: &mut [u8], timestamp: Timestamp) -> usize {
     count
 }
 
+/// Renumbers the ids Chromium gives the elements of the tagged PDF's structure tree
+/// (`(node00000162)`: its DOM node numbers, which shift when the page's scripts create
+/// nodes in another order, as they do on a busy machine). The k-th smallest id becomes
+/// `node` and k in the same eight digits, so the text keeps its length (the
+/// cross-reference offsets stay valid) and its order (the `/IDTree` stays sorted).
+/// Returns how many ids were rewritten.
+pub fn fix_node_ids(pdf: &mut [u8]) -> usize {
+    const KEY: &[u8] = b"(node";
+    const DIGITS: usize = 8;
+    let mut places = Vec::new();
+    let mut from = 0;
+    while let Some(pos) = find(&pdf[from..], KEY) {
+        let start = from + pos + KEY.len();
+        from = start;
+        let Some(digits) = pdf.get(start..start + DIGITS) else {
+            break;
+        };
+        if digits.iter().all(u8::is_ascii_digit) && pdf.get(start + DIGITS) == Some(&b')') {
+            let n = digits
+                .iter()
+                .fold(0u64, |n, d| n * 10 + u64::from(d - b'0'));
+            places.push((start, n));
+        }
+    }
+    let mut ids: Vec<u64> = places.iter().map(|&(_, n)| n).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    for &(start, n) in &places {
+        let rank = ids.partition_point(|&id| id < n) + 1;
+        let text = format!("{rank:0DIGITS$}");
+        pdf[start..start + DIGITS].copy_from_slice(text.as_bytes());
+    }
+    places.len()
+}
+
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }
@@ -157,5 +192,28 @@ mod tests {
         );
         let mut none = b"%PDF-1.4 no dates".to_vec();
         assert_eq!(fix_dates(&mut none, Timestamp::UNIX_EPOCH), 0);
+    }
+
+    #[test]
+    fn structure_ids_are_renumbered_in_order_and_in_place() {
+        let tree = |a: u32, b: u32, c: u32| {
+            format!("<</S /TH /ID (node{a:08})>> <</S /TD /ID (node{b:08})>> <</S /TD /ID (node{c:08})>>\n/IDTree <</Names [(node{a:08}) 1 0 R (node{b:08}) 2 0 R (node{c:08}) 3 0 R]>> (nodeX) (node123)")
+                .into_bytes()
+        };
+        // Two prints whose DOM numbers differ by a shift and by a gap.
+        let mut one = tree(162, 163, 200);
+        let mut two = tree(161, 170, 171);
+        let len = one.len();
+        assert_eq!(fix_node_ids(&mut one), 6);
+        assert_eq!(fix_node_ids(&mut two), 6);
+        assert_eq!(one, two);
+        assert_eq!(one.len(), len);
+        assert_eq!(
+            one,
+            tree(1, 2, 3),
+            "order kept, short or odd ones left alone"
+        );
+        let mut none = b"%PDF-1.4 untagged".to_vec();
+        assert_eq!(fix_node_ids(&mut none), 0);
     }
 }

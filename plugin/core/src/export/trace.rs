@@ -25,10 +25,117 @@ struct Trace<'a> {
     links: Vec<Link<'a>>,
     sboms: Vec<Sbom<'a>>,
     components: Vec<Component<'a>>,
+    sbom_objects: Vec<SbomObject<'a>>,
     findings: Vec<serde_json::Value>,
+    reviews: Reviews<'a>,
     /// The advisory folders the build matched the SBOMs against (the snapshot the
     /// vulnerabilities pages and `vex.cdx.json` rest on).
     advisory_sources: Vec<AdvisorySource<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "kebab-case")]
+struct Reviews<'a> {
+    fingerprint_profile: u32,
+    records: Vec<Record<'a>>,
+    links: Vec<ReviewedLink<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "kebab-case")]
+struct Record<'a> {
+    path: &'a str,
+    reviewer: &'a str,
+    git_identity: Option<&'a str>,
+    role: &'a str,
+    meaning: &'static str,
+    date: &'a str,
+    comment: Option<&'a str>,
+    commit: Option<&'a str>,
+    modified: bool,
+    covers: Vec<Covered<'a>>,
+}
+
+#[derive(Serialize)]
+struct Covered<'a> {
+    item: &'a str,
+    upstream: &'a str,
+    fingerprint: String,
+}
+
+#[derive(Serialize)]
+struct ReviewedLink<'a> {
+    from: &'a str,
+    to: &'a str,
+    /// The stamp in `reviewed-against`, if any.
+    stamp: Option<String>,
+    /// The upstream item's fingerprint now.
+    current: String,
+    /// `current`, `pending`, `suspect` or `other-profile`.
+    state: &'static str,
+    /// For a link suspect because of links above it: those root links.
+    roots: Vec<[&'a str; 2]>,
+    /// The record that covers the stamp.
+    record: Option<&'a str>,
+}
+
+fn reviews(analysis: &Analysis) -> Reviews<'_> {
+    use crate::review::State;
+    let r = &analysis.reviews;
+    let items = &analysis.items;
+    Reviews {
+        fingerprint_profile: r.profile_version,
+        records: r
+            .records
+            .iter()
+            .map(|rec| Record {
+                path: &rec.path,
+                reviewer: &rec.reviewer,
+                git_identity: rec.git_identity.as_deref(),
+                role: &rec.role,
+                meaning: rec.meaning.as_str(),
+                date: &rec.date,
+                comment: rec.comment.as_deref(),
+                commit: rec.commit.as_deref(),
+                modified: rec.modified,
+                covers: rec
+                    .covers
+                    .iter()
+                    .map(|c| Covered {
+                        item: &c.item,
+                        upstream: &c.upstream,
+                        fingerprint: c.fingerprint.to_string(),
+                    })
+                    .collect(),
+            })
+            .collect(),
+        links: r
+            .links
+            .iter()
+            .map(|l| ReviewedLink {
+                from: &items[l.item].id,
+                to: &items[l.upstream].id,
+                stamp: l
+                    .stamp
+                    .map(|s| items[l.item].reviewed_against[s].fingerprint.to_string()),
+                current: r.fingerprints[l.upstream].to_string(),
+                state: match l.state {
+                    State::Current => "current",
+                    State::Pending => "pending",
+                    State::Suspect { .. } => "suspect",
+                    State::OtherProfile(_) => "other-profile",
+                },
+                roots: match &l.state {
+                    State::Suspect { roots } => roots
+                        .iter()
+                        .map(|&(d, u)| [items[d].id.as_str(), items[u].id.as_str()])
+                        .collect(),
+                    _ => Vec::new(),
+                },
+                record: l.record.map(|n| r.records[n].path.as_str()),
+            })
+            .collect(),
+    }
 }
 
 #[derive(Serialize)]
@@ -66,22 +173,44 @@ struct Hash<'a> {
     content: &'a str,
 }
 
+/// The IDs of the items whose `affects` names an object, sorted.
+fn affected_by<'a>(
+    sboms: &crate::sbom::SbomSet,
+    graph: &TraceGraph<'a>,
+    id: crate::sbom::ObjectId,
+) -> Vec<&'a str> {
+    let mut ids: Vec<&str> = sboms
+        .affected_by
+        .get(&id)
+        .map(|items| items.iter().map(|&i| graph.items[i].id.as_str()).collect())
+        .unwrap_or_default();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
+/// Direct dependencies by bom-ref (every object the graph resolved to has one), then the
+/// references that name nothing in the SBOM.
+fn depends_on<'a>(
+    sbom: &'a crate::sbom::Sbom,
+    on: &[crate::sbom::Target],
+    other: &'a [String],
+) -> Vec<&'a str> {
+    on.iter()
+        .filter_map(|&t| sbom.bom_ref_of(t))
+        .chain(other.iter().map(String::as_str))
+        .collect()
+}
+
 /// Every component of every SBOM, with the items that name it in `affects`.
 fn components<'a>(sboms: &'a crate::sbom::SbomSet, graph: &TraceGraph<'a>) -> Vec<Component<'a>> {
     let mut out = Vec::new();
     for (s, sbom) in sboms.sboms.iter().enumerate() {
         for (c, comp) in sbom.components.iter().enumerate() {
-            let id = crate::sbom::ComponentId {
+            let id = crate::sbom::ObjectId {
                 sbom: s,
-                component: c,
+                target: crate::sbom::Target::Component(c),
             };
-            let mut affected_by: Vec<&str> = sboms
-                .affected_by
-                .get(&id)
-                .map(|items| items.iter().map(|&i| graph.items[i].id.as_str()).collect())
-                .unwrap_or_default();
-            affected_by.sort_unstable();
-            affected_by.dedup();
             out.push(Component {
                 sbom: &sbom.path,
                 bom_ref: comp.bom_ref.as_deref(),
@@ -98,17 +227,62 @@ fn components<'a>(sboms: &'a crate::sbom::SbomSet, graph: &TraceGraph<'a>) -> Ve
                     .iter()
                     .map(|(alg, content)| Hash { alg, content })
                     .collect(),
-                depends_on: comp
-                    .depends_on
-                    .iter()
-                    .map(|&d| {
-                        let dep = &sbom.components[d];
-                        dep.bom_ref.as_deref().unwrap_or(&dep.name)
-                    })
-                    .chain(comp.depends_on_other.iter().map(String::as_str))
-                    .collect(),
+                depends_on: depends_on(sbom, &comp.depends_on, &comp.depends_on_other),
                 anchor: &comp.anchor,
-                affected_by,
+                affected_by: affected_by(sboms, graph, id),
+            });
+        }
+    }
+    out
+}
+
+/// A service or other object of an SBOM that carries a bom-ref.
+#[derive(Serialize)]
+#[serde(rename_all = "kebab-case")]
+struct SbomObject<'a> {
+    sbom: &'a str,
+    bom_ref: Option<&'a str>,
+    kind: &'a str,
+    name: String,
+    /// Where the object is in the document; none for services, which are a list of their own.
+    location: Option<String>,
+    depends_on: Vec<&'a str>,
+    anchor: &'a str,
+    affected_by: Vec<&'a str>,
+}
+
+/// Every service, then every other object with a bom-ref, of every SBOM.
+fn sbom_objects<'a>(
+    sboms: &'a crate::sbom::SbomSet,
+    graph: &TraceGraph<'a>,
+) -> Vec<SbomObject<'a>> {
+    use crate::sbom::{ObjectId, Target};
+    let mut out = Vec::new();
+    for (s, sbom) in sboms.sboms.iter().enumerate() {
+        for (i, svc) in sbom.services.iter().enumerate() {
+            let target = Target::Service(i);
+            out.push(SbomObject {
+                sbom: &sbom.path,
+                bom_ref: svc.bom_ref.as_deref(),
+                kind: "service",
+                name: svc.label(),
+                location: None,
+                depends_on: depends_on(sbom, &svc.depends_on, &svc.depends_on_other),
+                anchor: &svc.anchor,
+                affected_by: affected_by(sboms, graph, ObjectId { sbom: s, target }),
+            });
+        }
+        for (i, e) in sbom.elements.iter().enumerate() {
+            let target = Target::Element(i);
+            out.push(SbomObject {
+                sbom: &sbom.path,
+                bom_ref: Some(&e.bom_ref),
+                kind: &e.kind,
+                name: e.label.clone(),
+                location: Some(crate::sbom::schema::readable_path(&e.pointer)),
+                depends_on: Vec::new(),
+                anchor: &e.anchor,
+                affected_by: affected_by(sboms, graph, ObjectId { sbom: s, target }),
             });
         }
     }
@@ -171,6 +345,8 @@ struct Item<'a> {
     file: &'a str,
     line: usize,
     practices: Vec<&'a str>,
+    /// The item's own fingerprint under the profile in force.
+    fingerprint: String,
 }
 
 #[derive(Serialize)]
@@ -257,6 +433,7 @@ pub fn export(analysis: &Analysis, stamp: &Stamp, title: Option<&str>) -> String
             file: &it.path,
             line: position(it.id_span).0,
             practices: graph.practices_above(i).into_iter().collect(),
+            fingerprint: analysis.reviews.fingerprints[i].to_string(),
         });
         for l in &it.links {
             let (line, column) = position(l.span);
@@ -317,7 +494,9 @@ pub fn export(analysis: &Analysis, stamp: &Stamp, title: Option<&str>) -> String
             })
             .collect(),
         components: components(sboms, graph),
+        sbom_objects: sbom_objects(sboms, graph),
         findings: findings.iter().map(|d| diag::json_value(d, map)).collect(),
+        reviews: reviews(analysis),
         advisory_sources: analysis
             .vulnerabilities
             .sources
@@ -334,4 +513,283 @@ pub fn export(analysis: &Analysis, stamp: &Stamp, title: Option<&str>) -> String
     let mut out = serde_json::to_string_pretty(&trace).unwrap_or_default();
     out.push('\n');
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::load::Input;
+    use crate::sbom::SbomInput;
+    use crate::stamp::{SbomFolder, StampFacts};
+    use crate::{BookInputs, Inputs, Mode};
+    use serde_json::Value;
+
+    fn input(path: &str, text: &str) -> Input {
+        Input {
+            name: path.into(),
+            path: path.into(),
+            content: Ok(text.as_bytes().to_vec()),
+        }
+    }
+
+    fn item(id: &str, kind: &str, extra: &str) -> String {
+        format!(
+            "+++\nid = \"{id}\"\nkind = \"{kind}\"\ntitle = \"{id} title\"\n{extra}\n+++\nBody.\n"
+        )
+    }
+
+    const SBOM: &str = r#"{"bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1,
+"metadata": {"timestamp": "2026-01-01T00:00:00Z", "authors": [{"name": "A"}]},
+"components": [
+ {"type": "library", "bom-ref": "zlib", "name": "zlib", "version": "1.3", "supplier": {"name": "Z"}, "purl": "pkg:generic/zlib@1.3", "hashes": [{"alg": "SHA-256", "content": "0000000000000000000000000000000000000000000000000000000000000000"}]},
+ {"type": "library", "bom-ref": "app", "name": "app", "version": "2", "supplier": {"name": "Z"}, "purl": "pkg:generic/app@2"}
+],
+"dependencies": [{"ref": "app", "dependsOn": ["zlib"]}, {"ref": "zlib"}]}
+"#;
+
+    /// The item files, sorted by path as the edge hands them over; their IDs are in
+    /// another order, which the export must not follow.
+    fn files() -> Vec<Input> {
+        vec![
+            input(
+                "requirements/a/TST-1.md",
+                &item("TST-1", "test", "verifies = [\"CTL-1\"]\nresult = \"pass\""),
+            ),
+            input(
+                "requirements/b/REQ-2.md",
+                &item(
+                    "REQ-2",
+                    "requirement",
+                    "derives-from = [\"REQ-1\", \"MDR-1\"]\nstatus = \"approved\"",
+                ),
+            ),
+            input(
+                "requirements/c/REQ-1.md",
+                &item(
+                    "REQ-1",
+                    "requirement",
+                    "derives-from = [\"MDCG-SM\"]\ntags = [\"auth\"]",
+                ),
+            ),
+            input(
+                "requirements/d/CTL-1.md",
+                &item("CTL-1", "control", "implements = [\"REQ-1\", \"REQ-404\"]"),
+            ),
+            input(
+                "requirements/e/RSK-1.md",
+                &item("RSK-1", "risk", "affects = [\"pkg:generic/zlib@1.3\"]"),
+            ),
+        ]
+    }
+
+    fn analyse(items: Vec<Input>) -> (crate::Analysis, String) {
+        let config = Config::from_toml("[not-applicable]\n\"MDR-2\" = \"No <IVD> use\"").unwrap();
+        let inputs = Inputs {
+            config,
+            items,
+            reviews: Vec::new(),
+            sboms: vec![SbomInput {
+                input: input("sboms/vendor/lib.cdx.json", SBOM),
+                key: "vendor/lib.cdx.json".into(),
+            }],
+            book: BookInputs {
+                book_toml: Some(input(
+                    "book/book.toml",
+                    "[book]\ntitle = \"T\"\n\n[preprocessor.techfile]\n",
+                )),
+                ..BookInputs::default()
+            },
+            stamp: Some(StampFacts {
+                version: "2.3".into(),
+                commit: Some("0123456789abcdef0123456789abcdef01234567".into()),
+                modified: true,
+                timestamp: Some(jiff::Timestamp::from_second(1_795_000_000).unwrap()),
+                date_source: DateSource::SourceDateEpoch,
+                sbom_folders: vec![SbomFolder {
+                    configured: "../sboms".into(),
+                    path: "sboms".into(),
+                    found: true,
+                }],
+                revisions: Vec::new(),
+            }),
+            advisories: Vec::new(),
+            vex: Vec::new(),
+            today: None,
+        };
+        let analysis = crate::analyse(inputs, Mode::Check);
+        let stamp = analysis.stamp.clone().expect("a stamp");
+        let text = export(&analysis, &stamp, Some("Title <with> markup"));
+        (analysis, text)
+    }
+
+    fn strs<'a>(v: &'a Value, key: &str) -> Vec<&'a str> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x[key].as_str().unwrap_or("null"))
+            .collect()
+    }
+
+    #[test]
+    fn the_export_follows_its_schema_in_a_fixed_shape() {
+        let (_, text) = analyse(files());
+        assert!(text.ends_with("}\n"));
+        let v: Value = serde_json::from_str(&text).unwrap();
+        let schema: Value =
+            serde_json::from_str(include_str!("../../schemas/trace.schema.json")).unwrap();
+        let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
+        let errors: Vec<String> = validator.iter_errors(&v).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{errors:?}");
+        // The top-level fields come in the documented order.
+        let keys: Vec<&str> = text
+            .lines()
+            .filter_map(|l| l.strip_prefix("  \"")?.split_once("\":").map(|(k, _)| k))
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                "schema-version",
+                "generator",
+                "document",
+                "inputs",
+                "catalog",
+                "items",
+                "links",
+                "sboms",
+                "components",
+                "sbom-objects",
+                "findings",
+                "reviews",
+            ]
+        );
+        assert_eq!(v["schema-version"], SCHEMA_VERSION);
+        let doc = &v["document"];
+        assert_eq!(doc["title"], "Title <with> markup", "data, not HTML");
+        assert_eq!(doc["version"], "2.3");
+        assert_eq!(doc["modified"], true);
+        assert_eq!(doc["date"], "2026-11-18");
+        assert_eq!(doc["timestamp"], 1_795_000_000);
+        assert_eq!(doc["date-source"], "source-date-epoch");
+    }
+
+    #[test]
+    fn items_links_and_the_catalog_are_complete_and_ordered() {
+        let (analysis, text) = analyse(files());
+        let v: Value = serde_json::from_str(&text).unwrap();
+        // Items by ID, whatever order the files came in, with file and line.
+        assert_eq!(
+            strs(&v["items"], "id"),
+            ["CTL-1", "REQ-1", "REQ-2", "RSK-1", "TST-1"]
+        );
+        let req1 = &v["items"][1];
+        assert_eq!(req1["file"], "requirements/c/REQ-1.md");
+        assert_eq!(req1["line"], 2);
+        assert_eq!(req1["status"], "draft");
+        assert_eq!(req1["tags"], serde_json::json!(["auth"]));
+        assert_eq!(req1["practices"], serde_json::json!(["MDCG-SM"]));
+        assert_eq!(v["items"][4]["result"], "pass");
+        // Links as written, item by item, each with the kind of its target.
+        let links: Vec<(&str, &str, &str, &str)> = v["links"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| {
+                (
+                    l["from"].as_str().unwrap(),
+                    l["relation"].as_str().unwrap(),
+                    l["to"].as_str().unwrap(),
+                    l["to-kind"].as_str().unwrap_or("null"),
+                )
+            })
+            .collect();
+        assert_eq!(
+            links,
+            [
+                ("CTL-1", "implements", "REQ-1", "requirement"),
+                ("CTL-1", "implements", "REQ-404", "null"),
+                ("REQ-1", "derives-from", "MDCG-SM", "catalog"),
+                ("REQ-2", "derives-from", "REQ-1", "requirement"),
+                ("REQ-2", "derives-from", "MDR-1", "catalog"),
+                ("TST-1", "verifies", "CTL-1", "control"),
+            ]
+        );
+        let l = &v["links"][1];
+        assert_eq!(
+            (l["file"].as_str(), l["line"].as_u64(), l["column"].as_u64()),
+            (Some("requirements/d/CTL-1.md"), Some(5), Some(24))
+        );
+        // The whole catalog in its order, with what derives from each entry.
+        let catalog = v["catalog"].as_array().unwrap();
+        assert_eq!(catalog.len(), analysis.catalog.entries().len());
+        assert_eq!(
+            strs(&v["catalog"], "id")[0],
+            analysis.catalog.entries()[0].id
+        );
+        let entry = |id: &str| catalog.iter().find(|e| e["id"] == id).unwrap();
+        assert_eq!(entry("MDCG-SM")["derived-by"], serde_json::json!(["REQ-1"]));
+        assert_eq!(entry("MDCG-SM")["kind"], "practice");
+        assert_eq!(entry("MDR-1")["derived-by"], serde_json::json!(["REQ-2"]));
+        assert_eq!(entry("MDR-2")["not-applicable"], "No <IVD> use");
+        assert_eq!(entry("MDR-1")["not-applicable"], Value::Null);
+        // Findings are exported as the JSON of `check`.
+        let unknown: Vec<&Value> = v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["code"] == "unknown-id")
+            .collect();
+        assert_eq!(unknown.len(), 1);
+        assert_eq!(unknown[0]["file"], "requirements/d/CTL-1.md");
+        assert_eq!(
+            v["findings"].as_array().unwrap().len(),
+            analysis.findings.len()
+        );
+    }
+
+    #[test]
+    fn sboms_inputs_and_components_are_exported() {
+        let (_, text) = analyse(files());
+        let v: Value = serde_json::from_str(&text).unwrap();
+        let roles: Vec<(&str, &str)> = v["inputs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| (i["role"].as_str().unwrap(), i["path"].as_str().unwrap()))
+            .collect();
+        assert_eq!(roles[0], ("config", "book/book.toml"));
+        assert_eq!(roles.iter().filter(|(r, _)| *r == "item").count(), 5);
+        assert_eq!(roles.last(), Some(&("sbom", "sboms/vendor/lib.cdx.json")));
+        let sbom = &v["sboms"][0];
+        assert_eq!(sbom["path"], "sboms/vendor/lib.cdx.json");
+        assert_eq!(sbom["bundle-path"], "sboms/vendor/lib.cdx.json");
+        assert_eq!(sbom["sha256"], crate::digest::sha256_hex(SBOM.as_bytes()));
+        assert_eq!(sbom["bytes"], SBOM.len());
+        let components = v["components"].as_array().unwrap();
+        assert_eq!(strs(&v["components"], "name"), ["zlib", "app"]);
+        assert_eq!(components[0]["affected-by"], serde_json::json!(["RSK-1"]));
+        assert_eq!(components[0]["hashes"][0]["alg"], "SHA-256");
+        assert_eq!(components[1]["depends-on"], serde_json::json!(["zlib"]));
+        assert_eq!(components[1]["affected-by"], serde_json::json!([]));
+        assert!(
+            components
+                .iter()
+                .all(|c| c["sbom"] == "sboms/vendor/lib.cdx.json")
+        );
+    }
+
+    #[test]
+    fn the_export_is_the_same_text_for_the_same_trace() {
+        let (_, first) = analyse(files());
+        let (_, again) = analyse(files());
+        assert_eq!(first, again);
+        // A change to one item does change it.
+        let mut changed = files();
+        changed[2] = input(
+            "requirements/c/REQ-1.md",
+            &item("REQ-1", "requirement", "derives-from = [\"MDCG-SR\"]"),
+        );
+        let (_, different) = analyse(changed);
+        assert_ne!(first, different);
+    }
 }

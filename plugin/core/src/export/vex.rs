@@ -143,14 +143,14 @@ fn source_of(id: &str) -> &'static str {
 /// The document, pretty-printed, ending with a newline.
 pub fn export(analysis: &Analysis, stamp: &Stamp, title: Option<&str>) -> String {
     let a = &analysis.vulnerabilities;
-    let mut refs: BTreeMap<crate::sbom::ComponentId, String> = BTreeMap::new();
+    let mut refs: BTreeMap<crate::advisory::ComponentId, String> = BTreeMap::new();
     let mut taken = std::collections::HashSet::new();
     let mut components = Vec::new();
     for v in &a.vulnerabilities {
         if refs.contains_key(&v.component) {
             continue;
         }
-        let c = analysis.sboms.component(v.component);
+        let c = v.component.get(&analysis.sboms);
         let wanted = c
             .purl
             .clone()

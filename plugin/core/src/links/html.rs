@@ -1,7 +1,12 @@
 //! Just enough of an HTML tokenizer to read the raw HTML mdBook copies from Markdown into a
 //! page: start tags with their attributes (and where each value is), end tags and text.
 //! Comments, doctypes and the contents of `<script>` and `<style>` are skipped, as in the
-//! HTML tokenizer mdBook uses; a tag cut off by the end of the input is not a tag.
+//! HTML tokenizer mdBook uses (html5ever, switched to raw text after those two tags); a tag
+//! cut off by the end of the input is not a tag. The states follow the WHATWG tokenizer
+//! (comments closed by `-->`, `--!>`, `<!-->` or `<!--->`; script data with its escaped and
+//! double-escaped states), and character references are decoded by `htmlize` with the
+//! specification's table and its attribute rule. `tests/html_tokenizer.rs` compares what this
+//! reads with html5ever on hostile and generated input.
 
 use std::borrow::Cow;
 use std::ops::Range;
@@ -19,7 +24,7 @@ pub struct Attr<'a> {
 }
 
 impl<'a> Attr<'a> {
-    /// The value with character references decoded.
+    /// The value with character references decoded (the rules for attribute values).
     pub fn value(&self) -> Cow<'a, str> {
         decode(self.raw)
     }
@@ -35,7 +40,7 @@ pub enum Token<'a, 'b> {
     End {
         name: &'a str,
     },
-    /// Character data as written; [`decode`] it to read it.
+    /// Character data as written; [`decode_text`] it to read it.
     Text(&'a str),
 }
 
@@ -85,7 +90,12 @@ pub fn tokenize<'a>(html: &'a str, mut f: impl FnMut(Token<'a, '_>)) {
                     Some(b'>') => i = lt + 3,
                     // `</` followed by anything else opens a bogus comment.
                     Some(_) => i = html[lt..].find('>').map_or(html.len(), |p| lt + p + 1),
-                    None => i = html.len(),
+                    // `</` at the end of the input is text.
+                    None => {
+                        text_start = lt;
+                        i = html.len();
+                        continue;
+                    }
                 }
                 text_start = i;
             }
@@ -104,8 +114,11 @@ pub fn tokenize<'a>(html: &'a str, mut f: impl FnMut(Token<'a, '_>)) {
                 i = after;
                 text_start = i;
                 // mdBook's tokenizer reads the contents of these as raw text.
-                if name.eq_ignore_ascii_case("script") || name.eq_ignore_ascii_case("style") {
-                    i = raw_text_end(html, i, name);
+                if name.eq_ignore_ascii_case("script") {
+                    i = script_data_end(html, i);
+                    text_start = i;
+                } else if name.eq_ignore_ascii_case("style") {
+                    i = raw_text_end(html, i, "style");
                     text_start = i;
                 }
             }
@@ -198,24 +211,37 @@ fn skip_markup_declaration(html: &str, lt: usize) -> usize {
         if body.starts_with("->") {
             return lt + 6;
         }
-        return body.find("-->").map_or(html.len(), |p| lt + 4 + p + 3);
+        // `--!>` closes a comment as `-->` does.
+        let close = [
+            body.find("-->").map(|p| p + 3),
+            body.find("--!>").map(|p| p + 4),
+        ]
+        .into_iter()
+        .flatten()
+        .min();
+        return close.map_or(html.len(), |end| lt + 4 + end);
     }
     rest.find('>').map_or(html.len(), |p| lt + p + 1)
 }
 
-/// The end of the raw text after `<script>` or `<style>`: the start of its end tag.
-fn raw_text_end(html: &str, from: usize, name: &str) -> usize {
+/// Whether `html[at..]` starts an end tag named `name`: `</name` (any case) followed by
+/// white space, `/`, `>` or the end of the input.
+fn is_end_tag(html: &str, at: usize, name: &str) -> bool {
     let b = html.as_bytes();
+    let end = at + 2 + name.len();
+    b.get(at..at + 2) == Some(b"</")
+        && end <= b.len()
+        && b[at + 2..end].eq_ignore_ascii_case(name.as_bytes())
+        && b.get(end)
+            .is_none_or(|&c| is_space(c) || c == b'/' || c == b'>')
+}
+
+/// The end of the raw text after `<style>`: the start of its end tag.
+fn raw_text_end(html: &str, from: usize, name: &str) -> usize {
     let mut i = from;
     while let Some(p) = html[i..].find("</") {
         let at = i + p;
-        let end = at + 2 + name.len();
-        if end <= b.len()
-            && html.is_char_boundary(end)
-            && html[at + 2..end].eq_ignore_ascii_case(name)
-            && b.get(end)
-                .is_none_or(|&c| is_space(c) || c == b'/' || c == b'>')
-        {
+        if is_end_tag(html, at, name) {
             return at;
         }
         i = at + 2;
@@ -223,80 +249,119 @@ fn raw_text_end(html: &str, from: usize, name: &str) -> usize {
     html.len()
 }
 
-/// Decodes character references: numeric ones, and the named ones that appear in URLs
-/// and ids in practice. Others are left as written.
-pub fn decode(text: &str) -> Cow<'_, str> {
+/// The end of the script data after `<script>`: the start of the `</script>` that closes
+/// it. Inside `<!--` ... `-->` a `<script>` starts a double-escaped part in which
+/// `</script>` does not close the script, only the double escape (the WHATWG tokenizer's
+/// script data states, which html5ever implements).
+fn script_data_end(html: &str, from: usize) -> usize {
+    #[derive(Clone, Copy, PartialEq)]
+    enum State {
+        Data,
+        /// Inside `<!--`; `dashes` counts the `-` just read, `>` after two ends it.
+        Escaped {
+            dashes: u8,
+        },
+        DoubleEscaped {
+            dashes: u8,
+        },
+    }
+    let b = html.as_bytes();
+    let letters = |at: usize| {
+        let mut end = at;
+        while end < b.len() && b[end].is_ascii_alphabetic() {
+            end += 1;
+        }
+        end
+    };
+    let delimits = |at: usize| {
+        b.get(at)
+            .is_none_or(|&c| is_space(c) || c == b'/' || c == b'>')
+    };
+    let mut state = State::Data;
+    let mut i = from;
+    while i < b.len() {
+        let c = b[i];
+        match state {
+            State::Data => {
+                if is_end_tag(html, i, "script") {
+                    return i;
+                }
+                if b[i..].starts_with(b"<!--") {
+                    // `<!--` leaves its two dashes counted: `<!-->` closes at once.
+                    state = State::Escaped { dashes: 2 };
+                    i += 4;
+                    continue;
+                }
+            }
+            State::Escaped { dashes } => {
+                if c == b'-' {
+                    state = State::Escaped {
+                        dashes: dashes.saturating_add(1),
+                    };
+                } else if c == b'<' {
+                    state = State::Escaped { dashes: 0 };
+                    if is_end_tag(html, i, "script") {
+                        return i;
+                    }
+                    let end = letters(i + 1);
+                    if end > i + 1 && delimits(end) {
+                        if b[i + 1..end].eq_ignore_ascii_case(b"script") {
+                            state = State::DoubleEscaped { dashes: 0 };
+                        }
+                        i = end;
+                        continue;
+                    }
+                } else if c == b'>' && dashes >= 2 {
+                    state = State::Data;
+                } else {
+                    state = State::Escaped { dashes: 0 };
+                }
+            }
+            State::DoubleEscaped { dashes } => {
+                if c == b'-' {
+                    state = State::DoubleEscaped {
+                        dashes: dashes.saturating_add(1),
+                    };
+                } else if c == b'<' {
+                    state = State::DoubleEscaped { dashes: 0 };
+                    if b.get(i + 1) == Some(&b'/') {
+                        let end = letters(i + 2);
+                        if end > i + 2 && delimits(end) {
+                            if b[i + 2..end].eq_ignore_ascii_case(b"script") {
+                                state = State::Escaped { dashes: 0 };
+                            }
+                            i = end;
+                            continue;
+                        }
+                    }
+                } else if c == b'>' && dashes >= 2 {
+                    state = State::Data;
+                } else {
+                    state = State::DoubleEscaped { dashes: 0 };
+                }
+            }
+        }
+        i += 1;
+    }
+    html.len()
+}
+
+/// Decodes the character references of an attribute value, by the HTML specification's
+/// rules for attributes (a legacy reference without `;` before `=` or an alphanumeric
+/// stays as written, so `?a=1&copy=2` keeps its text).
+pub fn decode(value: &str) -> Cow<'_, str> {
+    if !value.contains('&') {
+        return Cow::Borrowed(value);
+    }
+    htmlize::unescape_in(value, htmlize::Context::Attribute)
+}
+
+/// Decodes the character references of text between tags.
+pub fn decode_text(text: &str) -> Cow<'_, str> {
     if !text.contains('&') {
         return Cow::Borrowed(text);
     }
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(p) = rest.find('&') {
-        out.push_str(&rest[..p]);
-        rest = &rest[p..];
-        match reference(rest) {
-            Some((c, len)) => {
-                out.push(c);
-                rest = &rest[len..];
-            }
-            None => {
-                out.push('&');
-                rest = &rest[1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    Cow::Owned(out)
-}
-
-/// The character a reference at the start of `s` stands for, and its length.
-fn reference(s: &str) -> Option<(char, usize)> {
-    let body = &s[1..];
-    if let Some(num) = body.strip_prefix('#') {
-        let (digits, radix, skip) = match num.strip_prefix(['x', 'X']) {
-            Some(hex) => (hex, 16, 3),
-            None => (num, 10, 2),
-        };
-        let len = digits
-            .bytes()
-            .take_while(|b| (*b as char).is_digit(radix))
-            .count();
-        if len == 0 {
-            return None;
-        }
-        let n = u32::from_str_radix(&digits[..len], radix).unwrap_or(0xFFFD);
-        let c = char::from_u32(n)
-            .filter(|&c| c != '\0')
-            .unwrap_or('\u{FFFD}');
-        let semi = usize::from(digits[len..].starts_with(';'));
-        return Some((c, skip + len + semi));
-    }
-    const NAMED: &[(&str, char)] = &[
-        ("amp", '&'),
-        ("lt", '<'),
-        ("gt", '>'),
-        ("quot", '"'),
-        ("apos", '\''),
-        ("nbsp", '\u{a0}'),
-    ];
-    for (name, c) in NAMED {
-        if let Some(after) = body.strip_prefix(name) {
-            if after.starts_with(';') {
-                return Some((*c, name.len() + 2));
-            }
-            // Without the `;` only the legacy names decode, and not before `=` or an
-            // alphanumeric (so `?a=1&ltb=2` keeps its text).
-            if *name != "apos"
-                && !after
-                    .bytes()
-                    .next()
-                    .is_some_and(|b| b == b'=' || b.is_ascii_alphanumeric())
-            {
-                return Some((*c, name.len() + 1));
-            }
-        }
-    }
-    None
+    htmlize::unescape_in(text, htmlize::Context::General)
 }
 
 #[cfg(test)]
@@ -368,16 +433,59 @@ mod tests {
         assert_eq!(t[0].1[0], ("id".to_string(), "one".to_string()));
         assert_eq!(t[0].1[1].1, "a.html?x=1&y=2#z");
         assert_eq!(decode("&ltb=1 &lt; &#x41;&#66"), "&ltb=1 < AB");
+        assert_eq!(
+            decode("caf&eacute; &#128; &notin; &copy=1"),
+            "caf\u{e9} \u{20ac} \u{2209} &copy=1"
+        );
+    }
+
+    #[test]
+    fn comments_close_as_in_the_specification() {
+        let names =
+            |html: &str| -> Vec<String> { starts(html).into_iter().map(|(n, _)| n).collect() };
+        assert_eq!(names("<!-- a --!><p>"), ["p"]);
+        assert_eq!(names("<!--><p>"), ["p"]);
+        assert_eq!(names("<!---><p>"), ["p"]);
+        assert_eq!(names("<!-- a -- b --><p>"), ["p"]);
+        assert!(names("<!-- never closed <p>").is_empty());
+    }
+
+    #[test]
+    fn script_data_has_escaped_and_double_escaped_parts() {
+        let ids = |html: &str| -> Vec<String> {
+            starts(html)
+                .into_iter()
+                .flat_map(|(_, attrs)| attrs.into_iter().map(|(_, v)| v))
+                .collect()
+        };
+        // Inside `<!-- <script>`, `</script>` only ends the double escape.
+        assert_eq!(
+            ids("<script><!--<script></script><a id=\"in\"></script><a id=\"out\">"),
+            ["out"]
+        );
+        // Without the inner `<script>`, the first `</script>` ends the script.
+        assert_eq!(ids("<script><!--</script><a id=\"after\">"), ["after"]);
+        assert_eq!(
+            ids("<script><!-- x --></script><a id=\"after\">"),
+            ["after"]
+        );
+        // `-->` ends the double escape, and with it the escape.
+        assert_eq!(
+            ids("<script><!--<script>--></script><a id=\"after\">"),
+            ["after"]
+        );
+        // Style is raw text without escapes.
+        assert_eq!(ids("<style><!--</style><a id=\"after\">"), ["after"]);
     }
 
     #[test]
     fn text_between_tags_is_reported() {
         let mut text = String::new();
-        tokenize("<span>A &amp; B</span> c <3", |t| {
+        tokenize("<span>A &amp; B</span> c <3 &copy2026 </", |t| {
             if let Token::Text(s) = t {
-                text.push_str(&decode(s));
+                text.push_str(&decode_text(s));
             }
         });
-        assert_eq!(text, "A & B c <3");
+        assert_eq!(text, "A & B c <3 \u{a9}2026 </");
     }
 }

@@ -47,8 +47,8 @@ pub trait Pages: Sync {
     /// other files, such as item bodies, is shown on this page and its links resolve from
     /// here, which findings then say.
     fn file(&self, n: usize) -> Option<FileId>;
-    /// False when mdBook will add text this run cannot see (an `{{#include}}` that only
-    /// `mdbook build` expands), so the page's ids are not all known and fragments
+    /// False when mdBook may add text this run cannot see (an `{{#include}}` in a chapter
+    /// another preprocessor changed), so the page's ids are not all known and fragments
     /// pointing at it are not checked.
     fn ids_known(&self, n: usize) -> bool;
     /// The text users wrote that the page shows (more is fine, less is not): whether the
@@ -73,9 +73,8 @@ pub struct Page<'a> {
     /// other files, such as item bodies, is shown on this page, and its links resolve
     /// from here, which findings then say.
     pub file: Option<FileId>,
-    /// False when mdBook will add text this run cannot see (an `{{#include}}` that only
-    /// `mdbook build` expands), so the page's ids are not all known and fragments
-    /// pointing at it are not checked.
+    /// False when mdBook may add text this run cannot see, so the page's ids are not all
+    /// known and fragments pointing at it are not checked.
     pub ids_known: bool,
 }
 
@@ -469,12 +468,17 @@ impl<'a> Book<'a> {
             };
             // A reference-style link's destination is written in its definition.
             let defined = link.defined_at.clone().and_then(|r| content.span_of(r));
-            diags.push(match defined {
+            let mut finding = match defined {
                 Some(d) if Some(d) != span => {
                     finding.with_label(d, "the destination is written here")
                 }
                 _ => finding,
-            });
+            };
+            // Text an `{{#include}}` brought in names the chapter line that includes it.
+            if let Some(via) = content.included_at(link.range.start).first() {
+                finding = finding.with_label(*via, "included here");
+            }
+            diags.push(finding);
         }
     }
 
@@ -624,19 +628,6 @@ impl<'a> Book<'a> {
             "`#{fragment}` is on `{target}`: did you mean `{link}`?"
         ))
     }
-}
-
-/// Whether mdBook's `links` preprocessor will add text to this chapter (`{{#include}}`
-/// and its relatives), which `mdbook-techfile check` does not expand.
-pub fn adds_text_later(chapter: &str) -> bool {
-    [
-        "{{#include",
-        "{{#rustdoc_include",
-        "{{#playground",
-        "{{#playpen",
-    ]
-    .iter()
-    .any(|d| chapter.contains(d))
 }
 
 /// The HTML file mdBook writes for a chapter: its path with the extension replaced.

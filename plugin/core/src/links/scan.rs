@@ -19,7 +19,7 @@
 //!   `.html` (the text after the last `.md` is dropped, except a `#fragment`).
 
 use super::html::{self, Token};
-use pulldown_cmark::{Event, LinkType, Options as CmarkOptions, Parser, Tag, TagEnd};
+use pulldown_cmark::{Event, LinkType, Tag, TagEnd};
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
@@ -160,22 +160,29 @@ fn has_lowercase_scheme(link: &str) -> bool {
     false
 }
 
-fn cmark_options(md: Markdown) -> CmarkOptions {
-    let mut o = CmarkOptions::ENABLE_TABLES
-        | CmarkOptions::ENABLE_FOOTNOTES
-        | CmarkOptions::ENABLE_STRIKETHROUGH
-        | CmarkOptions::ENABLE_TASKLISTS
-        | CmarkOptions::ENABLE_HEADING_ATTRIBUTES;
-    if md.smart_punctuation {
-        o |= CmarkOptions::ENABLE_SMART_PUNCTUATION;
+impl Markdown {
+    /// The pulldown-cmark options mdBook 0.5.4's HTML renderer parses with for these
+    /// settings (`mdbook_markdown::new_cmark_parser`). Written here rather than taken from
+    /// that crate because the core depends on no mdBook crate; the edge crate's tests hold
+    /// the two against each other on every combination of settings.
+    pub fn parser_options(self) -> pulldown_cmark::Options {
+        use pulldown_cmark::Options;
+        let mut opts = Options::ENABLE_TABLES
+            | Options::ENABLE_FOOTNOTES
+            | Options::ENABLE_STRIKETHROUGH
+            | Options::ENABLE_TASKLISTS
+            | Options::ENABLE_HEADING_ATTRIBUTES;
+        if self.smart_punctuation {
+            opts |= Options::ENABLE_SMART_PUNCTUATION;
+        }
+        if self.definition_lists {
+            opts |= Options::ENABLE_DEFINITION_LIST;
+        }
+        if self.admonitions {
+            opts |= Options::ENABLE_GFM;
+        }
+        opts
     }
-    if md.definition_lists {
-        o |= CmarkOptions::ENABLE_DEFINITION_LIST;
-    }
-    if md.admonitions {
-        o |= CmarkOptions::ENABLE_GFM;
-    }
-    o
 }
 
 /// A heading or `<dt>` being read.
@@ -217,7 +224,8 @@ pub fn scan(text: &str, md: Markdown) -> Scan {
 /// `id="..."`, the one way the tool writes ids in HTML.
 pub fn scan_with(text: &str, md: Markdown, trusted: &dyn Fn(Range<usize>) -> bool) -> Scan {
     let mut s = Scanner::new(trusted);
-    let mut events = Parser::new_ext(text, cmark_options(md)).into_offset_iter();
+    // The parser mdBook's HTML renderer uses, with the same options.
+    let mut events = pulldown_cmark::Parser::new_ext(text, md.parser_options()).into_offset_iter();
     while let Some((event, range)) = events.next() {
         match event {
             Event::Start(Tag::Heading { id, attrs, .. }) => {
@@ -517,7 +525,7 @@ impl<'k> Scanner<'k> {
             // Text between tags matters only as heading text.
             Token::Text(t) => {
                 if self.titled.is_some() {
-                    self.title_text(&html::decode(t));
+                    self.title_text(&html::decode_text(t));
                 }
             }
             Token::End { .. } => {}

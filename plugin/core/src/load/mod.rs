@@ -5,8 +5,9 @@ pub mod frontmatter;
 use crate::cvss::Vector;
 use crate::diag::{Code, Diagnostic};
 use crate::model::{
-    Date, Estimate, Exploitability, FileId, Item, Kind, Measure, Property, Relation, RiskFields,
-    SourceMap, Span, Spanned, Status, Stride, TestResult, TraceLink, validate_id,
+    Date, Estimate, Exploitability, FileId, Fingerprint, Item, Kind, Measure, Property, Relation,
+    ReviewStamp, RiskFields, SourceMap, Span, Spanned, Status, Stride, TestResult, TraceLink,
+    validate_id,
 };
 use frontmatter::FrontMatter;
 use std::collections::BTreeMap;
@@ -68,7 +69,44 @@ const KEYS: &[(&str, Option<Kind>)] = &[
     ("benefit-risk", Some(Kind::Risk)),
     ("design-infeasible", Some(Kind::Risk)),
     ("affects", None),
+    ("reviewed-against", None),
 ];
+
+/// The key that records what an item was reviewed against.
+pub const REVIEWED_AGAINST: &str = "reviewed-against";
+
+/// Whether `key` is a front-matter key an item of `kind` may use.
+pub fn is_key_of(key: &str, kind: Kind) -> bool {
+    keys_for(Some(kind)).any(|k| k == key)
+}
+
+/// A front-matter value as JSON, for fingerprints: strings, numbers, booleans, dates (as
+/// their TOML text), arrays and tables.
+fn json_value(v: &DeValue<'_>) -> serde_json::Value {
+    use serde_json::Value as J;
+    match v {
+        DeValue::String(s) => J::String(s.to_string()),
+        DeValue::Integer(i) => i64::from_str_radix(&i.as_str().replace('_', ""), i.radix())
+            .map_or_else(|_| J::String(i.to_string()), J::from),
+        DeValue::Float(f) => f
+            .as_str()
+            .replace('_', "")
+            .parse::<f64>()
+            .ok()
+            .and_then(serde_json::Number::from_f64)
+            .map_or_else(|| J::String(f.as_str().to_string()), J::Number),
+        DeValue::Boolean(b) => J::Bool(*b),
+        DeValue::Datetime(d) => J::String(d.to_string()),
+        DeValue::Array(a) => J::Array(a.iter().map(|x| json_value(x.get_ref())).collect()),
+        DeValue::Table(t) => {
+            let sorted: BTreeMap<String, J> = t
+                .iter()
+                .map(|(k, x)| (k.get_ref().to_string(), json_value(x.get_ref())))
+                .collect();
+            J::Object(sorted.into_iter().collect())
+        }
+    }
+}
 
 /// The keys an item of `kind` may use (all keys when the kind is not known).
 fn keys_for(kind: Option<Kind>) -> impl Iterator<Item = &'static str> {
@@ -236,29 +274,38 @@ fn first_line(s: &str) -> &str {
     s.lines().next().unwrap_or(s).trim()
 }
 
-type Value<'a> = toml::Spanned<DeValue<'a>>;
+pub(crate) type Value<'a> = toml::Spanned<DeValue<'a>>;
 
-struct Reader<'t> {
-    file: FileId,
-    base: usize,
-    /// The front-matter text the spans of values index into.
-    src: &'t str,
-    diags: Vec<Diagnostic>,
-    header_span: Span,
+/// Reads typed values out of a TOML table with spans, reporting what is wrong where it is
+/// written. Item front-matter uses it, and so do review records.
+pub(crate) struct Reader<'t> {
+    pub(crate) file: FileId,
+    /// Where the TOML text starts in the file.
+    pub(crate) base: usize,
+    /// The TOML text the spans of values index into.
+    pub(crate) src: &'t str,
+    pub(crate) diags: Vec<Diagnostic>,
+    /// What a finding about the table as a whole points at.
+    pub(crate) header_span: Span,
 }
 
-type ByKey<'v, 'a> = BTreeMap<&'v str, (&'v Value<'a>, Span)>;
+pub(crate) type ByKey<'v, 'a> = BTreeMap<&'v str, (&'v Value<'a>, Span)>;
 
 impl Reader<'_> {
-    fn span(&self, r: std::ops::Range<usize>) -> Span {
+    pub(crate) fn span(&self, r: std::ops::Range<usize>) -> Span {
         Span::shifted(self.file, r, self.base)
     }
 
-    fn item(&mut self, table: &DeTable<'_>, body: &str, body_offset: usize) -> Option<Item> {
-        let by_key: BTreeMap<&str, (&Value<'_>, Span)> = table
+    /// The values of a table by key, with the span of each key.
+    pub(crate) fn by_key<'v, 'a>(&self, table: &'v DeTable<'a>) -> ByKey<'v, 'a> {
+        table
             .iter()
             .map(|(k, v)| (k.get_ref().as_ref(), (v, self.span(k.span()))))
-            .collect();
+            .collect()
+    }
+
+    fn item(&mut self, table: &DeTable<'_>, body: &str, body_offset: usize) -> Option<Item> {
+        let by_key = self.by_key(table);
 
         let kind = self.required_str(&by_key, "kind").and_then(|(s, span)| {
             let kind = Kind::parse(&s);
@@ -446,6 +493,13 @@ impl Reader<'_> {
             }
         }
 
+        let reviewed_against = self.reviewed_against(&by_key, &links);
+        let fields = by_key
+            .iter()
+            .filter(|(k, _)| **k != REVIEWED_AGAINST)
+            .map(|(k, (v, _))| (k.to_string(), json_value(v.get_ref())))
+            .collect();
+
         let (id, id_span) = id?;
         Some(Item {
             id,
@@ -468,7 +522,67 @@ impl Reader<'_> {
             body: body.to_owned(),
             body_offset: u32::try_from(body_offset).unwrap_or(u32::MAX),
             header_span: self.header_span,
+            fields,
+            reviewed_against,
         })
+    }
+
+    /// `reviewed-against = { "REQ-1" = "sha256:v1:..." }`: each key an ID this item links
+    /// to, each value a fingerprint. Anything else is reported where it is written.
+    fn reviewed_against(
+        &mut self,
+        by_key: &ByKey<'_, '_>,
+        links: &[TraceLink],
+    ) -> Vec<ReviewStamp> {
+        let Some((value, _)) = by_key.get(REVIEWED_AGAINST) else {
+            return Vec::new();
+        };
+        let example = "`reviewed-against = { \"REQ-1\" = \"sha256:v1:...\" }`";
+        let DeValue::Table(table) = value.get_ref() else {
+            self.wrong_type(REVIEWED_AGAINST, value, "a table", example);
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (key, v) in table.iter() {
+            let upstream: &str = key.get_ref().as_ref();
+            let key_span = self.span(key.span());
+            if !links.iter().any(|l| l.target == upstream) {
+                let linked: Vec<String> = links.iter().map(|l| format!("`{}`", l.target)).collect();
+                let help = if linked.is_empty() {
+                    "this item links to nothing; a stamp names an item this item links to (`mdbook-techfile review ID` writes them)".to_string()
+                } else {
+                    format!(
+                        "this item links to {}; remove the stamp, or run `mdbook-techfile review ID`, which rewrites the stamps from the links (keys written after `[reviewed-against]` belong to it: put other keys above it)",
+                        linked.join(", ")
+                    )
+                };
+                self.invalid(
+                    key_span,
+                    format!("`{upstream}` in `reviewed-against` is not an ID this item links to"),
+                    help,
+                );
+                continue;
+            }
+            let DeValue::String(text) = v.get_ref() else {
+                self.wrong_type(REVIEWED_AGAINST, v, "a fingerprint string", example);
+                continue;
+            };
+            let span = self.span(v.span());
+            match Fingerprint::parse(text) {
+                Ok(fingerprint) => out.push(ReviewStamp {
+                    upstream: upstream.to_string(),
+                    key_span,
+                    fingerprint,
+                    span,
+                }),
+                Err(why) => self.invalid(
+                    span,
+                    format!("`{text}` is not a fingerprint"),
+                    format!("{why}; `mdbook-techfile review ID` writes the fingerprints, do not edit them by hand"),
+                ),
+            }
+        }
+        out
     }
 
     /// The keys of a risk item. Every value is checked here except the scale words, which
@@ -663,7 +777,12 @@ impl Reader<'_> {
     }
 
     /// A one-line, non-empty string: a table cell in the register.
-    fn line(&mut self, by_key: &ByKey<'_, '_>, key: &str, what: &str) -> Option<(String, Span)> {
+    pub(crate) fn line(
+        &mut self,
+        by_key: &ByKey<'_, '_>,
+        key: &str,
+        what: &str,
+    ) -> Option<(String, Span)> {
         let Spanned { value, span } = self.text(by_key, key, what)?;
         if value.contains(['\n', '\r']) {
             self.invalid(
@@ -677,7 +796,12 @@ impl Reader<'_> {
     }
 
     /// A non-empty string that may span lines (a justification).
-    fn text(&mut self, by_key: &ByKey<'_, '_>, key: &str, what: &str) -> Option<Spanned<String>> {
+    pub(crate) fn text(
+        &mut self,
+        by_key: &ByKey<'_, '_>,
+        key: &str,
+        what: &str,
+    ) -> Option<Spanned<String>> {
         let (value, span) = self.optional_str(by_key, key)?;
         if value.trim().is_empty() {
             self.invalid(
@@ -690,7 +814,7 @@ impl Reader<'_> {
         Some(Spanned { value, span })
     }
 
-    fn boolean(&mut self, by_key: &ByKey<'_, '_>, key: &str) -> Option<Spanned<bool>> {
+    pub(crate) fn boolean(&mut self, by_key: &ByKey<'_, '_>, key: &str) -> Option<Spanned<bool>> {
         let (value, _) = by_key.get(key)?;
         match value.get_ref() {
             DeValue::Boolean(b) => Some(Spanned {
@@ -795,7 +919,7 @@ impl Reader<'_> {
         list
     }
 
-    fn invalid(&mut self, span: Span, message: String, help: impl Into<String>) {
+    pub(crate) fn invalid(&mut self, span: Span, message: String, help: impl Into<String>) {
         self.diags.push(
             Diagnostic::new(Code::InvalidValue, message)
                 .at(span, "invalid value")
@@ -803,7 +927,13 @@ impl Reader<'_> {
         );
     }
 
-    fn wrong_type(&mut self, key: &str, value: &Value<'_>, expected: &str, example: &str) {
+    pub(crate) fn wrong_type(
+        &mut self,
+        key: &str,
+        value: &Value<'_>,
+        expected: &str,
+        example: &str,
+    ) {
         self.diags.push(
             Diagnostic::new(
                 Code::WrongType,
@@ -829,7 +959,11 @@ impl Reader<'_> {
         self.optional_str(by_key, key)
     }
 
-    fn optional_str(&mut self, by_key: &ByKey<'_, '_>, key: &str) -> Option<(String, Span)> {
+    pub(crate) fn optional_str(
+        &mut self,
+        by_key: &ByKey<'_, '_>,
+        key: &str,
+    ) -> Option<(String, Span)> {
         let (value, _) = by_key.get(key)?;
         match value.get_ref() {
             DeValue::String(s) => Some((s.to_string(), self.span(value.span()))),
@@ -840,7 +974,7 @@ impl Reader<'_> {
         }
     }
 
-    fn string_list(&mut self, by_key: &ByKey<'_, '_>, key: &str) -> Vec<(String, Span)> {
+    pub(crate) fn string_list(&mut self, by_key: &ByKey<'_, '_>, key: &str) -> Vec<(String, Span)> {
         let Some((value, _)) = by_key.get(key) else {
             return Vec::new();
         };
@@ -1422,7 +1556,7 @@ mod tests {
         assert_eq!(
             d[0].help.as_deref(),
             Some(
-                "the keys of a test are: id, kind, title, status, owner, rationale, tags, version, last-reviewed, next-review, result, verifies, affects"
+                "the keys of a test are: id, kind, title, status, owner, rationale, tags, version, last-reviewed, next-review, result, verifies, affects, reviewed-against"
             )
         );
     }

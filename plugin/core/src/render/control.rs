@@ -21,8 +21,8 @@ pub fn stamp_html(stamp: &Stamp) -> String {
 /// keeps its padding small. Without these the table ran off the side of an A4 page.
 const HASH_STYLE: &str = "<style>\n.techfile-inputs td, .techfile-inputs th { padding: 3px 8px; }\n.techfile-hash { font-family: monospace; font-size: 0.7em; word-break: break-all; width: 33ch; }\n.techfile-current { font-weight: bold; }\n</style>\n";
 
-/// The document control content: three level-2 sections, meant for a chapter of its own.
-pub fn render(stamp: &Stamp) -> String {
+/// The document control content: four level-2 sections, meant for a chapter of its own.
+pub fn render(stamp: &Stamp, records: &[crate::review::Record]) -> String {
     let mut out = String::new();
     out.push_str(STYLE);
     out.push_str(HASH_STYLE);
@@ -30,6 +30,8 @@ pub fn render(stamp: &Stamp) -> String {
     out.push_str(&identification(stamp));
     out.push_str("\n## Revision history\n\n");
     out.push_str(&revisions(stamp));
+    out.push_str("\n## Review records\n\n");
+    out.push_str(&super::reviews::records_table(records));
     out.push_str("\n## Input files\n\n");
     out.push_str(&inputs(stamp));
     out
@@ -166,7 +168,7 @@ mod tests {
                 },
             ],
         };
-        let text = render(&stamp);
+        let text = render(&stamp, &[]);
         assert!(
             text.contains("<tr><td>Version</td><td>1.1</td></tr>"),
             "{text}"

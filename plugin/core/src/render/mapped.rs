@@ -3,7 +3,9 @@
 //! A chapter after expansion is the user's text with generated tables spliced in, and a
 //! page of items is generated text with the users' item bodies spliced in. A finding in
 //! that final text (a broken link) must still name the file, line and column the user
-//! wrote, so every piece of the text carries its origin.
+//! wrote, so every piece of the text carries its origin. Text that mdBook's
+//! `{{#include}}` brought into a chapter also remembers the directive that brought it,
+//! so a finding in it can name the chapter line too.
 
 use crate::model::{FileId, Span};
 use std::ops::Range;
@@ -25,6 +27,9 @@ pub struct Mapped {
     /// Pieces in text order: where each starts in `text`, and its origin. A piece ends
     /// where the next one starts.
     pieces: Vec<(usize, Origin)>,
+    /// Ranges of `text` that an include directive brought in, with the directive's span.
+    /// Nested includes give nested ranges; a range is recorded after the ranges inside it.
+    included: Vec<(Range<usize>, Span)>,
 }
 
 impl Mapped {
@@ -70,14 +75,83 @@ impl Mapped {
 
     /// Appends another mapped text, keeping its origins.
     pub fn append(&mut self, other: &Mapped) {
-        for (n, (at, origin)) in other.pieces.iter().enumerate() {
+        self.append_range(other, 0..other.text.len());
+    }
+
+    /// Appends `range` of another mapped text, keeping its origins and the includes that
+    /// overlap it (cut to the range). The range must fall on character boundaries.
+    pub fn append_range(&mut self, other: &Mapped, range: Range<usize>) {
+        if range.start >= range.end {
+            return;
+        }
+        let base = self.text.len();
+        let first = other
+            .pieces
+            .partition_point(|(at, _)| *at <= range.start)
+            .saturating_sub(1);
+        for (n, (at, origin)) in other.pieces.iter().enumerate().skip(first) {
             let end = other.pieces.get(n + 1).map_or(other.text.len(), |p| p.0);
-            let piece = &other.text[*at..end];
+            let (from, to) = ((*at).max(range.start), end.min(range.end));
+            if from >= to {
+                if *at >= range.end {
+                    break;
+                }
+                continue;
+            }
+            let piece = &other.text[from..to];
             match *origin {
-                Origin::Copied { file, offset } => self.push_copied(piece, file, offset),
+                Origin::Copied { file, offset } => {
+                    self.push_copied(piece, file, offset + (from - at))
+                }
                 Origin::Generated(blame) => self.push_generated(piece, blame),
             }
         }
+        for (r, directive) in &other.included {
+            let (from, to) = (r.start.max(range.start), r.end.min(range.end));
+            if from < to {
+                let shift = |x: usize| base + x - range.start;
+                self.included.push((shift(from)..shift(to), *directive));
+            }
+        }
+    }
+
+    /// Records that the text from `start` to the end was brought in by the include
+    /// directive at `directive`.
+    pub fn mark_included(&mut self, start: usize, directive: Span) {
+        if start < self.text.len() {
+            self.included.push((start..self.text.len(), directive));
+        }
+    }
+
+    /// The include directives that brought in the byte at `at`, the outermost (the one
+    /// in the chapter) first; empty for text that was not included.
+    pub fn included_at(&self, at: usize) -> Vec<Span> {
+        let mut out: Vec<(&Range<usize>, Span)> = self
+            .included
+            .iter()
+            .filter(|(r, _)| r.contains(&at))
+            .map(|(r, s)| (r, *s))
+            .collect();
+        out.sort_by_key(|(r, _)| (r.start, std::cmp::Reverse(r.end)));
+        out.into_iter().map(|(_, s)| s).collect()
+    }
+
+    /// This text with edits applied: each edit replaces a range of it with mapped text.
+    /// Edits are sorted by position; one that overlaps the edit before it is skipped.
+    pub fn edit(&self, edits: impl IntoIterator<Item = (Range<usize>, Mapped)>) -> Mapped {
+        let mut out = Mapped::new();
+        out.text.reserve(self.text.len());
+        let mut last = 0;
+        for (range, replacement) in edits {
+            if range.start < last || range.end > self.text.len() {
+                continue;
+            }
+            out.append_range(self, last..range.start);
+            out.append(&replacement);
+            last = range.end;
+        }
+        out.append_range(self, last..self.text.len());
+        out
     }
 
     /// The span in a source file of `range` of the text: the same bytes when they were
@@ -131,8 +205,9 @@ impl Mapped {
     }
 
     /// `src` (the text of `file` from byte `offset` on) with edits applied: each edit
-    /// replaces a range of `src` with mapped text. Edits are sorted and do not overlap;
-    /// an empty range inserts, an empty replacement deletes.
+    /// replaces a range of `src` with mapped text. Edits are sorted by position; an empty
+    /// range inserts, an empty replacement deletes, and an edit that overlaps the one
+    /// before it is skipped.
     pub fn splice(
         src: &str,
         file: FileId,
@@ -143,6 +218,9 @@ impl Mapped {
         out.text.reserve(src.len());
         let mut last = 0;
         for (range, replacement) in edits {
+            if range.start < last || range.end > src.len() {
+                continue;
+            }
             out.push_copied(&src[last..range.start], file, offset + last);
             out.append(&replacement);
             last = range.end;
@@ -201,5 +279,71 @@ mod tests {
         assert!(n.is_generated(0..1) && !n.is_generated(1..2) && n.is_generated(5..7));
         assert!(!n.is_generated(0..2) && !n.is_generated(4..6));
         assert_eq!(n.copied().collect::<Vec<_>>(), ["abcd"]);
+    }
+
+    #[test]
+    fn included_text_remembers_its_directives_through_edits() {
+        let (chapter, snippet, inner) = (FileId(0), FileId(1), FileId(2));
+        let mut m = Mapped::new();
+        m.push_copied("Intro ", chapter, 0);
+        let outer_at = m.text.len();
+        m.push_copied("snip ", snippet, 0);
+        let inner_at = m.text.len();
+        m.push_copied("deep", inner, 0);
+        m.mark_included(inner_at, Span::new(snippet, 5..20));
+        m.push_copied(" end", snippet, 20);
+        m.mark_included(outer_at, Span::new(chapter, 6..30));
+        m.push_copied(" after", chapter, 30);
+        assert_eq!(m.text, "Intro snip deep end after");
+        let deep = m.text.find("deep").unwrap();
+        assert_eq!(
+            m.included_at(deep),
+            [Span::new(chapter, 6..30), Span::new(snippet, 5..20)]
+        );
+        assert_eq!(m.included_at(0), []);
+        assert_eq!(m.included_at(m.text.find("after").unwrap()), []);
+
+        // Replacing "Intro " by a longer text and deleting "snip " moves everything.
+        let edited = m.edit([
+            (0..6, Mapped::generated("Introduction: ", None)),
+            (outer_at..outer_at + 5, Mapped::new()),
+        ]);
+        assert_eq!(edited.text, "Introduction: deep end after");
+        let deep = edited.text.find("deep").unwrap();
+        assert_eq!(edited.span_of(deep..deep + 4), Some(Span::new(inner, 0..4)));
+        assert_eq!(edited.included_at(deep).len(), 2);
+        let end = edited.text.find("end").unwrap();
+        assert_eq!(
+            edited.span_of(end..end + 3),
+            Some(Span::new(snippet, 21..24))
+        );
+        assert_eq!(edited.included_at(end), [Span::new(chapter, 6..30)]);
+        assert_eq!(edited.included_at(0), []);
+
+        // A slice keeps what it covers, cut to its range.
+        let mut part = Mapped::new();
+        part.append_range(&m, deep_in(&m)..m.text.len());
+        assert_eq!(part.text, "ep end after");
+        assert_eq!(part.span_of(0..2), Some(Span::new(inner, 2..4)));
+        assert_eq!(part.included_at(0).len(), 2);
+        assert_eq!(part.included_at(part.text.find("after").unwrap()), []);
+    }
+
+    fn deep_in(m: &Mapped) -> usize {
+        m.text.find("deep").unwrap() + 2
+    }
+
+    #[test]
+    fn overlapping_edits_are_skipped_not_panicking() {
+        let f = FileId(0);
+        let m = Mapped::splice(
+            "abcdef",
+            f,
+            0,
+            vec![(1..3, Mapped::new()), (2..4, Mapped::new())],
+        );
+        assert_eq!(m.text, "adef");
+        let n = m.edit([(0..2, Mapped::new()), (1..9, Mapped::new())]);
+        assert_eq!(n.text, "ef");
     }
 }

@@ -5,6 +5,7 @@ pub mod control;
 pub mod directive;
 pub mod mapped;
 pub mod pages;
+pub mod reviews;
 pub mod risk;
 pub mod sbom;
 pub mod site;

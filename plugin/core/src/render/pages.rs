@@ -112,6 +112,9 @@ impl Site<'_, '_> {
                 row(k, v);
             }
         }
+        if let Some(review) = super::reviews::item_review(self, page, i) {
+            row("Review", review);
+        }
         row("Source", format!("<code>{}</code>", html(&item.path)));
         head.push_str("</table>\n\n");
         out.push_generated(&head, blame);
@@ -132,7 +135,7 @@ impl Site<'_, '_> {
         {
             let list: Vec<String> = found
                 .iter()
-                .map(|&c| super::sbom::component_link(self, page, c))
+                .map(|&c| super::sbom::object_link(self, page, c))
                 .collect();
             let list = if list.is_empty() {
                 "<em>none</em>".to_string()

@@ -513,8 +513,10 @@ mod tests {
         let not_applicable = Default::default();
         let sboms = crate::sbom::SbomSet::default();
         let vulns = crate::advisory::assess::Assessment::default();
+        let reviews = crate::review::Reviews::default();
         let site = Site {
             graph: &graph,
+            reviews: &reviews,
             risk: &config,
             not_applicable: &not_applicable,
             stamp: None,

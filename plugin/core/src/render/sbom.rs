@@ -4,7 +4,7 @@
 
 use super::site::Site;
 use super::{gap, html};
-use crate::sbom::{Component, ComponentId, Sbom, ntia};
+use crate::sbom::{Component, ObjectId, Sbom, Target, ntia, version};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -86,21 +86,21 @@ fn best_hash(c: &Component) -> Option<&(String, String)> {
     })
 }
 
-/// A link to a component row from any page; plain text when its SBOM is not in the book.
-pub fn component_link(site: &Site<'_, '_>, from_page: &str, id: ComponentId) -> String {
-    let sbom = &site.sboms.sboms[id.sbom];
-    let c = sbom.components.get(id.component);
-    let Some(c) = c else { return String::new() };
+/// A link to the row of an SBOM object (component, service or other) from any page; plain
+/// text when its SBOM is not in the book.
+pub fn object_link(site: &Site<'_, '_>, from_page: &str, id: ObjectId) -> String {
+    let sbom = site.sboms.sbom(id);
+    let label = sbom.label_of(id.target);
     match site.sbom_pages.get(&id.sbom) {
         // An outline is read for its ids only (see [`Site::outline`]).
-        Some(_) if site.outline => format!("<a>{}</a>", html(&c.label())),
+        Some(_) if site.outline => format!("<a>{}</a>", html(&label)),
         Some(page) => format!(
             "<a href=\"{}\" title=\"{}\">{}</a>",
-            html(&super::href(from_page, page, &c.anchor)),
+            html(&super::href(from_page, page, sbom.anchor_of(id.target))),
             html(&sbom.key),
-            html(&c.label())
+            html(&label)
         ),
-        None => format!("<code>{}</code>", html(&c.label())),
+        None => format!("<code>{}</code>", html(&label)),
     }
 }
 
@@ -158,15 +158,24 @@ fn identity(site: &Site<'_, '_>, sbom: &Sbom, index: usize, page: &str, out: &mu
     if !sbom.tools.is_empty() {
         row("Tools", html(&sbom.tools.join(", ")));
     }
+    if !sbom.services.is_empty() {
+        row("Services", sbom.services.len().to_string());
+    }
+    if !sbom.elements.is_empty() {
+        row(
+            "Other objects with a bom-ref",
+            sbom.elements.len().to_string(),
+        );
+    }
     if let Some(p) = sbom.primary {
         row(
             "Describes",
-            component_link(
+            object_link(
                 site,
                 page,
-                ComponentId {
+                ObjectId {
                     sbom: index,
-                    component: p,
+                    target: Target::Component(p),
                 },
             ),
         );
@@ -274,12 +283,12 @@ fn summary(site: &Site<'_, '_>, sbom: &Sbom, index: usize, page: &str, out: &mut
             let _ = writeln!(
                 out,
                 "<tr><td>{}</td><td>{}</td></tr>",
-                component_link(
+                object_link(
                     site,
                     page,
-                    ComponentId {
+                    ObjectId {
                         sbom: index,
-                        component: ci
+                        target: Target::Component(ci),
                     }
                 ),
                 html(&missing.join(", "))
@@ -296,28 +305,66 @@ fn components(site: &Site<'_, '_>, sbom: &Sbom, index: usize, page: &str, out: &
     }
     let comps = &sbom.components;
     for ((_, kind), mut list) in groups {
-        list.sort_by(|a, b| {
-            let (x, y) = (&comps[*a], &comps[*b]);
-            (&x.name, &x.group, &x.version, a).cmp(&(&y.name, &y.group, &y.version, b))
+        list.sort_by_cached_key(|&i| {
+            let c = &comps[i];
+            (
+                c.name.clone(),
+                c.group.clone(),
+                c.version.as_deref().map(version::key),
+                i,
+            )
         });
-        let open = if list.len() <= OPEN_UP_TO {
-            " open"
-        } else {
-            ""
-        };
-        let _ = writeln!(
-            out,
-            "<details{open}><summary><strong>{}</strong> ({} component{})</summary>",
-            html(kind),
-            list.len(),
-            if list.len() == 1 { "" } else { "s" }
-        );
+        open_group(out, kind, list.len(), "component");
         out.push_str("<table class=\"techfile-table techfile-sbom-table\">\n<thead><tr><th>Component</th><th>Version</th><th>Supplier</th><th>Licenses</th><th>purl</th><th>Hash</th><th>Direct dependencies</th><th>Referenced by</th></tr></thead>\n<tbody>\n");
         for ci in list {
             row(site, sbom, index, ci, page, out);
         }
         out.push_str("</tbody>\n</table>\n</details>\n\n");
     }
+    services(site, sbom, index, page, out);
+    elements(site, sbom, index, page, out);
+}
+
+/// Opens the collapsible section of one group of rows.
+fn open_group(out: &mut String, title: &str, rows: usize, noun: &str) {
+    let open = if rows <= OPEN_UP_TO { " open" } else { "" };
+    let _ = writeln!(
+        out,
+        "<details{open}><summary><strong>{}</strong> ({rows} {noun}{})</summary>",
+        html(title),
+        if rows == 1 { "" } else { "s" }
+    );
+}
+
+/// Links to the direct dependencies of a row, then the references that name nothing.
+fn dependencies(sbom: &Sbom, on: &[Target], other: &[String]) -> String {
+    let mut deps: Vec<String> = on
+        .iter()
+        .map(|&t| {
+            format!(
+                "<a href=\"#{}\">{}</a>",
+                sbom.anchor_of(t),
+                html(&sbom.label_of(t))
+            )
+        })
+        .collect();
+    deps.extend(other.iter().map(|o| format!("<code>{}</code>", html(o))));
+    deps.join(", ")
+}
+
+/// Links to the items whose `affects` names an object.
+fn referenced_by(site: &Site<'_, '_>, id: ObjectId, page: &str) -> String {
+    site.sboms
+        .affected_by
+        .get(&id)
+        .map(|items| {
+            items
+                .iter()
+                .map(|&i| site.link(page, &site.graph.items[i].id))
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .unwrap_or_default()
 }
 
 fn row(site: &Site<'_, '_>, sbom: &Sbom, index: usize, ci: usize, page: &str, out: &mut String) {
@@ -333,12 +380,12 @@ fn row(site: &Site<'_, '_>, sbom: &Sbom, index: usize, ci: usize, page: &str, ou
         let _ = write!(
             name,
             "<br><small>part of {}</small>",
-            component_link(
+            object_link(
                 site,
                 page,
-                ComponentId {
+                ObjectId {
                     sbom: index,
-                    component: p
+                    target: Target::Component(p),
                 }
             )
         );
@@ -363,41 +410,125 @@ fn row(site: &Site<'_, '_>, sbom: &Sbom, index: usize, ci: usize, page: &str, ou
             html(hex)
         )
     });
-    let mut deps: Vec<String> = c
-        .depends_on
-        .iter()
-        .map(|&d| {
-            format!(
-                "<a href=\"#{}\">{}</a>",
-                sbom.components[d].anchor,
-                html(&sbom.components[d].label())
-            )
-        })
-        .collect();
-    deps.extend(
-        c.depends_on_other
-            .iter()
-            .map(|o| format!("<code>{}</code>", html(o))),
-    );
-    let referenced: Vec<String> = site
-        .sboms
-        .affected_by
-        .get(&ComponentId {
-            sbom: index,
-            component: ci,
-        })
-        .map(|items| {
-            items
-                .iter()
-                .map(|&i| site.link(page, &site.graph.items[i].id))
-                .collect()
-        })
-        .unwrap_or_default();
+    let target = Target::Component(ci);
     let _ = writeln!(
         out,
         "<tr id=\"{}\"><td>{name}</td><td>{version}</td><td>{supplier}</td><td>{licenses}</td><td>{id}</td><td>{hash}</td><td>{}</td><td>{}</td></tr>",
         c.anchor,
-        deps.join(", "),
-        referenced.join(", ")
+        dependencies(sbom, &c.depends_on, &c.depends_on_other),
+        referenced_by(
+            site,
+            ObjectId {
+                sbom: index,
+                target
+            },
+            page
+        )
     );
+}
+
+/// The services of the SBOM, in their own group.
+fn services(site: &Site<'_, '_>, sbom: &Sbom, index: usize, page: &str, out: &mut String) {
+    if sbom.services.is_empty() {
+        return;
+    }
+    let list = &sbom.services;
+    let mut order: Vec<usize> = (0..list.len()).collect();
+    order.sort_by_cached_key(|&i| {
+        let s = &list[i];
+        (
+            s.name.clone(),
+            s.group.clone(),
+            s.version.as_deref().map(version::key),
+            i,
+        )
+    });
+    open_group(out, "services", order.len(), "service");
+    out.push_str("<table class=\"techfile-table techfile-sbom-table\">\n<thead><tr><th>Service</th><th>Version</th><th>Provider</th><th>Endpoints</th><th>Authenticated</th><th>Crosses a trust boundary</th><th>Direct dependencies</th><th>Referenced by</th></tr></thead>\n<tbody>\n");
+    let yes_no = |b: Option<bool>| match b {
+        Some(true) => "yes".to_string(),
+        Some(false) => "no".to_string(),
+        None => gap("not stated"),
+    };
+    for i in order {
+        let s = &list[i];
+        let mut name = format!("<strong>{}</strong>", html(&s.name));
+        if let Some(g) = &s.group {
+            let _ = write!(name, "<br><small>{}</small>", html(g));
+        }
+        if let Some(p) = s.parent {
+            let parent = ObjectId {
+                sbom: index,
+                target: Target::Service(p),
+            };
+            let _ = write!(
+                name,
+                "<br><small>part of {}</small>",
+                object_link(site, page, parent)
+            );
+        }
+        let endpoints: Vec<String> = s
+            .endpoints
+            .iter()
+            .map(|e| format!("<code>{}</code>", html(e)))
+            .collect();
+        let target = Target::Service(i);
+        let _ = writeln!(
+            out,
+            "<tr id=\"{}\"><td>{name}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            s.anchor,
+            s.version.as_deref().map_or_else(|| gap("none"), html),
+            s.provider.as_deref().map_or_else(|| gap("none"), html),
+            endpoints.join("<br>"),
+            yes_no(s.authenticated),
+            yes_no(s.trust_boundary),
+            dependencies(sbom, &s.depends_on, &s.depends_on_other),
+            referenced_by(
+                site,
+                ObjectId {
+                    sbom: index,
+                    target
+                },
+                page
+            )
+        );
+    }
+    out.push_str("</tbody>\n</table>\n</details>\n\n");
+}
+
+/// Every other object with a bom-ref (vulnerabilities, annotations, formulas, ...): what
+/// items and references in the SBOM can name.
+fn elements(site: &Site<'_, '_>, sbom: &Sbom, index: usize, page: &str, out: &mut String) {
+    if sbom.elements.is_empty() {
+        return;
+    }
+    let list = &sbom.elements;
+    let mut order: Vec<usize> = (0..list.len()).collect();
+    order.sort_by(|&a, &b| {
+        (&list[a].kind, &list[a].label, a).cmp(&(&list[b].kind, &list[b].label, b))
+    });
+    open_group(out, "other objects with a bom-ref", order.len(), "object");
+    out.push_str("<table class=\"techfile-table techfile-sbom-table\">\n<thead><tr><th>Object</th><th>Kind</th><th>bom-ref</th><th>Where</th><th>Referenced by</th></tr></thead>\n<tbody>\n");
+    for i in order {
+        let e = &list[i];
+        let target = Target::Element(i);
+        let _ = writeln!(
+            out,
+            "<tr id=\"{}\"><td><strong>{}</strong></td><td>{}</td><td><code>{}</code></td><td><code>{}</code></td><td>{}</td></tr>",
+            e.anchor,
+            html(&e.label),
+            html(&e.kind),
+            html(&e.bom_ref),
+            html(&crate::sbom::schema::readable_path(&e.pointer)),
+            referenced_by(
+                site,
+                ObjectId {
+                    sbom: index,
+                    target
+                },
+                page
+            )
+        );
+    }
+    out.push_str("</tbody>\n</table>\n</details>\n\n");
 }

@@ -427,3 +427,292 @@ pub fn checklist(site: &Site<'_, '_>, page: &str, regulation: EntryKind) -> Stri
     out.push_str("</tbody>\n</table>\n");
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::Catalog;
+    use crate::config::RiskConfig;
+    use crate::render::site::Host;
+    use crate::testkit::Trace;
+
+    /// Renders with `view` on a site whose items and catalog have generated pages under
+    /// `techfile/`, with these catalog entries marked not applicable.
+    fn with_site(
+        t: &Trace,
+        not_applicable: &[(&str, &str)],
+        view: impl Fn(&Site<'_, '_>) -> String,
+    ) -> String {
+        let graph = t.graph();
+        let risk = RiskConfig::default();
+        let not_applicable: BTreeMap<String, String> = not_applicable
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let sboms = crate::sbom::SbomSet::default();
+        let reviews = crate::review::Reviews::default();
+        let vulns = crate::advisory::assess::Assessment::default();
+        let site = Site {
+            graph: &graph,
+            reviews: &reviews,
+            vulnerabilities: &vulns,
+            risk: &risk,
+            not_applicable: &not_applicable,
+            stamp: None,
+            sboms: &sboms,
+            sbom_pages: Default::default(),
+            pages: Host::ALL
+                .iter()
+                .map(|h| (*h, format!("techfile/{}.md", h.file_stem())))
+                .collect(),
+            outline: false,
+        };
+        view(&site)
+    }
+
+    /// The rows of a table's body.
+    fn rows(table: &str) -> Vec<&str> {
+        let body = &table[table.find("<tbody>").expect("a body")..];
+        body.split("<tr")
+            .skip(1)
+            .map(|r| &r[..r.find("</tr>").expect("row closes")])
+            .collect()
+    }
+
+    fn trace() -> Trace {
+        Trace::new(&[
+            (
+                "REQ-1",
+                "requirement",
+                "derives-from = [\"MDCG-SM\", \"MDR-1\"]",
+            ),
+            (
+                "REQ-2",
+                "requirement",
+                "derives-from = [\"MDCG-SM\"]\nstatus = \"in-review\"",
+            ),
+            ("REQ-3", "requirement", "status = \"draft\""),
+            (
+                "REQ-4",
+                "requirement",
+                "derives-from = [\"IEC62443-SVV-1\", \"MDR-2\"]",
+            ),
+            (
+                "REQ-OLD",
+                "requirement",
+                "derives-from = [\"MDCG-SUM\"]\nstatus = \"obsolete\"",
+            ),
+            ("CTL-1", "control", "implements = [\"REQ-1\"]"),
+            ("CTL-2", "control", "implements = [\"REQ-3\"]"),
+            ("CTL-4", "control", "implements = [\"REQ-4\"]"),
+            ("TST-1", "test", "verifies = [\"CTL-1\"]\nresult = \"pass\""),
+            ("TST-2", "test", "verifies = [\"REQ-3\"]\nresult = \"fail\""),
+            (
+                "TST-4",
+                "test",
+                "verifies = [\"CTL-4\"]\nresult = \"not-run\"",
+            ),
+            (
+                "RSK-1",
+                "risk",
+                "status = \"approved\"\nasset = \"a\"\nthreat = \"t\"\nsafety-impact = false\nexploitability = \"remote\"\nseverity = \"minor\"\nresidual-exploitability = \"remote\"\nresidual-severity = \"minor\"",
+            ),
+            ("CTL-R", "control", "mitigates = [\"RSK-1\"]"),
+        ])
+    }
+
+    #[test]
+    fn the_matrix_has_a_row_per_live_requirement_under_each_practice() {
+        let t = trace();
+        let m = with_site(&t, &[], |s| matrix(s, "chapters/overview.md"));
+        let rows = rows(&m);
+        let practices = Catalog::builtin().of_kind(EntryKind::Practice).count();
+        // Security management holds two requirements in one cell spanning both rows; SVV
+        // one (through IEC 62443-4-1); the other practices one gap row each; REQ-3 traces to
+        // no practice and gets a group of its own. The obsolete REQ-OLD is left out.
+        assert_eq!(rows.len(), practices + 1 + 1, "{m}");
+        let row = |id: &str| {
+            *rows
+                .iter()
+                .find(|r| {
+                    r.contains(&format!("#{}\"", id.to_lowercase()))
+                        && r.contains(&format!(">{id}</a> "))
+                })
+                .unwrap_or_else(|| panic!("no row for {id}"))
+        };
+        assert!(
+            row("REQ-1").contains("<td rowspan=\"2\">"),
+            "{}",
+            row("REQ-1")
+        );
+        assert!(row("REQ-1").contains("MDCG-SM"));
+        assert!(!row("REQ-2").contains("rowspan"));
+        // Links leave the chapter's folder for the generated pages.
+        assert!(row("REQ-1").contains("href=\"../techfile/requirements.html#req-1\""));
+        assert!(row("REQ-1").contains("href=\"../techfile/controls.html#ctl-1\""));
+        assert!(row("REQ-1").contains("../techfile/tests.html#tst-1\" title=\"TST-1 title\">TST-1</a> <span class=\"techfile-ok\">(pass)</span>"));
+        assert!(row("REQ-2").contains("no control") && row("REQ-2").contains("no test"));
+        let untraced = row("REQ-3");
+        assert!(untraced.contains("not traced to a practice"));
+        assert!(untraced.contains("CTL-2</a> <span class=\"techfile-gap\">(unverified)</span>"));
+        assert!(untraced.contains("TST-2</a> <span class=\"techfile-gap\">(fail)</span>"));
+        assert!(row("REQ-4").contains("MDCG-SVV"));
+        assert!(!m.contains("REQ-OLD"));
+        let gaps = rows.iter().filter(|r| r.contains("no requirement")).count();
+        assert_eq!(gaps, practices - 2);
+    }
+
+    #[test]
+    fn the_summary_counts_kinds_statuses_and_coverage() {
+        let t = trace();
+        let s = with_site(&t, &[], summary);
+        let cells = |label: &str| -> Vec<String> {
+            let row = rows(&s)
+                .into_iter()
+                .find(|r| r.contains(&format!("<td>{label}</td>")))
+                .unwrap_or_else(|| panic!("no row {label}"));
+            row.split("<td>")
+                .skip(2)
+                .map(|c| c.trim_end_matches("</td>").to_string())
+                .collect()
+        };
+        // Items, draft (the default), in review, approved, obsolete.
+        assert_eq!(cells("Requirements"), ["5", "3", "1", "0", "1"]);
+        assert_eq!(cells("Controls"), ["4", "4", "0", "0", "0"]);
+        assert_eq!(cells("Risks"), ["1", "0", "0", "1", "0"]);
+        assert_eq!(cells("Tests"), ["3", "3", "0", "0", "0"]);
+        // Covered, total, percent (gaps in red).
+        assert_eq!(
+            cells("Requirements implemented by a control"),
+            ["3", "4", "<span class=\"techfile-gap\">75.0%</span>"]
+        );
+        assert_eq!(
+            cells("Controls verified by a test"),
+            ["2", "4", "<span class=\"techfile-gap\">50.0%</span>"]
+        );
+        assert_eq!(cells("Risks mitigated by a control"), ["1", "1", "100.0%"]);
+        assert_eq!(
+            cells("Tests passing"),
+            ["1", "3", "<span class=\"techfile-gap\">33.3%</span>"]
+        );
+        let practices = Catalog::builtin().of_kind(EntryKind::Practice).count();
+        assert_eq!(
+            cells("MDCG 2019-16 practices addressed")[..2],
+            ["2".to_string(), practices.to_string()]
+        );
+    }
+
+    #[test]
+    fn practices_show_their_references_evidence_and_status() {
+        let t = trace();
+        let p = with_site(&t, &[("MDCG-DM", "No <field> issues")], |s| {
+            practices(s, "x.md")
+        });
+        let rows = rows(&p);
+        assert_eq!(
+            rows.len(),
+            Catalog::builtin().of_kind(EntryKind::Practice).count()
+        );
+        let row = |id: &str| {
+            *rows
+                .iter()
+                .find(|r| {
+                    r.starts_with(&format!(" id=\"techfile-practice-{}\"", id.to_lowercase()))
+                })
+                .unwrap_or_else(|| panic!("no row {id}"))
+        };
+        let sm = row("MDCG-SM");
+        assert!(
+            sm.contains("IEC62443-SM-1") && sm.contains("IEC81001-5.1.1"),
+            "{sm}"
+        );
+        assert!(
+            sm.contains("<strong>2</strong>: "),
+            "two requirements: {sm}"
+        );
+        assert!(
+            sm.ends_with("<td><span class=\"techfile-ok\">covered</span></td>"),
+            "{sm}"
+        );
+        // SVV has a requirement and a control whose test has not run: still verified by
+        // a test in the trace; SUM only has an obsolete requirement.
+        assert!(row("MDCG-SVV").contains("covered"));
+        assert!(row("MDCG-SUM").contains("gap: no requirement"));
+        assert!(row("MDCG-DM").contains("Not applicable: No &lt;field&gt; issues"));
+        assert!(row("MDCG-SR").contains("gap: no requirement"));
+    }
+
+    #[test]
+    fn the_checklist_has_a_row_per_annex_i_entry_with_its_status() {
+        let t = trace();
+        let c = with_site(&t, &[("MDR-3", "No <software>")], |s| {
+            checklist(s, "x.md", EntryKind::Mdr)
+        });
+        let rows = rows(&c);
+        assert_eq!(
+            rows.len(),
+            Catalog::builtin().of_kind(EntryKind::Mdr).count()
+        );
+        assert!(c.contains("<th>IVDR</th>"), "the other regulation's column");
+        let row = |id: &str| {
+            *rows
+                .iter()
+                .find(|r| {
+                    r.starts_with(&format!(" id=\"techfile-checklist-{}\"", id.to_lowercase()))
+                })
+                .unwrap_or_else(|| panic!("no row {id}"))
+        };
+        let mdr1 = row("MDR-1");
+        assert!(mdr1.contains("#ivdr-1\""), "the IVDR equivalent: {mdr1}");
+        assert!(mdr1.contains("<td>Yes</td>"));
+        assert!(mdr1.contains("1 control(s)") && mdr1.contains("1 test(s)"));
+        assert!(
+            mdr1.ends_with("<span class=\"techfile-ok\">met</span></td>"),
+            "{mdr1}"
+        );
+        assert!(
+            row("MDR-2").contains("open: 1 test(s) not passed"),
+            "TST-4 has not run"
+        );
+        assert!(row("MDR-3").contains("No: No &lt;software&gt;"));
+        assert!(row("MDR-3").contains("not applicable"));
+        assert!(row("MDR-4").contains("gap: no requirement"));
+
+        let ivdr = with_site(&t, &[], |s| checklist(s, "x.md", EntryKind::Ivdr));
+        assert!(ivdr.contains("<th>MDR</th>"));
+        assert_eq!(
+            super::tests::rows(&ivdr).len(),
+            Catalog::builtin().of_kind(EntryKind::Ivdr).count()
+        );
+    }
+
+    #[test]
+    fn outlines_keep_the_rows_without_the_targets() {
+        let t = trace();
+        let full = with_site(&t, &[], |s| matrix(s, "x.md"));
+        let graph = t.graph();
+        let risk = RiskConfig::default();
+        let na = BTreeMap::new();
+        let sboms = crate::sbom::SbomSet::default();
+        let reviews = crate::review::Reviews::default();
+        let vulns = crate::advisory::assess::Assessment::default();
+        let outline = matrix(
+            &Site {
+                graph: &graph,
+                reviews: &reviews,
+                vulnerabilities: &vulns,
+                risk: &risk,
+                not_applicable: &na,
+                stamp: None,
+                sboms: &sboms,
+                sbom_pages: Default::default(),
+                pages: BTreeMap::new(),
+                outline: true,
+            },
+            "x.md",
+        );
+        assert_eq!(rows(&outline).len(), rows(&full).len());
+        assert!(!outline.contains("href="));
+        assert!(outline.contains("<a>REQ-1</a>"));
+    }
+}

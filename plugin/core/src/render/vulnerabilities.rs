@@ -114,7 +114,7 @@ pub fn render(site: &Site<'_, '_>, page: &str) -> String {
     if !a.vulnerabilities.is_empty() {
         out.push_str("<table class=\"techfile-table techfile-vulns\">\n<thead><tr><th>Component</th><th>Vulnerability</th><th>Severity</th><th>VEX status</th><th>Justification, response, review</th><th>Fixed in</th><th>Linked items</th></tr></thead>\n<tbody>\n");
         for v in &a.vulnerabilities {
-            let component = crate::render::sbom::component_link(site, page, v.component);
+            let component = crate::render::sbom::object_link(site, page, v.component.object());
             let id = match &v.url {
                 Some(u) if u.starts_with("https://") => {
                     format!("<a href=\"{}\">{}</a>", html(u), html(&v.id))
@@ -149,7 +149,7 @@ pub fn render(site: &Site<'_, '_>, page: &str) -> String {
             let (status, why) = status_cell(a, v);
             let items: Vec<String> = sboms
                 .affected_by
-                .get(&v.component)
+                .get(&v.component.object())
                 .into_iter()
                 .flatten()
                 .map(|&i| site.link_with_title(page, &site.graph.items[i].id))
@@ -173,7 +173,7 @@ pub fn render(site: &Site<'_, '_>, page: &str) -> String {
             let _ = writeln!(
                 out,
                 "<li>{} and <code>{}</code>: {}</li>",
-                crate::render::sbom::component_link(site, page, u.component),
+                crate::render::sbom::object_link(site, page, u.component.object()),
                 html(&a.record_ids[u.record]),
                 html(&u.reason)
             );

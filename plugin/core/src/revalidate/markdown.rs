@@ -86,8 +86,8 @@ pub fn render(analysis: &Analysis, run: &Run) -> String {
         s.unevaluated,
         s.vex_statements
     );
-    let label = |id: crate::sbom::ComponentId| {
-        let c = analysis.sboms.component(id);
+    let label = |id: crate::advisory::ComponentId| {
+        let c = id.get(&analysis.sboms);
         cell(&c.label())
     };
     let open: Vec<_> = a
@@ -120,7 +120,7 @@ pub fn render(analysis: &Analysis, run: &Run) -> String {
             let items: Vec<String> = analysis
                 .sboms
                 .affected_by
-                .get(&v.component)
+                .get(&v.component.object())
                 .into_iter()
                 .flatten()
                 .map(|&i| cell(&analysis.items[i].id))

@@ -165,7 +165,7 @@ struct NotChecked<'a> {
     reason: &'a str,
 }
 
-fn component<'a>(analysis: &'a Analysis, id: crate::sbom::ComponentId) -> ComponentRef<'a> {
+fn component<'a>(analysis: &'a Analysis, id: crate::advisory::ComponentId) -> ComponentRef<'a> {
     let sbom = &analysis.sboms.sboms[id.sbom];
     let c = &sbom.components[id.component];
     ComponentRef {
@@ -248,7 +248,7 @@ fn vuln<'a>(analysis: &'a Analysis, v: &'a Vulnerability) -> Vuln<'a> {
         items: analysis
             .sboms
             .affected_by
-            .get(&v.component)
+            .get(&v.component.object())
             .into_iter()
             .flatten()
             .map(|&i| analysis.items[i].id.as_str())

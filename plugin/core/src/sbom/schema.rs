@@ -57,12 +57,30 @@ fn validator(index: usize) -> &'static Result<Validator, String> {
         OnceLock::new(),
         OnceLock::new(),
     ];
-    CELLS[index].get_or_init(|| build(BOM_SCHEMAS[index]))
+    CELLS[index].get_or_init(|| build(document(index)?))
 }
 
-fn build(schema_text: &str) -> Result<Validator, String> {
+/// The parsed schema of one spec version (an index into [`VERSIONS`]), shared by the
+/// validator and the reference map ([`super::refs`]).
+///
+/// # Errors
+///
+/// The vendored text is not JSON (which a unit test rules out).
+pub fn document(index: usize) -> Result<&'static Value, String> {
+    static CELLS: [OnceLock<Result<Value, String>>; 4] = [
+        OnceLock::new(),
+        OnceLock::new(),
+        OnceLock::new(),
+        OnceLock::new(),
+    ];
+    CELLS[index]
+        .get_or_init(|| serde_json::from_str(BOM_SCHEMAS[index]).map_err(|e| e.to_string()))
+        .as_ref()
+        .map_err(Clone::clone)
+}
+
+fn build(schema: &Value) -> Result<Validator, String> {
     let parse = |text: &str| serde_json::from_str::<Value>(text).map_err(|e| e.to_string());
-    let schema = parse(schema_text)?;
     let mut helpers = Vec::with_capacity(HELPERS.len());
     for (url, text) in HELPERS {
         helpers.push((url, Resource::from_contents(parse(text)?)));
@@ -77,7 +95,7 @@ fn build(schema_text: &str) -> Result<Validator, String> {
         // Draft 7 treats `format` as an annotation unless asked; CycloneDX relies on it for
         // timestamps, e-mail addresses and IRIs.
         .should_validate_formats(true)
-        .build(&schema)
+        .build(schema)
         .map_err(|e| e.to_string())
 }
 

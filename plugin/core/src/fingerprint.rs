@@ -1,0 +1,503 @@
+//! Fingerprints of items: SHA-256 over a canonical encoding of an item's normative fields,
+//! chosen per kind by a profile, written `sha256:v<profile version>:<64 hex digits>`.
+//!
+//! A downstream item records the fingerprint of each upstream item it was reviewed against
+//! (`reviewed-against`); when the upstream's fingerprint changes, the link is suspect. So a
+//! fingerprint must change with what an item *says* and with nothing else:
+//!
+//! - only the fields of the kind's profile count (status, owner, review dates and the stamps
+//!   themselves never do; see [`EXCLUDED`]);
+//! - the encoding is canonical JSON: an object with sorted keys
+//!   `{"fields": {...}, "kind": "...", "profile": N}`, every profile field present (`null`
+//!   when absent), strings JSON-escaped, so no two different items encode alike (plain
+//!   concatenation would hash `("ab", "c")` and `("a", "bc")` the same);
+//! - lists are compared as sets (sorted), so reordering `implements` is not a change;
+//! - text is normalised by [`normalize_text`], so line endings, trailing blanks, blank-line
+//!   runs and reflowing a paragraph are not changes;
+//! - the profile version is part of the hashed text and of the written form, so a changed
+//!   profile is recognised as such instead of making every link suspect.
+
+pub use crate::model::Fingerprint;
+use crate::model::{Item, Kind, Relation};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+
+/// Front-matter keys no profile may name: they describe the item's life cycle or its
+/// reviews, not what it requires, so changing them must never make a link suspect.
+pub const EXCLUDED: &[&str] = &[
+    "id",
+    "kind",
+    "status",
+    "owner",
+    "last-reviewed",
+    "next-review",
+    "reviewed-against",
+];
+
+/// The pseudo-field that stands for the Markdown body after the front-matter.
+pub const BODY: &str = "body";
+
+/// The built-in profiles (profile version 1), one row per kind. A kind without a row (a kind
+/// added later) fingerprints its title, its body and its trace keys, see [`default_profile`].
+pub const PROFILES: &[(Kind, &[&str])] = &[
+    (Kind::Requirement, &["title", BODY, "derives-from"]),
+    (
+        Kind::Risk,
+        &[
+            "asset",
+            "threat",
+            "vector",
+            "exploitability",
+            "cvss",
+            "severity",
+            "residual-exploitability",
+            "residual-cvss",
+            "residual-severity",
+            "safety-impact",
+            "safety-reference",
+        ],
+    ),
+    (
+        Kind::Control,
+        &["title", BODY, "implements", "mitigates", "measure"],
+    ),
+    (Kind::Test, &["title", BODY, "verifies"]),
+];
+
+/// The built-in field list of a kind.
+pub fn default_profile(kind: Kind) -> Vec<String> {
+    match PROFILES.iter().find(|(k, _)| *k == kind) {
+        Some((_, fields)) => fields.iter().map(|f| f.to_string()).collect(),
+        None => ["title", BODY]
+            .into_iter()
+            .map(str::to_string)
+            .chain(
+                Relation::ALL
+                    .iter()
+                    .filter(|r| r.source_kind() == kind)
+                    .map(|r| r.key().to_string()),
+            )
+            .collect(),
+    }
+}
+
+/// The profiles in force: a version and the field list of every kind.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Profile {
+    pub version: u32,
+    pub fields: BTreeMap<Kind, Vec<String>>,
+}
+
+impl Default for Profile {
+    fn default() -> Profile {
+        Profile {
+            version: 1,
+            fields: Kind::ALL.iter().map(|&k| (k, default_profile(k))).collect(),
+        }
+    }
+}
+
+impl Profile {
+    /// The fields of one kind, sorted (the order of the canonical encoding).
+    pub fn fields_of(&self, kind: Kind) -> Vec<String> {
+        let mut f = self
+            .fields
+            .get(&kind)
+            .cloned()
+            .unwrap_or_else(|| default_profile(kind));
+        f.sort();
+        f.dedup();
+        f
+    }
+}
+
+/// The value of one profile field of an item, normalised: what the fingerprint hashes, and
+/// what `--explain-suspect` compares field by field.
+pub fn field_value(item: &Item, field: &str) -> serde_json::Value {
+    if field == BODY {
+        return serde_json::Value::String(normalize_text(&item.body));
+    }
+    item.fields
+        .get(field)
+        .map_or(serde_json::Value::Null, canonical)
+}
+
+/// Strings normalised, lists sorted (they are sets), tables with sorted keys.
+fn canonical(v: &serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match v {
+        Value::String(s) => Value::String(normalize_text(s)),
+        Value::Array(a) => {
+            let mut items: Vec<(String, Value)> = a
+                .iter()
+                .map(|x| {
+                    let c = canonical(x);
+                    (c.to_string(), c)
+                })
+                .collect();
+            items.sort_by(|x, y| x.0.cmp(&y.0));
+            Value::Array(items.into_iter().map(|(_, c)| c).collect())
+        }
+        Value::Object(o) => {
+            // Built through a BTreeMap, so the keys are sorted whatever map type serde_json
+            // is compiled with.
+            let sorted: BTreeMap<&String, Value> =
+                o.iter().map(|(k, x)| (k, canonical(x))).collect();
+            Value::Object(sorted.into_iter().map(|(k, x)| (k.clone(), x)).collect())
+        }
+        other => other.clone(),
+    }
+}
+
+/// The canonical text that is hashed: JSON with sorted keys and no spaces.
+pub fn canonical_text(item: &Item, profile: &Profile) -> String {
+    let fields: BTreeMap<String, serde_json::Value> = profile
+        .fields_of(item.kind)
+        .into_iter()
+        .map(|f| {
+            let v = field_value(item, &f);
+            (f, v)
+        })
+        .collect();
+    // Objects are built in sorted key order (`canonical`), so they serialize sorted whether
+    // or not serde_json keeps insertion order.
+    #[derive(serde::Serialize)]
+    struct Canon<'a> {
+        fields: BTreeMap<String, serde_json::Value>,
+        kind: &'a str,
+        profile: u32,
+    }
+    let canon = Canon {
+        fields,
+        kind: item.kind.as_str(),
+        profile: profile.version,
+    };
+    // Serializing strings, numbers and maps with string keys cannot fail.
+    serde_json::to_string(&canon).unwrap_or_default()
+}
+
+/// The fingerprint of an item under `profile`.
+pub fn of(item: &Item, profile: &Profile) -> Fingerprint {
+    let digest = Sha256::digest(canonical_text(item, profile).as_bytes());
+    let mut hex = String::with_capacity(64);
+    for b in digest.iter() {
+        hex.push(char::from(b"0123456789abcdef"[usize::from(b >> 4)]));
+        hex.push(char::from(b"0123456789abcdef"[usize::from(b & 15)]));
+    }
+    Fingerprint {
+        version: profile.version,
+        hex,
+    }
+}
+
+/// Normalises text so that only words and structure count:
+///
+/// 1. `\r\n` and `\r` become `\n`; trailing spaces and tabs of every line are removed.
+/// 2. Fenced code blocks (a line starting, after at most three spaces, with three or more
+///    backticks or tildes, up to the closing fence) are kept line by line as written:
+///    whitespace is their content.
+/// 3. Outside fences, blank lines separate blocks; runs of blank lines count as one, and
+///    blank lines at the start and the end are dropped.
+/// 4. A block whose first line is indented by four spaces (or a tab) is kept line by line
+///    as written (an indented code block, or a paragraph nested in a list item).
+/// 5. In any other block, a line that starts a Markdown element (after its indentation: a
+///    list marker `-`, `*`, `+` or `1.`/`1)` followed by a space, `#`, `>`, `|`, `<`, or a
+///    line of only `=`, `-`, `*`, `_`) starts a new line of the result, with its
+///    indentation; every other line continues the line before it: "reflowing a paragraph"
+///    is moving line breaks between words, and is not a change. Within a line, runs of
+///    spaces and tabs after the indentation become one space.
+///
+/// So rewrapping a paragraph or a list item, changing line endings or adding blank lines
+/// keeps the fingerprint; changing a word, a list's structure, a heading or a code block
+/// does not. Unicode is compared as written (no normalisation form is applied).
+pub fn normalize_text(text: &str) -> String {
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
+    let lines: Vec<&str> = text
+        .split('\n')
+        .map(|l| l.trim_end_matches([' ', '\t']))
+        .collect();
+    let mut blocks: Vec<String> = Vec::new();
+    let mut current: Vec<&str> = Vec::new();
+    let mut fence: Option<(char, usize)> = None;
+    let mut fenced: Vec<&str> = Vec::new();
+    let flush = |current: &mut Vec<&str>, blocks: &mut Vec<String>| {
+        if !current.is_empty() {
+            blocks.push(reflow(current));
+            current.clear();
+        }
+    };
+    for line in lines {
+        if let Some((ch, len)) = fence {
+            fenced.push(line);
+            if fence_of(line).is_some_and(|(c, l)| c == ch && l >= len)
+                && line.trim_start().trim_start_matches(ch).trim().is_empty()
+            {
+                blocks.push(fenced.join("\n"));
+                fenced.clear();
+                fence = None;
+            }
+            continue;
+        }
+        if let Some(f) = fence_of(line) {
+            flush(&mut current, &mut blocks);
+            fence = Some(f);
+            fenced.push(line);
+            continue;
+        }
+        if line.is_empty() {
+            flush(&mut current, &mut blocks);
+        } else {
+            current.push(line);
+        }
+    }
+    flush(&mut current, &mut blocks);
+    if !fenced.is_empty() {
+        blocks.push(fenced.join("\n"));
+    }
+    blocks.join("\n\n")
+}
+
+/// The fence character and length of a line that opens or closes a fenced code block.
+fn fence_of(line: &str) -> Option<(char, usize)> {
+    let indent = line.len() - line.trim_start_matches(' ').len();
+    if indent > 3 {
+        return None;
+    }
+    let rest = &line[indent..];
+    let ch = rest.chars().next().filter(|c| matches!(c, '`' | '~'))?;
+    let len = rest.len() - rest.trim_start_matches(ch).len();
+    (len >= 3).then_some((ch, len))
+}
+
+fn indentation(line: &str) -> &str {
+    &line[..line.len() - line.trim_start_matches([' ', '\t']).len()]
+}
+
+/// One block outside a fence, reflowed as [`normalize_text`] describes.
+fn reflow(lines: &[&str]) -> String {
+    let first = indentation(lines[0]);
+    if first.starts_with('\t') || first.len() >= 4 {
+        return lines.join("\n");
+    }
+    let mut out: Vec<String> = Vec::new();
+    for line in lines {
+        let indent = indentation(line);
+        let words = line.split([' ', '\t']).filter(|w| !w.is_empty());
+        let words: Vec<&str> = words.collect();
+        let joined = words.join(" ");
+        match out.last_mut() {
+            Some(last) if !starts_element(line.trim_start()) => {
+                last.push(' ');
+                last.push_str(&joined);
+            }
+            _ => out.push(format!("{indent}{joined}")),
+        }
+    }
+    out.join("\n")
+}
+
+/// Whether a line (without its indentation) starts a Markdown element of its own.
+fn starts_element(line: &str) -> bool {
+    let b = line.as_bytes();
+    let marker_then_space = |n: usize| b.len() == n || matches!(b.get(n), Some(b' ' | b'\t'));
+    if matches!(b.first(), Some(b'-' | b'*' | b'+')) && marker_then_space(1) {
+        return true;
+    }
+    let digits = b.iter().take_while(|c| c.is_ascii_digit()).count();
+    if (1..=9).contains(&digits)
+        && matches!(b.get(digits), Some(b'.' | b')'))
+        && marker_then_space(digits + 1)
+    {
+        return true;
+    }
+    if matches!(b.first(), Some(b'#' | b'>' | b'|' | b'<')) {
+        return true;
+    }
+    // Setext underlines and thematic breaks.
+    !line.is_empty()
+        && line
+            .bytes()
+            .all(|c| matches!(c, b'=' | b'-' | b'*' | b'_' | b' ' | b'\t'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::parse_item;
+    use crate::model::{FileId, Item};
+
+    fn item(text: &str) -> Item {
+        let (item, d) = parse_item(FileId(0), text);
+        assert!(d.is_empty(), "{d:?}");
+        item.unwrap()
+    }
+
+    fn fp(text: &str) -> String {
+        of(&item(text), &Profile::default()).to_string()
+    }
+
+    const REQ: &str = "+++\nid = \"REQ-1\"\nkind = \"requirement\"\ntitle = \"Two factors\"\nstatus = \"approved\"\nowner = \"Ann\"\nderives-from = [\"MDCG-SR\", \"MDR-17.4\"]\n+++\nThe portal shall require\na second factor.\n\n- at login\n- at re-authentication\n";
+
+    #[test]
+    fn the_written_form_round_trips_and_bad_forms_are_explained() {
+        let f = fp(REQ);
+        assert!(f.starts_with("sha256:v1:"), "{f}");
+        assert_eq!(f.len(), "sha256:v1:".len() + 64);
+        assert_eq!(Fingerprint::parse(&f).unwrap().to_string(), f);
+        for bad in [
+            "sha1:v1:00",
+            "sha256:1:00",
+            "sha256:v0:".to_string().as_str(),
+            "sha256:vx:00",
+            "sha256:v1:ABC",
+            &format!("sha256:v1:{}", "A".repeat(64)),
+            &format!("sha256:v1:{}", "a".repeat(63)),
+            &format!("sha256:v+1:{}", "a".repeat(64)),
+        ] {
+            assert!(Fingerprint::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_known_item_has_a_known_fingerprint() {
+        // Pinned: a change here changes every stamp users hold, which must never happen
+        // within a profile version.
+        assert_eq!(
+            canonical_text(&item(REQ), &Profile::default()),
+            r#"{"fields":{"body":"The portal shall require a second factor.\n\n- at login\n- at re-authentication","derives-from":["MDCG-SR","MDR-17.4"],"title":"Two factors"},"kind":"requirement","profile":1}"#
+        );
+        assert_eq!(
+            fp(REQ),
+            "sha256:v1:".to_string()
+                + &crate::digest::sha256_hex(
+                    canonical_text(&item(REQ), &Profile::default()).as_bytes()
+                )
+        );
+    }
+
+    #[test]
+    fn line_endings_trailing_blanks_blank_runs_and_reflowing_keep_the_fingerprint() {
+        let base = fp(REQ);
+        let crlf = REQ.replace('\n', "\r\n");
+        assert_eq!(fp(&crlf), base, "CRLF");
+        assert_eq!(normalize_text("a\rb\r\n\r\nc"), normalize_text("a\nb\n\nc"));
+        assert_eq!(
+            fp(&REQ.replace("require\na second", "require a\nsecond")),
+            base,
+            "reflowed"
+        );
+        assert_eq!(
+            fp(&REQ.replace("require\na second", "require   \t a second")),
+            base,
+            "spaces"
+        );
+        assert_eq!(
+            fp(&REQ.replace("factor.\n\n- at", "factor.   \n\n\n\n- at")),
+            base,
+            "blank run and trailing blanks"
+        );
+        assert_eq!(fp(&format!("{REQ}\n\n\n")), base, "trailing blank lines");
+        // Reordering a list key is not a change, nor is anything outside the profile.
+        assert_eq!(
+            fp(&REQ.replace("[\"MDCG-SR\", \"MDR-17.4\"]", "[\"MDR-17.4\", \"MDCG-SR\"]")),
+            base
+        );
+        for excluded in [
+            ("status = \"approved\"", "status = \"draft\""),
+            ("owner = \"Ann\"", "owner = \"Bob\""),
+            (
+                "owner = \"Ann\"",
+                "owner = \"Ann\"\nlast-reviewed = 2026-01-01\nnext-review = 2027-01-01\ntags = [\"x\"]\nversion = \"2\"",
+            ),
+        ] {
+            assert_eq!(
+                fp(&REQ.replace(excluded.0, excluded.1)),
+                base,
+                "{excluded:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_profile_field_and_structure_changes_the_fingerprint() {
+        let base = fp(REQ);
+        for (from, to) in [
+            ("Two factors", "Two  factors!"),
+            ("a second factor", "a third factor"),
+            ("\"MDR-17.4\"]", "\"MDR-17.2\"]"),
+            (
+                "- at re-authentication",
+                "- at re-authentication\n- at logout",
+            ),
+            // A list item joined onto the line before is a structural change.
+            ("\n- at re-authentication", " - at re-authentication"),
+            ("The portal", "# The portal"),
+        ] {
+            assert_ne!(fp(&REQ.replace(from, to)), base, "{from} -> {to}");
+        }
+        // Each field of the control and risk profiles counts.
+        let ctl = "+++\nid = \"CTL-1\"\nkind = \"control\"\ntitle = \"T\"\nimplements = [\"REQ-1\"]\nmitigates = [\"RSK-1\"]\nmeasure = \"design\"\n+++\nBody\n";
+        let c = fp(ctl);
+        for (from, to) in [
+            ("title = \"T\"", "title = \"U\""),
+            ("[\"REQ-1\"]", "[\"REQ-2\"]"),
+            ("[\"RSK-1\"]", "[\"RSK-2\"]"),
+            ("\"design\"", "\"protection\""),
+            ("Body", "Body2"),
+        ] {
+            assert_ne!(fp(&ctl.replace(from, to)), c, "{from}");
+        }
+        let risk = "+++\nid = \"RSK-1\"\nkind = \"risk\"\ntitle = \"T\"\nasset = \"a\"\nthreat = \"t\"\nvector = \"v\"\nexploitability = \"remote\"\nseverity = \"minor\"\nresidual-exploitability = \"improbable\"\nresidual-severity = \"minor\"\nsafety-impact = false\n+++\n";
+        let r = fp(risk);
+        for (from, to) in [
+            ("\"a\"", "\"b\""),
+            ("\"t\"", "\"u\""),
+            ("\"v\"", "\"w\""),
+            ("\"remote\"", "\"frequent\""),
+            (
+                "severity = \"minor\"\nresidual",
+                "severity = \"serious\"\nresidual",
+            ),
+            ("\"improbable\"", "\"remote\""),
+            (
+                "residual-severity = \"minor\"",
+                "residual-severity = \"serious\"",
+            ),
+            ("false", "true\nsafety-reference = \"HAZ-1\""),
+        ] {
+            assert_ne!(fp(&risk.replace(from, to)), r, "{from}");
+        }
+        // The risk profile leaves out the title and body unless configured.
+        assert_eq!(fp(&risk.replace("title = \"T\"", "title = \"X\"")), r);
+    }
+
+    #[test]
+    fn fences_keep_their_whitespace() {
+        let text = "Text\n```\na  b\n\n\nc\n```\n";
+        assert_eq!(normalize_text(text), "Text\n\n```\na  b\n\n\nc\n```");
+        assert_ne!(
+            normalize_text(text),
+            normalize_text(&text.replace("a  b", "a b"))
+        );
+        assert_eq!(normalize_text("    x  y\n    z"), "    x  y\n    z");
+        assert_eq!(normalize_text("Title\n====="), "Title\n=====");
+        assert_eq!(normalize_text("1. a\n   b\n2) c"), "1. a b\n2) c");
+    }
+
+    #[test]
+    fn the_profile_and_its_version_are_part_of_the_hash() {
+        let i = item(REQ);
+        let base = of(&i, &Profile::default());
+        let p = Profile {
+            version: 2,
+            ..Profile::default()
+        };
+        let v2 = of(&i, &p);
+        assert_eq!(v2.version, 2);
+        assert_ne!(v2.hex, base.hex);
+        let mut p = Profile::default();
+        p.fields
+            .insert(Kind::Requirement, vec!["title".into(), "body".into()]);
+        assert_ne!(of(&i, &p), base);
+    }
+}
