@@ -661,6 +661,7 @@ mod tests {
                 "sbom-objects",
                 "findings",
                 "reviews",
+                "advisory-sources",
             ]
         );
         assert_eq!(v["schema-version"], SCHEMA_VERSION);
