@@ -24,9 +24,9 @@ use crate::diag::{Code, Diagnostic};
 use crate::graph::{Node, TraceGraph};
 use crate::model::{Date, Kind, Relation, SourceMap, Span, Status as ItemStatus};
 use crate::sbom::SbomSet;
+use crate::sbom::purl::Purl;
 use crate::vex::{Statement, Statements, Subject};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::str::FromStr;
 
 /// The CVSS score of a vulnerability, from the advisory's `severity[]`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -132,14 +132,6 @@ pub struct Context<'a> {
     pub max_age: Option<u32>,
 }
 
-/// The purl without version, qualifiers and subpath, canonical: the package.
-fn package_key(purl: &str) -> Option<(String, Option<String>)> {
-    let mut p = packageurl::PackageUrl::from_str(purl).ok()?;
-    let version = p.version().map(str::to_owned);
-    p.without_version().clear_qualifiers().without_subpath();
-    Some((p.to_string(), version))
-}
-
 fn purl_base(purl: &str) -> &str {
     &purl[..purl.find(['?', '#']).unwrap_or(purl.len())]
 }
@@ -152,7 +144,8 @@ fn resolve_statements(
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<Vec<ComponentId>> {
     let mut by_ref: HashMap<&str, Vec<ComponentId>> = HashMap::new();
-    let mut by_package: HashMap<String, Vec<(ComponentId, Option<String>)>> = HashMap::new();
+    // Components by package (`type/namespace/name`, canonical), with their parsed purls.
+    let mut by_package: HashMap<&str, Vec<(ComponentId, &Purl)>> = HashMap::new();
     for (s, sbom) in sboms.sboms.iter().enumerate() {
         for (c, comp) in sbom.components.iter().enumerate() {
             let id = ComponentId {
@@ -162,21 +155,22 @@ fn resolve_statements(
             if let Some(r) = comp.bom_ref.as_deref() {
                 by_ref.entry(r).or_default().push(id);
             }
-            if let Some((key, version)) = comp.purl.as_deref().and_then(package_key) {
-                let version = comp.version.clone().or(version);
-                by_package.entry(key).or_default().push((id, version));
+            if let Some(p) = &comp.parsed_purl {
+                by_package.entry(p.package()).or_default().push((id, p));
             }
         }
     }
+    // A purl with a version names that version (compared as purls, see `sbom::purl`); one
+    // without names every version of the package.
     let by_purl = |purl: &str| -> Vec<ComponentId> {
-        let Some((key, version)) = package_key(purl) else {
+        let Ok(wanted) = Purl::parse(purl) else {
             return Vec::new();
         };
         by_package
-            .get(&key)
+            .get(wanted.package())
             .into_iter()
             .flatten()
-            .filter(|(_, v)| version.is_none() || *v == version)
+            .filter(|(_, p)| wanted.version().is_none() || wanted.names(p))
             .map(|(id, _)| *id)
             .collect()
     };
