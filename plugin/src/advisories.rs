@@ -6,16 +6,16 @@
 //! is ever fetched: `revalidate` and the scheduled job download advisory databases in a
 //! step of their own.
 
-use crate::gather::{Names, read_limited};
+use crate::gather::{Names, read_limited, walk};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use techfile_core::advisory::{AdvisoryDir, AdvisoryFile};
 use techfile_core::load::{Input, InputError};
-use walkdir::WalkDir;
 
-/// Every file under `dir` (relative paths with `/`), sorted by path; hidden entries
-/// below `dir` are skipped. `Err` when `dir` or a folder under it cannot be listed.
-fn files(dir: &Path) -> Result<Vec<(PathBuf, String)>, String> {
+/// Every file under `dir` (relative paths with `/`), with [`crate::gather`]'s walk: sorted
+/// by path, hidden entries below `dir` skipped. `Err` when `dir` or a folder under it
+/// cannot be listed.
+fn files(dir: &Path, ext: Option<&str>) -> Result<Vec<(PathBuf, String)>, String> {
     if !dir.is_dir() {
         return Err(if dir.exists() {
             "it is not a folder".into()
@@ -23,29 +23,9 @@ fn files(dir: &Path) -> Result<Vec<(PathBuf, String)>, String> {
             "no such folder".into()
         });
     }
-    let mut out = Vec::new();
-    let walker = WalkDir::new(dir)
-        .follow_links(true)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
-    for entry in walker {
-        let entry = match entry {
-            Ok(e) => e,
-            Err(e) if e.loop_ancestor().is_some() => continue,
-            Err(e) => return Err(e.to_string()),
-        };
-        if !entry.file_type().is_file() {
-            continue;
-        }
-        let path = entry.into_path();
-        let rel = path
-            .strip_prefix(dir)
-            .map(|r| r.to_string_lossy().replace('\\', "/"))
-            .unwrap_or_else(|_| path.to_string_lossy().into_owned());
-        out.push((path, rel));
-    }
-    Ok(out)
+    walk(dir, ext, false)
+        .map(|found| found.into_iter().map(|f| (f.path, f.rel)).collect())
+        .map_err(|e| e.to_string())
 }
 
 fn join(base: &str, rel: &str) -> String {
@@ -68,7 +48,7 @@ pub fn advisory_dirs(
         .map(|dir| {
             let name = names.diag(dir);
             let path = names.book(dir);
-            let files = files(dir)
+            let files = files(dir, None)
                 .map_err(|e| format!("advisory folder `{name}` ({origin}) cannot be read: {e}"))
                 .map(|found| {
                     let contents: Vec<_> = found
@@ -96,9 +76,9 @@ pub fn vex_documents(sources: &[PathBuf], origin: &str, limit: u64, names: &Name
     for source in sources {
         let name = names.diag(source);
         if source.is_dir() {
-            match files(source) {
+            match files(source, Some("json")) {
                 Ok(found) => {
-                    for (p, rel) in found.into_iter().filter(|(_, r)| r.ends_with(".json")) {
+                    for (p, rel) in found {
                         out.push(Input {
                             name: join(&name, &rel),
                             path: names.book(&p),

@@ -32,16 +32,16 @@ use techfile_core::{BookInputs, ChapterInput, Inputs};
 use walkdir::WalkDir;
 
 /// One file found by a walk: its path and its path relative to the walked folder.
-struct Found {
-    path: PathBuf,
-    rel: String,
+pub(crate) struct Found {
+    pub(crate) path: PathBuf,
+    pub(crate) rel: String,
 }
 
 /// Every file under `dir` whose name ends with `.{ext}` (every file when `ext` is `None`),
 /// sorted by path. Hidden entries are skipped unless `hidden`. Symbolic links are followed;
 /// a link that leads back into a folder already being walked is skipped. `Err` when `dir`
 /// or a folder under it cannot be read.
-fn walk(dir: &Path, ext: Option<&str>, hidden: bool) -> std::io::Result<Vec<Found>> {
+pub(crate) fn walk(dir: &Path, ext: Option<&str>, hidden: bool) -> std::io::Result<Vec<Found>> {
     let mut out = Vec::new();
     let walker = WalkDir::new(dir)
         .follow_links(true)

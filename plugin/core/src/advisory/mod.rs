@@ -251,7 +251,8 @@ pub fn load(map: &mut SourceMap, dirs: Vec<AdvisoryDir>) -> (Database, Vec<Diagn
             hashes[p.file] = Some(p.sha256);
             results[p.file] = Some(p.result);
         }
-        let mut listing = String::new();
+        // (path in the folder, SHA-256) of every record read, sorted by path below.
+        let mut listing: Vec<(String, String)> = Vec::with_capacity(json.len());
         for (i, f) in json.into_iter().enumerate() {
             let AdvisoryFile { rel, name, content } = f;
             let result = match content {
@@ -263,10 +264,7 @@ pub fn load(map: &mut SourceMap, dirs: Vec<AdvisoryDir>) -> (Database, Vec<Diagn
                     continue;
                 }
                 Ok(bytes) => {
-                    listing.push_str(hashes[i].as_deref().unwrap_or_default());
-                    listing.push_str("  ");
-                    listing.push_str(&rel);
-                    listing.push('\n');
+                    listing.push((rel.clone(), hashes[i].take().unwrap_or_default()));
                     (results[i].take(), bytes)
                 }
             };
@@ -320,7 +318,15 @@ pub fn load(map: &mut SourceMap, dirs: Vec<AdvisoryDir>) -> (Database, Vec<Diagn
                 (None, _) => {}
             }
         }
-        source.sha256 = crate::digest::sha256_hex(listing.as_bytes());
+        // Sorted by the whole path, byte by byte, as `LC_ALL=C sort` sorts the lines of
+        // `sha256sum`: the walk's order (each folder's names in turn) differs from it when a
+        // name is a prefix of another, as `a/x` and `a-b/x`.
+        listing.sort_unstable();
+        let text: String = listing
+            .iter()
+            .map(|(rel, hash)| format!("{hash}  {rel}\n"))
+            .collect();
+        source.sha256 = crate::digest::sha256_hex(text.as_bytes());
         db.sources.push(source);
     }
     for (r, record) in db.records.iter().enumerate() {
@@ -427,6 +433,24 @@ mod tests {
         assert_eq!(db.candidates("PyPI", "foo-bar"), &[(0, 0)]);
         assert!(db.knows("CVE-2026-1") && db.knows("TEST-1") && !db.knows("TEST-2"));
         assert!(db.covers("npm") && !db.covers("Go"));
+    }
+
+    #[test]
+    fn the_digest_sorts_whole_paths_as_sort_does() {
+        let mut map = SourceMap::new();
+        // The walk lists `a/` before `a-b/` (name by name); `LC_ALL=C sort` does not.
+        let dirs = vec![AdvisoryDir {
+            name: "adv".into(),
+            path: "adv".into(),
+            files: Ok(vec![file("a/x.json", REC), file("a-b/x.json", REC)]),
+        }];
+        let (db, _) = load(&mut map, dirs);
+        let h = crate::digest::sha256_hex(REC.as_bytes());
+        let listing = format!("{h}  a-b/x.json\n{h}  a/x.json\n");
+        assert_eq!(
+            db.sources[0].sha256,
+            crate::digest::sha256_hex(listing.as_bytes())
+        );
     }
 
     #[test]
