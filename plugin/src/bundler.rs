@@ -210,6 +210,20 @@ pub fn render(ctx: &RenderContext) -> Result<Rendered> {
             analysis.map.text(sbom.file).as_bytes(),
         )?;
     }
+    // Evidence files are copied from disk (they may be large, so the analysis kept only
+    // their hashes); a copy that differs from the hash the document control lists means
+    // the file changed during the build, and no bundle is written.
+    for (rel, file) in &analysis.evidence.files {
+        let to = dest.join("evidence").join(rel);
+        copy_file(&project.join(&file.path), &to)?;
+        let bytes = fs::read(&to).with_context(|| format!("cannot read {}", to.display()))?;
+        if sha256_hex(&bytes) != file.sha256 {
+            bail!(
+                "{} changed while the bundle was written; build again",
+                file.path
+            );
+        }
+    }
     fs::write(dest.join("trace.json"), trace).context("cannot write trace.json")?;
     let vex = techfile_core::export::vex::export(&analysis, stamp, title.as_deref());
     fs::write(dest.join(techfile_core::export::vex::FILE_NAME), vex)

@@ -24,6 +24,7 @@ use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use techfile_core::config::Config;
+use techfile_core::evidence::EvidenceFile;
 use techfile_core::includes;
 use techfile_core::load::{Input, InputError};
 use techfile_core::sbom::SbomInput;
@@ -257,6 +258,139 @@ pub fn reviews(book_root: &Path, config: &Config, names: &Names) -> Vec<Input> {
             ))),
         }],
     }
+}
+
+/// Every `*.{ext}` file under a folder of the book's configuration, sorted by path; the
+/// default folder may be absent, a configured one must exist. `what` names the setting
+/// in the finding about a folder that cannot be read.
+fn folder_files(
+    book_root: &Path,
+    (folder, required): (&str, bool),
+    ext: &str,
+    limit: u64,
+    what: &str,
+    names: &Names,
+) -> Vec<Input> {
+    let dir = book_root.join(folder);
+    if !dir.exists() && !required {
+        return Vec::new();
+    }
+    let (dir_diag, dir_book) = (names.diag(&dir), names.book(&dir));
+    match walk(&dir, Some(ext), false) {
+        Ok(found) => {
+            let contents: Vec<_> = found
+                .par_iter()
+                .map(|f| read_limited(&f.path, limit))
+                .collect();
+            found
+                .iter()
+                .zip(contents)
+                .map(|(f, content)| Input {
+                    name: join(&dir_diag, &f.rel),
+                    path: join(&dir_book, &f.rel),
+                    content,
+                })
+                .collect()
+        }
+        Err(e) => vec![Input {
+            name: dir_diag,
+            path: dir_book,
+            content: Err(InputError::Folder(format!(
+                "folder `{folder}` (from {what}) cannot be read: {e}"
+            ))),
+        }],
+    }
+}
+
+/// The support tables: every `*.toml` under the support folder.
+pub fn support(book_root: &Path, config: &Config, names: &Names) -> Vec<Input> {
+    folder_files(
+        book_root,
+        config.support.folder(),
+        "toml",
+        config.max_file_size,
+        "[preprocessor.techfile.support] folder",
+        names,
+    )
+}
+
+/// Hashes a file as a stream, without holding it in memory.
+fn hash_file(path: &Path) -> Result<(u64, String), InputError> {
+    let mut file = fs::File::open(path).map_err(|e| InputError::Io(e.to_string()))?;
+    let mut hasher = techfile_core::digest::Sha256Stream::default();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = file
+            .read(&mut buf)
+            .map_err(|e| InputError::Io(e.to_string()))?;
+        if n == 0 {
+            return Ok(hasher.finish());
+        }
+        hasher.update(&buf[..n]);
+    }
+}
+
+/// The evidence files: every file under the evidence folder, hashed as a stream (an
+/// evidence file may be a large report); JUnit reports (`*.xml`) are read whole, up to
+/// `evidence.max-junit-size`, for the core to parse.
+pub fn evidence(book_root: &Path, config: &Config, names: &Names) -> Vec<EvidenceFile> {
+    let (folder, required) = config.evidence.folder();
+    let dir = book_root.join(folder);
+    if !dir.exists() && !required {
+        return Vec::new();
+    }
+    let (dir_diag, dir_book) = (names.diag(&dir), names.book(&dir));
+    let found = match walk(&dir, None, false) {
+        Ok(found) => found,
+        Err(e) => {
+            return vec![EvidenceFile {
+                name: dir_diag,
+                path: dir_book,
+                rel: String::new(),
+                digest: Err(InputError::Folder(format!(
+                    "evidence folder `{folder}` (from [preprocessor.techfile.evidence] folder) cannot be read: {e}"
+                ))),
+                content: None,
+            }];
+        }
+    };
+    found
+        .par_iter()
+        .map(|f| {
+            let name = join(&dir_diag, &f.rel);
+            let path = join(&dir_book, &f.rel);
+            if techfile_core::evidence::is_xml(&f.rel) {
+                match read_limited(&f.path, config.evidence.max_junit_size) {
+                    Ok(bytes) => return EvidenceFile::from_bytes(&name, &path, &f.rel, bytes),
+                    Err(e @ InputError::TooLarge { .. }) => {
+                        return EvidenceFile {
+                            digest: hash_file(&f.path),
+                            content: Some(Err(e)),
+                            name,
+                            path,
+                            rel: f.rel.clone(),
+                        };
+                    }
+                    Err(e) => {
+                        return EvidenceFile {
+                            digest: Err(e.clone()),
+                            content: Some(Err(e)),
+                            name,
+                            path,
+                            rel: f.rel.clone(),
+                        };
+                    }
+                }
+            }
+            EvidenceFile {
+                digest: hash_file(&f.path),
+                content: None,
+                name,
+                path,
+                rel: f.rel.clone(),
+            }
+        })
+        .collect()
 }
 
 /// A whole file read for the stamp and for findings (book.toml, SUMMARY.md).
@@ -501,7 +635,8 @@ pub fn src_files(src: &Path, skip: &Path) -> BTreeSet<String> {
 
 /// Gathers every input of the book at `root` (chapters from `chapters`) and, when
 /// `[preprocessor.techfile.bundle]` is set, the stamp's facts. Returns the notes too (the
-/// configuration's first).
+/// configuration's first). The date is not among them: the checks that depend on it run
+/// only when a command sets [`Inputs::today`].
 pub fn gather_inputs(
     root: &Path,
     book_config: &BookConfig,
@@ -551,6 +686,9 @@ pub fn gather_inputs(
         names,
     );
     let inputs = Inputs {
+        support: support(root, &config, names),
+        evidence: evidence(root, &config, names),
+        today: None,
         config,
         items,
         sboms,
@@ -559,7 +697,6 @@ pub fn gather_inputs(
         stamp,
         advisories,
         vex,
-        today: None,
     };
     Ok((inputs, notes))
 }

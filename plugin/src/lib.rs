@@ -10,6 +10,7 @@ pub mod advisories;
 pub mod bookconfig;
 pub mod bundler;
 pub mod chromium;
+pub mod evidence;
 pub mod facts;
 pub mod gather;
 pub mod git;

@@ -47,6 +47,25 @@ enum Command {
         /// by word.
         #[arg(long)]
         explain_suspect: bool,
+        /// Also run the checks that depend on the date, judged on this day (YYYY-MM-DD):
+        /// end of support of SBOM components, review dates, VEX statements past their
+        /// review-by date. Without it, nothing the check reports depends on the day it runs.
+        #[arg(long, value_name = "DATE")]
+        today: Option<String>,
+    },
+    /// Record the current SHA-256 of the evidence files of tests in their `evidence`
+    /// entries. Only the `sha256` values change in each item file; all files or none are
+    /// written.
+    Evidence {
+        /// Record the hashes (the only action so far; it keeps the command explicit).
+        #[arg(long, required = true)]
+        update: bool,
+        /// The IDs of the tests.
+        #[arg(required = true)]
+        ids: Vec<String>,
+        /// The folder holding book.toml.
+        #[arg(long, value_name = "BOOK_DIR", default_value = ".")]
+        book: PathBuf,
     },
     /// Record a review: stamp the items with the current fingerprints of the items they
     /// link to (`reviewed-against`) and write a review record into the review folder.
@@ -77,10 +96,11 @@ enum Command {
         #[arg(long, value_name = "BOOK_DIR", default_value = ".")]
         book: PathBuf,
     },
-    /// Check a book against the world on one date: every check of `check`, plus advisory
-    /// matching, VEX statements and their review dates. Exit 0 when no finding is an
-    /// error, 1 when one is, 2 on usage errors. Nothing is fetched: download advisory
-    /// databases first and name their folders with --advisories.
+    /// Check a book against the world on one date: every check of `check`, plus the ones
+    /// that depend on the date (end of support, review dates, VEX review-by dates) and
+    /// advisory matching against the folders given. Exit 0 when no finding is an error, 1
+    /// when one is, 2 on usage errors. Nothing is fetched: download advisory databases
+    /// first and name their folders with --advisories.
     Revalidate {
         /// The folder holding book.toml.
         book_dir: PathBuf,
@@ -227,7 +247,19 @@ fn main() -> ExitCode {
             color,
             external_links,
             explain_suspect,
-        }) => check(&book_dir, format, color, external_links, explain_suspect),
+            today,
+        }) => check(
+            &book_dir,
+            format,
+            color,
+            (external_links, explain_suspect),
+            today.as_deref(),
+        ),
+        Some(Command::Evidence {
+            update: _,
+            ids,
+            book,
+        }) => evidence(&book, &ids),
         Some(Command::Revalidate {
             book_dir,
             advisories,
@@ -284,15 +316,18 @@ fn check(
     book_dir: &std::path::Path,
     format: Format,
     color: Color,
-    external_links: bool,
-    explain_suspect: bool,
+    (external_links, explain_suspect): (bool, bool),
+    today: Option<&str>,
 ) -> Result<ExitCode> {
     let color = match color {
         Color::Always => true,
         Color::Never => false,
         Color::Auto => std::io::stdout().is_terminal(),
     };
-    let outcome = match glue::check(book_dir) {
+    let today = today
+        .map(mdbook_techfile::revalidate::parse_today)
+        .transpose()?;
+    let outcome = match glue::check_on(book_dir, today) {
         Ok(outcome) => outcome,
         Err(e) => {
             let errors = e.downcast::<ConfigErrors>()?;
@@ -510,6 +545,23 @@ fn review(book: &std::path::Path, request: mdbook_techfile::review::Request) -> 
             record.display()
         ));
     }
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn evidence(book: &std::path::Path, ids: &[String]) -> Result<ExitCode> {
+    let done = mdbook_techfile::evidence::update(book, ids)?;
+    let mut text = String::new();
+    for (item, path, sha) in &done.recorded {
+        text.push_str(&format!("{item}: {path} sha256 {sha}\n"));
+    }
+    text.push_str(&format!(
+        "evidence: {} file{} rewritten\n",
+        done.files.len(),
+        if done.files.len() == 1 { "" } else { "s" }
+    ));
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())?;
     out.flush()?;

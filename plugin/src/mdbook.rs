@@ -159,7 +159,17 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book) -> Result<Outcome> {
 /// [`bookconfig::ConfigErrors`] when `[preprocessor.techfile]` has findings; other errors
 /// when there is no book.toml, mdBook rejects it, or an input cannot be gathered.
 pub fn check(book_root: &Path) -> Result<Outcome> {
-    load(book_root, Mode::Check, |_| {}, |_, _| {}).map(|(o, _)| o)
+    check_on(book_root, None)
+}
+
+/// [`check`], with the checks that depend on the date judged on `today` when given
+/// (`check --today`).
+///
+/// # Errors
+///
+/// As [`check`].
+pub fn check_on(book_root: &Path, today: Option<techfile_core::model::Date>) -> Result<Outcome> {
+    check_with(book_root, |_| {}, |inputs, _| inputs.today = today)
 }
 
 /// [`check`] with the configuration adjusted before the inputs are gathered, and the

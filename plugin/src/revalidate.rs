@@ -27,12 +27,7 @@ pub struct Options {
 /// `--today` is not a `YYYY-MM-DD` date, or `SOURCE_DATE_EPOCH` is set but not a time.
 pub fn today(arg: Option<&str>) -> Result<(Date, TodaySource)> {
     if let Some(t) = arg {
-        return match Date::parse(t.trim()) {
-            Some(d) => Ok((d, TodaySource::Argument)),
-            None => {
-                bail!("--today must be a date written YYYY-MM-DD, such as 2026-11-29; found `{t}`")
-            }
-        };
+        return parse_today(t).map(|d| (d, TodaySource::Argument));
     }
     let (timestamp, source) = match crate::facts::source_date_epoch()? {
         Some(t) => (t, TodaySource::SourceDateEpoch),
@@ -42,6 +37,20 @@ pub fn today(arg: Option<&str>) -> Result<(Date, TodaySource)> {
     match Date::new(day) {
         Some(d) => Ok((d, source)),
         None => bail!("the date {day} cannot be written as YYYY-MM-DD; give --today"),
+    }
+}
+
+/// The date of `--today` (of `check` and `revalidate`).
+///
+/// # Errors
+///
+/// It is not a `YYYY-MM-DD` date.
+pub fn parse_today(arg: &str) -> Result<Date> {
+    match Date::parse(arg.trim()) {
+        Some(d) => Ok(d),
+        None => {
+            bail!("--today must be a date written YYYY-MM-DD, such as 2026-11-29; found `{arg}`")
+        }
     }
 }
 

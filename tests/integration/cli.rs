@@ -1,8 +1,8 @@
 //! The command line: exit codes, usage errors, output formats and paths.
 
 use crate::common::{
-    Book, check, check_human, fixture, fixture_names, fixtures_dir, is_clean_fixture,
-    revalidate_today, run, run_with_stdin,
+    Book, check, check_human, fixture, fixture_names, fixtures_dir, is_clean_fixture, run,
+    run_with_stdin,
 };
 use std::path::Path;
 
@@ -23,10 +23,6 @@ fn every_error_fixture_exits_1_and_configuration_errors_exit_2() {
     for name in fixture_names() {
         // `clean` and `clean-*` fixtures have no findings.
         if is_clean_fixture(&name) {
-            continue;
-        }
-        // Time-dependent findings show under `revalidate` only (tests/integration/codes.rs).
-        if revalidate_today(&fixture(&name)).is_some() && name != "vulnerable-component" {
             continue;
         }
         let run = check_human(&fixture(&name));

@@ -13,8 +13,8 @@ mod tools;
 
 pub use book::Book;
 pub use run::{
-    BIN, Checked, Run, check, check_human, command, fixture_findings, parse_json_lines, revalidate,
-    revalidate_today, run, run_env, run_with_stdin,
+    BIN, Checked, Run, check, check_args, check_human, command, fixture_findings, parse_json_lines,
+    revalidate, run, run_env, run_with_stdin, today_of,
 };
 pub(crate) use tools::require;
 pub use tools::{Need, ready, shared_dir};

@@ -17,6 +17,8 @@
 //! - `scale`: large and hostile inputs.
 //! - `bundle`: the compliance bundle (stamps, PDF, trace.json, manifest, verify, rebuilds).
 //! - `edge_cases`: line endings, hidden files, folder layouts, ID clashes.
+//! - `lifecycle`: support lifecycle, review dates, test evidence (`evidence --update`, a
+//!   50 MB file) and release consistency; the support addendum and evidence in the bundle.
 //! - `includes`: included text is read as mdBook includes it, in either preprocessor order.
 //! - `risk`: the security risk views in a real build, custom scales, the sample file.
 //! - `revalidate`: advisories, VEX, the date, the reports, the scheduled job's script.
@@ -35,6 +37,7 @@ mod common;
 mod e2e;
 mod edge_cases;
 mod includes;
+mod lifecycle;
 mod links;
 mod revalidate;
 mod review;

@@ -543,9 +543,7 @@ fn a_5000_component_sbom_renders_every_row_with_working_links() {
             ..BookInputs::default()
         },
         stamp: None,
-        advisories: Vec::new(),
-        vex: Vec::new(),
-        today: None,
+        ..Default::default()
     };
     let analysis = mdbook_techfile::core::analyse(inputs, Mode::Build);
     let (output, diags) = (&analysis.output, &analysis.findings);

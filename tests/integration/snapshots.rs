@@ -8,7 +8,9 @@
 //! `INSTA_UPDATE=always cargo test -p mdbook-techfile --test integration snapshots`,
 //! then read the changed `.snap` files before committing them.
 
-use crate::common::{Run, check_human, fixture, fixture_names, revalidate, revalidate_today, run};
+use crate::common::{
+    Run, check_args, check_human, fixture, fixture_names, revalidate, run, today_of,
+};
 
 /// The operating system's text for "folder not found", which the read-error fixture
 /// quotes; replaced by a fixed token so the snapshot does not depend on the platform.
@@ -70,11 +72,17 @@ fn snapshot_revalidation(name: &str, today: &str) {
 
 fn snapshot_fixture(name: &str) {
     let dir = fixture(name);
-    if let Some(today) = revalidate_today(&dir) {
+    if let Some(today) = today_of(&dir) {
         snapshot_revalidation(name, &today);
     }
     let human = check_human(&dir);
-    let json = run(&dir, &["check", "book", "--format", "json"]);
+    let json_args = check_args(&dir, &["--format", "json"]);
+    let json = run(
+        &dir,
+        &json_args.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    // A fixture of a finding that depends on the date is checked on its fixed day.
+    let today = today_of(&dir).map_or(String::new(), |t| format!(" --today {t}"));
     // Findings go to stdout; stderr is for failures of the tool itself.
     assert_eq!(human.stderr, "", "{name}: unexpected stderr");
     assert_eq!(json.stderr, "", "{name}: unexpected stderr");
@@ -87,11 +95,11 @@ fn snapshot_fixture(name: &str) {
     }, {
         insta::assert_snapshot!(
             format!("{name}__human"),
-            report("mdbook-techfile check book --color never", &human)
+            report(&format!("mdbook-techfile check book --color never{today}"), &human)
         );
         insta::assert_snapshot!(
             format!("{name}__json"),
-            report("mdbook-techfile check book --format json", &json)
+            report(&format!("mdbook-techfile check book --format json{today}"), &json)
         );
     });
 }

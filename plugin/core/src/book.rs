@@ -102,6 +102,7 @@ const DIRECTIVES: &[(&str, &str)] = &[
     ("reviews", "{{#techfile reviews}}"),
     ("sbom", "{{#techfile sbom FILE}}"),
     ("vulnerabilities", "{{#techfile vulnerabilities}}"),
+    ("support", "{{#techfile support}}"),
 ];
 
 struct Found {
@@ -147,6 +148,7 @@ pub fn expand<'g, 'a>(
     sboms: &'g SbomSet,
     reviews: &'g crate::review::Reviews,
     vulnerabilities: &'g crate::advisory::assess::Assessment,
+    support: &'g crate::lifecycle::Support,
     chapters: &'g [Chapter],
     config: &'g Config,
     stamp: Option<&'g Stamp>,
@@ -267,6 +269,7 @@ pub fn expand<'g, 'a>(
             vulnerabilities,
             sbom_pages,
             reviews,
+            support,
             outline,
         },
         chapters,
@@ -666,6 +669,7 @@ impl Expander<'_, '_, '_> {
             },
             ("summary", []) => Some(self.generated(d, |site, _| tables::summary(site))),
             ("reviews", []) => Some(self.generated(d, render::reviews::reviews)),
+            ("support", []) => Some(self.generated(d, render::support::support)),
             ("catalog", []) => Some(self.hosted(d, Host::Catalog)),
             ("items", [kind]) => match Kind::parse(kind) {
                 Some(k) => Some(self.hosted(d, Host::Items(k))),
@@ -874,8 +878,9 @@ mod tests {
         let config = Config::default();
         let reviews = crate::review::Reviews::default();
         let vulns = crate::advisory::assess::Assessment::default();
+        let support = crate::lifecycle::Support::default();
         let (expanded, _) = expand(
-            &graph, &sboms, &reviews, &vulns, &chapters, &config, None, outline,
+            &graph, &sboms, &reviews, &vulns, &support, &chapters, &config, None, outline,
         );
         (0..expanded.page_count())
             .map(|n| {

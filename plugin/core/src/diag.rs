@@ -238,6 +238,32 @@ codes! {
     ReviewNotIndependent = "review-not-independent", "review", Deny, false;
     /// Review stamps were made under another fingerprint profile version (reported once for the book).
     FingerprintProfileChanged = "fingerprint-profile-changed", "review", Warn, false;
+    /// An SBOM component's support has ended: the end-of-support date (a `cdx:lifecycle:milestone:endOfSupport` or `endOfLife` property, or the support table) is past on the day checked. Only judged with a date (`check --today`).
+    ComponentEndOfSupport = "component-end-of-support", "lifecycle", Deny, false;
+    /// An SBOM component's support ends within `revalidate.eos-warning-days` of the day checked. Only judged with a date (`check --today`).
+    ComponentEosSoon = "component-eos-soon", "lifecycle", Warn, false;
+    /// In a book that keeps support data (a support table, or a lifecycle property in an SBOM): no source gives an SBOM component a level of support or an end-of-support date.
+    ComponentSupportUnknown = "component-support-unknown", "lifecycle", Warn, false;
+    /// A `cdx:lifecycle:milestone:*` property of an SBOM component is not an ISO 8601 date.
+    LifecycleDateInvalid = "lifecycle-date-invalid", "lifecycle", Deny, true;
+    /// An item's `next-review` date is past on the day checked. Only judged with a date (`check --today`).
+    ReviewOverdue = "review-overdue", "dates", Deny, false;
+    /// An item's `next-review` date is within `revalidate.review-warning-days` of the day checked. Only judged with a date (`check --today`).
+    ReviewDue = "review-due", "dates", Warn, false;
+    /// A test's evidence entry names a file that is not in the evidence folder.
+    EvidenceMissing = "evidence-missing", "evidence", Deny, false;
+    /// A test's evidence path is absolute or climbs out of the evidence folder with `..`.
+    EvidenceOutside = "evidence-outside", "evidence", Deny, true;
+    /// An evidence file's SHA-256 differs from the one recorded in the test (or none is recorded): the file changed since `mdbook-techfile evidence --update`.
+    EvidenceChanged = "evidence-changed", "evidence", Deny, false;
+    /// A JUnit XML evidence file cannot be read as JUnit.
+    JunitMalformed = "junit-malformed", "evidence", Deny, true;
+    /// A test names a JUnit test case (`junit = ["classname::name"]`) that none of its JUnit evidence files holds.
+    JunitCaseMissing = "junit-case-missing", "evidence", Deny, false;
+    /// A test's hand-written `result` contradicts the outcome of the JUnit test cases it names.
+    JunitResultMismatch = "junit-result-mismatch", "evidence", Deny, false;
+    /// A product version disagrees with the release (`[preprocessor.techfile.release]`): an SBOM's `metadata.component.version`, or the version a test ran on.
+    ReleaseMismatch = "release-mismatch", "release", Deny, false;
     /// An `{{#include}}` (or `{{#rustdoc_include}}`, `{{#playground}}`) names a file that does not exist; mdBook leaves the directive in the page as text.
     IncludeNotFound = "include-not-found", "book", Deny, true;
     /// An `{{#include}}` (or one of its relatives) reads a file outside the book's `src` folder, which the check does not read.

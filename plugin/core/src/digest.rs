@@ -27,8 +27,37 @@ pub fn content_uuid(content: &str) -> String {
     )
 }
 
+/// A SHA-256 computed piece by piece, for files too large to hold in memory: the edge
+/// reads, this hashes.
+#[derive(Default)]
+pub struct Sha256Stream {
+    hasher: Sha256,
+    len: u64,
+}
+
+impl Sha256Stream {
+    pub fn update(&mut self, bytes: &[u8]) {
+        self.hasher.update(bytes);
+        self.len += bytes.len() as u64;
+    }
+
+    /// The number of bytes hashed and the lower-case hex SHA-256.
+    pub fn finish(self) -> (u64, String) {
+        (self.len, hex::encode(self.hasher.finalize()))
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn streamed_digest_equals_whole() {
+        let mut s = super::Sha256Stream::default();
+        s.update(b"a");
+        s.update(b"");
+        s.update(b"bc");
+        assert_eq!(s.finish(), (3, super::sha256_hex(b"abc")));
+    }
+
     #[test]
     fn known_digest() {
         assert_eq!(

@@ -20,10 +20,12 @@ pub mod config;
 pub mod cvss;
 pub mod diag;
 pub mod digest;
+pub mod evidence;
 pub mod export;
 pub mod fingerprint;
 pub mod graph;
 pub mod includes;
+pub mod lifecycle;
 pub mod links;
 pub mod load;
 pub mod model;
@@ -110,8 +112,9 @@ impl Default for BookInputs {
 }
 
 /// Everything one analysis reads, already read: the edge gathers it once, with one policy
-/// for which files count, and nothing in the core reads anything else.
-#[derive(Debug)]
+/// for which files count, and nothing in the core reads anything else. The default is an
+/// empty technical file with the default configuration.
+#[derive(Debug, Default)]
 pub struct Inputs {
     /// `[preprocessor.techfile]`, validated.
     pub config: Config,
@@ -126,12 +129,17 @@ pub struct Inputs {
     /// Version, commit and date, when `[preprocessor.techfile.bundle]` is set. The input
     /// hashes of the [`Stamp`] are computed here from the bytes above.
     pub stamp: Option<StampFacts>,
-    /// The advisory folders to match the SBOMs against (empty: none).
+    /// The support tables (`*.toml` in the support folder), sorted by path.
+    pub support: Vec<Input>,
+    /// The advisory folders (OSV records): the snapshot the SBOMs are matched against and
+    /// RustSec `unmaintained` notices are read from (empty: none).
     pub advisories: Vec<advisory::AdvisoryDir>,
     /// VEX documents besides the SBOMs (the `vex` setting, `revalidate --vex`).
     pub vex: Vec<Input>,
-    /// The date time-dependent checks are judged on (`revalidate --today`); `None` for
-    /// `check` and `mdbook build`, which do not depend on the day they run.
+    /// The files of the evidence folder, sorted by path.
+    pub evidence: Vec<evidence::EvidenceFile>,
+    /// The day the checks that depend on the date are judged on (`check --today`,
+    /// `revalidate`); `None`: they do not run, and nothing depends on the day.
     pub today: Option<model::Date>,
 }
 
@@ -182,6 +190,10 @@ pub struct Analysis {
     pub notes: Vec<String>,
     /// The advisories matched against the SBOMs and the VEX statements applied.
     pub vulnerabilities: advisory::assess::Assessment,
+    /// The level and end of support of every SBOM component, with their sources.
+    pub support: lifecycle::Support,
+    /// The evidence files and what the JUnit reports say.
+    pub evidence: evidence::Evidence,
 }
 
 impl Analysis {
@@ -216,8 +228,10 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
         reviews: review_inputs,
         book: book_inputs,
         stamp: facts,
+        support: support_inputs,
         advisories,
         vex: vex_inputs,
+        evidence: evidence_inputs,
         today,
     } = inputs;
     let render = mode == Mode::Build;
@@ -287,7 +301,7 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
         }
     }
 
-    let (items, item_diags) = load::load_items(&mut map, item_inputs);
+    let (mut items, item_diags) = load::load_items(&mut map, item_inputs);
     diags.extend(item_diags);
     // OpenVEX documents may sit in the SBOM folders; they are VEX, not SBOMs.
     let (openvex_inputs, sbom_inputs): (Vec<SbomInput>, Vec<SbomInput>) =
@@ -303,6 +317,14 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
     {
         record(Role::Vex, v);
     }
+    let junit_property = config
+        .release
+        .as_ref()
+        .map_or("version", |r| r.junit_property.as_str());
+    let (evidence, evidence_diags) =
+        evidence::resolve(&mut map, &mut items, evidence_inputs, junit_property);
+    diags.extend(evidence_diags);
+    hashed.extend(evidence.files.iter().map(|(_, f)| f.clone()));
     let (loaded, sbom_diags) = sbom::load_sboms(&mut map, sbom_inputs);
     diags.extend(sbom_diags);
     for s in &loaded.sboms {
@@ -340,6 +362,23 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
         },
     );
     diags.extend(vuln_diags);
+    let (support, support_diags) = lifecycle::assess(
+        &mut map,
+        &sboms,
+        support_inputs,
+        &vulnerabilities.notices,
+        &config,
+        today,
+    );
+    diags.extend(support_diags);
+    if let (Some(release), Some(f)) = (&config.release, &facts) {
+        diags.extend(checks::release::check(
+            release, &f.version, &sboms, &map, &items, &evidence,
+        ));
+    }
+    if let Some(today) = today {
+        diags.extend(checks::dates::check(&items, &config, today));
+    }
 
     hashed.sort();
     hashed.dedup();
@@ -350,6 +389,7 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
         &sboms,
         &reviews,
         &vulnerabilities,
+        &support,
         &chapters,
         &config,
         stamp.as_ref(),
@@ -380,6 +420,8 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
         output,
         notes,
         vulnerabilities,
+        support,
+        evidence,
     }
 }
 
@@ -418,6 +460,7 @@ fn expand_and_check_links(
     sboms: &SbomSet,
     reviews: &review::Reviews,
     vulnerabilities: &advisory::assess::Assessment,
+    support: &lifecycle::Support,
     chapters: &[Chapter],
     config: &Config,
     stamp: Option<&Stamp>,
@@ -430,6 +473,7 @@ fn expand_and_check_links(
         sboms,
         reviews,
         vulnerabilities,
+        support,
         chapters,
         config,
         stamp,

@@ -351,6 +351,11 @@ impl Date {
     pub fn new(date: jiff::civil::Date) -> Option<Date> {
         (1..=9999).contains(&date.year()).then_some(Date(date))
     }
+
+    /// The jiff date, for arithmetic.
+    pub fn civil(self) -> jiff::civil::Date {
+        self.0
+    }
 }
 
 impl fmt::Display for Date {
@@ -590,6 +595,34 @@ pub struct Item {
     /// `reviewed-against`: the upstream items this item was reviewed against, in the
     /// order written.
     pub reviewed_against: Vec<ReviewStamp>,
+    /// Where `result`, `version` and `next-review` are written, for findings about them.
+    pub spans: KeySpans,
+    /// Only on tests: `evidence`, the files that show the test was run, in the order written.
+    pub evidence: Vec<EvidenceRef>,
+    /// Only on tests: `junit`, the JUnit test cases (`classname::name`) the result comes from.
+    pub junit: Vec<Spanned<String>>,
+}
+
+/// Where some front-matter values are written (`None`: the key is absent).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct KeySpans {
+    pub result: Option<Span>,
+    pub version: Option<Span>,
+    pub next_review: Option<Span>,
+    /// The `junit` key.
+    pub junit: Option<Span>,
+}
+
+/// One entry of a test's `evidence`: a file under the evidence folder and the SHA-256 it
+/// had when the test was recorded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EvidenceRef {
+    /// Relative to the evidence folder, with forward slashes, as written.
+    pub path: Spanned<String>,
+    /// 64 lower-case hex digits; `None` when the entry records no hash yet.
+    pub sha256: Option<Spanned<String>>,
+    /// The whole entry (the inline table).
+    pub span: Span,
 }
 
 impl Item {

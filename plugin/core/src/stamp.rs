@@ -22,6 +22,8 @@ pub enum Role {
     Review,
     /// A VEX document (the `vex` setting, `--vex`, OpenVEX in the SBOM folders).
     Vex,
+    /// A file of the evidence folder (test reports, JUnit XML).
+    Evidence,
 }
 
 impl Role {
@@ -35,6 +37,7 @@ impl Role {
             Role::Sbom => "sbom",
             Role::Review => "review",
             Role::Vex => "vex",
+            Role::Evidence => "evidence",
         }
     }
 }

@@ -54,7 +54,8 @@ impl Book {
     }
 
     /// A copy of the sample technical file: `book/` (without its output), `requirements/`,
-    /// `sboms/`, `reviews/`, `vex/` and its advisory snapshot, laid out as in the repository.
+    /// `sboms/`, `reviews/`, `vex/`, its advisory snapshot, `support/` and `evidence/`, laid
+    /// out as in the repository.
     pub fn sample() -> Book {
         let book = Book::empty();
         for dir in [
@@ -64,6 +65,8 @@ impl Book {
             "reviews",
             "vex",
             "tests/fixtures/advisories/osv",
+            "support",
+            "evidence",
         ] {
             let src = repo_root().join(dir);
             if src.is_dir() {

@@ -79,14 +79,42 @@ pub fn run_with_stdin(dir: &Path, args: &[&str], stdin: &[u8]) -> Run {
     Run::from(child.wait_with_output().expect("binary finishes"))
 }
 
-/// `mdbook-techfile check book --color never` in `dir`.
-pub fn check_human(dir: &Path) -> Run {
-    run(dir, &["check", "book", "--color", "never"])
+/// The day a fixture of a finding that depends on the date is checked on: the date in
+/// its `revalidate-today` file (every test of such a finding runs on that fixed day, with
+/// `check --today` or `revalidate --today`).
+pub fn today_of(dir: &Path) -> Option<String> {
+    std::fs::read_to_string(dir.join("revalidate-today"))
+        .ok()
+        .map(|t| t.trim().to_owned())
 }
 
-/// `mdbook-techfile check book --format json` in `dir`, with its findings parsed.
+/// `check book` with `args`, and `--today DATE` when `dir` has a `revalidate-today` file.
+pub fn check_args(dir: &Path, args: &[&str]) -> Vec<String> {
+    let mut out: Vec<String> = ["check", "book"]
+        .iter()
+        .chain(args)
+        .map(|s| s.to_string())
+        .collect();
+    if let Some(today) = today_of(dir) {
+        out.extend(["--today".to_string(), today]);
+    }
+    out
+}
+
+fn run_owned(dir: &Path, args: &[String]) -> Run {
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    run(dir, &args)
+}
+
+/// `mdbook-techfile check book --color never` in `dir` (with `--today`, see [`check_args`]).
+pub fn check_human(dir: &Path) -> Run {
+    run_owned(dir, &check_args(dir, &["--color", "never"]))
+}
+
+/// `mdbook-techfile check book --format json` in `dir` (with `--today`, see
+/// [`check_args`]), with its findings parsed.
 pub fn check(dir: &Path) -> Checked {
-    Checked::from(run(dir, &["check", "book", "--format", "json"]))
+    Checked::from(run_owned(dir, &check_args(dir, &["--format", "json"])))
 }
 
 /// Parses JSON Lines output, one finding per line.
@@ -165,14 +193,6 @@ pub fn run_env(dir: &Path, args: &[&str], env: &[(&str, Option<&str>)]) -> Run {
     Run::from(cmd.output().expect("binary runs"))
 }
 
-/// The date a fixture's findings depend on: fixtures of time-dependent codes hold a file
-/// `revalidate-today` with it, and are checked with `revalidate --today` instead of `check`.
-pub fn revalidate_today(dir: &Path) -> Option<String> {
-    std::fs::read_to_string(dir.join("revalidate-today"))
-        .ok()
-        .map(|t| t.trim().to_owned())
-}
-
 /// `mdbook-techfile revalidate book --today DATE --format FORMAT` in `dir`.
 pub fn revalidate(dir: &Path, today: &str, format: &str) -> Run {
     run(
@@ -181,10 +201,11 @@ pub fn revalidate(dir: &Path, today: &str, format: &str) -> Run {
     )
 }
 
-/// The findings of a fixture: `check --format json`, or for a time-dependent fixture the
-/// `findings` of `revalidate --format json` on its date.
+/// The findings of a fixture: `check --format json`, or for a fixture with a
+/// `revalidate-today` file the `findings` of `revalidate --format json` on that day, so
+/// every time-dependent code is shown to be reported by the scheduled revalidation.
 pub fn fixture_findings(dir: &Path) -> Checked {
-    let Some(today) = revalidate_today(dir) else {
+    let Some(today) = today_of(dir) else {
         return check(dir);
     };
     let run = revalidate(dir, &today, "json");

@@ -101,6 +101,9 @@ pub struct Assessment {
     pub max_age: Option<u32>,
     /// The id of every record, for reports (same index as the database's records).
     pub record_ids: Vec<String>,
+    /// RustSec `unmaintained` advisories of the folders: a source of the level of support
+    /// ([`crate::lifecycle`]).
+    pub notices: Vec<crate::lifecycle::advisory::Notice>,
 }
 
 impl Assessment {
@@ -356,6 +359,7 @@ pub fn assess(
         today: ctx.today,
         max_age: ctx.max_age,
         record_ids: db.records.iter().map(|r| r.id.clone()).collect(),
+        notices: db.notices.clone(),
         ..Assessment::default()
     };
     if db.is_active() {

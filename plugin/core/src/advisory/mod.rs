@@ -21,6 +21,7 @@ pub mod pipeline;
 pub mod version;
 
 use crate::diag::{Code, Diagnostic};
+use crate::lifecycle::advisory::Notice;
 use crate::load::{InputError, InputKind, add_text};
 use crate::model::{SourceMap, Span};
 use jiff::Timestamp;
@@ -104,6 +105,9 @@ pub struct Database {
     pub record_source: Vec<usize>,
     /// The file of each record, as findings name it.
     pub record_file: Vec<String>,
+    /// RustSec `unmaintained` advisories, for the support lifecycle (whatever the version:
+    /// such an advisory is about the package).
+    pub notices: Vec<Notice>,
     /// (ecosystem without release, normalised name) → (record, affected entry).
     index: HashMap<(String, String), Vec<(usize, usize)>>,
     /// Every id and alias → the records that carry it.
@@ -296,6 +300,19 @@ pub fn load(map: &mut SourceMap, dirs: Vec<AdvisoryDir>) -> (Database, Vec<Diagn
                         source
                             .ecosystems
                             .insert(ecosystem::split(&a.ecosystem).0.to_owned());
+                        if a.informational.is_some() {
+                            db.notices.extend(Notice::from_informational(
+                                &record.id,
+                                &a.ecosystem,
+                                &a.name,
+                                a.informational.as_deref(),
+                                record.withdrawn,
+                                &match source.path.as_str() {
+                                    "." => rel.clone(),
+                                    dir => format!("{}/{rel}", dir.trim_end_matches('/')),
+                                },
+                            ));
+                        }
                     }
                     db.records.push(record);
                     db.record_source.push(db.sources.len());
@@ -450,6 +467,44 @@ mod tests {
         assert_eq!(
             db.sources[0].sha256,
             crate::digest::sha256_hex(listing.as_bytes())
+        );
+    }
+
+    #[test]
+    fn unmaintained_records_become_notices_for_the_support_lifecycle() {
+        let unmaintained = |id: &str, withdrawn: &str| {
+            format!(
+                r#"{{"id":"{id}","modified":"2026-03-01T00:00:00Z"{withdrawn},"affected":[
+                {{"package":{{"ecosystem":"crates.io","name":"old_crate"}},
+                  "database_specific":{{"informational":"unmaintained"}}}},
+                {{"package":{{"ecosystem":"crates.io","name":"shaky"}},
+                  "database_specific":{{"informational":"unsound"}}}}]}}"#
+            )
+        };
+        let mut map = SourceMap::new();
+        let dirs = vec![AdvisoryDir {
+            name: "../osv".into(),
+            path: "../osv/".into(),
+            files: Ok(vec![
+                file("crates.io/R-1.json", &unmaintained("R-1", "")),
+                file(
+                    "crates.io/R-2.json",
+                    &unmaintained("R-2", r#","withdrawn":"2026-04-01T00:00:00Z""#),
+                ),
+                file("PyPI/TEST-1.json", REC),
+            ]),
+        }];
+        let (db, diags) = load(&mut map, dirs);
+        assert!(diags.is_empty(), "{diags:?}");
+        // One notice: the unsound entry and the withdrawn record give none.
+        assert_eq!(
+            db.notices,
+            [Notice {
+                id: "R-1".into(),
+                ecosystem: "crates.io".into(),
+                package: "old_crate".into(),
+                path: "../osv/crates.io/R-1.json".into(),
+            }]
         );
     }
 

@@ -59,6 +59,8 @@ struct RawAffected {
     #[serde(default, deserialize_with = "list")]
     versions: Vec<String>,
     #[serde(default)]
+    ecosystem_specific: Option<serde_json::Value>,
+    #[serde(default)]
     database_specific: Option<serde_json::Value>,
 }
 
@@ -231,12 +233,16 @@ pub fn parse(bytes: &[u8]) -> Result<(Record, Warnings), Malformed> {
         // An entry without a package names commits of a repository only (GIT ranges);
         // it cannot match a component by name.
         let Some(package) = a.package else { continue };
-        let informational = a
-            .database_specific
-            .as_ref()
-            .and_then(|d| d.get("informational"))
-            .and_then(|s| s.as_str())
-            .map(str::to_owned);
+        // RustSec's export writes it in the entry's `database_specific`; other exporters
+        // have been seen to put it in `ecosystem_specific` or on the record.
+        let informational = [
+            &a.database_specific,
+            &a.ecosystem_specific,
+            &raw.database_specific,
+        ]
+        .into_iter()
+        .find_map(|d| d.as_ref()?.get("informational")?.as_str())
+        .map(str::to_owned);
         affected.push(Affected {
             ecosystem: package.ecosystem,
             name: package.name,
@@ -337,5 +343,37 @@ mod tests {
         assert_eq!(w.len(), 2);
         assert_eq!(w[0].1, "modified");
         assert_eq!(w[1].1, "withdrawn");
+    }
+
+    #[test]
+    fn the_informational_kind_is_found_where_exporters_put_it() {
+        let kind = |text: &str| {
+            let (r, _) = parse(text.as_bytes()).unwrap();
+            r.affected
+                .iter()
+                .map(|a| a.informational.clone())
+                .collect::<Vec<_>>()
+        };
+        let pkg = r#""package":{"ecosystem":"crates.io","name":"a"}"#;
+        // RustSec's export: the entry's `database_specific`, which wins over the others.
+        assert_eq!(
+            kind(&format!(
+                r#"{{"id":"R","affected":[{{{pkg},"database_specific":{{"informational":"unsound"}},"ecosystem_specific":{{"informational":"notice"}}}},{{{pkg}}}]}}"#
+            )),
+            [Some("unsound".into()), None]
+        );
+        assert_eq!(
+            kind(&format!(
+                r#"{{"id":"R","affected":[{{{pkg},"ecosystem_specific":{{"informational":"unmaintained"}}}}]}}"#
+            )),
+            [Some("unmaintained".into())]
+        );
+        // On the record: every entry.
+        assert_eq!(
+            kind(&format!(
+                r#"{{"id":"R","database_specific":{{"informational":"unmaintained"}},"affected":[{{{pkg}}},{{{pkg}}}]}}"#
+            )),
+            [Some("unmaintained".into()), Some("unmaintained".into())]
+        );
     }
 }

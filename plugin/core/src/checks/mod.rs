@@ -2,7 +2,9 @@
 //! graph and returns diagnostics, never printing and never failing.
 
 pub mod coverage;
+pub mod dates;
 pub mod ids;
+pub mod release;
 pub mod risk;
 pub mod trace;
 

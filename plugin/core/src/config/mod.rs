@@ -8,12 +8,14 @@ use crate::load::{Input, InputKind, add_text};
 use crate::model::{FileId, SourceMap, Span};
 
 pub mod bundle;
+pub mod lifecycle;
 mod reader;
 pub mod review;
 pub mod risk;
 mod tree;
 
 pub use bundle::BundleConfig;
+pub use lifecycle::{EvidenceConfig, ReleaseConfig, RevalidateConfig, SupportConfig};
 use reader::{Reader, key_path};
 pub use review::{FingerprintConfig, ReviewConfig};
 pub use risk::RiskConfig;
@@ -37,8 +39,9 @@ pub struct Config {
     /// Largest SBOM read, in bytes; larger ones are reported, not read.
     pub max_sbom_size: u64,
     /// Advisory folders (OSV records), relative to the book root: the advisory snapshot
-    /// `check` and `mdbook build` match the SBOMs against; `revalidate --advisories`
-    /// replaces it. Empty: no advisories.
+    /// `check` and `mdbook build` match the SBOMs against, and whose RustSec `unmaintained`
+    /// records give components the support level "no longer maintained";
+    /// `revalidate --advisories` replaces it. Empty: no advisories.
     pub advisories: Vec<String>,
     /// Largest advisory record or VEX document read, in bytes.
     pub max_advisory_size: u64,
@@ -74,6 +77,14 @@ pub struct Config {
     pub fingerprint: FingerprintConfig,
     /// `[preprocessor.techfile.review]`: review records and independence.
     pub review: ReviewConfig,
+    /// `[preprocessor.techfile.support]`: the support tables.
+    pub support: SupportConfig,
+    /// `[preprocessor.techfile.evidence]`: the evidence folder.
+    pub evidence: EvidenceConfig,
+    /// `[preprocessor.techfile.revalidate]`: the windows of the date checks.
+    pub revalidate: RevalidateConfig,
+    /// `[preprocessor.techfile.release]`: the release check, off when absent.
+    pub release: Option<ReleaseConfig>,
 
     // mdBook's own keys for every preprocessor.
     pub command: Option<String>,
@@ -151,6 +162,10 @@ impl Default for Config {
             table_range: 0..0,
             fingerprint: FingerprintConfig::default(),
             review: ReviewConfig::default(),
+            support: SupportConfig::default(),
+            evidence: EvidenceConfig::default(),
+            revalidate: RevalidateConfig::default(),
+            release: None,
             command: None,
             renderers: None,
             before: None,
@@ -180,6 +195,10 @@ const KEYS: &[&str] = &[
     "bundle",
     "fingerprint",
     "review",
+    "support",
+    "evidence",
+    "revalidate",
+    "release",
 ];
 
 const COVERAGE_KEYS: &[&str] = &[
@@ -442,6 +461,26 @@ fn read_table(r: &mut Reader, t: &Table) -> Config {
                     c.review = review::read_review(r, t);
                 }
             }
+            "support" => {
+                if let Some(t) = r.table(v, key, "[preprocessor.techfile.support]") {
+                    c.support = lifecycle::read_support(r, t);
+                }
+            }
+            "evidence" => {
+                if let Some(t) = r.table(v, key, "[preprocessor.techfile.evidence]") {
+                    c.evidence = lifecycle::read_evidence(r, t);
+                }
+            }
+            "revalidate" => {
+                if let Some(t) = r.table(v, key, "[preprocessor.techfile.revalidate]") {
+                    c.revalidate = lifecycle::read_revalidate(r, t);
+                }
+            }
+            "release" => {
+                if let Some(t) = r.table(v, key, "[preprocessor.techfile.release]") {
+                    c.release = Some(lifecycle::read_release(r, t, v.span));
+                }
+            }
             "command" => c.command = r.string(v, key, "command = \"mdbook-techfile\""),
             "renderers" | "before" | "after" => {
                 let list = r
@@ -459,6 +498,14 @@ fn read_table(r: &mut Reader, t: &Table) -> Config {
                 r.unknown_key(e, "", &known);
             }
         }
+    }
+    // `{version}` in the release patterns is the bundle's version.
+    if let (Some(release), None) = (&c.release, &c.bundle) {
+        r.missing(
+            release.span,
+            "[preprocessor.techfile.release] needs the version of the technical file",
+            "add [preprocessor.techfile.bundle] with `version = \"1.0\"` (or `version-from = \"git\"`): the release check compares the SBOMs and tests with it",
+        );
     }
     c
 }

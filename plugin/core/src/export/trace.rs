@@ -613,9 +613,7 @@ mod tests {
                 }],
                 revisions: Vec::new(),
             }),
-            advisories: Vec::new(),
-            vex: Vec::new(),
-            today: None,
+            ..Inputs::default()
         };
         let analysis = crate::analyse(inputs, Mode::Check);
         let stamp = analysis.stamp.clone().expect("a stamp");

@@ -5,9 +5,9 @@ pub mod frontmatter;
 use crate::cvss::Vector;
 use crate::diag::{Code, Diagnostic};
 use crate::model::{
-    Date, Estimate, Exploitability, FileId, Fingerprint, Item, Kind, Measure, Property, Relation,
-    ReviewStamp, RiskFields, SourceMap, Span, Spanned, Status, Stride, TestResult, TraceLink,
-    validate_id,
+    Date, Estimate, EvidenceRef, Exploitability, FileId, Fingerprint, Item, KeySpans, Kind,
+    Measure, Property, Relation, ReviewStamp, RiskFields, SourceMap, Span, Spanned, Status, Stride,
+    TestResult, TraceLink, validate_id,
 };
 use frontmatter::FrontMatter;
 use std::collections::BTreeMap;
@@ -69,6 +69,8 @@ const KEYS: &[(&str, Option<Kind>)] = &[
     ("benefit-risk", Some(Kind::Risk)),
     ("design-infeasible", Some(Kind::Risk)),
     ("affects", None),
+    ("evidence", Some(Kind::Test)),
+    ("junit", Some(Kind::Test)),
     ("reviewed-against", None),
 ];
 
@@ -403,7 +405,9 @@ impl Reader<'_> {
                 st
             })
             .unwrap_or_default();
+        let mut spans = KeySpans::default();
         let result = self.optional_str(&by_key, "result").and_then(|(s, span)| {
+            spans.result = Some(span);
             let r = TestResult::parse(&s);
             if r.is_none() {
                 self.invalid(
@@ -416,7 +420,10 @@ impl Reader<'_> {
         });
         let owner = self.optional_str(&by_key, "owner").map(|(s, _)| s);
         let rationale = self.optional_str(&by_key, "rationale").map(|(s, _)| s);
-        let version = self.optional_str(&by_key, "version").map(|(s, _)| s);
+        let version = self.optional_str(&by_key, "version").map(|(s, span)| {
+            spans.version = Some(span);
+            s
+        });
         let tags = self
             .string_list(&by_key, "tags")
             .into_iter()
@@ -424,6 +431,7 @@ impl Reader<'_> {
             .collect();
         let last_reviewed = self.date(&by_key, "last-reviewed");
         let next_review = self.date(&by_key, "next-review");
+        spans.next_review = next_review.map(|(_, span)| span);
         if let (Some((a, _)), Some((b, span))) = (last_reviewed, next_review)
             && b < a
         {
@@ -493,6 +501,18 @@ impl Reader<'_> {
             }
         }
 
+        let (evidence, junit) = if kind == Some(Kind::Test) {
+            spans.junit = by_key.get("junit").map(|(_, span)| *span);
+            let junit = self
+                .non_empty_list(&by_key, "junit")
+                .into_iter()
+                .map(|(value, span)| Spanned { value, span })
+                .collect();
+            (self.evidence(&by_key), junit)
+        } else {
+            (Vec::new(), Vec::new())
+        };
+
         let reviewed_against = self.reviewed_against(&by_key, &links);
         let fields = by_key
             .iter()
@@ -524,7 +544,88 @@ impl Reader<'_> {
             header_span: self.header_span,
             fields,
             reviewed_against,
+            spans,
+            evidence,
+            junit,
         })
+    }
+
+    /// `evidence = [{ path = "...", sha256 = "..." }]`: each entry a table with a path and,
+    /// once recorded, the file's SHA-256. Where the path leads is checked against the
+    /// evidence folder later (`crate::evidence`); here only the shape.
+    fn evidence(&mut self, by_key: &ByKey<'_, '_>) -> Vec<EvidenceRef> {
+        const EXAMPLE: &str = "`evidence = [{ path = \"junit/auth.xml\", sha256 = \"...\" }]`";
+        let Some((value, _)) = by_key.get("evidence") else {
+            return Vec::new();
+        };
+        let DeValue::Array(entries) = value.get_ref() else {
+            self.wrong_type("evidence", value, "an array of tables", EXAMPLE);
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for entry in entries.iter() {
+            let DeValue::Table(table) = entry.get_ref() else {
+                self.wrong_type("evidence", entry, "an array of tables", EXAMPLE);
+                continue;
+            };
+            let span = self.span(entry.span());
+            let fields = self.by_key(table);
+            for (key, (_, key_span)) in &fields {
+                if !matches!(*key, "path" | "sha256") {
+                    let help = match closest(key, ["path", "sha256"]) {
+                        Some(s) => format!("did you mean `{s}`?"),
+                        None => "an evidence entry has `path` and `sha256`".into(),
+                    };
+                    self.diags.push(
+                        Diagnostic::new(
+                            Code::UnknownKey,
+                            format!("unknown key `{key}` in an evidence entry"),
+                        )
+                        .at(*key_span, "not a known key")
+                        .help(help),
+                    );
+                }
+            }
+            let Some((path, path_span)) = self.optional_str(&fields, "path") else {
+                if !fields.contains_key("path") {
+                    self.diags.push(
+                        Diagnostic::new(Code::MissingKey, "evidence entry lacks `path`")
+                            .at(span, "no `path` here")
+                            .help("name the file, relative to the evidence folder: `{ path = \"reports/pentest-2026.pdf\" }`"),
+                    );
+                }
+                continue;
+            };
+            if path.trim().is_empty() {
+                self.invalid(
+                    path_span,
+                    "the evidence path is empty".into(),
+                    "name a file relative to the evidence folder",
+                );
+                continue;
+            }
+            let sha256 = self.optional_str(&fields, "sha256").and_then(|(hex, span)| {
+                if hex.len() == 64 && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+                    Some(Spanned { value: hex, span })
+                } else {
+                    self.invalid(
+                        span,
+                        format!("`{hex}` is not a SHA-256"),
+                        "a SHA-256 is 64 lower-case hex digits; `mdbook-techfile evidence --update ID` records it",
+                    );
+                    None
+                }
+            });
+            out.push(EvidenceRef {
+                path: Spanned {
+                    value: path,
+                    span: path_span,
+                },
+                sha256,
+                span,
+            });
+        }
+        out
     }
 
     /// `reviewed-against = { "REQ-1" = "sha256:v1:..." }`: each key an ID this item links
@@ -993,7 +1094,7 @@ impl Reader<'_> {
         out
     }
 
-    fn date(&mut self, by_key: &ByKey<'_, '_>, key: &str) -> Option<(Date, Span)> {
+    pub(crate) fn date(&mut self, by_key: &ByKey<'_, '_>, key: &str) -> Option<(Date, Span)> {
         let (value, _) = by_key.get(key)?;
         let span = self.span(value.span());
         let parsed = match value.get_ref() {
@@ -1061,6 +1162,7 @@ fn misplaced_help(key: &str) -> String {
         "implements" | "mitigates" => format!("only controls use `{key}`; a test uses `verifies`, a requirement uses `derives-from`"),
         "verifies" => "only tests use `verifies`; a control uses `implements` or `mitigates`".into(),
         "result" => "only tests have a `result`".into(),
+        "evidence" | "junit" => format!("only tests carry `{key}`: the evidence of a test run"),
         _ => format!("remove `{key}`"),
     }
 }
@@ -1556,7 +1658,7 @@ mod tests {
         assert_eq!(
             d[0].help.as_deref(),
             Some(
-                "the keys of a test are: id, kind, title, status, owner, rationale, tags, version, last-reviewed, next-review, result, verifies, affects, reviewed-against"
+                "the keys of a test are: id, kind, title, status, owner, rationale, tags, version, last-reviewed, next-review, result, verifies, affects, evidence, junit, reviewed-against"
             )
         );
     }

@@ -9,6 +9,7 @@ pub mod reviews;
 pub mod risk;
 pub mod sbom;
 pub mod site;
+pub mod support;
 pub mod tables;
 pub mod vulnerabilities;
 

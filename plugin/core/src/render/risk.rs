@@ -517,6 +517,7 @@ mod tests {
         let site = Site {
             graph: &graph,
             reviews: &reviews,
+            support: &crate::lifecycle::Support::default(),
             risk: &config,
             not_applicable: &not_applicable,
             stamp: None,

@@ -62,6 +62,8 @@ pub struct Site<'g, 'a> {
     pub sbom_pages: BTreeMap<usize, String>,
     /// Fingerprints, review records and the review state of every link.
     pub reviews: &'g crate::review::Reviews,
+    /// The support of every SBOM component.
+    pub support: &'g crate::lifecycle::Support,
     /// Write an outline: links to IDs as `<a>ID</a>`, without their target, title or
     /// following title text, and an item's table of facts and trace lists as a stand-in
     /// block. An outline has the same Markdown structure and the same ids as the full text,

@@ -8,7 +8,7 @@
 
 use super::purl::Purl;
 use super::refs::{self, Found};
-use super::{Component, Element, Sbom, Service, Target, locate};
+use super::{Component, Element, MILESTONE, Milestone, Sbom, Service, Target, locate};
 use crate::diag::{Code, Diagnostic};
 use crate::model::{FileId, Span};
 use serde_json::Value;
@@ -522,6 +522,7 @@ fn component<'v>(
                     .map(str::to_owned)
             })
         });
+    let milestones = milestones(file, text, v, range.as_ref(), span);
     let index = out.components.len();
     let target = Target::Component(index);
     out.by_address.insert(address(v), target);
@@ -546,6 +547,7 @@ fn component<'v>(
         parent,
         span,
         anchor: String::new(),
+        milestones,
     });
     if let Some(Value::Array(children)) = v.get("components") {
         let ranges = range
@@ -602,4 +604,46 @@ fn service<'v>(v: &'v Value, parent: Option<usize>, pointer: &str, out: &mut Fla
             service(s, Some(index), &format!("{pointer}/services/{i}"), out);
         }
     }
+}
+
+/// The `cdx:lifecycle:milestone:*` properties of a component, each with the place of its
+/// value, found inside the component's own text so locating costs no pass over the file.
+fn milestones(
+    file: FileId,
+    text: &str,
+    v: &Value,
+    range: Option<&Range<usize>>,
+    fallback: Span,
+) -> Vec<Milestone> {
+    let Some(Value::Array(props)) = v.get("properties") else {
+        return Vec::new();
+    };
+    if !props.iter().any(|p| {
+        p.get("name")
+            .and_then(Value::as_str)
+            .is_some_and(|n| n.starts_with(MILESTONE))
+    }) {
+        return Vec::new();
+    }
+    let ranges = range
+        .and_then(|r| locate::member(text, r, "properties"))
+        .map(|r| locate::elements(text, &r))
+        .unwrap_or_default();
+    props
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| {
+            let name = p.get("name")?.as_str()?.strip_prefix(MILESTONE)?;
+            let value = p.get("value").and_then(Value::as_str).unwrap_or_default();
+            let span = ranges
+                .get(i)
+                .and_then(|r| locate::member(text, r, "value").or_else(|| Some(r.clone())))
+                .map_or(fallback, |r| Span::new(file, r));
+            Some(Milestone {
+                name: name.to_owned(),
+                value: value.to_owned(),
+                span,
+            })
+        })
+        .collect()
 }

@@ -64,7 +64,23 @@ pub struct Component {
     pub span: Span,
     /// HTML anchor of its row, unique in the book (see [`anchor`]).
     pub anchor: String,
+    /// Its `cdx:lifecycle:milestone:*` properties (CycloneDX property taxonomy), in the
+    /// order written: where its support ends.
+    pub milestones: Vec<Milestone>,
 }
+
+/// A `cdx:lifecycle:milestone:<name>` property of a component, as written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Milestone {
+    /// What follows `cdx:lifecycle:milestone:` (`endOfSupport`, `endOfLife`, ...).
+    pub name: String,
+    pub value: String,
+    /// Where the value is written (the component when it cannot be found).
+    pub span: Span,
+}
+
+/// The prefix of the lifecycle milestones of the CycloneDX property taxonomy.
+pub const MILESTONE: &str = "cdx:lifecycle:milestone:";
 
 /// `group/name@version`, the way people name a package.
 fn label(group: Option<&str>, name: &str, version: Option<&str>) -> String {

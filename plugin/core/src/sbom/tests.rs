@@ -279,6 +279,9 @@ fn item(id: &str, affects: &[&str], map: &mut SourceMap) -> Item {
         body_offset: 0,
         fields: Default::default(),
         reviewed_against: Vec::new(),
+        spans: Default::default(),
+        evidence: Vec::new(),
+        junit: Vec::new(),
         header_span: Span::new(f, 0..1),
     }
 }
