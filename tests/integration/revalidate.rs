@@ -559,3 +559,53 @@ fn vex_max_age_expires_statements_without_a_review_by_date() {
         "{messages:?}"
     );
 }
+
+/// The scheduled job covers the lifecycle too: ends of support are listed and counted, and
+/// review dates and evidence are counted, in both reports; the JSON keeps to its schema.
+#[test]
+fn revalidation_reports_ends_of_support_reviews_and_evidence() {
+    let ended =
+        json(revalidate(&fixture("component-end-of-support"), TODAY, "json").expect_code(1));
+    assert!(
+        schema_errors(&ended).is_empty(),
+        "{:?}",
+        schema_errors(&ended)
+    );
+    assert_eq!(ended["summary"]["support-ended"], 1);
+    assert_eq!(ended["summary"]["support-ending"], 0);
+    let support = ended["support"].as_array().unwrap();
+    assert_eq!(support.len(), 1, "{support:?}");
+    assert_eq!(support[0]["component"]["name"], "openssl");
+    assert_eq!(support[0]["state"], "ended");
+    assert_eq!(support[0]["end-of-support"], "2023-09-11");
+    assert_eq!(support[0]["days"], -1175);
+    assert!(codes(&ended).contains(&"component-end-of-support".to_string()));
+
+    let soon = json(&revalidate(&fixture("component-eos-soon"), TODAY, "json"));
+    assert!(
+        schema_errors(&soon).is_empty(),
+        "{:?}",
+        schema_errors(&soon)
+    );
+    let support = soon["support"].as_array().unwrap();
+    assert!(!support.is_empty() && support.iter().all(|s| s["state"] == "ending"));
+    assert!(support.iter().all(|s| s["days"].as_i64().unwrap() >= 0));
+    assert_eq!(soon["summary"]["support-ending"], support.len());
+    let markdown = revalidate(&fixture("component-eos-soon"), TODAY, "markdown").stdout;
+    assert!(
+        markdown.contains("## Support ended or ending"),
+        "{markdown}"
+    );
+    assert!(markdown.contains("ending within"), "{markdown}");
+
+    let overdue = json(&revalidate(&fixture("review-overdue"), TODAY, "json"));
+    assert_eq!(overdue["summary"]["reviews-overdue"], 1);
+    assert_eq!(overdue["support"], serde_json::json!([]));
+    let due = json(&revalidate(&fixture("review-due"), TODAY, "json"));
+    assert_eq!(due["summary"]["reviews-due"], 1);
+
+    // Evidence does not depend on the date, and revalidation reports it all the same.
+    let evidence = json(&revalidate(&fixture("evidence-changed"), TODAY, "json"));
+    assert!(evidence["summary"]["evidence-findings"].as_u64().unwrap() >= 1);
+    assert!(codes(&evidence).contains(&"evidence-changed".to_string()));
+}

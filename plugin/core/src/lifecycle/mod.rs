@@ -299,6 +299,33 @@ pub fn assess(
     (support, diags)
 }
 
+/// Where an end of support stands on a day.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Standing {
+    /// It passed this many days before the day (`component-end-of-support`).
+    Ended(i64),
+    /// It comes in this many days, within the warning window (`component-eos-soon`).
+    Ending(i64),
+}
+
+impl Standing {
+    /// Where `end` stands on `today`, with an end within `warning_days` near; `None` for
+    /// an end further away or none announced.
+    pub fn of(today: Date, end: EndOfSupport, warning_days: u32) -> Option<Standing> {
+        let EndOfSupport::Date(date) = end else {
+            return None;
+        };
+        let days = days_between(today, date);
+        if days < 0 {
+            Some(Standing::Ended(-days))
+        } else if days <= i64::from(warning_days) {
+            Some(Standing::Ending(days))
+        } else {
+            None
+        }
+    }
+}
+
 /// An end of support past or near `today`.
 fn judge(
     today: Date,
@@ -309,27 +336,24 @@ fn judge(
     let EndOfSupport::Date(date) = end.value else {
         return None;
     };
-    let days = days_between(today, date);
-    let (code, message) = if days < 0 {
-        (
+    let (code, message) = match Standing::of(today, end.value, config.revalidate.eos_warning_days)?
+    {
+        Standing::Ended(ago) => (
             Code::ComponentEndOfSupport,
             format!(
                 "support of `{}` ended on {date} ({} before {today})",
                 component.label(),
-                count_days(-days)
+                count_days(ago)
             ),
-        )
-    } else if days <= i64::from(config.revalidate.eos_warning_days) {
-        (
+        ),
+        Standing::Ending(left) => (
             Code::ComponentEosSoon,
             format!(
                 "support of `{}` ends on {date}, in {}",
                 component.label(),
-                count_days(days)
+                count_days(left)
             ),
-        )
-    } else {
-        return None;
+        ),
     };
     let d = Diagnostic::new(code, message)
         .at(component.span, "this component")

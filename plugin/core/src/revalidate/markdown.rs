@@ -2,8 +2,9 @@
 //! file beside the JSON report. GitHub refuses a job summary over 1 MiB, so long lists
 //! are cut with a line that says how many rows the JSON report has beyond them.
 
-use super::report::{Run, summary};
+use super::report::{Run, summary, support_component, support_ending};
 use crate::Analysis;
+use crate::lifecycle::{EndOfSupport, Standing, count_days};
 use std::fmt::Write;
 
 /// Rows shown per table and findings shown in the list before the rest is counted.
@@ -76,7 +77,7 @@ pub fn render(analysis: &Analysis, run: &Run) -> String {
     }
     let _ = writeln!(
         out,
-        "## Summary\n\n- Components: {} ({} checked against advisories, {} not checked)\n- Vulnerabilities: {} open, {} settled by VEX, {} informational advisories\n- Advisories that could not be evaluated: {}\n- VEX statements read: {}\n",
+        "## Summary\n\n- Components: {} ({} checked against advisories, {} not checked)\n- Vulnerabilities: {} open, {} settled by VEX, {} informational advisories\n- Advisories that could not be evaluated: {}\n- VEX statements read: {}",
         s.components,
         s.checked,
         s.not_checked,
@@ -85,6 +86,21 @@ pub fn render(analysis: &Analysis, run: &Run) -> String {
         s.informational,
         s.unevaluated,
         s.vex_statements
+    );
+    if analysis.support.tracked || s.support_ended + s.support_ending > 0 {
+        let _ = writeln!(
+            out,
+            "- Support: {} ended, {} ending within {}, {} without stated support",
+            s.support_ended,
+            s.support_ending,
+            count_days(i64::from(analysis.config.revalidate.eos_warning_days)),
+            s.support_unknown
+        );
+    }
+    let _ = writeln!(
+        out,
+        "- Reviews: {} overdue, {} due · Evidence findings: {}\n",
+        s.reviews_overdue, s.reviews_due, s.evidence_findings
     );
     let label = |id: crate::advisory::ComponentId| {
         let c = id.get(&analysis.sboms);
@@ -190,6 +206,31 @@ pub fn render(analysis: &Analysis, run: &Run) -> String {
             a.not_checked.len().min(MAX_ROWS),
             a.not_checked.len(),
         );
+        out.push('\n');
+    }
+    let ending = support_ending(analysis);
+    if !ending.is_empty() {
+        out.push_str("## Support ended or ending\n\n| Component | SBOM | End of support | Level | Source |\n|---|---|---|---|---|\n");
+        for (c, end, standing) in ending.iter().take(MAX_ROWS) {
+            let (EndOfSupport::Date(date), Some(id)) = (end, support_component(c)) else {
+                continue;
+            };
+            let when = match standing {
+                Standing::Ended(ago) => format!("{date} (ended {} ago)", count_days(*ago)),
+                Standing::Ending(left) => format!("{date} (in {})", count_days(*left)),
+            };
+            let _ = writeln!(
+                out,
+                "| {} | {} | {when} | {} | {} |",
+                label(id),
+                cell(&analysis.sboms.sboms[id.sbom].key),
+                c.level.as_ref().map_or("not stated", |l| l.value.label()),
+                c.end
+                    .as_ref()
+                    .map_or(String::new(), |e| cell(&e.source.describe()))
+            );
+        }
+        more(&mut out, ending.len().min(MAX_ROWS), ending.len());
         out.push('\n');
     }
     out.push_str("## Findings\n\n");

@@ -4,11 +4,15 @@
 //!
 //! The report names everything the result depends on, so a run can be repeated and shown
 //! as evidence: the date and where it came from, each advisory folder with its record
-//! count, newest `modified` time and SHA-256, and the findings.
+//! count, newest `modified` time and SHA-256, and the findings. Besides the vulnerabilities
+//! it lists the components whose support has ended or ends soon, and counts the other
+//! time-dependent and evidence findings, since the scheduled revalidation covers them too.
 
 use crate::Analysis;
 use crate::advisory::assess::Vulnerability;
-use crate::diag;
+use crate::diag::{self, Code};
+use crate::lifecycle::{ComponentSupport, EndOfSupport, Standing};
+use crate::sbom::Target;
 use serde::Serialize;
 
 /// Bumped when a field is removed or changes meaning; added fields keep the version.
@@ -59,6 +63,7 @@ struct Report<'a> {
     vulnerabilities: Vec<Vuln<'a>>,
     unevaluated: Vec<Unevaluated<'a>>,
     not_checked: Vec<NotChecked<'a>>,
+    support: Vec<SupportEnd<'a>>,
     findings: Vec<serde_json::Value>,
 }
 
@@ -97,6 +102,17 @@ pub struct Summary {
     pub informational: usize,
     pub unevaluated: usize,
     pub vex_statements: usize,
+    /// Components whose end of support has passed.
+    pub support_ended: usize,
+    /// Components whose end of support comes within `revalidate.eos-warning-days`.
+    pub support_ending: usize,
+    /// Components no source gives a level or an end of support, in a book that keeps
+    /// support data.
+    pub support_unknown: usize,
+    pub reviews_overdue: usize,
+    pub reviews_due: usize,
+    /// Findings about test evidence and JUnit results (`evidence-*`, `junit-*`).
+    pub evidence_findings: usize,
 }
 
 #[derive(Serialize)]
@@ -165,6 +181,50 @@ struct NotChecked<'a> {
     reason: &'a str,
 }
 
+#[derive(Serialize)]
+#[serde(rename_all = "kebab-case")]
+struct SupportEnd<'a> {
+    component: ComponentRef<'a>,
+    /// `ended` or `ending`.
+    state: &'static str,
+    end_of_support: String,
+    /// Days from the run's date to the end of support (negative: it has passed).
+    days: i64,
+    level: Option<&'static str>,
+    /// Where the end of support is stated.
+    source: String,
+}
+
+/// The components whose support has ended, or ends within `revalidate.eos-warning-days`,
+/// on the run's date, in SBOM and component order: what `component-end-of-support` and
+/// `component-eos-soon` report, as a list.
+pub fn support_ending(analysis: &Analysis) -> Vec<(&ComponentSupport, EndOfSupport, Standing)> {
+    let Some(today) = analysis.support.today else {
+        return Vec::new();
+    };
+    let window = analysis.config.revalidate.eos_warning_days;
+    analysis
+        .support
+        .components
+        .iter()
+        .filter_map(|c| {
+            let end = c.end.as_ref()?.value;
+            Some((c, end, Standing::of(today, end, window)?))
+        })
+        .collect()
+}
+
+/// The component of a support entry, as advisories name it.
+pub fn support_component(c: &ComponentSupport) -> Option<crate::advisory::ComponentId> {
+    match c.id.target {
+        Target::Component(component) => Some(crate::advisory::ComponentId {
+            sbom: c.id.sbom,
+            component,
+        }),
+        _ => None,
+    }
+}
+
 fn component<'a>(analysis: &'a Analysis, id: crate::advisory::ComponentId) -> ComponentRef<'a> {
     let sbom = &analysis.sboms.sboms[id.sbom];
     let c = &sbom.components[id.component];
@@ -190,6 +250,8 @@ pub fn summary(analysis: &Analysis) -> Summary {
         .iter()
         .filter(|v| v.informational.is_some() && !a.is_settled(v))
         .count();
+    let count = |f: &dyn Fn(Code) -> bool| analysis.findings.iter().filter(|d| f(d.code)).count();
+    let ending = support_ending(analysis);
     Summary {
         errors,
         warnings,
@@ -207,6 +269,29 @@ pub fn summary(analysis: &Analysis) -> Summary {
         informational,
         unevaluated: a.unevaluated.len(),
         vex_statements: a.statements.len(),
+        support_ended: ending
+            .iter()
+            .filter(|(_, _, s)| matches!(s, Standing::Ended(_)))
+            .count(),
+        support_ending: ending
+            .iter()
+            .filter(|(_, _, s)| matches!(s, Standing::Ending(_)))
+            .count(),
+        support_unknown: if analysis.support.tracked {
+            analysis
+                .support
+                .components
+                .iter()
+                .filter(|c| c.level.is_none() && c.end.is_none())
+                .count()
+        } else {
+            0
+        },
+        reviews_overdue: count(&|c| c == Code::ReviewOverdue),
+        reviews_due: count(&|c| c == Code::ReviewDue),
+        evidence_findings: count(&|c| {
+            c.as_str().starts_with("evidence-") || c.as_str().starts_with("junit-")
+        }),
     }
 }
 
@@ -302,6 +387,26 @@ pub fn render(analysis: &Analysis, run: &Run) -> String {
             .map(|(id, reason)| NotChecked {
                 component: component(analysis, *id),
                 reason,
+            })
+            .collect(),
+        support: support_ending(analysis)
+            .into_iter()
+            .filter_map(|(c, end, standing)| {
+                let EndOfSupport::Date(date) = end else {
+                    return None;
+                };
+                let (state, days) = match standing {
+                    Standing::Ended(ago) => ("ended", -ago),
+                    Standing::Ending(left) => ("ending", left),
+                };
+                Some(SupportEnd {
+                    component: component(analysis, support_component(c)?),
+                    state,
+                    end_of_support: date.to_string(),
+                    days,
+                    level: c.level.as_ref().map(|l| l.value.as_str()),
+                    source: c.end.as_ref()?.source.describe(),
+                })
             })
             .collect(),
         findings: analysis
