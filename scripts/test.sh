@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every check the project holds itself to: formatting, lints, and the test suite.
-# The end-to-end tests need mdBook 0.5.4, Debian's headless Chromium and poppler-utils on PATH;
+# The end-to-end tests need mdBook 0.5.4, Debian's headless Chromium, Graphviz and poppler-utils on PATH;
 # all are installed when missing (the Debian packages through apt-get, which needs root).
 set -euo pipefail
 cd "$(dirname "$0")/.."

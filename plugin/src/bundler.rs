@@ -14,7 +14,8 @@ use std::time::{Duration, Instant};
 use techfile_core::config::bundle::BundleConfig;
 use techfile_core::digest::sha256_hex;
 use techfile_core::export::manifest::{self, Problem};
-use techfile_core::export::pdf;
+use techfile_core::export::printed::Printed;
+use techfile_core::export::{pdf, print};
 use techfile_core::stamp::{self as stamps, Stamp};
 use techfile_core::{Mode, analyse};
 
@@ -166,13 +167,15 @@ pub fn render(ctx: &RenderContext) -> Result<Rendered> {
     };
 
     let title = ctx.config.book.title.clone();
-    let (inputs, _) = crate::gather::gather_inputs(
+    let (mut inputs, _) = crate::gather::gather_inputs(
         &ctx.root,
         &ctx.config,
         loaded,
         &names,
         Chapters::FromSummary,
     )?;
+    // The diagrams are in the HTML already; the bundle needs the trace, not a second layout.
+    inputs.book.layout = None;
     let mut analysis = analyse(inputs, Mode::Check);
     crate::history::check_independence(&mut analysis, &ctx.root);
     if analysis.has_errors() {
@@ -239,6 +242,7 @@ pub fn render(ctx: &RenderContext) -> Result<Rendered> {
                 stamp,
                 title.as_deref(),
                 bundle,
+                &summary_entries(ctx, &analysis),
             )?;
             match stamp.timestamp {
                 Some(_) => {}
@@ -267,9 +271,60 @@ pub fn render(ctx: &RenderContext) -> Result<Rendered> {
     })
 }
 
-/// Prints the print view with the stamp in every page's margins and returns the PDF with
-/// its dates set to the stamp's. The styled copy of the page sits next to the HTML copy
-/// in the bundle, so its relative links to styles and fonts resolve, and is removed after.
+/// The summary as the PDF's contents see it: part titles and the chapters that are printed
+/// (drafts have no page), with the numbers mdBook shows unless `no-section-label` is set,
+/// then the part of generated pages the preprocessor appends (this renderer's copy of the
+/// book is the summary's, without them).
+fn summary_entries(ctx: &RenderContext, analysis: &techfile_core::Analysis) -> Vec<print::Entry> {
+    use mdbook_renderer::book::BookItem;
+    let numbered = !matches!(
+        ctx.config.get::<bool>("output.html.no-section-label"),
+        Ok(Some(true))
+    );
+    let mut entries: Vec<print::Entry> = ctx
+        .book
+        .iter()
+        .filter_map(|item| match item {
+            BookItem::PartTitle(t) => Some(print::Entry::Part(t.clone())),
+            BookItem::Chapter(ch) if ch.path.is_some() => Some(print::Entry::Chapter {
+                number: ch
+                    .number
+                    .as_ref()
+                    .filter(|_| numbered)
+                    .map(ToString::to_string),
+                name: ch.name.clone(),
+                depth: ch.parent_names.len(),
+            }),
+            _ => None,
+        })
+        .collect();
+    let generated = &analysis.output.generated_titles;
+    if !generated.is_empty() {
+        entries.push(print::Entry::Part(analysis.config.pages_title.clone()));
+        entries.extend(generated.iter().map(|(title, _)| print::Entry::Chapter {
+            number: None,
+            name: title.clone(),
+            depth: 0,
+        }));
+    }
+    entries
+}
+
+/// How many times the book may be printed to get the contents' page numbers right: once
+/// to measure, once with the numbers, which normally confirms them (the contents take the
+/// same room either way), and once more should a number's width have moved a page.
+const MAX_PRINTS: usize = 3;
+
+/// Prints the print view with a cover, the contents (with page numbers) and the stamp in
+/// every page's margins, and returns the PDF of record: outline added, dates set to the
+/// stamp's, structure ids and file identifier fixed. The styled copy of the page sits
+/// next to the HTML copy in the bundle, so its relative links to styles and fonts
+/// resolve, and is removed after.
+///
+/// One browser loads the page once. The first print is untagged (it is only read for the
+/// page of every heading, and the structure tree doubles its cost); the numbers are then
+/// written into the loaded page's contents by a script and the page printed again,
+/// tagged, which is the PDF when its headings are where the first print found them.
 fn print(
     browser: &Path,
     print_page: &Path,
@@ -277,36 +332,56 @@ fn print(
     stamp: &Stamp,
     title: Option<&str>,
     bundle: &BundleConfig,
+    entries: &[print::Entry],
 ) -> Result<Vec<u8>> {
     let page = fs::read_to_string(print_page)
         .with_context(|| format!("cannot read {}", print_page.display()))?;
     let style = pdf::page_style(title.unwrap_or(""), stamp);
-    let styled = pdf::inject_style(&page, &style)
-        .ok_or_else(|| anyhow!("{} has no </head>", print_page.display()))?;
+    let cover = techfile_core::render::cover::render(bundle, stamp);
+    let marks = print::marks(entries, &print::headings(&page));
     let styled_page = dest.join("html").join(".techfile-print.html");
-    let part = dest.join(".techfile-pdf.part");
+    let front = format!("{cover}{}", print::toc(&marks, None));
+    let styled = print::print_copy(&page, &style, &front)
+        .map_err(|e| anyhow!("{}: {e}", print_page.display()))?;
     fs::write(&styled_page, styled)
         .with_context(|| format!("cannot write {}", styled_page.display()))?;
-    let printed = chromium::print_to_pdf(
+    let printer = chromium::open(
         browser,
         &styled_page,
-        &part,
         Duration::from_secs(bundle.pdf_timeout),
     );
     let _ = fs::remove_file(&styled_page);
-    printed.map_err(anyhow::Error::msg)?;
-    let mut bytes = fs::read(&part).context("cannot read the printed PDF")?;
-    let _ = fs::remove_file(&part);
-    pdf::fix_node_ids(&mut bytes);
-    if let Some(t) = stamp.timestamp
-        && pdf::fix_dates(&mut bytes, t) == 0
-    {
-        bail!(
-            "the PDF from {} has no /CreationDate to set: this Chromium writes PDFs this tool does not know, so the PDF would not be reproducible",
-            browser.display()
-        );
+    let mut printer = printer.map_err(anyhow::Error::msg)?;
+    let mut numbers: Option<BTreeMap<String, u32>> = None;
+    let mut settled = None;
+    for _ in 0..MAX_PRINTS {
+        // Without marks there are no numbers to find: the one print is the PDF.
+        let tagged = numbers.is_some() || marks.is_empty();
+        let bytes = printer.print(tagged).map_err(anyhow::Error::msg)?;
+        let printed = Printed::read(&bytes).map_err(anyhow::Error::msg)?;
+        let found = printed.destination_pages().map_err(anyhow::Error::msg)?;
+        let wanted: BTreeMap<String, u32> = marks
+            .iter()
+            .filter_map(|m| Some((m.id.clone(), *found.get(&m.id)?)))
+            .collect();
+        if tagged && (marks.is_empty() || numbers.as_ref() == Some(&wanted)) {
+            settled = Some(printed);
+            break;
+        }
+        printer
+            .evaluate(&print::toc_numbers_script(&wanted))
+            .map_err(anyhow::Error::msg)?;
+        numbers = Some(wanted);
     }
-    Ok(bytes)
+    drop(printer);
+    let Some(printed) = settled else {
+        bail!(
+            "the page numbers of the contents did not settle after {MAX_PRINTS} prints; this is a bug, please report it with the book"
+        );
+    };
+    printed
+        .finish(&marks, stamp.timestamp)
+        .map_err(anyhow::Error::msg)
 }
 
 /// The result of checking a bundle against its manifest.

@@ -552,6 +552,7 @@ pub fn book(
         links,
         src_root,
         included,
+        layout: None,
     })
 }
 
@@ -652,7 +653,7 @@ pub fn gather_inputs(
     let items = items(root, &config, names);
     let (sboms, sbom_folders) = sboms(root, &config, names);
     let reviews = reviews(root, &config, names);
-    let book = book(
+    let mut book = book(
         root,
         book_config,
         book_toml,
@@ -660,6 +661,9 @@ pub fn gather_inputs(
         chapters,
         config.max_file_size,
     )?;
+    book.layout = Some(std::sync::Arc::new(crate::graphviz::Graphviz::new(
+        &config.diagram,
+    )));
     let stamp = match &config.bundle {
         Some(bundle) => {
             let (facts, stamp_notes) =

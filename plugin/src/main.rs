@@ -134,6 +134,16 @@ enum Command {
         /// The bundle folder (book/book/techfile after `mdbook build book`).
         bundle_dir: PathBuf,
     },
+    /// Convert an OWASP Threat Dragon 2 model (JSON) into threat-model item files: actors,
+    /// processes, data stores, data flows, trust boundaries, interfaces (from the flows'
+    /// protocols) and draft risks (from the threats). Never overwrites a file.
+    ImportThreatDragon {
+        /// The Threat Dragon model (a `.json` file).
+        model: PathBuf,
+        /// The folder to write the items to (for example `requirements/threat-model`).
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Write a CycloneDX 1.6 SBOM of a Cargo package (runs `cargo metadata`).
     ///
     /// The timestamp is --timestamp, else SOURCE_DATE_EPOCH, else left out, so the same
@@ -218,6 +228,7 @@ fn main() -> ExitCode {
         // the markdown renderer passes through untouched.
         Some(Command::Supports { .. }) => Ok(ExitCode::SUCCESS),
         Some(Command::Render) => render(),
+        Some(Command::ImportThreatDragon { model, out }) => import_threat_dragon(&model, &out),
         Some(Command::Verify { bundle_dir }) => verify(&bundle_dir),
         Some(Command::Review {
             ids,
@@ -501,6 +512,20 @@ fn sbom(args: SbomArgs) -> Result<ExitCode> {
         std::fs::write(&args.output, json)
             .with_context(|| format!("cannot write {}", args.output.display()))?;
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn import_threat_dragon(model: &std::path::Path, out: &std::path::Path) -> Result<ExitCode> {
+    let report = mdbook_techfile::import::threat_dragon(model, out)?;
+    for note in &report.notes {
+        eprintln!("techfile: note: {note}");
+    }
+    eprintln!(
+        "techfile: wrote {} item files to {} (all drafts tagged `{}`); review them, then run `mdbook-techfile check`",
+        report.written.len(),
+        out.display(),
+        mdbook_techfile::core::threat::dragon::TAG
+    );
     Ok(ExitCode::SUCCESS)
 }
 

@@ -167,7 +167,10 @@ fn ids_in(html: &str) -> Vec<&str> {
 
 /// Problems with the HTML of a build: a page with two elements of the same id, or a
 /// relative link to a file or anchor that does not exist.
-fn link_and_id_problems(out_dir: &Path, html: &BTreeMap<String, Vec<u8>>) -> Vec<String> {
+pub(crate) fn link_and_id_problems(
+    out_dir: &Path,
+    html: &BTreeMap<String, Vec<u8>>,
+) -> Vec<String> {
     let mut problems = Vec::new();
     let mut ids: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     let texts: BTreeMap<&str, &str> = html
@@ -357,12 +360,14 @@ fn configuration_errors_fail_mdbook_build_at_their_line() {
             ("config-unknown-key", "book.toml:5:1"),
             ("config-unknown-key", "book.toml:8:1"),
             ("config-unknown-key", "book.toml:11:1"),
+            ("config-unknown-key", "book.toml:14:1"),
+            ("config-unknown-key", "book.toml:22:1"),
         ],
         "{}",
         built.stderr
     );
     assert!(
-        built.stderr.contains("techfile: 3 errors, 0 warnings"),
+        built.stderr.contains("techfile: 5 errors, 0 warnings"),
         "{}",
         built.stderr
     );

@@ -256,7 +256,7 @@ fn anchors_follow_the_markdown_options_of_book_toml() {
 /// The sample technical file in `book/`: a real book, with every generated page.
 #[test]
 fn anchors_of_the_sample_book_are_the_ids_mdbook_writes() {
-    require!(Mdbook);
+    require!(Mdbook, Graphviz);
     // The HTML alone: the bundle renderer (and its PDF) is tested in `bundle`.
     let book = Book::sample().edit("book/book.toml", |toml| {
         toml.split_once("\n[output.techfile]")

@@ -2,8 +2,8 @@
 //! books copied into temporary folders and changed with a builder, `check` with parsed
 //! findings, real `mdbook build` runs with the findings they print, and `require!` for the
 //! tools a test needs. Without a tool the test fails; outside CI (`CI` unset) the
-//! `TECHFILE_SKIP_MDBOOK`, `TECHFILE_SKIP_BROWSER` and `TECHFILE_SKIP_SHARED` variables turn
-//! that into a skip with a printed note. `scripts/test.sh` and `.ci/run` set `CI=true`.
+//! `TECHFILE_SKIP_MDBOOK`, `TECHFILE_SKIP_BROWSER`, `TECHFILE_SKIP_GRAPHVIZ` and
+//! `TECHFILE_SKIP_SHARED` variables turn that into a skip with a printed note. `scripts/test.sh` and `.ci/run` set `CI=true`.
 //!
 //! - `agreement`: `check` and a real `mdbook build` report the same findings for every
 //!   fixture.
@@ -16,6 +16,9 @@
 //!   fail builds; the external-links report.
 //! - `scale`: large and hostile inputs.
 //! - `bundle`: the compliance bundle (stamps, PDF, trace.json, manifest, verify, rebuilds).
+//! - `pdf`: the sample's PDF (outline, cover, contents, register columns, margins) and
+//!   HTML (table widths at 1,280 and 800 px, colours in every theme), read with qpdf,
+//!   poppler-utils and headless Chromium.
 //! - `edge_cases`: line endings, hidden files, folder layouts, ID clashes.
 //! - `lifecycle`: support lifecycle, review dates, test evidence (`evidence --update`, a
 //!   50 MB file) and release consistency; the support addendum and evidence in the bundle.
@@ -25,6 +28,8 @@
 //! - `review`: the `review` command, suspect links, `--explain-suspect` and independent
 //!   reviews on scratch git repositories, the review views.
 //! - `sbom`: CycloneDX conformance, hostile SBOM files, the `sbom` command, large SBOMs.
+//! - `threat`: the threat model: views and diagrams in a real build, trace.json, bad input,
+//!   layout failures, the Threat Dragon import.
 //!
 //! Tests marked `#[ignore = "bug: ..."]` state behaviour the plugin does not have yet;
 //! run them with `cargo test -p mdbook-techfile --test integration -- --ignored`.
@@ -39,6 +44,7 @@ mod edge_cases;
 mod includes;
 mod lifecycle;
 mod links;
+mod pdf;
 mod revalidate;
 mod review;
 mod risk;
@@ -47,3 +53,4 @@ mod sbom;
 mod scale;
 mod severity;
 mod snapshots;
+mod threat;

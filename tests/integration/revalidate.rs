@@ -609,3 +609,35 @@ fn revalidation_reports_ends_of_support_reviews_and_evidence() {
     assert!(evidence["summary"]["evidence-findings"].as_u64().unwrap() >= 1);
     assert!(codes(&evidence).contains(&"evidence-changed".to_string()));
 }
+
+/// A threat-model element that runs the component (a process whose `affects` names it) is
+/// suspect too: its threats are to be looked at again.
+#[test]
+fn a_process_that_runs_a_vulnerable_component_is_suspect() {
+    let tmp = Book::fixture("vulnerable-component");
+    write(
+        tmp.root(),
+        "requirements/PRC-1.md",
+        "+++\nid = \"PRC-1\"\nkind = \"process\"\ntitle = \"Firmware\"\nstatus = \"draft\"\naffects = [\"pkg:cargo/fixcrate@1.2.2\"]\n+++\nRuns fixcrate.\n",
+    );
+    let report = revalidate_copy(tmp.root(), &[]);
+    assert!(
+        suspects(&report).contains(&"requirements/PRC-1.md".to_owned()),
+        "{:?}",
+        suspects(&report)
+    );
+    let finding = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "vulnerability-suspect" && f["file"] == "requirements/PRC-1.md")
+        .unwrap();
+    assert!(
+        finding["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("process `PRC-1` affects `fixcrate@1.2.2`"),
+        "{finding}"
+    );
+    assert!(finding["help"].as_str().unwrap().contains("threat model"));
+}

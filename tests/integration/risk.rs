@@ -426,6 +426,7 @@ fn a_bad_risk_configuration_is_a_usage_error() {
 /// The sample technical file uses every risk key and view and checks clean.
 #[test]
 fn the_sample_technical_file_checks_clean() {
+    require!(Graphviz);
     let r = run(&repo_root(), &["check", "book", "--color", "never"]);
     assert_eq!(r.stdout, "techfile: no findings\n", "{}", r.stderr);
     r.expect_code(0);

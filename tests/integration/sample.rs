@@ -27,6 +27,7 @@ fn markdown_files(dir: &Path, out: &mut Vec<PathBuf>) {
 
 #[test]
 fn the_sample_technical_file_checks_clean_without_warnings() {
+    require!(Graphviz);
     let r = run(&repo_root(), &["check", "book", "--format", "json"]);
     assert_eq!(
         r.stdout, "",
@@ -56,6 +57,7 @@ fn the_sample_meets_the_minimum_content() {
 /// Deleting any one test file leaves some control unverified, and the check names it.
 #[test]
 fn deleting_any_test_file_fails_and_names_the_control_left_unverified() {
+    require!(Graphviz);
     let book = Book::sample();
     let mut files = Vec::new();
     markdown_files(&book.path("requirements"), &mut files);
@@ -112,7 +114,7 @@ fn deleting_any_test_file_fails_and_names_the_control_left_unverified() {
 /// The same with the real `mdbook build`, for one test file.
 #[test]
 fn mdbook_build_fails_when_a_test_file_is_deleted() {
-    require!(Mdbook);
+    require!(Mdbook, Graphviz);
     let book = Book::sample();
     let mut files = Vec::new();
     markdown_files(&book.path("requirements/tests"), &mut files);
@@ -179,7 +181,7 @@ fn attr_values<'a>(html: &'a str, attr: &str) -> Vec<&'a str> {
 /// and every link on the page lands on an existing page and element.
 #[test]
 fn regulatory_tables_render_in_a_browser_with_working_links() {
-    require!(Mdbook, Chromium);
+    require!(Mdbook, Chromium, Graphviz);
     // The HTML and the bundle without its PDF, which `bundle.rs` tests.
     let built = Book::sample()
         .mdbook()

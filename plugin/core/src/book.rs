@@ -14,6 +14,8 @@ use crate::render::site::{Host, Site};
 use crate::render::{self, Mapped, tables};
 use crate::sbom::SbomSet;
 use crate::stamp::Stamp;
+use crate::threat::diagram::Scope;
+use crate::threat::layout::Layout;
 use std::collections::BTreeMap;
 use std::ops::Range;
 
@@ -82,13 +84,16 @@ pub struct Output {
     pub generated: Vec<GeneratedPage>,
     /// Links that leave the book (not fetched), in page order.
     pub external: Vec<links::External>,
+    /// The title and path of every generated page, in the order mdBook gets them, in both
+    /// modes: the PDF's outline needs them when no page was rendered.
+    pub generated_titles: Vec<(String, String)>,
 }
 
 /// The directives the tool understands, with their argument shapes, for help lines.
 const DIRECTIVES: &[(&str, &str)] = &[
     ("matrix", "{{#techfile matrix}}"),
     ("summary", "{{#techfile summary}}"),
-    ("items", "{{#techfile items requirement|risk|control|test}}"),
+    ("items", "{{#techfile items KIND}}"),
     ("catalog", "{{#techfile catalog}}"),
     ("ref", "{{#techfile ref ID}}"),
     ("codes", "{{#techfile codes}}"),
@@ -98,11 +103,22 @@ const DIRECTIVES: &[(&str, &str)] = &[
     ("risk-matrix", "{{#techfile risk-matrix initial|residual}}"),
     ("safety-handover", "{{#techfile safety-handover}}"),
     ("risk-criteria", "{{#techfile risk-criteria}}"),
-    ("document-control", "{{#techfile document-control}}"),
+    (
+        "document-control",
+        "{{#techfile document-control [version|inputs]}}",
+    ),
     ("reviews", "{{#techfile reviews}}"),
+    ("cover", "{{#techfile cover}}"),
     ("sbom", "{{#techfile sbom FILE}}"),
     ("vulnerabilities", "{{#techfile vulnerabilities}}"),
     ("support", "{{#techfile support}}"),
+    ("stride", "{{#techfile stride}}"),
+    ("interfaces", "{{#techfile interfaces}}"),
+    ("assets", "{{#techfile assets}}"),
+    ("data-stores", "{{#techfile data-stores}}"),
+    ("data-flows", "{{#techfile data-flows}}"),
+    ("trust-boundaries", "{{#techfile trust-boundaries}}"),
+    ("data-flow-diagram", "{{#techfile data-flow-diagram [ID]}}"),
 ];
 
 struct Found {
@@ -125,6 +141,8 @@ enum Added {
 /// every page, rendered on request (a check renders only the pages it must read).
 pub struct Expanded<'g, 'a> {
     site: Site<'g, 'a>,
+    /// `[preprocessor.techfile.bundle]`, for the cover.
+    bundle: Option<&'g crate::config::BundleConfig>,
     chapters: &'g [Chapter],
     found: Vec<Found>,
     /// The pages the tool adds, after the chapters: item kinds and the catalog, then SBOMs.
@@ -132,7 +150,9 @@ pub struct Expanded<'g, 'a> {
     /// The directive that places each SBOM a chapter hosts, by index into the loaded ones.
     sbom_directives: BTreeMap<usize, Span>,
     /// The items shown on the pages of each kind (canonical ones), by [`kind_index`].
-    placed: [Vec<usize>; 4],
+    placed: [Vec<usize>; Kind::ALL.len()],
+    /// Each data-flow diagram as HTML, by its page and the offset of its directive there.
+    diagrams: BTreeMap<(String, usize), String>,
 }
 
 fn kind_index(kind: Kind) -> usize {
@@ -141,7 +161,8 @@ fn kind_index(kind: Kind) -> usize {
 
 /// Understands every directive of every chapter and item body, reports the wrong ones,
 /// and decides where generated content goes. Nothing is rendered yet; with `outline`,
-/// pages are later rendered as outlines (see [`Site::outline`]), for checks only.
+/// pages are later rendered as outlines (see [`Site::outline`]), for checks only. `layout`
+/// lays out the data-flow diagrams the book places.
 #[allow(clippy::too_many_arguments)]
 pub fn expand<'g, 'a>(
     graph: &'g TraceGraph<'a>,
@@ -153,6 +174,7 @@ pub fn expand<'g, 'a>(
     config: &'g Config,
     stamp: Option<&'g Stamp>,
     outline: bool,
+    layout: Option<&dyn Layout>,
 ) -> (Expanded<'g, 'a>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let found: Vec<Found> = chapters
@@ -223,8 +245,23 @@ pub fn expand<'g, 'a>(
         .map(|(h, (n, _))| (*h, chapters[*n].path.clone()))
         .collect();
     let mut generated = Vec::new();
+    // A page for each kind of the threat model only when the book has items of it, so books
+    // without a model look as they did.
+    let model_hosts = Kind::MODEL
+        .into_iter()
+        .filter(|&k| {
+            (0..graph.items.len()).any(|i| graph.items[i].kind == k && graph.is_canonical(i))
+        })
+        .map(Host::Items);
+    let (trace_hosts, catalog) = Host::ALL.split_at(Host::ALL.len() - 1);
+    let hosts_in_order: Vec<Host> = trace_hosts
+        .iter()
+        .copied()
+        .chain(model_hosts)
+        .chain(catalog.iter().copied())
+        .collect();
     if config.generate_pages {
-        for host in Host::ALL {
+        for host in hosts_in_order {
             if let std::collections::btree_map::Entry::Vacant(slot) = pages.entry(host) {
                 let path = format!(
                     "{}/{}.md",
@@ -253,12 +290,14 @@ pub fn expand<'g, 'a>(
             }
         }
     }
-    let mut placed: [Vec<usize>; 4] = Default::default();
+    let mut placed: [Vec<usize>; Kind::ALL.len()] = Default::default();
     for i in (0..graph.items.len()).filter(|&i| graph.is_canonical(i)) {
         placed[kind_index(graph.items[i].kind)].push(i);
     }
-    let expanded = Expanded {
+    let mut expanded = Expanded {
         placed,
+        diagrams: BTreeMap::new(),
+        bundle: config.bundle.as_ref(),
         site: Site {
             graph,
             pages,
@@ -271,6 +310,8 @@ pub fn expand<'g, 'a>(
             reviews,
             support,
             outline,
+            stride: &config.stride,
+            threat: Default::default(),
         },
         chapters,
         found,
@@ -278,19 +319,31 @@ pub fn expand<'g, 'a>(
         sbom_directives: sbom_hosts.into_iter().map(|(i, (_, s))| (i, s)).collect(),
     };
     let mut unknown_refs = 0;
+    let mut requests = Vec::new();
+    let no_diagrams = BTreeMap::new();
     for f in &expanded.found {
         let c = &chapters[f.chapter];
         let mut ctx = Expander {
             site: &expanded.site,
+            bundle: expanded.bundle,
             page: &c.path,
             text: Text::Chapter(c),
             item_body: false,
             render: false,
             diags: &mut diags,
             unknown_refs: &mut unknown_refs,
+            requests: &mut requests,
+            diagrams: &no_diagrams,
         };
         ctx.expand_chapter(f, false);
     }
+    expanded.diagrams = render::diagram::lay_out(
+        &expanded.site,
+        requests,
+        layout,
+        &config.diagram,
+        &mut diags,
+    );
 
     // References written in item bodies are checked here too, once per item, with spans
     // into the item file.
@@ -302,6 +355,7 @@ pub fn expand<'g, 'a>(
         }
         let mut ctx = Expander {
             site: &expanded.site,
+            bundle: expanded.bundle,
             page: "",
             text: Text::Item {
                 file: item.file(),
@@ -311,6 +365,8 @@ pub fn expand<'g, 'a>(
             render: false,
             diags: &mut diags,
             unknown_refs: &mut unknown_refs,
+            requests: &mut Vec::new(),
+            diagrams: &no_diagrams,
         };
         ctx.expand_item(&ds);
     }
@@ -366,12 +422,15 @@ impl Expanded<'_, '_> {
         let mut sink = Vec::new();
         let mut ctx = Expander {
             site: &self.site,
+            bundle: self.bundle,
             page: &c.path,
             text: Text::Chapter(c),
             item_body: false,
             render: true,
             diags: &mut sink,
             unknown_refs: &mut 0,
+            requests: &mut Vec::new(),
+            diagrams: &self.diagrams,
         };
         ctx.expand_chapter(f, for_mdbook)
     }
@@ -381,15 +440,12 @@ impl Expanded<'_, '_> {
         let mut pages = pages.into_iter();
         let chapters = pages.by_ref().take(self.chapters.len()).collect();
         let generated = self
-            .generated
-            .iter()
+            .generated_titles()
+            .into_iter()
             .zip(pages)
-            .map(|((added, path), content)| GeneratedPage {
-                title: match *added {
-                    Added::Host(host) => host.title().to_string(),
-                    Added::Sbom(i) => format!("SBOM: {}", self.site.sboms.sboms[i].key),
-                },
-                path: path.clone(),
+            .map(|((title, path), content)| GeneratedPage {
+                title,
+                path,
                 content,
             })
             .collect();
@@ -397,7 +453,22 @@ impl Expanded<'_, '_> {
             chapters,
             generated,
             external: Vec::new(),
+            generated_titles: self.generated_titles(),
         }
+    }
+
+    /// The title and path of every generated page, in order.
+    pub fn generated_titles(&self) -> Vec<(String, String)> {
+        self.generated
+            .iter()
+            .map(|(added, path)| {
+                let title = match *added {
+                    Added::Host(host) => host.title().to_string(),
+                    Added::Sbom(i) => format!("SBOM: {}", self.site.sboms.sboms[i].key),
+                };
+                (title, path.clone())
+            })
+            .collect()
     }
 
     /// The text users wrote that page `n` shows, found without rendering it: the chapter's
@@ -537,6 +608,7 @@ enum Text<'s> {
 
 struct Expander<'s, 'g, 'a> {
     site: &'s Site<'g, 'a>,
+    bundle: Option<&'g crate::config::BundleConfig>,
     page: &'s str,
     text: Text<'s>,
     item_body: bool,
@@ -544,6 +616,10 @@ struct Expander<'s, 'g, 'a> {
     diags: &'s mut Vec<Diagnostic>,
     /// Unknown references seen so far; typo suggestions stop after a hundred.
     unknown_refs: &'s mut usize,
+    /// Data-flow diagrams found while expanding, laid out together afterwards.
+    requests: &'s mut Vec<render::diagram::Request>,
+    /// The laid-out diagrams, when rendering.
+    diagrams: &'s BTreeMap<(String, usize), String>,
 }
 
 impl Expander<'_, '_, '_> {
@@ -613,6 +689,15 @@ impl Expander<'_, '_, '_> {
         None
     }
 
+    /// The finding for a directive that shows the version when the book has none.
+    fn needs_bundle(&mut self, d: &Directive, name: &str) -> Option<Mapped> {
+        self.bad(
+            d,
+            format!("`{name}` needs the version of the technical file"),
+            "add `[preprocessor.techfile.bundle]` with `version = \"1.0\"` (or `version-from = \"git\"`) to book.toml".into(),
+        )
+    }
+
     /// The content of one directive, blamed on the directive; `None` (after a finding)
     /// when it is wrong.
     fn one(&mut self, d: &Directive) -> Option<Mapped> {
@@ -657,15 +742,24 @@ impl Expander<'_, '_, '_> {
                 Some(self.generated(d, |site, page| tables::checklist(site, page, kind)))
             }
             ("codes", []) => Some(self.generated(d, |_, _| tables::codes())),
-            ("document-control", []) => match self.site.stamp {
-                Some(stamp) => Some(self.generated(d, |site, _| {
-                    render::control::render(stamp, &site.reviews.records)
-                })),
-                None => self.bad(
-                    d,
-                    "`document-control` needs the version of the technical file".into(),
-                    "add `[preprocessor.techfile.bundle]` with `version = \"1.0\"` (or `version-from = \"git\"`) to book.toml".into(),
-                ),
+            ("document-control", [] | ["version"] | ["inputs"]) => {
+                let part = match args.first() {
+                    Some(&"version") => render::control::Part::Version,
+                    Some(_) => render::control::Part::Inputs,
+                    None => render::control::Part::All,
+                };
+                match self.site.stamp {
+                    Some(stamp) => Some(self.generated(d, |site, _| {
+                        render::control::render(stamp, part, &site.reviews.records)
+                    })),
+                    None => self.needs_bundle(d, "document-control"),
+                }
+            }
+            ("cover", []) => match (self.site.stamp, self.bundle) {
+                (Some(stamp), Some(bundle)) => {
+                    Some(self.generated(d, |_, _| render::cover::render(bundle, stamp)))
+                }
+                _ => self.needs_bundle(d, "cover"),
             },
             ("summary", []) => Some(self.generated(d, |site, _| tables::summary(site))),
             ("reviews", []) => Some(self.generated(d, render::reviews::reviews)),
@@ -676,9 +770,29 @@ impl Expander<'_, '_, '_> {
                 None => self.bad(
                     d,
                     format!("unknown item kind `{kind}`"),
-                    "use `requirement`, `risk`, `control` or `test`".into(),
+                    match crate::load::closest(kind, Kind::ALL.iter().map(|k| k.as_str())) {
+                        Some(k) => format!("did you mean `{k}`?"),
+                        None => format!(
+                            "use one of {}",
+                            Kind::ALL
+                                .iter()
+                                .map(|k| format!("`{k}`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    },
                 ),
             },
+            ("stride", []) => Some(self.generated(d, render::threat::stride)),
+            ("interfaces", []) => Some(self.generated(d, render::threat::interfaces)),
+            ("assets", []) => Some(self.generated(d, render::threat::assets)),
+            ("data-stores", []) => Some(self.generated(d, render::threat::data_stores)),
+            ("data-flows", []) => Some(self.generated(d, render::threat::data_flows)),
+            ("trust-boundaries", []) => {
+                Some(self.generated(d, render::threat::trust_boundaries))
+            }
+            ("data-flow-diagram", []) => self.diagram(d, None),
+            ("data-flow-diagram", [id]) => self.diagram(d, Some(id)),
             ("risk-register", []) => Some(self.generated(d, render::risk::register)),
             ("risk-matrix", [stage]) => match render::risk::Stage::parse(stage) {
                 Some(s) => Some(self.generated(d, |site, page| render::risk::matrix(site, page, s))),
@@ -780,31 +894,80 @@ impl Expander<'_, '_, '_> {
         None
     }
 
+    /// A data-flow diagram: of the whole model, or of the trust boundary or element `id`.
+    /// While expanding, the diagram is queued for layout; when rendering, its HTML is taken
+    /// from the laid-out ones.
+    fn diagram(&mut self, d: &Directive, id: Option<&str>) -> Option<Mapped> {
+        // The page and the directive's place in its text: unique even when one included
+        // file places the same diagram on two pages (whose links differ).
+        let key = (self.page.to_string(), d.range.start);
+        if self.render {
+            let html = self.diagrams.get(&key).cloned().unwrap_or_default();
+            return Some(self.generated(d, |_, _| html));
+        }
+        let scope = match id {
+            None => Scope::Whole,
+            Some(id) => {
+                let Some(item) = self.site.graph.item(id) else {
+                    self.unknown_id(&d.args[1].1, id);
+                    return None;
+                };
+                let i = match self.site.graph.lookup(id) {
+                    Some(crate::graph::Node::Item(i)) => i,
+                    _ => return None,
+                };
+                match item.kind {
+                    Kind::TrustBoundary => Scope::Boundary(i),
+                    k if k.is_node() => Scope::Element(i),
+                    k => {
+                        return self.bad(
+                            d,
+                            format!("a data-flow diagram cannot be drawn around {} (`{id}`)", k.with_article()),
+                            "write `{{#techfile data-flow-diagram}}` for the whole model, or name a trust boundary, an actor, a process or a data store".into(),
+                        );
+                    }
+                }
+            }
+        };
+        self.requests.push(render::diagram::Request {
+            key,
+            span: self.span(&d.range),
+            page: self.page.to_string(),
+            scope,
+        });
+        Some(Mapped::new())
+    }
+
     fn reference(&mut self, d: &Directive, id: &str) -> Option<Mapped> {
         if self.site.graph.lookup(id).is_none() {
-            *self.unknown_refs += 1;
-            let suggestion = if *self.unknown_refs <= 100 {
-                crate::checks::trace::suggest(self.site.graph, id)
-            } else {
-                None
-            };
-            let help = match suggestion {
-                Some(s) => format!("did you mean `{s}`?"),
-                None => "reference an existing item or catalog ID, or create the item".into(),
-            };
-            let finding = self.finding(
-                Diagnostic::new(
-                    Code::UnknownReference,
-                    format!("reference to unknown ID `{id}`"),
-                )
-                .help(help),
-                &d.args[1].1,
-                "no item or catalog entry has this ID",
-            );
-            self.diags.push(finding);
+            self.unknown_id(&d.args[1].1, id);
             return None;
         }
         Some(self.generated(d, |site, page| site.link(page, id)))
+    }
+
+    /// Reports a directive argument that names no item or catalog entry.
+    fn unknown_id(&mut self, range: &Range<usize>, id: &str) {
+        *self.unknown_refs += 1;
+        let suggestion = if *self.unknown_refs <= 100 {
+            crate::checks::trace::suggest(self.site.graph, id)
+        } else {
+            None
+        };
+        let help = match suggestion {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => "reference an existing item or catalog ID, or create the item".into(),
+        };
+        let finding = self.finding(
+            Diagnostic::new(
+                Code::UnknownReference,
+                format!("reference to unknown ID `{id}`"),
+            )
+            .help(help),
+            range,
+            "no item or catalog entry has this ID",
+        );
+        self.diags.push(finding);
     }
 }
 
@@ -880,7 +1043,7 @@ mod tests {
         let vulns = crate::advisory::assess::Assessment::default();
         let support = crate::lifecycle::Support::default();
         let (expanded, _) = expand(
-            &graph, &sboms, &reviews, &vulns, &support, &chapters, &config, None, outline,
+            &graph, &sboms, &reviews, &vulns, &support, &chapters, &config, None, outline, None,
         );
         (0..expanded.page_count())
             .map(|n| {
@@ -955,6 +1118,7 @@ mod tests {
                 content: page("# T\n"),
             }],
             external: Vec::new(),
+            generated_titles: vec![("T".into(), "t.md".into())],
         };
         stamp_pages(&mut out, &stamp);
         for text in out

@@ -160,6 +160,22 @@ codes! {
     RiskNotVerified = "risk-not-verified", "risk", Deny, false;
     /// A risk is controlled by information for safety only, with no reason why secure design or a protective measure is not possible.
     RiskInformationOnly = "risk-information-only", "risk", Warn, false;
+    /// A STRIDE category that applies to a threat-model element has no risk naming both the element and the category, and no not-applicable reason on the element.
+    StrideGap = "stride-gap", "model", Deny, false;
+    /// An asset that no risk names in `assets`.
+    AssetNotAnalysed = "asset-not-analysed", "model", Deny, false;
+    /// An interface that no data flow passes.
+    InterfaceWithoutFlow = "interface-without-flow", "model", Deny, false;
+    /// A data flow crosses a trust boundary but passes no interface.
+    CrossingWithoutInterface = "crossing-without-interface", "model", Deny, false;
+    /// A data flow passes an interface that belongs to neither of its ends.
+    FlowInterfaceMismatch = "flow-interface-mismatch", "model", Deny, false;
+    /// An element is inside two trust boundaries, neither of which contains the other.
+    BoundaryOverlap = "boundary-overlap", "model", Deny, false;
+    /// In a book with a threat model, a risk in review or approved names no element of it.
+    RiskOutsideModel = "risk-outside-model", "model", Deny, false;
+    /// An element gives a not-applicable reason for a STRIDE category that a risk of the element analyses.
+    NotApplicableContradicted = "not-applicable-contradicted", "model", Warn, false;
     /// A chapter references an item ID that does not exist.
     UnknownReference = "unknown-reference", "book", Deny, false;
     /// A `{{#techfile ...}}` directive is not understood.
@@ -222,6 +238,10 @@ codes! {
     VexUnknownComponent = "vex-unknown-component", "vex", Deny, false;
     /// A VEX statement names a vulnerability that no loaded advisory names (as id or alias).
     VexUnknownVulnerability = "vex-unknown-vulnerability", "vex", Warn, false;
+    /// A data-flow diagram draws more elements and data flows than `max-elements`, or takes longer than the time limit to lay out.
+    DiagramTooLarge = "diagram-too-large", "book", Deny, false;
+    /// A data-flow diagram could not be laid out: Graphviz `dot` is missing, or failed.
+    DiagramLayoutFailed = "diagram-layout-failed", "book", Deny, false;
     /// A link or image leads to no page or file of the book.
     BrokenLink = "broken-link", "links", Deny, false;
     /// A link's `#fragment` names no heading or element of the page it leads to.

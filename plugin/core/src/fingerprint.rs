@@ -39,12 +39,22 @@ pub const BODY: &str = "body";
 
 /// The built-in profiles (profile version 1), one row per kind. A kind without a row (a kind
 /// added later) fingerprints its title, its body and its trace keys, see [`default_profile`].
+///
+/// The elements of the threat model count what they are and what they are connected to (an
+/// interface's protocol, exposure and authentication; a flow's ends and interfaces; a
+/// boundary's members), not their `not-applicable` reasons: those are the outcome of the
+/// STRIDE analysis, which the coverage check judges, and no item is reviewed against them.
+/// A risk counts the model elements it names as it counts its free-text `asset` and `vector`.
 pub const PROFILES: &[(Kind, &[&str])] = &[
     (Kind::Requirement, &["title", BODY, "derives-from"]),
     (
         Kind::Risk,
         &[
             "asset",
+            "assets",
+            "elements",
+            "interfaces",
+            "data-flows",
             "threat",
             "vector",
             "exploitability",
@@ -62,6 +72,46 @@ pub const PROFILES: &[(Kind, &[&str])] = &[
         &["title", BODY, "implements", "mitigates", "measure"],
     ),
     (Kind::Test, &["title", BODY, "verifies"]),
+    (
+        Kind::Asset,
+        &[
+            "title",
+            BODY,
+            "asset-type",
+            "confidentiality",
+            "integrity",
+            "availability",
+        ],
+    ),
+    (Kind::Actor, &["title", BODY, "actor-type", "capability"]),
+    (Kind::Process, &["title", BODY, "technology", "assets"]),
+    (
+        Kind::DataStore,
+        &["title", BODY, "assets", "encryption", "retention"],
+    ),
+    (
+        Kind::Interface,
+        &[
+            "title",
+            BODY,
+            "element",
+            "peers",
+            "interface-type",
+            "protocol",
+            "protocol-version",
+            "port",
+            "direction",
+            "exposure",
+            "authentication",
+            "encryption",
+            "purpose",
+        ],
+    ),
+    (
+        Kind::DataFlow,
+        &["title", BODY, "from", "to", "interfaces", "assets"],
+    ),
+    (Kind::TrustBoundary, &["title", BODY, "contains"]),
 ];
 
 /// The built-in field list of a kind.
@@ -469,6 +519,153 @@ mod tests {
         }
         // The risk profile leaves out the title and body unless configured.
         assert_eq!(fp(&risk.replace("title = \"T\"", "title = \"X\"")), r);
+        // The model elements a risk names count, as its free-text asset and vector do.
+        let named = risk.replace(
+            "asset = \"a\"\n",
+            "asset = \"a\"\nassets = [\"AST-1\"]\nelements = [\"PRC-1\"]\ninterfaces = [\"IF-1\"]\ndata-flows = [\"DF-1\"]\n",
+        );
+        let n = fp(&named);
+        assert_ne!(n, r);
+        for (from, to) in [
+            ("\"AST-1\"", "\"AST-2\""),
+            ("\"PRC-1\"", "\"PRC-2\""),
+            ("\"IF-1\"", "\"IF-2\""),
+            ("\"DF-1\"", "\"DF-2\""),
+        ] {
+            assert_ne!(fp(&named.replace(from, to)), n, "{from}");
+        }
+    }
+
+    #[test]
+    fn threat_model_elements_fingerprint_what_they_are_and_connect_to() {
+        /// Each kind with a complete item, the edits that must change its fingerprint and
+        /// those that must not.
+        type Case = (
+            &'static str,
+            &'static [(&'static str, &'static str)],
+            &'static [(&'static str, &'static str)],
+        );
+        let na = &[
+            (
+                "+++\nBody",
+                "not-applicable = { spoofing = \"Inside the device.\" }\n+++\nBody",
+            ),
+            ("status = \"draft\"", "status = \"approved\""),
+        ][..];
+        let cases: &[Case] = &[
+            (
+                "id = \"AST-1\"\nkind = \"asset\"\ntitle = \"ECG\"\nstatus = \"draft\"\nasset-type = \"data\"\nconfidentiality = \"high\"\nintegrity = \"high\"\navailability = \"medium\"\n",
+                &[
+                    ("\"ECG\"", "\"ECG data\""),
+                    ("\"data\"", "\"function\""),
+                    ("confidentiality = \"high\"", "confidentiality = \"low\""),
+                    ("integrity = \"high\"", "integrity = \"low\""),
+                    ("\"medium\"", "\"low\""),
+                    ("Body", "Other"),
+                ],
+                &[("status = \"draft\"", "status = \"approved\"")],
+            ),
+            (
+                "id = \"ACT-1\"\nkind = \"actor\"\ntitle = \"Patient\"\nstatus = \"draft\"\nactor-type = \"user\"\ncapability = \"none\"\n",
+                &[
+                    ("\"user\"", "\"attacker\""),
+                    ("\"none\"", "\"radio kit\""),
+                    ("Body", "Other"),
+                ],
+                na,
+            ),
+            (
+                "id = \"PRC-1\"\nkind = \"process\"\ntitle = \"App\"\nstatus = \"draft\"\ntechnology = \"Kotlin\"\nassets = [\"AST-1\"]\n",
+                &[
+                    ("\"Kotlin\"", "\"Swift\""),
+                    ("[\"AST-1\"]", "[\"AST-2\"]"),
+                    ("\"App\"", "\"Phone app\""),
+                ],
+                na,
+            ),
+            (
+                "id = \"DS-1\"\nkind = \"data-store\"\ntitle = \"DB\"\nstatus = \"draft\"\nassets = [\"AST-1\"]\nencryption = \"AES-256\"\nretention = \"10 years\"\n",
+                &[
+                    ("[\"AST-1\"]", "[\"AST-1\", \"AST-2\"]"),
+                    ("\"AES-256\"", "\"none\""),
+                    ("\"10 years\"", "\"1 year\""),
+                ],
+                na,
+            ),
+            (
+                "id = \"IF-1\"\nkind = \"interface\"\ntitle = \"API\"\nstatus = \"draft\"\nelement = \"PRC-1\"\npeers = [\"ACT-1\"]\ninterface-type = \"network\"\nprotocol = \"HTTPS\"\nprotocol-version = \"TLS 1.3\"\nport = \"443/tcp\"\ndirection = \"inbound\"\nexposure = \"network\"\nauthentication = \"OIDC\"\nencryption = \"TLS\"\npurpose = \"Upload\"\n",
+                &[
+                    ("\"PRC-1\"", "\"PRC-2\""),
+                    ("[\"ACT-1\"]", "[\"ACT-2\"]"),
+                    ("\"network\"\nprotocol", "\"radio\"\nprotocol"),
+                    ("\"HTTPS\"", "\"HTTP\""),
+                    ("\"TLS 1.3\"", "\"TLS 1.2\""),
+                    ("\"443/tcp\"", "\"80/tcp\""),
+                    ("\"inbound\"", "\"both\""),
+                    ("exposure = \"network\"", "exposure = \"adjacent\""),
+                    ("\"OIDC\"", "\"none\""),
+                    ("encryption = \"TLS\"", "encryption = \"none\""),
+                    ("\"Upload\"", "\"Download\""),
+                ],
+                na,
+            ),
+            (
+                "id = \"DF-1\"\nkind = \"data-flow\"\ntitle = \"Upload\"\nstatus = \"draft\"\nfrom = \"ACT-1\"\nto = \"PRC-1\"\ninterfaces = [\"IF-1\"]\nassets = [\"AST-1\"]\n",
+                &[
+                    ("\"ACT-1\"", "\"ACT-2\""),
+                    ("\"PRC-1\"", "\"PRC-2\""),
+                    ("[\"IF-1\"]", "[\"IF-2\"]"),
+                    ("[\"AST-1\"]", "[]"),
+                ],
+                na,
+            ),
+            (
+                "id = \"TB-1\"\nkind = \"trust-boundary\"\ntitle = \"Cloud\"\nstatus = \"draft\"\ncontains = [\"PRC-1\"]\n",
+                &[
+                    ("[\"PRC-1\"]", "[\"PRC-1\", \"DS-1\"]"),
+                    ("\"Cloud\"", "\"Cloud VPC\""),
+                ],
+                &[
+                    ("status = \"draft\"", "status = \"approved\""),
+                    ("\"draft\"\n", "\"draft\"\nowner = \"Ann\"\n"),
+                ],
+            ),
+        ];
+        for (fields, changes, keeps) in cases {
+            let text = format!("+++\n{fields}+++\nBody\n");
+            let base = fp(&text);
+            for (from, to) in *changes {
+                assert!(text.contains(from), "{from}");
+                assert_ne!(
+                    fp(&text.replacen(from, to, 1)),
+                    base,
+                    "{fields}: {from} -> {to}"
+                );
+            }
+            for (from, to) in *keeps {
+                assert!(text.contains(from), "{from}");
+                assert_eq!(
+                    fp(&text.replacen(from, to, 1)),
+                    base,
+                    "{fields}: {from} -> {to}"
+                );
+            }
+        }
+        // Every field of the built-in profiles is a key of its kind (or the body).
+        for (kind, fields) in PROFILES {
+            for f in *fields {
+                assert!(
+                    *f == BODY || crate::load::is_key_of(f, *kind),
+                    "{f} is not a key of {kind:?}"
+                );
+                assert!(!EXCLUDED.contains(f), "{f}");
+            }
+        }
+        assert_eq!(
+            PROFILES.len(),
+            Kind::ALL.len(),
+            "every kind has its own row"
+        );
     }
 
     #[test]

@@ -226,8 +226,14 @@ impl<'a> TraceGraph<'a> {
                         out.insert(self.catalog.entries()[c].id.as_str());
                     }
                     Some(Node::Item(j)) if self.items[j].kind == Kind::Requirement => stack.push(j),
-                    // Controls and tests lead up to requirements too.
-                    Some(Node::Item(j)) if self.items[i].kind != Kind::Requirement => stack.push(j),
+                    // Controls and tests lead up to requirements too; the threat model
+                    // leads to no catalog entry, so its links are not followed.
+                    Some(Node::Item(j))
+                        if self.items[i].kind != Kind::Requirement
+                            && !self.items[j].kind.is_model() =>
+                    {
+                        stack.push(j)
+                    }
                     _ => {}
                 }
             }

@@ -38,6 +38,7 @@ pub mod sbom;
 pub mod stamp;
 #[cfg(test)]
 mod testkit;
+pub mod threat;
 pub mod vex;
 
 use crate::book::Chapter;
@@ -94,6 +95,9 @@ pub struct BookInputs {
     /// The files under `src` that the chapters' `{{#include}}` helpers (and theirs) name,
     /// by path relative to `src` with forward slashes. A path missing here names no file.
     pub included: BTreeMap<String, Input>,
+    /// Lays out data-flow diagrams (Graphviz `dot`, run by the edge with a time limit).
+    /// `None`: diagrams are not drawn, and say so.
+    pub layout: Option<std::sync::Arc<dyn threat::layout::Layout>>,
 }
 
 impl Default for BookInputs {
@@ -107,6 +111,7 @@ impl Default for BookInputs {
             links: true,
             src_root: Vec::new(),
             included: BTreeMap::new(),
+            layout: None,
         }
     }
 }
@@ -395,6 +400,7 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
         stamp.as_ref(),
         book_inputs.src_files,
         book_inputs.markdown,
+        book_inputs.layout.as_deref(),
         render,
     );
     diags.extend(book_diags);
@@ -466,6 +472,7 @@ fn expand_and_check_links(
     stamp: Option<&Stamp>,
     src_files: BTreeSet<String>,
     markdown: links::Markdown,
+    layout: Option<&dyn threat::layout::Layout>,
     render: bool,
 ) -> (book::Output, Vec<Diagnostic>) {
     let (expanded, mut diags) = book::expand(
@@ -478,6 +485,7 @@ fn expand_and_check_links(
         config,
         stamp,
         !render,
+        layout,
     );
     let pages = BookPages {
         expanded: &expanded,
@@ -519,7 +527,10 @@ fn expand_and_check_links(
             .collect();
         expanded.output(rendered)
     } else {
-        book::Output::default()
+        book::Output {
+            generated_titles: expanded.generated_titles(),
+            ..book::Output::default()
+        }
     };
     output.external = external;
     (output, diags)

@@ -141,17 +141,58 @@ impl SourceMap {
     }
 }
 
-/// The four kinds of item a user writes.
+/// The kinds of item a user writes: the four of the trace (requirement, risk, control,
+/// test) and the seven of the threat model (see [`Kind::is_model`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Kind {
     Requirement,
     Risk,
     Control,
     Test,
+    /// What is protected, with the confidentiality, integrity and availability it needs.
+    Asset,
+    /// An external entity: a person, an organisation, another system or an attacker profile.
+    Actor,
+    /// A running part of the system (firmware, app, service, portal). Called a process, as
+    /// in data-flow diagrams and STRIDE per element, because "component" already means an
+    /// SBOM component here.
+    Process,
+    /// Where data rests: a database, a queue, a flash partition, a file.
+    DataStore,
+    /// An entry point of an element: a port, a radio link, a debug port, a human-machine
+    /// interface.
+    Interface,
+    /// Data moving from one element to another.
+    DataFlow,
+    /// A zone whose elements share a level of trust.
+    TrustBoundary,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 4] = [Kind::Requirement, Kind::Risk, Kind::Control, Kind::Test];
+    pub const ALL: [Kind; 11] = [
+        Kind::Requirement,
+        Kind::Risk,
+        Kind::Control,
+        Kind::Test,
+        Kind::Asset,
+        Kind::Actor,
+        Kind::Process,
+        Kind::DataStore,
+        Kind::Interface,
+        Kind::DataFlow,
+        Kind::TrustBoundary,
+    ];
+
+    /// The kinds of the threat model.
+    pub const MODEL: [Kind; 7] = [
+        Kind::Asset,
+        Kind::Actor,
+        Kind::Process,
+        Kind::DataStore,
+        Kind::Interface,
+        Kind::DataFlow,
+        Kind::TrustBoundary,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -159,6 +200,13 @@ impl Kind {
             Kind::Risk => "risk",
             Kind::Control => "control",
             Kind::Test => "test",
+            Kind::Asset => "asset",
+            Kind::Actor => "actor",
+            Kind::Process => "process",
+            Kind::DataStore => "data-store",
+            Kind::Interface => "interface",
+            Kind::DataFlow => "data-flow",
+            Kind::TrustBoundary => "trust-boundary",
         }
     }
 
@@ -172,7 +220,55 @@ impl Kind {
             Kind::Risk => "Risks",
             Kind::Control => "Controls",
             Kind::Test => "Tests",
+            Kind::Asset => "Assets",
+            Kind::Actor => "Actors",
+            Kind::Process => "Processes",
+            Kind::DataStore => "Data stores",
+            Kind::Interface => "Interfaces",
+            Kind::DataFlow => "Data flows",
+            Kind::TrustBoundary => "Trust boundaries",
         }
+    }
+
+    /// The kind as a reader names it in a sentence ("data store", "trust boundary").
+    pub fn noun(self) -> &'static str {
+        match self {
+            Kind::DataStore => "data store",
+            Kind::DataFlow => "data flow",
+            Kind::TrustBoundary => "trust boundary",
+            k => k.as_str(),
+        }
+    }
+
+    /// "a risk", "an asset", "an interface".
+    pub fn with_article(self) -> String {
+        let noun = self.noun();
+        let article = if noun.starts_with(['a', 'e', 'i', 'o', 'u']) {
+            "an"
+        } else {
+            "a"
+        };
+        format!("{article} {noun}")
+    }
+
+    /// Whether the kind belongs to the threat model.
+    pub fn is_model(self) -> bool {
+        Kind::MODEL.contains(&self)
+    }
+
+    /// Whether STRIDE per element applies to the kind: the four element types of a
+    /// data-flow diagram (external entity, process, data store, data flow), and interfaces
+    /// when the configuration asks for them.
+    pub fn is_stride_element(self) -> bool {
+        matches!(
+            self,
+            Kind::Actor | Kind::Process | Kind::DataStore | Kind::DataFlow | Kind::Interface
+        )
+    }
+
+    /// Whether the kind is a node of the data-flow diagram: something data flows from or to.
+    pub fn is_node(self) -> bool {
+        matches!(self, Kind::Actor | Kind::Process | Kind::DataStore)
     }
 }
 
@@ -183,6 +279,9 @@ impl fmt::Display for Kind {
 }
 
 /// The relation a trace key expresses, always from the item that declares it to its target.
+/// A key may name several relations (`assets` on a risk, a data store, a data flow or a
+/// process): each relation has one source kind, and [`Relation::of`] finds the one a key
+/// means on a kind.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Relation {
     /// requirement -> catalog entry or requirement
@@ -193,14 +292,69 @@ pub enum Relation {
     Mitigates,
     /// test -> control or requirement
     Verifies,
+    /// risk -> asset (`assets`)
+    RiskAssets,
+    /// risk -> actor, process or data store (`elements`)
+    RiskElements,
+    /// risk -> interface (`interfaces`)
+    RiskInterfaces,
+    /// risk -> data flow (`data-flows`)
+    RiskFlows,
+    /// process -> asset it handles (`assets`)
+    ProcessAssets,
+    /// data store -> asset it holds (`assets`)
+    StoreAssets,
+    /// data flow -> asset it carries (`assets`)
+    FlowAssets,
+    /// interface -> the element it belongs to (`element`, one ID)
+    InterfaceOf,
+    /// interface -> the elements on its other side (`peers`)
+    Peers,
+    /// data flow -> its source (`from`, one ID)
+    FlowFrom,
+    /// data flow -> its destination (`to`, one ID)
+    FlowTo,
+    /// data flow -> the interfaces it passes (`interfaces`)
+    FlowInterfaces,
+    /// trust boundary -> the elements and boundaries inside it (`contains`)
+    Contains,
 }
 
 impl Relation {
-    pub const ALL: [Relation; 4] = [
+    pub const ALL: [Relation; 17] = [
         Relation::DerivesFrom,
         Relation::Implements,
         Relation::Mitigates,
         Relation::Verifies,
+        Relation::RiskAssets,
+        Relation::RiskElements,
+        Relation::RiskInterfaces,
+        Relation::RiskFlows,
+        Relation::ProcessAssets,
+        Relation::StoreAssets,
+        Relation::FlowAssets,
+        Relation::InterfaceOf,
+        Relation::Peers,
+        Relation::FlowFrom,
+        Relation::FlowTo,
+        Relation::FlowInterfaces,
+        Relation::Contains,
+    ];
+
+    /// The relations of the trace proper, from tests up to the catalog.
+    pub const TRACE: [Relation; 4] = [
+        Relation::DerivesFrom,
+        Relation::Implements,
+        Relation::Mitigates,
+        Relation::Verifies,
+    ];
+
+    /// The relations a risk uses to name the parts of the threat model it analyses.
+    pub const RISK_MODEL: [Relation; 4] = [
+        Relation::RiskAssets,
+        Relation::RiskElements,
+        Relation::RiskInterfaces,
+        Relation::RiskFlows,
     ];
 
     /// The front-matter key.
@@ -210,7 +364,34 @@ impl Relation {
             Relation::Implements => "implements",
             Relation::Mitigates => "mitigates",
             Relation::Verifies => "verifies",
+            Relation::RiskAssets
+            | Relation::ProcessAssets
+            | Relation::StoreAssets
+            | Relation::FlowAssets => "assets",
+            Relation::RiskElements => "elements",
+            Relation::RiskInterfaces | Relation::FlowInterfaces => "interfaces",
+            Relation::RiskFlows => "data-flows",
+            Relation::InterfaceOf => "element",
+            Relation::Peers => "peers",
+            Relation::FlowFrom => "from",
+            Relation::FlowTo => "to",
+            Relation::Contains => "contains",
         }
+    }
+
+    /// Keys written as one ID rather than a list.
+    pub fn is_single(self) -> bool {
+        matches!(
+            self,
+            Relation::InterfaceOf | Relation::FlowFrom | Relation::FlowTo
+        )
+    }
+
+    /// The relation `key` expresses on an item of `kind`, if it is one of its keys.
+    pub fn of(key: &str, kind: Kind) -> Option<Relation> {
+        Relation::ALL
+            .into_iter()
+            .find(|r| r.key() == key && r.source_kind() == kind)
     }
 
     /// Which item kind may declare this relation.
@@ -219,18 +400,44 @@ impl Relation {
             Relation::DerivesFrom => Kind::Requirement,
             Relation::Implements | Relation::Mitigates => Kind::Control,
             Relation::Verifies => Kind::Test,
+            Relation::RiskAssets
+            | Relation::RiskElements
+            | Relation::RiskInterfaces
+            | Relation::RiskFlows => Kind::Risk,
+            Relation::ProcessAssets => Kind::Process,
+            Relation::StoreAssets => Kind::DataStore,
+            Relation::FlowAssets
+            | Relation::FlowFrom
+            | Relation::FlowTo
+            | Relation::FlowInterfaces => Kind::DataFlow,
+            Relation::InterfaceOf | Relation::Peers => Kind::Interface,
+            Relation::Contains => Kind::TrustBoundary,
         }
     }
 
     /// Whether a target of this kind is allowed (`None` stands for a catalog entry).
     pub fn accepts(self, target: Option<Kind>) -> bool {
-        matches!(
-            (self, target),
-            (Relation::DerivesFrom, None | Some(Kind::Requirement))
-                | (Relation::Implements, Some(Kind::Requirement))
-                | (Relation::Mitigates, Some(Kind::Risk))
-                | (Relation::Verifies, Some(Kind::Control | Kind::Requirement))
-        )
+        let Some(kind) = target else {
+            return self == Relation::DerivesFrom;
+        };
+        match self {
+            Relation::DerivesFrom => kind == Kind::Requirement,
+            Relation::Implements => kind == Kind::Requirement,
+            Relation::Mitigates => kind == Kind::Risk,
+            Relation::Verifies => matches!(kind, Kind::Control | Kind::Requirement),
+            Relation::RiskAssets
+            | Relation::ProcessAssets
+            | Relation::StoreAssets
+            | Relation::FlowAssets => kind == Kind::Asset,
+            Relation::RiskElements
+            | Relation::InterfaceOf
+            | Relation::Peers
+            | Relation::FlowFrom
+            | Relation::FlowTo => kind.is_node(),
+            Relation::RiskInterfaces | Relation::FlowInterfaces => kind == Kind::Interface,
+            Relation::RiskFlows => kind == Kind::DataFlow,
+            Relation::Contains => kind.is_node() || kind == Kind::TrustBoundary,
+        }
     }
 
     /// Human description of allowed targets, for help lines.
@@ -240,6 +447,18 @@ impl Relation {
             Relation::Implements => "a requirement",
             Relation::Mitigates => "a risk",
             Relation::Verifies => "a control or a requirement",
+            Relation::RiskAssets
+            | Relation::ProcessAssets
+            | Relation::StoreAssets
+            | Relation::FlowAssets => "assets",
+            Relation::RiskElements
+            | Relation::InterfaceOf
+            | Relation::Peers
+            | Relation::FlowFrom
+            | Relation::FlowTo => "an actor, a process or a data store",
+            Relation::RiskInterfaces | Relation::FlowInterfaces => "interfaces",
+            Relation::RiskFlows => "data flows",
+            Relation::Contains => "actors, processes, data stores and other trust boundaries",
         }
     }
 
@@ -250,6 +469,19 @@ impl Relation {
             Relation::Implements => "implemented by",
             Relation::Mitigates => "mitigated by",
             Relation::Verifies => "verified by",
+            Relation::RiskAssets
+            | Relation::RiskElements
+            | Relation::RiskInterfaces
+            | Relation::RiskFlows => "risks",
+            Relation::ProcessAssets => "handled by",
+            Relation::StoreAssets => "held in",
+            Relation::FlowAssets => "carried by",
+            Relation::InterfaceOf => "interfaces",
+            Relation::Peers => "uses interfaces",
+            Relation::FlowFrom => "data flows out",
+            Relation::FlowTo => "data flows in",
+            Relation::FlowInterfaces => "data flows",
+            Relation::Contains => "inside",
         }
     }
 
@@ -259,6 +491,19 @@ impl Relation {
             Relation::Implements => "implements",
             Relation::Mitigates => "mitigates",
             Relation::Verifies => "verifies",
+            Relation::RiskAssets => "threatens asset",
+            Relation::RiskElements => "threatens element",
+            Relation::RiskInterfaces => "threatens interface",
+            Relation::RiskFlows => "threatens data flow",
+            Relation::ProcessAssets => "handles",
+            Relation::StoreAssets => "holds",
+            Relation::FlowAssets => "carries",
+            Relation::InterfaceOf => "is an interface of",
+            Relation::Peers => "connects",
+            Relation::FlowFrom => "flows from",
+            Relation::FlowTo => "flows to",
+            Relation::FlowInterfaces => "passes through",
+            Relation::Contains => "contains",
         }
     }
 }
@@ -413,6 +658,32 @@ words! {
     }
 }
 
+impl Stride {
+    /// The letter of the category in "STRIDE".
+    pub fn letter(self) -> char {
+        match self {
+            Stride::Spoofing => 'S',
+            Stride::Tampering => 'T',
+            Stride::Repudiation => 'R',
+            Stride::InformationDisclosure => 'I',
+            Stride::DenialOfService => 'D',
+            Stride::ElevationOfPrivilege => 'E',
+        }
+    }
+
+    /// The category as a heading names it.
+    pub fn title(self) -> &'static str {
+        match self {
+            Stride::Spoofing => "Spoofing",
+            Stride::Tampering => "Tampering",
+            Stride::Repudiation => "Repudiation",
+            Stride::InformationDisclosure => "Information disclosure",
+            Stride::DenialOfService => "Denial of service",
+            Stride::ElevationOfPrivilege => "Elevation of privilege",
+        }
+    }
+}
+
 words! {
     /// The type of a control, in the order of preference of MDCG 2019-16 section 3.3 (and
     /// ISO 14971 7.1): the variants sort from most to least effective.
@@ -482,6 +753,135 @@ pub struct RiskFields {
     pub benefit_risk: Option<Spanned<String>>,
     /// Why no design or protective control is possible, when only information controls it.
     pub design_infeasible: Option<Spanned<String>>,
+}
+
+words! {
+    /// The kind of an asset.
+    AssetType {
+        /// Information: health data, personal data, settings in transit.
+        Data = "data",
+        /// A function the device performs (acquisition, analysis, notification).
+        Function = "function",
+        /// Cryptographic keys and certificates.
+        KeyMaterial = "key-material",
+        /// Passwords, tokens, session cookies.
+        Credential = "credential",
+        /// Firmware, software and their build chain.
+        Software = "software",
+        /// Settings that change what the device does.
+        Configuration = "configuration",
+        /// Audit and security logs.
+        Log = "log",
+    }
+}
+
+words! {
+    /// How much of one security property an asset needs (its confidentiality, integrity or
+    /// availability requirement), from none to high.
+    Need {
+        NotNeeded = "none",
+        Low = "low",
+        Medium = "medium",
+        High = "high",
+    }
+}
+
+words! {
+    /// Who or what an actor is.
+    ActorType {
+        /// A person who uses the device: patient, clinician.
+        User = "user",
+        /// A person or organisation who runs it: clinic administrator, hospital IT, the manufacturer's operations.
+        Operator = "operator",
+        /// Another system: an identity provider, a push service, an app store.
+        System = "system",
+        /// An attacker profile: the source of threats, not a part of the system.
+        Attacker = "attacker",
+    }
+}
+
+words! {
+    /// What an interface is made of.
+    InterfaceType {
+        /// A network port or connection (IP).
+        Network = "network",
+        /// A radio link (Bluetooth, NFC, Wi-Fi direct).
+        Radio = "radio",
+        /// A wired port: USB, serial, debug, charger contacts.
+        Wired = "wired",
+        /// A human-machine interface: screen, button, LED, web user interface.
+        Hmi = "hmi",
+        /// A software interface inside a platform: inter-process calls, the OS push service, files.
+        Software = "software",
+    }
+}
+
+words! {
+    /// Which way connections go, seen from the element the interface belongs to.
+    Direction {
+        Inbound = "inbound",
+        Outbound = "outbound",
+        Both = "both",
+    }
+}
+
+words! {
+    /// How far away an attacker can reach an interface from, in the terms of the CVSS
+    /// attack vector.
+    Exposure {
+        Network = "network",
+        Adjacent = "adjacent",
+        Local = "local",
+        Physical = "physical",
+    }
+}
+
+/// What a threat-model element says beyond the common keys and its references (which are
+/// trace links). One struct for the seven kinds: each key is read only on the kinds the
+/// loader allows it on.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ModelFields {
+    /// Asset: its kind.
+    pub asset_type: Option<AssetType>,
+    /// Asset: the confidentiality, integrity and availability it needs.
+    pub confidentiality: Option<Need>,
+    pub integrity: Option<Need>,
+    pub availability: Option<Need>,
+    /// Actor: who or what it is.
+    pub actor_type: Option<ActorType>,
+    /// Actor: what an attacker profile can do, in one line.
+    pub capability: Option<String>,
+    /// Process: what it runs on, in one line.
+    pub technology: Option<String>,
+    /// Data store: encryption at rest; interface: encryption in transit. One line each.
+    pub encryption: Option<String>,
+    /// Data store: how long data are kept.
+    pub retention: Option<String>,
+    /// Interface: what it is made of.
+    pub interface_type: Option<InterfaceType>,
+    pub protocol: Option<String>,
+    pub protocol_version: Option<String>,
+    /// Interface: the port ("TCP 443", "GATT service 0xFE59").
+    pub port: Option<String>,
+    pub direction: Option<Direction>,
+    pub exposure: Option<Exposure>,
+    /// Interface: how the other side is authenticated, in one line.
+    pub authentication: Option<String>,
+    /// Interface: what it is used for, in one line.
+    pub purpose: Option<String>,
+    /// STRIDE categories that do not apply to this element, each with the reason, in
+    /// STRIDE order.
+    pub not_applicable: Vec<(Stride, Spanned<String>)>,
+}
+
+impl ModelFields {
+    /// The reason a STRIDE category does not apply to the element, if one is recorded.
+    pub fn not_applicable(&self, category: Stride) -> Option<&Spanned<String>> {
+        self.not_applicable
+            .iter()
+            .find(|(c, _)| *c == category)
+            .map(|(_, r)| r)
+    }
 }
 
 /// A reference from one item to another ID, with where it was written.
@@ -557,7 +957,8 @@ pub struct ReviewStamp {
     pub span: Span,
 }
 
-/// One requirement, risk, control or test, as read from its Markdown file.
+/// One item (a requirement, risk, control, test or threat-model element), as read from its
+/// Markdown file.
 #[derive(Clone, Debug)]
 pub struct Item {
     pub id: String,
@@ -577,6 +978,8 @@ pub struct Item {
     pub measure: Option<Spanned<Measure>>,
     /// Only present on risks.
     pub risk: Option<Box<RiskFields>>,
+    /// Only present on the kinds of the threat model.
+    pub model: Option<Box<ModelFields>>,
     pub links: Vec<TraceLink>,
     /// SBOM components the item concerns (a risk that affects a library, a control that
     /// hardens it), each a purl or a bom-ref as written.
@@ -632,6 +1035,11 @@ impl Item {
 
     pub fn links_of(&self, relation: Relation) -> impl Iterator<Item = &TraceLink> {
         self.links.iter().filter(move |l| l.relation == relation)
+    }
+
+    /// The target of a relation written as one ID (`from`, `to`, `element`).
+    pub fn single(&self, relation: Relation) -> Option<&str> {
+        self.links_of(relation).next().map(|l| l.target.as_str())
     }
 }
 

@@ -7,23 +7,24 @@ use std::ffi::OsString;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::rc::Rc;
+use std::sync::Arc;
 
 /// A book in a temporary folder, laid out as the fixtures are: `book/book.toml`,
 /// `book/src/`, `requirements/`, `sboms/`. The builder methods take and return the book, so
 /// a test writes `Book::fixture("clean").config("pages-dir = \"x\"").file(...)`, and changes
 /// it later the same way (`let book = book.file(...)`).
 pub struct Book {
-    /// Shared with the [`Built`] results, so a build's output outlives a book made for it
+    /// Shared with the [`Built`] results (an `Arc`, so books build on threads at once), so a
+    /// build's output outlives a book made for it
     /// in one expression (`Book::fixture("clean").build()`).
-    dir: Rc<tempfile::TempDir>,
+    dir: Arc<tempfile::TempDir>,
 }
 
 impl Book {
     /// An empty folder.
     pub fn empty() -> Book {
         Book {
-            dir: Rc::new(tempfile::tempdir().expect("temp dir")),
+            dir: Arc::new(tempfile::tempdir().expect("temp dir")),
         }
     }
 
@@ -259,7 +260,7 @@ impl Mdbook<'_> {
         }
         cmd.envs(self.envs);
         let out = cmd.output().expect("mdbook runs");
-        Built::new(out, root.join("book/book"), Rc::clone(&self.book.dir))
+        Built::new(out, root.join("book/book"), Arc::clone(&self.book.dir))
     }
 }
 
@@ -292,11 +293,11 @@ pub struct Built {
     pub findings: Vec<BuildFinding>,
     /// `book/book`, mdBook's output folder.
     pub out: PathBuf,
-    _book: Rc<tempfile::TempDir>,
+    _book: Arc<tempfile::TempDir>,
 }
 
 impl Built {
-    fn new(out: Output, dir: PathBuf, book: Rc<tempfile::TempDir>) -> Built {
+    fn new(out: Output, dir: PathBuf, book: Arc<tempfile::TempDir>) -> Built {
         let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
         Built {
             success: out.status.success(),

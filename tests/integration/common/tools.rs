@@ -14,8 +14,13 @@ pub enum Need {
     Chromium,
     /// poppler-utils' `pdftotext`, which reads the PDF back.
     Pdftotext,
+    /// `qpdf`, which reads the PDF's outline as JSON.
+    Qpdf,
     /// git, for version stamps from a repository.
     Git,
+    /// Graphviz `dot`, which lays out the data-flow diagrams (the sample's and
+    /// `clean-threat-model`'s).
+    Graphviz,
     /// `../shared` next to the repository: the CycloneDX test vectors.
     Shared,
 }
@@ -25,8 +30,9 @@ impl Need {
     fn skip_var(self) -> &'static str {
         match self {
             Need::Mdbook | Need::Git => "TECHFILE_SKIP_MDBOOK",
-            Need::Chromium | Need::Pdftotext => "TECHFILE_SKIP_BROWSER",
+            Need::Chromium | Need::Pdftotext | Need::Qpdf => "TECHFILE_SKIP_BROWSER",
             Need::Shared => "TECHFILE_SKIP_SHARED",
+            Need::Graphviz => "TECHFILE_SKIP_GRAPHVIZ",
         }
     }
 
@@ -35,7 +41,9 @@ impl Need {
             Need::Mdbook => "cargo install --locked mdbook --version 0.5.4",
             Need::Chromium => "apt-get install chromium",
             Need::Pdftotext => "apt-get install poppler-utils",
+            Need::Qpdf => "apt-get install qpdf",
             Need::Git => "apt-get install git",
+            Need::Graphviz => "apt-get install graphviz",
             Need::Shared => "check out the project's shared/ folder next to the repository",
         }
     }
@@ -54,11 +62,18 @@ impl Need {
             Need::Mdbook => "mdbook",
             Need::Chromium => "chromium",
             Need::Pdftotext => "pdftotext",
+            Need::Qpdf => "qpdf",
             Need::Git => "git",
+            Need::Graphviz => "dot",
         };
         // Only whether it runs matters: `pdftotext --version` exits 1 although it is there.
+        // `dot` knows only `-V`.
         let out = Command::new(tool)
-            .arg("--version")
+            .arg(if self == Need::Graphviz {
+                "-V"
+            } else {
+                "--version"
+            })
             .stdin(Stdio::null())
             .output()
             .map_err(|e| format!("{tool} is not on PATH ({e})"))?;

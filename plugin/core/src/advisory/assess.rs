@@ -777,6 +777,12 @@ fn vulnerability_findings(
                 Kind::Control => ("control", "re-check that the control still holds"),
                 Kind::Test => ("test", "re-run the test against the affected component"),
                 Kind::Requirement => ("requirement", "re-check that the requirement is still met"),
+                // A threat-model element that runs or holds the component: its threats
+                // (STRIDE) and the risks that name it are to be looked at again.
+                k => (
+                    k.noun(),
+                    "re-check the threats of this element of the threat model, and the risks that name it",
+                ),
             };
             if suspects.insert((i, v.id.clone())) {
                 diags.push(

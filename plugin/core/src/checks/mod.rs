@@ -4,6 +4,7 @@
 pub mod coverage;
 pub mod dates;
 pub mod ids;
+pub mod model;
 pub mod release;
 pub mod risk;
 pub mod trace;
@@ -20,5 +21,6 @@ pub fn run(graph: &TraceGraph<'_>, config: &Config, config_span: Option<Span>) -
     out.extend(trace::check(graph));
     out.extend(coverage::check(graph, config, config_span));
     out.extend(risk::check(graph, &config.risk));
+    out.extend(model::check(graph, config));
     out
 }

@@ -3,7 +3,7 @@
 
 use crate::diag::{Code, Diagnostic};
 use crate::graph::{Edge, Node, TraceGraph};
-use crate::model::{Item, Status};
+use crate::model::{Item, Relation, Status};
 use petgraph::algo::tarjan_scc;
 use petgraph::graph::NodeIndex;
 use petgraph::visit::EdgeRef;
@@ -30,9 +30,10 @@ fn unknown(graph: &TraceGraph<'_>, out: &mut Vec<Diagnostic>) {
         } else {
             None
         };
-        let help = match suggestion {
-            Some(s) => format!("did you mean `{s}`? Otherwise create an item with this ID or remove the link"),
-            None => "create an item with this ID, use a built-in catalog ID (see the catalog page), or remove the link".into(),
+        let help = match (suggestion, link.relation) {
+            (Some(s), _) => format!("did you mean `{s}`? Otherwise create an item with this ID or remove the link"),
+            (None, Relation::DerivesFrom) => "create an item with this ID, use a built-in catalog ID (see the catalog page), or remove the link".into(),
+            (None, r) => format!("`{}` takes {}: create the item with this ID, or remove the link", r.key(), r.expected_targets()),
         };
         out.push(
             Diagnostic::new(
@@ -95,12 +96,16 @@ fn kinds_and_duplicates(graph: &TraceGraph<'_>, out: &mut Vec<Diagnostic>) {
             if !link.relation.accepts(target_kind) {
                 let what = match node {
                     Node::Catalog(c) => graph.catalog.entries()[c].kind.label().to_string(),
-                    Node::Item(j) => format!("a {}", graph.items[j].kind),
+                    Node::Item(j) => graph.items[j].kind.with_article(),
                 };
                 out.push(
                     Diagnostic::new(
                         Code::WrongLinkKind,
-                        format!("a {} cannot `{}` {what}", item.kind, link.relation.key()),
+                        format!(
+                            "{} cannot `{}` {what}",
+                            item.kind.with_article(),
+                            link.relation.key()
+                        ),
                     )
                     .at(link.span, format!("`{}` is {what}", link.target))
                     .help(wrong_kind_help(item, link.relation, target_kind)),
@@ -131,11 +136,15 @@ fn wrong_kind_help(
     relation: crate::model::Relation,
     target: Option<crate::model::Kind>,
 ) -> String {
-    use crate::model::{Kind, Relation};
+    use crate::model::Kind;
     match (relation, target) {
         (Relation::Verifies, Some(Kind::Risk)) => "tests verify controls or requirements; verify the control that mitigates this risk instead".into(),
         (Relation::Implements, Some(Kind::Risk)) => "use `mitigates` for risks; `implements` takes requirements".into(),
         (Relation::Mitigates, Some(Kind::Requirement)) => "use `implements` for requirements; `mitigates` takes risks".into(),
+        (Relation::RiskElements, Some(Kind::Asset)) => "name assets with `assets`; `elements` takes actors, processes and data stores".into(),
+        (Relation::RiskElements, Some(Kind::Interface)) => "name interfaces with `interfaces`; `elements` takes actors, processes and data stores".into(),
+        (Relation::RiskElements, Some(Kind::DataFlow)) => "name data flows with `data-flows`; `elements` takes actors, processes and data stores".into(),
+        (r, Some(Kind::Asset)) if r != Relation::RiskElements && item.kind == Kind::Risk => "name assets with `assets`".into(),
         _ => format!("`{}` on a {} takes {}", relation.key(), item.kind, relation.expected_targets()),
     }
 }
@@ -170,7 +179,20 @@ fn cycles(graph: &TraceGraph<'_>, out: &mut Vec<Diagnostic>) {
         for s in spans {
             d = d.with_label(s, "and continues here");
         }
-        out.push(d.help("trace links go one way (test -> control -> requirement -> catalog); remove one link of the cycle"));
+        let boundaries = path.iter().all(|&(_, e)| {
+            matches!(
+                e,
+                Some(Edge::Trace {
+                    relation: Relation::Contains,
+                    ..
+                })
+            )
+        });
+        out.push(d.help(if boundaries {
+            "trust boundaries nest: a boundary cannot contain a boundary that contains it; remove one `contains` entry of the cycle"
+        } else {
+            "trace links go one way (test -> control -> requirement -> catalog); remove one link of the cycle"
+        }));
     }
 }
 

@@ -30,6 +30,16 @@ pub struct BundleConfig {
     pub pdf_timeout: u64,
     /// The revision history, oldest first.
     pub revision: Vec<Revision>,
+    /// The medical device the file documents, on the cover.
+    pub device: Option<String>,
+    /// The legal manufacturer of the device, on the cover.
+    pub manufacturer: Option<String>,
+    /// The document's identifier in the manufacturer's document management system.
+    pub document_id: Option<String>,
+    /// The title on the cover; the edge fills in the book's title when it is not set.
+    pub document_title: Option<String>,
+    /// The approval block: one row per role that signs this version, in order.
+    pub approval: Vec<Approval>,
 }
 
 impl Default for BundleConfig {
@@ -42,6 +52,11 @@ impl Default for BundleConfig {
             browser: None,
             pdf_timeout: 600,
             revision: Vec::new(),
+            device: None,
+            manufacturer: None,
+            document_id: None,
+            document_title: None,
+            approval: Vec::new(),
         }
     }
 }
@@ -62,8 +77,33 @@ impl Revision {
     }
 }
 
+/// One row of the approval block. The signature field is always left blank for the wet or
+/// electronic signature; name and date may be left blank to be filled in by hand.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Approval {
+    pub role: String,
+    pub name: Option<String>,
+    /// `YYYY-MM-DD`, written as a TOML date or a string.
+    pub date: Option<String>,
+}
+
 /// What a usable version looks like.
 const VERSION_RULE: &str = "start with a letter or digit, then use only letters, digits, `.`, `-`, `_` and `+` (at most 64 characters)";
+
+/// A cover text (`device`, `manufacturer`, ...): a string with something in it, on one
+/// line, because a line break would not survive the cover's layout or the page header.
+fn line(r: &mut Reader, v: &Node, path: &str, example: &str, what: &str) -> Option<String> {
+    let s = r.text(v, path, example, what)?;
+    if s.contains(['\n', '\r']) {
+        r.invalid(
+            v.span,
+            format!("`{path}` has a line break"),
+            format!("write {what} on one line"),
+        );
+        return None;
+    }
+    Some(s)
+}
 
 /// Versions end up in file names (`technical-file-<version>.pdf`) and in CSS strings, so
 /// they keep to characters that are safe in both.
@@ -95,9 +135,16 @@ const KEYS: &[&str] = &[
     "browser",
     "pdf-timeout",
     "revision",
+    "device",
+    "manufacturer",
+    "document-id",
+    "document-title",
+    "approval",
 ];
 
 const REVISION_KEYS: &[&str] = &["version", "date", "author", "description"];
+
+const APPROVAL_KEYS: &[&str] = &["role", "name", "date"];
 
 /// Reads `[preprocessor.techfile.bundle]`; `at` is where the table is opened, where a
 /// missing version is reported.
@@ -145,6 +192,43 @@ pub(super) fn read(r: &mut Reader, t: &Table, at: Span) -> BundleConfig {
                 c.pdf_timeout = r.count(v, &path, "pdf-timeout = 600", 1).unwrap_or(600);
             }
             "revision" => c.revision = revisions(r, v),
+            "device" => {
+                c.device = line(
+                    r,
+                    v,
+                    &path,
+                    "device = \"Infusion pump IP-200\"",
+                    "the device's name",
+                );
+            }
+            "manufacturer" => {
+                c.manufacturer = line(
+                    r,
+                    v,
+                    &path,
+                    "manufacturer = \"Example Medical GmbH\"",
+                    "the legal manufacturer",
+                );
+            }
+            "document-id" => {
+                c.document_id = line(
+                    r,
+                    v,
+                    &path,
+                    "document-id = \"TF-IP200-CYB\"",
+                    "the document's identifier",
+                );
+            }
+            "document-title" => {
+                c.document_title = line(
+                    r,
+                    v,
+                    &path,
+                    "document-title = \"Cybersecurity technical file\"",
+                    "the title of the document",
+                );
+            }
+            "approval" => c.approval = approvals(r, v),
             _ => r.unknown_key(e, "bundle", KEYS),
         }
     }
@@ -247,7 +331,70 @@ fn revisions(r: &mut Reader, v: &Node) -> Vec<Revision> {
     out
 }
 
-/// A revision's date: a TOML date (`2026-11-27`) or the same as a string.
+/// `[[preprocessor.techfile.bundle.approval]]`, in the order they sign.
+fn approvals(r: &mut Reader, v: &Node) -> Vec<Approval> {
+    const EXAMPLE: &str = "[[preprocessor.techfile.bundle.approval]]";
+    let Some(items) = r.array(v, "bundle.approval", EXAMPLE) else {
+        return Vec::new();
+    };
+    let mut out = Vec::with_capacity(items.len());
+    for (n, item) in items.iter().enumerate() {
+        let table_path = format!("bundle.approval[{}]", n + 1);
+        let Some(t) = r.table(item, &table_path, EXAMPLE) else {
+            continue;
+        };
+        // A row with a bad value is still counted, so the block never silently loses a
+        // signatory; `whole` keeps it out of the configuration that is returned.
+        let mut whole = true;
+        let (mut role, mut name, mut date) = (None, None, None);
+        for e in &t.entries {
+            let path = key_path(&table_path, &e.key);
+            match e.key.as_str() {
+                "role" => {
+                    role = line(
+                        r,
+                        &e.value,
+                        &path,
+                        "role = \"Author\"",
+                        "the role that signs",
+                    );
+                    whole &= role.is_some();
+                }
+                "name" => {
+                    name = line(
+                        r,
+                        &e.value,
+                        &path,
+                        "name = \"A. Person\"",
+                        "who signs, or remove the key to leave the name blank",
+                    );
+                    whole &= name.is_some();
+                }
+                "date" => {
+                    date = revision_date(r, &e.value, &path).map(|(text, _)| text);
+                    whole &= date.is_some();
+                }
+                _ => {
+                    r.unknown_key(e, "bundle.approval", APPROVAL_KEYS);
+                    whole = false;
+                }
+            }
+        }
+        if t.get("role").is_none() {
+            r.missing(
+                item.span,
+                format!("approval {} has no `role`", n + 1),
+                "each approval row names the role that signs (`role = \"Author\"`); `name` and `date` may be left out to be filled in by hand",
+            );
+        }
+        if let (Some(role), true) = (role, whole) {
+            out.push(Approval { role, name, date });
+        }
+    }
+    out
+}
+
+/// A revision's or approval's date: a TOML date (`2026-11-27`) or the same as a string.
 fn revision_date(r: &mut Reader, v: &Node, path: &str) -> Option<(String, Date)> {
     let (text, date) = match &v.value {
         Value::String(s) => (s.clone(), Date::parse(s)),
@@ -395,6 +542,51 @@ mod tests {
         );
         assert!(e[1].1.contains("revision 2 has no `author`"), "{e:?}");
         assert!(e[2].1.contains("before the revision above it"), "{e:?}");
+    }
+
+    #[test]
+    fn the_cover_and_approval_keys_are_strict() {
+        let c = parse(
+            "version = \"1\"\ndevice = \"Pump\"\nmanufacturer = \"ACME\"\ndocument-id = \"TF-1\"\ndocument-title = \"File\"\n[[bundle.approval]]\nrole = \"Author\"\nname = \"A. B.\"\ndate = 2026-01-02\n[[bundle.approval]]\nrole = \"Release\"\n",
+        )
+        .unwrap();
+        assert_eq!(c.device.as_deref(), Some("Pump"));
+        assert_eq!(c.manufacturer.as_deref(), Some("ACME"));
+        assert_eq!(c.document_id.as_deref(), Some("TF-1"));
+        assert_eq!(c.document_title.as_deref(), Some("File"));
+        assert_eq!(c.approval.len(), 2);
+        assert_eq!(c.approval[0].date.as_deref(), Some("2026-01-02"));
+        assert_eq!(c.approval[1].role, "Release");
+        assert_eq!(c.approval[1].name, None);
+
+        // Every problem at its place, all at once.
+        let e = parse(
+            "version = \"1\"\ndevice = \" \"\nmanufacturer = \"a\\nb\"\ndocument-id = 7\n[[bundle.approval]]\nname = \"A\"\n[[bundle.approval]]\nrole = \"B\"\nsignatur = \"x\"\n[[bundle.approval]]\nrole = \"C\"\ndate = \"2026-13-01\"\n",
+        )
+        .unwrap_err();
+        let got: Vec<(&str, &str)> = e.iter().map(|(c, _, at)| (*c, at.as_str())).collect();
+        assert_eq!(
+            got,
+            [
+                ("config-invalid-value", "\" \""),
+                ("config-invalid-value", "\"a\\nb\""),
+                ("config-wrong-type", "7"),
+                ("config-missing-key", "[[bundle.approval]]"),
+                ("config-unknown-key", "signatur"),
+                ("config-invalid-value", "\"2026-13-01\""),
+            ]
+        );
+        assert_eq!(e[1].1, "`bundle.manufacturer` has a line break");
+        assert!(e[3].1.contains("approval 1 has no `role`"), "{e:?}");
+        assert!(e[5].1.contains("not a calendar date"), "{e:?}");
+    }
+
+    #[test]
+    fn an_approval_typo_is_suggested() {
+        let text = "[bundle]\nversion = \"1\"\n[[bundle.approval]]\nrole = \"A\"\nnam = \"B\"\n";
+        let e = Config::from_toml(text).unwrap_err();
+        assert_eq!(e.len(), 1);
+        assert_eq!(e[0].help.as_deref(), Some("did you mean `name`?"));
     }
 
     #[test]

@@ -9,6 +9,7 @@ use crate::model::{FileId, SourceMap, Span};
 
 pub mod bundle;
 pub mod lifecycle;
+pub mod model;
 mod reader;
 pub mod review;
 pub mod risk;
@@ -16,6 +17,7 @@ mod tree;
 
 pub use bundle::BundleConfig;
 pub use lifecycle::{EvidenceConfig, ReleaseConfig, RevalidateConfig, SupportConfig};
+pub use model::{DiagramConfig, StrideConfig};
 use reader::{Reader, key_path};
 pub use review::{FingerprintConfig, ReviewConfig};
 pub use risk::RiskConfig;
@@ -66,6 +68,11 @@ pub struct Config {
     pub not_applicable: BTreeMap<String, String>,
     /// The scales and the acceptance matrix of the security risk estimate.
     pub risk: RiskConfig,
+    /// `[preprocessor.techfile.stride]`: the STRIDE categories that apply to each type of
+    /// threat-model element.
+    pub stride: StrideConfig,
+    /// `[preprocessor.techfile.diagram]`: how data-flow diagrams are laid out.
+    pub diagram: DiagramConfig,
     /// `[preprocessor.techfile.bundle]`: version stamping and the compliance bundle; off
     /// when absent.
     pub bundle: Option<BundleConfig>,
@@ -111,6 +118,17 @@ pub struct Coverage {
     pub mdr: bool,
     /// Every IVDR Annex I entry of the catalog has a requirement deriving from it.
     pub ivdr: bool,
+    /// Every STRIDE category that applies to a threat-model element has a risk naming both,
+    /// or a not-applicable reason on the element.
+    pub stride: bool,
+    /// Every asset is named by a risk.
+    pub asset: bool,
+    /// Every interface carries a data flow.
+    pub interface: bool,
+    /// Every data flow that crosses a trust boundary passes an interface.
+    pub crossing: bool,
+    /// In a book with a threat model, every risk in review or approved names an element of it.
+    pub risk_model: bool,
 }
 
 impl Default for Coverage {
@@ -125,6 +143,11 @@ impl Default for Coverage {
             // the book says which by switching one on.
             mdr: false,
             ivdr: false,
+            stride: true,
+            asset: true,
+            interface: true,
+            crossing: true,
+            risk_model: true,
         }
     }
 }
@@ -158,6 +181,8 @@ impl Default for Config {
             severity: BTreeMap::new(),
             not_applicable: BTreeMap::new(),
             risk: RiskConfig::default(),
+            stride: StrideConfig::default(),
+            diagram: DiagramConfig::default(),
             bundle: None,
             table_range: 0..0,
             fingerprint: FingerprintConfig::default(),
@@ -192,6 +217,8 @@ const KEYS: &[&str] = &[
     "severity",
     "not-applicable",
     "risk",
+    "stride",
+    "diagram",
     "bundle",
     "fingerprint",
     "review",
@@ -209,6 +236,11 @@ const COVERAGE_KEYS: &[&str] = &[
     "practice",
     "mdr",
     "ivdr",
+    "stride",
+    "asset",
+    "interface",
+    "crossing",
+    "risk-model",
 ];
 
 /// How findings about reading book.toml itself advise.
@@ -292,7 +324,28 @@ pub fn read(
                 c
             }),
     };
+    let config = config.map(|mut c| {
+        if let Some(b) = &mut c.bundle
+            && b.document_title.is_none()
+        {
+            b.document_title = book_title(&root);
+        }
+        c
+    });
     finish(config, r)
+}
+
+/// `[book] title`, which the cover shows when `bundle.document-title` is not set. mdBook
+/// checks its own table; a title that is not a string is simply not used here.
+fn book_title(root: &Table) -> Option<String> {
+    let book = root.get("book")?;
+    let tree::Value::Table(t) = &book.value.value else {
+        return None;
+    };
+    match &t.get("title")?.value.value {
+        tree::Value::String(s) if !s.trim().is_empty() => Some(s.clone()),
+        _ => None,
+    }
 }
 
 fn syntax_error(file: FileId, e: &toml::de::Error) -> Diagnostic {
@@ -446,6 +499,16 @@ fn read_table(r: &mut Reader, t: &Table) -> Config {
                     c.risk = risk::read(r, t);
                 }
             }
+            "stride" => {
+                if let Some(t) = r.table(v, key, "[preprocessor.techfile.stride]") {
+                    c.stride = model::read_stride(r, t);
+                }
+            }
+            "diagram" => {
+                if let Some(t) = r.table(v, key, "[preprocessor.techfile.diagram]") {
+                    c.diagram = model::read_diagram(r, t);
+                }
+            }
             "bundle" => {
                 if let Some(t) = r.table(v, key, "[preprocessor.techfile.bundle]") {
                     c.bundle = Some(bundle::read(r, t, v.span));
@@ -538,6 +601,11 @@ fn coverage(r: &mut Reader, t: &Table) -> Coverage {
             "practice" => Some(&mut c.practice),
             "mdr" => Some(&mut c.mdr),
             "ivdr" => Some(&mut c.ivdr),
+            "stride" => Some(&mut c.stride),
+            "asset" => Some(&mut c.asset),
+            "interface" => Some(&mut c.interface),
+            "crossing" => Some(&mut c.crossing),
+            "risk-model" => Some(&mut c.risk_model),
             _ => None,
         }) else {
             r.unknown_key(e, "coverage", COVERAGE_KEYS);
@@ -839,6 +907,118 @@ mod tests {
     }
 
     #[test]
+    fn stride_and_diagram_tables_have_defaults_and_are_validated() {
+        use crate::model::{Kind, Stride};
+        let c = Config::from_toml("").unwrap();
+        assert_eq!(
+            c.stride.categories(Kind::Actor),
+            [Stride::Spoofing, Stride::Repudiation]
+        );
+        assert_eq!(c.stride.categories(Kind::Process).len(), 6);
+        assert!(c.stride.categories(Kind::Interface).is_empty());
+        assert!(c.coverage.stride && c.coverage.risk_model);
+        assert_eq!(c.diagram, DiagramConfig::default());
+        let c = Config::from_toml(
+            "[coverage]\nstride = false\nrisk-model = false\n[stride]\ninterface = [\"tampering\", \"spoofing\"]\nactor = []\n[diagram]\ntimeout = 0.5\nmax-elements = 10\ndot = \"/opt/gv/dot\"\n",
+        )
+        .unwrap();
+        assert!(!c.coverage.stride && !c.coverage.risk_model && c.coverage.asset);
+        assert_eq!(
+            c.stride.categories(Kind::Interface),
+            [Stride::Spoofing, Stride::Tampering],
+            "kept in STRIDE order"
+        );
+        assert!(c.stride.categories(Kind::Actor).is_empty());
+        assert_eq!(
+            c.stride.categories(Kind::DataFlow).len(),
+            3,
+            "unlisted types keep theirs"
+        );
+        assert_eq!(c.diagram.timeout_ms(), 500);
+        assert_eq!(c.diagram.max_elements, 10);
+        assert_eq!(c.diagram.dot, "/opt/gv/dot");
+        assert_eq!(
+            Config::from_toml("[diagram]\ntimeout = 2")
+                .unwrap()
+                .diagram
+                .timeout_ms(),
+            2000
+        );
+        // Each error at its value, with a suggestion where one fits.
+        let e = err("[stride]\nactor = [\"spoofing\", \"spoofng\"]");
+        assert_eq!(
+            (e.0, e.1.as_str(), e.2.as_str()),
+            (
+                "config-invalid-value",
+                "unknown STRIDE category `spoofng`",
+                "\"spoofng\""
+            )
+        );
+        let d = Config::from_toml("[stride]\nactor = [\"spoofng\"]").unwrap_err();
+        assert_eq!(d[0].help.as_deref(), Some("did you mean `spoofing`?"));
+        let e = err("[stride]\nactor = [\"spoofing\", \"repudiation\", \"spoofing\"]");
+        assert_eq!(e.1, "`spoofing` is listed twice in `stride.actor`");
+        assert_eq!(e.2, "\"spoofing\"");
+        let text = "[stride]\nactor = [\"spoofing\", \"repudiation\", \"spoofing\"]";
+        let span = Config::from_toml(text).unwrap_err()[0]
+            .primary
+            .as_ref()
+            .unwrap()
+            .span;
+        assert_eq!(
+            span.start as usize,
+            text.rfind("\"spoofing\"").unwrap(),
+            "the second one"
+        );
+        let e = err("[stride]\nactor = \"spoofing\"");
+        assert_eq!((e.0, e.2.as_str()), ("config-wrong-type", "\"spoofing\""));
+        assert_eq!(
+            e.1,
+            "`stride.actor` must be an array of STRIDE categories, found a string"
+        );
+        let e = err("[stride]\nactor = [1]");
+        assert_eq!(e.0, "config-wrong-type");
+        assert!(e.1.contains("an array of STRIDE categories"), "{e:?}");
+        assert_eq!(e.2, "1");
+        let e = err("[stride]\ndatastore = []");
+        assert_eq!((e.0, e.2.as_str()), ("config-unknown-key", "datastore"));
+        let d = Config::from_toml("[stride]\ndatastore = []").unwrap_err();
+        assert_eq!(d[0].help.as_deref(), Some("did you mean `data-store`?"));
+        let e = err("[diagram]\ntimeout = 0");
+        assert_eq!((e.0, e.2.as_str()), ("config-invalid-value", "0"));
+        assert_eq!(
+            e.1,
+            "`diagram.timeout` must be more than 0 and at most 3600 seconds, found 0"
+        );
+        let e = err("[diagram]\ntimeout = 3600.5");
+        assert_eq!(e.0, "config-invalid-value");
+        let e = err("[diagram]\ntimeout = \"30s\"");
+        assert_eq!((e.0, e.2.as_str()), ("config-wrong-type", "\"30s\""));
+        let e = err("[diagram]\nmax-elements = 0");
+        assert_eq!((e.0, e.2.as_str()), ("config-invalid-value", "0"));
+        assert!(
+            e.1.contains("`diagram.max-elements` must be at least 1"),
+            "{e:?}"
+        );
+        let e = err("[diagram]\ndot = \" \"");
+        assert_eq!(
+            (e.0, e.1.as_str()),
+            ("config-invalid-value", "`diagram.dot` is empty")
+        );
+        let e = err("[diagram]\nlayout = \"x\"");
+        assert_eq!((e.0, e.2.as_str()), ("config-unknown-key", "layout"));
+        let e = err("[coverage]\nrisk_model = true");
+        assert_eq!(e.0, "config-unknown-key");
+        let d = Config::from_toml("[coverage]\nrisk_model = true").unwrap_err();
+        assert_eq!(d[0].help.as_deref(), Some("did you mean `risk-model`?"));
+        let e = err("stride = 1");
+        assert_eq!((e.0, e.2.as_str()), ("config-wrong-type", "1"));
+        // Several at once, in the order written.
+        let all = errs("[stride]\nprocess = [\"x\"]\n[diagram]\nmax-elements = -1\n");
+        assert_eq!(all.len(), 2, "{all:#?}");
+    }
+
+    #[test]
     fn the_bundle_table_is_optional_and_validated() {
         assert_eq!(Config::from_toml("").unwrap().bundle, None);
         let c = Config::from_toml("[bundle]\nversion = \"1.0\"\npdf = false").unwrap();
@@ -986,6 +1166,24 @@ mod tests {
         // `preprocessor` must be a table to hold ours.
         let (result, _) = read_book("preprocessor = 1\n", &[]);
         assert_eq!(result.unwrap_err()[0].code, Code::ConfigWrongType);
+    }
+
+    #[test]
+    fn the_cover_title_defaults_to_the_book_title() {
+        let bundle = |text: &str| read_book(text, &[]).0.unwrap().bundle.unwrap();
+        let tables = "[preprocessor.techfile.bundle]\nversion = \"1\"\n";
+        assert_eq!(
+            bundle(&format!("[book]\ntitle = \"Pump file\"\n{tables}")).document_title,
+            Some("Pump file".into())
+        );
+        assert_eq!(
+            bundle(&format!(
+                "[book]\ntitle = \"Pump file\"\n{tables}document-title = \"Own\"\n"
+            ))
+            .document_title,
+            Some("Own".into())
+        );
+        assert_eq!(bundle(tables).document_title, None);
     }
 
     #[test]

@@ -1,6 +1,5 @@
-//! The PDF's page furniture and its reproducibility: the `@page` style that puts the
-//! version on every printed page, and the rewrite of the dates Chromium stamps into the
-//! PDF from the wall clock.
+//! The PDF's page furniture and its dates: the `@page` style that puts the version on
+//! every printed page, and the build date in the form a PDF writes dates.
 
 use crate::stamp::{Stamp, utc};
 use jiff::Timestamp;
@@ -24,103 +23,65 @@ pub fn css_string(text: &str) -> String {
     out
 }
 
-/// The print style: A4 pages, the book title at the top, the stamp line and the page
-/// number at the bottom of every page (CSS page-margin boxes, which Chromium prints).
+/// How the printed book differs from the screen, beyond the page boxes: mdBook's layout
+/// made printable (no scroll boxes, no clipped columns), a text size for paper, diagrams
+/// scaled instead of wrapped, and the table of contents' layout.
+const PRINT_STYLE: &str = concat!(
+    // 9 px to the rem: body text 10.8 pt, tables 9.7 pt, the size of a printed standard.
+    ":root { font-size: 56.25%; }\n",
+    // mdBook's content column scrolls (`overflow-y: auto`), which clips whatever is wider
+    // than the page and prints a scroll bar; on paper everything flows.
+    "#mdbook-content, .content, .page, .table-wrapper, pre, pre > code { overflow: visible !important; }\n",
+    ".content main { max-width: none !important; }\n",
+    "::-webkit-scrollbar { display: none; }\n",
+    "pre > .buttons, .techfile-stamp { display: none !important; }\n",
+    "table { max-width: 100%; }\n",
+    "main table td, main table th { overflow-wrap: break-word; }\n",
+    "main table code { overflow-wrap: anywhere; }\n",
+    "thead { display: table-header-group; }\n",
+    "tr { break-inside: avoid; }\n",
+    // A preformatted block keeps its lines: its font shrinks until the longest line
+    // (`--techfile-cols`, measured by the print copy) fits, down to 5.5 pt; past that it
+    // wraps rather than losing characters. Source Code Pro advances 0.6 em per character.
+    "pre { container-type: inline-size; white-space: pre-wrap; overflow-wrap: anywhere; break-inside: auto; }\n",
+    "pre > code { white-space: pre-wrap; font-size: max(5.5pt, min(0.875em, calc((100cqw - 2.2rem) / (var(--techfile-cols, 1) * 0.6)))); }\n",
+    "svg, img { max-width: 100%; height: auto; }\n",
+    "details > summary { list-style: none; font-weight: bold; }\n",
+    "details > summary::-webkit-details-marker { display: none; }\n",
+    ".techfile-toc { break-after: page; }\n",
+    ".techfile-toc-title { font-size: 2em; font-weight: bold; margin: 0 0 0.8em 0; }\n",
+    ".techfile-toc ol { list-style: none; padding: 0; margin: 0; }\n",
+    ".techfile-toc li { margin: 0; line-height: 1.45; }\n",
+    ".techfile-toc a { display: flex; align-items: baseline; color: inherit !important; }\n",
+    ".techfile-toc-text { flex: 0 1 auto; }\n",
+    ".techfile-toc-dots { flex: 1 1 0; border-bottom: 1px dotted #999; margin: 0 0.4em; min-width: 1em; }\n",
+    ".techfile-toc-page { flex: 0 0 2.6em; text-align: right; font-variant-numeric: tabular-nums; }\n",
+    ".techfile-toc-0 { margin-top: 0.5em !important; font-weight: bold; }\n",
+    ".techfile-toc-1 { padding-left: 1.5em; }\n",
+    ".techfile-toc-2 { padding-left: 3em; font-size: 0.9em; }\n",
+    ".techfile-toc-3 { padding-left: 4.5em; font-size: 0.9em; }\n",
+    ".techfile-toc-part { margin-top: 0.9em !important; text-transform: uppercase; letter-spacing: 0.04em; }\n",
+);
+
+/// The print style: A4 pages, the book title at the top,
+/// the stamp line and "Page X of Y" at the bottom of every page (CSS page-margin boxes,
+/// which Chromium prints), and [`PRINT_STYLE`].
 pub fn page_style(title: &str, stamp: &Stamp) -> String {
     let box_style = "font-family: sans-serif; font-size: 8pt; color: #555;";
     format!(
-        "<style>\n@page {{\n  size: A4;\n  margin: 20mm 16mm 22mm 16mm;\n  @top-center {{ content: {}; {box_style} }}\n  @bottom-left {{ content: {}; {box_style} }}\n  @bottom-right {{ content: \"Page \" counter(page) \" of \" counter(pages); {box_style} }}\n}}\n</style>\n",
+        "<style>\n@page {{\n  size: A4;\n  margin: 20mm 16mm 22mm 16mm;\n  @top-center {{ content: {}; {box_style} }}\n  @bottom-left {{ content: {}; {box_style} }}\n  @bottom-right {{ content: \"Page \" counter(page) \" of \" counter(pages); {box_style} }}\n}}\n{PRINT_STYLE}</style>\n",
         css_string(title),
         css_string(&stamp.line()),
     )
 }
 
-/// `html` with `style` inserted just before `</head>`, so it overrides the theme's print
-/// styles. `None` when the page has no head.
-pub fn inject_style(html: &str, style: &str) -> Option<String> {
-    let at = html.find("</head>")?;
-    let mut out = String::with_capacity(html.len() + style.len());
-    out.push_str(&html[..at]);
-    out.push_str(style);
-    out.push_str(&html[at..]);
-    Some(out)
-}
-
-/// Rewrites `/CreationDate` and `/ModDate` (`(D:YYYYMMDDHHmmSS+HH'mm')`) to `timestamp`
-/// in UTC. The new text has exactly the length of the old, so the cross-reference table's
-/// byte offsets stay valid. Returns how many dates were rewritten (none for a year a PDF
-/// date cannot write).
-pub fn fix_dates(pdf: &mut [u8], timestamp: Timestamp) -> usize {
+/// A PDF date (ISO 32000-1, 7.9.4) for `timestamp` in UTC: `D:YYYYMMDDHHmmSS+00'00'`.
+/// `None` for a year a PDF date cannot write (it has four digits).
+pub fn pdf_date(timestamp: Timestamp) -> Option<String> {
     let time = utc(timestamp);
-    if !(0..=9999).contains(&time.year()) {
-        return 0;
-    }
-    let digits = time.strftime("%Y%m%d%H%M%S").to_string();
-    let mut count = 0;
-    for key in [&b"/CreationDate (D:"[..], &b"/ModDate (D:"[..]] {
-        let mut from = 0;
-        while let Some(pos) = find(&pdf[from..], key) {
-            let start = from + pos + key.len();
-            from = start;
-            let Some(rest) = pdf.get(start..) else { break };
-            if rest.len() < 15 || !rest[..14].iter().all(u8::is_ascii_digit) {
-                continue;
-            }
-            pdf[start..start + 14].copy_from_slice(digits.as_bytes());
-            // A `+HH'mm'` offset becomes UTC's; `Z` already is UTC.
-            let tz = &mut pdf[start + 14..];
-            if tz.len() >= 7
-                && matches!(tz[0], b'+' | b'-')
-                && tz[1..3].iter().all(u8::is_ascii_digit)
-                && tz[3] == b'\''
-                && tz[4..6].iter().all(u8::is_ascii_digit)
-                && tz[6] == b'\''
-            {
-                tz[..7].copy_from_slice(b"+00'00'");
-            }
-            count += 1;
-        }
-    }
-    count
-}
-
-/// Renumbers the ids Chromium gives the elements of the tagged PDF's structure tree
-/// (`(node00000162)`: its DOM node numbers, which shift when the page's scripts create
-/// nodes in another order, as they do on a busy machine). The k-th smallest id becomes
-/// `node` and k in the same eight digits, so the text keeps its length (the
-/// cross-reference offsets stay valid) and its order (the `/IDTree` stays sorted).
-/// Returns how many ids were rewritten.
-pub fn fix_node_ids(pdf: &mut [u8]) -> usize {
-    const KEY: &[u8] = b"(node";
-    const DIGITS: usize = 8;
-    let mut places = Vec::new();
-    let mut from = 0;
-    while let Some(pos) = find(&pdf[from..], KEY) {
-        let start = from + pos + KEY.len();
-        from = start;
-        let Some(digits) = pdf.get(start..start + DIGITS) else {
-            break;
-        };
-        if digits.iter().all(u8::is_ascii_digit) && pdf.get(start + DIGITS) == Some(&b')') {
-            let n = digits
-                .iter()
-                .fold(0u64, |n, d| n * 10 + u64::from(d - b'0'));
-            places.push((start, n));
-        }
-    }
-    let mut ids: Vec<u64> = places.iter().map(|&(_, n)| n).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    for &(start, n) in &places {
-        let rank = ids.partition_point(|&id| id < n) + 1;
-        let text = format!("{rank:0DIGITS$}");
-        pdf[start..start + DIGITS].copy_from_slice(text.as_bytes());
-    }
-    places.len()
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
+    (0..=9999)
+        .contains(&time.year())
+        .then(|| format!("D:{}+00'00'", time.strftime("%Y%m%d%H%M%S")))
 }
 
 #[cfg(test)]
@@ -152,68 +113,23 @@ mod tests {
         assert!(style.contains("@bottom-left { content: \"Version 2.0 \\b7  commit unknown"));
         assert!(style.contains("counter(pages)"));
         assert!(!style.contains("<file>"));
-        let page = inject_style(
-            "<html><head><title>x</title></head><body></body></html>",
-            &style,
-        )
-        .unwrap();
-        assert!(page.contains("@page"));
-        assert!(page.find("@page").unwrap() < page.find("</head>").unwrap());
-        assert_eq!(inject_style("<p>no head</p>", &style), None);
+        assert!(style.contains("overflow: visible !important"));
     }
 
     #[test]
-    fn dates_are_rewritten_in_place() {
-        let original = b"%PDF-1.4\n1 0 obj\n<</Producer (Skia/PDF m156)\n/CreationDate (D:20261128050459+01'00')\n/ModDate (D:20261128050459Z)>>\nendobj\n".to_vec();
-        let mut pdf = original.clone();
+    fn pdf_dates_are_utc_with_four_digit_years() {
         // 2024-02-29 01:01:01 UTC
         assert_eq!(
-            fix_dates(&mut pdf, Timestamp::from_second(1_709_168_461).unwrap()),
-            2
+            pdf_date(Timestamp::from_second(1_709_168_461).unwrap()).as_deref(),
+            Some("D:20240229010101+00'00'")
         );
-        assert_eq!(pdf.len(), original.len());
-        let text = String::from_utf8(pdf).unwrap();
-        assert!(
-            text.contains("/CreationDate (D:20240229010101+00'00')"),
-            "{text}"
-        );
-        assert!(text.contains("/ModDate (D:20240229010101Z)"), "{text}");
-        // Years before 1000 keep four digits, so the length still holds.
-        let mut pdf = original.clone();
         let early = jiff::tz::Offset::UTC
             .to_timestamp(jiff::civil::date(999, 3, 1).at(4, 5, 6, 0))
             .unwrap();
-        assert_eq!(fix_dates(&mut pdf, early), 2);
-        assert_eq!(pdf.len(), original.len());
-        assert!(
-            String::from_utf8(pdf)
-                .unwrap()
-                .contains("/ModDate (D:09990301040506Z)")
-        );
-        let mut none = b"%PDF-1.4 no dates".to_vec();
-        assert_eq!(fix_dates(&mut none, Timestamp::UNIX_EPOCH), 0);
-    }
-
-    #[test]
-    fn structure_ids_are_renumbered_in_order_and_in_place() {
-        let tree = |a: u32, b: u32, c: u32| {
-            format!("<</S /TH /ID (node{a:08})>> <</S /TD /ID (node{b:08})>> <</S /TD /ID (node{c:08})>>\n/IDTree <</Names [(node{a:08}) 1 0 R (node{b:08}) 2 0 R (node{c:08}) 3 0 R]>> (nodeX) (node123)")
-                .into_bytes()
-        };
-        // Two prints whose DOM numbers differ by a shift and by a gap.
-        let mut one = tree(162, 163, 200);
-        let mut two = tree(161, 170, 171);
-        let len = one.len();
-        assert_eq!(fix_node_ids(&mut one), 6);
-        assert_eq!(fix_node_ids(&mut two), 6);
-        assert_eq!(one, two);
-        assert_eq!(one.len(), len);
-        assert_eq!(
-            one,
-            tree(1, 2, 3),
-            "order kept, short or odd ones left alone"
-        );
-        let mut none = b"%PDF-1.4 untagged".to_vec();
-        assert_eq!(fix_node_ids(&mut none), 0);
+        assert_eq!(pdf_date(early).as_deref(), Some("D:09990301040506+00'00'"));
+        let before_year_zero = jiff::tz::Offset::UTC
+            .to_timestamp(jiff::civil::date(-1, 1, 1).at(0, 0, 0, 0))
+            .unwrap();
+        assert_eq!(pdf_date(before_year_zero), None);
     }
 }

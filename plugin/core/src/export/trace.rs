@@ -26,6 +26,7 @@ struct Trace<'a> {
     sboms: Vec<Sbom<'a>>,
     components: Vec<Component<'a>>,
     sbom_objects: Vec<SbomObject<'a>>,
+    threat_model: ThreatModel<'a>,
     findings: Vec<serde_json::Value>,
     reviews: Reviews<'a>,
     /// The advisory folders the build matched the SBOMs against (the snapshot the
@@ -133,6 +134,227 @@ fn reviews(analysis: &Analysis) -> Reviews<'_> {
                     _ => Vec::new(),
                 },
                 record: l.record.map(|n| r.records[n].path.as_str()),
+            })
+            .collect(),
+    }
+}
+
+/// The threat model: each element with its own fields and what its links imply (the
+/// boundaries around it, the boundaries a flow crosses), and STRIDE per element. The links
+/// themselves are in `links`.
+#[derive(Serialize)]
+#[serde(rename_all = "kebab-case")]
+struct ThreatModel<'a> {
+    assets: Vec<Asset<'a>>,
+    actors: Vec<Actor<'a>>,
+    processes: Vec<Process<'a>>,
+    data_stores: Vec<Store<'a>>,
+    interfaces: Vec<Interface<'a>>,
+    data_flows: Vec<Flow<'a>>,
+    trust_boundaries: Vec<Boundary<'a>>,
+    stride: Vec<StrideCell<'a>>,
+}
+
+#[derive(Serialize)]
+struct Asset<'a> {
+    id: &'a str,
+    #[serde(rename = "type")]
+    kind: Option<&'static str>,
+    confidentiality: Option<&'static str>,
+    integrity: Option<&'static str>,
+    availability: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+struct Actor<'a> {
+    id: &'a str,
+    #[serde(rename = "type")]
+    kind: Option<&'static str>,
+    capability: Option<&'a str>,
+    inside: Vec<&'a str>,
+}
+
+#[derive(Serialize)]
+struct Process<'a> {
+    id: &'a str,
+    technology: Option<&'a str>,
+    inside: Vec<&'a str>,
+}
+
+#[derive(Serialize)]
+struct Store<'a> {
+    id: &'a str,
+    encryption: Option<&'a str>,
+    retention: Option<&'a str>,
+    inside: Vec<&'a str>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "kebab-case")]
+struct Interface<'a> {
+    id: &'a str,
+    element: Option<&'a str>,
+    peers: Vec<&'a str>,
+    #[serde(rename = "type")]
+    kind: Option<&'static str>,
+    protocol: Option<&'a str>,
+    protocol_version: Option<&'a str>,
+    port: Option<&'a str>,
+    direction: Option<&'static str>,
+    exposure: Option<&'static str>,
+    authentication: Option<&'a str>,
+    encryption: Option<&'a str>,
+    purpose: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct Flow<'a> {
+    id: &'a str,
+    from: Option<&'a str>,
+    to: Option<&'a str>,
+    interfaces: Vec<&'a str>,
+    assets: Vec<&'a str>,
+    crosses: Vec<&'a str>,
+}
+
+#[derive(Serialize)]
+struct Boundary<'a> {
+    id: &'a str,
+    contains: Vec<&'a str>,
+    inside: Vec<&'a str>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "kebab-case")]
+struct StrideCell<'a> {
+    element: &'a str,
+    category: &'static str,
+    /// `risks`, `not-applicable` or `gap`.
+    coverage: &'static str,
+    risks: Vec<&'a str>,
+    reason: Option<&'a str>,
+}
+
+/// The threat model of the graph, every list sorted by ID.
+fn threat_model<'a>(
+    graph: &TraceGraph<'a>,
+    config: &crate::config::StrideConfig,
+) -> ThreatModel<'a> {
+    use crate::model::{Kind, Stride};
+    use crate::threat::{Cell, Model};
+    let model = Model::new(graph);
+    let items = graph.items;
+    let id = |i: usize| items[i].id.as_str();
+    let ids = |v: &[usize]| v.iter().map(|&i| items[i].id.as_str()).collect::<Vec<_>>();
+    let fields = |i: usize| items[i].model.as_deref();
+    let of = |k: Kind| model.of_kind(k).iter().copied();
+    ThreatModel {
+        assets: of(Kind::Asset)
+            .map(|i| {
+                let f = fields(i);
+                Asset {
+                    id: id(i),
+                    kind: f.and_then(|f| f.asset_type).map(|t| t.as_str()),
+                    confidentiality: f.and_then(|f| f.confidentiality).map(|n| n.as_str()),
+                    integrity: f.and_then(|f| f.integrity).map(|n| n.as_str()),
+                    availability: f.and_then(|f| f.availability).map(|n| n.as_str()),
+                }
+            })
+            .collect(),
+        actors: of(Kind::Actor)
+            .map(|i| Actor {
+                id: id(i),
+                kind: fields(i).and_then(|f| f.actor_type).map(|t| t.as_str()),
+                capability: fields(i).and_then(|f| f.capability.as_deref()),
+                inside: ids(model.boundaries_of(i)),
+            })
+            .collect(),
+        processes: of(Kind::Process)
+            .map(|i| Process {
+                id: id(i),
+                technology: fields(i).and_then(|f| f.technology.as_deref()),
+                inside: ids(model.boundaries_of(i)),
+            })
+            .collect(),
+        data_stores: of(Kind::DataStore)
+            .map(|i| Store {
+                id: id(i),
+                encryption: fields(i).and_then(|f| f.encryption.as_deref()),
+                retention: fields(i).and_then(|f| f.retention.as_deref()),
+                inside: ids(model.boundaries_of(i)),
+            })
+            .collect(),
+        interfaces: of(Kind::Interface)
+            .map(|i| {
+                let f = fields(i);
+                let text = |g: fn(&crate::model::ModelFields) -> &Option<String>| {
+                    f.and_then(|f| g(f).as_deref())
+                };
+                Interface {
+                    id: id(i),
+                    element: items[i].single(Relation::InterfaceOf),
+                    peers: items[i]
+                        .links_of(Relation::Peers)
+                        .map(|l| l.target.as_str())
+                        .collect(),
+                    kind: f.and_then(|f| f.interface_type).map(|t| t.as_str()),
+                    protocol: text(|f| &f.protocol),
+                    protocol_version: text(|f| &f.protocol_version),
+                    port: text(|f| &f.port),
+                    direction: f.and_then(|f| f.direction).map(|d| d.as_str()),
+                    exposure: f.and_then(|f| f.exposure).map(|e| e.as_str()),
+                    authentication: text(|f| &f.authentication),
+                    encryption: text(|f| &f.encryption),
+                    purpose: text(|f| &f.purpose),
+                }
+            })
+            .collect(),
+        data_flows: of(Kind::DataFlow)
+            .map(|i| Flow {
+                id: id(i),
+                from: items[i].single(Relation::FlowFrom),
+                to: items[i].single(Relation::FlowTo),
+                interfaces: items[i]
+                    .links_of(Relation::FlowInterfaces)
+                    .map(|l| l.target.as_str())
+                    .collect(),
+                assets: items[i]
+                    .links_of(Relation::FlowAssets)
+                    .map(|l| l.target.as_str())
+                    .collect(),
+                crosses: ids(&model.crossings(i)),
+            })
+            .collect(),
+        trust_boundaries: of(Kind::TrustBoundary)
+            .map(|i| Boundary {
+                id: id(i),
+                contains: items[i]
+                    .links_of(Relation::Contains)
+                    .map(|l| l.target.as_str())
+                    .collect(),
+                inside: ids(model.boundaries_of(i)),
+            })
+            .collect(),
+        stride: model
+            .stride_elements()
+            .into_iter()
+            .flat_map(|i| {
+                let model = &model;
+                Stride::ALL.iter().filter_map(move |&c| {
+                    let (coverage, risks, reason) = match model.cell(config, i, c) {
+                        Cell::Inapplicable => return None,
+                        Cell::Risks(r) => ("risks", r, None),
+                        Cell::NotApplicable(why) => ("not-applicable", Vec::new(), Some(why)),
+                        Cell::Gap => ("gap", Vec::new(), None),
+                    };
+                    Some(StrideCell {
+                        element: id(i),
+                        category: c.as_str(),
+                        coverage,
+                        risks: risks.iter().map(|&r| items[r].id.as_str()).collect(),
+                        reason,
+                    })
+                })
             })
             .collect(),
     }
@@ -355,7 +577,8 @@ struct Link<'a> {
     from: &'a str,
     relation: &'static str,
     to: &'a str,
-    /// `requirement`, `risk`, `control`, `test`, `catalog`, or null when nothing has the ID.
+    /// The kind of the item (`requirement`, `risk`, ..., `trust-boundary`), `catalog`, or
+    /// null when nothing has the ID.
     to_kind: Option<&'static str>,
     file: &'a str,
     line: usize,
@@ -495,6 +718,7 @@ pub fn export(analysis: &Analysis, stamp: &Stamp, title: Option<&str>) -> String
             .collect(),
         components: components(sboms, graph),
         sbom_objects: sbom_objects(sboms, graph),
+        threat_model: threat_model(graph, &analysis.config.stride),
         findings: findings.iter().map(|d| diag::json_value(d, map)).collect(),
         reviews: reviews(analysis),
         advisory_sources: analysis
@@ -657,6 +881,7 @@ mod tests {
                 "sboms",
                 "components",
                 "sbom-objects",
+                "threat-model",
                 "findings",
                 "reviews",
                 "advisory-sources",

@@ -1,6 +1,7 @@
 //! Files -> items. Pure: the caller reads the files and hands over their bytes.
 
 pub mod frontmatter;
+mod model;
 
 use crate::cvss::Vector;
 use crate::diag::{Code, Diagnostic};
@@ -33,45 +34,84 @@ pub enum InputError {
     TooLarge { size: u64, limit: u64 },
 }
 
-/// Every front-matter key an item accepts, with the kinds it is allowed on (`None`: all).
-const KEYS: &[(&str, Option<Kind>)] = &[
-    ("id", None),
-    ("kind", None),
-    ("title", None),
-    ("status", None),
-    ("owner", None),
-    ("rationale", None),
-    ("tags", None),
-    ("version", None),
-    ("last-reviewed", None),
-    ("next-review", None),
-    ("result", Some(Kind::Test)),
-    ("derives-from", Some(Kind::Requirement)),
-    ("implements", Some(Kind::Control)),
-    ("mitigates", Some(Kind::Control)),
-    ("verifies", Some(Kind::Test)),
-    ("measure", Some(Kind::Control)),
-    ("asset", Some(Kind::Risk)),
-    ("property", Some(Kind::Risk)),
-    ("vector", Some(Kind::Risk)),
-    ("threat", Some(Kind::Risk)),
-    ("stride", Some(Kind::Risk)),
-    ("cve", Some(Kind::Risk)),
-    ("cwe", Some(Kind::Risk)),
-    ("exploitability", Some(Kind::Risk)),
-    ("cvss", Some(Kind::Risk)),
-    ("severity", Some(Kind::Risk)),
-    ("residual-exploitability", Some(Kind::Risk)),
-    ("residual-cvss", Some(Kind::Risk)),
-    ("residual-severity", Some(Kind::Risk)),
-    ("safety-impact", Some(Kind::Risk)),
-    ("safety-reference", Some(Kind::Risk)),
-    ("benefit-risk", Some(Kind::Risk)),
-    ("design-infeasible", Some(Kind::Risk)),
-    ("affects", None),
-    ("evidence", Some(Kind::Test)),
-    ("junit", Some(Kind::Test)),
-    ("reviewed-against", None),
+/// Every front-matter key an item accepts, with the kinds it is allowed on (empty: all).
+const KEYS: &[(&str, &[Kind])] = &[
+    ("id", &[]),
+    ("kind", &[]),
+    ("title", &[]),
+    ("status", &[]),
+    ("owner", &[]),
+    ("rationale", &[]),
+    ("tags", &[]),
+    ("version", &[]),
+    ("last-reviewed", &[]),
+    ("next-review", &[]),
+    ("result", &[Kind::Test]),
+    ("derives-from", &[Kind::Requirement]),
+    ("implements", &[Kind::Control]),
+    ("mitigates", &[Kind::Control]),
+    ("verifies", &[Kind::Test]),
+    ("measure", &[Kind::Control]),
+    ("asset", &[Kind::Risk]),
+    ("property", &[Kind::Risk]),
+    ("vector", &[Kind::Risk]),
+    ("threat", &[Kind::Risk]),
+    ("stride", &[Kind::Risk]),
+    ("cve", &[Kind::Risk]),
+    ("cwe", &[Kind::Risk]),
+    ("exploitability", &[Kind::Risk]),
+    ("cvss", &[Kind::Risk]),
+    ("severity", &[Kind::Risk]),
+    ("residual-exploitability", &[Kind::Risk]),
+    ("residual-cvss", &[Kind::Risk]),
+    ("residual-severity", &[Kind::Risk]),
+    ("safety-impact", &[Kind::Risk]),
+    ("safety-reference", &[Kind::Risk]),
+    ("benefit-risk", &[Kind::Risk]),
+    ("design-infeasible", &[Kind::Risk]),
+    (
+        "assets",
+        &[Kind::Risk, Kind::Process, Kind::DataStore, Kind::DataFlow],
+    ),
+    ("elements", &[Kind::Risk]),
+    ("interfaces", &[Kind::Risk, Kind::DataFlow]),
+    ("data-flows", &[Kind::Risk]),
+    ("asset-type", &[Kind::Asset]),
+    ("confidentiality", &[Kind::Asset]),
+    ("integrity", &[Kind::Asset]),
+    ("availability", &[Kind::Asset]),
+    ("actor-type", &[Kind::Actor]),
+    ("capability", &[Kind::Actor]),
+    ("technology", &[Kind::Process]),
+    ("encryption", &[Kind::DataStore, Kind::Interface]),
+    ("retention", &[Kind::DataStore]),
+    ("element", &[Kind::Interface]),
+    ("peers", &[Kind::Interface]),
+    ("interface-type", &[Kind::Interface]),
+    ("protocol", &[Kind::Interface]),
+    ("protocol-version", &[Kind::Interface]),
+    ("port", &[Kind::Interface]),
+    ("direction", &[Kind::Interface]),
+    ("exposure", &[Kind::Interface]),
+    ("authentication", &[Kind::Interface]),
+    ("purpose", &[Kind::Interface]),
+    ("from", &[Kind::DataFlow]),
+    ("to", &[Kind::DataFlow]),
+    ("contains", &[Kind::TrustBoundary]),
+    (
+        "not-applicable",
+        &[
+            Kind::Actor,
+            Kind::Process,
+            Kind::DataStore,
+            Kind::Interface,
+            Kind::DataFlow,
+        ],
+    ),
+    ("affects", &[]),
+    ("evidence", &[Kind::Test]),
+    ("junit", &[Kind::Test]),
+    ("reviewed-against", &[]),
 ];
 
 /// The key that records what an item was reviewed against.
@@ -113,8 +153,18 @@ fn json_value(v: &DeValue<'_>) -> serde_json::Value {
 /// The keys an item of `kind` may use (all keys when the kind is not known).
 fn keys_for(kind: Option<Kind>) -> impl Iterator<Item = &'static str> {
     KEYS.iter()
-        .filter(move |(_, only)| kind.is_none() || only.is_none() || *only == kind)
+        .filter(move |(_, only)| kind.is_none_or(|k| only.is_empty() || only.contains(&k)))
         .map(|(k, _)| *k)
+}
+
+/// "a risk", "a risk or a control", "a risk, a process or a data store".
+fn kinds_phrase(kinds: &[Kind]) -> String {
+    let words: Vec<String> = kinds.iter().map(|k| k.with_article()).collect();
+    match words.as_slice() {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
+    }
 }
 
 /// Turns the read files into items. Every file yields either an item or at least one
@@ -312,11 +362,18 @@ impl Reader<'_> {
         let kind = self.required_str(&by_key, "kind").and_then(|(s, span)| {
             let kind = Kind::parse(&s);
             if kind.is_none() {
-                self.invalid(
-                    span,
-                    format!("unknown kind `{s}`"),
-                    "use one of `requirement`, `risk`, `control`, `test`",
-                );
+                let help = match closest(&s, Kind::ALL.iter().map(|k| k.as_str())) {
+                    Some(k) => format!("did you mean `{k}`?"),
+                    None => format!(
+                        "use one of {}",
+                        Kind::ALL
+                            .iter()
+                            .map(|k| format!("`{k}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                };
+                self.invalid(span, format!("unknown kind `{s}`"), help);
             }
             kind
         });
@@ -346,16 +403,19 @@ impl Reader<'_> {
                     };
                     self.diags.push(d);
                 }
-                Some((_, Some(only))) if kind.is_some_and(|k| k != *only) => {
+                Some((_, only)) if !only.is_empty() && kind.is_some_and(|k| !only.contains(&k)) => {
                     self.diags.push(
                         Diagnostic::new(
                             Code::MisplacedKey,
                             format!(
-                                "`{key}` is not allowed on a {}",
-                                kind.map(Kind::as_str).unwrap_or("")
+                                "`{key}` is not allowed on {}",
+                                kind.map(Kind::with_article).unwrap_or_default()
                             ),
                         )
-                        .at(*key_span, format!("only a {only} may declare this"))
+                        .at(
+                            *key_span,
+                            format!("only {} may declare this", kinds_phrase(only)),
+                        )
                         .help(misplaced_help(key)),
                     );
                 }
@@ -443,13 +503,24 @@ impl Reader<'_> {
         }
 
         let mut links = Vec::new();
-        for relation in Relation::ALL {
-            let values = self.string_list(&by_key, relation.key());
-            // A key on the wrong kind was reported above; following its links too would
-            // only add findings about a line the user must delete anyway.
-            if kind.is_some_and(|k| k != relation.source_kind()) {
+        let mut keys_read: Vec<&str> = Vec::new();
+        for key in Relation::ALL.map(Relation::key) {
+            if keys_read.contains(&key) {
                 continue;
             }
+            keys_read.push(key);
+            let relation = kind.and_then(|k| Relation::of(key, k));
+            let single = Relation::ALL
+                .iter()
+                .any(|r| r.key() == key && r.is_single());
+            let values = if single {
+                self.optional_str(&by_key, key).into_iter().collect()
+            } else {
+                self.string_list(&by_key, key)
+            };
+            // A key on the wrong kind was reported above; following its links too would
+            // only add findings about a line the user must delete anyway.
+            let Some(relation) = relation else { continue };
             for (target, span) in values {
                 match validate_id(&target) {
                     Ok(()) => links.push(TraceLink {
@@ -483,6 +554,22 @@ impl Reader<'_> {
         } else {
             None
         };
+        let model = match (kind, &id) {
+            (Some(k), Some((own_id, _))) if k.is_model() => Some(Box::new(self.model_fields(
+                &by_key,
+                k,
+                own_id,
+                &links,
+                status,
+                status_span,
+            ))),
+            _ => None,
+        };
+        // A boundary that contains itself was reported above; kept, the link would also be
+        // a cycle of one in the graph and be reported twice.
+        if let Some((own_id, _)) = &id {
+            links.retain(|l| !(l.relation == Relation::Contains && &l.target == own_id));
+        }
         // Components are named by purl or bom-ref, which have no fixed shape; only an empty
         // string is certainly wrong.
         let mut affects = Vec::new();
@@ -536,6 +623,7 @@ impl Reader<'_> {
             result,
             measure,
             risk,
+            model,
             links,
             affects,
             path: String::new(),
@@ -746,7 +834,7 @@ impl Reader<'_> {
             let has = |k: &str| by_key.contains_key(k);
             let mut missing = Vec::new();
             for (present, name) in [
-                (has("asset"), "`asset`"),
+                (has("asset") || has("assets"), "`asset` (or `assets`)"),
                 (has("threat"), "`threat`"),
                 (
                     has("exploitability") || has("cvss"),
@@ -782,7 +870,7 @@ impl Reader<'_> {
                     // The status is what makes the keys required, so the finding
                     // points at it.
                     .at(status_span, "this status requires the whole estimate")
-                    .help("a risk in review or approved names its asset and threat, its exploitability and severity before and after controls (words of the scales in [preprocessor.techfile.risk]) and whether it has a safety impact; keep `status = \"draft\"` while the analysis is in progress"),
+                    .help("a risk in review or approved names its asset (as text, or asset items in `assets`) and threat, its exploitability and severity before and after controls (words of the scales in [preprocessor.techfile.risk]) and whether it has a safety impact; keep `status = \"draft\"` while the analysis is in progress"),
                 );
             }
         }
@@ -1153,9 +1241,16 @@ fn valid_cwe(id: &str) -> bool {
 }
 
 fn misplaced_help(key: &str) -> String {
+    let on = |k: Kind| {
+        KEYS.iter()
+            .any(|(name, only)| *name == key && only.len() == 1 && only[0] == k)
+    };
     match key {
         "measure" => "only controls have a `measure`".into(),
-        _ if KEYS.iter().any(|(k, only)| *k == key && *only == Some(Kind::Risk)) => format!(
+        "elements" | "data-flows" => format!(
+            "only risks name the threat-model elements they analyse with `{key}`"
+        ),
+        _ if on(Kind::Risk) => format!(
             "only risks carry `{key}`; describe the threat in a risk item and link its control to it with `mitigates`"
         ),
         "derives-from" => "only requirements derive from catalog entries or other requirements; a control uses `implements`, a test uses `verifies`".into(),
@@ -1163,7 +1258,16 @@ fn misplaced_help(key: &str) -> String {
         "verifies" => "only tests use `verifies`; a control uses `implements` or `mitigates`".into(),
         "result" => "only tests have a `result`".into(),
         "evidence" | "junit" => format!("only tests carry `{key}`: the evidence of a test run"),
-        _ => format!("remove `{key}`"),
+        "assets" => "risks, processes, data stores and data flows name assets; an asset is described by `asset-type`, `confidentiality`, `integrity` and `availability`".into(),
+        "encryption" => "`encryption` is encryption at rest on a data store, or in transit on an interface".into(),
+        "not-applicable" => "STRIDE categories are judged on actors, processes, data stores, interfaces and data flows; assets and trust boundaries have none".into(),
+        _ => match KEYS.iter().find(|(name, _)| *name == key) {
+            Some((_, only)) if !only.is_empty() => format!(
+                "`{key}` belongs on {}; remove it here",
+                kinds_phrase(only)
+            ),
+            _ => format!("remove `{key}`"),
+        },
     }
 }
 

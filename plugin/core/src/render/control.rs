@@ -7,7 +7,13 @@ use crate::stamp::Stamp;
 use std::fmt::Write;
 
 /// Styles of the stamp line: small and quiet on screen and in print.
-const STAMP_STYLE: &str = "<style>\n.techfile-stamp { margin-top: 3em; padding-top: 0.5em; border-top: 1px solid #ccc; font-size: 0.8em; color: #555; }\n</style>\n";
+const STAMP_STYLE: &str = concat!(
+    "<style>\n",
+    ":root { --techfile-gap: #b00020; --techfile-ok: #1b5e20; --techfile-muted: #555; }\n",
+    ".coal, .navy, .ayu { --techfile-gap: #ffa8a8; --techfile-ok: #9be29b; --techfile-muted: #b4b4b4; }\n",
+    ".techfile-stamp { margin-top: 3em; padding-top: 0.5em; border-top: 1px solid #ccc; font-size: 0.8em; color: var(--techfile-muted); }\n",
+    "</style>\n"
+);
 
 /// The stamp as a block of HTML for the end of a page.
 pub fn stamp_html(stamp: &Stamp) -> String {
@@ -19,21 +25,48 @@ pub fn stamp_html(stamp: &Stamp) -> String {
 
 /// A hash may wrap between any two digits and asks for 33 digits of width; the input table
 /// keeps its padding small. Without these the table ran off the side of an A4 page.
-const HASH_STYLE: &str = "<style>\n.techfile-inputs td, .techfile-inputs th { padding: 3px 8px; }\n.techfile-hash { font-family: monospace; font-size: 0.7em; word-break: break-all; width: 33ch; }\n.techfile-current { font-weight: bold; }\n</style>\n";
+const HASH_STYLE: &str = "<style>\n.techfile-inputs td, .techfile-inputs th { padding: 3px 8px; }\n.techfile-hash { font-family: monospace; font-size: 0.8em; word-break: break-all; }\n.techfile-current { font-weight: bold; }\n</style>\n";
 
-/// The document control content: four level-2 sections, meant for a chapter of its own.
-pub fn render(stamp: &Stamp, records: &[crate::review::Record]) -> String {
+/// Which part of the document control a directive shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Part {
+    /// Identification, revision history, review records and input files
+    /// (`document-control`).
+    All,
+    /// Identification, revision history and review records (`document-control version`).
+    Version,
+    /// The input files alone (`document-control inputs`), collapsed on screen: a machine
+    /// list that belongs in an annex, not in the middle of the file.
+    Inputs,
+}
+
+/// The document control content: level-2 sections, meant for a chapter of its own.
+pub fn render(stamp: &Stamp, part: Part, records: &[crate::review::Record]) -> String {
     let mut out = String::new();
     out.push_str(STYLE);
     out.push_str(HASH_STYLE);
-    out.push_str("\n## Identification of this version\n\n");
-    out.push_str(&identification(stamp));
-    out.push_str("\n## Revision history\n\n");
-    out.push_str(&revisions(stamp));
-    out.push_str("\n## Review records\n\n");
-    out.push_str(&super::reviews::records_table(records));
-    out.push_str("\n## Input files\n\n");
-    out.push_str(&inputs(stamp));
+    if part != Part::Inputs {
+        out.push_str("\n## Identification of this version\n\n");
+        out.push_str(&identification(stamp));
+        out.push_str("\n## Revision history\n\n");
+        out.push_str(&revisions(stamp));
+        out.push_str("\n## Review records\n\n");
+        out.push_str(&super::reviews::records_table(records));
+    }
+    if part != Part::Version {
+        out.push_str("\n## Input files\n\n");
+        let table = inputs(stamp);
+        if part == Part::Inputs {
+            // The print copy opens every `<details>`, so the PDF still lists every file.
+            let _ = writeln!(
+                out,
+                "<details>\n<summary>The SHA-256 of the {} input files</summary>\n{table}</details>",
+                stamp.inputs.len()
+            );
+        } else {
+            out.push_str(&table);
+        }
+    }
     out
 }
 
@@ -113,7 +146,9 @@ fn inputs(stamp: &Stamp) -> String {
             html(&f.configured)
         );
     }
-    out.push_str("<table class=\"techfile-table techfile-inputs\">\n<thead><tr><th>File</th><th>Role</th><th>Bytes</th><th>SHA-256</th></tr></thead>\n<tbody>\n");
+    out.push_str("<table class=\"techfile-table techfile-fixed techfile-inputs\">\n");
+    out.push_str(&crate::render::style::colgroup(&[44, 8, 9, 39]));
+    out.push_str("\n<thead><tr><th>File</th><th>Role</th><th>Bytes</th><th>SHA-256</th></tr></thead>\n<tbody>\n");
     for f in &stamp.inputs {
         let _ = writeln!(
             out,
@@ -168,7 +203,7 @@ mod tests {
                 },
             ],
         };
-        let text = render(&stamp, &[]);
+        let text = render(&stamp, Part::All, &[]);
         assert!(
             text.contains("<tr><td>Version</td><td>1.1</td></tr>"),
             "{text}"
@@ -187,5 +222,19 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("\n## Input files\n"), "{text}");
+
+        let version = render(&stamp, Part::Version, &[]);
+        assert!(version.contains("## Revision history") && !version.contains("## Input files"));
+        let inputs = render(&stamp, Part::Inputs, &[]);
+        assert!(!inputs.contains("## Revision history"));
+        assert!(inputs.contains("<details>\n<summary>The SHA-256 of the 1 input files</summary>"));
+        assert!(inputs.contains(&"ff".repeat(32)));
+    }
+
+    #[test]
+    fn the_stamp_uses_the_theme_colours_of_the_tables() {
+        for line in crate::render::style::THEME.lines() {
+            assert!(STAMP_STYLE.contains(line), "{line}");
+        }
     }
 }

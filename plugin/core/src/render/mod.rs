@@ -2,6 +2,8 @@
 //! `{{#techfile ...}}` directives in chapters. Pure: text in, text and findings out.
 
 pub mod control;
+pub mod cover;
+pub mod diagram;
 pub mod directive;
 pub mod mapped;
 pub mod pages;
@@ -9,11 +11,14 @@ pub mod reviews;
 pub mod risk;
 pub mod sbom;
 pub mod site;
+pub mod style;
 pub mod support;
 pub mod tables;
+pub mod threat;
 pub mod vulnerabilities;
 
 pub use mapped::{Mapped, Origin};
+pub use style::STYLE;
 
 use std::fmt::Write;
 
@@ -81,31 +86,6 @@ pub fn href(from_page: &str, to_page: &str, anchor: &str) -> String {
     }
     out
 }
-
-/// Styles for generated tables, emitted once per page that uses them. Kept inline so a
-/// book needs no extra theme files, and scoped by class so it touches nothing else.
-pub const STYLE: &str = "<style>\n\
-.techfile-table td, .techfile-table th { vertical-align: top; }\n\
-.techfile-gap { color: #b00020; font-weight: bold; }\n\
-\
-.techfile-ok { color: #1b5e20; }\n\
-.techfile-na { color: #555; font-style: italic; }\n\
-.techfile-meta { font-size: 0.9em; }\n\
-.techfile-meta td:first-child { font-weight: bold; padding-right: 1em; }\n\
-.techfile-trace { margin: 0.5em 0 1.5em 0; }\n\
-.techfile-risk-acceptable, .techfile-risk-review, .techfile-risk-unacceptable { color: #1b1b1b; }\n\
-.techfile-risk-acceptable { background: #c8e6c9; }\n\
-.techfile-risk-review { background: #ffe9a8; }\n\
-.techfile-risk-unacceptable { background: #f6b8b8; }\n\
-.techfile-risk-grid td.techfile-risk-acceptable a, .techfile-risk-grid td.techfile-risk-review a, .techfile-risk-grid td.techfile-risk-unacceptable a { color: #0b3d91; }\n\
-.techfile-risk-grid td, .techfile-risk-grid th { text-align: center; vertical-align: middle; min-width: 6em; }\n\
-.techfile-risk-grid { table-layout: fixed; width: 100%; }\n\
-.techfile-risk-grid caption, .techfile-cvss-map caption { font-weight: bold; text-align: left; }\n\
-.techfile-risk-grid, .techfile-cvss-map { margin-bottom: 1em; }\n\
-.techfile-risk-cell-level { font-size: 0.75em; text-transform: uppercase; opacity: 0.7; }\n\
-.techfile-risk-count { font-size: 1.4em; font-weight: bold; }\n\
-.techfile-level { display: inline-block; padding: 0 0.4em; border-radius: 0.3em; font-size: 0.85em; }\n\
-</style>\n";
 
 /// Demotes ATX headings in an item body by `by` levels so that an item's own headings nest
 /// under the item heading instead of competing with the page title.

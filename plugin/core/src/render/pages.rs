@@ -112,6 +112,11 @@ impl Site<'_, '_> {
                 row(k, v);
             }
         }
+        if item.model.is_some() {
+            for (k, v) in super::threat::item_rows(self.model(), i) {
+                row(k, v);
+            }
+        }
         if let Some(review) = super::reviews::item_review(self, page, i) {
             row("Review", review);
         }
@@ -125,6 +130,11 @@ impl Site<'_, '_> {
                 continue;
             }
             let ids: Vec<&str> = item.links_of(relation).map(|l| l.target.as_str()).collect();
+            // The threat-model keys are optional on a risk; a book without a model should
+            // not show four empty lines under every risk.
+            if ids.is_empty() && !Relation::TRACE.contains(&relation) {
+                continue;
+            }
             let label = relation.label();
             let mut cap = label[..1].to_uppercase();
             cap.push_str(&label[1..]);
@@ -163,7 +173,8 @@ impl Site<'_, '_> {
             trace.push_str(&self.links_line(page, "Tests in the chain", &ids));
         }
         for relation in Relation::ALL {
-            if !relation.accepts(Some(item.kind)) {
+            // Where an element sits is listed with every boundary around it, below.
+            if !relation.accepts(Some(item.kind)) || relation == Relation::Contains {
                 continue;
             }
             let by = g.traced_by(Node::Item(i), relation);
@@ -175,6 +186,9 @@ impl Site<'_, '_> {
             let mut cap = label[..1].to_uppercase();
             cap.push_str(&label[1..]);
             trace.push_str(&self.links_line(page, &cap, &ids));
+        }
+        if item.kind.is_model() {
+            trace.push_str(&super::threat::trace_lines(self, page, i));
         }
         trace.push_str("</div>\n\n");
         out.push_generated(&trace, blame);
@@ -292,5 +306,13 @@ fn expects_inverse(kind: Kind, relation: Relation) -> bool {
         (Kind::Requirement, Relation::Implements)
             | (Kind::Control, Relation::Verifies)
             | (Kind::Risk, Relation::Mitigates)
+            | (Kind::Asset, Relation::RiskAssets)
+            | (
+                Kind::Actor | Kind::Process | Kind::DataStore,
+                Relation::RiskElements
+            )
+            | (Kind::Interface, Relation::RiskInterfaces)
+            | (Kind::DataFlow, Relation::RiskFlows)
+            | (Kind::Interface, Relation::FlowInterfaces)
     )
 }

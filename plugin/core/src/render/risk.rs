@@ -5,6 +5,7 @@
 //! configuration, which is escaped too because book.toml is user input as well.
 
 use super::site::{Site, is_live};
+use super::style::colgroup;
 use super::{STYLE, gap, html, html_lines};
 use crate::config::RiskConfig;
 use crate::config::risk::Acceptance;
@@ -226,7 +227,12 @@ fn controls_cell(site: &Site<'_, '_>, page: &str, risk: usize) -> String {
 pub fn register(site: &Site<'_, '_>, page: &str) -> String {
     let config = site.risk;
     let mut out = String::from(STYLE);
-    out.push_str("<table class=\"techfile-table techfile-risk-register\">\n<thead><tr><th>Risk</th><th>Asset and threat</th><th>Before controls</th><th>Controls and verification</th><th>After controls</th><th>Safety and acceptance</th></tr></thead>\n<tbody>\n");
+    let _ = writeln!(
+        out,
+        "<table class=\"techfile-table techfile-fixed techfile-risk-register\">\n{}",
+        colgroup(&[14, 24, 13, 21, 13, 15])
+    );
+    out.push_str("<thead><tr><th>Risk</th><th>Asset and threat</th><th>Before controls</th><th>Controls and verification</th><th>After controls</th><th>Safety and acceptance</th></tr></thead>\n<tbody>\n");
     let all = risks(site.graph);
     if all.is_empty() {
         out.push_str("<tr><td colspan=\"6\"><em>No risk items.</em></td></tr>\n");
@@ -240,7 +246,22 @@ pub fn register(site: &Site<'_, '_>, page: &str) -> String {
                 html(item.status.as_str())
             );
         }
-        let described = description(fields);
+        let mut described = description(fields);
+        // The threat-model elements the risk names, linked: where in the system it is.
+        for (label, relation) in [
+            ("Assets", Relation::RiskAssets),
+            ("Elements", Relation::RiskElements),
+            ("Interfaces", Relation::RiskInterfaces),
+            ("Data flows", Relation::RiskFlows),
+        ] {
+            let ids: Vec<String> = item
+                .links_of(relation)
+                .map(|l| site.link(page, &l.target))
+                .collect();
+            if !ids.is_empty() {
+                described.push((label, ids.join(", ")));
+            }
+        }
         let threat_cell = if described.is_empty() {
             "<em>not described</em>".to_string()
         } else {
@@ -396,7 +417,12 @@ pub fn handover(site: &Site<'_, '_>, page: &str) -> String {
     if handed.is_empty() {
         out.push_str("<p><em>No security risk has a safety impact.</em></p>\n");
     } else {
-        out.push_str("<table class=\"techfile-table techfile-safety-handover\">\n<thead><tr><th>Security risk</th><th>Safety risk file</th><th>Before controls</th><th>After controls</th><th>Status</th></tr></thead>\n<tbody>\n");
+        let _ = writeln!(
+            out,
+            "<table class=\"techfile-table techfile-fixed techfile-safety-handover\">\n{}",
+            colgroup(&[30, 16, 20, 20, 14])
+        );
+        out.push_str("<thead><tr><th>Security risk</th><th>Safety risk file</th><th>Before controls</th><th>After controls</th><th>Status</th></tr></thead>\n<tbody>\n");
         for (_, item, fields) in handed {
             let reference = match &fields.safety_reference {
                 Some(r) => html(&r.value),
@@ -513,6 +539,7 @@ mod tests {
         let not_applicable = Default::default();
         let sboms = crate::sbom::SbomSet::default();
         let vulns = crate::advisory::assess::Assessment::default();
+        let stride = crate::config::StrideConfig::default();
         let reviews = crate::review::Reviews::default();
         let site = Site {
             graph: &graph,
@@ -526,6 +553,8 @@ mod tests {
             sbom_pages: Default::default(),
             pages: [(Host::Items(Kind::Risk), "risks.md".to_string())].into(),
             outline: false,
+            stride: &stride,
+            threat: Default::default(),
         };
         view(&site)
     }

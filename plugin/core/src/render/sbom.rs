@@ -15,7 +15,6 @@ const OPEN_UP_TO: usize = 100;
 const STYLE: &str = "<style>\n\
 .techfile-hash { word-break: break-all; font-size: 0.85em; }\n\
 .techfile-sbom-table td { font-size: 0.9em; }\n\
-.techfile-sbom-table code { word-break: break-all; }\n\
 .techfile-sbom details > summary { cursor: pointer; margin: 0.5em 0; }\n\
 .techfile-ntia { margin-top: 1.5em; }\n\
 </style>\n";
@@ -315,7 +314,12 @@ fn components(site: &Site<'_, '_>, sbom: &Sbom, index: usize, page: &str, out: &
             )
         });
         open_group(out, kind, list.len(), "component");
-        out.push_str("<table class=\"techfile-table techfile-sbom-table\">\n<thead><tr><th>Component</th><th>Version</th><th>Supplier</th><th>Licenses</th><th>purl</th><th>Hash</th><th>Direct dependencies</th><th>Referenced by</th></tr></thead>\n<tbody>\n");
+        let _ = writeln!(
+            out,
+            "<table class=\"techfile-table techfile-fixed techfile-sbom-table\">\n{}",
+            super::style::colgroup(&[12, 9, 11, 10, 19, 13, 14, 12])
+        );
+        out.push_str("<thead><tr><th>Component</th><th>Version</th><th>Supplier</th><th>Licenses</th><th>purl</th><th>Hash</th><th>Direct dependencies</th><th>Referenced by</th></tr></thead>\n<tbody>\n");
         for ci in list {
             row(site, sbom, index, ci, page, out);
         }
@@ -444,7 +448,12 @@ fn services(site: &Site<'_, '_>, sbom: &Sbom, index: usize, page: &str, out: &mu
         )
     });
     open_group(out, "services", order.len(), "service");
-    out.push_str("<table class=\"techfile-table techfile-sbom-table\">\n<thead><tr><th>Service</th><th>Version</th><th>Provider</th><th>Endpoints</th><th>Authenticated</th><th>Crosses a trust boundary</th><th>Direct dependencies</th><th>Referenced by</th></tr></thead>\n<tbody>\n");
+    let _ = writeln!(
+        out,
+        "<table class=\"techfile-table techfile-fixed techfile-sbom-table\">\n{}",
+        super::style::colgroup(&[14, 9, 12, 19, 10, 10, 14, 12])
+    );
+    out.push_str("<thead><tr><th>Service</th><th>Version</th><th>Provider</th><th>Endpoints</th><th>Authenticated</th><th>Crosses a trust boundary</th><th>Direct dependencies</th><th>Referenced by</th></tr></thead>\n<tbody>\n");
     let yes_no = |b: Option<bool>| match b {
         Some(true) => "yes".to_string(),
         Some(false) => "no".to_string(),
@@ -508,7 +517,12 @@ fn elements(site: &Site<'_, '_>, sbom: &Sbom, index: usize, page: &str, out: &mu
         (&list[a].kind, &list[a].label, a).cmp(&(&list[b].kind, &list[b].label, b))
     });
     open_group(out, "other objects with a bom-ref", order.len(), "object");
-    out.push_str("<table class=\"techfile-table techfile-sbom-table\">\n<thead><tr><th>Object</th><th>Kind</th><th>bom-ref</th><th>Where</th><th>Referenced by</th></tr></thead>\n<tbody>\n");
+    let _ = writeln!(
+        out,
+        "<table class=\"techfile-table techfile-fixed techfile-sbom-table\">\n{}",
+        super::style::colgroup(&[22, 12, 24, 20, 22])
+    );
+    out.push_str("<thead><tr><th>Object</th><th>Kind</th><th>bom-ref</th><th>Where</th><th>Referenced by</th></tr></thead>\n<tbody>\n");
     for i in order {
         let e = &list[i];
         let target = Target::Element(i);

@@ -2,12 +2,14 @@
 //! uses to reach an item, a catalog entry or an SBOM. Every generator builds on [`Site`].
 
 use super::{href, html};
-use crate::config::RiskConfig;
+use crate::config::{RiskConfig, StrideConfig};
 use crate::graph::{Node, TraceGraph};
 use crate::model::{Kind, Relation, Status, anchor};
 use crate::sbom::SbomSet;
 use crate::stamp::Stamp;
+use crate::threat::Model;
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 /// Something a page can host: the items of one kind, or the catalog.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -38,6 +40,13 @@ impl Host {
             Host::Items(Kind::Risk) => "risks",
             Host::Items(Kind::Control) => "controls",
             Host::Items(Kind::Test) => "tests",
+            Host::Items(Kind::Asset) => "assets",
+            Host::Items(Kind::Actor) => "actors",
+            Host::Items(Kind::Process) => "processes",
+            Host::Items(Kind::DataStore) => "data-stores",
+            Host::Items(Kind::Interface) => "interfaces",
+            Host::Items(Kind::DataFlow) => "data-flows",
+            Host::Items(Kind::TrustBoundary) => "trust-boundaries",
             Host::Catalog => "catalog",
         }
     }
@@ -70,6 +79,17 @@ pub struct Site<'g, 'a> {
     /// which is all a link check reads (it checks generated links through their anchors),
     /// and is much cheaper to make: the full pages hold tens of thousands of links.
     pub outline: bool,
+    /// The STRIDE categories that apply to each type of threat-model element.
+    pub stride: &'g StrideConfig,
+    /// The threat model, derived from the graph the first time a view needs it.
+    pub threat: OnceLock<Model<'g, 'a>>,
+}
+
+impl<'g, 'a> Site<'g, 'a> {
+    /// The threat model of the book.
+    pub fn model(&self) -> &Model<'g, 'a> {
+        self.threat.get_or_init(|| Model::new(self.graph))
+    }
 }
 
 impl Site<'_, '_> {

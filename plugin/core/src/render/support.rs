@@ -44,7 +44,13 @@ pub fn support(site: &Site<'_, '_>, page: &str) -> String {
         }
     );
     out.push_str("<p>Levels: <em>actively maintained</em> (SPDX 3 <code>support</code>), <em>limited support</em> (<code>limitedSupport</code>), <em>no longer maintained</em> and <em>abandoned</em> (<code>noSupport</code>).</p>\n");
-    out.push_str("<table class=\"techfile-table techfile-support\">\n<thead><tr><th>Component</th><th>SBOM</th><th>Level of support</th><th>End of support</th><th>Source</th></tr></thead>\n<tbody>\n");
+    // Fixed widths, so purls and long component names wrap inside the content column.
+    let _ = writeln!(
+        out,
+        "<table class=\"techfile-table techfile-fixed techfile-support\">\n{}",
+        super::style::colgroup(&[26, 18, 16, 14, 26])
+    );
+    out.push_str("<thead><tr><th>Component</th><th>SBOM</th><th>Level of support</th><th>End of support</th><th>Source</th></tr></thead>\n<tbody>\n");
     for c in &support.components {
         let sbom = site.sboms.sbom(c.id);
         let level_cell = match &c.level {

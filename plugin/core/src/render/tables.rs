@@ -1,6 +1,7 @@
 //! The coverage matrix and the summary table.
 
 use super::site::{Site, is_live};
+use super::style::colgroup;
 use super::{gap, html, percent};
 use crate::catalog::EntryKind;
 use crate::graph::{Node, TraceGraph};
@@ -39,7 +40,9 @@ pub fn matrix(site: &Site<'_, '_>, page: &str) -> String {
         }
     }
     let mut out = String::from(super::STYLE);
-    out.push_str("<table class=\"techfile-table techfile-matrix\">\n<thead><tr><th>Practice</th><th>Requirement</th><th>Controls</th><th>Tests</th></tr></thead>\n<tbody>\n");
+    out.push_str("<table class=\"techfile-table techfile-fixed techfile-matrix\">\n");
+    out.push_str(&colgroup(&[26, 30, 22, 22]));
+    out.push_str("\n<thead><tr><th>Practice</th><th>Requirement</th><th>Controls</th><th>Tests</th></tr></thead>\n<tbody>\n");
     let mut groups: Vec<(String, &[usize])> = g
         .catalog
         .of_kind(EntryKind::Practice)
@@ -131,7 +134,10 @@ pub fn summary(site: &Site<'_, '_>) -> String {
     };
     let mut out = String::from(super::STYLE);
     out.push_str("<table class=\"techfile-table techfile-summary\">\n<thead><tr><th>Kind</th><th>Items</th><th>Draft</th><th>In review</th><th>Approved</th><th>Obsolete</th></tr></thead>\n<tbody>\n");
-    for k in Kind::ALL {
+    // The threat-model kinds are counted once a book has a model, so books without one keep
+    // their four rows.
+    let has_model = g.items.iter().any(|i| i.kind.is_model());
+    for k in Kind::ALL.into_iter().filter(|k| has_model || !k.is_model()) {
         let all: Vec<usize> = (0..g.items.len())
             .filter(|&i| g.items[i].kind == k && g.is_canonical(i))
             .collect();
@@ -203,7 +209,7 @@ pub fn summary(site: &Site<'_, '_>) -> String {
 pub fn codes() -> String {
     use crate::diag::Code;
     let mut out = String::from(
-        "<table class=\"techfile-table techfile-codes\">\n<thead><tr><th>Code</th><th>Family</th><th>Default</th><th>Meaning</th></tr></thead>\n<tbody>\n",
+        "<table class=\"techfile-table techfile-fixed techfile-codes\">\n<colgroup><col style=\"width: 28%\"><col style=\"width: 11%\"><col style=\"width: 13%\"><col style=\"width: 48%\"></colgroup>\n<thead><tr><th>Code</th><th>Family</th><th>Default</th><th>Meaning</th></tr></thead>\n<tbody>\n",
     );
     for code in Code::ALL {
         let level = code.default_level().as_str();
@@ -265,7 +271,12 @@ pub fn practices(site: &Site<'_, '_>, page: &str) -> String {
         }
     }
     let mut out = String::from(super::STYLE);
-    out.push_str("<table class=\"techfile-table techfile-practices\">\n<thead><tr><th>Practice</th><th>IEC 62443-4-1</th><th>IEC 81001-5-1</th><th>Requirements</th><th>Controls</th><th>Tests</th><th>Status</th></tr></thead>\n<tbody>\n");
+    let _ = writeln!(
+        out,
+        "<table class=\"techfile-table techfile-fixed techfile-practices\">\n{}",
+        colgroup(&[15, 12, 11, 17, 17, 17, 11])
+    );
+    out.push_str("<thead><tr><th>Practice</th><th>IEC 62443-4-1</th><th>IEC 81001-5-1</th><th>Requirements</th><th>Controls</th><th>Tests</th><th>Status</th></tr></thead>\n<tbody>\n");
     for p in c.of_kind(EntryKind::Practice) {
         let iec62443: Vec<&str> = c
             .mapped_from(&p.id)
@@ -349,7 +360,8 @@ pub fn checklist(site: &Site<'_, '_>, page: &str, regulation: EntryKind) -> Stri
     let mut out = String::from(super::STYLE);
     let _ = writeln!(
         out,
-        "<table class=\"techfile-table techfile-checklist\">\n<thead><tr><th>Annex I</th><th>Requirement of the regulation</th><th>{other}</th><th>Applicable</th><th>Met by</th><th>Evidence</th><th>Status</th></tr></thead>\n<tbody>"
+        "<table class=\"techfile-table techfile-fixed techfile-checklist\">\n{}\n<thead><tr><th>Annex I</th><th>Requirement of the regulation</th><th>{other}</th><th>Applicable</th><th>Met by</th><th>Evidence</th><th>Status</th></tr></thead>\n<tbody>",
+        colgroup(&[8, 24, 8, 12, 14, 22, 12])
     );
     for e in c.of_kind(regulation) {
         // Equivalent entries of the other regulation, in both directions of the mapping.
@@ -452,6 +464,7 @@ mod tests {
         let sboms = crate::sbom::SbomSet::default();
         let reviews = crate::review::Reviews::default();
         let vulns = crate::advisory::assess::Assessment::default();
+        let stride = crate::config::StrideConfig::default();
         let site = Site {
             graph: &graph,
             reviews: &reviews,
@@ -467,6 +480,8 @@ mod tests {
                 .map(|h| (*h, format!("techfile/{}.md", h.file_stem())))
                 .collect(),
             outline: false,
+            stride: &stride,
+            threat: Default::default(),
         };
         view(&site)
     }
@@ -710,6 +725,8 @@ mod tests {
                 sbom_pages: Default::default(),
                 pages: BTreeMap::new(),
                 outline: true,
+                stride: &Default::default(),
+                threat: Default::default(),
             },
             "x.md",
         );

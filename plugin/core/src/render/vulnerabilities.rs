@@ -9,11 +9,15 @@ use super::{STYLE, html};
 use crate::advisory::assess::{Assessment, Vulnerability};
 use std::fmt::Write;
 
-/// Seven columns with CVSS vectors and hashes: smaller text, and long codes may break.
+/// Seven columns with CVSS vectors, purls and advisory ids: smaller text. The widths are
+/// fixed (see [`super::style`]), and a token longer than its column breaks anywhere (prose
+/// still breaks between words), so the table stays inside the content column.
 const VULN_STYLE: &str = "<style>\n\
-.techfile-vulns td { font-size: 0.85em; }\n\
-.techfile-vulns code, .techfile-vuln-snapshot code { word-break: break-all; }\n\
+.techfile-vulns td { font-size: 0.85em; overflow-wrap: anywhere; }\n\
 </style>\n";
+
+/// Component, vulnerability, severity, VEX status, justification, fixed in, linked items.
+const VULN_COLUMNS: [u8; 7] = [15, 19, 14, 11, 20, 9, 12];
 
 fn status_cell(a: &Assessment, v: &Vulnerability) -> (String, String) {
     let Some(st) = v.statement.map(|s| &a.statements[s]) else {
@@ -112,7 +116,12 @@ pub fn render(site: &Site<'_, '_>, page: &str) -> String {
         }
     );
     if !a.vulnerabilities.is_empty() {
-        out.push_str("<table class=\"techfile-table techfile-vulns\">\n<thead><tr><th>Component</th><th>Vulnerability</th><th>Severity</th><th>VEX status</th><th>Justification, response, review</th><th>Fixed in</th><th>Linked items</th></tr></thead>\n<tbody>\n");
+        let _ = writeln!(
+            out,
+            "<table class=\"techfile-table techfile-fixed techfile-vulns\">\n{}",
+            super::style::colgroup(&VULN_COLUMNS)
+        );
+        out.push_str("<thead><tr><th>Component</th><th>Vulnerability</th><th>Severity</th><th>VEX status</th><th>Justification, response, review</th><th>Fixed in</th><th>Linked items</th></tr></thead>\n<tbody>\n");
         for v in &a.vulnerabilities {
             let component = crate::render::sbom::object_link(site, page, v.component.object());
             let id = match &v.url {

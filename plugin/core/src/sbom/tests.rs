@@ -266,6 +266,7 @@ fn item(id: &str, affects: &[&str], map: &mut SourceMap) -> Item {
         result: None,
         measure: None,
         risk: None,
+        model: None,
         links: Vec::new(),
         affects: affects
             .iter()
