@@ -2,6 +2,7 @@
 //! the `[output.html]` options that change heading ids, and where chapters are rendered.
 
 use crate::paths::Names;
+use crate::tree::Tree;
 use anyhow::{Context, Result};
 use mdbook_preprocessor::config::{Config as BookConfig, HtmlConfig};
 use std::fmt;
@@ -44,6 +45,9 @@ pub struct Loaded {
     pub book_toml: Input,
     /// The `MDBOOK_...` overrides that changed the configuration, one note each.
     pub notes: Vec<String>,
+    /// book.toml (and the environment's overrides) as read, which the configuration's
+    /// spans point into: findings about the folders it names are configuration errors.
+    pub map: SourceMap,
 }
 
 /// The `MDBOOK_...` variables that reach into `[preprocessor.techfile]`, sorted by name so
@@ -72,11 +76,20 @@ pub fn env_overrides() -> Vec<EnvOverride> {
 /// [`ConfigErrors`] when the table has findings (book.toml unreadable or not UTF-8
 /// included).
 pub fn load(book_root: &Path, names: &Names) -> Result<Loaded> {
+    load_from(&crate::tree::FsTree, book_root, names)
+}
+
+/// [`load`] from a tree of files: the disk, or a git revision for `diff`.
+///
+/// # Errors
+///
+/// As [`load`].
+pub fn load_from(tree: &dyn Tree, book_root: &Path, names: &Names) -> Result<Loaded> {
     let path = book_root.join("book.toml");
     let book_toml = Input {
         name: names.diag(&path),
         path: names.book(&path),
-        content: std::fs::read(&path).map_err(|e| InputError::Io(e.to_string())),
+        content: tree.read_whole(&path),
     };
     let overrides = env_overrides();
     let mut map = SourceMap::new();
@@ -86,6 +99,7 @@ pub fn load(book_root: &Path, names: &Names) -> Result<Loaded> {
             config,
             book_toml,
             notes: overrides.iter().map(override_note).collect(),
+            map,
         }),
         Err(findings) => Err(ConfigErrors { map, findings }.into()),
     }

@@ -54,12 +54,38 @@ fn walk_files(dir: &Path, hidden: bool) -> Result<Vec<String>> {
 }
 
 /// What a bundle build did, for the closing lines.
-pub struct Rendered {
+pub enum Rendered {
+    Written(Written),
+    /// Nothing was written (under `mdbook serve`), and why.
+    Skipped {
+        note: String,
+    },
+}
+
+/// A bundle that was written.
+pub struct Written {
     pub destination: PathBuf,
     pub files: usize,
     pub pdf: Option<(String, u64, Duration)>,
     pub manifest_sha256: String,
     pub notes: Vec<String>,
+    /// Things the user must act on that do not stop the bundle (uncommitted changes).
+    pub warnings: Vec<String>,
+}
+
+/// Whether mdBook runs for `mdbook serve`: it sets `output.html.live-reload-endpoint`
+/// for the pages it serves, and `mdbook build` never does.
+pub fn serving(config: &mdbook_renderer::config::Config) -> bool {
+    matches!(
+        config.get::<toml::Value>("output.html.live-reload-endpoint"),
+        Ok(Some(_))
+    )
+}
+
+/// The bundle folder relative to the book root, for messages (mdBook runs a renderer
+/// inside its own output folder, so the current folder says nothing).
+fn dest_display(ctx: &RenderContext) -> String {
+    crate::paths::relative(&ctx.destination, &ctx.root)
 }
 
 fn clear_dir(dir: &Path) -> Result<()> {
@@ -148,19 +174,21 @@ pub fn render(ctx: &RenderContext) -> Result<Rendered> {
             print_page.display()
         );
     }
-    // `mdbook serve` rebuilds on every change and sets this key; printing the whole book
-    // each time would make editing unbearable, so the served bundle has no PDF.
-    let serving = matches!(
-        ctx.config
-            .get::<toml::Value>("output.html.live-reload-endpoint"),
-        Ok(Some(_))
-    );
-    let mut notes = Vec::new();
-    if serving && bundle.pdf {
-        notes.push("`mdbook serve` does not print the PDF; `mdbook build` does".to_string());
+    // `mdbook serve` rebuilds on every change into the same build folder: writing the
+    // bundle there would replace the last released one with an unprinted copy of work in
+    // progress, so serving leaves it alone.
+    if serving(&ctx.config) {
+        return Ok(Rendered::Skipped {
+            note: format!(
+                "`mdbook serve` does not write the bundle: {} keeps the last one `mdbook build` wrote",
+                dest_display(ctx)
+            ),
+        });
     }
+    let mut notes = Vec::new();
+    let mut warnings = Vec::new();
     // Find the browser before any work, so a machine without one fails at once.
-    let browser = if bundle.pdf && !serving {
+    let browser = if bundle.pdf {
         Some(chromium::find(bundle.browser.as_deref()).map_err(anyhow::Error::msg)?)
     } else {
         None
@@ -187,6 +215,18 @@ pub fn render(ctx: &RenderContext) -> Result<Rendered> {
     let Some(stamp) = &analysis.stamp else {
         bail!("the bundle needs [preprocessor.techfile.bundle]");
     };
+    if stamp.modified {
+        if bundle.require_clean {
+            bail!(
+                "the inputs have changes that are not committed (`git status` in {}), and [preprocessor.techfile.bundle] require-clean is set: commit them, then build the bundle again",
+                ctx.root.display()
+            );
+        }
+        warnings.push(format!(
+            "the bundle is built from changes that are not committed: its pages say `(modified)` and commit {} does not hold what it shows; commit first for a bundle to hand over (require-clean = true in [preprocessor.techfile.bundle] makes this an error)",
+            stamp.short_commit()
+        ));
+    }
     let trace = techfile_core::export::trace::export(&analysis, stamp, title.as_deref());
 
     clear_dir(&dest)?;
@@ -262,13 +302,14 @@ pub fn render(ctx: &RenderContext) -> Result<Rendered> {
     let text = manifest::format(&files).map_err(anyhow::Error::msg)?;
     fs::write(dest.join(manifest::FILE_NAME), &text)
         .with_context(|| format!("cannot write {}", manifest::FILE_NAME))?;
-    Ok(Rendered {
+    Ok(Rendered::Written(Written {
         destination: dest,
         files: files.len(),
         pdf,
         manifest_sha256: sha256_hex(text.as_bytes()),
         notes,
-    })
+        warnings,
+    }))
 }
 
 /// The summary as the PDF's contents see it: part titles and the chapters that are printed

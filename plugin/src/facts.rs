@@ -10,6 +10,8 @@ use mdbook_preprocessor::config::Config as BookConfig;
 use std::path::Path;
 use techfile_core::config::Config;
 use techfile_core::config::bundle::{self, BundleConfig, VersionFrom};
+use techfile_core::model::Date;
+use techfile_core::revalidate::report::TodaySource;
 use techfile_core::stamp::{DateSource, SbomFolder, StampFacts};
 
 /// `SOURCE_DATE_EPOCH` (reproducible-builds.org): seconds since 1970-01-01 UTC. Unset or
@@ -39,6 +41,41 @@ pub fn source_date_epoch() -> Result<Option<Timestamp>> {
         anyhow!("SOURCE_DATE_EPOCH `{t}` is out of range ({e}); give the seconds since 1970-01-01 UTC of a date up to 9999-12-30")
     })?;
     Ok(Some(timestamp))
+}
+
+/// The day the checks that depend on the date are judged on, and where it came from:
+/// `--today` when given, else the day (UTC) of `SOURCE_DATE_EPOCH`, else the clock's.
+/// The one place a command that judges dates without `--today` finds its day
+/// (`revalidate`, `diff`); taken once per run, so every analysis of the run shares it.
+///
+/// # Errors
+///
+/// When `SOURCE_DATE_EPOCH` is set to something that is not a number of seconds, or its
+/// day cannot be written as YYYY-MM-DD.
+pub fn today(given: Option<Date>) -> Result<(Date, TodaySource)> {
+    if let Some(day) = given {
+        return Ok((day, TodaySource::Argument));
+    }
+    let (timestamp, source) = match source_date_epoch()? {
+        Some(t) => (t, TodaySource::SourceDateEpoch),
+        None => (Timestamp::now(), TodaySource::Clock),
+    };
+    let day = techfile_core::stamp::utc(timestamp).date();
+    match Date::new(day) {
+        Some(d) => Ok((d, source)),
+        None => bail!("the date {day} cannot be written as YYYY-MM-DD; give --today"),
+    }
+}
+
+/// The day of `--today` (`check`, `diff` and `revalidate` alike).
+///
+/// # Errors
+///
+/// It is not a `YYYY-MM-DD` date.
+pub fn parse_today(arg: &str) -> Result<Date> {
+    Date::parse(arg.trim()).ok_or_else(|| {
+        anyhow!("--today `{arg}` is not a date: write YYYY-MM-DD, such as 2026-11-29")
+    })
 }
 
 /// The paths to give git, relative to the book root: the build output is excluded when it
@@ -111,9 +148,14 @@ pub fn stamp_facts(
         (Some(e), _) => (Some(e), DateSource::SourceDateEpoch),
         (None, Some(t)) => (Some(t), DateSource::Commit),
         (None, None) => {
-            notes.push(
-                "neither SOURCE_DATE_EPOCH nor a commit gives the date of this version, so pages say `date unknown` (the clock is never used, so that builds are reproducible)".into(),
-            );
+            let listed = bundle.revision.iter().any(|r| r.version == version);
+            notes.push(if listed {
+                "neither SOURCE_DATE_EPOCH nor a commit gives the build date, so the pages show the issue date of the revision history alone (the clock is never used, so that builds are reproducible)".into()
+            } else {
+                format!(
+                    "neither SOURCE_DATE_EPOCH nor a commit gives the date of this version, so pages say `date unknown`: add version {version} to the revision history ([[preprocessor.techfile.bundle.revision]]) to give its issue date (the clock is never used, so that builds are reproducible)"
+                )
+            });
             (None, DateSource::Unknown)
         }
     };

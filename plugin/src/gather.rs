@@ -1,115 +1,103 @@
-//! Gathering the inputs of an analysis from disk, once, with one policy. This is the only
-//! place that decides which files are inputs; the analysis, the stamp's hashes, the
-//! document control page and the bundle all work from what it returns.
+//! Gathering the inputs of an analysis, once, with one policy, from a [`Tree`]: the disk
+//! ([`FsTree`]) or a git revision ([`crate::gittree::GitTree`]). This is the only place that
+//! decides which files are inputs; the analysis, the stamp's hashes, the document control
+//! page, the bundle and `diff` all work from what it returns, and a revision read from git
+//! is gathered exactly like the disk.
 //!
 //! The policy:
-//! - folders are walked recursively (`walkdir`), in sorted path order, following symbolic
-//!   links; a link back up the tree is not followed again (each real folder is read once);
+//! - folders are walked recursively, in sorted path order (by path components, so a
+//!   folder's files come before its sibling `a.md` when the folder sorts first), the same
+//!   order on the disk and in git; on the disk symbolic links are followed and a link back
+//!   up the tree is not followed again (each real folder is read once);
 //! - hidden entries (a name starting with `.`: `.git`, editor swap files) are skipped;
-//! - item files are the `*.md` files under the `items` folders; SBOMs are the `*.json` files
-//!   under the `sboms` folders, or a configured file whatever its name; nothing else in
-//!   those folders is read, hashed, listed or shipped;
-//! - a file larger than its limit (`max-file-size`, `max-sbom-size`) is reported, not read;
-//!   its size is checked before reading, so a huge file costs no memory;
+//! - item files are the `*.md` files under the `items` folders, but those the `exclude`
+//!   patterns name (gitignore syntax, relative to each item folder, after the defaults
+//!   `README.md` and `_*.md`: a folder's read-me and templates are not items); SBOMs are the
+//!   `*.json` files under the `sboms` folders, or a configured file whatever its name; review
+//!   records and support tables are the `*.toml` files under the review and support folders;
+//!   nothing else in those folders is read, hashed, listed or shipped;
+//! - every file under an advisory folder (the `advisories` setting, or
+//!   `revalidate --advisories`) is listed, and the core reports those that are not `*.json`
+//!   OSV records; VEX sources (the `vex` setting, `revalidate --vex`) are files, or folders
+//!   whose `*.json` files are read; VEX documents in the SBOM folders are read as SBOMs.
+//!   What the book's configuration names comes from the book's tree (a git revision for
+//!   `diff`), what the command line names from the disk;
+//! - an item folder that does not exist stops the run with one configuration error at the
+//!   path in book.toml (with the closest existing folder), instead of every link and
+//!   coverage rule failing after it; so does an `exclude` pattern that is not valid;
+//! - every file under the evidence folder is evidence: hashed as a stream (it may be a
+//!   large report), and read whole only when it is a JUnit report (`*.xml`);
+//! - the book is SUMMARY.md's chapters (read with mdBook's parser and loader path rules),
+//!   every file under `src` (hidden ones too: mdBook copies them) and the files the
+//!   chapters include, followed to the files those include;
+//! - a file larger than its limit (`max-file-size`, `max-sbom-size`, `max-advisory-size`,
+//!   `evidence.max-junit-size`) is reported, not read; its size is checked before reading,
+//!   so a huge file costs no memory;
 //! - a folder or file that cannot be read becomes an unreadable input, which the analysis
 //!   reports as an error: nothing is dropped silently.
 
-use crate::bookconfig::Loaded;
+use crate::bookconfig::{ConfigErrors, Loaded};
 pub use crate::paths::{Names, normalize, relative};
+pub use crate::tree::{Entry, Found, FsTree, Tree, read_limited};
 use anyhow::{Context, Result};
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use mdbook_preprocessor::config::Config as BookConfig;
-use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
-use std::fs;
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use techfile_core::config::Config;
+use techfile_core::advisory::{AdvisoryDir, AdvisoryFile};
+use techfile_core::config::{Config, DEFAULT_EXCLUDE};
+use techfile_core::diag::{Code, Diagnostic};
 use techfile_core::evidence::EvidenceFile;
 use techfile_core::includes;
 use techfile_core::load::{Input, InputError};
+use techfile_core::model::Span;
 use techfile_core::sbom::SbomInput;
 use techfile_core::stamp::SbomFolder;
 use techfile_core::{BookInputs, ChapterInput, Inputs};
-use walkdir::WalkDir;
 
-/// One file found by a walk: its path and its path relative to the walked folder.
-pub(crate) struct Found {
-    pub(crate) path: PathBuf,
-    pub(crate) rel: String,
+/// What went wrong reading an input, in words.
+pub fn input_error_text(e: &InputError) -> String {
+    match e {
+        InputError::Io(s) | InputError::Folder(s) => s.clone(),
+        InputError::TooLarge { size, limit } => {
+            format!("{size} bytes, more than the limit of {limit} bytes")
+        }
+    }
 }
 
-/// Every file under `dir` whose name ends with `.{ext}` (every file when `ext` is `None`),
-/// sorted by path. Hidden entries are skipped unless `hidden`. Symbolic links are followed;
-/// a link that leads back into a folder already being walked is skipped. `Err` when `dir`
-/// or a folder under it cannot be read.
-pub(crate) fn walk(dir: &Path, ext: Option<&str>, hidden: bool) -> std::io::Result<Vec<Found>> {
-    let mut out = Vec::new();
-    let walker = WalkDir::new(dir)
-        .follow_links(true)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| {
-            hidden || e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.')
-        });
-    for entry in walker {
-        let entry = match entry {
-            Ok(e) => e,
-            // A loop is the tree pointing at itself: its files are read once already.
-            Err(e) if e.loop_ancestor().is_some() => continue,
-            Err(e) => {
-                let path = e.path().map(Path::to_path_buf);
-                let io = e
-                    .into_io_error()
-                    .unwrap_or_else(|| std::io::Error::other("cannot walk the folder"));
-                return Err(match path {
-                    Some(p) if p != dir => {
-                        std::io::Error::new(io.kind(), format!("{}: {io}", p.display()))
-                    }
-                    _ => io,
-                });
-            }
-        };
-        if !entry.file_type().is_file() {
-            continue;
-        }
-        let path = entry.into_path();
-        if let Some(ext) = ext
-            && path.extension().is_none_or(|e| e != ext)
-        {
-            continue;
-        }
-        let rel = path
-            .strip_prefix(dir)
-            .map(|r| r.to_string_lossy().replace('\\', "/"))
-            .unwrap_or_else(|_| path.to_string_lossy().into_owned());
-        out.push(Found { path, rel });
-    }
-    Ok(out)
+/// Whether a path relative to a walked folder passes through a hidden entry.
+fn is_hidden(rel: &str) -> bool {
+    rel.split('/').any(|part| part.starts_with('.'))
 }
 
-/// Reads a file unless it is larger than `limit`; the size is checked before reading so a
-/// huge file costs no memory.
-pub fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, InputError> {
-    let file = fs::File::open(path).map_err(|e| InputError::Io(e.to_string()))?;
-    let size = file
-        .metadata()
-        .map_err(|e| InputError::Io(e.to_string()))?
-        .len();
-    if size > limit {
-        return Err(InputError::TooLarge { size, limit });
-    }
-    let mut bytes = Vec::with_capacity(size as usize);
-    // `take` guards against a file that grows while it is read.
-    file.take(limit + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| InputError::Io(e.to_string()))?;
-    if bytes.len() as u64 > limit {
-        return Err(InputError::TooLarge {
-            size: bytes.len() as u64,
-            limit,
-        });
-    }
-    Ok(bytes)
+/// Every file under `dir` in `tree` whose name ends with `.{ext}` (every file when `ext`
+/// is `None`), sorted by path components. Hidden entries are skipped unless `hidden`.
+/// `Err` when `dir` or a folder under it cannot be listed.
+fn walk(
+    tree: &dyn Tree,
+    dir: &Path,
+    ext: Option<&str>,
+    hidden: bool,
+) -> std::io::Result<Vec<Found>> {
+    let mut found = tree.files(dir, hidden, None)?;
+    found.retain(|f| {
+        (hidden || !is_hidden(&f.rel))
+            && ext.is_none_or(|ext| {
+                f.rel
+                    .rsplit('/')
+                    .next()
+                    .and_then(|name| name.rsplit_once('.'))
+                    .is_some_and(|(stem, e)| !stem.is_empty() && e == ext)
+            })
+    });
+    found.sort_by(|a, b| a.rel.split('/').cmp(b.rel.split('/')));
+    Ok(found)
+}
+
+/// Reads the files found, each unless it is larger than `limit`, in order.
+fn read_found(tree: &dyn Tree, found: &[Found], limit: u64) -> Vec<Result<Vec<u8>, InputError>> {
+    let requests: Vec<(&Path, u64)> = found.iter().map(|f| (f.path.as_path(), limit)).collect();
+    tree.read(&requests)
 }
 
 /// Joins a folder's display name and a path inside it. Names are built by joining strings:
@@ -124,13 +112,13 @@ fn join(base: &str, rel: &str) -> String {
 
 /// Reads every `*.md` file under the configured item folders, sorted by path within each
 /// folder. A folder that cannot be walked becomes one unreadable input.
-pub fn items(book_root: &Path, config: &Config, names: &Names) -> Vec<Input> {
+pub fn items(tree: &dyn Tree, book_root: &Path, config: &Config, names: &Names) -> Vec<Input> {
     let mut out = Vec::new();
     for folder in &config.items {
         let dir = book_root.join(folder);
         let dir_diag = names.diag(&dir);
         let dir_book = names.book(&dir);
-        let found = match walk(&dir, Some("md"), false) {
+        let found = match walk(tree, &dir, Some("md"), false) {
             Ok(found) => found,
             Err(e) => {
                 out.push(Input {
@@ -143,11 +131,24 @@ pub fn items(book_root: &Path, config: &Config, names: &Names) -> Vec<Input> {
                 continue;
             }
         };
-        let contents: Vec<_> = found
-            .par_iter()
-            .map(|f| read_limited(&f.path, config.max_file_size))
+        // The patterns were checked with the configuration; one that fails now excludes
+        // nothing rather than dropping files silently.
+        let excluded =
+            exclude_matcher(&dir, &config.exclude).unwrap_or_else(|_| Gitignore::empty());
+        let found: Vec<Found> = found
+            .into_iter()
+            // Matched by the path inside the item folder: a git tree's paths and the
+            // folder as configured (`../requirements`) need not share a spelling.
+            .filter(|f| {
+                !excluded
+                    .matched_path_or_any_parents(Path::new(&f.rel), false)
+                    .is_ignore()
+            })
             .collect();
-        for (f, content) in found.iter().zip(contents) {
+        for (f, content) in found
+            .iter()
+            .zip(read_found(tree, &found, config.max_file_size))
+        {
             out.push(Input {
                 name: join(&dir_diag, &f.rel),
                 path: join(&dir_book, &f.rel),
@@ -158,11 +159,124 @@ pub fn items(book_root: &Path, config: &Config, names: &Names) -> Vec<Input> {
     out
 }
 
+/// The `exclude` patterns of an item folder, after the defaults ([`DEFAULT_EXCLUDE`]), as
+/// a gitignore matcher rooted at `dir`.
+///
+/// # Errors
+///
+/// Each pattern that is not valid gitignore syntax, with where it is written and why.
+pub fn exclude_matcher(
+    dir: &Path,
+    patterns: &[(String, Span)],
+) -> Result<Gitignore, Vec<(Span, String)>> {
+    let mut builder = GitignoreBuilder::new(dir);
+    for p in DEFAULT_EXCLUDE {
+        // The defaults are fixed, valid patterns.
+        let _ = builder.add_line(None, p);
+    }
+    let mut bad = Vec::new();
+    for (p, span) in patterns {
+        if let Err(e) = builder.add_line(None, p) {
+            bad.push((*span, e.to_string()));
+        }
+    }
+    if !bad.is_empty() {
+        return Err(bad);
+    }
+    builder.build().map_err(|e| {
+        patterns
+            .iter()
+            .map(|(_, span)| (*span, e.to_string()))
+            .take(1)
+            .collect()
+    })
+}
+
+/// Checks the item sources before anything is read: every item folder exists and every
+/// `exclude` pattern is valid. A misspelt folder would otherwise make every link to the
+/// items in it unknown and every coverage rule fail, burying the one real mistake.
+///
+/// # Errors
+///
+/// [`ConfigErrors`] with a finding at each folder or pattern in book.toml (or at the
+/// `[preprocessor.techfile]` table for the default folder).
+pub fn check_item_sources(
+    tree: &dyn Tree,
+    root: &Path,
+    loaded: &mut Loaded,
+) -> std::result::Result<(), ConfigErrors> {
+    let config = &loaded.config;
+    let book_toml = loaded.map.find(&loaded.book_toml.name);
+    let table = book_toml.map(|f| Span::new(f, config.table_range.clone()));
+    let mut findings = Vec::new();
+    for (n, folder) in config.items.iter().enumerate() {
+        let path = root.join(folder);
+        if tree.entry(&path) == Entry::Dir {
+            continue;
+        }
+        let written = config.item_spans.get(n).copied();
+        let (message, label) = match written {
+            Some(_) => (
+                format!("item folder `{folder}` does not exist"),
+                "no folder at this path, relative to the book root",
+            ),
+            None => (
+                format!("item folder `{folder}` (the default of `items`) does not exist"),
+                "the items are read from `../requirements` unless `items` says otherwise",
+            ),
+        };
+        let help = match closest_folder(tree, &path) {
+            Some(near) => {
+                let fixed = match folder.rsplit_once('/') {
+                    Some((parent, _)) => format!("{parent}/{near}"),
+                    None => near,
+                };
+                format!("did you mean `{fixed}`? Paths in `items` are relative to the folder that holds book.toml")
+            }
+            None => "create the folder, or fix the path in `items` of [preprocessor.techfile] (paths are relative to the folder that holds book.toml)".into(),
+        };
+        let d = Diagnostic::new(Code::ConfigInvalidValue, message).help(help);
+        findings.push(match written.or(table) {
+            Some(span) => d.at(span, label),
+            None => d,
+        });
+    }
+    let dir = root.join(config.items.first().map_or("", String::as_str));
+    if let Err(bad) = exclude_matcher(&dir, &config.exclude) {
+        for (span, why) in bad {
+            findings.push(
+                Diagnostic::new(
+                    Code::ConfigInvalidValue,
+                    format!("an `exclude` pattern is not valid: {why}"),
+                )
+                .at(span, "not a gitignore pattern")
+                .help("write patterns as in .gitignore: `notes/`, `*.tmpl.md`, `drafts/**/*.md`, `!keep.md`"),
+            );
+        }
+    }
+    if findings.is_empty() {
+        return Ok(());
+    }
+    techfile_core::diag::sort(&mut findings);
+    Err(ConfigErrors {
+        map: std::mem::take(&mut loaded.map),
+        findings,
+    })
+}
+
+/// The name of the existing folder next to `path` closest to its name, for a typo.
+fn closest_folder(tree: &dyn Tree, path: &Path) -> Option<String> {
+    let name = path.file_name()?.to_string_lossy().into_owned();
+    let siblings = tree.folders(path.parent()?);
+    techfile_core::load::closest(&name, siblings.iter().map(String::as_str)).map(str::to_owned)
+}
+
 /// Reads the SBOMs: every `*.json` under each configured folder (sorted by path), or a
 /// configured file. The default folder may be missing (a book without SBOMs); a folder or
 /// file the user named must exist, and when it does not, that becomes an unreadable input.
 /// Also returns each configured source with whether it exists, for the bundle.
 pub fn sboms(
+    tree: &dyn Tree,
     book_root: &Path,
     config: &Config,
     names: &Names,
@@ -172,12 +286,13 @@ pub fn sboms(
     let mut folders = Vec::new();
     for source in sources {
         let path = book_root.join(&source);
+        let entry = tree.entry(&path);
         folders.push(SbomFolder {
             configured: source.clone(),
             path: names.book(&path),
-            found: path.exists(),
+            found: entry != Entry::Missing,
         });
-        if path.is_file() {
+        if entry == Entry::File {
             let key = path
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
@@ -186,16 +301,19 @@ pub fn sboms(
                 input: Input {
                     name: names.diag(&path),
                     path: names.book(&path),
-                    content: read_limited(&path, config.max_sbom_size),
+                    content: tree
+                        .read(&[(path.as_path(), config.max_sbom_size)])
+                        .pop()
+                        .unwrap_or_else(|| Err(InputError::Io("not read".into()))),
                 },
                 key,
             });
             continue;
         }
-        if !path.exists() && !required {
+        if entry == Entry::Missing && !required {
             continue;
         }
-        let found = match walk(&path, Some("json"), false) {
+        let found = match walk(tree, &path, Some("json"), false) {
             Ok(found) => found,
             Err(e) => {
                 out.push(SbomInput {
@@ -212,10 +330,7 @@ pub fn sboms(
             }
         };
         let (dir_diag, dir_book) = (names.diag(&path), names.book(&path));
-        let contents: Vec<_> = found
-            .par_iter()
-            .map(|f| read_limited(&f.path, config.max_sbom_size))
-            .collect();
+        let contents = read_found(tree, &found, config.max_sbom_size);
         for (f, content) in found.into_iter().zip(contents) {
             out.push(SbomInput {
                 input: Input {
@@ -233,21 +348,22 @@ pub fn sboms(
 /// Reads the review records: every `*.toml` under the review folder, sorted by path. The
 /// default folder may be missing (a book that keeps no reviews yet); a folder the user named
 /// must exist, and when it does not, that becomes an unreadable input.
-pub fn reviews(book_root: &Path, config: &Config, names: &Names) -> Vec<Input> {
+pub fn reviews(tree: &dyn Tree, book_root: &Path, config: &Config, names: &Names) -> Vec<Input> {
     let (folder, required) = config.review.folder();
     let dir = book_root.join(folder);
-    if !dir.exists() && !required {
+    if tree.entry(&dir) == Entry::Missing && !required {
         return Vec::new();
     }
     let (dir_diag, dir_book) = (names.diag(&dir), names.book(&dir));
-    match walk(&dir, Some("toml"), false) {
+    match walk(tree, &dir, Some("toml"), false) {
+        // A record is a few hundred bytes; the item limit bounds a stray file.
         Ok(found) => found
             .iter()
-            .map(|f| Input {
+            .zip(read_found(tree, &found, config.max_file_size))
+            .map(|(f, content)| Input {
                 name: join(&dir_diag, &f.rel),
                 path: join(&dir_book, &f.rel),
-                // A record is a few hundred bytes; the item limit bounds a stray file.
-                content: read_limited(&f.path, config.max_file_size),
+                content,
             })
             .collect(),
         Err(e) => vec![Input {
@@ -264,34 +380,28 @@ pub fn reviews(book_root: &Path, config: &Config, names: &Names) -> Vec<Input> {
 /// default folder may be absent, a configured one must exist. `what` names the setting
 /// in the finding about a folder that cannot be read.
 fn folder_files(
+    tree: &dyn Tree,
     book_root: &Path,
     (folder, required): (&str, bool),
-    ext: &str,
-    limit: u64,
+    (ext, limit): (&str, u64),
     what: &str,
     names: &Names,
 ) -> Vec<Input> {
     let dir = book_root.join(folder);
-    if !dir.exists() && !required {
+    if tree.entry(&dir) == Entry::Missing && !required {
         return Vec::new();
     }
     let (dir_diag, dir_book) = (names.diag(&dir), names.book(&dir));
-    match walk(&dir, Some(ext), false) {
-        Ok(found) => {
-            let contents: Vec<_> = found
-                .par_iter()
-                .map(|f| read_limited(&f.path, limit))
-                .collect();
-            found
-                .iter()
-                .zip(contents)
-                .map(|(f, content)| Input {
-                    name: join(&dir_diag, &f.rel),
-                    path: join(&dir_book, &f.rel),
-                    content,
-                })
-                .collect()
-        }
+    match walk(tree, &dir, Some(ext), false) {
+        Ok(found) => found
+            .iter()
+            .zip(read_found(tree, &found, limit))
+            .map(|(f, content)| Input {
+                name: join(&dir_diag, &f.rel),
+                path: join(&dir_book, &f.rel),
+                content,
+            })
+            .collect(),
         Err(e) => vec![Input {
             name: dir_diag,
             path: dir_book,
@@ -303,44 +413,122 @@ fn folder_files(
 }
 
 /// The support tables: every `*.toml` under the support folder.
-pub fn support(book_root: &Path, config: &Config, names: &Names) -> Vec<Input> {
+pub fn support(tree: &dyn Tree, book_root: &Path, config: &Config, names: &Names) -> Vec<Input> {
     folder_files(
+        tree,
         book_root,
         config.support.folder(),
-        "toml",
-        config.max_file_size,
+        ("toml", config.max_file_size),
         "[preprocessor.techfile.support] folder",
         names,
     )
 }
 
-/// Hashes a file as a stream, without holding it in memory.
-fn hash_file(path: &Path) -> Result<(u64, String), InputError> {
-    let mut file = fs::File::open(path).map_err(|e| InputError::Io(e.to_string()))?;
-    let mut hasher = techfile_core::digest::Sha256Stream::default();
-    let mut buf = vec![0u8; 1 << 16];
-    loop {
-        let n = file
-            .read(&mut buf)
-            .map_err(|e| InputError::Io(e.to_string()))?;
-        if n == 0 {
-            return Ok(hasher.finish());
+/// Reads advisory folders of OSV records, each already resolved to a path in `tree`: the
+/// `advisories` setting's folders from the book's tree, `revalidate --advisories` folders
+/// (outside the book) from the disk. Every file of a folder is listed, not only `*.json`:
+/// the core reports the others (an archive not unpacked, a stray file) instead of the
+/// snapshot silently holding fewer records. Each file is refused unread above `limit`
+/// (`max-advisory-size`). `origin` says in findings where the folder was named.
+pub fn advisory_dirs(
+    tree: &dyn Tree,
+    dirs: &[PathBuf],
+    origin: &str,
+    limit: u64,
+    names: &Names,
+) -> Vec<AdvisoryDir> {
+    dirs.iter()
+        .map(|dir| {
+            let (name, path) = (names.diag(dir), names.book(dir));
+            let files = listed(tree, dir, None)
+                .map_err(|e| format!("advisory folder `{name}` ({origin}) cannot be read: {e}"))
+                .map(|found| {
+                    let contents = read_found(tree, &found, limit);
+                    found
+                        .into_iter()
+                        .zip(contents)
+                        .map(|(f, content)| AdvisoryFile {
+                            name: join(&name, &f.rel),
+                            rel: f.rel,
+                            content,
+                        })
+                        .collect()
+                });
+            AdvisoryDir { name, path, files }
+        })
+        .collect()
+}
+
+/// Reads VEX sources, each a file or a folder whose `*.json` files are read: the `vex`
+/// setting's from the book's tree (so `diff` sees each revision's statements),
+/// `revalidate --vex` files from the disk. Each is refused unread above `limit`.
+pub fn vex_documents(
+    tree: &dyn Tree,
+    sources: &[PathBuf],
+    origin: &str,
+    limit: u64,
+    names: &Names,
+) -> Vec<Input> {
+    let mut out = Vec::new();
+    for source in sources {
+        let (name, path) = (names.diag(source), names.book(source));
+        if tree.entry(source) != Entry::Dir {
+            out.push(Input {
+                name,
+                path,
+                content: tree
+                    .read(&[(source.as_path(), limit)])
+                    .pop()
+                    .unwrap_or_else(|| Err(InputError::Io("not read".into()))),
+            });
+            continue;
         }
-        hasher.update(&buf[..n]);
+        match listed(tree, source, Some("json")) {
+            Ok(found) => {
+                let contents = read_found(tree, &found, limit);
+                out.extend(found.into_iter().zip(contents).map(|(f, content)| Input {
+                    name: join(&name, &f.rel),
+                    path: join(&path, &f.rel),
+                    content,
+                }));
+            }
+            Err(e) => out.push(Input {
+                content: Err(InputError::Folder(format!(
+                    "VEX folder `{name}` ({origin}) cannot be read: {e}"
+                ))),
+                name,
+                path,
+            }),
+        }
+    }
+    out
+}
+
+/// [`walk`] of a folder that must exist, with why not in words.
+fn listed(tree: &dyn Tree, dir: &Path, ext: Option<&str>) -> Result<Vec<Found>, String> {
+    match tree.entry(dir) {
+        Entry::Dir => walk(tree, dir, ext, false).map_err(|e| e.to_string()),
+        Entry::File => Err("it is not a folder".into()),
+        Entry::Missing => Err("no such folder".into()),
     }
 }
 
 /// The evidence files: every file under the evidence folder, hashed as a stream (an
 /// evidence file may be a large report); JUnit reports (`*.xml`) are read whole, up to
 /// `evidence.max-junit-size`, for the core to parse.
-pub fn evidence(book_root: &Path, config: &Config, names: &Names) -> Vec<EvidenceFile> {
+pub fn evidence(
+    tree: &dyn Tree,
+    book_root: &Path,
+    config: &Config,
+    names: &Names,
+) -> Vec<EvidenceFile> {
     let (folder, required) = config.evidence.folder();
     let dir = book_root.join(folder);
-    if !dir.exists() && !required {
+    if tree.entry(&dir) == Entry::Missing && !required {
         return Vec::new();
     }
     let (dir_diag, dir_book) = (names.diag(&dir), names.book(&dir));
-    let found = match walk(&dir, None, false) {
+    let found = match walk(tree, &dir, None, false) {
         Ok(found) => found,
         Err(e) => {
             return vec![EvidenceFile {
@@ -354,51 +542,63 @@ pub fn evidence(book_root: &Path, config: &Config, names: &Names) -> Vec<Evidenc
             }];
         }
     };
+    let is_xml = |f: &Found| techfile_core::evidence::is_xml(&f.rel);
+    // JUnit reports are read whole in one batch; everything else, and a report too large
+    // to parse, is only hashed.
+    let reports: Vec<Found> = found.iter().filter(|f| is_xml(f)).cloned().collect();
+    let mut read = read_found(tree, &reports, config.evidence.max_junit_size).into_iter();
+    let mut read_by_file: Vec<Option<Result<Vec<u8>, InputError>>> = found
+        .iter()
+        .map(|f| if is_xml(f) { read.next() } else { None })
+        .collect();
+    let to_hash: Vec<&Path> = found
+        .iter()
+        .zip(&read_by_file)
+        .filter(|(_, r)| matches!(r, None | Some(Err(InputError::TooLarge { .. }))))
+        .map(|(f, _)| f.path.as_path())
+        .collect();
+    let mut hashed = tree.hash(&to_hash).into_iter();
     found
-        .par_iter()
-        .map(|f| {
+        .iter()
+        .zip(read_by_file.iter_mut())
+        .map(|(f, read)| {
             let name = join(&dir_diag, &f.rel);
             let path = join(&dir_book, &f.rel);
-            if techfile_core::evidence::is_xml(&f.rel) {
-                match read_limited(&f.path, config.evidence.max_junit_size) {
-                    Ok(bytes) => return EvidenceFile::from_bytes(&name, &path, &f.rel, bytes),
-                    Err(e @ InputError::TooLarge { .. }) => {
-                        return EvidenceFile {
-                            digest: hash_file(&f.path),
-                            content: Some(Err(e)),
-                            name,
-                            path,
-                            rel: f.rel.clone(),
-                        };
-                    }
-                    Err(e) => {
-                        return EvidenceFile {
-                            digest: Err(e.clone()),
-                            content: Some(Err(e)),
-                            name,
-                            path,
-                            rel: f.rel.clone(),
-                        };
-                    }
-                }
-            }
-            EvidenceFile {
-                digest: hash_file(&f.path),
-                content: None,
-                name,
-                path,
-                rel: f.rel.clone(),
+            let not_hashed = || Err(InputError::Io("not hashed".into()));
+            match read.take() {
+                Some(Ok(bytes)) => EvidenceFile::from_bytes(&name, &path, &f.rel, bytes),
+                Some(Err(e @ InputError::TooLarge { .. })) => EvidenceFile {
+                    digest: hashed.next().unwrap_or_else(not_hashed),
+                    content: Some(Err(e)),
+                    name,
+                    path,
+                    rel: f.rel.clone(),
+                },
+                Some(Err(e)) => EvidenceFile {
+                    digest: Err(e.clone()),
+                    content: Some(Err(e)),
+                    name,
+                    path,
+                    rel: f.rel.clone(),
+                },
+                None => EvidenceFile {
+                    digest: hashed.next().unwrap_or_else(not_hashed),
+                    content: None,
+                    name,
+                    path,
+                    rel: f.rel.clone(),
+                },
             }
         })
         .collect()
 }
 
 /// A whole file read for the stamp and for findings (book.toml, SUMMARY.md).
-fn whole(path: &Path, names: &Names) -> Input {
+fn whole(tree: &dyn Tree, path: &Path, names: &Names) -> Input {
     Input {
         name: names.diag(path),
         path: names.book(path),
-        content: fs::read(path).map_err(|e| InputError::Io(e.to_string())),
+        content: tree.read_whole(path),
     }
 }
 
@@ -417,9 +617,13 @@ pub struct SummaryChapter {
 /// nested ones after their parent), read with mdBook's own parser (`mdbook-summary`).
 /// Draft chapters (no file), separators and part titles are not chapters. Each path is
 /// made as mdBook's loader makes it: the link joined to `src`, then `src` stripped again.
-pub fn summary_chapters(src: &Path, names: &Names) -> Result<Vec<SummaryChapter>> {
+pub fn summary_chapters(tree: &dyn Tree, src: &Path, names: &Names) -> Result<Vec<SummaryChapter>> {
     let summary_path = src.join("SUMMARY.md");
-    let summary_text = fs::read_to_string(&summary_path)
+    let bytes = tree
+        .read_whole(&summary_path)
+        .map_err(|e| anyhow::anyhow!(input_error_text(&e)))
+        .with_context(|| format!("cannot read {}", names.diag(&summary_path)))?;
+    let summary_text = String::from_utf8(bytes)
         .with_context(|| format!("cannot read {}", names.diag(&summary_path)))?;
     let summary = mdbook_summary::parse_summary(&summary_text)
         .with_context(|| format!("cannot parse {}", names.diag(&summary_path)))?;
@@ -478,6 +682,7 @@ pub enum Chapters {
 /// the chapters, the files under `src`, the files the chapters include, and the Markdown
 /// options. Included files above `include_limit` bytes are refused unread.
 pub fn book(
+    tree: &dyn Tree,
     book_root: &Path,
     book_config: &BookConfig,
     book_toml: Input,
@@ -487,16 +692,17 @@ pub fn book(
 ) -> Result<BookInputs> {
     let src = book_root.join(&book_config.book.src);
     let chapters: Vec<ChapterInput> = match chapters {
-        Chapters::FromSummary => summary_chapters(&src, names)?
+        Chapters::FromSummary => summary_chapters(tree, &src, names)?
             .into_iter()
             .map(|ch| {
                 let path = src.join(&ch.path);
-                let file = whole(&path, names);
+                let file = whole(tree, &path, names);
                 // With `create-missing` (the default) mdBook writes a missing chapter file
                 // holding its title; `check` reads that text without writing the file.
-                let text =
-                    (file.content.is_err() && book_config.build.create_missing && !path.exists())
-                        .then(|| format!("# {}\n", mdbook_core::utils::escape_html(&ch.name)));
+                let text = (file.content.is_err()
+                    && book_config.build.create_missing
+                    && tree.entry(&path) == Entry::Missing)
+                    .then(|| format!("# {}\n", mdbook_core::utils::escape_html(&ch.name)));
                 ChapterInput {
                     file,
                     path: crate::bookconfig::rendered_path(&ch.path, book_config),
@@ -509,7 +715,7 @@ pub fn book(
             .into_iter()
             .map(|g| {
                 let file = match &g.source {
-                    Some(s) => whole(&src.join(s), names),
+                    Some(s) => whole(tree, &src.join(s), names),
                     // A chapter mdBook made up has no file; findings still name its place.
                     None => {
                         let p = src.join(&g.path);
@@ -529,7 +735,7 @@ pub fn book(
             })
             .collect(),
     };
-    let src_files = src_files(&src, &book_root.join(&book_config.build.build_dir));
+    let src_files = src_files(tree, &src, &book_root.join(&book_config.build.build_dir));
     let links = crate::bookconfig::builtin_runs(book_config, "links");
     let src_root: Vec<String> = normalize(&src)
         .components()
@@ -539,13 +745,21 @@ pub fn book(
         })
         .collect();
     let included = if links {
-        included_files(&src, &src_root, &src_files, &chapters, include_limit, names)
+        included_files(
+            tree,
+            &src,
+            &src_root,
+            &src_files,
+            &chapters,
+            include_limit,
+            names,
+        )
     } else {
         BTreeMap::new()
     };
     Ok(BookInputs {
         book_toml: Some(book_toml),
-        summary: Some(whole(&src.join("SUMMARY.md"), names)),
+        summary: Some(whole(tree, &src.join("SUMMARY.md"), names)),
         chapters,
         src_files,
         markdown: crate::bookconfig::markdown_options(book_config),
@@ -561,6 +775,7 @@ pub fn book(
 /// relative to `src`. A helper naming no file under `src` (or a path outside it) reads
 /// nothing; the analysis reports it. Files above `limit` bytes are refused unread.
 fn included_files(
+    tree: &dyn Tree,
     src: &Path,
     root: &[String],
     files: &BTreeSet<String>,
@@ -589,14 +804,17 @@ fn included_files(
         wanted.sort();
         wanted.dedup();
         wanted.retain(|p| files.contains(p) && !out.contains_key(p));
+        let paths: Vec<PathBuf> = wanted.iter().map(|p| src.join(p)).collect();
+        let requests: Vec<(&Path, u64)> = paths.iter().map(|p| (p.as_path(), limit)).collect();
         let read: Vec<(String, Input)> = wanted
-            .par_iter()
-            .map(|p| {
-                let path = src.join(p);
+            .iter()
+            .zip(&paths)
+            .zip(tree.read(&requests))
+            .map(|((p, path), content)| {
                 let input = Input {
-                    name: names.diag(&path),
-                    path: names.book(&path),
-                    content: read_limited(&path, limit),
+                    name: names.diag(path),
+                    path: names.book(path),
+                    content,
                 };
                 (p.clone(), input)
             })
@@ -616,44 +834,55 @@ fn included_files(
 /// `skip` is mdBook's build folder, which mdBook leaves out when it lies inside `src`.
 /// Hidden files count here: mdBook copies them too. An unreadable folder adds nothing;
 /// links into it are then reported as broken.
-pub fn src_files(src: &Path, skip: &Path) -> BTreeSet<String> {
+pub fn src_files(tree: &dyn Tree, src: &Path, skip: &Path) -> BTreeSet<String> {
     let src = normalize(src);
     let skip = normalize(skip);
-    WalkDir::new(&src)
-        .follow_links(true)
+    let skip_rel = skip
+        .strip_prefix(&src)
+        .ok()
+        .map(|r| r.to_string_lossy().replace('\\', "/"))
+        .filter(|r| !r.is_empty());
+    tree.files(&src, true, Some(&skip))
+        .unwrap_or_default()
         .into_iter()
-        .filter_entry(|e| e.path() != skip)
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .filter_map(|e| {
-            e.path()
-                .strip_prefix(&src)
-                .ok()
-                .map(|r| r.to_string_lossy().replace('\\', "/"))
+        .map(|f| f.rel)
+        .filter(|rel| {
+            skip_rel
+                .as_deref()
+                .is_none_or(|s| !(rel == s || rel.starts_with(&format!("{s}/"))))
         })
         .collect()
 }
 
-/// Gathers every input of the book at `root` (chapters from `chapters`) and, when
-/// `[preprocessor.techfile.bundle]` is set, the stamp's facts. Returns the notes too (the
-/// configuration's first). The date is not among them: the checks that depend on it run
-/// only when a command sets [`Inputs::today`].
-pub fn gather_inputs(
+/// Gathers every input of the book at `root` in `tree` (chapters from `chapters`), without
+/// the stamp's facts and without a layout engine for diagrams. The date is not among them:
+/// the checks that depend on it run only when a command sets [`Inputs::today`]. Returns the
+/// SBOM sources too, for a stamp.
+///
+/// # Errors
+///
+/// When SUMMARY.md cannot be read or parsed (mdBook could not build the book either).
+pub fn gather_tree(
+    tree: &dyn Tree,
     root: &Path,
     book_config: &BookConfig,
     loaded: Loaded,
     names: &Names,
     chapters: Chapters,
-) -> Result<(Inputs, Vec<String>)> {
+) -> Result<(Inputs, Vec<SbomFolder>, Vec<String>)> {
+    let mut loaded = loaded;
+    check_item_sources(tree, root, &mut loaded)?;
     let Loaded {
         config,
         book_toml,
-        mut notes,
+        notes,
+        ..
     } = loaded;
-    let items = items(root, &config, names);
-    let (sboms, sbom_folders) = sboms(root, &config, names);
-    let reviews = reviews(root, &config, names);
-    let mut book = book(
+    let items = items(tree, root, &config, names);
+    let (sboms, sbom_folders) = sboms(tree, root, &config, names);
+    let reviews = reviews(tree, root, &config, names);
+    let book = book(
+        tree,
         root,
         book_config,
         book_toml,
@@ -661,53 +890,71 @@ pub fn gather_inputs(
         chapters,
         config.max_file_size,
     )?;
-    book.layout = Some(std::sync::Arc::new(crate::graphviz::Graphviz::new(
-        &config.diagram,
-    )));
-    let stamp = match &config.bundle {
-        Some(bundle) => {
-            let (facts, stamp_notes) =
-                crate::facts::stamp_facts(root, book_config, &config, bundle, sbom_folders)?;
-            notes.extend(stamp_notes);
-            Some(facts)
-        }
-        None => None,
-    };
-    let advisories = crate::advisories::advisory_dirs(
-        &config
-            .advisories
-            .iter()
-            .map(|a| root.join(a))
-            .collect::<Vec<_>>(),
-        "from [preprocessor.techfile] advisories",
-        config.max_advisory_size,
-        names,
-    );
-    let vex = crate::advisories::vex_documents(
-        &config.vex.iter().map(|v| root.join(v)).collect::<Vec<_>>(),
-        "from [preprocessor.techfile] vex",
-        config.max_advisory_size,
-        names,
-    );
+    let in_book =
+        |paths: &[String]| -> Vec<PathBuf> { paths.iter().map(|p| root.join(p)).collect() };
     let inputs = Inputs {
-        support: support(root, &config, names),
-        evidence: evidence(root, &config, names),
+        support: support(tree, root, &config, names),
+        advisories: advisory_dirs(
+            tree,
+            &in_book(&config.advisories),
+            "from [preprocessor.techfile] advisories",
+            config.max_advisory_size,
+            names,
+        ),
+        vex: vex_documents(
+            tree,
+            &in_book(&config.vex),
+            "from [preprocessor.techfile] vex",
+            config.max_advisory_size,
+            names,
+        ),
+        evidence: evidence(tree, root, &config, names),
         today: None,
         config,
         items,
         sboms,
         reviews,
         book,
-        stamp,
-        advisories,
-        vex,
+        stamp: None,
     };
+    Ok((inputs, sbom_folders, notes))
+}
+
+/// Gathers every input of the book at `root` on the disk (chapters from `chapters`), with
+/// Graphviz to lay out the data-flow diagrams and, when `[preprocessor.techfile.bundle]` is
+/// set, the stamp's facts. Returns the notes too (the configuration's first). As in
+/// [`gather_tree`], [`Inputs::today`] is left unset: a build never depends on the day it
+/// runs, and `check --today` and `revalidate` set it.
+///
+/// # Errors
+///
+/// As [`gather_tree`]; and when the stamp's facts cannot be had (`SOURCE_DATE_EPOCH` is
+/// not a date, `require-commit` outside a repository).
+pub fn gather_inputs(
+    root: &Path,
+    book_config: &BookConfig,
+    loaded: Loaded,
+    names: &Names,
+    chapters: Chapters,
+) -> Result<(Inputs, Vec<String>)> {
+    let (mut inputs, sbom_folders, mut notes) =
+        gather_tree(&FsTree, root, book_config, loaded, names, chapters)?;
+    inputs.book.layout = Some(std::sync::Arc::new(crate::graphviz::Graphviz::new(
+        &inputs.config.diagram,
+    )));
+    if let Some(bundle) = &inputs.config.bundle {
+        let (facts, stamp_notes) =
+            crate::facts::stamp_facts(root, book_config, &inputs.config, bundle, sbom_folders)?;
+        notes.extend(stamp_notes);
+        inputs.stamp = Some(facts);
+    }
     Ok((inputs, notes))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs;
 
     #[test]
     fn summary_chapters_are_named_as_mdbook_names_them() {
@@ -720,7 +967,7 @@ mod tests {
         )
         .unwrap();
         let names = Names::for_book(dir.path());
-        let got: Vec<(String, String)> = summary_chapters(&src, &names)
+        let got: Vec<(String, String)> = summary_chapters(&FsTree, &src, &names)
             .unwrap()
             .into_iter()
             .map(|c| (c.name, c.path))
@@ -739,7 +986,7 @@ mod tests {
         );
         // mdBook refuses a SUMMARY.md that lists a file twice, and so does `check`.
         fs::write(src.join("SUMMARY.md"), "- [A](a.md)\n- [B](a.md)\n").unwrap();
-        let err = summary_chapters(&src, &names).unwrap_err();
+        let err = summary_chapters(&FsTree, &src, &names).unwrap_err();
         assert!(format!("{err:#}").contains("Duplicate file"), "{err:#}");
     }
 
@@ -779,14 +1026,112 @@ mod tests {
         }
         let rel = |found: Vec<Found>| found.into_iter().map(|f| f.rel).collect::<Vec<_>>();
         assert_eq!(
-            rel(walk(dir.path(), Some("md"), false).unwrap()),
+            rel(walk(&FsTree, dir.path(), Some("md"), false).unwrap()),
             ["a/z.md", "b.md"]
         );
         assert_eq!(
-            rel(walk(dir.path(), Some("json"), false).unwrap()),
+            rel(walk(&FsTree, dir.path(), Some("json"), false).unwrap()),
             ["c.json"]
         );
-        assert_eq!(walk(dir.path(), None, true).unwrap().len(), 6);
-        assert!(walk(&dir.path().join("none"), Some("md"), false).is_err());
+        assert_eq!(walk(&FsTree, dir.path(), None, true).unwrap().len(), 6);
+        assert!(walk(&FsTree, &dir.path().join("none"), Some("md"), false).is_err());
+    }
+
+    #[test]
+    fn advisory_folders_list_every_file_sorted_without_hidden_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        for f in [
+            "npm/b.json",
+            "npm/a.json",
+            "PyPI/all.zip",
+            ".git/x.json",
+            "npm/.swp",
+        ] {
+            let p = dir.path().join(f);
+            fs::create_dir_all(p.parent().unwrap()).unwrap();
+            fs::write(p, "{}").unwrap();
+        }
+        let names = Names::for_book(&dir.path().join("book"));
+        let read = advisory_dirs(
+            &FsTree,
+            &[dir.path().to_path_buf()],
+            "--advisories",
+            1024,
+            &names,
+        );
+        let rels: Vec<_> = read[0]
+            .files
+            .as_ref()
+            .unwrap()
+            .iter()
+            .map(|f| f.rel.as_str())
+            .collect();
+        assert_eq!(rels, ["PyPI/all.zip", "npm/a.json", "npm/b.json"]);
+        let small = advisory_dirs(&FsTree, &[dir.path().to_path_buf()], "x", 1, &names);
+        assert!(
+            small[0]
+                .files
+                .as_ref()
+                .unwrap()
+                .iter()
+                .all(|f| matches!(f.content, Err(InputError::TooLarge { .. })))
+        );
+        let missing = advisory_dirs(
+            &FsTree,
+            &[dir.path().join("none")],
+            "--advisories",
+            1024,
+            &names,
+        );
+        assert!(
+            missing[0]
+                .files
+                .as_ref()
+                .unwrap_err()
+                .contains("no such folder")
+        );
+        let file = advisory_dirs(&FsTree, &[dir.path().join("npm/a.json")], "x", 1024, &names);
+        assert!(file[0].files.as_ref().unwrap_err().contains("not a folder"));
+    }
+
+    #[test]
+    fn vex_sources_are_files_or_folders_of_json_documents() {
+        let dir = tempfile::tempdir().unwrap();
+        for f in [
+            "vex/b.json",
+            "vex/a.json",
+            "vex/notes.txt",
+            "vex/.old.json",
+            "one.json",
+        ] {
+            let p = dir.path().join(f);
+            fs::create_dir_all(p.parent().unwrap()).unwrap();
+            fs::write(p, "{}").unwrap();
+        }
+        let names = Names::for_book(&dir.path().join("book"));
+        let read = vex_documents(
+            &FsTree,
+            &[
+                dir.path().join("vex"),
+                dir.path().join("one.json"),
+                dir.path().join("none.json"),
+            ],
+            "--vex",
+            1024,
+            &names,
+        );
+        let got: Vec<(&str, bool)> = read
+            .iter()
+            .map(|i| (i.path.as_str(), i.content.is_ok()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("vex/a.json", true),
+                ("vex/b.json", true),
+                ("one.json", true),
+                ("none.json", false)
+            ]
+        );
     }
 }

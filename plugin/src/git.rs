@@ -65,7 +65,7 @@ enum Failure {
 /// A git command in `dir` that finds its repository from `dir` alone and takes no
 /// optional locks, so a build never rewrites the repository's index behind the user's
 /// back.
-fn command(dir: &Path, args: &[&str]) -> Command {
+pub(crate) fn command(dir: &Path, args: &[&str]) -> Command {
     let mut cmd = Command::new("git");
     cmd.current_dir(dir)
         .args(args)

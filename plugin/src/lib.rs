@@ -7,22 +7,25 @@
 
 #![deny(clippy::print_stderr, clippy::print_stdout)]
 
-pub mod advisories;
 pub mod bookconfig;
 pub mod bundler;
 pub mod cdp;
 pub mod chromium;
+pub mod compare;
 pub mod evidence;
 pub mod facts;
 pub mod gather;
 pub mod git;
+pub mod gittree;
 pub mod graphviz;
 pub mod history;
 pub mod import;
+pub mod init;
 pub mod mdbook;
 pub mod paths;
 pub mod revalidate;
 pub mod review;
 pub mod sbom_generate;
+pub mod tree;
 
 pub use techfile_core as core;

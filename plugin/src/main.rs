@@ -1,6 +1,7 @@
-//! The `mdbook-techfile` binary: the mdBook preprocessor protocol, `check`, `supports`,
-//! `sbom`, the bundle renderer (`render`) and `verify`. stdout carries only protocol JSON
-//! (or, for `check`, `sbom -o -` and `verify`, the output); everything else goes to stderr.
+//! The `mdbook-techfile` binary: the mdBook preprocessor protocol, `check`, `diff`,
+//! `revalidate`, `evidence`, `review`, `supports`, `sbom`, the bundle renderer (`render`)
+//! and `verify`. stdout carries only protocol JSON (or, for `check`, `diff`, `revalidate`,
+//! `evidence`, `sbom -o -` and `verify`, the output); everything else goes to stderr.
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -25,6 +26,21 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Start a new technical file: book.toml, the chapters of a cybersecurity technical
+    /// file with the directives in place, and the item folders with one example of each
+    /// kind (drafts). It builds clean at once; it never overwrites a file.
+    Init {
+        /// The folder to write into: created when missing, else it must be empty (hidden
+        /// entries such as `.git` aside).
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// The device's name, as the book names it.
+        #[arg(long, value_name = "NAME", default_value = "Medical device")]
+        device: String,
+        /// The regulation the device falls under.
+        #[arg(long, value_enum, default_value_t = RegulationArg::Mdr)]
+        regulation: RegulationArg,
+    },
     /// Tell mdBook whether a renderer is supported (exit 0: yes).
     Supports { renderer: String },
     /// Load and check a book without building it: exit 0 when clean, 1 on errors.
@@ -47,11 +63,28 @@ enum Command {
         /// by word.
         #[arg(long)]
         explain_suspect: bool,
+        /// Instead of the findings, list every coverage gap (whatever level is configured
+        /// for it) and the open work drafts leave; exit 0 whatever the gaps.
+        #[arg(long, conflicts_with_all = ["external_links", "explain_suspect", "today"])]
+        gaps: bool,
         /// Also run the checks that depend on the date, judged on this day (YYYY-MM-DD):
         /// end of support of SBOM components, review dates, VEX statements past their
         /// review-by date. Without it, nothing the check reports depends on the day it runs.
         #[arg(long, value_name = "DATE")]
         today: Option<String>,
+    },
+    /// List the built-in regulatory catalog: the IDs a requirement can derive from.
+    ///
+    /// Each entry with its kind, title, source, the entries it maps to and whether it is
+    /// still unverified against the primary text.
+    Catalog {
+        /// Only the entries whose ID, kind, title, source or note contains this word
+        /// (ignoring case).
+        #[arg(long, value_name = "WORD")]
+        grep: Option<String>,
+        /// How to print the entries: human, or JSON Lines (one object per entry).
+        #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+        format: ListFormat,
     },
     /// Record the current SHA-256 of the evidence files of tests in their `evidence`
     /// entries. Only the `sha256` values change in each item file; all files or none are
@@ -125,6 +158,40 @@ enum Command {
         #[arg(long)]
         ecosystems: bool,
     },
+    /// Compare the technical file at two git revisions: items, trace links, coverage,
+    /// risks, findings, SBOM components and suspect links. Exit 1 when the gate is hit
+    /// (by default: new errors, or new suspect links left unreviewed), 2 on usage errors.
+    ///
+    /// Run it inside the book's git repository. Revisions are read from git's objects; the
+    /// working tree is never changed.
+    Diff {
+        /// The base revision (a branch, tag or commit: `origin/main`).
+        base: String,
+        /// The head revision; the working tree when left out.
+        head: Option<String>,
+        /// The folder holding book.toml (in the working tree; the same path in each revision).
+        #[arg(long, default_value = ".")]
+        book: PathBuf,
+        /// Compare with `git merge-base BASE HEAD`: what a pull request changes.
+        #[arg(long)]
+        merge_base: bool,
+        /// How to print the comparison.
+        #[arg(long, value_enum, default_value_t = DiffFormat::Markdown)]
+        format: DiffFormat,
+        /// The day both versions are analysed as (YYYY-MM-DD), the checks that depend on
+        /// the date included (end of support, review dates); default: the day of
+        /// SOURCE_DATE_EPOCH, else today.
+        #[arg(long)]
+        today: Option<String>,
+        /// What fails the change, comma separated: new-errors, new-warnings,
+        /// new-suspect-links, errors, or none. Default: [preprocessor.techfile.diff] fail-on
+        /// of the base version's book.toml, else new-errors,new-suspect-links.
+        #[arg(long)]
+        fail_on: Option<String>,
+        /// Also write the JSON report to this file (for a CI artifact).
+        #[arg(long)]
+        json_output: Option<PathBuf>,
+    },
     /// mdBook renderer: writes the compliance bundle (HTML, PDF, trace.json, SBOMs,
     /// MANIFEST.sha256). Set `[output.techfile] command = "mdbook-techfile render"`.
     Render,
@@ -182,7 +249,40 @@ enum Command {
 #[derive(Clone, Copy, ValueEnum)]
 enum Format {
     Human,
+    /// JSON Lines: one object per finding.
     Json,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
+    /// GitHub Actions annotations (workflow commands).
+    Github,
+    /// GitLab Code Quality report.
+    Gitlab,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum DiffFormat {
+    /// For a pull-request comment or the GitHub job summary.
+    Markdown,
+    /// The versioned JSON report.
+    Json,
+    /// GitHub Actions annotations for the findings the change introduces.
+    Github,
+    /// GitLab Code Quality report of the head version's findings.
+    Gitlab,
+}
+
+/// How a list that is not a report of findings is printed (`catalog`, `check --gaps`).
+#[derive(Clone, Copy, ValueEnum)]
+enum ListFormat {
+    Human,
+    /// JSON Lines: one object per entry.
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum RegulationArg {
+    Mdr,
+    Ivdr,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -228,6 +328,21 @@ fn main() -> ExitCode {
         // the markdown renderer passes through untouched.
         Some(Command::Supports { .. }) => Ok(ExitCode::SUCCESS),
         Some(Command::Render) => render(),
+        Some(Command::Init {
+            dir,
+            device,
+            regulation,
+        }) => init(
+            &dir,
+            mdbook_techfile::init::Options {
+                device,
+                regulation: match regulation {
+                    RegulationArg::Mdr => mdbook_techfile::init::Regulation::Mdr,
+                    RegulationArg::Ivdr => mdbook_techfile::init::Regulation::Ivdr,
+                },
+            },
+        ),
+        Some(Command::Catalog { grep, format }) => catalog(grep.as_deref(), format),
         Some(Command::ImportThreatDragon { model, out }) => import_threat_dragon(&model, &out),
         Some(Command::Verify { bundle_dir }) => verify(&bundle_dir),
         Some(Command::Review {
@@ -258,14 +373,21 @@ fn main() -> ExitCode {
             color,
             external_links,
             explain_suspect,
+            gaps,
             today,
-        }) => check(
-            &book_dir,
-            format,
-            color,
-            (external_links, explain_suspect),
-            today.as_deref(),
-        ),
+        }) => {
+            if gaps {
+                check_gaps(&book_dir, format)
+            } else {
+                check(
+                    &book_dir,
+                    format,
+                    color,
+                    (external_links, explain_suspect),
+                    today.as_deref(),
+                )
+            }
+        }
         Some(Command::Evidence {
             update: _,
             ids,
@@ -287,6 +409,27 @@ fn main() -> ExitCode {
             },
             format,
             ecosystems,
+        ),
+        Some(Command::Diff {
+            base,
+            head,
+            book,
+            merge_base,
+            format,
+            today,
+            fail_on,
+            json_output,
+        }) => diff(
+            DiffArgs {
+                base,
+                head,
+                book,
+                merge_base,
+                today,
+                fail_on,
+                json_output,
+            },
+            format,
         ),
         Some(Command::Sbom {
             manifest_path,
@@ -335,15 +478,19 @@ fn check(
         Color::Never => false,
         Color::Auto => std::io::stdout().is_terminal(),
     };
-    let today = today
-        .map(mdbook_techfile::revalidate::parse_today)
-        .transpose()?;
+    let today = today.map(mdbook_techfile::facts::parse_today).transpose()?;
     let outcome = match glue::check_on(book_dir, today) {
         Ok(outcome) => outcome,
         Err(e) => {
             let errors = e.downcast::<ConfigErrors>()?;
             let text = match format {
                 Format::Json => diag::render_json(&errors.findings, &errors.map),
+                // Machine formats hold findings of the technical file; configuration
+                // findings stop the run and are told to the person running it.
+                Format::Sarif | Format::Github | Format::Gitlab => {
+                    eprint!("{}", config_report(&errors, false));
+                    String::new()
+                }
                 Format::Human => config_report(&errors, color),
             };
             let mut out = std::io::stdout().lock();
@@ -358,6 +505,28 @@ fn check(
             eprint!("{}", outcome.notes_text());
             diag::render_json(&outcome.analysis.findings, &outcome.analysis.map)
         }
+        Format::Sarif | Format::Github | Format::Gitlab => {
+            eprint!("{}", outcome.notes_text());
+            let findings = mdbook_techfile::core::report::findings(&outcome.analysis);
+            let refs: Vec<&_> = findings.iter().collect();
+            match format {
+                Format::Sarif => mdbook_techfile::core::report::sarif::render(
+                    &findings,
+                    env!("CARGO_PKG_VERSION"),
+                ),
+                Format::Github => mdbook_techfile::core::report::github::annotations(
+                    &refs,
+                    "run `mdbook-techfile check` for the full list",
+                ),
+                _ => mdbook_techfile::core::report::gitlab::render(
+                    &refs,
+                    &mdbook_techfile::paths::relative(
+                        &book_dir.join("book.toml"),
+                        std::path::Path::new("."),
+                    ),
+                ),
+            }
+        }
         Format::Human => {
             let mut t = outcome.report(color);
             if outcome.analysis.findings.is_empty() {
@@ -367,15 +536,25 @@ fn check(
         }
     };
     if external_links {
-        text.push_str(&outcome.external_report(matches!(format, Format::Json)));
+        match format {
+            Format::Json => text.push_str(&outcome.external_report(true)),
+            Format::Human => text.push_str(&outcome.external_report(false)),
+            Format::Sarif | Format::Github | Format::Gitlab => {
+                eprint!("{}", outcome.external_report(false));
+            }
+        }
     }
     if explain_suspect {
         use mdbook_techfile::history;
         let explained = history::explain(&outcome.analysis);
-        text.push_str(&match format {
-            Format::Json => history::explain_json(&explained),
-            Format::Human => history::explain_text(&explained),
-        });
+        match format {
+            Format::Json => text.push_str(&history::explain_json(&explained)),
+            Format::Human => text.push_str(&history::explain_text(&explained)),
+            // The other formats are read by machines that expect findings only.
+            Format::Sarif | Format::Github | Format::Gitlab => {
+                eprint!("{}", history::explain_text(&explained));
+            }
+        }
     }
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())?;
@@ -392,11 +571,7 @@ fn revalidate(
     use mdbook_techfile::core::revalidate::{markdown, report};
     let (outcome, run) = match mdbook_techfile::revalidate::run(&options) {
         Ok(done) => done,
-        Err(e) => {
-            let errors = e.downcast::<ConfigErrors>()?;
-            eprint!("{}", config_report(&errors, false));
-            return Ok(ExitCode::from(USAGE_ERROR));
-        }
+        Err(e) => return config_errors_to_stderr(e),
     };
     if list_ecosystems {
         let list = mdbook_techfile::core::advisory::assess::ecosystems(&outcome.analysis.sboms);
@@ -432,6 +607,204 @@ fn revalidate(
     out.flush()?;
     eprintln!("techfile: {}", diag::summary_line(&analysis.findings));
     Ok(exit_for(&outcome))
+}
+
+/// `check --gaps`: the gaps and open work, never failing on them. The list is no report of
+/// findings, so the code-scanning formats (SARIF, GitHub, GitLab) do not apply.
+fn check_gaps(book_dir: &std::path::Path, format: Format) -> Result<ExitCode> {
+    let format = match format {
+        Format::Human => ListFormat::Human,
+        Format::Json => ListFormat::Json,
+        Format::Sarif | Format::Github | Format::Gitlab => anyhow::bail!(
+            "`check --gaps` prints the gaps and the open work as `--format human` or `json`; the code-scanning formats report findings (`check --format ...` without `--gaps`)"
+        ),
+    };
+    let outcome = match glue::check(book_dir) {
+        Ok(outcome) => outcome,
+        Err(e) => {
+            let errors = e.downcast::<ConfigErrors>()?;
+            let text = match format {
+                ListFormat::Json => diag::render_json(&errors.findings, &errors.map),
+                ListFormat::Human => config_report(&errors, false),
+            };
+            let mut out = std::io::stdout().lock();
+            out.write_all(text.as_bytes())?;
+            out.flush()?;
+            return Ok(ExitCode::from(USAGE_ERROR));
+        }
+    };
+    let text = outcome.gaps_report(matches!(format, ListFormat::Json));
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `init`: a new technical file, and what to run next.
+fn init(dir: &std::path::Path, options: mdbook_techfile::init::Options) -> Result<ExitCode> {
+    let written = mdbook_techfile::init::init(dir, &options)?;
+    let book = written.dir.join("book");
+    let book = book.display();
+    let text = format!(
+        "init: wrote {} files for {} into {}\n\nnext:\n  mdbook serve {book}          # the file in your browser, rebuilt as you write (http://localhost:3000)\n  mdbook-techfile check {book} --gaps   # what is still to do: every draft and coverage gap\n  mdbook build {book}          # the HTML and the bundle for the notified body, in {book}/book/\n",
+        written.files.len(),
+        options.device.trim(),
+        written.dir.display(),
+    );
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `catalog`: the built-in catalog, or the entries that mention a word.
+fn catalog(grep: Option<&str>, format: ListFormat) -> Result<ExitCode> {
+    use mdbook_techfile::core::catalog::Catalog;
+    let entries: Vec<_> = Catalog::builtin()
+        .entries()
+        .iter()
+        .filter(|e| grep.is_none_or(|w| e.mentions(w)))
+        .collect();
+    let mut text = String::new();
+    for e in &entries {
+        match format {
+            ListFormat::Json => {
+                let v = serde_json::json!({
+                    "id": e.id,
+                    "kind": e.kind.as_str(),
+                    "title": e.title,
+                    "source": e.source,
+                    "maps-to": e.maps_to,
+                    "unverified": e.unverified,
+                    "note": e.note,
+                });
+                text.push_str(&format!("{v}\n"));
+            }
+            ListFormat::Human => {
+                let unverified = if e.unverified { " (unverified)" } else { "" };
+                text.push_str(&format!(
+                    "{:<16} {:<9} {}{unverified}\n{:<16} {:<9} {}\n",
+                    e.id,
+                    e.kind.as_str(),
+                    e.title,
+                    "",
+                    "",
+                    e.source
+                ));
+                if !e.maps_to.is_empty() {
+                    text.push_str(&format!(
+                        "{:<16} {:<9} maps to {}\n",
+                        "",
+                        "",
+                        e.maps_to.join(", ")
+                    ));
+                }
+            }
+        }
+    }
+    if matches!(format, ListFormat::Human) {
+        text.push_str(&format!(
+            "catalog: {} entr{}{}; a requirement derives from one with `derives-from = [\"ID\"]`\n",
+            entries.len(),
+            if entries.len() == 1 { "y" } else { "ies" },
+            grep.map_or_else(String::new, |w| format!(" mentioning `{w}`")),
+        ));
+    }
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+struct DiffArgs {
+    base: String,
+    head: Option<String>,
+    book: PathBuf,
+    merge_base: bool,
+    today: Option<String>,
+    fail_on: Option<String>,
+    json_output: Option<PathBuf>,
+}
+
+fn diff(args: DiffArgs, format: DiffFormat) -> Result<ExitCode> {
+    use mdbook_techfile::core::diff::{gate::Rule, markdown, report::Report};
+    use mdbook_techfile::core::report::{github, gitlab};
+    let today = args
+        .today
+        .as_deref()
+        .map(mdbook_techfile::facts::parse_today)
+        .transpose()?;
+    let fail_on = match args.fail_on.as_deref() {
+        None => None,
+        Some("none") => Some(Vec::new()),
+        Some(list) => Some(
+            list.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| {
+                    Rule::parse(s).ok_or_else(|| {
+                        anyhow::anyhow!(
+                            "--fail-on: unknown rule `{s}`; use new-errors, new-warnings, new-suspect-links, errors or none"
+                        )
+                    })
+                })
+                .collect::<Result<Vec<_>>>()?,
+        ),
+    };
+    let outcome = match mdbook_techfile::compare::run(&mdbook_techfile::compare::Options {
+        base: args.base,
+        head: args.head,
+        book: args.book,
+        merge_base: args.merge_base,
+        today,
+        fail_on,
+    }) {
+        Ok(outcome) => outcome,
+        Err(e) => return config_errors_to_stderr(e),
+    };
+    for note in &outcome.notes {
+        eprintln!("techfile: note: {note}");
+    }
+    let report = Report::new(
+        &outcome.diff,
+        outcome.base_side.clone(),
+        outcome.head_side.clone(),
+        outcome.today.map(|d| d.to_string()),
+        outcome.verdict.clone(),
+        env!("CARGO_PKG_VERSION"),
+    );
+    if let Some(path) = &args.json_output {
+        std::fs::write(path, report.json())
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    let text = match format {
+        DiffFormat::Markdown => markdown::render(&report),
+        DiffFormat::Json => report.json(),
+        DiffFormat::Github => {
+            let new: Vec<&_> = outcome.diff.findings.new.iter().collect();
+            let mut t = github::annotations(&new, "see the job summary or the JSON report");
+            if outcome.verdict.failed {
+                t.push_str(&format!(
+                    "::notice title=techfile gate::{}\n",
+                    outcome.verdict.reasons.join("; ")
+                ));
+            }
+            t
+        }
+        DiffFormat::Gitlab => {
+            let all = mdbook_techfile::core::report::findings(&outcome.head);
+            let refs: Vec<&_> = all.iter().collect();
+            gitlab::render(&refs, &outcome.book_toml)
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(if outcome.verdict.failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 struct SbomArgs {
@@ -604,9 +977,26 @@ fn exit_for(outcome: &Outcome) -> ExitCode {
 fn preprocess() -> Result<ExitCode> {
     let (ctx, book) = mdbook_preprocessor::parse_input(std::io::stdin().lock())
         .context("mdbook-techfile reads an mdBook preprocessor request on stdin; run it from mdBook, or use `mdbook-techfile check <BOOK_DIR>`")?;
+    let serving = bundler::serving(&ctx.config);
+    let original = serving.then(|| book.clone());
     let outcome = match glue::process(&ctx, book) {
         Ok(outcome) => outcome,
-        Err(e) => return config_errors_to_stderr(e),
+        Err(e) => match (e.downcast::<ConfigErrors>(), original) {
+            // Served, the book is shown with the findings rather than not rebuilt.
+            (Ok(errors), Some(book)) => {
+                eprint!(
+                    "{}",
+                    config_report(&errors, std::io::stderr().is_terminal())
+                );
+                let book = glue::with_config_errors(book, &errors);
+                let mut out = std::io::stdout().lock();
+                serde_json::to_writer(&mut out, &book)?;
+                out.flush()?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            (Ok(errors), None) => return config_errors_to_stderr(errors.into()),
+            (Err(e), _) => return Err(e),
+        },
     };
     let report = outcome.report(std::io::stderr().is_terminal());
     if !report.is_empty() {
@@ -626,11 +1016,18 @@ fn render() -> Result<ExitCode> {
     let ctx = mdbook_renderer::RenderContext::from_json(std::io::stdin().lock())
         .context("mdbook-techfile render reads an mdBook render context on stdin; run it from mdBook as [output.techfile] command = \"mdbook-techfile render\"")?;
     let done = match bundler::render(&ctx) {
-        Ok(done) => done,
+        Ok(bundler::Rendered::Written(done)) => done,
+        Ok(bundler::Rendered::Skipped { note }) => {
+            eprintln!("techfile: note: {note}");
+            return Ok(ExitCode::SUCCESS);
+        }
         Err(e) => return config_errors_to_stderr(e),
     };
     for note in &done.notes {
         eprintln!("techfile: note: {note}");
+    }
+    for warning in &done.warnings {
+        eprintln!("techfile: warning: {warning}");
     }
     let pdf = match &done.pdf {
         Some((name, bytes, took)) => format!(

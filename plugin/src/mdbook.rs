@@ -63,13 +63,104 @@ impl Outcome {
         out
     }
 
-    /// The findings as a compiler prints them, after the notes, with a closing count.
+    /// The findings as a compiler prints them, after the notes, with a closing count and
+    /// the open work drafts leave.
     pub fn report(&self, color: bool) -> String {
         let findings = &self.analysis.findings;
         let mut out = self.notes_text();
         out.push_str(&diag::render_human(findings, &self.analysis.map, color));
+        out.push_str(&self.open_work_line());
         if !findings.is_empty() {
             out.push_str(&format!("techfile: {}\n", diag::summary_line(findings)));
+        }
+        out
+    }
+
+    /// One line naming the open work (drafts), when there is any.
+    pub fn open_work_line(&self) -> String {
+        let open = &self.analysis.gaps.open;
+        if open.is_empty() {
+            return String::new();
+        }
+        const SHOWN: usize = 5;
+        let mut ids: Vec<String> = open
+            .iter()
+            .take(SHOWN)
+            .map(|o| format!("`{}`", o.id))
+            .collect();
+        if open.len() > SHOWN {
+            ids.push(format!("and {} more", open.len() - SHOWN));
+        }
+        format!(
+            "techfile: open work (drafts, not failing the build): {}; `mdbook-techfile check --gaps` lists it with every coverage gap\n",
+            ids.join(", ")
+        )
+    }
+
+    /// Every coverage gap (whatever its configured level) and the open work, for
+    /// `check --gaps`: in human form, or as JSON Lines objects with `"gap"` or `"open"`.
+    pub fn gaps_report(&self, json: bool) -> String {
+        let a = &self.analysis;
+        let place = |span: Option<techfile_core::model::Span>| {
+            span.map(|s| {
+                let file = a.map.get(s.file);
+                let (line, column) = file.line_col(s.start as usize);
+                (file.name.as_str(), line, column)
+            })
+        };
+        let mut out = String::new();
+        for d in &a.gaps.findings {
+            let at = place(d.primary.as_ref().map(|l| l.span));
+            if json {
+                let v = serde_json::json!({
+                    "gap": d.code.as_str(),
+                    "message": d.message,
+                    "file": at.map(|p| p.0),
+                    "line": at.map(|p| p.1),
+                    "column": at.map(|p| p.2),
+                    "help": d.help,
+                });
+                out.push_str(&format!("{v}\n"));
+            } else {
+                let loc = at.map_or_else(String::new, |(f, l, c)| format!("{f}:{l}:{c}: "));
+                out.push_str(&format!("gap[{}]: {loc}{}\n", d.code.as_str(), d.message));
+                if let Some(h) = &d.help {
+                    out.push_str(&format!("  = help: {h}\n"));
+                }
+            }
+        }
+        for o in &a.gaps.open {
+            let at = place(o.span);
+            if json {
+                let v = serde_json::json!({
+                    "open": o.id,
+                    "what": o.what,
+                    "rule": o.code.map(|c| c.as_str()),
+                    "file": at.map(|p| p.0),
+                    "line": at.map(|p| p.1),
+                    "column": at.map(|p| p.2),
+                });
+                out.push_str(&format!("{v}\n"));
+            } else {
+                let loc = at.map_or_else(String::new, |(f, l, c)| format!("{f}:{l}:{c}: "));
+                out.push_str(&format!("open: {loc}`{}` {}\n", o.id, o.what));
+            }
+        }
+        if !json {
+            let unread = a.findings.iter().filter(|d| d.code.is_input()).count();
+            if unread > 0 {
+                out.push_str(&format!(
+                    "techfile: note: {unread} input error{} (`mdbook-techfile check` lists them): items that could not be read are missing from this list\n",
+                    if unread == 1 { "" } else { "s" }
+                ));
+            }
+            out.push_str(&format!(
+                "techfile: {} coverage gap{}, {} open item{} (drafts); `--gaps` never fails\n",
+                a.gaps.findings.len(),
+                if a.gaps.findings.len() == 1 { "" } else { "s" },
+                a.gaps.open.len(),
+                if a.gaps.open.len() == 1 { "" } else { "s" },
+            ));
         }
         out
     }
@@ -114,18 +205,37 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book) -> Result<Outcome> {
         &names,
         Chapters::Given(given),
     )?;
+    let chapter_paths: Vec<String> = inputs
+        .book
+        .chapters
+        .iter()
+        .map(|c| c.path.clone())
+        .collect();
     let mut analysis = analyse(inputs, Mode::Build);
     crate::history::check_independence(&mut analysis, &ctx.root);
     let mut notes = notes;
     notes.append(&mut analysis.notes);
-    if analysis.has_errors() {
+    // `mdbook serve` keeps showing the last pages that built when a build fails, which
+    // would look like a pass: served, the book is rendered with its findings in it.
+    let serving = crate::bundler::serving(&ctx.config);
+    if analysis.has_errors() && !serving {
         return Ok(Outcome {
             analysis,
             book: None,
             notes,
         });
     }
-    let output = std::mem::take(&mut analysis.output);
+    let mut output = std::mem::take(&mut analysis.output);
+    if serving {
+        techfile_core::render::findings::annotate(
+            &mut output,
+            &chapter_paths,
+            &analysis.findings,
+            &analysis.map,
+            &analysis.items,
+            &analysis.config.pages_dir,
+        );
+    }
     let mut contents = output.chapters.into_iter();
     book.for_each_chapter_mut(|ch| {
         if ch.path.is_some()
@@ -150,6 +260,45 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book) -> Result<Outcome> {
         book: Some(book),
         notes,
     })
+}
+
+/// Under `mdbook serve`, a book whose configuration cannot be read: its chapters as
+/// written, each with a banner of the configuration findings, and the findings page.
+pub fn with_config_errors(mut book: Book, errors: &bookconfig::ConfigErrors) -> Book {
+    use techfile_core::render::{Mapped, findings};
+    let mut output = techfile_core::book::Output::default();
+    let mut paths = Vec::new();
+    book.for_each_chapter_mut(|ch| {
+        if let Some(path) = &ch.path {
+            paths.push(crate::paths::slash_path(path));
+            output
+                .chapters
+                .push(Mapped::generated(ch.content.clone(), None));
+        }
+    });
+    let pages_dir = techfile_core::config::Config::default().pages_dir;
+    findings::annotate(
+        &mut output,
+        &paths,
+        &errors.findings,
+        &errors.map,
+        &[],
+        &pages_dir,
+    );
+    let mut contents = output.chapters.into_iter();
+    book.for_each_chapter_mut(|ch| {
+        if ch.path.is_some()
+            && let Some(c) = contents.next()
+        {
+            ch.content = c.text;
+        }
+    });
+    for page in output.generated {
+        let mut ch = Chapter::new(&page.title, page.content.text, &page.path, Vec::new());
+        ch.source_path = None;
+        book.push_item(BookItem::Chapter(ch));
+    }
+    book
 }
 
 /// Loads a book from disk and runs the same loading and checks as a build, without mdBook.

@@ -1,13 +1,14 @@
 //! `mdbook-techfile revalidate`: every check `check` runs, plus the ones that depend on
 //! the world, judged on one date. The result is a function of the files, the advisory
-//! folders and the date; this module finds the date (`--today`, else the day of
-//! `SOURCE_DATE_EPOCH`, else the clock, in UTC) and the folders, and runs the analysis.
+//! folders and the date; this module takes the date from [`crate::facts::today`]
+//! (`--today`, else the day of `SOURCE_DATE_EPOCH`, else the clock, in UTC) and the
+//! folders, and runs the analysis.
 
+use crate::gather::FsTree;
 use crate::mdbook::{self as glue, Outcome};
 use anyhow::{Result, bail};
 use std::path::PathBuf;
-use techfile_core::model::Date;
-use techfile_core::revalidate::report::{Run, TodaySource};
+use techfile_core::revalidate::report::Run;
 
 /// What the command line asks for.
 pub struct Options {
@@ -20,40 +21,6 @@ pub struct Options {
     pub today: Option<String>,
 }
 
-/// The revalidation date and where it came from.
-///
-/// # Errors
-///
-/// `--today` is not a `YYYY-MM-DD` date, or `SOURCE_DATE_EPOCH` is set but not a time.
-pub fn today(arg: Option<&str>) -> Result<(Date, TodaySource)> {
-    if let Some(t) = arg {
-        return parse_today(t).map(|d| (d, TodaySource::Argument));
-    }
-    let (timestamp, source) = match crate::facts::source_date_epoch()? {
-        Some(t) => (t, TodaySource::SourceDateEpoch),
-        None => (jiff::Timestamp::now(), TodaySource::Clock),
-    };
-    let day = techfile_core::stamp::utc(timestamp).date();
-    match Date::new(day) {
-        Some(d) => Ok((d, source)),
-        None => bail!("the date {day} cannot be written as YYYY-MM-DD; give --today"),
-    }
-}
-
-/// The date of `--today` (of `check` and `revalidate`).
-///
-/// # Errors
-///
-/// It is not a `YYYY-MM-DD` date.
-pub fn parse_today(arg: &str) -> Result<Date> {
-    match Date::parse(arg.trim()) {
-        Some(d) => Ok(d),
-        None => {
-            bail!("--today must be a date written YYYY-MM-DD, such as 2026-11-29; found `{arg}`")
-        }
-    }
-}
-
 /// Runs the analysis with the date, the advisory folders and the VEX documents.
 ///
 /// # Errors
@@ -61,11 +28,16 @@ pub fn parse_today(arg: &str) -> Result<Date> {
 /// A usage error: a bad date, an `--advisories` folder or `--vex` file that does not
 /// exist; or what [`glue::check`] returns.
 pub fn run(options: &Options) -> Result<(Outcome, Run)> {
-    let (day, source) = today(options.today.as_deref())?;
+    let given = options
+        .today
+        .as_deref()
+        .map(crate::facts::parse_today)
+        .transpose()?;
+    let (day, source) = crate::facts::today(given)?;
     for dir in &options.advisories {
         if !dir.is_dir() {
             bail!(
-                "--advisories {}: {}; download the advisory database first (see README, \"Scheduled revalidation\")",
+                "--advisories {}: {}; download the advisory database first (scripts/download-advisories.sh; README, \"The scheduled job\")",
                 dir.display(),
                 if dir.exists() {
                     "not a folder"
@@ -89,14 +61,16 @@ pub fn run(options: &Options) -> Result<(Outcome, Run)> {
     let outcome = glue::check_with(&options.book_dir, configure, |inputs, names| {
         inputs.today = Some(day);
         if replace {
-            inputs.advisories = crate::advisories::advisory_dirs(
+            inputs.advisories = crate::gather::advisory_dirs(
+                &FsTree,
                 &options.advisories,
                 "from --advisories",
                 inputs.config.max_advisory_size,
                 names,
             );
         }
-        inputs.vex.extend(crate::advisories::vex_documents(
+        inputs.vex.extend(crate::gather::vex_documents(
+            &FsTree,
             &options.vex,
             "from --vex",
             inputs.config.max_advisory_size,

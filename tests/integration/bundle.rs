@@ -73,7 +73,7 @@ fn the_bundle_holds_html_pdf_trace_and_a_manifest_that_verifies() {
     for page in 1..=pages {
         let one = pdf_text(&pdf, Some(page));
         assert!(
-            one.contains("Version 2.3 \u{b7} commit unknown \u{b7} 2026-11-18"),
+            one.contains("Version 2.3 \u{b7} commit unknown \u{b7} built 2026-11-18"),
             "page {page} has no stamp in its margin:\n{one}"
         );
         assert!(
@@ -444,8 +444,8 @@ fn every_page_is_stamped_and_document_control_lists_every_input() {
     let built = book.mdbook().epoch(EPOCH).run().expect_ok();
 
     let html = built.html();
-    let stamp =
-        "<div class=\"techfile-stamp\">Version 2.3 \u{b7} commit unknown \u{b7} 2026-11-18</div>";
+    // Version 2.3 is in the revision history: the pages carry its issue date.
+    let stamp = "<div class=\"techfile-stamp\">Version 2.3 \u{b7} commit unknown \u{b7} issued 2026-11-01</div>";
     for (page, bytes) in &html {
         if ["404.html", "toc.html", "print.html"].contains(&page.as_str()) {
             continue;
@@ -829,25 +829,29 @@ fn the_sample_pdf_has_the_version_the_matrix_and_every_item() {
     verify(&dir).expect_code(0);
 }
 
+/// What `mdbook serve` sets before every rebuild: the renderer then writes nothing, so the
+/// bundle of the last `mdbook build` stays as it was (`serve.rs` runs a real server).
 #[test]
-fn mdbook_serve_skips_the_pdf() {
+fn a_served_rebuild_leaves_the_bundle_alone() {
     require!(Mdbook);
-    // `mdbook serve` sets this key before every rebuild; the bundle then needs no browser.
-    let built = Book::fixture("clean")
-        .bundle("")
+    let book = Book::fixture("clean").bundle("pdf = false");
+    let bundle = book.build().expect_ok().bundle_dir();
+    let before = tree(&bundle);
+    let served = book
         .mdbook()
         .env("MDBOOK_OUTPUT__HTML__LIVE_RELOAD_ENDPOINT", "__livereload")
         .without_tools()
         .run()
         .expect_ok();
     assert!(
-        built
+        served
             .stderr
-            .contains("`mdbook serve` does not print the PDF"),
+            .contains("`mdbook serve` does not write the bundle: book/techfile keeps the last one"),
         "{}",
-        built.stderr
+        served.stderr
     );
-    verify(&built.bundle_dir()).expect_code(0);
+    assert_eq!(tree(&bundle), before, "the bundle changed");
+    verify(&bundle).expect_code(0);
 }
 
 #[test]

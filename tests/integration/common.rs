@@ -1,17 +1,20 @@
 //! The one harness of the integration tests: fixture books copied into temporary folders
 //! and changed with builder calls (`book.rs`: `Book`, and `Built`, a real `mdbook build` with
-//! the findings it printed), the binary's runs with parsed findings (`run.rs`: `Checked`), and
-//! what a test needs from outside (`tools.rs`: `require!`). This file finds the fixtures and
-//! holds the file and snapshot helpers.
+//! the findings it printed), the binary's runs with parsed findings (`run.rs`: `Checked`),
+//! books made scratch git repositories (`git.rs`: `.git_init()`, `.commit(..)`), and what a
+//! test needs from outside (`tools.rs`: `require!`). This file finds the fixtures and holds
+//! the file and snapshot helpers.
 //!
 //! Tests assert codes, places and behaviour; the wording of messages lives in the insta
 //! snapshots (`snapshots/` for every fixture, `snapshots/messages/` for [`snapshot_findings`]).
 
 mod book;
+mod git;
 mod run;
 mod tools;
 
 pub use book::Book;
+pub use git::{git_in, isolate_git};
 pub use run::{
     BIN, Checked, Run, check, check_args, check_human, command, fixture_findings, parse_json_lines,
     revalidate, run, run_env, run_with_stdin, today_of,

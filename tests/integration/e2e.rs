@@ -573,3 +573,73 @@ fn unresolved_sbom_references_are_reported_by_mdbook_build() {
         built.stderr
     );
 }
+
+/// Item pages name in full what the author wrote and list what is derived by ID with the
+/// title as tooltip: a practice a requirement derives from directly is not repeated on
+/// the "Practices" line, one reached through another requirement is; links between
+/// generated pages of one folder are plain file names.
+#[test]
+fn item_pages_name_written_links_and_list_derived_ones_by_id() {
+    let book = Book::new("")
+        .item(
+            "REQ-1",
+            "requirement",
+            "Signed updates",
+            &["derives-from = [\"MDCG-SR\"]"],
+            "",
+        )
+        .item(
+            "REQ-2",
+            "requirement",
+            "Key storage",
+            &["derives-from = [\"REQ-1\"]"],
+            "",
+        )
+        .item(
+            "CTL-1",
+            "control",
+            "Secure element",
+            &["implements = [\"REQ-2\"]"],
+            "",
+        );
+    let (_, pages) = mdbook_techfile::mdbook::render(&book.path("book")).expect("renders");
+    let page = |p: &str| {
+        pages
+            .iter()
+            .find(|x| x.path == p)
+            .unwrap_or_else(|| panic!("no page {p}"))
+            .content
+            .clone()
+    };
+    let requirements = page("techfile/requirements.md");
+    let section = |id: &str| {
+        let start = requirements
+            .find(&format!("{{#{}}}", id.to_lowercase()))
+            .unwrap_or_else(|| panic!("no section {id}:\n{requirements}"));
+        let rest = &requirements[start..];
+        rest[..rest[1..].find("\n## ").map_or(rest.len(), |e| e + 1)].to_string()
+    };
+    let req1 = section("REQ-1");
+    assert!(
+        req1.contains("<strong>Derives from:</strong> <a href=\"catalog.html#mdcg-sr\">MDCG-SR</a> Specifying security requirements"),
+        "{req1}"
+    );
+    assert!(!req1.contains("<strong>Practices:</strong>"), "{req1}");
+    assert!(!req1.contains("<td>Kind</td>"), "{req1}");
+    let req2 = section("REQ-2");
+    assert!(
+        req2.contains("<strong>Practices:</strong> <a href=\"catalog.html#mdcg-sr\" title=\"Specifying security requirements\">MDCG-SR</a>"),
+        "{req2}"
+    );
+    assert!(
+        req2.contains("<strong>Implemented by:</strong> <a href=\"controls.html#ctl-1\" title=\"Secure element\">CTL-1</a>"),
+        "{req2}"
+    );
+    let controls = page("techfile/controls.md");
+    assert!(
+        controls.contains(
+            "<strong>Implements:</strong> <a href=\"requirements.html#req-2\">REQ-2</a> Key storage"
+        ),
+        "{controls}"
+    );
+}

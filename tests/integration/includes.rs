@@ -148,12 +148,13 @@ fn check_reads_the_text_mdbook_renders() {
         .iter()
         .map(|d| d.code.as_str())
         .collect();
+    // A file that cannot be read comes first: it is the root cause of what follows.
     assert_eq!(
         codes,
         [
+            "not-utf8",
             "include-cycle",
             "include-not-found",
-            "not-utf8",
             "include-not-found"
         ],
         "{:?}",

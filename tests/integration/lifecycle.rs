@@ -139,6 +139,7 @@ fn the_support_addendum_and_the_evidence_reach_the_page_and_the_bundle() {
         .edit("book/book.toml", |t| {
             t.replace("version = \"1.0\"\n", "version = \"1.0\"\npdf = false\n")
         })
+        .toml("[[preprocessor.techfile.bundle.revision]]\nversion = \"1.0\"\ndate = 2026-11-27\nauthor = \"PSO\"\ndescription = \"First issue\"\n")
         .toml("[output.html]\n\n[output.techfile]\ncommand = \"mdbook-techfile render\"\n")
         .chapter(
             "control.md",
@@ -150,6 +151,10 @@ fn the_support_addendum_and_the_evidence_reach_the_page_and_the_bundle() {
     let page = built.page("chapter.html");
     // Every component but the products, with its level, end and sources.
     assert!(page.contains("3 components of the SBOMs"), "{page}");
+    // Without --today, ends are judged on the date the pages carry: the issue date of the
+    // version (the build date, 2026-11-18, would disagree with the stamp).
+    assert!(page.contains("dates are judged on 2026-11-27"), "{page}");
+    assert!(page.contains("issued 2026-11-27"), "{page}");
     assert!(page.contains("limited support"), "{page}");
     // The support table's contract date wins over the SBOM property.
     assert!(page.contains("2028-09-07"), "{page}");

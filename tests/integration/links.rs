@@ -127,7 +127,11 @@ fn compare_with_mdbook(book: &Book, markdown: Markdown, broken: &[&str]) -> usiz
             ids_known: true,
         })
         .collect();
-    let src = list_src_files(&root.join("book/src"), &root.join("book/book"));
+    let src = list_src_files(
+        &mdbook_techfile::tree::FsTree,
+        &root.join("book/src"),
+        &root.join("book/book"),
+    );
     let options = links::Options {
         markdown,
         generated_links: true,

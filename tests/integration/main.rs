@@ -20,6 +20,9 @@
 //!   HTML (table widths at 1,280 and 800 px, colours in every theme), read with qpdf,
 //!   poppler-utils and headless Chromium.
 //! - `edge_cases`: line endings, hidden files, folder layouts, ID clashes.
+//! - `firstuse`: `init` and a build of what it writes, the `catalog` command, drafts and
+//!   `check --gaps`, procedures, root causes first, `exclude`, links to item files, the
+//!   stamp's date and uncommitted changes, `mdbook serve` beside a released bundle.
 //! - `lifecycle`: support lifecycle, review dates, test evidence (`evidence --update`, a
 //!   50 MB file) and release consistency; the support addendum and evidence in the bundle.
 //! - `includes`: included text is read as mdBook includes it, in either preprocessor order.
@@ -28,6 +31,7 @@
 //! - `review`: the `review` command, suspect links, `--explain-suspect` and independent
 //!   reviews on scratch git repositories, the review views.
 //! - `sbom`: CycloneDX conformance, hostile SBOM files, the `sbom` command, large SBOMs.
+//! - `diff`: `diff` on scratch git repositories, SARIF / GitHub / GitLab output, the CI script.
 //! - `threat`: the threat model: views and diagrams in a real build, trace.json, bad input,
 //!   layout failures, the Threat Dragon import.
 //!
@@ -39,8 +43,10 @@ mod bundle;
 mod cli;
 mod codes;
 mod common;
+mod diff;
 mod e2e;
 mod edge_cases;
+mod firstuse;
 mod includes;
 mod lifecycle;
 mod links;

@@ -146,7 +146,9 @@ fn the_cover_approval_block_and_contents_come_first() {
         "Northwind Medical GmbH (fictional)",
         "Document TF-CWRM-SEC",
         "Version 1.0",
-        "Date 2026-11-18",
+        // The date of every page's stamp line: version 1.0's issue date from the revision
+        // history, not the build date (2026-11-18).
+        "Date issued 2026-11-27",
         "Commit",
         "Approval",
         "Role Name Date Signature",

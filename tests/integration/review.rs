@@ -622,9 +622,7 @@ fn the_views_list_suspects_pending_links_and_records() {
     assert!(control.contains("<td>2026-11-18T11:06:40Z</td><td>Rita Reviewer<br><small>Rita Reviewer &lt;rita@example.com&gt;</small></td><td>Security architect</td><td>reviewed</td><td>2 (CTL-1, REQ-B)</td><td><code>reviews/20261118T110640Z-ctl-1-and-1-more.toml</code></td>"), "{control}");
     let controls = page("techfile/controls.md");
     assert!(
-        controls.contains(
-            "<tr><td>Review</td><td>against <a href=\"../techfile/requirements.html#req-b\""
-        ),
+        controls.contains("<tr><td>Review</td><td>against <a href=\"requirements.html#req-b\""),
         "{controls}"
     );
     assert!(

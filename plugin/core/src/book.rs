@@ -108,6 +108,7 @@ const DIRECTIVES: &[(&str, &str)] = &[
         "{{#techfile document-control [version|inputs]}}",
     ),
     ("reviews", "{{#techfile reviews}}"),
+    ("gaps", "{{#techfile gaps}}"),
     ("cover", "{{#techfile cover}}"),
     ("sbom", "{{#techfile sbom FILE}}"),
     ("vulnerabilities", "{{#techfile vulnerabilities}}"),
@@ -169,6 +170,7 @@ pub fn expand<'g, 'a>(
     sboms: &'g SbomSet,
     reviews: &'g crate::review::Reviews,
     vulnerabilities: &'g crate::advisory::assess::Assessment,
+    gaps: &'g crate::checks::Gaps,
     support: &'g crate::lifecycle::Support,
     chapters: &'g [Chapter],
     config: &'g Config,
@@ -245,18 +247,16 @@ pub fn expand<'g, 'a>(
         .map(|(h, (n, _))| (*h, chapters[*n].path.clone()))
         .collect();
     let mut generated = Vec::new();
-    // A page for each kind of the threat model only when the book has items of it, so books
-    // without a model look as they did.
-    let model_hosts = Kind::MODEL
-        .into_iter()
-        .filter(|&k| {
-            (0..graph.items.len()).any(|i| graph.items[i].kind == k && graph.is_canonical(i))
-        })
-        .map(Host::Items);
+    // Pages for procedures and for each kind of the threat model only when the book has
+    // items of the kind, so books without them look as they did.
+    let has =
+        |k: Kind| (0..graph.items.len()).any(|i| graph.items[i].kind == k && graph.is_canonical(i));
+    let model_hosts = Kind::MODEL.into_iter().filter(|&k| has(k)).map(Host::Items);
     let (trace_hosts, catalog) = Host::ALL.split_at(Host::ALL.len() - 1);
     let hosts_in_order: Vec<Host> = trace_hosts
         .iter()
         .copied()
+        .filter(|&h| h != Host::Items(Kind::Procedure) || has(Kind::Procedure))
         .chain(model_hosts)
         .chain(catalog.iter().copied())
         .collect();
@@ -308,6 +308,7 @@ pub fn expand<'g, 'a>(
             vulnerabilities,
             sbom_pages,
             reviews,
+            gaps,
             support,
             outline,
             stride: &config.stride,
@@ -439,9 +440,10 @@ impl Expanded<'_, '_> {
     pub fn output(&self, pages: Vec<Mapped>) -> Output {
         let mut pages = pages.into_iter();
         let chapters = pages.by_ref().take(self.chapters.len()).collect();
-        let generated = self
-            .generated_titles()
-            .into_iter()
+        let generated_titles = self.generated_titles();
+        let generated = generated_titles
+            .iter()
+            .cloned()
             .zip(pages)
             .map(|((title, path), content)| GeneratedPage {
                 title,
@@ -453,7 +455,7 @@ impl Expanded<'_, '_> {
             chapters,
             generated,
             external: Vec::new(),
-            generated_titles: self.generated_titles(),
+            generated_titles,
         }
     }
 
@@ -495,6 +497,28 @@ impl Expanded<'_, '_> {
             }
         }
         out
+    }
+
+    /// The ID of the item whose file `path` (a link as written) names: the path without
+    /// its leading `./` and `../` parts is the end of exactly one item's path, by whole
+    /// folder and file names.
+    pub fn item_file(&self, path: &str) -> Option<&str> {
+        if !path.ends_with(".md") {
+            return None;
+        }
+        let tail: Vec<&str> = path
+            .split('/')
+            .skip_while(|p| matches!(*p, "." | ".." | ""))
+            .collect();
+        let g = self.site.graph;
+        let mut found = g.items.iter().filter(|i| {
+            let parts: Vec<&str> = i.path.split('/').collect();
+            parts.ends_with(&tail)
+        });
+        match (found.next(), found.next()) {
+            (Some(i), None) => Some(i.id.as_str()),
+            _ => None,
+        }
     }
 
     /// The anchors of the items, catalog entries and SBOMs placed on page `n`: for an
@@ -763,6 +787,7 @@ impl Expander<'_, '_, '_> {
             },
             ("summary", []) => Some(self.generated(d, |site, _| tables::summary(site))),
             ("reviews", []) => Some(self.generated(d, render::reviews::reviews)),
+            ("gaps", []) => Some(self.generated(d, render::gaps::gaps)),
             ("support", []) => Some(self.generated(d, render::support::support)),
             ("catalog", []) => Some(self.hosted(d, Host::Catalog)),
             ("items", [kind]) => match Kind::parse(kind) {
@@ -861,9 +886,26 @@ impl Expander<'_, '_, '_> {
                 render::sbom::sbom_page(site, i, page, false)
             }));
         }
-        // The SBOM exists but could not be read; that error already fails the build.
-        if sboms.is_failed(file) {
-            return Some(Mapped::new());
+        // The SBOM exists but could not be read: say so, and suggest no other file.
+        if let Some(failed) = sboms.failed_named(file) {
+            let finding = self.finding(
+                Diagnostic::new(
+                    Code::UnknownSbom,
+                    format!("SBOM `{file}` could not be read, so it cannot be placed"),
+                )
+                .with_label(
+                    Span::new(failed.file, 0..0),
+                    "this SBOM could not be read",
+                )
+                .help(format!(
+                    "see the error reported in `{}` and fix it first: the SBOM is placed here once it loads",
+                    failed.path
+                )),
+                &d.args[1].1,
+                "this SBOM did not load",
+            );
+            self.diags.push(finding);
+            return None;
         }
         let known: Vec<&str> = sboms.sboms.iter().map(|s| s.key.as_str()).collect();
         let help = if known.is_empty() {
@@ -947,7 +989,25 @@ impl Expander<'_, '_, '_> {
     }
 
     /// Reports a directive argument that names no item or catalog entry.
+    /// `unknown-reference` for an ID no item or catalog entry has: when a file that could
+    /// not be read declares it, the finding points there and suggests no other ID.
     fn unknown_id(&mut self, range: &Range<usize>, id: &str) {
+        if let Some(broken) = self.site.graph.broken_for(id) {
+            let finding = self.finding(
+                Diagnostic::new(
+                    Code::UnknownReference,
+                    format!(
+                        "reference to `{id}`, defined in `{}`, which could not be read",
+                        broken.path
+                    ),
+                ),
+                range,
+                "the item with this ID did not load",
+            );
+            self.diags
+                .push(crate::checks::trace::on_broken(finding, id, broken));
+            return;
+        }
         *self.unknown_refs += 1;
         let suggestion = if *self.unknown_refs <= 100 {
             crate::checks::trace::suggest(self.site.graph, id)
@@ -1041,9 +1101,11 @@ mod tests {
         let config = Config::default();
         let reviews = crate::review::Reviews::default();
         let vulns = crate::advisory::assess::Assessment::default();
+        let gaps = crate::checks::Gaps::default();
         let support = crate::lifecycle::Support::default();
         let (expanded, _) = expand(
-            &graph, &sboms, &reviews, &vulns, &support, &chapters, &config, None, outline, None,
+            &graph, &sboms, &reviews, &vulns, &gaps, &support, &chapters, &config, None, outline,
+            None,
         );
         (0..expanded.page_count())
             .map(|n| {

@@ -296,6 +296,27 @@ impl Code {
     pub fn parse(s: &str) -> Option<Code> {
         Code::ALL.iter().copied().find(|c| c.as_str() == s)
     }
+
+    /// Whether the code means that an input or a setting could not be read: book.toml,
+    /// an item file, an SBOM, a support table, a JUnit report, an SBOM's lifecycle date, an
+    /// advisory record, a VEX document. Such findings are the root causes of others (a link
+    /// to an item that did not load is unknown, a component whose end-of-support date is
+    /// unreadable has unknown support, a vulnerability whose VEX document is unreadable is
+    /// not settled), so they are reported first.
+    pub fn is_input(self) -> bool {
+        matches!(self.family(), "config" | "load")
+            || matches!(
+                self,
+                Code::SbomJsonSyntax
+                    | Code::SbomNotCyclonedx
+                    | Code::SbomUnsupportedVersion
+                    | Code::SbomSchema
+                    | Code::JunitMalformed
+                    | Code::LifecycleDateInvalid
+                    | Code::AdvisoryMalformed
+                    | Code::VexMalformed
+            )
+    }
 }
 
 /// A secondary location with its own message ("first defined here").
@@ -367,8 +388,9 @@ impl Diagnostic {
         self.severity == Severity::Error
     }
 
-    fn sort_key(&self) -> (Option<(u32, u32, u32)>, Code, &str) {
+    fn sort_key(&self) -> (bool, Option<(u32, u32, u32)>, Code, &str) {
         (
+            !self.code.is_input(),
             self.primary
                 .as_ref()
                 .map(|l| (l.span.file.0, l.span.start, l.span.end)),
@@ -378,8 +400,9 @@ impl Diagnostic {
     }
 }
 
-/// Puts findings in a stable order (file, offset, code) so output never depends on
-/// hash order or on which check ran first.
+/// Puts findings in a stable order so output never depends on hash order or on which
+/// check ran first: the inputs that could not be read first (their findings explain the
+/// others), then everything else, each by file, offset and code.
 pub fn sort(diags: &mut [Diagnostic]) {
     diags.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
 }

@@ -22,10 +22,11 @@ use crate::model::{Item, Kind, Relation};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
-/// Front-matter keys no profile may name: they describe the item's life cycle or its
+/// Front-matter keys no profile may name: they describe the item's identity, life cycle or
 /// reviews, not what it requires, so changing them must never make a link suspect.
 pub const EXCLUDED: &[&str] = &[
     "id",
+    "replaces",
     "kind",
     "status",
     "owner",
@@ -72,6 +73,7 @@ pub const PROFILES: &[(Kind, &[&str])] = &[
         &["title", BODY, "implements", "mitigates", "measure"],
     ),
     (Kind::Test, &["title", BODY, "verifies"]),
+    (Kind::Procedure, &["title", BODY, "implements", "document"]),
     (
         Kind::Asset,
         &[
@@ -124,7 +126,7 @@ pub fn default_profile(kind: Kind) -> Vec<String> {
             .chain(
                 Relation::ALL
                     .iter()
-                    .filter(|r| r.source_kind() == kind)
+                    .filter(|r| r.is_declared_by(kind))
                     .map(|r| r.key().to_string()),
             )
             .collect(),

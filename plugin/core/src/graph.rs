@@ -5,6 +5,7 @@
 //! backwards. Links that do not resolve are kept aside for the checks to report.
 
 use crate::catalog::Catalog;
+use crate::load::Broken;
 use crate::model::{Item, Kind, Relation, Status};
 use petgraph::Direction;
 use petgraph::graph::{DiGraph, NodeIndex};
@@ -51,6 +52,8 @@ pub struct GraphIndex {
     /// duplicate and the catalog entry wins).
     by_id: HashMap<Box<str>, Node>,
     dangling: Vec<Dangling>,
+    /// Item files that did not load, with the IDs they declare.
+    broken: Vec<Broken>,
 }
 
 impl GraphIndex {
@@ -114,7 +117,15 @@ impl GraphIndex {
             item_nodes,
             by_id,
             dangling,
+            broken: Vec::new(),
         }
+    }
+
+    /// The index with the item files that did not load, so that findings about links to
+    /// the IDs they declare can name them.
+    pub fn with_broken(mut self, broken: Vec<Broken>) -> GraphIndex {
+        self.broken = broken;
+        self
     }
 
     /// The view over this index and the catalog and items it was built from.
@@ -124,6 +135,7 @@ impl GraphIndex {
             items,
             graph: &self.graph,
             dangling: &self.dangling,
+            broken: &self.broken,
             index: self,
         }
     }
@@ -138,10 +150,21 @@ pub struct TraceGraph<'a> {
     pub graph: &'a DiGraph<Node, Edge>,
     /// Links that name an ID nobody defines.
     pub dangling: &'a [Dangling],
+    /// Item files that did not load.
+    pub broken: &'a [Broken],
     index: &'a GraphIndex,
 }
 
 impl<'a> TraceGraph<'a> {
+    /// The item file that did not load and defines `id` (see [`Broken::defines`]), when
+    /// no loaded item or catalog entry has it.
+    pub fn broken_for(&self, id: &str) -> Option<&'a Broken> {
+        if self.lookup(id).is_some() {
+            return None;
+        }
+        self.broken.iter().find(|b| b.defines(id))
+    }
+
     pub fn lookup(&self, id: &str) -> Option<Node> {
         self.index.by_id.get(id).copied()
     }

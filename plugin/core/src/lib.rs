@@ -8,7 +8,8 @@
 //! where output goes. Data flows one way, layer by layer (see ARCHITECTURE.md):
 //! [`model`] and [`diag`] → [`catalog`] → [`config`] → [`load`] and [`sbom`] → [`graph`]
 //! → [`risk`] and [`checks`] → [`vex`] and [`advisory`] → [`render`] → [`includes`] →
-//! [`book`] → [`links`] → this module → [`export`], [`report`] and [`revalidate`].
+//! [`book`] → [`links`] → this module → [`export`], [`report`] (findings with stable keys),
+//! [`revalidate`] (the revalidation report) and [`diff`] (two analyses compared).
 
 #![deny(clippy::print_stderr, clippy::print_stdout)]
 
@@ -19,6 +20,7 @@ pub mod checks;
 pub mod config;
 pub mod cvss;
 pub mod diag;
+pub mod diff;
 pub mod digest;
 pub mod evidence;
 pub mod export;
@@ -47,7 +49,7 @@ use crate::config::Config;
 use crate::diag::{Code, Diagnostic, Level};
 use crate::graph::{GraphIndex, TraceGraph};
 use crate::load::Input;
-use crate::model::{FileId, Item, SourceMap, Span};
+use crate::model::{Date, FileId, Item, SourceMap, Span};
 use crate::render::Mapped;
 use crate::sbom::{SbomInput, SbomSet};
 use crate::stamp::{InputFile, Role, Stamp, StampFacts};
@@ -143,9 +145,12 @@ pub struct Inputs {
     pub vex: Vec<Input>,
     /// The files of the evidence folder, sorted by path.
     pub evidence: Vec<evidence::EvidenceFile>,
-    /// The day the checks that depend on the date are judged on (`check --today`,
-    /// `revalidate`); `None`: they do not run, and nothing depends on the day.
-    pub today: Option<model::Date>,
+    /// The day the checks that depend on the date are judged on (end of support, review
+    /// dates, VEX statements' review-by dates), chosen at the edge: `check --today`,
+    /// `revalidate`, or for `diff` one day for both versions, so a comparison shows what
+    /// changed in the files, not what the calendar did. `None`: those checks do not run,
+    /// and nothing depends on the day.
+    pub today: Option<Date>,
 }
 
 /// How much of the book an analysis renders.
@@ -195,6 +200,11 @@ pub struct Analysis {
     pub notes: Vec<String>,
     /// The advisories matched against the SBOMs and the VEX statements applied.
     pub vulnerabilities: advisory::assess::Assessment,
+    /// Every coverage gap and the open work drafts leave (`check --gaps` and the gaps
+    /// view list them).
+    pub gaps: checks::Gaps,
+    /// The day the analysis judged dates on ([`Inputs::today`]).
+    pub today: Option<Date>,
     /// The level and end of support of every SBOM component, with their sources.
     pub support: lifecycle::Support,
     /// The evidence files and what the JUnit reports say.
@@ -306,7 +316,11 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
         }
     }
 
-    let (mut items, item_diags) = load::load_items(&mut map, item_inputs);
+    let load::Loaded {
+        mut items,
+        broken,
+        diags: item_diags,
+    } = load::load(&mut map, item_inputs);
     diags.extend(item_diags);
     // OpenVEX documents may sit in the SBOM folders; they are VEX, not SBOMs.
     let (openvex_inputs, sbom_inputs): (Vec<SbomInput>, Vec<SbomInput>) =
@@ -342,15 +356,17 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
     }
     diags.extend(sbom::ntia::check(&loaded.sboms));
     let catalog = Catalog::builtin();
-    let index = GraphIndex::build(catalog, &items);
+    let index = GraphIndex::build(catalog, &items).with_broken(broken);
     let graph = index.view(catalog, &items);
-    diags.extend(checks::run(&graph, &config, config_span));
+    let (check_diags, open) = checks::run(&graph, &config, config_span);
+    let gaps = checks::Gaps::of(&check_diags, open);
+    diags.extend(check_diags);
     let (records, record_diags) = review::record::load_records(&mut map, review_inputs);
     diags.extend(record_diags);
     let (reviews, review_diags) =
         review::check(&graph, &config.fingerprint.profile(), records, config_span);
     diags.extend(review_diags);
-    let (sboms, affects_diags) = sbom::resolve(loaded, &items, |i| graph.is_canonical(i));
+    let (sboms, affects_diags) = sbom::resolve(loaded, &items, |i| graph.is_canonical(i), &map);
     diags.extend(affects_diags);
     let (vulnerabilities, vuln_diags) = advisory::pipeline::run(
         &mut map,
@@ -394,6 +410,7 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
         &sboms,
         &reviews,
         &vulnerabilities,
+        &gaps,
         &support,
         &chapters,
         &config,
@@ -426,6 +443,8 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
         output,
         notes,
         vulnerabilities,
+        gaps,
+        today,
         support,
         evidence,
     }
@@ -466,6 +485,7 @@ fn expand_and_check_links(
     sboms: &SbomSet,
     reviews: &review::Reviews,
     vulnerabilities: &advisory::assess::Assessment,
+    gaps: &checks::Gaps,
     support: &lifecycle::Support,
     chapters: &[Chapter],
     config: &Config,
@@ -480,6 +500,7 @@ fn expand_and_check_links(
         sboms,
         reviews,
         vulnerabilities,
+        gaps,
         support,
         chapters,
         config,
@@ -570,5 +591,9 @@ impl links::Pages for BookPages<'_, '_, '_> {
 
     fn anchors(&self, n: usize) -> Vec<links::Anchor> {
         self.expanded.anchors(n)
+    }
+
+    fn item_file(&self, path: &str) -> Option<&str> {
+        self.expanded.item_file(path)
     }
 }

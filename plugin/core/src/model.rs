@@ -141,14 +141,19 @@ impl SourceMap {
     }
 }
 
-/// The kinds of item a user writes: the four of the trace (requirement, risk, control,
-/// test) and the seven of the threat model (see [`Kind::is_model`]).
+/// The kinds of item a user writes: the five of the trace (requirement, risk, control,
+/// test, procedure) and the seven of the threat model (see [`Kind::is_model`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Kind {
     Requirement,
     Risk,
     Control,
     Test,
+    /// A process of the manufacturer (vulnerability handling, secure development, update
+    /// delivery) that meets a requirement, kept in a controlled document of the quality
+    /// management system. It implements requirements as a control does, but it is not a
+    /// risk control measure: it has no `measure` and mitigates no risk.
+    Procedure,
     /// What is protected, with the confidentiality, integrity and availability it needs.
     Asset,
     /// An external entity: a person, an organisation, another system or an attacker profile.
@@ -169,11 +174,12 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 11] = [
+    pub const ALL: [Kind; 12] = [
         Kind::Requirement,
         Kind::Risk,
         Kind::Control,
         Kind::Test,
+        Kind::Procedure,
         Kind::Asset,
         Kind::Actor,
         Kind::Process,
@@ -200,6 +206,7 @@ impl Kind {
             Kind::Risk => "risk",
             Kind::Control => "control",
             Kind::Test => "test",
+            Kind::Procedure => "procedure",
             Kind::Asset => "asset",
             Kind::Actor => "actor",
             Kind::Process => "process",
@@ -220,6 +227,7 @@ impl Kind {
             Kind::Risk => "Risks",
             Kind::Control => "Controls",
             Kind::Test => "Tests",
+            Kind::Procedure => "Procedures",
             Kind::Asset => "Assets",
             Kind::Actor => "Actors",
             Kind::Process => "Processes",
@@ -286,11 +294,11 @@ impl fmt::Display for Kind {
 pub enum Relation {
     /// requirement -> catalog entry or requirement
     DerivesFrom,
-    /// control -> requirement
+    /// control or procedure -> requirement
     Implements,
     /// control -> risk
     Mitigates,
-    /// test -> control or requirement
+    /// test -> control, procedure or requirement
     Verifies,
     /// risk -> asset (`assets`)
     RiskAssets,
@@ -391,28 +399,34 @@ impl Relation {
     pub fn of(key: &str, kind: Kind) -> Option<Relation> {
         Relation::ALL
             .into_iter()
-            .find(|r| r.key() == key && r.source_kind() == kind)
+            .find(|r| r.key() == key && r.is_declared_by(kind))
     }
 
-    /// Which item kind may declare this relation.
-    pub fn source_kind(self) -> Kind {
+    /// The item kinds that may declare this relation.
+    pub fn source_kinds(self) -> &'static [Kind] {
         match self {
-            Relation::DerivesFrom => Kind::Requirement,
-            Relation::Implements | Relation::Mitigates => Kind::Control,
-            Relation::Verifies => Kind::Test,
+            Relation::DerivesFrom => &[Kind::Requirement],
+            Relation::Implements => &[Kind::Control, Kind::Procedure],
+            Relation::Mitigates => &[Kind::Control],
+            Relation::Verifies => &[Kind::Test],
             Relation::RiskAssets
             | Relation::RiskElements
             | Relation::RiskInterfaces
-            | Relation::RiskFlows => Kind::Risk,
-            Relation::ProcessAssets => Kind::Process,
-            Relation::StoreAssets => Kind::DataStore,
+            | Relation::RiskFlows => &[Kind::Risk],
+            Relation::ProcessAssets => &[Kind::Process],
+            Relation::StoreAssets => &[Kind::DataStore],
             Relation::FlowAssets
             | Relation::FlowFrom
             | Relation::FlowTo
-            | Relation::FlowInterfaces => Kind::DataFlow,
-            Relation::InterfaceOf | Relation::Peers => Kind::Interface,
-            Relation::Contains => Kind::TrustBoundary,
+            | Relation::FlowInterfaces => &[Kind::DataFlow],
+            Relation::InterfaceOf | Relation::Peers => &[Kind::Interface],
+            Relation::Contains => &[Kind::TrustBoundary],
         }
+    }
+
+    /// Whether an item of `kind` may declare this relation.
+    pub fn is_declared_by(self, kind: Kind) -> bool {
+        self.source_kinds().contains(&kind)
     }
 
     /// Whether a target of this kind is allowed (`None` stands for a catalog entry).
@@ -424,7 +438,9 @@ impl Relation {
             Relation::DerivesFrom => kind == Kind::Requirement,
             Relation::Implements => kind == Kind::Requirement,
             Relation::Mitigates => kind == Kind::Risk,
-            Relation::Verifies => matches!(kind, Kind::Control | Kind::Requirement),
+            Relation::Verifies => {
+                matches!(kind, Kind::Control | Kind::Requirement | Kind::Procedure)
+            }
             Relation::RiskAssets
             | Relation::ProcessAssets
             | Relation::StoreAssets
@@ -446,7 +462,7 @@ impl Relation {
             Relation::DerivesFrom => "a catalog entry or another requirement",
             Relation::Implements => "a requirement",
             Relation::Mitigates => "a risk",
-            Relation::Verifies => "a control or a requirement",
+            Relation::Verifies => "a control, a procedure or a requirement",
             Relation::RiskAssets
             | Relation::ProcessAssets
             | Relation::StoreAssets
@@ -976,6 +992,9 @@ pub struct Item {
     pub result: Option<TestResult>,
     /// Only meaningful on controls: the type of measure.
     pub measure: Option<Spanned<Measure>>,
+    /// Only on procedures: the controlled document that holds the procedure
+    /// (`"SOP-017 Vulnerability handling, revision C"`).
+    pub document: Option<Spanned<String>>,
     /// Only present on risks.
     pub risk: Option<Box<RiskFields>>,
     /// Only present on the kinds of the threat model.
@@ -984,6 +1003,9 @@ pub struct Item {
     /// SBOM components the item concerns (a risk that affects a library, a control that
     /// hardens it), each a purl or a bom-ref as written.
     pub affects: Vec<Spanned<String>>,
+    /// The ID this item had before it was renamed (`replaces = "OLD-ID"`), so a comparison
+    /// of two versions reports a rename instead of a removal and an addition.
+    pub replaces: Option<Spanned<String>>,
     /// Path shown to readers of the book, relative to the folder that holds the book.
     pub path: String,
     /// The Markdown after the front-matter.
@@ -1035,6 +1057,13 @@ impl Item {
 
     pub fn links_of(&self, relation: Relation) -> impl Iterator<Item = &TraceLink> {
         self.links.iter().filter(move |l| l.relation == relation)
+    }
+
+    /// Whether the item says `status = "draft"`: work in progress, which the coverage
+    /// rules list as open work. An item that states no status shows as a draft but is
+    /// checked like any other, so forgetting the key never hides a gap.
+    pub fn is_declared_draft(&self) -> bool {
+        self.status == Status::Draft && self.fields.contains_key("status")
     }
 
     /// The target of a relation written as one ID (`from`, `to`, `element`).

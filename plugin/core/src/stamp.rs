@@ -95,6 +95,18 @@ impl DateSource {
     }
 }
 
+/// The date on the pages, by where it comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ShownDate {
+    /// The date of this version's entry in the revision history.
+    Issued(Date),
+    /// The day of `SOURCE_DATE_EPOCH`.
+    Built(Date),
+    /// The day of the commit.
+    Committed(Date),
+    Unknown,
+}
+
 /// Everything that identifies one build of the technical file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Stamp {
@@ -141,6 +153,16 @@ impl StampFacts {
     }
 }
 
+impl ShownDate {
+    /// The day itself, whatever its source.
+    pub fn day(self) -> Option<Date> {
+        match self {
+            ShownDate::Issued(d) | ShownDate::Built(d) | ShownDate::Committed(d) => Some(d),
+            ShownDate::Unknown => None,
+        }
+    }
+}
+
 impl Stamp {
     /// The first 12 hex digits of the commit, or `unknown`.
     pub fn short_commit(&self) -> &str {
@@ -155,17 +177,51 @@ impl Stamp {
         self.timestamp.and_then(|t| Date::new(utc(t).date()))
     }
 
-    /// `Version 1.0 · commit 0123456789ab · 2026-11-28`, the line every page carries.
+    /// The revision history's entry for this version (the last, if it is listed twice).
+    pub fn revision(&self) -> Option<&Revision> {
+        self.revisions
+            .iter()
+            .rev()
+            .find(|r| r.version == self.version)
+    }
+
+    /// The date the pages show, and where it comes from. A version listed in the revision
+    /// history carries its issue date, so the pages and the history never disagree; else
+    /// the build date (`SOURCE_DATE_EPOCH` or the commit's).
+    pub fn shown_date(&self) -> ShownDate {
+        if let Some(d) = self.revision().and_then(Revision::date) {
+            return ShownDate::Issued(d);
+        }
+        match (self.date(), self.date_source) {
+            (Some(d), DateSource::SourceDateEpoch) => ShownDate::Built(d),
+            (Some(d), _) => ShownDate::Committed(d),
+            (None, _) => ShownDate::Unknown,
+        }
+    }
+
+    /// `Version 1.0 · commit 0123456789ab · 2026-11-28`, the line every page carries. The
+    /// date is the commit's; any other says where it comes from (`issued 2026-11-27` from
+    /// the revision history, `built 2026-11-28` from `SOURCE_DATE_EPOCH`).
     pub fn line(&self) -> String {
         let modified = if self.modified { " (modified)" } else { "" };
-        let date = self
-            .date()
-            .map_or_else(|| "date unknown".to_string(), |d| d.to_string());
         format!(
-            "Version {} \u{b7} commit {}{modified} \u{b7} {date}",
+            "Version {} \u{b7} commit {}{modified} \u{b7} {}",
             self.version,
-            self.short_commit()
+            self.short_commit(),
+            self.date_text()
         )
+    }
+
+    /// The date the pages show, with where it comes from unless it is the commit's
+    /// (`issued 2026-11-27`, `built 2026-11-28`, `2026-11-28`, `date unknown`): the stamp
+    /// line and the cover say it alike.
+    pub fn date_text(&self) -> String {
+        match self.shown_date() {
+            ShownDate::Issued(d) => format!("issued {d}"),
+            ShownDate::Built(d) => format!("built {d}"),
+            ShownDate::Committed(d) => d.to_string(),
+            ShownDate::Unknown => "date unknown".to_string(),
+        }
     }
 
     /// The PDF's file name.
@@ -247,10 +303,30 @@ mod tests {
     #[test]
     fn the_stamp_line_names_version_commit_and_date() {
         let mut s = stamp();
+        // SOURCE_DATE_EPOCH is a build date, and says so; a commit's date is plain.
+        assert_eq!(
+            s.line(),
+            "Version 1.0 \u{b7} commit 0123456789ab \u{b7} built 2026-11-18"
+        );
+        s.date_source = DateSource::Commit;
         assert_eq!(
             s.line(),
             "Version 1.0 \u{b7} commit 0123456789ab \u{b7} 2026-11-18"
         );
+        // The revision history's entry for the version gives the issue date.
+        let revision = |version: &str, date: &str| Revision {
+            version: version.into(),
+            date: date.into(),
+            author: "a".into(),
+            description: "d".into(),
+        };
+        s.revisions = vec![revision("0.9", "2026-10-01"), revision("1.0", "2026-11-02")];
+        assert_eq!(
+            s.line(),
+            "Version 1.0 \u{b7} commit 0123456789ab \u{b7} issued 2026-11-02"
+        );
+        s.revisions.pop();
+        assert_eq!(s.shown_date(), ShownDate::Committed(s.date().unwrap()));
         s.commit = None;
         s.timestamp = None;
         s.modified = true;

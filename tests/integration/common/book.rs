@@ -237,10 +237,31 @@ impl Mdbook<'_> {
 
     pub fn run(self) -> Built {
         let root = self.book.root();
+        let mut cmd = self.command(&["build"]);
+        let out = cmd.output().expect("mdbook runs");
+        Built::new(out, root.join("book/book"), Arc::clone(&self.book.dir))
+    }
+
+    /// `mdbook serve` on `127.0.0.1:<port>`, with the environment of [`Mdbook::run`]. The
+    /// server runs until the returned [`Served`] is stopped or dropped.
+    pub fn serve(self, port: u16) -> Served {
+        let port_text = port.to_string();
+        let mut cmd = self.command(&["serve", "-n", "127.0.0.1", "-p", &port_text]);
+        let child = cmd
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("mdbook serve starts");
+        Served { child, port }
+    }
+
+    /// `mdbook <args>` in `book/`, with the binary under test as preprocessor and renderer.
+    fn command(&self, args: &[&str]) -> Command {
+        let root = self.book.root();
         let toml = self.book.read("book/book.toml");
         // Resolved here, since the run may replace PATH.
         let mut cmd = Command::new(find_on_path("mdbook"));
-        cmd.arg("build")
+        cmd.args(args)
             .current_dir(root.join("book"))
             .stdin(Stdio::null());
         clean_env(&mut cmd);
@@ -255,12 +276,61 @@ impl Mdbook<'_> {
                 format!("'{BIN}' render"),
             );
         }
-        if let Some(p) = self.path {
+        if let Some(p) = &self.path {
             cmd.env("PATH", p);
         }
-        cmd.envs(self.envs);
-        let out = cmd.output().expect("mdbook runs");
-        Built::new(out, root.join("book/book"), Arc::clone(&self.book.dir))
+        cmd.envs(self.envs.iter().map(|(k, v)| (k, v)));
+        cmd
+    }
+}
+
+/// A running `mdbook serve` (see [`Mdbook::serve`]), stopped when dropped.
+pub struct Served {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl Served {
+    /// The body of `GET /<path>` once the server answers it with 200 OK, waiting up to
+    /// `timeout` for the first build; `None` when it never does.
+    pub fn get(&self, path: &str, timeout: std::time::Duration) -> Option<String> {
+        use std::io::{Read, Write};
+        let started = std::time::Instant::now();
+        while started.elapsed() < timeout {
+            if let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", self.port)) {
+                let request =
+                    format!("GET /{path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+                let mut response = Vec::new();
+                if s.write_all(request.as_bytes()).is_ok() && s.read_to_end(&mut response).is_ok() {
+                    let text = String::from_utf8_lossy(&response).into_owned();
+                    if let Some((head, body)) = text.split_once("\r\n\r\n")
+                        && head.starts_with("HTTP/1.1 200")
+                    {
+                        return Some(body.to_string());
+                    }
+                }
+            }
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
+        None
+    }
+
+    /// Stops the server (the process this harness started) and returns what it logged.
+    pub fn stop(mut self) -> String {
+        let _ = self.child.kill();
+        let mut log = String::new();
+        if let Some(mut err) = self.child.stderr.take() {
+            let _ = std::io::Read::read_to_string(&mut err, &mut log);
+        }
+        let _ = self.child.wait();
+        log
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 

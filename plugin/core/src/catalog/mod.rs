@@ -22,6 +22,17 @@ pub enum EntryKind {
 }
 
 impl EntryKind {
+    /// The word written in `catalog.toml` and `trace.json`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntryKind::Practice => "practice",
+            EntryKind::Iec62443 => "iec62443",
+            EntryKind::Iec81001 => "iec81001",
+            EntryKind::Mdr => "mdr",
+            EntryKind::Ivdr => "ivdr",
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             EntryKind::Practice => "MDCG 2019-16 practice",
@@ -53,6 +64,23 @@ pub struct Entry {
 #[serde(deny_unknown_fields)]
 struct File {
     entry: Vec<Entry>,
+}
+
+impl Entry {
+    /// Whether `word` occurs in the entry's ID, kind, title, source or note, ignoring case.
+    pub fn mentions(&self, word: &str) -> bool {
+        let word = word.to_lowercase();
+        [
+            self.id.as_str(),
+            self.kind.as_str(),
+            self.kind.label(),
+            &self.title,
+            &self.source,
+            self.note.as_deref().unwrap_or(""),
+        ]
+        .iter()
+        .any(|f| f.to_lowercase().contains(&word))
+    }
 }
 
 /// The whole catalog with its mappings indexed both ways.

@@ -8,60 +8,193 @@ use crate::graph::{Node, TraceGraph};
 use crate::model::{Kind, Relation, Span, Status};
 use std::collections::{BTreeMap, BTreeSet};
 
+/// Something the coverage rules do not fail on but the team has still to do: a draft
+/// item, a gap that only a draft fills, or a catalog entry only drafts address.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Open {
+    /// The item or catalog entry the work is about.
+    pub id: String,
+    /// Where the item's ID is written (`None` for a catalog entry).
+    pub span: Option<Span>,
+    /// The rule that would report the gap, if there is one.
+    pub code: Option<Code>,
+    /// What is open, as a sentence after the ID ("is a draft; it is not implemented by
+    /// any control or procedure").
+    pub what: String,
+}
+
+/// The findings of the coverage rules and the open work they leave to the team.
+#[derive(Debug, Default)]
+pub struct Assessed {
+    pub findings: Vec<Diagnostic>,
+    /// Sorted by ID.
+    pub open: Vec<Open>,
+}
+
+/// The coverage findings (see [`assess`]).
 pub fn check(
     graph: &TraceGraph<'_>,
     config: &Config,
     config_span: Option<Span>,
 ) -> Vec<Diagnostic> {
+    assess(graph, config, config_span).findings
+}
+
+/// The coverage rules under the configured policy. Drafts (items that say
+/// `status = "draft"`) are work in progress: unless `coverage.draft` is set, a draft's own
+/// gaps and a gap that only drafts fill are open work, not findings, and links from drafts
+/// do not count as coverage.
+pub fn assess(graph: &TraceGraph<'_>, config: &Config, config_span: Option<Span>) -> Assessed {
     let policy = &config.coverage;
-    let mut out = Vec::new();
+    let firm = |i: usize| policy.draft || !graph.items[i].is_declared_draft();
+    let mut out = Assessed::default();
     for (i, item) in graph.items.iter().enumerate() {
         if item.status == Status::Obsolete || !graph.is_canonical(i) {
             continue;
         }
+        let open_draft = !firm(i);
         let node = Node::Item(i);
-        let missing = match item.kind {
-            Kind::Requirement if policy.requirement => graph
-                .traced_by(node, Relation::Implements)
-                .is_empty()
-                .then_some((Code::RequirementNotImplemented, "is not implemented by any control", format!("add `implements = [\"{}\"]` to the control that meets it", item.id))),
-            Kind::Control if policy.control => graph
-                .traced_by(node, Relation::Verifies)
-                .is_empty()
-                .then_some((Code::ControlNotVerified, "is not verified by any test", format!("add `verifies = [\"{}\"]` to a test item that checks this control", item.id))),
-            Kind::Risk if policy.risk => graph
-                .traced_by(node, Relation::Mitigates)
-                .is_empty()
-                .then_some((Code::RiskNotMitigated, "is not mitigated by any control", format!("add `mitigates = [\"{}\"]` to the control that reduces it", item.id))),
-            Kind::Test if policy.test => item
-                .links_of(Relation::Verifies)
-                .next()
-                .is_none()
-                .then_some((Code::TestVerifiesNothing, "verifies nothing", "add `verifies = [\"CTL-...\"]` naming the controls or requirements this test checks".to_string())),
+        let rule = match item.kind {
+            Kind::Requirement if policy.requirement => Some((
+                Relation::Implements,
+                Code::RequirementNotImplemented,
+                "is not implemented by any control or procedure",
+                format!(
+                    "add `implements = [\"{}\"]` to the control or procedure that meets it",
+                    item.id
+                ),
+            )),
+            Kind::Control if policy.control => Some((
+                Relation::Verifies,
+                Code::ControlNotVerified,
+                "is not verified by any test",
+                format!(
+                    "add `verifies = [\"{}\"]` to a test item that checks this control",
+                    item.id
+                ),
+            )),
+            Kind::Risk if policy.risk => Some((
+                Relation::Mitigates,
+                Code::RiskNotMitigated,
+                "is not mitigated by any control",
+                format!(
+                    "add `mitigates = [\"{}\"]` to the control that reduces it",
+                    item.id
+                ),
+            )),
             _ => None,
         };
-        if let Some((code, what, help)) = missing {
-            out.push(
-                Diagnostic::new(code, format!("{} `{}` {what}", item.kind, item.id))
+        let mut gap: Option<(Code, &str, String, Relation)> = None;
+        let mut only_drafts: Vec<&str> = Vec::new();
+        if let Some((relation, code, what, help)) = rule {
+            let by = graph.traced_by(node, relation);
+            if !by.iter().any(|&j| firm(j)) {
+                only_drafts = by.iter().map(|&j| graph.items[j].id.as_str()).collect();
+                gap = Some((code, what, help, relation));
+            }
+        } else if item.kind == Kind::Test
+            && policy.test
+            && item.links_of(Relation::Verifies).next().is_none()
+        {
+            gap = Some((Code::TestVerifiesNothing, "verifies nothing", "add `verifies = [\"CTL-...\"]` naming the controls or requirements this test checks".to_string(), Relation::Verifies));
+        }
+        let open = |code: Option<Code>, what: String| Open {
+            id: item.id.clone(),
+            span: Some(item.id_span),
+            code,
+            what,
+        };
+        match gap {
+            Some((code, what, _, _)) if open_draft => {
+                let mut what = format!("is a draft, and {what}");
+                if !only_drafts.is_empty() {
+                    what.push_str(&format!(" (only drafts: {})", backticked(&only_drafts)));
+                }
+                out.open.push(open(Some(code), what));
+            }
+            Some((code, _, _, relation)) if !only_drafts.is_empty() => {
+                out.open.push(open(
+                    Some(code),
+                    format!(
+                        "is {} drafts ({})",
+                        relation.inverse_label().replace(" by", " only by"),
+                        backticked(&only_drafts)
+                    ),
+                ));
+            }
+            Some((code, what, help, relation)) => {
+                let d = Diagnostic::new(code, format!("{} `{}` {what}", item.kind, item.id))
                     .at(item.id_span, format!("{} defined here", item.kind))
-                    .help(help),
-            );
+                    .help(help);
+                out.findings.push(with_broken(graph, d, &item.id, relation));
+            }
+            None if open_draft => out.open.push(open(None, "is a draft".into())),
+            None => {}
         }
     }
     if policy.practice {
-        practices(graph, config, config_span, &mut out);
+        practices(graph, config, config_span, &firm, &mut out);
     }
-    regulations(graph, config, config_span, &mut out);
+    regulations(graph, config, config_span, &firm, &mut out);
+    out.open.sort_by(|a, b| a.id.cmp(&b.id));
     out
 }
 
+/// IDs as a list of code spans: `` `A`, `B` ``.
+fn backticked(ids: &[&str]) -> String {
+    ids.iter()
+        .map(|id| format!("`{id}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A gap that an item file which did not load may fill (it links to the item with the
+/// missing relation): the finding names that file, whose error is the thing to fix.
+fn with_broken(
+    graph: &TraceGraph<'_>,
+    mut d: Diagnostic,
+    id: &str,
+    relation: Relation,
+) -> Diagnostic {
+    let mut files = Vec::new();
+    for b in graph.broken {
+        if let Some(l) = b
+            .links
+            .iter()
+            .find(|l| l.relation == relation && l.target == id)
+        {
+            d = d.with_label(
+                l.span,
+                format!("this file {} it, but could not be read", relation.label()),
+            );
+            files.push(format!("`{}`", b.path));
+        }
+    }
+    if !files.is_empty() {
+        d.help = Some(format!(
+            "see the error reported in {} and fix it first: the gap may close once it loads",
+            files.join(", ")
+        ));
+    }
+    d
+}
+
 /// Catalog entries some live requirement derives from, directly or through the
-/// requirements it refines, with the first requirement (by ID) that does.
-fn traced_entries<'a>(graph: &TraceGraph<'a>) -> BTreeMap<&'a str, usize> {
-    let mut out = BTreeMap::new();
+/// requirements it refines, with the first requirement (by ID) that does; drafts only
+/// when no other requirement does.
+fn traced_entries<'a>(
+    graph: &TraceGraph<'a>,
+    firm: &dyn Fn(usize) -> bool,
+) -> BTreeMap<&'a str, usize> {
+    let mut out: BTreeMap<&str, usize> = BTreeMap::new();
     for r in graph.live_of_kind(Kind::Requirement) {
         for id in graph.catalog_above(r) {
-            out.entry(id).or_insert(r);
+            match out.get(id) {
+                Some(&first) if firm(first) || !firm(r) => {}
+                _ => {
+                    out.insert(id, r);
+                }
+            }
         }
     }
     out
@@ -71,9 +204,10 @@ fn regulations(
     graph: &TraceGraph<'_>,
     config: &Config,
     config_span: Option<Span>,
-    out: &mut Vec<Diagnostic>,
+    firm: &dyn Fn(usize) -> bool,
+    out: &mut Assessed,
 ) {
-    let traced = traced_entries(graph);
+    let traced = traced_entries(graph, firm);
     let wanted = |k: EntryKind| match k {
         EntryKind::Mdr => config.coverage.mdr,
         EntryKind::Ivdr => config.coverage.ivdr,
@@ -90,7 +224,7 @@ fn regulations(
                     .iter()
                     .find(|l| l.target == e.id)
                     .map_or(req.id_span, |l| l.span);
-                out.push(
+                out.findings.push(
                     Diagnostic::new(
                         Code::InapplicableEntryTraced,
                         format!("`{}` is marked not applicable, but `{}` derives from it", e.id, req.id),
@@ -102,16 +236,31 @@ fn regulations(
                     )),
                 );
             }
-            (None, false) if wanted(e.kind) => out.push(catalog_gap(
-                Code::RegulationNotAddressed,
-                format!("{} `{}` ({}) has no requirement", e.kind.label(), e.id, e.title),
-                format!(
-                    "add a requirement with `derives-from = [\"{}\"]`, or mark it not applicable with a reason in [preprocessor.techfile.not-applicable]",
-                    e.id
-                ),
-                config_span,
-                "the coverage policy configured here requires every Annex I entry",
-            )),
+            (Some(&r), false) if wanted(e.kind) && !firm(r) => out.open.push(Open {
+                id: e.id.clone(),
+                span: None,
+                code: Some(Code::RegulationNotAddressed),
+                what: format!("is addressed only by the draft `{}`", graph.items[r].id),
+            }),
+            (None, false) if wanted(e.kind) => {
+                let d = catalog_gap(
+                    Code::RegulationNotAddressed,
+                    format!(
+                        "{} `{}` ({}) has no requirement",
+                        e.kind.label(),
+                        e.id,
+                        e.title
+                    ),
+                    format!(
+                        "add a requirement with `derives-from = [\"{}\"]`, or mark it not applicable with a reason in [preprocessor.techfile.not-applicable]",
+                        e.id
+                    ),
+                    config_span,
+                    "the coverage policy configured here requires every Annex I entry",
+                );
+                out.findings
+                    .push(with_broken_derivation(graph, d, |t| t == e.id));
+            }
             _ => {}
         }
     }
@@ -137,28 +286,77 @@ fn practices(
     graph: &TraceGraph<'_>,
     config: &Config,
     config_span: Option<Span>,
-    out: &mut Vec<Diagnostic>,
+    firm: &dyn Fn(usize) -> bool,
+    out: &mut Assessed,
 ) {
-    let addressed: BTreeSet<&str> = graph
-        .live_of_kind(Kind::Requirement)
-        .into_iter()
-        .flat_map(|i| graph.practices_above(i))
-        .collect();
+    let mut addressed: BTreeSet<&str> = BTreeSet::new();
+    let mut by_drafts: BTreeMap<&str, &str> = BTreeMap::new();
+    for i in graph.live_of_kind(Kind::Requirement) {
+        for p in graph.practices_above(i) {
+            if firm(i) {
+                addressed.insert(p);
+            } else {
+                by_drafts.entry(p).or_insert(graph.items[i].id.as_str());
+            }
+        }
+    }
     for p in graph.catalog.of_kind(EntryKind::Practice) {
         if addressed.contains(p.id.as_str()) || config.not_applicable.contains_key(&p.id) {
             continue;
         }
-        out.push(catalog_gap(
+        if let Some(draft) = by_drafts.get(p.id.as_str()) {
+            out.open.push(Open {
+                id: p.id.clone(),
+                span: None,
+                code: Some(Code::PracticeNotAddressed),
+                what: format!("is addressed only by the draft `{draft}`"),
+            });
+            continue;
+        }
+        let d = catalog_gap(
             Code::PracticeNotAddressed,
-            format!("MDCG 2019-16 practice `{}` ({}) has no requirement", p.id, p.title),
+            format!(
+                "MDCG 2019-16 practice `{}` ({}) has no requirement",
+                p.id, p.title
+            ),
             format!(
                 "add a requirement with `derives-from = [\"{}\"]` (or one of its IEC 62443-4-1 / IEC 81001-5-1 entries), or mark it not applicable with a reason in [preprocessor.techfile.not-applicable]",
                 p.id
             ),
             config_span,
             "the coverage policy configured here requires every practice",
+        );
+        out.findings.push(with_broken_derivation(graph, d, |t| {
+            t == p.id || graph.catalog.practices_of(t).any(|q| q == p.id)
+        }));
+    }
+}
+
+/// A catalog entry nobody addresses, which a requirement file that did not load derives
+/// from (`derives`: whether a target addresses the entry): the finding names that file.
+fn with_broken_derivation(
+    graph: &TraceGraph<'_>,
+    mut d: Diagnostic,
+    derives: impl Fn(&str) -> bool,
+) -> Diagnostic {
+    let mut files = Vec::new();
+    for b in graph.broken {
+        if let Some(l) = b
+            .links
+            .iter()
+            .find(|l| l.relation == Relation::DerivesFrom && derives(&l.target))
+        {
+            d = d.with_label(l.span, "this file derives from it, but could not be read");
+            files.push(format!("`{}`", b.path));
+        }
+    }
+    if !files.is_empty() {
+        d.help = Some(format!(
+            "see the error reported in {} and fix it first: the gap may close once it loads",
+            files.join(", ")
         ));
     }
+    d
 }
 
 #[cfg(test)]
@@ -321,6 +519,127 @@ mod tests {
         assert_eq!(
             t.findings(&traced.into_iter().cloned().collect::<Vec<_>>()),
             [("inapplicable-entry-traced", "REQ-2.md:5:17".to_string())]
+        );
+    }
+
+    #[test]
+    fn drafts_are_open_work_and_their_links_do_not_count() {
+        let t = Trace::new(&[
+            // A draft without a control, and an approved requirement only a draft
+            // control implements.
+            ("REQ-1", "requirement", "status = \"draft\""),
+            ("REQ-2", "requirement", "status = \"approved\""),
+            (
+                "CTL-1",
+                "control",
+                "implements = [\"REQ-2\"]\nstatus = \"draft\"",
+            ),
+            ("TST-1", "test", "verifies = [\"CTL-1\"]"),
+            // No status written: checked like any other item, never hidden.
+            ("REQ-3", "requirement", ""),
+        ]);
+        let a = assess(&t.graph(), &config(NO_PRACTICES), None);
+        assert_eq!(
+            t.findings(&a.findings),
+            [("requirement-not-implemented", "REQ-3.md:2:6".to_string())]
+        );
+        let open: Vec<(&str, Option<Code>, &str)> = a
+            .open
+            .iter()
+            .map(|o| (o.id.as_str(), o.code, o.what.as_str()))
+            .collect();
+        assert_eq!(
+            open,
+            [
+                ("CTL-1", None, "is a draft"),
+                (
+                    "REQ-1",
+                    Some(Code::RequirementNotImplemented),
+                    "is a draft, and is not implemented by any control or procedure"
+                ),
+                (
+                    "REQ-2",
+                    Some(Code::RequirementNotImplemented),
+                    "is implemented only by drafts (`CTL-1`)"
+                ),
+            ]
+        );
+        // A release check applies the rules to drafts too: the draft's gap fails, and
+        // the draft control's link counts.
+        let strict = assess(
+            &t.graph(),
+            &config("[coverage]\npractice = false\ndraft = true"),
+            None,
+        );
+        assert!(strict.open.is_empty());
+        assert_eq!(
+            t.findings(&strict.findings),
+            [
+                ("requirement-not-implemented", "REQ-1.md:2:6".to_string()),
+                ("requirement-not-implemented", "REQ-3.md:2:6".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn practices_addressed_only_by_drafts_are_open_work() {
+        let t = Trace::new(&[(
+            "REQ-1",
+            "requirement",
+            "derives-from = [\"MDCG-SM\"]\nstatus = \"draft\"",
+        )]);
+        let a = assess(&t.graph(), &config(""), None);
+        assert!(
+            !a.findings.iter().any(|d| d.message.contains("`MDCG-SM`")),
+            "{:?}",
+            a.findings
+        );
+        assert!(
+            a.open
+                .iter()
+                .any(|o| o.id == "MDCG-SM" && o.what.contains("draft `REQ-1`"))
+        );
+    }
+
+    #[test]
+    fn a_procedure_implements_a_process_requirement() {
+        let t = Trace::new(&[
+            ("REQ-VUL", "requirement", ""),
+            (
+                "PRC-VUL",
+                "procedure",
+                "implements = [\"REQ-VUL\"]\ndocument = \"SOP-017 rev. C\"",
+            ),
+        ]);
+        let d = check(&t.graph(), &config(NO_PRACTICES), None);
+        // Met by the procedure, and a procedure needs no test.
+        assert!(d.is_empty(), "{d:?}");
+    }
+
+    #[test]
+    fn a_gap_names_the_broken_file_that_would_close_it() {
+        let t = Trace::new(&[("REQ-1", "requirement", "")]);
+        let mut map = SourceMap::new();
+        let text =
+            "+++\nid = \"CTL-1\"\nimplements = [\"REQ-1\"]\nlast-reviewed = 2026-02-30\n+++\n";
+        let file = map.add("CTL-1.md", text);
+        let broken = crate::load::broken::declared(file, "requirements/CTL-1.md".into(), text);
+        let index =
+            crate::graph::GraphIndex::build(Catalog::builtin(), &t.items).with_broken(vec![broken]);
+        let g = index.view(Catalog::builtin(), &t.items);
+        let d = check(&g, &config(NO_PRACTICES), None);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].code, Code::RequirementNotImplemented);
+        let label = &d[0].secondary[0];
+        assert_eq!(label.span.file, file);
+        assert_eq!(&text[label.span.range()], "\"REQ-1\"");
+        assert!(
+            d[0].help
+                .as_deref()
+                .unwrap()
+                .contains("`requirements/CTL-1.md`"),
+            "{:?}",
+            d[0].help
         );
     }
 }

@@ -15,12 +15,60 @@ use crate::graph::TraceGraph;
 use crate::model::Span;
 
 /// Runs every graph check. `config_span` is where the configuration was written; findings
-/// about the book as a whole (a practice nobody addresses) point there.
-pub fn run(graph: &TraceGraph<'_>, config: &Config, config_span: Option<Span>) -> Vec<Diagnostic> {
+/// about the book as a whole (a practice nobody addresses) point there. Also returns the
+/// open work the coverage rules leave to the team (drafts).
+pub fn run(
+    graph: &TraceGraph<'_>,
+    config: &Config,
+    config_span: Option<Span>,
+) -> (Vec<Diagnostic>, Vec<coverage::Open>) {
     let mut out = ids::check(graph);
     out.extend(trace::check(graph));
-    out.extend(coverage::check(graph, config, config_span));
+    let coverage = coverage::assess(graph, config, config_span);
+    out.extend(coverage.findings);
     out.extend(risk::check(graph, &config.risk));
-    out.extend(model::check(graph, config));
-    out
+    let (model_findings, model_open) = model::check(graph, config);
+    out.extend(model_findings);
+    let mut open = coverage.open;
+    // A draft of the threat model with a gap of its own is listed once, with the gap.
+    open.retain(|o| o.code.is_some() || !model_open.iter().any(|m| m.id == o.id));
+    open.extend(model_open);
+    open.sort_by(|a, b| a.id.cmp(&b.id));
+    (out, open)
+}
+
+/// What the trace still lacks: every coverage gap of the rules in force (at the code's
+/// default level, whatever level is configured), and the open work drafts leave.
+#[derive(Debug, Default)]
+pub struct Gaps {
+    /// Sorted as findings are.
+    pub findings: Vec<Diagnostic>,
+    /// Sorted by ID.
+    pub open: Vec<coverage::Open>,
+}
+
+impl Gaps {
+    /// The gaps among `diags` (before levels are applied), and the open work.
+    pub fn of(diags: &[Diagnostic], open: Vec<coverage::Open>) -> Gaps {
+        let mut findings: Vec<Diagnostic> =
+            diags.iter().filter(|d| is_gap(d.code)).cloned().collect();
+        crate::diag::sort(&mut findings);
+        Gaps { findings, open }
+    }
+}
+
+/// Whether a code reports a coverage gap: something the trace still lacks, which
+/// `check --gaps` and the gaps view list whatever its configured level.
+pub fn is_gap(code: crate::diag::Code) -> bool {
+    use crate::diag::Code;
+    code.family() == "coverage" && code != Code::InapplicableEntryTraced
+        || matches!(
+            code,
+            Code::RiskNotVerified
+                | Code::StrideGap
+                | Code::AssetNotAnalysed
+                | Code::InterfaceWithoutFlow
+                | Code::CrossingWithoutInterface
+                | Code::RiskOutsideModel
+        )
 }

@@ -5,15 +5,26 @@
 //! that stay outside the model (`risk-outside-model`). References between elements are
 //! trace links, so unknown IDs, wrong kinds and cycles of boundaries are `checks::trace`'s.
 
+use crate::checks::coverage::Open;
 use crate::config::Config;
 use crate::diag::{Code, Diagnostic};
 use crate::graph::TraceGraph;
 use crate::model::{Kind, Relation, Status};
 use crate::threat::{Cell, Model};
 
-pub fn check(graph: &TraceGraph<'_>, config: &Config) -> Vec<Diagnostic> {
+/// The model's findings, and the open work its coverage rules leave to the team. As for
+/// the trace (`checks::coverage`), drafts are work in progress unless `coverage.draft` is
+/// set: a draft element's gaps, and a gap only draft risks or flows fill, are open work;
+/// contradictions (a flow through another element's interface, overlapping boundaries)
+/// are findings whatever the status.
+pub fn check(graph: &TraceGraph<'_>, config: &Config) -> (Vec<Diagnostic>, Vec<Open>) {
     let model = Model::new(graph);
-    let mut out = Vec::new();
+    let draft = config.coverage.draft;
+    let mut out = Out {
+        findings: Vec::new(),
+        open: Vec::new(),
+        firm: &|i| draft || !graph.items[i].is_declared_draft(),
+    };
     stride(&model, config, &mut out);
     let policy = &config.coverage;
     if policy.asset {
@@ -23,11 +34,86 @@ pub fn check(graph: &TraceGraph<'_>, config: &Config) -> Vec<Diagnostic> {
         interfaces(&model, &mut out);
     }
     flows(&model, policy.crossing, &mut out);
-    overlaps(&model, &mut out);
+    overlaps(&model, &mut out.findings);
     if policy.risk_model && !model.is_empty() {
-        risks_outside(&model, &mut out);
+        risks_outside(&model, &mut out.findings);
     }
-    out
+    (out.findings, out.open)
+}
+
+/// What the rules produce, and which items count (not drafts, unless `coverage.draft`).
+struct Out<'f> {
+    findings: Vec<Diagnostic>,
+    open: Vec<Open>,
+    firm: &'f dyn Fn(usize) -> bool,
+}
+
+impl Out<'_> {
+    /// A gap of element `i`: a finding, or open work when the element is a draft or when
+    /// the only items that would close it (`drafts`) are drafts.
+    fn gap(
+        &mut self,
+        model: &Model<'_, '_>,
+        i: usize,
+        what: String,
+        drafts: &[usize],
+        d: Diagnostic,
+    ) {
+        let item = model.item(i);
+        let ids: Vec<String> = drafts
+            .iter()
+            .map(|&j| format!("`{}`", model.item(j).id))
+            .collect();
+        let what = match ((self.firm)(i), ids.is_empty()) {
+            (true, true) => {
+                self.findings.push(d);
+                return;
+            }
+            (true, false) => format!("{what} but drafts ({})", ids.join(", ")),
+            (false, true) => format!("is a draft, and {what}"),
+            (false, false) => format!("is a draft, and {what} but drafts ({})", ids.join(", ")),
+        };
+        self.open.push(Open {
+            id: item.id.clone(),
+            span: Some(item.id_span),
+            code: Some(d.code),
+            what,
+        });
+    }
+}
+
+/// A gap that a file which could not be read would have closed names it, as in
+/// `checks::coverage`: the relations are those whose links would have closed it.
+fn with_broken(
+    model: &Model<'_, '_>,
+    mut d: Diagnostic,
+    id: &str,
+    relations: &[Relation],
+) -> Diagnostic {
+    let mut files = Vec::new();
+    for b in model.graph.broken {
+        if let Some(l) = b
+            .links
+            .iter()
+            .find(|l| relations.contains(&l.relation) && l.target == id)
+        {
+            d = d.with_label(
+                l.span,
+                format!(
+                    "this file names it in `{}`, but could not be read",
+                    l.relation.key()
+                ),
+            );
+            files.push(format!("`{}`", b.path));
+        }
+    }
+    if !files.is_empty() {
+        d.help = Some(format!(
+            "see the error reported in {} and fix it first: the gap may close once it loads",
+            files.join(", ")
+        ));
+    }
+    d
 }
 
 /// The key a risk names an element of `kind` with.
@@ -40,7 +126,7 @@ fn risk_key(kind: Kind) -> &'static str {
     }
 }
 
-fn stride(model: &Model<'_, '_>, config: &Config, out: &mut Vec<Diagnostic>) {
+fn stride(model: &Model<'_, '_>, config: &Config, out: &mut Out<'_>) {
     for i in model.stride_elements() {
         let item = model.item(i);
         let applies = config.stride.categories(item.kind);
@@ -48,7 +134,7 @@ fn stride(model: &Model<'_, '_>, config: &Config, out: &mut Vec<Diagnostic>) {
             for (category, reason) in &fields.not_applicable {
                 if !applies.contains(category) {
                     let list: Vec<&str> = applies.iter().map(|c| c.as_str()).collect();
-                    out.push(
+                    out.findings.push(
                         Diagnostic::new(
                             Code::InvalidValue,
                             format!(
@@ -75,9 +161,20 @@ fn stride(model: &Model<'_, '_>, config: &Config, out: &mut Vec<Diagnostic>) {
             }
         }
         let mut gaps = Vec::new();
+        // Categories only draft risks analyse, with those risks.
+        let mut by_drafts: Vec<usize> = Vec::new();
         for &category in applies {
             match model.cell(&config.stride, i, category) {
                 Cell::Gap => gaps.push(category),
+                Cell::Risks(risks) if !risks.iter().any(|&r| (out.firm)(r)) => {
+                    // Only drafts analyse it: open, unless the element says why it does
+                    // not apply (the contradiction is judged once the risks count).
+                    let reason = item.model.as_ref().and_then(|m| m.not_applicable(category));
+                    if reason.is_none() {
+                        gaps.push(category);
+                        by_drafts.extend(risks);
+                    }
+                }
                 Cell::Risks(risks) => {
                     if let Some(reason) =
                         item.model.as_ref().and_then(|m| m.not_applicable(category))
@@ -86,7 +183,7 @@ fn stride(model: &Model<'_, '_>, config: &Config, out: &mut Vec<Diagnostic>) {
                             .iter()
                             .map(|&r| format!("`{}`", model.item(r).id))
                             .collect();
-                        out.push(
+                        out.findings.push(
                             Diagnostic::new(
                                 Code::NotApplicableContradicted,
                                 format!(
@@ -106,7 +203,9 @@ fn stride(model: &Model<'_, '_>, config: &Config, out: &mut Vec<Diagnostic>) {
         }
         if config.coverage.stride && !gaps.is_empty() {
             let words: Vec<&str> = gaps.iter().map(|c| c.as_str()).collect();
-            out.push(
+            model.sort(&mut by_drafts);
+            let d = with_broken(
+                model,
                 Diagnostic::new(
                     Code::StrideGap,
                     format!(
@@ -123,16 +222,22 @@ fn stride(model: &Model<'_, '_>, config: &Config, out: &mut Vec<Diagnostic>) {
                     item.id,
                     words[0]
                 )),
+                &item.id,
+                &Relation::RISK_MODEL,
             );
+            let what = format!("has no risk for {}", words.join(", "));
+            out.gap(model, i, what, &by_drafts, d);
         }
     }
 }
 
-fn assets(model: &Model<'_, '_>, out: &mut Vec<Diagnostic>) {
+fn assets(model: &Model<'_, '_>, out: &mut Out<'_>) {
     for &a in model.of_kind(Kind::Asset) {
-        if model.sources(a, Relation::RiskAssets).is_empty() {
+        let risks = model.sources(a, Relation::RiskAssets);
+        if !risks.iter().any(|&r| (out.firm)(r)) {
             let item = model.item(a);
-            out.push(
+            let d = with_broken(
+                model,
                 Diagnostic::new(
                     Code::AssetNotAnalysed,
                     format!("asset `{}` is named by no risk", item.id),
@@ -142,16 +247,21 @@ fn assets(model: &Model<'_, '_>, out: &mut Vec<Diagnostic>) {
                     "add `assets = [\"{}\"]` to the risks that threaten it; an asset no threat reaches still needs a risk that says so",
                     item.id
                 )),
+                &item.id,
+                &[Relation::RiskAssets],
             );
+            out.gap(model, a, "is named by no risk".into(), &risks, d);
         }
     }
 }
 
-fn interfaces(model: &Model<'_, '_>, out: &mut Vec<Diagnostic>) {
+fn interfaces(model: &Model<'_, '_>, out: &mut Out<'_>) {
     for &f in model.of_kind(Kind::Interface) {
-        if model.sources(f, Relation::FlowInterfaces).is_empty() {
+        let flows = model.sources(f, Relation::FlowInterfaces);
+        if !flows.iter().any(|&j| (out.firm)(j)) {
             let item = model.item(f);
-            out.push(
+            let d = with_broken(
+                model,
                 Diagnostic::new(
                     Code::InterfaceWithoutFlow,
                     format!("interface `{}` carries no data flow", item.id),
@@ -161,12 +271,15 @@ fn interfaces(model: &Model<'_, '_>, out: &mut Vec<Diagnostic>) {
                     "add `interfaces = [\"{}\"]` to the data flows that pass it; an interface that carries nothing (a disabled debug port) still has the flow an attacker would use",
                     item.id
                 )),
+                &item.id,
+                &[Relation::FlowInterfaces],
             );
+            out.gap(model, f, "carries no data flow".into(), &flows, d);
         }
     }
 }
 
-fn flows(model: &Model<'_, '_>, crossing: bool, out: &mut Vec<Diagnostic>) {
+fn flows(model: &Model<'_, '_>, crossing: bool, out: &mut Out<'_>) {
     for &f in model.of_kind(Kind::DataFlow) {
         let item = model.item(f);
         let ends = [
@@ -190,7 +303,7 @@ fn flows(model: &Model<'_, '_>, crossing: bool, out: &mut Vec<Diagnostic>) {
                 .map(|&e| model.item(e).id.as_str())
                 .collect();
             if end_ids.len() == 2 && !end_ids.contains(&owner) {
-                out.push(
+                out.findings.push(
                     Diagnostic::new(
                         Code::FlowInterfaceMismatch,
                         format!(
@@ -218,18 +331,21 @@ fn flows(model: &Model<'_, '_>, crossing: bool, out: &mut Vec<Diagnostic>) {
             .iter()
             .map(|&b| format!("`{}`", model.item(b).id))
             .collect();
-        out.push(
-            Diagnostic::new(
-                Code::CrossingWithoutInterface,
-                format!(
-                    "data flow `{}` crosses trust boundary {} but passes no interface",
-                    item.id,
-                    ids.join(", ")
-                ),
-            )
-            .at(item.id_span, "data flow defined here")
-            .help("name the entry points it passes with `interfaces = [\"IF-...\"]`: a flow that crosses a trust boundary enters an element through an interface, which the threat model must describe"),
+        let d = Diagnostic::new(
+            Code::CrossingWithoutInterface,
+            format!(
+                "data flow `{}` crosses trust boundary {} but passes no interface",
+                item.id,
+                ids.join(", ")
+            ),
+        )
+        .at(item.id_span, "data flow defined here")
+        .help("name the entry points it passes with `interfaces = [\"IF-...\"]`: a flow that crosses a trust boundary enters an element through an interface, which the threat model must describe");
+        let what = format!(
+            "crosses trust boundary {} but passes no interface",
+            ids.join(", ")
         );
+        out.gap(model, f, what, &[], d);
     }
 }
 

@@ -3,6 +3,7 @@
 
 use crate::diag::{Code, Diagnostic};
 use crate::graph::{Edge, Node, TraceGraph};
+use crate::load::Broken;
 use crate::model::{Item, Relation, Status};
 use petgraph::algo::tarjan_scc;
 use petgraph::graph::NodeIndex;
@@ -21,10 +22,39 @@ pub fn check(graph: &TraceGraph<'_>) -> Vec<Diagnostic> {
 /// a wrong folder) they would cost more than they help, so later findings go without.
 const MAX_SUGGESTIONS: usize = 100;
 
+/// A reference to `id`, which the item file `broken` declares but which did not load: the
+/// finding says so, names the file as a second place and suggests no other ID, because the
+/// ID is not misspelt.
+pub fn on_broken(d: Diagnostic, id: &str, broken: &Broken) -> Diagnostic {
+    d.with_label(
+        broken.span(),
+        format!("`{id}` is declared here, but this file could not be read"),
+    )
+    .help(format!(
+        "see the error reported in `{}` and fix it first: the reference is checked again once the item loads",
+        broken.path
+    ))
+}
+
 fn unknown(graph: &TraceGraph<'_>, out: &mut Vec<Diagnostic>) {
     for (n, d) in graph.dangling.iter().enumerate() {
         let item = &graph.items[d.item];
         let link = &item.links[d.link];
+        if let Some(broken) = graph.broken_for(&link.target) {
+            let d = Diagnostic::new(
+                Code::UnknownId,
+                format!(
+                    "`{}` {} `{}`, defined in `{}`, which could not be read",
+                    item.id,
+                    link.relation.label(),
+                    link.target,
+                    broken.path
+                ),
+            )
+            .at(link.span, "the item with this ID did not load");
+            out.push(on_broken(d, &link.target, broken));
+            continue;
+        }
         let suggestion = if n < MAX_SUGGESTIONS {
             suggest(graph, &link.target)
         } else {
@@ -86,7 +116,7 @@ fn kinds_and_duplicates(graph: &TraceGraph<'_>, out: &mut Vec<Diagnostic>) {
             }
             // Only the item's own relation keys are checked; a misplaced key was already
             // reported while loading.
-            if link.relation.source_kind() != item.kind {
+            if !link.relation.is_declared_by(item.kind) {
                 continue;
             }
             let Some(node) = graph.lookup(&link.target) else {

@@ -22,6 +22,9 @@ pub struct BundleConfig {
     pub version_from: Option<VersionFrom>,
     /// Fail when the book is not in a git repository, instead of stamping `commit unknown`.
     pub require_commit: bool,
+    /// Fail when the inputs have changes that are not committed, instead of warning and
+    /// stamping `(modified)`.
+    pub require_clean: bool,
     /// Write `technical-file-<version>.pdf` with headless Chromium.
     pub pdf: bool,
     /// The browser to print with; by default `chromium` or `chromium-browser` on PATH.
@@ -48,6 +51,7 @@ impl Default for BundleConfig {
             version: None,
             version_from: None,
             require_commit: false,
+            require_clean: false,
             pdf: true,
             browser: None,
             pdf_timeout: 600,
@@ -131,6 +135,7 @@ const KEYS: &[&str] = &[
     "version",
     "version-from",
     "require-commit",
+    "require-clean",
     "pdf",
     "browser",
     "pdf-timeout",
@@ -178,6 +183,9 @@ pub(super) fn read(r: &mut Reader, t: &Table, at: Span) -> BundleConfig {
                 c.require_commit = r
                     .boolean(v, &path, "require-commit = true")
                     .unwrap_or(false);
+            }
+            "require-clean" => {
+                c.require_clean = r.boolean(v, &path, "require-clean = true").unwrap_or(false);
             }
             "pdf" => c.pdf = r.boolean(v, &path, "pdf = false").unwrap_or(true),
             "browser" => {

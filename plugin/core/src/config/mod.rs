@@ -8,6 +8,7 @@ use crate::load::{Input, InputKind, add_text};
 use crate::model::{FileId, SourceMap, Span};
 
 pub mod bundle;
+pub mod diff;
 pub mod lifecycle;
 pub mod model;
 mod reader;
@@ -16,6 +17,7 @@ pub mod risk;
 mod tree;
 
 pub use bundle::BundleConfig;
+pub use diff::DiffConfig;
 pub use lifecycle::{EvidenceConfig, ReleaseConfig, RevalidateConfig, SupportConfig};
 pub use model::{DiagramConfig, StrideConfig};
 use reader::{Reader, key_path};
@@ -32,6 +34,12 @@ use tree::{Node, Table};
 pub struct Config {
     /// Folders holding item files, relative to the book root.
     pub items: Vec<String>,
+    /// Where each of `items` is written (empty for the default), for findings about a
+    /// folder that does not exist.
+    pub item_spans: Vec<Span>,
+    /// Gitignore-style patterns of files in the item folders that are not items, with
+    /// where each is written; they apply after [`DEFAULT_EXCLUDE`].
+    pub exclude: Vec<(String, Span)>,
     /// Largest item file read, in bytes; larger ones are reported, not read.
     pub max_file_size: u64,
     /// SBOM files or folders (read recursively for `*.json`), relative to the book root.
@@ -84,6 +92,8 @@ pub struct Config {
     pub fingerprint: FingerprintConfig,
     /// `[preprocessor.techfile.review]`: review records and independence.
     pub review: ReviewConfig,
+    /// `[preprocessor.techfile.diff]`: what fails a change in `mdbook-techfile diff`.
+    pub diff: DiffConfig,
     /// `[preprocessor.techfile.support]`: the support tables.
     pub support: SupportConfig,
     /// `[preprocessor.techfile.evidence]`: the evidence folder.
@@ -118,6 +128,10 @@ pub struct Coverage {
     pub mdr: bool,
     /// Every IVDR Annex I entry of the catalog has a requirement deriving from it.
     pub ivdr: bool,
+    /// The rules apply to items marked `status = "draft"` too, and links from them count.
+    /// Off by default: a draft is work in progress, listed as open work instead of failing
+    /// the build; a release check switches this on.
+    pub draft: bool,
     /// Every STRIDE category that applies to a threat-model element has a risk naming both,
     /// or a not-applicable reason on the element.
     pub stride: bool,
@@ -143,6 +157,7 @@ impl Default for Coverage {
             // the book says which by switching one on.
             mdr: false,
             ivdr: false,
+            draft: false,
             stride: true,
             asset: true,
             interface: true,
@@ -159,10 +174,16 @@ pub const DEFAULT_VEX_MAX_AGE: u32 = 365;
 /// Where SBOMs are read from when `sboms` is not set, relative to the book root.
 pub const DEFAULT_SBOMS: &str = "../sboms";
 
+/// Files in the item folders that are never items, whatever `exclude` says before a `!`
+/// pattern takes one back: a folder's `README.md`, and templates named `_*.md`.
+pub const DEFAULT_EXCLUDE: [&str; 2] = ["README.md", "_*.md"];
+
 impl Default for Config {
     fn default() -> Config {
         Config {
             items: vec!["../requirements".into()],
+            item_spans: Vec::new(),
+            exclude: Vec::new(),
             max_file_size: 4 * 1024 * 1024,
             sboms: None,
             // A 5,000-component SBOM is about 5 MB; 32 MiB leaves room for large container
@@ -187,6 +208,7 @@ impl Default for Config {
             table_range: 0..0,
             fingerprint: FingerprintConfig::default(),
             review: ReviewConfig::default(),
+            diff: DiffConfig::default(),
             support: SupportConfig::default(),
             evidence: EvidenceConfig::default(),
             revalidate: RevalidateConfig::default(),
@@ -203,6 +225,7 @@ impl Default for Config {
 /// The keys of `[preprocessor.techfile]` besides mdBook's own ([`MDBOOK_KEYS`]).
 const KEYS: &[&str] = &[
     "items",
+    "exclude",
     "max-file-size",
     "sboms",
     "max-sbom-size",
@@ -222,6 +245,7 @@ const KEYS: &[&str] = &[
     "bundle",
     "fingerprint",
     "review",
+    "diff",
     "support",
     "evidence",
     "revalidate",
@@ -236,6 +260,7 @@ const COVERAGE_KEYS: &[&str] = &[
     "practice",
     "mdr",
     "ivdr",
+    "draft",
     "stride",
     "asset",
     "interface",
@@ -424,7 +449,25 @@ fn read_table(r: &mut Reader, t: &Table) -> Config {
                             "list at least one folder of item files, relative to the book root: `items = [\"../requirements\"]`",
                         );
                     }
+                    c.item_spans = match &v.value {
+                        tree::Value::Array(a) => a.iter().map(|n| n.span).collect(),
+                        _ => Vec::new(),
+                    };
                     c.items = list;
+                }
+            }
+            "exclude" => {
+                if let Some(list) = r.strings(v, key, "exclude = [\"drafts/\", \"*.tmpl.md\"]") {
+                    for (p, span) in &list {
+                        if p.trim().is_empty() {
+                            r.invalid(
+                                *span,
+                                "an entry of `exclude` is empty",
+                                "write a gitignore-style pattern, such as `notes/` or `*.tmpl.md`",
+                            );
+                        }
+                    }
+                    c.exclude = list;
                 }
             }
             "sboms" => c.sboms = folders(r, v, key, "[\"../sboms\"]", "SBOM folder or file"),
@@ -524,6 +567,11 @@ fn read_table(r: &mut Reader, t: &Table) -> Config {
                     c.review = review::read_review(r, t);
                 }
             }
+            "diff" => {
+                if let Some(t) = r.table(v, key, "[preprocessor.techfile.diff]") {
+                    c.diff = diff::read(r, t);
+                }
+            }
             "support" => {
                 if let Some(t) = r.table(v, key, "[preprocessor.techfile.support]") {
                     c.support = lifecycle::read_support(r, t);
@@ -601,6 +649,7 @@ fn coverage(r: &mut Reader, t: &Table) -> Coverage {
             "practice" => Some(&mut c.practice),
             "mdr" => Some(&mut c.mdr),
             "ivdr" => Some(&mut c.ivdr),
+            "draft" => Some(&mut c.draft),
             "stride" => Some(&mut c.stride),
             "asset" => Some(&mut c.asset),
             "interface" => Some(&mut c.interface),

@@ -42,7 +42,8 @@ impl Acceptance {
 
 /// `[preprocessor.techfile.risk]`: the scales risks are estimated on and the matrix that
 /// turns an estimate into an acceptance level. The defaults are the five-level scales of
-/// ISO 14971 practice and the matrix documented in the book's reference appendix.
+/// ISO 14971 practice and the matrix documented in the reference manual
+/// (`manual/src/reference.md`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct RiskConfig {
     /// Exploitability levels, most likely first.

@@ -1,6 +1,7 @@
 //! `trace.json`: the whole trace of one version as data, for other tools. The schema is
-//! `plugin/core/schemas/trace.schema.json` and is documented in the book's reference appendix;
-//! `schema-version` changes when a field is removed or changes meaning.
+//! `plugin/core/schemas/trace.schema.json` and is documented in the reference manual
+//! (`manual/src/reference.md`); `schema-version` changes when a field is removed or changes
+//! meaning.
 
 use crate::Analysis;
 use crate::catalog::EntryKind;
@@ -564,6 +565,8 @@ struct Item<'a> {
     last_reviewed: Option<String>,
     next_review: Option<String>,
     result: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    document: Option<&'a str>,
     file: &'a str,
     line: usize,
     practices: Vec<&'a str>,
@@ -653,6 +656,7 @@ pub fn export(analysis: &Analysis, stamp: &Stamp, title: Option<&str>) -> String
             last_reviewed: it.last_reviewed.map(|d| d.to_string()),
             next_review: it.next_review.map(|d| d.to_string()),
             result: it.result.map(|r| r.as_str()),
+            document: it.document.as_ref().map(|d| d.value.as_str()),
             file: &it.path,
             line: position(it.id_span).0,
             practices: graph.practices_above(i).into_iter().collect(),
@@ -824,6 +828,7 @@ mod tests {
                 )),
                 ..BookInputs::default()
             },
+            today: None,
             stamp: Some(StampFacts {
                 version: "2.3".into(),
                 commit: Some("0123456789abcdef0123456789abcdef01234567".into()),

@@ -20,7 +20,7 @@ use crate::config::Config;
 use crate::diag::{Code, Diagnostic};
 use crate::load::Input;
 use crate::model::{Date, SourceMap, Span};
-use crate::sbom::{ObjectId, SbomSet, Target};
+use crate::sbom::{MILESTONE, Milestone, ObjectId, SbomSet, Target};
 use advisory::Notice;
 use table::Entry;
 
@@ -210,6 +210,9 @@ pub fn assess(
                     source,
                 });
             }
+            // The first milestone whose date could not be read: when nothing else states
+            // the support, that error is the root cause of "support unknown".
+            let mut unreadable: Option<&Milestone> = None;
             for name in ["endOfSupport", "endOfLife"] {
                 for m in component.milestones.iter().filter(|m| m.name == name) {
                     match parse_date(&m.value) {
@@ -224,8 +227,9 @@ pub fn assess(
                                 });
                             }
                         }
-                        None => diags.push(
-                            Diagnostic::new(
+                        None => {
+                            unreadable.get_or_insert(m);
+                            diags.push(Diagnostic::new(
                                 Code::LifecycleDateInvalid,
                                 format!(
                                     "`cdx:lifecycle:milestone:{name}` of `{}` is `{}`, not a date",
@@ -234,8 +238,8 @@ pub fn assess(
                                 ),
                             )
                             .at(m.span, "not an ISO 8601 date")
-                            .help("write the date as `YYYY-MM-DD` (or an RFC 3339 date-time such as `2027-06-30T00:00:00Z`), as the CycloneDX property taxonomy defines the lifecycle milestones"),
-                        ),
+                            .help("write the date as `YYYY-MM-DD` (or an RFC 3339 date-time such as `2027-06-30T00:00:00Z`), as the CycloneDX property taxonomy defines the lifecycle milestones"));
+                        }
                     }
                 }
             }
@@ -253,7 +257,7 @@ pub fn assess(
                 });
             }
             if one.level.is_none() && one.end.is_none() {
-                unknown.push(c);
+                unknown.push((c, unreadable));
             }
             if let (Some(today), Some(end)) = (today, &one.end) {
                 diags.extend(judge(today, end, component, config));
@@ -261,8 +265,24 @@ pub fn assess(
             support.components.push(one);
         }
         if support.tracked {
-            for &c in unknown.iter().take(MAX_LISTED) {
+            for &(c, unreadable) in unknown.iter().take(MAX_LISTED) {
                 let component = &sbom.components[c];
+                if let Some(m) = unreadable {
+                    diags.push(
+                        Diagnostic::new(
+                            Code::ComponentSupportUnknown,
+                            format!(
+                                "the support of `{}` is unknown: its `{MILESTONE}{}` could not be read",
+                                component.label(),
+                                m.name
+                            ),
+                        )
+                        .at(component.span, "support unknown")
+                        .with_label(m.span, "this date could not be read")
+                        .help("see the `lifecycle-date-invalid` error at the date and fix it first: the support is judged again once the date reads"),
+                    );
+                    continue;
+                }
                 diags.push(
                     Diagnostic::new(
                         Code::ComponentSupportUnknown,

@@ -50,7 +50,7 @@ fn run(sbom_text: &str, tables: &[&str], advisories: &[&str], today: Option<&str
         }],
     );
     assert!(d.is_empty(), "{d:?}");
-    let (sboms, _) = resolve(loaded, &[], |_| true);
+    let (sboms, _) = resolve(loaded, &[], |_| true, &map);
     let tables = tables
         .iter()
         .enumerate()
@@ -225,8 +225,43 @@ fn bad_dates_and_records_are_findings_naming_the_file() {
     assert_eq!(f[0].1, "advisories/a0.json:1:2");
     assert_eq!(f[1].0, "lifecycle-date-invalid");
     assert!(f[1].1.starts_with("sboms/app.cdx.json:4:"), "{f:?}");
-    // The component with an unreadable date has no other source: its support is unknown.
+    // The component with an unreadable date has no other source: its support is unknown,
+    // and the finding points at the date that could not be read instead of asking for a
+    // support table entry (root causes first).
     assert_eq!(f[2].0, "component-support-unknown");
+    let unknown = &r.diags[2];
+    assert!(
+        unknown
+            .message
+            .contains("`cdx:lifecycle:milestone:endOfSupport` could not be read"),
+        "{}",
+        unknown.message
+    );
+    assert_eq!(unknown.secondary.len(), 1);
+    assert_eq!(
+        unknown.secondary[0].span,
+        r.diags[1].primary.as_ref().unwrap().span
+    );
+    assert!(
+        unknown
+            .help
+            .as_deref()
+            .unwrap_or("")
+            .contains("lifecycle-date-invalid"),
+        "{:?}",
+        unknown.help
+    );
+    // The unreadable date and record are input errors: they sort before what follows.
+    let mut sorted = r.diags.clone();
+    crate::diag::sort(&mut sorted);
+    // (The component's name is written above its date, so by position alone the derived
+    // finding would come first.)
+    let codes: Vec<&str> = sorted.iter().map(|d| d.code.as_str()).collect();
+    assert_eq!(
+        codes.last(),
+        Some(&"component-support-unknown"),
+        "{codes:?}"
+    );
 }
 
 #[test]

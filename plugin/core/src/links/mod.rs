@@ -59,6 +59,20 @@ pub trait Pages: Sync {
     /// The anchors of the items and catalog entries placed on the page, which generated
     /// links point at.
     fn anchors(&self, n: usize) -> Vec<Anchor>;
+    /// The ID of the item whose file a link to `path` (as written, decoded) names, when
+    /// its path ends like an item file's: item files are not pages, and the link the
+    /// author meant is `{{#techfile ref ID}}`.
+    fn item_file(&self, path: &str) -> Option<&str> {
+        let _ = path;
+        None
+    }
+}
+
+/// The help for a link to an item's file.
+fn item_file_help(id: &str) -> String {
+    format!(
+        "`{id}` is an item: its file is not a page of the book, but the item is shown where the book places it; link to it with `{{{{#techfile ref {id}}}}}`"
+    )
 }
 
 /// One page already rendered; a `Vec` of them is [`Pages`].
@@ -425,6 +439,8 @@ impl<'a> Book<'a> {
                     _ => continue,
                 },
                 Target::Outside(why) => {
+                    // As written: mdBook has turned `.md` into `.html` in `href`.
+                    let item = pages.item_file(&percent_decode(split_url(&link.written).0));
                     let (label, help) = match why {
                         Outside::Absolute => (
                             "an absolute path: where it leads depends on where the book is served",
@@ -440,14 +456,14 @@ impl<'a> Book<'a> {
                         format!("link `{}` leaves the book", link.written),
                     )
                     .at_opt(span, format!("{label}{shown_here}"))
-                    .help(help)
+                    .help(item.map_or_else(|| help.to_string(), item_file_help))
                 }
                 Target::Missing => {
                     let wanted = self.wanted(dir, &link.written);
-                    let help = if suggest() {
-                        self.missing_help(dir, &wanted)
-                    } else {
-                        None
+                    let help = match pages.item_file(&percent_decode(split_url(&link.written).0)) {
+                        Some(id) => Some(item_file_help(id)),
+                        None if suggest() => self.missing_help(dir, &wanted),
+                        None => None,
                     };
                     let what = match link.kind {
                         LinkKind::Image => "image",

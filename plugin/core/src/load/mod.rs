@@ -1,7 +1,10 @@
 //! Files -> items. Pure: the caller reads the files and hands over their bytes.
 
+pub mod broken;
 pub mod frontmatter;
 mod model;
+
+pub use broken::Broken;
 
 use crate::cvss::Vector;
 use crate::diag::{Code, Diagnostic};
@@ -48,7 +51,8 @@ const KEYS: &[(&str, &[Kind])] = &[
     ("next-review", &[]),
     ("result", &[Kind::Test]),
     ("derives-from", &[Kind::Requirement]),
-    ("implements", &[Kind::Control]),
+    ("implements", &[Kind::Control, Kind::Procedure]),
+    ("document", &[Kind::Procedure]),
     ("mitigates", &[Kind::Control]),
     ("verifies", &[Kind::Test]),
     ("measure", &[Kind::Control]),
@@ -112,6 +116,7 @@ const KEYS: &[(&str, &[Kind])] = &[
     ("evidence", &[Kind::Test]),
     ("junit", &[Kind::Test]),
     ("reviewed-against", &[]),
+    ("replaces", &[]),
 ];
 
 /// The key that records what an item was reviewed against.
@@ -170,38 +175,76 @@ fn kinds_phrase(kinds: &[Kind]) -> String {
 /// Turns the read files into items. Every file yields either an item or at least one
 /// error-level finding, so a broken file can never vanish silently.
 pub fn load_items(map: &mut SourceMap, inputs: Vec<Input>) -> (Vec<Item>, Vec<Diagnostic>) {
+    let loaded = load(map, inputs);
+    (loaded.items, loaded.diags)
+}
+
+/// The items read from their files, and what could still be read of the files that did
+/// not become items.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    /// The items, in input order.
+    pub items: Vec<Item>,
+    /// The files that did not become items, by path, with the ID each declares
+    /// when that much could be read.
+    pub broken: Vec<Broken>,
+    pub diags: Vec<Diagnostic>,
+}
+
+/// [`load_items`], keeping the broken files: findings that depend on one of them (a link
+/// to the ID it declares) can then say so instead of suggesting another ID.
+pub fn load(map: &mut SourceMap, inputs: Vec<Input>) -> Loaded {
     let mut diags = Vec::new();
+    let mut broken = Vec::new();
     let mut parsable = Vec::with_capacity(inputs.len());
     for input in inputs {
         match add_text(map, input.name, input.content, &ITEM_FILE) {
             Ok(file) => parsable.push((file, input.path)),
-            Err(d) => diags.push(d),
+            Err(d) => {
+                // A file that is not UTF-8 is in the map, decoded lossily; its ID may
+                // still be legible. An unreadable one is an empty file.
+                let file = d.primary.as_ref().map_or(FileId(0), |l| l.span.file);
+                broken.push(broken::declared(file, input.path, map.text(file)));
+                diags.push(d);
+            }
         }
     }
     let map = &*map;
     let parse = |part: &[(FileId, String)]| {
         let mut items = Vec::with_capacity(part.len());
+        let mut broken = Vec::new();
         let mut diags = Vec::new();
         for (file, path) in part {
-            let (item, mut d) = parse_item(*file, map.text(*file));
+            let text = map.text(*file);
+            let (item, mut d) = parse_item(*file, text);
             diags.append(&mut d);
-            items.extend(item.map(|mut i| {
-                i.path = path.clone();
-                i
-            }));
+            match item {
+                Some(mut i) => {
+                    i.path = path.clone();
+                    items.push(i);
+                }
+                None => broken.push(broken::declared(*file, path.clone(), text)),
+            }
         }
-        (items, diags)
+        (items, broken, diags)
     };
     // Parsing is independent per file, so it is spread over the cores; chunks are joined
     // in input order, which keeps the result identical to a sequential run.
     use rayon::prelude::*;
-    let results: Vec<(Vec<Item>, Vec<Diagnostic>)> = parsable.par_chunks(256).map(parse).collect();
+    let results: Vec<(Vec<Item>, Vec<Broken>, Vec<Diagnostic>)> =
+        parsable.par_chunks(256).map(parse).collect();
     let mut items = Vec::with_capacity(parsable.len());
-    for (mut i, mut d) in results {
+    for (mut i, mut b, mut d) in results {
         items.append(&mut i);
+        broken.append(&mut b);
         diags.append(&mut d);
     }
-    (items, diags)
+    broken.sort_by(|a, b| a.path.cmp(&b.path));
+    Loaded {
+        items,
+        broken,
+        diags,
+    }
 }
 
 /// How findings about reading a kind of input name it and what they advise.
@@ -549,6 +592,32 @@ impl Reader<'_> {
         } else {
             None
         };
+        let document = if kind == Some(Kind::Procedure) {
+            let document = self
+                .line(
+                    &by_key,
+                    "document",
+                    "the controlled document that holds the procedure",
+                )
+                .map(|(value, span)| Spanned { value, span });
+            // The document is the evidence an auditor asks for: from review on, it is named.
+            if document.is_none()
+                && !by_key.contains_key("document")
+                && matches!(status, Status::InReview | Status::Approved)
+            {
+                self.diags.push(
+                    Diagnostic::new(
+                        Code::MissingKey,
+                        "a procedure in review or approved names no `document`",
+                    )
+                    .at(status_span, "this status requires the document")
+                    .help("name the controlled document of the quality management system that holds the procedure, for example `document = \"SOP-017 Vulnerability handling, revision C\"`; keep `status = \"draft\"` while it is being written"),
+                );
+            }
+            document
+        } else {
+            None
+        };
         let risk = if kind == Some(Kind::Risk) {
             Some(Box::new(self.risk_fields(&by_key, status, status_span)))
         } else {
@@ -588,6 +657,21 @@ impl Reader<'_> {
             }
         }
 
+        // A rename keeps the item's history: `diff` pairs the old ID with the new one.
+        let replaces = self
+            .optional_str(&by_key, "replaces")
+            .and_then(|(old, span)| match validate_id(&old) {
+                Ok(()) => Some(Spanned { value: old, span }),
+                Err(why) => {
+                    self.invalid(
+                        span,
+                        format!("invalid ID `{old}` in `replaces`"),
+                        format!("{why}; name the ID this item had before it was renamed"),
+                    );
+                    None
+                }
+            });
+
         let (evidence, junit) = if kind == Some(Kind::Test) {
             spans.junit = by_key.get("junit").map(|(_, span)| *span);
             let junit = self
@@ -622,10 +706,12 @@ impl Reader<'_> {
             next_review: next_review.map(|(d, _)| d),
             result,
             measure,
+            document,
             risk,
             model,
             links,
             affects,
+            replaces,
             path: String::new(),
             body: body.to_owned(),
             body_offset: u32::try_from(body_offset).unwrap_or(u32::MAX),
@@ -1254,7 +1340,9 @@ fn misplaced_help(key: &str) -> String {
             "only risks carry `{key}`; describe the threat in a risk item and link its control to it with `mitigates`"
         ),
         "derives-from" => "only requirements derive from catalog entries or other requirements; a control uses `implements`, a test uses `verifies`".into(),
-        "implements" | "mitigates" => format!("only controls use `{key}`; a test uses `verifies`, a requirement uses `derives-from`"),
+        "implements" => "only controls and procedures use `implements`; a test uses `verifies`, a requirement uses `derives-from`".into(),
+        "mitigates" => "only controls use `mitigates`; a test uses `verifies`, a requirement uses `derives-from`".into(),
+        "document" => "only procedures name the controlled `document` that holds them".into(),
         "verifies" => "only tests use `verifies`; a control uses `implements` or `mitigates`".into(),
         "result" => "only tests have a `result`".into(),
         "evidence" | "junit" => format!("only tests carry `{key}`: the evidence of a test run"),
@@ -1762,7 +1850,7 @@ mod tests {
         assert_eq!(
             d[0].help.as_deref(),
             Some(
-                "the keys of a test are: id, kind, title, status, owner, rationale, tags, version, last-reviewed, next-review, result, verifies, affects, evidence, junit, reviewed-against"
+                "the keys of a test are: id, kind, title, status, owner, rationale, tags, version, last-reviewed, next-review, result, verifies, affects, evidence, junit, reviewed-against, replaces"
             )
         );
     }

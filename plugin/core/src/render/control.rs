@@ -3,7 +3,7 @@
 //! which sources it was made from.
 
 use crate::render::{STYLE, html};
-use crate::stamp::Stamp;
+use crate::stamp::{ShownDate, Stamp};
 use std::fmt::Write;
 
 /// Styles of the stamp line: small and quiet on screen and in print.
@@ -71,9 +71,18 @@ pub fn render(stamp: &Stamp, part: Part, records: &[crate::review::Record]) -> S
 }
 
 fn identification(stamp: &Stamp) -> String {
-    let date = match stamp.date() {
+    let built = match stamp.date() {
         Some(d) => format!("{d} ({})", stamp.date_source.describe()),
         None => format!("unknown ({})", stamp.date_source.describe()),
+    };
+    // The pages show the issue date when the revision history lists this version; the
+    // build date is then given too, so neither hides the other.
+    let date = match stamp.shown_date() {
+        ShownDate::Issued(d) => format!(
+            "{d} (the issue date of version {} in the revision history); built {built}",
+            stamp.version
+        ),
+        _ => built,
     };
     let commit = match &stamp.commit {
         Some(c) if stamp.modified => format!(

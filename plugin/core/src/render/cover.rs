@@ -65,12 +65,9 @@ pub fn render(bundle: &BundleConfig, stamp: &Stamp) -> String {
         row("Document", html(id));
     }
     row("Version", html(&stamp.version));
-    row(
-        "Date",
-        stamp
-            .date()
-            .map_or_else(|| "unknown".to_string(), |d| d.to_string()),
-    );
+    // The same date as the stamp line of every page: the version's issue date when the
+    // revision history lists it, else the build date, with its source.
+    row("Date", html(&stamp.date_text()));
     row(
         "Commit",
         match &stamp.commit {
@@ -153,7 +150,7 @@ mod tests {
         assert!(out.contains("<tr><td>Manufacturer</td><td>ACME &amp; Co</td></tr>"));
         assert!(out.contains("<tr><td>Document</td><td>TF-1</td></tr>"));
         assert!(out.contains("<tr><td>Version</td><td>2.0</td></tr>"));
-        assert!(out.contains("<tr><td>Date</td><td>2026-11-18</td></tr>"));
+        assert!(out.contains("<tr><td>Date</td><td>built 2026-11-18</td></tr>"));
         assert!(out.contains("0123456789abcdef0123456789abcdef01234567"));
         assert!(
             out.contains(
@@ -164,6 +161,25 @@ mod tests {
         // Markdown ends a raw HTML block at a blank line; the cover must stay one block.
         let section = &out[out.find("<section").unwrap()..];
         assert!(!section.contains("\n\n"), "{section}");
+    }
+
+    #[test]
+    fn the_cover_carries_the_date_of_the_stamp_line() {
+        // Version 2.0 is in the revision history: the cover, like every page's stamp line,
+        // gives its issue date, not the build date (2026-11-18).
+        let mut stamp = stamp();
+        stamp.revisions = vec![crate::config::bundle::Revision {
+            version: "2.0".into(),
+            date: "2026-11-27".into(),
+            author: "PSO".into(),
+            description: "Issue".into(),
+        }];
+        let out = render(&BundleConfig::default(), &stamp);
+        assert!(
+            out.contains("<tr><td>Date</td><td>issued 2026-11-27</td></tr>"),
+            "{out}"
+        );
+        assert!(stamp.line().ends_with("issued 2026-11-27"));
     }
 
     #[test]

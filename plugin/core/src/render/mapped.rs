@@ -193,6 +193,15 @@ impl Mapped {
         false
     }
 
+    /// Whether any of the text is copied from `file` or blamed on a place in it.
+    pub fn shows(&self, file: FileId) -> bool {
+        self.pieces.iter().any(|(_, origin)| match origin {
+            Origin::Copied { file: f, .. } => *f == file,
+            Origin::Generated(Some(span)) => span.file == file,
+            Origin::Generated(None) => false,
+        })
+    }
+
     /// The pieces of the text copied from files, in order.
     pub fn copied(&self) -> impl Iterator<Item = &str> {
         self.pieces

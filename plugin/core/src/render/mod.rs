@@ -5,6 +5,8 @@ pub mod control;
 pub mod cover;
 pub mod diagram;
 pub mod directive;
+pub mod findings;
+pub mod gaps;
 pub mod mapped;
 pub mod pages;
 pub mod reviews;
@@ -73,14 +75,28 @@ pub fn markdown_inline(text: &str) -> String {
 /// The `href` from one page of the book to another page's anchor, both given as paths
 /// relative to the book's `src` (`chapter/a.md`). Links point at the `.html` the HTML
 /// renderer writes because generated tables are raw HTML, which mdBook does not rewrite.
+/// The path is the shortest relative one (`risks.html` between pages of one folder): a
+/// large book holds tens of thousands of these links, and mdBook renders each twice.
 pub fn href(from_page: &str, to_page: &str, anchor: &str) -> String {
     if from_page == to_page {
         return format!("#{anchor}");
     }
-    let depth = from_page.matches('/').count();
-    let mut out = "../".repeat(depth);
-    let target = to_page.strip_suffix(".md").unwrap_or(to_page);
-    let _ = write!(out, "{target}.html");
+    let from: Vec<&str> = from_page.split('/').collect();
+    let to: Vec<&str> = to_page.split('/').collect();
+    let (from_dirs, to_dirs) = (&from[..from.len() - 1], &to[..to.len() - 1]);
+    let common = from_dirs
+        .iter()
+        .zip(to_dirs)
+        .take_while(|(a, b)| a == b)
+        .count();
+    let mut out = "../".repeat(from_dirs.len() - common);
+    for dir in &to_dirs[common..] {
+        out.push_str(dir);
+        out.push('/');
+    }
+    let file = to[to.len() - 1];
+    out.push_str(file.strip_suffix(".md").unwrap_or(file));
+    out.push_str(".html");
     if !anchor.is_empty() {
         let _ = write!(out, "#{anchor}");
     }
@@ -212,6 +228,15 @@ mod tests {
             "../../techfile/risks.html#r"
         );
         assert_eq!(href("techfile/risks.md", "techfile/risks.md", "r"), "#r");
+        assert_eq!(
+            href("techfile/tests.md", "techfile/risks.md", "r"),
+            "risks.html#r"
+        );
+        assert_eq!(href("a/b/c.md", "a/d/e.md", ""), "../d/e.html");
+        assert_eq!(
+            href("techfile/tests.md", "intro.md", "x"),
+            "../intro.html#x"
+        );
     }
 
     #[test]

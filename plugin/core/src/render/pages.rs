@@ -75,7 +75,7 @@ impl Site<'_, '_> {
         let mut row = |k: &str, v: String| {
             let _ = writeln!(head, "<tr><td>{k}</td><td>{v}</td></tr>");
         };
-        row("Kind", html(item.kind.as_str()));
+        // No "Kind" row: the heading's ID and the page or chapter say it.
         row("Status", html(item.status.as_str()));
         if let Some(r) = item.result {
             row("Result", html(r.as_str()));
@@ -107,6 +107,15 @@ impl Site<'_, '_> {
                 },
             );
         }
+        if item.kind == Kind::Procedure {
+            row(
+                "Document",
+                match &item.document {
+                    Some(d) => html(&d.value),
+                    None => "<em>not named</em>".into(),
+                },
+            );
+        }
         if let Some(fields) = &item.risk {
             for (k, v) in super::risk::item_rows(self.risk, fields) {
                 row(k, v);
@@ -126,7 +135,7 @@ impl Site<'_, '_> {
         self.push_body(i, page, blame, out);
         let mut trace = String::from("<div class=\"techfile-trace\">\n");
         for relation in Relation::ALL {
-            if relation.source_kind() != item.kind {
+            if !relation.is_declared_by(item.kind) {
                 continue;
             }
             let ids: Vec<&str> = item.links_of(relation).map(|l| l.target.as_str()).collect();
@@ -138,7 +147,8 @@ impl Site<'_, '_> {
             let label = relation.label();
             let mut cap = label[..1].to_uppercase();
             cap.push_str(&label[1..]);
-            trace.push_str(&self.links_line(page, &cap, &ids));
+            // What the author wrote, named in full.
+            trace.push_str(&self.links_line(page, &cap, &ids, true));
         }
         if let Some(found) = self.sboms.affects.get(i)
             && !item.affects.is_empty()
@@ -155,22 +165,43 @@ impl Site<'_, '_> {
             let _ = writeln!(trace, "<p><strong>Affects:</strong> {list}</p>");
         }
         // Where the item sits in the whole chain: the regulation above it and the tests
-        // below it, so a reader need not follow the links one by one.
+        // below it, so a reader need not follow the links one by one. These lists and the
+        // inverse links are derived, long in a large book, and each ID is named in full on
+        // its own entry, so they show IDs with the title as tooltip: titles here made up
+        // most of the words mdBook's search index reads (see README, Benchmarks).
+        // Practices the item names itself (a requirement's `derives-from`) are on the line
+        // above with their titles; this line adds those reached through other items and is
+        // left out when there are none.
         let upstream = g.practices_above(i);
-        if !upstream.is_empty() {
-            let ids: Vec<&str> = upstream.into_iter().collect();
-            trace.push_str(&self.links_line(page, "Practices", &ids));
+        let written: Vec<&str> = Relation::ALL
+            .iter()
+            .filter(|r| r.source_kinds().contains(&item.kind))
+            .flat_map(|&r| item.links_of(r).map(|l| l.target.as_str()))
+            .collect();
+        let reached: Vec<&str> = upstream
+            .iter()
+            .copied()
+            .filter(|id| !written.contains(id))
+            .collect();
+        if !reached.is_empty() {
+            trace.push_str(&self.links_line(page, "Practices", &reached, false));
         }
         if item.kind != Kind::Requirement {
-            let catalog: Vec<&str> = g.catalog_above(i).into_iter().collect();
+            // The practices are listed just above; the basis adds the other entries
+            // (IEC 62443-4-1, IEC 81001-5-1, Annex I) and is left out when there are none.
+            let catalog: Vec<&str> = g
+                .catalog_above(i)
+                .into_iter()
+                .filter(|id| !upstream.contains(id))
+                .collect();
             if !catalog.is_empty() {
-                trace.push_str(&self.links_line(page, "Regulatory basis", &catalog));
+                trace.push_str(&self.links_line(page, "Regulatory basis", &catalog, false));
             }
         }
         let below = self.tests_below(i);
         if matches!(item.kind, Kind::Requirement | Kind::Risk) {
             let ids: Vec<&str> = below.iter().map(|&t| g.items[t].id.as_str()).collect();
-            trace.push_str(&self.links_line(page, "Tests in the chain", &ids));
+            trace.push_str(&self.links_line(page, "Tests in the chain", &ids, false));
         }
         for relation in Relation::ALL {
             // Where an element sits is listed with every boundary around it, below.
@@ -185,7 +216,7 @@ impl Site<'_, '_> {
             let label = relation.inverse_label();
             let mut cap = label[..1].to_uppercase();
             cap.push_str(&label[1..]);
-            trace.push_str(&self.links_line(page, &cap, &ids));
+            trace.push_str(&self.links_line(page, &cap, &ids, false));
         }
         if item.kind.is_model() {
             trace.push_str(&super::threat::trace_lines(self, page, i));

@@ -544,6 +544,7 @@ mod tests {
         let site = Site {
             graph: &graph,
             reviews: &reviews,
+            gaps: &Default::default(),
             support: &crate::lifecycle::Support::default(),
             risk: &config,
             not_applicable: &not_applicable,

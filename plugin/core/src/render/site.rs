@@ -19,11 +19,12 @@ pub enum Host {
 }
 
 impl Host {
-    pub const ALL: [Host; 5] = [
+    pub const ALL: [Host; 6] = [
         Host::Items(Kind::Requirement),
         Host::Items(Kind::Risk),
         Host::Items(Kind::Control),
         Host::Items(Kind::Test),
+        Host::Items(Kind::Procedure),
         Host::Catalog,
     ];
 
@@ -40,6 +41,7 @@ impl Host {
             Host::Items(Kind::Risk) => "risks",
             Host::Items(Kind::Control) => "controls",
             Host::Items(Kind::Test) => "tests",
+            Host::Items(Kind::Procedure) => "procedures",
             Host::Items(Kind::Asset) => "assets",
             Host::Items(Kind::Actor) => "actors",
             Host::Items(Kind::Process) => "processes",
@@ -71,6 +73,8 @@ pub struct Site<'g, 'a> {
     pub sbom_pages: BTreeMap<usize, String>,
     /// Fingerprints, review records and the review state of every link.
     pub reviews: &'g crate::review::Reviews,
+    /// The coverage gaps and the open work drafts leave.
+    pub gaps: &'g crate::checks::Gaps,
     /// The support of every SBOM component.
     pub support: &'g crate::lifecycle::Support,
     /// Write an outline: links to IDs as `<a>ID</a>`, without their target, title or
@@ -121,14 +125,23 @@ impl Site<'_, '_> {
         }
     }
 
-    /// A link followed by the title: "REQ-1 Title".
+    /// A link followed by the title: "REQ-1 Title". The title is on the page, so the link
+    /// carries no tooltip repeating it.
     pub fn link_with_title(&self, from_page: &str, id: &str) -> String {
         if self.outline {
             return self.link(from_page, id);
         }
-        match self.title_of(id) {
-            Some(t) => format!("{} {}", self.link(from_page, id), html(t)),
-            None => self.link(from_page, id),
+        let Some(title) = self.title_of(id) else {
+            return self.link(from_page, id);
+        };
+        match self.locate(id) {
+            Some((page, anchor)) => format!(
+                "<a href=\"{}\">{}</a> {}",
+                html(&href(from_page, page, &anchor)),
+                html(id),
+                html(title)
+            ),
+            None => format!("<code>{}</code> {}", html(id), html(title)),
         }
     }
 
@@ -139,12 +152,25 @@ impl Site<'_, '_> {
         })
     }
 
-    pub(crate) fn links_line(&self, from_page: &str, label: &str, ids: &[&str]) -> String {
+    /// `<p><strong>Label:</strong> links</p>`: each link followed by the item's title when
+    /// `titles`, else the ID alone with the title as its tooltip.
+    pub(crate) fn links_line(
+        &self,
+        from_page: &str,
+        label: &str,
+        ids: &[&str],
+        titles: bool,
+    ) -> String {
         let list = if ids.is_empty() {
             "<em>none</em>".to_string()
-        } else {
+        } else if titles {
             ids.iter()
                 .map(|id| self.link_with_title(from_page, id))
+                .collect::<Vec<_>>()
+                .join(", ")
+        } else {
+            ids.iter()
+                .map(|id| self.link(from_page, id))
                 .collect::<Vec<_>>()
                 .join(", ")
         };

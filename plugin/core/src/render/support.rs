@@ -12,9 +12,12 @@ use std::fmt::Write;
 pub fn support(site: &Site<'_, '_>, page: &str) -> String {
     let support = site.support;
     let mut out = String::from(STYLE);
-    // Dates are judged on the day given to the check, else on the date of this version
-    // (never the clock: the page must not change with the day it is built).
-    let as_of = support.today.or_else(|| site.stamp.and_then(|s| s.date()));
+    // Dates are judged on the day given to the check, else on the date this version's
+    // pages carry (its issue date when the revision history lists it), never the clock:
+    // the page must not change with the day it is built, nor disagree with its stamp.
+    let as_of = support
+        .today
+        .or_else(|| site.stamp.and_then(|s| s.shown_date().day()));
     let total = support.components.len();
     let level = support
         .components

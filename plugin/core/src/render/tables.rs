@@ -42,7 +42,7 @@ pub fn matrix(site: &Site<'_, '_>, page: &str) -> String {
     let mut out = String::from(super::STYLE);
     out.push_str("<table class=\"techfile-table techfile-fixed techfile-matrix\">\n");
     out.push_str(&colgroup(&[26, 30, 22, 22]));
-    out.push_str("\n<thead><tr><th>Practice</th><th>Requirement</th><th>Controls</th><th>Tests</th></tr></thead>\n<tbody>\n");
+    out.push_str("\n<thead><tr><th>Practice</th><th>Requirement</th><th>Controls and procedures</th><th>Tests</th></tr></thead>\n<tbody>\n");
     let mut groups: Vec<(String, &[usize])> = g
         .catalog
         .of_kind(EntryKind::Practice)
@@ -72,17 +72,26 @@ pub fn matrix(site: &Site<'_, '_>, page: &str) -> String {
             let controls = g.traced_by(Node::Item(r), Relation::Implements);
             let tests = tests_for(g, r, &controls);
             let controls_cell = if controls.is_empty() {
-                gap("no control")
+                gap("no control or procedure")
             } else {
                 controls
                     .iter()
                     .map(|&c| {
-                        let verified = !g.traced_by(Node::Item(c), Relation::Verifies).is_empty();
                         let link = site.link(page, &g.items[c].id);
-                        if verified {
-                            link
+                        let draft = if g.items[c].is_declared_draft() {
+                            " <em>(draft)</em>"
                         } else {
-                            format!("{link} {}", gap("(unverified)"))
+                            ""
+                        };
+                        // A procedure is evidence by its controlled document, not by a test.
+                        if g.items[c].kind == Kind::Procedure {
+                            return format!("{link} <em>(procedure)</em>{draft}");
+                        }
+                        let verified = !g.traced_by(Node::Item(c), Relation::Verifies).is_empty();
+                        if verified {
+                            format!("{link}{draft}")
+                        } else {
+                            format!("{link}{draft} {}", gap("(unverified)"))
                         }
                     })
                     .collect::<Vec<_>>()
@@ -141,6 +150,10 @@ pub fn summary(site: &Site<'_, '_>) -> String {
         let all: Vec<usize> = (0..g.items.len())
             .filter(|&i| g.items[i].kind == k && g.is_canonical(i))
             .collect();
+        // Procedures are new to most books: their row is shown when there are some.
+        if k == Kind::Procedure && all.is_empty() {
+            continue;
+        }
         let by = |s: crate::model::Status| all.iter().filter(|&&i| g.items[i].status == s).count();
         let _ = writeln!(
             out,
@@ -170,7 +183,7 @@ pub fn summary(site: &Site<'_, '_>) -> String {
         .count();
     let rows = [
         (
-            "Requirements implemented by a control",
+            "Requirements implemented by a control or procedure",
             covered(Kind::Requirement, Relation::Implements),
             of_kind(Kind::Requirement).count(),
         ),
@@ -231,23 +244,68 @@ pub fn codes() -> String {
     out
 }
 
-/// Controls and tests below a set of requirements, each sorted by ID without repeats.
-fn below(g: &TraceGraph<'_>, reqs: &[usize]) -> (Vec<usize>, Vec<usize>) {
-    let mut controls: BTreeSet<(&str, usize)> = BTreeSet::new();
-    let mut tests: BTreeSet<(&str, usize)> = BTreeSet::new();
-    for &r in reqs {
-        let cs = g.traced_by(Node::Item(r), Relation::Implements);
-        for t in tests_for(g, r, &cs) {
-            tests.insert((&g.items[t].id, t));
-        }
-        for c in cs {
-            controls.insert((&g.items[c].id, c));
+/// What stands below a set of requirements as evidence that they are met, each list sorted
+/// by ID without repeats: the controls and the procedures that implement them, and the tests
+/// that verify the requirements, the controls or the procedures. Items that say
+/// `status = "draft"` are not evidence yet; they are listed apart.
+struct Evidence {
+    controls: Vec<usize>,
+    procedures: Vec<usize>,
+    tests: Vec<usize>,
+    drafts: Vec<usize>,
+}
+
+impl Evidence {
+    /// Procedures that count as met evidence: approved, and naming their document.
+    fn approved_procedures(&self, g: &TraceGraph<'_>) -> usize {
+        self.procedures
+            .iter()
+            .filter(|&&p| {
+                g.items[p].status == crate::model::Status::Approved && g.items[p].document.is_some()
+            })
+            .count()
+    }
+
+    /// Whether the requirements are implemented and shown to work, as far as the trace
+    /// says: each control verified by a test in the chain, or an approved procedure.
+    fn verified(&self, g: &TraceGraph<'_>) -> bool {
+        if self.controls.is_empty() {
+            self.approved_procedures(g) > 0
+        } else {
+            !self.tests.is_empty()
         }
     }
-    (
-        controls.into_iter().map(|(_, c)| c).collect(),
-        tests.into_iter().map(|(_, t)| t).collect(),
-    )
+}
+
+fn below(g: &TraceGraph<'_>, reqs: &[usize]) -> Evidence {
+    let mut implementers: BTreeSet<(&str, usize)> = BTreeSet::new();
+    let mut tests: BTreeSet<(&str, usize)> = BTreeSet::new();
+    let mut drafts: BTreeSet<(&str, usize)> = BTreeSet::new();
+    for &r in reqs {
+        let by = g.traced_by(Node::Item(r), Relation::Implements);
+        let (firm, draft): (Vec<usize>, Vec<usize>) = by
+            .into_iter()
+            .partition(|&c| !g.items[c].is_declared_draft());
+        for t in tests_for(g, r, &firm) {
+            if g.items[t].is_declared_draft() {
+                drafts.insert((&g.items[t].id, t));
+            } else {
+                tests.insert((&g.items[t].id, t));
+            }
+        }
+        implementers.extend(firm.into_iter().map(|c| (g.items[c].id.as_str(), c)));
+        drafts.extend(draft.into_iter().map(|c| (g.items[c].id.as_str(), c)));
+    }
+    let (procedures, controls): (Vec<usize>, Vec<usize>) = implementers
+        .into_iter()
+        .map(|(_, c)| c)
+        .partition(|&c| g.items[c].kind == Kind::Procedure);
+    Evidence {
+        controls,
+        procedures,
+        tests: tests.into_iter().map(|(_, t)| t).collect(),
+        drafts: drafts.into_iter().map(|(_, d)| d).collect(),
+    }
 }
 
 fn id_list(site: &Site<'_, '_>, page: &str, ids: &[usize]) -> String {
@@ -276,7 +334,7 @@ pub fn practices(site: &Site<'_, '_>, page: &str) -> String {
         "<table class=\"techfile-table techfile-fixed techfile-practices\">\n{}",
         colgroup(&[15, 12, 11, 17, 17, 17, 11])
     );
-    out.push_str("<thead><tr><th>Practice</th><th>IEC 62443-4-1</th><th>IEC 81001-5-1</th><th>Requirements</th><th>Controls</th><th>Tests</th><th>Status</th></tr></thead>\n<tbody>\n");
+    out.push_str("<thead><tr><th>Practice</th><th>IEC 62443-4-1</th><th>IEC 81001-5-1</th><th>Requirements</th><th>Controls and procedures</th><th>Tests</th><th>Status</th></tr></thead>\n<tbody>\n");
     for p in c.of_kind(EntryKind::Practice) {
         let iec62443: Vec<&str> = c
             .mapped_from(&p.id)
@@ -299,7 +357,10 @@ pub fn practices(site: &Site<'_, '_>, page: &str) -> String {
             .get(p.id.as_str())
             .map(Vec::as_slice)
             .unwrap_or(&[]);
-        let (controls, tests) = below(g, rs);
+        let evidence = below(g, rs);
+        let mut implementers = evidence.controls.clone();
+        implementers.extend(&evidence.procedures);
+        let tests = &evidence.tests;
         let cell = |ids: &[usize], what: &str| {
             if ids.is_empty() {
                 gap(&format!("no {what}"))
@@ -315,7 +376,7 @@ pub fn practices(site: &Site<'_, '_>, page: &str) -> String {
             format!("Not applicable: {}", html(reason))
         } else if rs.is_empty() {
             gap("gap: no requirement")
-        } else if controls.is_empty() || tests.is_empty() {
+        } else if !evidence.verified(g) {
             gap("gap: not verified")
         } else {
             "<span class=\"techfile-ok\">covered</span>".to_string()
@@ -334,8 +395,8 @@ pub fn practices(site: &Site<'_, '_>, page: &str) -> String {
             refs(&iec62443),
             refs(&iec81001.into_iter().collect::<Vec<_>>()),
             cell(rs, "requirement"),
-            cell(&controls, "control"),
-            cell(&tests, "test"),
+            cell(&implementers, "control or procedure"),
+            cell(tests, "test"),
         );
     }
     out.push_str("</tbody>\n</table>\n");
@@ -379,7 +440,7 @@ pub fn checklist(site: &Site<'_, '_>, page: &str, regulation: EntryKind) -> Stri
             .get(e.id.as_str())
             .map(Vec::as_slice)
             .unwrap_or(&[]);
-        let (controls, tests) = below(g, reqs);
+        let evidence = below(g, reqs);
         let mut title = html(&e.title);
         if e.unverified {
             title.push_str(" <em>(unverified)</em>");
@@ -389,7 +450,7 @@ pub fn checklist(site: &Site<'_, '_>, page: &str, regulation: EntryKind) -> Stri
             .map(|id| site.link(page, id))
             .collect::<Vec<_>>()
             .join(", ");
-        let (applicable, met, evidence, status) =
+        let (applicable, met, evidence_cell, status) =
             if let Some(reason) = site.not_applicable.get(&e.id) {
                 (
                     format!("No: {}", html(reason)),
@@ -398,46 +459,96 @@ pub fn checklist(site: &Site<'_, '_>, page: &str, regulation: EntryKind) -> Stri
                     "<span class=\"techfile-na\">not applicable</span>".to_string(),
                 )
             } else {
-                let failing = tests
-                    .iter()
-                    .filter(|&&t| g.items[t].result != Some(TestResult::Pass))
-                    .count();
-                let status = if reqs.is_empty() {
-                    gap("gap: no requirement")
-                } else if controls.is_empty() || tests.is_empty() {
-                    gap("gap: no verified control")
-                } else if failing > 0 {
-                    gap(&format!("open: {failing} test(s) not passed"))
-                } else {
-                    "<span class=\"techfile-ok\">met</span>".to_string()
-                };
-                let evidence = if tests.is_empty() {
-                    String::new()
-                } else {
-                    format!(
-                        "{} control(s): {}<br>{} test(s): {}",
-                        controls.len(),
-                        id_list(site, page, &controls),
-                        tests.len(),
-                        id_list(site, page, &tests)
-                    )
-                };
                 (
                     "Yes".to_string(),
                     id_list(site, page, reqs),
-                    evidence,
-                    status,
+                    evidence_text(site, page, &evidence),
+                    checklist_status(g, reqs, &evidence),
                 )
             };
         let _ = writeln!(
             out,
-            "<tr id=\"techfile-checklist-{}\"><td>{}</td><td>{title}</td><td>{equiv}</td><td>{applicable}</td><td>{met}</td><td>{evidence}</td><td>{status}</td></tr>",
+            "<tr id=\"techfile-checklist-{}\"><td>{}</td><td>{title}</td><td>{equiv}</td><td>{applicable}</td><td>{met}</td><td>{evidence_cell}</td><td>{status}</td></tr>",
             crate::model::anchor(&e.id),
             site.link(page, &e.id),
         );
     }
     out.push_str("</tbody>\n</table>\n");
     out
+}
+
+/// The status of an Annex I entry that applies: met only through evidence that fits. A
+/// control counts when a test in the chain verifies it and every test passes; a procedure
+/// when it is approved and names its controlled document; a draft never counts.
+fn checklist_status(g: &TraceGraph<'_>, reqs: &[usize], e: &Evidence) -> String {
+    let failing = e
+        .tests
+        .iter()
+        .filter(|&&t| g.items[t].result != Some(TestResult::Pass))
+        .count();
+    let unapproved = e.procedures.len() - e.approved_procedures(g);
+    if reqs.is_empty() {
+        gap("gap: no requirement")
+    } else if e.controls.is_empty() && e.procedures.is_empty() {
+        if e.drafts.is_empty() {
+            gap("gap: no verified control or approved procedure")
+        } else {
+            gap("open: only drafts implement or verify it")
+        }
+    } else if !e.controls.is_empty() && e.tests.is_empty() {
+        gap("gap: no verified control")
+    } else if failing > 0 {
+        gap(&format!("open: {failing} test(s) not passed"))
+    } else if unapproved > 0 {
+        gap(&format!(
+            "open: {unapproved} procedure(s) not approved with a document"
+        ))
+    } else {
+        "<span class=\"techfile-ok\">met</span>".to_string()
+    }
+}
+
+/// The evidence column of the checklist: the controls, procedures (with their documents)
+/// and tests, and the drafts that do not count yet.
+fn evidence_text(site: &Site<'_, '_>, page: &str, e: &Evidence) -> String {
+    let g = site.graph;
+    let mut parts = Vec::new();
+    if !e.controls.is_empty() && !e.tests.is_empty() {
+        parts.push(format!(
+            "{} control(s): {}",
+            e.controls.len(),
+            id_list(site, page, &e.controls)
+        ));
+    }
+    if !e.procedures.is_empty() {
+        let listed: Vec<String> = e
+            .procedures
+            .iter()
+            .map(|&p| match &g.items[p].document {
+                Some(d) => format!("{} ({})", site.link(page, &g.items[p].id), html(&d.value)),
+                None => site.link(page, &g.items[p].id),
+            })
+            .collect();
+        parts.push(format!(
+            "{} procedure(s): {}",
+            e.procedures.len(),
+            listed.join(", ")
+        ));
+    }
+    if !e.tests.is_empty() {
+        parts.push(format!(
+            "{} test(s): {}",
+            e.tests.len(),
+            id_list(site, page, &e.tests)
+        ));
+    }
+    if !e.drafts.is_empty() {
+        parts.push(format!(
+            "not counted, drafts: {}",
+            id_list(site, page, &e.drafts)
+        ));
+    }
+    parts.join("<br>")
 }
 
 #[cfg(test)]
@@ -469,6 +580,7 @@ mod tests {
             graph: &graph,
             reviews: &reviews,
             vulnerabilities: &vulns,
+            gaps: &Default::default(),
             support: &crate::lifecycle::Support::default(),
             risk: &risk,
             not_applicable: &not_applicable,
@@ -567,7 +679,9 @@ mod tests {
         assert!(row("REQ-1").contains("href=\"../techfile/requirements.html#req-1\""));
         assert!(row("REQ-1").contains("href=\"../techfile/controls.html#ctl-1\""));
         assert!(row("REQ-1").contains("../techfile/tests.html#tst-1\" title=\"TST-1 title\">TST-1</a> <span class=\"techfile-ok\">(pass)</span>"));
-        assert!(row("REQ-2").contains("no control") && row("REQ-2").contains("no test"));
+        assert!(
+            row("REQ-2").contains("no control or procedure") && row("REQ-2").contains("no test")
+        );
         let untraced = row("REQ-3");
         assert!(untraced.contains("not traced to a practice"));
         assert!(untraced.contains("CTL-2</a> <span class=\"techfile-gap\">(unverified)</span>"));
@@ -599,7 +713,7 @@ mod tests {
         assert_eq!(cells("Tests"), ["3", "3", "0", "0", "0"]);
         // Covered, total, percent (gaps in red).
         assert_eq!(
-            cells("Requirements implemented by a control"),
+            cells("Requirements implemented by a control or procedure"),
             ["3", "4", "<span class=\"techfile-gap\">75.0%</span>"]
         );
         assert_eq!(
@@ -717,6 +831,7 @@ mod tests {
                 graph: &graph,
                 reviews: &reviews,
                 vulnerabilities: &vulns,
+                gaps: &Default::default(),
                 support: &crate::lifecycle::Support::default(),
                 risk: &risk,
                 not_applicable: &na,
@@ -733,5 +848,62 @@ mod tests {
         assert_eq!(rows(&outline).len(), rows(&full).len());
         assert!(!outline.contains("href="));
         assert!(outline.contains("<a>REQ-1</a>"));
+    }
+
+    #[test]
+    fn the_checklist_counts_only_evidence_that_fits() {
+        let t = Trace::new(&[
+            ("REQ-A", "requirement", "derives-from = [\"MDR-8\"]"),
+            (
+                "PRC-A",
+                "procedure",
+                "implements = [\"REQ-A\"]\nstatus = \"approved\"\ndocument = \"SOP-017 <rev C>\"",
+            ),
+            ("REQ-B", "requirement", "derives-from = [\"MDR-17.1\"]"),
+            (
+                "PRC-B",
+                "procedure",
+                "implements = [\"REQ-B\"]\nstatus = \"in-review\"\ndocument = \"SOP-018\"",
+            ),
+            ("REQ-C", "requirement", "derives-from = [\"MDR-17.2\"]"),
+            (
+                "CTL-C",
+                "control",
+                "implements = [\"REQ-C\"]\nstatus = \"draft\"",
+            ),
+            ("TST-C", "test", "verifies = [\"CTL-C\"]\nresult = \"pass\""),
+        ]);
+        let c = with_site(&t, &[], |s| checklist(s, "x.md", EntryKind::Mdr));
+        let row = |id: &str| {
+            rows(&c)
+                .into_iter()
+                .find(|r| {
+                    r.starts_with(&format!(
+                        " id=\"techfile-checklist-{}\"",
+                        crate::model::anchor(id)
+                    ))
+                })
+                .unwrap_or_else(|| panic!("no row {id}"))
+                .to_string()
+        };
+        // An approved procedure with its document meets a process requirement, with no test.
+        let a = row("MDR-8");
+        assert!(
+            a.ends_with("<span class=\"techfile-ok\">met</span></td>"),
+            "{a}"
+        );
+        assert!(
+            a.contains("1 procedure(s)") && a.contains("(SOP-017 &lt;rev C&gt;)"),
+            "{a}"
+        );
+        // One still in review does not.
+        assert!(row("MDR-17.1").contains("open: 1 procedure(s) not approved"));
+        // A draft control with a passing test is not evidence yet.
+        let c17 = row("MDR-17.2");
+        assert!(c17.contains("open: only drafts"), "{c17}");
+        assert!(
+            c17.contains("not counted, drafts:") && c17.contains("CTL-C"),
+            "{c17}"
+        );
     }
 }

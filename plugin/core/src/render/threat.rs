@@ -20,6 +20,7 @@ pub const THREAT_STYLE: &str = "<style>\n\
 .techfile-stride td.techfile-inapplicable { color: #999; }\n\
 .techfile-id { white-space: nowrap; }\n\
 .techfile-fixed .techfile-id { white-space: normal; overflow-wrap: anywhere; }\n\
+.techfile-fixed .techfile-key { white-space: nowrap; overflow-wrap: normal; }\n\
 .techfile-threat { font-size: 0.85em; }\n\
 .techfile-threat td, .techfile-threat th { padding: 3px 6px; overflow-wrap: break-word; }\n\
 .techfile-threat th { overflow-wrap: normal; hyphens: auto; }\n\
@@ -34,10 +35,21 @@ fn styles() -> String {
     format!("{STYLE}{THREAT_STYLE}")
 }
 
-/// A link to an item that does not break across lines (IDs contain hyphens).
+/// The ID a row is about, whole on one line in every layout: readers (and `pdftotext`)
+/// find an interface by its ID, which a break after one of its hyphens would split.
+fn key_link(site: &Site<'_, '_>, page: &str, i: usize) -> String {
+    classed_link(site, page, i, "techfile-id techfile-key")
+}
+
+/// A link to an item that does not break across lines (IDs contain hyphens), except in a
+/// fixed-layout table's narrow columns, where it may.
 fn id_link(site: &Site<'_, '_>, page: &str, i: usize) -> String {
+    classed_link(site, page, i, "techfile-id")
+}
+
+fn classed_link(site: &Site<'_, '_>, page: &str, i: usize, class: &str) -> String {
     format!(
-        "<span class=\"techfile-id\">{}</span>",
+        "<span class=\"{class}\">{}</span>",
         site.link(page, &site.graph.items[i].id)
     )
 }
@@ -204,7 +216,7 @@ pub fn interfaces(site: &Site<'_, '_>, page: &str) -> String {
     };
     list.sort_by(|a, b| (owner(*a), &model.item(*a).id).cmp(&(owner(*b), &model.item(*b).id)));
     let mut out = styles();
-    out.push_str("<table class=\"techfile-table techfile-fixed techfile-threat techfile-interfaces\">\n<colgroup><col style=\"width: 16%\"><col style=\"width: 14%\"><col style=\"width: 14%\"><col style=\"width: 11%\"><col style=\"width: 16%\"><col style=\"width: 14%\"><col style=\"width: 15%\"></colgroup>\n<thead><tr><th>Interface</th><th>Element and peers</th><th>Protocol, version, port</th><th>Direction, exposure</th><th>Authentication, encryption</th><th>Data</th><th>Risks and controls</th></tr></thead>\n<tbody>\n");
+    out.push_str("<table class=\"techfile-table techfile-fixed techfile-threat techfile-interfaces\">\n<colgroup><col style=\"width: 20%\"><col style=\"width: 13%\"><col style=\"width: 13%\"><col style=\"width: 10%\"><col style=\"width: 15%\"><col style=\"width: 14%\"><col style=\"width: 15%\"></colgroup>\n<thead><tr><th>Interface</th><th>Element and peers</th><th>Protocol, version, port</th><th>Direction, exposure</th><th>Authentication, encryption</th><th>Data</th><th>Risks and controls</th></tr></thead>\n<tbody>\n");
     if list.is_empty() {
         out.push_str("<tr><td colspan=\"7\"><em>No interface items.</em></td></tr>\n");
     }
@@ -212,7 +224,7 @@ pub fn interfaces(site: &Site<'_, '_>, page: &str) -> String {
         let item = model.item(i);
         let f = fields(model, i);
         let get = |g: fn(&ModelFields) -> Option<&String>| f.and_then(g).map(String::as_str);
-        let mut name = format!("{}<br>{}", id_link(site, page, i), html(&item.title));
+        let mut name = format!("{}<br>{}", key_link(site, page, i), html(&item.title));
         if let Some(t) = f.and_then(|f| f.interface_type) {
             let _ = write!(name, "<br><small>{}</small>", t.as_str());
         }
@@ -471,20 +483,24 @@ pub fn trace_lines(site: &Site<'_, '_>, page: &str, i: usize) -> String {
     let item = model.item(i);
     let mut out = String::new();
     let ids = |v: &[usize]| -> Vec<&str> { v.iter().map(|&j| model.item(j).id.as_str()).collect() };
+    // A threat model has few boundaries, named for what they separate: their titles are
+    // worth the words. The controls are derived and may be many, so IDs with tooltips, as
+    // in the other derived lists.
     if item.kind.is_node() || item.kind == Kind::TrustBoundary {
         let inside = model.boundaries_of(i);
         if !inside.is_empty() {
-            out.push_str(&site.links_line(page, "Inside trust boundaries", &ids(inside)));
+            out.push_str(&site.links_line(page, "Inside trust boundaries", &ids(inside), true));
         }
     }
     if item.kind == Kind::DataFlow {
-        out.push_str(&site.links_line(page, "Crosses", &ids(&model.crossings(i))));
+        out.push_str(&site.links_line(page, "Crosses", &ids(&model.crossings(i)), true));
     }
     if item.kind != Kind::TrustBoundary {
         out.push_str(&site.links_line(
             page,
             "Controls (through its risks)",
             &ids(&model.controls_of(i)),
+            false,
         ));
     }
     out

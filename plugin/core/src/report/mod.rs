@@ -12,7 +12,7 @@ pub mod gitlab;
 pub mod sarif;
 
 use crate::Analysis;
-use crate::diag::{Diagnostic, Severity};
+use crate::diag::{Code, Diagnostic, Severity};
 use crate::model::FileId;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -87,6 +87,16 @@ fn quoted(message: &str, subject: &str) -> Option<String> {
     Some(parts.join(" "))
 }
 
+/// The part of a message that names what the finding is about. A link that is suspect
+/// through links above it lists those root changes after a colon: they explain the finding,
+/// and they change when another root appears, so they are not part of its key.
+fn naming_part(d: &Diagnostic) -> &str {
+    match d.code {
+        Code::SuspectLink => d.message.split_once(": ").map_or(&d.message, |(a, _)| a),
+        _ => &d.message,
+    }
+}
+
 fn collapse(text: &str) -> String {
     let joined = text.split_whitespace().collect::<Vec<_>>().join(" ");
     joined.chars().take(MAX_TARGET).collect()
@@ -148,7 +158,7 @@ fn resolve(d: &Diagnostic, analysis: &Analysis, subject_of: &HashMap<FileId, &st
                 .map_or_else(|| p.1.clone(), |id| (*id).to_string())
         })
         .unwrap_or_default();
-    let target = quoted(&d.message, &subject)
+    let target = quoted(naming_part(d), &subject)
         .unwrap_or_else(|| primary.as_ref().map(|p| collapse(p.6)).unwrap_or_default());
     Finding {
         code: d.code.as_str().to_string(),

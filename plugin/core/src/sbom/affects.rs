@@ -8,9 +8,9 @@
 //! everything.
 
 use super::purl::Purl;
-use super::{Loaded, Sbom, Target, version};
+use super::{Failed, Loaded, Sbom, Target, version};
 use crate::diag::{Code, Diagnostic};
-use crate::model::{Item, Status};
+use crate::model::{Item, SourceMap, Span, Status};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// An object (component, service or other) in one of the loaded SBOMs.
@@ -24,8 +24,8 @@ pub struct ObjectId {
 #[derive(Debug, Default)]
 pub struct SbomSet {
     pub sboms: Vec<Sbom>,
-    /// Keys of the SBOMs that could not be read.
-    pub failed: Vec<String>,
+    /// The SBOMs that could not be read or did not validate.
+    pub failed: Vec<Failed>,
     /// Per item (same index as the item list): the objects each `affects` entry resolved
     /// to, in the order written, without repeats.
     pub affects: Vec<Vec<ObjectId>>,
@@ -41,9 +41,12 @@ impl SbomSet {
 
     /// Whether a directive argument names an SBOM that could not be read.
     pub fn is_failed(&self, name: &str) -> bool {
-        self.failed
-            .iter()
-            .any(|k| k == name || k.rsplit('/').next() == Some(name))
+        self.failed_named(name).is_some()
+    }
+
+    /// The SBOM that could not be read which a directive argument names, if any.
+    pub fn failed_named(&self, name: &str) -> Option<&Failed> {
+        self.failed.iter().find(|f| f.is_named(name))
     }
 
     /// The SBOM a directive argument names: its key, its path in the book, or its file name
@@ -171,11 +174,13 @@ impl<'a> Lookup<'a> {
 const MAX_SUGGESTIONS: usize = 100;
 
 /// Resolves every item's `affects` against the loaded SBOMs (see the module docs). An
-/// entry may match objects in several SBOMs.
+/// entry may match objects in several SBOMs. `map` holds the text of the SBOMs that did
+/// not load: an entry written there is reported as depending on that file.
 pub fn resolve(
     loaded: Loaded,
     items: &[Item],
     canonical: impl Fn(usize) -> bool,
+    map: &SourceMap,
 ) -> (SbomSet, Vec<Diagnostic>) {
     let Loaded { sboms, failed } = loaded;
     let mut diags = Vec::new();
@@ -202,6 +207,26 @@ pub fn resolve(
             let parsed = entry.starts_with("pkg:").then(|| Purl::parse(entry));
             let purl = parsed.as_ref().and_then(|p| p.as_ref().ok());
             let hits = lookup.find(entry, purl);
+            if hits.is_empty()
+                && let Some((f, at)) = written_in_failed(&failed, map, entry)
+            {
+                diags.push(
+                    Diagnostic::new(
+                        Code::UnknownComponent,
+                        format!(
+                            "`{}` affects `{entry}`, which is written in `{}`, which could not be read",
+                            item.id, f.path
+                        ),
+                    )
+                    .at(r.span, "the SBOM that lists it did not load")
+                    .with_label(at, "written here, but this SBOM could not be read")
+                    .help(format!(
+                        "see the error reported in `{}` and fix it first: the reference is checked again once the SBOM loads",
+                        f.path
+                    )),
+                );
+                continue;
+            }
             if hits.is_empty() {
                 let suggestion = if suggestions < MAX_SUGGESTIONS {
                     suggestions += 1;
@@ -248,6 +273,21 @@ pub fn resolve(
     )
 }
 
+/// The first SBOM that did not load whose text holds `entry` as a JSON string, and where.
+/// A purl written with other escapes or encodings is not found this way; it then gets the
+/// ordinary finding, which lists the SBOMs that were not searched.
+fn written_in_failed<'f>(
+    failed: &'f [Failed],
+    map: &SourceMap,
+    entry: &str,
+) -> Option<(&'f Failed, Span)> {
+    let quoted = format!("\"{entry}\"");
+    failed.iter().find_map(|f| {
+        let at = map.text(f.file).find(&quoted)? + 1;
+        Some((f, Span::new(f.file, at..at + entry.len())))
+    })
+}
+
 /// The `unknown-component` finding for an entry that names nothing.
 fn unknown(
     item: &Item,
@@ -256,7 +296,7 @@ fn unknown(
     parsed: Option<&Result<Purl, String>>,
     suggestion: Option<&str>,
     sboms: &[Sbom],
-    failed: &[String],
+    failed: &[Failed],
 ) -> Diagnostic {
     let searched = if failed.is_empty() {
         "no loaded SBOM"
@@ -302,7 +342,7 @@ fn unknown(
             " (not searched, because they could not be read: {})",
             failed
                 .iter()
-                .map(|k| format!("`{k}`"))
+                .map(|f| format!("`{}`", f.key))
                 .collect::<Vec<_>>()
                 .join(", ")
         ));

@@ -77,6 +77,12 @@ impl Identity {
         }
     }
 
+    /// The identity as one text (`purl:pkg:...`, `bom-ref:...`, `name:...`): equal for two
+    /// objects exactly when their identities are.
+    pub fn text(&self) -> String {
+        self.texts().0
+    }
+
     /// The readable part of the anchor, with the hash suffix when the slug lost
     /// information (see the module docs).
     pub fn anchor_part(&self, fallback: &str) -> String {

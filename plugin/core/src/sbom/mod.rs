@@ -262,12 +262,31 @@ pub struct SbomInput {
 
 pub use crate::digest::sha256_hex;
 
-/// The SBOMs that loaded, and the keys of those that did not (their errors are reported;
-/// the keys keep a directive that names them from adding a second, misleading error).
+/// The SBOMs that loaded, and those that did not (their errors are reported; findings
+/// that depend on them name them instead of suggesting another file or component).
 #[derive(Debug, Default)]
 pub struct Loaded {
     pub sboms: Vec<Sbom>,
-    pub failed: Vec<String>,
+    pub failed: Vec<Failed>,
+}
+
+/// An SBOM that could not be read or did not validate.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Failed {
+    /// The key a directive names it by (its path inside its folder).
+    pub key: String,
+    /// Path relative to the folder that holds the book.
+    pub path: String,
+    /// The file in the source map: its text when it could be read, else empty.
+    pub file: FileId,
+}
+
+impl Failed {
+    /// Whether a directive argument names this SBOM, as [`affects::SbomSet::find`] would
+    /// name a loaded one: by key, path or file name.
+    pub fn is_named(&self, name: &str) -> bool {
+        self.key == name || self.path == name || self.key.rsplit('/').next() == Some(name)
+    }
 }
 
 /// Reads every SBOM. Each input yields an [`Sbom`] or at least one error, so a broken SBOM
@@ -281,8 +300,13 @@ pub fn load_sboms(map: &mut SourceMap, inputs: Vec<SbomInput>) -> (Loaded, Vec<D
         let file = match add_text(map, input.name, input.content, &SBOM_FILE) {
             Ok(file) => file,
             Err(d) => {
+                let file = d.primary.as_ref().map_or(FileId(0), |l| l.span.file);
                 diags.push(d);
-                failed.push(key);
+                failed.push(Failed {
+                    key,
+                    path: input.path,
+                    file,
+                });
                 continue;
             }
         };
@@ -293,7 +317,11 @@ pub fn load_sboms(map: &mut SourceMap, inputs: Vec<SbomInput>) -> (Loaded, Vec<D
         let (sbom, mut d) = parse(file, map.text(file));
         diags.append(&mut d);
         let Some(mut sbom) = sbom else {
-            failed.push(key);
+            failed.push(Failed {
+                key,
+                path: input.path,
+                file,
+            });
             continue;
         };
         sbom.path = input.path;

@@ -93,6 +93,12 @@ impl Purl {
         format!("{}{}", self.base(), self.subpath())
     }
 
+    /// `pkg:type/namespace/name#subpath`, canonical: the package whatever its version, as
+    /// two versions of a document name it.
+    pub fn versionless(&self) -> String {
+        format!("{}{}", &self.text[..self.package_end], self.subpath())
+    }
+
     /// `type/namespace/name`: the package, whatever its version.
     pub fn package(&self) -> &str {
         &self.text[SCHEME.len()..self.package_end]
@@ -206,6 +212,7 @@ mod tests {
     fn identity_drops_only_the_qualifiers() {
         let p = Purl::parse("pkg:npm/%40mui/material@5.16.6?vcs_url=x#src").unwrap();
         assert_eq!(p.identity(), "pkg:npm/%40mui/material@5.16.6#src");
+        assert_eq!(p.versionless(), "pkg:npm/%40mui/material#src");
         assert_eq!(p.package(), "npm/%40mui/material");
         assert_eq!(p.name(), "material");
         assert_eq!(p.kind(), "npm");

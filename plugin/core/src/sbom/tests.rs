@@ -265,6 +265,7 @@ fn item(id: &str, affects: &[&str], map: &mut SourceMap) -> Item {
         next_review: None,
         result: None,
         measure: None,
+        document: None,
         risk: None,
         model: None,
         links: Vec::new(),
@@ -275,6 +276,7 @@ fn item(id: &str, affects: &[&str], map: &mut SourceMap) -> Item {
                 span: Span::new(f, 0..1),
             })
             .collect(),
+        replaces: None,
         path: String::new(),
         body: String::new(),
         body_offset: 0,
@@ -318,7 +320,8 @@ fn loaded(map: &mut SourceMap) -> Loaded {
         ],
     );
     assert_eq!(codes(&d), ["file-too-large"]);
-    assert_eq!(sboms.failed, ["big.json"]);
+    let failed: Vec<&str> = sboms.failed.iter().map(|f| f.key.as_str()).collect();
+    assert_eq!(failed, ["big.json"]);
     sboms
 }
 
@@ -385,7 +388,7 @@ fn affects_resolve_by_purl_and_bom_ref() {
             &mut map,
         ),
     ];
-    let (set, d) = resolve(sboms, &items, |_| true);
+    let (set, d) = resolve(sboms, &items, |_| true, &map);
     assert_eq!(codes(&d), ["duplicate-link", "unknown-component"]);
     // Both SBOMs hold the same components, so each reference finds two.
     assert_eq!(set.affects[0].len(), 4);
@@ -666,7 +669,7 @@ fn affects(entries: &[&str]) -> (Vec<ObjectId>, Vec<Diagnostic>, SbomSet) {
     let mut map = SourceMap::new();
     let loaded = one_sbom(&mut map, OS);
     let items = vec![item("RSK-1", entries, &mut map)];
-    let (set, d) = resolve(loaded, &items, |_| true);
+    let (set, d) = resolve(loaded, &items, |_| true, &map);
     (set.affects[0].clone(), d, set)
 }
 
@@ -767,7 +770,7 @@ fn a_malformed_purl_is_reported_with_the_reason() {
     let mut map = SourceMap::new();
     let loaded = one_sbom(&mut map, &text);
     let items = vec![item("RSK-1", &["pkg:deb/"], &mut map)];
-    let (set, d) = resolve(loaded, &items, |_| true);
+    let (set, d) = resolve(loaded, &items, |_| true, &map);
     assert!(d.is_empty(), "{d:?}");
     assert_eq!(set.affects[0], [component(0)]);
 }

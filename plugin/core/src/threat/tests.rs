@@ -42,6 +42,7 @@ fn codes(specs: &[(&str, &str, &str)], config: &Config) -> Vec<(String, String)>
     let index = GraphIndex::build(Catalog::builtin(), &items);
     let graph = index.view(Catalog::builtin(), &items);
     let mut out: Vec<(String, String)> = crate::checks::run(&graph, config, None)
+        .0
         .into_iter()
         .filter(|d| !matches!(d.code.family(), "coverage" | "risk"))
         .map(|d| (d.code.as_str().to_string(), d.message))
@@ -349,4 +350,100 @@ fn large_diagrams_are_laid_out_once_and_for_speed() {
         assert!(!d.dot.contains("splines=line"));
         assert!(d.dot_tb.contains("rankdir=TB"));
     });
+}
+
+/// The open work and the model findings of `specs` under `config`.
+fn open_and_codes(
+    specs: &[(&str, &str, &str)],
+    config: &Config,
+) -> (Vec<(String, String)>, Vec<String>) {
+    let items = items(specs);
+    let index = GraphIndex::build(Catalog::builtin(), &items);
+    let graph = index.view(Catalog::builtin(), &items);
+    let (findings, open) = crate::checks::run(&graph, config, None);
+    let codes = findings
+        .iter()
+        .filter(|d| d.code.family() == "model")
+        .map(|d| d.code.as_str().to_string())
+        .collect();
+    let open = open.into_iter().map(|o| (o.id, o.what)).collect();
+    (open, codes)
+}
+
+#[test]
+fn drafts_of_the_model_are_open_work_unless_coverage_draft_is_set() {
+    let specs = [
+        // A draft process with no risk, and an approved one only a draft risk analyses.
+        ("P-1", "process", "status = \"draft\""),
+        (
+            "P-2",
+            "process",
+            "status = \"approved\"\nnot-applicable = { spoofing = \"s\", tampering = \"t\", repudiation = \"r\", information-disclosure = \"i\", denial-of-service = \"d\" }",
+        ),
+        (
+            "R-1",
+            "risk",
+            "elements = [\"P-2\"]\nassets = [\"AS-1\"]\nstride = [\"elevation-of-privilege\"]\nstatus = \"draft\"",
+        ),
+        // No status: shown as a draft, checked as any other item.
+        ("AS-1", "asset", ""),
+        ("IF-1", "interface", "element = \"P-2\"\nstatus = \"draft\""),
+    ];
+    let mut config = Config::default();
+    config.coverage.crossing = false;
+    let (open, codes) = open_and_codes(&specs, &config);
+    assert!(codes.is_empty(), "{codes:?}");
+    let find = |id: &str| {
+        open.iter()
+            .filter(|(o, _)| o == id)
+            .map(|(_, w)| w.as_str())
+            .collect::<Vec<_>>()
+    };
+    // One line per draft element, with its gap.
+    assert_eq!(find("P-1").len(), 1, "{open:?}");
+    assert!(
+        find("P-1")[0].starts_with("is a draft, and has no risk for spoofing"),
+        "{open:?}"
+    );
+    assert_eq!(
+        find("P-2"),
+        ["has no risk for elevation-of-privilege but drafts (`R-1`)"]
+    );
+    assert_eq!(find("AS-1"), ["is named by no risk but drafts (`R-1`)"]);
+    assert_eq!(find("IF-1"), ["is a draft, and carries no data flow"]);
+
+    // A release check: the same gaps are findings.
+    config.coverage.draft = true;
+    let (_, codes) = open_and_codes(&specs, &config);
+    assert!(codes.contains(&"stride-gap".to_string()), "{codes:?}");
+    assert!(
+        codes.contains(&"interface-without-flow".to_string()),
+        "{codes:?}"
+    );
+    // R-1 counts now, so AS-1 and P-2 are analysed.
+    assert!(
+        !codes.contains(&"asset-not-analysed".to_string()),
+        "{codes:?}"
+    );
+}
+
+#[test]
+fn a_model_gap_names_the_broken_risk_that_would_close_it() {
+    let items = items(&[("AS-1", "asset", "")]);
+    let mut map = SourceMap::new();
+    let text = "+++\nid = \"R-1\"\nkind = \"risk\"\nlast-reviewed = 2026-02-30\nassets = [\"AS-1\"]\n+++\n";
+    let file = map.add("R-1.md", text);
+    let broken = crate::load::broken::declared(file, "R-1.md".into(), text);
+    let index = GraphIndex::build(Catalog::builtin(), &items).with_broken(vec![broken]);
+    let graph = index.view(Catalog::builtin(), &items);
+    let mut config = Config::default();
+    config.coverage.stride = false;
+    let (findings, _) = crate::checks::run(&graph, &config, None);
+    let d = findings
+        .iter()
+        .find(|d| d.code == crate::diag::Code::AssetNotAnalysed)
+        .expect("the gap is reported");
+    assert_eq!(d.secondary.len(), 1, "{d:?}");
+    assert_eq!(&text[d.secondary[0].span.range()], "\"AS-1\"");
+    assert!(d.help.as_deref().unwrap().contains("`R-1.md`"), "{d:?}");
 }

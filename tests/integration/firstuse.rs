@@ -1,0 +1,729 @@
+//! First use and everyday writing (issue 17): `init` and a real build of what it writes,
+//! the `catalog` command, drafts as open work and `check --gaps`, procedures for process
+//! requirements, root causes first (every finding about an unknown name whose file failed
+//! points at that failure), `exclude` patterns, links to item files, the stamp's date and
+//! uncommitted changes, and `mdbook serve` beside a released bundle.
+
+use crate::common::{Book, Checked, files_with_ext, parse_json_lines, require};
+use mdbook_techfile::core::catalog::Catalog;
+use mdbook_techfile::core::diag::Code;
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+/// A fixed build date: 2026-11-18 11:06:40 UTC.
+const EPOCH: &str = "1795000000";
+
+/// `related` places of a JSON finding, as `file:line`.
+fn related(v: &serde_json::Value) -> Vec<String> {
+    v["related"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|r| format!("{}:{}", r["file"].as_str().unwrap_or("?"), r["line"]))
+        .collect()
+}
+
+#[test]
+fn init_writes_a_technical_file_that_builds_clean_with_its_pdf() {
+    require!(Mdbook, Chromium, Pdftotext);
+    let book = Book::empty();
+    let run = book.run(&[
+        "init",
+        ".",
+        "--device",
+        "Insulin \"Dose\" <App>",
+        "--regulation",
+        "mdr",
+    ]);
+    run.expect_code(0);
+    assert!(run.stdout.contains("mdbook serve ./book"), "{}", run.stdout);
+    // Every rule passes at once: the examples are drafts, listed as open work.
+    let checked = book.check();
+    checked.expect_code(0);
+    assert!(checked.findings.is_empty(), "{}", checked.stdout);
+    let gaps = parse_json_lines(
+        &book
+            .run(&["check", "book", "--gaps", "--format", "json"])
+            .stdout,
+    );
+    assert!(gaps.iter().any(|g| g["open"] == "REQ-SD-001"), "{gaps:?}");
+    assert!(!gaps.iter().any(|g| g.get("gap").is_some()), "{gaps:?}");
+
+    let built = book.mdbook().epoch(EPOCH).run().expect_ok();
+    assert!(built.findings.is_empty(), "{}", built.stderr);
+    let bundle = built.bundle_dir();
+    let pdf = std::fs::read(bundle.join("technical-file-0.1.pdf")).expect("the PDF");
+    assert!(pdf.starts_with(b"%PDF-") && pdf.len() > 10_000);
+    // The cover names the device init was given (book.toml's `device`).
+    let cover = Command::new("pdftotext")
+        .args(["-f", "1", "-l", "1"])
+        .arg(bundle.join("technical-file-0.1.pdf"))
+        .arg("-")
+        .output()
+        .expect("pdftotext runs");
+    let cover = String::from_utf8_lossy(&cover.stdout);
+    assert!(
+        cover.lines().any(|l| l.trim() == "Insulin \"Dose\" <App>"),
+        "the device on its own line, apart from the title: {cover}"
+    );
+    book.run(&["verify", "book/book/techfile"]).expect_code(0);
+    // The device's name is escaped where it lands: a title, Markdown, HTML.
+    let index = built.page("index.html");
+    assert!(
+        index.contains("Insulin &quot;Dose&quot; &lt;App&gt;: cybersecurity technical file")
+            || index.contains("Insulin \"Dose\" &lt;App&gt;: cybersecurity technical file"),
+        "the title"
+    );
+    assert!(!index.contains("<App>"));
+    // The chapters place what they promise: the checklist of the MDR and the open work.
+    let trace = built.page("traceability.html");
+    assert!(
+        trace.contains("techfile-checklist-mdr-17-4"),
+        "the MDR checklist"
+    );
+    assert!(trace.contains("REQ-SD-001"), "the open work");
+    // The support addendum has its place from the start, empty until there is support data.
+    assert!(
+        built.page("post-market.html").contains("No support data"),
+        "the support addendum"
+    );
+    for (page, example) in [
+        ("requirements.html", "REQ-SM-001"),
+        ("controls.html", "CTL-AUTH-001"),
+        ("controls.html", "PRC-VUL-001"),
+        ("risks.html", "RSK-AUTH-001"),
+        ("verification.html", "TST-AUTH-001"),
+    ] {
+        assert!(
+            built
+                .page(page)
+                .contains(&format!("id=\"{}\"", example.to_lowercase())),
+            "{example} on {page}"
+        );
+    }
+}
+
+#[test]
+fn init_for_the_ivdr_passes_its_annex_i_coverage() {
+    let book = Book::empty();
+    book.run(&["init", "ivd", "--regulation", "ivdr"])
+        .expect_code(0);
+    let toml = book.read("ivd/book/book.toml");
+    assert!(toml.contains("\nivdr = true\n"), "{toml}");
+    let run = Checked::from(book.run(&["check", "ivd/book", "--format", "json"]));
+    run.expect_code(0);
+    assert!(run.findings.is_empty(), "{}", run.stdout);
+    // The same files every time: init depends on its options only.
+    let again = Book::empty();
+    again
+        .run(&["init", "ivd", "--regulation", "ivdr"])
+        .expect_code(0);
+    assert_eq!(
+        files_with_ext(&book.path("ivd"), ""),
+        files_with_ext(&again.path("ivd"), "")
+    );
+}
+
+#[test]
+fn init_never_overwrites_and_names_what_it_would_have_overwritten() {
+    let book = Book::empty()
+        .file("book/book.toml", "mine\n")
+        .file("requirements/README.md", "mine too\n")
+        .file(".git/HEAD", "ref: refs/heads/main\n");
+    let run = book.run(&["init", "."]);
+    run.expect_code(2);
+    assert!(
+        run.stderr
+            .contains("these files would be overwritten: book/book.toml, requirements/README.md"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(book.read("book/book.toml"), "mine\n");
+    assert!(!book.path("book/src").exists(), "nothing else was written");
+    // Hidden entries alone (a fresh `git init`) leave the folder empty enough.
+    let fresh = Book::empty().file(".git/HEAD", "ref: refs/heads/main\n");
+    fresh.run(&["init", "."]).expect_code(0);
+    assert!(fresh.path("book/src/SUMMARY.md").is_file());
+}
+
+#[test]
+fn the_catalog_is_listed_without_a_book() {
+    let book = Book::empty();
+    let all = parse_json_lines(&book.run(&["catalog", "--format", "json"]).stdout);
+    assert_eq!(all.len(), Catalog::builtin().entries().len());
+    let one = parse_json_lines(
+        &book
+            .run(&["catalog", "--grep", "mdr-17.4", "--format", "json"])
+            .stdout,
+    );
+    assert_eq!(one.len(), 1, "{one:?}");
+    assert_eq!(one[0]["id"], "MDR-17.4");
+    assert_eq!(one[0]["kind"], "mdr");
+    assert_eq!(one[0]["maps-to"], serde_json::json!(["IVDR-16.4"]));
+    assert_eq!(one[0]["unverified"], false);
+    let human = book.run(&["catalog", "--grep", "updates"]);
+    human.expect_code(0);
+    assert!(human.stdout.contains("MDCG-SUM"), "{}", human.stdout);
+    assert!(!human.stdout.contains("MDCG-SR "), "{}", human.stdout);
+}
+
+#[test]
+fn drafts_are_open_work_and_check_gaps_never_fails() {
+    let book = Book::fixture("clean")
+        .item(
+            "REQ-NEW",
+            "requirement",
+            "New",
+            &["status = \"draft\"", "derives-from = [\"MDCG-SM\"]"],
+            "",
+        )
+        .item(
+            "REQ-APP",
+            "requirement",
+            "Approved",
+            &["status = \"approved\"", "derives-from = [\"MDCG-SM\"]"],
+            "",
+        )
+        .item(
+            "CTL-NEW",
+            "control",
+            "Unfinished",
+            &["status = \"draft\"", "implements = [\"REQ-APP\"]"],
+            "",
+        );
+    let checked = book.check();
+    checked.expect_code(0);
+    assert!(checked.findings.is_empty(), "{}", checked.stdout);
+    let human = book.check_human();
+    assert!(
+        human
+            .stdout
+            .contains("open work (drafts, not failing the build): `CTL-NEW`, `REQ-APP`, `REQ-NEW`"),
+        "{}",
+        human.stdout
+    );
+    let gaps = book.run(&["check", "book", "--gaps", "--format", "json"]);
+    gaps.expect_code(0);
+    let open: Vec<(String, String)> = parse_json_lines(&gaps.stdout)
+        .iter()
+        .map(|g| {
+            (
+                g["open"].as_str().unwrap().to_string(),
+                g["what"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        open,
+        [
+            (
+                "CTL-NEW".to_string(),
+                "is a draft, and is not verified by any test".to_string()
+            ),
+            (
+                "REQ-APP".to_string(),
+                "is implemented only by drafts (`CTL-NEW`)".to_string()
+            ),
+            (
+                "REQ-NEW".to_string(),
+                "is a draft, and is not implemented by any control or procedure".to_string()
+            ),
+        ]
+    );
+    // A release check counts drafts like any other item.
+    let strict = book.config("coverage.draft = true").check();
+    strict.expect_code(1);
+    assert_eq!(
+        strict.codes(),
+        ["control-not-verified", "requirement-not-implemented"],
+        "{}",
+        strict.stdout
+    );
+}
+
+#[test]
+fn check_gaps_lists_every_gap_whatever_its_level_and_exits_0() {
+    let book = Book::fixture("requirement-not-implemented")
+        .severity("requirement-not-implemented = \"allow\"");
+    book.check().expect_code(0);
+    let human = book.run(&["check", "book", "--gaps"]);
+    human.expect_code(0);
+    assert!(
+        human
+            .stdout
+            .contains("gap[requirement-not-implemented]: requirements/REQ-2.md:2:6:"),
+        "{}",
+        human.stdout
+    );
+    assert!(human.stdout.contains("1 coverage gap, 0 open items"));
+    let failing = Book::fixture("requirement-not-implemented");
+    failing.check().expect_code(1);
+    failing.run(&["check", "book", "--gaps"]).expect_code(0);
+}
+
+#[test]
+fn threat_model_gaps_follow_the_draft_rule_and_show_in_check_gaps() {
+    // The STRIDE gaps of the fixture are coverage gaps: `--gaps` lists them.
+    let book = Book::fixture("stride-gap");
+    let gaps = parse_json_lines(
+        &book
+            .run(&["check", "book", "--gaps", "--format", "json"])
+            .expect_code(0)
+            .stdout,
+    );
+    let listed: Vec<&str> = gaps.iter().filter_map(|g| g["gap"].as_str()).collect();
+    assert_eq!(listed, ["stride-gap", "stride-gap"], "{gaps:?}");
+    // A draft risk that analyses the process's last category leaves that gap as open work
+    // instead of a failure; the data flow's gaps stay findings.
+    let book = book.item(
+        "RSK-2",
+        "risk",
+        "Privilege gained through the update service",
+        &[
+            "status = \"draft\"",
+            "elements = [\"PRC-FW\"]",
+            "stride = [\"elevation-of-privilege\"]",
+        ],
+        "",
+    );
+    let checked = book.check();
+    let places: Vec<String> = checked
+        .findings
+        .iter()
+        .filter(|f| f["code"] == "stride-gap")
+        .map(|f| f["file"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(places, ["requirements/DF-1.md"], "{}", checked.stdout);
+    let gaps = parse_json_lines(
+        &book
+            .run(&["check", "book", "--gaps", "--format", "json"])
+            .stdout,
+    );
+    assert!(
+        gaps.iter().any(|g| g["open"] == "PRC-FW"
+            && g["rule"] == "stride-gap"
+            && g["what"]
+                .as_str()
+                .is_some_and(|w| w.contains("but drafts (`RSK-2`)"))),
+        "{gaps:?}"
+    );
+}
+
+#[test]
+fn the_gaps_view_shows_gaps_and_open_work_in_the_book() {
+    require!(Mdbook);
+    let book = Book::fixture("clean")
+        .item(
+            "REQ-NEW",
+            "requirement",
+            "New",
+            &["status = \"draft\"", "derives-from = [\"MDCG-SM\"]"],
+            "",
+        )
+        .chapter("gaps.md", "Gaps", "# Gaps\n\n{{#techfile gaps}}\n");
+    let built = book.build().expect_ok();
+    let page = built.page("gaps.html");
+    assert!(
+        page.contains("The coverage rules in force find no gap."),
+        "no gap"
+    );
+    assert!(
+        page.contains("techfile/requirements.html#req-new"),
+        "{page}"
+    );
+    assert!(
+        page.contains("is a draft, and is not implemented"),
+        "{page}"
+    );
+}
+
+#[test]
+fn a_procedure_meets_a_process_requirement_and_the_checklist_counts_it() {
+    require!(Mdbook);
+    let book = Book::fixture("clean")
+        .item(
+            "REQ-VUL",
+            "requirement",
+            "Vulnerabilities are handled",
+            &[
+                "status = \"approved\"",
+                "derives-from = [\"MDCG-DM\", \"MDR-8\"]",
+            ],
+            "",
+        )
+        .item(
+            "PRC-VUL",
+            "procedure",
+            "Vulnerability handling",
+            &[
+                "status = \"approved\"",
+                "implements = [\"REQ-VUL\"]",
+                "document = \"SOP-017 <rev C>\"",
+            ],
+            "",
+        )
+        .chapter(
+            "checklist.md",
+            "Checklist",
+            "# Checklist\n\n{{#techfile checklist mdr}}\n",
+        );
+    book.check().expect_code(0);
+    let built = book.build().expect_ok();
+    let checklist = built.page("checklist.html");
+    let row = checklist
+        .split("<tr")
+        .find(|r| r.contains("id=\"techfile-checklist-mdr-8\""))
+        .expect("the MDR-8 row");
+    assert!(row.contains(">met</span>"), "{row}");
+    assert!(row.contains("SOP-017 &lt;rev C&gt;"), "{row}");
+    // Procedures get a page of their own, only in books that have them.
+    assert!(built.page("techfile/procedures.html").contains("PRC-VUL"));
+    assert!(
+        !Book::fixture("clean")
+            .build()
+            .expect_ok()
+            .html()
+            .contains_key("techfile/procedures.html")
+    );
+    // A procedure is no risk control: it mitigates nothing, and from review on it names
+    // its document.
+    let wrong = book
+        .edit("requirements/PRC-VUL.md", |t| {
+            t.replace(
+                "document = \"SOP-017 <rev C>\"\n",
+                "mitigates = [\"RSK-001\"]\n",
+            )
+        })
+        .check();
+    assert_eq!(
+        wrong.codes(),
+        ["missing-key", "misplaced-key"],
+        "{}",
+        wrong.stdout
+    );
+}
+
+/// Every finding about a name that names nothing, when the file that defines the name
+/// could not be read: it says so and points at that file, suggests no other name, and
+/// comes after the error that explains it.
+#[test]
+fn unknown_names_whose_file_failed_point_at_the_failure() {
+    // The codes about a name that names nothing. `unknown-key` and `unknown-directive`
+    // are about the file they are written in, which no other file defines.
+    let about_names = [
+        "unknown-id",
+        "unknown-reference",
+        "unknown-sbom",
+        "unknown-component",
+    ];
+    let others = ["unknown-key", "unknown-directive"];
+    for code in Code::ALL
+        .iter()
+        .filter(|c| c.as_str().starts_with("unknown-"))
+    {
+        assert!(
+            about_names.contains(&code.as_str()) || others.contains(&code.as_str()),
+            "{}: a new `unknown-` code; cover it here",
+            code.as_str()
+        );
+    }
+    // An impossible date makes REQ-SM-001 fail; the SBOMs fail to parse.
+    let book = Book::fixture("clean")
+        .edit("requirements/REQ-SM-001.md", |t| {
+            t.replace("owner =", "last-reviewed = 2026-02-30\nowner =")
+        })
+        .edit("sboms/firmware.cdx.json", |t| t.replacen('{', "{ oops", 1))
+        .chapter(
+            "more.md",
+            "More",
+            "# More\n\n{{#techfile sbom sboms/firmware.cdx.json}}\n",
+        );
+    let checked = book.check();
+    checked.expect_code(1);
+    let v = &checked.findings;
+    // Root causes first.
+    let first_derived = v
+        .iter()
+        .position(|f| !["toml-syntax", "sbom-json-syntax"].contains(&f["code"].as_str().unwrap()))
+        .unwrap();
+    assert_eq!(first_derived, 2, "{}", checked.stdout);
+    let mut seen = std::collections::BTreeSet::new();
+    for f in &v[first_derived..] {
+        let code = f["code"].as_str().unwrap();
+        let help = f["help"].as_str().unwrap_or_default();
+        assert!(!help.contains("did you mean"), "{code} suggests: {help}");
+        if !about_names.contains(&code) {
+            continue;
+        }
+        seen.insert(code);
+        let (file, line) = if code == "unknown-sbom" || code == "unknown-component" {
+            ("sboms/firmware.cdx.json", None)
+        } else {
+            ("requirements/REQ-SM-001.md", Some(2))
+        };
+        assert!(
+            help.contains(&format!("see the error reported in `{file}`")),
+            "{code}: {help}"
+        );
+        assert!(
+            f["message"].as_str().unwrap().contains("could not be read"),
+            "{code}: {}",
+            f["message"]
+        );
+        let places = related(f);
+        assert!(
+            places
+                .iter()
+                .any(|p| p.starts_with(file) && line.is_none_or(|l| *p == format!("{file}:{l}"))),
+            "{code}: {places:?}"
+        );
+    }
+    assert_eq!(
+        seen.into_iter().collect::<Vec<_>>(),
+        [
+            "unknown-component",
+            "unknown-id",
+            "unknown-reference",
+            "unknown-sbom"
+        ],
+        "{}",
+        checked.stdout
+    );
+    // The practice REQ-SM-001 addresses is a gap that names the file too.
+    let practice = checked.first("practice-not-addressed");
+    assert!(
+        related(practice).contains(&"requirements/REQ-SM-001.md:8".to_string()),
+        "{practice}"
+    );
+    // The human report puts them in the same order.
+    let human = book.check_human().stdout;
+    let at = |s: &str| human.find(s).unwrap_or_else(|| panic!("{s} in {human}"));
+    assert!(at("error[toml-syntax]") < at("error[unknown-id]"));
+    assert!(at("error[sbom-json-syntax]") < at("error[unknown-sbom]"));
+}
+
+#[test]
+fn a_misspelt_item_folder_is_one_error_with_the_right_name() {
+    let run = Book::fixture("clean")
+        .config("items = [\"../requirement\"]")
+        .check();
+    run.expect_code(2);
+    assert_eq!(run.codes(), ["config-invalid-value"], "{}", run.stdout);
+    let f = &run.findings[0];
+    assert_eq!(f["file"], "book/book.toml");
+    assert_eq!(f["line"], 6);
+    assert_eq!(
+        f["help"].as_str().unwrap().split('?').next(),
+        Some("did you mean `../requirements`")
+    );
+}
+
+#[test]
+fn readme_templates_and_excluded_files_are_not_items() {
+    let book = Book::fixture("clean")
+        .file(
+            "requirements/README.md",
+            "# The items\n\nOne file per item.\n",
+        )
+        .file("requirements/tests/_template.md", "+++\nid = \"TST-XXX\"\n")
+        .file("requirements/notes/ideas.md", "Ideas, not items.\n");
+    let run = book.check();
+    assert_eq!(run.codes(), ["missing-front-matter"], "{}", run.stdout);
+    assert_eq!(run.findings[0]["file"], "requirements/notes/ideas.md");
+    let book = book.config("exclude = [\"notes/\"]");
+    let run = book.check();
+    run.expect_code(0);
+    assert!(run.findings.is_empty(), "{}", run.stdout);
+    // `!` takes a default back in, as in .gitignore.
+    let run = book
+        .edit("book/book.toml", |t| {
+            t.replace(
+                "exclude = [\"notes/\"]",
+                "exclude = [\"notes/\", \"!README.md\"]",
+            )
+        })
+        .check();
+    assert_eq!(run.codes(), ["missing-front-matter"], "{}", run.stdout);
+    assert_eq!(run.findings[0]["file"], "requirements/README.md");
+    // A pattern that is not gitignore syntax is a configuration error at the pattern.
+    let bad = Book::fixture("clean")
+        .config("exclude = [\"{a,b\"]")
+        .check();
+    bad.expect_code(2);
+    assert_eq!(bad.codes(), ["config-invalid-value"]);
+    assert_eq!(
+        (
+            bad.findings[0]["line"].as_u64(),
+            bad.findings[0]["column"].as_u64()
+        ),
+        (Some(6), Some(12))
+    );
+}
+
+#[test]
+fn a_link_to_an_item_file_names_the_ref_directive() {
+    let run = Book::fixture("clean")
+        .chapter(
+            "links.md",
+            "Links",
+            "# Links\n\nSee [the test](../../requirements/tests/TST-001.md) and [the risk](requirements/RSK-001.md).\n",
+        )
+        .check();
+    assert_eq!(
+        run.codes(),
+        ["link-outside-book", "broken-link"],
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.findings[0]["help"]
+            .as_str()
+            .unwrap()
+            .contains("`{{#techfile ref TST-001}}`"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.findings[1]["help"]
+            .as_str()
+            .unwrap()
+            .contains("`{{#techfile ref RSK-001}}`"),
+        "{}",
+        run.stdout
+    );
+}
+
+/// git with a fixed identity and date, in `dir`.
+fn git(dir: &Path, args: &[&str]) {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_AUTHOR_NAME", "Test")
+        .env("GIT_AUTHOR_EMAIL", "test@example.invalid")
+        .env("GIT_COMMITTER_NAME", "Test")
+        .env("GIT_COMMITTER_EMAIL", "test@example.invalid")
+        .env("GIT_AUTHOR_DATE", "2026-03-04T05:06:07Z")
+        .env("GIT_COMMITTER_DATE", "2026-03-04T05:06:07Z")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", dir)
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn the_stamp_date_says_where_it_comes_from_and_uncommitted_changes_warn() {
+    require!(Mdbook, Git);
+    let book = Book::fixture("clean").bundle(
+        "pdf = false\n\n[[preprocessor.techfile.bundle.revision]]\nversion = \"2.3\"\ndate = 2026-02-27\nauthor = \"A\"\ndescription = \"Issue\"",
+    );
+    let root = book.root();
+    git(root, &["init", "-q"]);
+    git(root, &["add", "-A"]);
+    git(
+        root,
+        &[
+            "-c",
+            "commit.gpgsign=false",
+            "commit",
+            "-q",
+            "-m",
+            "Issue 2.3",
+        ],
+    );
+    let built = book.build().expect_ok();
+    // The version's entry in the revision history gives the date on every page.
+    let index = built.page("index.html");
+    assert!(
+        index.contains("\u{b7} issued 2026-02-27</div>"),
+        "the stamp"
+    );
+    assert!(!built.stderr.contains("warning"), "{}", built.stderr);
+    let control_date = "2026-02-27 (the issue date of version 2.3 in the revision history); built 2026-03-04 (date of the commit)";
+    let book = book.chapter(
+        "control.md",
+        "Control",
+        "# Control\n\n{{#techfile document-control}}\n",
+    );
+    let built = book.build().expect_ok();
+    assert!(
+        built.page("control.html").contains(control_date),
+        "the document control page"
+    );
+    assert!(
+        built
+            .stderr
+            .contains("techfile: warning: the bundle is built from changes that are not committed"),
+        "{}",
+        built.stderr
+    );
+    assert!(built.page("index.html").contains("(modified)"));
+    // Without the version in the history, SOURCE_DATE_EPOCH is a build date, and says so.
+    let book = book.edit("book/book.toml", |t| {
+        t.replace("version = \"2.3\"\ndate", "version = \"2.2\"\ndate")
+    });
+    let index = book
+        .mdbook()
+        .epoch(EPOCH)
+        .run()
+        .expect_ok()
+        .page("index.html");
+    assert!(index.contains("\u{b7} built 2026-11-18</div>"), "the stamp");
+    // require-clean refuses a bundle of uncommitted changes.
+    let refused = book
+        .edit("book/book.toml", |t| {
+            t.replace("pdf = false", "pdf = false\nrequire-clean = true")
+        })
+        .build();
+    assert!(!refused.success, "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("require-clean is set"),
+        "{}",
+        refused.stderr
+    );
+}
+
+#[test]
+fn mdbook_serve_shows_findings_in_the_book_and_leaves_the_bundle_alone() {
+    require!(Mdbook);
+    let book = Book::fixture("clean").bundle("pdf = false");
+    let bundle = book.build().expect_ok().bundle_dir();
+    let before = files_with_ext(&bundle, "");
+    let manifest = book.read("book/book/techfile/MANIFEST.sha256");
+    // A mistake made while serving: `mdbook build` would fail on it.
+    let book = book.edit("book/src/intro.md", |t| format!("{t}\n[x](nowhere.md)\n"));
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let served = book.mdbook().serve(port);
+    let wait = Duration::from_secs(120);
+    let intro = served.get("intro.html", wait);
+    let findings = served.get("techfile/findings.html", wait);
+    let log = served.stop();
+    let intro = intro.unwrap_or_else(|| panic!("no page served\n{log}"));
+    assert!(
+        intro.contains("class=\"techfile-findings\""),
+        "no banner\n{log}"
+    );
+    assert!(
+        intro.contains("error[broken-link]"),
+        "the page's own finding"
+    );
+    assert!(
+        findings.is_some_and(|f| f.contains("error[broken-link]")),
+        "the findings page\n{log}"
+    );
+    assert!(
+        log.contains("`mdbook serve` does not write the bundle"),
+        "{log}"
+    );
+    assert_eq!(book.read("book/book/techfile/MANIFEST.sha256"), manifest);
+    assert_eq!(files_with_ext(&bundle, ""), before, "the bundle changed");
+    book.run(&["verify", "book/book/techfile"]).expect_code(0);
+}
