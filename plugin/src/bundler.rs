@@ -201,7 +201,6 @@ pub fn render(ctx: &RenderContext) -> Result<Rendered> {
         loaded,
         &names,
         Chapters::FromSummary,
-        None,
     )?;
     // The diagrams are in the HTML already; the bundle needs the trace, not a second layout.
     inputs.book.layout = None;
@@ -269,6 +268,9 @@ pub fn render(ctx: &RenderContext) -> Result<Rendered> {
         }
     }
     fs::write(dest.join("trace.json"), trace).context("cannot write trace.json")?;
+    let vex = techfile_core::export::vex::export(&analysis, stamp, title.as_deref());
+    fs::write(dest.join(techfile_core::export::vex::FILE_NAME), vex)
+        .context("cannot write the VEX document")?;
 
     let pdf = match browser {
         Some(browser) => {

@@ -111,9 +111,9 @@ fn analyse_tree(
         loaded,
         names,
         Chapters::FromSummary,
-        today,
     ) {
         Ok((mut inputs, sbom_folders, mut notes)) => {
+            inputs.today = today;
             // The version's identity is not compared, but a book with a bundle expects
             // one (its document-control directive needs a version): give it what the
             // revision itself says, without asking git for dates or describe.
@@ -196,10 +196,7 @@ pub fn run(options: &Options) -> Result<Outcome> {
             .parent()
             .map_or_else(|| book.clone(), Path::to_path_buf),
     };
-    let today = match options.today {
-        Some(t) => Some(t),
-        None => crate::facts::today()?,
-    };
+    let today = Some(crate::facts::today(options.today)?.0);
     let base_tree = GitTree::at(&repo, &base_commit)?;
     let head_tree = head_commit
         .as_deref()

@@ -10,6 +10,8 @@ use mdbook_preprocessor::config::Config as BookConfig;
 use std::path::Path;
 use techfile_core::config::Config;
 use techfile_core::config::bundle::{self, BundleConfig, VersionFrom};
+use techfile_core::model::Date;
+use techfile_core::revalidate::report::TodaySource;
 use techfile_core::stamp::{DateSource, SbomFolder, StampFacts};
 
 /// `SOURCE_DATE_EPOCH` (reproducible-builds.org): seconds since 1970-01-01 UTC. Unset or
@@ -41,17 +43,39 @@ pub fn source_date_epoch() -> Result<Option<Timestamp>> {
     Ok(Some(timestamp))
 }
 
-/// The day `diff` judges dates on when `--today` is not given: `SOURCE_DATE_EPOCH`'s day
-/// (UTC) when it is set, else the clock's. Taken once per run, so both versions share it.
+/// The day the checks that depend on the date are judged on, and where it came from:
+/// `--today` when given, else the day (UTC) of `SOURCE_DATE_EPOCH`, else the clock's.
+/// The one place a command that judges dates without `--today` finds its day
+/// (`revalidate`, `diff`); taken once per run, so every analysis of the run shares it.
 ///
 /// # Errors
 ///
-/// When `SOURCE_DATE_EPOCH` is set to something that is not a number of seconds.
-pub fn today() -> Result<Option<techfile_core::model::Date>> {
-    let now = source_date_epoch()?.unwrap_or_else(Timestamp::now);
-    Ok(techfile_core::model::Date::new(
-        techfile_core::stamp::utc(now).date(),
-    ))
+/// When `SOURCE_DATE_EPOCH` is set to something that is not a number of seconds, or its
+/// day cannot be written as YYYY-MM-DD.
+pub fn today(given: Option<Date>) -> Result<(Date, TodaySource)> {
+    if let Some(day) = given {
+        return Ok((day, TodaySource::Argument));
+    }
+    let (timestamp, source) = match source_date_epoch()? {
+        Some(t) => (t, TodaySource::SourceDateEpoch),
+        None => (Timestamp::now(), TodaySource::Clock),
+    };
+    let day = techfile_core::stamp::utc(timestamp).date();
+    match Date::new(day) {
+        Some(d) => Ok((d, source)),
+        None => bail!("the date {day} cannot be written as YYYY-MM-DD; give --today"),
+    }
+}
+
+/// The day of `--today` (`check`, `diff` and `revalidate` alike).
+///
+/// # Errors
+///
+/// It is not a `YYYY-MM-DD` date.
+pub fn parse_today(arg: &str) -> Result<Date> {
+    Date::parse(arg.trim()).ok_or_else(|| {
+        anyhow!("--today `{arg}` is not a date: write YYYY-MM-DD, such as 2026-11-29")
+    })
 }
 
 /// The paths to give git, relative to the book root: the build output is excluded when it
@@ -62,6 +86,9 @@ fn git_scope(root: &Path, book: &BookConfig, config: &Config) -> (Vec<String>, V
     inputs.extend(config.items.iter().cloned());
     // The SBOMs are the ones the book reads (`sboms` in [preprocessor.techfile]).
     inputs.extend(config.sbom_sources().0);
+    // The recorded advisory snapshot and the VEX documents change the pages as well.
+    inputs.extend(config.advisories.iter().cloned());
+    inputs.extend(config.vex.iter().cloned());
     inputs.push(config.review.folder().0.to_string());
     let build = relative(&root.join(&book.build.build_dir), root);
     let exclude = if build == "." || build.starts_with("..") {

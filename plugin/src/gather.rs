@@ -14,9 +14,14 @@
 //!   patterns name (gitignore syntax, relative to each item folder, after the defaults
 //!   `README.md` and `_*.md`: a folder's read-me and templates are not items); SBOMs are the
 //!   `*.json` files under the `sboms` folders, or a configured file whatever its name; review
-//!   records and support tables are the `*.toml` files under the review and support folders,
-//!   advisory records the `*.json` files under the `advisories` folders; nothing else in
-//!   those folders is read, hashed, listed or shipped;
+//!   records and support tables are the `*.toml` files under the review and support folders;
+//!   nothing else in those folders is read, hashed, listed or shipped;
+//! - every file under an advisory folder (the `advisories` setting, or
+//!   `revalidate --advisories`) is listed, and the core reports those that are not `*.json`
+//!   OSV records; VEX sources (the `vex` setting, `revalidate --vex`) are files, or folders
+//!   whose `*.json` files are read; VEX documents in the SBOM folders are read as SBOMs.
+//!   What the book's configuration names comes from the book's tree (a git revision for
+//!   `diff`), what the command line names from the disk;
 //! - an item folder that does not exist stops the run with one configuration error at the
 //!   path in book.toml (with the closest existing folder), instead of every link and
 //!   coverage rule failing after it; so does an `exclude` pattern that is not valid;
@@ -25,9 +30,9 @@
 //! - the book is SUMMARY.md's chapters (read with mdBook's parser and loader path rules),
 //!   every file under `src` (hidden ones too: mdBook copies them) and the files the
 //!   chapters include, followed to the files those include;
-//! - a file larger than its limit (`max-file-size`, `max-sbom-size`,
-//!   `evidence.max-junit-size`) is reported, not read;
-//!   its size is checked before reading, so a huge file costs no memory;
+//! - a file larger than its limit (`max-file-size`, `max-sbom-size`, `max-advisory-size`,
+//!   `evidence.max-junit-size`) is reported, not read; its size is checked before reading,
+//!   so a huge file costs no memory;
 //! - a folder or file that cannot be read becomes an unreadable input, which the analysis
 //!   reports as an error: nothing is dropped silently.
 
@@ -39,12 +44,13 @@ use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use mdbook_preprocessor::config::Config as BookConfig;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use techfile_core::advisory::{AdvisoryDir, AdvisoryFile};
 use techfile_core::config::{Config, DEFAULT_EXCLUDE};
 use techfile_core::diag::{Code, Diagnostic};
 use techfile_core::evidence::EvidenceFile;
 use techfile_core::includes;
 use techfile_core::load::{Input, InputError};
-use techfile_core::model::{Date, Span};
+use techfile_core::model::Span;
 use techfile_core::sbom::SbomInput;
 use techfile_core::stamp::SbomFolder;
 use techfile_core::{BookInputs, ChapterInput, Inputs};
@@ -262,7 +268,7 @@ pub fn check_item_sources(
 fn closest_folder(tree: &dyn Tree, path: &Path) -> Option<String> {
     let name = path.file_name()?.to_string_lossy().into_owned();
     let siblings = tree.folders(path.parent()?);
-    techfile_core::load::closest(&name, siblings.iter().map(String::as_str)).map(str::to_owned)
+    techfile_core::suggest::closest(&name, siblings.iter().map(String::as_str)).map(str::to_owned)
 }
 
 /// Reads the SBOMs: every `*.json` under each configured folder (sorted by path), or a
@@ -418,27 +424,93 @@ pub fn support(tree: &dyn Tree, book_root: &Path, config: &Config, names: &Names
     )
 }
 
-/// The advisory records: every `*.json` under the `advisories` folders, which must exist.
-pub fn advisory_records(
+/// Reads advisory folders of OSV records, each already resolved to a path in `tree`: the
+/// `advisories` setting's folders from the book's tree, `revalidate --advisories` folders
+/// (outside the book) from the disk. Every file of a folder is listed, not only `*.json`:
+/// the core reports the others (an archive not unpacked, a stray file) instead of the
+/// snapshot silently holding fewer records. Each file is refused unread above `limit`
+/// (`max-advisory-size`). `origin` says in findings where the folder was named.
+pub fn advisory_dirs(
     tree: &dyn Tree,
-    book_root: &Path,
-    config: &Config,
+    dirs: &[PathBuf],
+    origin: &str,
+    limit: u64,
     names: &Names,
-) -> Vec<Input> {
-    config
-        .advisories
-        .iter()
-        .flat_map(|folder| {
-            folder_files(
-                tree,
-                book_root,
-                (folder, true),
-                ("json", config.max_file_size),
-                "[preprocessor.techfile] advisories",
-                names,
-            )
+) -> Vec<AdvisoryDir> {
+    dirs.iter()
+        .map(|dir| {
+            let (name, path) = (names.diag(dir), names.book(dir));
+            let files = listed(tree, dir, None)
+                .map_err(|e| format!("advisory folder `{name}` ({origin}) cannot be read: {e}"))
+                .map(|found| {
+                    let contents = read_found(tree, &found, limit);
+                    found
+                        .into_iter()
+                        .zip(contents)
+                        .map(|(f, content)| AdvisoryFile {
+                            name: join(&name, &f.rel),
+                            rel: f.rel,
+                            content,
+                        })
+                        .collect()
+                });
+            AdvisoryDir { name, path, files }
         })
         .collect()
+}
+
+/// Reads VEX sources, each a file or a folder whose `*.json` files are read: the `vex`
+/// setting's from the book's tree (so `diff` sees each revision's statements),
+/// `revalidate --vex` files from the disk. Each is refused unread above `limit`.
+pub fn vex_documents(
+    tree: &dyn Tree,
+    sources: &[PathBuf],
+    origin: &str,
+    limit: u64,
+    names: &Names,
+) -> Vec<Input> {
+    let mut out = Vec::new();
+    for source in sources {
+        let (name, path) = (names.diag(source), names.book(source));
+        if tree.entry(source) != Entry::Dir {
+            out.push(Input {
+                name,
+                path,
+                content: tree
+                    .read(&[(source.as_path(), limit)])
+                    .pop()
+                    .unwrap_or_else(|| Err(InputError::Io("not read".into()))),
+            });
+            continue;
+        }
+        match listed(tree, source, Some("json")) {
+            Ok(found) => {
+                let contents = read_found(tree, &found, limit);
+                out.extend(found.into_iter().zip(contents).map(|(f, content)| Input {
+                    name: join(&name, &f.rel),
+                    path: join(&path, &f.rel),
+                    content,
+                }));
+            }
+            Err(e) => out.push(Input {
+                content: Err(InputError::Folder(format!(
+                    "VEX folder `{name}` ({origin}) cannot be read: {e}"
+                ))),
+                name,
+                path,
+            }),
+        }
+    }
+    out
+}
+
+/// [`walk`] of a folder that must exist, with why not in words.
+fn listed(tree: &dyn Tree, dir: &Path, ext: Option<&str>) -> Result<Vec<Found>, String> {
+    match tree.entry(dir) {
+        Entry::Dir => walk(tree, dir, ext, false).map_err(|e| e.to_string()),
+        Entry::File => Err("it is not a folder".into()),
+        Entry::Missing => Err("no such folder".into()),
+    }
 }
 
 /// The evidence files: every file under the evidence folder, hashed as a stream (an
@@ -783,8 +855,9 @@ pub fn src_files(tree: &dyn Tree, src: &Path, skip: &Path) -> BTreeSet<String> {
 }
 
 /// Gathers every input of the book at `root` in `tree` (chapters from `chapters`), without
-/// the stamp's facts and without a layout engine for diagrams; the checks that depend on
-/// the date run only when `today` is given. Returns the SBOM sources too, for a stamp.
+/// the stamp's facts and without a layout engine for diagrams. The date is not among them:
+/// the checks that depend on it run only when a command sets [`Inputs::today`]. Returns the
+/// SBOM sources too, for a stamp.
 ///
 /// # Errors
 ///
@@ -796,7 +869,6 @@ pub fn gather_tree(
     loaded: Loaded,
     names: &Names,
     chapters: Chapters,
-    today: Option<Date>,
 ) -> Result<(Inputs, Vec<SbomFolder>, Vec<String>)> {
     let mut loaded = loaded;
     check_item_sources(tree, root, &mut loaded)?;
@@ -818,11 +890,26 @@ pub fn gather_tree(
         chapters,
         config.max_file_size,
     )?;
+    let in_book =
+        |paths: &[String]| -> Vec<PathBuf> { paths.iter().map(|p| root.join(p)).collect() };
     let inputs = Inputs {
         support: support(tree, root, &config, names),
-        advisory_records: advisory_records(tree, root, &config, names),
+        advisories: advisory_dirs(
+            tree,
+            &in_book(&config.advisories),
+            "from [preprocessor.techfile] advisories",
+            config.max_advisory_size,
+            names,
+        ),
+        vex: vex_documents(
+            tree,
+            &in_book(&config.vex),
+            "from [preprocessor.techfile] vex",
+            config.max_advisory_size,
+            names,
+        ),
         evidence: evidence(tree, root, &config, names),
-        today,
+        today: None,
         config,
         items,
         sboms,
@@ -835,8 +922,9 @@ pub fn gather_tree(
 
 /// Gathers every input of the book at `root` on the disk (chapters from `chapters`), with
 /// Graphviz to lay out the data-flow diagrams and, when `[preprocessor.techfile.bundle]` is
-/// set, the stamp's facts. Returns the notes too (the configuration's first). The date checks run only when `today` is given
-/// (`check --today`): a build never depends on the day it runs.
+/// set, the stamp's facts. Returns the notes too (the configuration's first). As in
+/// [`gather_tree`], [`Inputs::today`] is left unset: a build never depends on the day it
+/// runs, and `check --today` and `revalidate` set it.
 ///
 /// # Errors
 ///
@@ -848,10 +936,9 @@ pub fn gather_inputs(
     loaded: Loaded,
     names: &Names,
     chapters: Chapters,
-    today: Option<Date>,
 ) -> Result<(Inputs, Vec<String>)> {
     let (mut inputs, sbom_folders, mut notes) =
-        gather_tree(&FsTree, root, book_config, loaded, names, chapters, today)?;
+        gather_tree(&FsTree, root, book_config, loaded, names, chapters)?;
     inputs.book.layout = Some(std::sync::Arc::new(crate::graphviz::Graphviz::new(
         &inputs.config.diagram,
     )));
@@ -948,5 +1035,103 @@ mod tests {
         );
         assert_eq!(walk(&FsTree, dir.path(), None, true).unwrap().len(), 6);
         assert!(walk(&FsTree, &dir.path().join("none"), Some("md"), false).is_err());
+    }
+
+    #[test]
+    fn advisory_folders_list_every_file_sorted_without_hidden_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        for f in [
+            "npm/b.json",
+            "npm/a.json",
+            "PyPI/all.zip",
+            ".git/x.json",
+            "npm/.swp",
+        ] {
+            let p = dir.path().join(f);
+            fs::create_dir_all(p.parent().unwrap()).unwrap();
+            fs::write(p, "{}").unwrap();
+        }
+        let names = Names::for_book(&dir.path().join("book"));
+        let read = advisory_dirs(
+            &FsTree,
+            &[dir.path().to_path_buf()],
+            "--advisories",
+            1024,
+            &names,
+        );
+        let rels: Vec<_> = read[0]
+            .files
+            .as_ref()
+            .unwrap()
+            .iter()
+            .map(|f| f.rel.as_str())
+            .collect();
+        assert_eq!(rels, ["PyPI/all.zip", "npm/a.json", "npm/b.json"]);
+        let small = advisory_dirs(&FsTree, &[dir.path().to_path_buf()], "x", 1, &names);
+        assert!(
+            small[0]
+                .files
+                .as_ref()
+                .unwrap()
+                .iter()
+                .all(|f| matches!(f.content, Err(InputError::TooLarge { .. })))
+        );
+        let missing = advisory_dirs(
+            &FsTree,
+            &[dir.path().join("none")],
+            "--advisories",
+            1024,
+            &names,
+        );
+        assert!(
+            missing[0]
+                .files
+                .as_ref()
+                .unwrap_err()
+                .contains("no such folder")
+        );
+        let file = advisory_dirs(&FsTree, &[dir.path().join("npm/a.json")], "x", 1024, &names);
+        assert!(file[0].files.as_ref().unwrap_err().contains("not a folder"));
+    }
+
+    #[test]
+    fn vex_sources_are_files_or_folders_of_json_documents() {
+        let dir = tempfile::tempdir().unwrap();
+        for f in [
+            "vex/b.json",
+            "vex/a.json",
+            "vex/notes.txt",
+            "vex/.old.json",
+            "one.json",
+        ] {
+            let p = dir.path().join(f);
+            fs::create_dir_all(p.parent().unwrap()).unwrap();
+            fs::write(p, "{}").unwrap();
+        }
+        let names = Names::for_book(&dir.path().join("book"));
+        let read = vex_documents(
+            &FsTree,
+            &[
+                dir.path().join("vex"),
+                dir.path().join("one.json"),
+                dir.path().join("none.json"),
+            ],
+            "--vex",
+            1024,
+            &names,
+        );
+        let got: Vec<(&str, bool)> = read
+            .iter()
+            .map(|i| (i.path.as_str(), i.content.is_ok()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("vex/a.json", true),
+                ("vex/b.json", true),
+                ("one.json", true),
+                ("none.json", false)
+            ]
+        );
     }
 }

@@ -23,6 +23,7 @@ pub mod import;
 pub mod init;
 pub mod mdbook;
 pub mod paths;
+pub mod revalidate;
 pub mod review;
 pub mod sbom_generate;
 pub mod tree;

@@ -1,7 +1,7 @@
 //! The `mdbook-techfile` binary: the mdBook preprocessor protocol, `check`, `diff`,
-//! `evidence`, `review`, `supports`, `sbom`, the bundle renderer (`render`) and `verify`.
-//! stdout carries only protocol JSON (or, for `check`, `diff`, `evidence`, `sbom -o -` and
-//! `verify`, the output); everything else goes to stderr.
+//! `revalidate`, `evidence`, `review`, `supports`, `sbom`, the bundle renderer (`render`)
+//! and `verify`. stdout carries only protocol JSON (or, for `check`, `diff`, `revalidate`,
+//! `evidence`, `sbom -o -` and `verify`, the output); everything else goes to stderr.
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -68,8 +68,8 @@ enum Command {
         #[arg(long, conflicts_with_all = ["external_links", "explain_suspect", "today"])]
         gaps: bool,
         /// Also run the checks that depend on the date, judged on this day (YYYY-MM-DD):
-        /// end of support of SBOM components, review dates. Without it, nothing the check
-        /// reports depends on the day it runs.
+        /// end of support of SBOM components, review dates, VEX statements past their
+        /// review-by date. Without it, nothing the check reports depends on the day it runs.
         #[arg(long, value_name = "DATE")]
         today: Option<String>,
     },
@@ -128,6 +128,35 @@ enum Command {
         /// The folder holding book.toml.
         #[arg(long, value_name = "BOOK_DIR", default_value = ".")]
         book: PathBuf,
+    },
+    /// Check a book against the world on one date: every check of `check`, plus the ones
+    /// that depend on the date (end of support, review dates, VEX review-by dates) and
+    /// advisory matching against the folders given. Exit 0 when no finding is an error, 1
+    /// when one is, 2 on usage errors. Nothing is fetched: download advisory databases
+    /// first and name their folders with --advisories.
+    Revalidate {
+        /// The folder holding book.toml.
+        book_dir: PathBuf,
+        /// An advisory folder of OSV records (`DIR/<Ecosystem>/*.json`, RustSec's OSV
+        /// export, or a plain folder); may repeat. Replaces `advisories` in book.toml.
+        #[arg(long = "advisories", value_name = "DIR")]
+        advisories: Vec<PathBuf>,
+        /// A VEX document (OpenVEX or CycloneDX); may repeat. Added to those of the
+        /// `vex` setting and the SBOM folders.
+        #[arg(long = "vex", value_name = "FILE")]
+        vex: Vec<PathBuf>,
+        /// The date to judge on (YYYY-MM-DD); default: the day of SOURCE_DATE_EPOCH,
+        /// else today's date (UTC). Always printed.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        today: Option<String>,
+        /// The report: markdown, json (versioned, see revalidate.schema.json), sarif or
+        /// github (workflow annotations).
+        #[arg(long, value_enum, default_value_t = ReportFormat::Markdown)]
+        format: ReportFormat,
+        /// Print only the OSV ecosystems of the SBOMs' components, one per line (the
+        /// advisory databases to download), and exit.
+        #[arg(long)]
+        ecosystems: bool,
     },
     /// Compare the technical file at two git revisions: items, trace links, coverage,
     /// risks, findings, SBOM components and suspect links. Exit 1 when the gate is hit
@@ -263,6 +292,14 @@ enum MeaningArg {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+enum ReportFormat {
+    Markdown,
+    Json,
+    Sarif,
+    Github,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum Color {
     Auto,
     Always,
@@ -356,6 +393,23 @@ fn main() -> ExitCode {
             ids,
             book,
         }) => evidence(&book, &ids),
+        Some(Command::Revalidate {
+            book_dir,
+            advisories,
+            vex,
+            today,
+            format,
+            ecosystems,
+        }) => revalidate(
+            mdbook_techfile::revalidate::Options {
+                book_dir,
+                advisories,
+                vex,
+                today,
+            },
+            format,
+            ecosystems,
+        ),
         Some(Command::Diff {
             base,
             head,
@@ -424,7 +478,7 @@ fn check(
         Color::Never => false,
         Color::Auto => std::io::stdout().is_terminal(),
     };
-    let today = today.map(parse_today).transpose()?;
+    let today = today.map(mdbook_techfile::facts::parse_today).transpose()?;
     let outcome = match glue::check_on(book_dir, today) {
         Ok(outcome) => outcome,
         Err(e) => {
@@ -505,6 +559,53 @@ fn check(
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())?;
     out.flush()?;
+    Ok(exit_for(&outcome))
+}
+
+fn revalidate(
+    options: mdbook_techfile::revalidate::Options,
+    format: ReportFormat,
+    list_ecosystems: bool,
+) -> Result<ExitCode> {
+    use mdbook_techfile::core::report as findings;
+    use mdbook_techfile::core::revalidate::{markdown, report};
+    let (outcome, run) = match mdbook_techfile::revalidate::run(&options) {
+        Ok(done) => done,
+        Err(e) => return config_errors_to_stderr(e),
+    };
+    if list_ecosystems {
+        let list = mdbook_techfile::core::advisory::assess::ecosystems(&outcome.analysis.sboms);
+        let mut out = std::io::stdout().lock();
+        for e in list {
+            writeln!(out, "{e}")?;
+        }
+        out.flush()?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    eprint!("{}", outcome.notes_text());
+    eprintln!(
+        "techfile: revalidating {} on {} ({})",
+        run.book,
+        run.today,
+        run.today_source.describe()
+    );
+    let analysis = &outcome.analysis;
+    let text = match format {
+        ReportFormat::Markdown => markdown::render(analysis, &run),
+        ReportFormat::Json => report::render(analysis, &run),
+        ReportFormat::Sarif => {
+            findings::sarif::render(&findings::findings(analysis), &run.tool_version)
+        }
+        ReportFormat::Github => {
+            let all = findings::findings(analysis);
+            let refs: Vec<&findings::Finding> = all.iter().collect();
+            findings::github::annotations(&refs, "the revalidation report lists every finding")
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    eprintln!("techfile: {}", diag::summary_line(&analysis.findings));
     Ok(exit_for(&outcome))
 }
 
@@ -615,13 +716,6 @@ fn catalog(grep: Option<&str>, format: ListFormat) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The day of `--today` (`check` and `diff` alike).
-fn parse_today(t: &str) -> Result<mdbook_techfile::core::model::Date> {
-    mdbook_techfile::core::model::Date::parse(t.trim()).ok_or_else(|| {
-        anyhow::anyhow!("--today `{t}` is not a date: write YYYY-MM-DD, such as 2026-11-29")
-    })
-}
-
 struct DiffArgs {
     base: String,
     head: Option<String>,
@@ -635,7 +729,11 @@ struct DiffArgs {
 fn diff(args: DiffArgs, format: DiffFormat) -> Result<ExitCode> {
     use mdbook_techfile::core::diff::{gate::Rule, markdown, report::Report};
     use mdbook_techfile::core::report::{github, gitlab};
-    let today = args.today.as_deref().map(parse_today).transpose()?;
+    let today = args
+        .today
+        .as_deref()
+        .map(mdbook_techfile::facts::parse_today)
+        .transpose()?;
     let fail_on = match args.fail_on.as_deref() {
         None => None,
         Some("none") => Some(Vec::new()),

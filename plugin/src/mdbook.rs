@@ -9,8 +9,9 @@ use anyhow::{Result, bail};
 use mdbook_preprocessor::PreprocessorContext;
 use mdbook_preprocessor::book::{Book, BookItem, Chapter};
 use std::path::Path;
+use techfile_core::config::Config;
 use techfile_core::diag;
-use techfile_core::{Analysis, Mode, analyse};
+use techfile_core::{Analysis, Inputs, Mode, analyse};
 
 /// What one pass produced: the analysis (findings, pages, links that leave the book), the
 /// book when no finding is an error, and notes that are not findings.
@@ -203,7 +204,6 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book) -> Result<Outcome> {
         loaded,
         &names,
         Chapters::Given(given),
-        None,
     )?;
     let chapter_paths: Vec<String> = inputs
         .book
@@ -312,13 +312,29 @@ pub fn check(book_root: &Path) -> Result<Outcome> {
     check_on(book_root, None)
 }
 
-/// [`check`], with the checks that depend on the date judged on `today` when given.
+/// [`check`], with the checks that depend on the date judged on `today` when given
+/// (`check --today`).
 ///
 /// # Errors
 ///
 /// As [`check`].
 pub fn check_on(book_root: &Path, today: Option<techfile_core::model::Date>) -> Result<Outcome> {
-    load(book_root, Mode::Check, today).map(|(o, _)| o)
+    check_with(book_root, |_| {}, |inputs, _| inputs.today = today)
+}
+
+/// [`check`] with the configuration adjusted before the inputs are gathered, and the
+/// gathered inputs before the analysis: `revalidate` drops the configured advisory folders
+/// it replaces (so they are not read), sets the date and adds its folders and documents.
+///
+/// # Errors
+///
+/// As [`check`].
+pub fn check_with(
+    book_root: &Path,
+    configure: impl FnOnce(&mut Config),
+    adjust: impl FnOnce(&mut Inputs, &Names),
+) -> Result<Outcome> {
+    load(book_root, Mode::Check, configure, adjust).map(|(o, _)| o)
 }
 
 /// A page as `check` renders it: its path relative to `src` as mdBook renders it, and its
@@ -332,13 +348,14 @@ pub struct RenderedPage {
 /// [`check`], keeping the pages: the chapters after expansion, then the generated pages,
 /// in book order. Tests compare them with what `mdbook build` makes of the same book.
 pub fn render(book_root: &Path) -> Result<(Outcome, Vec<RenderedPage>)> {
-    load(book_root, Mode::Build, None)
+    load(book_root, Mode::Build, |_| {}, |_, _| {})
 }
 
 fn load(
     book_root: &Path,
     mode: Mode,
-    today: Option<techfile_core::model::Date>,
+    configure: impl FnOnce(&mut Config),
+    adjust: impl FnOnce(&mut Inputs, &Names),
 ) -> Result<(Outcome, Vec<RenderedPage>)> {
     if !book_root.join("book.toml").is_file() {
         bail!("{} has no book.toml", book_root.display());
@@ -346,16 +363,17 @@ fn load(
     let names = Names::for_book(book_root);
     // Our table first: its findings (a TOML syntax error included) are more precise than
     // mdBook's message about the same file.
-    let loaded = bookconfig::load(book_root, &names)?;
+    let mut loaded = bookconfig::load(book_root, &names)?;
+    configure(&mut loaded.config);
     let book_config = bookconfig::book_config(&loaded.book_toml)?;
-    let (inputs, notes) = gather_inputs(
+    let (mut inputs, notes) = gather_inputs(
         book_root,
         &book_config,
         loaded,
         &names,
         Chapters::FromSummary,
-        today,
     )?;
+    adjust(&mut inputs, &names);
     let paths: Vec<String> = inputs
         .book
         .chapters

@@ -1017,3 +1017,51 @@ fn only_json_files_of_an_sbom_folder_are_listed_and_shipped() {
         "trace.json \"inputs\""
     );
 }
+
+#[test]
+fn the_bundle_ships_one_self_contained_vex_document() {
+    require!(Mdbook);
+    let book = Book::fixture("clean-advisories").bundle("pdf = false");
+    let built = book.mdbook().epoch(EPOCH).run().expect_ok();
+    let dir = built.bundle_dir();
+    let text = fs::read_to_string(dir.join("vex.cdx.json")).unwrap();
+    // Valid CycloneDX 1.6, by the reader that validates SBOMs.
+    let mut map = mdbook_techfile::core::model::SourceMap::new();
+    let file = map.add("vex.cdx.json", text.clone());
+    let (doc, findings) = mdbook_techfile::core::sbom::parse(file, &text);
+    assert!(findings.is_empty(), "{findings:?}");
+    assert!(doc.is_some());
+    let vex: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let v = &vex["vulnerabilities"][0];
+    assert_eq!(v["id"], "TEST-RUSTSEC-0001");
+    assert_eq!(v["analysis"]["state"], "not_affected");
+    assert_eq!(v["analysis"]["justification"], "code_not_present");
+    assert_eq!(v["properties"][0]["value"], "2027-11-20");
+    // The component it names is in the document itself.
+    let r = v["affects"][0]["ref"].as_str().unwrap();
+    let c = vex["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["bom-ref"] == r)
+        .expect("the affected component is in the document");
+    assert_eq!(c["purl"], "pkg:cargo/fixcrate@1.2.2");
+    // The snapshot is named, and the manifest lists the file.
+    let source = vex["metadata"]["properties"][0]["value"].as_str().unwrap();
+    assert!(
+        source.contains("records=2") && source.contains("sha256="),
+        "{source}"
+    );
+    let manifest = fs::read_to_string(dir.join("MANIFEST.sha256")).unwrap();
+    assert!(manifest.contains("  vex.cdx.json\n"), "{manifest}");
+    let trace: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(dir.join("trace.json")).unwrap()).unwrap();
+    assert_eq!(trace["advisory-sources"][0]["records"], 2);
+    verify(&dir).expect_code(0);
+    // Two builds give the same document.
+    let again = book.mdbook().epoch(EPOCH).run().expect_ok();
+    assert_eq!(
+        fs::read_to_string(again.bundle_dir().join("vex.cdx.json")).unwrap(),
+        text
+    );
+}

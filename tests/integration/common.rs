@@ -16,8 +16,8 @@ mod tools;
 pub use book::Book;
 pub use git::{git_in, isolate_git};
 pub use run::{
-    BIN, Checked, Run, check, check_args, check_human, command, parse_json_lines, run,
-    run_with_stdin, today_of,
+    BIN, Checked, Run, check, check_args, check_human, command, fixture_findings, parse_json_lines,
+    revalidate, run, run_env, run_with_stdin, today_of,
 };
 pub(crate) use tools::require;
 pub use tools::{Need, ready, shared_dir};

@@ -897,7 +897,10 @@ struct Gathered {
     sboms: Vec<File>,
     reviews: Vec<File>,
     support: Vec<File>,
-    advisories: Vec<File>,
+    /// Each advisory folder's book path and its files (every file: the core reports those
+    /// that are not records), or why it cannot be listed.
+    advisories: Vec<(String, Result<Vec<File>, String>)>,
+    vex: Vec<File>,
     evidence: Vec<EvidenceFile>,
     /// Name, path, source and given text of each chapter.
     chapters: Vec<(String, String, Option<String>, Option<String>)>,
@@ -921,7 +924,6 @@ fn gathered(tree: &dyn mdbook_techfile::tree::Tree, root: &Path) -> Gathered {
         loaded,
         &names,
         Chapters::FromSummary,
-        None,
     )
     .unwrap();
     let file = |i: &mdbook_techfile::core::load::Input| {
@@ -936,7 +938,26 @@ fn gathered(tree: &dyn mdbook_techfile::tree::Tree, root: &Path) -> Gathered {
         sboms: inputs.sboms.iter().map(|s| file(&s.input)).collect(),
         reviews: inputs.reviews.iter().map(file).collect(),
         support: inputs.support.iter().map(file).collect(),
-        advisories: inputs.advisory_records.iter().map(file).collect(),
+        advisories: inputs
+            .advisories
+            .iter()
+            .map(|d| {
+                let files = d.files.as_ref().map(|files| {
+                    files
+                        .iter()
+                        .map(|f| {
+                            (
+                                f.name.clone(),
+                                f.rel.clone(),
+                                f.content.clone().map_err(|e| input_error_text(&e)),
+                            )
+                        })
+                        .collect()
+                });
+                (d.path.clone(), files.map_err(Clone::clone))
+            })
+            .collect(),
+        vex: inputs.vex.iter().map(file).collect(),
         evidence: inputs
             .evidence
             .iter()
@@ -1020,13 +1041,18 @@ fn the_disk_and_a_commit_are_gathered_with_one_policy() {
         })
         // Larger than max-file-size: refused by size, on both sides, before reading.
         .file("requirements/big.md", "x".repeat(4 * 1024 * 1024 + 1))
-        // Support tables and advisory records: `*.toml` and `*.json`, hidden ones left out.
-        .config("advisories = [\"../advisories\"]")
+        // Support tables: `*.toml`, hidden ones left out. Advisory folders: every file but
+        // hidden ones (the core reports what is not a record). VEX folders: `*.json`.
+        .config("advisories = [\"../advisories\"]\nvex = [\"../vex\"]")
         .file("support/vendor.toml", "[[component]]\n")
         .file("support/.draft.toml", "[[component]]\n")
         .file("support/notes.md", "not a table\n")
         .file("advisories/RUSTSEC-2026-0001.json", "{}")
         .file("advisories/README.md", "not a record\n")
+        .file("advisories/.cache/x.json", "{}")
+        .file("vex/psirt.openvex.json", "{}")
+        .file("vex/notes.md", "not a document\n")
+        .file("vex/.old.json", "{}")
         // Evidence: every file but hidden ones, hashed; JUnit reports read whole up to
         // their limit, a larger one hashed but not read.
         .toml("[preprocessor.techfile.evidence]\nmax-junit-size = 100\n")
@@ -1086,10 +1112,26 @@ fn the_disk_and_a_commit_are_gathered_with_one_policy() {
     );
     let paths = |files: &[File]| files.iter().map(|f| f.1.clone()).collect::<Vec<_>>();
     assert_eq!(paths(&disk.support), ["support/vendor.toml"]);
+    let advisories: Vec<(&str, Vec<&str>)> = disk
+        .advisories
+        .iter()
+        .map(|(dir, files)| {
+            (
+                dir.as_str(),
+                files
+                    .as_ref()
+                    .unwrap()
+                    .iter()
+                    .map(|f| f.1.as_str())
+                    .collect(),
+            )
+        })
+        .collect();
     assert_eq!(
-        paths(&disk.advisories),
-        ["advisories/RUSTSEC-2026-0001.json"]
+        advisories,
+        [("advisories", vec!["README.md", "RUSTSEC-2026-0001.json"])]
     );
+    assert_eq!(paths(&disk.vex), ["vex/psirt.openvex.json"]);
     let evidence: Vec<(&str, bool)> = disk
         .evidence
         .iter()
@@ -1263,7 +1305,6 @@ fn a_misspelt_item_folder_in_a_revision_is_one_configuration_error() {
         loaded,
         &names,
         mdbook_techfile::gather::Chapters::FromSummary,
-        None,
     ) {
         Ok(_) => panic!("a missing item folder is a configuration error"),
         Err(e) => e,
@@ -1275,4 +1316,58 @@ fn a_misspelt_item_folder_in_a_revision_is_one_configuration_error() {
     let help = errors.findings[0].help.as_deref().unwrap_or("");
     // The closest folder comes from the revision's own tree.
     assert!(help.contains("did you mean `../requirements`?"), "{help}");
+}
+
+#[test]
+fn each_revision_is_judged_with_its_own_advisory_snapshot_and_vex_statements() {
+    require!(Git);
+    let statements = fs::read(fixture("vulnerable-component").join("sboms/app.openvex.json"))
+        .expect("the fixture's OpenVEX document");
+    // The base has the advisory snapshot in the book and no statement on foo-bar.
+    let book = Book::fixture("vulnerable-component")
+        .remove("sboms/app.openvex.json")
+        .git_init()
+        .commit("base: foo-bar is vulnerable");
+    let base = book.head();
+    // The head settles it with a statement of the `vex` setting's folder.
+    let book = book
+        .config("vex = [\"../vex\"]")
+        .file("vex/psirt.openvex.json", &statements)
+        .commit("head: the PSIRT's statement");
+    let head = book.head();
+    // The revisions are read from git: what the working tree holds does not count.
+    let book = book
+        .remove("vex/psirt.openvex.json")
+        .remove("advisories/PyPI/TEST-PYPI-0001.json");
+    let run = book.run_in_repo(&["diff", &base, &head, "--book", "book", "--format", "json"]);
+    let report = json(&run);
+    assert_valid("diff.schema.json", &report);
+    let about = |list: &str| -> Vec<(String, String)> {
+        report["findings"][list]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f["code"].as_str().unwrap().to_string(),
+                    f["message"].as_str().unwrap().to_string(),
+                )
+            })
+            .filter(|(_, m)| m.contains("TEST-PYPI-0001"))
+            .collect()
+    };
+    let fixed = about("fixed");
+    assert!(
+        fixed.iter().any(|(c, _)| c == "vulnerable-component"),
+        "{fixed:?}\n{}",
+        run.stdout
+    );
+    assert!(about("new").is_empty(), "{:?}", about("new"));
+    assert!(
+        about("unchanged")
+            .iter()
+            .all(|(c, _)| c != "vulnerable-component"),
+        "{:?}",
+        about("unchanged")
+    );
 }

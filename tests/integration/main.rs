@@ -27,6 +27,7 @@
 //!   50 MB file) and release consistency; the support addendum and evidence in the bundle.
 //! - `includes`: included text is read as mdBook includes it, in either preprocessor order.
 //! - `risk`: the security risk views in a real build, custom scales, the sample file.
+//! - `revalidate`: advisories, VEX, the date, the reports, the scheduled job's script.
 //! - `review`: the `review` command, suspect links, `--explain-suspect` and independent
 //!   reviews on scratch git repositories, the review views.
 //! - `sbom`: CycloneDX conformance, hostile SBOM files, the `sbom` command, large SBOMs.
@@ -50,6 +51,7 @@ mod includes;
 mod lifecycle;
 mod links;
 mod pdf;
+mod revalidate;
 mod review;
 mod risk;
 mod sample;

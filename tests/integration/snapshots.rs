@@ -9,7 +9,8 @@
 //! then read the changed `.snap` files before committing them.
 
 use crate::common::{
-    Run, check_args, check_human, fixture, fixture_names, fixture_names_runnable, run, today_of,
+    Run, check_args, check_human, fixture, fixture_names, fixture_names_runnable, revalidate, run,
+    today_of,
 };
 
 /// The operating system's text for "folder not found", which the read-error fixture
@@ -34,8 +35,47 @@ fn report(command: &str, run: &Run) -> String {
     )
 }
 
+/// The tool's version, which reports name, replaced so snapshots survive a release.
+fn without_version(text: &str) -> String {
+    text.replace(
+        &format!("\"version\": \"{}\"", env!("CARGO_PKG_VERSION")),
+        "\"version\": \"<version>\"",
+    )
+    .replace(
+        &format!("mdbook-techfile {}", env!("CARGO_PKG_VERSION")),
+        "mdbook-techfile <version>",
+    )
+}
+
+/// The fixture of a time-dependent finding: its Markdown and JSON revalidation reports on
+/// the fixture's date.
+fn snapshot_revalidation(name: &str, today: &str) {
+    let dir = fixture(name);
+    let markdown = revalidate(&dir, today, "markdown");
+    let json = revalidate(&dir, today, "json");
+    assert_eq!(markdown.code, json.code, "{name}: both formats exit alike");
+    insta::with_settings!({
+        snapshot_path => "snapshots",
+        prepend_module_to_snapshot => false,
+        omit_expression => true,
+        description => format!("tests/fixtures/{name}"),
+    }, {
+        insta::assert_snapshot!(
+            format!("{name}__revalidate_markdown"),
+            without_version(&report(&format!("mdbook-techfile revalidate book --today {today}"), &markdown))
+        );
+        insta::assert_snapshot!(
+            format!("{name}__revalidate_json"),
+            without_version(&report(&format!("mdbook-techfile revalidate book --today {today} --format json"), &json))
+        );
+    });
+}
+
 fn snapshot_fixture(name: &str) {
     let dir = fixture(name);
+    if let Some(today) = today_of(&dir) {
+        snapshot_revalidation(name, &today);
+    }
     let human = check_human(&dir);
     let json_args = check_args(&dir, &["--format", "json"]);
     let json = run(
@@ -93,10 +133,15 @@ fn no_snapshot_is_orphaned() {
         let Some(stem) = name.strip_suffix(".snap") else {
             continue;
         };
-        let fixture = stem
-            .strip_suffix("__human")
-            .or_else(|| stem.strip_suffix("__json"))
-            .unwrap_or(stem);
+        let fixture = [
+            "__revalidate_markdown",
+            "__revalidate_json",
+            "__human",
+            "__json",
+        ]
+        .iter()
+        .find_map(|s| stem.strip_suffix(s))
+        .unwrap_or(stem);
         assert!(
             fixtures.iter().any(|f| f == fixture),
             "snapshot {name} belongs to no fixture; delete it"

@@ -111,6 +111,7 @@ const DIRECTIVES: &[(&str, &str)] = &[
     ("gaps", "{{#techfile gaps}}"),
     ("cover", "{{#techfile cover}}"),
     ("sbom", "{{#techfile sbom FILE}}"),
+    ("vulnerabilities", "{{#techfile vulnerabilities}}"),
     ("support", "{{#techfile support}}"),
     ("stride", "{{#techfile stride}}"),
     ("interfaces", "{{#techfile interfaces}}"),
@@ -168,6 +169,7 @@ pub fn expand<'g, 'a>(
     graph: &'g TraceGraph<'a>,
     sboms: &'g SbomSet,
     reviews: &'g crate::review::Reviews,
+    vulnerabilities: &'g crate::advisory::assess::Assessment,
     gaps: &'g crate::checks::Gaps,
     support: &'g crate::lifecycle::Support,
     chapters: &'g [Chapter],
@@ -303,6 +305,7 @@ pub fn expand<'g, 'a>(
             risk: &config.risk,
             stamp,
             sboms,
+            vulnerabilities,
             sbom_pages,
             reviews,
             gaps,
@@ -830,6 +833,7 @@ impl Expander<'_, '_, '_> {
             }
             ("ref", [id]) => self.reference(d, id),
             ("sbom", [file]) => self.sbom(d, file),
+            ("vulnerabilities", []) => Some(self.generated(d, render::vulnerabilities::render)),
             (known, _) if DIRECTIVES.iter().any(|(n, _)| *n == known) => {
                 let usage = DIRECTIVES
                     .iter()
@@ -1096,10 +1100,12 @@ mod tests {
         let sboms = SbomSet::default();
         let config = Config::default();
         let reviews = crate::review::Reviews::default();
+        let vulns = crate::advisory::assess::Assessment::default();
         let gaps = crate::checks::Gaps::default();
         let support = crate::lifecycle::Support::default();
         let (expanded, _) = expand(
-            &graph, &sboms, &reviews, &gaps, &support, &chapters, &config, None, outline, None,
+            &graph, &sboms, &reviews, &vulns, &gaps, &support, &chapters, &config, None, outline,
+            None,
         );
         (0..expanded.page_count())
             .map(|n| {

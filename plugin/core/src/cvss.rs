@@ -242,6 +242,28 @@ impl Vector {
     }
 }
 
+impl Vector {
+    /// The base score in tenths (0 to 100), as the crate computes it for the vector's
+    /// version (the CVSS 3.x round-up, the CVSS 4.0 macro-vector lookup, CVSS 2.0's
+    /// rounding), each already to one decimal.
+    pub fn base_score_tenths(&self) -> u32 {
+        // Scores are 0.0 to 10.0 with one decimal, so the product rounds to an integer.
+        (self.parsed.score() * 10.0).round().clamp(0.0, 100.0) as u32
+    }
+
+    /// The qualitative rating of the base score: `none`, `low`, `medium`, `high` or
+    /// `critical` (CVSS 2.0 has no `none` or `critical`).
+    pub fn rating(&self) -> &'static str {
+        match self.parsed.severity() {
+            cvss::Severity::None => "none",
+            cvss::Severity::Low => "low",
+            cvss::Severity::Medium => "medium",
+            cvss::Severity::High => "high",
+            cvss::Severity::Critical => "critical",
+        }
+    }
+}
+
 impl fmt::Display for Vector {
     /// The vector in the specification's order, as the crate writes it.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

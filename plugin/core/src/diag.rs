@@ -106,7 +106,7 @@ codes! {
     ReadError = "read-error", "load", Deny, true;
     /// A file is not valid UTF-8.
     NotUtf8 = "not-utf8", "load", Deny, true;
-    /// A file is larger than its limit (`max-file-size` for items, `max-sbom-size` for SBOMs).
+    /// A file is larger than its limit (`max-file-size` for items, `max-sbom-size` for SBOMs, `max-advisory-size` for advisory records and VEX documents).
     FileTooLarge = "file-too-large", "load", Deny, true;
     /// An item file has no `+++` front-matter.
     MissingFrontMatter = "missing-front-matter", "load", Deny, true;
@@ -210,6 +210,34 @@ codes! {
     UnknownComponent = "unknown-component", "sbom", Deny, false;
     /// A `{{#techfile sbom FILE}}` directive names a file that is not a loaded SBOM.
     UnknownSbom = "unknown-sbom", "book", Deny, false;
+    /// An OSV advisory record cannot be read (not JSON, no `id`, a field of the wrong shape), or a time in it is not RFC 3339; a record that cannot be read is not used.
+    AdvisoryMalformed = "advisory-malformed", "advisory", Deny, false;
+    /// A file in an advisory folder is not a `*.json` OSV record (an `all.zip` left packed, a README) and is not read.
+    AdvisoryFileSkipped = "advisory-file-skipped", "advisory", Warn, false;
+    /// An advisory names a component's package, but whether the component's version is affected cannot be decided: a GIT range, an ecosystem without a version order and no complete `versions` list, a version the ecosystem's order cannot parse.
+    AdvisoryRangeUnevaluated = "advisory-range-unevaluated", "advisory", Warn, false;
+    /// A component that advisories name has no version, so they cannot be evaluated for it.
+    ComponentVersionMissing = "component-version-missing", "advisory", Warn, false;
+    /// A component cannot be matched against advisories: no purl, a malformed purl, a purl type without an advisory ecosystem, or no advisory folder for its ecosystem.
+    ComponentNotChecked = "component-not-checked", "advisory", Warn, false;
+    /// A component is affected by a vulnerability that no complete VEX statement settles (`not_affected` with a justification, or `fixed`).
+    VulnerableComponent = "vulnerable-component", "advisory", Deny, false;
+    /// A component is affected by a vulnerability, and a VEX statement `affected` says what is done about it.
+    VulnerabilityAffected = "vulnerability-affected", "advisory", Warn, false;
+    /// A component has an informational advisory (RustSec `unmaintained`, `unsound`, `notice`), which is not a vulnerability.
+    AdvisoryInformational = "advisory-informational", "advisory", Warn, false;
+    /// An item's `affects` names a component with an unsettled vulnerability (or the item is a control or test below such a risk): the risk is to be re-estimated, the control re-checked, the test re-run.
+    VulnerabilitySuspect = "vulnerability-suspect", "advisory", Warn, false;
+    /// A VEX document or statement cannot be read: not JSON, neither OpenVEX nor CycloneDX, no vulnerability, status or component, an unknown status, a date that is not a date.
+    VexMalformed = "vex-malformed", "vex", Deny, false;
+    /// A VEX statement lacks what its status requires: `not_affected` a justification, `affected` a response (CycloneDX) or action statement (OpenVEX); it settles nothing.
+    VexIncomplete = "vex-incomplete", "vex", Deny, false;
+    /// A VEX statement is past its review-by date (`techfile:review-by`, or its last update plus `vex-max-age` days) on the revalidation date.
+    VexExpired = "vex-expired", "vex", Deny, false;
+    /// A VEX statement names a component that no loaded SBOM contains.
+    VexUnknownComponent = "vex-unknown-component", "vex", Deny, false;
+    /// A VEX statement names a vulnerability that no loaded advisory names (as id or alias).
+    VexUnknownVulnerability = "vex-unknown-vulnerability", "vex", Warn, false;
     /// A data-flow diagram draws more elements and data flows than `max-elements`, or takes longer than the time limit to lay out.
     DiagramTooLarge = "diagram-too-large", "book", Deny, false;
     /// A data-flow diagram could not be laid out: Graphviz `dot` is missing, or failed.
@@ -270,10 +298,11 @@ impl Code {
     }
 
     /// Whether the code means that an input or a setting could not be read: book.toml,
-    /// an item file, an SBOM, a support table, a JUnit report, an SBOM's lifecycle date.
-    /// Such findings are the root causes of others (a link to an item that did not load is
-    /// unknown, a component whose end-of-support date is unreadable has unknown support),
-    /// so they are reported first.
+    /// an item file, an SBOM, a support table, a JUnit report, an SBOM's lifecycle date, an
+    /// advisory record, a VEX document. Such findings are the root causes of others (a link
+    /// to an item that did not load is unknown, a component whose end-of-support date is
+    /// unreadable has unknown support, a vulnerability whose VEX document is unreadable is
+    /// not settled), so they are reported first.
     pub fn is_input(self) -> bool {
         matches!(self.family(), "config" | "load")
             || matches!(
@@ -284,6 +313,8 @@ impl Code {
                     | Code::SbomSchema
                     | Code::JunitMalformed
                     | Code::LifecycleDateInvalid
+                    | Code::AdvisoryMalformed
+                    | Code::VexMalformed
             )
     }
 }

@@ -7,6 +7,26 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
+/// A `urn:uuid:` serial number derived from `content` (the first 128 bits of its SHA-256
+/// with the version 8 and variant bits of RFC 9562 set), so the same content always gets
+/// the same serial number.
+pub fn content_uuid(content: &str) -> String {
+    let hex = sha256_hex(content.as_bytes());
+    let mut b: Vec<u8> = hex.bytes().take(32).collect();
+    b[12] = b'8';
+    let v = (b[16] as char).to_digit(16).unwrap_or(0);
+    b[16] = char::from_digit(8 | (v & 3), 16).unwrap_or('8') as u8;
+    let s = String::from_utf8(b).unwrap_or_default();
+    format!(
+        "urn:uuid:{}-{}-{}-{}-{}",
+        &s[0..8],
+        &s[8..12],
+        &s[12..16],
+        &s[16..20],
+        &s[20..32]
+    )
+}
+
 /// A SHA-256 computed piece by piece, for files too large to hold in memory: the edge
 /// reads, this hashes.
 #[derive(Default)]

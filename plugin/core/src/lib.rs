@@ -6,12 +6,15 @@
 //! Nothing here touches the file system, runs a process, reads the environment or the
 //! clock, or prints: the `mdbook-techfile` crate gathers the inputs ([`Inputs`]) and decides
 //! where output goes. Data flows one way, layer by layer (see ARCHITECTURE.md):
-//! [`suggest`], [`digest`] and [`cvss`] → [`model`] and [`diag`] → [`catalog`] → [`config`] → [`load`] and [`sbom`] → [`graph`]
-//! → [`risk`] and [`checks`] → [`render`] → [`includes`] → [`book`] → [`links`] → this module
-//! → [`export`], [`report`] (findings with stable keys) and [`diff`] (two analyses compared).
+//! [`suggest`], [`digest`] and [`cvss`] → [`model`], [`diag`] and [`fingerprint`] →
+//! [`catalog`] and [`load`] → [`config`], [`sbom`] and [`stamp`] → [`graph`], [`risk`] and
+//! [`threat`] → [`checks`], [`vex`] and [`advisory`] → [`render`] → [`includes`], [`book`],
+//! [`links`] and [`serve`] → this module → [`export`], [`report`] (findings with stable
+//! keys), [`revalidate`] (the revalidation report) and [`diff`] (two analyses compared).
 
 #![deny(clippy::print_stderr, clippy::print_stdout)]
 
+pub mod advisory;
 pub mod book;
 pub mod catalog;
 pub mod checks;
@@ -31,6 +34,7 @@ pub mod load;
 pub mod model;
 pub mod render;
 pub mod report;
+pub mod revalidate;
 pub mod review;
 pub mod risk;
 pub mod sbom;
@@ -40,6 +44,7 @@ pub mod suggest;
 #[cfg(test)]
 mod testkit;
 pub mod threat;
+pub mod vex;
 
 use crate::book::Chapter;
 use crate::catalog::Catalog;
@@ -136,14 +141,18 @@ pub struct Inputs {
     pub stamp: Option<StampFacts>,
     /// The support tables (`*.toml` in the support folder), sorted by path.
     pub support: Vec<Input>,
-    /// The advisory records (OSV JSON) of the `advisories` folders, sorted by path.
-    pub advisory_records: Vec<Input>,
+    /// The advisory folders (OSV records): the snapshot the SBOMs are matched against and
+    /// RustSec `unmaintained` notices are read from (empty: none).
+    pub advisories: Vec<advisory::AdvisoryDir>,
+    /// VEX documents besides the SBOMs (the `vex` setting, `revalidate --vex`).
+    pub vex: Vec<Input>,
     /// The files of the evidence folder, sorted by path.
     pub evidence: Vec<evidence::EvidenceFile>,
     /// The day the checks that depend on the date are judged on (end of support, review
-    /// dates), chosen at the edge: `check --today`, or for `diff` one day for both
-    /// versions, so a comparison shows what changed in the files, not what the calendar
-    /// did. `None`: those checks do not run, and nothing depends on the day.
+    /// dates, VEX statements' review-by dates), chosen at the edge: `check --today`,
+    /// `revalidate`, or for `diff` one day for both versions, so a comparison shows what
+    /// changed in the files, not what the calendar did. `None`: those checks do not run,
+    /// and nothing depends on the day.
     pub today: Option<Date>,
 }
 
@@ -192,6 +201,8 @@ pub struct Analysis {
     /// Things the user should know that are not findings (a chapter checked as mdBook
     /// handed it over because another preprocessor changed it).
     pub notes: Vec<String>,
+    /// The advisories matched against the SBOMs and the VEX statements applied.
+    pub vulnerabilities: advisory::assess::Assessment,
     /// Every coverage gap and the open work drafts leave (`check --gaps` and the gaps
     /// view list them).
     pub gaps: checks::Gaps,
@@ -236,7 +247,8 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
         book: book_inputs,
         stamp: facts,
         support: support_inputs,
-        advisory_records,
+        advisories,
+        vex: vex_inputs,
         evidence: evidence_inputs,
         today,
     } = inputs;
@@ -313,6 +325,20 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
         diags: item_diags,
     } = load::load(&mut map, item_inputs);
     diags.extend(item_diags);
+    // OpenVEX documents may sit in the SBOM folders; they are VEX, not SBOMs.
+    let (openvex_inputs, sbom_inputs): (Vec<SbomInput>, Vec<SbomInput>) =
+        sbom_inputs.into_iter().partition(|s| {
+            s.input
+                .content
+                .as_ref()
+                .is_ok_and(|b| vex::looks_like_openvex(b))
+        });
+    for v in vex_inputs
+        .iter()
+        .chain(openvex_inputs.iter().map(|s| &s.input))
+    {
+        record(Role::Vex, v);
+    }
     let junit_property = config
         .release
         .as_ref()
@@ -345,11 +371,26 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
     diags.extend(review_diags);
     let (sboms, affects_diags) = sbom::resolve(loaded, &items, |i| graph.is_canonical(i), &map);
     diags.extend(affects_diags);
+    let (vulnerabilities, vuln_diags) = advisory::pipeline::run(
+        &mut map,
+        &graph,
+        &sboms,
+        &config,
+        advisory::pipeline::VulnInputs {
+            advisories,
+            vex: vex_inputs
+                .into_iter()
+                .chain(openvex_inputs.into_iter().map(|s| s.input))
+                .collect(),
+            today,
+        },
+    );
+    diags.extend(vuln_diags);
     let (support, support_diags) = lifecycle::assess(
         &mut map,
         &sboms,
         support_inputs,
-        advisory_records,
+        &vulnerabilities.notices,
         &config,
         today,
     );
@@ -371,6 +412,7 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
         &graph,
         &sboms,
         &reviews,
+        &vulnerabilities,
         &gaps,
         &support,
         &chapters,
@@ -403,6 +445,7 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
         inputs: hashed,
         output,
         notes,
+        vulnerabilities,
         gaps,
         today,
         support,
@@ -444,6 +487,7 @@ fn expand_and_check_links(
     graph: &TraceGraph<'_>,
     sboms: &SbomSet,
     reviews: &review::Reviews,
+    vulnerabilities: &advisory::assess::Assessment,
     gaps: &checks::Gaps,
     support: &lifecycle::Support,
     chapters: &[Chapter],
@@ -455,7 +499,17 @@ fn expand_and_check_links(
     render: bool,
 ) -> (book::Output, Vec<Diagnostic>) {
     let (expanded, mut diags) = book::expand(
-        graph, sboms, reviews, gaps, support, chapters, config, stamp, !render, layout,
+        graph,
+        sboms,
+        reviews,
+        vulnerabilities,
+        gaps,
+        support,
+        chapters,
+        config,
+        stamp,
+        !render,
+        layout,
     );
     let pages = BookPages {
         expanded: &expanded,

@@ -1114,6 +1114,12 @@ pub fn validate_id(id: &str) -> Result<(), &'static str> {
     Ok(())
 }
 
+/// The end of the character at `at` (or `at` at the end of the text), so a span never
+/// splits a character.
+pub(crate) fn one_char_end(text: &str, at: usize) -> usize {
+    text[at..].chars().next().map_or(at, |c| at + c.len_utf8())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -20,6 +20,8 @@ pub enum Role {
     Sbom,
     /// A review record.
     Review,
+    /// A VEX document (the `vex` setting, `--vex`, OpenVEX in the SBOM folders).
+    Vex,
     /// A file of the evidence folder (test reports, JUnit XML).
     Evidence,
 }
@@ -34,6 +36,7 @@ impl Role {
             Role::Item => "item",
             Role::Sbom => "sbom",
             Role::Review => "review",
+            Role::Vex => "vex",
             Role::Evidence => "evidence",
         }
     }

@@ -3,6 +3,7 @@
 //! run costs one analysis of a few items, not of a real technical file.
 
 use std::collections::{BTreeMap, BTreeSet};
+use techfile_core::advisory::{AdvisoryDir, AdvisoryFile};
 use techfile_core::config::Config;
 use techfile_core::evidence::EvidenceFile;
 use techfile_core::load::Input;
@@ -157,6 +158,24 @@ pub const OSV: &str = r#"{
 }
 "#;
 
+/// An OpenVEX document that settles the base book's record for serde: not affected, with
+/// a justification.
+pub const OPENVEX: &str = r#"{
+  "@context": "https://openvex.dev/ns/v0.2.0",
+  "@id": "https://example.com/vex/fuzz-1",
+  "author": "PSIRT <psirt@example.com>",
+  "timestamp": "2026-02-01T00:00:00Z",
+  "version": 1,
+  "statements": [{
+    "vulnerability": {"name": "RUSTSEC-2026-0001", "aliases": ["CVE-2026-0001"]},
+    "products": [{"@id": "pkg:cargo/serde@1.0.200"}],
+    "status": "not_affected",
+    "justification": "vulnerable_code_not_in_execute_path",
+    "last_updated": "2026-02-01T00:00:00Z"
+  }]
+}
+"#;
+
 /// One book as the edge would gather it; every field is text the caller may replace.
 #[derive(Clone, Debug)]
 pub struct Book {
@@ -171,10 +190,12 @@ pub struct Book {
     pub items: Vec<(String, Vec<u8>)>,
     pub sboms: Vec<(String, Vec<u8>)>,
     pub reviews: Vec<(String, Vec<u8>)>,
-    /// Support tables, advisory records (OSV JSON) and evidence files, by path relative to
-    /// the book's parent (evidence: relative to the evidence folder).
+    /// Support tables, advisory records (OSV JSON, under the folders of
+    /// `config.advisories`), VEX documents (the `vex` setting's) and evidence files, by path
+    /// relative to the book's parent (evidence: relative to the evidence folder).
     pub support: Vec<(String, Vec<u8>)>,
     pub advisories: Vec<(String, Vec<u8>)>,
+    pub vex: Vec<(String, Vec<u8>)>,
     pub evidence: Vec<(String, Vec<u8>)>,
     /// The day the date checks are judged on (`check --today`).
     pub today: Option<Date>,
@@ -199,6 +220,7 @@ impl Book {
             reviews: Vec::new(),
             support: Vec::new(),
             advisories: Vec::new(),
+            vex: Vec::new(),
             evidence: Vec::new(),
             today: None,
         }
@@ -220,8 +242,8 @@ impl Book {
 
     /// The base book with what the lifecycle checks read: TST-1 names JUnit cases of
     /// `evidence/junit/app.xml` ([`JUNIT`]), a support table ([`SUPPORT`]) covers the
-    /// SBOM's components, an OSV record ([`OSV`]) calls one unmaintained, and the checks
-    /// that depend on the day run on 2026-06-01.
+    /// SBOM's components, an OSV record ([`OSV`]) calls one unmaintained (and, with its
+    /// range, vulnerable), and the checks that depend on the day run on 2026-06-01.
     pub fn lifecycle() -> Book {
         let mut book = Book::base();
         let digest = techfile_core::digest::sha256_hex(JUNIT.as_bytes());
@@ -301,7 +323,28 @@ impl Book {
             },
             stamp: None,
             support: self.support.iter().map(|(p, t)| input(p, t)).collect(),
-            advisory_records: self.advisories.iter().map(|(p, t)| input(p, t)).collect(),
+            advisories: self
+                .config
+                .advisories
+                .iter()
+                .map(|folder| AdvisoryDir {
+                    name: folder.clone(),
+                    path: folder.clone(),
+                    files: Ok(self
+                        .advisories
+                        .iter()
+                        .filter_map(|(p, t)| {
+                            let rel = p.strip_prefix(folder.as_str())?.strip_prefix('/')?;
+                            Some(AdvisoryFile {
+                                rel: rel.to_string(),
+                                name: p.clone(),
+                                content: Ok(t.clone()),
+                            })
+                        })
+                        .collect()),
+                })
+                .collect(),
+            vex: self.vex.iter().map(|(p, t)| input(p, t)).collect(),
             evidence: self
                 .evidence
                 .iter()

@@ -119,6 +119,12 @@ pub const TARGETS: &[Target] = &[
         whole_book: true,
     },
     Target {
+        name: "vex",
+        run: targets::vex,
+        seeds: seeds::Seed::Vex,
+        whole_book: true,
+    },
+    Target {
         name: "dragon",
         run: targets::dragon,
         seeds: seeds::Seed::Dragon,

@@ -33,8 +33,12 @@ pub enum Seed {
     Junit,
     /// Support tables.
     Support,
-    /// OSV records: the base book's, and variants made up for the target.
+    /// OSV records: the advisory fixtures, the base book's, and variants made up for the
+    /// target.
     Advisories,
+    /// VEX documents (OpenVEX, and CycloneDX documents with analyses) of the fixtures, the
+    /// sample and the SBOM test vectors, and the base book's.
+    Vex,
     /// OWASP Threat Dragon models.
     Dragon,
 }
@@ -67,6 +71,7 @@ pub fn collect(seed: Seed, root: &Path, shared: Option<&Path>) -> Vec<(String, V
         "sboms",
         "support",
         "evidence",
+        "vex",
     ] {
         walk(&root.join(dir), &mut files);
     }
@@ -105,6 +110,10 @@ pub fn collect(seed: Seed, root: &Path, shared: Option<&Path>) -> Vec<(String, V
                     && (name.starts_with("support/") || name.contains("/support/"))
             }
             Seed::Advisories => name.ends_with(".json") && name.contains("advisories/"),
+            Seed::Vex => {
+                name.ends_with(".json")
+                    && (is_sbom || name.contains("vex") || name.starts_with("tests/fixtures/"))
+            }
             Seed::Dragon => name.starts_with("tests/threat-dragon/"),
         };
         if !wanted {
@@ -132,6 +141,7 @@ pub fn collect(seed: Seed, root: &Path, shared: Option<&Path>) -> Vec<(String, V
             }
             Seed::Includes if !bytes.windows(3).any(|w| w == b"{{#") => {}
             Seed::ThreatItems if !is_threat_item(&bytes) => {}
+            Seed::Vex if !is_vex(&bytes) => {}
             _ => out.push((name, bytes)),
         }
     }
@@ -148,6 +158,12 @@ pub fn collect(seed: Seed, root: &Path, shared: Option<&Path>) -> Vec<(String, V
                 .map(|(i, t)| (format!("include-tree-{i}"), t.as_bytes().to_vec())),
         ),
         Seed::Dragon => out.push(("dragon-small".into(), DRAGON.as_bytes().to_vec())),
+        Seed::Vex => out.extend(
+            [crate::book::OPENVEX, CYCLONEDX_VEX]
+                .iter()
+                .enumerate()
+                .map(|(i, t)| (format!("vex-{i}"), t.as_bytes().to_vec())),
+        ),
         Seed::Advisories => out.extend(
             [crate::book::OSV, OSV_WITHDRAWN]
                 .iter()
@@ -167,6 +183,18 @@ const OSV_WITHDRAWN: &str = r#"{"id": "RUSTSEC-2026-0002", "withdrawn": "2026-02
   {"package": {"ecosystem": "Maven", "name": "org.example:lib", "purl": "pkg:maven/org.example/lib"},
    "database_specific": {"informational": "unmaintained"}}]}"#;
 
+/// A standalone CycloneDX VEX document on the base book's record: one statement that
+/// names the component by purl, with a review-by date, one by a bom-ref of its own.
+const CYCLONEDX_VEX: &str = r#"{"bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1,
+ "components": [{"type": "library", "name": "serde", "version": "1.0.200", "bom-ref": "s",
+  "purl": "pkg:cargo/serde@1.0.200"}],
+ "vulnerabilities": [
+  {"id": "RUSTSEC-2026-0001", "affects": [{"ref": "pkg:cargo/serde@1.0.200"}],
+   "analysis": {"state": "exploitable", "response": ["update"], "lastUpdated": "2026-01-01T00:00:00Z"},
+   "properties": [{"name": "techfile:review-by", "value": "2026-03-01"}]},
+  {"id": "CVE-2026-0001", "affects": [{"ref": "s"}],
+   "analysis": {"state": "not_affected", "justification": "code_not_reachable"}}]}"#;
+
 /// A Threat Dragon 2 model with two elements, a flow across a boundary and a threat.
 const DRAGON: &str = r#"{"summary": {"title": "Small"}, "detail": {"diagrams": [{"title": "D", "cells": [
  {"id": "a", "shape": "actor", "position": {"x": 0, "y": 0}, "size": {"width": 10, "height": 10},
@@ -178,6 +206,14 @@ const DRAGON: &str = r#"{"summary": {"title": "Small"}, "detail": {"diagrams": [
   "data": {"type": "tm.BoundaryBox", "name": "Phone"}},
  {"id": "f", "shape": "flow", "source": {"cell": "a"}, "target": {"cell": "p"},
   "data": {"type": "tm.Flow", "name": "Taps", "protocol": "HTTPS", "isEncrypted": true}}]}]}}"#;
+
+/// Whether a JSON file holds VEX statements: an OpenVEX document, or a CycloneDX one with
+/// an `analysis`.
+fn is_vex(bytes: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(bytes);
+    text.contains("openvex.dev/ns")
+        || (text.contains("\"vulnerabilities\"") && text.contains("\"analysis\""))
+}
 
 /// Whether an item file belongs to a threat model.
 fn is_threat_item(bytes: &[u8]) -> bool {

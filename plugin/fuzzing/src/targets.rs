@@ -4,17 +4,19 @@
 use crate::book::Book;
 use crate::props;
 use std::sync::OnceLock;
+use techfile_core::advisory::{AdvisoryDir, AdvisoryFile, osv};
 use techfile_core::config::{self, Config, EnvOverride};
 use techfile_core::cvss::Vector;
 use techfile_core::diag::Code;
 use techfile_core::evidence::junit;
-use techfile_core::lifecycle::{advisory, table};
+use techfile_core::lifecycle::table;
 use techfile_core::links::{self, html};
 use techfile_core::load::{self, frontmatter};
 use techfile_core::model::{FileId, Fingerprint, SourceMap};
 use techfile_core::review::{record, rewrite};
 use techfile_core::sbom::{self, SbomInput, purl::Purl};
 use techfile_core::threat::dragon;
+use techfile_core::vex;
 use techfile_core::{Mode, fingerprint};
 
 /// Text as the tool reads a file: invalid UTF-8 is its own finding before any parser runs,
@@ -437,19 +439,63 @@ pub fn support(data: &[u8]) {
     whole_book(&book);
 }
 
-/// OSV advisory records (`lifecycle::advisory::notices`), alone and in the lifecycle
-/// book, where an `unmaintained` record changes a component's support level.
+/// OSV advisory records (`advisory::osv::parse`, and `advisory::load`, which reads a
+/// folder of them into the database the SBOMs are matched against), alone and in the
+/// lifecycle book, where the record matches an SBOM component and an `unmaintained` one
+/// changes its support level.
 pub fn advisory(data: &[u8]) {
-    if let Ok(value) = serde_json::from_slice::<serde_json::Value>(data) {
-        let first = advisory::notices(&value, "advisories/fuzz.json");
-        assert_eq!(
-            format!("{first:?}"),
-            format!("{:?}", advisory::notices(&value, "advisories/fuzz.json")),
-            "two reads of an OSV record differ"
-        );
-    }
+    assert_eq!(
+        osv::parse(data),
+        osv::parse(data),
+        "two reads of an OSV record differ"
+    );
+    let run = || {
+        let mut map = SourceMap::new();
+        let dir = AdvisoryDir {
+            name: "advisories".into(),
+            path: "advisories".into(),
+            files: Ok(vec![AdvisoryFile {
+                rel: "crates.io/fuzz.json".into(),
+                name: "advisories/crates.io/fuzz.json".into(),
+                content: Ok(data.to_vec()),
+            }]),
+        };
+        let (db, diags) = techfile_core::advisory::load(&mut map, vec![dir]);
+        props::places(&map, &diags);
+        (
+            format!("{:?}", db.sources),
+            techfile_core::diag::render_json(&diags, &map),
+        )
+    };
+    let (first, second) = (run(), run());
+    props::same(&first.0, &second.0, "advisory sources");
+    props::same(&first.1, &second.1, "advisory findings");
     let mut book = Book::lifecycle();
     book.advisories[0].1 = data.to_vec();
+    whole_book(&book);
+}
+
+/// VEX documents, OpenVEX or CycloneDX (`vex::from_document`), alone and as the `vex`
+/// setting's document of the lifecycle book, whose advisory its statements may settle,
+/// expire (the book is judged on a date) or name wrongly.
+pub fn vex(data: &[u8]) {
+    let Some(text) = text(data) else { return };
+    let run = || {
+        let mut map = SourceMap::new();
+        let file = map.add("vex/fuzz.json", text);
+        let mut statements = vex::Statements::default();
+        let diags = vex::from_document(&map, file, &mut statements);
+        props::places(&map, &diags);
+        (
+            format!("{:?}", statements.statements),
+            techfile_core::diag::render_json(&diags, &map),
+        )
+    };
+    let (first, second) = (run(), run());
+    props::same(&first.0, &second.0, "VEX statements");
+    props::same(&first.1, &second.1, "VEX findings");
+    let mut book = Book::lifecycle();
+    book.vex.push(("vex/fuzz.json".into(), data.to_vec()));
     whole_book(&book);
 }
 

@@ -44,3 +44,34 @@ fn the_threat_book_models_and_draws_its_elements() {
         threat.text
     );
 }
+
+#[test]
+fn the_lifecycle_book_matches_its_advisory_and_applies_vex() {
+    let book = Book::lifecycle();
+    let a = book.analyse(Mode::Build);
+    // The OSV record is read as a record, matched against serde, and calls it unmaintained.
+    assert_eq!(a.vulnerabilities.records, 1);
+    assert_eq!(a.vulnerabilities.notices.len(), 1);
+    assert!(
+        a.vulnerabilities
+            .vulnerabilities
+            .iter()
+            .any(|v| v.id == "RUSTSEC-2026-0001"),
+        "{:?}",
+        a.vulnerabilities.vulnerabilities
+    );
+    assert!(a.vulnerabilities.statements.is_empty());
+    // The VEX target's base document is read as a statement on that vulnerability.
+    let mut with_vex = book.clone();
+    with_vex.vex.push((
+        "vex/base.openvex.json".into(),
+        techfile_fuzzing::book::OPENVEX.as_bytes().to_vec(),
+    ));
+    let a = with_vex.analyse(Mode::Build);
+    assert_eq!(a.vulnerabilities.statements.len(), 1);
+    let found: Vec<Code> = a.findings.iter().map(|d| d.code).collect();
+    assert!(
+        !found.contains(&Code::VexMalformed) && !found.contains(&Code::VexUnknownVulnerability),
+        "{found:?}"
+    );
+}

@@ -54,8 +54,9 @@ impl Book {
             .file("book/src/chapter.md", "# Chapter\n")
     }
 
-    /// A copy of the sample technical file: `book/` (without its output), `requirements/`
-    /// and `sboms/`, laid out as in the repository.
+    /// A copy of the sample technical file: `book/` (without its output), `requirements/`,
+    /// `sboms/`, `reviews/`, `vex/`, its advisory snapshot, `support/` and `evidence/`, laid
+    /// out as in the repository.
     pub fn sample() -> Book {
         let book = Book::empty();
         for dir in [
@@ -63,6 +64,8 @@ impl Book {
             "requirements",
             "sboms",
             "reviews",
+            "vex",
+            "tests/fixtures/advisories/osv",
             "support",
             "evidence",
         ] {

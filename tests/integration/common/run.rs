@@ -80,7 +80,8 @@ pub fn run_with_stdin(dir: &Path, args: &[&str], stdin: &[u8]) -> Run {
 }
 
 /// The day a fixture of a finding that depends on the date is checked on: the date in
-/// its `revalidate-today` file (every test of such a finding runs on that fixed day).
+/// its `revalidate-today` file (every test of such a finding runs on that fixed day, with
+/// `check --today` or `revalidate --today`).
 pub fn today_of(dir: &Path) -> Option<String> {
     std::fs::read_to_string(dir.join("revalidate-today"))
         .ok()
@@ -175,5 +176,45 @@ impl Checked {
             .iter()
             .find(|v| v["code"] == code)
             .unwrap_or_else(|| panic!("no {code} in\n{}", self.stdout))
+    }
+}
+
+/// Runs the binary in `dir` with `args`, with environment variables set (`Some`) or
+/// removed (`None`).
+pub fn run_env(dir: &Path, args: &[&str], env: &[(&str, Option<&str>)]) -> Run {
+    let mut cmd = command(dir);
+    cmd.args(args);
+    for (k, v) in env {
+        match v {
+            Some(v) => cmd.env(k, v),
+            None => cmd.env_remove(k),
+        };
+    }
+    Run::from(cmd.output().expect("binary runs"))
+}
+
+/// `mdbook-techfile revalidate book --today DATE --format FORMAT` in `dir`.
+pub fn revalidate(dir: &Path, today: &str, format: &str) -> Run {
+    run(
+        dir,
+        &["revalidate", "book", "--today", today, "--format", format],
+    )
+}
+
+/// The findings of a fixture: `check --format json`, or for a fixture with a
+/// `revalidate-today` file the `findings` of `revalidate --format json` on that day, so
+/// every time-dependent code is shown to be reported by the scheduled revalidation.
+pub fn fixture_findings(dir: &Path) -> Checked {
+    let Some(today) = today_of(dir) else {
+        return check(dir);
+    };
+    let run = revalidate(dir, &today, "json");
+    let report: serde_json::Value = serde_json::from_str(&run.stdout)
+        .unwrap_or_else(|e| panic!("not a JSON report ({e}): {}", run.stdout));
+    Checked {
+        findings: report["findings"].as_array().cloned().unwrap_or_default(),
+        code: run.code,
+        stdout: run.stdout,
+        stderr: run.stderr,
     }
 }

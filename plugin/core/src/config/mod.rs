@@ -48,6 +48,19 @@ pub struct Config {
     pub sboms: Option<Vec<String>>,
     /// Largest SBOM read, in bytes; larger ones are reported, not read.
     pub max_sbom_size: u64,
+    /// Advisory folders (OSV records), relative to the book root: the advisory snapshot
+    /// `check` and `mdbook build` match the SBOMs against, and whose RustSec `unmaintained`
+    /// records give components the support level "no longer maintained";
+    /// `revalidate --advisories` replaces it. Empty: no advisories.
+    pub advisories: Vec<String>,
+    /// Largest advisory record or VEX document read, in bytes.
+    pub max_advisory_size: u64,
+    /// VEX documents (OpenVEX or CycloneDX), files or folders read for `*.json`, relative
+    /// to the book root, besides those in the SBOM folders.
+    pub vex: Vec<String>,
+    /// Days after its last update that a VEX statement without a review-by date expires;
+    /// `None`: such statements do not expire.
+    pub vex_max_age: Option<u32>,
     /// Add pages for item kinds that no chapter hosts with `{{#techfile items <kind>}}`.
     pub generate_pages: bool,
     /// Title of the part the generated pages are added under.
@@ -81,9 +94,6 @@ pub struct Config {
     pub review: ReviewConfig,
     /// `[preprocessor.techfile.diff]`: what fails a change in `mdbook-techfile diff`.
     pub diff: DiffConfig,
-    /// Advisory folders (OSV records, `*.json`), relative to the book root, whose RustSec
-    /// `unmaintained` records give components the support level "no longer maintained".
-    pub advisories: Vec<String>,
     /// `[preprocessor.techfile.support]`: the support tables.
     pub support: SupportConfig,
     /// `[preprocessor.techfile.evidence]`: the evidence folder.
@@ -157,6 +167,10 @@ impl Default for Coverage {
     }
 }
 
+/// Days a VEX statement stays valid after its last update unless it says otherwise: a
+/// yearly review, the usual cadence of post-market surveillance plans.
+pub const DEFAULT_VEX_MAX_AGE: u32 = 365;
+
 /// Where SBOMs are read from when `sboms` is not set, relative to the book root.
 pub const DEFAULT_SBOMS: &str = "../sboms";
 
@@ -175,6 +189,12 @@ impl Default for Config {
             // A 5,000-component SBOM is about 5 MB; 32 MiB leaves room for large container
             // images while keeping the memory of a parsed document bounded.
             max_sbom_size: 32 * 1024 * 1024,
+            advisories: Vec::new(),
+            // OSV records are a few kilobytes; the largest (kernel CVEs with every
+            // affected version listed) stay well under a megabyte.
+            max_advisory_size: 4 * 1024 * 1024,
+            vex: Vec::new(),
+            vex_max_age: Some(DEFAULT_VEX_MAX_AGE),
             generate_pages: true,
             pages_title: "Traceability".into(),
             pages_dir: "techfile".into(),
@@ -189,7 +209,6 @@ impl Default for Config {
             fingerprint: FingerprintConfig::default(),
             review: ReviewConfig::default(),
             diff: DiffConfig::default(),
-            advisories: Vec::new(),
             support: SupportConfig::default(),
             evidence: EvidenceConfig::default(),
             revalidate: RevalidateConfig::default(),
@@ -210,6 +229,10 @@ const KEYS: &[&str] = &[
     "max-file-size",
     "sboms",
     "max-sbom-size",
+    "advisories",
+    "max-advisory-size",
+    "vex",
+    "vex-max-age",
     "generate-pages",
     "pages-title",
     "pages-dir",
@@ -223,7 +246,6 @@ const KEYS: &[&str] = &[
     "fingerprint",
     "review",
     "diff",
-    "advisories",
     "support",
     "evidence",
     "revalidate",
@@ -459,6 +481,27 @@ fn read_table(r: &mut Reader, t: &Table) -> Config {
                     .count(v, key, "max-sbom-size = 33554432", 0)
                     .unwrap_or(c.max_sbom_size);
             }
+            "advisories" => {
+                if let Some(list) = folders(r, v, key, "[\"../advisories\"]", "advisory folder") {
+                    c.advisories = list;
+                }
+            }
+            "vex" => {
+                if let Some(list) = folders(r, v, key, "[\"../vex\"]", "VEX file or folder") {
+                    c.vex = list;
+                }
+            }
+            "max-advisory-size" => {
+                c.max_advisory_size = r
+                    .count(v, key, "max-advisory-size = 4194304", 0)
+                    .unwrap_or(c.max_advisory_size);
+            }
+            "vex-max-age" => {
+                if let Some(days) = r.count(v, key, "vex-max-age = 365", 0) {
+                    // 0 switches the expiry by age off; a count is at most u64.
+                    c.vex_max_age = (days > 0).then(|| u32::try_from(days).unwrap_or(u32::MAX));
+                }
+            }
             "generate-pages" => {
                 c.generate_pages = r.boolean(v, key, "generate-pages = true").unwrap_or(true);
             }
@@ -527,11 +570,6 @@ fn read_table(r: &mut Reader, t: &Table) -> Config {
             "diff" => {
                 if let Some(t) = r.table(v, key, "[preprocessor.techfile.diff]") {
                     c.diff = diff::read(r, t);
-                }
-            }
-            "advisories" => {
-                if let Some(list) = folders(r, v, key, "[\"../advisories\"]", "advisory folder") {
-                    c.advisories = list;
                 }
             }
             "support" => {
@@ -1041,6 +1079,30 @@ mod tests {
             "{e:?}"
         );
         assert_eq!(e.2, "[bundle]", "points at the table's header");
+    }
+
+    #[test]
+    fn advisory_and_vex_settings_are_read_and_checked() {
+        let c = Config::default();
+        assert!(c.advisories.is_empty() && c.vex.is_empty());
+        assert_eq!(c.vex_max_age, Some(DEFAULT_VEX_MAX_AGE));
+        let c = Config::from_toml(
+            "advisories = [\"../osv\"]\nvex = [\"../vex\", \"a.json\"]\nmax-advisory-size = 99\nvex-max-age = 30",
+        )
+        .unwrap();
+        assert_eq!(c.advisories, ["../osv"]);
+        assert_eq!(c.vex, ["../vex", "a.json"]);
+        assert_eq!((c.max_advisory_size, c.vex_max_age), (99, Some(30)));
+        assert_eq!(
+            Config::from_toml("vex-max-age = 0").unwrap().vex_max_age,
+            None
+        );
+        let e = err("advisory = []");
+        assert_eq!(e.0, "config-unknown-key");
+        assert!(e.1.contains("advisory"));
+        assert_eq!(err("advisories = \"../osv\"").0, "config-wrong-type");
+        assert_eq!(err("vex = [\"\"]").0, "config-invalid-value");
+        assert_eq!(err("vex-max-age = -1").0, "config-invalid-value");
     }
 
     #[test]

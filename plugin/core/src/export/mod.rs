@@ -1,5 +1,5 @@
 //! What leaves the analysis as files for other tools and for the notified body: the trace
-//! export (`trace.json`), the hash manifest (`MANIFEST.sha256`) and the PDF's page
+//! export (`trace.json`), the release's VEX document (`vex.cdx.json`), the hash manifest (`MANIFEST.sha256`) and the PDF's page
 //! furniture. Pure: text and bytes in, text and bytes out; the edge writes them.
 
 pub mod manifest;
@@ -9,3 +9,4 @@ pub mod print;
 pub mod printed;
 pub mod tagged;
 pub mod trace;
+pub mod vex;

@@ -30,6 +30,9 @@ struct Trace<'a> {
     threat_model: ThreatModel<'a>,
     findings: Vec<serde_json::Value>,
     reviews: Reviews<'a>,
+    /// The advisory folders the build matched the SBOMs against (the snapshot the
+    /// vulnerabilities pages and `vex.cdx.json` rest on).
+    advisory_sources: Vec<AdvisorySource<'a>>,
 }
 
 #[derive(Serialize)]
@@ -356,6 +359,15 @@ fn threat_model<'a>(
             })
             .collect(),
     }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "kebab-case")]
+struct AdvisorySource<'a> {
+    path: &'a str,
+    records: usize,
+    newest_modified: Option<String>,
+    sha256: &'a str,
 }
 
 #[derive(Serialize)]
@@ -713,6 +725,17 @@ pub fn export(analysis: &Analysis, stamp: &Stamp, title: Option<&str>) -> String
         threat_model: threat_model(graph, &analysis.config.stride),
         findings: findings.iter().map(|d| diag::json_value(d, map)).collect(),
         reviews: reviews(analysis),
+        advisory_sources: analysis
+            .vulnerabilities
+            .sources
+            .iter()
+            .map(|s| AdvisorySource {
+                path: &s.path,
+                records: s.records,
+                newest_modified: s.newest_modified.map(|m| m.to_string()),
+                sha256: &s.sha256,
+            })
+            .collect(),
     };
     // Serializing strings, numbers and JSON values cannot fail.
     let mut out = serde_json::to_string_pretty(&trace).unwrap_or_default();
@@ -866,6 +889,7 @@ mod tests {
                 "threat-model",
                 "findings",
                 "reviews",
+                "advisory-sources",
             ]
         );
         assert_eq!(v["schema-version"], SCHEMA_VERSION);

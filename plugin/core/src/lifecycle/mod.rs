@@ -148,18 +148,18 @@ pub struct Support {
 const MAX_LISTED: usize = 20;
 
 /// Works out the support of every component from the support tables, the SBOMs'
-/// lifecycle properties and the advisories, and reports what is unknown, unreadable and,
+/// lifecycle properties and the `unmaintained` notices of the advisory folders (read
+/// once, by [`crate::advisory`]), and reports what is unknown, unreadable and,
 /// when `today` is given, past or near its end.
 pub fn assess(
     map: &mut SourceMap,
     sboms: &SbomSet,
     tables: Vec<Input>,
-    advisories: Vec<Input>,
+    notices: &[Notice],
     config: &Config,
     today: Option<Date>,
 ) -> (Support, Vec<Diagnostic>) {
     let (entries, mut diags) = table::load(map, tables);
-    let notices = read_notices(map, advisories, &mut diags);
     let mut support = Support {
         tracked: !entries.is_empty(),
         today,
@@ -319,6 +319,33 @@ pub fn assess(
     (support, diags)
 }
 
+/// Where an end of support stands on a day.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Standing {
+    /// It passed this many days before the day (`component-end-of-support`).
+    Ended(i64),
+    /// It comes in this many days, within the warning window (`component-eos-soon`).
+    Ending(i64),
+}
+
+impl Standing {
+    /// Where `end` stands on `today`, with an end within `warning_days` near; `None` for
+    /// an end further away or none announced.
+    pub fn of(today: Date, end: EndOfSupport, warning_days: u32) -> Option<Standing> {
+        let EndOfSupport::Date(date) = end else {
+            return None;
+        };
+        let days = days_between(today, date);
+        if days < 0 {
+            Some(Standing::Ended(-days))
+        } else if days <= i64::from(warning_days) {
+            Some(Standing::Ending(days))
+        } else {
+            None
+        }
+    }
+}
+
 /// An end of support past or near `today`.
 fn judge(
     today: Date,
@@ -329,27 +356,24 @@ fn judge(
     let EndOfSupport::Date(date) = end.value else {
         return None;
     };
-    let days = days_between(today, date);
-    let (code, message) = if days < 0 {
-        (
+    let (code, message) = match Standing::of(today, end.value, config.revalidate.eos_warning_days)?
+    {
+        Standing::Ended(ago) => (
             Code::ComponentEndOfSupport,
             format!(
                 "support of `{}` ended on {date} ({} before {today})",
                 component.label(),
-                count_days(-days)
+                count_days(ago)
             ),
-        )
-    } else if days <= i64::from(config.revalidate.eos_warning_days) {
-        (
+        ),
+        Standing::Ending(left) => (
             Code::ComponentEosSoon,
             format!(
                 "support of `{}` ends on {date}, in {}",
                 component.label(),
-                count_days(days)
+                count_days(left)
             ),
-        )
-    } else {
-        return None;
+        ),
     };
     let d = Diagnostic::new(code, message)
         .at(component.span, "this component")
@@ -387,45 +411,6 @@ fn parse_date(s: &str) -> Option<Date> {
         let t: jiff::Timestamp = s.parse().ok()?;
         Date::new(crate::stamp::utc(t).date())
     })
-}
-
-fn read_notices(
-    map: &mut SourceMap,
-    inputs: Vec<Input>,
-    diags: &mut Vec<Diagnostic>,
-) -> Vec<Notice> {
-    let mut out = Vec::new();
-    for input in inputs {
-        let path = input.path.clone();
-        let kind = crate::load::InputKind {
-            noun: "advisory record",
-            io_help: "check that the advisory folder (`advisories` in [preprocessor.techfile]) is readable",
-            size_help: "an OSV record is a few kilobytes; remove the file from the advisory folder",
-            utf8_help: "OSV records are UTF-8 JSON; download the advisory database again",
-        };
-        let file = match crate::load::add_text(map, input.name, input.content, &kind) {
-            Ok(f) => f,
-            Err(d) => {
-                diags.push(d);
-                continue;
-            }
-        };
-        let read = serde_json::from_str::<serde_json::Value>(map.text(file))
-            .map_err(|e| e.to_string())
-            .and_then(|v| advisory::notices(&v, &path).map_err(str::to_owned));
-        match read {
-            Ok(n) => out.extend(n),
-            Err(why) => diags.push(
-                Diagnostic::new(
-                    Code::ReadError,
-                    format!("advisory record is not an OSV record: {why}"),
-                )
-                .at(Span::new(file, 0..0), "this file")
-                .help("the advisory folders hold OSV JSON records (for RustSec, its `osv` export); remove other files or download the database again"),
-            ),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -56,20 +56,31 @@ fn run(sbom_text: &str, tables: &[&str], advisories: &[&str], today: Option<&str
         .enumerate()
         .map(|(i, t)| input(&format!("support/t{i}.toml"), t))
         .collect();
-    let advisories = advisories
-        .iter()
-        .enumerate()
-        .map(|(i, t)| input(&format!("advisories/a{i}.json"), t))
-        .collect();
+    // The notices come from the advisory reader, as in the pipeline.
+    let folder = crate::advisory::AdvisoryDir {
+        name: "advisories".into(),
+        path: "advisories".into(),
+        files: Ok(advisories
+            .iter()
+            .enumerate()
+            .map(|(i, t)| crate::advisory::AdvisoryFile {
+                rel: format!("a{i}.json"),
+                name: format!("advisories/a{i}.json"),
+                content: Ok(t.as_bytes().to_vec()),
+            })
+            .collect()),
+    };
+    let (db, mut diags) = crate::advisory::load(&mut map, vec![folder]);
     let config = Config::default();
-    let (support, diags) = assess(
+    let (support, more) = assess(
         &mut map,
         &sboms,
         tables,
-        advisories,
+        &db.notices,
         &config,
         today.and_then(Date::parse),
     );
+    diags.extend(more);
     Run {
         map,
         support,
@@ -110,7 +121,7 @@ fn sources_combine_with_the_table_first_for_dates_and_advisories_first_for_level
         ("c", "pkg:npm/c@1.0.0", ""),
     ]);
     let table = "[[component]]\npurl = \"pkg:cargo/*\"\nlevel = \"active\"\nsource = \"crates policy\"\n\n[[component]]\npurl = \"pkg:cargo/a\"\nend-of-support = 2026-12-01\n";
-    let advisory = r#"{"id": "RUSTSEC-2099-0001", "affected": [{"package": {"ecosystem": "crates.io", "name": "old-crate"}, "ecosystem_specific": {"informational": "unmaintained"}}]}"#;
+    let advisory = r#"{"id": "RUSTSEC-2099-0001", "modified": "2099-01-01T00:00:00Z", "affected": [{"package": {"ecosystem": "crates.io", "name": "old-crate"}, "database_specific": {"informational": "unmaintained"}}]}"#;
     let r = run(&text, &[table], &[advisory], None);
     let c = &r.support.components;
     assert_eq!(c.len(), 4, "the product itself is not listed");
@@ -209,8 +220,9 @@ fn bad_dates_and_records_are_findings_naming_the_file() {
     )]);
     let r = run(&text, &[], &["not json"], Some("2026-11-29"));
     let f = r.findings();
-    assert_eq!(f[0].0, "read-error");
-    assert_eq!(f[0].1, "advisories/a0.json:1:1");
+    // A record is read once, by the advisory reader, which says where its parser stopped.
+    assert_eq!(f[0].0, "advisory-malformed");
+    assert_eq!(f[0].1, "advisories/a0.json:1:2");
     assert_eq!(f[1].0, "lifecycle-date-invalid");
     assert!(f[1].1.starts_with("sboms/app.cdx.json:4:"), "{f:?}");
     // The component with an unreadable date has no other source: its support is unknown,
@@ -239,7 +251,7 @@ fn bad_dates_and_records_are_findings_naming_the_file() {
         "{:?}",
         unknown.help
     );
-    // The unreadable date is an input error: it sorts before what follows from it.
+    // The unreadable date and record are input errors: they sort before what follows.
     let mut sorted = r.diags.clone();
     crate::diag::sort(&mut sorted);
     // (The component's name is written above its date, so by position alone the derived

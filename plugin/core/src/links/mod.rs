@@ -23,9 +23,9 @@ pub mod html;
 pub mod scan;
 
 use crate::diag::{Code, Diagnostic};
-use crate::load::closest;
 use crate::model::{FileId, Span};
 use crate::render::Mapped;
+use crate::suggest::closest;
 use scan::{LinkKind, Scan};
 use std::collections::{BTreeSet, HashMap, HashSet};
 

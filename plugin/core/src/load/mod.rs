@@ -13,6 +13,7 @@ use crate::model::{
     Measure, Property, Relation, ReviewStamp, RiskFields, SourceMap, Span, Spanned, Status, Stride,
     TestResult, TraceLink, validate_id,
 };
+use crate::suggest::closest;
 use frontmatter::FrontMatter;
 use std::collections::BTreeMap;
 use toml::de::{DeTable, DeValue};
@@ -1377,8 +1378,6 @@ fn not_mapped(v: &Spanned<Vector>, word_key: &str, cvss_key: &str) -> Diagnostic
         "judge the level from the vector and write it beside it: `{word_key} = \"<a level of the exploitability scale>\"` (the vector stays, cited in the register); or give a CVSS 3.1 vector in `{cvss_key}`"
     ))
 }
-
-pub use crate::suggest::closest;
 
 #[cfg(test)]
 mod tests {

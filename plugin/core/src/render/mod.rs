@@ -17,6 +17,7 @@ pub mod support;
 pub mod svg;
 pub mod tables;
 pub mod threat;
+pub mod vulnerabilities;
 
 pub use mapped::{Mapped, Origin};
 pub use style::STYLE;

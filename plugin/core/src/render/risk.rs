@@ -538,6 +538,7 @@ mod tests {
         let config = RiskConfig::default();
         let not_applicable = Default::default();
         let sboms = crate::sbom::SbomSet::default();
+        let vulns = crate::advisory::assess::Assessment::default();
         let stride = crate::config::StrideConfig::default();
         let reviews = crate::review::Reviews::default();
         let site = Site {
@@ -549,6 +550,7 @@ mod tests {
             not_applicable: &not_applicable,
             stamp: None,
             sboms: &sboms,
+            vulnerabilities: &vulns,
             sbom_pages: Default::default(),
             pages: [(Host::Items(Kind::Risk), "risks.md".to_string())].into(),
             outline: false,

@@ -67,6 +67,8 @@ pub struct Site<'g, 'a> {
     pub stamp: Option<&'g Stamp>,
     /// The loaded SBOMs and the items' `affects` links.
     pub sboms: &'g SbomSet,
+    /// The advisories matched against the SBOMs, with the VEX statements.
+    pub vulnerabilities: &'g crate::advisory::assess::Assessment,
     /// Page of each SBOM placed in the book (by index into `sboms.sboms`).
     pub sbom_pages: BTreeMap<usize, String>,
     /// Fingerprints, review records and the review state of every link.

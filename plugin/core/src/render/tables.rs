@@ -574,10 +574,12 @@ mod tests {
             .collect();
         let sboms = crate::sbom::SbomSet::default();
         let reviews = crate::review::Reviews::default();
+        let vulns = crate::advisory::assess::Assessment::default();
         let stride = crate::config::StrideConfig::default();
         let site = Site {
             graph: &graph,
             reviews: &reviews,
+            vulnerabilities: &vulns,
             gaps: &Default::default(),
             support: &crate::lifecycle::Support::default(),
             risk: &risk,
@@ -823,10 +825,12 @@ mod tests {
         let na = BTreeMap::new();
         let sboms = crate::sbom::SbomSet::default();
         let reviews = crate::review::Reviews::default();
+        let vulns = crate::advisory::assess::Assessment::default();
         let outline = matrix(
             &Site {
                 graph: &graph,
                 reviews: &reviews,
+                vulnerabilities: &vulns,
                 gaps: &Default::default(),
                 support: &crate::lifecycle::Support::default(),
                 risk: &risk,

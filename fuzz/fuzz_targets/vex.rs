@@ -1,0 +1,2 @@
+#![no_main]
+techfile_fuzzing::fuzz_main!(vex);
