@@ -199,7 +199,7 @@ fn drafts_are_open_work_and_check_gaps_never_fails() {
     assert!(
         human
             .stdout
-            .contains("open work (drafts, not failing the build): `CTL-NEW`, `REQ-APP`, `REQ-NEW`"),
+            .contains("open work (drafts and tests not run, not failing the build): `CTL-NEW`, `REQ-APP`, `REQ-NEW`"),
         "{}",
         human.stdout
     );
@@ -260,6 +260,78 @@ fn check_gaps_lists_every_gap_whatever_its_level_and_exits_0() {
     let failing = Book::fixture("requirement-not-implemented");
     failing.check().expect_code(1);
     failing.run(&["check", "book", "--gaps"]).expect_code(0);
+}
+
+#[test]
+fn check_gaps_lists_approved_tests_not_run_as_open_work() {
+    let book = Book::fixture("clean")
+        .item(
+            "TST-LATER",
+            "test",
+            "Penetration test of the update server",
+            &[
+                "status = \"approved\"",
+                "verifies = [\"CTL-002\"]",
+                "result = \"not-run\"",
+            ],
+            "",
+        )
+        .item(
+            "TST-DONE",
+            "test",
+            "Signature check re-run",
+            &[
+                "status = \"approved\"",
+                "verifies = [\"CTL-002\"]",
+                "result = \"pass\"",
+            ],
+            "",
+        );
+    // Not a finding: the build passes, and says what is open.
+    let checked = book.check();
+    checked.expect_code(0);
+    assert!(checked.findings.is_empty(), "{}", checked.stdout);
+    let human = book.check_human();
+    assert!(
+        human
+            .stdout
+            .contains("open work (drafts and tests not run, not failing the build): `TST-LATER`;"),
+        "{}",
+        human.stdout
+    );
+    let gaps = book.run(&["check", "book", "--gaps"]);
+    gaps.expect_code(0);
+    // At the written result, the line to change once the test has run.
+    assert!(
+        gaps.stdout.contains(
+            "open: requirements/TST-LATER.md:7:10: `TST-LATER` is approved and has not been run"
+        ),
+        "{}",
+        gaps.stdout
+    );
+    assert!(!gaps.stdout.contains("TST-DONE"), "{}", gaps.stdout);
+    assert!(
+        gaps.stdout
+            .contains("techfile: 0 coverage gaps, 1 open item (drafts and tests not run)"),
+        "{}",
+        gaps.stdout
+    );
+    let json = parse_json_lines(
+        &book
+            .run(&["check", "book", "--gaps", "--format", "json"])
+            .expect_code(0)
+            .stdout,
+    );
+    assert_eq!(json.len(), 1, "{json:?}");
+    assert_eq!(json[0]["open"], "TST-LATER");
+    assert_eq!(json[0]["rule"], serde_json::Value::Null);
+    assert_eq!(
+        (&json[0]["file"], &json[0]["line"]),
+        (
+            &serde_json::json!("requirements/TST-LATER.md"),
+            &serde_json::json!(7)
+        )
+    );
 }
 
 #[test]

@@ -190,8 +190,8 @@ pub struct Analysis {
     /// Things the user should know that are not findings (a chapter checked as mdBook
     /// handed it over because another preprocessor changed it).
     pub notes: Vec<String>,
-    /// Every coverage gap and the open work drafts leave (`check --gaps` and the gaps
-    /// view list them).
+    /// Every coverage gap and the open work (drafts, approved tests not run): `check
+    /// --gaps` and the gaps view list them.
     pub gaps: checks::Gaps,
     /// The day the analysis judged dates on ([`Inputs::today`]).
     pub today: Option<Date>,
