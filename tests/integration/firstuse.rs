@@ -666,9 +666,15 @@ fn a_link_to_an_item_file_names_the_ref_directive() {
     );
 }
 
-/// git with a fixed identity and date, in `dir`.
-fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
+/// git with a fixed identity and date, in `dir`; what it printed.
+fn git(dir: &Path, args: &[&str]) -> String {
+    git_with_input(dir, args, "")
+}
+
+/// [`git`] with `input` on its standard input.
+fn git_with_input(dir: &Path, args: &[&str], input: &str) -> String {
+    use std::io::Write;
+    let mut child = Command::new("git")
         .args(args)
         .current_dir(dir)
         .env("GIT_AUTHOR_NAME", "Test")
@@ -679,13 +685,61 @@ fn git(dir: &Path, args: &[&str]) {
         .env("GIT_COMMITTER_DATE", "2026-03-04T05:06:07Z")
         .env("GIT_CONFIG_NOSYSTEM", "1")
         .env("HOME", dir)
-        .output()
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
         .expect("git runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("write to git");
+    let out = child.wait_with_output().expect("git runs");
     assert!(
         out.status.success(),
         "git {args:?}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+#[test]
+fn a_signed_commit_dates_the_pages_where_git_shows_signatures() {
+    require!(Mdbook, Git);
+    // No SOURCE_DATE_EPOCH and no revision entry: the commit alone dates the pages.
+    let book = Book::fixture("clean").bundle("pdf = false");
+    let root = book.root();
+    git(root, &["init", "-q"]);
+    git(root, &["add", "-A"]);
+    let tree = git(root, &["write-tree"]);
+    // A commit with an SSH signature, in a repository that shows signatures in its log
+    // (`log.showSignature`, common where commits are signed): git then prints the
+    // signature check before any format. Nothing here needs ssh-keygen: git reports
+    // the signature as unverifiable on its own.
+    let commit = format!(
+        "tree {tree}\nauthor Test <test@example.invalid> 1772600767 +0000\ncommitter Test <test@example.invalid> 1772600767 +0000\ngpgsig -----BEGIN SSH SIGNATURE-----\n U1NIU0lH\n -----END SSH SIGNATURE-----\n\nIssue 1.0\n"
+    );
+    let id = git_with_input(
+        root,
+        &["hash-object", "-t", "commit", "-w", "--stdin"],
+        &commit,
+    );
+    git(root, &["update-ref", "HEAD", &id]);
+    git(root, &["config", "log.showSignature", "true"]);
+    let built = book.build().expect_ok();
+    let index = built.page("index.html");
+    assert!(
+        index.contains(&format!("commit {}", &id[..12])),
+        "the commit is known"
+    );
+    assert!(
+        index.contains("\u{b7} 2026-03-04</div>"),
+        "the date of the commit, not `date unknown`: {}",
+        built.stderr
+    );
+    assert!(!built.stderr.contains("date unknown"), "{}", built.stderr);
 }
 
 #[test]
