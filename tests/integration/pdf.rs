@@ -170,7 +170,11 @@ fn the_cover_approval_block_and_contents_come_first() {
         "1.0",
         "issued 2026-11-27",
     ] {
-        assert_eq!(cover.matches(once).count(), 1, "{once:?} on page 1:\n{cover}");
+        assert_eq!(
+            cover.matches(once).count(),
+            1,
+            "{once:?} on page 1:\n{cover}"
+        );
     }
     assert!(!cover.contains("Device "), "{cover}");
     assert!(!cover.contains("Manufacturer "), "{cover}");
@@ -205,9 +209,15 @@ fn the_cover_approval_block_and_contents_come_first() {
 
 /// The left edge (points) of each line of `pdftotext -bbox-layout` on pages `first` to
 /// `last`, with the height of its first word, in order.
-fn line_starts(pdf: &Path, first: usize, last: usize) -> Vec<(f64, f64, String)> {
+fn line_starts(pdf: &Path, first: usize, last: usize) -> Vec<(f64, f64)> {
     let out = Command::new("pdftotext")
-        .args(["-bbox-layout", "-f", &first.to_string(), "-l", &last.to_string()])
+        .args([
+            "-bbox-layout",
+            "-f",
+            &first.to_string(),
+            "-l",
+            &last.to_string(),
+        ])
         .arg(pdf)
         .arg("-")
         .output()
@@ -224,11 +234,9 @@ fn line_starts(pdf: &Path, first: usize, last: usize) -> Vec<(f64, f64, String)>
             continue;
         };
         let tag = &word[..word.find('>').unwrap()];
-        let content = &word[word.find('>').unwrap() + 1..word.find("</word>").unwrap()];
         lines.push((
             number(tag, "xMin"),
             number(tag, "yMax") - number(tag, "yMin"),
-            content.to_string(),
         ));
     }
     lines
@@ -249,8 +257,8 @@ fn the_contents_indent_each_level_by_the_same_step() {
     // (larger) or the page numbers (at the right edge).
     let mut starts: Vec<f64> = lines
         .iter()
-        .filter(|(x, h, _)| (12.0..17.0).contains(h) && *x < 300.0)
-        .map(|(x, _, _)| (x * 4.0).round() / 4.0)
+        .filter(|(x, h)| (12.0..17.0).contains(h) && *x < 300.0)
+        .map(|(x, _)| (x * 4.0).round() / 4.0)
         .collect();
     starts.sort_by(f64::total_cmp);
     starts.dedup();
