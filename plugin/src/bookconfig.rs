@@ -124,7 +124,8 @@ fn override_note(o: &EnvOverride) -> String {
 ///
 /// # Errors
 ///
-/// When mdBook rejects book.toml or an override.
+/// When mdBook rejects book.toml (the message starts with `book.toml:line:column:`, the
+/// place of the value mdBook cannot read) or an override.
 pub fn book_config(book_toml: &Input) -> Result<BookConfig> {
     let bytes = match &book_toml.content {
         Ok(bytes) => bytes,
@@ -137,9 +138,34 @@ pub fn book_config(book_toml: &Input) -> Result<BookConfig> {
         std::str::from_utf8(bytes).with_context(|| format!("{} is not UTF-8", book_toml.name))?;
     let mut book: BookConfig = text
         .parse()
-        .with_context(|| format!("cannot read {}", book_toml.name))?;
+        .map_err(|e: anyhow::Error| rejected(&book_toml.name, text, &e))?;
     book.update_from_env()?;
     Ok(book)
+}
+
+/// mdBook's refusal of book.toml as one line that starts with the place of the value,
+/// like every finding: mdBook's own message spans lines and says "line 2, column 9".
+/// The rest of the file mdBook reads (`[book]`, `[build]`, `[output.*]`) is mdBook's,
+/// so this stays an error rather than a finding with a code of this tool.
+fn rejected(name: &str, text: &str, e: &anyhow::Error) -> anyhow::Error {
+    let Some(toml) = e.chain().find_map(|c| c.downcast_ref::<toml::de::Error>()) else {
+        return anyhow::anyhow!("cannot read {name}: {e:#}");
+    };
+    let mut map = SourceMap::new();
+    let file = map.add(name, text);
+    let place = toml.span().map_or_else(
+        || name.to_string(),
+        |span| {
+            let (line, column) = map.get(file).line_col(span.start);
+            format!("{name}:{line}:{column}")
+        },
+    );
+    let message = toml
+        .message()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    anyhow::anyhow!("{place}: mdBook cannot read this configuration: {message}")
 }
 
 /// The `[output.html]` settings that change how mdBook parses Markdown, and so the ids
@@ -217,6 +243,21 @@ mod tests {
         book.set("preprocessor.index.renderers", vec!["markdown"])
             .unwrap();
         assert_eq!(rendered_path("README.md", &book), "README.md");
+    }
+
+    #[test]
+    fn what_mdbook_rejects_is_named_at_its_place() {
+        let input = |text: &str| Input {
+            name: "book/book.toml".into(),
+            path: "book.toml".into(),
+            content: Ok(text.as_bytes().to_vec()),
+        };
+        let e = book_config(&input("[book]\ntitle = 3\n")).unwrap_err();
+        assert_eq!(
+            format!("{e:#}"),
+            "book/book.toml:2:9: mdBook cannot read this configuration: invalid type: integer `3`, expected a string"
+        );
+        assert!(book_config(&input("[book]\ntitle = \"T\"\n")).is_ok());
     }
 
     #[test]

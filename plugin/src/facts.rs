@@ -115,6 +115,7 @@ pub fn stamp_facts(
     let wants_describe = bundle.version_from == Some(VersionFrom::Git);
     let facts = git::facts(root, &scope, &exclude, wants_describe);
     let problem = facts.problem.clone().unwrap_or_default();
+    let date_problem = facts.date_problem.clone();
 
     let version = match (&bundle.version, bundle.version_from) {
         (Some(v), _) => v.clone(),
@@ -149,11 +150,20 @@ pub fn stamp_facts(
         (None, Some(t)) => (Some(t), DateSource::Commit),
         (None, None) => {
             let listed = bundle.revision.iter().any(|r| r.version == version);
+            let why = match (&facts.commit, date_problem) {
+                (Some(c), Some(p)) => format!(
+                    "SOURCE_DATE_EPOCH is not set and git gave no date for commit {c} ({p})"
+                ),
+                _ => "neither SOURCE_DATE_EPOCH nor a commit gives the date of this version"
+                    .to_string(),
+            };
             notes.push(if listed {
-                "neither SOURCE_DATE_EPOCH nor a commit gives the build date, so the pages show the issue date of the revision history alone (the clock is never used, so that builds are reproducible)".into()
+                format!(
+                    "{why}, so the pages show the issue date of the revision history alone (the clock is never used, so that builds are reproducible)"
+                )
             } else {
                 format!(
-                    "neither SOURCE_DATE_EPOCH nor a commit gives the date of this version, so pages say `date unknown`: add version {version} to the revision history ([[preprocessor.techfile.bundle.revision]]) to give its issue date (the clock is never used, so that builds are reproducible)"
+                    "{why}, so pages say `date unknown`: add version {version} to the revision history ([[preprocessor.techfile.bundle.revision]]) to give its issue date, or set SOURCE_DATE_EPOCH (the clock is never used, so that builds are reproducible)"
                 )
             });
             (None, DateSource::Unknown)

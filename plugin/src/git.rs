@@ -24,6 +24,8 @@ pub struct GitFacts {
     pub describe: Option<String>,
     /// Why there is no commit (git missing, not a repository, no commit yet).
     pub problem: Option<String>,
+    /// Why there is a commit but no date for it.
+    pub date_problem: Option<String>,
 }
 
 /// The variables that make git use another repository than the one it finds from the
@@ -146,10 +148,27 @@ pub fn facts(book_root: &Path, inputs: &[String], exclude: &[String], describe: 
             };
         }
     };
-    let commit_time = git(book_root, &["log", "-1", "--format=%ct", "HEAD"])
-        .ok()
-        .and_then(|t| t.parse().ok())
-        .and_then(|seconds| Timestamp::from_second(seconds).ok());
+    // `--no-show-signature`: with `log.showSignature` set (common where commits are
+    // signed), git writes the signature check ("No signature", "Good signature from ...")
+    // above the format, and the date of a signed commit would be lost.
+    let commit_time = match git(
+        book_root,
+        &["log", "-1", "--no-show-signature", "--format=%ct", "HEAD"],
+    ) {
+        Ok(t) => t
+            .parse()
+            .ok()
+            .and_then(|seconds| Timestamp::from_second(seconds).ok())
+            .ok_or_else(|| {
+                let said = t.split_whitespace().collect::<Vec<_>>().join(" ");
+                format!("`git log` printed `{said}` for its date")
+            }),
+        Err(e) => Err(e.into_message()),
+    };
+    let (commit_time, date_problem) = match commit_time {
+        Ok(t) => (Some(t), None),
+        Err(why) => (None, Some(why)),
+    };
     let mut args: Vec<String> = vec![
         "status".into(),
         "--porcelain".into(),
@@ -171,6 +190,7 @@ pub fn facts(book_root: &Path, inputs: &[String], exclude: &[String], describe: 
         modified,
         describe,
         problem: None,
+        date_problem,
     }
 }
 
@@ -224,6 +244,7 @@ pub fn history(dir: &Path, file: &Path, limit: usize) -> Result<(Vec<Version>, b
         dir,
         &[
             "log",
+            "--no-show-signature",
             "--follow",
             "--no-abbrev",
             "--raw",

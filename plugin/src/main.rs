@@ -43,7 +43,8 @@ enum Command {
     },
     /// Tell mdBook whether a renderer is supported (exit 0: yes).
     Supports { renderer: String },
-    /// Load and check a book without building it: exit 0 when clean, 1 on errors.
+    /// Load and check a book without building it: exit 0 when no finding is an error, 1 on
+    /// errors, 2 when the book cannot be checked (its configuration, book.toml, SUMMARY.md).
     Check {
         /// The folder holding book.toml.
         book_dir: PathBuf,
@@ -64,7 +65,8 @@ enum Command {
         #[arg(long)]
         explain_suspect: bool,
         /// Instead of the findings, list every coverage gap (whatever level is configured
-        /// for it) and the open work drafts leave; exit 0 whatever the gaps.
+        /// for it) and the open work: drafts and approved tests not run; exit 0 whatever
+        /// the gaps.
         #[arg(long, conflicts_with_all = ["external_links", "explain_suspect", "today"])]
         gaps: bool,
         /// Also run the checks that depend on the date, judged on this day (YYYY-MM-DD):
@@ -160,7 +162,8 @@ enum Command {
     },
     /// Compare the technical file at two git revisions: items, trace links, coverage,
     /// risks, findings, SBOM components and suspect links. Exit 1 when the gate is hit
-    /// (by default: new errors, or new suspect links left unreviewed), 2 on usage errors.
+    /// (by default: new errors, or new suspect links left unreviewed), 2 when no comparison
+    /// can be made (no report: an unknown revision, a head book that cannot be read, ...).
     ///
     /// Run it inside the book's git repository. Revisions are read from git's objects; the
     /// working tree is never changed.
@@ -196,7 +199,7 @@ enum Command {
     /// MANIFEST.sha256). Set `[output.techfile] command = "mdbook-techfile render"`.
     Render,
     /// Check a bundle against its MANIFEST.sha256: exit 0 when every file matches, 1 when
-    /// a file is missing, changed or not listed.
+    /// a file is missing, changed or not listed, 2 when the folder cannot be read.
     Verify {
         /// The bundle folder (book/book/techfile after `mdbook build book`).
         bundle_dir: PathBuf,

@@ -76,7 +76,7 @@ impl Outcome {
         out
     }
 
-    /// One line naming the open work (drafts), when there is any.
+    /// One line naming the open work (drafts, approved tests not run), when there is any.
     pub fn open_work_line(&self) -> String {
         let open = &self.analysis.gaps.open;
         if open.is_empty() {
@@ -92,7 +92,7 @@ impl Outcome {
             ids.push(format!("and {} more", open.len() - SHOWN));
         }
         format!(
-            "techfile: open work (drafts, not failing the build): {}; `mdbook-techfile check --gaps` lists it with every coverage gap\n",
+            "techfile: open work (drafts and tests not run, not failing the build): {}; `mdbook-techfile check --gaps` lists it with every coverage gap\n",
             ids.join(", ")
         )
     }
@@ -155,7 +155,7 @@ impl Outcome {
                 ));
             }
             out.push_str(&format!(
-                "techfile: {} coverage gap{}, {} open item{} (drafts); `--gaps` never fails\n",
+                "techfile: {} coverage gap{}, {} open item{} (drafts and tests not run); `--gaps` never fails\n",
                 a.gaps.findings.len(),
                 if a.gaps.findings.len() == 1 { "" } else { "s" },
                 a.gaps.open.len(),

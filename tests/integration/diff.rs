@@ -476,8 +476,77 @@ fn an_invalid_base_configuration_is_reported_and_the_head_still_analysed() {
     );
     assert_eq!(report["head"]["state"], "analysed");
     assert!(!report["items"]["added"].as_array().unwrap().is_empty());
+    // In Markdown, escaped for Markdown only: the names as code, nothing doubled.
     let md = diff(&book, &["main"]);
-    assert!(md.stdout.contains("could not be analysed"), "{}", md.stdout);
+    assert!(
+        md.stdout.contains(
+            "> The book at `main` could not be analysed: book/book.toml:6:1: error[config-unknown-key]: unknown key `no-such-key` in [preprocessor.techfile]\n"
+        ),
+        "{}",
+        md.stdout
+    );
+}
+
+#[test]
+fn a_book_toml_mdbook_rejects_is_named_at_its_place() {
+    require!(Git);
+    // At the base: reported in the comparison, at its line and column; the head is still
+    // analysed.
+    let book = clean_repo();
+    let good = book.read("book/book.toml");
+    let book = replace(
+        book,
+        "book/book.toml",
+        "title = \"Clean technical file\"",
+        "title = 3",
+    )
+    .commit("a title mdBook cannot read")
+    .file("book/book.toml", &good);
+    let r = diff(&book, &["main", "--format", "json"]);
+    let report = json(&r);
+    assert_eq!(report["base"]["state"], "invalid");
+    assert_eq!(
+        report["base"]["problem"],
+        "book/book.toml:2:9: mdBook cannot read this configuration: invalid type: integer `3`, expected a string"
+    );
+    assert_eq!(report["head"]["state"], "analysed");
+    let md = diff(&book, &["main"]);
+    assert!(
+        md.stdout.contains(
+            "could not be analysed: book/book.toml:2:9: mdBook cannot read this configuration: invalid type: integer `3`, expected a string\n"
+        ),
+        "{}",
+        md.stdout
+    );
+    // At the head: no comparison can be made, a usage error (exit 2) with no report, on
+    // stdout or in --json-output, and the message names the place.
+    let book = replace(
+        book,
+        "book/book.toml",
+        "title = \"Clean technical file\"",
+        "title = 3",
+    );
+    let r = diff(&book, &["main", "--json-output", "report.json"]);
+    r.expect_code(2);
+    assert!(r.stdout.is_empty(), "{}", r.stdout);
+    assert!(
+        r.stderr.contains(
+            "book/book.toml:2:9: mdBook cannot read this configuration: invalid type: integer `3`, expected a string"
+        ),
+        "{}",
+        r.stderr
+    );
+    assert!(!book.path("report.json").exists());
+    // `check` names it alike.
+    let checked = book.check_human();
+    checked.expect_code(2);
+    assert!(
+        checked
+            .stderr
+            .contains("book/book.toml:2:9: mdBook cannot read this configuration"),
+        "{}",
+        checked.stderr
+    );
 }
 
 #[test]

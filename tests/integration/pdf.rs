@@ -160,6 +160,28 @@ fn the_cover_approval_block_and_contents_come_first() {
             "page 1 lacks {expected:?}:\n{cover}"
         );
     }
+    // Each fact once: the device and the manufacturer (not again in the table of facts),
+    // and neither the running title nor the stamp line on the cover's page, whose own
+    // title and table state them.
+    for once in [
+        "CardioWatch RM",
+        "Northwind Medical GmbH (fictional)",
+        "TF-CWRM-SEC",
+        "1.0",
+        "issued 2026-11-27",
+    ] {
+        assert_eq!(
+            cover.matches(once).count(),
+            1,
+            "{once:?} on page 1:\n{cover}"
+        );
+    }
+    assert!(!cover.contains("Device "), "{cover}");
+    assert!(!cover.contains("Manufacturer "), "{cover}");
+    assert!(
+        squash(&pages[1]).contains("Version 1.0 \u{b7} commit"),
+        "the stamp line from page 2 on"
+    );
     let contents = squash(&pages[1]);
     assert!(contents.contains("Contents"), "{contents}");
     // Every chapter line of the contents names the page its chapter starts on.
@@ -181,6 +203,72 @@ fn the_cover_approval_block_and_contents_come_first() {
         assert!(
             squash(&pages[number - 1]).contains(chapter.as_str()),
             "the contents put {chapter} on page {number}"
+        );
+    }
+}
+
+/// The left edge (points) of each line of `pdftotext -bbox-layout` on pages `first` to
+/// `last`, with the height of its first word, in order.
+fn line_starts(pdf: &Path, first: usize, last: usize) -> Vec<(f64, f64)> {
+    let out = Command::new("pdftotext")
+        .args([
+            "-bbox-layout",
+            "-f",
+            &first.to_string(),
+            "-l",
+            &last.to_string(),
+        ])
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext runs");
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let number = |tag: &str, name: &str| -> f64 {
+        let at = tag.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+        tag[at..at + tag[at..].find('"').unwrap()].parse().unwrap()
+    };
+    let mut lines = Vec::new();
+    for line in text.split("<line ").skip(1) {
+        let Some(word) = line.split("<word ").nth(1) else {
+            continue;
+        };
+        let tag = &word[..word.find('>').unwrap()];
+        lines.push((
+            number(tag, "xMin"),
+            number(tag, "yMax") - number(tag, "yMin"),
+        ));
+    }
+    lines
+}
+
+#[test]
+fn the_contents_indent_each_level_by_the_same_step() {
+    require!(Mdbook, Chromium, Pdftotext, Qpdf);
+    let pdf = pdf_path();
+    let pages = pages_text(&pdf);
+    // The contents run from page 2 to the page before the first chapter.
+    let first_chapter: usize = squash(&pages[1])
+        .split_whitespace()
+        .find_map(|w| w.parse().ok())
+        .expect("a page number in the contents");
+    let lines = line_starts(&pdf, 2, first_chapter - 1);
+    // The entries, not the running title and stamp (smaller), the heading "Contents"
+    // (larger) or the page numbers (at the right edge).
+    let mut starts: Vec<f64> = lines
+        .iter()
+        .filter(|(x, h)| (12.0..17.0).contains(h) && *x < 300.0)
+        .map(|(x, _)| (x * 4.0).round() / 4.0)
+        .collect();
+    starts.sort_by(f64::total_cmp);
+    starts.dedup();
+    // Parts and top chapters, chapters in parts and sections, sections of those.
+    assert!(starts.len() >= 3, "{starts:?}");
+    let steps: Vec<f64> = starts.windows(2).map(|w| w[1] - w[0]).collect();
+    for s in &steps {
+        assert!(
+            (s - steps[0]).abs() < 0.5 && *s > 5.0,
+            "levels at {starts:?} pt: steps {steps:?}"
         );
     }
 }

@@ -711,3 +711,145 @@ pub(crate) fn sample_pdf_has_the_threat_model(pdf: &Path, root: &Path) {
         assert!(around.contains(id), "{id} drawn as text in the PDF");
     }
 }
+
+/// The fenced `+++` items of README.md's section "The threat model".
+fn readme_threat_model_examples() -> Vec<String> {
+    let readme = fs::read_to_string(crate::common::repo_root().join("README.md"))
+        .expect("README.md is readable");
+    let start = readme
+        .find("\n## The threat model\n")
+        .expect("README.md has the section");
+    let end = readme[start + 1..]
+        .find("\n## ")
+        .map_or(readme.len(), |e| start + 1 + e);
+    let section = &readme[start..end];
+    section
+        .split("```markdown\n")
+        .skip(1)
+        .filter_map(|block| block.split("\n```").next())
+        .filter(|b| b.starts_with("+++\n"))
+        .map(|b| format!("{b}\n"))
+        .collect()
+}
+
+#[test]
+fn readme_threat_model_examples_load_cleanly() {
+    use mdbook_techfile::core::model::{Kind, SourceMap};
+    let examples = readme_threat_model_examples();
+    let mut kinds = Vec::new();
+    let mut map = SourceMap::new();
+    for text in &examples {
+        let file = map.add("README.md", text.clone());
+        let (item, diags) = mdbook_techfile::core::load::parse_item(file, text);
+        assert!(diags.is_empty(), "{text}\n{diags:?}");
+        let item = item.expect("an item");
+        // Approved: every key the kind requires from review on is there.
+        assert_eq!(
+            item.status,
+            mdbook_techfile::core::model::Status::Approved,
+            "{text}"
+        );
+        kinds.push(item.kind);
+    }
+    // One complete example per kind of the threat model.
+    for kind in [
+        Kind::Asset,
+        Kind::Actor,
+        Kind::Process,
+        Kind::DataStore,
+        Kind::Interface,
+        Kind::DataFlow,
+        Kind::TrustBoundary,
+    ] {
+        assert_eq!(
+            kinds.iter().filter(|k| **k == kind).count(),
+            1,
+            "{kind} in {kinds:?}"
+        );
+    }
+    // Together they are one model: every reference resolves, every flow that leaves the
+    // phone goes through an interface of the right element, no key is missing. Only the
+    // STRIDE analysis is left to risks, which the examples do not have.
+    let mut book = Book::fixture("clean");
+    for (n, text) in examples.iter().enumerate() {
+        book = book.file(&format!("requirements/model/example-{n}.md"), text);
+    }
+    let checked = book.check();
+    let in_examples: Vec<(String, String)> = checked
+        .findings
+        .iter()
+        .filter(|f| {
+            f["file"]
+                .as_str()
+                .is_some_and(|p| p.starts_with("requirements/model/"))
+        })
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_string(),
+                f["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .filter(|(code, _)| !matches!(code.as_str(), "stride-gap" | "asset-not-analysed"))
+        .collect();
+    assert!(
+        in_examples.is_empty(),
+        "{in_examples:?}\n{}",
+        checked.stdout
+    );
+}
+
+#[test]
+fn readme_lists_the_words_and_required_keys_of_the_threat_model() {
+    use mdbook_techfile::core::model::{
+        ActorType, AssetType, Direction, Exposure, InterfaceType, Kind, Need, Stride,
+    };
+    let readme = fs::read_to_string(crate::common::repo_root().join("README.md"))
+        .expect("README.md is readable");
+    let quoted = |words: &[&str]| {
+        words
+            .iter()
+            .map(|w| format!("`{w}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    for (key, words) in [
+        ("asset-type", AssetType::WORDS),
+        ("confidentiality`, `integrity`, `availability", Need::WORDS),
+        ("actor-type", ActorType::WORDS),
+        ("interface-type", InterfaceType::WORDS),
+        ("direction", Direction::WORDS),
+        ("exposure", Exposure::WORDS),
+    ] {
+        let row = readme
+            .lines()
+            .find(|l| l.starts_with(&format!("| `{key}` |")))
+            .unwrap_or_else(|| panic!("no row for `{key}`"));
+        assert!(row.contains(&quoted(words)), "{row}");
+    }
+    assert!(readme.contains(&quoted(Stride::WORDS)));
+    for kind in [
+        Kind::Asset,
+        Kind::Actor,
+        Kind::Process,
+        Kind::DataStore,
+        Kind::Interface,
+        Kind::DataFlow,
+        Kind::TrustBoundary,
+    ] {
+        // The row of the table of kinds: kind, what it is, required, required from
+        // review on, optional.
+        let row = readme
+            .lines()
+            .find(|l| l.starts_with(&format!("| `{kind}` |")) && l.split('|').count() == 7)
+            .unwrap_or_else(|| panic!("no row for `{kind}`"));
+        let cells: Vec<&str> = row.split('|').collect();
+        let (always, for_review) = mdbook_techfile::core::load::model_required_keys(kind);
+        let listed = |cell: &str| -> Vec<String> {
+            cell.split(", ")
+                .filter_map(|k| k.split('`').nth(1).map(str::to_string))
+                .collect()
+        };
+        assert_eq!(listed(cells[3]), always, "{row}");
+        assert_eq!(listed(cells[4]), for_review, "{row}");
+    }
+}

@@ -203,8 +203,8 @@ pub struct Analysis {
     pub notes: Vec<String>,
     /// The advisories matched against the SBOMs and the VEX statements applied.
     pub vulnerabilities: advisory::assess::Assessment,
-    /// Every coverage gap and the open work drafts leave (`check --gaps` and the gaps
-    /// view list them).
+    /// Every coverage gap and the open work (drafts, approved tests not run): `check
+    /// --gaps` and the gaps view list them.
     pub gaps: checks::Gaps,
     /// The day the analysis judged dates on ([`Inputs::today`]).
     pub today: Option<Date>,

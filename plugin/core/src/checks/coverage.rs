@@ -131,6 +131,14 @@ pub fn assess(graph: &TraceGraph<'_>, config: &Config, config_span: Option<Span>
             None if open_draft => out.open.push(open(None, "is a draft".into())),
             None => {}
         }
+        if let Some(what) = not_run(item) {
+            // Where the result is written, when it is: that is the line to change once
+            // the test has run.
+            out.open.push(Open {
+                span: Some(item.spans.result.unwrap_or(item.id_span)),
+                ..open(None, what)
+            });
+        }
     }
     if policy.practice {
         practices(graph, config, config_span, &firm, &mut out);
@@ -138,6 +146,27 @@ pub fn assess(graph: &TraceGraph<'_>, config: &Config, config_span: Option<Span>
     regulations(graph, config, config_span, &firm, &mut out);
     out.open.sort_by(|a, b| a.id.cmp(&b.id));
     out
+}
+
+/// What is open about an approved test that has not been run: its result is `not-run`
+/// (written, or taken from skipped JUnit cases) or not recorded at all. Nothing fails on
+/// it (`risk-not-verified` judges the risks it would verify), but until it has run, what
+/// it verifies is not shown to work, so it is open verification work.
+fn not_run(item: &crate::model::Item) -> Option<String> {
+    use crate::model::TestResult;
+    if item.kind != Kind::Test || item.status != Status::Approved {
+        return None;
+    }
+    match item.result {
+        Some(TestResult::Pass | TestResult::Fail) => None,
+        Some(TestResult::NotRun) if item.spans.result.is_some() => {
+            Some("is approved and has not been run (`result = \"not-run\"`)".into())
+        }
+        Some(TestResult::NotRun) => {
+            Some("is approved and has not been run (its JUnit cases were skipped)".into())
+        }
+        None => Some("is approved and records no result: run it and write `result`".into()),
+    }
 }
 
 /// IDs as a list of code spans: `` `A`, `B` ``.
@@ -579,6 +608,63 @@ mod tests {
                 ("requirement-not-implemented", "REQ-3.md:2:6".to_string()),
             ]
         );
+    }
+
+    #[test]
+    fn approved_tests_not_run_are_open_work() {
+        let t = Trace::new(&[
+            ("REQ-1", "requirement", ""),
+            ("CTL-1", "control", "implements = [\"REQ-1\"]"),
+            (
+                "TST-RUN",
+                "test",
+                "verifies = [\"CTL-1\"]\nstatus = \"approved\"\nresult = \"pass\"",
+            ),
+            (
+                "TST-FAIL",
+                "test",
+                "verifies = [\"CTL-1\"]\nstatus = \"approved\"\nresult = \"fail\"",
+            ),
+            (
+                "TST-LATER",
+                "test",
+                "verifies = [\"CTL-1\"]\nstatus = \"approved\"\nresult = \"not-run\"",
+            ),
+            (
+                "TST-NONE",
+                "test",
+                "verifies = [\"CTL-1\"]\nstatus = \"approved\"",
+            ),
+            // Not approved yet, or retired: not the open work of a release.
+            (
+                "TST-REVIEW",
+                "test",
+                "verifies = [\"CTL-1\"]\nstatus = \"in-review\"\nresult = \"not-run\"",
+            ),
+            (
+                "TST-OLD",
+                "test",
+                "verifies = [\"CTL-1\"]\nstatus = \"obsolete\"\nresult = \"not-run\"",
+            ),
+        ]);
+        let a = assess(&t.graph(), &config(NO_PRACTICES), None);
+        assert!(a.findings.is_empty(), "{:?}", a.findings);
+        let open: Vec<(&str, Option<Code>, String)> = a
+            .open
+            .iter()
+            .map(|o| (o.id.as_str(), o.code, t.place(o.span.unwrap())))
+            .collect();
+        // At the written `result`, the line to change once the test has run; at the ID
+        // when none is written.
+        assert_eq!(
+            open,
+            [
+                ("TST-LATER", None, "TST-LATER.md:7:10".to_string()),
+                ("TST-NONE", None, "TST-NONE.md:2:6".to_string()),
+            ]
+        );
+        assert!(a.open[0].what.contains("has not been run"), "{:?}", a.open);
+        assert!(a.open[1].what.contains("records no result"), "{:?}", a.open);
     }
 
     #[test]

@@ -16,7 +16,7 @@ use crate::model::Span;
 
 /// Runs every graph check. `config_span` is where the configuration was written; findings
 /// about the book as a whole (a practice nobody addresses) point there. Also returns the
-/// open work the coverage rules leave to the team (drafts).
+/// open work the coverage rules leave to the team (drafts, approved tests not run).
 pub fn run(
     graph: &TraceGraph<'_>,
     config: &Config,
@@ -38,7 +38,8 @@ pub fn run(
 }
 
 /// What the trace still lacks: every coverage gap of the rules in force (at the code's
-/// default level, whatever level is configured), and the open work drafts leave.
+/// default level, whatever level is configured), and the open work: what drafts leave,
+/// and approved tests not run.
 #[derive(Debug, Default)]
 pub struct Gaps {
     /// Sorted as findings are.

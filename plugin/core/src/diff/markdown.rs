@@ -1,13 +1,14 @@
 //! The report as GitHub-flavoured Markdown, for a pull-request comment or the job summary
 //! (`$GITHUB_STEP_SUMMARY`). A comment holds at most 65,536 characters, so the report stays
 //! under [`MAX_CHARS`]: when it would not, the longest lists are cut first, each ending in
-//! "... and N more" that points at the JSON report. Text from the user's files is escaped.
+//! "... and N more" that points at the JSON report. Text from the user's files is escaped
+//! for Markdown ([`text`]), and only where Markdown would read it as markup: the report is
+//! read raw too (a terminal, a CI log), where every needless backslash shows.
 
 use super::items::{FieldChange, ItemRef};
 use super::report::{Report, State};
 use super::suspects::SuspectLink;
 use super::words::{BodyDiff, Op};
-use crate::render::markdown_inline;
 use crate::report::Finding;
 use std::fmt::Write;
 
@@ -15,6 +16,7 @@ use std::fmt::Write;
 pub const MAX_CHARS: usize = 65_000;
 
 /// A code span holding `text` exactly (a fence longer than any run of backticks inside).
+/// Outside a table: in a cell, pass the cell through [`cell`].
 fn code(text: &str) -> String {
     let text = text.replace(['\n', '\r'], " ");
     let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
@@ -24,26 +26,88 @@ fn code(text: &str) -> String {
     } else {
         ""
     };
-    // A pipe ends a table cell even inside a code span unless escaped (GFM).
-    format!("{fence}{pad}{text}{pad}{fence}").replace('|', "\\|")
+    format!("{fence}{pad}{text}{pad}{fence}")
+}
+
+/// The content of a table cell: a pipe ends a cell even inside a code span unless it is
+/// escaped, and GFM takes the escape out of code spans too. Only in cells: elsewhere the
+/// backslash would show inside a code span.
+fn cell(content: &str) -> String {
+    content.replace('|', "\\|")
+}
+
+/// Text as Markdown that reads as the text itself: a backslash before exactly the
+/// characters that would start markup where they stand (CommonMark 0.31 and GFM's
+/// strikethrough, tables aside: see [`cell`]), so a path, a version or a sentence reads
+/// the same raw and rendered. Line breaks become spaces: the text is one line of a list.
+pub(crate) fn text(text: &str) -> String {
+    let chars: Vec<char> = text
+        .chars()
+        .map(|c| if matches!(c, '\n' | '\r') { ' ' } else { c })
+        .collect();
+    let mut out = String::with_capacity(text.len() + 8);
+    // A block marker at the start would make the line a heading, quote or list when the
+    // text starts one (a list item's text, a table cell's is harmless but alike).
+    let digits = chars.iter().take_while(|c| c.is_ascii_digit()).count();
+    let first_marks = match chars.first() {
+        Some('#' | '>' | '-' | '+' | '=' | '[') => Some(0),
+        _ if digits > 0 && matches!(chars.get(digits), Some('.' | ')')) => Some(digits),
+        _ => None,
+    };
+    let space = |c: Option<char>| c.is_none_or(char::is_whitespace);
+    for (i, &c) in chars.iter().enumerate() {
+        let prev = i.checked_sub(1).and_then(|p| chars.get(p)).copied();
+        let next = chars.get(i + 1).copied();
+        let markup = match c {
+            _ if first_marks == Some(i) => true,
+            '`' => true,
+            // Emphasis and strikethrough delimiters flank a word: one between spaces
+            // opens and closes nothing.
+            '*' | '~' => !(space(prev) && space(next)),
+            // `_` does not emphasise inside a word either (snake_case is safe).
+            '_' => {
+                !(space(prev) && space(next)
+                    || prev.is_some_and(char::is_alphanumeric)
+                        && next.is_some_and(char::is_alphanumeric))
+            }
+            // Math (GitHub): a `$` opens only before something that is not a space.
+            '$' => !space(next),
+            // A backslash escapes only the punctuation after it (and, last, what follows).
+            '\\' => next.is_none_or(|n| n.is_ascii_punctuation()),
+            // A link or image needs `](` or `][` (a bare `[x]` links only to a definition,
+            // which the report never writes).
+            ']' => matches!(next, Some('(' | '[')),
+            // Raw HTML and autolinks start `<` + letter, `/`, `!` or `?`.
+            '<' => next.is_some_and(|n| n.is_ascii_alphabetic() || matches!(n, '/' | '!' | '?')),
+            // A character reference: `&name;`, `&#65;`, `&#x41;`.
+            '&' => {
+                let rest = chars[i + 1..].iter().skip_while(|&&n| n == '#');
+                let run = rest
+                    .clone()
+                    .take_while(|n| n.is_ascii_alphanumeric())
+                    .count();
+                run > 0 && rest.clone().nth(run) == Some(&';')
+            }
+            _ => false,
+        };
+        if markup {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// A message with its backticked names as code spans and the rest escaped.
 fn message(text: &str) -> String {
     let parts: Vec<&str> = text.split('`').collect();
     if parts.len().is_multiple_of(2) {
-        return markdown_inline(text);
+        return self::text(text);
     }
     parts
         .iter()
         .enumerate()
-        .map(|(i, p)| {
-            if i % 2 == 1 {
-                code(p)
-            } else {
-                markdown_inline(p)
-            }
-        })
+        .map(|(i, p)| if i % 2 == 1 { code(p) } else { self::text(p) })
         .collect()
 }
 
@@ -165,8 +229,13 @@ fn created(l: &SuspectLink) -> String {
   | field | change |
   |---|---|");
             for c in changes {
-                let _ = write!(e, "
-  | {} | {} |", code(&c.field), code(&c.word_diff));
+                let _ = write!(
+                    e,
+                    "
+  | {} | {} |",
+                    cell(&code(&c.field)),
+                    cell(&code(&c.word_diff))
+                );
             }
         }
     }
@@ -178,7 +247,7 @@ fn item(i: &ItemRef) -> String {
         "{} {}: {} ({})",
         code(&i.id),
         i.kind,
-        markdown_inline(&i.title),
+        text(&i.title),
         code(&format!("{}:{}", i.file, i.line))
     )
 }
@@ -196,9 +265,9 @@ fn fields(out: &mut String, fields: &[FieldChange]) {
         let _ = writeln!(
             out,
             "  | {} | {} | {} |",
-            code(&f.key),
-            value(&f.before),
-            value(&f.after)
+            cell(&code(&f.key)),
+            cell(&value(&f.before)),
+            cell(&value(&f.after))
         );
     }
 }
@@ -256,7 +325,7 @@ fn entry_state(s: &Option<super::coverage::EntryState>) -> String {
 
 fn placed(p: &Option<super::items::Placed>) -> String {
     match p {
-        Some(p) => format!("{} ({})", markdown_inline(&p.cell), p.level),
+        Some(p) => format!("{} ({})", text(&p.cell), p.level),
         None => "-".into(),
     }
 }
@@ -292,7 +361,7 @@ pub fn render(report: &Report<'_>) -> String {
                     head,
                     "> The book at {} could not be analysed: {}\n",
                     code(&side.revision),
-                    markdown_inline(side.problem.as_deref().unwrap_or("unknown reason"))
+                    message(side.problem.as_deref().unwrap_or("unknown reason"))
                 );
             }
         }
@@ -301,7 +370,7 @@ pub fn render(report: &Report<'_>) -> String {
         let _ = writeln!(
             head,
             "**Gate: failed.** {}\n",
-            markdown_inline(&report.gate.reasons.join("; "))
+            message(&report.gate.reasons.join("; "))
         );
     } else {
         let rules: Vec<&str> = report.gate.rules.iter().map(|r| r.as_str()).collect();
@@ -387,8 +456,8 @@ pub fn render(report: &Report<'_>) -> String {
                 .map(|r| {
                     format!(
                         "{} ({}), {} on {}: {} link{} ({})",
-                        markdown_inline(&r.reviewer),
-                        markdown_inline(&r.role),
+                        text(&r.reviewer),
+                        text(&r.role),
                         r.meaning,
                         r.date.get(..10).unwrap_or(&r.date),
                         r.links,
@@ -474,8 +543,8 @@ pub fn render(report: &Report<'_>) -> String {
             .map(|r| {
                 format!(
                     "| {} {} | {} | {} |",
-                    code(&r.id),
-                    markdown_inline(&r.title),
+                    cell(&code(&r.id)),
+                    cell(&text(&r.title)),
                     entry_state(&r.before),
                     entry_state(&Some(r.after.clone()))
                 )
@@ -500,12 +569,12 @@ pub fn render(report: &Report<'_>) -> String {
             .map(|r| {
                 format!(
                     "| {} {} | {} | {} | {} | {} |",
-                    code(&r.id),
-                    markdown_inline(&r.title),
-                    placed(&r.initial.before),
-                    placed(&r.initial.after),
-                    placed(&r.residual.before),
-                    placed(&r.residual.after)
+                    cell(&code(&r.id)),
+                    cell(&text(&r.title)),
+                    cell(&placed(&r.initial.before)),
+                    cell(&placed(&r.initial.after)),
+                    cell(&placed(&r.residual.before)),
+                    cell(&placed(&r.residual.after))
                 )
             })
             .collect(),
@@ -593,7 +662,9 @@ mod tests {
         assert_eq!(code("a"), "`a`");
         assert_eq!(code("a`b"), "``a`b``");
         assert_eq!(code("`x"), "`` `x ``");
-        assert_eq!(code("a|b"), "`a\\|b`");
+        // A pipe is escaped in table cells only: elsewhere the backslash would show.
+        assert_eq!(code("a|b"), "`a|b`");
+        assert_eq!(cell(&code("a|b")), "`a\\|b`");
     }
 
     #[test]
@@ -650,9 +721,9 @@ mod tests {
             "... and {} more (see the JSON report",
             5000 - shown
         )));
-        // The short list is not cut, and its user text is escaped.
+        // The short list is not cut, and its user text is escaped where it is markup.
         assert!(
-            text.contains("- `REQ-A` requirement: \\<b\\>bold\\<\\/b\\> \\| pipe"),
+            text.contains("- `REQ-A` requirement: \\<b>bold\\</b> | pipe"),
             "{text}"
         );
     }
@@ -660,6 +731,121 @@ mod tests {
     #[test]
     fn messages_keep_their_names_as_code() {
         assert_eq!(message("unknown ID `X<1>`"), "unknown ID `X<1>`");
-        assert_eq!(message("a <b> `c"), "a \\<b\\> \\`c");
+        assert_eq!(message("a <b> `c"), "a \\<b> \\`c");
+    }
+
+    /// The text of a Markdown line as GFM renders it, or what it made of it besides text.
+    fn rendered(markdown: &str) -> Result<String, String> {
+        use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+        let options = Options::ENABLE_TABLES
+            | Options::ENABLE_STRIKETHROUGH
+            | Options::ENABLE_FOOTNOTES
+            | Options::ENABLE_TASKLISTS
+            | Options::ENABLE_MATH
+            | Options::ENABLE_GFM;
+        let mut out = String::new();
+        for event in Parser::new_ext(markdown, options) {
+            match event {
+                Event::Text(t) => out.push_str(&t),
+                Event::Code(c) => {
+                    out.push('`');
+                    out.push_str(&c);
+                    out.push('`');
+                }
+                Event::Start(Tag::Paragraph) | Event::End(TagEnd::Paragraph) => {}
+                other => return Err(format!("{other:?}")),
+            }
+        }
+        Ok(out)
+    }
+
+    #[test]
+    fn text_reads_as_itself_raw_and_rendered() {
+        // Nothing doubled and nothing needless: what is not markup stays as written.
+        for plain in [
+            "book/book.toml:6:1: error[config-unknown-key]: unknown key in [preprocessor.techfile]",
+            "C:\\Users\\me\\file.md",
+            "snake_case_name and a - b + c = d; 1.0 (draft) #12 50% 2 * 3 $ 5 & co > x < y ~ z",
+            "https://example.com/a_b?c=1&d=2",
+        ] {
+            assert_eq!(text(plain), plain);
+            assert_eq!(
+                rendered(&format!("x {}", text(plain))),
+                Ok(format!("x {plain}"))
+            );
+        }
+        // Markup in user text is text: emphasis, code, links, images, HTML, entities,
+        // strikethrough, math, a trailing backslash, and block markers where a line starts.
+        for hostile in [
+            "*a* _b_ **c** `d` ~~e~~ ~f~",
+            "[link](https://x) ![img](y.png) [ref][r] <https://auto> <b>bold</b> <!-- c -->",
+            "&amp; &#65; &copy; $x$ $$y$$",
+            "ends in \\",
+            "a\\*b \\` c",
+            "# heading",
+            "> quote",
+            "- item",
+            "+ item",
+            "12. item",
+            "3) item",
+            "=== setext",
+            "_x_",
+        ] {
+            let escaped = text(hostile);
+            assert_eq!(rendered(&escaped), Ok(hostile.to_string()), "{escaped}");
+            // A line of a list too: the text after `- `.
+            let item = format!("- {escaped}");
+            let events: Vec<_> = pulldown_cmark::Parser::new(&item).collect();
+            assert!(
+                !events.iter().any(|e| matches!(
+                    e,
+                    pulldown_cmark::Event::Start(
+                        pulldown_cmark::Tag::Heading { .. }
+                            | pulldown_cmark::Tag::BlockQuote(_)
+                            | pulldown_cmark::Tag::Emphasis
+                            | pulldown_cmark::Tag::Link { .. }
+                    )
+                )),
+                "{item}: {events:?}"
+            );
+        }
+        assert_eq!(text("line\nbreak"), "line break");
+    }
+
+    #[test]
+    fn an_invalid_version_is_noted_with_its_names_as_code_and_no_needless_escape() {
+        use crate::diff::gate;
+        use crate::diff::report::{Side, State};
+        let diff = crate::diff::Diff::default();
+        let problem = "book/book.toml:6:1: error[config-unknown-key]: unknown key `no-such-key` in [preprocessor.techfile]";
+        let base = Side {
+            revision: "main".into(),
+            commit: None,
+            state: State::Invalid,
+            problem: Some(problem.into()),
+        };
+        let head = Side {
+            revision: "working tree".into(),
+            commit: None,
+            state: State::Analysed,
+            problem: None,
+        };
+        let verdict = gate::evaluate(&diff, &gate::DEFAULT, 0);
+        let report = Report::new(&diff, base, head, None, verdict, "0");
+        let md = render(&report);
+        let line = md
+            .lines()
+            .find(|l| l.starts_with("> The book at"))
+            .expect("the notice");
+        assert_eq!(
+            line,
+            "> The book at `main` could not be analysed: book/book.toml:6:1: error[config-unknown-key]: unknown key `no-such-key` in [preprocessor.techfile]"
+        );
+        // The JSON report holds the problem as written, escaped once, for JSON only.
+        let json = report.json();
+        assert!(
+            json.contains("\"problem\": \"book/book.toml:6:1: error[config-unknown-key]: unknown key `no-such-key` in [preprocessor.techfile]\""),
+            "{json}"
+        );
     }
 }

@@ -56,20 +56,24 @@ const PRINT_STYLE: &str = concat!(
     ".techfile-toc-text { flex: 0 1 auto; }\n",
     ".techfile-toc-dots { flex: 1 1 0; border-bottom: 1px dotted #999; margin: 0 0.4em; min-width: 1em; }\n",
     ".techfile-toc-page { flex: 0 0 2.6em; text-align: right; font-variant-numeric: tabular-nums; }\n",
+    // One indent step per level, in rem: an `em` step would shrink with the smaller type
+    // of the deeper levels and leave the levels unevenly apart.
     ".techfile-toc-0 { margin-top: 0.5em !important; font-weight: bold; }\n",
-    ".techfile-toc-1 { padding-left: 1.5em; }\n",
-    ".techfile-toc-2 { padding-left: 3em; font-size: 0.9em; }\n",
-    ".techfile-toc-3 { padding-left: 4.5em; font-size: 0.9em; }\n",
+    ".techfile-toc-1 { padding-left: 2rem; }\n",
+    ".techfile-toc-2 { padding-left: 4rem; font-size: 0.9em; }\n",
+    ".techfile-toc-3 { padding-left: 6rem; font-size: 0.9em; }\n",
     ".techfile-toc-part { margin-top: 0.9em !important; text-transform: uppercase; letter-spacing: 0.04em; }\n",
 );
 
 /// The print style: A4 pages, the book title at the top,
 /// the stamp line and "Page X of Y" at the bottom of every page (CSS page-margin boxes,
-/// which Chromium prints), and [`PRINT_STYLE`].
+/// which Chromium prints), and [`PRINT_STYLE`]. The first page is the cover, which states
+/// the title, version, date and commit itself: there the title and the stamp line are
+/// left out, so the cover says each once.
 pub fn page_style(title: &str, stamp: &Stamp) -> String {
     let box_style = "font-family: sans-serif; font-size: 8pt; color: #555;";
     format!(
-        "<style>\n@page {{\n  size: A4;\n  margin: 20mm 16mm 22mm 16mm;\n  @top-center {{ content: {}; {box_style} }}\n  @bottom-left {{ content: {}; {box_style} }}\n  @bottom-right {{ content: \"Page \" counter(page) \" of \" counter(pages); {box_style} }}\n}}\n{PRINT_STYLE}</style>\n",
+        "<style>\n@page {{\n  size: A4;\n  margin: 20mm 16mm 22mm 16mm;\n  @top-center {{ content: {}; {box_style} }}\n  @bottom-left {{ content: {}; {box_style} }}\n  @bottom-right {{ content: \"Page \" counter(page) \" of \" counter(pages); {box_style} }}\n}}\n@page :first {{\n  @top-center {{ content: none; }}\n  @bottom-left {{ content: none; }}\n}}\n{PRINT_STYLE}</style>\n",
         css_string(title),
         css_string(&stamp.line()),
     )
@@ -112,6 +116,11 @@ mod tests {
         let style = page_style("Tech <file>", &stamp);
         assert!(style.contains("@bottom-left { content: \"Version 2.0 \\b7  commit unknown"));
         assert!(style.contains("counter(pages)"));
+        // The cover states the title and the stamp's facts: its page repeats neither.
+        assert!(
+            style.contains("@page :first {\n  @top-center { content: none; }\n  @bottom-left { content: none; }\n}"),
+            "{style}"
+        );
         assert!(!style.contains("<file>"));
         assert!(style.contains("overflow: visible !important"));
     }

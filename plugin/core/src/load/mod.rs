@@ -4,6 +4,8 @@ pub mod broken;
 pub mod frontmatter;
 mod model;
 
+pub use model::required_keys as model_required_keys;
+
 pub use broken::Broken;
 
 use crate::cvss::Vector;

@@ -50,6 +50,23 @@ const FOR_REVIEW: &[(Kind, &str)] = &[
     (Kind::TrustBoundary, "contains"),
 ];
 
+/// The keys an element of `kind` must have: always (`always`), and once its status is
+/// `in-review` or `approved` (`for_review`, the others included). For the documentation
+/// and its test; the reader below applies the same tables.
+pub fn required_keys(kind: Kind) -> (Vec<&'static str>, Vec<&'static str>) {
+    let always = STRUCTURAL
+        .iter()
+        .filter(|(k, _, _)| *k == kind)
+        .map(|(_, key, _)| *key)
+        .collect();
+    let for_review = FOR_REVIEW
+        .iter()
+        .filter(|(k, _)| *k == kind)
+        .map(|(_, key)| *key)
+        .collect();
+    (always, for_review)
+}
+
 impl Reader<'_> {
     /// The keys of a threat-model element of `kind`, whose own ID is `id` and whose trace
     /// links were read into `links`.

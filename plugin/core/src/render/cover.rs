@@ -48,19 +48,16 @@ pub fn render(bundle: &BundleConfig, stamp: &Stamp) -> String {
         .as_deref()
         .unwrap_or("Cybersecurity technical file");
     let _ = writeln!(out, "<p class=\"techfile-cover-title\">{}</p>", html(title));
-    if let Some(d) = &bundle.device {
+    // Each fact once: the device under the title unless the title already names it (the
+    // title defaults to `[book] title`, which usually does), the manufacturer above it,
+    // and neither again in the table.
+    if let Some(d) = bundle.device.as_deref().filter(|d| !names(title, d)) {
         let _ = writeln!(out, "<p class=\"techfile-cover-device\">{}</p>", html(d));
     }
     out.push_str("<table class=\"techfile-table techfile-meta techfile-cover-id\">\n<tbody>\n");
     let mut row = |k: &str, v: String| {
         let _ = writeln!(out, "<tr><td>{k}</td><td>{v}</td></tr>");
     };
-    if let Some(d) = &bundle.device {
-        row("Device", html(d));
-    }
-    if let Some(m) = &bundle.manufacturer {
-        row("Manufacturer", html(m));
-    }
     if let Some(id) = &bundle.document_id {
         row("Document", html(id));
     }
@@ -102,6 +99,18 @@ pub fn render(bundle: &BundleConfig, stamp: &Stamp) -> String {
     }
     out.push_str("</section>\n");
     out
+}
+
+/// Whether `title` already names `device` (ignoring case and runs of white space).
+fn names(title: &str, device: &str) -> bool {
+    let fold = |t: &str| {
+        t.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
+    let device = fold(device);
+    !device.is_empty() && fold(title).contains(&device)
 }
 
 #[cfg(test)]
@@ -147,7 +156,10 @@ mod tests {
         };
         let out = render(&bundle, &stamp());
         assert!(out.contains("<p class=\"techfile-cover-device\">Pump &lt;X&gt;</p>"));
-        assert!(out.contains("<tr><td>Manufacturer</td><td>ACME &amp; Co</td></tr>"));
+        assert!(out.contains("<p class=\"techfile-cover-manufacturer\">ACME &amp; Co</p>"));
+        // Each fact once: the device and the manufacturer are not repeated in the table.
+        assert_eq!(out.matches("Pump &lt;X&gt;").count(), 1, "{out}");
+        assert_eq!(out.matches("ACME &amp; Co").count(), 1, "{out}");
         assert!(out.contains("<tr><td>Document</td><td>TF-1</td></tr>"));
         assert!(out.contains("<tr><td>Version</td><td>2.0</td></tr>"));
         assert!(out.contains("<tr><td>Date</td><td>built 2026-11-18</td></tr>"));
@@ -180,6 +192,30 @@ mod tests {
             "{out}"
         );
         assert!(stamp.line().ends_with("issued 2026-11-27"));
+    }
+
+    #[test]
+    fn a_title_that_names_the_device_is_not_followed_by_it() {
+        // `init`'s book: the title (from `[book] title`) names the device already.
+        let bundle = BundleConfig {
+            device: Some("Insulin  dose app".into()),
+            document_title: Some("Insulin dose app: cybersecurity technical file".into()),
+            ..BundleConfig::default()
+        };
+        let out = render(&bundle, &stamp());
+        assert!(!out.contains("techfile-cover-device\">"), "{out}");
+        assert_eq!(out.matches("Insulin").count(), 1, "{out}");
+        // Another title: the device stands under it.
+        let bundle = BundleConfig {
+            document_title: Some("Cybersecurity technical file".into()),
+            ..bundle
+        };
+        let out = render(&bundle, &stamp());
+        assert!(
+            out.contains("<p class=\"techfile-cover-device\">Insulin  dose app</p>"),
+            "{out}"
+        );
+        assert_eq!(out.matches("Insulin").count(), 1, "{out}");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The gaps view, `{{#techfile gaps}}`: every coverage gap the rules in force find (whatever
-//! level is configured for it) and the open work drafts leave, so a team sees what is still
-//! to do without lowering severities or reading a build log.
+//! level is configured for it) and the open work (what drafts leave, approved tests not
+//! run), so a team sees what is still to do without lowering severities or reading a
+//! build log.
 
 use super::site::Site;
 use super::{STYLE, html};
@@ -44,9 +45,9 @@ pub fn gaps(site: &Site<'_, '_>, page: &str) -> String {
         }
         out.push_str("</tbody>\n</table>\n");
     }
-    out.push_str("\n## Open work\n\n<p>Items marked <code>status = \"draft\"</code> are work in progress: the coverage rules do not fail on them, nor on a gap that only drafts fill, and list them here instead.</p>\n\n");
+    out.push_str("\n## Open work\n\n<p>Items marked <code>status = \"draft\"</code> are work in progress: the coverage rules do not fail on them, nor on a gap that only drafts fill, and list them here instead. Approved tests that have not been run (no result, or <code>result = \"not-run\"</code>) are listed too: what they verify is not yet shown to work.</p>\n\n");
     if g.open.is_empty() {
-        out.push_str("<p>No draft is open.</p>\n");
+        out.push_str("<p>No draft is open and every approved test has run.</p>\n");
     } else {
         out.push_str("<table class=\"techfile-table techfile-open\">\n<thead><tr><th>Item</th><th>Open</th><th>Rule</th></tr></thead>\n<tbody>\n");
         for o in &g.open {
