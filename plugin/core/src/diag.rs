@@ -194,6 +194,8 @@ codes! {
     SbomDuplicateRef = "sbom-duplicate-ref", "sbom", Deny, true;
     /// A reference inside an SBOM (`dependencies`, `compositions`, a vulnerability's `affects`, an annotation's `subjects`, ...) names a bom-ref that no object of that SBOM carries; BOM-Links to other BOMs are not checked.
     SbomUnresolvedRef = "sbom-unresolved-ref", "sbom", Warn, false;
+    /// A component's `purl` in an SBOM is not a valid package URL (malformed, an invalid percent escape, a namespace its type prohibits): no reference can name the component by purl, and tools cannot match it to advisories.
+    SbomInvalidPurl = "sbom-invalid-purl", "sbom", Warn, false;
     /// NTIA minimum element: a component names no supplier (`supplier`).
     SbomMissingSupplier = "sbom-missing-supplier", "sbom", Warn, false;
     /// NTIA minimum element: a component has no `version`.
