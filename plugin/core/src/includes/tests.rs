@@ -418,6 +418,39 @@ fn the_handed_over_text_says_how_far_mdbook_got() {
     assert!(r.expansion.removals.iter().all(|x| x.by == By::Plugin));
 }
 
+/// Another preprocessor changed one line of an expanded chapter: the lines it did not
+/// change keep their places, in the included file (with the directive) and after the
+/// include; the changed line is placed in the text as handed over.
+#[test]
+fn lines_another_preprocessor_left_alone_keep_their_places() {
+    let files = [("part.md", "P1\nP2 [p](p.md)\n")];
+    let raw = "# Ch\n\n{{#include part.md}}\n\nMiddle.\n\nOwn [o](o.md).\n";
+    let changed = "# Ch\n\nP1\nP2 [p](p.md)\n\nMiddle, CHANGED [c](c.md).\n\nOwn [o](o.md).\n";
+    let (map, r, _) = read_chapter(&files, raw.as_bytes(), Some(changed), true);
+    assert!(r.note.is_some());
+    let page = r.expansion.page();
+    assert_eq!(page.text, changed);
+    let at = |needle: &str| place(&map, &page, page.text.find(needle).unwrap());
+    assert_eq!(at("p.md"), "src/part.md:2:8");
+    assert_eq!(page.included_at(page.text.find("p.md").unwrap()).len(), 1);
+    assert_eq!(at("o.md"), "src/ch.md:7:9");
+    // The changed line is in the handed-over text (line 6 there).
+    assert_eq!(at("c.md"), "src/ch.md:6:21");
+    let c = page.text.find("c.md").unwrap();
+    assert_eq!(page.span_of(c..c + 1).unwrap().file, r.file);
+    assert_ne!(page.span_of(0..1).unwrap().file, r.file, "the chapter file");
+    // Before `links` ran, the file is the closer text: its lines keep their places.
+    let changed = "# Ch\n\n{{#include part.md}}\n\nMiddle, CHANGED.\n\nOwn [o](o.md).\n";
+    let (map, r, _) = read_chapter(&files, raw.as_bytes(), Some(changed), true);
+    let page = r.expansion.page();
+    assert_eq!(page.text, changed);
+    assert_eq!(
+        place(&map, &page, page.text.find("o.md").unwrap()),
+        "src/ch.md:7:9"
+    );
+    assert!(!r.complete, "mdBook may still expand the include");
+}
+
 #[test]
 fn chapters_are_read_as_mdbook_loads_them() {
     // A byte order mark is dropped, as mdBook drops it.
