@@ -544,3 +544,50 @@ fn chapters_outside_src_are_findings_where_mdbook_fails() {
         "the failed build wrote nothing outside"
     );
 }
+
+/// `%20` is the only escape mdBook decodes in SUMMARY.md: `a%2Db.md` is the file of that
+/// name, which links reach as `a%252Db.md`, while the table of contents mdBook writes links
+/// to `a%2Db.html`, which a browser decodes into `a-b.html`. `check` and the build report
+/// the entry; with the finding allowed, the plugin's pages are the files mdBook writes.
+#[test]
+fn a_percent_escape_in_summary_is_the_file_of_that_name() {
+    let book = Book::fixture("clean-summary")
+        .edit("book/src/SUMMARY.md", |t| {
+            t.replace(
+                "- [Links](links.md)\n",
+                "- [Links](links.md)\n- [Escaped](esc%2Dpage.md)\n",
+            )
+        })
+        .file("book/src/esc%2Dpage.md", "# Escaped\n\n[back](links.md)\n")
+        .edit("book/src/links.md", |t| {
+            format!("{t}- [n](esc%252Dpage.md#escaped)\n")
+        });
+    let checked = book.check();
+    assert_eq!(checked.codes(), ["chapter-path-not-normal"]);
+    let f = checked.first("chapter-path-not-normal");
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("whose `%2D` mdBook does not decode"),
+        "{f}"
+    );
+    require!(Mdbook);
+    let built = book.build().expect_failure();
+    assert_eq!(built.codes(), ["chapter-path-not-normal"]);
+    assert!(
+        built.has(
+            "chapter-path-not-normal",
+            &format!("src/SUMMARY.md:{}:{}", f["line"], f["column"])
+        ),
+        "{}",
+        built.stderr
+    );
+    let book = book.severity("chapter-path-not-normal = \"allow\"");
+    compare_with_mdbook(&book, Markdown::default(), &[]);
+    let built = book.build().expect_ok();
+    let toc = String::from_utf8(built.html()["toc.html"].clone()).unwrap();
+    assert!(toc.contains("href=\"esc%2Dpage.html\""), "{toc}");
+    assert!(built.html_dir().join("esc%2Dpage.html").is_file());
+    assert!(!built.html_dir().join("esc-page.html").exists());
+}

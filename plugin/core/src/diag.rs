@@ -264,7 +264,7 @@ codes! {
     IncludeOutsideSrc = "include-outside-src", "book", Deny, true;
     /// SUMMARY.md lists a chapter by an absolute path (mdBook cannot load the book) or by a path that climbs out of `src` (mdBook writes its page outside the build folder).
     ChapterOutsideSrc = "chapter-outside-src", "book", Deny, true;
-    /// A SUMMARY.md path has a `..` segment: mdBook writes the page where the path leads but computes its way back to the book's root from the path as written, so the page's stylesheets and navigation miss when read from disk (and two spellings of one file become two chapters).
+    /// A SUMMARY.md path mdBook does not place as written: a `..` segment (mdBook writes the page where the path leads but computes its way back to the book's root from the path as written, so the page's stylesheets and navigation miss when read from disk, and two spellings of one file become two chapters), or a percent escape other than `%20` (mdBook decodes only `%20`, so its table of contents links to a name browsers decode into another file).
     ChapterPathNotNormal = "chapter-path-not-normal", "book", Deny, false;
     /// Includes form a cycle, or nest more than 10 levels deep, where mdBook stops expanding them and drops the rest.
     IncludeCycle = "include-cycle", "book", Deny, false;

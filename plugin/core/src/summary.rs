@@ -7,7 +7,8 @@
 //! `a/./b/../b/deep.md` stays `a/b/../b/deep.md`. The HTML renderer writes that page where
 //! the file system resolves the path (`a/b/deep.html`), which is where links from other
 //! pages land and where links in the page resolve from: the page's place is the path with
-//! `..` resolved ([`normal`]). What mdBook gets wrong with `..` (verified with mdBook 0.5.4):
+//! `..` resolved ([`normal`]). What mdBook gets wrong about such paths (verified with mdBook
+//! 0.5.4):
 //!
 //! - it counts every named folder of the path as written for the way back to the book's
 //!   root (`path_to_root`), so `a/b/../b/deep.md` gets `../../../` instead of `../../`, and
@@ -17,6 +18,8 @@
 //! - `zz/../intro.md` through a folder that does not exist cannot be read, and with
 //!   `create-missing` mdBook creates `zz` and writes a page holding only the title over
 //!   `intro.md`;
+//! - `%20` is the only escape it decodes: `a%2Db.md` is that file, and the table of
+//!   contents links to `a%2Db.html`, which a browser reads as `a-b.html`;
 //! - a path that climbs out of `src` (`../notes.md`) is read, and its page written outside
 //!   the build folder (`book/../notes.html`); an absolute path stops mdBook with a panic.
 //!
@@ -184,6 +187,22 @@ pub fn check(
                     html(&page)
                 )),
             ),
+            Place::Inside(page) if escape_kept(written).is_some() => {
+                let escape = escape_kept(written).unwrap_or_default();
+                let meant = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
+                diags.push(
+                    Diagnostic::new(
+                        Code::ChapterPathNotNormal,
+                        format!("SUMMARY.md lists the chapter `{written}`, whose `{escape}` mdBook does not decode"),
+                    )
+                    .at_opt(span, format!("the file is `{path}`"))
+                    .help(format!(
+                        "mdBook decodes only `%20` in SUMMARY.md, so the chapter is the file `{path}` (with create-missing, mdBook makes it if it does not exist), and the book's table of contents links to `{}`, which a browser reads as `{}`, a page that does not exist; name the file `{meant}` and write that (a space as `%20`, or the path in `<...>`)",
+                        html(&page),
+                        html(&meant)
+                    )),
+                );
+            }
             Place::Inside(page) if segments(path).contains(&"..") => {
                 let d = Diagnostic::new(
                     Code::ChapterPathNotNormal,
@@ -196,6 +215,16 @@ pub fn check(
         }
     }
     (loads, diags)
+}
+
+/// The first percent escape of a SUMMARY.md path that mdBook leaves as written: every one
+/// but `%20`.
+fn escape_kept(written: &str) -> Option<&str> {
+    written.match_indices('%').find_map(|(i, _)| {
+        let escape = written.get(i..i + 3)?;
+        let hex = escape[1..].bytes().all(|b| b.is_ascii_hexdigit());
+        (hex && escape != "%20").then_some(escape)
+    })
 }
 
 /// A page's name as mdBook's HTML renderer writes it.
@@ -379,6 +408,27 @@ mod tests {
         assert!(help.starts_with("write `a/b/deep.md`"), "{help}");
         assert!(help.contains("counting the folders named in the path as written (3 folders), while the page is 2 folders deep"), "{help}");
         assert!(!help.contains("create-missing"), "{help}");
+    }
+
+    /// mdBook decodes `%20` and nothing else: its table of contents then links to a name a
+    /// browser decodes into another file.
+    #[test]
+    fn a_percent_escape_other_than_a_space_is_reported() {
+        let summary = "- [A](a%2Db.md)\n- [B](b%20c.md)\n- [C](<d e.md>)\n- [D](x%zz.md)\n";
+        let (map, _, d) = findings(summary, &["a%2Db.md", "b c.md", "d e.md", "x%zz.md"], &[]);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].code, Code::ChapterPathNotNormal);
+        assert_eq!(place(&map, d[0].primary.as_ref().unwrap().span), (1, 7));
+        assert_eq!(
+            d[0].primary.as_ref().unwrap().message,
+            "the file is `a%2Db.md`"
+        );
+        let help = d[0].help.as_deref().unwrap();
+        assert!(
+            help.contains("links to `a%2Db.html`, which a browser reads as `a-b.html`"),
+            "{help}"
+        );
+        assert!(help.contains("name the file `a-b.md`"), "{help}");
     }
 
     #[test]
