@@ -493,6 +493,17 @@ fn a_chapter_listed_with_dot_segments_is_the_page_mdbook_writes() {
         "{sheet} resolves outside the HTML folder"
     );
     assert!(from.join(sheet.replacen("../", "", 1)).exists());
+    // The print page keys chapters by the path as written: links to the chapter there are
+    // left as links to its file instead of jumping to it within the print page.
+    let print = built.page("print.html");
+    assert!(
+        print.contains("href=\"design/detail/deep.html\""),
+        "{print}"
+    );
+    assert!(
+        print.contains("href=\"design/detail/deep.html#interfaces\""),
+        "{print}"
+    );
 }
 
 /// The other paths mdBook cannot place: an absolute path (mdBook stops with a panic) and

@@ -13,6 +13,8 @@
 //! - it counts every named folder of the path as written for the way back to the book's
 //!   root (`path_to_root`), so `a/b/../b/deep.md` gets `../../../` instead of `../../`, and
 //!   the page's stylesheets, scripts and navigation miss when the book is opened from disk;
+//!   and the print page (which the PDF is made from) keys chapters by the path as written,
+//!   so links to `a/b/deep.md` there are left as links to the file, out of the document;
 //! - two spellings of one file are two chapters writing one page, the later over the
 //!   earlier (its duplicate check compares the paths as written);
 //! - `zz/../intro.md` through a folder that does not exist cannot be read, and with
@@ -262,7 +264,7 @@ fn not_normal(
         n => format!("the page is {} deep", folders(n)),
     };
     let mut help = format!(
-        "write `{page}`: links to the page work, but mdBook finds the book's root by counting the folders named in the path as written ({}), while {depth}, so the page's stylesheets, scripts and navigation links miss when the book is opened from disk",
+        "write `{page}`: links to the page work, but mdBook finds the book's root by counting the folders named in the path as written ({}), while {depth}, so the page's stylesheets, scripts and navigation links miss when the book is opened from disk; and its print page, which the PDF is made from, does not know the page by its place, so links to it there lead out of the document",
         folders(named_folders)
     );
     // A folder the path passes before a `..` that holds no file: mdBook cannot read the
