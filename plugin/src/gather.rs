@@ -29,7 +29,8 @@
 //!   large report), and read whole only when it is a JUnit report (`*.xml`);
 //! - the book is SUMMARY.md's chapters (read with mdBook's parser and loader path rules),
 //!   every file under `src` (hidden ones too: mdBook copies them) and the files the
-//!   chapters include, followed to the files those include;
+//!   chapters include, followed to the files those include, outside `src` too, as mdBook
+//!   reads them;
 //! - a file larger than its limit (`max-file-size`, `max-sbom-size`, `max-advisory-size`,
 //!   `evidence.max-junit-size`) is reported, not read; its size is checked before reading,
 //!   so a huge file costs no memory;
@@ -608,8 +609,10 @@ pub struct SummaryChapter {
     /// The link text: mdBook titles a chapter file it creates with it.
     pub name: String,
     /// The file relative to `src`, with forward slashes, named as mdBook names the
-    /// chapter: `./a.md` and `a/./b.md` are `a.md` and `a/b.md`, and `%20` in the link
-    /// is a space.
+    /// chapter: `./a.md` and `a//b.md` are `a.md` and `a/b.md`, `%20` in the link is a
+    /// space, and `..` stays (`a/b/../c.md`); an absolute path stays absolute. Where the
+    /// page ends up, and what is wrong with such paths, is the analysis's to say
+    /// ([`techfile_core::summary`]).
     pub path: String,
 }
 
@@ -638,22 +641,14 @@ pub fn summary_chapters(tree: &dyn Tree, src: &Path, names: &Names) -> Result<Ve
     while let Some(item) = stack.pop() {
         if let mdbook_summary::SummaryItem::Link(link) = item {
             if let Some(loc) = &link.location {
-                let location = if loc.is_absolute() {
-                    loc.clone()
-                } else {
-                    src.join(loc)
+                let path = match src.join(loc).strip_prefix(src) {
+                    Ok(rel) => crate::paths::slash_path(rel),
+                    // Only an absolute path is not under `src` once joined to it.
+                    Err(_) => loc.to_string_lossy().replace('\\', "/"),
                 };
-                let path = location.strip_prefix(src).with_context(|| {
-                    format!(
-                        "{} lists `{}`, which is outside {}: mdBook cannot load it",
-                        names.diag(&summary_path),
-                        loc.display(),
-                        names.diag(src)
-                    )
-                })?;
                 chapters.push(SummaryChapter {
                     name: link.name.clone(),
-                    path: crate::paths::slash_path(path),
+                    path,
                 });
             }
             stack.extend(link.nested_items.iter().rev());
@@ -696,7 +691,16 @@ pub fn book(
             .into_iter()
             .map(|ch| {
                 let path = src.join(&ch.path);
-                let file = whole(tree, &path, names);
+                // mdBook stops at an absolute path (the analysis reports it): not read.
+                let file = if Path::new(&ch.path).is_absolute() {
+                    Input {
+                        name: names.diag(&path),
+                        path: names.book(&path),
+                        content: Err(InputError::Io("an absolute path".into())),
+                    }
+                } else {
+                    whole(tree, &path, names)
+                };
                 // With `create-missing` (the default) mdBook writes a missing chapter file
                 // holding its title; `check` reads that text without writing the file.
                 let text = (file.content.is_err()
@@ -770,10 +774,11 @@ pub fn book(
     })
 }
 
-/// Reads the files under `src` that the chapters' `{{#include}}` helpers name, then the
-/// files those name, and so on: every file the expansion may need, keyed by its path
-/// relative to `src`. A helper naming no file under `src` (or a path outside it) reads
-/// nothing; the analysis reports it. Files above `limit` bytes are refused unread.
+/// Reads the files that the chapters' `{{#include}}` helpers name, then the files those
+/// name, and so on: every file the expansion may need, keyed by its path relative to
+/// `src`, or by its absolute path when it is outside `src` (mdBook reads those too; the
+/// analysis reports them). A helper naming no file under `src` reads nothing; the
+/// analysis reports it. Files above `limit` bytes are refused unread.
 fn included_files(
     tree: &dyn Tree,
     src: &Path,
@@ -803,7 +808,9 @@ fn included_files(
     while !wanted.is_empty() {
         wanted.sort();
         wanted.dedup();
-        wanted.retain(|p| files.contains(p) && !out.contains_key(p));
+        // A file outside `src` (an absolute path) is read as mdBook reads it, whatever
+        // is there; one under `src` only when it is a file.
+        wanted.retain(|p| (p.starts_with('/') || files.contains(p)) && !out.contains_key(p));
         let paths: Vec<PathBuf> = wanted.iter().map(|p| src.join(p)).collect();
         let requests: Vec<(&Path, u64)> = paths.iter().map(|p| (p.as_path(), limit)).collect();
         let read: Vec<(String, Input)> = wanted

@@ -209,7 +209,7 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book) -> Result<Outcome> {
         .book
         .chapters
         .iter()
-        .map(|c| c.path.clone())
+        .map(|c| techfile_core::summary::page_path(&c.path))
         .collect();
     let mut analysis = analyse(inputs, Mode::Build);
     crate::history::check_independence(&mut analysis, &ctx.root);
@@ -271,7 +271,9 @@ pub fn with_config_errors(mut book: Book, errors: &bookconfig::ConfigErrors) -> 
     let mut paths = Vec::new();
     book.for_each_chapter_mut(|ch| {
         if let Some(path) = &ch.path {
-            paths.push(crate::paths::slash_path(path));
+            paths.push(techfile_core::summary::page_path(
+                &crate::paths::slash_path(path),
+            ));
             output
                 .chapters
                 .push(Mapped::generated(ch.content.clone(), None));
@@ -378,7 +380,7 @@ fn load(
         .book
         .chapters
         .iter()
-        .map(|c| c.path.clone())
+        .map(|c| techfile_core::summary::page_path(&c.path))
         .collect();
     let mut analysis = analyse(inputs, mode);
     crate::history::check_independence(&mut analysis, book_root);

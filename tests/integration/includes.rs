@@ -2,7 +2,7 @@
 //! and its relatives themselves, and the text they read is the text mdBook renders, byte
 //! for byte, whatever the preprocessor order.
 
-use crate::common::{BIN, Book as Fixture, check, fixture, require, write};
+use crate::common::{BIN, Book as Fixture, check, fixture, require, run, snapshot_text, write};
 use mdbook_preprocessor::PreprocessorContext;
 use mdbook_preprocessor::book::{Book, BookItem, Chapter};
 use mdbook_preprocessor::config::Config as BookConfig;
@@ -107,8 +107,15 @@ fn hostile_book(root: &Path, broken: bool) {
     write(
         root,
         "book/src/missing.md",
-        "# Missing\n\n{{#include nothere.md}} stays, \\{{#include nothere.md}} is escaped.\nNot UTF-8: {{#include parts/latin1.txt}}\nA folder: {{#include parts}}\n",
+        "# Missing\n\n{{#include nothere.md}} stays, \\{{#include nothere.md}} is escaped.\nNot UTF-8: {{#include parts/latin1.txt}}\nA folder: {{#include parts}}\nOutside: {{#include ../notes/n.md}} and {{#include ../notes/none.md}}\n",
     );
+    // Outside `src`: mdBook includes it, and its own includes resolve from its folder.
+    write(
+        root,
+        "book/notes/n.md",
+        "N1 \\{{#x}} {{#title Not shown}}\n{{#include ../src/parts/a.md:2}} {{#include sub/m.md}}\n",
+    );
+    write(root, "book/notes/sub/m.md", "M1\n");
     write(
         root,
         "book/src/bom.md",
@@ -153,9 +160,13 @@ fn check_reads_the_text_mdbook_renders() {
         codes,
         [
             "not-utf8",
+            // In `book/notes/n.md`, which sorts before `book/src/`.
+            "include-outside-src",
             "include-cycle",
             "include-not-found",
-            "include-not-found"
+            "include-not-found",
+            "include-outside-src",
+            "include-outside-src"
         ],
         "{:?}",
         outcome.analysis.findings
@@ -350,6 +361,60 @@ fn a_chapter_another_preprocessor_changed_is_checked_as_handed_over() {
         findings.contains(&("broken-link", "broken link `nowhere.md`")),
         "{findings:?}"
     );
+}
+
+/// The findings as `check` prints them in the book's folder, or as the preprocessor prints
+/// them inside `mdbook build` (where mdBook runs it in that folder): from the first finding
+/// to the closing count.
+fn findings_text(out: &str) -> String {
+    let start = out
+        .find("error[")
+        .into_iter()
+        .chain(out.find("warning["))
+        .min()
+        .unwrap_or(out.len());
+    let rest = &out[start..];
+    let end = rest.find("techfile: ").map_or(rest.len(), |e| {
+        e + rest[e..].find('\n').map_or(rest.len() - e, |n| n + 1)
+    });
+    rest[..end].to_string()
+}
+
+/// Issue 11: a chapter that includes a file outside `src` and other files. mdBook includes
+/// the outside file too, and so does the plugin, so `mdbook build` checks the chapter it
+/// was handed with every byte's place known, with the plugin after mdBook's `links` and
+/// before it: the findings are the ones `check` prints, word for word and place for place
+/// (the included file's line first, the chapter's line second), and no chapter is "checked
+/// as handed over".
+#[test]
+fn an_include_outside_src_keeps_every_other_finding_in_place_in_every_order() {
+    require!(Mdbook);
+    let checked = run(
+        &fixture("include-outside-src").join("book"),
+        &["check", ".", "--color", "never"],
+    );
+    let expected = findings_text(&checked.stdout);
+    assert!(
+        expected.contains("┌─ src/shared/known-issues.md:3:41")
+            && expected.contains("┌─ src/release-notes.md:9:1")
+            && expected.contains("┌─ src/release-notes.md:11:26"),
+        "{expected}"
+    );
+    snapshot_text("include-outside-src-check-and-build", &expected);
+    for order in ["", "before = [\"links\"]"] {
+        let mut book = Fixture::fixture("include-outside-src");
+        if !order.is_empty() {
+            book = book.config(order);
+        }
+        let built = book.build().expect_failure();
+        assert!(!built.stderr.contains("techfile: note"), "{}", built.stderr);
+        assert_eq!(
+            findings_text(&built.stderr),
+            expected,
+            "{order:?}\n--- stderr\n{}",
+            built.stderr
+        );
+    }
 }
 
 /// mdBook's `links` can be turned off: then nothing is included, by mdBook or the plugin.

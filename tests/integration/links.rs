@@ -458,3 +458,147 @@ fn missing_chapter_files_are_read_as_mdbook_creates_them() {
     let built = book.build();
     assert!(!built.success, "mdBook refuses the book too");
 }
+
+/// Issue 11 (SUMMARY.md paths): a chapter listed with `.`, `..` or a doubled slash is the
+/// page mdBook writes where the path leads. With the finding about the `..` allowed, the
+/// plugin's pages are the HTML files mdBook writes, with mdBook's ids and links, and every
+/// link to and from the deep chapter resolves (no false `broken-link`); `./` and `//` are
+/// covered by `clean-summary` above.
+#[test]
+fn a_chapter_listed_with_dot_segments_is_the_page_mdbook_writes() {
+    let book =
+        Book::fixture("chapter-path-not-normal").severity("chapter-path-not-normal = \"allow\"");
+    let run = book.check();
+    assert_eq!(run.stdout, "", "only the allowed finding");
+    run.expect_code(0);
+    require!(Mdbook);
+    let pages = compare_with_mdbook(&book, Markdown::default(), &[]);
+    assert!(pages >= 4, "only {pages} pages compared");
+    // Why the finding exists: mdBook counts the folders of the path as written (three)
+    // for the way back to the root of the book, where the page is two deep, so the
+    // stylesheets it links lie outside the HTML folder when the book is read from disk.
+    let built = book.build().expect_ok();
+    let page = built.page("design/detail/deep.html");
+    let sheet = page
+        .split("href=\"")
+        .skip(1)
+        .filter_map(|h| h.split('"').next())
+        .find(|h| h.ends_with(".css") && h.contains("css/chrome"))
+        .expect("mdBook links its stylesheet")
+        .to_string();
+    assert!(sheet.starts_with("../../../css/"), "{sheet}");
+    let from = built.html_dir().join("design/detail");
+    assert!(
+        !from.join(&sheet).exists(),
+        "{sheet} resolves outside the HTML folder"
+    );
+    assert!(from.join(sheet.replacen("../", "", 1)).exists());
+    // The print page keys chapters by the path as written: links to the chapter there are
+    // left as links to its file instead of jumping to it within the print page.
+    let print = built.page("print.html");
+    assert!(
+        print.contains("href=\"design/detail/deep.html\""),
+        "{print}"
+    );
+    assert!(
+        print.contains("href=\"design/detail/deep.html#interfaces\""),
+        "{print}"
+    );
+}
+
+/// The other paths mdBook cannot place: an absolute path (mdBook stops with a panic) and
+/// a path out of `src` (mdBook writes the page outside its output folder). `check` reports
+/// each at its SUMMARY.md line, and `mdbook build` fails on both.
+#[test]
+fn chapters_outside_src_are_findings_where_mdbook_fails() {
+    let outside = Book::fixture("chapter-outside-src");
+    let checked = outside.check();
+    checked.expect_code(1);
+    assert_eq!(checked.codes(), ["chapter-outside-src"]);
+    let notes = outside.path("book/release-notes.md");
+    let absolute = Book::fixture("chapter-outside-src").edit("book/src/SUMMARY.md", |text| {
+        text.replace(
+            "../release-notes.md",
+            &notes.display().to_string().replace(' ', "%20"),
+        )
+    });
+    let checked = absolute.check();
+    checked.expect_code(1);
+    let f = checked.first("chapter-outside-src");
+    assert_eq!(
+        (f["file"].as_str(), f["line"].as_u64(), f["column"].as_u64()),
+        (Some("book/src/SUMMARY.md"), Some(4), Some(19))
+    );
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("by an absolute path"),
+        "{f}"
+    );
+    assert_eq!(checked.findings.len(), 1, "{:?}", checked.findings);
+    require!(Mdbook);
+    let built = absolute.build().expect_failure();
+    assert!(
+        built.stderr.contains("Chapters are always inside a book"),
+        "{}",
+        built.stderr
+    );
+    let built = outside.build().expect_failure();
+    assert!(
+        built.has("chapter-outside-src", "src/SUMMARY.md:4:19"),
+        "{}",
+        built.stderr
+    );
+    assert!(
+        !outside.path("book/release-notes.html").exists(),
+        "the failed build wrote nothing outside"
+    );
+}
+
+/// `%20` is the only escape mdBook decodes in SUMMARY.md: `a%2Db.md` is the file of that
+/// name, which links reach as `a%252Db.md`, while the table of contents mdBook writes links
+/// to `a%2Db.html`, which a browser decodes into `a-b.html`. `check` and the build report
+/// the entry; with the finding allowed, the plugin's pages are the files mdBook writes.
+#[test]
+fn a_percent_escape_in_summary_is_the_file_of_that_name() {
+    let book = Book::fixture("clean-summary")
+        .edit("book/src/SUMMARY.md", |t| {
+            t.replace(
+                "- [Links](links.md)\n",
+                "- [Links](links.md)\n- [Escaped](esc%2Dpage.md)\n",
+            )
+        })
+        .file("book/src/esc%2Dpage.md", "# Escaped\n\n[back](links.md)\n")
+        .edit("book/src/links.md", |t| {
+            format!("{t}- [n](esc%252Dpage.md#escaped)\n")
+        });
+    let checked = book.check();
+    assert_eq!(checked.codes(), ["chapter-path-not-normal"]);
+    let f = checked.first("chapter-path-not-normal");
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("whose `%2D` mdBook does not decode"),
+        "{f}"
+    );
+    require!(Mdbook);
+    let built = book.build().expect_failure();
+    assert_eq!(built.codes(), ["chapter-path-not-normal"]);
+    assert!(
+        built.has(
+            "chapter-path-not-normal",
+            &format!("src/SUMMARY.md:{}:{}", f["line"], f["column"])
+        ),
+        "{}",
+        built.stderr
+    );
+    let book = book.severity("chapter-path-not-normal = \"allow\"");
+    compare_with_mdbook(&book, Markdown::default(), &[]);
+    let built = book.build().expect_ok();
+    let toc = String::from_utf8(built.html()["toc.html"].clone()).unwrap();
+    assert!(toc.contains("href=\"esc%2Dpage.html\""), "{toc}");
+    assert!(built.html_dir().join("esc%2Dpage.html").is_file());
+    assert!(!built.html_dir().join("esc-page.html").exists());
+}

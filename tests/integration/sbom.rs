@@ -766,8 +766,14 @@ fn purls_match_as_purls_and_versions_sort_as_versions() {
         .collect();
     assert_eq!(
         named,
-        ["bsdutils@1:2.36.1-8+deb11u1", "ryu@1.0.18", "update-api@1"],
-        "the percent-encoded purl without qualifiers names bsdutils; a service is named by its bom-ref"
+        [
+            "bsdutils@1:2.36.1-8+deb11u1",
+            "ryu@1.0.18",
+            "update-api@1",
+            "libsmartcols1@2.36.1-8+deb11u1",
+            "JSONStream@1.3.5"
+        ],
+        "the percent-encoded purl without qualifiers names bsdutils; a service is named by its bom-ref; `?arch=amd64` is one of libsmartcols1's qualifiers; JSONStream keeps its case, and its empty subpath is none"
     );
 
     let page = &pages.iter().find(|p| p.path == "sbom.md").unwrap().content;

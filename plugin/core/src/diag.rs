@@ -194,6 +194,8 @@ codes! {
     SbomDuplicateRef = "sbom-duplicate-ref", "sbom", Deny, true;
     /// A reference inside an SBOM (`dependencies`, `compositions`, a vulnerability's `affects`, an annotation's `subjects`, ...) names a bom-ref that no object of that SBOM carries; BOM-Links to other BOMs are not checked.
     SbomUnresolvedRef = "sbom-unresolved-ref", "sbom", Warn, false;
+    /// A component's `purl` in an SBOM is not a valid package URL (malformed, an invalid percent escape, a namespace its type prohibits): no reference can name the component by purl, and tools cannot match it to advisories.
+    SbomInvalidPurl = "sbom-invalid-purl", "sbom", Warn, false;
     /// NTIA minimum element: a component names no supplier (`supplier`).
     SbomMissingSupplier = "sbom-missing-supplier", "sbom", Warn, false;
     /// NTIA minimum element: a component has no `version`.
@@ -288,6 +290,10 @@ codes! {
     IncludeNotFound = "include-not-found", "book", Deny, true;
     /// An `{{#include}}` (or one of its relatives) reads a file outside the book's `src` folder, which the check does not read.
     IncludeOutsideSrc = "include-outside-src", "book", Deny, true;
+    /// SUMMARY.md lists a chapter by an absolute path (mdBook cannot load the book) or by a path that climbs out of `src` (mdBook writes its page outside the build folder).
+    ChapterOutsideSrc = "chapter-outside-src", "book", Deny, true;
+    /// A SUMMARY.md path mdBook does not place as written: a `..` segment (mdBook writes the page where the path leads but computes its way back to the book's root from the path as written, so the page's stylesheets and navigation miss when read from disk, and two spellings of one file become two chapters), or a percent escape other than `%20` (mdBook decodes only `%20`, so its table of contents links to a name browsers decode into another file).
+    ChapterPathNotNormal = "chapter-path-not-normal", "book", Deny, false;
     /// Includes form a cycle, or nest more than 10 levels deep, where mdBook stops expanding them and drops the rest.
     IncludeCycle = "include-cycle", "book", Deny, false;
 }

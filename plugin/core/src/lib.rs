@@ -8,9 +8,10 @@
 //! where output goes. Data flows one way, layer by layer (see ARCHITECTURE.md):
 //! [`suggest`], [`digest`] and [`cvss`] → [`model`], [`diag`] and [`fingerprint`] →
 //! [`catalog`] and [`load`] → [`config`], [`sbom`] and [`stamp`] → [`graph`], [`risk`] and
-//! [`threat`] → [`checks`], [`vex`] and [`advisory`] → [`render`] → [`includes`], [`book`],
-//! [`links`] and [`serve`] → this module → [`export`], [`report`] (findings with stable
-//! keys), [`revalidate`] (the revalidation report) and [`diff`] (two analyses compared).
+//! [`threat`] → [`checks`], [`vex`] and [`advisory`] → [`render`] → [`summary`],
+//! [`includes`], [`book`], [`links`] and [`serve`] → this module → [`export`], [`report`]
+//! (findings with stable keys), [`revalidate`] (the revalidation report) and [`diff`] (two
+//! analyses compared).
 
 #![deny(clippy::print_stderr, clippy::print_stdout)]
 
@@ -41,6 +42,7 @@ pub mod sbom;
 pub mod serve;
 pub mod stamp;
 pub mod suggest;
+pub mod summary;
 #[cfg(test)]
 mod testkit;
 pub mod threat;
@@ -97,8 +99,9 @@ pub struct BookInputs {
     pub links: bool,
     /// The absolute path of `src`, one entry per folder (see [`includes::Files::root`]).
     pub src_root: Vec<String>,
-    /// The files under `src` that the chapters' `{{#include}}` helpers (and theirs) name,
-    /// by path relative to `src` with forward slashes. A path missing here names no file.
+    /// The files that the chapters' `{{#include}}` helpers (and theirs) name, by path
+    /// relative to `src` with forward slashes, or by absolute path (`/` first) outside
+    /// `src`. A path under `src` missing here names no file.
     pub included: BTreeMap<String, Input>,
     /// Lays out data-flow diagrams (Graphviz `dot`, run by the edge with a time limit).
     /// `None`: diagrams are not drawn, and say so.
@@ -288,13 +291,39 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
     let mut diags = Vec::new();
     let mut notes = Vec::new();
     let mut used = BTreeSet::new();
+    // SUMMARY.md is in the source map for the findings about the paths it lists.
+    let summary_file = book_inputs.summary.as_ref().and_then(|s| {
+        let text = String::from_utf8_lossy(s.content.as_ref().ok()?).into_owned();
+        Some(map.add(s.name.clone(), text))
+    });
+    let sources: Vec<Option<&str>> = book_inputs
+        .chapters
+        .iter()
+        .map(|c| c.source.as_deref())
+        .collect();
+    let (loads, summary_diags) = summary::check(
+        summary_file.map(|f| (f, &map)),
+        &sources,
+        &book_inputs.src_files,
+    );
+    diags.extend(summary_diags);
     let chapters: Vec<Chapter> = book_inputs
         .chapters
         .iter()
-        .map(|c| {
+        .zip(loads)
+        .map(|(c, loads)| {
+            // Pages are where the file system puts them: `a/b/../b/x.md` is `a/b/x.md`.
+            let path = summary::page_path(&c.path);
+            if !loads {
+                // mdBook cannot load the book (an absolute path, reported above): the
+                // chapter stays in its place, empty, so the pages keep their order.
+                let file = map.add(c.file.name.clone(), "");
+                return Chapter::whole(&map, file, &path);
+            }
+            let source_path = summary::page_path(c.source.as_deref().unwrap_or(&c.path));
             let source = includes::chapter::Source {
                 name: &c.file.name,
-                path: c.source.as_deref().unwrap_or(&c.path),
+                path: &source_path,
                 content: c.file.content.as_deref(),
                 given: c.text.as_deref(),
                 links: book_inputs.links,
@@ -305,7 +334,7 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
             used.extend(read.expansion.used.iter().cloned());
             Chapter {
                 file: read.file,
-                path: c.path.clone(),
+                path,
                 complete: read.complete,
                 source: read.expansion.text,
                 removals: read.expansion.removals,

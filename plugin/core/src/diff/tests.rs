@@ -547,15 +547,15 @@ fn duplicate_keys_pair_in_order() {
 
 #[test]
 fn sbom_components_pair_by_canonical_purl_and_by_bom_ref() {
-    // npm names are case-insensitive and `%40` is `@`: the same package, a new version. A
-    // component without purl keeps its bom-ref across versions.
+    // GitHub names are not case sensitive and `%40` is `@`: the same package, a new
+    // version. A component without purl keeps its bom-ref across versions.
     let b = sbom(
-        r#"{"type": "library", "name": "React", "version": "18.2.0", "purl": "pkg:npm/React@18.2.0"},
+        r#"{"type": "library", "name": "React", "version": "18.2.0", "purl": "pkg:github/Facebook/React@18.2.0"},
            {"type": "library", "name": "core", "group": "@angular", "version": "17.0.0", "purl": "pkg:npm/%40angular/core@17.0.0"},
            {"type": "firmware", "name": "boot", "version": "1.0", "bom-ref": "boot"}"#,
     );
     let h = sbom(
-        r#"{"type": "library", "name": "react", "version": "18.3.1", "purl": "pkg:npm/react@18.3.1"},
+        r#"{"type": "library", "name": "react", "version": "18.3.1", "purl": "pkg:github/facebook/react@18.3.1"},
            {"type": "library", "name": "core", "group": "@angular", "version": "17.0.0", "purl": "pkg:npm/@angular/core@17.0.0?repository_url=https://r.example"},
            {"type": "firmware", "name": "boot", "version": "1.1", "bom-ref": "boot"}"#,
     );

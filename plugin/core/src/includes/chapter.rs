@@ -10,7 +10,10 @@
 //! - it equals the file: `links` runs after the plugin (`before = ["links"]`), so the
 //!   plugin hands back its expansion with escapes and titles left for `links`;
 //! - anything else: another preprocessor changed the text in a way the plugin cannot
-//!   reproduce; the text is checked as handed over, and a note says so.
+//!   reproduce; the text is checked as handed over, and a note says so. The lines it did
+//!   not change (a line diff against the expansion, or against the file when `links` has
+//!   not run yet) keep their places in the chapter and the included files; only the lines
+//!   it changed are placed in the text as handed over.
 
 use super::{Expansion, Files, expand, plain};
 use crate::diag::{Code, Diagnostic};
@@ -109,14 +112,56 @@ pub fn read(map: &mut SourceMap, src: Source<'_>, files: &Files<'_>) -> (Read, V
     if given == raw {
         return (done(file, expansion, src.links), diags);
     }
-    let file = map.add(src.name, given);
-    let mut read = whole(file, map, !super::may_add_text(given), None);
+    let handed = map.add(src.name, given);
+    let mut raw_text = Mapped::new();
+    raw_text.push_copied(&raw, file, 0);
+    let mut read = whole(handed, map, !super::may_add_text(given), None);
+    read.expansion = plain(aligned(&[expansion.page(), raw_text], given, handed));
     read.expansion.used = expansion.used;
     read.note = Some(format!(
-        "{}: the text mdBook handed over is neither the file nor the file with its includes expanded (another preprocessor changed it), so it is checked as handed over; findings in it may point at other lines than the file's",
+        "{}: the text mdBook handed over is neither the file nor the file with its includes expanded (another preprocessor changed it), so it is checked as handed over; findings in the lines that preprocessor changed point at the lines of the text handed over, not of the file",
         src.name
     ));
     (read, diags)
+}
+
+/// `given` mapped through the candidate closest to it by lines (the expansion, or the
+/// file): lines equal to the candidate's keep the candidate's places, and the others are
+/// placed in `handed`, the text as handed over (the same text as `given`).
+fn aligned(candidates: &[Mapped], given: &str, handed: crate::model::FileId) -> Mapped {
+    use similar::{DiffOp, TextDiff};
+    let diffs: Vec<(&Mapped, TextDiff<'_, '_, str>)> = candidates
+        .iter()
+        .map(|c| (c, TextDiff::from_lines(c.text.as_str(), given)))
+        .collect();
+    let Some((base, diff)) = diffs
+        .iter()
+        .max_by(|a, b| a.1.ratio().total_cmp(&b.1.ratio()))
+    else {
+        let mut whole = Mapped::new();
+        whole.push_copied(given, handed, 0);
+        return whole;
+    };
+    // Byte offsets of the lines of both texts.
+    let starts = |lines: &mut dyn Iterator<Item = &str>| -> Vec<usize> {
+        let mut at = vec![0];
+        for l in lines {
+            at.push(at.last().copied().unwrap_or(0) + l.len());
+        }
+        at
+    };
+    let old = starts(&mut diff.iter_old_slices());
+    let new = starts(&mut diff.iter_new_slices());
+    let mut out = Mapped::new();
+    for op in diff.ops() {
+        let (o, n) = (op.old_range(), op.new_range());
+        match op {
+            DiffOp::Equal { .. } => out.append_range(base, old[o.start]..old[o.end]),
+            _ => out.push_copied(&given[new[n.start]..new[n.end]], handed, new[n.start]),
+        }
+    }
+    debug_assert_eq!(out.text, given);
+    out
 }
 
 fn done(file: crate::model::FileId, expansion: Expansion, links_later: bool) -> Read {

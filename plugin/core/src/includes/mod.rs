@@ -14,8 +14,10 @@
 //! - an escape `\{{#...}}` loses its backslash and a `{{#title ...}}` disappears, but only
 //!   in text that mdBook expands (escapes in the chapter, and in included text).
 //!
-//! Pure: the edge hands the files under `src` that helpers name ([`Included`]); a helper
-//! that reaches outside `src` is reported, not followed.
+//! Pure: the edge hands the files that helpers name ([`Included`]). A helper that reaches
+//! outside `src` is reported (`include-outside-src`), and followed as mdBook follows it
+//! when the edge could read the file, so the page is the one mdBook renders and the
+//! findings after it keep their places.
 
 pub mod chapter;
 pub mod lines;
@@ -51,11 +53,12 @@ pub enum Included {
     Failed(InputError),
 }
 
-/// The files under `src` as includes see them.
+/// The files includes see.
 #[derive(Clone, Debug, Default)]
 pub struct Files<'a> {
     /// The files directives name, by path relative to `src` (forward slashes, no `.` or
-    /// `..`). A path that is not here does not exist, or is not a file.
+    /// `..`), and those outside `src` by absolute path (`/` first, no `.` or `..`). A path
+    /// under `src` that is not here does not exist, or is not a file.
     pub read: BTreeMap<String, Included>,
     /// Every file under `src`, for "did you mean" help.
     pub all: Option<&'a BTreeSet<String>>,
@@ -158,35 +161,46 @@ pub fn may_add_text(text: &str) -> bool {
     syntax::find(text).iter().any(|f| f.helper.path().is_some())
 }
 
-/// The files (relative to `src`) the directives written in `text` name, when `text` is
-/// the file `path` (relative to `src`, whose absolute path is `root`): what the edge reads
-/// for [`expand`]. Directives in lines an include leaves out are listed too; reading one
-/// file too many costs nothing.
+/// The files the directives written in `text` name, when `text` is the file `path`
+/// (relative to `src`, whose absolute path is `root`, or absolute outside it): what the
+/// edge reads for [`expand`], each keyed as in [`Files::read`]. Directives in lines an
+/// include leaves out are listed too; reading one file too many costs nothing.
 pub fn targets(text: &str, path: &str, root: &[String]) -> Vec<String> {
     let dir = parent(path);
     syntax::find(text)
         .iter()
-        .filter_map(|f| resolve(root, dir, f.helper.path()?))
+        .filter_map(|f| match locate(root, dir, f.helper.path()?)? {
+            Target::Inside(p) | Target::Outside(p) => Some(p),
+        })
         .collect()
 }
 
+/// Where a directive's path leads.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// A file under `src`, relative to it.
+    Inside(String),
+    /// A file outside `src`, by absolute path (`/` first).
+    Outside(String),
+}
+
 /// `path` (as written in a directive) resolved against the folder `dir` (relative to
-/// `src`, whose absolute path is `root`), `.` and `..` removed; `None` when it ends
-/// outside `src`.
-pub fn resolve(root: &[String], dir: &str, path: &str) -> Option<String> {
+/// `src`, whose absolute path is `root`, or absolute when the directive is in a file
+/// outside `src`), `.` and `..` removed. `None` when it leads out of `src` and `root` is
+/// not known, so the place cannot be named.
+pub fn locate(root: &[String], dir: &str, path: &str) -> Option<Target> {
     let absolute = path.starts_with('/');
-    if absolute && root.is_empty() {
+    if (absolute || dir.starts_with('/')) && root.is_empty() {
         return None;
     }
-    let mut parts: Vec<&str> = if absolute {
+    let mut parts: Vec<&str> = if absolute || dir.starts_with('/') {
         Vec::new()
     } else {
-        root.iter()
-            .map(String::as_str)
-            .chain(dir.split('/').filter(|s| !s.is_empty()))
-            .collect()
+        root.iter().map(String::as_str).collect()
     };
-    for seg in path.split('/') {
+    // The folder of a chapter listed as `a/b/../b/x.md` is resolved like the path.
+    let dir = if absolute { "" } else { dir };
+    for seg in dir.split('/').chain(path.split('/')) {
         match seg {
             "" | "." => {}
             // `..` at the top of the file system stays there, as in the file system.
@@ -199,7 +213,41 @@ pub fn resolve(root: &[String], dir: &str, path: &str) -> Option<String> {
         }
     }
     let inside = parts.len() > root.len() && parts.iter().zip(root).all(|(a, b)| a == b);
-    inside.then(|| parts[root.len()..].join("/"))
+    if inside {
+        Some(Target::Inside(parts[root.len()..].join("/")))
+    } else if root.is_empty() || parts.is_empty() {
+        None
+    } else {
+        Some(Target::Outside(format!("/{}", parts.join("/"))))
+    }
+}
+
+/// `path` (as written in a directive) resolved against the folder `dir`, when it leads to
+/// a file under `src` (see [`locate`]).
+pub fn resolve(root: &[String], dir: &str, path: &str) -> Option<String> {
+    match locate(root, dir, path)? {
+        Target::Inside(p) => Some(p),
+        Target::Outside(_) => None,
+    }
+}
+
+/// How a findings names a file a directive reads: relative to `src`, `../` first for a
+/// file outside it (`root` is the absolute path of `src`).
+fn shown(root: &[String], file: &str) -> String {
+    let Some(abs) = file.strip_prefix('/') else {
+        return file.to_string();
+    };
+    let parts: Vec<&str> = abs.split('/').collect();
+    let common = parts
+        .iter()
+        .zip(root)
+        .take_while(|(a, b)| **a == b.as_str())
+        .count();
+    format!(
+        "{}{}",
+        "../".repeat(root.len() - common),
+        parts[common..].join("/")
+    )
 }
 
 /// The folder of a path relative to `src` (`""` at the top).
@@ -318,18 +366,36 @@ impl Expander<'_> {
     /// The file a directive reads, when it can be read; else a finding.
     fn read(&mut self, dir: &str, path: &str, span: Option<Span>) -> Option<(String, FileId)> {
         let depth = self.chain.len();
-        let Some(file) = resolve(&self.files.root, dir, path) else {
-            self.report(
+        let outside = |x: &mut Self| {
+            x.report(
                 Diagnostic::new(
                     Code::IncludeOutsideSrc,
                     format!("`{path}` is outside the book's src folder"),
                 ),
                 span,
                 "this directive reads a file outside `src`",
-                "move the file under src and include it from there: the check and the compliance bundle read only what is under src (paths are relative to the folder of the file the directive is in)",
+                "mdBook includes it, and the check reads it as mdBook does, but it is no file of the book: `mdbook serve` does not rebuild when it changes, and a copy of the book (or of its src folder) loses it; move the file under src and include it from there (paths are relative to the folder of the file the directive is in)",
                 depth,
             );
-            return None;
+        };
+        let file = match locate(&self.files.root, dir, path) {
+            Some(Target::Inside(file)) => file,
+            Some(Target::Outside(file)) => {
+                outside(self);
+                // Followed as mdBook follows it; a file that cannot be read stays a
+                // directive in the page, as mdBook leaves it.
+                return match self.files.read.get(&file) {
+                    Some(Included::Text(id)) => {
+                        self.used.insert(file.clone());
+                        Some((file, *id))
+                    }
+                    _ => None,
+                };
+            }
+            None => {
+                outside(self);
+                return None;
+            }
         };
         let (failure, label) = match self.files.read.get(&file) {
             Some(Included::Text(id)) => {
@@ -342,6 +408,10 @@ impl Expander<'_> {
                     .all
                     .and_then(|all| crate::suggest::closest(&file, all.iter().map(String::as_str)));
                 let help = match near {
+                    // From a file outside `src`, the way back in is long: name the file.
+                    Some(near) if dir.starts_with('/') => format!(
+                        "did you mean `{near}` under src? mdBook leaves the directive in the page as text"
+                    ),
                     Some(near) => format!(
                         "did you mean `{}`? mdBook leaves the directive in the page as text",
                         relative(dir, near)
@@ -397,7 +467,7 @@ impl Expander<'_> {
             Some((first, i)) => {
                 let names: Vec<String> = self.chain[first..=i]
                     .iter()
-                    .map(|(p, _)| format!("`{p}`"))
+                    .map(|(p, _)| format!("`{}`", shown(&self.files.root, p)))
                     .collect();
                 (
                     Diagnostic::new(
@@ -440,6 +510,7 @@ impl Expander<'_> {
         let own = std::mem::take(&mut d.secondary);
         for (path, via) in self.chain[1..depth.min(self.chain.len())].iter() {
             if let Some(via) = via {
+                let path = shown(&self.files.root, path);
                 d = d.with_label(*via, format!("`{path}` is included here"));
             }
         }

@@ -262,6 +262,109 @@ fn targets_name_what_the_edge_reads() {
         Some("x.md".into())
     );
     assert_eq!(resolve(&root, "", "."), None, "src itself is no file");
+    // What is outside is named by its absolute path, for the edge to read as mdBook does.
+    for (dir, path, target) in [
+        (
+            "",
+            "../other/x.md",
+            Some(Target::Outside("/home/book/other/x.md".into())),
+        ),
+        (
+            "a",
+            "/etc/passwd",
+            Some(Target::Outside("/etc/passwd".into())),
+        ),
+        (
+            "a/./b/../b",
+            "../../x.md",
+            Some(Target::Inside("x.md".into())),
+        ),
+        // From a file outside `src`, paths are relative to its folder.
+        (
+            "/home/book/other",
+            "y.md",
+            Some(Target::Outside("/home/book/other/y.md".into())),
+        ),
+        (
+            "/home/book/other",
+            "../src/a/z.md",
+            Some(Target::Inside("a/z.md".into())),
+        ),
+        ("", "../../../..", None),
+    ] {
+        assert_eq!(locate(&root, dir, path), target, "{dir} {path}");
+    }
+    assert_eq!(
+        targets(
+            "{{#include ../../other/x.md}} {{#include y.md}}",
+            "a/ch.md",
+            &root
+        ),
+        ["/home/book/other/x.md", "a/y.md"]
+    );
+    assert_eq!(
+        targets(
+            "{{#include ../src/b.md}} {{#include c.md}}",
+            "/home/book/other/n.md",
+            &root
+        ),
+        ["b.md", "/home/book/other/c.md"]
+    );
+    assert_eq!(shown(&root, "/home/book/other/x.md"), "../other/x.md");
+    assert_eq!(shown(&root, "/etc/x"), "../../../etc/x");
+    assert_eq!(shown(&root, "a/b.md"), "a/b.md");
+}
+
+/// A file outside `src` is reported and included as mdBook includes it, its own includes
+/// resolved from its folder: findings in it and after it keep their files and lines.
+#[test]
+fn a_file_outside_src_is_reported_and_included_like_mdbook() {
+    let root: Vec<String> = ["home", "book", "src"].map(String::from).to_vec();
+    let (mut map, mut files) = src(&[("part.md", "P [p](p.md)\n")]);
+    files.root = root;
+    let notes = map.add(
+        "notes/n.md",
+        "N1\n[n](n.md) {{#include ../src/part.md}}\n{{#include ../gone.md}}\n",
+    );
+    files
+        .read
+        .insert("/home/book/notes/n.md".into(), Included::Text(notes));
+    let text = "# Ch\n\n{{#include ../notes/n.md}}\n\n{{#include part.md}}\n\nOwn [o](o.md).\n";
+    let file = map.add("src/ch.md", text);
+    let mut chapter = Mapped::new();
+    chapter.push_copied(text, file, 0);
+    let (x, diags) = expand(&map, chapter, "ch.md", &files);
+    let page = x.page();
+    assert_eq!(
+        page.text,
+        "# Ch\n\nN1\n[n](n.md) P [p](p.md)\n{{#include ../gone.md}}\n\nP [p](p.md)\n\nOwn [o](o.md).\n"
+    );
+    assert_eq!(
+        codes(&diags),
+        ["include-outside-src", "include-outside-src"]
+    );
+    // The second, in the outside file, names the file that brought it in.
+    assert_eq!(
+        diags[1].secondary[0].message,
+        "`../notes/n.md` is included here"
+    );
+    let at = |needle: &str, nth: usize| {
+        let i = page.text.match_indices(needle).nth(nth).unwrap().0;
+        place(&map, &page, i)
+    };
+    assert_eq!(at("n.md", 0), "notes/n.md:2:5");
+    assert_eq!(at("p.md", 0), "src/part.md:1:7");
+    assert_eq!(at("p.md", 1), "src/part.md:1:7");
+    assert_eq!(at("o.md", 0), "src/ch.md:7:9");
+    let used: Vec<&String> = x.used.iter().collect();
+    assert_eq!(used, ["/home/book/notes/n.md", "part.md"]);
+    // An outside file the edge could not read stays a directive, as in mdBook.
+    files.read.remove("/home/book/notes/n.md");
+    let mut chapter = Mapped::new();
+    chapter.push_copied(text, file, 0);
+    let (x, diags) = expand(&map, chapter, "ch.md", &files);
+    assert!(x.page().text.contains("{{#include ../notes/n.md}}"));
+    assert_eq!(codes(&diags), ["include-outside-src"]);
 }
 
 fn read_chapter(
@@ -313,6 +416,39 @@ fn the_handed_over_text_says_how_far_mdbook_got() {
         "# Ch\n\n{{#include a.md}} {{#techfile summary}}\n"
     );
     assert!(r.expansion.removals.iter().all(|x| x.by == By::Plugin));
+}
+
+/// Another preprocessor changed one line of an expanded chapter: the lines it did not
+/// change keep their places, in the included file (with the directive) and after the
+/// include; the changed line is placed in the text as handed over.
+#[test]
+fn lines_another_preprocessor_left_alone_keep_their_places() {
+    let files = [("part.md", "P1\nP2 [p](p.md)\n")];
+    let raw = "# Ch\n\n{{#include part.md}}\n\nMiddle.\n\nOwn [o](o.md).\n";
+    let changed = "# Ch\n\nP1\nP2 [p](p.md)\n\nMiddle, CHANGED [c](c.md).\n\nOwn [o](o.md).\n";
+    let (map, r, _) = read_chapter(&files, raw.as_bytes(), Some(changed), true);
+    assert!(r.note.is_some());
+    let page = r.expansion.page();
+    assert_eq!(page.text, changed);
+    let at = |needle: &str| place(&map, &page, page.text.find(needle).unwrap());
+    assert_eq!(at("p.md"), "src/part.md:2:8");
+    assert_eq!(page.included_at(page.text.find("p.md").unwrap()).len(), 1);
+    assert_eq!(at("o.md"), "src/ch.md:7:9");
+    // The changed line is in the handed-over text (line 6 there).
+    assert_eq!(at("c.md"), "src/ch.md:6:21");
+    let c = page.text.find("c.md").unwrap();
+    assert_eq!(page.span_of(c..c + 1).unwrap().file, r.file);
+    assert_ne!(page.span_of(0..1).unwrap().file, r.file, "the chapter file");
+    // Before `links` ran, the file is the closer text: its lines keep their places.
+    let changed = "# Ch\n\n{{#include part.md}}\n\nMiddle, CHANGED.\n\nOwn [o](o.md).\n";
+    let (map, r, _) = read_chapter(&files, raw.as_bytes(), Some(changed), true);
+    let page = r.expansion.page();
+    assert_eq!(page.text, changed);
+    assert_eq!(
+        place(&map, &page, page.text.find("o.md").unwrap()),
+        "src/ch.md:7:9"
+    );
+    assert!(!r.complete, "mdBook may still expand the include");
 }
 
 #[test]

@@ -139,20 +139,26 @@ impl<'a> Lookup<'a> {
     }
 
     /// The purl or bom-ref to suggest for an entry that names nothing: a component of the
-    /// same package (the version nearest above the entry's, else the highest), else the
+    /// same package (the version nearest above the entry's, else the highest), else of the
+    /// same type and name written in another case (which the type keeps apart), else the
     /// closest name of the same purl type, else the closest purl or bom-ref of all.
     fn suggest(&self, entry: &str, purl: Option<&Purl>) -> Option<&'a str> {
         if let Some(p) = purl {
             let wanted = p.version().map(version::key);
-            let mut same: Vec<(Option<version::VersionKey>, &str)> = self
-                .purls()
-                .filter(|(c, _)| c.package() == p.package())
-                .map(|(c, text)| (c.version().map(version::key), text))
-                .collect();
-            if !same.is_empty() {
-                same.sort();
-                let above = same.iter().find(|(v, _)| *v >= wanted);
-                return above.or(same.last()).map(|(_, t)| *t);
+            let nearest = |same: &dyn Fn(&Purl) -> bool| {
+                let mut found: Vec<(Option<version::VersionKey>, &'a str)> = self
+                    .purls()
+                    .filter(|(c, _)| same(c))
+                    .map(|(c, text)| (c.version().map(version::key), text))
+                    .collect();
+                found.sort();
+                let above = found.iter().find(|(v, _)| *v >= wanted);
+                above.or(found.last()).map(|(_, t)| *t)
+            };
+            if let Some(t) = nearest(&|c| c.package() == p.package())
+                .or_else(|| nearest(&|c| c.differs_only_in_case(p)))
+            {
+                return Some(t);
             }
             let same_type = || self.purls().filter(|(c, _)| c.kind() == p.kind());
             if let Some(name) =
@@ -324,6 +330,14 @@ fn unknown(
     };
     let mut help = match (suggestion, sboms.is_empty(), parsed) {
         (_, true, _) => "no SBOM is loaded: put CycloneDX JSON files in the folders of `sboms` in [preprocessor.techfile] (default `../sboms`)".to_string(),
+        (Some(s), _, Some(Ok(p)))
+            if Purl::parse(s).is_ok_and(|c| c.differs_only_in_case(p)) =>
+        {
+            format!(
+                "did you mean `{s}`? Names of `{}` packages are case sensitive in the purl specification, so a purl in another case names another package",
+                p.kind()
+            )
+        }
         (Some(s), _, _) => format!("did you mean `{s}`? Otherwise add the component to an SBOM or fix the reference"),
         (None, _, Some(Err(_))) => "write a purl as the purl specification defines it (`pkg:type/namespace/name@version`), or the bom-ref of an object in one of the loaded SBOMs".to_string(),
         (None, _, _) => "write the purl or bom-ref of a component in one of the loaded SBOMs, or add the component to its SBOM".to_string(),

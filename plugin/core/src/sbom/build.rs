@@ -59,6 +59,8 @@ struct Flat<'v> {
     /// JSON pointer of each component and service, for findings.
     pointers: HashMap<Target, String>,
     values: Vec<(Target, &'v Value)>,
+    /// Components whose purl does not parse: where the purl is written, the purl, and why.
+    bad_purls: Vec<(Span, String, String)>,
 }
 
 /// Maps a validated document into the model; `version` indexes [`super::schema::VERSIONS`].
@@ -84,6 +86,7 @@ pub(super) fn build(
         by_address: HashMap::new(),
         pointers: HashMap::new(),
         values: Vec::new(),
+        bad_purls: Vec::new(),
     };
     let mut primary = None;
     if let Some(mc) = metadata.and_then(|m| m.get("component")) {
@@ -124,6 +127,7 @@ pub(super) fn build(
         }
     }
 
+    report_bad_purls(&flat.bad_purls, root_span, diags);
     let index = Index::build((file, text, root_span), doc, version, &mut flat, diags);
     let Index {
         by_ref,
@@ -352,6 +356,32 @@ impl Index {
     }
 }
 
+/// One finding per component purl that does not parse (the first [`MAX_LOCATED`] of an
+/// SBOM, then one that counts the rest).
+fn report_bad_purls(bad: &[(Span, String, String)], root_span: Span, diags: &mut Vec<Diagnostic>) {
+    for (span, purl, why) in bad.iter().take(MAX_LOCATED) {
+        diags.push(
+            Diagnostic::new(
+                Code::SbomInvalidPurl,
+                format!("component purl `{purl}` is not a valid package URL: {why}"),
+            )
+            .at(*span, "not a purl")
+            .help("correct the purl as the purl specification defines it (`pkg:type/namespace/name@version?qualifiers#subpath`, every part percent-encoded), or regenerate the SBOM; until then items can name this component only by its bom-ref"),
+        );
+    }
+    if bad.len() > MAX_LOCATED {
+        let rest = bad.len() - MAX_LOCATED;
+        diags.push(
+            Diagnostic::new(
+                Code::SbomInvalidPurl,
+                format!("{rest} more component purls of this SBOM are not valid package URLs"),
+            )
+            .at(root_span, "this SBOM")
+            .help("regenerate the SBOM, or correct the purls the first findings show"),
+        );
+    }
+}
+
 fn located(file: FileId, text: &str, pointer: &str) -> Span {
     let range = locate::pointer(text, pointer).unwrap_or(0..0);
     Span::new(file, range)
@@ -523,6 +553,20 @@ fn component<'v>(
             })
         });
     let milestones = milestones(file, text, v, range.as_ref(), span);
+    let purl = str_of(v, "purl");
+    let parsed_purl = match purl.map(Purl::parse) {
+        Some(Ok(p)) => Some(p),
+        Some(Err(why)) => {
+            let at = range
+                .as_ref()
+                .and_then(|r| locate::member(text, r, "purl"))
+                .map_or(span, |r| Span::new(file, r));
+            out.bad_purls
+                .push((at, purl.unwrap_or_default().to_owned(), why));
+            None
+        }
+        None => None,
+    };
     let index = out.components.len();
     let target = Target::Component(index);
     out.by_address.insert(address(v), target);
@@ -536,8 +580,8 @@ fn component<'v>(
         version: str_of(v, "version").map(str::to_owned),
         supplier,
         licenses,
-        purl: str_of(v, "purl").map(str::to_owned),
-        parsed_purl: str_of(v, "purl").and_then(|p| Purl::parse(p).ok()),
+        purl: purl.map(str::to_owned),
+        parsed_purl,
         cpe: str_of(v, "cpe").map(str::to_owned),
         other_id,
         hashes,

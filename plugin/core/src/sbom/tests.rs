@@ -1,3 +1,4 @@
+use super::purl::Purl;
 use super::*;
 use crate::load::InputError;
 use crate::model::{Item, Kind, Spanned, Status};
@@ -658,7 +659,11 @@ const OS: &str = r#"{"bomFormat": "CycloneDX", "specVersion": "1.6", "version": 
     {"type": "library", "bom-ref": "a4", "name": "Django", "version": "4.2",
      "purl": "pkg:pypi/django@4.2"},
     {"type": "library", "bom-ref": "a5", "name": "Flask_Login", "version": "0.6.3",
-     "purl": "pkg:pypi/flask-login@0.6.3"}
+     "purl": "pkg:pypi/flask-login@0.6.3"},
+    {"type": "library", "bom-ref": "a6", "name": "JSONStream", "version": "1.3.5",
+     "purl": "pkg:npm/JSONStream@1.3.5"},
+    {"type": "library", "bom-ref": "a7", "name": "left-pad", "version": "1.3.0",
+     "purl": "pkg:npm/left-pad@1.3.0#"}
   ],
   "services": [{"bom-ref": "svc-telemetry", "name": "telemetry"}],
   "vulnerabilities": [{"bom-ref": "vex-1", "id": "CVE-2024-28085"}]
@@ -697,6 +702,88 @@ fn purls_are_compared_in_canonical_form() {
     let (found, d, _) = affects(&["pkg:deb/debian/bsdutils@1:2.36.1-8+deb11u1?distro=debian-12"]);
     assert!(found.is_empty());
     assert_eq!(codes(&d), ["unknown-component"]);
+    // ... each of them, but not all of the component's: the reference's are a subset.
+    let (found, d, _) = affects(&[
+        "pkg:deb/debian/libsmartcols1@2.36.1-8+deb11u1?arch=amd64",
+        "pkg:deb/debian/bsdutils@1:2.38.1-5?distro=debian-12&arch=amd64",
+    ]);
+    assert_eq!(found, [component(1)]);
+    assert_eq!(codes(&d), ["unknown-component"]);
+    // An empty subpath is none, in the reference and in the component.
+    let (found, d, _) = affects(&["pkg:npm/left-pad@1.3.0", "pkg:npm/left-pad@1.3.0#/"]);
+    assert!(d.is_empty(), "{d:#?}");
+    assert_eq!(found, [component(6)]);
+}
+
+/// npm names keep their case (purl-spec issue 871): a reference in another case names
+/// nothing, and the suggestion is the package in its own case, with the reason.
+#[test]
+fn a_purl_in_the_wrong_case_is_suggested_in_the_right_one() {
+    let (found, d, _) = affects(&["pkg:npm/JSONStream@1.3.5"]);
+    assert!(d.is_empty(), "{d:#?}");
+    assert_eq!(found, [component(5)]);
+    let (found, d, _) = affects(&["pkg:npm/jsonstream@1.3.5"]);
+    assert!(found.is_empty());
+    assert_eq!(
+        d[0].help.as_deref(),
+        Some(
+            "did you mean `pkg:npm/JSONStream@1.3.5`? Names of `npm` packages are case sensitive in the purl specification, so a purl in another case names another package"
+        )
+    );
+    // A type whose names are not case sensitive folds them instead.
+    let (found, d, _) = affects(&["pkg:deb/Debian/BSDUtils@1:2.38.1-5"]);
+    assert!(d.is_empty(), "{d:#?}");
+    assert_eq!(found, [component(2)]);
+}
+
+/// A component purl that does not parse is reported where it is written, with the reason;
+/// a purl with an empty subpath is valid.
+#[test]
+fn component_purls_that_do_not_parse_are_located() {
+    let text = r#"{"bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1,
+  "components": [
+    {"type": "library", "name": "ok", "version": "1", "purl": "pkg:npm/ok@1#"},
+    {"type": "library", "name": "foo", "version": "1.0",
+     "purl": "pkg:npm/foo@1.0%zz",
+     "components": [{"type": "library", "name": "x", "purl": "pkg:cargo/ns/x@1"}]}
+  ]
+}"#;
+    let (sbom, d, map) = parse_text(text);
+    let sbom = sbom.expect("an invalid purl does not stop the SBOM from loading");
+    assert_eq!(codes(&d), ["sbom-invalid-purl", "sbom-invalid-purl"]);
+    let place = |needle: &str| {
+        let at = text.find(needle).unwrap();
+        map.get(sbom.file).line_col(at)
+    };
+    assert_eq!(at(&d[0], &map), place("\"pkg:npm/foo@1.0%zz\""));
+    assert!(d[0].message.contains("`pkg:npm/foo@1.0%zz` is not a valid package URL: `%zz` is not a percent-encoded character"), "{}", d[0].message);
+    assert_eq!(at(&d[1], &map), place("\"pkg:cargo/ns/x@1\""));
+    assert!(
+        d[1].message.contains("no namespace allowed"),
+        "{}",
+        d[1].message
+    );
+    assert_eq!(
+        sbom.components[0].parsed_purl.as_ref().map(Purl::canonical),
+        Some("pkg:npm/ok@1")
+    );
+    assert!(sbom.components[1].parsed_purl.is_none());
+    // Many are counted after the first ones.
+    let many: Vec<String> = (0..25)
+        .map(|i| format!(r#"{{"type": "library", "name": "c{i}", "purl": "pkg:npm/c{i}@%"}}"#))
+        .collect();
+    let text = format!(
+        r#"{{"bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1, "components": [{}]}}"#,
+        many.join(",")
+    );
+    let (_, d, _) = parse_text(&text);
+    assert_eq!(d.len(), build::MAX_LOCATED + 1, "{d:#?}");
+    assert!(
+        d.last()
+            .unwrap()
+            .message
+            .starts_with("5 more component purls")
+    );
 }
 
 #[test]
