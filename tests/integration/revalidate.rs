@@ -439,7 +439,7 @@ fn the_scheduled_jobs_script_reports_and_opens_or_updates_one_issue() {
     assert!(log.contains("issue create --title techfile revalidation: findings in book --label techfile-revalidation"), "{log}");
     let body = fs::read_to_string(out.join("issue.md")).unwrap();
     assert!(
-        body.contains("on 2026-11-29 found 10 errors and 11 warnings"),
+        body.contains("on 2026-11-29 found 10 errors and 12 warnings"),
         "{body}"
     );
     assert!(r.stderr.contains("opened an issue"), "{}", r.stderr);
