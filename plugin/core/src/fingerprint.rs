@@ -161,6 +161,26 @@ impl Profile {
         f.dedup();
         f
     }
+
+    /// [`Profile::fields_of`] for every kind at once, for hashing many items.
+    pub fn sorted_fields(&self) -> SortedFields {
+        SortedFields(Kind::ALL.iter().map(|&k| self.fields_of(k)).collect())
+    }
+}
+
+/// The sorted field list of every kind under one profile ([`Profile::sorted_fields`]).
+#[derive(Clone, Debug)]
+pub struct SortedFields(Vec<Vec<String>>);
+
+impl SortedFields {
+    /// The fields of one kind, sorted.
+    pub fn of(&self, kind: Kind) -> &[String] {
+        Kind::ALL
+            .iter()
+            .position(|&k| k == kind)
+            .and_then(|n| self.0.get(n))
+            .map_or(&[], Vec::as_slice)
+    }
 }
 
 /// The value of one profile field of an item, normalised: what the fingerprint hashes, and
@@ -203,43 +223,51 @@ fn canonical(v: &serde_json::Value) -> serde_json::Value {
 
 /// The canonical text that is hashed: JSON with sorted keys and no spaces.
 pub fn canonical_text(item: &Item, profile: &Profile) -> String {
-    let fields: BTreeMap<String, serde_json::Value> = profile
-        .fields_of(item.kind)
-        .into_iter()
-        .map(|f| {
-            let v = field_value(item, &f);
-            (f, v)
-        })
-        .collect();
-    // Objects are built in sorted key order (`canonical`), so they serialize sorted whether
-    // or not serde_json keeps insertion order.
-    #[derive(serde::Serialize)]
-    struct Canon<'a> {
-        fields: BTreeMap<String, serde_json::Value>,
-        kind: &'a str,
-        profile: u32,
+    let bytes = canonical_bytes(item, profile.version, &profile.fields_of(item.kind));
+    // serde_json writes UTF-8.
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// [`canonical_text`] with the kind's fields already sorted and deduplicated.
+///
+/// The text is `{"fields":{...},"kind":"...","profile":N}`, written directly: the keys
+/// are the sorted fields, so it is what serializing a sorted map gives, without building
+/// one per item. Keys and values go through serde_json, which escapes them; objects are
+/// built in sorted key order (`canonical`), so they serialize sorted whether or not
+/// serde_json keeps insertion order.
+fn canonical_bytes(item: &Item, version: u32, fields: &[String]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(item.body.len() + 256);
+    out.extend_from_slice(b"{\"fields\":{");
+    for (n, f) in fields.iter().enumerate() {
+        if n > 0 {
+            out.push(b',');
+        }
+        // Serializing strings and JSON values into a `Vec` cannot fail.
+        let _ = serde_json::to_writer(&mut out, f.as_str());
+        out.push(b':');
+        let _ = serde_json::to_writer(&mut out, &field_value(item, f));
     }
-    let canon = Canon {
-        fields,
-        kind: item.kind.as_str(),
-        profile: profile.version,
-    };
-    // Serializing strings, numbers and maps with string keys cannot fail.
-    serde_json::to_string(&canon).unwrap_or_default()
+    out.extend_from_slice(b"},\"kind\":");
+    let _ = serde_json::to_writer(&mut out, item.kind.as_str());
+    out.extend_from_slice(format!(",\"profile\":{version}}}").as_bytes());
+    out
 }
 
 /// The fingerprint of an item under `profile`.
 pub fn of(item: &Item, profile: &Profile) -> Fingerprint {
-    let digest = Sha256::digest(canonical_text(item, profile).as_bytes());
+    of_with(item, profile.version, &profile.fields_of(item.kind))
+}
+
+/// [`of`] with the kind's fields already sorted ([`Profile::sorted_fields`]), for hashing
+/// every item of a book without sorting the same list for each.
+pub fn of_with(item: &Item, version: u32, fields: &[String]) -> Fingerprint {
+    let digest = Sha256::digest(canonical_bytes(item, version, fields));
     let mut hex = String::with_capacity(64);
     for b in digest.iter() {
         hex.push(char::from(b"0123456789abcdef"[usize::from(b >> 4)]));
         hex.push(char::from(b"0123456789abcdef"[usize::from(b & 15)]));
     }
-    Fingerprint {
-        version: profile.version,
-        hex,
-    }
+    Fingerprint { version, hex }
 }
 
 /// Normalises text so that only words and structure count:
@@ -263,7 +291,11 @@ pub fn of(item: &Item, profile: &Profile) -> Fingerprint {
 /// keeps the fingerprint; changing a word, a list's structure, a heading or a code block
 /// does not. Unicode is compared as written (no normalisation form is applied).
 pub fn normalize_text(text: &str) -> String {
-    let text = text.replace("\r\n", "\n").replace('\r', "\n");
+    let text: std::borrow::Cow<'_, str> = if text.contains('\r') {
+        text.replace("\r\n", "\n").replace('\r', "\n").into()
+    } else {
+        text.into()
+    };
     let lines: Vec<&str> = text
         .split('\n')
         .map(|l| l.trim_end_matches([' ', '\t']))

@@ -49,8 +49,13 @@ pub struct GraphIndex {
     catalog_nodes: Vec<NodeIndex>,
     item_nodes: Vec<NodeIndex>,
     /// First definition of each ID (items shadow nothing: a clash with the catalog is a
-    /// duplicate and the catalog entry wins).
-    by_id: HashMap<Box<str>, Node>,
+    /// duplicate and the catalog entry wins). Only looked up, never iterated, so the
+    /// hasher's order cannot reach any output; `foldhash` because lookups by ID run for
+    /// every link of every check and page, and SipHash made them a visible share of a run.
+    by_id: HashMap<Box<str>, Node, foldhash::fast::FixedState>,
+    /// Whether each item owns its ID (is not a later duplicate), by item index: asked
+    /// once per item by nearly every check and generator.
+    canonical: Vec<bool>,
     dangling: Vec<Dangling>,
     /// Item files that did not load, with the IDs they declare.
     broken: Vec<Broken>,
@@ -64,8 +69,11 @@ impl GraphIndex {
             catalog.entries().len() + items.len(),
             items.len() * 2 + catalog.entries().len() * 2,
         );
-        let mut by_id: HashMap<Box<str>, Node> =
-            HashMap::with_capacity(catalog.entries().len() + items.len());
+        let mut by_id: HashMap<Box<str>, Node, foldhash::fast::FixedState> =
+            HashMap::with_capacity_and_hasher(
+                catalog.entries().len() + items.len(),
+                foldhash::fast::FixedState::default(),
+            );
         let catalog_nodes: Vec<NodeIndex> = catalog
             .entries()
             .iter()
@@ -92,6 +100,9 @@ impl GraphIndex {
                 }
             }
         }
+        let canonical = (0..items.len())
+            .map(|i| by_id.get(items[i].id.as_str()) == Some(&Node::Item(i)))
+            .collect();
         let mut dangling = Vec::new();
         for (i, item) in items.iter().enumerate() {
             for (l, link) in item.links.iter().enumerate() {
@@ -116,6 +127,7 @@ impl GraphIndex {
             catalog_nodes,
             item_nodes,
             by_id,
+            canonical,
             dangling,
             broken: Vec::new(),
         }
@@ -179,7 +191,7 @@ impl<'a> TraceGraph<'a> {
 
     /// Whether `index` is the item that owns its ID (not a later duplicate).
     pub fn is_canonical(&self, index: usize) -> bool {
-        self.index.by_id.get(self.items[index].id.as_str()) == Some(&Node::Item(index))
+        self.index.canonical.get(index).copied().unwrap_or(false)
     }
 
     pub fn node_index(&self, node: Node) -> NodeIndex {
