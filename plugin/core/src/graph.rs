@@ -49,10 +49,8 @@ pub struct GraphIndex {
     catalog_nodes: Vec<NodeIndex>,
     item_nodes: Vec<NodeIndex>,
     /// First definition of each ID (items shadow nothing: a clash with the catalog is a
-    /// duplicate and the catalog entry wins). Only looked up, never iterated, so the
-    /// hasher's order cannot reach any output; `foldhash` because lookups by ID run for
-    /// every link of every check and page, and SipHash made them a visible share of a run.
-    by_id: HashMap<Box<str>, Node, foldhash::fast::FixedState>,
+    /// duplicate and the catalog entry wins).
+    by_id: HashMap<Box<str>, Node>,
     /// Whether each item owns its ID (is not a later duplicate), by item index: asked
     /// once per item by nearly every check and generator.
     canonical: Vec<bool>,
@@ -69,11 +67,8 @@ impl GraphIndex {
             catalog.entries().len() + items.len(),
             items.len() * 2 + catalog.entries().len() * 2,
         );
-        let mut by_id: HashMap<Box<str>, Node, foldhash::fast::FixedState> =
-            HashMap::with_capacity_and_hasher(
-                catalog.entries().len() + items.len(),
-                foldhash::fast::FixedState::default(),
-            );
+        let mut by_id: HashMap<Box<str>, Node> =
+            HashMap::with_capacity(catalog.entries().len() + items.len());
         let catalog_nodes: Vec<NodeIndex> = catalog
             .entries()
             .iter()
