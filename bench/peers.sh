@@ -6,6 +6,8 @@
 #
 # Environment:
 #   RUNS=5            runs of each tool; the table shows medians (default 3)
+#   PEERS=0           only the floor, the build with mdbook-techfile and `check`: no Python
+#                     environment, no sphinx-needs or StrictDoc (they take minutes a run)
 #   PEERS_VENV=DIR    the Python virtual environment of the peers (default
 #                     ${TMPDIR:-/tmp}/techfile-peers-venv); created, and sphinx-needs 9.x
 #                     with Sphinx and StrictDoc installed from PyPI, when they are missing
@@ -27,6 +29,7 @@ GEN="$ROOT/bench/gen-book.py"
 N="${1:-10000}"
 RUNS="${RUNS:-3}"
 VENV="${PEERS_VENV:-${TMPDIR:-/tmp}/techfile-peers-venv}"
+PEERS="${PEERS:-1}"
 
 if ! [[ "$N" =~ ^[0-9]+$ ]] || ((N < 4)); then
     echo "peers: N must be an integer >= 4, got '$N'" >&2
@@ -47,23 +50,28 @@ TARGET_DIR="${CARGO_TARGET_DIR:-target}"
 BIN="$TARGET_DIR/release/mdbook-techfile"
 
 # The peers, pinned to their major versions, in a throwaway environment.
-if ! "$VENV/bin/python" -c 'import sphinx_needs, strictdoc' 2>/dev/null; then
-    echo "peers: installing sphinx-needs 9.x, Sphinx and StrictDoc into $VENV" >&2
-    python3 -m venv "$VENV"
-    "$VENV/bin/pip" install --quiet 'sphinx-needs>=9,<10' sphinx strictdoc >&2
-fi
-VERSIONS="$("$VENV/bin/python" - <<'EOF'
+VERSIONS="peers not run (PEERS=0)"
+if ((PEERS)); then
+    if ! "$VENV/bin/python" -c 'import sphinx_needs, strictdoc' 2>/dev/null; then
+        echo "peers: installing sphinx-needs 9.x, Sphinx and StrictDoc into $VENV" >&2
+        python3 -m venv "$VENV"
+        "$VENV/bin/pip" install --quiet 'sphinx-needs>=9,<10' sphinx strictdoc >&2
+    fi
+    VERSIONS="$("$VENV/bin/python" - <<'EOF'
 from importlib.metadata import version
 print("sphinx-needs %s, Sphinx %s, StrictDoc %s" % (
     version("sphinx-needs"), version("sphinx"), version("strictdoc")))
 EOF
 )"
+fi
 
 TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
 echo "peers: generating $N items in four formats under $TMP" >&2
 TECHFILE_CMD="$BIN" python3 "$GEN" "$N" "$TMP/techfile"
-for f in floor sphinx-needs strictdoc; do
+FORMATS=(floor)
+((PEERS)) && FORMATS+=(sphinx-needs strictdoc)
+for f in "${FORMATS[@]}"; do
     python3 "$GEN" --format "$f" "$N" "$TMP/$f"
 done
 
@@ -98,17 +106,22 @@ run_tool() {
 
 SPHINX="$VENV/bin/sphinx-build"
 STRICTDOC="$VENV/bin/strictdoc"
-TOOLS=(floor build check sphinx-html sphinx-needs strictdoc)
+TOOLS=(floor build check)
+((PEERS)) && TOOLS+=(sphinx-html sphinx-needs strictdoc)
+# CPU time barely moves with the machine's load, wall time does: say what it was.
+LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
 for ((run = 1; run <= RUNS; run++)); do
     echo "peers: run $run of $RUNS" >&2
     rm -rf "$TMP"/out-*
     run_tool floor "$TMP" mdbook build "$TMP/floor/book"
     run_tool build "$TMP" mdbook build "$TMP/techfile/book"
     run_tool check "$TMP" "$BIN" check "$TMP/techfile/book"
-    run_tool sphinx-html "$TMP" "$SPHINX" -q -E -b html "$TMP/sphinx-needs/sphinx" "$TMP/out-html"
-    run_tool sphinx-needs "$TMP" "$SPHINX" -q -E -b needs "$TMP/sphinx-needs/sphinx" "$TMP/out-needs"
-    run_tool strictdoc "$TMP" "$STRICTDOC" export --formats html --output-dir "$TMP/out-sd" \
-        "$TMP/strictdoc/strictdoc"
+    if ((PEERS)); then
+        run_tool sphinx-html "$TMP" "$SPHINX" -q -E -b html "$TMP/sphinx-needs/sphinx" "$TMP/out-html"
+        run_tool sphinx-needs "$TMP" "$SPHINX" -q -E -b needs "$TMP/sphinx-needs/sphinx" "$TMP/out-needs"
+        run_tool strictdoc "$TMP" "$STRICTDOC" export --formats html --output-dir "$TMP/out-sd" \
+            "$TMP/strictdoc/strictdoc"
+    fi
     for t in "${TOOLS[@]}"; do
         echo "peers:   $t: $(tail -n 1 "$TMP/$t.times")  (wall s, CPU s, KiB)" >&2
     done
@@ -140,6 +153,7 @@ label() {
 
 echo
 echo "$N items, median of $RUNS runs; $VERSIONS; mdBook $(mdbook --version | awk '{ print $2 }'); $(nproc) cores"
+echo "Load average (1, 5, 15 min) before the runs: $LOAD_BEFORE; after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "Markdown handed to mdBook's renderer: floor $((FLOOR_MD / N)) bytes per item, with mdbook-techfile $((OURS_MD / N)) bytes per item"
 echo
 echo "| tool | wall (s) | CPU (s) | peak RSS (MiB) | wall / floor | CPU / floor | wall / mdbook-techfile | CPU / mdbook-techfile |"
@@ -160,6 +174,8 @@ check_target() { # WHAT A B LIMIT: whether A / B <= LIMIT
 echo
 check_target "build within 1.25x of the floor (CPU)" "${CPU[build]}" "${CPU[floor]}" 1.25
 check_target "build within 1.25x of the floor (wall)" "${WALL[build]}" "${WALL[floor]}" 1.25
-check_target "sphinx-needs HTML at least 10x the build (CPU)" "${CPU[build]}" "${CPU[sphinx-html]}" 0.1
-check_target "sphinx-needs HTML at least 10x the build (wall)" "${WALL[build]}" "${WALL[sphinx-html]}" 0.1
+if ((PEERS)); then
+    check_target "sphinx-needs HTML at least 10x the build (CPU)" "${CPU[build]}" "${CPU[sphinx-html]}" 0.1
+    check_target "sphinx-needs HTML at least 10x the build (wall)" "${WALL[build]}" "${WALL[sphinx-html]}" 0.1
+fi
 exit "$status"

@@ -161,6 +161,26 @@ impl Profile {
         f.dedup();
         f
     }
+
+    /// [`Profile::fields_of`] for every kind at once, for hashing many items.
+    pub fn sorted_fields(&self) -> SortedFields {
+        SortedFields(Kind::ALL.iter().map(|&k| self.fields_of(k)).collect())
+    }
+}
+
+/// The sorted field list of every kind under one profile ([`Profile::sorted_fields`]).
+#[derive(Clone, Debug)]
+pub struct SortedFields(Vec<Vec<String>>);
+
+impl SortedFields {
+    /// The fields of one kind, sorted.
+    pub fn of(&self, kind: Kind) -> &[String] {
+        Kind::ALL
+            .iter()
+            .position(|&k| k == kind)
+            .and_then(|n| self.0.get(n))
+            .map_or(&[], Vec::as_slice)
+    }
 }
 
 /// The value of one profile field of an item, normalised: what the fingerprint hashes, and
@@ -203,43 +223,51 @@ fn canonical(v: &serde_json::Value) -> serde_json::Value {
 
 /// The canonical text that is hashed: JSON with sorted keys and no spaces.
 pub fn canonical_text(item: &Item, profile: &Profile) -> String {
-    let fields: BTreeMap<String, serde_json::Value> = profile
-        .fields_of(item.kind)
-        .into_iter()
-        .map(|f| {
-            let v = field_value(item, &f);
-            (f, v)
-        })
-        .collect();
-    // Objects are built in sorted key order (`canonical`), so they serialize sorted whether
-    // or not serde_json keeps insertion order.
-    #[derive(serde::Serialize)]
-    struct Canon<'a> {
-        fields: BTreeMap<String, serde_json::Value>,
-        kind: &'a str,
-        profile: u32,
+    let bytes = canonical_bytes(item, profile.version, &profile.fields_of(item.kind));
+    // serde_json writes UTF-8.
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// [`canonical_text`] with the kind's fields already sorted and deduplicated.
+///
+/// The text is `{"fields":{...},"kind":"...","profile":N}`, written directly: the keys
+/// are the sorted fields, so it is what serializing a sorted map gives, without building
+/// one per item. Keys and values go through serde_json, which escapes them; objects are
+/// built in sorted key order (`canonical`), so they serialize sorted whether or not
+/// serde_json keeps insertion order.
+fn canonical_bytes(item: &Item, version: u32, fields: &[String]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(item.body.len() + 256);
+    out.extend_from_slice(b"{\"fields\":{");
+    for (n, f) in fields.iter().enumerate() {
+        if n > 0 {
+            out.push(b',');
+        }
+        // Serializing strings and JSON values into a `Vec` cannot fail.
+        let _ = serde_json::to_writer(&mut out, f.as_str());
+        out.push(b':');
+        let _ = serde_json::to_writer(&mut out, &field_value(item, f));
     }
-    let canon = Canon {
-        fields,
-        kind: item.kind.as_str(),
-        profile: profile.version,
-    };
-    // Serializing strings, numbers and maps with string keys cannot fail.
-    serde_json::to_string(&canon).unwrap_or_default()
+    out.extend_from_slice(b"},\"kind\":");
+    let _ = serde_json::to_writer(&mut out, item.kind.as_str());
+    out.extend_from_slice(format!(",\"profile\":{version}}}").as_bytes());
+    out
 }
 
 /// The fingerprint of an item under `profile`.
 pub fn of(item: &Item, profile: &Profile) -> Fingerprint {
-    let digest = Sha256::digest(canonical_text(item, profile).as_bytes());
+    of_with(item, profile.version, &profile.fields_of(item.kind))
+}
+
+/// [`of`] with the kind's fields already sorted ([`Profile::sorted_fields`]), for hashing
+/// every item of a book without sorting the same list for each.
+pub fn of_with(item: &Item, version: u32, fields: &[String]) -> Fingerprint {
+    let digest = Sha256::digest(canonical_bytes(item, version, fields));
     let mut hex = String::with_capacity(64);
     for b in digest.iter() {
         hex.push(char::from(b"0123456789abcdef"[usize::from(b >> 4)]));
         hex.push(char::from(b"0123456789abcdef"[usize::from(b & 15)]));
     }
-    Fingerprint {
-        version: profile.version,
-        hex,
-    }
+    Fingerprint { version, hex }
 }
 
 /// Normalises text so that only words and structure count:
@@ -263,50 +291,100 @@ pub fn of(item: &Item, profile: &Profile) -> Fingerprint {
 /// keeps the fingerprint; changing a word, a list's structure, a heading or a code block
 /// does not. Unicode is compared as written (no normalisation form is applied).
 pub fn normalize_text(text: &str) -> String {
-    let text = text.replace("\r\n", "\n").replace('\r', "\n");
-    let lines: Vec<&str> = text
-        .split('\n')
-        .map(|l| l.trim_end_matches([' ', '\t']))
-        .collect();
-    let mut blocks: Vec<String> = Vec::new();
+    let text: std::borrow::Cow<'_, str> = if text.contains('\r') {
+        text.replace("\r\n", "\n").replace('\r', "\n").into()
+    } else {
+        text.into()
+    };
+    // Written straight into one string, block by block: this runs over the body of every
+    // item of a book, and a list of blocks, each a list of lines of words, cost most of a
+    // fingerprint.
+    let mut out = Blocks::default();
     let mut current: Vec<&str> = Vec::new();
     let mut fence: Option<(char, usize)> = None;
-    let mut fenced: Vec<&str> = Vec::new();
-    let flush = |current: &mut Vec<&str>, blocks: &mut Vec<String>| {
-        if !current.is_empty() {
-            blocks.push(reflow(current));
-            current.clear();
-        }
-    };
-    for line in lines {
+    for line in text.split('\n').map(|l| l.trim_end_matches([' ', '\t'])) {
         if let Some((ch, len)) = fence {
-            fenced.push(line);
+            out.text.push('\n');
+            out.text.push_str(line);
             if fence_of(line).is_some_and(|(c, l)| c == ch && l >= len)
                 && line.trim_start().trim_start_matches(ch).trim().is_empty()
             {
-                blocks.push(fenced.join("\n"));
-                fenced.clear();
                 fence = None;
             }
             continue;
         }
         if let Some(f) = fence_of(line) {
-            flush(&mut current, &mut blocks);
+            out.reflow(&current);
+            current.clear();
             fence = Some(f);
-            fenced.push(line);
+            // A fenced block is kept line by line as written, from its opening line on.
+            out.start();
+            out.text.push_str(line);
             continue;
         }
         if line.is_empty() {
-            flush(&mut current, &mut blocks);
+            out.reflow(&current);
+            current.clear();
         } else {
             current.push(line);
         }
     }
-    flush(&mut current, &mut blocks);
-    if !fenced.is_empty() {
-        blocks.push(fenced.join("\n"));
+    out.reflow(&current);
+    out.text
+}
+
+/// The normalised text being written: blocks separated by one blank line.
+#[derive(Default)]
+struct Blocks {
+    text: String,
+    any: bool,
+}
+
+impl Blocks {
+    /// Starts a block.
+    fn start(&mut self) {
+        if self.any {
+            self.text.push_str("\n\n");
+        }
+        self.any = true;
     }
-    blocks.join("\n\n")
+
+    /// Appends one block outside a fence, reflowed as [`normalize_text`] describes;
+    /// nothing for no lines.
+    fn reflow(&mut self, lines: &[&str]) {
+        let Some(first) = lines.first() else {
+            return;
+        };
+        self.start();
+        let first = indentation(first);
+        if first.starts_with('\t') || first.len() >= 4 {
+            for (n, line) in lines.iter().enumerate() {
+                if n > 0 {
+                    self.text.push('\n');
+                }
+                self.text.push_str(line);
+            }
+            return;
+        }
+        for (n, line) in lines.iter().enumerate() {
+            if n == 0 || starts_element(line.trim_start()) {
+                if n > 0 {
+                    self.text.push('\n');
+                }
+                self.text.push_str(indentation(line));
+            } else {
+                self.text.push(' ');
+            }
+            let mut words = line.split([' ', '\t']).filter(|w| !w.is_empty());
+            if let Some(w) = words.next() {
+                self.text.push_str(w);
+            }
+            for w in words {
+                self.text.push(' ');
+                self.text.push_str(w);
+            }
+        }
+    }
 }
 
 /// The fence character and length of a line that opens or closes a fenced code block.
@@ -323,29 +401,6 @@ fn fence_of(line: &str) -> Option<(char, usize)> {
 
 fn indentation(line: &str) -> &str {
     &line[..line.len() - line.trim_start_matches([' ', '\t']).len()]
-}
-
-/// One block outside a fence, reflowed as [`normalize_text`] describes.
-fn reflow(lines: &[&str]) -> String {
-    let first = indentation(lines[0]);
-    if first.starts_with('\t') || first.len() >= 4 {
-        return lines.join("\n");
-    }
-    let mut out: Vec<String> = Vec::new();
-    for line in lines {
-        let indent = indentation(line);
-        let words = line.split([' ', '\t']).filter(|w| !w.is_empty());
-        let words: Vec<&str> = words.collect();
-        let joined = words.join(" ");
-        match out.last_mut() {
-            Some(last) if !starts_element(line.trim_start()) => {
-                last.push(' ');
-                last.push_str(&joined);
-            }
-            _ => out.push(format!("{indent}{joined}")),
-        }
-    }
-    out.join("\n")
 }
 
 /// Whether a line (without its indentation) starts a Markdown element of its own.
@@ -386,6 +441,143 @@ mod tests {
 
     fn fp(text: &str) -> String {
         of(&item(text), &Profile::default()).to_string()
+    }
+
+    /// The normalisation as first written (a list of blocks, each reflowed on its own):
+    /// the oracle for the single-pass [`normalize_text`], whose output every stamp users
+    /// hold depends on.
+    fn normalize_as_first_written(text: &str) -> String {
+        fn reflow(lines: &[&str]) -> String {
+            let first = indentation(lines[0]);
+            if first.starts_with('\t') || first.len() >= 4 {
+                return lines.join("\n");
+            }
+            let mut out: Vec<String> = Vec::new();
+            for line in lines {
+                let indent = indentation(line);
+                let words: Vec<&str> = line.split([' ', '\t']).filter(|w| !w.is_empty()).collect();
+                let joined = words.join(" ");
+                match out.last_mut() {
+                    Some(last) if !starts_element(line.trim_start()) => {
+                        last.push(' ');
+                        last.push_str(&joined);
+                    }
+                    _ => out.push(format!("{indent}{joined}")),
+                }
+            }
+            out.join("\n")
+        }
+        let text = text.replace("\r\n", "\n").replace('\r', "\n");
+        let mut blocks: Vec<String> = Vec::new();
+        let mut current: Vec<&str> = Vec::new();
+        let mut fence: Option<(char, usize)> = None;
+        let mut fenced: Vec<&str> = Vec::new();
+        for line in text.split('\n').map(|l| l.trim_end_matches([' ', '\t'])) {
+            if let Some((ch, len)) = fence {
+                fenced.push(line);
+                if fence_of(line).is_some_and(|(c, l)| c == ch && l >= len)
+                    && line.trim_start().trim_start_matches(ch).trim().is_empty()
+                {
+                    blocks.push(fenced.join("\n"));
+                    fenced.clear();
+                    fence = None;
+                }
+                continue;
+            }
+            if let Some(f) = fence_of(line) {
+                if !current.is_empty() {
+                    blocks.push(reflow(&current));
+                    current.clear();
+                }
+                fence = Some(f);
+                fenced.push(line);
+                continue;
+            }
+            if line.is_empty() {
+                if !current.is_empty() {
+                    blocks.push(reflow(&current));
+                    current.clear();
+                }
+            } else {
+                current.push(line);
+            }
+        }
+        if !current.is_empty() {
+            blocks.push(reflow(&current));
+        }
+        if !fenced.is_empty() {
+            blocks.push(fenced.join("\n"));
+        }
+        blocks.join("\n\n")
+    }
+
+    #[test]
+    fn normalisation_is_the_same_as_first_written_on_mixed_markdown() {
+        // Lines of every kind the rules tell apart, joined in many orders with the line
+        // endings, blank runs and trailing blanks they must absorb.
+        const PARTS: &[&str] = &[
+            "plain words  here",
+            "\tindented by a tab",
+            "    four spaces",
+            "  two spaces",
+            "- item",
+            "* star",
+            "+ plus",
+            "12. numbered",
+            "3) paren",
+            "1.no space",
+            "# head",
+            "> quote",
+            "| a | b |",
+            "<div>",
+            "===",
+            "---",
+            "***",
+            "_ _ _",
+            "```",
+            "```rust",
+            "~~~",
+            "````",
+            "  ```",
+            "    ```",
+            "``` not closing",
+            "~~~~ ",
+            "",
+            "",
+            "   ",
+            "\t",
+            "word\tand\t\ttabs",
+            "trailing  \t",
+            "é ünïcode\u{a0}nbsp",
+            "-",
+            "1.",
+            "x",
+            "\r",
+            "a\r\nb",
+            "#",
+            "<",
+            "|",
+        ];
+        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for _ in 0..4000 {
+            let n = (next() % 12) as usize;
+            let mut text = String::new();
+            for _ in 0..n {
+                text.push_str(PARTS[(next() % PARTS.len() as u64) as usize]);
+                text.push_str(["\n", "\r\n", "\n\n", "\r"][(next() % 4) as usize]);
+            }
+            assert_eq!(
+                normalize_text(&text),
+                normalize_as_first_written(&text),
+                "{text:?}"
+            );
+        }
     }
 
     const REQ: &str = "+++\nid = \"REQ-1\"\nkind = \"requirement\"\ntitle = \"Two factors\"\nstatus = \"approved\"\nowner = \"Ann\"\nderives-from = [\"MDCG-SR\", \"MDR-17.4\"]\n+++\nThe portal shall require\na second factor.\n\n- at login\n- at re-authentication\n";

@@ -51,6 +51,9 @@ pub struct GraphIndex {
     /// First definition of each ID (items shadow nothing: a clash with the catalog is a
     /// duplicate and the catalog entry wins).
     by_id: HashMap<Box<str>, Node>,
+    /// Whether each item owns its ID (is not a later duplicate), by item index: asked
+    /// once per item by nearly every check and generator.
+    canonical: Vec<bool>,
     dangling: Vec<Dangling>,
     /// Item files that did not load, with the IDs they declare.
     broken: Vec<Broken>,
@@ -92,6 +95,9 @@ impl GraphIndex {
                 }
             }
         }
+        let canonical = (0..items.len())
+            .map(|i| by_id.get(items[i].id.as_str()) == Some(&Node::Item(i)))
+            .collect();
         let mut dangling = Vec::new();
         for (i, item) in items.iter().enumerate() {
             for (l, link) in item.links.iter().enumerate() {
@@ -116,6 +122,7 @@ impl GraphIndex {
             catalog_nodes,
             item_nodes,
             by_id,
+            canonical,
             dangling,
             broken: Vec::new(),
         }
@@ -179,7 +186,7 @@ impl<'a> TraceGraph<'a> {
 
     /// Whether `index` is the item that owns its ID (not a later duplicate).
     pub fn is_canonical(&self, index: usize) -> bool {
-        self.index.by_id.get(self.items[index].id.as_str()) == Some(&Node::Item(index))
+        self.index.canonical.get(index).copied().unwrap_or(false)
     }
 
     pub fn node_index(&self, node: Node) -> NodeIndex {

@@ -277,9 +277,6 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
     for c in &book_inputs.chapters {
         record(Role::Chapter, &c.file);
     }
-    for i in &item_inputs {
-        record(Role::Item, i);
-    }
     for r in &review_inputs {
         record(Role::Review, r);
     }
@@ -347,6 +344,14 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
             record(Role::Include, input);
         }
     }
+    {
+        // One hash per item file: spread over the cores (the list is sorted below, so the order it is made in does not matter).
+        use rayon::prelude::*;
+        hashed.par_extend(item_inputs.par_iter().filter_map(|i| {
+            let bytes = i.content.as_ref().ok()?;
+            Some(InputFile::of(Role::Item, &i.path, bytes))
+        }));
+    }
 
     let load::Loaded {
         mut items,
@@ -390,13 +395,18 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
     let catalog = Catalog::builtin();
     let index = GraphIndex::build(catalog, &items).with_broken(broken);
     let graph = index.view(catalog, &items);
-    let (check_diags, open) = checks::run(&graph, &config, config_span);
+    // The records are read first (they add files to the source map, after every file
+    // above, as before); then the checks and the reviews, which only read the graph, run
+    // side by side.
+    let (records, record_diags) = review::record::load_records(&mut map, review_inputs);
+    let profile = config.fingerprint.profile();
+    let ((check_diags, open), (reviews, review_diags)) = rayon::join(
+        || checks::run(&graph, &config, config_span),
+        || review::check(&graph, &profile, records, config_span),
+    );
     let gaps = checks::Gaps::of(&check_diags, open);
     diags.extend(check_diags);
-    let (records, record_diags) = review::record::load_records(&mut map, review_inputs);
     diags.extend(record_diags);
-    let (reviews, review_diags) =
-        review::check(&graph, &config.fingerprint.profile(), records, config_span);
     diags.extend(review_diags);
     let (sboms, affects_diags) = sbom::resolve(loaded, &items, |i| graph.is_canonical(i), &map);
     diags.extend(affects_diags);
@@ -540,17 +550,22 @@ fn expand_and_check_links(
         !render,
         layout,
     );
+    let rendered = if render {
+        // Pages render independently (the item pages of a large book are the bulk of a
+        // build's own time), so they are spread over the cores, in page order.
+        use rayon::prelude::*;
+        (0..expanded.page_count())
+            .into_par_iter()
+            .map(|n| OnceLock::from(expanded.render(n)))
+            .collect()
+    } else {
+        (0..expanded.page_count())
+            .map(|_| OnceLock::new())
+            .collect()
+    };
     let pages = BookPages {
         expanded: &expanded,
-        rendered: (0..expanded.page_count())
-            .map(|n| {
-                if render {
-                    OnceLock::from(expanded.render(n))
-                } else {
-                    OnceLock::new()
-                }
-            })
-            .collect(),
+        rendered,
     };
     let check_links = [Code::BrokenLink, Code::BrokenAnchor, Code::LinkOutsideBook]
         .iter()

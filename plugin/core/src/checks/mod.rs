@@ -22,12 +22,26 @@ pub fn run(
     config: &Config,
     config_span: Option<Span>,
 ) -> (Vec<Diagnostic>, Vec<coverage::Open>) {
-    let mut out = ids::check(graph);
-    out.extend(trace::check(graph));
-    let coverage = coverage::assess(graph, config, config_span);
+    // The families read the graph and nothing else, so they run side by side; their
+    // findings are joined in this fixed order, as a sequential run gives them.
+    let ((ids, trace), (coverage, (risk, (model_findings, model_open)))) = rayon::join(
+        || rayon::join(|| ids::check(graph), || trace::check(graph)),
+        || {
+            rayon::join(
+                || coverage::assess(graph, config, config_span),
+                || {
+                    rayon::join(
+                        || risk::check(graph, &config.risk),
+                        || model::check(graph, config),
+                    )
+                },
+            )
+        },
+    );
+    let mut out = ids;
+    out.extend(trace);
     out.extend(coverage.findings);
-    out.extend(risk::check(graph, &config.risk));
-    let (model_findings, model_open) = model::check(graph, config);
+    out.extend(risk);
     out.extend(model_findings);
     let mut open = coverage.open;
     // A draft of the threat model with a gap of its own is listed once, with the gap.

@@ -154,6 +154,10 @@ pub fn reviews(site: &Site<'_, '_>, page: &str) -> String {
 pub fn item_review(site: &Site<'_, '_>, page: &str, item: usize) -> Option<String> {
     let r = site.reviews;
     let items = site.graph.items;
+    // Nothing is shown then, so nothing is formatted (this runs for every item).
+    if !r.tracked && items[item].reviewed_against.is_empty() {
+        return None;
+    }
     let lines: Vec<String> = r
         .of_item(item)
         .map(|l| {

@@ -98,8 +98,16 @@ pub fn check(
     config_span: Option<Span>,
 ) -> (Reviews, Vec<Diagnostic>) {
     let items = graph.items;
-    let fingerprints: Vec<Fingerprint> =
-        items.iter().map(|i| fingerprint::of(i, profile)).collect();
+    // Each item is hashed on its own, so the work is spread over the cores; `collect`
+    // keeps item order.
+    let fingerprints: Vec<Fingerprint> = {
+        use rayon::prelude::*;
+        let fields = profile.sorted_fields();
+        items
+            .par_iter()
+            .map(|i| fingerprint::of_with(i, profile.version, fields.of(i.kind)))
+            .collect()
+    };
     let mut diags = Vec::new();
     let live = |i: usize| items[i].status != Status::Obsolete && graph.is_canonical(i);
     let covered: BTreeMap<(&str, &str, &Fingerprint), usize> = records
