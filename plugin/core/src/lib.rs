@@ -371,7 +371,9 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
         .iter()
         .chain(openvex_inputs.iter().map(|s| &s.input))
     {
-        record(Role::Vex, v);
+        if let Ok(bytes) = &v.content {
+            hashed.push(InputFile::of(Role::Vex, &v.path, bytes));
+        }
     }
     let junit_property = config
         .release
