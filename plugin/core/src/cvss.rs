@@ -453,15 +453,23 @@ fn unknown_metric(version: Version, part: &Part<'_>) -> CvssError {
 
 /// A value the crate rejected, located at the value. Every other crate error is ruled out by
 /// the checks before it; should one appear, it is reported on the whole vector.
+///
+/// The metric the crate's error names is not used: for the CVSS 3.x modified metrics the
+/// crate parses the value with the base metric's parser and reports the base metric
+/// (`MAV:Z` comes back as Attack Vector), which would point at a valid `AV`. The crate reads
+/// the parts in order and stops at the first bad value, so the first part whose value the
+/// crate rejects on its own is the one it failed on.
 fn crate_error(version: Version, text: &str, parts: &[Part<'_>], e: &cvss::Error) -> CvssError {
-    let name = match e {
-        cvss::Error::InvalidMetricV2 { metric_type, .. } => Some(metric_type.name()),
-        cvss::Error::InvalidMetricV3 { metric_type, .. } => Some(metric_type.name()),
-        cvss::Error::InvalidMetricV4 { metric_type, .. } => Some(metric_type.name()),
-        _ => None,
-    };
-    let Some((i, part)) = name.and_then(|n| parts.iter().enumerate().find(|(_, p)| p.name == n))
-    else {
+    let invalid_value = matches!(
+        e,
+        cvss::Error::InvalidMetricV2 { .. }
+            | cvss::Error::InvalidMetricV3 { .. }
+            | cvss::Error::InvalidMetricV4 { .. }
+    );
+    let bad = parts
+        .iter()
+        .find(|p| invalid_value && value_rejected(version, p.name, p.value));
+    let Some(part) = bad else {
         return CvssError {
             message: e.to_string(),
             range: 0..text.len(),
@@ -471,7 +479,7 @@ fn crate_error(version: Version, text: &str, parts: &[Part<'_>], e: &cvss::Error
     let valid: Vec<&str> = VALUE_SPELLINGS
         .iter()
         .copied()
-        .filter(|value| !value_rejected(version, &with_value(text, parts, i, value), part.name))
+        .filter(|value| !value_rejected(version, part.name, value))
         .collect();
     let title = version.describe(part.name);
     CvssError {
@@ -484,22 +492,20 @@ fn crate_error(version: Version, text: &str, parts: &[Part<'_>], e: &cvss::Error
     }
 }
 
-/// The vector with the value of part `i` replaced.
-fn with_value(text: &str, parts: &[Part<'_>], i: usize, value: &str) -> String {
-    let r = parts[i].value_range();
-    format!("{}{value}{}", &text[..r.start], &text[r.end..])
-}
-
-/// Whether the crate rejects the value of metric `name` in `probe`. The crate reads the
-/// parts in order and stops at the first bad one; the parts of `probe` before the one
-/// replaced were read without error before, and each name appears once.
-fn value_rejected(version: Version, probe: &str, name: &str) -> bool {
-    match crate_parse(version, probe) {
-        Err(cvss::Error::InvalidMetricV2 { metric_type, .. }) => metric_type.name() == name,
-        Err(cvss::Error::InvalidMetricV3 { metric_type, .. }) => metric_type.name() == name,
-        Err(cvss::Error::InvalidMetricV4 { metric_type, .. }) => metric_type.name() == name,
-        _ => false,
-    }
+/// Whether the crate rejects `value` for metric `name`, asked with a vector of that one
+/// metric: the crate checks each value as it reads it, before it looks for missing base
+/// metrics, so a lone metric fails with an invalid-metric error exactly when its value is bad.
+fn value_rejected(version: Version, name: &str, value: &str) -> bool {
+    let probe = match version {
+        Version::V2_0 => format!("{name}:{value}"),
+        _ => format!("{PREFIX}{}/{name}:{value}", version.as_str()),
+    };
+    matches!(
+        crate_parse(version, &probe),
+        Err(cvss::Error::InvalidMetricV2 { .. }
+            | cvss::Error::InvalidMetricV3 { .. }
+            | cvss::Error::InvalidMetricV4 { .. })
+    )
 }
 
 /// The crate's parser of one version.
@@ -686,6 +692,90 @@ mod tests {
         assert_eq!(m, "`E:P`: `P` is not a value of Exploitability (E)");
         assert_eq!(at, "P");
         assert_eq!(help, "Exploitability (E) takes H, U, F, POC or ND");
+    }
+
+    /// Every environmental metric of `version` with the bad value `Z` appended to `base`:
+    /// the error is at that `Z`, names the metric, and lists values the vector accepts.
+    fn assert_bad_environmental_values_are_located(version: Version, base: &str) {
+        let (_, environmental) = version
+            .groups()
+            .iter()
+            .find(|(group, _)| *group == "environmental")
+            .unwrap();
+        for name in *environmental {
+            let v = format!("{base}/{name}:Z");
+            let e = Vector::parse(&v).unwrap_err();
+            let title = version.describe(name);
+            assert_eq!(
+                e.message,
+                format!("`{name}:Z`: `Z` is not a value of {title} ({name})"),
+                "{v}"
+            );
+            assert_eq!(e.range, v.len() - 1..v.len(), "{v}");
+            let listed = e
+                .help
+                .strip_prefix(&format!("{title} ({name}) takes "))
+                .unwrap_or_else(|| panic!("{v}: {}", e.help));
+            let values: Vec<&str> = listed
+                .split([',', ' '])
+                .filter(|w| !w.is_empty() && *w != "or")
+                .collect();
+            assert!(values.len() >= 2, "{v}: {}", e.help);
+            for value in values {
+                let good = format!("{base}/{name}:{value}");
+                assert!(
+                    Vector::parse(&good).is_ok(),
+                    "{good}: {:?}",
+                    Vector::parse(&good)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn bad_modified_metric_values_are_located_at_the_modified_metric() {
+        // The crate reports a bad MAV value as a bad AV value; the error must still be
+        // about MAV, at its value, with MAV's values (found on a vector whose AV is valid).
+        for version in ["3.0", "3.1"] {
+            let base = format!("CVSS:{version}/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H");
+            for (name, title, values) in [
+                ("MAV", "Modified Attack Vector", "N, A, L, P or X"),
+                ("MAC", "Modified Attack Complexity", "L, H or X"),
+                ("MPR", "Modified Privileges Required", "N, L, H or X"),
+                ("MUI", "Modified User Interaction", "N, R or X"),
+                ("MS", "Modified Scope", "U, C or X"),
+                ("MC", "Modified Confidentiality", "N, L, H or X"),
+                ("MI", "Modified Integrity", "N, L, H or X"),
+                ("MA", "Modified Availability", "N, L, H or X"),
+            ] {
+                let (m, at, help) = error(&format!("{base}/{name}:Z"));
+                assert_eq!(
+                    m,
+                    format!("`{name}:Z`: `Z` is not a value of {title} ({name})")
+                );
+                assert_eq!(at, "Z", "{name}");
+                assert_eq!(help, format!("{title} ({name}) takes {values}"));
+                // Before the base metric too: the first bad part is the one reported.
+                let (m, _, _) = error(&format!(
+                    "CVSS:{version}/{name}:Z/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H"
+                ));
+                assert!(m.starts_with(&format!("`{name}:Z`")), "{m}");
+            }
+            let v = Version::from_prefix(version).unwrap();
+            assert_bad_environmental_values_are_located(v, &base);
+        }
+        // A bad base value next to a valid modified one is still the base value's error.
+        let (m, at, help) = error("CVSS:3.1/AV:Z/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H/MAV:N");
+        assert_eq!(m, "`AV:Z`: `Z` is not a value of Attack Vector (AV)");
+        assert_eq!(
+            (at.as_str(), help.as_str()),
+            ("Z", "Attack Vector (AV) takes N, A, L or P")
+        );
+        assert_bad_environmental_values_are_located(
+            Version::V4_0,
+            "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N",
+        );
+        assert_bad_environmental_values_are_located(Version::V2_0, "AV:N/AC:L/Au:N/C:P/I:P/A:P");
     }
 
     #[test]

@@ -1717,6 +1717,12 @@ mod tests {
                 54,
                 "A:L",
             ),
+            // The crate names the base metric for a bad modified one; the error is at `Z`.
+            (
+                "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H/MAV:Z",
+                58,
+                "Z",
+            ),
         ] {
             let text = format!("{RISK_HEAD}cvss = \"{vector}\"\n+++\n");
             let (_, d, map) = parse(&text);
