@@ -641,3 +641,138 @@ fn a_process_that_runs_a_vulnerable_component_is_suspect() {
     );
     assert!(finding["help"].as_str().unwrap().contains("threat model"));
 }
+
+/// An OSV record for npm `name`, every version affected.
+fn npm_record(id: &str, name: &str) -> String {
+    serde_json::json!({
+        "schema_version": "1.7.3",
+        "id": id,
+        "modified": "2026-10-01T00:00:00Z",
+        "summary": "synthetic",
+        "affected": [{
+            "package": {"ecosystem": "npm", "name": name},
+            "ranges": [{"type": "SEMVER", "events": [{"introduced": "0"}]}]
+        }]
+    })
+    .to_string()
+}
+
+/// An SBOM of npm components given as (bom-ref and name, purl), version 1.0.0.
+fn npm_sbom(components: &[(&str, &str)]) -> String {
+    let comps: Vec<_> = components
+        .iter()
+        .map(|(name, purl)| {
+            serde_json::json!({
+                "type": "library", "bom-ref": name, "name": name, "version": "1.0.0",
+                "supplier": {"name": "Fixture Supplier"}, "purl": purl
+            })
+        })
+        .collect();
+    let deps: Vec<_> = components
+        .iter()
+        .map(|(name, _)| serde_json::json!({"ref": name, "dependsOn": []}))
+        .collect();
+    let mut all_deps = vec![serde_json::json!({
+        "ref": "app",
+        "dependsOn": components.iter().map(|(n, _)| *n).collect::<Vec<_>>()
+    })];
+    all_deps.extend(deps);
+    serde_json::json!({
+        "bomFormat": "CycloneDX", "specVersion": "1.6",
+        "serialNumber": "urn:uuid:0f6c2e1a-7b3d-4c59-8e2f-1a2b3c4d5e6f", "version": 1,
+        "metadata": {
+            "timestamp": "2026-11-01T00:00:00Z", "authors": [{"name": "Fixture Author"}],
+            "component": {"type": "application", "bom-ref": "app", "name": "demo-app",
+                "version": "1.0.0", "supplier": {"name": "Demo Medical"},
+                "purl": "pkg:generic/demo/demo-app@1.0.0"}
+        },
+        "components": comps,
+        "dependencies": all_deps
+    })
+    .to_string()
+}
+
+fn revalidate_npm(components: &[(&str, &str)]) -> serde_json::Value {
+    let tmp = Book::fixture("clean-advisories").file("sboms/app.cdx.json", npm_sbom(components));
+    write(
+        tmp.root(),
+        "adv/npm/R-LOWER.json",
+        npm_record("R-LOWER", "jsonstream"),
+    );
+    write(
+        tmp.root(),
+        "adv/npm/R-UPPER.json",
+        npm_record("R-UPPER", "JSONStream"),
+    );
+    write(
+        tmp.root(),
+        "adv/npm/R-SCOPE.json",
+        npm_record("R-SCOPE", "@Scope/Pkg"),
+    );
+    let r = run(
+        tmp.root(),
+        &[
+            "revalidate",
+            "book",
+            "--today",
+            TODAY,
+            "--format",
+            "json",
+            "--advisories",
+            "adv",
+        ],
+    );
+    assert!(matches!(r.code, Some(0 | 1)), "{}", r.stderr);
+    json(&r)
+}
+
+/// npm scopes and names are case sensitive (purl-spec issue 871), in both directions: a
+/// record for `jsonstream` names neither `JSONStream` nor the other way round.
+#[test]
+fn npm_names_match_advisories_with_their_case() {
+    let report = revalidate_npm(&[
+        ("upper", "pkg:npm/JSONStream@1.0.0"),
+        ("lower", "pkg:npm/jsonstream@1.0.0"),
+        ("scope-lower", "pkg:npm/%40scope/pkg@1.0.0"),
+        ("scope-upper", "pkg:npm/%40Scope/Pkg@1.0.0"),
+    ]);
+    let mut found: Vec<(String, String)> = vulns(&report)
+        .into_iter()
+        .map(|(c, id, _)| (c, id))
+        .collect();
+    found.sort();
+    let want = [
+        ("lower@1.0.0", "R-LOWER"),
+        ("scope-upper@1.0.0", "R-SCOPE"),
+        ("upper@1.0.0", "R-UPPER"),
+    ];
+    assert_eq!(
+        found,
+        want.map(|(c, id)| (c.to_owned(), id.to_owned())),
+        "{report:#}"
+    );
+    assert_eq!(report["summary"]["checked"], 4, "{:#}", report["summary"]);
+}
+
+/// A malformed purl is not checked against advisories, names its reason, and is not
+/// counted as checked.
+#[test]
+fn a_malformed_purl_is_not_checked() {
+    let report = revalidate_npm(&[
+        ("lower", "pkg:npm/jsonstream@1.0.0"),
+        ("bad", "pkg:npm/%zz@1.0.0"),
+    ]);
+    assert_eq!(report["summary"]["checked"], 1, "{:#}", report["summary"]);
+    // The other one not checked is the application's own `pkg:generic` purl.
+    assert_eq!(
+        report["summary"]["not-checked"], 2,
+        "{:#}",
+        report["summary"]
+    );
+    let not_checked = report["not-checked"].to_string();
+    assert!(not_checked.contains("is malformed"), "{not_checked}");
+    assert!(not_checked.contains("`%zz`"), "{not_checked}");
+    let c = codes(&report);
+    assert!(c.contains(&"component-not-checked".to_owned()), "{c:?}");
+    assert!(c.contains(&"sbom-invalid-purl".to_owned()), "{c:?}");
+}
