@@ -776,3 +776,77 @@ fn a_malformed_purl_is_not_checked() {
     assert!(c.contains(&"component-not-checked".to_owned()), "{c:?}");
     assert!(c.contains(&"sbom-invalid-purl".to_owned()), "{c:?}");
 }
+
+/// The shell recipe of README's revalidation section, as written there.
+fn readme_recipe() -> String {
+    let readme =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md")).unwrap();
+    let start = readme
+        .find("```sh\ncd DIR && find . -type f -name '*.json'")
+        .expect("README gives the recipe for an advisory folder's SHA-256");
+    let body = &readme[start + "```sh\n".len()..];
+    let recipe = body[..body.find("```").unwrap()].replace("cd DIR && ", "");
+    let manual = fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../manual/src/reference.md"),
+    )
+    .unwrap();
+    assert!(
+        manual.contains(&format!("cd FOLDER && {recipe}")),
+        "the manual gives README's recipe"
+    );
+    recipe
+}
+
+/// README's recipe gives the tool's SHA-256 of a folder with a record over
+/// `max-advisory-size`, a malformed record, a hidden file and a file that is not JSON: the
+/// hash covers the files read, so the oversized record is left out of both.
+#[test]
+fn the_readme_recipe_gives_the_folders_sha256_with_files_left_unread() {
+    let tmp = Book::fixture("clean-advisories");
+    let adv = tmp.root().join("adv");
+    crate::common::copy_dir(&fixture("clean-advisories/advisories"), &adv);
+    write(
+        &adv,
+        "crates.io/TEST-BROKEN.json",
+        "{\"id\": \"X\", \"affected\": [",
+    );
+    write(&adv, ".git/x.json", "{}");
+    write(&adv, "README.md", "not a record\n");
+    // One byte over the default limit of 4194304, and one at it, which is read.
+    let big = fs::File::create(adv.join("crates.io/TEST-HUGE-0001.json")).unwrap();
+    big.set_len(4_194_305).unwrap();
+    let at = fs::File::create(adv.join("crates.io/TEST-AT-LIMIT.json")).unwrap();
+    at.set_len(4_194_304).unwrap();
+    let r = run(
+        tmp.root(),
+        &[
+            "revalidate",
+            "book",
+            "--today",
+            TODAY,
+            "--format",
+            "json",
+            "--advisories",
+            "adv",
+        ],
+    );
+    let report = json(&r);
+    let source = &report["advisory-sources"][0];
+    assert_eq!(source["rejected"], 4, "{source:#}");
+    let out = std::process::Command::new("bash")
+        .args(["-c", &readme_recipe()])
+        .current_dir(&adv)
+        .output()
+        .expect("bash runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let recomputed = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        recomputed.split_whitespace().next(),
+        source["sha256"].as_str(),
+        "README's recipe and the tool disagree"
+    );
+}
