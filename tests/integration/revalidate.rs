@@ -850,3 +850,51 @@ fn the_readme_recipe_gives_the_folders_sha256_with_files_left_unread() {
         "README's recipe and the tool disagree"
     );
 }
+
+/// The SARIF log and the GitHub annotations say on which day and against which advisory
+/// sources they judged, with the JSON report's values.
+#[test]
+fn sarif_and_github_outputs_name_the_day_and_the_sources() {
+    let dir = fixture("vulnerable-component");
+    let report = json(&revalidate(&dir, TODAY, "json"));
+    let source = &report["advisory-sources"][0];
+    let log = json(&revalidate(&dir, TODAY, "sarif"));
+    let schema: serde_json::Value = serde_json::from_str(
+        &fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("core/schemas/sarif-schema-2.1.0.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
+    assert!(validator.is_valid(&log), "the log breaks SARIF 2.1.0");
+    let props = &log["runs"][0]["properties"];
+    assert_eq!(props["today"], TODAY, "{props:#}");
+    assert_eq!(props["todaySource"], "argument");
+    let sources = props["advisorySources"].as_array().unwrap();
+    assert_eq!(sources.len(), 1, "{props:#}");
+    assert_eq!(sources[0]["path"], source["path"]);
+    assert_eq!(sources[0]["records"], source["records"]);
+    assert_eq!(sources[0]["newestModified"], source["newest-modified"]);
+    assert_eq!(sources[0]["sha256"], source["sha256"]);
+    let gh = revalidate(&dir, TODAY, "github");
+    let notices: Vec<&str> = gh
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("::notice title=techfile revalidation::"))
+        .collect();
+    assert_eq!(notices.len(), 1, "{}", gh.stdout);
+    let notice = notices[0];
+    for part in [
+        format!("Revalidated on {TODAY} (from --today)"),
+        format!("`{}`", source["path"].as_str().unwrap()),
+        format!("{} records", source["records"]),
+        format!(
+            "newest modified {}",
+            source["newest-modified"].as_str().unwrap()
+        ),
+        format!("SHA-256 {}", source["sha256"].as_str().unwrap()),
+    ] {
+        assert!(notice.contains(&part), "{part} missing from {notice}");
+    }
+}
