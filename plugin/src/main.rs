@@ -600,13 +600,24 @@ fn revalidate(
     let text = match format {
         ReportFormat::Markdown => markdown::render(analysis, &run),
         ReportFormat::Json => report::render(analysis, &run),
-        ReportFormat::Sarif => {
-            findings::sarif::render(&findings::findings(analysis), &run.tool_version)
-        }
+        ReportFormat::Sarif => findings::sarif::render_with(
+            &findings::findings(analysis),
+            &run.tool_version,
+            Some(report::sarif_properties(analysis, &run)),
+        ),
         ReportFormat::Github => {
             let all = findings::findings(analysis);
             let refs: Vec<&findings::Finding> = all.iter().collect();
-            findings::github::annotations(&refs, "the revalidation report lists every finding")
+            // The notice comes first, so GitHub's per-step limits never drop it.
+            let mut text = findings::github::notice(
+                "techfile revalidation",
+                &report::judged_against(analysis, &run),
+            );
+            text.push_str(&findings::github::annotations(
+                &refs,
+                "the revalidation report lists every finding",
+            ));
+            text
         }
     };
     let mut out = std::io::stdout().lock();

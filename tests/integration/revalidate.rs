@@ -641,3 +641,260 @@ fn a_process_that_runs_a_vulnerable_component_is_suspect() {
     );
     assert!(finding["help"].as_str().unwrap().contains("threat model"));
 }
+
+/// An OSV record for npm `name`, every version affected.
+fn npm_record(id: &str, name: &str) -> String {
+    serde_json::json!({
+        "schema_version": "1.7.3",
+        "id": id,
+        "modified": "2026-10-01T00:00:00Z",
+        "summary": "synthetic",
+        "affected": [{
+            "package": {"ecosystem": "npm", "name": name},
+            "ranges": [{"type": "SEMVER", "events": [{"introduced": "0"}]}]
+        }]
+    })
+    .to_string()
+}
+
+/// An SBOM of npm components given as (bom-ref and name, purl), version 1.0.0.
+fn npm_sbom(components: &[(&str, &str)]) -> String {
+    let comps: Vec<_> = components
+        .iter()
+        .map(|(name, purl)| {
+            serde_json::json!({
+                "type": "library", "bom-ref": name, "name": name, "version": "1.0.0",
+                "supplier": {"name": "Fixture Supplier"}, "purl": purl
+            })
+        })
+        .collect();
+    let deps: Vec<_> = components
+        .iter()
+        .map(|(name, _)| serde_json::json!({"ref": name, "dependsOn": []}))
+        .collect();
+    let mut all_deps = vec![serde_json::json!({
+        "ref": "app",
+        "dependsOn": components.iter().map(|(n, _)| *n).collect::<Vec<_>>()
+    })];
+    all_deps.extend(deps);
+    serde_json::json!({
+        "bomFormat": "CycloneDX", "specVersion": "1.6",
+        "serialNumber": "urn:uuid:0f6c2e1a-7b3d-4c59-8e2f-1a2b3c4d5e6f", "version": 1,
+        "metadata": {
+            "timestamp": "2026-11-01T00:00:00Z", "authors": [{"name": "Fixture Author"}],
+            "component": {"type": "application", "bom-ref": "app", "name": "demo-app",
+                "version": "1.0.0", "supplier": {"name": "Demo Medical"},
+                "purl": "pkg:generic/demo/demo-app@1.0.0"}
+        },
+        "components": comps,
+        "dependencies": all_deps
+    })
+    .to_string()
+}
+
+fn revalidate_npm(components: &[(&str, &str)]) -> serde_json::Value {
+    let tmp = Book::fixture("clean-advisories").file("sboms/app.cdx.json", npm_sbom(components));
+    write(
+        tmp.root(),
+        "adv/npm/R-LOWER.json",
+        npm_record("R-LOWER", "jsonstream"),
+    );
+    write(
+        tmp.root(),
+        "adv/npm/R-UPPER.json",
+        npm_record("R-UPPER", "JSONStream"),
+    );
+    write(
+        tmp.root(),
+        "adv/npm/R-SCOPE.json",
+        npm_record("R-SCOPE", "@Scope/Pkg"),
+    );
+    let r = run(
+        tmp.root(),
+        &[
+            "revalidate",
+            "book",
+            "--today",
+            TODAY,
+            "--format",
+            "json",
+            "--advisories",
+            "adv",
+        ],
+    );
+    assert!(matches!(r.code, Some(0 | 1)), "{}", r.stderr);
+    json(&r)
+}
+
+/// npm scopes and names are case sensitive (purl-spec issue 871), in both directions: a
+/// record for `jsonstream` names neither `JSONStream` nor the other way round.
+#[test]
+fn npm_names_match_advisories_with_their_case() {
+    let report = revalidate_npm(&[
+        ("upper", "pkg:npm/JSONStream@1.0.0"),
+        ("lower", "pkg:npm/jsonstream@1.0.0"),
+        ("scope-lower", "pkg:npm/%40scope/pkg@1.0.0"),
+        ("scope-upper", "pkg:npm/%40Scope/Pkg@1.0.0"),
+    ]);
+    let mut found: Vec<(String, String)> = vulns(&report)
+        .into_iter()
+        .map(|(c, id, _)| (c, id))
+        .collect();
+    found.sort();
+    let want = [
+        ("lower@1.0.0", "R-LOWER"),
+        ("scope-upper@1.0.0", "R-SCOPE"),
+        ("upper@1.0.0", "R-UPPER"),
+    ];
+    assert_eq!(
+        found,
+        want.map(|(c, id)| (c.to_owned(), id.to_owned())),
+        "{report:#}"
+    );
+    assert_eq!(report["summary"]["checked"], 4, "{:#}", report["summary"]);
+}
+
+/// A malformed purl is not checked against advisories, names its reason, and is not
+/// counted as checked.
+#[test]
+fn a_malformed_purl_is_not_checked() {
+    let report = revalidate_npm(&[
+        ("lower", "pkg:npm/jsonstream@1.0.0"),
+        ("bad", "pkg:npm/%zz@1.0.0"),
+    ]);
+    assert_eq!(report["summary"]["checked"], 1, "{:#}", report["summary"]);
+    // The other one not checked is the application's own `pkg:generic` purl.
+    assert_eq!(
+        report["summary"]["not-checked"], 2,
+        "{:#}",
+        report["summary"]
+    );
+    let not_checked = report["not-checked"].to_string();
+    assert!(not_checked.contains("is malformed"), "{not_checked}");
+    assert!(not_checked.contains("`%zz`"), "{not_checked}");
+    let c = codes(&report);
+    assert!(c.contains(&"component-not-checked".to_owned()), "{c:?}");
+    assert!(c.contains(&"sbom-invalid-purl".to_owned()), "{c:?}");
+}
+
+/// The shell recipe of README's revalidation section, as written there.
+fn readme_recipe() -> String {
+    let readme =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md")).unwrap();
+    let start = readme
+        .find("```sh\ncd DIR && find . -type f -name '*.json'")
+        .expect("README gives the recipe for an advisory folder's SHA-256");
+    let body = &readme[start + "```sh\n".len()..];
+    let recipe = body[..body.find("```").unwrap()].replace("cd DIR && ", "");
+    let manual = fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../manual/src/reference.md"),
+    )
+    .unwrap();
+    assert!(
+        manual.contains(&format!("cd FOLDER && {recipe}")),
+        "the manual gives README's recipe"
+    );
+    recipe
+}
+
+/// README's recipe gives the tool's SHA-256 of a folder with a record over
+/// `max-advisory-size`, a malformed record, a hidden file and a file that is not JSON: the
+/// hash covers the files read, so the oversized record is left out of both.
+#[test]
+fn the_readme_recipe_gives_the_folders_sha256_with_files_left_unread() {
+    let tmp = Book::fixture("clean-advisories");
+    let adv = tmp.root().join("adv");
+    crate::common::copy_dir(&fixture("clean-advisories/advisories"), &adv);
+    write(
+        &adv,
+        "crates.io/TEST-BROKEN.json",
+        "{\"id\": \"X\", \"affected\": [",
+    );
+    write(&adv, ".git/x.json", "{}");
+    write(&adv, "README.md", "not a record\n");
+    // One byte over the default limit of 4194304, and one at it, which is read.
+    let big = fs::File::create(adv.join("crates.io/TEST-HUGE-0001.json")).unwrap();
+    big.set_len(4_194_305).unwrap();
+    let at = fs::File::create(adv.join("crates.io/TEST-AT-LIMIT.json")).unwrap();
+    at.set_len(4_194_304).unwrap();
+    let r = run(
+        tmp.root(),
+        &[
+            "revalidate",
+            "book",
+            "--today",
+            TODAY,
+            "--format",
+            "json",
+            "--advisories",
+            "adv",
+        ],
+    );
+    let report = json(&r);
+    let source = &report["advisory-sources"][0];
+    assert_eq!(source["rejected"], 4, "{source:#}");
+    let out = std::process::Command::new("bash")
+        .args(["-c", &readme_recipe()])
+        .current_dir(&adv)
+        .output()
+        .expect("bash runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let recomputed = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        recomputed.split_whitespace().next(),
+        source["sha256"].as_str(),
+        "README's recipe and the tool disagree"
+    );
+}
+
+/// The SARIF log and the GitHub annotations say on which day and against which advisory
+/// sources they judged, with the JSON report's values.
+#[test]
+fn sarif_and_github_outputs_name_the_day_and_the_sources() {
+    let dir = fixture("vulnerable-component");
+    let report = json(&revalidate(&dir, TODAY, "json"));
+    let source = &report["advisory-sources"][0];
+    let log = json(&revalidate(&dir, TODAY, "sarif"));
+    let schema: serde_json::Value = serde_json::from_str(
+        &fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("core/schemas/sarif-schema-2.1.0.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
+    assert!(validator.is_valid(&log), "the log breaks SARIF 2.1.0");
+    let props = &log["runs"][0]["properties"];
+    assert_eq!(props["today"], TODAY, "{props:#}");
+    assert_eq!(props["todaySource"], "argument");
+    let sources = props["advisorySources"].as_array().unwrap();
+    assert_eq!(sources.len(), 1, "{props:#}");
+    assert_eq!(sources[0]["path"], source["path"]);
+    assert_eq!(sources[0]["records"], source["records"]);
+    assert_eq!(sources[0]["newestModified"], source["newest-modified"]);
+    assert_eq!(sources[0]["sha256"], source["sha256"]);
+    let gh = revalidate(&dir, TODAY, "github");
+    let notices: Vec<&str> = gh
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("::notice title=techfile revalidation::"))
+        .collect();
+    assert_eq!(notices.len(), 1, "{}", gh.stdout);
+    let notice = notices[0];
+    for part in [
+        format!("Revalidated on {TODAY} (from --today)"),
+        format!("`{}`", source["path"].as_str().unwrap()),
+        format!("{} records", source["records"]),
+        format!(
+            "newest modified {}",
+            source["newest-modified"].as_str().unwrap()
+        ),
+        format!("SHA-256 {}", source["sha256"].as_str().unwrap()),
+    ] {
+        assert!(notice.contains(&part), "{part} missing from {notice}");
+    }
+}

@@ -10,6 +10,7 @@
 //! ecosystem list writes them.
 
 use super::version::Order;
+use crate::sbom::purl::Purl;
 use packageurl::PackageUrl;
 use std::str::FromStr;
 
@@ -75,8 +76,11 @@ pub fn split(ecosystem: &str) -> (&str, &str) {
 }
 
 /// The name as it is compared: PyPI names per PEP 503 (lower case, runs of `-`, `_` and
-/// `.` as one `-`); Debian, Ubuntu and npm names in lower case (their registries do not
-/// tell case apart); every other ecosystem as written.
+/// `.` as one `-`); Debian, Ubuntu and Alpine names in lower case (their purl types fold
+/// the name); every other ecosystem as written. npm names and scopes and Go module paths
+/// keep their case, as the purl type definitions say since purl-spec issue 871 (the npm
+/// registry still serves old packages such as `JSONStream` apart from `jsonstream`), so
+/// an advisory for one names neither the other (see `sbom::purl`).
 pub fn normalise(ecosystem: &str, name: &str) -> String {
     match ecosystem {
         "PyPI" => {
@@ -95,7 +99,7 @@ pub fn normalise(ecosystem: &str, name: &str) -> String {
             }
             out
         }
-        "npm" | "Debian" | "Ubuntu" | "Alpine" => name.to_ascii_lowercase(),
+        "Debian" | "Ubuntu" | "Alpine" => name.to_ascii_lowercase(),
         _ => name.to_owned(),
     }
 }
@@ -158,9 +162,13 @@ fn release(ecosystem: &str, distro: &str) -> Option<String> {
 ///
 /// The purl does not parse, or its type has no OSV ecosystem.
 pub fn package(purl: &str) -> Result<Package, Unmatchable> {
-    let p = PackageUrl::from_str(purl).map_err(|e| Unmatchable::BadPurl(e.to_string()))?;
-    let ns = p.namespace().map(str::to_owned);
-    let name = p.name().to_owned();
+    // The project's parser refuses what the crate lets through (`%zz`) and keeps the case
+    // of the parts the type definition keeps; the crate still gives the qualifiers.
+    let parsed = Purl::parse(purl).map_err(Unmatchable::BadPurl)?;
+    let p = PackageUrl::from_str(parsed.canonical())
+        .map_err(|e| Unmatchable::BadPurl(e.to_string()))?;
+    let ns = parsed.decoded_namespace().map(str::to_owned);
+    let name = parsed.decoded_name().to_owned();
     let qualifier = |key: &str| {
         p.qualifiers()
             .iter()
@@ -212,7 +220,7 @@ pub fn package(purl: &str) -> Result<Package, Unmatchable> {
         ecosystem,
         release,
         name: normalise(ecosystem, &osv_name),
-        version: p.version().map(str::to_owned),
+        version: parsed.version().map(str::to_owned),
     })
 }
 
@@ -285,6 +293,43 @@ mod tests {
         ));
         assert!(matches!(package("npm/x@1"), Err(Unmatchable::BadPurl(_))));
         assert!(matches!(package("pkg:npm/"), Err(Unmatchable::BadPurl(_))));
+    }
+
+    /// npm scopes and names and Go paths are case sensitive (purl-spec issue 871): an
+    /// advisory for `jsonstream` does not name `JSONStream`, nor the other way round.
+    #[test]
+    fn npm_and_go_names_keep_their_case() {
+        let cases = [
+            ("pkg:npm/JSONStream@1.3.5", "JSONStream"),
+            ("pkg:npm/jsonstream@1.3.5", "jsonstream"),
+            ("pkg:npm/%40Scope/Pkg@1.0.0", "@Scope/Pkg"),
+            ("pkg:npm/%40scope/pkg@1.0.0", "@scope/pkg"),
+            (
+                "pkg:golang/github.com/Masterminds/semver@v1.5.0",
+                "github.com/Masterminds/semver",
+            ),
+        ];
+        for (purl, name) in cases {
+            assert_eq!(package(purl).unwrap().name, name, "{purl}");
+        }
+        for eco in ["npm", "Go"] {
+            assert_eq!(normalise(eco, "JSONStream"), "JSONStream");
+            assert_ne!(normalise(eco, "jsonstream"), normalise(eco, "JSONStream"));
+        }
+        // The types whose definitions fold the name still match either case.
+        assert_eq!(pkg("pkg:pypi/Foo.Bar@1").1, normalise("PyPI", "FOO_bar"));
+        assert_eq!(
+            pkg("pkg:deb/debian/LibSSL3@1").1,
+            normalise("Debian", "libssl3")
+        );
+    }
+
+    #[test]
+    fn a_malformed_escape_is_a_bad_purl() {
+        let Err(Unmatchable::BadPurl(why)) = package("pkg:npm/%zz@1.0.0") else {
+            panic!("`%zz` parsed")
+        };
+        assert!(why.contains("`%zz`"), "{why}");
     }
 
     #[test]

@@ -89,7 +89,9 @@ pub struct Source {
     /// The newest `modified` time of its records.
     pub newest_modified: Option<Timestamp>,
     /// SHA-256 of the sorted listing `<sha256 of the file>  <path in the folder>\n` of
-    /// every `*.json` file, so `sha256sum` can reproduce it (see README).
+    /// every `*.json` file that was read (malformed ones included; those over
+    /// `max-advisory-size` or unreadable are left out, as they are `rejected`), so
+    /// `sha256sum` can reproduce it (see README).
     pub sha256: String,
     /// The ecosystems the folder covers: its first-level folder names and the ecosystems
     /// its records name (without releases).

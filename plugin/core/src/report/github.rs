@@ -55,13 +55,23 @@ fn command(level: &str, f: &Finding) -> String {
     format!("::{level} {}::{}\n", props.join(","), escape_data(&message))
 }
 
+/// One `::notice` workflow command with `title` and `message`, both escaped.
+pub fn notice(title: &str, message: &str) -> String {
+    format!(
+        "::notice title={}::{}\n",
+        escape_property(title),
+        escape_data(message)
+    )
+}
+
 /// The workflow commands for `findings`: errors first, then warnings, at most
 /// [`PER_LEVEL`] of each, then one notice naming how many were left out and `more` (where
 /// the full list is).
 pub fn annotations(findings: &[&Finding], more: &str) -> String {
     let mut out = String::new();
     let mut left = 0;
-    // Two levels of PER_LEVEL and one notice stay well inside PER_JOB.
+    // Two levels of PER_LEVEL and two notices (this one and a caller's) stay well inside
+    // PER_JOB.
     for errors in [true, false] {
         let level = if errors { "error" } else { "warning" };
         let of_level: Vec<&&Finding> = findings.iter().filter(|f| f.is_error() == errors).collect();
@@ -129,6 +139,14 @@ mod tests {
         assert_eq!(
             lines[20],
             "::notice title=techfile::7 more findings are not annotated (GitHub shows 10 per level per step); see the job summary"
+        );
+    }
+
+    #[test]
+    fn a_notice_escapes_its_title_and_message() {
+        assert_eq!(
+            notice("a: b, c", "100% sure\nnext"),
+            "::notice title=a%3A b%2C c::100%25 sure%0Anext\n"
         );
     }
 }

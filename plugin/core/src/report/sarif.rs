@@ -34,6 +34,13 @@ fn level(severity: Severity) -> &'static str {
 /// A SARIF log with one run of `tool_version`: every code as a rule, every finding as a
 /// result at its file (a relative URI, as the tool names it), line and column.
 pub fn render(findings: &[Finding], tool_version: &str) -> String {
+    render_with(findings, tool_version, None)
+}
+
+/// [`render`], with `properties` as the run's property bag (`runs[0].properties`, SARIF
+/// 2.1.0 §3.8): what the results depend on besides the files, such as the day a
+/// revalidation judged on and the advisory sources it read.
+pub fn render_with(findings: &[Finding], tool_version: &str, properties: Option<Value>) -> String {
     let rules: Vec<Value> = Code::ALL
         .iter()
         .map(|c| {
@@ -108,6 +115,10 @@ pub fn render(findings: &[Finding], tool_version: &str) -> String {
             "results": results,
         }],
     });
+    let mut log = log;
+    if let Some(p) = properties {
+        log["runs"][0]["properties"] = p;
+    }
     let mut text = serde_json::to_string_pretty(&log).unwrap_or_default();
     text.push('\n');
     text

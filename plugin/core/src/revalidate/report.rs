@@ -341,6 +341,70 @@ fn vuln<'a>(analysis: &'a Analysis, v: &'a Vulnerability) -> Vuln<'a> {
     }
 }
 
+/// The day judged on and the advisory sources read, as the property bag of a SARIF run
+/// (`runs[0].properties`), in SARIF's camelCase: `today`, `todaySource`, and per source
+/// `path`, `records`, `withdrawn`, `rejected`, `newestModified` (RFC 3339, `null` when no
+/// record has one) and `sha256` (as in the JSON report). A SARIF log read alone then still
+/// says against what the results were judged.
+pub fn sarif_properties(analysis: &Analysis, run: &Run) -> serde_json::Value {
+    let sources: Vec<serde_json::Value> = analysis
+        .vulnerabilities
+        .sources
+        .iter()
+        .map(|s| {
+            serde_json::json!({
+                "path": s.path,
+                "records": s.records,
+                "withdrawn": s.withdrawn,
+                "rejected": s.rejected,
+                "newestModified": s.newest_modified.map(|m| m.to_string()),
+                "sha256": s.sha256,
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "today": run.today.to_string(),
+        "todaySource": run.today_source,
+        "advisorySources": sources,
+    })
+}
+
+/// One sentence naming the day judged on and each advisory source (path, records, newest
+/// `modified`, SHA-256), for the GitHub format's `::notice`.
+pub fn judged_against(analysis: &Analysis, run: &Run) -> String {
+    let sources = &analysis.vulnerabilities.sources;
+    let mut text = format!(
+        "Revalidated on {} ({}) against ",
+        run.today,
+        run.today_source.describe()
+    );
+    if sources.is_empty() {
+        text.push_str("no advisory folder: no component was checked against advisories.");
+        return text;
+    }
+    let described: Vec<String> = sources
+        .iter()
+        .map(|s| {
+            format!(
+                "`{}` ({} record{}, newest modified {}, SHA-256 {})",
+                s.path,
+                s.records,
+                if s.records == 1 { "" } else { "s" },
+                s.newest_modified
+                    .map_or("unknown".to_owned(), |m| m.to_string()),
+                s.sha256
+            )
+        })
+        .collect();
+    text.push_str(&format!(
+        "{} advisory folder{}: {}.",
+        sources.len(),
+        if sources.len() == 1 { "" } else { "s" },
+        described.join("; ")
+    ));
+    text
+}
+
 /// The report as pretty-printed JSON, ending with a newline.
 pub fn render(analysis: &Analysis, run: &Run) -> String {
     let a = &analysis.vulnerabilities;

@@ -45,6 +45,10 @@ pub struct Purl {
     qualifiers_end: usize,
     /// The version, decoded, when there is one.
     version: Option<String>,
+    /// The namespace, decoded and folded as the type says, when there is one.
+    namespace: Option<String>,
+    /// The name, decoded and folded as the type says.
+    name: String,
 }
 
 const SCHEME: &str = "pkg:";
@@ -198,6 +202,8 @@ impl Purl {
             base_end,
             qualifiers_end,
             version: purl.version().map(str::to_owned),
+            namespace: purl.namespace().map(str::to_owned),
+            name: purl.name().to_owned(),
             text,
         })
     }
@@ -276,6 +282,16 @@ impl Purl {
 
     pub fn version(&self) -> Option<&str> {
         self.version.as_deref()
+    }
+
+    /// The namespace, percent-decoded and in the case the type keeps (`@Scope` of npm).
+    pub fn decoded_namespace(&self) -> Option<&str> {
+        self.namespace.as_deref()
+    }
+
+    /// The name, percent-decoded and in the case the type keeps (`JSONStream` of npm).
+    pub fn decoded_name(&self) -> &str {
+        &self.name
     }
 }
 
