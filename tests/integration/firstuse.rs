@@ -483,7 +483,8 @@ fn a_procedure_meets_a_process_requirement_and_the_checklist_counts_it() {
 
 /// Every finding about a name that names nothing, when the file that defines the name
 /// could not be read: it says so and points at that file, suggests no other name, and
-/// comes after the error that explains it.
+/// comes after the error that explains it. A trace link to such a name is no finding of
+/// its own: the file's error is the one mistake, and it counts the links.
 #[test]
 fn unknown_names_whose_file_failed_point_at_the_failure() {
     // The codes about a name that names nothing. `unknown-key` and `unknown-directive`
@@ -558,14 +559,26 @@ fn unknown_names_whose_file_failed_point_at_the_failure() {
     }
     assert_eq!(
         seen.into_iter().collect::<Vec<_>>(),
-        [
-            "unknown-component",
-            "unknown-id",
-            "unknown-reference",
-            "unknown-sbom"
-        ],
+        ["unknown-component", "unknown-reference", "unknown-sbom"],
         "{}",
         checked.stdout
+    );
+    // CTL-001 implements REQ-SM-001: one error for the one mistake, which counts the link.
+    assert!(
+        checked.stdout.contains("REQ-SM-001") && !checked.codes().contains(&"unknown-id"),
+        "{}",
+        checked.stdout
+    );
+    let root = checked.first("toml-syntax");
+    let labels: Vec<&str> = root["related"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|r| r["message"].as_str())
+        .collect();
+    assert!(
+        labels.contains(&"1 trace link points at `REQ-SM-001` (from CTL-001); it is checked once this file loads"),
+        "{root}"
     );
     // The practice REQ-SM-001 addresses is a gap that names the file too.
     let practice = checked.first("practice-not-addressed");
@@ -576,7 +589,7 @@ fn unknown_names_whose_file_failed_point_at_the_failure() {
     // The human report puts them in the same order.
     let human = book.check_human().stdout;
     let at = |s: &str| human.find(s).unwrap_or_else(|| panic!("{s} in {human}"));
-    assert!(at("error[toml-syntax]") < at("error[unknown-id]"));
+    assert!(at("error[toml-syntax]") < at("error[unknown-reference]"));
     assert!(at("error[sbom-json-syntax]") < at("error[unknown-sbom]"));
 }
 

@@ -390,6 +390,7 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
     let catalog = Catalog::builtin();
     let index = GraphIndex::build(catalog, &items).with_broken(broken);
     let graph = index.view(catalog, &items);
+    checks::trace::note_links_to_broken(&graph, &mut diags);
     let (check_diags, open) = checks::run(&graph, &config, config_span);
     let gaps = checks::Gaps::of(&check_diags, open);
     diags.extend(check_diags);
