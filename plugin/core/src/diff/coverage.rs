@@ -125,7 +125,11 @@ fn kind_ratios(a: &Analysis) -> [Ratio; 5] {
 fn entries(a: &Analysis, kind: EntryKind) -> BTreeMap<String, (String, EntryState)> {
     let g = a.graph();
     let mut count: BTreeMap<&str, usize> = BTreeMap::new();
+    // A draft requirement addresses nothing yet, as in the coverage checks.
     for r in g.live_of_kind(Kind::Requirement) {
+        if !coverage::counts(&g, a.config.coverage.draft, r) {
+            continue;
+        }
         let above = if kind == EntryKind::Practice {
             g.practices_above(r)
         } else {
