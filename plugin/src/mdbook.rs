@@ -76,24 +76,64 @@ impl Outcome {
         out
     }
 
-    /// One line naming the open work (drafts, approved tests not run), when there is any.
+    /// One line naming the open work, when there is any: the items first, by what is open
+    /// about them (drafts, items whose gap only drafts fill, approved tests not run), then
+    /// a count of the catalog entries only drafts address, which are no one's to edit.
     pub fn open_work_line(&self) -> String {
         let open = &self.analysis.gaps.open;
         if open.is_empty() {
             return String::new();
         }
+        let graph = self.analysis.graph();
+        let mut drafts = std::collections::BTreeSet::new();
+        let mut waiting = std::collections::BTreeSet::new();
+        let mut not_run = std::collections::BTreeSet::new();
+        let mut entries = std::collections::BTreeSet::new();
+        for o in open {
+            let item = match graph.lookup(&o.id) {
+                Some(techfile_core::graph::Node::Item(i)) if o.span.is_some() => &graph.items[i],
+                _ => {
+                    entries.insert(o.id.as_str());
+                    continue;
+                }
+            };
+            if item.is_declared_draft() {
+                drafts.insert(o.id.as_str());
+            } else if o.code.is_some() {
+                waiting.insert(o.id.as_str());
+            } else {
+                not_run.insert(o.id.as_str());
+            }
+        }
+        // Names beyond this many per group are counted, so the line stays one line.
         const SHOWN: usize = 5;
-        let mut ids: Vec<String> = open
-            .iter()
-            .take(SHOWN)
-            .map(|o| format!("`{}`", o.id))
-            .collect();
-        if open.len() > SHOWN {
-            ids.push(format!("and {} more", open.len() - SHOWN));
+        let names = |ids: &std::collections::BTreeSet<&str>| {
+            let mut out: Vec<String> = ids.iter().take(SHOWN).map(|id| format!("`{id}`")).collect();
+            if ids.len() > SHOWN {
+                out.push(format!("and {} more", ids.len() - SHOWN));
+            }
+            out.join(", ")
+        };
+        let mut parts = Vec::new();
+        if !drafts.is_empty() {
+            parts.push(format!("drafts {}", names(&drafts)));
+        }
+        if !waiting.is_empty() {
+            parts.push(format!("covered only by drafts {}", names(&waiting)));
+        }
+        if !not_run.is_empty() {
+            parts.push(format!("approved tests not run {}", names(&not_run)));
+        }
+        if !entries.is_empty() {
+            let n = entries.len();
+            parts.push(format!(
+                "{n} catalog entr{} addressed only by drafts",
+                if n == 1 { "y" } else { "ies" }
+            ));
         }
         format!(
-            "techfile: open work (drafts and tests not run, not failing the build): {}; `mdbook-techfile check --gaps` lists it with every coverage gap\n",
-            ids.join(", ")
+            "techfile: open work, not failing the build: {}; `mdbook-techfile check --gaps` lists it with every coverage gap\n",
+            parts.join("; ")
         )
     }
 

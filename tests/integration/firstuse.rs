@@ -173,6 +173,32 @@ fn the_catalog_is_listed_without_a_book() {
     assert!(!human.stdout.contains("MDCG-SR "), "{}", human.stdout);
 }
 
+/// The open-work line names the items to finish, by what is open about them, and only
+/// counts the catalog entries that drafts alone address: nobody edits `MDCG-DM`.
+#[test]
+fn the_open_work_line_names_items_not_catalog_entries() {
+    let book = Book::fixture("clean").edit("requirements/REQ-DM-001.md", |t| {
+        t.replace("status = \"approved\"", "status = \"draft\"")
+    });
+    let human = book.check_human();
+    human.expect_code(0);
+    let line = human
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("techfile: open work"))
+        .unwrap_or_else(|| panic!("no open-work line in {}", human.stdout));
+    assert!(
+        line.starts_with(
+            "techfile: open work, not failing the build: drafts `REQ-DM-001`; 1 catalog entry addressed only by drafts;"
+        ),
+        "{line}"
+    );
+    assert!(!line.contains("MDCG-DM"), "{line}");
+    // `--gaps` still lists the entry by its ID, with why it is open.
+    let gaps = book.run(&["check", "book", "--gaps"]);
+    assert!(gaps.stdout.contains("MDCG-DM"), "{}", gaps.stdout);
+}
+
 #[test]
 fn drafts_are_open_work_and_check_gaps_never_fails() {
     let book = Book::fixture("clean")
@@ -204,7 +230,7 @@ fn drafts_are_open_work_and_check_gaps_never_fails() {
     assert!(
         human
             .stdout
-            .contains("open work (drafts and tests not run, not failing the build): `CTL-NEW`, `REQ-APP`, `REQ-NEW`"),
+            .contains("open work, not failing the build: drafts `CTL-NEW`, `REQ-NEW`; covered only by drafts `REQ-APP`; `mdbook-techfile check --gaps`"),
         "{}",
         human.stdout
     );
@@ -300,7 +326,7 @@ fn check_gaps_lists_approved_tests_not_run_as_open_work() {
     assert!(
         human
             .stdout
-            .contains("open work (drafts and tests not run, not failing the build): `TST-LATER`;"),
+            .contains("open work, not failing the build: approved tests not run `TST-LATER`;"),
         "{}",
         human.stdout
     );
@@ -483,7 +509,8 @@ fn a_procedure_meets_a_process_requirement_and_the_checklist_counts_it() {
 
 /// Every finding about a name that names nothing, when the file that defines the name
 /// could not be read: it says so and points at that file, suggests no other name, and
-/// comes after the error that explains it.
+/// comes after the error that explains it. A trace link to such a name is no finding of
+/// its own: the file's error is the one mistake, and it counts the links.
 #[test]
 fn unknown_names_whose_file_failed_point_at_the_failure() {
     // The codes about a name that names nothing. `unknown-key` and `unknown-directive`
@@ -558,14 +585,26 @@ fn unknown_names_whose_file_failed_point_at_the_failure() {
     }
     assert_eq!(
         seen.into_iter().collect::<Vec<_>>(),
-        [
-            "unknown-component",
-            "unknown-id",
-            "unknown-reference",
-            "unknown-sbom"
-        ],
+        ["unknown-component", "unknown-reference", "unknown-sbom"],
         "{}",
         checked.stdout
+    );
+    // CTL-001 implements REQ-SM-001: one error for the one mistake, which counts the link.
+    assert!(
+        checked.stdout.contains("REQ-SM-001") && !checked.codes().contains(&"unknown-id"),
+        "{}",
+        checked.stdout
+    );
+    let root = checked.first("toml-syntax");
+    let labels: Vec<&str> = root["related"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|r| r["message"].as_str())
+        .collect();
+    assert!(
+        labels.contains(&"1 trace link points at `REQ-SM-001` (from CTL-001); it is checked once this file loads"),
+        "{root}"
     );
     // The practice REQ-SM-001 addresses is a gap that names the file too.
     let practice = checked.first("practice-not-addressed");
@@ -576,7 +615,7 @@ fn unknown_names_whose_file_failed_point_at_the_failure() {
     // The human report puts them in the same order.
     let human = book.check_human().stdout;
     let at = |s: &str| human.find(s).unwrap_or_else(|| panic!("{s} in {human}"));
-    assert!(at("error[toml-syntax]") < at("error[unknown-id]"));
+    assert!(at("error[toml-syntax]") < at("error[unknown-reference]"));
     assert!(at("error[sbom-json-syntax]") < at("error[unknown-sbom]"));
 }
 

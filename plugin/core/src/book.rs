@@ -302,6 +302,7 @@ pub fn expand<'g, 'a>(
             graph,
             pages,
             not_applicable: &config.not_applicable,
+            drafts_count: config.coverage.draft,
             risk: &config.risk,
             stamp,
             sboms,

@@ -397,6 +397,7 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
     let catalog = Catalog::builtin();
     let index = GraphIndex::build(catalog, &items).with_broken(broken);
     let graph = index.view(catalog, &items);
+    checks::trace::note_links_to_broken(&graph, &mut diags);
     // The records are read first (they add files to the source map, after every file
     // above, as before); then the checks and the reviews, which only read the graph, run
     // side by side.

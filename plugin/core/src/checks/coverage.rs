@@ -46,7 +46,7 @@ pub fn check(
 /// do not count as coverage.
 pub fn assess(graph: &TraceGraph<'_>, config: &Config, config_span: Option<Span>) -> Assessed {
     let policy = &config.coverage;
-    let firm = |i: usize| policy.draft || !graph.items[i].is_declared_draft();
+    let firm = |i: usize| counts(graph, policy.draft, i);
     let mut out = Assessed::default();
     for (i, item) in graph.items.iter().enumerate() {
         if item.status == Status::Obsolete || !graph.is_canonical(i) {
@@ -146,6 +146,24 @@ pub fn assess(graph: &TraceGraph<'_>, config: &Config, config_span: Option<Span>
     regulations(graph, config, config_span, &firm, &mut out);
     out.open.sort_by(|a, b| a.id.cmp(&b.id));
     out
+}
+
+/// Whether item `i`, linking to another, counts as that item's coverage: a draft does only
+/// when `coverage.draft` is set (`drafts_count`). The one rule of the coverage checks, the
+/// open work and the summary table, so that they never disagree.
+pub fn counts(graph: &TraceGraph<'_>, drafts_count: bool, i: usize) -> bool {
+    drafts_count || !graph.items[i].is_declared_draft()
+}
+
+/// Whether test `t` counts as verification that has happened: it counts as coverage
+/// ([`counts`]) and has a result, pass or fail. A test not run is open work, not evidence.
+pub fn has_verified(graph: &TraceGraph<'_>, drafts_count: bool, t: usize) -> bool {
+    use crate::model::TestResult;
+    counts(graph, drafts_count, t)
+        && matches!(
+            graph.items[t].result,
+            Some(TestResult::Pass | TestResult::Fail)
+        )
 }
 
 /// What is open about an approved test that has not been run: its result is `not-run`

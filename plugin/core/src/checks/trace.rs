@@ -40,19 +40,10 @@ fn unknown(graph: &TraceGraph<'_>, out: &mut Vec<Diagnostic>) {
     for (n, d) in graph.dangling.iter().enumerate() {
         let item = &graph.items[d.item];
         let link = &item.links[d.link];
-        if let Some(broken) = graph.broken_for(&link.target) {
-            let d = Diagnostic::new(
-                Code::UnknownId,
-                format!(
-                    "`{}` {} `{}`, defined in `{}`, which could not be read",
-                    item.id,
-                    link.relation.label(),
-                    link.target,
-                    broken.path
-                ),
-            )
-            .at(link.span, "the item with this ID did not load");
-            out.push(on_broken(d, &link.target, broken));
+        // The file that declares the ID failed to load: its own error is the root cause,
+        // and a second error here for the same mistake would only send the reader
+        // looking for a typo. `note_links_to_broken` counts the link on that error.
+        if graph.broken_for(&link.target).is_some() {
             continue;
         }
         let suggestion = if n < MAX_SUGGESTIONS {
@@ -78,6 +69,49 @@ fn unknown(graph: &TraceGraph<'_>, out: &mut Vec<Diagnostic>) {
             .at(link.span, "no item or catalog entry has this ID")
             .help(help),
         );
+    }
+}
+
+/// Adds to the error of each item file that did not load a label at the ID it declares,
+/// counting the trace links that point at it: they are not reported one by one (see
+/// `unknown`), yet the reader learns what else the fix settles. `diags` are the load
+/// findings; the first input finding in the file is the one labelled.
+pub fn note_links_to_broken(graph: &TraceGraph<'_>, diags: &mut [Diagnostic]) {
+    for broken in graph.broken {
+        let mut count = 0;
+        let mut from = BTreeSet::new();
+        for d in graph.dangling {
+            let item = &graph.items[d.item];
+            if broken.defines(&item.links[d.link].target) {
+                count += 1;
+                from.insert(item.id.as_str());
+            }
+        }
+        if count == 0 {
+            continue;
+        }
+        let Some(d) = diags.iter_mut().find(|d| {
+            d.code.is_input()
+                && d.primary
+                    .as_ref()
+                    .is_some_and(|l| l.span.file == broken.file)
+        }) else {
+            continue;
+        };
+        let id = broken.id.as_ref().map_or("this item", |i| i.value.as_str());
+        let (links, they) = if count == 1 {
+            ("link points", "it is")
+        } else {
+            ("links point", "they are")
+        };
+        let names: Vec<&str> = from.into_iter().collect();
+        d.secondary.push(crate::diag::Label {
+            span: broken.span(),
+            message: format!(
+                "{count} trace {links} at `{id}` (from {}); {they} checked once this file loads",
+                names.join(", ")
+            ),
+        });
     }
 }
 

@@ -349,10 +349,13 @@ pub fn parse_item(file: FileId, text: &str) -> (Option<Item>, Vec<Diagnostic>) {
             diags.push(
                 Diagnostic::new(
                     Code::TomlSyntax,
-                    format!("front-matter is not valid TOML: {}", first_line(e.message())),
+                    format!(
+                        "front-matter is not valid TOML: {}",
+                        first_line(e.message())
+                    ),
                 )
                 .at(Span::new(file, range), "here")
-                .help("front-matter is TOML: `key = \"text\"`, `key = [\"A\", \"B\"]`, one key per line"),
+                .help(toml_help(e.message())),
             );
             return (None, diags);
         }
@@ -366,6 +369,22 @@ pub fn parse_item(file: FileId, text: &str) -> (Option<Item>, Vec<Diagnostic>) {
     };
     let item = r.item(&table, &text[split.body.clone()], split.body.start);
     (item, r.diags)
+}
+
+/// The help for a TOML error. A bad date (`2026-02-30`) is a TOML error too, since dates
+/// are TOML values; the generic help about keys and quotes would not tell how to fix it.
+fn toml_help(message: &str) -> &'static str {
+    // toml_datetime words its errors "invalid date, ...", "invalid datetime, ..." and the
+    // parser "invalid date-time"; times and offsets follow the same pattern.
+    let line = first_line(message);
+    if ["invalid date", "invalid time", "invalid offset"]
+        .iter()
+        .any(|p| line.starts_with(p))
+    {
+        "write dates as `YYYY-MM-DD` (`2026-02-28`): a month from 01 to 12 and a day that exists in that month (February has 28 days, 29 in leap years); a time, when given, is `HH:MM:SS` after a `T`"
+    } else {
+        "front-matter is TOML: `key = \"text\"`, `key = [\"A\", \"B\"]`, one key per line"
+    }
 }
 
 fn first_line(s: &str) -> &str {
@@ -1436,6 +1455,34 @@ mod tests {
         assert!(item.is_none());
         assert_eq!(codes(&d), ["toml-syntax"]);
         assert_eq!(at(&d[0], &map).0, 3);
+    }
+
+    #[test]
+    fn an_impossible_date_gets_help_about_dates() {
+        for date in [
+            "2026-02-30",
+            "2026-13-01",
+            "2026-04-31",
+            "2026-01-01T25:00:00",
+        ] {
+            let (item, d, _) = parse(&format!("+++\nid = \"A\"\nlast-reviewed = {date}\n+++\n"));
+            assert!(item.is_none());
+            assert_eq!(codes(&d), ["toml-syntax"]);
+            let help = d[0].help.as_deref().unwrap();
+            assert!(
+                help.contains("`YYYY-MM-DD`"),
+                "{date}: {} / {help}",
+                d[0].message
+            );
+        }
+        // Other TOML errors keep the help about keys and quotes.
+        let (_, d, _) = parse("+++\nid = \"A\"\ntitle = \n+++\n");
+        assert!(
+            d[0].help
+                .as_deref()
+                .unwrap()
+                .starts_with("front-matter is TOML")
+        );
     }
 
     #[test]

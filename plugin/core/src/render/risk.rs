@@ -548,6 +548,7 @@ mod tests {
             support: &crate::lifecycle::Support::default(),
             risk: &config,
             not_applicable: &not_applicable,
+            drafts_count: false,
             stamp: None,
             sboms: &sboms,
             vulnerabilities: &vulns,

@@ -63,6 +63,9 @@ pub struct Site<'g, 'a> {
     pub pages: BTreeMap<Host, String>,
     /// Catalog entries that do not apply to the device, with the reason.
     pub not_applicable: &'g BTreeMap<String, String>,
+    /// `coverage.draft`: whether links from drafts count as coverage (see
+    /// [`crate::checks::coverage::counts`]).
+    pub drafts_count: bool,
     /// Version, commit, date and input hashes, when `[preprocessor.techfile.bundle]` is set.
     pub stamp: Option<&'g Stamp>,
     /// The loaded SBOMs and the items' `affects` links.

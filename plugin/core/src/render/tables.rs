@@ -4,6 +4,7 @@ use super::site::{Site, is_live};
 use super::style::colgroup;
 use super::{gap, html, percent};
 use crate::catalog::EntryKind;
+use crate::checks::coverage;
 use crate::graph::{Node, TraceGraph};
 use crate::model::{Kind, Relation, TestResult};
 use std::collections::{BTreeMap, BTreeSet};
@@ -136,9 +137,18 @@ pub fn summary(site: &Site<'_, '_>) -> String {
     let g = site.graph;
     let live: Vec<usize> = (0..g.items.len()).filter(|&i| is_live(g, i)).collect();
     let of_kind = |k: Kind| live.iter().copied().filter(move |&i| g.items[i].kind == k);
+    // The coverage checks' rule: drafts count only under `coverage.draft`, and a control
+    // is verified by a test that has run, so the percentages agree with the findings, the
+    // open work and the practices table.
+    let counts = |j: usize| coverage::counts(g, site.drafts_count, j);
     let covered = |k: Kind, r: Relation| {
         of_kind(k)
-            .filter(|&i| !g.traced_by(Node::Item(i), r).is_empty())
+            .filter(|&i| {
+                g.traced_by(Node::Item(i), r).into_iter().any(|j| match r {
+                    Relation::Verifies => coverage::has_verified(g, site.drafts_count, j),
+                    _ => counts(j),
+                })
+            })
             .count()
     };
     let mut out = String::from(super::STYLE);
@@ -174,6 +184,7 @@ pub fn summary(site: &Site<'_, '_>) -> String {
         .map(|p| p.id.as_str())
         .collect();
     let addressed: BTreeSet<&str> = of_kind(Kind::Requirement)
+        .filter(|&r| counts(r))
         .flat_map(|r| g.practices_above(r))
         .collect();
     let tests: Vec<usize> = of_kind(Kind::Test).collect();
@@ -584,6 +595,7 @@ mod tests {
             support: &crate::lifecycle::Support::default(),
             risk: &risk,
             not_applicable: &not_applicable,
+            drafts_count: false,
             stamp: None,
             sboms: &sboms,
             sbom_pages: Default::default(),
@@ -716,9 +728,10 @@ mod tests {
             cells("Requirements implemented by a control or procedure"),
             ["3", "4", "<span class=\"techfile-gap\">75.0%</span>"]
         );
+        // CTL-4's only test has not run: it is open work, not verification.
         assert_eq!(
             cells("Controls verified by a test"),
-            ["2", "4", "<span class=\"techfile-gap\">50.0%</span>"]
+            ["1", "4", "<span class=\"techfile-gap\">25.0%</span>"]
         );
         assert_eq!(cells("Risks mitigated by a control"), ["1", "1", "100.0%"]);
         assert_eq!(
@@ -730,6 +743,54 @@ mod tests {
             cells("MDCG 2019-16 practices addressed")[..2],
             ["2".to_string(), practices.to_string()]
         );
+    }
+
+    /// Links from drafts are open work, not coverage, in the summary as in the checks.
+    #[test]
+    fn the_summary_does_not_count_drafts_as_coverage() {
+        let t = Trace::new(&[
+            (
+                "REQ-D",
+                "requirement",
+                "derives-from = [\"MDCG-SM\"]\nstatus = \"draft\"",
+            ),
+            ("REQ-1", "requirement", ""),
+            (
+                "CTL-D",
+                "control",
+                "implements = [\"REQ-1\"]\nmitigates = [\"RSK-1\"]\nstatus = \"draft\"",
+            ),
+            ("CTL-1", "control", ""),
+            (
+                "TST-D",
+                "test",
+                "verifies = [\"CTL-1\"]\nresult = \"pass\"\nstatus = \"draft\"",
+            ),
+            (
+                "RSK-1",
+                "risk",
+                "asset = \"a\"\nthreat = \"t\"\nsafety-impact = false\nexploitability = \"remote\"\nseverity = \"minor\"\nresidual-exploitability = \"remote\"\nresidual-severity = \"minor\"",
+            ),
+        ]);
+        let s = with_site(&t, &[], summary);
+        let covered = |label: &str| -> String {
+            let row = rows(&s)
+                .into_iter()
+                .find(|r| r.contains(&format!("<td>{label}</td>")))
+                .unwrap_or_else(|| panic!("no row {label}"));
+            row.split("<td>")
+                .nth(2)
+                .unwrap()
+                .trim_end_matches("</td>")
+                .to_string()
+        };
+        assert_eq!(
+            covered("Requirements implemented by a control or procedure"),
+            "0"
+        );
+        assert_eq!(covered("Controls verified by a test"), "0");
+        assert_eq!(covered("Risks mitigated by a control"), "0");
+        assert_eq!(covered("MDCG 2019-16 practices addressed"), "0");
     }
 
     #[test]
@@ -835,6 +896,7 @@ mod tests {
                 support: &crate::lifecycle::Support::default(),
                 risk: &risk,
                 not_applicable: &na,
+                drafts_count: false,
                 stamp: None,
                 sboms: &sboms,
                 sbom_pages: Default::default(),
