@@ -98,7 +98,11 @@ pub fn note_links_to_broken(graph: &TraceGraph<'_>, diags: &mut [Diagnostic]) {
         }) else {
             continue;
         };
-        let id = broken.id.as_ref().map_or("this item", |i| i.value.as_str());
+        // A file too broken to show its ID is found by its file name (`Broken::defines`).
+        let id = broken
+            .id
+            .as_ref()
+            .map_or("this item".to_string(), |i| format!("`{}`", i.value));
         let (links, they) = if count == 1 {
             ("link points", "it is")
         } else {
@@ -108,7 +112,7 @@ pub fn note_links_to_broken(graph: &TraceGraph<'_>, diags: &mut [Diagnostic]) {
         d.secondary.push(crate::diag::Label {
             span: broken.span(),
             message: format!(
-                "{count} trace {links} at `{id}` (from {}); {they} checked once this file loads",
+                "{count} trace {links} at {id} (from {}); {they} checked once this file loads",
                 names.join(", ")
             ),
         });
