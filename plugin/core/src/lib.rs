@@ -258,13 +258,15 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
     let render = mode == Mode::Build;
     let mut map = SourceMap::new();
     let mut hashed: Vec<InputFile> = Vec::new();
-    let mut record = |role: Role, input: &Input| {
+    // A plain function rather than a closure over `hashed`: the item hashes are added to
+    // the same list in parallel in between.
+    fn record(hashed: &mut Vec<InputFile>, role: Role, input: &Input) {
         if let Ok(bytes) = &input.content {
             hashed.push(InputFile::of(role, &input.path, bytes));
         }
-    };
+    }
     let config_span = book_inputs.book_toml.as_ref().and_then(|t| {
-        record(Role::Config, t);
+        record(&mut hashed, Role::Config, t);
         let text = String::from_utf8_lossy(t.content.as_ref().ok()?).into_owned();
         Some(Span::new(
             map.add(t.name.clone(), text),
@@ -272,13 +274,13 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
         ))
     });
     if let Some(s) = &book_inputs.summary {
-        record(Role::Summary, s);
+        record(&mut hashed, Role::Summary, s);
     }
     for c in &book_inputs.chapters {
-        record(Role::Chapter, &c.file);
+        record(&mut hashed, Role::Chapter, &c.file);
     }
     for r in &review_inputs {
-        record(Role::Review, r);
+        record(&mut hashed, Role::Review, r);
     }
     let files = includes::Files {
         read: included_files(&mut map, &book_inputs.included),
@@ -341,7 +343,7 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
         .collect();
     for path in &used {
         if let Some(input) = book_inputs.included.get(path) {
-            record(Role::Include, input);
+            record(&mut hashed, Role::Include, input);
         }
     }
     {
@@ -371,9 +373,7 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
         .iter()
         .chain(openvex_inputs.iter().map(|s| &s.input))
     {
-        if let Ok(bytes) = &v.content {
-            hashed.push(InputFile::of(Role::Vex, &v.path, bytes));
-        }
+        record(&mut hashed, Role::Vex, v);
     }
     let junit_property = config
         .release

@@ -4,12 +4,13 @@
 //! Everything a user wrote is escaped with [`html`]; levels and scale words come from the
 //! configuration, which is escaped too because book.toml is user input as well.
 
-use super::site::{Site, is_live};
+use super::site::Site;
 use super::style::colgroup;
 use super::{STYLE, gap, html, html_lines};
 use crate::config::RiskConfig;
 use crate::config::risk::Acceptance;
 use crate::cvss::tenths;
+use crate::graph::is_live;
 use crate::graph::{Node, TraceGraph};
 use crate::model::{Estimate, Exploitability, Item, Kind, Relation, RiskFields, TestResult};
 use crate::risk::{self, Cell};

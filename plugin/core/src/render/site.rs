@@ -206,5 +206,3 @@ impl Site<'_, '_> {
         tests.into_iter().map(|(_, t)| t).collect()
     }
 }
-
-pub use crate::graph::is_live;

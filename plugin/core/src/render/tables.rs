@@ -1,10 +1,11 @@
 //! The coverage matrix and the summary table.
 
-use super::site::{Site, is_live};
+use super::site::Site;
 use super::style::colgroup;
 use super::{gap, html, percent};
 use crate::catalog::EntryKind;
 use crate::checks::coverage;
+use crate::graph::is_live;
 use crate::graph::{Node, TraceGraph};
 use crate::model::{Kind, Relation, TestResult};
 use std::collections::{BTreeMap, BTreeSet};
