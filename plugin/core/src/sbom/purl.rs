@@ -165,7 +165,9 @@ impl Purl {
             _ => {}
         }
         let mut purl = PackageUrl::new(AS_WRITTEN, name).map_err(|e| reason(&e))?;
-        if let Some(ns) = plain.namespace() {
+        // The crate drops `.` and `..` namespace segments and keeps what is left, so `pkg:t/./n`
+        // has an empty namespace, which it would write as `pkg:t//n`: that is no namespace.
+        if let Some(ns) = plain.namespace().filter(|ns| !ns.is_empty()) {
             purl.with_namespace(fold(ns, fold_namespace))
                 .map_err(|e| reason(&e))?;
         }
@@ -459,6 +461,25 @@ mod tests {
             assert!(parts.iter().any(|p| *p), "{t} folds nothing");
             assert!(PackageUrl::new(*t, "x").is_ok(), "{t}");
         }
+    }
+
+    #[test]
+    fn a_namespace_of_dot_segments_is_no_namespace() {
+        // Found by the `purl` fuzz target: the canonical form must parse to itself.
+        for text in [
+            "pkg:ca/./debian@1",
+            "pkg:generic/../x/./n@1",
+            "pkg:npm/./../foo@1",
+        ] {
+            let p = Purl::parse(text).unwrap_or_else(|e| panic!("{text}: {e}"));
+            let again = Purl::parse(p.canonical()).expect("canonical parses");
+            assert_eq!(again.canonical(), p.canonical(), "{text}");
+            assert!(!p.canonical().contains("//"), "{text}: {}", p.canonical());
+        }
+        assert_eq!(
+            canonical("pkg:generic/./a/../b/name@1"),
+            "pkg:generic/a/b/name@1"
+        );
     }
 
     #[test]
