@@ -4,8 +4,10 @@
 //! coverage rule while listing everything as open work; the starter requirements derive
 //! from every Annex I entry of the regulation and from every MDCG 2019-16 practice.
 //!
-//! It never overwrites anything: a folder that holds anything but hidden entries (`.git`)
-//! is refused, with the files it would have overwritten.
+//! It never overwrites anything: a folder that holds anything but hidden entries (`.git`,
+//! a `.gitignore` of its own, which is left as it is) is refused, with the files it would
+//! have overwritten. The book's own `.gitignore` (`book/.gitignore`, ignoring mdBook's
+//! build folder) is one of its files, so an existing one is named like any other.
 
 use anyhow::{Result, bail};
 use std::fs;
@@ -55,6 +57,7 @@ macro_rules! templates {
 }
 
 templates![
+    "book/.gitignore",
     "book/book.toml",
     "book/src/SUMMARY.md",
     "book/src/introduction.md",
@@ -312,7 +315,11 @@ mod tests {
                 "\"MDR-"
             };
             assert!(!derived.contains(other));
-            let toml = &files[0].1;
+            let toml = &files
+                .iter()
+                .find(|(p, _)| *p == "book/book.toml")
+                .unwrap()
+                .1;
             assert!(toml.contains(&format!("\n{} = true\n", regulation.short().to_lowercase())));
         }
     }

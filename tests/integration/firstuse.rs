@@ -109,6 +109,37 @@ fn init_writes_a_technical_file_that_builds_clean_with_its_pdf() {
     }
 }
 
+/// The README's flow: init, `git init`, commit everything, build. The build folder (HTML
+/// and bundle) is ignored by the `.gitignore` init writes beside book.toml, so a later
+/// `git add -A` commits sources only.
+#[test]
+fn init_ignores_the_build_output_so_a_commit_after_a_build_takes_sources_only() {
+    require!(Mdbook);
+    let book = Book::empty();
+    book.run(&["init", ".", "--device", "Pump"]).expect_code(0);
+    assert_eq!(book.read("book/.gitignore").lines().last(), Some("/book/"));
+    let book = book.git_init().commit("init");
+    let built = book
+        .mdbook()
+        .env("MDBOOK_PREPROCESSOR__TECHFILE__BUNDLE__PDF", "false")
+        .run()
+        .expect_ok();
+    // The build wrote its output where the .gitignore points, bundle included.
+    assert!(built.html_dir().join("index.html").is_file());
+    assert!(built.bundle_dir().join("MANIFEST.sha256").is_file());
+    assert_eq!(
+        book.git(&["status", "--porcelain", "--untracked-files=all"]),
+        "",
+        "the build left files for git to commit"
+    );
+    // The rule is anchored: a folder named `book` among the sources is not ignored.
+    let book = book.file("book/src/book/note.md", "# Note\n");
+    assert_eq!(
+        book.git(&["status", "--porcelain", "--untracked-files=all"]),
+        "?? book/src/book/note.md"
+    );
+}
+
 #[test]
 fn init_for_the_ivdr_passes_its_annex_i_coverage() {
     let book = Book::empty();
