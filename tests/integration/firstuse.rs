@@ -140,6 +140,67 @@ fn init_ignores_the_build_output_so_a_commit_after_a_build_takes_sources_only() 
     );
 }
 
+/// A device name with quotes, a backslash, HTML, Markdown emphasis and non-ASCII letters
+/// lands literally everywhere init puts it: book.toml stays TOML (its commented example
+/// too, uncommented), the book builds clean, and the pages show the name as text.
+#[test]
+fn init_takes_any_one_line_device_name_literally() {
+    require!(Mdbook);
+    let name = r#"Dose "Wise" \ <script>alert(1)</script> *bold* _it_ [a](b) für 胰岛素泵"#;
+    let book = Book::empty();
+    book.run(&["init", ".", "--device", name]).expect_code(0);
+    let toml = book.read("book/book.toml");
+    let table: toml::Table = toml.parse().expect("book.toml is TOML");
+    assert_eq!(
+        table["preprocessor"]["techfile"]["bundle"]["device"].as_str(),
+        Some(name)
+    );
+    // The commented not-applicable example, uncommented, is still TOML with the name in it.
+    let example = toml
+        .lines()
+        .find(|l| l.starts_with("# \"MDR-14.1\" = "))
+        .expect("the not-applicable example");
+    let entry: toml::Table = example[2..].parse().expect("the example is TOML");
+    assert_eq!(
+        entry["MDR-14.1"].as_str(),
+        Some(format!("Why this entry does not apply to {name}").as_str())
+    );
+    let built = book
+        .mdbook()
+        .env("MDBOOK_PREPROCESSOR__TECHFILE__BUNDLE__PDF", "false")
+        .run()
+        .expect_ok();
+    assert!(built.findings.is_empty(), "{}", built.stderr);
+    // As HTML text: every markup character escaped, no tag or emphasis made of the name.
+    let shown = "Dose &quot;Wise&quot; \\ &lt;script&gt;alert(1)&lt;/script&gt; *bold* _it_ [a](b) für 胰岛素泵";
+    for page in ["index.html", "requirements.html", "device-description.html"] {
+        let html = built.page(page);
+        assert!(
+            html.contains(shown),
+            "{page} does not show the name literally"
+        );
+        assert!(!html.contains("<script>alert"), "{page}");
+        assert!(!html.contains("<em>bold</em>"), "{page}");
+    }
+}
+
+/// A name with a line break or another control character is refused before anything is
+/// written, with the usage-error exit code.
+#[test]
+fn init_refuses_a_device_name_that_is_not_one_line() {
+    for name in ["Pump\nX", "Pump\tX", "Pump\u{1b}[31m"] {
+        let book = Book::empty();
+        let run = book.run(&["init", ".", "--device", name]);
+        run.expect_code(2);
+        assert!(
+            run.stderr.contains("nothing was written") && run.stderr.contains("one line of text"),
+            "{}",
+            run.stderr
+        );
+        assert!(!book.path("book").exists(), "{name:?}: files were written");
+    }
+}
+
 #[test]
 fn init_for_the_ivdr_passes_its_annex_i_coverage() {
     let book = Book::empty();
