@@ -323,7 +323,9 @@ pub fn parse_item(file: FileId, text: &str) -> (Option<Item>, Vec<Diagnostic>) {
             diags.push(
                 Diagnostic::new(Code::MissingFrontMatter, "item file has no `+++` front-matter")
                     .at(Span::new(file, 0..end), "expected `+++` on the first line")
-                    .help("start the file with a `+++` line, the TOML keys `id`, `kind` and `title`, and a closing `+++` line"),
+                    // A note or template beside the items is the usual cause, not a
+                    // broken item: say how to leave it out.
+                    .help("start the file with a `+++` line, the TOML keys `id`, `kind` and `title`, and a closing `+++` line; a file that is no item is left out when named `README.md` or `_*.md`, or by a pattern in the `exclude` key of [preprocessor.techfile] (gitignore syntax)"),
             );
             return (None, diags);
         }
@@ -1497,6 +1499,12 @@ mod tests {
         let (item, d, _) = parse("");
         assert!(item.is_none());
         assert_eq!(codes(&d), ["missing-front-matter"]);
+        // A Markdown note among the items is the usual cause: the help says how to
+        // exclude it, by the defaults and by the key's exact name.
+        let help = d[0].help.as_deref().unwrap();
+        for part in ["`README.md`", "`_*.md`", "`exclude` key"] {
+            assert!(help.contains(part), "{part}: {help}");
+        }
     }
 
     #[test]
