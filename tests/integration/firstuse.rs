@@ -989,3 +989,82 @@ fn mdbook_serve_shows_findings_in_the_book_and_leaves_the_bundle_alone() {
     assert_eq!(files_with_ext(&bundle, ""), before, "the bundle changed");
     book.run(&["verify", "book/book/techfile"]).expect_code(0);
 }
+/// The lines of a human report that carry places and wording: headers, locations, helps.
+fn finding_lines(text: &str) -> Vec<String> {
+    text.lines()
+        .filter(|l| {
+            l.starts_with("error[")
+                || l.starts_with("warning[")
+                || l.trim_start().starts_with("┌─ ")
+                || l.trim_start().starts_with("= help:")
+        })
+        .map(|l| l.trim().to_string())
+        .collect()
+}
+
+/// Paths in findings have one base per run. `check` run in the book root and `mdbook build`
+/// (mdBook runs the preprocessor in the book root) print the same findings at the same
+/// places, and the build names its base once, first. The mixed case: a help naming the
+/// file that failed to load gave it relative to the folder above the book while the
+/// location was relative to the book root.
+#[test]
+fn check_in_the_book_root_and_mdbook_build_print_the_same_places() {
+    require!(Mdbook);
+    let book = Book::fixture("clean")
+        .edit("requirements/REQ-SM-001.md", |t| {
+            t.replace("owner =", "last-reviewed = 2026-02-30\nowner =")
+        })
+        .edit("sboms/firmware.cdx.json", |t| t.replacen('{', "{ oops", 1));
+    let root = book.path("book");
+    let checked = crate::common::run(&root, &["check", ".", "--color", "never"]);
+    checked.expect_code(1);
+    let built = book.build().expect_failure();
+    let from_check = finding_lines(&checked.stdout);
+    assert!(
+        from_check
+            .iter()
+            .any(|l| l.contains("see the error reported in")),
+        "{}",
+        checked.stdout
+    );
+    assert_eq!(from_check, finding_lines(&built.stderr), "{}", built.stderr);
+    // Every file a help names is where the location's base says: the book root.
+    for line in &from_check {
+        if let Some(rest) = line.split("see the error reported in `").nth(1) {
+            let file = rest.split('`').next().unwrap();
+            assert!(file.starts_with("../"), "{line}");
+            assert!(root.join(file).is_file(), "{line}");
+        }
+    }
+    // The build names its base, before the first finding, as an absolute path.
+    let base = built
+        .stderr
+        .lines()
+        .position(|l| l.starts_with("techfile: paths below are relative to the book root /"))
+        .unwrap_or_else(|| panic!("no base line in {}", built.stderr));
+    let first = built
+        .stderr
+        .lines()
+        .position(|l| l.starts_with("error["))
+        .unwrap();
+    assert!(base < first, "{}", built.stderr);
+    let named = built.stderr.lines().nth(base).unwrap()
+        ["techfile: paths below are relative to the book root ".len()..]
+        .split(" (")
+        .next()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        std::fs::canonicalize(&named).ok(),
+        std::fs::canonicalize(&root).ok(),
+        "{named}"
+    );
+    // `check` from the folder above keeps one base too: its own folder.
+    let above = book.check_human();
+    for line in finding_lines(&above.stdout) {
+        assert!(!line.contains("../"), "{line}");
+    }
+    // A build without findings prints no base line.
+    let clean = Book::fixture("clean").build().expect_ok();
+    assert!(!clean.stderr.contains("paths below"), "{}", clean.stderr);
+}

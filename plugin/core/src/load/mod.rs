@@ -207,7 +207,12 @@ pub fn load(map: &mut SourceMap, inputs: Vec<Input>) -> Loaded {
                 // A file that is not UTF-8 is in the map, decoded lossily; its ID may
                 // still be legible. An unreadable one is an empty file.
                 let file = d.primary.as_ref().map_or(FileId(0), |l| l.span.file);
-                broken.push(broken::declared(file, input.path, map.text(file)));
+                broken.push(broken::declared(
+                    file,
+                    input.path,
+                    map.name(file),
+                    map.text(file),
+                ));
                 diags.push(d);
             }
         }
@@ -226,7 +231,7 @@ pub fn load(map: &mut SourceMap, inputs: Vec<Input>) -> Loaded {
                     i.path = path.clone();
                     items.push(i);
                 }
-                None => broken.push(broken::declared(*file, path.clone(), text)),
+                None => broken.push(broken::declared(*file, path.clone(), map.name(*file), text)),
             }
         }
         (items, broken, diags)
