@@ -4,8 +4,10 @@
 //! coverage rule while listing everything as open work; the starter requirements derive
 //! from every Annex I entry of the regulation and from every MDCG 2019-16 practice.
 //!
-//! It never overwrites anything: a folder that holds anything but hidden entries (`.git`)
-//! is refused, with the files it would have overwritten.
+//! It never overwrites anything: a folder that holds anything but hidden entries (`.git`,
+//! a `.gitignore` of its own, which is left as it is) is refused, with the files it would
+//! have overwritten. The book's own `.gitignore` (`book/.gitignore`, ignoring mdBook's
+//! build folder) is one of its files, so an existing one is named like any other.
 
 use anyhow::{Result, bail};
 use std::fs;
@@ -55,6 +57,7 @@ macro_rules! templates {
 }
 
 templates![
+    "book/.gitignore",
     "book/book.toml",
     "book/src/SUMMARY.md",
     "book/src/introduction.md",
@@ -88,18 +91,17 @@ templates![
     "sboms/README.md",
 ];
 
-/// A string as a TOML basic string's content.
-fn toml_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            c if c.is_control() => out.push_str(&format!("\\u{:04X}", u32::from(c))),
-            c => out.push(c),
-        }
-    }
-    out
+/// `s` as a TOML string, quotes included, escaped by the `toml` crate's writer.
+fn toml_string(s: &str) -> String {
+    toml::Value::String(s.to_string()).to_string()
+}
+
+/// The first character that would break the device's name out of its line in a TOML
+/// comment, a TOML string or a Markdown paragraph: a control character (line feed,
+/// carriage return, tab, NUL ...) or a Unicode line or paragraph separator.
+fn line_breaking(s: &str) -> Option<char> {
+    s.chars()
+        .find(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}'))
 }
 
 /// The Annex I entry of `regulation` equivalent to the MDR entry `id` (itself for the
@@ -151,7 +153,15 @@ pub fn files(options: &Options) -> Vec<(&'static str, String)> {
         .iter()
         .map(|(path, text)| {
             let text = text
-                .replace("@DEVICE_TOML@", &toml_escape(device))
+                .replace(
+                    "@TITLE_TOML@",
+                    &toml_string(&format!("{device}: cybersecurity technical file")),
+                )
+                .replace("@DEVICE_TOML@", &toml_string(device))
+                .replace(
+                    "@NA_REASON_TOML@",
+                    &toml_string(&format!("Why this entry does not apply to {device}")),
+                )
                 .replace("@DEVICE_COMMENT@", device)
                 .replace("@DEVICE@", &techfile_core::render::markdown_inline(device))
                 .replace("@REGULATION_LONG@", reg.long())
@@ -205,8 +215,16 @@ fn visible_entries(dir: &Path) -> Result<Vec<String>> {
 /// the files that already exist (or, when none would be overwritten, what the folder
 /// holds). Also when a folder or file cannot be created.
 pub fn init(dir: &Path, options: &Options) -> Result<Written> {
-    if options.device.trim().is_empty() || options.device.chars().any(char::is_control) {
-        bail!("the device's name must be one line of text, such as --device \"Insulin dose app\"");
+    if let Some(c) = line_breaking(&options.device) {
+        bail!(
+            "the device's name holds the control or line-break character U+{:04X}, so nothing was written; give it as one line of text, such as --device \"Insulin dose app\"",
+            u32::from(c)
+        );
+    }
+    if options.device.trim().is_empty() {
+        bail!(
+            "the device's name is empty, so nothing was written; give it as one line of text, such as --device \"Insulin dose app\""
+        );
     }
     let files = files(options);
     let present = visible_entries(dir)?;
@@ -257,30 +275,86 @@ mod tests {
         }
     }
 
+    /// Names that break a hand-written TOML string or Markdown line: quotes, backslashes,
+    /// markup, a Unicode name.
+    const AWKWARD: &[&str] = &[
+        "Dose \"Wise\"",
+        "C:\\pump\\ \"x\" \\",
+        "<script>alert('x')</script> *bold* _it_ [a](b) `c` #1 | 2",
+        "Dosisrechner für Ärzte 胰岛素泵 ✓",
+        "it's \"\"\" ''' \\u0041",
+    ];
+
     #[test]
-    fn the_device_name_is_escaped_for_each_place() {
-        let files = files(&options("Dose \"Pro\" <3> \\ [app]", Regulation::Mdr));
+    fn the_device_name_is_valid_toml_in_every_string_and_commented_example() {
+        for name in AWKWARD {
+            let files = files(&options(name, Regulation::Mdr));
+            let toml = &files
+                .iter()
+                .find(|(p, _)| *p == "book/book.toml")
+                .unwrap()
+                .1;
+            let parsed: toml::Table = toml.parse().unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(
+                parsed["book"]["title"].as_str(),
+                Some(format!("{name}: cybersecurity technical file").as_str())
+            );
+            let bundle = &parsed["preprocessor"]["techfile"]["bundle"];
+            assert_eq!(bundle["device"].as_str(), Some(*name));
+            // The not-applicable example, uncommented as a user would, is TOML too.
+            let uncommented = toml
+                .replace(
+                    "# [preprocessor.techfile.not-applicable]\n# ",
+                    "[preprocessor.techfile.not-applicable]\n",
+                )
+                .parse::<toml::Table>()
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(
+                uncommented["preprocessor"]["techfile"]["not-applicable"]["MDR-14.1"].as_str(),
+                Some(format!("Why this entry does not apply to {name}").as_str())
+            );
+            // The first comment names the device as given: one line, so still a comment.
+            assert!(toml.starts_with(&format!(
+                "# The cybersecurity part of the technical file of {name},"
+            )));
+            assert!(
+                !files.iter().any(|(_, t)| t.contains('@')),
+                "a placeholder is left"
+            );
+        }
+    }
+
+    #[test]
+    fn the_device_name_is_escaped_for_markdown() {
+        let files = files(&options("Dose \"Pro\" <3> \\ [app] *b*", Regulation::Mdr));
         let text = |p: &str| &files.iter().find(|(f, _)| *f == p).unwrap().1;
-        let toml = text("book/book.toml");
+        let intro = text("book/src/introduction.md");
         assert!(
-            toml.contains(
-                "title = \"Dose \\\"Pro\\\" <3> \\\\ [app]: cybersecurity technical file\""
-            ),
-            "{toml}"
+            intro.contains(r#"**Dose \"Pro\" \<3\> \\ \[app\] \*b\***"#),
+            "{intro}"
         );
-        let parsed: toml::Table = toml.parse().expect("book.toml is TOML");
-        assert_eq!(
-            parsed["book"]["title"].as_str(),
-            Some("Dose \"Pro\" <3> \\ [app]: cybersecurity technical file")
-        );
-        assert!(
-            text("book/src/introduction.md")
-                .contains("**Dose \\\"Pro\\\" \\<3\\> \\\\ \\[app\\]**")
-        );
-        assert!(
-            !files.iter().any(|(_, t)| t.contains('@')),
-            "a placeholder is left"
-        );
+    }
+
+    #[test]
+    fn a_name_that_breaks_its_line_is_refused_and_nothing_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in [
+            "Pump\nrm -rf",
+            "Pump\r",
+            "Tab\there",
+            "Pump\u{2028}2",
+            "NUL\0",
+            "  ",
+        ] {
+            let err = init(dir.path(), &options(name, Regulation::Mdr))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("nothing was written"), "{name:?}: {err}");
+            assert!(err.contains("--device \"Insulin dose app\""), "{err}");
+        }
+        let err = init(dir.path(), &options("Pump\n", Regulation::Mdr)).unwrap_err();
+        assert!(err.to_string().contains("U+000A"), "{err}");
+        assert_eq!(visible_entries(dir.path()).unwrap(), Vec::<String>::new());
     }
 
     #[test]
@@ -312,7 +386,11 @@ mod tests {
                 "\"MDR-"
             };
             assert!(!derived.contains(other));
-            let toml = &files[0].1;
+            let toml = &files
+                .iter()
+                .find(|(p, _)| *p == "book/book.toml")
+                .unwrap()
+                .1;
             assert!(toml.contains(&format!("\n{} = true\n", regulation.short().to_lowercase())));
         }
     }

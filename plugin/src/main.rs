@@ -992,6 +992,16 @@ fn exit_for(outcome: &Outcome) -> ExitCode {
     }
 }
 
+/// The first line of the preprocessor's findings: their paths are relative to the book
+/// root (see `paths::Names::in_book_root`), which is the shell's folder only when mdBook
+/// was started there, so the line names it in full.
+fn paths_base_line(root: &std::path::Path) -> String {
+    format!(
+        "techfile: paths below are relative to the book root {} (mdBook runs the preprocessor there; `mdbook-techfile check` run in that folder prints the same places)\n",
+        mdbook_techfile::paths::normalize(root).display()
+    )
+}
+
 fn preprocess() -> Result<ExitCode> {
     let (ctx, book) = mdbook_preprocessor::parse_input(std::io::stdin().lock())
         .context("mdbook-techfile reads an mdBook preprocessor request on stdin; run it from mdBook, or use `mdbook-techfile check <BOOK_DIR>`")?;
@@ -1003,7 +1013,8 @@ fn preprocess() -> Result<ExitCode> {
             // Served, the book is shown with the findings rather than not rebuilt.
             (Ok(errors), Some(book)) => {
                 eprint!(
-                    "{}",
+                    "{}{}",
+                    paths_base_line(&ctx.root),
                     config_report(&errors, std::io::stderr().is_terminal())
                 );
                 let book = glue::with_config_errors(book, &errors);
@@ -1012,12 +1023,23 @@ fn preprocess() -> Result<ExitCode> {
                 out.flush()?;
                 return Ok(ExitCode::SUCCESS);
             }
-            (Ok(errors), None) => return config_errors_to_stderr(errors.into()),
+            (Ok(errors), None) => {
+                eprint!("{}", paths_base_line(&ctx.root));
+                return config_errors_to_stderr(errors.into());
+            }
             (Err(e), _) => return Err(e),
         },
     };
     let report = outcome.report(std::io::stderr().is_terminal());
     if !report.is_empty() {
+        let located = outcome
+            .analysis
+            .findings
+            .iter()
+            .any(|d| d.primary.is_some() || !d.secondary.is_empty());
+        if located {
+            eprint!("{}", paths_base_line(&ctx.root));
+        }
         eprint!("{report}");
     }
     let Some(book) = outcome.book else {

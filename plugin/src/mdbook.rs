@@ -225,7 +225,7 @@ impl Outcome {
 /// [`bookconfig::ConfigErrors`] when the configuration has findings; other errors when an
 /// input cannot be gathered.
 pub fn process(ctx: &PreprocessorContext, mut book: Book) -> Result<Outcome> {
-    let names = Names::for_book(&ctx.root);
+    let names = Names::in_book_root(&ctx.root);
     let loaded = bookconfig::load(&ctx.root, &names)?;
     let mut given = Vec::new();
     book.for_each_chapter_mut(|ch| {

@@ -75,6 +75,20 @@ impl Names {
         }
     }
 
+    /// Names for the preprocessor: findings relative to the book root, where mdBook runs
+    /// it. Taken from the root mdBook hands over rather than from the current directory,
+    /// so one run never mixes two bases even when the preprocessor is started elsewhere.
+    /// The shell's folder is not used: the process cannot know it (`PWD` is whatever the
+    /// last shell set, stale after a parent changed directory without a shell), and the
+    /// book served by `mdbook serve` shows the same names, which must not depend on where
+    /// mdBook was started.
+    pub fn in_book_root(book_root: &Path) -> Names {
+        Names {
+            cwd: normalize(book_root),
+            ..Names::for_book(book_root)
+        }
+    }
+
     pub fn diag(&self, p: &Path) -> String {
         relative(p, &self.cwd)
     }

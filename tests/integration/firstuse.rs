@@ -109,6 +109,98 @@ fn init_writes_a_technical_file_that_builds_clean_with_its_pdf() {
     }
 }
 
+/// The README's flow: init, `git init`, commit everything, build. The build folder (HTML
+/// and bundle) is ignored by the `.gitignore` init writes beside book.toml, so a later
+/// `git add -A` commits sources only.
+#[test]
+fn init_ignores_the_build_output_so_a_commit_after_a_build_takes_sources_only() {
+    require!(Mdbook);
+    let book = Book::empty();
+    book.run(&["init", ".", "--device", "Pump"]).expect_code(0);
+    assert_eq!(book.read("book/.gitignore").lines().last(), Some("/book/"));
+    let book = book.git_init().commit("init");
+    let built = book
+        .mdbook()
+        .env("MDBOOK_PREPROCESSOR__TECHFILE__BUNDLE__PDF", "false")
+        .run()
+        .expect_ok();
+    // The build wrote its output where the .gitignore points, bundle included.
+    assert!(built.html_dir().join("index.html").is_file());
+    assert!(built.bundle_dir().join("MANIFEST.sha256").is_file());
+    assert_eq!(
+        book.git(&["status", "--porcelain", "--untracked-files=all"]),
+        "",
+        "the build left files for git to commit"
+    );
+    // The rule is anchored: a folder named `book` among the sources is not ignored.
+    let book = book.file("book/src/book/note.md", "# Note\n");
+    assert_eq!(
+        book.git(&["status", "--porcelain", "--untracked-files=all"]),
+        "?? book/src/book/note.md"
+    );
+}
+
+/// A device name with quotes, a backslash, HTML, Markdown emphasis and non-ASCII letters
+/// lands literally everywhere init puts it: book.toml stays TOML (its commented example
+/// too, uncommented), the book builds clean, and the pages show the name as text.
+#[test]
+fn init_takes_any_one_line_device_name_literally() {
+    require!(Mdbook);
+    let name = r#"Dose "Wise" \ <script>alert(1)</script> *bold* _it_ [a](b) für 胰岛素泵"#;
+    let book = Book::empty();
+    book.run(&["init", ".", "--device", name]).expect_code(0);
+    let toml = book.read("book/book.toml");
+    let table: toml::Table = toml.parse().expect("book.toml is TOML");
+    assert_eq!(
+        table["preprocessor"]["techfile"]["bundle"]["device"].as_str(),
+        Some(name)
+    );
+    // The commented not-applicable example, uncommented, is still TOML with the name in it.
+    let example = toml
+        .lines()
+        .find(|l| l.starts_with("# \"MDR-14.1\" = "))
+        .expect("the not-applicable example");
+    let entry: toml::Table = example[2..].parse().expect("the example is TOML");
+    assert_eq!(
+        entry["MDR-14.1"].as_str(),
+        Some(format!("Why this entry does not apply to {name}").as_str())
+    );
+    let built = book
+        .mdbook()
+        .env("MDBOOK_PREPROCESSOR__TECHFILE__BUNDLE__PDF", "false")
+        .run()
+        .expect_ok();
+    assert!(built.findings.is_empty(), "{}", built.stderr);
+    // As HTML text: every markup character escaped, no tag or emphasis made of the name.
+    let shown = "Dose &quot;Wise&quot; \\ &lt;script&gt;alert(1)&lt;/script&gt; *bold* _it_ [a](b) für 胰岛素泵";
+    for page in ["index.html", "requirements.html", "device-description.html"] {
+        let html = built.page(page);
+        assert!(
+            html.contains(shown),
+            "{page} does not show the name literally"
+        );
+        assert!(!html.contains("<script>alert"), "{page}");
+        assert!(!html.contains("<em>bold</em>"), "{page}");
+    }
+}
+
+/// A name with a line break or another control character is refused before anything is
+/// written, with the usage-error exit code.
+#[test]
+fn init_refuses_a_device_name_that_is_not_one_line() {
+    for name in ["Pump\nX", "Pump\tX", "Pump\u{1b}[31m"] {
+        let book = Book::empty();
+        let run = book.run(&["init", ".", "--device", name]);
+        run.expect_code(2);
+        assert!(
+            run.stderr.contains("nothing was written") && run.stderr.contains("one line of text"),
+            "{}",
+            run.stderr
+        );
+        assert!(!book.path("book").exists(), "{name:?}: files were written");
+    }
+}
+
 #[test]
 fn init_for_the_ivdr_passes_its_annex_i_coverage() {
     let book = Book::empty();
@@ -896,4 +988,83 @@ fn mdbook_serve_shows_findings_in_the_book_and_leaves_the_bundle_alone() {
     assert_eq!(book.read("book/book/techfile/MANIFEST.sha256"), manifest);
     assert_eq!(files_with_ext(&bundle, ""), before, "the bundle changed");
     book.run(&["verify", "book/book/techfile"]).expect_code(0);
+}
+/// The lines of a human report that carry places and wording: headers, locations, helps.
+fn finding_lines(text: &str) -> Vec<String> {
+    text.lines()
+        .filter(|l| {
+            l.starts_with("error[")
+                || l.starts_with("warning[")
+                || l.trim_start().starts_with("┌─ ")
+                || l.trim_start().starts_with("= help:")
+        })
+        .map(|l| l.trim().to_string())
+        .collect()
+}
+
+/// Paths in findings have one base per run. `check` run in the book root and `mdbook build`
+/// (mdBook runs the preprocessor in the book root) print the same findings at the same
+/// places, and the build names its base once, first. The mixed case: a help naming the
+/// file that failed to load gave it relative to the folder above the book while the
+/// location was relative to the book root.
+#[test]
+fn check_in_the_book_root_and_mdbook_build_print_the_same_places() {
+    require!(Mdbook);
+    let book = Book::fixture("clean")
+        .edit("requirements/REQ-SM-001.md", |t| {
+            t.replace("owner =", "last-reviewed = 2026-02-30\nowner =")
+        })
+        .edit("sboms/firmware.cdx.json", |t| t.replacen('{', "{ oops", 1));
+    let root = book.path("book");
+    let checked = crate::common::run(&root, &["check", ".", "--color", "never"]);
+    checked.expect_code(1);
+    let built = book.build().expect_failure();
+    let from_check = finding_lines(&checked.stdout);
+    assert!(
+        from_check
+            .iter()
+            .any(|l| l.contains("see the error reported in")),
+        "{}",
+        checked.stdout
+    );
+    assert_eq!(from_check, finding_lines(&built.stderr), "{}", built.stderr);
+    // Every file a help names is where the location's base says: the book root.
+    for line in &from_check {
+        if let Some(rest) = line.split("see the error reported in `").nth(1) {
+            let file = rest.split('`').next().unwrap();
+            assert!(file.starts_with("../"), "{line}");
+            assert!(root.join(file).is_file(), "{line}");
+        }
+    }
+    // The build names its base, before the first finding, as an absolute path.
+    let base = built
+        .stderr
+        .lines()
+        .position(|l| l.starts_with("techfile: paths below are relative to the book root /"))
+        .unwrap_or_else(|| panic!("no base line in {}", built.stderr));
+    let first = built
+        .stderr
+        .lines()
+        .position(|l| l.starts_with("error["))
+        .unwrap();
+    assert!(base < first, "{}", built.stderr);
+    let named = built.stderr.lines().nth(base).unwrap()
+        ["techfile: paths below are relative to the book root ".len()..]
+        .split(" (")
+        .next()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        std::fs::canonicalize(&named).ok(),
+        std::fs::canonicalize(&root).ok(),
+        "{named}"
+    );
+    // `check` from the folder above keeps one base too: its own folder.
+    let above = book.check_human();
+    for line in finding_lines(&above.stdout) {
+        assert!(!line.contains("../"), "{line}");
+    }
+    // A build without findings prints no base line.
+    let clean = Book::fixture("clean").build().expect_ok();
+    assert!(!clean.stderr.contains("paths below"), "{}", clean.stderr);
 }

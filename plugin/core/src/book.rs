@@ -900,7 +900,7 @@ impl Expander<'_, '_, '_> {
                 )
                 .help(format!(
                     "see the error reported in `{}` and fix it first: the SBOM is placed here once it loads",
-                    failed.path
+                    failed.name
                 )),
                 &d.args[1].1,
                 "this SBOM did not load",

@@ -214,7 +214,7 @@ fn with_broken(
                 l.span,
                 format!("this file {} it, but could not be read", relation.label()),
             );
-            files.push(format!("`{}`", b.path));
+            files.push(format!("`{}`", b.name));
         }
     }
     if !files.is_empty() {
@@ -394,7 +394,7 @@ fn with_broken_derivation(
             .find(|l| l.relation == Relation::DerivesFrom && derives(&l.target))
         {
             d = d.with_label(l.span, "this file derives from it, but could not be read");
-            files.push(format!("`{}`", b.path));
+            files.push(format!("`{}`", b.name));
         }
     }
     if !files.is_empty() {
@@ -727,7 +727,12 @@ mod tests {
         let text =
             "+++\nid = \"CTL-1\"\nimplements = [\"REQ-1\"]\nlast-reviewed = 2026-02-30\n+++\n";
         let file = map.add("CTL-1.md", text);
-        let broken = crate::load::broken::declared(file, "requirements/CTL-1.md".into(), text);
+        let broken = crate::load::broken::declared(
+            file,
+            "requirements/CTL-1.md".into(),
+            "requirements/CTL-1.md",
+            text,
+        );
         let index =
             crate::graph::GraphIndex::build(Catalog::builtin(), &t.items).with_broken(vec![broken]);
         let g = index.view(Catalog::builtin(), &t.items);

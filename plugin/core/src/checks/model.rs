@@ -104,7 +104,7 @@ fn with_broken(
                     l.relation.key()
                 ),
             );
-            files.push(format!("`{}`", b.path));
+            files.push(format!("`{}`", b.name));
         }
     }
     if !files.is_empty() {

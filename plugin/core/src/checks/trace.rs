@@ -32,7 +32,7 @@ pub fn on_broken(d: Diagnostic, id: &str, broken: &Broken) -> Diagnostic {
     )
     .help(format!(
         "see the error reported in `{}` and fix it first: the reference is checked again once the item loads",
-        broken.path
+        broken.name
     ))
 }
 

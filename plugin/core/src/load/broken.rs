@@ -20,6 +20,9 @@ pub struct Broken {
     pub file: FileId,
     /// Path shown to readers, relative to the folder that holds the book.
     pub path: String,
+    /// Its name in findings (the source map's): messages that name the file use it, so
+    /// every path in a finding has the location's base.
+    pub name: String,
     /// The ID the file declares, where it is written; `None` when it cannot be read.
     pub id: Option<Spanned<String>>,
     /// The trace links the file writes, as far as they can be read.
@@ -48,11 +51,12 @@ impl Broken {
     }
 }
 
-/// What `text` (file `file`) declares, read as far as possible.
-pub fn declared(file: FileId, path: String, text: &str) -> Broken {
+/// What `text` (file `file`, named `name` in findings) declares, read as far as possible.
+pub fn declared(file: FileId, path: String, name: &str, text: &str) -> Broken {
     let mut broken = Broken {
         file,
         path,
+        name: name.to_string(),
         id: None,
         links: Vec::new(),
     };
@@ -212,7 +216,7 @@ mod tests {
     fn read(text: &str) -> (Broken, SourceMap) {
         let mut map = SourceMap::new();
         let f = map.add("a.md", text);
-        (declared(f, "reqs/a.md".into(), text), map)
+        (declared(f, "reqs/a.md".into(), "a.md", text), map)
     }
 
     #[test]

@@ -207,7 +207,12 @@ pub fn load(map: &mut SourceMap, inputs: Vec<Input>) -> Loaded {
                 // A file that is not UTF-8 is in the map, decoded lossily; its ID may
                 // still be legible. An unreadable one is an empty file.
                 let file = d.primary.as_ref().map_or(FileId(0), |l| l.span.file);
-                broken.push(broken::declared(file, input.path, map.text(file)));
+                broken.push(broken::declared(
+                    file,
+                    input.path,
+                    map.name(file),
+                    map.text(file),
+                ));
                 diags.push(d);
             }
         }
@@ -226,7 +231,7 @@ pub fn load(map: &mut SourceMap, inputs: Vec<Input>) -> Loaded {
                     i.path = path.clone();
                     items.push(i);
                 }
-                None => broken.push(broken::declared(*file, path.clone(), text)),
+                None => broken.push(broken::declared(*file, path.clone(), map.name(*file), text)),
             }
         }
         (items, broken, diags)
@@ -323,7 +328,9 @@ pub fn parse_item(file: FileId, text: &str) -> (Option<Item>, Vec<Diagnostic>) {
             diags.push(
                 Diagnostic::new(Code::MissingFrontMatter, "item file has no `+++` front-matter")
                     .at(Span::new(file, 0..end), "expected `+++` on the first line")
-                    .help("start the file with a `+++` line, the TOML keys `id`, `kind` and `title`, and a closing `+++` line"),
+                    // A note or template beside the items is the usual cause, not a
+                    // broken item: say how to leave it out.
+                    .help("start the file with a `+++` line, the TOML keys `id`, `kind` and `title`, and a closing `+++` line; a file that is no item is left out when named `README.md` or `_*.md`, or by a pattern in the `exclude` key of [preprocessor.techfile] (gitignore syntax)"),
             );
             return (None, diags);
         }
@@ -1497,6 +1504,12 @@ mod tests {
         let (item, d, _) = parse("");
         assert!(item.is_none());
         assert_eq!(codes(&d), ["missing-front-matter"]);
+        // A Markdown note among the items is the usual cause: the help says how to
+        // exclude it, by the defaults and by the key's exact name.
+        let help = d[0].help.as_deref().unwrap();
+        for part in ["`README.md`", "`_*.md`", "`exclude` key"] {
+            assert!(help.contains(part), "{part}: {help}");
+        }
     }
 
     #[test]

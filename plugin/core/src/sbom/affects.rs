@@ -223,14 +223,14 @@ pub fn resolve(
                         Code::UnknownComponent,
                         format!(
                             "`{}` affects `{entry}`, which is written in `{}`, which could not be read",
-                            item.id, f.path
+                            item.id, f.name
                         ),
                     )
                     .at(r.span, "the SBOM that lists it did not load")
                     .with_label(at, "written here, but this SBOM could not be read")
                     .help(format!(
                         "see the error reported in `{}` and fix it first: the reference is checked again once the SBOM loads",
-                        f.path
+                        f.name
                     )),
                 );
                 continue;
@@ -244,12 +244,12 @@ pub fn resolve(
                 };
                 diags.push(unknown(
                     item,
-                    entry,
-                    r.span,
+                    r,
                     parsed.as_ref(),
                     suggestion,
                     &sboms,
                     &failed,
+                    map,
                 ));
                 continue;
             }
@@ -299,13 +299,14 @@ fn written_in_failed<'f>(
 /// The `unknown-component` finding for an entry that names nothing.
 fn unknown(
     item: &Item,
-    entry: &str,
-    span: crate::model::Span,
+    written: &crate::model::Spanned<String>,
     parsed: Option<&Result<Purl, String>>,
     suggestion: Option<&str>,
     sboms: &[Sbom],
     failed: &[Failed],
+    map: &SourceMap,
 ) -> Diagnostic {
+    let (entry, span) = (written.value.as_str(), written.span);
     let searched = if failed.is_empty() {
         "no loaded SBOM"
     } else {
@@ -345,7 +346,7 @@ fn unknown(
     let dangling: Vec<String> = sboms
         .iter()
         .filter(|s| s.unresolved.contains(entry))
-        .map(|s| format!("`{}`", s.path))
+        .map(|s| format!("`{}`", map.name(s.file)))
         .collect();
     if !dangling.is_empty() {
         help.push_str(&format!(
@@ -358,7 +359,7 @@ fn unknown(
             " (not searched, because they could not be read: {})",
             failed
                 .iter()
-                .map(|f| format!("`{}`", f.key))
+                .map(|f| format!("`{}`", f.name))
                 .collect::<Vec<_>>()
                 .join(", ")
         ));

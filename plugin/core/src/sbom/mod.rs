@@ -277,6 +277,9 @@ pub struct Failed {
     pub key: String,
     /// Path relative to the folder that holds the book.
     pub path: String,
+    /// Its name in findings (the source map's), so that a message naming it uses the
+    /// same base as the finding's location.
+    pub name: String,
     /// The file in the source map: its text when it could be read, else empty.
     pub file: FileId,
 }
@@ -305,6 +308,7 @@ pub fn load_sboms(map: &mut SourceMap, inputs: Vec<SbomInput>) -> (Loaded, Vec<D
                 failed.push(Failed {
                     key,
                     path: input.path,
+                    name: map.name(file).to_string(),
                     file,
                 });
                 continue;
@@ -320,6 +324,7 @@ pub fn load_sboms(map: &mut SourceMap, inputs: Vec<SbomInput>) -> (Loaded, Vec<D
             failed.push(Failed {
                 key,
                 path: input.path,
+                name: map.name(file).to_string(),
                 file,
             });
             continue;

@@ -433,7 +433,7 @@ fn a_model_gap_names_the_broken_risk_that_would_close_it() {
     let mut map = SourceMap::new();
     let text = "+++\nid = \"R-1\"\nkind = \"risk\"\nlast-reviewed = 2026-02-30\nassets = [\"AS-1\"]\n+++\n";
     let file = map.add("R-1.md", text);
-    let broken = crate::load::broken::declared(file, "R-1.md".into(), text);
+    let broken = crate::load::broken::declared(file, "R-1.md".into(), "R-1.md", text);
     let index = GraphIndex::build(Catalog::builtin(), &items).with_broken(vec![broken]);
     let graph = index.view(Catalog::builtin(), &items);
     let mut config = Config::default();
