@@ -619,6 +619,74 @@ fn unknown_names_whose_file_failed_point_at_the_failure() {
     assert!(at("error[sbom-json-syntax]") < at("error[unknown-sbom]"));
 }
 
+/// A misspelt SBOM name whose intended file failed to load: the suggestion weighs every
+/// SBOM file found, loaded or not, so the finding points at the failed file's own error
+/// and never at another SBOM whose name is merely close.
+#[test]
+fn a_misspelt_sbom_name_points_at_the_failed_file_it_means() {
+    let portal =
+        std::fs::read_to_string(crate::common::fixture("clean").join("sboms/portal.cdx.json"))
+            .unwrap();
+    let book = Book::fixture("clean")
+        .edit("sboms/firmware.cdx.json", |t| t.replacen('{', "{ oops", 1))
+        // A loaded SBOM whose name is close to the misspelling too, but further than the
+        // failed one: the old rule suggested it.
+        .file("sboms/firmware-b.cdx.json", portal.replace("urn:uuid:", "urn:uuid:b"))
+        .chapter(
+            "more.md",
+            "More",
+            "# More\n\n{{#techfile sbom firmware.cdx.jsn}}\n\n{{#techfile sbom firmware.cdx.json}}\n",
+        );
+    let checked = book.check();
+    let unknown = checked.with_code("unknown-sbom");
+    // The fixture's own SBOM chapter places the file too.
+    assert_eq!(unknown.len(), 3, "{}", checked.stdout);
+    for f in &unknown {
+        let help = f["help"].as_str().unwrap_or_default();
+        assert!(!help.contains("did you mean"), "{help}");
+        assert!(!help.contains("firmware-b"), "{help}");
+        assert!(
+            help.contains("see the error reported in `sboms/firmware.cdx.json`"),
+            "{help}"
+        );
+        assert!(
+            f["message"].as_str().unwrap().contains("could not be read"),
+            "{f}"
+        );
+        assert!(
+            related(f)
+                .iter()
+                .any(|p| p.starts_with("sboms/firmware.cdx.json")),
+            "{f}"
+        );
+    }
+    // The misspelt one names the file it probably means.
+    let misspelt = unknown
+        .iter()
+        .find(|f| f["message"].as_str().unwrap().contains("firmware.cdx.jsn"))
+        .unwrap_or_else(|| panic!("{}", checked.stdout));
+    assert!(
+        misspelt["help"]
+            .as_str()
+            .unwrap()
+            .starts_with("`firmware.cdx.json` could not be read"),
+        "{misspelt}"
+    );
+    // With the file mended, the same misspelling gets the ordinary suggestion.
+    let mended = Book::fixture("clean").chapter(
+        "more.md",
+        "More",
+        "# More\n\n{{#techfile sbom firmware.cdx.jsn}}\n",
+    );
+    let checked = mended.check();
+    assert_eq!(
+        checked.first("unknown-sbom")["help"],
+        "did you mean `firmware.cdx.json`?",
+        "{}",
+        checked.stdout
+    );
+}
+
 #[test]
 fn a_misspelt_item_folder_is_one_error_with_the_right_name() {
     let run = Book::fixture("clean")

@@ -908,11 +908,43 @@ impl Expander<'_, '_, '_> {
             self.diags.push(finding);
             return None;
         }
+        // Every SBOM file found is a candidate, loaded or not: when the closest is one that
+        // failed, the reference most likely means it, and suggesting another file would send
+        // the reader away from the root cause.
+        let candidates = sboms
+            .sboms
+            .iter()
+            .map(|s| s.key.as_str())
+            .chain(sboms.failed.iter().map(|f| f.key.as_str()));
+        let closest = crate::suggest::closest(file, candidates);
+        if let Some(failed) = closest.and_then(|s| sboms.failed.iter().find(|f| f.key == s)) {
+            let finding = self.finding(
+                Diagnostic::new(
+                    Code::UnknownSbom,
+                    format!(
+                        "no loaded SBOM is named `{file}`; the closest, `{}`, could not be read",
+                        failed.key
+                    ),
+                )
+                .with_label(
+                    Span::new(failed.file, 0..0),
+                    "this SBOM could not be read",
+                )
+                .help(format!(
+                    "`{}` could not be read: see the error reported in `{}` and fix it first; if it is the SBOM meant here, write `{}` in the directive",
+                    failed.key, failed.path, failed.key
+                )),
+                &d.args[1].1,
+                "not a loaded SBOM",
+            );
+            self.diags.push(finding);
+            return None;
+        }
         let known: Vec<&str> = sboms.sboms.iter().map(|s| s.key.as_str()).collect();
         let help = if known.is_empty() {
             "no SBOM is loaded: put CycloneDX JSON files in the folders of `sboms` in [preprocessor.techfile] (default `../sboms`), or fix the ones reported above".to_string()
         } else {
-            match crate::suggest::closest(file, known.iter().copied()) {
+            match closest {
                 Some(s) => format!("did you mean `{s}`?"),
                 None => format!(
                     "loaded SBOMs: {}",
