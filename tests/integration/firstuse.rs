@@ -441,6 +441,89 @@ fn the_gaps_view_shows_gaps_and_open_work_in_the_book() {
     );
 }
 
+/// The coverage matrix marks every draft the same way whatever its kind, and names each
+/// test's result in words, so that a test not run never reads like a pass in a greyscale
+/// print; the legend under the matrix explains the marks.
+#[test]
+fn the_matrix_marks_drafts_of_every_kind_and_tests_not_run() {
+    require!(Mdbook);
+    let book = Book::fixture("clean")
+        .item(
+            "REQ-NEW",
+            "requirement",
+            "New",
+            &["status = \"draft\"", "derives-from = [\"MDCG-SM\"]"],
+            "",
+        )
+        .item(
+            "TST-DRAFT",
+            "test",
+            "Drafted",
+            &[
+                "status = \"draft\"",
+                "verifies = [\"CTL-001\"]",
+                "result = \"pass\"",
+            ],
+            "",
+        )
+        .item(
+            "TST-NR",
+            "test",
+            "Not run yet",
+            &[
+                "status = \"approved\"",
+                "verifies = [\"CTL-001\"]",
+                "result = \"not-run\"",
+            ],
+            "",
+        )
+        .item(
+            "TST-NONE",
+            "test",
+            "No result",
+            &["status = \"approved\"", "verifies = [\"CTL-001\"]"],
+            "",
+        );
+    let built = book.build().expect_ok();
+    let page = built.page("overview.html");
+    let matrix = &page[page.find("techfile-matrix").expect("the matrix")..];
+    let after = |id: &str| -> &str {
+        let at = matrix
+            .find(&format!(">{id}</a>"))
+            .unwrap_or_else(|| panic!("{id} in {matrix}"));
+        &matrix[at + id.len() + 5..(at + id.len() + 5 + 120).min(matrix.len())]
+    };
+    let draft = " <em class=\"techfile-draft\">(draft)</em>";
+    // A requirement's link is followed by its title, then the mark.
+    assert!(
+        after("REQ-NEW").starts_with(&format!(" New{draft}")),
+        "{}",
+        after("REQ-NEW")
+    );
+    assert!(
+        after("TST-DRAFT").starts_with(&format!(
+            "{draft} <span class=\"techfile-ok\">(passed)</span>"
+        )),
+        "{}",
+        after("TST-DRAFT")
+    );
+    for id in ["TST-NR", "TST-NONE"] {
+        assert!(
+            after(id).starts_with(" <strong class=\"techfile-not-run\">(not run)</strong>"),
+            "{id}: {}",
+            after(id)
+        );
+    }
+    assert!(
+        after("TST-001").starts_with(" <span class=\"techfile-ok\">(passed)</span>"),
+        "{}",
+        after("TST-001")
+    );
+    // An approved item has no mark.
+    assert!(!after("CTL-001").starts_with(draft), "{}", after("CTL-001"));
+    assert!(matrix.contains("class=\"techfile-legend\""), "{matrix}");
+}
+
 #[test]
 fn a_procedure_meets_a_process_requirement_and_the_checklist_counts_it() {
     require!(Mdbook);
