@@ -861,6 +861,80 @@ fn a_link_to_an_item_file_names_the_ref_directive() {
     );
 }
 
+/// A link to an item's file is matched against the item files themselves, resolved from
+/// the page, whatever the item folders are called and however deep: two differently named
+/// folders, a nested one, a path with `./` and `..` inside, and two folders of one name at
+/// different depths, which only the resolved path tells apart.
+#[test]
+fn a_link_to_an_item_file_is_matched_by_the_resolved_path() {
+    use crate::common::item;
+    let run = Book::fixture("clean")
+        .config("items = [\"../requirements\", \"../verification\", \"requirements\"]")
+        .file(
+            "verification/unit/TST-3.md",
+            item(
+                "TST-3",
+                "test",
+                "Unit",
+                &["verifies = [\"CTL-001\"]", "result = \"pass\""],
+                "",
+            ),
+        )
+        .file(
+            "requirements/network.md",
+            item(
+                "REQ-OUT",
+                "requirement",
+                "Outer",
+                &["status = \"draft\""],
+                "",
+            ),
+        )
+        .file(
+            "book/requirements/network.md",
+            item(
+                "REQ-IN",
+                "requirement",
+                "Inner",
+                &["status = \"draft\""],
+                "",
+            ),
+        )
+        .chapter(
+            "part/links.md",
+            "Links",
+            "# Links\n\n\
+             [a](../../../verification/unit/TST-3.md)\n\n\
+             [b](../../../verification/./unit/../unit/TST-3.md)\n\n\
+             [c](../../../requirements/network.md)\n\n\
+             [d](../../requirements/network.md)\n\n\
+             [e](../../../requirements/tests/TST-001.md)\n",
+        )
+        .check();
+    let links: Vec<(String, String)> = run
+        .findings
+        .iter()
+        .filter(|f| f["file"] == "book/src/part/links.md")
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_string(),
+                f["help"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(links.len(), 5, "{}", run.stdout);
+    for ((code, help), id) in links
+        .iter()
+        .zip(["TST-3", "TST-3", "REQ-OUT", "REQ-IN", "TST-001"])
+    {
+        assert_eq!(code, "link-outside-book", "{}", run.stdout);
+        assert!(
+            help.contains(&format!("`{{{{#techfile ref {id}}}}}`")),
+            "{id}: {help}"
+        );
+    }
+}
+
 /// git with a fixed identity and date, in `dir`; what it printed.
 fn git(dir: &Path, args: &[&str]) -> String {
     git_with_input(dir, args, "")

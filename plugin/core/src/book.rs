@@ -156,6 +156,14 @@ pub struct Expanded<'g, 'a> {
     diagrams: BTreeMap<(String, usize), String>,
 }
 
+/// The ID of the one item `found` yields; `None` for none or several.
+fn only_one<'x>(mut found: impl Iterator<Item = &'x crate::model::Item>) -> Option<&'x str> {
+    match (found.next(), found.next()) {
+        (Some(i), None) => Some(i.id.as_str()),
+        _ => None,
+    }
+}
+
 fn kind_index(kind: Kind) -> usize {
     Kind::ALL.iter().position(|&k| k == kind).unwrap_or(0)
 }
@@ -500,26 +508,38 @@ impl Expanded<'_, '_> {
         out
     }
 
-    /// The ID of the item whose file `path` (a link as written) names: the path without
-    /// its leading `./` and `../` parts is the end of exactly one item's path, by whole
-    /// folder and file names.
-    pub fn item_file(&self, path: &str) -> Option<&str> {
-        if !path.ends_with(".md") {
+    /// The ID of the item whose file `path` (a link as written, on a page in folder `dir`
+    /// of `src`) names. The link is resolved against the page and compared with every
+    /// item's path (both relative to the folder that holds the book, whose `src` is
+    /// `src_dir`), whatever the item folders are called and however deep. A link that
+    /// resolves to no item file but whose path, without the `./` and `../` parts it starts
+    /// with, ends exactly one item's path (by whole folder and file names) names that item
+    /// too: the author counted the `../` wrong, and still meant the item.
+    pub fn item_file(&self, src_dir: Option<&str>, dir: &str, path: &str) -> Option<&str> {
+        if !path.ends_with(".md") || path.starts_with('/') {
             return None;
         }
-        let tail: Vec<&str> = path
-            .split('/')
-            .skip_while(|p| matches!(*p, "." | ".." | ""))
-            .collect();
         let g = self.site.graph;
-        let mut found = g.items.iter().filter(|i| {
+        if let Some(src) = src_dir {
+            let resolved = crate::summary::page_path(&format!("{src}/{dir}/{path}"));
+            let exact = only_one(
+                g.items
+                    .iter()
+                    .filter(|i| crate::summary::page_path(&i.path) == resolved),
+            );
+            if exact.is_some() {
+                return exact;
+            }
+        }
+        let written = crate::summary::page_path(path);
+        let tail: Vec<&str> = written
+            .split('/')
+            .skip_while(|p| matches!(*p, ".." | ""))
+            .collect();
+        only_one(g.items.iter().filter(|i| {
             let parts: Vec<&str> = i.path.split('/').collect();
             parts.ends_with(&tail)
-        });
-        match (found.next(), found.next()) {
-            (Some(i), None) => Some(i.id.as_str()),
-            _ => None,
-        }
+        }))
     }
 
     /// The anchors of the items, catalog entries and SBOMs placed on page `n`: for an
