@@ -112,17 +112,61 @@ fn git_raw(dir: &Path, args: &[&str]) -> Result<String, Failure> {
     }
 }
 
+/// The folder holding the `.git` entry (a folder, or the file of a linked work tree or
+/// submodule) that git would find first from `dir`, looking no higher than
+/// `GIT_CEILING_DIRECTORIES` allows (git(1): it does not move up into a listed folder).
+/// Only its presence is read, not its contents: what it says is for git to judge.
+/// `ceilings` is the variable's value (folders separated as in `PATH`).
+fn repository_entry(dir: &Path, ceilings: Option<&std::ffi::OsStr>) -> Option<std::path::PathBuf> {
+    let start = std::fs::canonicalize(dir).ok()?;
+    let ceilings: Vec<std::path::PathBuf> = ceilings
+        .map(|v| {
+            std::env::split_paths(v)
+                .filter(|p| p.is_absolute())
+                .map(|p| std::fs::canonicalize(&p).unwrap_or(p))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut at = start.as_path();
+    loop {
+        if std::fs::symlink_metadata(at.join(".git")).is_ok() {
+            return Some(at.to_path_buf());
+        }
+        let parent = at.parent()?;
+        if ceilings.iter().any(|c| c == parent) {
+            return None;
+        }
+        at = parent;
+    }
+}
+
 /// The full hash of `HEAD`, or why there is no commit to stamp.
 fn head(book_root: &Path) -> Result<String, String> {
     // Exit 0 here means git found a repository it can use from the book's folder.
     match git(book_root, &["rev-parse", "--git-dir"]) {
         Ok(_) => {}
         Err(Failure::NotRun(why)) => return Err(why),
-        Err(Failure::Exit(said)) if said.is_empty() => {
-            return Err("the book is not in a git repository".into());
-        }
+        // git's words cannot tell "no repository" from a refusal (`safe.directory`) or a
+        // broken one: they are translated. Whether a `.git` is there can be told.
         Err(Failure::Exit(said)) => {
-            return Err(format!("the book is not in a git repository (git: {said})"));
+            let ceilings = std::env::var_os("GIT_CEILING_DIRECTORIES");
+            return Err(
+                match (
+                    repository_entry(book_root, ceilings.as_deref()),
+                    said.is_empty(),
+                ) {
+                    (Some(at), true) => format!(
+                        "git could not read the repository at {} (it exited with an error and said nothing)",
+                        at.display()
+                    ),
+                    (Some(at), false) => format!(
+                        "git could not read the repository at {} (git: {said})",
+                        at.display()
+                    ),
+                    (None, true) => "the book is not in a git repository".into(),
+                    (None, false) => format!("the book is not in a git repository (git: {said})"),
+                },
+            );
         }
     }
     // `--verify -q` exits 1 without a word when HEAD names no commit: a repository
@@ -354,6 +398,41 @@ fn cat_blobs(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The `.git` entry is found in the folder or above it, a file (linked work tree) as
+    /// well as a folder, and never in or above a ceiling folder.
+    #[test]
+    fn the_repository_entry_is_found_up_to_the_ceiling() {
+        let tmp = tempfile::tempdir().unwrap();
+        let top = std::fs::canonicalize(tmp.path()).unwrap();
+        let book = top.join("repo/docs/book");
+        std::fs::create_dir_all(&book).unwrap();
+        assert_eq!(
+            repository_entry(&book, Some(top.parent().unwrap().as_os_str())),
+            None
+        );
+        std::fs::create_dir(top.join("repo/.git")).unwrap();
+        let ceiling_above = top.as_os_str();
+        assert_eq!(
+            repository_entry(&book, Some(ceiling_above)),
+            Some(top.join("repo"))
+        );
+        // A ceiling at the repository's folder hides it, as it hides it from git.
+        let ceiling_at = top.join("repo");
+        assert_eq!(repository_entry(&book, Some(ceiling_at.as_os_str())), None);
+        // A `.git` file (a linked work tree or a submodule) counts too, the nearest first.
+        std::fs::write(top.join("repo/docs/.git"), "gitdir: elsewhere\n").unwrap();
+        assert_eq!(
+            repository_entry(&book, Some(ceiling_above)),
+            Some(top.join("repo/docs"))
+        );
+        // In the folder itself, even when it is listed as a ceiling.
+        std::fs::create_dir(book.join(".git")).unwrap();
+        assert_eq!(
+            repository_entry(&book, Some(book.as_os_str())),
+            Some(book.clone())
+        );
+    }
 
     /// git's own list of repository-local variables (which grows with new git versions)
     /// is covered. Needs git, like the stamp.

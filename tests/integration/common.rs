@@ -13,7 +13,7 @@ mod git;
 mod run;
 mod tools;
 
-pub use book::Book;
+pub use book::{Book, Built};
 pub use git::{git_in, isolate_git};
 pub use run::{
     BIN, Checked, Run, check, check_args, check_human, command, fixture_findings, parse_json_lines,

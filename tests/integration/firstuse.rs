@@ -533,6 +533,89 @@ fn the_gaps_view_shows_gaps_and_open_work_in_the_book() {
     );
 }
 
+/// The coverage matrix marks every draft the same way whatever its kind, and names each
+/// test's result in words, so that a test not run never reads like a pass in a greyscale
+/// print; the legend under the matrix explains the marks.
+#[test]
+fn the_matrix_marks_drafts_of_every_kind_and_tests_not_run() {
+    require!(Mdbook);
+    let book = Book::fixture("clean")
+        .item(
+            "REQ-NEW",
+            "requirement",
+            "New",
+            &["status = \"draft\"", "derives-from = [\"MDCG-SM\"]"],
+            "",
+        )
+        .item(
+            "TST-DRAFT",
+            "test",
+            "Drafted",
+            &[
+                "status = \"draft\"",
+                "verifies = [\"CTL-001\"]",
+                "result = \"pass\"",
+            ],
+            "",
+        )
+        .item(
+            "TST-NR",
+            "test",
+            "Not run yet",
+            &[
+                "status = \"approved\"",
+                "verifies = [\"CTL-001\"]",
+                "result = \"not-run\"",
+            ],
+            "",
+        )
+        .item(
+            "TST-NONE",
+            "test",
+            "No result",
+            &["status = \"approved\"", "verifies = [\"CTL-001\"]"],
+            "",
+        );
+    let built = book.build().expect_ok();
+    let page = built.page("overview.html");
+    let matrix = &page[page.find("techfile-matrix").expect("the matrix")..];
+    let after = |id: &str| -> &str {
+        let at = matrix
+            .find(&format!(">{id}</a>"))
+            .unwrap_or_else(|| panic!("{id} in {matrix}"));
+        &matrix[at + id.len() + 5..(at + id.len() + 5 + 120).min(matrix.len())]
+    };
+    let draft = " <em class=\"techfile-draft\">(draft)</em>";
+    // A requirement's link is followed by its title, then the mark.
+    assert!(
+        after("REQ-NEW").starts_with(&format!(" New{draft}")),
+        "{}",
+        after("REQ-NEW")
+    );
+    assert!(
+        after("TST-DRAFT").starts_with(&format!(
+            "{draft} <span class=\"techfile-ok\">(passed)</span>"
+        )),
+        "{}",
+        after("TST-DRAFT")
+    );
+    for id in ["TST-NR", "TST-NONE"] {
+        assert!(
+            after(id).starts_with(" <strong class=\"techfile-not-run\">(not run)</strong>"),
+            "{id}: {}",
+            after(id)
+        );
+    }
+    assert!(
+        after("TST-001").starts_with(" <span class=\"techfile-ok\">(passed)</span>"),
+        "{}",
+        after("TST-001")
+    );
+    // An approved item has no mark.
+    assert!(!after("CTL-001").starts_with(draft), "{}", after("CTL-001"));
+    assert!(matrix.contains("class=\"techfile-legend\""), "{matrix}");
+}
+
 #[test]
 fn a_procedure_meets_a_process_requirement_and_the_checklist_counts_it() {
     require!(Mdbook);
@@ -711,6 +794,74 @@ fn unknown_names_whose_file_failed_point_at_the_failure() {
     assert!(at("error[sbom-json-syntax]") < at("error[unknown-sbom]"));
 }
 
+/// A misspelt SBOM name whose intended file failed to load: the suggestion weighs every
+/// SBOM file found, loaded or not, so the finding points at the failed file's own error
+/// and never at another SBOM whose name is merely close.
+#[test]
+fn a_misspelt_sbom_name_points_at_the_failed_file_it_means() {
+    let portal =
+        std::fs::read_to_string(crate::common::fixture("clean").join("sboms/portal.cdx.json"))
+            .unwrap();
+    let book = Book::fixture("clean")
+        .edit("sboms/firmware.cdx.json", |t| t.replacen('{', "{ oops", 1))
+        // A loaded SBOM whose name is close to the misspelling too, but further than the
+        // failed one: the old rule suggested it.
+        .file("sboms/firmware-b.cdx.json", portal.replace("urn:uuid:", "urn:uuid:b"))
+        .chapter(
+            "more.md",
+            "More",
+            "# More\n\n{{#techfile sbom firmware.cdx.jsn}}\n\n{{#techfile sbom firmware.cdx.json}}\n",
+        );
+    let checked = book.check();
+    let unknown = checked.with_code("unknown-sbom");
+    // The fixture's own SBOM chapter places the file too.
+    assert_eq!(unknown.len(), 3, "{}", checked.stdout);
+    for f in &unknown {
+        let help = f["help"].as_str().unwrap_or_default();
+        assert!(!help.contains("did you mean"), "{help}");
+        assert!(!help.contains("firmware-b"), "{help}");
+        assert!(
+            help.contains("see the error reported in `sboms/firmware.cdx.json`"),
+            "{help}"
+        );
+        assert!(
+            f["message"].as_str().unwrap().contains("could not be read"),
+            "{f}"
+        );
+        assert!(
+            related(f)
+                .iter()
+                .any(|p| p.starts_with("sboms/firmware.cdx.json")),
+            "{f}"
+        );
+    }
+    // The misspelt one names the file it probably means.
+    let misspelt = unknown
+        .iter()
+        .find(|f| f["message"].as_str().unwrap().contains("firmware.cdx.jsn"))
+        .unwrap_or_else(|| panic!("{}", checked.stdout));
+    assert!(
+        misspelt["help"]
+            .as_str()
+            .unwrap()
+            .starts_with("`firmware.cdx.json` could not be read"),
+        "{misspelt}"
+    );
+    // With the file mended, the same misspelling gets the ordinary suggestion.
+    let mended = Book::fixture("clean").chapter(
+        "more.md",
+        "More",
+        "# More\n\n{{#techfile sbom firmware.cdx.jsn}}\n",
+    );
+    let checked = mended.check();
+    assert_eq!(
+        checked.first("unknown-sbom")["help"],
+        "did you mean `firmware.cdx.json`?",
+        "{}",
+        checked.stdout
+    );
+}
+
 #[test]
 fn a_misspelt_item_folder_is_one_error_with_the_right_name() {
     let run = Book::fixture("clean")
@@ -800,6 +951,80 @@ fn a_link_to_an_item_file_names_the_ref_directive() {
         "{}",
         run.stdout
     );
+}
+
+/// A link to an item's file is matched against the item files themselves, resolved from
+/// the page, whatever the item folders are called and however deep: two differently named
+/// folders, a nested one, a path with `./` and `..` inside, and two folders of one name at
+/// different depths, which only the resolved path tells apart.
+#[test]
+fn a_link_to_an_item_file_is_matched_by_the_resolved_path() {
+    use crate::common::item;
+    let run = Book::fixture("clean")
+        .config("items = [\"../requirements\", \"../verification\", \"requirements\"]")
+        .file(
+            "verification/unit/TST-3.md",
+            item(
+                "TST-3",
+                "test",
+                "Unit",
+                &["verifies = [\"CTL-001\"]", "result = \"pass\""],
+                "",
+            ),
+        )
+        .file(
+            "requirements/network.md",
+            item(
+                "REQ-OUT",
+                "requirement",
+                "Outer",
+                &["status = \"draft\""],
+                "",
+            ),
+        )
+        .file(
+            "book/requirements/network.md",
+            item(
+                "REQ-IN",
+                "requirement",
+                "Inner",
+                &["status = \"draft\""],
+                "",
+            ),
+        )
+        .chapter(
+            "part/links.md",
+            "Links",
+            "# Links\n\n\
+             [a](../../../verification/unit/TST-3.md)\n\n\
+             [b](../../../verification/./unit/../unit/TST-3.md)\n\n\
+             [c](../../../requirements/network.md)\n\n\
+             [d](../../requirements/network.md)\n\n\
+             [e](../../../requirements/tests/TST-001.md)\n",
+        )
+        .check();
+    let links: Vec<(String, String)> = run
+        .findings
+        .iter()
+        .filter(|f| f["file"] == "book/src/part/links.md")
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_string(),
+                f["help"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(links.len(), 5, "{}", run.stdout);
+    for ((code, help), id) in links
+        .iter()
+        .zip(["TST-3", "TST-3", "REQ-OUT", "REQ-IN", "TST-001"])
+    {
+        assert_eq!(code, "link-outside-book", "{}", run.stdout);
+        assert!(
+            help.contains(&format!("`{{{{#techfile ref {id}}}}}`")),
+            "{id}: {help}"
+        );
+    }
 }
 
 /// git with a fixed identity and date, in `dir`; what it printed.
@@ -1067,4 +1292,81 @@ fn check_in_the_book_root_and_mdbook_build_print_the_same_places() {
     // A build without findings prints no base line.
     let clean = Book::fixture("clean").build().expect_ok();
     assert!(!clean.stderr.contains("paths below"), "{}", clean.stderr);
+}
+
+/// git failing in a repository that is there (a broken `HEAD`, or a checkout git refuses as
+/// "dubious ownership" because another user owns it) is told apart from a book outside git
+/// by the `.git` entry, not by git's words: the note names the repository and quotes git.
+/// The pages then say `commit unknown` and `date unknown`, as the README describes.
+#[test]
+fn git_failing_in_a_repository_is_not_called_no_repository() {
+    require!(Mdbook, Git);
+    let book = Book::fixture("clean")
+        .bundle("pdf = false")
+        .git_init()
+        .commit("Issue 2.3");
+    let root = std::fs::canonicalize(book.root()).unwrap();
+    let build = |b: &Book| {
+        b.mdbook()
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("LC_ALL", "C")
+            .run()
+            .expect_ok()
+    };
+    let expect_refused = |built: &crate::common::Built| {
+        let stderr = &built.stderr;
+        assert!(
+            stderr.contains(&format!(
+                "git could not read the repository at {} (git: ",
+                root.display()
+            )),
+            "{stderr}"
+        );
+        assert!(!stderr.contains("not in a git repository"), "{stderr}");
+        assert!(
+            stderr.contains("so pages say `commit unknown`")
+                && stderr.contains("so pages say `date unknown`"),
+            "{stderr}"
+        );
+        let index = built.page("index.html");
+        assert!(
+            index.contains("commit unknown") && index.contains("date unknown"),
+            "the stamp"
+        );
+    };
+    // The same book, readable: the commit and its date.
+    let fine = build(&book);
+    assert!(!fine.stderr.contains("commit unknown"), "{}", fine.stderr);
+
+    let head = book.path(".git/HEAD");
+    let good_head = std::fs::read_to_string(&head).unwrap();
+    std::fs::write(&head, "not a ref\n").unwrap();
+    expect_refused(&build(&book));
+    std::fs::write(&head, good_head).unwrap();
+
+    // A real refusal needs a checkout owned by another user: possible as root (CI runs as
+    // root). Elsewhere the broken HEAD above is the failure tested.
+    let is_root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
+    if is_root {
+        let chowned = Command::new("chown")
+            .args(["-R", "65534:65534"])
+            .arg(&root)
+            .status()
+            .expect("chown runs");
+        assert!(chowned.success());
+        let built = build(&book);
+        expect_refused(&built);
+        // git's own line, quoted as data (its language is fixed here by LC_ALL=C).
+        assert!(
+            built.stderr.contains("dubious ownership"),
+            "{}",
+            built.stderr
+        );
+    } else {
+        eprintln!("not root: the `safe.directory` refusal is not reproduced, only a broken HEAD");
+    }
 }

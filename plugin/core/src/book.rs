@@ -156,6 +156,14 @@ pub struct Expanded<'g, 'a> {
     diagrams: BTreeMap<(String, usize), String>,
 }
 
+/// The ID of the one item `found` yields; `None` for none or several.
+fn only_one<'x>(mut found: impl Iterator<Item = &'x crate::model::Item>) -> Option<&'x str> {
+    match (found.next(), found.next()) {
+        (Some(i), None) => Some(i.id.as_str()),
+        _ => None,
+    }
+}
+
 fn kind_index(kind: Kind) -> usize {
     Kind::ALL.iter().position(|&k| k == kind).unwrap_or(0)
 }
@@ -500,26 +508,38 @@ impl Expanded<'_, '_> {
         out
     }
 
-    /// The ID of the item whose file `path` (a link as written) names: the path without
-    /// its leading `./` and `../` parts is the end of exactly one item's path, by whole
-    /// folder and file names.
-    pub fn item_file(&self, path: &str) -> Option<&str> {
-        if !path.ends_with(".md") {
+    /// The ID of the item whose file `path` (a link as written, on a page in folder `dir`
+    /// of `src`) names. The link is resolved against the page and compared with every
+    /// item's path (both relative to the folder that holds the book, whose `src` is
+    /// `src_dir`), whatever the item folders are called and however deep. A link that
+    /// resolves to no item file but whose path, without the `./` and `../` parts it starts
+    /// with, ends exactly one item's path (by whole folder and file names) names that item
+    /// too: the author counted the `../` wrong, and still meant the item.
+    pub fn item_file(&self, src_dir: Option<&str>, dir: &str, path: &str) -> Option<&str> {
+        if !path.ends_with(".md") || path.starts_with('/') {
             return None;
         }
-        let tail: Vec<&str> = path
-            .split('/')
-            .skip_while(|p| matches!(*p, "." | ".." | ""))
-            .collect();
         let g = self.site.graph;
-        let mut found = g.items.iter().filter(|i| {
+        if let Some(src) = src_dir {
+            let resolved = crate::summary::page_path(&format!("{src}/{dir}/{path}"));
+            let exact = only_one(
+                g.items
+                    .iter()
+                    .filter(|i| crate::summary::page_path(&i.path) == resolved),
+            );
+            if exact.is_some() {
+                return exact;
+            }
+        }
+        let written = crate::summary::page_path(path);
+        let tail: Vec<&str> = written
+            .split('/')
+            .skip_while(|p| matches!(*p, ".." | ""))
+            .collect();
+        only_one(g.items.iter().filter(|i| {
             let parts: Vec<&str> = i.path.split('/').collect();
             parts.ends_with(&tail)
-        });
-        match (found.next(), found.next()) {
-            (Some(i), None) => Some(i.id.as_str()),
-            _ => None,
-        }
+        }))
     }
 
     /// The anchors of the items, catalog entries and SBOMs placed on page `n`: for an
@@ -908,11 +928,43 @@ impl Expander<'_, '_, '_> {
             self.diags.push(finding);
             return None;
         }
+        // Every SBOM file found is a candidate, loaded or not: when the closest is one that
+        // failed, the reference most likely means it, and suggesting another file would send
+        // the reader away from the root cause.
+        let candidates = sboms
+            .sboms
+            .iter()
+            .map(|s| s.key.as_str())
+            .chain(sboms.failed.iter().map(|f| f.key.as_str()));
+        let closest = crate::suggest::closest(file, candidates);
+        if let Some(failed) = closest.and_then(|s| sboms.failed.iter().find(|f| f.key == s)) {
+            let finding = self.finding(
+                Diagnostic::new(
+                    Code::UnknownSbom,
+                    format!(
+                        "no loaded SBOM is named `{file}`; the closest, `{}`, could not be read",
+                        failed.key
+                    ),
+                )
+                .with_label(
+                    Span::new(failed.file, 0..0),
+                    "this SBOM could not be read",
+                )
+                .help(format!(
+                    "`{}` could not be read: see the error reported in `{}` and fix it first; if it is the SBOM meant here, write `{}` in the directive",
+                    failed.key, failed.path, failed.key
+                )),
+                &d.args[1].1,
+                "not a loaded SBOM",
+            );
+            self.diags.push(finding);
+            return None;
+        }
         let known: Vec<&str> = sboms.sboms.iter().map(|s| s.key.as_str()).collect();
         let help = if known.is_empty() {
             "no SBOM is loaded: put CycloneDX JSON files in the folders of `sboms` in [preprocessor.techfile] (default `../sboms`), or fix the ones reported above".to_string()
         } else {
-            match crate::suggest::closest(file, known.iter().copied()) {
+            match closest {
                 Some(s) => format!("did you mean `{s}`?"),
                 None => format!(
                     "loaded SBOMs: {}",

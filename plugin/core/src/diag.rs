@@ -210,7 +210,7 @@ codes! {
     SbomMissingTimestamp = "sbom-missing-timestamp", "sbom", Warn, false;
     /// An item's `affects` names a purl or bom-ref that no loaded SBOM contains, or is a malformed purl.
     UnknownComponent = "unknown-component", "sbom", Deny, false;
-    /// A `{{#techfile sbom FILE}}` directive names a file that is not a loaded SBOM.
+    /// A `{{#techfile sbom FILE}}` directive names a file that is not a loaded SBOM; when the name (or the closest one) is an SBOM file that failed to load, the finding points at that file's error.
     UnknownSbom = "unknown-sbom", "book", Deny, false;
     /// An OSV advisory record cannot be read (not JSON, no `id`, a field of the wrong shape), or a time in it is not RFC 3339; a record that cannot be read is not used.
     AdvisoryMalformed = "advisory-malformed", "advisory", Deny, false;

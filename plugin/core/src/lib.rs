@@ -295,6 +295,7 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
         let text = String::from_utf8_lossy(s.content.as_ref().ok()?).into_owned();
         Some(map.add(s.name.clone(), text))
     });
+    let src_dir = src_dir(&book_inputs.chapters);
     let sources: Vec<Option<&str>> = book_inputs
         .chapters
         .iter()
@@ -461,6 +462,7 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
         &config,
         stamp.as_ref(),
         book_inputs.src_files,
+        src_dir.as_deref(),
         book_inputs.markdown,
         book_inputs.layout.as_deref(),
         render,
@@ -521,6 +523,22 @@ fn included_files(
         .collect()
 }
 
+/// Where `src` is, relative to the folder that holds the book (the base of item paths): a
+/// chapter file's path less its path inside `src`. `None` when no chapter tells (no
+/// chapter file, or only chapters outside `src`).
+fn src_dir(chapters: &[ChapterInput]) -> Option<String> {
+    chapters.iter().find_map(|c| {
+        let inside = summary::page_path(c.source.as_deref()?);
+        let whole = summary::page_path(&c.file.path);
+        let dir = whole.strip_suffix(&inside)?;
+        match dir.strip_suffix('/') {
+            Some(d) => Some(d.to_string()),
+            None if dir.is_empty() => Some(String::new()),
+            None => None,
+        }
+    })
+}
+
 /// Expands every chapter's directives and adds the generated pages, then checks every link
 /// of the book. Without `render` the output holds no pages, only the links that leave the
 /// book: the link check then renders just the pages it must read, as outlines.
@@ -536,6 +554,7 @@ fn expand_and_check_links(
     config: &Config,
     stamp: Option<&Stamp>,
     src_files: BTreeSet<String>,
+    src_dir: Option<&str>,
     markdown: links::Markdown,
     layout: Option<&dyn threat::layout::Layout>,
     render: bool,
@@ -568,6 +587,7 @@ fn expand_and_check_links(
     };
     let pages = BookPages {
         expanded: &expanded,
+        src_dir,
         rendered,
     };
     let check_links = [Code::BrokenLink, Code::BrokenAnchor, Code::LinkOutsideBook]
@@ -611,6 +631,8 @@ fn expand_and_check_links(
 /// read (all of them up front when the book is built anyway).
 struct BookPages<'e, 'g, 'a> {
     expanded: &'e book::Expanded<'g, 'a>,
+    /// Where `src` is, relative to the folder that holds the book (see [`src_dir`]).
+    src_dir: Option<&'e str>,
     rendered: Vec<OnceLock<Mapped>>,
 }
 
@@ -643,7 +665,7 @@ impl links::Pages for BookPages<'_, '_, '_> {
         self.expanded.anchors(n)
     }
 
-    fn item_file(&self, path: &str) -> Option<&str> {
-        self.expanded.item_file(path)
+    fn item_file(&self, dir: &str, path: &str) -> Option<&str> {
+        self.expanded.item_file(self.src_dir, dir, path)
     }
 }

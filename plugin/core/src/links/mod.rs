@@ -59,11 +59,11 @@ pub trait Pages: Sync {
     /// The anchors of the items and catalog entries placed on the page, which generated
     /// links point at.
     fn anchors(&self, n: usize) -> Vec<Anchor>;
-    /// The ID of the item whose file a link to `path` (as written, decoded) names, when
-    /// its path ends like an item file's: item files are not pages, and the link the
+    /// The ID of the item whose file a link to `path` (as written, decoded) on a page in
+    /// folder `dir` (relative to `src`) names: item files are not pages, and the link the
     /// author meant is `{{#techfile ref ID}}`.
-    fn item_file(&self, path: &str) -> Option<&str> {
-        let _ = path;
+    fn item_file(&self, dir: &str, path: &str) -> Option<&str> {
+        let _ = (dir, path);
         None
     }
 }
@@ -440,7 +440,7 @@ impl<'a> Book<'a> {
                 },
                 Target::Outside(why) => {
                     // As written: mdBook has turned `.md` into `.html` in `href`.
-                    let item = pages.item_file(&percent_decode(split_url(&link.written).0));
+                    let item = pages.item_file(dir, &percent_decode(split_url(&link.written).0));
                     let (label, help) = match why {
                         Outside::Absolute => (
                             "an absolute path: where it leads depends on where the book is served",
@@ -460,11 +460,12 @@ impl<'a> Book<'a> {
                 }
                 Target::Missing => {
                     let wanted = self.wanted(dir, &link.written);
-                    let help = match pages.item_file(&percent_decode(split_url(&link.written).0)) {
-                        Some(id) => Some(item_file_help(id)),
-                        None if suggest() => self.missing_help(dir, &wanted),
-                        None => None,
-                    };
+                    let help =
+                        match pages.item_file(dir, &percent_decode(split_url(&link.written).0)) {
+                            Some(id) => Some(item_file_help(id)),
+                            None if suggest() => self.missing_help(dir, &wanted),
+                            None => None,
+                        };
                     let what = match link.kind {
                         LinkKind::Image => "image",
                         LinkKind::Link => "link",

@@ -29,6 +29,33 @@ pub(crate) fn gap(text: &str) -> String {
     format!("<span class=\"techfile-gap\">{}</span>", html(text))
 }
 
+/// The mark after a draft item in every generated table and list, whatever the item's
+/// kind: words, not a colour, because the PDF prints in greyscale.
+pub(crate) fn draft_mark(item: &crate::model::Item) -> &'static str {
+    if item.is_declared_draft() {
+        " <em class=\"techfile-draft\">(draft)</em>"
+    } else {
+        ""
+    }
+}
+
+/// A test's recorded result in words, so that a test not run (`not-run`, or no result)
+/// never reads like a pass.
+pub(crate) fn result_mark(result: Option<crate::model::TestResult>) -> String {
+    use crate::model::TestResult;
+    match result {
+        Some(TestResult::Pass) => "<span class=\"techfile-ok\">(passed)</span>".into(),
+        Some(TestResult::Fail) => gap("(failed)"),
+        Some(TestResult::NotRun) | None => {
+            "<strong class=\"techfile-not-run\">(not run)</strong>".into()
+        }
+    }
+}
+
+/// The legend of the marks [`draft_mark`] and [`result_mark`] write, under each table that
+/// uses them.
+pub(crate) const MARKS_LEGEND: &str = "<p class=\"techfile-legend\"><small>Marks: <em>(draft)</em> an item in work (<code>status = \"draft\"</code>), whatever its kind: it counts for no coverage yet. A test's result: <span class=\"techfile-ok\">(passed)</span>, <span class=\"techfile-gap\">(failed)</span>, or <strong>(not run)</strong> when its result is <code>not-run</code> or not recorded: what it verifies is not yet shown to work.</small></p>\n";
+
 /// Escapes text for HTML element content and attribute values alike.
 pub fn html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());

@@ -12,7 +12,7 @@ use crate::config::risk::Acceptance;
 use crate::cvss::tenths;
 use crate::graph::is_live;
 use crate::graph::{Node, TraceGraph};
-use crate::model::{Estimate, Exploitability, Item, Kind, Relation, RiskFields, TestResult};
+use crate::model::{Estimate, Exploitability, Item, Kind, Relation, RiskFields};
 use crate::risk::{self, Cell};
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -203,22 +203,13 @@ fn controls_cell(site: &Site<'_, '_>, page: &str, risk: usize) -> String {
         } else {
             tests
                 .iter()
-                .map(|&t| {
-                    let link = site.link(page, &g.items[t].id);
-                    match g.items[t].result {
-                        Some(TestResult::Pass) => {
-                            format!("{link} <span class=\"techfile-ok\">(pass)</span>")
-                        }
-                        Some(TestResult::Fail) => format!("{link} {}", gap("(fail)")),
-                        _ => format!("{link} {}", gap("(not run)")),
-                    }
-                })
+                .map(|&t| site.test_with_result(page, t))
                 .collect::<Vec<_>>()
                 .join(", ")
         };
         lines.push(format!(
             "{} <small>({kind})</small><br><small>verified by {verification}</small>",
-            site.link(page, &control.id)
+            site.marked(page, &control.id)
         ));
     }
     lines.join("<br>\n")
@@ -239,8 +230,9 @@ pub fn register(site: &Site<'_, '_>, page: &str) -> String {
         out.push_str("<tr><td colspan=\"6\"><em>No risk items.</em></td></tr>\n");
     }
     for (i, item, fields) in all {
-        let mut risk_cell = site.link_with_title(page, &item.id);
-        if item.status != crate::model::Status::Approved {
+        let mut risk_cell = site.marked_with_title(page, &item.id);
+        // A draft has its mark; other states short of approved are named.
+        if item.status != crate::model::Status::Approved && !item.is_declared_draft() {
             let _ = write!(
                 risk_cell,
                 "<br><small>{}</small>",
@@ -257,7 +249,7 @@ pub fn register(site: &Site<'_, '_>, page: &str) -> String {
         ] {
             let ids: Vec<String> = item
                 .links_of(relation)
-                .map(|l| site.link(page, &l.target))
+                .map(|l| site.marked(page, &l.target))
                 .collect();
             if !ids.is_empty() {
                 described.push((label, ids.join(", ")));
@@ -298,6 +290,7 @@ pub fn register(site: &Site<'_, '_>, page: &str) -> String {
         );
     }
     out.push_str("</tbody>\n</table>\n");
+    out.push_str(super::MARKS_LEGEND);
     out
 }
 
@@ -373,7 +366,7 @@ pub fn matrix(site: &Site<'_, '_>, page: &str, stage: Stage) -> String {
                 "<br><span class=\"techfile-risk-count\">{}</span><br>{}",
                 ids.len(),
                 ids.iter()
-                    .map(|id| site.link(page, id))
+                    .map(|id| site.marked(page, id))
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
@@ -397,7 +390,7 @@ pub fn matrix(site: &Site<'_, '_>, page: &str, stage: Stage) -> String {
             gap(&format!("Not estimated {}:", stage.title().to_lowercase())),
             unplaced
                 .iter()
-                .map(|id| site.link(page, id))
+                .map(|id| site.marked(page, id))
                 .collect::<Vec<_>>()
                 .join(", ")
         );
@@ -432,7 +425,7 @@ pub fn handover(site: &Site<'_, '_>, page: &str) -> String {
             let _ = writeln!(
                 out,
                 "<tr><td>{}</td><td>{reference}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                site.link_with_title(page, &item.id),
+                site.marked_with_title(page, &item.id),
                 estimate(config, &fields.initial),
                 estimate(config, &fields.residual),
                 html(item.status.as_str())
@@ -443,7 +436,7 @@ pub fn handover(site: &Site<'_, '_>, page: &str) -> String {
     let unassessed: Vec<String> = all
         .iter()
         .filter(|(_, _, f)| f.safety_impact.is_none())
-        .map(|(_, item, _)| site.link(page, &item.id))
+        .map(|(_, item, _)| site.marked(page, &item.id))
         .collect();
     if !unassessed.is_empty() {
         let _ = writeln!(

@@ -364,7 +364,7 @@ fn referenced_by(site: &Site<'_, '_>, id: ObjectId, page: &str) -> String {
         .map(|items| {
             items
                 .iter()
-                .map(|&i| site.link(page, &site.graph.items[i].id))
+                .map(|&i| site.marked(page, &site.graph.items[i].id))
                 .collect::<Vec<_>>()
                 .join(", ")
         })

@@ -128,6 +128,29 @@ impl Site<'_, '_> {
         }
     }
 
+    /// [`Self::link`] followed by the draft mark when the ID is a draft item, for the
+    /// generated tables and lists.
+    pub fn marked(&self, from_page: &str, id: &str) -> String {
+        let mark = self.graph.item(id).map_or("", super::draft_mark);
+        format!("{}{mark}", self.link(from_page, id))
+    }
+
+    /// [`Self::link_with_title`] followed by the draft mark when the ID is a draft item.
+    pub fn marked_with_title(&self, from_page: &str, id: &str) -> String {
+        let mark = self.graph.item(id).map_or("", super::draft_mark);
+        format!("{}{mark}", self.link_with_title(from_page, id))
+    }
+
+    /// A test's link with its draft mark and its result, for the generated tables.
+    pub fn test_with_result(&self, from_page: &str, test: usize) -> String {
+        let item = &self.graph.items[test];
+        format!(
+            "{} {}",
+            self.marked(from_page, &item.id),
+            super::result_mark(item.result)
+        )
+    }
+
     /// A link followed by the title: "REQ-1 Title". The title is on the page, so the link
     /// carries no tooltip repeating it.
     pub fn link_with_title(&self, from_page: &str, id: &str) -> String {
@@ -168,12 +191,12 @@ impl Site<'_, '_> {
             "<em>none</em>".to_string()
         } else if titles {
             ids.iter()
-                .map(|id| self.link_with_title(from_page, id))
+                .map(|id| self.marked_with_title(from_page, id))
                 .collect::<Vec<_>>()
                 .join(", ")
         } else {
             ids.iter()
-                .map(|id| self.link(from_page, id))
+                .map(|id| self.marked(from_page, id))
                 .collect::<Vec<_>>()
                 .join(", ")
         };

@@ -79,21 +79,16 @@ pub fn matrix(site: &Site<'_, '_>, page: &str) -> String {
                 controls
                     .iter()
                     .map(|&c| {
-                        let link = site.link(page, &g.items[c].id);
-                        let draft = if g.items[c].is_declared_draft() {
-                            " <em>(draft)</em>"
-                        } else {
-                            ""
-                        };
+                        let link = site.marked(page, &g.items[c].id);
                         // A procedure is evidence by its controlled document, not by a test.
                         if g.items[c].kind == Kind::Procedure {
-                            return format!("{link} <em>(procedure)</em>{draft}");
+                            return format!("{link} <em>(procedure)</em>");
                         }
                         let verified = !g.traced_by(Node::Item(c), Relation::Verifies).is_empty();
                         if verified {
-                            format!("{link}{draft}")
+                            link
                         } else {
-                            format!("{link}{draft} {}", gap("(unverified)"))
+                            format!("{link} {}", gap("(unverified)"))
                         }
                     })
                     .collect::<Vec<_>>()
@@ -104,16 +99,7 @@ pub fn matrix(site: &Site<'_, '_>, page: &str) -> String {
             } else {
                 tests
                     .iter()
-                    .map(|&t| {
-                        let link = site.link(page, &g.items[t].id);
-                        match g.items[t].result {
-                            Some(TestResult::Fail) => format!("{link} {}", gap("(fail)")),
-                            Some(TestResult::Pass) => {
-                                format!("{link} <span class=\"techfile-ok\">(pass)</span>")
-                            }
-                            _ => link,
-                        }
-                    })
+                    .map(|&t| site.test_with_result(page, t))
                     .collect::<Vec<_>>()
                     .join("<br>")
             };
@@ -125,11 +111,12 @@ pub fn matrix(site: &Site<'_, '_>, page: &str) -> String {
             let _ = writeln!(
                 out,
                 "<tr>{practice_cell}<td>{}</td><td>{controls_cell}</td><td>{tests_cell}</td></tr>",
-                site.link_with_title(page, &g.items[r].id)
+                site.marked_with_title(page, &g.items[r].id)
             );
         }
     }
     out.push_str("</tbody>\n</table>\n");
+    out.push_str(super::MARKS_LEGEND);
     out
 }
 
@@ -323,7 +310,10 @@ fn below(g: &TraceGraph<'_>, reqs: &[usize]) -> Evidence {
 fn id_list(site: &Site<'_, '_>, page: &str, ids: &[usize]) -> String {
     let g = site.graph;
     ids.iter()
-        .map(|&i| site.link(page, &g.items[i].id))
+        .map(|&i| match g.items[i].kind {
+            Kind::Test => site.test_with_result(page, i),
+            _ => site.marked(page, &g.items[i].id),
+        })
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -412,6 +402,7 @@ pub fn practices(site: &Site<'_, '_>, page: &str) -> String {
         );
     }
     out.push_str("</tbody>\n</table>\n");
+    out.push_str(super::MARKS_LEGEND);
     out
 }
 
@@ -486,6 +477,7 @@ pub fn checklist(site: &Site<'_, '_>, page: &str, regulation: EntryKind) -> Stri
         );
     }
     out.push_str("</tbody>\n</table>\n");
+    out.push_str(super::MARKS_LEGEND);
     out
 }
 
@@ -537,8 +529,8 @@ fn evidence_text(site: &Site<'_, '_>, page: &str, e: &Evidence) -> String {
             .procedures
             .iter()
             .map(|&p| match &g.items[p].document {
-                Some(d) => format!("{} ({})", site.link(page, &g.items[p].id), html(&d.value)),
-                None => site.link(page, &g.items[p].id),
+                Some(d) => format!("{} ({})", site.marked(page, &g.items[p].id), html(&d.value)),
+                None => site.marked(page, &g.items[p].id),
             })
             .collect();
         parts.push(format!(
@@ -691,18 +683,121 @@ mod tests {
         // Links leave the chapter's folder for the generated pages.
         assert!(row("REQ-1").contains("href=\"../techfile/requirements.html#req-1\""));
         assert!(row("REQ-1").contains("href=\"../techfile/controls.html#ctl-1\""));
-        assert!(row("REQ-1").contains("../techfile/tests.html#tst-1\" title=\"TST-1 title\">TST-1</a> <span class=\"techfile-ok\">(pass)</span>"));
+        assert!(row("REQ-1").contains("../techfile/tests.html#tst-1\" title=\"TST-1 title\">TST-1</a> <span class=\"techfile-ok\">(passed)</span>"));
         assert!(
             row("REQ-2").contains("no control or procedure") && row("REQ-2").contains("no test")
         );
         let untraced = row("REQ-3");
         assert!(untraced.contains("not traced to a practice"));
         assert!(untraced.contains("CTL-2</a> <span class=\"techfile-gap\">(unverified)</span>"));
-        assert!(untraced.contains("TST-2</a> <span class=\"techfile-gap\">(fail)</span>"));
+        assert!(untraced.contains("TST-2</a> <span class=\"techfile-gap\">(failed)</span>"));
         assert!(row("REQ-4").contains("MDCG-SVV"));
         assert!(!m.contains("REQ-OLD"));
         let gaps = rows.iter().filter(|r| r.contains("no requirement")).count();
         assert_eq!(gaps, practices - 2);
+    }
+
+    /// Every draft is marked the same way whatever its kind, and a test not run never
+    /// reads like a pass: in words, for a greyscale print, with the legend under the table.
+    #[test]
+    fn the_matrix_marks_every_draft_and_names_every_result() {
+        let t = Trace::new(&[
+            (
+                "REQ-D",
+                "requirement",
+                "derives-from = [\"MDCG-SM\"]\nstatus = \"draft\"",
+            ),
+            (
+                "REQ-A",
+                "requirement",
+                "derives-from = [\"MDCG-SM\"]\nstatus = \"approved\"",
+            ),
+            (
+                "CTL-D",
+                "control",
+                "implements = [\"REQ-D\"]\nstatus = \"draft\"",
+            ),
+            (
+                "CTL-A",
+                "control",
+                "implements = [\"REQ-A\"]\nstatus = \"approved\"",
+            ),
+            (
+                "TST-D",
+                "test",
+                "verifies = [\"CTL-D\"]\nresult = \"pass\"\nstatus = \"draft\"",
+            ),
+            (
+                "TST-NR",
+                "test",
+                "verifies = [\"CTL-A\"]\nresult = \"not-run\"\nstatus = \"approved\"",
+            ),
+            (
+                "TST-NONE",
+                "test",
+                "verifies = [\"CTL-A\"]\nstatus = \"approved\"",
+            ),
+            (
+                "TST-P",
+                "test",
+                "verifies = [\"CTL-A\"]\nresult = \"pass\"\nstatus = \"approved\"",
+            ),
+            (
+                "TST-F",
+                "test",
+                "verifies = [\"CTL-A\"]\nresult = \"fail\"\nstatus = \"approved\"",
+            ),
+        ]);
+        // The practices table lists only what counts as evidence, so no draft.
+        let p = with_site(&t, &[], |s| practices(s, "m.md"));
+        assert!(
+            p.contains(">TST-NR</a> <strong class=\"techfile-not-run\">(not run)</strong>"),
+            "{p}"
+        );
+        assert!(
+            p.contains(">TST-P</a> <span class=\"techfile-ok\">(passed)</span>"),
+            "{p}"
+        );
+        assert!(p.contains("techfile-legend"), "{p}");
+        {
+            let m = with_site(&t, &[], |s| matrix(s, "m.md"));
+            let after = |id: &str| {
+                let at = m
+                    .find(&format!(">{id}</a>"))
+                    .unwrap_or_else(|| panic!("{id} in {m}"));
+                let rest = &m[at + id.len() + 5..];
+                rest[..rest.len().min(120)].to_string()
+            };
+            let draft = "<em class=\"techfile-draft\">(draft)</em>";
+            for id in ["REQ-D", "CTL-D", "TST-D"] {
+                assert!(after(id).contains(draft), "{id}: {}", after(id));
+            }
+            for id in ["REQ-A", "CTL-A", "TST-NR", "TST-P"] {
+                assert!(
+                    !after(id).starts_with(&format!(" {draft}")),
+                    "{id}: {}",
+                    after(id)
+                );
+            }
+            assert!(
+                after("TST-NR")
+                    .starts_with(" <strong class=\"techfile-not-run\">(not run)</strong>")
+            );
+            assert!(
+                after("TST-NONE")
+                    .starts_with(" <strong class=\"techfile-not-run\">(not run)</strong>")
+            );
+            assert!(after("TST-P").starts_with(" <span class=\"techfile-ok\">(passed)</span>"));
+            assert!(after("TST-F").starts_with(" <span class=\"techfile-gap\">(failed)</span>"));
+            // A draft test shows its mark and its result alike.
+            assert!(after("TST-D").starts_with(&format!(
+                " {draft} <span class=\"techfile-ok\">(passed)</span>"
+            )));
+            assert!(
+                m.contains("techfile-legend") && m.contains("(not run)</strong> when"),
+                "{m}"
+            );
+        }
     }
 
     #[test]

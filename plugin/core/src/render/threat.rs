@@ -50,7 +50,7 @@ fn id_link(site: &Site<'_, '_>, page: &str, i: usize) -> String {
 fn classed_link(site: &Site<'_, '_>, page: &str, i: usize, class: &str) -> String {
     format!(
         "<span class=\"{class}\">{}</span>",
-        site.link(page, &site.graph.items[i].id)
+        site.marked(page, &site.graph.items[i].id)
     )
 }
 
@@ -69,7 +69,7 @@ fn links(site: &Site<'_, '_>, page: &str, items: &[usize]) -> String {
 /// shows at a glance where risk remains.
 fn risk_badge(site: &Site<'_, '_>, page: &str, r: usize) -> String {
     let item = &site.graph.items[r];
-    let link = site.link(page, &item.id);
+    let link = site.marked(page, &item.id);
     let cell = item
         .risk
         .as_ref()

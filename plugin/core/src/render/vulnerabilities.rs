@@ -161,7 +161,7 @@ pub fn render(site: &Site<'_, '_>, page: &str) -> String {
                 .get(&v.component.object())
                 .into_iter()
                 .flatten()
-                .map(|&i| site.link_with_title(page, &site.graph.items[i].id))
+                .map(|&i| site.marked_with_title(page, &site.graph.items[i].id))
                 .collect();
             let _ = writeln!(
                 out,
