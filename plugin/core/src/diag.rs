@@ -36,19 +36,15 @@ pub enum Level {
 }
 
 impl Level {
-    pub const ALL: [Level; 3] = [Level::Deny, Level::Warn, Level::Allow];
+    pub(crate) const ALL: [Level; 3] = [Level::Deny, Level::Warn, Level::Allow];
 
     /// The word written in book.toml.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Level::Deny => "deny",
             Level::Warn => "warn",
             Level::Allow => "allow",
         }
-    }
-
-    pub fn parse(s: &str) -> Option<Level> {
-        Level::ALL.into_iter().find(|l| l.as_str() == s)
     }
 }
 
@@ -84,7 +80,7 @@ macro_rules! codes {
             }
 
             /// One-line explanation, used in the book's code reference.
-            pub fn summary(self) -> &'static str {
+            pub(crate) fn summary(self) -> &'static str {
                 match self { $(Code::$variant => concat!($($doc),*).trim_ascii(),)* }
             }
         }
@@ -329,7 +325,7 @@ impl Code {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Label {
     pub span: Span,
-    pub message: String,
+    pub(crate) message: String,
 }
 
 /// One finding.
@@ -370,14 +366,14 @@ impl Diagnostic {
     }
 
     /// [`Diagnostic::at`] when there is a place to point at (generated text may have none).
-    pub fn at_opt(self, span: Option<Span>, label: impl Into<String>) -> Diagnostic {
+    pub(crate) fn at_opt(self, span: Option<Span>, label: impl Into<String>) -> Diagnostic {
         match span {
             Some(s) => self.at(s, label),
             None => self,
         }
     }
 
-    pub fn with_label(mut self, span: Span, label: impl Into<String>) -> Diagnostic {
+    pub(crate) fn with_label(mut self, span: Span, label: impl Into<String>) -> Diagnostic {
         self.secondary.push(Label {
             span,
             message: label.into(),
@@ -414,7 +410,10 @@ pub fn sort(diags: &mut [Diagnostic]) {
 }
 
 /// Applies the configured level of each code: drops allowed codes, re-grades the rest.
-pub fn apply_levels(diags: Vec<Diagnostic>, level_of: impl Fn(Code) -> Level) -> Vec<Diagnostic> {
+pub(crate) fn apply_levels(
+    diags: Vec<Diagnostic>,
+    level_of: impl Fn(Code) -> Level,
+) -> Vec<Diagnostic> {
     diags
         .into_iter()
         .filter_map(|mut d| {
@@ -434,7 +433,7 @@ pub fn apply_levels(diags: Vec<Diagnostic>, level_of: impl Fn(Code) -> Level) ->
 }
 
 /// Counts of a run's findings, for the closing line.
-pub fn counts(diags: &[Diagnostic]) -> (usize, usize) {
+pub(crate) fn counts(diags: &[Diagnostic]) -> (usize, usize) {
     let errors = diags.iter().filter(|d| d.is_error()).count();
     (errors, diags.len() - errors)
 }
@@ -604,7 +603,7 @@ fn render_compact(d: &Diagnostic, map: &SourceMap) -> String {
 }
 
 /// One line per finding: `file:line:col: error[code]: message`.
-pub fn render_plain(d: &Diagnostic, map: &SourceMap) -> String {
+pub(crate) fn render_plain(d: &Diagnostic, map: &SourceMap) -> String {
     let loc = match &d.primary {
         Some(p) => {
             let file = map.get(p.span.file);
@@ -690,7 +689,7 @@ pub fn render_json(diags: &[Diagnostic], map: &SourceMap) -> String {
 
 /// A finding as the same JSON object `render_json` prints, for embedding in other JSON
 /// (the bundle's trace export).
-pub fn json_value(d: &Diagnostic, map: &SourceMap) -> serde_json::Value {
+pub(crate) fn json_value(d: &Diagnostic, map: &SourceMap) -> serde_json::Value {
     serde_json::to_value(json_diagnostic(d, map)).unwrap_or_default()
 }
 

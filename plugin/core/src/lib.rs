@@ -18,7 +18,7 @@
 pub mod advisory;
 pub mod book;
 pub mod catalog;
-pub mod checks;
+pub(crate) mod checks;
 pub mod config;
 pub mod cvss;
 pub mod diag;
@@ -37,7 +37,7 @@ pub mod render;
 pub mod report;
 pub mod revalidate;
 pub mod review;
-pub mod risk;
+pub(crate) mod risk;
 pub mod sbom;
 pub mod serve;
 pub mod stamp;
@@ -181,7 +181,7 @@ pub struct Analysis {
     /// Every file read, so spans turn back into file:line:column.
     pub map: SourceMap,
     /// The built-in regulatory catalog.
-    pub catalog: &'static Catalog,
+    pub(crate) catalog: &'static Catalog,
     /// The items that could be read, in input order (sorted by path).
     pub items: Vec<Item>,
     index: GraphIndex,
@@ -194,10 +194,6 @@ pub struct Analysis {
     pub findings: Vec<Diagnostic>,
     /// The stamp of this version, when `[preprocessor.techfile.bundle]` is set.
     pub stamp: Option<Stamp>,
-    /// The input files with their roles and hashes (book.toml, SUMMARY.md, chapters, items,
-    /// SBOMs), sorted by role then path; SBOMs only when they passed validation, so what is
-    /// listed and shipped is exactly what was checked.
-    pub inputs: Vec<InputFile>,
     /// The expanded book: in [`Mode::Build`] every chapter and generated page; always the
     /// links that leave the book.
     pub output: book::Output,
@@ -209,10 +205,8 @@ pub struct Analysis {
     /// Every coverage gap and the open work (drafts, approved tests not run): `check
     /// --gaps` and the gaps view list them.
     pub gaps: checks::Gaps,
-    /// The day the analysis judged dates on ([`Inputs::today`]).
-    pub today: Option<Date>,
     /// The level and end of support of every SBOM component, with their sources.
-    pub support: lifecycle::Support,
+    pub(crate) support: lifecycle::Support,
     /// The evidence files and what the JUnit reports say.
     pub evidence: evidence::Evidence,
 }
@@ -448,7 +442,7 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
 
     hashed.sort();
     hashed.dedup();
-    let stamp = facts.map(|f| f.into_stamp(hashed.clone()));
+    let stamp = facts.map(|f| f.into_stamp(hashed));
 
     let (mut output, book_diags) = expand_and_check_links(
         &graph,
@@ -484,12 +478,10 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
         reviews,
         findings,
         stamp,
-        inputs: hashed,
         output,
         notes,
         vulnerabilities,
         gaps,
-        today,
         support,
         evidence,
     }

@@ -33,7 +33,7 @@ impl EntryKind {
         }
     }
 
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             EntryKind::Practice => "MDCG 2019-16 practice",
             EntryKind::Iec62443 => "IEC 62443-4-1 requirement",
@@ -103,7 +103,7 @@ impl Catalog {
     }
 
     /// Parses catalog data; every mapping target must exist.
-    pub fn parse(data: &str) -> Result<Catalog, String> {
+    pub(crate) fn parse(data: &str) -> Result<Catalog, String> {
         let file: File = toml::from_str(data).map_err(|e| e.to_string())?;
         let mut index = BTreeMap::new();
         for (i, e) in file.entry.iter().enumerate() {
@@ -162,7 +162,7 @@ impl Catalog {
         self.index.get(id).map(|&i| &self.entries[i])
     }
 
-    pub fn contains(&self, id: &str) -> bool {
+    pub(crate) fn contains(&self, id: &str) -> bool {
         self.index.contains_key(id)
     }
 
@@ -171,12 +171,12 @@ impl Catalog {
     }
 
     /// Entries that map to `id` (the reverse of `maps-to`).
-    pub fn mapped_from(&self, id: &str) -> &[String] {
+    pub(crate) fn mapped_from(&self, id: &str) -> &[String] {
         self.mapped_from.get(id).map(Vec::as_slice).unwrap_or(&[])
     }
 
     /// The MDCG practices an entry belongs to (a practice belongs to itself).
-    pub fn practices_of(&self, id: &str) -> impl Iterator<Item = &str> {
+    pub(crate) fn practices_of(&self, id: &str) -> impl Iterator<Item = &str> {
         self.practices_of
             .get(id)
             .into_iter()

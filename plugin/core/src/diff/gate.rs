@@ -13,7 +13,7 @@ use serde::Serialize;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Verdict {
     /// The rules in force.
-    pub rules: Vec<Rule>,
+    pub(crate) rules: Vec<Rule>,
     /// Whether any rule is hit: the change fails.
     pub failed: bool,
     /// One sentence per rule hit.

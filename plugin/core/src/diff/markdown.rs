@@ -13,7 +13,7 @@ use crate::report::Finding;
 use std::fmt::Write;
 
 /// The longest report written, in characters.
-pub const MAX_CHARS: usize = 65_000;
+pub(crate) const MAX_CHARS: usize = 65_000;
 
 /// A code span holding `text` exactly (a fence longer than any run of backticks inside).
 /// Outside a table: in a cell, pass the cell through [`cell`].

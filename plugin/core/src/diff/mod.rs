@@ -9,14 +9,14 @@
 //! the same day; [`compare`] returns a [`Diff`], [`gate`] decides whether it fails the
 //! pull request, and [`markdown`] and the JSON serialisation present it.
 
-pub mod coverage;
+pub(crate) mod coverage;
 pub mod gate;
-pub mod items;
+pub(crate) mod items;
 pub mod markdown;
 pub mod report;
-pub mod sbom;
-pub mod suspects;
-pub mod words;
+pub(crate) mod sbom;
+pub(crate) mod suspects;
+pub(crate) mod words;
 
 use crate::Analysis;
 use crate::report::{Finding, findings as stable_findings};
@@ -25,18 +25,18 @@ use std::collections::BTreeMap;
 
 /// The version of the JSON report (`schemas/diff.schema.json`). A change that removes or
 /// renames a field raises it; added fields do not.
-pub const JSON_VERSION: u32 = 1;
+pub(crate) const JSON_VERSION: u32 = 1;
 
 /// Everything that changed between two versions.
 #[derive(Debug, Default, Serialize)]
 pub struct Diff {
-    pub items: items::ItemChanges,
-    pub links: items::LinkChanges,
-    pub coverage: coverage::Coverage,
-    pub risks: Vec<items::RiskChange>,
+    pub(crate) items: items::ItemChanges,
+    pub(crate) links: items::LinkChanges,
+    pub(crate) coverage: coverage::Coverage,
+    pub(crate) risks: Vec<items::RiskChange>,
     pub findings: FindingChanges,
-    pub sboms: Vec<sbom::SbomChange>,
-    pub suspect_links: suspects::SuspectChanges,
+    pub(crate) sboms: Vec<sbom::SbomChange>,
+    pub(crate) suspect_links: suspects::SuspectChanges,
 }
 
 /// Findings matched by their stable key.
@@ -45,14 +45,14 @@ pub struct FindingChanges {
     /// In the head version only: what the change introduces.
     pub new: Vec<Finding>,
     /// In the base version only: what the change fixes.
-    pub fixed: Vec<Finding>,
+    pub(crate) fixed: Vec<Finding>,
     /// In both (as the head version reports them).
-    pub unchanged: Vec<Finding>,
+    pub(crate) unchanged: Vec<Finding>,
 }
 
 impl Diff {
     /// Whether nothing the report lists changed (findings still present do not count).
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.items.is_empty()
             && self.links.added.is_empty()
             && self.links.removed.is_empty()

@@ -9,7 +9,7 @@ pub const FILE_NAME: &str = "MANIFEST.sha256";
 
 /// Whether a bundle path can be written to and read back from a manifest unchanged:
 /// relative, forward slashes, no `.`/`..` steps, and nothing `sha256sum` would escape.
-pub fn is_safe_path(path: &str) -> bool {
+pub(crate) fn is_safe_path(path: &str) -> bool {
     !path.is_empty()
         && !path.starts_with('/')
         && !path.contains(['\\', '\n', '\r', '\0'])

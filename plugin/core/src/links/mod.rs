@@ -126,14 +126,14 @@ impl Pages for Vec<Page<'_>> {
 /// links point at.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Anchor {
-    pub anchor: String,
-    pub id: String,
+    pub(crate) anchor: String,
+    pub(crate) id: String,
     /// Where the ID is defined (`None` for catalog entries), or the directive that placed
     /// an SBOM.
-    pub span: Option<Span>,
+    pub(crate) span: Option<Span>,
     /// The anchor is a heading's id (an item or catalog entry); else an HTML element's
     /// (an SBOM or one of its component rows).
-    pub heading: bool,
+    pub(crate) heading: bool,
 }
 
 /// How to check.

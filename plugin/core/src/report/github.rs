@@ -9,9 +9,10 @@
 use super::Finding;
 
 /// Annotations of one level GitHub shows per step.
-pub const PER_LEVEL: usize = 10;
+pub(crate) const PER_LEVEL: usize = 10;
 /// Annotations GitHub shows per job.
-pub const PER_JOB: usize = 50;
+#[cfg(test)]
+pub(crate) const PER_JOB: usize = 50;
 
 /// Escapes the message of a workflow command (`%`, CR, LF), as the toolkit does.
 fn escape_data(s: &str) -> String {

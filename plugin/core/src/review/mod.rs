@@ -27,7 +27,8 @@ use crate::diag::{Code, Diagnostic};
 use crate::fingerprint::{self, Profile};
 use crate::graph::{Node, TraceGraph};
 use crate::model::{Fingerprint, Span, Status};
-pub use record::{Meaning, Record};
+pub use record::Meaning;
+pub(crate) use record::Record;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The state of one reviewed (or not yet reviewed) link.
@@ -63,26 +64,26 @@ pub struct LinkReview {
 #[derive(Clone, Debug, Default)]
 pub struct Reviews {
     /// The fingerprint profile version in force.
-    pub profile_version: u32,
+    pub(crate) profile_version: u32,
     /// Every item's own fingerprint under the profile in force, by item index.
-    pub fingerprints: Vec<Fingerprint>,
+    pub(crate) fingerprints: Vec<Fingerprint>,
     /// The review records, oldest first.
-    pub records: Vec<Record>,
+    pub(crate) records: Vec<Record>,
     /// Every link from a live item to another live item, sorted by (downstream ID,
     /// upstream ID).
     pub links: Vec<LinkReview>,
     /// Whether the book keeps reviews: some item carries a stamp, or a record exists.
-    pub tracked: bool,
+    pub(crate) tracked: bool,
 }
 
 impl Reviews {
     /// The links of one downstream item.
-    pub fn of_item(&self, item: usize) -> impl Iterator<Item = &LinkReview> {
+    pub(crate) fn of_item(&self, item: usize) -> impl Iterator<Item = &LinkReview> {
         self.links.iter().filter(move |l| l.item == item)
     }
 
     /// The newest record that covers a stamp of `item`.
-    pub fn last_record(&self, item: usize) -> Option<&Record> {
+    pub(crate) fn last_record(&self, item: usize) -> Option<&Record> {
         self.of_item(item)
             .filter_map(|l| l.record)
             .max_by_key(|&r| (self.records[r].timestamp, r))
@@ -91,7 +92,7 @@ impl Reviews {
 }
 
 /// Compares every stamp with today's fingerprints and with the records.
-pub fn check(
+pub(crate) fn check(
     graph: &TraceGraph<'_>,
     profile: &Profile,
     records: Vec<Record>,

@@ -171,7 +171,7 @@ fn quoted(s: &str) -> String {
 }
 
 /// The text of a review record.
-pub fn record_text(
+pub(crate) fn record_text(
     who: &Reviewer,
     covers: &[(String, String, Fingerprint)],
     profile: u32,

@@ -242,7 +242,7 @@ impl Purl {
 
     /// Whether this purl and `other` differ only in the case of their namespace and name:
     /// the type keeps their case, and a reference with the other case names nothing.
-    pub fn differs_only_in_case(&self, other: &Purl) -> bool {
+    pub(crate) fn differs_only_in_case(&self, other: &Purl) -> bool {
         self.package() != other.package()
             && self.package().to_lowercase() == other.package().to_lowercase()
     }
@@ -260,7 +260,7 @@ impl Purl {
 
     /// `pkg:type/namespace/name#subpath`, canonical: the package whatever its version, as
     /// two versions of a document name it.
-    pub fn versionless(&self) -> String {
+    pub(crate) fn versionless(&self) -> String {
         format!("{}{}", &self.text[..self.package_end], self.subpath())
     }
 
@@ -285,12 +285,12 @@ impl Purl {
     }
 
     /// The namespace, percent-decoded and in the case the type keeps (`@Scope` of npm).
-    pub fn decoded_namespace(&self) -> Option<&str> {
+    pub(crate) fn decoded_namespace(&self) -> Option<&str> {
         self.namespace.as_deref()
     }
 
     /// The name, percent-decoded and in the case the type keeps (`JSONStream` of npm).
-    pub fn decoded_name(&self) -> &str {
+    pub(crate) fn decoded_name(&self) -> &str {
         &self.name
     }
 }
