@@ -68,7 +68,9 @@ impl Chapter {
 /// A page the tool adds to the book.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GeneratedPage {
+    /// The page title shown in the table of contents.
     pub title: String,
+    /// Path of the page's Markdown relative to `src`, with forward slashes (`techfile/REQ-1.md`).
     pub path: String,
     /// The Markdown, with the item files its item bodies come from.
     pub content: Mapped,

@@ -135,7 +135,9 @@ pub struct Vector {
 /// about, and what to write instead.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CvssError {
+    /// What is wrong, in one sentence, with the valid metrics or values where they help.
     pub message: String,
+    /// Byte range of the offending part within the vector string (not within the file).
     pub range: Range<usize>,
     pub(crate) help: String,
 }

@@ -14,11 +14,14 @@ use std::ops::Range;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Severity {
+    /// Reported; the build still succeeds.
     Warning,
+    /// Reported; `mdbook build` and `check` fail.
     Error,
 }
 
 impl Severity {
+    /// The word used in rendered findings and JSON (`warning`, `error`).
     pub fn as_str(self) -> &'static str {
         match self {
             Severity::Warning => "warning",
@@ -30,8 +33,11 @@ impl Severity {
 /// What the user may set a code to in `[preprocessor.techfile.severity]`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Level {
+    /// Report as an error.
     Deny,
+    /// Report as a warning.
     Warn,
+    /// Do not report (not allowed for fixed codes, see [`Code::is_fixed`]).
     Allow,
 }
 
@@ -58,8 +64,11 @@ macro_rules! codes {
         }
 
         impl Code {
+            /// Every code, in declaration order.
             pub const ALL: &'static [Code] = &[$(Code::$variant),*];
 
+            /// The kebab-case name users write in `[preprocessor.techfile.severity]` and scripts
+            /// match on.
             pub fn as_str(self) -> &'static str {
                 match self { $(Code::$variant => $name,)* }
             }
@@ -69,6 +78,7 @@ macro_rules! codes {
                 match self { $(Code::$variant => $family,)* }
             }
 
+            /// The level the code has unless book.toml sets another.
             pub fn default_level(self) -> Level {
                 match self { $(Code::$variant => Level::$default,)* }
             }
@@ -295,6 +305,7 @@ codes! {
 }
 
 impl Code {
+    /// The code a kebab-case name denotes; `None` for an unknown name.
     pub fn parse(s: &str) -> Option<Code> {
         Code::ALL.iter().copied().find(|c| c.as_str() == s)
     }
@@ -324,6 +335,7 @@ impl Code {
 /// A secondary location with its own message ("first defined here").
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Label {
+    /// Where the label points.
     pub span: Span,
     pub(crate) message: String,
 }
@@ -331,12 +343,17 @@ pub struct Label {
 /// One finding.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
+    /// The stable kebab-case code of the finding.
     pub code: Code,
+    /// The severity after the configured levels were applied.
     pub severity: Severity,
+    /// One sentence saying what is wrong, naming the item or file.
     pub message: String,
     /// Where the finding is; `None` only for findings about the run as a whole.
     pub primary: Option<Label>,
+    /// Further places that explain the finding ("first defined here").
     pub secondary: Vec<Label>,
+    /// How to fix it, in one line.
     pub help: Option<String>,
 }
 
@@ -357,6 +374,7 @@ impl Diagnostic {
         }
     }
 
+    /// Points the finding at `span`, with `label` shown under the underlined text.
     pub fn at(mut self, span: Span, label: impl Into<String>) -> Diagnostic {
         self.primary = Some(Label {
             span,
@@ -381,11 +399,13 @@ impl Diagnostic {
         self
     }
 
+    /// Adds the help line.
     pub fn help(mut self, help: impl Into<String>) -> Diagnostic {
         self.help = Some(help.into());
         self
     }
 
+    /// Whether the finding fails the build ([`Severity::Error`]).
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }

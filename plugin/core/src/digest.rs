@@ -36,6 +36,7 @@ pub struct Sha256Stream {
 }
 
 impl Sha256Stream {
+    /// Hashes the next piece of the file.
     pub fn update(&mut self, bytes: &[u8]) {
         self.hasher.update(bytes);
         self.len += bytes.len() as u64;

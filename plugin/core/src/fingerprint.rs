@@ -6,13 +6,13 @@
 //! fingerprint must change with what an item *says* and with nothing else:
 //!
 //! - only the fields of the kind's profile count (status, owner, review dates and the stamps
-//!   themselves never do; see [`EXCLUDED`]);
+//!   themselves never do; see `EXCLUDED`);
 //! - the encoding is canonical JSON: an object with sorted keys
 //!   `{"fields": {...}, "kind": "...", "profile": N}`, every profile field present (`null`
 //!   when absent), strings JSON-escaped, so no two different items encode alike (plain
 //!   concatenation would hash `("ab", "c")` and `("a", "bc")` the same);
 //! - lists are compared as sets (sorted), so reordering `implements` is not a change;
-//! - text is normalised by [`normalize_text`], so line endings, trailing blanks, blank-line
+//! - text is normalised by `normalize_text`, so line endings, trailing blanks, blank-line
 //!   runs and reflowing a paragraph are not changes;
 //! - the profile version is part of the hashed text and of the written form, so a changed
 //!   profile is recognised as such instead of making every link suspect.

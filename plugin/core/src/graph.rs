@@ -149,10 +149,11 @@ impl GraphIndex {
 }
 
 /// The trace graph as the checks and generators read it: the catalog, the items and the
-/// [`GraphIndex`] built from them. Cheap to copy.
+/// `GraphIndex` built from them. Cheap to copy.
 #[derive(Clone, Copy)]
 pub struct TraceGraph<'a> {
     pub(crate) catalog: &'a Catalog,
+    /// The items of the analysis, sorted by path; node indices of items point into it.
     pub items: &'a [Item],
     pub(crate) graph: &'a DiGraph<Node, Edge>,
     /// Links that name an ID nobody defines.
@@ -172,6 +173,7 @@ impl<'a> TraceGraph<'a> {
         self.broken.iter().find(|b| b.defines(id))
     }
 
+    /// The node of an item or catalog entry with this ID; `None` when neither exists.
     pub fn lookup(&self, id: &str) -> Option<Node> {
         self.index.by_id.get(id).copied()
     }

@@ -1,18 +1,31 @@
 //! The pure core of mdbook-techfile: it turns the files of a technical file (item files,
-//! SBOMs, the chapters of the book) into one [`Analysis`]: the items, the built-in catalog,
-//! the trace graph, the SBOMs with the items' `affects` links, the stamp of the version,
-//! the graded findings and, when asked, the generated pages.
+//! CycloneDX SBOMs, OSV advisories, VEX documents, review records, support tables, test
+//! evidence and the chapters of the book) into one [`Analysis`]: the items, the built-in
+//! regulatory catalog (MDCG 2019-16, IEC 62443-4-1, IEC 81001-5-1, MDR / IVDR Annex I),
+//! the trace graph, the SBOMs with the items' `affects` links, the vulnerability
+//! assessment, the stamp of the version, the graded findings and, when asked, the
+//! generated pages.
 //!
-//! Nothing here touches the file system, runs a process, reads the environment or the
-//! clock, or prints: the `mdbook-techfile` crate gathers the inputs ([`Inputs`]) and decides
-//! where output goes. Data flows one way, layer by layer (see ARCHITECTURE.md):
-//! [`suggest`], [`digest`] and [`cvss`] → [`model`], [`diag`] and [`fingerprint`] →
-//! [`catalog`] and [`load`] → [`config`], [`sbom`] and [`stamp`] → [`graph`], [`risk`] and
-//! [`threat`] → [`checks`], [`vex`] and [`advisory`] → [`render`] → [`summary`],
-//! [`includes`], [`book`], [`links`] and [`serve`] → this module → [`export`], [`report`]
-//! (findings with stable keys), [`revalidate`] (the revalidation report) and [`diff`] (two
-//! analyses compared).
+//! There is one entry point: [`analyse`] takes [`Inputs`] (everything already read) and a
+//! [`Mode`], and returns the [`Analysis`] every command reads. The other public modules are
+//! what the `mdbook-techfile` binary, its tests and the fuzz targets (`techfile-fuzzing`)
+//! need beyond that: the model types the results are made of, readers the fuzz targets
+//! drive one at a time, and the consumers of an analysis ([`export`], [`report`],
+//! [`revalidate`], [`diff`]).
+//!
+//! Nothing here touches the file system, runs a process, spawns threads of its own (rayon's
+//! data parallelism spreads the work), reads the environment or the clock, or prints: the
+//! `mdbook-techfile` crate gathers the inputs and decides where output goes. Findings are values ([`diag::Diagnostic`]) that point at
+//! byte ranges of the files in the [`model::SourceMap`]. Data flows one way, layer by layer
+//! (see ARCHITECTURE.md, "Layers of the core"): [`suggest`], [`digest`] and [`cvss`] →
+//! [`model`], [`diag`] and [`fingerprint`] → [`catalog`] and [`load`] → [`config`],
+//! [`sbom`] and [`stamp`] → [`graph`], `risk` and [`threat`] → [`lifecycle`],
+//! [`evidence`], [`vex`], [`advisory`], `checks` and [`review`] → [`render`] →
+//! [`summary`], [`includes`], [`book`], [`links`] and [`serve`] → this module → [`export`],
+//! [`report`] (findings with stable keys), [`revalidate`] (the revalidation report) and
+//! [`diff`] (two analyses compared).
 
+#![warn(missing_docs)]
 #![deny(clippy::print_stderr, clippy::print_stdout)]
 
 pub mod advisory;
@@ -97,7 +110,7 @@ pub struct BookInputs {
     pub markdown: links::Markdown,
     /// Whether mdBook's `links` preprocessor (`{{#include}}` and its relatives) runs.
     pub links: bool,
-    /// The absolute path of `src`, one entry per folder (see [`includes::Files::root`]).
+    /// The absolute path of `src`, one entry per folder (see `includes::Files::root`).
     pub src_root: Vec<String>,
     /// The files that the chapters' `{{#include}}` helpers (and theirs) name, by path
     /// relative to `src` with forward slashes, or by absolute path (`/` first) outside
@@ -163,7 +176,7 @@ pub struct Inputs {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
     /// Every check; pages are rendered only as far as the link check must read them, as
-    /// outlines (see [`render::site::Site::outline`]). [`Analysis::output`] holds only the
+    /// outlines (see `render::site::Site::outline`). [`Analysis::output`] holds only the
     /// links that leave the book.
     Check,
     /// Every check, and every page rendered in full and stamped: [`Analysis::output`] is

@@ -15,12 +15,16 @@ pub struct FileId(pub u32);
 /// A byte range in one source file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Span {
+    /// The file the range is in.
     pub file: FileId,
+    /// Byte offset of the first byte (0-based, in the file's UTF-8 text).
     pub start: u32,
     pub(crate) end: u32,
 }
 
 impl Span {
+    /// A span over `range` (byte offsets) of `file`; offsets above `u32::MAX` saturate and an end
+    /// before the start is moved to the start.
     pub fn new(file: FileId, range: Range<usize>) -> Span {
         Span {
             file,
@@ -29,6 +33,7 @@ impl Span {
         }
     }
 
+    /// The byte range within the file's text.
     pub fn range(&self) -> Range<usize> {
         self.start as usize..self.end as usize
     }
@@ -49,6 +54,7 @@ fn saturating_u32(n: usize) -> u32 {
 pub struct SourceFile {
     /// Path shown in diagnostics, with forward slashes, relative to where the user runs.
     pub name: String,
+    /// The file's whole text; spans index into it by byte.
     pub text: String,
     line_starts: OnceLock<Vec<usize>>,
 }
@@ -62,6 +68,8 @@ impl SourceFile {
         }
     }
 
+    /// Byte offsets at which each line starts (the first is 0); line `n` (1-based) starts at index
+    /// `n - 1`.
     pub fn line_starts(&self) -> &[usize] {
         self.line_starts.get_or_init(|| {
             std::iter::once(0)
@@ -99,32 +107,39 @@ pub struct SourceMap {
 }
 
 impl SourceMap {
+    /// An empty map.
     pub fn new() -> SourceMap {
         SourceMap::default()
     }
 
+    /// Adds a file and returns its ID; names need not be unique.
     pub fn add(&mut self, name: impl Into<String>, text: impl Into<String>) -> FileId {
         let id = FileId(saturating_u32(self.files.len()));
         self.files.push(SourceFile::new(name, text));
         id
     }
 
+    /// The file with this ID. Panics on an ID from another map, which is a bug in the caller.
     pub fn get(&self, id: FileId) -> &SourceFile {
         &self.files[id.0 as usize]
     }
 
+    /// The path shown to users of the file with this ID.
     pub fn name(&self, id: FileId) -> &str {
         &self.get(id).name
     }
 
+    /// The text of the file with this ID.
     pub fn text(&self, id: FileId) -> &str {
         &self.get(id).text
     }
 
+    /// How many files the map holds.
     pub fn len(&self) -> usize {
         self.files.len()
     }
 
+    /// Whether the map holds no file.
     pub fn is_empty(&self) -> bool {
         self.files.is_empty()
     }
@@ -136,18 +151,25 @@ impl SourceMap {
             .map(|(i, f)| (FileId(saturating_u32(i)), f))
     }
 
+    /// The first file added under `name`, if any.
     pub fn find(&self, name: &str) -> Option<FileId> {
         self.iter().find(|(_, f)| f.name == name).map(|(id, _)| id)
     }
 }
 
 /// The kinds of item a user writes: the five of the trace (requirement, risk, control,
-/// test, procedure) and the seven of the threat model (see [`Kind::is_model`]).
+/// test, procedure) and the seven of the threat model (see `Kind::is_model`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Kind {
+    /// A security requirement (`requirement`): what the device must do, derived from a catalog
+    /// entry or another requirement.
     Requirement,
+    /// A security risk (`risk`): a threat exploiting a vulnerability, estimated before and after
+    /// controls (ISO 14971, AAMI TIR57).
     Risk,
+    /// A risk control measure (`control`) that implements requirements and mitigates risks.
     Control,
+    /// A verification activity (`test`) that verifies requirements or controls.
     Test,
     /// A process of the manufacturer (vulnerability handling, secure development, update
     /// delivery) that meets a requirement, kept in a controlled document of the quality
@@ -288,7 +310,7 @@ impl fmt::Display for Kind {
 
 /// The relation a trace key expresses, always from the item that declares it to its target.
 /// A key may name several relations (`assets` on a risk, a data store, a data flow or a
-/// process): each relation has one source kind, and [`Relation::of`] finds the one a key
+/// process): each relation has one source kind, and `Relation::of` finds the one a key
 /// means on a kind.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Relation {
@@ -329,6 +351,7 @@ pub enum Relation {
 }
 
 impl Relation {
+    /// Every relation, in declaration order.
     pub const ALL: [Relation; 17] = [
         Relation::DerivesFrom,
         Relation::Implements,
@@ -528,9 +551,13 @@ impl Relation {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub enum Status {
     #[default]
+    /// Being written: open work, not a finding, unless `coverage.draft` is set.
     Draft,
+    /// Written and submitted for review (`in-review`).
     InReview,
+    /// Approved: held to every rule of the trace.
     Approved,
+    /// Withdrawn: kept for the record; links to it are findings (`link-to-obsolete`).
     Obsolete,
 }
 
@@ -630,10 +657,10 @@ impl fmt::Display for Date {
 /// An enum of fixed front-matter words, with the list of words (for help lines) and
 /// parsing. Written once here so every word list parses and prints the same way.
 macro_rules! words {
-    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $variant:ident = $word:literal,)* }) => {
+    ($(#[$m:meta])* $vis:vis $name:ident { $($(#[$vm:meta])* $variant:ident = $word:literal,)* }) => {
         $(#[$m])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-        pub enum $name {
+        $vis enum $name {
             $($(#[$vm])* $variant,)*
         }
 
@@ -641,6 +668,8 @@ macro_rules! words {
             pub(crate) const ALL: &'static [$name] = &[$($name::$variant),*];
 
             /// Every word, in order, for help lines and suggestions.
+            // Generated for every list; a crate-private list may not need it.
+            #[allow(dead_code)]
             pub const WORDS: &'static [&'static str] = &[$($word),*];
 
             pub(crate) fn as_str(self) -> &'static str {
@@ -656,7 +685,7 @@ macro_rules! words {
 
 words! {
     /// The security property a risk threatens.
-    Property {
+    pub(crate) Property {
         Confidentiality = "confidentiality",
         Integrity = "integrity",
         Availability = "availability",
@@ -665,12 +694,19 @@ words! {
 
 words! {
     /// The STRIDE category of a threat.
-    Stride {
+    pub Stride {
+        /// Pretending to be someone or something else (threatens authenticity).
         Spoofing = "spoofing",
+        /// Changing data or code without authorisation (threatens integrity).
         Tampering = "tampering",
+        /// Denying an action for want of proof (threatens non-repudiation).
         Repudiation = "repudiation",
+        /// Exposing information to someone not authorised to see it (threatens
+        /// confidentiality).
         InformationDisclosure = "information-disclosure",
+        /// Making a service unavailable or degraded (threatens availability).
         DenialOfService = "denial-of-service",
+        /// Gaining capabilities without authorisation (threatens authorisation).
         ElevationOfPrivilege = "elevation-of-privilege",
     }
 }
@@ -704,7 +740,7 @@ impl Stride {
 words! {
     /// The type of a control, in the order of preference of MDCG 2019-16 section 3.3 (and
     /// ISO 14971 7.1): the variants sort from most to least effective.
-    Measure {
+    pub(crate) Measure {
         /// Inherently secure design.
         Design = "design",
         /// Protective measure in the device or its manufacturing.
@@ -774,7 +810,7 @@ pub(crate) struct RiskFields {
 
 words! {
     /// The kind of an asset.
-    AssetType {
+    pub AssetType {
         /// Information: health data, personal data, settings in transit.
         Data = "data",
         /// A function the device performs (acquisition, analysis, notification).
@@ -795,17 +831,21 @@ words! {
 words! {
     /// How much of one security property an asset needs (its confidentiality, integrity or
     /// availability requirement), from none to high.
-    Need {
+    pub Need {
+        /// `none`: the asset does not need the property.
         NotNeeded = "none",
+        /// `low`: the lowest need; what each level means is the manufacturer's to define.
         Low = "low",
+        /// `medium`: above `low`.
         Medium = "medium",
+        /// `high`: the highest need.
         High = "high",
     }
 }
 
 words! {
     /// Who or what an actor is.
-    ActorType {
+    pub ActorType {
         /// A person who uses the device: patient, clinician.
         User = "user",
         /// A person or organisation who runs it: clinic administrator, hospital IT, the manufacturer's operations.
@@ -819,7 +859,7 @@ words! {
 
 words! {
     /// What an interface is made of.
-    InterfaceType {
+    pub InterfaceType {
         /// A network port or connection (IP).
         Network = "network",
         /// A radio link (Bluetooth, NFC, Wi-Fi direct).
@@ -835,9 +875,12 @@ words! {
 
 words! {
     /// Which way connections go, seen from the element the interface belongs to.
-    Direction {
+    pub Direction {
+        /// Others connect to the element.
         Inbound = "inbound",
+        /// The element connects to others.
         Outbound = "outbound",
+        /// Both ways.
         Both = "both",
     }
 }
@@ -845,10 +888,14 @@ words! {
 words! {
     /// How far away an attacker can reach an interface from, in the terms of the CVSS
     /// attack vector.
-    Exposure {
+    pub Exposure {
+        /// From anywhere on the network, across routers (CVSS `AV:N`).
         Network = "network",
+        /// From the same local network or radio range (CVSS `AV:A`).
         Adjacent = "adjacent",
+        /// With local access or a user's help on the device (CVSS `AV:L`).
         Local = "local",
+        /// With physical access to the device (CVSS `AV:P`).
         Physical = "physical",
     }
 }
@@ -912,6 +959,7 @@ pub(crate) struct TraceLink {
 /// A text value with the span of where it was written.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Spanned<T> {
+    /// The value as read.
     pub value: T,
     pub(crate) span: Span,
 }
@@ -966,9 +1014,11 @@ impl fmt::Display for Fingerprint {
 /// and that item's fingerprint at the time.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ReviewStamp {
+    /// The ID of the upstream item (the key in `reviewed-against`).
     pub upstream: String,
     /// Where the upstream ID is written (the key).
     pub(crate) key_span: Span,
+    /// The upstream item's fingerprint when the review was done.
     pub fingerprint: Fingerprint,
     /// Where the fingerprint is written (the value).
     pub(crate) span: Span,
@@ -978,10 +1028,13 @@ pub struct ReviewStamp {
 /// Markdown file.
 #[derive(Clone, Debug)]
 pub struct Item {
+    /// The item's ID, as written in `id` (unique across the technical file).
     pub id: String,
     pub(crate) id_span: Span,
+    /// The item's kind (`kind`).
     pub kind: Kind,
     pub(crate) title: String,
+    /// The item's life-cycle state (`status`, `draft` when not written).
     pub status: Status,
     pub(crate) owner: Option<String>,
     pub(crate) rationale: Option<String>,
@@ -1052,6 +1105,7 @@ pub struct EvidenceRef {
 }
 
 impl Item {
+    /// The item file in the analysis's [`SourceMap`].
     pub fn file(&self) -> FileId {
         self.id_span.file
     }

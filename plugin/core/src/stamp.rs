@@ -11,12 +11,17 @@ use jiff::Timestamp;
 /// What an input file is to the technical file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Role {
+    /// `book.toml`.
     Config,
+    /// `src/SUMMARY.md`.
     Summary,
+    /// A chapter SUMMARY.md lists.
     Chapter,
     /// A file under `src` that a chapter includes (`{{#include}}` and its relatives).
     Include,
+    /// An item file.
     Item,
+    /// A CycloneDX SBOM that passed validation.
     Sbom,
     /// A review record.
     Review,
@@ -27,6 +32,7 @@ pub enum Role {
 }
 
 impl Role {
+    /// The word `trace.json` and the document-control page use (`config`, `item`, `sbom`).
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Config => "config",
@@ -45,10 +51,12 @@ impl Role {
 /// One file the build read, identified by its hash.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct InputFile {
+    /// What the file is to the technical file.
     pub role: Role,
     /// Relative to the folder that holds the book, with forward slashes.
     pub path: String,
     pub(crate) bytes: u64,
+    /// SHA-256 of the bytes read, 64 lower-case hex digits.
     pub sha256: String,
 }
 
@@ -71,6 +79,7 @@ pub struct SbomFolder {
     pub configured: String,
     /// Relative to the folder that holds the book.
     pub path: String,
+    /// Whether the folder exists.
     pub found: bool,
 }
 
@@ -128,12 +137,20 @@ pub struct Stamp {
 /// hashes, which the analysis computes from the bytes it read.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StampFacts {
+    /// The version being built (`[preprocessor.techfile.bundle] version`, or from git with
+    /// `version-from`).
     pub version: String,
+    /// The full commit hash of `HEAD`, when the book is in a git repository with a commit.
     pub commit: Option<String>,
+    /// The work tree differs from `HEAD` (changed or untracked files).
     pub modified: bool,
+    /// The build time (UTC): `SOURCE_DATE_EPOCH`, else the commit's; `None` when neither exists.
     pub timestamp: Option<Timestamp>,
+    /// Where `timestamp` came from.
     pub date_source: DateSource,
+    /// The configured SBOM folders and whether each exists.
     pub sbom_folders: Vec<SbomFolder>,
+    /// The revision history of `[[preprocessor.techfile.bundle.revision]]`, oldest first.
     pub revisions: Vec<Revision>,
 }
 

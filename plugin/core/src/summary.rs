@@ -7,7 +7,7 @@
 //! `a/./b/../b/deep.md` stays `a/b/../b/deep.md`. The HTML renderer writes that page where
 //! the file system resolves the path (`a/b/deep.html`), which is where links from other
 //! pages land and where links in the page resolve from: the page's place is the path with
-//! `..` resolved ([`normal`]). What mdBook gets wrong about such paths (verified with mdBook
+//! `..` resolved (`normal`). What mdBook gets wrong about such paths (verified with mdBook
 //! 0.5.4):
 //!
 //! - it counts every named folder of the path as written for the way back to the book's

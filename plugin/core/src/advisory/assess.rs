@@ -86,12 +86,15 @@ pub struct Assessment {
     pub sources: Vec<Source>,
     /// Records read in all folders.
     pub records: usize,
+    /// Every (component, advisory) match, in report order (by SBOM, component, then advisory ID).
     pub vulnerabilities: Vec<Vulnerability>,
     pub(crate) unevaluated: Vec<Unevaluated>,
     /// Components that could not be matched, with the reason.
     pub(crate) not_checked: Vec<(ComponentId, String)>,
     /// Components matched against advisories.
     pub(crate) checked: usize,
+    /// Every VEX statement read (CycloneDX `vulnerabilities[].analysis` and OpenVEX
+    /// `statements[]`), settled or not, for the report.
     pub statements: Vec<Statement>,
     /// The components each statement names (same index as `statements`).
     pub(crate) statement_components: Vec<Vec<ComponentId>>,

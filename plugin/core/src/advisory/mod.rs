@@ -6,12 +6,12 @@
 //! `modified`, and a SHA-256 over the set).
 //!
 //! - [`osv`] reads one record leniently;
-//! - [`ecosystem`] maps a component's purl onto an OSV ecosystem and package name;
-//! - [`version`] orders versions per ecosystem;
-//! - [`matching`] evaluates one `affected[]` entry for one version;
+//! - `ecosystem` maps a component's purl onto an OSV ecosystem and package name;
+//! - `version` orders versions per ecosystem;
+//! - `matching` evaluates one `affected[]` entry for one version;
 //! - [`assess`] runs the matching over the SBOMs, merges aliases, applies VEX statements
 //!   and makes the findings;
-//! - [`pipeline`] is the step of [`crate::analyse`] that runs all of it.
+//! - `pipeline` is the step of [`crate::analyse`] that runs all of it.
 
 pub mod assess;
 pub(crate) mod ecosystem;
@@ -60,6 +60,8 @@ pub struct AdvisoryFile {
     pub rel: String,
     /// Path shown in findings.
     pub name: String,
+    /// The file's bytes, or why they could not be read (a file over `max-advisory-size` is refused
+    /// unread).
     pub content: Result<Vec<u8>, InputError>,
 }
 
@@ -101,6 +103,8 @@ pub struct Source {
 /// Every record of every folder, indexed by package.
 #[derive(Debug, Default)]
 pub struct Database {
+    /// The advisory folders read, in configured order, with the snapshot facts of each (path,
+    /// record count, newest `modified`, SHA-256 of the file listing).
     pub sources: Vec<Source>,
     pub(crate) records: Vec<Record>,
     /// The source of each record (index into `sources`).

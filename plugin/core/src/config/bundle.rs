@@ -68,6 +68,7 @@ impl Default for BundleConfig {
 /// One row of the revision history.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Revision {
+    /// The version this row describes, as written (`1.2.0`); rows are ordered oldest first.
     pub version: String,
     /// `YYYY-MM-DD`, written as a TOML date or a string (authors write both).
     pub(crate) date: String,

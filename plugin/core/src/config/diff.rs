@@ -36,6 +36,8 @@ impl Rule {
         }
     }
 
+    /// The rule a word names (`new-errors`, `new-warnings`, `new-suspect-links`, `errors`); `None`
+    /// for any other text.
     pub fn parse(s: &str) -> Option<Rule> {
         Rule::ALL.into_iter().find(|r| r.as_str() == s)
     }

@@ -302,7 +302,7 @@ pub fn read_book_toml(
 /// Reads `[preprocessor.techfile]` from book.toml, file `file` of `map`, with the
 /// `MDBOOK_...` environment variables that override its keys laid over the text, in the
 /// given order (see [`override_path`]). Values from the environment point into an
-/// [`ENVIRONMENT`](tree::ENVIRONMENT) file added to `map`. A book.toml without the table gives the defaults.
+/// `ENVIRONMENT` file added to `map`. A book.toml without the table gives the defaults.
 ///
 /// # Errors
 ///

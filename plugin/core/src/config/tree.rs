@@ -109,7 +109,9 @@ fn node(file: FileId, v: &toml::Spanned<DeValue<'_>>) -> Node {
 /// An `MDBOOK_...` environment variable that reaches into `[preprocessor.techfile]`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EnvOverride {
+    /// The variable's name as the environment holds it (`MDBOOK_PREPROCESSOR__TECHFILE__ITEMS`).
     pub name: String,
+    /// The variable's value as set; read as JSON (mdBook's rule), else taken as a string.
     pub value: String,
 }
 

@@ -1,8 +1,8 @@
 //! The report as GitHub-flavoured Markdown, for a pull-request comment or the job summary
 //! (`$GITHUB_STEP_SUMMARY`). A comment holds at most 65,536 characters, so the report stays
-//! under [`MAX_CHARS`]: when it would not, the longest lists are cut first, each ending in
+//! under `MAX_CHARS`: when it would not, the longest lists are cut first, each ending in
 //! "... and N more" that points at the JSON report. Text from the user's files is escaped
-//! for Markdown ([`text`]), and only where Markdown would read it as markup: the report is
+//! for Markdown (`text`), and only where Markdown would read it as markup: the report is
 //! read raw too (a terminal, a CI log), where every needless backslash shows.
 
 use super::items::{FieldChange, ItemRef};

@@ -3,7 +3,7 @@
 //! never by line numbers: items by ID (a `replaces` key pairs a renamed item with its old
 //! ID), trace links by (from, relation, to), SBOM components by identity, findings by
 //! (code, subject, target) (see [`crate::report`]), reviewed links by (downstream, upstream)
-//! and their review state ([`suspects`]).
+//! and their review state (`suspects`).
 //!
 //! Pure: the edge reads both versions (from git objects or the disk) and analyses them with
 //! the same day; [`compare`] returns a [`Diff`], [`gate`] decides whether it fails the
@@ -34,6 +34,7 @@ pub struct Diff {
     pub(crate) links: items::LinkChanges,
     pub(crate) coverage: coverage::Coverage,
     pub(crate) risks: Vec<items::RiskChange>,
+    /// Findings new in the head, gone since the base, and kept, matched by their stable keys.
     pub findings: FindingChanges,
     pub(crate) sboms: Vec<sbom::SbomChange>,
     pub(crate) suspect_links: suspects::SuspectChanges,
@@ -68,7 +69,7 @@ impl Diff {
 }
 
 /// Compares `base` (absent when the book did not exist there, or could not be read) with
-/// `head`. Both analyses must have been made with the same day ([`Analysis::today`]) so
+/// `head`. Both analyses must have been made with the same day ([`Inputs::today`](crate::Inputs::today)) so
 /// that only the files differ.
 pub fn compare(base: Option<&Analysis>, head: &Analysis) -> Diff {
     // Findings (a digest each) and coverage do not depend on the items' comparison: they are

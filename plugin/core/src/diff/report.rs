@@ -26,6 +26,7 @@ pub struct Side {
     pub revision: String,
     /// The commit it resolved to; `None` for the working tree.
     pub commit: Option<String>,
+    /// Whether the version's pipeline ran, and how it ended.
     pub state: State,
     /// Why the book could not be analysed, when it could not.
     pub problem: Option<String>,
@@ -118,6 +119,8 @@ pub struct Report<'d> {
 }
 
 impl<'d> Report<'d> {
+    /// The report of `diff` between `base` and `head`; `today` is the day dates were judged on
+    /// (`YYYY-MM-DD`), `gate` the verdict of the configured rules.
     pub fn new(
         diff: &'d Diff,
         base: Side,

@@ -67,7 +67,7 @@ const PRINT_STYLE: &str = concat!(
 
 /// The print style: A4 pages, the book title at the top,
 /// the stamp line and "Page X of Y" at the bottom of every page (CSS page-margin boxes,
-/// which Chromium prints), and [`PRINT_STYLE`]. The first page is the cover, which states
+/// which Chromium prints), and `PRINT_STYLE`. The first page is the cover, which states
 /// the title, version, date and commit itself: there the title and the stamp line are
 /// left out, so the cover says each once.
 pub fn page_style(title: &str, stamp: &Stamp) -> String {

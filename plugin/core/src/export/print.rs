@@ -6,7 +6,7 @@
 //! mdBook's print view (`print.html`, mdBook 0.5) holds every chapter in one `<main>`,
 //! separated by an empty `<div>` with a page break before it. Headings keep the ids they
 //! have on the chapter pages and link to themselves, so Chromium writes a named
-//! destination for each, which [`super::outline`] reads back as page numbers.
+//! destination for each, which `super::outline` reads back as page numbers.
 
 use crate::render::{cover, html};
 use std::collections::BTreeMap;
@@ -19,10 +19,13 @@ const CHAPTER_BREAK: &str = "<div style=\"break-before: page; page-break-before:
 /// (draft chapters have no page and are left out by the caller).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Entry {
+    /// A part title of SUMMARY.md (a `# Heading` between chapters).
     Part(String),
+    /// A numbered or unnumbered chapter.
     Chapter {
         /// The section number mdBook shows (`2.1.`), if numbering is on.
         number: Option<String>,
+        /// The chapter's name as SUMMARY.md writes it.
         name: String,
         /// 0 for a top-level chapter, 1 for its sub-chapters, and so on.
         depth: usize,

@@ -8,13 +8,13 @@
 //! mdBook's rules:
 //! - a helper's path is relative to the folder of the file it is written in (the chapter,
 //!   or the included file for nested helpers);
-//! - included text is expanded again, at most [`MAX_DEPTH`] levels deep; at that depth
+//! - included text is expanded again, at most `MAX_DEPTH` levels deep; at that depth
 //!   every helper, escapes included, is dropped without a trace ("Stack depth exceeded");
 //! - a helper whose file cannot be read stays in the page as written;
 //! - an escape `\{{#...}}` loses its backslash and a `{{#title ...}}` disappears, but only
 //!   in text that mdBook expands (escapes in the chapter, and in included text).
 //!
-//! Pure: the edge hands the files that helpers name ([`Included`]). A helper that reaches
+//! Pure: the edge hands the files that helpers name (`Included`). A helper that reaches
 //! outside `src` is reported (`include-outside-src`), and followed as mdBook follows it
 //! when the edge could read the file, so the page is the one mdBook renders and the
 //! findings after it keep their places.
@@ -163,7 +163,7 @@ pub(crate) fn may_add_text(text: &str) -> bool {
 
 /// The files the directives written in `text` name, when `text` is the file `path`
 /// (relative to `src`, whose absolute path is `root`, or absolute outside it): what the
-/// edge reads for [`expand`], each keyed as in [`Files::read`]. Directives in lines an
+/// edge reads for `expand`, each keyed as in `Files::read`. Directives in lines an
 /// include leaves out are listed too; reading one file too many costs nothing.
 pub fn targets(text: &str, path: &str, root: &[String]) -> Vec<String> {
     let dir = parent(path);

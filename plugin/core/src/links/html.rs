@@ -33,11 +33,16 @@ impl<'a> Attr<'a> {
 /// What the tokenizer reports.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Token<'a, 'b> {
+    /// A start tag (`<a href="...">`, also self-closing).
     Start {
+        /// The tag name as written (compare case-insensitively).
         name: &'a str,
+        /// Its attributes, in written order.
         attrs: &'b [Attr<'a>],
     },
+    /// An end tag (`</a>`).
     End {
+        /// The tag name as written.
         name: &'a str,
     },
     /// Character data as written; [`decode_text`] it to read it.

@@ -67,6 +67,7 @@ pub struct Link {
     pub range: Range<usize>,
     /// For a reference-style link, where its definition writes the destination.
     pub defined_at: Option<Range<usize>>,
+    /// Whether the destination is a link or an image source.
     pub kind: LinkKind,
 }
 
@@ -84,6 +85,7 @@ pub struct Scan {
     pub ids: Vec<String>,
     /// `name` attributes of `<a>` elements, which fragments also reach.
     pub names: Vec<String>,
+    /// Every link of the page, in text order.
     pub links: Vec<Link>,
 }
 

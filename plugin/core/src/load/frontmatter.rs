@@ -20,6 +20,7 @@ pub enum FrontMatter {
     Absent,
     /// It opens with `+++` and never closes; the range is the opening fence.
     Unclosed(Range<usize>),
+    /// A complete `+++` block.
     Present(Split),
 }
 

@@ -27,17 +27,26 @@ pub struct Input {
     pub name: String,
     /// Path shown in the book (relative to the folder that holds the book).
     pub path: String,
+    /// The file's bytes, or why they could not be read.
     pub content: Result<Vec<u8>, InputError>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
+/// Why an input file could not be read; the analysis reports it (`read-error`, `file-too-large`)
+/// instead of losing the file.
 pub enum InputError {
     /// The OS refused; the text is its message.
     Io(String),
     /// A configured item folder cannot be listed; the text says which and why.
     Folder(String),
-    /// The file is larger than the limit; the number is its size in bytes.
-    TooLarge { size: u64, limit: u64 },
+    /// The file is larger than its limit; it was not read.
+    TooLarge {
+        /// The file's size in bytes.
+        size: u64,
+        /// The configured limit in bytes (`max-file-size`, `max-sbom-size`,
+        /// `max-advisory-size`).
+        limit: u64,
+    },
 }
 
 /// Every front-matter key an item accepts, with the kinds it is allowed on (empty: all).

@@ -23,6 +23,7 @@ pub(crate) enum Origin {
 /// Text and the origin of each of its byte ranges.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Mapped {
+    /// The text, Markdown for mdBook.
     pub text: String,
     /// Pieces in text order: where each starts in `text`, and its origin. A piece ends
     /// where the next one starts.

@@ -66,7 +66,7 @@ pub fn notice(title: &str, message: &str) -> String {
 }
 
 /// The workflow commands for `findings`: errors first, then warnings, at most
-/// [`PER_LEVEL`] of each, then one notice naming how many were left out and `more` (where
+/// `PER_LEVEL` of each, then one notice naming how many were left out and `more` (where
 /// the full list is).
 pub fn annotations(findings: &[&Finding], more: &str) -> String {
     let mut out = String::new();

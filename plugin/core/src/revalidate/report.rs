@@ -31,6 +31,7 @@ pub enum TodaySource {
 }
 
 impl TodaySource {
+    /// How the report names where the day came from (`from --today`).
     pub fn describe(self) -> &'static str {
         match self {
             TodaySource::Argument => "from --today",
@@ -45,8 +46,11 @@ impl TodaySource {
 pub struct Run {
     /// The book folder as given on the command line.
     pub book: String,
+    /// The day dates were judged on (UTC).
     pub today: crate::model::Date,
+    /// Where that day came from.
     pub today_source: TodaySource,
+    /// The version of mdbook-techfile that wrote the report.
     pub tool_version: String,
 }
 

@@ -41,7 +41,10 @@ pub enum State {
     /// The upstream item changed since the review (`roots` is empty: this link is a root),
     /// or a link above it is suspect (`roots` names the root links, as (downstream,
     /// upstream) item indices).
-    Suspect { roots: Vec<(usize, usize)> },
+    Suspect {
+        /// The root links, as (downstream, upstream) indices into the analysis's items.
+        roots: Vec<(usize, usize)>,
+    },
     /// The stamp was made under another fingerprint profile version.
     OtherProfile(u32),
 }
@@ -55,8 +58,9 @@ pub struct LinkReview {
     pub upstream: usize,
     /// The stamp, by index into the downstream item's `reviewed_against`.
     pub stamp: Option<usize>,
+    /// The link's review state.
     pub state: State,
-    /// The newest record that covers the stamp, by index into [`Reviews::records`].
+    /// The newest record that covers the stamp, by index into `Reviews::records`.
     pub record: Option<usize>,
 }
 
@@ -337,6 +341,7 @@ fn suspect_finding(graph: &TraceGraph<'_>, l: &LinkReview, roots: &[(usize, usiz
 /// Who last changed an item file's normative content, as the edge found it in git.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Author {
+    /// The author's name as git records it.
     pub name: String,
     /// Lower-cased.
     pub email: String,

@@ -23,6 +23,7 @@ pub struct ObjectId {
 /// The loaded SBOMs and the `affects` links between items and their objects.
 #[derive(Debug, Default)]
 pub struct SbomSet {
+    /// The SBOMs that passed validation, sorted by path.
     pub sboms: Vec<Sbom>,
     /// The SBOMs that could not be read or did not validate.
     pub(crate) failed: Vec<Failed>,

@@ -38,12 +38,14 @@ pub struct Component {
     /// CycloneDX `type`: `library`, `application`, `firmware`, ...
     pub(crate) kind: String,
     pub(crate) group: Option<String>,
+    /// CycloneDX `name` of the component.
     pub name: String,
     pub(crate) version: Option<String>,
     /// `supplier.name` (or its URL when it has no name).
     pub(crate) supplier: Option<String>,
     /// One entry per license choice: an SPDX ID, a license name or an expression.
     pub(crate) licenses: Vec<String>,
+    /// CycloneDX `purl` (package URL) as written, when given.
     pub purl: Option<String>,
     /// The purl parsed into its canonical form, when it is a valid purl.
     pub(crate) parsed_purl: Option<purl::Purl>,
@@ -63,7 +65,7 @@ pub struct Component {
     pub(crate) parent: Option<usize>,
     /// Where the component is written (its `name` value when found).
     pub(crate) span: Span,
-    /// HTML anchor of its row, unique in the book (see [`anchor`]).
+    /// HTML anchor of its row, unique in the book (see `anchor`).
     pub anchor: String,
     /// Its `cdx:lifecycle:milestone:*` properties (CycloneDX property taxonomy), in the
     /// order written: where its support ends.
@@ -131,10 +133,12 @@ pub struct Service {
     pub(crate) depends_on_other: Vec<String>,
     /// The service this one is nested in.
     pub(crate) parent: Option<usize>,
+    /// HTML anchor of the service's row on the SBOM page, unique in the book.
     pub anchor: String,
 }
 
 impl Service {
+    /// The service as the tables name it: `group/name@version`, the parts it has.
     pub fn label(&self) -> String {
         label(self.group.as_deref(), &self.name, self.version.as_deref())
     }
@@ -159,6 +163,7 @@ pub struct Element {
     pub label: String,
     /// JSON pointer of the object in the document.
     pub(crate) pointer: String,
+    /// HTML anchor of the object's row on the SBOM page, unique in the book.
     pub anchor: String,
 }
 
@@ -176,6 +181,7 @@ pub enum Target {
 /// A CycloneDX document that passed validation.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Sbom {
+    /// The document's text in the source map.
     pub file: FileId,
     /// Path shown in the book, relative to the folder that holds the book.
     pub path: String,
@@ -192,7 +198,10 @@ pub struct Sbom {
     pub(crate) tools: Vec<String>,
     /// Index of the primary component (`metadata.component`) in `components`.
     pub(crate) primary: Option<usize>,
+    /// Every component (`metadata.component` first, then `components[]` depth first, nested ones
+    /// after their parent).
     pub components: Vec<Component>,
+    /// Every service (`services[]`), flattened depth first as components are.
     pub services: Vec<Service>,
     /// The other objects with a bom-ref, in the order the schema map walks them.
     pub elements: Vec<Element>,
@@ -257,7 +266,10 @@ impl Sbom {
 /// What the edge adds to [`Input`] for an SBOM: the folder-relative key.
 #[derive(Debug)]
 pub struct SbomInput {
+    /// The file as read.
     pub input: Input,
+    /// Path relative to the configured SBOM folder with forward slashes (the file name for a
+    /// configured file): what `{{#techfile sbom FILE}}` names.
     pub key: String,
 }
 
@@ -267,7 +279,9 @@ pub use crate::digest::sha256_hex;
 /// that depend on them name them instead of suggesting another file or component).
 #[derive(Debug, Default)]
 pub struct Loaded {
+    /// The SBOMs that passed every stage, sorted by path.
     pub sboms: Vec<Sbom>,
+    /// The SBOMs that did not, so that directives naming them add no second finding.
     pub failed: Vec<Failed>,
 }
 

@@ -9,7 +9,7 @@
 //!
 //! - **Case folding per type, from the specification's type definitions.** A namespace,
 //!   name or version is lower-cased only when the type's definition says it is not case
-//!   sensitive ([`CASE_INSENSITIVE`]). The crate's own table predates purl-spec issue 871
+//!   sensitive (`CASE_INSENSITIVE`). The crate's own table predates purl-spec issue 871
 //!   (May 2026), which made `npm` names and scopes and `golang` paths case sensitive (old
 //!   npm packages such as `JSONStream` keep their capitals), and it lacks types the
 //!   specification folds (`alpm`, `apk` names, `brew`, `luarocks`, `oci`, `vscode-extension`,
@@ -280,6 +280,7 @@ impl Purl {
         package.rsplit('/').next().unwrap_or(package)
     }
 
+    /// The version (after `@`, percent-decoded), when the purl has one.
     pub fn version(&self) -> Option<&str> {
         self.version.as_deref()
     }

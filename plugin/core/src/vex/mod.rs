@@ -157,6 +157,7 @@ impl Statement {
 /// Every statement read, and the serial numbers of the documents they came from.
 #[derive(Debug, Default)]
 pub struct Statements {
+    /// Every statement read, document by document in the order given, each in written order.
     pub statements: Vec<Statement>,
     /// Bom-refs of components listed in standalone CycloneDX VEX documents, with their
     /// purls, so a statement can name a component by a bom-ref of its own document.
