@@ -22,28 +22,28 @@ use std::ops::Range;
 /// A chapter of the book: its text as mdBook's `links` preprocessor makes it, mapped to
 /// the chapter file and the files it includes.
 #[derive(Debug, Clone)]
-pub struct Chapter {
+pub(crate) struct Chapter {
     /// The chapter file (in the source map).
-    pub file: FileId,
+    pub(crate) file: FileId,
     /// Path relative to the book's `src` as mdBook renders it, with forward slashes.
-    pub path: String,
+    pub(crate) path: String,
     /// False when mdBook may still add text to the chapter that this run does not see
     /// (another preprocessor changed it, so the plugin's own include expansion was not
     /// used): its ids are then not all known, and links into it are not checked for their
     /// `#fragment`.
-    pub complete: bool,
+    pub(crate) complete: bool,
     /// The text with included text spliced in, escapes and titles as written.
-    pub source: Mapped,
+    pub(crate) source: Mapped,
     /// Ranges of `source` that are not on the page (escape backslashes, `{{#title}}`).
-    pub removals: Vec<Removal>,
+    pub(crate) removals: Vec<Removal>,
     /// mdBook's `links` runs after the plugin: the removals it makes are left in the
     /// Markdown handed back to mdBook.
-    pub links_later: bool,
+    pub(crate) links_later: bool,
 }
 
 impl Chapter {
     /// A chapter that is exactly the text of `file` (tests, and books without includes).
-    pub fn whole(map: &SourceMap, file: FileId, path: &str) -> Chapter {
+    pub(crate) fn whole(map: &SourceMap, file: FileId, path: &str) -> Chapter {
         let mut source = Mapped::new();
         source.push_copied(map.text(file), file, 0);
         Chapter {
@@ -68,7 +68,9 @@ impl Chapter {
 /// A page the tool adds to the book.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GeneratedPage {
+    /// The page title shown in the table of contents.
     pub title: String,
+    /// Path of the page's Markdown relative to `src`, with forward slashes (`techfile/REQ-1.md`).
     pub path: String,
     /// The Markdown, with the item files its item bodies come from.
     pub content: Mapped,
@@ -140,7 +142,7 @@ enum Added {
 
 /// The book once its directives are understood: which page hosts what, and the text of
 /// every page, rendered on request (a check renders only the pages it must read).
-pub struct Expanded<'g, 'a> {
+pub(crate) struct Expanded<'g, 'a> {
     site: Site<'g, 'a>,
     /// `[preprocessor.techfile.bundle]`, for the cover.
     bundle: Option<&'g crate::config::BundleConfig>,
@@ -173,7 +175,7 @@ fn kind_index(kind: Kind) -> usize {
 /// pages are later rendered as outlines (see [`Site::outline`]), for checks only. `layout`
 /// lays out the data-flow diagrams the book places.
 #[allow(clippy::too_many_arguments)]
-pub fn expand<'g, 'a>(
+pub(crate) fn expand<'g, 'a>(
     graph: &'g TraceGraph<'a>,
     sboms: &'g SbomSet,
     reviews: &'g crate::review::Reviews,
@@ -385,12 +387,12 @@ pub fn expand<'g, 'a>(
 
 impl Expanded<'_, '_> {
     /// Every page: the chapters in input order, then the generated pages.
-    pub fn page_count(&self) -> usize {
+    pub(crate) fn page_count(&self) -> usize {
         self.chapters.len() + self.generated.len()
     }
 
     /// The path of page `n`, relative to `src`.
-    pub fn path(&self, n: usize) -> &str {
+    pub(crate) fn path(&self, n: usize) -> &str {
         match self.chapters.get(n) {
             Some(c) => &c.path,
             None => &self.generated[n - self.chapters.len()].1,
@@ -398,20 +400,20 @@ impl Expanded<'_, '_> {
     }
 
     /// The chapter page `n` is, if it is one.
-    pub fn chapter(&self, n: usize) -> Option<&Chapter> {
+    pub(crate) fn chapter(&self, n: usize) -> Option<&Chapter> {
         self.chapters.get(n)
     }
 
     /// The Markdown of page `n`, mapped back to what users wrote: the page as mdBook
     /// renders it.
-    pub fn render(&self, n: usize) -> Mapped {
+    pub(crate) fn render(&self, n: usize) -> Mapped {
         self.render_page(n, false)
     }
 
     /// The Markdown of page `n` to hand back to mdBook. It differs from [`Self::render`]
     /// only when mdBook's `links` preprocessor runs after the plugin: escapes and titles
     /// are then left for it to remove.
-    pub fn render_for_mdbook(&self, n: usize) -> Option<Mapped> {
+    pub(crate) fn render_for_mdbook(&self, n: usize) -> Option<Mapped> {
         let c = self.chapters.get(n)?;
         (c.links_later && c.removals.iter().any(|r| r.by == By::Links))
             .then(|| self.render_page(n, true))
@@ -446,7 +448,7 @@ impl Expanded<'_, '_> {
     }
 
     /// The output mdBook gets, from every page rendered in order.
-    pub fn output(&self, pages: Vec<Mapped>) -> Output {
+    pub(crate) fn output(&self, pages: Vec<Mapped>) -> Output {
         let mut pages = pages.into_iter();
         let chapters = pages.by_ref().take(self.chapters.len()).collect();
         let generated_titles = self.generated_titles();
@@ -469,7 +471,7 @@ impl Expanded<'_, '_> {
     }
 
     /// The title and path of every generated page, in order.
-    pub fn generated_titles(&self) -> Vec<(String, String)> {
+    pub(crate) fn generated_titles(&self) -> Vec<(String, String)> {
         self.generated
             .iter()
             .map(|(added, path)| {
@@ -485,7 +487,7 @@ impl Expanded<'_, '_> {
     /// The text users wrote that page `n` shows, found without rendering it: the chapter's
     /// own text and the bodies of the items it places (or, for a generated page, of its
     /// items). Directives are included as written.
-    pub fn user_text(&self, n: usize) -> Vec<&str> {
+    pub(crate) fn user_text(&self, n: usize) -> Vec<&str> {
         let g = self.site.graph;
         let bodies = |kind: Kind| {
             self.placed[kind_index(kind)]
@@ -515,7 +517,7 @@ impl Expanded<'_, '_> {
     /// resolves to no item file but whose path, without the `./` and `../` parts it starts
     /// with, ends exactly one item's path (by whole folder and file names) names that item
     /// too: the author counted the `../` wrong, and still meant the item.
-    pub fn item_file(&self, src_dir: Option<&str>, dir: &str, path: &str) -> Option<&str> {
+    pub(crate) fn item_file(&self, src_dir: Option<&str>, dir: &str, path: &str) -> Option<&str> {
         if !path.ends_with(".md") || path.starts_with('/') {
             return None;
         }
@@ -544,7 +546,7 @@ impl Expanded<'_, '_> {
 
     /// The anchors of the items, catalog entries and SBOMs placed on page `n`: for an
     /// SBOM, its own and those of the components items link to from their pages.
-    pub fn anchors(&self, n: usize) -> Vec<links::Anchor> {
+    pub(crate) fn anchors(&self, n: usize) -> Vec<links::Anchor> {
         let path = self.path(n);
         let g = self.site.graph;
         let mut out = Vec::new();
@@ -1094,7 +1096,7 @@ fn usage_list() -> String {
 
 /// Appends the stamp to every chapter and generated page, so any page a reader prints or
 /// saves says which version it belongs to.
-pub fn stamp_pages(output: &mut Output, stamp: &Stamp) {
+pub(crate) fn stamp_pages(output: &mut Output, stamp: &Stamp) {
     let block = render::control::stamp_html(stamp);
     for c in &mut output.chapters {
         c.push_generated(&block, None);

@@ -21,7 +21,7 @@ use std::str::FromStr;
 
 /// A CVSS specification version.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Version {
+pub(crate) enum Version {
     V2_0,
     V3_0,
     V3_1,
@@ -30,7 +30,7 @@ pub enum Version {
 
 impl Version {
     /// `3.1`, as in the vector prefix.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Version::V2_0 => "2.0",
             Version::V3_0 => "3.0",
@@ -135,9 +135,11 @@ pub struct Vector {
 /// about, and what to write instead.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CvssError {
+    /// What is wrong, in one sentence, with the valid metrics or values where they help.
     pub message: String,
+    /// Byte range of the offending part within the vector string (not within the file).
     pub range: Range<usize>,
-    pub help: String,
+    pub(crate) help: String,
 }
 
 /// One `NAME:VALUE` part of a vector, with its place in the text.
@@ -217,7 +219,7 @@ impl Vector {
         Ok(Vector { parsed })
     }
 
-    pub fn version(&self) -> Version {
+    pub(crate) fn version(&self) -> Version {
         match self.parsed {
             cvss::Cvss::CvssV20(_) => Version::V2_0,
             cvss::Cvss::CvssV30(_) => Version::V3_0,
@@ -246,14 +248,14 @@ impl Vector {
     /// The base score in tenths (0 to 100), as the crate computes it for the vector's
     /// version (the CVSS 3.x round-up, the CVSS 4.0 macro-vector lookup, CVSS 2.0's
     /// rounding), each already to one decimal.
-    pub fn base_score_tenths(&self) -> u32 {
+    pub(crate) fn base_score_tenths(&self) -> u32 {
         // Scores are 0.0 to 10.0 with one decimal, so the product rounds to an integer.
         (self.parsed.score() * 10.0).round().clamp(0.0, 100.0) as u32
     }
 
     /// The qualitative rating of the base score: `none`, `low`, `medium`, `high` or
     /// `critical` (CVSS 2.0 has no `none` or `critical`).
-    pub fn rating(&self) -> &'static str {
+    pub(crate) fn rating(&self) -> &'static str {
         match self.parsed.severity() {
             cvss::Severity::None => "none",
             cvss::Severity::Low => "low",
@@ -272,7 +274,7 @@ impl fmt::Display for Vector {
 }
 
 /// Formats a number of tenths as a decimal (`28` -> `2.8`).
-pub fn tenths(n: u32) -> String {
+pub(crate) fn tenths(n: u32) -> String {
     format!("{}.{}", n / 10, n % 10)
 }
 

@@ -14,11 +14,14 @@ use std::ops::Range;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Severity {
+    /// Reported; the build still succeeds.
     Warning,
+    /// Reported; `mdbook build` and `check` fail.
     Error,
 }
 
 impl Severity {
+    /// The word used in rendered findings and JSON (`warning`, `error`).
     pub fn as_str(self) -> &'static str {
         match self {
             Severity::Warning => "warning",
@@ -30,25 +33,24 @@ impl Severity {
 /// What the user may set a code to in `[preprocessor.techfile.severity]`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Level {
+    /// Report as an error.
     Deny,
+    /// Report as a warning.
     Warn,
+    /// Do not report (not allowed for fixed codes, see [`Code::is_fixed`]).
     Allow,
 }
 
 impl Level {
-    pub const ALL: [Level; 3] = [Level::Deny, Level::Warn, Level::Allow];
+    pub(crate) const ALL: [Level; 3] = [Level::Deny, Level::Warn, Level::Allow];
 
     /// The word written in book.toml.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Level::Deny => "deny",
             Level::Warn => "warn",
             Level::Allow => "allow",
         }
-    }
-
-    pub fn parse(s: &str) -> Option<Level> {
-        Level::ALL.into_iter().find(|l| l.as_str() == s)
     }
 }
 
@@ -62,8 +64,11 @@ macro_rules! codes {
         }
 
         impl Code {
+            /// Every code, in declaration order.
             pub const ALL: &'static [Code] = &[$(Code::$variant),*];
 
+            /// The kebab-case name users write in `[preprocessor.techfile.severity]` and scripts
+            /// match on.
             pub fn as_str(self) -> &'static str {
                 match self { $(Code::$variant => $name,)* }
             }
@@ -73,6 +78,7 @@ macro_rules! codes {
                 match self { $(Code::$variant => $family,)* }
             }
 
+            /// The level the code has unless book.toml sets another.
             pub fn default_level(self) -> Level {
                 match self { $(Code::$variant => Level::$default,)* }
             }
@@ -84,7 +90,7 @@ macro_rules! codes {
             }
 
             /// One-line explanation, used in the book's code reference.
-            pub fn summary(self) -> &'static str {
+            pub(crate) fn summary(self) -> &'static str {
                 match self { $(Code::$variant => concat!($($doc),*).trim_ascii(),)* }
             }
         }
@@ -299,6 +305,7 @@ codes! {
 }
 
 impl Code {
+    /// The code a kebab-case name denotes; `None` for an unknown name.
     pub fn parse(s: &str) -> Option<Code> {
         Code::ALL.iter().copied().find(|c| c.as_str() == s)
     }
@@ -328,19 +335,25 @@ impl Code {
 /// A secondary location with its own message ("first defined here").
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Label {
+    /// Where the label points.
     pub span: Span,
-    pub message: String,
+    pub(crate) message: String,
 }
 
 /// One finding.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
+    /// The stable kebab-case code of the finding.
     pub code: Code,
+    /// The severity after the configured levels were applied.
     pub severity: Severity,
+    /// One sentence saying what is wrong, naming the item or file.
     pub message: String,
     /// Where the finding is; `None` only for findings about the run as a whole.
     pub primary: Option<Label>,
+    /// Further places that explain the finding ("first defined here").
     pub secondary: Vec<Label>,
+    /// How to fix it, in one line.
     pub help: Option<String>,
 }
 
@@ -361,6 +374,7 @@ impl Diagnostic {
         }
     }
 
+    /// Points the finding at `span`, with `label` shown under the underlined text.
     pub fn at(mut self, span: Span, label: impl Into<String>) -> Diagnostic {
         self.primary = Some(Label {
             span,
@@ -370,14 +384,14 @@ impl Diagnostic {
     }
 
     /// [`Diagnostic::at`] when there is a place to point at (generated text may have none).
-    pub fn at_opt(self, span: Option<Span>, label: impl Into<String>) -> Diagnostic {
+    pub(crate) fn at_opt(self, span: Option<Span>, label: impl Into<String>) -> Diagnostic {
         match span {
             Some(s) => self.at(s, label),
             None => self,
         }
     }
 
-    pub fn with_label(mut self, span: Span, label: impl Into<String>) -> Diagnostic {
+    pub(crate) fn with_label(mut self, span: Span, label: impl Into<String>) -> Diagnostic {
         self.secondary.push(Label {
             span,
             message: label.into(),
@@ -385,11 +399,13 @@ impl Diagnostic {
         self
     }
 
+    /// Adds the help line.
     pub fn help(mut self, help: impl Into<String>) -> Diagnostic {
         self.help = Some(help.into());
         self
     }
 
+    /// Whether the finding fails the build ([`Severity::Error`]).
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
@@ -414,7 +430,10 @@ pub fn sort(diags: &mut [Diagnostic]) {
 }
 
 /// Applies the configured level of each code: drops allowed codes, re-grades the rest.
-pub fn apply_levels(diags: Vec<Diagnostic>, level_of: impl Fn(Code) -> Level) -> Vec<Diagnostic> {
+pub(crate) fn apply_levels(
+    diags: Vec<Diagnostic>,
+    level_of: impl Fn(Code) -> Level,
+) -> Vec<Diagnostic> {
     diags
         .into_iter()
         .filter_map(|mut d| {
@@ -434,7 +453,7 @@ pub fn apply_levels(diags: Vec<Diagnostic>, level_of: impl Fn(Code) -> Level) ->
 }
 
 /// Counts of a run's findings, for the closing line.
-pub fn counts(diags: &[Diagnostic]) -> (usize, usize) {
+pub(crate) fn counts(diags: &[Diagnostic]) -> (usize, usize) {
     let errors = diags.iter().filter(|d| d.is_error()).count();
     (errors, diags.len() - errors)
 }
@@ -604,7 +623,7 @@ fn render_compact(d: &Diagnostic, map: &SourceMap) -> String {
 }
 
 /// One line per finding: `file:line:col: error[code]: message`.
-pub fn render_plain(d: &Diagnostic, map: &SourceMap) -> String {
+pub(crate) fn render_plain(d: &Diagnostic, map: &SourceMap) -> String {
     let loc = match &d.primary {
         Some(p) => {
             let file = map.get(p.span.file);
@@ -690,7 +709,7 @@ pub fn render_json(diags: &[Diagnostic], map: &SourceMap) -> String {
 
 /// A finding as the same JSON object `render_json` prints, for embedding in other JSON
 /// (the bundle's trace export).
-pub fn json_value(d: &Diagnostic, map: &SourceMap) -> serde_json::Value {
+pub(crate) fn json_value(d: &Diagnostic, map: &SourceMap) -> serde_json::Value {
     serde_json::to_value(json_diagnostic(d, map)).unwrap_or_default()
 }
 

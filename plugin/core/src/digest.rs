@@ -10,7 +10,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 /// A `urn:uuid:` serial number derived from `content` (the first 128 bits of its SHA-256
 /// with the version 8 and variant bits of RFC 9562 set), so the same content always gets
 /// the same serial number.
-pub fn content_uuid(content: &str) -> String {
+pub(crate) fn content_uuid(content: &str) -> String {
     let hex = sha256_hex(content.as_bytes());
     let mut b: Vec<u8> = hex.bytes().take(32).collect();
     b[12] = b'8';
@@ -36,6 +36,7 @@ pub struct Sha256Stream {
 }
 
 impl Sha256Stream {
+    /// Hashes the next piece of the file.
     pub fn update(&mut self, bytes: &[u8]) {
         self.hasher.update(bytes);
         self.len += bytes.len() as u64;

@@ -6,25 +6,25 @@
 //! fingerprint must change with what an item *says* and with nothing else:
 //!
 //! - only the fields of the kind's profile count (status, owner, review dates and the stamps
-//!   themselves never do; see [`EXCLUDED`]);
+//!   themselves never do; see `EXCLUDED`);
 //! - the encoding is canonical JSON: an object with sorted keys
 //!   `{"fields": {...}, "kind": "...", "profile": N}`, every profile field present (`null`
 //!   when absent), strings JSON-escaped, so no two different items encode alike (plain
 //!   concatenation would hash `("ab", "c")` and `("a", "bc")` the same);
 //! - lists are compared as sets (sorted), so reordering `implements` is not a change;
-//! - text is normalised by [`normalize_text`], so line endings, trailing blanks, blank-line
+//! - text is normalised by `normalize_text`, so line endings, trailing blanks, blank-line
 //!   runs and reflowing a paragraph are not changes;
 //! - the profile version is part of the hashed text and of the written form, so a changed
 //!   profile is recognised as such instead of making every link suspect.
 
-pub use crate::model::Fingerprint;
+pub(crate) use crate::model::Fingerprint;
 use crate::model::{Item, Kind, Relation};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
 /// Front-matter keys no profile may name: they describe the item's identity, life cycle or
 /// reviews, not what it requires, so changing them must never make a link suspect.
-pub const EXCLUDED: &[&str] = &[
+pub(crate) const EXCLUDED: &[&str] = &[
     "id",
     "replaces",
     "kind",
@@ -36,7 +36,7 @@ pub const EXCLUDED: &[&str] = &[
 ];
 
 /// The pseudo-field that stands for the Markdown body after the front-matter.
-pub const BODY: &str = "body";
+pub(crate) const BODY: &str = "body";
 
 /// The built-in profiles (profile version 1), one row per kind. A kind without a row (a kind
 /// added later) fingerprints its title, its body and its trace keys, see [`default_profile`].
@@ -46,7 +46,7 @@ pub const BODY: &str = "body";
 /// boundary's members), not their `not-applicable` reasons: those are the outcome of the
 /// STRIDE analysis, which the coverage check judges, and no item is reviewed against them.
 /// A risk counts the model elements it names as it counts its free-text `asset` and `vector`.
-pub const PROFILES: &[(Kind, &[&str])] = &[
+pub(crate) const PROFILES: &[(Kind, &[&str])] = &[
     (Kind::Requirement, &["title", BODY, "derives-from"]),
     (
         Kind::Risk,
@@ -117,7 +117,7 @@ pub const PROFILES: &[(Kind, &[&str])] = &[
 ];
 
 /// The built-in field list of a kind.
-pub fn default_profile(kind: Kind) -> Vec<String> {
+pub(crate) fn default_profile(kind: Kind) -> Vec<String> {
     match PROFILES.iter().find(|(k, _)| *k == kind) {
         Some((_, fields)) => fields.iter().map(|f| f.to_string()).collect(),
         None => ["title", BODY]
@@ -136,8 +136,8 @@ pub fn default_profile(kind: Kind) -> Vec<String> {
 /// The profiles in force: a version and the field list of every kind.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Profile {
-    pub version: u32,
-    pub fields: BTreeMap<Kind, Vec<String>>,
+    pub(crate) version: u32,
+    pub(crate) fields: BTreeMap<Kind, Vec<String>>,
 }
 
 impl Default for Profile {
@@ -151,7 +151,7 @@ impl Default for Profile {
 
 impl Profile {
     /// The fields of one kind, sorted (the order of the canonical encoding).
-    pub fn fields_of(&self, kind: Kind) -> Vec<String> {
+    pub(crate) fn fields_of(&self, kind: Kind) -> Vec<String> {
         let mut f = self
             .fields
             .get(&kind)
@@ -163,18 +163,18 @@ impl Profile {
     }
 
     /// [`Profile::fields_of`] for every kind at once, for hashing many items.
-    pub fn sorted_fields(&self) -> SortedFields {
+    pub(crate) fn sorted_fields(&self) -> SortedFields {
         SortedFields(Kind::ALL.iter().map(|&k| self.fields_of(k)).collect())
     }
 }
 
 /// The sorted field list of every kind under one profile ([`Profile::sorted_fields`]).
 #[derive(Clone, Debug)]
-pub struct SortedFields(Vec<Vec<String>>);
+pub(crate) struct SortedFields(Vec<Vec<String>>);
 
 impl SortedFields {
     /// The fields of one kind, sorted.
-    pub fn of(&self, kind: Kind) -> &[String] {
+    pub(crate) fn of(&self, kind: Kind) -> &[String] {
         Kind::ALL
             .iter()
             .position(|&k| k == kind)
@@ -185,7 +185,7 @@ impl SortedFields {
 
 /// The value of one profile field of an item, normalised: what the fingerprint hashes, and
 /// what `--explain-suspect` compares field by field.
-pub fn field_value(item: &Item, field: &str) -> serde_json::Value {
+pub(crate) fn field_value(item: &Item, field: &str) -> serde_json::Value {
     if field == BODY {
         return serde_json::Value::String(normalize_text(&item.body));
     }
@@ -222,7 +222,8 @@ fn canonical(v: &serde_json::Value) -> serde_json::Value {
 }
 
 /// The canonical text that is hashed: JSON with sorted keys and no spaces.
-pub fn canonical_text(item: &Item, profile: &Profile) -> String {
+#[cfg(test)]
+pub(crate) fn canonical_text(item: &Item, profile: &Profile) -> String {
     let bytes = canonical_bytes(item, profile.version, &profile.fields_of(item.kind));
     // serde_json writes UTF-8.
     String::from_utf8_lossy(&bytes).into_owned()
@@ -260,7 +261,7 @@ pub fn of(item: &Item, profile: &Profile) -> Fingerprint {
 
 /// [`of`] with the kind's fields already sorted ([`Profile::sorted_fields`]), for hashing
 /// every item of a book without sorting the same list for each.
-pub fn of_with(item: &Item, version: u32, fields: &[String]) -> Fingerprint {
+pub(crate) fn of_with(item: &Item, version: u32, fields: &[String]) -> Fingerprint {
     let digest = Sha256::digest(canonical_bytes(item, version, fields));
     let mut hex = String::with_capacity(64);
     for b in digest.iter() {
@@ -290,7 +291,7 @@ pub fn of_with(item: &Item, version: u32, fields: &[String]) -> Fingerprint {
 /// So rewrapping a paragraph or a list item, changing line endings or adding blank lines
 /// keeps the fingerprint; changing a word, a list's structure, a heading or a code block
 /// does not. Unicode is compared as written (no normalisation form is applied).
-pub fn normalize_text(text: &str) -> String {
+pub(crate) fn normalize_text(text: &str) -> String {
     let text: std::borrow::Cow<'_, str> = if text.contains('\r') {
         text.replace("\r\n", "\n").replace('\r', "\n").into()
     } else {

@@ -22,7 +22,7 @@ pub enum Node {
 
 /// Why an edge exists.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Edge {
+pub(crate) enum Edge {
     /// A user-written trace link: the item index and the link's index in `Item::links`.
     Trace {
         relation: Relation,
@@ -35,16 +35,16 @@ pub enum Edge {
 
 /// A link that names an ID nobody defines.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Dangling {
-    pub item: usize,
-    pub link: usize,
+pub(crate) struct Dangling {
+    pub(crate) item: usize,
+    pub(crate) link: usize,
 }
 
 /// The graph itself, owned: nodes, edges and the ID index. It borrows nothing, so an
 /// [`crate::Analysis`] can keep it next to the items it was built from; [`TraceGraph`] is
 /// the view that joins the two.
 #[derive(Debug, Clone, Default)]
-pub struct GraphIndex {
+pub(crate) struct GraphIndex {
     graph: DiGraph<Node, Edge>,
     catalog_nodes: Vec<NodeIndex>,
     item_nodes: Vec<NodeIndex>,
@@ -62,7 +62,7 @@ pub struct GraphIndex {
 impl GraphIndex {
     /// Builds the graph of `items` under `catalog`. Links that name no ID are kept in
     /// [`TraceGraph::dangling`] for the checks to report.
-    pub fn build(catalog: &Catalog, items: &[Item]) -> GraphIndex {
+    pub(crate) fn build(catalog: &Catalog, items: &[Item]) -> GraphIndex {
         let mut graph = DiGraph::with_capacity(
             catalog.entries().len() + items.len(),
             items.len() * 2 + catalog.entries().len() * 2,
@@ -130,13 +130,13 @@ impl GraphIndex {
 
     /// The index with the item files that did not load, so that findings about links to
     /// the IDs they declare can name them.
-    pub fn with_broken(mut self, broken: Vec<Broken>) -> GraphIndex {
+    pub(crate) fn with_broken(mut self, broken: Vec<Broken>) -> GraphIndex {
         self.broken = broken;
         self
     }
 
     /// The view over this index and the catalog and items it was built from.
-    pub fn view<'a>(&'a self, catalog: &'a Catalog, items: &'a [Item]) -> TraceGraph<'a> {
+    pub(crate) fn view<'a>(&'a self, catalog: &'a Catalog, items: &'a [Item]) -> TraceGraph<'a> {
         TraceGraph {
             catalog,
             items,
@@ -149,35 +149,37 @@ impl GraphIndex {
 }
 
 /// The trace graph as the checks and generators read it: the catalog, the items and the
-/// [`GraphIndex`] built from them. Cheap to copy.
+/// `GraphIndex` built from them. Cheap to copy.
 #[derive(Clone, Copy)]
 pub struct TraceGraph<'a> {
-    pub catalog: &'a Catalog,
+    pub(crate) catalog: &'a Catalog,
+    /// The items of the analysis, sorted by path; node indices of items point into it.
     pub items: &'a [Item],
-    pub graph: &'a DiGraph<Node, Edge>,
+    pub(crate) graph: &'a DiGraph<Node, Edge>,
     /// Links that name an ID nobody defines.
-    pub dangling: &'a [Dangling],
+    pub(crate) dangling: &'a [Dangling],
     /// Item files that did not load.
-    pub broken: &'a [Broken],
+    pub(crate) broken: &'a [Broken],
     index: &'a GraphIndex,
 }
 
 impl<'a> TraceGraph<'a> {
     /// The item file that did not load and defines `id` (see [`Broken::defines`]), when
     /// no loaded item or catalog entry has it.
-    pub fn broken_for(&self, id: &str) -> Option<&'a Broken> {
+    pub(crate) fn broken_for(&self, id: &str) -> Option<&'a Broken> {
         if self.lookup(id).is_some() {
             return None;
         }
         self.broken.iter().find(|b| b.defines(id))
     }
 
+    /// The node of an item or catalog entry with this ID; `None` when neither exists.
     pub fn lookup(&self, id: &str) -> Option<Node> {
         self.index.by_id.get(id).copied()
     }
 
     /// The item an ID names, if it names an item.
-    pub fn item(&self, id: &str) -> Option<&'a Item> {
+    pub(crate) fn item(&self, id: &str) -> Option<&'a Item> {
         match self.lookup(id)? {
             Node::Item(i) => Some(&self.items[i]),
             Node::Catalog(_) => None,
@@ -185,18 +187,18 @@ impl<'a> TraceGraph<'a> {
     }
 
     /// Whether `index` is the item that owns its ID (not a later duplicate).
-    pub fn is_canonical(&self, index: usize) -> bool {
+    pub(crate) fn is_canonical(&self, index: usize) -> bool {
         self.index.canonical.get(index).copied().unwrap_or(false)
     }
 
-    pub fn node_index(&self, node: Node) -> NodeIndex {
+    pub(crate) fn node_index(&self, node: Node) -> NodeIndex {
         match node {
             Node::Catalog(i) => self.index.catalog_nodes[i],
             Node::Item(i) => self.index.item_nodes[i],
         }
     }
 
-    pub fn node_id(&self, node: Node) -> &'a str {
+    pub(crate) fn node_id(&self, node: Node) -> &'a str {
         match node {
             Node::Catalog(i) => &self.catalog.entries()[i].id,
             Node::Item(i) => &self.items[i].id,
@@ -204,7 +206,7 @@ impl<'a> TraceGraph<'a> {
     }
 
     /// The kind of a node (`None` for catalog entries), as the relations see it.
-    pub fn node_kind(&self, node: Node) -> Option<Kind> {
+    pub(crate) fn node_kind(&self, node: Node) -> Option<Kind> {
         match node {
             Node::Catalog(_) => None,
             Node::Item(i) => Some(self.items[i].kind),
@@ -212,7 +214,7 @@ impl<'a> TraceGraph<'a> {
     }
 
     /// Items that link to `node` with `relation`, live ones only, sorted by ID.
-    pub fn traced_by(&self, node: Node, relation: Relation) -> Vec<usize> {
+    pub(crate) fn traced_by(&self, node: Node, relation: Relation) -> Vec<usize> {
         let mut out: Vec<usize> = self
             .graph
             .edges_directed(self.node_index(node), Direction::Incoming)
@@ -229,7 +231,7 @@ impl<'a> TraceGraph<'a> {
     }
 
     /// Targets an item links to with `relation`, resolved, in the order written.
-    pub fn targets(&self, item: usize, relation: Relation) -> Vec<Node> {
+    pub(crate) fn targets(&self, item: usize, relation: Relation) -> Vec<Node> {
         self.items[item]
             .links
             .iter()
@@ -242,7 +244,7 @@ impl<'a> TraceGraph<'a> {
     /// (for a requirement) or the controls and requirements it links to (for controls and
     /// tests). Only written links count; catalog mappings are applied by the callers that
     /// want them. Cycles are tolerated (they are reported elsewhere).
-    pub fn catalog_above(&self, item: usize) -> BTreeSet<&'a str> {
+    pub(crate) fn catalog_above(&self, item: usize) -> BTreeSet<&'a str> {
         let mut out = BTreeSet::new();
         let mut seen = BTreeSet::new();
         let mut stack = vec![item];
@@ -273,7 +275,7 @@ impl<'a> TraceGraph<'a> {
 
     /// The MDCG practices an item traces up to, directly or through the catalog's mappings
     /// (a requirement deriving from IEC 81001-5-1 5.7.3 addresses the SVV practice).
-    pub fn practices_above(&self, item: usize) -> BTreeSet<&'a str> {
+    pub(crate) fn practices_above(&self, item: usize) -> BTreeSet<&'a str> {
         self.catalog_above(item)
             .into_iter()
             .flat_map(|id| self.catalog.practices_of(id))
@@ -281,7 +283,7 @@ impl<'a> TraceGraph<'a> {
     }
 
     /// Items of one kind that are live (not obsolete, not a duplicate), sorted by ID.
-    pub fn live_of_kind(&self, kind: Kind) -> Vec<usize> {
+    pub(crate) fn live_of_kind(&self, kind: Kind) -> Vec<usize> {
         let mut out: Vec<usize> = (0..self.items.len())
             .filter(|&i| {
                 let it = &self.items[i];
@@ -295,7 +297,7 @@ impl<'a> TraceGraph<'a> {
 
 /// Whether an item counts for coverage and tables: not obsolete, and the item that owns its ID
 /// (not a later duplicate).
-pub fn is_live(g: &TraceGraph<'_>, i: usize) -> bool {
+pub(crate) fn is_live(g: &TraceGraph<'_>, i: usize) -> bool {
     g.items[i].status != Status::Obsolete && g.is_canonical(i)
 }
 

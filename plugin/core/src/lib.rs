@@ -1,24 +1,37 @@
 //! The pure core of mdbook-techfile: it turns the files of a technical file (item files,
-//! SBOMs, the chapters of the book) into one [`Analysis`]: the items, the built-in catalog,
-//! the trace graph, the SBOMs with the items' `affects` links, the stamp of the version,
-//! the graded findings and, when asked, the generated pages.
+//! CycloneDX SBOMs, OSV advisories, VEX documents, review records, support tables, test
+//! evidence and the chapters of the book) into one [`Analysis`]: the items, the built-in
+//! regulatory catalog (MDCG 2019-16, IEC 62443-4-1, IEC 81001-5-1, MDR / IVDR Annex I),
+//! the trace graph, the SBOMs with the items' `affects` links, the vulnerability
+//! assessment, the stamp of the version, the graded findings and, when asked, the
+//! generated pages.
 //!
-//! Nothing here touches the file system, runs a process, reads the environment or the
-//! clock, or prints: the `mdbook-techfile` crate gathers the inputs ([`Inputs`]) and decides
-//! where output goes. Data flows one way, layer by layer (see ARCHITECTURE.md):
-//! [`suggest`], [`digest`] and [`cvss`] → [`model`], [`diag`] and [`fingerprint`] →
-//! [`catalog`] and [`load`] → [`config`], [`sbom`] and [`stamp`] → [`graph`], [`risk`] and
-//! [`threat`] → [`checks`], [`vex`] and [`advisory`] → [`render`] → [`summary`],
-//! [`includes`], [`book`], [`links`] and [`serve`] → this module → [`export`], [`report`]
-//! (findings with stable keys), [`revalidate`] (the revalidation report) and [`diff`] (two
-//! analyses compared).
+//! There is one entry point: [`analyse`] takes [`Inputs`] (everything already read) and a
+//! [`Mode`], and returns the [`Analysis`] every command reads. The other public modules are
+//! what the `mdbook-techfile` binary, its tests and the fuzz targets (`techfile-fuzzing`)
+//! need beyond that: the model types the results are made of, readers the fuzz targets
+//! drive one at a time, and the consumers of an analysis ([`export`], [`report`],
+//! [`revalidate`], [`diff`]).
+//!
+//! Nothing here touches the file system, runs a process, spawns threads of its own (rayon's
+//! data parallelism spreads the work), reads the environment or the clock, or prints: the
+//! `mdbook-techfile` crate gathers the inputs and decides where output goes. Findings are values ([`diag::Diagnostic`]) that point at
+//! byte ranges of the files in the [`model::SourceMap`]. Data flows one way, layer by layer
+//! (see ARCHITECTURE.md, "Layers of the core"): [`suggest`], [`digest`] and [`cvss`] →
+//! [`model`], [`diag`] and [`fingerprint`] → [`catalog`] and [`load`] → [`config`],
+//! [`sbom`] and [`stamp`] → [`graph`], `risk` and [`threat`] → [`lifecycle`],
+//! [`evidence`], [`vex`], [`advisory`], `checks` and [`review`] → [`render`] →
+//! [`summary`], [`includes`], [`book`], [`links`] and [`serve`] → this module → [`export`],
+//! [`report`] (findings with stable keys), [`revalidate`] (the revalidation report) and
+//! [`diff`] (two analyses compared).
 
+#![warn(missing_docs)]
 #![deny(clippy::print_stderr, clippy::print_stdout)]
 
 pub mod advisory;
 pub mod book;
 pub mod catalog;
-pub mod checks;
+pub(crate) mod checks;
 pub mod config;
 pub mod cvss;
 pub mod diag;
@@ -37,7 +50,7 @@ pub mod render;
 pub mod report;
 pub mod revalidate;
 pub mod review;
-pub mod risk;
+pub(crate) mod risk;
 pub mod sbom;
 pub mod serve;
 pub mod stamp;
@@ -97,7 +110,7 @@ pub struct BookInputs {
     pub markdown: links::Markdown,
     /// Whether mdBook's `links` preprocessor (`{{#include}}` and its relatives) runs.
     pub links: bool,
-    /// The absolute path of `src`, one entry per folder (see [`includes::Files::root`]).
+    /// The absolute path of `src`, one entry per folder (see `includes::Files::root`).
     pub src_root: Vec<String>,
     /// The files that the chapters' `{{#include}}` helpers (and theirs) name, by path
     /// relative to `src` with forward slashes, or by absolute path (`/` first) outside
@@ -163,7 +176,7 @@ pub struct Inputs {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
     /// Every check; pages are rendered only as far as the link check must read them, as
-    /// outlines (see [`render::site::Site::outline`]). [`Analysis::output`] holds only the
+    /// outlines (see `render::site::Site::outline`). [`Analysis::output`] holds only the
     /// links that leave the book.
     Check,
     /// Every check, and every page rendered in full and stamped: [`Analysis::output`] is
@@ -181,7 +194,7 @@ pub struct Analysis {
     /// Every file read, so spans turn back into file:line:column.
     pub map: SourceMap,
     /// The built-in regulatory catalog.
-    pub catalog: &'static Catalog,
+    pub(crate) catalog: &'static Catalog,
     /// The items that could be read, in input order (sorted by path).
     pub items: Vec<Item>,
     index: GraphIndex,
@@ -194,10 +207,6 @@ pub struct Analysis {
     pub findings: Vec<Diagnostic>,
     /// The stamp of this version, when `[preprocessor.techfile.bundle]` is set.
     pub stamp: Option<Stamp>,
-    /// The input files with their roles and hashes (book.toml, SUMMARY.md, chapters, items,
-    /// SBOMs), sorted by role then path; SBOMs only when they passed validation, so what is
-    /// listed and shipped is exactly what was checked.
-    pub inputs: Vec<InputFile>,
     /// The expanded book: in [`Mode::Build`] every chapter and generated page; always the
     /// links that leave the book.
     pub output: book::Output,
@@ -209,10 +218,8 @@ pub struct Analysis {
     /// Every coverage gap and the open work (drafts, approved tests not run): `check
     /// --gaps` and the gaps view list them.
     pub gaps: checks::Gaps,
-    /// The day the analysis judged dates on ([`Inputs::today`]).
-    pub today: Option<Date>,
     /// The level and end of support of every SBOM component, with their sources.
-    pub support: lifecycle::Support,
+    pub(crate) support: lifecycle::Support,
     /// The evidence files and what the JUnit reports say.
     pub evidence: evidence::Evidence,
 }
@@ -449,7 +456,7 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
 
     hashed.sort();
     hashed.dedup();
-    let stamp = facts.map(|f| f.into_stamp(hashed.clone()));
+    let stamp = facts.map(|f| f.into_stamp(hashed));
 
     let (mut output, book_diags) = expand_and_check_links(
         &graph,
@@ -486,12 +493,10 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
         reviews,
         findings,
         stamp,
-        inputs: hashed,
         output,
         notes,
         vulnerabilities,
         gaps,
-        today,
         support,
         evidence,
     }

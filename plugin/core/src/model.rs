@@ -15,12 +15,16 @@ pub struct FileId(pub u32);
 /// A byte range in one source file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Span {
+    /// The file the range is in.
     pub file: FileId,
+    /// Byte offset of the first byte (0-based, in the file's UTF-8 text).
     pub start: u32,
-    pub end: u32,
+    pub(crate) end: u32,
 }
 
 impl Span {
+    /// A span over `range` (byte offsets) of `file`; offsets above `u32::MAX` saturate and an end
+    /// before the start is moved to the start.
     pub fn new(file: FileId, range: Range<usize>) -> Span {
         Span {
             file,
@@ -29,13 +33,14 @@ impl Span {
         }
     }
 
+    /// The byte range within the file's text.
     pub fn range(&self) -> Range<usize> {
         self.start as usize..self.end as usize
     }
 
     /// The same span moved `by` bytes further into the file (front-matter is parsed
     /// from a slice, so its spans must be shifted back to file offsets).
-    pub fn shifted(file: FileId, range: Range<usize>, by: usize) -> Span {
+    pub(crate) fn shifted(file: FileId, range: Range<usize>, by: usize) -> Span {
         Span::new(file, range.start + by..range.end + by)
     }
 }
@@ -49,12 +54,13 @@ fn saturating_u32(n: usize) -> u32 {
 pub struct SourceFile {
     /// Path shown in diagnostics, with forward slashes, relative to where the user runs.
     pub name: String,
+    /// The file's whole text; spans index into it by byte.
     pub text: String,
     line_starts: OnceLock<Vec<usize>>,
 }
 
 impl SourceFile {
-    pub fn new(name: impl Into<String>, text: impl Into<String>) -> SourceFile {
+    pub(crate) fn new(name: impl Into<String>, text: impl Into<String>) -> SourceFile {
         SourceFile {
             name: name.into(),
             text: text.into(),
@@ -62,6 +68,8 @@ impl SourceFile {
         }
     }
 
+    /// Byte offsets at which each line starts (the first is 0); line `n` (1-based) starts at index
+    /// `n - 1`.
     pub fn line_starts(&self) -> &[usize] {
         self.line_starts.get_or_init(|| {
             std::iter::once(0)
@@ -99,55 +107,69 @@ pub struct SourceMap {
 }
 
 impl SourceMap {
+    /// An empty map.
     pub fn new() -> SourceMap {
         SourceMap::default()
     }
 
+    /// Adds a file and returns its ID; names need not be unique.
     pub fn add(&mut self, name: impl Into<String>, text: impl Into<String>) -> FileId {
         let id = FileId(saturating_u32(self.files.len()));
         self.files.push(SourceFile::new(name, text));
         id
     }
 
+    /// The file with this ID. Panics on an ID from another map, which is a bug in the caller.
     pub fn get(&self, id: FileId) -> &SourceFile {
         &self.files[id.0 as usize]
     }
 
+    /// The path shown to users of the file with this ID.
     pub fn name(&self, id: FileId) -> &str {
         &self.get(id).name
     }
 
+    /// The text of the file with this ID.
     pub fn text(&self, id: FileId) -> &str {
         &self.get(id).text
     }
 
+    /// How many files the map holds.
     pub fn len(&self) -> usize {
         self.files.len()
     }
 
+    /// Whether the map holds no file.
     pub fn is_empty(&self) -> bool {
         self.files.is_empty()
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
         self.files
             .iter()
             .enumerate()
             .map(|(i, f)| (FileId(saturating_u32(i)), f))
     }
 
+    /// The first file added under `name`, if any.
     pub fn find(&self, name: &str) -> Option<FileId> {
         self.iter().find(|(_, f)| f.name == name).map(|(id, _)| id)
     }
 }
 
 /// The kinds of item a user writes: the five of the trace (requirement, risk, control,
-/// test, procedure) and the seven of the threat model (see [`Kind::is_model`]).
+/// test, procedure) and the seven of the threat model (see `Kind::is_model`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Kind {
+    /// A security requirement (`requirement`): what the device must do, derived from a catalog
+    /// entry or another requirement.
     Requirement,
+    /// A security risk (`risk`): a threat exploiting a vulnerability, estimated before and after
+    /// controls (ISO 14971, AAMI TIR57).
     Risk,
+    /// A risk control measure (`control`) that implements requirements and mitigates risks.
     Control,
+    /// A verification activity (`test`) that verifies requirements or controls.
     Test,
     /// A process of the manufacturer (vulnerability handling, secure development, update
     /// delivery) that meets a requirement, kept in a controlled document of the quality
@@ -174,7 +196,7 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 12] = [
+    pub(crate) const ALL: [Kind; 12] = [
         Kind::Requirement,
         Kind::Risk,
         Kind::Control,
@@ -190,7 +212,7 @@ impl Kind {
     ];
 
     /// The kinds of the threat model.
-    pub const MODEL: [Kind; 7] = [
+    pub(crate) const MODEL: [Kind; 7] = [
         Kind::Asset,
         Kind::Actor,
         Kind::Process,
@@ -200,7 +222,7 @@ impl Kind {
         Kind::TrustBoundary,
     ];
 
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Kind::Requirement => "requirement",
             Kind::Risk => "risk",
@@ -217,11 +239,11 @@ impl Kind {
         }
     }
 
-    pub fn parse(s: &str) -> Option<Kind> {
+    pub(crate) fn parse(s: &str) -> Option<Kind> {
         Kind::ALL.into_iter().find(|k| k.as_str() == s)
     }
 
-    pub fn plural_title(self) -> &'static str {
+    pub(crate) fn plural_title(self) -> &'static str {
         match self {
             Kind::Requirement => "Requirements",
             Kind::Risk => "Risks",
@@ -239,7 +261,7 @@ impl Kind {
     }
 
     /// The kind as a reader names it in a sentence ("data store", "trust boundary").
-    pub fn noun(self) -> &'static str {
+    pub(crate) fn noun(self) -> &'static str {
         match self {
             Kind::DataStore => "data store",
             Kind::DataFlow => "data flow",
@@ -249,7 +271,7 @@ impl Kind {
     }
 
     /// "a risk", "an asset", "an interface".
-    pub fn with_article(self) -> String {
+    pub(crate) fn with_article(self) -> String {
         let noun = self.noun();
         let article = if noun.starts_with(['a', 'e', 'i', 'o', 'u']) {
             "an"
@@ -260,14 +282,14 @@ impl Kind {
     }
 
     /// Whether the kind belongs to the threat model.
-    pub fn is_model(self) -> bool {
+    pub(crate) fn is_model(self) -> bool {
         Kind::MODEL.contains(&self)
     }
 
     /// Whether STRIDE per element applies to the kind: the four element types of a
     /// data-flow diagram (external entity, process, data store, data flow), and interfaces
     /// when the configuration asks for them.
-    pub fn is_stride_element(self) -> bool {
+    pub(crate) fn is_stride_element(self) -> bool {
         matches!(
             self,
             Kind::Actor | Kind::Process | Kind::DataStore | Kind::DataFlow | Kind::Interface
@@ -275,7 +297,7 @@ impl Kind {
     }
 
     /// Whether the kind is a node of the data-flow diagram: something data flows from or to.
-    pub fn is_node(self) -> bool {
+    pub(crate) fn is_node(self) -> bool {
         matches!(self, Kind::Actor | Kind::Process | Kind::DataStore)
     }
 }
@@ -288,7 +310,7 @@ impl fmt::Display for Kind {
 
 /// The relation a trace key expresses, always from the item that declares it to its target.
 /// A key may name several relations (`assets` on a risk, a data store, a data flow or a
-/// process): each relation has one source kind, and [`Relation::of`] finds the one a key
+/// process): each relation has one source kind, and `Relation::of` finds the one a key
 /// means on a kind.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Relation {
@@ -329,6 +351,7 @@ pub enum Relation {
 }
 
 impl Relation {
+    /// Every relation, in declaration order.
     pub const ALL: [Relation; 17] = [
         Relation::DerivesFrom,
         Relation::Implements,
@@ -350,7 +373,7 @@ impl Relation {
     ];
 
     /// The relations of the trace proper, from tests up to the catalog.
-    pub const TRACE: [Relation; 4] = [
+    pub(crate) const TRACE: [Relation; 4] = [
         Relation::DerivesFrom,
         Relation::Implements,
         Relation::Mitigates,
@@ -358,7 +381,7 @@ impl Relation {
     ];
 
     /// The relations a risk uses to name the parts of the threat model it analyses.
-    pub const RISK_MODEL: [Relation; 4] = [
+    pub(crate) const RISK_MODEL: [Relation; 4] = [
         Relation::RiskAssets,
         Relation::RiskElements,
         Relation::RiskInterfaces,
@@ -388,7 +411,7 @@ impl Relation {
     }
 
     /// Keys written as one ID rather than a list.
-    pub fn is_single(self) -> bool {
+    pub(crate) fn is_single(self) -> bool {
         matches!(
             self,
             Relation::InterfaceOf | Relation::FlowFrom | Relation::FlowTo
@@ -396,14 +419,14 @@ impl Relation {
     }
 
     /// The relation `key` expresses on an item of `kind`, if it is one of its keys.
-    pub fn of(key: &str, kind: Kind) -> Option<Relation> {
+    pub(crate) fn of(key: &str, kind: Kind) -> Option<Relation> {
         Relation::ALL
             .into_iter()
             .find(|r| r.key() == key && r.is_declared_by(kind))
     }
 
     /// The item kinds that may declare this relation.
-    pub fn source_kinds(self) -> &'static [Kind] {
+    pub(crate) fn source_kinds(self) -> &'static [Kind] {
         match self {
             Relation::DerivesFrom => &[Kind::Requirement],
             Relation::Implements => &[Kind::Control, Kind::Procedure],
@@ -425,12 +448,12 @@ impl Relation {
     }
 
     /// Whether an item of `kind` may declare this relation.
-    pub fn is_declared_by(self, kind: Kind) -> bool {
+    pub(crate) fn is_declared_by(self, kind: Kind) -> bool {
         self.source_kinds().contains(&kind)
     }
 
     /// Whether a target of this kind is allowed (`None` stands for a catalog entry).
-    pub fn accepts(self, target: Option<Kind>) -> bool {
+    pub(crate) fn accepts(self, target: Option<Kind>) -> bool {
         let Some(kind) = target else {
             return self == Relation::DerivesFrom;
         };
@@ -457,7 +480,7 @@ impl Relation {
     }
 
     /// Human description of allowed targets, for help lines.
-    pub fn expected_targets(self) -> &'static str {
+    pub(crate) fn expected_targets(self) -> &'static str {
         match self {
             Relation::DerivesFrom => "a catalog entry or another requirement",
             Relation::Implements => "a requirement",
@@ -479,7 +502,7 @@ impl Relation {
     }
 
     /// The word used when reading the relation backwards ("traced by" lists).
-    pub fn inverse_label(self) -> &'static str {
+    pub(crate) fn inverse_label(self) -> &'static str {
         match self {
             Relation::DerivesFrom => "refined by",
             Relation::Implements => "implemented by",
@@ -501,7 +524,7 @@ impl Relation {
         }
     }
 
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             Relation::DerivesFrom => "derives from",
             Relation::Implements => "implements",
@@ -528,21 +551,25 @@ impl Relation {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub enum Status {
     #[default]
+    /// Being written: open work, not a finding, unless `coverage.draft` is set.
     Draft,
+    /// Written and submitted for review (`in-review`).
     InReview,
+    /// Approved: held to every rule of the trace.
     Approved,
+    /// Withdrawn: kept for the record; links to it are findings (`link-to-obsolete`).
     Obsolete,
 }
 
 impl Status {
-    pub const ALL: [Status; 4] = [
+    pub(crate) const ALL: [Status; 4] = [
         Status::Draft,
         Status::InReview,
         Status::Approved,
         Status::Obsolete,
     ];
 
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Status::Draft => "draft",
             Status::InReview => "in-review",
@@ -551,14 +578,14 @@ impl Status {
         }
     }
 
-    pub fn parse(s: &str) -> Option<Status> {
+    pub(crate) fn parse(s: &str) -> Option<Status> {
         Status::ALL.into_iter().find(|k| k.as_str() == s)
     }
 }
 
 /// Outcome of the last run of a test item.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
-pub enum TestResult {
+pub(crate) enum TestResult {
     #[default]
     NotRun,
     Pass,
@@ -566,9 +593,10 @@ pub enum TestResult {
 }
 
 impl TestResult {
-    pub const ALL: [TestResult; 3] = [TestResult::NotRun, TestResult::Pass, TestResult::Fail];
+    pub(crate) const ALL: [TestResult; 3] =
+        [TestResult::NotRun, TestResult::Pass, TestResult::Fail];
 
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             TestResult::NotRun => "not-run",
             TestResult::Pass => "pass",
@@ -576,7 +604,7 @@ impl TestResult {
         }
     }
 
-    pub fn parse(s: &str) -> Option<TestResult> {
+    pub(crate) fn parse(s: &str) -> Option<TestResult> {
         TestResult::ALL.into_iter().find(|k| k.as_str() == s)
     }
 }
@@ -599,7 +627,7 @@ impl Date {
     }
 
     /// A date from its parts, if the day exists.
-    pub fn from_parts(year: u32, month: u32, day: u32) -> Option<Date> {
+    pub(crate) fn from_parts(year: u32, month: u32, day: u32) -> Option<Date> {
         let date = jiff::civil::Date::new(
             i16::try_from(year).ok()?,
             i8::try_from(month).ok()?,
@@ -614,7 +642,7 @@ impl Date {
     }
 
     /// The jiff date, for arithmetic.
-    pub fn civil(self) -> jiff::civil::Date {
+    pub(crate) fn civil(self) -> jiff::civil::Date {
         self.0
     }
 }
@@ -629,24 +657,26 @@ impl fmt::Display for Date {
 /// An enum of fixed front-matter words, with the list of words (for help lines) and
 /// parsing. Written once here so every word list parses and prints the same way.
 macro_rules! words {
-    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $variant:ident = $word:literal,)* }) => {
+    ($(#[$m:meta])* $vis:vis $name:ident { $($(#[$vm:meta])* $variant:ident = $word:literal,)* }) => {
         $(#[$m])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-        pub enum $name {
+        $vis enum $name {
             $($(#[$vm])* $variant,)*
         }
 
         impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),*];
+            pub(crate) const ALL: &'static [$name] = &[$($name::$variant),*];
 
             /// Every word, in order, for help lines and suggestions.
+            // Generated for every list; a crate-private list may not need it.
+            #[allow(dead_code)]
             pub const WORDS: &'static [&'static str] = &[$($word),*];
 
-            pub fn as_str(self) -> &'static str {
+            pub(crate) fn as_str(self) -> &'static str {
                 match self { $($name::$variant => $word,)* }
             }
 
-            pub fn parse(s: &str) -> Option<$name> {
+            pub(crate) fn parse(s: &str) -> Option<$name> {
                 Self::ALL.iter().copied().find(|v| v.as_str() == s)
             }
         }
@@ -655,7 +685,7 @@ macro_rules! words {
 
 words! {
     /// The security property a risk threatens.
-    Property {
+    pub(crate) Property {
         Confidentiality = "confidentiality",
         Integrity = "integrity",
         Availability = "availability",
@@ -664,19 +694,26 @@ words! {
 
 words! {
     /// The STRIDE category of a threat.
-    Stride {
+    pub Stride {
+        /// Pretending to be someone or something else (threatens authenticity).
         Spoofing = "spoofing",
+        /// Changing data or code without authorisation (threatens integrity).
         Tampering = "tampering",
+        /// Denying an action for want of proof (threatens non-repudiation).
         Repudiation = "repudiation",
+        /// Exposing information to someone not authorised to see it (threatens
+        /// confidentiality).
         InformationDisclosure = "information-disclosure",
+        /// Making a service unavailable or degraded (threatens availability).
         DenialOfService = "denial-of-service",
+        /// Gaining capabilities without authorisation (threatens authorisation).
         ElevationOfPrivilege = "elevation-of-privilege",
     }
 }
 
 impl Stride {
     /// The letter of the category in "STRIDE".
-    pub fn letter(self) -> char {
+    pub(crate) fn letter(self) -> char {
         match self {
             Stride::Spoofing => 'S',
             Stride::Tampering => 'T',
@@ -688,7 +725,7 @@ impl Stride {
     }
 
     /// The category as a heading names it.
-    pub fn title(self) -> &'static str {
+    pub(crate) fn title(self) -> &'static str {
         match self {
             Stride::Spoofing => "Spoofing",
             Stride::Tampering => "Tampering",
@@ -703,7 +740,7 @@ impl Stride {
 words! {
     /// The type of a control, in the order of preference of MDCG 2019-16 section 3.3 (and
     /// ISO 14971 7.1): the variants sort from most to least effective.
-    Measure {
+    pub(crate) Measure {
         /// Inherently secure design.
         Design = "design",
         /// Protective measure in the device or its manufacturing.
@@ -715,7 +752,7 @@ words! {
 
 impl Measure {
     /// How the register names the type.
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             Measure::Design => "secure design",
             Measure::Protection => "protective measure",
@@ -728,7 +765,7 @@ impl Measure {
 /// exploitability scale, or a CVSS 3.x vector whose exploitability sub-score is mapped onto
 /// that scale.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Exploitability {
+pub(crate) enum Exploitability {
     Word(String),
     /// Always a CVSS 3.0 or 3.1 vector: the loader takes no other version as an estimate.
     Cvss(crate::cvss::Vector),
@@ -738,42 +775,42 @@ pub enum Exploitability {
 /// written. The words are checked against the configured scales by `checks::risk`,
 /// because the loader does not know the configuration.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Estimate {
-    pub exploitability: Option<Spanned<Exploitability>>,
-    pub severity: Option<Spanned<String>>,
+pub(crate) struct Estimate {
+    pub(crate) exploitability: Option<Spanned<Exploitability>>,
+    pub(crate) severity: Option<Spanned<String>>,
     /// A CVSS vector of a version with no exploitability sub-score on the scale (2.0,
     /// 4.0), cited from an advisory; the exploitability word beside it carries the estimate.
-    pub cited: Option<Spanned<crate::cvss::Vector>>,
+    pub(crate) cited: Option<Spanned<crate::cvss::Vector>>,
 }
 
 /// What a risk item says beyond the common keys.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct RiskFields {
-    pub asset: Option<String>,
-    pub properties: Vec<Property>,
+pub(crate) struct RiskFields {
+    pub(crate) asset: Option<String>,
+    pub(crate) properties: Vec<Property>,
     /// The interface or attack vector.
-    pub vector: Option<String>,
+    pub(crate) vector: Option<String>,
     /// The threat scenario in one sentence.
-    pub threat: Option<String>,
-    pub stride: Vec<Stride>,
-    pub cve: Vec<String>,
-    pub cwe: Vec<String>,
+    pub(crate) threat: Option<String>,
+    pub(crate) stride: Vec<Stride>,
+    pub(crate) cve: Vec<String>,
+    pub(crate) cwe: Vec<String>,
     /// Before controls.
-    pub initial: Estimate,
+    pub(crate) initial: Estimate,
     /// After controls.
-    pub residual: Estimate,
-    pub safety_impact: Option<Spanned<bool>>,
+    pub(crate) residual: Estimate,
+    pub(crate) safety_impact: Option<Spanned<bool>>,
     /// Where the safety risk file (ISO 14971) takes the risk over, e.g. a hazard ID.
-    pub safety_reference: Option<Spanned<String>>,
+    pub(crate) safety_reference: Option<Spanned<String>>,
     /// Why the medical benefit outweighs the residual risk.
-    pub benefit_risk: Option<Spanned<String>>,
+    pub(crate) benefit_risk: Option<Spanned<String>>,
     /// Why no design or protective control is possible, when only information controls it.
-    pub design_infeasible: Option<Spanned<String>>,
+    pub(crate) design_infeasible: Option<Spanned<String>>,
 }
 
 words! {
     /// The kind of an asset.
-    AssetType {
+    pub AssetType {
         /// Information: health data, personal data, settings in transit.
         Data = "data",
         /// A function the device performs (acquisition, analysis, notification).
@@ -794,17 +831,21 @@ words! {
 words! {
     /// How much of one security property an asset needs (its confidentiality, integrity or
     /// availability requirement), from none to high.
-    Need {
+    pub Need {
+        /// `none`: the asset does not need the property.
         NotNeeded = "none",
+        /// `low`: the lowest need; what each level means is the manufacturer's to define.
         Low = "low",
+        /// `medium`: above `low`.
         Medium = "medium",
+        /// `high`: the highest need.
         High = "high",
     }
 }
 
 words! {
     /// Who or what an actor is.
-    ActorType {
+    pub ActorType {
         /// A person who uses the device: patient, clinician.
         User = "user",
         /// A person or organisation who runs it: clinic administrator, hospital IT, the manufacturer's operations.
@@ -818,7 +859,7 @@ words! {
 
 words! {
     /// What an interface is made of.
-    InterfaceType {
+    pub InterfaceType {
         /// A network port or connection (IP).
         Network = "network",
         /// A radio link (Bluetooth, NFC, Wi-Fi direct).
@@ -834,9 +875,12 @@ words! {
 
 words! {
     /// Which way connections go, seen from the element the interface belongs to.
-    Direction {
+    pub Direction {
+        /// Others connect to the element.
         Inbound = "inbound",
+        /// The element connects to others.
         Outbound = "outbound",
+        /// Both ways.
         Both = "both",
     }
 }
@@ -844,10 +888,14 @@ words! {
 words! {
     /// How far away an attacker can reach an interface from, in the terms of the CVSS
     /// attack vector.
-    Exposure {
+    pub Exposure {
+        /// From anywhere on the network, across routers (CVSS `AV:N`).
         Network = "network",
+        /// From the same local network or radio range (CVSS `AV:A`).
         Adjacent = "adjacent",
+        /// With local access or a user's help on the device (CVSS `AV:L`).
         Local = "local",
+        /// With physical access to the device (CVSS `AV:P`).
         Physical = "physical",
     }
 }
@@ -856,43 +904,43 @@ words! {
 /// trace links). One struct for the seven kinds: each key is read only on the kinds the
 /// loader allows it on.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct ModelFields {
+pub(crate) struct ModelFields {
     /// Asset: its kind.
-    pub asset_type: Option<AssetType>,
+    pub(crate) asset_type: Option<AssetType>,
     /// Asset: the confidentiality, integrity and availability it needs.
-    pub confidentiality: Option<Need>,
-    pub integrity: Option<Need>,
-    pub availability: Option<Need>,
+    pub(crate) confidentiality: Option<Need>,
+    pub(crate) integrity: Option<Need>,
+    pub(crate) availability: Option<Need>,
     /// Actor: who or what it is.
-    pub actor_type: Option<ActorType>,
+    pub(crate) actor_type: Option<ActorType>,
     /// Actor: what an attacker profile can do, in one line.
-    pub capability: Option<String>,
+    pub(crate) capability: Option<String>,
     /// Process: what it runs on, in one line.
-    pub technology: Option<String>,
+    pub(crate) technology: Option<String>,
     /// Data store: encryption at rest; interface: encryption in transit. One line each.
-    pub encryption: Option<String>,
+    pub(crate) encryption: Option<String>,
     /// Data store: how long data are kept.
-    pub retention: Option<String>,
+    pub(crate) retention: Option<String>,
     /// Interface: what it is made of.
-    pub interface_type: Option<InterfaceType>,
-    pub protocol: Option<String>,
-    pub protocol_version: Option<String>,
+    pub(crate) interface_type: Option<InterfaceType>,
+    pub(crate) protocol: Option<String>,
+    pub(crate) protocol_version: Option<String>,
     /// Interface: the port ("TCP 443", "GATT service 0xFE59").
-    pub port: Option<String>,
-    pub direction: Option<Direction>,
-    pub exposure: Option<Exposure>,
+    pub(crate) port: Option<String>,
+    pub(crate) direction: Option<Direction>,
+    pub(crate) exposure: Option<Exposure>,
     /// Interface: how the other side is authenticated, in one line.
-    pub authentication: Option<String>,
+    pub(crate) authentication: Option<String>,
     /// Interface: what it is used for, in one line.
-    pub purpose: Option<String>,
+    pub(crate) purpose: Option<String>,
     /// STRIDE categories that do not apply to this element, each with the reason, in
     /// STRIDE order.
-    pub not_applicable: Vec<(Stride, Spanned<String>)>,
+    pub(crate) not_applicable: Vec<(Stride, Spanned<String>)>,
 }
 
 impl ModelFields {
     /// The reason a STRIDE category does not apply to the element, if one is recorded.
-    pub fn not_applicable(&self, category: Stride) -> Option<&Spanned<String>> {
+    pub(crate) fn not_applicable(&self, category: Stride) -> Option<&Spanned<String>> {
         self.not_applicable
             .iter()
             .find(|(c, _)| *c == category)
@@ -902,17 +950,18 @@ impl ModelFields {
 
 /// A reference from one item to another ID, with where it was written.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TraceLink {
-    pub relation: Relation,
-    pub target: String,
-    pub span: Span,
+pub(crate) struct TraceLink {
+    pub(crate) relation: Relation,
+    pub(crate) target: String,
+    pub(crate) span: Span,
 }
 
 /// A text value with the span of where it was written.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Spanned<T> {
+    /// The value as read.
     pub value: T,
-    pub span: Span,
+    pub(crate) span: Span,
 }
 
 /// A fingerprint as written: `sha256:v1:` and 64 lower-case hex digits.
@@ -950,7 +999,7 @@ impl Fingerprint {
     }
 
     /// The first 12 hex digits, for tables.
-    pub fn short(&self) -> String {
+    pub(crate) fn short(&self) -> String {
         format!("sha256:v{}:{}", self.version, &self.hex[..12])
     }
 }
@@ -965,77 +1014,82 @@ impl fmt::Display for Fingerprint {
 /// and that item's fingerprint at the time.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ReviewStamp {
+    /// The ID of the upstream item (the key in `reviewed-against`).
     pub upstream: String,
     /// Where the upstream ID is written (the key).
-    pub key_span: Span,
+    pub(crate) key_span: Span,
+    /// The upstream item's fingerprint when the review was done.
     pub fingerprint: Fingerprint,
     /// Where the fingerprint is written (the value).
-    pub span: Span,
+    pub(crate) span: Span,
 }
 
 /// One item (a requirement, risk, control, test or threat-model element), as read from its
 /// Markdown file.
 #[derive(Clone, Debug)]
 pub struct Item {
+    /// The item's ID, as written in `id` (unique across the technical file).
     pub id: String,
-    pub id_span: Span,
+    pub(crate) id_span: Span,
+    /// The item's kind (`kind`).
     pub kind: Kind,
-    pub title: String,
+    pub(crate) title: String,
+    /// The item's life-cycle state (`status`, `draft` when not written).
     pub status: Status,
-    pub owner: Option<String>,
-    pub rationale: Option<String>,
-    pub tags: Vec<String>,
-    pub version: Option<String>,
-    pub last_reviewed: Option<Date>,
-    pub next_review: Option<Date>,
+    pub(crate) owner: Option<String>,
+    pub(crate) rationale: Option<String>,
+    pub(crate) tags: Vec<String>,
+    pub(crate) version: Option<String>,
+    pub(crate) last_reviewed: Option<Date>,
+    pub(crate) next_review: Option<Date>,
     /// Only meaningful on tests.
-    pub result: Option<TestResult>,
+    pub(crate) result: Option<TestResult>,
     /// Only meaningful on controls: the type of measure.
-    pub measure: Option<Spanned<Measure>>,
+    pub(crate) measure: Option<Spanned<Measure>>,
     /// Only on procedures: the controlled document that holds the procedure
     /// (`"SOP-017 Vulnerability handling, revision C"`).
-    pub document: Option<Spanned<String>>,
+    pub(crate) document: Option<Spanned<String>>,
     /// Only present on risks.
-    pub risk: Option<Box<RiskFields>>,
+    pub(crate) risk: Option<Box<RiskFields>>,
     /// Only present on the kinds of the threat model.
-    pub model: Option<Box<ModelFields>>,
-    pub links: Vec<TraceLink>,
+    pub(crate) model: Option<Box<ModelFields>>,
+    pub(crate) links: Vec<TraceLink>,
     /// SBOM components the item concerns (a risk that affects a library, a control that
     /// hardens it), each a purl or a bom-ref as written.
-    pub affects: Vec<Spanned<String>>,
+    pub(crate) affects: Vec<Spanned<String>>,
     /// The ID this item had before it was renamed (`replaces = "OLD-ID"`), so a comparison
     /// of two versions reports a rename instead of a removal and an addition.
-    pub replaces: Option<Spanned<String>>,
+    pub(crate) replaces: Option<Spanned<String>>,
     /// Path shown to readers of the book, relative to the folder that holds the book.
     pub path: String,
     /// The Markdown after the front-matter.
-    pub body: String,
+    pub(crate) body: String,
     /// Where the body starts in the file, so findings inside it point at the right line.
     pub body_offset: u32,
     /// Span of the whole front-matter block, used when a finding concerns the item as a whole.
-    pub header_span: Span,
+    pub(crate) header_span: Span,
     /// Every front-matter key as written (but `reviewed-against`), as JSON values: what
     /// fingerprints are computed from, whatever key a profile names.
-    pub fields: std::collections::BTreeMap<String, serde_json::Value>,
+    pub(crate) fields: std::collections::BTreeMap<String, serde_json::Value>,
     /// `reviewed-against`: the upstream items this item was reviewed against, in the
     /// order written.
     pub reviewed_against: Vec<ReviewStamp>,
     /// Where `result`, `version` and `next-review` are written, for findings about them.
-    pub spans: KeySpans,
+    pub(crate) spans: KeySpans,
     /// Only on tests: `evidence`, the files that show the test was run, in the order written.
     pub evidence: Vec<EvidenceRef>,
     /// Only on tests: `junit`, the JUnit test cases (`classname::name`) the result comes from.
-    pub junit: Vec<Spanned<String>>,
+    pub(crate) junit: Vec<Spanned<String>>,
 }
 
 /// Where some front-matter values are written (`None`: the key is absent).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct KeySpans {
-    pub result: Option<Span>,
-    pub version: Option<Span>,
-    pub next_review: Option<Span>,
+pub(crate) struct KeySpans {
+    pub(crate) result: Option<Span>,
+    pub(crate) version: Option<Span>,
+    pub(crate) next_review: Option<Span>,
     /// The `junit` key.
-    pub junit: Option<Span>,
+    pub(crate) junit: Option<Span>,
 }
 
 /// One entry of a test's `evidence`: a file under the evidence folder and the SHA-256 it
@@ -1045,17 +1099,18 @@ pub struct EvidenceRef {
     /// Relative to the evidence folder, with forward slashes, as written.
     pub path: Spanned<String>,
     /// 64 lower-case hex digits; `None` when the entry records no hash yet.
-    pub sha256: Option<Spanned<String>>,
+    pub(crate) sha256: Option<Spanned<String>>,
     /// The whole entry (the inline table).
-    pub span: Span,
+    pub(crate) span: Span,
 }
 
 impl Item {
+    /// The item file in the analysis's [`SourceMap`].
     pub fn file(&self) -> FileId {
         self.id_span.file
     }
 
-    pub fn links_of(&self, relation: Relation) -> impl Iterator<Item = &TraceLink> {
+    pub(crate) fn links_of(&self, relation: Relation) -> impl Iterator<Item = &TraceLink> {
         self.links.iter().filter(move |l| l.relation == relation)
     }
 
@@ -1067,14 +1122,14 @@ impl Item {
     }
 
     /// The target of a relation written as one ID (`from`, `to`, `element`).
-    pub fn single(&self, relation: Relation) -> Option<&str> {
+    pub(crate) fn single(&self, relation: Relation) -> Option<&str> {
         self.links_of(relation).next().map(|l| l.target.as_str())
     }
 }
 
 /// The HTML anchor of an ID. Anchors are lower-case because mdBook lower-cases the ids it
 /// derives from headings, and one scheme for both avoids surprises in hand-written links.
-pub fn anchor(id: &str) -> String {
+pub(crate) fn anchor(id: &str) -> String {
     id.chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
@@ -1088,7 +1143,7 @@ pub fn anchor(id: &str) -> String {
 
 /// Rules for IDs: an ASCII letter first, then letters, digits and `-`, `.`, `_`, never two
 /// separators in a row and none at the end. Returns the reason when invalid.
-pub fn validate_id(id: &str) -> Result<(), &'static str> {
+pub(crate) fn validate_id(id: &str) -> Result<(), &'static str> {
     let bytes = id.as_bytes();
     if bytes.is_empty() {
         return Err("an ID cannot be empty");

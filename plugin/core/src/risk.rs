@@ -10,23 +10,23 @@ use crate::model::{Estimate, Exploitability};
 
 /// A cell of the acceptance matrix.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Cell {
-    pub row: usize,
-    pub col: usize,
+pub(crate) struct Cell {
+    pub(crate) row: usize,
+    pub(crate) col: usize,
 }
 
 /// An estimate resolved against the scales. Parts that are missing or name an unknown
 /// word are `None` (the unknown word is reported by `checks::risk`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Rated {
-    pub row: Option<usize>,
-    pub col: Option<usize>,
+pub(crate) struct Rated {
+    pub(crate) row: Option<usize>,
+    pub(crate) col: Option<usize>,
     /// The CVSS exploitability sub-score in tenths, when the estimate gives a vector.
-    pub cvss_tenths: Option<u32>,
+    pub(crate) cvss_tenths: Option<u32>,
 }
 
 impl Rated {
-    pub fn cell(&self) -> Option<Cell> {
+    pub(crate) fn cell(&self) -> Option<Cell> {
         Some(Cell {
             row: self.row?,
             col: self.col?,
@@ -35,18 +35,18 @@ impl Rated {
 }
 
 /// The index of an exploitability word on the configured scale.
-pub fn exploitability_index(config: &RiskConfig, word: &str) -> Option<usize> {
+pub(crate) fn exploitability_index(config: &RiskConfig, word: &str) -> Option<usize> {
     config.exploitability.iter().position(|w| w == word)
 }
 
 /// The index of a severity word on the configured scale.
-pub fn severity_index(config: &RiskConfig, word: &str) -> Option<usize> {
+pub(crate) fn severity_index(config: &RiskConfig, word: &str) -> Option<usize> {
     config.severity.iter().position(|w| w == word)
 }
 
 /// The exploitability level a CVSS sub-score (in tenths) maps to: the first level whose
 /// threshold the score reaches, else the least likely level.
-pub fn cvss_row(config: &RiskConfig, tenths: u32) -> usize {
+pub(crate) fn cvss_row(config: &RiskConfig, tenths: u32) -> usize {
     let thresholds = config.cvss_thresholds_tenths();
     thresholds
         .iter()
@@ -55,7 +55,7 @@ pub fn cvss_row(config: &RiskConfig, tenths: u32) -> usize {
 }
 
 /// Resolves an estimate against the scales.
-pub fn rate(config: &RiskConfig, estimate: &Estimate) -> Rated {
+pub(crate) fn rate(config: &RiskConfig, estimate: &Estimate) -> Rated {
     let (row, cvss_tenths) = match estimate.exploitability.as_ref().map(|e| &e.value) {
         Some(Exploitability::Word(w)) => (exploitability_index(config, w), None),
         Some(Exploitability::Cvss(c)) => {
@@ -77,7 +77,7 @@ pub fn rate(config: &RiskConfig, estimate: &Estimate) -> Rated {
 
 /// The acceptance level of a cell. The configuration is validated to be rectangular and of
 /// the scales' size, so the lookup cannot miss; `Unacceptable` is the safe answer if it did.
-pub fn level(config: &RiskConfig, cell: Cell) -> Acceptance {
+pub(crate) fn level(config: &RiskConfig, cell: Cell) -> Acceptance {
     config
         .matrix
         .get(cell.row)
@@ -91,7 +91,7 @@ pub fn level(config: &RiskConfig, cell: Cell) -> Acceptance {
 /// worse in one coordinate without improving in the other). A trade-off, likelier but less
 /// severe or the reverse, is judged by the level alone, because that is what the
 /// documented acceptance criteria rate.
-pub fn increased(config: &RiskConfig, initial: Cell, residual: Cell) -> bool {
+pub(crate) fn increased(config: &RiskConfig, initial: Cell, residual: Cell) -> bool {
     let (a, b) = (level(config, initial), level(config, residual));
     b > a
         || (b == a
@@ -101,7 +101,7 @@ pub fn increased(config: &RiskConfig, initial: Cell, residual: Cell) -> bool {
 }
 
 /// "remote / serious", the words of a cell.
-pub fn cell_words(config: &RiskConfig, cell: Cell) -> String {
+pub(crate) fn cell_words(config: &RiskConfig, cell: Cell) -> String {
     format!(
         "{} / {}",
         config

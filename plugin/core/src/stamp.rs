@@ -11,12 +11,17 @@ use jiff::Timestamp;
 /// What an input file is to the technical file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Role {
+    /// `book.toml`.
     Config,
+    /// `src/SUMMARY.md`.
     Summary,
+    /// A chapter SUMMARY.md lists.
     Chapter,
     /// A file under `src` that a chapter includes (`{{#include}}` and its relatives).
     Include,
+    /// An item file.
     Item,
+    /// A CycloneDX SBOM that passed validation.
     Sbom,
     /// A review record.
     Review,
@@ -27,6 +32,7 @@ pub enum Role {
 }
 
 impl Role {
+    /// The word `trace.json` and the document-control page use (`config`, `item`, `sbom`).
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Config => "config",
@@ -45,16 +51,18 @@ impl Role {
 /// One file the build read, identified by its hash.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct InputFile {
+    /// What the file is to the technical file.
     pub role: Role,
     /// Relative to the folder that holds the book, with forward slashes.
     pub path: String,
-    pub bytes: u64,
+    pub(crate) bytes: u64,
+    /// SHA-256 of the bytes read, 64 lower-case hex digits.
     pub sha256: String,
 }
 
 impl InputFile {
     /// The record of one input from the bytes that were read.
-    pub fn of(role: Role, path: &str, bytes: &[u8]) -> InputFile {
+    pub(crate) fn of(role: Role, path: &str, bytes: &[u8]) -> InputFile {
         InputFile {
             role,
             path: path.to_string(),
@@ -71,6 +79,7 @@ pub struct SbomFolder {
     pub configured: String,
     /// Relative to the folder that holds the book.
     pub path: String,
+    /// Whether the folder exists.
     pub found: bool,
 }
 
@@ -86,7 +95,7 @@ pub enum DateSource {
 }
 
 impl DateSource {
-    pub fn describe(self) -> &'static str {
+    pub(crate) fn describe(self) -> &'static str {
         match self {
             DateSource::SourceDateEpoch => "from SOURCE_DATE_EPOCH",
             DateSource::Commit => "date of the commit",
@@ -97,7 +106,7 @@ impl DateSource {
 
 /// The date on the pages, by where it comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ShownDate {
+pub(crate) enum ShownDate {
     /// The date of this version's entry in the revision history.
     Issued(Date),
     /// The day of `SOURCE_DATE_EPOCH`.
@@ -110,36 +119,44 @@ pub enum ShownDate {
 /// Everything that identifies one build of the technical file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Stamp {
-    pub version: String,
+    pub(crate) version: String,
     /// The full commit hash of `HEAD`, when the book is in a git repository.
-    pub commit: Option<String>,
+    pub(crate) commit: Option<String>,
     /// The work tree differs from `HEAD` (changed or untracked files).
     pub modified: bool,
     /// The build time: `SOURCE_DATE_EPOCH` or the commit's.
     pub timestamp: Option<Timestamp>,
-    pub date_source: DateSource,
+    pub(crate) date_source: DateSource,
     /// Every input file, sorted by role then path.
     pub inputs: Vec<InputFile>,
-    pub sbom_folders: Vec<SbomFolder>,
-    pub revisions: Vec<Revision>,
+    pub(crate) sbom_folders: Vec<SbomFolder>,
+    pub(crate) revisions: Vec<Revision>,
 }
 
 /// What the edge finds out about a version: everything in a [`Stamp`] but the input
 /// hashes, which the analysis computes from the bytes it read.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StampFacts {
+    /// The version being built (`[preprocessor.techfile.bundle] version`, or from git with
+    /// `version-from`).
     pub version: String,
+    /// The full commit hash of `HEAD`, when the book is in a git repository with a commit.
     pub commit: Option<String>,
+    /// The work tree differs from `HEAD` (changed or untracked files).
     pub modified: bool,
+    /// The build time (UTC): `SOURCE_DATE_EPOCH`, else the commit's; `None` when neither exists.
     pub timestamp: Option<Timestamp>,
+    /// Where `timestamp` came from.
     pub date_source: DateSource,
+    /// The configured SBOM folders and whether each exists.
     pub sbom_folders: Vec<SbomFolder>,
+    /// The revision history of `[[preprocessor.techfile.bundle.revision]]`, oldest first.
     pub revisions: Vec<Revision>,
 }
 
 impl StampFacts {
     /// The stamp, with `inputs` (sorted by role then path) as its input list.
-    pub fn into_stamp(self, inputs: Vec<InputFile>) -> Stamp {
+    pub(crate) fn into_stamp(self, inputs: Vec<InputFile>) -> Stamp {
         Stamp {
             version: self.version,
             commit: self.commit,
@@ -155,7 +172,7 @@ impl StampFacts {
 
 impl ShownDate {
     /// The day itself, whatever its source.
-    pub fn day(self) -> Option<Date> {
+    pub(crate) fn day(self) -> Option<Date> {
         match self {
             ShownDate::Issued(d) | ShownDate::Built(d) | ShownDate::Committed(d) => Some(d),
             ShownDate::Unknown => None,
@@ -173,12 +190,12 @@ impl Stamp {
     }
 
     /// The UTC calendar day of the build time.
-    pub fn date(&self) -> Option<Date> {
+    pub(crate) fn date(&self) -> Option<Date> {
         self.timestamp.and_then(|t| Date::new(utc(t).date()))
     }
 
     /// The revision history's entry for this version (the last, if it is listed twice).
-    pub fn revision(&self) -> Option<&Revision> {
+    pub(crate) fn revision(&self) -> Option<&Revision> {
         self.revisions
             .iter()
             .rev()
@@ -188,7 +205,7 @@ impl Stamp {
     /// The date the pages show, and where it comes from. A version listed in the revision
     /// history carries its issue date, so the pages and the history never disagree; else
     /// the build date (`SOURCE_DATE_EPOCH` or the commit's).
-    pub fn shown_date(&self) -> ShownDate {
+    pub(crate) fn shown_date(&self) -> ShownDate {
         if let Some(d) = self.revision().and_then(Revision::date) {
             return ShownDate::Issued(d);
         }
@@ -202,7 +219,7 @@ impl Stamp {
     /// `Version 1.0 · commit 0123456789ab · 2026-11-28`, the line every page carries. The
     /// date is the commit's; any other says where it comes from (`issued 2026-11-27` from
     /// the revision history, `built 2026-11-28` from `SOURCE_DATE_EPOCH`).
-    pub fn line(&self) -> String {
+    pub(crate) fn line(&self) -> String {
         let modified = if self.modified { " (modified)" } else { "" };
         format!(
             "Version {} \u{b7} commit {}{modified} \u{b7} {}",
@@ -215,7 +232,7 @@ impl Stamp {
     /// The date the pages show, with where it comes from unless it is the commit's
     /// (`issued 2026-11-27`, `built 2026-11-28`, `2026-11-28`, `date unknown`): the stamp
     /// line and the cover say it alike.
-    pub fn date_text(&self) -> String {
+    pub(crate) fn date_text(&self) -> String {
         match self.shown_date() {
             ShownDate::Issued(d) => format!("issued {d}"),
             ShownDate::Built(d) => format!("built {d}"),

@@ -7,7 +7,7 @@
 //! `a/./b/../b/deep.md` stays `a/b/../b/deep.md`. The HTML renderer writes that page where
 //! the file system resolves the path (`a/b/deep.html`), which is where links from other
 //! pages land and where links in the page resolve from: the page's place is the path with
-//! `..` resolved ([`normal`]). What mdBook gets wrong about such paths (verified with mdBook
+//! `..` resolved (`normal`). What mdBook gets wrong about such paths (verified with mdBook
 //! 0.5.4):
 //!
 //! - it counts every named folder of the path as written for the way back to the book's
@@ -34,7 +34,7 @@ use std::ops::Range;
 
 /// Where a chapter path (relative to `src`, forward slashes) leads.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Place {
+pub(crate) enum Place {
     /// Inside `src`: the path with `.`, empty and `..` segments resolved.
     Inside(String),
     /// Out of `src` and maybe back in (`../notes.md`, `../src/x.md`): mdBook's path keeps
@@ -46,7 +46,7 @@ pub enum Place {
 
 /// The place of `path` relative to `src`, resolved lexically (mdBook's paths are read
 /// from folders that exist, where the file system resolves `..` the same way).
-pub fn normal(path: &str) -> Place {
+pub(crate) fn normal(path: &str) -> Place {
     if path.starts_with('/') {
         return Place::Absolute;
     }
@@ -90,16 +90,16 @@ fn segments(path: &str) -> Vec<&str> {
 /// A link of SUMMARY.md: its path as mdBook reads it (`%20` is a space), as written, and
 /// where its destination is written.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Entry {
-    pub path: String,
-    pub written: String,
-    pub range: Range<usize>,
+pub(crate) struct Entry {
+    pub(crate) path: String,
+    pub(crate) written: String,
+    pub(crate) range: Range<usize>,
 }
 
 /// The links of SUMMARY.md with a destination, in document order, parsed as mdBook's
 /// summary parser reads the file (pulldown-cmark without extensions). Links that are not
 /// chapters (in a part title) are listed too; [`check`] matches chapters to them in order.
-pub fn entries(text: &str) -> Vec<Entry> {
+pub(crate) fn entries(text: &str) -> Vec<Entry> {
     use pulldown_cmark::{Event, Parser, Tag};
     Parser::new(text)
         .into_offset_iter()
@@ -128,14 +128,14 @@ pub fn entries(text: &str) -> Vec<Entry> {
 
 /// One chapter as the edge read it: its path relative to `src` as mdBook names it
 /// (`..` kept), or `None` for a chapter without a file.
-pub type ChapterPath<'a> = Option<&'a str>;
+pub(crate) type ChapterPath<'a> = Option<&'a str>;
 
 /// The findings about the chapter paths of a book: `chapter-outside-src` for an absolute
 /// path or one that climbs out of `src`, `chapter-path-not-normal` for a `..` inside it.
 /// `summary` is SUMMARY.md in the source map (findings point at the link); `src_files`
 /// lists every file under `src`, to tell whether a folder a `..` passes holds anything.
 /// Also returns, per chapter, whether mdBook loads it at all (not with an absolute path).
-pub fn check(
+pub(crate) fn check(
     summary: Option<(FileId, &SourceMap)>,
     chapters: &[ChapterPath<'_>],
     src_files: &BTreeSet<String>,

@@ -10,15 +10,15 @@ use crate::model::{Item, SourceMap, Span};
 /// Items read from `(id, kind, more front-matter)` snippets, each in its own file
 /// `<id>.md` (a second item with one ID gets `<id>-2.md`), and the graph over them.
 pub(crate) struct Trace {
-    pub map: SourceMap,
-    pub items: Vec<Item>,
-    pub index: GraphIndex,
+    pub(crate) map: SourceMap,
+    pub(crate) items: Vec<Item>,
+    pub(crate) index: GraphIndex,
 }
 
 impl Trace {
     /// Panics when a snippet does not load cleanly: the tests built on it check the graph,
     /// not the loader.
-    pub fn new(specs: &[(&str, &str, &str)]) -> Trace {
+    pub(crate) fn new(specs: &[(&str, &str, &str)]) -> Trace {
         let mut map = SourceMap::new();
         let mut items: Vec<Item> = Vec::new();
         for (id, kind, extra) in specs {
@@ -41,12 +41,12 @@ impl Trace {
         Trace { map, items, index }
     }
 
-    pub fn graph(&self) -> TraceGraph<'_> {
+    pub(crate) fn graph(&self) -> TraceGraph<'_> {
         self.index.view(Catalog::builtin(), &self.items)
     }
 
     /// The index of the first item with this ID.
-    pub fn at(&self, id: &str) -> usize {
+    pub(crate) fn at(&self, id: &str) -> usize {
         self.items
             .iter()
             .position(|i| i.id == id)
@@ -54,18 +54,18 @@ impl Trace {
     }
 
     /// `file:line:column` of a span.
-    pub fn place(&self, span: Span) -> String {
+    pub(crate) fn place(&self, span: Span) -> String {
         let (line, col) = self.map.get(span.file).line_col(span.start as usize);
         format!("{}:{line}:{col}", self.map.name(span.file))
     }
 
     /// The text a span covers.
-    pub fn text(&self, span: Span) -> &str {
+    pub(crate) fn text(&self, span: Span) -> &str {
         &self.map.text(span.file)[span.start as usize..span.end as usize]
     }
 
     /// `(code, place of the primary label)` of each finding, in order.
-    pub fn findings(&self, diags: &[Diagnostic]) -> Vec<(&'static str, String)> {
+    pub(crate) fn findings(&self, diags: &[Diagnostic]) -> Vec<(&'static str, String)> {
         diags
             .iter()
             .map(|d| {

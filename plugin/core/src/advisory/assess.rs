@@ -30,53 +30,53 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// The CVSS score of a vulnerability, from the advisory's `severity[]`.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Score {
+pub(crate) struct Score {
     /// `CVSS_V4`, `CVSS_V3`, `CVSS_V2`.
-    pub kind: String,
-    pub vector: String,
+    pub(crate) kind: String,
+    pub(crate) vector: String,
     /// The base score in tenths, when the vector could be scored.
-    pub tenths: Option<u32>,
+    pub(crate) tenths: Option<u32>,
     /// `low` ... `critical`, or the database's own word when there is no vector.
-    pub rating: String,
+    pub(crate) rating: String,
 }
 
 /// One vulnerability of one component.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Vulnerability {
-    pub component: ComponentId,
+    pub(crate) component: ComponentId,
     /// The name shown first: the smallest id of the matching records.
     pub id: String,
     /// Every other id and alias, sorted.
-    pub aliases: Vec<String>,
+    pub(crate) aliases: Vec<String>,
     /// The matching records (indices into [`Database::records`]).
-    pub records: Vec<usize>,
-    pub summary: Option<String>,
-    pub score: Option<Score>,
+    pub(crate) records: Vec<usize>,
+    pub(crate) summary: Option<String>,
+    pub(crate) score: Option<Score>,
     /// Versions the advisories say the problem is fixed in.
-    pub fixed: Vec<String>,
+    pub(crate) fixed: Vec<String>,
     /// Why the component's version matches.
-    pub how: String,
+    pub(crate) how: String,
     /// RustSec's informational kind (`unmaintained`, `unsound`, `notice`): not a
     /// vulnerability, reported as `advisory-informational`.
-    pub informational: Option<String>,
-    pub url: Option<String>,
+    pub(crate) informational: Option<String>,
+    pub(crate) url: Option<String>,
     /// The VEX statement that applies (index into [`Assessment::statements`]).
-    pub statement: Option<usize>,
+    pub(crate) statement: Option<usize>,
 }
 
 impl Vulnerability {
     /// Every name: the id and the aliases.
-    pub fn names(&self) -> impl Iterator<Item = &str> {
+    pub(crate) fn names(&self) -> impl Iterator<Item = &str> {
         std::iter::once(self.id.as_str()).chain(self.aliases.iter().map(String::as_str))
     }
 }
 
 /// A range that could not be evaluated for a component.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Unevaluated {
-    pub component: ComponentId,
-    pub record: usize,
-    pub reason: String,
+pub(crate) struct Unevaluated {
+    pub(crate) component: ComponentId,
+    pub(crate) record: usize,
+    pub(crate) reason: String,
 }
 
 /// Everything the advisories and VEX statements say about the loaded SBOMs.
@@ -86,21 +86,24 @@ pub struct Assessment {
     pub sources: Vec<Source>,
     /// Records read in all folders.
     pub records: usize,
+    /// Every (component, advisory) match, in report order (by SBOM, component, then advisory ID).
     pub vulnerabilities: Vec<Vulnerability>,
-    pub unevaluated: Vec<Unevaluated>,
+    pub(crate) unevaluated: Vec<Unevaluated>,
     /// Components that could not be matched, with the reason.
-    pub not_checked: Vec<(ComponentId, String)>,
+    pub(crate) not_checked: Vec<(ComponentId, String)>,
     /// Components matched against advisories.
-    pub checked: usize,
+    pub(crate) checked: usize,
+    /// Every VEX statement read (CycloneDX `vulnerabilities[].analysis` and OpenVEX
+    /// `statements[]`), settled or not, for the report.
     pub statements: Vec<Statement>,
     /// The components each statement names (same index as `statements`).
-    pub statement_components: Vec<Vec<ComponentId>>,
+    pub(crate) statement_components: Vec<Vec<ComponentId>>,
     /// The date expiry was judged against (`revalidate --today`), if any.
-    pub today: Option<Date>,
+    pub(crate) today: Option<Date>,
     /// `vex-max-age`, for showing each statement's due date.
-    pub max_age: Option<u32>,
+    pub(crate) max_age: Option<u32>,
     /// The id of every record, for reports (same index as the database's records).
-    pub record_ids: Vec<String>,
+    pub(crate) record_ids: Vec<String>,
     /// RustSec `unmaintained` advisories of the folders: a source of the level of support
     /// ([`crate::lifecycle`]).
     pub notices: Vec<crate::lifecycle::advisory::Notice>,
@@ -108,31 +111,24 @@ pub struct Assessment {
 
 impl Assessment {
     /// Whether advisories were read at all.
-    pub fn is_active(&self) -> bool {
+    pub(crate) fn is_active(&self) -> bool {
         !self.sources.is_empty()
     }
 
     /// Whether a vulnerability is settled by its statement (listed, not reported).
-    pub fn is_settled(&self, v: &Vulnerability) -> bool {
+    pub(crate) fn is_settled(&self, v: &Vulnerability) -> bool {
         v.statement
             .map(|s| &self.statements[s])
             .is_some_and(|s| s.complete && s.status.settles())
     }
-
-    /// The vulnerabilities of one component, in report order.
-    pub fn of_component(&self, c: ComponentId) -> impl Iterator<Item = &Vulnerability> {
-        self.vulnerabilities
-            .iter()
-            .filter(move |v| v.component == c)
-    }
 }
 
 /// What [`assess`] needs besides the database and the SBOMs.
-pub struct Context<'a> {
-    pub map: &'a SourceMap,
-    pub graph: &'a TraceGraph<'a>,
-    pub today: Option<Date>,
-    pub max_age: Option<u32>,
+pub(crate) struct Context<'a> {
+    pub(crate) map: &'a SourceMap,
+    pub(crate) graph: &'a TraceGraph<'a>,
+    pub(crate) today: Option<Date>,
+    pub(crate) max_age: Option<u32>,
 }
 
 fn purl_base(purl: &str) -> &str {
@@ -345,7 +341,7 @@ pub fn ecosystems(sboms: &SbomSet) -> BTreeSet<&'static str> {
 }
 
 /// Runs the advisories against every component and applies the VEX statements.
-pub fn assess(
+pub(crate) fn assess(
     ctx: &Context<'_>,
     db: &Database,
     sboms: &SbomSet,

@@ -16,21 +16,21 @@ use std::str::FromStr;
 
 /// The package an advisory would name for a component.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Package {
+pub(crate) struct Package {
     /// The ecosystem without a release: `crates.io`, `Debian`, `Alpine`.
-    pub ecosystem: &'static str,
+    pub(crate) ecosystem: &'static str,
     /// The distribution release when the purl says it (`12` for `Debian:12`), which an
     /// advisory's ecosystem must then name; `None` matches every release.
-    pub release: Option<String>,
+    pub(crate) release: Option<String>,
     /// The name as the ecosystem writes it, normalised with [`normalise`].
-    pub name: String,
+    pub(crate) name: String,
     /// The version from the purl (`None` when it has none).
-    pub version: Option<String>,
+    pub(crate) version: Option<String>,
 }
 
 /// Why a component cannot be matched against advisories.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Unmatchable {
+pub(crate) enum Unmatchable {
     /// The purl does not parse; the text is the parser's reason.
     BadPurl(String),
     /// The purl's type has no OSV ecosystem (`generic`, `github`, ...).
@@ -62,7 +62,7 @@ const ORDERS: &[(&str, Option<Order>)] = &[
 
 /// The version order of an ecosystem (its name without the release); `None` when the tool
 /// has none, so only an advisory's `versions` list can be matched.
-pub fn order(ecosystem: &str) -> Option<Order> {
+pub(crate) fn order(ecosystem: &str) -> Option<Order> {
     ORDERS
         .iter()
         .find(|(e, _)| *e == ecosystem)
@@ -71,7 +71,7 @@ pub fn order(ecosystem: &str) -> Option<Order> {
 
 /// Splits an OSV ecosystem into its name and release: `Debian:12` → (`Debian`, `12`),
 /// `Ubuntu:22.04:LTS` → (`Ubuntu`, `22.04:LTS`), `npm` → (`npm`, ``).
-pub fn split(ecosystem: &str) -> (&str, &str) {
+pub(crate) fn split(ecosystem: &str) -> (&str, &str) {
     ecosystem.split_once(':').unwrap_or((ecosystem, ""))
 }
 
@@ -81,7 +81,7 @@ pub fn split(ecosystem: &str) -> (&str, &str) {
 /// keep their case, as the purl type definitions say since purl-spec issue 871 (the npm
 /// registry still serves old packages such as `JSONStream` apart from `jsonstream`), so
 /// an advisory for one names neither the other (see `sbom::purl`).
-pub fn normalise(ecosystem: &str, name: &str) -> String {
+pub(crate) fn normalise(ecosystem: &str, name: &str) -> String {
     match ecosystem {
         "PyPI" => {
             let mut out = String::with_capacity(name.len());
@@ -105,7 +105,7 @@ pub fn normalise(ecosystem: &str, name: &str) -> String {
 }
 
 /// Whether an advisory's ecosystem (with its release) covers the component's package.
-pub fn covers(advisory_ecosystem: &str, package: &Package) -> bool {
+pub(crate) fn covers(advisory_ecosystem: &str, package: &Package) -> bool {
     let (base, release) = split(advisory_ecosystem);
     if base != package.ecosystem {
         return false;
@@ -161,7 +161,7 @@ fn release(ecosystem: &str, distro: &str) -> Option<String> {
 /// # Errors
 ///
 /// The purl does not parse, or its type has no OSV ecosystem.
-pub fn package(purl: &str) -> Result<Package, Unmatchable> {
+pub(crate) fn package(purl: &str) -> Result<Package, Unmatchable> {
     // The project's parser refuses what the crate lets through (`%zz`) and keeps the case
     // of the parts the type definition keeps; the crate still gives the qualifiers.
     let parsed = Purl::parse(purl).map_err(Unmatchable::BadPurl)?;

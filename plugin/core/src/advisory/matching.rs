@@ -17,7 +17,7 @@ use std::cmp::Ordering;
 
 /// The verdict for one entry and one version.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Verdict {
+pub(crate) enum Verdict {
     /// Affected: `how` says by which rule (`listed in versions`, or the range).
     Affected {
         how: String,
@@ -30,7 +30,7 @@ pub enum Verdict {
 }
 
 /// Describes a range's events as `>= 1.0.0, < 1.2.3` for reports.
-pub fn describe(events: &[Event]) -> String {
+pub(crate) fn describe(events: &[Event]) -> String {
     let mut parts = Vec::new();
     for e in events {
         parts.push(match e {
@@ -45,7 +45,7 @@ pub fn describe(events: &[Event]) -> String {
 }
 
 /// The versions an entry's ranges say the problem is fixed in.
-pub fn fixed_versions(a: &Affected) -> Vec<String> {
+pub(crate) fn fixed_versions(a: &Affected) -> Vec<String> {
     let mut out: Vec<String> = a
         .ranges
         .iter()
@@ -130,7 +130,7 @@ fn closed(events: &[Event]) -> bool {
 
 /// Evaluates entry `a` for `version` of a package whose ecosystem orders versions by
 /// `order` (`None`: no order is known).
-pub fn evaluate(a: &Affected, version: &str, order: Option<Order>) -> Verdict {
+pub(crate) fn evaluate(a: &Affected, version: &str, order: Option<Order>) -> Verdict {
     let parsed = order.map(|o| o.parse(version));
     let listed = a.versions.iter().any(|v| {
         v == version

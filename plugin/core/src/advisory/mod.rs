@@ -6,19 +6,19 @@
 //! `modified`, and a SHA-256 over the set).
 //!
 //! - [`osv`] reads one record leniently;
-//! - [`ecosystem`] maps a component's purl onto an OSV ecosystem and package name;
-//! - [`version`] orders versions per ecosystem;
-//! - [`matching`] evaluates one `affected[]` entry for one version;
+//! - `ecosystem` maps a component's purl onto an OSV ecosystem and package name;
+//! - `version` orders versions per ecosystem;
+//! - `matching` evaluates one `affected[]` entry for one version;
 //! - [`assess`] runs the matching over the SBOMs, merges aliases, applies VEX statements
 //!   and makes the findings;
-//! - [`pipeline`] is the step of [`crate::analyse`] that runs all of it.
+//! - `pipeline` is the step of [`crate::analyse`] that runs all of it.
 
 pub mod assess;
-pub mod ecosystem;
-pub mod matching;
+pub(crate) mod ecosystem;
+pub(crate) mod matching;
 pub mod osv;
-pub mod pipeline;
-pub mod version;
+pub(crate) mod pipeline;
+pub(crate) mod version;
 
 use crate::diag::{Code, Diagnostic};
 use crate::lifecycle::advisory::Notice;
@@ -28,27 +28,27 @@ use jiff::Timestamp;
 use rayon::prelude::*;
 use std::collections::{BTreeSet, HashMap};
 
-pub use osv::Record;
+pub(crate) use osv::Record;
 
 /// A component of one of the loaded SBOMs: what advisories and VEX statements are about.
 /// (SBOM objects that are not components, services and the like, have no package URL to
 /// match, so they never carry a vulnerability.)
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct ComponentId {
-    pub sbom: usize,
-    pub component: usize,
+pub(crate) struct ComponentId {
+    pub(crate) sbom: usize,
+    pub(crate) component: usize,
 }
 
 impl ComponentId {
     /// The same component as an SBOM object, as `affects` links and SBOM pages name it.
-    pub fn object(self) -> crate::sbom::ObjectId {
+    pub(crate) fn object(self) -> crate::sbom::ObjectId {
         crate::sbom::ObjectId {
             sbom: self.sbom,
             target: crate::sbom::Target::Component(self.component),
         }
     }
 
-    pub fn get(self, sboms: &crate::sbom::SbomSet) -> &crate::sbom::Component {
+    pub(crate) fn get(self, sboms: &crate::sbom::SbomSet) -> &crate::sbom::Component {
         &sboms.sboms[self.sbom].components[self.component]
     }
 }
@@ -60,6 +60,8 @@ pub struct AdvisoryFile {
     pub rel: String,
     /// Path shown in findings.
     pub name: String,
+    /// The file's bytes, or why they could not be read (a file over `max-advisory-size` is refused
+    /// unread).
     pub content: Result<Vec<u8>, InputError>,
 }
 
@@ -80,14 +82,14 @@ pub struct AdvisoryDir {
 /// rests on and to check that another run used the same one.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Source {
-    pub path: String,
+    pub(crate) path: String,
     /// Records read (withdrawn ones included).
-    pub records: usize,
-    pub withdrawn: usize,
+    pub(crate) records: usize,
+    pub(crate) withdrawn: usize,
     /// Files that could not be used (malformed, too large, not JSON).
-    pub rejected: usize,
+    pub(crate) rejected: usize,
     /// The newest `modified` time of its records.
-    pub newest_modified: Option<Timestamp>,
+    pub(crate) newest_modified: Option<Timestamp>,
     /// SHA-256 of the sorted listing `<sha256 of the file>  <path in the folder>\n` of
     /// every `*.json` file that was read (malformed ones included; those over
     /// `max-advisory-size` or unreadable are left out, as they are `rejected`), so
@@ -95,21 +97,23 @@ pub struct Source {
     pub sha256: String,
     /// The ecosystems the folder covers: its first-level folder names and the ecosystems
     /// its records name (without releases).
-    pub ecosystems: BTreeSet<String>,
+    pub(crate) ecosystems: BTreeSet<String>,
 }
 
 /// Every record of every folder, indexed by package.
 #[derive(Debug, Default)]
 pub struct Database {
+    /// The advisory folders read, in configured order, with the snapshot facts of each (path,
+    /// record count, newest `modified`, SHA-256 of the file listing).
     pub sources: Vec<Source>,
-    pub records: Vec<Record>,
+    pub(crate) records: Vec<Record>,
     /// The source of each record (index into `sources`).
-    pub record_source: Vec<usize>,
+    pub(crate) record_source: Vec<usize>,
     /// The file of each record, as findings name it.
-    pub record_file: Vec<String>,
+    pub(crate) record_file: Vec<String>,
     /// RustSec `unmaintained` advisories, for the support lifecycle (whatever the version:
     /// such an advisory is about the package).
-    pub notices: Vec<Notice>,
+    pub(crate) notices: Vec<Notice>,
     /// (ecosystem without release, normalised name) → (record, affected entry).
     index: HashMap<(String, String), Vec<(usize, usize)>>,
     /// Every id and alias → the records that carry it.
@@ -119,24 +123,24 @@ pub struct Database {
 impl Database {
     /// Whether any advisory folder was given: without one, nothing is matched and no
     /// component is reported as unchecked.
-    pub fn is_active(&self) -> bool {
+    pub(crate) fn is_active(&self) -> bool {
         !self.sources.is_empty()
     }
 
     /// The (record, entry) pairs that name `name` (normalised) in ecosystem `base`.
-    pub fn candidates(&self, base: &str, name: &str) -> &[(usize, usize)] {
+    pub(crate) fn candidates(&self, base: &str, name: &str) -> &[(usize, usize)] {
         self.index
             .get(&(base.to_owned(), name.to_owned()))
             .map_or(&[], Vec::as_slice)
     }
 
     /// Whether some record carries `id` as its id or an alias.
-    pub fn knows(&self, id: &str) -> bool {
+    pub(crate) fn knows(&self, id: &str) -> bool {
         self.ids.contains_key(id)
     }
 
     /// Whether some folder covers the ecosystem (without release).
-    pub fn covers(&self, base: &str) -> bool {
+    pub(crate) fn covers(&self, base: &str) -> bool {
         self.sources.iter().any(|s| s.ecosystems.contains(base))
     }
 }

@@ -101,40 +101,40 @@ struct RawReference {
 /// One OSV record, reduced to what matching and reports use.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Record {
-    pub id: String,
-    pub aliases: Vec<String>,
-    pub summary: Option<String>,
+    pub(crate) id: String,
+    pub(crate) aliases: Vec<String>,
+    pub(crate) summary: Option<String>,
     /// `modified`, when it is an RFC 3339 time.
-    pub modified: Option<Timestamp>,
+    pub(crate) modified: Option<Timestamp>,
     /// The record is withdrawn: it is kept for the report but never matched.
-    pub withdrawn: bool,
+    pub(crate) withdrawn: bool,
     /// `severity[]` of the record: (`CVSS_V3`, vector), ...
-    pub severity: Vec<(String, String)>,
+    pub(crate) severity: Vec<(String, String)>,
     /// A severity word some databases give instead of a vector (GitHub's
     /// `database_specific.severity`: `LOW` ... `CRITICAL`).
-    pub severity_word: Option<String>,
-    pub affected: Vec<Affected>,
+    pub(crate) severity_word: Option<String>,
+    pub(crate) affected: Vec<Affected>,
     /// The advisory's own page (`ADVISORY`), else its first `WEB` reference.
-    pub url: Option<String>,
+    pub(crate) url: Option<String>,
 }
 
 /// One `affected[]` entry.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Affected {
-    pub ecosystem: String,
-    pub name: String,
-    pub versions: Vec<String>,
-    pub ranges: Vec<Range>,
+pub(crate) struct Affected {
+    pub(crate) ecosystem: String,
+    pub(crate) name: String,
+    pub(crate) versions: Vec<String>,
+    pub(crate) ranges: Vec<Range>,
     /// Per-package `severity[]`, which takes precedence over the record's.
-    pub severity: Vec<(String, String)>,
+    pub(crate) severity: Vec<(String, String)>,
     /// RustSec's `informational` kind (`unmaintained`, `unsound`, `notice`): an advisory
     /// that is not a vulnerability.
-    pub informational: Option<String>,
+    pub(crate) informational: Option<String>,
 }
 
 /// The kind of a range: how its event versions are ordered.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum RangeKind {
+pub(crate) enum RangeKind {
     Semver,
     Ecosystem,
     Git,
@@ -142,7 +142,7 @@ pub enum RangeKind {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Event {
+pub(crate) enum Event {
     Introduced(String),
     Fixed(String),
     LastAffected(String),
@@ -150,23 +150,23 @@ pub enum Event {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Range {
-    pub kind: RangeKind,
-    pub events: Vec<Event>,
+pub(crate) struct Range {
+    pub(crate) kind: RangeKind,
+    pub(crate) events: Vec<Event>,
 }
 
 /// A record that could not be read: the message, and the 1-based line and column the
 /// parser stopped at (0 when it has none).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Malformed {
-    pub message: String,
-    pub line: usize,
-    pub column: usize,
+    pub(crate) message: String,
+    pub(crate) line: usize,
+    pub(crate) column: usize,
 }
 
 /// Problems of a readable record that do not stop it from being used (an unparsable
 /// date), each with the field it is about.
-pub type Warnings = Vec<(String, &'static str)>;
+pub(crate) type Warnings = Vec<(String, &'static str)>;
 
 fn severities(raw: Vec<RawSeverity>) -> Vec<(String, String)> {
     raw.into_iter().map(|s| (s.kind, s.score)).collect()

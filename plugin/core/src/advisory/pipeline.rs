@@ -14,10 +14,10 @@ use crate::vex::{self, Statements};
 
 /// The inputs of the checks that depend on advisories, VEX documents and the date.
 #[derive(Debug, Default)]
-pub struct VulnInputs {
-    pub advisories: Vec<AdvisoryDir>,
-    pub vex: Vec<Input>,
-    pub today: Option<Date>,
+pub(crate) struct VulnInputs {
+    pub(crate) advisories: Vec<AdvisoryDir>,
+    pub(crate) vex: Vec<Input>,
+    pub(crate) today: Option<Date>,
 }
 
 const VEX_FILE: InputKind = InputKind {
@@ -29,7 +29,7 @@ const VEX_FILE: InputKind = InputKind {
 
 /// Reads the advisories and the VEX statements (in the SBOMs and in `vex` documents) and
 /// assesses every component.
-pub fn run(
+pub(crate) fn run(
     map: &mut SourceMap,
     graph: &TraceGraph<'_>,
     sboms: &SbomSet,

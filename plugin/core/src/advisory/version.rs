@@ -17,7 +17,7 @@ use std::cmp::Ordering;
 
 /// Which order an ecosystem's versions follow.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Order {
+pub(crate) enum Order {
     Semver,
     Pep440,
     Debian,
@@ -25,16 +25,6 @@ pub enum Order {
 }
 
 impl Order {
-    /// How reports name the order.
-    pub fn name(self) -> &'static str {
-        match self {
-            Order::Semver => "SemVer",
-            Order::Pep440 => "PEP 440",
-            Order::Debian => "Debian",
-            Order::Rpm => "RPM",
-        }
-    }
-
     /// Parses `text` as a version of this order. Go versions carry a `v` (`v1.8.0`) in
     /// purls and module paths but not in OSV events, so a leading `v` before a digit is
     /// dropped for SemVer.
@@ -42,7 +32,7 @@ impl Order {
     /// # Errors
     ///
     /// The text is not a version of this order; the message says why.
-    pub fn parse(self, text: &str) -> Result<Version, String> {
+    pub(crate) fn parse(self, text: &str) -> Result<Version, String> {
         let t = text.trim();
         match self {
             Order::Semver => {
@@ -75,7 +65,7 @@ impl Order {
 /// A version parsed in its ecosystem's order. Versions of different orders never meet:
 /// one range is evaluated in one order.
 #[derive(Clone, Debug)]
-pub enum Version {
+pub(crate) enum Version {
     Semver(semver::Version),
     Pep440(pep440_rs::Version),
     Debian(debversion::Version),
@@ -86,7 +76,7 @@ pub enum Version {
 
 impl Version {
     /// The order of two versions; `None` when they come from different orders.
-    pub fn compare(&self, other: &Version) -> Option<Ordering> {
+    pub(crate) fn compare(&self, other: &Version) -> Option<Ordering> {
         Some(match (self, other) {
             (Version::Semver(a), Version::Semver(b)) => a.cmp(b),
             (Version::Pep440(a), Version::Pep440(b)) => a.cmp(b),

@@ -14,10 +14,15 @@ const DATA: &str = include_str!("catalog.toml");
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum EntryKind {
+    /// One of the eight secure-development practices of MDCG 2019-16 rev.1 section 3.1.
     Practice,
+    /// A practice of IEC 62443-4-1 (secure product development life cycle).
     Iec62443,
+    /// A clause of IEC 81001-5-1 (health software security activities).
     Iec81001,
+    /// A general safety and performance requirement of MDR 2017/745 Annex I.
     Mdr,
+    /// A general safety and performance requirement of IVDR 2017/746 Annex I.
     Ivdr,
 }
 
@@ -33,7 +38,7 @@ impl EntryKind {
         }
     }
 
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             EntryKind::Practice => "MDCG 2019-16 practice",
             EntryKind::Iec62443 => "IEC 62443-4-1 requirement",
@@ -48,15 +53,25 @@ impl EntryKind {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Entry {
+    /// The ID items name in `derives-from` (`MDCG-SM`, `IEC81001-5.1.1`, `MDR-1`).
     pub id: String,
+    /// The document family the entry belongs to.
     pub kind: EntryKind,
+    /// The clause or practice title, as shown in the book.
     pub title: String,
+    /// Where the entry comes from: document, revision and section (`MDCG 2019-16 rev.1 section
+    /// 3.1`).
     pub source: String,
     #[serde(default)]
+    /// IDs this entry maps to (practice or requirement to clause, MDR to IVDR); the reverse
+    /// direction is computed.
     pub maps_to: Vec<String>,
     #[serde(default)]
+    /// The entry has not yet been checked against the primary text (its number or wording may
+    /// change).
     pub unverified: bool,
     #[serde(default)]
+    /// A remark shown with the entry (an informative annex, an unverified section number).
     pub note: Option<String>,
 }
 
@@ -103,7 +118,7 @@ impl Catalog {
     }
 
     /// Parses catalog data; every mapping target must exist.
-    pub fn parse(data: &str) -> Result<Catalog, String> {
+    pub(crate) fn parse(data: &str) -> Result<Catalog, String> {
         let file: File = toml::from_str(data).map_err(|e| e.to_string())?;
         let mut index = BTreeMap::new();
         for (i, e) in file.entry.iter().enumerate() {
@@ -154,29 +169,32 @@ impl Catalog {
         })
     }
 
+    /// Every entry, in the order of `catalog.toml`.
     pub fn entries(&self) -> &[Entry] {
         &self.entries
     }
 
+    /// The entry with this ID; `None` when the catalog has none (IDs are case-sensitive).
     pub fn get(&self, id: &str) -> Option<&Entry> {
         self.index.get(id).map(|&i| &self.entries[i])
     }
 
-    pub fn contains(&self, id: &str) -> bool {
+    pub(crate) fn contains(&self, id: &str) -> bool {
         self.index.contains_key(id)
     }
 
+    /// The entries of one family, in the order of `catalog.toml`.
     pub fn of_kind(&self, kind: EntryKind) -> impl Iterator<Item = &Entry> {
         self.entries.iter().filter(move |e| e.kind == kind)
     }
 
     /// Entries that map to `id` (the reverse of `maps-to`).
-    pub fn mapped_from(&self, id: &str) -> &[String] {
+    pub(crate) fn mapped_from(&self, id: &str) -> &[String] {
         self.mapped_from.get(id).map(Vec::as_slice).unwrap_or(&[])
     }
 
     /// The MDCG practices an entry belongs to (a practice belongs to itself).
-    pub fn practices_of(&self, id: &str) -> impl Iterator<Item = &str> {
+    pub(crate) fn practices_of(&self, id: &str) -> impl Iterator<Item = &str> {
         self.practices_of
             .get(id)
             .into_iter()

@@ -25,14 +25,15 @@ pub struct Open {
 
 /// The findings of the coverage rules and the open work they leave to the team.
 #[derive(Debug, Default)]
-pub struct Assessed {
-    pub findings: Vec<Diagnostic>,
+pub(crate) struct Assessed {
+    pub(crate) findings: Vec<Diagnostic>,
     /// Sorted by ID.
-    pub open: Vec<Open>,
+    pub(crate) open: Vec<Open>,
 }
 
 /// The coverage findings (see [`assess`]).
-pub fn check(
+#[cfg(test)]
+pub(crate) fn check(
     graph: &TraceGraph<'_>,
     config: &Config,
     config_span: Option<Span>,
@@ -44,7 +45,11 @@ pub fn check(
 /// `status = "draft"`) are work in progress: unless `coverage.draft` is set, a draft's own
 /// gaps and a gap that only drafts fill are open work, not findings, and links from drafts
 /// do not count as coverage.
-pub fn assess(graph: &TraceGraph<'_>, config: &Config, config_span: Option<Span>) -> Assessed {
+pub(crate) fn assess(
+    graph: &TraceGraph<'_>,
+    config: &Config,
+    config_span: Option<Span>,
+) -> Assessed {
     let policy = &config.coverage;
     let firm = |i: usize| counts(graph, policy.draft, i);
     let mut out = Assessed::default();
@@ -151,13 +156,13 @@ pub fn assess(graph: &TraceGraph<'_>, config: &Config, config_span: Option<Span>
 /// Whether item `i`, linking to another, counts as that item's coverage: a draft does only
 /// when `coverage.draft` is set (`drafts_count`). The one rule of the coverage checks, the
 /// open work and the summary table, so that they never disagree.
-pub fn counts(graph: &TraceGraph<'_>, drafts_count: bool, i: usize) -> bool {
+pub(crate) fn counts(graph: &TraceGraph<'_>, drafts_count: bool, i: usize) -> bool {
     drafts_count || !graph.items[i].is_declared_draft()
 }
 
 /// Whether test `t` counts as verification that has happened: it counts as coverage
 /// ([`counts`]) and has a result, pass or fail. A test not run is open work, not evidence.
-pub fn has_verified(graph: &TraceGraph<'_>, drafts_count: bool, t: usize) -> bool {
+pub(crate) fn has_verified(graph: &TraceGraph<'_>, drafts_count: bool, t: usize) -> bool {
     use crate::model::TestResult;
     counts(graph, drafts_count, t)
         && matches!(

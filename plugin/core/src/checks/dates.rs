@@ -9,7 +9,7 @@ use crate::model::{Date, Item, Status};
 
 /// Findings for every live item whose `next-review` is past or within
 /// `revalidate.review-warning-days` of `today`.
-pub fn check(items: &[Item], config: &Config, today: Date) -> Vec<Diagnostic> {
+pub(crate) fn check(items: &[Item], config: &Config, today: Date) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for item in items.iter().filter(|i| i.status != Status::Obsolete) {
         let (Some(next), Some(span)) = (item.next_review, item.spans.next_review) else {

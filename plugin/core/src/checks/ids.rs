@@ -5,7 +5,7 @@ use crate::graph::{Node, TraceGraph};
 use crate::model::anchor;
 use std::collections::HashMap;
 
-pub fn check(graph: &TraceGraph<'_>) -> Vec<Diagnostic> {
+pub(crate) fn check(graph: &TraceGraph<'_>) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     // Anchors are compared, not raw IDs: `REQ-1` and `req-1` (or `REQ.1`) would land on
     // the same HTML anchor and one of them would become unreachable.

@@ -1,13 +1,13 @@
 //! Findings about items, their trace and their risk estimates. One module per family of codes; each takes the
 //! graph and returns diagnostics, never printing and never failing.
 
-pub mod coverage;
-pub mod dates;
-pub mod ids;
-pub mod model;
-pub mod release;
-pub mod risk;
-pub mod trace;
+pub(crate) mod coverage;
+pub(crate) mod dates;
+pub(crate) mod ids;
+pub(crate) mod model;
+pub(crate) mod release;
+pub(crate) mod risk;
+pub(crate) mod trace;
 
 use crate::config::Config;
 use crate::diag::Diagnostic;
@@ -17,7 +17,7 @@ use crate::model::Span;
 /// Runs every graph check. `config_span` is where the configuration was written; findings
 /// about the book as a whole (a practice nobody addresses) point there. Also returns the
 /// open work the coverage rules leave to the team (drafts, approved tests not run).
-pub fn run(
+pub(crate) fn run(
     graph: &TraceGraph<'_>,
     config: &Config,
     config_span: Option<Span>,
@@ -64,7 +64,7 @@ pub struct Gaps {
 
 impl Gaps {
     /// The gaps among `diags` (before levels are applied), and the open work.
-    pub fn of(diags: &[Diagnostic], open: Vec<coverage::Open>) -> Gaps {
+    pub(crate) fn of(diags: &[Diagnostic], open: Vec<coverage::Open>) -> Gaps {
         let mut findings: Vec<Diagnostic> =
             diags.iter().filter(|d| is_gap(d.code)).cloned().collect();
         crate::diag::sort(&mut findings);
@@ -74,7 +74,7 @@ impl Gaps {
 
 /// Whether a code reports a coverage gap: something the trace still lacks, which
 /// `check --gaps` and the gaps view list whatever its configured level.
-pub fn is_gap(code: crate::diag::Code) -> bool {
+pub(crate) fn is_gap(code: crate::diag::Code) -> bool {
     use crate::diag::Code;
     code.family() == "coverage" && code != Code::InapplicableEntryTraced
         || matches!(

@@ -17,7 +17,7 @@ use crate::threat::{Cell, Model};
 /// set: a draft element's gaps, and a gap only draft risks or flows fill, are open work;
 /// contradictions (a flow through another element's interface, overlapping boundaries)
 /// are findings whatever the status.
-pub fn check(graph: &TraceGraph<'_>, config: &Config) -> (Vec<Diagnostic>, Vec<Open>) {
+pub(crate) fn check(graph: &TraceGraph<'_>, config: &Config) -> (Vec<Diagnostic>, Vec<Open>) {
     let model = Model::new(graph);
     let draft = config.coverage.draft;
     let mut out = Out {

@@ -11,7 +11,7 @@ use crate::model::{Item, Kind, SourceMap, Span, Status};
 use crate::sbom::{SbomSet, locate};
 
 /// Every disagreement with the release `version`.
-pub fn check(
+pub(crate) fn check(
     release: &ReleaseConfig,
     version: &str,
     sboms: &SbomSet,

@@ -13,7 +13,7 @@ use crate::model::{
 };
 use crate::risk::{self, Cell, Rated};
 
-pub fn check(graph: &TraceGraph<'_>, config: &RiskConfig) -> Vec<Diagnostic> {
+pub(crate) fn check(graph: &TraceGraph<'_>, config: &RiskConfig) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for (i, item) in graph.items.iter().enumerate() {
         let Some(fields) = &item.risk else { continue };

@@ -10,7 +10,7 @@ use petgraph::graph::NodeIndex;
 use petgraph::visit::EdgeRef;
 use std::collections::{BTreeSet, HashSet};
 
-pub fn check(graph: &TraceGraph<'_>) -> Vec<Diagnostic> {
+pub(crate) fn check(graph: &TraceGraph<'_>) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     unknown(graph, &mut out);
     kinds_and_duplicates(graph, &mut out);
@@ -25,7 +25,7 @@ const MAX_SUGGESTIONS: usize = 100;
 /// A reference to `id`, which the item file `broken` declares but which did not load: the
 /// finding says so, names the file as a second place and suggests no other ID, because the
 /// ID is not misspelt.
-pub fn on_broken(d: Diagnostic, id: &str, broken: &Broken) -> Diagnostic {
+pub(crate) fn on_broken(d: Diagnostic, id: &str, broken: &Broken) -> Diagnostic {
     d.with_label(
         broken.span(),
         format!("`{id}` is declared here, but this file could not be read"),
@@ -76,7 +76,7 @@ fn unknown(graph: &TraceGraph<'_>, out: &mut Vec<Diagnostic>) {
 /// counting the trace links that point at it: they are not reported one by one (see
 /// `unknown`), yet the reader learns what else the fix settles. `diags` are the load
 /// findings; the first input finding in the file is the one labelled.
-pub fn note_links_to_broken(graph: &TraceGraph<'_>, diags: &mut [Diagnostic]) {
+pub(crate) fn note_links_to_broken(graph: &TraceGraph<'_>, diags: &mut [Diagnostic]) {
     for broken in graph.broken {
         let mut count = 0;
         let mut from = BTreeSet::new();
@@ -121,7 +121,7 @@ pub fn note_links_to_broken(graph: &TraceGraph<'_>, diags: &mut [Diagnostic]) {
 
 /// A close existing ID, for typos. Looks at catalog IDs and item IDs of similar length only,
 /// which keeps this cheap on large books.
-pub fn suggest<'a>(graph: &'a TraceGraph<'_>, target: &str) -> Option<&'a str> {
+pub(crate) fn suggest<'a>(graph: &'a TraceGraph<'_>, target: &str) -> Option<&'a str> {
     let near = |s: &&str| s.len().abs_diff(target.len()) <= 2;
     let candidates = graph
         .catalog

@@ -34,15 +34,15 @@ pub struct BundleConfig {
     /// The revision history, oldest first.
     pub revision: Vec<Revision>,
     /// The medical device the file documents, on the cover.
-    pub device: Option<String>,
+    pub(crate) device: Option<String>,
     /// The legal manufacturer of the device, on the cover.
-    pub manufacturer: Option<String>,
+    pub(crate) manufacturer: Option<String>,
     /// The document's identifier in the manufacturer's document management system.
-    pub document_id: Option<String>,
+    pub(crate) document_id: Option<String>,
     /// The title on the cover; the edge fills in the book's title when it is not set.
-    pub document_title: Option<String>,
+    pub(crate) document_title: Option<String>,
     /// The approval block: one row per role that signs this version, in order.
-    pub approval: Vec<Approval>,
+    pub(crate) approval: Vec<Approval>,
 }
 
 impl Default for BundleConfig {
@@ -68,15 +68,16 @@ impl Default for BundleConfig {
 /// One row of the revision history.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Revision {
+    /// The version this row describes, as written (`1.2.0`); rows are ordered oldest first.
     pub version: String,
     /// `YYYY-MM-DD`, written as a TOML date or a string (authors write both).
-    pub date: String,
-    pub author: String,
-    pub description: String,
+    pub(crate) date: String,
+    pub(crate) author: String,
+    pub(crate) description: String,
 }
 
 impl Revision {
-    pub fn date(&self) -> Option<Date> {
+    pub(crate) fn date(&self) -> Option<Date> {
         Date::parse(&self.date)
     }
 }
@@ -84,11 +85,11 @@ impl Revision {
 /// One row of the approval block. The signature field is always left blank for the wet or
 /// electronic signature; name and date may be left blank to be filled in by hand.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Approval {
-    pub role: String,
-    pub name: Option<String>,
+pub(crate) struct Approval {
+    pub(crate) role: String,
+    pub(crate) name: Option<String>,
     /// `YYYY-MM-DD`, written as a TOML date or a string.
-    pub date: Option<String>,
+    pub(crate) date: Option<String>,
 }
 
 /// What a usable version looks like.

@@ -19,7 +19,7 @@ pub enum Rule {
 }
 
 impl Rule {
-    pub const ALL: [Rule; 4] = [
+    pub(crate) const ALL: [Rule; 4] = [
         Rule::NewErrors,
         Rule::NewWarnings,
         Rule::NewSuspectLinks,
@@ -27,7 +27,7 @@ impl Rule {
     ];
 
     /// The word written in book.toml and on the command line.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Rule::NewErrors => "new-errors",
             Rule::NewWarnings => "new-warnings",
@@ -36,6 +36,8 @@ impl Rule {
         }
     }
 
+    /// The rule a word names (`new-errors`, `new-warnings`, `new-suspect-links`, `errors`); `None`
+    /// for any other text.
     pub fn parse(s: &str) -> Option<Rule> {
         Rule::ALL.into_iter().find(|r| r.as_str() == s)
     }

@@ -10,18 +10,18 @@ use std::collections::BTreeMap;
 
 /// Where the support tables are read from when `support.folder` is not set, relative to
 /// the book root.
-pub const DEFAULT_SUPPORT: &str = "../support";
+pub(crate) const DEFAULT_SUPPORT: &str = "../support";
 
 /// Where the evidence files are read from when `evidence.folder` is not set, relative to
 /// the book root.
-pub const DEFAULT_EVIDENCE: &str = "../evidence";
+pub(crate) const DEFAULT_EVIDENCE: &str = "../evidence";
 
 /// `[preprocessor.techfile.support]`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SupportConfig {
     /// The folder of support tables (`*.toml`); `None` stands for [`DEFAULT_SUPPORT`],
     /// which may be absent; a folder the user names must exist.
-    pub folder: Option<String>,
+    pub(crate) folder: Option<String>,
 }
 
 impl SupportConfig {
@@ -38,7 +38,7 @@ impl SupportConfig {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EvidenceConfig {
     /// The evidence folder; `None` stands for [`DEFAULT_EVIDENCE`], which may be absent.
-    pub folder: Option<String>,
+    pub(crate) folder: Option<String>,
     /// Largest JUnit XML file parsed, in bytes. Other evidence files are hashed as a
     /// stream and have no limit.
     pub max_junit_size: u64,
@@ -66,11 +66,11 @@ impl EvidenceConfig {
 
 /// `[preprocessor.techfile.revalidate]`: the windows of the checks that depend on the date.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RevalidateConfig {
+pub(crate) struct RevalidateConfig {
     /// An end of support within this many days is `component-eos-soon`.
-    pub eos_warning_days: u32,
+    pub(crate) eos_warning_days: u32,
     /// A `next-review` within this many days is `review-due`.
-    pub review_warning_days: u32,
+    pub(crate) review_warning_days: u32,
 }
 
 impl Default for RevalidateConfig {
@@ -87,19 +87,19 @@ impl Default for RevalidateConfig {
 /// A version pattern as written: `*` stands for any run of characters and `{version}`
 /// for the version of the technical file (`bundle.version`).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Pattern {
-    pub text: String,
-    pub span: Span,
+pub(crate) struct Pattern {
+    pub(crate) text: String,
+    pub(crate) span: Span,
 }
 
 impl Pattern {
     /// Whether `version` matches, with `{version}` standing for `release`.
-    pub fn matches(&self, version: &str, release: &str) -> bool {
+    pub(crate) fn matches(&self, version: &str, release: &str) -> bool {
         glob(&self.text.replace("{version}", release), version)
     }
 
     /// The pattern with `{version}` filled in, for messages.
-    pub fn resolved(&self, release: &str) -> String {
+    pub(crate) fn resolved(&self, release: &str) -> String {
         self.text.replace("{version}", release)
     }
 }
@@ -126,26 +126,26 @@ pub(crate) fn glob(pattern: &str, text: &str) -> bool {
 
 /// `[preprocessor.techfile.release]`: its presence switches the release check on.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ReleaseConfig {
+pub(crate) struct ReleaseConfig {
     /// The product version every SBOM declares (`metadata.component.version`) unless
     /// `sboms` names the SBOM; default `{version}`.
-    pub sbom: Pattern,
+    pub(crate) sbom: Pattern,
     /// Per SBOM (its key, as `{{#techfile sbom FILE}}` names it), the pattern of its
     /// product version.
-    pub sboms: BTreeMap<String, Pattern>,
+    pub(crate) sboms: BTreeMap<String, Pattern>,
     /// The versions a test may have run on (its `version`, or its JUnit file's property);
     /// default `["{version}"]`.
-    pub tests: Vec<Pattern>,
+    pub(crate) tests: Vec<Pattern>,
     /// The JUnit property (`<property name="..." value="...">` of a test suite) that
     /// holds the version the suite ran on.
-    pub junit_property: String,
+    pub(crate) junit_property: String,
     /// Where the table is opened.
-    pub span: Span,
+    pub(crate) span: Span,
 }
 
 impl ReleaseConfig {
     /// The pattern of the SBOM with key `key`.
-    pub fn sbom_pattern(&self, key: &str) -> &Pattern {
+    pub(crate) fn sbom_pattern(&self, key: &str) -> &Pattern {
         self.sboms.get(key).unwrap_or(&self.sbom)
     }
 }

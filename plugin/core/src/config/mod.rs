@@ -8,24 +8,26 @@ use crate::load::{Input, InputKind, add_text};
 use crate::model::{FileId, SourceMap, Span};
 
 pub mod bundle;
-pub mod diff;
-pub mod lifecycle;
-pub mod model;
+pub(crate) mod diff;
+pub(crate) mod lifecycle;
+pub(crate) mod model;
 mod reader;
-pub mod review;
-pub mod risk;
+pub(crate) mod review;
+pub(crate) mod risk;
 mod tree;
 
-pub use bundle::BundleConfig;
-pub use diff::DiffConfig;
-pub use lifecycle::{EvidenceConfig, ReleaseConfig, RevalidateConfig, SupportConfig};
-pub use model::{DiagramConfig, StrideConfig};
+pub(crate) use bundle::BundleConfig;
+pub(crate) use diff::DiffConfig;
+pub(crate) use lifecycle::{EvidenceConfig, ReleaseConfig, RevalidateConfig, SupportConfig};
+pub use model::DiagramConfig;
+pub(crate) use model::StrideConfig;
 use reader::{Reader, key_path};
-pub use review::{FingerprintConfig, ReviewConfig};
-pub use risk::RiskConfig;
+pub(crate) use review::{FingerprintConfig, ReviewConfig};
+pub(crate) use risk::RiskConfig;
 use std::collections::BTreeMap;
 use std::ops::Range;
-pub use tree::{ENVIRONMENT, EnvOverride, MDBOOK_KEYS, override_path};
+pub(crate) use tree::MDBOOK_KEYS;
+pub use tree::{EnvOverride, override_path};
 use tree::{Node, Table};
 
 /// The preprocessor's configuration. Unknown keys are errors so a typo never silently
@@ -45,7 +47,7 @@ pub struct Config {
     /// SBOM files or folders (read recursively for `*.json`), relative to the book root.
     /// `None` stands for the default `../sboms`, which may be absent; a folder the user
     /// names must exist.
-    pub sboms: Option<Vec<String>>,
+    pub(crate) sboms: Option<Vec<String>>,
     /// Largest SBOM read, in bytes; larger ones are reported, not read.
     pub max_sbom_size: u64,
     /// Advisory folders (OSV records), relative to the book root: the advisory snapshot
@@ -60,25 +62,25 @@ pub struct Config {
     pub vex: Vec<String>,
     /// Days after its last update that a VEX statement without a review-by date expires;
     /// `None`: such statements do not expire.
-    pub vex_max_age: Option<u32>,
+    pub(crate) vex_max_age: Option<u32>,
     /// Add pages for item kinds that no chapter hosts with `{{#techfile items <kind>}}`.
-    pub generate_pages: bool,
+    pub(crate) generate_pages: bool,
     /// Title of the part the generated pages are added under.
     pub pages_title: String,
     /// Folder (inside the book) of generated pages.
     pub pages_dir: String,
     /// Which coverage rules apply.
-    pub coverage: Coverage,
+    pub(crate) coverage: Coverage,
     /// Per-code level: `deny`, `warn` or `allow`.
-    pub severity: BTreeMap<String, Level>,
+    pub(crate) severity: BTreeMap<String, Level>,
     /// Catalog entries that do not apply to this device, each with the reason. Coverage
     /// rules skip them and the generated tables show the reason.
-    pub not_applicable: BTreeMap<String, String>,
+    pub(crate) not_applicable: BTreeMap<String, String>,
     /// The scales and the acceptance matrix of the security risk estimate.
-    pub risk: RiskConfig,
+    pub(crate) risk: RiskConfig,
     /// `[preprocessor.techfile.stride]`: the STRIDE categories that apply to each type of
     /// threat-model element.
-    pub stride: StrideConfig,
+    pub(crate) stride: StrideConfig,
     /// `[preprocessor.techfile.diagram]`: how data-flow diagrams are laid out.
     pub diagram: DiagramConfig,
     /// `[preprocessor.techfile.bundle]`: version stamping and the compliance bundle; off
@@ -99,50 +101,50 @@ pub struct Config {
     /// `[preprocessor.techfile.evidence]`: the evidence folder.
     pub evidence: EvidenceConfig,
     /// `[preprocessor.techfile.revalidate]`: the windows of the date checks.
-    pub revalidate: RevalidateConfig,
+    pub(crate) revalidate: RevalidateConfig,
     /// `[preprocessor.techfile.release]`: the release check, off when absent.
-    pub release: Option<ReleaseConfig>,
+    pub(crate) release: Option<ReleaseConfig>,
 
     // mdBook's own keys for every preprocessor.
-    pub command: Option<String>,
-    pub renderers: Option<Vec<String>>,
-    pub before: Option<Vec<String>>,
-    pub after: Option<Vec<String>>,
-    pub optional: Option<bool>,
+    pub(crate) command: Option<String>,
+    pub(crate) renderers: Option<Vec<String>>,
+    pub(crate) before: Option<Vec<String>>,
+    pub(crate) after: Option<Vec<String>>,
+    pub(crate) optional: Option<bool>,
 }
 
 /// The coverage policy, one switch per rule.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Coverage {
+pub(crate) struct Coverage {
     /// Every requirement is implemented by a control.
-    pub requirement: bool,
+    pub(crate) requirement: bool,
     /// Every control is verified by a test.
-    pub control: bool,
+    pub(crate) control: bool,
     /// Every risk is mitigated by a control.
-    pub risk: bool,
+    pub(crate) risk: bool,
     /// Every test verifies a control or a requirement.
-    pub test: bool,
+    pub(crate) test: bool,
     /// Every MDCG 2019-16 practice has a requirement tracing to it.
-    pub practice: bool,
+    pub(crate) practice: bool,
     /// Every MDR Annex I entry of the catalog has a requirement deriving from it.
-    pub mdr: bool,
+    pub(crate) mdr: bool,
     /// Every IVDR Annex I entry of the catalog has a requirement deriving from it.
-    pub ivdr: bool,
+    pub(crate) ivdr: bool,
     /// The rules apply to items marked `status = "draft"` too, and links from them count.
     /// Off by default: a draft is work in progress, listed as open work instead of failing
     /// the build; a release check switches this on.
-    pub draft: bool,
+    pub(crate) draft: bool,
     /// Every STRIDE category that applies to a threat-model element has a risk naming both,
     /// or a not-applicable reason on the element.
-    pub stride: bool,
+    pub(crate) stride: bool,
     /// Every asset is named by a risk.
-    pub asset: bool,
+    pub(crate) asset: bool,
     /// Every interface carries a data flow.
-    pub interface: bool,
+    pub(crate) interface: bool,
     /// Every data flow that crosses a trust boundary passes an interface.
-    pub crossing: bool,
+    pub(crate) crossing: bool,
     /// In a book with a threat model, every risk in review or approved names an element of it.
-    pub risk_model: bool,
+    pub(crate) risk_model: bool,
 }
 
 impl Default for Coverage {
@@ -169,10 +171,10 @@ impl Default for Coverage {
 
 /// Days a VEX statement stays valid after its last update unless it says otherwise: a
 /// yearly review, the usual cadence of post-market surveillance plans.
-pub const DEFAULT_VEX_MAX_AGE: u32 = 365;
+pub(crate) const DEFAULT_VEX_MAX_AGE: u32 = 365;
 
 /// Where SBOMs are read from when `sboms` is not set, relative to the book root.
-pub const DEFAULT_SBOMS: &str = "../sboms";
+pub(crate) const DEFAULT_SBOMS: &str = "../sboms";
 
 /// Files in the item folders that are never items, whatever `exclude` says before a `!`
 /// pattern takes one back: a folder's `README.md`, and templates named `_*.md`.
@@ -300,7 +302,7 @@ pub fn read_book_toml(
 /// Reads `[preprocessor.techfile]` from book.toml, file `file` of `map`, with the
 /// `MDBOOK_...` environment variables that override its keys laid over the text, in the
 /// given order (see [`override_path`]). Values from the environment point into an
-/// [`ENVIRONMENT`] file added to `map`. A book.toml without the table gives the defaults.
+/// `ENVIRONMENT` file added to `map`. A book.toml without the table gives the defaults.
 ///
 /// # Errors
 ///
@@ -425,7 +427,7 @@ impl Config {
     }
 
     /// The level in force for a code.
-    pub fn level(&self, code: Code) -> Level {
+    pub(crate) fn level(&self, code: Code) -> Level {
         self.severity
             .get(code.as_str())
             .copied()
@@ -1256,7 +1258,7 @@ mod tests {
         assert_eq!(d[0].code, Code::ConfigWrongType);
         let span = d[0].primary.as_ref().unwrap().span;
         let file = map.get(span.file);
-        assert_eq!(file.name, ENVIRONMENT);
+        assert_eq!(file.name, tree::ENVIRONMENT);
         assert_eq!(&file.text[span.range()], "1.0");
         assert!(
             file.text

@@ -11,12 +11,12 @@ use crate::model::{Kind, Stride};
 /// data flows T, I, D. Interfaces are not a type of that table and get none unless
 /// configured.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StrideConfig {
-    pub actor: Vec<Stride>,
-    pub process: Vec<Stride>,
-    pub data_store: Vec<Stride>,
-    pub data_flow: Vec<Stride>,
-    pub interface: Vec<Stride>,
+pub(crate) struct StrideConfig {
+    pub(crate) actor: Vec<Stride>,
+    pub(crate) process: Vec<Stride>,
+    pub(crate) data_store: Vec<Stride>,
+    pub(crate) data_flow: Vec<Stride>,
+    pub(crate) interface: Vec<Stride>,
 }
 
 impl Default for StrideConfig {
@@ -40,7 +40,7 @@ impl Default for StrideConfig {
 impl StrideConfig {
     /// The categories that apply to an element of `kind`, in STRIDE order (none for kinds
     /// STRIDE per element does not cover).
-    pub fn categories(&self, kind: Kind) -> &[Stride] {
+    pub(crate) fn categories(&self, kind: Kind) -> &[Stride] {
         match kind {
             Kind::Actor => &self.actor,
             Kind::Process => &self.process,
@@ -115,10 +115,10 @@ pub struct DiagramConfig {
     /// The Graphviz `dot` program: a name looked up on PATH, or a path.
     pub dot: String,
     /// Seconds one diagram may take to lay out before it is reported as too large.
-    pub timeout: f64,
+    pub(crate) timeout: f64,
     /// Most elements (actors, processes, data stores, trust boundaries) and data flows one
     /// diagram draws; past it the diagram is not readable on an A4 page and is reported.
-    pub max_elements: usize,
+    pub(crate) max_elements: usize,
 }
 
 impl Default for DiagramConfig {

@@ -8,7 +8,7 @@ use crate::model::Span;
 /// Collects the findings of one reading of `[preprocessor.techfile]`.
 #[derive(Default)]
 pub(crate) struct Reader {
-    pub diags: Vec<Diagnostic>,
+    pub(crate) diags: Vec<Diagnostic>,
 }
 
 /// `[preprocessor.techfile]`, or `[preprocessor.techfile.<path>]` for a sub-table.
@@ -31,7 +31,7 @@ pub(crate) fn key_path(table: &str, key: &str) -> String {
 
 impl Reader {
     /// A key of the table at `table` (a path such as `risk`) that is not in `known`.
-    pub fn unknown_key(&mut self, e: &Entry, table: &str, known: &[&str]) {
+    pub(crate) fn unknown_key(&mut self, e: &Entry, table: &str, known: &[&str]) {
         let help = match crate::suggest::closest(&e.key, known.iter().copied()) {
             Some(s) => format!("did you mean `{s}`?"),
             None => format!(
@@ -50,7 +50,12 @@ impl Reader {
         );
     }
 
-    pub fn invalid(&mut self, span: Span, message: impl Into<String>, help: impl Into<String>) {
+    pub(crate) fn invalid(
+        &mut self,
+        span: Span,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) {
         self.diags.push(
             Diagnostic::new(Code::ConfigInvalidValue, message)
                 .at(span, "invalid value")
@@ -58,7 +63,12 @@ impl Reader {
         );
     }
 
-    pub fn missing(&mut self, span: Span, message: impl Into<String>, help: impl Into<String>) {
+    pub(crate) fn missing(
+        &mut self,
+        span: Span,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) {
         self.diags.push(
             Diagnostic::new(Code::ConfigMissingKey, message)
                 .at(span, "required here")
@@ -67,7 +77,7 @@ impl Reader {
     }
 
     /// `node` (at `path`) is not `expected`; `example` is how it is written, as TOML.
-    pub fn wrong_type(&mut self, path: &str, node: &Node, expected: &str, example: &str) {
+    pub(crate) fn wrong_type(&mut self, path: &str, node: &Node, expected: &str, example: &str) {
         self.diags.push(
             Diagnostic::new(
                 Code::ConfigWrongType,
@@ -81,7 +91,7 @@ impl Reader {
         );
     }
 
-    pub fn string(&mut self, node: &Node, path: &str, example: &str) -> Option<String> {
+    pub(crate) fn string(&mut self, node: &Node, path: &str, example: &str) -> Option<String> {
         match &node.value {
             Value::String(s) => Some(s.clone()),
             _ => {
@@ -92,7 +102,13 @@ impl Reader {
     }
 
     /// A string with something in it besides spaces.
-    pub fn text(&mut self, node: &Node, path: &str, example: &str, what: &str) -> Option<String> {
+    pub(crate) fn text(
+        &mut self,
+        node: &Node,
+        path: &str,
+        example: &str,
+        what: &str,
+    ) -> Option<String> {
         let s = self.string(node, path, example)?;
         if s.trim().is_empty() {
             self.invalid(
@@ -105,7 +121,7 @@ impl Reader {
         Some(s)
     }
 
-    pub fn boolean(&mut self, node: &Node, path: &str, example: &str) -> Option<bool> {
+    pub(crate) fn boolean(&mut self, node: &Node, path: &str, example: &str) -> Option<bool> {
         match node.value {
             Value::Boolean(b) => Some(b),
             _ => {
@@ -116,7 +132,13 @@ impl Reader {
     }
 
     /// A whole number of at least `min`.
-    pub fn count(&mut self, node: &Node, path: &str, example: &str, min: u64) -> Option<u64> {
+    pub(crate) fn count(
+        &mut self,
+        node: &Node,
+        path: &str,
+        example: &str,
+        min: u64,
+    ) -> Option<u64> {
         match node.value {
             Value::Integer(Some(n)) if n >= 0 && n as u64 >= min => Some(n as u64),
             Value::Integer(None) => {
@@ -142,7 +164,12 @@ impl Reader {
         }
     }
 
-    pub fn table<'t>(&mut self, node: &'t Node, path: &str, example: &str) -> Option<&'t Table> {
+    pub(crate) fn table<'t>(
+        &mut self,
+        node: &'t Node,
+        path: &str,
+        example: &str,
+    ) -> Option<&'t Table> {
         match &node.value {
             Value::Table(t) => Some(t),
             _ => {
@@ -152,7 +179,12 @@ impl Reader {
         }
     }
 
-    pub fn array<'t>(&mut self, node: &'t Node, path: &str, example: &str) -> Option<&'t [Node]> {
+    pub(crate) fn array<'t>(
+        &mut self,
+        node: &'t Node,
+        path: &str,
+        example: &str,
+    ) -> Option<&'t [Node]> {
         match &node.value {
             Value::Array(a) => Some(a),
             _ => {
@@ -164,7 +196,7 @@ impl Reader {
 
     /// An array of strings with their places; `None` when the value or any element has
     /// another type (each reported), so no rule counts a list that lost elements.
-    pub fn strings(
+    pub(crate) fn strings(
         &mut self,
         node: &Node,
         path: &str,
@@ -189,7 +221,7 @@ impl Reader {
     }
 
     /// A word of `words` (the value of `path`), with a suggestion for a typo.
-    pub fn word<T: Copy>(
+    pub(crate) fn word<T: Copy>(
         &mut self,
         node: &Node,
         path: &str,

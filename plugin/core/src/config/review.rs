@@ -13,10 +13,10 @@ use std::collections::BTreeMap;
 pub struct FingerprintConfig {
     /// The profile version, written into every fingerprint (`sha256:v1:...`). Version 1 is
     /// the built-in profile set; a changed set needs a new version.
-    pub version: u32,
+    pub(crate) version: u32,
     /// Field lists by kind name (`requirement = ["title", "body", "derives-from"]`); kinds
     /// not listed keep their built-in list.
-    pub profiles: BTreeMap<String, Vec<String>>,
+    pub(crate) profiles: BTreeMap<String, Vec<String>>,
 }
 
 impl Default for FingerprintConfig {
@@ -146,14 +146,14 @@ fn profiles(r: &mut Reader, t: &Table) -> BTreeMap<String, Vec<String>> {
 pub struct ReviewConfig {
     /// The folder of review records, relative to the book root. `None` stands for
     /// [`DEFAULT_REVIEWS`], which may be absent; a folder the user names must exist.
-    pub folder: Option<String>,
+    pub(crate) folder: Option<String>,
     /// A review by the last author of the reviewed item, or of the upstream item it is
     /// reviewed against, is a finding (`review-not-independent`).
     pub independent_review: bool,
 }
 
 /// Where review records are kept when `folder` is not set, relative to the book root.
-pub const DEFAULT_REVIEWS: &str = "../reviews";
+pub(crate) const DEFAULT_REVIEWS: &str = "../reviews";
 
 impl ReviewConfig {
     /// The folder and whether it must exist.

@@ -9,20 +9,20 @@ use crate::model::Span;
 /// The acceptance level of a matrix cell. Ordered from best to worst, so levels compare
 /// with `<` and `>`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Acceptance {
+pub(crate) enum Acceptance {
     Acceptable,
     Review,
     Unacceptable,
 }
 
 impl Acceptance {
-    pub const ALL: [Acceptance; 3] = [
+    pub(crate) const ALL: [Acceptance; 3] = [
         Acceptance::Acceptable,
         Acceptance::Review,
         Acceptance::Unacceptable,
     ];
 
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Acceptance::Acceptable => "acceptable",
             Acceptance::Review => "review",
@@ -31,7 +31,7 @@ impl Acceptance {
     }
 
     /// The CSS class that colours a cell or badge of this level.
-    pub fn class(self) -> &'static str {
+    pub(crate) fn class(self) -> &'static str {
         match self {
             Acceptance::Acceptable => "techfile-risk-acceptable",
             Acceptance::Review => "techfile-risk-review",
@@ -45,18 +45,18 @@ impl Acceptance {
 /// ISO 14971 practice and the matrix documented in the reference manual
 /// (`manual/src/reference.md`).
 #[derive(Clone, Debug, PartialEq)]
-pub struct RiskConfig {
+pub(crate) struct RiskConfig {
     /// Exploitability levels, most likely first.
-    pub exploitability: Vec<String>,
+    pub(crate) exploitability: Vec<String>,
     /// Severity levels, least severe first.
-    pub severity: Vec<String>,
+    pub(crate) severity: Vec<String>,
     /// One row per exploitability level (most likely first), one column per severity level
     /// (least severe first).
-    pub matrix: Vec<Vec<Acceptance>>,
+    pub(crate) matrix: Vec<Vec<Acceptance>>,
     /// The lowest CVSS 3.x exploitability sub-score of each exploitability level but the
     /// last, most likely first; a score below all of them is the last level. `None`: the
     /// documented defaults, which fit a five-level scale only.
-    pub cvss_thresholds: Option<Vec<f64>>,
+    pub(crate) cvss_thresholds: Option<Vec<f64>>,
 }
 
 /// The default CVSS thresholds in tenths: frequent from 3.5 (in practice only 3.9, a
@@ -87,7 +87,7 @@ impl Default for RiskConfig {
 
 impl RiskConfig {
     /// The CVSS thresholds in force, in tenths (validated: one per level but the last).
-    pub fn cvss_thresholds_tenths(&self) -> Vec<u32> {
+    pub(crate) fn cvss_thresholds_tenths(&self) -> Vec<u32> {
         match &self.cvss_thresholds {
             // Validation guarantees one decimal at most and a range of 0.1 to 3.9.
             Some(t) => t.iter().map(|v| (v * 10.0).round() as u32).collect(),

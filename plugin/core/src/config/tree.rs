@@ -11,8 +11,8 @@ use toml::de::{DeTable, DeValue};
 /// A value and the place it was written.
 #[derive(Clone, Debug)]
 pub(crate) struct Node {
-    pub span: Span,
-    pub value: Value,
+    pub(crate) span: Span,
+    pub(crate) value: Value,
 }
 
 #[derive(Clone, Debug)]
@@ -29,7 +29,7 @@ pub(crate) enum Value {
 
 impl Value {
     /// The type as findings name it ("found a string").
-    pub fn type_name(&self) -> &'static str {
+    pub(crate) fn type_name(&self) -> &'static str {
         match self {
             Value::String(_) => "a string",
             Value::Integer(_) => "an integer",
@@ -45,18 +45,18 @@ impl Value {
 /// A table's entries in the order the parser gives them.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Table {
-    pub entries: Vec<Entry>,
+    pub(crate) entries: Vec<Entry>,
 }
 
 #[derive(Clone, Debug)]
 pub(crate) struct Entry {
-    pub key: String,
-    pub key_span: Span,
-    pub value: Node,
+    pub(crate) key: String,
+    pub(crate) key_span: Span,
+    pub(crate) value: Node,
 }
 
 impl Table {
-    pub fn get(&self, key: &str) -> Option<&Entry> {
+    pub(crate) fn get(&self, key: &str) -> Option<&Entry> {
         self.entries.iter().find(|e| e.key == key)
     }
 
@@ -109,13 +109,15 @@ fn node(file: FileId, v: &toml::Spanned<DeValue<'_>>) -> Node {
 /// An `MDBOOK_...` environment variable that reaches into `[preprocessor.techfile]`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EnvOverride {
+    /// The variable's name as the environment holds it (`MDBOOK_PREPROCESSOR__TECHFILE__ITEMS`).
     pub name: String,
+    /// The variable's value as set; read as JSON (mdBook's rule), else taken as a string.
     pub value: String,
 }
 
 /// mdBook's own keys of every preprocessor table; mdBook reads them, the tool only accepts
 /// them.
-pub const MDBOOK_KEYS: &[&str] = &["command", "renderers", "before", "after", "optional"];
+pub(crate) const MDBOOK_KEYS: &[&str] = &["command", "renderers", "before", "after", "optional"];
 
 /// The key an `MDBOOK_...` variable sets, as a path from the top of book.toml, when it
 /// reaches into `[preprocessor.techfile]` (the whole `preprocessor` table, the techfile
@@ -141,7 +143,7 @@ pub fn override_path(name: &str) -> Option<Vec<String>> {
 
 /// The name of the pseudo-file that holds the overrides, one `NAME=VALUE` line each, so
 /// findings about a value from the environment point at the variable.
-pub const ENVIRONMENT: &str = "environment";
+pub(crate) const ENVIRONMENT: &str = "environment";
 
 /// Lays `overrides` over `root` (the whole of book.toml), in the given order, the way
 /// mdBook's `Config::set` does: the value replaces what is at its key, and a missing or

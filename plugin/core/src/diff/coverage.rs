@@ -11,57 +11,57 @@ use std::collections::BTreeMap;
 
 /// A ratio: `covered` of `total`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct Ratio {
-    pub covered: usize,
-    pub total: usize,
+pub(crate) struct Ratio {
+    pub(crate) covered: usize,
+    pub(crate) total: usize,
 }
 
 /// One row of the summary's coverage table before and after.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct KindRow {
+pub(crate) struct KindRow {
     /// `requirements-implemented`, `controls-verified`, `risks-mitigated`,
     /// `tests-passing`, `practices-addressed`.
-    pub key: &'static str,
-    pub label: &'static str,
-    pub before: Option<Ratio>,
-    pub after: Ratio,
+    pub(crate) key: &'static str,
+    pub(crate) label: &'static str,
+    pub(crate) before: Option<Ratio>,
+    pub(crate) after: Ratio,
 }
 
 /// Whether a catalog entry is met: the live requirements tracing to it, or the reason it
 /// does not apply.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct EntryState {
+pub(crate) struct EntryState {
     /// `addressed`, `gap` or `not-applicable`.
-    pub status: &'static str,
-    pub requirements: usize,
+    pub(crate) status: &'static str,
+    pub(crate) requirements: usize,
 }
 
 /// A catalog entry (practice or Annex I entry) before and after.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct EntryRow {
-    pub id: String,
-    pub title: String,
-    pub before: Option<EntryState>,
-    pub after: EntryState,
+pub(crate) struct EntryRow {
+    pub(crate) id: String,
+    pub(crate) title: String,
+    pub(crate) before: Option<EntryState>,
+    pub(crate) after: EntryState,
 }
 
 impl EntryRow {
-    pub fn changed(&self) -> bool {
+    pub(crate) fn changed(&self) -> bool {
         self.before.as_ref() != Some(&self.after)
     }
 }
 
 #[derive(Debug, Default, Serialize)]
-pub struct Coverage {
-    pub kinds: Vec<KindRow>,
+pub(crate) struct Coverage {
+    pub(crate) kinds: Vec<KindRow>,
     /// The practices whose state changed.
-    pub practices: Vec<EntryRow>,
+    pub(crate) practices: Vec<EntryRow>,
     /// The MDR and IVDR Annex I entries whose state changed.
-    pub annex: Vec<EntryRow>,
+    pub(crate) annex: Vec<EntryRow>,
 }
 
 impl Coverage {
-    pub fn changed(&self) -> bool {
+    pub(crate) fn changed(&self) -> bool {
         self.kinds.iter().any(|k| k.before != Some(k.after))
             || !self.practices.is_empty()
             || !self.annex.is_empty()
@@ -184,7 +184,7 @@ fn changed_entries(base: Option<&Analysis>, head: &Analysis, kinds: &[EntryKind]
 }
 
 /// Coverage of both versions; practices and Annex I entries only where they changed.
-pub fn compare(base: Option<&Analysis>, head: &Analysis) -> Coverage {
+pub(crate) fn compare(base: Option<&Analysis>, head: &Analysis) -> Coverage {
     let before = base.map(kind_ratios);
     let after = kind_ratios(head);
     Coverage {

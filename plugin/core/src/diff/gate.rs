@@ -3,7 +3,7 @@
 //! The rules come from `--fail-on`, else from `[preprocessor.techfile.diff] fail-on` of
 //! the base version's book.toml (so a pull request cannot switch off the gate that judges
 //! it; the head's only when there is no base version), else the default: new error-level
-//! findings, or links the change leaves to review ([`super::suspects`]).
+//! findings, or links the change leaves to review (`super::suspects`).
 
 use super::Diff;
 pub use crate::config::diff::{DEFAULT_RULES as DEFAULT, Rule};
@@ -13,7 +13,7 @@ use serde::Serialize;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Verdict {
     /// The rules in force.
-    pub rules: Vec<Rule>,
+    pub(crate) rules: Vec<Rule>,
     /// Whether any rule is hit: the change fails.
     pub failed: bool,
     /// One sentence per rule hit.

@@ -10,53 +10,53 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// An item as the report names it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct ItemRef {
-    pub id: String,
-    pub kind: &'static str,
-    pub title: String,
+pub(crate) struct ItemRef {
+    pub(crate) id: String,
+    pub(crate) kind: &'static str,
+    pub(crate) title: String,
     /// The item file, as the analysis names it.
-    pub file: String,
+    pub(crate) file: String,
     /// Line of the item's `id`.
-    pub line: usize,
+    pub(crate) line: usize,
 }
 
 /// One front-matter key whose value changed (`None`: the key is absent on that side).
 /// Values are written as TOML values (`"approved"`, `["REQ-1", "REQ-2"]`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct FieldChange {
-    pub key: String,
-    pub before: Option<String>,
-    pub after: Option<String>,
+pub(crate) struct FieldChange {
+    pub(crate) key: String,
+    pub(crate) before: Option<String>,
+    pub(crate) after: Option<String>,
 }
 
 /// An item in both versions whose front-matter or body changed.
 #[derive(Clone, Debug, Serialize)]
-pub struct ItemChange {
-    pub item: ItemRef,
-    pub fields: Vec<FieldChange>,
+pub(crate) struct ItemChange {
+    pub(crate) item: ItemRef,
+    pub(crate) fields: Vec<FieldChange>,
     /// The body's words that changed; `None` when only whitespace or nothing changed.
-    pub body: Option<BodyDiff>,
+    pub(crate) body: Option<BodyDiff>,
 }
 
 /// An item whose ID changed: the head item names the old ID in `replaces`.
 #[derive(Clone, Debug, Serialize)]
-pub struct Renamed {
-    pub from: String,
-    pub item: ItemRef,
-    pub fields: Vec<FieldChange>,
-    pub body: Option<BodyDiff>,
+pub(crate) struct Renamed {
+    pub(crate) from: String,
+    pub(crate) item: ItemRef,
+    pub(crate) fields: Vec<FieldChange>,
+    pub(crate) body: Option<BodyDiff>,
 }
 
 #[derive(Debug, Default, Serialize)]
-pub struct ItemChanges {
-    pub added: Vec<ItemRef>,
-    pub removed: Vec<ItemRef>,
-    pub renamed: Vec<Renamed>,
-    pub changed: Vec<ItemChange>,
+pub(crate) struct ItemChanges {
+    pub(crate) added: Vec<ItemRef>,
+    pub(crate) removed: Vec<ItemRef>,
+    pub(crate) renamed: Vec<Renamed>,
+    pub(crate) changed: Vec<ItemChange>,
 }
 
 impl ItemChanges {
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.added.is_empty()
             && self.removed.is_empty()
             && self.renamed.is_empty()
@@ -66,51 +66,51 @@ impl ItemChanges {
 
 /// A trace link: `from` declares `relation` (its front-matter key) naming `to`.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-pub struct Link {
-    pub from: String,
-    pub relation: &'static str,
-    pub to: String,
+pub(crate) struct Link {
+    pub(crate) from: String,
+    pub(crate) relation: &'static str,
+    pub(crate) to: String,
 }
 
 #[derive(Debug, Default, Serialize)]
-pub struct LinkChanges {
-    pub added: Vec<Link>,
-    pub removed: Vec<Link>,
+pub(crate) struct LinkChanges {
+    pub(crate) added: Vec<Link>,
+    pub(crate) removed: Vec<Link>,
 }
 
 /// Where an estimate falls: the cell's words and its acceptance level.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Placed {
-    pub cell: String,
-    pub level: &'static str,
+pub(crate) struct Placed {
+    pub(crate) cell: String,
+    pub(crate) level: &'static str,
 }
 
 /// One estimate before and after the change (`None`: no complete estimate on that side).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Moved {
-    pub before: Option<Placed>,
-    pub after: Option<Placed>,
+pub(crate) struct Moved {
+    pub(crate) before: Option<Placed>,
+    pub(crate) after: Option<Placed>,
 }
 
 /// A risk whose initial or residual estimate moved to another cell or level.
 #[derive(Clone, Debug, Serialize)]
-pub struct RiskChange {
-    pub id: String,
-    pub title: String,
-    pub initial: Moved,
-    pub residual: Moved,
+pub(crate) struct RiskChange {
+    pub(crate) id: String,
+    pub(crate) title: String,
+    pub(crate) initial: Moved,
+    pub(crate) residual: Moved,
 }
 
 /// Old ID → new ID, for renamed items.
-pub type Renames = BTreeMap<String, String>;
+pub(crate) type Renames = BTreeMap<String, String>;
 
 /// The canonical items of one version by ID.
-pub type Ids<'a> = BTreeMap<&'a str, &'a Item>;
+pub(crate) type Ids<'a> = BTreeMap<&'a str, &'a Item>;
 
 /// The canonical items of an analysis by ID (duplicates are the `duplicate-id` finding's
 /// business; the first one counts here as everywhere). Made once per version: every
 /// comparison of items reads it.
-pub fn by_id(a: &Analysis) -> Ids<'_> {
+pub(crate) fn by_id(a: &Analysis) -> Ids<'_> {
     let g = a.graph();
     a.items
         .iter()
@@ -169,7 +169,7 @@ fn field_changes(
 }
 
 /// Items added, removed, renamed and changed, each list sorted by ID; and the renames.
-pub fn compare(
+pub(crate) fn compare(
     base: Option<&Analysis>,
     head: &Analysis,
     old: &Ids<'_>,
@@ -252,7 +252,7 @@ fn link_set(items: &Ids<'_>, renames: &Renames) -> BTreeSet<Link> {
 
 /// Trace links added and removed. The base's links are read with renamed IDs replaced by
 /// their new ones, so a rename alone changes no link.
-pub fn links(old: &Ids<'_>, new: &Ids<'_>, renames: &Renames) -> LinkChanges {
+pub(crate) fn links(old: &Ids<'_>, new: &Ids<'_>, renames: &Renames) -> LinkChanges {
     let old = link_set(old, renames);
     let new = link_set(new, &Renames::new());
     LinkChanges {
@@ -278,7 +278,7 @@ fn estimates(a: &Analysis, it: &Item) -> (Option<Placed>, Option<Placed>) {
 
 /// Risks whose initial or residual cell or acceptance level moved, new risks with an
 /// estimate and removed ones, sorted by (head) ID.
-pub fn risks(
+pub(crate) fn risks(
     base: Option<&Analysis>,
     head: &Analysis,
     old: &Ids<'_>,

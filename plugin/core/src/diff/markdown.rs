@@ -1,8 +1,8 @@
 //! The report as GitHub-flavoured Markdown, for a pull-request comment or the job summary
 //! (`$GITHUB_STEP_SUMMARY`). A comment holds at most 65,536 characters, so the report stays
-//! under [`MAX_CHARS`]: when it would not, the longest lists are cut first, each ending in
+//! under `MAX_CHARS`: when it would not, the longest lists are cut first, each ending in
 //! "... and N more" that points at the JSON report. Text from the user's files is escaped
-//! for Markdown ([`text`]), and only where Markdown would read it as markup: the report is
+//! for Markdown (`text`), and only where Markdown would read it as markup: the report is
 //! read raw too (a terminal, a CI log), where every needless backslash shows.
 
 use super::items::{FieldChange, ItemRef};
@@ -13,7 +13,7 @@ use crate::report::Finding;
 use std::fmt::Write;
 
 /// The longest report written, in characters.
-pub const MAX_CHARS: usize = 65_000;
+pub(crate) const MAX_CHARS: usize = 65_000;
 
 /// A code span holding `text` exactly (a fence longer than any run of backticks inside).
 /// Outside a table: in a cell, pass the cell through [`cell`].

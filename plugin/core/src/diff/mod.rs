@@ -3,20 +3,20 @@
 //! never by line numbers: items by ID (a `replaces` key pairs a renamed item with its old
 //! ID), trace links by (from, relation, to), SBOM components by identity, findings by
 //! (code, subject, target) (see [`crate::report`]), reviewed links by (downstream, upstream)
-//! and their review state ([`suspects`]).
+//! and their review state (`suspects`).
 //!
 //! Pure: the edge reads both versions (from git objects or the disk) and analyses them with
 //! the same day; [`compare`] returns a [`Diff`], [`gate`] decides whether it fails the
 //! pull request, and [`markdown`] and the JSON serialisation present it.
 
-pub mod coverage;
+pub(crate) mod coverage;
 pub mod gate;
-pub mod items;
+pub(crate) mod items;
 pub mod markdown;
 pub mod report;
-pub mod sbom;
-pub mod suspects;
-pub mod words;
+pub(crate) mod sbom;
+pub(crate) mod suspects;
+pub(crate) mod words;
 
 use crate::Analysis;
 use crate::report::{Finding, findings as stable_findings};
@@ -25,18 +25,19 @@ use std::collections::BTreeMap;
 
 /// The version of the JSON report (`schemas/diff.schema.json`). A change that removes or
 /// renames a field raises it; added fields do not.
-pub const JSON_VERSION: u32 = 1;
+pub(crate) const JSON_VERSION: u32 = 1;
 
 /// Everything that changed between two versions.
 #[derive(Debug, Default, Serialize)]
 pub struct Diff {
-    pub items: items::ItemChanges,
-    pub links: items::LinkChanges,
-    pub coverage: coverage::Coverage,
-    pub risks: Vec<items::RiskChange>,
+    pub(crate) items: items::ItemChanges,
+    pub(crate) links: items::LinkChanges,
+    pub(crate) coverage: coverage::Coverage,
+    pub(crate) risks: Vec<items::RiskChange>,
+    /// Findings new in the head, gone since the base, and kept, matched by their stable keys.
     pub findings: FindingChanges,
-    pub sboms: Vec<sbom::SbomChange>,
-    pub suspect_links: suspects::SuspectChanges,
+    pub(crate) sboms: Vec<sbom::SbomChange>,
+    pub(crate) suspect_links: suspects::SuspectChanges,
 }
 
 /// Findings matched by their stable key.
@@ -45,14 +46,14 @@ pub struct FindingChanges {
     /// In the head version only: what the change introduces.
     pub new: Vec<Finding>,
     /// In the base version only: what the change fixes.
-    pub fixed: Vec<Finding>,
+    pub(crate) fixed: Vec<Finding>,
     /// In both (as the head version reports them).
-    pub unchanged: Vec<Finding>,
+    pub(crate) unchanged: Vec<Finding>,
 }
 
 impl Diff {
     /// Whether nothing the report lists changed (findings still present do not count).
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.items.is_empty()
             && self.links.added.is_empty()
             && self.links.removed.is_empty()
@@ -68,7 +69,7 @@ impl Diff {
 }
 
 /// Compares `base` (absent when the book did not exist there, or could not be read) with
-/// `head`. Both analyses must have been made with the same day ([`Analysis::today`]) so
+/// `head`. Both analyses must have been made with the same day ([`Inputs::today`](crate::Inputs::today)) so
 /// that only the files differ.
 pub fn compare(base: Option<&Analysis>, head: &Analysis) -> Diff {
     // Findings (a digest each) and coverage do not depend on the items' comparison: they are

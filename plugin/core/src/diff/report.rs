@@ -26,6 +26,7 @@ pub struct Side {
     pub revision: String,
     /// The commit it resolved to; `None` for the working tree.
     pub commit: Option<String>,
+    /// Whether the version's pipeline ran, and how it ended.
     pub state: State,
     /// Why the book could not be analysed, when it could not.
     pub problem: Option<String>,
@@ -33,7 +34,7 @@ pub struct Side {
 
 impl Side {
     /// `origin/main (0123456789ab)`, or the revision alone.
-    pub fn label(&self) -> String {
+    pub(crate) fn label(&self) -> String {
         match &self.commit {
             Some(c) => format!("{} ({})", self.revision, &c[..c.len().min(12)]),
             None => self.revision.clone(),
@@ -43,29 +44,29 @@ impl Side {
 
 /// Counts for the top of the report.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct Summary {
-    pub items_added: usize,
-    pub items_removed: usize,
-    pub items_renamed: usize,
-    pub items_changed: usize,
-    pub links_added: usize,
-    pub links_removed: usize,
-    pub findings_new_errors: usize,
-    pub findings_new_warnings: usize,
-    pub findings_fixed: usize,
-    pub findings_unchanged: usize,
-    pub suspect_links_created: usize,
-    pub suspect_links_cleared: usize,
-    pub suspect_links_still: usize,
-    pub reviews_recorded: usize,
-    pub risks_moved: usize,
-    pub components_added: usize,
-    pub components_removed: usize,
-    pub components_changed: usize,
+pub(crate) struct Summary {
+    pub(crate) items_added: usize,
+    pub(crate) items_removed: usize,
+    pub(crate) items_renamed: usize,
+    pub(crate) items_changed: usize,
+    pub(crate) links_added: usize,
+    pub(crate) links_removed: usize,
+    pub(crate) findings_new_errors: usize,
+    pub(crate) findings_new_warnings: usize,
+    pub(crate) findings_fixed: usize,
+    pub(crate) findings_unchanged: usize,
+    pub(crate) suspect_links_created: usize,
+    pub(crate) suspect_links_cleared: usize,
+    pub(crate) suspect_links_still: usize,
+    pub(crate) reviews_recorded: usize,
+    pub(crate) risks_moved: usize,
+    pub(crate) components_added: usize,
+    pub(crate) components_removed: usize,
+    pub(crate) components_changed: usize,
 }
 
 impl Summary {
-    pub fn of(diff: &Diff) -> Summary {
+    pub(crate) fn of(diff: &Diff) -> Summary {
         let new_errors = diff.findings.new.iter().filter(|f| f.is_error()).count();
         Summary {
             items_added: diff.items.added.len(),
@@ -103,21 +104,23 @@ impl Summary {
 #[derive(Debug, Serialize)]
 pub struct Report<'d> {
     /// Always `mdbook-techfile-diff`.
-    pub format: &'static str,
+    pub(crate) format: &'static str,
     /// [`JSON_VERSION`].
-    pub version: u32,
-    pub tool_version: String,
-    pub base: Side,
-    pub head: Side,
+    pub(crate) version: u32,
+    pub(crate) tool_version: String,
+    pub(crate) base: Side,
+    pub(crate) head: Side,
     /// The day both versions were analysed as (`YYYY-MM-DD`).
-    pub today: Option<String>,
-    pub summary: Summary,
-    pub gate: Verdict,
+    pub(crate) today: Option<String>,
+    pub(crate) summary: Summary,
+    pub(crate) gate: Verdict,
     #[serde(flatten)]
-    pub diff: &'d Diff,
+    pub(crate) diff: &'d Diff,
 }
 
 impl<'d> Report<'d> {
+    /// The report of `diff` between `base` and `head`; `today` is the day dates were judged on
+    /// (`YYYY-MM-DD`), `gate` the verdict of the configured rules.
     pub fn new(
         diff: &'d Diff,
         base: Side,

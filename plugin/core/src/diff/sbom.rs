@@ -18,35 +18,35 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// A component as the report names it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct ComponentRef {
+pub(crate) struct ComponentRef {
     /// `group/name@version`.
-    pub label: String,
-    pub purl: Option<String>,
-    pub bom_ref: Option<String>,
+    pub(crate) label: String,
+    pub(crate) purl: Option<String>,
+    pub(crate) bom_ref: Option<String>,
 }
 
 /// A value of a component that changed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct ComponentChange {
+pub(crate) struct ComponentChange {
     /// The component as it is now.
-    pub component: ComponentRef,
-    pub before: String,
-    pub after: String,
+    pub(crate) component: ComponentRef,
+    pub(crate) before: String,
+    pub(crate) after: String,
 }
 
 /// What changed in one SBOM file.
 #[derive(Clone, Debug, Default, Serialize)]
-pub struct SbomChange {
+pub(crate) struct SbomChange {
     /// The SBOM's path in the SBOM folder.
-    pub sbom: String,
+    pub(crate) sbom: String,
     /// `added`, `removed` or `changed`.
-    pub state: &'static str,
-    pub added: Vec<ComponentRef>,
-    pub removed: Vec<ComponentRef>,
-    pub version_changed: Vec<ComponentChange>,
-    pub license_changed: Vec<ComponentChange>,
-    pub hash_changed: Vec<ComponentChange>,
-    pub supplier_changed: Vec<ComponentChange>,
+    pub(crate) state: &'static str,
+    pub(crate) added: Vec<ComponentRef>,
+    pub(crate) removed: Vec<ComponentRef>,
+    pub(crate) version_changed: Vec<ComponentChange>,
+    pub(crate) license_changed: Vec<ComponentChange>,
+    pub(crate) hash_changed: Vec<ComponentChange>,
+    pub(crate) supplier_changed: Vec<ComponentChange>,
 }
 
 impl SbomChange {
@@ -63,7 +63,7 @@ impl SbomChange {
 /// A purl as written, without version, qualifiers and subpath
 /// (`pkg:cargo/serde@1.0.1?x=y#sub` → `pkg:cargo/serde`): the package of a purl the
 /// `packageurl` crate refused (an SBOM may hold one; it is then compared as text).
-pub fn purl_package(purl: &str) -> &str {
+pub(crate) fn purl_package(purl: &str) -> &str {
     let end = purl.find(['?', '#']).unwrap_or(purl.len());
     let base = &purl[..end];
     // The version follows the last `@` after the last `/`.
@@ -75,7 +75,7 @@ pub fn purl_package(purl: &str) -> &str {
 }
 
 /// The package a component is a version of (see the module documentation).
-pub fn package(c: &Component) -> String {
+pub(crate) fn package(c: &Component) -> String {
     if let Some(p) = &c.parsed_purl {
         return format!("purl:{}", p.versionless());
     }
@@ -119,7 +119,7 @@ const MAX_TERMS: usize = 12;
 
 /// Whether two license expressions mean the same: they accept exactly the same sets of
 /// licenses. Expressions the `spdx` crate cannot read are compared as text.
-pub fn same_license(a: &str, b: &str) -> bool {
+pub(crate) fn same_license(a: &str, b: &str) -> bool {
     if a.trim() == b.trim() {
         return true;
     }
@@ -232,7 +232,7 @@ fn compare_one(path: &str, base: Option<&Sbom>, head: Option<&Sbom>) -> SbomChan
 }
 
 /// Every SBOM that changed, sorted by its path in the SBOM folder.
-pub fn compare(base: Option<&Analysis>, head: &Analysis) -> Vec<SbomChange> {
+pub(crate) fn compare(base: Option<&Analysis>, head: &Analysis) -> Vec<SbomChange> {
     let by_key = |a: &Analysis| -> BTreeMap<String, usize> {
         a.sboms
             .sboms

@@ -24,77 +24,77 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// The finding codes of the links counted here.
-pub const CODES: &[&str] = &["suspect-link", "review-pending"];
+pub(crate) const CODES: &[&str] = &["suspect-link", "review-pending"];
 
 /// A profile field of the upstream item that changed since the review.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Changed {
-    pub field: String,
+pub(crate) struct Changed {
+    pub(crate) field: String,
     /// The normalised values (lists joined with `, `; `(none)` when absent).
-    pub before: String,
-    pub after: String,
+    pub(crate) before: String,
+    pub(crate) after: String,
     /// Removed words as `[-...-]`, added ones as `{+...+}` (`git diff --word-diff=plain`).
-    pub word_diff: String,
+    pub(crate) word_diff: String,
 }
 
 /// One unreviewed link.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct SuspectLink {
+pub(crate) struct SuspectLink {
     /// The downstream item, which declares the link and holds the stamp.
-    pub item: String,
-    pub upstream: String,
+    pub(crate) item: String,
+    pub(crate) upstream: String,
     /// `suspect` or `pending`.
-    pub state: &'static str,
+    pub(crate) state: &'static str,
     /// For a link suspect through links above it: those root links, (downstream, upstream).
-    pub roots: Vec<[String; 2]>,
+    pub(crate) roots: Vec<[String; 2]>,
     /// For a root suspect link of the head: what changed in the upstream item since the
     /// review, when the base version of the upstream item is the one reviewed; `None` when
     /// the reviewed version is older (`check --explain-suspect` walks the history to it).
-    pub changes: Option<Vec<Changed>>,
+    pub(crate) changes: Option<Vec<Changed>>,
     /// Where the stamp (or, for a pending link, the link) is written.
-    pub file: String,
-    pub line: usize,
+    pub(crate) file: String,
+    pub(crate) line: usize,
 }
 
 /// A link the change cleared, as the base reported it, and what it is now.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Cleared {
+pub(crate) struct Cleared {
     #[serde(flatten)]
-    pub link: SuspectLink,
+    pub(crate) link: SuspectLink,
     /// `current` (reviewed again, or its upstream item is as reviewed again), `removed` (the
     /// link or an item is gone), `other-profile` (stamped under another fingerprint
     /// profile, reported once as `fingerprint-profile-changed`), or `pending` / `suspect`
     /// when the head no longer reports such links (it keeps no reviews, or the code is
     /// allowed).
-    pub now: &'static str,
+    pub(crate) now: &'static str,
 }
 
 /// A review record the change adds (written by `mdbook-techfile review`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Recorded {
+pub(crate) struct Recorded {
     /// The record's path, relative to the folder that holds the book.
-    pub path: String,
-    pub reviewer: String,
-    pub role: String,
+    pub(crate) path: String,
+    pub(crate) reviewer: String,
+    pub(crate) role: String,
     /// `reviewed` or `approved`.
-    pub meaning: &'static str,
+    pub(crate) meaning: &'static str,
     /// RFC 3339, UTC.
-    pub date: String,
+    pub(crate) date: String,
     /// How many links (stamps) it covers.
-    pub links: usize,
+    pub(crate) links: usize,
 }
 
 /// Suspect links the change creates and clears, and the reviews it records.
 #[derive(Debug, Default, Serialize)]
-pub struct SuspectChanges {
+pub(crate) struct SuspectChanges {
     /// The finding codes of these links.
-    pub codes: Vec<&'static str>,
-    pub created: Vec<SuspectLink>,
-    pub cleared: Vec<Cleared>,
+    pub(crate) codes: Vec<&'static str>,
+    pub(crate) created: Vec<SuspectLink>,
+    pub(crate) cleared: Vec<Cleared>,
     /// Unreviewed in both versions.
-    pub still: usize,
+    pub(crate) still: usize,
     /// Review records in the head that the base does not have, by path.
-    pub recorded: Vec<Recorded>,
+    pub(crate) recorded: Vec<Recorded>,
 }
 
 /// The state word of a link when the version reports it as unreviewed.
@@ -197,7 +197,7 @@ fn since_review(
 }
 
 /// Compares the unreviewed links of both versions; `old` holds the base's items by ID.
-pub fn compare(
+pub(crate) fn compare(
     base: Option<&Analysis>,
     head: &Analysis,
     old_items: &Ids<'_>,

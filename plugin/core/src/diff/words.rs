@@ -13,7 +13,7 @@ const MAX_SEGMENTS: usize = 400;
 /// What a run of words did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum Op {
+pub(crate) enum Op {
     Equal,
     Delete,
     Insert,
@@ -23,24 +23,24 @@ pub enum Op {
 
 /// A run of words with what happened to it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Segment {
-    pub op: Op,
-    pub text: String,
+pub(crate) struct Segment {
+    pub(crate) op: Op,
+    pub(crate) text: String,
 }
 
 /// How a body changed: counts, and the changed words in context.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct BodyDiff {
-    pub words_removed: usize,
-    pub words_added: usize,
-    pub segments: Vec<Segment>,
+pub(crate) struct BodyDiff {
+    pub(crate) words_removed: usize,
+    pub(crate) words_added: usize,
+    pub(crate) segments: Vec<Segment>,
     /// Whether `segments` was cut at [`MAX_SEGMENTS`].
-    pub truncated: bool,
+    pub(crate) truncated: bool,
 }
 
 /// The word diff of `before` and `after`, or `None` when their words are the same (a
 /// reflowed paragraph or changed indentation is not a change of content).
-pub fn diff(before: &str, after: &str) -> Option<BodyDiff> {
+pub(crate) fn diff(before: &str, after: &str) -> Option<BodyDiff> {
     if before.split_whitespace().eq(after.split_whitespace()) {
         return None;
     }

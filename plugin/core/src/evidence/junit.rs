@@ -10,15 +10,15 @@ use crate::model::TestResult;
 /// One test case of a report.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Case {
-    pub name: String,
-    pub outcome: Outcome,
+    pub(crate) name: String,
+    pub(crate) outcome: Outcome,
     /// The properties of the suites that hold the case, innermost last.
-    pub properties: Vec<(String, String)>,
+    pub(crate) properties: Vec<(String, String)>,
 }
 
 /// What happened to a test case.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Outcome {
+pub(crate) enum Outcome {
     Passed,
     Skipped,
     Failed,
@@ -27,7 +27,7 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Outcome::Passed => "passed",
             Outcome::Skipped => "skipped",
@@ -39,7 +39,7 @@ impl Outcome {
 
 /// The result of a test item from the outcomes of the cases it names: a failure or an
 /// error fails it; otherwise a skipped case means it did not run; otherwise it passed.
-pub fn result(outcomes: impl IntoIterator<Item = Outcome>) -> TestResult {
+pub(crate) fn result(outcomes: impl IntoIterator<Item = Outcome>) -> TestResult {
     match outcomes.into_iter().max() {
         Some(Outcome::Failed | Outcome::Error) => TestResult::Fail,
         Some(Outcome::Skipped) => TestResult::NotRun,

@@ -56,13 +56,13 @@ pub fn is_xml(rel: &str) -> bool {
 
 /// The outcome of a test's JUnit cases.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct JunitOutcome {
-    pub result: TestResult,
+pub(crate) struct JunitOutcome {
+    pub(crate) result: TestResult,
     /// Each case the test names, with its outcome and the report it was found in.
-    pub cases: Vec<(String, junit::Outcome, String)>,
+    pub(crate) cases: Vec<(String, junit::Outcome, String)>,
     /// The versions the suites of those cases ran on (the release's JUnit property), with
     /// the evidence entry of the report.
-    pub versions: Vec<(String, Span)>,
+    pub(crate) versions: Vec<(String, Span)>,
 }
 
 /// The evidence of a technical file.
@@ -72,12 +72,12 @@ pub struct Evidence {
     /// and the bundle ships (`evidence/<rel>`).
     pub files: Vec<(String, InputFile)>,
     /// Per test item (index into the items) with `junit`: what the reports say.
-    pub junit: BTreeMap<usize, JunitOutcome>,
+    pub(crate) junit: BTreeMap<usize, JunitOutcome>,
 }
 
 /// Checks every test's evidence entries against the files, reads the JUnit cases tests
 /// name, and gives a test without a hand-written `result` the result of its cases.
-pub fn resolve(
+pub(crate) fn resolve(
     map: &mut SourceMap,
     items: &mut [Item],
     inputs: Vec<EvidenceFile>,

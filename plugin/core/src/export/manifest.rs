@@ -9,7 +9,7 @@ pub const FILE_NAME: &str = "MANIFEST.sha256";
 
 /// Whether a bundle path can be written to and read back from a manifest unchanged:
 /// relative, forward slashes, no `.`/`..` steps, and nothing `sha256sum` would escape.
-pub fn is_safe_path(path: &str) -> bool {
+pub(crate) fn is_safe_path(path: &str) -> bool {
     !path.is_empty()
         && !path.starts_with('/')
         && !path.contains(['\\', '\n', '\r', '\0'])
@@ -19,7 +19,13 @@ pub fn is_safe_path(path: &str) -> bool {
 }
 
 /// The manifest text: one `<sha256>  <path>` line per file, sorted by path (byte order),
-/// so the same files always give the same manifest.
+/// so the same files always give the same manifest. `files` maps each path (relative to
+/// the bundle folder, forward slashes) to its SHA-256 as 64 lower-case hex digits.
+///
+/// # Errors
+///
+/// A path that is empty, absolute, holds an empty, `.` or `..` segment, a backslash, a NUL
+/// or a line break: such a line could not be read back as the file it names.
 pub fn format(files: &BTreeMap<String, String>) -> Result<String, String> {
     let mut out = String::with_capacity(files.len() * 100);
     for (path, hash) in files {
@@ -40,20 +46,39 @@ pub fn format(files: &BTreeMap<String, String>) -> Result<String, String> {
 /// Something wrong with a bundle, as `verify` reports it.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Problem {
-    /// A manifest line that cannot be read (1-based line number).
-    Malformed { line: usize, reason: String },
+    /// A manifest line that cannot be read.
+    Malformed {
+        /// The line's number in `MANIFEST.sha256` (1-based).
+        line: usize,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// Listed, but not in the bundle.
-    Missing { path: String },
+    Missing {
+        /// Path relative to the bundle folder, with forward slashes.
+        path: String,
+    },
     /// In the bundle with other content than listed.
     Changed {
+        /// Path relative to the bundle folder, with forward slashes.
         path: String,
+        /// The SHA-256 the manifest lists (64 lower-case hex digits).
         listed: String,
+        /// The SHA-256 of the file now.
         actual: String,
     },
     /// In the bundle, but not listed: added after the build.
-    NotListed { path: String },
+    NotListed {
+        /// Path relative to the bundle folder, with forward slashes.
+        path: String,
+    },
     /// `trace.json` lists a review stamp that none of its review records covers.
-    Unrecorded { item: String, upstream: String },
+    Unrecorded {
+        /// The ID of the reviewed (downstream) item.
+        item: String,
+        /// The ID of the upstream item it was reviewed against.
+        upstream: String,
+    },
 }
 
 impl fmt::Display for Problem {

@@ -3,10 +3,10 @@
 //! furniture. Pure: text and bytes in, text and bytes out; the edge writes them.
 
 pub mod manifest;
-pub mod outline;
+pub(crate) mod outline;
 pub mod pdf;
 pub mod print;
 pub mod printed;
-pub mod tagged;
+pub(crate) mod tagged;
 pub mod trace;
 pub mod vex;

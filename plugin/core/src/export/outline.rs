@@ -53,7 +53,7 @@ fn named(doc: &Document) -> Result<BTreeMap<Vec<u8>, Vec<Object>>, String> {
 /// # Errors
 ///
 /// When the document has no catalog or its `/Dests` cannot be read.
-pub fn destination_pages(doc: &Document) -> Result<BTreeMap<String, u32>, String> {
+pub(crate) fn destination_pages(doc: &Document) -> Result<BTreeMap<String, u32>, String> {
     let pages: BTreeMap<ObjectId, u32> =
         doc.get_pages().into_iter().map(|(n, id)| (id, n)).collect();
     let mut out = BTreeMap::new();
@@ -86,7 +86,7 @@ fn text_string(text: &str) -> Object {
 /// # Errors
 ///
 /// When the document has no catalog or its `/Dests` cannot be read.
-pub fn add_outline(doc: &mut Document, marks: &[Mark]) -> Result<(), String> {
+pub(crate) fn add_outline(doc: &mut Document, marks: &[Mark]) -> Result<(), String> {
     let dests = named(doc)?;
     // Each kept mark with its explicit destination and the index of its parent.
     let mut kept: Vec<(&Mark, Vec<Object>, Option<usize>)> = Vec::new();
@@ -191,7 +191,8 @@ pub fn add_outline(doc: &mut Document, marks: &[Mark]) -> Result<(), String> {
 /// # Errors
 ///
 /// When the bytes are not a PDF lopdf can read.
-pub fn read_outline(pdf: &[u8]) -> Result<Vec<(usize, String, Option<u32>)>, String> {
+#[cfg(test)]
+pub(crate) fn read_outline(pdf: &[u8]) -> Result<Vec<(usize, String, Option<u32>)>, String> {
     let doc = load(pdf)?;
     let pages: BTreeMap<ObjectId, u32> =
         doc.get_pages().into_iter().map(|(n, id)| (id, n)).collect();
@@ -236,6 +237,7 @@ pub fn read_outline(pdf: &[u8]) -> Result<Vec<(usize, String, Option<u32>)>, Str
 
 /// A PDF text string: UTF-16BE with a byte order mark, else PDFDocEncoding (read as Latin-1,
 /// which agrees with it on every character a heading is likely to hold).
+#[cfg(test)]
 fn decode_text(bytes: &[u8]) -> String {
     match bytes.strip_prefix(&[0xfe, 0xff]) {
         Some(be) => {

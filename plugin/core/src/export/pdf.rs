@@ -9,7 +9,7 @@ use std::fmt::Write;
 /// harmless marks becomes a hex escape, so no title can close the string, the rule or the
 /// `<style>` element. CSS swallows one whitespace after a hex escape, so each escape ends
 /// with a space of its own and the text's own spaces survive.
-pub fn css_string(text: &str) -> String {
+pub(crate) fn css_string(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
     for c in text.chars() {
@@ -67,7 +67,7 @@ const PRINT_STYLE: &str = concat!(
 
 /// The print style: A4 pages, the book title at the top,
 /// the stamp line and "Page X of Y" at the bottom of every page (CSS page-margin boxes,
-/// which Chromium prints), and [`PRINT_STYLE`]. The first page is the cover, which states
+/// which Chromium prints), and `PRINT_STYLE`. The first page is the cover, which states
 /// the title, version, date and commit itself: there the title and the stamp line are
 /// left out, so the cover says each once.
 pub fn page_style(title: &str, stamp: &Stamp) -> String {
@@ -81,7 +81,7 @@ pub fn page_style(title: &str, stamp: &Stamp) -> String {
 
 /// A PDF date (ISO 32000-1, 7.9.4) for `timestamp` in UTC: `D:YYYYMMDDHHmmSS+00'00'`.
 /// `None` for a year a PDF date cannot write (it has four digits).
-pub fn pdf_date(timestamp: Timestamp) -> Option<String> {
+pub(crate) fn pdf_date(timestamp: Timestamp) -> Option<String> {
     let time = utc(timestamp);
     (0..=9999)
         .contains(&time.year())

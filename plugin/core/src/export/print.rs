@@ -6,7 +6,7 @@
 //! mdBook's print view (`print.html`, mdBook 0.5) holds every chapter in one `<main>`,
 //! separated by an empty `<div>` with a page break before it. Headings keep the ids they
 //! have on the chapter pages and link to themselves, so Chromium writes a named
-//! destination for each, which [`super::outline`] reads back as page numbers.
+//! destination for each, which `super::outline` reads back as page numbers.
 
 use crate::render::{cover, html};
 use std::collections::BTreeMap;
@@ -19,10 +19,13 @@ const CHAPTER_BREAK: &str = "<div style=\"break-before: page; page-break-before:
 /// (draft chapters have no page and are left out by the caller).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Entry {
+    /// A part title of SUMMARY.md (a `# Heading` between chapters).
     Part(String),
+    /// A numbered or unnumbered chapter.
     Chapter {
         /// The section number mdBook shows (`2.1.`), if numbering is on.
         number: Option<String>,
+        /// The chapter's name as SUMMARY.md writes it.
         name: String,
         /// 0 for a top-level chapter, 1 for its sub-chapters, and so on.
         depth: usize,
@@ -32,28 +35,28 @@ pub enum Entry {
 /// A heading of the print view.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Heading {
-    pub level: u8,
-    pub id: String,
+    pub(crate) level: u8,
+    pub(crate) id: String,
     /// The text, tags removed and character references decoded.
-    pub text: String,
+    pub(crate) text: String,
     /// Index of the chapter it is in (chapters are counted in print order from 0).
-    pub chapter: usize,
+    pub(crate) chapter: usize,
 }
 
 /// One entry of the table of contents and the PDF outline.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Mark {
     /// Nesting in the outline: 0 at the top.
-    pub depth: usize,
-    pub title: String,
+    pub(crate) depth: usize,
+    pub(crate) title: String,
     /// The id of the heading it leads to.
     pub id: String,
     /// A part title of the summary (printed bold, without its own heading in the text).
-    pub part: bool,
+    pub(crate) part: bool,
 }
 
 /// Decodes the character references mdBook and pulldown-cmark write.
-pub fn decode_entities(text: &str) -> String {
+pub(crate) fn decode_entities(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(at) = rest.find('&') {
@@ -244,11 +247,11 @@ pub fn marks(entries: &[Entry], headings: &[Heading]) -> Vec<Mark> {
 
 /// The id of the table of contents' own heading-like title (not a heading: the outline is
 /// ours, and the contents need no entry in themselves).
-pub const TOC_CLASS: &str = "techfile-toc";
+pub(crate) const TOC_CLASS: &str = "techfile-toc";
 
 /// Chapters with more sections than this list only themselves in the printed contents
 /// (a chapter of sixty requirements would fill pages); the outline still lists them all.
-pub const TOC_SECTIONS: usize = 15;
+pub(crate) const TOC_SECTIONS: usize = 15;
 
 /// The printed table of contents. Without page numbers (the first print), each number's
 /// box is still there with its fixed width, so the contents take exactly the same room in
@@ -406,7 +409,7 @@ fn without_covers(page: &str) -> String {
 /// races ours, which shifts the numbers Chromium gives structure elements (two prints of
 /// one page then differ), and the page stays "already being printed" for every later
 /// request. The print copy turns the call into nothing, before any script of the page runs.
-pub const NO_PRINT_DIALOG: &str = "<script>window.print = function () {};</script>\n";
+pub(crate) const NO_PRINT_DIALOG: &str = "<script>window.print = function () {};</script>\n";
 
 /// A script for the loaded print copy that writes `pages` (page number by heading id) into
 /// the contents' number boxes: the second print shows them without loading the page

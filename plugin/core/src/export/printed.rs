@@ -2,7 +2,7 @@
 //! changes that make it the document of record, written back in one pass.
 //!
 //! What Chromium leaves to chance is made fixed here: the structure elements' ids
-//! ([`super::tagged`]), the creation and modification dates (the build date instead of
+//! (`super::tagged`), the creation and modification dates (the build date instead of
 //! the clock), and the file identifier (`/ID` in the trailer, which Chromium leaves out),
 //! derived from the content. lopdf writes objects in the order of their numbers and adds
 //! nothing of its own, so the same print always gives the same bytes.

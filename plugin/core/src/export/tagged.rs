@@ -111,7 +111,7 @@ fn name_tree(doc: &Document, root: ObjectId) -> NameTree {
 /// Renames every structure element id in tree order (`node00000001`, ...) and rewrites the
 /// `/Headers` attributes and the `/IDTree` to match. Returns how many ids were renamed.
 /// A PDF without a structure tree is left alone.
-pub fn renumber_ids(doc: &mut Document) -> usize {
+pub(crate) fn renumber_ids(doc: &mut Document) -> usize {
     let mut order = ids_in_tree_order(doc);
     let id_tree = doc
         .catalog()

@@ -12,7 +12,7 @@ use crate::stamp::{DateSource, Stamp, sbom_files};
 use serde::Serialize;
 
 /// Bumped when a field is removed or changes meaning; added fields keep the version.
-pub const SCHEMA_VERSION: u32 = 1;
+pub(crate) const SCHEMA_VERSION: u32 = 1;
 
 #[derive(Serialize)]
 #[serde(rename_all = "kebab-case")]

@@ -23,36 +23,40 @@ use crate::render::Mapped;
 
 /// A chapter's file and text, as the edge read them.
 #[derive(Clone, Copy, Debug)]
-pub struct Source<'a> {
+pub(crate) struct Source<'a> {
     /// The name findings show.
-    pub name: &'a str,
+    pub(crate) name: &'a str,
     /// The file relative to `src`, as SUMMARY.md names it (before `README.md` is renamed).
-    pub path: &'a str,
-    pub content: Result<&'a [u8], &'a InputError>,
+    pub(crate) path: &'a str,
+    pub(crate) content: Result<&'a [u8], &'a InputError>,
     /// What mdBook handed over, when the plugin runs as a preprocessor; for `check`, the
     /// text mdBook would create for a chapter file that does not exist.
-    pub given: Option<&'a str>,
+    pub(crate) given: Option<&'a str>,
     /// Whether mdBook's `links` preprocessor runs for this book at all.
-    pub links: bool,
+    pub(crate) links: bool,
 }
 
 /// A chapter ready for the book.
 #[derive(Clone, Debug)]
-pub struct Read {
+pub(crate) struct Read {
     /// The file findings point at.
-    pub file: crate::model::FileId,
-    pub expansion: Expansion,
+    pub(crate) file: crate::model::FileId,
+    pub(crate) expansion: Expansion,
     /// mdBook's `links` runs after the plugin: what it removes is left in the output.
-    pub links_later: bool,
+    pub(crate) links_later: bool,
     /// False when mdBook may still add text the expansion does not hold.
-    pub complete: bool,
+    pub(crate) complete: bool,
     /// Something the user should know that is not a finding.
-    pub note: Option<String>,
+    pub(crate) note: Option<String>,
 }
 
 /// Reads one chapter: expands its includes (when mdBook's `links` runs), and decides from
 /// the text mdBook handed over whether that expansion describes the page.
-pub fn read(map: &mut SourceMap, src: Source<'_>, files: &Files<'_>) -> (Read, Vec<Diagnostic>) {
+pub(crate) fn read(
+    map: &mut SourceMap,
+    src: Source<'_>,
+    files: &Files<'_>,
+) -> (Read, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let raw = match src.content {
         Ok(bytes) => {

@@ -89,7 +89,7 @@ fn join(file: FileId, kept: &[(bool, Line<'_>)], blame: Option<Span>) -> Mapped 
 }
 
 /// What `{{#include}}` takes from `text` (the whole of `file`).
-pub fn include(file: FileId, text: &str, select: &Select, blame: Option<Span>) -> Mapped {
+pub(crate) fn include(file: FileId, text: &str, select: &Select, blame: Option<Span>) -> Mapped {
     let all = lines(text);
     let kept: Vec<(bool, Line<'_>)> = match select {
         Select::Lines(range) => all
@@ -121,7 +121,12 @@ pub fn include(file: FileId, text: &str, select: &Select, blame: Option<Span>) -
 
 /// What `{{#rustdoc_include}}` takes from `text`: every line, those outside the selection
 /// behind `# `.
-pub fn rustdoc_include(file: FileId, text: &str, select: &Select, blame: Option<Span>) -> Mapped {
+pub(crate) fn rustdoc_include(
+    file: FileId,
+    text: &str,
+    select: &Select,
+    blame: Option<Span>,
+) -> Mapped {
     let all = lines(text);
     let kept: Vec<(bool, Line<'_>)> = match select {
         Select::Lines(range) => all
@@ -153,7 +158,7 @@ pub fn rustdoc_include(file: FileId, text: &str, select: &Select, blame: Option<
 
 /// What `{{#playground}}` makes of `text`: the whole file in a `rust` code block, with the
 /// attributes after `rust,`.
-pub fn playground(file: FileId, text: &str, attrs: &[&str], blame: Option<Span>) -> Mapped {
+pub(crate) fn playground(file: FileId, text: &str, attrs: &[&str], blame: Option<Span>) -> Mapped {
     let info = if attrs.is_empty() {
         "rust".to_string()
     } else {

@@ -8,20 +8,20 @@
 //! mdBook's rules:
 //! - a helper's path is relative to the folder of the file it is written in (the chapter,
 //!   or the included file for nested helpers);
-//! - included text is expanded again, at most [`MAX_DEPTH`] levels deep; at that depth
+//! - included text is expanded again, at most `MAX_DEPTH` levels deep; at that depth
 //!   every helper, escapes included, is dropped without a trace ("Stack depth exceeded");
 //! - a helper whose file cannot be read stays in the page as written;
 //! - an escape `\{{#...}}` loses its backslash and a `{{#title ...}}` disappears, but only
 //!   in text that mdBook expands (escapes in the chapter, and in included text).
 //!
-//! Pure: the edge hands the files that helpers name ([`Included`]). A helper that reaches
+//! Pure: the edge hands the files that helpers name (`Included`). A helper that reaches
 //! outside `src` is reported (`include-outside-src`), and followed as mdBook follows it
 //! when the edge could read the file, so the page is the one mdBook renders and the
 //! findings after it keep their places.
 
-pub mod chapter;
-pub mod lines;
-pub mod syntax;
+pub(crate) mod chapter;
+pub(crate) mod lines;
+pub(crate) mod syntax;
 
 use crate::diag::{Code, Diagnostic};
 use crate::load::InputError;
@@ -33,7 +33,7 @@ use std::ops::Range;
 use syntax::Helper;
 
 /// How deep mdBook expands helpers in included text (its `MAX_LINK_NESTED_DEPTH`).
-pub const MAX_DEPTH: usize = 10;
+pub(crate) const MAX_DEPTH: usize = 10;
 
 /// A chapter whose includes expand to more than this is not expanded further: only an
 /// include cycle that multiplies at every level gets there, and it is reported anyway.
@@ -41,7 +41,7 @@ const MAX_EXPANDED: usize = 64 << 20;
 
 /// A file under `src` that a helper names, as the analysis holds it.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Included {
+pub(crate) enum Included {
     Text(FileId),
     /// Not UTF-8: mdBook cannot read it. The file is in the source map (decoded lossily)
     /// and `at` is its first invalid byte.
@@ -55,22 +55,22 @@ pub enum Included {
 
 /// The files includes see.
 #[derive(Clone, Debug, Default)]
-pub struct Files<'a> {
+pub(crate) struct Files<'a> {
     /// The files directives name, by path relative to `src` (forward slashes, no `.` or
     /// `..`), and those outside `src` by absolute path (`/` first, no `.` or `..`). A path
     /// under `src` that is not here does not exist, or is not a file.
-    pub read: BTreeMap<String, Included>,
+    pub(crate) read: BTreeMap<String, Included>,
     /// Every file under `src`, for "did you mean" help.
-    pub all: Option<&'a BTreeSet<String>>,
+    pub(crate) all: Option<&'a BTreeSet<String>>,
     /// The absolute path of `src`, one entry per folder, so that a path that climbs out
     /// of `src` and back in (`../src/a.md`) is found inside it, as the file system finds
     /// it. Empty when unknown: then every path that climbs out is outside.
-    pub root: Vec<String>,
+    pub(crate) root: Vec<String>,
 }
 
 /// Who takes a marked range out of the page.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum By {
+pub(crate) enum By {
     /// mdBook's `links` preprocessor (escape backslashes, `{{#title}}`).
     Links,
     /// The plugin (the backslash of `\{{#techfile`, when mdBook's `links` does not run).
@@ -79,25 +79,25 @@ pub enum By {
 
 /// A range of the expanded text that is not on the page.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Removal {
-    pub range: Range<usize>,
-    pub by: By,
+pub(crate) struct Removal {
+    pub(crate) range: Range<usize>,
+    pub(crate) by: By,
 }
 
 /// A chapter's text with its helpers expanded.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Expansion {
+pub(crate) struct Expansion {
     /// The text with included text spliced in; escapes and titles still as written.
-    pub text: Mapped,
+    pub(crate) text: Mapped,
     /// What comes out of `text` to make the page, sorted by position.
-    pub removals: Vec<Removal>,
+    pub(crate) removals: Vec<Removal>,
     /// The files (relative to `src`) whose text was read.
-    pub used: BTreeSet<String>,
+    pub(crate) used: BTreeSet<String>,
 }
 
 impl Expansion {
     /// The text with every removal applied: what the page shows.
-    pub fn page(&self) -> Mapped {
+    pub(crate) fn page(&self) -> Mapped {
         self.text.edit(
             self.removals
                 .iter()
@@ -108,7 +108,7 @@ impl Expansion {
 
 /// A chapter without mdBook's `links` preprocessor: nothing is expanded, and the plugin
 /// removes the backslash of its own escape `\{{#techfile`.
-pub fn plain(text: Mapped) -> Expansion {
+pub(crate) fn plain(text: Mapped) -> Expansion {
     let removals = text
         .text
         .match_indices(directive::ESCAPED)
@@ -129,7 +129,7 @@ pub fn plain(text: Mapped) -> Expansion {
 /// helper that leaves `src` (`include-outside-src`), names no file (`include-not-found`)
 /// or a file that cannot be read (`read-error`, `not-utf8`, `file-too-large`), and
 /// helpers dropped at mdBook's depth limit (`include-cycle`).
-pub fn expand(
+pub(crate) fn expand(
     map: &SourceMap,
     text: Mapped,
     path: &str,
@@ -157,13 +157,13 @@ pub fn expand(
 /// Whether mdBook's `links` preprocessor may still add text to `text`: it holds one of
 /// the directives that include files. For a chapter whose text the plugin did not expand
 /// itself (another preprocessor changed it), so that its ids are not all known.
-pub fn may_add_text(text: &str) -> bool {
+pub(crate) fn may_add_text(text: &str) -> bool {
     syntax::find(text).iter().any(|f| f.helper.path().is_some())
 }
 
 /// The files the directives written in `text` name, when `text` is the file `path`
 /// (relative to `src`, whose absolute path is `root`, or absolute outside it): what the
-/// edge reads for [`expand`], each keyed as in [`Files::read`]. Directives in lines an
+/// edge reads for `expand`, each keyed as in `Files::read`. Directives in lines an
 /// include leaves out are listed too; reading one file too many costs nothing.
 pub fn targets(text: &str, path: &str, root: &[String]) -> Vec<String> {
     let dir = parent(path);
@@ -177,7 +177,7 @@ pub fn targets(text: &str, path: &str, root: &[String]) -> Vec<String> {
 
 /// Where a directive's path leads.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Target {
+pub(crate) enum Target {
     /// A file under `src`, relative to it.
     Inside(String),
     /// A file outside `src`, by absolute path (`/` first).
@@ -188,7 +188,7 @@ pub enum Target {
 /// `src`, whose absolute path is `root`, or absolute when the directive is in a file
 /// outside `src`), `.` and `..` removed. `None` when it leads out of `src` and `root` is
 /// not known, so the place cannot be named.
-pub fn locate(root: &[String], dir: &str, path: &str) -> Option<Target> {
+pub(crate) fn locate(root: &[String], dir: &str, path: &str) -> Option<Target> {
     let absolute = path.starts_with('/');
     if (absolute || dir.starts_with('/')) && root.is_empty() {
         return None;
@@ -224,7 +224,8 @@ pub fn locate(root: &[String], dir: &str, path: &str) -> Option<Target> {
 
 /// `path` (as written in a directive) resolved against the folder `dir`, when it leads to
 /// a file under `src` (see [`locate`]).
-pub fn resolve(root: &[String], dir: &str, path: &str) -> Option<String> {
+#[cfg(test)]
+pub(crate) fn resolve(root: &[String], dir: &str, path: &str) -> Option<String> {
     match locate(root, dir, path)? {
         Target::Inside(p) => Some(p),
         Target::Outside(_) => None,

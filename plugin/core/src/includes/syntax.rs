@@ -27,25 +27,25 @@ static HELPER: LazyLock<Regex> = LazyLock::new(|| {
 /// Which lines of a file an include takes, as 0-based line indexes: from `start` to
 /// `end` (exclusive; `None`: to the last line).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Lines {
-    pub start: usize,
-    pub end: Option<usize>,
+pub(crate) struct Lines {
+    pub(crate) start: usize,
+    pub(crate) end: Option<usize>,
 }
 
 impl Lines {
-    pub const ALL: Lines = Lines {
+    pub(crate) const ALL: Lines = Lines {
         start: 0,
         end: None,
     };
 
-    pub fn contains(&self, line: usize) -> bool {
+    pub(crate) fn contains(&self, line: usize) -> bool {
         line >= self.start && self.end.is_none_or(|e| line < e)
     }
 }
 
 /// What part of the file an include takes.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Select {
+pub(crate) enum Select {
     Lines(Lines),
     /// The lines between `ANCHOR: name` and `ANCHOR_END: name`.
     Anchor(String),
@@ -53,7 +53,7 @@ pub enum Select {
 
 /// One helper found in a text.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Helper<'t> {
+pub(crate) enum Helper<'t> {
     /// `\{{#...}}`: shown without the backslash, never expanded.
     Escaped,
     /// `{{#include path}}` or, with `rustdoc`, `{{#rustdoc_include path}}` (which keeps
@@ -71,7 +71,7 @@ pub enum Helper<'t> {
 
 impl Helper<'_> {
     /// The file the helper reads, as written.
-    pub fn path(&self) -> Option<&str> {
+    pub(crate) fn path(&self) -> Option<&str> {
         match self {
             Helper::Include { path, .. } | Helper::Playground { path, .. } => Some(path),
             Helper::Escaped | Helper::Title => None,
@@ -81,13 +81,13 @@ impl Helper<'_> {
 
 /// A helper and where it is written.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Found<'t> {
-    pub range: Range<usize>,
-    pub helper: Helper<'t>,
+pub(crate) struct Found<'t> {
+    pub(crate) range: Range<usize>,
+    pub(crate) helper: Helper<'t>,
 }
 
 /// Every helper in `text`, in order, as mdBook's `links` preprocessor finds them.
-pub fn find(text: &str) -> Vec<Found<'_>> {
+pub(crate) fn find(text: &str) -> Vec<Found<'_>> {
     if !text.contains("{{") {
         return Vec::new();
     }

@@ -11,18 +11,18 @@ use crate::sbom::purl::Purl;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Notice {
     /// The advisory's ID (`RUSTSEC-2024-0388`).
-    pub id: String,
+    pub(crate) id: String,
     /// The OSV ecosystem (`crates.io`).
-    pub ecosystem: String,
-    pub package: String,
+    pub(crate) ecosystem: String,
+    pub(crate) package: String,
     /// The record's file, relative to the folder that holds the book.
-    pub path: String,
+    pub(crate) path: String,
 }
 
 impl Notice {
     /// A notice from one affected package of an advisory record: `Some` when its
     /// informational kind is `unmaintained` and the record is not withdrawn.
-    pub fn from_informational(
+    pub(crate) fn from_informational(
         id: &str,
         ecosystem: &str,
         package: &str,
@@ -40,7 +40,7 @@ impl Notice {
 
     /// Whether the notice is about the package of `purl`. RustSec covers crates.io only;
     /// crate names compare without case and with `-` and `_` alike, as crates.io does.
-    pub fn covers(&self, purl: &Purl) -> bool {
+    pub(crate) fn covers(&self, purl: &Purl) -> bool {
         let norm = |s: &str| s.to_ascii_lowercase().replace('_', "-");
         self.ecosystem == "crates.io"
             && purl.kind() == "cargo"

@@ -13,7 +13,7 @@
 //! dates takes the day checked (`today`) as an input: without one, nothing here depends on
 //! the date.
 
-pub mod advisory;
+pub(crate) mod advisory;
 pub mod table;
 
 use crate::config::Config;
@@ -27,7 +27,7 @@ use table::Entry;
 /// The level of support of a component. The words follow the FDA's examples; SPDX 3's
 /// `supportLevel` is given beside each for readers who know that vocabulary.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Level {
+pub(crate) enum Level {
     /// Actively maintained (SPDX `support`).
     Active,
     /// Maintained with limits: security fixes only, LTS (SPDX `limitedSupport`).
@@ -39,24 +39,24 @@ pub enum Level {
 }
 
 impl Level {
-    pub const ALL: [Level; 4] = [
+    pub(crate) const ALL: [Level; 4] = [
         Level::Active,
         Level::Limited,
         Level::Unmaintained,
         Level::Abandoned,
     ];
-    pub const WORDS: [&'static str; 4] = ["active", "limited", "unmaintained", "abandoned"];
+    pub(crate) const WORDS: [&'static str; 4] = ["active", "limited", "unmaintained", "abandoned"];
 
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         Level::WORDS[self as usize]
     }
 
-    pub fn parse(s: &str) -> Option<Level> {
+    pub(crate) fn parse(s: &str) -> Option<Level> {
         Level::ALL.into_iter().find(|l| l.as_str() == s)
     }
 
     /// How the addendum states it.
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             Level::Active => "actively maintained",
             Level::Limited => "limited support",
@@ -68,7 +68,7 @@ impl Level {
 
 /// When support ends.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum EndOfSupport {
+pub(crate) enum EndOfSupport {
     Date(Date),
     /// The support table says no end of support is announced.
     NoneAnnounced,
@@ -76,7 +76,7 @@ pub enum EndOfSupport {
 
 /// Where a value comes from.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Source {
+pub(crate) enum Source {
     /// A support table entry: the file, the `purl` it names, its `source` text.
     Table {
         path: String,
@@ -92,7 +92,7 @@ pub enum Source {
 
 impl Source {
     /// For the addendum's source column.
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         match self {
             Source::Table {
                 path, purl, source, ..
@@ -108,7 +108,7 @@ impl Source {
     }
 
     /// Where it is written, when it is in a file the analysis read.
-    pub fn span(&self) -> Option<Span> {
+    pub(crate) fn span(&self) -> Option<Span> {
         match self {
             Source::Table { span, .. } | Source::Property { span, .. } => Some(*span),
             Source::Advisory { .. } => None,
@@ -118,29 +118,29 @@ impl Source {
 
 /// A value with its source.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Sourced<T> {
-    pub value: T,
-    pub source: Source,
+pub(crate) struct Sourced<T> {
+    pub(crate) value: T,
+    pub(crate) source: Source,
 }
 
 /// What is known about one component's support.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ComponentSupport {
-    pub id: ObjectId,
-    pub level: Option<Sourced<Level>>,
-    pub end: Option<Sourced<EndOfSupport>>,
+pub(crate) struct ComponentSupport {
+    pub(crate) id: ObjectId,
+    pub(crate) level: Option<Sourced<Level>>,
+    pub(crate) end: Option<Sourced<EndOfSupport>>,
 }
 
 /// The support of every component of every SBOM (the primary components, which are the
 /// device's own software, excepted), in SBOM and component order.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Support {
-    pub components: Vec<ComponentSupport>,
+pub(crate) struct Support {
+    pub(crate) components: Vec<ComponentSupport>,
     /// Whether the book keeps support data (a support table entry, or a lifecycle
     /// property in an SBOM): only then is a component without any a finding.
-    pub tracked: bool,
+    pub(crate) tracked: bool,
     /// The day the dates were judged on, when one was given.
-    pub today: Option<Date>,
+    pub(crate) today: Option<Date>,
 }
 
 /// Per SBOM, this many components without support data are reported one by one; the rest
@@ -151,7 +151,7 @@ const MAX_LISTED: usize = 20;
 /// lifecycle properties and the `unmaintained` notices of the advisory folders (read
 /// once, by [`crate::advisory`]), and reports what is unknown, unreadable and,
 /// when `today` is given, past or near its end.
-pub fn assess(
+pub(crate) fn assess(
     map: &mut SourceMap,
     sboms: &SbomSet,
     tables: Vec<Input>,
@@ -321,7 +321,7 @@ pub fn assess(
 
 /// Where an end of support stands on a day.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Standing {
+pub(crate) enum Standing {
     /// It passed this many days before the day (`component-end-of-support`).
     Ended(i64),
     /// It comes in this many days, within the warning window (`component-eos-soon`).
@@ -331,7 +331,7 @@ pub enum Standing {
 impl Standing {
     /// Where `end` stands on `today`, with an end within `warning_days` near; `None` for
     /// an end further away or none announced.
-    pub fn of(today: Date, end: EndOfSupport, warning_days: u32) -> Option<Standing> {
+    pub(crate) fn of(today: Date, end: EndOfSupport, warning_days: u32) -> Option<Standing> {
         let EndOfSupport::Date(date) = end else {
             return None;
         };
@@ -388,7 +388,7 @@ fn judge(
 }
 
 /// "1 day", "2 days".
-pub fn count_days(n: i64) -> String {
+pub(crate) fn count_days(n: i64) -> String {
     if n == 1 {
         "1 day".into()
     } else {
@@ -397,7 +397,7 @@ pub fn count_days(n: i64) -> String {
 }
 
 /// Days from `a` to `b` (negative when `b` is earlier).
-pub fn days_between(a: Date, b: Date) -> i64 {
+pub(crate) fn days_between(a: Date, b: Date) -> i64 {
     let (a, b) = (a.civil(), b.civil());
     a.until(b)
         .map(|span| i64::from(span.get_days()))

@@ -20,7 +20,7 @@ use toml::de::{DeTable, DeValue};
 
 /// Which components an entry covers.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Selector {
+pub(crate) enum Selector {
     /// `pkg:type/*` or `pkg:type/namespace/*`: every package under this prefix of the
     /// canonical package (`type/` or `type/namespace/`).
     Prefix(String),
@@ -33,24 +33,24 @@ pub enum Selector {
 /// One `[[component]]` of a support table.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Entry {
-    pub selector: Selector,
+    pub(crate) selector: Selector,
     /// The `purl` as written, for the addendum's source column.
-    pub purl: String,
-    pub versions: Option<String>,
-    pub level: Option<Spanned<Level>>,
-    pub end: Option<Spanned<EndOfSupport>>,
+    pub(crate) purl: String,
+    pub(crate) versions: Option<String>,
+    pub(crate) level: Option<Spanned<Level>>,
+    pub(crate) end: Option<Spanned<EndOfSupport>>,
     /// Where the values come from, as written (a policy URL, a contract number).
-    pub source: Option<String>,
+    pub(crate) source: Option<String>,
     /// The table file, relative to the folder that holds the book.
-    pub path: String,
+    pub(crate) path: String,
     /// The whole entry.
-    pub span: Span,
+    pub(crate) span: Span,
 }
 
 impl Entry {
     /// How closely the entry names the component: `None` when it does not cover it, else
     /// higher for more specific entries (one version, a version pattern, a package, a type).
-    pub fn rank(&self, purl: &Purl, version: Option<&str>) -> Option<u8> {
+    pub(crate) fn rank(&self, purl: &Purl, version: Option<&str>) -> Option<u8> {
         let covered = match &self.selector {
             Selector::Prefix(p) => purl.package().starts_with(p.as_str()).then_some(0),
             Selector::Package(p) => (p.package() == purl.package()).then_some(1),
@@ -78,7 +78,7 @@ const TABLE_FILE: InputKind = InputKind {
 };
 
 /// Reads every support table. Each file yields its entries or at least one finding.
-pub fn load(map: &mut SourceMap, inputs: Vec<Input>) -> (Vec<Entry>, Vec<Diagnostic>) {
+pub(crate) fn load(map: &mut SourceMap, inputs: Vec<Input>) -> (Vec<Entry>, Vec<Diagnostic>) {
     let mut entries = Vec::new();
     let mut diags = Vec::new();
     for input in inputs {

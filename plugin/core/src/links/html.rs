@@ -18,7 +18,7 @@ pub struct Attr<'a> {
     pub name: &'a str,
     /// The value as written, character references not yet decoded (most values are never
     /// looked at, so decoding waits for [`Attr::value`]).
-    pub raw: &'a str,
+    pub(crate) raw: &'a str,
     /// Where the value is written in the input (the name when there is no value).
     pub range: Range<usize>,
 }
@@ -33,11 +33,16 @@ impl<'a> Attr<'a> {
 /// What the tokenizer reports.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Token<'a, 'b> {
+    /// A start tag (`<a href="...">`, also self-closing).
     Start {
+        /// The tag name as written (compare case-insensitively).
         name: &'a str,
+        /// Its attributes, in written order.
         attrs: &'b [Attr<'a>],
     },
+    /// An end tag (`</a>`).
     End {
+        /// The tag name as written.
         name: &'a str,
     },
     /// Character data as written; [`decode_text`] it to read it.
@@ -349,7 +354,7 @@ fn script_data_end(html: &str, from: usize) -> usize {
 /// Decodes the character references of an attribute value, by the HTML specification's
 /// rules for attributes (a legacy reference without `;` before `=` or an alphanumeric
 /// stays as written, so `?a=1&copy=2` keeps its text).
-pub fn decode(value: &str) -> Cow<'_, str> {
+pub(crate) fn decode(value: &str) -> Cow<'_, str> {
     if !value.contains('&') {
         return Cow::Borrowed(value);
     }

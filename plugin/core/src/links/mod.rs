@@ -3,7 +3,7 @@
 //! pages and the list of files come in, findings and the links that leave the book go out.
 //!
 //! A link is checked the way a browser follows it in the built book: mdBook first turns
-//! `x.md` into `x.html` ([`scan::fix_link`]), then the URL is resolved against the folder
+//! `x.md` into `x.html` (`scan::fix_link`), then the URL is resolved against the folder
 //! of the page it is on. It must land on a page of the book, on one of the extra pages
 //! mdBook writes (`index.html`, `print.html`, `toc.html`, `404.html`), or on a file under
 //! `src` that mdBook copies (anything but `.md`); a folder works when it has an
@@ -37,6 +37,7 @@ pub use scan::Markdown;
 pub trait Pages: Sync {
     /// How many pages there are, in book order.
     fn len(&self) -> usize;
+    /// Whether there are no pages.
     fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -126,19 +127,20 @@ impl Pages for Vec<Page<'_>> {
 /// links point at.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Anchor {
-    pub anchor: String,
-    pub id: String,
+    pub(crate) anchor: String,
+    pub(crate) id: String,
     /// Where the ID is defined (`None` for catalog entries), or the directive that placed
     /// an SBOM.
-    pub span: Option<Span>,
+    pub(crate) span: Option<Span>,
     /// The anchor is a heading's id (an item or catalog entry); else an HTML element's
     /// (an SBOM or one of its component rows).
-    pub heading: bool,
+    pub(crate) heading: bool,
 }
 
 /// How to check.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Options {
+    /// How mdBook renders Markdown (`[output.html]` settings that change heading ids).
     pub markdown: Markdown,
     /// Read every generated link too, instead of checking each [`Anchor`] once (slower;
     /// tests use it to show that generated links resolve).
@@ -148,7 +150,9 @@ pub struct Options {
 /// A link that leaves the book, for the optional report.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct External {
+    /// The destination as written (`https://...`, `mailto:...`).
     pub url: String,
+    /// Where the link is written; `None` when it is in generated text.
     pub span: Option<Span>,
 }
 

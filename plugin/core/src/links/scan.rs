@@ -61,12 +61,13 @@ pub struct Link {
     /// The destination as the author wrote it (escapes and references resolved).
     pub written: String,
     /// The URL mdBook writes instead, when it changes it (`.md` turned into `.html`).
-    pub fixed: Option<String>,
+    pub(crate) fixed: Option<String>,
     /// Where the destination is in the page text (the whole link when it is not visible
     /// there, as in a reference-style link).
     pub range: Range<usize>,
     /// For a reference-style link, where its definition writes the destination.
     pub defined_at: Option<Range<usize>>,
+    /// Whether the destination is a link or an image source.
     pub kind: LinkKind,
 }
 
@@ -84,11 +85,12 @@ pub struct Scan {
     pub ids: Vec<String>,
     /// `name` attributes of `<a>` elements, which fragments also reach.
     pub names: Vec<String>,
+    /// Every link of the page, in text order.
     pub links: Vec<Link>,
 }
 
 /// mdBook's id for a heading with this text.
-pub fn id_from_text(text: &str) -> String {
+pub(crate) fn id_from_text(text: &str) -> String {
     text.trim()
         .to_lowercase()
         .chars()
@@ -105,7 +107,7 @@ pub fn id_from_text(text: &str) -> String {
 }
 
 /// `id`, or `id-1`, `id-2`, ... : the first not yet in `used`, which then holds it.
-pub fn unique_id(id: String, used: &mut HashSet<String>) -> String {
+pub(crate) fn unique_id(id: String, used: &mut HashSet<String>) -> String {
     if !used.contains(&id) {
         used.insert(id.clone());
         return id;
@@ -122,7 +124,7 @@ pub fn unique_id(id: String, used: &mut HashSet<String>) -> String {
 }
 
 /// What mdBook's link fixing makes of a destination: a local `x.md` becomes `x.html`.
-pub fn fix_link(link: &str) -> Cow<'_, str> {
+pub(crate) fn fix_link(link: &str) -> Cow<'_, str> {
     if link.starts_with('#') || has_lowercase_scheme(link) {
         return Cow::Borrowed(link);
     }
@@ -222,7 +224,7 @@ pub fn scan(text: &str, md: Markdown) -> Scan {
 /// [`scan`], without the links in the ranges `trusted` accepts (text written by the tool,
 /// whose links are checked another way). Raw HTML in such ranges is only searched for
 /// `id="..."`, the one way the tool writes ids in HTML.
-pub fn scan_with(text: &str, md: Markdown, trusted: &dyn Fn(Range<usize>) -> bool) -> Scan {
+pub(crate) fn scan_with(text: &str, md: Markdown, trusted: &dyn Fn(Range<usize>) -> bool) -> Scan {
     let mut s = Scanner::new(trusted);
     // The parser mdBook's HTML renderer uses, with the same options.
     let mut events = pulldown_cmark::Parser::new_ext(text, md.parser_options()).into_offset_iter();

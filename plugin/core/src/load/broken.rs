@@ -15,24 +15,24 @@ use toml::de::{DeTable, DeValue};
 
 /// An item file that could not be turned into an item.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Broken {
+pub(crate) struct Broken {
     /// The file in the source map (empty when it could not be read at all).
-    pub file: FileId,
+    pub(crate) file: FileId,
     /// Path shown to readers, relative to the folder that holds the book.
-    pub path: String,
+    pub(crate) path: String,
     /// Its name in findings (the source map's): messages that name the file use it, so
     /// every path in a finding has the location's base.
-    pub name: String,
+    pub(crate) name: String,
     /// The ID the file declares, where it is written; `None` when it cannot be read.
-    pub id: Option<Spanned<String>>,
+    pub(crate) id: Option<Spanned<String>>,
     /// The trace links the file writes, as far as they can be read.
-    pub links: Vec<TraceLink>,
+    pub(crate) links: Vec<TraceLink>,
 }
 
 impl Broken {
     /// Whether this file is where `id` is defined: it declares the ID, or (when its ID
     /// cannot be read) its file name is the ID, as item files are usually named.
-    pub fn defines(&self, id: &str) -> bool {
+    pub(crate) fn defines(&self, id: &str) -> bool {
         match &self.id {
             Some(declared) => declared.value == id,
             None => {
@@ -44,7 +44,7 @@ impl Broken {
     }
 
     /// Where a finding about this file points: its ID, else the start of the file.
-    pub fn span(&self) -> Span {
+    pub(crate) fn span(&self) -> Span {
         self.id
             .as_ref()
             .map_or(Span::new(self.file, 0..0), |i| i.span)
@@ -52,7 +52,7 @@ impl Broken {
 }
 
 /// What `text` (file `file`, named `name` in findings) declares, read as far as possible.
-pub fn declared(file: FileId, path: String, name: &str, text: &str) -> Broken {
+pub(crate) fn declared(file: FileId, path: String, name: &str, text: &str) -> Broken {
     let mut broken = Broken {
         file,
         path,

@@ -6,11 +6,11 @@ use std::ops::Range;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Split {
     /// The opening `+++` line (without its line break).
-    pub open: Range<usize>,
+    pub(crate) open: Range<usize>,
     /// The TOML between the fences.
     pub toml: Range<usize>,
     /// Everything after the closing fence's line.
-    pub body: Range<usize>,
+    pub(crate) body: Range<usize>,
 }
 
 /// What the top of a file looks like.
@@ -20,6 +20,7 @@ pub enum FrontMatter {
     Absent,
     /// It opens with `+++` and never closes; the range is the opening fence.
     Unclosed(Range<usize>),
+    /// A complete `+++` block.
     Present(Split),
 }
 
@@ -85,7 +86,7 @@ impl Iterator for LineIter<'_> {
 /// Removes front-matter from a chapter, keeping the body. mdBook 0.5 would otherwise
 /// render the fences as a rule and the TOML as a heading. Unclosed front-matter is left
 /// alone: cutting the whole chapter away would lose text.
-pub fn strip(text: &str) -> Option<&str> {
+pub(crate) fn strip(text: &str) -> Option<&str> {
     match split(text) {
         FrontMatter::Present(s) => Some(&text[s.body]),
         _ => None,

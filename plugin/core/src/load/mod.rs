@@ -1,12 +1,12 @@
 //! Files -> items. Pure: the caller reads the files and hands over their bytes.
 
-pub mod broken;
+pub(crate) mod broken;
 pub mod frontmatter;
 mod model;
 
 pub use model::required_keys as model_required_keys;
 
-pub use broken::Broken;
+pub(crate) use broken::Broken;
 
 use crate::cvss::Vector;
 use crate::diag::{Code, Diagnostic};
@@ -27,17 +27,26 @@ pub struct Input {
     pub name: String,
     /// Path shown in the book (relative to the folder that holds the book).
     pub path: String,
+    /// The file's bytes, or why they could not be read.
     pub content: Result<Vec<u8>, InputError>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
+/// Why an input file could not be read; the analysis reports it (`read-error`, `file-too-large`)
+/// instead of losing the file.
 pub enum InputError {
     /// The OS refused; the text is its message.
     Io(String),
     /// A configured item folder cannot be listed; the text says which and why.
     Folder(String),
-    /// The file is larger than the limit; the number is its size in bytes.
-    TooLarge { size: u64, limit: u64 },
+    /// The file is larger than its limit; it was not read.
+    TooLarge {
+        /// The file's size in bytes.
+        size: u64,
+        /// The configured limit in bytes (`max-file-size`, `max-sbom-size`,
+        /// `max-advisory-size`).
+        limit: u64,
+    },
 }
 
 /// Every front-matter key an item accepts, with the kinds it is allowed on (empty: all).
@@ -123,10 +132,10 @@ const KEYS: &[(&str, &[Kind])] = &[
 ];
 
 /// The key that records what an item was reviewed against.
-pub const REVIEWED_AGAINST: &str = "reviewed-against";
+pub(crate) const REVIEWED_AGAINST: &str = "reviewed-against";
 
 /// Whether `key` is a front-matter key an item of `kind` may use.
-pub fn is_key_of(key: &str, kind: Kind) -> bool {
+pub(crate) fn is_key_of(key: &str, kind: Kind) -> bool {
     keys_for(Some(kind)).any(|k| k == key)
 }
 
@@ -185,18 +194,18 @@ pub fn load_items(map: &mut SourceMap, inputs: Vec<Input>) -> (Vec<Item>, Vec<Di
 /// The items read from their files, and what could still be read of the files that did
 /// not become items.
 #[derive(Debug, Default)]
-pub struct Loaded {
+pub(crate) struct Loaded {
     /// The items, in input order.
-    pub items: Vec<Item>,
+    pub(crate) items: Vec<Item>,
     /// The files that did not become items, by path, with the ID each declares
     /// when that much could be read.
-    pub broken: Vec<Broken>,
-    pub diags: Vec<Diagnostic>,
+    pub(crate) broken: Vec<Broken>,
+    pub(crate) diags: Vec<Diagnostic>,
 }
 
 /// [`load_items`], keeping the broken files: findings that depend on one of them (a link
 /// to the ID it declares) can then say so instead of suggesting another ID.
-pub fn load(map: &mut SourceMap, inputs: Vec<Input>) -> Loaded {
+pub(crate) fn load(map: &mut SourceMap, inputs: Vec<Input>) -> Loaded {
     let mut diags = Vec::new();
     let mut broken = Vec::new();
     let mut parsable = Vec::with_capacity(inputs.len());
@@ -258,10 +267,10 @@ pub fn load(map: &mut SourceMap, inputs: Vec<Input>) -> Loaded {
 /// How findings about reading a kind of input name it and what they advise.
 pub(crate) struct InputKind {
     /// The subject of the messages: "file", "SBOM".
-    pub noun: &'static str,
-    pub io_help: &'static str,
-    pub size_help: &'static str,
-    pub utf8_help: &'static str,
+    pub(crate) noun: &'static str,
+    pub(crate) io_help: &'static str,
+    pub(crate) size_help: &'static str,
+    pub(crate) utf8_help: &'static str,
 }
 
 const ITEM_FILE: InputKind = InputKind {

@@ -16,7 +16,7 @@ const STAMP_STYLE: &str = concat!(
 );
 
 /// The stamp as a block of HTML for the end of a page.
-pub fn stamp_html(stamp: &Stamp) -> String {
+pub(crate) fn stamp_html(stamp: &Stamp) -> String {
     format!(
         "\n\n{STAMP_STYLE}<div class=\"techfile-stamp\">{}</div>\n",
         html(&stamp.line())
@@ -29,7 +29,7 @@ const HASH_STYLE: &str = "<style>\n.techfile-inputs td, .techfile-inputs th { pa
 
 /// Which part of the document control a directive shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Part {
+pub(crate) enum Part {
     /// Identification, revision history, review records and input files
     /// (`document-control`).
     All,
@@ -41,7 +41,7 @@ pub enum Part {
 }
 
 /// The document control content: level-2 sections, meant for a chapter of its own.
-pub fn render(stamp: &Stamp, part: Part, records: &[crate::review::Record]) -> String {
+pub(crate) fn render(stamp: &Stamp, part: Part, records: &[crate::review::Record]) -> String {
     let mut out = String::new();
     out.push_str(STYLE);
     out.push_str(HASH_STYLE);

@@ -12,7 +12,7 @@ use std::fmt::Write;
 
 /// The class the print copy looks for: a cover placed in a chapter is moved to the front
 /// of the PDF instead of being printed twice.
-pub const CLASS: &str = "techfile-cover";
+pub(crate) const CLASS: &str = "techfile-cover";
 
 const COVER_STYLE: &str = concat!(
     "<style>\n",

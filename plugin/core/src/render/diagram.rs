@@ -14,21 +14,21 @@ use std::collections::BTreeMap;
 
 /// A diagram directive found while expanding the book.
 #[derive(Clone, Debug)]
-pub struct Request {
+pub(crate) struct Request {
     /// The page and the directive's offset in the page's text, which its HTML is looked
     /// up by.
-    pub key: (String, usize),
+    pub(crate) key: (String, usize),
     /// The directive, which findings point at.
-    pub span: Span,
+    pub(crate) span: Span,
     /// The page it is on, which its links are relative to.
-    pub page: String,
-    pub scope: Scope,
+    pub(crate) page: String,
+    pub(crate) scope: Scope,
 }
 
 /// Lays out every requested diagram and draws it; returns the HTML of each by its key, and
 /// adds a finding for each diagram that cannot be drawn. Without a layout engine (a run
 /// that renders no diagram) each diagram is a note saying so.
-pub fn lay_out(
+pub(crate) fn lay_out(
     site: &Site<'_, '_>,
     requests: Vec<Request>,
     engine: Option<&dyn Layout>,
@@ -153,7 +153,7 @@ pub fn lay_out(
 const PAGE: (f64, f64) = (482.0, 680.0);
 
 /// How much a layout must shrink to fit the page (1 when it fits as it is).
-pub fn page_scale(p: &layout::Placement) -> f64 {
+pub(crate) fn page_scale(p: &layout::Placement) -> f64 {
     (PAGE.0 / p.width.max(1.0))
         .min(PAGE.1 / p.height.max(1.0))
         .min(1.0)

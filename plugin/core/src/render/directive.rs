@@ -4,24 +4,24 @@ use std::ops::Range;
 
 /// One directive as written.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Directive {
+pub(crate) struct Directive {
     /// The whole `{{#techfile ...}}` text.
-    pub range: Range<usize>,
+    pub(crate) range: Range<usize>,
     /// The words after `#techfile`, each with its range.
-    pub args: Vec<(String, Range<usize>)>,
+    pub(crate) args: Vec<(String, Range<usize>)>,
     /// False when the closing `}}` is missing; the range then covers only `{{#techfile`.
-    pub closed: bool,
+    pub(crate) closed: bool,
 }
 
 const OPEN: &str = "{{#techfile";
 
 /// A directive written with a backslash in front, which is shown as text.
-pub const ESCAPED: &str = "\\{{#techfile";
+pub(crate) const ESCAPED: &str = "\\{{#techfile";
 
 /// Every directive in `text`, in order. Directives inside code spans and code blocks are
 /// left alone so that documentation can show them, and so is `\{{#techfile ...}}`
 /// (the escape is removed when the text is expanded).
-pub fn find(text: &str) -> Vec<Directive> {
+pub(crate) fn find(text: &str) -> Vec<Directive> {
     if !text.contains(OPEN) {
         return Vec::new();
     }
@@ -82,11 +82,6 @@ fn code_ranges(text: &str) -> Vec<Range<usize>> {
         }
     }
     out
-}
-
-/// Removes the backslash before escaped directives so readers see the directive text.
-pub fn unescape(text: &str) -> String {
-    text.replace(ESCAPED, OPEN)
 }
 
 #[cfg(test)]

@@ -24,7 +24,7 @@ pub(crate) fn linked(site: &Site<'_, '_>, page: &str, message: &str) -> String {
 }
 
 /// The content of `{{#techfile gaps}}`.
-pub fn gaps(site: &Site<'_, '_>, page: &str) -> String {
+pub(crate) fn gaps(site: &Site<'_, '_>, page: &str) -> String {
     let g = site.gaps;
     let mut out = String::from(STYLE);
     out.push_str("\n## Coverage gaps\n\n");

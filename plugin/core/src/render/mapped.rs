@@ -12,7 +12,7 @@ use std::ops::Range;
 
 /// Where a piece of generated text comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Origin {
+pub(crate) enum Origin {
     /// Copied byte for byte from a file, starting at this byte offset.
     Copied { file: FileId, offset: usize },
     /// Written by the tool. Findings point at the span that asked for it (the directive,
@@ -23,6 +23,7 @@ pub enum Origin {
 /// Text and the origin of each of its byte ranges.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Mapped {
+    /// The text, Markdown for mdBook.
     pub text: String,
     /// Pieces in text order: where each starts in `text`, and its origin. A piece ends
     /// where the next one starts.
@@ -33,7 +34,7 @@ pub struct Mapped {
 }
 
 impl Mapped {
-    pub fn new() -> Mapped {
+    pub(crate) fn new() -> Mapped {
         Mapped::default()
     }
 
@@ -45,7 +46,7 @@ impl Mapped {
     }
 
     /// Appends `text`, which is `file`'s text from byte `offset` on.
-    pub fn push_copied(&mut self, text: &str, file: FileId, offset: usize) {
+    pub(crate) fn push_copied(&mut self, text: &str, file: FileId, offset: usize) {
         if text.is_empty() {
             return;
         }
@@ -62,7 +63,7 @@ impl Mapped {
     }
 
     /// Appends text the tool wrote.
-    pub fn push_generated(&mut self, text: &str, blame: Option<Span>) {
+    pub(crate) fn push_generated(&mut self, text: &str, blame: Option<Span>) {
         if text.is_empty() {
             return;
         }
@@ -74,13 +75,13 @@ impl Mapped {
     }
 
     /// Appends another mapped text, keeping its origins.
-    pub fn append(&mut self, other: &Mapped) {
+    pub(crate) fn append(&mut self, other: &Mapped) {
         self.append_range(other, 0..other.text.len());
     }
 
     /// Appends `range` of another mapped text, keeping its origins and the includes that
     /// overlap it (cut to the range). The range must fall on character boundaries.
-    pub fn append_range(&mut self, other: &Mapped, range: Range<usize>) {
+    pub(crate) fn append_range(&mut self, other: &Mapped, range: Range<usize>) {
         if range.start >= range.end {
             return;
         }
@@ -117,7 +118,7 @@ impl Mapped {
 
     /// Records that the text from `start` to the end was brought in by the include
     /// directive at `directive`.
-    pub fn mark_included(&mut self, start: usize, directive: Span) {
+    pub(crate) fn mark_included(&mut self, start: usize, directive: Span) {
         if start < self.text.len() {
             self.included.push((start..self.text.len(), directive));
         }
@@ -125,7 +126,7 @@ impl Mapped {
 
     /// The include directives that brought in the byte at `at`, the outermost (the one
     /// in the chapter) first; empty for text that was not included.
-    pub fn included_at(&self, at: usize) -> Vec<Span> {
+    pub(crate) fn included_at(&self, at: usize) -> Vec<Span> {
         let mut out: Vec<(&Range<usize>, Span)> = self
             .included
             .iter()
@@ -138,7 +139,7 @@ impl Mapped {
 
     /// This text with edits applied: each edit replaces a range of it with mapped text.
     /// Edits are sorted by position; one that overlaps the edit before it is skipped.
-    pub fn edit(&self, edits: impl IntoIterator<Item = (Range<usize>, Mapped)>) -> Mapped {
+    pub(crate) fn edit(&self, edits: impl IntoIterator<Item = (Range<usize>, Mapped)>) -> Mapped {
         let mut out = Mapped::new();
         out.text.reserve(self.text.len());
         let mut last = 0;
@@ -157,7 +158,7 @@ impl Mapped {
     /// The span in a source file of `range` of the text: the same bytes when they were
     /// copied (cut at the end of the piece that holds the start), the blamed span when
     /// they were generated.
-    pub fn span_of(&self, range: Range<usize>) -> Option<Span> {
+    pub(crate) fn span_of(&self, range: Range<usize>) -> Option<Span> {
         let n = self
             .pieces
             .partition_point(|(at, _)| *at <= range.start)
@@ -174,7 +175,7 @@ impl Mapped {
     }
 
     /// Whether every byte of `range` was written by the tool.
-    pub fn is_generated(&self, range: Range<usize>) -> bool {
+    pub(crate) fn is_generated(&self, range: Range<usize>) -> bool {
         let first = self
             .pieces
             .partition_point(|(start, _)| *start <= range.start);
@@ -194,7 +195,7 @@ impl Mapped {
     }
 
     /// Whether any of the text is copied from `file` or blamed on a place in it.
-    pub fn shows(&self, file: FileId) -> bool {
+    pub(crate) fn shows(&self, file: FileId) -> bool {
         self.pieces.iter().any(|(_, origin)| match origin {
             Origin::Copied { file: f, .. } => *f == file,
             Origin::Generated(Some(span)) => span.file == file,
@@ -203,7 +204,7 @@ impl Mapped {
     }
 
     /// The pieces of the text copied from files, in order.
-    pub fn copied(&self) -> impl Iterator<Item = &str> {
+    pub(crate) fn copied(&self) -> impl Iterator<Item = &str> {
         self.pieces
             .iter()
             .enumerate()
@@ -217,7 +218,7 @@ impl Mapped {
     /// replaces a range of `src` with mapped text. Edits are sorted by position; an empty
     /// range inserts, an empty replacement deletes, and an edit that overlaps the one
     /// before it is skipped.
-    pub fn splice(
+    pub(crate) fn splice(
         src: &str,
         file: FileId,
         offset: usize,

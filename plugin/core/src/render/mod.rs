@@ -1,26 +1,26 @@
 //! Generated Markdown and HTML: item pages, the catalog page, tables, and the expansion of
 //! `{{#techfile ...}}` directives in chapters. Pure: text in, text and findings out.
 
-pub mod control;
+pub(crate) mod control;
 pub mod cover;
-pub mod diagram;
-pub mod directive;
-pub mod gaps;
-pub mod mapped;
-pub mod pages;
-pub mod reviews;
-pub mod risk;
-pub mod sbom;
-pub mod site;
-pub mod style;
-pub mod support;
-pub mod svg;
-pub mod tables;
-pub mod threat;
-pub mod vulnerabilities;
+pub(crate) mod diagram;
+pub(crate) mod directive;
+pub(crate) mod gaps;
+pub(crate) mod mapped;
+pub(crate) mod pages;
+pub(crate) mod reviews;
+pub(crate) mod risk;
+pub(crate) mod sbom;
+pub(crate) mod site;
+pub(crate) mod style;
+pub(crate) mod support;
+pub(crate) mod svg;
+pub(crate) mod tables;
+pub(crate) mod threat;
+pub(crate) mod vulnerabilities;
 
-pub use mapped::{Mapped, Origin};
-pub use style::STYLE;
+pub use mapped::Mapped;
+pub(crate) use style::STYLE;
 
 use std::fmt::Write;
 
@@ -57,7 +57,7 @@ pub(crate) fn result_mark(result: Option<crate::model::TestResult>) -> String {
 pub(crate) const MARKS_LEGEND: &str = "<p class=\"techfile-legend\"><small>Marks: <em>(draft)</em> an item in work (<code>status = \"draft\"</code>), whatever its kind: it counts for no coverage yet. A test's result: <span class=\"techfile-ok\">(passed)</span>, <span class=\"techfile-gap\">(failed)</span>, or <strong>(not run)</strong> when its result is <code>not-run</code> or not recorded: what it verifies is not yet shown to work.</small></p>\n";
 
 /// Escapes text for HTML element content and attribute values alike.
-pub fn html(text: &str) -> String {
+pub(crate) fn html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -75,7 +75,7 @@ pub fn html(text: &str) -> String {
 /// Escapes text that may span lines for an HTML table cell. Line breaks become `<br>`:
 /// a blank line inside a raw HTML block would end the block in CommonMark and break the
 /// table apart.
-pub fn html_lines(text: &str) -> String {
+pub(crate) fn html_lines(text: &str) -> String {
     html(text.trim())
         .replace("\r\n", "\n")
         .replace(['\n', '\r'], "<br>")
@@ -104,7 +104,7 @@ pub fn markdown_inline(text: &str) -> String {
 /// renderer writes because generated tables are raw HTML, which mdBook does not rewrite.
 /// The path is the shortest relative one (`risks.html` between pages of one folder): a
 /// large book holds tens of thousands of these links, and mdBook renders each twice.
-pub fn href(from_page: &str, to_page: &str, anchor: &str) -> String {
+pub(crate) fn href(from_page: &str, to_page: &str, anchor: &str) -> String {
     if from_page == to_page {
         return format!("#{anchor}");
     }
@@ -132,7 +132,8 @@ pub fn href(from_page: &str, to_page: &str, anchor: &str) -> String {
 
 /// Demotes ATX headings in an item body by `by` levels so that an item's own headings nest
 /// under the item heading instead of competing with the page title.
-pub fn demote_headings(body: &str, by: usize) -> String {
+#[cfg(test)]
+pub(crate) fn demote_headings(body: &str, by: usize) -> String {
     let inserts = heading_inserts(body, by);
     if inserts.is_empty() {
         return body.to_owned();
@@ -150,7 +151,7 @@ pub fn demote_headings(body: &str, by: usize) -> String {
 
 /// Where [`demote_headings`] inserts `#` characters, and how many: at the start of every
 /// ATX heading outside code, never past level 6.
-pub fn heading_inserts(body: &str, by: usize) -> Vec<(usize, usize)> {
+pub(crate) fn heading_inserts(body: &str, by: usize) -> Vec<(usize, usize)> {
     use pulldown_cmark::{Event, Parser, Tag};
     // An ATX heading's `#` starts its line or follows indentation or a container marker;
     // without such a `#` (a link's `#fragment` is not one) the body needs no parsing.
@@ -182,7 +183,7 @@ pub fn heading_inserts(body: &str, by: usize) -> Vec<(usize, usize)> {
 /// The fence that closes a code block left open at the end of `body`, if any. An item body
 /// is pasted into a page between other items; an unclosed fence would turn everything after
 /// it, the following items included, into code.
-pub fn unclosed_fence(body: &str) -> Option<String> {
+pub(crate) fn unclosed_fence(body: &str) -> Option<String> {
     let mut open: Option<(u8, usize)> = None;
     for line in body.lines() {
         let indent = line.len() - line.trim_start_matches(' ').len();
@@ -213,7 +214,7 @@ pub fn unclosed_fence(body: &str) -> Option<String> {
 
 /// `part` as a percentage of `whole` with one decimal, computed in integers so the text is
 /// the same on every machine.
-pub fn percent(part: usize, whole: usize) -> String {
+pub(crate) fn percent(part: usize, whole: usize) -> String {
     if whole == 0 {
         return "n/a".into();
     }

@@ -13,7 +13,7 @@ impl Site<'_, '_> {
     /// The page listing every item of one kind, sorted by ID. Generated text is blamed on
     /// `blame` (the directive that placed the page), or on each item when no directive did;
     /// item bodies keep their own file positions.
-    pub fn item_page(
+    pub(crate) fn item_page(
         &self,
         kind: Kind,
         page: &str,
@@ -272,7 +272,7 @@ impl Site<'_, '_> {
     }
 
     /// The page listing every catalog entry with its mappings and the items tracing to it.
-    pub fn catalog_page(&self, page: &str, with_title: bool) -> String {
+    pub(crate) fn catalog_page(&self, page: &str, with_title: bool) -> String {
         let g = self.graph;
         let c = g.catalog;
         let mut out = String::new();

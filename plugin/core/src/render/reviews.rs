@@ -49,7 +49,7 @@ fn why(site: &Site<'_, '_>, page: &str, l: &LinkReview) -> String {
 }
 
 /// The content of `{{#techfile reviews}}`.
-pub fn reviews(site: &Site<'_, '_>, page: &str) -> String {
+pub(crate) fn reviews(site: &Site<'_, '_>, page: &str) -> String {
     let r: &Reviews = site.reviews;
     let items = site.graph.items;
     let mut out = String::from(STYLE);
@@ -151,7 +151,7 @@ pub fn reviews(site: &Site<'_, '_>, page: &str) -> String {
 /// The "Review" cell of an item page: each upstream item with the review it had, or why it
 /// is suspect or pending. `None` when the item links to no other item, or the book keeps
 /// no reviews and the item has none.
-pub fn item_review(site: &Site<'_, '_>, page: &str, item: usize) -> Option<String> {
+pub(crate) fn item_review(site: &Site<'_, '_>, page: &str, item: usize) -> Option<String> {
     let r = site.reviews;
     let items = site.graph.items;
     // Nothing is shown then, so nothing is formatted (this runs for every item).
@@ -192,7 +192,7 @@ pub fn item_review(site: &Site<'_, '_>, page: &str, item: usize) -> Option<Strin
 }
 
 /// The review records, for the document control page.
-pub fn records_table(records: &[Record]) -> String {
+pub(crate) fn records_table(records: &[Record]) -> String {
     if records.is_empty() {
         return "<p class=\"techfile-na\">No review is recorded: <code>mdbook-techfile review ID</code> records one.</p>\n".into();
     }

@@ -19,13 +19,13 @@ use std::fmt::Write;
 
 /// Which estimate a view shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Stage {
+pub(crate) enum Stage {
     Initial,
     Residual,
 }
 
 impl Stage {
-    pub fn parse(s: &str) -> Option<Stage> {
+    pub(crate) fn parse(s: &str) -> Option<Stage> {
         match s {
             "initial" => Some(Stage::Initial),
             "residual" => Some(Stage::Residual),
@@ -62,7 +62,7 @@ fn risks<'a>(g: &TraceGraph<'a>) -> Vec<(usize, &'a Item, &'a RiskFields)> {
 }
 
 /// A coloured label with the level's name, so the level does not rely on colour alone.
-pub fn badge(level: Acceptance) -> String {
+pub(crate) fn badge(level: Acceptance) -> String {
     format!(
         "<span class=\"techfile-level {}\">{}</span>",
         level.class(),
@@ -72,7 +72,7 @@ pub fn badge(level: Acceptance) -> String {
 
 /// "probable / serious" and the level badge, or what is missing. A CVSS vector is shown
 /// with its sub-score, so the reader can follow the mapping.
-pub fn estimate(config: &RiskConfig, est: &Estimate) -> String {
+pub(crate) fn estimate(config: &RiskConfig, est: &Estimate) -> String {
     if est.exploitability.is_none() && est.severity.is_none() && est.cited.is_none() {
         return gap("not estimated");
     }
@@ -145,7 +145,7 @@ fn cwe_links(ids: &[String]) -> String {
 }
 
 /// The description rows of a risk: label and HTML value, only those that are set.
-pub fn description(fields: &RiskFields) -> Vec<(&'static str, String)> {
+pub(crate) fn description(fields: &RiskFields) -> Vec<(&'static str, String)> {
     let mut rows = Vec::new();
     if let Some(a) = &fields.asset {
         rows.push(("Asset", html(a)));
@@ -174,7 +174,7 @@ pub fn description(fields: &RiskFields) -> Vec<(&'static str, String)> {
 }
 
 /// "yes: SRMF-HAZ-012", "no", or a gap when the risk has not been assessed for it.
-pub fn safety(fields: &RiskFields) -> String {
+pub(crate) fn safety(fields: &RiskFields) -> String {
     match (&fields.safety_impact, &fields.safety_reference) {
         (Some(s), Some(r)) if s.value => format!("yes: {}", html(&r.value)),
         (Some(s), None) if s.value => gap("yes, no safety reference"),
@@ -216,7 +216,7 @@ fn controls_cell(site: &Site<'_, '_>, page: &str, risk: usize) -> String {
 }
 
 /// The register: one row per live risk, sorted by ID.
-pub fn register(site: &Site<'_, '_>, page: &str) -> String {
+pub(crate) fn register(site: &Site<'_, '_>, page: &str) -> String {
     let config = site.risk;
     let mut out = String::from(STYLE);
     let _ = writeln!(
@@ -336,7 +336,7 @@ fn grid(
 }
 
 /// The matrix before or after controls: how many live risks fall in each cell, with links.
-pub fn matrix(site: &Site<'_, '_>, page: &str, stage: Stage) -> String {
+pub(crate) fn matrix(site: &Site<'_, '_>, page: &str, stage: Stage) -> String {
     let config = site.risk;
     let mut placed: BTreeMap<Cell, Vec<&str>> = BTreeMap::new();
     let mut unplaced = Vec::new();
@@ -400,7 +400,7 @@ pub fn matrix(site: &Site<'_, '_>, page: &str, stage: Stage) -> String {
 
 /// Security risks with a safety impact, for the safety risk file (ISO 14971), and the
 /// risks whose safety impact has not been assessed yet.
-pub fn handover(site: &Site<'_, '_>, page: &str) -> String {
+pub(crate) fn handover(site: &Site<'_, '_>, page: &str) -> String {
     let config = site.risk;
     let all = risks(site.graph);
     let mut out = String::from(STYLE);
@@ -465,7 +465,7 @@ fn cvss_range(config: &RiskConfig, row: usize) -> String {
 }
 
 /// The configured acceptance criteria: the matrix (without risks) and the CVSS mapping.
-pub fn criteria(config: &RiskConfig) -> String {
+pub(crate) fn criteria(config: &RiskConfig) -> String {
     let mut out = String::from(STYLE);
     out.push_str(&grid(
         config,
@@ -487,7 +487,7 @@ pub fn criteria(config: &RiskConfig) -> String {
 }
 
 /// The rows a risk adds to its item page: description, estimates, safety, justifications.
-pub fn item_rows(config: &RiskConfig, fields: &RiskFields) -> Vec<(&'static str, String)> {
+pub(crate) fn item_rows(config: &RiskConfig, fields: &RiskFields) -> Vec<(&'static str, String)> {
     let mut rows = description(fields);
     rows.push(("Before controls", estimate(config, &fields.initial)));
     rows.push(("After controls", estimate(config, &fields.residual)));

@@ -87,7 +87,7 @@ fn best_hash(c: &Component) -> Option<&(String, String)> {
 
 /// A link to the row of an SBOM object (component, service or other) from any page; plain
 /// text when its SBOM is not in the book.
-pub fn object_link(site: &Site<'_, '_>, from_page: &str, id: ObjectId) -> String {
+pub(crate) fn object_link(site: &Site<'_, '_>, from_page: &str, id: ObjectId) -> String {
     let sbom = site.sboms.sbom(id);
     let label = sbom.label_of(id.target);
     match site.sbom_pages.get(&id.sbom) {
@@ -104,7 +104,7 @@ pub fn object_link(site: &Site<'_, '_>, from_page: &str, id: ObjectId) -> String
 }
 
 /// Everything `{{#techfile sbom FILE}}` places, for the SBOM at `index`.
-pub fn sbom_page(site: &Site<'_, '_>, index: usize, page: &str, with_title: bool) -> String {
+pub(crate) fn sbom_page(site: &Site<'_, '_>, index: usize, page: &str, with_title: bool) -> String {
     let sbom = &site.sboms.sboms[index];
     let mut out = String::with_capacity(2048 + sbom.components.len() * 700);
     if with_title {

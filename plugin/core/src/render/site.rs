@@ -13,13 +13,13 @@ use std::sync::OnceLock;
 
 /// Something a page can host: the items of one kind, or the catalog.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Host {
+pub(crate) enum Host {
     Items(Kind),
     Catalog,
 }
 
 impl Host {
-    pub const ALL: [Host; 6] = [
+    pub(crate) const ALL: [Host; 6] = [
         Host::Items(Kind::Requirement),
         Host::Items(Kind::Risk),
         Host::Items(Kind::Control),
@@ -28,14 +28,14 @@ impl Host {
         Host::Catalog,
     ];
 
-    pub fn title(self) -> &'static str {
+    pub(crate) fn title(self) -> &'static str {
         match self {
             Host::Items(k) => k.plural_title(),
             Host::Catalog => "Regulatory catalog",
         }
     }
 
-    pub fn file_stem(self) -> &'static str {
+    pub(crate) fn file_stem(self) -> &'static str {
         match self {
             Host::Items(Kind::Requirement) => "requirements",
             Host::Items(Kind::Risk) => "risks",
@@ -56,52 +56,52 @@ impl Host {
 
 /// The book as the generators see it: the graph, which page hosts what, and the risk
 /// scales the estimates are shown on.
-pub struct Site<'g, 'a> {
-    pub graph: &'g TraceGraph<'a>,
-    pub risk: &'g RiskConfig,
+pub(crate) struct Site<'g, 'a> {
+    pub(crate) graph: &'g TraceGraph<'a>,
+    pub(crate) risk: &'g RiskConfig,
     /// Page (path relative to `src`) of each host.
-    pub pages: BTreeMap<Host, String>,
+    pub(crate) pages: BTreeMap<Host, String>,
     /// Catalog entries that do not apply to the device, with the reason.
-    pub not_applicable: &'g BTreeMap<String, String>,
+    pub(crate) not_applicable: &'g BTreeMap<String, String>,
     /// `coverage.draft`: whether links from drafts count as coverage (see
     /// [`crate::checks::coverage::counts`]).
-    pub drafts_count: bool,
+    pub(crate) drafts_count: bool,
     /// Version, commit, date and input hashes, when `[preprocessor.techfile.bundle]` is set.
-    pub stamp: Option<&'g Stamp>,
+    pub(crate) stamp: Option<&'g Stamp>,
     /// The loaded SBOMs and the items' `affects` links.
-    pub sboms: &'g SbomSet,
+    pub(crate) sboms: &'g SbomSet,
     /// The advisories matched against the SBOMs, with the VEX statements.
-    pub vulnerabilities: &'g crate::advisory::assess::Assessment,
+    pub(crate) vulnerabilities: &'g crate::advisory::assess::Assessment,
     /// Page of each SBOM placed in the book (by index into `sboms.sboms`).
-    pub sbom_pages: BTreeMap<usize, String>,
+    pub(crate) sbom_pages: BTreeMap<usize, String>,
     /// Fingerprints, review records and the review state of every link.
-    pub reviews: &'g crate::review::Reviews,
+    pub(crate) reviews: &'g crate::review::Reviews,
     /// The coverage gaps and the open work drafts leave.
-    pub gaps: &'g crate::checks::Gaps,
+    pub(crate) gaps: &'g crate::checks::Gaps,
     /// The support of every SBOM component.
-    pub support: &'g crate::lifecycle::Support,
+    pub(crate) support: &'g crate::lifecycle::Support,
     /// Write an outline: links to IDs as `<a>ID</a>`, without their target, title or
     /// following title text, and an item's table of facts and trace lists as a stand-in
     /// block. An outline has the same Markdown structure and the same ids as the full text,
     /// which is all a link check reads (it checks generated links through their anchors),
     /// and is much cheaper to make: the full pages hold tens of thousands of links.
-    pub outline: bool,
+    pub(crate) outline: bool,
     /// The STRIDE categories that apply to each type of threat-model element.
-    pub stride: &'g StrideConfig,
+    pub(crate) stride: &'g StrideConfig,
     /// The threat model, derived from the graph the first time a view needs it.
-    pub threat: OnceLock<Model<'g, 'a>>,
+    pub(crate) threat: OnceLock<Model<'g, 'a>>,
 }
 
 impl<'g, 'a> Site<'g, 'a> {
     /// The threat model of the book.
-    pub fn model(&self) -> &Model<'g, 'a> {
+    pub(crate) fn model(&self) -> &Model<'g, 'a> {
         self.threat.get_or_init(|| Model::new(self.graph))
     }
 }
 
 impl Site<'_, '_> {
     /// The page and anchor of an ID, if it is placed in the book.
-    pub fn locate(&self, id: &str) -> Option<(&str, String)> {
+    pub(crate) fn locate(&self, id: &str) -> Option<(&str, String)> {
         let host = match self.graph.lookup(id)? {
             Node::Catalog(_) => Host::Catalog,
             Node::Item(i) => Host::Items(self.graph.items[i].kind),
@@ -112,7 +112,7 @@ impl Site<'_, '_> {
 
     /// An HTML link to an ID with its title as a tooltip; escaped text when the ID has no
     /// page (unknown IDs are reported by the checks, not hidden here).
-    pub fn link(&self, from_page: &str, id: &str) -> String {
+    pub(crate) fn link(&self, from_page: &str, id: &str) -> String {
         if self.outline {
             return format!("<a>{}</a>", html(id));
         }
@@ -130,19 +130,19 @@ impl Site<'_, '_> {
 
     /// [`Self::link`] followed by the draft mark when the ID is a draft item, for the
     /// generated tables and lists.
-    pub fn marked(&self, from_page: &str, id: &str) -> String {
+    pub(crate) fn marked(&self, from_page: &str, id: &str) -> String {
         let mark = self.graph.item(id).map_or("", super::draft_mark);
         format!("{}{mark}", self.link(from_page, id))
     }
 
     /// [`Self::link_with_title`] followed by the draft mark when the ID is a draft item.
-    pub fn marked_with_title(&self, from_page: &str, id: &str) -> String {
+    pub(crate) fn marked_with_title(&self, from_page: &str, id: &str) -> String {
         let mark = self.graph.item(id).map_or("", super::draft_mark);
         format!("{}{mark}", self.link_with_title(from_page, id))
     }
 
     /// A test's link with its draft mark and its result, for the generated tables.
-    pub fn test_with_result(&self, from_page: &str, test: usize) -> String {
+    pub(crate) fn test_with_result(&self, from_page: &str, test: usize) -> String {
         let item = &self.graph.items[test];
         format!(
             "{} {}",
@@ -153,7 +153,7 @@ impl Site<'_, '_> {
 
     /// A link followed by the title: "REQ-1 Title". The title is on the page, so the link
     /// carries no tooltip repeating it.
-    pub fn link_with_title(&self, from_page: &str, id: &str) -> String {
+    pub(crate) fn link_with_title(&self, from_page: &str, id: &str) -> String {
         if self.outline {
             return self.link(from_page, id);
         }
@@ -171,7 +171,7 @@ impl Site<'_, '_> {
         }
     }
 
-    pub fn title_of(&self, id: &str) -> Option<&str> {
+    pub(crate) fn title_of(&self, id: &str) -> Option<&str> {
         Some(match self.graph.lookup(id)? {
             Node::Catalog(c) => &self.graph.catalog.entries()[c].title,
             Node::Item(i) => &self.graph.items[i].title,
@@ -205,7 +205,7 @@ impl Site<'_, '_> {
 
     /// Tests that verify the item, the controls implementing or mitigating it, or (for
     /// requirements) the requirements refining it: everything below in the chain.
-    pub fn tests_below(&self, item: usize) -> Vec<usize> {
+    pub(crate) fn tests_below(&self, item: usize) -> Vec<usize> {
         let g = self.graph;
         let mut tests = std::collections::BTreeSet::new();
         let mut seen = std::collections::BTreeSet::new();

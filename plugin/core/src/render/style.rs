@@ -15,11 +15,12 @@
 use std::fmt::Write;
 
 /// The colour variables, shared by [`STYLE`] and the stamp's style (which is on every page).
-pub const THEME: &str = ":root { --techfile-gap: #b00020; --techfile-ok: #1b5e20; --techfile-muted: #555; }\n\
+#[cfg(test)]
+pub(crate) const THEME: &str = ":root { --techfile-gap: #b00020; --techfile-ok: #1b5e20; --techfile-muted: #555; }\n\
 .coal, .navy, .ayu { --techfile-gap: #ffa8a8; --techfile-ok: #9be29b; --techfile-muted: #b4b4b4; }\n";
 
 /// Styles for generated tables, emitted with every directive that writes one.
-pub const STYLE: &str = concat!(
+pub(crate) const STYLE: &str = concat!(
     "<style>\n",
     ":root { --techfile-gap: #b00020; --techfile-ok: #1b5e20; --techfile-muted: #555; }\n",
     ".coal, .navy, .ayu { --techfile-gap: #ffa8a8; --techfile-ok: #9be29b; --techfile-muted: #b4b4b4; }\n",
@@ -60,7 +61,7 @@ pub const STYLE: &str = concat!(
 /// `<colgroup>` with one column per width, in percent of the table's width. The widths of
 /// a fixed-layout table come from here, so wrapping is decided by the author of the view,
 /// not by the longest token in a column.
-pub fn colgroup(widths: &[u8]) -> String {
+pub(crate) fn colgroup(widths: &[u8]) -> String {
     let mut out = String::from("<colgroup>");
     for w in widths {
         let _ = write!(out, "<col style=\"width: {w}%\">");

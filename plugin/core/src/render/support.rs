@@ -9,7 +9,7 @@ use crate::lifecycle::{EndOfSupport, Sourced};
 use std::fmt::Write;
 
 /// The addendum table, for a chapter.
-pub fn support(site: &Site<'_, '_>, page: &str) -> String {
+pub(crate) fn support(site: &Site<'_, '_>, page: &str) -> String {
     let support = site.support;
     let mut out = String::from(STYLE);
     // Dates are judged on the day given to the check, else on the date this version's

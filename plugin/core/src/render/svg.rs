@@ -18,7 +18,7 @@ const CONTEXT: &str = "#6b6b6b";
 /// The diagram as an HTML `<figure>` holding the SVG and its legend. `href` gives the link
 /// to an item's section (`None`: not placed in the book, drawn without a link); `note` is
 /// added to the caption.
-pub fn render(
+pub(crate) fn render(
     model: &Model<'_, '_>,
     diagram: &Diagram,
     placement: &Placement,
@@ -275,7 +275,7 @@ fn legend(context: bool) -> String {
 }
 
 /// A coordinate with one decimal, the same text on every machine.
-pub fn num(x: f64) -> String {
+pub(crate) fn num(x: f64) -> String {
     let tenths = (x * 10.0).round() as i64;
     let sign = if tenths < 0 { "-" } else { "" };
     let t = tenths.unsigned_abs();

@@ -23,7 +23,7 @@ fn tests_for(g: &TraceGraph<'_>, requirement: usize, controls: &[usize]) -> Vec<
 }
 
 /// Practice -> requirement -> controls -> tests, one row per requirement, gaps in red.
-pub fn matrix(site: &Site<'_, '_>, page: &str) -> String {
+pub(crate) fn matrix(site: &Site<'_, '_>, page: &str) -> String {
     let g = site.graph;
     // Which practices each live requirement traces to, computed once for the whole table.
     let mut by_practice: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
@@ -121,7 +121,7 @@ pub fn matrix(site: &Site<'_, '_>, page: &str) -> String {
 }
 
 /// Counts per kind and status, and coverage percentages.
-pub fn summary(site: &Site<'_, '_>) -> String {
+pub(crate) fn summary(site: &Site<'_, '_>) -> String {
     let g = site.graph;
     let live: Vec<usize> = (0..g.items.len()).filter(|&i| is_live(g, i)).collect();
     let of_kind = |k: Kind| live.iter().copied().filter(move |&i| g.items[i].kind == k);
@@ -218,7 +218,7 @@ pub fn summary(site: &Site<'_, '_>) -> String {
 
 /// The reference of every diagnostic code, generated from the code list itself so the
 /// documentation cannot drift from the tool.
-pub fn codes() -> String {
+pub(crate) fn codes() -> String {
     use crate::diag::Code;
     let mut out = String::from(
         "<table class=\"techfile-table techfile-fixed techfile-codes\">\n<colgroup><col style=\"width: 28%\"><col style=\"width: 11%\"><col style=\"width: 13%\"><col style=\"width: 48%\"></colgroup>\n<thead><tr><th>Code</th><th>Family</th><th>Default</th><th>Meaning</th></tr></thead>\n<tbody>\n",
@@ -320,7 +320,7 @@ fn id_list(site: &Site<'_, '_>, page: &str, ids: &[usize]) -> String {
 
 /// Each MDCG 2019-16 practice with its IEC 62443-4-1 and IEC 81001-5-1 references, the
 /// requirements, controls and tests under it, and the gaps.
-pub fn practices(site: &Site<'_, '_>, page: &str) -> String {
+pub(crate) fn practices(site: &Site<'_, '_>, page: &str) -> String {
     let g = site.graph;
     let c = g.catalog;
     let reqs = g.live_of_kind(Kind::Requirement);
@@ -408,7 +408,7 @@ pub fn practices(site: &Site<'_, '_>, page: &str) -> String {
 
 /// The Annex I conformity checklist for one regulation: each entry, whether it applies
 /// (with the reason when not), the requirements and evidence that meet it, and a status.
-pub fn checklist(site: &Site<'_, '_>, page: &str, regulation: EntryKind) -> String {
+pub(crate) fn checklist(site: &Site<'_, '_>, page: &str, regulation: EntryKind) -> String {
     let g = site.graph;
     let c = g.catalog;
     let mut by_entry: BTreeMap<&str, Vec<usize>> = BTreeMap::new();

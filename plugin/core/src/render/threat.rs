@@ -13,7 +13,7 @@ use crate::threat::{Cell, Model};
 use std::fmt::Write;
 
 /// Styles of the threat-model views, added after [`STYLE`].
-pub const THREAT_STYLE: &str = "<style>\n\
+pub(crate) const THREAT_STYLE: &str = "<style>\n\
 .techfile-stride td, .techfile-stride th { text-align: center; vertical-align: middle; }\n\
 .techfile-stride td:first-child, .techfile-stride th:first-child { text-align: left; }\n\
 .techfile-stride .techfile-na-reason { font-size: 0.8em; text-align: left; }\n\
@@ -91,7 +91,7 @@ fn risk_badge(site: &Site<'_, '_>, page: &str, r: usize) -> String {
 /// risks that name the element and the category (coloured by residual level), or the reason
 /// why the category does not apply; a gap is red; a category that does not apply to the
 /// element's type is a dash.
-pub fn stride(site: &Site<'_, '_>, page: &str) -> String {
+pub(crate) fn stride(site: &Site<'_, '_>, page: &str) -> String {
     let model = site.model();
     let elements = model.stride_elements();
     let mut out = styles();
@@ -205,7 +205,7 @@ fn or_dash(v: Option<&str>) -> String {
 /// manufacturer to tell users and IT departments (network ports and other interfaces):
 /// protocol and version, port, direction, exposure, authentication and encryption, the data
 /// it carries, and the risks and controls on it. Sorted by element, then ID.
-pub fn interfaces(site: &Site<'_, '_>, page: &str) -> String {
+pub(crate) fn interfaces(site: &Site<'_, '_>, page: &str) -> String {
     let model = site.model();
     let mut list: Vec<usize> = model.of_kind(Kind::Interface).to_vec();
     let owner = |i: usize| {
@@ -289,7 +289,7 @@ pub fn interfaces(site: &Site<'_, '_>, page: &str) -> String {
 
 /// `{{#techfile assets}}`: every asset with its type and the confidentiality, integrity and
 /// availability it needs, where it lives and moves, and the risks to it.
-pub fn assets(site: &Site<'_, '_>, page: &str) -> String {
+pub(crate) fn assets(site: &Site<'_, '_>, page: &str) -> String {
     let model = site.model();
     let mut out = styles();
     out.push_str("<table class=\"techfile-table techfile-threat techfile-assets\">\n<thead><tr><th>Asset</th><th>Type</th><th>C</th><th>I</th><th>A</th><th>Where</th><th>Risks and controls</th></tr></thead>\n<tbody>\n");
@@ -337,7 +337,7 @@ pub fn assets(site: &Site<'_, '_>, page: &str) -> String {
 
 /// `{{#techfile data-stores}}`: every data store with the assets it holds, its encryption
 /// at rest and retention, the trust boundaries around it, and its risks.
-pub fn data_stores(site: &Site<'_, '_>, page: &str) -> String {
+pub(crate) fn data_stores(site: &Site<'_, '_>, page: &str) -> String {
     let model = site.model();
     let mut out = styles();
     out.push_str("<table class=\"techfile-table techfile-threat techfile-data-stores\">\n<thead><tr><th>Data store</th><th>Assets held</th><th>Encryption at rest</th><th>Retention</th><th>Inside</th><th>Risks and controls</th></tr></thead>\n<tbody>\n");
@@ -366,7 +366,7 @@ pub fn data_stores(site: &Site<'_, '_>, page: &str) -> String {
 
 /// `{{#techfile data-flows}}`: every data flow with its ends, interfaces, assets, the trust
 /// boundaries it crosses, and its risks.
-pub fn data_flows(site: &Site<'_, '_>, page: &str) -> String {
+pub(crate) fn data_flows(site: &Site<'_, '_>, page: &str) -> String {
     let model = site.model();
     let mut out = styles();
     out.push_str("<table class=\"techfile-table techfile-fixed techfile-threat techfile-data-flows\">\n<colgroup><col style=\"width: 19%\"><col style=\"width: 21%\"><col style=\"width: 16%\"><col style=\"width: 16%\"><col style=\"width: 12%\"><col style=\"width: 16%\"></colgroup>\n<thead><tr><th>Data flow</th><th>From and to</th><th>Interfaces</th><th>Assets</th><th>Crosses</th><th>Risks and controls</th></tr></thead>\n<tbody>\n");
@@ -405,7 +405,7 @@ pub fn data_flows(site: &Site<'_, '_>, page: &str) -> String {
 
 /// `{{#techfile trust-boundaries}}`: every trust boundary with what it contains and the data
 /// flows that cross it.
-pub fn trust_boundaries(site: &Site<'_, '_>, page: &str) -> String {
+pub(crate) fn trust_boundaries(site: &Site<'_, '_>, page: &str) -> String {
     let model = site.model();
     let mut out = styles();
     out.push_str("<table class=\"techfile-table techfile-threat techfile-trust-boundaries\">\n<thead><tr><th>Trust boundary</th><th>Contains</th><th>Crossed by</th></tr></thead>\n<tbody>\n");
@@ -435,7 +435,7 @@ pub fn trust_boundaries(site: &Site<'_, '_>, page: &str) -> String {
 }
 
 /// The rows an element adds to its item page.
-pub fn item_rows(model: &Model<'_, '_>, i: usize) -> Vec<(&'static str, String)> {
+pub(crate) fn item_rows(model: &Model<'_, '_>, i: usize) -> Vec<(&'static str, String)> {
     let mut rows = Vec::new();
     let Some(f) = fields(model, i) else {
         return rows;
@@ -478,7 +478,7 @@ pub fn item_rows(model: &Model<'_, '_>, i: usize) -> Vec<(&'static str, String)>
 /// The trace lines an element's page adds below the generic ones: the trust boundaries it
 /// is inside, the boundaries a flow crosses, and the controls that protect it (those of its
 /// risks).
-pub fn trace_lines(site: &Site<'_, '_>, page: &str, i: usize) -> String {
+pub(crate) fn trace_lines(site: &Site<'_, '_>, page: &str, i: usize) -> String {
     let model = site.model();
     let item = model.item(i);
     let mut out = String::new();

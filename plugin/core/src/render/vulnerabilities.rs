@@ -78,7 +78,7 @@ fn snapshot(a: &Assessment) -> String {
 }
 
 /// Everything the directive places.
-pub fn render(site: &Site<'_, '_>, page: &str) -> String {
+pub(crate) fn render(site: &Site<'_, '_>, page: &str) -> String {
     let a = site.vulnerabilities;
     let sboms = site.sboms;
     let mut out = String::with_capacity(4096);

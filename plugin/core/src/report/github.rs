@@ -9,9 +9,10 @@
 use super::Finding;
 
 /// Annotations of one level GitHub shows per step.
-pub const PER_LEVEL: usize = 10;
+pub(crate) const PER_LEVEL: usize = 10;
 /// Annotations GitHub shows per job.
-pub const PER_JOB: usize = 50;
+#[cfg(test)]
+pub(crate) const PER_JOB: usize = 50;
 
 /// Escapes the message of a workflow command (`%`, CR, LF), as the toolkit does.
 fn escape_data(s: &str) -> String {
@@ -65,7 +66,7 @@ pub fn notice(title: &str, message: &str) -> String {
 }
 
 /// The workflow commands for `findings`: errors first, then warnings, at most
-/// [`PER_LEVEL`] of each, then one notice naming how many were left out and `more` (where
+/// `PER_LEVEL` of each, then one notice naming how many were left out and `more` (where
 /// the full list is).
 pub fn annotations(findings: &[&Finding], more: &str) -> String {
     let mut out = String::new();

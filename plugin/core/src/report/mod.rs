@@ -22,41 +22,41 @@ use std::collections::{BTreeMap, HashMap};
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Finding {
     /// The finding code (`unknown-id`).
-    pub code: String,
+    pub(crate) code: String,
     /// `error` or `warning`, as graded by the configuration.
-    pub severity: Severity,
-    pub message: String,
+    pub(crate) severity: Severity,
+    pub(crate) message: String,
     /// The ID of the item whose file holds the finding, else the file's name, else empty
     /// (a finding about the run as a whole).
-    pub subject: String,
+    pub(crate) subject: String,
     /// What the finding is about inside its subject: the names its message quotes, else
     /// the text it points at (whitespace collapsed, at most 120 characters).
-    pub target: String,
+    pub(crate) target: String,
     /// Lower-case hex SHA-256 of the key (code, subject, target, and the occurrence number
     /// when one subject has several findings with the same code and target).
-    pub fingerprint: String,
+    pub(crate) fingerprint: String,
     /// File name as the analysis names it (relative to where the tool runs).
-    pub file: Option<String>,
+    pub(crate) file: Option<String>,
     /// 1-based line and column of the start, and of the end, of the primary place.
-    pub line: Option<usize>,
-    pub column: Option<usize>,
-    pub end_line: Option<usize>,
-    pub end_column: Option<usize>,
-    pub help: Option<String>,
+    pub(crate) line: Option<usize>,
+    pub(crate) column: Option<usize>,
+    pub(crate) end_line: Option<usize>,
+    pub(crate) end_column: Option<usize>,
+    pub(crate) help: Option<String>,
 }
 
 impl Finding {
     /// The key findings are matched by between two versions (no line numbers).
-    pub fn key(&self) -> (&str, &str, &str) {
+    pub(crate) fn key(&self) -> (&str, &str, &str) {
         (&self.code, &self.subject, &self.target)
     }
 
-    pub fn is_error(&self) -> bool {
+    pub(crate) fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
 
     /// `file:line:column: ` when the finding has a place.
-    pub fn place(&self) -> String {
+    pub(crate) fn place(&self) -> String {
         match (&self.file, self.line, self.column) {
             (Some(f), Some(l), Some(c)) => format!("{f}:{l}:{c}"),
             (Some(f), _, _) => f.clone(),

@@ -10,10 +10,10 @@ use serde_json::{Value, json};
 
 /// The key under `partialFingerprints`: our own, versioned, so a change of the key's
 /// recipe shows as new fingerprints instead of silently matching the wrong findings.
-pub const FINGERPRINT_KEY: &str = "techfileKey/v1";
+pub(crate) const FINGERPRINT_KEY: &str = "techfileKey/v1";
 
 /// The schema URI of SARIF 2.1.0 (errata 01), as the specification publishes it.
-pub const SCHEMA_URI: &str =
+pub(crate) const SCHEMA_URI: &str =
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 
 /// Characters kept as they are in a relative URI path: RFC 3986 unreserved and `/`.

@@ -8,13 +8,13 @@ use crate::lifecycle::{EndOfSupport, Standing, count_days};
 use std::fmt::Write;
 
 /// Rows shown per table and findings shown in the list before the rest is counted.
-pub const MAX_ROWS: usize = 300;
+pub(crate) const MAX_ROWS: usize = 300;
 
 /// Text in a table cell or list entry, escaped so that nothing from an advisory or an
 /// SBOM can open a link, an image, an HTML tag, emphasis or code, or end the cell: the
 /// characters that do so are backslash-escaped (CommonMark renders them as written), line
 /// breaks become spaces. Other punctuation stays, so the raw text stays readable.
-pub fn cell(text: &str) -> String {
+pub(crate) fn cell(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
         match c {

@@ -16,7 +16,7 @@ use crate::sbom::Target;
 use serde::Serialize;
 
 /// Bumped when a field is removed or changes meaning; added fields keep the version.
-pub const SCHEMA_VERSION: u32 = 1;
+pub(crate) const SCHEMA_VERSION: u32 = 1;
 
 /// Where the revalidation date came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -31,6 +31,7 @@ pub enum TodaySource {
 }
 
 impl TodaySource {
+    /// How the report names where the day came from (`from --today`).
     pub fn describe(self) -> &'static str {
         match self {
             TodaySource::Argument => "from --today",
@@ -45,8 +46,11 @@ impl TodaySource {
 pub struct Run {
     /// The book folder as given on the command line.
     pub book: String,
+    /// The day dates were judged on (UTC).
     pub today: crate::model::Date,
+    /// Where that day came from.
     pub today_source: TodaySource,
+    /// The version of mdbook-techfile that wrote the report.
     pub tool_version: String,
 }
 
@@ -88,31 +92,31 @@ struct Source<'a> {
 /// The counts a reader looks at first.
 #[derive(Serialize, Clone, Copy, Debug, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
-pub struct Summary {
-    pub errors: usize,
-    pub warnings: usize,
-    pub components: usize,
-    pub checked: usize,
-    pub not_checked: usize,
-    pub vulnerabilities: usize,
+pub(crate) struct Summary {
+    pub(crate) errors: usize,
+    pub(crate) warnings: usize,
+    pub(crate) components: usize,
+    pub(crate) checked: usize,
+    pub(crate) not_checked: usize,
+    pub(crate) vulnerabilities: usize,
     /// Settled by a complete VEX statement (`not_affected` or `fixed`).
-    pub settled: usize,
+    pub(crate) settled: usize,
     /// Neither settled nor informational.
-    pub open: usize,
-    pub informational: usize,
-    pub unevaluated: usize,
-    pub vex_statements: usize,
+    pub(crate) open: usize,
+    pub(crate) informational: usize,
+    pub(crate) unevaluated: usize,
+    pub(crate) vex_statements: usize,
     /// Components whose end of support has passed.
-    pub support_ended: usize,
+    pub(crate) support_ended: usize,
     /// Components whose end of support comes within `revalidate.eos-warning-days`.
-    pub support_ending: usize,
+    pub(crate) support_ending: usize,
     /// Components no source gives a level or an end of support, in a book that keeps
     /// support data.
-    pub support_unknown: usize,
-    pub reviews_overdue: usize,
-    pub reviews_due: usize,
+    pub(crate) support_unknown: usize,
+    pub(crate) reviews_overdue: usize,
+    pub(crate) reviews_due: usize,
     /// Findings about test evidence and JUnit results (`evidence-*`, `junit-*`).
-    pub evidence_findings: usize,
+    pub(crate) evidence_findings: usize,
 }
 
 #[derive(Serialize)]
@@ -198,7 +202,9 @@ struct SupportEnd<'a> {
 /// The components whose support has ended, or ends within `revalidate.eos-warning-days`,
 /// on the run's date, in SBOM and component order: what `component-end-of-support` and
 /// `component-eos-soon` report, as a list.
-pub fn support_ending(analysis: &Analysis) -> Vec<(&ComponentSupport, EndOfSupport, Standing)> {
+pub(crate) fn support_ending(
+    analysis: &Analysis,
+) -> Vec<(&ComponentSupport, EndOfSupport, Standing)> {
     let Some(today) = analysis.support.today else {
         return Vec::new();
     };
@@ -215,7 +221,7 @@ pub fn support_ending(analysis: &Analysis) -> Vec<(&ComponentSupport, EndOfSuppo
 }
 
 /// The component of a support entry, as advisories name it.
-pub fn support_component(c: &ComponentSupport) -> Option<crate::advisory::ComponentId> {
+pub(crate) fn support_component(c: &ComponentSupport) -> Option<crate::advisory::ComponentId> {
     match c.id.target {
         Target::Component(component) => Some(crate::advisory::ComponentId {
             sbom: c.id.sbom,
@@ -241,7 +247,7 @@ fn component<'a>(analysis: &'a Analysis, id: crate::advisory::ComponentId) -> Co
 }
 
 /// The counts of a run.
-pub fn summary(analysis: &Analysis) -> Summary {
+pub(crate) fn summary(analysis: &Analysis) -> Summary {
     let a = &analysis.vulnerabilities;
     let (errors, warnings) = diag::counts(&analysis.findings);
     let settled = a.vulnerabilities.iter().filter(|v| a.is_settled(v)).count();

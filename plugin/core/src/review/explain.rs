@@ -9,10 +9,12 @@ use similar::{ChangeTag, TextDiff};
 /// One profile field that differs.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FieldChange {
+    /// The profile field's front-matter key (`title`, `derives-from`, the body).
     pub field: String,
     /// The normalised old and new values as text (lists joined with `, `; `(none)` when
     /// absent).
     pub old: String,
+    /// The value now, in the same form as `old`.
     pub new: String,
 }
 

@@ -27,7 +27,8 @@ use crate::diag::{Code, Diagnostic};
 use crate::fingerprint::{self, Profile};
 use crate::graph::{Node, TraceGraph};
 use crate::model::{Fingerprint, Span, Status};
-pub use record::{Meaning, Record};
+pub use record::Meaning;
+pub(crate) use record::Record;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The state of one reviewed (or not yet reviewed) link.
@@ -40,7 +41,10 @@ pub enum State {
     /// The upstream item changed since the review (`roots` is empty: this link is a root),
     /// or a link above it is suspect (`roots` names the root links, as (downstream,
     /// upstream) item indices).
-    Suspect { roots: Vec<(usize, usize)> },
+    Suspect {
+        /// The root links, as (downstream, upstream) indices into the analysis's items.
+        roots: Vec<(usize, usize)>,
+    },
     /// The stamp was made under another fingerprint profile version.
     OtherProfile(u32),
 }
@@ -54,8 +58,9 @@ pub struct LinkReview {
     pub upstream: usize,
     /// The stamp, by index into the downstream item's `reviewed_against`.
     pub stamp: Option<usize>,
+    /// The link's review state.
     pub state: State,
-    /// The newest record that covers the stamp, by index into [`Reviews::records`].
+    /// The newest record that covers the stamp, by index into `Reviews::records`.
     pub record: Option<usize>,
 }
 
@@ -63,26 +68,26 @@ pub struct LinkReview {
 #[derive(Clone, Debug, Default)]
 pub struct Reviews {
     /// The fingerprint profile version in force.
-    pub profile_version: u32,
+    pub(crate) profile_version: u32,
     /// Every item's own fingerprint under the profile in force, by item index.
-    pub fingerprints: Vec<Fingerprint>,
+    pub(crate) fingerprints: Vec<Fingerprint>,
     /// The review records, oldest first.
-    pub records: Vec<Record>,
+    pub(crate) records: Vec<Record>,
     /// Every link from a live item to another live item, sorted by (downstream ID,
     /// upstream ID).
     pub links: Vec<LinkReview>,
     /// Whether the book keeps reviews: some item carries a stamp, or a record exists.
-    pub tracked: bool,
+    pub(crate) tracked: bool,
 }
 
 impl Reviews {
     /// The links of one downstream item.
-    pub fn of_item(&self, item: usize) -> impl Iterator<Item = &LinkReview> {
+    pub(crate) fn of_item(&self, item: usize) -> impl Iterator<Item = &LinkReview> {
         self.links.iter().filter(move |l| l.item == item)
     }
 
     /// The newest record that covers a stamp of `item`.
-    pub fn last_record(&self, item: usize) -> Option<&Record> {
+    pub(crate) fn last_record(&self, item: usize) -> Option<&Record> {
         self.of_item(item)
             .filter_map(|l| l.record)
             .max_by_key(|&r| (self.records[r].timestamp, r))
@@ -91,7 +96,7 @@ impl Reviews {
 }
 
 /// Compares every stamp with today's fingerprints and with the records.
-pub fn check(
+pub(crate) fn check(
     graph: &TraceGraph<'_>,
     profile: &Profile,
     records: Vec<Record>,
@@ -336,6 +341,7 @@ fn suspect_finding(graph: &TraceGraph<'_>, l: &LinkReview, roots: &[(usize, usiz
 /// Who last changed an item file's normative content, as the edge found it in git.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Author {
+    /// The author's name as git records it.
     pub name: String,
     /// Lower-cased.
     pub email: String,

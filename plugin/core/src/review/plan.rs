@@ -14,8 +14,11 @@ pub struct Reviewer {
     pub name: String,
     /// `Name <email>` from git, when git knows it.
     pub identity: Option<String>,
+    /// The reviewer's role (`security lead`, `verification lead`), as given.
     pub role: String,
+    /// What the signature means: reviewed or approved (21 CFR 11.50 asks for it).
     pub meaning: Meaning,
+    /// A free-text comment recorded with the review.
     pub comment: Option<String>,
     /// RFC 3339 in UTC, `2026-11-29T10:15:00Z`.
     pub date: String,
@@ -171,7 +174,7 @@ fn quoted(s: &str) -> String {
 }
 
 /// The text of a review record.
-pub fn record_text(
+pub(crate) fn record_text(
     who: &Reviewer,
     covers: &[(String, String, Fingerprint)],
     profile: u32,

@@ -21,16 +21,14 @@ pub enum Meaning {
 }
 
 impl Meaning {
-    pub const WORDS: [&'static str; 2] = ["reviewed", "approved"];
-
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Meaning::Reviewed => "reviewed",
             Meaning::Approved => "approved",
         }
     }
 
-    pub fn parse(s: &str) -> Option<Meaning> {
+    pub(crate) fn parse(s: &str) -> Option<Meaning> {
         match s {
             "reviewed" => Some(Meaning::Reviewed),
             "approved" => Some(Meaning::Approved),
@@ -41,47 +39,47 @@ impl Meaning {
 
 /// One (item, upstream, fingerprint) a record covers.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Covered {
-    pub item: String,
-    pub upstream: String,
-    pub fingerprint: Fingerprint,
-    pub span: Span,
+pub(crate) struct Covered {
+    pub(crate) item: String,
+    pub(crate) upstream: String,
+    pub(crate) fingerprint: Fingerprint,
+    pub(crate) span: Span,
 }
 
 /// One review record as read.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Record {
-    pub file: FileId,
+    pub(crate) file: FileId,
     /// Path relative to the folder that holds the book.
-    pub path: String,
+    pub(crate) path: String,
     /// The printed name of the reviewer.
-    pub reviewer: String,
+    pub(crate) reviewer: String,
     /// `Name <email>` as git knew the reviewer, when it did.
-    pub git_identity: Option<String>,
-    pub role: String,
-    pub meaning: Meaning,
+    pub(crate) git_identity: Option<String>,
+    pub(crate) role: String,
+    pub(crate) meaning: Meaning,
     /// RFC 3339 in UTC, `2026-11-29T10:15:00Z`.
-    pub date: String,
+    pub(crate) date: String,
     /// Seconds since 1970-01-01 UTC.
-    pub timestamp: i64,
-    pub comment: Option<String>,
+    pub(crate) timestamp: i64,
+    pub(crate) comment: Option<String>,
     /// `HEAD` when the review was made.
-    pub commit: Option<String>,
+    pub(crate) commit: Option<String>,
     /// The working tree had changes that were not committed.
-    pub modified: bool,
-    pub covers: Vec<Covered>,
+    pub(crate) modified: bool,
+    pub(crate) covers: Vec<Covered>,
     /// Where the record names its reviewer, for findings about the record as a whole.
-    pub span: Span,
+    pub(crate) span: Span,
 }
 
 impl Record {
     /// The email of the git identity, lower-cased: what independence compares.
-    pub fn email(&self) -> Option<String> {
+    pub(crate) fn email(&self) -> Option<String> {
         email_of(self.git_identity.as_deref()?)
     }
 
     /// The day of the review, `YYYY-MM-DD`.
-    pub fn day(&self) -> &str {
+    pub(crate) fn day(&self) -> &str {
         &self.date[..10.min(self.date.len())]
     }
 }
@@ -116,7 +114,10 @@ const COVER_KEYS: &[&str] = &["item", "upstream", "fingerprint"];
 
 /// Reads the review records. Every file yields a record or at least one error-level
 /// finding; records are sorted by date, then path.
-pub fn load_records(map: &mut SourceMap, inputs: Vec<Input>) -> (Vec<Record>, Vec<Diagnostic>) {
+pub(crate) fn load_records(
+    map: &mut SourceMap,
+    inputs: Vec<Input>,
+) -> (Vec<Record>, Vec<Diagnostic>) {
     let mut records = Vec::new();
     let mut diags = Vec::new();
     for input in inputs {

@@ -16,21 +16,22 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 /// An object (component, service or other) in one of the loaded SBOMs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ObjectId {
-    pub sbom: usize,
+    pub(crate) sbom: usize,
     pub target: Target,
 }
 
 /// The loaded SBOMs and the `affects` links between items and their objects.
 #[derive(Debug, Default)]
 pub struct SbomSet {
+    /// The SBOMs that passed validation, sorted by path.
     pub sboms: Vec<Sbom>,
     /// The SBOMs that could not be read or did not validate.
-    pub failed: Vec<Failed>,
+    pub(crate) failed: Vec<Failed>,
     /// Per item (same index as the item list): the objects each `affects` entry resolved
     /// to, in the order written, without repeats.
     pub affects: Vec<Vec<ObjectId>>,
     /// Per object: the live items that affect it, sorted by ID.
-    pub affected_by: BTreeMap<ObjectId, Vec<usize>>,
+    pub(crate) affected_by: BTreeMap<ObjectId, Vec<usize>>,
 }
 
 impl SbomSet {
@@ -40,18 +41,19 @@ impl SbomSet {
     }
 
     /// Whether a directive argument names an SBOM that could not be read.
-    pub fn is_failed(&self, name: &str) -> bool {
+    #[cfg(test)]
+    pub(crate) fn is_failed(&self, name: &str) -> bool {
         self.failed_named(name).is_some()
     }
 
     /// The SBOM that could not be read which a directive argument names, if any.
-    pub fn failed_named(&self, name: &str) -> Option<&Failed> {
+    pub(crate) fn failed_named(&self, name: &str) -> Option<&Failed> {
         self.failed.iter().find(|f| f.is_named(name))
     }
 
     /// The SBOM a directive argument names: its key, its path in the book, or its file name
     /// when only one SBOM has that name.
-    pub fn find(&self, name: &str) -> Option<usize> {
+    pub(crate) fn find(&self, name: &str) -> Option<usize> {
         if let Some(i) = self
             .sboms
             .iter()

@@ -20,11 +20,11 @@ use crate::digest::sha256_hex;
 use std::collections::HashSet;
 
 /// Longest readable part of an anchor, in bytes.
-pub const MAX_SLUG: usize = 48;
+pub(crate) const MAX_SLUG: usize = 48;
 
 /// A lower-case slug for anchors: ASCII letters and digits, runs of anything else as one `-`,
 /// at most `max` bytes.
-pub fn slug(text: &str, max: usize) -> String {
+pub(crate) fn slug(text: &str, max: usize) -> String {
     let mut out = String::with_capacity(text.len().min(max));
     for c in text.chars() {
         if c.is_ascii_alphanumeric() {
@@ -44,7 +44,7 @@ pub fn slug(text: &str, max: usize) -> String {
 
 /// What an object is known by, for its anchor.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Identity {
+pub(crate) enum Identity {
     /// A component's canonical purl without qualifiers ([`super::purl::Purl::identity`]).
     Purl(String),
     /// A purl the parser refused, as written without qualifiers.
@@ -77,15 +77,9 @@ impl Identity {
         }
     }
 
-    /// The identity as one text (`purl:pkg:...`, `bom-ref:...`, `name:...`): equal for two
-    /// objects exactly when their identities are.
-    pub fn text(&self) -> String {
-        self.texts().0
-    }
-
     /// The readable part of the anchor, with the hash suffix when the slug lost
     /// information (see the module docs).
-    pub fn anchor_part(&self, fallback: &str) -> String {
+    pub(crate) fn anchor_part(&self, fallback: &str) -> String {
         let (identity, readable) = self.texts();
         let s = slug(&readable, MAX_SLUG);
         let exact = !matches!(self, Identity::Purl(_) | Identity::RawPurl(_)) && s == readable;
@@ -103,13 +97,13 @@ impl Identity {
 
 /// Hands out anchors under one SBOM's anchor, unique among themselves.
 #[derive(Debug)]
-pub struct Anchors<'a> {
+pub(crate) struct Anchors<'a> {
     prefix: &'a str,
     taken: HashSet<String>,
 }
 
 impl<'a> Anchors<'a> {
-    pub fn new(prefix: &'a str) -> Anchors<'a> {
+    pub(crate) fn new(prefix: &'a str) -> Anchors<'a> {
         Anchors {
             prefix,
             taken: HashSet::new(),
@@ -118,14 +112,14 @@ impl<'a> Anchors<'a> {
 
     /// The anchor of an object with this identity; `fallback` names the kind of object
     /// when the identity has no letters or digits at all.
-    pub fn next(&mut self, identity: &Identity, fallback: &str) -> String {
+    pub(crate) fn next(&mut self, identity: &Identity, fallback: &str) -> String {
         let wanted = format!("{}-{}", self.prefix, identity.anchor_part(fallback));
         unique(&mut self.taken, wanted)
     }
 }
 
 /// `wanted`, or `wanted-2`, `wanted-3`, ... whichever is still free.
-pub fn unique(taken: &mut HashSet<String>, wanted: String) -> String {
+pub(crate) fn unique(taken: &mut HashSet<String>, wanted: String) -> String {
     if taken.insert(wanted.clone()) {
         return wanted;
     }

@@ -17,11 +17,11 @@ use std::ops::Range;
 
 /// Per SBOM and code, this many reference findings are located one by one (locating costs
 /// a pass over the text); the rest are counted in one closing finding.
-pub const MAX_LOCATED: usize = 20;
+pub(crate) const MAX_LOCATED: usize = 20;
 
 /// A BOM-Link names an object in another BOM (`urn:cdx:serial/version#bom-ref`); this
 /// document cannot say whether it exists.
-pub fn is_bom_link(reference: &str) -> bool {
+pub(crate) fn is_bom_link(reference: &str) -> bool {
     reference.starts_with("urn:cdx:")
 }
 

@@ -109,7 +109,11 @@ fn decode(raw: &str) -> Option<String> {
 }
 
 /// The members of the object at `object`: (key, key range, value range), in written order.
-pub fn members(text: &str, object: &Range<usize>) -> Vec<(String, Range<usize>, Range<usize>)> {
+#[cfg(test)]
+pub(crate) fn members(
+    text: &str,
+    object: &Range<usize>,
+) -> Vec<(String, Range<usize>, Range<usize>)> {
     let mut out = Vec::new();
     let mut s = Scanner::at(text.as_bytes(), object.start);
     if s.eat(b'{').is_none() {
@@ -141,7 +145,7 @@ pub fn members(text: &str, object: &Range<usize>) -> Vec<(String, Range<usize>, 
 }
 
 /// The value of member `key` in the object at `object`.
-pub fn member(text: &str, object: &Range<usize>, key: &str) -> Option<Range<usize>> {
+pub(crate) fn member(text: &str, object: &Range<usize>, key: &str) -> Option<Range<usize>> {
     let mut s = Scanner::at(text.as_bytes(), object.start);
     s.eat(b'{')?;
     let mut found = None;
@@ -164,7 +168,7 @@ pub fn member(text: &str, object: &Range<usize>, key: &str) -> Option<Range<usiz
 }
 
 /// The ranges of the elements of the array at `array`, in order.
-pub fn elements(text: &str, array: &Range<usize>) -> Vec<Range<usize>> {
+pub(crate) fn elements(text: &str, array: &Range<usize>) -> Vec<Range<usize>> {
     let mut out = Vec::new();
     let mut s = Scanner::at(text.as_bytes(), array.start);
     if s.eat(b'[').is_none() {
@@ -184,7 +188,7 @@ pub fn elements(text: &str, array: &Range<usize>) -> Vec<Range<usize>> {
 }
 
 /// The range of the document's top-level value.
-pub fn root(text: &str) -> Option<Range<usize>> {
+pub(crate) fn root(text: &str) -> Option<Range<usize>> {
     let mut s = Scanner::at(text.as_bytes(), 0);
     // A UTF-8 byte order mark is not JSON whitespace, but editors on Windows write one.
     if text.starts_with('\u{feff}') {
@@ -196,7 +200,7 @@ pub fn root(text: &str) -> Option<Range<usize>> {
 /// Follows an RFC 6901 JSON pointer (`/components/3/hashes/0/content`) to the value it
 /// names. Returns the deepest value reached, so a pointer into something that does not
 /// exist (a missing required key) still lands on its parent.
-pub fn pointer(text: &str, pointer: &str) -> Option<Range<usize>> {
+pub(crate) fn pointer(text: &str, pointer: &str) -> Option<Range<usize>> {
     let mut here = root(text)?;
     if pointer.is_empty() {
         return Some(here);

@@ -9,17 +9,18 @@
 //! Only a document that passes all of them becomes an [`Sbom`].
 
 mod affects;
-pub mod anchor;
+pub(crate) mod anchor;
 mod build;
-pub mod locate;
+pub(crate) mod locate;
 pub mod ntia;
 pub mod purl;
-pub mod refs;
-pub mod schema;
-pub mod version;
+pub(crate) mod refs;
+pub(crate) mod schema;
+pub(crate) mod version;
 
-pub use affects::{ObjectId, SbomSet, resolve};
-pub use anchor::slug;
+pub(crate) use affects::ObjectId;
+pub use affects::{SbomSet, resolve};
+pub(crate) use anchor::slug;
 
 use crate::diag::{Code, Diagnostic};
 use crate::load::{Input, InputKind, add_text};
@@ -33,54 +34,56 @@ use std::ops::Range;
 /// `components` follow their parent.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Component {
-    pub bom_ref: Option<String>,
+    pub(crate) bom_ref: Option<String>,
     /// CycloneDX `type`: `library`, `application`, `firmware`, ...
-    pub kind: String,
-    pub group: Option<String>,
+    pub(crate) kind: String,
+    pub(crate) group: Option<String>,
+    /// CycloneDX `name` of the component.
     pub name: String,
-    pub version: Option<String>,
+    pub(crate) version: Option<String>,
     /// `supplier.name` (or its URL when it has no name).
-    pub supplier: Option<String>,
+    pub(crate) supplier: Option<String>,
     /// One entry per license choice: an SPDX ID, a license name or an expression.
-    pub licenses: Vec<String>,
+    pub(crate) licenses: Vec<String>,
+    /// CycloneDX `purl` (package URL) as written, when given.
     pub purl: Option<String>,
     /// The purl parsed into its canonical form, when it is a valid purl.
-    pub parsed_purl: Option<purl::Purl>,
-    pub cpe: Option<String>,
+    pub(crate) parsed_purl: Option<purl::Purl>,
+    pub(crate) cpe: Option<String>,
     /// SWID tag ID, OmniBOR ID or SWHID: the other unique identifiers CycloneDX knows.
-    pub other_id: Option<String>,
+    pub(crate) other_id: Option<String>,
     /// `(algorithm, hex)` as written.
     pub hashes: Vec<(String, String)>,
     /// What this component depends on directly (components or services of the same SBOM).
-    pub depends_on: Vec<Target>,
+    pub(crate) depends_on: Vec<Target>,
     /// `dependsOn` entries that name nothing in this SBOM (a BOM-Link, or a dangling
     /// reference, which is also a finding).
-    pub depends_on_other: Vec<String>,
+    pub(crate) depends_on_other: Vec<String>,
     /// Whether the component takes part in the dependency graph at all.
-    pub in_graph: bool,
+    pub(crate) in_graph: bool,
     /// The component this one is nested in.
-    pub parent: Option<usize>,
+    pub(crate) parent: Option<usize>,
     /// Where the component is written (its `name` value when found).
-    pub span: Span,
-    /// HTML anchor of its row, unique in the book (see [`anchor`]).
+    pub(crate) span: Span,
+    /// HTML anchor of its row, unique in the book (see `anchor`).
     pub anchor: String,
     /// Its `cdx:lifecycle:milestone:*` properties (CycloneDX property taxonomy), in the
     /// order written: where its support ends.
-    pub milestones: Vec<Milestone>,
+    pub(crate) milestones: Vec<Milestone>,
 }
 
 /// A `cdx:lifecycle:milestone:<name>` property of a component, as written.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Milestone {
+pub(crate) struct Milestone {
     /// What follows `cdx:lifecycle:milestone:` (`endOfSupport`, `endOfLife`, ...).
-    pub name: String,
-    pub value: String,
+    pub(crate) name: String,
+    pub(crate) value: String,
     /// Where the value is written (the component when it cannot be found).
-    pub span: Span,
+    pub(crate) span: Span,
 }
 
 /// The prefix of the lifecycle milestones of the CycloneDX property taxonomy.
-pub const MILESTONE: &str = "cdx:lifecycle:milestone:";
+pub(crate) const MILESTONE: &str = "cdx:lifecycle:milestone:";
 
 /// `group/name@version`, the way people name a package.
 fn label(group: Option<&str>, name: &str, version: Option<&str>) -> String {
@@ -103,7 +106,7 @@ impl Component {
 
     /// What the component's anchor is derived from: its purl without qualifiers, else its
     /// bom-ref, else its label.
-    pub fn identity(&self) -> Identity {
+    pub(crate) fn identity(&self) -> Identity {
         match (&self.parsed_purl, &self.purl, &self.bom_ref) {
             (Some(p), _, _) => Identity::Purl(p.identity()),
             (None, Some(raw), _) => Identity::RawPurl(raw.clone()),
@@ -116,24 +119,26 @@ impl Component {
 /// A service of an SBOM (`services`, nested services after their parent).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Service {
-    pub bom_ref: Option<String>,
-    pub group: Option<String>,
-    pub name: String,
-    pub version: Option<String>,
+    pub(crate) bom_ref: Option<String>,
+    pub(crate) group: Option<String>,
+    pub(crate) name: String,
+    pub(crate) version: Option<String>,
     /// `provider.name` (or its URL).
-    pub provider: Option<String>,
-    pub endpoints: Vec<String>,
-    pub authenticated: Option<bool>,
+    pub(crate) provider: Option<String>,
+    pub(crate) endpoints: Vec<String>,
+    pub(crate) authenticated: Option<bool>,
     /// `x-trust-boundary`: whether calling the service crosses a trust boundary.
-    pub trust_boundary: Option<bool>,
-    pub depends_on: Vec<Target>,
-    pub depends_on_other: Vec<String>,
+    pub(crate) trust_boundary: Option<bool>,
+    pub(crate) depends_on: Vec<Target>,
+    pub(crate) depends_on_other: Vec<String>,
     /// The service this one is nested in.
-    pub parent: Option<usize>,
+    pub(crate) parent: Option<usize>,
+    /// HTML anchor of the service's row on the SBOM page, unique in the book.
     pub anchor: String,
 }
 
 impl Service {
+    /// The service as the tables name it: `group/name@version`, the parts it has.
     pub fn label(&self) -> String {
         label(self.group.as_deref(), &self.name, self.version.as_deref())
     }
@@ -150,14 +155,15 @@ impl Service {
 /// formula, a standard's requirement, an organisation, a tool, ...
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Element {
-    pub bom_ref: String,
+    pub(crate) bom_ref: String,
     /// The CycloneDX definition the object follows (`vulnerability`, `formula`, ...) or,
     /// for objects defined in place, the field that holds them (`claims`).
     pub kind: String,
     /// Its `name`, `id`, `title` or `identifier` (with the version), else the bom-ref.
     pub label: String,
     /// JSON pointer of the object in the document.
-    pub pointer: String,
+    pub(crate) pointer: String,
+    /// HTML anchor of the object's row on the SBOM page, unique in the book.
     pub anchor: String,
 }
 
@@ -175,6 +181,7 @@ pub enum Target {
 /// A CycloneDX document that passed validation.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Sbom {
+    /// The document's text in the source map.
     pub file: FileId,
     /// Path shown in the book, relative to the folder that holds the book.
     pub path: String,
@@ -182,37 +189,40 @@ pub struct Sbom {
     /// what `{{#techfile sbom FILE}}` names.
     pub key: String,
     /// HTML anchor of the SBOM, unique in the book; component anchors start with it.
-    pub anchor: String,
-    pub spec_version: String,
-    pub serial_number: Option<String>,
-    pub bom_version: u64,
-    pub timestamp: Option<String>,
-    pub authors: Vec<String>,
-    pub tools: Vec<String>,
+    pub(crate) anchor: String,
+    pub(crate) spec_version: String,
+    pub(crate) serial_number: Option<String>,
+    pub(crate) bom_version: u64,
+    pub(crate) timestamp: Option<String>,
+    pub(crate) authors: Vec<String>,
+    pub(crate) tools: Vec<String>,
     /// Index of the primary component (`metadata.component`) in `components`.
-    pub primary: Option<usize>,
+    pub(crate) primary: Option<usize>,
+    /// Every component (`metadata.component` first, then `components[]` depth first, nested ones
+    /// after their parent).
     pub components: Vec<Component>,
+    /// Every service (`services[]`), flattened depth first as components are.
     pub services: Vec<Service>,
     /// The other objects with a bom-ref, in the order the schema map walks them.
     pub elements: Vec<Element>,
     /// Every bom-ref of the document and what carries it (the first, when two objects do).
-    pub by_ref: HashMap<String, Target>,
+    pub(crate) by_ref: HashMap<String, Target>,
     /// References inside the document that name no bom-ref of it (BOM-Links excepted).
-    pub unresolved: BTreeSet<String>,
+    pub(crate) unresolved: BTreeSet<String>,
     /// Whether the document has a `dependencies` array.
-    pub has_dependencies: bool,
+    pub(crate) has_dependencies: bool,
     /// SHA-256 of the file's bytes, lower-case hex.
-    pub sha256: String,
-    pub size: usize,
+    pub(crate) sha256: String,
+    pub(crate) size: usize,
     /// Span of the document's opening brace, for findings about the whole document.
-    pub root_span: Span,
+    pub(crate) root_span: Span,
     /// Span of `metadata` (or the document when absent).
-    pub metadata_span: Span,
+    pub(crate) metadata_span: Span,
 }
 
 impl Sbom {
     /// The anchor of the row of `target`.
-    pub fn anchor_of(&self, target: Target) -> &str {
+    pub(crate) fn anchor_of(&self, target: Target) -> &str {
         match target {
             Target::Component(i) => &self.components[i].anchor,
             Target::Service(i) => &self.services[i].anchor,
@@ -230,7 +240,7 @@ impl Sbom {
     }
 
     /// The bom-ref of `target`, if it has one.
-    pub fn bom_ref_of(&self, target: Target) -> Option<&str> {
+    pub(crate) fn bom_ref_of(&self, target: Target) -> Option<&str> {
         match target {
             Target::Component(i) => self.components[i].bom_ref.as_deref(),
             Target::Service(i) => self.services[i].bom_ref.as_deref(),
@@ -256,7 +266,10 @@ impl Sbom {
 /// What the edge adds to [`Input`] for an SBOM: the folder-relative key.
 #[derive(Debug)]
 pub struct SbomInput {
+    /// The file as read.
     pub input: Input,
+    /// Path relative to the configured SBOM folder with forward slashes (the file name for a
+    /// configured file): what `{{#techfile sbom FILE}}` names.
     pub key: String,
 }
 
@@ -266,7 +279,9 @@ pub use crate::digest::sha256_hex;
 /// that depend on them name them instead of suggesting another file or component).
 #[derive(Debug, Default)]
 pub struct Loaded {
+    /// The SBOMs that passed every stage, sorted by path.
     pub sboms: Vec<Sbom>,
+    /// The SBOMs that did not, so that directives naming them add no second finding.
     pub failed: Vec<Failed>,
 }
 
@@ -274,20 +289,20 @@ pub struct Loaded {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Failed {
     /// The key a directive names it by (its path inside its folder).
-    pub key: String,
+    pub(crate) key: String,
     /// Path relative to the folder that holds the book.
-    pub path: String,
+    pub(crate) path: String,
     /// Its name in findings (the source map's), so that a message naming it uses the
     /// same base as the finding's location.
-    pub name: String,
+    pub(crate) name: String,
     /// The file in the source map: its text when it could be read, else empty.
-    pub file: FileId,
+    pub(crate) file: FileId,
 }
 
 impl Failed {
     /// Whether a directive argument names this SBOM, as [`affects::SbomSet::find`] would
     /// name a loaded one: by key, path or file name.
-    pub fn is_named(&self, name: &str) -> bool {
+    pub(crate) fn is_named(&self, name: &str) -> bool {
         self.key == name || self.path == name || self.key.rsplit('/').next() == Some(name)
     }
 }

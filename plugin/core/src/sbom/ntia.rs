@@ -19,10 +19,10 @@ use crate::diag::{Code, Diagnostic};
 
 /// Per SBOM and code, this many components are reported one by one; the rest are counted in
 /// one closing finding. The SBOM's page in the book lists every gap.
-pub const MAX_PER_CODE: usize = 20;
+pub(crate) const MAX_PER_CODE: usize = 20;
 
 /// The component-level elements, in the order the book lists them.
-pub const COMPONENT_ELEMENTS: [(Code, &str); 4] = [
+pub(crate) const COMPONENT_ELEMENTS: [(Code, &str); 4] = [
     (Code::SbomMissingSupplier, "supplier"),
     (Code::SbomMissingVersion, "version"),
     (Code::SbomMissingIdentifier, "unique identifier"),
@@ -31,7 +31,7 @@ pub const COMPONENT_ELEMENTS: [(Code, &str); 4] = [
 
 /// Whether a component lacks the element of `code`. `has_graph`: the SBOM has a
 /// `dependencies` array at all.
-pub fn lacks(code: Code, c: &Component, has_graph: bool) -> bool {
+pub(crate) fn lacks(code: Code, c: &Component, has_graph: bool) -> bool {
     match code {
         Code::SbomMissingSupplier => c.supplier.is_none(),
         Code::SbomMissingVersion => c.version.is_none(),

@@ -9,7 +9,7 @@
 //!
 //! - **Case folding per type, from the specification's type definitions.** A namespace,
 //!   name or version is lower-cased only when the type's definition says it is not case
-//!   sensitive ([`CASE_INSENSITIVE`]). The crate's own table predates purl-spec issue 871
+//!   sensitive (`CASE_INSENSITIVE`). The crate's own table predates purl-spec issue 871
 //!   (May 2026), which made `npm` names and scopes and `golang` paths case sensitive (old
 //!   npm packages such as `JSONStream` keep their capitals), and it lacks types the
 //!   specification folds (`alpm`, `apk` names, `brew`, `luarocks`, `oci`, `vscode-extension`,
@@ -244,7 +244,7 @@ impl Purl {
 
     /// Whether this purl and `other` differ only in the case of their namespace and name:
     /// the type keeps their case, and a reference with the other case names nothing.
-    pub fn differs_only_in_case(&self, other: &Purl) -> bool {
+    pub(crate) fn differs_only_in_case(&self, other: &Purl) -> bool {
         self.package() != other.package()
             && self.package().to_lowercase() == other.package().to_lowercase()
     }
@@ -262,7 +262,7 @@ impl Purl {
 
     /// `pkg:type/namespace/name#subpath`, canonical: the package whatever its version, as
     /// two versions of a document name it.
-    pub fn versionless(&self) -> String {
+    pub(crate) fn versionless(&self) -> String {
         format!("{}{}", &self.text[..self.package_end], self.subpath())
     }
 
@@ -282,17 +282,18 @@ impl Purl {
         package.rsplit('/').next().unwrap_or(package)
     }
 
+    /// The version (after `@`, percent-decoded), when the purl has one.
     pub fn version(&self) -> Option<&str> {
         self.version.as_deref()
     }
 
     /// The namespace, percent-decoded and in the case the type keeps (`@Scope` of npm).
-    pub fn decoded_namespace(&self) -> Option<&str> {
+    pub(crate) fn decoded_namespace(&self) -> Option<&str> {
         self.namespace.as_deref()
     }
 
     /// The name, percent-decoded and in the case the type keeps (`JSONStream` of npm).
-    pub fn decoded_name(&self) -> &str {
+    pub(crate) fn decoded_name(&self) -> &str {
         &self.name
     }
 }

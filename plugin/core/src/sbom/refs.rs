@@ -26,7 +26,7 @@ const UNTYPED_REFERENCES: [&str; 3] = ["assemblies", "dependencies", "vulnerabil
 /// The shape of the document where bom-refs can occur: one node per set of schema
 /// locations a value can match.
 #[derive(Debug, Default)]
-pub struct Map {
+pub(crate) struct Map {
     nodes: Vec<Node>,
 }
 
@@ -45,7 +45,7 @@ struct Node {
 
 /// What the walk finds, with the path of each find.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Found<'v> {
+pub(crate) enum Found<'v> {
     /// An object that carries a bom-ref.
     Declaration {
         bom_ref: &'v str,
@@ -59,7 +59,7 @@ pub enum Found<'v> {
 /// The path from the document root to a value, kept as a stack during the walk and turned
 /// into an RFC 6901 JSON pointer only when a find needs one.
 #[derive(Debug, Default)]
-pub struct Path<'v> {
+pub(crate) struct Path<'v> {
     segments: Vec<Segment<'v>>,
 }
 
@@ -71,7 +71,7 @@ enum Segment<'v> {
 
 impl Path<'_> {
     /// The JSON pointer of the current value (`/dependencies/3/dependsOn/1`).
-    pub fn pointer(&self) -> String {
+    pub(crate) fn pointer(&self) -> String {
         let mut out = String::new();
         for s in &self.segments {
             out.push('/');
@@ -86,7 +86,7 @@ impl Path<'_> {
 
 /// The map of one spec version (an index into [`schema::VERSIONS`]), built on first use.
 /// A schema that cannot be read gives an empty map (and the validator reports it).
-pub fn map(version: usize) -> &'static Map {
+pub(crate) fn map(version: usize) -> &'static Map {
     static CELLS: [OnceLock<Map>; 4] = [
         OnceLock::new(),
         OnceLock::new(),
@@ -147,7 +147,7 @@ impl Map {
 
     /// Walks a document of this map's version and reports every declaration and reference
     /// to `found`, in a fixed order (object members by name, array elements in order).
-    pub fn walk<'v>(&self, doc: &'v Value, found: &mut impl FnMut(Found<'v>, &Path<'v>)) {
+    pub(crate) fn walk<'v>(&self, doc: &'v Value, found: &mut impl FnMut(Found<'v>, &Path<'v>)) {
         if self.nodes.is_empty() {
             return;
         }

@@ -12,7 +12,7 @@ use serde_json::Value;
 use std::sync::OnceLock;
 
 /// The spec versions this tool reads, oldest first.
-pub const VERSIONS: [&str; 4] = ["1.4", "1.5", "1.6", "1.7"];
+pub(crate) const VERSIONS: [&str; 4] = ["1.4", "1.5", "1.6", "1.7"];
 
 const BOM_SCHEMAS: [&str; 4] = [
     include_str!("../../schemas/bom-1.4.schema.json"),
@@ -39,13 +39,13 @@ const HELPERS: [(&str, &str); 3] = [
 
 /// At most this many schema errors are reported per file: the first ones locate the
 /// problem, and a file with thousands of broken entries is fixed by regenerating it.
-pub const MAX_ERRORS: usize = 20;
+pub(crate) const MAX_ERRORS: usize = 20;
 
 /// One schema violation: where (a JSON pointer) and what.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Violation {
-    pub pointer: String,
-    pub message: String,
+pub(crate) struct Violation {
+    pub(crate) pointer: String,
+    pub(crate) message: String,
 }
 
 /// The compiled validator of one spec version, built on first use: compiling a schema
@@ -66,7 +66,7 @@ fn validator(index: usize) -> &'static Result<Validator, String> {
 /// # Errors
 ///
 /// The vendored text is not JSON (which a unit test rules out).
-pub fn document(index: usize) -> Result<&'static Value, String> {
+pub(crate) fn document(index: usize) -> Result<&'static Value, String> {
     static CELLS: [OnceLock<Result<Value, String>>; 4] = [
         OnceLock::new(),
         OnceLock::new(),
@@ -100,13 +100,13 @@ fn build(schema: &Value) -> Result<Validator, String> {
 }
 
 /// Index into [`VERSIONS`] of a `specVersion` string.
-pub fn version_index(spec_version: &str) -> Option<usize> {
+pub(crate) fn version_index(spec_version: &str) -> Option<usize> {
     VERSIONS.iter().position(|v| *v == spec_version)
 }
 
 /// Validates a document against the schema of its spec version (an index into
 /// [`VERSIONS`]). Returns at most [`MAX_ERRORS`] violations and the total count.
-pub fn validate(version: usize, doc: &Value) -> Result<(Vec<Violation>, usize), String> {
+pub(crate) fn validate(version: usize, doc: &Value) -> Result<(Vec<Violation>, usize), String> {
     let validator = validator(version).as_ref().map_err(Clone::clone)?;
     let mut out = Vec::new();
     let mut total = 0;
@@ -237,7 +237,7 @@ fn describe(error: &ValidationError<'_>) -> String {
 
 /// A JSON pointer as a path a reader recognises: `/components/1/hashes/0` becomes
 /// `components[1].hashes[0]`; the root is the empty string.
-pub fn readable_path(pointer: &str) -> String {
+pub(crate) fn readable_path(pointer: &str) -> String {
     let mut out = String::new();
     for raw in pointer.split('/').skip(1) {
         let seg = raw.replace("~1", "/").replace("~0", "~");

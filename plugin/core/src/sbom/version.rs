@@ -42,7 +42,7 @@ fn number(digits: &str) -> Token {
 
 /// The sort key of a version string.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct VersionKey {
+pub(crate) struct VersionKey {
     tokens: Vec<Token>,
     semver: Option<semver::Version>,
     text: String,
@@ -73,7 +73,7 @@ fn semver_of(text: &str) -> Option<semver::Version> {
 }
 
 /// The sort key of `version`; compare keys to order versions.
-pub fn key(version: &str) -> VersionKey {
+pub(crate) fn key(version: &str) -> VersionKey {
     let semver = semver_of(version);
     let mut tokens = Vec::new();
     match &semver {
@@ -121,7 +121,8 @@ pub fn key(version: &str) -> VersionKey {
 }
 
 /// Compares two versions (see the module docs).
-pub fn compare(a: &str, b: &str) -> Ordering {
+#[cfg(test)]
+pub(crate) fn compare(a: &str, b: &str) -> Ordering {
     key(a).cmp(&key(b))
 }
 

@@ -8,7 +8,7 @@ use std::fmt::Write;
 
 /// What a diagram shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Scope {
+pub(crate) enum Scope {
     /// Every actor (but attacker profiles), process, data store, data flow and boundary.
     Whole,
     /// What is inside one trust boundary, and the elements outside that exchange data
@@ -21,27 +21,27 @@ pub enum Scope {
 /// A diagram ready for layout: its DOT text, flowing left to right and top to bottom (the
 /// one that fits an A4 page better is drawn), and what each name in it stands for.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Diagram {
+pub(crate) struct Diagram {
     /// Flowing left to right.
-    pub dot: String,
+    pub(crate) dot: String,
     /// The same diagram flowing top to bottom; empty for a large diagram, which is laid
     /// out one way only.
-    pub dot_tb: String,
+    pub(crate) dot_tb: String,
     /// Node `n{k}` is element `nodes[k].0`; `nodes[k].1` is true for context elements.
-    pub nodes: Vec<(usize, bool)>,
+    pub(crate) nodes: Vec<(usize, bool)>,
     /// Cluster `cluster_{k}` is trust boundary `boundaries[k]`.
-    pub boundaries: Vec<usize>,
+    pub(crate) boundaries: Vec<usize>,
     /// Edge `f{k}` is data flow `flows[k]`.
-    pub flows: Vec<usize>,
+    pub(crate) flows: Vec<usize>,
     /// Each node's label lines, as laid out (the title wrapped, then the ID).
-    pub labels: Vec<Vec<String>>,
+    pub(crate) labels: Vec<Vec<String>>,
     /// Each cluster's label lines.
-    pub boundary_labels: Vec<Vec<String>>,
+    pub(crate) boundary_labels: Vec<Vec<String>>,
 }
 
 impl Diagram {
     /// How many things the diagram draws: elements, trust boundaries and data flows.
-    pub fn size(&self) -> usize {
+    pub(crate) fn size(&self) -> usize {
         self.nodes.len() + self.boundaries.len() + self.flows.len()
     }
 }
@@ -49,8 +49,8 @@ impl Diagram {
 /// The font the layout measures text in and the SVG draws it with. Graphviz knows the
 /// metrics of Helvetica without any font installed, so the layout does not depend on the
 /// fonts of the machine.
-pub const FONT: &str = "Helvetica";
-pub const FONT_SIZE: f64 = 10.0;
+pub(crate) const FONT: &str = "Helvetica";
+pub(crate) const FONT_SIZE: f64 = 10.0;
 /// Characters per line of a wrapped title: narrow labels keep the ranks of a left-to-right
 /// diagram narrow, which matters most on an A4 page.
 const WRAP: usize = 16;
@@ -60,7 +60,7 @@ const MAX_LINES: usize = 3;
 const LARGE: usize = 120;
 
 /// Builds the diagram of `scope`.
-pub fn build(model: &Model<'_, '_>, scope: Scope) -> Diagram {
+pub(crate) fn build(model: &Model<'_, '_>, scope: Scope) -> Diagram {
     let is_node = |i: usize| model.item(i).kind.is_node() && !model.is_attacker(i);
     let all_nodes: Vec<usize> = [Kind::Actor, Kind::Process, Kind::DataStore]
         .iter()
@@ -258,7 +258,7 @@ pub fn build(model: &Model<'_, '_>, scope: Scope) -> Diagram {
 }
 
 /// A title cut into lines of about [`WRAP`] characters at spaces, at most [`MAX_LINES`].
-pub fn wrap(title: &str) -> Vec<String> {
+pub(crate) fn wrap(title: &str) -> Vec<String> {
     let mut lines: Vec<String> = Vec::new();
     let mut line = String::new();
     for word in title.split_whitespace() {

@@ -174,7 +174,7 @@ fn text(v: &Value) -> Option<String> {
 }
 
 /// A TOML basic string.
-pub fn toml_string(s: &str) -> String {
+pub(crate) fn toml_string(s: &str) -> String {
     let mut out = String::from("\"");
     for c in s.chars() {
         match c {

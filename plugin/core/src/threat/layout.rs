@@ -30,46 +30,46 @@ pub enum LayoutError {
 
 /// A point in Graphviz points (1/72 inch), y growing downwards as in SVG.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Point {
-    pub x: f64,
-    pub y: f64,
+pub(crate) struct Point {
+    pub(crate) x: f64,
+    pub(crate) y: f64,
 }
 
 /// Where `dot` put everything, in points with the origin at the top left.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Placement {
-    pub width: f64,
-    pub height: f64,
-    pub clusters: Vec<Cluster>,
-    pub nodes: Vec<PlacedNode>,
-    pub edges: Vec<PlacedEdge>,
+pub(crate) struct Placement {
+    pub(crate) width: f64,
+    pub(crate) height: f64,
+    pub(crate) clusters: Vec<Cluster>,
+    pub(crate) nodes: Vec<PlacedNode>,
+    pub(crate) edges: Vec<PlacedEdge>,
 }
 
 /// A cluster (`cluster_3`): its box as (left, top, right, bottom) and its label's centre.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Cluster {
-    pub name: String,
-    pub rect: [f64; 4],
-    pub label: Option<Point>,
+pub(crate) struct Cluster {
+    pub(crate) name: String,
+    pub(crate) rect: [f64; 4],
+    pub(crate) label: Option<Point>,
 }
 
 /// A node (`n3`): its centre, width and height.
 #[derive(Clone, Debug, PartialEq)]
-pub struct PlacedNode {
-    pub name: String,
-    pub centre: Point,
-    pub width: f64,
-    pub height: f64,
+pub(crate) struct PlacedNode {
+    pub(crate) name: String,
+    pub(crate) centre: Point,
+    pub(crate) width: f64,
+    pub(crate) height: f64,
 }
 
 /// An edge, by its `id` attribute (`f3`): the cubic B-spline control points (the first
 /// point, then three per segment), the arrow tip if any, and the label's centre.
 #[derive(Clone, Debug, PartialEq)]
-pub struct PlacedEdge {
-    pub id: String,
-    pub points: Vec<Point>,
-    pub tip: Option<Point>,
-    pub label: Option<Point>,
+pub(crate) struct PlacedEdge {
+    pub(crate) id: String,
+    pub(crate) points: Vec<Point>,
+    pub(crate) tip: Option<Point>,
+    pub(crate) label: Option<Point>,
 }
 
 /// Reads Graphviz JSON (`-Tjson0`) into a [`Placement`].
@@ -77,7 +77,7 @@ pub struct PlacedEdge {
 /// # Errors
 ///
 /// A message when the text is not the JSON Graphviz writes (a broken or foreign program).
-pub fn parse(json: &str) -> Result<Placement, String> {
+pub(crate) fn parse(json: &str) -> Result<Placement, String> {
     let v: Value = serde_json::from_str(json).map_err(|e| format!("not JSON: {e}"))?;
     let bb = numbers(v["bb"].as_str().ok_or("no bounding box `bb`")?)?;
     let [x0, y0, x1, y1] = four(&bb)?;

@@ -5,7 +5,7 @@
 //! Every reference between elements is a trace link of the graph; this module only derives
 //! what the links imply. Obsolete and duplicate items take no part.
 
-pub mod diagram;
+pub(crate) mod diagram;
 pub mod dragon;
 pub mod layout;
 
@@ -16,8 +16,8 @@ use std::collections::{BTreeSet, HashMap};
 
 /// The live elements of the threat model and what their links imply. Items are indices into
 /// the graph's item list; every list is sorted by ID.
-pub struct Model<'g, 'a> {
-    pub graph: &'g TraceGraph<'a>,
+pub(crate) struct Model<'g, 'a> {
+    pub(crate) graph: &'g TraceGraph<'a>,
     /// Live elements of each kind of [`Kind::MODEL`], by kind.
     by_kind: HashMap<Kind, Vec<usize>>,
     /// For each live element or boundary, the live trust boundaries it is inside, directly or
@@ -26,7 +26,7 @@ pub struct Model<'g, 'a> {
 }
 
 impl<'g, 'a> Model<'g, 'a> {
-    pub fn new(graph: &'g TraceGraph<'a>) -> Model<'g, 'a> {
+    pub(crate) fn new(graph: &'g TraceGraph<'a>) -> Model<'g, 'a> {
         let by_kind: HashMap<Kind, Vec<usize>> = Kind::MODEL
             .iter()
             .map(|&k| (k, graph.live_of_kind(k)))
@@ -41,16 +41,16 @@ impl<'g, 'a> Model<'g, 'a> {
     }
 
     /// Live elements of one kind, sorted by ID.
-    pub fn of_kind(&self, kind: Kind) -> &[usize] {
+    pub(crate) fn of_kind(&self, kind: Kind) -> &[usize] {
         self.by_kind.get(&kind).map_or(&[], Vec::as_slice)
     }
 
     /// Whether the book has a threat model: at least one live element of any model kind.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.by_kind.values().all(Vec::is_empty)
     }
 
-    pub fn item(&self, i: usize) -> &'a Item {
+    pub(crate) fn item(&self, i: usize) -> &'a Item {
         &self.graph.items[i]
     }
 
@@ -59,12 +59,12 @@ impl<'g, 'a> Model<'g, 'a> {
     }
 
     /// The live item a link of `i` with `relation` leads to, for single-valued keys.
-    pub fn target(&self, i: usize, relation: Relation) -> Option<usize> {
+    pub(crate) fn target(&self, i: usize, relation: Relation) -> Option<usize> {
         self.targets(i, relation).into_iter().next()
     }
 
     /// The live items the links of `i` with `relation` lead to, in the order written.
-    pub fn targets(&self, i: usize, relation: Relation) -> Vec<usize> {
+    pub(crate) fn targets(&self, i: usize, relation: Relation) -> Vec<usize> {
         self.graph
             .targets(i, relation)
             .into_iter()
@@ -78,7 +78,7 @@ impl<'g, 'a> Model<'g, 'a> {
     }
 
     /// Live items linking to `i` with `relation`, sorted by ID.
-    pub fn sources(&self, i: usize, relation: Relation) -> Vec<usize> {
+    pub(crate) fn sources(&self, i: usize, relation: Relation) -> Vec<usize> {
         self.graph
             .traced_by(Node::Item(i), relation)
             .into_iter()
@@ -87,7 +87,7 @@ impl<'g, 'a> Model<'g, 'a> {
     }
 
     /// Live risks that name `i` (as an asset, element, interface or data flow), sorted by ID.
-    pub fn risks_of(&self, i: usize) -> Vec<usize> {
+    pub(crate) fn risks_of(&self, i: usize) -> Vec<usize> {
         let mut out: Vec<usize> = Relation::RISK_MODEL
             .iter()
             .flat_map(|&r| self.sources(i, r))
@@ -97,7 +97,7 @@ impl<'g, 'a> Model<'g, 'a> {
     }
 
     /// Live controls that mitigate a risk of `i`, sorted by ID.
-    pub fn controls_of(&self, i: usize) -> Vec<usize> {
+    pub(crate) fn controls_of(&self, i: usize) -> Vec<usize> {
         let mut out: Vec<usize> = self
             .risks_of(i)
             .into_iter()
@@ -107,23 +107,15 @@ impl<'g, 'a> Model<'g, 'a> {
         out
     }
 
-    /// Live data flows that start or end at `i`, sorted by ID.
-    pub fn flows_of(&self, i: usize) -> Vec<usize> {
-        let mut out = self.sources(i, Relation::FlowFrom);
-        out.extend(self.sources(i, Relation::FlowTo));
-        self.sort(&mut out);
-        out
-    }
-
     /// Sorts item indices by ID and drops repeats.
-    pub fn sort(&self, v: &mut Vec<usize>) {
+    pub(crate) fn sort(&self, v: &mut Vec<usize>) {
         v.sort_by(|a, b| self.item(*a).id.cmp(&self.item(*b).id));
         v.dedup();
     }
 
     /// Whether an actor is an attacker profile: a source of threats, not an element of the
     /// system, so it is neither drawn nor analysed with STRIDE.
-    pub fn is_attacker(&self, i: usize) -> bool {
+    pub(crate) fn is_attacker(&self, i: usize) -> bool {
         self.item(i)
             .model
             .as_ref()
@@ -132,7 +124,7 @@ impl<'g, 'a> Model<'g, 'a> {
 
     /// The elements STRIDE per element is applied to: actors (not attackers), processes,
     /// data stores, data flows and interfaces, in that order, each kind sorted by ID.
-    pub fn stride_elements(&self) -> Vec<usize> {
+    pub(crate) fn stride_elements(&self) -> Vec<usize> {
         [
             Kind::Actor,
             Kind::Process,
@@ -147,7 +139,7 @@ impl<'g, 'a> Model<'g, 'a> {
     }
 
     /// What covers one STRIDE category of one element.
-    pub fn cell(&self, config: &StrideConfig, i: usize, category: Stride) -> Cell<'a> {
+    pub(crate) fn cell(&self, config: &StrideConfig, i: usize, category: Stride) -> Cell<'a> {
         let item = self.item(i);
         if !config.categories(item.kind).contains(&category) || self.is_attacker(i) {
             return Cell::Inapplicable;
@@ -175,13 +167,13 @@ impl<'g, 'a> Model<'g, 'a> {
     }
 
     /// The live trust boundaries `i` is inside, directly or through nesting, sorted by ID.
-    pub fn boundaries_of(&self, i: usize) -> &[usize] {
+    pub(crate) fn boundaries_of(&self, i: usize) -> &[usize] {
         self.inside.get(&i).map_or(&[], Vec::as_slice)
     }
 
     /// The trust boundaries a data flow crosses: those that hold one of its ends but not the
     /// other, sorted by ID. Empty when an end is missing.
-    pub fn crossings(&self, flow: usize) -> Vec<usize> {
+    pub(crate) fn crossings(&self, flow: usize) -> Vec<usize> {
         let (Some(from), Some(to)) = (
             self.target(flow, Relation::FlowFrom),
             self.target(flow, Relation::FlowTo),
@@ -196,13 +188,13 @@ impl<'g, 'a> Model<'g, 'a> {
     }
 
     /// Whether boundary `outer` holds boundary `inner`, directly or through nesting.
-    pub fn nests(&self, outer: usize, inner: usize) -> bool {
+    pub(crate) fn nests(&self, outer: usize, inner: usize) -> bool {
         self.boundaries_of(inner).contains(&outer)
     }
 
     /// The boundary `i` is drawn in: of the boundaries holding it, the innermost (the one
     /// inside the most others; the first by ID when boundaries overlap, which is reported).
-    pub fn innermost(&self, i: usize) -> Option<usize> {
+    pub(crate) fn innermost(&self, i: usize) -> Option<usize> {
         self.boundaries_of(i).iter().copied().max_by(|a, b| {
             self.boundaries_of(*a)
                 .len()
@@ -245,7 +237,7 @@ impl<'g, 'a> Model<'g, 'a> {
 
 /// One cell of the STRIDE matrix.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Cell<'a> {
+pub(crate) enum Cell<'a> {
     /// The category does not apply to the element's type.
     Inapplicable,
     /// Live risks that name the element and the category, sorted by ID.

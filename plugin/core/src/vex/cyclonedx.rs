@@ -6,7 +6,7 @@ use crate::model::{FileId, SourceMap, Span};
 use serde_json::Value;
 
 /// The property that carries a statement's review-by date.
-pub const REVIEW_BY: &str = "techfile:review-by";
+pub(crate) const REVIEW_BY: &str = "techfile:review-by";
 
 fn status(state: &str) -> Option<Status> {
     Some(match state {

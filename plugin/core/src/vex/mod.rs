@@ -19,7 +19,7 @@
 mod cyclonedx;
 mod openvex;
 
-pub use cyclonedx::REVIEW_BY;
+pub(crate) use cyclonedx::REVIEW_BY;
 
 use crate::diag::{Code, Diagnostic};
 use crate::model::{Date, FileId, SourceMap, Span};
@@ -28,7 +28,7 @@ use jiff::Timestamp;
 /// The status of a statement, on OpenVEX's (and CISA's minimum) scale; the label the
 /// document used is kept in [`Statement::label`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Status {
+pub(crate) enum Status {
     NotAffected,
     Affected,
     Fixed,
@@ -36,7 +36,7 @@ pub enum Status {
 }
 
 impl Status {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Status::NotAffected => "not_affected",
             Status::Affected => "affected",
@@ -47,20 +47,20 @@ impl Status {
 
     /// Whether the statement settles the vulnerability for the component: it is then
     /// listed with the statement, not reported.
-    pub fn settles(self) -> bool {
+    pub(crate) fn settles(self) -> bool {
         matches!(self, Status::NotAffected | Status::Fixed)
     }
 }
 
 /// The document format a statement came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Format {
+pub(crate) enum Format {
     CycloneDx,
     OpenVex,
 }
 
 impl Format {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Format::CycloneDx => "CycloneDX",
             Format::OpenVex => "OpenVEX",
@@ -70,7 +70,7 @@ impl Format {
 
 /// A component a statement names, as written.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Subject {
+pub(crate) enum Subject {
     /// A bom-ref, or a BOM-Link. `versions`: the CycloneDX `affects[].versions[].version`
     /// the statement is limited to (empty: every version).
     Ref {
@@ -82,7 +82,7 @@ pub enum Subject {
 }
 
 impl Subject {
-    pub fn text(&self) -> &str {
+    pub(crate) fn text(&self) -> &str {
         match self {
             Subject::Ref { reference, .. } => reference,
             Subject::Purl(p) => p,
@@ -93,42 +93,42 @@ impl Subject {
 /// One statement about one vulnerability and the components it names.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Statement {
-    pub format: Format,
-    pub file: FileId,
+    pub(crate) format: Format,
+    pub(crate) file: FileId,
     /// JSON pointer of the statement in its file (`/vulnerabilities/2`, `/statements/0`).
-    pub pointer: String,
+    pub(crate) pointer: String,
     /// The SBOM the statement is in, when it is in one (its own bom-refs come first).
-    pub sbom: Option<usize>,
-    pub vulnerability: String,
-    pub aliases: Vec<String>,
-    pub status: Status,
+    pub(crate) sbom: Option<usize>,
+    pub(crate) vulnerability: String,
+    pub(crate) aliases: Vec<String>,
+    pub(crate) status: Status,
     /// The status as the document writes it (`false_positive`, `exploitable`, ...).
-    pub label: String,
-    pub justification: Option<String>,
+    pub(crate) label: String,
+    pub(crate) justification: Option<String>,
     /// CycloneDX `analysis.detail`; OpenVEX `impact_statement` or `status_notes`.
-    pub detail: Option<String>,
+    pub(crate) detail: Option<String>,
     /// CycloneDX `analysis.response[]`; OpenVEX `action_statement`.
-    pub response: Vec<String>,
-    pub subjects: Vec<Subject>,
+    pub(crate) response: Vec<String>,
+    pub(crate) subjects: Vec<Subject>,
     /// The explicit review-by date, when the document gives one.
-    pub review_by: Option<Date>,
+    pub(crate) review_by: Option<Date>,
     /// When the statement was last updated, for `vex-max-age`.
-    pub updated: Option<Timestamp>,
+    pub(crate) updated: Option<Timestamp>,
     /// Whether the statement has what its status requires (a justification for
     /// `not_affected`, a response for `affected`); an incomplete one is reported and
     /// settles nothing.
-    pub complete: bool,
+    pub(crate) complete: bool,
 }
 
 impl Statement {
     /// Every name of the vulnerability: its id and aliases.
-    pub fn names(&self) -> impl Iterator<Item = &str> {
+    pub(crate) fn names(&self) -> impl Iterator<Item = &str> {
         std::iter::once(self.vulnerability.as_str()).chain(self.aliases.iter().map(String::as_str))
     }
 
     /// The date after which the statement must be reviewed: the explicit one, else its
     /// last update plus `max_age` days.
-    pub fn due(&self, max_age: Option<u32>) -> Option<Date> {
+    pub(crate) fn due(&self, max_age: Option<u32>) -> Option<Date> {
         if self.review_by.is_some() {
             return self.review_by;
         }
@@ -142,7 +142,7 @@ impl Statement {
     }
 
     /// The span of the statement (or of one of its members) in its file.
-    pub fn span(&self, map: &SourceMap, member: &str) -> Span {
+    pub(crate) fn span(&self, map: &SourceMap, member: &str) -> Span {
         let text = map.text(self.file);
         let pointer = if member.is_empty() {
             self.pointer.clone()
@@ -157,10 +157,11 @@ impl Statement {
 /// Every statement read, and the serial numbers of the documents they came from.
 #[derive(Debug, Default)]
 pub struct Statements {
+    /// Every statement read, document by document in the order given, each in written order.
     pub statements: Vec<Statement>,
     /// Bom-refs of components listed in standalone CycloneDX VEX documents, with their
     /// purls, so a statement can name a component by a bom-ref of its own document.
-    pub local_purls: Vec<(FileId, String, String)>,
+    pub(crate) local_purls: Vec<(FileId, String, String)>,
 }
 
 /// How a document names things to check: a string value at a pointer, in the JSON value.
@@ -174,7 +175,7 @@ pub(crate) fn str_at<'a>(v: &'a serde_json::Value, key: &str) -> Option<&'a str>
 /// Reads the statements of an SBOM's `vulnerabilities[]` (file `file` of `map`, SBOM
 /// number `sbom`). The SBOM passed schema validation, so the shapes are right; what is
 /// checked here is what VEX needs on top.
-pub fn from_sbom(
+pub(crate) fn from_sbom(
     map: &SourceMap,
     file: FileId,
     sbom: usize,
@@ -227,7 +228,7 @@ pub fn from_document(map: &SourceMap, file: FileId, out: &mut Statements) -> Vec
 }
 
 /// Whether a JSON document is OpenVEX (its `@context` is an openvex.dev namespace).
-pub fn is_openvex(value: &serde_json::Value) -> bool {
+pub(crate) fn is_openvex(value: &serde_json::Value) -> bool {
     value
         .get("@context")
         .and_then(serde_json::Value::as_str)
@@ -236,7 +237,7 @@ pub fn is_openvex(value: &serde_json::Value) -> bool {
 
 /// Whether the bytes of a file in an SBOM folder are an OpenVEX document rather than an
 /// SBOM: checked on the text, before the SBOM reader would reject it as not CycloneDX.
-pub fn looks_like_openvex(bytes: &[u8]) -> bool {
+pub(crate) fn looks_like_openvex(bytes: &[u8]) -> bool {
     let head = &bytes[..bytes.len().min(4096)];
     let text = String::from_utf8_lossy(head);
     text.contains("\"@context\"") && text.contains("openvex.dev/ns")
