@@ -1370,3 +1370,170 @@ fn git_failing_in_a_repository_is_not_called_no_repository() {
         eprintln!("not root: the `safe.directory` refusal is not reproduced, only a broken HEAD");
     }
 }
+
+/// A fresh `init` book in `mybook/` with broken inputs of every kind a finding can name:
+/// an item whose front-matter is not TOML (REQ-APP-001), one without a closing `+++`,
+/// an SBOM that is not JSON, and the references to them, spelt right and misspelt (issue 17,
+/// F1 and F2).
+fn book_with_broken_inputs() -> Book {
+    use crate::common::item;
+    let book = Book::empty();
+    book.run(&["init", "mybook", "--device", "Pump"])
+        .expect_code(0);
+    let firmware =
+        std::fs::read_to_string(crate::common::fixture("clean").join("sboms/firmware.cdx.json"))
+            .unwrap();
+    book.file(
+        "mybook/requirements/mine/REQ-APP-001.md",
+        item(
+            "REQ-APP-001",
+            "requirement",
+            "One",
+            &["last-reviewed = 2026-02-30", "derives-from = [\"MDCG-SD\"]"],
+            "",
+        ),
+    )
+    .file(
+        "mybook/requirements/mine/REQ-APP-002.md",
+        item(
+            "REQ-APP-002",
+            "requirement",
+            "Two",
+            &["derives-from = [\"MDCG-SD\"]"],
+            "",
+        ),
+    )
+    .file(
+        "mybook/requirements/mine/CTL-APP-001.md",
+        item(
+            "CTL-APP-001",
+            "control",
+            "Links",
+            &[
+                "status = \"draft\"",
+                "implements = [\"REQ-APP-01\", \"REQ-APP-001\"]",
+            ],
+            "",
+        ),
+    )
+    .file(
+        "mybook/requirements/mine/RSK-APP-001.md",
+        item(
+            "RSK-APP-001",
+            "risk",
+            "Risk",
+            &["status = \"draft\"", "affects = [\"mbedtls\"]"],
+            "",
+        ),
+    )
+    .file(
+        "mybook/requirements/mine/CTL-APP-002.md",
+        "+++\nid = \"CTL-APP-002\"\nkind = \"control\"\n",
+    )
+    .file(
+        "mybook/sboms/app.cdx.json",
+        firmware.replacen('{', "{ oops", 1),
+    )
+    .edit("mybook/book/src/requirements.md", |t| {
+        t + "\n{{#techfile ref REQ-APP-001}}\n\n{{#techfile ref REQ-APP-01}}\n\n\
+             {{#techfile sbom app.cdx.jsn}}\n\n{{#techfile sbom app.cdx.json}}\n\n\
+             {{#techfile ref CTL-APP-002}}\n"
+    })
+}
+
+/// The lines of a human report that are the tool's words, not quoted source: snippet lines
+/// (`12 │ text`) quote the user's file and are left out.
+fn own_words(text: &str) -> Vec<&str> {
+    text.lines()
+        .filter(|l| {
+            !l.split_once('│')
+                .is_some_and(|(gutter, _)| gutter.trim().parse::<u32>().is_ok())
+        })
+        .filter(|l| !l.starts_with("techfile: "))
+        .collect()
+}
+
+/// Every path a human report's findings name: the locations (`┌─ path:line:column`) and
+/// each quoted token in a message, label, help or note that is a path to a file (has a
+/// folder and a file extension).
+fn named_paths(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for line in own_words(text) {
+        if let Some(at) = line.trim_start().strip_prefix("┌─ ") {
+            let file = at.rsplitn(3, ':').last().unwrap_or(at);
+            out.push(file.to_string());
+        }
+        for (n, token) in line.split('`').enumerate() {
+            let file_name = token.rsplit('/').next().unwrap_or(token);
+            let is_path = n % 2 == 1
+                && token.contains('/')
+                && !token.contains(char::is_whitespace)
+                && !token.contains(['{', ':', '*', '#'])
+                && file_name.rsplit_once('.').is_some_and(|(stem, ext)| {
+                    !stem.is_empty()
+                        && !ext.is_empty()
+                        && ext.chars().all(|c| c.is_ascii_alphanumeric())
+                });
+            if is_path {
+                out.push(token.to_string());
+            }
+        }
+    }
+    out
+}
+
+/// Every path in a finding (message, labels, help, notes) has the base of its location:
+/// `check mybook/book` from the folder above names files from there, `mdbook build` from
+/// the book root. Before, messages and some helps named files relative to the folder that
+/// holds the book whatever the run's base (issue 17, F1).
+#[test]
+fn every_path_in_a_finding_resolves_from_the_base_of_its_run() {
+    require!(Mdbook);
+    let book = book_with_broken_inputs();
+    let parent = book.root().to_path_buf();
+    let checked = crate::common::run(&parent, &["check", "mybook/book", "--color", "never"]);
+    checked.expect_code(1);
+    let root = book.path("mybook/book");
+    let mut cmd = Command::new("mdbook");
+    cmd.arg("build")
+        .current_dir(&root)
+        .env("MDBOOK_PREPROCESSOR__TECHFILE__COMMAND", crate::common::BIN)
+        .env("GIT_CEILING_DIRECTORIES", &parent)
+        .env_remove("SOURCE_DATE_EPOCH");
+    let built = cmd.output().expect("mdbook runs");
+    assert!(!built.status.success());
+    let built = String::from_utf8_lossy(&built.stderr).into_owned();
+    for (run, text, base) in [
+        ("check", &checked.stdout, &parent),
+        ("build", &built, &root),
+    ] {
+        // The broken inputs of every kind are there, each with its findings.
+        for code in [
+            "toml-syntax",
+            "unclosed-front-matter",
+            "sbom-json-syntax",
+            "unknown-reference",
+            "unknown-sbom",
+            "unknown-component",
+            "unknown-id",
+        ] {
+            assert!(
+                text.contains(&format!("[{code}]")),
+                "{run}: no {code} in {text}"
+            );
+        }
+        let paths = named_paths(text);
+        for broken in ["REQ-APP-001.md", "CTL-APP-002.md", "app.cdx.json"] {
+            // In locations, and in words too (a message or a help names the file).
+            let named = paths.iter().filter(|p| p.ends_with(broken)).count();
+            assert!(named >= 3, "{run}: {broken} named {named} times in {text}");
+        }
+        for path in &paths {
+            assert!(
+                base.join(path).is_file(),
+                "{run}: `{path}` is not a file from {}:\n{text}",
+                base.display()
+            );
+        }
+    }
+}

@@ -954,7 +954,7 @@ impl Expander<'_, '_, '_> {
                 )
                 .help(format!(
                     "`{}` could not be read: see the error reported in `{}` and fix it first; if it is the SBOM meant here, write `{}` in the directive",
-                    failed.key, failed.path, failed.key
+                    failed.key, failed.name, failed.key
                 )),
                 &d.args[1].1,
                 "not a loaded SBOM",
@@ -1053,7 +1053,7 @@ impl Expander<'_, '_, '_> {
                     Code::UnknownReference,
                     format!(
                         "reference to `{id}`, defined in `{}`, which could not be read",
-                        broken.path
+                        broken.name
                     ),
                 ),
                 range,
