@@ -1537,3 +1537,49 @@ fn every_path_in_a_finding_resolves_from_the_base_of_its_run() {
         }
     }
 }
+
+/// A misspelt ID whose closest is an item that failed to load (REQ-APP-001) gets no
+/// suggestion of a loaded item that is merely close too (REQ-APP-002): the finding says the
+/// closest could not be read and points at its error, in a trace link and a `ref` directive
+/// alike (issue 17, F2).
+#[test]
+fn a_misspelt_id_whose_item_failed_points_at_the_failure() {
+    let book = book_with_broken_inputs();
+    let checked = crate::common::check(&book.path("mybook"));
+    checked.expect_code(1);
+    let misspelt: Vec<_> = checked
+        .findings
+        .iter()
+        .filter(|f| f["message"].as_str().unwrap().contains("`REQ-APP-01`"))
+        .collect();
+    let mut codes: Vec<&str> = misspelt
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    codes.sort_unstable();
+    assert_eq!(
+        codes,
+        ["unknown-id", "unknown-reference"],
+        "{}",
+        checked.stdout
+    );
+    for f in misspelt {
+        let help = f["help"].as_str().unwrap();
+        assert!(!help.contains("REQ-APP-002"), "{help}");
+        assert!(
+            help.contains("`requirements/mine/REQ-APP-001.md`, which could not be read"),
+            "{help}"
+        );
+        assert!(
+            f["message"]
+                .as_str()
+                .unwrap()
+                .contains("the closest, `REQ-APP-001`, could not be read"),
+            "{f}"
+        );
+        assert!(
+            related(f).contains(&"requirements/mine/REQ-APP-001.md:2".to_string()),
+            "{f}"
+        );
+    }
+}

@@ -1069,8 +1069,22 @@ impl Expander<'_, '_, '_> {
         } else {
             None
         };
+        if let Some(crate::checks::trace::Closest::Broken(closest, broken)) = suggestion {
+            let finding = self.finding(
+                Diagnostic::new(
+                    Code::UnknownReference,
+                    format!("reference to unknown ID `{id}`; the closest, `{closest}`, could not be read"),
+                ),
+                range,
+                "no loaded item or catalog entry has this ID",
+            );
+            self.diags.push(crate::checks::trace::on_misspelt_broken(
+                finding, closest, broken,
+            ));
+            return;
+        }
         let help = match suggestion {
-            Some(s) => format!("did you mean `{s}`?"),
+            Some(s) => format!("did you mean `{}`?", s.id()),
             None => "reference an existing item or catalog ID, or create the item".into(),
         };
         let finding = self.finding(

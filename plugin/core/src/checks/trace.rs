@@ -51,7 +51,21 @@ fn unknown(graph: &TraceGraph<'_>, out: &mut Vec<Diagnostic>) {
         } else {
             None
         };
-        let help = match (suggestion, link.relation) {
+        if let Some(Closest::Broken(id, broken)) = suggestion {
+            let d = Diagnostic::new(
+                Code::UnknownId,
+                format!(
+                    "`{}` {} unknown ID `{}`; the closest, `{id}`, could not be read",
+                    item.id,
+                    link.relation.label(),
+                    link.target
+                ),
+            )
+            .at(link.span, "no loaded item or catalog entry has this ID");
+            out.push(on_misspelt_broken(d, id, broken));
+            continue;
+        }
+        let help = match (suggestion.map(Closest::id), link.relation) {
             (Some(s), _) => format!("did you mean `{s}`? Otherwise create an item with this ID or remove the link"),
             (None, Relation::DerivesFrom) => "create an item with this ID, use a built-in catalog ID (see the catalog page), or remove the link".into(),
             (None, r) => format!("`{}` takes {}: create the item with this ID, or remove the link", r.key(), r.expected_targets()),
@@ -119,18 +133,61 @@ pub(crate) fn note_links_to_broken(graph: &TraceGraph<'_>, diags: &mut [Diagnost
     }
 }
 
-/// A close existing ID, for typos. Looks at catalog IDs and item IDs of similar length only,
-/// which keeps this cheap on large books.
-pub(crate) fn suggest<'a>(graph: &'a TraceGraph<'_>, target: &str) -> Option<&'a str> {
+/// The ID closest to a misspelt one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Closest<'a> {
+    /// An item or catalog entry that loaded.
+    Known(&'a str),
+    /// An item file that did not load, and the ID it is for: the misspelling most likely
+    /// means it, and suggesting a loaded ID would send the reader away from the root cause.
+    Broken(&'a str, &'a Broken),
+}
+
+impl<'a> Closest<'a> {
+    /// The suggested ID.
+    pub(crate) fn id(self) -> &'a str {
+        match self {
+            Closest::Known(id) | Closest::Broken(id, _) => id,
+        }
+    }
+}
+
+/// A close ID, for typos: among catalog IDs, item IDs and the IDs of item files that did not
+/// load (weighed alike, as the `sbom` directive weighs SBOM files that failed). Looks at IDs
+/// of similar length only, which keeps this cheap on large books.
+pub(crate) fn suggest<'a>(graph: &TraceGraph<'a>, target: &str) -> Option<Closest<'a>> {
     let near = |s: &&str| s.len().abs_diff(target.len()) <= 2;
-    let candidates = graph
-        .catalog
+    let catalog: &'a crate::catalog::Catalog = graph.catalog;
+    let items: &'a [Item] = graph.items;
+    let broken: &'a [Broken] = graph.broken;
+    let candidates = catalog
         .entries()
         .iter()
         .map(|e| e.id.as_str())
-        .chain(graph.items.iter().map(|i| i.id.as_str()))
+        .chain(items.iter().map(|i| i.id.as_str()))
+        .chain(broken.iter().map(Broken::id_or_stem))
         .filter(near);
-    crate::suggest::closest(target, candidates)
+    let id = crate::suggest::closest(target, candidates)?;
+    if graph.lookup(id).is_some() {
+        return Some(Closest::Known(id));
+    }
+    broken
+        .iter()
+        .find(|b| b.id_or_stem() == id)
+        .map(|b| Closest::Broken(id, b))
+}
+
+/// A finding about the misspelt ID `target` whose closest ID is declared by the item file
+/// `broken`, which did not load: it points at that file and suggests no loaded ID.
+pub(crate) fn on_misspelt_broken(d: Diagnostic, closest: &str, broken: &Broken) -> Diagnostic {
+    d.with_label(
+        broken.span(),
+        format!("`{closest}` is declared here, but this file could not be read"),
+    )
+    .help(format!(
+        "the closest ID, `{closest}`, is in `{}`, which could not be read: see the error reported there and fix it first; if `{closest}` is the item meant here, write it",
+        broken.name
+    ))
 }
 
 fn kinds_and_duplicates(graph: &TraceGraph<'_>, out: &mut Vec<Diagnostic>) {
@@ -331,9 +388,64 @@ mod tests {
         );
         assert_eq!(t.text(d[0].primary.as_ref().unwrap().span), "\"REQ-l\"");
         assert!(d[0].help.as_ref().unwrap().contains("`REQ-1`"));
-        assert_eq!(suggest(&g, "REQ-l"), Some("REQ-1"));
-        assert_eq!(suggest(&g, "MDCG-SVW"), Some("MDCG-SVV"), "catalog IDs too");
+        assert_eq!(suggest(&g, "REQ-l").map(Closest::id), Some("REQ-1"));
+        assert_eq!(
+            suggest(&g, "MDCG-SVW").map(Closest::id),
+            Some("MDCG-SVV"),
+            "catalog IDs too"
+        );
         assert_eq!(suggest(&g, "ZZZ-UNRELATED-404"), None);
+    }
+
+    /// A misspelt ID whose closest is declared by an item file that did not load: the
+    /// finding points at that file and suggests no loaded ID, though one is close too.
+    #[test]
+    fn a_misspelt_id_closest_to_a_file_that_did_not_load_points_there() {
+        let mut t = Trace::new(&[
+            ("REQ-APP-002", "requirement", ""),
+            ("CTL-1", "control", "implements = [\"REQ-APP-01\"]"),
+        ]);
+        let text =
+            "+++\nid = \"REQ-APP-001\"\nkind = \"requirement\"\nlast-reviewed = 2026-02-30\n+++\n";
+        let file = t.map.add("../requirements/REQ-APP-001.md", text);
+        let broken = crate::load::broken::declared(
+            file,
+            "requirements/REQ-APP-001.md".into(),
+            "../requirements/REQ-APP-001.md",
+            text,
+        );
+        t.index = std::mem::replace(
+            &mut t.index,
+            crate::graph::GraphIndex::build(crate::catalog::Catalog::builtin(), &[]),
+        )
+        .with_broken(vec![broken]);
+        let g = t.graph();
+        assert!(
+            matches!(
+                suggest(&g, "REQ-APP-01"),
+                Some(Closest::Broken("REQ-APP-001", _))
+            ),
+            "{:?}",
+            suggest(&g, "REQ-APP-01").map(Closest::id)
+        );
+        assert_eq!(
+            suggest(&g, "REQ-APP-02").map(Closest::id),
+            Some("REQ-APP-002")
+        );
+        let d = check(&g);
+        assert_eq!(d.len(), 1, "{d:?}");
+        let help = d[0].help.as_deref().unwrap();
+        assert!(!help.contains("REQ-APP-002"), "{help}");
+        assert!(help.contains("`../requirements/REQ-APP-001.md`"), "{help}");
+        assert!(
+            d[0].message.contains("could not be read"),
+            "{}",
+            d[0].message
+        );
+        assert_eq!(
+            t.place(d[0].secondary[0].span),
+            "../requirements/REQ-APP-001.md:2:6"
+        );
     }
 
     #[test]

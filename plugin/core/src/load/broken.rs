@@ -43,6 +43,18 @@ impl Broken {
         }
     }
 
+    /// The ID this file is for: the one it declares, else (when that cannot be read) its
+    /// file name without `.md`, as [`Broken::defines`] matches it.
+    pub(crate) fn id_or_stem(&self) -> &str {
+        match &self.id {
+            Some(declared) => &declared.value,
+            None => {
+                let name = self.path.rsplit('/').next().unwrap_or(&self.path);
+                name.strip_suffix(".md").unwrap_or(name)
+            }
+        }
+    }
+
     /// Where a finding about this file points: its ID, else the start of the file.
     pub(crate) fn span(&self) -> Span {
         self.id

@@ -64,9 +64,15 @@ pub fn select(
                 ));
             }
             None => {
-                let hint = crate::checks::trace::suggest(&graph, id)
-                    .map(|s| format!(" (did you mean `{s}`?)"))
-                    .unwrap_or_default();
+                use crate::checks::trace::Closest;
+                let hint = match crate::checks::trace::suggest(&graph, id) {
+                    Some(Closest::Known(s)) => format!(" (did you mean `{s}`?)"),
+                    Some(Closest::Broken(s, broken)) => format!(
+                        " (the closest, `{s}`, is in `{}`, which could not be read: fix the error `check` reports there first)",
+                        broken.name
+                    ),
+                    None => String::new(),
+                };
                 return Err(format!("no item has the ID `{id}`{hint}"));
             }
         }
