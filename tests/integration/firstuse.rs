@@ -1446,8 +1446,8 @@ fn book_with_broken_inputs() -> Book {
 fn own_words(text: &str) -> Vec<&str> {
     text.lines()
         .filter(|l| {
-            !l.split_once('│')
-                .is_some_and(|(gutter, _)| gutter.trim().parse::<u32>().is_ok())
+            l.split_once('│')
+                .is_none_or(|(gutter, _)| gutter.trim().parse::<u32>().is_err())
         })
         .filter(|l| !l.starts_with("techfile: "))
         .collect()
