@@ -1583,3 +1583,118 @@ fn a_misspelt_id_whose_item_failed_points_at_the_failure() {
         );
     }
 }
+
+/// The table cells of a page that are red gaps.
+fn red_cells(page: &str) -> Vec<&str> {
+    page.split("<td")
+        .skip(1)
+        .map(|c| c.split("</td>").next().unwrap_or(c))
+        .filter(|c| c.contains("techfile-gap"))
+        .collect()
+}
+
+/// The generated tables agree with the checks: red exactly where a check fails the build.
+/// A fresh `init` book passes every check (its examples are drafts), so its traceability
+/// chapter (summary, matrix, practices, Annex I checklist) has no red cell, only open work;
+/// an approved requirement with no control is red there and fails `check` (issue 17, F4).
+#[test]
+fn the_tables_show_a_gap_exactly_where_a_check_fails() {
+    require!(Mdbook);
+    let book = Book::empty();
+    book.run(&["init", ".", "--device", "Pump"]).expect_code(0);
+    // The bundle renderer is not what this is about; it prints with Chromium.
+    let book = book.edit("book/book.toml", |t| {
+        t.replace(
+            "[output.techfile]\ncommand = \"mdbook-techfile render\"",
+            "",
+        )
+    });
+    book.check().expect_code(0);
+    let built = book.build().expect_ok();
+    let page = built.page("traceability.html");
+    assert_eq!(red_cells(&page), Vec::<&str>::new());
+    assert!(page.contains("techfile-open"), "open work is shown");
+    // A real gap: an approved requirement of a practice, with no control.
+    let book = book.item(
+        "REQ-GAP-001",
+        "requirement",
+        "Real gap",
+        &["status = \"approved\"", "derives-from = [\"MDCG-SD\"]"],
+        "",
+    );
+    let checked = book.check();
+    checked.expect_code(1);
+    assert_eq!(
+        checked.codes(),
+        ["requirement-not-implemented"],
+        "{}",
+        checked.stdout
+    );
+    let built = book.build().expect_failure();
+    assert!(built.codes().contains(&"requirement-not-implemented"));
+    // Allowed, the build goes on and shows the gap in red in the tables.
+    let book = book.severity("requirement-not-implemented = \"warn\"");
+    let built = book.build().expect_ok();
+    let page = built.page("traceability.html");
+    let red = red_cells(&page);
+    assert!(
+        red.iter()
+            .any(|c| c.contains("gap: not implemented or not verified")),
+        "the MDCG-SD practice: {red:?}"
+    );
+    assert!(
+        red.iter().any(|c| c.contains("no control or procedure")),
+        "the matrix row of REQ-GAP-001: {red:?}"
+    );
+    assert!(red.iter().all(|c| !c.contains("open:")), "{red:?}");
+}
+
+/// The practices table uses the coverage rule of the checks and the checklist: a practice
+/// whose chain ends in an approved test not run is open, not covered (issue 17, F3).
+#[test]
+fn a_practice_whose_test_has_not_run_is_open_not_covered() {
+    require!(Mdbook);
+    let book = Book::fixture("clean")
+        .item(
+            "REQ-NR",
+            "requirement",
+            "Not run",
+            &["status = \"approved\"", "derives-from = [\"MDCG-SUM\"]"],
+            "",
+        )
+        .item(
+            "CTL-NR",
+            "control",
+            "Control",
+            &["status = \"approved\"", "implements = [\"REQ-NR\"]"],
+            "",
+        )
+        .item(
+            "TST-NR",
+            "test",
+            "Test",
+            &[
+                "status = \"approved\"",
+                "verifies = [\"CTL-NR\"]",
+                "result = \"not-run\"",
+            ],
+            "",
+        )
+        .chapter(
+            "p.md",
+            "Practices",
+            "# Practices\n\n{{#techfile practices}}\n",
+        );
+    let built = book.build().expect_ok();
+    let page = built.page("p.html");
+    let row = page
+        .split("<tr id=\"techfile-practice-mdcg-sum\">")
+        .nth(1)
+        .and_then(|r| r.split("</tr>").next())
+        .unwrap_or_else(|| panic!("no MDCG-SUM row in {page}"));
+    assert!(!row.contains("covered"), "{row}");
+    assert!(
+        row.contains("<span class=\"techfile-open\">open: 1 test(s) not passed</span>"),
+        "{row}"
+    );
+}

@@ -312,7 +312,7 @@ pub(crate) fn expand<'g, 'a>(
             graph,
             pages,
             not_applicable: &config.not_applicable,
-            drafts_count: config.coverage.draft,
+            coverage: &config.coverage,
             risk: &config.risk,
             stamp,
             sboms,

@@ -171,6 +171,104 @@ pub(crate) fn has_verified(graph: &TraceGraph<'_>, drafts_count: bool, t: usize)
         )
 }
 
+/// Where a requirement, or a row of a generated table, stands under the coverage rules.
+/// Ordered from best to worst, so that a row over several requirements takes the worst.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Standing {
+    /// Implemented, and every control shown to work: verified by tests that all passed, or
+    /// an approved procedure with its document.
+    Covered,
+    /// Not yet shown, but no rule fails on it: drafts, a gap only drafts fill, a test not
+    /// run or not passed, a procedure not approved, or a rule switched off. Open work.
+    Open,
+    /// A coverage rule in force reports it, and the build fails on it.
+    Gap,
+}
+
+/// The standing of requirement `r` by the rules of [`assess`], so that the generated
+/// tables show a gap exactly where a check reports one: a requirement that is a draft is
+/// open work; one with no implementer that counts is a gap (`requirement-not-implemented`)
+/// unless drafts implement it; a control that counts with no test that counts is a gap
+/// (`control-not-verified`) unless drafts verify it; tests that have not run or did not
+/// pass, and procedures not approved with their document, are open.
+pub(crate) fn requirement_standing(
+    graph: &TraceGraph<'_>,
+    policy: &crate::config::Coverage,
+    r: usize,
+) -> Standing {
+    use crate::model::TestResult;
+    let firm = |i: usize| counts(graph, policy.draft, i);
+    if !firm(r) {
+        return Standing::Open;
+    }
+    // A rule switched off reports nothing: what it would say is still not shown.
+    let missing = |enforced: bool, drafts: bool| {
+        if enforced && !drafts {
+            Standing::Gap
+        } else {
+            Standing::Open
+        }
+    };
+    let by = graph.traced_by(Node::Item(r), Relation::Implements);
+    let (implementers, drafts): (Vec<usize>, Vec<usize>) = by.into_iter().partition(|&c| firm(c));
+    if implementers.is_empty() {
+        return missing(policy.requirement, !drafts.is_empty());
+    }
+    let passed = |t: usize| graph.items[t].result == Some(TestResult::Pass);
+    let mut standing = Standing::Covered;
+    for t in graph.traced_by(Node::Item(r), Relation::Verifies) {
+        if firm(t) && !passed(t) {
+            standing = standing.max(Standing::Open);
+        }
+    }
+    for c in implementers {
+        let item = &graph.items[c];
+        if item.kind == Kind::Procedure {
+            if item.status != Status::Approved || item.document.is_none() {
+                standing = standing.max(Standing::Open);
+            }
+            continue;
+        }
+        let (tests, drafts): (Vec<usize>, Vec<usize>) = graph
+            .traced_by(Node::Item(c), Relation::Verifies)
+            .into_iter()
+            .partition(|&t| firm(t));
+        if tests.is_empty() {
+            standing = standing.max(missing(policy.control, !drafts.is_empty()));
+        } else if !tests.iter().all(|&t| passed(t)) {
+            standing = standing.max(Standing::Open);
+        }
+    }
+    standing
+}
+
+/// The standing of a catalog entry (a practice, an Annex I entry) that the live
+/// requirements `reqs` derive from: a gap when none does and `required` (the rule that asks
+/// for the entry is in force), open when only drafts do, else the worst standing of the
+/// requirements that count. Drafts beside requirements that count do not lower it.
+pub(crate) fn entry_standing(
+    graph: &TraceGraph<'_>,
+    policy: &crate::config::Coverage,
+    required: bool,
+    reqs: &[usize],
+) -> Standing {
+    let firm: Vec<usize> = reqs
+        .iter()
+        .copied()
+        .filter(|&r| counts(graph, policy.draft, r))
+        .collect();
+    if reqs.is_empty() && required {
+        return Standing::Gap;
+    }
+    if firm.is_empty() {
+        return Standing::Open;
+    }
+    firm.into_iter()
+        .map(|r| requirement_standing(graph, policy, r))
+        .max()
+        .unwrap_or(Standing::Covered)
+}
+
 /// What is open about an approved test that has not been run: its result is `not-run`
 /// (written, or taken from skipped JUnit cases) or not recorded at all. Nothing fails on
 /// it (`risk-not-verified` judges the risks it would verify), but until it has run, what

@@ -24,9 +24,16 @@ pub(crate) use style::STYLE;
 
 use std::fmt::Write;
 
-/// A gap the reader must see, in red.
+/// A gap the reader must see, in red. Coverage tables use it exactly where a check fails
+/// the build (see [`crate::checks::coverage::Standing`]); what is only open work is [`open`].
 pub(crate) fn gap(text: &str) -> String {
     format!("<span class=\"techfile-gap\">{}</span>", html(text))
+}
+
+/// Open work that fails no check (drafts, tests not run): in bold italic, not red, so the
+/// tables agree with `check --gaps` (words, not a colour, because the PDF prints in greyscale).
+pub(crate) fn open(text: &str) -> String {
+    format!("<span class=\"techfile-open\">{}</span>", html(text))
 }
 
 /// The mark after a draft item in every generated table and list, whatever the item's

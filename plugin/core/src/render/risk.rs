@@ -542,7 +542,7 @@ mod tests {
             support: &crate::lifecycle::Support::default(),
             risk: &config,
             not_applicable: &not_applicable,
-            drafts_count: false,
+            coverage: &Default::default(),
             stamp: None,
             sboms: &sboms,
             vulnerabilities: &vulns,

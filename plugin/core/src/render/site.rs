@@ -63,9 +63,9 @@ pub(crate) struct Site<'g, 'a> {
     pub(crate) pages: BTreeMap<Host, String>,
     /// Catalog entries that do not apply to the device, with the reason.
     pub(crate) not_applicable: &'g BTreeMap<String, String>,
-    /// `coverage.draft`: whether links from drafts count as coverage (see
-    /// [`crate::checks::coverage::counts`]).
-    pub(crate) drafts_count: bool,
+    /// The coverage policy: the tables mark a gap where its rules fail (see
+    /// [`crate::checks::coverage::Standing`]); `draft` says whether links from drafts count.
+    pub(crate) coverage: &'g crate::config::Coverage,
     /// Version, commit, date and input hashes, when `[preprocessor.techfile.bundle]` is set.
     pub(crate) stamp: Option<&'g Stamp>,
     /// The loaded SBOMs and the items' `affects` links.

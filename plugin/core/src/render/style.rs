@@ -32,6 +32,7 @@ pub(crate) const STYLE: &str = concat!(
     ".techfile-fixed th { font-size: 0.9em; }\n",
     ".techfile-gap { color: var(--techfile-gap); font-weight: bold; }\n",
     ".techfile-ok { color: var(--techfile-ok); }\n",
+    ".techfile-open { font-weight: bold; font-style: italic; }\n",
     ".techfile-na { color: var(--techfile-muted); font-style: italic; }\n",
     ".techfile-meta { font-size: 0.9em; }\n",
     ".techfile-meta td:first-child { font-weight: bold; padding-right: 1em; }\n",

@@ -2,9 +2,10 @@
 
 use super::site::Site;
 use super::style::colgroup;
-use super::{gap, html, percent};
+use super::{gap, html, open, percent};
 use crate::catalog::EntryKind;
 use crate::checks::coverage;
+use crate::checks::coverage::Standing;
 use crate::graph::is_live;
 use crate::graph::{Node, TraceGraph};
 use crate::model::{Kind, Relation, TestResult};
@@ -59,14 +60,26 @@ pub(crate) fn matrix(site: &Site<'_, '_>, page: &str) -> String {
         })
         .collect();
     if !untraced.is_empty() {
-        groups.push((gap("not traced to a practice"), &untraced));
+        // No rule asks a requirement to trace to a practice: open, not a gap.
+        groups.push((open("not traced to a practice"), &untraced));
     }
+    // Red exactly where a coverage check fails (`practice-not-addressed`,
+    // `requirement-not-implemented`, `control-not-verified`); what drafts leave undone is open.
+    let policy = site.coverage;
+    let firm = |i: usize| coverage::counts(g, policy.draft, i);
+    let mark = |failing: bool, text: &str| if failing { gap(text) } else { open(text) };
+    let unverified = |c: usize| {
+        firm(c)
+            && policy.control
+            && g.items[c].kind != Kind::Procedure
+            && g.traced_by(Node::Item(c), Relation::Verifies).is_empty()
+    };
     for (practice, reqs) in groups {
         if reqs.is_empty() {
             let _ = writeln!(
                 out,
                 "<tr><td>{practice}</td><td>{}</td><td></td><td></td></tr>",
-                gap("no requirement")
+                mark(policy.practice, "no requirement")
             );
             continue;
         }
@@ -74,7 +87,7 @@ pub(crate) fn matrix(site: &Site<'_, '_>, page: &str) -> String {
             let controls = g.traced_by(Node::Item(r), Relation::Implements);
             let tests = tests_for(g, r, &controls);
             let controls_cell = if controls.is_empty() {
-                gap("no control or procedure")
+                mark(firm(r) && policy.requirement, "no control or procedure")
             } else {
                 controls
                     .iter()
@@ -84,18 +97,17 @@ pub(crate) fn matrix(site: &Site<'_, '_>, page: &str) -> String {
                         if g.items[c].kind == Kind::Procedure {
                             return format!("{link} <em>(procedure)</em>");
                         }
-                        let verified = !g.traced_by(Node::Item(c), Relation::Verifies).is_empty();
-                        if verified {
+                        if !g.traced_by(Node::Item(c), Relation::Verifies).is_empty() {
                             link
                         } else {
-                            format!("{link} {}", gap("(unverified)"))
+                            format!("{link} {}", mark(unverified(c), "(unverified)"))
                         }
                     })
                     .collect::<Vec<_>>()
                     .join("<br>")
             };
             let tests_cell = if tests.is_empty() {
-                gap("no test")
+                mark(controls.iter().any(|&c| unverified(c)), "no test")
             } else {
                 tests
                     .iter()
@@ -128,12 +140,12 @@ pub(crate) fn summary(site: &Site<'_, '_>) -> String {
     // The coverage checks' rule: drafts count only under `coverage.draft`, and a control
     // is verified by a test that has run, so the percentages agree with the findings, the
     // open work and the practices table.
-    let counts = |j: usize| coverage::counts(g, site.drafts_count, j);
+    let counts = |j: usize| coverage::counts(g, site.coverage.draft, j);
     let covered = |k: Kind, r: Relation| {
         of_kind(k)
             .filter(|&i| {
                 g.traced_by(Node::Item(i), r).into_iter().any(|j| match r {
-                    Relation::Verifies => coverage::has_verified(g, site.drafts_count, j),
+                    Relation::Verifies => coverage::has_verified(g, site.coverage.draft, j),
                     _ => counts(j),
                 })
             })
@@ -176,37 +188,58 @@ pub(crate) fn summary(site: &Site<'_, '_>) -> String {
         .flat_map(|r| g.practices_above(r))
         .collect();
     let tests: Vec<usize> = of_kind(Kind::Test).collect();
+    // A draft test that says it passed is not evidence yet, as in every other row.
     let passing = tests
         .iter()
-        .filter(|&&t| g.items[t].result == Some(TestResult::Pass))
+        .filter(|&&t| counts(t) && g.items[t].result == Some(TestResult::Pass))
         .count();
+    // A percentage is red only where a coverage check fails (an item that counts, with
+    // nothing at all linking to it, under a rule in force); short of that it is open work.
+    let policy = site.coverage;
+    let failing = |k: Kind, r: Relation, enforced: bool| {
+        enforced && of_kind(k).any(|i| counts(i) && g.traced_by(Node::Item(i), r).is_empty())
+    };
+    let with_requirement: BTreeSet<&str> = of_kind(Kind::Requirement)
+        .flat_map(|r| g.practices_above(r))
+        .collect();
     let rows = [
         (
             "Requirements implemented by a control or procedure",
             covered(Kind::Requirement, Relation::Implements),
             of_kind(Kind::Requirement).count(),
+            failing(Kind::Requirement, Relation::Implements, policy.requirement),
         ),
         (
             "Controls verified by a test",
             covered(Kind::Control, Relation::Verifies),
             of_kind(Kind::Control).count(),
+            failing(Kind::Control, Relation::Verifies, policy.control),
         ),
         (
             "Risks mitigated by a control",
             covered(Kind::Risk, Relation::Mitigates),
             of_kind(Kind::Risk).count(),
+            failing(Kind::Risk, Relation::Mitigates, policy.risk),
         ),
-        ("Tests passing", passing, tests.len()),
+        ("Tests passing", passing, tests.len(), false),
         (
             "MDCG 2019-16 practices addressed",
             practices.iter().filter(|p| addressed.contains(*p)).count(),
             practices.len(),
+            policy.practice
+                && practices.iter().any(|p| {
+                    !with_requirement.contains(*p) && !site.not_applicable.contains_key(*p)
+                }),
         ),
     ];
     out.push_str("<table class=\"techfile-table techfile-coverage\">\n<thead><tr><th>Coverage</th><th>Covered</th><th>Total</th><th>Percent</th></tr></thead>\n<tbody>\n");
-    for (label, part, whole) in rows {
+    for (label, part, whole, failing) in rows {
         let pct = percent(part, whole);
-        let pct = if part < whole { gap(&pct) } else { pct };
+        let pct = match (part < whole, failing) {
+            (true, true) => gap(&pct),
+            (true, false) => open(&pct),
+            (false, _) => pct,
+        };
         let _ = writeln!(
             out,
             "<tr><td>{label}</td><td>{part}</td><td>{whole}</td><td>{pct}</td></tr>"
@@ -263,16 +296,6 @@ impl Evidence {
                 g.items[p].status == crate::model::Status::Approved && g.items[p].document.is_some()
             })
             .count()
-    }
-
-    /// Whether the requirements are implemented and shown to work, as far as the trace
-    /// says: each control verified by a test in the chain, or an approved procedure.
-    fn verified(&self, g: &TraceGraph<'_>) -> bool {
-        if self.controls.is_empty() {
-            self.approved_procedures(g) > 0
-        } else {
-            !self.tests.is_empty()
-        }
     }
 }
 
@@ -363,9 +386,14 @@ pub(crate) fn practices(site: &Site<'_, '_>, page: &str) -> String {
         let mut implementers = evidence.controls.clone();
         implementers.extend(&evidence.procedures);
         let tests = &evidence.tests;
+        let standing = coverage::entry_standing(g, site.coverage, site.coverage.practice, rs);
+        let applies = !site.not_applicable.contains_key(&p.id);
+        // An empty cell is red only in a row a check fails on.
         let cell = |ids: &[usize], what: &str| {
-            if ids.is_empty() {
+            if ids.is_empty() && applies && standing == Standing::Gap {
                 gap(&format!("no {what}"))
+            } else if ids.is_empty() {
+                open(&format!("no {what}"))
             } else {
                 format!(
                     "<strong>{}</strong>: {}",
@@ -376,12 +404,13 @@ pub(crate) fn practices(site: &Site<'_, '_>, page: &str) -> String {
         };
         let status = if let Some(reason) = site.not_applicable.get(&p.id) {
             format!("Not applicable: {}", html(reason))
-        } else if rs.is_empty() {
-            gap("gap: no requirement")
-        } else if !evidence.verified(g) {
-            gap("gap: not verified")
         } else {
-            "<span class=\"techfile-ok\">covered</span>".to_string()
+            match standing {
+                Standing::Gap if rs.is_empty() => gap("gap: no requirement"),
+                Standing::Gap => gap("gap: not implemented or not verified"),
+                Standing::Open => open(&open_reason(g, site, rs, &evidence)),
+                Standing::Covered => "<span class=\"techfile-ok\">covered</span>".to_string(),
+            }
         };
         let refs = |ids: &[&str]| {
             ids.iter()
@@ -466,7 +495,7 @@ pub(crate) fn checklist(site: &Site<'_, '_>, page: &str, regulation: EntryKind) 
                     "Yes".to_string(),
                     id_list(site, page, reqs),
                     evidence_text(site, page, &evidence),
-                    checklist_status(g, reqs, &evidence),
+                    checklist_status(site, regulation, reqs, &evidence),
                 )
             };
         let _ = writeln!(
@@ -481,34 +510,54 @@ pub(crate) fn checklist(site: &Site<'_, '_>, page: &str, regulation: EntryKind) 
     out
 }
 
-/// The status of an Annex I entry that applies: met only through evidence that fits. A
-/// control counts when a test in the chain verifies it and every test passes; a procedure
-/// when it is approved and names its controlled document; a draft never counts.
-fn checklist_status(g: &TraceGraph<'_>, reqs: &[usize], e: &Evidence) -> String {
-    let failing = e
+/// The status of an Annex I entry that applies, by the coverage rule
+/// ([`coverage::entry_standing`]): red only where a check fails the build. Met only through
+/// evidence that fits: a control when the tests in the chain verify it and all passed; a
+/// procedure when it is approved and names its controlled document; a draft never counts.
+fn checklist_status(
+    site: &Site<'_, '_>,
+    regulation: EntryKind,
+    reqs: &[usize],
+    e: &Evidence,
+) -> String {
+    let g = site.graph;
+    let required = match regulation {
+        EntryKind::Mdr => site.coverage.mdr,
+        EntryKind::Ivdr => site.coverage.ivdr,
+        _ => false,
+    };
+    match coverage::entry_standing(g, site.coverage, required, reqs) {
+        Standing::Gap if reqs.is_empty() => gap("gap: no requirement"),
+        Standing::Gap => gap("gap: no verified control or approved procedure"),
+        Standing::Open => open(&open_reason(g, site, reqs, e)),
+        Standing::Covered => "<span class=\"techfile-ok\">met</span>".to_string(),
+    }
+}
+
+/// Why a row that fails no check is not yet covered, for its status cell: the first of
+/// no requirement, only drafts, tests not passed, procedures not approved, and rules off.
+fn open_reason(g: &TraceGraph<'_>, site: &Site<'_, '_>, reqs: &[usize], e: &Evidence) -> String {
+    let firm = |i: usize| coverage::counts(g, site.coverage.draft, i);
+    let not_passed = e
         .tests
         .iter()
         .filter(|&&t| g.items[t].result != Some(TestResult::Pass))
         .count();
     let unapproved = e.procedures.len() - e.approved_procedures(g);
     if reqs.is_empty() {
-        gap("gap: no requirement")
-    } else if e.controls.is_empty() && e.procedures.is_empty() {
-        if e.drafts.is_empty() {
-            gap("gap: no verified control or approved procedure")
-        } else {
-            gap("open: only drafts implement or verify it")
-        }
-    } else if !e.controls.is_empty() && e.tests.is_empty() {
-        gap("gap: no verified control")
-    } else if failing > 0 {
-        gap(&format!("open: {failing} test(s) not passed"))
+        "open: no requirement".into()
+    } else if !reqs.iter().any(|&r| firm(r)) {
+        "open: only drafts address it".into()
+    } else if e.controls.is_empty() && e.procedures.is_empty()
+        || !e.controls.is_empty() && e.tests.is_empty()
+    {
+        "open: only drafts implement or verify it".into()
+    } else if not_passed > 0 {
+        format!("open: {not_passed} test(s) not passed")
     } else if unapproved > 0 {
-        gap(&format!(
-            "open: {unapproved} procedure(s) not approved with a document"
-        ))
+        format!("open: {unapproved} procedure(s) not approved with a document")
     } else {
-        "<span class=\"techfile-ok\">met</span>".to_string()
+        "open: not yet verified".into()
     }
 }
 
@@ -570,6 +619,16 @@ mod tests {
         not_applicable: &[(&str, &str)],
         view: impl Fn(&Site<'_, '_>) -> String,
     ) -> String {
+        with_policy(t, not_applicable, &Default::default(), view)
+    }
+
+    /// As [`with_site`], under this coverage policy.
+    fn with_policy(
+        t: &Trace,
+        not_applicable: &[(&str, &str)],
+        coverage: &crate::config::Coverage,
+        view: impl Fn(&Site<'_, '_>) -> String,
+    ) -> String {
         let graph = t.graph();
         let risk = RiskConfig::default();
         let not_applicable: BTreeMap<String, String> = not_applicable
@@ -588,7 +647,7 @@ mod tests {
             support: &crate::lifecycle::Support::default(),
             risk: &risk,
             not_applicable: &not_applicable,
-            drafts_count: false,
+            coverage,
             stamp: None,
             sboms: &sboms,
             sbom_pages: Default::default(),
@@ -830,9 +889,10 @@ mod tests {
             ["1", "4", "<span class=\"techfile-gap\">25.0%</span>"]
         );
         assert_eq!(cells("Risks mitigated by a control"), ["1", "1", "100.0%"]);
+        // A test not run or failed fails no check: open, not red.
         assert_eq!(
             cells("Tests passing"),
-            ["1", "3", "<span class=\"techfile-gap\">33.3%</span>"]
+            ["1", "3", "<span class=\"techfile-open\">33.3%</span>"]
         );
         let practices = Catalog::builtin().of_kind(EntryKind::Practice).count();
         assert_eq!(
@@ -887,6 +947,8 @@ mod tests {
         assert_eq!(covered("Controls verified by a test"), "0");
         assert_eq!(covered("Risks mitigated by a control"), "0");
         assert_eq!(covered("MDCG 2019-16 practices addressed"), "0");
+        // A draft test that says it passed is not evidence yet (issue 17).
+        assert_eq!(covered("Tests passing"), "0");
     }
 
     #[test]
@@ -917,13 +979,23 @@ mod tests {
             sm.contains("<strong>2</strong>: "),
             "two requirements: {sm}"
         );
+        // REQ-1 is covered, but REQ-2, approved too, has no control: a real gap, which
+        // `requirement-not-implemented` reports (issue 17).
         assert!(
-            sm.ends_with("<td><span class=\"techfile-ok\">covered</span></td>"),
+            sm.ends_with(
+                "<td><span class=\"techfile-gap\">gap: not implemented or not verified</span></td>"
+            ),
             "{sm}"
         );
-        // SVV has a requirement and a control whose test has not run: still verified by
-        // a test in the trace; SUM only has an obsolete requirement.
-        assert!(row("MDCG-SVV").contains("covered"));
+        // SVV's requirement has a control whose only test has not run: open, as in the
+        // checklist, not covered; SUM only has an obsolete requirement.
+        let svv = row("MDCG-SVV");
+        assert!(
+            svv.ends_with(
+                "<td><span class=\"techfile-open\">open: 1 test(s) not passed</span></td>"
+            ),
+            "{svv}"
+        );
         assert!(row("MDCG-SUM").contains("gap: no requirement"));
         assert!(row("MDCG-DM").contains("Not applicable: No &lt;field&gt; issues"));
         assert!(row("MDCG-SR").contains("gap: no requirement"));
@@ -963,7 +1035,21 @@ mod tests {
         );
         assert!(row("MDR-3").contains("No: No &lt;software&gt;"));
         assert!(row("MDR-3").contains("not applicable"));
-        assert!(row("MDR-4").contains("gap: no requirement"));
+        // No rule asks for MDR entries unless `coverage.mdr` is on: open, not a gap.
+        assert!(row("MDR-4").contains("techfile-open\">open: no requirement"));
+        let policy = crate::config::Coverage {
+            mdr: true,
+            ..Default::default()
+        };
+        let required = with_policy(&t, &[], &policy, |s| checklist(s, "x.md", EntryKind::Mdr));
+        let mdr4 = super::tests::rows(&required)
+            .into_iter()
+            .find(|r| r.starts_with(" id=\"techfile-checklist-mdr-4\""))
+            .unwrap();
+        assert!(
+            mdr4.contains("techfile-gap\">gap: no requirement"),
+            "{mdr4}"
+        );
 
         let ivdr = with_site(&t, &[], |s| checklist(s, "x.md", EntryKind::Ivdr));
         assert!(ivdr.contains("<th>MDR</th>"));
@@ -992,7 +1078,7 @@ mod tests {
                 support: &crate::lifecycle::Support::default(),
                 risk: &risk,
                 not_applicable: &na,
-                drafts_count: false,
+                coverage: &Default::default(),
                 stamp: None,
                 sboms: &sboms,
                 sbom_pages: Default::default(),
