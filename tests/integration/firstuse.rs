@@ -1698,3 +1698,69 @@ fn a_practice_whose_test_has_not_run_is_open_not_covered() {
         "{row}"
     );
 }
+
+/// A link to an item's file with the wrong folder (`../tests/TST-010.md` for an item in
+/// `test/`): no item file is at that path, but its file name is an item's ID, or the file
+/// name of exactly one item file, so the help names `{{#techfile ref ID}}` and says the path
+/// is wrong, rather than "copy the file into src" (issue 17, F5).
+#[test]
+fn a_link_to_an_item_file_in_the_wrong_folder_names_the_item_and_the_wrong_path() {
+    use crate::common::item;
+    let run = Book::fixture("clean")
+        .file(
+            "requirements/test/TST-010.md",
+            item(
+                "TST-010",
+                "test",
+                "Second",
+                &["verifies = [\"CTL-001\"]", "result = \"pass\""],
+                "",
+            ),
+        )
+        .file(
+            "requirements/misc/network.md",
+            item("REQ-NET", "requirement", "Net", &["status = \"draft\""], ""),
+        )
+        .chapter(
+            "links.md",
+            "Links",
+            "# Links\n\n\
+             [a](../../requirements/tests/TST-010.md)\n\n\
+             [b](tests/TST-010.md)\n\n\
+             [c](../../requirements/other/network.md)\n\n\
+             [d](../../requirements/tests/TST-999.md)\n",
+        )
+        .check();
+    let links: Vec<(String, String)> = run
+        .findings
+        .iter()
+        .filter(|f| f["file"] == "book/src/links.md")
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_string(),
+                f["help"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(links.len(), 4, "{}", run.stdout);
+    let expected = [
+        ("link-outside-book", Some("TST-010")),
+        ("broken-link", Some("TST-010")),
+        ("link-outside-book", Some("REQ-NET")),
+        ("link-outside-book", None),
+    ];
+    for ((code, help), (want_code, id)) in links.iter().zip(expected) {
+        assert_eq!(code, want_code, "{}", run.stdout);
+        match id {
+            Some(id) => {
+                assert!(
+                    help.contains(&format!("`{{{{#techfile ref {id}}}}}`")),
+                    "{id}: {help}"
+                );
+                assert!(help.starts_with("no item file is at this path"), "{help}");
+            }
+            // No item has that ID or file name: the ordinary help.
+            None => assert!(help.contains("copy the file into src"), "{help}"),
+        }
+    }
+}

@@ -517,7 +517,15 @@ impl Expanded<'_, '_> {
     /// resolves to no item file but whose path, without the `./` and `../` parts it starts
     /// with, ends exactly one item's path (by whole folder and file names) names that item
     /// too: the author counted the `../` wrong, and still meant the item.
-    pub(crate) fn item_file(&self, src_dir: Option<&str>, dir: &str, path: &str) -> Option<&str> {
+    ///
+    /// Failing both, a link whose file name is an item's ID plus `.md`, or the file name of
+    /// exactly one item file, names that item with a wrong path (`path_matches` false).
+    pub(crate) fn item_file(
+        &self,
+        src_dir: Option<&str>,
+        dir: &str,
+        path: &str,
+    ) -> Option<links::ItemFile<'_>> {
         if !path.ends_with(".md") || path.starts_with('/') {
             return None;
         }
@@ -529,8 +537,11 @@ impl Expanded<'_, '_> {
                     .iter()
                     .filter(|i| crate::summary::page_path(&i.path) == resolved),
             );
-            if exact.is_some() {
-                return exact;
+            if let Some(id) = exact {
+                return Some(links::ItemFile {
+                    id,
+                    path_matches: true,
+                });
             }
         }
         let written = crate::summary::page_path(path);
@@ -538,10 +549,30 @@ impl Expanded<'_, '_> {
             .split('/')
             .skip_while(|p| matches!(*p, ".." | ""))
             .collect();
-        only_one(g.items.iter().filter(|i| {
+        let by_tail = only_one(g.items.iter().filter(|i| {
             let parts: Vec<&str> = i.path.split('/').collect();
             parts.ends_with(&tail)
-        }))
+        }));
+        if let Some(id) = by_tail {
+            return Some(links::ItemFile {
+                id,
+                path_matches: true,
+            });
+        }
+        let name = written.rsplit('/').next().unwrap_or(&written);
+        let stem = name.strip_suffix(".md").unwrap_or(name);
+        let id = match g.lookup(stem) {
+            Some(crate::graph::Node::Item(i)) => Some(g.items[i].id.as_str()),
+            _ => only_one(
+                g.items
+                    .iter()
+                    .filter(|i| i.path.rsplit('/').next() == Some(name)),
+            ),
+        }?;
+        Some(links::ItemFile {
+            id,
+            path_matches: false,
+        })
     }
 
     /// The anchors of the items, catalog entries and SBOMs placed on page `n`: for an

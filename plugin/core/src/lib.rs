@@ -670,7 +670,7 @@ impl links::Pages for BookPages<'_, '_, '_> {
         self.expanded.anchors(n)
     }
 
-    fn item_file(&self, dir: &str, path: &str) -> Option<&str> {
+    fn item_file(&self, dir: &str, path: &str) -> Option<links::ItemFile<'_>> {
         self.expanded.item_file(self.src_dir, dir, path)
     }
 }

@@ -63,16 +63,33 @@ pub trait Pages: Sync {
     /// The ID of the item whose file a link to `path` (as written, decoded) on a page in
     /// folder `dir` (relative to `src`) names: item files are not pages, and the link the
     /// author meant is `{{#techfile ref ID}}`.
-    fn item_file(&self, dir: &str, path: &str) -> Option<&str> {
+    fn item_file(&self, dir: &str, path: &str) -> Option<ItemFile<'_>> {
         let _ = (dir, path);
         None
     }
 }
 
+/// The item a link to a `.md` file outside the pages names (see [`Pages::item_file`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ItemFile<'a> {
+    /// The item's ID.
+    pub id: &'a str,
+    /// Whether the link leads to the item's file (or ends with its path): `false` when
+    /// only the file name says which item is meant (`../tests/TST-002.md` for an item in
+    /// `test/TST-002.md`), so the path is wrong as well.
+    pub path_matches: bool,
+}
+
 /// The help for a link to an item's file.
-fn item_file_help(id: &str) -> String {
+fn item_file_help(item: ItemFile<'_>) -> String {
+    let id = item.id;
+    let wrong = if item.path_matches {
+        ""
+    } else {
+        "no item file is at this path (the folder is wrong), but the file name names an item: "
+    };
     format!(
-        "`{id}` is an item: its file is not a page of the book, but the item is shown where the book places it; link to it with `{{{{#techfile ref {id}}}}}`"
+        "{wrong}`{id}` is an item: its file is not a page of the book, but the item is shown where the book places it; link to it with `{{{{#techfile ref {id}}}}}`"
     )
 }
 
@@ -445,6 +462,8 @@ impl<'a> Book<'a> {
                 Target::Outside(why) => {
                     // As written: mdBook has turned `.md` into `.html` in `href`.
                     let item = pages.item_file(dir, &percent_decode(split_url(&link.written).0));
+                    // The path leaves src, so whether a file is there is not known here; a
+                    // link whose file name names an item still means the item.
                     let (label, help) = match why {
                         Outside::Absolute => (
                             "an absolute path: where it leads depends on where the book is served",
