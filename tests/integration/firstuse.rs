@@ -1003,17 +1003,7 @@ fn a_link_to_an_item_file_is_matched_by_the_resolved_path() {
              [e](../../../requirements/tests/TST-001.md)\n",
         )
         .check();
-    let links: Vec<(String, String)> = run
-        .findings
-        .iter()
-        .filter(|f| f["file"] == "book/src/part/links.md")
-        .map(|f| {
-            (
-                f["code"].as_str().unwrap().to_string(),
-                f["help"].as_str().unwrap_or_default().to_string(),
-            )
-        })
-        .collect();
+    let links = codes_and_helps(&run.findings, "book/src/part/links.md");
     assert_eq!(links.len(), 5, "{}", run.stdout);
     for ((code, help), id) in links
         .iter()
@@ -1025,6 +1015,20 @@ fn a_link_to_an_item_file_is_matched_by_the_resolved_path() {
             "{id}: {help}"
         );
     }
+}
+
+/// The code and help of each finding in `file`, in report order.
+fn codes_and_helps(findings: &[serde_json::Value], file: &str) -> Vec<(String, String)> {
+    findings
+        .iter()
+        .filter(|f| f["file"] == file)
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_string(),
+                f["help"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
 }
 
 /// git with a fixed identity and date, in `dir`; what it printed.
@@ -1731,17 +1735,7 @@ fn a_link_to_an_item_file_in_the_wrong_folder_names_the_item_and_the_wrong_path(
              [d](../../requirements/tests/TST-999.md)\n",
         )
         .check();
-    let links: Vec<(String, String)> = run
-        .findings
-        .iter()
-        .filter(|f| f["file"] == "book/src/links.md")
-        .map(|f| {
-            (
-                f["code"].as_str().unwrap().to_string(),
-                f["help"].as_str().unwrap_or_default().to_string(),
-            )
-        })
-        .collect();
+    let links = codes_and_helps(&run.findings, "book/src/links.md");
     assert_eq!(links.len(), 4, "{}", run.stdout);
     let expected = [
         ("link-outside-book", Some("TST-010")),
