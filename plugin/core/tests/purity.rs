@@ -278,6 +278,11 @@ enum Kind {
     /// A path as written (`std::fs::read`, `thread::spawn`, the target of a `use`), with
     /// `::` as its first segment when it starts with `::`.
     Path(Vec<String>),
+    /// The target of a `use` (`use std::thread;` gives `std::thread`).
+    Use(Vec<String>),
+    /// A path standing alone as a macro argument (`m!(thread)`, `m!(std::thread)`): the
+    /// macro's body may complete it (`$m::spawn(..)`).
+    Whole(Vec<String>),
     /// The base of a glob import (`use std::time::*` gives `std::time`).
     Glob(Vec<String>),
     /// A macro call: its path and its first argument when that is a string literal.
@@ -286,6 +291,11 @@ enum Kind {
     Method(String),
     /// A `#[path = ".."]` attribute: the layer scan maps files to modules by their names.
     PathAttr,
+    /// A path a macro fragment completes (`std::$m::read`, or `$m::spawn` with an empty
+    /// prefix): what it names is known only where the macro is called.
+    MetaPath(Vec<String>),
+    /// A foreign block (`extern "C" { .. }`) or inline assembly: system calls without std.
+    Foreign(String),
 }
 
 #[derive(Debug, Clone)]
@@ -363,6 +373,93 @@ fn past_close(toks: &[(usize, Tok)], mut i: usize) -> usize {
     i
 }
 
+/// The index past the `>` that closes the `<` at `i` (`->` inside does not close it).
+fn past_angle(toks: &[(usize, Tok)], mut i: usize) -> usize {
+    let mut depth = 0usize;
+    while let Some((_, t)) = toks.get(i) {
+        match t {
+            Tok::Punct('<') => depth += 1,
+            Tok::Punct('>') if !(i > 0 && punct(toks, i - 1, '-')) => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return i + 1;
+                }
+            }
+            Tok::Punct(';' | '{' | '}') => return i,
+            _ => {}
+        }
+        i += 1;
+    }
+    i
+}
+
+/// Reads `a::b::<T>::c` from `toks[*i]` on into `segs`, generic arguments left out.
+fn read_path(toks: &[(usize, Tok)], i: &mut usize, segs: &mut Vec<String>) {
+    while let Some(Tok::Ident(w)) = toks.get(*i).map(|t| &t.1) {
+        segs.push(w.clone());
+        *i += 1;
+        if toks.get(*i).map(|t| &t.1) != Some(&Tok::PathSep) {
+            break;
+        }
+        if punct(toks, *i + 1, '<') {
+            // A turbofish: `Vec::<u8>::new` is `Vec::new`.
+            let past = past_angle(toks, *i + 1);
+            if toks.get(past).map(|t| &t.1) == Some(&Tok::PathSep)
+                && ident(toks, past + 1).is_some()
+            {
+                *i = past + 1;
+                continue;
+            }
+            *i = past;
+            break;
+        }
+        if ident(toks, *i + 1).is_some() {
+            *i += 1;
+        } else {
+            break;
+        }
+    }
+}
+
+/// `<T>::a::b` or `<T as Trait>::a` at `i`: the path `T::a::b`, the trait's path, and the
+/// index past them.
+fn qualified_path(toks: &[(usize, Tok)], i: usize) -> Option<(Vec<String>, Vec<String>, usize)> {
+    let mut j = i + 1;
+    let mut ty = Vec::new();
+    if toks.get(j).map(|t| &t.1) == Some(&Tok::PathSep) {
+        j += 1;
+    }
+    read_path(toks, &mut j, &mut ty);
+    if ty.is_empty() {
+        return None;
+    }
+    if punct(toks, j, '<') {
+        j = past_angle(toks, j);
+    }
+    let mut as_trait = Vec::new();
+    if ident(toks, j) == Some("as") {
+        j += 1;
+        if toks.get(j).map(|t| &t.1) == Some(&Tok::PathSep) {
+            j += 1;
+        }
+        read_path(toks, &mut j, &mut as_trait);
+        if punct(toks, j, '<') {
+            j = past_angle(toks, j);
+        }
+    }
+    if !(punct(toks, j, '>') && toks.get(j + 1).map(|t| &t.1) == Some(&Tok::PathSep)) {
+        return None;
+    }
+    j += 2;
+    let mut rest = Vec::new();
+    read_path(toks, &mut j, &mut rest);
+    if rest.is_empty() {
+        return None;
+    }
+    ty.extend(rest);
+    Some((ty, as_trait, j))
+}
+
 /// Whether `#[cfg(test)]` starts at `i`.
 fn cfg_test_at(toks: &[(usize, Tok)], i: usize) -> bool {
     punct(toks, i, '#')
@@ -434,8 +531,13 @@ impl Crate {
             m.extend(inline.iter().map(|(n, _)| n.clone()));
             m
         };
+        // Where the arguments of each macro call open now end.
+        let mut macro_ends: Vec<usize> = Vec::new();
         let mut i = 0;
         while i < toks.len() {
+            while macro_ends.last().is_some_and(|&end| i >= end) {
+                macro_ends.pop();
+            }
             let line = toks[i].0;
             let module = module_of(&inline);
             let prev_dot = i > 0 && punct(&toks, i - 1, '.');
@@ -507,7 +609,7 @@ impl Crate {
                                 out.push(Event {
                                     line,
                                     module: module.clone(),
-                                    kind: Kind::Path(target),
+                                    kind: Kind::Use(target),
                                 });
                             }
                         }
@@ -544,22 +646,86 @@ impl Crate {
                     }
                     i += 1;
                 }
+                Tok::Punct('$')
+                    if ident(&toks, i + 1).is_some_and(|w| w != "crate")
+                        && toks.get(i + 2).map(|t| &t.1) == Some(&Tok::PathSep) =>
+                {
+                    out.push(Event {
+                        line,
+                        module,
+                        kind: Kind::MetaPath(Vec::new()),
+                    });
+                    i += 2;
+                }
+                Tok::Punct('<') => {
+                    // `<T>::item`, `<T as Trait>::item`: the item is T's.
+                    match qualified_path(&toks, i) {
+                        Some((ty, as_trait, end)) => {
+                            for segs in [ty, as_trait] {
+                                if segs.len() > 1 {
+                                    out.push(Event {
+                                        line,
+                                        module: module.clone(),
+                                        kind: Kind::Path(segs),
+                                    });
+                                }
+                            }
+                            i = end;
+                        }
+                        None => i += 1,
+                    }
+                }
+                Tok::Ident(w)
+                    if w == "extern"
+                        && !prev_dot
+                        && (punct(&toks, i + 1, '{')
+                            || (matches!(toks.get(i + 1).map(|t| &t.1), Some(Tok::Str(_)))
+                                && punct(&toks, i + 2, '{'))) =>
+                {
+                    out.push(Event {
+                        line,
+                        module,
+                        kind: Kind::Foreign("a foreign block `extern { .. }`".into()),
+                    });
+                    i += 1;
+                }
+                Tok::Ident(w) if w == "type" && !prev_dot && ident(&toks, i + 1).is_some() => {
+                    // `type T = jiff::Timestamp;` binds `T` like a `use`.
+                    let name = ident(&toks, i + 1).unwrap_or_default().to_string();
+                    let mut j = i + 2;
+                    if punct(&toks, j, '<') {
+                        j = past_angle(&toks, j);
+                    }
+                    if punct(&toks, j, '=') {
+                        j += 1;
+                        let mut segs = Vec::new();
+                        if toks.get(j).map(|t| &t.1) == Some(&Tok::PathSep) {
+                            segs.push("::".to_string());
+                            j += 1;
+                        }
+                        read_path(&toks, &mut j, &mut segs);
+                        if segs.iter().any(|s| s != "::") {
+                            self.bind(&module, &name, segs);
+                        }
+                    }
+                    i += 2;
+                }
                 Tok::Ident(_) | Tok::PathSep => {
                     let mut segs: Vec<String> = Vec::new();
                     if toks[i].1 == Tok::PathSep {
                         segs.push("::".into());
                         i += 1;
                     }
-                    while let Some(Tok::Ident(w)) = toks.get(i).map(|t| &t.1) {
-                        segs.push(w.clone());
-                        i += 1;
-                        if toks.get(i).map(|t| &t.1) == Some(&Tok::PathSep)
-                            && ident(&toks, i + 1).is_some()
-                        {
-                            i += 1;
-                        } else {
-                            break;
-                        }
+                    read_path(&toks, &mut i, &mut segs);
+                    if toks.get(i).map(|t| &t.1) == Some(&Tok::PathSep)
+                        && punct(&toks, i + 1, '$')
+                        && ident(&toks, i + 2) != Some("crate")
+                    {
+                        out.push(Event {
+                            line,
+                            module: module.clone(),
+                            kind: Kind::MetaPath(segs.clone()),
+                        });
                     }
                     // `name!(..)`, `std::println!{..}`: a macro call, not `a != b`.
                     let is_macro = punct(&toks, i, '!')
@@ -576,13 +742,26 @@ impl Crate {
                             module,
                             kind: Kind::Macro(segs, arg),
                         });
+                        macro_ends.push(past_close(&toks, i + 1));
                         i += 1;
-                    } else if segs.len() > 1 {
-                        out.push(Event {
-                            line,
-                            module,
-                            kind: Kind::Path(segs),
-                        });
+                    } else {
+                        let alone = [',', ')', ']', '}', ';']
+                            .iter()
+                            .any(|&p| punct(&toks, i, p));
+                        if !macro_ends.is_empty() && alone && segs.iter().any(|s| s != "::") {
+                            out.push(Event {
+                                line,
+                                module: module.clone(),
+                                kind: Kind::Whole(segs.clone()),
+                            });
+                        }
+                        if segs.len() > 1 {
+                            out.push(Event {
+                                line,
+                                module,
+                                kind: Kind::Path(segs),
+                            });
+                        }
                     }
                 }
                 _ => i += 1,
@@ -845,9 +1024,34 @@ fn forbidden_glob(base: &str) -> bool {
             .any(|(f, _)| under(f, base) || under(base, f))
 }
 
+/// Whether a macro's body could complete the resolved name `segs` into a forbidden path: a
+/// module with forbidden APIs, or an item of a crate with forbidden associated functions
+/// (`jiff::Timestamp` + `::now`).
+fn completable(segs: &[String]) -> bool {
+    let path = joined(segs);
+    FORBIDDEN_GLOBS.contains(&path.as_str())
+        || FORBIDDEN_PATHS
+            .iter()
+            .any(|(f, _)| f.starts_with(&format!("{path}::")))
+        || matches!(
+            segs.first().map(String::as_str),
+            Some("jiff" | "lopdf" | "rayon" | "rayon_core")
+        )
+        || FORBIDDEN_PATHS
+            .iter()
+            .any(|(f, _)| f.starts_with(&format!("{}::", joined(segs))))
+        || (segs.first().is_some_and(|f| f == "std")
+            && segs.last().is_some_and(|l| l == "Path" || l == "PathBuf"))
+}
+
 /// The problems in the crate's sources: `file:line: what`.
 fn problems(c: &Crate) -> Vec<String> {
     let mut out = Vec::new();
+    let bound_names: BTreeSet<&str> = c
+        .bindings
+        .values()
+        .flat_map(|b| b.keys().map(String::as_str))
+        .collect();
     for (file, events) in &c.files {
         let name = file.display();
         for e in events {
@@ -860,7 +1064,35 @@ fn problems(c: &Crate) -> Vec<String> {
                 }
             };
             match &e.kind {
+                Kind::Use(segs) => {
+                    for r in c.resolve(&e.module, segs) {
+                        if let Some(what) = forbidden_path(&r) {
+                            out.push(format!("{name}:{line}: {} ({what})", shown(segs, &r)));
+                        }
+                    }
+                }
+                Kind::Whole(segs) => {
+                    if segs.len() == 1 && !bound_names.contains(segs[0].as_str()) {
+                        continue;
+                    }
+                    for r in c.resolve(&e.module, segs) {
+                        if r.len() > 1 && completable(&r) {
+                            out.push(format!(
+                                "{name}:{line}: {} is a macro argument the macro's body may \
+                                 complete into a forbidden API (`$m::spawn`); name the item itself",
+                                shown(segs, &r)
+                            ));
+                        }
+                    }
+                }
                 Kind::Path(segs) => {
+                    // `<Path>::exists` reads as `::exists` once the type is gone.
+                    if segs.len() > 1
+                        && segs[0] == "::"
+                        && DISK_METHODS.contains(&segs[segs.len() - 1].as_str())
+                    {
+                        out.push(format!("{name}:{line}: `{}` (file system)", joined(segs)));
+                    }
                     for r in c.resolve(&e.module, segs) {
                         if let Some(what) = forbidden_path(&r) {
                             out.push(format!("{name}:{line}: {} ({what})", shown(segs, &r)));
@@ -890,12 +1122,45 @@ fn problems(c: &Crate) -> Vec<String> {
                         ));
                     }
                 }
+                Kind::MetaPath(prefix) => {
+                    // `$m::spawn` is checked where the macro is called (`Whole`).
+                    let resolved = if prefix.is_empty() {
+                        Vec::new()
+                    } else {
+                        c.resolve(&e.module, prefix)
+                    };
+                    for r in resolved {
+                        let opaque = match r.first().map(String::as_str) {
+                            None => false,
+                            Some("crate") => r.len() == 1,
+                            Some(first) => {
+                                matches!(first, "std" | "jiff" | "rayon" | "rayon_core" | "lopdf")
+                            }
+                        };
+                        if opaque {
+                            out.push(format!(
+                                "{name}:{line}: a path completed by a macro fragment (`{}::$..`) \
+                                 cannot be checked; name the item in the macro's body",
+                                joined(&r)
+                            ));
+                        }
+                    }
+                }
+                Kind::Foreign(what) => {
+                    out.push(format!("{name}:{line}: {what} (system calls without std)"))
+                }
                 Kind::PathAttr => out.push(format!(
                     "{name}:{line}: `#[path = ..]`: the checks map files to modules by their names"
                 )),
                 Kind::Macro(segs, arg) => {
                     for r in c.resolve(&e.module, segs) {
                         let m = r.last().map_or("", String::as_str);
+                        if matches!(m, "asm" | "global_asm" | "naked_asm") {
+                            out.push(format!(
+                                "{name}:{line}: macro {} (inline assembly: system calls without std)",
+                                shown(segs, &r)
+                            ));
+                        }
                         if FORBIDDEN_MACROS.contains(&m) {
                             out.push(format!(
                                 "{name}:{line}: macro {} (console)",
@@ -1006,6 +1271,17 @@ fn core_sources_use_no_io_clock_environment_or_threads() {
         .filter(|e| matches!(&e.kind, Kind::Macro(m, _) if m.last().is_some_and(|l| l == "include_str")))
         .count();
     assert!(includes >= 8, "{includes} include_str! found");
+    // A build script runs on the build machine and could hand the core anything through
+    // `env!` or generated files.
+    let manifest =
+        std::fs::read_to_string(core_dir().join("Cargo.toml")).expect("read the core's manifest");
+    assert!(
+        !core_dir().join("build.rs").exists()
+            && !manifest
+                .lines()
+                .any(|l| l.trim_start().starts_with("build")),
+        "techfile-core has no build script"
+    );
     let render = vec!["crate".to_string(), "render".to_string()];
     assert!(c.bindings.get(&render).is_some_and(|b| b.len() > 5));
 }
@@ -1452,11 +1728,16 @@ fn module_edges_except(
             let from = e.module.get(1).cloned().unwrap_or_else(|| "lib".into());
             let targets = edges.entry(from.clone()).or_default();
             let segs = match &e.kind {
-                Kind::Path(s) | Kind::Glob(s) | Kind::Macro(s, _) => s,
-                Kind::Method(_) | Kind::PathAttr => continue,
+                Kind::Path(s)
+                | Kind::Use(s)
+                | Kind::Glob(s)
+                | Kind::Macro(s, _)
+                | Kind::Whole(s) => s,
+                Kind::Method(_) | Kind::PathAttr | Kind::MetaPath(_) | Kind::Foreign(_) => continue,
             };
             for r in c.resolve(&e.module, segs) {
-                if r.first().is_none_or(|s| s != "crate") {
+                // `crate` alone is a visibility (`pub(crate)`), not a use.
+                if r.first().is_none_or(|s| s != "crate") || r.len() < 2 {
                     continue;
                 }
                 let to = match r.get(1) {
@@ -1762,6 +2043,7 @@ fn planted_io_is_found() {
         "fn f() { let _ = option_env!(\"PATH\"); }",
         "use std::io::{self, stdout};",
         "use std::env as environment;",
+        "fn f() { let _ = std::thread::Builder::new(); }",
         "fn f() { rayon::scope(|s| ()); }",
         "use rayon::ThreadPoolBuilder as B; fn f() { B::new().build(); }",
         "const S: &str = include_str!(\"../schemas/../../../README.md\");",
@@ -1832,6 +2114,21 @@ fn planted_evasions_are_found() {
         "use std::include_str as inc; const S: &str = inc!(\"/etc/hosts\");",
         // Files the layer scan cannot place.
         "#[path = \"/tmp/x.rs\"] mod x;",
+        // Type aliases, qualified paths and turbofish.
+        "type T = jiff::Timestamp; fn f() { let _ = T::now(); }",
+        "type D<'a> = lopdf::Document; fn f() { let _ = D::load(\"a.pdf\"); }",
+        "fn f() { let _ = <jiff::Timestamp>::now(); }",
+        "use jiff::Zoned; fn f() { let _ = <Zoned as Clone>::now(); }",
+        "fn f(p: &Path) { let _ = <Path>::exists(p); }",
+        "use std::thread; fn f() { thread::spawn::<_, ()>(|| ()); }",
+        // Paths a macro fragment completes, and system calls without std.
+        "macro_rules! m { ($x:ident) => { std::$x::read(\"p\") } } fn f() { m!(fs); }",
+        "macro_rules! m { ($x:ident) => { $x::spawn(|| ()) } } use std::thread; fn f() { m!(thread); }",
+        "macro_rules! m { ($($x:ident)::*) => { $($x)::*::spawn(|| ()) } } fn f() { m!(std::thread); }",
+        "macro_rules! m { ($x:ident) => { $x::now() } } use jiff::Timestamp as T; fn f() { m!(T); }",
+        "unsafe extern \"C\" { fn open(p: *const u8, f: i32) -> i32; }",
+        "extern { fn write(fd: i32, b: *const u8, n: usize) -> isize; }",
+        "fn f() { unsafe { core::arch::asm!(\"syscall\") } }",
     ];
     for src in cases {
         assert!(!planted(src).is_empty(), "not caught: {src}");
@@ -1872,7 +2169,14 @@ fn comments_strings_and_allowed_code_are_not_findings() {
         const RAW: &str = r#"println!("not a call") std::env::var"#;
         fn f<'a>(x: &'a str) -> char { let _ = env!("CARGO_PKG_VERSION"); 'x' }
         const SCHEMA: &str = include_str!("../schemas/spdx.schema.json");
+        macro_rules! codes { ($($v:ident),*) => { &[$(Code::$v),*] } }
+        macro_rules! here { () => { $crate::model::Span::default() } }
+        type Pair = (u8, u8);
         fn g(pdf: &[u8], t: &str) -> bool {
+            let _ = Vec::<u8>::new();
+            let _ = <String as Default>::default();
+            let _: Pair = (1, 2);
+            let _ = 1 < 2 && 3 > 2;
             let _ = Document::load_mem(pdf);
             let _ = thread::available_parallelism();
             let _ = Timestamp::from_second(0);
