@@ -224,15 +224,23 @@ fn lex(src: &str) -> Vec<(usize, Tok)> {
                     i += 1;
                 }
             }
+        } else if ch == 'r'
+            && c.get(i + 1) == Some(&'#')
+            && c.get(i + 2).is_some_and(|n| n.is_alphabetic() || *n == '_')
+        {
+            // `r#fs` is the identifier `fs`.
+            i += 2;
+            let start = i;
+            while i < c.len() && (c[i].is_alphanumeric() || c[i] == '_') {
+                i += 1;
+            }
+            out.push((line, Tok::Ident(c[start..i].iter().collect())));
         } else if ch.is_alphanumeric() || ch == '_' {
             let start = i;
             while i < c.len() && (c[i].is_alphanumeric() || c[i] == '_') {
                 i += 1;
             }
-            let word: String = c[start..i].iter().collect();
-            // `r#ident` is the identifier itself.
-            let word = word.strip_prefix("r#").unwrap_or(&word).to_string();
-            out.push((line, Tok::Ident(word)));
+            out.push((line, Tok::Ident(c[start..i].iter().collect())));
         } else if at(i, "::") {
             out.push((line, Tok::PathSep));
             i += 2;
@@ -2114,6 +2122,9 @@ fn planted_evasions_are_found() {
         "use std::include_str as inc; const S: &str = inc!(\"/etc/hosts\");",
         // Files the layer scan cannot place.
         "#[path = \"/tmp/x.rs\"] mod x;",
+        // Raw identifiers.
+        "fn f() { let _ = std::r#fs::read(\"x\"); }",
+        "use std::r#thread; fn f() { r#thread::spawn(|| ()); }",
         // Type aliases, qualified paths and turbofish.
         "type T = jiff::Timestamp; fn f() { let _ = T::now(); }",
         "type D<'a> = lopdf::Document; fn f() { let _ = D::load(\"a.pdf\"); }",
