@@ -1580,24 +1580,56 @@ fn core_normal_dependencies_are_all_reviewed() {
             "`{name}` is a direct dependency of techfile-core: give it a reason in ALLOWED_CRATES"
         );
     }
-    // A renamed dependency (`r = { package = "rayon" }`) would let `r::spawn` pass the source
-    // scan, which knows crates by their names.
     let manifest =
         std::fs::read_to_string(core_dir().join("Cargo.toml")).expect("read the core's manifest");
-    let renamed: Vec<&str> = manifest
-        .lines()
-        .filter(|l| {
-            l.split(['{', ',']).any(|part| {
-                part.trim_start()
-                    .strip_prefix("package")
-                    .is_some_and(|rest| rest.trim_start().starts_with('='))
-            })
-        })
-        .collect();
+    let indirect = indirect_dependencies(&manifest);
     assert!(
-        renamed.is_empty(),
-        "renamed dependencies in plugin/core/Cargo.toml: {renamed:?}"
+        indirect.is_empty(),
+        "plugin/core/Cargo.toml: {indirect:?} name a crate other than by its own name"
     );
+}
+
+/// Normal and build dependencies of a manifest that a source file would name other than by
+/// the package's name: renamed (`r = { package = "rayon" }`, which would let `r::spawn` pass
+/// the source scan, which knows crates by their names) or taken from the workspace (where a
+/// rename would not show here).
+fn indirect_dependencies(manifest: &str) -> Vec<String> {
+    let doc: toml::Table = toml::from_str(manifest).expect("the manifest is TOML");
+    let mut tables: Vec<&toml::Table> = Vec::new();
+    for key in ["dependencies", "build-dependencies"] {
+        tables.extend(doc.get(key).and_then(toml::Value::as_table));
+    }
+    for target in doc
+        .get("target")
+        .and_then(toml::Value::as_table)
+        .into_iter()
+        .flat_map(|t| t.values())
+    {
+        for key in ["dependencies", "build-dependencies"] {
+            tables.extend(target.get(key).and_then(toml::Value::as_table));
+        }
+    }
+    let mut out: Vec<String> = tables
+        .into_iter()
+        .flat_map(|t| t.iter())
+        .filter(|(_, spec)| {
+            spec.as_table()
+                .is_some_and(|s| s.contains_key("package") || s.contains_key("workspace"))
+        })
+        .map(|(name, _)| name.clone())
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn renamed_and_workspace_dependencies_are_found() {
+    let manifest = "[package]\nname = \"x\"\nedition.workspace = true\n\
+        [dependencies]\nserde = \"1\"\nr = { package = \"rayon\", version = \"1\" }\nw.workspace = true\n\
+        [target.'cfg(unix)'.dependencies]\nn = { package = \"nix\", version = \"0.30\" }\n\
+        [dev-dependencies]\ni = { package = \"insta\", version = \"1\" }\n";
+    assert_eq!(indirect_dependencies(manifest), ["n", "r", "w"]);
+    assert!(indirect_dependencies("[dependencies]\npackageurl = \"0.7\"\n").is_empty());
 }
 
 #[test]
