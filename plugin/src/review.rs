@@ -11,7 +11,7 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use techfile_core::review::Meaning;
-use techfile_core::review::plan::{self, Reviewer};
+use techfile_core::signoff::{self, Reviewer};
 
 /// What the reviewer asked for.
 pub struct Request {
@@ -67,7 +67,7 @@ pub fn review(book_root: &Path, request: &Request) -> Result<Done> {
         );
     }
     let targets =
-        plan::select(&analysis, &request.ids, request.all_suspect).map_err(|e| anyhow!(e))?;
+        signoff::select(&analysis, &request.ids, request.all_suspect).map_err(|e| anyhow!(e))?;
     if targets.is_empty() {
         notes.push("nothing to review: no link is suspect".into());
         return Ok(Done {
@@ -123,7 +123,7 @@ pub fn review(book_root: &Path, request: &Request) -> Result<Done> {
         commit,
         modified,
     };
-    let plan = plan::plan(&analysis, &targets, &reviewer).map_err(|e| anyhow!(e))?;
+    let plan = signoff::plan(&analysis, &targets, &reviewer).map_err(|e| anyhow!(e))?;
     notes.extend(plan.notes.iter().cloned());
 
     // Files by their path on disk: findings name them relative to the current folder.

@@ -53,6 +53,7 @@ pub mod review;
 pub(crate) mod risk;
 pub mod sbom;
 pub mod serve;
+pub mod signoff;
 pub mod stamp;
 pub mod suggest;
 pub mod summary;

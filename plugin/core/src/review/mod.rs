@@ -19,7 +19,6 @@
 //! in [`LinkReview`], so two analyses can be compared link by link.
 
 pub mod explain;
-pub mod plan;
 pub mod record;
 pub mod rewrite;
 

@@ -1,11 +1,11 @@
-//! What `mdbook-techfile review` writes, decided without touching the disk: the items to
+//! What `mdbook-techfile review` writes (the sign-off of items under review), decided without touching the disk: the items to
 //! review, their new `reviewed-against` (the fingerprints of today of every item they link
 //! to), the rewritten item files and the text of the review record.
 
-use super::record::{self, Meaning};
-use super::{Reviews, State};
 use crate::Analysis;
 use crate::model::{FileId, Fingerprint, anchor};
+use crate::review::record::{self, Meaning};
+use crate::review::{Reviews, State};
 
 /// Who reviews, and the facts of the review the edge found (time, commit).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -132,7 +132,7 @@ pub fn plan(analysis: &Analysis, targets: &[usize], who: &Reviewer) -> Result<Pl
             }
         }
         let text = analysis.map.text(item.file());
-        let new = super::rewrite::rewrite_stamps(text, &stamps)
+        let new = crate::review::rewrite::rewrite_stamps(text, &stamps)
             .map_err(|e| format!("{}: {e}", analysis.map.name(item.file())))?;
         for (u, f) in &stamps {
             covers.push((item.id.clone(), u.clone(), f.clone()));
