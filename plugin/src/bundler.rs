@@ -206,6 +206,9 @@ pub fn render(ctx: &RenderContext) -> Result<Rendered> {
     inputs.book.layout = None;
     let mut analysis = analyse(inputs, Mode::Check);
     crate::history::check_independence(&mut analysis, &ctx.root);
+    if let Some(stamp) = &analysis.stamp {
+        same_inputs(&print_page, &stamp.inputs_digest())?;
+    }
     if analysis.has_errors() {
         bail!(
             "the technical file has errors, so no bundle is written; `mdbook-techfile check {}` lists them",
@@ -310,6 +313,32 @@ pub fn render(ctx: &RenderContext) -> Result<Rendered> {
         notes,
         warnings,
     }))
+}
+
+/// Fails unless the HTML in `print_page` was made by the preprocessor from inputs whose
+/// digest is `digest`, the renderer's own: mdBook runs the two as separate processes, and a
+/// file saved between them would give a bundle whose pages and trace disagree.
+///
+/// # Errors
+///
+/// When the page cannot be read, carries no digest (the preprocessor did not run for
+/// `[output.html]`, or the HTML is left from another build), or carries another one.
+fn same_inputs(print_page: &Path, digest: &str) -> Result<()> {
+    let html = fs::read_to_string(print_page)
+        .with_context(|| format!("cannot read {}", print_page.display()))?;
+    let found = crate::handover::read(&html);
+    if found.is_empty() {
+        bail!(
+            "{} does not say which inputs the preprocessor read, so the bundle cannot show that its HTML and its trace come from the same files: keep [preprocessor.techfile] running for [output.html] and build again",
+            print_page.display()
+        );
+    }
+    if found.iter().any(|d| *d != digest) {
+        bail!(
+            "the inputs changed between the preprocessor and the renderer: build again (the HTML was made from other files than the trace, stamp and SBOMs would be)"
+        );
+    }
+    Ok(())
 }
 
 /// The summary as the PDF's contents see it: part titles and the chapters that are printed

@@ -18,6 +18,7 @@ pub mod gather;
 pub mod git;
 pub mod gittree;
 pub mod graphviz;
+pub mod handover;
 pub mod history;
 pub mod import;
 pub mod init;

@@ -295,6 +295,11 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book) -> Result<Outcome> {
         }
     }
     analysis.output.external = output.external;
+    // The bundle renderer analyses again in its own process; this lets it prove that the
+    // HTML it ships and the trace it writes come from the same inputs.
+    if let Some(stamp) = &analysis.stamp {
+        crate::handover::mark(&mut book, &stamp.inputs_digest());
+    }
     Ok(Outcome {
         analysis,
         book: Some(book),

@@ -1,7 +1,10 @@
 //! `check` and a real `mdbook build` agree (issue 11 part 3): for every fixture book they
-//! report the same findings, compared by code, file, line and column. `check` prints JSON
-//! Lines; the preprocessor inside `mdbook build` prints the human form on stderr, which is
-//! read back here (the header line and the first location line of each finding).
+//! report the same findings, compared by code, severity, message, file, line and column
+//! (issue 10 part 3: the severity too, so a finding that is a warning on one side and an
+//! error on the other is caught). `check` prints JSON Lines; the preprocessor inside
+//! `mdbook build` prints the human form on stderr, which is read back here (the header line,
+//! `error[code]: message`, and the first location line of each finding). A message of several
+//! lines is compared by its first line, the one the header carries.
 
 use crate::common::{Book, Checked, fixture, fixture_names_runnable, require, run, today_of};
 use mdbook_techfile::gather::normalize;
@@ -20,8 +23,9 @@ const ONE_SIDED: &[(&str, &str)] = &[
     ),
 ];
 
-/// One finding: code, absolute file, line, column (no place for findings about the run).
-type Finding = (String, Option<(PathBuf, u64, u64)>);
+/// One finding: code, severity (`error` or `warning`), the message's first line, and
+/// absolute file, line, column (no place for findings about the run).
+type Finding = (String, String, String, Option<(PathBuf, u64, u64)>);
 
 /// `check` as a build runs: without `--today`, so the findings that depend on the date
 /// (which a build never reports) are left out on both sides.
@@ -38,7 +42,13 @@ fn from_check(dir: &Path) -> Vec<Finding> {
                     v["column"].as_u64().unwrap(),
                 )
             });
-            (v["code"].as_str().unwrap().to_string(), place)
+            let message = v["message"].as_str().unwrap().lines().next().unwrap_or("");
+            (
+                v["code"].as_str().unwrap().to_string(),
+                v["severity"].as_str().unwrap().to_string(),
+                without_parent_steps(message),
+                place,
+            )
         })
         .collect();
     out.sort();
@@ -80,6 +90,15 @@ fn location(line: &str, base: &Path) -> Option<(PathBuf, u64, u64)> {
     Some((normalize(&base.join(&rest[..at])), l, c))
 }
 
+/// A message without its `../` steps. Paths that the tool shows are relative to the
+/// working folder, which for `mdbook build` is the book folder, one below the fixture
+/// folder `check` runs in, so the same file is `../evidence/x` in one and `evidence/x` in
+/// the other; paths as the user wrote them (links) are shown unchanged by both. Dropping the
+/// steps on both sides keeps every other word of the message compared.
+fn without_parent_steps(message: &str) -> String {
+    message.replace("../", "")
+}
+
 /// The findings the preprocessor printed while mdBook built `book` (a copy of the fixture
 /// `dir`), with files mapped from the copy back to the fixture.
 fn from_build(book: &Book, dir: &Path) -> (Vec<Finding>, String) {
@@ -90,13 +109,14 @@ fn from_build(book: &Book, dir: &Path) -> (Vec<Finding>, String) {
     let lines: Vec<&str> = stderr.lines().collect();
     let mut found = Vec::new();
     for (n, l) in lines.iter().enumerate() {
-        let Some(header) = l
-            .strip_prefix("error[")
-            .or_else(|| l.strip_prefix("warning["))
+        let Some((severity, header)) = [("error", "error["), ("warning", "warning[")]
+            .into_iter()
+            .find_map(|(s, p)| l.strip_prefix(p).map(|h| (s, h)))
         else {
             continue;
         };
-        let code = header.split(']').next().unwrap_or_default().to_string();
+        let (code, message) = header.split_once("]: ").unwrap_or((header, ""));
+        let code = code.trim_end_matches(']').to_string();
         // The first location after the header, before the next finding.
         let place = lines[n + 1..]
             .iter()
@@ -109,7 +129,12 @@ fn from_build(book: &Book, dir: &Path) -> (Vec<Finding>, String) {
                 };
                 (normalize(&file), line, col)
             });
-        found.push((code, place));
+        found.push((
+            code,
+            severity.to_string(),
+            without_parent_steps(message),
+            place,
+        ));
     }
     found.sort();
     (found, stderr)
@@ -164,4 +189,16 @@ fn locations_are_read_in_both_forms() {
         Some((PathBuf::from("/req/x.md"), 2, 9))
     );
     assert_eq!(location("  = help: x", base), None);
+}
+
+#[test]
+fn messages_are_compared_without_parent_steps() {
+    assert_eq!(
+        without_parent_steps("evidence file ../evidence/a.md changed; see `../../x`"),
+        "evidence file evidence/a.md changed; see `x`"
+    );
+    assert_eq!(
+        without_parent_steps("item `REQ-1` is a draft"),
+        "item `REQ-1` is a draft"
+    );
 }

@@ -1072,3 +1072,49 @@ fn the_bundle_ships_one_self_contained_vex_document() {
         text
     );
 }
+
+/// mdBook runs the preprocessor and the renderer as two processes that each analyse the
+/// disk (issue 10 part 4). The renderer is run here by hand on the HTML a real build left,
+/// as mdBook would run it: with the files unchanged it writes the bundle; with an item saved
+/// since the preprocessor ran it refuses, since the HTML and the trace would disagree.
+#[test]
+fn the_renderer_refuses_inputs_that_changed_after_the_preprocessor() {
+    require!(Mdbook);
+    let book = Book::fixture("clean").bundle("pdf = false");
+    let built = book.mdbook().without_tools().run().expect_ok();
+    let root = book.root().join("book");
+    let config = mdbook_renderer::config::Config::from_disk(root.join("book.toml")).unwrap();
+    let dest = built.bundle_dir();
+    let ctx = mdbook_renderer::RenderContext::new(
+        &root,
+        mdbook_renderer::book::Book::new(),
+        config,
+        &dest,
+    );
+    let json = serde_json::to_vec(&ctx).unwrap();
+    let render = || crate::common::run_with_stdin(&dest, &["render"], &json);
+
+    let same = render();
+    same.expect_code(0);
+    verify(&dest).expect_code(0);
+
+    let item = book.root().join("requirements/REQ-DM-001.md");
+    let text = fs::read_to_string(&item).unwrap();
+    write(
+        book.root(),
+        "requirements/REQ-DM-001.md",
+        format!("{text}\nSaved after the preprocessor ran.\n"),
+    );
+    let changed = render();
+    assert_ne!(changed.code, Some(0), "{}", changed.stderr);
+    assert!(
+        changed
+            .stderr
+            .contains("the inputs changed between the preprocessor and the renderer: build again"),
+        "{}",
+        changed.stderr
+    );
+
+    // A full build again reads the new text in both passes and agrees.
+    book.mdbook().without_tools().run().expect_ok();
+}

@@ -7,6 +7,7 @@
 //!
 //! - `agreement`: `check` and a real `mdbook build` report the same findings for every
 //!   fixture.
+//! - `architecture`: ARCHITECTURE.md names every direct dependency in its crates table.
 //! - `codes`: every diagnostic code has a fixture in `tests/fixtures/<code>` that reports it.
 //! - `snapshots`: human and JSON output of `check` for every fixture book found on disk.
 //! - `cli`: exit codes, usage errors, output formats and paths.
@@ -39,6 +40,7 @@
 //! run them with `cargo test -p mdbook-techfile --test integration -- --ignored`.
 
 mod agreement;
+mod architecture;
 mod bundle;
 mod cli;
 mod codes;

@@ -154,7 +154,7 @@ pub(crate) struct Expanded<'g, 'a> {
     sbom_directives: BTreeMap<usize, Span>,
     /// The items shown on the pages of each kind (canonical ones), by [`kind_index`].
     placed: [Vec<usize>; Kind::ALL.len()],
-    /// Each data-flow diagram as HTML, by its page and the offset of its directive there.
+    /// Each data-flow diagram as HTML, by its page and the byte offset of its directive there.
     diagrams: BTreeMap<(String, usize), String>,
 }
 

@@ -424,7 +424,7 @@ impl Diagnostic {
 
 /// Puts findings in a stable order so output never depends on hash order or on which
 /// check ran first: the inputs that could not be read first (their findings explain the
-/// others), then everything else, each by file, offset and code.
+/// others), then everything else, each by file, byte offset and code.
 pub fn sort(diags: &mut [Diagnostic]) {
     diags.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
 }

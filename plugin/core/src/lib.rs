@@ -204,7 +204,7 @@ pub struct Analysis {
     /// Fingerprints, review records and the review state of every link.
     pub reviews: review::Reviews,
     /// Every finding, graded by the configured levels (allowed ones removed), sorted by
-    /// file, offset and code.
+    /// file, byte offset and code.
     pub findings: Vec<Diagnostic>,
     /// The stamp of this version, when `[preprocessor.techfile.bundle]` is set.
     pub stamp: Option<Stamp>,

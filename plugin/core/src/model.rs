@@ -39,7 +39,7 @@ impl Span {
     }
 
     /// The same span moved `by` bytes further into the file (front-matter is parsed
-    /// from a slice, so its spans must be shifted back to file offsets).
+    /// from a slice, so its spans must be shifted back to byte offsets in the file).
     pub(crate) fn shifted(file: FileId, range: Range<usize>, by: usize) -> Span {
         Span::new(file, range.start + by..range.end + by)
     }

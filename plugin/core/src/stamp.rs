@@ -7,6 +7,7 @@
 use crate::config::bundle::Revision;
 use crate::model::Date;
 use jiff::Timestamp;
+use std::fmt::Write as _;
 
 /// What an input file is to the technical file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -241,6 +242,27 @@ impl Stamp {
         }
     }
 
+    /// One SHA-256 (64 lower-case hex digits) over every input's role, path and SHA-256,
+    /// in the stamp's order: equal exactly when two analyses read the same bytes from the
+    /// same files. The preprocessor hands it to the renderer, which compares it with its
+    /// own analysis (mdBook runs them as two processes that each read the disk).
+    pub fn inputs_digest(&self) -> String {
+        let mut text = String::new();
+        for f in &self.inputs {
+            // The path's length in bytes first: a path may hold any character, so no
+            // separator alone keeps two different lists from writing the same text.
+            let _ = writeln!(
+                text,
+                "{} {}:{} {}",
+                f.role.as_str(),
+                f.path.len(),
+                f.path,
+                f.sha256
+            );
+        }
+        crate::digest::sha256_hex(text.as_bytes())
+    }
+
     /// The PDF's file name.
     pub fn pdf_name(&self) -> String {
         format!("technical-file-{}.pdf", self.version)
@@ -352,6 +374,35 @@ mod tests {
             "Version 1.0 \u{b7} commit unknown (modified) \u{b7} date unknown"
         );
         assert_eq!(s.pdf_name(), "technical-file-1.0.pdf");
+    }
+
+    #[test]
+    fn the_inputs_digest_changes_with_any_input_and_nothing_else() {
+        let file = |path: &str, sha: &str| InputFile {
+            role: Role::Item,
+            path: path.into(),
+            bytes: 1,
+            sha256: sha.into(),
+        };
+        let mut a = stamp();
+        a.inputs = vec![file("requirements/a.md", &"1".repeat(64))];
+        let digest = a.inputs_digest();
+        assert_eq!(digest.len(), 64);
+        let mut other = a.clone();
+        other.version = "2.0".into();
+        other.modified = true;
+        assert_eq!(other.inputs_digest(), digest, "only the inputs count");
+        let mut changed = a.clone();
+        changed.inputs[0].sha256 = "2".repeat(64);
+        assert_ne!(changed.inputs_digest(), digest);
+        let mut moved = a.clone();
+        moved.inputs[0].path = "requirements/b.md".into();
+        assert_ne!(moved.inputs_digest(), digest);
+        let mut added = a.clone();
+        added
+            .inputs
+            .push(file("requirements/b.md", &"1".repeat(64)));
+        assert_ne!(added.inputs_digest(), digest);
     }
 
     #[test]

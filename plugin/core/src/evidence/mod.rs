@@ -25,7 +25,7 @@ pub struct EvidenceFile {
     pub path: String,
     /// Relative to the evidence folder, with forward slashes: what `path` in an entry names.
     pub rel: String,
-    /// Size and SHA-256 (hex), hashed as the file was read; `Err` when it could not be
+    /// Size in bytes and SHA-256 (lower-case hex), hashed as the file was read; `Err` when it could not be
     /// read (or, with `rel` empty, when the folder itself could not be).
     pub digest: Result<(u64, String), InputError>,
     /// The bytes, for JUnit reports (`*.xml`); `None` for the other files.

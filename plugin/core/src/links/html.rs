@@ -143,7 +143,7 @@ fn tag_name(html: &str, from: usize) -> (&str, usize) {
     (&html[from..end], end)
 }
 
-/// Reads attributes up to the `>` that closes the tag. Returns the offset after it and
+/// Reads attributes up to the `>` that closes the tag. Returns the byte offset after it and
 /// whether the tag was self-closing, or `None` when the input ends first.
 fn parse_attrs<'a>(
     html: &'a str,

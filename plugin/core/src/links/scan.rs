@@ -211,7 +211,7 @@ struct Scanner<'k> {
     numbers: HashMap<String, (usize, u32)>,
     defined: HashSet<String>,
     footnote: Option<String>,
-    /// An HTML block being collected: its text, and (offset in it, offset in the page) for
+    /// An HTML block being collected: its text, and (byte offset in it, byte offset in the page) for
     /// each piece, since a block inside a list or quote is not one slice of the page.
     html_block: Option<(String, Vec<(usize, usize)>)>,
 }
@@ -492,8 +492,8 @@ impl<'k> Scanner<'k> {
         }
     }
 
-    /// Raw HTML: its ids, `<a name>`s and links; `at` turns an offset in `html` into an
-    /// offset in the page.
+    /// Raw HTML: its ids, `<a name>`s and links; `at` turns a byte offset in `html` into a
+    /// byte offset in the page.
     fn html(&mut self, html: &str, at: impl Fn(usize) -> usize) {
         html::tokenize(html, |t| match t {
             Token::Start { name, attrs } => {

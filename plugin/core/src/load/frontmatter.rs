@@ -53,7 +53,7 @@ pub fn split(text: &str) -> FrontMatter {
     FrontMatter::Unclosed(open)
 }
 
-/// The offset after the line break that ends at `end` (if any).
+/// The byte offset after the line break that ends at `end` (if any).
 fn lines_end(text: &str, end: usize) -> usize {
     if text[end..].starts_with('\n') {
         end + 1

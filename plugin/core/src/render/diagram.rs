@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 /// A diagram directive found while expanding the book.
 #[derive(Clone, Debug)]
 pub(crate) struct Request {
-    /// The page and the directive's offset in the page's text, which its HTML is looked
+    /// The page and the directive's byte offset in the page's text, which its HTML is looked
     /// up by.
     pub(crate) key: (String, usize),
     /// The directive, which findings point at.

@@ -35,7 +35,8 @@ fn more(out: &mut String, shown: usize, total: usize) {
     }
 }
 
-/// The report; `title` names the book.
+/// The report as Markdown: the book and the day come from `run`, everything else from
+/// `analysis` (its findings, vulnerabilities and support).
 pub fn render(analysis: &Analysis, run: &Run) -> String {
     let a = &analysis.vulnerabilities;
     let s = summary(analysis);

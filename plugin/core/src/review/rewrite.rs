@@ -105,7 +105,7 @@ fn line_start(s: &str, at: usize) -> usize {
     s[..at].rfind('\n').map_or(0, |i| i + 1)
 }
 
-/// The offset after the line break that ends the line holding `at` (or the end).
+/// The byte offset after the line break that ends the line holding `at` (or the end).
 fn line_end(s: &str, at: usize) -> usize {
     s[at..].find('\n').map_or(s.len(), |i| at + i + 1)
 }

@@ -162,7 +162,7 @@ fn explain(error: &ValidationError<'_>) -> Violation {
     }
 }
 
-/// A short rendering of a value for messages: scalars as JSON, up to a length; anything
+/// A short rendering of a value for messages: scalars as JSON (one over 60 characters cut to its first 40 and an ellipsis); anything
 /// else by its kind, because an SBOM object can be megabytes long.
 fn short(value: &Value) -> String {
     let text = match value {

@@ -53,7 +53,7 @@ pub(crate) struct Cluster {
     pub(crate) label: Option<Point>,
 }
 
-/// A node (`n3`): its centre, width and height.
+/// A node (`n3`): its centre, width and height (in points).
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct PlacedNode {
     pub(crate) name: String,
