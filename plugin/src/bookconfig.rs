@@ -76,7 +76,7 @@ pub fn env_overrides() -> Vec<EnvOverride> {
 /// [`ConfigErrors`] when the table has findings (book.toml unreadable or not UTF-8
 /// included).
 pub fn load(book_root: &Path, names: &Names) -> Result<Loaded> {
-    load_from(&crate::tree::FsTree, book_root, names)
+    load_from(&crate::tree::FsTree::for_book(book_root), book_root, names)
 }
 
 /// [`load`] from a tree of files: the disk, or a git revision for `diff`.

@@ -9,6 +9,10 @@
 //!   folder's files come before its sibling `a.md` when the folder sorts first), the same
 //!   order on the disk and in git; on the disk symbolic links are followed and a link back
 //!   up the tree is not followed again (each real folder is read once);
+//! - a symbolic link that leads out of the repository (or, outside git, out of the folder
+//!   that holds the book's folder), or leads nowhere, is listed at its own path and not
+//!   read, so it becomes one unreadable input there and the rest of its folder is read: the
+//!   disk ([`FsTree::for_book`]) and a commit agree, as a commit cannot hold outside bytes;
 //! - hidden entries (a name starting with `.`: `.git`, editor swap files) are skipped;
 //! - item files are the `*.md` files under the `items` folders, but those the `exclude`
 //!   patterns name (gitignore syntax, relative to each item folder, after the defaults
@@ -944,8 +948,14 @@ pub fn gather_inputs(
     names: &Names,
     chapters: Chapters,
 ) -> Result<(Inputs, Vec<String>)> {
-    let (mut inputs, sbom_folders, mut notes) =
-        gather_tree(&FsTree, root, book_config, loaded, names, chapters)?;
+    let (mut inputs, sbom_folders, mut notes) = gather_tree(
+        &FsTree::for_book(root),
+        root,
+        book_config,
+        loaded,
+        names,
+        chapters,
+    )?;
     inputs.book.layout = Some(std::sync::Arc::new(crate::graphviz::Graphviz::new(
         &inputs.config.diagram,
     )));
@@ -974,7 +984,7 @@ mod tests {
         )
         .unwrap();
         let names = Names::for_book(dir.path());
-        let got: Vec<(String, String)> = summary_chapters(&FsTree, &src, &names)
+        let got: Vec<(String, String)> = summary_chapters(&FsTree::default(), &src, &names)
             .unwrap()
             .into_iter()
             .map(|c| (c.name, c.path))
@@ -993,7 +1003,7 @@ mod tests {
         );
         // mdBook refuses a SUMMARY.md that lists a file twice, and so does `check`.
         fs::write(src.join("SUMMARY.md"), "- [A](a.md)\n- [B](a.md)\n").unwrap();
-        let err = summary_chapters(&FsTree, &src, &names).unwrap_err();
+        let err = summary_chapters(&FsTree::default(), &src, &names).unwrap_err();
         assert!(format!("{err:#}").contains("Duplicate file"), "{err:#}");
     }
 
@@ -1033,15 +1043,28 @@ mod tests {
         }
         let rel = |found: Vec<Found>| found.into_iter().map(|f| f.rel).collect::<Vec<_>>();
         assert_eq!(
-            rel(walk(&FsTree, dir.path(), Some("md"), false).unwrap()),
+            rel(walk(&FsTree::default(), dir.path(), Some("md"), false).unwrap()),
             ["a/z.md", "b.md"]
         );
         assert_eq!(
-            rel(walk(&FsTree, dir.path(), Some("json"), false).unwrap()),
+            rel(walk(&FsTree::default(), dir.path(), Some("json"), false).unwrap()),
             ["c.json"]
         );
-        assert_eq!(walk(&FsTree, dir.path(), None, true).unwrap().len(), 6);
-        assert!(walk(&FsTree, &dir.path().join("none"), Some("md"), false).is_err());
+        assert_eq!(
+            walk(&FsTree::default(), dir.path(), None, true)
+                .unwrap()
+                .len(),
+            6
+        );
+        assert!(
+            walk(
+                &FsTree::default(),
+                &dir.path().join("none"),
+                Some("md"),
+                false
+            )
+            .is_err()
+        );
     }
 
     #[test]
@@ -1060,7 +1083,7 @@ mod tests {
         }
         let names = Names::for_book(&dir.path().join("book"));
         let read = advisory_dirs(
-            &FsTree,
+            &FsTree::default(),
             &[dir.path().to_path_buf()],
             "--advisories",
             1024,
@@ -1074,7 +1097,13 @@ mod tests {
             .map(|f| f.rel.as_str())
             .collect();
         assert_eq!(rels, ["PyPI/all.zip", "npm/a.json", "npm/b.json"]);
-        let small = advisory_dirs(&FsTree, &[dir.path().to_path_buf()], "x", 1, &names);
+        let small = advisory_dirs(
+            &FsTree::default(),
+            &[dir.path().to_path_buf()],
+            "x",
+            1,
+            &names,
+        );
         assert!(
             small[0]
                 .files
@@ -1084,7 +1113,7 @@ mod tests {
                 .all(|f| matches!(f.content, Err(InputError::TooLarge { .. })))
         );
         let missing = advisory_dirs(
-            &FsTree,
+            &FsTree::default(),
             &[dir.path().join("none")],
             "--advisories",
             1024,
@@ -1097,7 +1126,13 @@ mod tests {
                 .unwrap_err()
                 .contains("no such folder")
         );
-        let file = advisory_dirs(&FsTree, &[dir.path().join("npm/a.json")], "x", 1024, &names);
+        let file = advisory_dirs(
+            &FsTree::default(),
+            &[dir.path().join("npm/a.json")],
+            "x",
+            1024,
+            &names,
+        );
         assert!(file[0].files.as_ref().unwrap_err().contains("not a folder"));
     }
 
@@ -1117,7 +1152,7 @@ mod tests {
         }
         let names = Names::for_book(&dir.path().join("book"));
         let read = vex_documents(
-            &FsTree,
+            &FsTree::default(),
             &[
                 dir.path().join("vex"),
                 dir.path().join("one.json"),
