@@ -28,7 +28,9 @@
 //!   `diff`), what the command line names from the disk;
 //! - an item folder that does not exist stops the run with one configuration error at the
 //!   path in book.toml (with the closest existing folder), instead of every link and
-//!   coverage rule failing after it; so does an `exclude` pattern that is not valid;
+//!   coverage rule failing after it; so does an `exclude` pattern that is not valid. Both
+//!   are checked when the configuration is read ([`item_source_findings`] from
+//!   `bookconfig::load_from`), with its other errors;
 //! - every file under the evidence folder is evidence: hashed as a stream (it may be a
 //!   large report), and read whole only when it is a JUnit report (`*.xml`);
 //! - the book is SUMMARY.md's chapters (read with mdBook's parser and loader path rules),
@@ -41,7 +43,7 @@
 //! - a folder or file that cannot be read becomes an unreadable input, which the analysis
 //!   reports as an error: nothing is dropped silently.
 
-use crate::bookconfig::{ConfigErrors, Loaded};
+use crate::bookconfig::Loaded;
 pub use crate::paths::{Names, normalize, relative};
 pub use crate::tree::{Entry, Found, FsTree, Tree, read_limited};
 use anyhow::{Context, Result};
@@ -197,26 +199,25 @@ pub fn exclude_matcher(
     })
 }
 
-/// Checks the item sources before anything is read: every item folder exists and every
-/// `exclude` pattern is valid. A misspelt folder would otherwise make every link to the
-/// items in it unknown and every coverage rule fail, burying the one real mistake.
-///
-/// # Errors
-///
-/// [`ConfigErrors`] with a finding at each folder or pattern in book.toml (or at the
-/// `[preprocessor.techfile]` table for the default folder).
-pub fn check_item_sources(
+/// The findings about the item sources, checked before anything is read: every item folder
+/// exists and every `exclude` pattern is valid. A misspelt folder would otherwise make every
+/// link to the items in it unknown and every coverage rule fail, burying the one real
+/// mistake. Each finding is at the folder or pattern in book.toml (or at `table`, the
+/// `[preprocessor.techfile]` table, for the default folder). With `partial` (the
+/// configuration has other findings, and a key with a finding kept its default) the default
+/// item folder is not checked: it may stand for an `items` value that was not valid.
+pub fn item_source_findings(
     tree: &dyn Tree,
     root: &Path,
-    loaded: &mut Loaded,
-) -> std::result::Result<(), ConfigErrors> {
-    let config = &loaded.config;
-    let book_toml = loaded.map.find(&loaded.book_toml.name);
-    let table = book_toml.map(|f| Span::new(f, config.table_range.clone()));
+    config: &Config,
+    table: Option<Span>,
+    partial: bool,
+) -> Vec<Diagnostic> {
     let mut findings = Vec::new();
+    let written_only = partial && config.item_spans.is_empty();
     for (n, folder) in config.items.iter().enumerate() {
         let path = root.join(folder);
-        if tree.entry(&path) == Entry::Dir {
+        if written_only || tree.entry(&path) == Entry::Dir {
             continue;
         }
         let written = config.item_spans.get(n).copied();
@@ -259,14 +260,8 @@ pub fn check_item_sources(
             );
         }
     }
-    if findings.is_empty() {
-        return Ok(());
-    }
     techfile_core::diag::sort(&mut findings);
-    Err(ConfigErrors {
-        map: std::mem::take(&mut loaded.map),
-        findings,
-    })
+    findings
 }
 
 /// The name of the existing folder next to `path` closest to its name, for a typo.
@@ -881,8 +876,7 @@ pub fn gather_tree(
     names: &Names,
     chapters: Chapters,
 ) -> Result<(Inputs, Vec<SbomFolder>, Vec<String>)> {
-    let mut loaded = loaded;
-    check_item_sources(tree, root, &mut loaded)?;
+    // The item sources were checked with the configuration (`bookconfig::load_from`).
     let Loaded {
         config,
         book_toml,
