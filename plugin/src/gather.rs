@@ -17,7 +17,8 @@
 //! - item files are the `*.md` files under the `items` folders, but those the `exclude`
 //!   patterns name (gitignore syntax, relative to each item folder, after the defaults
 //!   `README.md` and `_*.md`: a folder's read-me and templates are not items); SBOMs are the
-//!   `*.json` files under the `sboms` folders, or a configured file whatever its name; review
+//!   `*.json` files under the `sboms` folders, or a configured file whatever its name (the
+//!   `*.xml` files of those folders are named, unread, for the core to point out); review
 //!   records and support tables are the `*.toml` files under the review and support folders;
 //!   nothing else in those folders is read, hashed, listed or shipped;
 //! - every file under an advisory folder (the `advisories` setting, or
@@ -87,18 +88,17 @@ fn walk(
     hidden: bool,
 ) -> std::io::Result<Vec<Found>> {
     let mut found = tree.files(dir, hidden, None)?;
-    found.retain(|f| {
-        (hidden || !is_hidden(&f.rel))
-            && ext.is_none_or(|ext| {
-                f.rel
-                    .rsplit('/')
-                    .next()
-                    .and_then(|name| name.rsplit_once('.'))
-                    .is_some_and(|(stem, e)| !stem.is_empty() && e == ext)
-            })
-    });
+    found.retain(|f| (hidden || !is_hidden(&f.rel)) && ext.is_none_or(|ext| has_ext(&f.rel, ext)));
     found.sort_by(|a, b| a.rel.split('/').cmp(b.rel.split('/')));
     Ok(found)
+}
+
+/// Whether the file name at the end of `rel` ends with `.{ext}` after a non-empty stem.
+fn has_ext(rel: &str, ext: &str) -> bool {
+    rel.rsplit('/')
+        .next()
+        .and_then(|name| name.rsplit_once('.'))
+        .is_some_and(|(stem, e)| !stem.is_empty() && e == ext)
 }
 
 /// Reads the files found, each unless it is larger than `limit`, in order.
@@ -274,16 +274,18 @@ fn closest_folder(tree: &dyn Tree, path: &Path) -> Option<String> {
 /// Reads the SBOMs: every `*.json` under each configured folder (sorted by path), or a
 /// configured file. The default folder may be missing (a book without SBOMs); a folder or
 /// file the user named must exist, and when it does not, that becomes an unreadable input.
-/// Also returns each configured source with whether it exists, for the bundle.
+/// Also returns each configured source with whether it exists, for the bundle, and the
+/// `*.xml` files of the folders (CycloneDX XML, not read: the analysis points them out).
 pub fn sboms(
     tree: &dyn Tree,
     book_root: &Path,
     config: &Config,
     names: &Names,
-) -> (Vec<SbomInput>, Vec<SbomFolder>) {
+) -> (Vec<SbomInput>, Vec<SbomFolder>, Vec<String>) {
     let (sources, required) = config.sbom_sources();
     let mut out = Vec::new();
     let mut folders = Vec::new();
+    let mut xml = Vec::new();
     for source in sources {
         let path = book_root.join(&source);
         let entry = tree.entry(&path);
@@ -313,7 +315,8 @@ pub fn sboms(
         if entry == Entry::Missing && !required {
             continue;
         }
-        let found = match walk(tree, &path, Some("json"), false) {
+        // One walk for both: the XML files are only named.
+        let found = match walk(tree, &path, None, false) {
             Ok(found) => found,
             Err(e) => {
                 out.push(SbomInput {
@@ -330,6 +333,16 @@ pub fn sboms(
             }
         };
         let (dir_diag, dir_book) = (names.diag(&path), names.book(&path));
+        xml.extend(
+            found
+                .iter()
+                .filter(|f| has_ext(&f.rel, "xml"))
+                .map(|f| join(&dir_diag, &f.rel)),
+        );
+        let found: Vec<Found> = found
+            .into_iter()
+            .filter(|f| has_ext(&f.rel, "json"))
+            .collect();
         let contents = read_found(tree, &found, config.max_sbom_size);
         for (f, content) in found.into_iter().zip(contents) {
             out.push(SbomInput {
@@ -342,7 +355,7 @@ pub fn sboms(
             });
         }
     }
-    (out, folders)
+    (out, folders, xml)
 }
 
 /// Reads the review records: every `*.toml` under the review folder, sorted by path. The
@@ -884,7 +897,7 @@ pub fn gather_tree(
         ..
     } = loaded;
     let items = items(tree, root, &config, names);
-    let (sboms, sbom_folders) = sboms(tree, root, &config, names);
+    let (sboms, sbom_folders, sbom_xml) = sboms(tree, root, &config, names);
     let reviews = reviews(tree, root, &config, names);
     let book = book(
         tree,
@@ -918,6 +931,7 @@ pub fn gather_tree(
         config,
         items,
         sboms,
+        sbom_xml,
         reviews,
         book,
         stamp: None,
