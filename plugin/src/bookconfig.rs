@@ -76,7 +76,7 @@ pub fn env_overrides() -> Vec<EnvOverride> {
 /// [`ConfigErrors`] when the table has findings (book.toml unreadable or not UTF-8
 /// included).
 pub fn load(book_root: &Path, names: &Names) -> Result<Loaded> {
-    load_from(&crate::tree::FsTree, book_root, names)
+    load_from(&crate::tree::FsTree::for_book(book_root), book_root, names)
 }
 
 /// [`load`] from a tree of files: the disk, or a git revision for `diff`.
@@ -93,15 +93,30 @@ pub fn load_from(tree: &dyn Tree, book_root: &Path, names: &Names) -> Result<Loa
     };
     let overrides = env_overrides();
     let mut map = SourceMap::new();
-    let read = config::read_book_toml(&mut map, &book_toml, &overrides);
-    match read {
-        Ok(config) => Ok(Loaded {
+    let (config, mut findings) = config::read_book_toml_partial(&mut map, &book_toml, &overrides);
+    // What the valid keys name is checked in the same round as the keys themselves, so
+    // every configuration error is reported at once.
+    if let Some(config) = &config {
+        let table = map
+            .find(&book_toml.name)
+            .map(|f| techfile_core::model::Span::new(f, config.table_range.clone()));
+        findings.extend(crate::gather::item_source_findings(
+            tree,
+            book_root,
+            config,
+            table,
+            !findings.is_empty(),
+        ));
+        diag::sort(&mut findings);
+    }
+    match config {
+        Some(config) if findings.is_empty() => Ok(Loaded {
             config,
             book_toml,
             notes: overrides.iter().map(override_note).collect(),
             map,
         }),
-        Err(findings) => Err(ConfigErrors { map, findings }.into()),
+        _ => Err(ConfigErrors { map, findings }.into()),
     }
 }
 

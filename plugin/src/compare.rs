@@ -211,7 +211,7 @@ pub fn run(options: &Options) -> Result<Outcome> {
         || analyse_tree(&base_tree, &book, &names, today, Some(&base_commit)),
         || match &head_tree {
             Some(tree) => analyse_tree(tree, &book, &names, today, head_commit.as_deref()),
-            None => analyse_tree(&FsTree, &book, &names, today, None),
+            None => analyse_tree(&FsTree::for_book(&book), &book, &names, today, None),
         },
     );
     let base_side = side(&base_label, Some(base_commit), &base_read);

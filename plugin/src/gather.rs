@@ -9,11 +9,16 @@
 //!   folder's files come before its sibling `a.md` when the folder sorts first), the same
 //!   order on the disk and in git; on the disk symbolic links are followed and a link back
 //!   up the tree is not followed again (each real folder is read once);
+//! - a symbolic link that leads out of the repository (or, outside git, out of the folder
+//!   that holds the book's folder), or leads nowhere, is listed at its own path and not
+//!   read, so it becomes one unreadable input there and the rest of its folder is read: the
+//!   disk ([`FsTree::for_book`]) and a commit agree, as a commit cannot hold outside bytes;
 //! - hidden entries (a name starting with `.`: `.git`, editor swap files) are skipped;
 //! - item files are the `*.md` files under the `items` folders, but those the `exclude`
 //!   patterns name (gitignore syntax, relative to each item folder, after the defaults
 //!   `README.md` and `_*.md`: a folder's read-me and templates are not items); SBOMs are the
-//!   `*.json` files under the `sboms` folders, or a configured file whatever its name; review
+//!   `*.json` files under the `sboms` folders, or a configured file whatever its name (the
+//!   `*.xml` files of those folders are named, unread, for the core to point out); review
 //!   records and support tables are the `*.toml` files under the review and support folders;
 //!   nothing else in those folders is read, hashed, listed or shipped;
 //! - every file under an advisory folder (the `advisories` setting, or
@@ -24,7 +29,9 @@
 //!   `diff`), what the command line names from the disk;
 //! - an item folder that does not exist stops the run with one configuration error at the
 //!   path in book.toml (with the closest existing folder), instead of every link and
-//!   coverage rule failing after it; so does an `exclude` pattern that is not valid;
+//!   coverage rule failing after it; so does an `exclude` pattern that is not valid. Both
+//!   are checked when the configuration is read ([`item_source_findings`] from
+//!   `bookconfig::load_from`), with its other errors;
 //! - every file under the evidence folder is evidence: hashed as a stream (it may be a
 //!   large report), and read whole only when it is a JUnit report (`*.xml`);
 //! - the book is SUMMARY.md's chapters (read with mdBook's parser and loader path rules),
@@ -37,7 +44,7 @@
 //! - a folder or file that cannot be read becomes an unreadable input, which the analysis
 //!   reports as an error: nothing is dropped silently.
 
-use crate::bookconfig::{ConfigErrors, Loaded};
+use crate::bookconfig::Loaded;
 pub use crate::paths::{Names, normalize, relative};
 pub use crate::tree::{Entry, Found, FsTree, Tree, read_limited};
 use anyhow::{Context, Result};
@@ -81,18 +88,17 @@ fn walk(
     hidden: bool,
 ) -> std::io::Result<Vec<Found>> {
     let mut found = tree.files(dir, hidden, None)?;
-    found.retain(|f| {
-        (hidden || !is_hidden(&f.rel))
-            && ext.is_none_or(|ext| {
-                f.rel
-                    .rsplit('/')
-                    .next()
-                    .and_then(|name| name.rsplit_once('.'))
-                    .is_some_and(|(stem, e)| !stem.is_empty() && e == ext)
-            })
-    });
+    found.retain(|f| (hidden || !is_hidden(&f.rel)) && ext.is_none_or(|ext| has_ext(&f.rel, ext)));
     found.sort_by(|a, b| a.rel.split('/').cmp(b.rel.split('/')));
     Ok(found)
+}
+
+/// Whether the file name at the end of `rel` ends with `.{ext}` after a non-empty stem.
+fn has_ext(rel: &str, ext: &str) -> bool {
+    rel.rsplit('/')
+        .next()
+        .and_then(|name| name.rsplit_once('.'))
+        .is_some_and(|(stem, e)| !stem.is_empty() && e == ext)
 }
 
 /// Reads the files found, each unless it is larger than `limit`, in order.
@@ -193,26 +199,25 @@ pub fn exclude_matcher(
     })
 }
 
-/// Checks the item sources before anything is read: every item folder exists and every
-/// `exclude` pattern is valid. A misspelt folder would otherwise make every link to the
-/// items in it unknown and every coverage rule fail, burying the one real mistake.
-///
-/// # Errors
-///
-/// [`ConfigErrors`] with a finding at each folder or pattern in book.toml (or at the
-/// `[preprocessor.techfile]` table for the default folder).
-pub fn check_item_sources(
+/// The findings about the item sources, checked before anything is read: every item folder
+/// exists and every `exclude` pattern is valid. A misspelt folder would otherwise make every
+/// link to the items in it unknown and every coverage rule fail, burying the one real
+/// mistake. Each finding is at the folder or pattern in book.toml (or at `table`, the
+/// `[preprocessor.techfile]` table, for the default folder). With `partial` (the
+/// configuration has other findings, and a key with a finding kept its default) the default
+/// item folder is not checked: it may stand for an `items` value that was not valid.
+pub fn item_source_findings(
     tree: &dyn Tree,
     root: &Path,
-    loaded: &mut Loaded,
-) -> std::result::Result<(), ConfigErrors> {
-    let config = &loaded.config;
-    let book_toml = loaded.map.find(&loaded.book_toml.name);
-    let table = book_toml.map(|f| Span::new(f, config.table_range.clone()));
+    config: &Config,
+    table: Option<Span>,
+    partial: bool,
+) -> Vec<Diagnostic> {
     let mut findings = Vec::new();
+    let written_only = partial && config.item_spans.is_empty();
     for (n, folder) in config.items.iter().enumerate() {
         let path = root.join(folder);
-        if tree.entry(&path) == Entry::Dir {
+        if written_only || tree.entry(&path) == Entry::Dir {
             continue;
         }
         let written = config.item_spans.get(n).copied();
@@ -255,14 +260,8 @@ pub fn check_item_sources(
             );
         }
     }
-    if findings.is_empty() {
-        return Ok(());
-    }
     techfile_core::diag::sort(&mut findings);
-    Err(ConfigErrors {
-        map: std::mem::take(&mut loaded.map),
-        findings,
-    })
+    findings
 }
 
 /// The name of the existing folder next to `path` closest to its name, for a typo.
@@ -275,16 +274,18 @@ fn closest_folder(tree: &dyn Tree, path: &Path) -> Option<String> {
 /// Reads the SBOMs: every `*.json` under each configured folder (sorted by path), or a
 /// configured file. The default folder may be missing (a book without SBOMs); a folder or
 /// file the user named must exist, and when it does not, that becomes an unreadable input.
-/// Also returns each configured source with whether it exists, for the bundle.
+/// Also returns each configured source with whether it exists, for the bundle, and the
+/// `*.xml` files of the folders (CycloneDX XML, not read: the analysis points them out).
 pub fn sboms(
     tree: &dyn Tree,
     book_root: &Path,
     config: &Config,
     names: &Names,
-) -> (Vec<SbomInput>, Vec<SbomFolder>) {
+) -> (Vec<SbomInput>, Vec<SbomFolder>, Vec<String>) {
     let (sources, required) = config.sbom_sources();
     let mut out = Vec::new();
     let mut folders = Vec::new();
+    let mut xml = Vec::new();
     for source in sources {
         let path = book_root.join(&source);
         let entry = tree.entry(&path);
@@ -314,7 +315,8 @@ pub fn sboms(
         if entry == Entry::Missing && !required {
             continue;
         }
-        let found = match walk(tree, &path, Some("json"), false) {
+        // One walk for both: the XML files are only named.
+        let found = match walk(tree, &path, None, false) {
             Ok(found) => found,
             Err(e) => {
                 out.push(SbomInput {
@@ -331,6 +333,16 @@ pub fn sboms(
             }
         };
         let (dir_diag, dir_book) = (names.diag(&path), names.book(&path));
+        xml.extend(
+            found
+                .iter()
+                .filter(|f| has_ext(&f.rel, "xml"))
+                .map(|f| join(&dir_diag, &f.rel)),
+        );
+        let found: Vec<Found> = found
+            .into_iter()
+            .filter(|f| has_ext(&f.rel, "json"))
+            .collect();
         let contents = read_found(tree, &found, config.max_sbom_size);
         for (f, content) in found.into_iter().zip(contents) {
             out.push(SbomInput {
@@ -343,7 +355,7 @@ pub fn sboms(
             });
         }
     }
-    (out, folders)
+    (out, folders, xml)
 }
 
 /// Reads the review records: every `*.toml` under the review folder, sorted by path. The
@@ -877,8 +889,7 @@ pub fn gather_tree(
     names: &Names,
     chapters: Chapters,
 ) -> Result<(Inputs, Vec<SbomFolder>, Vec<String>)> {
-    let mut loaded = loaded;
-    check_item_sources(tree, root, &mut loaded)?;
+    // The item sources were checked with the configuration (`bookconfig::load_from`).
     let Loaded {
         config,
         book_toml,
@@ -886,7 +897,7 @@ pub fn gather_tree(
         ..
     } = loaded;
     let items = items(tree, root, &config, names);
-    let (sboms, sbom_folders) = sboms(tree, root, &config, names);
+    let (sboms, sbom_folders, sbom_xml) = sboms(tree, root, &config, names);
     let reviews = reviews(tree, root, &config, names);
     let book = book(
         tree,
@@ -920,6 +931,7 @@ pub fn gather_tree(
         config,
         items,
         sboms,
+        sbom_xml,
         reviews,
         book,
         stamp: None,
@@ -944,8 +956,14 @@ pub fn gather_inputs(
     names: &Names,
     chapters: Chapters,
 ) -> Result<(Inputs, Vec<String>)> {
-    let (mut inputs, sbom_folders, mut notes) =
-        gather_tree(&FsTree, root, book_config, loaded, names, chapters)?;
+    let (mut inputs, sbom_folders, mut notes) = gather_tree(
+        &FsTree::for_book(root),
+        root,
+        book_config,
+        loaded,
+        names,
+        chapters,
+    )?;
     inputs.book.layout = Some(std::sync::Arc::new(crate::graphviz::Graphviz::new(
         &inputs.config.diagram,
     )));
@@ -974,7 +992,7 @@ mod tests {
         )
         .unwrap();
         let names = Names::for_book(dir.path());
-        let got: Vec<(String, String)> = summary_chapters(&FsTree, &src, &names)
+        let got: Vec<(String, String)> = summary_chapters(&FsTree::default(), &src, &names)
             .unwrap()
             .into_iter()
             .map(|c| (c.name, c.path))
@@ -993,7 +1011,7 @@ mod tests {
         );
         // mdBook refuses a SUMMARY.md that lists a file twice, and so does `check`.
         fs::write(src.join("SUMMARY.md"), "- [A](a.md)\n- [B](a.md)\n").unwrap();
-        let err = summary_chapters(&FsTree, &src, &names).unwrap_err();
+        let err = summary_chapters(&FsTree::default(), &src, &names).unwrap_err();
         assert!(format!("{err:#}").contains("Duplicate file"), "{err:#}");
     }
 
@@ -1033,15 +1051,28 @@ mod tests {
         }
         let rel = |found: Vec<Found>| found.into_iter().map(|f| f.rel).collect::<Vec<_>>();
         assert_eq!(
-            rel(walk(&FsTree, dir.path(), Some("md"), false).unwrap()),
+            rel(walk(&FsTree::default(), dir.path(), Some("md"), false).unwrap()),
             ["a/z.md", "b.md"]
         );
         assert_eq!(
-            rel(walk(&FsTree, dir.path(), Some("json"), false).unwrap()),
+            rel(walk(&FsTree::default(), dir.path(), Some("json"), false).unwrap()),
             ["c.json"]
         );
-        assert_eq!(walk(&FsTree, dir.path(), None, true).unwrap().len(), 6);
-        assert!(walk(&FsTree, &dir.path().join("none"), Some("md"), false).is_err());
+        assert_eq!(
+            walk(&FsTree::default(), dir.path(), None, true)
+                .unwrap()
+                .len(),
+            6
+        );
+        assert!(
+            walk(
+                &FsTree::default(),
+                &dir.path().join("none"),
+                Some("md"),
+                false
+            )
+            .is_err()
+        );
     }
 
     #[test]
@@ -1060,7 +1091,7 @@ mod tests {
         }
         let names = Names::for_book(&dir.path().join("book"));
         let read = advisory_dirs(
-            &FsTree,
+            &FsTree::default(),
             &[dir.path().to_path_buf()],
             "--advisories",
             1024,
@@ -1074,7 +1105,13 @@ mod tests {
             .map(|f| f.rel.as_str())
             .collect();
         assert_eq!(rels, ["PyPI/all.zip", "npm/a.json", "npm/b.json"]);
-        let small = advisory_dirs(&FsTree, &[dir.path().to_path_buf()], "x", 1, &names);
+        let small = advisory_dirs(
+            &FsTree::default(),
+            &[dir.path().to_path_buf()],
+            "x",
+            1,
+            &names,
+        );
         assert!(
             small[0]
                 .files
@@ -1084,7 +1121,7 @@ mod tests {
                 .all(|f| matches!(f.content, Err(InputError::TooLarge { .. })))
         );
         let missing = advisory_dirs(
-            &FsTree,
+            &FsTree::default(),
             &[dir.path().join("none")],
             "--advisories",
             1024,
@@ -1097,7 +1134,13 @@ mod tests {
                 .unwrap_err()
                 .contains("no such folder")
         );
-        let file = advisory_dirs(&FsTree, &[dir.path().join("npm/a.json")], "x", 1024, &names);
+        let file = advisory_dirs(
+            &FsTree::default(),
+            &[dir.path().join("npm/a.json")],
+            "x",
+            1024,
+            &names,
+        );
         assert!(file[0].files.as_ref().unwrap_err().contains("not a folder"));
     }
 
@@ -1117,7 +1160,7 @@ mod tests {
         }
         let names = Names::for_book(&dir.path().join("book"));
         let read = vex_documents(
-            &FsTree,
+            &FsTree::default(),
             &[
                 dir.path().join("vex"),
                 dir.path().join("one.json"),

@@ -370,6 +370,8 @@ impl GitTree {
     /// The blob a path names, following symbolic links inside the commit (up to 8).
     fn resolve(&self, rel: &str) -> std::result::Result<(String, u64), InputError> {
         let mut rel = rel.to_string();
+        // The target of the link followed last, for the words when it leads nowhere.
+        let mut link: Option<String> = None;
         for _ in 0..8 {
             match self.files.get(&rel) {
                 Some(Object::Blob { oid, size }) => return Ok((oid.clone(), *size)),
@@ -380,6 +382,7 @@ impl GitTree {
                         .pop()
                         .unwrap_or_default();
                     let target = String::from_utf8_lossy(&target).into_owned();
+                    link = Some(target.clone());
                     let parent = Path::new(&rel).parent().unwrap_or(Path::new(""));
                     rel = inside(&self.top, &self.top.join(parent).join(&target)).ok_or_else(
                         || {
@@ -390,9 +393,12 @@ impl GitTree {
                     )?;
                 }
                 None => {
-                    return Err(InputError::Io(
-                        "no such file in this revision (a symbolic link to a folder or a missing file)".into(),
-                    ));
+                    return Err(InputError::Io(match &link {
+                        Some(target) if !self.dirs.contains(&rel) => {
+                            format!("symbolic link to `{target}`, which does not exist")
+                        }
+                        _ => "no such file in this revision (a symbolic link to a folder or a missing file)".into(),
+                    }));
                 }
             }
         }

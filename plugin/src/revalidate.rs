@@ -62,7 +62,7 @@ pub fn run(options: &Options) -> Result<(Outcome, Run)> {
         inputs.today = Some(day);
         if replace {
             inputs.advisories = crate::gather::advisory_dirs(
-                &FsTree,
+                &FsTree::for_book(&options.book_dir),
                 &options.advisories,
                 "from --advisories",
                 inputs.config.max_advisory_size,
@@ -70,7 +70,7 @@ pub fn run(options: &Options) -> Result<(Outcome, Run)> {
             );
         }
         inputs.vex.extend(crate::gather::vex_documents(
-            &FsTree,
+            &FsTree::for_book(&options.book_dir),
             &options.vex,
             "from --vex",
             inputs.config.max_advisory_size,

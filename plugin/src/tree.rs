@@ -61,8 +61,95 @@ pub trait Tree: Sync {
     }
 }
 
-/// The file system.
-pub struct FsTree;
+/// The file system, confined to a boundary: a symbolic link that lies inside the boundary
+/// but leads out of it is listed at its own path and never read, with the same words a git
+/// revision gives (whose blobs cannot hold such a file either), so the disk and git agree
+/// on what is an input. Paths named outside the boundary (a command-line `--advisories
+/// /elsewhere`, an include by absolute path) are not links escaping it and are read.
+#[derive(Clone, Debug, Default)]
+pub struct FsTree {
+    /// The boundary as written (normalised, for the lexical "is it inside" test) and as
+    /// resolved (for comparing resolved targets); `None` reads everything.
+    boundary: Option<(PathBuf, PathBuf)>,
+}
+
+impl FsTree {
+    /// The tree of the book at `book_root`: confined to the git working tree that holds it
+    /// (the nearest folder above with a `.git` entry, found without running git), or when
+    /// the book is in no repository to the folder that holds the book's folder, the
+    /// project folder that `../requirements` and `../sboms` are relative to.
+    pub fn for_book(book_root: &Path) -> FsTree {
+        let root = crate::paths::normalize(book_root);
+        let top = root
+            .ancestors()
+            .find(|a| a.join(".git").exists())
+            .or_else(|| root.parent())
+            .unwrap_or(&root)
+            .to_path_buf();
+        let resolved = fs::canonicalize(&top).unwrap_or_else(|_| top.clone());
+        FsTree {
+            boundary: Some((top, resolved)),
+        }
+    }
+
+    /// Why `path` is not read: a symbolic link inside the boundary whose target is outside
+    /// it, or that leads nowhere. Only the last component is looked at (one `lstat`): the
+    /// folders above a walked file were vetted by [`Tree::files`].
+    fn refused(&self, path: &Path) -> Option<String> {
+        let (top, resolved) = self.boundary.as_ref()?;
+        let meta = fs::symlink_metadata(path).ok()?;
+        if !meta.file_type().is_symlink() {
+            return None;
+        }
+        self.escapes(top, resolved, path)
+    }
+
+    /// Whether the link at `path` leads out of the boundary or nowhere, in words.
+    fn escapes(&self, top: &Path, resolved: &Path, path: &Path) -> Option<String> {
+        let written = crate::paths::normalize(path);
+        if !written.starts_with(top) {
+            return None;
+        }
+        let target = fs::read_link(path)
+            .map(|t| t.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        match fs::canonicalize(path) {
+            Ok(real) if real.starts_with(resolved) => None,
+            Ok(_) => Some(outside(&target)),
+            Err(_) => {
+                // A dangling link: outside when its target is, as git sees it.
+                let lexical =
+                    crate::paths::normalize(&path.parent().unwrap_or(Path::new("/")).join(&target));
+                Some(if lexical.starts_with(top) {
+                    format!("symbolic link to `{target}`, which does not exist")
+                } else {
+                    outside(&target)
+                })
+            }
+        }
+    }
+
+    /// [`FsTree::escapes`] for a path whose components may be links too (a walked folder).
+    fn folder_refused(&self, dir: &Path) -> Option<String> {
+        let (top, resolved) = self.boundary.as_ref()?;
+        let written = crate::paths::normalize(dir);
+        if !written.starts_with(top) {
+            return None;
+        }
+        match fs::canonicalize(dir) {
+            Ok(real) if !real.starts_with(resolved) => Some(format!(
+                "{} leads outside the repository (through a symbolic link), so it is not read",
+                dir.display()
+            )),
+            _ => None,
+        }
+    }
+}
+
+/// The words for a link out of the boundary, the same as a git revision's.
+fn outside(target: &str) -> String {
+    format!("symbolic link to `{target}`, outside the repository")
+}
 
 impl Tree for FsTree {
     fn entry(&self, path: &Path) -> Entry {
@@ -74,21 +161,51 @@ impl Tree for FsTree {
     }
 
     /// Symbolic links are followed; a link that leads back into a folder already being
-    /// walked is skipped (each real folder is read once).
+    /// walked is skipped (each real folder is read once). A link to a folder outside the
+    /// boundary is not entered and a link that leads nowhere is not an error of the whole
+    /// folder: both are listed at their own path, where reading them says why not.
     fn files(&self, dir: &Path, hidden: bool, skip: Option<&Path>) -> std::io::Result<Vec<Found>> {
+        if let Some(why) = self.folder_refused(dir) {
+            return Err(std::io::Error::other(why));
+        }
         let mut out = Vec::new();
+        let mut refused: Vec<PathBuf> = Vec::new();
+        let mut dangling: Vec<PathBuf> = Vec::new();
         let walker = WalkDir::new(dir)
             .follow_links(true)
             .into_iter()
             .filter_entry(|e| {
-                (hidden || e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
-                    && skip.is_none_or(|s| e.path() != s)
+                let keep =
+                    (hidden || e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
+                        && skip.is_none_or(|s| e.path() != s);
+                if keep
+                    && e.depth() > 0
+                    && e.path_is_symlink()
+                    && e.file_type().is_dir()
+                    && self.refused(e.path()).is_some()
+                {
+                    refused.push(e.path().to_path_buf());
+                    return false;
+                }
+                keep
             });
         for entry in walker {
             let entry = match entry {
                 Ok(e) => e,
                 // A loop is the tree pointing at itself: its files are read once already.
                 Err(e) if e.loop_ancestor().is_some() => continue,
+                // A link that leads nowhere is one bad file, not a bad folder.
+                Err(e)
+                    if e.depth() > 0
+                        && e.path().is_some_and(|p| {
+                            fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink())
+                        }) =>
+                {
+                    if let Some(p) = e.path() {
+                        dangling.push(p.to_path_buf());
+                    }
+                    continue;
+                }
                 Err(e) => {
                     let path = e.path().map(Path::to_path_buf);
                     let io = e
@@ -112,13 +229,23 @@ impl Tree for FsTree {
                 .unwrap_or_else(|_| path.to_string_lossy().into_owned());
             out.push(Found { path, rel });
         }
+        for path in refused.into_iter().chain(dangling) {
+            let rel = path
+                .strip_prefix(dir)
+                .map(|r| r.to_string_lossy().replace('\\', "/"))
+                .unwrap_or_else(|_| path.to_string_lossy().into_owned());
+            out.push(Found { path, rel });
+        }
         Ok(out)
     }
 
     fn read(&self, files: &[(&Path, u64)]) -> Vec<Result<Vec<u8>, InputError>> {
         files
             .par_iter()
-            .map(|(path, limit)| read_limited(path, *limit))
+            .map(|(path, limit)| match self.refused(path) {
+                Some(why) => Err(InputError::Io(why)),
+                None => read_limited(path, *limit),
+            })
             .collect()
     }
 
@@ -139,7 +266,13 @@ impl Tree for FsTree {
     }
 
     fn hash(&self, files: &[&Path]) -> Vec<Result<(u64, String), InputError>> {
-        files.par_iter().map(|path| hash_file(path)).collect()
+        files
+            .par_iter()
+            .map(|path| match self.refused(path) {
+                Some(why) => Err(InputError::Io(why)),
+                None => hash_file(path),
+            })
+            .collect()
     }
 }
 

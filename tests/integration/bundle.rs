@@ -957,15 +957,33 @@ fn only_json_files_of_an_sbom_folder_are_listed_and_shipped() {
         "vendor/app.cdx.json",
     ];
     let built = book.build().expect_ok();
-    // The minimal SBOM lacks NTIA elements (warnings); nothing is said about the strays.
+    // The minimal SBOM lacks NTIA elements (warnings); of the strays only the XML files
+    // are pointed out (an SBOM kept as CycloneDX XML must not vanish without a word).
     assert!(
         built
             .findings
             .iter()
-            .all(|f| f.place.starts_with("../sboms/vendor/app.cdx.json:")),
+            .all(|f| f.place.starts_with("../sboms/vendor/app.cdx.json:")
+                || f.code == "sbom-xml-not-read"),
         "{}",
         built.stderr
     );
+    let xml = built
+        .findings
+        .iter()
+        .filter(|f| f.code == "sbom-xml-not-read")
+        .count();
+    assert_eq!(xml, 2, "{}", built.stderr);
+    for at in ["../sboms/bom.xml:1:1", "../sboms/vendor/bom.xml:1:1"] {
+        // An unread file has no line to show: the place is on the `-->` line.
+        assert!(
+            built
+                .stderr
+                .contains(&format!("--> {at}: this file is not read")),
+            "{}",
+            built.stderr
+        );
+    }
 
     // The document control page lists the SBOMs among the inputs, and nothing else there.
     let control = built.page("control.html");

@@ -196,6 +196,59 @@ fn every_configuration_error_is_reported_at_once() {
     );
 }
 
+/// The folders and patterns the configuration names are checked in the same round as its
+/// keys: a misspelt item folder and an invalid `exclude` pattern are reported beside an
+/// unknown key, a wrong type and a bad date, in one run.
+#[test]
+fn folder_and_pattern_errors_come_with_the_other_configuration_errors() {
+    let book = Book::fixture("clean")
+        .config("items = [\"../requirments\"]\nexclude = [\"[z-a]\"]\npages-title = 3\ncolour = true")
+        .toml("[preprocessor.techfile.bundle]\nversion = \"1.0\"\n\n[[preprocessor.techfile.bundle.approval]]\nrole = \"Author\"\ndate = \"30.11.2026\"\n");
+    let json = book.check();
+    json.expect_code(2);
+    let found: Vec<(String, String)> = json
+        .findings
+        .iter()
+        .map(|v| {
+            assert_eq!(v["file"], "book/book.toml");
+            let line = v["line"].as_u64().unwrap() as usize;
+            let text = book.read("book/book.toml");
+            (
+                v["code"].as_str().unwrap().to_owned(),
+                text.lines().nth(line - 1).unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let want = [
+        ("config-invalid-value", "items = [\"../requirments\"]"),
+        ("config-invalid-value", "exclude = [\"[z-a]\"]"),
+        ("config-wrong-type", "pages-title = 3"),
+        ("config-unknown-key", "colour = true"),
+        ("config-invalid-value", "date = \"30.11.2026\""),
+    ];
+    assert_eq!(
+        found,
+        want.map(|(c, l)| (c.to_string(), l.to_string())).to_vec(),
+        "{}",
+        json.stdout
+    );
+    let folder = &json.findings[0];
+    assert!(
+        folder["help"]
+            .as_str()
+            .unwrap()
+            .contains("did you mean `../requirements`?"),
+        "{folder}"
+    );
+
+    // With an `items` value that is not valid, the default folder is not checked as if it
+    // had been written: the one finding is about the value.
+    let book = Book::fixture("clean").config("items = \"../requirments\"");
+    let json = book.check();
+    json.expect_code(2);
+    assert_eq!(json.codes(), ["config-wrong-type"], "{}", json.stdout);
+}
+
 /// mdBook's `MDBOOK_...` overrides of the tool's keys apply; a bad value is reported at the
 /// variable, and mdBook's own keys are left to mdBook.
 #[test]

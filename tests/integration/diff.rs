@@ -1135,7 +1135,10 @@ fn the_disk_and_a_commit_are_gathered_with_one_policy() {
         .commit("policy edge cases");
     let commit = book.head();
     let root = fs::canonicalize(book.root()).unwrap();
-    let disk = gathered(&mdbook_techfile::tree::FsTree, &root);
+    let disk = gathered(
+        &mdbook_techfile::tree::FsTree::for_book(&root.join("book")),
+        &root,
+    );
     let git_repo = mdbook_techfile::gittree::Repo::discover(&root).unwrap();
     let tree = mdbook_techfile::gittree::GitTree::at(&git_repo, &commit).unwrap();
     let git = gathered(&tree, &root);
@@ -1365,16 +1368,8 @@ fn a_misspelt_item_folder_in_a_revision_is_one_configuration_error() {
         project: root.clone(),
     };
     let book_dir = root.join("book");
-    let loaded = mdbook_techfile::bookconfig::load_from(&tree, &book_dir, &names).unwrap();
-    let book_config = mdbook_techfile::bookconfig::book_config(&loaded.book_toml).unwrap();
-    let err = match mdbook_techfile::gather::gather_tree(
-        &tree,
-        &book_dir,
-        &book_config,
-        loaded,
-        &names,
-        mdbook_techfile::gather::Chapters::FromSummary,
-    ) {
+    // The folders are checked with the keys, when the configuration is read.
+    let err = match mdbook_techfile::bookconfig::load_from(&tree, &book_dir, &names) {
         Ok(_) => panic!("a missing item folder is a configuration error"),
         Err(e) => e,
     };
@@ -1439,4 +1434,142 @@ fn each_revision_is_judged_with_its_own_advisory_snapshot_and_vex_statements() {
         "{:?}",
         about("unchanged")
     );
+}
+
+/// Symbolic links in the input folders, read with one policy from the disk and from a
+/// commit: a link that leads out of the repository (its bytes are in no commit) and a link
+/// that leads nowhere are each one `read-error` at the link, their content unread, and the
+/// rest of the folder is still read; a link inside the repository is followed.
+#[test]
+fn links_out_of_the_repository_are_refused_on_the_disk_as_in_git() {
+    require!(Git);
+    use std::os::unix::fs::symlink;
+    let outside = tempfile::tempdir().unwrap();
+    let sbom = fs::read(fixture("clean").join("sboms/firmware.cdx.json")).unwrap();
+    fs::write(outside.path().join("outside.cdx.json"), &sbom).unwrap();
+    fs::write(
+        outside.path().join("secret.txt"),
+        "OUTSIDE-SECRET first line\n",
+    )
+    .unwrap();
+    fs::create_dir(outside.path().join("folder")).unwrap();
+    fs::write(outside.path().join("folder/REQ-OUT.md"), "OUTSIDE-SECRET\n").unwrap();
+    let book = clean_repo();
+    // The clean book's SBOM is reachable only through a link inside the repository.
+    fs::create_dir(book.path("vendor")).unwrap();
+    fs::rename(
+        book.path("sboms/firmware.cdx.json"),
+        book.path("vendor/firmware.cdx.json"),
+    )
+    .unwrap();
+    let link = |target: &Path, at: &str| symlink(target, book.path(at)).unwrap();
+    link(
+        Path::new("../vendor/firmware.cdx.json"),
+        "sboms/firmware.cdx.json",
+    );
+    link(
+        &outside.path().join("outside.cdx.json"),
+        "sboms/linked-outside.json",
+    );
+    link(&outside.path().join("secret.txt"), "sboms/secret.json");
+    link(Path::new("/nonexistent/x.json"), "sboms/dangling.json");
+    link(Path::new("gone.json"), "sboms/gone-inside.json");
+    link(Path::new("/nonexistent/x.md"), "requirements/dangling.md");
+    link(&outside.path().join("folder"), "requirements/outside.md");
+    let book = book.commit("links");
+
+    let root = fs::canonicalize(book.root()).unwrap();
+    let disk = gathered(
+        &mdbook_techfile::tree::FsTree::for_book(&root.join("book")),
+        &root,
+    );
+    let git_repo = mdbook_techfile::gittree::Repo::discover(&root).unwrap();
+    let tree = mdbook_techfile::gittree::GitTree::at(&git_repo, &book.head()).unwrap();
+    assert_eq!(disk, gathered(&tree, &root));
+    let refused: Vec<(&str, &str)> = disk
+        .sboms
+        .iter()
+        .chain(&disk.items)
+        .filter_map(|f| Some((f.1.as_str(), f.2.as_ref().err()?.as_str())))
+        .collect();
+    let outside_of = |name: &str| {
+        format!(
+            "symbolic link to `{}`, outside the repository",
+            outside.path().join(name).display()
+        )
+    };
+    assert_eq!(
+        refused,
+        [
+            (
+                "sboms/dangling.json",
+                "symbolic link to `/nonexistent/x.json`, outside the repository".to_string()
+            ),
+            (
+                "sboms/gone-inside.json",
+                "symbolic link to `gone.json`, which does not exist".into()
+            ),
+            ("sboms/linked-outside.json", outside_of("outside.cdx.json")),
+            ("sboms/secret.json", outside_of("secret.txt")),
+            (
+                "requirements/dangling.md",
+                "symbolic link to `/nonexistent/x.md`, outside the repository".into()
+            ),
+            ("requirements/outside.md", outside_of("folder")),
+        ]
+        .iter()
+        .map(|(a, b)| (*a, b.as_str()))
+        .collect::<Vec<_>>()
+    );
+    assert!(
+        disk.sboms
+            .iter()
+            .any(|f| f.1 == "sboms/firmware.cdx.json" && f.2.is_ok())
+    );
+
+    // The commands: `check` reads the disk, `diff` the commits; both report each link.
+    let checked = book.check();
+    checked.expect_code(1);
+    // Nothing else: the SBOM behind the link inside the repository is read and analysed.
+    assert_eq!(checked.findings.len(), refused.len(), "{}", checked.stdout);
+    let at: Vec<String> = checked
+        .findings
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {}",
+                f["code"].as_str().unwrap(),
+                f["file"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    assert!(
+        !checked.stdout.contains("OUTSIDE-SECRET"),
+        "{}",
+        checked.stdout
+    );
+    for (path, _) in &refused {
+        assert!(
+            at.iter()
+                .any(|a| a.starts_with("read-error") && a.ends_with(path)),
+            "{path}: {at:?}"
+        );
+    }
+    let r = diff(&book, &["HEAD~1", "HEAD", "--format", "json"]);
+    assert!(!r.stdout.contains("OUTSIDE-SECRET"), "{}", r.stdout);
+    let place = |f: &serde_json::Value| {
+        (
+            f["code"].as_str().unwrap_or("").to_string(),
+            f["file"].as_str().unwrap_or("").to_string(),
+            f["message"].as_str().unwrap_or("").to_string(),
+        )
+    };
+    let from_diff: Vec<_> = json(&r)["findings"]["new"]
+        .as_array()
+        .expect("new findings")
+        .iter()
+        .map(place)
+        .collect();
+    let from_check: Vec<_> = checked.findings.iter().map(place).collect();
+    assert_eq!(from_diff, from_check);
 }

@@ -128,7 +128,7 @@ fn compare_with_mdbook(book: &Book, markdown: Markdown, broken: &[&str]) -> usiz
         })
         .collect();
     let src = list_src_files(
-        &mdbook_techfile::tree::FsTree,
+        &mdbook_techfile::tree::FsTree::default(),
         &root.join("book/src"),
         &root.join("book/book"),
     );

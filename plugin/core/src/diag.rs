@@ -190,6 +190,8 @@ codes! {
     DuplicateHost = "duplicate-host", "book", Deny, false;
     /// An SBOM is not valid JSON: a syntax error, or a truncated file.
     SbomJsonSyntax = "sbom-json-syntax", "sbom", Deny, true;
+    /// A file in an SBOM folder is CycloneDX XML (`*.xml`), which is not read: only JSON SBOMs are.
+    SbomXmlNotRead = "sbom-xml-not-read", "sbom", Warn, false;
     /// An SBOM is not a CycloneDX document (`bomFormat` is missing or not `CycloneDX`).
     SbomNotCyclonedx = "sbom-not-cyclonedx", "sbom", Deny, true;
     /// An SBOM's `specVersion` is missing or not one of 1.4, 1.5, 1.6 and 1.7.

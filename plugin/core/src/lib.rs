@@ -149,6 +149,10 @@ pub struct Inputs {
     pub items: Vec<Input>,
     /// The SBOM files, sorted by path.
     pub sboms: Vec<SbomInput>,
+    /// The `*.xml` files in the SBOM folders, named as findings name files, sorted by path:
+    /// not read (CycloneDX XML is not supported), only pointed out, so an SBOM kept as XML
+    /// does not go missing without a word.
+    pub sbom_xml: Vec<String>,
     /// The review records (`*.toml` in the review folder), sorted by path.
     pub reviews: Vec<Input>,
     /// The book, when the analysis covers one.
@@ -254,6 +258,7 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
         config,
         items: item_inputs,
         sboms: sbom_inputs,
+        sbom_xml,
         reviews: review_inputs,
         book: book_inputs,
         stamp: facts,
@@ -394,6 +399,7 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
     hashed.extend(evidence.files.iter().map(|(_, f)| f.clone()));
     let (loaded, sbom_diags) = sbom::load_sboms(&mut map, sbom_inputs);
     diags.extend(sbom_diags);
+    diags.extend(sbom::xml_not_read(&mut map, sbom_xml));
     for s in &loaded.sboms {
         hashed.push(InputFile {
             role: Role::Sbom,

@@ -290,6 +290,7 @@ impl Book {
         Inputs {
             config: self.config.clone(),
             items,
+            sbom_xml: Vec::new(),
             sboms: self
                 .sboms
                 .iter()

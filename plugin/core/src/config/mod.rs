@@ -299,6 +299,28 @@ pub fn read_book_toml(
     read(map, file, overrides)
 }
 
+/// [`read_book_toml`] that keeps what it could read: the configuration as far as it is
+/// valid (a key with a finding keeps its default) beside every finding, so the edge can
+/// check what the valid keys name (the item folders, the `exclude` patterns) in the same
+/// round and report every configuration error at once. `None` when there is no table to
+/// read (book.toml unreadable, not TOML, or `[preprocessor.techfile]` not a table).
+pub fn read_book_toml_partial(
+    map: &mut SourceMap,
+    book_toml: &Input,
+    overrides: &[EnvOverride],
+) -> (Option<Config>, Vec<Diagnostic>) {
+    let file = match add_text(
+        map,
+        book_toml.name.clone(),
+        book_toml.content.clone(),
+        &BOOK_TOML,
+    ) {
+        Ok(file) => file,
+        Err(d) => return (None, vec![d]),
+    };
+    read_partial(map, file, overrides)
+}
+
 /// Reads `[preprocessor.techfile]` from book.toml, file `file` of `map`, with the
 /// `MDBOOK_...` environment variables that override its keys laid over the text, in the
 /// given order (see [`override_path`]). Values from the environment point into an
@@ -316,11 +338,23 @@ pub fn read(
     file: FileId,
     overrides: &[EnvOverride],
 ) -> Result<Config, Vec<Diagnostic>> {
+    match read_partial(map, file, overrides) {
+        (Some(c), diags) if diags.is_empty() => Ok(c),
+        (_, diags) => Err(diags),
+    }
+}
+
+/// [`read`], keeping the configuration read so far beside the findings (sorted).
+fn read_partial(
+    map: &mut SourceMap,
+    file: FileId,
+    overrides: &[EnvOverride],
+) -> (Option<Config>, Vec<Diagnostic>) {
     // Only the first syntax error: after it the parser guesses, and its further errors
     // are mostly echoes of the first.
     let document = match toml::de::DeTable::parse(map.text(file)) {
         Ok(d) => d,
-        Err(e) => return Err(vec![syntax_error(file, &e)]),
+        Err(e) => return (None, vec![syntax_error(file, &e)]),
     };
     let mut root = tree::from_document(file, document.get_ref());
     let mut r = Reader::default();
@@ -359,7 +393,9 @@ pub fn read(
         }
         c
     });
-    finish(config, r)
+    let mut diags = r.diags;
+    crate::diag::sort(&mut diags);
+    (config, diags)
 }
 
 /// `[book] title`, which the cover shows when `bundle.document-title` is not set. mdBook

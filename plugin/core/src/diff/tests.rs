@@ -16,6 +16,7 @@ fn analysis(items: &[(&str, &str)], sboms: &[(&str, &str)]) -> Analysis {
         Inputs {
             config: Config::default(),
             items: items.iter().map(input).collect(),
+            sbom_xml: Vec::new(),
             sboms: sboms
                 .iter()
                 .map(|s| SbomInput {

@@ -817,6 +817,7 @@ mod tests {
             config,
             items,
             reviews: Vec::new(),
+            sbom_xml: Vec::new(),
             sboms: vec![SbomInput {
                 input: input("sboms/vendor/lib.cdx.json", SBOM),
                 key: "vendor/lib.cdx.json".into(),

@@ -307,6 +307,23 @@ impl Failed {
     }
 }
 
+/// One `sbom-xml-not-read` finding at each file named (a file in an SBOM folder that is
+/// CycloneDX XML): the file is not read, so the finding is at its start.
+pub fn xml_not_read(map: &mut SourceMap, names: Vec<String>) -> Vec<Diagnostic> {
+    names
+        .into_iter()
+        .map(|name| {
+            let span = Span::new(map.add(name, String::new()), 0..0);
+            Diagnostic::new(
+                Code::SbomXmlNotRead,
+                "CycloneDX XML is not read: only JSON SBOMs (`*.json`) are",
+            )
+            .at(span, "this file is not read")
+            .help("convert it to JSON (`cyclonedx convert --input-file bom.xml --output-file bom.cdx.json --output-format json`) and keep the JSON in the SBOM folder")
+        })
+        .collect()
+}
+
 /// Reads every SBOM. Each input yields an [`Sbom`] or at least one error, so a broken SBOM
 /// can never vanish from the file silently.
 pub fn load_sboms(map: &mut SourceMap, inputs: Vec<SbomInput>) -> (Loaded, Vec<Diagnostic>) {
