@@ -312,7 +312,7 @@ pub(crate) fn expand<'g, 'a>(
             graph,
             pages,
             not_applicable: &config.not_applicable,
-            coverage: &config.coverage,
+            coverage: config.failing_coverage(),
             risk: &config.risk,
             stamp,
             sboms,

@@ -51,9 +51,10 @@ pub(crate) fn run(
     (out, open)
 }
 
-/// What the trace still lacks: every coverage gap of the rules in force (at the code's
-/// default level, whatever level is configured), and the open work: what drafts leave,
-/// and approved tests not run.
+/// What the trace still lacks: every coverage gap of the rules in force, whatever level is
+/// configured (never dropped, but a warning when its code is not at `deny`, so the gaps
+/// view is red only where the build fails), and the open work: what drafts leave, and
+/// approved tests not run.
 #[derive(Debug, Default)]
 pub struct Gaps {
     /// Sorted as findings are.
