@@ -568,6 +568,72 @@ fn a_rule_set_to_warn_or_allow_shows_no_red_cell() {
     }
 }
 
+/// A draft risk with placeholder residual estimates (issue 17, F1): open work, which the
+/// build does not fail on, until it leaves draft or a release check applies the rules.
+#[test]
+fn a_draft_risk_with_an_unacceptable_residual_is_open_work() {
+    let risk = |status: &str| {
+        Book::fixture("clean").item(
+            "RSK-NEW",
+            "risk",
+            "Placeholder estimates",
+            &[
+                &format!("status = \"{status}\""),
+                "asset = \"Firmware\"",
+                "threat = \"Not analysed yet\"",
+                "safety-impact = false",
+                "exploitability = \"remote\"",
+                "severity = \"minor\"",
+                "residual-exploitability = \"frequent\"",
+                "residual-severity = \"catastrophic\"",
+            ],
+            "",
+        )
+    };
+    let book = risk("draft");
+    let checked = book.check();
+    checked.expect_code(0);
+    assert!(
+        !checked
+            .codes()
+            .iter()
+            .any(|c| c.starts_with("residual-risk")),
+        "{}",
+        checked.stdout
+    );
+    let gaps = parse_json_lines(
+        &book
+            .run(&["check", "book", "--gaps", "--format", "json"])
+            .expect_code(0)
+            .stdout,
+    );
+    let rules: Vec<&str> = gaps
+        .iter()
+        .filter(|g| g["open"] == "RSK-NEW")
+        .filter_map(|g| g["rule"].as_str())
+        .collect();
+    assert_eq!(
+        rules,
+        [
+            "risk-not-mitigated",
+            "residual-risk-unacceptable",
+            "residual-risk-increased"
+        ],
+        "{gaps:?}"
+    );
+    // A release check, and the same risk in review, fail on it.
+    let released = risk("draft").toml("[preprocessor.techfile.coverage]\ndraft = true");
+    assert!(
+        released
+            .check()
+            .codes()
+            .contains(&"residual-risk-unacceptable")
+    );
+    let reviewed = risk("in-review").check();
+    reviewed.expect_code(1);
+    assert!(reviewed.codes().contains(&"residual-risk-unacceptable"));
+}
+
 #[test]
 fn threat_model_gaps_follow_the_draft_rule_and_show_in_check_gaps() {
     // The STRIDE gaps of the fixture are coverage gaps: `--gaps` lists them.
