@@ -1082,6 +1082,15 @@ fn readme_templates_and_excluded_files_are_not_items() {
         .check();
     assert_eq!(run.codes(), ["missing-front-matter"], "{}", run.stdout);
     assert_eq!(run.findings[0]["file"], "requirements/README.md");
+    // Its help says the pattern took it back, and points at it, rather than that such a
+    // file is left out (issue 17).
+    let help = run.findings[0]["help"].as_str().unwrap();
+    assert!(
+        help.contains("`README.md` is left out by default, but `!README.md` in the `exclude` key")
+            && help.contains("takes it back"),
+        "{help}"
+    );
+    assert_eq!(related(&run.findings[0]), ["book/book.toml:6"]);
     // A pattern that is not gitignore syntax is a configuration error at the pattern.
     let bad = Book::fixture("clean")
         .config("exclude = [\"{a,b\"]")
@@ -1909,17 +1918,34 @@ fn a_link_to_an_item_file_in_the_wrong_folder_names_the_item_and_the_wrong_path(
              [a](../../requirements/tests/TST-010.md)\n\n\
              [b](tests/TST-010.md)\n\n\
              [c](../../requirements/other/network.md)\n\n\
-             [d](../../requirements/tests/TST-999.md)\n",
+             [d](../../requirements/tests/TST-999.md)\n\n\
+             [e](../../requirements/tests/TST-010.html)\n",
         )
         .check();
     let links = codes_and_helps(&run.findings, "book/src/links.md");
-    assert_eq!(links.len(), 4, "{}", run.stdout);
+    assert_eq!(links.len(), 5, "{}", run.stdout);
     let expected = [
         ("link-outside-book", Some("TST-010")),
         ("broken-link", Some("TST-010")),
         ("link-outside-book", Some("REQ-NET")),
         ("link-outside-book", None),
+        // Written with `.html`, as to the page the file would make: the item all the same.
+        ("link-outside-book", Some("TST-010")),
     ];
+    // Each says how the link names the item, in one sentence (issue 17).
+    assert!(
+        links[0].1.starts_with("no item file is at this path (the folder is wrong), but the file name is the ID of the item `TST-010`, whose file is not a page of the book;"),
+        "{}",
+        links[0].1
+    );
+    assert!(
+        links[2].1.starts_with("no item file is at this path (the folder is wrong), but `network.md` is the file of the item `REQ-NET`, which is not a page of the book;"),
+        "{}",
+        links[2].1
+    );
+    for (_, help) in &links {
+        assert!(!help.contains("item: `"), "{help}");
+    }
     for ((code, help), (want_code, id)) in links.iter().zip(expected) {
         assert_eq!(code, want_code, "{}", run.stdout);
         match id {

@@ -368,7 +368,7 @@ pub fn analyse(inputs: Inputs, mode: Mode) -> Analysis {
         broken,
         diags: item_diags,
     } = load::load(&mut map, item_inputs);
-    diags.extend(item_diags);
+    diags.extend(load::taken_back(item_diags, &map, &config.exclude));
     // OpenVEX documents may sit in the SBOM folders; they are VEX, not SBOMs.
     let (openvex_inputs, sbom_inputs): (Vec<SbomInput>, Vec<SbomInput>) =
         sbom_inputs.into_iter().partition(|s| {
