@@ -997,8 +997,14 @@ mod tests {
         assert_eq!(covered("Controls verified by a test"), "0");
         assert_eq!(covered("Risks mitigated by a control"), "0");
         assert_eq!(covered("MDCG 2019-16 practices addressed"), "0");
-        // A draft test that says it passed is not evidence yet (issue 17).
+        // A draft test that says it passed is not evidence yet (issue 17), and the total
+        // leaves it out by the same rule, so the row reads 0 of 0, not 0 of 1.
         assert_eq!(covered("Tests passing"), "0");
+        let tests_row = rows(&s)
+            .into_iter()
+            .find(|r| r.contains("<td>Tests passing</td>"))
+            .unwrap();
+        assert!(tests_row.contains("<td>0</td><td>0</td>"), "{tests_row}");
     }
 
     #[test]
