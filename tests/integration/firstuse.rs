@@ -457,6 +457,183 @@ fn check_gaps_lists_approved_tests_not_run_as_open_work() {
     );
 }
 
+/// The clean book with an approved test of `CTL-001` (which mitigates no risk, so
+/// `risk-not-verified` stays out of it) that failed (issue 17, F2).
+fn book_with_a_failed_test() -> Book {
+    Book::fixture("clean").item(
+        "TST-FAIL",
+        "test",
+        "Signature check against a tampered image",
+        &[
+            "status = \"approved\"",
+            "verifies = [\"CTL-001\"]",
+            "result = \"fail\"",
+        ],
+        "",
+    )
+}
+
+#[test]
+fn a_failed_test_fails_the_build_and_is_listed_as_a_gap() {
+    let book = book_with_a_failed_test();
+    let checked = book.check();
+    checked.expect_code(1);
+    assert_eq!(checked.codes(), ["test-failed"], "{}", checked.stdout);
+    let f = checked.first("test-failed");
+    assert_eq!(crate::common::place(f), "requirements/TST-FAIL.md:7:10");
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("`CTL-001` is not shown to work"),
+        "{f}"
+    );
+    let gaps = book.run(&["check", "book", "--gaps"]);
+    gaps.expect_code(0);
+    assert!(
+        gaps.stdout.contains("requirements/TST-FAIL.md:7:10")
+            && gaps.stdout.contains("techfile: 1 coverage gap"),
+        "{}",
+        gaps.stdout
+    );
+    // At `warn` it fails nothing, but `check --gaps` still lists it.
+    let warned = book_with_a_failed_test().severity("test-failed = \"warn\"");
+    let checked = warned.check();
+    checked.expect_code(0);
+    assert_eq!(checked.codes(), ["test-failed"], "{}", checked.stdout);
+    assert!(
+        warned
+            .run(&["check", "book", "--gaps"])
+            .stdout
+            .contains("requirements/TST-FAIL.md:7:10")
+    );
+}
+
+#[test]
+fn the_tables_show_a_failed_test_red_only_where_it_fails_the_build() {
+    require!(Mdbook);
+    let summary_row = |page: &str, label: &str| -> String {
+        let at = page
+            .find(label)
+            .unwrap_or_else(|| panic!("{label} in {page}"));
+        page[at..at + page[at..].find("</tr>").unwrap()].to_string()
+    };
+    // At `deny` the build fails on it (the red cells are checked in the unit tests of
+    // `render/tables.rs`, since a failed build writes no page).
+    let built = book_with_a_failed_test().build().expect_failure();
+    assert_eq!(built.codes(), ["test-failed"], "{}", built.stderr);
+    // At `warn` the build passes, so nothing is red: open work. CTL-001 has a passing and
+    // a failed test: not verified.
+    let built = book_with_a_failed_test()
+        .severity("test-failed = \"warn\"")
+        .build()
+        .expect_ok();
+    let page = built.page("overview.html");
+    let controls = summary_row(&page, "Controls verified by a test");
+    assert!(controls.contains("<td>1</td><td>2</td>"), "{controls}");
+    assert!(controls.contains("techfile-open"), "{controls}");
+    assert!(
+        page.contains("TST-FAIL</a> <span class=\"techfile-open\">(failed)"),
+        "{page}"
+    );
+    let table = &page[..page.find("techfile-legend").expect("the legend")];
+    assert!(!table.contains("class=\"techfile-gap\""), "{table}");
+}
+
+#[test]
+fn a_rule_set_to_warn_or_allow_shows_no_red_cell() {
+    require!(Mdbook);
+    for level in ["warn", "allow"] {
+        let built = Book::fixture("clean")
+            .item(
+                "REQ-LONE",
+                "requirement",
+                "Nobody implements this yet",
+                &["status = \"approved\"", "derives-from = [\"MDCG-SM\"]"],
+                "",
+            )
+            .severity(&format!("requirement-not-implemented = \"{level}\""))
+            .build()
+            .expect_ok();
+        let page = built.page("overview.html");
+        assert!(
+            page.contains("techfile-open\">no control or procedure"),
+            "{level}: {page}"
+        );
+        let tables = page.split("techfile-legend").next().unwrap();
+        assert!(
+            !tables.contains("class=\"techfile-gap\""),
+            "{level}: {tables}"
+        );
+    }
+}
+
+/// A draft risk with placeholder residual estimates (issue 17, F1): open work, which the
+/// build does not fail on, until it leaves draft or a release check applies the rules.
+#[test]
+fn a_draft_risk_with_an_unacceptable_residual_is_open_work() {
+    let risk = |status: &str| {
+        Book::fixture("clean").item(
+            "RSK-NEW",
+            "risk",
+            "Placeholder estimates",
+            &[
+                &format!("status = \"{status}\""),
+                "asset = \"Firmware\"",
+                "threat = \"Not analysed yet\"",
+                "safety-impact = false",
+                "exploitability = \"remote\"",
+                "severity = \"minor\"",
+                "residual-exploitability = \"frequent\"",
+                "residual-severity = \"catastrophic\"",
+            ],
+            "",
+        )
+    };
+    let book = risk("draft");
+    let checked = book.check();
+    checked.expect_code(0);
+    assert!(
+        !checked
+            .codes()
+            .iter()
+            .any(|c| c.starts_with("residual-risk")),
+        "{}",
+        checked.stdout
+    );
+    let gaps = parse_json_lines(
+        &book
+            .run(&["check", "book", "--gaps", "--format", "json"])
+            .expect_code(0)
+            .stdout,
+    );
+    let rules: Vec<&str> = gaps
+        .iter()
+        .filter(|g| g["open"] == "RSK-NEW")
+        .filter_map(|g| g["rule"].as_str())
+        .collect();
+    assert_eq!(
+        rules,
+        [
+            "risk-not-mitigated",
+            "residual-risk-unacceptable",
+            "residual-risk-increased"
+        ],
+        "{gaps:?}"
+    );
+    // A release check, and the same risk in review, fail on it.
+    let released = risk("draft").toml("[preprocessor.techfile.coverage]\ndraft = true");
+    assert!(
+        released
+            .check()
+            .codes()
+            .contains(&"residual-risk-unacceptable")
+    );
+    let reviewed = risk("in-review").check();
+    reviewed.expect_code(1);
+    assert!(reviewed.codes().contains(&"residual-risk-unacceptable"));
+}
+
 #[test]
 fn threat_model_gaps_follow_the_draft_rule_and_show_in_check_gaps() {
     // The STRIDE gaps of the fixture are coverage gaps: `--gaps` lists them.
@@ -905,6 +1082,15 @@ fn readme_templates_and_excluded_files_are_not_items() {
         .check();
     assert_eq!(run.codes(), ["missing-front-matter"], "{}", run.stdout);
     assert_eq!(run.findings[0]["file"], "requirements/README.md");
+    // Its help says the pattern took it back, and points at it, rather than that such a
+    // file is left out (issue 17).
+    let help = run.findings[0]["help"].as_str().unwrap();
+    assert!(
+        help.contains("`README.md` is left out by default, but `!README.md` in the `exclude` key")
+            && help.contains("takes it back"),
+        "{help}"
+    );
+    assert_eq!(related(&run.findings[0]), ["book/book.toml:6"]);
     // A pattern that is not gitignore syntax is a configuration error at the pattern.
     let bad = Book::fixture("clean")
         .config("exclude = [\"{a,b\"]")
@@ -1636,21 +1822,21 @@ fn the_tables_show_a_gap_exactly_where_a_check_fails() {
     );
     let built = book.build().expect_failure();
     assert!(built.codes().contains(&"requirement-not-implemented"));
-    // Allowed, the build goes on and shows the gap in red in the tables.
+    // At `warn` the build goes on, and since no check fails it, nothing is red: the tables
+    // show open work that names the requirement (issue 17, F3).
     let book = book.severity("requirement-not-implemented = \"warn\"");
     let built = book.build().expect_ok();
+    assert_eq!(built.codes(), ["requirement-not-implemented"]);
     let page = built.page("traceability.html");
-    let red = red_cells(&page);
+    assert_eq!(red_cells(&page), Vec::<&str>::new());
     assert!(
-        red.iter()
-            .any(|c| c.contains("gap: not implemented or not verified")),
-        "the MDCG-SD practice: {red:?}"
+        page.contains("techfile-open\">open: REQ-GAP-001 has no control or procedure"),
+        "the MDCG-SD practice: {page}"
     );
     assert!(
-        red.iter().any(|c| c.contains("no control or procedure")),
-        "the matrix row of REQ-GAP-001: {red:?}"
+        page.contains("techfile-open\">no control or procedure"),
+        "the matrix row of REQ-GAP-001: {page}"
     );
-    assert!(red.iter().all(|c| !c.contains("open:")), "{red:?}");
 }
 
 /// The practices table uses the coverage rule of the checks and the checklist: a practice
@@ -1698,7 +1884,7 @@ fn a_practice_whose_test_has_not_run_is_open_not_covered() {
         .unwrap_or_else(|| panic!("no MDCG-SUM row in {page}"));
     assert!(!row.contains("covered"), "{row}");
     assert!(
-        row.contains("<span class=\"techfile-open\">open: 1 test(s) not passed</span>"),
+        row.contains("<span class=\"techfile-open\">open: TST-NR has not run</span>"),
         "{row}"
     );
 }
@@ -1732,17 +1918,34 @@ fn a_link_to_an_item_file_in_the_wrong_folder_names_the_item_and_the_wrong_path(
              [a](../../requirements/tests/TST-010.md)\n\n\
              [b](tests/TST-010.md)\n\n\
              [c](../../requirements/other/network.md)\n\n\
-             [d](../../requirements/tests/TST-999.md)\n",
+             [d](../../requirements/tests/TST-999.md)\n\n\
+             [e](../../requirements/tests/TST-010.html)\n",
         )
         .check();
     let links = codes_and_helps(&run.findings, "book/src/links.md");
-    assert_eq!(links.len(), 4, "{}", run.stdout);
+    assert_eq!(links.len(), 5, "{}", run.stdout);
     let expected = [
         ("link-outside-book", Some("TST-010")),
         ("broken-link", Some("TST-010")),
         ("link-outside-book", Some("REQ-NET")),
         ("link-outside-book", None),
+        // Written with `.html`, as to the page the file would make: the item all the same.
+        ("link-outside-book", Some("TST-010")),
     ];
+    // Each says how the link names the item, in one sentence (issue 17).
+    assert!(
+        links[0].1.starts_with("no item file is at this path (the folder is wrong), but the file name is the ID of the item `TST-010`, whose file is not a page of the book;"),
+        "{}",
+        links[0].1
+    );
+    assert!(
+        links[2].1.starts_with("no item file is at this path (the folder is wrong), but `network.md` is the file of the item `REQ-NET`, which is not a page of the book;"),
+        "{}",
+        links[2].1
+    );
+    for (_, help) in &links {
+        assert!(!help.contains("item: `"), "{help}");
+    }
     for ((code, help), (want_code, id)) in links.iter().zip(expected) {
         assert_eq!(code, want_code, "{}", run.stdout);
         match id {

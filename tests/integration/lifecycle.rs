@@ -121,7 +121,8 @@ fn dates_are_judged_only_on_the_day_given() {
 
 #[test]
 fn junit_results_feed_the_trace() {
-    // The failing case makes the test fail, so the risk is no longer verified.
+    // The failing case makes the test fail, so the risk is no longer verified, and the
+    // failure is a finding of its own at the test's ID (its result comes from JUnit).
     let book = Book::fixture("clean-lifecycle").edit("requirements/TST-1.md", |t| {
         t.replace(
             "\"auth.Login::rejects_expired_token\"]",
@@ -129,7 +130,17 @@ fn junit_results_feed_the_trace() {
         )
     });
     let checked = book.check();
-    assert_eq!(checked.codes(), ["risk-not-verified"], "{}", checked.stdout);
+    let mut codes = checked.codes();
+    codes.sort_unstable();
+    assert_eq!(
+        codes,
+        ["risk-not-verified", "test-failed"],
+        "{}",
+        checked.stdout
+    );
+    let failed = checked.first("test-failed");
+    assert_eq!(crate::common::place(failed), "requirements/TST-1.md:2:6");
+    assert_eq!(failed["label"], "its JUnit cases failed");
 }
 
 #[test]

@@ -312,7 +312,7 @@ pub(crate) fn expand<'g, 'a>(
             graph,
             pages,
             not_applicable: &config.not_applicable,
-            coverage: &config.coverage,
+            coverage: config.failing_coverage(),
             risk: &config.risk,
             stamp,
             sboms,
@@ -526,6 +526,16 @@ impl Expanded<'_, '_> {
         dir: &str,
         path: &str,
     ) -> Option<links::ItemFile<'_>> {
+        // A link written with `.html`, as to the page an item file would make, means the
+        // item file as much as one written with `.md`.
+        let with_md;
+        let path = match path.strip_suffix(".html") {
+            Some(stem) => {
+                with_md = format!("{stem}.md");
+                with_md.as_str()
+            }
+            None => path,
+        };
         if !path.ends_with(".md") || path.starts_with('/') {
             return None;
         }
@@ -540,7 +550,7 @@ impl Expanded<'_, '_> {
             if let Some(id) = exact {
                 return Some(links::ItemFile {
                     id,
-                    path_matches: true,
+                    by: links::NamedBy::Path,
                 });
             }
         }
@@ -556,23 +566,30 @@ impl Expanded<'_, '_> {
         if let Some(id) = by_tail {
             return Some(links::ItemFile {
                 id,
-                path_matches: true,
+                by: links::NamedBy::Path,
             });
         }
         let name = written.rsplit('/').next().unwrap_or(&written);
         let stem = name.strip_suffix(".md").unwrap_or(name);
-        let id = match g.lookup(stem) {
-            Some(crate::graph::Node::Item(i)) => Some(g.items[i].id.as_str()),
-            _ => only_one(
-                g.items
+        match g.lookup(stem) {
+            Some(crate::graph::Node::Item(i)) => Some(links::ItemFile {
+                id: g.items[i].id.as_str(),
+                by: links::NamedBy::Id,
+            }),
+            _ => {
+                let mut same = g
+                    .items
                     .iter()
-                    .filter(|i| i.path.rsplit('/').next() == Some(name)),
-            ),
-        }?;
-        Some(links::ItemFile {
-            id,
-            path_matches: false,
-        })
+                    .filter(|i| i.path.rsplit('/').next() == Some(name));
+                match (same.next(), same.next()) {
+                    (Some(i), None) => Some(links::ItemFile {
+                        id: i.id.as_str(),
+                        by: links::NamedBy::FileName(i.path.rsplit('/').next().unwrap_or("")),
+                    }),
+                    _ => None,
+                }
+            }
+        }
     }
 
     /// The anchors of the items, catalog entries and SBOMs placed on page `n`: for an

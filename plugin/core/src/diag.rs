@@ -148,6 +148,8 @@ codes! {
     RequirementNotImplemented = "requirement-not-implemented", "coverage", Deny, false;
     /// A control is not verified by any test.
     ControlNotVerified = "control-not-verified", "coverage", Deny, false;
+    /// A test that counts as evidence records `result = "fail"`: what it verifies is not shown to work.
+    TestFailed = "test-failed", "coverage", Deny, false;
     /// A risk is not mitigated by any control.
     RiskNotMitigated = "risk-not-mitigated", "coverage", Deny, false;
     /// An MDCG 2019-16 practice has no requirement tracing to it.

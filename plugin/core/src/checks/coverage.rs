@@ -103,6 +103,7 @@ pub(crate) fn assess(
         {
             gap = Some((Code::TestVerifiesNothing, "verifies nothing", "add `verifies = [\"CTL-...\"]` naming the controls or requirements this test checks".to_string(), Relation::Verifies));
         }
+        let verdict = failed(graph, i, open_draft);
         let open = |code: Option<Code>, what: String| Open {
             id: item.id.clone(),
             span: Some(item.id_span),
@@ -133,8 +134,20 @@ pub(crate) fn assess(
                     .help(help);
                 out.findings.push(with_broken(graph, d, &item.id, relation));
             }
-            None if open_draft => out.open.push(open(None, "is a draft".into())),
+            // A draft that failed is listed once, with its failure (below).
+            None if open_draft && verdict.is_none() => {
+                out.open.push(open(None, "is a draft".into()))
+            }
             None => {}
+        }
+        if let Some(verdict) = verdict {
+            match verdict {
+                Ok(d) => out.findings.push(d),
+                Err(what) => out.open.push(Open {
+                    span: Some(item.spans.result.unwrap_or(item.id_span)),
+                    ..open(Some(Code::TestFailed), what)
+                }),
+            }
         }
         if let Some(what) = not_run(item) {
             // Where the result is written, when it is: that is the line to change once
@@ -160,15 +173,21 @@ pub(crate) fn counts(graph: &TraceGraph<'_>, drafts_count: bool, i: usize) -> bo
     drafts_count || !graph.items[i].is_declared_draft()
 }
 
-/// Whether test `t` counts as verification that has happened: it counts as coverage
-/// ([`counts`]) and has a result, pass or fail. A test not run is open work, not evidence.
-pub(crate) fn has_verified(graph: &TraceGraph<'_>, drafts_count: bool, t: usize) -> bool {
+/// Whether item `i` (a control or a requirement) is shown to work by its tests: tests that
+/// count ([`counts`]) verify it, and every one of them passed. A failed test shows that it
+/// does not work (`test-failed`), and a test not run shows nothing yet: both leave the item
+/// unverified, as [`requirement_standing`] does.
+pub(crate) fn verified(graph: &TraceGraph<'_>, drafts_count: bool, i: usize) -> bool {
     use crate::model::TestResult;
-    counts(graph, drafts_count, t)
-        && matches!(
-            graph.items[t].result,
-            Some(TestResult::Pass | TestResult::Fail)
-        )
+    let tests: Vec<usize> = graph
+        .traced_by(Node::Item(i), Relation::Verifies)
+        .into_iter()
+        .filter(|&t| counts(graph, drafts_count, t))
+        .collect();
+    !tests.is_empty()
+        && tests
+            .iter()
+            .all(|&t| graph.items[t].result == Some(TestResult::Pass))
 }
 
 /// Where a requirement, or a row of a generated table, stands under the coverage rules.
@@ -189,17 +208,30 @@ pub(crate) enum Standing {
 /// tables show a gap exactly where a check reports one: a requirement that is a draft is
 /// open work; one with no implementer that counts is a gap (`requirement-not-implemented`)
 /// unless drafts implement it; a control that counts with no test that counts is a gap
-/// (`control-not-verified`) unless drafts verify it; tests that have not run or did not
-/// pass, and procedures not approved with their document, are open.
+/// (`control-not-verified`) unless drafts verify it; a failed test that counts is a gap
+/// (`test-failed`); tests that have not run, and procedures not approved with their
+/// document, are open. A rule counts as in force when `policy` has it on (the tables pass
+/// [`crate::config::Config::failing_coverage`], which switches off a rule not at `deny`).
 pub(crate) fn requirement_standing(
     graph: &TraceGraph<'_>,
     policy: &crate::config::Coverage,
     r: usize,
 ) -> Standing {
+    requirement_cause(graph, policy, r).0
+}
+
+/// [`requirement_standing`] with the cause of the worst standing, as a phrase for a table's
+/// status cell ("REQ-1 has no control or procedure"); `None` when covered.
+pub(crate) fn requirement_cause(
+    graph: &TraceGraph<'_>,
+    policy: &crate::config::Coverage,
+    r: usize,
+) -> (Standing, Option<String>) {
     use crate::model::TestResult;
     let firm = |i: usize| counts(graph, policy.draft, i);
+    let id = |i: usize| graph.items[i].id.as_str();
     if !firm(r) {
-        return Standing::Open;
+        return (Standing::Open, Some(format!("{} is a draft", id(r))));
     }
     // A rule switched off reports nothing: what it would say is still not shown.
     let missing = |enforced: bool, drafts: bool| {
@@ -212,20 +244,37 @@ pub(crate) fn requirement_standing(
     let by = graph.traced_by(Node::Item(r), Relation::Implements);
     let (implementers, drafts): (Vec<usize>, Vec<usize>) = by.into_iter().partition(|&c| firm(c));
     if implementers.is_empty() {
-        return missing(policy.requirement, !drafts.is_empty());
+        let cause = if drafts.is_empty() {
+            format!("{} has no control or procedure", id(r))
+        } else {
+            format!("{} is implemented only by drafts", id(r))
+        };
+        return (missing(policy.requirement, !drafts.is_empty()), Some(cause));
     }
-    let passed = |t: usize| graph.items[t].result == Some(TestResult::Pass);
-    let mut standing = Standing::Covered;
+    // Every cause short of covered; the first at the worst standing is named.
+    let mut causes: Vec<(Standing, String)> = Vec::new();
+    // A failed test that counts is a `test-failed` finding: red where it fails the build.
+    let not_passed = |t: usize| match graph.items[t].result {
+        Some(TestResult::Pass) => None,
+        Some(TestResult::Fail) if policy.test_failed => {
+            Some((Standing::Gap, format!("{} failed", id(t))))
+        }
+        Some(TestResult::Fail) => Some((Standing::Open, format!("{} failed", id(t)))),
+        _ => Some((Standing::Open, format!("{} has not run", id(t)))),
+    };
     for t in graph.traced_by(Node::Item(r), Relation::Verifies) {
-        if firm(t) && !passed(t) {
-            standing = standing.max(Standing::Open);
+        if firm(t) {
+            causes.extend(not_passed(t));
         }
     }
     for c in implementers {
         let item = &graph.items[c];
         if item.kind == Kind::Procedure {
             if item.status != Status::Approved || item.document.is_none() {
-                standing = standing.max(Standing::Open);
+                causes.push((
+                    Standing::Open,
+                    format!("{} is not approved with its document", id(c)),
+                ));
             }
             continue;
         }
@@ -234,12 +283,20 @@ pub(crate) fn requirement_standing(
             .into_iter()
             .partition(|&t| firm(t));
         if tests.is_empty() {
-            standing = standing.max(missing(policy.control, !drafts.is_empty()));
-        } else if !tests.iter().all(|&t| passed(t)) {
-            standing = standing.max(Standing::Open);
+            let cause = if drafts.is_empty() {
+                format!("{} has no test", id(c))
+            } else {
+                format!("{} is verified only by drafts", id(c))
+            };
+            causes.push((missing(policy.control, !drafts.is_empty()), cause));
         }
+        causes.extend(tests.into_iter().filter_map(not_passed));
     }
-    standing
+    let worst = causes.iter().map(|c| c.0).max();
+    match causes.into_iter().find(|c| Some(c.0) == worst) {
+        Some((standing, cause)) => (standing, Some(cause)),
+        None => (Standing::Covered, None),
+    }
 }
 
 /// The standing of a catalog entry (a practice, an Annex I entry) that the live
@@ -288,6 +345,41 @@ fn not_run(item: &crate::model::Item) -> Option<String> {
         }
         None => Some("is approved and records no result: run it and write `result`".into()),
     }
+}
+
+/// What a test that records `result = "fail"` means: a `test-failed` finding (`Ok`) when the
+/// test counts, naming what it verifies, since that is not shown to work; open work (`Err`,
+/// the sentence) when it is a draft, whose result is not evidence yet.
+fn failed(graph: &TraceGraph<'_>, t: usize, draft: bool) -> Option<Result<Diagnostic, String>> {
+    let item = &graph.items[t];
+    if item.kind != Kind::Test || item.result != Some(crate::model::TestResult::Fail) {
+        return None;
+    }
+    let targets: Vec<&str> = item
+        .links_of(Relation::Verifies)
+        .map(|l| l.target.as_str())
+        .collect();
+    if draft {
+        return Some(Err(
+            "is a draft, and its recorded result is a failure".into()
+        ));
+    }
+    let message = match targets.as_slice() {
+        [] => format!("test `{}` failed", item.id),
+        [one] => format!("test `{}` failed: `{one}` is not shown to work", item.id),
+        many => format!(
+            "test `{}` failed: {} are not shown to work",
+            item.id,
+            backticked(many)
+        ),
+    };
+    let (span, label) = match item.spans.result {
+        Some(span) => (span, "the recorded result"),
+        None => (item.id_span, "its JUnit cases failed"),
+    };
+    Some(Ok(Diagnostic::new(Code::TestFailed, message)
+        .at(span, label)
+        .help("fix what the test found (or the test, if it is wrong), run it again and record the new result")))
 }
 
 /// IDs as a list of code spans: `` `A`, `B` ``.
@@ -769,7 +861,11 @@ mod tests {
             ),
         ]);
         let a = assess(&t.graph(), &config(NO_PRACTICES), None);
-        assert!(a.findings.is_empty(), "{:?}", a.findings);
+        // The failed test is a finding of its own (see `a_failed_test_is_a_finding`).
+        assert_eq!(
+            t.findings(&a.findings),
+            [("test-failed", "TST-FAIL.md:7:10".to_string())]
+        );
         let open: Vec<(&str, Option<Code>, String)> = a
             .open
             .iter()
@@ -786,6 +882,88 @@ mod tests {
         );
         assert!(a.open[0].what.contains("has not been run"), "{:?}", a.open);
         assert!(a.open[1].what.contains("records no result"), "{:?}", a.open);
+    }
+
+    #[test]
+    fn a_failed_test_is_a_finding() {
+        let t = Trace::new(&[
+            ("REQ-1", "requirement", "status = \"approved\""),
+            (
+                "CTL-1",
+                "control",
+                "implements = [\"REQ-1\"]\nstatus = \"approved\"",
+            ),
+            (
+                "TST-1",
+                "test",
+                "verifies = [\"CTL-1\"]\nstatus = \"approved\"\nresult = \"fail\"",
+            ),
+            // A draft's failure is open work, not evidence.
+            (
+                "TST-D",
+                "test",
+                "verifies = [\"CTL-1\"]\nstatus = \"draft\"\nresult = \"fail\"",
+            ),
+        ]);
+        let g = t.graph();
+        let a = assess(&g, &config(NO_PRACTICES), None);
+        // At the `result` line, naming the control that is not shown to work.
+        assert_eq!(
+            t.findings(&a.findings),
+            [("test-failed", "TST-1.md:7:10".to_string())]
+        );
+        assert_eq!(
+            a.findings[0].message,
+            "test `TST-1` failed: `CTL-1` is not shown to work"
+        );
+        assert!(a.findings[0].is_error());
+        let open: Vec<(&str, Option<Code>)> =
+            a.open.iter().map(|o| (o.id.as_str(), o.code)).collect();
+        assert_eq!(open, [("TST-D", Some(Code::TestFailed))]);
+        // The control is not verified, and the requirement stands as a gap, named.
+        let policy = config(NO_PRACTICES).coverage;
+        assert!(!verified(&g, false, 1));
+        assert_eq!(
+            requirement_cause(&g, &policy, 0),
+            (Standing::Gap, Some("TST-1 failed".to_string()))
+        );
+        // A release check counts the draft too.
+        let strict = assess(
+            &g,
+            &config("[coverage]\npractice = false\ndraft = true"),
+            None,
+        );
+        assert_eq!(strict.findings.len(), 2, "{:?}", strict.findings);
+    }
+
+    #[test]
+    fn a_rule_not_at_deny_is_no_gap_in_the_tables() {
+        let t = Trace::new(&[
+            ("REQ-1", "requirement", "status = \"approved\""),
+            ("REQ-2", "requirement", "status = \"approved\""),
+            (
+                "CTL-2",
+                "control",
+                "implements = [\"REQ-2\"]\nstatus = \"approved\"",
+            ),
+            (
+                "TST-2",
+                "test",
+                "verifies = [\"CTL-2\"]\nstatus = \"approved\"\nresult = \"fail\"",
+            ),
+        ]);
+        let g = t.graph();
+        let standing =
+            |toml: &str, r: usize| requirement_standing(&g, &config(toml).failing_coverage(), r);
+        assert_eq!(standing(NO_PRACTICES, 0), Standing::Gap);
+        assert_eq!(standing(NO_PRACTICES, 1), Standing::Gap);
+        for level in ["warn", "allow"] {
+            let toml = format!(
+                "{NO_PRACTICES}\n[severity]\nrequirement-not-implemented = \"{level}\"\ntest-failed = \"{level}\""
+            );
+            assert_eq!(standing(&toml, 0), Standing::Open, "{level}");
+            assert_eq!(standing(&toml, 1), Standing::Open, "{level}");
+        }
     }
 
     #[test]

@@ -24,14 +24,14 @@ pub(crate) fn run(
 ) -> (Vec<Diagnostic>, Vec<coverage::Open>) {
     // The families read the graph and nothing else, so they run side by side; their
     // findings are joined in this fixed order, as a sequential run gives them.
-    let ((ids, trace), (coverage, (risk, (model_findings, model_open)))) = rayon::join(
+    let ((ids, trace), (coverage, ((risk, risk_open), (model_findings, model_open)))) = rayon::join(
         || rayon::join(|| ids::check(graph), || trace::check(graph)),
         || {
             rayon::join(
                 || coverage::assess(graph, config, config_span),
                 || {
                     rayon::join(
-                        || risk::check(graph, &config.risk),
+                        || risk::assess(graph, &config.risk, config.coverage.draft),
                         || model::check(graph, config),
                     )
                 },
@@ -44,16 +44,19 @@ pub(crate) fn run(
     out.extend(risk);
     out.extend(model_findings);
     let mut open = coverage.open;
-    // A draft of the threat model with a gap of its own is listed once, with the gap.
-    open.retain(|o| o.code.is_some() || !model_open.iter().any(|m| m.id == o.id));
+    // A draft of the threat model, or a draft risk, with a gap of its own is listed with
+    // the gap, not once more as a draft.
+    open.retain(|o| o.code.is_some() || !model_open.iter().chain(&risk_open).any(|m| m.id == o.id));
     open.extend(model_open);
+    open.extend(risk_open);
     open.sort_by(|a, b| a.id.cmp(&b.id));
     (out, open)
 }
 
-/// What the trace still lacks: every coverage gap of the rules in force (at the code's
-/// default level, whatever level is configured), and the open work: what drafts leave,
-/// and approved tests not run.
+/// What the trace still lacks: every coverage gap of the rules in force, whatever level is
+/// configured (never dropped, but a warning when its code is not at `deny`, so the gaps
+/// view is red only where the build fails), and the open work: what drafts leave, and
+/// approved tests not run.
 #[derive(Debug, Default)]
 pub struct Gaps {
     /// Sorted as findings are.

@@ -4,6 +4,7 @@
 //! The loader has checked every risk key it can without the configuration; what needs
 //! the scales and the acceptance matrix, or the trace to controls and tests, is here.
 
+use super::coverage::Open;
 use crate::config::RiskConfig;
 use crate::config::risk::Acceptance;
 use crate::diag::{Code, Diagnostic};
@@ -13,8 +14,25 @@ use crate::model::{
 };
 use crate::risk::{self, Cell, Rated};
 
+/// The risk findings, with drafts' judgements taken out as open work (see [`assess`]).
+#[cfg(test)]
 pub(crate) fn check(graph: &TraceGraph<'_>, config: &RiskConfig) -> Vec<Diagnostic> {
+    assess(graph, config, false).0
+}
+
+/// The risk findings, and the open work of draft risks. A risk that says
+/// `status = "draft"` is an analysis in progress, whose residual estimates may be
+/// placeholders: unless `drafts_count` (`coverage.draft`, a release check), what
+/// `residual-risk-unacceptable` and `residual-risk-increased` find in it is open work, like
+/// every other gap of a draft, not a finding that fails the build. Scale words and
+/// `risk-information-only` judge what is written and apply to drafts too.
+pub(crate) fn assess(
+    graph: &TraceGraph<'_>,
+    config: &RiskConfig,
+    drafts_count: bool,
+) -> (Vec<Diagnostic>, Vec<Open>) {
     let mut out = Vec::new();
+    let mut open = Vec::new();
     for (i, item) in graph.items.iter().enumerate() {
         let Some(fields) = &item.risk else { continue };
         // Words are checked on every risk, obsolete ones too: like every other value, a
@@ -27,17 +45,28 @@ pub(crate) fn check(graph: &TraceGraph<'_>, config: &RiskConfig) -> Vec<Diagnost
         }
         let initial = risk::rate(config, &fields.initial);
         let residual = risk::rate(config, &fields.residual);
+        let mut judged = Vec::new();
         if let Some(after) = residual.cell() {
             if risk::level(config, after) == Acceptance::Unacceptable
                 && fields.benefit_risk.is_none()
             {
-                out.push(unacceptable(config, item, fields, after, &residual));
+                judged.push(unacceptable(config, item, fields, after, &residual));
             }
             if let Some(before) = initial.cell()
                 && risk::increased(config, before, after)
             {
-                out.push(increased(config, item, fields, before, after));
+                judged.push(increased(config, item, fields, before, after));
             }
+        }
+        if item.is_declared_draft() && !drafts_count {
+            open.extend(judged.into_iter().map(|d| Open {
+                id: item.id.clone(),
+                span: Some(d.primary.as_ref().map_or(item.id_span, |l| l.span)),
+                code: Some(d.code),
+                what: format!("is a draft, and {}", d.message),
+            }));
+        } else {
+            out.extend(judged);
         }
         let controls = graph.traced_by(Node::Item(i), Relation::Mitigates);
         if controls.is_empty() {
@@ -59,7 +88,7 @@ pub(crate) fn check(graph: &TraceGraph<'_>, config: &RiskConfig) -> Vec<Diagnost
             out.push(information(graph, item, &controls));
         }
     }
-    out
+    (out, open)
 }
 
 fn scale_words(config: &RiskConfig, estimate: &Estimate, out: &mut Vec<Diagnostic>) {
@@ -359,6 +388,42 @@ mod tests {
         );
         let justified = format!("{r}\nbenefit-risk = \"Weighed by the board.\"");
         assert!(codes(&[("RSK-1", "risk", &justified), ctl, PASS]).is_empty());
+    }
+
+    #[test]
+    fn a_draft_risk_judged_unacceptable_is_open_work_until_it_leaves_draft() {
+        let estimates = "exploitability = \"remote\"\nseverity = \"minor\"\nresidual-exploitability = \"frequent\"\nresidual-severity = \"catastrophic\"";
+        let ctl = ("CTL-1", "control", "mitigates = [\"RSK-1\"]");
+        let draft = risk(estimates).replace("\"approved\"", "\"draft\"");
+        let (items, load) = items(&[("RSK-1", "risk", &draft), ctl, PASS]);
+        assert!(load.is_empty(), "{load:?}");
+        let index = crate::graph::GraphIndex::build(Catalog::builtin(), &items);
+        let graph = index.view(Catalog::builtin(), &items);
+        let (found, open) = assess(&graph, &RiskConfig::default(), false);
+        assert!(found.is_empty(), "{found:?}");
+        let open: Vec<(&str, Option<Code>)> =
+            open.iter().map(|o| (o.id.as_str(), o.code)).collect();
+        assert_eq!(
+            open,
+            [
+                ("RSK-1", Some(Code::ResidualRiskUnacceptable)),
+                ("RSK-1", Some(Code::ResidualRiskIncreased)),
+            ]
+        );
+        // A release check (`coverage.draft`) judges drafts too.
+        let (found, open) = assess(&graph, &RiskConfig::default(), true);
+        assert!(open.is_empty());
+        let found: Vec<&str> = found.iter().map(|d| d.code.as_str()).collect();
+        assert_eq!(
+            found,
+            ["residual-risk-unacceptable", "residual-risk-increased"]
+        );
+        // Out of draft, the same estimates are errors.
+        let approved = risk(estimates);
+        assert_eq!(
+            codes(&[("RSK-1", "risk", approved.as_str()), ctl, PASS]),
+            ["residual-risk-unacceptable", "residual-risk-increased"]
+        );
     }
 
     #[test]

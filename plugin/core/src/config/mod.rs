@@ -145,6 +145,10 @@ pub(crate) struct Coverage {
     pub(crate) crossing: bool,
     /// In a book with a threat model, every risk in review or approved names an element of it.
     pub(crate) risk_model: bool,
+    /// A test that counts and failed is a gap (`test-failed`). Not a `[coverage]` key: the
+    /// rule is always checked, and only [`Config::failing_coverage`] switches it off, where
+    /// the severity of `test-failed` keeps it from failing the build.
+    pub(crate) test_failed: bool,
 }
 
 impl Default for Coverage {
@@ -165,6 +169,7 @@ impl Default for Coverage {
             interface: true,
             crossing: true,
             risk_model: true,
+            test_failed: true,
         }
     }
 }
@@ -459,6 +464,26 @@ impl Config {
         match &self.sboms {
             Some(list) => (list.clone(), true),
             None => (vec![DEFAULT_SBOMS.to_string()], false),
+        }
+    }
+
+    /// The coverage policy as the generated tables apply it: a rule fails the build only
+    /// when its finding is an error at the configured severity, so a rule whose code is set
+    /// to `warn` or `allow` is switched off here, and the tables show what it would report
+    /// as open work, never as a red gap.
+    pub(crate) fn failing_coverage(&self) -> Coverage {
+        let c = &self.coverage;
+        let fails = |on: bool, code: Code| on && self.level(code) == Level::Deny;
+        Coverage {
+            requirement: fails(c.requirement, Code::RequirementNotImplemented),
+            control: fails(c.control, Code::ControlNotVerified),
+            risk: fails(c.risk, Code::RiskNotMitigated),
+            test: fails(c.test, Code::TestVerifiesNothing),
+            practice: fails(c.practice, Code::PracticeNotAddressed),
+            mdr: fails(c.mdr, Code::RegulationNotAddressed),
+            ivdr: fails(c.ivdr, Code::RegulationNotAddressed),
+            test_failed: fails(c.test_failed, Code::TestFailed),
+            ..c.clone()
         }
     }
 

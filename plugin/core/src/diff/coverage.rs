@@ -89,10 +89,13 @@ fn kind_ratios(a: &Analysis) -> [Ratio; 5] {
                 .filter(|&&i| {
                     // The summary table's rule, so a diff reports the numbers the book shows.
                     let drafts = a.config.coverage.draft;
-                    g.traced_by(Node::Item(i), r).into_iter().any(|j| match r {
-                        Relation::Verifies => coverage::has_verified(&g, drafts, j),
-                        _ => coverage::counts(&g, drafts, j),
-                    })
+                    match r {
+                        Relation::Verifies => coverage::verified(&g, drafts, i),
+                        _ => g
+                            .traced_by(Node::Item(i), r)
+                            .into_iter()
+                            .any(|j| coverage::counts(&g, drafts, j)),
+                    }
                 })
                 .count(),
             total: live.len(),

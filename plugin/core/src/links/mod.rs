@@ -74,23 +74,39 @@ pub trait Pages: Sync {
 pub struct ItemFile<'a> {
     /// The item's ID.
     pub id: &'a str,
-    /// Whether the link leads to the item's file (or ends with its path): `false` when
-    /// only the file name says which item is meant (`../tests/TST-002.md` for an item in
-    /// `test/TST-002.md`), so the path is wrong as well.
-    pub path_matches: bool,
+    /// How the link names it.
+    pub by: NamedBy<'a>,
+}
+
+/// How a link names an item's file (see [`ItemFile`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NamedBy<'a> {
+    /// The link leads to the item's file, or ends with its path.
+    Path,
+    /// No item file is at the path, but the file name is the item's ID plus `.md`
+    /// (`../tests/TST-002.md` for an item in `test/TST-002.md`): the path is wrong too.
+    Id,
+    /// No item file is at the path, but the file name (given) is that of exactly one item
+    /// file, whose ID is another: the path is wrong too.
+    FileName(&'a str),
 }
 
 /// The help for a link to an item's file.
 fn item_file_help(item: ItemFile<'_>) -> String {
     let id = item.id;
-    let wrong = if item.path_matches {
-        ""
-    } else {
-        "no item file is at this path (the folder is wrong), but the file name names an item: "
-    };
-    format!(
-        "{wrong}`{id}` is an item: its file is not a page of the book, but the item is shown where the book places it; link to it with `{{{{#techfile ref {id}}}}}`"
-    )
+    let directive = format!("`{{{{#techfile ref {id}}}}}`");
+    let wrong = "no item file is at this path (the folder is wrong)";
+    match item.by {
+        NamedBy::Path => format!(
+            "`{id}` is an item: its file is not a page of the book, but the item is shown where the book places it; link to it with {directive}"
+        ),
+        NamedBy::Id => format!(
+            "{wrong}, but the file name is the ID of the item `{id}`, whose file is not a page of the book; the item is shown where the book places it, so link to it with {directive}"
+        ),
+        NamedBy::FileName(name) => format!(
+            "{wrong}, but `{name}` is the file of the item `{id}`, which is not a page of the book; the item is shown where the book places it, so link to it with {directive}"
+        ),
+    }
 }
 
 /// One page already rendered; a `Vec` of them is [`Pages`].

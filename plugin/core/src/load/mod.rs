@@ -326,6 +326,54 @@ pub(crate) fn add_text(
     }
 }
 
+/// Item files without front-matter that the defaults leave out (`README.md`, `_*.md`) were
+/// read only because a `!` pattern of `exclude` took them back: their help says so, and
+/// points at the pattern, rather than telling the user that such files are left out.
+pub(crate) fn taken_back(
+    mut diags: Vec<Diagnostic>,
+    map: &SourceMap,
+    exclude: &[(String, Span)],
+) -> Vec<Diagnostic> {
+    let negated: Vec<&(String, Span)> =
+        exclude.iter().filter(|(p, _)| p.starts_with('!')).collect();
+    if negated.is_empty() {
+        return diags;
+    }
+    for d in &mut diags {
+        let Some(file) = d.primary.as_ref().map(|l| l.span.file) else {
+            continue;
+        };
+        if d.code != Code::MissingFrontMatter {
+            continue;
+        }
+        let path = map.name(file);
+        let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+        let by_default = name == "README.md" || name.starts_with('_') && name.ends_with(".md");
+        if !by_default {
+            continue;
+        }
+        // Gitignore's rule: the last matching pattern decides. Prefer one that names the
+        // file or is a glob; else the last negation.
+        let Some((pattern, span)) = negated
+            .iter()
+            .rev()
+            .find(|(p, _)| p.ends_with(name) || p.contains('*'))
+            .or(negated.last())
+            .map(|(p, s)| (p.as_str(), *s))
+        else {
+            continue;
+        };
+        d.help = Some(format!(
+            "start the file with a `+++` line, the TOML keys `id`, `kind` and `title`, and a closing `+++` line; `{name}` is left out by default, but `{pattern}` in the `exclude` key of [preprocessor.techfile] takes it back: remove that pattern if the file is no item"
+        ));
+        d.secondary.push(crate::diag::Label {
+            span,
+            message: format!("`{name}` is taken back here"),
+        });
+    }
+    diags
+}
+
 /// Parses one item file. Returns `None` when the file is too broken to make an item;
 /// then at least one error explains why.
 pub fn parse_item(file: FileId, text: &str) -> (Option<Item>, Vec<Diagnostic>) {

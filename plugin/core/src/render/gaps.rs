@@ -35,8 +35,10 @@ pub(crate) fn gaps(site: &Site<'_, '_>, page: &str) -> String {
         for d in &g.findings {
             let _ = writeln!(
                 out,
-                "<tr><td><code>{}</code></td><td><span class=\"techfile-gap\">{}</span></td><td>{}</td></tr>",
+                "<tr><td><code>{}</code></td><td><span class=\"techfile-{}\">{}</span></td><td>{}</td></tr>",
                 d.code.as_str(),
+                // Red only where it fails the build; at `warn` or `allow` it is open work.
+                if d.is_error() { "gap" } else { "open" },
                 linked(site, page, &d.message),
                 d.help
                     .as_deref()

@@ -542,7 +542,7 @@ mod tests {
             support: &crate::lifecycle::Support::default(),
             risk: &config,
             not_applicable: &not_applicable,
-            coverage: &Default::default(),
+            coverage: Default::default(),
             stamp: None,
             sboms: &sboms,
             vulnerabilities: &vulns,

@@ -65,7 +65,7 @@ pub(crate) struct Site<'g, 'a> {
     pub(crate) not_applicable: &'g BTreeMap<String, String>,
     /// The coverage policy: the tables mark a gap where its rules fail (see
     /// [`crate::checks::coverage::Standing`]); `draft` says whether links from drafts count.
-    pub(crate) coverage: &'g crate::config::Coverage,
+    pub(crate) coverage: crate::config::Coverage,
     /// Version, commit, date and input hashes, when `[preprocessor.techfile.bundle]` is set.
     pub(crate) stamp: Option<&'g Stamp>,
     /// The loaded SBOMs and the items' `affects` links.
@@ -144,11 +144,17 @@ impl Site<'_, '_> {
     /// A test's link with its draft mark and its result, for the generated tables.
     pub(crate) fn test_with_result(&self, from_page: &str, test: usize) -> String {
         let item = &self.graph.items[test];
-        format!(
-            "{} {}",
-            self.marked(from_page, &item.id),
+        // A failure is red only where `test-failed` fails the build: a draft's failure is
+        // open work, and so is one whose code is set to `warn` or `allow`.
+        let mark = if item.result == Some(crate::model::TestResult::Fail)
+            && !(self.coverage.test_failed
+                && crate::checks::coverage::counts(self.graph, self.coverage.draft, test))
+        {
+            super::open("(failed)")
+        } else {
             super::result_mark(item.result)
-        )
+        };
+        format!("{} {mark}", self.marked(from_page, &item.id))
     }
 
     /// A link followed by the title: "REQ-1 Title". The title is on the page, so the link

@@ -65,7 +65,7 @@ pub(crate) fn matrix(site: &Site<'_, '_>, page: &str) -> String {
     }
     // Red exactly where a coverage check fails (`practice-not-addressed`,
     // `requirement-not-implemented`, `control-not-verified`); what drafts leave undone is open.
-    let policy = site.coverage;
+    let policy = &site.coverage;
     let firm = |i: usize| coverage::counts(g, policy.draft, i);
     let mark = |failing: bool, text: &str| if failing { gap(text) } else { open(text) };
     let unverified = |c: usize| {
@@ -143,11 +143,9 @@ pub(crate) fn summary(site: &Site<'_, '_>) -> String {
     let counts = |j: usize| coverage::counts(g, site.coverage.draft, j);
     let covered = |k: Kind, r: Relation| {
         of_kind(k)
-            .filter(|&i| {
-                g.traced_by(Node::Item(i), r).into_iter().any(|j| match r {
-                    Relation::Verifies => coverage::has_verified(g, site.coverage.draft, j),
-                    _ => counts(j),
-                })
+            .filter(|&i| match r {
+                Relation::Verifies => coverage::verified(g, site.coverage.draft, i),
+                _ => g.traced_by(Node::Item(i), r).into_iter().any(counts),
             })
             .count()
     };
@@ -187,18 +185,23 @@ pub(crate) fn summary(site: &Site<'_, '_>) -> String {
         .filter(|&r| counts(r))
         .flat_map(|r| g.practices_above(r))
         .collect();
-    let tests: Vec<usize> = of_kind(Kind::Test).collect();
-    // A draft test that says it passed is not evidence yet, as in every other row.
+    // Drafts are not evidence yet, as in every other row: neither side counts them.
+    let tests: Vec<usize> = of_kind(Kind::Test).filter(|&t| counts(t)).collect();
     let passing = tests
         .iter()
-        .filter(|&&t| counts(t) && g.items[t].result == Some(TestResult::Pass))
+        .filter(|&&t| g.items[t].result == Some(TestResult::Pass))
         .count();
     // A percentage is red only where a coverage check fails (an item that counts, with
     // nothing at all linking to it, under a rule in force); short of that it is open work.
-    let policy = site.coverage;
+    let policy = &site.coverage;
     let failing = |k: Kind, r: Relation, enforced: bool| {
         enforced && of_kind(k).any(|i| counts(i) && g.traced_by(Node::Item(i), r).is_empty())
     };
+    // A failed test that counts is a `test-failed` finding where it fails the build.
+    let failed = policy.test_failed
+        && tests
+            .iter()
+            .any(|&t| g.items[t].result == Some(TestResult::Fail));
     let with_requirement: BTreeSet<&str> = of_kind(Kind::Requirement)
         .flat_map(|r| g.practices_above(r))
         .collect();
@@ -213,7 +216,7 @@ pub(crate) fn summary(site: &Site<'_, '_>) -> String {
             "Controls verified by a test",
             covered(Kind::Control, Relation::Verifies),
             of_kind(Kind::Control).count(),
-            failing(Kind::Control, Relation::Verifies, policy.control),
+            failing(Kind::Control, Relation::Verifies, policy.control) || failed,
         ),
         (
             "Risks mitigated by a control",
@@ -221,7 +224,7 @@ pub(crate) fn summary(site: &Site<'_, '_>) -> String {
             of_kind(Kind::Risk).count(),
             failing(Kind::Risk, Relation::Mitigates, policy.risk),
         ),
-        ("Tests passing", passing, tests.len(), false),
+        ("Tests passing", passing, tests.len(), failed),
         (
             "MDCG 2019-16 practices addressed",
             practices.iter().filter(|p| addressed.contains(*p)).count(),
@@ -386,7 +389,7 @@ pub(crate) fn practices(site: &Site<'_, '_>, page: &str) -> String {
         let mut implementers = evidence.controls.clone();
         implementers.extend(&evidence.procedures);
         let tests = &evidence.tests;
-        let standing = coverage::entry_standing(g, site.coverage, site.coverage.practice, rs);
+        let standing = coverage::entry_standing(g, &site.coverage, site.coverage.practice, rs);
         let applies = !site.not_applicable.contains_key(&p.id);
         // An empty cell is red only in a row a check fails on.
         let cell = |ids: &[usize], what: &str| {
@@ -407,8 +410,18 @@ pub(crate) fn practices(site: &Site<'_, '_>, page: &str) -> String {
         } else {
             match standing {
                 Standing::Gap if rs.is_empty() => gap("gap: no requirement"),
-                Standing::Gap => gap("gap: not implemented or not verified"),
-                Standing::Open => open(&open_reason(g, site, rs, &evidence)),
+                Standing::Gap => gap(&cause_or(
+                    site,
+                    rs,
+                    standing,
+                    "not implemented or not verified",
+                )),
+                Standing::Open => open(&cause_or(
+                    site,
+                    rs,
+                    standing,
+                    &open_reason(g, site, rs, &evidence),
+                )),
                 Standing::Covered => "<span class=\"techfile-ok\">covered</span>".to_string(),
             }
         };
@@ -526,11 +539,48 @@ fn checklist_status(
         EntryKind::Ivdr => site.coverage.ivdr,
         _ => false,
     };
-    match coverage::entry_standing(g, site.coverage, required, reqs) {
+    match coverage::entry_standing(g, &site.coverage, required, reqs) {
         Standing::Gap if reqs.is_empty() => gap("gap: no requirement"),
-        Standing::Gap => gap("gap: no verified control or approved procedure"),
-        Standing::Open => open(&open_reason(g, site, reqs, e)),
+        s @ Standing::Gap => gap(&cause_or(
+            site,
+            reqs,
+            s,
+            "no verified control or approved procedure",
+        )),
+        s @ Standing::Open => open(&cause_or(site, reqs, s, &open_reason(g, site, reqs, e))),
         Standing::Covered => "<span class=\"techfile-ok\">met</span>".to_string(),
+    }
+}
+
+/// The status text of a row at `standing` (a gap or open work) that names its cause: the
+/// requirements that count and stand there, each with what it lacks ("gap: REQ-1 has no
+/// control or procedure"), two at most and how many more. A row over several requirements
+/// takes the worst, so without the names a reader would look for the cause in the evidence
+/// of the others. `fallback` when no requirement that counts stands there (only drafts).
+fn cause_or(site: &Site<'_, '_>, reqs: &[usize], standing: Standing, fallback: &str) -> String {
+    let g = site.graph;
+    let word = if standing == Standing::Gap {
+        "gap"
+    } else {
+        "open"
+    };
+    let mut causes: Vec<String> = Vec::new();
+    for &r in reqs {
+        if !coverage::counts(g, site.coverage.draft, r) {
+            continue;
+        }
+        if let (s, Some(cause)) = coverage::requirement_cause(g, &site.coverage, r)
+            && s == standing
+            && !causes.contains(&cause)
+        {
+            causes.push(cause);
+        }
+    }
+    let fallback = fallback.strip_prefix("open: ").unwrap_or(fallback);
+    match causes.len() {
+        0 => format!("{word}: {fallback}"),
+        1 | 2 => format!("{word}: {}", causes.join("; ")),
+        n => format!("{word}: {}; and {} more", causes[..2].join("; "), n - 2),
     }
 }
 
@@ -647,7 +697,7 @@ mod tests {
             support: &crate::lifecycle::Support::default(),
             risk: &risk,
             not_applicable: &not_applicable,
-            coverage,
+            coverage: coverage.clone(),
             stamp: None,
             sboms: &sboms,
             sbom_pages: Default::default(),
@@ -889,10 +939,10 @@ mod tests {
             ["1", "4", "<span class=\"techfile-gap\">25.0%</span>"]
         );
         assert_eq!(cells("Risks mitigated by a control"), ["1", "1", "100.0%"]);
-        // A test not run or failed fails no check: open, not red.
+        // TST-2 failed and counts: `test-failed` fails the build, so the row is red.
         assert_eq!(
             cells("Tests passing"),
-            ["1", "3", "<span class=\"techfile-open\">33.3%</span>"]
+            ["1", "3", "<span class=\"techfile-gap\">33.3%</span>"]
         );
         let practices = Catalog::builtin().of_kind(EntryKind::Practice).count();
         assert_eq!(
@@ -947,8 +997,14 @@ mod tests {
         assert_eq!(covered("Controls verified by a test"), "0");
         assert_eq!(covered("Risks mitigated by a control"), "0");
         assert_eq!(covered("MDCG 2019-16 practices addressed"), "0");
-        // A draft test that says it passed is not evidence yet (issue 17).
+        // A draft test that says it passed is not evidence yet (issue 17), and the total
+        // leaves it out by the same rule, so the row reads 0 of 0, not 0 of 1.
         assert_eq!(covered("Tests passing"), "0");
+        let tests_row = rows(&s)
+            .into_iter()
+            .find(|r| r.contains("<td>Tests passing</td>"))
+            .unwrap();
+        assert!(tests_row.contains("<td>0</td><td>0</td>"), "{tests_row}");
     }
 
     #[test]
@@ -980,10 +1036,11 @@ mod tests {
             "two requirements: {sm}"
         );
         // REQ-1 is covered, but REQ-2, approved too, has no control: a real gap, which
-        // `requirement-not-implemented` reports (issue 17).
+        // `requirement-not-implemented` reports, and the status names it, not the evidence
+        // of REQ-1 shown beside it (issue 17).
         assert!(
             sm.ends_with(
-                "<td><span class=\"techfile-gap\">gap: not implemented or not verified</span></td>"
+                "<td><span class=\"techfile-gap\">gap: REQ-2 has no control or procedure</span></td>"
             ),
             "{sm}"
         );
@@ -991,9 +1048,7 @@ mod tests {
         // checklist, not covered; SUM only has an obsolete requirement.
         let svv = row("MDCG-SVV");
         assert!(
-            svv.ends_with(
-                "<td><span class=\"techfile-open\">open: 1 test(s) not passed</span></td>"
-            ),
+            svv.ends_with("<td><span class=\"techfile-open\">open: TST-4 has not run</span></td>"),
             "{svv}"
         );
         assert!(row("MDCG-SUM").contains("gap: no requirement"));
@@ -1030,7 +1085,7 @@ mod tests {
             "{mdr1}"
         );
         assert!(
-            row("MDR-2").contains("open: 1 test(s) not passed"),
+            row("MDR-2").contains("open: TST-4 has not run"),
             "TST-4 has not run"
         );
         assert!(row("MDR-3").contains("No: No &lt;software&gt;"));
@@ -1078,7 +1133,7 @@ mod tests {
                 support: &crate::lifecycle::Support::default(),
                 risk: &risk,
                 not_applicable: &na,
-                coverage: &Default::default(),
+                coverage: Default::default(),
                 stamp: None,
                 sboms: &sboms,
                 sbom_pages: Default::default(),
@@ -1092,6 +1147,86 @@ mod tests {
         assert_eq!(rows(&outline).len(), rows(&full).len());
         assert!(!outline.contains("href="));
         assert!(outline.contains("<a>REQ-1</a>"));
+    }
+
+    #[test]
+    fn red_only_where_the_configured_severity_fails_the_build() {
+        let t = Trace::new(&[
+            (
+                "REQ-1",
+                "requirement",
+                "derives-from = [\"MDCG-SM\", \"MDR-1\"]\nstatus = \"approved\"",
+            ),
+            (
+                "REQ-2",
+                "requirement",
+                "derives-from = [\"MDCG-SM\", \"MDR-1\"]\nstatus = \"approved\"",
+            ),
+            (
+                "CTL-2",
+                "control",
+                "implements = [\"REQ-2\"]\nstatus = \"approved\"",
+            ),
+            (
+                "TST-2",
+                "test",
+                "verifies = [\"CTL-2\"]\nstatus = \"approved\"\nresult = \"fail\"",
+            ),
+        ]);
+        let render = |severity: &str| {
+            let policy = crate::config::Config::from_toml(&format!("[severity]\n{severity}"))
+                .unwrap()
+                .failing_coverage();
+            [
+                with_policy(&t, &[], &policy, summary),
+                with_policy(&t, &[], &policy, |s| matrix(s, "x.md")),
+                with_policy(&t, &[], &policy, |s| practices(s, "x.md")),
+                with_policy(&t, &[], &policy, |s| checklist(s, "x.md", EntryKind::Mdr)),
+            ]
+        };
+        let [summary, matrix, practices, checklist] = render("");
+        assert!(summary.contains("techfile-gap"), "{summary}");
+        assert!(
+            matrix.contains("techfile-gap\">no control or procedure"),
+            "{matrix}"
+        );
+        assert!(matrix.contains("techfile-gap\">(failed)"), "{matrix}");
+        // The worst cause is named: REQ-1 has no control (both are gaps, REQ-1 first).
+        assert!(
+            practices
+                .contains("techfile-gap\">gap: REQ-1 has no control or procedure; TST-2 failed"),
+            "{practices}"
+        );
+        for level in ["warn", "allow"] {
+            let [summary, matrix, practices, checklist] = render(&format!(
+                "requirement-not-implemented = \"{level}\"\ntest-failed = \"{level}\"\npractice-not-addressed = \"{level}\""
+            ));
+            for view in [&summary, &matrix, &practices, &checklist] {
+                // The legend under the tables shows each mark once, in its colour.
+                let table = view.split("techfile-legend").next().unwrap();
+                assert!(
+                    !table.contains("class=\"techfile-gap\""),
+                    "{level}: {table}"
+                );
+            }
+            assert!(
+                matrix.contains("techfile-open\">no control or procedure"),
+                "{matrix}"
+            );
+            assert!(matrix.contains("techfile-open\">(failed)"), "{matrix}");
+            assert!(
+                checklist.contains(
+                    "techfile-open\">open: REQ-1 has no control or procedure; TST-2 failed"
+                ),
+                "{checklist}"
+            );
+        }
+        // `coverage.mdr` is off, but the requirements' own rules are in force.
+        assert!(
+            checklist
+                .contains("techfile-gap\">gap: REQ-1 has no control or procedure; TST-2 failed"),
+            "{checklist}"
+        );
     }
 
     #[test]
@@ -1141,10 +1276,13 @@ mod tests {
             "{a}"
         );
         // One still in review does not.
-        assert!(row("MDR-17.1").contains("open: 1 procedure(s) not approved"));
+        assert!(row("MDR-17.1").contains("open: PRC-B is not approved with its document"));
         // A draft control with a passing test is not evidence yet.
         let c17 = row("MDR-17.2");
-        assert!(c17.contains("open: only drafts"), "{c17}");
+        assert!(
+            c17.contains("open: REQ-C is implemented only by drafts"),
+            "{c17}"
+        );
         assert!(
             c17.contains("not counted, drafts:") && c17.contains("CTL-C"),
             "{c17}"
