@@ -482,7 +482,13 @@ fn regulations(
                 id: e.id.clone(),
                 span: None,
                 code: Some(Code::RegulationNotAddressed),
-                what: format!("is addressed only by the draft `{}`", graph.items[r].id),
+                what: only_drafts(
+                    graph
+                        .live_of_kind(Kind::Requirement)
+                        .into_iter()
+                        .filter(|&d| !firm(d) && graph.catalog_above(d).contains(e.id.as_str()))
+                        .map(|d| graph.items[d].id.as_str()),
+                ),
             }),
             (None, false) if wanted(e.kind) => {
                 let d = catalog_gap(
@@ -506,6 +512,21 @@ fn regulations(
             _ => {}
         }
     }
+}
+
+/// "is addressed only by the draft(s) ..." naming every draft that addresses a catalog
+/// entry, in ID order, so the open-work line does not hide the second one.
+fn only_drafts<'a>(drafts: impl Iterator<Item = &'a str>) -> String {
+    let mut ids: Vec<&str> = drafts.collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let list = ids
+        .iter()
+        .map(|id| format!("`{id}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let noun = if ids.len() == 1 { "draft" } else { "drafts" };
+    format!("is addressed only by the {noun} {list}")
 }
 
 /// A catalog entry nobody addresses. The gap has no line of its own, so it points at the
@@ -532,13 +553,16 @@ fn practices(
     out: &mut Assessed,
 ) {
     let mut addressed: BTreeSet<&str> = BTreeSet::new();
-    let mut by_drafts: BTreeMap<&str, &str> = BTreeMap::new();
+    let mut by_drafts: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for i in graph.live_of_kind(Kind::Requirement) {
         for p in graph.practices_above(i) {
             if firm(i) {
                 addressed.insert(p);
             } else {
-                by_drafts.entry(p).or_insert(graph.items[i].id.as_str());
+                by_drafts
+                    .entry(p)
+                    .or_default()
+                    .push(graph.items[i].id.as_str());
             }
         }
     }
@@ -546,12 +570,12 @@ fn practices(
         if addressed.contains(p.id.as_str()) || config.not_applicable.contains_key(&p.id) {
             continue;
         }
-        if let Some(draft) = by_drafts.get(p.id.as_str()) {
+        if let Some(drafts) = by_drafts.get(p.id.as_str()) {
             out.open.push(Open {
                 id: p.id.clone(),
                 span: None,
                 code: Some(Code::PracticeNotAddressed),
-                what: format!("is addressed only by the draft `{draft}`"),
+                what: only_drafts(drafts.iter().copied()),
             });
             continue;
         }
@@ -984,6 +1008,31 @@ mod tests {
                 .iter()
                 .any(|o| o.id == "MDCG-SM" && o.what.contains("draft `REQ-1`"))
         );
+    }
+
+    #[test]
+    fn every_draft_addressing_an_entry_is_named() {
+        // Two drafts under one practice and one Annex I entry: the open work names both.
+        let t = Trace::new(&[
+            (
+                "REQ-2",
+                "requirement",
+                "derives-from = [\"MDCG-SM\", \"MDR-18.8\"]\nstatus = \"draft\"",
+            ),
+            (
+                "REQ-1",
+                "requirement",
+                "derives-from = [\"MDCG-SM\", \"MDR-18.8\"]\nstatus = \"draft\"",
+            ),
+        ]);
+        let a = assess(&t.graph(), &config("[coverage]\nmdr = true"), None);
+        for entry in ["MDCG-SM", "MDR-18.8"] {
+            let open = a.open.iter().find(|o| o.id == entry).expect(entry);
+            assert_eq!(
+                open.what, "is addressed only by the drafts `REQ-1`, `REQ-2`",
+                "{entry}"
+            );
+        }
     }
 
     #[test]
