@@ -138,140 +138,99 @@ enum Tok {
     Punct(char),
 }
 
-/// Tokens of Rust source with their line numbers. Comments (nested block comments too) are
-/// dropped; char literals and lifetimes are dropped; numbers come out as identifiers.
-fn lex(src: &str) -> Vec<(usize, Tok)> {
-    let c: Vec<char> = src.chars().collect();
+/// Tokens of Rust source with their line numbers, by `proc-macro2`'s tokenizer (the Rust
+/// lexer's own rules: raw, byte and C strings, char literals and lifetimes, nested block
+/// comments), its groups flattened into their opening and closing brackets. Comments are
+/// gone (doc comments come back as `#[doc = ".."]`, whose text is a string); char literals
+/// and lifetimes are dropped; numbers come out as identifiers, raw identifiers (`r#fs`)
+/// without their `r#`.
+///
+/// # Errors
+///
+/// The tokenizer's message and line:column when `src` is not Rust tokens.
+fn lex(src: &str) -> Result<Vec<(usize, Tok)>, String> {
+    let stream: proc_macro2::TokenStream = src.parse().map_err(|e: proc_macro2::LexError| {
+        let at = e.span().start();
+        format!("{}:{}: {e}", at.line, at.column + 1)
+    })?;
     let mut out = Vec::new();
-    let mut i = 0;
-    let mut line = 1;
-    let at = |i: usize, s: &str| {
-        s.chars()
-            .enumerate()
-            .all(|(k, ch)| c.get(i + k) == Some(&ch))
-    };
-    while i < c.len() {
-        let ch = c[i];
-        if ch == '\n' {
-            line += 1;
-            i += 1;
-        } else if ch.is_whitespace() {
-            i += 1;
-        } else if at(i, "//") {
-            while i < c.len() && c[i] != '\n' {
-                i += 1;
-            }
-        } else if at(i, "/*") {
-            let mut depth = 0;
-            while i < c.len() {
-                if at(i, "/*") {
-                    depth += 1;
-                    i += 2;
-                } else if at(i, "*/") {
-                    depth -= 1;
-                    i += 2;
-                    if depth == 0 {
-                        break;
-                    }
-                } else {
-                    line += usize::from(c[i] == '\n');
-                    i += 1;
-                }
-            }
-        } else if let Some((len, hashes)) = raw_string_start(&c, i) {
-            let start_line = line;
-            i += len;
-            let close: String = std::iter::once('"')
-                .chain(std::iter::repeat_n('#', hashes))
-                .collect();
-            let mut text = String::new();
-            while i < c.len() && !at(i, &close) {
-                line += usize::from(c[i] == '\n');
-                text.push(c[i]);
-                i += 1;
-            }
-            i += close.chars().count();
-            out.push((start_line, Tok::Str(text)));
-        } else if ch == '"' || (ch == 'b' && c.get(i + 1) == Some(&'"')) {
-            let start_line = line;
-            i += if ch == 'b' { 2 } else { 1 };
-            let mut text = String::new();
-            while i < c.len() && c[i] != '"' {
-                if c[i] == '\\' && i + 1 < c.len() {
-                    text.push(c[i]);
-                    i += 1;
-                }
-                line += usize::from(c[i] == '\n');
-                text.push(c[i]);
-                i += 1;
-            }
-            i += 1;
-            out.push((start_line, Tok::Str(text)));
-        } else if ch == '\'' {
-            // A char literal ('x', '\n', '\u{1F600}') or a lifetime ('a): both are dropped.
-            if c.get(i + 1) == Some(&'\\') {
-                // Past the quote, the backslash and the escaped character.
-                i += 3;
-                while i < c.len() && c[i] != '\'' {
-                    i += 1;
-                }
-                i += 1;
-            } else if c.get(i + 2) == Some(&'\'') {
-                i += 3;
-            } else {
-                i += 1;
-                while i < c.len() && (c[i].is_alphanumeric() || c[i] == '_') {
-                    i += 1;
-                }
-            }
-        } else if ch == 'r'
-            && c.get(i + 1) == Some(&'#')
-            && c.get(i + 2).is_some_and(|n| n.is_alphabetic() || *n == '_')
-        {
-            // `r#fs` is the identifier `fs`.
-            i += 2;
-            let start = i;
-            while i < c.len() && (c[i].is_alphanumeric() || c[i] == '_') {
-                i += 1;
-            }
-            out.push((line, Tok::Ident(c[start..i].iter().collect())));
-        } else if ch.is_alphanumeric() || ch == '_' {
-            let start = i;
-            while i < c.len() && (c[i].is_alphanumeric() || c[i] == '_') {
-                i += 1;
-            }
-            out.push((line, Tok::Ident(c[start..i].iter().collect())));
-        } else if at(i, "::") {
-            out.push((line, Tok::PathSep));
-            i += 2;
-        } else {
-            out.push((line, Tok::Punct(ch)));
-            i += 1;
-        }
-    }
-    out
+    flatten(stream, &mut out);
+    Ok(out)
 }
 
-/// `r"`, `r#"`, `br##"` ...: the length of the opening and the number of `#`.
-fn raw_string_start(c: &[char], i: usize) -> Option<(usize, usize)> {
-    let mut j = i;
-    if c.get(j) == Some(&'b') {
-        j += 1;
+fn flatten(stream: proc_macro2::TokenStream, out: &mut Vec<(usize, Tok)>) {
+    use proc_macro2::{Delimiter, Spacing, TokenTree};
+    let mut iter = stream.into_iter().peekable();
+    while let Some(tt) = iter.next() {
+        let line = tt.span().start().line;
+        match tt {
+            TokenTree::Group(g) => {
+                let (open, close) = match g.delimiter() {
+                    Delimiter::Parenthesis => ('(', ')'),
+                    Delimiter::Brace => ('{', '}'),
+                    Delimiter::Bracket => ('[', ']'),
+                    Delimiter::None => {
+                        flatten(g.stream(), out);
+                        continue;
+                    }
+                };
+                out.push((g.span_open().start().line, Tok::Punct(open)));
+                flatten(g.stream(), out);
+                out.push((g.span_close().start().line, Tok::Punct(close)));
+            }
+            TokenTree::Ident(id) => {
+                let w = id.to_string();
+                let w = w.strip_prefix("r#").map_or(w.clone(), str::to_owned);
+                out.push((line, Tok::Ident(w)));
+            }
+            TokenTree::Punct(p) => match p.as_char() {
+                // A lifetime or a label: the quote joined to the identifier after it.
+                '\'' if p.spacing() == Spacing::Joint => {
+                    iter.next();
+                }
+                ':' if p.spacing() == Spacing::Joint
+                    && matches!(iter.peek(), Some(TokenTree::Punct(n)) if n.as_char() == ':') =>
+                {
+                    iter.next();
+                    out.push((line, Tok::PathSep));
+                }
+                ch => out.push((line, Tok::Punct(ch))),
+            },
+            TokenTree::Literal(l) => {
+                if let Some(text) = literal_text(&l.to_string()) {
+                    out.push((line, text));
+                }
+            }
+        }
     }
-    if c.get(j) != Some(&'r') {
-        return None;
+}
+
+/// A literal as the scanner sees it: a string's contents (escapes as written), a number as
+/// an identifier, nothing for a char or byte literal.
+fn literal_text(lit: &str) -> Option<Tok> {
+    let body = lit
+        .strip_prefix("br")
+        .or_else(|| lit.strip_prefix("cr"))
+        .map(|b| (b, true))
+        .or_else(|| lit.strip_prefix('r').map(|b| (b, true)))
+        .or_else(|| {
+            lit.strip_prefix('b')
+                .or_else(|| lit.strip_prefix('c'))
+                .filter(|b| b.starts_with('"'))
+                .map(|b| (b, false))
+        })
+        .or_else(|| lit.starts_with('"').then_some((lit, false)));
+    match body {
+        Some((b, _)) if b.starts_with('"') || b.starts_with('#') => {
+            let hashes = b.len() - b.trim_start_matches('#').len();
+            let open = hashes + 1;
+            // The closing quote is the last one (a suffix may follow it).
+            let close = b.rfind('"').filter(|&c| c >= open)?;
+            Some(Tok::Str(b[open..close].to_string()))
+        }
+        _ if lit.starts_with('\'') || lit.starts_with("b'") => None,
+        _ => Some(Tok::Ident(lit.to_string())),
     }
-    // Not the tail of an identifier such as `bar"`.
-    if i > 0 && (c[i - 1].is_alphanumeric() || c[i - 1] == '_') {
-        return None;
-    }
-    j += 1;
-    let mut hashes = 0;
-    while c.get(j) == Some(&'#') {
-        hashes += 1;
-        j += 1;
-    }
-    (c.get(j) == Some(&'"')).then_some((j + 1 - i, hashes))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -504,7 +463,14 @@ impl Crate {
         let mut c = Crate::default();
         for (file, src) in files {
             let rel = file.strip_prefix(&src_dir).unwrap_or(file);
-            let events = c.scan(file_module(rel), src);
+            let toks = match lex(src) {
+                Ok(t) => t,
+                Err(e) => panic!(
+                    "{}:{e}: the purity scan cannot read this file as Rust tokens",
+                    file.display()
+                ),
+            };
+            let events = c.scan(file_module(rel), &toks);
             c.files.push((file.clone(), events));
         }
         c
@@ -525,8 +491,7 @@ impl Crate {
             });
     }
 
-    fn scan(&mut self, file_module: ModPath, src: &str) -> Vec<Event> {
-        let toks = lex(src);
+    fn scan(&mut self, file_module: ModPath, toks: &[(usize, Tok)]) -> Vec<Event> {
         let mut out = Vec::new();
         for k in 1..=file_module.len() {
             self.modules.insert(file_module[..k].to_vec());
@@ -548,7 +513,7 @@ impl Crate {
             }
             let line = toks[i].0;
             let module = module_of(&inline);
-            let prev_dot = i > 0 && punct(&toks, i - 1, '.');
+            let prev_dot = i > 0 && punct(toks, i - 1, '.');
             match &toks[i].1 {
                 Tok::Punct('{') => {
                     depth += 1;
@@ -561,8 +526,8 @@ impl Crate {
                     }
                     i += 1;
                 }
-                Tok::Punct('#') if cfg_test_at(&toks, i) => {
-                    if let Some(name) = declared_mod(&toks, i + 7) {
+                Tok::Punct('#') if cfg_test_at(toks, i) => {
+                    if let Some(name) = declared_mod(toks, i + 7) {
                         let mut m = module.clone();
                         m.push(name);
                         self.test_modules.insert(m);
@@ -570,9 +535,9 @@ impl Crate {
                     i += 7;
                 }
                 Tok::Punct('#')
-                    if punct(&toks, i + 1, '[')
-                        && ident(&toks, i + 2) == Some("path")
-                        && punct(&toks, i + 3, '=') =>
+                    if punct(toks, i + 1, '[')
+                        && ident(toks, i + 2) == Some("path")
+                        && punct(toks, i + 3, '=') =>
                 {
                     out.push(Event {
                         line,
@@ -582,7 +547,7 @@ impl Crate {
                     i += 4;
                 }
                 Tok::Ident(w) if w == "mod" && !prev_dot => {
-                    let Some(name) = ident(&toks, i + 1).map(str::to_owned) else {
+                    let Some(name) = ident(toks, i + 1).map(str::to_owned) else {
                         i += 1;
                         continue;
                     };
@@ -590,7 +555,7 @@ impl Crate {
                     child.push(name.clone());
                     self.modules.insert(child.clone());
                     self.bind(&module, &name, child);
-                    if punct(&toks, i + 2, '{') {
+                    if punct(toks, i + 2, '{') {
                         inline.push((name, depth));
                     }
                     i += 2;
@@ -598,7 +563,7 @@ impl Crate {
                 Tok::Ident(w) if w == "use" && !prev_dot => {
                     i += 1;
                     let mut leaves = Vec::new();
-                    use_tree(&toks, &mut i, Vec::new(), &mut leaves);
+                    use_tree(toks, &mut i, Vec::new(), &mut leaves);
                     for leaf in leaves {
                         match leaf {
                             UseLeaf::Glob(base) => {
@@ -624,11 +589,11 @@ impl Crate {
                     }
                 }
                 Tok::Ident(w)
-                    if w == "extern" && ident(&toks, i + 1) == Some("crate") && !prev_dot =>
+                    if w == "extern" && ident(toks, i + 1) == Some("crate") && !prev_dot =>
                 {
-                    if let Some(krate) = ident(&toks, i + 2).map(str::to_owned) {
-                        let name = if ident(&toks, i + 3) == Some("as") {
-                            ident(&toks, i + 4).unwrap_or(&krate).to_string()
+                    if let Some(krate) = ident(toks, i + 2).map(str::to_owned) {
+                        let name = if ident(toks, i + 3) == Some("as") {
+                            ident(toks, i + 4).unwrap_or(&krate).to_string()
                         } else {
                             krate.clone()
                         };
@@ -643,7 +608,7 @@ impl Crate {
                     i += 3;
                 }
                 Tok::Ident(w) if prev_dot => {
-                    if punct(&toks, i + 1, '(')
+                    if punct(toks, i + 1, '(')
                         || toks.get(i + 1).map(|t| &t.1) == Some(&Tok::PathSep)
                     {
                         out.push(Event {
@@ -655,7 +620,7 @@ impl Crate {
                     i += 1;
                 }
                 Tok::Punct('$')
-                    if ident(&toks, i + 1).is_some_and(|w| w != "crate")
+                    if ident(toks, i + 1).is_some_and(|w| w != "crate")
                         && toks.get(i + 2).map(|t| &t.1) == Some(&Tok::PathSep) =>
                 {
                     out.push(Event {
@@ -667,7 +632,7 @@ impl Crate {
                 }
                 Tok::Punct('<') => {
                     // `<T>::item`, `<T as Trait>::item`: the item is T's.
-                    match qualified_path(&toks, i) {
+                    match qualified_path(toks, i) {
                         Some((ty, as_trait, end)) => {
                             for segs in [ty, as_trait] {
                                 if segs.len() > 1 {
@@ -686,9 +651,9 @@ impl Crate {
                 Tok::Ident(w)
                     if w == "extern"
                         && !prev_dot
-                        && (punct(&toks, i + 1, '{')
+                        && (punct(toks, i + 1, '{')
                             || (matches!(toks.get(i + 1).map(|t| &t.1), Some(Tok::Str(_)))
-                                && punct(&toks, i + 2, '{'))) =>
+                                && punct(toks, i + 2, '{'))) =>
                 {
                     out.push(Event {
                         line,
@@ -697,21 +662,21 @@ impl Crate {
                     });
                     i += 1;
                 }
-                Tok::Ident(w) if w == "type" && !prev_dot && ident(&toks, i + 1).is_some() => {
+                Tok::Ident(w) if w == "type" && !prev_dot && ident(toks, i + 1).is_some() => {
                     // `type T = jiff::Timestamp;` binds `T` like a `use`.
-                    let name = ident(&toks, i + 1).unwrap_or_default().to_string();
+                    let name = ident(toks, i + 1).unwrap_or_default().to_string();
                     let mut j = i + 2;
-                    if punct(&toks, j, '<') {
-                        j = past_angle(&toks, j);
+                    if punct(toks, j, '<') {
+                        j = past_angle(toks, j);
                     }
-                    if punct(&toks, j, '=') {
+                    if punct(toks, j, '=') {
                         j += 1;
                         let mut segs = Vec::new();
                         if toks.get(j).map(|t| &t.1) == Some(&Tok::PathSep) {
                             segs.push("::".to_string());
                             j += 1;
                         }
-                        read_path(&toks, &mut j, &mut segs);
+                        read_path(toks, &mut j, &mut segs);
                         if segs.iter().any(|s| s != "::") {
                             self.bind(&module, &name, segs);
                         }
@@ -724,10 +689,10 @@ impl Crate {
                         segs.push("::".into());
                         i += 1;
                     }
-                    read_path(&toks, &mut i, &mut segs);
+                    read_path(toks, &mut i, &mut segs);
                     if toks.get(i).map(|t| &t.1) == Some(&Tok::PathSep)
-                        && punct(&toks, i + 1, '$')
-                        && ident(&toks, i + 2) != Some("crate")
+                        && punct(toks, i + 1, '$')
+                        && ident(toks, i + 2) != Some("crate")
                     {
                         out.push(Event {
                             line,
@@ -736,10 +701,10 @@ impl Crate {
                         });
                     }
                     // `name!(..)`, `std::println!{..}`: a macro call, not `a != b`.
-                    let is_macro = punct(&toks, i, '!')
-                        && (punct(&toks, i + 1, '(')
-                            || punct(&toks, i + 1, '[')
-                            || punct(&toks, i + 1, '{'));
+                    let is_macro = punct(toks, i, '!')
+                        && (punct(toks, i + 1, '(')
+                            || punct(toks, i + 1, '[')
+                            || punct(toks, i + 1, '{'));
                     if is_macro {
                         let arg = match toks.get(i + 2).map(|t| &t.1) {
                             Some(Tok::Str(s)) => Some(s.clone()),
@@ -750,12 +715,10 @@ impl Crate {
                             module,
                             kind: Kind::Macro(segs, arg),
                         });
-                        macro_ends.push(past_close(&toks, i + 1));
+                        macro_ends.push(past_close(toks, i + 1));
                         i += 1;
                     } else {
-                        let alone = [',', ')', ']', '}', ';']
-                            .iter()
-                            .any(|&p| punct(&toks, i, p));
+                        let alone = [',', ')', ']', '}', ';'].iter().any(|&p| punct(toks, i, p));
                         if !macro_ends.is_empty() && alone && segs.iter().any(|s| s != "::") {
                             out.push(Event {
                                 line,
@@ -2369,5 +2332,63 @@ fn planted_upward_edges_are_found() {
         layering(&stray)
             .iter()
             .any(|p| p.contains("`stray` is in no layer"))
+    );
+}
+
+/// Code after literals that a hand-written lexer misread (a raw C string closed at its
+/// first quote) was hidden inside a string that never ended; the Rust lexer's own rules
+/// keep every case here in step, so the forbidden call after the literal is seen.
+#[test]
+fn code_after_tricky_literals_and_comments_is_seen() {
+    let read = "fn f() { let _ = std::fs::read(\"x\"); }";
+    let openers = [
+        r####"const C: &CStr = cr#"say "hi" "#;"####,
+        r####"const C: &CStr = cr"\";"####,
+        r####"const C: &CStr = cr##"a "# b"##;"####,
+        r####"const C: &CStr = c"\"\\";"####,
+        r####"const B: &[u8] = br#"a"b"#;"####,
+        r####"const B: &[u8] = b"\"";"####,
+        r####"const Q: u8 = b'"'; const R: u8 = b'\''; const S: u8 = b'\\';"####,
+        r####"const Q: char = '"'; const R: char = '\''; const S: char = '\u{22}';"####,
+        r####"fn g<'a>(x: &'a str) -> char { 'l: loop { break 'l '"'; } }"####,
+        r####"fn g<'a, 'b: 'a>(x: &'a str, y: &'b str) -> [char; 2] { ['\\', '\x22'] }"####,
+        r####"/* outer /* inner " */ still a comment */"####,
+        r####"/** a doc comment with a " quote */"####,
+        r####"const S: &str = "a\
+              \" continued";"####,
+    ];
+    let mut missed = Vec::new();
+    for opener in openers {
+        let src = format!("{opener}\n{read}");
+        let found = planted(&src);
+        let line = opener.lines().count() + 1;
+        if !found
+            .iter()
+            .any(|p| p.contains(&format!(":{line}: `std::fs::read`")))
+        {
+            missed.push(format!("{opener} => {found:?}"));
+        }
+    }
+    assert!(missed.is_empty(), "not caught:\n{}", missed.join("\n"));
+    // What the literals hold stays text: no finding for a path inside them.
+    assert_eq!(
+        planted(r####"const C: &CStr = cr#"std::fs::read("x") "quoted""#;"####),
+        Vec::<String>::new()
+    );
+}
+
+/// A file the Rust lexer rejects fails the scan by its name rather than being skipped.
+#[test]
+fn a_file_that_is_not_rust_tokens_fails_by_name() {
+    let caught = std::panic::catch_unwind(|| {
+        krate(&[("unreadable.rs", "fn f() { let s = \"never closed; }")])
+    });
+    let message = caught
+        .err()
+        .and_then(|p| p.downcast::<String>().ok())
+        .expect("the scan must fail on a file it cannot tokenize");
+    assert!(
+        message.contains("unreadable.rs:1:") && message.contains("cannot read this file"),
+        "{message}"
     );
 }
