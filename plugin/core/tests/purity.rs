@@ -1,6 +1,6 @@
 //! The core crate is pure: its sources use no file system, process, environment, clock,
-//! network, console or thread-spawning API, include no file but the vendored schemas and the
-//! catalog, its normal dependency tree holds only crates reviewed for I/O (an allow-list), and
+//! network, console or thread-spawning API, include no Rust (`include!`) and no other file
+//! but the vendored schemas and the catalog, its normal dependency tree holds only crates reviewed for I/O (an allow-list), and
 //! its modules form the layers ARCHITECTURE.md lists. The edge crate (`mdbook-techfile`) does
 //! all the I/O.
 //!
@@ -1139,7 +1139,15 @@ fn problems(c: &Crate) -> Vec<String> {
                             ));
                         }
                         match m {
-                            "include_str" | "include_bytes" | "include"
+                            // Rust brought in by `include!` would be code this scan never
+                            // read, whatever file it names.
+                            "include" => out.push(format!(
+                                "{name}:{line}: macro {} (`include!` compiles in Rust the scan \
+                                 does not read; only `include_str!`/`include_bytes!` of the \
+                                 vendored files are allowed)",
+                                shown(segs, &r)
+                            )),
+                            "include_str" | "include_bytes"
                                 if !include_allowed(file, arg.as_deref()) =>
                             {
                                 out.push(format!(
@@ -2375,6 +2383,26 @@ fn code_after_tricky_literals_and_comments_is_seen() {
         planted(r####"const C: &CStr = cr#"std::fs::read("x") "quoted""#;"####),
         Vec::<String>::new()
     );
+}
+
+/// `include!` compiles in Rust that the scan never reads, even from the vendored folder
+/// (the names are real files there, which `include_str!` may read).
+#[test]
+fn planted_include_of_rust_is_found() {
+    let cases = [
+        "include!(\"../schemas/diff.schema.json\");",
+        "fn f() -> u8 { include!(\"../schemas/jsf-0.82.schema.json\") }",
+        "const X: u8 = core::include!(\"../schemas/jsf-0.82.schema.json\");",
+        "const X: u8 = std::include!(\"../schemas/jsf-0.82.schema.json\");",
+        "const X: u8 = ::core::include!(concat!(\"../schemas/\", \"value.rs\"));",
+        "use std::include as inc; inc!(\"../schemas/diff.schema.json\");",
+        "macro_rules! pull { () => { include!(\"../schemas/diff.schema.json\"); } } pull!();",
+    ];
+    let missed: Vec<&str> = cases
+        .into_iter()
+        .filter(|src| !planted(src).iter().any(|p| p.contains("`include!`")))
+        .collect();
+    assert!(missed.is_empty(), "not caught: {missed:#?}");
 }
 
 /// A file the Rust lexer rejects fails the scan by its name rather than being skipped.
