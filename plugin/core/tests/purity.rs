@@ -438,6 +438,23 @@ fn cfg_test_at(toks: &[(usize, Tok)], i: usize) -> bool {
         && punct(toks, i + 6, ']')
 }
 
+/// Whether the attribute starting at `i` (`#[..]` or `#![..]`) sets a module's file:
+/// `path = ..` at any depth, so `#[cfg_attr(any(), path = "x.rs")]` counts as well.
+fn path_attribute(toks: &[(usize, Tok)], i: usize) -> bool {
+    let open = if punct(toks, i + 1, '!') {
+        i + 2
+    } else {
+        i + 1
+    };
+    if !punct(toks, open, '[') {
+        return false;
+    }
+    let end = past_close(toks, open);
+    (open + 1..end).any(|k| {
+        ident(toks, k) == Some("path") && punct(toks, k + 1, '=') && !punct(toks, k + 2, '=')
+    })
+}
+
 /// The name of the module an item starting at `i` declares, past attributes and visibility.
 fn declared_mod(toks: &[(usize, Tok)], mut i: usize) -> Option<String> {
     loop {
@@ -534,17 +551,13 @@ impl Crate {
                     }
                     i += 7;
                 }
-                Tok::Punct('#')
-                    if punct(toks, i + 1, '[')
-                        && ident(toks, i + 2) == Some("path")
-                        && punct(toks, i + 3, '=') =>
-                {
+                Tok::Punct('#') if path_attribute(toks, i) => {
                     out.push(Event {
                         line,
                         module,
                         kind: Kind::PathAttr,
                     });
-                    i += 4;
+                    i += 1;
                 }
                 Tok::Ident(w) if w == "mod" && !prev_dot => {
                     let Some(name) = ident(toks, i + 1).map(str::to_owned) else {
@@ -2381,6 +2394,30 @@ fn code_after_tricky_literals_and_comments_is_seen() {
     // What the literals hold stays text: no finding for a path inside them.
     assert_eq!(
         planted(r####"const C: &CStr = cr#"std::fs::read("x") "quoted""#;"####),
+        Vec::<String>::new()
+    );
+}
+
+/// `#[path]` maps a module to a file the scan would read under another module's name, or
+/// not at all; `cfg_attr` can set it too.
+#[test]
+fn planted_path_attributes_are_found() {
+    let cases = [
+        "#[path = \"/tmp/x.rs\"] mod x;",
+        "#[cfg_attr(not(test), path = \"../../schemas/x.rs\")] mod x;",
+        "#[cfg_attr(all(), path = \"elsewhere.rs\")]\npub(crate) mod x;",
+        "#[cfg_attr(unix, allow(unused), path = \"x.rs\")] mod x;",
+        "#[cfg_attr(any(unix, windows), cfg_attr(all(), path = \"x.rs\"))] mod x;",
+        "#[allow(unused)]\n#[cfg_attr(test, path = \"x.rs\")] mod x;",
+        "mod outer { #![cfg_attr(all(), path = \"x\")] mod inner; }",
+    ];
+    let missed: Vec<&str> = cases
+        .into_iter()
+        .filter(|src| !planted(src).iter().any(|p| p.contains("`#[path = ..]`")))
+        .collect();
+    assert!(missed.is_empty(), "not caught: {missed:#?}");
+    assert_eq!(
+        planted("#[cfg_attr(test, derive(Debug))] struct S { path: u8 }"),
         Vec::<String>::new()
     );
 }
