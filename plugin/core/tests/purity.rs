@@ -288,7 +288,10 @@ struct Crate {
     bindings: BTreeMap<ModPath, BTreeMap<String, Vec<Binding>>>,
     globs: BTreeMap<ModPath, Vec<Vec<String>>>,
     modules: BTreeSet<ModPath>,
-    /// Modules declared `#[cfg(test)]` (inline or in their own file).
+    /// For each `mod` declaration (inline or of a file), whether it is for tests only.
+    declarations: BTreeMap<ModPath, Vec<bool>>,
+    /// Modules every declaration of which is exactly `#[cfg(test)]` (inline or in their
+    /// own file): a twin `#[cfg(not(test))] mod x;` makes `x` library code.
     test_modules: BTreeSet<ModPath>,
 }
 
@@ -427,15 +430,70 @@ fn qualified_path(toks: &[(usize, Tok)], i: usize) -> Option<(Vec<String>, Vec<S
     Some((ty, as_trait, j))
 }
 
-/// Whether `#[cfg(test)]` starts at `i`.
-fn cfg_test_at(toks: &[(usize, Tok)], i: usize) -> bool {
-    punct(toks, i, '#')
-        && punct(toks, i + 1, '[')
-        && ident(toks, i + 2) == Some("cfg")
-        && punct(toks, i + 3, '(')
-        && ident(toks, i + 4) == Some("test")
-        && punct(toks, i + 5, ')')
-        && punct(toks, i + 6, ']')
+/// The index of the bracket that opens the one closing at `i` (`]`, `)` or `}`).
+fn open_before(toks: &[(usize, Tok)], mut i: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    loop {
+        match toks.get(i).map(|t| &t.1) {
+            Some(Tok::Punct(']' | ')' | '}')) => depth += 1,
+            Some(Tok::Punct('[' | '(' | '{')) => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+        i = i.checked_sub(1)?;
+    }
+}
+
+/// Whether the `mod` at `i` is declared for tests only: among the outer attributes before it
+/// (and its visibility), exactly one `cfg`, and that one exactly `#[cfg(test)]`, and no
+/// `cfg_attr` (which could add or undo a `cfg`). `#[cfg(not(test))]`, `#[cfg(any(test, ..))]`
+/// or a second `cfg` compile the module into the library too, so it is scanned.
+fn declared_for_tests_only(toks: &[(usize, Tok)], i: usize) -> bool {
+    let mut j = i;
+    if j > 0 && punct(toks, j - 1, ')') {
+        if let Some(open) = open_before(toks, j - 1) {
+            if open > 0 && ident(toks, open - 1) == Some("pub") {
+                j = open - 1;
+            }
+        }
+    } else if j > 0 && ident(toks, j - 1) == Some("pub") {
+        j -= 1;
+    }
+    let (mut cfgs, mut exact) = (0, 0);
+    while j >= 2 && punct(toks, j - 1, ']') {
+        let Some(open) = open_before(toks, j - 1) else {
+            break;
+        };
+        if open == 0 || !punct(toks, open - 1, '#') {
+            break;
+        }
+        let mut k = open + 1;
+        let mut name = Vec::new();
+        if toks.get(k).map(|t| &t.1) == Some(&Tok::PathSep) {
+            name.push("::".to_string());
+            k += 1;
+        }
+        read_path(toks, &mut k, &mut name);
+        match name.last().map(String::as_str) {
+            Some("cfg_attr") => return false,
+            Some("cfg") => {
+                cfgs += 1;
+                let plain_test = name.len() == 1
+                    && k + 3 == j - 1
+                    && punct(toks, k, '(')
+                    && ident(toks, k + 1) == Some("test")
+                    && punct(toks, k + 2, ')');
+                exact += usize::from(plain_test);
+            }
+            _ => {}
+        }
+        j = open - 1;
+    }
+    cfgs == 1 && exact == 1
 }
 
 /// Whether the attribute starting at `i` (`#[..]` or `#![..]`) sets a module's file:
@@ -455,25 +513,6 @@ fn path_attribute(toks: &[(usize, Tok)], i: usize) -> bool {
     })
 }
 
-/// The name of the module an item starting at `i` declares, past attributes and visibility.
-fn declared_mod(toks: &[(usize, Tok)], mut i: usize) -> Option<String> {
-    loop {
-        if punct(toks, i, '#') && punct(toks, i + 1, '[') {
-            i = past_close(toks, i + 1);
-        } else if ident(toks, i) == Some("pub") {
-            i += 1;
-            if punct(toks, i, '(') {
-                i = past_close(toks, i);
-            }
-        } else {
-            break;
-        }
-    }
-    (ident(toks, i) == Some("mod"))
-        .then(|| ident(toks, i + 1).map(str::to_owned))
-        .flatten()
-}
-
 impl Crate {
     fn new(files: &[(PathBuf, String)]) -> Crate {
         let src_dir = core_dir().join("src");
@@ -490,6 +529,12 @@ impl Crate {
             let events = c.scan(file_module(rel), &toks);
             c.files.push((file.clone(), events));
         }
+        c.test_modules = c
+            .declarations
+            .iter()
+            .filter(|(_, decls)| decls.iter().all(|&t| t))
+            .map(|(m, _)| m.clone())
+            .collect();
         c
     }
 
@@ -543,14 +588,6 @@ impl Crate {
                     }
                     i += 1;
                 }
-                Tok::Punct('#') if cfg_test_at(toks, i) => {
-                    if let Some(name) = declared_mod(toks, i + 7) {
-                        let mut m = module.clone();
-                        m.push(name);
-                        self.test_modules.insert(m);
-                    }
-                    i += 7;
-                }
                 Tok::Punct('#') if path_attribute(toks, i) => {
                     out.push(Event {
                         line,
@@ -567,6 +604,10 @@ impl Crate {
                     let mut child = module.clone();
                     child.push(name.clone());
                     self.modules.insert(child.clone());
+                    self.declarations
+                        .entry(child.clone())
+                        .or_default()
+                        .push(declared_for_tests_only(toks, i));
                     self.bind(&module, &name, child);
                     if punct(toks, i + 2, '{') {
                         inline.push((name, depth));
@@ -2396,6 +2437,86 @@ fn code_after_tricky_literals_and_comments_is_seen() {
         planted(r####"const C: &CStr = cr#"std::fs::read("x") "quoted""#;"####),
         Vec::<String>::new()
     );
+}
+
+/// A module is left out as test-only when every declaration of it is exactly
+/// `#[cfg(test)]`; a twin declared otherwise compiles the same code into the library.
+#[test]
+fn planted_test_module_twins_are_scanned() {
+    let gap = "pub fn f() { crate::render::gap(\"\"); }";
+    let cases: &[&[(&str, &str)]] = &[
+        &[
+            (
+                "model/mod.rs",
+                "#[cfg(test)]\nmod tests;\n#[cfg(not(test))]\nmod tests;",
+            ),
+            ("model/tests.rs", gap),
+        ],
+        &[
+            (
+                "model/mod.rs",
+                "#[cfg(test)]\npub mod tests;\n#[cfg(not(test))]\npub(crate) mod tests;",
+            ),
+            ("model/tests.rs", gap),
+        ],
+        &[
+            ("model/mod.rs", "#[cfg(any(test, not(test)))]\nmod tests;"),
+            ("model/tests.rs", gap),
+        ],
+        &[
+            (
+                "model/mod.rs",
+                "#[cfg(test)]\n#[cfg_attr(not(test), cfg(all()))]\nmod tests;",
+            ),
+            ("model/tests.rs", gap),
+        ],
+        &[(
+            "model.rs",
+            "#[cfg(test)]\nmod tests { }\n#[cfg(not(test))]\nmod tests { pub fn f() { crate::render::gap(\"\"); } }",
+        )],
+    ];
+    for files in cases {
+        let mut all = vec![("lib.rs", "mod model; mod render;")];
+        all.extend(files.iter().copied());
+        all.push(("render.rs", "pub fn gap(s: &str) {}"));
+        let bad = layering(&krate(&all));
+        assert!(
+            bad.iter()
+                .any(|p| p.contains("`model` (layer 2, model) uses")),
+            "not caught: {files:?}: {bad:?}"
+        );
+    }
+    // The test kit is exempt from the layers only when declared `#[cfg(test)]` alone.
+    for decl in [
+        "#[cfg(test)] mod testkit; #[cfg(not(test))] mod testkit;",
+        "#[cfg(any(test, feature = \"kit\"))] mod testkit;",
+        "#[cfg_attr(test, allow(unused))] mod testkit;",
+    ] {
+        let lib = format!("mod model; mod render; {decl}");
+        let c = krate(&[
+            ("lib.rs", lib.as_str()),
+            ("model.rs", ""),
+            ("render.rs", ""),
+            ("testkit.rs", "use crate::render::x;"),
+        ]);
+        assert!(
+            layering(&c)
+                .iter()
+                .any(|p| p.contains("`testkit` is in no layer")),
+            "not caught: {decl}"
+        );
+    }
+    let kit = krate(&[
+        (
+            "lib.rs",
+            "mod model; mod render;\n#[cfg(test)]\n#[allow(unused)]\npub mod testkit;",
+        ),
+        ("model.rs", "#[cfg(test)]\npub(crate) mod tests;"),
+        ("model/tests.rs", "use crate::render::x;"),
+        ("render.rs", ""),
+        ("testkit.rs", "use crate::render::x;"),
+    ]);
+    assert_eq!(layering(&kit), Vec::<String>::new());
 }
 
 /// `#[path]` maps a module to a file the scan would read under another module's name, or
