@@ -263,6 +263,9 @@ enum Kind {
     MetaPath(Vec<String>),
     /// A foreign block (`extern "C" { .. }`) or inline assembly: system calls without std.
     Foreign(String),
+    /// The self type of an inherent `impl` block (one without `for`), as written: methods
+    /// it adds to a type of another module are called with no path naming the block's module.
+    InherentImpl(Vec<String>),
 }
 
 #[derive(Debug, Clone)]
@@ -288,6 +291,8 @@ struct Crate {
     bindings: BTreeMap<ModPath, BTreeMap<String, Vec<Binding>>>,
     globs: BTreeMap<ModPath, Vec<Vec<String>>>,
     modules: BTreeSet<ModPath>,
+    /// The types and traits each module defines (`struct`, `enum`, `union`, `trait`, `type`).
+    defs: BTreeMap<ModPath, BTreeSet<String>>,
     /// For each `mod` declaration (inline or of a file), whether it is for tests only.
     declarations: BTreeMap<ModPath, Vec<bool>>,
     /// Modules every declaration of which is exactly `#[cfg(test)]` (inline or in their
@@ -716,9 +721,32 @@ impl Crate {
                     });
                     i += 1;
                 }
+                Tok::Ident(w) if w == "impl" && !prev_dot && item_start(toks, i) => {
+                    if let Some(segs) = inherent_self_type(toks, i) {
+                        out.push(Event {
+                            line,
+                            module,
+                            kind: Kind::InherentImpl(segs),
+                        });
+                    }
+                    i += 1;
+                }
+                Tok::Ident(w)
+                    if matches!(w.as_str(), "struct" | "enum" | "union" | "trait")
+                        && !prev_dot
+                        && ident(toks, i + 1).is_some() =>
+                {
+                    let name = ident(toks, i + 1).unwrap_or_default().to_string();
+                    self.defs.entry(module).or_default().insert(name);
+                    i += 1;
+                }
                 Tok::Ident(w) if w == "type" && !prev_dot && ident(toks, i + 1).is_some() => {
                     // `type T = jiff::Timestamp;` binds `T` like a `use`.
                     let name = ident(toks, i + 1).unwrap_or_default().to_string();
+                    self.defs
+                        .entry(module.clone())
+                        .or_default()
+                        .insert(name.clone());
                     let mut j = i + 2;
                     if punct(toks, j, '<') {
                         j = past_angle(toks, j);
@@ -794,6 +822,43 @@ impl Crate {
         }
         out
     }
+}
+
+/// Whether the token at `i` starts an item (after another item, a block's brace or an
+/// attribute), so an `impl` there opens a block rather than an `impl Trait` type.
+fn item_start(toks: &[(usize, Tok)], i: usize) -> bool {
+    i == 0
+        || matches!(toks[i - 1].1, Tok::Punct('}' | '{' | ';' | ']'))
+        || matches!(ident(toks, i - 1), Some("unsafe" | "default"))
+}
+
+/// The self type of the `impl` block at `i` when it is inherent (no `for`), generic
+/// arguments left out: `impl<T> crate::model::Wrap<T> {` gives `crate::model::Wrap`.
+fn inherent_self_type(toks: &[(usize, Tok)], i: usize) -> Option<Vec<String>> {
+    let mut j = i + 1;
+    if punct(toks, j, '<') {
+        j = past_angle(toks, j);
+    }
+    // `impl !Send for X` is a trait impl.
+    if punct(toks, j, '!') {
+        return None;
+    }
+    while matches!(ident(toks, j), Some("dyn" | "const" | "mut")) || punct(toks, j, '&') {
+        j += 1;
+    }
+    let mut segs = Vec::new();
+    if toks.get(j).map(|t| &t.1) == Some(&Tok::PathSep) {
+        segs.push("::".to_string());
+        j += 1;
+    }
+    read_path(toks, &mut j, &mut segs);
+    if segs.iter().all(|s| s == "::") {
+        return None;
+    }
+    if punct(toks, j, '<') {
+        j = past_angle(toks, j);
+    }
+    (ident(toks, j) != Some("for")).then_some(segs)
 }
 
 /// One leaf of a `use` tree: a name bound to a path, or a glob of a base path.
@@ -1174,6 +1239,8 @@ fn problems(c: &Crate) -> Vec<String> {
                 Kind::Foreign(what) => {
                     out.push(format!("{name}:{line}: {what} (system calls without std)"))
                 }
+                // Where an inherent `impl` may stand is a layering question (`impl_problems`).
+                Kind::InherentImpl(_) => {}
                 Kind::PathAttr => out.push(format!(
                     "{name}:{line}: `#[path = ..]`: the checks map files to modules by their names"
                 )),
@@ -1799,7 +1866,13 @@ fn module_edges_except(
                 | Kind::Glob(s)
                 | Kind::Macro(s, _)
                 | Kind::Whole(s) => s,
-                Kind::Method(_) | Kind::PathAttr | Kind::MetaPath(_) | Kind::Foreign(_) => continue,
+                // The self type of an `impl` is also a `Path` event; `impl_problems` checks
+                // the block's place.
+                Kind::Method(_)
+                | Kind::PathAttr
+                | Kind::MetaPath(_)
+                | Kind::Foreign(_)
+                | Kind::InherentImpl(_) => continue,
             };
             for r in c.resolve(&e.module, segs) {
                 // `crate` alone is a visibility (`pub(crate)`), not a use.
@@ -1907,12 +1980,80 @@ fn layering(c: &Crate) -> Vec<String> {
     layering_except(c, &[])
 }
 
+/// The top-level module a module or resolved `crate::` path belongs to; `lib` for the root.
+fn top_module(c: &Crate, path: &[String]) -> String {
+    match path.get(1) {
+        Some(m) if c.modules.contains(&path[..2]) => m.clone(),
+        _ => "lib".to_string(),
+    }
+}
+
+impl Crate {
+    /// The module of the crate whose definition of `name` a glob (`use crate::model::*`)
+    /// brings into `module`, when `module` does not define `name` itself.
+    fn glob_definer(&self, module: &ModPath, name: &str) -> Option<ModPath> {
+        if self.defs.get(module).is_some_and(|d| d.contains(name)) {
+            return None;
+        }
+        self.globs
+            .get(module)
+            .into_iter()
+            .flatten()
+            .flat_map(|base| self.resolve_at(module, base, 0))
+            .find(|g| {
+                g.first().is_some_and(|s| s == "crate")
+                    && self.defs.get(g).is_some_and(|d| d.contains(name))
+            })
+    }
+}
+
+/// Every inherent `impl` block (no `for`) outside test code whose self type is defined in
+/// another top-level module: `impl crate::model::Item { fn draw(..) }` in `render` lets
+/// `model` call `item.draw()`, a use of `render` no path shows. Trait impls stay allowed.
+fn impl_problems(c: &Crate) -> Vec<String> {
+    let mut out = Vec::new();
+    for (file, events) in &c.files {
+        for e in events {
+            let Kind::InherentImpl(segs) = &e.kind else {
+                continue;
+            };
+            if in_test(c, &e.module) {
+                continue;
+            }
+            let here = top_module(c, &e.module);
+            let mut owners = BTreeSet::new();
+            for r in c.resolve(&e.module, segs) {
+                if r.first().is_some_and(|s| s == "crate") && r.len() >= 2 {
+                    owners.insert((top_module(c, &r), joined(&r)));
+                } else if let [name] = r.as_slice() {
+                    if let Some(mut m) = c.glob_definer(&e.module, name) {
+                        m.push(name.clone());
+                        owners.insert((top_module(c, &m), joined(&m)));
+                    }
+                }
+            }
+            for (owner, path) in owners.into_iter().filter(|(o, _)| *o != here) {
+                out.push(format!(
+                    "{}:{}: inherent `impl {}` (that is `{path}`, a type of `{owner}`) in \
+                     `{here}`: `{owner}` could call its methods with no path naming `{here}`; \
+                     define them in `{owner}`, or make them a trait that `{here}` implements",
+                    file.display(),
+                    e.line,
+                    joined(segs)
+                ));
+            }
+        }
+    }
+    out
+}
+
 /// `layering`, with the uses in `known` left out; an entry of `known` that no longer
 /// matches is a problem too.
 fn layering_except(c: &Crate, known: &[(&str, &str)]) -> Vec<String> {
     let mut met = BTreeSet::new();
     let edges = module_edges_except(c, known, &mut met);
     let mut out = layer_problems(&edges);
+    out.extend(impl_problems(c));
     for (f, p) in known {
         if !met.contains(&(f.to_string(), p.to_string())) {
             out.push(format!(
@@ -1946,6 +2087,14 @@ fn core_modules_follow_the_layers() {
             "the scan must see {from}'s use of {to}: {edges:?}"
         );
     }
+    // The scan sees the core's inherent `impl` blocks (each checked by `impl_problems`).
+    let impls = c
+        .files
+        .iter()
+        .flat_map(|(_, e)| e)
+        .filter(|e| matches!(e.kind, Kind::InherentImpl(_)))
+        .count();
+    assert!(impls > 20, "only {impls} inherent impl blocks found");
     let bad = layering_except(&c, KNOWN_UPWARD);
     assert!(
         bad.is_empty(),
@@ -2437,6 +2586,67 @@ fn code_after_tricky_literals_and_comments_is_seen() {
         planted(r####"const C: &CStr = cr#"std::fs::read("x") "quoted""#;"####),
         Vec::<String>::new()
     );
+}
+
+/// Methods added to a lower module's type from a higher module are an upward call with no
+/// path: `model` calls `item.draw()`, defined in `render`.
+#[test]
+fn planted_inherent_impls_in_another_module_are_found() {
+    let model = "pub struct Item; pub struct Wrap<T>(T); pub trait Draw {}";
+    let cases = [
+        "impl crate::model::Item { pub fn draw(&self) {} }",
+        "use crate::model::Item; impl Item { pub fn draw(&self) {} }",
+        "use crate::model as m; impl m::Item { pub fn draw(&self) {} }",
+        "use crate::model::{self, Item as Shown}; impl Shown {}",
+        "use crate::model::*; impl Item { pub fn draw(&self) {} }",
+        "type I = crate::model::Item; impl I { pub fn draw(&self) {} }",
+        "impl<T: Clone> crate::model::Wrap<T> { pub fn draw(&self) {} }",
+        "#[allow(unused)]\nimpl super::model::Item { fn draw(&self) {} }",
+        "mod inner { impl crate::model::Item { pub fn draw(&self) {} } }",
+        "impl crate::Root { pub fn draw(&self) {} }",
+        "#[cfg(not(test))]\nmod tests { impl crate::model::Item { fn draw(&self) {} } }",
+    ];
+    let mut missed = Vec::new();
+    for case in cases {
+        let c = krate(&[
+            ("lib.rs", "mod model; mod render; pub struct Root;"),
+            ("model.rs", model),
+            ("render.rs", case),
+        ]);
+        let bad = layering(&c);
+        if !bad.iter().any(|p| {
+            p.contains("render.rs:") && p.contains("inherent `impl ") && p.contains("in `render`")
+        }) {
+            missed.push(format!("{case} => {bad:?}"));
+        }
+    }
+    assert!(missed.is_empty(), "not caught:\n{}", missed.join("\n"));
+    // Trait impls, `impl Trait` types, the module's own types and test modules stay allowed.
+    let allowed = [
+        "use std::fmt; impl fmt::Display for crate::model::Item { fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result { Ok(()) } }",
+        "impl crate::model::Draw for crate::model::Item {}",
+        "impl<T> crate::model::Draw for crate::model::Wrap<T> {}",
+        "fn f() -> impl crate::model::Draw { crate::model::Item }",
+        "fn g(x: impl crate::model::Draw) {}",
+        "pub struct Page; impl Page { fn draw(&self) {} }",
+        "mod part { pub struct Cell; } impl part::Cell {} impl self::part::Cell {}",
+        "#[cfg(test)]\nmod tests { impl crate::model::Item { fn draw(&self) {} } }",
+    ];
+    for case in allowed {
+        let c = krate(&[
+            ("lib.rs", "mod model; mod render; pub struct Root;"),
+            ("model.rs", model),
+            ("render.rs", case),
+        ]);
+        assert_eq!(layering(&c), Vec::<String>::new(), "{case}");
+    }
+    // A block in a submodule of the type's own top-level module is fine.
+    let own = krate(&[
+        ("lib.rs", "mod render;"),
+        ("render/mod.rs", "mod svg; pub struct Page;"),
+        ("render/svg.rs", "impl super::Page { fn draw(&self) {} }"),
+    ]);
+    assert_eq!(layering(&own), Vec::<String>::new());
 }
 
 /// A module is left out as test-only when every declaration of it is exactly
