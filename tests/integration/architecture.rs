@@ -60,8 +60,11 @@ fn registry_dependencies(manifest: &Path) -> Vec<(String, PathBuf)> {
     out
 }
 
-/// Every name in backticks in the "adopted" column of the table under `### Crates adopted
-/// and refused`.
+/// The crates the table under `### Crates adopted and refused` adopts: in each row's
+/// "adopted" cell (the second), the names in backticks outside parentheses that are
+/// spelled like a crate (`jiff`, `mdbook-core`, `pep440_rs`). Prose, the job and refused
+/// cells, and remarks in parentheses (`(core: \`includes/syntax.rs\` ..)`) name no crate;
+/// neither do file names or commands (`cdp.rs`, `cargo tree`).
 fn adopted(architecture: &str) -> BTreeSet<String> {
     let section = architecture
         .split("### Crates adopted and refused")
@@ -71,15 +74,45 @@ fn adopted(architecture: &str) -> BTreeSet<String> {
         .next()
         .unwrap();
     let mut names = BTreeSet::new();
-    for row in section.lines().filter(|l| l.starts_with('|')).skip(2) {
-        let adopted = row.split('|').nth(2).unwrap_or_default();
-        for (i, piece) in adopted.split('`').enumerate() {
-            if i % 2 == 1 {
+    let rows = section
+        .lines()
+        .skip_while(|l| !l.starts_with('|'))
+        .take_while(|l| l.starts_with('|'));
+    // The header row and the `|---|` row.
+    for row in rows.skip(2) {
+        let cell = row.split('|').nth(2).unwrap_or_default();
+        let mut plain = String::new();
+        let mut depth = 0usize;
+        for ch in cell.chars() {
+            match ch {
+                '(' => depth += 1,
+                ')' => depth = depth.saturating_sub(1),
+                _ if depth == 0 => plain.push(ch),
+                _ => {}
+            }
+        }
+        for (i, piece) in plain.split('`').enumerate() {
+            let crate_like = !piece.is_empty()
+                && piece
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+            if i % 2 == 1 && crate_like {
                 names.insert(piece.to_string());
             }
         }
     }
     names
+}
+
+/// The crates `table` adopts that no manifest depends on: a row must name a real
+/// dependency (a refused crate goes in the "refused" cell, a tool in plain words).
+fn not_dependencies(deps: &[(String, PathBuf)], table: &BTreeSet<String>) -> Vec<String> {
+    let deps: BTreeSet<&str> = deps.iter().map(|(n, _)| n.as_str()).collect();
+    table
+        .iter()
+        .filter(|n| !deps.contains(n.as_str()))
+        .cloned()
+        .collect()
 }
 
 /// The dependencies of `deps` that `table` does not name, with the manifest of each.
@@ -104,6 +137,14 @@ fn architecture_names_every_direct_dependency() {
     // The manifests were read: the core alone has more than twenty.
     assert!(deps.len() > 40, "{deps:?}");
     let table = adopted(&fs::read_to_string(root.join("ARCHITECTURE.md")).unwrap());
+    assert!(table.len() > 40, "{table:?}");
+    let strays = not_dependencies(&deps, &table);
+    assert!(
+        strays.is_empty(),
+        "ARCHITECTURE.md, \"Crates adopted and refused\", adopts crates no manifest depends on: {}\n\
+         move a refused crate to the \"refused\" cell and write a tool's name without backticks",
+        strays.join(", ")
+    );
     let missing = missing(&deps, &table);
     assert!(
         missing.is_empty(),
@@ -125,4 +166,29 @@ fn a_dependency_without_a_row_is_named() {
         ("regex".to_string(), PathBuf::from("b/Cargo.toml")),
     ];
     assert_eq!(missing(&deps, &table), ["regex (b/Cargo.toml)"]);
+}
+
+/// A crate named only in prose, in the job or refused cell, or in a remark in parentheses
+/// has no row: before, any backticked word of the adopted cell counted.
+#[test]
+fn a_crate_named_only_in_prose_has_no_row() {
+    let md = "### Crates adopted and refused\n\n\
+        The rule: `regex` is mentioned here in prose.\n\n\
+        | job | adopted | refused |\n|---|---|---|\n\
+        | dates | `jiff` (core; like `regex`, a maintained crate) | `chrono`: no |\n\
+        | `regex` matching | own code over `src/scan.rs` | `regex`: too big |\n\n\
+        Later prose names `regex` again.\n\n### Next\n| x | `regex` | |\n";
+    let table = adopted(md);
+    assert_eq!(table, BTreeSet::from(["jiff".to_string()]));
+    let deps = [
+        ("jiff".to_string(), PathBuf::from("a/Cargo.toml")),
+        ("regex".to_string(), PathBuf::from("b/Cargo.toml")),
+    ];
+    assert_eq!(missing(&deps, &table), ["regex (b/Cargo.toml)"]);
+    // A row adopting a crate no manifest depends on is named too.
+    let stray = adopted(
+        "### Crates adopted and refused\n\n| job | adopted | refused |\n|---|---|---|\n\
+         | dates | `jiff`, `time` | — |\n",
+    );
+    assert_eq!(not_dependencies(&deps, &stray), ["time"]);
 }
