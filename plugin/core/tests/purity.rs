@@ -4,7 +4,8 @@
 //! its modules form the layers ARCHITECTURE.md lists. The edge crate (`mdbook-techfile`) does
 //! all the I/O.
 //!
-//! The sources are read as tokens (comments dropped, string contents kept apart), so the
+//! The sources are read as tokens by `proc-macro2`'s tokenizer, the Rust lexer's own rules
+//! (comments dropped, string contents kept apart; a file it rejects fails the test), so the
 //! words in a doc comment ("nothing here touches std::fs") do not count. Every path is
 //! resolved through the names its module binds (`use` trees with `self`, `as` and nested
 //! groups, `extern crate .. as`, `mod` declarations, `self::`/`super::`/`crate::`, and the
@@ -500,10 +501,11 @@ fn open_before(toks: &[(usize, Tok)], mut i: usize) -> Option<usize> {
 fn declared_for_tests_only(toks: &[(usize, Tok)], i: usize) -> bool {
     let mut j = i;
     if j > 0 && punct(toks, j - 1, ')') {
-        if let Some(open) = open_before(toks, j - 1) {
-            if open > 0 && ident(toks, open - 1) == Some("pub") {
-                j = open - 1;
-            }
+        if let Some(open) = open_before(toks, j - 1)
+            && open > 0
+            && ident(toks, open - 1) == Some("pub")
+        {
+            j = open - 1;
         }
     } else if j > 0 && ident(toks, j - 1) == Some("pub") {
         j -= 1;
@@ -2065,11 +2067,11 @@ fn impl_problems(c: &Crate) -> Vec<String> {
             for r in c.resolve(&e.module, segs) {
                 if r.first().is_some_and(|s| s == "crate") && r.len() >= 2 {
                     owners.insert((top_module(c, &r), joined(&r)));
-                } else if let [name] = r.as_slice() {
-                    if let Some(mut m) = c.glob_definer(&e.module, name) {
-                        m.push(name.clone());
-                        owners.insert((top_module(c, &m), joined(&m)));
-                    }
+                } else if let [name] = r.as_slice()
+                    && let Some(mut m) = c.glob_definer(&e.module, name)
+                {
+                    m.push(name.clone());
+                    owners.insert((top_module(c, &m), joined(&m)));
                 }
             }
             for (owner, path) in owners.into_iter().filter(|(o, _)| *o != here) {
