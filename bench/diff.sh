@@ -8,7 +8,7 @@
 # compared, the JSON report written), release build. Exits 1 when the target fails.
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 N="${1:-10000}"
 RUNS=3
 if ! [[ "$N" =~ ^[0-9]+$ ]] || (( N < 100 )); then
@@ -20,14 +20,9 @@ if [[ ! -x /usr/bin/time ]]; then
     exit 1
 fi
 
-echo "bench: building release binary" >&2
-(cd "$ROOT" && cargo build --release -p mdbook-techfile) >&2
-TARGET_DIR="${CARGO_TARGET_DIR:-target}"
-[[ "$TARGET_DIR" = /* ]] || TARGET_DIR="$ROOT/$TARGET_DIR"
-BIN="$TARGET_DIR/release/mdbook-techfile"
+build_release
 
-TMP="$(mktemp -d)"
-trap 'rm -rf "$TMP"' EXIT
+make_tmp
 dir="$TMP/repo"
 python3 "$ROOT/bench/gen-book.py" "$N" "$dir"
 

@@ -24,7 +24,7 @@
 # time and on wall time; the script says which hold and exits 1 when one fails).
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 GEN="$ROOT/bench/gen-book.py"
 N="${1:-10000}"
 RUNS="${RUNS:-3}"
@@ -43,11 +43,7 @@ for tool in mdbook python3; do
     command -v "$tool" >/dev/null || { echo "peers: $tool is not on PATH" >&2; exit 1; }
 done
 
-echo "peers: building the release binary" >&2
-(cd "$ROOT" && cargo build --release -p mdbook-techfile) >&2
-TARGET_DIR="${CARGO_TARGET_DIR:-target}"
-[[ "$TARGET_DIR" = /* ]] || TARGET_DIR="$ROOT/$TARGET_DIR"
-BIN="$TARGET_DIR/release/mdbook-techfile"
+build_release
 
 # The peers, pinned to their major versions, in a throwaway environment.
 VERSIONS="peers not run (PEERS=0)"
@@ -65,8 +61,7 @@ EOF
 )"
 fi
 
-TMP="$(mktemp -d)"
-trap 'rm -rf "$TMP"' EXIT
+make_tmp
 echo "peers: generating $N items in four formats under $TMP" >&2
 TECHFILE_CMD="$BIN" python3 "$GEN" "$N" "$TMP/techfile"
 FORMATS=(floor)

@@ -9,7 +9,7 @@
 # TMPDIR=/dev/shm keeps disk speed out of the figures.
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 COMPONENTS="${1:-5000}"
 RECORDS="${2:-100000}"
 RUNS=3
@@ -17,14 +17,9 @@ for cmd in python3 /usr/bin/time; do
     command -v "$cmd" >/dev/null || { echo "bench: $cmd is not available" >&2; exit 1; }
 done
 
-echo "bench: building release binary" >&2
-(cd "$ROOT" && cargo build --release -p mdbook-techfile) >&2
-TARGET_DIR="${CARGO_TARGET_DIR:-target}"
-[[ "$TARGET_DIR" = /* ]] || TARGET_DIR="$ROOT/$TARGET_DIR"
-BIN="$TARGET_DIR/release/mdbook-techfile"
+build_release
 
-TMP="$(mktemp -d)"
-trap 'rm -rf "$TMP"' EXIT
+make_tmp
 echo "bench: generating $COMPONENTS components and $RECORDS advisory records" >&2
 TECHFILE_CMD="$BIN" python3 "$ROOT/bench/gen-sbom.py" "$COMPONENTS" "$TMP/book"
 python3 "$ROOT/bench/gen-osv.py" "$RECORDS" "$COMPONENTS" "$TMP/osv"

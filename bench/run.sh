@@ -12,7 +12,7 @@
 # (mktemp -d); TMPDIR=/dev/shm takes slow disks out of the generation time.
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 GEN="$ROOT/bench/gen-book.py"
 RUNS=3
 
@@ -32,17 +32,7 @@ for n in "${SIZES[@]}"; do
     fi
 done
 
-echo "bench: building release binary" >&2
-(cd "$ROOT" && cargo build --release -p mdbook-techfile) >&2
-
-# Honour CARGO_TARGET_DIR (relative to the workspace root, where cargo ran).
-TARGET_DIR="${CARGO_TARGET_DIR:-target}"
-[[ "$TARGET_DIR" = /* ]] || TARGET_DIR="$ROOT/$TARGET_DIR"
-BIN="$TARGET_DIR/release/mdbook-techfile"
-if [[ ! -x "$BIN" ]]; then
-    echo "bench: release binary not found at $BIN" >&2
-    exit 1
-fi
+build_release
 
 HAVE_MDBOOK=1
 if ! command -v mdbook >/dev/null 2>&1; then
@@ -50,8 +40,7 @@ if ! command -v mdbook >/dev/null 2>&1; then
     echo "bench: note: mdbook is not on PATH; skipping the mdbook build timings" >&2
 fi
 
-TMP="$(mktemp -d)"
-trap 'rm -rf "$TMP"' EXIT
+make_tmp
 
 # timed LABEL CMD...: runs CMD under /usr/bin/time, sets ELAPSED and CPU (s) and RSS (KiB).
 # On failure prints the tail of CMD's stderr and exits 1.

@@ -9,7 +9,7 @@
 # Target: render < 1 s for 5,000 components (release build). Exits 1 if it fails.
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 RUNS=3
 SIZES=("$@")
 if [[ ${#SIZES[@]} -eq 0 ]]; then
@@ -19,14 +19,9 @@ for cmd in mdbook python3; do
     command -v "$cmd" >/dev/null || { echo "bench: $cmd is not on PATH" >&2; exit 1; }
 done
 
-echo "bench: building release binary" >&2
-(cd "$ROOT" && cargo build --release -p mdbook-techfile) >&2
-TARGET_DIR="${CARGO_TARGET_DIR:-target}"
-[[ "$TARGET_DIR" = /* ]] || TARGET_DIR="$ROOT/$TARGET_DIR"
-BIN="$TARGET_DIR/release/mdbook-techfile"
+build_release
 
-TMP="$(mktemp -d)"
-trap 'rm -rf "$TMP"' EXIT
+make_tmp
 
 # best_of CMD...: the best wall time of $RUNS runs, in seconds (stdin from $STDIN or /dev/null).
 best_of() {

@@ -12,7 +12,7 @@
 # Targets: check < 0.5 s, layout < 5 s (release build). Exits 1 if one fails.
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 RUNS=3
 ELEMENTS="${1:-500}"
 FLOWS="${2:-1000}"
@@ -23,14 +23,9 @@ for cmd in mdbook python3 dot; do
     }
 done
 
-echo "bench: building release binary" >&2
-(cd "$ROOT" && cargo build --release -p mdbook-techfile) >&2
-TARGET_DIR="${CARGO_TARGET_DIR:-target}"
-[[ "$TARGET_DIR" = /* ]] || TARGET_DIR="$ROOT/$TARGET_DIR"
-BIN="$TARGET_DIR/release/mdbook-techfile"
+build_release
 
-TMP="$(mktemp -d)"
-trap 'rm -rf "$TMP"' EXIT
+make_tmp
 
 # best_of CMD...: the best wall time of $RUNS runs, in seconds. The command must succeed.
 best_of() {

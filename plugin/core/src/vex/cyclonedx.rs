@@ -152,27 +152,22 @@ pub(super) fn read(
             Status::Affected => !response.is_empty(),
             _ => true,
         };
-        if !complete {
-            let (what, help) = if status == Status::NotAffected {
+        diags.extend(super::incomplete(
+            complete,
+            status,
+            format!("VEX statement `{label}` on `{id}`"),
+            at(&format!("{pointer}/analysis/state")),
+            [
                 (
                     "no justification",
                     "give `analysis.justification` (`code_not_present`, `code_not_reachable`, `requires_configuration`, `requires_dependency`, `requires_environment`, `protected_by_compiler`, `protected_at_runtime`, `protected_at_perimeter`, `protected_by_mitigating_control`) or explain in `analysis.detail`",
-                )
-            } else {
+                ),
                 (
                     "no response",
                     "say what is done in `analysis.response` (`can_not_fix`, `will_not_fix`, `update`, `rollback`, `workaround_available`)",
-                )
-            };
-            diags.push(
-                Diagnostic::new(
-                    Code::VexIncomplete,
-                    format!("VEX statement `{label}` on `{id}` has {what}, so it settles nothing"),
-                )
-                .at(at(&format!("{pointer}/analysis/state")), "this statement")
-                .help(help),
-            );
-        }
+                ),
+            ],
+        ));
         let aliases = v
             .get("references")
             .and_then(Value::as_array)

@@ -264,5 +264,35 @@ pub(crate) fn malformed(span: Span, message: String, help: &str) -> Diagnostic {
         .help(help)
 }
 
+/// The `vex-incomplete` finding, when `status` needs more than the statement says: a
+/// justification for `not_affected`, a response for `affected` (CycloneDX 1.6
+/// `analysis.justification`/`response`; OpenVEX 0.2.0 `justification`/`action_statement`).
+/// `lacks` is, per format, what is missing and the help that names its fields: for
+/// `not_affected` first, then for `affected`.
+pub(crate) fn incomplete(
+    complete: bool,
+    status: Status,
+    statement: String,
+    span: Span,
+    lacks: [(&str, &str); 2],
+) -> Option<Diagnostic> {
+    if complete {
+        return None;
+    }
+    let (what, help) = if status == Status::NotAffected {
+        lacks[0]
+    } else {
+        lacks[1]
+    };
+    Some(
+        Diagnostic::new(
+            Code::VexIncomplete,
+            format!("{statement} has {what}, so it settles nothing"),
+        )
+        .at(span, "this statement")
+        .help(help),
+    )
+}
+
 #[cfg(test)]
 mod tests;

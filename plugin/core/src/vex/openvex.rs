@@ -131,29 +131,22 @@ pub(super) fn read(
             Status::Affected => action.is_some(),
             _ => true,
         };
-        if !complete {
-            let (what, help) = if status == Status::NotAffected {
+        diags.extend(super::incomplete(
+            complete,
+            status,
+            format!("OpenVEX statement `{label}` on `{name}`"),
+            at(&format!("{pointer}/status")),
+            [
                 (
                     "no justification",
                     "OpenVEX requires `justification` (`component_not_present`, `vulnerable_code_not_present`, `vulnerable_code_not_in_execute_path`, `vulnerable_code_cannot_be_controlled_by_adversary`, `inline_mitigations_already_exist`) or an `impact_statement` for `not_affected`",
-                )
-            } else {
+                ),
                 (
                     "no action statement",
                     "OpenVEX requires an `action_statement` for `affected`: what users should do",
-                )
-            };
-            diags.push(
-                Diagnostic::new(
-                    Code::VexIncomplete,
-                    format!(
-                        "OpenVEX statement `{label}` on `{name}` has {what}, so it settles nothing"
-                    ),
-                )
-                .at(at(&format!("{pointer}/status")), "this statement")
-                .help(help),
-            );
-        }
+                ),
+            ],
+        ));
         let aliases = vuln
             .and_then(|v| v.get("aliases"))
             .and_then(Value::as_array)
