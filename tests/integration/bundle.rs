@@ -1108,8 +1108,17 @@ fn renderer_of(book: &Book) -> impl Fn() -> Run {
     move || crate::common::run_with_stdin(&dest, &["render"], &json)
 }
 
-const CHANGED_BETWEEN: &str =
-    "the inputs or the commit changed between the preprocessor and the renderer: build again";
+/// Asserts that the renderer refused a build whose two passes disagree.
+fn refused_as_changed(run: &Run) {
+    assert_ne!(run.code, Some(0), "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "the inputs or the commit changed between the preprocessor and the renderer: build again"
+        ),
+        "{}",
+        run.stderr
+    );
+}
 
 /// mdBook runs the preprocessor and the renderer as two processes that each analyse the
 /// disk (issue 10 part 4). With the files unchanged the renderer writes the bundle; with an
@@ -1130,13 +1139,7 @@ fn the_renderer_refuses_inputs_that_changed_after_the_preprocessor() {
         "requirements/REQ-DM-001.md",
         format!("{text}\nSaved after the preprocessor ran.\n"),
     );
-    let changed = render();
-    assert_ne!(changed.code, Some(0), "{}", changed.stderr);
-    assert!(
-        changed.stderr.contains(CHANGED_BETWEEN),
-        "{}",
-        changed.stderr
-    );
+    refused_as_changed(&render());
 
     // A full build again reads the new text in both passes and agrees.
     book.mdbook().without_tools().run().expect_ok();
@@ -1162,13 +1165,7 @@ fn the_renderer_refuses_a_commit_made_after_the_preprocessor() {
             "Later",
         ],
     );
-    let changed = render();
-    assert_ne!(changed.code, Some(0), "{}", changed.stderr);
-    assert!(
-        changed.stderr.contains(CHANGED_BETWEEN),
-        "{}",
-        changed.stderr
-    );
+    refused_as_changed(&render());
     book.build().expect_ok();
 }
 
