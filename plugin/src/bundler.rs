@@ -207,7 +207,7 @@ pub fn render(ctx: &RenderContext) -> Result<Rendered> {
     let mut analysis = analyse(inputs, Mode::Check);
     crate::history::check_independence(&mut analysis, &ctx.root);
     if let Some(stamp) = &analysis.stamp {
-        same_inputs(&print_page, &stamp.inputs_digest())?;
+        same_build(&print_page, &stamp.build_digest())?;
     }
     if analysis.has_errors() {
         bail!(
@@ -323,7 +323,7 @@ pub fn render(ctx: &RenderContext) -> Result<Rendered> {
 ///
 /// When the page cannot be read, carries no digest (the preprocessor did not run for
 /// `[output.html]`, or the HTML is left from another build), or carries another one.
-fn same_inputs(print_page: &Path, digest: &str) -> Result<()> {
+fn same_build(print_page: &Path, digest: &str) -> Result<()> {
     let html = fs::read_to_string(print_page)
         .with_context(|| format!("cannot read {}", print_page.display()))?;
     let found = crate::handover::read(&html);
@@ -335,7 +335,7 @@ fn same_inputs(print_page: &Path, digest: &str) -> Result<()> {
     }
     if found.iter().any(|d| *d != digest) {
         bail!(
-            "the inputs changed between the preprocessor and the renderer: build again (the HTML was made from other files than the trace, stamp and SBOMs would be)"
+            "the inputs or the commit changed between the preprocessor and the renderer: build again (the HTML was made from other files, or stamped with another commit, than the trace, stamp and SBOMs would be)"
         );
     }
     Ok(())

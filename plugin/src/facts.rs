@@ -3,11 +3,11 @@
 //! code: it reads the environment and runs git.
 
 use crate::git;
-use crate::paths::relative;
+use crate::paths::{Names, relative};
 use anyhow::{Result, anyhow, bail};
 use jiff::Timestamp;
 use mdbook_preprocessor::config::Config as BookConfig;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use techfile_core::config::Config;
 use techfile_core::config::bundle::{self, BundleConfig, VersionFrom};
 use techfile_core::model::Date;
@@ -108,12 +108,14 @@ pub fn stamp_facts(
     config: &Config,
     bundle: &BundleConfig,
     sbom_folders: Vec<SbomFolder>,
+    read: &[PathBuf],
+    names: &Names,
 ) -> Result<(StampFacts, Vec<String>)> {
     let mut notes = Vec::new();
     let epoch = source_date_epoch()?;
     let (scope, exclude) = git_scope(root, book, config);
     let wants_describe = bundle.version_from == Some(VersionFrom::Git);
-    let facts = git::facts(root, &scope, &exclude, wants_describe);
+    let facts = git::facts(root, &scope, &exclude, read, wants_describe);
     let problem = facts.problem.clone().unwrap_or_default();
     let date_problem = facts.date_problem.clone();
 
@@ -143,6 +145,19 @@ pub fn stamp_facts(
         }
         notes.push(format!(
             "{problem}, so pages say `commit unknown` (set require-commit = true in [preprocessor.techfile.bundle] to make this an error)"
+        ));
+    }
+    if let (Some(commit), Some(first)) = (&facts.commit, facts.uncommitted.first()) {
+        let more = match facts.uncommitted.len() - 1 {
+            0 => String::new(),
+            1 => " and 1 other file".to_string(),
+            n => format!(" and {n} other files"),
+        };
+        notes.push(format!(
+            "`{}`{more} went into this build, but commit {commit} does not hold {}: not committed, ignored by git (the file or the target of a symbolic link) or outside the repository, so pages say `(modified)`; commit {} for the build to match its commit",
+            names.diag(first),
+            if more.is_empty() { "it" } else { "them" },
+            if more.is_empty() { "it" } else { "them" },
         ));
     }
     let (timestamp, date_source) = match (epoch, facts.commit_time) {

@@ -956,20 +956,22 @@ pub fn gather_inputs(
     names: &Names,
     chapters: Chapters,
 ) -> Result<(Inputs, Vec<String>)> {
-    let (mut inputs, sbom_folders, mut notes) = gather_tree(
-        &FsTree::for_book(root),
-        root,
-        book_config,
-        loaded,
-        names,
-        chapters,
-    )?;
+    let tree = FsTree::for_book(root);
+    let (mut inputs, sbom_folders, mut notes) =
+        gather_tree(&tree, root, book_config, loaded, names, chapters)?;
     inputs.book.layout = Some(std::sync::Arc::new(crate::graphviz::Graphviz::new(
         &inputs.config.diagram,
     )));
     if let Some(bundle) = &inputs.config.bundle {
-        let (facts, stamp_notes) =
-            crate::facts::stamp_facts(root, book_config, &inputs.config, bundle, sbom_folders)?;
+        let (facts, stamp_notes) = crate::facts::stamp_facts(
+            root,
+            book_config,
+            &inputs.config,
+            bundle,
+            sbom_folders,
+            &tree.files_read(),
+            names,
+        )?;
         notes.extend(stamp_notes);
         inputs.stamp = Some(facts);
     }

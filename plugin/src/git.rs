@@ -8,7 +8,9 @@
 //! messages, which are translated.
 
 use jiff::Timestamp;
-use std::path::Path;
+use rayon::prelude::*;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// The facts, each `None` when git could not give it.
@@ -18,8 +20,11 @@ pub struct GitFacts {
     pub commit: Option<String>,
     /// Committer date of `HEAD`.
     pub commit_time: Option<Timestamp>,
-    /// Files under the given paths differ from `HEAD` or are untracked.
+    /// Files under the given paths differ from `HEAD` or are untracked, or a file that was
+    /// read is not held by `HEAD` (see [`uncommitted`]).
     pub modified: bool,
+    /// The files that were read but that `HEAD` does not hold, as named by the caller.
+    pub uncommitted: Vec<std::path::PathBuf>,
     /// `git describe --tags --always --dirty`, when asked for.
     pub describe: Option<String>,
     /// Why there is no commit (git missing, not a repository, no commit yet).
@@ -181,8 +186,15 @@ fn head(book_root: &Path) -> Result<String, String> {
 
 /// Gathers the facts in `book_root`. `inputs` are the paths (relative to the book root) whose
 /// changes make the build "modified"; `exclude` are paths under them to ignore (the build
-/// output, which is often not git-ignored).
-pub fn facts(book_root: &Path, inputs: &[String], exclude: &[String], describe: bool) -> GitFacts {
+/// output, which is often not git-ignored). `read` are the files the build read: each one
+/// that `HEAD` does not hold makes the build "modified" too.
+pub fn facts(
+    book_root: &Path,
+    inputs: &[String],
+    exclude: &[String],
+    read: &[PathBuf],
+    describe: bool,
+) -> GitFacts {
     let commit = match head(book_root) {
         Ok(c) => c,
         Err(problem) => {
@@ -224,7 +236,15 @@ pub fn facts(book_root: &Path, inputs: &[String], exclude: &[String], describe: 
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     // When status fails (an input folder outside the repository), the build cannot claim
     // to match the commit.
-    let modified = git(book_root, &args).map_or(true, |s| !s.is_empty());
+    let mut modified = git(book_root, &args).map_or(true, |s| !s.is_empty());
+    let uncommitted = match uncommitted(book_root, read) {
+        Ok(files) => files,
+        Err(_) => {
+            modified = true;
+            Vec::new()
+        }
+    };
+    modified |= !uncommitted.is_empty();
     let describe = describe
         .then(|| git(book_root, &["describe", "--tags", "--always", "--dirty"]).ok())
         .flatten();
@@ -232,6 +252,7 @@ pub fn facts(book_root: &Path, inputs: &[String], exclude: &[String], describe: 
         commit: Some(commit),
         commit_time,
         modified,
+        uncommitted,
         describe,
         problem: None,
         date_problem,
@@ -263,6 +284,99 @@ pub fn changed(dir: &Path, paths: &[String]) -> Result<Vec<String>, String> {
         .filter_map(|l| l.get(3..))
         .map(str::to_string)
         .collect())
+}
+
+/// The files among `read` whose bytes `HEAD` does not hold: outside the repository, not
+/// tracked (new, or git-ignored), or changed since `HEAD` (staged or not). Each path is
+/// resolved first, so a symbolic link is judged by the file it leads to: a committed link
+/// to an ignored file is not committed content. `git status` over the input folders cannot
+/// see either case (it leaves ignored files out, and reports a link, not its target), yet a
+/// commit would give `diff` and any later rebuild other inputs than the build that claims
+/// to come from it. Returns the paths as given, in the order given.
+///
+/// # Errors
+///
+/// When git cannot say (not a repository, git missing or failing).
+pub fn uncommitted(dir: &Path, read: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    if read.is_empty() {
+        return Ok(Vec::new());
+    }
+    let top = git(dir, &["rev-parse", "--show-toplevel"]).map_err(Failure::into_message)?;
+    let top = std::fs::canonicalize(&top).map_err(|e| format!("{top}: {e}"))?;
+    // `None`: outside the repository, or gone since it was read.
+    let inside: Vec<Option<String>> = read
+        .par_iter()
+        .map(|p| {
+            let real = std::fs::canonicalize(p).ok()?;
+            let rel = real.strip_prefix(&top).ok()?;
+            Some(rel.to_string_lossy().replace('\\', "/"))
+        })
+        .collect();
+    let mut folders: BTreeSet<String> = inside
+        .iter()
+        .flatten()
+        .map(|rel| {
+            rel.rsplit_once('/')
+                .map_or(String::new(), |(d, _)| d.to_string())
+        })
+        .collect();
+    // A folder inside another listed one adds nothing; and a very long list could pass the
+    // limit of a command line, where the whole repository does the same job.
+    let all: Vec<String> = folders.iter().cloned().collect();
+    folders.retain(|f| {
+        !all.iter()
+            .any(|o| o != f && (o.is_empty() || f.starts_with(&format!("{o}/"))))
+    });
+    let specs: Vec<String> = if folders.len() > 256 || folders.contains("") {
+        vec![":(top,literal)".to_string()]
+    } else {
+        folders
+            .iter()
+            .map(|f| format!(":(top,literal){f}"))
+            .collect()
+    };
+    let specs: Vec<&str> = specs.iter().map(String::as_str).collect();
+    let mut args = vec!["ls-files", "-z", "--cached", "--full-name", "--"];
+    args.extend(&specs);
+    let listed = git_raw(dir, &args).map_err(Failure::into_message)?;
+    let tracked: BTreeSet<&str> = listed.split('\0').filter(|p| !p.is_empty()).collect();
+    let mut args = vec![
+        "status",
+        "--porcelain=v1",
+        "-z",
+        "--untracked-files=no",
+        "--ignore-submodules=all",
+        "--",
+    ];
+    args.extend(&specs);
+    let status = git_raw(dir, &args).map_err(Failure::into_message)?;
+    let changed = status_paths(&status);
+    Ok(read
+        .iter()
+        .zip(&inside)
+        .filter(|(_, rel)| {
+            rel.as_deref()
+                .is_none_or(|r| !tracked.contains(r) || changed.contains(r))
+        })
+        .map(|(p, _)| p.clone())
+        .collect())
+}
+
+/// The paths of `git status --porcelain=v1 -z` records (`XY path`, and for a rename or copy
+/// the source path as the next field), all relative to the repository's top.
+fn status_paths(status: &str) -> BTreeSet<&str> {
+    let mut out = BTreeSet::new();
+    let mut fields = status.split('\0').filter(|f| !f.is_empty());
+    while let Some(record) = fields.next() {
+        let (xy, path) = (record.get(..2).unwrap_or(""), record.get(3..).unwrap_or(""));
+        out.insert(path);
+        if (xy.contains('R') || xy.contains('C'))
+            && let Some(from) = fields.next()
+        {
+            out.insert(from);
+        }
+    }
+    out
 }
 
 /// One version of a file in the history.
@@ -398,6 +512,15 @@ fn cat_blobs(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every path of `git status --porcelain=v1 -z` counts, the source of a rename too
+    /// (its bytes are no longer what `HEAD` holds at that path).
+    #[test]
+    fn status_records_give_every_path_renames_included() {
+        let out = " M sboms/a.json\0R  new.md\0old.md\0A  b c.md\0";
+        let got: Vec<&str> = status_paths(out).into_iter().collect();
+        assert_eq!(got, ["b c.md", "new.md", "old.md", "sboms/a.json"]);
+    }
 
     /// The `.git` entry is found in the folder or above it, a file (linked work tree) as
     /// well as a folder, and never in or above a ceiling folder.

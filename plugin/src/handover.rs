@@ -1,16 +1,16 @@
 //! What the preprocessor tells the bundle renderer. mdBook runs the two as separate
 //! processes, and each gathers and analyses the inputs itself: `html/` comes from the
 //! preprocessor's analysis, `trace.json`, the stamp and the SBOMs from the renderer's. The
-//! preprocessor writes the digest of its inputs ([`Stamp::inputs_digest`]) into the book as
+//! preprocessor writes the digest of its inputs and stamp ([`Stamp::build_digest`]) into the book as
 //! an HTML comment at the top of the first chapter; mdBook's HTML renderer keeps comments,
 //! so it reaches `print.html`, where the renderer reads it back and compares.
 //!
-//! [`Stamp::inputs_digest`]: techfile_core::stamp::Stamp::inputs_digest
+//! [`Stamp::build_digest`]: techfile_core::stamp::Stamp::build_digest
 
 use mdbook_preprocessor::book::{Book, BookItem};
 
 /// The comment's fixed text before the 64 hex digits.
-const PREFIX: &str = "<!-- techfile-inputs-sha256: ";
+const PREFIX: &str = "<!-- techfile-build-sha256: ";
 const SUFFIX: &str = " -->";
 
 /// The comment that carries `digest`.
@@ -91,7 +91,7 @@ mod tests {
 
     #[test]
     fn only_a_whole_digest_is_read() {
-        assert!(read("<!-- techfile-inputs-sha256: abc -->").is_empty());
+        assert!(read("<!-- techfile-build-sha256: abc -->").is_empty());
         assert!(read(&format!("{PREFIX}{}", "a".repeat(64))).is_empty());
         assert!(read(&format!("{PREFIX}{} -->", "g".repeat(64))).is_empty());
         assert!(read("").is_empty());

@@ -298,7 +298,7 @@ pub fn process(ctx: &PreprocessorContext, mut book: Book) -> Result<Outcome> {
     // The bundle renderer analyses again in its own process; this lets it prove that the
     // HTML it ships and the trace it writes come from the same inputs.
     if let Some(stamp) = &analysis.stamp {
-        crate::handover::mark(&mut book, &stamp.inputs_digest());
+        crate::handover::mark(&mut book, &stamp.build_digest());
     }
     Ok(Outcome {
         analysis,

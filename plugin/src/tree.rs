@@ -8,6 +8,7 @@ use rayon::prelude::*;
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use techfile_core::load::InputError;
 use walkdir::WalkDir;
 
@@ -71,6 +72,10 @@ pub struct FsTree {
     /// The boundary as written (normalised, for the lexical "is it inside" test) and as
     /// resolved (for comparing resolved targets); `None` reads everything.
     boundary: Option<(PathBuf, PathBuf)>,
+    /// Every file read or hashed so far, as named: the stamp asks git whether the commit
+    /// holds each one ([`crate::git::uncommitted`]), since a folder's `git status` cannot
+    /// see a git-ignored file nor the target of a symbolic link.
+    read_log: Arc<Mutex<Vec<PathBuf>>>,
 }
 
 impl FsTree {
@@ -89,6 +94,31 @@ impl FsTree {
         let resolved = fs::canonicalize(&top).unwrap_or_else(|_| top.clone());
         FsTree {
             boundary: Some((top, resolved)),
+            read_log: Arc::default(),
+        }
+    }
+
+    /// The files read or hashed through this tree so far, sorted, each once.
+    pub fn files_read(&self) -> Vec<PathBuf> {
+        let mut out = self
+            .read_log
+            .lock()
+            .map(|log| log.clone())
+            .unwrap_or_default();
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// Adds the paths whose results are `Ok` to the read log.
+    fn log<T, E>(&self, paths: impl Iterator<Item = PathBuf>, results: &[Result<T, E>]) {
+        if let Ok(mut log) = self.read_log.lock() {
+            log.extend(
+                paths
+                    .zip(results)
+                    .filter(|(_, r)| r.is_ok())
+                    .map(|(p, _)| p),
+            );
         }
     }
 
@@ -240,13 +270,15 @@ impl Tree for FsTree {
     }
 
     fn read(&self, files: &[(&Path, u64)]) -> Vec<Result<Vec<u8>, InputError>> {
-        files
+        let out: Vec<_> = files
             .par_iter()
             .map(|(path, limit)| match self.refused(path) {
                 Some(why) => Err(InputError::Io(why)),
                 None => read_limited(path, *limit),
             })
-            .collect()
+            .collect();
+        self.log(files.iter().map(|(p, _)| p.to_path_buf()), &out);
+        out
     }
 
     fn folders(&self, dir: &Path) -> Vec<String> {
@@ -266,13 +298,15 @@ impl Tree for FsTree {
     }
 
     fn hash(&self, files: &[&Path]) -> Vec<Result<(u64, String), InputError>> {
-        files
+        let out: Vec<_> = files
             .par_iter()
             .map(|path| match self.refused(path) {
                 Some(why) => Err(InputError::Io(why)),
                 None => hash_file(path),
             })
-            .collect()
+            .collect();
+        self.log(files.iter().map(|p| p.to_path_buf()), &out);
+        out
     }
 }
 

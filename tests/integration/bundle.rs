@@ -1091,15 +1091,10 @@ fn the_bundle_ships_one_self_contained_vex_document() {
     );
 }
 
-/// mdBook runs the preprocessor and the renderer as two processes that each analyse the
-/// disk (issue 10 part 4). The renderer is run here by hand on the HTML a real build left,
-/// as mdBook would run it: with the files unchanged it writes the bundle; with an item saved
-/// since the preprocessor ran it refuses, since the HTML and the trace would disagree.
-#[test]
-fn the_renderer_refuses_inputs_that_changed_after_the_preprocessor() {
-    require!(Mdbook);
-    let book = Book::fixture("clean").bundle("pdf = false");
-    let built = book.mdbook().without_tools().run().expect_ok();
+/// Builds `book` and returns a way to run its bundle renderer again by hand on the HTML
+/// that build left, as mdBook would run it.
+fn renderer_of(book: &Book) -> impl Fn() -> Run {
+    let built = book.build().expect_ok();
     let root = book.root().join("book");
     let config = mdbook_renderer::config::Config::from_disk(root.join("book.toml")).unwrap();
     let dest = built.bundle_dir();
@@ -1110,11 +1105,32 @@ fn the_renderer_refuses_inputs_that_changed_after_the_preprocessor() {
         &dest,
     );
     let json = serde_json::to_vec(&ctx).unwrap();
-    let render = || crate::common::run_with_stdin(&dest, &["render"], &json);
+    move || crate::common::run_with_stdin(&dest, &["render"], &json)
+}
 
-    let same = render();
-    same.expect_code(0);
-    verify(&dest).expect_code(0);
+/// Asserts that the renderer refused a build whose two passes disagree.
+fn refused_as_changed(run: &Run) {
+    assert_ne!(run.code, Some(0), "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "the inputs or the commit changed between the preprocessor and the renderer: build again"
+        ),
+        "{}",
+        run.stderr
+    );
+}
+
+/// mdBook runs the preprocessor and the renderer as two processes that each analyse the
+/// disk (issue 10 part 4). With the files unchanged the renderer writes the bundle; with an
+/// item saved since the preprocessor ran it refuses, since the HTML and the trace would
+/// disagree.
+#[test]
+fn the_renderer_refuses_inputs_that_changed_after_the_preprocessor() {
+    require!(Mdbook);
+    let book = Book::fixture("clean").bundle("pdf = false");
+    let render = renderer_of(&book);
+    render().expect_code(0);
+    verify(&book.root().join("book/book/techfile")).expect_code(0);
 
     let item = book.root().join("requirements/REQ-DM-001.md");
     let text = fs::read_to_string(&item).unwrap();
@@ -1123,16 +1139,109 @@ fn the_renderer_refuses_inputs_that_changed_after_the_preprocessor() {
         "requirements/REQ-DM-001.md",
         format!("{text}\nSaved after the preprocessor ran.\n"),
     );
-    let changed = render();
-    assert_ne!(changed.code, Some(0), "{}", changed.stderr);
-    assert!(
-        changed
-            .stderr
-            .contains("the inputs changed between the preprocessor and the renderer: build again"),
-        "{}",
-        changed.stderr
-    );
+    refused_as_changed(&render());
 
     // A full build again reads the new text in both passes and agrees.
     book.mdbook().without_tools().run().expect_ok();
+}
+
+/// A commit made between the two passes, with no file changed, would stamp the HTML and
+/// `trace.json` with different commits: the renderer refuses it too.
+#[test]
+fn the_renderer_refuses_a_commit_made_after_the_preprocessor() {
+    require!(Mdbook, Git);
+    let (book, _) = committed_book();
+    let render = renderer_of(&book);
+    render().expect_code(0);
+    git(
+        book.root(),
+        &[
+            "-c",
+            "commit.gpgsign=false",
+            "commit",
+            "-q",
+            "--allow-empty",
+            "-m",
+            "Later",
+        ],
+    );
+    refused_as_changed(&render());
+    book.build().expect_ok();
+}
+
+/// A build is stamped clean only when its commit holds every byte it read. `git status`
+/// over the input folders misses two ways to read bytes that no commit holds: a git-ignored
+/// file in an input folder, and a committed symbolic link whose target git ignores. Both
+/// make the stamp `(modified)`, with a note naming the file; a link to a committed file
+/// keeps the build clean.
+#[test]
+fn bytes_that_the_commit_does_not_hold_make_the_build_modified() {
+    require!(Mdbook, Git);
+    use std::os::unix::fs::symlink;
+    /// Commits everything and builds: whether the page and `trace.json` say modified, and
+    /// the build's stderr. Both name `HEAD`.
+    fn commit_and_build(book: &Book, message: &str) -> (bool, bool, String) {
+        book.git(&["add", "-A"]);
+        book.git(&["commit", "-q", "--allow-empty", "-m", message]);
+        assert_eq!(
+            book.git(&["status", "--porcelain"]),
+            "",
+            "git sees no change"
+        );
+        let head = book.head();
+        let built = book.build().expect_ok();
+        let trace: serde_json::Value = serde_json::from_str(
+            &fs::read_to_string(built.bundle_dir().join("trace.json")).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(trace["document"]["commit"], head.as_str());
+        let page = built.page("index.html");
+        assert!(page.contains(&format!("commit {}", &head[..12])));
+        (
+            page.contains("(modified)"),
+            trace["document"]["modified"] == true,
+            built.stderr,
+        )
+    }
+    let (book, _) = committed_book();
+    let sbom = fs::read(book.path("sboms/firmware.cdx.json")).unwrap();
+    let (page, trace, stderr) = commit_and_build(&book, "as it was");
+    assert!(!page && !trace, "{stderr}");
+
+    // A git-ignored SBOM next to the committed one: read, and in no commit.
+    let book = book
+        .file(
+            ".gitignore",
+            "/book/book/\n/sboms/generated.cdx.json\n/generated/\n",
+        )
+        .file("sboms/generated.cdx.json", &sbom);
+    let (page, trace, stderr) = commit_and_build(&book, "ignore");
+    assert!(page && trace, "{stderr}");
+    assert!(
+        stderr.contains("sboms/generated.cdx.json` went into this build, but commit"),
+        "{stderr}"
+    );
+
+    // A committed link whose target git ignores.
+    let book = book
+        .remove("sboms/generated.cdx.json")
+        .remove("sboms/firmware.cdx.json")
+        .file("generated/firmware.cdx.json", &sbom);
+    symlink(
+        "../generated/firmware.cdx.json",
+        book.path("sboms/firmware.cdx.json"),
+    )
+    .unwrap();
+    let (page, trace, stderr) = commit_and_build(&book, "link");
+    assert!(page && trace, "{stderr}");
+    assert!(
+        stderr.contains("sboms/firmware.cdx.json` went into this build, but commit"),
+        "{stderr}"
+    );
+
+    // The same link to a committed target: clean again.
+    let book = book.edit(".gitignore", |s| s.replace("/generated/\n", ""));
+    let (page, trace, stderr) = commit_and_build(&book, "commit the target");
+    assert!(!page && !trace, "{stderr}");
+    assert!(!stderr.contains("went into this build"), "{stderr}");
 }

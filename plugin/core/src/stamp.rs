@@ -242,12 +242,27 @@ impl Stamp {
         }
     }
 
-    /// One SHA-256 (64 lower-case hex digits) over every input's role, path and SHA-256,
-    /// in the stamp's order: equal exactly when two analyses read the same bytes from the
-    /// same files. The preprocessor hands it to the renderer, which compares it with its
-    /// own analysis (mdBook runs them as two processes that each read the disk).
-    pub fn inputs_digest(&self) -> String {
+    /// One SHA-256 (64 lower-case hex digits) over what the pages say of the build (version,
+    /// commit, `modified`, timestamp in seconds and its source) and every input's role,
+    /// path and SHA-256, in the stamp's order: equal exactly when two analyses read the
+    /// same bytes from the same files and stamp them alike. The preprocessor hands it to
+    /// the renderer, which compares it with its own analysis (mdBook runs them as two
+    /// processes that each read the disk and ask git): a file edited, or a commit made,
+    /// between the two would otherwise give HTML and `trace.json` of different builds.
+    pub fn build_digest(&self) -> String {
         let mut text = String::new();
+        // Lengths first, as for paths below: a version may hold any character.
+        let _ = writeln!(
+            text,
+            "version {}:{}\ncommit {}\nmodified {}\ntimestamp {}\ndate-source {}",
+            self.version.len(),
+            self.version,
+            self.commit.as_deref().unwrap_or("-"),
+            self.modified,
+            self.timestamp
+                .map_or_else(|| "-".to_string(), |t| t.as_second().to_string()),
+            self.date_source.describe(),
+        );
         for f in &self.inputs {
             // The path's length in bytes first: a path may hold any character, so no
             // separator alone keeps two different lists from writing the same text.
@@ -377,7 +392,7 @@ mod tests {
     }
 
     #[test]
-    fn the_inputs_digest_changes_with_any_input_and_nothing_else() {
+    fn the_build_digest_changes_with_any_input_and_what_the_pages_say() {
         let file = |path: &str, sha: &str| InputFile {
             role: Role::Item,
             path: path.into(),
@@ -386,23 +401,32 @@ mod tests {
         };
         let mut a = stamp();
         a.inputs = vec![file("requirements/a.md", &"1".repeat(64))];
-        let digest = a.inputs_digest();
+        let digest = a.build_digest();
         assert_eq!(digest.len(), 64);
+        assert_eq!(a.clone().build_digest(), digest);
         let mut other = a.clone();
         other.version = "2.0".into();
-        other.modified = true;
-        assert_eq!(other.inputs_digest(), digest, "only the inputs count");
+        assert_ne!(other.build_digest(), digest);
+        let mut other = a.clone();
+        other.modified = !a.modified;
+        assert_ne!(other.build_digest(), digest);
+        let mut other = a.clone();
+        other.commit = Some("f".repeat(40));
+        assert_ne!(other.build_digest(), digest);
+        let mut other = a.clone();
+        other.timestamp = Some(Timestamp::from_second(1).unwrap());
+        assert_ne!(other.build_digest(), digest);
         let mut changed = a.clone();
         changed.inputs[0].sha256 = "2".repeat(64);
-        assert_ne!(changed.inputs_digest(), digest);
+        assert_ne!(changed.build_digest(), digest);
         let mut moved = a.clone();
         moved.inputs[0].path = "requirements/b.md".into();
-        assert_ne!(moved.inputs_digest(), digest);
+        assert_ne!(moved.build_digest(), digest);
         let mut added = a.clone();
         added
             .inputs
             .push(file("requirements/b.md", &"1".repeat(64)));
-        assert_ne!(added.inputs_digest(), digest);
+        assert_ne!(added.build_digest(), digest);
     }
 
     #[test]
