@@ -195,6 +195,17 @@ impl Purl {
         let base_end = encode(&bare).len();
         bare.without_version();
         let package_end = encode(&bare).len();
+        // The crate writes a `/` of the version as it is and reads `pkg:t/n@1/2` back as
+        // namespace `n@1` and name `2`: the canonical text would name another package.
+        // The specification percent-encodes the version, so `/` is written `%2F`.
+        let version = &text[package_end..base_end];
+        let encoded = version.replace('/', "%2F");
+        let base_end = base_end + encoded.len() - version.len();
+        let text = format!(
+            "{}{encoded}{}",
+            &text[..package_end],
+            &text[package_end + version.len()..]
+        );
         let qualifiers_end = text[base_end..]
             .find('#')
             .map_or(text.len(), |i| base_end + i);
@@ -313,6 +324,22 @@ mod tests {
             .unwrap_or_else(|e| panic!("{text}: {e}"))
             .canonical()
             .to_string()
+    }
+
+    /// A `/` in the version is encoded in the canonical text, so that reading it again
+    /// gives the same package and version (found by fuzzing: `pkg:generic/hostie@1%2fx`
+    /// was written `pkg:generic/hostie@1/x`, which reads as namespace `hostie@1`).
+    #[test]
+    fn a_slash_in_the_version_stays_encoded() {
+        let p = Purl::parse("pkg:generic/hostie@1%2fixture62?a=b#s").unwrap();
+        assert_eq!(p.canonical(), "pkg:generic/hostie@1%2Fixture62?a=b#s");
+        assert_eq!(p.version(), Some("1/ixture62"));
+        assert_eq!(p.name(), "hostie");
+        assert_eq!(p.base(), "pkg:generic/hostie@1%2Fixture62");
+        let again = Purl::parse(p.canonical()).unwrap();
+        assert_eq!(again.canonical(), p.canonical());
+        assert_eq!(again.version(), Some("1/ixture62"));
+        assert!(p.names(&again) && again.names(&p));
     }
 
     #[test]
