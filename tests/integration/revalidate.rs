@@ -254,19 +254,7 @@ fn advisories_on_the_command_line_replace_the_configured_ones() {
     let dir = fixture("clean-advisories");
     revalidate(&dir, TODAY, "json").expect_code(0);
     let bad = fixture("advisories/bad/malformed");
-    let r = run(
-        &dir,
-        &[
-            "revalidate",
-            "book",
-            "--today",
-            TODAY,
-            "--format",
-            "json",
-            "--advisories",
-            bad.to_str().unwrap(),
-        ],
-    );
+    let r = revalidate_json(&dir, bad.to_str().unwrap(), &[]);
     r.expect_code(1);
     let report = json(&r);
     assert_eq!(report["advisory-sources"].as_array().unwrap().len(), 1);
@@ -289,19 +277,7 @@ fn a_huge_record_and_other_files_are_findings_naming_the_file() {
         "crates.io/TEST-BROKEN.json",
         "{\"id\": \"X\", \"affected\": [",
     );
-    let r = run(
-        tmp.root(),
-        &[
-            "revalidate",
-            "book",
-            "--today",
-            TODAY,
-            "--format",
-            "json",
-            "--advisories",
-            "adv",
-        ],
-    );
+    let r = revalidate_json(tmp.root(), "adv", &[]);
     r.expect_code(1);
     let report = json(&r);
     let findings = report["findings"].as_array().unwrap();
@@ -473,9 +449,9 @@ fn the_ecosystems_to_download_come_from_the_sboms() {
     );
 }
 
-/// A temporary copy of a fixture whose advisory folder is given on the command line.
-fn revalidate_copy(dir: &Path, extra_args: &[&str]) -> serde_json::Value {
-    let osv = fixture("advisories/osv");
+/// `revalidate book` in `dir` on [`TODAY`] with a JSON report, the advisories from
+/// `advisories` and `extra_args` after them.
+fn revalidate_json(dir: &Path, advisories: &str, extra_args: &[&str]) -> crate::common::Run {
     let mut args = vec![
         "revalidate",
         "book",
@@ -484,10 +460,16 @@ fn revalidate_copy(dir: &Path, extra_args: &[&str]) -> serde_json::Value {
         "--format",
         "json",
         "--advisories",
+        advisories,
     ];
-    args.push(osv.to_str().unwrap());
     args.extend_from_slice(extra_args);
-    let r = run(dir, &args);
+    run(dir, &args)
+}
+
+/// A temporary copy of a fixture whose advisory folder is given on the command line.
+fn revalidate_copy(dir: &Path, extra_args: &[&str]) -> serde_json::Value {
+    let osv = fixture("advisories/osv");
+    let r = revalidate_json(dir, osv.to_str().unwrap(), extra_args);
     assert!(matches!(r.code, Some(0 | 1)), "{}", r.stderr);
     json(&r)
 }
@@ -709,19 +691,7 @@ fn revalidate_npm(components: &[(&str, &str)]) -> serde_json::Value {
         "adv/npm/R-SCOPE.json",
         npm_record("R-SCOPE", "@Scope/Pkg"),
     );
-    let r = run(
-        tmp.root(),
-        &[
-            "revalidate",
-            "book",
-            "--today",
-            TODAY,
-            "--format",
-            "json",
-            "--advisories",
-            "adv",
-        ],
-    );
+    let r = revalidate_json(tmp.root(), "adv", &[]);
     assert!(matches!(r.code, Some(0 | 1)), "{}", r.stderr);
     json(&r)
 }
@@ -817,19 +787,7 @@ fn the_readme_recipe_gives_the_folders_sha256_with_files_left_unread() {
     big.set_len(4_194_305).unwrap();
     let at = fs::File::create(adv.join("crates.io/TEST-AT-LIMIT.json")).unwrap();
     at.set_len(4_194_304).unwrap();
-    let r = run(
-        tmp.root(),
-        &[
-            "revalidate",
-            "book",
-            "--today",
-            TODAY,
-            "--format",
-            "json",
-            "--advisories",
-            "adv",
-        ],
-    );
+    let r = revalidate_json(tmp.root(), "adv", &[]);
     let report = json(&r);
     let source = &report["advisory-sources"][0];
     assert_eq!(source["rejected"], 4, "{source:#}");
