@@ -969,13 +969,44 @@ pub fn gather_inputs(
             &inputs.config,
             bundle,
             sbom_folders,
-            &tree.files_read(),
+            &shipped_files(&tree, root, book_config, &inputs),
             names,
         )?;
         notes.extend(stamp_notes);
         inputs.stamp = Some(facts);
     }
     Ok((inputs, notes))
+}
+
+/// Every file whose bytes reach the pages or the bundle: the inputs the gathering read or
+/// hashed, every file under `src` (mdBook copies them all, images and attachments too, hidden
+/// ones included), and the HTML theme's files with `additional-css` and `additional-js`
+/// (they shape every page), though no check reads those. The stamp asks git whether `HEAD`
+/// holds each one.
+fn shipped_files(
+    tree: &FsTree,
+    root: &Path,
+    book_config: &BookConfig,
+    inputs: &Inputs,
+) -> Vec<PathBuf> {
+    let mut out = tree.files_read();
+    let src = root.join(&book_config.book.src);
+    out.extend(inputs.book.src_files.iter().map(|rel| src.join(rel)));
+    let theme = book_config
+        .get::<PathBuf>("output.html.theme")
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| PathBuf::from("theme"));
+    if let Ok(files) = tree.files(&root.join(theme), true, None) {
+        out.extend(files.into_iter().map(|f| f.path));
+    }
+    for key in ["output.html.additional-css", "output.html.additional-js"] {
+        let listed = book_config.get::<Vec<PathBuf>>(key).ok().flatten();
+        out.extend(listed.into_iter().flatten().map(|p| root.join(p)));
+    }
+    out.sort();
+    out.dedup();
+    out
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@
 
 use jiff::Timestamp;
 use rayon::prelude::*;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -101,7 +101,39 @@ fn git(dir: &Path, args: &[&str]) -> Result<String, Failure> {
 
 /// Runs git (see [`command`]) and returns its output as written.
 fn git_raw(dir: &Path, args: &[&str]) -> Result<String, Failure> {
-    let out = command(dir, args).output().map_err(|e| {
+    finish(command(dir, args).output())
+}
+
+/// Runs git (see [`command`]) with `input` on its standard input and returns its output as
+/// written. The input is written from a second thread: git answers line by line, and a
+/// long answer would fill the pipe while we still wrote.
+fn git_stdin(dir: &Path, args: &[&str], input: &str) -> Result<String, Failure> {
+    use std::io::Write;
+    use std::process::Stdio;
+    let child = command(dir, args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn();
+    let mut child = match child {
+        Ok(c) => c,
+        Err(e) => return finish(Err(e)),
+    };
+    let stdin = child.stdin.take();
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            if let Some(mut stdin) = stdin {
+                // A write error means git stopped reading; its exit status says why.
+                let _ = stdin.write_all(input.as_bytes());
+            }
+        });
+        finish(child.wait_with_output())
+    })
+}
+
+/// git's output, or why it failed: not run, or its first line of error.
+fn finish(out: std::io::Result<std::process::Output>) -> Result<String, Failure> {
+    let out = out.map_err(|e| {
         Failure::NotRun(match e.kind() {
             std::io::ErrorKind::NotFound => "git is not installed".to_string(),
             _ => format!("git could not be run: {e}"),
@@ -287,12 +319,15 @@ pub fn changed(dir: &Path, paths: &[String]) -> Result<Vec<String>, String> {
 }
 
 /// The files among `read` whose bytes `HEAD` does not hold: outside the repository, not
-/// tracked (new, or git-ignored), or changed since `HEAD` (staged or not). Each path is
+/// in `HEAD`'s tree (new, or git-ignored), or with other content there. Each path is
 /// resolved first, so a symbolic link is judged by the file it leads to: a committed link
-/// to an ignored file is not committed content. `git status` over the input folders cannot
-/// see either case (it leaves ignored files out, and reports a link, not its target), yet a
-/// commit would give `diff` and any later rebuild other inputs than the build that claims
-/// to come from it. Returns the paths as given, in the order given.
+/// to an ignored file is not committed content. The content is compared by git's own blob
+/// id (`git hash-object`, with the repository's filters and line-ending rules, against
+/// `git ls-tree HEAD`), not by what `git status` reports: status leaves out ignored files,
+/// reports a link rather than its target, and trusts the index, where
+/// `update-index --assume-unchanged` or `--skip-worktree` hide a change. Any of these would
+/// let a build claim a commit that `diff` or a rebuild reads other bytes from. Returns the
+/// paths as given, in the order given.
 ///
 /// # Errors
 ///
@@ -303,80 +338,76 @@ pub fn uncommitted(dir: &Path, read: &[PathBuf]) -> Result<Vec<PathBuf>, String>
     }
     let top = git(dir, &["rev-parse", "--show-toplevel"]).map_err(Failure::into_message)?;
     let top = std::fs::canonicalize(&top).map_err(|e| format!("{top}: {e}"))?;
-    // `None`: outside the repository, or gone since it was read.
+    // `None`: outside the repository, gone since it was read, or a name that one line of
+    // `--stdin-paths` cannot carry; none of those is committed content.
     let inside: Vec<Option<String>> = read
         .par_iter()
         .map(|p| {
             let real = std::fs::canonicalize(p).ok()?;
-            let rel = real.strip_prefix(&top).ok()?;
-            Some(rel.to_string_lossy().replace('\\', "/"))
+            let rel = real.strip_prefix(&top).ok()?.to_str()?.replace('\\', "/");
+            (!rel.is_empty() && !rel.contains('\n')).then_some(rel)
         })
         .collect();
-    let mut folders: BTreeSet<String> = inside
+    let paths: Vec<&str> = inside.iter().flatten().map(String::as_str).collect();
+    if paths.is_empty() {
+        return Ok(read.to_vec());
+    }
+    let committed = head_blobs(&top, &paths)?;
+    let mut stdin = paths.join("\n");
+    stdin.push('\n');
+    let hashed = git_stdin(&top, &["hash-object", "--stdin-paths"], &stdin)
+        .map_err(Failure::into_message)?;
+    let hashed: Vec<&str> = hashed.lines().collect();
+    if hashed.len() != paths.len() {
+        return Err(format!(
+            "`git hash-object` gave {} ids for {} files",
+            hashed.len(),
+            paths.len()
+        ));
+    }
+    let same: BTreeSet<&str> = paths
         .iter()
-        .flatten()
-        .map(|rel| {
-            rel.rsplit_once('/')
-                .map_or(String::new(), |(d, _)| d.to_string())
-        })
+        .zip(&hashed)
+        .filter(|(p, id)| committed.get(**p).is_some_and(|c| c == *id))
+        .map(|(p, _)| *p)
         .collect();
-    // A folder inside another listed one adds nothing; and a very long list could pass the
-    // limit of a command line, where the whole repository does the same job.
-    let all: Vec<String> = folders.iter().cloned().collect();
-    folders.retain(|f| {
-        !all.iter()
-            .any(|o| o != f && (o.is_empty() || f.starts_with(&format!("{o}/"))))
-    });
-    let specs: Vec<String> = if folders.len() > 256 || folders.contains("") {
-        vec![":(top,literal)".to_string()]
-    } else {
-        folders
-            .iter()
-            .map(|f| format!(":(top,literal){f}"))
-            .collect()
-    };
-    let specs: Vec<&str> = specs.iter().map(String::as_str).collect();
-    let mut args = vec!["ls-files", "-z", "--cached", "--full-name", "--"];
-    args.extend(&specs);
-    let listed = git_raw(dir, &args).map_err(Failure::into_message)?;
-    let tracked: BTreeSet<&str> = listed.split('\0').filter(|p| !p.is_empty()).collect();
-    let mut args = vec![
-        "status",
-        "--porcelain=v1",
-        "-z",
-        "--untracked-files=no",
-        "--ignore-submodules=all",
-        "--",
-    ];
-    args.extend(&specs);
-    let status = git_raw(dir, &args).map_err(Failure::into_message)?;
-    let changed = status_paths(&status);
     Ok(read
         .iter()
         .zip(&inside)
-        .filter(|(_, rel)| {
-            rel.as_deref()
-                .is_none_or(|r| !tracked.contains(r) || changed.contains(r))
-        })
+        .filter(|(_, rel)| rel.as_deref().is_none_or(|r| !same.contains(r)))
         .map(|(p, _)| p.clone())
         .collect())
 }
 
-/// The paths of `git status --porcelain=v1 -z` records (`XY path`, and for a rename or copy
-/// the source path as the next field), all relative to the repository's top.
-fn status_paths(status: &str) -> BTreeSet<&str> {
-    let mut out = BTreeSet::new();
-    let mut fields = status.split('\0').filter(|f| !f.is_empty());
-    while let Some(record) = fields.next() {
-        let (xy, path) = (record.get(..2).unwrap_or(""), record.get(3..).unwrap_or(""));
-        out.insert(path);
-        if (xy.contains('R') || xy.contains('C'))
-            && let Some(from) = fields.next()
-        {
-            out.insert(from);
-        }
+/// The blob id of every file `HEAD` holds under the folders of `paths` (relative to the
+/// repository's top `top`), by path.
+fn head_blobs(top: &Path, paths: &[&str]) -> Result<BTreeMap<String, String>, String> {
+    let mut folders: BTreeSet<&str> = paths
+        .iter()
+        .map(|rel| rel.rsplit_once('/').map_or("", |(d, _)| d))
+        .collect();
+    // A folder inside another listed one adds nothing; and a very long list could pass the
+    // limit of a command line, where the whole tree does the same job.
+    let all: Vec<&str> = folders.iter().copied().collect();
+    folders.retain(|f| {
+        !all.iter()
+            .any(|o| o != f && (o.is_empty() || f.starts_with(&format!("{o}/"))))
+    });
+    let mut args = vec!["ls-tree", "-r", "-z", "--full-tree", "HEAD", "--"];
+    if folders.len() <= 256 && !folders.contains("") {
+        args.extend(folders.iter().copied());
     }
-    out
+    let listed = git_raw(top, &args).map_err(Failure::into_message)?;
+    // `<mode> SP <type> SP <object> TAB <path>`, NUL-terminated.
+    Ok(listed
+        .split('\0')
+        .filter_map(|entry| {
+            let (meta, path) = entry.split_once('\t')?;
+            let mut meta = meta.split(' ');
+            let (_mode, kind, id) = (meta.next()?, meta.next()?, meta.next()?);
+            (kind == "blob").then(|| (path.to_string(), id.to_string()))
+        })
+        .collect())
 }
 
 /// One version of a file in the history.
@@ -512,15 +543,6 @@ fn cat_blobs(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Every path of `git status --porcelain=v1 -z` counts, the source of a rename too
-    /// (its bytes are no longer what `HEAD` holds at that path).
-    #[test]
-    fn status_records_give_every_path_renames_included() {
-        let out = " M sboms/a.json\0R  new.md\0old.md\0A  b c.md\0";
-        let got: Vec<&str> = status_paths(out).into_iter().collect();
-        assert_eq!(got, ["b c.md", "new.md", "old.md", "sboms/a.json"]);
-    }
 
     /// The `.git` entry is found in the folder or above it, a file (linked work tree) as
     /// well as a folder, and never in or above a ceiling folder.

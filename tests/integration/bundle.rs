@@ -1244,4 +1244,49 @@ fn bytes_that_the_commit_does_not_hold_make_the_build_modified() {
     let (page, trace, stderr) = commit_and_build(&book, "commit the target");
     assert!(!page && !trace, "{stderr}");
     assert!(!stderr.contains("went into this build"), "{stderr}");
+
+    // A git-ignored attachment under `src`: mdBook copies it into the pages and the bundle.
+    let book = book
+        .edit(".gitignore", |s| format!("{s}/book/src/attachment.txt\n"))
+        .file("book/src/attachment.txt", "not in any commit\n");
+    let (page, trace, stderr) = commit_and_build(&book, "ignore an attachment");
+    assert!(page && trace, "{stderr}");
+    assert!(
+        stderr.contains("src/attachment.txt` went into this build"),
+        "{stderr}"
+    );
+    let book = book.remove("book/src/attachment.txt");
+
+    // A change git is told not to look at (`--assume-unchanged`, `--skip-worktree`): the
+    // bytes read are still not the committed ones.
+    for flag in ["--assume-unchanged", "--skip-worktree"] {
+        let (page, trace, stderr) = commit_and_build(&book, "as committed");
+        assert!(!page && !trace, "{stderr}");
+        book.git(&["update-index", flag, "requirements/REQ-DM-001.md"]);
+        let item = book.path("requirements/REQ-DM-001.md");
+        let text = fs::read_to_string(&item).unwrap();
+        fs::write(
+            &item,
+            text.replace("title = \"", "title = \"Hidden change: "),
+        )
+        .unwrap();
+        assert_eq!(
+            book.git(&["status", "--porcelain"]),
+            "",
+            "git shows no change"
+        );
+        let built = book.build().expect_ok();
+        assert!(built.page("index.html").contains("(modified)"), "{flag}");
+        assert!(
+            built.stderr.contains("REQ-DM-001.md` went into this build"),
+            "{flag}: {}",
+            built.stderr
+        );
+        book.git(&[
+            "update-index",
+            &flag.replace("--", "--no-"),
+            "requirements/REQ-DM-001.md",
+        ]);
+        book.git(&["checkout", "--", "requirements/REQ-DM-001.md"]);
+    }
 }
