@@ -25,7 +25,8 @@ use std::process::Command;
 /// from the operating system: the seed reaches only the iteration order, and the core's
 /// output is put in a fixed order before it is written (sorted vectors, `BTreeMap`), which
 /// the snapshot tests hold. Naming `RandomState` (or `std::random`) asks for the
-/// randomness itself, and is forbidden.
+/// randomness itself, and is forbidden; so are the methods that reach it unnamed
+/// (`STATE_METHODS`: `.hasher()`, `.hash_one(..)`, `.build_hasher()`).
 const FORBIDDEN_PATHS: &[(&str, &str)] = &[
     ("std::fs", "file system"),
     (
@@ -99,6 +100,54 @@ const FORBIDDEN_PATHS: &[(&str, &str)] = &[
     ),
     ("File::open", "file system"),
     ("File::create", "file system"),
+    (
+        "std::io::Error::last_os_error",
+        "operating system state (the calling thread's last OS error)",
+    ),
+    (
+        "rayon::current_num_threads",
+        "the machine (the number of threads depends on the CPUs)",
+    ),
+    (
+        "rayon::current_thread_index",
+        "the machine (which worker thread runs the code)",
+    ),
+    (
+        "rayon::max_num_threads",
+        "the machine (the number of threads depends on the CPUs)",
+    ),
+    // termcolor (through `codespan_reporting::term::termcolor`) writes to the console
+    // through these; the core renders into a buffer with `Ansi`/`NoColor` over a `Vec<u8>`.
+    ("termcolor::StandardStream", "console"),
+    ("termcolor::StandardStreamLock", "console"),
+    ("termcolor::BufferedStandardStream", "console"),
+    ("termcolor::BufferWriter", "console"),
+];
+
+/// Names forbidden as a method on any receiver and as the last segment of any path not in
+/// the crate, because the receiver's or the path's type is unknown to the scan: the
+/// hashing methods that hand out a map's `RandomState` or hash with it (`.hasher()`,
+/// `.hash_one(..)`, `.build_hasher()`: OS-seeded randomness reached without naming
+/// `RandomState`, as through `HashMap::new()` or `Default::default()` of a `BuildHasher`),
+/// and `last_os_error` (the thread's last OS error). The core has no method of its own by
+/// these names; `digest.rs`'s `hasher` is a field, not a call.
+const STATE_METHODS: &[(&str, &str)] = &[
+    (
+        "hasher",
+        "randomness from the operating system (a map's `RandomState`)",
+    ),
+    (
+        "hash_one",
+        "randomness from the operating system (hashing with a `BuildHasher`)",
+    ),
+    (
+        "build_hasher",
+        "randomness from the operating system (a `BuildHasher`'s hasher)",
+    ),
+    (
+        "last_os_error",
+        "operating system state (the thread's last OS error)",
+    ),
 ];
 
 /// Glob imports that would bring a forbidden name in unnamed (besides any glob of a module
@@ -307,6 +356,11 @@ enum Kind {
     /// The self type of an inherent `impl` block (one without `for`), as written: methods
     /// it adds to a type of another module are called with no path naming the block's module.
     InherentImpl(Vec<String>),
+    /// A trait impl: the trait and the self type, as written (empty when the self type is
+    /// no path: a slice, a tuple, a reference to one).
+    TraitImpl(Vec<String>, Vec<String>),
+    /// Code the scan cannot follow to what it names, and why.
+    Opaque(String),
 }
 
 #[derive(Debug, Clone)]
@@ -325,9 +379,21 @@ struct Binding {
     target: Vec<String>,
 }
 
+/// A `macro_rules!` of the crate: its name, where it is defined, and the paths its
+/// transcribers name. Items in a macro body resolve where the macro is called, and a macro
+/// reaches every module after its definition (and below), so the layering counts these
+/// paths as used by each module that calls the macro.
+#[derive(Debug, Clone)]
+struct MacroDef {
+    name: String,
+    module: ModPath,
+    paths: Vec<Vec<String>>,
+}
+
 /// Every source file of the crate, scanned, with the names each module binds.
 #[derive(Debug, Default)]
 struct Crate {
+    macros: Vec<MacroDef>,
     files: Vec<(PathBuf, Vec<Event>)>,
     bindings: BTreeMap<ModPath, BTreeMap<String, Vec<Binding>>>,
     globs: BTreeMap<ModPath, Vec<Vec<String>>>,
@@ -623,6 +689,30 @@ impl Crate {
             let line = toks[i].0;
             let module = module_of(&inline);
             let prev_dot = i > 0 && punct(toks, i - 1, '.');
+            if punct(toks, i, '#') {
+                out.extend(attribute_events(toks, i, line, &module));
+            }
+            if ident(toks, i) == Some("macro_rules") && punct(toks, i + 1, '!') && !prev_dot {
+                if let Some(name) = ident(toks, i + 2) {
+                    let open = i + 3;
+                    let end = past_close(toks, open);
+                    let (paths, opaque) = macro_body(toks, open + 1, end.saturating_sub(1));
+                    self.macros.push(MacroDef {
+                        name: name.to_owned(),
+                        module: module.clone(),
+                        paths,
+                    });
+                    for (l, what) in opaque {
+                        out.push(Event {
+                            line: l,
+                            module: module.clone(),
+                            kind: Kind::Opaque(what),
+                        });
+                    }
+                }
+                i += 1;
+                continue;
+            }
             match &toks[i].1 {
                 Tok::Punct('{') => {
                     depth += 1;
@@ -770,6 +860,12 @@ impl Crate {
                             module,
                             kind: Kind::InherentImpl(segs),
                         });
+                    } else if let Some((tr, ty)) = trait_impl(toks, i) {
+                        out.push(Event {
+                            line,
+                            module,
+                            kind: Kind::TraitImpl(tr, ty),
+                        });
                     }
                     i += 1;
                 }
@@ -901,6 +997,211 @@ fn inherent_self_type(toks: &[(usize, Tok)], i: usize) -> Option<Vec<String>> {
         j = past_angle(toks, j);
     }
     (ident(toks, j) != Some("for")).then_some(segs)
+}
+
+/// The events of the attribute at `i` (`#[..]` or `#![..]`) that its tokens alone do not
+/// show: `#[macro_use]` and `#[macro_export]`, which carry a macro past the modules the
+/// layering sees it reach, and the paths in its string literals, which serde and other
+/// derives call as code (`#[serde(default = "std::process::id")]`, `with = ".."`,
+/// `deserialize_with`, `bound = "T: ..")`). Every string is read as Rust tokens and each
+/// path in it is checked; a doc comment's text (`#[doc = ".."]`) is prose and is left out.
+fn attribute_events(toks: &[(usize, Tok)], i: usize, line: usize, module: &ModPath) -> Vec<Event> {
+    let open = if punct(toks, i + 1, '!') {
+        i + 2
+    } else {
+        i + 1
+    };
+    if !punct(toks, open, '[') {
+        return Vec::new();
+    }
+    let end = past_close(toks, open);
+    let mut out = Vec::new();
+    match ident(toks, open + 1) {
+        Some("doc") => return out,
+        Some(m @ ("macro_use" | "macro_export")) => out.push(Event {
+            line,
+            module: module.clone(),
+            kind: Kind::Opaque(format!(
+                "`#[{m}]`: it carries a macro, and the paths of its body, into modules the \
+                 layering does not see it reach; call a macro only below its definition"
+            )),
+        }),
+        _ => {}
+    }
+    for (l, tok) in &toks[open..end] {
+        let Tok::Str(text) = tok else { continue };
+        let Ok(inner) = lex(text) else { continue };
+        let mut k = 0;
+        while k < inner.len() {
+            if matches!(inner[k].1, Tok::Ident(_) | Tok::PathSep) {
+                let mut segs = Vec::new();
+                if inner[k].1 == Tok::PathSep {
+                    segs.push("::".to_string());
+                    k += 1;
+                }
+                read_path(&inner, &mut k, &mut segs);
+                if segs.iter().any(|s| s != "::") {
+                    out.push(Event {
+                        line: *l,
+                        module: module.clone(),
+                        kind: Kind::Path(segs),
+                    });
+                }
+                if k < inner.len() && !matches!(inner[k].1, Tok::Ident(_) | Tok::PathSep) {
+                    k += 1;
+                }
+            } else {
+                k += 1;
+            }
+        }
+    }
+    out
+}
+
+/// The paths a `macro_rules!` body (tokens `from..to`) names in its transcribers, and the
+/// places whose path only the caller completes. A path may not start with a fragment
+/// (`$a::$b::read_to_string` called as `m!(std fs)`), nor follow or be joined by a
+/// repetition (`$($t)::*::read`), since no token of the body or of the call shows the path
+/// whole; a fragment the body itself defines as an item (`enum $name { .. }` then
+/// `$name::$variant`, as `words!` in `model.rs` does) names that item, so it is allowed.
+fn macro_body(
+    toks: &[(usize, Tok)],
+    from: usize,
+    to: usize,
+) -> (Vec<Vec<String>>, Vec<(usize, String)>) {
+    let mut paths = Vec::new();
+    let mut opaque = Vec::new();
+    let mut j = from;
+    while j < to {
+        // An arm: matcher, `=>`, transcriber, and `;` between arms.
+        if !matches!(toks[j].1, Tok::Punct('(' | '[' | '{')) {
+            j += 1;
+            continue;
+        }
+        let matcher_end = past_close(toks, j);
+        let mut t = matcher_end;
+        while t < to && !matches!(toks[t].1, Tok::Punct('(' | '[' | '{')) {
+            t += 1;
+        }
+        if t >= to {
+            break;
+        }
+        let body_end = past_close(toks, t);
+        let body = &toks[t + 1..body_end.saturating_sub(1)];
+        let defined: BTreeSet<&str> = (0..body.len())
+            .filter(|&k| {
+                matches!(
+                    ident(body, k),
+                    Some(
+                        "enum"
+                            | "struct"
+                            | "union"
+                            | "trait"
+                            | "mod"
+                            | "type"
+                            | "fn"
+                            | "const"
+                            | "static"
+                    )
+                ) && punct(body, k + 1, '$')
+            })
+            .filter_map(|k| ident(body, k + 2))
+            .collect();
+        let sep = |k: usize| body.get(k).map(|t| &t.1) == Some(&Tok::PathSep);
+        let mut k = 0;
+        while k < body.len() {
+            let l = body[k].0;
+            if punct(body, k, '$') {
+                match ident(body, k + 1) {
+                    Some(frag) if frag != "crate" && sep(k + 2) && !defined.contains(frag) => {
+                        opaque.push((
+                            l,
+                            format!(
+                                "a path that starts with the macro fragment `${frag}` (`${frag}::..`) \
+                                 names what the caller passes, which no path of the body or the call \
+                                 shows whole; name the path in the body"
+                            ),
+                        ));
+                    }
+                    _ if punct(body, k + 1, '(') => {
+                        let close = past_close(body, k + 1);
+                        let kleene = |k: usize| {
+                            matches!(body.get(k).map(|t| &t.1), Some(Tok::Punct('*' | '+' | '?')))
+                        };
+                        // `$($t)::*` (joined by `::`) or `$($t)*::read` (a path after it).
+                        if (sep(close) && kleene(close + 1)) || (kleene(close) && sep(close + 1)) {
+                            opaque.push((
+                                l,
+                                "a macro repetition joined by or followed by `::` (`$($t)::*`, \
+                                 `$(..)*::x`) builds a path from the caller's tokens; name the \
+                                 path in the body"
+                                    .to_string(),
+                            ));
+                        }
+                    }
+                    _ => {}
+                }
+                k += 1;
+                continue;
+            }
+            if matches!(body[k].1, Tok::Ident(_) | Tok::PathSep) {
+                let mut segs = Vec::new();
+                if body[k].1 == Tok::PathSep {
+                    segs.push("::".to_string());
+                    k += 1;
+                }
+                read_path(body, &mut k, &mut segs);
+                if segs.iter().any(|s| s != "::") {
+                    paths.push(segs);
+                }
+                if k < body.len() && !matches!(body[k].1, Tok::Ident(_) | Tok::PathSep) {
+                    k += 1;
+                }
+            } else {
+                k += 1;
+            }
+        }
+        j = body_end;
+    }
+    (paths, opaque)
+}
+
+/// The trait and the self type of the trait `impl` at `i` (`impl<T> Trait<T> for Type<T>`),
+/// generic arguments left out; the self type is empty when it is no path (`[T]`, `(A, B)`).
+fn trait_impl(toks: &[(usize, Tok)], i: usize) -> Option<(Vec<String>, Vec<String>)> {
+    let mut j = i + 1;
+    if punct(toks, j, '<') {
+        j = past_angle(toks, j);
+    }
+    while punct(toks, j, '!') || matches!(ident(toks, j), Some("const" | "unsafe")) {
+        j += 1;
+    }
+    let mut tr = Vec::new();
+    if toks.get(j).map(|t| &t.1) == Some(&Tok::PathSep) {
+        tr.push("::".to_string());
+        j += 1;
+    }
+    read_path(toks, &mut j, &mut tr);
+    if punct(toks, j, '<') {
+        j = past_angle(toks, j);
+    }
+    if ident(toks, j) != Some("for") || tr.iter().all(|s| s == "::") {
+        return None;
+    }
+    j += 1;
+    while matches!(ident(toks, j), Some("dyn" | "mut")) || punct(toks, j, '&') {
+        j += 1;
+    }
+    let mut ty = Vec::new();
+    if toks.get(j).map(|t| &t.1) == Some(&Tok::PathSep) {
+        ty.push("::".to_string());
+        j += 1;
+    }
+    read_path(toks, &mut j, &mut ty);
+    if ty.iter().all(|s| s == "::") {
+        ty.clear();
+    }
+    Some((tr, ty))
 }
 
 /// One leaf of a `use` tree: a name bound to a path, or a glob of a base path.
@@ -1132,13 +1433,23 @@ fn forbidden_path(segs: &[String]) -> Option<&'static str> {
     if matches!(first, "crate" | "self" | "super" | "Self") {
         return None;
     }
-    let path = joined(segs);
-    for (forbidden, what) in FORBIDDEN_PATHS {
-        if under(&path, forbidden) || path.ends_with(&format!("::{forbidden}")) {
-            return Some(what);
+    // A forbidden path counts wherever it stands in a longer one, so a re-export reaches it
+    // too (`codespan_reporting::term::termcolor::StandardStream::stdout`).
+    for tail in tails(segs) {
+        for (forbidden, what) in FORBIDDEN_PATHS {
+            if under(&tail, forbidden) {
+                return Some(what);
+            }
         }
     }
     let strs: Vec<&str> = segs.iter().map(String::as_str).collect();
+    if segs.len() > 1
+        && let Some((_, what)) = STATE_METHODS
+            .iter()
+            .find(|(m, _)| *m == strs[strs.len() - 1])
+    {
+        return Some(what);
+    }
     if let Some(what) = forbidden_rule(&strs) {
         return Some(what);
     }
@@ -1148,18 +1459,38 @@ fn forbidden_path(segs: &[String]) -> Option<&'static str> {
     None
 }
 
-/// Whether a glob of `base` can bring a forbidden name in unnamed.
+/// The path and each shorter path that ends it, segment-aligned, `::` dropped:
+/// `a::b::c`, `b::c`, `c`.
+fn tails(segs: &[String]) -> Vec<String> {
+    let segs: Vec<String> = segs.iter().filter(|s| *s != "::").cloned().collect();
+    (0..segs.len()).map(|k| joined(&segs[k..])).collect()
+}
+
+/// Whether a glob of `base` can bring a forbidden name in unnamed (a glob of a re-export
+/// too: `codespan_reporting::term::termcolor::*`).
 fn forbidden_glob(base: &str) -> bool {
+    let segs: Vec<String> = base.split("::").map(str::to_owned).collect();
     FORBIDDEN_GLOBS.contains(&base)
-        || FORBIDDEN_PATHS
-            .iter()
-            .any(|(f, _)| under(f, base) || under(base, f))
+        || tails(&segs).iter().any(|tail| {
+            FORBIDDEN_PATHS
+                .iter()
+                .any(|(f, _)| under(f, tail) || under(tail, f))
+        })
 }
 
 /// Whether a macro's body could complete the resolved name `segs` into a forbidden path: a
 /// module with forbidden APIs, or an item of a crate with forbidden associated functions
 /// (`jiff::Timestamp` + `::now`).
 fn completable(segs: &[String]) -> bool {
+    if segs.len() > 1
+        && tails(segs).iter().skip(1).any(|t| {
+            FORBIDDEN_PATHS
+                .iter()
+                .any(|(f, _)| f.starts_with(&format!("{t}::")))
+        })
+    {
+        return true;
+    }
     let path = joined(segs);
     FORBIDDEN_GLOBS.contains(&path.as_str())
         || FORBIDDEN_PATHS
@@ -1242,6 +1573,12 @@ fn problems(c: &Crate) -> Vec<String> {
                     }
                 }
                 Kind::Method(m) => {
+                    if let Some((_, what)) = STATE_METHODS.iter().find(|(s, _)| s == m) {
+                        out.push(format!(
+                            "{name}:{line}: `.{m}(..)` ({what}; the receiver's type is not known \
+                             here, so the name is forbidden on any receiver)"
+                        ));
+                    }
                     if DISK_METHODS.contains(&m.as_str()) {
                         let owner = if m == "save" {
                             "lopdf's `Document::save` writes a file"
@@ -1281,8 +1618,9 @@ fn problems(c: &Crate) -> Vec<String> {
                 Kind::Foreign(what) => {
                     out.push(format!("{name}:{line}: {what} (system calls without std)"))
                 }
-                // Where an inherent `impl` may stand is a layering question (`impl_problems`).
-                Kind::InherentImpl(_) => {}
+                // Where an `impl` may stand is a layering question (`impl_problems`).
+                Kind::InherentImpl(_) | Kind::TraitImpl(..) => {}
+                Kind::Opaque(what) => out.push(format!("{name}:{line}: {what}")),
                 Kind::PathAttr => out.push(format!(
                     "{name}:{line}: `#[path = ..]`: the checks map files to modules by their names"
                 )),
@@ -1292,6 +1630,13 @@ fn problems(c: &Crate) -> Vec<String> {
                         if matches!(m, "asm" | "global_asm" | "naked_asm") {
                             out.push(format!(
                                 "{name}:{line}: macro {} (inline assembly: system calls without std)",
+                                shown(segs, &r)
+                            ));
+                        }
+                        if m.starts_with("is_") && m.ends_with("_feature_detected") {
+                            out.push(format!(
+                                "{name}:{line}: macro {} (the machine: which CPU features the \
+                                 build machine or the user's has)",
                                 shown(segs, &r)
                             ));
                         }
@@ -2220,6 +2565,8 @@ fn module_edges_except(
                 | Kind::PathAttr
                 | Kind::MetaPath(_)
                 | Kind::Foreign(_)
+                | Kind::Opaque(_)
+                | Kind::TraitImpl(..)
                 | Kind::InherentImpl(_) => continue,
             };
             for r in c.resolve(&e.module, segs) {
@@ -3167,4 +3514,75 @@ fn a_file_that_is_not_rust_tokens_fails_by_name() {
         message.contains("unreadable.rs:1:") && message.contains("cannot read this file"),
         "{message}"
     );
+}
+
+/// The third round of evasions of the source scan: a path made only of macro fragments, a
+/// path in an attribute's string that a derive calls, the console through a dependency's
+/// re-export of termcolor, and the machine's or the OS's state (threads, CPU features, the
+/// last OS error, the OS-seeded hasher reached without naming `RandomState`).
+#[test]
+fn planted_third_round_evasions_are_found() {
+    let cases = [
+        // (a) A path made only of fragments, or joined by a repetition.
+        "macro_rules! m { ($a:ident $b:ident) => { $a::$b::read_to_string(\"x\") }; }\n\
+         fn f() { let _ = m!(std fs); }",
+        "macro_rules! m { ($p:path) => { $p::read(\"x\") }; }\nfn f() { m!(something); }",
+        "macro_rules! m { ($($t:tt)*) => { $($t)::*::read_to_string(\"x\") }; }\n\
+         fn f() { m!(std fs); }",
+        "macro_rules! m { ($($t:ident)*) => { $(::$t)*::read_to_string(\"x\") }; }\n\
+         fn f() { m!(std fs); }",
+        // (b) Paths inside attribute strings.
+        "#[derive(serde::Deserialize)] struct S { #[serde(default = \"std::process::id\")] a: u32 }",
+        "#[derive(serde::Serialize)] struct S { #[serde(with = \"::std::fs\")] a: u32 }",
+        "#[derive(serde::Serialize)] struct S { #[serde(serialize_with = \"std::env::var\")] a: u32 }",
+        "#[derive(serde::Deserialize)] struct S { #[serde(deserialize_with = \"jiff::Timestamp::now\")] a: u32 }",
+        "#[derive(serde::Deserialize)] struct S<T> { #[serde(bound = \"T: From<std::process::Child>\")] a: T }",
+        "#[cfg_attr(all(), getter = \"std::time::Instant::now\")] struct S;",
+        // (c) The console through codespan-reporting's re-export of termcolor.
+        "fn f() { let _ = codespan_reporting::term::termcolor::StandardStream::stdout(\
+         codespan_reporting::term::termcolor::ColorChoice::Never); }",
+        "use codespan_reporting::term::termcolor; fn f() { let _ = termcolor::BufferWriter::stderr(termcolor::ColorChoice::Never); }",
+        "use codespan_reporting::term::termcolor::StandardStream as S; fn f() { let _ = S::stderr(c); }",
+        "use codespan_reporting::term::termcolor::*;",
+        "use codespan_reporting::term; fn f() { let _ = term::termcolor::BufferedStandardStream::stdout(c); }",
+        "fn f() { let _ = termcolor::StandardStream::stdout(c).lock(); }",
+        // (d) The machine's and the operating system's state.
+        "fn f() -> usize { rayon::current_num_threads() }",
+        "use rayon::current_thread_index as idx; fn f() { let _ = idx(); }",
+        "fn f() -> bool { is_x86_feature_detected!(\"avx2\") }",
+        "fn f() -> bool { std::arch::is_aarch64_feature_detected!(\"neon\") }",
+        "fn f() -> bool { is_riscv_feature_detected!(\"v\") }",
+        "fn f() { let _ = std::io::Error::last_os_error(); }",
+        "use std::io; fn f() { let _ = io::Error::last_os_error(); }",
+        "type E = std::io::Error; fn f() { let _ = E::last_os_error(); }",
+        "fn f() -> u64 { std::collections::HashMap::<u8, u8>::new().hasher().hash_one(1) }",
+        "fn f<S: std::hash::BuildHasher + Default>() -> u64 { S::default().hash_one(1) }",
+        "fn f(m: &std::collections::HashSet<u8>) { let _ = m.hasher().build_hasher(); }",
+        "fn f<B: std::hash::BuildHasher>() { let _ = <B as std::hash::BuildHasher>::hash_one; }",
+    ];
+    let missed: Vec<&str> = cases
+        .into_iter()
+        .filter(|src| planted(src).is_empty())
+        .collect();
+    assert!(missed.is_empty(), "not caught: {missed:#?}");
+    // What the core really has stays allowed: `words!`-style bodies whose fragment paths
+    // start at an item the macro defines, `codes!`-style `Code::$variant`, a `hasher`
+    // field, termcolor's in-memory writers, and serde attributes naming local functions.
+    let allowed = [
+        "macro_rules! words { ($name:ident { $($v:ident = $w:literal,)* }) => {\n\
+             enum $name { $($v,)* }\n\
+             impl $name { const ALL: &'static [$name] = &[$($name::$v),*]; }\n\
+         }; }",
+        "macro_rules! codes { ($($v:ident = $n:literal;)*) => {\n\
+             pub enum Code { $($v,)* }\n\
+             impl Code { fn as_str(self) -> &'static str { match self { $(Code::$v => $n,)* } } }\n\
+         }; }",
+        "struct D { hasher: sha2::Sha256 } impl D { fn f(&mut self) { self.hasher.update(b\"x\"); } }",
+        "use codespan_reporting::term; fn f(buf: &mut Vec<u8>) { let _ = term::termcolor::NoColor::new(buf); let _ = term::termcolor::Ansi::new(buf); }",
+        "fn list() {}\n#[derive(serde::Deserialize)] struct S { #[serde(deserialize_with = \"list\", rename = \"type\", skip_serializing_if = \"Option::is_none\", rename_all = \"kebab-case\")] a: u32 }",
+        "/// Calls std::fs::read_to_string and std::process::id.\nfn f() {}",
+    ];
+    for src in allowed {
+        assert_eq!(planted(src), Vec::<String>::new(), "{src}");
+    }
 }
