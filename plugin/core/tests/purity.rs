@@ -11,6 +11,8 @@
 //! groups, `extern crate .. as`, `mod` declarations, `self::`/`super::`/`crate::`, and the
 //! names a `use crate::..::*` glob brings from another module of the crate) before it is
 //! checked, so `use std::thread; thread::spawn(..)` is the path `std::thread::spawn`. The
+//! layering also counts a crate macro's body as used where the macro is called, and keeps
+//! every `impl` in the module of its type (or, for a trait impl, of its trait). The
 //! later tests plant forbidden code and dependencies to show every check fails on them.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -2569,7 +2571,28 @@ fn module_edges_except(
                 | Kind::TraitImpl(..)
                 | Kind::InherentImpl(_) => continue,
             };
-            for r in c.resolve(&e.module, segs) {
+            let mut uses: Vec<(String, Vec<String>)> = c
+                .resolve(&e.module, segs)
+                .into_iter()
+                .map(|r| (joined(segs), r))
+                .collect();
+            // A crate macro's body runs where it is called: its paths, resolved there and
+            // where it is defined (`$crate::..`), are the caller's uses.
+            if let Kind::Macro(..) = &e.kind {
+                let name = segs.last().map_or("", String::as_str);
+                for def in c.macros.iter().filter(|d| d.name == name) {
+                    for p in &def.paths {
+                        for r in c
+                            .resolve(&e.module, p)
+                            .into_iter()
+                            .chain(c.resolve(&def.module, p))
+                        {
+                            uses.push((format!("{name}!(..), whose body names {}", joined(p)), r));
+                        }
+                    }
+                }
+            }
+            for (written, r) in uses {
                 // `crate` alone is a visibility (`pub(crate)`), not a use.
                 if r.first().is_none_or(|s| s != "crate") || r.len() < 2 {
                     continue;
@@ -2592,7 +2615,7 @@ fn module_edges_except(
                 targets.entry(to).or_insert_with(|| Site {
                     file: file.clone(),
                     line: e.line,
-                    path: joined(segs),
+                    path: written,
                 });
             }
         }
@@ -2702,40 +2725,95 @@ impl Crate {
     }
 }
 
-/// Every inherent `impl` block (no `for`) outside test code whose self type is defined in
-/// another top-level module: `impl crate::model::Item { fn draw(..) }` in `render` lets
-/// `model` call `item.draw()`, a use of `render` no path shows. Trait impls stay allowed.
+/// The top-level modules of the crate that define the type or trait `segs` names in
+/// `module` (resolved through `use`, aliases and `use crate::..::*` globs; a name the module
+/// defines itself is its own), with the path; empty for a name from another crate or a
+/// generic parameter ("outside").
+fn owners(c: &Crate, module: &ModPath, segs: &[String]) -> BTreeSet<(String, String)> {
+    let mut out = BTreeSet::new();
+    for r in c.resolve(module, segs) {
+        if r.first().is_some_and(|s| s == "crate") && r.len() >= 2 {
+            out.insert((top_module(c, &r), joined(&r)));
+        } else if let [name] = r.as_slice() {
+            if let Some(mut m) = c.glob_definer(module, name) {
+                m.push(name.clone());
+                out.insert((top_module(c, &m), joined(&m)));
+            } else if c.defs.get(module).is_some_and(|d| d.contains(name)) {
+                let mut m = module.clone();
+                m.push(name.clone());
+                out.insert((top_module(c, module), joined(&m)));
+            }
+        }
+    }
+    out
+}
+
+/// Every `impl` block outside test code that stands where it lets a lower module run a
+/// higher one's code with no path naming it. An inherent `impl` (no `for`) must stand in
+/// the top-level module that defines its self type: `impl crate::model::Item { fn draw(..) }`
+/// in `render` lets `model` call `item.draw()`. A trait impl must stand in the top-level
+/// module that defines the trait or the one that defines the self type (a module-level
+/// orphan rule; a trait or type of another crate, or a generic parameter, is "outside"):
+/// `impl crate::model::Drawn for crate::model::Span` in `render` lets `model` call
+/// `span.drawn()` just the same. An outside trait for an outside type compiles only when a
+/// crate type is among the trait's arguments (`impl From<Local> for String`), and the
+/// compiler's own orphan rule already keeps the rest out, so it is not checked here.
 fn impl_problems(c: &Crate) -> Vec<String> {
     let mut out = Vec::new();
     for (file, events) in &c.files {
         for e in events {
-            let Kind::InherentImpl(segs) = &e.kind else {
-                continue;
-            };
             if in_test(c, &e.module) {
                 continue;
             }
             let here = top_module(c, &e.module);
-            let mut owners = BTreeSet::new();
-            for r in c.resolve(&e.module, segs) {
-                if r.first().is_some_and(|s| s == "crate") && r.len() >= 2 {
-                    owners.insert((top_module(c, &r), joined(&r)));
-                } else if let [name] = r.as_slice()
-                    && let Some(mut m) = c.glob_definer(&e.module, name)
-                {
-                    m.push(name.clone());
-                    owners.insert((top_module(c, &m), joined(&m)));
+            match &e.kind {
+                Kind::InherentImpl(segs) => {
+                    let found = owners(c, &e.module, segs);
+                    for (owner, path) in found.into_iter().filter(|(o, _)| *o != here) {
+                        out.push(format!(
+                            "{}:{}: inherent `impl {}` (that is `{path}`, a type of `{owner}`) in \
+                             `{here}`: `{owner}` could call its methods with no path naming `{here}`; \
+                             define them in `{owner}`, or make them a trait that `{here}` implements",
+                            file.display(),
+                            e.line,
+                            joined(segs)
+                        ));
+                    }
                 }
-            }
-            for (owner, path) in owners.into_iter().filter(|(o, _)| *o != here) {
-                out.push(format!(
-                    "{}:{}: inherent `impl {}` (that is `{path}`, a type of `{owner}`) in \
-                     `{here}`: `{owner}` could call its methods with no path naming `{here}`; \
-                     define them in `{owner}`, or make them a trait that `{here}` implements",
-                    file.display(),
-                    e.line,
-                    joined(segs)
-                ));
+                Kind::TraitImpl(tr, ty) => {
+                    let of_trait = owners(c, &e.module, tr);
+                    let of_type = if ty.is_empty() {
+                        BTreeSet::new()
+                    } else {
+                        owners(c, &e.module, ty)
+                    };
+                    if of_trait.is_empty() && of_type.is_empty() {
+                        continue;
+                    }
+                    if of_trait.iter().chain(&of_type).any(|(o, _)| *o == here) {
+                        continue;
+                    }
+                    let named: Vec<String> = of_trait
+                        .iter()
+                        .chain(&of_type)
+                        .map(|(o, p)| format!("`{p}` of `{o}`"))
+                        .collect();
+                    out.push(format!(
+                        "{}:{}: `impl {} for {}` in `{here}`, which defines neither the trait nor \
+                         the type ({}): code there could run `{here}`'s code with no path naming \
+                         it; move the impl to the module that defines the trait or the type",
+                        file.display(),
+                        e.line,
+                        joined(tr),
+                        if ty.is_empty() {
+                            "..".to_string()
+                        } else {
+                            joined(ty)
+                        },
+                        named.join(", ")
+                    ));
+                }
+                _ => {}
             }
         }
     }
@@ -3348,11 +3426,9 @@ fn planted_inherent_impls_in_another_module_are_found() {
         }
     }
     assert!(missed.is_empty(), "not caught:\n{}", missed.join("\n"));
-    // Trait impls, `impl Trait` types, the module's own types and test modules stay allowed.
+    // `impl Trait` types, the module's own types and test modules stay allowed (trait
+    // impls have their own rule: `planted_trait_impls_in_a_third_module_are_found`).
     let allowed = [
-        "use std::fmt; impl fmt::Display for crate::model::Item { fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result { Ok(()) } }",
-        "impl crate::model::Draw for crate::model::Item {}",
-        "impl<T> crate::model::Draw for crate::model::Wrap<T> {}",
         "fn f() -> impl crate::model::Draw { crate::model::Item }",
         "fn g(x: impl crate::model::Draw) {}",
         "pub struct Page; impl Page { fn draw(&self) {} }",
@@ -3585,4 +3661,157 @@ fn planted_third_round_evasions_are_found() {
     for src in allowed {
         assert_eq!(planted(src), Vec::<String>::new(), "{src}");
     }
+}
+
+/// A module-level orphan rule: a trait impl stands in the module of the trait or of the
+/// type, or `model` runs `render`'s code through `span.drawn()` with no path naming it.
+/// Each of these passed when trait impls were allowed anywhere.
+#[test]
+fn planted_trait_impls_in_a_third_module_are_found() {
+    let model = "pub struct Span; pub struct Wrap<T>(T); pub trait Drawn { fn drawn(&self) {} }";
+    let cases = [
+        "impl crate::model::Drawn for crate::model::Span {}",
+        "use crate::model::{Drawn, Span}; impl Drawn for Span {}",
+        "use crate::model::*; impl Drawn for Span {}",
+        "use crate::model as m; impl<T> m::Drawn for m::Wrap<T> {}",
+        "type S = crate::model::Span; impl crate::model::Drawn for S {}",
+        "impl crate::model::Drawn for &crate::model::Span {}",
+        "impl<T: Clone> crate::model::Drawn for T {}",
+        "impl crate::model::Drawn for [u8] {}",
+        "impl crate::model::Drawn for (u8, u8) {}",
+        "use std::fmt; impl fmt::Display for crate::model::Span { fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result { Ok(()) } }",
+        "impl Default for crate::model::Span { fn default() -> Self { todo!() } }",
+        "mod inner { impl crate::model::Drawn for crate::model::Span {} }",
+    ];
+    let mut missed = Vec::new();
+    for case in cases {
+        let c = krate(&[
+            ("lib.rs", "mod model; mod render;"),
+            ("model.rs", model),
+            ("render.rs", case),
+        ]);
+        let bad = layering(&c);
+        if !bad
+            .iter()
+            .any(|p| p.contains("render.rs:") && p.contains("in `render`, which defines neither"))
+        {
+            missed.push(format!("{case} => {bad:?}"));
+        }
+    }
+    assert!(missed.is_empty(), "not caught:\n{}", missed.join("\n"));
+    // The trait's module or the type's module may hold the impl; so may a submodule of
+    // either; an outside trait for an outside type with a crate type as its argument is
+    // the compiler's business.
+    let allowed = [
+        (
+            "render.rs",
+            "pub struct Page; impl crate::model::Drawn for Page {}",
+        ),
+        (
+            "render.rs",
+            "pub struct Page; impl std::fmt::Display for Page { fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result { Ok(()) } }",
+        ),
+        (
+            "render.rs",
+            "pub trait Paint {} impl Paint for crate::model::Span {} impl<T> Paint for Vec<T> {}",
+        ),
+        (
+            "render.rs",
+            "pub struct Page; impl From<Page> for String { fn from(_: Page) -> String { String::new() } }",
+        ),
+        (
+            "render.rs",
+            "impl From<crate::model::Span> for String { fn from(_: crate::model::Span) -> String { String::new() } }",
+        ),
+        (
+            "render.rs",
+            "mod part { pub struct Cell; } impl crate::model::Drawn for part::Cell {}",
+        ),
+        (
+            "render.rs",
+            "#[cfg(test)]\nmod tests { impl crate::model::Drawn for crate::model::Span {} }",
+        ),
+        ("render.rs", "pub struct Page; impl !Send for Page {}"),
+    ];
+    for (file, case) in allowed {
+        let c = krate(&[
+            ("lib.rs", "mod model; mod render;"),
+            ("model.rs", model),
+            (file, case),
+        ]);
+        assert_eq!(layering(&c), Vec::<String>::new(), "{case}");
+    }
+    let own = krate(&[
+        ("lib.rs", "mod model;"),
+        ("model/mod.rs", "mod span; pub trait Drawn {}"),
+        (
+            "model/span.rs",
+            "pub struct Span; impl super::Drawn for Span {}",
+        ),
+    ]);
+    assert_eq!(layering(&own), Vec::<String>::new());
+}
+
+/// A `macro_rules!` defined in a high module reaches a low one through `#[macro_use]`, or
+/// through textual scope when `lib.rs` defines it before its `mod` lines; its body runs
+/// where it is called, so `model` calling `up_call!()` uses `diff`.
+#[test]
+fn planted_macros_that_carry_a_higher_layer_down_are_found() {
+    let model = "pub fn f() { up_call!(); }";
+    let crates = [
+        vec![
+            ("lib.rs", "#[macro_use]\npub mod diff;\nmod model;"),
+            (
+                "diff/mod.rs",
+                "pub fn up_target() {}\nmacro_rules! up_call { () => { crate::diff::up_target() } }",
+            ),
+            ("model.rs", model),
+        ],
+        vec![
+            (
+                "lib.rs",
+                "macro_rules! up_call { () => { $crate::diff::up_target() } }\npub mod diff;\nmod model;",
+            ),
+            ("diff/mod.rs", "pub fn up_target() {}"),
+            ("model.rs", model),
+        ],
+        vec![
+            (
+                "lib.rs",
+                "macro_rules! up_call { () => { diff::up_target() } }\npub mod diff;\nmod model;",
+            ),
+            ("diff/mod.rs", "pub fn up_target() {}"),
+            ("model.rs", model),
+        ],
+    ];
+    for files in crates {
+        let c = krate(&files);
+        let bad = layering(&c);
+        assert!(
+            bad.iter()
+                .any(|p| p.contains("model") && p.contains("diff") && p.contains("up_call!")),
+            "{files:?}: {bad:?}"
+        );
+    }
+    // `#[macro_use]` and `#[macro_export]` are refused by the source scan as such.
+    let c = krate(&[
+        ("lib.rs", "#[macro_use]\npub mod diff;"),
+        (
+            "diff/mod.rs",
+            "#[macro_export]\nmacro_rules! m { () => {} }",
+        ),
+    ]);
+    let bad = problems(&c);
+    assert_eq!(bad.len(), 2, "{bad:?}");
+    assert!(bad.iter().all(|p| p.contains("carries a macro")), "{bad:?}");
+    // A macro called in its own module, or from above, is no upward use.
+    let c = krate(&[
+        ("lib.rs", "mod model;\nmod diff;"),
+        (
+            "model.rs",
+            "macro_rules! low { () => { crate::model::g() } }\npub fn g() {}\npub fn f() { low!(); }",
+        ),
+        ("diff/mod.rs", "pub fn h() { crate::model::f(); }"),
+    ]);
+    assert_eq!(layering(&c), Vec::<String>::new());
 }
