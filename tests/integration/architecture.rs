@@ -89,10 +89,7 @@ fn adopted(architecture: &str) -> BTreeSet<String> {
 fn leading_crates(cell: &str) -> Vec<String> {
     let mut names = Vec::new();
     let mut rest = cell.trim_start();
-    loop {
-        let Some(after) = rest.strip_prefix('`') else {
-            break;
-        };
+    while let Some(after) = rest.strip_prefix('`') {
         let Some(end) = after.find('`') else { break };
         let name = &after[..end];
         let crate_like = !name.is_empty()
