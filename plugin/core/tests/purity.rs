@@ -359,8 +359,9 @@ enum Kind {
     /// it adds to a type of another module are called with no path naming the block's module.
     InherentImpl(Vec<String>),
     /// A trait impl: the trait and the self type, as written (empty when the self type is
-    /// no path: a slice, a tuple, a reference to one).
-    TraitImpl(Vec<String>, Vec<String>),
+    /// no path: a slice, a tuple, a reference to one), and the paths among the generic
+    /// arguments of either (`impl From<Local> for String`, `impl Display for Box<Local>`).
+    TraitImpl(Vec<String>, Vec<String>, Vec<Vec<String>>),
     /// Code the scan cannot follow to what it names, and why.
     Opaque(String),
 }
@@ -862,11 +863,11 @@ impl Crate {
                             module,
                             kind: Kind::InherentImpl(segs),
                         });
-                    } else if let Some((tr, ty)) = trait_impl(toks, i) {
+                    } else if let Some((tr, ty, args)) = trait_impl(toks, i) {
                         out.push(Event {
                             line,
                             module,
-                            kind: Kind::TraitImpl(tr, ty),
+                            kind: Kind::TraitImpl(tr, ty, args),
                         });
                     }
                     i += 1;
@@ -1168,9 +1169,40 @@ fn macro_body(
     (paths, opaque)
 }
 
+/// The paths between `from` and `to` (a generic argument list).
+fn paths_in(toks: &[(usize, Tok)], from: usize, to: usize) -> Vec<Vec<String>> {
+    let mut out = Vec::new();
+    let mut k = from;
+    while k < to {
+        if matches!(toks[k].1, Tok::Ident(_) | Tok::PathSep) {
+            let mut segs = Vec::new();
+            if toks[k].1 == Tok::PathSep {
+                segs.push("::".to_string());
+                k += 1;
+            }
+            let before = k;
+            read_path(toks, &mut k, &mut segs);
+            if segs.iter().any(|s| s != "::") {
+                out.push(segs);
+            }
+            if k == before {
+                k += 1;
+            }
+        } else {
+            k += 1;
+        }
+    }
+    out
+}
+
 /// The trait and the self type of the trait `impl` at `i` (`impl<T> Trait<T> for Type<T>`),
-/// generic arguments left out; the self type is empty when it is no path (`[T]`, `(A, B)`).
-fn trait_impl(toks: &[(usize, Tok)], i: usize) -> Option<(Vec<String>, Vec<String>)> {
+/// generic arguments left out, and the paths among those arguments; the self type is empty
+/// when it is no path (`[T]`, `(A, B)`).
+#[allow(clippy::type_complexity)]
+fn trait_impl(
+    toks: &[(usize, Tok)],
+    i: usize,
+) -> Option<(Vec<String>, Vec<String>, Vec<Vec<String>>)> {
     let mut j = i + 1;
     if punct(toks, j, '<') {
         j = past_angle(toks, j);
@@ -1184,8 +1216,11 @@ fn trait_impl(toks: &[(usize, Tok)], i: usize) -> Option<(Vec<String>, Vec<Strin
         j += 1;
     }
     read_path(toks, &mut j, &mut tr);
+    let mut args = Vec::new();
     if punct(toks, j, '<') {
-        j = past_angle(toks, j);
+        let end = past_angle(toks, j);
+        args.extend(paths_in(toks, j + 1, end));
+        j = end;
     }
     if ident(toks, j) != Some("for") || tr.iter().all(|s| s == "::") {
         return None;
@@ -1203,7 +1238,10 @@ fn trait_impl(toks: &[(usize, Tok)], i: usize) -> Option<(Vec<String>, Vec<Strin
     if ty.iter().all(|s| s == "::") {
         ty.clear();
     }
-    Some((tr, ty))
+    if punct(toks, j, '<') {
+        args.extend(paths_in(toks, j + 1, past_angle(toks, j)));
+    }
+    Some((tr, ty, args))
 }
 
 /// One leaf of a `use` tree: a name bound to a path, or a glob of a base path.
@@ -2756,8 +2794,9 @@ fn owners(c: &Crate, module: &ModPath, segs: &[String]) -> BTreeSet<(String, Str
 /// orphan rule; a trait or type of another crate, or a generic parameter, is "outside"):
 /// `impl crate::model::Drawn for crate::model::Span` in `render` lets `model` call
 /// `span.drawn()` just the same. An outside trait for an outside type compiles only when a
-/// crate type is among the trait's arguments (`impl From<Local> for String`), and the
-/// compiler's own orphan rule already keeps the rest out, so it is not checked here.
+/// crate type is among the arguments (`impl From<Local> for String`, `impl Display for
+/// Box<Local>`): then the impl belongs with one of those types; the compiler's own orphan
+/// rule keeps the rest out.
 fn impl_problems(c: &Crate) -> Vec<String> {
     let mut out = Vec::new();
     for (file, events) in &c.files {
@@ -2780,13 +2819,19 @@ fn impl_problems(c: &Crate) -> Vec<String> {
                         ));
                     }
                 }
-                Kind::TraitImpl(tr, ty) => {
+                Kind::TraitImpl(tr, ty, args) => {
                     let of_trait = owners(c, &e.module, tr);
-                    let of_type = if ty.is_empty() {
+                    let mut of_type = if ty.is_empty() {
                         BTreeSet::new()
                     } else {
                         owners(c, &e.module, ty)
                     };
+                    // An outside trait for an outside type compiles when a crate type is
+                    // among the arguments (`impl From<Local> for String`, `Box<Local>`):
+                    // that type's module is where it belongs then.
+                    if of_trait.is_empty() && of_type.is_empty() {
+                        of_type = args.iter().flat_map(|a| owners(c, &e.module, a)).collect();
+                    }
                     if of_trait.is_empty() && of_type.is_empty() {
                         continue;
                     }
@@ -3682,6 +3727,8 @@ fn planted_trait_impls_in_a_third_module_are_found() {
         "use std::fmt; impl fmt::Display for crate::model::Span { fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result { Ok(()) } }",
         "impl Default for crate::model::Span { fn default() -> Self { todo!() } }",
         "mod inner { impl crate::model::Drawn for crate::model::Span {} }",
+        "impl From<crate::model::Span> for String { fn from(_: crate::model::Span) -> String { String::new() } }",
+        "use crate::model::Span; impl std::fmt::Display for Box<Span> { fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result { Ok(()) } }",
     ];
     let mut missed = Vec::new();
     for case in cases {
@@ -3700,8 +3747,8 @@ fn planted_trait_impls_in_a_third_module_are_found() {
     }
     assert!(missed.is_empty(), "not caught:\n{}", missed.join("\n"));
     // The trait's module or the type's module may hold the impl; so may a submodule of
-    // either; an outside trait for an outside type with a crate type as its argument is
-    // the compiler's business.
+    // either, and for an outside trait and type, the module of a crate type among the
+    // arguments.
     let allowed = [
         (
             "render.rs",
@@ -3718,10 +3765,6 @@ fn planted_trait_impls_in_a_third_module_are_found() {
         (
             "render.rs",
             "pub struct Page; impl From<Page> for String { fn from(_: Page) -> String { String::new() } }",
-        ),
-        (
-            "render.rs",
-            "impl From<crate::model::Span> for String { fn from(_: crate::model::Span) -> String { String::new() } }",
         ),
         (
             "render.rs",
