@@ -1,6 +1,7 @@
 //! ARCHITECTURE.md's claims about the code that a test can hold (issue 10): the table
 //! "Crates adopted and refused" names every direct dependency of every crate in the
-//! repository, so a crate cannot be added without saying where it is used and why.
+//! repository at the start of a row's "adopted" cell, so a crate cannot be added without
+//! saying where it is used and why.
 
 use crate::common::repo_root;
 use std::collections::BTreeSet;
@@ -60,11 +61,12 @@ fn registry_dependencies(manifest: &Path) -> Vec<(String, PathBuf)> {
     out
 }
 
-/// The crates the table under `### Crates adopted and refused` adopts: in each row's
-/// "adopted" cell (the second), the names in backticks outside parentheses that are
-/// spelled like a crate (`jiff`, `mdbook-core`, `pep440_rs`). Prose, the job and refused
-/// cells, and remarks in parentheses (`(core: \`includes/syntax.rs\` ..)`) name no crate;
-/// neither do file names or commands (`cdp.rs`, `cargo tree`).
+/// The crates the table under `### Crates adopted and refused` adopts. Each row's "adopted"
+/// cell (the second) starts with the crates it adopts, each in backticks and spelled like a
+/// crate (`jiff`, `mdbook-core`, `pep440_rs`), optionally followed by a remark in
+/// parentheses, and separated by `,`, `and` or `+`; the first word that is none of these
+/// ends the list, and the prose after it names no crate (`our own LCS; \`similar\` was
+/// tried and dropped` adopts nothing). A cell that starts with prose adopts nothing.
 fn adopted(architecture: &str) -> BTreeSet<String> {
     let section = architecture
         .split("### Crates adopted and refused")
@@ -73,33 +75,63 @@ fn adopted(architecture: &str) -> BTreeSet<String> {
         .split("\n### ")
         .next()
         .unwrap();
-    let mut names = BTreeSet::new();
     let rows = section
         .lines()
         .skip_while(|l| !l.starts_with('|'))
         .take_while(|l| l.starts_with('|'));
     // The header row and the `|---|` row.
-    for row in rows.skip(2) {
-        let cell = row.split('|').nth(2).unwrap_or_default();
-        let mut plain = String::new();
-        let mut depth = 0usize;
-        for ch in cell.chars() {
-            match ch {
-                '(' => depth += 1,
-                ')' => depth = depth.saturating_sub(1),
-                _ if depth == 0 => plain.push(ch),
-                _ => {}
-            }
+    rows.skip(2)
+        .flat_map(|row| leading_crates(row.split('|').nth(2).unwrap_or_default()))
+        .collect()
+}
+
+/// The crates a cell starts with: `` `a` (remark), `b` and `c` + `d` `` gives a, b, c, d.
+fn leading_crates(cell: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut rest = cell.trim_start();
+    while let Some(after) = rest.strip_prefix('`') {
+        let Some(end) = after.find('`') else { break };
+        let name = &after[..end];
+        let crate_like = !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        if !crate_like {
+            break;
         }
-        for (i, piece) in plain.split('`').enumerate() {
-            let crate_like = !piece.is_empty()
-                && piece
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-            if i % 2 == 1 && crate_like {
-                names.insert(piece.to_string());
+        names.push(name.to_string());
+        rest = after[end + 1..].trim_start();
+        // A remark in parentheses, which may hold parentheses of its own.
+        if rest.starts_with('(') {
+            let mut depth = 0usize;
+            let mut close = None;
+            for (i, ch) in rest.char_indices() {
+                match ch {
+                    '(' => depth += 1,
+                    ')' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            close = Some(i);
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
             }
+            let Some(close) = close else { break };
+            rest = rest[close + 1..].trim_start();
         }
+        let mut next = rest;
+        if let Some(r) = next.strip_prefix(',').or_else(|| next.strip_prefix('+')) {
+            next = r.trim_start();
+        }
+        if let Some(r) = next.strip_prefix("and ") {
+            next = r.trim_start();
+        }
+        if next.len() == rest.len() || !next.starts_with('`') {
+            break;
+        }
+        rest = next;
     }
     names
 }
@@ -191,4 +223,25 @@ fn a_crate_named_only_in_prose_has_no_row() {
          | dates | `jiff`, `time` | — |\n",
     );
     assert_eq!(not_dependencies(&deps, &stray), ["time"]);
+}
+
+/// A row that names a crate in the adopted cell's prose after the list adopts nothing:
+/// before, any backticked word of the cell counted.
+#[test]
+fn a_crate_named_after_the_leading_list_is_not_adopted() {
+    let md = "### Crates adopted and refused\n\n| job | adopted | refused |\n|---|---|---|\n\
+        | word diff in `diff` | our own LCS; `similar` was tried and dropped | — |\n\
+        | dates | `jiff` (core: civil (calendar) dates), `time` and `semver` + `hex`; own `x` for `regex` | — |\n\
+        | versions | `pep440_rs`, own natural order, `spdx` | — |\n\
+        | registries | `ignore`'s matcher, not `glob` | — |\n";
+    let table = adopted(md);
+    assert_eq!(
+        table,
+        ["hex", "ignore", "jiff", "pep440_rs", "semver", "time"]
+            .into_iter()
+            .map(String::from)
+            .collect::<BTreeSet<_>>()
+    );
+    let deps = [("similar".to_string(), PathBuf::from("core/Cargo.toml"))];
+    assert_eq!(missing(&deps, &table), ["similar (core/Cargo.toml)"]);
 }
