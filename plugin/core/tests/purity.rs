@@ -2213,7 +2213,9 @@ fn manifest_problems(manifest: &str) -> Vec<String> {
 fn cargo_metadata() -> serde_json::Value {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let out = Command::new(cargo)
-        .args(["metadata", "--format-version", "1", "--locked", "--offline"])
+        // Not `--offline`: the resolve lists every platform's packages, and a build on this
+        // host never downloads the others; cargo fetches them from the registry if missing.
+        .args(["metadata", "--format-version", "1", "--locked"])
         .current_dir(core_dir())
         .output()
         .expect("cargo runs");
