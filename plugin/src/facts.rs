@@ -160,6 +160,17 @@ pub fn stamp_facts(
             if more.is_empty() { "it" } else { "them" },
         ));
     }
+    if let (Some(commit), Some(first)) = (&facts.commit, facts.unwatched.first()) {
+        let more = match facts.unwatched.len() - 1 {
+            0 => String::new(),
+            1 => " (and 1 other file)".to_string(),
+            n => format!(" (and {n} other files)"),
+        };
+        notes.push(format!(
+            "git is told not to compare `{}`{more} with the disk (`git update-index --assume-unchanged` or `--skip-worktree`, which sparse checkout sets), so the build cannot show it matches commit {commit} and pages say `(modified)`; `git ls-files -v` lists them (tag `S` or lower case), `git update-index --no-assume-unchanged --no-skip-worktree <file>` undoes it",
+            names.diag(first)
+        ));
+    }
     let (timestamp, date_source) = match (epoch, facts.commit_time) {
         (Some(e), _) => (Some(e), DateSource::SourceDateEpoch),
         (None, Some(t)) => (Some(t), DateSource::Commit),

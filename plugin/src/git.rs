@@ -25,6 +25,9 @@ pub struct GitFacts {
     pub modified: bool,
     /// The files that were read but that `HEAD` does not hold, as named by the caller.
     pub uncommitted: Vec<std::path::PathBuf>,
+    /// The files under the given paths that git is told not to compare with the disk
+    /// (see [`unwatched`]).
+    pub unwatched: Vec<PathBuf>,
     /// `git describe --tags --always --dirty`, when asked for.
     pub describe: Option<String>,
     /// Why there is no commit (git missing, not a repository, no commit yet).
@@ -80,6 +83,9 @@ pub(crate) fn command(dir: &Path, args: &[&str]) -> Command {
     for var in REPOSITORY_ENV {
         cmd.env_remove(var);
     }
+    // `git replace` makes a commit read as another one's content: a stamp naming commit X
+    // would show what replacement Y holds, and another clone would build X's.
+    cmd.env("GIT_NO_REPLACE_OBJECTS", "1");
     cmd
 }
 
@@ -257,6 +263,9 @@ pub fn facts(
         Ok(t) => (Some(t), None),
         Err(why) => (None, Some(why)),
     };
+    // A folder outside the repository (a default `../sboms` of a book at the repository's
+    // top) is no pathspec git accepts; what is read from there is judged by `uncommitted`.
+    let inputs = inside_repository(book_root, inputs);
     let mut args: Vec<String> = vec![
         "status".into(),
         "--porcelain".into(),
@@ -266,8 +275,7 @@ pub fn facts(
     args.extend(inputs.iter().cloned());
     args.extend(exclude.iter().map(|e| format!(":(exclude){e}")));
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    // When status fails (an input folder outside the repository), the build cannot claim
-    // to match the commit.
+    // When status fails, the build cannot claim to match the commit.
     let mut modified = git(book_root, &args).map_or(true, |s| !s.is_empty());
     let uncommitted = match uncommitted(book_root, read) {
         Ok(files) => files,
@@ -276,7 +284,14 @@ pub fn facts(
             Vec::new()
         }
     };
-    modified |= !uncommitted.is_empty();
+    let unwatched = match unwatched(book_root, &inputs) {
+        Ok(files) => files,
+        Err(_) => {
+            modified = true;
+            Vec::new()
+        }
+    };
+    modified |= !uncommitted.is_empty() || !unwatched.is_empty();
     let describe = describe
         .then(|| git(book_root, &["describe", "--tags", "--always", "--dirty"]).ok())
         .flatten();
@@ -285,6 +300,7 @@ pub fn facts(
         commit_time,
         modified,
         uncommitted,
+        unwatched,
         describe,
         problem: None,
         date_problem,
@@ -322,11 +338,15 @@ pub fn changed(dir: &Path, paths: &[String]) -> Result<Vec<String>, String> {
 /// in `HEAD`'s tree (new, or git-ignored), or with other content there. Each path is
 /// resolved first, so a symbolic link is judged by the file it leads to: a committed link
 /// to an ignored file is not committed content. The content is compared by git's own blob
-/// id (`git hash-object`, with the repository's filters and line-ending rules, against
-/// `git ls-tree HEAD`), not by what `git status` reports: status leaves out ignored files,
+/// id of the bytes as they are (`git hash-object --no-filters`, against `git ls-tree
+/// HEAD`), not by what `git status` reports: status leaves out ignored files,
 /// reports a link rather than its target, and trusts the index, where
 /// `update-index --assume-unchanged` or `--skip-worktree` hide a change. Any of these would
-/// let a build claim a commit that `diff` or a rebuild reads other bytes from. Returns the
+/// let a build claim a commit that `diff` or a rebuild reads other bytes from. Filters and
+/// line-ending conversion count as changes too (`ident`, a clean filter, CRLF on the disk
+/// for LF in the commit): the bundle's hashes are of the bytes on the disk, which a
+/// checkout elsewhere would not give. A file inside a submodule is left to `git status`
+/// of the enclosing repository, which reports a submodule whose files changed. Returns the
 /// paths as given, in the order given.
 ///
 /// # Errors
@@ -355,8 +375,12 @@ pub fn uncommitted(dir: &Path, read: &[PathBuf]) -> Result<Vec<PathBuf>, String>
     let committed = head_blobs(&top, &paths)?;
     let mut stdin = paths.join("\n");
     stdin.push('\n');
-    let hashed = git_stdin(&top, &["hash-object", "--stdin-paths"], &stdin)
-        .map_err(Failure::into_message)?;
+    let hashed = git_stdin(
+        &top,
+        &["hash-object", "--no-filters", "--stdin-paths"],
+        &stdin,
+    )
+    .map_err(Failure::into_message)?;
     let hashed: Vec<&str> = hashed.lines().collect();
     if hashed.len() != paths.len() {
         return Err(format!(
@@ -368,7 +392,11 @@ pub fn uncommitted(dir: &Path, read: &[PathBuf]) -> Result<Vec<PathBuf>, String>
     let same: BTreeSet<&str> = paths
         .iter()
         .zip(&hashed)
-        .filter(|(p, id)| committed.get(**p).is_some_and(|c| c == *id))
+        .filter(|(p, id)| match committed.get(**p) {
+            Some(Committed::Blob(c)) => c == *id,
+            Some(Committed::InSubmodule) => true,
+            None => false,
+        })
         .map(|(p, _)| *p)
         .collect();
     Ok(read
@@ -379,9 +407,17 @@ pub fn uncommitted(dir: &Path, read: &[PathBuf]) -> Result<Vec<PathBuf>, String>
         .collect())
 }
 
-/// The blob id of every file `HEAD` holds under the folders of `paths` (relative to the
-/// repository's top `top`), by path.
-fn head_blobs(top: &Path, paths: &[&str]) -> Result<BTreeMap<String, String>, String> {
+/// What `HEAD` holds at a path.
+enum Committed {
+    /// A file, by its blob id.
+    Blob(String),
+    /// A path inside a submodule, whose files are another repository's.
+    InSubmodule,
+}
+
+/// What `HEAD` holds under the folders of `paths` (relative to the repository's top
+/// `top`), by path; each path inside a submodule is listed as such.
+fn head_blobs(top: &Path, paths: &[&str]) -> Result<BTreeMap<String, Committed>, String> {
     let mut folders: BTreeSet<&str> = paths
         .iter()
         .map(|rel| rel.rsplit_once('/').map_or("", |(d, _)| d))
@@ -398,16 +434,73 @@ fn head_blobs(top: &Path, paths: &[&str]) -> Result<BTreeMap<String, String>, St
         args.extend(folders.iter().copied());
     }
     let listed = git_raw(top, &args).map_err(Failure::into_message)?;
-    // `<mode> SP <type> SP <object> TAB <path>`, NUL-terminated.
+    // `<mode> SP <type> SP <object> TAB <path>`, NUL-terminated; a submodule is a `commit`.
+    let mut out = BTreeMap::new();
+    let mut submodules = Vec::new();
+    for entry in listed.split('\0') {
+        let Some((meta, path)) = entry.split_once('\t') else {
+            continue;
+        };
+        let mut meta = meta.split(' ');
+        match (meta.next(), meta.next(), meta.next()) {
+            (Some(_), Some("blob"), Some(id)) => {
+                out.insert(path.to_string(), Committed::Blob(id.to_string()));
+            }
+            (Some(_), Some("commit"), Some(_)) => submodules.push(format!("{path}/")),
+            _ => {}
+        }
+    }
+    for path in paths {
+        if submodules.iter().any(|s| path.starts_with(s.as_str())) {
+            out.insert((*path).to_string(), Committed::InSubmodule);
+        }
+    }
+    Ok(out)
+}
+
+/// The files under `pathspecs` (relative to `dir`) whose index entry tells git not to
+/// compare them with the disk: `git update-index --assume-unchanged` (a lower-case tag of
+/// `git ls-files -v`) or `--skip-worktree` (`S`, which sparse checkout sets too). git status
+/// says nothing about them: such a file may be changed or gone on the disk while the build
+/// claims the commit. Absolute paths.
+///
+/// # Errors
+///
+/// When git cannot say.
+pub fn unwatched(dir: &Path, pathspecs: &[String]) -> Result<Vec<PathBuf>, String> {
+    let top = git(dir, &["rev-parse", "--show-toplevel"]).map_err(Failure::into_message)?;
+    let mut args = vec!["ls-files", "-v", "-z", "--full-name", "--"];
+    args.extend(pathspecs.iter().map(String::as_str));
+    let listed = git_raw(dir, &args).map_err(Failure::into_message)?;
     Ok(listed
         .split('\0')
         .filter_map(|entry| {
-            let (meta, path) = entry.split_once('\t')?;
-            let mut meta = meta.split(' ');
-            let (_mode, kind, id) = (meta.next()?, meta.next()?, meta.next()?);
-            (kind == "blob").then(|| (path.to_string(), id.to_string()))
+            let (tag, path) = entry.split_once(' ')?;
+            (tag == "S" || tag.chars().all(|c| c.is_ascii_lowercase()))
+                .then(|| Path::new(&top).join(path))
         })
         .collect())
+}
+
+/// The paths of `paths` (relative to `dir`) that lie inside the repository that holds
+/// `dir`, as given. All of them when git cannot say where the repository's top is.
+fn inside_repository(dir: &Path, paths: &[String]) -> Vec<String> {
+    let Some(top) = git(dir, &["rev-parse", "--show-toplevel"])
+        .ok()
+        .and_then(|t| std::fs::canonicalize(t).ok())
+    else {
+        return paths.to_vec();
+    };
+    let base = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    paths
+        .iter()
+        .filter(|p| {
+            let at = crate::paths::normalize(&base.join(p));
+            // An existing folder is compared by where it really is (it may be a link).
+            std::fs::canonicalize(&at).unwrap_or(at).starts_with(&top)
+        })
+        .cloned()
+        .collect()
 }
 
 /// One version of a file in the history.

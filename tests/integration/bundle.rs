@@ -1289,4 +1289,97 @@ fn bytes_that_the_commit_does_not_hold_make_the_build_modified() {
         ]);
         book.git(&["checkout", "--", "requirements/REQ-DM-001.md"]);
     }
+
+    // Hidden from git the same way and deleted: the build never reads it, and says why.
+    let book = book.file("requirements/README.md", "How the items are written.\n");
+    let (page, _, stderr) = commit_and_build(&book, "a read-me");
+    assert!(!page, "{stderr}");
+    for flag in ["--assume-unchanged", "--skip-worktree"] {
+        book.git(&["update-index", flag, "requirements/README.md"]);
+        fs::remove_file(book.path("requirements/README.md")).unwrap();
+        assert_eq!(
+            book.git(&["status", "--porcelain"]),
+            "",
+            "git shows no change"
+        );
+        let built = book.build().expect_ok();
+        assert!(built.page("index.html").contains("(modified)"), "{flag}");
+        assert!(
+            built.stderr.contains("git is told not to compare")
+                && built.stderr.contains("requirements/README.md`"),
+            "{flag}: {}",
+            built.stderr
+        );
+        let undo = flag.replace("--", "--no-");
+        book.git(&["update-index", &undo, "requirements/README.md"]);
+        book.git(&["checkout", "--", "requirements/README.md"]);
+    }
+
+    // Line endings converted by git: the disk holds CRLF, the commit LF, and git status is
+    // clean; the bundle's hashes would differ from a checkout elsewhere.
+    let book = book.file(".gitattributes", "*.md text eol=lf\n");
+    let (page, trace, stderr) = commit_and_build(&book, "attributes");
+    assert!(!page && !trace, "{stderr}");
+    let item = book.path("requirements/REQ-SM-001.md");
+    let text = fs::read_to_string(&item).unwrap();
+    fs::write(&item, text.replace('\n', "\r\n")).unwrap();
+    book.git(&["add", "-A"]);
+    assert_eq!(
+        book.git(&["status", "--porcelain"]),
+        "",
+        "git shows no change"
+    );
+    let built = book.build().expect_ok();
+    assert!(built.page("index.html").contains("(modified)"));
+    assert!(
+        built.stderr.contains("REQ-SM-001.md` went into this build"),
+        "{}",
+        built.stderr
+    );
+    fs::write(&item, text).unwrap();
+
+    // A replacement object: HEAD reads as another commit's content unless replacements are
+    // off, and then the disk (the replacement's content) differs from HEAD.
+    let book = book.edit("requirements/REQ-SM-001.md", |s| {
+        s.replace("title = \"", "title = \"Replaced: ")
+    });
+    let before = book.head();
+    let (page, _, stderr) = commit_and_build(&book, "the replacement");
+    assert!(!page, "{stderr}");
+    let replacement = book.head();
+    book.git(&["reset", "-q", "--soft", &before]);
+    book.git(&["replace", &before, &replacement]);
+    let built = book.build().expect_ok();
+    let page = built.page("index.html");
+    assert!(page.contains("(modified)"), "{}", built.stderr);
+    assert!(page.contains(&format!("commit {}", &before[..12])));
+}
+
+/// A book whose folder is the repository's top: the default folders (`../sboms`,
+/// `../reviews`) lie outside the repository and do not exist, which must not make every
+/// build `(modified)`.
+#[test]
+fn a_book_at_the_top_of_its_repository_builds_clean() {
+    require!(Mdbook, Git);
+    let book = Book::fixture("clean").bundle("pdf = false");
+    fs::rename(book.path("requirements"), book.path("book/requirements")).unwrap();
+    fs::rename(book.path("sboms"), book.path("book/sboms")).unwrap();
+    let book = book.config("items = [\"requirements\"]\nsboms = [\"sboms\"]");
+    let top = book.path("book");
+    git(&top, &["init", "-q"]);
+    write(&top, ".gitignore", "/book/\n");
+    git(&top, &["add", "."]);
+    git(
+        &top,
+        &["-c", "commit.gpgsign=false", "commit", "-q", "-m", "Book"],
+    );
+    let built = book.build().expect_ok();
+    let page = built.page("index.html");
+    let head = head_of(&top);
+    assert!(
+        page.contains(&format!("commit {}", &head[..12])),
+        "{}",
+        built.stderr
+    );
+    assert!(!page.contains("(modified)"), "{}", built.stderr);
 }

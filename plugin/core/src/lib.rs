@@ -207,8 +207,8 @@ pub struct Analysis {
     pub sboms: SbomSet,
     /// Fingerprints, review records and the review state of every link.
     pub reviews: review::Reviews,
-    /// Every finding, graded by the configured levels (allowed ones removed), sorted by
-    /// file, byte offset and code.
+    /// Every finding, graded by the configured levels (allowed ones removed), sorted: the
+    /// inputs that could not be read first, then by file, byte offset and code.
     pub findings: Vec<Diagnostic>,
     /// The stamp of this version, when `[preprocessor.techfile.bundle]` is set.
     pub stamp: Option<Stamp>,
