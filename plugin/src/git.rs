@@ -689,13 +689,17 @@ mod tests {
             .collect();
         assert!(missing.is_empty(), "add to REPOSITORY_ENV: {missing:?}");
         let cmd = command(Path::new("."), &["status"]);
-        let removed: Vec<String> = cmd
+        let set: BTreeMap<String, Option<String>> = cmd
             .get_envs()
-            .filter(|(_, v)| v.is_none())
-            .map(|(k, _)| k.to_string_lossy().into_owned())
+            .map(|(k, v)| {
+                let v = v.map(|v| v.to_string_lossy().into_owned());
+                (k.to_string_lossy().into_owned(), v)
+            })
             .collect();
         for var in REPOSITORY_ENV {
-            assert!(removed.iter().any(|r| r == var), "{var} is not removed");
+            // Replacement objects are switched off outright rather than left to the user.
+            let want = (*var == "GIT_NO_REPLACE_OBJECTS").then(|| "1".to_string());
+            assert_eq!(set.get(*var), Some(&want), "{var}");
         }
     }
 }
