@@ -206,6 +206,10 @@ impl Purl {
             &text[..package_end],
             &text[package_end + version.len()..]
         );
+        // What the crate accepted as written may lose a part on the way to the canonical
+        // text (`pkg:cpan/./x` has no namespace left, which `cpan` requires): the canonical
+        // text must itself be a purl, or this one is refused with the crate's reason.
+        parse_crate(&text).map_err(|e| reason(&e))?;
         let qualifiers_end = text[base_end..]
             .find('#')
             .map_or(text.len(), |i| base_end + i);
@@ -324,6 +328,15 @@ mod tests {
             .unwrap_or_else(|e| panic!("{text}: {e}"))
             .canonical()
             .to_string()
+    }
+
+    /// A purl whose canonical text would not be one is refused (found by fuzzing:
+    /// `pkg:cpan/./x` loses its only namespace segment, and `cpan` requires a namespace).
+    #[test]
+    fn a_purl_whose_canonical_text_is_invalid_is_refused() {
+        let e = Purl::parse("pkg:cpan/./(1").unwrap_err();
+        assert!(e.contains("namespace"), "{e}");
+        assert!(Purl::parse("pkg:cpan/Acme/(1").is_ok());
     }
 
     /// A `/` in the version is encoded in the canonical text, so that reading it again
