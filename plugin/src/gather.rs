@@ -7,8 +7,10 @@
 //! The policy:
 //! - folders are walked recursively, in sorted path order (by path components, so a
 //!   folder's files come before its sibling `a.md` when the folder sorts first), the same
-//!   order on the disk and in git; on the disk symbolic links are followed and a link back
-//!   up the tree is not followed again (each real folder is read once);
+//!   order on the disk and in git; symbolic links are followed, to files and to folders
+//!   (the files under a linked folder are listed at the link's path), and a link back to a
+//!   folder above, one being walked or one above the walked folder, is not followed again
+//!   (walkdir's loop check, which `GitTree` reproduces), so such a folder is read once;
 //! - a symbolic link that leads out of the repository (or, outside git, out of the folder
 //!   that holds the book's folder), or leads nowhere, is listed at its own path and not
 //!   read, so it becomes one unreadable input there and the rest of its folder is read: the

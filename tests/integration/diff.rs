@@ -1441,6 +1441,139 @@ fn each_revision_is_judged_with_its_own_advisory_snapshot_and_vex_statements() {
 /// that leads nowhere are each one `read-error` at the link, their content unread, and the
 /// rest of the folder is still read; a link inside the repository is followed.
 #[test]
+fn links_to_folders_are_followed_in_a_commit_as_on_the_disk() {
+    require!(Git);
+    use std::os::unix::fs::symlink;
+    let outside = tempfile::tempdir().unwrap();
+    fs::write(outside.path().join("REQ-OUT.md"), "OUTSIDE-SECRET\n").unwrap();
+    let book = clean_repo();
+    let write = |rel: &str, text: &str| {
+        let p = book.path(rel);
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        fs::write(p, text).unwrap();
+    };
+    let sum = fs::read_to_string(book.path("requirements/REQ-SUM-001.md")).unwrap();
+    assert!(sum.contains("id = \"REQ-SUM-001\""));
+    write(
+        "shared/more/REQ-SUM-006.md",
+        &sum.replace("id = \"REQ-SUM-001\"", "id = \"REQ-SUM-006\""),
+    );
+    write(
+        "shared/chain/REQ-SUM-007.md",
+        &sum.replace("id = \"REQ-SUM-001\"", "id = \"REQ-SUM-007\""),
+    );
+    let sbom = fs::read_to_string(book.path("sboms/firmware.cdx.json")).unwrap();
+    let mut sbom: serde_json::Value = serde_json::from_str(&sbom).unwrap();
+    sbom["serialNumber"] = serde_json::json!("urn:uuid:6f1d2c3b-0000-4000-8000-00000000f002");
+    sbom["metadata"]["component"]["name"] = serde_json::json!("second-firmware");
+    write(
+        "sharedsb/fw2.cdx.json",
+        &serde_json::to_string_pretty(&sbom).unwrap(),
+    );
+    let link = |target: &Path, at: &str| symlink(target, book.path(at)).unwrap();
+    // An item folder, an SBOM folder, a chain of two links, a loop back up to the item
+    // folder being walked, a folder out of the repository and a folder that is not there.
+    link(Path::new("../shared/more"), "requirements/more");
+    link(Path::new("../sharedsb"), "sboms/linked");
+    link(Path::new("chain"), "shared/hop");
+    link(Path::new("../shared/hop"), "requirements/chain");
+    link(Path::new("../../requirements"), "shared/more/loop");
+    link(outside.path(), "requirements/outside-folder.md");
+    link(
+        Path::new("../shared/nothing"),
+        "requirements/gone-folder.md",
+    );
+    let book = book.commit("folder links");
+
+    let root = fs::canonicalize(book.root()).unwrap();
+    let disk = gathered(
+        &mdbook_techfile::tree::FsTree::for_book(&root.join("book")),
+        &root,
+    );
+    let git_repo = mdbook_techfile::gittree::Repo::discover(&root).unwrap();
+    let tree = mdbook_techfile::gittree::GitTree::at(&git_repo, &book.head()).unwrap();
+    assert_eq!(disk, gathered(&tree, &root));
+
+    let read = |files: &[File], path: &str| {
+        files
+            .iter()
+            .find(|f| f.1 == path)
+            .unwrap_or_else(|| panic!("{path} is not gathered: {files:?}"))
+            .2
+            .clone()
+            .map(|b| String::from_utf8(b).unwrap())
+    };
+    for (path, id) in [
+        ("requirements/more/REQ-SUM-006.md", "REQ-SUM-006"),
+        ("requirements/chain/REQ-SUM-007.md", "REQ-SUM-007"),
+    ] {
+        let text = read(&disk.items, path).unwrap();
+        assert!(text.contains(&format!("id = \"{id}\"")), "{path}");
+    }
+    // The loop is not followed: each item once.
+    assert!(
+        !disk.items.iter().any(|f| f.1.contains("loop")),
+        "{:?}",
+        disk.items
+    );
+    assert!(
+        read(&disk.sboms, "sboms/linked/fw2.cdx.json")
+            .unwrap()
+            .contains("second-firmware")
+    );
+    assert_eq!(
+        read(&disk.items, "requirements/outside-folder.md"),
+        Err(format!(
+            "symbolic link to `{}`, outside the repository",
+            outside.path().display()
+        ))
+    );
+    assert_eq!(
+        read(&disk.items, "requirements/gone-folder.md"),
+        Err("symbolic link to `../shared/nothing`, which does not exist".into())
+    );
+
+    // The gate sees what the build reads: the items and the SBOM behind the links.
+    let r = diff(&book, &["HEAD~1", "HEAD", "--format", "json"]);
+    assert!(!r.stdout.contains("OUTSIDE-SECRET"), "{}", r.stdout);
+    let report = json(&r);
+    assert_valid("diff.schema.json", &report);
+    let mut added: Vec<&str> = report["items"]["added"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap())
+        .collect();
+    added.sort_unstable();
+    assert_eq!(added, ["REQ-SUM-006", "REQ-SUM-007"]);
+    let linked = report["sboms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["sbom"].as_str().unwrap().ends_with("fw2.cdx.json"))
+        .unwrap_or_else(|| panic!("no linked SBOM: {}", report["sboms"]));
+    assert_eq!(linked["state"], "added");
+    let components: Vec<&str> = linked["added"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["label"].as_str().unwrap())
+        .collect();
+    // The SBOM's own component and the components it lists.
+    let names: Vec<&str> = std::iter::once(&sbom["metadata"]["component"])
+        .chain(sbom["components"].as_array().unwrap())
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(components.len(), names.len(), "{components:?}");
+    for name in names {
+        assert!(
+            components.iter().any(|c| c.starts_with(name)),
+            "{name}: {components:?}"
+        );
+    }
+}
+
+#[test]
 fn links_out_of_the_repository_are_refused_on_the_disk_as_in_git() {
     require!(Git);
     use std::os::unix::fs::symlink;
