@@ -93,12 +93,42 @@ const FORBIDDEN_PATHS: &[(&str, &str)] = &[
     ),
     ("jiff::tz::db", "time zone database on disk"),
     (
+        "jiff::tz::TimeZone::get",
+        "time zone database on disk (a zone looked up by its IANA name)",
+    ),
+    (
         "jiff::tz::TimeZone::system",
         "environment (the system's time zone)",
     ),
     (
         "jiff::tz::TimeZone::try_system",
         "environment (the system's time zone)",
+    ),
+    // lopdf's encryption draws its IVs, salts and file keys from `rand::rng()`, which the
+    // operating system seeds; building an `EncryptionState` from an `EncryptionVersion` is
+    // where the salts are drawn (`Document::encrypt` is in DEPENDENCY_METHODS).
+    (
+        "lopdf::encryption",
+        "randomness from the operating system (lopdf's encryption draws IVs and salts from `rand::rng()`)",
+    ),
+    (
+        "lopdf::EncryptionState",
+        "randomness from the operating system (lopdf's encryption draws IVs and salts from `rand::rng()`)",
+    ),
+    (
+        "lopdf::EncryptionVersion",
+        "randomness from the operating system (lopdf's encryption draws IVs and salts from `rand::rng()`)",
+    ),
+    // Behind lopdf's `embed_image` feature today (which the feature pin keeps off); named
+    // here so switching the feature on is not the only guard.
+    (
+        "lopdf::xobject::image",
+        "file system (lopdf reading an image from a path)",
+    ),
+    // similar re-exports `std::time::Instant` (or web-time's) for its diff deadlines.
+    (
+        "similar::Instant",
+        "clock (similar's re-export of `Instant`)",
     ),
     ("File::open", "file system"),
     ("File::create", "file system"),
@@ -151,6 +181,47 @@ const STATE_METHODS: &[(&str, &str)] = &[
         "operating system state (the thread's last OS error)",
     ),
 ];
+
+/// Methods and associated functions of the core's dependencies that reach the file system,
+/// the clock, the time zone database or the operating system's randomness, found by reading
+/// each allowed crate's source (ARCHITECTURE.md, "The core's dependencies are read for
+/// I/O"). Like `STATE_METHODS`, each name is forbidden as a method on any receiver and as the
+/// last segment of any path not in the crate, because the receiver's type is unknown to the
+/// scan; the core has no method of its own by these names (its `timeout` is a field).
+const DEPENDENCY_METHODS: &[(&str, &str)] = &[
+    (
+        "extract_stream",
+        "file system (lopdf's `Document::extract_stream` writes `<id>.bin` in the working directory)",
+    ),
+    (
+        "encrypt",
+        "randomness from the operating system (lopdf's `Document::encrypt` and its crypt \
+         filters draw IVs from `rand::rng()`)",
+    ),
+    (
+        "from_file",
+        "file system (quick-xml's `Reader::from_file` and `NsReader::from_file` open a path)",
+    ),
+    (
+        "in_tz",
+        "time zone database on disk (jiff's `in_tz` looks a zone up by its IANA name)",
+    ),
+    (
+        "timeout",
+        "clock (similar's `TextDiffConfig::timeout` turns a duration into a deadline with \
+         `Instant::now`, so the diff depends on the machine's speed)",
+    ),
+];
+
+/// The reason a name is forbidden on any receiver and as the last segment of a foreign
+/// path, if it is (`STATE_METHODS` and `DEPENDENCY_METHODS`).
+fn method_rule(name: &str) -> Option<&'static str> {
+    STATE_METHODS
+        .iter()
+        .chain(DEPENDENCY_METHODS)
+        .find(|(m, _)| *m == name)
+        .map(|(_, what)| *what)
+}
 
 /// Glob imports that would bring a forbidden name in unnamed (besides any glob of a module
 /// that holds a forbidden path, or lies below one).
@@ -1484,9 +1555,7 @@ fn forbidden_path(segs: &[String]) -> Option<&'static str> {
     }
     let strs: Vec<&str> = segs.iter().map(String::as_str).collect();
     if segs.len() > 1
-        && let Some((_, what)) = STATE_METHODS
-            .iter()
-            .find(|(m, _)| *m == strs[strs.len() - 1])
+        && let Some(what) = method_rule(strs[strs.len() - 1])
     {
         return Some(what);
     }
@@ -1613,7 +1682,7 @@ fn problems(c: &Crate) -> Vec<String> {
                     }
                 }
                 Kind::Method(m) => {
-                    if let Some((_, what)) = STATE_METHODS.iter().find(|(s, _)| s == m) {
+                    if let Some(what) = method_rule(m) {
                         out.push(format!(
                             "{name}:{line}: `.{m}(..)` ({what}; the receiver's type is not known \
                              here, so the name is forbidden on any receiver)"
@@ -3438,6 +3507,71 @@ fn planted_apis_missed_before_are_found() {
         .filter(|src| planted(src).is_empty())
         .collect();
     assert!(missed.is_empty(), "not caught: {missed:#?}");
+}
+
+/// The file system, clock, time zone and randomness APIs found by reading the allowed
+/// crates' sources (issue 10): each way of reaching them is caught, and the core's own
+/// look-alikes (a `timeout` field, `load_mem`, a fixed `TimeZone`) are not.
+#[test]
+fn planted_dependency_io_is_found() {
+    let cases = [
+        // lopdf's `extract_stream` writes `<id>.bin` in the working directory.
+        "fn f(d: &lopdf::Document) { let _ = d.extract_stream((1, 0), true); }",
+        "use lopdf::Document; fn f(d: &Document) { let _ = Document::extract_stream(d, (1, 0), false); }",
+        // lopdf's encryption draws from the operating system's randomness.
+        "fn f<D, S>(d: &mut D, s: &S) { let _ = d.encrypt(s); }",
+        "use lopdf::{EncryptionState, EncryptionVersion};",
+        "use lopdf as pdf; fn f(v: pdf::EncryptionVersion) { let _ = pdf::EncryptionState::try_from(v); }",
+        "fn f() { let _ = lopdf::encryption::Permissions::all(); }",
+        "fn f() { let _ = lopdf::xobject::image(\"logo.png\"); }",
+        // quick-xml opens a path.
+        "fn f() { let _ = quick_xml::Reader::from_file(\"report.xml\"); }",
+        // jiff looks a zone up in the time zone database.
+        "fn f(t: jiff::Timestamp) { let _ = t.in_tz(\"Europe/Berlin\"); }",
+        "use jiff::civil::Date; fn f(d: Date) { let _ = Date::in_tz(d, \"UTC\"); }",
+        "use jiff::tz::TimeZone; fn f() { let _ = TimeZone::get(\"Europe/Berlin\"); }",
+        "use jiff::tz; fn f() { let _ = tz::TimeZone::get(\"UTC\"); }",
+        "fn f() { let _ = jiff::tz::TimeZone::system(); }",
+        "use jiff::tz::TimeZone as Tz; fn f() { let _ = Tz::try_system(); }",
+        // similar's diff deadline reads the clock.
+        "fn f(a: &str, b: &str) { let _ = similar::TextDiff::configure().timeout(D).diff_words(a, b); }",
+        "fn f() { let _ = similar::Instant::now(); }",
+        "use similar::Instant as I; fn f() { let _ = I::now(); }",
+        "use similar::*;",
+    ];
+    let missed: Vec<&str> = cases
+        .into_iter()
+        .filter(|src| planted(src).is_empty())
+        .collect();
+    assert!(missed.is_empty(), "not caught: {missed:#?}");
+    let found = planted("fn f(d: &lopdf::Document) { let _ = d.extract_stream((1, 0), true); }");
+    assert!(
+        found.len() == 1
+            && found[0].contains("`.extract_stream(..)`")
+            && found[0].contains("<id>.bin"),
+        "{found:?}"
+    );
+    let found = planted("use jiff::tz::TimeZone; fn f() { let _ = TimeZone::get(\"UTC\"); }");
+    assert!(
+        found
+            .iter()
+            .any(|p| p.contains("jiff::tz::TimeZone::get") && p.contains("time zone database")),
+        "{found:?}"
+    );
+    let clean = r#"
+        use jiff::tz::TimeZone;
+        use lopdf::Document;
+        use similar::TextDiff;
+        struct Diagram { timeout: f64 }
+        fn f(d: &Diagram, pdf: &[u8], a: &str, b: &str) -> f64 {
+            let _ = Document::load_mem(pdf);
+            let _ = TimeZone::UTC;
+            let _ = TimeZone::fixed(jiff::tz::offset(1));
+            let _ = TextDiff::from_words(a, b);
+            d.timeout
+        }
+    "#;
+    assert_eq!(planted(clean), Vec::<String>::new());
 }
 
 /// Methods added to a lower module's type from a higher module are an upward call with no
