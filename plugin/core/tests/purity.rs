@@ -1,6 +1,7 @@
 //! The core crate is pure: its sources use no file system, process, environment, clock,
 //! network, console or thread-spawning API, include no Rust (`include!`) and no other file
-//! but the vendored schemas and the catalog, its normal dependency tree holds only crates reviewed for I/O (an allow-list), and
+//! but the vendored schemas and the catalog, its normal dependency tree holds only crates reviewed for I/O (an allow-list), each with
+//! only the features reviewed (a second allow-list), and
 //! its modules form the layers ARCHITECTURE.md lists. The edge crate (`mdbook-techfile`) does
 //! all the I/O.
 //!
@@ -2088,6 +2089,278 @@ const ALLOWED_CRATES: &[(&str, &str)] = &[
     ("zmij", ""),
 ];
 
+/// The features the workspace resolve switches on for each crate of the core's normal tree,
+/// as reviewed: generated once from `cargo metadata`'s `resolve.nodes[].features` (the union
+/// over the versions of a name), sorted; a crate with no features has no row. A feature can
+/// add I/O with no new crate (jiff's `tzdb-zoneinfo` reads `/usr/share/zoneinfo`,
+/// jsonschema's `resolve-file` reads `file://` references, lopdf's `chrono-clock` reads the
+/// clock), and any member of the workspace, a dev-dependency of the edge included, switches
+/// it on for the core too, since features are unified. A feature not here fails the test.
+const ALLOWED_FEATURES: &[(&str, &[&str])] = &[
+    (
+        "ahash",
+        &["default", "getrandom", "runtime-rng", "serde", "std"],
+    ),
+    ("aho-corasick", &["default", "perf-literal", "std"]),
+    ("allocator-api2", &["alloc"]),
+    ("bit-set", &["std"]),
+    ("bit-vec", &["std"]),
+    ("bitflags", &["std"]),
+    ("borrow-or-share", &["alloc"]),
+    ("brotli-decompressor", &["alloc-stdlib", "default", "std"]),
+    ("bstr", &["alloc", "std"]),
+    ("bumpalo", &["default"]),
+    ("bytecount", &["runtime-dispatch-simd"]),
+    ("cbc", &["block-padding", "default"]),
+    ("chacha20", &["rng"]),
+    ("chrono", &["alloc"]),
+    ("cipher", &["block-padding"]),
+    ("codespan-reporting", &["default", "std", "termcolor"]),
+    ("core_detect", &["default"]),
+    ("crc32fast", &["std"]),
+    ("crossbeam-deque", &["default", "std"]),
+    ("crossbeam-epoch", &["alloc", "std"]),
+    ("crossbeam-utils", &["default", "std"]),
+    ("cvss", &["std", "v2", "v3", "v4"]),
+    ("data-encoding", &["alloc", "default", "std"]),
+    ("debversion", &["default"]),
+    ("digest", &["alloc", "block-api", "default", "oid"]),
+    ("ecb", &["block-padding", "default"]),
+    (
+        "email_address",
+        &["alloc", "default", "serde", "serde_support", "std"],
+    ),
+    ("encoding_rs", &["alloc", "default"]),
+    (
+        "fancy-regex",
+        &["default", "perf", "std", "unicode", "variable-lookbehinds"],
+    ),
+    (
+        "flate2",
+        &[
+            "any_impl",
+            "default",
+            "miniz_oxide",
+            "runtime_detection",
+            "rust_backend",
+        ],
+    ),
+    (
+        "fluent-uri",
+        &["alloc", "default", "impl-error", "serde", "std"],
+    ),
+    ("fraction", &["num-bigint", "with-bigint"]),
+    ("getrandom", &["std", "sys_rng", "wasm_js"]),
+    (
+        "hashbrown",
+        &[
+            "allocator-api2",
+            "default",
+            "default-hasher",
+            "equivalent",
+            "inline-more",
+            "raw-entry",
+        ],
+    ),
+    ("hex", &["alloc", "default", "std"]),
+    (
+        "htmlize",
+        &["_unescape_either", "default", "entities", "unescape"],
+    ),
+    ("indexmap", &["default", "std"]),
+    ("inout", &["block-padding"]),
+    ("jiff", &["alloc", "std"]),
+    ("jiff-core", &["alloc", "default", "std", "tz-fat"]),
+    ("jiff-static", &["default"]),
+    ("jsonschema-value", &["default", "serde_json"]),
+    ("junit-parser", &["properties_as_vector"]),
+    ("lazy-regex", &["default", "regex"]),
+    ("libc", &["default", "extra_traits", "std"]),
+    ("lock_api", &["atomic_usize", "default"]),
+    ("log", &["alloc", "std"]),
+    ("md-5", &["alloc", "default", "oid"]),
+    ("memchr", &["alloc", "default", "std"]),
+    ("micromap", &["default"]),
+    (
+        "miniz_oxide",
+        &["default", "simd", "simd-adler32", "with-alloc"],
+    ),
+    ("nom", &["alloc", "default", "std"]),
+    ("num", &["num-bigint", "std"]),
+    ("num-bigint", &["default", "std"]),
+    ("num-complex", &["std"]),
+    ("num-integer", &["i128", "std"]),
+    ("num-iter", &["i128", "std"]),
+    ("num-rational", &["num-bigint", "num-bigint-std", "std"]),
+    ("num-traits", &["default", "i128", "std"]),
+    ("once_cell", &["alloc", "default", "race", "std"]),
+    ("packageurl", &["default"]),
+    ("parking_lot", &["default"]),
+    ("percent-encoding", &["alloc", "default", "std"]),
+    ("petgraph", &["graphmap", "stable_graph"]),
+    ("phf", &["default", "std"]),
+    ("phf_shared", &["default", "std"]),
+    ("portable-atomic", &["require-cas"]),
+    ("portable-atomic-util", &["alloc"]),
+    ("proc-macro2", &["default", "proc-macro", "span-locations"]),
+    ("pulldown-cmark", &["html", "pulldown-cmark-escape"]),
+    ("quick-xml", &["default", "escape-html"]),
+    ("quote", &["default", "proc-macro"]),
+    (
+        "rand",
+        &[
+            "alloc",
+            "default",
+            "std",
+            "std_rng",
+            "sys_rng",
+            "thread_rng",
+        ],
+    ),
+    ("redox_syscall", &["default", "userspace"]),
+    ("referencing", &["default"]),
+    (
+        "regex",
+        &[
+            "default",
+            "perf",
+            "perf-backtrack",
+            "perf-cache",
+            "perf-dfa",
+            "perf-inline",
+            "perf-literal",
+            "perf-onepass",
+            "std",
+            "unicode",
+            "unicode-age",
+            "unicode-bool",
+            "unicode-case",
+            "unicode-gencat",
+            "unicode-perl",
+            "unicode-script",
+            "unicode-segment",
+        ],
+    ),
+    (
+        "regex-automata",
+        &[
+            "alloc",
+            "dfa-onepass",
+            "dfa-search",
+            "hybrid",
+            "meta",
+            "nfa",
+            "nfa-backtrack",
+            "nfa-pikevm",
+            "nfa-thompson",
+            "perf",
+            "perf-inline",
+            "perf-literal",
+            "perf-literal-multisubstring",
+            "perf-literal-substring",
+            "std",
+            "syntax",
+            "unicode",
+            "unicode-age",
+            "unicode-bool",
+            "unicode-case",
+            "unicode-gencat",
+            "unicode-perl",
+            "unicode-script",
+            "unicode-segment",
+            "unicode-word-boundary",
+        ],
+    ),
+    (
+        "regex-syntax",
+        &[
+            "default",
+            "std",
+            "unicode",
+            "unicode-age",
+            "unicode-bool",
+            "unicode-case",
+            "unicode-gencat",
+            "unicode-perl",
+            "unicode-script",
+            "unicode-segment",
+        ],
+    ),
+    ("rpm-version", &["default"]),
+    ("semver", &["default", "serde", "std"]),
+    (
+        "serde",
+        &["alloc", "default", "derive", "serde_derive", "std"],
+    ),
+    ("serde_core", &["alloc", "default", "result", "std"]),
+    ("serde_derive", &["default"]),
+    (
+        "serde_json",
+        &["default", "float_roundtrip", "std", "unbounded_depth"],
+    ),
+    ("serde_spanned", &["alloc", "serde", "std"]),
+    ("sha2", &["alloc", "default", "oid"]),
+    ("simdutf8", &["aarch64_neon", "public_imp"]),
+    ("similar", &["default", "std", "text"]),
+    ("siphasher", &["default", "std"]),
+    ("spdx", &["default"]),
+    ("strum", &["default", "derive", "std", "strum_macros"]),
+    (
+        "syn",
+        &[
+            "clone-impls",
+            "default",
+            "derive",
+            "extra-traits",
+            "full",
+            "parsing",
+            "printing",
+            "proc-macro",
+            "visit",
+            "visit-mut",
+        ],
+    ),
+    ("thiserror", &["default", "std"]),
+    ("tinyvec", &["alloc", "default"]),
+    ("toml", &["default", "display", "parse", "serde", "std"]),
+    ("toml_datetime", &["alloc", "serde", "std"]),
+    ("toml_parser", &["alloc", "std"]),
+    ("toml_writer", &["alloc", "std"]),
+    ("typenum", &["const-generics"]),
+    ("unicode-bidi", &["default", "hardcoded-data", "std"]),
+    ("unicode-normalization", &["default", "std"]),
+    (
+        "unicode-properties",
+        &["default", "emoji", "general-category"],
+    ),
+    ("unicode-width", &["cjk", "default"]),
+    ("uuid-simd", &["alloc", "detect", "std"]),
+    ("vsimd", &["alloc", "detect", "std"]),
+    ("weezl", &["alloc", "default", "std"]),
+    (
+        "windows-sys",
+        &[
+            "Win32",
+            "Win32_Foundation",
+            "Win32_Networking",
+            "Win32_Networking_WinSock",
+            "Win32_Storage",
+            "Win32_Storage_FileSystem",
+            "Win32_System",
+            "Win32_System_Console",
+            "Win32_System_Diagnostics",
+            "Win32_System_Diagnostics_Debug",
+            "Win32_System_SystemInformation",
+            "Win32_UI",
+            "Win32_UI_Input",
+            "Win32_UI_Input_KeyboardAndMouse",
+            "default",
+        ],
+    ),
+    ("zerocopy", &["simd"]),
+    ("zlib-rs", &["rust-allocator", "std"]),
+];
+
 /// Crates that belong to the edge, with their own message. A name ending in `*` is a prefix.
 const EDGE_CRATES: &[&str] = &["mdbook*", "clap*", "cargo_metadata"];
 
@@ -2104,6 +2377,8 @@ struct Reached {
     name: String,
     source: Option<String>,
     direct: bool,
+    /// The features the workspace resolve switches on for it.
+    features: Vec<String>,
 }
 
 /// Walks `cargo metadata --format-version 1` output from the workspace member
@@ -2165,10 +2440,18 @@ fn core_graph(meta: &serde_json::Value) -> Result<Vec<Reached>, String> {
         let pkg = packages
             .get(id.as_str())
             .ok_or(format!("no package {id}"))?;
+        let features = nodes
+            .get(id.as_str())
+            .and_then(|n| n["features"].as_array())
+            .ok_or(format!("no `features` in the resolve node of {id}"))?
+            .iter()
+            .filter_map(|f| f.as_str().map(str::to_owned))
+            .collect();
         out.push(Reached {
             name: pkg["name"].as_str().unwrap_or_default().to_owned(),
             source: pkg["source"].as_str().map(str::to_owned),
             direct: direct.contains(&id),
+            features,
         });
         for dep in normal_deps(&id)? {
             if seen.insert(dep.clone()) {
@@ -2218,6 +2501,32 @@ fn dependency_problems(graph: &[Reached]) -> Vec<String> {
                  a `[patch]`) can be any code under that name",
                 r.source.as_deref().unwrap_or("a path (source null)")
             ));
+        }
+    }
+    out
+}
+
+/// Each feature the resolve switches on for a crate of the core's tree that
+/// `ALLOWED_FEATURES` does not list for it, as `crate`/`feature` with what to do. The core
+/// itself has no features (`manifest_problems`).
+fn feature_problems(graph: &[Reached]) -> Vec<String> {
+    let mut out = Vec::new();
+    for r in graph {
+        let allowed = ALLOWED_FEATURES
+            .iter()
+            .find(|(name, _)| *name == r.name)
+            .map_or(&[][..], |(_, fs)| *fs);
+        for f in &r.features {
+            if !allowed.contains(&f.as_str()) {
+                out.push(format!(
+                    "`{}` has feature `{f}` switched on (by some member of the workspace, dev \
+                     dependencies included: features are unified), which nobody reviewed: read \
+                     what `{f}` compiles in for file system, process, environment, clock, \
+                     network, console and thread use, then add it to ALLOWED_FEATURES in \
+                     plugin/core/tests/purity.rs, or turn it off",
+                    r.name
+                ));
+            }
         }
     }
     out
@@ -2319,6 +2628,22 @@ fn core_normal_dependencies_are_all_reviewed() {
     assert!(
         bad.is_empty(),
         "techfile-core's dependencies:\n{}",
+        bad.join("\n")
+    );
+    // The resolve's features are read: the core's own choices show up.
+    let features_of = |name: &str| {
+        graph
+            .iter()
+            .filter(|r| r.name == name)
+            .flat_map(|r| r.features.iter().map(String::as_str))
+            .collect::<BTreeSet<&str>>()
+    };
+    assert!(features_of("cvss").contains("v4"), "{graph:?}");
+    assert!(features_of("petgraph").contains("graphmap"), "{graph:?}");
+    let bad = feature_problems(&graph);
+    assert!(
+        bad.is_empty(),
+        "features of techfile-core's dependencies:\n{}",
         bad.join("\n")
     );
     let manifest =
@@ -2543,6 +2868,108 @@ fn planted_dependencies_are_found() {
     let meta = crafted_metadata(&[("techfile-core", None)], &[]);
     assert!(dependency_problems(&core_graph(&meta).expect("read")).is_empty());
     assert!(core_graph(&serde_json::json!({ "packages": [] })).is_err());
+}
+
+/// Sets the resolved features of `name`'s node in crafted metadata.
+fn set_features(meta: &mut serde_json::Value, name: &str, features: &[&str]) {
+    let ids: Vec<String> = meta["packages"]
+        .as_array()
+        .expect("packages")
+        .iter()
+        .filter(|p| p["name"] == name)
+        .filter_map(|p| p["id"].as_str().map(str::to_owned))
+        .collect();
+    for node in meta["resolve"]["nodes"].as_array_mut().expect("nodes") {
+        if node["id"]
+            .as_str()
+            .is_some_and(|id| ids.iter().any(|i| i == id))
+        {
+            node["features"] = serde_json::json!(features);
+        }
+    }
+}
+
+/// A feature of an allowed crate that another member switches on (jsonschema's
+/// `resolve-file` through the edge's dev-dependency, jiff's `tzdb-zoneinfo`) is found, named
+/// with its crate; the reviewed ones, and a feature of a crate outside the core's tree, are not.
+#[test]
+fn planted_features_of_allowed_crates_are_found() {
+    let io = Some(CRATES_IO);
+    let mut meta = crafted_metadata(
+        &[
+            ("techfile-core", None),
+            ("mdbook-techfile", None),
+            ("jsonschema", io),
+            ("jiff", io),
+            ("serde", io),
+            ("hex", io),
+            ("tempfile", io),
+        ],
+        &[
+            ("techfile-core", "jsonschema", None),
+            ("techfile-core", "jiff", None),
+            ("techfile-core", "hex", None),
+            ("jsonschema", "serde", None),
+            ("mdbook-techfile", "techfile-core", None),
+            ("mdbook-techfile", "jsonschema", Some("dev")),
+            ("mdbook-techfile", "tempfile", None),
+        ],
+    );
+    set_features(&mut meta, "jsonschema", &["resolve-file"]);
+    set_features(
+        &mut meta,
+        "jiff",
+        &["alloc", "std", "tz-system", "tzdb-zoneinfo"],
+    );
+    set_features(&mut meta, "serde", &["derive", "std"]);
+    // A crate with no row may have no feature at all.
+    set_features(&mut meta, "hex", &["alloc", "default", "std", "serde"]);
+    // Outside the core's tree: not the core's business.
+    set_features(&mut meta, "tempfile", &["nightly"]);
+    let graph = core_graph(&meta).expect("the crafted metadata is read");
+    let bad = feature_problems(&graph);
+    for (name, feature) in [
+        ("jsonschema", "resolve-file"),
+        ("jiff", "tz-system"),
+        ("jiff", "tzdb-zoneinfo"),
+        ("hex", "serde"),
+    ] {
+        assert!(
+            bad.iter().any(
+                |p| p.starts_with(&format!("`{name}` has feature `{feature}`"))
+                    && p.contains("ALLOWED_FEATURES")
+                    && p.contains("file system")
+            ),
+            "{name}/{feature}: {bad:?}"
+        );
+    }
+    assert_eq!(bad.len(), 4, "{bad:?}");
+    // A resolve node without `features` is an error, not an empty set.
+    let mut meta = crafted_metadata(&[("techfile-core", None)], &[]);
+    meta["resolve"]["nodes"][0]
+        .as_object_mut()
+        .expect("node")
+        .remove("features");
+    assert!(core_graph(&meta).is_err());
+}
+
+/// The allow-list of features is sorted and has no duplicate, so a diff of it reads as
+/// what was added; each row names a crate on ALLOWED_CRATES and lists at least one feature.
+#[test]
+fn the_feature_allow_list_is_sorted_and_names_allowed_crates() {
+    for pair in ALLOWED_FEATURES.windows(2) {
+        assert!(pair[0].0 < pair[1].0, "{} before {}", pair[0].0, pair[1].0);
+    }
+    for (name, features) in ALLOWED_FEATURES {
+        assert!(
+            ALLOWED_CRATES.iter().any(|(c, _)| c == name),
+            "{name} is not on ALLOWED_CRATES"
+        );
+        assert!(!features.is_empty(), "{name} has an empty row");
+        for pair in features.windows(2) {
+            assert!(pair[0] < pair[1], "{name}: {} before {}", pair[0], pair[1]);
+        }
+    }
 }
 
 /// The manifest of the first evasion: an optional dependency behind a feature that the
