@@ -99,6 +99,31 @@ fn git_scope(root: &Path, book: &BookConfig, config: &Config) -> (Vec<String>, V
     (inputs, exclude)
 }
 
+/// The names among `vars` that mdBook applies to the configuration (mdbook-core 0.5.4,
+/// `Config::update_from_env`): `MDBOOK_` followed by a key under `book`, `build`, `rust`,
+/// `output` or `preprocessor` (`__` for `.`, `_` for `-`); others such as `MDBOOK_LOG` are
+/// left alone by mdBook too. The `command` of a preprocessor or renderer is left out: it
+/// chooses which program runs, as `PATH` does, not what the book says. Sorted.
+fn config_overrides(vars: impl Iterator<Item = std::ffi::OsString>) -> Vec<String> {
+    let mut out: Vec<String> = vars
+        .filter_map(|k| k.into_string().ok())
+        .filter(|k| {
+            k.strip_prefix("MDBOOK_").is_some_and(|rest| {
+                let key = rest.to_lowercase().replace("__", ".").replace('_', "-");
+                let program = (key.starts_with("preprocessor.") || key.starts_with("output."))
+                    && key.split('.').count() == 3
+                    && key.ends_with(".command");
+                !program
+                    && ["book", "build", "rust", "output", "preprocessor"]
+                        .iter()
+                        .any(|top| key == *top || key.starts_with(&format!("{top}.")))
+            })
+        })
+        .collect();
+    out.sort();
+    out
+}
+
 /// Finds what identifies this build besides its inputs: version, commit and date. Returns
 /// notes for the user (no repository, no date) alongside. The input hashes are added by the
 /// analysis, from the bytes it reads.
@@ -115,7 +140,19 @@ pub fn stamp_facts(
     let epoch = source_date_epoch()?;
     let (scope, exclude) = git_scope(root, book, config);
     let wants_describe = bundle.version_from == Some(VersionFrom::Git);
-    let facts = git::facts(root, &scope, &exclude, read, wants_describe);
+    let mut facts = git::facts(root, &scope, &exclude, read, wants_describe);
+    let overrides = config_overrides(std::env::vars_os().map(|(k, _)| k));
+    if let (Some(commit), Some(first)) = (&facts.commit, overrides.first()) {
+        facts.modified = true;
+        let more = match overrides.len() - 1 {
+            0 => String::new(),
+            1 => " (and 1 other variable)".to_string(),
+            n => format!(" (and {n} other variables)"),
+        };
+        notes.push(format!(
+            "the environment variable `{first}`{more} changes the configuration mdBook reads from book.toml, which commit {commit} does not hold, so pages say `(modified)`; unset it (or commit the setting to book.toml) for a build that matches its commit"
+        ));
+    }
     let problem = facts.problem.clone().unwrap_or_default();
     let date_problem = facts.date_problem.clone();
 
@@ -206,4 +243,37 @@ pub fn stamp_facts(
         revisions: bundle.revision.clone(),
     };
     Ok((facts, notes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The variables mdBook applies to the configuration, and only those.
+    #[test]
+    fn config_overrides_are_the_variables_mdbook_applies() {
+        let vars = [
+            "MDBOOK_BOOK__TITLE",
+            "MDBOOK_LOG",
+            "MDBOOK_PREPROCESSOR__TECHFILE__BUNDLE__PDF",
+            "MDBOOK_OUTPUT__HTML__NO_SECTION_LABEL",
+            "MDBOOK_VERSION",
+            "MDBOOK_BOOKS",
+            "PATH",
+            "MDBOOK_BUILD",
+            "MDBOOK_OUTPUT__TECHFILE__COMMAND",
+            "MDBOOK_PREPROCESSOR__TECHFILE__COMMAND",
+        ]
+        .into_iter()
+        .map(std::ffi::OsString::from);
+        assert_eq!(
+            config_overrides(vars),
+            [
+                "MDBOOK_BOOK__TITLE",
+                "MDBOOK_BUILD",
+                "MDBOOK_OUTPUT__HTML__NO_SECTION_LABEL",
+                "MDBOOK_PREPROCESSOR__TECHFILE__BUNDLE__PDF",
+            ]
+        );
+    }
 }

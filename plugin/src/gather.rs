@@ -1006,6 +1006,8 @@ fn shipped_files(
         let listed = book_config.get::<Vec<PathBuf>>(key).ok().flatten();
         out.extend(listed.into_iter().flatten().map(|p| root.join(p)));
     }
+    // A submodule's `.git` file is git's bookkeeping, in no commit of either repository.
+    out.retain(|p| p.file_name().is_none_or(|n| n != ".git"));
     out.sort();
     out.dedup();
     out

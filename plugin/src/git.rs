@@ -345,8 +345,9 @@ pub fn changed(dir: &Path, paths: &[String]) -> Result<Vec<String>, String> {
 /// let a build claim a commit that `diff` or a rebuild reads other bytes from. Filters and
 /// line-ending conversion count as changes too (`ident`, a clean filter, CRLF on the disk
 /// for LF in the commit): the bundle's hashes are of the bytes on the disk, which a
-/// checkout elsewhere would not give. A file inside a submodule is left to `git status`
-/// of the enclosing repository, which reports a submodule whose files changed. Returns the
+/// checkout elsewhere would not give. A file inside a submodule is judged the same way in
+/// the submodule's repository, whose checked-out commit must be the one `HEAD` records and
+/// whose index may not hide a file either. Returns the
 /// paths as given, in the order given.
 ///
 /// # Errors
@@ -389,12 +390,46 @@ pub fn uncommitted(dir: &Path, read: &[PathBuf]) -> Result<Vec<PathBuf>, String>
             paths.len()
         ));
     }
+    // A file inside a submodule is judged by the submodule's own repository, whose
+    // checked-out commit must be the one `HEAD` records: the enclosing `git status` says
+    // nothing of an ignored file there, of `ignore = all` in .gitmodules, or of the
+    // submodule's own index flags.
+    let mut submodules: BTreeMap<&str, (&str, Vec<&str>)> = BTreeMap::new();
+    for p in &paths {
+        if let Some(Committed::InSubmodule { path, commit }) = committed.get(*p) {
+            submodules
+                .entry(path.as_str())
+                .or_insert((commit.as_str(), Vec::new()))
+                .1
+                .push(p);
+        }
+    }
+    let mut held_in_submodule: BTreeSet<&str> = BTreeSet::new();
+    for (sub, (commit, files)) in &submodules {
+        let sub_top = top.join(sub);
+        let checked_out = git(&sub_top, &["rev-parse", "HEAD"]).ok();
+        if checked_out.as_deref() != Some(*commit) {
+            continue;
+        }
+        let absolute: Vec<PathBuf> = files.iter().map(|f| top.join(f)).collect();
+        let changed = uncommitted(&sub_top, &absolute)?;
+        if !unwatched(&sub_top, &[".".to_string()])?.is_empty() {
+            continue;
+        }
+        held_in_submodule.extend(
+            files
+                .iter()
+                .zip(&absolute)
+                .filter(|(_, a)| !changed.contains(a))
+                .map(|(f, _)| *f),
+        );
+    }
     let same: BTreeSet<&str> = paths
         .iter()
         .zip(&hashed)
         .filter(|(p, id)| match committed.get(**p) {
             Some(Committed::Blob(c)) => c == *id,
-            Some(Committed::InSubmodule) => true,
+            Some(Committed::InSubmodule { .. }) => held_in_submodule.contains(**p),
             None => false,
         })
         .map(|(p, _)| *p)
@@ -411,8 +446,9 @@ pub fn uncommitted(dir: &Path, read: &[PathBuf]) -> Result<Vec<PathBuf>, String>
 enum Committed {
     /// A file, by its blob id.
     Blob(String),
-    /// A path inside a submodule, whose files are another repository's.
-    InSubmodule,
+    /// A path inside a submodule, whose files are another repository's: the submodule's
+    /// path and the commit `HEAD` records for it.
+    InSubmodule { path: String, commit: String },
 }
 
 /// What `HEAD` holds under the folders of `paths` (relative to the repository's top
@@ -433,7 +469,19 @@ fn head_blobs(top: &Path, paths: &[&str]) -> Result<BTreeMap<String, Committed>,
     if folders.len() <= 256 && !folders.contains("") {
         args.extend(folders.iter().copied());
     }
-    let listed = git_raw(top, &args).map_err(Failure::into_message)?;
+    let mut listed = git_raw(top, &args).map_err(Failure::into_message)?;
+    // A folder inside a submodule lists nothing above: the entries of its ancestors
+    // themselves (no `-r`) show the submodule it lies in.
+    let ancestors: BTreeSet<&str> = folders
+        .iter()
+        .flat_map(|f| f.match_indices('/').map(|(i, _)| &f[..i]).chain([*f]))
+        .filter(|a| !a.is_empty())
+        .collect();
+    if !ancestors.is_empty() && ancestors.len() <= 1024 {
+        let mut args = vec!["ls-tree", "-z", "--full-tree", "HEAD", "--"];
+        args.extend(ancestors.iter().copied());
+        listed.push_str(&git_raw(top, &args).map_err(Failure::into_message)?);
+    }
     // `<mode> SP <type> SP <object> TAB <path>`, NUL-terminated; a submodule is a `commit`.
     let mut out = BTreeMap::new();
     let mut submodules = Vec::new();
@@ -446,13 +494,23 @@ fn head_blobs(top: &Path, paths: &[&str]) -> Result<BTreeMap<String, Committed>,
             (Some(_), Some("blob"), Some(id)) => {
                 out.insert(path.to_string(), Committed::Blob(id.to_string()));
             }
-            (Some(_), Some("commit"), Some(_)) => submodules.push(format!("{path}/")),
+            (Some(_), Some("commit"), Some(id)) => submodules.push((path.to_string(), id)),
             _ => {}
         }
     }
     for path in paths {
-        if submodules.iter().any(|s| path.starts_with(s.as_str())) {
-            out.insert((*path).to_string(), Committed::InSubmodule);
+        let within = submodules.iter().find(|(s, _)| {
+            path.strip_prefix(s.as_str())
+                .is_some_and(|r| r.starts_with('/'))
+        });
+        if let Some((sub, commit)) = within {
+            out.insert(
+                (*path).to_string(),
+                Committed::InSubmodule {
+                    path: sub.clone(),
+                    commit: commit.to_string(),
+                },
+            );
         }
     }
     Ok(out)

@@ -6,7 +6,9 @@
 //! Needs mdbook 0.5 (or TECHFILE_SKIP_MDBOOK=1), and for the PDF tests Debian's chromium and
 //! poppler-utils (or TECHFILE_SKIP_BROWSER=1).
 
-use crate::common::{Book, Run, copy_dir, files_with_ext, item_ids, require, run, sha2_hex, write};
+use crate::common::{
+    Book, Built, Run, copy_dir, files_with_ext, item_ids, require, run, sha2_hex, write,
+};
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
@@ -1382,4 +1384,99 @@ fn a_book_at_the_top_of_its_repository_builds_clean() {
         built.stderr
     );
     assert!(!page.contains("(modified)"), "{}", built.stderr);
+}
+
+/// Two more ways a build could ship what its commit does not hold: a file of a submodule
+/// that the submodule's own repository does not hold (git-ignored there, or changed while
+/// `.gitmodules` says `ignore = all`), and a configuration changed through an `MDBOOK_...`
+/// variable. Both make the pages say `(modified)` with a note; an untouched submodule keeps
+/// the build clean.
+#[test]
+fn submodule_files_and_configuration_overrides_are_judged_too() {
+    require!(Mdbook, Git);
+    let (book, _) = committed_book();
+    let other = tempfile::tempdir().unwrap();
+    write(other.path(), "sub.md", "# Sub\n\nShared text.\n");
+    write(other.path(), ".gitignore", "ign.md\n");
+    crate::common::git_in(other.path(), &["init", "-q"]);
+    crate::common::git_in(other.path(), &["add", "."]);
+    crate::common::git_in(other.path(), &["commit", "-q", "-m", "sub"]);
+    book.git(&[
+        "-c",
+        "protocol.file.allow=always",
+        "submodule",
+        "add",
+        "-q",
+        other.path().to_str().unwrap(),
+        "book/src/sub",
+    ]);
+    let book = book
+        .edit("book/src/SUMMARY.md", |s| {
+            format!("{s}- [Sub](sub/sub.md)\n")
+        })
+        .file(".gitignore", "/book/book/\n");
+    book.git(&["add", "-A"]);
+    book.git(&["commit", "-q", "-m", "a submodule"]);
+    let modified = |built: &Built| built.page("index.html").contains("(modified)");
+    let built = book.build().expect_ok();
+    assert!(!modified(&built), "{}", built.stderr);
+
+    // A file the submodule ignores: mdBook copies it into the pages.
+    write(&book.path("book/src/sub"), "ign.md", "SECRET\n");
+    assert_eq!(
+        book.git(&["status", "--porcelain"]),
+        "",
+        "git shows no change"
+    );
+    let built = book.build().expect_ok();
+    assert!(modified(&built), "{}", built.stderr);
+    assert!(
+        built.stderr.contains("sub/ign.md` went into this build"),
+        "{}",
+        built.stderr
+    );
+    fs::remove_file(book.path("book/src/sub/ign.md")).unwrap();
+
+    // A change the enclosing repository is told to ignore.
+    book.git(&[
+        "config",
+        "-f",
+        ".gitmodules",
+        "submodule.book/src/sub.ignore",
+        "all",
+    ]);
+    book.git(&["commit", "-q", "-am", "ignore the submodule"]);
+    let built = book.build().expect_ok();
+    assert!(!modified(&built), "{}", built.stderr);
+    write(&book.path("book/src/sub"), "sub.md", "# Sub\n\nChanged.\n");
+    assert_eq!(
+        book.git(&["status", "--porcelain"]),
+        "",
+        "git shows no change"
+    );
+    let built = book.build().expect_ok();
+    assert!(modified(&built), "{}", built.stderr);
+    assert!(
+        built.stderr.contains("sub/sub.md` went into this build"),
+        "{}",
+        built.stderr
+    );
+    crate::common::git_in(&book.path("book/src/sub"), &["checkout", "--", "sub.md"]);
+
+    // The configuration changed from the environment.
+    let built = book
+        .mdbook()
+        .env("MDBOOK_BOOK__TITLE", "Forged")
+        .run()
+        .expect_ok();
+    assert!(modified(&built), "{}", built.stderr);
+    assert!(
+        built
+            .stderr
+            .contains("the environment variable `MDBOOK_BOOK__TITLE` changes the configuration"),
+        "{}",
+        built.stderr
+    );
+    let built = book.build().expect_ok();
+    assert!(!modified(&built), "{}", built.stderr);
 }
