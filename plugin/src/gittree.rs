@@ -680,7 +680,7 @@ impl Tree for GitTree {
     /// A folder or a link to one is `Dir`, a file or a link to one `File`; a link that
     /// leads out of the repository is `File` (the commit cannot tell what it leads to), so
     /// reading it says why not; a link that leads nowhere is `Missing`, as on the disk. A
-    /// submodule is `File`, as on the disk, so reading it says why not.
+    /// submodule is `File`, so reading it says why not (the disk sees its checkout as a folder).
     fn entry(&self, path: &Path) -> Entry {
         let Some(rel) = inside(&self.top, path) else {
             return Entry::Missing;
@@ -768,9 +768,6 @@ impl Tree for GitTree {
                     "{} leads outside the repository (through a symbolic link), so it is not read",
                     dir.display()
                 )));
-            }
-            Named::Node(Node::Submodule) if submodules == Submodules::Listed => {
-                return Err(std::io::Error::other(SUBMODULE));
             }
             _ => {
                 return Err(std::io::Error::new(

@@ -56,8 +56,7 @@ pub trait Tree: Sync {
     /// Every file under `dir`, in any order. Entries whose name starts with `.` below `dir`
     /// may be left out unless `hidden`, and so may the folder `skip`: `gather` filters
     /// again, so this is only a shortcut. A git submodule below `dir` is treated as
-    /// `submodules` says. `Err` when `dir` or a folder under it cannot be listed, or `dir`
-    /// is a submodule listed as one.
+    /// `submodules` says. `Err` when `dir` or a folder under it cannot be listed.
     fn files(
         &self,
         dir: &Path,
@@ -188,25 +187,21 @@ impl FsTree {
     /// `e`, or when `path` is a git submodule (a folder, so reading it failed) the words
     /// for one. Asked only after a failure: the files that read cost no more `stat`s.
     fn failed(&self, path: &Path, e: InputError) -> InputError {
-        let top = self.boundary.as_ref().map(|(top, _)| top);
-        if top != Some(&crate::paths::normalize(path)) && holds_git(path) {
+        if self.other_repo(path) {
             InputError::Io(SUBMODULE.into())
         } else {
             e
         }
     }
 
-    /// Whether `path` is a git submodule of the repository: a folder strictly inside the
-    /// boundary that holds a `.git` entry (git writes a file there for a submodule, a
-    /// folder for a repository cloned in place; either is another repository). Outside the
-    /// boundary a folder is named on the command line, and its own repository is no
-    /// submodule of this one.
-    fn submodule(&self, path: &Path) -> bool {
-        let Some((top, _)) = &self.boundary else {
-            return false;
-        };
-        let written = crate::paths::normalize(path);
-        written != *top && written.starts_with(top) && holds_git(path)
+    /// Whether `dir` holds a `.git` entry (git writes a file there for a submodule, a
+    /// folder for a repository cloned in place; either is another repository) and is not
+    /// the repository the boundary is (a link up to it).
+    fn other_repo(&self, dir: &Path) -> bool {
+        holds_git(dir)
+            && self.boundary.as_ref().is_none_or(|(_, resolved)| {
+                fs::canonicalize(dir).is_ok_and(|real| real != *resolved)
+            })
     }
 
     /// [`FsTree::escapes`] for a path whose components may be links too (a walked folder).
@@ -238,10 +233,9 @@ fn outside(target: &str) -> String {
 }
 
 impl Tree for FsTree {
-    /// A git submodule is `File`, as in a commit, so that reading it says why not.
     fn entry(&self, path: &Path) -> Entry {
         match fs::metadata(path) {
-            Ok(m) if m.is_dir() && !self.submodule(path) => Entry::Dir,
+            Ok(m) if m.is_dir() => Entry::Dir,
             Ok(_) => Entry::File,
             Err(_) => Entry::Missing,
         }
@@ -264,9 +258,6 @@ impl Tree for FsTree {
             return Err(std::io::Error::other(why));
         }
         let listed = submodules == Submodules::Listed;
-        if listed && self.submodule(dir) {
-            return Err(std::io::Error::other(SUBMODULE));
-        }
         let mut out = Vec::new();
         let mut refused: Vec<PathBuf> = Vec::new();
         let mut dangling: Vec<PathBuf> = Vec::new();
@@ -287,7 +278,11 @@ impl Tree for FsTree {
                     refused.push(e.path().to_path_buf());
                     return false;
                 }
-                if keep && listed && e.depth() > 0 && e.file_type().is_dir() && holds_git(e.path())
+                if keep
+                    && listed
+                    && e.depth() > 0
+                    && e.file_type().is_dir()
+                    && self.other_repo(e.path())
                 {
                     other_repos.push(e.path().to_path_buf());
                     return false;
@@ -381,7 +376,7 @@ impl Tree for FsTree {
                 // do not, as a commit has no folder there.
                 (!name.starts_with('.')
                     && fs::metadata(e.path()).ok()?.is_dir()
-                    && !holds_git(&e.path()))
+                    && !self.other_repo(&e.path()))
                 .then_some(name)
             })
             .collect();
