@@ -15,6 +15,12 @@
 //!   that holds the book's folder), or leads nowhere, is listed at its own path and not
 //!   read, so it becomes one unreadable input there and the rest of its folder is read: the
 //!   disk ([`FsTree::for_book`]) and a commit agree, as a commit cannot hold outside bytes;
+//! - a git submodule in an input folder (on the disk a folder with a `.git` entry below the
+//!   walked folder, in a commit a gitlink) is another repository: it is not entered and is
+//!   listed at its own path whatever its name, where reading it gives
+//!   [`crate::tree::SUBMODULE`] on both trees, so it becomes one unreadable input; an
+//!   `exclude` pattern naming it (as a folder) silences it in an item folder. `src` and the
+//!   theme are walked as mdBook reads them ([`Submodules::AsMdBook`]);
 //! - hidden entries (a name starting with `.`: `.git`, editor swap files) are skipped;
 //! - item files are the `*.md` files under the `items` folders, but those the `exclude`
 //!   patterns name (gitignore syntax, relative to each item folder, after the defaults
@@ -48,7 +54,7 @@
 
 use crate::bookconfig::Loaded;
 pub use crate::paths::{Names, normalize, relative};
-pub use crate::tree::{Entry, Found, FsTree, Tree, read_limited};
+pub use crate::tree::{Entry, Found, FsTree, Submodules, Tree, read_limited};
 use anyhow::{Context, Result};
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use mdbook_preprocessor::config::Config as BookConfig;
@@ -89,8 +95,12 @@ fn walk(
     ext: Option<&str>,
     hidden: bool,
 ) -> std::io::Result<Vec<Found>> {
-    let mut found = tree.files(dir, hidden, None)?;
-    found.retain(|f| (hidden || !is_hidden(&f.rel)) && ext.is_none_or(|ext| has_ext(&f.rel, ext)));
+    let mut found = tree.files(dir, hidden, None, Submodules::Listed)?;
+    // A submodule is kept whatever its name: reading it says why its files are not read.
+    found.retain(|f| {
+        (hidden || !is_hidden(&f.rel))
+            && (f.submodule || ext.is_none_or(|ext| has_ext(&f.rel, ext)))
+    });
     found.sort_by(|a, b| a.rel.split('/').cmp(b.rel.split('/')));
     Ok(found)
 }
@@ -149,8 +159,9 @@ pub fn items(tree: &dyn Tree, book_root: &Path, config: &Config, names: &Names) 
             // Matched by the path inside the item folder: a git tree's paths and the
             // folder as configured (`../requirements`) need not share a spelling.
             .filter(|f| {
+                // A submodule is a folder: `sub/` names it as `sub` does.
                 !excluded
-                    .matched_path_or_any_parents(Path::new(&f.rel), false)
+                    .matched_path_or_any_parents(Path::new(&f.rel), f.submodule)
                     .is_ignore()
             })
             .collect();
@@ -863,7 +874,7 @@ pub fn src_files(tree: &dyn Tree, src: &Path, skip: &Path) -> BTreeSet<String> {
         .ok()
         .map(|r| r.to_string_lossy().replace('\\', "/"))
         .filter(|r| !r.is_empty());
-    tree.files(&src, true, Some(&skip))
+    tree.files(&src, true, Some(&skip), Submodules::AsMdBook)
         .unwrap_or_default()
         .into_iter()
         .map(|f| f.rel)
@@ -999,7 +1010,7 @@ fn shipped_files(
         .ok()
         .flatten()
         .unwrap_or_else(|| PathBuf::from("theme"));
-    if let Ok(files) = tree.files(&root.join(theme), true, None) {
+    if let Ok(files) = tree.files(&root.join(theme), true, None, Submodules::AsMdBook) {
         out.extend(files.into_iter().map(|f| f.path));
     }
     for key in ["output.html.additional-css", "output.html.additional-js"] {

@@ -9,10 +9,13 @@
 //! folder of the commit are listed at the link's path, a link to a folder above the one
 //! being listed is a loop and is not followed (walkdir's rule), and a link that leads out
 //! of the repository or nowhere is listed at its own path, where reading it gives the
-//! disk's words. The targets of the commit's links are read once, with the file list.
+//! disk's words. A submodule (a gitlink entry) is listed at its own path too, where reading
+//! it gives the words the disk gives for a folder with a `.git` entry
+//! ([`crate::tree::SUBMODULE`]). The targets of the commit's links are read once, with the
+//! file list.
 
 use crate::paths::normalize;
-use crate::tree::{Entry, Found, Tree};
+use crate::tree::{Entry, Found, SUBMODULE, Submodules, Tree};
 use anyhow::{Result, anyhow, bail};
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader, Read, Write};
@@ -151,6 +154,9 @@ enum Object {
     /// A symbolic link and the path it holds, read when the tree is listed: resolving a
     /// path may pass through several links, and a walk through every one of them.
     Link { target: String },
+    /// A submodule: a gitlink to a commit of another repository, whose files the commit
+    /// does not hold.
+    Submodule,
 }
 
 /// A `git cat-file --batch` process.
@@ -309,6 +315,8 @@ enum Node {
         oid: String,
         size: u64,
     },
+    /// A submodule: neither a folder of this commit nor a file.
+    Submodule,
 }
 
 /// Why a path leads to nothing in the commit.
@@ -379,7 +387,10 @@ impl GitTree {
                         },
                     );
                 }
-                // Submodules are other repositories: not part of this book's inputs.
+                // A submodule is another repository: listed, its files never read.
+                ("160000", "commit") => {
+                    files.insert(path.clone(), Object::Submodule);
+                }
                 _ => continue,
             }
             let mut at = path.as_str();
@@ -484,6 +495,9 @@ impl GitTree {
                     }
                     self.start(&here, target, &mut at, &mut pending)?;
                 }
+                Some(Object::Submodule) if pending.iter().all(|p| p.is_empty() || p == ".") => {
+                    return Ok(Node::Submodule);
+                }
                 _ => return Err(Unresolved::Missing),
             }
         }
@@ -538,6 +552,7 @@ impl GitTree {
                 oid: oid.clone(),
                 size: *size,
             }),
+            Some(Object::Submodule) => Named::Node(Node::Submodule),
             Some(Object::Link { target }) => match self.lookup(&parent, target, &mut 1) {
                 Ok(node) => Named::Node(node),
                 Err(why) => Named::Broken {
@@ -557,6 +572,7 @@ impl GitTree {
         match self.named(&rel) {
             Named::Node(Node::File { oid, size }) => Ok((oid, size)),
             Named::Node(Node::Dir(_)) => Err(InputError::Io("a folder, not a file".into())),
+            Named::Node(Node::Submodule) => Err(InputError::Io(SUBMODULE.into())),
             Named::Missing => Err(InputError::Io("no such file in this revision".into())),
             Named::ParentOutside => Err(InputError::Io(
                 "a folder on its path is a symbolic link outside the repository".into(),
@@ -602,6 +618,18 @@ impl GitTree {
             if walk.skip.is_some_and(|s| at.starts_with(s)) {
                 continue;
             }
+            let submodule = match object {
+                Object::Submodule => true,
+                Object::Link { target } => {
+                    let parent = path.rsplit_once('/').map_or("", |(p, _)| p);
+                    matches!(self.lookup(parent, target, &mut 1), Ok(Node::Submodule))
+                }
+                Object::Blob { .. } => false,
+            };
+            if submodule && walk.submodules != Submodules::Listed {
+                // The disk enters it for mdBook; the commit has nothing there to list.
+                continue;
+            }
             if let Object::Link { target } = object {
                 let parent = path.rsplit_once('/').map_or("", |(p, _)| p);
                 if let Ok(Node::Dir(to)) = self.lookup(parent, target, &mut 1) {
@@ -623,11 +651,12 @@ impl GitTree {
                     continue;
                 }
             }
-            // A file, a link to one, or a link that cannot be followed: listed at its own
-            // path, where reading it says why not.
+            // A file, a link to one, a submodule, or a link that cannot be followed: listed
+            // at its own path, where reading it says why not.
             walk.out.borrow_mut().push(Found {
                 path: at,
                 rel: shown,
+                submodule,
             });
         }
     }
@@ -643,20 +672,22 @@ struct Walk<'a> {
     root: &'a Path,
     hidden: bool,
     skip: Option<&'a Path>,
+    submodules: Submodules,
     out: std::cell::RefCell<Vec<Found>>,
 }
 
 impl Tree for GitTree {
     /// A folder or a link to one is `Dir`, a file or a link to one `File`; a link that
     /// leads out of the repository is `File` (the commit cannot tell what it leads to), so
-    /// reading it says why not; a link that leads nowhere is `Missing`, as on the disk.
+    /// reading it says why not; a link that leads nowhere is `Missing`, as on the disk. A
+    /// submodule is `File`, so reading it says why not (the disk sees its checkout as a folder).
     fn entry(&self, path: &Path) -> Entry {
         let Some(rel) = inside(&self.top, path) else {
             return Entry::Missing;
         };
         match self.named(&rel) {
             Named::Node(Node::Dir(_)) => Entry::Dir,
-            Named::Node(Node::File { .. })
+            Named::Node(Node::File { .. } | Node::Submodule)
             | Named::Broken {
                 why: Unresolved::Outside,
                 ..
@@ -710,9 +741,16 @@ impl Tree for GitTree {
     /// Symbolic links are followed as on the disk ([`crate::tree::FsTree::files`]): the
     /// files under a link to a folder of the commit are listed at the link's path, a link
     /// back to a folder being walked is not followed again, and a link that leads out of
-    /// the repository or nowhere is listed at its own path. Hidden names and `skip` apply
-    /// to the paths as listed.
-    fn files(&self, dir: &Path, hidden: bool, skip: Option<&Path>) -> std::io::Result<Vec<Found>> {
+    /// the repository or nowhere is listed at its own path, and so is a submodule (or a
+    /// link to one) with [`Submodules::Listed`]. Hidden names and `skip` apply to the
+    /// paths as listed.
+    fn files(
+        &self,
+        dir: &Path,
+        hidden: bool,
+        skip: Option<&Path>,
+        submodules: Submodules,
+    ) -> std::io::Result<Vec<Found>> {
         let Some(rel) = inside(&self.top, dir) else {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::NotFound,
@@ -744,6 +782,7 @@ impl Tree for GitTree {
             root: &root,
             hidden,
             skip: skip.as_deref(),
+            submodules,
             out: std::cell::RefCell::default(),
         };
         // The folders above the walked one count as being walked (walkdir seeds its loop
@@ -857,7 +896,7 @@ mod tests {
 
     fn listed(t: &dyn Tree, dir: &Path) -> Vec<String> {
         let mut out: Vec<String> = t
-            .files(dir, false, None)
+            .files(dir, false, None, Submodules::Listed)
             .unwrap()
             .into_iter()
             .map(|f| f.rel)
@@ -911,7 +950,7 @@ mod tests {
             assert_eq!(git.folders(&at), disk.folders(&at), "{folder}");
             let every = |t: &dyn Tree| {
                 let mut all: Vec<(PathBuf, String)> = t
-                    .files(&at, true, Some(&top.join("req/chain")))
+                    .files(&at, true, Some(&top.join("req/chain")), Submodules::Listed)
                     .unwrap()
                     .into_iter()
                     .map(|f| (f.path, f.rel))
@@ -982,7 +1021,7 @@ mod tests {
         );
         assert_eq!(words("req/more"), "a folder, not a file");
         assert!(
-            t.files(&at("req/out"), false, None)
+            t.files(&at("req/out"), false, None, Submodules::Listed)
                 .unwrap_err()
                 .to_string()
                 .contains("leads outside the repository")
@@ -997,6 +1036,7 @@ mod tests {
                 Path::new("/repo/req"),
                 true,
                 Some(Path::new("/repo/req/more")),
+                Submodules::Listed,
             )
             .unwrap();
         let mut rels: Vec<&str> = found.iter().map(|f| f.rel.as_str()).collect();

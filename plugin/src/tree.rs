@@ -26,7 +26,26 @@ pub enum Entry {
 pub struct Found {
     pub path: PathBuf,
     pub rel: String,
+    /// A git submodule listed at its own path ([`Submodules::Listed`]): an input whatever
+    /// its name, since reading it says why its files are not inputs.
+    pub submodule: bool,
 }
+
+/// What a walk does with a git submodule below the walked folder: a folder with a `.git`
+/// entry on the disk, a gitlink entry (mode 160000) in a commit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Submodules {
+    /// Not entered, and listed at its own path, where reading it gives [`SUBMODULE`]: a
+    /// submodule is another repository, so its files are not inputs of this book, and a
+    /// commit holds no files of it to read. The rule for the input folders.
+    Listed,
+    /// As mdBook sees them: entered on the disk, where mdBook copies their files, left out
+    /// of a commit, which does not hold them. For `src` and the theme, which mdBook reads.
+    AsMdBook,
+}
+
+/// Why a git submodule is not read, the same words on the disk and in a commit.
+pub const SUBMODULE: &str = "a git submodule (another repository): its files are not inputs of this book; copy them into this repository, or move the submodule out of this folder (in an item folder, `exclude` can name it)";
 
 /// A tree of files. Paths are absolute, as on the disk: a git revision is seen at the
 /// place of its repository's working tree.
@@ -36,9 +55,15 @@ pub trait Tree: Sync {
 
     /// Every file under `dir`, in any order. Entries whose name starts with `.` below `dir`
     /// may be left out unless `hidden`, and so may the folder `skip`: `gather` filters
-    /// again, so this is only a shortcut. `Err` when `dir` or a folder under it cannot be
-    /// listed.
-    fn files(&self, dir: &Path, hidden: bool, skip: Option<&Path>) -> std::io::Result<Vec<Found>>;
+    /// again, so this is only a shortcut. A git submodule below `dir` is treated as
+    /// `submodules` says. `Err` when `dir` or a folder under it cannot be listed.
+    fn files(
+        &self,
+        dir: &Path,
+        hidden: bool,
+        skip: Option<&Path>,
+        submodules: Submodules,
+    ) -> std::io::Result<Vec<Found>>;
 
     /// Reads files, each unless it is larger than its limit (checked before reading, so a
     /// huge file costs no memory). One result per request, in order.
@@ -159,6 +184,26 @@ impl FsTree {
         }
     }
 
+    /// `e`, or when `path` is a git submodule (a folder, so reading it failed) the words
+    /// for one. Asked only after a failure: the files that read cost no more `stat`s.
+    fn failed(&self, path: &Path, e: InputError) -> InputError {
+        if self.other_repo(path) {
+            InputError::Io(SUBMODULE.into())
+        } else {
+            e
+        }
+    }
+
+    /// Whether `dir` holds a `.git` entry (git writes a file there for a submodule, a
+    /// folder for a repository cloned in place; either is another repository) and is not
+    /// the repository the boundary is (a link up to it).
+    fn other_repo(&self, dir: &Path) -> bool {
+        holds_git(dir)
+            && self.boundary.as_ref().is_none_or(|(_, resolved)| {
+                fs::canonicalize(dir).is_ok_and(|real| real != *resolved)
+            })
+    }
+
     /// [`FsTree::escapes`] for a path whose components may be links too (a walked folder).
     fn folder_refused(&self, dir: &Path) -> Option<String> {
         let (top, resolved) = self.boundary.as_ref()?;
@@ -174,6 +219,12 @@ impl FsTree {
             _ => None,
         }
     }
+}
+
+/// Whether `dir` is a folder with a `.git` entry: the working tree of another repository.
+/// A `.git` that is a link counts too, as git follows it.
+fn holds_git(dir: &Path) -> bool {
+    fs::metadata(dir).is_ok_and(|m| m.is_dir()) && fs::symlink_metadata(dir.join(".git")).is_ok()
 }
 
 /// The words for a link out of the boundary, the same as a git revision's.
@@ -193,14 +244,24 @@ impl Tree for FsTree {
     /// Symbolic links are followed; a link that leads back into a folder already being
     /// walked is skipped (each real folder is read once). A link to a folder outside the
     /// boundary is not entered and a link that leads nowhere is not an error of the whole
-    /// folder: both are listed at their own path, where reading them says why not.
-    fn files(&self, dir: &Path, hidden: bool, skip: Option<&Path>) -> std::io::Result<Vec<Found>> {
+    /// folder: both are listed at their own path, where reading them says why not. So is a
+    /// git submodule (a folder below `dir` with a `.git` entry, or a link to one) when
+    /// `submodules` is [`Submodules::Listed`].
+    fn files(
+        &self,
+        dir: &Path,
+        hidden: bool,
+        skip: Option<&Path>,
+        submodules: Submodules,
+    ) -> std::io::Result<Vec<Found>> {
         if let Some(why) = self.folder_refused(dir) {
             return Err(std::io::Error::other(why));
         }
+        let listed = submodules == Submodules::Listed;
         let mut out = Vec::new();
         let mut refused: Vec<PathBuf> = Vec::new();
         let mut dangling: Vec<PathBuf> = Vec::new();
+        let mut other_repos: Vec<PathBuf> = Vec::new();
         let walker = WalkDir::new(dir)
             .follow_links(true)
             .into_iter()
@@ -215,6 +276,15 @@ impl Tree for FsTree {
                     && self.refused(e.path()).is_some()
                 {
                     refused.push(e.path().to_path_buf());
+                    return false;
+                }
+                if keep
+                    && listed
+                    && e.depth() > 0
+                    && e.file_type().is_dir()
+                    && self.other_repo(e.path())
+                {
+                    other_repos.push(e.path().to_path_buf());
                     return false;
                 }
                 keep
@@ -257,14 +327,27 @@ impl Tree for FsTree {
                 .strip_prefix(dir)
                 .map(|r| r.to_string_lossy().replace('\\', "/"))
                 .unwrap_or_else(|_| path.to_string_lossy().into_owned());
-            out.push(Found { path, rel });
+            out.push(Found {
+                path,
+                rel,
+                submodule: false,
+            });
         }
-        for path in refused.into_iter().chain(dangling) {
+        let marked = refused
+            .into_iter()
+            .chain(dangling)
+            .map(|p| (p, false))
+            .chain(other_repos.into_iter().map(|p| (p, true)));
+        for (path, submodule) in marked {
             let rel = path
                 .strip_prefix(dir)
                 .map(|r| r.to_string_lossy().replace('\\', "/"))
                 .unwrap_or_else(|_| path.to_string_lossy().into_owned());
-            out.push(Found { path, rel });
+            out.push(Found {
+                path,
+                rel,
+                submodule,
+            });
         }
         Ok(out)
     }
@@ -274,7 +357,7 @@ impl Tree for FsTree {
             .par_iter()
             .map(|(path, limit)| match self.refused(path) {
                 Some(why) => Err(InputError::Io(why)),
-                None => read_limited(path, *limit),
+                None => read_limited(path, *limit).map_err(|e| self.failed(path, e)),
             })
             .collect();
         self.log(files.iter().map(|(p, _)| p.to_path_buf()), &out);
@@ -289,8 +372,12 @@ impl Tree for FsTree {
             .filter_map(|e| {
                 let e = e.ok()?;
                 let name = e.file_name().to_string_lossy().into_owned();
-                // Symbolic links to folders count, as the walker follows them.
-                (!name.starts_with('.') && fs::metadata(e.path()).ok()?.is_dir()).then_some(name)
+                // Symbolic links to folders count, as the walker follows them; submodules
+                // do not, as a commit has no folder there.
+                (!name.starts_with('.')
+                    && fs::metadata(e.path()).ok()?.is_dir()
+                    && !self.other_repo(&e.path()))
+                .then_some(name)
             })
             .collect();
         out.sort();
@@ -302,7 +389,7 @@ impl Tree for FsTree {
             .par_iter()
             .map(|path| match self.refused(path) {
                 Some(why) => Err(InputError::Io(why)),
-                None => hash_file(path),
+                None => hash_file(path).map_err(|e| self.failed(path, e)),
             })
             .collect();
         self.log(files.iter().map(|p| p.to_path_buf()), &out);

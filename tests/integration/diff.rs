@@ -1573,6 +1573,118 @@ fn links_to_folders_are_followed_in_a_commit_as_on_the_disk() {
     }
 }
 
+/// A git submodule in an input folder is another repository: on the disk (a folder with a
+/// `.git` entry) and in a commit (a gitlink) it is not entered and is one `read-error` at
+/// its own path, so `check` and `diff` see the same inputs; `exclude` naming it silences it.
+#[test]
+fn a_submodule_is_one_unread_input_on_the_disk_as_in_a_commit() {
+    require!(Git);
+    use mdbook_techfile::gittree::{GitTree, Repo};
+    use mdbook_techfile::tree::{FsTree, SUBMODULE};
+    let book = clean_repo();
+    let sum = fs::read_to_string(book.path("requirements/REQ-SUM-001.md")).unwrap();
+    let other = tempfile::tempdir().unwrap();
+    let itemsub = other.path().join("itemsub");
+    fs::create_dir(&itemsub).unwrap();
+    fs::write(
+        itemsub.join("REQ-S-001.md"),
+        sum.replace("id = \"REQ-SUM-001\"", "id = \"REQ-S-001\""),
+    )
+    .unwrap();
+    git_in(&itemsub, &["init", "-q", "-b", "main"]);
+    git_in(&itemsub, &["add", "-A"]);
+    git_in(&itemsub, &["commit", "-q", "-m", "an item elsewhere"]);
+    book.git(&[
+        "-c",
+        "protocol.file.allow=always",
+        "submodule",
+        "add",
+        "-q",
+        &itemsub.to_string_lossy(),
+        "requirements/sub",
+    ]);
+    let book = book.commit("an item folder holds a submodule");
+    assert!(book.path("requirements/sub/REQ-S-001.md").is_file());
+    assert!(
+        book.git(&["ls-tree", "HEAD", "requirements/sub"])
+            .starts_with("160000 commit ")
+    );
+
+    let root = fs::canonicalize(book.root()).unwrap();
+    let both = |book: &Book| {
+        let repo = Repo::discover(&root).unwrap();
+        let git = gathered(&GitTree::at(&repo, &book.head()).unwrap(), &root);
+        let disk = gathered(&FsTree::for_book(&root.join("book")), &root);
+        assert_eq!(disk, git);
+        disk
+    };
+    let disk = both(&book);
+    let sub: Vec<&File> = disk
+        .items
+        .iter()
+        .filter(|f| f.1.starts_with("requirements/sub"))
+        .collect();
+    assert_eq!(sub.len(), 1, "{:?}", disk.items);
+    assert_eq!(sub[0].1, "requirements/sub");
+    assert_eq!(sub[0].2, Err(SUBMODULE.to_string()));
+    assert!(SUBMODULE.contains("git submodule") && SUBMODULE.contains("`exclude`"));
+
+    // `check` reads the disk, `diff` the commits: the same one finding at the same path.
+    let checked = book.check();
+    checked.expect_code(1);
+    let place = |f: &serde_json::Value| {
+        (
+            f["code"].as_str().unwrap_or("").to_string(),
+            f["file"].as_str().unwrap_or("").to_string(),
+            f["message"].as_str().unwrap_or("").to_string(),
+        )
+    };
+    let from_check: Vec<_> = checked.findings.iter().map(place).collect();
+    assert_eq!(from_check.len(), 1, "{}", checked.stdout);
+    assert_eq!(from_check[0].0, "read-error");
+    assert!(
+        from_check[0].1.ends_with("requirements/sub"),
+        "{from_check:?}"
+    );
+    assert!(from_check[0].2.contains("git submodule"), "{from_check:?}");
+    let r = diff(&book, &["HEAD~1", "HEAD", "--format", "json"]);
+    let report = json(&r);
+    let from_diff: Vec<_> = report["findings"]["new"]
+        .as_array()
+        .expect("new findings")
+        .iter()
+        .map(place)
+        .collect();
+    assert_eq!(from_diff, from_check);
+    assert!(!r.stdout.contains("REQ-S-001"), "{}", r.stdout);
+
+    // Named in `exclude` (a folder pattern), it is no input of either.
+    let book = book
+        .config("exclude = [\"sub/\"]")
+        .commit("exclude the submodule");
+    let disk = both(&book);
+    assert!(
+        !disk.items.iter().any(|f| f.1.contains("sub")),
+        "{:?}",
+        disk.items
+    );
+    book.check().expect_code(0);
+    let r = diff(&book, &["HEAD~2", "HEAD", "--format", "json"]);
+    let report = json(&r);
+    assert_eq!(
+        report["findings"]["new"],
+        serde_json::json!([]),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(
+        report["items"]["added"],
+        serde_json::json!([]),
+        "{}",
+        r.stdout
+    );
+}
+
 #[test]
 fn links_out_of_the_repository_are_refused_on_the_disk_as_in_git() {
     require!(Git);
