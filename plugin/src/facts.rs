@@ -124,6 +124,16 @@ fn config_overrides(vars: impl Iterator<Item = std::ffi::OsString>) -> Vec<Strin
     out
 }
 
+/// For a note that names the first of `count` things: how many more there are (` and 2
+/// other files`, empty for one), and the pronoun for all of them.
+fn others(count: usize, noun: &str) -> (String, &'static str) {
+    match count.saturating_sub(1) {
+        0 => (String::new(), "it"),
+        1 => (format!(" and 1 other {noun}"), "them"),
+        n => (format!(" and {n} other {noun}s"), "them"),
+    }
+}
+
 /// Finds what identifies this build besides its inputs: version, commit and date. Returns
 /// notes for the user (no repository, no date) alongside. The input hashes are added by the
 /// analysis, from the bytes it reads.
@@ -144,11 +154,7 @@ pub fn stamp_facts(
     let overrides = config_overrides(std::env::vars_os().map(|(k, _)| k));
     if let (Some(commit), Some(first)) = (&facts.commit, overrides.first()) {
         facts.modified = true;
-        let more = match overrides.len() - 1 {
-            0 => String::new(),
-            1 => " (and 1 other variable)".to_string(),
-            n => format!(" (and {n} other variables)"),
-        };
+        let (more, _) = others(overrides.len(), "variable");
         notes.push(format!(
             "the environment variable `{first}`{more} changes the configuration mdBook reads from book.toml, which commit {commit} does not hold, so pages say `(modified)`; unset it (or commit the setting to book.toml) for a build that matches its commit"
         ));
@@ -185,24 +191,14 @@ pub fn stamp_facts(
         ));
     }
     if let (Some(commit), Some(first)) = (&facts.commit, facts.uncommitted.first()) {
-        let more = match facts.uncommitted.len() - 1 {
-            0 => String::new(),
-            1 => " and 1 other file".to_string(),
-            n => format!(" and {n} other files"),
-        };
+        let (more, it) = others(facts.uncommitted.len(), "file");
         notes.push(format!(
-            "`{}`{more} went into this build, but commit {commit} does not hold {}: not committed, ignored by git (the file or the target of a symbolic link) or outside the repository, so pages say `(modified)`; commit {} for the build to match its commit",
+            "`{}`{more} went into this build, but commit {commit} does not hold {it} byte for byte: new, changed, ignored by git, converted by git (line endings, filters), behind a symbolic link, in a submodule that does not hold {it}, or outside the repository; so pages say `(modified)`, and commit {it} for the build to match its commit",
             names.diag(first),
-            if more.is_empty() { "it" } else { "them" },
-            if more.is_empty() { "it" } else { "them" },
         ));
     }
     if let (Some(commit), Some(first)) = (&facts.commit, facts.unwatched.first()) {
-        let more = match facts.unwatched.len() - 1 {
-            0 => String::new(),
-            1 => " (and 1 other file)".to_string(),
-            n => format!(" (and {n} other files)"),
-        };
+        let (more, _) = others(facts.unwatched.len(), "file");
         notes.push(format!(
             "git is told not to compare `{}`{more} with the disk (`git update-index --assume-unchanged` or `--skip-worktree`, which sparse checkout sets), so the build cannot show it matches commit {commit} and pages say `(modified)`; `git ls-files -v` lists them (tag `S` or lower case), `git update-index --no-assume-unchanged --no-skip-worktree <file>` undoes it",
             names.diag(first)
