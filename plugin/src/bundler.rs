@@ -221,7 +221,7 @@ pub fn render(ctx: &RenderContext) -> Result<Rendered> {
     if stamp.modified {
         if bundle.require_clean {
             bail!(
-                "the inputs have changes that are not committed (`git status` in {}), and [preprocessor.techfile.bundle] require-clean is set: commit them, then build the bundle again",
+                "the build differs from its commit (the preprocessor's notes name the files or settings; the book is {}), and [preprocessor.techfile.bundle] require-clean is set: commit them, then build the bundle again",
                 ctx.root.display()
             );
         }
@@ -234,6 +234,11 @@ pub fn render(ctx: &RenderContext) -> Result<Rendered> {
 
     clear_dir(&dest)?;
     for rel in walk_files(&html_dir, true)? {
+        // A submodule under `src` leaves its `.git` file (a path on this machine) in the
+        // HTML: git's bookkeeping, which would make two checkouts' bundles differ.
+        if rel.split('/').any(|part| part == ".git") {
+            continue;
+        }
         copy_file(&html_dir.join(&rel), &dest.join("html").join(&rel))?;
     }
     // The SBOMs shipped are the bytes the analysis validated, not a second read of the disk.

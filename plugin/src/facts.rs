@@ -99,11 +99,21 @@ fn git_scope(root: &Path, book: &BookConfig, config: &Config) -> (Vec<String>, V
     (inputs, exclude)
 }
 
+/// Settings that decide where the output goes or whether a build may proceed, not what it
+/// shows: overriding them from the environment (a CI gate such as `require-clean`) does not
+/// make the build differ from its commit.
+const NOT_CONTENT: &[&str] = &[
+    "build.build-dir",
+    "preprocessor.techfile.bundle.require-clean",
+    "preprocessor.techfile.bundle.require-commit",
+];
+
 /// The names among `vars` that mdBook applies to the configuration (mdbook-core 0.5.4,
 /// `Config::update_from_env`): `MDBOOK_` followed by a key under `book`, `build`, `rust`,
 /// `output` or `preprocessor` (`__` for `.`, `_` for `-`); others such as `MDBOOK_LOG` are
 /// left alone by mdBook too. The `command` of a preprocessor or renderer is left out: it
-/// chooses which program runs, as `PATH` does, not what the book says. Sorted.
+/// chooses which program runs, as `PATH` does, not what the book says; so are the
+/// [`NOT_CONTENT`] settings. Sorted.
 fn config_overrides(vars: impl Iterator<Item = std::ffi::OsString>) -> Vec<String> {
     let mut out: Vec<String> = vars
         .filter_map(|k| k.into_string().ok())
@@ -114,6 +124,7 @@ fn config_overrides(vars: impl Iterator<Item = std::ffi::OsString>) -> Vec<Strin
                     && key.split('.').count() == 3
                     && key.ends_with(".command");
                 !program
+                    && !NOT_CONTENT.contains(&key.as_str())
                     && ["book", "build", "rust", "output", "preprocessor"]
                         .iter()
                         .any(|top| key == *top || key.starts_with(&format!("{top}.")))
@@ -197,6 +208,13 @@ pub fn stamp_facts(
             names.diag(first),
         ));
     }
+    if let (Some(commit), Some(first)) = (&facts.commit, facts.deleted.first()) {
+        let (more, it) = others(facts.deleted.len(), "file");
+        notes.push(format!(
+            "`{}`{more}: in commit {commit} but no longer on the disk (deleted or renamed), so pages say `(modified)`; commit the removal, or restore {it} with `git checkout -- <file>`",
+            names.diag(first),
+        ));
+    }
     if let (Some(commit), Some(first)) = (&facts.commit, facts.unwatched.first()) {
         let (more, _) = others(facts.unwatched.len(), "file");
         notes.push(format!(
@@ -259,6 +277,8 @@ mod tests {
             "MDBOOK_BUILD",
             "MDBOOK_OUTPUT__TECHFILE__COMMAND",
             "MDBOOK_PREPROCESSOR__TECHFILE__COMMAND",
+            "MDBOOK_PREPROCESSOR__TECHFILE__BUNDLE__REQUIRE_CLEAN",
+            "MDBOOK_BUILD__BUILD_DIR",
         ]
         .into_iter()
         .map(std::ffi::OsString::from);

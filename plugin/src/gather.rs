@@ -1003,6 +1003,8 @@ fn shipped_files(
     inputs: &Inputs,
 ) -> Vec<PathBuf> {
     let mut out = tree.files_read();
+    // Read with the configuration, before this tree existed.
+    out.push(root.join("book.toml"));
     let src = root.join(&book_config.book.src);
     out.extend(inputs.book.src_files.iter().map(|rel| src.join(rel)));
     let theme = book_config

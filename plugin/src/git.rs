@@ -28,6 +28,9 @@ pub struct GitFacts {
     /// The files under the given paths that git is told not to compare with the disk
     /// (see [`unwatched`]).
     pub unwatched: Vec<PathBuf>,
+    /// The files under the given paths that `HEAD` holds and the disk does not (deleted,
+    /// or the source of a rename), absolute.
+    pub deleted: Vec<PathBuf>,
     /// `git describe --tags --always --dirty`, when asked for.
     pub describe: Option<String>,
     /// Why there is no commit (git missing, not a repository, no commit yet).
@@ -266,17 +269,27 @@ pub fn facts(
     // A folder outside the repository (a default `../sboms` of a book at the repository's
     // top) is no pathspec git accepts; what is read from there is judged by `uncommitted`.
     let inputs = inside_repository(book_root, inputs);
+    // Files on the disk are judged byte for byte by `uncommitted`, so of what `git status`
+    // lists only the files `HEAD` holds and the disk no longer does are left to find here
+    // (an untracked or edited file the build does not read, such as an excluded note or an
+    // editor's backup, changes nothing the build shows). A deleted file cannot tell
+    // whether it would have been an input, so every one under the input folders counts.
     let mut args: Vec<String> = vec![
         "status".into(),
-        "--porcelain".into(),
-        "--untracked-files=all".into(),
+        "--porcelain=v1".into(),
+        "-z".into(),
+        "--untracked-files=no".into(),
         "--".into(),
     ];
     args.extend(inputs.iter().cloned());
     args.extend(exclude.iter().map(|e| format!(":(exclude){e}")));
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    // When status fails, the build cannot claim to match the commit.
-    let mut modified = git(book_root, &args).map_or(true, |s| !s.is_empty());
+    let top = git(book_root, &["rev-parse", "--show-toplevel"]).unwrap_or_default();
+    let (mut modified, deleted) = match git_raw(book_root, &args) {
+        Ok(status) => (false, deleted_paths(&status, Path::new(&top))),
+        // When status fails, the build cannot claim to match the commit.
+        Err(_) => (true, Vec::new()),
+    };
     let uncommitted = match uncommitted(book_root, read) {
         Ok(files) => files,
         Err(_) => {
@@ -291,7 +304,7 @@ pub fn facts(
             Vec::new()
         }
     };
-    modified |= !uncommitted.is_empty() || !unwatched.is_empty();
+    modified |= !uncommitted.is_empty() || !unwatched.is_empty() || !deleted.is_empty();
     let describe = describe
         .then(|| git(book_root, &["describe", "--tags", "--always", "--dirty"]).ok())
         .flatten();
@@ -301,6 +314,7 @@ pub fn facts(
         modified,
         uncommitted,
         unwatched,
+        deleted,
         describe,
         problem: None,
         date_problem,
@@ -440,6 +454,30 @@ pub fn uncommitted(dir: &Path, read: &[PathBuf]) -> Result<Vec<PathBuf>, String>
         .filter(|(_, rel)| rel.as_deref().is_none_or(|r| !same.contains(r)))
         .map(|(p, _)| p.clone())
         .collect())
+}
+
+/// The files `git status --porcelain=v1 -z` says are gone from the disk or the index
+/// (`D` in either column, and the source of a rename or copy), as absolute paths under `top`.
+fn deleted_paths(status: &str, top: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut fields = status.split('\0').filter(|f| !f.is_empty());
+    while let Some(record) = fields.next() {
+        let xy = record.get(..2).unwrap_or("");
+        let path = record.get(3..).unwrap_or("");
+        if xy.contains('D') {
+            out.push(top.join(path));
+        }
+        if xy.contains('R') || xy.contains('C') {
+            // The next field is the source, which the disk no longer holds under that name
+            // (a copy's source is still there, but one field is read either way).
+            if let Some(from) = fields.next()
+                && xy.contains('R')
+            {
+                out.push(top.join(from));
+            }
+        }
+    }
+    out
 }
 
 /// What `HEAD` holds at a path.
@@ -694,6 +732,19 @@ fn cat_blobs(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Only what the disk lost counts: deletions in either column and a rename's source;
+    /// an edit, an addition or a copy's source does not.
+    #[test]
+    fn deleted_paths_are_deletions_and_rename_sources() {
+        let status = " D gone.md\0D  staged.md\0 M edited.md\0A  new.md\0R  to.md\0from.md\0C  copy.md\0orig.md\0";
+        let got = deleted_paths(status, Path::new("/r"));
+        let want: Vec<PathBuf> = ["/r/gone.md", "/r/staged.md", "/r/from.md"]
+            .iter()
+            .map(PathBuf::from)
+            .collect();
+        assert_eq!(got, want);
+    }
 
     /// The `.git` entry is found in the folder or above it, a file (linked work tree) as
     /// well as a folder, and never in or above a ceiling folder.

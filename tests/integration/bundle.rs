@@ -1479,4 +1479,34 @@ fn submodule_files_and_configuration_overrides_are_judged_too() {
     );
     let built = book.build().expect_ok();
     assert!(!modified(&built), "{}", built.stderr);
+
+    // Gates and the output folder set from the environment change nothing the build shows.
+    let built = book
+        .mdbook()
+        .env(
+            "MDBOOK_PREPROCESSOR__TECHFILE__BUNDLE__REQUIRE_CLEAN",
+            "true",
+        )
+        .run()
+        .expect_ok();
+    assert!(!modified(&built), "{}", built.stderr);
+
+    // Files the build neither reads nor ships: a template and an editor's backup.
+    write(&book.path("requirements"), "_draft.md", "not an item\n");
+    write(&book.path("requirements"), "REQ-SM-001.md~", "a backup\n");
+    let built = book.build().expect_ok();
+    assert!(!modified(&built), "{}", built.stderr);
+
+    // A committed file gone from the disk: the build cannot tell it was no input.
+    let book = book.file("requirements/README.md", "How items are written.\n");
+    book.git(&["add", "-A"]);
+    book.git(&["commit", "-q", "-m", "a read-me"]);
+    fs::remove_file(book.path("requirements/README.md")).unwrap();
+    let built = book.build().expect_ok();
+    assert!(modified(&built), "{}", built.stderr);
+    assert!(
+        built.stderr.contains("requirements/README.md`: in commit"),
+        "{}",
+        built.stderr
+    );
 }
