@@ -349,12 +349,13 @@ pub fn sboms(
         xml.extend(
             found
                 .iter()
-                .filter(|f| has_ext(&f.rel, "xml"))
+                .filter(|f| !f.submodule && has_ext(&f.rel, "xml"))
                 .map(|f| join(&dir_diag, &f.rel)),
         );
+        // A submodule stays whatever its name: reading it says why its files are not SBOMs.
         let found: Vec<Found> = found
             .into_iter()
-            .filter(|f| has_ext(&f.rel, "json"))
+            .filter(|f| f.submodule || has_ext(&f.rel, "json"))
             .collect();
         let contents = read_found(tree, &found, config.max_sbom_size);
         for (f, content) in found.into_iter().zip(contents) {
