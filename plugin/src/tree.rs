@@ -31,8 +31,9 @@ pub struct Found {
     pub submodule: bool,
 }
 
-/// What a walk does with a git submodule below the walked folder: a folder with a `.git`
-/// entry on the disk, a gitlink entry (mode 160000) in a commit.
+/// What a walk does with a git submodule below the walked folder: on the disk a folder with
+/// a `.git` entry or at a path `.gitmodules` registers (initialised or not), a gitlink entry
+/// (mode 160000) in a commit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Submodules {
     /// Not entered, and listed at its own path, where reading it gives [`SUBMODULE`]: a
@@ -297,7 +298,8 @@ impl Tree for FsTree {
     /// walked is skipped (each real folder is read once). A link to a folder outside the
     /// boundary is not entered and a link that leads nowhere is not an error of the whole
     /// folder: both are listed at their own path, where reading them says why not. So is a
-    /// git submodule (a folder below `dir` with a `.git` entry, or a link to one) when
+    /// git submodule (a folder below `dir` with a `.git` entry or registered in
+    /// `.gitmodules`, or a link to one) when
     /// `submodules` is [`Submodules::Listed`].
     fn files(
         &self,

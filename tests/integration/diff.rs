@@ -1694,7 +1694,11 @@ fn unread(g: &Gathered) -> Vec<(String, String)> {
         .chain(&g.reviews)
         .chain(&g.support)
         .chain(&g.vex)
-        .chain(g.advisories.iter().flat_map(|(_, files)| files.iter().flatten()));
+        .chain(
+            g.advisories
+                .iter()
+                .flat_map(|(_, files)| files.iter().flatten()),
+        );
     files
         .filter_map(|f| f.2.as_ref().err().map(|e| (f.0.clone(), e.clone())))
         .chain(
@@ -1725,7 +1729,10 @@ fn with_submodule(book: Book, at: &str, file: &str) -> (Book, tempfile::TempDir)
         at,
     ]);
     let book = book.commit(&format!("a submodule at {at}"));
-    assert!(book.git(&["ls-tree", "HEAD", at]).starts_with("160000 commit "));
+    assert!(
+        book.git(&["ls-tree", "HEAD", at])
+            .starts_with("160000 commit ")
+    );
     (book, other)
 }
 
