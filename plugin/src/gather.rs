@@ -16,10 +16,13 @@
 //!   read, so it becomes one unreadable input there and the rest of its folder is read: the
 //!   disk ([`FsTree::for_book`]) and a commit agree, as a commit cannot hold outside bytes;
 //! - a git submodule in an input folder (on the disk a folder with a `.git` entry below the
-//!   walked folder, in a commit a gitlink) is another repository: it is not entered and is
-//!   listed at its own path whatever its name, where reading it gives
-//!   [`crate::tree::SUBMODULE`] on both trees, so it becomes one unreadable input; an
-//!   `exclude` pattern naming it (as a folder) silences it in an item folder. `src` and the
+//!   walked folder or at a path `.gitmodules` registers, initialised or not; in a commit a
+//!   gitlink) is another repository: it is not entered and is listed at its own path
+//!   whatever its name, in every kind of folder (items, SBOMs, reviews, support tables,
+//!   advisories, VEX, evidence), where reading it gives [`crate::tree::SUBMODULE`] on both
+//!   trees, so it becomes one unreadable input of that kind; an `exclude` pattern naming it
+//!   (as a folder) silences it in an item folder, the other folders have no `exclude` (it
+//!   is moved out). `src` and the
 //!   theme are walked as mdBook reads them ([`Submodules::AsMdBook`]);
 //! - hidden entries (a name starting with `.`: `.git`, editor swap files) are skipped;
 //! - item files are the `*.md` files under the `items` folders, but those the `exclude`
@@ -349,12 +352,13 @@ pub fn sboms(
         xml.extend(
             found
                 .iter()
-                .filter(|f| has_ext(&f.rel, "xml"))
+                .filter(|f| !f.submodule && has_ext(&f.rel, "xml"))
                 .map(|f| join(&dir_diag, &f.rel)),
         );
+        // A submodule stays whatever its name: reading it says why its files are not SBOMs.
         let found: Vec<Found> = found
             .into_iter()
-            .filter(|f| has_ext(&f.rel, "json"))
+            .filter(|f| f.submodule || has_ext(&f.rel, "json"))
             .collect();
         let contents = read_found(tree, &found, config.max_sbom_size);
         for (f, content) in found.into_iter().zip(contents) {

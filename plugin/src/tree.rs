@@ -31,8 +31,9 @@ pub struct Found {
     pub submodule: bool,
 }
 
-/// What a walk does with a git submodule below the walked folder: a folder with a `.git`
-/// entry on the disk, a gitlink entry (mode 160000) in a commit.
+/// What a walk does with a git submodule below the walked folder: on the disk a folder with
+/// a `.git` entry or at a path `.gitmodules` registers (initialised or not), a gitlink entry
+/// (mode 160000) in a commit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Submodules {
     /// Not entered, and listed at its own path, where reading it gives [`SUBMODULE`]: a
@@ -101,6 +102,10 @@ pub struct FsTree {
     /// holds each one ([`crate::git::uncommitted`]), since a folder's `git status` cannot
     /// see a git-ignored file nor the target of a symbolic link.
     read_log: Arc<Mutex<Vec<PathBuf>>>,
+    /// The submodules the repository registers in its `.gitmodules`, resolved: a folder
+    /// there is a submodule whether or not it is initialised (a plain `git clone` leaves it
+    /// an empty folder with no `.git` entry, while the commit holds its gitlink).
+    registered: Arc<Vec<PathBuf>>,
 }
 
 impl FsTree {
@@ -117,9 +122,14 @@ impl FsTree {
             .unwrap_or(&root)
             .to_path_buf();
         let resolved = fs::canonicalize(&top).unwrap_or_else(|_| top.clone());
+        let registered = registered_submodules(&top)
+            .into_iter()
+            .map(|rel| resolved.join(rel))
+            .collect();
         FsTree {
             boundary: Some((top, resolved)),
             read_log: Arc::default(),
+            registered: Arc::new(registered),
         }
     }
 
@@ -198,10 +208,14 @@ impl FsTree {
     /// folder for a repository cloned in place; either is another repository) and is not
     /// the repository the boundary is (a link up to it).
     fn other_repo(&self, dir: &Path) -> bool {
-        holds_git(dir)
+        let nested = holds_git(dir)
             && self.boundary.as_ref().is_none_or(|(_, resolved)| {
                 fs::canonicalize(dir).is_ok_and(|real| real != *resolved)
-            })
+            });
+        nested
+            || (!self.registered.is_empty()
+                && fs::metadata(dir).is_ok_and(|m| m.is_dir())
+                && fs::canonicalize(dir).is_ok_and(|real| self.registered.contains(&real)))
     }
 
     /// [`FsTree::escapes`] for a path whose components may be links too (a walked folder).
@@ -219,6 +233,45 @@ impl FsTree {
             _ => None,
         }
     }
+}
+
+/// The paths (relative to `top`, with `/`) of the submodules `top/.gitmodules` registers,
+/// read by git itself, whose configuration syntax (quoting, includes, continuation lines)
+/// is its own. Empty when there is no `.gitmodules`, or when git cannot be run or fails: a
+/// book is then gathered without git as before (nested repositories are still found by
+/// their `.git` entry), and `diff`, which needs git, sees the gitlinks in the commit.
+fn registered_submodules(top: &Path) -> Vec<String> {
+    if !top.join(".gitmodules").is_file() {
+        return Vec::new();
+    }
+    let out = crate::git::command(
+        top,
+        &[
+            "config",
+            "--file",
+            ".gitmodules",
+            "--null",
+            "--get-regexp",
+            r"^submodule\..*\.path$",
+        ],
+    )
+    .output();
+    let Ok(out) = out else {
+        return Vec::new();
+    };
+    if !out.status.success() {
+        return Vec::new();
+    }
+    // With `--null` each entry is `key\nvalue\0`, so a path may hold any character.
+    out.stdout
+        .split(|b| *b == 0)
+        .filter_map(|entry| {
+            let text = std::str::from_utf8(entry).ok()?;
+            let (_, path) = text.split_once('\n')?;
+            let path = path.trim_end_matches('/');
+            (!path.is_empty()).then(|| path.to_owned())
+        })
+        .collect()
 }
 
 /// Whether `dir` is a folder with a `.git` entry: the working tree of another repository.
@@ -245,7 +298,8 @@ impl Tree for FsTree {
     /// walked is skipped (each real folder is read once). A link to a folder outside the
     /// boundary is not entered and a link that leads nowhere is not an error of the whole
     /// folder: both are listed at their own path, where reading them says why not. So is a
-    /// git submodule (a folder below `dir` with a `.git` entry, or a link to one) when
+    /// git submodule (a folder below `dir` with a `.git` entry or registered in
+    /// `.gitmodules`, or a link to one) when
     /// `submodules` is [`Submodules::Listed`].
     fn files(
         &self,

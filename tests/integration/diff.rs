@@ -1685,6 +1685,130 @@ fn a_submodule_is_one_unread_input_on_the_disk_as_in_a_commit() {
     );
 }
 
+/// Every input of a gathering that could not be read, as (display name, why), in order.
+fn unread(g: &Gathered) -> Vec<(String, String)> {
+    let files = g
+        .items
+        .iter()
+        .chain(&g.sboms)
+        .chain(&g.reviews)
+        .chain(&g.support)
+        .chain(&g.vex)
+        .chain(
+            g.advisories
+                .iter()
+                .flat_map(|(_, files)| files.iter().flatten()),
+        );
+    files
+        .filter_map(|f| f.2.as_ref().err().map(|e| (f.0.clone(), e.clone())))
+        .chain(
+            g.evidence
+                .iter()
+                .filter_map(|e| e.3.as_ref().err().map(|why| (e.0.clone(), why.clone()))),
+        )
+        .collect()
+}
+
+/// The book with a submodule (another repository holding `file`) added at `at`, committed
+/// on top of `book`.
+fn with_submodule(book: Book, at: &str, file: &str) -> (Book, tempfile::TempDir) {
+    let other = tempfile::tempdir().unwrap();
+    let repo = other.path().join("sub");
+    fs::create_dir(&repo).unwrap();
+    fs::write(repo.join(file), "{}\n").unwrap();
+    git_in(&repo, &["init", "-q", "-b", "main"]);
+    git_in(&repo, &["add", "-A"]);
+    git_in(&repo, &["commit", "-q", "-m", "elsewhere"]);
+    book.git(&[
+        "-c",
+        "protocol.file.allow=always",
+        "submodule",
+        "add",
+        "-q",
+        &repo.to_string_lossy(),
+        at,
+    ]);
+    let book = book.commit(&format!("a submodule at {at}"));
+    assert!(
+        book.git(&["ls-tree", "HEAD", at])
+            .starts_with("160000 commit ")
+    );
+    (book, other)
+}
+
+/// The submodule at `at` is the one unreadable input, with [`SUBMODULE`]'s words, on the
+/// disk as in the commit; `check` (the disk) and `diff HEAD~1 HEAD` (the commits) report
+/// the same one `read-error` there.
+fn one_unread_submodule(book: &Book, at: &str) {
+    use mdbook_techfile::gittree::{GitTree, Repo};
+    use mdbook_techfile::tree::{FsTree, SUBMODULE};
+    let root = fs::canonicalize(book.root()).unwrap();
+    let repo = Repo::discover(&root).unwrap();
+    let git = gathered(&GitTree::at(&repo, &book.head()).unwrap(), &root);
+    let disk = gathered(&FsTree::for_book(&root.join("book")), &root);
+    assert_eq!(disk, git);
+    assert_eq!(unread(&disk), vec![(at.to_string(), SUBMODULE.to_string())]);
+
+    let read_errors = |findings: &[serde_json::Value]| -> Vec<(String, String)> {
+        findings
+            .iter()
+            .filter(|f| f["code"] == "read-error")
+            .map(|f| {
+                (
+                    f["file"].as_str().unwrap_or("").to_string(),
+                    f["message"].as_str().unwrap_or("").to_string(),
+                )
+            })
+            .collect()
+    };
+    let checked = book.check();
+    checked.expect_code(1);
+    let from_check = read_errors(&checked.findings);
+    assert_eq!(from_check.len(), 1, "{}", checked.stdout);
+    assert!(from_check[0].0.ends_with(at), "{from_check:?}");
+    assert!(from_check[0].1.contains("git submodule"), "{from_check:?}");
+    let report = json(&diff(book, &["HEAD~1", "HEAD", "--format", "json"]));
+    let new = report["findings"]["new"].as_array().expect("new findings");
+    assert_eq!(read_errors(new), from_check);
+}
+
+/// Whatever the folder's kind and whatever the submodule's name, it is kept as one
+/// unreadable input: an SBOM folder keeps it though it is no `*.json`, an advisory folder
+/// reports it unread rather than "not a record", an evidence folder reports it though no
+/// test names it.
+#[test]
+fn a_submodule_in_an_sbom_advisory_or_evidence_folder_is_one_unread_input() {
+    require!(Git);
+    let (book, _sub) = with_submodule(clean_repo(), "sboms/vendor", "x.cdx.json");
+    one_unread_submodule(&book, "sboms/vendor");
+
+    let base = clean_repo()
+        .config("advisories = [\"../advisories\"]")
+        .file("advisories/.keep", "")
+        .commit("an advisory folder");
+    let (book, _sub) = with_submodule(base, "advisories/xsub", "GHSA-x.json");
+    one_unread_submodule(&book, "advisories/xsub");
+
+    let base = clean_repo()
+        .file("evidence/report.txt", "passed\n")
+        .commit("an evidence folder");
+    let (book, _sub) = with_submodule(base, "evidence/xsub", "report.xml");
+    one_unread_submodule(&book, "evidence/xsub");
+}
+
+/// A plain `git clone` (as CI checks out) leaves a submodule an empty folder with no `.git`
+/// entry: it is still the submodule `.gitmodules` registers, one unreadable input on the
+/// disk as in the commit's gitlink, not an empty folder that holds nothing.
+#[test]
+fn an_uninitialised_submodule_is_one_unread_input_on_the_disk_as_in_a_commit() {
+    require!(Git);
+    let (book, _sub) = with_submodule(clean_repo(), "requirements/sub", "REQ-S-001.md");
+    book.git(&["submodule", "deinit", "-q", "-f", "requirements/sub"]);
+    let folder = book.path("requirements/sub");
+    assert!(folder.is_dir() && fs::read_dir(&folder).unwrap().next().is_none());
+    one_unread_submodule(&book, "requirements/sub");
+}
+
 #[test]
 fn links_out_of_the_repository_are_refused_on_the_disk_as_in_git() {
     require!(Git);

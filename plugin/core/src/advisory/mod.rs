@@ -201,7 +201,11 @@ pub fn load(map: &mut SourceMap, dirs: Vec<AdvisoryDir>) -> (Database, Vec<Diagn
             if let Some((first, _)) = f.rel.split_once('/') {
                 source.ecosystems.insert(first.to_owned());
             }
-            if f.rel.ends_with(".json") {
+            // A file the edge could not read at all (a git submodule, a file the OS
+            // refuses) is reported as unreadable whatever its name: what it is cannot be
+            // told. One over the size limit is still judged by its name, so an archive left
+            // packed gets the help to unpack it.
+            if f.rel.ends_with(".json") || matches!(f.content, Err(InputError::Io(_))) {
                 json.push(f);
             } else {
                 others.push(f);

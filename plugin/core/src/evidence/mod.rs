@@ -86,6 +86,18 @@ pub(crate) fn resolve(
     let mut diags = Vec::new();
     let mut evidence = Evidence::default();
     let mut by_rel: BTreeMap<&str, &EvidenceFile> = BTreeMap::new();
+    // A test naming an unreadable file reports it there; one no test names is reported at
+    // the file, so that nothing in the folder is lost silently (a git submodule, a file the
+    // OS refuses).
+    let named: std::collections::BTreeSet<String> = items
+        .iter()
+        .filter(|i| i.kind == Kind::Test)
+        .flat_map(|i| &i.evidence)
+        .map(|e| {
+            let rel = e.path.value.as_str();
+            rel.strip_prefix("./").unwrap_or(rel).to_owned()
+        })
+        .collect();
     for f in &inputs {
         match (&f.digest, f.rel.is_empty()) {
             (Err(e), true) => {
@@ -108,7 +120,18 @@ pub(crate) fn resolve(
                 ));
                 by_rel.insert(&f.rel, f);
             }
-            (Err(_), false) => {
+            (Err(e), false) => {
+                if !named.contains(&f.rel) {
+                    let span = Span::new(map.add(f.name.clone(), String::new()), 0..0);
+                    diags.push(
+                        Diagnostic::new(
+                            Code::ReadError,
+                            format!("cannot read evidence file {}: {}", f.name, describe(e)),
+                        )
+                        .at(span, "this file")
+                        .help("make the file readable, or move it out of the evidence folder"),
+                    );
+                }
                 by_rel.insert(&f.rel, f);
             }
             (Ok(_), true) => {}
