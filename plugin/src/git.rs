@@ -268,7 +268,11 @@ pub fn facts(
     };
     // A folder outside the repository (a default `../sboms` of a book at the repository's
     // top) is no pathspec git accepts; what is read from there is judged by `uncommitted`.
-    let inputs = inside_repository(book_root, inputs);
+    let top = toplevel(book_root);
+    let inputs = match &top {
+        Ok(top) => inside_repository(book_root, top, inputs),
+        Err(_) => inputs.to_vec(),
+    };
     // Files on the disk are judged byte for byte by `uncommitted`, so of what `git status`
     // lists only the files `HEAD` holds and the disk no longer does are left to find here
     // (an untracked or edited file the build does not read, such as an excluded note or an
@@ -284,20 +288,20 @@ pub fn facts(
     args.extend(inputs.iter().cloned());
     args.extend(exclude.iter().map(|e| format!(":(exclude){e}")));
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let top = git(book_root, &["rev-parse", "--show-toplevel"]).unwrap_or_default();
-    let (mut modified, deleted) = match git_raw(book_root, &args) {
-        Ok(status) => (false, deleted_paths(&status, Path::new(&top))),
-        // When status fails, the build cannot claim to match the commit.
-        Err(_) => (true, Vec::new()),
+    let (mut modified, deleted) = match (git_raw(book_root, &args), &top) {
+        (Ok(status), Ok(top)) => (false, deleted_paths(&status, top)),
+        // When git cannot say, the build cannot claim to match the commit.
+        _ => (true, Vec::new()),
     };
-    let uncommitted = match uncommitted(book_root, read) {
+    let top = top.as_deref().unwrap_or(book_root);
+    let uncommitted = match uncommitted(top, read) {
         Ok(files) => files,
         Err(_) => {
             modified = true;
             Vec::new()
         }
     };
-    let unwatched = match unwatched(book_root, &inputs) {
+    let unwatched = match unwatched(book_root, top, &inputs) {
         Ok(files) => files,
         Err(_) => {
             modified = true;
@@ -348,7 +352,7 @@ pub fn changed(dir: &Path, paths: &[String]) -> Result<Vec<String>, String> {
         .collect())
 }
 
-/// The files among `read` whose bytes `HEAD` does not hold: outside the repository, not
+/// The files among `read` whose bytes `HEAD` of the repository at `top` does not hold: outside it, not
 /// in `HEAD`'s tree (new, or git-ignored), or with other content there. Each path is
 /// resolved first, so a symbolic link is judged by the file it leads to: a committed link
 /// to an ignored file is not committed content. The content is compared by git's own blob
@@ -366,20 +370,18 @@ pub fn changed(dir: &Path, paths: &[String]) -> Result<Vec<String>, String> {
 ///
 /// # Errors
 ///
-/// When git cannot say (not a repository, git missing or failing).
-pub fn uncommitted(dir: &Path, read: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+/// When git cannot say (git missing or failing).
+pub fn uncommitted(top: &Path, read: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     if read.is_empty() {
         return Ok(Vec::new());
     }
-    let top = git(dir, &["rev-parse", "--show-toplevel"]).map_err(Failure::into_message)?;
-    let top = std::fs::canonicalize(&top).map_err(|e| format!("{top}: {e}"))?;
     // `None`: outside the repository, gone since it was read, or a name that one line of
     // `--stdin-paths` cannot carry; none of those is committed content.
     let inside: Vec<Option<String>> = read
         .par_iter()
         .map(|p| {
             let real = std::fs::canonicalize(p).ok()?;
-            let rel = real.strip_prefix(&top).ok()?.to_str()?.replace('\\', "/");
+            let rel = real.strip_prefix(top).ok()?.to_str()?.replace('\\', "/");
             (!rel.is_empty() && !rel.contains('\n')).then_some(rel)
         })
         .collect();
@@ -387,11 +389,11 @@ pub fn uncommitted(dir: &Path, read: &[PathBuf]) -> Result<Vec<PathBuf>, String>
     if paths.is_empty() {
         return Ok(read.to_vec());
     }
-    let committed = head_blobs(&top, &paths)?;
+    let committed = head_blobs(top, &paths)?;
     let mut stdin = paths.join("\n");
     stdin.push('\n');
     let hashed = git_stdin(
-        &top,
+        top,
         &["hash-object", "--no-filters", "--stdin-paths"],
         &stdin,
     )
@@ -427,7 +429,7 @@ pub fn uncommitted(dir: &Path, read: &[PathBuf]) -> Result<Vec<PathBuf>, String>
         }
         let absolute: Vec<PathBuf> = files.iter().map(|f| top.join(f)).collect();
         let changed = uncommitted(&sub_top, &absolute)?;
-        if !unwatched(&sub_top, &[".".to_string()])?.is_empty() {
+        if !unwatched(&sub_top, &sub_top, &[".".to_string()])?.is_empty() {
             continue;
         }
         held_in_submodule.extend(
@@ -558,13 +560,12 @@ fn head_blobs(top: &Path, paths: &[&str]) -> Result<BTreeMap<String, Committed>,
 /// compare them with the disk: `git update-index --assume-unchanged` (a lower-case tag of
 /// `git ls-files -v`) or `--skip-worktree` (`S`, which sparse checkout sets too). git status
 /// says nothing about them: such a file may be changed or gone on the disk while the build
-/// claims the commit. Absolute paths.
+/// claims the commit. Absolute paths, under the repository's top `top`.
 ///
 /// # Errors
 ///
 /// When git cannot say.
-pub fn unwatched(dir: &Path, pathspecs: &[String]) -> Result<Vec<PathBuf>, String> {
-    let top = git(dir, &["rev-parse", "--show-toplevel"]).map_err(Failure::into_message)?;
+pub fn unwatched(dir: &Path, top: &Path, pathspecs: &[String]) -> Result<Vec<PathBuf>, String> {
     let mut args = vec!["ls-files", "-v", "-z", "--full-name", "--"];
     args.extend(pathspecs.iter().map(String::as_str));
     let listed = git_raw(dir, &args).map_err(Failure::into_message)?;
@@ -572,28 +573,28 @@ pub fn unwatched(dir: &Path, pathspecs: &[String]) -> Result<Vec<PathBuf>, Strin
         .split('\0')
         .filter_map(|entry| {
             let (tag, path) = entry.split_once(' ')?;
-            (tag == "S" || tag.chars().all(|c| c.is_ascii_lowercase()))
-                .then(|| Path::new(&top).join(path))
+            (tag == "S" || tag.chars().all(|c| c.is_ascii_lowercase())).then(|| top.join(path))
         })
         .collect())
 }
 
-/// The paths of `paths` (relative to `dir`) that lie inside the repository that holds
-/// `dir`, as given. All of them when git cannot say where the repository's top is.
-fn inside_repository(dir: &Path, paths: &[String]) -> Vec<String> {
-    let Some(top) = git(dir, &["rev-parse", "--show-toplevel"])
-        .ok()
-        .and_then(|t| std::fs::canonicalize(t).ok())
-    else {
-        return paths.to_vec();
-    };
+/// The top of the repository that holds `dir`, resolved through links. Asked once per
+/// build: every check below compares resolved paths with it.
+fn toplevel(dir: &Path) -> Result<PathBuf, String> {
+    let top = git(dir, &["rev-parse", "--show-toplevel"]).map_err(Failure::into_message)?;
+    std::fs::canonicalize(&top).map_err(|e| format!("{top}: {e}"))
+}
+
+/// The paths of `paths` (relative to `dir`) that lie inside the repository whose top is
+/// `top`, as given.
+fn inside_repository(dir: &Path, top: &Path, paths: &[String]) -> Vec<String> {
     let base = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
     paths
         .iter()
         .filter(|p| {
             let at = crate::paths::normalize(&base.join(p));
             // An existing folder is compared by where it really is (it may be a link).
-            std::fs::canonicalize(&at).unwrap_or(at).starts_with(&top)
+            std::fs::canonicalize(&at).unwrap_or(at).starts_with(top)
         })
         .cloned()
         .collect()
