@@ -376,34 +376,28 @@ impl Tree for FsTree {
             if !entry.file_type().is_file() {
                 continue;
             }
-            let path = entry.into_path();
-            let rel = path
-                .strip_prefix(dir)
-                .map(|r| r.to_string_lossy().replace('\\', "/"))
-                .unwrap_or_else(|_| path.to_string_lossy().into_owned());
-            out.push(Found {
-                path,
-                rel,
-                submodule: false,
-            });
+            out.push((entry.into_path(), false));
         }
         let marked = refused
             .into_iter()
             .chain(dangling)
             .map(|p| (p, false))
             .chain(other_repos.into_iter().map(|p| (p, true)));
-        for (path, submodule) in marked {
-            let rel = path
-                .strip_prefix(dir)
-                .map(|r| r.to_string_lossy().replace('\\', "/"))
-                .unwrap_or_else(|_| path.to_string_lossy().into_owned());
-            out.push(Found {
-                path,
-                rel,
-                submodule,
-            });
-        }
-        Ok(out)
+        out.extend(marked);
+        Ok(out
+            .into_iter()
+            .map(|(path, submodule)| {
+                let rel = path
+                    .strip_prefix(dir)
+                    .map(|r| r.to_string_lossy().replace('\\', "/"))
+                    .unwrap_or_else(|_| path.to_string_lossy().into_owned());
+                Found {
+                    path,
+                    rel,
+                    submodule,
+                }
+            })
+            .collect())
     }
 
     fn read(&self, files: &[(&Path, u64)]) -> Vec<Result<Vec<u8>, InputError>> {
