@@ -977,6 +977,22 @@ struct Gathered {
     included: Vec<(String, File)>,
 }
 
+/// The inputs of the book under `root` (resolved) gathered from the disk and from `commit`,
+/// which must be identical: the disk's.
+fn gathered_alike(root: &Path, commit: &str) -> Gathered {
+    let repo = mdbook_techfile::gittree::Repo::discover(root).unwrap();
+    let git = gathered(
+        &mdbook_techfile::gittree::GitTree::at(&repo, commit).unwrap(),
+        root,
+    );
+    let disk = gathered(
+        &mdbook_techfile::tree::FsTree::for_book(&root.join("book")),
+        root,
+    );
+    assert_eq!(disk, git);
+    disk
+}
+
 fn gathered(tree: &dyn mdbook_techfile::tree::Tree, root: &Path) -> Gathered {
     use mdbook_techfile::gather::{Chapters, Names, gather_tree, input_error_text};
     let book = root.join("book");
@@ -1135,14 +1151,7 @@ fn the_disk_and_a_commit_are_gathered_with_one_policy() {
         .commit("policy edge cases");
     let commit = book.head();
     let root = fs::canonicalize(book.root()).unwrap();
-    let disk = gathered(
-        &mdbook_techfile::tree::FsTree::for_book(&root.join("book")),
-        &root,
-    );
-    let git_repo = mdbook_techfile::gittree::Repo::discover(&root).unwrap();
-    let tree = mdbook_techfile::gittree::GitTree::at(&git_repo, &commit).unwrap();
-    let git = gathered(&tree, &root);
-    assert_eq!(disk, git);
+    let disk = gathered_alike(&root, &commit);
     let names: Vec<&str> = disk.items.iter().map(|i| i.1.as_str()).collect();
     let at = |n: &str| names.iter().position(|x| *x == n).unwrap();
     assert!(
@@ -1486,13 +1495,7 @@ fn links_to_folders_are_followed_in_a_commit_as_on_the_disk() {
     let book = book.commit("folder links");
 
     let root = fs::canonicalize(book.root()).unwrap();
-    let disk = gathered(
-        &mdbook_techfile::tree::FsTree::for_book(&root.join("book")),
-        &root,
-    );
-    let git_repo = mdbook_techfile::gittree::Repo::discover(&root).unwrap();
-    let tree = mdbook_techfile::gittree::GitTree::at(&git_repo, &book.head()).unwrap();
-    assert_eq!(disk, gathered(&tree, &root));
+    let disk = gathered_alike(&root, &book.head());
 
     let read = |files: &[File], path: &str| {
         files
@@ -1579,8 +1582,7 @@ fn links_to_folders_are_followed_in_a_commit_as_on_the_disk() {
 #[test]
 fn a_submodule_is_one_unread_input_on_the_disk_as_in_a_commit() {
     require!(Git);
-    use mdbook_techfile::gittree::{GitTree, Repo};
-    use mdbook_techfile::tree::{FsTree, SUBMODULE};
+    use mdbook_techfile::tree::SUBMODULE;
     let book = clean_repo();
     let sum = fs::read_to_string(book.path("requirements/REQ-SUM-001.md")).unwrap();
     let other = tempfile::tempdir().unwrap();
@@ -1611,13 +1613,7 @@ fn a_submodule_is_one_unread_input_on_the_disk_as_in_a_commit() {
     );
 
     let root = fs::canonicalize(book.root()).unwrap();
-    let both = |book: &Book| {
-        let repo = Repo::discover(&root).unwrap();
-        let git = gathered(&GitTree::at(&repo, &book.head()).unwrap(), &root);
-        let disk = gathered(&FsTree::for_book(&root.join("book")), &root);
-        assert_eq!(disk, git);
-        disk
-    };
+    let both = |book: &Book| gathered_alike(&root, &book.head());
     let disk = both(&book);
     let sub: Vec<&File> = disk
         .items
@@ -1740,13 +1736,9 @@ fn with_submodule(book: Book, at: &str, file: &str) -> (Book, tempfile::TempDir)
 /// disk as in the commit; `check` (the disk) and `diff HEAD~1 HEAD` (the commits) report
 /// the same one `read-error` there.
 fn one_unread_submodule(book: &Book, at: &str) {
-    use mdbook_techfile::gittree::{GitTree, Repo};
-    use mdbook_techfile::tree::{FsTree, SUBMODULE};
+    use mdbook_techfile::tree::SUBMODULE;
     let root = fs::canonicalize(book.root()).unwrap();
-    let repo = Repo::discover(&root).unwrap();
-    let git = gathered(&GitTree::at(&repo, &book.head()).unwrap(), &root);
-    let disk = gathered(&FsTree::for_book(&root.join("book")), &root);
-    assert_eq!(disk, git);
+    let disk = gathered_alike(&root, &book.head());
     assert_eq!(unread(&disk), vec![(at.to_string(), SUBMODULE.to_string())]);
 
     let read_errors = |findings: &[serde_json::Value]| -> Vec<(String, String)> {
@@ -1848,13 +1840,7 @@ fn links_out_of_the_repository_are_refused_on_the_disk_as_in_git() {
     let book = book.commit("links");
 
     let root = fs::canonicalize(book.root()).unwrap();
-    let disk = gathered(
-        &mdbook_techfile::tree::FsTree::for_book(&root.join("book")),
-        &root,
-    );
-    let git_repo = mdbook_techfile::gittree::Repo::discover(&root).unwrap();
-    let tree = mdbook_techfile::gittree::GitTree::at(&git_repo, &book.head()).unwrap();
-    assert_eq!(disk, gathered(&tree, &root));
+    let disk = gathered_alike(&root, &book.head());
     let refused: Vec<(&str, &str)> = disk
         .sboms
         .iter()
