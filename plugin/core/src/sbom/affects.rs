@@ -331,6 +331,23 @@ fn unknown(
             format!("{searched} has an object with this bom-ref"),
         ),
     };
+    let failed_names = || {
+        failed
+            .iter()
+            .map(|f| format!("`{}`", f.name))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    // With no SBOM read at all, the advice is about the files that failed, when there are
+    // some: telling the author to add SBOMs would send them the wrong way.
+    if sboms.is_empty() && !failed.is_empty() {
+        return Diagnostic::new(Code::UnknownComponent, message)
+            .at(span, label)
+            .help(format!(
+                "no SBOM could be read, so no component is known: fix the errors reported in {}, then this reference is checked",
+                failed_names()
+            ));
+    }
     let mut help = match (suggestion, sboms.is_empty(), parsed) {
         (_, true, _) => "no SBOM is loaded: put CycloneDX JSON files in the folders of `sboms` in [preprocessor.techfile] (default `../sboms`)".to_string(),
         (Some(s), _, Some(Ok(p)))
@@ -359,11 +376,7 @@ fn unknown(
     if !failed.is_empty() {
         help.push_str(&format!(
             " (not searched, because they could not be read: {})",
-            failed
-                .iter()
-                .map(|f| format!("`{}`", f.name))
-                .collect::<Vec<_>>()
-                .join(", ")
+            failed_names()
         ));
     }
     Diagnostic::new(Code::UnknownComponent, message)

@@ -409,6 +409,48 @@ fn affects_resolve_by_purl_and_bom_ref() {
     assert!(d[1].help.as_deref().unwrap().contains("`sboms/big.json`"));
 }
 
+/// When every SBOM failed to load, an unknown component's help points at those files'
+/// errors; it does not tell the author to add SBOMs, which are there.
+#[test]
+fn with_every_sbom_failed_the_help_points_at_the_failures() {
+    let mut map = SourceMap::new();
+    let (sboms, d) = load_sboms(
+        &mut map,
+        vec![SbomInput {
+            input: Input {
+                name: "sboms/big.json".into(),
+                path: "sboms/big.json".into(),
+                content: Err(InputError::TooLarge { size: 9, limit: 1 }),
+            },
+            key: "big.json".into(),
+        }],
+    );
+    assert_eq!(codes(&d), ["file-too-large"]);
+    let items = vec![item(
+        "RSK-1",
+        &["pkg:npm/left-pad@1.3.0", "zephyr"],
+        &mut map,
+    )];
+    let (_, d) = resolve(sboms, &items, |_| true, &map);
+    assert_eq!(codes(&d), ["unknown-component", "unknown-component"]);
+    for f in &d {
+        let help = f.help.as_deref().unwrap();
+        assert!(
+            help.starts_with("no SBOM could be read") && help.contains("`sboms/big.json`"),
+            "{help}"
+        );
+        assert!(!help.contains("put CycloneDX JSON files"), "{help}");
+    }
+    // With none found at all, the advice is to add them.
+    let (sboms, _) = load_sboms(&mut map, Vec::new());
+    let (_, d) = resolve(sboms, &items, |_| true, &map);
+    let help = d[0].help.as_deref().unwrap();
+    assert!(
+        help.starts_with("no SBOM is loaded: put CycloneDX JSON files"),
+        "{help}"
+    );
+}
+
 /// The reported instance (issue 11.3): a dependency on a bom-ref no component carries.
 const MUI: &str = r#"{
   "bomFormat": "CycloneDX",
