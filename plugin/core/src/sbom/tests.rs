@@ -290,34 +290,30 @@ fn item(id: &str, affects: &[&str], map: &mut SourceMap) -> Item {
     }
 }
 
+/// An SBOM file in `sboms/` under its key, with the given content.
+fn sbom_input(key: &str, content: Result<Vec<u8>, InputError>) -> SbomInput {
+    SbomInput {
+        input: Input {
+            name: format!("sboms/{key}"),
+            path: format!("sboms/{key}"),
+            content,
+        },
+        key: key.into(),
+    }
+}
+
+/// `sboms/big.json`, which failed to load: too large.
+fn too_large() -> SbomInput {
+    sbom_input("big.json", Err(InputError::TooLarge { size: 9, limit: 1 }))
+}
+
 fn loaded(map: &mut SourceMap) -> Loaded {
     let (sboms, d) = load_sboms(
         map,
         vec![
-            SbomInput {
-                input: Input {
-                    name: "sboms/fw.cdx.json".into(),
-                    path: "sboms/fw.cdx.json".into(),
-                    content: Ok(GOOD.as_bytes().to_vec()),
-                },
-                key: "fw.cdx.json".into(),
-            },
-            SbomInput {
-                input: Input {
-                    name: "sboms/other/fw.json".into(),
-                    path: "sboms/other/fw.json".into(),
-                    content: Ok(GOOD.as_bytes().to_vec()),
-                },
-                key: "other/fw.json".into(),
-            },
-            SbomInput {
-                input: Input {
-                    name: "sboms/big.json".into(),
-                    path: "sboms/big.json".into(),
-                    content: Err(InputError::TooLarge { size: 9, limit: 1 }),
-                },
-                key: "big.json".into(),
-            },
+            sbom_input("fw.cdx.json", Ok(GOOD.as_bytes().to_vec())),
+            sbom_input("other/fw.json", Ok(GOOD.as_bytes().to_vec())),
+            too_large(),
         ],
     );
     assert_eq!(codes(&d), ["file-too-large"]);
@@ -414,17 +410,7 @@ fn affects_resolve_by_purl_and_bom_ref() {
 #[test]
 fn with_every_sbom_failed_the_help_points_at_the_failures() {
     let mut map = SourceMap::new();
-    let (sboms, d) = load_sboms(
-        &mut map,
-        vec![SbomInput {
-            input: Input {
-                name: "sboms/big.json".into(),
-                path: "sboms/big.json".into(),
-                content: Err(InputError::TooLarge { size: 9, limit: 1 }),
-            },
-            key: "big.json".into(),
-        }],
-    );
+    let (sboms, d) = load_sboms(&mut map, vec![too_large()]);
     assert_eq!(codes(&d), ["file-too-large"]);
     let items = vec![item(
         "RSK-1",
@@ -591,14 +577,7 @@ fn anchors_of(text: &str) -> BTreeMap<String, String> {
     let mut map = SourceMap::new();
     let (loaded, d) = load_sboms(
         &mut map,
-        vec![SbomInput {
-            input: Input {
-                name: "sboms/app.cdx.json".into(),
-                path: "sboms/app.cdx.json".into(),
-                content: Ok(text.as_bytes().to_vec()),
-            },
-            key: "app.cdx.json".into(),
-        }],
+        vec![sbom_input("app.cdx.json", Ok(text.as_bytes().to_vec()))],
     );
     assert!(d.is_empty(), "{d:?}");
     let sbom = &loaded.sboms[0];
@@ -678,14 +657,7 @@ fn anchors_do_not_move_when_other_components_come_and_go() {
 fn one_sbom(map: &mut SourceMap, text: &str) -> Loaded {
     let (loaded, d) = load_sboms(
         map,
-        vec![SbomInput {
-            input: Input {
-                name: "sboms/os.cdx.json".into(),
-                path: "sboms/os.cdx.json".into(),
-                content: Ok(text.as_bytes().to_vec()),
-            },
-            key: "os.cdx.json".into(),
-        }],
+        vec![sbom_input("os.cdx.json", Ok(text.as_bytes().to_vec()))],
     );
     assert!(d.iter().all(|d| !d.is_error()), "{d:?}");
     loaded
