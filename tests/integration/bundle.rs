@@ -1395,21 +1395,13 @@ fn a_book_at_the_top_of_its_repository_builds_clean() {
 fn submodule_files_and_configuration_overrides_are_judged_too() {
     require!(Mdbook, Git);
     let (book, _) = committed_book();
-    let other = tempfile::tempdir().unwrap();
-    write(other.path(), "sub.md", "# Sub\n\nShared text.\n");
-    write(other.path(), ".gitignore", "ign.md\n");
-    crate::common::git_in(other.path(), &["init", "-q"]);
-    crate::common::git_in(other.path(), &["add", "."]);
-    crate::common::git_in(other.path(), &["commit", "-q", "-m", "sub"]);
-    book.git(&[
-        "-c",
-        "protocol.file.allow=always",
-        "submodule",
-        "add",
-        "-q",
-        other.path().to_str().unwrap(),
+    let _origin = book.add_submodule(
         "book/src/sub",
-    ]);
+        &[
+            ("sub.md", "# Sub\n\nShared text.\n"),
+            (".gitignore", "ign.md\n"),
+        ],
+    );
     let book = book
         .edit("book/src/SUMMARY.md", |s| {
             format!("{s}- [Sub](sub/sub.md)\n")

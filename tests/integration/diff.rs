@@ -1585,32 +1585,9 @@ fn a_submodule_is_one_unread_input_on_the_disk_as_in_a_commit() {
     use mdbook_techfile::tree::SUBMODULE;
     let book = clean_repo();
     let sum = fs::read_to_string(book.path("requirements/REQ-SUM-001.md")).unwrap();
-    let other = tempfile::tempdir().unwrap();
-    let itemsub = other.path().join("itemsub");
-    fs::create_dir(&itemsub).unwrap();
-    fs::write(
-        itemsub.join("REQ-S-001.md"),
-        sum.replace("id = \"REQ-SUM-001\"", "id = \"REQ-S-001\""),
-    )
-    .unwrap();
-    git_in(&itemsub, &["init", "-q", "-b", "main"]);
-    git_in(&itemsub, &["add", "-A"]);
-    git_in(&itemsub, &["commit", "-q", "-m", "an item elsewhere"]);
-    book.git(&[
-        "-c",
-        "protocol.file.allow=always",
-        "submodule",
-        "add",
-        "-q",
-        &itemsub.to_string_lossy(),
-        "requirements/sub",
-    ]);
-    let book = book.commit("an item folder holds a submodule");
+    let item = sum.replace("id = \"REQ-SUM-001\"", "id = \"REQ-S-001\"");
+    let (book, _sub) = with_submodule(book, "requirements/sub", &[("REQ-S-001.md", &item)]);
     assert!(book.path("requirements/sub/REQ-S-001.md").is_file());
-    assert!(
-        book.git(&["ls-tree", "HEAD", "requirements/sub"])
-            .starts_with("160000 commit ")
-    );
 
     let root = fs::canonicalize(book.root()).unwrap();
     let both = |book: &Book| gathered_alike(&root, &book.head());
@@ -1705,31 +1682,16 @@ fn unread(g: &Gathered) -> Vec<(String, String)> {
         .collect()
 }
 
-/// The book with a submodule (another repository holding `file`) added at `at`, committed
-/// on top of `book`.
-fn with_submodule(book: Book, at: &str, file: &str) -> (Book, tempfile::TempDir) {
-    let other = tempfile::tempdir().unwrap();
-    let repo = other.path().join("sub");
-    fs::create_dir(&repo).unwrap();
-    fs::write(repo.join(file), "{}\n").unwrap();
-    git_in(&repo, &["init", "-q", "-b", "main"]);
-    git_in(&repo, &["add", "-A"]);
-    git_in(&repo, &["commit", "-q", "-m", "elsewhere"]);
-    book.git(&[
-        "-c",
-        "protocol.file.allow=always",
-        "submodule",
-        "add",
-        "-q",
-        &repo.to_string_lossy(),
-        at,
-    ]);
+/// The book with a submodule (another repository holding `files`) added at `at`, committed
+/// on top of `book`; see [`Book::add_submodule`].
+fn with_submodule(book: Book, at: &str, files: &[(&str, &str)]) -> (Book, tempfile::TempDir) {
+    let origin = book.add_submodule(at, files);
     let book = book.commit(&format!("a submodule at {at}"));
     assert!(
         book.git(&["ls-tree", "HEAD", at])
             .starts_with("160000 commit ")
     );
-    (book, other)
+    (book, origin)
 }
 
 /// The submodule at `at` is the one unreadable input, with [`SUBMODULE`]'s words, on the
@@ -1771,20 +1733,20 @@ fn one_unread_submodule(book: &Book, at: &str) {
 #[test]
 fn a_submodule_in_an_sbom_advisory_or_evidence_folder_is_one_unread_input() {
     require!(Git);
-    let (book, _sub) = with_submodule(clean_repo(), "sboms/vendor", "x.cdx.json");
+    let (book, _sub) = with_submodule(clean_repo(), "sboms/vendor", &[("x.cdx.json", "{}\n")]);
     one_unread_submodule(&book, "sboms/vendor");
 
     let base = clean_repo()
         .config("advisories = [\"../advisories\"]")
         .file("advisories/.keep", "")
         .commit("an advisory folder");
-    let (book, _sub) = with_submodule(base, "advisories/xsub", "GHSA-x.json");
+    let (book, _sub) = with_submodule(base, "advisories/xsub", &[("GHSA-x.json", "{}\n")]);
     one_unread_submodule(&book, "advisories/xsub");
 
     let base = clean_repo()
         .file("evidence/report.txt", "passed\n")
         .commit("an evidence folder");
-    let (book, _sub) = with_submodule(base, "evidence/xsub", "report.xml");
+    let (book, _sub) = with_submodule(base, "evidence/xsub", &[("report.xml", "{}\n")]);
     one_unread_submodule(&book, "evidence/xsub");
 }
 
@@ -1794,7 +1756,11 @@ fn a_submodule_in_an_sbom_advisory_or_evidence_folder_is_one_unread_input() {
 #[test]
 fn an_uninitialised_submodule_is_one_unread_input_on_the_disk_as_in_a_commit() {
     require!(Git);
-    let (book, _sub) = with_submodule(clean_repo(), "requirements/sub", "REQ-S-001.md");
+    let (book, _sub) = with_submodule(
+        clean_repo(),
+        "requirements/sub",
+        &[("REQ-S-001.md", "{}\n")],
+    );
     book.git(&["submodule", "deinit", "-q", "-f", "requirements/sub"]);
     let folder = book.path("requirements/sub");
     assert!(folder.is_dir() && fs::read_dir(&folder).unwrap().next().is_none());

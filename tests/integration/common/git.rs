@@ -60,6 +60,31 @@ impl Book {
         git_in(self.root(), args)
     }
 
+    /// Adds a git submodule at `at` (relative to the book's folder): a new repository holding
+    /// `files` (path, contents), committed once on `main`. The book's index gets the gitlink
+    /// and `.gitmodules`; nothing is committed in the book. The returned folder holds the
+    /// submodule's origin and must outlive any `git submodule` command the test runs later.
+    pub fn add_submodule(&self, at: &str, files: &[(&str, &str)]) -> tempfile::TempDir {
+        let origin = tempfile::tempdir().expect("temp dir");
+        let repo = origin.path().join("sub");
+        for (path, contents) in files {
+            crate::common::write(&repo, path, contents);
+        }
+        git_in(&repo, &["init", "-q", "-b", "main"]);
+        git_in(&repo, &["add", "-A"]);
+        git_in(&repo, &["commit", "-q", "-m", "elsewhere"]);
+        self.git(&[
+            "-c",
+            "protocol.file.allow=always",
+            "submodule",
+            "add",
+            "-q",
+            &repo.to_string_lossy(),
+            at,
+        ]);
+        origin
+    }
+
     /// The full hash of `HEAD`.
     pub fn head(&self) -> String {
         self.git(&["rev-parse", "HEAD"])
