@@ -3,24 +3,38 @@
 # libFuzzer through cargo-fuzz, on the stable toolchain.
 #
 # Usage: scripts/fuzz.sh [SECONDS] [TARGET ...]
-#   SECONDS  time per target (default 60)
-#   TARGET   only these targets (default: all, in the order of techfile_fuzzing::TARGETS)
+#   SECONDS  wall time per target, 1 to 999999 (default 60). libFuzzer first runs every
+#            input of the corpus, seeds and regressions, and only then counts SECONDS: with
+#            a corpus of thousands of whole books that first pass alone takes minutes
+#   TARGET   only these targets (default: all, in the order of fuzz/Cargo.toml)
 #
 # Environment:
-#   FUZZ_RUNS=N          stop each target after N executions instead (SECONDS still caps it)
+#   FUZZ_RUNS=N          also stop a target after N executions
+#   FUZZ_CPU=S           also stop a target after S seconds of CPU time (user + system,
+#                        sampled every second), which a loaded machine does not shorten as it
+#                        does wall time. The campaign in the README is
+#                        FUZZ_RUNS=10000000 FUZZ_CPU=1800 FUZZ_TIMEOUT=10 scripts/fuzz.sh 999999 T
 #   FUZZ_TIMEOUT=S       seconds one input may take (default 1). libFuzzer measures wall
 #                        time: on a loaded machine, or under `nice`, a 10 ms input can pass
-#                        1 s, so raise it there and rerun a reported input alone
-#                        (fuzz/target/.../release/<target> FILE prints its time)
-#   FUZZ_SHARED=DIR      the CycloneDX test vectors (default ../shared/cyclonedx/test-vectors)
+#                        1 s, so raise it there. Either way every input that took over 1 s
+#                        is written as a slow-unit artifact, replayed alone, and fails the
+#                        run only if the replay takes over 1 s too
+#   FUZZ_SHARED=DIR      the shared CycloneDX test vectors (default
+#                        ../shared/cyclonedx/test-vectors, skipped with a note when missing;
+#                        tests/fixtures/sbom-vectors vendors them). A FUZZ_SHARED that is not
+#                        a folder is an error
 #   CARGO_TARGET_DIR     where the instrumented build goes (default fuzz/target)
 #
 # Each target starts from its corpus in fuzz/corpus/<target> (kept between runs, not
-# committed), the seeds taken from the fixtures and test vectors, and the committed
-# regression inputs in fuzz/regressions/<target>. An input that panics, runs over 1 s or
-# allocates over 512 MiB is a failure: libFuzzer writes it to fuzz/artifacts/<target>/,
-# and the script lists it and exits 1. Copy it to fuzz/regressions/<target>/, where
-# `cargo test -p techfile-fuzzing` runs it, and fix the code.
+# committed), the seeds taken from the fixtures and test vectors (fuzz/seeds, written
+# afresh each run), and the committed regression inputs in fuzz/regressions/<target>. An
+# input that panics, breaks a property, runs over the timeout or allocates over 512 MiB
+# is a failure: libFuzzer writes it to fuzz/artifacts/<target>/, the script prints the
+# panic message and the command that replays it, and exits 1. Copy the input to
+# fuzz/regressions/<target>/, where `cargo test -p techfile-fuzzing` runs it, and fix the
+# code. Each target's whole log is kept in fuzz/logs/<target>.log.
+#
+# Exit status: 0 when every target passed, 1 when one failed, 2 on bad arguments.
 #
 # cargo-fuzz is installed from crates.io when missing. libFuzzer's instrumentation flags
 # are stable rustc flags; cargo-fuzz itself asks for nightly, which RUSTC_BOOTSTRAP=1
@@ -29,19 +43,31 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-SECONDS_EACH="${1:-60}"
-shift || true
-if ! [[ "$SECONDS_EACH" =~ ^[0-9]+$ ]] || ((SECONDS_EACH < 1)); then
-    echo "fuzz: SECONDS must be a positive integer, got '$SECONDS_EACH'" >&2
-    exit 2
-fi
-SHARED="${FUZZ_SHARED:-$ROOT/../shared/cyclonedx/test-vectors}"
-export RUSTC_BOOTSTRAP=1
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/fuzz/target}"
+usage() { sed -n '2,/^[^#]/{/^#/!q;s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"; }
+bad() { echo "fuzz: $*" >&2; echo "usage: scripts/fuzz.sh [SECONDS] [TARGET ...] (--help for more)" >&2; exit 2; }
+# A positive whole number of at most `max` digits, written without a leading zero
+# (bash would read 08 as a bad octal number).
+is_count() { [[ "$1" =~ ^[1-9][0-9]*$ ]] && ((${#1} <= $2)); }
 
-if ! cargo fuzz --version >/dev/null 2>&1; then
-    echo "fuzz: installing cargo-fuzz" >&2
-    cargo install --locked cargo-fuzz >&2
+if [[ "${1:-}" == "-h" || "${1:-}" == "--help" ]]; then
+    usage
+    exit 0
+fi
+SECONDS_EACH=60
+if (($# > 0)); then
+    is_count "$1" 6 || bad "SECONDS must be a whole number from 1 to 999999, got '$1'"
+    SECONDS_EACH="$1"
+    shift
+fi
+[[ -z "${FUZZ_RUNS:-}" ]] || is_count "$FUZZ_RUNS" 12 || bad "FUZZ_RUNS must be a positive whole number, got '$FUZZ_RUNS'"
+[[ -z "${FUZZ_CPU:-}" ]] || is_count "$FUZZ_CPU" 6 || bad "FUZZ_CPU must be a whole number of seconds from 1 to 999999, got '$FUZZ_CPU'"
+TIMEOUT="${FUZZ_TIMEOUT:-1}"
+is_count "$TIMEOUT" 4 || bad "FUZZ_TIMEOUT must be a whole number of seconds from 1 to 9999, got '$TIMEOUT'"
+if [[ -n "${FUZZ_SHARED:-}" ]]; then
+    [[ -d "$FUZZ_SHARED" ]] || bad "FUZZ_SHARED is not a folder: '$FUZZ_SHARED'"
+    SHARED="$FUZZ_SHARED"
+else
+    SHARED="$ROOT/../shared/cyclonedx/test-vectors"
 fi
 
 cd "$ROOT"
@@ -51,54 +77,116 @@ if ((${#TARGETS[@]} == 0)); then
     TARGETS=("${ALL[@]}")
 fi
 for t in "${TARGETS[@]}"; do
-    [[ " ${ALL[*]} " == *" $t "* ]] || { echo "fuzz: no target '$t' (have: ${ALL[*]})" >&2; exit 2; }
+    known=0
+    for a in "${ALL[@]}"; do [[ "$t" == "$a" ]] && known=1; done
+    ((known)) || bad "no target '$t' (have: ${ALL[*]})"
 done
 
-echo "fuzz: seeds from the fixtures and $SHARED" >&2
+export RUSTC_BOOTSTRAP=1
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/fuzz/target}"
+[[ "$CARGO_TARGET_DIR" = /* ]] || CARGO_TARGET_DIR="$ROOT/$CARGO_TARGET_DIR"
+if ! cargo fuzz --version >/dev/null 2>&1; then
+    echo "fuzz: installing cargo-fuzz" >&2
+    cargo install --locked cargo-fuzz >&2
+fi
+
 SEEDS="$ROOT/fuzz/seeds"
 rm -rf "$SEEDS"
 shared_arg=()
-[[ -d "$SHARED" ]] && shared_arg=("$SHARED")
+if [[ -d "$SHARED" ]]; then
+    echo "fuzz: seeds from the fixtures and $SHARED" >&2
+    shared_arg=("$SHARED")
+else
+    echo "fuzz: seeds from the fixtures (with the vendored CycloneDX vectors); no shared vectors at $SHARED" >&2
+fi
 cargo run --quiet --release -p techfile-fuzzing --example fuzz-seeds -- "$ROOT" "$SEEDS" "${shared_arg[@]}"
 
 echo "fuzz: building the targets" >&2
 (cd fuzz && cargo fuzz build -s none --target-dir "$CARGO_TARGET_DIR")
+BIN="$CARGO_TARGET_DIR/$(rustc -vV | sed -n 's/^host: //p')/release"
 
-LOGS="$(mktemp -d)"
-trap 'rm -rf "$LOGS"' EXIT
+# cpu_of PID: the user and system seconds the process has used so far.
+cpu_of() {
+    local st
+    read -r -a st 2>/dev/null <"/proc/$1/stat" || { echo 0; return; }
+    # Fields 14 and 15 (utime, stime) counted from 1; the name (field 2) has no spaces here.
+    echo $(((st[13] + st[14]) / $(getconf CLK_TCK)))
+}
+# replay_ms TARGET FILE: how long the target takes on FILE alone, in ms.
+replay_ms() {
+    "$BIN/$1" "$2" 2>&1 | sed -n 's/^Executed .* in \([0-9]*\) ms$/\1/p' | tail -n 1
+}
+
+mkdir -p fuzz/logs
 runs_arg=()
 [[ -n "${FUZZ_RUNS:-}" ]] && runs_arg=("-runs=$FUZZ_RUNS")
 failed=0
 rows=()
 for t in "${TARGETS[@]}"; do
     mkdir -p "fuzz/corpus/$t" "fuzz/regressions/$t" "fuzz/artifacts/$t"
-    echo "fuzz: $t for at most ${SECONDS_EACH} s" >&2
+    log="fuzz/logs/$t.log"
+    echo "fuzz: $t for at most ${SECONDS_EACH} s${FUZZ_CPU:+ or $FUZZ_CPU CPU-s}${FUZZ_RUNS:+ or $FUZZ_RUNS executions}" >&2
+    (cd fuzz && exec "$BIN/$t" "corpus/$t" "seeds/$t" "regressions/$t" \
+        -max_total_time="$SECONDS_EACH" -timeout="$TIMEOUT" -report_slow_units=1 \
+        -rss_limit_mb=512 -malloc_limit_mb=512 -print_final_stats=1 \
+        -artifact_prefix="artifacts/$t/" "${runs_arg[@]}") >"$log" 2>&1 &
+    pid=$!
+    cpu=0
+    budget_hit=0
+    while kill -0 "$pid" 2>/dev/null; do
+        sleep 1
+        now="$(cpu_of "$pid")"
+        ((now > cpu)) && cpu="$now"
+        if [[ -n "${FUZZ_CPU:-}" ]] && ((cpu >= FUZZ_CPU && !budget_hit)); then
+            budget_hit=1
+            kill -INT "$pid" 2>/dev/null || true
+        fi
+    done
     rc=0
-    (cd fuzz && cargo fuzz run -s none --target-dir "$CARGO_TARGET_DIR" "$t" \
-        "corpus/$t" "seeds/$t" "regressions/$t" -- \
-        -max_total_time="$SECONDS_EACH" -timeout="${FUZZ_TIMEOUT:-1}" -rss_limit_mb=512 -malloc_limit_mb=512 \
-        -print_final_stats=1 "${runs_arg[@]}") >"$LOGS/$t.log" 2>&1 || rc=$?
-    execs="$(sed -n 's/^stat::number_of_executed_units: *//p' "$LOGS/$t.log" | tail -n 1)"
-    secs="$(sed -n 's/^stat::slowest_unit_time_sec: *//p' "$LOGS/$t.log" | tail -n 1)"
-    rss="$(sed -n 's/^stat::peak_rss_mb: *//p' "$LOGS/$t.log" | tail -n 1)"
+    wait "$pid" || rc=$?
+    # libFuzzer exits 72 when interrupted: the CPU budget, not a failure.
+    ((budget_hit && rc == 72)) && rc=0
+    execs="$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)"
+    rss="$(sed -n 's/^stat::peak_rss_mb: *//p' "$log" | tail -n 1)"
     corpus="$(find "fuzz/corpus/$t" -type f | wc -l)"
+    # What this run wrote (an input found before keeps its name, so the folder cannot tell).
+    new="$(sed -n "s|.*Test unit written to artifacts/$t/||p" "$log" | sort -u)"
+    # Inputs libFuzzer timed at over 1 s of wall time, replayed alone.
+    slowest="-"
+    slow_failed=()
+    for f in $(grep '^slow-unit-' <<<"$new" || true); do
+        ms="$(replay_ms "$t" "fuzz/artifacts/$t/$f")"
+        [[ -n "$ms" ]] || ms=999999
+        if [[ "$slowest" == "-" ]] || ((ms > slowest)); then slowest="$ms"; fi
+        if ((ms > 1000)); then
+            ((rc != 0)) || rc=1
+            slow_failed+=("$f")
+            echo "fuzz: $t: fuzz/artifacts/$t/$f takes $ms ms alone" >&2
+        fi
+    done
+    found="$(grep -v '^slow-unit-' <<<"$new" | tr '\n' ' ' || true)${slow_failed[*]}"
     if ((rc != 0)); then
         failed=1
-        echo "fuzz: $t FAILED (exit $rc); the end of its log:" >&2
-        tail -n 40 "$LOGS/$t.log" >&2
-        rows+=("| $t | ${execs:-?} | ${secs:-?} | ${rss:-?} | $corpus | FAILED: $(ls "fuzz/artifacts/$t" | tr '\n' ' ') |")
+        echo "fuzz: $t FAILED (exit $rc); whole log: $log" >&2
+        # The panic and its place, then libFuzzer's verdict, without the stack traces.
+        sed -n '/panicked at/,/^\(stack backtrace:\|note: \|==[0-9]*==\)/p' "$log" |
+            grep -v '^\(stack backtrace:\|note: \|==[0-9]*==\)' | head -n 12 >&2 || true
+        grep -E "^==[0-9]+== ERROR|^SUMMARY|Test unit written to" "$log" | head -n 6 >&2 || true
+        for f in $found; do
+            echo "fuzz:   replay: $BIN/$t fuzz/artifacts/$t/$f" >&2
+        done
+        rows+=("| $t | ${execs:-?} | $cpu | ${rss:-?} | $slowest | $corpus | FAILED: ${found:-see $log} |")
     else
-        rows+=("| $t | ${execs:-?} | ${secs:-?} | ${rss:-?} | $corpus | ok |")
+        rows+=("| $t | ${execs:-?} | $cpu | ${rss:-?} | $slowest | $corpus | ok |")
     fi
 done
 
 echo
-echo "| target | executions | slowest input (s) | peak RSS (MiB) | corpus | result |"
-echo "|---|---:|---:|---:|---:|---|"
+echo "| target | executions | CPU s | peak RSS (MiB) | slowest input over 1 s, replayed (ms) | corpus | result |"
+echo "|---|---:|---:|---:|---:|---:|---|"
 printf '%s\n' "${rows[@]}"
 if ((failed)); then
     echo
-    echo "fuzz: failures are in fuzz/artifacts/<target>/: reproduce with" >&2
-    echo "  cargo test -p techfile-fuzzing after copying them to fuzz/regressions/<target>/" >&2
+    echo "fuzz: copy each failing input to fuzz/regressions/<target>/ (cargo test -p techfile-fuzzing runs it) and fix the code" >&2
     exit 1
 fi

@@ -88,6 +88,9 @@ pub fn collect(seed: Seed, root: &Path, shared: Option<&Path>) -> Vec<(String, V
     let mut out = Vec::new();
     for path in files {
         let name = rel(&path);
+        // A file of the shared vectors, not one of the repository that happens to sit
+        // outside `tests/` (a VEX or advisory JSON is no SBOM).
+        let from_shared = !path.starts_with(root) && shared.is_some_and(|s| path.starts_with(s));
         let is_item = name.ends_with(".md") && name.contains("requirements/");
         let is_chapter =
             name.ends_with(".md") && name.contains("book/src/") && !name.ends_with("SUMMARY.md");
@@ -96,7 +99,7 @@ pub fn collect(seed: Seed, root: &Path, shared: Option<&Path>) -> Vec<(String, V
         let is_sbom = name.ends_with(".json")
             && (name.contains("sboms/")
                 || name.starts_with("tests/fixtures/sbom-vectors/")
-                || !name.starts_with("tests/") && shared.is_some());
+                || from_shared);
         let wanted = match seed {
             Seed::Items | Seed::Cvss | Seed::ThreatItems => is_item,
             Seed::Purls => is_item || is_sbom,

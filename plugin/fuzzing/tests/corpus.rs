@@ -77,3 +77,20 @@ fn every_target_passes_on_its_seeds() {
         }
     }
 }
+
+#[test]
+fn only_files_of_the_shared_folder_join_the_sbom_seeds() {
+    // A shared folder with nothing in it adds no seed: the repository's own JSON outside
+    // `tests/` (VEX documents, advisory records) is not taken for an SBOM because of it.
+    let missing = std::env::temp_dir().join("techfile-no-such-shared-folder");
+    let alone = seeds::collect(seeds::Seed::Sboms, &repo(), None);
+    let with_empty = seeds::collect(seeds::Seed::Sboms, &repo(), Some(&missing));
+    let extra: Vec<&String> = with_empty
+        .iter()
+        .map(|s| &s.0)
+        .filter(|name| !alone.iter().any(|a| &&a.0 == name))
+        .collect();
+    assert!(extra.is_empty(), "taken for SBOMs: {extra:?}");
+    assert_eq!(alone.len(), with_empty.len());
+    assert!(alone.iter().all(|(name, _)| !name.starts_with("vex/")));
+}
