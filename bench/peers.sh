@@ -30,6 +30,10 @@ set -euo pipefail
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 GEN="$ROOT/bench/gen-book.py"
+if [[ "${1:-}" == "-h" || "${1:-}" == "--help" ]]; then
+    sed -n '2,/^[^#]/{/^#/!q;s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"
+    exit 0
+fi
 if (($# > 1)); then
     echo "peers: one argument at most (N), got $#: $*" >&2
     exit 2
@@ -81,7 +85,9 @@ EOF
 fi
 
 make_tmp
-echo "peers: generating $N items in four formats under $TMP" >&2
+FORMATS_SAID="four formats"
+((PEERS)) || FORMATS_SAID="two formats (ours and the floor's)"
+echo "peers: generating $N items in $FORMATS_SAID under $TMP" >&2
 TECHFILE_CMD="$BIN" python3 "$GEN" "$N" "$TMP/techfile"
 FORMATS=(floor)
 ((PEERS)) && FORMATS+=(sphinx-needs strictdoc)
