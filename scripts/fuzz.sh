@@ -3,30 +3,31 @@
 # libFuzzer through cargo-fuzz, on the stable toolchain.
 #
 # Usage: scripts/fuzz.sh [SECONDS] [TARGET ...]
-#   SECONDS  wall time per target, 1 to 999999 (default 60), counted from the start of
-#            libFuzzer's first pass over the corpus, seeds and regressions. With a corpus
-#            of thousands of whole books that pass alone can take minutes; a run that
-#            ends inside it mutates nothing, and its row says "first pass only"
+#   SECONDS  wall time per target, 1 to 999999 (default 60). libFuzzer counts it from its
+#            start but first runs its whole pass over the corpus, seeds and regressions,
+#            which with thousands of whole books can take minutes: when SECONDS ran out
+#            during that pass, nothing was mutated, and the row says "first pass only"
 #   TARGET   only these targets (default: all, in the order of fuzz/Cargo.toml; a
 #            target named twice runs once)
 #
 # Environment:
-#   FUZZ_RUNS=N          also stop a target after N executions (1 to 12 digits)
+#   FUZZ_RUNS=N          also stop a target after N executions (1 to 2147483647)
 #   FUZZ_CPU=S           also stop a target after S seconds of CPU time (user + system,
 #                        sampled every second), which a loaded machine does not shorten as it
 #                        does wall time; never before libFuzzer's first pass has ended. With
 #                        FUZZ_RUNS=10000000 FUZZ_CPU=1800 FUZZ_TIMEOUT=10 and a large SECONDS
 #                        it applies the budget of the campaign in the README
-#   FUZZ_TIMEOUT=S       seconds one input may take (default 1, 1 to 9999). libFuzzer
-#                        measures wall time, so the default is strict: any input over 1 s
-#                        fails as a timeout, even one that is slow only because the machine
-#                        is loaded. Raised, an input over 1 s fails only if it also takes
-#                        over 1 s replayed alone. libFuzzer writes such an input (a
+#   FUZZ_TIMEOUT=S       libFuzzer's timeout per input (default 1, 1 to 9999), on the wall
+#                        clock and checked at its alarm ticks, so an input somewhat over it
+#                        can slip through. Any input libFuzzer times at over 1 s is also
+#                        replayed alone and fails if the replay takes over 1 s. The default
+#                        is strict, even for an input slow only because the machine is
+#                        loaded; raise it there. libFuzzer writes such an input (a
 #                        slow-unit) only when it is the slowest of the run so far by over
 #                        10 %, so after a false alarm under load a real slow input below
 #                        that mark goes unreported: use the default on an idle machine for
 #                        a strict answer
-#   FUZZ_SHARED=DIR      the shared CycloneDX test vectors (default
+#   FUZZ_SHARED=DIR      the shared CycloneDX test vectors (default: the repository's
 #                        ../shared/cyclonedx/test-vectors, skipped with a note when missing;
 #                        tests/fixtures/sbom-vectors vendors them). A FUZZ_SHARED that is not
 #                        a folder is an error. Relative paths here and in CARGO_TARGET_DIR
@@ -36,9 +37,12 @@
 # Each target starts from its corpus in fuzz/corpus/<target> (kept between runs, not
 # committed), the seeds taken from the fixtures and test vectors (fuzz/seeds, written
 # afresh each run), and the committed regression inputs in fuzz/regressions/<target>.
-# Before fuzzing, every regression input is run alone under the limits below, so each is
-# checked on every run whatever the budget. An input that panics, breaks a property, runs
-# over the timeout or allocates over 512 MiB is a failure: libFuzzer writes it to
+# Before fuzzing, every file there (dot-files too) is run alone, one process each, under
+# the limits, with its time and exact peak RSS measured (GNU time, /usr/bin/time), so each
+# is checked on every run whatever the budget. An input that panics, breaks a property,
+# runs over the timeout or over 1 s replayed, or peaks over 512 MiB is a failure
+# (while fuzzing, libFuzzer samples RSS once a second; a run whose exact peak passed
+# 512 MiB fails even if no input was caught): libFuzzer writes it to
 # fuzz/artifacts/<target>/, the script prints the panic message and a command that replays
 # it under the same limits, and exits 1. Copy the input to
 # fuzz/regressions/<target>/, where `cargo test -p techfile-fuzzing` runs it, and fix the
@@ -72,7 +76,9 @@ if (($# > 0)); then
     SECONDS_EACH="$1"
     shift
 fi
-[[ -z "${FUZZ_RUNS:-}" ]] || is_count "$FUZZ_RUNS" 12 || bad "FUZZ_RUNS must be a whole number from 1 to 999999999999, got '$FUZZ_RUNS'"
+# libFuzzer reads -runs into a 32-bit int.
+[[ -z "${FUZZ_RUNS:-}" ]] || { is_count "$FUZZ_RUNS" 10 && ((FUZZ_RUNS <= 2147483647)); } ||
+    bad "FUZZ_RUNS must be a whole number from 1 to 2147483647, got '$FUZZ_RUNS'"
 [[ -z "${FUZZ_CPU:-}" ]] || is_count "$FUZZ_CPU" 6 || bad "FUZZ_CPU must be a whole number of seconds from 1 to 999999, got '$FUZZ_CPU'"
 TIMEOUT="${FUZZ_TIMEOUT:-1}"
 is_count "$TIMEOUT" 4 || bad "FUZZ_TIMEOUT must be a whole number of seconds from 1 to 9999, got '$TIMEOUT'"
@@ -97,6 +103,10 @@ if ((${#TARGETS[@]} == 0)); then
     TARGETS=("${ALL[@]}")
 fi
 
+if [[ ! -x /usr/bin/time ]]; then
+    echo "fuzz: /usr/bin/time not found; install Debian's \`time\` package (apt-get install time)" >&2
+    exit 1
+fi
 export RUSTC_BOOTSTRAP=1
 CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/fuzz/target}"
 CARGO_TARGET_DIR="$(abs "$CARGO_TARGET_DIR")"
@@ -128,34 +138,54 @@ cpu_of() {
     # Fields 14 and 15 (utime, stime) counted from 1; the name (field 2) has no spaces here.
     echo $(((st[13] + st[14]) / $(getconf CLK_TCK)))
 }
-LIMITS=(-timeout="$TIMEOUT" -rss_limit_mb=512 -malloc_limit_mb=512)
+# No -malloc_limit_mb: it needs a sanitizer's malloc hooks, which this build has not.
+LIMITS=(-timeout="$TIMEOUT" -rss_limit_mb=512)
+LOGS_TMP="$(mktemp -d)"
+trap 'rm -rf "$LOGS_TMP"' EXIT
 # replay_ms TARGET FILE: how long the target takes on FILE alone, in ms.
 replay_ms() {
     "$BIN/$1" "${LIMITS[@]}" "$2" 2>&1 | sed -n 's/^Executed .* in \([0-9]*\) ms$/\1/p' | tail -n 1
 }
-# regressions TARGET LOG: runs each regression input alone under the limits; on a failure
-# names the input and returns non-zero. Inputs over 1 s are replayed once more (a loaded
-# machine can slow one run) and fail if still over 1 s.
+# regressions TARGET LOG: runs each regression input alone, one process each, under the
+# limits, with GNU time measuring the process's exact peak RSS (libFuzzer only samples RSS
+# once a second, so a short spike escapes it). On a failure sets REPLAY to the input and
+# returns non-zero. An input over 1 s is run once more (a loaded machine can slow one run)
+# and fails if it is still over 1 s.
 regressions() {
-    local t="$1" log="$2" rc=0 f ms
-    local files=(fuzz/regressions/"$t"/*)
-    [[ -e "${files[0]}" ]] || return 0
-    (cd fuzz && exec "$BIN/$t" "${LIMITS[@]}" "${files[@]#fuzz/}") >"$log" 2>&1 || rc=$?
-    if ((rc != 0)); then
-        f="$(sed -n 's/^Running: //p' "$log" | tail -n 1)"
-        echo "fuzz: $t: the regression input fuzz/$f fails (exit $rc)" >&2
-        REPLAY="$ROOT/fuzz/$f"
-        return "$rc"
-    fi
-    while read -r f ms; do
-        ((ms > 1000)) || continue
-        ms="$(replay_ms "$t" "$ROOT/fuzz/$f")"
-        if ((${ms:-999999} > 1000)); then
-            echo "fuzz: $t: the regression input fuzz/$f takes ${ms:-?} ms alone" >&2
-            REPLAY="$ROOT/fuzz/$f"
-            return 1
-        fi
-    done < <(sed -n 's/^Executed \(.*\) in \([0-9]*\) ms$/\1 \2/p' "$log")
+    local t="$1" log="$2" f ms kib rc files=()
+    : >"$log"
+    mapfile -d '' files < <(find "$ROOT/fuzz/regressions/$t" -maxdepth 1 -type f -print0 | sort -z)
+    for f in "${files[@]}"; do
+        for attempt in 1 2; do
+            rc=0
+            /usr/bin/time -f '%M' -o "$LOGS_TMP/kib" "$BIN/$t" "${LIMITS[@]}" "$f" >"$LOGS_TMP/one" 2>&1 || rc=$?
+            cat "$LOGS_TMP/one" >>"$log"
+            ms="$(sed -n 's/^Executed .* in \([0-9]*\) ms$/\1/p' "$LOGS_TMP/one" | tail -n 1)"
+            kib="$(grep -E '^[0-9]+$' "$LOGS_TMP/kib" | tail -n 1)"
+            if ((rc != 0)); then
+                REPLAY="$f"
+                echo "fuzz: $t: the regression input ${f#"$ROOT"/} fails (exit $rc)" >&2
+                return "$rc"
+            fi
+            if ((${kib:-0} > 512 * 1024)); then
+                REPLAY="$f"
+                echo "fuzz: $t: the regression input ${f#"$ROOT"/} peaks at $((kib / 1024)) MiB (limit 512)" >&2
+                return 1
+            fi
+            ((${ms:-0} > 1000)) || break
+            if ((attempt == 2)); then
+                REPLAY="$f"
+                echo "fuzz: $t: the regression input ${f#"$ROOT"/} takes $ms ms alone (limit 1000)" >&2
+                return 1
+            fi
+        done
+    done
+}
+# replay_line TARGET FILE: a command that reruns FILE alone and prints its time and peak RSS.
+replay_line() {
+    local cmd
+    printf -v cmd '%q ' /usr/bin/time -f 'peak RSS %M KiB' "$BIN/$1" "${LIMITS[@]}" "$2"
+    echo "fuzz:   replay (prints the time and peak RSS): ${cmd% }" >&2
 }
 
 mkdir -p fuzz/logs
@@ -175,7 +205,7 @@ for t in "${TARGETS[@]}"; do
         sed -n '/panicked at/,/^\(stack backtrace:\|note: \|==[0-9]*==\)/p' "fuzz/logs/$t.regressions.log" |
             grep -v '^\(stack backtrace:\|note: \|==[0-9]*==\)' | head -n 12 >&2 || true
         grep -E "^==[0-9]+== ERROR|^SUMMARY" "fuzz/logs/$t.regressions.log" | head -n 4 >&2 || true
-        echo "fuzz:   replay: $BIN/$t ${LIMITS[*]} $REPLAY" >&2
+        replay_line "$t" "$REPLAY"
         rows+=("| $t | - | - | - | - | - | FAILED: ${REPLAY#"$ROOT"/} |")
         continue
     fi
@@ -222,8 +252,15 @@ for t in "${TARGETS[@]}"; do
     # libFuzzer prints "INITED" when its first pass ends; a run that never mutated says so.
     inited="$(sed -n 's/^#\([0-9]*\)[[:space:]]*INITED.*/\1/p' "$log" | head -n 1)"
     note=""
-    if [[ -z "$inited" || "$inited" == "$execs" ]]; then
+    if [[ -n "${FUZZ_RUNS:-}" ]] && ((${execs:-0} >= FUZZ_RUNS)) && [[ -z "$inited" || "$inited" == "$execs" ]]; then
+        note=" (first pass only: FUZZ_RUNS reached)"
+    elif [[ -z "$inited" || "$inited" == "$execs" ]]; then
         note=" (first pass only: raise SECONDS to mutate)"
+    fi
+    # libFuzzer's peak RSS is exact (getrusage); its limit is checked once a second.
+    if ((rc == 0 && ${rss:-0} > 512)); then
+        rc=1
+        echo "fuzz: $t: peak RSS ${rss} MiB, over 512: an input escaped libFuzzer's once-a-second check" >&2
     fi
     if ((rc != 0)); then
         failed=1
@@ -233,7 +270,7 @@ for t in "${TARGETS[@]}"; do
             grep -v '^\(stack backtrace:\|note: \|==[0-9]*==\)' | head -n 12 >&2 || true
         grep -E "^==[0-9]+== ERROR|^SUMMARY|Test unit written to" "$log" | head -n 6 >&2 || true
         for f in "${found[@]}"; do
-            echo "fuzz:   replay: $BIN/$t ${LIMITS[*]} $ROOT/fuzz/artifacts/$t/$f" >&2
+            replay_line "$t" "$ROOT/fuzz/artifacts/$t/$f"
         done
         what="${found[*]}"
         rows+=("| $t | ${execs:-?} | $cpu | ${rss:-?} | $slowest | $corpus | FAILED: ${what:-see $log} |")
