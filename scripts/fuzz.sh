@@ -181,6 +181,13 @@ regressions() {
         done
     done
 }
+# show_failure LOG: the panic and its place, then libFuzzer's verdict and the inputs it
+# wrote, without the stack traces.
+show_failure() {
+    sed -n '/panicked at/,/^\(stack backtrace:\|note: \|==[0-9]*==\)/p' "$1" |
+        grep -v '^\(stack backtrace:\|note: \|==[0-9]*==\)' | head -n 12 >&2 || true
+    grep -E "^==[0-9]+== ERROR|^SUMMARY|Test unit written to" "$1" | head -n 6 >&2 || true
+}
 # replay_line TARGET FILE: a command that reruns FILE alone and prints its time and peak RSS.
 replay_line() {
     local cmd
@@ -202,9 +209,7 @@ for t in "${TARGETS[@]}"; do
     if ((rc != 0)); then
         failed=1
         echo "fuzz: $t FAILED on a regression input; whole log: fuzz/logs/$t.regressions.log" >&2
-        sed -n '/panicked at/,/^\(stack backtrace:\|note: \|==[0-9]*==\)/p' "fuzz/logs/$t.regressions.log" |
-            grep -v '^\(stack backtrace:\|note: \|==[0-9]*==\)' | head -n 12 >&2 || true
-        grep -E "^==[0-9]+== ERROR|^SUMMARY" "fuzz/logs/$t.regressions.log" | head -n 4 >&2 || true
+        show_failure "fuzz/logs/$t.regressions.log"
         replay_line "$t" "$REPLAY"
         rows+=("| $t | - | - | - | - | - | FAILED: ${REPLAY#"$ROOT"/} |")
         continue
@@ -265,10 +270,7 @@ for t in "${TARGETS[@]}"; do
     if ((rc != 0)); then
         failed=1
         echo "fuzz: $t FAILED (exit $rc); whole log: $log" >&2
-        # The panic and its place, then libFuzzer's verdict, without the stack traces.
-        sed -n '/panicked at/,/^\(stack backtrace:\|note: \|==[0-9]*==\)/p' "$log" |
-            grep -v '^\(stack backtrace:\|note: \|==[0-9]*==\)' | head -n 12 >&2 || true
-        grep -E "^==[0-9]+== ERROR|^SUMMARY|Test unit written to" "$log" | head -n 6 >&2 || true
+        show_failure "$log"
         for f in "${found[@]}"; do
             replay_line "$t" "$ROOT/fuzz/artifacts/$t/$f"
         done
