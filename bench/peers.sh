@@ -85,12 +85,10 @@ EOF
 fi
 
 make_tmp
-FORMATS_SAID="four formats"
-((PEERS)) || FORMATS_SAID="two formats (ours and the floor's)"
-echo "peers: generating $N items in $FORMATS_SAID under $TMP" >&2
-TECHFILE_CMD="$BIN" python3 "$GEN" "$N" "$TMP/techfile"
 FORMATS=(floor)
 ((PEERS)) && FORMATS+=(sphinx-needs strictdoc)
+echo "peers: generating $N items for mdbook-techfile and ${FORMATS[*]} under $TMP" >&2
+TECHFILE_CMD="$BIN" python3 "$GEN" "$N" "$TMP/techfile"
 for f in "${FORMATS[@]}"; do
     python3 "$GEN" --format "$f" "$N" "$TMP/$f"
 done

@@ -142,9 +142,14 @@ cpu_of() {
 LIMITS=(-timeout="$TIMEOUT" -rss_limit_mb=512)
 LOGS_TMP="$(mktemp -d)"
 trap 'rm -rf "$LOGS_TMP"' EXIT
-# replay_ms TARGET FILE: how long the target takes on FILE alone, in ms.
-replay_ms() {
-    "$BIN/$1" "${LIMITS[@]}" "$2" 2>&1 | sed -n 's/^Executed .* in \([0-9]*\) ms$/\1/p' | tail -n 1
+# run_alone TARGET FILE: runs FILE alone under the limits, its output in $LOGS_TMP/one;
+# sets RUN_RC (exit status), RUN_MS (libFuzzer's time for it, in ms) and RUN_KIB (GNU
+# time's exact peak RSS, in KiB).
+run_alone() {
+    RUN_RC=0
+    /usr/bin/time -f '%M' -o "$LOGS_TMP/kib" "$BIN/$1" "${LIMITS[@]}" "$2" >"$LOGS_TMP/one" 2>&1 || RUN_RC=$?
+    RUN_MS="$(sed -n 's/^Executed .* in \([0-9]*\) ms$/\1/p' "$LOGS_TMP/one" | tail -n 1)"
+    RUN_KIB="$(grep -E '^[0-9]+$' "$LOGS_TMP/kib" | tail -n 1)"
 }
 # regressions TARGET LOG: runs each regression input alone, one process each, under the
 # limits, with GNU time measuring the process's exact peak RSS (libFuzzer only samples RSS
@@ -152,30 +157,27 @@ replay_ms() {
 # returns non-zero. An input over 1 s is run once more (a loaded machine can slow one run)
 # and fails if it is still over 1 s.
 regressions() {
-    local t="$1" log="$2" f ms kib rc files=()
+    local t="$1" log="$2" f files=()
     : >"$log"
     mapfile -d '' files < <(find "$ROOT/fuzz/regressions/$t" -maxdepth 1 -type f -print0 | sort -z)
     for f in "${files[@]}"; do
         for attempt in 1 2; do
-            rc=0
-            /usr/bin/time -f '%M' -o "$LOGS_TMP/kib" "$BIN/$t" "${LIMITS[@]}" "$f" >"$LOGS_TMP/one" 2>&1 || rc=$?
+            run_alone "$t" "$f"
             cat "$LOGS_TMP/one" >>"$log"
-            ms="$(sed -n 's/^Executed .* in \([0-9]*\) ms$/\1/p' "$LOGS_TMP/one" | tail -n 1)"
-            kib="$(grep -E '^[0-9]+$' "$LOGS_TMP/kib" | tail -n 1)"
-            if ((rc != 0)); then
+            if ((RUN_RC != 0)); then
                 REPLAY="$f"
-                echo "fuzz: $t: the regression input ${f#"$ROOT"/} fails (exit $rc)" >&2
-                return "$rc"
+                echo "fuzz: $t: the regression input ${f#"$ROOT"/} fails (exit $RUN_RC)" >&2
+                return "$RUN_RC"
             fi
-            if ((${kib:-0} > 512 * 1024)); then
+            if ((${RUN_KIB:-0} > 512 * 1024)); then
                 REPLAY="$f"
-                echo "fuzz: $t: the regression input ${f#"$ROOT"/} peaks at $((kib / 1024)) MiB (limit 512)" >&2
+                echo "fuzz: $t: the regression input ${f#"$ROOT"/} peaks at $((RUN_KIB / 1024)) MiB (limit 512)" >&2
                 return 1
             fi
-            ((${ms:-0} > 1000)) || break
+            ((${RUN_MS:-0} > 1000)) || break
             if ((attempt == 2)); then
                 REPLAY="$f"
-                echo "fuzz: $t: the regression input ${f#"$ROOT"/} takes $ms ms alone (limit 1000)" >&2
+                echo "fuzz: $t: the regression input ${f#"$ROOT"/} takes $RUN_MS ms alone (limit 1000)" >&2
                 return 1
             fi
         done
@@ -244,8 +246,8 @@ for t in "${TARGETS[@]}"; do
     slowest="-"
     slow_failed=()
     for f in $(grep '^slow-unit-' <<<"$new" || true); do
-        ms="$(replay_ms "$t" "fuzz/artifacts/$t/$f")"
-        [[ -n "$ms" ]] || ms=999999
+        run_alone "$t" "$ROOT/fuzz/artifacts/$t/$f"
+        ms="${RUN_MS:-999999}"
         if [[ "$slowest" == "-" ]] || ((ms > slowest)); then slowest="$ms"; fi
         if ((ms > 1000)); then
             ((rc != 0)) || rc=1
@@ -257,10 +259,9 @@ for t in "${TARGETS[@]}"; do
     # libFuzzer prints "INITED" when its first pass ends; a run that never mutated says so.
     inited="$(sed -n 's/^#\([0-9]*\)[[:space:]]*INITED.*/\1/p' "$log" | head -n 1)"
     note=""
-    if [[ -n "${FUZZ_RUNS:-}" ]] && ((${execs:-0} >= FUZZ_RUNS)) && [[ -z "$inited" || "$inited" == "$execs" ]]; then
-        note=" (first pass only: FUZZ_RUNS reached)"
-    elif [[ -z "$inited" || "$inited" == "$execs" ]]; then
+    if [[ -z "$inited" || "$inited" == "$execs" ]]; then
         note=" (first pass only: raise SECONDS to mutate)"
+        [[ -n "${FUZZ_RUNS:-}" ]] && ((${execs:-0} >= FUZZ_RUNS)) && note=" (first pass only: FUZZ_RUNS reached)"
     fi
     # libFuzzer's peak RSS is exact (getrusage); its limit is checked once a second.
     if ((rc == 0 && ${rss:-0} > 512)); then
